@@ -1,0 +1,148 @@
+/** Column types and cell validation (CONTRACT §5, DOMAIN "validation that helps rather than blocks"). */
+
+export const COLUMN_TYPES = [
+  'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref',
+] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+export interface Column {
+  id: string;
+  name: string;
+  type: ColumnType;
+  required?: boolean;
+  /** Allowed codes of `enum` and `multi` columns. */
+  options?: string[];
+  description?: string;
+  /** For `ref` columns: the sheet whose row ids the cell holds. */
+  ref?: string;
+}
+
+export type CellValue = string | number | boolean | null | string[];
+
+export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref'] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export interface Problem {
+  code: ProblemCode;
+  message: string;
+}
+
+export function isColumnType(value: unknown): value is ColumnType {
+  return typeof value === 'string' && (COLUMN_TYPES as readonly string[]).includes(value);
+}
+
+/** True for values that count as "nothing entered". */
+export function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/** True for `YYYY`, `YYYY-MM` or a real calendar day `YYYY-MM-DD`. */
+export function isPartialDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const [, y, mo, d] = m;
+  if (mo === undefined) return true;
+  const month = Number(mo);
+  if (month < 1 || month > 12) return false;
+  if (d === undefined) return true;
+  const day = Number(d);
+  const daysInMonth = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
+  return day >= 1 && day <= daysInMonth;
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export interface ValidationContext {
+  /** Answers whether a row id exists in a sheet; without it `ref` cells are only type-checked. */
+  rowExists?: (sheetId: string, rowId: string) => boolean;
+}
+
+/**
+ * The problems of one cell. Never throws on user data: whatever a client wrote into the
+ * document comes back as problems, so the grid can mark the cell and a reviewer can filter to it.
+ */
+export function validateCell(column: Column, value: unknown, ctx: ValidationContext = {}): Problem[] {
+  if (isEmpty(value)) {
+    return column.required ? [{ code: 'required', message: `${column.name} is required` }] : [];
+  }
+  const options = column.options ?? [];
+  switch (column.type) {
+    case 'text':
+    case 'longtext':
+      return typeof value === 'string' ? [] : [typeProblem(column, 'text')];
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? [] : [typeProblem(column, 'a number')];
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) ? [] : [typeProblem(column, 'a whole number')];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [typeProblem(column, 'yes or no')];
+    case 'date':
+      if (typeof value !== 'string') return [typeProblem(column, 'a date')];
+      return isPartialDate(value)
+        ? []
+        : [{ code: 'date', message: `${column.name}: "${value}" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)` }];
+    case 'url':
+      if (typeof value !== 'string') return [typeProblem(column, 'a link')];
+      return isHttpUrl(value) ? [] : [{ code: 'url', message: `${column.name}: "${value}" is not an http(s) link` }];
+    case 'enum':
+      if (typeof value !== 'string') return [typeProblem(column, 'a code')];
+      return options.includes(value) ? [] : [codeProblem(column, [value])];
+    case 'multi': {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return [typeProblem(column, 'a list of codes')];
+      const unknown = value.filter((v) => !options.includes(v));
+      return unknown.length === 0 ? [] : [codeProblem(column, unknown)];
+    }
+    case 'ref':
+      if (typeof value !== 'string') return [typeProblem(column, 'a row reference')];
+      if (column.ref && ctx.rowExists && !ctx.rowExists(column.ref, value)) {
+        return [{ code: 'ref', message: `${column.name}: row ${value} does not exist` }];
+      }
+      return [];
+  }
+}
+
+/** Problems of every column of a row, keyed by column id; columns without problems are left out. */
+export function validateRow(
+  columns: readonly Column[],
+  row: Readonly<Record<string, unknown>>,
+  ctx: ValidationContext = {},
+): Record<string, Problem[]> {
+  const problems: Record<string, Problem[]> = {};
+  for (const column of columns) {
+    const found = validateCell(column, row[column.id], ctx);
+    if (found.length > 0) problems[column.id] = found;
+  }
+  return problems;
+}
+
+function typeProblem(column: Column, expected: string): Problem {
+  return { code: 'type', message: `${column.name} should be ${expected}` };
+}
+
+function codeProblem(column: Column, codes: string[]): Problem {
+  const list = codes.map((c) => `"${c}"`).join(', ');
+  return { code: 'code', message: `${column.name}: ${list} not in the code list` };
+}
+
+/** Values a Yjs cell may hold (CONTRACT §5). */
+export function isCellValue(value: unknown): value is CellValue {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    default:
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+  }
+}

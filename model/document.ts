@@ -1,0 +1,148 @@
+/**
+ * Typed access to a dataset's Y.Doc (CONTRACT §5). Every read and write of the document layout
+ * goes through here, so the string keys live in one place.
+ */
+import * as Y from 'yjs';
+import { type CellValue, type Column, isColumnType } from './columns';
+
+export const SCHEMA_VERSION = 1;
+
+export type YSheet = Y.Map<unknown>;
+export type YRow = Y.Map<CellValue>;
+export type YColumn = Y.Map<unknown>;
+
+export const REVIEW_STATUSES = ['unreviewed', 'approved', 'flagged'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export interface Flag {
+  id: string;
+  sheet: string;
+  column: string | null;
+  reason: string;
+  note: string;
+  by: string;
+  at: string;
+  status: 'open' | 'resolved';
+  resolvedBy?: string;
+  resolvedAt?: string;
+  resolution?: string;
+}
+
+export interface SheetInit {
+  id: string;
+  name: string;
+  columns: Column[];
+}
+
+export const getMeta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
+export const getSheets = (doc: Y.Doc) => doc.getMap<YSheet>('sheets');
+export const getReviews = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('reviews');
+
+export function getSheet(doc: Y.Doc, sheetId: string): YSheet | undefined {
+  return getSheets(doc).get(sheetId);
+}
+
+export function sheetName(sheet: YSheet): string {
+  const name = sheet.get('name');
+  return typeof name === 'string' ? name : '';
+}
+
+export function sheetColumns(sheet: YSheet): Y.Array<YColumn> {
+  return sheet.get('columns') as Y.Array<YColumn>;
+}
+
+export function sheetRows(sheet: YSheet): Y.Map<YRow> {
+  return sheet.get('rows') as Y.Map<YRow>;
+}
+
+/** A column as plain data; unknown fields from newer clients are ignored, missing ones defaulted. */
+export function readColumn(ycol: YColumn): Column {
+  const type = ycol.get('type');
+  const column: Column = {
+    id: String(ycol.get('id') ?? ''),
+    name: String(ycol.get('name') ?? ycol.get('id') ?? ''),
+    type: isColumnType(type) ? type : 'text',
+  };
+  const required = ycol.get('required');
+  if (required === true) column.required = true;
+  const options = ycol.get('options');
+  if (Array.isArray(options)) column.options = options.filter((o): o is string => typeof o === 'string');
+  const description = ycol.get('description');
+  if (typeof description === 'string' && description !== '') column.description = description;
+  const ref = ycol.get('ref');
+  if (typeof ref === 'string') column.ref = ref;
+  return column;
+}
+
+export function readColumns(sheet: YSheet): Column[] {
+  return sheetColumns(sheet).toArray().map(readColumn);
+}
+
+export function columnToYMap(column: Column): YColumn {
+  const ycol = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries(column)) {
+    if (value !== undefined) ycol.set(key, value);
+  }
+  return ycol;
+}
+
+/** Plain values of a row, keyed by column id. */
+export function readRow(row: YRow): Record<string, CellValue> {
+  return row.toJSON() as Record<string, CellValue>;
+}
+
+/** Adds a sheet with its columns and no rows. */
+export function createSheet(doc: Y.Doc, init: SheetInit): YSheet {
+  const sheet = new Y.Map<unknown>();
+  const columns = new Y.Array<YColumn>();
+  columns.push(init.columns.map(columnToYMap));
+  sheet.set('name', init.name);
+  sheet.set('columns', columns);
+  sheet.set('rows', new Y.Map<YRow>());
+  getSheets(doc).set(init.id, sheet);
+  return sheet;
+}
+
+/** Writes the document's meta and sheets in one transaction. */
+export function initDocument(doc: Y.Doc, name: string, sheets: readonly SheetInit[], origin?: unknown): void {
+  doc.transact(() => {
+    const meta = getMeta(doc);
+    meta.set('name', name);
+    meta.set('schemaVersion', SCHEMA_VERSION);
+    for (const sheet of sheets) createSheet(doc, sheet);
+  }, origin);
+}
+
+/** Inserts a row; empty values are left out rather than stored as null. */
+export function insertRow(sheet: YSheet, rowId: string, values: Readonly<Record<string, CellValue>>): YRow {
+  const row = new Y.Map<CellValue>();
+  for (const [columnId, value] of Object.entries(values)) {
+    if (value !== null && value !== '') row.set(columnId, value);
+  }
+  sheetRows(sheet).set(rowId, row);
+  return row;
+}
+
+/** Sets one cell; null or '' clears it. Creates the row if it does not exist. */
+export function setCell(sheet: YSheet, rowId: string, columnId: string, value: CellValue): void {
+  const rows = sheetRows(sheet);
+  const row = rows.get(rowId) ?? insertRow(sheet, rowId, {});
+  if (value === null || value === '') row.delete(columnId);
+  else row.set(columnId, value);
+}
+
+export function deleteRow(sheet: YSheet, rowId: string): void {
+  sheetRows(sheet).delete(rowId);
+}
+
+/** A row's review status; rows never reviewed are `unreviewed`. */
+export function reviewStatus(doc: Y.Doc, rowId: string): ReviewStatus {
+  const status = getReviews(doc).get(rowId)?.get('status');
+  return status === 'approved' || status === 'flagged' ? status : 'unreviewed';
+}
+
+/** The flags of a row as plain data, oldest first. */
+export function rowFlags(doc: Y.Doc, rowId: string): Flag[] {
+  const flags = getReviews(doc).get(rowId)?.get('flags');
+  return flags instanceof Y.Array ? (flags.toArray() as Y.Map<unknown>[]).map((f) => f.toJSON() as Flag) : [];
+}
