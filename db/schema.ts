@@ -1,0 +1,95 @@
+/** The SQLite schema (Drizzle). Times are milliseconds since the epoch, UTC. */
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  role: text('role', { enum: ['viewer', 'reviewer', 'editor', 'admin'] }).notNull(),
+  /** sha256 of the API token: tokens are 256-bit random, so a fast hash is enough. */
+  tokenHash: text('token_hash').notNull().unique(),
+  /** scrypt hash of the password, if the user has one. */
+  passwordHash: text('password_hash'),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const sessions = sqliteTable('sessions', {
+  /** sha256 of the cookie value. */
+  idHash: text('id_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+export const datasets = sqliteTable('datasets', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  template: text('template').notNull(),
+  /** JSON: dataset settings (flag reasons, four eyes). */
+  settings: text('settings').notNull().default('{}'),
+  createdBy: text('created_by').references(() => users.id),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Append-only log of applied Yjs updates; folded into `snapshots` by compaction. */
+export const updates = sqliteTable('updates', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  datasetId: text('dataset_id').notNull(),
+  update: blob('update', { mode: 'buffer' }).notNull(),
+  userId: text('user_id'),
+  at: integer('at').notNull(),
+}, (t) => [index('updates_dataset_seq').on(t.datasetId, t.seq)]);
+
+/** The compacted document: one merged update holding everything up to `upToSeq`. */
+export const snapshots = sqliteTable('snapshots', {
+  datasetId: text('dataset_id').primaryKey(),
+  state: blob('state', { mode: 'buffer' }).notNull(),
+  upToSeq: integer('up_to_seq').notNull(),
+  at: integer('at').notNull(),
+});
+
+/** History: every cell change the server applied (CONTRACT §7). Values are JSON. */
+export const cellChanges = sqliteTable('cell_changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  datasetId: text('dataset_id').notNull(),
+  sheetId: text('sheet_id').notNull(),
+  rowId: text('row_id').notNull(),
+  columnId: text('column_id').notNull(),
+  old: text('old'),
+  new: text('new'),
+  userId: text('user_id'),
+  at: integer('at').notNull(),
+}, (t) => [index('cell_changes_row').on(t.datasetId, t.rowId, t.id)]);
+
+/**
+ * The read model of a sheet's rows, kept in step with the document in the same transaction as the
+ * update log: exports and the API read it without loading the document.
+ */
+export const rows = sqliteTable('rows', {
+  datasetId: text('dataset_id').notNull(),
+  sheetId: text('sheet_id').notNull(),
+  rowId: text('row_id').notNull(),
+  /** JSON object of the row's cells. */
+  cells: text('cells').notNull(),
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+  updatedBy: text('updated_by'),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.sheetId, t.rowId] })]);
+
+/** The read model of a dataset's sheets (name, columns in display order). */
+export const sheets = sqliteTable('sheets', {
+  datasetId: text('dataset_id').notNull(),
+  sheetId: text('sheet_id').notNull(),
+  name: text('name').notNull(),
+  /** JSON array of columns. */
+  columns: text('columns').notNull(),
+  position: integer('position').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.sheetId] })]);
+
+/** The read model of review state per row. */
+export const reviews = sqliteTable('reviews', {
+  datasetId: text('dataset_id').notNull(),
+  rowId: text('row_id').notNull(),
+  status: text('status').notNull(),
+  openFlags: integer('open_flags').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.rowId] })]);

@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+import { ErrorCode, type ErrorBody } from '../model/codes';
+import type { Logger } from './logger';
+
+/** The one error the app throws on purpose; `onError` turns it into the JSON envelope (CONTRACT §2). */
+export class AppError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+
+  get status(): (typeof ErrorCode)[ErrorCode] {
+    return ErrorCode[this.code];
+  }
+}
+
+export const badRequest = (message: string) => new AppError('bad_request', message);
+export const notFound = (message: string) => new AppError('not_found', message);
+export const conflict = (message: string) => new AppError('conflict', message);
+export const forbidden = (message = 'Your role does not allow this') => new AppError('forbidden', message);
+export const unauthorized = (message = 'Sign in first: a valid token or session is required') => new AppError('unauthorized', message);
+
+export function errorBody(code: ErrorCode, message: string, requestId?: string): ErrorBody {
+  return { error: requestId ? { code, message, requestId } : { code, message } };
+}
+
+/** `app.onError`: known errors as themselves, anything else logged with its request id and answered 500. */
+export function handleError(log: Logger) {
+  return (err: Error, c: Context) => {
+    const requestId = c.get('requestId') as string | undefined;
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, requestId), err.status);
+    if (err instanceof SyntaxError && /JSON/i.test(err.message)) {
+      return c.json(errorBody('bad_request', 'The request body is not valid JSON', requestId), 400);
+    }
+    log.error({ err, requestId, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal', 'Something went wrong on our side', requestId), 500);
+  };
+}

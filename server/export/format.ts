@@ -1,0 +1,39 @@
+/** CSV and JSON rendering of exported rows (CONTRACT §8). */
+import { stringify } from 'csv-stringify/sync';
+import type { CellValue, Column } from '../../model/columns';
+import type { ExportRow } from './rows';
+
+export const META_COLUMNS = ['review_status', 'open_flags', 'created_by', 'created_at', 'updated_by', 'updated_at'] as const;
+
+/** The export's column ids in order: row_id, the sheet's columns in display order, then the review and provenance columns. */
+export function exportHeader(columns: readonly Column[]): string[] {
+  return ['row_id', ...columns.map((c) => c.id), ...META_COLUMNS];
+}
+
+/** A row keyed by the header's ids, values with their own JSON types. */
+export function exportRecord(columns: readonly Column[], row: ExportRow): Record<string, CellValue> {
+  const record: Record<string, CellValue> = { row_id: row.rowId };
+  for (const column of columns) record[column.id] = row.cells[column.id] ?? null;
+  record.review_status = row.reviewStatus;
+  record.open_flags = row.openFlags;
+  record.created_by = row.createdBy;
+  record.created_at = row.createdAt;
+  record.updated_by = row.updatedBy;
+  record.updated_at = row.updatedAt;
+  return record;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV field: multi joined with "; ", strings that a spreadsheet would run as a formula prefixed with '. */
+export function csvField(value: CellValue, excelSafe: boolean): string {
+  if (value === null) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const text = Array.isArray(value) ? value.join('; ') : value;
+  return excelSafe && FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** CSV lines (RFC 4180: CRLF, fields with comma, quote, CR or LF quoted, quotes doubled). */
+export function csvLines(records: string[][]): string {
+  return stringify(records, { record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
+}

@@ -1,0 +1,36 @@
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { SESSION_COOKIE } from '../auth/middleware';
+import { createSession, deleteSession, userByPassword } from '../auth/users';
+import type { Services } from '../context';
+import { unauthorized } from '../errors';
+import { readBody } from '../validate';
+
+const SignIn = z.object({ name: z.string().min(1), password: z.string().min(1) });
+
+/** Starts a session for `userId` and sets its HttpOnly cookie. */
+export function startSession(db: Db, c: Context, userId: string): void {
+  const { secret, maxAgeSeconds } = createSession(db, userId);
+  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: maxAgeSeconds });
+}
+
+/** Sign in with name and password, sign out. */
+export function sessionRoutes({ db }: Services) {
+  return new Hono()
+    .post('/', async (c) => {
+      const { name, password } = await readBody(c, SignIn);
+      const user = await userByPassword(db, name, password);
+      if (!user) throw unauthorized('Wrong name or password');
+      startSession(db, c, user.id);
+      return c.json(user);
+    })
+    .delete('/', (c) => {
+      const secret = getCookie(c, SESSION_COOKIE);
+      if (secret) deleteSession(db, secret);
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return c.body(null, 204);
+    });
+}

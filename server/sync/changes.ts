@@ -1,0 +1,144 @@
+/**
+ * Turns the Yjs events of one transaction into what the store records: cell changes for the history,
+ * and which rows, sheets and reviews the read model must rewrite.
+ */
+import * as Y from 'yjs';
+import type { CellValue } from '../../model/columns';
+import { getReviews, getSheet, getSheets, readColumns, rowFlags, reviewStatus, sheetName, sheetRows, type YRow, type YSheet } from '../../model/document';
+import type { CellChange, DocCommit, LoggedUpdate } from './store';
+
+/** Who caused a transaction; connections and API requests both are origins. */
+export interface Origin {
+  readonly userId: string | null;
+}
+
+/** What a document has changed since its last flush. */
+export class Changes {
+  updates: LoggedUpdate[] = [];
+  cells: CellChange[] = [];
+  /** `sheetId\0rowId` → the user and time of the row's last change. */
+  rows = new Map<string, { userId: string | null; at: number }>();
+  sheets = new Set<string>();
+  reviews = new Set<string>();
+
+  get isEmpty(): boolean {
+    return this.updates.length === 0 && this.rows.size === 0 && this.sheets.size === 0 && this.reviews.size === 0;
+  }
+
+  /** Moves everything of `other` into this. */
+  absorb(other: Changes): void {
+    this.updates.push(...other.updates);
+    this.cells.push(...other.cells);
+    for (const [key, value] of other.rows) this.rows.set(key, value);
+    for (const s of other.sheets) this.sheets.add(s);
+    for (const r of other.reviews) this.reviews.add(r);
+  }
+
+  /** Records the events that `observeDeep` on the `sheets` root reported. */
+  recordSheetEvents(events: Array<Y.YEvent<any>>, userId: string | null, at: number): void {
+    for (const event of events) {
+      const path = event.path as string[];
+      if (path.length === 0) {
+        for (const [sheetId, change] of event.changes.keys) {
+          this.sheets.add(sheetId);
+          if (change.action !== 'delete') this.recordWholeSheet(event.target as Y.Map<YSheet>, sheetId, userId, at);
+        }
+      } else if (path.length === 1) {
+        const sheetId = path[0]!;
+        this.sheets.add(sheetId);
+        if (event.changes.keys.has('rows')) this.recordWholeSheet(event.target.parent as Y.Map<YSheet>, sheetId, userId, at);
+      } else if (path[1] === 'rows' && path.length === 2) {
+        const sheetId = path[0]!;
+        const rowsMap = event.target as Y.Map<YRow>;
+        for (const [rowId, change] of event.changes.keys) {
+          this.rows.set(rowKey(sheetId, rowId), { userId, at });
+          const row = change.action === 'delete' ? undefined : rowsMap.get(rowId);
+          if (row) this.recordNewRow(sheetId, rowId, row, userId, at);
+        }
+      } else if (path[1] === 'rows' && path.length === 3) {
+        const [sheetId, , rowId] = path as [string, string, string];
+        const row = event.target as YRow;
+        this.rows.set(rowKey(sheetId, rowId), { userId, at });
+        for (const [columnId, change] of event.changes.keys) {
+          this.cells.push({
+            sheetId, rowId, columnId, userId, at,
+            old: change.oldValue as CellValue | undefined,
+            new: change.action === 'delete' ? undefined : row.get(columnId),
+          });
+        }
+      } else {
+        // columns (or anything else inside a sheet but outside its rows)
+        this.sheets.add(path[0]!);
+      }
+    }
+  }
+
+  /** Records the events that `observeDeep` on the `reviews` root reported. */
+  recordReviewEvents(events: Array<Y.YEvent<any>>): void {
+    for (const event of events) {
+      const path = event.path as string[];
+      if (path.length === 0) for (const rowId of event.changes.keys.keys()) this.reviews.add(rowId);
+      else this.reviews.add(path[0]!);
+    }
+  }
+
+  /** The store's commit of these changes, reading rows, sheets and reviews as they now are in `doc`. */
+  toCommit(datasetId: string, doc: Y.Doc): DocCommit {
+    const rows = [...this.rows].map(([key, { userId, at }]) => {
+      const [sheetId, rowId] = key.split('\0') as [string, string];
+      const sheet = getSheet(doc, sheetId);
+      const row = sheet ? sheetRows(sheet)?.get(rowId) : undefined;
+      return { sheetId, rowId, cells: row ? (row.toJSON() as Record<string, CellValue>) : null, userId, at };
+    });
+    const sheets = [...this.sheets].map((sheetId) => {
+      const sheet = getSheets(doc).get(sheetId);
+      return { sheetId, sheet: sheet instanceof Y.Map ? { name: sheetName(sheet), columns: readColumns(sheet) } : null };
+    });
+    const reviews = [...this.reviews].map((rowId) => ({
+      rowId,
+      status: reviewStatus(doc, rowId),
+      openFlags: rowFlags(doc, rowId).filter((f) => f.status === 'open').length,
+    }));
+    return { datasetId, updates: this.updates, cells: this.cells, rows, sheets, reviews };
+  }
+
+  private recordWholeSheet(sheets: Y.Map<YSheet>, sheetId: string, userId: string | null, at: number): void {
+    const sheet = sheets.get(sheetId);
+    const rows = sheet instanceof Y.Map ? sheet.get('rows') : undefined;
+    if (!(rows instanceof Y.Map)) return;
+    for (const [rowId, row] of rows as Y.Map<YRow>) {
+      this.rows.set(rowKey(sheetId, rowId), { userId, at });
+      this.recordNewRow(sheetId, rowId, row, userId, at);
+    }
+  }
+
+  private recordNewRow(sheetId: string, rowId: string, row: YRow, userId: string | null, at: number): void {
+    if (!(row instanceof Y.Map)) return;
+    for (const [columnId, value] of row) {
+      this.cells.push({ sheetId, rowId, columnId, old: undefined, new: value, userId, at });
+    }
+  }
+}
+
+const rowKey = (sheetId: string, rowId: string) => `${sheetId}\0${rowId}`;
+
+/** Starts recording a hot document's changes into whatever `target()` returns at the time. */
+export function observeDocument(doc: Y.Doc, target: () => { changes: Changes; origin: Origin | null }): () => void {
+  const onSheets = (events: Array<Y.YEvent<any>>) => {
+    const { changes, origin } = target();
+    changes.recordSheetEvents(events, origin?.userId ?? null, Date.now());
+  };
+  const onReviews = (events: Array<Y.YEvent<any>>) => target().changes.recordReviewEvents(events);
+  const onUpdate = (update: Uint8Array) => {
+    const { changes, origin } = target();
+    changes.updates.push({ update, userId: origin?.userId ?? null, at: Date.now() });
+  };
+  getSheets(doc).observeDeep(onSheets);
+  getReviews(doc).observeDeep(onReviews);
+  doc.on('update', onUpdate);
+  return () => {
+    getSheets(doc).unobserveDeep(onSheets);
+    getReviews(doc).unobserveDeep(onReviews);
+    doc.off('update', onUpdate);
+  };
+}

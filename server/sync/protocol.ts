@@ -1,0 +1,58 @@
+/** Framing of the y-websocket protocol (y-protocols sync and awareness messages). */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3 } as const;
+export const SyncStep = { One: 0, Two: 1, Update: 2 } as const;
+
+export type Incoming =
+  | { type: 'sync-step-1'; stateVector: Uint8Array }
+  | { type: 'update'; update: Uint8Array }
+  | { type: 'awareness'; update: Uint8Array }
+  | { type: 'query-awareness' };
+
+/** Thrown for any message the server cannot decode; the socket closes with 4400. */
+export class BadMessageError extends Error {}
+
+/** Decodes one client message; throws BadMessageError for anything else. */
+export function decodeMessage(data: Uint8Array): Incoming {
+  try {
+    const decoder = decoding.createDecoder(data);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MessageType.Sync: {
+        const step = decoding.readVarUint(decoder);
+        const payload = decoding.readVarUint8Array(decoder);
+        if (step === SyncStep.One) return { type: 'sync-step-1', stateVector: payload };
+        if (step === SyncStep.Two || step === SyncStep.Update) return { type: 'update', update: payload };
+        break;
+      }
+      case MessageType.Awareness:
+        return { type: 'awareness', update: decoding.readVarUint8Array(decoder) };
+      case MessageType.QueryAwareness:
+        return { type: 'query-awareness' };
+    }
+  } catch (error) {
+    throw new BadMessageError(`undecodable message: ${(error as Error).message}`);
+  }
+  throw new BadMessageError('unknown message type');
+}
+
+function syncMessage(step: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.Sync);
+  encoding.writeVarUint(encoder, step);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+export const syncStep1Message = (stateVector: Uint8Array) => syncMessage(SyncStep.One, stateVector);
+export const syncStep2Message = (update: Uint8Array) => syncMessage(SyncStep.Two, update);
+export const updateMessage = (update: Uint8Array) => syncMessage(SyncStep.Update, update);
+
+export function awarenessMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.Awareness);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}

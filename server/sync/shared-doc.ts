@@ -1,0 +1,286 @@
+/**
+ * One dataset's live document, shared by every socket connected to it.
+ *
+ * A document starts cold: the stored, merged update is served to clients as it is, without building a
+ * Y.Doc, so opening a large dataset costs its bytes and not a document's worth of objects. The first
+ * write makes it hot (a Y.Doc that applies updates and reports cell changes). Every applied update is
+ * written, with its history and read-model effects, in one SQLite transaction at the end of the
+ * event-loop turn that applied it.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { CloseCode } from '../../model/codes';
+import type { Logger } from '../logger';
+import { Changes, observeDocument, type Origin } from './changes';
+import {
+  BadMessageError, awarenessMessage, decodeMessage, syncStep1Message, syncStep2Message, updateMessage,
+} from './protocol';
+import type { DocStore } from './store';
+
+/** A socket's side of the sync: the document talks to peers only through this. */
+export interface Peer extends Origin {
+  readonly readOnly: boolean;
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SharedDocOptions {
+  /** Compact the log into a snapshot after this many logged updates. */
+  compactEvery: number;
+  log: Logger;
+}
+
+export class SharedDoc {
+  /** Presence lives beside the document, so a cold document has it too. */
+  readonly awareness = new awarenessProtocol.Awareness(new Y.Doc());
+  /** Each peer with the awareness client ids it controls. */
+  private readonly peers = new Map<Peer, Set<number>>();
+  private doc: Y.Doc | null = null;
+  private stopObserving: (() => void) | null = null;
+  /** The stored state while cold. */
+  private cold: Uint8Array | null;
+  private lastSeq: number;
+  private loggedSinceSnapshot: number;
+  private pending = new Changes();
+  /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
+  private stage: { changes: Changes; origin: Origin | null } | null = null;
+  private flushTimer: NodeJS.Immediate | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
+    this.cold = null;
+    this.lastSeq = 0;
+    this.loggedSinceSnapshot = 0;
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', this.onAwareness);
+  }
+
+  /** Loads a dataset's document from the store. Throws if nothing is stored: an empty document is never made up. */
+  static load(id: string, store: DocStore, options: SharedDocOptions): SharedDoc {
+    const stored = store.load(id);
+    const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+    if (pieces.length === 0) throw new Error(`dataset ${id} has no stored document`);
+    const shared = new SharedDoc(id, store, options);
+    shared.lastSeq = stored.lastSeq;
+    if (pieces.length === 1) {
+      shared.cold = pieces[0]!;
+      shared.loggedSinceSnapshot = stored.updates.length;
+    } else {
+      // Fold the log now: a merged update gives an exact state vector and is served as one message.
+      shared.cold = Y.mergeUpdates(pieces);
+      store.compact(id, shared.cold, stored.lastSeq);
+    }
+    return shared;
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  get isHot(): boolean {
+    return this.doc !== null;
+  }
+
+  /** Starts syncing a peer: our state vector, then everyone's presence. */
+  addPeer(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    peer.send(syncStep1Message(this.stateVector()));
+    const states = this.awareness.getStates();
+    if (states.size > 0) {
+      peer.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])));
+    }
+  }
+
+  /** Forgets a peer and the presence it controlled. */
+  removePeer(peer: Peer): void {
+    const controlled = this.peers.get(peer);
+    if (!controlled) return;
+    this.peers.delete(peer);
+    if (controlled.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...controlled], null);
+  }
+
+  /** Handles one message of a peer; anything undecodable or unappliable closes that peer with 4400. */
+  receive(peer: Peer, data: Uint8Array): void {
+    try {
+      const message = decodeMessage(data);
+      switch (message.type) {
+        case 'sync-step-1':
+          peer.send(syncStep2Message(this.diff(message.stateVector)));
+          break;
+        case 'update':
+          if (!peer.readOnly) this.applyUpdate(peer, message.update);
+          break;
+        case 'awareness':
+          this.applyAwareness(peer, message.update);
+          break;
+        case 'query-awareness':
+          peer.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])));
+          break;
+      }
+    } catch (error) {
+      if (!(error instanceof BadMessageError)) throw error;
+      this.options.log.info({ dataset: this.id, user: peer.userId, reason: error.message }, 'closing socket on a bad message');
+      peer.close(CloseCode.BadMessage, 'Bad message');
+    }
+  }
+
+  /** Runs a server-side change (review API, seeding) as `origin`, then syncs and stores it like any other. */
+  transact(origin: Origin, change: (doc: Y.Doc) => void): void {
+    const doc = this.warm();
+    this.run(origin, () => doc.transact(() => change(doc), origin));
+  }
+
+  /** A read-only look at the current document (warming it if cold). */
+  read<T>(reader: (doc: Y.Doc) => T): T {
+    return reader(this.warm());
+  }
+
+  /** Writes everything applied so far to the store. */
+  flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pending.isEmpty || !this.doc) return;
+    const changes = this.pending;
+    this.pending = new Changes();
+    try {
+      const seq = this.store.append(changes.toCommit(this.id, this.doc));
+      if (changes.updates.length > 0) {
+        this.lastSeq = seq;
+        this.loggedSinceSnapshot += changes.updates.length;
+      }
+    } catch (error) {
+      // Nothing of the batch was written (one transaction): keep it and try again.
+      changes.absorb(this.pending);
+      this.pending = changes;
+      this.options.log.error({ dataset: this.id, err: error }, 'storing updates failed; retrying');
+      this.retryTimer ??= setTimeout(() => { this.retryTimer = null; this.flush(); }, 1000);
+      return;
+    }
+    if (this.loggedSinceSnapshot >= this.options.compactEvery) this.compact();
+  }
+
+  /** Folds the log into one snapshot (after a flush). */
+  compact(): void {
+    this.flush();
+    if (!this.pending.isEmpty || this.loggedSinceSnapshot === 0) return;
+    const state = this.doc ? Y.encodeStateAsUpdate(this.doc) : this.cold!;
+    this.store.compact(this.id, state, this.lastSeq);
+    this.loggedSinceSnapshot = 0;
+  }
+
+  /** Flushes, compacts and lets go of the document; peers are closed with `code`. */
+  close(code: number = CloseCode.Restart, reason = 'Server restarting'): void {
+    this.flush();
+    try {
+      this.compact();
+    } catch (error) {
+      this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
+    }
+    for (const peer of [...this.peers.keys()]) peer.close(code, reason);
+    this.peers.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.awareness.destroy();
+    this.stopObserving?.();
+    this.doc?.destroy();
+  }
+
+  private stateVector(): Uint8Array {
+    return this.doc ? Y.encodeStateVector(this.doc) : Y.encodeStateVectorFromUpdate(this.cold!);
+  }
+
+  private diff(stateVector: Uint8Array): Uint8Array {
+    let known: Map<number, number>;
+    try {
+      known = Y.decodeStateVector(stateVector);
+    } catch (error) {
+      throw new BadMessageError(`bad state vector: ${(error as Error).message}`);
+    }
+    if (this.doc) return Y.encodeStateAsUpdate(this.doc, stateVector);
+    return known.size === 0 ? this.cold! : Y.diffUpdate(this.cold!, stateVector);
+  }
+
+  private applyUpdate(peer: Peer, update: Uint8Array): void {
+    let decoded: { structs: unknown[]; ds: { clients: Map<number, unknown> } };
+    try {
+      decoded = Y.decodeUpdate(update);
+    } catch (error) {
+      throw new BadMessageError(`bad update: ${(error as Error).message}`);
+    }
+    // A client that has nothing new still answers our step 1: don't warm a cold document for that.
+    if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
+    const doc = this.warm();
+    try {
+      this.run(peer, () => Y.applyUpdate(doc, update, peer));
+    } catch (error) {
+      throw new BadMessageError(`update could not be applied: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Applies a change with its events staged; only when it succeeded are they broadcast and queued for
+   * the store. A change that throws halfway is dropped and the document reloaded from the store, so
+   * nothing of it is stored or sent.
+   */
+  private run(origin: Origin, change: () => void): void {
+    const stage = { changes: new Changes(), origin };
+    this.stage = stage;
+    try {
+      change();
+    } catch (error) {
+      this.stage = null;
+      this.reload();
+      throw error;
+    }
+    this.stage = null;
+    for (const { update } of stage.changes.updates) this.broadcast(updateMessage(update), origin);
+    this.pending.absorb(stage.changes);
+    this.flushTimer ??= setImmediate(() => this.flush());
+  }
+
+  private broadcast(message: Uint8Array, except: unknown): void {
+    for (const peer of this.peers.keys()) if (peer !== except) peer.send(message);
+  }
+
+  /** Builds the Y.Doc from the cold state. */
+  private warm(): Y.Doc {
+    if (this.doc) return this.doc;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, this.cold!);
+    this.stopObserving = observeDocument(doc, () => this.stage ?? { changes: this.pending, origin: null });
+    this.doc = doc;
+    this.cold = null;
+    return doc;
+  }
+
+  /** Drops the in-memory document for what the store holds (after a failed write). */
+  private reload(): void {
+    this.flush();
+    this.stopObserving?.();
+    this.doc?.destroy();
+    this.doc = null;
+    const stored = this.store.load(this.id);
+    const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+    this.cold = Y.mergeUpdates(pieces);
+  }
+
+  private applyAwareness(peer: Peer, update: Uint8Array): void {
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+    } catch (error) {
+      throw new BadMessageError(`bad awareness update: ${(error as Error).message}`);
+    }
+  }
+
+  private readonly onAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ) => {
+    const controlled = this.peers.get(origin as Peer);
+    if (controlled) {
+      for (const id of [...added, ...updated]) controlled.add(id);
+      for (const id of removed) controlled.delete(id);
+    }
+    const changed = [...added, ...updated, ...removed];
+    this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), origin);
+  };
+}

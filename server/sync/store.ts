@@ -1,0 +1,79 @@
+/**
+ * What the sync layer needs from storage, kept small so that another store (PostgreSQL, for teams that
+ * outgrow one machine) can join later; `store.contract.ts` is the suite every store must pass.
+ */
+import type { CellValue, Column } from '../../model/columns';
+
+export interface StoredDoc {
+  /** The compacted state, if the dataset was ever compacted. */
+  snapshot: Uint8Array | null;
+  /** Updates logged after the snapshot, oldest first. */
+  updates: Uint8Array[];
+  /** The sequence number of the last logged update (0 if none). */
+  lastSeq: number;
+}
+
+export interface LoggedUpdate {
+  update: Uint8Array;
+  userId: string | null;
+  at: number;
+}
+
+/** One cell change for the history (CONTRACT §7). */
+export interface CellChange {
+  sheetId: string;
+  rowId: string;
+  columnId: string;
+  old: CellValue | undefined;
+  new: CellValue | undefined;
+  userId: string | null;
+  at: number;
+}
+
+/** A row's cells as they now are; `cells: null` when the row was deleted. */
+export interface RowState {
+  sheetId: string;
+  rowId: string;
+  cells: Record<string, CellValue> | null;
+  userId: string | null;
+  at: number;
+}
+
+/** A sheet's name and columns as they now are; `null` when the sheet was removed. */
+export interface SheetState {
+  sheetId: string;
+  sheet: { name: string; columns: Column[] } | null;
+}
+
+export interface ReviewState {
+  rowId: string;
+  status: string;
+  openFlags: number;
+}
+
+/** Everything one flush of a document writes, atomically. */
+export interface DocCommit {
+  datasetId: string;
+  updates: LoggedUpdate[];
+  cells: CellChange[];
+  rows: RowState[];
+  sheets: SheetState[];
+  reviews: ReviewState[];
+}
+
+export interface DocStore {
+  /** The stored document of a dataset. */
+  load(datasetId: string): StoredDoc;
+  /**
+   * Writes the updates to the log and their effects to the history and the read model in one
+   * transaction. A deleted row's cells are recorded in the history as changed to nothing.
+   * Returns the sequence number of the last update written.
+   */
+  append(commit: DocCommit): number;
+  /** Replaces everything logged up to `upToSeq` by `state`, in one transaction. */
+  compact(datasetId: string, state: Uint8Array, upToSeq: number): void;
+}
+
+export function emptyCommit(datasetId: string): DocCommit {
+  return { datasetId, updates: [], cells: [], rows: [], sheets: [], reviews: [] };
+}
