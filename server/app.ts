@@ -9,6 +9,7 @@ import type { Services } from './context';
 import { errorBody, handleError } from './errors';
 import type { Logger } from './logger';
 import { datasetsRoutes } from './routes/datasets';
+import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
 import { usersRoutes } from './routes/users';
 import { mountClient } from './static';
@@ -45,6 +46,7 @@ export function createApp(options: AppOptions) {
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/datasets', datasetsRoutes(services));
+  app.route('/api/datasets', reviewRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, db, options.clientDir);
 

@@ -1,5 +1,5 @@
 /** Creating datasets, and reading them from the read model (no document needs to be loaded). */
-import { asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Column } from '../model/columns';
 import { seedDemo } from '../model/demo';
@@ -82,4 +82,20 @@ export function getDataset(db: Db, id: string) {
 export function sheetsOf(db: Db, datasetId: string): Array<{ id: string; name: string; columns: Column[] }> {
   return db.select().from(sheets).where(eq(sheets.datasetId, datasetId)).orderBy(asc(sheets.position)).all()
     .map((s) => ({ id: s.sheetId, name: s.name, columns: JSON.parse(s.columns) as Column[] }));
+}
+
+export function datasetSettings(db: Db, id: string): DatasetSettings {
+  return getDataset(db, id).settings;
+}
+
+export function updateSettings(db: Db, id: string, patch: Partial<DatasetSettings>): DatasetSettings {
+  const settings = { ...datasetSettings(db, id), ...patch };
+  db.update(datasets).set({ settings: JSON.stringify(settings) }).where(eq(datasets.id, id)).run();
+  return settings;
+}
+
+/** Who last changed a row, from the read model; undefined if the row does not exist. */
+export function rowInfo(db: Db, datasetId: string, rowId: string): { sheetId: string; updatedBy: string | null } | undefined {
+  return db.select({ sheetId: rows.sheetId, updatedBy: rows.updatedBy }).from(rows)
+    .where(and(eq(rows.datasetId, datasetId), eq(rows.rowId, rowId))).get();
 }

@@ -5,11 +5,14 @@
 import * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
 import { getReviews, getSheet, getSheets, readColumns, rowFlags, reviewStatus, sheetName, sheetRows, type YRow, type YSheet } from '../../model/document';
+import type { Role } from '../../model/roles';
 import type { CellChange, DocCommit, LoggedUpdate } from './store';
 
 /** Who caused a transaction; connections and API requests both are origins. */
 export interface Origin {
   readonly userId: string | null;
+  /** Set for clients' sockets, whose writes are checked; server-side changes have none. */
+  readonly role?: Role;
 }
 
 /** What a document has changed since its last flush. */
@@ -20,6 +23,8 @@ export class Changes {
   rows = new Map<string, { userId: string | null; at: number }>();
   sheets = new Set<string>();
   reviews = new Set<string>();
+  /** Why a client's change must not be kept (it wrote what its role may not), if it did. */
+  forbidden: string | null = null;
 
   get isEmpty(): boolean {
     return this.updates.length === 0 && this.rows.size === 0 && this.sheets.size === 0 && this.reviews.size === 0;
@@ -122,13 +127,28 @@ export class Changes {
 
 const rowKey = (sheetId: string, rowId: string) => `${sheetId}\0${rowId}`;
 
+/** Sheets added or removed, a sheet renamed, columns changed: anything but rows and cells. */
+function changesStructure(event: Y.YEvent<any>): boolean {
+  const path = event.path as string[];
+  if (path.length === 0) return true;
+  if (path.length === 1) return [...event.changes.keys.keys()].some((key) => key !== 'rows');
+  return path[1] !== 'rows';
+}
+
 /** Starts recording a hot document's changes into whatever `target()` returns at the time. */
 export function observeDocument(doc: Y.Doc, target: () => { changes: Changes; origin: Origin | null }): () => void {
   const onSheets = (events: Array<Y.YEvent<any>>) => {
     const { changes, origin } = target();
+    if (origin?.role && origin.role !== 'admin' && events.some(changesStructure)) {
+      changes.forbidden = 'only admins change sheets and columns';
+    }
     changes.recordSheetEvents(events, origin?.userId ?? null, Date.now());
   };
-  const onReviews = (events: Array<Y.YEvent<any>>) => target().changes.recordReviewEvents(events);
+  const onReviews = (events: Array<Y.YEvent<any>>) => {
+    const { changes, origin } = target();
+    if (origin?.role) changes.forbidden = 'reviews are written by the server only';
+    changes.recordReviewEvents(events);
+  };
   const onUpdate = (update: Uint8Array) => {
     const { changes, origin } = target();
     changes.updates.push({ update, userId: origin?.userId ?? null, at: Date.now() });

@@ -10,6 +10,8 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode } from '../../model/codes';
+import { reviewStatus } from '../../model/document';
+import { setReviewStatus } from '../../model/reviews';
 import type { Logger } from '../logger';
 import { Changes, observeDocument, type Origin } from './changes';
 import {
@@ -226,15 +228,35 @@ export class SharedDoc {
     this.stage = stage;
     try {
       change();
+      if (stage.changes.forbidden) throw new BadMessageError(`not allowed: ${stage.changes.forbidden}`);
     } catch (error) {
       this.stage = null;
-      this.reload();
+      // A change that threw before touching the document (a failed check) leaves nothing to undo.
+      if (stage.changes.updates.length > 0) this.reload();
       throw error;
     }
     this.stage = null;
     for (const { update } of stage.changes.updates) this.broadcast(updateMessage(update), origin);
     this.pending.absorb(stage.changes);
     this.flushTimer ??= setImmediate(() => this.flush());
+    if (origin.role) this.unapproveEdited(origin, stage.changes);
+  }
+
+  /** Any change to a cell of an approved row sets it back to `unreviewed` (CONTRACT §6), in the history too. */
+  private unapproveEdited(origin: Origin, changes: Changes): void {
+    const doc = this.doc!;
+    const edited = [...changes.rows.keys()]
+      .map((key) => key.split('\0') as [string, string])
+      .filter(([, rowId]) => reviewStatus(doc, rowId) === 'approved');
+    if (edited.length === 0) return;
+    const server: Origin = { userId: origin.userId };
+    this.run(server, () => doc.transact(() => {
+      const at = Date.now();
+      for (const [sheetId, rowId] of edited) {
+        setReviewStatus(doc, rowId, 'unreviewed');
+        this.stage!.changes.cells.push({ sheetId, rowId, columnId: 'review_status', old: 'approved', new: 'unreviewed', userId: origin.userId, at });
+      }
+    }, server));
   }
 
   private broadcast(message: Uint8Array, except: unknown): void {

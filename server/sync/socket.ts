@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../model/codes';
-import { canEdit } from '../../model/roles';
+import { canEdit, type Role } from '../../model/roles';
 import { authenticate } from '../auth/middleware';
 import type { User } from '../auth/users';
 import type { Services } from '../context';
@@ -13,10 +13,12 @@ import type { Peer, SharedDoc } from './shared-doc';
 /** A socket's peer: sends go straight to the `ws` socket, skipping sockets that are closing. */
 class SocketPeer implements Peer {
   readonly userId: string;
+  readonly role: Role;
   readonly readOnly: boolean;
 
-  constructor(readonly user: User, private readonly socket: WebSocket) {
+  constructor(user: User, private readonly socket: WebSocket) {
     this.userId = user.id;
+    this.role = user.role;
     this.readOnly = !canEdit(user.role);
   }
 

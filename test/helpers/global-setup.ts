@@ -15,6 +15,7 @@ function newestMtime(dir: string): number {
 }
 
 export default function setup(): void {
+  if (process.env.SKIP_CLIENT_BUILD === '1') return;
   const built = join(ROOT, 'dist', 'client', 'index.html');
   const sources = [join(ROOT, 'client'), join(ROOT, 'model')].filter(existsSync);
   const stale = !existsSync(built) || sources.some((dir) => newestMtime(dir) > statSync(built).mtimeMs);

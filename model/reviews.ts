@@ -1,0 +1,93 @@
+/**
+ * The `reviews` root of a dataset's document (CONTRACT §5, §6). The server is its only writer; these
+ * functions are what it writes with, and what clients read with.
+ */
+import * as Y from 'yjs';
+import { type Flag, getReviews, type ReviewStatus } from './document';
+
+export interface FlagComment {
+  id: string;
+  by: string;
+  at: string;
+  text: string;
+}
+
+export type YFlag = Y.Map<unknown>;
+
+function reviewOf(doc: Y.Doc, rowId: string): Y.Map<unknown> {
+  const reviews = getReviews(doc);
+  let review = reviews.get(rowId);
+  if (!review) {
+    review = new Y.Map<unknown>();
+    review.set('status', 'unreviewed');
+    review.set('flags', new Y.Array<YFlag>());
+    reviews.set(rowId, review);
+  }
+  return review;
+}
+
+function flagsOf(review: Y.Map<unknown>): Y.Array<YFlag> {
+  return review.get('flags') as Y.Array<YFlag>;
+}
+
+export function setReviewStatus(doc: Y.Doc, rowId: string, status: ReviewStatus): void {
+  reviewOf(doc, rowId).set('status', status);
+}
+
+/** Adds an open flag to a row and marks the row flagged. */
+export function addFlag(doc: Y.Doc, rowId: string, flag: Omit<Flag, 'status'>): void {
+  const review = reviewOf(doc, rowId);
+  const yflag = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries({ ...flag, status: 'open' })) if (value !== undefined) yflag.set(key, value);
+  yflag.set('comments', new Y.Array<FlagComment>());
+  flagsOf(review).push([yflag]);
+  review.set('status', 'flagged');
+}
+
+/** Finds a flag by id anywhere in the document. */
+export function findFlag(doc: Y.Doc, flagId: string): { rowId: string; flag: YFlag } | undefined {
+  for (const [rowId, review] of getReviews(doc)) {
+    const flags = review.get('flags');
+    if (!(flags instanceof Y.Array)) continue;
+    for (const flag of flags as Y.Array<YFlag>) if (flag.get('id') === flagId) return { rowId, flag };
+  }
+  return undefined;
+}
+
+export function openFlagCount(doc: Y.Doc, rowId: string): number {
+  const flags = getReviews(doc).get(rowId)?.get('flags');
+  if (!(flags instanceof Y.Array)) return 0;
+  return (flags as Y.Array<YFlag>).toArray().filter((f) => f.get('status') === 'open').length;
+}
+
+/** Resolves a flag; a row with no open flag left goes back to `unreviewed`. */
+export function resolveFlag(doc: Y.Doc, rowId: string, flag: YFlag, by: string, at: string, resolution?: string): void {
+  flag.set('status', 'resolved');
+  flag.set('resolvedBy', by);
+  flag.set('resolvedAt', at);
+  if (resolution) flag.set('resolution', resolution);
+  if (openFlagCount(doc, rowId) === 0) setReviewStatus(doc, rowId, 'unreviewed');
+}
+
+export function addComment(flag: YFlag, comment: FlagComment): void {
+  let comments = flag.get('comments');
+  if (!(comments instanceof Y.Array)) {
+    comments = new Y.Array<FlagComment>();
+    flag.set('comments', comments);
+  }
+  (comments as Y.Array<FlagComment>).push([comment]);
+}
+
+/** Every flag of the document as plain data, with its row. */
+export function allFlags(doc: Y.Doc): Array<Flag & { row: string; comments: FlagComment[] }> {
+  const out: Array<Flag & { row: string; comments: FlagComment[] }> = [];
+  for (const [rowId, review] of getReviews(doc)) {
+    const flags = review.get('flags');
+    if (!(flags instanceof Y.Array)) continue;
+    for (const flag of flags as Y.Array<YFlag>) {
+      const plain = flag.toJSON() as Flag & { comments?: FlagComment[] };
+      out.push({ ...plain, row: rowId, comments: plain.comments ?? [] });
+    }
+  }
+  return out;
+}
