@@ -21,8 +21,10 @@ export function mountClient(app: Hono<any>, db: Db, clientDir: string): void {
     url.searchParams.delete('token');
     return c.redirect(`${url.pathname}${url.search}`, 302);
   });
-  app.use('/assets/*', serveStatic({ root: clientDir }));
-  app.get('/favicon.svg', serveStatic({ root: clientDir }));
+  if (existsSync(clientDir)) {
+    app.use('/assets/*', serveStatic({ root: clientDir }));
+    app.get('/favicon.svg', serveStatic({ root: clientDir }));
+  }
   const indexFile = join(clientDir, 'index.html');
   let index: string | null = null;
   app.get('*', (c) => {

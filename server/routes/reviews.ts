@@ -8,6 +8,7 @@ import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
 import { datasetSettings, getDataset, rowInfo, updateSettings } from '../datasets';
 import { badRequest, conflict, notFound } from '../errors';
+import { progress } from '../progress';
 import { readBody } from '../validate';
 
 const NewFlag = z.object({
@@ -113,6 +114,7 @@ export function reviewRoutes({ db, registry }: Services) {
       });
       return c.json({ row: rowId, status: 'approved' });
     })
+    .get('/:id/progress', (c) => c.json(progress(db, c.req.param('id'))))
     .get('/:id/settings', (c) => c.json(datasetSettings(db, c.req.param('id'))))
     .patch('/:id/settings', async (c) => {
       assertRole(c.get('user'), 'admin');
