@@ -27,7 +27,7 @@ const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.POR
 injectWebSocket(server);
 
 let stopping = false;
-function shutdown(signal: string): void {
+async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
@@ -36,10 +36,20 @@ function shutdown(signal: string): void {
     process.exit(1);
   }, SHUTDOWN_LIMIT_MS).unref();
   server.close();
+  // Stores everything received and sends every socket its 1012 close frame.
   services.registry.closeAll();
   for (const socket of wss.clients) socket.close(1012, 'Server restarting');
+  await waitForSocketsToClose(1000);
   db.$client.close();
   process.exit(0);
 }
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+
+/** Gives close frames a moment to reach the clients (a client that never answers is cut off). */
+async function waitForSocketsToClose(limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (const socket of wss.clients) socket.terminate();
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
