@@ -35,6 +35,8 @@ export const updates = sqliteTable('updates', {
   seq: integer('seq').primaryKey({ autoIncrement: true }),
   datasetId: text('dataset_id').notNull(),
   update: blob('update', { mode: 'buffer' }).notNull(),
+  /** The document's state vector after this update (set on the last update of each flush). */
+  stateVector: blob('state_vector', { mode: 'buffer' }),
   userId: text('user_id'),
   at: integer('at').notNull(),
 }, (t) => [index('updates_dataset_seq').on(t.datasetId, t.seq)]);
@@ -43,6 +45,8 @@ export const updates = sqliteTable('updates', {
 export const snapshots = sqliteTable('snapshots', {
   datasetId: text('dataset_id').primaryKey(),
   state: blob('state', { mode: 'buffer' }).notNull(),
+  /** The state vector of `state`, so a cold document can answer sync step 1 without parsing it. */
+  stateVector: blob('state_vector', { mode: 'buffer' }),
   upToSeq: integer('up_to_seq').notNull(),
   at: integer('at').notNull(),
 });

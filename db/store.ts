@@ -1,83 +1,84 @@
-import { and, asc, count, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, lte } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
 import type { DocCommit, DocStore, StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
-import { cellChanges, reviews, rows, sheets, snapshots, updates } from './schema';
+import { reviews, rows, sheets, snapshots, updates } from './schema';
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
+const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The SQLite store of documents, their history and their read model. */
 export class SqliteDocStore implements DocStore {
-  // The hot path (one flush per event-loop turn, up to thousands of history rows) uses prepared statements.
-  private readonly insertUpdate;
-  private readonly insertChange;
-  private readonly upsertRow;
-  private readonly rowCells;
-  private readonly deleteRow;
+  /**
+   * The hot path — one flush per event-loop turn, up to thousands of history rows when a block of rows
+   * is pasted — runs on the driver's own prepared statements: about five times faster than going
+   * through the query builder for every row. The rest goes through Drizzle.
+   */
+  private readonly statements: Record<'insertUpdate' | 'insertChange' | 'upsertRow' | 'rowCells' | 'deleteRow', Statement>;
 
   constructor(private readonly db: Db) {
-    const p = sql.placeholder;
-    this.insertUpdate = db.insert(updates)
-      .values({ datasetId: p('datasetId'), update: p('update'), userId: p('userId'), at: p('at') })
-      .returning({ seq: updates.seq }).prepare();
-    this.insertChange = db.insert(cellChanges).values({
-      datasetId: p('datasetId'), sheetId: p('sheetId'), rowId: p('rowId'), columnId: p('columnId'),
-      old: p('old'), new: p('new'), userId: p('userId'), at: p('at'),
-    }).prepare();
-    this.upsertRow = db.insert(rows).values({
-      datasetId: p('datasetId'), sheetId: p('sheetId'), rowId: p('rowId'), cells: p('cells'),
-      createdBy: p('userId'), createdAt: p('at'), updatedBy: p('userId'), updatedAt: p('at'),
-    }).onConflictDoUpdate({
-      target: [rows.datasetId, rows.sheetId, rows.rowId],
-      set: { cells: sql`excluded.cells`, updatedBy: sql`excluded.updated_by`, updatedAt: sql`excluded.updated_at` },
-    }).prepare();
-    const rowKey = and(eq(rows.datasetId, p('datasetId')), eq(rows.sheetId, p('sheetId')), eq(rows.rowId, p('rowId')));
-    this.rowCells = db.select({ cells: rows.cells }).from(rows).where(rowKey).prepare();
-    this.deleteRow = db.delete(rows).where(rowKey).prepare();
+    const sqlite = db.$client;
+    this.statements = {
+      insertUpdate: sqlite.prepare(
+        'INSERT INTO updates (dataset_id, "update", state_vector, user_id, at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      insertChange: sqlite.prepare(
+        'INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      upsertRow: sqlite.prepare(
+        `INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (dataset_id, sheet_id, row_id)
+         DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      ),
+      rowCells: sqlite.prepare('SELECT cells FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
+      deleteRow: sqlite.prepare('DELETE FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
+    };
   }
 
   load(datasetId: string): StoredDoc {
     return this.db.transaction((tx) => {
       const snap = tx.select().from(snapshots).where(eq(snapshots.datasetId, datasetId)).get();
       const after = snap?.upToSeq ?? 0;
-      const logged = tx.select({ seq: updates.seq, update: updates.update }).from(updates)
+      const logged = tx.select({ seq: updates.seq, update: updates.update, stateVector: updates.stateVector }).from(updates)
         .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, after)))
         .orderBy(asc(updates.seq)).all();
+      const last = logged.at(-1);
+      const stateVector = last ? last.stateVector : (snap?.stateVector ?? null);
       return {
         snapshot: snap ? new Uint8Array(snap.state) : null,
         updates: logged.map((u) => new Uint8Array(u.update)),
-        lastSeq: logged.at(-1)?.seq ?? after,
+        lastSeq: last?.seq ?? after,
+        stateVector: stateVector ? new Uint8Array(stateVector) : null,
       };
     });
   }
 
   append(commit: DocCommit): number {
     const { datasetId } = commit;
+    const s = this.statements;
     return this.db.transaction((tx) => {
       let lastSeq = 0;
-      for (const u of commit.updates) {
-        const update = Buffer.from(u.update.buffer, u.update.byteOffset, u.update.byteLength);
-        lastSeq = this.insertUpdate.get({ datasetId, update, userId: u.userId, at: u.at })!.seq;
-      }
+      commit.updates.forEach((u, i) => {
+        const stateVector = i === commit.updates.length - 1 && commit.stateVector ? toBuffer(commit.stateVector) : null;
+        lastSeq = Number(s.insertUpdate.run(datasetId, toBuffer(u.update), stateVector, u.userId, u.at).lastInsertRowid);
+      });
       const history = [...commit.cells];
       for (const row of commit.rows) {
-        const key = { datasetId, sheetId: row.sheetId, rowId: row.rowId };
         if (row.cells === null) {
-          const gone = this.rowCells.get(key);
+          const gone = s.rowCells.get(datasetId, row.sheetId, row.rowId) as { cells: string } | undefined;
           if (!gone) continue;
           for (const [columnId, old] of Object.entries(JSON.parse(gone.cells) as Record<string, CellValue>)) {
             history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
           }
-          this.deleteRow.run(key);
+          s.deleteRow.run(datasetId, row.sheetId, row.rowId);
           continue;
         }
-        this.upsertRow.run({ ...key, cells: JSON.stringify(row.cells), userId: row.userId, at: row.at });
+        s.upsertRow.run(datasetId, row.sheetId, row.rowId, JSON.stringify(row.cells), row.userId, row.at, row.userId, row.at);
       }
-      for (const change of history) {
-        this.insertChange.run({
-          datasetId, sheetId: change.sheetId, rowId: change.rowId, columnId: change.columnId,
-          old: toJson(change.old), new: toJson(change.new), userId: change.userId, at: change.at,
-        });
+      for (const c of history) {
+        s.insertChange.run(datasetId, c.sheetId, c.rowId, c.columnId, toJson(c.old), toJson(c.new), c.userId, c.at);
       }
       for (const { sheetId, sheet } of commit.sheets) {
         const key = and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId));
@@ -87,8 +88,7 @@ export class SqliteDocStore implements DocStore {
           continue;
         }
         const columns = JSON.stringify(sheet.columns);
-        const existing = tx.select({ position: sheets.position }).from(sheets).where(key).get();
-        if (existing) {
+        if (tx.select({ position: sheets.position }).from(sheets).where(key).get()) {
           tx.update(sheets).set({ name: sheet.name, columns }).where(key).run();
         } else {
           const position = tx.select({ n: count() }).from(sheets).where(eq(sheets.datasetId, datasetId)).get()!.n;
@@ -104,11 +104,11 @@ export class SqliteDocStore implements DocStore {
     });
   }
 
-  compact(datasetId: string, state: Uint8Array, upToSeq: number): void {
+  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void {
     this.db.transaction((tx) => {
-      const blob = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
-      tx.insert(snapshots).values({ datasetId, state: blob, upToSeq, at: Date.now() })
-        .onConflictDoUpdate({ target: snapshots.datasetId, set: { state: blob, upToSeq, at: Date.now() } })
+      const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
+      tx.insert(snapshots).values({ datasetId, ...values })
+        .onConflictDoUpdate({ target: snapshots.datasetId, set: values })
         .run();
       tx.delete(updates).where(and(eq(updates.datasetId, datasetId), lte(updates.seq, upToSeq))).run();
     });

@@ -61,6 +61,7 @@ CREATE TABLE `sheets` (
 CREATE TABLE `snapshots` (
 	`dataset_id` text PRIMARY KEY NOT NULL,
 	`state` blob NOT NULL,
+	`state_vector` blob,
 	`up_to_seq` integer NOT NULL,
 	`at` integer NOT NULL
 );
@@ -69,6 +70,7 @@ CREATE TABLE `updates` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`dataset_id` text NOT NULL,
 	`update` blob NOT NULL,
+	`state_vector` blob,
 	`user_id` text,
 	`at` integer NOT NULL
 );

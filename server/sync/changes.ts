@@ -104,7 +104,8 @@ export class Changes {
       status: reviewStatus(doc, rowId),
       openFlags: rowFlags(doc, rowId).filter((f) => f.status === 'open').length,
     }));
-    return { datasetId, updates: this.updates, cells: this.cells, rows, sheets, reviews };
+    const stateVector = this.updates.length > 0 ? Y.encodeStateVector(doc) : undefined;
+    return { datasetId, updates: this.updates, stateVector, cells: this.cells, rows, sheets, reviews };
   }
 
   private recordWholeSheet(sheets: Y.Map<YSheet>, sheetId: string, userId: string | null, at: number): void {

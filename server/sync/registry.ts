@@ -62,17 +62,21 @@ export class DocRegistry {
     for (const doc of this.docs.values()) doc.flush();
   }
 
-  /** Persists and closes everything (shutdown): sockets are closed with 1012. */
-  closeAll(): void {
-    for (const id of [...this.docs.keys()]) this.unload(id);
+  /**
+   * Persists and closes everything (shutdown): sockets are closed with 1012. Compaction only runs while
+   * `compactMs` lasts; a log left unfolded is simply served as it is after the restart.
+   */
+  closeAll(compactMs = 2000): void {
+    const deadline = performance.now() + compactMs;
+    for (const id of [...this.docs.keys()]) this.unload(id, performance.now() < deadline);
   }
 
-  private unload(datasetId: string): void {
+  private unload(datasetId: string, compact = true): void {
     this.touch(datasetId);
     const doc = this.docs.get(datasetId);
     if (!doc) return;
     this.docs.delete(datasetId);
-    doc.close();
+    doc.close({ compact });
     this.options.log.debug({ dataset: datasetId }, 'document unloaded');
   }
 

@@ -39,10 +39,10 @@ export class SharedDoc {
   private readonly peers = new Map<Peer, Set<number>>();
   private doc: Y.Doc | null = null;
   private stopObserving: (() => void) | null = null;
-  /** The stored state while cold. */
-  private cold: Uint8Array | null;
-  private lastSeq: number;
-  private loggedSinceSnapshot: number;
+  /** While cold: the stored snapshot and updates, in order, and their state vector. */
+  private cold: { pieces: Uint8Array[]; stateVector: Uint8Array } | null = null;
+  private lastSeq = 0;
+  private loggedSinceSnapshot = 0;
   private pending = new Changes();
   /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
   private stage: { changes: Changes; origin: Origin | null } | null = null;
@@ -50,29 +50,29 @@ export class SharedDoc {
   private retryTimer: NodeJS.Timeout | null = null;
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
-    this.cold = null;
-    this.lastSeq = 0;
-    this.loggedSinceSnapshot = 0;
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwareness);
   }
 
   /** Loads a dataset's document from the store. Throws if nothing is stored: an empty document is never made up. */
   static load(id: string, store: DocStore, options: SharedDocOptions): SharedDoc {
-    const stored = store.load(id);
-    const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-    if (pieces.length === 0) throw new Error(`dataset ${id} has no stored document`);
     const shared = new SharedDoc(id, store, options);
-    shared.lastSeq = stored.lastSeq;
-    if (pieces.length === 1) {
-      shared.cold = pieces[0]!;
-      shared.loggedSinceSnapshot = stored.updates.length;
-    } else {
-      // Fold the log now: a merged update gives an exact state vector and is served as one message.
-      shared.cold = Y.mergeUpdates(pieces);
-      store.compact(id, shared.cold, stored.lastSeq);
-    }
+    shared.loadCold();
     return shared;
+  }
+
+  /**
+   * Reads the stored pieces without building a document. They are served as they are; the state vector
+   * stored with them answers sync step 1 (data stored without one has it computed once here).
+   */
+  private loadCold(): void {
+    const stored = this.store.load(this.id);
+    const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+    if (pieces.length === 0) throw new Error(`dataset ${this.id} has no stored document`);
+    const stateVector = stored.stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
+    this.cold = { pieces, stateVector };
+    this.lastSeq = stored.lastSeq;
+    this.loggedSinceSnapshot = stored.updates.length;
   }
 
   get peerCount(): number {
@@ -106,9 +106,13 @@ export class SharedDoc {
     try {
       const message = decodeMessage(data);
       switch (message.type) {
-        case 'sync-step-1':
-          peer.send(syncStep2Message(this.diff(message.stateVector)));
+        case 'sync-step-1': {
+          // In order, the last as step 2: a client counts itself synced at step 2, and by then it has all.
+          const pieces = this.diff(message.stateVector);
+          for (const update of pieces.slice(0, -1)) peer.send(updateMessage(update));
+          peer.send(syncStep2Message(pieces.at(-1)!));
           break;
+        }
         case 'update':
           if (!peer.readOnly) this.applyUpdate(peer, message.update);
           break;
@@ -164,21 +168,21 @@ export class SharedDoc {
   /** Folds the log into one snapshot (after a flush). */
   compact(): void {
     this.flush();
-    if (!this.pending.isEmpty || this.loggedSinceSnapshot === 0) return;
-    const state = this.doc ? Y.encodeStateAsUpdate(this.doc) : this.cold!;
-    this.store.compact(this.id, state, this.lastSeq);
+    // A cold document's log is folded the next time it is hot: merging without a document costs as much.
+    if (!this.doc || !this.pending.isEmpty || this.loggedSinceSnapshot === 0) return;
+    this.store.compact(this.id, Y.encodeStateAsUpdate(this.doc), this.lastSeq, Y.encodeStateVector(this.doc));
     this.loggedSinceSnapshot = 0;
   }
 
-  /** Flushes, compacts and lets go of the document; peers are closed with `code`. */
-  close(code: number = CloseCode.Restart, reason = 'Server restarting'): void {
+  /** Flushes, compacts (unless told not to) and lets go of the document; peers are closed with 1012. */
+  close({ compact = true } = {}): void {
     this.flush();
     try {
-      this.compact();
+      if (compact) this.compact();
     } catch (error) {
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
     }
-    for (const peer of [...this.peers.keys()]) peer.close(code, reason);
+    for (const peer of [...this.peers.keys()]) peer.close(CloseCode.Restart, 'Server restarting');
     this.peers.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.awareness.destroy();
@@ -187,18 +191,20 @@ export class SharedDoc {
   }
 
   private stateVector(): Uint8Array {
-    return this.doc ? Y.encodeStateVector(this.doc) : Y.encodeStateVectorFromUpdate(this.cold!);
+    return this.doc ? Y.encodeStateVector(this.doc) : this.cold!.stateVector;
   }
 
-  private diff(stateVector: Uint8Array): Uint8Array {
+  /** What a client with `stateVector` lacks: one update when hot, the stored pieces (diffed) when cold. */
+  private diff(stateVector: Uint8Array): Uint8Array[] {
     let known: Map<number, number>;
     try {
       known = Y.decodeStateVector(stateVector);
     } catch (error) {
       throw new BadMessageError(`bad state vector: ${(error as Error).message}`);
     }
-    if (this.doc) return Y.encodeStateAsUpdate(this.doc, stateVector);
-    return known.size === 0 ? this.cold! : Y.diffUpdate(this.cold!, stateVector);
+    if (this.doc) return [Y.encodeStateAsUpdate(this.doc, stateVector)];
+    const { pieces } = this.cold!;
+    return known.size === 0 ? pieces : pieces.map((piece) => Y.diffUpdate(piece, stateVector));
   }
 
   private applyUpdate(peer: Peer, update: Uint8Array): void {
@@ -267,7 +273,7 @@ export class SharedDoc {
   private warm(): Y.Doc {
     if (this.doc) return this.doc;
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, this.cold!);
+    for (const piece of this.cold!.pieces) Y.applyUpdate(doc, piece);
     this.stopObserving = observeDocument(doc, () => this.stage ?? { changes: this.pending, origin: null });
     this.doc = doc;
     this.cold = null;
@@ -280,9 +286,7 @@ export class SharedDoc {
     this.stopObserving?.();
     this.doc?.destroy();
     this.doc = null;
-    const stored = this.store.load(this.id);
-    const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-    this.cold = Y.mergeUpdates(pieces);
+    this.loadCold();
   }
 
   private applyAwareness(peer: Peer, update: Uint8Array): void {

@@ -11,6 +11,8 @@ export interface StoredDoc {
   updates: Uint8Array[];
   /** The sequence number of the last logged update (0 if none). */
   lastSeq: number;
+  /** The state vector of snapshot and updates together, if it was stored with them. */
+  stateVector: Uint8Array | null;
 }
 
 export interface LoggedUpdate {
@@ -55,6 +57,8 @@ export interface ReviewState {
 export interface DocCommit {
   datasetId: string;
   updates: LoggedUpdate[];
+  /** The document's state vector after these updates. */
+  stateVector?: Uint8Array;
   cells: CellChange[];
   rows: RowState[];
   sheets: SheetState[];
@@ -71,7 +75,7 @@ export interface DocStore {
    */
   append(commit: DocCommit): number;
   /** Replaces everything logged up to `upToSeq` by `state`, in one transaction. */
-  compact(datasetId: string, state: Uint8Array, upToSeq: number): void;
+  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void;
 }
 
 export function emptyCommit(datasetId: string): DocCommit {

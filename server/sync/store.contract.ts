@@ -1,0 +1,230 @@
+/**
+ * The contract every DocStore must keep (see store.ts). A store's test file runs it against a factory:
+ * `docStoreContract('SqliteDocStore on :memory:', () => harness)`. The harness adds two read-outs the
+ * sync layer never needs but the contract speaks of: the recorded history of a row and its read-model row.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { CellValue } from '../../model/columns';
+import { emptyCommit, type DocCommit, type DocStore, type RowState, type StoredDoc } from './store';
+
+export interface RecordedChange {
+  sheetId: string;
+  rowId: string;
+  columnId: string;
+  /** `null` for "nothing" (a new cell, or a cleared or deleted one). */
+  old: CellValue;
+  new: CellValue;
+  userId: string | null;
+  at: number;
+}
+
+export interface ReadModelRow {
+  cells: Record<string, CellValue>;
+  createdBy: string | null;
+  createdAt: number;
+  updatedBy: string | null;
+  updatedAt: number;
+}
+
+export interface StoreHarness {
+  store: DocStore;
+  /** The history the store recorded for a row, oldest first. */
+  history(datasetId: string, rowId: string): RecordedChange[];
+  /** The read model's copy of a row, or undefined if it has none. */
+  readRow(datasetId: string, sheetId: string, rowId: string): ReadModelRow | undefined;
+  close(): void;
+}
+
+/** Real Yjs updates, so that what is stored can be checked by rebuilding the document from it. */
+function makeUpdates(count: number): { updates: Uint8Array[]; doc: Y.Doc } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  for (let i = 0; i < count; i++) doc.getMap('cells').set(`k${i}`, `value ${i}`);
+  return { updates, doc };
+}
+
+const commitOf = (datasetId: string, updates: Uint8Array[], userId: string | null = 'u1', at = 1000): DocCommit => ({
+  ...emptyCommit(datasetId),
+  updates: updates.map((update) => ({ update, userId, at })),
+});
+
+const rowState = (rowId: string, cells: Record<string, CellValue> | null, userId: string, at: number): RowState =>
+  ({ sheetId: 'events', rowId, cells, userId, at });
+
+/** The log part of a load, without the optional state vector. */
+const logOf = ({ snapshot, updates, lastSeq }: StoredDoc) => ({ snapshot, updates, lastSeq });
+
+/** A loaded state vector must be the one of snapshot and updates together, or absent (null). */
+function expectTrueStateVector(stored: StoredDoc): void {
+  if (stored.stateVector === null || stored.stateVector === undefined) return;
+  const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  expect(Y.decodeStateVector(stored.stateVector)).toEqual(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces))));
+}
+
+function rebuild(snapshot: Uint8Array | null, updates: Uint8Array[]): Record<string, unknown> {
+  const doc = new Y.Doc();
+  for (const u of snapshot ? [snapshot, ...updates] : updates) Y.applyUpdate(doc, u);
+  return doc.getMap('cells').toJSON();
+}
+
+/** Runs the DocStore contract against stores made by `open` (a fresh, empty store each test). */
+export function docStoreContract(name: string, open: () => StoreHarness): void {
+  describe(`DocStore contract: ${name}`, () => {
+    let h: StoreHarness;
+    beforeEach(() => { h = open(); });
+    afterEach(() => { h.close(); });
+
+    it('loads an unknown dataset as empty: no snapshot, no updates, seq 0', () => {
+      const stored = h.store.load('nothing-here');
+      expect(logOf(stored)).toEqual({ snapshot: null, updates: [], lastSeq: 0 });
+      expect(stored.stateVector ?? null).toBeNull();
+    });
+
+    it('returns increasing sequence numbers from append, and load gives the updates back in order', () => {
+      const { updates, doc } = makeUpdates(4);
+      const s1 = h.store.append(commitOf('d1', [updates[0]!]));
+      const s2 = h.store.append(commitOf('d1', [updates[1]!, updates[2]!]));
+      const s3 = h.store.append(commitOf('d1', [updates[3]!]));
+      expect(s1).toBeGreaterThan(0);
+      expect(s2).toBeGreaterThan(s1);
+      expect(s3).toBeGreaterThan(s2);
+      const loaded = h.store.load('d1');
+      expect(loaded.snapshot).toBeNull();
+      expect(loaded.updates.map((u) => [...u])).toEqual(updates.map((u) => [...u]));
+      expect(loaded.lastSeq).toBe(s3);
+      expect(rebuild(null, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
+    });
+
+    it('keeps datasets apart', () => {
+      const { updates } = makeUpdates(3);
+      h.store.append(commitOf('d1', [updates[0]!]));
+      const s = h.store.append(commitOf('d2', [updates[1]!, updates[2]!]));
+      expect(h.store.load('d1').updates.map((u) => [...u])).toEqual([[...updates[0]!]]);
+      expect(h.store.load('d2').updates).toHaveLength(2);
+      expect(h.store.load('d2').lastSeq).toBe(s);
+    });
+
+    it('compacts the log up to a seq into the snapshot and keeps the later updates', () => {
+      const { updates, doc } = makeUpdates(3);
+      const s1 = h.store.append(commitOf('d1', [updates[0]!]));
+      const s2 = h.store.append(commitOf('d1', [updates[1]!]));
+      const s3 = h.store.append(commitOf('d1', [updates[2]!]));
+      expect(s1).toBeLessThan(s2);
+      const upToS2 = Y.mergeUpdates([updates[0]!, updates[1]!]);
+      h.store.compact('d1', upToS2, s2);
+      const loaded = h.store.load('d1');
+      expect([...loaded.snapshot!]).toEqual([...upToS2]);
+      expect(loaded.updates.map((u) => [...u])).toEqual([[...updates[2]!]]);
+      expect(loaded.lastSeq).toBe(s3);
+      expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
+    });
+
+    it('replaces an older snapshot, keeps the seq after compacting everything, and keeps counting up', () => {
+      const { updates, doc } = makeUpdates(3);
+      const s1 = h.store.append(commitOf('d1', [updates[0]!]));
+      h.store.compact('d1', updates[0]!, s1);
+      const s2 = h.store.append(commitOf('d1', [updates[1]!]));
+      expect(s2).toBeGreaterThan(s1);
+      const state = Y.mergeUpdates([updates[0]!, updates[1]!]);
+      h.store.compact('d1', state, s2);
+      expect(logOf(h.store.load('d1'))).toEqual({ snapshot: state, updates: [], lastSeq: s2 });
+      const s3 = h.store.append(commitOf('d1', [updates[2]!]));
+      expect(s3).toBeGreaterThan(s2);
+      const loaded = h.store.load('d1');
+      expect(loaded.lastSeq).toBe(s3);
+      expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
+    });
+
+    it('gives back the state vector stored with the log, and never a stale one', () => {
+      const { updates, doc } = makeUpdates(4);
+      const replay = new Y.Doc();
+      const svAfter = (n: number) => {
+        for (const u of updates.slice(0, n)) Y.applyUpdate(replay, u);
+        return Y.encodeStateVector(replay);
+      };
+      const withVector = (from: number, to: number): DocCommit => ({ ...commitOf('d1', updates.slice(from, to)), stateVector: svAfter(to) });
+      const s2 = h.store.append(withVector(0, 2));
+      let stored = h.store.load('d1');
+      expectTrueStateVector(stored);
+      expect(stored.stateVector && [...stored.stateVector]).toEqual([...svAfter(2)]);
+
+      // An update stored without a vector makes the stored one stale: it must not be reported.
+      h.store.append(commitOf('d1', [updates[2]!]));
+      expectTrueStateVector(h.store.load('d1'));
+
+      const merged = Y.mergeUpdates(updates.slice(0, 2));
+      h.store.compact('d1', merged, s2, svAfter(2));
+      expectTrueStateVector(h.store.load('d1'));
+      h.store.append(withVector(3, 4));
+      stored = h.store.load('d1');
+      expectTrueStateVector(stored);
+      expect(rebuild(stored.snapshot, stored.updates)).toEqual(doc.getMap('cells').toJSON());
+    });
+
+    it('records cell changes in the history with their old and new values, user and time, oldest first', () => {
+      h.store.append({
+        ...emptyCommit('d1'),
+        cells: [
+          { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'first', userId: 'u1', at: 1000 },
+          { sheetId: 'events', rowId: 'r1', columnId: 'context', old: undefined, new: ['military'], userId: 'u1', at: 1000 },
+        ],
+      });
+      h.store.append({
+        ...emptyCommit('d1'),
+        cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 }],
+      });
+      expect(h.history('d1', 'r1')).toEqual([
+        { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: null, new: 'first', userId: 'u1', at: 1000 },
+        { sheetId: 'events', rowId: 'r1', columnId: 'context', old: null, new: ['military'], userId: 'u1', at: 1000 },
+        { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 },
+      ]);
+      expect(h.history('d2', 'r1')).toEqual([]);
+    });
+
+    it("records a deleted row's cells in the history as changed to nothing, and drops it from the read model", () => {
+      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { actor1: 'China', cameo_code: '036', count: 3 }, 'u1', 1000)] });
+      expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ actor1: 'China', cameo_code: '036', count: 3 });
+      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', null, 'u2', 2000)] });
+      expect(h.readRow('d1', 'events', 'r1')).toBeUndefined();
+      const deletions = h.history('d1', 'r1').filter((c) => c.userId === 'u2');
+      expect(deletions.map(({ columnId, old, new: now, at }) => ({ columnId, old, new: now, at })).sort((a, b) => a.columnId.localeCompare(b.columnId)))
+        .toEqual([
+          { columnId: 'actor1', old: 'China', new: null, at: 2000 },
+          { columnId: 'cameo_code', old: '036', new: null, at: 2000 },
+          { columnId: 'count', old: 3, new: null, at: 2000 },
+        ]);
+    });
+
+    it('takes the deletion of a row it never stored without error or history', () => {
+      expect(() => h.store.append({ ...emptyCommit('d1'), rows: [rowState('ghost', null, 'u1', 1000)] })).not.toThrow();
+      expect(h.history('d1', 'ghost')).toEqual([]);
+    });
+
+    it('upserts read-model rows: created by/at stay, updated by/at and the cells move', () => {
+      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'first' }, 'u1', 1000)] });
+      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'second', location: 'Rio' }, 'u2', 2000)] });
+      expect(h.readRow('d1', 'events', 'r1')).toEqual({
+        cells: { summary: 'second', location: 'Rio' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u2', updatedAt: 2000,
+      });
+      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'third' }, 'u3', 3000)] });
+      expect(h.readRow('d1', 'events', 'r1')).toEqual({
+        cells: { summary: 'third' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u3', updatedAt: 3000,
+      });
+    });
+
+    it('writes updates, history and read model of one commit together', () => {
+      const { updates } = makeUpdates(1);
+      const seq = h.store.append({
+        ...commitOf('d1', updates, 'u1', 1000),
+        cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'x', userId: 'u1', at: 1000 }],
+        rows: [rowState('r1', { summary: 'x' }, 'u1', 1000)],
+      });
+      expect(seq).toBeGreaterThan(0);
+      expect(h.store.load('d1').updates).toHaveLength(1);
+      expect(h.history('d1', 'r1')).toHaveLength(1);
+      expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ summary: 'x' });
+    });
+  });
+}
