@@ -1,4 +1,6 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
+import { rateLimiter } from 'hono-rate-limiter';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -6,7 +8,7 @@ import type { Db } from '../../db/client';
 import { SESSION_COOKIE } from '../auth/middleware';
 import { createSession, deleteSession, userByPassword } from '../auth/users';
 import type { Services } from '../context';
-import { unauthorized } from '../errors';
+import { AppError, unauthorized } from '../errors';
 import { readBody } from '../validate';
 
 const SignIn = z.object({ name: z.string().min(1), password: z.string().min(1) });
@@ -17,10 +19,21 @@ export function startSession(db: Db, c: Context, userId: string): void {
   setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: maxAgeSeconds });
 }
 
+/** Guessing passwords: ten failed sign-ins per address in 15 minutes, then 429 until the window passes. */
+const signInLimit = () => rateLimiter({
+  windowMs: 15 * 60_000,
+  limit: 10,
+  skipSuccessfulRequests: true,
+  keyGenerator: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  handler: () => {
+    throw new AppError('rate_limited', 'Too many failed sign-ins: wait 15 minutes and try again');
+  },
+});
+
 /** Sign in with name and password, sign out. */
 export function sessionRoutes({ db }: Services) {
   return new Hono()
-    .post('/', async (c) => {
+    .post('/', signInLimit(), async (c) => {
       const { name, password } = await readBody(c, SignIn);
       const user = await userByPassword(db, name, password);
       if (!user) throw unauthorized('Wrong name or password');
