@@ -26,20 +26,23 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data dir (restart); a fresh temp dir otherwise. */
   dataDir?: string;
-  adminToken?: string;
+  /** The admin's token (ADMIN_TOKEN); `null` lets the server make one, read back from its sign-in line. */
+  adminToken?: string | null;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-test-'));
-  const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+  let adminToken = options.adminToken === null ? '' : options.adminToken ?? randomBytes(24).toString('base64url');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: 'warn', ...options.env,
+  };
+  if (options.adminToken === null) delete env.ADMIN_TOKEN;
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: {
-      ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ADMIN_TOKEN: adminToken,
-      LOG_LEVEL: 'warn', ...options.env,
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -50,8 +53,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), 30_000);
     const check = () => {
-      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      // The whole line, so that a port or token split across two chunks is not read half.
+      const match = /http:\/\/127\.0\.0\.1:(\d+)\/(?:\?token=(\S+))?[^\n]*\n/.exec(out);
       if (match) {
+        if (options.adminToken === null) adminToken = match[2] ?? '';
         clearTimeout(timer);
         child.stdout!.off('data', check);
         resolve(Number(match[1]));

@@ -1,0 +1,11 @@
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+const port = process.argv[2];
+const doc = new Y.Doc();
+const p = new WebsocketProvider(`ws://127.0.0.1:${port}/ws`, 'demo', doc, { params: { token: 'bench-admin-token-0123456789abcdef' }, WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true });
+const t0 = performance.now();
+p.on('status', (e) => console.log(((performance.now() - t0) / 1000).toFixed(1), 'status', e.status));
+p.on('connection-close', (e) => console.log(((performance.now() - t0) / 1000).toFixed(1), 'close', e?.code));
+p.on('sync', (s) => console.log(((performance.now() - t0) / 1000).toFixed(1), 'sync', s));
+setTimeout(() => { p.destroy(); process.exit(0); }, 75_000);

@@ -1,0 +1,206 @@
+/**
+ * The three servers under test and their stock clients. Each server runs as a child process on loopback;
+ * every client gets its own Y.Doc and its own WebSocket.
+ */
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { getSheet, initDocument } from '../model/document';
+import { TEMPLATES } from '../model/templates';
+import { freePort, ServerProcess, sleep } from './procs';
+
+export const DATASET = 'bench';
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export type PeerId = 'tessera' | 'y-websocket' | 'hocuspocus';
+
+/** A connected client: a Y.Doc kept in sync by the peer's stock provider. */
+export interface BenchClient {
+  readonly doc: Y.Doc;
+  readonly synced: boolean;
+  /** Resolves on the first full sync; rejects after `timeoutMs`. */
+  whenSynced(timeoutMs: number): Promise<void>;
+  destroy(): void;
+}
+
+export interface RunningServer {
+  readonly process: ServerProcess;
+  readonly port: number;
+  readonly dataDir: string;
+}
+
+export interface Peer {
+  readonly id: PeerId;
+  readonly label: string;
+  /** Whether documents survive a restart (the scale benchmark needs it). */
+  readonly persistent: boolean;
+  /** Whether the server can export a sheet as CSV. */
+  readonly exports: boolean;
+  /** Starts the server on `dataDir` (reused across restarts) and waits until it accepts connections. */
+  start(dataDir: string, port?: number): Promise<RunningServer>;
+  /** Makes the benchmark document exist on a fresh server (Tessera: create the dataset). */
+  prepare(server: RunningServer): Promise<void>;
+  connect(server: RunningServer, doc?: Y.Doc): BenchClient;
+}
+
+const START_TIMEOUT_MS = 60_000;
+
+// y-websocket's provider adds a process 'exit' listener per instance; a hundred clients are expected here.
+process.setMaxListeners(1000);
+
+function waitFor(isDone: () => boolean, subscribe: (done: () => void) => () => void, timeoutMs: number, what: string): Promise<void> {
+  if (isDone()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`${what}: not synced after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const unsubscribe = subscribe(() => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+function yWebsocketClient(url: string, doc: Y.Doc, params: Record<string, string>, what: string): BenchClient {
+  const provider = new WebsocketProvider(url, DATASET, doc, {
+    params,
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    // All clients live in one process: without this they would talk to each other over BroadcastChannel.
+    disableBc: true,
+  });
+  return {
+    doc,
+    get synced() {
+      return provider.synced;
+    },
+    whenSynced: (timeoutMs) =>
+      waitFor(
+        () => provider.synced,
+        (done) => {
+          const onSync = (state: boolean) => state && done();
+          provider.on('sync', onSync);
+          return () => provider.off('sync', onSync);
+        },
+        timeoutMs,
+        what,
+      ),
+    destroy: () => {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+function hocuspocusClient(url: string, doc: Y.Doc): BenchClient {
+  // In Node the socket needs the `ws` polyfill, which only the websocket half of the provider takes.
+  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket });
+  const provider = new HocuspocusProvider({ websocketProvider: socket, name: DATASET, document: doc });
+  provider.attach();
+  return {
+    doc,
+    get synced() {
+      return provider.synced;
+    },
+    whenSynced: (timeoutMs) =>
+      waitFor(
+        () => provider.synced,
+        (done) => {
+          const onSynced = ({ state }: { state: boolean }) => state && done();
+          provider.on('synced', onSynced);
+          return () => provider.off('synced', onSynced);
+        },
+        timeoutMs,
+        'hocuspocus',
+      ),
+    destroy: () => {
+      provider.destroy();
+      socket.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+async function startProcess(name: string, args: string[], env: Record<string, string>, dataDir: string, readyPath: string, port?: number): Promise<RunningServer> {
+  const chosen = port ?? (await freePort());
+  const proc = new ServerProcess({ name, args, env: { ...env, HOST: '127.0.0.1', PORT: String(chosen) }, cwd: ROOT });
+  try {
+    await proc.waitForHttp(`http://127.0.0.1:${chosen}${readyPath}`, START_TIMEOUT_MS);
+  } catch (error) {
+    await proc.kill();
+    throw error;
+  }
+  return { process: proc, port: chosen, dataDir };
+}
+
+export const tessera: Peer = {
+  id: 'tessera',
+  label: 'Tessera',
+  persistent: true,
+  exports: true,
+  start: (dataDir, port) =>
+    startProcess('tessera', ['--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn' }, dataDir, '/healthz', port),
+  async prepare(server) {
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/datasets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', id: DATASET, template: 'events-statements' }),
+    });
+    const body = await res.text();
+    if (res.status !== 201) throw new Error(`Tessera: POST /api/datasets answered ${res.status}: ${body.slice(0, 300)}`);
+  },
+  connect: (server, doc = new Y.Doc()) => yWebsocketClient(`ws://127.0.0.1:${server.port}/ws`, doc, { token: ADMIN_TOKEN }, 'tessera'),
+};
+
+export const yWebsocketServer: Peer = {
+  id: 'y-websocket',
+  label: 'y-websocket server',
+  persistent: false,
+  exports: false,
+  start: (dataDir, port) =>
+    startProcess('y-websocket', [join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], {}, dataDir, '/', port),
+  prepare: async () => {},
+  connect: (server, doc = new Y.Doc()) => yWebsocketClient(`ws://127.0.0.1:${server.port}`, doc, {}, 'y-websocket'),
+};
+
+export const hocuspocus: Peer = {
+  id: 'hocuspocus',
+  label: 'Hocuspocus',
+  persistent: true,
+  exports: false,
+  start: (dataDir, port) =>
+    startProcess('hocuspocus', ['--import', 'tsx', 'bench/hocuspocus-server.ts'], { DATA_DIR: dataDir }, dataDir, '/', port),
+  prepare: async () => {},
+  connect: (server, doc = new Y.Doc()) => hocuspocusClient(`ws://127.0.0.1:${server.port}`, doc),
+};
+
+export const PEERS: readonly Peer[] = [tessera, yWebsocketServer, hocuspocus];
+
+/**
+ * The peers have no templates: the first client writes the events-statements layout (CONTRACT §5) itself,
+ * exactly as Tessera's server does for a new dataset.
+ */
+export function ensureLayout(doc: Y.Doc): void {
+  if (!getSheet(doc, 'events')) initDocument(doc, DATASET, TEMPLATES['events-statements']);
+}
+
+/** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export function makeTempDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `tessera-bench-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}

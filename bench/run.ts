@@ -1,0 +1,175 @@
+/**
+ * `npm run bench [-- fanout|scale ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
+ * (the official y-websocket server and Hocuspocus) and prints tables and ratios. Never asserts.
+ *
+ * Env: BENCH_QUICK=1 (short runs, 10k rows), BENCH_PEERS=tessera,hocuspocus,y-websocket,
+ * BENCH_CLIENTS=40,100, BENCH_SECONDS=20, BENCH_ROWS=100000.
+ */
+import { existsSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { type FanoutOptions, type FanoutResult, runFanout } from './fanout';
+import { PEERS, type Peer } from './peers';
+import { runScale, type ScaleOptions, type ScaleResult } from './scale';
+import { int, mib, ms, pct, ratio, seconds, table } from './stats';
+
+const BENCHMARKS = ['fanout', 'scale'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+const numberEnv = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+
+function selectedBenchmarks(): Benchmark[] {
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = args.filter((a) => !(BENCHMARKS as readonly string[]).includes(a));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${BENCHMARKS.join(', ')}`);
+    process.exit(2);
+  }
+  return args.length > 0 ? (args as Benchmark[]) : [...BENCHMARKS];
+}
+
+function selectedPeers(): Peer[] {
+  const wanted = process.env.BENCH_PEERS?.split(',').map((s) => s.trim()).filter(Boolean);
+  // BENCH_PEERS also sets the order in which they run.
+  let peers = wanted ? wanted.flatMap((id) => PEERS.filter((p) => p.id === id)) : [...PEERS];
+  if (peers.some((p) => p.id === 'tessera') && !existsSync('server/main.ts')) {
+    console.log('NOTE: server/main.ts does not exist yet: Tessera is skipped.\n');
+    peers = peers.filter((p) => p.id !== 'tessera');
+  }
+  return peers;
+}
+
+const log = (line: string) => console.log(line);
+
+function printProblems(results: readonly { label: string; problems: string[]; error?: string }[]): void {
+  for (const r of results) {
+    if (r.error) console.log(`  ${r.label}: FAILED: ${r.error}`);
+    for (const p of r.problems) console.log(`  ${r.label}: ${p}`);
+  }
+}
+
+async function fanout(peers: readonly Peer[]): Promise<void> {
+  const loads = (process.env.BENCH_CLIENTS ?? '40,100').split(',').map(Number).filter((n) => n > 1);
+  const options: Omit<FanoutOptions, 'clients'> = {
+    rate: 5,
+    warmupMs: quick ? 1_000 : 3_000,
+    measureMs: numberEnv('BENCH_SECONDS', quick ? 5 : 20) * 1000,
+    drainMs: quick ? 5_000 : 10_000,
+  };
+  console.log(`\n## Fan-out: clients × ${options.rate} edits/s on one document, ${options.measureMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`);
+  console.log('Latency = time from a client setting a cell until each other client observes it (all clients in this process).');
+  console.log('CPU columns are % of one core over the measured window (the machine has ' + cpus().length + '); "client lag p99" is the event-loop');
+  console.log('delay of the client process: when it is high, the clients (not the server) add the latency; "other CPU" is');
+  console.log('everything else running on the machine meanwhile: when it is high, the numbers are disturbed.\n');
+  // The first run in a fresh process is slower (JIT, heap growth); a discarded run keeps that off the peers.
+  const warmPeer = peers.find((p) => p.id === 'y-websocket') ?? peers[0];
+  if (warmPeer && loads.length > 0) {
+    log(`  warming up this process: ${warmPeer.label}, ${loads[0]} clients, ${quick ? 3 : 8} s (discarded)…`);
+    await runFanout(warmPeer, { ...options, clients: loads[0] as number, warmupMs: 0, measureMs: quick ? 3_000 : 8_000, drainMs: 2_000 });
+  }
+  const all: FanoutResult[] = [];
+  for (const clients of loads) {
+    for (const peer of peers) {
+      log(`  running ${peer.label} with ${clients} clients…`);
+      all.push(await runFanout(peer, { ...options, clients }));
+    }
+  }
+  console.log();
+  console.log(
+    table(
+      ['server', 'clients', 'edits/s', 'delivered / expected', 'missing', 'p50', 'p99', 'max', 'server CPU', 'client CPU', 'client lag p99', 'other CPU', 'server RSS'],
+      all.map((r) => [
+        r.label, String(r.clients), r.error ? 'FAILED' : int(r.sendRate), `${int(r.delivered)} / ${int(r.expected)}`,
+        int(r.expected - r.delivered), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), pct(r.serverCpu),
+        pct(r.clientCpu), ms(r.clientLag), pct(Math.max(0, r.otherCpu)), mib(r.memory?.rss),
+      ]),
+    ),
+  );
+  const ours = all.filter((r) => r.peer === 'tessera' && !r.error);
+  if (ours.length > 0 && all.some((r) => r.peer !== 'tessera')) {
+    console.log('\nRatios (Tessera ÷ peer; below 1 is better for Tessera):');
+    const rows: string[][] = [];
+    for (const t of ours) {
+      const others = all.filter((r) => r.peer !== 'tessera' && r.clients === t.clients && !r.error);
+      for (const o of others) rows.push([`${t.clients} clients`, `vs ${o.label}`, ratio(t.latency.p50, o.latency.p50), ratio(t.latency.p99, o.latency.p99)]);
+      const best = others.reduce<FanoutResult | undefined>((b, r) => (b === undefined || r.latency.p99 < b.latency.p99 ? r : b), undefined);
+      if (best) rows.push([`${t.clients} clients`, `vs best peer (${best.label})`, ratio(t.latency.p50, best.latency.p50), ratio(t.latency.p99, best.latency.p99)]);
+    }
+    if (rows.length > 0) console.log(table(['load', 'compared with', 'p50', 'p99'], rows));
+  }
+  printProblems(all);
+}
+
+async function scale(peers: readonly Peer[]): Promise<void> {
+  const options: ScaleOptions = { rows: numberEnv('BENCH_ROWS', quick ? 10_000 : 100_000), batch: 1000 };
+  console.log(`\n## Scale: ${int(options.rows)} rows × 14 columns in the events sheet, built by one client in transactions of ${options.batch} rows`);
+  const skipped = peers.filter((p) => !p.persistent);
+  for (const p of skipped) console.log(`  ${p.label}: skipped (no persistence, nothing to restart from)`);
+  const results: ScaleResult[] = [];
+  for (const peer of peers.filter((p) => p.persistent)) results.push(await runScale(peer, options, log));
+  console.log();
+  console.log(
+    table(
+      ['server', 'Yjs state', 'build+replicate', 'restart', 'cold sync', 'rows synced', 'RSS idle', 'RSS after sync', 'peak RSS (HWM)'],
+      results.map((r) => [
+        r.label, `${(r.stateBytes / 1e6).toFixed(1)} MB`, seconds(r.replicateMs), seconds(r.restartMs), seconds(r.coldSyncMs),
+        int(r.rowsAfterSync), mib(r.idle?.rss), mib(r.afterSync?.rss), mib(r.afterSync?.hwm),
+      ]),
+    ),
+  );
+  const exports = results.filter((r) => r.export);
+  if (exports.length > 0) {
+    console.log();
+    console.log(
+      table(
+        ['server', 'CSV export', 'records', 'size', 'RSS before', 'peak RSS during', 'growth'],
+        exports.map((r) => {
+          const e = r.export!;
+          return [r.label, seconds(e.ms), int(e.records), `${(e.bytes / 1e6).toFixed(1)} MB`, mib(e.rssBefore), mib(e.peakRss), mib(e.peakRss - (e.rssBefore ?? Number.NaN))];
+        }),
+      ),
+    );
+  }
+  const ours = results.find((r) => r.peer === 'tessera' && !r.error);
+  const hp = results.find((r) => r.peer === 'hocuspocus' && !r.error);
+  if (ours && hp) {
+    console.log('\nRatios (Tessera ÷ Hocuspocus; target ≤ 0.50):');
+    console.log(
+      table(
+        ['metric', 'ratio'],
+        [
+          ['cold sync time', ratio(ours.coldSyncMs, hp.coldSyncMs)],
+          ['RSS after sync', ratio(ours.afterSync?.rss, hp.afterSync?.rss)],
+          ['peak RSS (HWM) after sync', ratio(ours.afterSync?.hwm, hp.afterSync?.hwm)],
+        ],
+      ),
+    );
+  }
+  if (ours?.export) console.log(`CSV export of ${int(options.rows)} rows: ${seconds(ours.export.ms)} (target ≤ 3 s for 100k rows)`);
+  printProblems(results);
+}
+
+async function main(): Promise<void> {
+  const benchmarks = selectedBenchmarks();
+  const peers = selectedPeers();
+  const cpu = cpus();
+  console.log(`# Tessera server benchmarks${quick ? ' (quick mode)' : ''}`);
+  console.log(`node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`);
+  console.log(`peers: ${peers.map((p) => p.label).join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  for (const b of benchmarks) {
+    if (b === 'fanout') await fanout(peers);
+    else await scale(peers);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
+

@@ -1,0 +1,178 @@
+/**
+ * The columns of a sheet, for admins: add, rename, describe, reorder, change type, edit codes, mark
+ * required, delete (with a confirm). Changes go straight into the document, so every open grid
+ * follows at once, and they can be undone like any other change.
+ */
+import * as Y from 'yjs';
+import { COLUMN_TYPES, type Column, type ColumnType } from '../../model/columns';
+import { getSheet, getSheets, readColumns, sheetColumns, sheetName } from '../../model/document';
+import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
+import { addColumn, changeColumnType, checkNewColumn, columnIdFromName, deleteColumn, moveColumn, updateColumn } from './edit';
+
+const TYPE_LABELS: Record<ColumnType, string> = {
+  text: 'Text', longtext: 'Long text', number: 'Number', integer: 'Whole number', date: 'Date',
+  enum: 'One code', multi: 'Several codes', boolean: 'Yes / no', url: 'Link', ref: 'Row of another sheet',
+};
+
+export class ColumnPanel {
+  readonly element: HTMLElement;
+  private readonly list = h('ol', { class: 'column-list', 'data-testid': 'column-list' });
+  private readonly open = new Set<string>();
+  private renderWhenIdle = false;
+  private readonly columns: Y.Array<Y.Map<unknown>> | undefined;
+  private readonly observer = () => this.scheduleRender();
+
+  constructor(private readonly doc: Y.Doc, private readonly sheetId: string, private readonly origin: unknown, onClose: () => void) {
+    const sheet = getSheet(doc, sheetId);
+    this.columns = sheet ? sheetColumns(sheet) : undefined;
+    this.element = h('section', { class: 'panel column-panel', 'aria-label': 'Columns' },
+      h('header', { class: 'panel-head' },
+        h('h2', {}, `Columns of ${sheet ? sheetName(sheet) : sheetId}`),
+        h('button', { type: 'button', class: 'button icon', title: 'Close', onclick: onClose }, '×')),
+      h('div', { class: 'panel-body' }, this.list, this.newColumnForm()),
+    );
+    this.columns?.observeDeep(this.observer);
+    this.element.addEventListener('focusout', () => {
+      queueMicrotask(() => {
+        if (this.renderWhenIdle && !this.editingText()) this.render();
+      });
+    });
+    this.render();
+  }
+
+  destroy(): void {
+    this.columns?.unobserveDeep(this.observer);
+  }
+
+  private current(): Column[] {
+    const sheet = getSheet(this.doc, this.sheetId);
+    return sheet ? readColumns(sheet) : [];
+  }
+
+  private editingText(): boolean {
+    const active = document.activeElement;
+    return active instanceof HTMLElement && this.element.contains(active) && active.matches('input[type=text], input:not([type]), textarea');
+  }
+
+  /** A remote change while the admin types into a field waits until they leave it. */
+  private scheduleRender(): void {
+    if (this.editingText()) this.renderWhenIdle = true;
+    else this.render();
+  }
+
+  private render(): void {
+    this.renderWhenIdle = false;
+    const columns = this.current();
+    replaceChildren(this.list, ...columns.map((c, i) => this.item(c, i, columns.length)));
+  }
+
+  private item(column: Column, index: number, count: number): HTMLElement {
+    const set = (patch: Parameters<typeof updateColumn>[3]) => updateColumn(this.doc, this.sheetId, column.id, patch, this.origin);
+    const name = h('input', { class: 'column-name', value: column.name, 'aria-label': 'Column name', 'data-field': 'name' });
+    name.addEventListener('change', () => {
+      if (name.value.trim() === '') name.value = column.name;
+      else set({ name: name.value.trim() });
+    });
+    const type = h('select', { 'aria-label': 'Type', 'data-field': 'type' },
+      ...COLUMN_TYPES.map((t) => h('option', { value: t, selected: t === column.type }, TYPE_LABELS[t])));
+    type.addEventListener('change', () => {
+      const next = type.value as ColumnType;
+      const ref = next === 'ref' ? [...getSheets(this.doc).keys()].find((id) => id !== this.sheetId) : undefined;
+      changeColumnType(this.doc, this.sheetId, column.id, next, this.origin, ref);
+      if (next === 'enum' || next === 'multi' || next === 'ref') this.open.add(column.id);
+    });
+    const required = h('input', { type: 'checkbox', checked: column.required === true, 'data-field': 'required' });
+    required.addEventListener('change', () => set({ required: required.checked }));
+
+    const description = h('textarea', { rows: 2, placeholder: 'What coders should enter here', 'data-field': 'description' });
+    description.value = column.description ?? '';
+    description.addEventListener('change', () => set({ description: description.value.trim() }));
+
+    const details = h('details', { class: 'column-details' },
+      h('summary', {}, 'Description', column.type === 'enum' || column.type === 'multi' ? ' and codes' : column.type === 'ref' ? ' and sheet' : ''),
+      h('label', {}, h('span', {}, 'Description'), description),
+      column.type === 'enum' || column.type === 'multi' ? this.codesField(column, set) : null,
+      column.type === 'ref' ? this.refField(column, set) : null,
+    );
+    details.open = this.open.has(column.id);
+    details.addEventListener('toggle', () => (details.open ? this.open.add(column.id) : this.open.delete(column.id)));
+
+    const move = (delta: number) => moveColumn(this.doc, this.sheetId, column.id, delta, this.origin);
+    return h('li', { class: 'column-item', 'data-column': column.id },
+      h('div', { class: 'column-row' },
+        h('div', { class: 'column-order' },
+          h('button', { type: 'button', class: 'button icon small', title: 'Move left', disabled: index === 0, onclick: () => move(-1) }, '↑'),
+          h('button', { type: 'button', class: 'button icon small', title: 'Move right', disabled: index === count - 1, onclick: () => move(1) }, '↓')),
+        h('div', { class: 'column-main' },
+          name,
+          h('div', { class: 'column-props' },
+            h('code', { class: 'column-id', title: 'Column id (never changes; used in exports)' }, column.id),
+            type,
+            h('label', { class: 'check' }, required, h('span', {}, 'required')))),
+        h('button', {
+          type: 'button', class: 'button icon danger-text', title: `Delete column ${column.name}`, 'data-testid': 'delete-column',
+          onclick: async () => {
+            const ok = await confirmDialog(`Delete the column “${column.name}”?`, 'Delete column',
+              'It disappears for everyone and from exports. The values stay in the document, so undo brings it back.');
+            if (ok) deleteColumn(this.doc, this.sheetId, column.id, this.origin);
+          },
+        }, '🗑')),
+      details,
+    );
+  }
+
+  private codesField(column: Column, set: (patch: Partial<Column>) => void): HTMLElement {
+    const codes = h('textarea', { rows: 5, placeholder: 'One code per line', 'data-field': 'options' });
+    codes.value = (column.options ?? []).join('\n');
+    codes.addEventListener('change', () => {
+      const options = [...new Set(codes.value.split('\n').map((c) => c.trim()).filter(Boolean))];
+      set({ options });
+    });
+    return h('label', {}, h('span', {}, 'Codes, one per line'), codes);
+  }
+
+  private refField(column: Column, set: (patch: Partial<Column>) => void): HTMLElement {
+    const select = h('select', { 'data-field': 'ref' },
+      ...[...getSheets(this.doc).entries()].map(([id, sheet]) => h('option', { value: id, selected: id === column.ref }, sheetName(sheet) || id)));
+    select.addEventListener('change', () => set({ ref: select.value }));
+    return h('label', {}, h('span', {}, 'Rows of sheet'), select);
+  }
+
+  private newColumnForm(): HTMLElement {
+    const name = h('input', { placeholder: 'Name of the new column', 'aria-label': 'New column name', required: true, 'data-testid': 'new-column-name' });
+    const type = h('select', { 'aria-label': 'New column type', 'data-testid': 'new-column-type' },
+      ...COLUMN_TYPES.map((t) => h('option', { value: t }, TYPE_LABELS[t])));
+    const required = h('input', { type: 'checkbox' });
+    const form = h('form', { class: 'new-column' },
+      h('h3', {}, 'Add a column'),
+      name,
+      h('div', { class: 'column-props' }, type, h('label', { class: 'check' }, required, h('span', {}, 'required'))),
+      h('button', { type: 'submit', class: 'button primary', 'data-testid': 'add-column' }, 'Add column'),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const existing = this.current();
+      const columnType = type.value as ColumnType;
+      const column: Column = {
+        id: columnIdFromName(name.value, new Set(existing.map((c) => c.id))),
+        name: name.value.trim(),
+        type: columnType,
+      };
+      if (required.checked) column.required = true;
+      if (columnType === 'ref') {
+        const other = [...getSheets(this.doc).keys()].find((id) => id !== this.sheetId);
+        if (other) column.ref = other;
+      }
+      const problem = checkNewColumn(column, existing);
+      if (problem) {
+        toast(problem, 'error');
+        return;
+      }
+      addColumn(this.doc, this.sheetId, column, this.origin);
+      if (columnType === 'enum' || columnType === 'multi') this.open.add(column.id);
+      form.reset();
+      this.render();
+    });
+    return form;
+  }
+}

@@ -1,0 +1,58 @@
+/** What cell renderers and editors need from the page, handed to them through AG Grid's `context`. */
+import * as Y from 'yjs';
+import type { Column } from '../../model/columns';
+import { type YRow, getSheet, readColumns, sheetRows } from '../../model/document';
+import type { PresenceUser } from '../sync/presence';
+import { toText } from './values';
+
+export interface GridContext {
+  sheetId: string;
+  /** Other people in a cell of this sheet, by `rowId\u0000columnId`. */
+  presenceAt(rowId: string, columnId: string): readonly PresenceUser[];
+  /** What a ref cell shows for a row of another sheet: its date and summary. Null if no such row. */
+  refLabel(sheetId: string, rowId: string): string | null;
+  /** The rows a ref cell may pick from, in id order. */
+  refChoices(sheetId: string): RefChoice[];
+}
+
+export interface RefChoice {
+  id: string;
+  label: string;
+  /** All the row's text, so a coder can find an event by its actor or place too. */
+  search: string;
+}
+
+/** Ref labels from the document: the first date column, then `summary` (or the first text column). */
+export function refLabeller(doc: Y.Doc): Pick<GridContext, 'refLabel' | 'refChoices'> {
+  const labelColumns = (sheetId: string): Column[] => {
+    const sheet = getSheet(doc, sheetId);
+    if (!sheet) return [];
+    const columns = readColumns(sheet);
+    const date = columns.find((c) => c.type === 'date');
+    const text = columns.find((c) => c.id === 'summary') ?? columns.find((c) => c.type === 'text' || c.type === 'longtext');
+    return [date, text].filter((c): c is Column => c !== undefined);
+  };
+  const label = (yrow: YRow, columns: Column[]): string =>
+    columns.map((c) => toText(yrow.get(c.id))).filter((t) => t !== '').join(' · ');
+
+  return {
+    refLabel(sheetId, rowId) {
+      const sheet = getSheet(doc, sheetId);
+      const yrow = sheet ? sheetRows(sheet).get(rowId) : undefined;
+      if (!(yrow instanceof Y.Map)) return null;
+      return label(yrow, labelColumns(sheetId)) || rowId;
+    },
+    refChoices(sheetId) {
+      const sheet = getSheet(doc, sheetId);
+      if (!sheet) return [];
+      const columns = labelColumns(sheetId);
+      return [...sheetRows(sheet).entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([id, yrow]) => ({
+          id,
+          label: label(yrow, columns) || id,
+          search: [...yrow.values()].map((v) => toText(v)).join(' '),
+        }));
+    },
+  };
+}

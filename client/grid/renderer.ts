@@ -1,0 +1,104 @@
+/**
+ * How a cell shows its value, by column type, and who else is in it (presence outline and name tag).
+ */
+import type { ICellRendererComp, ICellRendererParams } from 'ag-grid-community';
+import type { CellValue, Column } from '../../model/columns';
+import type { RowData } from './binding';
+import type { GridContext } from './context';
+import { toText } from './values';
+
+export interface CellRendererParams extends ICellRendererParams<RowData, CellValue, GridContext> {
+  tesseraColumn: Column;
+}
+
+export class CellRenderer implements ICellRendererComp<RowData> {
+  private gui = document.createElement('span');
+
+  init(params: CellRendererParams): void {
+    this.gui.className = 'cell-value';
+    this.render(params);
+  }
+
+  getGui(): HTMLElement {
+    return this.gui;
+  }
+
+  refresh(params: CellRendererParams): boolean {
+    this.render(params);
+    return true;
+  }
+
+  private render(params: CellRendererParams): void {
+    const column = params.tesseraColumn;
+    const value = params.value ?? null;
+    this.gui.replaceChildren(...renderValue(column, value, params.context));
+    const tag = showPresence(params);
+    if (tag) this.gui.append(tag);
+  }
+}
+
+function renderValue(column: Column, value: CellValue, ctx: GridContext): Node[] {
+  if (value === null || value === '') return [];
+  const text = (t: string) => document.createTextNode(t);
+  switch (column.type) {
+    case 'enum':
+      return typeof value === 'string' ? [chip(value, column.options?.includes(value) ?? false)] : [text(toText(value))];
+    case 'multi':
+      return Array.isArray(value) ? value.map((v) => chip(v, column.options?.includes(v) ?? false)) : [text(toText(value))];
+    case 'boolean':
+      if (typeof value !== 'boolean') return [text(toText(value))];
+      return [span(value ? 'bool yes' : 'bool no', value ? 'Yes' : 'No')];
+    case 'url': {
+      if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return [text(toText(value))];
+      const a = document.createElement('a');
+      a.href = value;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = value.replace(/^https?:\/\/(www\.)?/i, '');
+      a.tabIndex = -1;
+      return [a];
+    }
+    case 'ref': {
+      if (typeof value !== 'string' || !column.ref) return [text(toText(value))];
+      const label = ctx.refLabel(column.ref, value);
+      return label === null ? [span('ref-missing', `missing row ${value}`)] : [span('ref-label', label)];
+    }
+    case 'longtext':
+      // One line in the grid; the editor and the tooltip show all of it.
+      return [text(toText(value).replace(/\s*\n+\s*/g, ' ⏎ '))];
+    default:
+      return [text(toText(value))];
+  }
+}
+
+function chip(code: string, known: boolean): HTMLElement {
+  return span(known ? 'chip' : 'chip unknown', code);
+}
+
+function span(className: string, content: string): HTMLElement {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = content;
+  return el;
+}
+
+/**
+ * Outlines the cell in the colour of whoever else is in it; returns the tag with their name
+ * (positioned against the cell by CSS), or null when nobody is there.
+ */
+function showPresence(params: CellRendererParams): HTMLElement | null {
+  const cell = params.eGridCell;
+  const rowId = params.data?.id;
+  const users = rowId === undefined ? [] : params.context.presenceAt(rowId, params.tesseraColumn.id);
+  if (users.length === 0) {
+    cell.classList.remove('has-presence');
+    cell.style.removeProperty('--presence-color');
+    return null;
+  }
+  const first = users[0]!;
+  cell.classList.add('has-presence');
+  cell.style.setProperty('--presence-color', first.color);
+  const tag = span('presence-tag', users.length > 1 ? `${first.name} +${users.length - 1}` : first.name);
+  tag.title = users.map((u) => u.name).join(', ');
+  return tag;
+}

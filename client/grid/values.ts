@@ -1,0 +1,98 @@
+/**
+ * Cell values ↔ text, by column type: what an editor or a pasted block turns into, and what a copy
+ * puts on the clipboard. Text that does not fit the type is kept as typed, so validation can mark it
+ * rather than the value being lost.
+ */
+import type { CellValue, Column } from '../../model/columns';
+
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', '✓']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0']);
+
+/** The text of a value as the user would type it (also the clipboard form). */
+export function toText(value: CellValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.join('; ');
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
+/** Parses typed or pasted text into the column's value type; '' is "no value". */
+export function fromText(column: Column, text: string): CellValue {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  switch (column.type) {
+    case 'text':
+    case 'longtext':
+      // Keep inner whitespace and line breaks; drop the trailing newline a spreadsheet adds.
+      return text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+    case 'number': {
+      const n = parseNumber(trimmed);
+      return n === null ? trimmed : n;
+    }
+    case 'integer': {
+      const n = parseNumber(trimmed);
+      return n === null || !Number.isInteger(n) ? trimmed : n;
+    }
+    case 'boolean': {
+      const word = trimmed.toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      return trimmed;
+    }
+    case 'date':
+      return normalizeDate(trimmed);
+    case 'enum':
+      return canonicalCode(column, trimmed);
+    case 'multi': {
+      const codes = trimmed.split(/[;,\n]/).map((c) => canonicalCode(column, c.trim())).filter((c) => c !== '');
+      return codes.length === 0 ? null : [...new Set(codes)];
+    }
+    case 'url':
+    case 'ref':
+      return trimmed;
+  }
+}
+
+/** Makes any value the grid hands back (editor output, pasted text) a value for the column. */
+export function toCellValue(column: Column, value: unknown): CellValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return fromText(column, value);
+  if (Array.isArray(value)) {
+    const codes = value.filter((v): v is string => typeof v === 'string' && v !== '');
+    return codes.length === 0 ? null : codes;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean') return value;
+  return String(value);
+}
+
+function parseNumber(text: string): number | null {
+  // Commas before groups of three digits group thousands ("1,234"); any other lone comma is a
+  // decimal comma ("3,5"). Spaces (also thin ones) group digits.
+  const plain = text.replace(/[\s\u202f]/g, '');
+  const normalized = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(plain)
+    ? plain.replace(/,/g, '')
+    : /^[-+]?\d+,\d+$/.test(plain) ? plain.replace(',', '.') : plain;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(normalized)) return null;
+  const n = Number(normalized);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * `2024-2-5` and `2024/02/05` become `2024-02-05`; `2024-2` becomes `2024-02`. Anything else is
+ * returned as typed (validation then marks it).
+ */
+export function normalizeDate(text: string): string {
+  const m = /^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$/.exec(text);
+  if (!m) return text;
+  const [, year, month, day] = m;
+  return [year, month?.padStart(2, '0'), day?.padStart(2, '0')].filter((p) => p !== undefined).join('-');
+}
+
+/** Matches a code to the column's list ignoring case, so `agree` becomes `AGREE`. */
+function canonicalCode(column: Column, text: string): string {
+  const options = column.options ?? [];
+  if (options.includes(text)) return text;
+  const lower = text.toLowerCase();
+  return options.find((o) => o.toLowerCase() === lower) ?? text;
+}

@@ -1,0 +1,45 @@
+/** The browser app: finds the page for the address, after checking who is signed in. */
+import './styles.css';
+import { getMe } from './api';
+import { renderAdmin } from './pages/admin';
+import { renderDataset } from './pages/dataset';
+import { renderDatasets } from './pages/datasets';
+import { renderNotFound } from './pages/layout';
+import { renderSignIn } from './pages/signin';
+import { parseRoute, signInPath } from './router';
+
+async function start(): Promise<void> {
+  const app = document.getElementById('app')!;
+  const route = parseRoute(location.pathname);
+  if (route.page === 'signin') {
+    renderSignIn(app);
+    return;
+  }
+  const me = await getMe();
+  if (!me) {
+    location.replace(signInPath());
+    return;
+  }
+  switch (route.page) {
+    case 'datasets':
+      return renderDatasets(app, me);
+    case 'admin':
+      return renderAdmin(app, me);
+    case 'dataset':
+      return renderDataset(app, me, route.datasetId, route.sheetId);
+    case 'not-found':
+      return renderNotFound(app, me);
+  }
+}
+
+start().catch((err: unknown) => {
+  console.error(err);
+  const app = document.getElementById('app');
+  if (app) {
+    app.innerHTML = '';
+    const box = document.createElement('div');
+    box.className = 'page-error';
+    box.textContent = `Tessera could not start: ${err instanceof Error ? err.message : String(err)}`;
+    app.append(box);
+  }
+});

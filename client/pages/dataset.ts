@@ -1,0 +1,315 @@
+/**
+ * A dataset's page: one tab per sheet, the grid, the toolbar, who is here and the save status.
+ */
+import { type Me, listDatasets } from '../api';
+import { canEdit } from '../../model/roles';
+import { CloseCode } from '../../model/codes';
+import { getMeta, getSheets } from '../../model/document';
+import { ColumnPanel } from '../columns/panel';
+import { SheetBinding } from '../grid/binding';
+import { SheetGrid } from '../grid/grid';
+import { datasetPath, signInPath } from '../router';
+import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
+import { Presence, colorFor } from '../sync/presence';
+import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
+import { exportMenu } from './export-menu';
+import { HistoryPanel } from './history-panel';
+import { renderNotFound, topBar } from './layout';
+
+export async function renderDataset(app: HTMLElement, me: Me, datasetId: string, sheetId?: string): Promise<void> {
+  document.title = 'Tessera';
+  replaceChildren(app, topBar(me, [h('a', { href: '/' }, 'Datasets'), datasetId]), h('main', { class: 'loading' }, 'Opening…'));
+  let summary;
+  try {
+    summary = (await listDatasets()).find((d) => d.id === datasetId);
+  } catch (err) {
+    replaceChildren(app, topBar(me, []), h('main', { class: 'page-error' }, `Could not load the dataset: ${(err as Error).message}`));
+    return;
+  }
+  if (!summary) {
+    renderNotFound(app, me, `There is no dataset “${datasetId}”, or you may not open it.`);
+    return;
+  }
+  const page = new DatasetPage(app, me, datasetId, summary.name, summary.createdAt ?? '');
+  await page.open(sheetId);
+}
+
+class DatasetPage {
+  private readonly conn: Connection;
+  private readonly presence: Presence;
+  private readonly readOnly: boolean;
+  private readonly bindings = new Map<string, SheetBinding>();
+  private grid: SheetGrid | null = null;
+  private sheetId = '';
+  private panel: ColumnPanel | HistoryPanel | null = null;
+
+  private readonly tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
+  private readonly gridHost = h('div', { class: 'grid-host', 'data-testid': 'grid' });
+  private readonly side = h('aside', { class: 'side-panel' });
+  private readonly status = h('span', { class: 'sync-status', 'data-testid': 'sync-status', role: 'status' });
+  private readonly who = h('div', { class: 'whos-here', 'data-testid': 'whos-here', 'aria-label': 'Who is here' });
+  private readonly footer = h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' });
+  private readonly problemsToggle = h('input', { type: 'checkbox', 'data-testid': 'problems-only' });
+  private readonly problemsCount = h('span', { class: 'count' });
+  private readonly search = h('input', { type: 'search', class: 'search', placeholder: 'Search this sheet', 'aria-label': 'Search this sheet' });
+  private readonly exportHost = h('div', { class: 'export-host' });
+  private readonly undoButton: HTMLButtonElement;
+  private readonly redoButton: HTMLButtonElement;
+
+  constructor(private readonly app: HTMLElement, private readonly me: Me, private readonly datasetId: string, private readonly name: string, createdAt: string) {
+    this.readOnly = !canEdit(me.role);
+    // One offline copy per server, user and dataset: a dataset made again under the same id starts clean.
+    const cacheName = `tessera:${location.host}:${me.id}:${datasetId}:${createdAt}`;
+    this.conn = new Connection({ datasetId, cacheName, onFatal: (code) => this.onFatal(code) });
+    this.presence = new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) });
+    this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
+    this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
+  }
+
+  async open(sheetId?: string): Promise<void> {
+    document.title = `${this.name} · Tessera`;
+    this.renderFrame();
+    this.conn.onStatus((s) => {
+      this.status.textContent = statusText(s);
+      this.status.dataset.state = s.state;
+    });
+    this.presence.onChange(() => this.renderWho());
+    this.renderWho();
+    const updateUndo = () => {
+      this.undoButton.disabled = this.readOnly || !this.conn.undo.canUndo();
+      this.redoButton.disabled = this.readOnly || !this.conn.undo.canRedo();
+    };
+    this.conn.undo.on('stack-item-added', updateUndo);
+    this.conn.undo.on('stack-item-popped', updateUndo);
+    this.conn.undo.on('stack-cleared', updateUndo);
+    updateUndo();
+
+    await this.conn.ready;
+    const sheets = getSheets(this.conn.doc);
+    sheets.observe(() => this.syncSheets());
+    getMeta(this.conn.doc).observe(() => this.renderTitle());
+    this.syncSheets();
+    performance.mark('tessera:sheets-bound');
+    const first = [...sheets.keys()][0];
+    const target = sheetId !== undefined && sheets.has(sheetId) ? sheetId : first;
+    if (sheetId !== undefined && !sheets.has(sheetId)) toast(`There is no sheet “${sheetId}” here; showing the first one.`);
+    if (target === undefined) {
+      replaceChildren(this.gridHost, h('p', { class: 'grid-message' }, 'This dataset has no sheets yet.'));
+      return;
+    }
+    this.showSheet(target, sheetId === undefined || sheetId !== target ? 'replace' : 'none');
+    window.addEventListener('popstate', () => {
+      const parts = location.pathname.split('/').filter(Boolean);
+      const wanted = parts[2] ? decodeURIComponent(parts[2]) : [...sheets.keys()][0];
+      if (wanted && wanted !== this.sheetId && sheets.has(wanted)) this.showSheet(wanted, 'none');
+    });
+  }
+
+  private renderFrame(): void {
+    const editTools = this.readOnly
+      ? [h('span', { class: 'read-only-badge', 'data-testid': 'read-only', title: 'Your role can read and export, not change rows.' }, 'Read only')]
+      : [
+        h('button', { type: 'button', class: 'button primary', 'data-testid': 'add-row', onclick: () => this.grid?.addRow() }, '+ Add row'),
+        h('button', { type: 'button', class: 'button', 'data-testid': 'delete-rows', onclick: () => void this.deleteRows() }, 'Delete rows'),
+        h('span', { class: 'divider' }),
+        this.undoButton,
+        this.redoButton,
+      ];
+    this.problemsToggle.addEventListener('change', () => this.grid?.setProblemsOnly(this.problemsToggle.checked));
+    this.search.addEventListener('input', () => this.grid?.setSearch(this.search.value));
+    const admin = this.me.role === 'admin'
+      ? h('button', { type: 'button', class: 'button', 'data-testid': 'columns-button', onclick: () => this.togglePanel('columns') }, 'Columns')
+      : null;
+    const toolbar = h('div', { class: 'toolbar' },
+      ...editTools,
+      h('span', { class: 'divider' }),
+      h('label', { class: 'toggle', title: 'Show only rows with a required cell left empty, a code not in the list, a bad date or link' },
+        this.problemsToggle, h('span', {}, 'Only rows with problems'), this.problemsCount),
+      this.search,
+      h('span', { class: 'spacer' }),
+      h('button', { type: 'button', class: 'button', 'data-testid': 'history-button', onclick: () => this.togglePanel('history') }, 'Row history'),
+      admin,
+      this.exportHost,
+    );
+    this.side.hidden = true;
+    replaceChildren(this.app,
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), h('span', { class: 'dataset-title', 'data-testid': 'dataset-title' }, this.name)], this.who, this.status),
+      h('main', { class: 'dataset' },
+        this.tabs,
+        toolbar,
+        h('div', { class: 'workspace' }, this.gridHost, this.side),
+        this.footer,
+      ),
+    );
+  }
+
+  private renderTitle(): void {
+    const name = getMeta(this.conn.doc).get('name');
+    const title = this.app.querySelector('[data-testid=dataset-title]');
+    if (typeof name === 'string' && name !== '' && title) {
+      title.textContent = name;
+      document.title = `${name} · Tessera`;
+    }
+  }
+
+  /** Keeps one binding per sheet (for the tab counts) as sheets come and go. */
+  private syncSheets(): void {
+    const sheets = getSheets(this.conn.doc);
+    for (const [id, binding] of this.bindings) {
+      if (!sheets.has(id)) {
+        binding.destroy();
+        this.bindings.delete(id);
+      }
+    }
+    for (const id of sheets.keys()) {
+      if (this.bindings.has(id)) continue;
+      const binding = new SheetBinding(this.conn.doc, id);
+      binding.on('rows', () => this.renderCounts());
+      binding.on('columns', () => this.renderCounts());
+      binding.on('reset', () => this.renderTabs());
+      this.bindings.set(id, binding);
+    }
+    this.renderTabs();
+  }
+
+  private renderTabs(): void {
+    replaceChildren(this.tabs, ...[...this.bindings.values()].map((b) => {
+      const tab = h('a', {
+        class: 'tab', role: 'tab', href: datasetPath(this.datasetId, b.sheetId), 'data-sheet': b.sheetId,
+        'aria-selected': String(b.sheetId === this.sheetId),
+      }, h('span', { class: 'tab-name' }, b.name), h('span', { class: 'tab-count', 'data-testid': `problems-${b.sheetId}` }));
+      tab.addEventListener('click', (e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey) return;
+        e.preventDefault();
+        if (b.sheetId !== this.sheetId) this.showSheet(b.sheetId, 'push');
+      });
+      return tab;
+    }));
+    this.renderCounts();
+  }
+
+  private renderCounts(): void {
+    for (const binding of this.bindings.values()) {
+      const badge = this.tabs.querySelector<HTMLElement>(`[data-testid="problems-${CSS.escape(binding.sheetId)}"]`);
+      if (!badge) continue;
+      const n = binding.problemRowCount;
+      badge.textContent = n > 0 ? String(n) : '';
+      badge.title = n > 0 ? `${n} row${n === 1 ? '' : 's'} with problems` : 'No problems';
+      badge.hidden = n === 0;
+    }
+    const active = this.bindings.get(this.sheetId);
+    if (!active) return;
+    const n = active.problemRowCount;
+    this.problemsCount.textContent = `(${n})`;
+    replaceChildren(this.footer,
+      h('span', { 'data-testid': 'row-count' }, `${active.rowCount.toLocaleString()} row${active.rowCount === 1 ? '' : 's'}`),
+      h('span', { class: n > 0 ? 'problems' : 'muted', 'data-testid': 'problem-count' },
+        n > 0 ? `${n.toLocaleString()} with problems` : 'no problems'),
+      h('span', { class: 'keys muted' }, 'Enter/F2 edit · Tab next · Shift+arrows select · Ctrl+C / Ctrl+V copy and paste · Delete clears · Ctrl+Z undo'),
+    );
+  }
+
+  private showSheet(sheetId: string, history: 'push' | 'replace' | 'none'): void {
+    const binding = this.bindings.get(sheetId);
+    if (!binding) return;
+    this.grid?.destroy();
+    this.sheetId = sheetId;
+    const path = datasetPath(this.datasetId, sheetId);
+    if (history === 'push') window.history.pushState(null, '', path);
+    if (history === 'replace') window.history.replaceState(null, '', path);
+    replaceChildren(this.gridHost);
+    const host = h('div', { class: 'grid' });
+    this.gridHost.append(host);
+    this.grid = new SheetGrid({
+      container: host,
+      doc: this.conn.doc,
+      undo: this.conn.undo,
+      origin: LOCAL_ORIGIN,
+      binding,
+      presence: this.presence,
+      readOnly: this.readOnly,
+      onSelection: () => {
+        if (this.panel instanceof HistoryPanel) this.panel.showRow(this.grid?.focusedRowId());
+      },
+    });
+    performance.mark('tessera:grid-created');
+    this.grid.setProblemsOnly(this.problemsToggle.checked);
+    if (this.search.value) this.grid.setSearch(this.search.value);
+    replaceChildren(this.exportHost, exportMenu(this.datasetId, sheetId));
+    if (this.panel instanceof ColumnPanel) this.openPanel('columns');
+    else if (this.panel instanceof HistoryPanel) this.openPanel('history');
+    for (const tab of this.tabs.querySelectorAll<HTMLElement>('.tab')) {
+      tab.setAttribute('aria-selected', String(tab.dataset.sheet === sheetId));
+    }
+    this.renderCounts();
+  }
+
+  private togglePanel(kind: 'columns' | 'history'): void {
+    const open = kind === 'columns' ? this.panel instanceof ColumnPanel : this.panel instanceof HistoryPanel;
+    if (open) this.closePanel();
+    else this.openPanel(kind);
+  }
+
+  private openPanel(kind: 'columns' | 'history'): void {
+    this.panel?.destroy();
+    const close = () => this.closePanel();
+    if (kind === 'columns') {
+      this.panel = new ColumnPanel(this.conn.doc, this.sheetId, LOCAL_ORIGIN, close);
+    } else {
+      const panel = new HistoryPanel(this.datasetId, this.conn.doc, this.sheetId, close);
+      panel.showRow(this.grid?.focusedRowId());
+      this.panel = panel;
+    }
+    replaceChildren(this.side, this.panel.element);
+    this.side.hidden = false;
+  }
+
+  private closePanel(): void {
+    this.panel?.destroy();
+    this.panel = null;
+    replaceChildren(this.side);
+    this.side.hidden = true;
+  }
+
+  private async deleteRows(): Promise<void> {
+    const grid = this.grid;
+    if (!grid) return;
+    const ids = grid.selectedRowIds();
+    if (ids.length === 0) {
+      toast('Select a cell or rows first.');
+      return;
+    }
+    const what = ids.length === 1 ? 'this row' : `these ${ids.length} rows`;
+    const ok = await confirmDialog(`Delete ${what}?`, ids.length === 1 ? 'Delete row' : `Delete ${ids.length} rows`,
+      'Everyone sees the rows go at once. You can undo it with Ctrl+Z.');
+    if (ok) grid.deleteRows(ids);
+  }
+
+  private renderWho(): void {
+    const users = this.presence.users();
+    // One entry per person, however many tabs they have open.
+    const people = new Map<string, (typeof users)[number]>();
+    for (const u of users) if (!people.has(u.name) || u.self) people.set(u.name, u);
+    replaceChildren(this.who, ...[...people.values()].map((u) =>
+      h('span', {
+        class: `avatar${u.self ? ' self' : ''}`, title: u.self ? `${u.name} (you)` : u.name,
+        style: `--avatar-color: ${u.color}`, 'data-user': u.name,
+      }, h('span', { class: 'avatar-initials' }, initials(u.name)), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name))));
+    this.who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
+  }
+
+  private onFatal(code: number): void {
+    if (code === CloseCode.Unauthorized) {
+      location.href = signInPath('expired');
+      return;
+    }
+    const message = code === CloseCode.NotFound ? 'This dataset no longer exists.' : 'You may not open this dataset.';
+    replaceChildren(this.gridHost, h('p', { class: 'grid-message' }, message));
+  }
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const letters = parts.length > 1 ? [parts[0]![0], parts[parts.length - 1]![0]] : [...(parts[0] ?? '?')].slice(0, 2);
+  return letters.join('').toUpperCase();
+}

@@ -1,0 +1,92 @@
+/** The list of datasets, and (for admins) a form to create one from a template. */
+import { type DatasetSummary, type Me, createDataset, listDatasets } from '../api';
+import { DATASET_ID } from '../../model/ids';
+import { TEMPLATE_IDS, type TemplateId } from '../../model/templates';
+import { datasetPath } from '../router';
+import { h, replaceChildren } from '../ui/dom';
+import { topBar } from './layout';
+
+const TEMPLATE_NAMES: Record<TemplateId, string> = {
+  'events-statements': 'Events and statements',
+  blank: 'Blank sheet',
+};
+
+export async function renderDatasets(app: HTMLElement, me: Me): Promise<void> {
+  document.title = 'Datasets · Tessera';
+  const list = h('div', { class: 'dataset-list', 'data-testid': 'datasets' }, h('p', { class: 'muted' }, 'Loading…'));
+  replaceChildren(app,
+    topBar(me, ['Datasets']),
+    h('main', { class: 'page' },
+      h('div', { class: 'page-head' }, h('h1', {}, 'Datasets')),
+      list,
+      me.role === 'admin' ? newDatasetForm() : null,
+    ),
+  );
+  try {
+    showList(list, await listDatasets());
+  } catch (err) {
+    replaceChildren(list, h('p', { class: 'form-error' }, `Could not load the datasets: ${(err as Error).message}`));
+  }
+}
+
+function showList(list: HTMLElement, datasets: DatasetSummary[]): void {
+  if (datasets.length === 0) {
+    replaceChildren(list, h('p', { class: 'muted' }, 'No datasets yet.'));
+    return;
+  }
+  replaceChildren(list, ...datasets.map((d) =>
+    h('a', { class: 'dataset-card', href: datasetPath(d.id), 'data-dataset': d.id },
+      h('span', { class: 'dataset-name' }, d.name),
+      h('span', { class: 'dataset-meta' },
+        h('code', {}, d.id),
+        d.template ? h('span', {}, TEMPLATE_NAMES[d.template as TemplateId] ?? d.template) : null,
+        d.createdAt ? h('span', {}, `created ${new Date(d.createdAt).toLocaleDateString()}`) : null,
+      ),
+    )));
+}
+
+function newDatasetForm(): HTMLElement {
+  const name = h('input', { name: 'name', required: true, placeholder: 'e.g. Korean peninsula 2024' });
+  const id = h('input', { name: 'id', placeholder: 'made from the name', pattern: DATASET_ID.source.slice(1, -1) });
+  const template = h('select', { name: 'template' },
+    ...TEMPLATE_IDS.map((t) => h('option', { value: t }, TEMPLATE_NAMES[t])));
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  error.hidden = true;
+  const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create dataset');
+  name.addEventListener('input', () => {
+    id.placeholder = slug(name.value) || 'made from the name';
+  });
+  const form = h('form', { class: 'card form-card', 'aria-label': 'New dataset' },
+    h('h2', {}, 'New dataset'),
+    h('div', { class: 'form-row' },
+      h('label', {}, h('span', {}, 'Name'), name),
+      h('label', {}, h('span', {}, 'Id (in addresses and exports)'), id),
+      h('label', {}, h('span', {}, 'Template'), template),
+    ),
+    error,
+    h('div', { class: 'form-actions' }, submit),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    submit.disabled = true;
+    try {
+      const created = await createDataset({
+        name: name.value.trim(),
+        id: id.value.trim() || slug(name.value) || undefined,
+        template: template.value as TemplateId,
+      });
+      location.href = datasetPath(created.id);
+    } catch (err) {
+      error.textContent = (err as Error).message;
+      error.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+function slug(name: string): string {
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+}

@@ -1,0 +1,33 @@
+/** Page addresses (CONTRACT §9). */
+
+export type Route =
+  | { page: 'signin' }
+  | { page: 'datasets' }
+  | { page: 'admin' }
+  | { page: 'dataset'; datasetId: string; sheetId?: string }
+  | { page: 'not-found' };
+
+export function parseRoute(pathname: string): Route {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { page: 'datasets' };
+  const [first, datasetId, sheetId, ...rest] = parts;
+  if (first === 'signin' && parts.length === 1) return { page: 'signin' };
+  if (first === 'admin' && parts.length === 1) return { page: 'admin' };
+  if (first === 'd' && datasetId !== undefined && rest.length === 0) {
+    return sheetId === undefined ? { page: 'dataset', datasetId } : { page: 'dataset', datasetId, sheetId };
+  }
+  return { page: 'not-found' };
+}
+
+export const datasetPath = (datasetId: string, sheetId?: string): string =>
+  `/d/${encodeURIComponent(datasetId)}${sheetId === undefined ? '' : `/${encodeURIComponent(sheetId)}`}`;
+
+/** The sign-in page that comes back here afterwards. */
+export function signInPath(error?: string): string {
+  const params = new URLSearchParams();
+  const here = location.pathname + location.search;
+  if (location.pathname !== '/signin' && here !== '/') params.set('next', here);
+  if (error) params.set('error', error);
+  const query = params.toString();
+  return `/signin${query ? `?${query}` : ''}`;
+}

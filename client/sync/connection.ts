@@ -1,0 +1,173 @@
+/**
+ * A dataset's live document: the Y.Doc, its offline copy in IndexedDB, the stock y-websocket
+ * provider, the undo manager for this user's own changes, and the save status shown to the user.
+ */
+import * as Y from 'yjs';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import { getSheets } from '../../model/document';
+import { CloseCode } from '../../model/codes';
+
+/** The origin of every change this user makes in this tab; the undo manager tracks only it. */
+export const LOCAL_ORIGIN = { source: 'tessera-local-user' } as const;
+
+export type SyncState = 'connecting' | 'saved' | 'offline' | 'reconnecting';
+
+export interface SyncStatus {
+  state: SyncState;
+  /** This user's changes not yet handed to the server. */
+  pending: number;
+}
+
+export interface ConnectionOptions {
+  datasetId: string;
+  /** Separates offline copies per server, user and dataset incarnation (see cacheName). */
+  cacheName: string;
+  /** Called when the server closes for good: unauthorized, unknown dataset, forbidden. */
+  onFatal?: (code: number, reason: string) => void;
+}
+
+export function statusText({ state, pending }: SyncStatus): string {
+  const waiting = pending === 1 ? '1 change waiting' : `${pending} changes waiting`;
+  switch (state) {
+    case 'saved':
+      return 'Saved';
+    case 'offline':
+      return `Offline — ${waiting}`;
+    case 'reconnecting':
+      return pending > 0 ? `Reconnecting — ${waiting}` : 'Reconnecting';
+    case 'connecting':
+      return 'Connecting…';
+  }
+}
+
+export class Connection {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  readonly persistence: IndexeddbPersistence;
+  readonly undo: Y.UndoManager;
+  /** Resolves once the offline copy is loaded and the server has synced (or we are offline). */
+  readonly ready: Promise<void>;
+  private pending: number;
+  private everSynced = false;
+  private readonly pendingKey: string;
+  private readonly statusListeners = new Set<(status: SyncStatus) => void>();
+  private readonly cleanup: Array<() => void> = [];
+
+  constructor(private readonly options: ConnectionOptions) {
+    const { datasetId, cacheName } = options;
+    this.pendingKey = `${cacheName}:pending`;
+    this.pending = Number(localStorage.getItem(this.pendingKey) ?? 0) || 0;
+    this.persistence = new IndexeddbPersistence(cacheName, this.doc);
+    const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    // No BroadcastChannel: on connect it posts the whole document to other tabs, seconds of work
+    // for a large sheet; tabs meet through the server instead.
+    this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, datasetId, this.doc, { connect: false, disableBc: true });
+    this.undo = new Y.UndoManager(getSheets(this.doc), { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
+
+    this.doc.on('update', this.onUpdate);
+    this.provider.on('status', this.notify);
+    this.provider.on('sync', this.onSync);
+    this.provider.on('closed', this.onClosed);
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
+    this.cleanup.push(
+      () => this.doc.off('update', this.onUpdate),
+      () => window.removeEventListener('offline', this.onOffline),
+      () => window.removeEventListener('online', this.onOnline),
+    );
+
+    this.ready = this.persistence.whenSynced.then(() => {
+      performance.mark('tessera:offline-copy-loaded');
+      // Connect only after the offline copy is in: the first sync step then asks the server for
+      // just what we lack, and sends it our offline edits.
+      if (navigator.onLine) this.provider.connect();
+      const hasLocalCopy = getSheets(this.doc).size > 0;
+      if (hasLocalCopy || !navigator.onLine) return;
+      return new Promise<void>((resolve) => {
+        const done = (synced: boolean) => {
+          if (!synced) return;
+          this.provider.off('sync', done);
+          resolve();
+        };
+        this.provider.on('sync', done);
+      });
+    });
+  }
+
+  get status(): SyncStatus {
+    const { provider } = this;
+    if (!navigator.onLine || !provider.shouldConnect) return { state: 'offline', pending: this.pending };
+    if (provider.wsconnected && provider.synced) return { state: 'saved', pending: 0 };
+    return { state: this.everSynced ? 'reconnecting' : 'connecting', pending: this.pending };
+  }
+
+  /** True while changes go straight to the server. */
+  get live(): boolean {
+    return this.provider.wsconnected && this.provider.synced;
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    listener(this.status);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  destroy(): void {
+    for (const off of this.cleanup) off();
+    this.provider.off('status', this.notify);
+    this.provider.off('sync', this.onSync);
+    this.provider.off('closed', this.onClosed);
+    this.undo.destroy();
+    this.provider.destroy();
+    void this.persistence.destroy();
+    this.doc.destroy();
+    this.statusListeners.clear();
+  }
+
+  private readonly notify = (): void => {
+    const status = this.status;
+    for (const listener of this.statusListeners) listener(status);
+  };
+
+  private readonly onUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === LOCAL_ORIGIN && !this.live) {
+      this.setPending(this.pending + 1);
+      this.notify();
+    }
+  };
+
+  private readonly onSync = (synced: boolean): void => {
+    if (synced) {
+      // Sync step 2 has gone both ways: whatever we made offline is now with the server.
+      if (!this.everSynced) performance.mark('tessera:first-sync');
+      this.everSynced = true;
+      this.setPending(0);
+    }
+    this.notify();
+  };
+
+  private readonly onClosed = ({ code, reason }: { code: number; reason: string }): void => {
+    this.notify();
+    if (code === CloseCode.Unauthorized || code === CloseCode.NotFound || code === CloseCode.Forbidden) {
+      this.options.onFatal?.(code, reason);
+    }
+  };
+
+  private readonly onOffline = (): void => {
+    // Browsers keep a dead socket open for a long while; drop it so the status tells the truth.
+    this.provider.disconnect();
+    this.notify();
+  };
+
+  private readonly onOnline = (): void => {
+    this.provider.connect();
+    this.notify();
+  };
+
+  private setPending(count: number): void {
+    this.pending = count;
+    if (count === 0) localStorage.removeItem(this.pendingKey);
+    else localStorage.setItem(this.pendingKey, String(count));
+  }
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { CellValue } from './columns';
+import { validateRow } from './columns';
+import { getMeta, getSheet, readColumns, sheetRows } from './document';
+import { DEMO_DATASET, seedDemo } from './demo';
+import { ROW_ID } from './ids';
+import { TEMPLATES } from './templates';
+
+const ARTICLE = readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'seed', 'article.txt'), 'utf8');
+
+/** The quotes of DOMAIN.md, verbatim: typographic apostrophes (’), not ASCII ones. */
+const QUOTES = [
+  'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue.',
+  'China will continue to play a constructive role in advancing the process of a political settlement of the peninsula issue.',
+  'the US values China\u2019s role in addressing the peninsula issue and hopes to communicate and cooperate with China in this regard',
+  'The DPRK issue is China\u2019s problem, as well. It\u2019s not just our problem. China has a role to play and it has influence.',
+];
+
+type Rows = Array<[string, Record<string, CellValue>]>;
+const rowsInIdOrder = (doc: Y.Doc, sheetId: string): Rows =>
+  [...sheetRows(getSheet(doc, sheetId)!).entries()]
+    .map(([id, row]): [string, Record<string, CellValue>] => [id, row.toJSON() as Record<string, CellValue>])
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+
+describe('seedDemo', () => {
+  let doc: Y.Doc;
+  let events: Rows;
+  let statements: Rows;
+  beforeAll(() => {
+    doc = new Y.Doc();
+    seedDemo(doc);
+    events = rowsInIdOrder(doc, 'events');
+    statements = rowsInIdOrder(doc, 'statements');
+  });
+
+  it('names the document and sets the schema version', () => {
+    expect(getMeta(doc).get('name')).toBe(DEMO_DATASET.name);
+    expect(getMeta(doc).get('schemaVersion')).toBe(1);
+  });
+
+  it('uses the columns of the events-statements template', () => {
+    for (const sheet of TEMPLATES['events-statements']) {
+      expect(readColumns(getSheet(doc, sheet.id)!)).toEqual(sheet.columns);
+    }
+  });
+
+  it('codes 7 events and 4 statements with valid row ids', () => {
+    expect(events).toHaveLength(7);
+    expect(statements).toHaveLength(4);
+    for (const [id] of [...events, ...statements]) expect(id).toMatch(ROW_ID);
+  });
+
+  it('codes the events of DOMAIN.md in order, with their dates, precisions, types and CAMEO codes as text', () => {
+    expect(events.map(([, e]) => [e.event_date, e.date_precision, e.event_type, e.cameo_code])).toEqual([
+      ['2024-02-22', 'day', 'CONSULT', '04x'],
+      ['2024-02-22', 'day', 'AGREE', '036'],
+      ['2024-02-14', 'day', 'MOBILIZE', '15x'],
+      ['2024-02', 'month', 'SANCTION', '16x'],
+      ['2024-02-22', 'day', expect.stringMatching(/^(AGREE|COOPERATE)$/), '03x'],
+      ['2024-02-23', 'day', 'COOPERATE', '062'],
+      [expect.stringMatching(/^2024/), 'unknown', 'AGREE', '036'],
+    ]);
+    expect(events[3]![1].context).toEqual(expect.arrayContaining(['economic', 'legislative']));
+    expect(events[4]![1]).toMatchObject({ location: 'Rio de Janeiro', country: 'BRA' });
+    expect(events[6]![1].context).toContain('future');
+  });
+
+  it('keeps the quotes verbatim, typographic apostrophes included', () => {
+    expect(statements.map(([, s]) => s.quote)).toEqual(QUOTES);
+    // The article interrupts some quotes ("…,” Pak said. “…"): every sentence of a quote is in it.
+    for (const quote of QUOTES) {
+      for (const sentence of quote.split(/(?<=\.) /)) expect(ARTICLE).toContain(sentence.replace(/[.,]$/, ''));
+    }
+  });
+
+  it('links statements 1–3 to the first event and leaves statement 4 without one, dated to the week', () => {
+    const [firstEventId] = events[0]!;
+    expect(statements.slice(0, 3).map(([, s]) => s.event_id)).toEqual([firstEventId, firstEventId, firstEventId]);
+    expect(statements[3]![1]).not.toHaveProperty('event_id');
+    expect(statements[3]![1].date_precision).toBe('week');
+    expect(statements.map(([, s]) => s.quote_type)).toEqual(['direct', 'direct', 'indirect', 'direct']);
+  });
+
+  it('passes its own validation: no required cell empty, no code outside its list, no dangling reference', () => {
+    const exists = (sheetId: string, rowId: string) => sheetRows(getSheet(doc, sheetId)!).has(rowId);
+    for (const [sheetId, rows] of [['events', events], ['statements', statements]] as const) {
+      const columns = readColumns(getSheet(doc, sheetId)!);
+      for (const [id, row] of rows) expect(validateRow(columns, row, { rowExists: exists }), `${sheetId} ${id}`).toEqual({});
+    }
+  });
+
+  it('makes new row ids each time, so two seeded documents do not share rows', () => {
+    const other = new Y.Doc();
+    seedDemo(other);
+    const ids = new Set(events.map(([id]) => id));
+    expect(rowsInIdOrder(other, 'events').some(([id]) => ids.has(id))).toBe(false);
+  });
+});

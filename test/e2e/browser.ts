@@ -1,0 +1,74 @@
+/**
+ * Real Chromium (Debian's, through playwright-core) for the end-to-end tests, and small helpers to
+ * drive the grid the way a person does.
+ */
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh browser profile (cookies, IndexedDB) signed in with a token, on `path`. */
+export async function signedIn(browser: Browser, baseUrl: string, token: string, path = '/'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1400, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  const url = new URL(path, baseUrl);
+  url.searchParams.set('token', token);
+  await page.goto(url.toString());
+  return { context, page };
+}
+
+/** Opens a dataset sheet and waits for its rows and a live connection. */
+export async function openSheet(page: Page, datasetId: string, sheetId: string): Promise<void> {
+  if (!page.url().endsWith(`/d/${datasetId}/${sheetId}`)) await page.goto(`/d/${datasetId}/${sheetId}`);
+  await page.locator('.ag-row[row-id]').first().waitFor();
+  await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
+}
+
+export const cell = (page: Page, rowId: string, columnId: string): Locator =>
+  page.locator(`.ag-row[row-id="${rowId}"] .ag-cell[col-id="${columnId}"]`);
+
+/** What a cell shows, without the name tags of people who are in it. */
+export async function cellText(page: Page, rowId: string, columnId: string): Promise<string> {
+  return cell(page, rowId, columnId).evaluate((el) => {
+    const copy = el.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('.presence-tag').forEach((tag) => tag.remove());
+    return copy.textContent ?? '';
+  });
+}
+
+/** Row ids in display order (the rendered ones). */
+export async function rowIds(page: Page): Promise<string[]> {
+  return page.locator('.ag-row[row-id]').evaluateAll((rows) =>
+    rows
+      .map((r) => ({ id: r.getAttribute('row-id')!, index: Number(r.getAttribute('row-index')) }))
+      .sort((a, b) => a.index - b.index)
+      .map((r) => r.id));
+}
+
+/** Types a value into a text cell: focus, type (which opens the editor), Enter. */
+export async function typeInto(page: Page, rowId: string, columnId: string, text: string): Promise<void> {
+  await cell(page, rowId, columnId).click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Sends a paste of `text` to the focused grid cell, as Ctrl+V with that text on the clipboard does. */
+export async function pasteIntoFocused(page: Page, text: string): Promise<void> {
+  await page.evaluate((data) => {
+    const target = document.activeElement ?? document.body;
+    const transfer = new DataTransfer();
+    transfer.setData('text/plain', data);
+    target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, text);
+}
