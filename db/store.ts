@@ -67,12 +67,18 @@ export class SqliteDocStore implements DocStore {
       const history = [...commit.cells];
       for (const row of commit.rows) {
         if (row.cells === null) {
-          const gone = s.rowCells.get(datasetId, row.sheetId, row.rowId) as { cells: string } | undefined;
-          if (!gone) continue;
-          for (const [columnId, old] of Object.entries(JSON.parse(gone.cells) as Record<string, CellValue>)) {
+          // The row's last values: as stored, then as this very commit changed them before the delete.
+          const stored = s.rowCells.get(datasetId, row.sheetId, row.rowId) as { cells: string } | undefined;
+          const last = stored ? (JSON.parse(stored.cells) as Record<string, CellValue>) : {};
+          for (const c of commit.cells) {
+            if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
+            if (c.new === undefined) delete last[c.columnId];
+            else last[c.columnId] = c.new;
+          }
+          for (const [columnId, old] of Object.entries(last)) {
             history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
           }
-          s.deleteRow.run(datasetId, row.sheetId, row.rowId);
+          if (stored) s.deleteRow.run(datasetId, row.sheetId, row.rowId);
           continue;
         }
         s.upsertRow.run(datasetId, row.sheetId, row.rowId, JSON.stringify(row.cells), row.userId, row.at, row.userId, row.at);

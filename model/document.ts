@@ -74,8 +74,11 @@ export function readColumn(ycol: YColumn): Column {
   return column;
 }
 
+/** The sheet's columns in display order; anything in the array that is not a column map is skipped. */
 export function readColumns(sheet: YSheet): Column[] {
-  return sheetColumns(sheet).toArray().map(readColumn);
+  const columns = sheet.get('columns');
+  if (!(columns instanceof Y.Array)) return [];
+  return (columns.toArray() as unknown[]).filter((c): c is YColumn => c instanceof Y.Map).map(readColumn);
 }
 
 export function columnToYMap(column: Column): YColumn {

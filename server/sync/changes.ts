@@ -3,7 +3,7 @@
  * and which rows, sheets and reviews the read model must rewrite.
  */
 import * as Y from 'yjs';
-import type { CellValue } from '../../model/columns';
+import { type CellValue, isCellValue } from '../../model/columns';
 import { getReviews, getSheet, getSheets, readColumns, rowFlags, reviewStatus, sheetName, sheetRows, type YRow, type YSheet } from '../../model/document';
 import type { Role } from '../../model/roles';
 import type { CellChange, DocCommit, LoggedUpdate } from './store';
@@ -92,8 +92,9 @@ export class Changes {
     const rows = [...this.rows].map(([key, { userId, at }]) => {
       const [sheetId, rowId] = key.split('\0') as [string, string];
       const sheet = getSheet(doc, sheetId);
-      const row = sheet ? sheetRows(sheet)?.get(rowId) : undefined;
-      return { sheetId, rowId, cells: row ? (row.toJSON() as Record<string, CellValue>) : null, userId, at };
+      const rows = sheet instanceof Y.Map ? sheet.get('rows') : undefined;
+      const row = rows instanceof Y.Map ? rows.get(rowId) : undefined;
+      return { sheetId, rowId, cells: row instanceof Y.Map ? (row.toJSON() as Record<string, CellValue>) : null, userId, at };
     });
     const sheets = [...this.sheets].map((sheetId) => {
       const sheet = getSheets(doc).get(sheetId);
@@ -128,6 +129,40 @@ export class Changes {
 
 const rowKey = (sheetId: string, rowId: string) => `${sheetId}\0${rowId}`;
 
+/**
+ * What in these events breaks the document layout (CONTRACT §5), if anything: a sheet, row or column
+ * that is not a map, rows or columns of the wrong type, a cell that holds no cell value.
+ */
+function layoutProblem(events: Array<Y.YEvent<any>>): string | null {
+  for (const event of events) {
+    const path = event.path as string[];
+    const target = event.target as Y.Map<unknown> | Y.Array<unknown>;
+    if (path.length === 0 || (path.length === 2 && path[1] === 'rows')) {
+      for (const [key, change] of event.changes.keys) {
+        if (change.action === 'delete') continue;
+        const value = (target as Y.Map<unknown>).get(key);
+        if (!(value instanceof Y.Map)) return path.length === 0 ? 'a sheet must be a map' : 'a row must be a map';
+        if (path.length === 0 && !isSheetShape(value)) return 'a sheet needs a columns array and a rows map';
+      }
+    } else if (path.length === 1) {
+      if (!isSheetShape(target as Y.Map<unknown>)) return 'a sheet needs a columns array and a rows map';
+    } else if (path.length === 2 && path[1] === 'columns') {
+      for (const item of event.changes.added) {
+        for (const value of item.content.getContent()) if (!(value instanceof Y.Map)) return 'a column must be a map';
+      }
+    } else if (path.length === 3 && path[1] === 'rows') {
+      for (const [key, change] of event.changes.keys) {
+        if (change.action !== 'delete' && !isCellValue((target as Y.Map<unknown>).get(key))) return 'a cell holds a string, number, boolean, null or list of strings';
+      }
+    }
+  }
+  return null;
+}
+
+function isSheetShape(sheet: Y.Map<unknown>): boolean {
+  return sheet.get('columns') instanceof Y.Array && sheet.get('rows') instanceof Y.Map;
+}
+
 /** Sheets added or removed, a sheet renamed, columns changed: anything but rows and cells. */
 function changesStructure(event: Y.YEvent<any>): boolean {
   const path = event.path as string[];
@@ -140,8 +175,9 @@ function changesStructure(event: Y.YEvent<any>): boolean {
 export function observeDocument(doc: Y.Doc, target: () => { changes: Changes; origin: Origin | null }): () => void {
   const onSheets = (events: Array<Y.YEvent<any>>) => {
     const { changes, origin } = target();
-    if (origin?.role && origin.role !== 'admin' && events.some(changesStructure)) {
-      changes.forbidden = 'only admins change sheets and columns';
+    if (origin?.role) {
+      if (origin.role !== 'admin' && events.some(changesStructure)) changes.forbidden = 'only admins change sheets and columns';
+      changes.forbidden ??= layoutProblem(events);
     }
     changes.recordSheetEvents(events, origin?.userId ?? null, Date.now());
   };

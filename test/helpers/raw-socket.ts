@@ -17,6 +17,11 @@ export interface RawSocket {
   /** Binary messages received so far. */
   received: Uint8Array[];
   send(data: Uint8Array | string): void;
+  /**
+   * Sends frames in one TCP write, so the server reads and handles them in one event-loop turn, as it
+   * does whenever a busy client's messages pile up. Corks the socket under `ws` (not public API).
+   */
+  sendTogether(frames: Uint8Array[]): void;
 }
 
 /** Opens a raw socket to `/ws/:datasetId`; `token: null` sends none. */
@@ -41,7 +46,13 @@ export function openRawSocket(server: RunningServer, datasetId: string, token: s
   });
   // A refused upgrade rejects `opened`; keep that from being an unhandled rejection when nobody awaits it.
   opened.catch(() => {});
-  return { ws, opened, closed, get closeCode() { return closeCode; }, received, send: (data) => ws.send(data) };
+  const sendTogether = (frames: Uint8Array[]) => {
+    const tcp = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+    tcp.cork();
+    for (const frame of frames) ws.send(frame);
+    process.nextTick(() => tcp.uncork());
+  };
+  return { ws, opened, closed, get closeCode() { return closeCode; }, received, send: (data) => ws.send(data), sendTogether };
 }
 
 /** A y-websocket sync frame (message type 0) of `step` with `payload`. */

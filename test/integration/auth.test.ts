@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { CloseCode } from '../../model/codes';
 import { createUser, type CreatedUser } from '../helpers/api';
 import { api } from '../helpers/clients';
+import { waitForValue } from '../helpers/eventually';
 import { openRawSocket } from '../helpers/raw-socket';
 import { startServer, type RunningServer } from '../helpers/server';
-import { waitForValue } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 
 /** The contract's error envelope: `{"error": {"code", "message"}}`, and nothing like a stack trace. */
@@ -109,6 +110,14 @@ describe('authentication and authorization', () => {
       expectErrorEnvelope(await notJson.json(), 'bad_request');
     });
 
+    it('answers an unknown API route with 404 in the JSON envelope', async () => {
+      for (const [method, path] of [['GET', '/api/nope'], ['DELETE', '/api/datasets/demo'], ['PUT', '/api/users']]) {
+        const { status, body } = await api(server, path!, { method });
+        expect(status, `${method} ${path}`).toBe(404);
+        expectErrorEnvelope(body, 'not_found');
+      }
+    });
+
     it('answers GET of an unknown dataset with 404', async () => {
       const { status, body } = await api(server, '/api/datasets/no-such-dataset');
       expect(status).toBe(404);
@@ -150,6 +159,26 @@ describe('authentication and authorization', () => {
       const socket = openRawSocket(server, 'no-such-dataset', server.adminToken);
       await socket.opened;
       expect((await socket.closed).code).toBe(CloseCode.NotFound);
+    });
+
+    it('takes the session cookie and the Authorization header on a socket too', async () => {
+      const signIn = await fetch(`${server.url}/?token=${encodeURIComponent(editor.token)}`, { redirect: 'manual' });
+      const cookie = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+      for (const headers of [{ cookie }, { authorization: `Bearer ${editor.token}` }]) {
+        const ws = new WebSocket(`${server.wsUrl}/demo`, { headers });
+        const first = await new Promise<Uint8Array>((resolve, reject) => {
+          ws.once('message', (data: Buffer) => resolve(new Uint8Array(data)));
+          ws.once('close', (code) => reject(new Error(`closed with ${code}`)));
+        });
+        expect([...first.slice(0, 2)], Object.keys(headers)[0]).toEqual([0, 0]);
+        ws.close();
+      }
+    });
+
+    it('closes a socket whose Authorization header is wrong with 4401, even with a valid token in the query', async () => {
+      const ws = new WebSocket(`${server.wsUrl}/demo?token=${encodeURIComponent(editor.token)}`, { headers: { authorization: 'Bearer wrong' } });
+      const code = await new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+      expect(code).toBe(CloseCode.Unauthorized);
     });
 
     it('syncs a socket with a valid token: the server opens with sync step 1', async () => {

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
@@ -8,6 +7,7 @@ import { CONTEXTS, TEMPLATES } from '../../model/templates';
 import { createDataset, createUser, exportSheet, rowCount } from '../helpers/api';
 import { connectSynced, type Client } from '../helpers/clients';
 import { rowsOf, sheetOf, sheetsJson } from '../helpers/docs';
+import { eventually } from '../helpers/eventually';
 import { mulberry32, testSeed, type Random } from '../helpers/random';
 import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
@@ -120,13 +120,14 @@ describe('convergence under a seeded random schedule', () => {
     for (const [kind, count] of Object.entries(done)) expect(count, `${kind} steps, ${context}`).toBeGreaterThan(0);
 
     for (const p of players) if (!p.online) p.client.provider.connect();
-    const allEqual = () => {
+    await eventually(() => {
       const first = sheetsJson(players[0]!.client.doc);
-      return players.every((p) => p.client.provider.synced && isDeepStrictEqual(sheetsJson(p.client.doc), first));
-    };
-    await waitFor(allEqual, { what: `all clients equal, ${context}`, timeoutMs: 20_000 }).catch(() => undefined);
+      for (const p of players) {
+        expect(p.client.provider.synced, `${p.name} synced, ${context}`).toBe(true);
+        expect(sheetsJson(p.client.doc), `${p.name}, ${context}`).toEqual(first);
+      }
+    }, { what: 'all clients equal', timeoutMs: 20_000 });
     const expected = sheetsJson(players[0]!.client.doc);
-    for (const p of players) expect(sheetsJson(p.client.doc), `${p.name}, ${context}`).toEqual(expected);
 
     const late = await connectSynced(server, dataset, lateToken);
     clients.push(late);
@@ -135,11 +136,10 @@ describe('convergence under a seeded random schedule', () => {
     // The read model behind the API and the export agrees with the document.
     const reference = players[0]!.client.doc;
     const eventRows = rowsOf(reference, 'events');
-    await waitFor(async () => (await rowCount(server, dataset, 'events')) === eventRows.length
-      && (await rowCount(server, dataset, 'statements')) === rowsOf(reference, 'statements').length, { what: `row counts, ${context}` })
-      .catch(() => undefined);
-    expect(await rowCount(server, dataset, 'events'), context).toBe(eventRows.length);
-    expect(await rowCount(server, dataset, 'statements'), context).toBe(rowsOf(reference, 'statements').length);
+    await eventually(async () => {
+      expect(await rowCount(server, dataset, 'events'), context).toBe(eventRows.length);
+      expect(await rowCount(server, dataset, 'statements'), context).toBe(rowsOf(reference, 'statements').length);
+    });
 
     const csv = parse((await exportSheet(server, dataset, 'events')).text, { columns: true }) as Array<Record<string, string>>;
     expect(csv.map((r) => r.row_id), context).toEqual(eventRows.map(([id]) => id));

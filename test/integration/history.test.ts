@@ -1,12 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteRow, insertRow, setCell } from '../../model/document';
+import * as Y from 'yjs';
+import { deleteRow, getSheet, insertRow, setCell } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { createDataset, createUser, exportSheet, rowHistory, type HistoryEntry } from '../helpers/api';
 import { api, connectSynced, type Client } from '../helpers/clients';
 import { cellOf, sheetOf } from '../helpers/docs';
-import { startServer, type RunningServer } from '../helpers/server';
 import { waitForValue } from '../helpers/eventually';
+import { openRawSocket, syncFrame } from '../helpers/raw-socket';
+import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 
 const DATASET = 'history';
@@ -16,12 +18,15 @@ describe('history attribution', () => {
   let server: RunningServer;
   let ana: Client;
   let ben: Client;
+  const tokens = { ana: '', ben: '' };
 
   beforeAll(async () => {
     server = await startServer();
     await createDataset(server, DATASET);
-    ana = await connectSynced(server, DATASET, (await createUser(server, 'Ana Editor', 'editor')).token);
-    ben = await connectSynced(server, DATASET, (await createUser(server, 'Ben Editor', 'editor')).token);
+    tokens.ana = (await createUser(server, 'Ana Editor', 'editor')).token;
+    tokens.ben = (await createUser(server, 'Ben Editor', 'editor')).token;
+    ana = await connectSynced(server, DATASET, tokens.ana);
+    ben = await connectSynced(server, DATASET, tokens.ben);
   });
   afterAll(async () => {
     ana.destroy();
@@ -109,6 +114,52 @@ describe('history attribution', () => {
     ]));
     expect(history).toHaveLength(4);
     await waitFor(async () => (await exported(rowId)) === undefined, { what: 'the row gone from the export' });
+  });
+
+  /**
+   * Changes made on a replica of `client`'s document as separate transactions, each its own update,
+   * sent as `token`'s in one TCP write: the server applies them in one turn and stores them in one flush.
+   * Callers wait for the result in the history.
+   */
+  async function sendInOneGo(client: Client, token: string, ...transactions: Array<(doc: Y.Doc) => void>): Promise<void> {
+    const replica = new Y.Doc();
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(client.doc));
+    const updates: Uint8Array[] = [];
+    replica.on('update', (u: Uint8Array) => updates.push(u));
+    for (const change of transactions) replica.transact(() => change(replica));
+    const socket = openRawSocket(server, DATASET, token);
+    await socket.opened;
+    socket.sendTogether(updates.map((u) => syncFrame(2, u)));
+    socket.ws.close();
+  }
+
+  it('records the deletion of a row made and deleted in quick succession', async () => {
+    const rowId = newRowId();
+    await sendInOneGo(ana, tokens.ana,
+      (doc) => insertRow(getSheet(doc, 'events')!, rowId, { actor1: 'short-lived' }),
+      (doc) => deleteRow(getSheet(doc, 'events')!, rowId));
+    const history = await historyOf(rowId, 1);
+    expect(history.map(({ column, old, new: now, by }) => ({ column, old, new: now, by }))).toEqual([
+      { column: 'actor1', old: null, new: 'short-lived', by: 'Ana Editor' },
+      { column: 'actor1', old: 'short-lived', new: null, by: 'Ana Editor' },
+    ]);
+  });
+
+  it('records the values a row had just before it was deleted, even right after a change', async () => {
+    const rowId = newRowId();
+    insertRow(sheetOf(ana.doc, 'events'), rowId, { actor1: 'before' });
+    await waitFor(() => cellOf(ben.doc, 'events', rowId, 'actor1') === 'before', { what: 'the new row synced' });
+    await historyOf(rowId, 1);
+    await sendInOneGo(ben, tokens.ben,
+      (doc) => setCell(getSheet(doc, 'events')!, rowId, 'actor1', 'after'),
+      (doc) => deleteRow(getSheet(doc, 'events')!, rowId));
+
+    const history = await historyOf(rowId, 3);
+    expect(history.map(({ column, old, new: now, by }) => ({ column, old, new: now, by }))).toEqual([
+      { column: 'actor1', old: null, new: 'before', by: 'Ana Editor' },
+      { column: 'actor1', old: 'before', new: 'after', by: 'Ben Editor' },
+      { column: 'actor1', old: 'after', new: null, by: 'Ben Editor' },
+    ]);
   });
 
   it('keeps the history of rows apart, and answers an unknown dataset with 404', async () => {

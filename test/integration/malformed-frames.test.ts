@@ -7,11 +7,11 @@ import { createDataset, createUser, type CreatedUser } from '../helpers/api';
 import { connectSynced, type Client } from '../helpers/clients';
 import { storedByUser } from '../helpers/database';
 import { cellOf, sheetOf, sheetsJson } from '../helpers/docs';
+import { waitForValue } from '../helpers/eventually';
 import { restartServer } from '../helpers/lifecycle';
 import { mulberry32 } from '../helpers/random';
 import { awarenessFrame, awarenessUpdateWithState, openRawSocket, syncFrame, type RawSocket } from '../helpers/raw-socket';
 import { startServer, type RunningServer } from '../helpers/server';
-import { waitForValue } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 
 const DATASET = 'hostile';
