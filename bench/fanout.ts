@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { getSheet, insertRow, sheetRows, type YRow } from '../model/document';
 import { newRowId } from '../model/ids';
 import { type BenchClient, ensureLayout, makeTempDir, type Peer, type PeerId, until } from './peers';
-import { type Memory, readMachineBusyMs, sleep } from './procs';
+import { collectGarbage, type Memory, readMachineBusyMs, sleep } from './procs';
 import { Samples, type Summary, summarize } from './stats';
 
 export interface FanoutOptions {
@@ -143,6 +143,7 @@ export async function runFanout(peer: Peer, options: FanoutOptions): Promise<Fan
     const sendTimes = clients.map(() => new Float64Array(maxSeq + 1));
     const seqs = new Int32Array(n);
 
+    collectGarbage();
     const t0 = performance.now();
     const windowStart = t0 + warmupMs;
     const windowEnd = windowStart + measureMs;
@@ -222,6 +223,8 @@ export async function runFanout(peer: Peer, options: FanoutOptions): Promise<Fan
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   } finally {
+    const drops = clients.reduce((sum, c) => sum + c.disconnects, 0);
+    if (drops > 0) result.problems.push(`${drops} client connection(s) dropped during the run`);
     for (const client of clients) client.destroy();
     await sleep(100);
     const stopped = await server.process.stop();

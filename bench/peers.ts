@@ -24,6 +24,8 @@ export type PeerId = 'tessera' | 'y-websocket' | 'hocuspocus';
 export interface BenchClient {
   readonly doc: Y.Doc;
   readonly synced: boolean;
+  /** How often the connection dropped after it had been open (a stable run has 0). */
+  readonly disconnects: number;
   /** Resolves on the first full sync; rejects after `timeoutMs`. */
   whenSynced(timeoutMs: number): Promise<void>;
   destroy(): void;
@@ -76,10 +78,15 @@ function yWebsocketClient(url: string, doc: Y.Doc, params: Record<string, string
     // All clients live in one process: without this they would talk to each other over BroadcastChannel.
     disableBc: true,
   });
+  let disconnects = 0;
+  provider.on('connection-close', () => disconnects++);
   return {
     doc,
     get synced() {
       return provider.synced;
+    },
+    get disconnects() {
+      return disconnects;
     },
     whenSynced: (timeoutMs) =>
       waitFor(
@@ -104,10 +111,15 @@ function hocuspocusClient(url: string, doc: Y.Doc): BenchClient {
   const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket });
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: DATASET, document: doc });
   provider.attach();
+  let disconnects = 0;
+  provider.on('close', () => disconnects++);
   return {
     doc,
     get synced() {
       return provider.synced;
+    },
+    get disconnects() {
+      return disconnects;
     },
     whenSynced: (timeoutMs) =>
       waitFor(
@@ -191,12 +203,12 @@ export function ensureLayout(doc: Y.Doc): void {
   if (!getSheet(doc, 'events')) initDocument(doc, DATASET, TEMPLATES['events-statements']);
 }
 
-/** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/** Polls `check` every `intervalMs` until it holds; throws after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs: number, what: string, intervalMs = 20): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!check()) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
+    await sleep(intervalMs);
   }
 }
 

@@ -106,6 +106,9 @@ async function fanout(peers: readonly Peer[]): Promise<void> {
 async function scale(peers: readonly Peer[]): Promise<void> {
   const options: ScaleOptions = { rows: numberEnv('BENCH_ROWS', quick ? 10_000 : 100_000), batch: 1000 };
   console.log(`\n## Scale: ${int(options.rows)} rows × 14 columns in the events sheet, built by one client in transactions of ${options.batch} rows`);
+  console.log('build+replicate: first batch until a second client held every row; restart: spawn until HTTP answers;');
+  console.log('cold sync: a new client connecting after the restart until synced = state received (server work and transfer)');
+  console.log('+ client apply (the client integrating the state: the same work whatever the server).');
   const skipped = peers.filter((p) => !p.persistent);
   for (const p of skipped) console.log(`  ${p.label}: skipped (no persistence, nothing to restart from)`);
   const results: ScaleResult[] = [];
@@ -113,9 +116,9 @@ async function scale(peers: readonly Peer[]): Promise<void> {
   console.log();
   console.log(
     table(
-      ['server', 'Yjs state', 'build+replicate', 'restart', 'cold sync', 'rows synced', 'RSS idle', 'RSS after sync', 'peak RSS (HWM)'],
+      ['server', 'Yjs state', 'build+replicate', 'restart', 'cold sync', 'state received', 'client apply', 'rows synced', 'RSS idle', 'RSS after sync', 'peak RSS (HWM)'],
       results.map((r) => [
-        r.label, `${(r.stateBytes / 1e6).toFixed(1)} MB`, seconds(r.replicateMs), seconds(r.restartMs), seconds(r.coldSyncMs),
+        r.label, `${(r.stateBytes / 1e6).toFixed(1)} MB`, seconds(r.replicateMs), seconds(r.restartMs), seconds(r.coldSyncMs), seconds(r.stateReceivedMs), seconds(r.clientApplyMs),
         int(r.rowsAfterSync), mib(r.idle?.rss), mib(r.afterSync?.rss), mib(r.afterSync?.hwm),
       ]),
     ),

@@ -5,8 +5,8 @@
 import * as Y from 'yjs';
 import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
-import { ADMIN_TOKEN, type BenchClient, DATASET, ensureLayout, makeTempDir, type Peer, type PeerId, type RunningServer, until } from './peers';
-import { type Memory, sampleMemory, sleep } from './procs';
+import { ADMIN_TOKEN, type BenchClient, DATASET, ensureLayout, makeTempDir, type Peer, type PeerId, type RunningServer } from './peers';
+import { collectGarbage, type Memory, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
 
 export interface ScaleOptions {
@@ -42,6 +42,10 @@ export interface ScaleResult {
   idle?: Memory;
   /** New client connect → synced. */
   coldSyncMs: number;
+  /** Of that, the client applying the received state (the same work for every server). */
+  clientApplyMs: number;
+  /** Connect until the client started applying the state: the server's part plus the transfer. */
+  stateReceivedMs: number;
   rowsAfterSync: number;
   afterSync?: Memory;
   export?: ExportResult;
@@ -50,6 +54,7 @@ export interface ScaleResult {
 }
 
 const LONG_TIMEOUT_MS = 600_000;
+const STALL_MS = 120_000;
 
 function rowCount(client: BenchClient): number {
   const sheet = getSheet(client.doc, 'events');
@@ -82,6 +87,26 @@ async function exportCsv(server: RunningServer): Promise<ExportResult> {
   return { ms: performance.now() - started, bytes, records: Math.max(0, newlines - 1), rssBefore, peakRss, status };
 }
 
+/** Waits until `client` holds `rows` rows; gives up when the count stops growing for STALL_MS. */
+async function untilAllRows(client: BenchClient, rows: number): Promise<void> {
+  const deadline = performance.now() + LONG_TIMEOUT_MS;
+  let last = -1;
+  let lastProgress = performance.now();
+  for (;;) {
+    const count = rowCount(client);
+    if (count >= rows) return;
+    const now = performance.now();
+    if (count > last) {
+      last = count;
+      lastProgress = now;
+    }
+    if (now - lastProgress > STALL_MS || now > deadline) {
+      throw new Error(`a second client held ${count} of ${rows} rows, no progress for ${((now - lastProgress) / 1000).toFixed(0)} s`);
+    }
+    await sleep(250);
+  }
+}
+
 async function tesseraRowCount(server: RunningServer): Promise<number | undefined> {
   const res = await fetch(`http://127.0.0.1:${server.port}/api/datasets/${DATASET}`, {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -97,9 +122,12 @@ export async function runScale(peer: Peer, options: ScaleOptions, log: (line: st
   const clients: BenchClient[] = [];
   const result: ScaleResult = {
     peer: peer.id, label: peer.label, rows: options.rows, stateBytes: 0, buildMs: 0, replicateMs: 0, stopMs: 0,
-    restartMs: 0, coldSyncMs: Number.NaN, rowsAfterSync: 0, problems: [],
+    restartMs: 0, coldSyncMs: Number.NaN, clientApplyMs: 0, stateReceivedMs: Number.NaN, rowsAfterSync: 0, problems: [],
   };
   let server = await peer.start(dir.path);
+  const noteDisconnects = (who: string, client: BenchClient) => {
+    if (client.disconnects > 0) result.problems.push(`${who}'s connection dropped ${client.disconnects} time(s)`);
+  };
   const noteProblems = () => {
     result.problems.push(...server.process.problems.slice(-5));
     if (server.process.problemCount > 5) result.problems.push(`… ${server.process.problemCount} warning/error lines in all`);
@@ -112,6 +140,11 @@ export async function runScale(peer: Peer, options: ScaleOptions, log: (line: st
     ensureLayout(writer.doc);
     const events = getSheet(writer.doc, 'events');
     if (!events) throw new Error('no events sheet');
+    // A second client follows the build. It also keeps the writer from being alone: the stock y-websocket
+    // client drops a connection that received nothing for 30 s.
+    const checker = peer.connect(server);
+    clients.push(checker);
+    await checker.whenSynced(60_000);
 
     const rand = prng(20240301);
     const started = performance.now();
@@ -126,11 +159,10 @@ export async function runScale(peer: Peer, options: ScaleOptions, log: (line: st
     result.stateBytes = Y.encodeStateAsUpdate(writer.doc).byteLength;
     log(`  ${peer.label}: built ${options.rows} rows (${(result.stateBytes / 1e6).toFixed(1)} MB of Yjs state) in ${(result.buildMs / 1000).toFixed(1)} s; waiting for the server to have them`);
 
-    const checker = peer.connect(server);
-    clients.push(checker);
-    await checker.whenSynced(LONG_TIMEOUT_MS);
-    await until(() => rowCount(checker) >= options.rows, LONG_TIMEOUT_MS, `a second client holding ${options.rows} rows`);
+    await untilAllRows(checker, options.rows);
     result.replicateMs = performance.now() - started;
+    noteDisconnects('writer', writer);
+    noteDisconnects('second client', checker);
     if (peer.id === 'tessera') {
       const counted = await tesseraRowCount(server);
       if (counted !== options.rows) result.problems.push(`GET /api/datasets/${DATASET} rowCount ${counted} before restart, expected ${options.rows}`);
@@ -151,12 +183,25 @@ export async function runScale(peer: Peer, options: ScaleOptions, log: (line: st
     result.idle = server.process.memory();
     log(`  ${peer.label}: restarted in ${(result.restartMs / 1000).toFixed(2)} s; connecting a new client`);
 
+    // The client's own share of the sync: the transaction that applies the received state.
+    const freshDoc = new Y.Doc();
+    let txnStart = 0;
+    freshDoc.on('beforeTransaction', () => (txnStart = performance.now()));
+    freshDoc.on('afterTransaction', () => {
+      const took = performance.now() - txnStart;
+      if (took > result.clientApplyMs) {
+        result.clientApplyMs = took;
+        result.stateReceivedMs = txnStart - syncStart;
+      }
+    });
+    collectGarbage();
     const syncStart = performance.now();
-    const fresh = peer.connect(server);
+    const fresh = peer.connect(server, freshDoc);
     clients.push(fresh);
     await fresh.whenSynced(LONG_TIMEOUT_MS);
     result.coldSyncMs = performance.now() - syncStart;
     result.rowsAfterSync = rowCount(fresh);
+    noteDisconnects('new client', fresh);
     result.afterSync = server.process.memory();
     if (result.rowsAfterSync !== options.rows) result.problems.push(`new client held ${result.rowsAfterSync} rows after sync, expected ${options.rows}`);
 
@@ -168,6 +213,7 @@ export async function runScale(peer: Peer, options: ScaleOptions, log: (line: st
     }
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
+    clients.forEach((client, i) => noteDisconnects(`client ${i + 1}`, client));
   } finally {
     for (const client of clients) client.destroy();
     await server.process.stop(60_000);

@@ -78,8 +78,9 @@ export class ColumnPanel {
     type.addEventListener('change', () => {
       const next = type.value as ColumnType;
       const ref = next === 'ref' ? [...getSheets(this.doc).keys()].find((id) => id !== this.sheetId) : undefined;
-      changeColumnType(this.doc, this.sheetId, column.id, next, this.origin, ref);
+      // Open the details first: the change re-renders the panel at once, and the codes are the next step.
       if (next === 'enum' || next === 'multi' || next === 'ref') this.open.add(column.id);
+      changeColumnType(this.doc, this.sheetId, column.id, next, this.origin, ref);
     });
     const required = h('input', { type: 'checkbox', checked: column.required === true, 'data-field': 'required' });
     required.addEventListener('change', () => set({ required: required.checked }));
@@ -105,8 +106,8 @@ export class ColumnPanel {
           h('button', { type: 'button', class: 'button icon small', title: 'Move right', disabled: index === count - 1, onclick: () => move(1) }, '↓')),
         h('div', { class: 'column-main' },
           name,
+          h('code', { class: 'column-id', title: 'Column id: never changes; used in exports' }, column.id),
           h('div', { class: 'column-props' },
-            h('code', { class: 'column-id', title: 'Column id (never changes; used in exports)' }, column.id),
             type,
             h('label', { class: 'check' }, required, h('span', {}, 'required')))),
         h('button', {
@@ -116,7 +117,7 @@ export class ColumnPanel {
               'It disappears for everyone and from exports. The values stay in the document, so undo brings it back.');
             if (ok) deleteColumn(this.doc, this.sheetId, column.id, this.origin);
           },
-        }, '🗑')),
+        }, trashIcon())),
       details,
     );
   }
@@ -168,11 +169,27 @@ export class ColumnPanel {
         toast(problem, 'error');
         return;
       }
-      addColumn(this.doc, this.sheetId, column, this.origin);
       if (columnType === 'enum' || columnType === 'multi') this.open.add(column.id);
+      addColumn(this.doc, this.sheetId, column, this.origin);
       form.reset();
       this.render();
     });
     return form;
   }
+}
+
+function trashIcon(): SVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '15');
+  svg.setAttribute('height', '15');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', 'M6 2h4m-7 2h10m-8.5 0 .6 9.2a1 1 0 0 0 1 .8h3.8a1 1 0 0 0 1-.8L11.5 4M6.8 6.5v5m2.4-5v5');
+  path.setAttribute('fill', 'none');
+  path.setAttribute('stroke', 'currentColor');
+  path.setAttribute('stroke-width', '1.3');
+  path.setAttribute('stroke-linecap', 'round');
+  svg.append(path);
+  return svg;
 }

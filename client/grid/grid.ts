@@ -96,6 +96,11 @@ export class SheetGrid {
       rowHeight: 34,
       headerHeight: 36,
       animateRows: false,
+      // A cell edit (the common remote change) updates its row in place: no re-sort, re-filter or
+      // re-numbering of every row (≈40 ms at 100k rows), and a row being fixed or edited does not
+      // jump or vanish under the user's hands. Adds and deletes still refresh the model.
+      suppressModelUpdateAfterUpdateTransaction: true,
+      deltaSort: true,
       // Rows are virtualised (100k rows scroll smoothly); a coding sheet's few dozen columns are all
       // rendered, so that every cell of a visible row is in the page (CONTRACT §9).
       suppressColumnVirtualisation: binding.columns().length <= 60,

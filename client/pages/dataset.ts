@@ -48,7 +48,13 @@ class DatasetPage {
   private readonly side = h('aside', { class: 'side-panel' });
   private readonly status = h('span', { class: 'sync-status', 'data-testid': 'sync-status', role: 'status' });
   private readonly who = h('div', { class: 'whos-here', 'data-testid': 'whos-here', 'aria-label': 'Who is here' });
-  private readonly footer = h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' });
+  private readonly rowCount = h('span', { 'data-testid': 'row-count' });
+  private readonly problemCount = h('span', { 'data-testid': 'problem-count' });
+  private readonly footer = h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' },
+    this.rowCount,
+    this.problemCount,
+    h('span', { class: 'keys muted' }, 'Enter/F2 edit · Tab next · Shift+arrows select · Ctrl+C / Ctrl+V copy and paste · Delete clears · Ctrl+Z undo'),
+  );
   private readonly problemsToggle = h('input', { type: 'checkbox', 'data-testid': 'problems-only' });
   private readonly problemsCount = h('span', { class: 'count' });
   private readonly search = h('input', { type: 'search', class: 'search', placeholder: 'Search this sheet', 'aria-label': 'Search this sheet' });
@@ -188,25 +194,24 @@ class DatasetPage {
     this.renderCounts();
   }
 
+  /** Problem counts on the tabs and in the footer; touches the page only where a number changed. */
   private renderCounts(): void {
     for (const binding of this.bindings.values()) {
       const badge = this.tabs.querySelector<HTMLElement>(`[data-testid="problems-${CSS.escape(binding.sheetId)}"]`);
       if (!badge) continue;
       const n = binding.problemRowCount;
-      badge.textContent = n > 0 ? String(n) : '';
+      setText(badge, n > 0 ? String(n) : '');
       badge.title = n > 0 ? `${n} row${n === 1 ? '' : 's'} with problems` : 'No problems';
       badge.hidden = n === 0;
     }
     const active = this.bindings.get(this.sheetId);
     if (!active) return;
     const n = active.problemRowCount;
-    this.problemsCount.textContent = `(${n})`;
-    replaceChildren(this.footer,
-      h('span', { 'data-testid': 'row-count' }, `${active.rowCount.toLocaleString()} row${active.rowCount === 1 ? '' : 's'}`),
-      h('span', { class: n > 0 ? 'problems' : 'muted', 'data-testid': 'problem-count' },
-        n > 0 ? `${n.toLocaleString()} with problems` : 'no problems'),
-      h('span', { class: 'keys muted' }, 'Enter/F2 edit · Tab next · Shift+arrows select · Ctrl+C / Ctrl+V copy and paste · Delete clears · Ctrl+Z undo'),
-    );
+    const rows = active.rowCount;
+    setText(this.problemsCount, `(${n})`);
+    setText(this.rowCount, `${NUMBER.format(rows)} row${rows === 1 ? '' : 's'}`);
+    setText(this.problemCount, n > 0 ? `${NUMBER.format(n)} with problems` : 'no problems');
+    this.problemCount.className = n > 0 ? 'problems' : 'muted';
   }
 
   private showSheet(sheetId: string, history: 'push' | 'replace' | 'none'): void {
@@ -306,6 +311,12 @@ class DatasetPage {
     const message = code === CloseCode.NotFound ? 'This dataset no longer exists.' : 'You may not open this dataset.';
     replaceChildren(this.gridHost, h('p', { class: 'grid-message' }, message));
   }
+}
+
+const NUMBER = new Intl.NumberFormat();
+
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function initials(name: string): string {

@@ -39,11 +39,14 @@ function showList(list: HTMLElement, datasets: DatasetSummary[]): void {
       h('span', { class: 'dataset-name' }, d.name),
       h('span', { class: 'dataset-meta' },
         h('code', {}, d.id),
-        d.template ? h('span', {}, TEMPLATE_NAMES[d.template as TemplateId] ?? d.template) : null,
+        d.template ? h('span', {}, TEMPLATE_LABELS[d.template] ?? d.template) : null,
         d.createdAt ? h('span', {}, `created ${new Date(d.createdAt).toLocaleDateString()}`) : null,
       ),
     )));
 }
+
+/** How the list names a dataset's template (the demo dataset is coded from the seed article). */
+const TEMPLATE_LABELS: Record<string, string> = { ...TEMPLATE_NAMES, demo: 'Events and statements, coded demo' };
 
 function newDatasetForm(): HTMLElement {
   const name = h('input', { name: 'name', required: true, placeholder: 'e.g. Korean peninsula 2024' });

@@ -3,7 +3,7 @@
  * provider, the undo manager for this user's own changes, and the save status shown to the user.
  */
 import * as Y from 'yjs';
-import { IndexeddbPersistence } from 'y-indexeddb';
+import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { getSheets } from '../../model/document';
 import { CloseCode } from '../../model/codes';
@@ -77,17 +77,28 @@ export class Connection {
       () => window.removeEventListener('online', this.onOnline),
     );
 
+    // Loading a whole document needs no 'update' events, and Yjs encodes every transaction again for
+    // its 'update' listeners: seconds for a 100k-row sheet. So they listen only once it is loaded.
+    const unmute = this.muteUpdates();
     this.ready = this.persistence.whenSynced.then(() => {
       performance.mark('tessera:offline-copy-loaded');
       // Connect only after the offline copy is in: the first sync step then asks the server for
       // just what we lack, and sends it our offline edits.
-      if (navigator.onLine) this.provider.connect();
       const hasLocalCopy = getSheets(this.doc).size > 0;
-      if (hasLocalCopy || !navigator.onLine) return;
+      if (hasLocalCopy || !navigator.onLine) {
+        unmute();
+        if (navigator.onLine) this.provider.connect();
+        return;
+      }
+      // First visit: the whole document comes with the first sync; the offline copy is written
+      // once the grid is up, in one piece.
+      this.provider.connect();
       return new Promise<void>((resolve) => {
         const done = (synced: boolean) => {
           if (!synced) return;
           this.provider.off('sync', done);
+          unmute();
+          this.storeOfflineCopySoon();
           resolve();
         };
         this.provider.on('sync', done);
@@ -164,6 +175,23 @@ export class Connection {
     this.provider.connect();
     this.notify();
   };
+
+  /** Takes the document's 'update' listeners off; returns the function that puts them back. */
+  private muteUpdates(): () => void {
+    const listeners = [this.persistence._storeUpdate, this.provider._updateHandler, this.onUpdate];
+    for (const listener of listeners) this.doc.off('update', listener);
+    return () => {
+      for (const listener of listeners) this.doc.on('update', listener);
+    };
+  }
+
+  private storeOfflineCopySoon(): void {
+    const store = () => {
+      if (!this.persistence._destroyed) void storeState(this.persistence);
+    };
+    if ('requestIdleCallback' in window) requestIdleCallback(store, { timeout: 5000 });
+    else setTimeout(store, 1000);
+  }
 
   private setPending(count: number): void {
     this.pending = count;

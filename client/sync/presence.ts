@@ -33,9 +33,10 @@ export function colorFor(key: string): string {
 export class Presence {
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly awareness: Awareness, user: { name: string; color: string }) {
+  constructor(private readonly awareness: Awareness, private readonly user: { name: string; color: string }) {
     awareness.setLocalState({ user, cell: null });
     awareness.on('change', this.handleChange);
+    this.avoidColorClash();
   }
 
   setCell(cell: CellRef | null): void {
@@ -78,8 +79,23 @@ export class Presence {
   }
 
   private readonly handleChange = (): void => {
+    this.avoidColorClash();
     for (const listener of this.listeners) listener();
   };
+
+  /**
+   * Two people whose ids hash to one colour would look alike: the one who came later (higher
+   * client id) takes the first colour nobody earlier has. Earlier clients never yield, so it settles.
+   */
+  private avoidColorClash(): void {
+    const mine = this.awareness.clientID;
+    const taken = new Set(this.users()
+      .filter((u) => !u.self && u.clientId < mine && u.name !== this.user.name)
+      .map((u) => u.color));
+    const wanted = taken.has(this.user.color) ? (PRESENCE_COLORS.find((c) => !taken.has(c)) ?? this.user.color) : this.user.color;
+    const current = this.awareness.getLocalState()?.user as { color?: string } | undefined;
+    if (current && current.color !== wanted) this.awareness.setLocalStateField('user', { ...this.user, color: wanted });
+  }
 }
 
 function isCellRef(value: unknown): value is CellRef {

@@ -114,7 +114,7 @@ describe('a coding session', () => {
     const line = lines.find((l) => l.startsWith(statement));
     expect(line).toContain('Cho Tae-yul');
     expect(line).toContain(`,${event},`);
-    expect(line).toContain('"We will keep the door to “dialogue” open."'.replace(/^"|"$/g, ''));
+    expect(line).toContain('We will keep the door to “dialogue” open.');
     expect(line).toContain('Dana Coder');
 
     // And the events sheet as JSON.

@@ -14,8 +14,12 @@ let coder: Page;
 let watcher: Client;
 
 const columns = () => readColumns(getSheet(watcher.doc, 'events')!);
-const headers = (page: Page) => page.locator('.ag-header-cell[col-id]').evaluateAll((cells) =>
-  cells.map((c) => c.getAttribute('col-id')!).filter((id) => id !== '_row'));
+/** Column ids in the order the grid shows them. */
+const headers = (page: Page) => page.locator('.ag-header-cell[col-id]').evaluateAll((cells) => cells
+  .map((c) => ({ id: c.getAttribute('col-id')!, at: Number(c.getAttribute('aria-colindex')) }))
+  .sort((a, b) => a.at - b.at)
+  .map((c) => c.id)
+  .filter((id) => id !== '_row'));
 const item = (columnId: string) => admin.locator(`.column-item[data-column="${columnId}"]`);
 
 beforeAll(async () => {
@@ -55,6 +59,15 @@ describe('column administration', () => {
     await name.press('Enter');
     await name.blur();
     await expect.poll(() => coder.locator('.ag-header-cell[col-id=location]').textContent()).toContain('Place');
+
+    await item('location').locator('details summary').click();
+    const description = item('location').locator('textarea[data-field=description]');
+    await description.fill('Where it happened, as the article names it.');
+    await description.blur();
+    await expect.poll(() => columns().find((c) => c.id === 'location')?.description).toBe('Where it happened, as the article names it.');
+    // The coder sees it as the column's tooltip.
+    await expect.poll(() => coder.locator('.ag-header-cell[col-id=location]').evaluate((el) =>
+      [el, ...el.querySelectorAll('[title]')].map((e) => e.getAttribute('title') ?? '').join(' '))).toContain('as the article names it');
 
     const before = await headers(coder);
     await item('location').getByTitle('Move left').click();

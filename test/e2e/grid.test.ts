@@ -3,7 +3,7 @@
  * problems, editors by type, rows, roles and working offline.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
 import { type RunningServer, startServer } from '../helpers/server';
@@ -35,10 +35,6 @@ beforeAll(async () => {
   editor = await signedIn(browser, server.url, user.token, '/d/demo/events');
   await openSheet(editor.page, 'demo', 'events');
   watcher = await connectSynced(server, 'demo');
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await editor.page.screenshot({ path: `/tmp/scratch/fail-${ctx.task.name.slice(0, 20)}.png` }).catch(() => {});
 });
 
 afterAll(async () => {
