@@ -108,7 +108,8 @@ async function scale(peers: readonly Peer[]): Promise<void> {
   console.log(`\n## Scale: ${int(options.rows)} rows × 14 columns in the events sheet, built by one client in transactions of ${options.batch} rows`);
   console.log('build+replicate: first batch until a second client held every row; restart: spawn until HTTP answers;');
   console.log('cold sync: a new client connecting after the restart until synced = state received (server work and transfer)');
-  console.log('+ client apply (the client integrating the state: the same work whatever the server).');
+  console.log('+ client apply (the client integrating the state: the same work whatever the server); other CPU: the rest');
+  console.log('of the machine during the cold sync, % of one core.');
   const skipped = peers.filter((p) => !p.persistent);
   for (const p of skipped) console.log(`  ${p.label}: skipped (no persistence, nothing to restart from)`);
   const results: ScaleResult[] = [];
@@ -116,9 +117,9 @@ async function scale(peers: readonly Peer[]): Promise<void> {
   console.log();
   console.log(
     table(
-      ['server', 'Yjs state', 'build+replicate', 'restart', 'cold sync', 'state received', 'client apply', 'rows synced', 'RSS idle', 'RSS after sync', 'peak RSS (HWM)'],
+      ['server', 'Yjs state', 'build+replicate', 'restart', 'cold sync', 'state received', 'client apply', 'other CPU', 'rows synced', 'RSS idle', 'RSS after sync', 'peak RSS (HWM)'],
       results.map((r) => [
-        r.label, `${(r.stateBytes / 1e6).toFixed(1)} MB`, seconds(r.replicateMs), seconds(r.restartMs), seconds(r.coldSyncMs), seconds(r.stateReceivedMs), seconds(r.clientApplyMs),
+        r.label, `${(r.stateBytes / 1e6).toFixed(1)} MB`, seconds(r.replicateMs), seconds(r.restartMs), seconds(r.coldSyncMs), seconds(r.stateReceivedMs), seconds(r.clientApplyMs), pct(r.otherCpu),
         int(r.rowsAfterSync), mib(r.idle?.rss), mib(r.afterSync?.rss), mib(r.afterSync?.hwm),
       ]),
     ),

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
 import { ADMIN_TOKEN, type BenchClient, DATASET, ensureLayout, makeTempDir, type Peer, type PeerId, type RunningServer } from './peers';
-import { collectGarbage, type Memory, sampleMemory, sleep } from './procs';
+import { collectGarbage, type Memory, readMachineBusyMs, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
 
 export interface ScaleOptions {
@@ -46,6 +46,8 @@ export interface ScaleResult {
   clientApplyMs: number;
   /** Connect until the client started applying the state: the server's part plus the transfer. */
   stateReceivedMs: number;
+  /** CPU used by everything else on the machine during the cold sync, % of one core. */
+  otherCpu: number;
   rowsAfterSync: number;
   afterSync?: Memory;
   export?: ExportResult;
@@ -122,7 +124,7 @@ export async function runScale(peer: Peer, options: ScaleOptions, log: (line: st
   const clients: BenchClient[] = [];
   const result: ScaleResult = {
     peer: peer.id, label: peer.label, rows: options.rows, stateBytes: 0, buildMs: 0, replicateMs: 0, stopMs: 0,
-    restartMs: 0, coldSyncMs: Number.NaN, clientApplyMs: 0, stateReceivedMs: Number.NaN, rowsAfterSync: 0, problems: [],
+    restartMs: 0, coldSyncMs: Number.NaN, clientApplyMs: 0, stateReceivedMs: Number.NaN, otherCpu: Number.NaN, rowsAfterSync: 0, problems: [],
   };
   let server = await peer.start(dir.path);
   const noteDisconnects = (who: string, client: BenchClient) => {
@@ -195,11 +197,21 @@ export async function runScale(peer: Peer, options: ScaleOptions, log: (line: st
       }
     });
     collectGarbage();
+    const busyAtStart = readMachineBusyMs();
+    const serverCpuAtStart = server.process.cpuMs();
+    const clientCpuAtStart = process.cpuUsage();
     const syncStart = performance.now();
     const fresh = peer.connect(server, freshDoc);
     clients.push(fresh);
     await fresh.whenSynced(LONG_TIMEOUT_MS);
     result.coldSyncMs = performance.now() - syncStart;
+    const busyAtEnd = readMachineBusyMs();
+    const serverCpuAtEnd = server.process.cpuMs();
+    const clientCpu = process.cpuUsage(clientCpuAtStart);
+    if (busyAtStart !== undefined && busyAtEnd !== undefined && serverCpuAtStart !== undefined && serverCpuAtEnd !== undefined) {
+      const others = busyAtEnd - busyAtStart - (serverCpuAtEnd - serverCpuAtStart) - (clientCpu.user + clientCpu.system) / 1000;
+      result.otherCpu = Math.max(0, (others / result.coldSyncMs) * 100);
+    }
     result.rowsAfterSync = rowCount(fresh);
     noteDisconnects('new client', fresh);
     result.afterSync = server.process.memory();

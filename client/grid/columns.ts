@@ -83,7 +83,9 @@ export function rowNumberColumnDef(hooks: ColumnDefHooks): ColDef<RowData> {
     resizable: false,
     suppressMovable: true,
     suppressHeaderMenuButton: true,
-    valueGetter: (p: ValueGetterParams<RowData>) => p.data?.id ?? null,
+    // The row object itself: a new one after every change, so the markers (problems, review) redraw.
+    valueGetter: (p: ValueGetterParams<RowData>) => p.data ?? null,
+    getQuickFilterText: () => '',
     cellRenderer: (p: ICellRendererParams<RowData>) => {
       const el = document.createElement('span');
       el.className = 'row-number';

@@ -7,15 +7,16 @@
 import {
   AllCommunityModule, ModuleRegistry, createGrid, themeQuartz,
   type CellEditRequestEvent, type CellFocusedEvent, type CellMouseOverEvent, type Column as AgColumn,
-  type ColDef, type GridApi, type IRowNode,
+  type ColDef, type GridApi,
 } from 'ag-grid-community';
 import type * as Y from 'yjs';
 import type { Column } from '../../model/columns';
-import type { CellRef, Presence, PresenceUser } from '../sync/presence';
+import type { CellRef, Presence } from '../sync/presence';
 import { type RowData, type RowsChange, type SheetBinding, hasProblems } from './binding';
 import { ROW_NUMBER_COL, dataColumnDef, rowNumberColumnDef } from './columns';
 import { type GridContext, refLabeller } from './context';
 import { type CellWrite, addRow, deleteRows, lastRowId, rowIdsAfter, writeCells } from './edit';
+import { PresenceCells } from './presence-cells';
 import { type Bounds, BlockSelection, boundsSize, inBounds } from './selection';
 import { parseTsv, toTsv } from './tsv';
 import { fromText, toCellValue, toText } from './values';
@@ -63,9 +64,7 @@ export class SheetGrid {
   private block: Bounds | null = null;
   private colIndex = new Map<string, number>();
   private problemsOnly = false;
-  private presenceCells = new Map<string, PresenceUser[]>();
-  /** Presence changes on the cell being edited wait until the edit ends, so the editor survives. */
-  private presenceDeferred = new Set<string>();
+  private readonly presenceCells: PresenceCells;
   /**
    * Focus moves we make ourselves (Shift+arrows, Shift+click, keeping focus on my row): they must
    * not start a new block when their (asynchronous) cellFocused event arrives. Key → time asked.
@@ -78,9 +77,10 @@ export class SheetGrid {
     const { binding, container, doc } = options;
     this.binding = binding;
     this.sheetId = binding.sheetId;
+    this.presenceCells = new PresenceCells(options.presence, this.sheetId);
     const context: GridContext = {
       sheetId: this.sheetId,
-      presenceAt: (rowId, columnId) => this.presenceCells.get(key(rowId, columnId)) ?? [],
+      presenceAt: (rowId, columnId) => this.presenceCells.at(rowId, columnId),
       ...refLabeller(doc),
     };
 
@@ -115,7 +115,7 @@ export class SheetGrid {
       onCellFocused: (e) => this.onFocused(e),
       onCellMouseOver: (e) => this.onMouseOver(e),
       onModelUpdated: () => this.onModelUpdated(),
-      onCellEditingStopped: () => this.flushDeferredPresence(),
+      onCellEditingStopped: () => this.presenceCells.editingStopped(),
       overlayNoRowsTemplate: this.options.readOnly
         ? '<span class="grid-empty">No rows yet.</span>'
         : '<span class="grid-empty">No rows yet — “Add row” or paste a block from a spreadsheet.</span>',
@@ -128,7 +128,7 @@ export class SheetGrid {
         this.api.setGridOption('columnDefs', this.columnDefs(binding.columns()));
         this.api.setGridOption('rowData', binding.rows());
       }),
-      options.presence.onChange(() => this.updatePresence()),
+      options.presence.onChange(() => this.presenceCells.update()),
     );
     this.listen(container, 'keydown', (e) => this.onKeyDown(e), true);
     this.listen(container, 'pointerdown', (e) => this.onPointerDown(e), true);
@@ -137,7 +137,7 @@ export class SheetGrid {
     this.listen(container, 'cut', (e) => this.onCopy(e, true));
     this.listen(container, 'paste', (e) => this.onPaste(e));
     this.listen(document, 'keydown', (e) => this.onUndoKey(e));
-    this.updatePresence();
+    this.presenceCells.attach(this.api);
   }
 
   destroy(): void {
@@ -518,44 +518,6 @@ export class SheetGrid {
     const text = e.clipboardData.getData('text/plain');
     e.preventDefault();
     if (text !== '') this.pasteText(text);
-  }
-
-  // ——— presence ———
-
-  private updatePresence(): void {
-    const next = new Map<string, PresenceUser[]>();
-    for (const user of this.options.presence.others()) {
-      if (user.cell?.sheet !== this.sheetId) continue;
-      const k = key(user.cell.row, user.cell.column);
-      next.set(k, [...(next.get(k) ?? []), user]);
-    }
-    const changed = new Set<string>();
-    for (const k of new Set([...next.keys(), ...this.presenceCells.keys()])) {
-      const a = next.get(k)?.map((u) => `${u.clientId}:${u.name}:${u.color}`).join();
-      const b = this.presenceCells.get(k)?.map((u) => `${u.clientId}:${u.name}:${u.color}`).join();
-      if (a !== b) changed.add(k);
-    }
-    this.presenceCells = next;
-    const editing = new Set(this.api.getEditingCells().map((c) => {
-      const id = this.api.getDisplayedRowAtIndex(c.rowIndex)?.data?.id ?? '';
-      return key(id, c.column?.getColId() ?? '');
-    }));
-    for (const k of changed) {
-      if (editing.has(k)) this.presenceDeferred.add(k);
-      else this.refreshCell(k);
-    }
-  }
-
-  private flushDeferredPresence(): void {
-    const keys = [...this.presenceDeferred];
-    this.presenceDeferred.clear();
-    for (const k of keys) this.refreshCell(k);
-  }
-
-  private refreshCell(k: string): void {
-    const [rowId, colId] = k.split('\u0000') as [string, string];
-    const node: IRowNode<RowData> | undefined = this.api.getRowNode(rowId);
-    if (node) this.api.refreshCells({ rowNodes: [node], columns: [colId], force: true });
   }
 
   private listen<K extends keyof DocumentEventMap>(

@@ -99,6 +99,8 @@ describe('the grid', () => {
     await expect.poll(() => marked.getAttribute('class')).toMatch(/cell-problem.*cell-missing|cell-missing.*cell-problem/);
     expect(await marked.getAttribute('title')).toMatch(/required/);
     expect(await marked.textContent()).toBe('');
+    // The row number carries a marker too.
+    await expect.poll(() => cell(page, row, '_row').locator('.row-marker.problem').count()).toBe(1);
     const withProblems = problemRowIds();
     expect(withProblems).toEqual([...before, row].sort());
     await expect.poll(() => page.getByTestId('problems-events').textContent()).toBe(String(withProblems.length));
@@ -110,6 +112,7 @@ describe('the grid', () => {
 
     await typeInto(page, row, 'actor1', 'China');
     await expect.poll(() => marked.getAttribute('class')).not.toContain('cell-problem');
+    await expect.poll(() => cell(page, row, '_row').locator('.row-marker.problem').count()).toBe(0);
     await expect.poll(() => page.getByTestId('problems-events').textContent()).toBe(before.length ? String(before.length) : '');
   });
 
