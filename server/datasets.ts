@@ -42,7 +42,8 @@ export function createDataset(db: Db, store: DocStore, input: NewDataset): { id:
       throw conflict(`A dataset with the id "${input.id}" exists already`);
     }
     tx.insert(datasets).values({
-      id: input.id, name: input.name, template: input.template, settings: JSON.stringify(DEFAULT_SETTINGS),
+      // The demo is an events-statements dataset with rows in it.
+      id: input.id, name: input.name, template: input.template === 'demo' ? 'events-statements' : input.template, settings: JSON.stringify(DEFAULT_SETTINGS),
       createdBy: input.createdBy, createdAt: Date.now(),
     }).run();
     store.append(changes.toCommit(input.id, doc));

@@ -21,10 +21,12 @@ export function mountClient(app: Hono<any>, db: Db, clientDir: string): void {
     url.searchParams.delete('token');
     return c.redirect(`${url.pathname}${url.search}`, 302);
   });
-  if (existsSync(clientDir)) {
-    app.use('/assets/*', serveStatic({ root: clientDir }));
-    app.get('/favicon.svg', serveStatic({ root: clientDir }));
-  }
+  // Any built file as itself (assets, icons, a service worker); every other page path gets index.html.
+  const files = serveStatic({ root: clientDir });
+  app.use('*', async (c, next) => {
+    if (c.req.path === '/' || c.req.path.startsWith('/api/') || c.req.path.startsWith('/ws/') || !existsSync(clientDir)) return next();
+    return files(c, next);
+  });
   const indexFile = join(clientDir, 'index.html');
   let index: string | null = null;
   app.get('*', (c) => {

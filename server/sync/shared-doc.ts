@@ -202,9 +202,21 @@ export class SharedDoc {
     } catch (error) {
       throw new BadMessageError(`bad state vector: ${(error as Error).message}`);
     }
+    if (known.size === 0) return this.storedPieces();
     if (this.doc) return [Y.encodeStateAsUpdate(this.doc, stateVector)];
-    const { pieces } = this.cold!;
-    return known.size === 0 ? pieces : pieces.map((piece) => Y.diffUpdate(piece, stateVector));
+    return this.cold!.pieces.map((piece) => Y.diffUpdate(piece, stateVector));
+  }
+
+  /**
+   * Everything, for a client that has nothing: the stored pieces as they are. Encoding a large hot
+   * document costs seconds of CPU; reading its stored bytes back costs milliseconds.
+   */
+  private storedPieces(): Uint8Array[] {
+    if (!this.doc) return this.cold!.pieces;
+    this.flush();
+    if (!this.pending.isEmpty) return [Y.encodeStateAsUpdate(this.doc)]; // the store is failing: serve from memory
+    const stored = this.store.load(this.id);
+    return stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
   }
 
   private applyUpdate(peer: Peer, update: Uint8Array): void {
