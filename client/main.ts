@@ -27,6 +27,9 @@ async function start(): Promise<void> {
       return renderAdmin(app, me);
     case 'dataset':
       return renderDataset(app, me, route.datasetId, route.sheetId);
+    case 'progress':
+      // chart.js loads only with the progress view.
+      return (await import('./pages/progress')).renderProgress(app, me, route.datasetId);
     case 'not-found':
       return renderNotFound(app, me);
   }

@@ -5,6 +5,7 @@ export type Route =
   | { page: 'datasets' }
   | { page: 'admin' }
   | { page: 'dataset'; datasetId: string; sheetId?: string }
+  | { page: 'progress'; datasetId: string }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -13,6 +14,10 @@ export function parseRoute(pathname: string): Route {
   const [first, datasetId, sheetId, ...rest] = parts;
   if (first === 'signin' && parts.length === 1) return { page: 'signin' };
   if (first === 'admin' && parts.length === 1) return { page: 'admin' };
+  // `-` can start no sheet id, so the dataset's own pages live under it.
+  if (first === 'd' && datasetId !== undefined && sheetId === '-' && rest.length === 1 && rest[0] === 'progress') {
+    return { page: 'progress', datasetId };
+  }
   if (first === 'd' && datasetId !== undefined && rest.length === 0) {
     return sheetId === undefined ? { page: 'dataset', datasetId } : { page: 'dataset', datasetId, sheetId };
   }
@@ -31,3 +36,6 @@ export function signInPath(error?: string): string {
   const query = params.toString();
   return `/signin${query ? `?${query}` : ''}`;
 }
+
+/** A dataset's progress view. */
+export const progressPath = (datasetId: string): string => `/d/${encodeURIComponent(datasetId)}/-/progress`;

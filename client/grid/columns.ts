@@ -25,6 +25,8 @@ export interface ColumnDefHooks {
   readOnly: boolean;
   /** Whether a cell lies in the selected block (for its highlight). */
   inBlock(rowIndex: number | null, columnId: string): boolean;
+  /** A cell's open review flags as text (marks the cell, heads its tooltip), or null when it has none. */
+  flagAt?(rowId: string, columnId: string): string | null;
 }
 
 export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<RowData> {
@@ -53,9 +55,12 @@ export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<Row
       'cell-problem': (p: CellClassParams<RowData>) => p.data?.problems[id] !== undefined,
       'cell-missing': (p: CellClassParams<RowData>) => p.data?.problems[id]?.some((x) => x.code === 'required') === true,
       'cell-in-block': (p: CellClassParams<RowData>) => hooks.inBlock(p.node.rowIndex, id),
+      'cell-flagged': (p: CellClassParams<RowData>) => p.data !== undefined && (hooks.flagAt?.(p.data.id, id) ?? null) !== null,
     },
     tooltipValueGetter: (p: ITooltipParams<RowData>) => {
+      const flag = p.data ? hooks.flagAt?.(p.data.id, id) ?? null : null;
       const problems = p.data?.problems[id];
+      if (flag !== null) return [flag, ...(problems ?? []).map((x) => x.message)].join('\n');
       if (problems) return problems.map((x) => x.message).join('\n');
       if (column.type === 'longtext' && typeof p.value === 'string' && p.value.length > 40) return p.value;
       return undefined;

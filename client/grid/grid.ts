@@ -13,10 +13,11 @@ import type * as Y from 'yjs';
 import type { Column } from '../../model/columns';
 import type { CellRef, Presence } from '../sync/presence';
 import { type RowData, type RowsChange, type SheetBinding, hasProblems } from './binding';
-import { ROW_NUMBER_COL, dataColumnDef, rowNumberColumnDef } from './columns';
+import { type ColumnDefHooks, ROW_NUMBER_COL, dataColumnDef, rowNumberColumnDef } from './columns';
 import { type GridContext, refLabeller } from './context';
 import { type CellWrite, addRow, deleteRows, lastRowId, rowIdsAfter, writeCells } from './edit';
 import { PresenceCells } from './presence-cells';
+import { type GridReview, REVIEW_STATUS_COL } from '../review/grid-review';
 import { type Bounds, BlockSelection, boundsSize, inBounds } from './selection';
 import { parseTsv, toTsv } from './tsv';
 import { fromText, toCellValue, toText } from './values';
@@ -54,6 +55,8 @@ export interface SheetGridOptions {
   readOnly: boolean;
   /** Called when the selected block or focused row changes. */
   onSelection?: () => void;
+  /** Review marks and the status column (client/review); none without it. */
+  review?: GridReview;
 }
 
 export class SheetGrid {
@@ -311,16 +314,19 @@ export class SheetGrid {
   // ——— columns ———
 
   private columnDefs(columns: Column[]): ColDef<RowData>[] {
-    const hooks = {
+    const review = this.options.review;
+    const hooks: ColumnDefHooks = {
       readOnly: this.options.readOnly,
       inBlock: (rowIndex: number | null, colId: string) =>
         rowIndex !== null && inBounds(this.block, rowIndex, colId === ROW_NUMBER_COL ? (this.block?.left ?? 0) : (this.colIndex.get(colId) ?? -1)),
+      flagAt: review ? (rowId, colId) => review.cellFlag(rowId, colId) : undefined,
     };
-    return [rowNumberColumnDef(hooks), ...columns.map((c) => dataColumnDef(c, hooks))];
+    return [rowNumberColumnDef(hooks), ...columns.map((c) => dataColumnDef(c, hooks)), ...(review?.columnDefs() ?? [])];
   }
 
+  /** The row number and the data columns: the review status column takes no part in blocks, copy and paste. */
   private displayedColumns(): AgColumn[] {
-    return this.api.getAllDisplayedColumns();
+    return this.api.getAllDisplayedColumns().filter((c) => c.getColId() !== REVIEW_STATUS_COL);
   }
 
   private dataColumns(): AgColumn[] {

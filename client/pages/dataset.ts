@@ -14,6 +14,8 @@ import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
+import { ReviewController } from '../review/controller';
+import { ReviewPanel } from '../review/review-panel';
 import { renderNotFound, topBar } from './layout';
 
 export async function renderDataset(app: HTMLElement, me: Me, datasetId: string, sheetId?: string): Promise<void> {
@@ -41,7 +43,8 @@ class DatasetPage {
   private readonly bindings = new Map<string, SheetBinding>();
   private grid: SheetGrid | null = null;
   private sheetId = '';
-  private panel: ColumnPanel | HistoryPanel | null = null;
+  private panel: ColumnPanel | HistoryPanel | ReviewPanel | null = null;
+  private readonly review: ReviewController;
 
   private readonly tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
   private readonly gridHost = h('div', { class: 'grid-host', 'data-testid': 'grid' });
@@ -68,6 +71,19 @@ class DatasetPage {
     const cacheName = `tessera:${location.host}:${me.id}:${datasetId}:${createdAt}`;
     this.conn = new Connection({ datasetId, cacheName, onFatal: (code) => this.onFatal(code) });
     this.presence = new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) });
+    this.review = new ReviewController({
+      datasetId, me, doc: this.conn.doc, localOrigin: LOCAL_ORIGIN,
+      host: {
+        grid: () => this.grid,
+        sheetId: () => this.sheetId,
+        showSheet: (id) => this.showSheet(id, 'push'),
+        openPanel: (kind) => {
+          if (!(kind === 'review' ? this.panel instanceof ReviewPanel : this.panel instanceof HistoryPanel)) this.openPanel(kind);
+        },
+        togglePanel: (kind) => this.togglePanel(kind),
+      },
+    });
+    this.review.bindGridHost(this.gridHost);
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
   }
@@ -133,6 +149,7 @@ class DatasetPage {
         this.problemsToggle, h('span', {}, 'Only rows with problems'), this.problemsCount),
       this.search,
       h('span', { class: 'spacer' }),
+      ...this.review.toolbarItems(),
       h('button', { type: 'button', class: 'button', 'data-testid': 'history-button', onclick: () => this.togglePanel('history') }, 'Row history'),
       admin,
       this.exportHost,
@@ -233,11 +250,13 @@ class DatasetPage {
       binding,
       presence: this.presence,
       readOnly: this.readOnly,
+      review: this.review.gridReview,
       onSelection: () => {
         if (this.panel instanceof HistoryPanel) this.panel.showRow(this.grid?.focusedRowId());
       },
     });
     performance.mark('tessera:grid-created');
+    this.review.attachGrid(this.grid, sheetId);
     this.grid.setProblemsOnly(this.problemsToggle.checked);
     if (this.search.value) this.grid.setSearch(this.search.value);
     replaceChildren(this.exportHost, exportMenu(this.datasetId, sheetId));
@@ -249,17 +268,20 @@ class DatasetPage {
     this.renderCounts();
   }
 
-  private togglePanel(kind: 'columns' | 'history'): void {
-    const open = kind === 'columns' ? this.panel instanceof ColumnPanel : this.panel instanceof HistoryPanel;
+  private togglePanel(kind: 'columns' | 'history' | 'review'): void {
+    const open = kind === 'columns' ? this.panel instanceof ColumnPanel
+      : kind === 'review' ? this.panel instanceof ReviewPanel : this.panel instanceof HistoryPanel;
     if (open) this.closePanel();
     else this.openPanel(kind);
   }
 
-  private openPanel(kind: 'columns' | 'history'): void {
+  private openPanel(kind: 'columns' | 'history' | 'review'): void {
     this.panel?.destroy();
     const close = () => this.closePanel();
     if (kind === 'columns') {
       this.panel = new ColumnPanel(this.conn.doc, this.sheetId, LOCAL_ORIGIN, close);
+    } else if (kind === 'review') {
+      this.panel = this.review.createPanel(close);
     } else {
       const panel = new HistoryPanel(this.datasetId, this.conn.doc, this.sheetId, close);
       panel.showRow(this.grid?.focusedRowId());

@@ -1,6 +1,6 @@
 /**
  * A small right-click menu (AG Grid community has none): a list of actions at the pointer, closed by
- * Escape, a click elsewhere, scrolling or choosing. Arrow keys move between the entries.
+ * Escape, a click elsewhere, the mouse wheel or choosing. Arrow keys move between the entries.
  */
 import { h } from '../ui/dom';
 
@@ -63,7 +63,7 @@ export function showContextMenu(x: number, y: number, entries: readonly MenuEntr
     document.removeEventListener('keydown', onKey, true);
     window.removeEventListener('blur', close);
     window.removeEventListener('resize', close);
-    document.removeEventListener('scroll', close, true);
+    document.removeEventListener('wheel', close, true);
     if (document.activeElement === document.body || menu.contains(document.activeElement)) previousFocus?.focus();
   }
   const handle = { close };
@@ -78,7 +78,8 @@ export function showContextMenu(x: number, y: number, entries: readonly MenuEntr
   document.addEventListener('keydown', onKey, true);
   window.addEventListener('blur', close);
   window.addEventListener('resize', close);
-  document.addEventListener('scroll', close, true);
+  // Not 'scroll': focusing the cell under the pointer may scroll the grid as the menu opens.
+  document.addEventListener('wheel', close, true);
   buttons.find((b) => !b.disabled)?.focus();
 }
 

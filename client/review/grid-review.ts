@@ -137,7 +137,7 @@ export class ReviewMarks {
   private refresh(rowIds: ReadonlySet<string>): void {
     if (this.api.isDestroyed()) return;
     const editing = new Set(this.api.getEditingCells().map((c) =>
-      `${this.api.getDisplayedRowAtIndex(c.rowIndex)?.data?.id ?? ''}\u0000${c.column.getColId()}`));
+      `${this.api.getDisplayedRowAtIndex(c.rowIndex)?.data?.id ?? ''}\u0000${c.column?.getColId() ?? ''}`));
     for (const rowId of rowIds) {
       const node = this.api.getRowNode(rowId);
       const now = new Set(this.index.openRowFlags(rowId).filter((f) => f.sheet === this.sheetId && f.column).map((f) => f.column!));

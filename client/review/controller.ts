@@ -1,0 +1,316 @@
+/**
+ * Review on the dataset page: the toolbar items (status filter, Flag, Review, Progress), the grid's
+ * right-click menu and Ctrl+Shift+F, the flag dialog, approving, and jumping to a flagged row. The
+ * page hands it the grid and its panels through `ReviewPageHost`; the rest lives here.
+ */
+import type * as Y from 'yjs';
+import { ApiError, type Me } from '../api';
+import { type ReviewStatus, getSheet, getSheets, readColumns, sheetName } from '../../model/document';
+import { hasRole } from '../../model/roles';
+import { progressPath } from '../router';
+import type { SheetGrid } from '../grid/grid';
+import { ROW_NUMBER_COL } from '../grid/columns';
+import { refLabeller } from '../grid/context';
+import { h, toast } from '../ui/dom';
+import { approveRow, getSettings } from './api';
+import { type MenuEntry, showContextMenu } from './context-menu';
+import { flagDialog } from './flag-dialog';
+import { type GridReview, REVIEW_STATUS_COL, ReviewMarks, gridReview, setStatusFilter } from './grid-review';
+import { STATUS_LABELS } from './reasons';
+import { type ApproveResult, ReviewPanel } from './review-panel';
+import { ReviewIndex } from './review-index';
+import { RowAuthorCache } from './row-authors';
+
+/** What the review controller needs from the dataset page. */
+export interface ReviewPageHost {
+  grid(): SheetGrid | null;
+  sheetId(): string;
+  showSheet(sheetId: string): void;
+  /** Opens a side panel, or leaves it open if it is. */
+  openPanel(kind: 'review' | 'history'): void;
+  togglePanel(kind: 'review'): void;
+}
+
+export interface ReviewControllerOptions {
+  datasetId: string;
+  me: Me;
+  doc: Y.Doc;
+  /** The origin of this user's own edits (to know at once that a row became theirs). */
+  localOrigin: unknown;
+  host: ReviewPageHost;
+}
+
+export class ReviewController {
+  readonly index: ReviewIndex;
+  readonly authors: RowAuthorCache;
+  readonly canReview: boolean;
+  private readonly review: GridReview;
+  private marks: ReviewMarks | null = null;
+  private panel: ReviewPanel | null = null;
+  private statusFilter: ReviewStatus | null = null;
+  private reasons: Promise<string[]> | null = null;
+  private readonly labels: ReturnType<typeof refLabeller>;
+  private readonly badge = h('span', { class: 'button-badge', 'data-testid': 'open-flags' });
+  private readonly off: Array<() => void> = [];
+
+  constructor(private readonly options: ReviewControllerOptions) {
+    const { doc, datasetId, me, localOrigin } = options;
+    this.canReview = hasRole(me.role, 'reviewer');
+    this.index = new ReviewIndex(doc);
+    this.authors = new RowAuthorCache(datasetId, doc, me.name, localOrigin);
+    this.review = gridReview(this.index);
+    this.labels = refLabeller(doc);
+    this.off.push(this.index.onChange(() => this.renderBadge()));
+    this.renderBadge();
+  }
+
+  destroy(): void {
+    for (const off of this.off) off();
+    this.marks?.destroy();
+    this.index.destroy();
+    this.authors.destroy();
+  }
+
+  /** For SheetGridOptions.review: the status column and the flagged-cell marks. */
+  get gridReview(): GridReview {
+    return this.review;
+  }
+
+  /** Call after each new grid (a sheet shown). */
+  attachGrid(grid: SheetGrid, sheetId: string): void {
+    this.marks?.destroy();
+    this.marks = new ReviewMarks(grid.api, this.index, sheetId);
+    if (this.statusFilter !== null) void setStatusFilter(grid.api, this.statusFilter);
+  }
+
+  /** Right-click menu and Ctrl+Shift+F on the grid's host element (it outlives the grids in it). */
+  bindGridHost(host: HTMLElement): void {
+    const onMenu = (e: MouseEvent) => this.onContextMenu(e);
+    const onKey = (e: KeyboardEvent) => this.onKeyDown(e);
+    host.addEventListener('contextmenu', onMenu);
+    host.addEventListener('keydown', onKey, true);
+    this.off.push(() => host.removeEventListener('contextmenu', onMenu), () => host.removeEventListener('keydown', onKey, true));
+  }
+
+  /** Toolbar items: the status filter, Flag, Review (with the open-flag count) and Progress. */
+  toolbarItems(): HTMLElement[] {
+    const filter = h('select', { class: 'status-filter', 'aria-label': 'Show rows by review status', 'data-testid': 'status-filter' },
+      h('option', { value: '' }, 'All statuses'),
+      ...(['unreviewed', 'flagged', 'approved'] as const).map((s) => h('option', { value: s }, STATUS_LABELS[s])));
+    filter.addEventListener('change', () => {
+      this.statusFilter = (filter.value || null) as ReviewStatus | null;
+      const grid = this.options.host.grid();
+      if (grid) void setStatusFilter(grid.api, this.statusFilter);
+    });
+    const flag = this.canReview
+      ? h('button', {
+        type: 'button', class: 'button', 'data-testid': 'flag-button', title: 'Flag the focused cell, or the row from its number (Ctrl+Shift+F)',
+        onclick: () => this.flagFocused(),
+      }, '⚑ Flag')
+      : null;
+    const review = h('button', {
+      type: 'button', class: 'button', 'data-testid': 'review-button', title: 'Open flags, threads and approval',
+      onclick: () => this.options.host.togglePanel('review'),
+    }, 'Review', this.badge);
+    const progress = h('a', { class: 'button', href: progressPath(this.options.datasetId), 'data-testid': 'progress-link' }, 'Progress');
+    return [filter, ...(flag ? [flag] : []), review, progress];
+  }
+
+  /** The review side panel (the page puts it in its side area). */
+  createPanel(onClose: () => void): ReviewPanel {
+    const panel = new ReviewPanel({
+      datasetId: this.options.datasetId,
+      me: this.options.me,
+      index: this.index,
+      authors: this.authors,
+      sheets: () => [...getSheets(this.options.doc).entries()].map(([id, s]) => ({ id, name: sheetName(s) || id })),
+      rowLabel: (sheetId, rowId) => this.rowLabel(sheetId, rowId),
+      columnName: (sheetId, columnId) => this.columnName(sheetId, columnId),
+      goTo: (sheetId, rowId, columnId) => void this.goTo(sheetId, rowId, columnId),
+      selectedRowIds: () => this.options.host.grid()?.selectedRowIds() ?? [],
+      approve: (rowIds) => this.approve(rowIds),
+    }, onClose);
+    const destroy = panel.destroy.bind(panel);
+    panel.destroy = () => {
+      destroy();
+      if (this.panel === panel) this.panel = null;
+    };
+    this.panel = panel;
+    return panel;
+  }
+
+  /** Opens the flag dialog for a cell (or the row when `columnId` is null). */
+  async flag(rowId: string, columnId: string | null): Promise<void> {
+    if (!this.canReview) return;
+    const sheetId = this.options.host.sheetId();
+    this.reasons ??= getSettings(this.options.datasetId).then((s) => s.flagReasons, (err: unknown) => {
+      this.reasons = null;
+      throw err;
+    });
+    let reasons: string[];
+    try {
+      reasons = await this.reasons;
+    } catch (err) {
+      toast(`Could not load the flag reasons: ${(err as Error).message}`, 'error');
+      return;
+    }
+    const sheet = getSheet(this.options.doc, sheetId);
+    const where = [
+      sheet ? sheetName(sheet) || sheetId : sheetId,
+      this.rowNumber(rowId),
+      columnId === null ? 'whole row' : this.columnName(sheetId, columnId),
+    ].filter(Boolean).join(' · ');
+    const label = this.labels.refLabel(sheetId, rowId);
+    const flagId = await flagDialog(this.options.datasetId, { sheet: sheetId, row: rowId, column: columnId, label: label ? `${where} — ${label}` : where }, reasons);
+    if (flagId) toast(columnId === null ? 'Row flagged.' : 'Cell flagged.');
+  }
+
+  /** Approves rows one by one and tells the user what the server said. */
+  async approve(rowIds: readonly string[]): Promise<ApproveResult> {
+    const result: ApproveResult = { approved: [], refused: [] };
+    const sheetId = this.options.host.sheetId();
+    for (const row of rowIds) {
+      if (this.index.status(row) === 'approved') continue;
+      try {
+        await approveRow(this.options.datasetId, row);
+        result.approved.push(row);
+      } catch (err) {
+        const label = [this.rowNumber(row), this.labels.refLabel(sheetId, row)].filter(Boolean).join(' · ') || row;
+        result.refused.push({ row, label, message: err instanceof ApiError ? err.message : (err as Error).message });
+      }
+    }
+    const n = result.approved.length;
+    if (result.refused.length === 0) {
+      toast(n === 0 ? 'Already approved.' : n === 1 ? 'Row approved.' : `${n} rows approved.`);
+    } else {
+      const first = result.refused[0]!.message;
+      toast(n > 0
+        ? `${n} approved; ${result.refused.length} not: ${first}`
+        : result.refused.length === 1 ? `Not approved: ${first}` : `${result.refused.length} rows not approved: ${first}`, 'error');
+    }
+    return result;
+  }
+
+  /** Shows a row: its sheet, scrolled into view, the cell focused. A status filter hiding it is lifted. */
+  async goTo(sheetId: string, rowId: string, columnId: string | null): Promise<void> {
+    const { host } = this.options;
+    if (host.sheetId() !== sheetId) host.showSheet(sheetId);
+    const grid = host.grid();
+    if (!grid) return;
+    const api = grid.api;
+    let node = api.getRowNode(rowId);
+    if (!node) {
+      toast('That row has been deleted.');
+      return;
+    }
+    if (node.rowIndex === null && this.statusFilter !== null) {
+      this.statusFilter = null;
+      const select = document.querySelector<HTMLSelectElement>('[data-testid=status-filter]');
+      if (select) select.value = '';
+      await setStatusFilter(api, null);
+      node = api.getRowNode(rowId) ?? node;
+    }
+    if (node.rowIndex === null) {
+      toast('That row is hidden by a filter or the search.');
+      return;
+    }
+    const column = columnId ?? api.getAllDisplayedColumns().find((c) => c.getColId() !== ROW_NUMBER_COL)?.getColId();
+    api.ensureNodeVisible(node, 'middle');
+    if (column) {
+      api.ensureColumnVisible(column, 'auto');
+      api.setFocusedCell(node.rowIndex, column);
+    }
+  }
+
+  /** Opens the review panel on a row's flags. */
+  openThread(rowId: string): void {
+    this.options.host.openPanel('review');
+    this.panel?.showRow(rowId);
+  }
+
+  private flagFocused(): void {
+    const grid = this.options.host.grid();
+    const focused = grid?.api.getFocusedCell();
+    const rowId = grid?.focusedRowId();
+    if (!focused || !rowId) {
+      toast('Click the cell to flag first, or a row number to flag the row.');
+      return;
+    }
+    const colId = focused.column.getColId();
+    void this.flag(rowId, colId === ROW_NUMBER_COL || colId === REVIEW_STATUS_COL ? null : colId);
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    if (!(e.ctrlKey || e.metaKey) || !e.shiftKey || e.key.toLowerCase() !== 'f') return;
+    const target = e.target as Element | null;
+    if (target?.closest('input, textarea, select, .ag-cell-inline-editing, .popup-editor')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.flagFocused();
+  }
+
+  private onContextMenu(e: MouseEvent): void {
+    const target = e.target as Element | null;
+    if (!target || target.closest('input, textarea, .ag-cell-inline-editing, .popup-editor')) return;
+    const cell = target.closest<HTMLElement>('.ag-cell[col-id]');
+    const rowId = cell?.closest('.ag-row[row-id]')?.getAttribute('row-id');
+    const colId = cell?.getAttribute('col-id');
+    const grid = this.options.host.grid();
+    if (!cell || !rowId || !colId || !grid) return;
+    e.preventDefault();
+    const selected = grid.selectedRowIds();
+    const rows = selected.includes(rowId) && selected.length > 1 ? selected : [rowId];
+    // The menu is about the cell under the pointer: focus it, unless it is in the selected block.
+    const node = grid.api.getRowNode(rowId);
+    if (rows.length === 1 && node?.rowIndex != null) grid.api.setFocusedCell(node.rowIndex, colId);
+    const isCell = colId !== ROW_NUMBER_COL && colId !== REVIEW_STATUS_COL;
+    const flags = this.index.rowFlags(rowId);
+    const open = flags.filter((f) => f.status === 'open').length;
+    const entries: MenuEntry[] = [];
+    if (this.canReview) {
+      if (isCell) entries.push({ label: 'Flag this cell…', keys: 'Ctrl+Shift+F', action: 'flag-cell', run: () => void this.flag(rowId, colId) });
+      entries.push({ label: 'Flag this row…', keys: isCell ? undefined : 'Ctrl+Shift+F', action: 'flag-row', run: () => void this.flag(rowId, null) });
+    }
+    if (flags.length > 0) {
+      entries.push({
+        label: open > 0 ? `Open flag thread${open > 1 ? `s (${open})` : ''}` : 'Show resolved flags',
+        action: 'open-thread', run: () => this.openThread(rowId),
+      });
+    }
+    if (this.canReview) {
+      entries.push('separator', {
+        label: rows.length > 1 ? `Approve ${rows.length} rows` : 'Approve row',
+        action: 'approve', disabled: rows.length === 1 && (open > 0 || this.index.status(rowId) === 'approved'),
+        run: () => void this.approve(rows),
+      });
+    }
+    entries.push('separator', { label: 'Row history', action: 'history', run: () => this.options.host.openPanel('history') });
+    showContextMenu(e.clientX, e.clientY, entries.filter((x, i, all) => x !== 'separator' || (i > 0 && all[i - 1] !== 'separator')));
+  }
+
+  private renderBadge(): void {
+    const n = this.index.openCount;
+    const text = n > 0 ? String(n) : '';
+    if (this.badge.textContent !== text) this.badge.textContent = text;
+    this.badge.hidden = n === 0;
+    this.badge.title = `${n} open flag${n === 1 ? '' : 's'}`;
+  }
+
+  private rowLabel(sheetId: string, rowId: string): string | null {
+    const label = this.labels.refLabel(sheetId, rowId);
+    if (label === null) return null;
+    const number = sheetId === this.options.host.sheetId() ? this.rowNumber(rowId) : '';
+    return number ? `${number} · ${label}` : label;
+  }
+
+  /** "row 3": the row's place in the grid as shown now, if it is shown. */
+  private rowNumber(rowId: string): string {
+    const index = this.options.host.grid()?.api.getRowNode(rowId)?.rowIndex;
+    return index === null || index === undefined ? '' : `row ${index + 1}`;
+  }
+
+  private columnName(sheetId: string, columnId: string): string {
+    const sheet = getSheet(this.options.doc, sheetId);
+    return (sheet ? readColumns(sheet) : []).find((c) => c.id === columnId)?.name ?? columnId;
+  }
+}
