@@ -19,6 +19,11 @@ export interface Column {
 
 export type CellValue = string | number | boolean | null | string[];
 
+/** Columns every export adds after the sheet's own (CONTRACT §8). */
+export const EXPORT_META_COLUMNS = ['review_status', 'open_flags', 'created_by', 'created_at', 'updated_by', 'updated_at'] as const;
+/** Ids a sheet's column may not take: the export's own columns would clash with them. */
+export const RESERVED_COLUMN_IDS: ReadonlySet<string> = new Set(['row_id', ...EXPORT_META_COLUMNS]);
+
 export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref'] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -6,6 +6,7 @@ import type * as Y from 'yjs';
 import type { Column, ColumnType } from '../../model/columns';
 import { type YColumn, columnToYMap, getSheet, readColumn, sheetColumns } from '../../model/document';
 import { COLUMN_ID } from '../../model/ids';
+import { RESERVED_COLUMN_IDS } from '../../model/columns';
 
 /** What an admin may change on a column (everything but the id). */
 export type ColumnPatch = Partial<Omit<Column, 'id'>>;
@@ -21,13 +22,14 @@ export function columnIdFromName(name: string, taken: ReadonlySet<string>): stri
     .slice(0, 50);
   if (!/^[a-z]/.test(base)) base = `col_${base}`.replace(/_+$/, '');
   let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+  for (let n = 2; taken.has(id) || RESERVED_COLUMN_IDS.has(id); n++) id = `${base}_${n}`;
   return id;
 }
 
 /** Why a new column cannot be added, or null. */
 export function checkNewColumn(column: Column, existing: readonly Column[]): string | null {
   if (!COLUMN_ID.test(column.id)) return 'Column ids start with a letter and use a–z, 0–9 and _ only.';
+  if (RESERVED_COLUMN_IDS.has(column.id)) return `"${column.id}" is a column every export adds; choose another id.`;
   if (existing.some((c) => c.id === column.id)) return `There is already a column "${column.id}".`;
   if (column.name.trim() === '') return 'Give the column a name.';
   return null;

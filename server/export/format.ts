@@ -1,13 +1,11 @@
 /** CSV and JSON rendering of exported rows (CONTRACT §8). */
 import { stringify } from 'csv-stringify/sync';
-import type { CellValue, Column } from '../../model/columns';
+import { type CellValue, type Column, EXPORT_META_COLUMNS } from '../../model/columns';
 import type { ExportRow } from './rows';
-
-export const META_COLUMNS = ['review_status', 'open_flags', 'created_by', 'created_at', 'updated_by', 'updated_at'] as const;
 
 /** The export's column ids in order: row_id, the sheet's columns in display order, then the review and provenance columns. */
 export function exportHeader(columns: readonly Column[]): string[] {
-  return ['row_id', ...columns.map((c) => c.id), ...META_COLUMNS];
+  return ['row_id', ...columns.map((c) => c.id), ...EXPORT_META_COLUMNS];
 }
 
 /** A row keyed by the header's ids, values with their own JSON types. */

@@ -103,14 +103,12 @@ export function reviewRoutes({ db, registry }: Services) {
         shared.flush(); // the read model must know who changed the row last
         const row = rowInfo(db, id, rowId);
         if (!row) throw notFound(`No row "${rowId}"`);
+        const open = shared.read((doc) => openFlagCount(doc, rowId));
+        if (open > 0) throw conflict(`This row has ${open} open flag${open === 1 ? '' : 's'}: resolve them first`);
         if (fourEyes && row.updatedBy === user.id) {
           throw conflict('You were the last to change this row: someone else must approve it (four eyes)');
         }
-        shared.transact({ userId: user.id }, (doc) => {
-          const open = openFlagCount(doc, rowId);
-          if (open > 0) throw conflict(`This row has ${open} open flag${open === 1 ? '' : 's'}: resolve them first`);
-          setReviewStatus(doc, rowId, 'approved');
-        });
+        shared.transact({ userId: user.id }, (doc) => setReviewStatus(doc, rowId, 'approved'));
       });
       return c.json({ row: rowId, status: 'approved' });
     })

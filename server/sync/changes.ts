@@ -3,7 +3,8 @@
  * and which rows, sheets and reviews the read model must rewrite.
  */
 import * as Y from 'yjs';
-import { type CellValue, isCellValue } from '../../model/columns';
+import { type CellValue, isCellValue, RESERVED_COLUMN_IDS } from '../../model/columns';
+import { COLUMN_ID } from '../../model/ids';
 import { getReviews, getSheet, getSheets, readColumns, rowFlags, reviewStatus, sheetName, sheetRows, type YRow, type YSheet } from '../../model/document';
 import type { Role } from '../../model/roles';
 import type { CellChange, DocCommit, LoggedUpdate } from './store';
@@ -148,7 +149,11 @@ function layoutProblem(events: Array<Y.YEvent<any>>): string | null {
       if (!isSheetShape(target as Y.Map<unknown>)) return 'a sheet needs a columns array and a rows map';
     } else if (path.length === 2 && path[1] === 'columns') {
       for (const item of event.changes.added) {
-        for (const value of item.content.getContent()) if (!(value instanceof Y.Map)) return 'a column must be a map';
+        for (const value of item.content.getContent()) {
+          if (!(value instanceof Y.Map)) return 'a column must be a map';
+          const id = value.get('id');
+          if (typeof id !== 'string' || !COLUMN_ID.test(id) || RESERVED_COLUMN_IDS.has(id)) return `column id ${JSON.stringify(id)} is not allowed`;
+        }
       }
     } else if (path.length === 3 && path[1] === 'rows') {
       for (const [key, change] of event.changes.keys) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { setCell, sheetColumns, sheetRows } from '../../model/document';
+import { columnToYMap, setCell, sheetColumns, sheetRows } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { createDataset, createUser, exportSheet, rowHistory } from '../helpers/api';
 import { connectSynced, type Client } from '../helpers/clients';
@@ -85,5 +85,16 @@ describe('updates that break the document layout', () => {
     await setUp('not-a-column', 'admin');
     (sheetColumns(sheetOf(careless.doc, 'events')) as unknown as Y.Array<unknown>).push(['a column as plain text']);
     await expectHonestEditsStillStored('not-a-column');
+  });
+
+  it('refuses an admin column whose id clashes with an export column, closing that socket with 4400', async () => {
+    await setUp('reserved-column', 'admin');
+    careless.doc.transact(() => {
+      sheetColumns(sheetOf(careless.doc, 'events')).push([columnToYMap({ id: 'review_status', name: 'Status', type: 'text' })]);
+    });
+    await waitFor(() => careless.closes.includes(4400), { what: 'the careless socket closed with 4400' });
+    const header = (await exportSheet(server, 'reserved-column', 'events')).text.split('\r\n')[0]!.split(',');
+    expect(header.filter((id) => id === 'review_status')).toHaveLength(1);
+    expect(sheetColumns(sheetOf(honest.doc, 'events')).toArray().map((c) => c.get('id'))).not.toContain('review_status');
   });
 });
