@@ -212,7 +212,20 @@ export async function until(check: () => boolean, timeoutMs: number, what: strin
   }
 }
 
+const tempDirs = new Set<string>();
+// Also on an interrupted run (procs.ts turns SIGINT/SIGTERM into an exit).
+process.on('exit', () => {
+  for (const path of tempDirs) rmSync(path, { recursive: true, force: true });
+});
+
 export function makeTempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), `tessera-bench-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  tempDirs.add(path);
+  return {
+    path,
+    remove: () => {
+      rmSync(path, { recursive: true, force: true });
+      tempDirs.delete(path);
+    },
+  };
 }

@@ -74,9 +74,9 @@ describe('reviewing in two browsers', () => {
     await codyPanel.getByTestId('reply-send').click();
     await expect.poll(() => codyPanel.getByTestId('thread').textContent()).toContain('Fixed.');
 
-    // Four eyes: Cody changed the row last, so the server refuses his approval, and he is told why.
+    // While the flag is open nobody may approve the row, and Cody is told why.
     await codyPanel.getByTestId('approve-row').click();
-    await expect.poll(() => codyPanel.getByTestId('review-error').textContent()).toMatch(/four eyes/);
+    await expect.poll(() => codyPanel.getByTestId('review-error').textContent()).toMatch(/open flag/);
     expect(await statusOf(cody, row)).toBe('flagged');
 
     // Rita sees the answer and the fix in the thread, resolves the flag, and approves the row.
@@ -90,6 +90,11 @@ describe('reviewing in two browsers', () => {
     await expect.poll(() => ritaPanel.getByTestId('flag-state').textContent()).toBe('Resolved');
     await expect.poll(() => classOf(cody, row, 'cameo_code')).not.toContain('cell-flagged');
     await expect.poll(() => statusOf(cody, row)).toBe('unreviewed');
+
+    // Four eyes: Cody changed the row last, so the server refuses his approval, and he is told why.
+    await codyPanel.getByTestId('approve-row').click();
+    await expect.poll(() => codyPanel.getByTestId('review-error').textContent()).toMatch(/four eyes/);
+    expect(await statusOf(cody, row)).toBe('unreviewed');
 
     await ritaPanel.getByTestId('approve-row').click();
     await expect.poll(() => statusOf(rita, row)).toBe('approved');
