@@ -30,15 +30,8 @@ export interface DatasetDetail {
   sheets: Array<{ id: string; name: string; columns: Column[]; rowCount: number }>;
 }
 
-export interface HistoryEntry {
-  sheet: string;
-  row: string;
-  column: string;
-  old: CellValue;
-  new: CellValue;
-  by: string;
-  at: string;
-}
+import type { HistoryEntry } from '../model/history';
+export type { HistoryEntry };
 
 export type ExportFormat = 'csv' | 'json';
 export type ExportRows = 'all' | 'approved' | 'flagged' | 'unflagged';

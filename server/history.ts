@@ -1,17 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { CellValue } from '../model/columns';
+import type { HistoryEntry } from '../model/history';
 import type { Db } from '../db/client';
 import { cellChanges, users } from '../db/schema';
-
-export interface HistoryEntry {
-  sheet: string;
-  row: string;
-  column: string;
-  old: CellValue;
-  new: CellValue;
-  by: string | null;
-  at: string;
-}
 
 const fromJson = (value: string | null): CellValue => (value === null ? null : (JSON.parse(value) as CellValue));
 
