@@ -1,5 +1,5 @@
 /** The HTTP API, same origin, authenticated by the session cookie (CONTRACT §2, §3, §7, §8). */
-import type { CellValue, Column } from '../model/columns';
+import type { Column } from '../model/columns';
 import type { Role } from '../model/roles';
 import type { TemplateId } from '../model/templates';
 
