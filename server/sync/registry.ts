@@ -63,12 +63,11 @@ export class DocRegistry {
   }
 
   /**
-   * Persists and closes everything (shutdown): sockets are closed with 1012. Compaction only runs while
-   * `compactMs` lasts; a log left unfolded is simply served as it is after the restart.
+   * Persists and closes everything (shutdown): sockets are closed with 1012. No compaction: folding a
+   * large document takes seconds, and the log is served as it is after the restart.
    */
-  closeAll(compactMs = 2000): void {
-    const deadline = performance.now() + compactMs;
-    for (const id of [...this.docs.keys()]) this.unload(id, performance.now() < deadline);
+  closeAll(): void {
+    for (const id of [...this.docs.keys()]) this.unload(id, false);
   }
 
   private unload(datasetId: string, compact = true): void {
