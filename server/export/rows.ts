@@ -33,17 +33,19 @@ function filterCondition(filter: RowFilter): SQL | undefined {
 
 /** Yields the rows of a sheet in row-id order, keyset-paginated (no cursor is held between pages). */
 export function* exportRows(db: Db, datasetId: string, sheetId: string, filter: RowFilter): Generator<ExportRow> {
+  const query = db.select({
+    rowId: rows.rowId, cells: rows.cells, status: reviews.status, openFlags: reviews.openFlags,
+    createdBy: creator.name, createdAt: rows.createdAt, updatedBy: updater.name, updatedAt: rows.updatedAt,
+  }).from(rows)
+    .leftJoin(reviews, and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId)))
+    .leftJoin(creator, eq(creator.id, rows.createdBy))
+    .leftJoin(updater, eq(updater.id, rows.updatedBy))
+    .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), gt(rows.rowId, sql.placeholder('after')), filterCondition(filter)))
+    .orderBy(asc(rows.rowId)).limit(PAGE).prepare();
+  const iso = isoCache();
   let after = '';
   for (;;) {
-    const page = db.select({
-      rowId: rows.rowId, cells: rows.cells, status: reviews.status, openFlags: reviews.openFlags,
-      createdBy: creator.name, createdAt: rows.createdAt, updatedBy: updater.name, updatedAt: rows.updatedAt,
-    }).from(rows)
-      .leftJoin(reviews, and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId)))
-      .leftJoin(creator, eq(creator.id, rows.createdBy))
-      .leftJoin(updater, eq(updater.id, rows.updatedBy))
-      .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), gt(rows.rowId, after), filterCondition(filter)))
-      .orderBy(asc(rows.rowId)).limit(PAGE).all();
+    const page = query.all({ after });
     for (const r of page) {
       yield {
         rowId: r.rowId,
@@ -51,12 +53,25 @@ export function* exportRows(db: Db, datasetId: string, sheetId: string, filter: 
         reviewStatus: r.status ?? 'unreviewed',
         openFlags: r.openFlags ?? 0,
         createdBy: r.createdBy,
-        createdAt: new Date(r.createdAt).toISOString(),
+        createdAt: iso(r.createdAt),
         updatedBy: r.updatedBy,
-        updatedAt: new Date(r.updatedAt).toISOString(),
+        updatedAt: iso(r.updatedAt),
       };
     }
     if (page.length < PAGE) return;
     after = page.at(-1)!.rowId;
   }
+}
+
+/** ISO 8601 of a time in ms, remembering the last one: rows made together share their times. */
+function isoCache(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      last = new Date(ms).toISOString();
+    }
+    return last;
+  };
 }
