@@ -1,11 +1,13 @@
 /** GET /api/datasets/:id/sheets/:sheetId/export (CONTRACT §8): streamed CSV or JSON. */
 import type { Context } from 'hono';
+import type { Column } from '../../model/columns';
 import type { Services } from '../context';
 import { getDataset } from '../datasets';
 import { badRequest, notFound } from '../errors';
 import { csvField, csvLines, exportHeader, exportRecord } from './format';
-import { exportRows, ROW_FILTERS, type RowFilter } from './rows';
+import { type ExportRow, exportRows, ROW_FILTERS, type RowFilter } from './rows';
 
+/** Rows rendered per chunk of the response. */
 const BATCH = 500;
 
 export function exportResponse({ db }: Services, c: Context): Response {
@@ -15,22 +17,15 @@ export function exportResponse({ db }: Services, c: Context): Response {
   const filter = (c.req.query('rows') ?? 'all') as RowFilter;
   if (format !== 'csv' && format !== 'json') throw badRequest('format must be csv or json');
   if (!ROW_FILTERS.includes(filter)) throw badRequest(`rows must be one of ${ROW_FILTERS.join(', ')}`);
-  const dataset = getDataset(db, datasetId);
-  const sheet = dataset.sheets.find((s) => s.id === sheetId);
+  const sheet = getDataset(db, datasetId).sheets.find((s) => s.id === sheetId);
   if (!sheet) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
 
   const rows = exportRows(db, datasetId, sheetId, filter);
-  const header = exportHeader(sheet.columns);
+  const chunks = format === 'csv'
+    ? csvChunks(sheet.columns, rows, { excelSafe: c.req.query('excel_safe') !== '0', bom: c.req.query('bom') === '1' })
+    : jsonChunks({ dataset: datasetId, sheet: sheetId, exportedAt: new Date().toISOString(), columns: sheet.columns }, sheet.columns, rows);
+  // Pulled chunk by chunk: the sheet is never one string in memory.
   const encoder = new TextEncoder();
-  let chunks: Iterator<string>;
-  if (format === 'csv') {
-    const excelSafe = c.req.query('excel_safe') !== '0';
-    chunks = csvChunks(header, rows, (record) => header.map((id) => csvField(record[id] ?? null, excelSafe)), c.req.query('bom') === '1');
-  } else {
-    chunks = jsonChunks({
-      dataset: datasetId, sheet: sheetId, exportedAt: new Date().toISOString(), columns: sheet.columns,
-    }, rows, sheet.columns);
-  }
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       const next = chunks.next();
@@ -46,34 +41,29 @@ export function exportResponse({ db }: Services, c: Context): Response {
       'cache-control': 'no-store',
     },
   });
-
-  function* csvChunks(
-    ids: string[], source: Iterable<Parameters<typeof exportRecord>[1]>,
-    fields: (record: ReturnType<typeof exportRecord>) => string[], bom: boolean,
-  ): Generator<string> {
-    yield (bom ? '\uFEFF' : '') + csvLines([ids]);
-    let batch: string[][] = [];
-    for (const row of source) {
-      batch.push(fields(exportRecord(sheet!.columns, row)));
-      if (batch.length === BATCH) {
-        yield csvLines(batch);
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield csvLines(batch);
-  }
 }
 
-function* jsonChunks(
-  head: Record<string, unknown>, source: Iterable<Parameters<typeof exportRecord>[1]>, columns: Parameters<typeof exportRecord>[0],
-): Generator<string> {
+function* csvChunks(columns: Column[], rows: Iterable<ExportRow>, options: { excelSafe: boolean; bom: boolean }): Generator<string> {
+  const header = exportHeader(columns);
+  yield (options.bom ? '\uFEFF' : '') + csvLines([header]);
+  let batch: string[][] = [];
+  for (const row of rows) {
+    const record = exportRecord(columns, row);
+    batch.push(header.map((id) => csvField(record[id] ?? null, options.excelSafe)));
+    if (batch.length === BATCH) {
+      yield csvLines(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield csvLines(batch);
+}
+
+function* jsonChunks(head: Record<string, unknown>, columns: Column[], rows: Iterable<ExportRow>): Generator<string> {
   yield `${JSON.stringify(head).slice(0, -1)},"rows":[`;
-  let first = true;
   let batch = '';
   let n = 0;
-  for (const row of source) {
-    batch += (first ? '\n' : ',\n') + JSON.stringify(exportRecord(columns, row));
-    first = false;
+  for (const row of rows) {
+    batch += (n === 0 ? '\n' : ',\n') + JSON.stringify(exportRecord(columns, row));
     if (++n % BATCH === 0) {
       yield batch;
       batch = '';

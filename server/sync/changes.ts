@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { type CellValue, isCellValue, RESERVED_COLUMN_IDS } from '../../model/columns';
 import { COLUMN_ID } from '../../model/ids';
-import { getReviews, getSheet, getSheets, readColumns, rowFlags, reviewStatus, sheetName, sheetRows, type YRow, type YSheet } from '../../model/document';
+import { getReviews, getSheet, getSheets, readColumns, rowFlags, reviewStatus, sheetName, type YRow, type YSheet } from '../../model/document';
 import type { Role } from '../../model/roles';
 import type { CellChange, DocCommit, LoggedUpdate } from './store';
 
