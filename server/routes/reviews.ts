@@ -1,6 +1,7 @@
 /** Review (CONTRACT §6): flags with comments, resolving, approving, the dataset's review settings. */
 import { Hono } from 'hono';
 import { ulid } from 'ulid';
+import type * as Y from 'yjs';
 import { z } from 'zod';
 import { getSheet, readColumns, sheetRows } from '../../model/document';
 import { addComment, addFlag, allFlags, findFlag, openFlagCount, resolveFlag, setReviewStatus } from '../../model/reviews';
@@ -24,6 +25,13 @@ const Settings = z.object({
   flagReasons: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'reason codes are lowercase letters, digits and _')).min(1).optional(),
   fourEyes: z.boolean().optional(),
 });
+
+/** The flag with this id and its row, or 404. */
+function requireFlag(doc: Y.Doc, flagId: string) {
+  const found = findFlag(doc, flagId);
+  if (!found) throw notFound(`No flag "${flagId}"`);
+  return found;
+}
 
 export function reviewRoutes({ db, registry }: Services) {
   return new Hono<AuthEnv>()
@@ -66,17 +74,12 @@ export function reviewRoutes({ db, registry }: Services) {
       const id = c.req.param('id');
       getDataset(db, id);
       const { resolution } = await readBody(c, Resolve);
-      const resolved = registry.with(id, (shared) => {
-        let result: Record<string, unknown> = {};
-        shared.transact({ userId: user.id }, (doc) => {
-          const found = findFlag(doc, c.req.param('flagId'));
-          if (!found) throw notFound(`No flag "${c.req.param('flagId')}"`);
-          if (found.flag.get('status') !== 'open') throw conflict('This flag is resolved already');
-          resolveFlag(doc, found.rowId, found.flag, user.name, new Date().toISOString(), resolution);
-          result = { ...found.flag.toJSON(), row: found.rowId };
-        });
-        return result;
-      });
+      const resolved = registry.with(id, (shared) => shared.transact({ userId: user.id }, (doc) => {
+        const found = requireFlag(doc, c.req.param('flagId'));
+        if (found.flag.get('status') !== 'open') throw conflict('This flag is resolved already');
+        resolveFlag(doc, found.rowId, found.flag, user.name, new Date().toISOString(), resolution);
+        return { ...found.flag.toJSON(), row: found.rowId };
+      }));
       return c.json(resolved);
     })
     .post('/:id/flags/:flagId/comments', async (c) => {
@@ -87,9 +90,7 @@ export function reviewRoutes({ db, registry }: Services) {
       const { text } = await readBody(c, Comment);
       const comment = { id: ulid(), by: user.name, at: new Date().toISOString(), text };
       registry.with(id, (shared) => shared.transact({ userId: user.id }, (doc) => {
-        const found = findFlag(doc, c.req.param('flagId'));
-        if (!found) throw notFound(`No flag "${c.req.param('flagId')}"`);
-        addComment(found.flag, comment);
+        addComment(requireFlag(doc, c.req.param('flagId')).flag, comment);
       }));
       return c.json(comment, 201);
     })

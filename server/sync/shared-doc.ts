@@ -134,9 +134,11 @@ export class SharedDoc {
   }
 
   /** Runs a server-side change (review API, seeding) as `origin`, then syncs and stores it like any other. */
-  transact(origin: Origin, change: (doc: Y.Doc) => void): void {
+  transact<T>(origin: Origin, change: (doc: Y.Doc) => T): T {
     const doc = this.warm();
-    this.run(origin, () => doc.transact(() => change(doc), origin));
+    let result!: T;
+    this.run(origin, () => doc.transact(() => { result = change(doc); }, origin));
+    return result;
   }
 
   /** A read-only look at the current document (warming it if cold). */

@@ -75,6 +75,8 @@ describe('review: flags, approval and the four-eyes rule', () => {
     expect((await flag(tokens.reviewer, { sheet: 'events', row: 'NOPE', reason: 'other' })).status).toBe(404);
     expect((await flag(tokens.reviewer, { sheet: 'events', row, column: 'nope', reason: 'other' })).status).toBe(400);
     expect((await approve(tokens.viewer, row)).status).toBe(403);
+    expect((await api(server, '/api/datasets/demo/flags/NOPE/resolve', { token: tokens.reviewer, body: {} })).status).toBe(404);
+    expect((await api(server, '/api/datasets/demo/flags/NOPE/comments', { token: tokens.reviewer, body: { text: 'hi' } })).status).toBe(404);
     // An editor (a coder) may flag too: roles include the ones before.
     expect((await flag(tokens.editor, { sheet: 'events', row, reason: 'duplicate' })).status).toBe(201);
   });
