@@ -53,15 +53,6 @@ export class DocRegistry {
     this.idleTimers.set(datasetId, setTimeout(() => this.unload(datasetId), this.options.idleMs).unref());
   }
 
-  isLoaded(datasetId: string): boolean {
-    return this.docs.has(datasetId);
-  }
-
-  /** Flushes every document's pending updates to the store. */
-  flushAll(): void {
-    for (const doc of this.docs.values()) doc.flush();
-  }
-
   /**
    * Persists and closes everything (shutdown): sockets are closed with 1012. No compaction: folding a
    * large document takes seconds, and the log is served as it is after the restart.

@@ -82,10 +82,6 @@ export class SharedDoc {
     return this.peers.size;
   }
 
-  get isHot(): boolean {
-    return this.doc !== null;
-  }
-
   /** Starts syncing a peer: our state vector, then everyone's presence. */
   addPeer(peer: Peer): void {
     this.peers.set(peer, new Set());
