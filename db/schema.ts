@@ -97,3 +97,26 @@ export const reviews = sqliteTable('reviews', {
   status: text('status').notNull(),
   openFlags: integer('open_flags').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.rowId] })]);
+
+/**
+ * The read model of review flags: one row per flag, rewritten with its row's review in the same
+ * transaction as the update that changed it, so listing flags never needs the document.
+ */
+export const flags = sqliteTable('flags', {
+  datasetId: text('dataset_id').notNull(),
+  flagId: text('flag_id').notNull(),
+  rowId: text('row_id').notNull(),
+  sheetId: text('sheet_id').notNull(),
+  columnId: text('column_id'),
+  reason: text('reason').notNull(),
+  note: text('note').notNull(),
+  /** The reviewer's name. */
+  by: text('by').notNull(),
+  at: text('at').notNull(),
+  status: text('status').notNull(),
+  resolvedBy: text('resolved_by'),
+  resolvedAt: text('resolved_at'),
+  resolution: text('resolution'),
+  /** JSON array of the thread's comments. */
+  comments: text('comments').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.flagId] }), index('flags_row').on(t.datasetId, t.rowId)]);

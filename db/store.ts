@@ -3,7 +3,10 @@ import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
 import type { DocCommit, DocStore, StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
-import { reviews, rows, sheets, snapshots, updates } from './schema';
+
+/** A Drizzle transaction on the SQLite database. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+import { flags, reviews, rows, sheets, snapshots, updates } from './schema';
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -56,9 +59,17 @@ export class SqliteDocStore implements DocStore {
   }
 
   append(commit: DocCommit): number {
+    return this.db.transaction((tx) => this.write(tx, commit));
+  }
+
+  /**
+   * Writes a commit inside the caller's transaction (`append` is this in a transaction of its own):
+   * the catalog stores a new dataset and its first state together with it.
+   */
+  write(tx: Tx, commit: DocCommit): number {
     const { datasetId } = commit;
     const s = this.statements;
-    return this.db.transaction((tx) => {
+    {
       let lastSeq = 0;
       commit.updates.forEach((u, i) => {
         const stateVector = i === commit.updates.length - 1 && commit.stateVector ? toBuffer(commit.stateVector) : null;
@@ -101,13 +112,20 @@ export class SqliteDocStore implements DocStore {
           tx.insert(sheets).values({ datasetId, sheetId, name: sheet.name, columns, position }).run();
         }
       }
-      for (const review of commit.reviews) {
-        tx.insert(reviews).values({ datasetId, ...review })
-          .onConflictDoUpdate({ target: [reviews.datasetId, reviews.rowId], set: { status: review.status, openFlags: review.openFlags } })
+      for (const { rowId, status, openFlags, flags: rowFlags } of commit.reviews) {
+        tx.insert(reviews).values({ datasetId, rowId, status, openFlags })
+          .onConflictDoUpdate({ target: [reviews.datasetId, reviews.rowId], set: { status, openFlags } })
           .run();
+        tx.delete(flags).where(and(eq(flags.datasetId, datasetId), eq(flags.rowId, rowId))).run();
+        if (rowFlags.length === 0) continue;
+        tx.insert(flags).values(rowFlags.map((f) => ({
+          datasetId, flagId: f.id, rowId, sheetId: f.sheet, columnId: f.column, reason: f.reason, note: f.note ?? '',
+          by: f.by, at: f.at, status: f.status, resolvedBy: f.resolvedBy ?? null, resolvedAt: f.resolvedAt ?? null,
+          resolution: f.resolution ?? null, comments: JSON.stringify(f.comments),
+        }))).run();
       }
       return lastSeq;
-    });
+    }
   }
 
   compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void {

@@ -78,16 +78,20 @@ export function addComment(flag: YFlag, comment: FlagComment): void {
   (comments as Y.Array<FlagComment>).push([comment]);
 }
 
+/** A flag as plain data, with its row and its thread. */
+export type FlagRecord = Flag & { row: string; comments: FlagComment[] };
+
+/** The flags of one row as plain data, oldest first. */
+export function rowFlagRecords(doc: Y.Doc, rowId: string): FlagRecord[] {
+  const flags = getReviews(doc).get(rowId)?.get('flags');
+  if (!(flags instanceof Y.Array)) return [];
+  return (flags as Y.Array<YFlag>).toArray().map((flag) => {
+    const plain = flag.toJSON() as Flag & { comments?: FlagComment[] };
+    return { ...plain, row: rowId, comments: plain.comments ?? [] };
+  });
+}
+
 /** Every flag of the document as plain data, with its row. */
-export function allFlags(doc: Y.Doc): Array<Flag & { row: string; comments: FlagComment[] }> {
-  const out: Array<Flag & { row: string; comments: FlagComment[] }> = [];
-  for (const [rowId, review] of getReviews(doc)) {
-    const flags = review.get('flags');
-    if (!(flags instanceof Y.Array)) continue;
-    for (const flag of flags as Y.Array<YFlag>) {
-      const plain = flag.toJSON() as Flag & { comments?: FlagComment[] };
-      out.push({ ...plain, row: rowId, comments: plain.comments ?? [] });
-    }
-  }
-  return out;
+export function allFlags(doc: Y.Doc): FlagRecord[] {
+  return [...getReviews(doc).keys()].flatMap((rowId) => rowFlagRecords(doc, rowId));
 }

@@ -3,12 +3,14 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Db } from '../db/client';
-import { SqliteDocStore } from '../db/store';
 import { requireUser, type AuthEnv } from './auth/middleware';
 import type { Services } from './context';
 import { errorBody, handleError } from './errors';
 import type { Logger } from './logger';
-import { datasetsRoutes } from './routes/datasets';
+import type { Storage } from './storage';
+import { Review } from './review/review';
+import { datasetScope } from './routes/dataset-scope';
+import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
 import { usersRoutes } from './routes/users';
@@ -17,7 +19,10 @@ import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 
 export interface AppOptions {
+  /** Users and sessions. */
   db: Db;
+  /** Documents, datasets and the read model. */
+  storage: Storage;
   log: Logger;
   /** Largest WebSocket message accepted; bigger ones close the socket with 1009. */
   maxMessageBytes: number;
@@ -27,10 +32,14 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions) {
-  const { db, log } = options;
-  const store = new SqliteDocStore(db);
-  const registry = new DocRegistry(store, { idleMs: options.docIdleMs, compactEvery: 1000, log });
-  const services: Services = { db, store, registry, log };
+  const { db, storage, log } = options;
+  const registry = new DocRegistry(storage.docs, {
+    idleMs: options.docIdleMs, compactEvery: 1000, log,
+    // Review rules react to every applied change (an edit unapproves a row).
+    afterApply: (shared, origin, changes) => review.afterApply(shared, origin, changes),
+  });
+  const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
+  const services: Services = { db, storage, registry, review, log };
 
   const app = new Hono<AuthEnv>();
   const nodeWs = createNodeWebSocket({ app });
@@ -46,7 +55,11 @@ export function createApp(options: AppOptions) {
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/datasets', datasetsRoutes(services));
-  app.route('/api/datasets', reviewRoutes(services));
+  const scope = datasetScope(storage.datasets);
+  app.use('/api/datasets/:id', scope);
+  app.use('/api/datasets/:id/*', scope);
+  app.route('/api/datasets/:id', datasetRoutes(services));
+  app.route('/api/datasets/:id', reviewRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, db, options.clientDir);
 

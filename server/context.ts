@@ -1,12 +1,15 @@
 import type { Db } from '../db/client';
 import type { Logger } from './logger';
+import type { Review } from './review/review';
+import type { Storage } from './storage';
 import type { DocRegistry } from './sync/registry';
-import type { DocStore } from './sync/store';
 
 /** What the routes need, built once by `createApp`. */
 export interface Services {
+  /** Users and sessions (the rest of storage is behind `storage`). */
   db: Db;
-  store: DocStore;
+  storage: Storage;
   registry: DocRegistry;
+  review: Review;
   log: Logger;
 }

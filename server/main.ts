@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { openDatabase } from '../db/client';
+import { sqliteStorage } from '../db/storage';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { prepareDatabase } from './first-start';
@@ -12,11 +13,12 @@ const SHUTDOWN_LIMIT_MS = 4500;
 const config = readConfig();
 const log = createLogger(config.LOG_LEVEL);
 const db = openDatabase(config.dbFile);
+const storage = sqliteStorage(db);
 const { app, services, injectWebSocket, wss } = createApp({
-  db, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
+  db, storage, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
 });
-const adminToken = await prepareDatabase(db, services.store, config.ADMIN_TOKEN);
+const adminToken = await prepareDatabase(db, storage.datasets, config.ADMIN_TOKEN);
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;

@@ -1,26 +1,25 @@
 /** GET /api/datasets/:id/sheets/:sheetId/export (CONTRACT §8): streamed CSV or JSON. */
 import type { Context } from 'hono';
 import type { Column } from '../../model/columns';
-import type { Services } from '../context';
-import { getDataset } from '../datasets';
+import type { DatasetEnv } from '../routes/dataset-scope';
 import { badRequest, notFound } from '../errors';
+import { type ExportRow, ROW_FILTERS, type RowFilter, type Storage } from '../storage';
 import { csvField, csvLines, exportHeader, exportRecord } from './format';
-import { type ExportRow, exportRows, ROW_FILTERS, type RowFilter } from './rows';
 
 /** Rows rendered per chunk of the response. */
 const BATCH = 500;
 
-export function exportResponse({ db }: Services, c: Context): Response {
-  const datasetId = c.req.param('id')!;
+export function exportResponse({ datasets, readModel }: Storage, c: Context<DatasetEnv>): Response {
+  const datasetId = c.get('dataset').id;
   const sheetId = c.req.param('sheetId')!;
   const format = c.req.query('format') ?? 'csv';
   const filter = (c.req.query('rows') ?? 'all') as RowFilter;
   if (format !== 'csv' && format !== 'json') throw badRequest('format must be csv or json');
   if (!ROW_FILTERS.includes(filter)) throw badRequest(`rows must be one of ${ROW_FILTERS.join(', ')}`);
-  const sheet = getDataset(db, datasetId).sheets.find((s) => s.id === sheetId);
+  const sheet = datasets.sheets(datasetId).find((s) => s.id === sheetId);
   if (!sheet) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
 
-  const rows = exportRows(db, datasetId, sheetId, filter);
+  const rows = readModel.exportRows(datasetId, sheetId, filter);
   const chunks = format === 'csv'
     ? csvChunks(sheet.columns, rows, { excelSafe: c.req.query('excel_safe') !== '0', bom: c.req.query('bom') === '1' })
     : jsonChunks({ dataset: datasetId, sheet: sheetId, exportedAt: new Date().toISOString(), columns: sheet.columns }, sheet.columns, rows);

@@ -1,7 +1,7 @@
 /** CSV and JSON rendering of exported rows (CONTRACT §8). */
 import Papa from 'papaparse';
 import { type CellValue, type Column, EXPORT_META_COLUMNS } from '../../model/columns';
-import type { ExportRow } from './rows';
+import type { ExportRow } from '../storage';
 
 /** The export's column ids in order: row_id, the sheet's columns in display order, then the review and provenance columns. */
 export function exportHeader(columns: readonly Column[]): string[] {

@@ -1,18 +1,25 @@
+/** Datasets: the list and creation, and the routes of one dataset (`/api/datasets/:id`). */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { DATASET_ID } from '../../model/ids';
 import { TEMPLATE_IDS } from '../../model/templates';
+import { datasetRole } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
-import { createDataset, getDataset, listDatasets } from '../datasets';
+import { createDataset } from '../datasets';
 import { exportResponse } from '../export/export';
-import { rowHistory } from '../history';
+import { progress } from '../progress';
 import { readBody } from '../validate';
+import { type DatasetEnv, requireRole } from './dataset-scope';
 
 const NewDataset = z.object({
   name: z.string().trim().min(1).max(200),
   id: z.string().regex(DATASET_ID, 'ids are 1–63 lowercase letters, digits and dashes, starting with a letter or digit').optional(),
   template: z.enum(TEMPLATE_IDS as [string, ...string[]]).default('events-statements'),
+});
+const Settings = z.object({
+  flagReasons: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'reason codes are lowercase letters, digits and _')).min(1).optional(),
+  fourEyes: z.boolean().optional(),
 });
 
 /** A dataset id made from its name when none is given. */
@@ -21,29 +28,45 @@ function idFromName(name: string): string {
   return `${slug || 'dataset'}-${Date.now().toString(36)}`;
 }
 
-export function datasetsRoutes(services: Services) {
-  const { db, store } = services;
+/** `/api/datasets`: the datasets the user may open, and creating one. */
+export function datasetsRoutes({ storage }: Services) {
   return new Hono<AuthEnv>()
-    .get('/', (c) => c.json(listDatasets(db)))
+    .get('/', (c) => {
+      const user = c.get('user');
+      return c.json(storage.datasets.list()
+        .filter((d) => datasetRole(user, d) !== null)
+        .map(({ id, name, template, createdAt }) => ({ id, name, template, createdAt })));
+    })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
       const body = await readBody(c, NewDataset);
-      const created = createDataset(db, store, {
+      const created = createDataset(storage.datasets, {
         id: body.id ?? idFromName(body.name),
         name: body.name,
         template: body.template as 'events-statements' | 'blank',
         createdBy: c.get('user').id,
       });
       return c.json(created, 201);
+    });
+}
+
+/** `/api/datasets/:id/…`, behind the dataset scope. */
+export function datasetRoutes({ storage }: Services) {
+  const { datasets, readModel } = storage;
+  return new Hono<DatasetEnv>()
+    .get('/', (c) => {
+      const { settings: _settings, ...dataset } = c.get('dataset');
+      return c.json({ ...dataset, role: c.get('role'), sheets: datasets.sheets(dataset.id) });
     })
-    .get('/:id', (c) => {
-      const { settings: _settings, ...dataset } = getDataset(db, c.req.param('id'));
-      return c.json(dataset);
-    })
-    .get('/:id/history', (c) => {
-      const id = c.req.param('id');
-      getDataset(db, id);
-      return c.json(rowHistory(db, id, c.req.query('row')));
-    })
-    .get('/:id/sheets/:sheetId/export', (c) => exportResponse(services, c));
+    .get('/history', (c) => c.json(readModel.history(c.get('dataset').id, c.req.query('row'))))
+    .get('/sheets/:sheetId/export', (c) => exportResponse(storage, c))
+    .get('/progress', (c) => c.json(progress(datasets, readModel, c.get('dataset').id)))
+    .get('/settings', (c) => c.json(c.get('dataset').settings))
+    .patch('/settings', async (c) => {
+      requireRole(c, 'admin');
+      const dataset = c.get('dataset');
+      const settings = { ...dataset.settings, ...(await readBody(c, Settings)) };
+      datasets.updateSettings(dataset.id, settings);
+      return c.json(settings);
+    });
 }

@@ -5,7 +5,8 @@
 import * as Y from 'yjs';
 import { type CellValue, isCellValue, RESERVED_COLUMN_IDS } from '../../model/columns';
 import { COLUMN_ID } from '../../model/ids';
-import { getReviews, getSheet, getSheets, readColumns, rowFlags, reviewStatus, sheetName, type YRow, type YSheet } from '../../model/document';
+import { getReviews, getSheet, getSheets, readColumns, reviewStatus, sheetName, type YRow, type YSheet } from '../../model/document';
+import { rowFlagRecords } from '../../model/reviews';
 import type { Role } from '../../model/roles';
 import type { CellChange, DocCommit, LoggedUpdate } from './store';
 
@@ -29,6 +30,14 @@ export class Changes {
 
   get isEmpty(): boolean {
     return this.updates.length === 0 && this.rows.size === 0 && this.sheets.size === 0 && this.reviews.size === 0;
+  }
+
+  /** The rows whose cells changed (or that were added or deleted). */
+  changedRows(): Array<{ sheetId: string; rowId: string }> {
+    return [...this.rows.keys()].map((key) => {
+      const [sheetId, rowId] = key.split('\0') as [string, string];
+      return { sheetId, rowId };
+    });
   }
 
   /** Moves everything of `other` into this. */
@@ -101,11 +110,10 @@ export class Changes {
       const sheet = getSheets(doc).get(sheetId);
       return { sheetId, sheet: sheet instanceof Y.Map ? { name: sheetName(sheet), columns: readColumns(sheet) } : null };
     });
-    const reviews = [...this.reviews].map((rowId) => ({
-      rowId,
-      status: reviewStatus(doc, rowId),
-      openFlags: rowFlags(doc, rowId).filter((f) => f.status === 'open').length,
-    }));
+    const reviews = [...this.reviews].map((rowId) => {
+      const flags = rowFlagRecords(doc, rowId);
+      return { rowId, status: reviewStatus(doc, rowId), openFlags: flags.filter((f) => f.status === 'open').length, flags };
+    });
     const stateVector = this.updates.length > 0 ? Y.encodeStateVector(doc) : undefined;
     return { datasetId, updates: this.updates, stateVector, cells: this.cells, rows, sheets, reviews };
   }

@@ -1,9 +1,10 @@
 /**
- * The loaded documents: one shared load per dataset, unloaded (compacted first) once nobody has used
- * it for a grace period.
+ * The loaded documents, keyed by room: a dataset's document is the room named by the dataset's id,
+ * and a dataset may own further rooms (`model/rooms.ts`). One shared load per room, unloaded
+ * (compacted first) once nobody has used it for a grace period.
  */
 import type { Logger } from '../logger';
-import { SharedDoc } from './shared-doc';
+import { type AfterApply, SharedDoc } from './shared-doc';
 import type { DocStore } from './store';
 
 export interface RegistryOptions {
@@ -11,6 +12,8 @@ export interface RegistryOptions {
   idleMs: number;
   compactEvery: number;
   log: Logger;
+  /** Told of every change applied to any document. */
+  afterApply?: AfterApply;
 }
 
 export class DocRegistry {
@@ -20,37 +23,43 @@ export class DocRegistry {
   constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {}
 
   /**
-   * The loaded document of a dataset, loading it on first use. Loading is synchronous on SQLite, so
-   * concurrent callers share one load; a failed load throws and leaves nothing behind.
+   * The loaded document of a room, loading it on first use. Loading is synchronous, so concurrent
+   * callers share one load; a failed load throws and leaves nothing behind.
    */
-  get(datasetId: string): SharedDoc {
-    let doc = this.docs.get(datasetId);
+  get(room: string): SharedDoc {
+    let doc = this.docs.get(room);
     if (!doc) {
       const started = performance.now();
-      doc = SharedDoc.load(datasetId, this.store, { compactEvery: this.options.compactEvery, log: this.options.log });
-      this.options.log.debug({ dataset: datasetId, ms: Math.round(performance.now() - started) }, 'document loaded');
-      this.docs.set(datasetId, doc);
+      const { compactEvery, log, afterApply } = this.options;
+      doc = SharedDoc.load(room, this.store, { compactEvery, log, afterApply });
+      log.debug({ room, ms: Math.round(performance.now() - started) }, 'document loaded');
+      this.docs.set(room, doc);
     }
-    this.touch(datasetId);
+    this.touch(room);
     return doc;
   }
 
-  /** Runs `use` on a dataset's document, then lets the idle clock run if no socket holds it. */
-  with<T>(datasetId: string, use: (doc: SharedDoc) => T): T {
-    const doc = this.get(datasetId);
+  /** The room's document if it is loaded, without loading it. */
+  loaded(room: string): SharedDoc | undefined {
+    return this.docs.get(room);
+  }
+
+  /** Runs `use` on a room's document, then lets the idle clock run if no socket holds it. */
+  with<T>(room: string, use: (doc: SharedDoc) => T): T {
+    const doc = this.get(room);
     try {
       return use(doc);
     } finally {
-      this.release(datasetId);
+      this.release(room);
     }
   }
 
   /** Call when a socket or request let go of a document: unloads it after the grace period if unused. */
-  release(datasetId: string): void {
-    const doc = this.docs.get(datasetId);
+  release(room: string): void {
+    const doc = this.docs.get(room);
     if (!doc || doc.peerCount > 0) return;
-    this.touch(datasetId);
-    this.idleTimers.set(datasetId, setTimeout(() => this.unload(datasetId), this.options.idleMs).unref());
+    this.touch(room);
+    this.idleTimers.set(room, setTimeout(() => this.unload(room), this.options.idleMs).unref());
   }
 
   /**
@@ -58,21 +67,21 @@ export class DocRegistry {
    * large document takes seconds, and the log is served as it is after the restart.
    */
   closeAll(): void {
-    for (const id of [...this.docs.keys()]) this.unload(id, false);
+    for (const room of [...this.docs.keys()]) this.unload(room, false);
   }
 
-  private unload(datasetId: string, compact = true): void {
-    this.touch(datasetId);
-    const doc = this.docs.get(datasetId);
+  private unload(room: string, compact = true): void {
+    this.touch(room);
+    const doc = this.docs.get(room);
     if (!doc) return;
-    this.docs.delete(datasetId);
+    this.docs.delete(room);
     doc.close({ compact });
-    this.options.log.debug({ dataset: datasetId }, 'document unloaded');
+    this.options.log.debug({ room }, 'document unloaded');
   }
 
-  private touch(datasetId: string): void {
-    const timer = this.idleTimers.get(datasetId);
+  private touch(room: string): void {
+    const timer = this.idleTimers.get(room);
     if (timer) clearTimeout(timer);
-    this.idleTimers.delete(datasetId);
+    this.idleTimers.delete(room);
   }
 }

@@ -10,14 +10,12 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode } from '../../model/codes';
-import { reviewStatus } from '../../model/document';
-import { setReviewStatus } from '../../model/reviews';
 import type { Logger } from '../logger';
 import { Changes, observeDocument, type Origin } from './changes';
 import {
   BadMessageError, awarenessMessage, decodeMessage, syncStep1Message, syncStep2Message, updateMessage,
 } from './protocol';
-import type { DocStore } from './store';
+import type { CellChange, DocStore } from './store';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
 export interface Peer extends Origin {
@@ -26,10 +24,17 @@ export interface Peer extends Origin {
   close(code: number, reason: string): void;
 }
 
+/** A policy told of every change applied to a document (review rules, say), after it was accepted. */
+export type AfterApply = (shared: SharedDoc, origin: Origin, changes: Changes) => void;
+
+/** Records a history entry that no cell event makes (a review status change, say). */
+export type RecordHistory = (entry: Omit<CellChange, 'userId' | 'at'>) => void;
+
 export interface SharedDocOptions {
   /** Compact the log into a snapshot after this many logged updates. */
   compactEvery: number;
   log: Logger;
+  afterApply?: AfterApply;
 }
 
 export class SharedDoc {
@@ -129,11 +134,17 @@ export class SharedDoc {
     }
   }
 
-  /** Runs a server-side change (review API, seeding) as `origin`, then syncs and stores it like any other. */
-  transact<T>(origin: Origin, change: (doc: Y.Doc) => T): T {
+  /**
+   * Runs a server-side change (review API, seeding) as `origin`, then syncs and stores it like any
+   * other. `record` adds history entries that no cell event makes.
+   */
+  transact<T>(origin: Origin, change: (doc: Y.Doc, record: RecordHistory) => T): T {
     const doc = this.warm();
     let result!: T;
-    this.run(origin, () => doc.transact(() => { result = change(doc); }, origin));
+    this.run(origin, () => doc.transact(() => {
+      const at = Date.now();
+      result = change(doc, (entry) => this.stage!.changes.cells.push({ ...entry, userId: origin.userId, at }));
+    }, origin));
     return result;
   }
 
@@ -260,24 +271,7 @@ export class SharedDoc {
     this.sendTimer ??= setImmediate(() => this.sendOutgoing());
     this.pending.absorb(stage.changes);
     this.flushTimer ??= setImmediate(() => this.flush());
-    if (origin.role) this.unapproveEdited(origin, stage.changes);
-  }
-
-  /** Any change to a cell of an approved row sets it back to `unreviewed` (CONTRACT §6), in the history too. */
-  private unapproveEdited(origin: Origin, changes: Changes): void {
-    const doc = this.doc!;
-    const edited = [...changes.rows.keys()]
-      .map((key) => key.split('\0') as [string, string])
-      .filter(([, rowId]) => reviewStatus(doc, rowId) === 'approved');
-    if (edited.length === 0) return;
-    const server: Origin = { userId: origin.userId };
-    this.run(server, () => doc.transact(() => {
-      const at = Date.now();
-      for (const [sheetId, rowId] of edited) {
-        setReviewStatus(doc, rowId, 'unreviewed');
-        this.stage!.changes.cells.push({ sheetId, rowId, columnId: 'review_status', old: 'approved', new: 'unreviewed', userId: origin.userId, at });
-      }
-    }, server));
+    this.options.afterApply?.(this, origin, stage.changes);
   }
 
   /**

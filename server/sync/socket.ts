@@ -1,13 +1,14 @@
-/** GET /ws/:datasetId — the y-websocket endpoint (CONTRACT §4). */
+/** GET /ws/:room — the y-websocket endpoint; a dataset's room is its id (README, "Live sync"). */
 import type { Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../model/codes';
+import { parseRoom } from '../../model/rooms';
 import { canEdit, type Role } from '../../model/roles';
+import { datasetRole } from '../access';
 import { authenticate } from '../auth/middleware';
 import type { User } from '../auth/users';
 import type { Services } from '../context';
-import { datasetExists } from '../datasets';
 import type { Peer, SharedDoc } from './shared-doc';
 
 /** A socket's peer: sends go straight to the `ws` socket, skipping sockets that are closing. */
@@ -16,10 +17,10 @@ class SocketPeer implements Peer {
   readonly role: Role;
   readonly readOnly: boolean;
 
-  constructor(user: User, private readonly socket: WebSocket) {
+  constructor(user: User, role: Role, private readonly socket: WebSocket) {
     this.userId = user.id;
-    this.role = user.role;
-    this.readOnly = !canEdit(user.role);
+    this.role = role;
+    this.readOnly = !canEdit(role);
   }
 
   send(message: Uint8Array): void {
@@ -31,24 +32,26 @@ class SocketPeer implements Peer {
   }
 }
 
-export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { db, registry, log }: Services): void {
-  app.get('/ws/:datasetId', upgradeWebSocket((c) => {
+export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { db, storage, registry, log }: Services): void {
+  app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
     // The upgrade is always accepted; refusals are close codes, which a browser can see (1006 otherwise).
     const user = authenticate(db, c, true);
-    const datasetId = c.req.param('datasetId') ?? '';
+    const room = parseRoom(c.req.param('room') ?? '');
     let peer: SocketPeer | null = null;
     let doc: SharedDoc | null = null;
     return {
       onOpen(_event, ws: WSContext<WebSocket>) {
         if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
-        if (!datasetExists(db, datasetId)) return ws.close(CloseCode.NotFound, 'Unknown dataset');
+        const dataset = room && storage.datasets.get(room.datasetId);
+        const role = dataset && datasetRole(user, dataset);
+        if (!room || !role) return ws.close(CloseCode.NotFound, 'Unknown dataset');
         try {
-          doc = registry.get(datasetId);
+          doc = registry.get(room.name);
         } catch (error) {
-          log.error({ dataset: datasetId, err: error }, 'loading the document failed');
+          log.error({ room: room.name, err: error }, 'loading the document failed');
           return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
         }
-        peer = new SocketPeer(user, ws.raw!);
+        peer = new SocketPeer(user, role, ws.raw!);
         doc.addPeer(peer);
       },
       onMessage(event, ws) {
@@ -59,7 +62,7 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
       onClose() {
         if (!peer || !doc) return;
         doc.removePeer(peer);
-        registry.release(datasetId);
+        registry.release(doc.id);
         peer = null;
       },
     };

@@ -3,6 +3,7 @@
  * outgrow one machine) can join later; `store.contract.ts` is the suite every store must pass.
  */
 import type { CellValue, Column } from '../../model/columns';
+import type { FlagRecord } from '../../model/reviews';
 
 export interface StoredDoc {
   /** The compacted state, if the dataset was ever compacted. */
@@ -47,10 +48,12 @@ export interface SheetState {
   sheet: { name: string; columns: Column[] } | null;
 }
 
+/** A row's review as it now is: its status and every flag with its thread. */
 export interface ReviewState {
   rowId: string;
   status: string;
   openFlags: number;
+  flags: FlagRecord[];
 }
 
 /** Everything one flush of a document writes, atomically. */

@@ -1,0 +1,184 @@
+/**
+ * The SQLite read model: history, export rows, progress counts, flags and row authors, read from the
+ * tables each document commit keeps in step with the document (see store.ts).
+ */
+import { aliasedTable, and, asc, count, eq, gt, sql, type SQL } from 'drizzle-orm';
+import type { CellValue } from '../model/columns';
+import type { HistoryEntry } from '../model/history';
+import type { FlagComment, FlagRecord } from '../model/reviews';
+import type {
+  ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, SheetSummary,
+} from '../server/storage';
+import type { Db } from './client';
+import { cellChanges, flags, reviews, rows, users } from './schema';
+
+const fromJson = (value: string | null): CellValue => (value === null ? null : (JSON.parse(value) as CellValue));
+
+/** Rows read per page of an export: memory stays flat however long the sheet. */
+const EXPORT_PAGE = 2000;
+/** History of a whole dataset is capped; a row's history is not. */
+const DATASET_HISTORY_LIMIT = 10_000;
+/** Dated rows per sheet drawn on the progress timeline. */
+const TIMELINE_LIMIT = 5000;
+
+const creator = aliasedTable(users, 'creator');
+const updater = aliasedTable(users, 'updater');
+
+function filterCondition(filter: RowFilter): SQL | undefined {
+  switch (filter) {
+    case 'all': return undefined;
+    case 'approved': return eq(reviews.status, 'approved');
+    case 'flagged': return gt(reviews.openFlags, 0);
+    case 'unflagged': return sql`coalesce(${reviews.openFlags}, 0) = 0`;
+  }
+}
+
+type FlagRow = typeof flags.$inferSelect;
+
+const toFlag = (f: FlagRow): FlagRecord => ({
+  id: f.flagId, row: f.rowId, sheet: f.sheetId, column: f.columnId, reason: f.reason, note: f.note, by: f.by, at: f.at,
+  status: f.status === 'resolved' ? 'resolved' : 'open',
+  ...(f.resolvedBy !== null && { resolvedBy: f.resolvedBy }),
+  ...(f.resolvedAt !== null && { resolvedAt: f.resolvedAt }),
+  ...(f.resolution !== null && { resolution: f.resolution }),
+  comments: JSON.parse(f.comments) as FlagComment[],
+});
+
+export class SqliteReadModel implements ReadModel {
+  constructor(private readonly db: Db) {}
+
+  history(datasetId: string, rowId?: string): HistoryEntry[] {
+    const db = this.db;
+    return db.select({
+      sheet: cellChanges.sheetId, row: cellChanges.rowId, column: cellChanges.columnId,
+      old: cellChanges.old, new: cellChanges.new, by: users.name, at: cellChanges.at,
+    }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
+      .where(and(eq(cellChanges.datasetId, datasetId), rowId === undefined ? undefined : eq(cellChanges.rowId, rowId)))
+      .orderBy(asc(cellChanges.id)).limit(rowId === undefined ? DATASET_HISTORY_LIMIT : -1).all()
+      .map((h) => ({ ...h, old: fromJson(h.old), new: fromJson(h.new), at: new Date(h.at).toISOString() }));
+  }
+
+  /** Keyset-paginated: no cursor is held open between pages. */
+  *exportRows(datasetId: string, sheetId: string, filter: RowFilter): Generator<ExportRow> {
+    const query = this.db.select({
+      rowId: rows.rowId, cells: rows.cells, status: reviews.status, openFlags: reviews.openFlags,
+      createdBy: creator.name, createdAt: rows.createdAt, updatedBy: updater.name, updatedAt: rows.updatedAt,
+    }).from(rows)
+      .leftJoin(reviews, and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId)))
+      .leftJoin(creator, eq(creator.id, rows.createdBy))
+      .leftJoin(updater, eq(updater.id, rows.updatedBy))
+      .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), gt(rows.rowId, sql.placeholder('after')), filterCondition(filter)))
+      .orderBy(asc(rows.rowId)).limit(EXPORT_PAGE).prepare();
+    const iso = isoCache();
+    let after = '';
+    for (;;) {
+      const page = query.all({ after });
+      for (const r of page) {
+        yield {
+          rowId: r.rowId,
+          cells: JSON.parse(r.cells) as Record<string, CellValue>,
+          reviewStatus: r.status ?? 'unreviewed',
+          openFlags: r.openFlags ?? 0,
+          createdBy: r.createdBy,
+          createdAt: iso(r.createdAt),
+          updatedBy: r.updatedBy,
+          updatedAt: iso(r.updatedAt),
+        };
+      }
+      if (page.length < EXPORT_PAGE) return;
+      after = page.at(-1)!.rowId;
+    }
+  }
+
+  progress(datasetId: string, sheets: readonly SheetSummary[]): ProgressCounts {
+    const db = this.db;
+    const status = sql<string>`coalesce(${reviews.status}, 'unreviewed')`;
+    const withReview = and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId));
+    const statusCounts = db.select({ sheet: rows.sheetId, status, n: count() }).from(rows).leftJoin(reviews, withReview)
+      .where(eq(rows.datasetId, datasetId)).groupBy(rows.sheetId, status).all();
+    const coders = db.select({ name: sql<string>`coalesce(${users.name}, '(unknown)')`, sheet: rows.sheetId, rows: count() }).from(rows)
+      .leftJoin(users, eq(users.id, rows.createdBy))
+      .where(eq(rows.datasetId, datasetId)).groupBy(users.name, rows.sheetId).all();
+    const day = sql<string>`strftime('%Y-%m-%d', ${rows.createdAt} / 1000, 'unixepoch')`;
+    const days = db.select({ day, rows: count() }).from(rows).where(eq(rows.datasetId, datasetId)).groupBy(day).orderBy(day).all();
+
+    const timeline = sheets.flatMap((sheet) => {
+      const dateColumn = sheet.columns.find((c) => c.type === 'date');
+      if (!dateColumn) return [];
+      const label = sheet.columns.find((c) => c.id === 'summary') ?? sheet.columns.find((c) => c.type === 'longtext' || c.type === 'text');
+      const kind = sheet.columns.find((c) => c.type === 'enum' && c.id !== 'date_precision');
+      const path = (id: string | undefined) => (id ? `$.${id}` : '$.__none__');
+      return db.select({
+        row: rows.rowId,
+        date: sql<string | null>`json_extract(${rows.cells}, ${path(dateColumn.id)})`,
+        label: sql<string | null>`json_extract(${rows.cells}, ${path(label?.id)})`,
+        kind: sql<string | null>`json_extract(${rows.cells}, ${path(kind?.id)})`,
+        status,
+      }).from(rows).leftJoin(reviews, withReview)
+        .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheet.id))).limit(TIMELINE_LIMIT).all()
+        .filter((r): r is typeof r & { date: string } => typeof r.date === 'string' && r.date !== '')
+        .map((r) => ({ ...r, sheet: sheet.id }));
+    });
+    return { statusCounts, coders, days, timeline };
+  }
+
+  flags(datasetId: string, filter: FlagFilter = {}): FlagRecord[] {
+    const where = and(
+      eq(flags.datasetId, datasetId),
+      filter.status ? eq(flags.status, filter.status) : undefined,
+      filter.reason ? eq(flags.reason, filter.reason) : undefined,
+      filter.sheet ? eq(flags.sheetId, filter.sheet) : undefined,
+      filter.row ? eq(flags.rowId, filter.row) : undefined,
+      filter.by ? eq(flags.by, filter.by) : undefined,
+    );
+    return this.db.select().from(flags).where(where).orderBy(asc(flags.at), asc(flags.flagId)).all().map(toFlag);
+  }
+
+  flag(datasetId: string, flagId: string): FlagRecord | undefined {
+    const row = this.db.select().from(flags).where(and(eq(flags.datasetId, datasetId), eq(flags.flagId, flagId))).get();
+    return row && toFlag(row);
+  }
+
+  rowSheet(datasetId: string, rowId: string): string | undefined {
+    return this.db.select({ sheetId: rows.sheetId }).from(rows)
+      .where(and(eq(rows.datasetId, datasetId), eq(rows.rowId, rowId))).get()?.sheetId;
+  }
+
+  rowAuthors(datasetId: string, rowIds: readonly string[]): Map<string, RowAuthors> {
+    const out = new Map<string, RowAuthors>();
+    // SQLite binds at most 32766 variables: ask in chunks.
+    for (let i = 0; i < rowIds.length; i += 5000) {
+      const inChunk = sql.join(rowIds.slice(i, i + 5000).map((id) => sql`${id}`), sql`, `);
+      const authors = this.db.all<{ row: string; name: string; since: number }>(sql`
+        WITH approval AS (
+          SELECT row_id, max(id) AS id FROM cell_changes
+          WHERE dataset_id = ${datasetId} AND row_id IN (${inChunk}) AND column_id = 'review_status' AND new = '"approved"'
+          GROUP BY row_id)
+        SELECT c.row_id AS row, u.name AS name, max(c.id > coalesce(a.id, 0)) AS since
+        FROM cell_changes c JOIN users u ON u.id = c.user_id LEFT JOIN approval a ON a.row_id = c.row_id
+        WHERE c.dataset_id = ${datasetId} AND c.row_id IN (${inChunk}) AND c.column_id != 'review_status'
+        GROUP BY c.row_id, u.name ORDER BY max(c.id)`);
+      for (const { row, name, since } of authors) {
+        const entry = out.get(row) ?? { coders: [], lastChangedBy: null, sinceApproval: [] };
+        entry.coders.push(name);
+        entry.lastChangedBy = name; // ordered by each coder's last change: the last one wins
+        if (since) entry.sinceApproval.push(name);
+        out.set(row, entry);
+      }
+    }
+    return out;
+  }
+}
+
+/** ISO 8601 of a time in ms, remembering the last one: rows made together share their times. */
+function isoCache(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      last = new Date(ms).toISOString();
+    }
+    return last;
+  };
+}

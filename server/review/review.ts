@@ -1,0 +1,166 @@
+/**
+ * Review rules: flags with comment threads, resolving, approving, and the rule that an edit sets an
+ * approved row back to `unreviewed`. Decisions read the read model, never the document, so checking a
+ * request on a cold dataset costs no more than a query; only an accepted change warms the document to
+ * write it. The sync engine tells this module of every applied change (`afterApply`).
+ */
+import { ulid } from 'ulid';
+import type { ErrorCode } from '../../model/codes';
+import type * as Y from 'yjs';
+import { getSheet, readColumns, reviewStatus, sheetRows } from '../../model/document';
+import { addComment, addFlag, type FlagComment, type FlagRecord, findFlag, openFlagCount, resolveFlag, setReviewStatus } from '../../model/reviews';
+import type { User } from '../auth/users';
+import { AppError, badRequest, conflict, notFound } from '../errors';
+import type { DatasetRecord, FlagFilter, ReadModel, RowAuthors, SheetSummary } from '../storage';
+import type { Changes, Origin } from '../sync/changes';
+import type { DocRegistry } from '../sync/registry';
+import type { RecordHistory, SharedDoc } from '../sync/shared-doc';
+
+export interface NewFlag {
+  sheet: string;
+  row: string;
+  column?: string | null;
+  reason: string;
+  note?: string;
+}
+
+/** A flag as listed: its thread, and who coded its row. */
+export type ListedFlag = FlagRecord & RowAuthors;
+
+export interface ApproveResult {
+  approved: string[];
+  refused: Array<{ row: string; code: ErrorCode; message: string }>;
+}
+
+const NO_AUTHORS: RowAuthors = { coders: [], lastChangedBy: null, sinceApproval: [] };
+
+export class Review {
+  constructor(
+    private readonly registry: DocRegistry,
+    private readonly readModel: ReadModel,
+    private readonly sheets: (datasetId: string) => SheetSummary[],
+  ) {}
+
+  /** The dataset's flags, filtered, each with the authors of its row. */
+  flags(datasetId: string, filter: FlagFilter): ListedFlag[] {
+    const flags = this.readModel.flags(datasetId, filter);
+    const authors = this.readModel.rowAuthors(datasetId, [...new Set(flags.map((f) => f.row))]);
+    return flags.map((f) => ({ ...f, ...(authors.get(f.row) ?? NO_AUTHORS) }));
+  }
+
+  /** Flags a row or one of its cells; the row becomes `flagged`. */
+  addFlag(dataset: DatasetRecord, user: User, input: NewFlag): FlagRecord {
+    const { flagReasons } = dataset.settings;
+    if (!flagReasons.includes(input.reason)) {
+      throw badRequest(`reason "${input.reason}" is not one of this dataset's flag reasons: ${flagReasons.join(', ')}`);
+    }
+    const sheet = this.sheets(dataset.id).find((s) => s.id === input.sheet);
+    if (!sheet) throw notFound(`No sheet "${input.sheet}"`);
+    const column = input.column ?? null;
+    if (column !== null && !sheet.columns.some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
+    if (this.readModel.rowSheet(dataset.id, input.row) !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+    const flag = {
+      id: ulid(), sheet: input.sheet, column, reason: input.reason, note: input.note ?? '', by: user.name, at: new Date().toISOString(),
+    };
+    this.change(dataset.id, user, (doc) => {
+      // The read model can lag the document by one turn: the document has the last word.
+      const rows = getSheet(doc, input.sheet);
+      if (!rows || !sheetRows(rows).has(input.row)) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+      if (column !== null && !readColumns(rows).some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
+      addFlag(doc, input.row, flag);
+    });
+    return { ...flag, row: input.row, status: 'open', comments: [] };
+  }
+
+  /** Adds a comment to a flag's thread. */
+  comment(datasetId: string, user: User, flagId: string, text: string): FlagComment {
+    this.requireFlag(datasetId, flagId);
+    const comment = { id: ulid(), by: user.name, at: new Date().toISOString(), text };
+    this.change(datasetId, user, (doc) => addComment(this.flagIn(doc, flagId).flag, comment));
+    return comment;
+  }
+
+  /** Resolves an open flag; a row with no open flag left becomes `unreviewed`. */
+  resolve(datasetId: string, user: User, flagId: string, resolution?: string): FlagRecord {
+    if (this.requireFlag(datasetId, flagId).status !== 'open') throw conflict('This flag is resolved already');
+    return this.change(datasetId, user, (doc) => {
+      const { rowId, flag } = this.flagIn(doc, flagId);
+      if (flag.get('status') !== 'open') throw conflict('This flag is resolved already');
+      resolveFlag(doc, rowId, flag, user.name, new Date().toISOString(), resolution);
+      return { ...(flag.toJSON() as FlagRecord), row: rowId, comments: (flag.get('comments') as { toJSON(): FlagComment[] } | undefined)?.toJSON() ?? [] };
+    });
+  }
+
+  /**
+   * Approves rows. A row is refused while it has open flags, and (four eyes, unless the dataset turned
+   * it off) when the approver changed any of its cells since it was created or last approved.
+   */
+  approve(dataset: DatasetRecord, user: User, rowIds: readonly string[]): ApproveResult {
+    const result: ApproveResult = { approved: [], refused: [] };
+    const authors = this.readModel.rowAuthors(dataset.id, rowIds);
+    const openByRow = new Map<string, number>();
+    for (const f of this.readModel.flags(dataset.id, { status: 'open' })) openByRow.set(f.row, (openByRow.get(f.row) ?? 0) + 1);
+    const accepted: Array<{ rowId: string; sheetId: string }> = [];
+    for (const rowId of new Set(rowIds)) {
+      const refusal = this.approvalRefusal(dataset, user, rowId, openByRow.get(rowId) ?? 0, authors.get(rowId) ?? NO_AUTHORS);
+      if (refusal) result.refused.push({ row: rowId, code: refusal.code, message: refusal.message });
+      else accepted.push({ rowId, sheetId: this.readModel.rowSheet(dataset.id, rowId)! });
+    }
+    if (accepted.length === 0) return result;
+    this.change(dataset.id, user, (doc, record) => {
+      for (const { rowId, sheetId } of accepted) {
+        if (openFlagCount(doc, rowId) > 0) {
+          result.refused.push({ row: rowId, code: 'conflict', message: 'This row has open flags: resolve them first' });
+          continue;
+        }
+        const old = reviewStatus(doc, rowId);
+        if (old !== 'approved') {
+          setReviewStatus(doc, rowId, 'approved');
+          record({ sheetId, rowId, columnId: 'review_status', old, new: 'approved' });
+        }
+        result.approved.push(rowId);
+      }
+    });
+    return result;
+  }
+
+  /** Any change to a cell of an approved row sets it back to `unreviewed`, recorded in the history. */
+  readonly afterApply = (shared: SharedDoc, origin: Origin, changes: Changes): void => {
+    const edited = changes.changedRows();
+    if (edited.length === 0) return;
+    const approved = shared.read((doc) => edited.filter(({ rowId }) => reviewStatus(doc, rowId) === 'approved'));
+    if (approved.length === 0) return;
+    shared.transact({ userId: origin.userId }, (doc, record) => {
+      for (const { sheetId, rowId } of approved) {
+        setReviewStatus(doc, rowId, 'unreviewed');
+        record({ sheetId, rowId, columnId: 'review_status', old: 'approved', new: 'unreviewed' });
+      }
+    });
+  };
+
+  private approvalRefusal(dataset: DatasetRecord, user: User, rowId: string, open: number, authors: RowAuthors): AppError | null {
+    if (this.readModel.rowSheet(dataset.id, rowId) === undefined) return notFound(`No row "${rowId}"`);
+    if (open > 0) return conflict(`This row has ${open} open flag${open === 1 ? '' : 's'}: resolve them first`);
+    if (dataset.settings.fourEyes && authors.sinceApproval.includes(user.name)) {
+      return conflict('You changed this row since it was last approved: someone else must approve it (four eyes)');
+    }
+    return null;
+  }
+
+  private requireFlag(datasetId: string, flagId: string): FlagRecord {
+    const flag = this.readModel.flag(datasetId, flagId);
+    if (!flag) throw notFound(`No flag "${flagId}"`);
+    return flag;
+  }
+
+  private flagIn(doc: Y.Doc, flagId: string) {
+    const found = findFlag(doc, flagId);
+    if (!found) throw notFound(`No flag "${flagId}"`);
+    return found;
+  }
+
+  /** One change to the dataset's document as `user`, stored and synced like any other. */
+  private change<T>(datasetId: string, user: User, change: (doc: Y.Doc, record: RecordHistory) => T): T {
+    return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, change));
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Everything under `/api/datasets/:id`: one middleware resolves the dataset (404 when it does not
+ * exist, or not for this user) and the user's role on it, and puts both on the context.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Role } from '../../model/roles';
+import { assertRoleOn, datasetRole } from '../access';
+import type { AuthEnv } from '../auth/middleware';
+import { notFound } from '../errors';
+import type { DatasetCatalog, DatasetRecord } from '../storage';
+
+export type DatasetEnv = {
+  Variables: AuthEnv['Variables'] & { dataset: DatasetRecord; role: Role };
+};
+
+export function datasetScope(catalog: DatasetCatalog): MiddlewareHandler<DatasetEnv> {
+  return async (c, next) => {
+    const id = c.req.param('id') ?? '';
+    const dataset = catalog.get(id);
+    const role = dataset && datasetRole(c.get('user'), dataset);
+    if (!dataset || !role) throw notFound(`No dataset "${id}"`);
+    c.set('dataset', dataset);
+    c.set('role', role);
+    await next();
+  };
+}
+
+/** Throws 403 unless the user's role on the request's dataset grants at least `needed`. */
+export function requireRole(c: Context<DatasetEnv>, needed: Role): void {
+  assertRoleOn(c.get('role'), needed);
+}
