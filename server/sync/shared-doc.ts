@@ -83,6 +83,11 @@ export class SharedDoc {
     this.loggedSinceSnapshot = stored.updates.length;
   }
 
+  /** True once a Y.Doc was built (the first write, or a read that needed the document). */
+  get isHot(): boolean {
+    return this.doc !== null;
+  }
+
   get peerCount(): number {
     return this.peers.size;
   }

@@ -1,0 +1,45 @@
+/**
+ * The app built in-process on an in-memory SQLite database, for route tests that need no socket:
+ * `app.request()` goes through the same middleware and routes as a real request.
+ */
+import { openDatabase } from '../../db/client';
+import { sqliteStorage } from '../../db/storage';
+import { createApp } from '../../server/app';
+import { createUser } from '../../server/auth/users';
+import { prepareDatabase } from '../../server/first-start';
+import { createLogger } from '../../server/logger';
+import type { Role } from '../../model/roles';
+
+/** `file`: a SQLite file to use (to build a second app on the same data), in-memory otherwise. */
+const ADMIN_TOKEN = 'in-process-admin-token-0123456789';
+
+export async function buildApp(file = ':memory:') {
+  const db = openDatabase(file);
+  const storage = sqliteStorage(db);
+  const built = createApp({ db, storage, log: createLogger('silent'), maxMessageBytes: 1 << 24, docIdleMs: 60_000, clientDir: '/nonexistent' });
+  const adminToken = (await prepareDatabase(db, storage.datasets, ADMIN_TOKEN))!;
+
+  /** One JSON request as the holder of `token` (the admin's unless given). */
+  async function call(path: string, init: { method?: string; body?: unknown; token?: string } = {}) {
+    // A request over the network is read in a later event-loop turn than the one that applied the
+    // last change, after that turn's changes were stored; do the same here.
+    await new Promise((resolve) => setImmediate(resolve));
+    const res = await built.app.request(path, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: { authorization: `Bearer ${init.token ?? adminToken}`, ...(init.body !== undefined && { 'content-type': 'application/json' }) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    const text = await res.text();
+    let body: any = text;
+    try {
+      body = JSON.parse(text);
+    } catch { /* not JSON: an export */ }
+    return { status: res.status, body };
+  }
+
+  async function user(name: string, role: Role): Promise<{ id: string; token: string }> {
+    return createUser(db, { name, role });
+  }
+
+  return { ...built, db, storage, adminToken, call, user, close: () => { built.services.registry.closeAll(); db.$client.close(); } };
+}
