@@ -2,12 +2,12 @@
  * The SQLite read model: history, export rows, progress counts, flags and row authors, read from the
  * tables each document commit keeps in step with the document (see store.ts).
  */
-import { aliasedTable, and, asc, count, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, count, eq, gt, gte, ne, sql, type SQL } from 'drizzle-orm';
 import type { CellValue } from '../model/columns';
 import type { HistoryEntry } from '../model/history';
 import type { FlagComment, FlagRecord } from '../model/reviews';
 import type {
-  ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, SheetSummary,
+  ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
 import { cellChanges, flags, reviews, rows, users } from './schema';
@@ -139,9 +139,11 @@ export class SqliteReadModel implements ReadModel {
     return row && toFlag(row);
   }
 
-  rowSheet(datasetId: string, rowId: string): string | undefined {
-    return this.db.select({ sheetId: rows.sheetId }).from(rows)
-      .where(and(eq(rows.datasetId, datasetId), eq(rows.rowId, rowId))).get()?.sheetId;
+  rowReview(datasetId: string, rowId: string): RowReview | undefined {
+    const row = this.db.select({ sheetId: rows.sheetId, status: reviews.status, openFlags: reviews.openFlags }).from(rows)
+      .leftJoin(reviews, and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId)))
+      .where(and(eq(rows.datasetId, datasetId), eq(rows.rowId, rowId))).get();
+    return row && { sheetId: row.sheetId, status: row.status ?? 'unreviewed', openFlags: row.openFlags ?? 0 };
   }
 
   rowAuthors(datasetId: string, rowIds: readonly string[]): Map<string, RowAuthors> {
@@ -167,6 +169,14 @@ export class SqliteReadModel implements ReadModel {
       }
     }
     return out;
+  }
+
+  rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): string[] {
+    return this.db.selectDistinct({ name: users.name }).from(cellChanges).innerJoin(users, eq(users.id, cellChanges.userId))
+      .where(and(
+        eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), gte(cellChanges.at, sinceMs),
+        ne(cellChanges.columnId, 'review_status'),
+      )).all().map((r) => r.name);
   }
 }
 

@@ -10,6 +10,8 @@ export interface FlagComment {
   by: string;
   at: string;
   text: string;
+  /** `fixed`: the coder says the row is fixed and asks the reviewer to look again. */
+  kind?: 'fixed';
 }
 
 export type YFlag = Y.Map<unknown>;

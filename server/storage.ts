@@ -88,6 +88,12 @@ export interface RowAuthors {
   sinceApproval: string[];
 }
 
+export interface RowReview {
+  sheetId: string;
+  status: string;
+  openFlags: number;
+}
+
 export interface ProgressCounts {
   statusCounts: Array<{ sheet: string; status: string; n: number }>;
   coders: Array<{ name: string; sheet: string; rows: number }>;
@@ -104,9 +110,11 @@ export interface ReadModel {
   progress(datasetId: string, sheets: readonly SheetSummary[]): ProgressCounts;
   flags(datasetId: string, filter?: FlagFilter): FlagRecord[];
   flag(datasetId: string, flagId: string): FlagRecord | undefined;
-  /** The sheet a row is in, if the row exists. */
-  rowSheet(datasetId: string, rowId: string): string | undefined;
+  /** A row's sheet and review state, if the row exists. */
+  rowReview(datasetId: string, rowId: string): RowReview | undefined;
   rowAuthors(datasetId: string, rowIds: readonly string[]): Map<string, RowAuthors>;
+  /** Names of everyone who changed a cell of the row at or after `sinceMs`. */
+  rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): string[];
 }
 
 export interface Storage {

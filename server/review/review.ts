@@ -6,11 +6,13 @@
  */
 import { ulid } from 'ulid';
 import type { ErrorCode } from '../../model/codes';
+import type { CellValue } from '../../model/columns';
+import { hasRole, type Role } from '../../model/roles';
 import type * as Y from 'yjs';
 import { getSheet, readColumns, reviewStatus, sheetRows } from '../../model/document';
 import { addComment, addFlag, type FlagComment, type FlagRecord, findFlag, openFlagCount, resolveFlag, setReviewStatus } from '../../model/reviews';
 import type { User } from '../auth/users';
-import { AppError, badRequest, conflict, notFound } from '../errors';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
 import type { DatasetRecord, FlagFilter, ReadModel, RowAuthors, SheetSummary } from '../storage';
 import type { Changes, Origin } from '../sync/changes';
 import type { DocRegistry } from '../sync/registry';
@@ -27,10 +29,30 @@ export interface NewFlag {
 /** A flag as listed: its thread, and who coded its row. */
 export type ListedFlag = FlagRecord & RowAuthors;
 
+export interface RowReviewView extends RowAuthors {
+  row: string;
+  sheet: string;
+  status: string;
+  openFlags: number;
+  canApprove: boolean;
+  approveRefusal?: string;
+}
+
+export type TimelineEvent = { at: string; by: string | null } & (
+  | { kind: 'cell'; column: string; old: CellValue; new: CellValue }
+  | { kind: 'flagged'; flag: string; column: string | null; reason: string; note: string }
+  | { kind: 'answered' | 'fixed'; flag: string; text: string }
+  | { kind: 'resolved'; flag: string; resolution: string }
+  | { kind: 'approved' | 'reset' }
+);
+
 export interface ApproveResult {
   approved: string[];
   refused: Array<{ row: string; code: ErrorCode; message: string }>;
 }
+
+/** History entries of review status changes use this column id (the export's own column). */
+const REVIEW_STATUS = 'review_status';
 
 const NO_AUTHORS: RowAuthors = { coders: [], lastChangedBy: null, sinceApproval: [] };
 
@@ -48,6 +70,43 @@ export class Review {
     return flags.map((f) => ({ ...f, ...(authors.get(f.row) ?? NO_AUTHORS) }));
   }
 
+  /** A row's review state for `user`: its status, who coded it, and whether `user` may approve it now (and why not). */
+  row(dataset: DatasetRecord, user: User, role: Role, rowId: string): RowReviewView {
+    const state = this.readModel.rowReview(dataset.id, rowId);
+    if (!state) throw notFound(`No row "${rowId}"`);
+    const authors = this.readModel.rowAuthors(dataset.id, [rowId]).get(rowId) ?? NO_AUTHORS;
+    const refusal = hasRole(role, 'reviewer')
+      ? this.approvalRefusal(dataset, user, rowId, state.openFlags, authors)
+      : forbidden('Approving needs the reviewer role');
+    return {
+      row: rowId, sheet: state.sheetId, status: state.status, openFlags: state.openFlags, ...authors,
+      canApprove: refusal === null, ...(refusal && { approveRefusal: refusal.message }),
+    };
+  }
+
+  /**
+   * A row's story, oldest first: cell changes beside the review's steps (flagged, answered, marked
+   * fixed, resolved, approved, and reset to unreviewed by an edit), each with who and when.
+   */
+  timeline(datasetId: string, rowId: string): TimelineEvent[] {
+    const events: TimelineEvent[] = [];
+    for (const h of this.readModel.history(datasetId, rowId)) {
+      if (h.column !== REVIEW_STATUS) events.push({ kind: 'cell', at: h.at, by: h.by, column: h.column, old: h.old, new: h.new });
+      else if (h.new === 'approved') events.push({ kind: 'approved', at: h.at, by: h.by });
+      else if (h.old === 'approved') events.push({ kind: 'reset', at: h.at, by: h.by });
+      // Flagged and resolved come from the flags themselves, with their details.
+    }
+    for (const f of this.readModel.flags(datasetId, { row: rowId })) {
+      events.push({ kind: 'flagged', at: f.at, by: f.by, flag: f.id, column: f.column, reason: f.reason, note: f.note });
+      for (const c of f.comments) events.push({ kind: c.kind === 'fixed' ? 'fixed' : 'answered', at: c.at, by: c.by, flag: f.id, text: c.text });
+      if (f.status === 'resolved' && f.resolvedAt) {
+        events.push({ kind: 'resolved', at: f.resolvedAt, by: f.resolvedBy ?? null, flag: f.id, resolution: f.resolution ?? '' });
+      }
+    }
+    // Stable: events at the same instant keep the order they were added in.
+    return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
   /** Flags a row or one of its cells; the row becomes `flagged`. */
   addFlag(dataset: DatasetRecord, user: User, input: NewFlag): FlagRecord {
     const { flagReasons } = dataset.settings;
@@ -58,35 +117,48 @@ export class Review {
     if (!sheet) throw notFound(`No sheet "${input.sheet}"`);
     const column = input.column ?? null;
     if (column !== null && !sheet.columns.some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
-    if (this.readModel.rowSheet(dataset.id, input.row) !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+    if (this.readModel.rowReview(dataset.id, input.row)?.sheetId !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
     const flag = {
       id: ulid(), sheet: input.sheet, column, reason: input.reason, note: input.note ?? '', by: user.name, at: new Date().toISOString(),
     };
-    this.change(dataset.id, user, (doc) => {
+    this.change(dataset.id, user, (doc, record) => {
       // The read model can lag the document by one turn: the document has the last word.
       const rows = getSheet(doc, input.sheet);
       if (!rows || !sheetRows(rows).has(input.row)) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
       if (column !== null && !readColumns(rows).some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
+      const old = reviewStatus(doc, input.row);
       addFlag(doc, input.row, flag);
+      if (old !== 'flagged') record({ sheetId: input.sheet, rowId: input.row, columnId: REVIEW_STATUS, old, new: 'flagged' });
     });
     return { ...flag, row: input.row, status: 'open', comments: [] };
   }
 
-  /** Adds a comment to a flag's thread. */
-  comment(datasetId: string, user: User, flagId: string, text: string): FlagComment {
+  /** Adds a comment to a flag's thread; `fixed`: the coder says the row is fixed. */
+  comment(datasetId: string, user: User, flagId: string, text: string, fixed = false): FlagComment {
     this.requireFlag(datasetId, flagId);
-    const comment = { id: ulid(), by: user.name, at: new Date().toISOString(), text };
+    const comment: FlagComment = { id: ulid(), by: user.name, at: new Date().toISOString(), text, ...(fixed && { kind: 'fixed' as const }) };
     this.change(datasetId, user, (doc) => addComment(this.flagIn(doc, flagId).flag, comment));
     return comment;
   }
 
-  /** Resolves an open flag; a row with no open flag left becomes `unreviewed`. */
+  /**
+   * Resolves an open flag; a row with no open flag left becomes `unreviewed`. Only the flag's author,
+   * or another reviewer who neither coded the row (since it was created or last approved) nor changed
+   * it since the flag was raised, may: the coder answers the question, and cannot close it.
+   */
   resolve(datasetId: string, user: User, flagId: string, resolution?: string): FlagRecord {
-    if (this.requireFlag(datasetId, flagId).status !== 'open') throw conflict('This flag is resolved already');
-    return this.change(datasetId, user, (doc) => {
+    const listed = this.requireFlag(datasetId, flagId);
+    if (listed.status !== 'open') throw conflict('This flag is resolved already');
+    if (listed.by !== user.name && this.isCoderOf(datasetId, listed, user)) {
+      throw forbidden('You coded this row: answer the flag or mark it fixed, and its reviewer (or another one) resolves it');
+    }
+    return this.change(datasetId, user, (doc, record) => {
       const { rowId, flag } = this.flagIn(doc, flagId);
       if (flag.get('status') !== 'open') throw conflict('This flag is resolved already');
+      const old = reviewStatus(doc, rowId);
       resolveFlag(doc, rowId, flag, user.name, new Date().toISOString(), resolution);
+      const now = reviewStatus(doc, rowId);
+      if (now !== old) record({ sheetId: listed.sheet, rowId, columnId: REVIEW_STATUS, old, new: now });
       return { ...(flag.toJSON() as FlagRecord), row: rowId, comments: (flag.get('comments') as { toJSON(): FlagComment[] } | undefined)?.toJSON() ?? [] };
     });
   }
@@ -104,7 +176,7 @@ export class Review {
     for (const rowId of new Set(rowIds)) {
       const refusal = this.approvalRefusal(dataset, user, rowId, openByRow.get(rowId) ?? 0, authors.get(rowId) ?? NO_AUTHORS);
       if (refusal) result.refused.push({ row: rowId, code: refusal.code, message: refusal.message });
-      else accepted.push({ rowId, sheetId: this.readModel.rowSheet(dataset.id, rowId)! });
+      else accepted.push({ rowId, sheetId: this.readModel.rowReview(dataset.id, rowId)!.sheetId });
     }
     if (accepted.length === 0) return result;
     this.change(dataset.id, user, (doc, record) => {
@@ -116,7 +188,7 @@ export class Review {
         const old = reviewStatus(doc, rowId);
         if (old !== 'approved') {
           setReviewStatus(doc, rowId, 'approved');
-          record({ sheetId, rowId, columnId: 'review_status', old, new: 'approved' });
+          record({ sheetId, rowId, columnId: REVIEW_STATUS, old, new: 'approved' });
         }
         result.approved.push(rowId);
       }
@@ -133,18 +205,23 @@ export class Review {
     shared.transact({ userId: origin.userId }, (doc, record) => {
       for (const { sheetId, rowId } of approved) {
         setReviewStatus(doc, rowId, 'unreviewed');
-        record({ sheetId, rowId, columnId: 'review_status', old: 'approved', new: 'unreviewed' });
+        record({ sheetId, rowId, columnId: REVIEW_STATUS, old: 'approved', new: 'unreviewed' });
       }
     });
   };
 
   private approvalRefusal(dataset: DatasetRecord, user: User, rowId: string, open: number, authors: RowAuthors): AppError | null {
-    if (this.readModel.rowSheet(dataset.id, rowId) === undefined) return notFound(`No row "${rowId}"`);
+    if (this.readModel.rowReview(dataset.id, rowId) === undefined) return notFound(`No row "${rowId}"`);
     if (open > 0) return conflict(`This row has ${open} open flag${open === 1 ? '' : 's'}: resolve them first`);
     if (dataset.settings.fourEyes && authors.sinceApproval.includes(user.name)) {
       return conflict('You changed this row since it was last approved: someone else must approve it (four eyes)');
     }
     return null;
+  }
+
+  private isCoderOf(datasetId: string, flag: FlagRecord, user: User): boolean {
+    if (this.readModel.rowEditorsSince(datasetId, flag.row, Date.parse(flag.at)).includes(user.name)) return true;
+    return this.readModel.rowAuthors(datasetId, [flag.row]).get(flag.row)?.sinceApproval.includes(user.name) ?? false;
   }
 
   private requireFlag(datasetId: string, flagId: string): FlagRecord {

@@ -14,7 +14,7 @@ const NewFlag = z.object({
   note: z.string().max(5000).optional(),
 });
 const Resolve = z.object({ resolution: z.string().max(5000).optional() });
-const Comment = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(5000) });
+const Comment = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(5000), fixed: z.boolean().optional() });
 const BulkApprove = z.object({ rows: z.array(z.string().min(1)).min(1).max(1000) });
 
 export function reviewRoutes({ review }: Services) {
@@ -35,9 +35,11 @@ export function reviewRoutes({ review }: Services) {
     })
     .post('/flags/:flagId/comments', async (c) => {
       requireRole(c, 'reviewer');
-      const { text } = await readBody(c, Comment);
-      return c.json(review.comment(c.get('dataset').id, c.get('user'), c.req.param('flagId'), text), 201);
+      const { text, fixed } = await readBody(c, Comment);
+      return c.json(review.comment(c.get('dataset').id, c.get('user'), c.req.param('flagId'), text, fixed), 201);
     })
+    .get('/rows/:rowId/review', (c) => c.json(review.row(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('rowId'))))
+    .get('/rows/:rowId/timeline', (c) => c.json(review.timeline(c.get('dataset').id, c.req.param('rowId'))))
     .post('/rows/:rowId/approve', (c) => {
       requireRole(c, 'reviewer');
       const rowId = c.req.param('rowId');
