@@ -16,6 +16,8 @@ export interface RegistryOptions {
 export class DocRegistry {
   private readonly docs = new Map<string, SharedDoc>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Documents whose changes cannot be stored right now (the store fails for them). */
+  private readonly storeFailing = new Set<string>();
 
   constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {}
 
@@ -27,12 +29,21 @@ export class DocRegistry {
     let doc = this.docs.get(datasetId);
     if (!doc) {
       const started = performance.now();
-      doc = SharedDoc.load(datasetId, this.store, { compactEvery: this.options.compactEvery, log: this.options.log });
+      doc = SharedDoc.load(datasetId, this.store, {
+        compactEvery: this.options.compactEvery,
+        log: this.options.log,
+        onStoreHealth: (ok) => (ok ? this.storeFailing.delete(datasetId) : this.storeFailing.add(datasetId)),
+      });
       this.options.log.debug({ dataset: datasetId, ms: Math.round(performance.now() - started) }, 'document loaded');
       this.docs.set(datasetId, doc);
     }
     this.touch(datasetId);
     return doc;
+  }
+
+  /** False while any loaded document's changes cannot be stored (`/healthz` answers 503). */
+  get storeHealthy(): boolean {
+    return this.storeFailing.size === 0;
   }
 
   /** Runs `use` on a dataset's document, then lets the idle clock run if no socket holds it. */
@@ -65,7 +76,10 @@ export class DocRegistry {
     this.touch(datasetId);
     const doc = this.docs.get(datasetId);
     if (!doc) return;
+    // A document whose changes are not stored yet stays loaded (and retrying) rather than lose them.
+    if (compact && doc.storeFailing) return this.release(datasetId);
     this.docs.delete(datasetId);
+    this.storeFailing.delete(datasetId);
     doc.close({ compact });
     this.options.log.debug({ dataset: datasetId }, 'document unloaded');
   }
