@@ -443,7 +443,8 @@ export class SharedDoc {
   /**
    * Applies (and so relays) a peer's presence as the server vouches for it: states carry the signed-in
    * user's name and id, oversized ones are dropped, and a peer sets only the client ids it controls
-   * (the first peer to set one controls it until it leaves).
+   * (the first peer to set one controls it until it leaves). Another socket of the same user may take
+   * an id over: a tab that reconnects keeps its client id, and its old socket may not be known dead yet.
    */
   private applyAwareness(peer: Peer, update: Uint8Array): void {
     const controlled = this.peers.get(peer);
@@ -452,7 +453,8 @@ export class SharedDoc {
     for (const entry of decodeAwarenessUpdate(update)) {
       const owner = this.presenceOwners.get(entry.clientId);
       if (owner !== peer) {
-        if (owner || entry.clientId === this.awareness.clientID || entry.state === 'null') continue;
+        if (owner && owner.userId !== peer.userId) continue;
+        if (entry.clientId === this.awareness.clientID || entry.state === 'null') continue;
         if (controlled.size >= MAX_PRESENCE_IDS_PER_PEER) continue;
       }
       let state: string | null;
@@ -479,6 +481,8 @@ export class SharedDoc {
     const controlled = this.peers.get(peer);
     if (controlled) {
       for (const id of [...added, ...updated]) {
+        const previous = this.presenceOwners.get(id);
+        if (previous && previous !== peer) this.peers.get(previous)?.delete(id);
         controlled.add(id);
         this.presenceOwners.set(id, peer);
       }
