@@ -4,6 +4,8 @@ export const CloseCode = {
   Restart: 1012,
   /** A message over MAX_MESSAGE_BYTES. */
   TooLarge: 1009,
+  /** The server will not queue more for this socket now (it is not reading, or asks too often); reconnect later. */
+  TryAgainLater: 1013,
   /** A message the server could not decode or apply. */
   BadMessage: 4400,
   Unauthorized: 4401,
@@ -13,6 +15,17 @@ export const CloseCode = {
   LoadFailed: 4500,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * Sync-channel messages of our own, beyond the y-websocket protocol. The server sends them only to
+ * clients that connect with `acks=1`, so a stock client never sees them.
+ */
+export const StoreMessage = {
+  /** Followed by the document's state vector as stored: everything it covers survives a crash. */
+  Stored: 100,
+  /** The server cannot store changes right now; it keeps them in memory and retries. */
+  StoreFailing: 101,
+} as const;
 
 /** Error codes of the HTTP API's JSON envelope, with their status. */
 export const ErrorCode = {

@@ -48,7 +48,7 @@ export function createApp(options: AppOptions) {
   app.use(requestId());
   app.onError(handleError(log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/healthz', (c) => (registry.storeHealthy ? c.json({ ok: true }) : c.json({ ok: false, error: 'storing changes fails' }, 503)));
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(db));

@@ -317,11 +317,14 @@ class DatasetPage {
     // One entry per person, however many tabs they have open.
     const people = new Map<string, (typeof users)[number]>();
     for (const u of users) if (!people.has(u.name) || u.self) people.set(u.name, u);
-    replaceChildren(this.who, ...[...people.values()].map((u) =>
-      h('span', {
-        class: `avatar${u.self ? ' self' : ''}`, title: u.self ? `${u.name} (you)` : u.name,
-        style: `--avatar-color: ${u.color}`, 'data-user': u.name,
-      }, h('span', { class: 'avatar-initials' }, initials(u.name)), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name))));
+    replaceChildren(this.who, ...[...people.values()].map((u) => {
+      const avatar = h('span', {
+        class: `avatar${u.self ? ' self' : ''}`, title: u.self ? `${u.name} (you)` : u.name, 'data-user': u.name,
+      }, h('span', { class: 'avatar-initials' }, initials(u.name)), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name));
+      // A colour from another tab is set as one property, never spliced into a style attribute.
+      avatar.style.setProperty('--avatar-color', u.color);
+      return avatar;
+    }));
     this.who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
   }
 

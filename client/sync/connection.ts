@@ -7,11 +7,12 @@ import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { getSheets } from '../../model/document';
 import { CloseCode } from '../../model/codes';
+import { ACKS_PARAM, SaveStatus, type SaveState } from './save-status';
 
 /** The origin of every change this user makes in this tab; the undo manager tracks only it. */
 export const LOCAL_ORIGIN = { source: 'tessera-local-user' } as const;
 
-export type SyncState = 'connecting' | 'saved' | 'offline' | 'reconnecting';
+export type SyncState = 'connecting' | 'offline' | 'reconnecting' | SaveState;
 
 export interface SyncStatus {
   state: SyncState;
@@ -32,6 +33,10 @@ export function statusText({ state, pending }: SyncStatus): string {
   switch (state) {
     case 'saved':
       return 'Saved';
+    case 'not-saved':
+      return 'Not saved yet';
+    case 'store-failing':
+      return 'Server cannot save — your changes are kept in this browser';
     case 'offline':
       return `Offline — ${waiting}`;
     case 'reconnecting':
@@ -46,6 +51,8 @@ export class Connection {
   readonly provider: WebsocketProvider;
   readonly persistence: IndexeddbPersistence;
   readonly undo: Y.UndoManager;
+  /** "Saved" only once the server reports this tab's changes stored (see save-status.ts). */
+  readonly saves: SaveStatus;
   /** Resolves once the offline copy is loaded and the server has synced (or we are offline). */
   readonly ready: Promise<void>;
   private pending: number;
@@ -62,7 +69,9 @@ export class Connection {
     const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     // No BroadcastChannel: on connect it posts the whole document to other tabs, seconds of work
     // for a large sheet; tabs meet through the server instead.
-    this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, datasetId, this.doc, { connect: false, disableBc: true });
+    this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, datasetId, this.doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
+    this.saves = new SaveStatus(this.provider, this.doc);
+    this.cleanup.push(this.saves.onChange(this.notify), () => this.saves.destroy());
     this.undo = new Y.UndoManager(getSheets(this.doc), { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
 
     this.doc.on('update', this.onUpdate);
@@ -109,7 +118,7 @@ export class Connection {
   get status(): SyncStatus {
     const { provider } = this;
     if (!navigator.onLine || !provider.shouldConnect) return { state: 'offline', pending: this.pending };
-    if (provider.wsconnected && provider.synced) return { state: 'saved', pending: 0 };
+    if (provider.wsconnected && provider.synced) return { state: this.saves.state, pending: 0 };
     return { state: this.everSynced ? 'reconnecting' : 'connecting', pending: this.pending };
   }
 

@@ -50,3 +50,14 @@ describe('Presence', () => {
     expect(colorFor('user-1')).toBe(colorFor('user-1'));
   });
 });
+
+describe('safe presence colours', () => {
+  it("shows another tab's colour only when it is #rrggbb, else the colour of its name", () => {
+    const [a, b] = pair();
+    const ana = new Presence(a, { name: 'Ana', color: '#2563eb' });
+    b.setLocalState({ user: { name: 'Ben', color: 'red;background:url(//x)' }, cell: null });
+    expect(ana.others()[0]!.color).toBe(colorFor('Ben'));
+    b.setLocalState({ user: { name: 'Ben', color: '#A1b2C3' }, cell: null });
+    expect(ana.others()[0]!.color).toBe('#A1b2C3');
+  });
+});

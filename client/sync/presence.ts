@@ -23,6 +23,14 @@ export const PRESENCE_COLORS = [
   '#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#dc2626', '#0891b2', '#65a30d', '#c026d3', '#475569',
 ] as const;
 
+/**
+ * A presence colour as sent by another tab, if it is a plain `#rrggbb`. Anything else (which could
+ * smuggle CSS into a style) is not used.
+ */
+export function safeColor(color: unknown): string | undefined {
+  return typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color) ? color : undefined;
+}
+
 /** A stable colour per user, so a person keeps their colour across tabs and days. */
 export function colorFor(key: string): string {
   let hash = 0;
@@ -54,7 +62,7 @@ export class Presence {
       users.push({
         clientId,
         name: user.name,
-        color: typeof user.color === 'string' ? user.color : colorFor(user.name),
+        color: safeColor(user.color) ?? colorFor(user.name),
         cell: isCellRef(state.cell) ? state.cell : null,
         self: clientId === this.awareness.clientID,
       });

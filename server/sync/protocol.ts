@@ -1,6 +1,7 @@
 /** Framing of the y-websocket protocol (y-protocols sync and awareness messages). */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { StoreMessage } from '../../model/codes';
 
 export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3 } as const;
 export const SyncStep = { One: 0, Two: 1, Update: 2 } as const;
@@ -54,5 +55,56 @@ export function awarenessMessage(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MessageType.Awareness);
   encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Tells a peer that opted in (`acks=1`) what is stored: the document's state vector as stored. */
+export function storedMessage(stateVector: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, StoreMessage.Stored);
+  encoding.writeVarUint8Array(encoder, stateVector);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Tells a peer that opted in (`acks=1`) that the server cannot store changes right now. */
+export function storeFailingMessage(): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, StoreMessage.StoreFailing);
+  return encoding.toUint8Array(encoder);
+}
+
+/** One client's entry of an awareness update; `state` is its JSON text (`"null"` when it left). */
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  state: string;
+}
+
+/** Splits an awareness update into its entries; throws BadMessageError when it is not one. */
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+  try {
+    const decoder = decoding.createDecoder(update);
+    const count = decoding.readVarUint(decoder);
+    const entries: AwarenessEntry[] = [];
+    for (let i = 0; i < count; i++) {
+      const clientId = decoding.readVarUint(decoder);
+      const clock = decoding.readVarUint(decoder);
+      entries.push({ clientId, clock, state: decoding.readVarString(decoder) });
+    }
+    return entries;
+  } catch (error) {
+    throw new BadMessageError(`bad awareness update: ${(error as Error).message}`);
+  }
+}
+
+/** The awareness update made of `entries` (the y-protocols encoding). */
+export function encodeAwarenessUpdate(entries: readonly AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const { clientId, clock, state } of entries) {
+    encoding.writeVarUint(encoder, clientId);
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarString(encoder, state);
+  }
   return encoding.toUint8Array(encoder);
 }

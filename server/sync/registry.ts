@@ -19,6 +19,8 @@ export interface RegistryOptions {
 export class DocRegistry {
   private readonly docs = new Map<string, SharedDoc>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Documents whose changes cannot be stored right now (the store fails for them). */
+  private readonly storeFailing = new Set<string>();
 
   constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {}
 
@@ -31,7 +33,10 @@ export class DocRegistry {
     if (!doc) {
       const started = performance.now();
       const { compactEvery, log, afterApply } = this.options;
-      doc = SharedDoc.load(room, this.store, { compactEvery, log, afterApply });
+      doc = SharedDoc.load(room, this.store, {
+        compactEvery, log, afterApply,
+        onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
+      });
       log.debug({ room, ms: Math.round(performance.now() - started) }, 'document loaded');
       this.docs.set(room, doc);
     }
@@ -42,6 +47,11 @@ export class DocRegistry {
   /** The room's document if it is loaded, without loading it. */
   loaded(room: string): SharedDoc | undefined {
     return this.docs.get(room);
+  }
+
+  /** False while any loaded document's changes cannot be stored (`/healthz` answers 503). */
+  get storeHealthy(): boolean {
+    return this.storeFailing.size === 0;
   }
 
   /** Runs `use` on a room's document, then lets the idle clock run if no socket holds it. */
@@ -74,7 +84,10 @@ export class DocRegistry {
     this.touch(room);
     const doc = this.docs.get(room);
     if (!doc) return;
+    // A document whose changes are not stored yet stays loaded (and retrying) rather than lose them.
+    if (compact && doc.storeFailing) return this.release(room);
     this.docs.delete(room);
+    this.storeFailing.delete(room);
     doc.close({ compact });
     this.options.log.debug({ room }, 'document unloaded');
   }

@@ -12,15 +12,23 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode } from '../../model/codes';
 import type { Logger } from '../logger';
 import { Changes, observeDocument, type Origin } from './changes';
+import { stampIdentity } from './presence-identity';
 import {
-  BadMessageError, awarenessMessage, decodeMessage, syncStep1Message, syncStep2Message, updateMessage,
+  BadMessageError, awarenessMessage, decodeAwarenessUpdate, decodeMessage, encodeAwarenessUpdate, storeFailingMessage,
+  storedMessage, syncStep1Message, syncStep2Message, updateMessage, type AwarenessEntry,
 } from './protocol';
+import { StepOneGuard } from './step-one-guard';
 import type { CellChange, DocStore } from './store';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
 export interface Peer extends Origin {
   readonly readOnly: boolean;
-  send(message: Uint8Array): void;
+  /** The signed-in user's name: it replaces whatever name the peer's presence claims. */
+  readonly userName: string;
+  /** The peer asked (`acks=1`) to be told what of the document is stored. */
+  readonly acks: boolean;
+  /** Queues a message; `onWritten` runs once it has left the server's queue for the network. */
+  send(message: Uint8Array, onWritten?: () => void): void;
   close(code: number, reason: string): void;
 }
 
@@ -35,7 +43,17 @@ export interface SharedDocOptions {
   compactEvery: number;
   log: Logger;
   afterApply?: AfterApply;
+  /** Told when storing starts failing (`false`) and when it works again (`true`). */
+  onStoreHealth?: (ok: boolean) => void;
 }
+
+/** Presence client ids one socket may control (a tab uses one). */
+const MAX_PRESENCE_IDS_PER_PEER = 8;
+/** A failing store is retried after this long, doubling up to the maximum. */
+const STORE_RETRY_FIRST_MS = 250;
+const STORE_RETRY_MAX_MS = 5000;
+/** While the store keeps failing, one log line per this many milliseconds, with a count. */
+const STORE_FAILURE_LOG_EVERY_MS = 30_000;
 
 export class SharedDoc {
   /** Presence lives beside the document, so a cold document has it too. */
@@ -47,6 +65,8 @@ export class SharedDoc {
   /** While cold: the stored snapshot and updates, in order, and their state vector. */
   private cold: { pieces: Uint8Array[]; stateVector: Uint8Array } | null = null;
   private lastSeq = 0;
+  /** The stored size of the document: snapshot and logged updates. */
+  private storedBytes = 0;
   private loggedSinceSnapshot = 0;
   private pending = new Changes();
   /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
@@ -56,6 +76,13 @@ export class SharedDoc {
   private outgoing: Array<{ update: Uint8Array; origin: Origin }> = [];
   private sendTimer: NodeJS.Immediate | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Set while storing fails: how often, since when, when it was last logged and the next retry delay. */
+  private storeFailure: { count: number; since: number; loggedAt: number; retryMs: number } | null = null;
+  /** Peers that opted in to acks and sent updates since the last flush: told what is stored after it. */
+  private readonly awaitingAck = new Set<Peer>();
+  /** Which peer controls each presence client id: the first to set it. */
+  private readonly presenceOwners = new Map<number, Peer>();
+  private readonly stepOneGuards = new WeakMap<Peer, StepOneGuard>();
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
     this.awareness.setLocalState(null);
@@ -79,6 +106,7 @@ export class SharedDoc {
     if (pieces.length === 0) throw new Error(`dataset ${this.id} has no stored document`);
     const stateVector = stored.stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
     this.cold = { pieces, stateVector };
+    this.storedBytes = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
     this.lastSeq = stored.lastSeq;
     this.loggedSinceSnapshot = stored.updates.length;
   }
@@ -92,9 +120,21 @@ export class SharedDoc {
     return this.peers.size;
   }
 
+  /** The document's size as stored, in bytes: what answering a new client costs. */
+  get sizeBytes(): number {
+    return this.storedBytes;
+  }
+
+  /** True while applied changes are not yet stored because the store fails. */
+  get storeFailing(): boolean {
+    return this.storeFailure !== null;
+  }
+
   /** Starts syncing a peer: our state vector, then everyone's presence. */
   addPeer(peer: Peer): void {
     this.peers.set(peer, new Set());
+    this.stepOneGuards.set(peer, new StepOneGuard());
+    if (peer.acks && this.storeFailure) peer.send(storeFailingMessage());
     peer.send(syncStep1Message(this.stateVector()));
     const states = this.awareness.getStates();
     if (states.size > 0) {
@@ -107,6 +147,7 @@ export class SharedDoc {
     const controlled = this.peers.get(peer);
     if (!controlled) return;
     this.peers.delete(peer);
+    this.awaitingAck.delete(peer);
     if (controlled.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...controlled], null);
   }
 
@@ -116,14 +157,29 @@ export class SharedDoc {
       const message = decodeMessage(data);
       switch (message.type) {
         case 'sync-step-1': {
+          // Each answer can be the whole document: a socket may not ask for it faster than the
+          // step-1 rate, and the same question is not answered again while its answer is still queued.
+          const guard = this.stepOneGuards.get(peer)!;
+          const verdict = guard.check(message.stateVector);
+          if (verdict === 'repeat') break;
+          if (verdict === 'too-often') {
+            this.options.log.info({ dataset: this.id, user: peer.userId }, 'closing socket: too many sync step 1 messages');
+            peer.close(CloseCode.TryAgainLater, 'Too many sync requests');
+            break;
+          }
           // In order, the last as step 2: a client counts itself synced at step 2, and by then it has all.
           const pieces = this.diff(message.stateVector);
           for (const update of pieces.slice(0, -1)) peer.send(updateMessage(update));
-          peer.send(syncStep2Message(pieces.at(-1)!));
+          peer.send(syncStep2Message(pieces.at(-1)!), guard.answered(message.stateVector));
           break;
         }
         case 'update':
           if (!peer.readOnly) this.applyUpdate(peer, message.update);
+          if (peer.acks) {
+            // Even an update that changed nothing is answered: the peer learns that what it has is stored.
+            this.awaitingAck.add(peer);
+            this.flushTimer ??= setImmediate(() => this.flush());
+          }
           break;
         case 'awareness':
           this.applyAwareness(peer, message.update);
@@ -158,11 +214,18 @@ export class SharedDoc {
     return reader(this.warm());
   }
 
-  /** Writes everything applied so far to the store. */
+  /**
+   * Writes everything applied so far to the store, then tells the peers that asked what is stored.
+   * While the store fails, writing waits for the backed-off retry.
+   */
   flush(): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = null;
-    if (this.pending.isEmpty || !this.doc) return;
+    if (this.storeFailure && this.retryTimer) return;
+    if (this.pending.isEmpty || !this.doc) {
+      this.sendAcks([...this.awaitingAck]);
+      return;
+    }
     const changes = this.pending;
     this.pending = new Changes();
     try {
@@ -170,16 +233,68 @@ export class SharedDoc {
       if (changes.updates.length > 0) {
         this.lastSeq = seq;
         this.loggedSinceSnapshot += changes.updates.length;
+        for (const { update } of changes.updates) this.storedBytes += update.byteLength;
       }
     } catch (error) {
       // Nothing of the batch was written (one transaction): keep it and try again.
       changes.absorb(this.pending);
       this.pending = changes;
-      this.options.log.error({ dataset: this.id, err: error }, 'storing updates failed; retrying');
-      this.retryTimer ??= setTimeout(() => { this.retryTimer = null; this.flush(); }, 1000);
+      this.storeFailed(error);
       return;
     }
-    if (this.loggedSinceSnapshot >= this.options.compactEvery) this.compact();
+    this.storeSucceeded();
+    if (this.loggedSinceSnapshot < this.options.compactEvery) return;
+    try {
+      this.compact();
+    } catch (error) {
+      // The log is intact and still served; the next flush tries again.
+      this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
+    }
+  }
+
+  /** Keeps the changes in memory, tells health and the peers that asked, logs with backoff, retries with backoff. */
+  private storeFailed(error: unknown): void {
+    const now = Date.now();
+    let failure = this.storeFailure;
+    if (!failure) {
+      failure = this.storeFailure = { count: 0, since: now, loggedAt: now, retryMs: STORE_RETRY_FIRST_MS };
+      this.options.log.error({ dataset: this.id, err: error }, 'storing updates failed; keeping them in memory and retrying');
+      this.options.onStoreHealth?.(false);
+      const message = storeFailingMessage();
+      for (const peer of this.peers.keys()) if (peer.acks) peer.send(message);
+    } else if (now - failure.loggedAt >= STORE_FAILURE_LOG_EVERY_MS) {
+      failure.loggedAt = now;
+      this.options.log.error(
+        { dataset: this.id, err: error, failures: failure.count + 1, failingForMs: now - failure.since },
+        'storing updates still failing; retrying',
+      );
+    }
+    failure.count += 1;
+    this.awaitingAck.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; this.flush(); }, failure.retryMs);
+    failure.retryMs = Math.min(failure.retryMs * 2, STORE_RETRY_MAX_MS);
+  }
+
+  private storeSucceeded(): void {
+    const failure = this.storeFailure;
+    if (!failure) {
+      this.sendAcks([...this.awaitingAck]);
+      return;
+    }
+    this.storeFailure = null;
+    this.options.log.warn({ dataset: this.id, failures: failure.count, failedForMs: Date.now() - failure.since }, 'storing updates works again');
+    this.options.onStoreHealth?.(true);
+    // Everyone who was told of the failure learns that it is over.
+    this.sendAcks([...this.peers.keys()].filter((peer) => peer.acks));
+  }
+
+  /** Sends `peers` the state vector as stored (everything applied is stored when this is called). */
+  private sendAcks(peers: Peer[]): void {
+    this.awaitingAck.clear();
+    if (peers.length === 0) return;
+    const message = storedMessage(this.stateVector());
+    for (const peer of peers) if (this.peers.has(peer)) peer.send(message);
   }
 
   /** Folds the log into one snapshot (after a flush). */
@@ -187,13 +302,19 @@ export class SharedDoc {
     this.flush();
     // A cold document's log is folded the next time it is hot: merging without a document costs as much.
     if (!this.doc || !this.pending.isEmpty || this.loggedSinceSnapshot === 0) return;
-    this.store.compact(this.id, Y.encodeStateAsUpdate(this.doc), this.lastSeq, Y.encodeStateVector(this.doc));
+    const state = Y.encodeStateAsUpdate(this.doc);
+    this.store.compact(this.id, state, this.lastSeq, Y.encodeStateVector(this.doc));
+    this.storedBytes = state.byteLength;
     this.loggedSinceSnapshot = 0;
   }
 
   /** Flushes, compacts (unless told not to) and lets go of the document; peers are closed with 1012. */
   close({ compact = true } = {}): void {
+    // One last attempt now, even while a failing store waits for its retry.
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.flush();
+    if (this.storeFailure) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
     try {
       if (compact) this.compact();
     } catch (error) {
@@ -318,9 +439,34 @@ export class SharedDoc {
     this.loadCold();
   }
 
+  /**
+   * Applies (and so relays) a peer's presence as the server vouches for it: states carry the signed-in
+   * user's name and id, oversized ones are dropped, and a peer sets only the client ids it controls
+   * (the first peer to set one controls it until it leaves). Another socket of the same user may take
+   * an id over: a tab that reconnects keeps its client id, and its old socket may not be known dead yet.
+   */
   private applyAwareness(peer: Peer, update: Uint8Array): void {
+    const controlled = this.peers.get(peer);
+    if (!controlled) return;
+    const accepted: AwarenessEntry[] = [];
+    for (const entry of decodeAwarenessUpdate(update)) {
+      const owner = this.presenceOwners.get(entry.clientId);
+      if (owner !== peer) {
+        if (owner && owner.userId !== peer.userId) continue;
+        if (entry.clientId === this.awareness.clientID || entry.state === 'null') continue;
+        if (controlled.size >= MAX_PRESENCE_IDS_PER_PEER) continue;
+      }
+      let state: string | null;
+      try {
+        state = stampIdentity(entry.state, { id: peer.userId ?? '', name: peer.userName });
+      } catch (error) {
+        throw new BadMessageError(`bad awareness state: ${(error as Error).message}`);
+      }
+      if (state !== null) accepted.push({ ...entry, state });
+    }
+    if (accepted.length === 0) return;
     try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(accepted), peer);
     } catch (error) {
       throw new BadMessageError(`bad awareness update: ${(error as Error).message}`);
     }
@@ -330,10 +476,21 @@ export class SharedDoc {
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
   ) => {
-    const controlled = this.peers.get(origin as Peer);
+    const peer = origin as Peer;
+    const controlled = this.peers.get(peer);
     if (controlled) {
-      for (const id of [...added, ...updated]) controlled.add(id);
-      for (const id of removed) controlled.delete(id);
+      for (const id of [...added, ...updated]) {
+        const previous = this.presenceOwners.get(id);
+        if (previous && previous !== peer) this.peers.get(previous)?.delete(id);
+        controlled.add(id);
+        this.presenceOwners.set(id, peer);
+      }
+    }
+    // Removed by its peer, by that peer leaving, or timed out: the id is free again.
+    for (const id of removed) {
+      const owner = this.presenceOwners.get(id);
+      if (owner) this.peers.get(owner)?.delete(id);
+      this.presenceOwners.delete(id);
     }
     const changed = [...added, ...updated, ...removed];
     // To the sender too: the stock client drops a connection that hears nothing for 30 s, and a coder

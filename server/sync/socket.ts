@@ -9,22 +9,41 @@ import { datasetRole } from '../access';
 import { authenticate } from '../auth/middleware';
 import type { User } from '../auth/users';
 import type { Services } from '../context';
+import { allowedOrigins, originAllowed } from './origin';
 import type { Peer, SharedDoc } from './shared-doc';
+
+/**
+ * What the server queues for one socket is bounded: once more than max(8 MiB, twice the document's
+ * stored size) waits to be sent, nothing more is queued and the socket is closed with 1013 (cut off
+ * after a grace period, since a peer that does not read will not read the close frame either).
+ */
+export const MIN_QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
+const CUT_OFF_AFTER_MS = 1000;
 
 /** A socket's peer: sends go straight to the `ws` socket, skipping sockets that are closing. */
 class SocketPeer implements Peer {
   readonly userId: string;
+  readonly userName: string;
   readonly role: Role;
   readonly readOnly: boolean;
 
-  constructor(user: User, role: Role, private readonly socket: WebSocket) {
+  constructor(user: User, role: Role, private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean) {
     this.userId = user.id;
+    this.userName = user.name;
     this.role = role;
     this.readOnly = !canEdit(role);
   }
 
-  send(message: Uint8Array): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(message);
+  send(message: Uint8Array, onWritten?: () => void): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // One message always fits (a new client's first answer is the whole document); a queue already
+    // past the limit means the peer is not reading.
+    if (this.socket.bufferedAmount > Math.max(MIN_QUEUE_LIMIT_BYTES, 2 * this.doc.sizeBytes)) {
+      this.close(CloseCode.TryAgainLater, 'Not reading fast enough');
+      setTimeout(() => this.socket.terminate(), CUT_OFF_AFTER_MS).unref();
+      return;
+    }
+    this.socket.send(message, onWritten && ((error) => { if (!error) onWritten(); }));
   }
 
   close(code: number, reason: string): void {
@@ -33,14 +52,18 @@ class SocketPeer implements Peer {
 }
 
 export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { db, storage, registry, log }: Services): void {
+  const allowed = allowedOrigins();
   app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
     // The upgrade is always accepted; refusals are close codes, which a browser can see (1006 otherwise).
+    const sameSite = originAllowed(c.req.header('origin'), c.req.header('host'), allowed);
     const user = authenticate(db, c, true);
     const room = parseRoom(c.req.param('room') ?? '');
+    const acks = c.req.query('acks') === '1';
     let peer: SocketPeer | null = null;
     let doc: SharedDoc | null = null;
     return {
       onOpen(_event, ws: WSContext<WebSocket>) {
+        if (!sameSite) return ws.close(CloseCode.Forbidden, 'Origin not allowed');
         if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
         const dataset = room && storage.datasets.get(room.datasetId);
         const role = dataset && datasetRole(user, dataset);
@@ -51,11 +74,12 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
           log.error({ room: room.name, err: error }, 'loading the document failed');
           return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
         }
-        peer = new SocketPeer(user, role, ws.raw!);
+        peer = new SocketPeer(user, role, ws.raw!, doc, acks);
         doc.addPeer(peer);
       },
       onMessage(event, ws) {
-        if (!peer || !doc) return;
+        // Once the server is closing a socket, what it still sends is not listened to.
+        if (!peer || !doc || ws.readyState !== 1) return;
         if (typeof event.data === 'string') return ws.close(CloseCode.BadMessage, 'Bad message');
         doc.receive(peer, new Uint8Array(event.data as ArrayBuffer));
       },

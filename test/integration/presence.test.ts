@@ -19,7 +19,9 @@ describe('presence', () => {
     awareness.setLocalState({ user: { name: 'alone', color: '#123456' } });
     socket.send(awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID])));
     const echoed = await waitFor(() => socket.received.slice(before).find((m) => m[0] === MessageType.Awareness), { what: 'awareness echoed' });
-    expect(new TextDecoder().decode(echoed)).toContain('alone');
+    // Its own state comes back (its colour), under the signed-in user's name rather than the one it chose.
+    expect(new TextDecoder().decode(echoed)).toContain('#123456');
+    expect(new TextDecoder().decode(echoed)).toContain('"name":"admin"');
     awareness.destroy();
     socket.ws.close();
   });

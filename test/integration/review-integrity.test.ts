@@ -85,7 +85,7 @@ describe('review integrity', () => {
       const { body } = await api(server, `/api/datasets/demo/rows/${row}/timeline`);
       return (body as any[]).some((e) => e.kind === 'reset') ? (body as any[]) : undefined;
     });
-    expect(timeline.filter((e) => e.kind !== 'cell').map((e) => [e.kind, e.by])).toEqual([
+    expect(timeline!.filter((e) => e.kind !== 'cell').map((e) => [e.kind, e.by])).toEqual([
       ['flagged', 'rita'], ['resolved', 'rita'], ['approved', 'olga'], ['reset', 'cora'],
     ]);
   });
