@@ -14,6 +14,9 @@ export interface FlagComment {
 
 export type YFlag = Y.Map<unknown>;
 
+/** The most rows one bulk approval may name. */
+export const MAX_BULK_APPROVE = 1000;
+
 function reviewOf(doc: Y.Doc, rowId: string): Y.Map<unknown> {
   const reviews = getReviews(doc);
   let review = reviews.get(rowId);

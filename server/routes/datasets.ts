@@ -1,19 +1,11 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
-import { DATASET_ID } from '../../model/ids';
-import { TEMPLATE_IDS } from '../../model/templates';
+import { NewDatasetBody } from '../../model/http';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
 import { createDataset, getDataset, listDatasets } from '../datasets';
 import { exportResponse } from '../export/export';
 import { rowHistory } from '../history';
 import { readBody } from '../validate';
-
-const NewDataset = z.object({
-  name: z.string().trim().min(1).max(200),
-  id: z.string().regex(DATASET_ID, 'ids are 1–63 lowercase letters, digits and dashes, starting with a letter or digit').optional(),
-  template: z.enum(TEMPLATE_IDS as [string, ...string[]]).default('events-statements'),
-});
 
 /** A dataset id made from its name when none is given. */
 function idFromName(name: string): string {
@@ -27,11 +19,11 @@ export function datasetsRoutes(services: Services) {
     .get('/', (c) => c.json(listDatasets(db)))
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
-      const body = await readBody(c, NewDataset);
+      const body = await readBody(c, NewDatasetBody);
       const created = createDataset(db, store, {
         id: body.id ?? idFromName(body.name),
         name: body.name,
-        template: body.template as 'events-statements' | 'blank',
+        template: body.template,
         createdBy: c.get('user').id,
       });
       return c.json(created, 201);

@@ -1,9 +1,9 @@
-/** Review (CONTRACT §6): flags with comments, resolving, approving, the dataset's review settings. */
+/** Review: flags with comments, resolving, approving, the dataset's review settings. */
 import { Hono } from 'hono';
 import { ulid } from 'ulid';
 import type * as Y from 'yjs';
-import { z } from 'zod';
 import { getSheet, readColumns, sheetRows } from '../../model/document';
+import { CommentBody, NewFlagBody, ResolveFlagBody, SettingsPatch } from '../../model/http';
 import { addComment, addFlag, allFlags, findFlag, openFlagCount, resolveFlag, setReviewStatus } from '../../model/reviews';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
@@ -11,20 +11,6 @@ import { datasetSettings, getDataset, rowInfo, updateSettings } from '../dataset
 import { badRequest, conflict, notFound } from '../errors';
 import { progress } from '../progress';
 import { readBody } from '../validate';
-
-const NewFlag = z.object({
-  sheet: z.string().min(1),
-  row: z.string().min(1),
-  column: z.string().min(1).nullable().optional(),
-  reason: z.string().min(1),
-  note: z.string().max(5000).optional(),
-});
-const Resolve = z.object({ resolution: z.string().max(5000).optional() });
-const Comment = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(5000) });
-const Settings = z.object({
-  flagReasons: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'reason codes are lowercase letters, digits and _')).min(1).optional(),
-  fourEyes: z.boolean().optional(),
-});
 
 /** The flag with this id and its row, or 404. */
 function requireFlag(doc: Y.Doc, flagId: string) {
@@ -49,7 +35,7 @@ export function reviewRoutes({ db, registry }: Services) {
       assertRole(user, 'reviewer');
       const id = c.req.param('id');
       const { flagReasons } = datasetSettings(db, id);
-      const body = await readBody(c, NewFlag);
+      const body = await readBody(c, NewFlagBody);
       if (!flagReasons.includes(body.reason)) {
         throw badRequest(`reason "${body.reason}" is not one of this dataset's flag reasons: ${flagReasons.join(', ')}`);
       }
@@ -73,7 +59,7 @@ export function reviewRoutes({ db, registry }: Services) {
       assertRole(user, 'reviewer');
       const id = c.req.param('id');
       getDataset(db, id);
-      const { resolution } = await readBody(c, Resolve);
+      const { resolution } = await readBody(c, ResolveFlagBody);
       const resolved = registry.with(id, (shared) => shared.transact({ userId: user.id }, (doc) => {
         const found = requireFlag(doc, c.req.param('flagId'));
         if (found.flag.get('status') !== 'open') throw conflict('This flag is resolved already');
@@ -87,7 +73,7 @@ export function reviewRoutes({ db, registry }: Services) {
       assertRole(user, 'reviewer');
       const id = c.req.param('id');
       getDataset(db, id);
-      const { text } = await readBody(c, Comment);
+      const { text } = await readBody(c, CommentBody);
       const comment = { id: ulid(), by: user.name, at: new Date().toISOString(), text };
       registry.with(id, (shared) => shared.transact({ userId: user.id }, (doc) => {
         addComment(requireFlag(doc, c.req.param('flagId')).flag, comment);
@@ -119,6 +105,6 @@ export function reviewRoutes({ db, registry }: Services) {
       assertRole(c.get('user'), 'admin');
       const id = c.req.param('id');
       getDataset(db, id);
-      return c.json(updateSettings(db, id, await readBody(c, Settings)));
+      return c.json(updateSettings(db, id, await readBody(c, SettingsPatch)));
     });
 }
