@@ -1,6 +1,6 @@
 /**
- * The `reviews` root of a dataset's document (CONTRACT §5, §6). The server is its only writer; these
- * functions are what it writes with, and what clients read with.
+ * The `reviews` root of a dataset's document: per row a review status and its flags. The server is
+ * its only writer; these functions are what it writes with, and what clients read with.
  */
 import * as Y from 'yjs';
 import { type Flag, getReviews, type ReviewStatus } from './document';

@@ -2,8 +2,7 @@
 import type { FlagView } from './review-index';
 import type { RowAuthors } from './row-coders';
 
-export const SCOPES = ['open', 'mine', 'resolved'] as const;
-export type Scope = (typeof SCOPES)[number];
+export type Scope = 'open' | 'mine' | 'resolved';
 
 export interface FlagFilter {
   scope: Scope;
