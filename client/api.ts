@@ -1,37 +1,12 @@
-/** The HTTP API, same origin, authenticated by the session cookie (CONTRACT §2, §3, §7, §8). */
-import type { Column } from '../model/columns';
-import type { Role } from '../model/roles';
-import type { TemplateId } from '../model/templates';
-
-export interface Me {
-  id: string;
-  name: string;
-  role: Role;
-}
-
-export interface UserSummary extends Me {
-  createdAt: string;
-}
-
-export interface NewUser extends Me {
-  token: string;
-}
-
-export interface DatasetSummary {
-  id: string;
-  name: string;
-  template?: string;
-  createdAt?: string;
-}
-
-export interface DatasetDetail {
-  id: string;
-  name: string;
-  sheets: Array<{ id: string; name: string; columns: Column[]; rowCount: number }>;
-}
-
-import type { HistoryEntry } from '../model/history';
-export type { HistoryEntry };
+/**
+ * The HTTP API, same origin, authenticated by the session cookie. Request and response types come
+ * from the one contract in model/http.ts.
+ */
+import type {
+  BulkApproveResponse, CommentCreated, DatasetCreated, DatasetDetail, DatasetList, DatasetSettings, FlagCreated,
+  FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewUserBody, NewUserResponse, Progress,
+  RowApproved, User, UserList,
+} from '../model/http';
 
 export type ExportFormat = 'csv' | 'json';
 export type ExportRows = 'all' | 'approved' | 'flagged' | 'unflagged';
@@ -44,7 +19,7 @@ export class ApiError extends Error {
 }
 
 /** One JSON call of the API with the session cookie; an error answer throws an ApiError. */
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
   if (body !== undefined) {
     init.headers = { ...init.headers, 'content-type': 'application/json' };
@@ -67,30 +42,48 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 }
 
 /** The signed-in user, or null when nobody is signed in. */
-export async function getMe(): Promise<Me | null> {
+export async function getMe(): Promise<User | null> {
   try {
-    return await request<Me>('GET', '/api/me');
+    return await request<User>('GET', '/api/me');
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;
   }
 }
 
-export const signIn = (name: string, password: string) => request<Me>('POST', '/api/session', { name, password });
+const dataset = (id: string) => `/api/datasets/${encodeURIComponent(id)}`;
+
+export const signIn = (name: string, password: string) => request<User>('POST', '/api/session', { name, password });
 export const signOut = () => request<void>('DELETE', '/api/session');
-export const listUsers = () => request<UserSummary[]>('GET', '/api/users');
-export const createUser = (user: { name: string; role: Role; password?: string }) => request<NewUser>('POST', '/api/users', user);
-export const listDatasets = () => request<DatasetSummary[]>('GET', '/api/datasets');
-export const getDataset = (id: string) => request<DatasetDetail>('GET', `/api/datasets/${encodeURIComponent(id)}`);
-export const createDataset = (body: { name: string; id?: string; template?: TemplateId }) =>
-  request<{ id: string; name: string }>('POST', '/api/datasets', body);
+export const listUsers = () => request<UserList>('GET', '/api/users');
+export const createUser = (user: NewUserBody) => request<NewUserResponse>('POST', '/api/users', user);
+export const listDatasets = () => request<DatasetList>('GET', '/api/datasets');
+export const getDataset = (id: string) => request<DatasetDetail>('GET', dataset(id));
+export const createDataset = (body: NewDatasetBody) => request<DatasetCreated>('POST', '/api/datasets', body);
 export const rowHistory = (datasetId: string, rowId: string) =>
-  request<HistoryEntry[]>('GET', `/api/datasets/${encodeURIComponent(datasetId)}/history?row=${encodeURIComponent(rowId)}`);
+  request<HistoryEntry[]>('GET', `${dataset(datasetId)}/history?row=${encodeURIComponent(rowId)}`);
+
+export const getSettings = (datasetId: string) => request<DatasetSettings>('GET', `${dataset(datasetId)}/settings`);
+export const getProgress = (datasetId: string) => request<Progress>('GET', `${dataset(datasetId)}/progress`);
+
+/** The dataset's flags; `status` narrows them to open or resolved ones. */
+export const listFlags = (datasetId: string, status?: 'open' | 'resolved') =>
+  request<FlagList>('GET', `${dataset(datasetId)}/flags${status ? `?status=${status}` : ''}`);
+export const createFlag = (datasetId: string, flag: NewFlagBody) => request<FlagCreated>('POST', `${dataset(datasetId)}/flags`, flag);
+export const addComment = (datasetId: string, flagId: string, text: string) =>
+  request<CommentCreated>('POST', `${dataset(datasetId)}/flags/${encodeURIComponent(flagId)}/comments`, { text });
+export const resolveFlag = (datasetId: string, flagId: string, resolution: string) =>
+  request<FlagWithThread>('POST', `${dataset(datasetId)}/flags/${encodeURIComponent(flagId)}/resolve`, resolution ? { resolution } : {});
+export const approveRow = (datasetId: string, rowId: string) =>
+  request<RowApproved>('POST', `${dataset(datasetId)}/rows/${encodeURIComponent(rowId)}/approve`);
+/** Approves many rows in one request; each is approved or refused with the server's reason. */
+export const approveRows = (datasetId: string, rows: readonly string[]) =>
+  request<BulkApproveResponse>('POST', `${dataset(datasetId)}/approve`, { rows });
 
 /** The download address of a sheet's export. */
 export function exportUrl(datasetId: string, sheetId: string, format: ExportFormat, rows: ExportRows): string {
   const params = new URLSearchParams({ format, rows });
-  return `/api/datasets/${encodeURIComponent(datasetId)}/sheets/${encodeURIComponent(sheetId)}/export?${params}`;
+  return `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/export?${params}`;
 }
 
 /** The one-time sign-in link for a new user's token. */

@@ -1,4 +1,5 @@
-/** Page addresses (CONTRACT §9). */
+/** Page addresses: `/`, `/admin`, `/signin`, `/d/:datasetId[/:sheetId]` and `/d/:datasetId/-/progress`. */
+import { isDatasetId } from '../model/ids';
 
 export type Route =
   | { page: 'signin' }
@@ -9,16 +10,20 @@ export type Route =
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
-  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { page: 'not-found' }; // a malformed %-escape
+  }
   if (parts.length === 0) return { page: 'datasets' };
   const [first, datasetId, sheetId, ...rest] = parts;
   if (first === 'signin' && parts.length === 1) return { page: 'signin' };
   if (first === 'admin' && parts.length === 1) return { page: 'admin' };
+  if (first !== 'd' || datasetId === undefined || !isDatasetId(datasetId)) return { page: 'not-found' };
   // `-` can start no sheet id, so the dataset's own pages live under it.
-  if (first === 'd' && datasetId !== undefined && sheetId === '-' && rest.length === 1 && rest[0] === 'progress') {
-    return { page: 'progress', datasetId };
-  }
-  if (first === 'd' && datasetId !== undefined && rest.length === 0) {
+  if (sheetId === '-' && rest.length === 1 && rest[0] === 'progress') return { page: 'progress', datasetId };
+  if (rest.length === 0) {
     return sheetId === undefined ? { page: 'dataset', datasetId } : { page: 'dataset', datasetId, sheetId };
   }
   return { page: 'not-found' };

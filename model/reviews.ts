@@ -1,6 +1,6 @@
 /**
- * The `reviews` root of a dataset's document (CONTRACT §5, §6). The server is its only writer; these
- * functions are what it writes with, and what clients read with.
+ * The `reviews` root of a dataset's document: per row a review status and its flags. The server is
+ * its only writer; these functions are what it writes with, and what clients read with.
  */
 import * as Y from 'yjs';
 import { type Flag, getReviews, type ReviewStatus } from './document';
@@ -15,6 +15,9 @@ export interface FlagComment {
 }
 
 export type YFlag = Y.Map<unknown>;
+
+/** The most rows one bulk approval may name. */
+export const MAX_BULK_APPROVE = 1000;
 
 function reviewOf(doc: Y.Doc, rowId: string): Y.Map<unknown> {
   const reviews = getReviews(doc);

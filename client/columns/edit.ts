@@ -1,6 +1,6 @@
 /**
- * Column administration, written straight into the document (CONTRACT §5: `columns` is the display
- * order; a column's id never changes). One transaction per action, with the caller's origin.
+ * Column administration, written straight into the document: the order of a sheet's `columns` is
+ * the display order, and a column's id never changes. One transaction per action, with the caller's origin.
  */
 import type * as Y from 'yjs';
 import type { Column, ColumnType } from '../../model/columns';

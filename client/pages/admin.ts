@@ -1,5 +1,6 @@
 /** Users (admins only): the list, and new users with their one-time sign-in link. */
-import { type Me, type UserSummary, createUser, listUsers, signInLink } from '../api';
+import { createUser, listUsers, signInLink } from '../api';
+import type { User as Me, UserList } from '../../model/http';
 import { ROLES, type Role } from '../../model/roles';
 import { h, replaceChildren, toast } from '../ui/dom';
 import { renderNotFound, roleName, topBar } from './layout';
@@ -29,7 +30,7 @@ export async function renderAdmin(app: HTMLElement, me: Me): Promise<void> {
   await reload();
 }
 
-function showUsers(host: HTMLElement, users: UserSummary[]): void {
+function showUsers(host: HTMLElement, users: UserList): void {
   replaceChildren(host, h('table', { class: 'table' },
     h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Role'), h('th', {}, 'Since'))),
     h('tbody', {}, ...users.map((u) => h('tr', {},

@@ -1,8 +1,9 @@
 /**
  * A dataset's page: one tab per sheet, the grid, the toolbar, who is here and the save status.
  */
-import { type Me, listDatasets } from '../api';
-import { canEdit } from '../../model/roles';
+import { ApiError, getDataset } from '../api';
+import type { DatasetDetail, User as Me } from '../../model/http';
+import { type Role, canEdit } from '../../model/roles';
 import { CloseCode } from '../../model/codes';
 import { getMeta, getSheets } from '../../model/document';
 import { ColumnPanel } from '../columns/panel';
@@ -21,18 +22,19 @@ import { renderNotFound, topBar } from './layout';
 export async function renderDataset(app: HTMLElement, me: Me, datasetId: string, sheetId?: string): Promise<void> {
   document.title = 'Tessera';
   replaceChildren(app, topBar(me, [h('a', { href: '/' }, 'Datasets'), datasetId]), h('main', { class: 'loading' }, 'Opening…'));
-  let summary;
+  let dataset: DatasetDetail;
   try {
-    summary = (await listDatasets()).find((d) => d.id === datasetId);
+    dataset = await getDataset(datasetId);
   } catch (err) {
-    replaceChildren(app, topBar(me, []), h('main', { class: 'page-error' }, `Could not load the dataset: ${(err as Error).message}`));
+    if (err instanceof ApiError && err.status === 404) {
+      renderNotFound(app, me, `There is no dataset “${datasetId}”, or you may not open it.`);
+    } else {
+      replaceChildren(app, topBar(me, []), h('main', { class: 'page-error' }, `Could not load the dataset: ${(err as Error).message}`));
+    }
     return;
   }
-  if (!summary) {
-    renderNotFound(app, me, `There is no dataset “${datasetId}”, or you may not open it.`);
-    return;
-  }
-  const page = new DatasetPage(app, me, datasetId, summary.name, summary.createdAt ?? '');
+  // The role on this dataset decides; a server that does not say falls back to the global role.
+  const page = new DatasetPage(app, me, dataset.role ?? me.role, datasetId, dataset.name, dataset.createdAt);
   await page.open(sheetId);
 }
 
@@ -49,6 +51,7 @@ class DatasetPage {
   private readonly tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
   private readonly gridHost = h('div', { class: 'grid-host', 'data-testid': 'grid' });
   private readonly side = h('aside', { class: 'side-panel' });
+  private readonly title: HTMLElement;
   private readonly status = h('span', { class: 'sync-status', 'data-testid': 'sync-status', role: 'status' });
   private readonly who = h('div', { class: 'whos-here', 'data-testid': 'whos-here', 'aria-label': 'Who is here' });
   private readonly rowCount = h('span', { 'data-testid': 'row-count' });
@@ -65,24 +68,26 @@ class DatasetPage {
   private readonly undoButton: HTMLButtonElement;
   private readonly redoButton: HTMLButtonElement;
 
-  constructor(private readonly app: HTMLElement, private readonly me: Me, private readonly datasetId: string, private readonly name: string, createdAt: string) {
-    this.readOnly = !canEdit(me.role);
+  constructor(
+    private readonly app: HTMLElement, private readonly me: Me, private readonly role: Role,
+    private readonly datasetId: string, private readonly name: string, createdAt: string,
+  ) {
+    this.readOnly = !canEdit(role);
+    this.title = h('span', { class: 'dataset-title', 'data-testid': 'dataset-title' }, name);
     // One offline copy per server, user and dataset: a dataset made again under the same id starts clean.
     const cacheName = `tessera:${location.host}:${me.id}:${datasetId}:${createdAt}`;
     this.conn = new Connection({ datasetId, cacheName, onFatal: (code) => this.onFatal(code) });
     this.presence = new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) });
-    this.review = new ReviewController({
-      datasetId, me, doc: this.conn.doc, localOrigin: LOCAL_ORIGIN,
-      host: {
-        grid: () => this.grid,
-        sheetId: () => this.sheetId,
-        showSheet: (id) => this.showSheet(id, 'push'),
-        openPanel: (kind) => {
-          if (!(kind === 'review' ? this.panel instanceof ReviewPanel : this.panel instanceof HistoryPanel)) this.openPanel(kind);
-        },
-        togglePanel: (kind) => this.togglePanel(kind),
-      },
+    this.review = new ReviewController({ datasetId, me: me.name, role, doc: this.conn.doc, localOrigin: LOCAL_ORIGIN });
+    this.review.events.on('show-sheet', (id) => this.showSheet(id, 'push'));
+    this.review.events.on('open-thread', (rowId) => {
+      if (!(this.panel instanceof ReviewPanel)) this.openPanel('review');
+      if (this.panel instanceof ReviewPanel) this.panel.showRow(rowId);
     });
+    this.review.events.on('open-history', () => {
+      if (!(this.panel instanceof HistoryPanel)) this.openPanel('history');
+    });
+    this.review.events.on('toggle-review-panel', () => this.togglePanel('review'));
     this.review.bindGridHost(this.gridHost);
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
@@ -139,7 +144,7 @@ class DatasetPage {
       ];
     this.problemsToggle.addEventListener('change', () => this.grid?.setProblemsOnly(this.problemsToggle.checked));
     this.search.addEventListener('input', () => this.grid?.setSearch(this.search.value));
-    const admin = this.me.role === 'admin'
+    const admin = this.role === 'admin'
       ? h('button', { type: 'button', class: 'button', 'data-testid': 'columns-button', onclick: () => this.togglePanel('columns') }, 'Columns')
       : null;
     const toolbar = h('div', { class: 'toolbar' },
@@ -156,7 +161,7 @@ class DatasetPage {
     );
     this.side.hidden = true;
     replaceChildren(this.app,
-      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), h('span', { class: 'dataset-title', 'data-testid': 'dataset-title' }, this.name)], this.who, this.status),
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], this.who, this.status),
       h('main', { class: 'dataset' },
         this.tabs,
         toolbar,
@@ -168,9 +173,8 @@ class DatasetPage {
 
   private renderTitle(): void {
     const name = getMeta(this.conn.doc).get('name');
-    const title = this.app.querySelector('[data-testid=dataset-title]');
-    if (typeof name === 'string' && name !== '' && title) {
-      title.textContent = name;
+    if (typeof name === 'string' && name !== '') {
+      this.title.textContent = name;
       document.title = `${name} · Tessera`;
     }
   }

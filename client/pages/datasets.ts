@@ -1,6 +1,7 @@
 /** The list of datasets, and (for admins) a form to create one from a template. */
-import { type DatasetSummary, type Me, createDataset, listDatasets } from '../api';
-import { DATASET_ID } from '../../model/ids';
+import { createDataset, listDatasets } from '../api';
+import type { DatasetSummary, User as Me } from '../../model/http';
+import { DATASET_ID_RULE, isDatasetId } from '../../model/ids';
 import { TEMPLATE_IDS, type TemplateId } from '../../model/templates';
 import { datasetPath } from '../router';
 import { h, replaceChildren } from '../ui/dom';
@@ -45,12 +46,12 @@ function showList(list: HTMLElement, datasets: DatasetSummary[]): void {
     )));
 }
 
-/** How the list names a dataset's template (the demo dataset is coded from the seed article). */
+/** How the list names a dataset's template; the demo dataset comes with coded rows. */
 const TEMPLATE_LABELS: Record<string, string> = { ...TEMPLATE_NAMES, demo: 'Events and statements, coded demo' };
 
 function newDatasetForm(): HTMLElement {
   const name = h('input', { name: 'name', required: true, placeholder: 'e.g. Korean peninsula 2024' });
-  const id = h('input', { name: 'id', placeholder: 'made from the name', pattern: DATASET_ID.source.slice(1, -1) });
+  const id = h('input', { name: 'id', placeholder: 'made from the name', spellcheck: false, autocapitalize: 'off' });
   const template = h('select', { name: 'template' },
     ...TEMPLATE_IDS.map((t) => h('option', { value: t }, TEMPLATE_NAMES[t])));
   const error = h('p', { class: 'form-error', role: 'alert' });
@@ -71,12 +72,19 @@ function newDatasetForm(): HTMLElement {
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    const wantedId = id.value.trim() || slug(name.value);
+    if (wantedId !== '' && !isDatasetId(wantedId)) {
+      error.textContent = `Id: ${DATASET_ID_RULE}.`;
+      error.hidden = false;
+      id.focus();
+      return;
+    }
     error.hidden = true;
     submit.disabled = true;
     try {
       const created = await createDataset({
         name: name.value.trim(),
-        id: id.value.trim() || slug(name.value) || undefined,
+        id: wantedId || undefined,
         template: template.value as TemplateId,
       });
       location.href = datasetPath(created.id);

@@ -1,4 +1,4 @@
-/** Export of the current sheet: CSV or JSON, all / approved / flagged / unflagged rows (CONTRACT §8). */
+/** Export of the current sheet: CSV or JSON, all / approved / flagged / unflagged rows. */
 import { type ExportFormat, type ExportRows, exportUrl } from '../api';
 import { h } from '../ui/dom';
 

@@ -1,6 +1,7 @@
-/** Who changed the focused row's cells, and when (CONTRACT §7). */
+/** Who changed the focused row's cells, and when. */
 import type * as Y from 'yjs';
-import { type HistoryEntry, rowHistory } from '../api';
+import { rowHistory } from '../api';
+import type { HistoryEntry } from '../../model/http';
 import { getSheet, readColumns } from '../../model/document';
 import { h, replaceChildren } from '../ui/dom';
 import { toText } from '../grid/values';

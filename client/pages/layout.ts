@@ -1,5 +1,6 @@
 /** The frame every signed-in page shares: the top bar with the user and sign-out. */
-import { type Me, signOut } from '../api';
+import { signOut } from '../api';
+import type { User as Me } from '../../model/http';
 import { h, replaceChildren, toast } from '../ui/dom';
 
 const ROLE_NAMES = { viewer: 'Viewer', reviewer: 'Reviewer', editor: 'Editor', admin: 'Admin' } as const;

@@ -7,9 +7,9 @@ import {
   BarController, BarElement, CategoryScale, Chart, type ChartConfiguration, Legend, LineController, LineElement,
   LinearScale, PointElement, ScatterController, Tooltip,
 } from 'chart.js';
-import { type Me, getDataset, request } from '../api';
+import { getDataset, getProgress, listFlags } from '../api';
+import type { User as Me, Progress } from '../../model/http';
 import { datasetPath } from '../router';
-import { type Progress, getProgress } from '../review/api';
 import { dayRange, formatAxisDate, placeDate } from '../review/dates';
 import { STATUS_LABELS } from '../review/reasons';
 import { h, replaceChildren } from '../ui/dom';
@@ -55,8 +55,7 @@ export async function renderProgress(app: HTMLElement, me: Me, datasetId: string
 }
 
 async function openFlagCount(datasetId: string): Promise<number> {
-  const flags = await request<unknown[]>('GET', `/api/datasets/${encodeURIComponent(datasetId)}/flags?status=open`);
-  return flags.length;
+  return (await listFlags(datasetId, 'open')).length;
 }
 
 class ProgressView {

@@ -82,8 +82,3 @@ export function showContextMenu(x: number, y: number, entries: readonly MenuEntr
   document.addEventListener('wheel', close, true);
   buttons.find((b) => !b.disabled)?.focus();
 }
-
-/** Closes the open menu, if any. */
-export function closeContextMenu(): void {
-  openMenu?.close();
-}

@@ -1,63 +1,77 @@
 /**
  * Review on the dataset page: the toolbar items (status filter, Flag, Review, Progress), the grid's
  * right-click menu and Ctrl+Shift+F, the flag dialog, approving, and jumping to a flagged row. The
- * page hands it the grid and its panels through `ReviewPageHost`; the rest lives here.
+ * page gives it each new grid (`attachGrid`) and owns the side panels: what the controller wants of
+ * the page (another sheet, a panel) it asks for with events.
  */
+import { ObservableV2 } from 'lib0/observable';
 import type * as Y from 'yjs';
-import { ApiError, type Me } from '../api';
+import { ApiError, approveRow, approveRows, getSettings } from '../api';
 import { type ReviewStatus, getSheet, getSheets, readColumns, sheetName } from '../../model/document';
-import { hasRole } from '../../model/roles';
+import { MAX_BULK_APPROVE } from '../../model/reviews';
+import { type Role, hasRole } from '../../model/roles';
 import { progressPath } from '../router';
 import type { SheetGrid } from '../grid/grid';
 import { ROW_NUMBER_COL } from '../grid/columns';
 import { refLabeller } from '../grid/context';
 import { h, toast } from '../ui/dom';
-import { approveRow, getSettings } from './api';
 import { type MenuEntry, showContextMenu } from './context-menu';
 import { flagDialog } from './flag-dialog';
 import { type GridReview, REVIEW_STATUS_COL, ReviewMarks, gridReview, setStatusFilter } from './grid-review';
 import { STATUS_LABELS } from './reasons';
-import { type ApproveResult, ReviewPanel } from './review-panel';
+import type { ApproveResult } from './panel-context';
+import { ReviewPanel } from './review-panel';
 import { ReviewIndex } from './review-index';
-import { RowAuthorCache } from './row-authors';
-
-/** What the review controller needs from the dataset page. */
-export interface ReviewPageHost {
-  grid(): SheetGrid | null;
-  sheetId(): string;
-  showSheet(sheetId: string): void;
-  /** Opens a side panel, or leaves it open if it is. */
-  openPanel(kind: 'review' | 'history'): void;
-  togglePanel(kind: 'review'): void;
-}
+import { RowCoders } from './row-coders';
 
 export interface ReviewControllerOptions {
   datasetId: string;
-  me: Me;
+  /** The signed-in user's name. */
+  me: string;
+  /** The signed-in user's role on this dataset. */
+  role: Role;
   doc: Y.Doc;
   /** The origin of this user's own edits (to know at once that a row became theirs). */
   localOrigin: unknown;
-  host: ReviewPageHost;
+}
+
+/**
+ * What the controller asks of the page. Listeners run synchronously: after `show-sheet` the page has
+ * shown the sheet and attached its grid.
+ */
+export interface ReviewEvents {
+  'show-sheet': (sheetId: string) => void;
+  /** Open the review panel (if it is not) on a row's flags. */
+  'open-thread': (rowId: string) => void;
+  /** Open the row history panel (if it is not). */
+  'open-history': () => void;
+  'toggle-review-panel': () => void;
 }
 
 export class ReviewController {
-  readonly index: ReviewIndex;
-  readonly authors: RowAuthorCache;
-  readonly canReview: boolean;
+  /** What the controller asks of the page. */
+  readonly events = new ObservableV2<ReviewEvents>();
+  private readonly index: ReviewIndex;
+  private readonly coders: RowCoders;
+  private readonly canReview: boolean;
   private readonly review: GridReview;
+  private grid: SheetGrid | null = null;
+  private sheetId = '';
   private marks: ReviewMarks | null = null;
-  private panel: ReviewPanel | null = null;
   private statusFilter: ReviewStatus | null = null;
+  private readonly filterSelect = h('select', { class: 'status-filter', 'aria-label': 'Show rows by review status', 'data-testid': 'status-filter' },
+    h('option', { value: '' }, 'All statuses'),
+    ...(['unreviewed', 'flagged', 'approved'] as const).map((s) => h('option', { value: s }, STATUS_LABELS[s])));
   private reasons: Promise<string[]> | null = null;
   private readonly labels: ReturnType<typeof refLabeller>;
   private readonly badge = h('span', { class: 'button-badge', 'data-testid': 'open-flags' });
   private readonly off: Array<() => void> = [];
 
   constructor(private readonly options: ReviewControllerOptions) {
-    const { doc, datasetId, me, localOrigin } = options;
-    this.canReview = hasRole(me.role, 'reviewer');
+    const { doc, datasetId, me, role, localOrigin } = options;
+    this.canReview = hasRole(role, 'reviewer');
     this.index = new ReviewIndex(doc);
-    this.authors = new RowAuthorCache(datasetId, doc, me.name, localOrigin);
+    this.coders = new RowCoders(datasetId, doc, this.index, me, localOrigin);
     this.review = gridReview(this.index);
     this.labels = refLabeller(doc);
     this.off.push(this.index.onChange(() => this.renderBadge()));
@@ -67,8 +81,9 @@ export class ReviewController {
   destroy(): void {
     for (const off of this.off) off();
     this.marks?.destroy();
+    this.coders.destroy();
     this.index.destroy();
-    this.authors.destroy();
+    this.events.destroy();
   }
 
   /** For SheetGridOptions.review: the status column and the flagged-cell marks. */
@@ -78,6 +93,8 @@ export class ReviewController {
 
   /** Call after each new grid (a sheet shown). */
   attachGrid(grid: SheetGrid, sheetId: string): void {
+    this.grid = grid;
+    this.sheetId = sheetId;
     this.marks?.destroy();
     this.marks = new ReviewMarks(grid.api, this.index, sheetId);
     if (this.statusFilter !== null) void setStatusFilter(grid.api, this.statusFilter);
@@ -94,13 +111,10 @@ export class ReviewController {
 
   /** Toolbar items: the status filter, Flag, Review (with the open-flag count) and Progress. */
   toolbarItems(): HTMLElement[] {
-    const filter = h('select', { class: 'status-filter', 'aria-label': 'Show rows by review status', 'data-testid': 'status-filter' },
-      h('option', { value: '' }, 'All statuses'),
-      ...(['unreviewed', 'flagged', 'approved'] as const).map((s) => h('option', { value: s }, STATUS_LABELS[s])));
+    const filter = this.filterSelect;
     filter.addEventListener('change', () => {
       this.statusFilter = (filter.value || null) as ReviewStatus | null;
-      const grid = this.options.host.grid();
-      if (grid) void setStatusFilter(grid.api, this.statusFilter);
+      if (this.grid) void setStatusFilter(this.grid.api, this.statusFilter);
     });
     const flag = this.canReview
       ? h('button', {
@@ -110,39 +124,33 @@ export class ReviewController {
       : null;
     const review = h('button', {
       type: 'button', class: 'button', 'data-testid': 'review-button', title: 'Open flags, threads and approval',
-      onclick: () => this.options.host.togglePanel('review'),
+      onclick: () => this.events.emit('toggle-review-panel', []),
     }, 'Review', this.badge);
     const progress = h('a', { class: 'button', href: progressPath(this.options.datasetId), 'data-testid': 'progress-link' }, 'Progress');
     return [filter, ...(flag ? [flag] : []), review, progress];
   }
 
-  /** The review side panel (the page puts it in its side area). */
+  /** A new review side panel; the page owns it, puts it in its side area and destroys it. */
   createPanel(onClose: () => void): ReviewPanel {
-    const panel = new ReviewPanel({
+    return new ReviewPanel({
       datasetId: this.options.datasetId,
       me: this.options.me,
+      role: this.options.role,
       index: this.index,
-      authors: this.authors,
+      coders: this.coders,
       sheets: () => [...getSheets(this.options.doc).entries()].map(([id, s]) => ({ id, name: sheetName(s) || id })),
       rowLabel: (sheetId, rowId) => this.rowLabel(sheetId, rowId),
       columnName: (sheetId, columnId) => this.columnName(sheetId, columnId),
       goTo: (sheetId, rowId, columnId) => void this.goTo(sheetId, rowId, columnId),
-      selectedRowIds: () => this.options.host.grid()?.selectedRowIds() ?? [],
+      selectedRowIds: () => this.grid?.selectedRowIds() ?? [],
       approve: (rowIds) => this.approve(rowIds),
     }, onClose);
-    const destroy = panel.destroy.bind(panel);
-    panel.destroy = () => {
-      destroy();
-      if (this.panel === panel) this.panel = null;
-    };
-    this.panel = panel;
-    return panel;
   }
 
   /** Opens the flag dialog for a cell (or the row when `columnId` is null). */
   async flag(rowId: string, columnId: string | null): Promise<void> {
     if (!this.canReview) return;
-    const sheetId = this.options.host.sheetId();
+    const { sheetId } = this;
     this.reasons ??= getSettings(this.options.datasetId).then((s) => s.flagReasons, (err: unknown) => {
       this.reasons = null;
       throw err;
@@ -165,19 +173,38 @@ export class ReviewController {
     if (flagId) toast(columnId === null ? 'Row flagged.' : 'Cell flagged.');
   }
 
-  /** Approves rows one by one and tells the user what the server said. */
+  /**
+   * Approves rows (those approved already are left out) and tells the user what the server said: one
+   * row through its own endpoint, several in bulk requests.
+   */
   async approve(rowIds: readonly string[]): Promise<ApproveResult> {
     const result: ApproveResult = { approved: [], refused: [] };
-    const sheetId = this.options.host.sheetId();
-    for (const row of rowIds) {
-      if (this.index.status(row) === 'approved') continue;
-      try {
-        await approveRow(this.options.datasetId, row);
-        result.approved.push(row);
-      } catch (err) {
-        const label = [this.rowNumber(row), this.labels.refLabel(sheetId, row)].filter(Boolean).join(' · ') || row;
-        result.refused.push({ row, label, message: err instanceof ApiError ? err.message : (err as Error).message });
+    const { sheetId } = this;
+    const label = (row: string) => [this.rowNumber(row), this.labels.refLabel(sheetId, row)].filter(Boolean).join(' · ') || row;
+    const rows = rowIds.filter((row) => this.index.status(row) !== 'approved');
+    try {
+      if (rows.length === 1) {
+        const row = rows[0]!;
+        try {
+          await approveRow(this.options.datasetId, row);
+          result.approved.push(row);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          result.refused.push({ row, label: label(row), message: err.message });
+        }
       }
+      for (let i = 0; rows.length > 1 && i < rows.length; i += MAX_BULK_APPROVE) {
+        const answer = await approveRows(this.options.datasetId, rows.slice(i, i + MAX_BULK_APPROVE));
+        result.approved.push(...answer.approved);
+        result.refused.push(...answer.refused.map((r) => ({ row: r.row, label: label(r.row), message: r.message })));
+      }
+    } catch (err) {
+      const message = err instanceof ApiError && err.status === 404 && rows.length > 1
+        ? 'This server cannot approve several rows at once yet: approve the rows one at a time.'
+        : `Could not approve: ${(err as Error).message}`;
+      const done = new Set(result.approved);
+      const refused = new Set(result.refused.map((r) => r.row));
+      for (const row of rows) if (!done.has(row) && !refused.has(row)) result.refused.push({ row, label: label(row), message });
     }
     const n = result.approved.length;
     if (result.refused.length === 0) {
@@ -193,10 +220,9 @@ export class ReviewController {
 
   /** Shows a row: its sheet, scrolled into view, the cell focused. A status filter hiding it is lifted. */
   async goTo(sheetId: string, rowId: string, columnId: string | null): Promise<void> {
-    const { host } = this.options;
-    if (host.sheetId() !== sheetId) host.showSheet(sheetId);
-    const grid = host.grid();
-    if (!grid) return;
+    if (this.sheetId !== sheetId) this.events.emit('show-sheet', [sheetId]);
+    const { grid } = this;
+    if (!grid || this.sheetId !== sheetId) return;
     const api = grid.api;
     let node = api.getRowNode(rowId);
     if (!node) {
@@ -205,8 +231,7 @@ export class ReviewController {
     }
     if (node.rowIndex === null && this.statusFilter !== null) {
       this.statusFilter = null;
-      const select = document.querySelector<HTMLSelectElement>('[data-testid=status-filter]');
-      if (select) select.value = '';
+      this.filterSelect.value = '';
       await setStatusFilter(api, null);
       node = api.getRowNode(rowId) ?? node;
     }
@@ -222,14 +247,8 @@ export class ReviewController {
     }
   }
 
-  /** Opens the review panel on a row's flags. */
-  openThread(rowId: string): void {
-    this.options.host.openPanel('review');
-    this.panel?.showRow(rowId);
-  }
-
   private flagFocused(): void {
-    const grid = this.options.host.grid();
+    const { grid } = this;
     const focused = grid?.api.getFocusedCell();
     const rowId = grid?.focusedRowId();
     if (!focused || !rowId) {
@@ -255,7 +274,7 @@ export class ReviewController {
     const cell = target.closest<HTMLElement>('.ag-cell[col-id]');
     const rowId = cell?.closest('.ag-row[row-id]')?.getAttribute('row-id');
     const colId = cell?.getAttribute('col-id');
-    const grid = this.options.host.grid();
+    const { grid } = this;
     if (!cell || !rowId || !colId || !grid) return;
     e.preventDefault();
     const selected = grid.selectedRowIds();
@@ -274,7 +293,7 @@ export class ReviewController {
     if (flags.length > 0) {
       entries.push({
         label: open > 0 ? `Open flag thread${open > 1 ? `s (${open})` : ''}` : 'Show resolved flags',
-        action: 'open-thread', run: () => this.openThread(rowId),
+        action: 'open-thread', run: () => this.events.emit('open-thread', [rowId]),
       });
     }
     if (this.canReview) {
@@ -284,7 +303,7 @@ export class ReviewController {
         run: () => void this.approve(rows),
       });
     }
-    entries.push('separator', { label: 'Row history', action: 'history', run: () => this.options.host.openPanel('history') });
+    entries.push('separator', { label: 'Row history', action: 'history', run: () => this.events.emit('open-history', []) });
     showContextMenu(e.clientX, e.clientY, entries.filter((x, i, all) => x !== 'separator' || (i > 0 && all[i - 1] !== 'separator')));
   }
 
@@ -299,13 +318,13 @@ export class ReviewController {
   private rowLabel(sheetId: string, rowId: string): string | null {
     const label = this.labels.refLabel(sheetId, rowId);
     if (label === null) return null;
-    const number = sheetId === this.options.host.sheetId() ? this.rowNumber(rowId) : '';
+    const number = sheetId === this.sheetId ? this.rowNumber(rowId) : '';
     return number ? `${number} · ${label}` : label;
   }
 
   /** "row 3": the row's place in the grid as shown now, if it is shown. */
   private rowNumber(rowId: string): string {
-    const index = this.options.host.grid()?.api.getRowNode(rowId)?.rowIndex;
+    const index = this.grid?.api.getRowNode(rowId)?.rowIndex;
     return index === null || index === undefined ? '' : `row ${index + 1}`;
   }
 

@@ -2,9 +2,9 @@
  * The dialog that flags a row or one cell: a reason from the dataset's list and a note for the coder.
  * The flag goes to the server (the only writer of reviews); the mark comes back through the document.
  */
-import { ApiError } from '../api';
+import { ApiError, createFlag } from '../api';
+import type { NewFlagBody } from '../../model/http';
 import { h } from '../ui/dom';
-import { type NewFlag, createFlag } from './api';
 import { reasonLabel } from './reasons';
 
 export interface FlagTarget {
@@ -74,7 +74,7 @@ export function flagDialog(datasetId: string, target: FlagTarget, reasons: reado
       }
       error.hidden = true;
       submit.disabled = true;
-      const body: NewFlag = { sheet: target.sheet, row: target.row, column: target.column, reason: reason.value };
+      const body: NewFlagBody = { sheet: target.sheet, row: target.row, column: target.column, reason: reason.value };
       if (note.value.trim() !== '') body.note = note.value.trim();
       try {
         const flag = await createFlag(datasetId, body);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterFlags } from './flag-filter';
 import type { FlagView } from './review-index';
-import type { RowAuthors } from './row-authors';
+import type { RowAuthors } from './row-coders';
 
 const flag = (id: string, row: string, over: Partial<FlagView> = {}): FlagView => ({
   id, row, sheet: 'events', column: null, reason: 'wrong_date', note: '', by: 'rita', at: '2024-02-22T10:00:00Z',
@@ -9,8 +9,8 @@ const flag = (id: string, row: string, over: Partial<FlagView> = {}): FlagView =
 });
 
 const authors: Record<string, RowAuthors> = {
-  r1: { everyone: new Set(['ana', 'ben']), last: 'ben', entries: [] },
-  r2: { everyone: new Set(['ben']), last: 'ben', entries: [] },
+  r1: { everyone: new Set(['ana', 'ben']), last: 'ben' },
+  r2: { everyone: new Set(['ben']), last: 'ben' },
 };
 const known = (row: string) => authors[row];
 

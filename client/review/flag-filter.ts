@@ -1,9 +1,8 @@
 /** Which flags the review panel lists: a scope (open, on my rows, resolved) and the reason, coder and sheet filters. */
 import type { FlagView } from './review-index';
-import type { RowAuthors } from './row-authors';
+import type { RowAuthors } from './row-coders';
 
-export const SCOPES = ['open', 'mine', 'resolved'] as const;
-export type Scope = (typeof SCOPES)[number];
+export type Scope = 'open' | 'mine' | 'resolved';
 
 export interface FlagFilter {
   scope: Scope;

@@ -23,7 +23,7 @@ export interface GridReview {
 const STATUS_ORDER: Record<ReviewStatus, number> = { flagged: 0, unreviewed: 1, approved: 2 };
 
 /** Describes flags for a tooltip: "Flagged by Rita: Wrong event type — MEET?". */
-export function flagSummary(flags: readonly FlagView[]): string {
+function flagSummary(flags: readonly FlagView[]): string {
   return flags.map((f) => `⚑ ${reasonLabel(f.reason)} (${f.by})${f.note ? ` — ${f.note}` : ''}`).join('\n');
 }
 

@@ -2,7 +2,6 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { addComment, addFlag, findFlag, resolveFlag } from '../../model/reviews';
 import { ReviewIndex } from './review-index';
-import { authorsOf } from './row-authors';
 
 const flag = (id: string, column: string | null) => ({
   id, sheet: 'events', column, reason: 'wrong_date', note: 'check', by: 'rita', at: `2024-02-22T10:00:0${id.length}Z`,
@@ -33,14 +32,5 @@ describe('the live index of flags', () => {
     expect(index.flag('f1')).toMatchObject({ status: 'resolved', resolution: 'ok' });
     expect(index.status('r1')).toBe('unreviewed');
     expect(index.openCount).toBe(1);
-  });
-});
-
-describe("a row's coders from its history", () => {
-  it('names everyone who changed a cell and the last of them, leaving review status changes out', () => {
-    const e = (column: string, by: string | null) => ({ sheet: 'events', row: 'r', column, old: null, new: 'x', by: by as string, at: '' });
-    const authors = authorsOf([e('actor1', 'admin'), e('location', 'ana'), e('review_status', 'ben'), e('summary', null)]);
-    expect([...authors.everyone]).toEqual(['admin', 'ana']);
-    expect(authors.last).toBe('ana');
   });
 });

@@ -3,11 +3,11 @@
  * provider, the undo manager for this user's own changes, and the save status shown to the user.
  */
 import * as Y from 'yjs';
-import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { getSheets } from '../../model/document';
 import { CloseCode } from '../../model/codes';
 import { ACKS_PARAM, SaveStatus, type SaveState } from './save-status';
+import { OfflineStore } from './offline-store';
 
 /** The origin of every change this user makes in this tab; the undo manager tracks only it. */
 export const LOCAL_ORIGIN = { source: 'tessera-local-user' } as const;
@@ -49,7 +49,7 @@ export function statusText({ state, pending }: SyncStatus): string {
 export class Connection {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
-  readonly persistence: IndexeddbPersistence;
+  private readonly offline: OfflineStore;
   readonly undo: Y.UndoManager;
   /** "Saved" only once the server reports this tab's changes stored (see save-status.ts). */
   readonly saves: SaveStatus;
@@ -65,7 +65,7 @@ export class Connection {
     const { datasetId, cacheName } = options;
     this.pendingKey = `${cacheName}:pending`;
     this.pending = Number(localStorage.getItem(this.pendingKey) ?? 0) || 0;
-    this.persistence = new IndexeddbPersistence(cacheName, this.doc);
+    this.offline = new OfflineStore(cacheName, this.doc);
     const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     // No BroadcastChannel: on connect it posts the whole document to other tabs, seconds of work
     // for a large sheet; tabs meet through the server instead.
@@ -74,7 +74,6 @@ export class Connection {
     this.cleanup.push(this.saves.onChange(this.notify), () => this.saves.destroy());
     this.undo = new Y.UndoManager(getSheets(this.doc), { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
 
-    this.doc.on('update', this.onUpdate);
     this.provider.on('status', this.notify);
     this.provider.on('sync', this.onSync);
     this.provider.on('closed', this.onClosed);
@@ -88,14 +87,17 @@ export class Connection {
 
     // Loading a whole document needs no 'update' events, and Yjs encodes every transaction again for
     // its 'update' listeners: seconds for a 100k-row sheet. So they listen only once it is loaded.
-    const unmute = this.muteUpdates();
-    this.ready = this.persistence.whenSynced.then(() => {
+    const listen = this.listenToUpdates();
+    this.ready = this.offline.load().catch((err: unknown) => {
+      // No offline copy (private window, storage blocked): work from the server alone.
+      console.warn('The offline copy could not be read', err);
+    }).then(() => {
       performance.mark('tessera:offline-copy-loaded');
       // Connect only after the offline copy is in: the first sync step then asks the server for
       // just what we lack, and sends it our offline edits.
       const hasLocalCopy = getSheets(this.doc).size > 0;
       if (hasLocalCopy || !navigator.onLine) {
-        unmute();
+        listen();
         if (navigator.onLine) this.provider.connect();
         return;
       }
@@ -106,7 +108,7 @@ export class Connection {
         const done = (synced: boolean) => {
           if (!synced) return;
           this.provider.off('sync', done);
-          unmute();
+          listen();
           this.storeOfflineCopySoon();
           resolve();
         };
@@ -140,7 +142,7 @@ export class Connection {
     this.provider.off('closed', this.onClosed);
     this.undo.destroy();
     this.provider.destroy();
-    void this.persistence.destroy();
+    this.offline.destroy();
     this.doc.destroy();
     this.statusListeners.clear();
   }
@@ -185,19 +187,23 @@ export class Connection {
     this.notify();
   };
 
-  /** Takes the document's 'update' listeners off; returns the function that puts them back. */
-  private muteUpdates(): () => void {
-    const listeners = [this.persistence._storeUpdate, this.provider._updateHandler, this.onUpdate];
-    for (const listener of listeners) this.doc.off('update', listener);
+  /**
+   * Takes the provider's 'update' listener off the document, so that nothing listens while it loads;
+   * returns the function that starts every listener: the offline copy, the provider, the pending count.
+   * The provider has no public way to do this: y-websocket is pinned to the exact version whose
+   * `_updateHandler` this relies on, and client/sync/provider-updates.test.ts checks that behaviour.
+   */
+  private listenToUpdates(): () => void {
+    this.doc.off('update', this.provider._updateHandler);
     return () => {
-      for (const listener of listeners) this.doc.on('update', listener);
+      this.offline.track();
+      this.doc.on('update', this.provider._updateHandler);
+      this.doc.on('update', this.onUpdate);
     };
   }
 
   private storeOfflineCopySoon(): void {
-    const store = () => {
-      if (!this.persistence._destroyed) void storeState(this.persistence);
-    };
+    const store = () => void this.offline.fold().catch((err: unknown) => console.warn('The offline copy could not be written', err));
     if ('requestIdleCallback' in window) requestIdleCallback(store, { timeout: 5000 });
     else setTimeout(store, 1000);
   }

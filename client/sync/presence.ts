@@ -19,7 +19,7 @@ export interface PresenceUser {
 }
 
 /** Calm, distinguishable colours that keep white text readable. */
-export const PRESENCE_COLORS = [
+const PRESENCE_COLORS = [
   '#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#dc2626', '#0891b2', '#65a30d', '#c026d3', '#475569',
 ] as const;
 

@@ -1,8 +1,6 @@
 /** Datasets: the list and creation, and the routes of one dataset (`/api/datasets/:id`). */
 import { Hono } from 'hono';
-import { z } from 'zod';
-import { DATASET_ID } from '../../model/ids';
-import { TEMPLATE_IDS } from '../../model/templates';
+import { NewDatasetBody, SettingsPatch } from '../../model/http';
 import { datasetRole } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
@@ -11,16 +9,6 @@ import { exportResponse } from '../export/export';
 import { progress } from '../progress';
 import { readBody } from '../validate';
 import { type DatasetEnv, requireRole } from './dataset-scope';
-
-const NewDataset = z.object({
-  name: z.string().trim().min(1).max(200),
-  id: z.string().regex(DATASET_ID, 'ids are 1–63 lowercase letters, digits and dashes, starting with a letter or digit').optional(),
-  template: z.enum(TEMPLATE_IDS as [string, ...string[]]).default('events-statements'),
-});
-const Settings = z.object({
-  flagReasons: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'reason codes are lowercase letters, digits and _')).min(1).optional(),
-  fourEyes: z.boolean().optional(),
-});
 
 /** A dataset id made from its name when none is given. */
 function idFromName(name: string): string {
@@ -39,11 +27,11 @@ export function datasetsRoutes({ storage }: Services) {
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
-      const body = await readBody(c, NewDataset);
+      const body = await readBody(c, NewDatasetBody);
       const created = createDataset(storage.datasets, {
         id: body.id ?? idFromName(body.name),
         name: body.name,
-        template: body.template as 'events-statements' | 'blank',
+        template: body.template,
         createdBy: c.get('user').id,
       });
       return c.json(created, 201);
@@ -65,7 +53,7 @@ export function datasetRoutes({ storage }: Services) {
     .patch('/settings', async (c) => {
       requireRole(c, 'admin');
       const dataset = c.get('dataset');
-      const settings = { ...dataset.settings, ...(await readBody(c, Settings)) };
+      const settings = { ...dataset.settings, ...(await readBody(c, SettingsPatch)) };
       datasets.updateSettings(dataset.id, settings);
       return c.json(settings);
     });

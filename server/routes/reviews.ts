@@ -1,21 +1,10 @@
 /** Review routes of a dataset: flags with comments, resolving, approving. The rules are in `review/`. */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { BulkApproveBody, CommentBody, NewFlagBody, ResolveFlagBody } from '../../model/http';
 import type { Services } from '../context';
 import { AppError } from '../errors';
 import { readBody } from '../validate';
 import { type DatasetEnv, requireRole } from './dataset-scope';
-
-const NewFlag = z.object({
-  sheet: z.string().min(1),
-  row: z.string().min(1),
-  column: z.string().min(1).nullable().optional(),
-  reason: z.string().min(1),
-  note: z.string().max(5000).optional(),
-});
-const Resolve = z.object({ resolution: z.string().max(5000).optional() });
-const Comment = z.object({ text: z.string().trim().min(1, 'a comment needs text').max(5000), fixed: z.boolean().optional() });
-const BulkApprove = z.object({ rows: z.array(z.string().min(1)).min(1).max(1000) });
 
 export function reviewRoutes({ review }: Services) {
   return new Hono<DatasetEnv>()
@@ -25,17 +14,17 @@ export function reviewRoutes({ review }: Services) {
     })
     .post('/flags', async (c) => {
       requireRole(c, 'reviewer');
-      const flag = review.addFlag(c.get('dataset'), c.get('user'), await readBody(c, NewFlag));
+      const flag = review.addFlag(c.get('dataset'), c.get('user'), await readBody(c, NewFlagBody));
       return c.json(flag, 201);
     })
     .post('/flags/:flagId/resolve', async (c) => {
       requireRole(c, 'reviewer');
-      const { resolution } = await readBody(c, Resolve);
+      const { resolution } = await readBody(c, ResolveFlagBody);
       return c.json(review.resolve(c.get('dataset').id, c.get('user'), c.req.param('flagId'), resolution));
     })
     .post('/flags/:flagId/comments', async (c) => {
       requireRole(c, 'reviewer');
-      const { text, fixed } = await readBody(c, Comment);
+      const { text, fixed } = await readBody(c, CommentBody);
       return c.json(review.comment(c.get('dataset').id, c.get('user'), c.req.param('flagId'), text, fixed), 201);
     })
     .get('/rows/:rowId/review', (c) => c.json(review.row(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('rowId'))))
@@ -50,7 +39,7 @@ export function reviewRoutes({ review }: Services) {
     })
     .post('/approve', async (c) => {
       requireRole(c, 'reviewer');
-      const { rows } = await readBody(c, BulkApprove);
+      const { rows } = await readBody(c, BulkApproveBody);
       return c.json(review.approve(c.get('dataset'), c.get('user'), rows));
     });
 }

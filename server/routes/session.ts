@@ -3,15 +3,13 @@ import { Hono } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
-import { z } from 'zod';
 import type { Db } from '../../db/client';
+import { SignInBody } from '../../model/http';
 import { SESSION_COOKIE } from '../auth/middleware';
 import { createSession, deleteSession, userByPassword } from '../auth/users';
 import type { Services } from '../context';
 import { AppError, unauthorized } from '../errors';
 import { readBody } from '../validate';
-
-const SignIn = z.object({ name: z.string().min(1), password: z.string().min(1) });
 
 /** Starts a session for `userId` and sets its HttpOnly cookie. */
 export function startSession(db: Db, c: Context, userId: string): void {
@@ -34,7 +32,7 @@ const signInLimit = () => rateLimiter({
 export function sessionRoutes({ db }: Services) {
   return new Hono()
     .post('/', signInLimit(), async (c) => {
-      const { name, password } = await readBody(c, SignIn);
+      const { name, password } = await readBody(c, SignInBody);
       const user = await userByPassword(db, name, password);
       if (!user) throw unauthorized('Wrong name or password');
       startSession(db, c, user.id);

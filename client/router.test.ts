@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute } from './router';
+
+describe('page addresses', () => {
+  it('opens a dataset, one of its sheets, or its progress view', () => {
+    expect(parseRoute('/d/demo')).toEqual({ page: 'dataset', datasetId: 'demo' });
+    expect(parseRoute('/d/demo/events')).toEqual({ page: 'dataset', datasetId: 'demo', sheetId: 'events' });
+    expect(parseRoute('/d/korea-2024/-/progress')).toEqual({ page: 'progress', datasetId: 'korea-2024' });
+  });
+
+  it('shows "not found" for a dataset id the id rule refuses, rather than asking the server', () => {
+    for (const path of ['/d/Demo', '/d/-demo', '/d/de_mo', `/d/${'a'.repeat(64)}`, '/d/a%20b/-/progress']) {
+      expect(parseRoute(path)).toEqual({ page: 'not-found' });
+    }
+  });
+
+  it('shows "not found" for an address with a malformed escape', () => {
+    expect(parseRoute('/d/%E0%A4%A')).toEqual({ page: 'not-found' });
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * The server's answers match the HTTP contract's response schemas (model/http.ts), so the types the
+ * client derives from them are true.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import * as http from '../../model/http';
+import { api } from '../helpers/clients';
+import { type RunningServer, startServer } from '../helpers/server';
+
+describe('the HTTP contract', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server.dispose();
+  });
+
+  async function expectShape(schema: z.ZodType, path: string, init: Parameters<typeof api>[2] = {}, status = 200) {
+    const response = await api(server, path, init);
+    expect(response.status, JSON.stringify(response.body)).toBe(status);
+    const parsed = schema.safeParse(response.body);
+    expect(parsed.success, parsed.error?.message).toBe(true);
+    return response.body;
+  }
+
+  it('answers every route of users, datasets, history and review with its schema', async () => {
+    await expectShape(http.User, '/api/me');
+    const rita = await expectShape(http.NewUserResponse, '/api/users', { body: { name: 'rita', role: 'reviewer' } }, 201);
+    await expectShape(http.UserList, '/api/users');
+    await expectShape(http.DatasetCreated, '/api/datasets', { body: { name: 'Contract', id: 'contract', template: 'blank' } }, 201);
+    await expectShape(http.DatasetList, '/api/datasets');
+    const demo = await expectShape(http.DatasetDetail, '/api/datasets/demo');
+    const row = (await api(server, '/api/datasets/demo/history')).body[0].row as string;
+    await expectShape(http.History, `/api/datasets/demo/history?row=${row}`);
+    await expectShape(http.DatasetSettings, '/api/datasets/demo/settings');
+    await expectShape(http.DatasetSettings, '/api/datasets/demo/settings', { method: 'PATCH', body: { fourEyes: true } });
+    await expectShape(http.Progress, '/api/datasets/demo/progress');
+
+    const sheet = demo.sheets[0].id as string;
+    const flag = await expectShape(http.FlagCreated, '/api/datasets/demo/flags', {
+      token: rita.token, body: { sheet, row, reason: 'duplicate', note: 'same as the row above' },
+    }, 201);
+    await expectShape(http.CommentCreated, `/api/datasets/demo/flags/${flag.id}/comments`, { token: rita.token, body: { text: 'why?' } }, 201);
+    await expectShape(http.FlagList, '/api/datasets/demo/flags');
+    await expectShape(http.FlagWithThread, `/api/datasets/demo/flags/${flag.id}/resolve`, { token: rita.token, body: {} });
+    await expectShape(http.RowApproved, `/api/datasets/demo/rows/${row}/approve`, { token: rita.token, method: 'POST' });
+  });
+});
