@@ -46,10 +46,9 @@ export class ApiError extends Error {
 /** One JSON call of the API with the session cookie; an error answer throws an ApiError. */
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-  if (body !== undefined) {
-    init.headers = { ...init.headers, 'content-type': 'application/json' };
-    init.body = JSON.stringify(body);
-  }
+  // The server takes a cookie-authenticated write only as JSON, even one without a body (cross-site protection).
+  if (method !== 'GET' && method !== 'HEAD') init.headers = { ...init.headers, 'content-type': 'application/json' };
+  if (body !== undefined) init.body = JSON.stringify(body);
   const res = await fetch(path, init);
   if (res.status === 204) return undefined as T;
   const text = await res.text();

@@ -15,6 +15,10 @@ const db = openDatabase(config.dbFile);
 const { app, services, injectWebSocket, wss } = createApp({
   db, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
+  http: {
+    maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
+    maxConcurrentExports: config.MAX_CONCURRENT_EXPORTS,
+  },
 });
 const adminToken = await prepareDatabase(db, services.store, config.ADMIN_TOKEN);
 
