@@ -12,6 +12,8 @@ function app() {
   hono.use(refuseCrossSiteWrites([]));
   hono.post('/json', async (c) => c.json({ length: (await c.req.text()).length }));
   hono.post('/import', acceptBody({ types: ['text/csv'], maxBytes: 1000 }), async (c) => c.json({ length: (await c.req.text()).length }));
+  // The same route inside a sub-app mounted with `route`, as resource routes are.
+  hono.route('/sub', new Hono().post('/import', acceptBody({ types: ['text/csv'], maxBytes: 1000 }), async (c) => c.json({ length: (await c.req.text()).length })));
   return hono;
 }
 
@@ -35,11 +37,11 @@ describe('request body limits', () => {
     expect((await post('/json', chunked(100))).status).toBe(200);
   });
 
-  it('gives a route declared with acceptBody its own limit and content type', async () => {
-    const csv = await post('/import', 'a,b\r\n'.repeat(100), { 'content-type': 'text/csv' });
+  it.each(['/import', '/sub/import'])('gives a route declared with acceptBody its own limit and content type: %s', async (path) => {
+    const csv = await post(path, 'a,b\r\n'.repeat(100), { 'content-type': 'text/csv' });
     expect(csv.status).toBe(200);
     expect(await csv.json()).toEqual({ length: 500 });
-    expect((await post('/import', chunked(1001), { 'content-type': 'text/csv' })).status).toBe(413);
+    expect((await post(path, chunked(1001), { 'content-type': 'text/csv' })).status).toBe(413);
     // Elsewhere text/csv is what a cross-site form could not send either, but it is not declared there.
     expect((await post('/json', 'a,b', { 'content-type': 'text/csv' })).status).toBe(403);
   });
