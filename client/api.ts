@@ -21,10 +21,9 @@ export class ApiError extends Error {
 /** One JSON call of the API with the session cookie; an error answer throws an ApiError. */
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-  if (body !== undefined) {
-    init.headers = { ...init.headers, 'content-type': 'application/json' };
-    init.body = JSON.stringify(body);
-  }
+  // The server takes a cookie-authenticated write only as JSON, even one without a body (cross-site protection).
+  if (method !== 'GET' && method !== 'HEAD') init.headers = { ...init.headers, 'content-type': 'application/json' };
+  if (body !== undefined) init.body = JSON.stringify(body);
   const res = await fetch(path, init);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -54,6 +53,8 @@ export async function getMe(): Promise<User | null> {
 const dataset = (id: string) => `/api/datasets/${encodeURIComponent(id)}`;
 
 export const signIn = (name: string, password: string) => request<User>('POST', '/api/session', { name, password });
+/** Signs in with a sign-in link's token (after the page asked before replacing another user's session). */
+export const signInWithToken = (token: string) => request<User>('POST', '/api/session', { token });
 export const signOut = () => request<void>('DELETE', '/api/session');
 export const listUsers = () => request<UserList>('GET', '/api/users');
 export const createUser = (user: NewUserBody) => request<NewUserResponse>('POST', '/api/users', user);

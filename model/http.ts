@@ -32,7 +32,11 @@ const ColumnSchema = z.object({
 // ---- session and users ----
 
 /** `POST /api/session` */
-export const SignInBody = z.object({ name: z.string().min(1), password: z.string().min(1) });
+/** Name and password, or a sign-in link's token (the page that asks before replacing another user's session). */
+export const SignInBody = z.union([
+  z.object({ name: z.string().min(1), password: z.string().min(1) }),
+  z.object({ token: z.string().min(1) }),
+]);
 export type SignInBody = z.infer<typeof SignInBody>;
 
 /** `GET /api/me`, and the answer of `POST /api/session`. */

@@ -6,6 +6,11 @@ import type { Db } from '../db/client';
 import { requireUser, type AuthEnv } from './auth/middleware';
 import type { Services } from './context';
 import { errorBody, handleError } from './errors';
+import { limitBodies } from './http/body-limit';
+import { clientInfo } from './http/client-info';
+import { limitConcurrency } from './http/concurrency';
+import { refuseCrossSiteWrites } from './http/cross-site';
+import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import type { Storage } from './storage';
 import { Review } from './review/review';
@@ -29,7 +34,22 @@ export interface AppOptions {
   /** How long an unused document stays in memory. */
   docIdleMs: number;
   clientDir: string;
+  /** Request limits and cross-site rules (README "Configuration"); defaults when left out. */
+  http?: Partial<HttpOptions>;
 }
+
+export interface HttpOptions {
+  /** Largest request body (MAX_BODY_BYTES); routes declare larger ones with `acceptBody`. */
+  maxBodyBytes: number;
+  /** Origins besides our own whose cookie-authenticated writes are accepted (ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
+  /** Believe X-Forwarded-Proto and X-Forwarded-For (TRUST_PROXY). */
+  trustProxy: boolean;
+  /** Exports running at once (MAX_CONCURRENT_EXPORTS); more wait in a queue. */
+  maxConcurrentExports: number;
+}
+
+export const HTTP_DEFAULTS: HttpOptions = { maxBodyBytes: 1024 * 1024, allowedOrigins: [], trustProxy: false, maxConcurrentExports: 4 };
 
 export function createApp(options: AppOptions) {
   const { db, storage, log } = options;
@@ -40,18 +60,24 @@ export function createApp(options: AppOptions) {
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const services: Services = { db, storage, registry, review, log };
+  const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
   const app = new Hono<AuthEnv>();
   const nodeWs = createNodeWebSocket({ app });
   nodeWs.wss.options.maxPayload = options.maxMessageBytes;
 
   app.use(requestId());
+  app.use(securityHeaders());
+  app.use(clientInfo(http.trustProxy));
+  app.use(limitBodies(http.maxBodyBytes));
+  app.use('/api/*', refuseCrossSiteWrites(http.allowedOrigins));
   app.onError(handleError(log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.get('/healthz', (c) => (registry.storeHealthy ? c.json({ ok: true }) : c.json({ ok: false, error: 'storing changes fails' }, 503)));
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(db));
+  app.use('/api/datasets/:id/sheets/:sheetId/export', limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 }));
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/datasets', datasetsRoutes(services));

@@ -9,7 +9,26 @@ const Env = z.object({
   MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
   DOC_IDLE_MS: z.coerce.number().int().min(0).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  ALLOWED_ORIGINS: z.string().default('').transform(parseOrigins),
+  TRUST_PROXY: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),
+  MAX_CONCURRENT_EXPORTS: z.coerce.number().int().positive().default(4),
 });
+
+/** `ALLOWED_ORIGINS`: comma-separated origins such as `https://tessera.example.org`, each normalised by URL. */
+function parseOrigins(list: string, ctx: z.RefinementCtx): string[] {
+  const origins: string[] = [];
+  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      const url = new URL(item);
+      if (url.origin === 'null' || url.href.replace(/\/$/, '') !== url.origin) throw new Error('not an origin');
+      origins.push(url.origin);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin like https://host:port` });
+    }
+  }
+  return origins;
+}
 
 export type Config = ReturnType<typeof readConfig>;
 

@@ -5,8 +5,9 @@ import { createDataset } from './datasets';
 import type { DatasetCatalog } from './storage';
 
 /**
- * On an empty database: the admin user and the demo dataset. Returns the admin's token when it is
- * known (first start, or ADMIN_TOKEN), so the sign-in URL can be printed.
+ * On an empty database: the admin user and the demo dataset. Returns the admin's token only then, on
+ * the first start, so the sign-in URL is printed once; later starts keep ADMIN_TOKEN as the admin's token
+ * without printing it (`npm run signin-link` prints a new link).
  */
 export async function prepareDatabase(db: Db, datasets: DatasetCatalog, adminToken?: string): Promise<string | undefined> {
   if (countUsers(db) === 0) {
@@ -17,7 +18,6 @@ export async function prepareDatabase(db: Db, datasets: DatasetCatalog, adminTok
   if (adminToken) {
     const admin = firstAdmin(db);
     if (admin) setToken(db, admin.id, adminToken);
-    return adminToken;
   }
   return undefined;
 }

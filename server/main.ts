@@ -17,12 +17,17 @@ const storage = sqliteStorage(db);
 const { app, services, injectWebSocket, wss } = createApp({
   db, storage, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
+  http: {
+    maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
+    maxConcurrentExports: config.MAX_CONCURRENT_EXPORTS,
+  },
 });
 const adminToken = await prepareDatabase(db, storage.datasets, config.ADMIN_TOKEN);
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
-  // One plain line people (and scripts) look for, whatever the log level.
+  // One plain line people (and scripts) look for, whatever the log level. The admin's token only on the
+  // first start: logs are kept and shared, and `npm run signin-link` makes a new link when it is lost.
   console.log(adminToken ? `Tessera is running. Sign in as admin: ${base}/?token=${adminToken}` : `Tessera is running at ${base}/`);
   log.info({ url: base, dataDir: config.dataDir }, 'listening');
 });

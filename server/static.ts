@@ -1,14 +1,22 @@
-/** The web client: built files from dist/client, index.html for every page route (CONTRACT §9). */
+/** The web client: built files from dist/client, index.html for every page route (README "Using it"). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
 import type { Db } from '../db/client';
+import { authenticate } from './auth/middleware';
 import { userByToken } from './auth/users';
 import { startSession } from './routes/session';
 
+/** The request's path and query as a path on this site: `//host` or `/\host` must not become another site. */
+function sitePath(url: URL): string {
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
+}
+
 export function mountClient(app: Hono<any>, db: Db, clientDir: string): void {
-  // `?token=` on any page signs that user in, then the token leaves the address bar.
+  // `?token=` on any page signs that user in, then the token leaves the address bar. A browser already
+  // signed in as someone else is asked first (on the sign-in page, which gets the token in the fragment,
+  // never sent to a server): otherwise any page could link a signed-in user into another account.
   app.use('*', async (c, next) => {
     const token = c.req.query('token');
     if (c.req.method !== 'GET' || token === undefined || c.req.path.startsWith('/api/') || c.req.path.startsWith('/ws/')) {
@@ -16,10 +24,14 @@ export function mountClient(app: Hono<any>, db: Db, clientDir: string): void {
     }
     const user = userByToken(db, token);
     if (!user) return c.redirect('/signin?error=bad_token', 302);
-    startSession(db, c, user.id);
     const url = new URL(c.req.url);
     url.searchParams.delete('token');
-    return c.redirect(`${url.pathname}${url.search}`, 302);
+    const current = authenticate(db, c);
+    if (current && current.id !== user.id) {
+      return c.redirect(`/signin?${new URLSearchParams({ next: sitePath(url) })}#token=${encodeURIComponent(token)}`, 302);
+    }
+    if (!current) startSession(db, c, user.id);
+    return c.redirect(sitePath(url), 302);
   });
   // Any built file as itself (assets, icons, a service worker); every other page path gets index.html.
   const files = serveStatic({ root: clientDir });

@@ -1,5 +1,10 @@
-/** The sign-in page: name and password; a sign-in link (`?token=`) is handled by the server. */
-import { ApiError, signIn } from '../api';
+/**
+ * The sign-in page: name and password. A sign-in link (`?token=`) is exchanged by the server, except in a
+ * browser already signed in as someone else: then the server sends the token here in the fragment and
+ * this page asks before switching.
+ */
+import { ApiError, getMe, signIn, signInWithToken } from '../api';
+import type { User as Me } from '../../model/http';
 import { h, replaceChildren } from '../ui/dom';
 import { logo } from './layout';
 
@@ -11,8 +16,18 @@ const ERRORS: Record<string, string> = {
 export function renderSignIn(app: HTMLElement): void {
   document.title = 'Sign in · Tessera';
   const params = new URLSearchParams(location.search);
-  const next = safeNext(params.get('next'));
-  const errorCode = params.get('error');
+  const next = safeNext(params.get('next'), location.origin);
+  const linkToken = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (linkToken) {
+    // The token leaves the address bar (and the history) at once.
+    history.replaceState(history.state, '', location.pathname + location.search);
+    void confirmSwitch(app, linkToken, next);
+    return;
+  }
+  renderForm(app, params.get('error'), next);
+}
+
+function renderForm(app: HTMLElement, errorCode: string | null, next: string): void {
   const message = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'signin-error' }, errorCode ? (ERRORS[errorCode] ?? 'Please sign in.') : '');
   message.hidden = !errorCode;
   const name = h('input', { name: 'name', autocomplete: 'username', required: true, autofocus: true });
@@ -47,7 +62,57 @@ export function renderSignIn(app: HTMLElement): void {
   replaceChildren(app, h('main', { class: 'signin' }, form));
 }
 
-/** Only same-site paths, so a crafted link cannot send the user elsewhere after signing in. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+/** Who a sign-in link's token belongs to, asked without the session cookie; null for a bad token. */
+async function linkUser(token: string): Promise<Me | null> {
+  const res = await fetch('/api/me', { credentials: 'omit', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  if (res.status === 401) return null;
+  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+  return (await res.json()) as Me;
+}
+
+/** "You are signed in as A. Sign in as B instead?" — switching only when the person says so. */
+async function confirmSwitch(app: HTMLElement, token: string, next: string): Promise<void> {
+  const [current, target] = await Promise.all([getMe(), linkUser(token)]);
+  if (!target) return renderForm(app, 'bad_token', next);
+  const switchTo = async () => {
+    await signInWithToken(token);
+    location.replace(next);
+  };
+  if (!current || current.id === target.id) return switchTo();
+
+  const message = h('p', { class: 'form-error', role: 'alert' });
+  message.hidden = true;
+  const confirm = h('button', { type: 'button', class: 'button primary wide', 'data-testid': 'switch-user' }, `Sign in as ${target.name}`);
+  const stay = h('button', { type: 'button', class: 'button wide', 'data-testid': 'stay-signed-in' }, `Stay signed in as ${current.name}`);
+  confirm.addEventListener('click', () => {
+    confirm.disabled = true;
+    switchTo().catch((err: unknown) => {
+      message.textContent = `Could not sign in: ${(err as Error).message}`;
+      message.hidden = false;
+      confirm.disabled = false;
+    });
+  });
+  stay.addEventListener('click', () => location.replace(next));
+  const card = h('section', { class: 'card signin-card', 'aria-label': 'Switch user', 'data-testid': 'switch-user-card' },
+    h('div', { class: 'signin-brand' }, logo(), h('span', {}, 'Tessera')),
+    h('p', {}, `You are signed in as ${current.name}. Sign in as ${target.name} instead?`),
+    message,
+    confirm,
+    stay,
+  );
+  replaceChildren(app, h('main', { class: 'signin' }, card));
+}
+
+/**
+ * Where to go after signing in: `next` resolved against this site, and only if it stays on it, so a
+ * crafted link (`//host`, `/\host`, `https://host`, `javascript:`) cannot send the user elsewhere.
+ */
+export function safeNext(next: string | null, origin: string): string {
+  if (!next) return '/';
+  try {
+    const url = new URL(next, origin);
+    return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
 }

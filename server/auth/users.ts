@@ -38,9 +38,20 @@ export function userByToken(db: Db, token: string): User | undefined {
   return db.select(publicFields).from(users).where(eq(users.tokenHash, hashSecret(token))).get();
 }
 
+/** A hash no password matches, made once at start: checked against when the name is unknown or has no password. */
+const dummyHash = hashPassword(newSecret());
+
+/**
+ * The user with this name and password. An unknown name, or one without a password, costs the same
+ * scrypt as a wrong password, so the time of an answer does not tell which names exist.
+ */
 export async function userByPassword(db: Db, name: string, password: string): Promise<User | undefined> {
   const found = db.select({ ...publicFields, passwordHash: users.passwordHash }).from(users).where(eq(users.name, name)).get();
-  if (!found?.passwordHash || !(await verifyPassword(password, found.passwordHash))) return undefined;
+  if (!found?.passwordHash) {
+    await verifyPassword(password, await dummyHash);
+    return undefined;
+  }
+  if (!(await verifyPassword(password, found.passwordHash))) return undefined;
   return { id: found.id, name: found.name, role: found.role };
 }
 

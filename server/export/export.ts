@@ -1,4 +1,4 @@
-/** GET /api/datasets/:id/sheets/:sheetId/export (CONTRACT §8): streamed CSV or JSON. */
+/** GET /api/datasets/:id/sheets/:sheetId/export: streamed CSV or JSON (README "Export"). */
 import type { Context } from 'hono';
 import type { Column } from '../../model/columns';
 import type { DatasetEnv } from '../routes/dataset-scope';
@@ -6,8 +6,8 @@ import { badRequest, notFound } from '../errors';
 import { type ExportRow, ROW_FILTERS, type RowFilter, type Storage } from '../storage';
 import { csvField, csvLines, exportHeader, exportRecord } from './format';
 
-/** Rows rendered per chunk of the response. */
-const BATCH = 500;
+/** Rows rendered per chunk of the response: small enough that a chunk takes a few ms, so the event loop turns often. */
+const BATCH = 100;
 
 export function exportResponse({ datasets, readModel }: Storage, c: Context<DatasetEnv>): Response {
   const datasetId = c.get('dataset').id;
@@ -23,10 +23,12 @@ export function exportResponse({ datasets, readModel }: Storage, c: Context<Data
   const chunks = format === 'csv'
     ? csvChunks(sheet.columns, rows, { excelSafe: c.req.query('excel_safe') !== '0', bom: c.req.query('bom') === '1' })
     : jsonChunks({ dataset: datasetId, sheet: sheetId, exportedAt: new Date().toISOString(), columns: sheet.columns }, sheet.columns, rows);
-  // Pulled chunk by chunk: the sheet is never one string in memory.
+  // Pulled chunk by chunk: the sheet is never one string in memory. Each chunk waits for the event loop's
+  // next turn first, so other requests and sockets are served between the pages of a large export.
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
+      await new Promise((resolve) => setImmediate(resolve));
       const next = chunks.next();
       if (next.done) controller.close();
       else controller.enqueue(encoder.encode(next.value));

@@ -8,6 +8,31 @@ describe('csvField', () => {
     expect(csvField(text, false)).toBe(text);
   });
 
+  it.each([
+    ['a leading space', ' =1+1'],
+    ['a leading LF', '\n=1+1'],
+    ['spaces and a no-break space', '  \u00A0@SUM(A1)'],
+    ['fullwidth equals', '\uFF1D1+1'],
+    ['fullwidth plus', '\uFF0B1'],
+    ['fullwidth minus', '\uFF0D1'],
+    ['fullwidth at', '\uFF20SUM(A1)'],
+    ['zero-width space', '\u200B=1+1'],
+    ['zero-width non-joiner', '\u200C=1+1'],
+    ['zero-width joiner', '\u200D-1'],
+    ['byte-order mark', '\uFEFF=1+1'],
+    ['word joiner', '\u2060+1'],
+    ['zero-width characters after a space', ' \u200B\u2060=cmd'],
+    ['a tab before ordinary text', '\tplain'],
+    ['a CR before ordinary text', '\rplain'],
+  ])('prefixes text whose first visible character starts a formula: %s', (_what, text) => {
+    expect(csvField(text, true)).toBe(`'${text}`);
+    expect(csvField(text, false)).toBe(text);
+  });
+
+  it.each(['plain', ' plain', '\u200Bplain', 'a=b', 'x-1', '\u2212 1', ''])('leaves other text alone: %j', (text) => {
+    expect(csvField(text, true)).toBe(text);
+  });
+
   it('never prefixes numbers or booleans', () => {
     expect(csvField(-3.5, true)).toBe('-3.5');
     expect(csvField(0, true)).toBe('0');

@@ -21,7 +21,12 @@ export function exportRecord(columns: readonly Column[], row: ExportRow): Record
   return record;
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * Text a spreadsheet may run as a formula: it starts with tab or CR, or its first visible character
+ * (after whitespace and invisible format characters such as U+200B or U+FEFF) is = + - or @, ASCII or
+ * fullwidth (＝ ＋ － ＠), since spreadsheets skip the one and fold the other.
+ */
+const FORMULA_START = /^(?:[\t\r]|[\s\p{Cf}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 
 /** One CSV field: multi joined with "; ", strings that a spreadsheet would run as a formula prefixed with '. */
 export function csvField(value: CellValue, excelSafe: boolean): string {

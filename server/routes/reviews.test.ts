@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 async function app(file?: string): Promise<App> {
-  const built = await buildApp(file);
+  const built = await buildApp({ file });
   apps.push(built);
   return built;
 }

@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -6,35 +5,65 @@ import type { Context } from 'hono';
 import type { Db } from '../../db/client';
 import { SignInBody } from '../../model/http';
 import { SESSION_COOKIE } from '../auth/middleware';
-import { createSession, deleteSession, userByPassword } from '../auth/users';
+import { createSession, deleteSession, userByPassword, userByToken } from '../auth/users';
 import type { Services } from '../context';
 import { AppError, unauthorized } from '../errors';
+import { client } from '../http/client-info';
 import { readBody } from '../validate';
 
 /** Starts a session for `userId` and sets its HttpOnly cookie. */
 export function startSession(db: Db, c: Context, userId: string): void {
   const { secret, maxAgeSeconds } = createSession(db, userId);
-  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: maxAgeSeconds });
+  // Secure when the browser reached us over TLS, so the cookie never travels in the clear afterwards.
+  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: maxAgeSeconds, secure: client(c).secure });
 }
 
-/** Guessing passwords: ten failed sign-ins per address in 15 minutes, then 429 until the window passes. */
-const signInLimit = () => rateLimiter({
-  windowMs: 15 * 60_000,
-  limit: 10,
-  skipSuccessfulRequests: true,
-  keyGenerator: (c) => getConnInfo(c).remote.address ?? 'unknown',
-  handler: () => {
-    throw new AppError('rate_limited', 'Too many failed sign-ins: wait 15 minutes and try again');
-  },
-});
+const WINDOW_MS = 15 * 60_000;
 
-/** Sign in with name and password, sign out. */
+/** The name a sign-in is for, read from its (already size-limited) body; Hono keeps the parsed body for the route. */
+async function signInName(c: Context): Promise<string> {
+  try {
+    const body = (await c.req.json()) as { name?: unknown; token?: unknown };
+    return typeof body.name === 'string' ? `name:${body.name}` : 'token';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Guessing passwords: ten failed sign-ins for one name from one address in 15 minutes, then 429 for that
+ * name from there until the window passes; others behind the same address (a proxy, an office) still
+ * get in. A hundred failures from one address, whatever the names, stop that address (password spraying).
+ * The address is the socket's, or with TRUST_PROXY the one the proxy saw.
+ */
+const signInLimits = () => [
+  rateLimiter({
+    windowMs: WINDOW_MS,
+    limit: 100,
+    skipSuccessfulRequests: true,
+    keyGenerator: (c) => client(c).address,
+    handler: () => {
+      throw new AppError('rate_limited', 'Too many failed sign-ins from your address: wait 15 minutes and try again');
+    },
+  }),
+  rateLimiter({
+    windowMs: WINDOW_MS,
+    limit: 10,
+    skipSuccessfulRequests: true,
+    keyGenerator: async (c) => `${client(c).address}\n${await signInName(c)}`,
+    handler: () => {
+      throw new AppError('rate_limited', 'Too many failed sign-ins: wait 15 minutes and try again');
+    },
+  }),
+] as const;
+
+/** Sign in with name and password (or a sign-in link's token), sign out. */
 export function sessionRoutes({ db }: Services) {
   return new Hono()
-    .post('/', signInLimit(), async (c) => {
-      const { name, password } = await readBody(c, SignInBody);
-      const user = await userByPassword(db, name, password);
-      if (!user) throw unauthorized('Wrong name or password');
+    .post('/', ...signInLimits(), async (c) => {
+      const body = await readBody(c, SignInBody);
+      const user = 'token' in body ? userByToken(db, body.token) : await userByPassword(db, body.name, body.password);
+      if (!user) throw unauthorized('token' in body ? 'That sign-in link is not valid (any more)' : 'Wrong name or password');
       startSession(db, c, user.id);
       return c.json(user);
     })

@@ -1,23 +1,36 @@
 /**
- * The app built in-process on an in-memory SQLite database, for route tests that need no socket:
+ * The app built in-process on a temp SQLite file, for route tests that need no socket:
  * `app.request()` goes through the same middleware and routes as a real request.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase } from '../../db/client';
 import { sqliteStorage } from '../../db/storage';
-import { createApp } from '../../server/app';
+import { createApp, type HttpOptions } from '../../server/app';
 import { createUser } from '../../server/auth/users';
 import { prepareDatabase } from '../../server/first-start';
 import { createLogger } from '../../server/logger';
 import type { Role } from '../../model/roles';
 
-/** `file`: a SQLite file to use (to build a second app on the same data), in-memory otherwise. */
 const ADMIN_TOKEN = 'in-process-admin-token-0123456789';
 
-export async function buildApp(file = ':memory:') {
-  const db = openDatabase(file);
+export interface BuildOptions {
+  /** A SQLite file to use (to build a second app on the same data); a fresh temp file otherwise. */
+  file?: string;
+  http?: Partial<HttpOptions>;
+}
+
+export async function buildApp({ file, http = {} }: BuildOptions = {}) {
+  const dir = file === undefined ? mkdtempSync(join(tmpdir(), 'tessera-app-')) : undefined;
+  const db = openDatabase(file ?? join(dir!, 'tessera.db'));
   const storage = sqliteStorage(db);
-  const built = createApp({ db, storage, log: createLogger('silent'), maxMessageBytes: 1 << 24, docIdleMs: 60_000, clientDir: '/nonexistent' });
-  const adminToken = (await prepareDatabase(db, storage.datasets, ADMIN_TOKEN))!;
+  const built = createApp({
+    db, storage, log: createLogger('silent'), maxMessageBytes: 1 << 24, docIdleMs: 60_000,
+    clientDir: join(import.meta.dirname, '..', '..', 'dist', 'client'), http,
+  });
+  await prepareDatabase(db, storage.datasets, ADMIN_TOKEN);
+  const adminToken = ADMIN_TOKEN;
 
   /** One JSON request as the holder of `token` (the admin's unless given). */
   async function call(path: string, init: { method?: string; body?: unknown; token?: string } = {}) {
@@ -41,5 +54,14 @@ export async function buildApp(file = ':memory:') {
     return createUser(db, { name, role });
   }
 
-  return { ...built, db, storage, adminToken, call, user, close: () => { built.services.registry.closeAll(); db.$client.close(); } };
+  function close(): void {
+    built.services.registry.closeAll();
+    db.$client.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+
+  return { ...built, db, storage, adminToken, call, user, close, dispose: close };
 }
+
+/** An app built in-process. */
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -23,7 +23,7 @@ describe('signing in with a password', () => {
     const session = cookie.split(';')[0]!;
     const me = await fetch(`${server.url}/api/me`, { headers: { cookie: session } });
     expect(await me.json()).toMatchObject({ name: 'pat' });
-    expect((await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie: session } })).status).toBe(204);
+    expect((await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie: session, 'content-type': 'application/json' } })).status).toBe(204);
     expect((await fetch(`${server.url}/api/me`, { headers: { cookie: session } })).status).toBe(401);
   });
 
