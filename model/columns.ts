@@ -12,6 +12,8 @@ export interface Column {
   required?: boolean;
   /** Allowed codes of `enum` and `multi` columns. */
   options?: string[];
+  /** A label for each code of `options`, for the codebook. */
+  optionLabels?: Record<string, string>;
   description?: string;
   /** For `ref` columns: the sheet whose row ids the cell holds. */
   ref?: string;

@@ -83,6 +83,11 @@ export function readColumn(ycol: YColumn): Column {
   if (required === true) column.required = true;
   const options = ycol.get('options');
   if (Array.isArray(options)) column.options = options.filter((o): o is string => typeof o === 'string');
+  const labels = ycol.get('optionLabels');
+  if (typeof labels === 'object' && labels !== null && !Array.isArray(labels)) {
+    const entries = Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string');
+    if (entries.length > 0) column.optionLabels = Object.fromEntries(entries);
+  }
   const description = ycol.get('description');
   if (typeof description === 'string' && description !== '') column.description = description;
   const ref = ycol.get('ref');
