@@ -237,7 +237,14 @@ export class SharedDoc {
     const doc = this.warm();
     // Checked before it is applied: a refused update never touches the document, so nothing is undone,
     // reloaded, stored or sent, and the document's state vector stays where it was.
-    const problem = updateProblem(doc, decoded, peer.role);
+    let problem: string | null;
+    try {
+      problem = updateProblem(doc, decoded, peer.role);
+    } catch (error) {
+      // An update the check cannot make sense of is refused, not let through.
+      this.options.log.error({ dataset: this.id, user: peer.userId, err: error }, 'checking an update failed');
+      problem = 'the update could not be checked';
+    }
     if (problem) throw new BadMessageError(`not allowed: ${problem}`);
     const pendingBefore = hasPending(doc);
     try {

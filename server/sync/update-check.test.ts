@@ -8,6 +8,7 @@ import {
 } from '../../model/document';
 import { setReviewStatus } from '../../model/reviews';
 import { TEMPLATES } from '../../model/templates';
+import { mulberry32 } from '../../test/helpers/random';
 import { updateProblem } from './update-check';
 
 const anchor: Anchor = { source: 'src1', start: 0, end: 5, exact: 'Seoul' };
@@ -256,5 +257,38 @@ describe('updates that are refused', () => {
     server.transact(() => setReviewStatus(server, 'r1', 'flagged'));
     expect(check((doc) => getReviews(doc).get('r1')!.set('status', 'approved'), 'admin', server)).toMatch(/outside the document layout|reviews/);
     expect(check((doc) => getReviews(doc).delete('r1'), 'admin', server)).toMatch(/reviews is written by the server only/);
+  });
+});
+
+describe('updates that are well framed but mangled', () => {
+  it('are answered with a reason or allowed, never with an exception, and what is allowed applies whole', () => {
+    const random = mulberry32(0x1a7007);
+    const server = serverDoc();
+    const client = clientOf(server);
+    const samples = [
+      changeOf(client, server, (doc) => insertRow(events(doc), 'r5', { summary: 'x', context: ['a'] })),
+      changeOf(client, server, (doc) => sheetColumns(events(doc)).push([columnToYMap({ id: 'notes', name: 'Notes', type: 'text' })])),
+      changeOf(client, server, (doc) => { deleteRow(events(doc), 'r1'); setCell(events(doc), 'r2', 'actor1', 'Peru'); }),
+    ];
+    let decoded = 0;
+    for (let i = 0; i < 1500; i++) {
+      const bytes = random.pick(samples).slice();
+      for (let flips = random.int(1, 3); flips > 0; flips--) bytes[random.int(0, bytes.length - 1)] = random.int(0, 255);
+      let update: ReturnType<typeof Y.decodeUpdate>;
+      try {
+        update = Y.decodeUpdate(bytes);
+      } catch {
+        continue; // refused before any check
+      }
+      decoded++;
+      const copy = new Y.Doc();
+      Y.applyUpdate(copy, Y.encodeStateAsUpdate(server));
+      const problem = updateProblem(copy, update, random.pick(['editor', 'admin'] as const));
+      if (problem !== null) continue;
+      Y.applyUpdate(copy, bytes);
+      expect(copy.store.pendingStructs, `seed ${random.seed}, sample ${i}`).toBeNull();
+      expect([...copy.share.keys()].every((name) => ['meta', 'sheets', 'reviews'].includes(name))).toBe(true);
+    }
+    expect(decoded).toBeGreaterThan(100);
   });
 });
