@@ -3,18 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CellValue } from '../model/columns';
-import { docStoreContract, type StoreHarness } from '../server/sync/store.contract';
-import { emptyCommit } from '../server/sync/store';
+import type { CellValue, Column } from '../model/columns';
+import {
+  ATOMICITY_CASE, type CommitPart, DOC_STORE_CASES, docStoreContract, type StoreHarness,
+} from '../server/sync/store.contract';
+import { emptyCommit, type DocCommit, type DocStore } from '../server/sync/store';
 import { openDatabase, type Db } from './client';
-import { cellChanges, rows } from './schema';
+import { cellChanges, reviews, rows, sheets } from './schema';
+import { SqliteReadModel } from './read-model';
 import { SqliteDocStore } from './store';
 
 const fromJson = (value: string | null): CellValue => (value === null ? null : (JSON.parse(value) as CellValue));
 
-function sqliteHarness(db: Db, cleanup: () => void = () => {}): StoreHarness {
+/** The table each part of a commit is written to. */
+const TABLES: Record<CommitPart, string> = { log: 'updates', history: 'cell_changes', rows: 'rows', sheets: 'sheets', reviews: 'reviews', flags: 'flags' };
+
+function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreHarness {
   return {
-    store: new SqliteDocStore(db),
+    store,
     history: (datasetId, rowId) =>
       db.select().from(cellChanges)
         .where(and(eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId)))
@@ -28,11 +34,54 @@ function sqliteHarness(db: Db, cleanup: () => void = () => {}): StoreHarness {
         createdBy: row.createdBy, createdAt: row.createdAt, updatedBy: row.updatedBy, updatedAt: row.updatedAt,
       };
     },
+    readSheet: (datasetId, sheetId) => {
+      const sheet = db.select().from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))).get();
+      return sheet && { name: sheet.name, columns: JSON.parse(sheet.columns) as Column[] };
+    },
+    readReview: (datasetId, rowId) => {
+      const review = db.select().from(reviews).where(and(eq(reviews.datasetId, datasetId), eq(reviews.rowId, rowId))).get();
+      return review && { status: review.status, openFlags: review.openFlags, flags: new SqliteReadModel(db).flags(datasetId, { row: rowId }) };
+    },
+    breakWrites: (part) => {
+      // Triggers that abort the statement, and with it the transaction, as a full disk would.
+      const table = TABLES[part];
+      for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+        db.$client.exec(`CREATE TRIGGER broken_${table}_${event.toLowerCase()} BEFORE ${event} ON ${table} BEGIN SELECT RAISE(ABORT, 'broken on purpose'); END`);
+      }
+      return () => {
+        for (const event of ['insert', 'update', 'delete']) db.$client.exec(`DROP TRIGGER broken_${table}_${event}`);
+      };
+    },
     close: () => {
       db.$client.close();
-      cleanup();
     },
   };
+}
+
+/**
+ * A store that writes each part of a commit in a transaction of its own: it keeps every part of the
+ * contract but atomicity, so the contract's atomicity case must fail for it.
+ */
+class PartByPartStore implements DocStore {
+  constructor(private readonly inner: DocStore) {}
+
+  load(datasetId: string) {
+    return this.inner.load(datasetId);
+  }
+
+  append(commit: DocCommit): number {
+    const { datasetId } = commit;
+    const seq = this.inner.append({ ...emptyCommit(datasetId), updates: commit.updates, stateVector: commit.stateVector });
+    // The history of a deleted row needs the commit's own cell changes beside the row.
+    this.inner.append({ ...emptyCommit(datasetId), cells: commit.cells, rows: commit.rows });
+    this.inner.append({ ...emptyCommit(datasetId), sheets: commit.sheets });
+    this.inner.append({ ...emptyCommit(datasetId), reviews: commit.reviews });
+    return seq;
+  }
+
+  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void {
+    this.inner.compact(datasetId, state, upToSeq, stateVector);
+  }
 }
 
 const tempDirs: string[] = [];
@@ -46,6 +95,32 @@ function onTempFile(): StoreHarness {
 
 docStoreContract('SqliteDocStore on a temp file', onTempFile);
 docStoreContract('SqliteDocStore on :memory:', () => sqliteHarness(openDatabase(':memory:')));
+
+describe('the DocStore contract itself', () => {
+  /** Runs one case of the contract on a fresh store; returns what it threw. */
+  function runCase(title: string, makeStore: (db: Db) => DocStore): unknown {
+    const db = openDatabase(':memory:');
+    const h = sqliteHarness(db, makeStore(db));
+    try {
+      DOC_STORE_CASES[title]!(h);
+      return undefined;
+    } catch (error) {
+      return error;
+    } finally {
+      h.close();
+    }
+  }
+
+  it('catches a store that writes a commit in several transactions, in its atomicity case only', () => {
+    const partByPart = (db: Db) => new PartByPartStore(new SqliteDocStore(db));
+    const failure = runCase(ATOMICITY_CASE, partByPart);
+    expect((failure as Error | undefined)?.name).toBe('AssertionError');
+    expect((failure as Error).message).toMatch(/after a commit whose (history|rows|sheets|reviews) failed/);
+    for (const title of Object.keys(DOC_STORE_CASES).filter((t) => t !== ATOMICITY_CASE)) {
+      expect(runCase(title, partByPart), title).toBeUndefined();
+    }
+  });
+});
 
 describe('SqliteDocStore on a file', () => {
   it('keeps what was appended and compacted when the database is opened again', () => {

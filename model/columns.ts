@@ -1,4 +1,4 @@
-/** Column types and cell validation (CONTRACT §5, DOMAIN "validation that helps rather than blocks"). */
+/** Column types and cell validation: problems are marked for the grid and reviewers, never used to block an edit. */
 
 export const COLUMN_TYPES = [
   'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref',
@@ -12,6 +12,8 @@ export interface Column {
   required?: boolean;
   /** Allowed codes of `enum` and `multi` columns. */
   options?: string[];
+  /** A label for each code of `options`, for the codebook. */
+  optionLabels?: Record<string, string>;
   description?: string;
   /** For `ref` columns: the sheet whose row ids the cell holds. */
   ref?: string;
@@ -19,7 +21,7 @@ export interface Column {
 
 export type CellValue = string | number | boolean | null | string[];
 
-/** Columns every export adds after the sheet's own (CONTRACT §8). */
+/** Columns every export adds after the sheet's own. */
 export const EXPORT_META_COLUMNS = ['review_status', 'open_flags', 'created_by', 'created_at', 'updated_by', 'updated_at'] as const;
 /** Ids a sheet's column may not take: the export's own columns would clash with them. */
 export const RESERVED_COLUMN_IDS: ReadonlySet<string> = new Set(['row_id', ...EXPORT_META_COLUMNS]);
@@ -138,8 +140,34 @@ function codeProblem(column: Column, codes: string[]): Problem {
   return { code: 'code', message: `${column.name}: ${list} not in the code list` };
 }
 
-/** Values a Yjs cell may hold (CONTRACT §5). */
-export function isCellValue(value: unknown): value is CellValue {
+/**
+ * A span of a source text that an `evidence` cell points at: Unicode code points `start` to `end` (end
+ * exclusive) of source `source`, and `exact`, the text there.
+ */
+export interface Anchor {
+  source: string;
+  start: number;
+  end: number;
+  exact: string;
+}
+
+const ANCHOR_KEYS = ['end', 'exact', 'source', 'start'];
+
+/** True for a well-formed anchor: exactly its four fields, a span of `exact`'s length in code points. */
+export function isAnchor(value: unknown): value is Anchor {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (Object.keys(value).sort().join() !== ANCHOR_KEYS.join()) return false;
+  const { source, start, end, exact } = value as Record<string, unknown>;
+  return typeof source === 'string' && source !== '' && typeof exact === 'string'
+    && Number.isSafeInteger(start) && Number.isSafeInteger(end) && (start as number) >= 0
+    && (end as number) - (start as number) === [...exact].length;
+}
+
+/**
+ * Values a cell of the document may hold: a string, a finite number, a boolean, null, a list of strings
+ * (`multi`), or a list of anchors (`evidence`).
+ */
+export function isCellValue(value: unknown): value is CellValue | Anchor[] {
   if (value === null) return true;
   switch (typeof value) {
     case 'string':
@@ -148,6 +176,6 @@ export function isCellValue(value: unknown): value is CellValue {
     case 'number':
       return Number.isFinite(value);
     default:
-      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+      return Array.isArray(value) && (value.every((v) => typeof v === 'string') || value.every(isAnchor));
   }
 }

@@ -1,6 +1,10 @@
 /**
- * Typed access to a dataset's Y.Doc (CONTRACT §5). Every read and write of the document layout
- * goes through here, so the string keys live in one place.
+ * Typed access to a dataset's Y.Doc. Every read and write of the document layout goes through here, so
+ * the string keys live in one place. The layout (the README's "Live sync and the document" describes it):
+ *
+ *   meta    Y.Map  name, schemaVersion              written by the server only
+ *   sheets  Y.Map  sheetId -> Y.Map { name, columns: Y.Array<Y.Map>, rows: Y.Map rowId -> Y.Map cells }
+ *   reviews Y.Map  rowId -> Y.Map { status, flags }  written by the server only
  */
 import * as Y from 'yjs';
 import { type CellValue, type Column, isColumnType } from './columns';
@@ -34,39 +38,56 @@ export interface SheetInit {
   columns: Column[];
 }
 
-export const getMeta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
-export const getSheets = (doc: Y.Doc) => doc.getMap<YSheet>('sheets');
-export const getReviews = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('reviews');
+/** The document's root types; there are no others. */
+export const ROOTS = { meta: 'meta', sheets: 'sheets', reviews: 'reviews' } as const;
+/** The keys of a sheet's map. */
+export const SHEET_KEYS = { name: 'name', columns: 'columns', rows: 'rows' } as const;
+/** The key of a column's id in its map. */
+export const COLUMN_ID_KEY = 'id';
+
+export const getMeta = (doc: Y.Doc) => doc.getMap<unknown>(ROOTS.meta);
+export const getSheets = (doc: Y.Doc) => doc.getMap<YSheet>(ROOTS.sheets);
+export const getReviews = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>(ROOTS.reviews);
 
 export function getSheet(doc: Y.Doc, sheetId: string): YSheet | undefined {
   return getSheets(doc).get(sheetId);
 }
 
 export function sheetName(sheet: YSheet): string {
-  const name = sheet.get('name');
+  const name = sheet.get(SHEET_KEYS.name);
   return typeof name === 'string' ? name : '';
 }
 
 export function sheetColumns(sheet: YSheet): Y.Array<YColumn> {
-  return sheet.get('columns') as Y.Array<YColumn>;
+  return sheet.get(SHEET_KEYS.columns) as Y.Array<YColumn>;
 }
 
 export function sheetRows(sheet: YSheet): Y.Map<YRow> {
-  return sheet.get('rows') as Y.Map<YRow>;
+  return sheet.get(SHEET_KEYS.rows) as Y.Map<YRow>;
+}
+
+/** A column's id ('' if it has none). */
+export function columnId(ycol: YColumn): string {
+  return String(ycol.get(COLUMN_ID_KEY) ?? '');
 }
 
 /** A column as plain data; unknown fields from newer clients are ignored, missing ones defaulted. */
 export function readColumn(ycol: YColumn): Column {
   const type = ycol.get('type');
   const column: Column = {
-    id: String(ycol.get('id') ?? ''),
-    name: String(ycol.get('name') ?? ycol.get('id') ?? ''),
+    id: columnId(ycol),
+    name: String(ycol.get('name') ?? ycol.get(COLUMN_ID_KEY) ?? ''),
     type: isColumnType(type) ? type : 'text',
   };
   const required = ycol.get('required');
   if (required === true) column.required = true;
   const options = ycol.get('options');
   if (Array.isArray(options)) column.options = options.filter((o): o is string => typeof o === 'string');
+  const labels = ycol.get('optionLabels');
+  if (typeof labels === 'object' && labels !== null && !Array.isArray(labels)) {
+    const entries = Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string');
+    if (entries.length > 0) column.optionLabels = Object.fromEntries(entries);
+  }
   const description = ycol.get('description');
   if (typeof description === 'string' && description !== '') column.description = description;
   const ref = ycol.get('ref');
@@ -76,7 +97,7 @@ export function readColumn(ycol: YColumn): Column {
 
 /** The sheet's columns in display order; anything in the array that is not a column map is skipped. */
 export function readColumns(sheet: YSheet): Column[] {
-  const columns = sheet.get('columns');
+  const columns = sheet.get(SHEET_KEYS.columns);
   if (!(columns instanceof Y.Array)) return [];
   return (columns.toArray() as unknown[]).filter((c): c is YColumn => c instanceof Y.Map).map(readColumn);
 }
@@ -99,9 +120,9 @@ export function createSheet(doc: Y.Doc, init: SheetInit): YSheet {
   const sheet = new Y.Map<unknown>();
   const columns = new Y.Array<YColumn>();
   columns.push(init.columns.map(columnToYMap));
-  sheet.set('name', init.name);
-  sheet.set('columns', columns);
-  sheet.set('rows', new Y.Map<YRow>());
+  sheet.set(SHEET_KEYS.name, init.name);
+  sheet.set(SHEET_KEYS.columns, columns);
+  sheet.set(SHEET_KEYS.rows, new Y.Map<YRow>());
   getSheets(doc).set(init.id, sheet);
   return sheet;
 }

@@ -19,6 +19,7 @@ import {
 } from './protocol';
 import { StepOneGuard } from './step-one-guard';
 import type { CellChange, DocStore } from './store';
+import { type DecodedUpdate, updateProblem } from './update-check';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
 export interface Peer extends Origin {
@@ -54,6 +55,8 @@ const STORE_RETRY_FIRST_MS = 250;
 const STORE_RETRY_MAX_MS = 5000;
 /** While the store keeps failing, one log line per this many milliseconds, with a count. */
 const STORE_FAILURE_LOG_EVERY_MS = 30_000;
+/** Whether Yjs holds back structs or deletions of `doc` whose dependencies it lacks. */
+const hasPending = (doc: Y.Doc) => doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 
 export class SharedDoc {
   /** Presence lives beside the document, so a cold document has it too. */
@@ -359,7 +362,7 @@ export class SharedDoc {
   }
 
   private applyUpdate(peer: Peer, update: Uint8Array): void {
-    let decoded: { structs: unknown[]; ds: { clients: Map<number, unknown> } };
+    let decoded: DecodedUpdate;
     try {
       decoded = Y.decodeUpdate(update);
     } catch (error) {
@@ -368,8 +371,25 @@ export class SharedDoc {
     // A client that has nothing new still answers our step 1: don't warm a cold document for that.
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
     const doc = this.warm();
+    // Checked before it is applied: a refused update never touches the document, so nothing is undone,
+    // reloaded, stored or sent, and the document's state vector stays where it was.
+    let problem: string | null;
     try {
-      this.run(peer, () => Y.applyUpdate(doc, update, peer));
+      problem = updateProblem(doc, decoded, peer.role);
+    } catch (error) {
+      // An update the check cannot make sense of is refused, not let through.
+      this.options.log.error({ dataset: this.id, user: peer.userId, err: error }, 'checking an update failed');
+      problem = 'the update could not be checked';
+    }
+    if (problem) throw new BadMessageError(`not allowed: ${problem}`);
+    const pendingBefore = hasPending(doc);
+    try {
+      this.run(peer, () => {
+        Y.applyUpdate(doc, update, peer);
+        // The check refuses updates with missing dependencies; anything Yjs still kept back would be
+        // applied later, unchecked, as part of someone else's change.
+        if (!pendingBefore && hasPending(doc)) throw new Error('part of the update was kept pending');
+      });
     } catch (error) {
       throw new BadMessageError(`update could not be applied: ${(error as Error).message}`);
     }
@@ -377,19 +397,19 @@ export class SharedDoc {
 
   /**
    * Applies a change with its events staged; only when it succeeded are they broadcast and queued for
-   * the store. A change that throws halfway is dropped and the document reloaded from the store, so
-   * nothing of it is stored or sent.
+   * the store. A change that throws after touching the document (a server-side change that failed
+   * halfway, or an update Yjs could not apply in whole) is dropped by reloading the document from the
+   * store, so nothing of it is stored or sent.
    */
   private run(origin: Origin, change: () => void): void {
     const stage = { changes: new Changes(), origin };
     this.stage = stage;
     try {
       change();
-      if (stage.changes.forbidden) throw new BadMessageError(`not allowed: ${stage.changes.forbidden}`);
     } catch (error) {
       this.stage = null;
-      // A change that threw before touching the document (a failed check) leaves nothing to undo.
-      if (stage.changes.updates.length > 0) this.reload();
+      // A change that threw before touching the document leaves nothing to drop.
+      if (stage.changes.updates.length > 0 || (this.doc && hasPending(this.doc))) this.reload();
       throw error;
     }
     this.stage = null;
@@ -430,13 +450,27 @@ export class SharedDoc {
     return doc;
   }
 
-  /** Drops the in-memory document for what the store holds (after a failed write). */
+  /**
+   * Replaces the in-memory document by what the store holds, after a change failed halfway. Updates
+   * applied before it that the store has not taken yet (it is failing) were sent to the peers already:
+   * they are applied again, and stay queued for the store.
+   */
   private reload(): void {
     this.flush();
+    const unstored = this.pending.updates.map((u) => u.update);
     this.stopObserving?.();
     this.doc?.destroy();
     this.doc = null;
     this.loadCold();
+    if (unstored.length === 0) return;
+    const doc = this.warm();
+    // Recorded into a stage that is dropped: `pending` holds them already.
+    this.stage = { changes: new Changes(), origin: { userId: null } };
+    try {
+      for (const update of unstored) Y.applyUpdate(doc, update);
+    } finally {
+      this.stage = null;
+    }
   }
 
   /**

@@ -1,11 +1,14 @@
 /**
  * The contract every DocStore must keep (see store.ts). A store's test file runs it against a factory:
- * `docStoreContract('SqliteDocStore on :memory:', () => harness)`. The harness adds two read-outs the
- * sync layer never needs but the contract speaks of: the recorded history of a row and its read-model row.
+ * `docStoreContract('SqliteDocStore on :memory:', () => harness)`. The harness adds read-outs the sync
+ * layer never needs but the contract speaks of (the recorded history of a row, the read model's rows,
+ * sheets and review states), and a way to make one part of a commit fail the way a full disk or a lost
+ * connection would.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { CellValue } from '../../model/columns';
+import type { FlagRecord } from '../../model/reviews';
+import type { CellValue, Column } from '../../model/columns';
 import { emptyCommit, type DocCommit, type DocStore, type RowState, type StoredDoc } from './store';
 
 export interface RecordedChange {
@@ -27,12 +30,25 @@ export interface ReadModelRow {
   updatedAt: number;
 }
 
+/** The parts of a commit a store writes; a store may write them in any order. */
+export const COMMIT_PARTS = ['log', 'history', 'rows', 'sheets', 'reviews', 'flags'] as const;
+export type CommitPart = (typeof COMMIT_PARTS)[number];
+
 export interface StoreHarness {
   store: DocStore;
   /** The history the store recorded for a row, oldest first. */
   history(datasetId: string, rowId: string): RecordedChange[];
   /** The read model's copy of a row, or undefined if it has none. */
   readRow(datasetId: string, sheetId: string, rowId: string): ReadModelRow | undefined;
+  /** The read model's copy of a sheet, or undefined if it has none. */
+  readSheet(datasetId: string, sheetId: string): { name: string; columns: Column[] } | undefined;
+  /** The read model's review state of a row, or undefined if it has none. */
+  readReview(datasetId: string, rowId: string): { status: string; openFlags: number; flags: FlagRecord[] } | undefined;
+  /**
+   * Makes every later write of `part` fail inside the store (as a full disk or a lost connection would)
+   * until the returned function is called.
+   */
+  breakWrites(part: CommitPart): () => void;
   close(): void;
 }
 
@@ -69,162 +85,260 @@ function rebuild(snapshot: Uint8Array | null, updates: Uint8Array[]): Record<str
   return doc.getMap('cells').toJSON();
 }
 
+const EVENTS_COLUMNS: Column[] = [
+  { id: 'actor1', name: 'Actor 1', type: 'text', required: true },
+  { id: 'context', name: 'Context', type: 'multi', options: ['military', 'political'] },
+];
+
+/** An open flag on a row. */
+const flagOn = (rowId: string, id: string): FlagRecord => ({
+  id, row: rowId, sheet: 'events', column: 'actor1', reason: 'wrong_actor', note: 'who?', by: 'rita', at: '2024-02-22T00:00:00.000Z',
+  status: 'open', comments: [],
+});
+
+/** A commit that writes every part: a logged update, a cell change, a row, a sheet and a review state. */
+function fullCommit(datasetId: string, update: Uint8Array, value: string, userId: string, at: number): DocCommit {
+  return {
+    ...commitOf(datasetId, [update], userId, at),
+    cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'actor1', old: undefined, new: value, userId, at }],
+    rows: [rowState('r1', { actor1: value }, userId, at)],
+    sheets: [{ sheetId: 'events', sheet: { name: `Events ${value}`, columns: EVENTS_COLUMNS } }],
+    reviews: [{ rowId: 'r1', status: at > 1000 ? 'flagged' : 'unreviewed', openFlags: at > 1000 ? 1 : 0, flags: at > 1000 ? [flagOn('r1', `f${at}`)] : [] }],
+  };
+}
+
+/** Everything a store shows of dataset d1 after `fullCommit`s. */
+function everything(h: StoreHarness) {
+  return {
+    log: logOf(h.store.load('d1')),
+    history: h.history('d1', 'r1'),
+    row: h.readRow('d1', 'events', 'r1'),
+    sheet: h.readSheet('d1', 'events'),
+    review: h.readReview('d1', 'r1'),
+  };
+}
+
+export const ATOMICITY_CASE = 'writes nothing of a commit that fails in any of its parts';
+
+/** The contract's cases, each run on a fresh, empty store. */
+export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
+  'loads an unknown dataset as empty: no snapshot, no updates, seq 0': (h) => {
+    const stored = h.store.load('nothing-here');
+    expect(logOf(stored)).toEqual({ snapshot: null, updates: [], lastSeq: 0 });
+    expect(stored.stateVector ?? null).toBeNull();
+  },
+
+  'returns increasing sequence numbers from append, and load gives the updates back in order': (h) => {
+    const { updates, doc } = makeUpdates(4);
+    const s1 = h.store.append(commitOf('d1', [updates[0]!]));
+    const s2 = h.store.append(commitOf('d1', [updates[1]!, updates[2]!]));
+    const s3 = h.store.append(commitOf('d1', [updates[3]!]));
+    expect(s1).toBeGreaterThan(0);
+    expect(s2).toBeGreaterThan(s1);
+    expect(s3).toBeGreaterThan(s2);
+    const loaded = h.store.load('d1');
+    expect(loaded.snapshot).toBeNull();
+    expect(loaded.updates.map((u) => [...u])).toEqual(updates.map((u) => [...u]));
+    expect(loaded.lastSeq).toBe(s3);
+    expect(rebuild(null, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
+  },
+
+  'keeps datasets apart': (h) => {
+    const { updates } = makeUpdates(3);
+    h.store.append(commitOf('d1', [updates[0]!]));
+    const s = h.store.append(commitOf('d2', [updates[1]!, updates[2]!]));
+    expect(h.store.load('d1').updates.map((u) => [...u])).toEqual([[...updates[0]!]]);
+    expect(h.store.load('d2').updates).toHaveLength(2);
+    expect(h.store.load('d2').lastSeq).toBe(s);
+  },
+
+  'compacts the log up to a seq into the snapshot and keeps the later updates': (h) => {
+    const { updates, doc } = makeUpdates(3);
+    const s1 = h.store.append(commitOf('d1', [updates[0]!]));
+    const s2 = h.store.append(commitOf('d1', [updates[1]!]));
+    const s3 = h.store.append(commitOf('d1', [updates[2]!]));
+    expect(s1).toBeLessThan(s2);
+    const upToS2 = Y.mergeUpdates([updates[0]!, updates[1]!]);
+    h.store.compact('d1', upToS2, s2);
+    const loaded = h.store.load('d1');
+    expect([...loaded.snapshot!]).toEqual([...upToS2]);
+    expect(loaded.updates.map((u) => [...u])).toEqual([[...updates[2]!]]);
+    expect(loaded.lastSeq).toBe(s3);
+    expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
+  },
+
+  'replaces an older snapshot, keeps the seq after compacting everything, and keeps counting up': (h) => {
+    const { updates, doc } = makeUpdates(3);
+    const s1 = h.store.append(commitOf('d1', [updates[0]!]));
+    h.store.compact('d1', updates[0]!, s1);
+    const s2 = h.store.append(commitOf('d1', [updates[1]!]));
+    expect(s2).toBeGreaterThan(s1);
+    const state = Y.mergeUpdates([updates[0]!, updates[1]!]);
+    h.store.compact('d1', state, s2);
+    expect(logOf(h.store.load('d1'))).toEqual({ snapshot: state, updates: [], lastSeq: s2 });
+    const s3 = h.store.append(commitOf('d1', [updates[2]!]));
+    expect(s3).toBeGreaterThan(s2);
+    const loaded = h.store.load('d1');
+    expect(loaded.lastSeq).toBe(s3);
+    expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
+  },
+
+  'gives back the state vector stored with the log, and never a stale one': (h) => {
+    const { updates, doc } = makeUpdates(4);
+    const replay = new Y.Doc();
+    const svAfter = (n: number) => {
+      for (const u of updates.slice(0, n)) Y.applyUpdate(replay, u);
+      return Y.encodeStateVector(replay);
+    };
+    const withVector = (from: number, to: number): DocCommit => ({ ...commitOf('d1', updates.slice(from, to)), stateVector: svAfter(to) });
+    const s2 = h.store.append(withVector(0, 2));
+    let stored = h.store.load('d1');
+    expectTrueStateVector(stored);
+    expect(stored.stateVector && [...stored.stateVector]).toEqual([...svAfter(2)]);
+
+    // An update stored without a vector makes the stored one stale: it must not be reported.
+    h.store.append(commitOf('d1', [updates[2]!]));
+    expectTrueStateVector(h.store.load('d1'));
+
+    const merged = Y.mergeUpdates(updates.slice(0, 2));
+    h.store.compact('d1', merged, s2, svAfter(2));
+    expectTrueStateVector(h.store.load('d1'));
+    h.store.append(withVector(3, 4));
+    stored = h.store.load('d1');
+    expectTrueStateVector(stored);
+    expect(rebuild(stored.snapshot, stored.updates)).toEqual(doc.getMap('cells').toJSON());
+  },
+
+  'records cell changes in the history with their old and new values, user and time, oldest first': (h) => {
+    h.store.append({
+      ...emptyCommit('d1'),
+      cells: [
+        { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'first', userId: 'u1', at: 1000 },
+        { sheetId: 'events', rowId: 'r1', columnId: 'context', old: undefined, new: ['military'], userId: 'u1', at: 1000 },
+      ],
+    });
+    h.store.append({
+      ...emptyCommit('d1'),
+      cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 }],
+    });
+    expect(h.history('d1', 'r1')).toEqual([
+      { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: null, new: 'first', userId: 'u1', at: 1000 },
+      { sheetId: 'events', rowId: 'r1', columnId: 'context', old: null, new: ['military'], userId: 'u1', at: 1000 },
+      { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 },
+    ]);
+    expect(h.history('d2', 'r1')).toEqual([]);
+  },
+
+  "records a deleted row's cells in the history as changed to nothing, and drops it from the read model": (h) => {
+    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { actor1: 'China', cameo_code: '036', count: 3 }, 'u1', 1000)] });
+    expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ actor1: 'China', cameo_code: '036', count: 3 });
+    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', null, 'u2', 2000)] });
+    expect(h.readRow('d1', 'events', 'r1')).toBeUndefined();
+    const deletions = h.history('d1', 'r1').filter((c) => c.userId === 'u2');
+    expect(deletions.map(({ columnId, old, new: now, at }) => ({ columnId, old, new: now, at })).sort((a, b) => a.columnId.localeCompare(b.columnId)))
+      .toEqual([
+        { columnId: 'actor1', old: 'China', new: null, at: 2000 },
+        { columnId: 'cameo_code', old: '036', new: null, at: 2000 },
+        { columnId: 'count', old: 3, new: null, at: 2000 },
+      ]);
+  },
+
+  'takes the deletion of a row it never stored without error or history': (h) => {
+    expect(() => h.store.append({ ...emptyCommit('d1'), rows: [rowState('ghost', null, 'u1', 1000)] })).not.toThrow();
+    expect(h.history('d1', 'ghost')).toEqual([]);
+  },
+
+  'upserts read-model rows: created by/at stay, updated by/at and the cells move': (h) => {
+    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'first' }, 'u1', 1000)] });
+    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'second', location: 'Rio' }, 'u2', 2000)] });
+    expect(h.readRow('d1', 'events', 'r1')).toEqual({
+      cells: { summary: 'second', location: 'Rio' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u2', updatedAt: 2000,
+    });
+    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'third' }, 'u3', 3000)] });
+    expect(h.readRow('d1', 'events', 'r1')).toEqual({
+      cells: { summary: 'third' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u3', updatedAt: 3000,
+    });
+  },
+
+  'writes updates, history and read model of one commit together': (h) => {
+    const { updates } = makeUpdates(1);
+    const seq = h.store.append({
+      ...commitOf('d1', updates, 'u1', 1000),
+      cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'x', userId: 'u1', at: 1000 }],
+      rows: [rowState('r1', { summary: 'x' }, 'u1', 1000)],
+    });
+    expect(seq).toBeGreaterThan(0);
+    expect(h.store.load('d1').updates).toHaveLength(1);
+    expect(h.history('d1', 'r1')).toHaveLength(1);
+    expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ summary: 'x' });
+  },
+
+  'stores the sheets of a commit in the read model, replaces them, and drops a removed sheet with its rows': (h) => {
+    h.store.append({
+      ...emptyCommit('d1'),
+      sheets: [
+        { sheetId: 'events', sheet: { name: 'Events', columns: EVENTS_COLUMNS } },
+        { sheetId: 'statements', sheet: { name: 'Statements', columns: [] } },
+      ],
+      rows: [rowState('r1', { actor1: 'China' }, 'u1', 1000), { ...rowState('s1', { quote: 'q' }, 'u1', 1000), sheetId: 'statements' }],
+    });
+    expect(h.readSheet('d1', 'events')).toEqual({ name: 'Events', columns: EVENTS_COLUMNS });
+    expect(h.readSheet('d1', 'statements')).toEqual({ name: 'Statements', columns: [] });
+    expect(h.readSheet('d2', 'events')).toBeUndefined();
+
+    h.store.append({ ...emptyCommit('d1'), sheets: [{ sheetId: 'events', sheet: { name: 'Happenings', columns: [EVENTS_COLUMNS[1]!] } }] });
+    expect(h.readSheet('d1', 'events')).toEqual({ name: 'Happenings', columns: [EVENTS_COLUMNS[1]] });
+
+    h.store.append({ ...emptyCommit('d1'), sheets: [{ sheetId: 'events', sheet: null }] });
+    expect(h.readSheet('d1', 'events')).toBeUndefined();
+    expect(h.readRow('d1', 'events', 'r1')).toBeUndefined();
+    expect(h.readSheet('d1', 'statements')).toEqual({ name: 'Statements', columns: [] });
+    expect(h.readRow('d1', 'statements', 's1')?.cells).toEqual({ quote: 'q' });
+  },
+
+  'stores the review states and flags of a commit, later ones replacing earlier ones': (h) => {
+    const [a, b] = [flagOn('r1', 'fa'), { ...flagOn('r1', 'fb'), comments: [{ id: 'c1', by: 'cora', at: '2024-02-23T00:00:00.000Z', text: 'fixed', kind: 'fixed' as const }] }];
+    h.store.append({ ...emptyCommit('d1'), reviews: [{ rowId: 'r1', status: 'flagged', openFlags: 2, flags: [a, b] }, { rowId: 'r2', status: 'approved', openFlags: 0, flags: [] }] });
+    expect(h.readReview('d1', 'r1')).toEqual({ status: 'flagged', openFlags: 2, flags: [a, b] });
+    expect(h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
+    expect(h.readReview('d2', 'r1')).toBeUndefined();
+    const resolved = { ...a, status: 'resolved' as const, resolvedBy: 'rita', resolvedAt: '2024-02-24T00:00:00.000Z', resolution: 'ok' };
+    h.store.append({ ...emptyCommit('d1'), reviews: [{ rowId: 'r1', status: 'unreviewed', openFlags: 0, flags: [resolved] }] });
+    expect(h.readReview('d1', 'r1')).toEqual({ status: 'unreviewed', openFlags: 0, flags: [resolved] });
+    expect(h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
+  },
+
+  [ATOMICITY_CASE]: (h) => {
+    const { updates, doc } = makeUpdates(2);
+    h.store.append(fullCommit('d1', updates[0]!, 'China', 'u1', 1000));
+    const before = everything(h);
+    for (const part of COMMIT_PARTS) {
+      const restore = h.breakWrites(part);
+      try {
+        expect(() => h.store.append(fullCommit('d1', updates[1]!, 'Japan', 'u2', 2000)), `with ${part} failing`).toThrow();
+      } finally {
+        restore();
+      }
+      expect(everything(h), `after a commit whose ${part} failed`).toEqual(before);
+    }
+    // Once the store works again, the same commit is written whole.
+    h.store.append(fullCommit('d1', updates[1]!, 'Japan', 'u2', 2000));
+    const after = everything(h);
+    expect(after.log.updates).toHaveLength(2);
+    expect(rebuild(null, after.log.updates)).toEqual(doc.getMap('cells').toJSON());
+    expect(after.history.map((c) => c.new)).toEqual(['China', 'Japan']);
+    expect(after.row?.cells).toEqual({ actor1: 'Japan' });
+    expect(after.sheet?.name).toBe('Events Japan');
+    expect(after.review).toEqual({ status: 'flagged', openFlags: 1, flags: [flagOn('r1', 'f2000')] });
+  },
+};
+
 /** Runs the DocStore contract against stores made by `open` (a fresh, empty store each test). */
 export function docStoreContract(name: string, open: () => StoreHarness): void {
   describe(`DocStore contract: ${name}`, () => {
     let h: StoreHarness;
     beforeEach(() => { h = open(); });
     afterEach(() => { h.close(); });
-
-    it('loads an unknown dataset as empty: no snapshot, no updates, seq 0', () => {
-      const stored = h.store.load('nothing-here');
-      expect(logOf(stored)).toEqual({ snapshot: null, updates: [], lastSeq: 0 });
-      expect(stored.stateVector ?? null).toBeNull();
-    });
-
-    it('returns increasing sequence numbers from append, and load gives the updates back in order', () => {
-      const { updates, doc } = makeUpdates(4);
-      const s1 = h.store.append(commitOf('d1', [updates[0]!]));
-      const s2 = h.store.append(commitOf('d1', [updates[1]!, updates[2]!]));
-      const s3 = h.store.append(commitOf('d1', [updates[3]!]));
-      expect(s1).toBeGreaterThan(0);
-      expect(s2).toBeGreaterThan(s1);
-      expect(s3).toBeGreaterThan(s2);
-      const loaded = h.store.load('d1');
-      expect(loaded.snapshot).toBeNull();
-      expect(loaded.updates.map((u) => [...u])).toEqual(updates.map((u) => [...u]));
-      expect(loaded.lastSeq).toBe(s3);
-      expect(rebuild(null, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
-    });
-
-    it('keeps datasets apart', () => {
-      const { updates } = makeUpdates(3);
-      h.store.append(commitOf('d1', [updates[0]!]));
-      const s = h.store.append(commitOf('d2', [updates[1]!, updates[2]!]));
-      expect(h.store.load('d1').updates.map((u) => [...u])).toEqual([[...updates[0]!]]);
-      expect(h.store.load('d2').updates).toHaveLength(2);
-      expect(h.store.load('d2').lastSeq).toBe(s);
-    });
-
-    it('compacts the log up to a seq into the snapshot and keeps the later updates', () => {
-      const { updates, doc } = makeUpdates(3);
-      const s1 = h.store.append(commitOf('d1', [updates[0]!]));
-      const s2 = h.store.append(commitOf('d1', [updates[1]!]));
-      const s3 = h.store.append(commitOf('d1', [updates[2]!]));
-      expect(s1).toBeLessThan(s2);
-      const upToS2 = Y.mergeUpdates([updates[0]!, updates[1]!]);
-      h.store.compact('d1', upToS2, s2);
-      const loaded = h.store.load('d1');
-      expect([...loaded.snapshot!]).toEqual([...upToS2]);
-      expect(loaded.updates.map((u) => [...u])).toEqual([[...updates[2]!]]);
-      expect(loaded.lastSeq).toBe(s3);
-      expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
-    });
-
-    it('replaces an older snapshot, keeps the seq after compacting everything, and keeps counting up', () => {
-      const { updates, doc } = makeUpdates(3);
-      const s1 = h.store.append(commitOf('d1', [updates[0]!]));
-      h.store.compact('d1', updates[0]!, s1);
-      const s2 = h.store.append(commitOf('d1', [updates[1]!]));
-      expect(s2).toBeGreaterThan(s1);
-      const state = Y.mergeUpdates([updates[0]!, updates[1]!]);
-      h.store.compact('d1', state, s2);
-      expect(logOf(h.store.load('d1'))).toEqual({ snapshot: state, updates: [], lastSeq: s2 });
-      const s3 = h.store.append(commitOf('d1', [updates[2]!]));
-      expect(s3).toBeGreaterThan(s2);
-      const loaded = h.store.load('d1');
-      expect(loaded.lastSeq).toBe(s3);
-      expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
-    });
-
-    it('gives back the state vector stored with the log, and never a stale one', () => {
-      const { updates, doc } = makeUpdates(4);
-      const replay = new Y.Doc();
-      const svAfter = (n: number) => {
-        for (const u of updates.slice(0, n)) Y.applyUpdate(replay, u);
-        return Y.encodeStateVector(replay);
-      };
-      const withVector = (from: number, to: number): DocCommit => ({ ...commitOf('d1', updates.slice(from, to)), stateVector: svAfter(to) });
-      const s2 = h.store.append(withVector(0, 2));
-      let stored = h.store.load('d1');
-      expectTrueStateVector(stored);
-      expect(stored.stateVector && [...stored.stateVector]).toEqual([...svAfter(2)]);
-
-      // An update stored without a vector makes the stored one stale: it must not be reported.
-      h.store.append(commitOf('d1', [updates[2]!]));
-      expectTrueStateVector(h.store.load('d1'));
-
-      const merged = Y.mergeUpdates(updates.slice(0, 2));
-      h.store.compact('d1', merged, s2, svAfter(2));
-      expectTrueStateVector(h.store.load('d1'));
-      h.store.append(withVector(3, 4));
-      stored = h.store.load('d1');
-      expectTrueStateVector(stored);
-      expect(rebuild(stored.snapshot, stored.updates)).toEqual(doc.getMap('cells').toJSON());
-    });
-
-    it('records cell changes in the history with their old and new values, user and time, oldest first', () => {
-      h.store.append({
-        ...emptyCommit('d1'),
-        cells: [
-          { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'first', userId: 'u1', at: 1000 },
-          { sheetId: 'events', rowId: 'r1', columnId: 'context', old: undefined, new: ['military'], userId: 'u1', at: 1000 },
-        ],
-      });
-      h.store.append({
-        ...emptyCommit('d1'),
-        cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 }],
-      });
-      expect(h.history('d1', 'r1')).toEqual([
-        { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: null, new: 'first', userId: 'u1', at: 1000 },
-        { sheetId: 'events', rowId: 'r1', columnId: 'context', old: null, new: ['military'], userId: 'u1', at: 1000 },
-        { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 },
-      ]);
-      expect(h.history('d2', 'r1')).toEqual([]);
-    });
-
-    it("records a deleted row's cells in the history as changed to nothing, and drops it from the read model", () => {
-      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { actor1: 'China', cameo_code: '036', count: 3 }, 'u1', 1000)] });
-      expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ actor1: 'China', cameo_code: '036', count: 3 });
-      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', null, 'u2', 2000)] });
-      expect(h.readRow('d1', 'events', 'r1')).toBeUndefined();
-      const deletions = h.history('d1', 'r1').filter((c) => c.userId === 'u2');
-      expect(deletions.map(({ columnId, old, new: now, at }) => ({ columnId, old, new: now, at })).sort((a, b) => a.columnId.localeCompare(b.columnId)))
-        .toEqual([
-          { columnId: 'actor1', old: 'China', new: null, at: 2000 },
-          { columnId: 'cameo_code', old: '036', new: null, at: 2000 },
-          { columnId: 'count', old: 3, new: null, at: 2000 },
-        ]);
-    });
-
-    it('takes the deletion of a row it never stored without error or history', () => {
-      expect(() => h.store.append({ ...emptyCommit('d1'), rows: [rowState('ghost', null, 'u1', 1000)] })).not.toThrow();
-      expect(h.history('d1', 'ghost')).toEqual([]);
-    });
-
-    it('upserts read-model rows: created by/at stay, updated by/at and the cells move', () => {
-      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'first' }, 'u1', 1000)] });
-      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'second', location: 'Rio' }, 'u2', 2000)] });
-      expect(h.readRow('d1', 'events', 'r1')).toEqual({
-        cells: { summary: 'second', location: 'Rio' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u2', updatedAt: 2000,
-      });
-      h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'third' }, 'u3', 3000)] });
-      expect(h.readRow('d1', 'events', 'r1')).toEqual({
-        cells: { summary: 'third' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u3', updatedAt: 3000,
-      });
-    });
-
-    it('writes updates, history and read model of one commit together', () => {
-      const { updates } = makeUpdates(1);
-      const seq = h.store.append({
-        ...commitOf('d1', updates, 'u1', 1000),
-        cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'x', userId: 'u1', at: 1000 }],
-        rows: [rowState('r1', { summary: 'x' }, 'u1', 1000)],
-      });
-      expect(seq).toBeGreaterThan(0);
-      expect(h.store.load('d1').updates).toHaveLength(1);
-      expect(h.history('d1', 'r1')).toHaveLength(1);
-      expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ summary: 'x' });
-    });
+    for (const [title, run] of Object.entries(DOC_STORE_CASES)) it(title, () => run(h));
   });
 }
