@@ -28,6 +28,8 @@ export const datasets = sqliteTable('datasets', {
   settings: text('settings').notNull().default('{}'),
   createdBy: text('created_by').references(() => users.id),
   createdAt: integer('created_at').notNull(),
+  /** When the dataset was archived (read-only, hidden from the default list); null while active. */
+  archivedAt: integer('archived_at'),
 });
 
 /** Append-only log of applied Yjs updates; folded into `snapshots` by compaction. */
@@ -120,3 +122,24 @@ export const flags = sqliteTable('flags', {
   /** JSON array of the thread's comments. */
   comments: text('comments').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.flagId] }), index('flags_row').on(t.datasetId, t.rowId)]);
+
+/**
+ * The read model of concurrent-edit conflicts: a cell two people changed without having seen each
+ * other's change. One value was kept (Yjs's choice); the other is kept here until someone resolves it.
+ */
+export const conflicts = sqliteTable('conflicts', {
+  datasetId: text('dataset_id').notNull(),
+  conflictId: text('conflict_id').notNull(),
+  sheetId: text('sheet_id').notNull(),
+  rowId: text('row_id').notNull(),
+  columnId: text('column_id').notNull(),
+  /** JSON cell values. */
+  kept: text('kept'),
+  keptBy: text('kept_by'),
+  lost: text('lost'),
+  lostBy: text('lost_by'),
+  at: text('at').notNull(),
+  status: text('status').notNull(),
+  resolvedBy: text('resolved_by'),
+  resolvedAt: text('resolved_at'),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.conflictId] }), index('conflicts_cell').on(t.datasetId, t.rowId, t.columnId)]);
