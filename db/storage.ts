@@ -4,10 +4,11 @@ import type { Db } from './client';
 import { SqliteDatasetCatalog } from './datasets';
 import { SqliteReadModel } from './read-model';
 import { SqliteDocStore } from './store';
+import { SqliteUserDirectory } from './users';
 
 /** Everything the server stores, on one SQLite database (data migrations done). */
 export function sqliteStorage(db: Db): Storage {
   const docs = new SqliteDocStore(db);
   backfillFlags(db, docs);
-  return { docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db) };
+  return { docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db) };
 }

@@ -5,20 +5,22 @@
  * start would set again anyway. Reads DATA_DIR, HOST and PORT like the server; safe while it runs.
  */
 import { openDatabase } from '../db/client';
+import { SqliteUserDirectory } from '../db/users';
 import { newSecret } from '../server/auth/secrets';
-import { firstAdmin, setToken } from '../server/auth/users';
+import { setToken } from '../server/auth/users';
 import { readConfig } from '../server/config';
 
 const config = readConfig();
 const db = openDatabase(config.dbFile);
 try {
-  const admin = firstAdmin(db);
+  const users = new SqliteUserDirectory(db);
+  const admin = users.firstAdmin();
   if (!admin) {
     console.error(`No admin user in ${config.dbFile} yet: start Tessera once (npm start), which prints the first sign-in link.`);
     process.exitCode = 1;
   } else {
     const token = config.ADMIN_TOKEN ?? newSecret();
-    if (!config.ADMIN_TOKEN) setToken(db, admin.id, token);
+    if (!config.ADMIN_TOKEN) setToken(users, admin.id, token);
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const base = (process.argv[2] ?? `http://${host}:${config.PORT}`).replace(/\/+$/, '');
     console.log(`Sign in as ${admin.name}: ${base}/?token=${encodeURIComponent(token)}`);

@@ -2,7 +2,6 @@
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import type { Db } from '../db/client';
 import { requireUser, type AuthEnv } from './auth/middleware';
 import type { Services } from './context';
 import { errorBody, handleError } from './errors';
@@ -24,8 +23,6 @@ import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 
 export interface AppOptions {
-  /** Users and sessions. */
-  db: Db;
   /** Documents, datasets and the read model. */
   storage: Storage;
   log: Logger;
@@ -52,14 +49,14 @@ export interface HttpOptions {
 export const HTTP_DEFAULTS: HttpOptions = { maxBodyBytes: 1024 * 1024, allowedOrigins: [], trustProxy: false, maxConcurrentExports: 4 };
 
 export function createApp(options: AppOptions) {
-  const { db, storage, log } = options;
+  const { storage, log } = options;
   const registry = new DocRegistry(storage.docs, {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
     // Review rules react to every applied change (an edit unapproves a row).
     afterApply: (shared, origin, changes) => review.afterApply(shared, origin, changes),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
-  const services: Services = { db, storage, registry, review, log };
+  const services: Services = { storage, registry, review, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
   const app = new Hono<AuthEnv>();
@@ -76,7 +73,7 @@ export function createApp(options: AppOptions) {
   app.get('/healthz', (c) => (registry.storeHealthy ? c.json({ ok: true }) : c.json({ ok: false, error: 'storing changes fails' }, 503)));
 
   app.route('/api/session', sessionRoutes(services));
-  app.use('/api/*', requireUser(db));
+  app.use('/api/*', requireUser(storage.users));
   app.use('/api/datasets/:id/sheets/:sheetId/export', limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 }));
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
@@ -87,7 +84,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', datasetRoutes(services));
   app.route('/api/datasets/:id', reviewRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
-  mountClient(app, db, options.clientDir);
+  mountClient(app, storage.users, options.clientDir);
 
   return { app, services, injectWebSocket: nodeWs.injectWebSocket, wss: nodeWs.wss };
 }

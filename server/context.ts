@@ -1,4 +1,3 @@
-import type { Db } from '../db/client';
 import type { Logger } from './logger';
 import type { Review } from './review/review';
 import type { Storage } from './storage';
@@ -6,8 +5,6 @@ import type { DocRegistry } from './sync/registry';
 
 /** What the routes need, built once by `createApp`. */
 export interface Services {
-  /** Users and sessions (the rest of storage is behind `storage`). */
-  db: Db;
   storage: Storage;
   registry: DocRegistry;
   review: Review;

@@ -15,14 +15,14 @@ const log = createLogger(config.LOG_LEVEL);
 const db = openDatabase(config.dbFile);
 const storage = sqliteStorage(db);
 const { app, services, injectWebSocket, wss } = createApp({
-  db, storage, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
+  storage, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
     maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
     maxConcurrentExports: config.MAX_CONCURRENT_EXPORTS,
   },
 });
-const adminToken = await prepareDatabase(db, storage.datasets, config.ADMIN_TOKEN);
+const adminToken = await prepareDatabase(storage, config.ADMIN_TOKEN);
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;

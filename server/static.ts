@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
-import type { Db } from '../db/client';
+import type { UserDirectory } from './storage';
 import { authenticate } from './auth/middleware';
 import { userByToken } from './auth/users';
 import { startSession } from './routes/session';
@@ -13,7 +13,7 @@ function sitePath(url: URL): string {
   return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
 }
 
-export function mountClient(app: Hono<any>, db: Db, clientDir: string): void {
+export function mountClient(app: Hono<any>, users: UserDirectory, clientDir: string): void {
   // `?token=` on any page signs that user in, then the token leaves the address bar. A browser already
   // signed in as someone else is asked first (on the sign-in page, which gets the token in the fragment,
   // never sent to a server): otherwise any page could link a signed-in user into another account.
@@ -22,15 +22,15 @@ export function mountClient(app: Hono<any>, db: Db, clientDir: string): void {
     if (c.req.method !== 'GET' || token === undefined || c.req.path.startsWith('/api/') || c.req.path.startsWith('/ws/')) {
       return next();
     }
-    const user = userByToken(db, token);
+    const user = userByToken(users, token);
     if (!user) return c.redirect('/signin?error=bad_token', 302);
     const url = new URL(c.req.url);
     url.searchParams.delete('token');
-    const current = authenticate(db, c);
+    const current = authenticate(users, c);
     if (current && current.id !== user.id) {
       return c.redirect(`/signin?${new URLSearchParams({ next: sitePath(url) })}#token=${encodeURIComponent(token)}`, 302);
     }
-    if (!current) startSession(db, c, user.id);
+    if (!current) startSession(users, c, user.id);
     return c.redirect(sitePath(url), 302);
   });
   // Any built file as itself (assets, icons, a service worker); every other page path gets index.html.

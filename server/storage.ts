@@ -6,6 +6,7 @@
  */
 import type { CellValue, Column } from '../model/columns';
 import type { HistoryEntry } from '../model/history';
+import type { Role } from '../model/roles';
 import type { FlagRecord } from '../model/reviews';
 import { DEFAULT_FLAG_REASONS } from '../model/templates';
 import type { DocCommit, DocStore } from './sync/store';
@@ -117,8 +118,32 @@ export interface ReadModel {
   rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): string[];
 }
 
+export interface UserRecord {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** Users and their browser sessions. Secrets are stored only as hashes (`server/auth/secrets.ts`). */
+export interface UserDirectory {
+  /** Stores a new user; false, storing nothing, when the name is taken. */
+  insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }): boolean;
+  byTokenHash(tokenHash: string): UserRecord | undefined;
+  byName(name: string): (UserRecord & { passwordHash: string | null }) | undefined;
+  list(): Array<UserRecord & { createdAt: string }>;
+  count(): number;
+  /** The admin made first (the one the first start created). */
+  firstAdmin(): UserRecord | undefined;
+  setTokenHash(userId: string, tokenHash: string): void;
+  insertSession(session: { idHash: string; userId: string; createdAt: number; expiresAt: number }): void;
+  /** The user of an unexpired session. */
+  bySessionHash(idHash: string, now: number): UserRecord | undefined;
+  deleteSession(idHash: string): void;
+}
+
 export interface Storage {
   docs: DocStore;
   datasets: DatasetCatalog;
   readModel: ReadModel;
+  users: UserDirectory;
 }

@@ -2,18 +2,18 @@ import { Hono } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
-import type { Db } from '../../db/client';
 import { SignInBody } from '../../model/http';
 import { SESSION_COOKIE } from '../auth/middleware';
 import { createSession, deleteSession, userByPassword, userByToken } from '../auth/users';
 import type { Services } from '../context';
+import type { UserDirectory } from '../storage';
 import { AppError, unauthorized } from '../errors';
 import { client } from '../http/client-info';
 import { readBody } from '../validate';
 
 /** Starts a session for `userId` and sets its HttpOnly cookie. */
-export function startSession(db: Db, c: Context, userId: string): void {
-  const { secret, maxAgeSeconds } = createSession(db, userId);
+export function startSession(users: UserDirectory, c: Context, userId: string): void {
+  const { secret, maxAgeSeconds } = createSession(users, userId);
   // Secure when the browser reached us over TLS, so the cookie never travels in the clear afterwards.
   setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: maxAgeSeconds, secure: client(c).secure });
 }
@@ -58,18 +58,18 @@ const signInLimits = () => [
 ] as const;
 
 /** Sign in with name and password (or a sign-in link's token), sign out. */
-export function sessionRoutes({ db }: Services) {
+export function sessionRoutes({ storage: { users } }: Services) {
   return new Hono()
     .post('/', ...signInLimits(), async (c) => {
       const body = await readBody(c, SignInBody);
-      const user = 'token' in body ? userByToken(db, body.token) : await userByPassword(db, body.name, body.password);
+      const user = 'token' in body ? userByToken(users, body.token) : await userByPassword(users, body.name, body.password);
       if (!user) throw unauthorized('token' in body ? 'That sign-in link is not valid (any more)' : 'Wrong name or password');
-      startSession(db, c, user.id);
+      startSession(users, c, user.id);
       return c.json(user);
     })
     .delete('/', (c) => {
       const secret = getCookie(c, SESSION_COOKIE);
-      if (secret) deleteSession(db, secret);
+      if (secret) deleteSession(users, secret);
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     });

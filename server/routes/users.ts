@@ -1,19 +1,19 @@
 import { Hono } from 'hono';
 import { NewUserBody } from '../../model/http';
 import { assertRole, type AuthEnv } from '../auth/middleware';
-import { createUser, listUsers } from '../auth/users';
+import { createUser } from '../auth/users';
 import type { Services } from '../context';
 import { readBody } from '../validate';
 
-export function usersRoutes({ db }: Services) {
+export function usersRoutes({ storage: { users } }: Services) {
   return new Hono<AuthEnv>()
     .get('/', (c) => {
       assertRole(c.get('user'), 'admin');
-      return c.json(listUsers(db));
+      return c.json(users.list());
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
-      const created = await createUser(db, await readBody(c, NewUserBody));
+      const created = await createUser(users, await readBody(c, NewUserBody));
       return c.json(created, 201);
     });
 }

@@ -51,12 +51,12 @@ class SocketPeer implements Peer {
   }
 }
 
-export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { db, storage, registry, log }: Services): void {
+export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { storage, registry, log }: Services): void {
   const allowed = allowedOrigins();
   app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
     // The upgrade is always accepted; refusals are close codes, which a browser can see (1006 otherwise).
     const sameSite = originAllowed(c.req.header('origin'), c.req.header('host'), allowed);
-    const user = authenticate(db, c, true);
+    const user = authenticate(storage.users, c, true);
     const room = parseRoom(c.req.param('room') ?? '');
     const acks = c.req.query('acks') === '1';
     let peer: SocketPeer | null = null;

@@ -26,10 +26,10 @@ export async function buildApp({ file, http = {} }: BuildOptions = {}) {
   const db = openDatabase(file ?? join(dir!, 'tessera.db'));
   const storage = sqliteStorage(db);
   const built = createApp({
-    db, storage, log: createLogger('silent'), maxMessageBytes: 1 << 24, docIdleMs: 60_000,
+    storage, log: createLogger('silent'), maxMessageBytes: 1 << 24, docIdleMs: 60_000,
     clientDir: join(import.meta.dirname, '..', '..', 'dist', 'client'), http,
   });
-  await prepareDatabase(db, storage.datasets, ADMIN_TOKEN);
+  await prepareDatabase(storage, ADMIN_TOKEN);
   const adminToken = ADMIN_TOKEN;
 
   /** One JSON request as the holder of `token` (the admin's unless given). */
@@ -51,7 +51,7 @@ export async function buildApp({ file, http = {} }: BuildOptions = {}) {
   }
 
   async function user(name: string, role: Role): Promise<{ id: string; token: string }> {
-    return createUser(db, { name, role });
+    return createUser(storage.users, { name, role });
   }
 
   function close(): void {
