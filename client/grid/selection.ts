@@ -140,6 +140,19 @@ export class GridSelection {
     this.changed();
   }
 
+  /**
+   * A right press, which moves the grid's focus too: inside the block it keeps the block (its menu
+   * is about the block), elsewhere a new block starts there.
+   */
+  private pointTo(pos: CellPos): void {
+    this.sync();
+    const b = this.boundsNow();
+    const row = this.api.getRowNode(pos.rowId)?.rowIndex ?? null;
+    const col = pos.colId === ROW_NUMBER_COL ? b?.left : this.colIndex.get(pos.colId);
+    if (b && row !== null && col !== undefined && inBounds(b, row, col)) this.madeAt = pos;
+    else this.startAt(pos);
+  }
+
   /** Grows the block to `pos` while the focus stays where it is (dragging from the anchor). */
   dragTo(pos: CellPos): void {
     if (this.block.anchor === null || pos.colId === ROW_NUMBER_COL || samePos(this.block.extent, pos)) return;
@@ -229,7 +242,9 @@ export class GridSelection {
     let dragging = false;
     const down = (e: PointerEvent) => {
       const pos = cellAt(e.target);
-      if (!pos || e.button !== 0) return;
+      if (!pos) return;
+      if (e.button === 2) this.pointTo(pos);
+      if (e.button !== 0) return;
       dragging = !e.shiftKey;
       if (e.shiftKey) this.extendTo(pos);
       else this.startAt(pos);

@@ -124,4 +124,16 @@ describe('the selected block', () => {
     await expect.poll(() => s.serverCell(s.rows[1]!, 'actor2')).toBeUndefined();
     expect(serverValues(s)).toEqual(expected([[2, 1, null], [0, 1, null], [1, 2, null]]));
   });
+  it('keeps the block on a right-click inside it, and starts a new one on a right-click outside', async () => {
+    const s = await open();
+    await selectBlock(s);
+    await cell(s.page, s.rows[0]!, 'actor1_country').click({ button: 'right' });
+    await s.page.getByTestId('context-menu').waitFor();
+    expect(await s.page.locator('.ag-cell.cell-in-block').count()).toBe(4);
+    await s.page.keyboard.press('Escape');
+    await s.page.getByTestId('context-menu').waitFor({ state: 'detached' });
+
+    await cell(s.page, s.rows[3]!, 'location').click({ button: 'right' });
+    await expect.poll(() => s.page.locator('.ag-cell.cell-in-block').count()).toBe(0);
+  });
 });
