@@ -43,8 +43,8 @@ export interface SheetBindingEvents {
 export const hasProblems = (row: RowData): boolean => Object.keys(row.problems).length > 0;
 
 /**
- * Binds one sheet. Rows come in id order (ULIDs sort by creation time), the order CONTRACT §5 asks
- * for when the user has not sorted.
+ * Binds one sheet. Rows come in id order (ULIDs sort by creation time): the order rows have when
+ * the user has not sorted.
  */
 export class SheetBinding {
   private sheet: YSheet | undefined;

@@ -1,6 +1,6 @@
 /**
  * AG Grid column definitions from the document's columns. Each data column's `colId` is the column
- * id (CONTRACT §9), values come from the row's cells, and edits go to the document, never to the row.
+ * id (so a cell is `.ag-cell[col-id=COLUMNID]` in the page), values come from the row's cells, and edits go to the document, never to the row.
  */
 import type { CellClassParams, ColDef, ICellRendererParams, ITooltipParams, ValueGetterParams } from 'ag-grid-community';
 import type { CellValue, Column, ColumnType } from '../../model/columns';

@@ -3,6 +3,13 @@
  * drive the grid the way a person does.
  */
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import { expect } from 'vitest';
+import type { CellValue } from '../../model/columns';
+import { getSheet, insertRow, sheetRows } from '../../model/document';
+import { newRowId } from '../../model/ids';
+import { createDataset, rowCount } from '../helpers/api';
+import { type Client, connectSynced } from '../helpers/clients';
+import type { RunningServer } from '../helpers/server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -71,4 +78,61 @@ export async function pasteIntoFocused(page: Page, text: string): Promise<void> 
     transfer.setData('text/plain', data);
     target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
   }, text);
+}
+
+/** A dataset of the test's own: its rows, a watcher on the server's document and a signed-in page on one sheet. */
+export interface SeededSheet {
+  datasetId: string;
+  sheetId: string;
+  /** The seeded rows' ids, in display order. */
+  rows: string[];
+  /** A stock y-websocket client: the server's view of the document. */
+  watcher: Client;
+  context: BrowserContext;
+  page: Page;
+  /** A cell as the server has it. */
+  serverCell(rowId: string, columnId: string): CellValue | undefined;
+  close(): Promise<void>;
+}
+
+let datasetCount = 0;
+
+/**
+ * Creates a fresh dataset (events-statements template), writes `rows` into `sheetId` through a stock
+ * client, waits until the server has stored them, and opens the sheet in a new browser profile.
+ * Each test that uses it starts from the same known state, whatever earlier tests did.
+ */
+export async function seededSheet(
+  browser: Browser, server: RunningServer, token: string, sheetId: string, rows: ReadonlyArray<Record<string, CellValue>>,
+): Promise<SeededSheet> {
+  const datasetId = `e2e-${process.pid}-${++datasetCount}`;
+  await createDataset(server, datasetId);
+  const watcher = await connectSynced(server, datasetId);
+  const sheet = getSheet(watcher.doc, sheetId);
+  if (!sheet) throw new Error(`no sheet ${sheetId}`);
+  const ids = rows.map(() => newRowId());
+  watcher.doc.transact(() => rows.forEach((values, i) => insertRow(sheet, ids[i]!, values)));
+  await expect.poll(() => rowCount(server, datasetId, sheetId), { timeout: 10_000 }).toBe(rows.length);
+  const { context, page } = await signedIn(browser, server.url, token, `/d/${datasetId}/${sheetId}`);
+  await openSheet(page, datasetId, sheetId);
+  await expect.poll(() => rowIds(page)).toEqual(ids);
+  return {
+    datasetId, sheetId, rows: ids, watcher, context, page,
+    serverCell: (rowId, columnId) => sheetRows(sheet).get(rowId)?.get(columnId),
+    async close() {
+      watcher.destroy();
+      await context.close();
+    },
+  };
+}
+
+/**
+ * Clicks a cell and presses a key at once: both reach the page back to back, as they do on a busy
+ * page, so it handles the key before any timer or deferred event the click set off.
+ */
+export async function clickThenPress(page: Page, target: Locator, key: string): Promise<void> {
+  const box = await target.boundingBox();
+  if (!box) throw new Error('the cell is not on the screen');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await Promise.all([page.mouse.down(), page.mouse.up(), page.keyboard.press(key)]);
 }
