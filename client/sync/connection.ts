@@ -16,8 +16,10 @@ export type SyncState = 'connecting' | 'offline' | 'reconnecting' | SaveState;
 
 export interface SyncStatus {
   state: SyncState;
-  /** This user's changes not yet handed to the server. */
+  /** This user's changes kept in this browser and not yet handed to the server. */
   pending: number;
+  /** This user's changes not yet kept anywhere: being written to this browser's storage. */
+  unstored?: number;
 }
 
 export interface ConnectionOptions {
@@ -28,8 +30,8 @@ export interface ConnectionOptions {
   onFatal?: (code: number, reason: string) => void;
 }
 
-export function statusText({ state, pending }: SyncStatus): string {
-  const waiting = pending === 1 ? '1 change waiting' : `${pending} changes waiting`;
+export function statusText({ state, pending, unstored = 0 }: SyncStatus): string {
+  const waiting = unstored > 0 ? 'saving in this browser…' : pending === 1 ? '1 change waiting' : `${pending} changes waiting`;
   switch (state) {
     case 'saved':
       return 'Saved';
@@ -56,6 +58,8 @@ export class Connection {
   /** Resolves once the offline copy is loaded and the server has synced (or we are offline). */
   readonly ready: Promise<void>;
   private pending: number;
+  /** Offline changes whose write to IndexedDB has not committed yet. */
+  private unstored = 0;
   private everSynced = false;
   private readonly pendingKey: string;
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
@@ -79,8 +83,10 @@ export class Connection {
     this.provider.on('closed', this.onClosed);
     window.addEventListener('offline', this.onOffline);
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('beforeunload', this.onBeforeUnload);
     this.cleanup.push(
       () => this.doc.off('update', this.onUpdate),
+      () => window.removeEventListener('beforeunload', this.onBeforeUnload),
       () => window.removeEventListener('offline', this.onOffline),
       () => window.removeEventListener('online', this.onOnline),
     );
@@ -119,9 +125,10 @@ export class Connection {
 
   get status(): SyncStatus {
     const { provider } = this;
-    if (!navigator.onLine || !provider.shouldConnect) return { state: 'offline', pending: this.pending };
+    const { pending, unstored } = this;
+    if (!navigator.onLine || !provider.shouldConnect) return { state: 'offline', pending, unstored };
     if (provider.wsconnected && provider.synced) return { state: this.saves.state, pending: 0 };
-    return { state: this.everSynced ? 'reconnecting' : 'connecting', pending: this.pending };
+    return { state: this.everSynced ? 'reconnecting' : 'connecting', pending, unstored };
   }
 
   /** True while changes go straight to the server. */
@@ -152,11 +159,22 @@ export class Connection {
     for (const listener of this.statusListeners) listener(status);
   };
 
+  /** An offline change counts as waiting once this browser has kept it: until then, leaving asks first. */
   private readonly onUpdate = (_update: Uint8Array, origin: unknown): void => {
-    if (origin === LOCAL_ORIGIN && !this.live) {
+    if (origin !== LOCAL_ORIGIN || this.live) return;
+    this.unstored++;
+    this.notify();
+    void this.offline.stored().then(() => {
+      this.unstored--;
       this.setPending(this.pending + 1);
       this.notify();
-    }
+    });
+  };
+
+  private readonly onBeforeUnload = (event: BeforeUnloadEvent): void => {
+    if (this.unstored === 0) return;
+    event.preventDefault();
+    event.returnValue = '';
   };
 
   private readonly onSync = (synced: boolean): void => {

@@ -23,6 +23,8 @@ export class OfflineStore {
   private records = 0;
   private closed = false;
   private foldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Settles once every change recorded so far is committed to IndexedDB. */
+  private written: Promise<void> = Promise.resolve();
 
   constructor(readonly name: string, private readonly doc: Y.Doc) {
     this.db = idb.openDB(name, (db) => idb.createStores(db, [[UPDATES, { autoIncrement: true }], ['custom']]));
@@ -57,6 +59,11 @@ export class OfflineStore {
     this.records = 1;
   }
 
+  /** Resolves once every change the document made so far is committed (or IndexedDB is unavailable). */
+  stored(): Promise<void> {
+    return this.written;
+  }
+
   destroy(): void {
     this.closed = true;
     clearTimeout(this.foldTimer);
@@ -66,9 +73,14 @@ export class OfflineStore {
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || this.closed) return;
-    void this.db.then((db) => {
-      if (this.closed) return;
+    const write = this.db.then((db) => {
+      if (this.closed) return undefined;
       const [store] = idb.transact(db, [UPDATES]);
+      // Committed, not only requested: a tab closed in between would lose the change.
+      const committed = new Promise<void>((resolve, reject) => {
+        store!.transaction.addEventListener('complete', () => resolve());
+        store!.transaction.addEventListener('abort', () => reject(store!.transaction.error));
+      });
       void idb.addAutoKey(store!, record(update));
       if (++this.records >= FOLD_AT && this.foldTimer === undefined) {
         this.foldTimer = setTimeout(() => {
@@ -76,6 +88,8 @@ export class OfflineStore {
           void this.fold();
         }, FOLD_DELAY_MS);
       }
-    }, () => undefined); // No IndexedDB here: the server alone keeps the changes.
+      return committed;
+    }).catch(() => undefined); // No IndexedDB here (or it failed): the server alone keeps the changes.
+    this.written = Promise.all([this.written, write]).then(() => undefined);
   };
 }
