@@ -196,7 +196,7 @@ export const hocuspocus: Peer = {
 export const PEERS: readonly Peer[] = [tessera, yWebsocketServer, hocuspocus];
 
 /**
- * The peers have no templates: the first client writes the events-statements layout (CONTRACT §5) itself,
+ * The peers have no templates: the first client writes the events-statements document layout itself,
  * exactly as Tessera's server does for a new dataset.
  */
 export function ensureLayout(doc: Y.Doc): void {

@@ -15,7 +15,7 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
  * the drizzle-kit migrations.
  *
  * WAL with `synchronous = NORMAL`: a commit is in the WAL file, in the OS's hands, when it returns,
- * so it survives `kill -9` of the server (CONTRACT §4); only a power cut or kernel crash can lose the
+ * so it survives `kill -9` of the server (every applied update is stored within 100 ms); only a power cut or kernel crash can lose the
  * last commits. FULL would fsync every commit (milliseconds each on real disks) for a guarantee the
  * contract does not ask for.
  */

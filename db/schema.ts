@@ -53,7 +53,7 @@ export const snapshots = sqliteTable('snapshots', {
   at: integer('at').notNull(),
 });
 
-/** History: every cell change the server applied (CONTRACT §7). Values are JSON. */
+/** History: every cell change the server applied, with who and when. Values are JSON. */
 export const cellChanges = sqliteTable('cell_changes', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   datasetId: text('dataset_id').notNull(),

@@ -1,4 +1,4 @@
-/** WebSocket close codes of the sync channel (CONTRACT §2, §4, §1). */
+/** WebSocket close codes of the sync channel (README, "Live sync and the document"). */
 export const CloseCode = {
   /** Server shutting down or restarting; the client should reconnect. */
   Restart: 1012,

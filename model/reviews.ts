@@ -96,7 +96,3 @@ export function rowFlagRecords(doc: Y.Doc, rowId: string): FlagRecord[] {
   });
 }
 
-/** Every flag of the document as plain data, with its row. */
-export function allFlags(doc: Y.Doc): FlagRecord[] {
-  return [...getReviews(doc).keys()].flatMap((rowId) => rowFlagRecords(doc, rowId));
-}

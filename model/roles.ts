@@ -1,4 +1,4 @@
-/** Roles, each including the one before (CONTRACT §2). */
+/** Roles, each including the one before: viewer < reviewer < editor < admin. */
 export const ROLES = ['viewer', 'reviewer', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

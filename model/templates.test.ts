@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COLUMN_ID } from './ids';
 import { DEFAULT_FLAG_REASONS, TEMPLATES } from './templates';
 
-/** The column tables of DOMAIN.md, "The template events-statements": id, type, required, codes. */
+/** The events-statements template as teams rely on it: id, type, required, codes. */
 const PRECISIONS = ['day', 'week', 'month', 'year', 'unknown'];
 const DOMAIN_EVENTS = [
   ['event_date', 'date', true],
@@ -52,11 +52,11 @@ describe('the events-statements template', () => {
     expect(statements.name).toBe('Statements');
   });
 
-  it('gives events exactly the columns of DOMAIN.md, in order, with their types, required flags and codes', () => {
+  it('gives events exactly the template’s columns, in order, with their types, required flags and codes', () => {
     expect(fromTemplate(0)).toEqual(asTable(DOMAIN_EVENTS));
   });
 
-  it('gives statements exactly the columns of DOMAIN.md, in order, with their types, required flags and codes', () => {
+  it('gives statements exactly the template’s columns, in order, with their types, required flags and codes', () => {
     expect(fromTemplate(1)).toEqual(asTable(DOMAIN_STATEMENTS));
   });
 
@@ -81,7 +81,7 @@ describe('the blank template', () => {
 });
 
 describe('default flag reasons', () => {
-  it('are the codes of DOMAIN.md', () => {
+  it('are the default reason codes', () => {
     expect(DEFAULT_FLAG_REASONS).toEqual([
       'wrong_event_type', 'wrong_actor', 'wrong_date', 'wrong_location', 'duplicate', 'unsupported_by_source',
       'quote_not_verbatim', 'speaker_misattributed', 'out_of_scope', 'missing_required', 'dead_link',

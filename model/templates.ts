@@ -1,4 +1,4 @@
-/** Dataset templates (DOMAIN.md). Column ids are the contract; names and descriptions are ours. */
+/** Dataset templates. Column ids are part of the public interface (exports, the API); names and descriptions may change. */
 import type { Column } from './columns';
 import type { SheetInit } from './document';
 

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { ErrorCode, type ErrorBody } from '../model/codes';
 import type { Logger } from './logger';
 
-/** The one error the app throws on purpose; `onError` turns it into the JSON envelope (CONTRACT §2). */
+/** The one error the app throws on purpose; `onError` turns it into the JSON envelope `{"error": {"code", "message"}}`. */
 export class AppError extends Error {
   constructor(readonly code: ErrorCode, message: string) {
     super(message);

@@ -1,4 +1,4 @@
-/** CSV and JSON rendering of exported rows (CONTRACT §8). */
+/** CSV and JSON rendering of exported rows (README, "Export"). */
 import Papa from 'papaparse';
 import { type CellValue, type Column, EXPORT_META_COLUMNS } from '../../model/columns';
 import type { ExportRow } from '../storage';

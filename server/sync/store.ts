@@ -22,7 +22,7 @@ export interface LoggedUpdate {
   at: number;
 }
 
-/** One cell change for the history (CONTRACT §7). */
+/** One cell change for the history: sheet, row, column, old and new value, who and when. */
 export interface CellChange {
   sheetId: string;
   rowId: string;

@@ -35,7 +35,7 @@ function randomValue(random: Random): CellValue {
   }
 }
 
-/** How a cell reads in the CSV export (CONTRACT §8), for values without a formula-like start. */
+/** How a cell reads in the CSV export, for values without a formula-like start. */
 function csvText(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
   return Array.isArray(value) ? value.join('; ') : String(value);

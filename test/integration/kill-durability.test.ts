@@ -9,7 +9,7 @@ import { restartServer } from '../helpers/lifecycle';
 import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 
-/** CONTRACT §4: every update the server has applied is in SQLite within 100 ms and survives kill -9. */
+/** Every update the server has applied is in SQLite within 100 ms and survives kill -9. */
 const DURABILITY_WINDOW_MS = 100;
 
 /** One edit: either a new row, or a change to one cell of the row the previous edit made. */
