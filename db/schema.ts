@@ -143,3 +143,23 @@ export const conflicts = sqliteTable('conflicts', {
   resolvedBy: text('resolved_by'),
   resolvedAt: text('resolved_at'),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.conflictId] }), index('conflicts_cell').on(t.datasetId, t.rowId, t.columnId)]);
+
+/**
+ * The texts a dataset's rows are coded from. A source's text never changes once stored (a corrected
+ * text is a new source); rows anchor into it by code-point offsets.
+ */
+export const sources = sqliteTable('sources', {
+  datasetId: text('dataset_id').notNull(),
+  sourceId: text('source_id').notNull(),
+  title: text('title').notNull(),
+  url: text('url'),
+  outlet: text('outlet'),
+  publishedAt: text('published_at'),
+  text: text('text').notNull(),
+  /** sha256 of the UTF-8 text, hex. */
+  sha256: text('sha256').notNull(),
+  /** Length in Unicode code points. */
+  length: integer('length').notNull(),
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.sourceId] })]);
