@@ -10,6 +10,8 @@ export const users = sqliteTable('users', {
   /** scrypt hash of the password, if the user has one. */
   passwordHash: text('password_hash'),
   createdAt: integer('created_at').notNull(),
+  /** When an admin disabled the user (no sign-in, no API, sockets closed); null while active. */
+  disabledAt: integer('disabled_at'),
 });
 
 export const sessions = sqliteTable('sessions', {
@@ -30,6 +32,40 @@ export const datasets = sqliteTable('datasets', {
   createdAt: integer('created_at').notNull(),
   /** When the dataset was archived (read-only, hidden from the default list); null while active. */
   archivedAt: integer('archived_at'),
+  /** `everyone`: every user with their global role; `members`: only its members (and global admins). */
+  access: text('access', { enum: ['everyone', 'members'] }).notNull().default('everyone'),
+});
+
+/** A user's role on one dataset. */
+export const datasetMembers = sqliteTable('dataset_members', {
+  datasetId: text('dataset_id').notNull().references(() => datasets.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  role: text('role', { enum: ['viewer', 'reviewer', 'editor', 'admin'] }).notNull(),
+  addedBy: text('added_by'),
+  addedAt: integer('added_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.userId] }), index('dataset_members_user').on(t.userId)]);
+
+/** One-time sign-in links: a secret (stored hashed) that signs one user in once, before it expires. */
+export const signinLinks = sqliteTable('signin_links', {
+  idHash: text('id_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});
+
+/** Who changed users, memberships and access, and when. */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: integer('at').notNull(),
+  /** The user who made the change; null for the server itself. */
+  actorId: text('actor_id'),
+  action: text('action').notNull(),
+  /** What was changed: a user's or a dataset's id. */
+  target: text('target').notNull(),
+  /** JSON details (the new role, …). */
+  detail: text('detail').notNull(),
 });
 
 /** Append-only log of applied Yjs updates; folded into `snapshots` by compaction. */
