@@ -1,10 +1,14 @@
 /** The SQLite catalog of datasets. */
-import { asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
-import { type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type NewDatasetRecord, type SheetSummary } from '../server/storage';
+import type { Role } from '../model/roles';
+import {
+  type DatasetAccess, type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type Member,
+  type NewDatasetRecord, type SheetSummary,
+} from '../server/storage';
 import type { Db } from './client';
-import { datasets, rows, sheets } from './schema';
+import { datasetMembers, datasets, rows, sheets, users } from './schema';
 import type { SqliteDocStore } from './store';
 
 
@@ -16,6 +20,7 @@ const toRecord = (d: DatasetRow): DatasetRecord => ({
   template: d.template,
   createdAt: new Date(d.createdAt).toISOString(),
   settings: { ...DEFAULT_SETTINGS, ...(JSON.parse(d.settings) as Partial<DatasetSettings>) },
+  access: d.access,
 });
 
 export class SqliteDatasetCatalog implements DatasetCatalog {
@@ -53,5 +58,31 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
 
   updateSettings(id: string, settings: DatasetSettings): void {
     this.db.update(datasets).set({ settings: JSON.stringify(settings) }).where(eq(datasets.id, id)).run();
+  }
+
+  setAccess(id: string, access: DatasetAccess): void {
+    this.db.update(datasets).set({ access }).where(eq(datasets.id, id)).run();
+  }
+
+  memberRole(datasetId: string, userId: string): Role | undefined {
+    return this.db.select({ role: datasetMembers.role }).from(datasetMembers)
+      .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))).get()?.role;
+  }
+
+  members(datasetId: string): Member[] {
+    return this.db.select({ userId: datasetMembers.userId, name: users.name, role: datasetMembers.role, addedAt: datasetMembers.addedAt })
+      .from(datasetMembers).innerJoin(users, eq(users.id, datasetMembers.userId))
+      .where(eq(datasetMembers.datasetId, datasetId)).orderBy(asc(users.name)).all()
+      .map((m) => ({ ...m, addedAt: new Date(m.addedAt).toISOString() }));
+  }
+
+  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): void {
+    this.db.insert(datasetMembers).values({ datasetId, userId, role, addedBy, addedAt: Date.now() })
+      .onConflictDoUpdate({ target: [datasetMembers.datasetId, datasetMembers.userId], set: { role } }).run();
+  }
+
+  removeMember(datasetId: string, userId: string): boolean {
+    return this.db.delete(datasetMembers)
+      .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))).run().changes > 0;
   }
 }

@@ -1,10 +1,15 @@
-/** The SQLite directory of users and their browser sessions. */
-import { and, count, eq, gt } from 'drizzle-orm';
-import type { UserDirectory, UserRecord } from '../server/storage';
+/** The SQLite directory of users, their browser sessions, one-time sign-in links and the audit log. */
+import { and, asc, count, desc, eq, gt, isNull } from 'drizzle-orm';
+import type { Role } from '../model/roles';
+import type { AuditEntry, SessionInfo, UserDirectory, UserRecord } from '../server/storage';
 import type { Db } from './client';
-import { sessions, users } from './schema';
+import { auditLog, sessions, signinLinks, users } from './schema';
 
 const publicFields = { id: users.id, name: users.name, role: users.role };
+const active = isNull(users.disabledAt);
+const iso = (ms: number) => new Date(ms).toISOString();
+/** The public id of a session: a prefix of its hash, enough to tell a user's few sessions apart. */
+const sessionId = (idHash: string) => idHash.slice(0, 16);
 
 export class SqliteUserDirectory implements UserDirectory {
   constructor(private readonly db: Db) {}
@@ -18,16 +23,23 @@ export class SqliteUserDirectory implements UserDirectory {
   }
 
   byTokenHash(tokenHash: string): UserRecord | undefined {
-    return this.db.select(publicFields).from(users).where(eq(users.tokenHash, tokenHash)).get();
+    return this.db.select(publicFields).from(users).where(and(eq(users.tokenHash, tokenHash), active)).get();
   }
 
-  byName(name: string): (UserRecord & { passwordHash: string | null }) | undefined {
-    return this.db.select({ ...publicFields, passwordHash: users.passwordHash }).from(users).where(eq(users.name, name)).get();
+  byName(name: string): (UserRecord & { passwordHash: string | null; disabled: boolean }) | undefined {
+    const user = this.db.select({ ...publicFields, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
+      .from(users).where(eq(users.name, name)).get();
+    return user && { id: user.id, name: user.name, role: user.role, passwordHash: user.passwordHash, disabled: user.disabledAt !== null };
   }
 
-  list(): Array<UserRecord & { createdAt: string }> {
-    return this.db.select({ ...publicFields, createdAt: users.createdAt }).from(users).orderBy(users.createdAt).all()
-      .map((u) => ({ ...u, createdAt: new Date(u.createdAt).toISOString() }));
+  byId(id: string): (UserRecord & { disabled: boolean }) | undefined {
+    const user = this.db.select({ ...publicFields, disabledAt: users.disabledAt }).from(users).where(eq(users.id, id)).get();
+    return user && { id: user.id, name: user.name, role: user.role, disabled: user.disabledAt !== null };
+  }
+
+  list(): Array<UserRecord & { createdAt: string; disabled: boolean }> {
+    return this.db.select({ ...publicFields, createdAt: users.createdAt, disabledAt: users.disabledAt }).from(users).orderBy(users.createdAt).all()
+      .map(({ disabledAt, ...u }) => ({ ...u, createdAt: iso(u.createdAt), disabled: disabledAt !== null }));
   }
 
   count(): number {
@@ -38,8 +50,27 @@ export class SqliteUserDirectory implements UserDirectory {
     return this.db.select(publicFields).from(users).where(eq(users.role, 'admin')).orderBy(users.createdAt).get();
   }
 
-  setTokenHash(userId: string, tokenHash: string): void {
-    this.db.update(users).set({ tokenHash }).where(eq(users.id, userId)).run();
+  setTokenHash(userId: string, tokenHash: string): string | undefined {
+    return this.db.transaction((tx) => {
+      const old = tx.select({ tokenHash: users.tokenHash }).from(users).where(eq(users.id, userId)).get()?.tokenHash;
+      tx.update(users).set({ tokenHash }).where(eq(users.id, userId)).run();
+      return old;
+    });
+  }
+
+  setRole(userId: string, role: Role): void {
+    this.db.update(users).set({ role }).where(eq(users.id, userId)).run();
+  }
+
+  setDisabled(userId: string, disabled: boolean): string[] {
+    return this.db.transaction((tx) => {
+      tx.update(users).set({ disabledAt: disabled ? Date.now() : null }).where(eq(users.id, userId)).run();
+      return disabled ? this.deleteSessionsOf(userId) : [];
+    });
+  }
+
+  setPasswordHash(userId: string, passwordHash: string | null): void {
+    this.db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
   }
 
   insertSession(session: { idHash: string; userId: string; createdAt: number; expiresAt: number }): void {
@@ -48,10 +79,46 @@ export class SqliteUserDirectory implements UserDirectory {
 
   bySessionHash(idHash: string, now: number): UserRecord | undefined {
     return this.db.select(publicFields).from(sessions).innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now))).get();
+      .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), active)).get();
   }
 
   deleteSession(idHash: string): void {
     this.db.delete(sessions).where(eq(sessions.idHash, idHash)).run();
+  }
+
+  sessionsOf(userId: string): SessionInfo[] {
+    return this.db.select().from(sessions).where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, Date.now())))
+      .orderBy(asc(sessions.createdAt)).all()
+      .map((s) => ({ id: sessionId(s.idHash), createdAt: iso(s.createdAt), expiresAt: iso(s.expiresAt) }));
+  }
+
+  deleteSessionsOf(userId: string, id?: string): string[] {
+    const hashes = this.db.select({ idHash: sessions.idHash }).from(sessions).where(eq(sessions.userId, userId)).all()
+      .map((s) => s.idHash).filter((h) => id === undefined || sessionId(h) === id);
+    for (const idHash of hashes) this.deleteSession(idHash);
+    return hashes;
+  }
+
+  insertLink(link: { idHash: string; userId: string; createdBy: string | null; createdAt: number; expiresAt: number }): void {
+    this.db.insert(signinLinks).values(link).run();
+  }
+
+  consumeLink(idHash: string, now: number): UserRecord | undefined {
+    return this.db.transaction((tx) => {
+      const link = tx.select().from(signinLinks).where(eq(signinLinks.idHash, idHash)).get();
+      if (!link || link.usedAt !== null || link.expiresAt <= now) return undefined;
+      tx.update(signinLinks).set({ usedAt: now }).where(eq(signinLinks.idHash, idHash)).run();
+      return tx.select(publicFields).from(users).where(and(eq(users.id, link.userId), active)).get();
+    });
+  }
+
+  audit(entry: { actorId: string | null; action: string; target: string; detail: Record<string, unknown> }): void {
+    this.db.insert(auditLog).values({ ...entry, at: Date.now(), detail: JSON.stringify(entry.detail) }).run();
+  }
+
+  auditLog(limit: number): AuditEntry[] {
+    return this.db.select({ at: auditLog.at, by: users.name, action: auditLog.action, target: auditLog.target, detail: auditLog.detail })
+      .from(auditLog).leftJoin(users, eq(users.id, auditLog.actorId)).orderBy(desc(auditLog.id)).limit(limit).all()
+      .map((e) => ({ ...e, at: iso(e.at), detail: JSON.parse(e.detail) as Record<string, unknown> }));
   }
 }

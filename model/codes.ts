@@ -25,6 +25,8 @@ export const StoreMessage = {
   Stored: 100,
   /** The server cannot store changes right now; it keeps them in memory and retries. */
   StoreFailing: 101,
+  /** Followed by the user's role on the dataset, after it changed (a viewer's grid turns read-only). */
+  Role: 102,
 } as const;
 
 /** Error codes of the HTTP API's JSON envelope, with their status. */

@@ -56,8 +56,48 @@ export const NewUserResponse = User.extend({ token: z.string() });
 export type NewUserResponse = z.infer<typeof NewUserResponse>;
 
 /** `GET /api/users` (admin) */
-export const UserList = z.array(User.extend({ createdAt: z.string() }));
+export const UserList = z.array(User.extend({ createdAt: z.string(), disabled: z.boolean().optional() }));
 export type UserList = z.infer<typeof UserList>;
+
+const Password = z.string().min(8, 'a password needs at least 8 characters').max(200);
+
+/** `PATCH /api/users/:userName` (admin) */
+export const UserPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() });
+export type UserPatch = z.infer<typeof UserPatch>;
+
+/** `PUT /api/users/:userName/password`: the user with their old password, or an admin without it. */
+export const PasswordBody = z.object({ old: z.string().optional(), password: Password });
+export type PasswordBody = z.infer<typeof PasswordBody>;
+
+/** `POST /api/users/:userName/token` → the new token, shown this once. */
+export const NewToken = z.object({ token: z.string() });
+
+/** `POST /api/users/:userName/link` (admin) → a one-time sign-in link that expires. */
+export const SignInLink = z.object({ url: z.string(), expiresAt: z.string() });
+export type SignInLink = z.infer<typeof SignInLink>;
+
+/** `GET /api/users/:userName/sessions` */
+export const SessionList = z.array(z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string() }));
+export type SessionList = z.infer<typeof SessionList>;
+
+/** `GET /api/audit` (admin): newest first. */
+export const AuditLog = z.array(z.object({
+  at: z.string(), by: z.string().nullable(), action: z.string(), target: z.string(), detail: z.record(z.string(), z.unknown()),
+}));
+export type AuditLog = z.infer<typeof AuditLog>;
+
+/** `GET /api/datasets/:id/members` */
+export const MemberList = z.array(z.object({ name: z.string(), role: z.enum(ROLES), addedAt: z.string() }));
+export type MemberList = z.infer<typeof MemberList>;
+
+/** `PUT /api/datasets/:id/members/:userName` (dataset admin) */
+export const MemberBody = z.object({ role: z.enum(ROLES) });
+
+/** `PATCH /api/datasets/:id` (dataset admin) */
+export const DatasetPatch = z.object({
+  access: z.enum(['everyone', 'members']).optional(),
+});
+export type DatasetPatch = z.infer<typeof DatasetPatch>;
 
 // ---- datasets ----
 

@@ -1,15 +1,23 @@
 /**
- * Who may do what on a dataset: the one place routes and sockets ask. Today every user acts on every
- * dataset with their global role; per-dataset membership plugs in here.
+ * Who may do what on a dataset: the one place routes and sockets ask. Global admins act as admins
+ * everywhere. A member of a dataset acts with their role on it. Anyone else acts with their global
+ * role on a dataset open to `everyone`, and does not see a `members` dataset at all.
  */
 import { hasRole, type Role } from '../model/roles';
 import type { User } from './auth/users';
 import { forbidden } from './errors';
-import type { DatasetRecord } from './storage';
+import type { DatasetCatalog, DatasetRecord } from './storage';
 
 /** The user's role on a dataset, or null when the dataset does not exist for them. */
-export function datasetRole(user: User, _dataset: DatasetRecord): Role | null {
-  return user.role;
+export function datasetRole(user: User, dataset: DatasetRecord, memberRole: Role | undefined): Role | null {
+  if (user.role === 'admin') return 'admin';
+  if (memberRole) return memberRole;
+  return dataset.access === 'everyone' ? user.role : null;
+}
+
+/** The user's role on a dataset, reading their membership from the catalog. */
+export function roleOn(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): Role | null {
+  return datasetRole(user, dataset, catalog.memberRole(dataset.id, user.id));
 }
 
 /** Throws 403 unless `role` grants at least `needed`. */

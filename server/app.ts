@@ -12,12 +12,15 @@ import { refuseCrossSiteWrites } from './http/cross-site';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import type { Storage } from './storage';
+import { roleOn } from './access';
 import { Review } from './review/review';
+import { LivePeers } from './sync/live-peers';
 import { datasetScope } from './routes/dataset-scope';
 import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
-import { usersRoutes } from './routes/users';
+import { memberRoutes } from './routes/members';
+import { auditRoutes, usersRoutes } from './routes/users';
 import { mountClient } from './static';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
@@ -56,7 +59,13 @@ export function createApp(options: AppOptions) {
     afterApply: (shared, origin, changes) => review.afterApply(shared, origin, changes),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
-  const services: Services = { storage, registry, review, log };
+  const peers = new LivePeers((peer) => {
+    const user = storage.users.byId(peer.userId);
+    if (!user || user.disabled) return 'signed-out';
+    const dataset = storage.datasets.get(peer.datasetId);
+    return dataset ? roleOn(storage.datasets, user, dataset) : null;
+  });
+  const services: Services = { storage, registry, review, peers, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
   const app = new Hono<AuthEnv>();
@@ -77,12 +86,14 @@ export function createApp(options: AppOptions) {
   app.use('/api/datasets/:id/sheets/:sheetId/export', limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 }));
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
+  app.route('/api/audit', auditRoutes(services));
   app.route('/api/datasets', datasetsRoutes(services));
   const scope = datasetScope(storage.datasets);
   app.use('/api/datasets/:id', scope);
   app.use('/api/datasets/:id/*', scope);
   app.route('/api/datasets/:id', datasetRoutes(services));
   app.route('/api/datasets/:id', reviewRoutes(services));
+  app.route('/api/datasets/:id', memberRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

@@ -1,6 +1,7 @@
 import type { Logger } from './logger';
 import type { Review } from './review/review';
 import type { Storage } from './storage';
+import type { LivePeers } from './sync/live-peers';
 import type { DocRegistry } from './sync/registry';
 
 /** What the routes need, built once by `createApp`. */
@@ -8,5 +9,7 @@ export interface Services {
   storage: Storage;
   registry: DocRegistry;
   review: Review;
+  /** Open sockets, told at once when who may do what changes. */
+  peers: LivePeers;
   log: Logger;
 }

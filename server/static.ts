@@ -5,7 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
 import type { UserDirectory } from './storage';
 import { authenticate } from './auth/middleware';
-import { userByToken } from './auth/users';
+import { userByLink, userByToken } from './auth/users';
 import { startSession } from './routes/session';
 
 /** The request's path and query as a path on this site: `//host` or `/\host` must not become another site. */
@@ -22,15 +22,16 @@ export function mountClient(app: Hono<any>, users: UserDirectory, clientDir: str
     if (c.req.method !== 'GET' || token === undefined || c.req.path.startsWith('/api/') || c.req.path.startsWith('/ws/')) {
       return next();
     }
-    const user = userByToken(users, token);
-    if (!user) return c.redirect('/signin?error=bad_token', 302);
+    const current = authenticate(users, c);
+    // An API token, or a one-time sign-in link's secret (used up here, unless someone else must confirm first).
+    const user = userByToken(users, token) ?? (current ? undefined : userByLink(users, token));
+    if (!user && !current) return c.redirect('/signin?error=bad_token', 302);
     const url = new URL(c.req.url);
     url.searchParams.delete('token');
-    const current = authenticate(users, c);
-    if (current && current.id !== user.id) {
+    if (current && current.id !== user?.id) {
       return c.redirect(`/signin?${new URLSearchParams({ next: sitePath(url) })}#token=${encodeURIComponent(token)}`, 302);
     }
-    if (!current) startSession(users, c, user.id);
+    if (!current) startSession(users, c, user!.id);
     return c.redirect(sitePath(url), 302);
   });
   // Any built file as itself (assets, icons, a service worker); every other page path gets index.html.

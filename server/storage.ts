@@ -19,6 +19,10 @@ export interface DatasetSettings {
 
 export const DEFAULT_SETTINGS: DatasetSettings = { flagReasons: DEFAULT_FLAG_REASONS, fourEyes: true };
 
+export const DATASET_ACCESS = ['everyone', 'members'] as const;
+/** `everyone`: every user with their global role; `members`: only the dataset's members (and global admins). */
+export type DatasetAccess = (typeof DATASET_ACCESS)[number];
+
 export interface DatasetRecord {
   id: string;
   name: string;
@@ -26,6 +30,15 @@ export interface DatasetRecord {
   /** ISO 8601 UTC. */
   createdAt: string;
   settings: DatasetSettings;
+  access: DatasetAccess;
+}
+
+export interface Member {
+  userId: string;
+  name: string;
+  role: Role;
+  /** ISO 8601 UTC. */
+  addedAt: string;
 }
 
 export interface NewDatasetRecord {
@@ -55,6 +68,14 @@ export interface DatasetCatalog {
    */
   create(record: NewDatasetRecord, first: DocCommit): boolean;
   updateSettings(id: string, settings: DatasetSettings): void;
+  setAccess(id: string, access: DatasetAccess): void;
+  /** The user's role as a member of the dataset, if they are one. */
+  memberRole(datasetId: string, userId: string): Role | undefined;
+  members(datasetId: string): Member[];
+  /** Adds a member or changes their role. */
+  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): void;
+  /** False when the user was not a member. */
+  removeMember(datasetId: string, userId: string): boolean;
 }
 
 export const ROW_FILTERS = ['all', 'approved', 'flagged', 'unflagged'] as const;
@@ -124,17 +145,51 @@ export interface UserRecord {
   role: Role;
 }
 
-/** Users and their browser sessions. Secrets are stored only as hashes (`server/auth/secrets.ts`). */
+export interface SessionInfo {
+  /** A short, public id of the session (not its secret). */
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  /** The acting user's name; null for the server itself. */
+  by: string | null;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Users, their browser sessions and one-time sign-in links. Secrets are stored only as hashes
+ * (`server/auth/secrets.ts`). Lookups by token or session never return a disabled user.
+ */
 export interface UserDirectory {
   /** Stores a new user; false, storing nothing, when the name is taken. */
   insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }): boolean;
   byTokenHash(tokenHash: string): UserRecord | undefined;
-  byName(name: string): (UserRecord & { passwordHash: string | null }) | undefined;
-  list(): Array<UserRecord & { createdAt: string }>;
+  /** The user with this name, disabled or not. */
+  byName(name: string): (UserRecord & { passwordHash: string | null; disabled: boolean }) | undefined;
+  byId(id: string): (UserRecord & { disabled: boolean }) | undefined;
+  list(): Array<UserRecord & { createdAt: string; disabled: boolean }>;
+  setRole(userId: string, role: Role): void;
+  /** Disabling also ends the user's sessions; returns the hashes of those ended. */
+  setDisabled(userId: string, disabled: boolean): string[];
+  setPasswordHash(userId: string, passwordHash: string | null): void;
+  sessionsOf(userId: string): SessionInfo[];
+  /** Ends sessions of the user: the one with this public id, or all of them. Returns the hashes of those ended. */
+  deleteSessionsOf(userId: string, sessionId?: string): string[];
+  insertLink(link: { idHash: string; userId: string; createdBy: string | null; createdAt: number; expiresAt: number }): void;
+  /** Uses a sign-in link once: its user, if it exists, is unused and unexpired; it cannot be used again. */
+  consumeLink(idHash: string, now: number): UserRecord | undefined;
+  audit(entry: { actorId: string | null; action: string; target: string; detail: Record<string, unknown> }): void;
+  auditLog(limit: number): AuditEntry[];
   count(): number;
   /** The admin made first (the one the first start created). */
   firstAdmin(): UserRecord | undefined;
-  setTokenHash(userId: string, tokenHash: string): void;
+  /** Replaces the user's token; returns the hash of the token it replaced. */
+  setTokenHash(userId: string, tokenHash: string): string | undefined;
   insertSession(session: { idHash: string; userId: string; createdAt: number; expiresAt: number }): void;
   /** The user of an unexpired session. */
   bySessionHash(idHash: string, now: number): UserRecord | undefined;

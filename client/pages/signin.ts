@@ -72,17 +72,18 @@ async function linkUser(token: string): Promise<Me | null> {
 
 /** "You are signed in as A. Sign in as B instead?" — switching only when the person says so. */
 async function confirmSwitch(app: HTMLElement, token: string, next: string): Promise<void> {
+  // A one-time sign-in link's secret is no API token: whom it signs in is known only once it is used.
   const [current, target] = await Promise.all([getMe(), linkUser(token)]);
-  if (!target) return renderForm(app, 'bad_token', next);
   const switchTo = async () => {
     await signInWithToken(token);
     location.replace(next);
   };
-  if (!current || current.id === target.id) return switchTo();
+  if (!current || current.id === target?.id) return switchTo();
+  const someone = target ? target.name : 'the user of this sign-in link';
 
   const message = h('p', { class: 'form-error', role: 'alert' });
   message.hidden = true;
-  const confirm = h('button', { type: 'button', class: 'button primary wide', 'data-testid': 'switch-user' }, `Sign in as ${target.name}`);
+  const confirm = h('button', { type: 'button', class: 'button primary wide', 'data-testid': 'switch-user' }, `Sign in as ${someone}`);
   const stay = h('button', { type: 'button', class: 'button wide', 'data-testid': 'stay-signed-in' }, `Stay signed in as ${current.name}`);
   confirm.addEventListener('click', () => {
     confirm.disabled = true;
@@ -95,7 +96,7 @@ async function confirmSwitch(app: HTMLElement, token: string, next: string): Pro
   stay.addEventListener('click', () => location.replace(next));
   const card = h('section', { class: 'card signin-card', 'aria-label': 'Switch user', 'data-testid': 'switch-user-card' },
     h('div', { class: 'signin-brand' }, logo(), h('span', {}, 'Tessera')),
-    h('p', {}, `You are signed in as ${current.name}. Sign in as ${target.name} instead?`),
+    h('p', {}, `You are signed in as ${current.name}. Sign in as ${someone} instead?`),
     message,
     confirm,
     stay,

@@ -3,6 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { hasRole, type Role } from '../../model/roles';
 import type { UserDirectory } from '../storage';
 import { forbidden, unauthorized } from '../errors';
+import { hashSecret } from './secrets';
 import { userBySession, userByToken, type User } from './users';
 
 export const SESSION_COOKIE = 'tessera_session';
@@ -12,18 +13,31 @@ export const SESSION_COOKIE = 'tessera_session';
  * whose browsers and stock provider cannot set headers — the `token` query parameter.
  */
 export function authenticate(users: UserDirectory, c: Context, allowQueryToken = false): User | undefined {
+  return signedIn(users, c, allowQueryToken)?.user;
+}
+
+/** Token credentials are named by the token's hash, session ones by the session's: what revoking one closes. */
+export const tokenCredential = (token: string) => `token:${hashSecret(token)}`;
+export const sessionCredential = (secret: string) => `session:${hashSecret(secret)}`;
+
+/** The user behind a request and the credential they signed in with. */
+export function signedIn(users: UserDirectory, c: Context, allowQueryToken = false): { user: User; credential: string } | undefined {
   const header = c.req.header('authorization');
+  const withToken = (token: string) => {
+    const user = userByToken(users, token);
+    return user && { user, credential: tokenCredential(token) };
+  };
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    return match ? userByToken(users, match[1]!) : undefined;
+    return match ? withToken(match[1]!) : undefined;
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie) {
     const user = userBySession(users, cookie);
-    if (user) return user;
+    if (user) return { user, credential: sessionCredential(cookie) };
   }
   const token = allowQueryToken ? c.req.query('token') : undefined;
-  return token ? userByToken(users, token) : undefined;
+  return token ? withToken(token) : undefined;
 }
 
 export type AuthEnv = { Variables: { user: User; requestId: string } };

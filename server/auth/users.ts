@@ -36,7 +36,7 @@ const dummyHash = hashPassword(newSecret());
  */
 export async function userByPassword(users: UserDirectory, name: string, password: string): Promise<User | undefined> {
   const found = users.byName(name);
-  if (!found?.passwordHash) {
+  if (!found?.passwordHash || found.disabled) {
     await verifyPassword(password, await dummyHash);
     return undefined;
   }
@@ -64,4 +64,27 @@ export function userBySession(users: UserDirectory, secret: string): User | unde
 
 export function deleteSession(users: UserDirectory, secret: string): void {
   users.deleteSession(hashSecret(secret));
+}
+
+/** A one-time sign-in link's lifetime: an invitation, not a key for life. */
+export const SIGNIN_LINK_DAYS = 7;
+
+/** Makes a one-time sign-in link's secret for a user; it works once, until it expires. */
+export function createSignInLink(users: UserDirectory, userId: string, createdBy: string | null): { secret: string; expiresAt: number } {
+  const secret = newSecret();
+  const now = Date.now();
+  const expiresAt = now + SIGNIN_LINK_DAYS * 24 * 3600 * 1000;
+  users.insertLink({ idHash: hashSecret(secret), userId, createdBy, createdAt: now, expiresAt });
+  return { secret, expiresAt };
+}
+
+/** The user of a one-time sign-in link, using it up; undefined if it is unknown, used or expired. */
+export function userByLink(users: UserDirectory, secret: string): User | undefined {
+  return users.consumeLink(hashSecret(secret), Date.now());
+}
+
+/** Gives a user a new token; the old one stops working. Returns the new token and the old one's hash. */
+export function rotateToken(users: UserDirectory, userId: string): { token: string; oldHash: string | undefined } {
+  const token = newSecret();
+  return { token, oldHash: users.setTokenHash(userId, hashSecret(token)) };
 }

@@ -4,7 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Role } from '../../model/roles';
-import { assertRoleOn, datasetRole } from '../access';
+import { assertRoleOn, roleOn } from '../access';
 import type { AuthEnv } from '../auth/middleware';
 import { notFound } from '../errors';
 import type { DatasetCatalog, DatasetRecord } from '../storage';
@@ -17,7 +17,7 @@ export function datasetScope(catalog: DatasetCatalog): MiddlewareHandler<Dataset
   return async (c, next) => {
     const id = c.req.param('id') ?? '';
     const dataset = catalog.get(id);
-    const role = dataset && datasetRole(c.get('user'), dataset);
+    const role = dataset && roleOn(catalog, c.get('user'), dataset);
     if (!dataset || !role) throw notFound(`No dataset "${id}"`);
     c.set('dataset', dataset);
     c.set('role', role);

@@ -1,7 +1,7 @@
 /** Datasets: the list and creation, and the routes of one dataset (`/api/datasets/:id`). */
 import { Hono } from 'hono';
-import { NewDatasetBody, SettingsPatch } from '../../model/http';
-import { datasetRole } from '../access';
+import { DatasetPatch, NewDatasetBody, SettingsPatch } from '../../model/http';
+import { roleOn } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
 import { createDataset } from '../datasets';
@@ -22,7 +22,7 @@ export function datasetsRoutes({ storage }: Services) {
     .get('/', (c) => {
       const user = c.get('user');
       return c.json(storage.datasets.list()
-        .filter((d) => datasetRole(user, d) !== null)
+        .filter((d) => roleOn(storage.datasets, user, d) !== null)
         .map(({ id, name, template, createdAt }) => ({ id, name, template, createdAt })));
     })
     .post('/', async (c) => {
@@ -39,12 +39,24 @@ export function datasetsRoutes({ storage }: Services) {
 }
 
 /** `/api/datasets/:id/…`, behind the dataset scope. */
-export function datasetRoutes({ storage }: Services) {
+export function datasetRoutes({ storage, peers }: Services) {
   const { datasets, readModel } = storage;
   return new Hono<DatasetEnv>()
     .get('/', (c) => {
       const { settings: _settings, ...dataset } = c.get('dataset');
       return c.json({ ...dataset, role: c.get('role'), sheets: datasets.sheets(dataset.id) });
+    })
+    .patch('/', async (c) => {
+      requireRole(c, 'admin');
+      const dataset = c.get('dataset');
+      const patch = await readBody(c, DatasetPatch);
+      if (patch.access !== undefined && patch.access !== dataset.access) {
+        datasets.setAccess(dataset.id, patch.access);
+        storage.users.audit({ actorId: c.get('user').id, action: 'dataset.access', target: dataset.id, detail: { from: dataset.access, to: patch.access } });
+        peers.recheck({ datasetId: dataset.id });
+      }
+      const { settings: _settings, ...now } = datasets.get(dataset.id)!;
+      return c.json({ ...now, role: c.get('role') });
     })
     .get('/history', (c) => c.json(readModel.history(c.get('dataset').id, c.req.query('row'))))
     .get('/sheets/:sheetId/export', (c) => exportResponse(storage, c))

@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import { SignInBody } from '../../model/http';
 import { SESSION_COOKIE } from '../auth/middleware';
-import { createSession, deleteSession, userByPassword, userByToken } from '../auth/users';
+import { createSession, deleteSession, userByLink, userByPassword, userByToken } from '../auth/users';
 import type { Services } from '../context';
 import type { UserDirectory } from '../storage';
 import { AppError, unauthorized } from '../errors';
@@ -62,7 +62,9 @@ export function sessionRoutes({ storage: { users } }: Services) {
   return new Hono()
     .post('/', ...signInLimits(), async (c) => {
       const body = await readBody(c, SignInBody);
-      const user = 'token' in body ? userByToken(users, body.token) : await userByPassword(users, body.name, body.password);
+      const user = 'token' in body
+        ? userByToken(users, body.token) ?? userByLink(users, body.token)
+        : await userByPassword(users, body.name, body.password);
       if (!user) throw unauthorized('token' in body ? 'That sign-in link is not valid (any more)' : 'Wrong name or password');
       startSession(users, c, user.id);
       return c.json(user);

@@ -1,11 +1,33 @@
+/** Users and their lifecycle: roles, disabling, tokens, passwords, sessions, sign-in links, the audit log. */
 import { Hono } from 'hono';
-import { NewUserBody } from '../../model/http';
+import { NewUserBody, PasswordBody, UserPatch } from '../../model/http';
 import { assertRole, type AuthEnv } from '../auth/middleware';
-import { createUser } from '../auth/users';
+import { hashPassword, verifyPassword } from '../auth/secrets';
+import { createSignInLink, createUser, rotateToken, type User } from '../auth/users';
 import type { Services } from '../context';
+import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { readBody } from '../validate';
 
-export function usersRoutes({ storage: { users } }: Services) {
+/** How many audit entries `GET /api/audit` returns, newest first. */
+const AUDIT_PAGE = 500;
+
+export function usersRoutes({ storage: { users }, peers }: Services) {
+  const userNamed = (name: string) => {
+    const user = users.byName(name);
+    if (!user) throw notFound(`No user "${name}"`);
+    return user;
+  };
+  /** Admins act on anyone; a user on themselves. */
+  const assertSelfOrAdmin = (actor: User, target: User) => {
+    if (actor.id !== target.id && actor.role !== 'admin') throw forbidden('Only an admin may do this for another user');
+  };
+  const audit = (actor: User, action: string, target: User, detail: Record<string, unknown> = {}) =>
+    users.audit({ actorId: actor.id, action, target: target.name, detail });
+  /** Sockets signed in with these sessions close at once. */
+  const revokeSessions = (hashes: readonly string[]) => {
+    for (const hash of hashes) peers.revoke(`session:${hash}`);
+  };
+
   return new Hono<AuthEnv>()
     .get('/', (c) => {
       assertRole(c.get('user'), 'admin');
@@ -14,6 +36,78 @@ export function usersRoutes({ storage: { users } }: Services) {
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
       const created = await createUser(users, await readBody(c, NewUserBody));
+      audit(c.get('user'), 'user.create', created, { role: created.role });
       return c.json(created, 201);
+    })
+    .patch('/:userName', async (c) => {
+      const actor = c.get('user');
+      assertRole(actor, 'admin');
+      const patch = await readBody(c, UserPatch);
+      const user = userNamed(c.req.param('userName'));
+      if (user.id === actor.id && (patch.disabled || (patch.role && patch.role !== 'admin'))) {
+        throw badRequest('You cannot disable yourself or give up your own admin role; ask another admin');
+      }
+      if (patch.role !== undefined && patch.role !== user.role) {
+        users.setRole(user.id, patch.role);
+        audit(actor, 'user.role', user, { from: user.role, to: patch.role });
+      }
+      if (patch.disabled !== undefined && patch.disabled !== user.disabled) {
+        revokeSessions(users.setDisabled(user.id, patch.disabled));
+        audit(actor, patch.disabled ? 'user.disable' : 'user.enable', user);
+      }
+      peers.recheck({ userId: user.id });
+      const now = users.byId(user.id)!;
+      return c.json({ id: now.id, name: now.name, role: now.role, disabled: now.disabled });
+    })
+    .post('/:userName/token', (c) => {
+      const user = userNamed(c.req.param('userName'));
+      assertSelfOrAdmin(c.get('user'), user);
+      const { token, oldHash } = rotateToken(users, user.id);
+      if (oldHash) peers.revoke(`token:${oldHash}`);
+      audit(c.get('user'), 'user.token', user);
+      return c.json({ token });
+    })
+    .put('/:userName/password', async (c) => {
+      const actor = c.get('user');
+      const { old, password } = await readBody(c, PasswordBody);
+      const user = userNamed(c.req.param('userName'));
+      assertSelfOrAdmin(actor, user);
+      // Your own password needs the old one (if you have one), even as an admin: a left-open session is not enough.
+      if (actor.id === user.id && user.passwordHash && !(old !== undefined && await verifyPassword(old, user.passwordHash))) {
+        throw forbidden('The old password is not right');
+      }
+      users.setPasswordHash(user.id, await hashPassword(password));
+      audit(actor, 'user.password', user);
+      return c.json({ name: user.name, password: 'set' });
+    })
+    .get('/:userName/sessions', (c) => {
+      const user = userNamed(c.req.param('userName'));
+      assertSelfOrAdmin(c.get('user'), user);
+      return c.json(users.sessionsOf(user.id));
+    })
+    .delete('/:userName/sessions/:sessionId?', (c) => {
+      const user = userNamed(c.req.param('userName'));
+      assertSelfOrAdmin(c.get('user'), user);
+      const ended = users.deleteSessionsOf(user.id, c.req.param('sessionId'));
+      if (c.req.param('sessionId') !== undefined && ended.length === 0) throw notFound('No such session');
+      revokeSessions(ended);
+      audit(c.get('user'), 'user.signout', user, { sessions: ended.length });
+      return c.json({ ended: ended.length });
+    })
+    .post('/:userName/link', (c) => {
+      assertRole(c.get('user'), 'admin');
+      const user = userNamed(c.req.param('userName'));
+      if (user.disabled) throw conflict(`"${user.name}" is disabled: enable them first`);
+      const { secret, expiresAt } = createSignInLink(users, user.id, c.get('user').id);
+      audit(c.get('user'), 'user.link', user);
+      return c.json({ url: `/?token=${encodeURIComponent(secret)}`, expiresAt: new Date(expiresAt).toISOString() }, 201);
     });
+}
+
+/** `GET /api/audit` (admin): who changed users, memberships and access, newest first. */
+export function auditRoutes({ storage: { users } }: Services) {
+  return new Hono<AuthEnv>().get('/', (c) => {
+    assertRole(c.get('user'), 'admin');
+    return c.json(users.auditLog(AUDIT_PAGE));
+  });
 }

@@ -66,6 +66,14 @@ export function storedMessage(stateVector: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+/** Tells a peer that opted in (`acks=1`) its new role on the dataset. */
+export function roleMessage(role: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, StoreMessage.Role);
+  encoding.writeVarString(encoder, role);
+  return encoding.toUint8Array(encoder);
+}
+
 /** Tells a peer that opted in (`acks=1`) that the server cannot store changes right now. */
 export function storeFailingMessage(): Uint8Array {
   const encoder = encoding.createEncoder();

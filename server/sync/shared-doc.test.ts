@@ -204,3 +204,35 @@ describe('SharedDoc refusing an update', () => {
     expect(store.historyOf('r1')).toEqual([{ column: 'summary', new: 'kept', user: 'u1' }]);
   });
 });
+
+describe('SharedDoc with an update whose dependencies come later', () => {
+  it('holds it back until they arrive, then applies both (a reconnecting client’s edit before its offline step 2)', () => {
+    const { shared } = setUp();
+    const peer = new FakePeer('u1');
+    shared.addPeer(peer);
+    const client = clientOf(shared);
+    const offline = changeOf(client, (doc) => insertRow(events(doc), 'r2', { actor1: 'Kenya' }));
+    const later = changeOf(client, (doc) => setCell(events(doc), 'r2', 'summary', 'typed after reconnecting'));
+
+    shared.receive(peer, updateMessage(later));
+    expect(peer.closes).toEqual([]);
+    expect(shared.read((doc) => sheetRows(events(doc)).has('r2'))).toBe(false);
+
+    shared.receive(peer, updateMessage(offline));
+    expect(peer.closes).toEqual([]);
+    expect(json(clientOf(shared))).toEqual(json(client));
+  });
+
+  it('closes a peer whose held-back updates never get their dependencies, past the bound', () => {
+    const { shared } = setUp();
+    const peer = new FakePeer('u1');
+    shared.addPeer(peer);
+    const client = clientOf(shared);
+    changeOf(client, (doc) => insertRow(events(doc), 'r2', { actor1: 'never sent' }));
+    for (let i = 0; i <= 1000 && peer.closes.length === 0; i++) {
+      shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r2', 'summary', `edit ${i}`))));
+    }
+    expect(peer.closes).toEqual([4400]);
+    expect(shared.read((doc) => sheetRows(events(doc)).has('r2'))).toBe(false);
+  });
+});

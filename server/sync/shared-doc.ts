@@ -19,7 +19,7 @@ import {
 } from './protocol';
 import { StepOneGuard } from './step-one-guard';
 import type { CellChange, DocStore } from './store';
-import { type DecodedUpdate, updateProblem } from './update-check';
+import { type DecodedUpdate, MISSING_DEPENDENCY, updateProblem } from './update-check';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
 export interface Peer extends Origin {
@@ -55,6 +55,14 @@ const STORE_RETRY_FIRST_MS = 250;
 const STORE_RETRY_MAX_MS = 5000;
 /** While the store keeps failing, one log line per this many milliseconds, with a count. */
 const STORE_FAILURE_LOG_EVERY_MS = 30_000;
+/**
+ * Updates of one peer that wait for changes they depend on, at most this many (and bytes). A client
+ * that reconnects sends its step 2 (what it made offline) and may send a newer edit before that
+ * arrives; the edit waits for it. Past the bound the dependencies are not coming: the peer is closed.
+ */
+const MAX_HELD_UPDATES = 1000;
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
+
 /** Whether Yjs holds back structs or deletions of `doc` whose dependencies it lacks. */
 const hasPending = (doc: Y.Doc) => doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 
@@ -72,6 +80,9 @@ export class SharedDoc {
   private storedBytes = 0;
   private loggedSinceSnapshot = 0;
   private pending = new Changes();
+  /** Per peer: updates waiting for changes they depend on, oldest first. */
+  private readonly heldBack = new Map<Peer, { updates: Uint8Array[]; bytes: number }>();
+  private retrying = false;
   /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
   private stage: { changes: Changes; origin: Origin | null } | null = null;
   private flushTimer: NodeJS.Immediate | null = null;
@@ -151,6 +162,7 @@ export class SharedDoc {
     if (!controlled) return;
     this.peers.delete(peer);
     this.awaitingAck.delete(peer);
+    this.heldBack.delete(peer);
     if (controlled.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...controlled], null);
   }
 
@@ -381,17 +393,63 @@ export class SharedDoc {
       this.options.log.error({ dataset: this.id, user: peer.userId, err: error }, 'checking an update failed');
       problem = 'the update could not be checked';
     }
+    if (problem === MISSING_DEPENDENCY) return this.holdBack(peer, update);
     if (problem) throw new BadMessageError(`not allowed: ${problem}`);
     const pendingBefore = hasPending(doc);
     try {
       this.run(peer, () => {
         Y.applyUpdate(doc, update, peer);
-        // The check refuses updates with missing dependencies; anything Yjs still kept back would be
+        // Updates with missing dependencies are held back above; anything Yjs still kept back would be
         // applied later, unchecked, as part of someone else's change.
         if (!pendingBefore && hasPending(doc)) throw new Error('part of the update was kept pending');
       });
     } catch (error) {
       throw new BadMessageError(`update could not be applied: ${(error as Error).message}`);
+    }
+    this.retryHeldBack();
+  }
+
+  /** Keeps an update until the changes it depends on arrive (bounded per peer). */
+  private holdBack(peer: Peer, update: Uint8Array): void {
+    const held = this.heldBack.get(peer) ?? { updates: [], bytes: 0 };
+    held.updates.push(update);
+    held.bytes += update.byteLength;
+    if (held.updates.length > MAX_HELD_UPDATES || held.bytes > MAX_HELD_BYTES) {
+      this.heldBack.delete(peer);
+      throw new BadMessageError('updates whose dependencies never arrived');
+    }
+    this.heldBack.set(peer, held);
+  }
+
+  /** Applies held-back updates whose dependencies arrived, until none does; a refused one closes its peer. */
+  private retryHeldBack(): void {
+    if (this.retrying || this.heldBack.size === 0) return;
+    this.retrying = true;
+    try {
+      for (let progress = true; progress;) {
+        progress = false;
+        for (const [peer, held] of [...this.heldBack]) {
+          const waiting = held.updates;
+          held.updates = [];
+          held.bytes = 0;
+          this.heldBack.delete(peer);
+          for (const update of waiting) {
+            const before = this.heldBack.get(peer)?.updates.length ?? 0;
+            try {
+              this.applyUpdate(peer, update);
+            } catch (error) {
+              if (!(error instanceof BadMessageError)) throw error;
+              this.options.log.info({ dataset: this.id, user: peer.userId, reason: error.message }, 'closing socket on a held-back update');
+              this.heldBack.delete(peer);
+              peer.close(CloseCode.BadMessage, 'Bad message');
+              break;
+            }
+            if ((this.heldBack.get(peer)?.updates.length ?? 0) === before) progress = true;
+          }
+        }
+      }
+    } finally {
+      this.retrying = false;
     }
   }
 

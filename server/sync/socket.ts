@@ -5,11 +5,13 @@ import type { WebSocket } from 'ws';
 import { CloseCode } from '../../model/codes';
 import { parseRoom } from '../../model/rooms';
 import { canEdit, type Role } from '../../model/roles';
-import { datasetRole } from '../access';
-import { authenticate } from '../auth/middleware';
+import { roleOn } from '../access';
+import { signedIn } from '../auth/middleware';
 import type { User } from '../auth/users';
 import type { Services } from '../context';
+import type { LivePeer } from './live-peers';
 import { allowedOrigins, originAllowed } from './origin';
+import { roleMessage } from './protocol';
 import type { Peer, SharedDoc } from './shared-doc';
 
 /**
@@ -21,17 +23,27 @@ export const MIN_QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
 const CUT_OFF_AFTER_MS = 1000;
 
 /** A socket's peer: sends go straight to the `ws` socket, skipping sockets that are closing. */
-class SocketPeer implements Peer {
+class SocketPeer implements Peer, LivePeer {
   readonly userId: string;
   readonly userName: string;
-  readonly role: Role;
-  readonly readOnly: boolean;
+  role: Role;
+  readOnly: boolean;
 
-  constructor(user: User, role: Role, private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean) {
+  constructor(
+    user: User, role: Role, readonly datasetId: string, readonly credential: string,
+    private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean,
+  ) {
     this.userId = user.id;
     this.userName = user.name;
     this.role = role;
     this.readOnly = !canEdit(role);
+  }
+
+  /** From now on its writes are applied only if the role may edit; our client is told, to turn its grid read-only. */
+  changeRole(role: Role): void {
+    this.role = role;
+    this.readOnly = !canEdit(role);
+    if (this.acks) this.send(roleMessage(role));
   }
 
   send(message: Uint8Array, onWritten?: () => void): void {
@@ -51,12 +63,13 @@ class SocketPeer implements Peer {
   }
 }
 
-export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { storage, registry, log }: Services): void {
+export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { storage, registry, peers, log }: Services): void {
   const allowed = allowedOrigins();
   app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
     // The upgrade is always accepted; refusals are close codes, which a browser can see (1006 otherwise).
     const sameSite = originAllowed(c.req.header('origin'), c.req.header('host'), allowed);
-    const user = authenticate(storage.users, c, true);
+    const auth = signedIn(storage.users, c, true);
+    const user = auth?.user;
     const room = parseRoom(c.req.param('room') ?? '');
     const acks = c.req.query('acks') === '1';
     let peer: SocketPeer | null = null;
@@ -66,7 +79,7 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
         if (!sameSite) return ws.close(CloseCode.Forbidden, 'Origin not allowed');
         if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
         const dataset = room && storage.datasets.get(room.datasetId);
-        const role = dataset && datasetRole(user, dataset);
+        const role = dataset && roleOn(storage.datasets, user, dataset);
         if (!room || !role) return ws.close(CloseCode.NotFound, 'Unknown dataset');
         try {
           doc = registry.get(room.name);
@@ -74,7 +87,8 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
           log.error({ room: room.name, err: error }, 'loading the document failed');
           return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
         }
-        peer = new SocketPeer(user, role, ws.raw!, doc, acks);
+        peer = new SocketPeer(user, role, room.datasetId, auth!.credential, ws.raw!, doc, acks);
+        peers.add(peer);
         doc.addPeer(peer);
       },
       onMessage(event, ws) {
@@ -86,6 +100,7 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
       onClose() {
         if (!peer || !doc) return;
         doc.removePeer(peer);
+        peers.remove(peer);
         registry.release(doc.id);
         peer = null;
       },

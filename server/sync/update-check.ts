@@ -9,9 +9,9 @@
  * and what the struct puts there is checked against the layout's rules (`model/layout.ts`) and the
  * client's role. The delete set is checked the same way: what it removes, and whether the role may.
  *
- * An update that depends on structs the server does not have (Yjs would keep it pending and apply it
- * later, as part of someone else's change) is refused too: the client's provider reconnects and sends
- * its whole difference again, dependencies included.
+ * An update that depends on structs the server does not have yet is reported as such
+ * (`MISSING_DEPENDENCY`): the sync engine holds it back and checks it again once they arrived. (Yjs
+ * itself would keep it pending and apply it later, unchecked, as part of someone else's change.)
  */
 import * as Y from 'yjs';
 import { COLUMN_ID_KEY, SHEET_KEYS } from '../../model/document';
@@ -39,7 +39,9 @@ function refuse(why: string): never {
   throw new Refusal(why);
 }
 
-const MISSING = 'the update depends on changes the server does not have';
+/** The problem of an update that needs changes the server does not have yet. */
+export const MISSING_DEPENDENCY = 'the update depends on changes the server does not have';
+const MISSING = MISSING_DEPENDENCY;
 
 type Slot =
   | 'sheets' | 'sheet' | 'columns' | 'column' | 'rows' | 'row'

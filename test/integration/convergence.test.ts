@@ -123,7 +123,7 @@ describe('convergence under a seeded random schedule', () => {
     await eventually(() => {
       const first = sheetsJson(players[0]!.client.doc);
       for (const p of players) {
-        expect(p.client.provider.synced, `${p.name} synced, ${context}`).toBe(true);
+        expect(p.client.provider.synced, `${p.name} synced (closes: ${p.client.closes.join(", ")}), ${context}`).toBe(true);
         expect(sheetsJson(p.client.doc), `${p.name}, ${context}`).toEqual(first);
       }
     }, { what: 'all clients equal', timeoutMs: 20_000 });
