@@ -89,6 +89,11 @@ export class RowCoders {
     return () => this.rowListeners.delete(listener);
   }
 
+  /** When I last changed a flagged row in this tab (ms), if I did. */
+  myLastEdit(rowId: string): number | undefined {
+    return this.myEdits.get(rowId);
+  }
+
   get(rowId: string): RowAuthors | undefined {
     return rowAuthors(this.byRow.get(rowId), this.listAskedAt, this.me, this.myEdits.get(rowId));
   }

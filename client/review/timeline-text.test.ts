@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../model/http';
-import { coderNote, flagSteps, storyLine, storyLines, threadRole } from './timeline-text';
+import { coderNote, flagSteps, storyLine, storyLines, threadRole, threadStep } from './timeline-text';
 
 const names: Record<string, string> = { event_date: 'Event date', summary: 'Summary', context: 'Context' };
 const columnName = (id: string) => names[id] ?? id;
@@ -59,6 +59,12 @@ describe("a flag's thread as steps", () => {
     });
     expect(steps.map((s) => [s.kind, s.by])).toEqual([['flagged', 'Rita'], ['answered', 'Cora'], ['fixed', 'Cora'], ['resolved', 'Rita']]);
     expect(steps[3]).toMatchObject({ at: later, resolution: 'Good' });
+    expect(steps.map((s) => threadStep(s, columnName))).toEqual([
+      { action: 'flagged Event date: wrong date', body: 'Thursday?' },
+      { action: 'answered', body: 'Checking' },
+      { action: 'marked it fixed', body: 'Fixed it' },
+      { action: 'resolved the flag', body: 'Good' },
+    ]);
   });
 
   it('has no resolved step while the flag is open', () => {

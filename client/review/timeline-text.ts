@@ -83,11 +83,31 @@ export function storyLines(events: readonly TimelineEvent[], columnName: ColumnN
   return events.map((e) => storyLine(e, columnName, reasons));
 }
 
+type ThreadStep = Extract<TimelineEvent, { kind: 'flagged' | 'answered' | 'fixed' | 'resolved' }>;
+
+/**
+ * A step of a flag's thread as its author's action and what they wrote: "flagged Event date: wrong
+ * date" + the note, "answered" + the answer, "marked it fixed" + the note, "resolved the flag" + the
+ * resolution.
+ */
+export function threadStep(step: ThreadStep, columnName: ColumnName): { action: string; body: string } {
+  switch (step.kind) {
+    case 'flagged':
+      return { action: `flagged ${flaggedWhat(step.column, columnName)}: ${reasonInSentence(step.reason)}`, body: step.note.trim() };
+    case 'answered':
+      return { action: 'answered', body: step.text };
+    case 'fixed':
+      return { action: 'marked it fixed', body: step.text };
+    case 'resolved':
+      return { action: 'resolved the flag', body: step.resolution.trim() };
+  }
+}
+
 /** A flag's thread as timeline steps, oldest first: flagged, answers and fixes, resolved. */
-export function flagSteps(flag: Pick<FlagView, 'id' | 'by' | 'at' | 'column' | 'reason' | 'note' | 'comments' | 'status' | 'resolvedBy' | 'resolvedAt' | 'resolution'>): TimelineEvent[] {
-  const steps: TimelineEvent[] = [
+export function flagSteps(flag: Pick<FlagView, 'id' | 'by' | 'at' | 'column' | 'reason' | 'note' | 'comments' | 'status' | 'resolvedBy' | 'resolvedAt' | 'resolution'>): ThreadStep[] {
+  const steps: ThreadStep[] = [
     { kind: 'flagged', at: flag.at, by: flag.by, flag: flag.id, column: flag.column, reason: flag.reason, note: flag.note },
-    ...flag.comments.map((c): TimelineEvent => ({ kind: c.kind === 'fixed' ? 'fixed' : 'answered', at: c.at, by: c.by, flag: flag.id, text: c.text })),
+    ...flag.comments.map((c): ThreadStep => ({ kind: c.kind === 'fixed' ? 'fixed' : 'answered', at: c.at, by: c.by, flag: flag.id, text: c.text })),
   ];
   if (flag.status === 'resolved') {
     steps.push({ kind: 'resolved', at: flag.resolvedAt ?? flag.at, by: flag.resolvedBy ?? null, flag: flag.id, resolution: flag.resolution ?? '' });
