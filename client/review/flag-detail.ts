@@ -161,7 +161,8 @@ export class FlagDetail {
   private role(f: FlagView): 'coder' | 'reviewer' {
     const review = this.review?.row === f.row ? this.review : undefined;
     return threadRole(f, this.ctx.me, {
-      sinceApproval: review?.sinceApproval ?? [],
+      // The row's own review state when it has come, else what the flags list said.
+      sinceApproval: review?.sinceApproval ?? this.ctx.coders.sinceApproval(f.row) ?? [],
       changes: (this.history ?? []).filter((e) => e.column !== 'review_status'),
       myLastEdit: this.ctx.coders.myLastEdit(f.row),
     });
