@@ -5,7 +5,7 @@
 import type {
   BulkApproveResponse, CommentCreated, DatasetCreated, DatasetDetail, DatasetList, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewUserBody, NewUserResponse, Progress,
-  RowApproved, User, UserList,
+  RowApproved, RowReview, Timeline, User, UserList,
 } from '../model/http';
 
 export type ExportFormat = 'csv' | 'json';
@@ -71,10 +71,17 @@ export const getProgress = (datasetId: string) => request<Progress>('GET', `${da
 export const listFlags = (datasetId: string, status?: 'open' | 'resolved') =>
   request<FlagList>('GET', `${dataset(datasetId)}/flags${status ? `?status=${status}` : ''}`);
 export const createFlag = (datasetId: string, flag: NewFlagBody) => request<FlagCreated>('POST', `${dataset(datasetId)}/flags`, flag);
-export const addComment = (datasetId: string, flagId: string, text: string) =>
-  request<CommentCreated>('POST', `${dataset(datasetId)}/flags/${encodeURIComponent(flagId)}/comments`, { text });
+/** Adds to a flag's thread; `fixed`: the coder says the row is fixed and asks the reviewer to look again. */
+export const addComment = (datasetId: string, flagId: string, text: string, fixed = false) =>
+  request<CommentCreated>('POST', `${dataset(datasetId)}/flags/${encodeURIComponent(flagId)}/comments`, fixed ? { text, fixed } : { text });
 export const resolveFlag = (datasetId: string, flagId: string, resolution: string) =>
   request<FlagWithThread>('POST', `${dataset(datasetId)}/flags/${encodeURIComponent(flagId)}/resolve`, resolution ? { resolution } : {});
+/** A row's review state for me: who coded it, and whether I may approve it now (and if not, why). */
+export const getRowReview = (datasetId: string, rowId: string) =>
+  request<RowReview>('GET', `${dataset(datasetId)}/rows/${encodeURIComponent(rowId)}/review`);
+/** A row's story, oldest first: cell changes beside the steps of its review. */
+export const rowTimeline = (datasetId: string, rowId: string) =>
+  request<Timeline>('GET', `${dataset(datasetId)}/rows/${encodeURIComponent(rowId)}/timeline`);
 export const approveRow = (datasetId: string, rowId: string) =>
   request<RowApproved>('POST', `${dataset(datasetId)}/rows/${encodeURIComponent(rowId)}/approve`);
 /** Approves many rows in one request; each is approved or refused with the server's reason. */

@@ -12,12 +12,13 @@ import { TEMPLATES } from './templates';
 // A copy of shared/seed/article.txt, so the suite runs wherever the repository is cloned.
 const ARTICLE = readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'seed-article.txt'), 'utf8');
 
-/** The quotes of DOMAIN.md, verbatim: typographic apostrophes (’), not ASCII ones. */
+/** The statements' quotes, verbatim: typographic apostrophes (’) and quotation marks (“ ”), not ASCII ones. */
 const QUOTES = [
   'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue.',
   'China will continue to play a constructive role in advancing the process of a political settlement of the peninsula issue.',
   'the US values China\u2019s role in addressing the peninsula issue and hopes to communicate and cooperate with China in this regard',
   'The DPRK issue is China\u2019s problem, as well. It\u2019s not just our problem. China has a role to play and it has influence.',
+  'China should condemn North Korea\u2019s \u201cdeepening cooperation\u201d with Russia',
 ];
 
 type Rows = Array<[string, Record<string, CellValue>]>;
@@ -48,41 +49,78 @@ describe('seedDemo', () => {
     }
   });
 
-  it('codes 7 events and 4 statements with valid row ids', () => {
-    expect(events).toHaveLength(7);
-    expect(statements).toHaveLength(4);
+  it('codes 9 events and 5 statements with valid row ids', () => {
+    expect(events).toHaveLength(9);
+    expect(statements).toHaveLength(5);
     for (const [id] of [...events, ...statements]) expect(id).toMatch(ROW_ID);
   });
 
-  it('codes the events of DOMAIN.md in order, with their dates, precisions, types and CAMEO codes as text', () => {
+  it('codes the events in order, with their dates, precisions, types and CAMEO codes as text', () => {
     expect(events.map(([, e]) => [e.event_date, e.date_precision, e.event_type, e.cameo_code])).toEqual([
       ['2024-02-22', 'day', 'CONSULT', '04x'],
       ['2024-02-22', 'day', 'AGREE', '036'],
       ['2024-02-14', 'day', 'MOBILIZE', '15x'],
       ['2024-02', 'month', 'SANCTION', '16x'],
-      ['2024-02-22', 'day', expect.stringMatching(/^(AGREE|COOPERATE)$/), '03x'],
+      ['2024-02-22', 'day', 'COOPERATE', '03x'],
       ['2024-02-23', 'day', 'COOPERATE', '062'],
-      [expect.stringMatching(/^2024/), 'unknown', 'AGREE', '036'],
+      ['2024', 'unknown', 'AGREE', '036'],
+      ['2024-02-14', 'day', 'THREATEN', '138'],
+      ['2024', 'unknown', 'DEMAND', '10x'],
     ]);
     expect(events[3]![1].context).toEqual(expect.arrayContaining(['economic', 'legislative']));
-    expect(events[4]![1]).toMatchObject({ location: 'Rio de Janeiro', country: 'BRA' });
     expect(events[6]![1].context).toContain('future');
   });
 
-  it('keeps the quotes verbatim, typographic apostrophes included', () => {
+  it('codes the G20 meeting as the allies cooperating with each other, North Korea only what it is about', () => {
+    const rio = events[4]![1];
+    expect(rio).toMatchObject({ actor1_country: 'USA', location: 'Rio de Janeiro', country: 'BRA' });
+    expect(rio.actor1).toMatch(/^United States/);
+    expect(rio.actor2).toMatch(/^Japan; South Korea/);
+    // Two countries in actor 2: no one code for it.
+    expect(rio).not.toHaveProperty('actor2_country');
+    expect(`${rio.actor1} ${rio.actor2}`).not.toMatch(/North Korea/);
+    expect(rio.summary).toMatch(/North Korea/);
+  });
+
+  it('codes the air drills as South Korea with the US, the show of force towards North Korea in the summary only', () => {
+    const drills = events[5]![1];
+    expect(drills).toMatchObject({ actor1_country: 'KOR', actor2_country: 'USA', context: ['military'] });
+    expect(drills.actor1).toMatch(/^South Korea/);
+    expect(drills.actor2).toMatch(/^United States/);
+    expect(`${drills.actor1} ${drills.actor2}`).not.toMatch(/North Korea/);
+    expect(drills.summary).toMatch(/show of force.*North Korea/);
+  });
+
+  it("codes Kim Jong-un's warning and Washington's calls on Beijing, which the article reports too", () => {
+    expect(events[7]![1]).toMatchObject({ actor1: 'North Korea (Kim Jong-un)', actor1_country: 'PRK', actor2_country: 'KOR', event_type: 'THREATEN' });
+    expect(events[8]![1]).toMatchObject({ actor1: 'United States', actor1_country: 'USA', actor2: 'China', actor2_country: 'CHN', event_type: 'DEMAND' });
+  });
+
+  it('keeps the quotes verbatim, typographic apostrophes and quotation marks included', () => {
     expect(statements.map(([, s]) => s.quote)).toEqual(QUOTES);
     // The article interrupts some quotes ("…,” Pak said. “…"): every sentence of a quote is in it.
     for (const quote of QUOTES) {
       for (const sentence of quote.split(/(?<=\.) /)) expect(ARTICLE).toContain(sentence.replace(/[.,]$/, ''));
     }
+    for (const [, s] of statements) expect(s.quote, 'an ASCII apostrophe or quotation mark').not.toMatch(/['"]/);
   });
 
-  it('links statements 1–3 to the first event and leaves statement 4 without one, dated to the week', () => {
+  it('takes every source excerpt word for word from the article', () => {
+    for (const [, e] of events) {
+      expect(e.source_excerpt).toBeTruthy();
+      for (const line of String(e.source_excerpt).split('\n')) expect(ARTICLE).toContain(line);
+    }
+  });
+
+  it('links statements 1–3 to the first event and leaves the interview without one, dated to the week', () => {
     const [firstEventId] = events[0]!;
     expect(statements.slice(0, 3).map(([, s]) => s.event_id)).toEqual([firstEventId, firstEventId, firstEventId]);
-    expect(statements[3]![1]).not.toHaveProperty('event_id');
-    expect(statements[3]![1].date_precision).toBe('week');
-    expect(statements.map(([, s]) => s.quote_type)).toEqual(['direct', 'direct', 'indirect', 'direct']);
+    for (const [, s] of statements.slice(3)) {
+      expect(s).not.toHaveProperty('event_id');
+      expect(s).toMatchObject({ speaker: 'Jung Pak', statement_date: '2024-02-15', date_precision: 'week', channel: 'interview' });
+    }
+    // The call to condemn is reported speech with two words quoted: indirect, as the article gives it.
+    expect(statements.map(([, s]) => s.quote_type)).toEqual(['direct', 'direct', 'indirect', 'direct', 'indirect']);
   });
 
   it('passes its own validation: no required cell empty, no code outside its list, no dangling reference', () => {

@@ -1,7 +1,8 @@
 /**
- * The demo dataset `demo`, coded from shared/seed/article.txt (DOMAIN.md): South China Morning Post,
- * February 2024, "China and US agree to keep communication open over Korean peninsula".
- * Thursday is 2024-02-22 and Friday 2024-02-23. Quotes are verbatim, typographic apostrophes kept.
+ * The demo dataset `demo`, coded from one article (a copy is test/fixtures/seed-article.txt): South
+ * China Morning Post, February 2024, "China and US agree to keep communication open over Korean
+ * peninsula". Thursday is 2024-02-22 and Friday 2024-02-23. Quotes and excerpts are verbatim,
+ * typographic apostrophes and quotation marks kept; summaries are our own words.
  */
 import type { CellValue } from './columns';
 import type * as Y from 'yjs';
@@ -46,31 +47,53 @@ export const DEMO_EVENTS: Values[] = [
     source_excerpt: 'This month, North Korea’s legislature voted to scrap all economic cooperation agreements with South Korea.',
   },
   {
+    // The dyad is the allies cooperating with each other; North Korea is what they cooperate about.
+    // Actor 2 is two countries, so its country is left empty.
     event_date: '2024-02-22', date_precision: 'day',
-    actor1: 'United States; Japan; South Korea (top diplomats)', actor1_country: 'USA',
-    actor2: 'North Korea', actor2_country: 'PRK',
+    actor1: 'United States (top diplomat)', actor1_country: 'USA',
+    actor2: 'Japan; South Korea (top diplomats)',
     event_type: 'COOPERATE', cameo_code: '03x', context: ['diplomatic'],
     location: 'Rio de Janeiro', country: 'BRA',
-    summary: 'US, Japanese and South Korean top diplomats agree at the G20 in Rio to cooperate more closely on North Korea.',
+    summary: 'On the sidelines of the G20 foreign ministers’ meeting in Rio, the top diplomats of the US, Japan and South Korea agree to cooperate more closely on North Korea’s nuclear and missile development and its military cooperation with Russia.',
     source_excerpt: 'On the sidelines of the G20 foreign ministers’ meeting in Rio on Thursday, top diplomats from the US, Japan and South Korea agreed to pursue closer cooperation to address North Korea’s nuclear and missile development, and its expanding military cooperation with Russia.',
   },
   {
+    // A show of force towards North Korea: said in the summary, not in the dyad.
     event_date: '2024-02-23', date_precision: 'day',
-    actor1: 'South Korea; United States (air forces)', actor1_country: 'KOR',
-    actor2: 'North Korea', actor2_country: 'PRK',
+    actor1: 'South Korea (air force)', actor1_country: 'KOR',
+    actor2: 'United States (air force)', actor2_country: 'USA',
     event_type: 'COOPERATE', cameo_code: '062', context: ['military'],
     location: 'South Korea', country: 'KOR',
-    summary: 'South Korea and the US stage joint air drills with F-35A stealth fighters.',
+    summary: 'South Korea and the US stage joint air drills with F-35A stealth fighters, a show of force to strengthen deterrence against North Korea.',
     source_excerpt: 'And South Korea and the US, in an effort to strengthen deterrence against North Korea, staged air drills in South Korea on Friday.\nSeoul’s air force said the F-35A stealth fighters formed a joint team to train on defensive counter air manoeuvres, such as intercepting simulated enemy aircraft and cruise missiles.',
   },
   {
+    // The article gives no date for the acceptance, nor where it was made.
     event_date: '2024', date_precision: 'unknown',
     actor1: 'Russia (Vladimir Putin)', actor1_country: 'RUS',
     actor2: 'North Korea (Kim Jong-un)', actor2_country: 'PRK',
     event_type: 'AGREE', cameo_code: '036', context: ['diplomatic', 'future'],
-    location: 'North Korea', country: 'PRK',
     summary: 'Putin accepts an invitation from Kim Jong-un to visit North Korea.',
     source_excerpt: 'Meanwhile, Russian President Vladimir Putin has accepted an invitation to visit North Korea, an invitation that was extended during Kim’s six-day visit to Russia in September.',
+  },
+  {
+    // Said while overseeing the missile test of 2024-02-14 (the same sentence as that event).
+    event_date: '2024-02-14', date_precision: 'day',
+    actor1: 'North Korea (Kim Jong-un)', actor1_country: 'PRK',
+    actor2: 'South Korea', actor2_country: 'KOR',
+    event_type: 'THREATEN', cameo_code: '138', context: ['military'],
+    location: 'North Korea', country: 'PRK',
+    summary: 'Kim Jong-un warns that North Korea will take a more aggressive military posture in the disputed waters near the South Korean border islands of Baengnyeong and Yeonpyeong.',
+    source_excerpt: 'Last week, its leader, Kim Jong-un, oversaw the testing of new Padasuri-6 surface-to-sea missiles and warned that his country would take a more aggressive military posture in disputed waters near the South Korean border islands of Baengnyeong and Yeonpyeong.',
+  },
+  {
+    // "Repeatedly": no one date.
+    event_date: '2024', date_precision: 'unknown',
+    actor1: 'United States', actor1_country: 'USA',
+    actor2: 'China', actor2_country: 'CHN',
+    event_type: 'DEMAND', cameo_code: '10x', context: ['diplomatic', 'cbrn'],
+    summary: 'Washington repeatedly calls on Beijing to use its leverage to rein in North Korea’s pursuit of nuclear weapons and persuade Kim Jong-un to return to nuclear negotiations.',
+    source_excerpt: 'Washington has repeatedly called on China – a major ally and economic lifeline to North Korea – to use its leverage to reign in Pyongyang’s pursuit of nuclear weapons and persuade Kim to return to nuclear negotiations.',
   },
 ];
 
@@ -98,6 +121,13 @@ export const DEMO_STATEMENTS: Array<Values & { event?: number }> = [
     statement_date: '2024-02-15', date_precision: 'week', ...PAK,
     quote: 'The DPRK issue is China’s problem, as well. It’s not just our problem. China has a role to play and it has influence.',
     quote_type: 'direct', stance: 'neutral', topic: 'China’s responsibility for North Korea', channel: 'interview',
+  },
+  {
+    // The same interview. The article reports the call in its own words, quoting only "deepening
+    // cooperation": an indirect quote, as the article gives it.
+    statement_date: '2024-02-15', date_precision: 'week', ...PAK,
+    quote: 'China should condemn North Korea’s “deepening cooperation” with Russia',
+    quote_type: 'indirect', stance: 'oppose', topic: 'North Korea’s cooperation with Russia', channel: 'interview',
   },
 ];
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { COLUMN_TYPES, type CellValue, type Column } from './columns';
-import type { Flag } from './document';
+import { type Flag, REVIEW_STATUSES } from './document';
 import { DATASET_ID, DATASET_ID_RULE, ROW_ID } from './ids';
 import { MAX_BULK_APPROVE, type FlagComment } from './reviews';
 import { ROLES } from './roles';
@@ -227,6 +227,42 @@ export const BulkApproveResponse = z.object({
   refused: z.array(z.object({ row: z.string(), code: z.string(), message: z.string() })),
 });
 export type BulkApproveResponse = z.infer<typeof BulkApproveResponse>;
+
+/** `GET /api/datasets/:id/rows/:rowId/review`: a row's review state for the signed-in user. */
+export const RowReview = z.object({
+  row: z.string(),
+  sheet: z.string(),
+  status: z.enum(REVIEW_STATUSES),
+  openFlags: z.number(),
+  /** Names of everyone who changed a cell of the row. */
+  coders: z.array(z.string()),
+  lastChangedBy: z.string().nullable(),
+  /** Names of everyone who changed a cell of the row since it was created or last approved. */
+  sinceApproval: z.array(z.string()),
+  /** Whether the signed-in user may approve the row now; if not, `approveRefusal` says why. */
+  canApprove: z.boolean(),
+  approveRefusal: z.string().optional(),
+});
+export type RowReview = z.infer<typeof RowReview>;
+
+const TimelineBase = z.object({ at: z.string(), by: z.string().nullable() });
+
+/** One step of a row's story: a cell change, or a step of its review. */
+export const TimelineEvent = z.discriminatedUnion('kind', [
+  TimelineBase.extend({ kind: z.literal('cell'), column: z.string(), old: CellValueSchema, new: CellValueSchema }),
+  TimelineBase.extend({ kind: z.literal('flagged'), flag: z.string(), column: z.string().nullable(), reason: z.string(), note: z.string() }),
+  TimelineBase.extend({ kind: z.enum(['answered', 'fixed']), flag: z.string(), text: z.string() }),
+  TimelineBase.extend({ kind: z.literal('resolved'), flag: z.string(), resolution: z.string() }),
+  TimelineBase.extend({ kind: z.enum(['approved', 'reset']) }),
+]);
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+/**
+ * `GET /api/datasets/:id/rows/:rowId/timeline`: oldest first. `reset`: an edit set the approved row
+ * back to unreviewed.
+ */
+export const Timeline = z.array(TimelineEvent);
+export type Timeline = z.infer<typeof Timeline>;
 
 /** `GET /api/datasets/:id/settings` */
 export const DatasetSettings = z.object({

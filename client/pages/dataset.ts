@@ -18,6 +18,7 @@ import { HistoryPanel } from './history-panel';
 import { ReviewController } from '../review/controller';
 import { ReviewPanel } from '../review/review-panel';
 import { renderNotFound, topBar } from './layout';
+import { footerKeys, rowCountText } from './sheet-footer';
 
 export async function renderDataset(app: HTMLElement, me: Me, datasetId: string, sheetId?: string): Promise<void> {
   document.title = 'Tessera';
@@ -56,10 +57,11 @@ class DatasetPage {
   private readonly who = h('div', { class: 'whos-here', 'data-testid': 'whos-here', 'aria-label': 'Who is here' });
   private readonly rowCount = h('span', { 'data-testid': 'row-count' });
   private readonly problemCount = h('span', { 'data-testid': 'problem-count' });
+  private readonly keys = h('span', { class: 'keys muted', 'data-testid': 'footer-keys' });
   private readonly footer = h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' },
     this.rowCount,
     this.problemCount,
-    h('span', { class: 'keys muted' }, 'Enter/F2 edit · Tab next · Shift+arrows select · Ctrl+C / Ctrl+V copy and paste · Delete clears · Ctrl+Z undo'),
+    this.keys,
   );
   private readonly problemsToggle = h('input', { type: 'checkbox', 'data-testid': 'problems-only' });
   private readonly problemsCount = h('span', { class: 'count' });
@@ -73,6 +75,7 @@ class DatasetPage {
     private readonly datasetId: string, private readonly name: string, createdAt: string,
   ) {
     this.readOnly = !canEdit(role);
+    this.keys.textContent = footerKeys(role);
     this.title = h('span', { class: 'dataset-title', 'data-testid': 'dataset-title' }, name);
     // One offline copy per server, user and dataset: a dataset made again under the same id starts clean.
     const cacheName = `tessera:${location.host}:${me.id}:${datasetId}:${createdAt}`;
@@ -150,12 +153,15 @@ class DatasetPage {
     const toolbar = h('div', { class: 'toolbar' },
       ...editTools,
       h('span', { class: 'divider' }),
-      h('label', { class: 'toggle', title: 'Show only rows with a required cell left empty, a code not in the list, a bad date or link' },
-        this.problemsToggle, h('span', {}, 'Only rows with problems'), this.problemsCount),
+      h('label', { class: 'toggle', title: 'Show only rows with problems: a required cell left empty, a code not in the list, a bad date or link' },
+        this.problemsToggle, h('span', {}, 'Problems only'), this.problemsCount),
       this.search,
       h('span', { class: 'spacer' }),
       ...this.review.toolbarItems(),
-      h('button', { type: 'button', class: 'button', 'data-testid': 'history-button', onclick: () => this.togglePanel('history') }, 'Row history'),
+      h('button', {
+        type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
+        onclick: () => this.togglePanel('history'),
+      }, 'History'),
       admin,
       this.exportHost,
     );
@@ -228,9 +234,8 @@ class DatasetPage {
     const active = this.bindings.get(this.sheetId);
     if (!active) return;
     const n = active.problemRowCount;
-    const rows = active.rowCount;
     setText(this.problemsCount, `(${n})`);
-    setText(this.rowCount, `${NUMBER.format(rows)} row${rows === 1 ? '' : 's'}`);
+    setText(this.rowCount, rowCountText(this.grid?.api.getDisplayedRowCount() ?? active.rowCount, active.rowCount));
     setText(this.problemCount, n > 0 ? `${NUMBER.format(n)} with problems` : 'no problems');
     this.problemCount.className = n > 0 ? 'problems' : 'muted';
   }
@@ -260,6 +265,8 @@ class DatasetPage {
       },
     });
     performance.mark('tessera:grid-created');
+    // A search or a filter changes the rows shown: the footer counts them ("12 of 40 rows").
+    this.grid.api.addEventListener('modelUpdated', () => this.renderCounts());
     this.review.attachGrid(this.grid, sheetId);
     this.grid.setProblemsOnly(this.problemsToggle.checked);
     if (this.search.value) this.grid.setSearch(this.search.value);

@@ -190,13 +190,13 @@ export class ReviewController {
           result.approved.push(row);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
-          result.refused.push({ row, label: label(row), message: err.message });
+          result.refused.push({ row, sheet: sheetId, label: label(row), message: err.message });
         }
       }
       for (let i = 0; rows.length > 1 && i < rows.length; i += MAX_BULK_APPROVE) {
         const answer = await approveRows(this.options.datasetId, rows.slice(i, i + MAX_BULK_APPROVE));
         result.approved.push(...answer.approved);
-        result.refused.push(...answer.refused.map((r) => ({ row: r.row, label: label(r.row), message: r.message })));
+        result.refused.push(...answer.refused.map((r) => ({ row: r.row, sheet: sheetId, label: label(r.row), message: r.message })));
       }
     } catch (err) {
       const message = err instanceof ApiError && err.status === 404 && rows.length > 1
@@ -204,7 +204,7 @@ export class ReviewController {
         : `Could not approve: ${(err as Error).message}`;
       const done = new Set(result.approved);
       const refused = new Set(result.refused.map((r) => r.row));
-      for (const row of rows) if (!done.has(row) && !refused.has(row)) result.refused.push({ row, label: label(row), message });
+      for (const row of rows) if (!done.has(row) && !refused.has(row)) result.refused.push({ row, sheet: sheetId, label: label(row), message });
     }
     const n = result.approved.length;
     if (result.refused.length === 0) {

@@ -5,8 +5,8 @@ import type { RowCoders } from './row-coders';
 
 export interface ApproveResult {
   approved: string[];
-  /** `label` says which row, as the user knows it. */
-  refused: Array<{ row: string; label: string; message: string }>;
+  /** `label` says which row, as the user knows it; `sheet` is the row's sheet. */
+  refused: Array<{ row: string; sheet: string; label: string; message: string }>;
 }
 
 export interface ReviewPanelContext {

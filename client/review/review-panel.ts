@@ -195,11 +195,16 @@ export class ReviewPanel {
       return;
     }
     this.listError.hidden = true;
-    const { refused } = await this.ctx.approve(ids);
+    const { approved, refused } = await this.ctx.approve(ids);
     if (refused.length > 0) {
+      // Every refused row with its reason; a click shows the row.
       replaceChildren(this.listError,
-        h('strong', {}, refused.length === 1 ? 'Not approved:' : `${refused.length} rows not approved:`),
-        h('ul', {}, ...refused.slice(0, 6).map((r) => h('li', {}, h('span', { class: 'muted' }, r.label), ' — ', r.message))));
+        h('strong', {}, approved.length > 0
+          ? `${approved.length} approved; ${refused.length} not:`
+          : refused.length === 1 ? 'Not approved:' : `${refused.length} rows not approved:`),
+        h('ul', { 'data-testid': 'refused-rows' }, ...refused.map((r) => h('li', { 'data-row': r.row },
+          h('button', { type: 'button', class: 'link-button refused-row', onclick: () => this.ctx.goTo(r.sheet, r.row, null) }, r.label),
+          ' — ', h('span', { class: 'refusal' }, r.message)))));
       this.listError.hidden = false;
     }
   }

@@ -89,6 +89,16 @@ export class RowCoders {
     return () => this.rowListeners.delete(listener);
   }
 
+  /** Who changed the row since it was created or last approved, as the server's flags list said; undefined if it did not. */
+  sinceApproval(rowId: string): readonly string[] | undefined {
+    return this.byRow.get(rowId)?.sinceApproval;
+  }
+
+  /** When I last changed a flagged row in this tab (ms), if I did. */
+  myLastEdit(rowId: string): number | undefined {
+    return this.myEdits.get(rowId);
+  }
+
   get(rowId: string): RowAuthors | undefined {
     return rowAuthors(this.byRow.get(rowId), this.listAskedAt, this.me, this.myEdits.get(rowId));
   }

@@ -74,9 +74,9 @@ describe('reviewing in two browsers', () => {
     await codyPanel.getByTestId('reply-send').click();
     await expect.poll(() => codyPanel.getByTestId('thread').textContent()).toContain('Fixed.');
 
-    // While the flag is open nobody may approve the row, and Cody is told why.
-    await codyPanel.getByTestId('approve-row').click();
-    await expect.poll(() => codyPanel.getByTestId('review-error').textContent()).toMatch(/open flag/);
+    // While the flag is open nobody may approve the row, and Cody is told why before he tries.
+    await expect.poll(() => codyPanel.getByTestId('approve-why').textContent()).toMatch(/open flag/);
+    expect(await codyPanel.getByTestId('approve-row').isDisabled()).toBe(true);
     expect(await statusOf(cody, row)).toBe('flagged');
 
     // Rita sees the answer and the fix in the thread, resolves the flag, and approves the row.
@@ -91,9 +91,9 @@ describe('reviewing in two browsers', () => {
     await expect.poll(() => classOf(cody, row, 'cameo_code')).not.toContain('cell-flagged');
     await expect.poll(() => statusOf(cody, row)).toBe('unreviewed');
 
-    // Four eyes: Cody changed the row last, so the server refuses his approval, and he is told why.
-    await codyPanel.getByTestId('approve-row').click();
-    await expect.poll(() => codyPanel.getByTestId('review-error').textContent()).toMatch(/four eyes/);
+    // Four eyes: Cody changed the row, so he may not approve it, and he is told why before he tries.
+    await expect.poll(() => codyPanel.getByTestId('approve-why').textContent()).toMatch(/four eyes/);
+    expect(await codyPanel.getByTestId('approve-row').isDisabled()).toBe(true);
     expect(await statusOf(cody, row)).toBe('unreviewed');
 
     await ritaPanel.getByTestId('approve-row').click();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_STATEMENTS } from '../../model/demo';
+import { DEMO_EVENTS, DEMO_STATEMENTS } from '../../model/demo';
 import { TEMPLATES } from '../../model/templates';
 import { exportSheet } from '../helpers/api';
 import { api } from '../helpers/clients';
@@ -36,7 +36,7 @@ describe('first start with ADMIN_TOKEN set', () => {
     expect(status).toBe(200);
     expect(body.id).toBe('demo');
     const sheets = body.sheets as SheetInfo[];
-    expect(sheets.map((s) => [s.id, s.rowCount])).toEqual([['events', 7], ['statements', 4]]);
+    expect(sheets.map((s) => [s.id, s.rowCount])).toEqual([['events', DEMO_EVENTS.length], ['statements', DEMO_STATEMENTS.length]]);
     const [events, statements] = TEMPLATES['events-statements'];
     expect(sheets[0]).toMatchObject({ name: events.name, columns: events.columns });
     expect(sheets[1]).toMatchObject({ name: statements.name, columns: statements.columns });
@@ -48,7 +48,7 @@ describe('first start with ADMIN_TOKEN set', () => {
     const meeting = (eventsExport.rows as Array<Record<string, unknown>>).find((e) => e.event_type === 'CONSULT')!;
     const statements = statementsExport.rows as Array<Record<string, unknown>>;
     expect(statements.map((s) => s.quote)).toEqual(DEMO_STATEMENTS.map((s) => s.quote));
-    expect(statements.map((s) => s.event_id)).toEqual([meeting.row_id, meeting.row_id, meeting.row_id, null]);
+    expect(statements.map((s) => s.event_id)).toEqual([meeting.row_id, meeting.row_id, meeting.row_id, null, null]);
     expect(statements[3]!.quote).toContain('China\u2019s problem');
     expect(statements.every((s) => s.created_by === 'admin')).toBe(true);
   });
@@ -105,7 +105,7 @@ describe('first start without ADMIN_TOKEN', () => {
       const { body } = await api(again, '/api/datasets', { token: server.adminToken });
       expect((body as Array<{ id: string }>).map((d) => d.id)).toEqual(['demo']);
       const { body: demo } = await api(again, '/api/datasets/demo', { token: server.adminToken });
-      expect((demo.sheets as SheetInfo[]).map((s) => s.rowCount)).toEqual([7, 4]);
+      expect((demo.sheets as SheetInfo[]).map((s) => s.rowCount)).toEqual([DEMO_EVENTS.length, DEMO_STATEMENTS.length]);
     } finally {
       await again.dispose();
     }

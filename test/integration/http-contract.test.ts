@@ -43,8 +43,17 @@ describe('the HTTP contract', () => {
       token: rita.token, body: { sheet, row, reason: 'duplicate', note: 'same as the row above' },
     }, 201);
     await expectShape(http.CommentCreated, `/api/datasets/demo/flags/${flag.id}/comments`, { token: rita.token, body: { text: 'why?' } }, 201);
+    const fixed = await expectShape(http.CommentCreated, `/api/datasets/demo/flags/${flag.id}/comments`, { body: { text: 'done', fixed: true } }, 201);
+    expect(fixed.kind).toBe('fixed');
     await expectShape(http.FlagList, '/api/datasets/demo/flags');
+    const refused = await expectShape(http.RowReview, `/api/datasets/demo/rows/${row}/review`, { token: rita.token });
+    expect(refused).toMatchObject({ row, sheet, status: 'flagged', openFlags: 1, canApprove: false, approveRefusal: expect.stringMatching(/open flag/) });
     await expectShape(http.FlagWithThread, `/api/datasets/demo/flags/${flag.id}/resolve`, { token: rita.token, body: {} });
     await expectShape(http.RowApproved, `/api/datasets/demo/rows/${row}/approve`, { token: rita.token, method: 'POST' });
+    // Nobody has changed the row since it was approved: its coder too may approve it again.
+    const approved = await expectShape(http.RowReview, `/api/datasets/demo/rows/${row}/review`);
+    expect(approved).toMatchObject({ status: 'approved', canApprove: true, sinceApproval: [], coders: ['admin'] });
+    const timeline = await expectShape(http.Timeline, `/api/datasets/demo/rows/${row}/timeline`);
+    expect((timeline as http.Timeline).map((e) => e.kind).filter((k) => k !== 'cell')).toEqual(['flagged', 'answered', 'fixed', 'resolved', 'approved']);
   });
 });
