@@ -1,10 +1,10 @@
 /** The SQLite catalog of datasets. */
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, count, eq, like, or } from 'drizzle-orm';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
 import { type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type NewDatasetRecord, type SheetSummary } from '../server/storage';
 import type { Db } from './client';
-import { datasets, rows, sheets } from './schema';
+import { cellChanges, conflicts, datasets, flags, reviews, rows, sheets, snapshots, updates } from './schema';
 import type { SqliteDocStore } from './store';
 
 
@@ -16,6 +16,7 @@ const toRecord = (d: DatasetRow): DatasetRecord => ({
   template: d.template,
   createdAt: new Date(d.createdAt).toISOString(),
   settings: { ...DEFAULT_SETTINGS, ...(JSON.parse(d.settings) as Partial<DatasetSettings>) },
+  archivedAt: d.archivedAt === null ? null : new Date(d.archivedAt).toISOString(),
 });
 
 export class SqliteDatasetCatalog implements DatasetCatalog {
@@ -53,5 +54,26 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
 
   updateSettings(id: string, settings: DatasetSettings): void {
     this.db.update(datasets).set({ settings: JSON.stringify(settings) }).where(eq(datasets.id, id)).run();
+  }
+
+  rename(id: string, name: string): void {
+    this.db.update(datasets).set({ name }).where(eq(datasets.id, id)).run();
+  }
+
+  setArchived(id: string, at: number | null): void {
+    this.db.update(datasets).set({ archivedAt: at }).where(eq(datasets.id, id)).run();
+  }
+
+  delete(id: string): boolean {
+    return this.db.transaction((tx) => {
+      if (!tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).get()) return false;
+      // The dataset's own document is stored under its id, the documents it owns under `id/…`.
+      const rooms = <T extends typeof updates | typeof snapshots>(t: T) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
+      tx.delete(updates).where(rooms(updates)).run();
+      tx.delete(snapshots).where(rooms(snapshots)).run();
+      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts]) tx.delete(table).where(eq(table.datasetId, id)).run();
+      tx.delete(datasets).where(eq(datasets.id, id)).run();
+      return true;
+    });
   }
 }

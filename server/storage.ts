@@ -25,6 +25,8 @@ export interface DatasetRecord {
   /** ISO 8601 UTC. */
   createdAt: string;
   settings: DatasetSettings;
+  /** When the dataset was archived (ISO 8601 UTC); null while it is active. */
+  archivedAt: string | null;
 }
 
 export interface NewDatasetRecord {
@@ -54,6 +56,15 @@ export interface DatasetCatalog {
    */
   create(record: NewDatasetRecord, first: DocCommit): boolean;
   updateSettings(id: string, settings: DatasetSettings): void;
+  /** Renames a dataset (the catalog holds its name; the document's `meta.name` mirrors it). */
+  rename(id: string, name: string): void;
+  /** Archives a dataset at `at` (ms since the epoch), or restores it with null. */
+  setArchived(id: string, at: number | null): void;
+  /**
+   * Deletes a dataset and everything stored for it (its document's log and snapshot, history, read
+   * model, flags, conflicts, and the documents it owns) in one transaction. False if there was none.
+   */
+  delete(id: string): boolean;
 }
 
 export const ROW_FILTERS = ['all', 'approved', 'flagged', 'unflagged'] as const;

@@ -9,7 +9,9 @@ import { datasetRole } from '../access';
 import { authenticate } from '../auth/middleware';
 import type { User } from '../auth/users';
 import type { Services } from '../context';
+import type { DatasetRecord } from '../storage';
 import { allowedOrigins, originAllowed } from './origin';
+import type { DocRegistry } from './registry';
 import type { Peer, SharedDoc } from './shared-doc';
 
 /**
@@ -21,17 +23,27 @@ export const MIN_QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
 const CUT_OFF_AFTER_MS = 1000;
 
 /** A socket's peer: sends go straight to the `ws` socket, skipping sockets that are closing. */
-class SocketPeer implements Peer {
+export class SocketPeer implements Peer {
   readonly userId: string;
   readonly userName: string;
-  readonly role: Role;
-  readonly readOnly: boolean;
+  /** The user's role on the dataset; `refreshRole` follows changes (an archived dataset, say). */
+  role: Role;
 
-  constructor(user: User, role: Role, private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean) {
+  constructor(readonly user: User, role: Role, private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean) {
     this.userId = user.id;
     this.userName = user.name;
     this.role = role;
-    this.readOnly = !canEdit(role);
+  }
+
+  get readOnly(): boolean {
+    return !canEdit(this.role);
+  }
+
+  /** Asks again what the user may do on the dataset: updates after this follow the new role. */
+  refreshRole(dataset: DatasetRecord): void {
+    const role = datasetRole(this.user, dataset);
+    if (role === null) this.close(CloseCode.NotFound, 'Unknown dataset');
+    else this.role = role;
   }
 
   send(message: Uint8Array, onWritten?: () => void): void {
@@ -91,4 +103,11 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
       },
     };
   }));
+}
+
+/** Makes every open socket of a dataset follow the dataset's current record (archived or restored). */
+export function refreshDatasetPeers(registry: DocRegistry, dataset: DatasetRecord): void {
+  for (const doc of registry.loadedOf(dataset.id)) {
+    for (const peer of doc.connectedPeers()) if (peer instanceof SocketPeer) peer.refreshRole(dataset);
+  }
 }
