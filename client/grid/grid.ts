@@ -20,6 +20,8 @@ import { PresenceCells } from './presence-cells';
 import { type GridReview, REVIEW_STATUS_COL } from '../review/grid-review';
 import { type Bounds, BlockSelection, boundsSize, inBounds } from './selection';
 import { parseTsv, toTsv } from './tsv';
+import { type WidePasteHandler, blockWidth } from './wide-paste';
+import { addColumn } from '../columns/edit';
 import { fromText, toCellValue, toText } from './values';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
@@ -57,6 +59,8 @@ export interface SheetGridOptions {
   onSelection?: () => void;
   /** Review marks and the status column (client/review); none without it. */
   review?: GridReview;
+  /** Decides what to do with a pasted block wider than the columns to its right (see wide-paste.ts). */
+  widePaste?: WidePasteHandler;
 }
 
 export class SheetGrid {
@@ -74,6 +78,7 @@ export class SheetGrid {
    */
   private ownFocusMoves = new Map<string, number>();
   private dragging = false;
+  private destroyed = false;
   private readonly cleanup: Array<() => void> = [];
 
   constructor(private readonly options: SheetGridOptions) {
@@ -144,6 +149,7 @@ export class SheetGrid {
   }
 
   destroy(): void {
+    this.destroyed = true;
     for (const off of this.cleanup) off();
     this.options.presence.setCell(null);
     this.api.destroy();
@@ -209,12 +215,26 @@ export class SheetGrid {
     const block = parseTsv(text);
     const start = this.block ?? this.focusBounds();
     if (block.length === 0 || !start) return;
-    const columns = this.dataColumns();
-    const startCol = Math.max(0, start.left - 1);
     // One value pasted onto a block fills the block, as in a spreadsheet.
     const fill = block.length === 1 && block[0]!.length === 1 && this.block !== null;
+    const fits = this.dataColumns().length - Math.max(0, start.left - 1);
+    if (!fill && blockWidth(block) > fits && this.options.widePaste) {
+      void this.options.widePaste(block, fits, this.binding.columns()).then((choice) => {
+        if (choice && !this.destroyed) this.pasteBlock(choice.block, start, false, choice.columns);
+      });
+      return;
+    }
+    this.pasteBlock(block, start, fill, []);
+  }
+
+  /** Pastes rows of cells at `start`, after adding `added` columns at the end of the sheet, as one change. */
+  private pasteBlock(block: string[][], start: Bounds, fill: boolean, added: Column[]): void {
+    if (block.length === 0) return;
+    const columns = this.dataColumns();
+    const startCol = Math.max(0, start.left - 1);
+    const fits = columns.length - startCol;
     const height = fill ? boundsSize(start).rows : block.length;
-    const width = fill ? Math.min(boundsSize(start).columns, columns.length - startCol) : Math.min(block[0]!.length, columns.length - startCol);
+    const width = fill ? Math.min(boundsSize(start).columns, fits) : Math.min(blockWidth(block), fits + added.length);
     const displayed = this.api.getDisplayedRowCount();
     const missing = Math.max(0, start.top + height - displayed);
     const newIds = rowIdsAfter(lastRowId(this.options.doc, this.sheetId), missing);
@@ -225,12 +245,16 @@ export class SheetGrid {
       if (rowId === undefined) continue;
       const cells = fill ? block[0]! : block[r]!;
       for (let c = 0; c < width; c++) {
-        const column = this.binding.columns().find((x) => x.id === columns[startCol + c]?.getColId());
+        const column = c < fits ? this.binding.columns().find((x) => x.id === columns[startCol + c]?.getColId()) : added[c - fits];
         if (!column) continue;
         writes.push({ row: rowId, column: column.id, value: fromText(column, cells[fill ? 0 : c] ?? '') });
       }
     }
-    writeCells(this.options.doc, this.sheetId, writes, this.options.origin);
+    const { doc, origin } = this.options;
+    doc.transact(() => {
+      for (const column of added) addColumn(doc, this.sheetId, column, origin);
+      writeCells(doc, this.sheetId, writes, origin);
+    }, origin);
     this.selectBlock(start.top, start.top + height - 1, startCol + 1, startCol + width);
   }
 

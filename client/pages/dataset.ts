@@ -9,6 +9,7 @@ import { getMeta, getSheets, orderedSheetIds } from '../../model/document';
 import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
+import { widePasteHandler } from '../grid/wide-paste';
 import { datasetPath, signInPath } from '../router';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
@@ -359,6 +360,7 @@ class DatasetPage {
       presence: this.presence,
       readOnly: this.readOnly,
       review: this.review.gridReview,
+      widePaste: widePasteHandler(this.role === 'admin'),
       onSelection: () => {
         if (this.panel instanceof HistoryPanel) this.panel.showRow(this.grid?.focusedRowId());
       },
