@@ -49,6 +49,8 @@ class DatasetPage {
   private sheetId = '';
   /** Set once the first sheet was shown: later, a sheet that appears on an empty dataset is shown. */
   private opened = false;
+  /** A sheet this user added, to show as soon as the document has it. */
+  private showWhenAdded: string | null = null;
   private panel: ColumnPanel | HistoryPanel | ReviewPanel | null = null;
   private readonly review: ReviewController;
 
@@ -207,6 +209,12 @@ class DatasetPage {
       this.bindings.set(id, binding);
     }
     this.renderTabs();
+    if (this.showWhenAdded !== null && this.bindings.has(this.showWhenAdded)) {
+      const id = this.showWhenAdded;
+      this.showWhenAdded = null;
+      this.showSheet(id, 'push');
+      return;
+    }
     // The sheet on show was deleted: show the first one left.
     if (this.sheetId !== '' && !this.bindings.has(this.sheetId)) {
       const next = orderedSheetIds(this.conn.doc)[0];
@@ -279,16 +287,8 @@ class DatasetPage {
     try {
       const sheet = await addSheet(this.datasetId, { name });
       // Shown once the document has it (it arrives over the socket).
-      const show = () => {
-        if (!this.bindings.has(sheet.id)) return false;
-        this.showSheet(sheet.id, 'push');
-        return true;
-      };
-      if (!show()) {
-        const sheets = getSheets(this.conn.doc);
-        const wait = () => { if (show()) sheets.unobserve(wait); };
-        sheets.observe(wait);
-      }
+      if (this.bindings.has(sheet.id)) this.showSheet(sheet.id, 'push');
+      else this.showWhenAdded = sheet.id;
     } catch (err) {
       toast((err as Error).message, 'error');
     }
