@@ -1,4 +1,6 @@
 /** Shaping a dataset in the browser: sheets added and renamed from the tabs, and a paste wider than the sheet. */
+import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSheet, orderedSheetIds, readColumns, sheetName, sheetRows } from '../../model/document';
@@ -96,5 +98,30 @@ describe('a paste wider than the sheet', () => {
     await expect.poll(() => coder.locator('.toast').allTextContents()).toContainEqual(expect.stringContaining('3 columns pasted, 1 fits: 2 columns left out'));
     await expect.poll(() => sheetRows(getSheet(watcher.doc, 'events')!).get(row)?.get(last.id)).toBe('kept');
     expect(readColumns(getSheet(watcher.doc, 'events')!)).toHaveLength(columns.length);
+  });
+});
+
+describe('the export menu', () => {
+  it('downloads the whole dataset as a zip of exact-text CSVs, then closes; Escape closes it too', async () => {
+    const menu = admin.getByTestId('export');
+    await menu.locator('summary').click();
+    await expect.poll(() => menu.getAttribute('open')).toBe('');
+    await admin.keyboard.press('Escape');
+    await expect.poll(() => menu.getAttribute('open')).toBeNull();
+
+    await menu.locator('summary').click();
+    await admin.getByTestId('export-rows').selectOption('all');
+    const [download] = await Promise.all([
+      admin.waitForEvent('download'),
+      admin.getByTestId('export-dataset-csv-analysis').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('demo-csv.zip');
+    await expect.poll(() => menu.getAttribute('open')).toBeNull();
+    const files = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+    expect(Object.keys(files)).toEqual(orderedSheetIds(watcher.doc).map((id) => `demo-${id}.csv`));
+    const events = new TextDecoder().decode(files['demo-events.csv']!);
+    // Exact text: no byte-order mark, nothing prefixed.
+    expect(events.startsWith('row_id,')).toBe(true);
+    expect(events).toContain('checked twice');
   });
 });
