@@ -3,9 +3,9 @@
  * from the one contract in model/http.ts.
  */
 import type {
-  BulkApproveResponse, CommentCreated, DatasetCreated, DatasetDetail, DatasetList, DatasetSettings, FlagCreated,
-  FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewUserBody, NewUserResponse, Progress,
-  RowApproved, RowReview, Timeline, User, UserList,
+  BulkApproveResponse, CommentCreated, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
+  FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
+  RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, Timeline, User, UserList,
 } from '../model/http';
 
 export type ExportFormat = 'csv' | 'json';
@@ -58,7 +58,18 @@ export const signInWithToken = (token: string) => request<User>('POST', '/api/se
 export const signOut = () => request<void>('DELETE', '/api/session');
 export const listUsers = () => request<UserList>('GET', '/api/users');
 export const createUser = (user: NewUserBody) => request<NewUserResponse>('POST', '/api/users', user);
-export const listDatasets = () => request<DatasetList>('GET', '/api/datasets');
+/** The datasets; `withArchived` adds the archived ones (marked by `archivedAt`). */
+export const listDatasets = (withArchived = false) => request<DatasetList>('GET', `/api/datasets${withArchived ? '?archived=1' : ''}`);
+/** Renames, archives or restores a dataset (admin). */
+export const patchDataset = (id: string, patch: DatasetPatch) => request<DatasetDetail>('PATCH', dataset(id), patch);
+/** Deletes a dataset and everything stored for it; `confirm` is its id, typed out by the user. */
+export const deleteDataset = (id: string, confirm: string) => request<{ id: string }>('DELETE', dataset(id), { confirm });
+export const addSheet = (datasetId: string, body: NewSheetBody) => request<SheetSummary>('POST', `${dataset(datasetId)}/sheets`, body);
+/** Renames a sheet or moves it to `position` (0 is the first tab). */
+export const patchSheet = (datasetId: string, sheetId: string, patch: SheetPatch) =>
+  request<SheetSummary>('PATCH', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}`, patch);
+export const deleteSheet = (datasetId: string, sheetId: string) =>
+  request<SheetDeleted>('DELETE', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}`);
 export const getDataset = (id: string) => request<DatasetDetail>('GET', dataset(id));
 export const createDataset = (body: NewDatasetBody) => request<DatasetCreated>('POST', '/api/datasets', body);
 export const rowHistory = (datasetId: string, rowId: string) =>
@@ -88,10 +99,27 @@ export const approveRow = (datasetId: string, rowId: string) =>
 export const approveRows = (datasetId: string, rows: readonly string[]) =>
   request<BulkApproveResponse>('POST', `${dataset(datasetId)}/approve`, { rows });
 
-/** The download address of a sheet's export. */
-export function exportUrl(datasetId: string, sheetId: string, format: ExportFormat, rows: ExportRows): string {
+/**
+ * How a CSV is written: `analysis` keeps every text exactly (for R, pandas), `excel` adds a byte-order
+ * mark and prefixes text a spreadsheet would run as a formula.
+ */
+export type CsvFlavour = 'analysis' | 'excel';
+
+function exportParams(format: ExportFormat, rows: ExportRows, flavour: CsvFlavour): URLSearchParams {
   const params = new URLSearchParams({ format, rows });
-  return `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/export?${params}`;
+  if (format === 'csv' && flavour === 'analysis') params.set('excel_safe', '0');
+  if (format === 'csv' && flavour === 'excel') params.set('bom', '1');
+  return params;
+}
+
+/** The download address of a sheet's export. */
+export function exportUrl(datasetId: string, sheetId: string, format: ExportFormat, rows: ExportRows, flavour: CsvFlavour = 'analysis'): string {
+  return `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/export?${exportParams(format, rows, flavour)}`;
+}
+
+/** The download address of the whole dataset: a zip with one file per sheet. */
+export function zipExportUrl(datasetId: string, format: ExportFormat, rows: ExportRows, flavour: CsvFlavour = 'analysis'): string {
+  return `${dataset(datasetId)}/export.zip?${exportParams(format, rows, flavour)}`;
 }
 
 /** The one-time sign-in link for a new user's token. */

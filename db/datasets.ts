@@ -1,5 +1,5 @@
 /** The SQLite catalog of datasets. */
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, like, or } from 'drizzle-orm';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
 import type { Role } from '../model/roles';
@@ -8,7 +8,7 @@ import {
   type NewDatasetRecord, type SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
-import { datasetMembers, datasets, rows, sheets, users } from './schema';
+import { cellChanges, conflicts, datasetMembers, datasets, flags, reviews, rows, sheets, snapshots, updates, users } from './schema';
 import type { SqliteDocStore } from './store';
 
 
@@ -21,6 +21,7 @@ const toRecord = (d: DatasetRow): DatasetRecord => ({
   createdAt: new Date(d.createdAt).toISOString(),
   settings: { ...DEFAULT_SETTINGS, ...(JSON.parse(d.settings) as Partial<DatasetSettings>) },
   access: d.access,
+  archivedAt: d.archivedAt === null ? null : new Date(d.archivedAt).toISOString(),
 });
 
 export class SqliteDatasetCatalog implements DatasetCatalog {
@@ -84,5 +85,26 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
   removeMember(datasetId: string, userId: string): boolean {
     return this.db.delete(datasetMembers)
       .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))).run().changes > 0;
+  }
+
+  rename(id: string, name: string): void {
+    this.db.update(datasets).set({ name }).where(eq(datasets.id, id)).run();
+  }
+
+  setArchived(id: string, at: number | null): void {
+    this.db.update(datasets).set({ archivedAt: at }).where(eq(datasets.id, id)).run();
+  }
+
+  delete(id: string): boolean {
+    return this.db.transaction((tx) => {
+      if (!tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).get()) return false;
+      // The dataset's own document is stored under its id, the documents it owns under `id/…`.
+      const rooms = <T extends typeof updates | typeof snapshots>(t: T) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
+      tx.delete(updates).where(rooms(updates)).run();
+      tx.delete(snapshots).where(rooms(snapshots)).run();
+      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts, datasetMembers]) tx.delete(table).where(eq(table.datasetId, id)).run();
+      tx.delete(datasets).where(eq(datasets.id, id)).run();
+      return true;
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
 import type { DocCommit, DocStore, StoredDoc } from '../server/sync/store';
@@ -105,10 +105,12 @@ export class SqliteDocStore implements DocStore {
           continue;
         }
         const columns = JSON.stringify(sheet.columns);
+        // The document's position when it has one; a sheet without one goes after the others.
         if (tx.select({ position: sheets.position }).from(sheets).where(key).get()) {
-          tx.update(sheets).set({ name: sheet.name, columns }).where(key).run();
+          tx.update(sheets).set({ name: sheet.name, columns, ...(sheet.position !== undefined && { position: sheet.position }) }).where(key).run();
         } else {
-          const position = tx.select({ n: count() }).from(sheets).where(eq(sheets.datasetId, datasetId)).get()!.n;
+          const position = sheet.position ?? tx.select({ next: sql<number>`coalesce(max(${sheets.position}) + 1, 0)` })
+            .from(sheets).where(eq(sheets.datasetId, datasetId)).get()!.next;
           tx.insert(sheets).values({ datasetId, sheetId, name: sheet.name, columns, position }).run();
         }
       }

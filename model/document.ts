@@ -42,6 +42,11 @@ export interface SheetInit {
 export const ROOTS = { meta: 'meta', sheets: 'sheets', reviews: 'reviews' } as const;
 /** The keys of a sheet's map. */
 export const SHEET_KEYS = { name: 'name', columns: 'columns', rows: 'rows' } as const;
+/**
+ * A sheet's tab position (a number; lower first), written by the server when sheets are added or
+ * reordered. Sheets without one follow those with one, in the map's own order.
+ */
+export const SHEET_POSITION_KEY = 'position';
 /** The key of a column's id in its map. */
 export const COLUMN_ID_KEY = 'id';
 
@@ -56,6 +61,22 @@ export function getSheet(doc: Y.Doc, sheetId: string): YSheet | undefined {
 export function sheetName(sheet: YSheet): string {
   const name = sheet.get(SHEET_KEYS.name);
   return typeof name === 'string' ? name : '';
+}
+
+/** A sheet's tab position, or undefined when it has none. */
+export function sheetPosition(sheet: YSheet): number | undefined {
+  const position = sheet.get(SHEET_POSITION_KEY);
+  return typeof position === 'number' && Number.isFinite(position) ? position : undefined;
+}
+
+/** The document's sheet ids in tab order. */
+export function orderedSheetIds(doc: Y.Doc): string[] {
+  const entries = [...getSheets(doc).entries()].filter(([, sheet]) => sheet instanceof Y.Map);
+  const at = (sheet: YSheet) => sheetPosition(sheet) ?? Number.POSITIVE_INFINITY;
+  // Stable: sheets without a position keep the map's order.
+  return entries.map(([id, sheet], index) => ({ id, at: at(sheet), index }))
+    .sort((a, b) => (a.at === b.at ? a.index - b.index : a.at < b.at ? -1 : 1))
+    .map((e) => e.id);
 }
 
 export function sheetColumns(sheet: YSheet): Y.Array<YColumn> {

@@ -4,9 +4,9 @@
  * derived types (type-only imports, so zod stays out of the browser bundle).
  */
 import { z } from 'zod';
-import { COLUMN_TYPES, type CellValue, type Column } from './columns';
+import { COLUMN_TYPES, RESERVED_COLUMN_IDS, type CellValue, type Column } from './columns';
 import { type Flag, REVIEW_STATUSES } from './document';
-import { DATASET_ID, DATASET_ID_RULE, ROW_ID } from './ids';
+import { COLUMN_ID, DATASET_ID, DATASET_ID_RULE, ROW_ID, SHEET_ID } from './ids';
 import { MAX_BULK_APPROVE, type FlagComment } from './reviews';
 import { ROLES } from './roles';
 import { TEMPLATE_IDS, type TemplateId } from './templates';
@@ -93,16 +93,15 @@ export type MemberList = z.infer<typeof MemberList>;
 /** `PUT /api/datasets/:id/members/:userName` (dataset admin) */
 export const MemberBody = z.object({ role: z.enum(ROLES) });
 
-/** `PATCH /api/datasets/:id` (dataset admin) */
-export const DatasetPatch = z.object({
-  access: z.enum(['everyone', 'members']).optional(),
-});
-export type DatasetPatch = z.infer<typeof DatasetPatch>;
 
 // ---- datasets ----
 
 /** `GET /api/datasets` */
-export const DatasetList = z.array(z.object({ id: z.string(), name: z.string(), template: z.string(), createdAt: z.string() }));
+export const DatasetList = z.array(z.object({
+  id: z.string(), name: z.string(), template: z.string(), createdAt: z.string(),
+  /** When it was archived (ISO 8601 UTC), null while active; archived ones are listed only with `?archived=1`. */
+  archivedAt: z.string().nullable().optional(),
+}));
 export type DatasetList = z.infer<typeof DatasetList>;
 export type DatasetSummary = DatasetList[number];
 
@@ -127,8 +126,59 @@ export const DatasetDetail = z.object({
   sheets: z.array(z.object({ id: z.string(), name: z.string(), columns: z.array(ColumnSchema), rowCount: z.number() })),
   /** The signed-in user's role on this dataset; older servers leave it out (the global role applies). */
   role: z.enum(ROLES).optional(),
+  /** When it was archived (read-only for everyone until restored), null while active. */
+  archivedAt: z.string().nullable().optional(),
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
+
+/** `PATCH /api/datasets/:id` (admin): rename, archive (`true`) or restore (`false`). → 200 DatasetDetail */
+export const DatasetPatch = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  archived: z.boolean().optional(),
+  /** `everyone`: every user with their global role; `members`: only its members (and global admins). */
+  access: z.enum(['everyone', 'members']).optional(),
+}).strict();
+export type DatasetPatch = z.infer<typeof DatasetPatch>;
+
+/** `DELETE /api/datasets/:id` (admin): the dataset's id typed out, so nothing is deleted by a slip. */
+export const DeleteDatasetBody = z.object({ confirm: z.string() });
+export type DeleteDatasetBody = z.infer<typeof DeleteDatasetBody>;
+
+/** A new sheet's columns: valid, unique ids that no export column takes. */
+const NewSheetColumns = z.array(ColumnSchema.extend({
+  id: z.string().regex(COLUMN_ID, 'column ids start with a letter and use a-z, 0-9 and _'),
+  name: z.string().trim().min(1).max(200),
+})).max(500).superRefine((columns, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, c] of columns.entries()) {
+    if (RESERVED_COLUMN_IDS.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${c.id}" is a column every export adds` });
+    if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `the column id "${c.id}" is used twice` });
+    seen.add(c.id);
+  }
+});
+
+/** `POST /api/datasets/:id/sheets` (admin): without an id, the server makes one from the name. → 201 SheetSummary */
+export const NewSheetBody = z.object({
+  id: z.string().regex(SHEET_ID, 'sheet ids start with a letter and use a-z, 0-9 and _').optional(),
+  name: z.string().trim().min(1).max(200),
+  columns: NewSheetColumns.optional(),
+});
+export type NewSheetBody = z.infer<typeof NewSheetBody>;
+
+/** `PATCH /api/datasets/:id/sheets/:sheetId` (admin): rename, or move to `position` (0 is the first tab). */
+export const SheetPatch = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  position: z.number().int().min(0).optional(),
+}).strict();
+export type SheetPatch = z.infer<typeof SheetPatch>;
+
+/** A sheet as `GET /api/datasets/:id` lists it, and as adding or changing one answers. */
+export const SheetSummary = z.object({ id: z.string(), name: z.string(), columns: z.array(ColumnSchema), rowCount: z.number() });
+export type SheetSummary = z.infer<typeof SheetSummary>;
+
+/** `DELETE /api/datasets/:id/sheets/:sheetId` → 200: what was removed (its rows stay in the history). */
+export const SheetDeleted = z.object({ id: z.string(), name: z.string(), rowCount: z.number() });
+export type SheetDeleted = z.infer<typeof SheetDeleted>;
 
 /** One cell change. `by` is the user's name, null for changes the server made itself; `at` is ISO 8601 UTC. */
 export const HistoryEntry = z.object({

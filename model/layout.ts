@@ -4,7 +4,7 @@
  * applies them to incoming Yjs updates; `model/document.ts` names the keys.
  */
 import { COLUMN_TYPES, isCellValue, RESERVED_COLUMN_IDS } from './columns';
-import { COLUMN_ID_KEY, ROOTS, SHEET_KEYS } from './document';
+import { COLUMN_ID_KEY, ROOTS, SHEET_KEYS, SHEET_POSITION_KEY } from './document';
 import { COLUMN_ID, ROW_ID, SHEET_ID } from './ids';
 
 /** The only root clients write to: `meta` and `reviews` are written by the server only. */
@@ -42,6 +42,7 @@ export function columnFieldProblem(key: string, value: unknown): string | null {
 /** Why `value` may not be stored under `key` of a sheet's map as a plain value, or null if it may. */
 export function sheetFieldProblem(key: string, value: unknown): string | null {
   if (key === SHEET_KEYS.name) return typeof value === 'string' ? null : "a sheet's name is a string";
+  if (key === SHEET_POSITION_KEY) return typeof value === 'number' && Number.isFinite(value) ? null : "a sheet's position is a number";
   if (key === SHEET_KEYS.columns || key === SHEET_KEYS.rows) return `a sheet's ${key} is a shared type, not a plain value`;
   return `a sheet has no field "${key}"`;
 }

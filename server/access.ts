@@ -1,23 +1,37 @@
 /**
  * Who may do what on a dataset: the one place routes and sockets ask. Global admins act as admins
  * everywhere. A member of a dataset acts with their role on it. Anyone else acts with their global
- * role on a dataset open to `everyone`, and does not see a `members` dataset at all.
+ * role on a dataset open to `everyone`, and does not see a `members` dataset at all. An archived
+ * dataset is read-only for everyone: roles on it go no higher than `viewer`, and only its managers may
+ * restore or delete it.
  */
 import { hasRole, type Role } from '../model/roles';
 import type { User } from './auth/users';
 import { forbidden } from './errors';
 import type { DatasetCatalog, DatasetRecord } from './storage';
 
-/** The user's role on a dataset, or null when the dataset does not exist for them. */
-export function datasetRole(user: User, dataset: DatasetRecord, memberRole: Role | undefined): Role | null {
+/** The user's own role on a dataset, archived or not; null when the dataset does not exist for them. */
+function ownRole(user: User, dataset: DatasetRecord, memberRole: Role | undefined): Role | null {
   if (user.role === 'admin') return 'admin';
   if (memberRole) return memberRole;
   return dataset.access === 'everyone' ? user.role : null;
 }
 
+/** The role the user acts with on a dataset, or null when the dataset does not exist for them. */
+export function datasetRole(user: User, dataset: DatasetRecord, memberRole: Role | undefined): Role | null {
+  const role = ownRole(user, dataset, memberRole);
+  if (role === null) return null;
+  return dataset.archivedAt !== null ? 'viewer' : role;
+}
+
 /** The user's role on a dataset, reading their membership from the catalog. */
 export function roleOn(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): Role | null {
   return datasetRole(user, dataset, catalog.memberRole(dataset.id, user.id));
+}
+
+/** Whether the user may rename, archive, restore and delete the dataset (archived ones included). */
+export function managesDataset(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): boolean {
+  return ownRole(user, dataset, catalog.memberRole(dataset.id, user.id)) === 'admin';
 }
 
 /** Throws 403 unless `role` grants at least `needed`. */

@@ -83,7 +83,10 @@ export function createApp(options: AppOptions) {
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(storage.users));
-  app.use('/api/datasets/:id/sheets/:sheetId/export', limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 }));
+  // One limit for every kind of export: a sheet's, and the whole dataset's zip.
+  const exportsLimit = limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 });
+  app.use('/api/datasets/:id/sheets/:sheetId/export', exportsLimit);
+  app.use('/api/datasets/:id/export.zip', exportsLimit);
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/audit', auditRoutes(services));

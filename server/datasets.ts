@@ -1,11 +1,20 @@
-/** Creating datasets: the first document state is built here and stored with the dataset's record. */
+/**
+ * Creating and shaping datasets: the first document state is built here and stored with the dataset's
+ * record; renaming, archiving, deleting, and adding, renaming, moving and deleting sheets.
+ */
 import * as Y from 'yjs';
+import { CloseCode } from '../model/codes';
+import type { Column } from '../model/columns';
 import { seedDemo } from '../model/demo';
-import { initDocument } from '../model/document';
+import {
+  createSheet, getMeta, getSheet, getSheets, initDocument, orderedSheetIds, SHEET_KEYS, SHEET_POSITION_KEY, sheetName,
+  sheetPosition, sheetRows,
+} from '../model/document';
 import { TEMPLATES, type TemplateId } from '../model/templates';
-import { conflict } from './errors';
+import { conflict, notFound } from './errors';
 import { type DatasetCatalog, DEFAULT_SETTINGS } from './storage';
 import { Changes, observeDocument } from './sync/changes';
+import type { DocRegistry } from './sync/registry';
 
 export interface NewDataset {
   id: string;
@@ -33,4 +42,114 @@ export function createDataset(catalog: DatasetCatalog, input: NewDataset): { id:
   doc.destroy();
   if (!created) throw conflict(`A dataset with the id "${input.id}" exists already`);
   return { id: input.id, name: input.name };
+}
+
+// ---- shaping a dataset: its name, archive, deletion, and its sheets ----
+
+/** History entries of a sheet being added, renamed or deleted: no row, this column, the sheet's names as values. */
+export const SHEET_HISTORY_COLUMN = 'sheet';
+
+/** Renames a dataset: the catalog holds the name, the document's `meta.name` mirrors it. */
+export function renameDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string, name: string, userId: string): void {
+  registry.with(id, (shared) => shared.transact({ userId }, (doc) => {
+    if (getMeta(doc).get('name') !== name) getMeta(doc).set('name', name);
+  }));
+  catalog.rename(id, name);
+}
+
+/** Archives (read-only for everyone; the caller tells open sockets) or restores a dataset. */
+export function archiveDataset(catalog: DatasetCatalog, id: string, archived: boolean): void {
+  const current = catalog.get(id);
+  if (!current || (current.archivedAt !== null) === archived) return;
+  catalog.setArchived(id, archived ? Date.now() : null);
+}
+
+/**
+ * Deletes a dataset and everything stored for it. Its documents are unloaded first, without storing
+ * what they still held, and their sockets closed with 4404, so nothing is written for it afterwards.
+ */
+export function deleteDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string): void {
+  registry.drop(id, CloseCode.NotFound, 'Dataset deleted');
+  if (!catalog.delete(id)) throw notFound(`No dataset "${id}"`);
+}
+
+export interface NewSheet {
+  id?: string;
+  name: string;
+  columns?: Column[];
+}
+
+/** Adds a sheet as the last tab; `409` if the id is taken. */
+export function addSheet(registry: DocRegistry, datasetId: string, input: NewSheet, userId: string): { id: string; name: string; columns: Column[] } {
+  const columns = input.columns ?? [];
+  return registry.with(datasetId, (shared) => shared.transact({ userId }, (doc, record) => {
+    const sheets = getSheets(doc);
+    const id = input.id ?? sheetIdFromName(input.name, new Set(sheets.keys()));
+    if (sheets.has(id)) throw conflict(`A sheet with the id "${id}" exists already`);
+    createSheet(doc, { id, name: input.name, columns });
+    setPositions(doc, [...orderedSheetIds(doc).filter((s) => s !== id), id]);
+    record({ sheetId: id, rowId: '', columnId: SHEET_HISTORY_COLUMN, old: undefined, new: input.name });
+    return { id, name: input.name, columns };
+  }));
+}
+
+/** Renames a sheet and/or moves it to `position` (0 is the first tab). */
+export function changeSheet(registry: DocRegistry, datasetId: string, sheetId: string, patch: { name?: string; position?: number }, userId: string): void {
+  registry.with(datasetId, (shared) => shared.transact({ userId }, (doc, record) => {
+    const sheet = getSheet(doc, sheetId);
+    if (!sheet) throw notFound(`No sheet "${sheetId}"`);
+    const old = sheetName(sheet);
+    if (patch.name !== undefined && patch.name !== old) {
+      sheet.set(SHEET_KEYS.name, patch.name);
+      record({ sheetId, rowId: '', columnId: SHEET_HISTORY_COLUMN, old, new: patch.name });
+    }
+    if (patch.position !== undefined) {
+      const others = orderedSheetIds(doc).filter((s) => s !== sheetId);
+      others.splice(Math.min(patch.position, others.length), 0, sheetId);
+      setPositions(doc, others);
+    }
+  }));
+}
+
+/**
+ * Deletes a sheet. Its rows are deleted first, each in the history as a row delete is (every cell
+ * changed to nothing, by whom and when), then the sheet itself, recorded as a history entry with no
+ * row; both are stored in one transaction.
+ */
+export function deleteSheet(registry: DocRegistry, datasetId: string, sheetId: string, userId: string): { id: string; name: string; rowCount: number } {
+  return registry.with(datasetId, (shared) => {
+    const found = shared.read((doc) => {
+      const sheet = getSheet(doc, sheetId);
+      return sheet && { name: sheetName(sheet), rowCount: sheetRows(sheet).size };
+    });
+    if (!found) throw notFound(`No sheet "${sheetId}"`);
+    // Rows deleted inside a sheet that is deleted in the same transaction raise no events: two steps.
+    shared.transact({ userId }, (doc) => {
+      const rows = sheetRows(getSheet(doc, sheetId)!);
+      for (const rowId of [...rows.keys()]) rows.delete(rowId);
+    });
+    shared.transact({ userId }, (doc, record) => {
+      getSheets(doc).delete(sheetId);
+      record({ sheetId, rowId: '', columnId: SHEET_HISTORY_COLUMN, old: found.name, new: undefined });
+    });
+    return { id: sheetId, ...found };
+  });
+}
+
+/** Writes positions 0, 1, 2… in the given order, touching only those that change. */
+function setPositions(doc: Y.Doc, order: readonly string[]): void {
+  order.forEach((id, position) => {
+    const sheet = getSheet(doc, id);
+    if (sheet && sheetPosition(sheet) !== position) sheet.set(SHEET_POSITION_KEY, position);
+  });
+}
+
+/** A sheet id made from a name: `Actors 2024` → `actors_2024`, unique in the dataset. */
+function sheetIdFromName(name: string, taken: ReadonlySet<string>): string {
+  let base = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 50);
+  if (!/^[a-z]/.test(base)) base = `sheet_${base}`.replace(/_+$/, '');
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+  return id;
 }

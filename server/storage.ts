@@ -31,6 +31,8 @@ export interface DatasetRecord {
   createdAt: string;
   settings: DatasetSettings;
   access: DatasetAccess;
+  /** When the dataset was archived (ISO 8601 UTC); null while it is active. */
+  archivedAt: string | null;
 }
 
 export interface Member {
@@ -76,6 +78,15 @@ export interface DatasetCatalog {
   setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): void;
   /** False when the user was not a member. */
   removeMember(datasetId: string, userId: string): boolean;
+  /** Renames a dataset (the catalog holds its name; the document's `meta.name` mirrors it). */
+  rename(id: string, name: string): void;
+  /** Archives a dataset at `at` (ms since the epoch), or restores it with null. */
+  setArchived(id: string, at: number | null): void;
+  /**
+   * Deletes a dataset and everything stored for it (its document's log and snapshot, history, read
+   * model, flags, conflicts, and the documents it owns) in one transaction. False if there was none.
+   */
+  delete(id: string): boolean;
 }
 
 export const ROW_FILTERS = ['all', 'approved', 'flagged', 'unflagged'] as const;

@@ -4,12 +4,15 @@
  */
 import type { GridApi } from 'ag-grid-community';
 import type * as Y from 'yjs';
+import type { Column } from '../../model/columns';
+import { addColumn } from '../columns/edit';
 import type { RowData, SheetBinding } from './binding';
 import { type CellWrite, lastRowId, rowIdsAfter, writeCells } from './edit';
 import { isInEditor } from './keys';
-import { type GridSelection, boundsSize } from './selection';
+import { type Bounds, type GridSelection, boundsSize } from './selection';
 import { parseTsv, toTsv } from './tsv';
 import { fromText, toText } from './values';
+import { type WidePasteHandler, blockWidth } from './wide-paste';
 
 export interface ClipboardOptions {
   api: GridApi<RowData>;
@@ -18,10 +21,19 @@ export interface ClipboardOptions {
   doc: Y.Doc;
   origin: unknown;
   readOnly: boolean;
+  /** Decides what to do with a pasted block wider than the columns to its right (see wide-paste.ts). */
+  widePaste?: WidePasteHandler;
 }
 
 export class GridClipboard {
+  private destroyed = false;
+
   constructor(private readonly options: ClipboardOptions) {}
+
+  /** A wide paste still waiting for the person's answer is dropped. */
+  destroy(): void {
+    this.destroyed = true;
+  }
 
   /** Handles the copy, cut and paste events of the grid's container; returns how to stop listening. */
   listen(container: HTMLElement): () => void {
@@ -59,17 +71,32 @@ export class GridClipboard {
 
   /** Pastes a tab-separated block at the selected block's top-left cell, adding rows past the last. */
   pasteText(text: string): void {
-    const { api, selection, binding, doc, origin, readOnly } = this.options;
+    const { selection, binding, readOnly, widePaste } = this.options;
     if (readOnly) return;
     const block = parseTsv(text);
     const start = selection.bounds();
     if (block.length === 0 || !start) return;
-    const columns = selection.dataColumns();
-    const startCol = Math.max(0, start.left - 1);
     // One value pasted onto a block fills the block, as in a spreadsheet.
     const fill = block.length === 1 && block[0]!.length === 1 && selection.multiCellBlock() !== null;
+    const fits = selection.dataColumns().length - Math.max(0, start.left - 1);
+    if (!fill && blockWidth(block) > fits && widePaste) {
+      void widePaste(block, fits, binding.columns()).then((choice) => {
+        if (choice && !this.destroyed) this.pasteBlock(choice.block, start, false, choice.columns);
+      });
+      return;
+    }
+    this.pasteBlock(block, start, fill, []);
+  }
+
+  /** Pastes rows of cells at `start`, after adding `added` columns at the end of the sheet, as one change. */
+  private pasteBlock(block: string[][], start: Bounds, fill: boolean, added: Column[]): void {
+    if (block.length === 0) return;
+    const { api, selection, binding, doc, origin } = this.options;
+    const columns = selection.dataColumns();
+    const startCol = Math.max(0, start.left - 1);
+    const fits = columns.length - startCol;
     const height = fill ? boundsSize(start).rows : block.length;
-    const width = Math.min(fill ? boundsSize(start).columns : block[0]!.length, columns.length - startCol);
+    const width = fill ? Math.min(boundsSize(start).columns, fits) : Math.min(blockWidth(block), fits + added.length);
     const displayed = api.getDisplayedRowCount();
     const missing = Math.max(0, start.top + height - displayed);
     const newIds = rowIdsAfter(lastRowId(doc, binding.sheetId), missing);
@@ -81,12 +108,15 @@ export class GridClipboard {
       if (rowId === undefined) continue;
       const cells = fill ? block[0]! : block[r]!;
       for (let c = 0; c < width; c++) {
-        const column = byId.get(columns[startCol + c]?.getColId() ?? '');
+        const column = c < fits ? byId.get(columns[startCol + c]?.getColId() ?? '') : added[c - fits];
         if (!column) continue;
         writes.push({ row: rowId, column: column.id, value: fromText(column, cells[fill ? 0 : c] ?? '') });
       }
     }
-    writeCells(doc, binding.sheetId, writes, origin);
+    doc.transact(() => {
+      for (const column of added) addColumn(doc, binding.sheetId, column, origin);
+      writeCells(doc, binding.sheetId, writes, origin);
+    }, origin);
     selection.selectIndices(start.top, start.top + height - 1, startCol + 1, startCol + width);
   }
 

@@ -21,6 +21,7 @@ import { PresenceCells } from './presence-cells';
 import type { GridReview } from '../review/grid-review';
 import { GridSelection } from './selection';
 import { toCellValue } from './values';
+import type { WidePasteHandler } from './wide-paste';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
 
@@ -57,6 +58,8 @@ export interface SheetGridOptions {
   onSelection?: () => void;
   /** Review marks and the status column (client/review); none without it. */
   review?: GridReview;
+  /** Decides what to do with a pasted block wider than the columns to its right (see wide-paste.ts). */
+  widePaste?: WidePasteHandler;
 }
 
 export class SheetGrid {
@@ -120,6 +123,7 @@ export class SheetGrid {
     this.selection = new GridSelection(this.api, container, () => this.options.onSelection?.());
     this.clipboard = new GridClipboard({
       api: this.api, selection: this.selection, binding, doc, origin: options.origin, readOnly: options.readOnly,
+      widePaste: options.widePaste,
     });
 
     this.cleanup.push(
@@ -145,6 +149,7 @@ export class SheetGrid {
   }
 
   destroy(): void {
+    this.clipboard.destroy();
     for (const off of this.cleanup) off();
     this.options.presence.setCell(null);
     this.api.destroy();

@@ -1,18 +1,20 @@
 /**
  * A dataset's page: one tab per sheet, the grid, the toolbar, who is here and the save status.
  */
-import { ApiError, getDataset } from '../api';
+import { ApiError, addSheet, deleteSheet, getDataset, patchSheet } from '../api';
 import type { DatasetDetail, User as Me } from '../../model/http';
 import { type Role, canEdit } from '../../model/roles';
 import { CloseCode } from '../../model/codes';
-import { getMeta, getSheets } from '../../model/document';
+import { getMeta, getSheets, orderedSheetIds } from '../../model/document';
 import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
+import { widePasteHandler } from '../grid/wide-paste';
 import { datasetPath, signInPath } from '../router';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
+import { promptDialog } from '../ui/prompt';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { ReviewController } from '../review/controller';
@@ -35,7 +37,7 @@ export async function renderDataset(app: HTMLElement, me: Me, datasetId: string,
     return;
   }
   // The role on this dataset decides; a server that does not say falls back to the global role.
-  const page = new DatasetPage(app, me, dataset.role ?? me.role, datasetId, dataset.name, dataset.createdAt);
+  const page = new DatasetPage(app, me, dataset.role ?? me.role, datasetId, dataset.name, dataset.createdAt, dataset.archivedAt ?? null);
   await page.open(sheetId);
 }
 
@@ -46,6 +48,10 @@ class DatasetPage {
   private readonly bindings = new Map<string, SheetBinding>();
   private grid: SheetGrid | null = null;
   private sheetId = '';
+  /** Set once the first sheet was shown: later, a sheet that appears on an empty dataset is shown. */
+  private opened = false;
+  /** A sheet this user added, to show as soon as the document has it. */
+  private showWhenAdded: string | null = null;
   private panel: ColumnPanel | HistoryPanel | ReviewPanel | null = null;
   private readonly review: ReviewController;
 
@@ -73,6 +79,7 @@ class DatasetPage {
   constructor(
     private readonly app: HTMLElement, private readonly me: Me, private readonly role: Role,
     private readonly datasetId: string, private readonly name: string, createdAt: string,
+    private readonly archivedAt: string | null = null,
   ) {
     this.readOnly = !canEdit(role);
     this.keys.textContent = footerKeys(role);
@@ -116,21 +123,22 @@ class DatasetPage {
 
     await this.conn.ready;
     const sheets = getSheets(this.conn.doc);
-    sheets.observe(() => this.syncSheets());
+    // Sheets come and go, and are renamed and moved (keys of the sheets map and of each sheet's map).
+    sheets.observeDeep((events) => {
+      if (events.some((e) => e.path.length <= 1)) this.syncSheets();
+    });
     getMeta(this.conn.doc).observe(() => this.renderTitle());
     this.syncSheets();
     performance.mark('tessera:sheets-bound');
-    const first = [...sheets.keys()][0];
+    const first = orderedSheetIds(this.conn.doc)[0];
     const target = sheetId !== undefined && sheets.has(sheetId) ? sheetId : first;
     if (sheetId !== undefined && !sheets.has(sheetId)) toast(`There is no sheet “${sheetId}” here; showing the first one.`);
-    if (target === undefined) {
-      replaceChildren(this.gridHost, h('p', { class: 'grid-message' }, 'This dataset has no sheets yet.'));
-      return;
-    }
-    this.showSheet(target, sheetId === undefined || sheetId !== target ? 'replace' : 'none');
+    if (target === undefined) this.showNoSheets();
+    else this.showSheet(target, sheetId === undefined || sheetId !== target ? 'replace' : 'none');
+    this.opened = true;
     window.addEventListener('popstate', () => {
       const parts = location.pathname.split('/').filter(Boolean);
-      const wanted = parts[2] ? decodeURIComponent(parts[2]) : [...sheets.keys()][0];
+      const wanted = parts[2] ? decodeURIComponent(parts[2]) : orderedSheetIds(this.conn.doc)[0];
       if (wanted && wanted !== this.sheetId && sheets.has(wanted)) this.showSheet(wanted, 'none');
     });
   }
@@ -169,6 +177,10 @@ class DatasetPage {
     replaceChildren(this.app,
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], this.who, this.status),
       h('main', { class: 'dataset' },
+        this.archivedAt
+          ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },
+            `Archived on ${new Date(this.archivedAt).toLocaleDateString()}: read-only for everyone until an admin restores it.`)
+          : null,
         this.tabs,
         toolbar,
         h('div', { class: 'workspace' }, this.gridHost, this.side),
@@ -203,22 +215,115 @@ class DatasetPage {
       this.bindings.set(id, binding);
     }
     this.renderTabs();
+    if (this.showWhenAdded !== null && this.bindings.has(this.showWhenAdded)) {
+      const id = this.showWhenAdded;
+      this.showWhenAdded = null;
+      this.showSheet(id, 'push');
+      return;
+    }
+    // The sheet on show was deleted: show the first one left.
+    if (this.sheetId !== '' && !this.bindings.has(this.sheetId)) {
+      const next = orderedSheetIds(this.conn.doc)[0];
+      if (next === undefined) this.showNoSheets();
+      else this.showSheet(next, 'replace');
+    } else if (this.opened && this.sheetId === '' && this.bindings.size > 0) {
+      this.showSheet(orderedSheetIds(this.conn.doc)[0]!, 'replace');
+    }
   }
 
+  /** Tabs in the document's order; admins also add (+), rename (double-click or ⋯), move and delete sheets. */
   private renderTabs(): void {
-    replaceChildren(this.tabs, ...[...this.bindings.values()].map((b) => {
+    const order = orderedSheetIds(this.conn.doc).filter((id) => this.bindings.has(id));
+    const admin = this.role === 'admin';
+    replaceChildren(this.tabs, ...order.map((id, index) => {
+      const b = this.bindings.get(id)!;
       const tab = h('a', {
         class: 'tab', role: 'tab', href: datasetPath(this.datasetId, b.sheetId), 'data-sheet': b.sheetId,
         'aria-selected': String(b.sheetId === this.sheetId),
+        title: admin ? 'Double-click to rename' : null,
       }, h('span', { class: 'tab-name' }, b.name), h('span', { class: 'tab-count', 'data-testid': `problems-${b.sheetId}` }));
       tab.addEventListener('click', (e) => {
         if (e.metaKey || e.ctrlKey || e.shiftKey) return;
         e.preventDefault();
         if (b.sheetId !== this.sheetId) this.showSheet(b.sheetId, 'push');
       });
-      return tab;
-    }));
+      if (!admin) return tab;
+      tab.addEventListener('dblclick', (e) => {
+        e.preventDefault();
+        void this.renameSheet(b.sheetId);
+      });
+      if (b.sheetId !== this.sheetId) return tab;
+      return h('span', { class: 'tab-group' }, tab, this.sheetMenu(b.sheetId, index, order.length));
+    }), admin
+      ? h('button', { type: 'button', class: 'tab-add', title: 'Add a sheet', 'aria-label': 'Add a sheet', 'data-testid': 'add-sheet', onclick: () => void this.addSheet() }, '+')
+      : null);
     this.renderCounts();
+  }
+
+  /** The ⋯ menu of the sheet on show: rename, move left or right, delete. */
+  private sheetMenu(sheetId: string, index: number, count: number): HTMLElement {
+    const menu = h('details', { class: 'menu tab-menu', 'data-testid': 'sheet-menu' });
+    const item = (label: string, testId: string, run: () => Promise<void>, disabled = false) =>
+      h('button', { type: 'button', class: 'button subtle', 'data-testid': testId, disabled, onclick: () => { menu.open = false; void run(); } }, label);
+    menu.append(
+      h('summary', { title: 'Sheet actions', 'aria-label': 'Sheet actions' }, '⋯'),
+      h('div', { class: 'menu-body' },
+        item('Rename…', 'rename-sheet', () => this.renameSheet(sheetId)),
+        item('Move left', 'move-sheet-left', () => this.sheetCall(patchSheet(this.datasetId, sheetId, { position: index - 1 })), index === 0),
+        item('Move right', 'move-sheet-right', () => this.sheetCall(patchSheet(this.datasetId, sheetId, { position: index + 1 })), index === count - 1),
+        item('Delete…', 'delete-sheet', () => this.deleteSheet(sheetId)),
+      ),
+    );
+    menu.addEventListener('keydown', (e) => { if (e.key === 'Escape') menu.open = false; });
+    return menu;
+  }
+
+  /** Runs a sheet change on the server; the document brings the result to every open tab. */
+  private async sheetCall(call: Promise<unknown>): Promise<void> {
+    try {
+      await call;
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  }
+
+  private async addSheet(): Promise<void> {
+    const name = await promptDialog('Add a sheet', { detail: 'It starts with no columns; add them under Columns.', confirmLabel: 'Add sheet' });
+    if (name === null) return;
+    try {
+      const sheet = await addSheet(this.datasetId, { name });
+      // Shown once the document has it (it arrives over the socket).
+      if (this.bindings.has(sheet.id)) this.showSheet(sheet.id, 'push');
+      else this.showWhenAdded = sheet.id;
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  }
+
+  private async renameSheet(sheetId: string): Promise<void> {
+    const binding = this.bindings.get(sheetId);
+    if (!binding) return;
+    const name = await promptDialog('Rename the sheet', { value: binding.name, confirmLabel: 'Rename' });
+    if (name !== null && name !== binding.name) await this.sheetCall(patchSheet(this.datasetId, sheetId, { name }));
+  }
+
+  private async deleteSheet(sheetId: string): Promise<void> {
+    const binding = this.bindings.get(sheetId);
+    if (!binding) return;
+    const rows = binding.rowCount;
+    const ok = await confirmDialog(
+      `Delete the sheet “${binding.name}” and its ${NUMBER.format(rows)} row${rows === 1 ? '' : 's'}?`, 'Delete sheet',
+      'It leaves everyone’s tabs at once and cannot be undone here. Its rows stay in the history, with who deleted them and when.',
+    );
+    if (ok) await this.sheetCall(deleteSheet(this.datasetId, sheetId));
+  }
+
+  private showNoSheets(): void {
+    this.grid?.destroy();
+    this.grid = null;
+    this.sheetId = '';
+    replaceChildren(this.gridHost, h('p', { class: 'grid-message' },
+      this.role === 'admin' ? 'This dataset has no sheets yet: add one with +.' : 'This dataset has no sheets yet.'));
   }
 
   /** Problem counts on the tabs and in the footer; touches the page only where a number changed. */
@@ -260,6 +365,7 @@ class DatasetPage {
       presence: this.presence,
       readOnly: this.readOnly,
       review: this.review.gridReview,
+      widePaste: widePasteHandler(this.role === 'admin'),
       onSelection: () => {
         if (this.panel instanceof HistoryPanel) this.panel.showRow(this.grid?.focusedRowId());
       },

@@ -1,10 +1,14 @@
-/** The list of datasets, and (for admins) a form to create one from a template. */
-import { createDataset, listDatasets } from '../api';
+/**
+ * The list of datasets (archived ones greyed in a section of their own), and for admins a form to
+ * create one from a template and the actions to rename, archive, restore and delete one.
+ */
+import { createDataset, deleteDataset, listDatasets, patchDataset } from '../api';
 import type { DatasetSummary, User as Me } from '../../model/http';
 import { DATASET_ID_RULE, isDatasetId } from '../../model/ids';
 import { TEMPLATE_IDS, type TemplateId } from '../../model/templates';
 import { datasetPath } from '../router';
-import { h, replaceChildren } from '../ui/dom';
+import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
+import { promptDialog } from '../ui/prompt';
 import { topBar } from './layout';
 
 const TEMPLATE_NAMES: Record<TemplateId, string> = {
@@ -15,35 +19,84 @@ const TEMPLATE_NAMES: Record<TemplateId, string> = {
 export async function renderDatasets(app: HTMLElement, me: Me): Promise<void> {
   document.title = 'Datasets · Tessera';
   const list = h('div', { class: 'dataset-list', 'data-testid': 'datasets' }, h('p', { class: 'muted' }, 'Loading…'));
+  const archived = h('section', { class: 'archived-section', 'data-testid': 'archived-datasets' });
+  archived.hidden = true;
   replaceChildren(app,
     topBar(me, ['Datasets']),
     h('main', { class: 'page' },
       h('div', { class: 'page-head' }, h('h1', {}, 'Datasets')),
       list,
+      archived,
       me.role === 'admin' ? newDatasetForm() : null,
     ),
   );
-  try {
-    showList(list, await listDatasets());
-  } catch (err) {
-    replaceChildren(list, h('p', { class: 'form-error' }, `Could not load the datasets: ${(err as Error).message}`));
-  }
+  const refresh = async () => {
+    try {
+      const all = await listDatasets(true);
+      showList(list, all.filter((d) => !d.archivedAt), me, refresh);
+      const gone = all.filter((d) => d.archivedAt);
+      archived.hidden = gone.length === 0;
+      replaceChildren(archived, h('h2', {}, 'Archived'),
+        h('p', { class: 'muted' }, 'Read-only for everyone until an admin restores them.'),
+        h('div', { class: 'dataset-list archived' }, ...gone.map((d) => datasetRow(d, me, refresh))));
+    } catch (err) {
+      replaceChildren(list, h('p', { class: 'form-error' }, `Could not load the datasets: ${(err as Error).message}`));
+    }
+  };
+  await refresh();
 }
 
-function showList(list: HTMLElement, datasets: DatasetSummary[]): void {
+function showList(list: HTMLElement, datasets: DatasetSummary[], me: Me, refresh: () => Promise<void>): void {
   if (datasets.length === 0) {
     replaceChildren(list, h('p', { class: 'muted' }, 'No datasets yet.'));
     return;
   }
-  replaceChildren(list, ...datasets.map((d) =>
-    h('a', { class: 'dataset-card', href: datasetPath(d.id), 'data-dataset': d.id },
-      h('span', { class: 'dataset-name' }, d.name),
-      h('span', { class: 'dataset-meta' },
-        h('code', {}, d.id),
-        d.template ? h('span', {}, TEMPLATE_LABELS[d.template] ?? d.template) : null,
-        d.createdAt ? h('span', {}, `created ${new Date(d.createdAt).toLocaleDateString()}`) : null,
-      ),
-    )));
+  replaceChildren(list, ...datasets.map((d) => datasetRow(d, me, refresh)));
+}
+
+function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HTMLElement {
+  const card = h('a', { class: 'dataset-card', href: datasetPath(d.id), 'data-dataset': d.id },
+    h('span', { class: 'dataset-name' }, d.name),
+    h('span', { class: 'dataset-meta' },
+      h('code', {}, d.id),
+      d.template ? h('span', {}, TEMPLATE_LABELS[d.template] ?? d.template) : null,
+      d.createdAt ? h('span', {}, `created ${new Date(d.createdAt).toLocaleDateString()}`) : null,
+      d.archivedAt ? h('span', {}, `archived ${new Date(d.archivedAt).toLocaleDateString()}`) : null,
+    ),
+  );
+  if (me.role !== 'admin') return h('div', { class: 'dataset-row', 'data-row': d.id }, card);
+  const act = (label: string, testId: string, run: () => Promise<unknown>) =>
+    h('button', {
+      type: 'button', class: 'button subtle', 'data-testid': testId, 'data-for': d.id,
+      onclick: async () => {
+        try {
+          await run();
+          await refresh();
+        } catch (err) {
+          toast((err as Error).message, 'error');
+        }
+      },
+    }, label);
+  const rename = act('Rename', 'rename-dataset', async () => {
+    const name = await promptDialog('Rename the dataset', { value: d.name, confirmLabel: 'Rename' });
+    if (name !== null && name !== d.name) await patchDataset(d.id, { name });
+  });
+  const archive = d.archivedAt
+    ? act('Restore', 'restore-dataset', () => patchDataset(d.id, { archived: false }))
+    : act('Archive', 'archive-dataset', async () => {
+      const ok = await confirmDialog(`Archive “${d.name}”?`, 'Archive',
+        'It leaves the list and becomes read-only for everyone, open grids included. An admin can restore it.');
+      if (ok) await patchDataset(d.id, { archived: true });
+    });
+  const remove = act('Delete', 'delete-dataset', async () => {
+    const typed = await promptDialog(`Delete “${d.name}” for good?`, {
+      detail: `Its rows, history, flags and exports go with it; this cannot be undone. Type its id, ${d.id}, to confirm.`,
+      confirmLabel: 'Delete', kind: 'danger', accept: (text) => text.trim() === d.id,
+    });
+    if (typed !== null) await deleteDataset(d.id, typed);
+  });
+  return h('div', { class: 'dataset-row', 'data-row': d.id }, card,
+    h('div', { class: 'dataset-actions' }, ...(d.archivedAt ? [archive, remove] : [rename, archive, remove])));
 }
 
 /** How the list names a dataset's template; the demo dataset comes with coded rows. */

@@ -1,5 +1,9 @@
-/** Export of the current sheet: CSV or JSON, all / approved / flagged / unflagged rows. */
-import { type ExportFormat, type ExportRows, exportUrl } from '../api';
+/**
+ * Export: this sheet or the whole dataset (a zip, one file per sheet), as CSV for analysis (every text
+ * exactly as typed, no byte-order mark), CSV for Excel (byte-order mark, formula-like text prefixed) or
+ * JSON, with all, approved, flagged or unflagged rows.
+ */
+import { type CsvFlavour, type ExportFormat, type ExportRows, exportUrl, zipExportUrl } from '../api';
 import { h } from '../ui/dom';
 
 const ROWS: Array<[ExportRows, string]> = [
@@ -9,28 +13,68 @@ const ROWS: Array<[ExportRows, string]> = [
   ['unflagged', 'Rows without open flags'],
 ];
 
+interface Kind {
+  key: string;
+  format: ExportFormat;
+  flavour: CsvFlavour;
+  label: string;
+  detail: string;
+}
+
+const KINDS: Kind[] = [
+  { key: 'csv-analysis', format: 'csv', flavour: 'analysis', label: 'CSV for analysis', detail: 'exact text, for R and pandas' },
+  { key: 'csv-excel', format: 'csv', flavour: 'excel', label: 'CSV for Excel', detail: 'byte-order mark, formula-safe' },
+  { key: 'json', format: 'json', flavour: 'analysis', label: 'JSON', detail: 'with the codebook' },
+];
+
 export function exportMenu(datasetId: string, sheetId: string): HTMLElement {
-  const link = (format: ExportFormat, rows: ExportRows) =>
-    h('a', {
-      class: 'export-link', href: exportUrl(datasetId, sheetId, format, rows), download: '',
-      'data-format': format, 'data-rows': rows,
-    }, format.toUpperCase());
+  const rows = h('select', { 'data-testid': 'export-rows', 'aria-label': 'Which rows' },
+    ...ROWS.map(([value, label]) => h('option', { value }, label)));
+  const links: Array<{ link: HTMLAnchorElement; href: (rows: ExportRows) => string }> = [];
+  const link = (scope: 'sheet' | 'dataset', kind: Kind) => {
+    const href = (r: ExportRows) => (scope === 'sheet'
+      ? exportUrl(datasetId, sheetId, kind.format, r, kind.flavour)
+      : zipExportUrl(datasetId, kind.format, r, kind.flavour));
+    const a = h('a', {
+      class: 'export-choice', href: href('all'), download: '', 'data-testid': `export-${scope}-${kind.key}`,
+    }, h('span', { class: 'export-label' }, kind.label), h('span', { class: 'export-detail' }, kind.detail));
+    links.push({ link: a, href });
+    return a;
+  };
+  rows.addEventListener('change', () => {
+    for (const { link: a, href } of links) a.href = href(rows.value as ExportRows);
+  });
   const menu = h('details', { class: 'menu export-menu', 'data-testid': 'export' },
     h('summary', { class: 'button' }, 'Export'),
     h('div', { class: 'menu-body' },
-      h('p', { class: 'menu-title' }, 'Download this sheet'),
-      h('table', { class: 'export-table' },
-        h('tbody', {}, ...ROWS.map(([rows, label]) =>
-          h('tr', {}, h('th', {}, label), h('td', {}, link('csv', rows)), h('td', {}, link('json', rows))))),
-      ),
-      h('p', { class: 'hint' }, 'UTF-8 CSV (RFC 4180) or JSON with the codebook; review status and provenance included.'),
+      h('label', { class: 'export-rows' }, h('span', {}, 'Rows'), rows),
+      h('p', { class: 'menu-title' }, 'This sheet'),
+      h('div', { class: 'export-choices' }, ...KINDS.map((k) => link('sheet', k))),
+      h('p', { class: 'menu-title' }, 'Whole dataset (zip, one file per sheet)'),
+      h('div', { class: 'export-choices' }, ...KINDS.map((k) => link('dataset', k))),
+      h('p', { class: 'hint' }, 'UTF-8, review status and provenance included. In pandas, keep codes such as 036 as text: read_csv(…, dtype=str, keep_default_na=False).'),
     ),
   );
-  // Close when clicking elsewhere, like a menu; the listener goes with the menu.
+  // A download leaves the page where it is: the menu closes once one has started.
+  menu.addEventListener('click', (e) => {
+    if ((e.target as Element).closest('a.export-choice')) setTimeout(() => { menu.open = false; });
+  });
+  menu.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && menu.open) {
+      menu.open = false;
+      menu.querySelector('summary')?.focus();
+    }
+  });
+  // Close when clicking elsewhere, or on Escape anywhere, like a menu; the listeners go with the menu.
   const outside = (e: MouseEvent) => {
     if (!menu.isConnected) document.removeEventListener('click', outside);
     else if (menu.open && !menu.contains(e.target as Node)) menu.open = false;
   };
+  const escape = (e: KeyboardEvent) => {
+    if (!menu.isConnected) document.removeEventListener('keydown', escape);
+    else if (e.key === 'Escape' && menu.open) menu.open = false;
+  };
   document.addEventListener('click', outside);
+  document.addEventListener('keydown', escape);
   return menu;
 }

@@ -6,7 +6,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Role } from '../../model/roles';
 import { assertRoleOn, roleOn } from '../access';
 import type { AuthEnv } from '../auth/middleware';
-import { notFound } from '../errors';
+import { forbidden, notFound } from '../errors';
 import type { DatasetCatalog, DatasetRecord } from '../storage';
 
 export type DatasetEnv = {
@@ -27,5 +27,8 @@ export function datasetScope(catalog: DatasetCatalog): MiddlewareHandler<Dataset
 
 /** Throws 403 unless the user's role on the request's dataset grants at least `needed`. */
 export function requireRole(c: Context<DatasetEnv>, needed: Role): void {
+  if (c.get('dataset').archivedAt !== null && needed !== 'viewer') {
+    throw forbidden('This dataset is archived: it is read-only until an admin restores it');
+  }
   assertRoleOn(c.get('role'), needed);
 }

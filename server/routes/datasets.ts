@@ -1,11 +1,14 @@
 /** Datasets: the list and creation, and the routes of one dataset (`/api/datasets/:id`). */
-import { Hono } from 'hono';
-import { DatasetPatch, NewDatasetBody, SettingsPatch } from '../../model/http';
-import { roleOn } from '../access';
+import { type Context, Hono } from 'hono';
+import type * as Y from 'yjs';
+import { getSheet, readColumns, sheetName, sheetRows } from '../../model/document';
+import { DatasetPatch, DeleteDatasetBody, NewDatasetBody, NewSheetBody, SettingsPatch, SheetPatch } from '../../model/http';
+import { managesDataset, roleOn } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
-import { createDataset } from '../datasets';
-import { exportResponse } from '../export/export';
+import { addSheet, archiveDataset, changeSheet, createDataset, deleteDataset, deleteSheet, renameDataset } from '../datasets';
+import { badRequest, forbidden } from '../errors';
+import { exportResponse, zipExportResponse } from '../export/export';
 import { progress } from '../progress';
 import { readBody } from '../validate';
 import { type DatasetEnv, requireRole } from './dataset-scope';
@@ -21,9 +24,11 @@ export function datasetsRoutes({ storage }: Services) {
   return new Hono<AuthEnv>()
     .get('/', (c) => {
       const user = c.get('user');
+      // Archived datasets only when asked for (`?archived=1`): then every dataset, archived ones marked.
+      const withArchived = c.req.query('archived') === '1';
       return c.json(storage.datasets.list()
-        .filter((d) => roleOn(storage.datasets, user, d) !== null)
-        .map(({ id, name, template, createdAt }) => ({ id, name, template, createdAt })));
+        .filter((d) => roleOn(storage.datasets, user, d) !== null && (withArchived || d.archivedAt === null))
+        .map(({ id, name, template, createdAt, archivedAt }) => ({ id, name, template, createdAt, archivedAt })));
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
@@ -39,25 +44,68 @@ export function datasetsRoutes({ storage }: Services) {
 }
 
 /** `/api/datasets/:id/…`, behind the dataset scope. */
-export function datasetRoutes({ storage, peers }: Services) {
+export function datasetRoutes({ storage, registry, peers }: Services) {
   const { datasets, readModel } = storage;
+  const detail = (c: Context<DatasetEnv>, id: string) => {
+    const { settings: _settings, ...dataset } = datasets.get(id)!;
+    return { ...dataset, role: c.get('role'), sheets: datasets.sheets(id) };
+  };
+  /** Renaming, archiving, restoring and deleting: the dataset's admins, archived or not. */
+  const requireManager = (c: Context<DatasetEnv>) => {
+    if (!managesDataset(datasets, c.get('user'), c.get('dataset'))) throw forbidden('Only an admin may rename, archive or delete a dataset');
+  };
   return new Hono<DatasetEnv>()
-    .get('/', (c) => {
-      const { settings: _settings, ...dataset } = c.get('dataset');
-      return c.json({ ...dataset, role: c.get('role'), sheets: datasets.sheets(dataset.id) });
-    })
+    .get('/', (c) => c.json(detail(c, c.get('dataset').id)))
     .patch('/', async (c) => {
-      requireRole(c, 'admin');
-      const dataset = c.get('dataset');
-      const patch = await readBody(c, DatasetPatch);
-      if (patch.access !== undefined && patch.access !== dataset.access) {
-        datasets.setAccess(dataset.id, patch.access);
-        storage.users.audit({ actorId: c.get('user').id, action: 'dataset.access', target: dataset.id, detail: { from: dataset.access, to: patch.access } });
-        peers.recheck({ datasetId: dataset.id });
+      requireManager(c);
+      const { id } = c.get('dataset');
+      const body = await readBody(c, DatasetPatch);
+      // A rename of an archived dataset waits for its restore: the archive is read-only.
+      if (body.archived === false) archiveDataset(datasets, id, false);
+      if (body.name !== undefined) {
+        if (datasets.get(id)!.archivedAt !== null) throw forbidden('This dataset is archived: restore it to rename it');
+        renameDataset(datasets, registry, id, body.name, c.get('user').id);
       }
-      const { settings: _settings, ...now } = datasets.get(dataset.id)!;
-      return c.json({ ...now, role: c.get('role') });
+      if (body.archived === true) archiveDataset(datasets, id, true);
+      const before = c.get('dataset');
+      if (body.access !== undefined && body.access !== before.access) {
+        datasets.setAccess(id, body.access);
+        storage.users.audit({ actorId: c.get('user').id, action: 'dataset.access', target: id, detail: { from: before.access, to: body.access } });
+      }
+      // Open sockets follow at once: read-only when archived, closed for users who lost access.
+      peers.recheck({ datasetId: id });
+      const role = roleOn(datasets, c.get('user'), datasets.get(id)!);
+      if (role) c.set('role', role);
+      return c.json(detail(c, id));
     })
+    .delete('/', async (c) => {
+      requireManager(c);
+      const { id } = c.get('dataset');
+      const { confirm } = await readBody(c, DeleteDatasetBody);
+      if (confirm !== id) throw badRequest(`To delete this dataset, send {"confirm": "${id}"}: its id, typed out`);
+      deleteDataset(datasets, registry, id);
+      return c.json({ id, deleted: true });
+    })
+    .post('/sheets', async (c) => {
+      requireRole(c, 'admin');
+      const body = await readBody(c, NewSheetBody);
+      const sheet = addSheet(registry, c.get('dataset').id, body, c.get('user').id);
+      return c.json({ ...sheet, rowCount: 0 }, 201);
+    })
+    .patch('/sheets/:sheetId', async (c) => {
+      requireRole(c, 'admin');
+      const { id } = c.get('dataset');
+      const sheetId = c.req.param('sheetId');
+      changeSheet(registry, id, sheetId, await readBody(c, SheetPatch), c.get('user').id);
+      // The read model follows at the end of this turn; the document has the answer now.
+      const sheet = registry.with(id, (shared) => shared.read((doc) => summarize(doc, sheetId)));
+      return c.json(sheet);
+    })
+    .delete('/sheets/:sheetId', (c) => {
+      requireRole(c, 'admin');
+      return c.json(deleteSheet(registry, c.get('dataset').id, c.req.param('sheetId'), c.get('user').id));
+    })
+    .get('/export.zip', (c) => zipExportResponse(storage, c))
     .get('/history', (c) => c.json(readModel.history(c.get('dataset').id, c.req.query('row'))))
     .get('/sheets/:sheetId/export', (c) => exportResponse(storage, c))
     .get('/progress', (c) => c.json(progress(datasets, readModel, c.get('dataset').id)))
@@ -69,4 +117,10 @@ export function datasetRoutes({ storage, peers }: Services) {
       datasets.updateSettings(dataset.id, settings);
       return c.json(settings);
     });
+}
+
+/** A sheet of the document as the API describes one. */
+function summarize(doc: Y.Doc, sheetId: string) {
+  const sheet = getSheet(doc, sheetId)!;
+  return { id: sheetId, name: sheetName(sheet), columns: readColumns(sheet), rowCount: sheetRows(sheet).size };
 }

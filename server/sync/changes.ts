@@ -4,7 +4,7 @@
  */
 import * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
-import { getReviews, getSheet, getSheets, readColumns, reviewStatus, sheetName, type YRow, type YSheet } from '../../model/document';
+import { getReviews, getSheet, getSheets, readColumns, reviewStatus, sheetName, sheetPosition, type YRow, type YSheet } from '../../model/document';
 import { rowFlagRecords } from '../../model/reviews';
 import type { Role } from '../../model/roles';
 import type { CellChange, DocCommit, LoggedUpdate } from './store';
@@ -105,7 +105,9 @@ export class Changes {
     });
     const sheets = [...this.sheets].map((sheetId) => {
       const sheet = getSheets(doc).get(sheetId);
-      return { sheetId, sheet: sheet instanceof Y.Map ? { name: sheetName(sheet), columns: readColumns(sheet) } : null };
+      if (!(sheet instanceof Y.Map)) return { sheetId, sheet: null };
+      const position = sheetPosition(sheet);
+      return { sheetId, sheet: { name: sheetName(sheet), columns: readColumns(sheet), ...(position !== undefined && { position }) } };
     });
     const reviews = [...this.reviews].map((rowId) => {
       const flags = rowFlagRecords(doc, rowId);

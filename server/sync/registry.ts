@@ -72,6 +72,21 @@ export class DocRegistry {
     this.idleTimers.set(room, setTimeout(() => this.unload(room), this.options.idleMs).unref());
   }
 
+  /** The loaded rooms of a dataset: its own document and the documents it owns (`DATASET/…`). */
+  loadedOf(datasetId: string): SharedDoc[] {
+    return [...this.docs].filter(([room]) => room === datasetId || room.startsWith(`${datasetId}/`)).map(([, doc]) => doc);
+  }
+
+  /** Unloads a deleted dataset's documents without storing anything more; their sockets close with `code`. */
+  drop(datasetId: string, code: number, reason: string): void {
+    for (const doc of this.loadedOf(datasetId)) {
+      this.touch(doc.id);
+      this.docs.delete(doc.id);
+      this.storeFailing.delete(doc.id);
+      doc.discard(code, reason);
+    }
+  }
+
   /**
    * Persists and closes everything (shutdown): sockets are closed with 1012. No compaction: folding a
    * large document takes seconds, and the log is served as it is after the restart.

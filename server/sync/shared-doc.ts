@@ -156,6 +156,29 @@ export class SharedDoc {
     }
   }
 
+  /** The peers connected now. */
+  connectedPeers(): Peer[] {
+    return [...this.peers.keys()];
+  }
+
+  /**
+   * Lets go of the document without storing anything more (its dataset was deleted): pending changes
+   * are dropped and every peer is closed with `code`.
+   */
+  discard(code: number, reason: string): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.sendTimer) clearImmediate(this.sendTimer);
+    this.flushTimer = this.retryTimer = this.sendTimer = null;
+    this.pending = new Changes();
+    this.outgoing = [];
+    for (const peer of [...this.peers.keys()]) peer.close(code, reason);
+    this.peers.clear();
+    this.awareness.destroy();
+    this.stopObserving?.();
+    this.doc?.destroy();
+  }
+
   /** Forgets a peer and the presence it controlled. */
   removePeer(peer: Peer): void {
     const controlled = this.peers.get(peer);

@@ -26,8 +26,8 @@ const CUT_OFF_AFTER_MS = 1000;
 class SocketPeer implements Peer, LivePeer {
   readonly userId: string;
   readonly userName: string;
+  /** The user's role on the dataset; `changeRole` follows changes (an archived dataset, a new membership). */
   role: Role;
-  readOnly: boolean;
 
   constructor(
     user: User, role: Role, readonly datasetId: string, readonly credential: string,
@@ -36,13 +36,15 @@ class SocketPeer implements Peer, LivePeer {
     this.userId = user.id;
     this.userName = user.name;
     this.role = role;
-    this.readOnly = !canEdit(role);
+  }
+
+  get readOnly(): boolean {
+    return !canEdit(this.role);
   }
 
   /** From now on its writes are applied only if the role may edit; our client is told, to turn its grid read-only. */
   changeRole(role: Role): void {
     this.role = role;
-    this.readOnly = !canEdit(role);
     if (this.acks) this.send(roleMessage(role));
   }
 
@@ -107,3 +109,4 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
     };
   }));
 }
+

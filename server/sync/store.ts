@@ -42,10 +42,13 @@ export interface RowState {
   at: number;
 }
 
-/** A sheet's name and columns as they now are; `null` when the sheet was removed. */
+/**
+ * A sheet's name, columns and (when the document has one) tab position as they now are; `null` when
+ * the sheet was removed.
+ */
 export interface SheetState {
   sheetId: string;
-  sheet: { name: string; columns: Column[] } | null;
+  sheet: { name: string; columns: Column[]; position?: number } | null;
 }
 
 /** A row's review as it now is: its status and every flag with its thread. */

@@ -106,7 +106,7 @@ describe('a coding session', () => {
     await page.getByTestId('export').locator('summary').click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.locator('.export-link[data-format=csv][data-rows=all]').click(),
+      page.getByTestId('export-sheet-csv-analysis').click(),
     ]);
     const csv = readFileSync((await download.path())!, 'utf8');
     const lines = csv.trim().split(/\r\n/);
@@ -123,7 +123,7 @@ describe('a coding session', () => {
     await page.getByTestId('export').locator('summary').click();
     const [json] = await Promise.all([
       page.waitForEvent('download'),
-      page.locator('.export-link[data-format=json][data-rows=all]').click(),
+      page.getByTestId('export-sheet-json').click(),
     ]);
     const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { rows: Array<Record<string, unknown>> };
     expect(exported.rows.find((r) => r.row_id === event)).toMatchObject({
