@@ -111,7 +111,7 @@ describe('authentication and authorization', () => {
     });
 
     it('answers an unknown API route with 404 in the JSON envelope', async () => {
-      for (const [method, path] of [['GET', '/api/nope'], ['DELETE', '/api/datasets/demo'], ['PUT', '/api/users']]) {
+      for (const [method, path] of [['GET', '/api/nope'], ['DELETE', '/api/datasets/demo/history'], ['PUT', '/api/users']]) {
         const { status, body } = await api(server, path!, { method });
         expect(status, `${method} ${path}`).toBe(404);
         expectErrorEnvelope(body, 'not_found');
