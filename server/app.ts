@@ -14,6 +14,9 @@ import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import type { Storage } from './storage';
 import { Review } from './review/review';
+import { userName } from './auth/users';
+import { Conflicts } from './conflicts/conflicts';
+import { conflictRoutes } from './routes/conflicts';
 import { datasetScope } from './routes/dataset-scope';
 import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { reviewRoutes } from './routes/reviews';
@@ -56,9 +59,15 @@ export function createApp(options: AppOptions) {
   const registry = new DocRegistry(storage.docs, {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
     // Review rules react to every applied change (an edit unapproves a row).
-    afterApply: (shared, origin, changes) => review.afterApply(shared, origin, changes),
+    afterApply: (shared, origin, changes) => {
+      conflicts.afterApply(shared, origin, changes);
+      review.afterApply(shared, origin, changes);
+    },
+    // Concurrent writes of a cell are found inside the transaction that makes them.
+    inspect: (transaction, origin) => conflicts.inspect(transaction, origin),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
+  const conflicts = new Conflicts(registry, storage.readModel, (id) => userName(db, id));
   const services: Services = { db, storage, registry, review, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
@@ -86,6 +95,7 @@ export function createApp(options: AppOptions) {
   app.use('/api/datasets/:id/*', scope);
   app.route('/api/datasets/:id', datasetRoutes(services));
   app.route('/api/datasets/:id', reviewRoutes(services));
+  app.route('/api/datasets/:id', conflictRoutes(conflicts));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, db, options.clientDir);
 

@@ -34,6 +34,11 @@ export async function createUser(
   return { ...user, token };
 }
 
+/** A user's name by id. */
+export function userName(db: Db, userId: string): string | undefined {
+  return db.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name;
+}
+
 export function userByToken(db: Db, token: string): User | undefined {
   return db.select(publicFields).from(users).where(eq(users.tokenHash, hashSecret(token))).get();
 }
