@@ -3,7 +3,7 @@
  * from the one contract in model/http.ts.
  */
 import type {
-  BulkApproveResponse, CommentCreated, DatasetCreated, DatasetDetail, DatasetList, DatasetSettings, FlagCreated,
+  BulkApproveResponse, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewUserBody, NewUserResponse, Progress,
   RowApproved, User, UserList,
 } from '../model/http';
@@ -80,6 +80,10 @@ export const approveRow = (datasetId: string, rowId: string) =>
 /** Approves many rows in one request; each is approved or refused with the server's reason. */
 export const approveRows = (datasetId: string, rows: readonly string[]) =>
   request<BulkApproveResponse>('POST', `${dataset(datasetId)}/approve`, { rows });
+
+/** Closes a concurrent-edit conflict: `kept` leaves the cell as it is, `lost` writes the other value into it. */
+export const resolveConflict = (datasetId: string, conflictId: string, value: 'kept' | 'lost') =>
+  request<Conflict>('POST', `${dataset(datasetId)}/conflicts/${encodeURIComponent(conflictId)}/resolve`, { value });
 
 /** The download address of a sheet's export. */
 export function exportUrl(datasetId: string, sheetId: string, format: ExportFormat, rows: ExportRows): string {

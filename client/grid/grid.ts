@@ -18,6 +18,7 @@ import { type GridContext, refLabeller } from './context';
 import { type CellWrite, addRow, deleteRows, lastRowId, rowIdsAfter, writeCells } from './edit';
 import { PresenceCells } from './presence-cells';
 import { type GridReview, REVIEW_STATUS_COL } from '../review/grid-review';
+import type { GridConflicts } from '../conflicts/grid-conflicts';
 import { type Bounds, BlockSelection, boundsSize, inBounds } from './selection';
 import { parseTsv, toTsv } from './tsv';
 import { fromText, toCellValue, toText } from './values';
@@ -57,6 +58,8 @@ export interface SheetGridOptions {
   onSelection?: () => void;
   /** Review marks and the status column (client/review); none without it. */
   review?: GridReview;
+  /** Marks on cells with concurrent-edit conflicts (client/conflicts); none without it. */
+  conflicts?: GridConflicts;
 }
 
 export class SheetGrid {
@@ -314,12 +317,13 @@ export class SheetGrid {
   // ——— columns ———
 
   private columnDefs(columns: Column[]): ColDef<RowData>[] {
-    const review = this.options.review;
+    const { review, conflicts } = this.options;
     const hooks: ColumnDefHooks = {
       readOnly: this.options.readOnly,
       inBlock: (rowIndex: number | null, colId: string) =>
         rowIndex !== null && inBounds(this.block, rowIndex, colId === ROW_NUMBER_COL ? (this.block?.left ?? 0) : (this.colIndex.get(colId) ?? -1)),
       flagAt: review ? (rowId, colId) => review.cellFlag(rowId, colId) : undefined,
+      conflictAt: conflicts ? (rowId, colId) => conflicts.conflictAt(rowId, colId) : undefined,
     };
     return [rowNumberColumnDef(hooks), ...columns.map((c) => dataColumnDef(c, hooks)), ...(review?.columnDefs() ?? [])];
   }

@@ -16,6 +16,7 @@ import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { ReviewController } from '../review/controller';
+import { ConflictController } from '../conflicts/controller';
 import { ReviewPanel } from '../review/review-panel';
 import { renderNotFound, topBar } from './layout';
 
@@ -47,6 +48,7 @@ class DatasetPage {
   private sheetId = '';
   private panel: ColumnPanel | HistoryPanel | ReviewPanel | null = null;
   private readonly review: ReviewController;
+  private readonly conflicts: ConflictController;
 
   private readonly tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
   private readonly gridHost = h('div', { class: 'grid-host', 'data-testid': 'grid' });
@@ -89,6 +91,8 @@ class DatasetPage {
     });
     this.review.events.on('toggle-review-panel', () => this.togglePanel('review'));
     this.review.bindGridHost(this.gridHost);
+    this.conflicts = new ConflictController({ datasetId, role, doc: this.conn.doc });
+    this.review.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
   }
@@ -246,6 +250,7 @@ class DatasetPage {
     replaceChildren(this.gridHost);
     const host = h('div', { class: 'grid' });
     this.gridHost.append(host);
+    this.conflicts.setSheet(sheetId);
     this.grid = new SheetGrid({
       container: host,
       doc: this.conn.doc,
@@ -255,12 +260,14 @@ class DatasetPage {
       presence: this.presence,
       readOnly: this.readOnly,
       review: this.review.gridReview,
+      conflicts: this.conflicts.gridConflicts,
       onSelection: () => {
         if (this.panel instanceof HistoryPanel) this.panel.showRow(this.grid?.focusedRowId());
       },
     });
     performance.mark('tessera:grid-created');
     this.review.attachGrid(this.grid, sheetId);
+    this.conflicts.attachGrid(this.grid, sheetId);
     this.grid.setProblemsOnly(this.problemsToggle.checked);
     if (this.search.value) this.grid.setSearch(this.search.value);
     replaceChildren(this.exportHost, exportMenu(this.datasetId, sheetId));
