@@ -16,6 +16,7 @@ import { type RowData, type RowsChange, type SheetBinding, hasProblems } from '.
 import { type ColumnDefHooks, ROW_NUMBER_COL, dataColumnDef, rowNumberColumnDef } from './columns';
 import { type GridContext, refLabeller } from './context';
 import { type CellWrite, addRow, deleteRows, lastRowId, rowIdsAfter, writeCells } from './edit';
+import { EditGuard } from './edit-guard';
 import { PresenceCells } from './presence-cells';
 import { type GridReview, REVIEW_STATUS_COL } from '../review/grid-review';
 import type { GridConflicts } from '../conflicts/grid-conflicts';
@@ -71,6 +72,7 @@ export class SheetGrid {
   private colIndex = new Map<string, number>();
   private problemsOnly = false;
   private readonly presenceCells: PresenceCells;
+  private readonly editGuard: EditGuard;
   /**
    * Focus moves we make ourselves (Shift+arrows, Shift+click, keeping focus on my row): they must
    * not start a new block when their (asynchronous) cellFocused event arrives. Key → time asked.
@@ -121,7 +123,13 @@ export class SheetGrid {
       onCellFocused: (e) => this.onFocused(e),
       onCellMouseOver: (e) => this.onMouseOver(e),
       onModelUpdated: () => this.onModelUpdated(),
-      onCellEditingStopped: () => this.presenceCells.editingStopped(),
+      onCellEditingStarted: (e) => {
+        if (e.data) this.editGuard.started(e.data.id, e.column.getColId());
+      },
+      onCellEditingStopped: () => {
+        this.editGuard.stopped();
+        this.presenceCells.editingStopped();
+      },
       overlayNoRowsTemplate: this.options.readOnly
         ? '<span class="grid-empty">No rows yet.</span>'
         : '<span class="grid-empty">No rows yet — “Add row” or paste a block from a spreadsheet.</span>',
@@ -144,9 +152,14 @@ export class SheetGrid {
     this.listen(container, 'paste', (e) => this.onPaste(e));
     this.listen(document, 'keydown', (e) => this.onUndoKey(e));
     this.presenceCells.attach(this.api);
+    this.editGuard = new EditGuard({
+      api: this.api, doc, sheetId: this.sheetId, origin: options.origin,
+      nameOf: (clientId) => options.presence.users().find((u) => u.clientId === clientId && !u.self)?.name ?? null,
+    });
   }
 
   destroy(): void {
+    this.editGuard.destroy();
     for (const off of this.cleanup) off();
     this.options.presence.setCell(null);
     this.api.destroy();
@@ -343,7 +356,11 @@ export class SheetGrid {
     if (this.options.readOnly || !e.data) return;
     const column = this.binding.columns().find((c) => c.id === e.column.getColId());
     if (!column) return;
-    writeCells(this.options.doc, this.sheetId, [{ row: e.data.id, column: column.id, value: toCellValue(column, e.newValue) }], this.options.origin);
+    const write = { row: e.data.id, column: column.id, value: toCellValue(column, e.newValue) };
+    // Someone else may have changed the cell while it was being edited: then the user decides.
+    const ok = this.editGuard.confirm(write.row, write.column, write.value);
+    if (ok === true) writeCells(this.options.doc, this.sheetId, [write], this.options.origin);
+    else if (ok !== false) void ok.then((keep) => keep && writeCells(this.options.doc, this.sheetId, [write], this.options.origin));
   }
 
   // ——— focus, block selection, keys ———

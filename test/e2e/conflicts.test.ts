@@ -65,4 +65,52 @@ describe('a cell changed by two people at once', () => {
     await expect.poll(() => hasMark(ben.page, row, 'location')).toBe(false);
     expect((await api(server, '/api/datasets/demo/conflicts?status=open')).body).toEqual([]);
   });
+
+  it('shows me in my open editor that someone changed the cell, and asks before my value replaces theirs', async () => {
+    const row = (await rowIds(ana.page))[1]!;
+    const editor = ana.page.locator(`.ag-row[row-id="${row}"] .ag-cell[col-id=actor2] input`);
+    await cell(ana.page, row, 'actor2').click();
+    await ana.page.keyboard.press('Enter');
+    await editor.waitFor();
+    await editor.fill('Mine');
+
+    await typeInto(ben.page, row, 'actor2', 'Theirs');
+    const note = ana.page.getByTestId('edit-changed-note');
+    await expect.poll(() => note.textContent()).toBe('Ben Okafor changed this to “Theirs” while you were editing');
+    expect(await editor.inputValue()).toBe('Mine');
+
+    // Asked on commit; Cancel leaves their value.
+    await ana.page.keyboard.press('Enter');
+    const dialog = ana.page.getByTestId('confirm-dialog');
+    await expect.poll(() => dialog.locator('.dialog-message').textContent())
+      .toBe('Ben Okafor changed this to “Theirs” while you were editing. Keep yours?');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await note.count()).toBe(0);
+    await expect.poll(() => cellText(ana.page, row, 'actor2')).toBe('Theirs');
+
+    // Again, keeping mine this time.
+    await cell(ana.page, row, 'actor2').click();
+    await ana.page.keyboard.press('Enter');
+    await editor.fill('Mine');
+    await typeInto(ben.page, row, 'actor2', 'Theirs again');
+    await expect.poll(() => note.count()).toBe(1);
+    await ana.page.keyboard.press('Enter');
+    await dialog.getByTestId('confirm').click();
+    await expect.poll(() => cellText(ben.page, row, 'actor2')).toBe('Mine');
+  });
+
+  it('asks before leaving the page while an editor is open', async () => {
+    const row = (await rowIds(ana.page))[2]!;
+    await cell(ana.page, row, 'actor2').click();
+    await ana.page.keyboard.type('half-typed');
+    const asked = new Promise<string>((resolve) => {
+      ana.page.once('dialog', (dialog) => {
+        resolve(dialog.type());
+        void dialog.dismiss();
+      });
+    });
+    await ana.page.close({ runBeforeUnload: true });
+    expect(await asked).toBe('beforeunload');
+    expect(ana.page.isClosed()).toBe(false);
+  });
 });
