@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { getConflicts } from '../../model/conflicts';
 import { getSheet, setCell, sheetRows } from '../../model/document';
+import { Conflict, ConflictList } from '../../model/http';
 import { type CreatedUser, createUser, rowHistory } from '../helpers/api';
 import { buildApp } from '../helpers/app';
 import { api, connectSynced, type Client } from '../helpers/clients';
@@ -57,6 +58,7 @@ async function reconnect(client: Client, row: string, column: string, value: str
 async function openConflicts(): Promise<any[]> {
   const { status, body } = await api(server, '/api/datasets/demo/conflicts?status=open');
   expect(status).toBe(200);
+  expect(ConflictList.safeParse(body).success, JSON.stringify(body)).toBe(true);
   return body as any[];
 }
 
@@ -140,6 +142,7 @@ describe('concurrent edits of one cell', () => {
     const resolved = await api(server, path, { token: ben.token, body: { value: 'lost' } });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ id: found.id, status: 'resolved', resolvedBy: 'Ben Okafor' });
+    expect(Conflict.safeParse(resolved.body).success).toBe(true);
     await waitFor(() => cellOf(a.doc, 'events', row, 'actor2') === found.lost && cellOf(b.doc, 'events', row, 'actor2') === found.lost);
     await waitFor(() => getConflicts(a.doc).get(found.id)?.get('status') === 'resolved');
     const history = await rowHistory(server, 'demo', row);
