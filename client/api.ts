@@ -3,7 +3,7 @@
  * from the one contract in model/http.ts.
  */
 import type {
-  BulkApproveResponse, CommentCreated, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
+  BulkApproveResponse, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
   RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, Timeline, User, UserList,
 } from '../model/http';
@@ -98,6 +98,10 @@ export const approveRow = (datasetId: string, rowId: string) =>
 /** Approves many rows in one request; each is approved or refused with the server's reason. */
 export const approveRows = (datasetId: string, rows: readonly string[]) =>
   request<BulkApproveResponse>('POST', `${dataset(datasetId)}/approve`, { rows });
+
+/** Closes a concurrent-edit conflict: `kept` leaves the cell as it is, `lost` writes the other value into it. */
+export const resolveConflict = (datasetId: string, conflictId: string, value: 'kept' | 'lost') =>
+  request<Conflict>('POST', `${dataset(datasetId)}/conflicts/${encodeURIComponent(conflictId)}/resolve`, { value });
 
 /**
  * How a CSV is written: `analysis` keeps every text exactly (for R, pandas), `excel` adds a byte-order

@@ -2,15 +2,16 @@
  * The SQLite read model: history, export rows, progress counts, flags and row authors, read from the
  * tables each document commit keeps in step with the document (see store.ts).
  */
-import { aliasedTable, and, asc, count, eq, gt, gte, ne, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, count, desc, eq, gt, gte, ne, sql, type SQL } from 'drizzle-orm';
 import type { CellValue } from '../model/columns';
+import type { ConflictRecord, ConflictStatus, ConflictValue } from '../model/conflicts';
 import type { HistoryEntry } from '../model/history';
 import type { FlagComment, FlagRecord } from '../model/reviews';
 import type {
   ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
-import { cellChanges, flags, reviews, rows, users } from './schema';
+import { cellChanges, conflicts, flags, reviews, rows, users } from './schema';
 
 const fromJson = (value: string | null): CellValue => (value === null ? null : (JSON.parse(value) as CellValue));
 
@@ -42,6 +43,17 @@ const toFlag = (f: FlagRow): FlagRecord => ({
   ...(f.resolvedAt !== null && { resolvedAt: f.resolvedAt }),
   ...(f.resolution !== null && { resolution: f.resolution }),
   comments: JSON.parse(f.comments) as FlagComment[],
+});
+
+type ConflictRow = typeof conflicts.$inferSelect;
+
+const toConflict = (c: ConflictRow): ConflictRecord => ({
+  id: c.conflictId, sheet: c.sheetId, row: c.rowId, column: c.columnId,
+  kept: c.kept === null ? null : (JSON.parse(c.kept) as ConflictValue), keptBy: c.keptBy,
+  lost: c.lost === null ? null : (JSON.parse(c.lost) as ConflictValue), lostBy: c.lostBy,
+  at: c.at, status: c.status === 'resolved' ? 'resolved' : 'open',
+  ...(c.resolvedBy !== null && { resolvedBy: c.resolvedBy }),
+  ...(c.resolvedAt !== null && { resolvedAt: c.resolvedAt }),
 });
 
 export class SqliteReadModel implements ReadModel {
@@ -177,6 +189,26 @@ export class SqliteReadModel implements ReadModel {
         eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), gte(cellChanges.at, sinceMs),
         ne(cellChanges.columnId, 'review_status'),
       )).all().map((r) => r.name);
+  }
+
+  conflicts(datasetId: string, status?: ConflictStatus): ConflictRecord[] {
+    return this.db.select().from(conflicts)
+      .where(and(eq(conflicts.datasetId, datasetId), status ? eq(conflicts.status, status) : undefined))
+      .orderBy(asc(conflicts.at), asc(conflicts.conflictId)).all().map(toConflict);
+  }
+
+  conflict(datasetId: string, conflictId: string): ConflictRecord | undefined {
+    const row = this.db.select().from(conflicts).where(and(eq(conflicts.datasetId, datasetId), eq(conflicts.conflictId, conflictId))).get();
+    return row && toConflict(row);
+  }
+
+  lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): string | null | undefined {
+    const last = this.db.select({ name: users.name }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
+      .where(and(
+        eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), eq(cellChanges.sheetId, sheetId), eq(cellChanges.columnId, columnId),
+      ))
+      .orderBy(desc(cellChanges.id)).limit(1).get();
+    return last === undefined ? undefined : last.name;
   }
 }
 

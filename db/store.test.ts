@@ -16,7 +16,7 @@ import { SqliteDocStore } from './store';
 const fromJson = (value: string | null): CellValue => (value === null ? null : (JSON.parse(value) as CellValue));
 
 /** The table each part of a commit is written to. */
-const TABLES: Record<CommitPart, string> = { log: 'updates', history: 'cell_changes', rows: 'rows', sheets: 'sheets', reviews: 'reviews', flags: 'flags' };
+const TABLES: Record<CommitPart, string> = { log: 'updates', history: 'cell_changes', rows: 'rows', sheets: 'sheets', reviews: 'reviews', flags: 'flags', conflicts: 'conflicts' };
 
 function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreHarness {
   return {
@@ -42,6 +42,7 @@ function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreH
       const review = db.select().from(reviews).where(and(eq(reviews.datasetId, datasetId), eq(reviews.rowId, rowId))).get();
       return review && { status: review.status, openFlags: review.openFlags, flags: new SqliteReadModel(db).flags(datasetId, { row: rowId }) };
     },
+    readConflict: (datasetId, conflictId) => new SqliteReadModel(db).conflict(datasetId, conflictId),
     breakWrites: (part) => {
       // Triggers that abort the statement, and with it the transaction, as a full disk would.
       const table = TABLES[part];
@@ -76,6 +77,7 @@ class PartByPartStore implements DocStore {
     this.inner.append({ ...emptyCommit(datasetId), cells: commit.cells, rows: commit.rows });
     this.inner.append({ ...emptyCommit(datasetId), sheets: commit.sheets });
     this.inner.append({ ...emptyCommit(datasetId), reviews: commit.reviews });
+    this.inner.append({ ...emptyCommit(datasetId), conflicts: commit.conflicts });
     return seq;
   }
 

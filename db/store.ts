@@ -6,7 +6,7 @@ import type { Db } from './client';
 
 /** A Drizzle transaction on the SQLite database. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-import { flags, reviews, rows, sheets, snapshots, updates } from './schema';
+import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -125,6 +125,16 @@ export class SqliteDocStore implements DocStore {
           by: f.by, at: f.at, status: f.status, resolvedBy: f.resolvedBy ?? null, resolvedAt: f.resolvedAt ?? null,
           resolution: f.resolution ?? null, comments: JSON.stringify(f.comments),
         }))).run();
+      }
+      for (const c of commit.conflicts) {
+        const values = {
+          sheetId: c.sheet, rowId: c.row, columnId: c.column, kept: JSON.stringify(c.kept), keptBy: c.keptBy,
+          lost: JSON.stringify(c.lost), lostBy: c.lostBy, at: c.at, status: c.status,
+          resolvedBy: c.resolvedBy ?? null, resolvedAt: c.resolvedAt ?? null,
+        };
+        tx.insert(conflicts).values({ datasetId, conflictId: c.id, ...values })
+          .onConflictDoUpdate({ target: [conflicts.datasetId, conflicts.conflictId], set: values })
+          .run();
       }
       return lastSeq;
     }

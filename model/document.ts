@@ -5,6 +5,7 @@
  *   meta    Y.Map  name, schemaVersion              written by the server only
  *   sheets  Y.Map  sheetId -> Y.Map { name, columns: Y.Array<Y.Map>, rows: Y.Map rowId -> Y.Map cells }
  *   reviews Y.Map  rowId -> Y.Map { status, flags }  written by the server only
+ *   conflicts Y.Map conflictId -> Y.Map { sheet, row, column, kept, lost, … }  written by the server only
  */
 import * as Y from 'yjs';
 import { type CellValue, type Column, isColumnType } from './columns';
@@ -39,7 +40,7 @@ export interface SheetInit {
 }
 
 /** The document's root types; there are no others. */
-export const ROOTS = { meta: 'meta', sheets: 'sheets', reviews: 'reviews' } as const;
+export const ROOTS = { meta: 'meta', sheets: 'sheets', reviews: 'reviews', conflicts: 'conflicts' } as const;
 /** The keys of a sheet's map. */
 export const SHEET_KEYS = { name: 'name', columns: 'columns', rows: 'rows' } as const;
 /**

@@ -4,7 +4,8 @@
  * derived types (type-only imports, so zod stays out of the browser bundle).
  */
 import { z } from 'zod';
-import { COLUMN_TYPES, RESERVED_COLUMN_IDS, type CellValue, type Column } from './columns';
+import { COLUMN_TYPES, RESERVED_COLUMN_IDS, type Anchor, type CellValue, type Column } from './columns';
+import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
 import { COLUMN_ID, DATASET_ID, DATASET_ID_RULE, ROW_ID, SHEET_ID } from './ids';
 import { MAX_BULK_APPROVE, type FlagComment } from './reviews';
@@ -313,6 +314,42 @@ export type TimelineEvent = z.infer<typeof TimelineEvent>;
  */
 export const Timeline = z.array(TimelineEvent);
 export type Timeline = z.infer<typeof Timeline>;
+// ---- concurrent edits ----
+
+/** A cell's value in a conflict: what a cell holds (evidence anchors as they are), null for an empty cell. */
+const AnchorSchema = z.object({ source: z.string(), start: z.number(), end: z.number(), exact: z.string() }) satisfies z.ZodType<Anchor>;
+const ConflictValue = z.union([CellValueSchema, z.array(AnchorSchema)]);
+
+/** A cell two people changed without having seen each other's change: the value kept and the one lost, with their authors' names. */
+export const Conflict = z.object({
+  id: z.string(),
+  sheet: z.string(),
+  row: z.string(),
+  column: z.string(),
+  kept: ConflictValue,
+  keptBy: z.string().nullable(),
+  lost: ConflictValue,
+  lostBy: z.string().nullable(),
+  at: z.string(),
+  status: z.enum(CONFLICT_STATUSES),
+  resolvedBy: z.string().optional(),
+  resolvedAt: z.string().optional(),
+}) satisfies z.ZodType<ConflictRecord>;
+export type Conflict = z.infer<typeof Conflict>;
+
+/** `GET /api/datasets/:id/conflicts?status=open|resolved`: oldest first. */
+export const ConflictList = z.array(Conflict);
+export type ConflictList = z.infer<typeof ConflictList>;
+
+/** The `status` query of `GET /api/datasets/:id/conflicts`; left out, every conflict. */
+export const ConflictListQuery = z.object({ status: z.enum(CONFLICT_STATUSES).optional() });
+
+/**
+ * `POST /api/datasets/:id/conflicts/:conflictId/resolve` (editor) → 200 Conflict: `kept` (the default)
+ * closes it; `lost` writes the lost value into the cell first.
+ */
+export const ResolveConflictBody = z.object({ value: z.enum(['kept', 'lost']).optional() });
+export type ResolveConflictBody = z.infer<typeof ResolveConflictBody>;
 
 /** `GET /api/datasets/:id/settings` */
 export const DatasetSettings = z.object({

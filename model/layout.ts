@@ -7,9 +7,10 @@ import { COLUMN_TYPES, isCellValue, RESERVED_COLUMN_IDS } from './columns';
 import { COLUMN_ID_KEY, ROOTS, SHEET_KEYS, SHEET_POSITION_KEY } from './document';
 import { COLUMN_ID, ROW_ID, SHEET_ID } from './ids';
 
-/** The only root clients write to: `meta` and `reviews` are written by the server only. */
+/** The only root clients write to. */
 export const CLIENT_ROOT: string = ROOTS.sheets;
-export const ROOT_NAMES: ReadonlySet<string> = new Set(Object.values(ROOTS));
+/** Roots only the server writes: the dataset's name, review states and flags, concurrent-edit conflicts. */
+export const SERVER_ROOTS: ReadonlySet<string> = new Set([ROOTS.meta, ROOTS.reviews, ROOTS.conflicts]);
 
 /** Column types a column may have in the document (`evidence` cells hold anchors into sources). */
 export const DOCUMENT_COLUMN_TYPES: ReadonlySet<string> = new Set([...COLUMN_TYPES, 'evidence']);

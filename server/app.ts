@@ -15,6 +15,8 @@ import type { Storage } from './storage';
 import { roleOn } from './access';
 import { Review } from './review/review';
 import { LivePeers } from './sync/live-peers';
+import { Conflicts } from './conflicts/conflicts';
+import { conflictRoutes } from './routes/conflicts';
 import { datasetScope } from './routes/dataset-scope';
 import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { reviewRoutes } from './routes/reviews';
@@ -56,9 +58,15 @@ export function createApp(options: AppOptions) {
   const registry = new DocRegistry(storage.docs, {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
     // Review rules react to every applied change (an edit unapproves a row).
-    afterApply: (shared, origin, changes) => review.afterApply(shared, origin, changes),
+    afterApply: (shared, origin, changes) => {
+      conflicts.afterApply(shared, origin, changes);
+      review.afterApply(shared, origin, changes);
+    },
+    // Concurrent writes of a cell are found inside the transaction that makes them.
+    inspect: (transaction, origin) => conflicts.inspect(transaction, origin),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
+  const conflicts = new Conflicts(registry, storage.readModel, (id) => storage.users.byId(id)?.name);
   const peers = new LivePeers((peer) => {
     const user = storage.users.byId(peer.userId);
     if (!user || user.disabled) return 'signed-out';
@@ -97,6 +105,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', datasetRoutes(services));
   app.route('/api/datasets/:id', reviewRoutes(services));
   app.route('/api/datasets/:id', memberRoutes(services));
+  app.route('/api/datasets/:id', conflictRoutes(conflicts));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

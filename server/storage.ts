@@ -5,6 +5,7 @@
  * `db/`; another database implements the same interfaces.
  */
 import type { CellValue, Column } from '../model/columns';
+import type { ConflictRecord, ConflictStatus } from '../model/conflicts';
 import type { HistoryEntry } from '../model/history';
 import type { Role } from '../model/roles';
 import type { FlagRecord } from '../model/reviews';
@@ -148,6 +149,11 @@ export interface ReadModel {
   rowAuthors(datasetId: string, rowIds: readonly string[]): Map<string, RowAuthors>;
   /** Names of everyone who changed a cell of the row at or after `sinceMs`. */
   rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): string[];
+  /** Concurrent-edit conflicts, oldest first; all of them, or those of one status. */
+  conflicts(datasetId: string, status?: ConflictStatus): ConflictRecord[];
+  conflict(datasetId: string, conflictId: string): ConflictRecord | undefined;
+  /** The name of whoever made the last recorded change of a cell, if any. */
+  lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): string | null | undefined;
 }
 
 export interface UserRecord {

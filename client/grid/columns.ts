@@ -27,6 +27,8 @@ export interface ColumnDefHooks {
   inBlock(rowIndex: number | null, columnId: string): boolean;
   /** A cell's open review flags as text (marks the cell, heads its tooltip), or null when it has none. */
   flagAt?(rowId: string, columnId: string): string | null;
+  /** A cell's open concurrent-edit conflicts as text (marks the cell, heads its tooltip), or null when it has none. */
+  conflictAt?(rowId: string, columnId: string): string | null;
 }
 
 export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<RowData> {
@@ -56,11 +58,15 @@ export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<Row
       'cell-missing': (p: CellClassParams<RowData>) => p.data?.problems[id]?.some((x) => x.code === 'required') === true,
       'cell-in-block': (p: CellClassParams<RowData>) => hooks.inBlock(p.node.rowIndex, id),
       'cell-flagged': (p: CellClassParams<RowData>) => p.data !== undefined && (hooks.flagAt?.(p.data.id, id) ?? null) !== null,
+      'cell-conflict': (p: CellClassParams<RowData>) => p.data !== undefined && (hooks.conflictAt?.(p.data.id, id) ?? null) !== null,
     },
     tooltipValueGetter: (p: ITooltipParams<RowData>) => {
+      const conflict = p.data ? hooks.conflictAt?.(p.data.id, id) ?? null : null;
       const flag = p.data ? hooks.flagAt?.(p.data.id, id) ?? null : null;
       const problems = p.data?.problems[id];
-      if (flag !== null) return [flag, ...(problems ?? []).map((x) => x.message)].join('\n');
+      if (conflict !== null || flag !== null) {
+        return [conflict, flag, ...(problems ?? []).map((x) => x.message)].filter((x) => x !== null).join('\n');
+      }
       if (problems) return problems.map((x) => x.message).join('\n');
       if (column.type === 'longtext' && typeof p.value === 'string' && p.value.length > 40) return p.value;
       return undefined;

@@ -16,9 +16,11 @@ import { GridClipboard } from './clipboard';
 import { type ColumnDefHooks, ROW_NUMBER_COL, dataColumnDef, rowNumberColumnDef } from './columns';
 import { type GridContext, refLabeller } from './context';
 import { addRow, deleteRows, writeCells } from './edit';
+import { EditGuard } from './edit-guard';
 import { listenKeys } from './keys';
 import { PresenceCells } from './presence-cells';
 import type { GridReview } from '../review/grid-review';
+import type { GridConflicts } from '../conflicts/grid-conflicts';
 import { GridSelection } from './selection';
 import { toCellValue } from './values';
 import type { WidePasteHandler } from './wide-paste';
@@ -60,6 +62,8 @@ export interface SheetGridOptions {
   review?: GridReview;
   /** Decides what to do with a pasted block wider than the columns to its right (see wide-paste.ts). */
   widePaste?: WidePasteHandler;
+  /** Marks on cells with concurrent-edit conflicts (client/conflicts); none without it. */
+  conflicts?: GridConflicts;
 }
 
 export class SheetGrid {
@@ -70,6 +74,7 @@ export class SheetGrid {
   private readonly clipboard: GridClipboard;
   private problemsOnly = false;
   private readonly presenceCells: PresenceCells;
+  private readonly editGuard: EditGuard;
   private readonly cleanup: Array<() => void> = [];
 
   constructor(private readonly options: SheetGridOptions) {
@@ -115,7 +120,13 @@ export class SheetGrid {
       // pointer or key that moved the focus; here only what others see and the highlight follow.
       onCellFocused: () => this.onFocused(),
       onModelUpdated: () => this.onModelUpdated(),
-      onCellEditingStopped: () => this.presenceCells.editingStopped(),
+      onCellEditingStarted: (e) => {
+        if (e.data) this.editGuard.started(e.data.id, e.column.getColId());
+      },
+      onCellEditingStopped: () => {
+        this.editGuard.stopped();
+        this.presenceCells.editingStopped();
+      },
       overlayNoRowsTemplate: this.options.readOnly
         ? '<span class="grid-empty">No rows yet.</span>'
         : '<span class="grid-empty">No rows yet — “Add row” or paste a block from a spreadsheet.</span>',
@@ -146,9 +157,14 @@ export class SheetGrid {
       this.clipboard.listen(container),
     );
     this.presenceCells.attach(this.api);
+    this.editGuard = new EditGuard({
+      api: this.api, doc, sheetId: this.sheetId, origin: options.origin,
+      nameOf: (clientId) => options.presence.users().find((u) => u.clientId === clientId && !u.self)?.name ?? null,
+    });
   }
 
   destroy(): void {
+    this.editGuard.destroy();
     this.clipboard.destroy();
     for (const off of this.cleanup) off();
     this.options.presence.setCell(null);
@@ -269,12 +285,13 @@ export class SheetGrid {
   // ——— columns ———
 
   private columnDefs(columns: Column[]): ColDef<RowData>[] {
-    const review = this.options.review;
+    const { review, conflicts } = this.options;
     const hooks: ColumnDefHooks = {
       readOnly: this.options.readOnly,
       // Column defs are made before the selection exists (in the grid's constructor).
       inBlock: (rowIndex, colId) => this.selection?.highlights(rowIndex, colId) ?? false,
       flagAt: review ? (rowId, colId) => review.cellFlag(rowId, colId) : undefined,
+      conflictAt: conflicts ? (rowId, colId) => conflicts.conflictAt(rowId, colId) : undefined,
     };
     return [rowNumberColumnDef(hooks), ...columns.map((c) => dataColumnDef(c, hooks)), ...(review?.columnDefs() ?? [])];
   }
@@ -285,7 +302,11 @@ export class SheetGrid {
     if (this.options.readOnly || !e.data) return;
     const column = this.binding.columns().find((c) => c.id === e.column.getColId());
     if (!column) return;
-    writeCells(this.options.doc, this.sheetId, [{ row: e.data.id, column: column.id, value: toCellValue(column, e.newValue) }], this.options.origin);
+    const write = { row: e.data.id, column: column.id, value: toCellValue(column, e.newValue) };
+    // Someone else may have changed the cell while it was being edited: then the user decides.
+    const ok = this.editGuard.confirm(write.row, write.column, write.value);
+    if (ok === true) writeCells(this.options.doc, this.sheetId, [write], this.options.origin);
+    else if (ok !== false) void ok.then((keep) => keep && writeCells(this.options.doc, this.sheetId, [write], this.options.origin));
   }
 
   private focusCell(rowIndex: number, colId: string): void {

@@ -18,6 +18,7 @@ import { promptDialog } from '../ui/prompt';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { ReviewController } from '../review/controller';
+import { ConflictController } from '../conflicts/controller';
 import { ReviewPanel } from '../review/review-panel';
 import { renderNotFound, topBar } from './layout';
 import { footerKeys, rowCountText } from './sheet-footer';
@@ -54,6 +55,7 @@ class DatasetPage {
   private showWhenAdded: string | null = null;
   private panel: ColumnPanel | HistoryPanel | ReviewPanel | null = null;
   private readonly review: ReviewController;
+  private readonly conflicts: ConflictController;
 
   private readonly tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
   private readonly gridHost = h('div', { class: 'grid-host', 'data-testid': 'grid' });
@@ -99,6 +101,8 @@ class DatasetPage {
     });
     this.review.events.on('toggle-review-panel', () => this.togglePanel('review'));
     this.review.bindGridHost(this.gridHost);
+    this.conflicts = new ConflictController({ datasetId, role, doc: this.conn.doc });
+    this.review.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
   }
@@ -356,6 +360,7 @@ class DatasetPage {
     replaceChildren(this.gridHost);
     const host = h('div', { class: 'grid' });
     this.gridHost.append(host);
+    this.conflicts.setSheet(sheetId);
     this.grid = new SheetGrid({
       container: host,
       doc: this.conn.doc,
@@ -366,6 +371,7 @@ class DatasetPage {
       readOnly: this.readOnly,
       review: this.review.gridReview,
       widePaste: widePasteHandler(this.role === 'admin'),
+      conflicts: this.conflicts.gridConflicts,
       onSelection: () => {
         if (this.panel instanceof HistoryPanel) this.panel.showRow(this.grid?.focusedRowId());
       },
@@ -374,6 +380,7 @@ class DatasetPage {
     // A search or a filter changes the rows shown: the footer counts them ("12 of 40 rows").
     this.grid.api.addEventListener('modelUpdated', () => this.renderCounts());
     this.review.attachGrid(this.grid, sheetId);
+    this.conflicts.attachGrid(this.grid, sheetId);
     this.grid.setProblemsOnly(this.problemsToggle.checked);
     if (this.search.value) this.grid.setSearch(this.search.value);
     replaceChildren(this.exportHost, exportMenu(this.datasetId, sheetId));

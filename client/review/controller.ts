@@ -66,6 +66,8 @@ export class ReviewController {
   private readonly labels: ReturnType<typeof refLabeller>;
   private readonly badge = h('span', { class: 'button-badge', 'data-testid': 'open-flags' });
   private readonly off: Array<() => void> = [];
+  /** Further entries of the right-click menu on a cell, from other parts of the page. */
+  private readonly menuProviders: Array<(rowId: string, columnId: string) => MenuEntry[]> = [];
 
   constructor(private readonly options: ReviewControllerOptions) {
     const { doc, datasetId, me, role, localOrigin } = options;
@@ -107,6 +109,11 @@ export class ReviewController {
     host.addEventListener('contextmenu', onMenu);
     host.addEventListener('keydown', onKey, true);
     this.off.push(() => host.removeEventListener('contextmenu', onMenu), () => host.removeEventListener('keydown', onKey, true));
+  }
+
+  /** Adds entries to the right-click menu of the grid's cells (after the review's own). */
+  addMenuEntries(provider: (rowId: string, columnId: string) => MenuEntry[]): void {
+    this.menuProviders.push(provider);
   }
 
   /** Toolbar items: the status filter, Flag, Review (with the open-flag count) and Progress. */
@@ -303,6 +310,7 @@ export class ReviewController {
         run: () => void this.approve(rows),
       });
     }
+    if (isCell) for (const provider of this.menuProviders) entries.push(...provider(rowId, colId));
     entries.push('separator', { label: 'Row history', action: 'history', run: () => this.events.emit('open-history', []) });
     showContextMenu(e.clientX, e.clientY, entries.filter((x, i, all) => x !== 'separator' || (i > 0 && all[i - 1] !== 'separator')));
   }

@@ -4,6 +4,7 @@
  */
 import * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
+import { conflictRecords, getConflicts } from '../../model/conflicts';
 import { getReviews, getSheet, getSheets, readColumns, reviewStatus, sheetName, sheetPosition, type YRow, type YSheet } from '../../model/document';
 import { rowFlagRecords } from '../../model/reviews';
 import type { Role } from '../../model/roles';
@@ -24,9 +25,17 @@ export class Changes {
   rows = new Map<string, { userId: string | null; at: number }>();
   sheets = new Set<string>();
   reviews = new Set<string>();
+  /** Ids of the conflict entries that changed. */
+  conflicts = new Set<string>();
+  /**
+   * What the document's `inspect` hook noticed in these changes' transactions, for the `afterApply`
+   * hooks; never stored, and not carried over by `absorb`.
+   */
+  findings: unknown[] = [];
 
   get isEmpty(): boolean {
-    return this.updates.length === 0 && this.rows.size === 0 && this.sheets.size === 0 && this.reviews.size === 0;
+    return this.updates.length === 0 && this.rows.size === 0 && this.sheets.size === 0 && this.reviews.size === 0
+      && this.conflicts.size === 0;
   }
 
   /** The rows whose cells changed (or that were added or deleted). */
@@ -44,6 +53,7 @@ export class Changes {
     for (const [key, value] of other.rows) this.rows.set(key, value);
     for (const s of other.sheets) this.sheets.add(s);
     for (const r of other.reviews) this.reviews.add(r);
+    for (const c of other.conflicts) this.conflicts.add(c);
   }
 
   /** Records the events that `observeDeep` on the `sheets` root reported. */
@@ -94,6 +104,15 @@ export class Changes {
     }
   }
 
+  /** Records the events that `observeDeep` on the `conflicts` root reported. */
+  recordConflictEvents(events: Array<Y.YEvent<any>>): void {
+    for (const event of events) {
+      const path = event.path as string[];
+      if (path.length === 0) for (const id of event.changes.keys.keys()) this.conflicts.add(id);
+      else this.conflicts.add(path[0]!);
+    }
+  }
+
   /** The store's commit of these changes, reading rows, sheets and reviews as they now are in `doc`. */
   toCommit(datasetId: string, doc: Y.Doc): DocCommit {
     const rows = [...this.rows].map(([key, { userId, at }]) => {
@@ -114,7 +133,8 @@ export class Changes {
       return { rowId, status: reviewStatus(doc, rowId), openFlags: flags.filter((f) => f.status === 'open').length, flags };
     });
     const stateVector = this.updates.length > 0 ? Y.encodeStateVector(doc) : undefined;
-    return { datasetId, updates: this.updates, stateVector, cells: this.cells, rows, sheets, reviews };
+    const conflicts = conflictRecords(doc, this.conflicts);
+    return { datasetId, updates: this.updates, stateVector, cells: this.cells, rows, sheets, reviews, conflicts };
   }
 
   private recordWholeSheet(sheets: Y.Map<YSheet>, sheetId: string, userId: string | null, at: number): void {
@@ -146,16 +166,21 @@ export function observeDocument(doc: Y.Doc, target: () => { changes: Changes; or
   const onReviews = (events: Array<Y.YEvent<any>>) => {
     target().changes.recordReviewEvents(events);
   };
+  const onConflicts = (events: Array<Y.YEvent<any>>) => {
+    target().changes.recordConflictEvents(events);
+  };
   const onUpdate = (update: Uint8Array) => {
     const { changes, origin } = target();
     changes.updates.push({ update, userId: origin?.userId ?? null, at: Date.now() });
   };
   getSheets(doc).observeDeep(onSheets);
   getReviews(doc).observeDeep(onReviews);
+  getConflicts(doc).observeDeep(onConflicts);
   doc.on('update', onUpdate);
   return () => {
     getSheets(doc).unobserveDeep(onSheets);
     getReviews(doc).unobserveDeep(onReviews);
+    getConflicts(doc).unobserveDeep(onConflicts);
     doc.off('update', onUpdate);
   };
 }

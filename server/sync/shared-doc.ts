@@ -36,6 +36,13 @@ export interface Peer extends Origin {
 /** A policy told of every change applied to a document (review rules, say), after it was accepted. */
 export type AfterApply = (shared: SharedDoc, origin: Origin, changes: Changes) => void;
 
+/**
+ * A policy's look at each transaction applied to the document, while Yjs still holds the content of
+ * what the transaction deleted (it is discarded before `afterApply`). What it returns, unless
+ * undefined, reaches the `afterApply` hooks in `changes.findings`.
+ */
+export type Inspect = (transaction: Y.Transaction, origin: Origin) => unknown;
+
 /** Records a history entry that no cell event makes (a review status change, say). */
 export type RecordHistory = (entry: Omit<CellChange, 'userId' | 'at'>) => void;
 
@@ -44,6 +51,7 @@ export interface SharedDocOptions {
   compactEvery: number;
   log: Logger;
   afterApply?: AfterApply;
+  inspect?: Inspect;
   /** Told when storing starts failing (`false`) and when it works again (`true`). */
   onStoreHealth?: (ok: boolean) => void;
 }
@@ -525,7 +533,12 @@ export class SharedDoc {
     if (this.doc) return this.doc;
     const doc = new Y.Doc();
     for (const piece of this.cold!.pieces) Y.applyUpdate(doc, piece);
-    this.stopObserving = observeDocument(doc, () => this.stage ?? { changes: this.pending, origin: null });
+    const stopObserving = observeDocument(doc, () => this.stage ?? { changes: this.pending, origin: null });
+    doc.on('beforeObserverCalls', this.inspect);
+    this.stopObserving = () => {
+      stopObserving();
+      doc.off('beforeObserverCalls', this.inspect);
+    };
     this.doc = doc;
     this.cold = null;
     return doc;
@@ -546,13 +559,21 @@ export class SharedDoc {
     if (unstored.length === 0) return;
     const doc = this.warm();
     // Recorded into a stage that is dropped: `pending` holds them already.
-    this.stage = { changes: new Changes(), origin: { userId: null } };
+    this.stage = { changes: new Changes(), origin: null };
     try {
       for (const update of unstored) Y.applyUpdate(doc, update);
     } finally {
       this.stage = null;
     }
   }
+
+  /** Hands a transaction of a change being applied to the `inspect` hook. */
+  private readonly inspect = (transaction: Y.Transaction): void => {
+    const stage = this.stage;
+    if (!stage?.origin || !this.options.inspect) return;
+    const found = this.options.inspect(transaction, stage.origin);
+    if (found !== undefined) stage.changes.findings.push(found);
+  };
 
   /**
    * Applies (and so relays) a peer's presence as the server vouches for it: states carry the signed-in

@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import type { ConflictRecord } from '../../model/conflicts';
 import type { FlagRecord } from '../../model/reviews';
 import type { CellValue, Column } from '../../model/columns';
 import { emptyCommit, type DocCommit, type DocStore, type RowState, type StoredDoc } from './store';
@@ -31,7 +32,7 @@ export interface ReadModelRow {
 }
 
 /** The parts of a commit a store writes; a store may write them in any order. */
-export const COMMIT_PARTS = ['log', 'history', 'rows', 'sheets', 'reviews', 'flags'] as const;
+export const COMMIT_PARTS = ['log', 'history', 'rows', 'sheets', 'reviews', 'flags', 'conflicts'] as const;
 export type CommitPart = (typeof COMMIT_PARTS)[number];
 
 export interface StoreHarness {
@@ -44,6 +45,8 @@ export interface StoreHarness {
   readSheet(datasetId: string, sheetId: string): { name: string; columns: Column[] } | undefined;
   /** The read model's review state of a row, or undefined if it has none. */
   readReview(datasetId: string, rowId: string): { status: string; openFlags: number; flags: FlagRecord[] } | undefined;
+  /** The read model's copy of a conflict, or undefined if it has none. */
+  readConflict(datasetId: string, conflictId: string): ConflictRecord | undefined;
   /**
    * Makes every later write of `part` fail inside the store (as a full disk or a lost connection would)
    * until the returned function is called.
@@ -104,6 +107,14 @@ function fullCommit(datasetId: string, update: Uint8Array, value: string, userId
     rows: [rowState('r1', { actor1: value }, userId, at)],
     sheets: [{ sheetId: 'events', sheet: { name: `Events ${value}`, columns: EVENTS_COLUMNS } }],
     reviews: [{ rowId: 'r1', status: at > 1000 ? 'flagged' : 'unreviewed', openFlags: at > 1000 ? 1 : 0, flags: at > 1000 ? [flagOn('r1', `f${at}`)] : [] }],
+    conflicts: [conflictOn('r1', 'c1', value, at > 1000 ? 'resolved' : 'open')],
+  };
+}
+
+function conflictOn(rowId: string, id: string, kept: ConflictRecord['kept'], status: ConflictRecord['status']): ConflictRecord {
+  return {
+    id, sheet: 'events', row: rowId, column: 'actor1', kept, keptBy: 'ana', lost: ['a', 'b'], lostBy: null,
+    at: '2024-02-22T00:00:00.000Z', status, ...(status === 'resolved' && { resolvedBy: 'ben', resolvedAt: '2024-02-23T00:00:00.000Z' }),
   };
 }
 
@@ -115,6 +126,7 @@ function everything(h: StoreHarness) {
     row: h.readRow('d1', 'events', 'r1'),
     sheet: h.readSheet('d1', 'events'),
     review: h.readReview('d1', 'r1'),
+    conflict: h.readConflict('d1', 'c1'),
   };
 }
 
@@ -308,6 +320,18 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
     expect(h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
   },
 
+  'stores the conflicts of a commit, a later state of one replacing the earlier': (h) => {
+    const [a, b] = [conflictOn('r1', 'ca', 'China', 'open'), conflictOn('r2', 'cb', null, 'open')];
+    h.store.append({ ...emptyCommit('d1'), conflicts: [a, b] });
+    expect(h.readConflict('d1', 'ca')).toEqual(a);
+    expect(h.readConflict('d1', 'cb')).toEqual(b);
+    expect(h.readConflict('d2', 'ca')).toBeUndefined();
+    const resolved = conflictOn('r1', 'ca', 'China', 'resolved');
+    h.store.append({ ...emptyCommit('d1'), conflicts: [resolved] });
+    expect(h.readConflict('d1', 'ca')).toEqual(resolved);
+    expect(h.readConflict('d1', 'cb')).toEqual(b);
+  },
+
   [ATOMICITY_CASE]: (h) => {
     const { updates, doc } = makeUpdates(2);
     h.store.append(fullCommit('d1', updates[0]!, 'China', 'u1', 1000));
@@ -330,6 +354,7 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
     expect(after.row?.cells).toEqual({ actor1: 'Japan' });
     expect(after.sheet?.name).toBe('Events Japan');
     expect(after.review).toEqual({ status: 'flagged', openFlags: 1, flags: [flagOn('r1', 'f2000')] });
+    expect(after.conflict).toEqual(conflictOn('r1', 'c1', 'Japan', 'resolved'));
   },
 };
 

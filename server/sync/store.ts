@@ -3,6 +3,7 @@
  * outgrow one machine) can join later; `store.contract.ts` is the suite every store must pass.
  */
 import type { CellValue, Column } from '../../model/columns';
+import type { ConflictRecord } from '../../model/conflicts';
 import type { FlagRecord } from '../../model/reviews';
 
 export interface StoredDoc {
@@ -69,6 +70,8 @@ export interface DocCommit {
   rows: RowState[];
   sheets: SheetState[];
   reviews: ReviewState[];
+  /** Conflict entries as they now are: each replaces the stored one of its id. */
+  conflicts: ConflictRecord[];
 }
 
 export interface DocStore {
@@ -85,5 +88,5 @@ export interface DocStore {
 }
 
 export function emptyCommit(datasetId: string): DocCommit {
-  return { datasetId, updates: [], cells: [], rows: [], sheets: [], reviews: [] };
+  return { datasetId, updates: [], cells: [], rows: [], sheets: [], reviews: [], conflicts: [] };
 }

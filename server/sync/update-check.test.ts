@@ -6,6 +6,7 @@ import {
   columnToYMap, createSheet, deleteRow, getMeta, getReviews, getSheet, getSheets, initDocument, insertRow, readColumns,
   setCell, sheetColumns, sheetRows, type YSheet,
 } from '../../model/document';
+import { addConflict, getConflicts } from '../../model/conflicts';
 import { setReviewStatus } from '../../model/reviews';
 import { TEMPLATES } from '../../model/templates';
 import { mulberry32 } from '../../test/helpers/random';
@@ -149,6 +150,9 @@ describe('updates that are refused', () => {
     ['a new root map', 'admin', (doc) => doc.getMap('evil').set('x', 1), /no root "evil"/],
     ['a new root text', 'editor', (doc) => doc.getText('notes').insert(0, 'hello'), /no root "notes"/],
     ['a review status', 'admin', (doc) => setReviewStatus(doc, 'r1', 'approved'), /reviews is written by the server only/],
+    ['a conflict entry', 'admin', (doc) => addConflict(doc, {
+      id: 'c1', sheet: 'events', row: 'r1', column: 'actor1', kept: 'a', keptBy: null, lost: 'b', lostBy: null, at: '2024-01-01T00:00:00.000Z',
+    }), /conflicts is written by the server only/],
     ['a nested map in a new row', 'editor', (doc) => {
       const row = new Y.Map<unknown>();
       row.set('summary', new Y.Map());
@@ -257,6 +261,15 @@ describe('updates that are refused', () => {
     server.transact(() => setReviewStatus(server, 'r1', 'flagged'));
     expect(check((doc) => getReviews(doc).get('r1')!.set('status', 'approved'), 'admin', server)).toMatch(/outside the document layout|reviews/);
     expect(check((doc) => getReviews(doc).delete('r1'), 'admin', server)).toMatch(/reviews is written by the server only/);
+  });
+
+  it('the conflicts root, even when a conflict exists already', () => {
+    const server = serverDoc();
+    server.transact(() => addConflict(server, {
+      id: 'c1', sheet: 'events', row: 'r1', column: 'actor1', kept: 'a', keptBy: null, lost: 'b', lostBy: null, at: '2024-01-01T00:00:00.000Z',
+    }));
+    expect(check((doc) => getConflicts(doc).get('c1')!.set('status', 'resolved'), 'admin', server)).toMatch(/outside the document layout|conflicts/);
+    expect(check((doc) => getConflicts(doc).delete('c1'), 'editor', server)).toMatch(/conflicts is written by the server only/);
   });
 });
 

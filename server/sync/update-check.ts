@@ -16,7 +16,7 @@
 import * as Y from 'yjs';
 import { COLUMN_ID_KEY, SHEET_KEYS } from '../../model/document';
 import {
-  CLIENT_ROOT, ROOT_NAMES, cellProblem, columnFieldProblem, rowIdProblem, sheetFieldProblem, sheetIdProblem,
+  CLIENT_ROOT, SERVER_ROOTS, cellProblem, columnFieldProblem, rowIdProblem, sheetFieldProblem, sheetIdProblem,
 } from '../../model/layout';
 import type { Role } from '../../model/roles';
 
@@ -45,10 +45,10 @@ const MISSING = MISSING_DEPENDENCY;
 
 type Slot =
   | 'sheets' | 'sheet' | 'columns' | 'column' | 'rows' | 'row'
-  /** `meta` and `reviews`: written by the server only. */
+  /** `meta`, `reviews` and `conflicts`: written by the server only. */
   | 'server-root'
   | 'unknown-root'
-  /** Anything else: inside `meta` or `reviews`, or a type where the layout has none. */
+  /** Anything else: inside a server-only root, or a type where the layout has none. */
   | 'foreign';
 
 /** A shared type the update writes into, in the document already or made by the update. */
@@ -390,7 +390,7 @@ class UpdateCheck {
   private rootContainer(name: string): Container {
     let c = this.roots.get(name);
     if (!c) {
-      const slot: Slot = name === CLIENT_ROOT ? 'sheets' : ROOT_NAMES.has(name) ? 'server-root' : 'unknown-root';
+      const slot: Slot = name === CLIENT_ROOT ? 'sheets' : SERVER_ROOTS.has(name) ? 'server-root' : 'unknown-root';
       const type = this.doc.share.get(name) ?? null;
       c = container(slot, name, type, null, null, false);
       this.roots.set(name, c);

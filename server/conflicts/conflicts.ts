@@ -1,0 +1,120 @@
+/**
+ * Concurrent edits of one cell: when two people change a cell without having seen each other's
+ * change, Yjs keeps one value; the other is recorded as a conflict, with both values and both
+ * authors, in the document's `conflicts` root (so open grids mark the cell at once) and, with the
+ * same commit, in the read model. Listing reads the read model only; resolving closes the conflict,
+ * and may write the value that was lost back into the cell as the resolver's change.
+ *
+ * The sync engine hands this module every transaction (`inspect`, for detection while Yjs still
+ * holds what it deleted) and every applied change (`afterApply`, which records what was found).
+ */
+import { ulid } from 'ulid';
+import type * as Y from 'yjs';
+import type { CellValue } from '../../model/columns';
+import { type ConflictRecord, type ConflictStatus, addConflict, findConflict, readConflict, resolveConflict } from '../../model/conflicts';
+import { getSheet, sheetRows } from '../../model/document';
+import type { User } from '../auth/users';
+import { conflict, notFound } from '../errors';
+import type { ReadModel } from '../storage';
+import type { Changes, Origin } from '../sync/changes';
+import type { DocRegistry } from '../sync/registry';
+import type { SharedDoc } from '../sync/shared-doc';
+import { ItemAuthors } from './authors';
+import { type ConcurrentWrite, detectConcurrentWrites, sameValue } from './detect';
+
+/** What `inspect` found in one transaction: the concurrent writes, each with the users of both values. */
+class Found {
+  constructor(
+    readonly writes: ReadonlyArray<ConcurrentWrite & {
+      /** The writer of this transaction's value. */
+      incomingBy: string | null;
+      /** The writer of the other value; undefined when the document does not know (written before it was loaded). */
+      otherBy: string | null | undefined;
+    }>,
+  ) {}
+}
+
+export type ResolveChoice = 'kept' | 'lost';
+
+export class Conflicts {
+  /** Who wrote what, per loaded document. */
+  private readonly authors = new WeakMap<Y.Doc, ItemAuthors>();
+
+  constructor(
+    private readonly registry: DocRegistry,
+    private readonly readModel: ReadModel,
+    /** A user's name by id, or undefined if there is no such user. */
+    private readonly userName: (userId: string) => string | undefined,
+  ) {}
+
+  /** Finds the cells a transaction wrote concurrently with an earlier change, then notes who wrote its items. */
+  readonly inspect = (transaction: Y.Transaction, origin: Origin): Found | undefined => {
+    let authors = this.authors.get(transaction.doc);
+    if (!authors) this.authors.set(transaction.doc, (authors = new ItemAuthors()));
+    const writes = detectConcurrentWrites(transaction);
+    const found = writes.map((w) => ({ ...w, incomingBy: origin.userId, otherBy: w.other ? authors.of(w.other) : undefined }));
+    authors.record(transaction, origin.userId);
+    return found.length > 0 ? new Found(found) : undefined;
+  };
+
+  /** Records the conflicts `inspect` found in an applied change, as the server. */
+  readonly afterApply = (shared: SharedDoc, _origin: Origin, changes: Changes): void => {
+    const writes = changes.findings.flatMap((f) => (f instanceof Found ? f.writes : []));
+    if (writes.length === 0) return;
+    const at = new Date().toISOString();
+    const records = writes.map((w): Omit<ConflictRecord, 'status'> => {
+      const other = w.otherBy !== undefined
+        ? this.nameOf(w.otherBy)
+        : this.readModel.lastCellAuthor(shared.id, w.sheetId, w.rowId, w.columnId) ?? null;
+      const incoming = this.nameOf(w.incomingBy);
+      return {
+        id: ulid(), sheet: w.sheetId, row: w.rowId, column: w.columnId, at,
+        kept: w.kept, keptBy: w.incomingKept ? incoming : other,
+        lost: w.lost, lostBy: w.incomingKept ? other : incoming,
+      };
+    });
+    shared.transact({ userId: null }, (doc) => {
+      for (const record of records) addConflict(doc, record);
+    });
+  };
+
+  /** The dataset's conflicts from the read model (a cold document stays cold), oldest first. */
+  list(datasetId: string, status?: ConflictStatus): ConflictRecord[] {
+    return this.readModel.conflicts(datasetId, status);
+  }
+
+  /**
+   * Closes an open conflict. `lost` first writes the value that was lost into the cell, as `user`'s
+   * change (in the history); refused while the cell no longer holds the kept value, so that a later
+   * change is never overwritten unseen.
+   */
+  resolve(datasetId: string, user: User, conflictId: string, choice: ResolveChoice): ConflictRecord {
+    const listed = this.readModel.conflict(datasetId, conflictId);
+    if (!listed) throw notFound(`No conflict "${conflictId}"`);
+    if (listed.status !== 'open') throw conflict('This conflict is resolved already');
+    return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, (doc) => {
+      // The read model can lag the document by one turn: the document has the last word.
+      const entry = findConflict(doc, conflictId);
+      if (!entry) throw notFound(`No conflict "${conflictId}"`);
+      const record = readConflict(conflictId, entry);
+      if (record.status !== 'open') throw conflict('This conflict is resolved already');
+      if (choice === 'lost') {
+        const sheet = getSheet(doc, record.sheet);
+        const row = sheet ? sheetRows(sheet).get(record.row) : undefined;
+        if (!row) throw conflict('The row of this conflict was deleted');
+        if (!sameValue(row.get(record.column) ?? null, record.kept)) {
+          throw conflict('The cell was changed again since: look at it before choosing a value');
+        }
+        const value = record.lost;
+        if (value === null || value === '') row.delete(record.column);
+        else row.set(record.column, value as CellValue);
+      }
+      resolveConflict(entry, user.name, new Date().toISOString());
+      return readConflict(conflictId, entry);
+    }));
+  }
+
+  private nameOf(userId: string | null): string | null {
+    return userId === null ? null : this.userName(userId) ?? null;
+  }
+}
