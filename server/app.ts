@@ -17,10 +17,13 @@ import { datasetScope } from './routes/dataset-scope';
 import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
+import { sourceRoutes } from './routes/sources';
+import { EvidenceCheck } from './sources/evidence';
 import { usersRoutes } from './routes/users';
 import { mountClient } from './static';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
+import { parseRoom } from '../model/rooms';
 
 export interface AppOptions {
   /** Documents, datasets and the read model. */
@@ -50,10 +53,13 @@ export const HTTP_DEFAULTS: HttpOptions = { maxBodyBytes: 1024 * 1024, allowedOr
 
 export function createApp(options: AppOptions) {
   const { storage, log } = options;
+  const evidence = new EvidenceCheck(storage.sources);
   const registry = new DocRegistry(storage.docs, {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
     // Review rules react to every applied change (an edit unapproves a row).
     afterApply: (shared, origin, changes) => review.afterApply(shared, origin, changes),
+    // Anchors in cells must name a source of the dataset and quote its text exactly.
+    checkCells: (room, cells) => evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const services: Services = { storage, registry, review, log };
@@ -74,7 +80,10 @@ export function createApp(options: AppOptions) {
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(storage.users));
-  app.use('/api/datasets/:id/sheets/:sheetId/export', limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 }));
+  const exportLimit = limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 });
+  app.use('/api/datasets/:id/sheets/:sheetId/export', exportLimit);
+  app.use('/api/datasets/:id/evidence/export', exportLimit);
+  app.use('/api/datasets/:id/sources/export', exportLimit);
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/datasets', datasetsRoutes(services));
@@ -83,6 +92,7 @@ export function createApp(options: AppOptions) {
   app.use('/api/datasets/:id/*', scope);
   app.route('/api/datasets/:id', datasetRoutes(services));
   app.route('/api/datasets/:id', reviewRoutes(services));
+  app.route('/api/datasets/:id', sourceRoutes(services, evidence));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

@@ -141,8 +141,41 @@ export interface UserDirectory {
   deleteSession(idHash: string): void;
 }
 
+/** A source as stored: its text never changes once stored. */
+export interface SourceRecord {
+  id: string;
+  title: string;
+  url: string | null;
+  outlet: string | null;
+  publishedAt: string | null;
+  /** In Unicode code points. */
+  length: number;
+  /** sha256 of the UTF-8 text, hex. */
+  sha256: string;
+}
+
+export interface NewSourceRecord extends SourceRecord {
+  text: string;
+  createdBy: string | null;
+}
+
+/** The texts a dataset's rows are coded from (README "Sources and evidence"). */
+export interface SourceStore {
+  /** A dataset's sources in the order they were added, without their texts. */
+  list(datasetId: string): SourceRecord[];
+  get(datasetId: string, sourceId: string): (SourceRecord & { text: string }) | undefined;
+  /** Only the text, for checking anchors. */
+  text(datasetId: string, sourceId: string): string | undefined;
+  insert(datasetId: string, source: NewSourceRecord): void;
+  /** Removes a source unless a row anchors to it: 'anchored' then, storing nothing; 'missing' if there is none. */
+  delete(datasetId: string, sourceId: string): 'deleted' | 'anchored' | 'missing';
+  /** Sources with their texts, for the sources export. */
+  all(datasetId: string): Iterable<SourceRecord & { text: string }>;
+}
+
 export interface Storage {
   docs: DocStore;
+  sources: SourceStore;
   datasets: DatasetCatalog;
   readModel: ReadModel;
   users: UserDirectory;

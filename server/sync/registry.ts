@@ -4,7 +4,7 @@
  * (compacted first) once nobody has used it for a grace period.
  */
 import type { Logger } from '../logger';
-import { type AfterApply, SharedDoc } from './shared-doc';
+import { type AfterApply, type CheckCells, SharedDoc } from './shared-doc';
 import type { DocStore } from './store';
 
 export interface RegistryOptions {
@@ -14,6 +14,8 @@ export interface RegistryOptions {
   log: Logger;
   /** Told of every change applied to any document. */
   afterApply?: AfterApply;
+  /** Asked about the cell values of every client update before it is applied. */
+  checkCells?: CheckCells;
 }
 
 export class DocRegistry {
@@ -32,9 +34,9 @@ export class DocRegistry {
     let doc = this.docs.get(room);
     if (!doc) {
       const started = performance.now();
-      const { compactEvery, log, afterApply } = this.options;
+      const { compactEvery, log, afterApply, checkCells } = this.options;
       doc = SharedDoc.load(room, this.store, {
-        compactEvery, log, afterApply,
+        compactEvery, log, afterApply, checkCells,
         onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
       });
       log.debug({ room, ms: Math.round(performance.now() - started) }, 'document loaded');
