@@ -2,9 +2,12 @@
 import { asc, count, eq } from 'drizzle-orm';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
-import { type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type NewDatasetRecord, type SheetSummary } from '../server/storage';
+import {
+  type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type NewDatasetRecord, type NewSourceRecord, type SheetSummary,
+} from '../server/storage';
 import type { Db } from './client';
 import { datasets, rows, sheets } from './schema';
+import { insertSource } from './sources';
 import type { SqliteDocStore } from './store';
 
 
@@ -39,13 +42,14 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       .map((s) => ({ id: s.sheetId, name: s.name, columns: JSON.parse(s.columns) as Column[], rowCount: counts.get(s.sheetId) ?? 0 }));
   }
 
-  create(record: NewDatasetRecord, first: DocCommit): boolean {
+  create(record: NewDatasetRecord, first: DocCommit, sources: readonly NewSourceRecord[] = []): boolean {
     return this.db.transaction((tx) => {
       if (tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, record.id)).get()) return false;
       tx.insert(datasets).values({
         id: record.id, name: record.name, template: record.template, settings: JSON.stringify(record.settings),
         createdBy: record.createdBy, createdAt: Date.now(),
       }).run();
+      for (const source of sources) insertSource(tx, record.id, source);
       this.docs.write(tx, first);
       return true;
     });

@@ -9,6 +9,15 @@ const summary = {
   publishedAt: sources.publishedAt, length: sources.length, sha256: sources.sha256,
 };
 
+/** Inserts a source, on the database or inside a transaction. */
+export function insertSource(db: Pick<Db, 'insert'>, datasetId: string, source: NewSourceRecord): void {
+  db.insert(sources).values({
+    datasetId, sourceId: source.id, title: source.title, url: source.url, outlet: source.outlet,
+    publishedAt: source.publishedAt, text: source.text, sha256: source.sha256, length: source.length,
+    createdBy: source.createdBy, createdAt: Date.now(),
+  }).run();
+}
+
 export class SqliteSourceStore implements SourceStore {
   constructor(private readonly db: Db) {}
 
@@ -28,11 +37,7 @@ export class SqliteSourceStore implements SourceStore {
   }
 
   insert(datasetId: string, source: NewSourceRecord): void {
-    this.db.insert(sources).values({
-      datasetId, sourceId: source.id, title: source.title, url: source.url, outlet: source.outlet,
-      publishedAt: source.publishedAt, text: source.text, sha256: source.sha256, length: source.length,
-      createdBy: source.createdBy, createdAt: Date.now(),
-    }).run();
+    insertSource(this.db, datasetId, source);
   }
 
   delete(datasetId: string, sourceId: string): 'deleted' | 'anchored' | 'missing' {

@@ -50,10 +50,10 @@ export interface DatasetCatalog {
   /** A dataset's sheets in tab order, with their row counts. */
   sheets(id: string): SheetSummary[];
   /**
-   * Stores a new dataset and its first document state in one transaction.
+   * Stores a new dataset, its first document state and its first sources in one transaction.
    * Returns false, storing nothing, when the id is taken.
    */
-  create(record: NewDatasetRecord, first: DocCommit): boolean;
+  create(record: NewDatasetRecord, first: DocCommit, sources?: readonly NewSourceRecord[]): boolean;
   updateSettings(id: string, settings: DatasetSettings): void;
 }
 

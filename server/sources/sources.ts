@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { newRowId } from '../../model/ids';
 import type { SourceSummary } from '../../model/http';
 import { badRequest, conflict, notFound } from '../errors';
-import type { SourceRecord, SourceStore } from '../storage';
+import type { NewSourceRecord, SourceRecord, SourceStore } from '../storage';
 
 export interface NewSource {
   title: string;
@@ -19,10 +19,17 @@ export const toSummary = (s: SourceRecord): SourceSummary => ({
 
 /** Stores a new source; its text is kept exactly as given (no normalisation, line ends as sent). */
 export function addSource(store: SourceStore, datasetId: string, input: NewSource, createdBy: string | null): SourceSummary {
+  const record = sourceRecord(input, createdBy);
+  store.insert(datasetId, record);
+  return toSummary(record);
+}
+
+/** A new source's record: a new id, its length in code points and the sha256 of its UTF-8 text. */
+export function sourceRecord(input: NewSource, createdBy: string | null): NewSourceRecord {
   if (input.text === '') throw badRequest('a source needs text');
   // A lone surrogate cannot be stored as UTF-8: it would come back changed.
   if (/\p{Cs}/u.test(input.text) || /\p{Cs}/u.test(input.title)) throw badRequest('the text is not valid Unicode (a lone surrogate)');
-  const record: SourceRecord = {
+  return {
     id: newRowId(),
     title: input.title,
     url: input.url ?? null,
@@ -30,9 +37,9 @@ export function addSource(store: SourceStore, datasetId: string, input: NewSourc
     publishedAt: input.publishedAt ?? null,
     length: Array.from(input.text).length,
     sha256: createHash('sha256').update(input.text, 'utf8').digest('hex'),
+    text: input.text,
+    createdBy,
   };
-  store.insert(datasetId, { ...record, text: input.text, createdBy });
-  return toSummary(record);
 }
 
 /** Removes a source; `409` while a row anchors to it. */
