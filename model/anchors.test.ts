@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchorLabel, anchorProblem, anchorsOf, codePointSlice } from './anchors';
+import { anchorLabel, anchorProblem, anchorsOf, codePointSlice, indexText } from './anchors';
 
 describe('codePointSlice', () => {
   it('counts code points, so an emoji before the quote is one position, not two UTF-16 units', () => {
@@ -55,8 +55,11 @@ describe('anchorProblem', () => {
     expect(anchorProblem({ source: 's', start: 0, end: 5, exact: nfd }, nfd)).toBeNull();
   });
 
-  it('takes the text as code points too', () => {
-    expect(anchorProblem({ source: 's', start: 1, end: 2, exact: 'b' }, ['a', 'b'])).toBeNull();
+  it('takes an indexed text too, with astral characters and a lone surrogate counted like Python counts them', () => {
+    const indexed = indexText('a😀b\uD800c');
+    expect(indexed.length).toBe(5);
+    expect(anchorProblem({ source: 's', start: 1, end: 3, exact: '😀b' }, indexed)).toBeNull();
+    expect(anchorProblem({ source: 's', start: 4, end: 5, exact: 'c' }, indexed)).toBeNull();
   });
 });
 

@@ -8,25 +8,45 @@ import { type Anchor, isAnchor } from './columns';
 export type { Anchor };
 export { isAnchor };
 
-/** A text as its code points, the form offsets index. */
-export function codePoints(text: string): string[] {
-  return Array.from(text);
+/** A text indexed by code point, to slice a long text many times without scanning it again. */
+export interface IndexedText {
+  /** In code points. */
+  readonly length: number;
+  /** Code points `start` to `end` (end exclusive); the span must be inside the text. */
+  slice(start: number, end: number): string;
+}
+
+/** Indexes a text: the UTF-16 offset of every code point, 4 bytes per code point besides the text. */
+export function indexText(text: string): IndexedText {
+  const offsets = new Uint32Array(text.length + 1);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    offsets[n++] = i;
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  offsets[n] = text.length;
+  const index = offsets.subarray(0, n + 1);
+  return { length: n, slice: (start, end) => text.slice(index[start], index[end]) };
 }
 
 /**
- * Code points `start` to `end` (end exclusive) of `text`, or null when the span is not inside the
- * text. `text` may be given as its code points, to slice a long text many times.
+ * Code points `start` to `end` (end exclusive) of `text`, or null when the span is not inside the text.
  */
-export function codePointSlice(text: string | readonly string[], start: number, end: number): string | null {
-  const points = typeof text === 'string' ? codePoints(text) : text;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > points.length) return null;
-  return points.slice(start, end).join('');
+export function codePointSlice(text: string | IndexedText, start: number, end: number): string | null {
+  const indexed = typeof text === 'string' ? indexText(text) : text;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > indexed.length) return null;
+  return indexed.slice(start, end);
 }
 
 /** Why `anchor` does not point at its `exact` text in `text` (the source's), or null if it does. */
-export function anchorProblem(anchor: Anchor, text: string | readonly string[]): string | null {
-  const length = typeof text === 'string' ? codePoints(text).length : text.length;
-  const slice = codePointSlice(text, anchor.start, anchor.end);
+export function anchorProblem(anchor: Anchor, text: string | IndexedText): string | null {
+  const indexed = typeof text === 'string' ? indexText(text) : text;
+  const length = indexed.length;
+  const slice = codePointSlice(indexed, anchor.start, anchor.end);
   if (slice === null) {
     return `anchor ${anchorLabel(anchor)} is outside source "${anchor.source}" (${length} code points)`;
   }

@@ -1,18 +1,19 @@
 /**
  * Checks the anchors a client writes into cells before the update is applied: each must name a source
  * of the dataset, and its `exact` must be the source's text at its code-point offsets. Source texts are
- * kept as code-point arrays in a small cache (a text never changes once stored, so an entry is never stale;
- * a deleted source's entry is dropped).
+ * kept indexed by code point in a small cache, bounded by their total length (a text never changes once
+ * stored, so an entry is never stale; a deleted source's entry is dropped).
  */
-import { anchorProblem, anchorsOf, codePoints } from '../../model/anchors';
+import { anchorProblem, anchorsOf, type IndexedText, indexText } from '../../model/anchors';
 import type { SourceStore } from '../storage';
 import type { NewCell } from '../sync/update-check';
 
-/** Source texts kept as code points; the least recently used goes first. */
-const CACHE_ENTRIES = 16;
+/** Code points of source texts kept indexed (about 6 bytes each); the least recently used go first. */
+const CACHE_CODE_POINTS = 8_000_000;
 
 export class EvidenceCheck {
-  private readonly cache = new Map<string, readonly string[]>();
+  private readonly cache = new Map<string, IndexedText>();
+  private cached = 0;
 
   constructor(private readonly sources: SourceStore) {}
 
@@ -31,22 +32,31 @@ export class EvidenceCheck {
 
   /** Drops a deleted source from the cache. */
   forget(datasetId: string, sourceId: string): void {
-    this.cache.delete(key(datasetId, sourceId));
+    const k = key(datasetId, sourceId);
+    this.cached -= this.cache.get(k)?.length ?? 0;
+    this.cache.delete(k);
   }
 
-  private text(datasetId: string, sourceId: string): readonly string[] | undefined {
+  private text(datasetId: string, sourceId: string): IndexedText | undefined {
     const k = key(datasetId, sourceId);
-    let points = this.cache.get(k);
-    if (points) {
+    let indexed = this.cache.get(k);
+    if (indexed) {
       this.cache.delete(k);
     } else {
       const text = this.sources.text(datasetId, sourceId);
       if (text === undefined) return undefined;
-      points = codePoints(text);
-      if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      indexed = indexText(text);
+      this.cached += indexed.length;
+      for (const [oldest, entry] of this.cache) {
+        if (this.cached <= CACHE_CODE_POINTS) break;
+        this.cache.delete(oldest);
+        this.cached -= entry.length;
+      }
     }
-    this.cache.set(k, points);
-    return points;
+    // A text larger than the whole cache is used once and not kept.
+    if (indexed.length <= CACHE_CODE_POINTS) this.cache.set(k, indexed);
+    else this.cached -= indexed.length;
+    return indexed;
   }
 }
 
