@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchorLabel, anchorProblem, anchorsOf, codePointSlice, indexText } from './anchors';
+import { anchorLabel, anchorProblem, anchorsOf, codePointLength, codePointSlice, indexText } from './anchors';
 
 describe('codePointSlice', () => {
   it('counts code points, so an emoji before the quote is one position, not two UTF-16 units', () => {
@@ -58,6 +58,9 @@ describe('anchorProblem', () => {
   it('takes an indexed text too, with astral characters and a lone surrogate counted like Python counts them', () => {
     const indexed = indexText('a😀b\uD800c');
     expect(indexed.length).toBe(5);
+    expect(codePointLength('a😀b\uD800c')).toBe(5);
+    expect(codePointLength('\uDC00\uD800')).toBe(2);
+    expect(codePointLength('🇰🇷')).toBe(Array.from('🇰🇷').length);
     expect(anchorProblem({ source: 's', start: 1, end: 3, exact: '😀b' }, indexed)).toBeNull();
     expect(anchorProblem({ source: 's', start: 4, end: 5, exact: 'c' }, indexed)).toBeNull();
   });

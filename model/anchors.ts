@@ -16,6 +16,22 @@ export interface IndexedText {
   slice(start: number, end: number): string;
 }
 
+/** A text's length in code points (a surrogate pair is one, a lone surrogate one too). */
+export function codePointLength(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 /** Indexes a text: the UTF-16 offset of every code point, 4 bytes per code point besides the text. */
 export function indexText(text: string): IndexedText {
   const offsets = new Uint32Array(text.length + 1);

@@ -1,5 +1,6 @@
 /** Adding and removing a dataset's sources; the rules of anchors are in `model/anchors.ts`. */
 import { createHash } from 'node:crypto';
+import { codePointLength } from '../../model/anchors';
 import { newRowId } from '../../model/ids';
 import type { SourceSummary } from '../../model/http';
 import { badRequest, conflict, notFound } from '../errors';
@@ -35,7 +36,7 @@ export function sourceRecord(input: NewSource, createdBy: string | null): NewSou
     url: input.url ?? null,
     outlet: input.outlet ?? null,
     publishedAt: input.publishedAt ?? null,
-    length: Array.from(input.text).length,
+    length: codePointLength(input.text),
     sha256: createHash('sha256').update(input.text, 'utf8').digest('hex'),
     text: input.text,
     createdBy,
