@@ -107,6 +107,10 @@ describe('the sources API', () => {
     expect((await a.call(`/api/datasets/ds/sources/${created.body.id}`)).body.text).toBe(md);
     const titled = await upload(a, 'text/plain', 'plain text', '?title=My%20title&outlet=Wire');
     expect(titled.body).toMatchObject({ title: 'My title', outlet: 'Wire' });
+    const latin1 = await a.app.request('/api/datasets/ds/sources', {
+      method: 'POST', headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'text/plain; charset=iso-8859-1' }, body: 'caf\xe9',
+    });
+    expect(latin1.status).toBe(400);
   });
 
   it('refuses to delete a source while a row anchors to it, and deletes it once none does', async () => {

@@ -33,6 +33,11 @@ export function sourceRoutes({ storage, registry }: Services, evidence: Evidence
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       let input: NewSource;
       if ((UPLOAD_TYPES as readonly string[]).includes(type)) {
+        // The text is read as UTF-8: a file in another encoding would be stored garbled.
+        const charset = /;\s*charset="?([^";\s]+)/i.exec(c.req.header('content-type') ?? '')?.[1]?.toLowerCase();
+        if (charset && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
+          throw badRequest(`Send the text as UTF-8 (got charset=${charset})`);
+        }
         // A byte-order mark says how the file is encoded; it is not part of the text.
         const body = (await c.req.text()).replace(/^\uFEFF/, '');
         const { text, title } = fromUpload(type as UploadType, body);
