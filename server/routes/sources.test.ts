@@ -113,6 +113,13 @@ describe('the sources API', () => {
     expect(latin1.status).toBe(400);
   });
 
+  it('takes uploads up to 10 MiB and answers 413 past that', async () => {
+    const a = await app();
+    const limit = 10 * 1024 * 1024;
+    expect((await upload(a, 'text/plain', 'x'.repeat(limit))).status).toBe(201);
+    expect((await upload(a, 'text/plain', 'x'.repeat(limit + 1))).status).toBe(413);
+  });
+
   it('refuses to delete a source while a row anchors to it, and deletes it once none does', async () => {
     const a = await app();
     const { body: source } = await a.call('/api/datasets/ds/sources', { body: { title: 'A', text: ARTICLE } });
