@@ -5,10 +5,11 @@ import type { DocCommit } from '../server/sync/store';
 import type { Role } from '../model/roles';
 import {
   type DatasetAccess, type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type Member,
-  type NewDatasetRecord, type SheetSummary,
+  type NewDatasetRecord, type NewSourceRecord, type SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
-import { cellChanges, conflicts, datasetMembers, datasets, flags, reviews, rows, sheets, snapshots, updates, users } from './schema';
+import { cellChanges, conflicts, datasetMembers, datasets, flags, reviews, rows, sheets, snapshots, sources, updates, users } from './schema';
+import { insertSource } from './sources';
 import type { SqliteDocStore } from './store';
 
 
@@ -45,13 +46,14 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       .map((s) => ({ id: s.sheetId, name: s.name, columns: JSON.parse(s.columns) as Column[], rowCount: counts.get(s.sheetId) ?? 0 }));
   }
 
-  create(record: NewDatasetRecord, first: DocCommit): boolean {
+  create(record: NewDatasetRecord, first: DocCommit, sources: readonly NewSourceRecord[] = []): boolean {
     return this.db.transaction((tx) => {
       if (tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, record.id)).get()) return false;
       tx.insert(datasets).values({
         id: record.id, name: record.name, template: record.template, settings: JSON.stringify(record.settings),
         createdBy: record.createdBy, createdAt: Date.now(),
       }).run();
+      for (const source of sources) insertSource(tx, record.id, source);
       this.docs.write(tx, first);
       return true;
     });
@@ -102,7 +104,7 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       const rooms = <T extends typeof updates | typeof snapshots>(t: T) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
       tx.delete(updates).where(rooms(updates)).run();
       tx.delete(snapshots).where(rooms(snapshots)).run();
-      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts, datasetMembers]) tx.delete(table).where(eq(table.datasetId, id)).run();
+      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts, datasetMembers, sources]) tx.delete(table).where(eq(table.datasetId, id)).run();
       tx.delete(datasets).where(eq(datasets.id, id)).run();
       return true;
     });

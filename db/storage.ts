@@ -3,6 +3,7 @@ import { backfillFlags } from './backfill';
 import type { Db } from './client';
 import { SqliteDatasetCatalog } from './datasets';
 import { SqliteReadModel } from './read-model';
+import { SqliteSourceStore } from './sources';
 import { SqliteDocStore } from './store';
 import { SqliteUserDirectory } from './users';
 
@@ -10,5 +11,8 @@ import { SqliteUserDirectory } from './users';
 export function sqliteStorage(db: Db): Storage {
   const docs = new SqliteDocStore(db);
   backfillFlags(db, docs);
-  return { docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db) };
+  return {
+    docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
+    sources: new SqliteSourceStore(db),
+  };
 }

@@ -1,7 +1,7 @@
 /** Column types and cell validation: problems are marked for the grid and reviewers, never used to block an edit. */
 
 export const COLUMN_TYPES = [
-  'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref',
+  'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref', 'evidence',
 ] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
@@ -19,7 +19,8 @@ export interface Column {
   ref?: string;
 }
 
-export type CellValue = string | number | boolean | null | string[];
+/** What a cell holds: `multi` cells a list of codes, `evidence` cells a list of anchors into sources. */
+export type CellValue = string | number | boolean | null | string[] | Anchor[];
 
 /** Columns every export adds after the sheet's own. */
 export const EXPORT_META_COLUMNS = ['review_status', 'open_flags', 'created_by', 'created_at', 'updated_by', 'updated_at'] as const;
@@ -114,6 +115,8 @@ export function validateCell(column: Column, value: unknown, ctx: ValidationCont
         return [{ code: 'ref', message: `${column.name}: row ${value} does not exist` }];
       }
       return [];
+    case 'evidence':
+      return Array.isArray(value) && value.every(isAnchor) ? [] : [typeProblem(column, 'a list of passages of sources')];
   }
 }
 
@@ -167,7 +170,7 @@ export function isAnchor(value: unknown): value is Anchor {
  * Values a cell of the document may hold: a string, a finite number, a boolean, null, a list of strings
  * (`multi`), or a list of anchors (`evidence`).
  */
-export function isCellValue(value: unknown): value is CellValue | Anchor[] {
+export function isCellValue(value: unknown): value is CellValue {
   if (value === null) return true;
   switch (typeof value) {
     case 'string':

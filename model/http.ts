@@ -4,7 +4,7 @@
  * derived types (type-only imports, so zod stays out of the browser bundle).
  */
 import { z } from 'zod';
-import { COLUMN_TYPES, RESERVED_COLUMN_IDS, type Anchor, type CellValue, type Column } from './columns';
+import { type Anchor, COLUMN_TYPES, type CellValue, type Column, PROBLEM_CODES, RESERVED_COLUMN_IDS } from './columns';
 import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
 import { COLUMN_ID, DATASET_ID, DATASET_ID_RULE, ROW_ID, SHEET_ID } from './ids';
@@ -18,7 +18,17 @@ const REASON_CODE = /^[a-z][a-z0-9_]{0,62}$/;
 
 // ---- shared pieces ----
 
-const CellValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]) satisfies z.ZodType<CellValue>;
+/** A passage of a source: code points `start` to `end` (end exclusive) and the text there. */
+export const AnchorSchema = z.object({
+  source: z.string().min(1),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  exact: z.string(),
+}) satisfies z.ZodType<Anchor>;
+
+const CellValueSchema = z.union([
+  z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.array(AnchorSchema),
+]) satisfies z.ZodType<CellValue>;
 
 const ColumnSchema = z.object({
   id: z.string(),
@@ -314,10 +324,10 @@ export type TimelineEvent = z.infer<typeof TimelineEvent>;
  */
 export const Timeline = z.array(TimelineEvent);
 export type Timeline = z.infer<typeof Timeline>;
+
 // ---- concurrent edits ----
 
 /** A cell's value in a conflict: what a cell holds (evidence anchors as they are), null for an empty cell. */
-const AnchorSchema = z.object({ source: z.string(), start: z.number(), end: z.number(), exact: z.string() }) satisfies z.ZodType<Anchor>;
 const ConflictValue = z.union([CellValueSchema, z.array(AnchorSchema)]);
 
 /** A cell two people changed without having seen each other's change: the value kept and the one lost, with their authors' names. */
@@ -381,3 +391,45 @@ export const Progress = z.object({
   })),
 });
 export type Progress = z.infer<typeof Progress>;
+
+// ---- sources and evidence ----
+
+/** `POST /api/datasets/:id/sources` (editor) as JSON; the text is stored as given, never changed. */
+export const NewSourceBody = z.object({
+  title: z.string().trim().min(1, 'a source needs a title').max(500),
+  text: z.string().min(1, 'a source needs text'),
+  url: z.string().url().max(2000).optional(),
+  outlet: z.string().trim().max(200).optional(),
+  publishedAt: z.string().trim().max(40).optional(),
+});
+export type NewSourceBody = z.infer<typeof NewSourceBody>;
+
+/** A source without its text: `POST …/sources` → 201, and each item of `GET …/sources`. */
+export const SourceSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  url: z.string().nullable(),
+  outlet: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  /** In Unicode code points: what anchors' offsets count. */
+  length: z.number(),
+  /** sha256 of the UTF-8 text, hex. */
+  sha256: z.string(),
+});
+export type SourceSummary = z.infer<typeof SourceSummary>;
+
+export const SourceList = z.array(SourceSummary);
+export type SourceList = z.infer<typeof SourceList>;
+
+/** `GET /api/datasets/:id/sources/:sourceId` */
+export const SourceDetail = SourceSummary.extend({ text: z.string() });
+export type SourceDetail = z.infer<typeof SourceDetail>;
+
+/** `GET /api/datasets/:id/sheets/:sheetId/problems`: what the grid marks, plus evidence checks. */
+export const SheetProblems = z.array(z.object({
+  row: z.string(),
+  column: z.string(),
+  code: z.enum([...PROBLEM_CODES, 'quote_not_in_evidence']),
+  message: z.string(),
+}));
+export type SheetProblems = z.infer<typeof SheetProblems>;

@@ -20,6 +20,7 @@ const DOMAIN_EVENTS = [
   ['summary', 'longtext', true],
   ['source_url', 'url', false],
   ['source_excerpt', 'longtext', false],
+  ['evidence', 'evidence', false],
 ] as const;
 const DOMAIN_STATEMENTS = [
   ['statement_date', 'date', true],
@@ -35,6 +36,7 @@ const DOMAIN_STATEMENTS = [
   ['channel', 'enum', false, ['meeting', 'interview', 'press_conference', 'written_statement', 'social_media', 'other']],
   ['event_id', 'ref', false],
   ['source_url', 'url', false],
+  ['evidence', 'evidence', false],
 ] as const;
 
 type Row = readonly [string, string, boolean, (readonly string[])?];

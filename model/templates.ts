@@ -24,6 +24,8 @@ const iso3 = (id: string, name: string, of: string): Column => ({
   id, name, type: 'text', description: `ISO 3166-1 alpha-3 code of ${of}, e.g. CHN.`,
 });
 
+const evidence = (description: string): Column => ({ id: 'evidence', name: 'Evidence', type: 'evidence', description });
+
 const EVENTS: SheetInit = {
   id: 'events',
   name: 'Events',
@@ -42,6 +44,7 @@ const EVENTS: SheetInit = {
     { id: 'summary', name: 'Summary', type: 'longtext', required: true, description: 'One sentence in your own words.' },
     { id: 'source_url', name: 'Source URL', type: 'url', description: 'Link to the article.' },
     { id: 'source_excerpt', name: 'Source excerpt', type: 'longtext', description: 'The sentence(s) the row is coded from, verbatim.' },
+    evidence('The passage(s) of the dataset’s sources the row is coded from.'),
   ],
 };
 
@@ -62,6 +65,7 @@ const STATEMENTS: SheetInit = {
     { id: 'channel', name: 'Channel', type: 'enum', options: ['meeting', 'interview', 'press_conference', 'written_statement', 'social_media', 'other'], description: 'How it was said.' },
     { id: 'event_id', name: 'Event', type: 'ref', ref: 'events', description: 'The event this statement belongs to, if any.' },
     { id: 'source_url', name: 'Source URL', type: 'url', description: 'Link to the article.' },
+    evidence('The passage(s) of the sources the statement is taken from; a direct quote is the exact text of one of them.'),
   ],
 };
 

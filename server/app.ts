@@ -22,10 +22,13 @@ import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
 import { memberRoutes } from './routes/members';
+import { sourceRoutes } from './routes/sources';
+import { EvidenceCheck } from './sources/evidence';
 import { auditRoutes, usersRoutes } from './routes/users';
 import { mountClient } from './static';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
+import { parseRoom } from '../model/rooms';
 
 export interface AppOptions {
   /** Documents, datasets and the read model. */
@@ -55,6 +58,7 @@ export const HTTP_DEFAULTS: HttpOptions = { maxBodyBytes: 1024 * 1024, allowedOr
 
 export function createApp(options: AppOptions) {
   const { storage, log } = options;
+  const evidence = new EvidenceCheck(storage.sources);
   const registry = new DocRegistry(storage.docs, {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
     // Review rules react to every applied change (an edit unapproves a row).
@@ -64,6 +68,8 @@ export function createApp(options: AppOptions) {
     },
     // Concurrent writes of a cell are found inside the transaction that makes them.
     inspect: (transaction, origin) => conflicts.inspect(transaction, origin),
+    // Anchors in cells must name a source of the dataset and quote its text exactly.
+    checkCells: (room, cells) => evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const conflicts = new Conflicts(registry, storage.readModel, (id) => storage.users.byId(id)?.name);
@@ -91,10 +97,9 @@ export function createApp(options: AppOptions) {
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(storage.users));
-  // One limit for every kind of export: a sheet's, and the whole dataset's zip.
+  // One limit for every kind of export: a sheet's, the whole dataset's zip, the evidence and the sources.
   const exportsLimit = limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 });
-  app.use('/api/datasets/:id/sheets/:sheetId/export', exportsLimit);
-  app.use('/api/datasets/:id/export.zip', exportsLimit);
+  for (const path of ['sheets/:sheetId/export', 'export.zip', 'evidence/export', 'sources/export']) app.use(`/api/datasets/:id/${path}`, exportsLimit);
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/audit', auditRoutes(services));
@@ -106,6 +111,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', reviewRoutes(services));
   app.route('/api/datasets/:id', memberRoutes(services));
   app.route('/api/datasets/:id', conflictRoutes(conflicts));
+  app.route('/api/datasets/:id', sourceRoutes(services, evidence));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

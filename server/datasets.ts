@@ -7,12 +7,15 @@ import { CloseCode } from '../model/codes';
 import type { Column } from '../model/columns';
 import { seedDemo } from '../model/demo';
 import {
-  createSheet, getMeta, getSheet, getSheets, initDocument, orderedSheetIds, SHEET_KEYS, SHEET_POSITION_KEY, sheetName,
+  createSheet, getMeta, getSheet, getSheets, initDocument, orderedSheetIds, setCell, SHEET_KEYS, SHEET_POSITION_KEY, sheetName,
   sheetPosition, sheetRows,
 } from '../model/document';
+import { SEED_ARTICLE } from '../model/seed-article';
 import { TEMPLATES, type TemplateId } from '../model/templates';
 import { conflict, notFound } from './errors';
-import { type DatasetCatalog, DEFAULT_SETTINGS } from './storage';
+import { demoAnchors } from './sources/demo-source';
+import { sourceRecord } from './sources/sources';
+import { type DatasetCatalog, DEFAULT_SETTINGS, type NewSourceRecord } from './storage';
 import { Changes, observeDocument } from './sync/changes';
 import type { DocRegistry } from './sync/registry';
 
@@ -28,8 +31,18 @@ export function createDataset(catalog: DatasetCatalog, input: NewDataset): { id:
   const doc = new Y.Doc();
   const changes = new Changes();
   const stop = observeDocument(doc, () => ({ changes, origin: { userId: input.createdBy } }));
-  if (input.template === 'demo') seedDemo(doc);
-  else initDocument(doc, input.name, TEMPLATES[input.template]);
+  const sources: NewSourceRecord[] = [];
+  if (input.template === 'demo') {
+    seedDemo(doc);
+    // The demo holds the seed article as a source, and its rows anchor into it.
+    const article = sourceRecord(SEED_ARTICLE, input.createdBy);
+    sources.push(article);
+    doc.transact(() => {
+      for (const { sheet, row, anchors } of demoAnchors(doc, article.id, article.text)) setCell(getSheet(doc, sheet)!, row, 'evidence', anchors);
+    });
+  } else {
+    initDocument(doc, input.name, TEMPLATES[input.template]);
+  }
   stop();
   const created = catalog.create({
     id: input.id,
@@ -38,7 +51,7 @@ export function createDataset(catalog: DatasetCatalog, input: NewDataset): { id:
     template: input.template === 'demo' ? 'events-statements' : input.template,
     settings: DEFAULT_SETTINGS,
     createdBy: input.createdBy,
-  }, changes.toCommit(input.id, doc));
+  }, changes.toCommit(input.id, doc), sources);
   doc.destroy();
   if (!created) throw conflict(`A dataset with the id "${input.id}" exists already`);
   return { id: input.id, name: input.name };

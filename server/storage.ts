@@ -66,10 +66,10 @@ export interface DatasetCatalog {
   /** A dataset's sheets in tab order, with their row counts. */
   sheets(id: string): SheetSummary[];
   /**
-   * Stores a new dataset and its first document state in one transaction.
+   * Stores a new dataset, its first document state and its first sources in one transaction.
    * Returns false, storing nothing, when the id is taken.
    */
-  create(record: NewDatasetRecord, first: DocCommit): boolean;
+  create(record: NewDatasetRecord, first: DocCommit, sources?: readonly NewSourceRecord[]): boolean;
   updateSettings(id: string, settings: DatasetSettings): void;
   setAccess(id: string, access: DatasetAccess): void;
   /** The user's role as a member of the dataset, if they are one. */
@@ -213,8 +213,41 @@ export interface UserDirectory {
   deleteSession(idHash: string): void;
 }
 
+/** A source as stored: its text never changes once stored. */
+export interface SourceRecord {
+  id: string;
+  title: string;
+  url: string | null;
+  outlet: string | null;
+  publishedAt: string | null;
+  /** In Unicode code points. */
+  length: number;
+  /** sha256 of the UTF-8 text, hex. */
+  sha256: string;
+}
+
+export interface NewSourceRecord extends SourceRecord {
+  text: string;
+  createdBy: string | null;
+}
+
+/** The texts a dataset's rows are coded from (README "Sources and evidence"). */
+export interface SourceStore {
+  /** A dataset's sources in the order they were added, without their texts. */
+  list(datasetId: string): SourceRecord[];
+  get(datasetId: string, sourceId: string): (SourceRecord & { text: string }) | undefined;
+  /** Only the text, for checking anchors. */
+  text(datasetId: string, sourceId: string): string | undefined;
+  insert(datasetId: string, source: NewSourceRecord): void;
+  /** Removes a source unless a row anchors to it: 'anchored' then, storing nothing; 'missing' if there is none. */
+  delete(datasetId: string, sourceId: string): 'deleted' | 'anchored' | 'missing';
+  /** Sources with their texts, for the sources export. */
+  all(datasetId: string): Iterable<SourceRecord & { text: string }>;
+}
+
 export interface Storage {
   docs: DocStore;
+  sources: SourceStore;
   datasets: DatasetCatalog;
   readModel: ReadModel;
   users: UserDirectory;

@@ -13,12 +13,13 @@ import { toText } from './values';
 export const ROW_NUMBER_COL = '_row';
 
 const WIDTHS: Record<ColumnType, number> = {
-  text: 180, longtext: 320, number: 110, integer: 100, date: 124, enum: 140, multi: 200, boolean: 90, url: 220, ref: 280,
+  text: 180, longtext: 320, number: 110, integer: 100, date: 124, enum: 140, multi: 200, boolean: 90, url: 220, ref: 280, evidence: 160,
 };
 
 const TYPE_NAMES: Record<ColumnType, string> = {
   text: 'text', longtext: 'long text', number: 'number', integer: 'whole number', date: 'date (YYYY, YYYY-MM or YYYY-MM-DD)',
   enum: 'one code', multi: 'codes', boolean: 'yes / no', url: 'link', ref: 'row of another sheet',
+  evidence: 'passages of sources (read-only here)',
 };
 
 export interface ColumnDefHooks {
@@ -46,7 +47,8 @@ export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<Row
     headerClass: column.required ? 'header-required' : undefined,
     initialWidth: WIDTHS[column.type],
     valueGetter: (p: ValueGetterParams<RowData>) => p.data?.cells[id] ?? null,
-    editable: !hooks.readOnly,
+    // Evidence is anchored by selecting text in a source, never typed.
+    editable: !hooks.readOnly && column.type !== 'evidence',
     cellEditor,
     cellEditorPopup,
     cellEditorParams: { tesseraColumn: column },

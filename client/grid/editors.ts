@@ -147,7 +147,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
     this.single = this.column.type !== 'multi';
     this.choices = this.makeChoices(params.context);
     const value = params.value ?? null;
-    this.picked = Array.isArray(value) ? [...value] : value === null ? [] : [toText(value)];
+    this.picked = Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...value] : value === null ? [] : [toText(value)];
 
     this.box.className = `popup-editor pick-editor pick-${this.column.type}`;
     this.box.setAttribute('role', 'dialog');

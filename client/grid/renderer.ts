@@ -44,7 +44,9 @@ function renderValue(column: Column, value: CellValue, ctx: GridContext): Node[]
     case 'enum':
       return typeof value === 'string' ? [chip(value, column.options?.includes(value) ?? false)] : [text(toText(value))];
     case 'multi':
-      return Array.isArray(value) ? value.map((v) => chip(v, column.options?.includes(v) ?? false)) : [text(toText(value))];
+      return Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? value.map((v) => chip(v, column.options?.includes(v) ?? false))
+        : [text(toText(value))];
     case 'boolean':
       if (typeof value !== 'boolean') return [text(toText(value))];
       return [span(value ? 'bool yes' : 'bool no', value ? 'Yes' : 'No')];

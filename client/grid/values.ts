@@ -3,6 +3,7 @@
  * puts on the clipboard. Text that does not fit the type is kept as typed, so validation can mark it
  * rather than the value being lost.
  */
+import { anchorLabel } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
 
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', '✓']);
@@ -11,7 +12,7 @@ const FALSE_WORDS = new Set(['false', 'no', 'n', '0']);
 /** The text of a value as the user would type it (also the clipboard form). */
 export function toText(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.join('; ');
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : anchorLabel(v))).join('; ');
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
 }
@@ -49,6 +50,8 @@ export function fromText(column: Column, text: string): CellValue {
     }
     case 'url':
     case 'ref':
+    // Evidence is not typed: pasted text is kept as it is, and validation marks it.
+    case 'evidence':
       return trimmed;
   }
 }

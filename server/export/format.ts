@@ -1,5 +1,6 @@
 /** CSV and JSON rendering of exported rows (README, "Export"). */
 import Papa from 'papaparse';
+import { anchorLabel } from '../../model/anchors';
 import { type CellValue, type Column, EXPORT_META_COLUMNS } from '../../model/columns';
 import type { ExportRow } from '../storage';
 
@@ -28,11 +29,12 @@ export function exportRecord(columns: readonly Column[], row: ExportRow): Record
  */
 const FORMULA_START = /^(?:[\t\r]|[\s\p{Cf}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 
-/** One CSV field: multi joined with "; ", strings that a spreadsheet would run as a formula prefixed with '. */
+/** One CSV field: multi and evidence joined with "; ", strings that a spreadsheet would run as a formula prefixed with '. */
 export function csvField(value: CellValue, excelSafe: boolean): string {
   if (value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = Array.isArray(value) ? value.join('; ') : value;
+  // `multi` codes, or `evidence` anchors as `sourceId:start-end`.
+  const text = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : anchorLabel(v))).join('; ') : value;
   return excelSafe && FORMULA_START.test(text) ? `'${text}` : text;
 }
 

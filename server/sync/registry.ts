@@ -4,7 +4,7 @@
  * (compacted first) once nobody has used it for a grace period.
  */
 import type { Logger } from '../logger';
-import { type AfterApply, type Inspect, SharedDoc } from './shared-doc';
+import { type AfterApply, type CheckCells, type Inspect, SharedDoc } from './shared-doc';
 import type { DocStore } from './store';
 
 export interface RegistryOptions {
@@ -16,6 +16,8 @@ export interface RegistryOptions {
   afterApply?: AfterApply;
   /** Looks at every transaction applied to any document (see `Inspect`). */
   inspect?: Inspect;
+  /** Asked about the cell values of every client update before it is applied. */
+  checkCells?: CheckCells;
 }
 
 export class DocRegistry {
@@ -34,9 +36,9 @@ export class DocRegistry {
     let doc = this.docs.get(room);
     if (!doc) {
       const started = performance.now();
-      const { compactEvery, log, afterApply, inspect } = this.options;
+      const { compactEvery, log, afterApply, inspect, checkCells } = this.options;
       doc = SharedDoc.load(room, this.store, {
-        compactEvery, log, afterApply, inspect,
+        compactEvery, log, afterApply, inspect, checkCells,
         onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
       });
       log.debug({ room, ms: Math.round(performance.now() - started) }, 'document loaded');

@@ -19,7 +19,7 @@ import {
 } from './protocol';
 import { StepOneGuard } from './step-one-guard';
 import type { CellChange, DocStore } from './store';
-import { type DecodedUpdate, MISSING_DEPENDENCY, updateProblem } from './update-check';
+import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell, updateProblem } from './update-check';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
 export interface Peer extends Origin {
@@ -43,6 +43,12 @@ export type AfterApply = (shared: SharedDoc, origin: Origin, changes: Changes) =
  */
 export type Inspect = (transaction: Y.Transaction, origin: Origin) => unknown;
 
+/**
+ * A check of the values an update writes into cells, beyond the layout (anchors into sources, say):
+ * why the update is refused, or null. `room` is the document's room.
+ */
+export type CheckCells = (room: string, cells: readonly NewCell[]) => string | null;
+
 /** Records a history entry that no cell event makes (a review status change, say). */
 export type RecordHistory = (entry: Omit<CellChange, 'userId' | 'at'>) => void;
 
@@ -52,6 +58,8 @@ export interface SharedDocOptions {
   log: Logger;
   afterApply?: AfterApply;
   inspect?: Inspect;
+  /** Asked before an update that writes cells is applied; a problem refuses it like a layout problem. */
+  checkCells?: CheckCells;
   /** Told when storing starts failing (`false`) and when it works again (`true`). */
   onStoreHealth?: (ok: boolean) => void;
 }
@@ -418,7 +426,9 @@ export class SharedDoc {
     // reloaded, stored or sent, and the document's state vector stays where it was.
     let problem: string | null;
     try {
-      problem = updateProblem(doc, decoded, peer.role);
+      const cells: NewCell[] = [];
+      problem = updateProblem(doc, decoded, peer.role, this.options.checkCells ? cells : undefined);
+      if (!problem && cells.length > 0) problem = this.options.checkCells!(this.id, cells);
     } catch (error) {
       // An update the check cannot make sense of is refused, not let through.
       this.options.log.error({ dataset: this.id, user: peer.userId, err: error }, 'checking an update failed');

@@ -13,8 +13,8 @@ import { mulberry32 } from '../../test/helpers/random';
 import { updateProblem } from './update-check';
 
 const anchor: Anchor = { source: 'src1', start: 0, end: 5, exact: 'Seoul' };
-/** An evidence cell's value (anchors are cell values the grid's types do not know yet). */
-const anchors = (...list: Anchor[]) => list as unknown as CellValue;
+/** An evidence cell's value. */
+const anchors = (...list: Anchor[]): CellValue => list;
 
 /** The server's document: the events-statements layout with two rows. */
 function serverDoc(): Y.Doc {
@@ -71,7 +71,7 @@ describe('updates clients may send', () => {
 
   it.each<[string, (doc: Y.Doc) => void]>([
     ['a new column', (doc) => sheetColumns(events(doc)).push([columnToYMap({ id: 'notes', name: 'Notes', type: 'longtext' })])],
-    ['an evidence column', (doc) => sheetColumns(events(doc)).push([columnToYMap({ id: 'evidence', name: 'Evidence', type: 'evidence' as 'text' })])],
+    ['an evidence column', (doc) => sheetColumns(events(doc)).push([columnToYMap({ id: 'more_evidence', name: 'More evidence', type: 'evidence' })])],
     ['every field of a column changed', (doc) => {
       const column = sheetColumns(events(doc)).get(1);
       column.set('name', 'Precision');

@@ -22,10 +22,19 @@ import type { Role } from '../../model/roles';
 
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
-/** Why the update may not be applied by a client with `role`, or null if it may. */
-export function updateProblem(doc: Y.Doc, update: DecodedUpdate, role: Role | undefined): string | null {
+/** A value the update writes into a cell (of a row in the document or one it makes). */
+export interface NewCell {
+  column: string;
+  value: unknown;
+}
+
+/**
+ * Why the update may not be applied by a client with `role`, or null if it may. When `cells` is given,
+ * every value the update writes into a cell is added to it, for checks that need more than the layout.
+ */
+export function updateProblem(doc: Y.Doc, update: DecodedUpdate, role: Role | undefined, cells?: NewCell[]): string | null {
   try {
-    new UpdateCheck(doc, update, role === 'admin').run();
+    new UpdateCheck(doc, update, role === 'admin', cells).run();
     return null;
   } catch (error) {
     if (error instanceof Refusal) return error.message;
@@ -86,7 +95,10 @@ class UpdateCheck {
   private readonly docContainers = new Map<Y.AbstractType<any>, Container>();
   private readonly newContainers = new Map<Y.Item, Container>();
 
-  constructor(private readonly doc: Y.Doc, private readonly update: DecodedUpdate, private readonly admin: boolean) {}
+  constructor(
+    private readonly doc: Y.Doc, private readonly update: DecodedUpdate, private readonly admin: boolean,
+    private readonly cells?: NewCell[],
+  ) {}
 
   run(): void {
     this.collect();
@@ -195,6 +207,7 @@ class UpdateCheck {
         for (const value of content instanceof Y.ContentAny ? content.arr : [null]) {
           const bad = cellProblem(key, value);
           if (bad) return refuse(bad);
+          if (!removes) this.cells?.push({ column: key, value });
         }
         break;
       }

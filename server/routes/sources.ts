@@ -1,0 +1,78 @@
+/**
+ * A dataset's sources, the evidence crosswalk and a sheet's problems (README "Sources and evidence").
+ * `POST /sources` takes JSON, or the file itself as text/plain, text/markdown or text/html.
+ */
+import { Hono } from 'hono';
+import { NewSourceBody } from '../../model/http';
+import type { Services } from '../context';
+import { badRequest, notFound } from '../errors';
+import { acceptBody } from '../http/body-limit';
+import type { EvidenceCheck } from '../sources/evidence';
+import { evidenceExport, sourcesExport } from '../sources/export';
+import { sheetProblems } from '../sources/problems';
+import { addSource, type NewSource, removeSource, toSummary } from '../sources/sources';
+import { fromUpload, UPLOAD_TYPES, type UploadType } from '../sources/text';
+import { readBody } from '../validate';
+import { type DatasetEnv, requireRole } from './dataset-scope';
+
+/** Largest source, JSON or uploaded. */
+export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
+
+export function sourceRoutes({ storage, registry }: Services, evidence: EvidenceCheck) {
+  const { sources } = storage;
+  return new Hono<DatasetEnv>()
+    .get('/sources', (c) => c.json(sources.list(c.get('dataset').id).map(toSummary)))
+    .get('/sources/export', (c) => sourcesExport(storage, c))
+    .get('/sources/:sourceId', (c) => {
+      const source = sources.get(c.get('dataset').id, c.req.param('sourceId'));
+      if (!source) throw notFound(`No source "${c.req.param('sourceId')}"`);
+      return c.json({ ...toSummary(source), text: source.text });
+    })
+    .post('/sources', acceptBody({ types: UPLOAD_TYPES, maxBytes: MAX_SOURCE_BYTES }), async (c) => {
+      requireRole(c, 'editor');
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      let input: NewSource;
+      if ((UPLOAD_TYPES as readonly string[]).includes(type)) {
+        // The text is read as UTF-8: a file in another encoding would be stored garbled.
+        const charset = /;\s*charset="?([^";\s]+)/i.exec(c.req.header('content-type') ?? '')?.[1]?.toLowerCase();
+        if (charset && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
+          throw badRequest(`Send the text as UTF-8 (got charset=${charset})`);
+        }
+        // A byte-order mark says how the file is encoded; it is not part of the text.
+        const body = (await c.req.text()).replace(/^\uFEFF/, '');
+        const { text, title } = fromUpload(type as UploadType, body);
+        const q = c.req.query();
+        const parsed = NewSourceBody.safeParse({
+          title: q.title ?? title ?? 'Untitled source', text,
+          ...(q.url && { url: q.url }), ...(q.outlet && { outlet: q.outlet }), ...(q.publishedAt && { publishedAt: q.publishedAt }),
+        });
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          throw badRequest(`${issue.path.join('.')}: ${issue.message}`);
+        }
+        input = parsed.data;
+      } else {
+        input = await readBody(c, NewSourceBody);
+      }
+      return c.json(addSource(sources, c.get('dataset').id, input, c.get('user').id), 201);
+    })
+    .delete('/sources/:sourceId', (c) => {
+      requireRole(c, 'editor');
+      const datasetId = c.get('dataset').id;
+      const sourceId = c.req.param('sourceId');
+      // Anchors applied in this turn reach the read model when the document is flushed: flush first.
+      registry.loaded(datasetId)?.flush();
+      removeSource(sources, datasetId, sourceId);
+      evidence.forget(datasetId, sourceId);
+      return c.json({ id: sourceId, deleted: true });
+    })
+    .get('/evidence/export', (c) => evidenceExport(storage, c))
+    .get('/sheets/:sheetId/problems', (c) => {
+      const datasetId = c.get('dataset').id;
+      const sheetId = c.req.param('sheetId');
+      const sheets = storage.datasets.sheets(datasetId);
+      if (!sheets.some((s) => s.id === sheetId)) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
+      registry.loaded(datasetId)?.flush();
+      return c.json(sheetProblems(storage.readModel, datasetId, sheets, sheetId));
+    });
+}

@@ -1,0 +1,43 @@
+/**
+ * A sheet's problems, from the read model: the cell checks the grid marks (`model/columns.ts`), and for
+ * statements whose `quote_type` is `direct`, a `quote` that is not the exact text of one of the row's anchors.
+ */
+import { anchorsOf } from '../../model/anchors';
+import { validateRow } from '../../model/columns';
+import type { SheetProblems } from '../../model/http';
+import type { ReadModel, SheetSummary } from '../storage';
+
+export function sheetProblems(readModel: ReadModel, datasetId: string, sheets: readonly SheetSummary[], sheetId: string): SheetProblems {
+  const sheet = sheets.find((s) => s.id === sheetId)!;
+  // Row ids of the sheets that `ref` columns point at, read once.
+  const ids = new Map<string, Set<string>>();
+  for (const column of sheet.columns) {
+    if (column.type !== 'ref' || !column.ref || ids.has(column.ref)) continue;
+    const set = new Set<string>();
+    if (sheets.some((s) => s.id === column.ref)) for (const row of readModel.exportRows(datasetId, column.ref, 'all')) set.add(row.rowId);
+    ids.set(column.ref, set);
+  }
+  const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
+  const evidence = sheet.columns.filter((c) => c.type === 'evidence');
+  const checksQuotes = sheet.columns.some((c) => c.id === 'quote') && sheet.columns.some((c) => c.id === 'quote_type');
+
+  const problems: SheetProblems = [];
+  for (const row of readModel.exportRows(datasetId, sheetId, 'all')) {
+    for (const [column, found] of Object.entries(validateRow(sheet.columns, row.cells, { rowExists }))) {
+      for (const p of found) problems.push({ row: row.rowId, column, code: p.code, message: p.message });
+    }
+    const quote = row.cells.quote;
+    if (checksQuotes && row.cells.quote_type === 'direct' && typeof quote === 'string' && quote !== '') {
+      const exacts = evidence.flatMap((c) => anchorsOf(row.cells[c.id]).map((a) => a.exact));
+      if (!exacts.includes(quote)) {
+        problems.push({
+          row: row.rowId, column: 'quote', code: 'quote_not_in_evidence',
+          message: exacts.length === 0
+            ? 'A direct quote needs evidence: anchor the quote in a source'
+            : 'The direct quote is not the exact text of any of the row’s anchors',
+        });
+      }
+    }
+  }
+  return problems;
+}
