@@ -9,15 +9,18 @@ import { DEMO_DATASET, seedDemo } from './demo';
 import { ROW_ID } from './ids';
 import { TEMPLATES } from './templates';
 
-// A copy of shared/seed/article.txt, so the suite runs wherever the repository is cloned.
+// A copy of the seed article (model/seed-article.ts holds it too), so the suite runs wherever the repository is cloned.
 const ARTICLE = readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'seed-article.txt'), 'utf8');
 
-/** The statements' quotes, verbatim: typographic apostrophes (’) and quotation marks (“ ”), not ASCII ones. */
+/**
+ * The statements' quotes, verbatim: each one a passage of the article as it stands (so a direct quote is
+ * the exact text of its evidence), with typographic apostrophes (’) and quotation marks (“ ”).
+ */
 const QUOTES = [
-  'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue.',
-  'China will continue to play a constructive role in advancing the process of a political settlement of the peninsula issue.',
+  'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue',
+  'China will continue to play a constructive role in advancing the process of a political settlement of the peninsula issue',
   'the US values China\u2019s role in addressing the peninsula issue and hopes to communicate and cooperate with China in this regard',
-  'The DPRK issue is China\u2019s problem, as well. It\u2019s not just our problem. China has a role to play and it has influence.',
+  'It\u2019s not just our problem. China has a role to play and it has influence.',
   'China should condemn North Korea\u2019s \u201cdeepening cooperation\u201d with Russia',
 ];
 

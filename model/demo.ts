@@ -104,12 +104,12 @@ const PAK = { speaker: 'Jung Pak', speaker_role: 'US deputy special representati
 export const DEMO_STATEMENTS: Array<Values & { event?: number }> = [
   {
     statement_date: '2024-02-22', date_precision: 'day', ...LIU, addressee: 'Jung Pak',
-    quote: 'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue.',
+    quote: 'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue',
     quote_type: 'direct', stance: 'support', topic: 'dialogue on the Korean peninsula', channel: 'meeting', event: 0,
   },
   {
     statement_date: '2024-02-22', date_precision: 'day', ...LIU, addressee: 'Jung Pak',
-    quote: 'China will continue to play a constructive role in advancing the process of a political settlement of the peninsula issue.',
+    quote: 'China will continue to play a constructive role in advancing the process of a political settlement of the peninsula issue',
     quote_type: 'direct', stance: 'support', topic: 'political settlement of the peninsula issue', channel: 'meeting', event: 0,
   },
   {
@@ -119,7 +119,7 @@ export const DEMO_STATEMENTS: Array<Values & { event?: number }> = [
   },
   {
     statement_date: '2024-02-15', date_precision: 'week', ...PAK,
-    quote: 'The DPRK issue is China’s problem, as well. It’s not just our problem. China has a role to play and it has influence.',
+    quote: 'It’s not just our problem. China has a role to play and it has influence.',
     quote_type: 'direct', stance: 'neutral', topic: 'China’s responsibility for North Korea', channel: 'interview',
   },
   {

@@ -220,4 +220,10 @@ describe('the demo dataset', () => {
     }
     expect((await a.call(`/api/datasets/demo/sources/${sources[0].id}`, { method: 'DELETE' })).status).toBe(409);
   });
+
+  it('gives every direct quote of the demo its exact passage: no quote_not_in_evidence', async () => {
+    const a = await app();
+    const { body: problems } = await a.call('/api/datasets/demo/sheets/statements/problems');
+    expect(problems.filter((p: { code: string }) => p.code === 'quote_not_in_evidence')).toEqual([]);
+  });
 });
