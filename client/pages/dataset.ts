@@ -88,7 +88,9 @@ class DatasetPage {
     this.title = h('span', { class: 'dataset-title', 'data-testid': 'dataset-title' }, name);
     // One offline copy per server, user and dataset: a dataset made again under the same id starts clean.
     const cacheName = `tessera:${location.host}:${me.id}:${datasetId}:${createdAt}`;
-    this.conn = new Connection({ datasetId, cacheName, onFatal: (code) => this.onFatal(code) });
+    this.conn = new Connection({
+      datasetId, cacheName, onFatal: (code) => this.onFatal(code), onRoleChange: (next) => this.onRoleChange(next),
+    });
     this.presence = new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) });
     this.review = new ReviewController({ datasetId, me: me.name, role, doc: this.conn.doc, localOrigin: LOCAL_ORIGIN });
     this.review.events.on('show-sheet', (id) => this.showSheet(id, 'push'));
@@ -450,6 +452,13 @@ class DatasetPage {
       return avatar;
     }));
     this.who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
+  }
+
+  /** The server changed what this user may do here: the page starts again with the new role (read-only, say). */
+  private onRoleChange(next: string): void {
+    if (next === this.role) return;
+    replaceChildren(this.gridHost, h('p', { class: 'grid-message', 'data-testid': 'role-changed' }, `Your role on this dataset is now ${next}. Reloading…`));
+    location.reload();
   }
 
   private onFatal(code: number): void {

@@ -5,7 +5,8 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { getSheets } from '../../model/document';
-import { CloseCode } from '../../model/codes';
+import * as decoding from 'lib0/decoding';
+import { CloseCode, StoreMessage } from '../../model/codes';
 import { ACKS_PARAM, SaveStatus, type SaveState } from './save-status';
 import { OfflineStore } from './offline-store';
 
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   cacheName: string;
   /** Called when the server closes for good: unauthorized, unknown dataset, forbidden. */
   onFatal?: (code: number, reason: string) => void;
+  /** Called when the user's role on the dataset changed while connected (the server tells). */
+  onRoleChange?: (role: string) => void;
 }
 
 export function statusText({ state, pending, unstored = 0 }: SyncStatus): string {
@@ -75,6 +78,7 @@ export class Connection {
     // for a large sheet; tabs meet through the server instead.
     this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, datasetId, this.doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
     this.saves = new SaveStatus(this.provider, this.doc);
+    this.provider.messageHandlers[StoreMessage.Role] = (_encoder, decoder) => options.onRoleChange?.(decoding.readVarString(decoder));
     this.cleanup.push(this.saves.onChange(this.notify), () => this.saves.destroy());
     this.undo = new Y.UndoManager(getSheets(this.doc), { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
 
