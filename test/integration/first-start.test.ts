@@ -49,7 +49,7 @@ describe('first start with ADMIN_TOKEN set', () => {
     const statements = statementsExport.rows as Array<Record<string, unknown>>;
     expect(statements.map((s) => s.quote)).toEqual(DEMO_STATEMENTS.map((s) => s.quote));
     expect(statements.map((s) => s.event_id)).toEqual([meeting.row_id, meeting.row_id, meeting.row_id, null, null]);
-    expect(statements[3]!.quote).toContain('China\u2019s problem');
+    expect(statements[3]!.quote).toContain('China has a role to play');
     expect(statements.every((s) => s.created_by === 'admin')).toBe(true);
   });
 
