@@ -61,7 +61,7 @@ export function createApp(options: AppOptions) {
   const evidence = new EvidenceCheck(storage.sources);
   const registry = new DocRegistry(storage.docs, {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
-    // Review rules react to every applied change (an edit unapproves a row).
+    // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
       conflicts.afterApply(shared, origin, changes);
       review.afterApply(shared, origin, changes);
