@@ -3,6 +3,7 @@
  * from the one contract in model/http.ts.
  */
 import type {
+  AuditLog, MemberList, SessionList, SignInLink, UserPatch,
   BulkApproveResponse, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
   RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, Timeline, User, UserList,
@@ -58,6 +59,23 @@ export const signInWithToken = (token: string) => request<User>('POST', '/api/se
 export const signOut = () => request<void>('DELETE', '/api/session');
 export const listUsers = () => request<UserList>('GET', '/api/users');
 export const createUser = (user: NewUserBody) => request<NewUserResponse>('POST', '/api/users', user);
+const user = (name: string) => `/api/users/${encodeURIComponent(name)}`;
+/** Changes a user's global role or disables (or enables) them (admin). */
+export const patchUser = (name: string, patch: UserPatch) =>
+  request<{ id: string; name: string; role: User['role']; disabled: boolean }>('PATCH', user(name), patch);
+/** A new API token for the user: the old one stops working at once. Shown this once. */
+export const rotateToken = (name: string) => request<{ token: string }>('POST', `${user(name)}/token`);
+/** Sets a user's password: your own needs `old`; an admin resets another's without it. */
+export const setPassword = (name: string, password: string, old?: string) =>
+  request<unknown>('PUT', `${user(name)}/password`, old === undefined ? { password } : { password, old });
+export const listSessions = (name: string) => request<SessionList>('GET', `${user(name)}/sessions`);
+/** Signs out one session of the user, or all of them. */
+export const endSessions = (name: string, sessionId?: string) =>
+  request<{ ended: number }>('DELETE', `${user(name)}/sessions${sessionId === undefined ? '' : `/${encodeURIComponent(sessionId)}`}`);
+/** A sign-in link that works once (admin); `url` is relative to this server. */
+export const createSignInLink = (name: string) => request<SignInLink>('POST', `${user(name)}/link`);
+export const auditLog = () => request<AuditLog>('GET', '/api/audit');
+
 /** The datasets; `withArchived` adds the archived ones (marked by `archivedAt`). */
 export const listDatasets = (withArchived = false) => request<DatasetList>('GET', `/api/datasets${withArchived ? '?archived=1' : ''}`);
 /** Renames, archives or restores a dataset (admin). */
@@ -71,6 +89,12 @@ export const patchSheet = (datasetId: string, sheetId: string, patch: SheetPatch
 export const deleteSheet = (datasetId: string, sheetId: string) =>
   request<SheetDeleted>('DELETE', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}`);
 export const getDataset = (id: string) => request<DatasetDetail>('GET', dataset(id));
+export const listMembers = (datasetId: string) => request<MemberList>('GET', `${dataset(datasetId)}/members`);
+/** Adds a member to the dataset or changes their role (dataset admin). */
+export const setMember = (datasetId: string, name: string, role: User['role']) =>
+  request<{ name: string; role: User['role'] }>('PUT', `${dataset(datasetId)}/members/${encodeURIComponent(name)}`, { role });
+export const removeMember = (datasetId: string, name: string) =>
+  request<{ name: string }>('DELETE', `${dataset(datasetId)}/members/${encodeURIComponent(name)}`);
 export const createDataset = (body: NewDatasetBody) => request<DatasetCreated>('POST', '/api/datasets', body);
 export const rowHistory = (datasetId: string, rowId: string) =>
   request<HistoryEntry[]>('GET', `${dataset(datasetId)}/history?row=${encodeURIComponent(rowId)}`);

@@ -88,7 +88,11 @@ export const SignInLink = z.object({ url: z.string(), expiresAt: z.string() });
 export type SignInLink = z.infer<typeof SignInLink>;
 
 /** `GET /api/users/:userName/sessions` */
-export const SessionList = z.array(z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string() }));
+export const SessionList = z.array(z.object({
+  id: z.string(), createdAt: z.string(), expiresAt: z.string(),
+  /** True for the session this request came with (the browser asking). */
+  current: z.boolean().optional(),
+}));
 export type SessionList = z.infer<typeof SessionList>;
 
 /** `GET /api/audit` (admin): newest first. */
@@ -107,9 +111,16 @@ export const MemberBody = z.object({ role: z.enum(ROLES) });
 
 // ---- datasets ----
 
+/** Who may reach a dataset: `everyone` (each user with their global role) or its `members` only. */
+export const DatasetAccess = z.enum(['everyone', 'members']);
+export type DatasetAccess = z.infer<typeof DatasetAccess>;
+
 /** `GET /api/datasets` */
 export const DatasetList = z.array(z.object({
   id: z.string(), name: z.string(), template: z.string(), createdAt: z.string(),
+  /** The signed-in user's role on it; older servers leave it out. */
+  role: z.enum(ROLES).optional(),
+  access: DatasetAccess.optional(),
   /** When it was archived (ISO 8601 UTC), null while active; archived ones are listed only with `?archived=1`. */
   archivedAt: z.string().nullable().optional(),
 }));
@@ -139,6 +150,7 @@ export const DatasetDetail = z.object({
   role: z.enum(ROLES).optional(),
   /** When it was archived (read-only for everyone until restored), null while active. */
   archivedAt: z.string().nullable().optional(),
+  access: DatasetAccess.optional(),
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
 
@@ -147,7 +159,7 @@ export const DatasetPatch = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   archived: z.boolean().optional(),
   /** `everyone`: every user with their global role; `members`: only its members (and global admins). */
-  access: z.enum(['everyone', 'members']).optional(),
+  access: DatasetAccess.optional(),
 }).strict();
 export type DatasetPatch = z.infer<typeof DatasetPatch>;
 

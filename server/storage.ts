@@ -163,7 +163,7 @@ export interface UserRecord {
 }
 
 export interface SessionInfo {
-  /** A short, public id of the session (not its secret). */
+  /** A short, public id of the session (not its secret): the start of its hash. */
   id: string;
   createdAt: string;
   expiresAt: string;

@@ -2,15 +2,16 @@
  * A dataset's page: one tab per sheet, the grid, the toolbar, who is here and the save status.
  */
 import { ApiError, addSheet, deleteSheet, getDataset, patchSheet } from '../api';
-import type { DatasetDetail, User as Me } from '../../model/http';
+import type { DatasetAccess, DatasetDetail, User as Me } from '../../model/http';
 import { type Role, canEdit } from '../../model/roles';
-import { CloseCode } from '../../model/codes';
 import { getMeta, getSheets, orderedSheetIds } from '../../model/document';
+import { MembersPanel } from '../access/members-panel';
+import { rememberRoleChange, renderAccessEnded, roleChangeBanner, takeRoleChange } from '../access/notices';
 import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
 import { widePasteHandler } from '../grid/wide-paste';
-import { datasetPath, signInPath } from '../router';
+import { datasetPath } from '../router';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
@@ -38,7 +39,7 @@ export async function renderDataset(app: HTMLElement, me: Me, datasetId: string,
     return;
   }
   // The role on this dataset decides; a server that does not say falls back to the global role.
-  const page = new DatasetPage(app, me, dataset.role ?? me.role, datasetId, dataset.name, dataset.createdAt, dataset.archivedAt ?? null);
+  const page = new DatasetPage(app, me, dataset.role ?? me.role, datasetId, dataset.name, dataset.createdAt, dataset.archivedAt ?? null, dataset.access ?? 'everyone');
   await page.open(sheetId);
 }
 
@@ -53,7 +54,7 @@ class DatasetPage {
   private opened = false;
   /** A sheet this user added, to show as soon as the document has it. */
   private showWhenAdded: string | null = null;
-  private panel: ColumnPanel | HistoryPanel | ReviewPanel | null = null;
+  private panel: ColumnPanel | HistoryPanel | ReviewPanel | MembersPanel | null = null;
   private readonly review: ReviewController;
   private readonly conflicts: ConflictController;
 
@@ -82,6 +83,7 @@ class DatasetPage {
     private readonly app: HTMLElement, private readonly me: Me, private readonly role: Role,
     private readonly datasetId: string, private readonly name: string, createdAt: string,
     private readonly archivedAt: string | null = null,
+    private access: DatasetAccess = 'everyone',
   ) {
     this.readOnly = !canEdit(role);
     this.keys.textContent = footerKeys(role);
@@ -162,8 +164,14 @@ class DatasetPage {
     this.problemsToggle.addEventListener('change', () => this.grid?.setProblemsOnly(this.problemsToggle.checked));
     this.search.addEventListener('input', () => this.grid?.setSearch(this.search.value));
     const admin = this.role === 'admin'
-      ? h('button', { type: 'button', class: 'button', 'data-testid': 'columns-button', onclick: () => this.togglePanel('columns') }, 'Columns')
-      : null;
+      ? [
+        h('button', { type: 'button', class: 'button', 'data-testid': 'columns-button', onclick: () => this.togglePanel('columns') }, 'Columns'),
+        h('button', {
+          type: 'button', class: 'button', 'data-testid': 'members-button', title: 'Who may open this dataset, and each member’s role',
+          onclick: () => this.togglePanel('members'),
+        }, 'Members'),
+      ]
+      : [];
     const toolbar = h('div', { class: 'toolbar' },
       ...editTools,
       h('span', { class: 'divider' }),
@@ -176,10 +184,12 @@ class DatasetPage {
         type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
         onclick: () => this.togglePanel('history'),
       }, 'History'),
-      admin,
+      ...admin,
       this.exportHost,
     );
     this.side.hidden = true;
+    // The page started again because the server changed this user's role here: say so, and what it means.
+    const roleChanged = takeRoleChange(this.datasetId) !== null;
     replaceChildren(this.app,
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], this.who, this.status),
       h('main', { class: 'dataset' },
@@ -187,6 +197,7 @@ class DatasetPage {
           ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },
             `Archived on ${new Date(this.archivedAt).toLocaleDateString()}: read-only for everyone until an admin restores it.`)
           : null,
+        roleChanged ? roleChangeBanner(this.role) : null,
         this.tabs,
         toolbar,
         h('div', { class: 'workspace' }, this.gridHost, this.side),
@@ -394,17 +405,23 @@ class DatasetPage {
     this.renderCounts();
   }
 
-  private togglePanel(kind: 'columns' | 'history' | 'review'): void {
+  private togglePanel(kind: PanelKind): void {
     const open = kind === 'columns' ? this.panel instanceof ColumnPanel
-      : kind === 'review' ? this.panel instanceof ReviewPanel : this.panel instanceof HistoryPanel;
+      : kind === 'members' ? this.panel instanceof MembersPanel
+        : kind === 'review' ? this.panel instanceof ReviewPanel : this.panel instanceof HistoryPanel;
     if (open) this.closePanel();
     else this.openPanel(kind);
   }
 
-  private openPanel(kind: 'columns' | 'history' | 'review'): void {
+  private openPanel(kind: PanelKind): void {
     this.panel?.destroy();
     const close = () => this.closePanel();
-    if (kind === 'columns') {
+    if (kind === 'members') {
+      this.panel = new MembersPanel({
+        datasetId: this.datasetId, me: this.me, access: this.access, onClose: close,
+        onAccessChange: (access) => { this.access = access; },
+      });
+    } else if (kind === 'columns') {
       this.panel = new ColumnPanel(this.conn.doc, this.sheetId, LOCAL_ORIGIN, close);
     } else if (kind === 'review') {
       this.panel = this.review.createPanel(close);
@@ -454,22 +471,29 @@ class DatasetPage {
     this.who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
   }
 
-  /** The server changed what this user may do here: the page starts again with the new role (read-only, say). */
+  /**
+   * The server changed what this user may do here: the page starts again with the new role (read-only,
+   * say), and a banner then says why the grid changed.
+   */
   private onRoleChange(next: string): void {
     if (next === this.role) return;
     replaceChildren(this.gridHost, h('p', { class: 'grid-message', 'data-testid': 'role-changed' }, `Your role on this dataset is now ${next}. Reloading…`));
+    rememberRoleChange(this.datasetId, next);
     location.reload();
   }
 
+  /** The server closed the dataset for this user for good (signed out, no longer allowed, deleted): a page says why. */
   private onFatal(code: number): void {
-    if (code === CloseCode.Unauthorized) {
-      location.href = signInPath('expired');
-      return;
-    }
-    const message = code === CloseCode.NotFound ? 'This dataset no longer exists.' : 'You may not open this dataset.';
-    replaceChildren(this.gridHost, h('p', { class: 'grid-message' }, message));
+    const unsaved = this.conn.saves.state !== 'saved' || this.conn.status.pending > 0;
+    this.panel?.destroy();
+    this.panel = null;
+    this.grid?.destroy();
+    this.grid = null;
+    renderAccessEnded(this.app, this.me, code, unsaved);
   }
 }
+
+type PanelKind = 'columns' | 'history' | 'review' | 'members';
 
 const NUMBER = new Intl.NumberFormat();
 

@@ -9,7 +9,7 @@ import { TEMPLATE_IDS, type TemplateId } from '../../model/templates';
 import { datasetPath } from '../router';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
 import { promptDialog } from '../ui/prompt';
-import { topBar } from './layout';
+import { roleName, topBar } from './layout';
 
 const TEMPLATE_NAMES: Record<TemplateId, string> = {
   'events-statements': 'Events and statements',
@@ -56,7 +56,11 @@ function showList(list: HTMLElement, datasets: DatasetSummary[], me: Me, refresh
 
 function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HTMLElement {
   const card = h('a', { class: 'dataset-card', href: datasetPath(d.id), 'data-dataset': d.id },
-    h('span', { class: 'dataset-name' }, d.name),
+    h('span', { class: 'dataset-name' }, d.name,
+      d.role ? h('span', { class: `role role-${d.role}`, 'data-testid': 'dataset-role', title: 'Your role on this dataset' }, roleName(d.role)) : null,
+      d.access === 'members'
+        ? h('span', { class: 'badge members-only', 'data-testid': 'members-only', title: 'Only its members and global admins may open it' }, 'Members only')
+        : null),
     h('span', { class: 'dataset-meta' },
       h('code', {}, d.id),
       d.template ? h('span', {}, TEMPLATE_LABELS[d.template] ?? d.template) : null,
@@ -64,7 +68,8 @@ function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HT
       d.archivedAt ? h('span', {}, `archived ${new Date(d.archivedAt).toLocaleDateString()}`) : null,
     ),
   );
-  if (me.role !== 'admin') return h('div', { class: 'dataset-row', 'data-row': d.id }, card);
+  // Global admins manage every dataset; a dataset's own admins manage it too (an archived one shows them as viewers).
+  if (me.role !== 'admin' && d.role !== 'admin') return h('div', { class: 'dataset-row', 'data-row': d.id }, card);
   const act = (label: string, testId: string, run: () => Promise<unknown>) =>
     h('button', {
       type: 'button', class: 'button subtle', 'data-testid': testId, 'data-for': d.id,

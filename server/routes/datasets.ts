@@ -27,8 +27,12 @@ export function datasetsRoutes({ storage }: Services) {
       // Archived datasets only when asked for (`?archived=1`): then every dataset, archived ones marked.
       const withArchived = c.req.query('archived') === '1';
       return c.json(storage.datasets.list()
-        .filter((d) => roleOn(storage.datasets, user, d) !== null && (withArchived || d.archivedAt === null))
-        .map(({ id, name, template, createdAt, archivedAt }) => ({ id, name, template, createdAt, archivedAt })));
+        .filter((d) => withArchived || d.archivedAt === null)
+        .flatMap((d) => {
+          const role = roleOn(storage.datasets, user, d);
+          const { id, name, template, createdAt, archivedAt, access } = d;
+          return role === null ? [] : [{ id, name, template, createdAt, archivedAt, access, role }];
+        }));
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');

@@ -1,8 +1,9 @@
 /** Users and their lifecycle: roles, disabling, tokens, passwords, sessions, sign-in links, the audit log. */
 import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { NewUserBody, PasswordBody, UserPatch } from '../../model/http';
-import { assertRole, type AuthEnv } from '../auth/middleware';
-import { hashPassword, verifyPassword } from '../auth/secrets';
+import { assertRole, type AuthEnv, SESSION_COOKIE } from '../auth/middleware';
+import { hashPassword, hashSecret, verifyPassword } from '../auth/secrets';
 import { createSignInLink, createUser, rotateToken, type User } from '../auth/users';
 import type { Services } from '../context';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
@@ -83,7 +84,10 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
     .get('/:userName/sessions', (c) => {
       const user = userNamed(c.req.param('userName'));
       assertSelfOrAdmin(c.get('user'), user);
-      return c.json(users.sessionsOf(user.id));
+      // The browser asking is told which session is its own, so "sign out the others" can spare it.
+      const cookie = getCookie(c, SESSION_COOKIE);
+      const ownHash = cookie ? hashSecret(cookie) : undefined;
+      return c.json(users.sessionsOf(user.id).map((s) => ({ ...s, current: ownHash?.startsWith(s.id) ?? false })));
     })
     .delete('/:userName/sessions/:sessionId?', (c) => {
       const user = userNamed(c.req.param('userName'));
