@@ -1,6 +1,7 @@
 /** The browser app: finds the page for the address, after checking who is signed in. */
 import './styles.css';
 import { getMe } from './api';
+import { renderAccount } from './pages/account';
 import { renderAdmin } from './pages/admin';
 import { renderDataset } from './pages/dataset';
 import { renderDatasets } from './pages/datasets';
@@ -25,6 +26,8 @@ async function start(): Promise<void> {
       return renderDatasets(app, me);
     case 'admin':
       return renderAdmin(app, me);
+    case 'account':
+      return renderAccount(app, me);
     case 'dataset':
       return renderDataset(app, me, route.datasetId, route.sheetId);
     case 'progress':

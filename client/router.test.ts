@@ -8,6 +8,11 @@ describe('page addresses', () => {
     expect(parseRoute('/d/korea-2024/-/progress')).toEqual({ page: 'progress', datasetId: 'korea-2024' });
   });
 
+  it('has a page for the signed-in user’s own account', () => {
+    expect(parseRoute('/account')).toEqual({ page: 'account' });
+    expect(parseRoute('/account/x')).toEqual({ page: 'not-found' });
+  });
+
   it('shows "not found" for a dataset id the id rule refuses, rather than asking the server', () => {
     for (const path of ['/d/Demo', '/d/-demo', '/d/de_mo', `/d/${'a'.repeat(64)}`, '/d/a%20b/-/progress']) {
       expect(parseRoute(path)).toEqual({ page: 'not-found' });

@@ -1,10 +1,11 @@
-/** Page addresses: `/`, `/admin`, `/signin`, `/d/:datasetId[/:sheetId]` and `/d/:datasetId/-/progress`. */
+/** Page addresses: `/`, `/admin`, `/account`, `/signin`, `/d/:datasetId[/:sheetId]` and `/d/:datasetId/-/progress`. */
 import { isDatasetId } from '../model/ids';
 
 export type Route =
   | { page: 'signin' }
   | { page: 'datasets' }
   | { page: 'admin' }
+  | { page: 'account' }
   | { page: 'dataset'; datasetId: string; sheetId?: string }
   | { page: 'progress'; datasetId: string }
   | { page: 'not-found' };
@@ -20,6 +21,7 @@ export function parseRoute(pathname: string): Route {
   const [first, datasetId, sheetId, ...rest] = parts;
   if (first === 'signin' && parts.length === 1) return { page: 'signin' };
   if (first === 'admin' && parts.length === 1) return { page: 'admin' };
+  if (first === 'account' && parts.length === 1) return { page: 'account' };
   if (first !== 'd' || datasetId === undefined || !isDatasetId(datasetId)) return { page: 'not-found' };
   // `-` can start no sheet id, so the dataset's own pages live under it.
   if (sheetId === '-' && rest.length === 1 && rest[0] === 'progress') return { page: 'progress', datasetId };

@@ -34,7 +34,7 @@ function userMenu(me: Me): HTMLElement {
     },
   }, 'Sign out');
   return h('div', { class: 'user' },
-    h('span', { class: 'user-name', 'data-testid': 'me' }, me.name),
+    h('a', { class: 'user-name', href: '/account', title: 'Your account: password, token, sessions', 'data-testid': 'me' }, me.name),
     h('span', { class: `role role-${me.role}` }, roleName(me.role)),
     me.role === 'admin' ? h('a', { class: 'button subtle', href: '/admin' }, 'Users') : null,
     out,

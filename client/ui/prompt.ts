@@ -9,13 +9,18 @@ export interface PromptOptions {
   kind?: 'primary' | 'danger';
   /** The confirm button stays disabled until this accepts the text. */
   accept?: (text: string) => boolean;
+  /** `password` hides what is typed. */
+  type?: 'text' | 'password';
 }
 
 export function promptDialog(message: string, options: PromptOptions = {}): Promise<string | null> {
   const accept = options.accept ?? ((text: string) => text.trim() !== '');
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'dialog', 'data-testid': 'prompt-dialog' });
-    const input = h('input', { class: 'prompt-input', 'data-testid': 'prompt-input', value: options.value ?? '', spellcheck: false, 'aria-label': message });
+    const input = h('input', {
+      class: 'prompt-input', 'data-testid': 'prompt-input', type: options.type ?? 'text', value: options.value ?? '', spellcheck: false, 'aria-label': message,
+      autocomplete: options.type === 'password' ? 'new-password' : null,
+    });
     const ok = h('button', { type: 'submit', class: `button ${options.kind ?? 'primary'}`, 'data-testid': 'prompt-confirm' }, options.confirmLabel ?? 'OK');
     const close = (answer: string | null) => {
       dialog.close();
@@ -35,7 +40,8 @@ export function promptDialog(message: string, options: PromptOptions = {}): Prom
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      if (accept(input.value)) close(input.value.trim());
+      // A password is kept exactly as typed, spaces included.
+      if (accept(input.value)) close(options.type === 'password' ? input.value : input.value.trim());
     });
     append(dialog, form);
     dialog.addEventListener('cancel', (e) => {
