@@ -18,7 +18,7 @@ const TEMPLATE_NAMES: Record<TemplateId, string> = {
 
 export async function renderDatasets(app: HTMLElement, me: Me): Promise<void> {
   document.title = 'Datasets · Tessera';
-  const list = h('div', { class: 'dataset-list', 'data-testid': 'datasets' }, h('p', { class: 'muted' }, 'Loading…'));
+  const list = h('div', { class: 'dataset-list', 'data-testid': 'datasets', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
   const archived = h('section', { class: 'archived-section', 'data-testid': 'archived-datasets' });
   archived.hidden = true;
   replaceChildren(app,
@@ -42,6 +42,7 @@ export async function renderDatasets(app: HTMLElement, me: Me): Promise<void> {
     } catch (err) {
       replaceChildren(list, h('p', { class: 'form-error' }, `Could not load the datasets: ${(err as Error).message}`));
     }
+    list.removeAttribute('aria-busy');
   };
   await refresh();
 }

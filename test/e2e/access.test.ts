@@ -33,9 +33,10 @@ describe('access changes on an open page', () => {
     await api(server, '/api/datasets/team-b/members/Mia%20Member', { method: 'PUT', body: { role: 'viewer' } });
     await expect.poll(() => page.getByTestId('read-only').count(), { timeout: 15_000 }).toBe(1);
     expect(await page.getByTestId('add-row').count()).toBe(0);
+    expect(await page.getByTestId('role-banner').textContent()).toContain('Your role on this dataset is now viewer');
 
     await api(server, '/api/datasets/team-b/members/Mia%20Member', { method: 'DELETE' });
-    await expect.poll(() => page.locator('.grid-message').textContent(), { timeout: 15_000 }).toMatch(/may not open this dataset/);
+    await expect.poll(() => page.getByTestId('access-ended').textContent(), { timeout: 15_000 }).toMatch(/You may no longer open this dataset/);
     await context.close();
   });
 });

@@ -7,7 +7,8 @@ import { expect } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { getSheet, insertRow, sheetRows } from '../../model/document';
 import { newRowId } from '../../model/ids';
-import { createDataset, rowCount } from '../helpers/api';
+import type { Role } from '../../model/roles';
+import { type CreatedUser, createDataset, createUser, rowCount } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
 import type { RunningServer } from '../helpers/server';
 
@@ -35,11 +36,32 @@ export async function signedIn(browser: Browser, baseUrl: string, token: string,
   return { context, page };
 }
 
+/** A new user (made by the admin through the API) signed in in a fresh browser profile, on `path`. */
+export async function userPage(
+  browser: Browser, server: RunningServer, name: string, role: Role, path = '/',
+): Promise<{ user: CreatedUser; context: BrowserContext; page: Page }> {
+  const user = await createUser(server, name, role);
+  return { user, ...await signedIn(browser, server.url, user.token, path) };
+}
+
+/** Waits for the grid's live connection: connected, synced, and all of this tab's changes stored. */
+export async function waitLive(page: Page): Promise<void> {
+  await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
+}
+
 /** Opens a dataset sheet and waits for its rows and a live connection. */
 export async function openSheet(page: Page, datasetId: string, sheetId: string): Promise<void> {
   if (!page.url().endsWith(`/d/${datasetId}/${sheetId}`)) await page.goto(`/d/${datasetId}/${sheetId}`);
   await page.locator('.ag-row[row-id]').first().waitFor();
-  await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
+  await waitLive(page);
+}
+
+/** The ids of the datasets the list page (`/`) shows, once it has loaded. */
+export async function listedDatasets(page: Page): Promise<string[]> {
+  await page.goto('/');
+  const list = page.locator('[data-testid=datasets]:not([aria-busy])');
+  await list.waitFor();
+  return list.locator('[data-dataset]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-dataset')!));
 }
 
 export const cell = (page: Page, rowId: string, columnId: string): Locator =>
