@@ -118,7 +118,7 @@ export class MembersPanel {
         for (const radio of radios) radio.querySelector('input')!.checked = radio.dataset.access === this.access;
         explain.textContent = ACCESS_TEXT[this.access].text;
       });
-      return h('label', { class: 'access-option', 'data-access': access }, input, h('span', {}, ACCESS_TEXT[access].label));
+      return h('label', { class: 'check access-option', 'data-access': access }, input, h('span', {}, ACCESS_TEXT[access].label));
     });
     return h('fieldset', { class: 'access-switch' }, h('legend', {}, 'Who may open this dataset'), ...radios, explain);
   }
