@@ -33,12 +33,13 @@ export class MembersPanel {
   readonly element: HTMLElement;
   private readonly list = h('div', { class: 'member-list', 'data-testid': 'members' }, h('p', { class: 'muted' }, 'Loading…'));
   private readonly error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'members-error' });
-  private readonly names = h('datalist', { id: `member-names-${Math.random().toString(36).slice(2)}` });
+  private readonly names: HTMLDataListElement;
   private access: DatasetAccess;
   private destroyed = false;
 
   constructor(private readonly options: MembersPanelOptions) {
     this.access = options.access;
+    this.names = h('datalist', { id: `member-names-${options.datasetId}` });
     this.error.hidden = true;
     this.element = h('section', { class: 'panel', 'aria-label': 'Members', 'data-testid': 'members-panel' },
       h('header', { class: 'panel-head' },

@@ -64,6 +64,8 @@ export class Connection {
   /** Offline changes whose write to IndexedDB has not committed yet. */
   private unstored = 0;
   private everSynced = false;
+  /** The server closed for good (4401, 4403, 4404): coming back online does not try again. */
+  private closedForGood = false;
   private readonly pendingKey: string;
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly cleanup: Array<() => void> = [];
@@ -194,6 +196,7 @@ export class Connection {
   private readonly onClosed = ({ code, reason }: { code: number; reason: string }): void => {
     this.notify();
     if (code === CloseCode.Unauthorized || code === CloseCode.NotFound || code === CloseCode.Forbidden) {
+      this.closedForGood = true;
       this.options.onFatal?.(code, reason);
     }
   };
@@ -205,6 +208,7 @@ export class Connection {
   };
 
   private readonly onOnline = (): void => {
+    if (this.closedForGood) return;
     this.provider.connect();
     this.notify();
   };
