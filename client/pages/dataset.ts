@@ -164,14 +164,15 @@ class DatasetPage {
     this.problemsToggle.addEventListener('change', () => this.grid?.setProblemsOnly(this.problemsToggle.checked));
     this.search.addEventListener('input', () => this.grid?.setSearch(this.search.value));
     const admin = this.role === 'admin'
-      ? [
-        h('button', { type: 'button', class: 'button', 'data-testid': 'columns-button', onclick: () => this.togglePanel('columns') }, 'Columns'),
-        h('button', {
-          type: 'button', class: 'button', 'data-testid': 'members-button', title: 'Who may open this dataset, and each member’s role',
-          onclick: () => this.togglePanel('members'),
-        }, 'Members'),
-      ]
-      : [];
+      ? h('button', { type: 'button', class: 'button', 'data-testid': 'columns-button', onclick: () => this.togglePanel('columns') }, 'Columns')
+      : null;
+    // Members belong to the dataset, not the sheet: the button sits in the top bar, beside who is here.
+    const members = this.role === 'admin'
+      ? h('button', {
+        type: 'button', class: 'button subtle', 'data-testid': 'members-button', title: 'Who may open this dataset, and each member’s role',
+        onclick: () => this.togglePanel('members'),
+      }, 'Members')
+      : null;
     const toolbar = h('div', { class: 'toolbar' },
       ...editTools,
       h('span', { class: 'divider' }),
@@ -184,14 +185,14 @@ class DatasetPage {
         type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
         onclick: () => this.togglePanel('history'),
       }, 'History'),
-      ...admin,
+      admin,
       this.exportHost,
     );
     this.side.hidden = true;
     // The page started again because the server changed this user's role here: say so, and what it means.
     const roleChanged = takeRoleChange(this.datasetId) !== null;
     replaceChildren(this.app,
-      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], this.who, this.status),
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status),
       h('main', { class: 'dataset' },
         this.archivedAt
           ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },
