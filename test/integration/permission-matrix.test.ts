@@ -1,0 +1,253 @@
+/**
+ * The permission matrix (issue #11), generated from `permissions.table.ts`: every route the app
+ * registers and every socket action, for every kind of actor, on a dataset open to everyone and on a
+ * members-only one. Routes run in-process on a real SQLite file; sockets against the real server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { getSheet, setCell, sheetRows } from '../../model/document';
+import { CloseCode } from '../../model/codes';
+import type { Role } from '../../model/roles';
+import { type App, buildApp } from '../helpers/app';
+import { api, connect, connectSynced, type Client } from '../helpers/clients';
+import { startServer, type RunningServer } from '../helpers/server';
+import { waitFor } from '../helpers/wait';
+import {
+  ACCESS, ACTORS, type Access, type Actor, type ActorName, type CaseRequest, type Fixture, NOT_IN_TABLE, type Outcome,
+  outcome, roleOnDataset, ROUTES, SOCKET_ACTIONS, SOCKET_ROUTE, type SocketAction,
+} from './permissions.table';
+
+const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
+/** The dataset under test for each access. */
+const DATASET: Record<Access, string> = { everyone: 'open-to-everyone', members: 'members-only' };
+
+/** A JSON request as the holder of `token` (null: nobody signed in), answered with status and body. */
+type Send = (method: string, path: string, init: { token: string | null; body?: unknown }) => Promise<{ status: number; body: any }>;
+
+/** The users the matrix runs as, made through the API; the disabled one is disabled last, after joining the datasets. */
+async function createActors(send: Send, admin: string): Promise<Record<ActorName, string | null>> {
+  const tokens = {} as Record<ActorName, string | null>;
+  for (const name of ACTOR_NAMES) {
+    const actor: Actor = ACTORS[name];
+    if (actor.global === null) {
+      tokens[name] = null;
+      continue;
+    }
+    const made = await send('POST', '/api/users', { token: admin, body: { name: userName(name), role: actor.global } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    tokens[name] = made.body.token;
+  }
+  return tokens;
+}
+
+const userName = (actor: ActorName) => actor.replaceAll(' ', '-');
+
+/** Creates a dataset of `access` with the member actors in their roles, as the setup admin. */
+async function createDataset(send: Send, admin: string, id: string, access: Access): Promise<void> {
+  const ok = async (method: string, path: string, body?: unknown) => {
+    const res = await send(method, path, { token: admin, body });
+    expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    return res.body;
+  };
+  await ok('POST', '/api/datasets', { id, name: `Matrix ${id}` });
+  if (access === 'members') await ok('PATCH', `/api/datasets/${id}`, { access: 'members' });
+  for (const name of ACTOR_NAMES) {
+    const member: Role | undefined = (ACTORS[name] as Actor).member;
+    if (member) await ok('PUT', `/api/datasets/${id}/members/${userName(name)}`, { role: member });
+  }
+}
+
+async function disableActors(send: Send, admin: string): Promise<void> {
+  for (const name of ACTOR_NAMES) {
+    if (!(ACTORS[name] as Actor).disabled) continue;
+    const res = await send('PATCH', `/api/users/${userName(name)}`, { token: admin, body: { disabled: true } });
+    expect(res.status).toBe(200);
+  }
+}
+
+/** A route pattern with its params filled in; an optional param left out drops its segment. */
+function fillPath(pattern: string, params: Record<string, string>): string {
+  return pattern.replace(/\/:(\w+)(\?)?/g, (_all, name: string, optional?: string) => {
+    const value = params[name];
+    if (value === undefined) {
+      if (optional) return '';
+      throw new Error(`${pattern}: the row's request gives no "${name}"`);
+    }
+    return `/${encodeURIComponent(value)}`;
+  });
+}
+
+function expectOutcome(expected: Outcome, res: { status: number; body: any }, what: string): void {
+  const answer = `${what} answered ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
+  if (expected === 'ok') {
+    expect(res.status >= 200 && res.status < 300, answer).toBe(true);
+    return;
+  }
+  expect(res.status, answer).toBe(expected);
+  const code = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' }[expected];
+  expect(res.body?.error?.code, answer).toBe(code);
+}
+
+describe('the table', () => {
+  it('has a row for every route the app registers, and names no route that is gone', async () => {
+    const app = await buildApp();
+    try {
+      // `app.use` middleware is registered with method ALL; every route has its own method.
+      const registered = new Set(app.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
+      const inTable = new Set([...Object.keys(ROUTES), SOCKET_ROUTE]);
+      expect([...registered].filter((r) => !inTable.has(r) && !NOT_IN_TABLE.has(r)), 'registered routes without a row').toEqual([]);
+      expect([...inTable, ...NOT_IN_TABLE].filter((r) => !registered.has(r)), 'rows for routes the app does not register').toEqual([]);
+    } finally {
+      app.close();
+    }
+  });
+});
+
+describe('routes', () => {
+  let app: App;
+  let tokens: Record<ActorName, string | null>;
+  const fixtures = {} as Record<Access, Fixture>;
+  let counter = 0;
+  const unique = () => `m${++counter}`;
+
+  const send: Send = async (method, path, { token, body }) => {
+    // A request over the network is read in a later turn than the one that applied the last change.
+    await new Promise((resolve) => setImmediate(resolve));
+    const headers: Record<string, string> = {};
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    // Writes say they are JSON, so that only sign-in and roles decide (a cookie-less write without it is refused as cross-site).
+    if (method !== 'GET') headers['content-type'] = 'application/json';
+    const res = await app.app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let parsed: any = text;
+    try { parsed = JSON.parse(text); } catch { /* an export */ }
+    return { status: res.status, body: parsed };
+  };
+  /** A setup request as the setup admin, which must succeed. */
+  const setup = async (method: string, path: string, body?: unknown) => {
+    const res = await send(method, path, { token: app.adminToken, body });
+    expect(res.status, `setup ${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    return res.body;
+  };
+
+  /** Writes a cell as `userId` (null: the server) straight into the document, and stores it. */
+  const writeCell = (datasetId: string, userId: string | null, row: string, value: string) => {
+    app.services.registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => setCell(getSheet(doc, 'events')!, row, 'summary', value)));
+    app.services.registry.with(datasetId, (shared) => shared.flush());
+  };
+
+  function fixture(datasetId: string, access: Access, row: string, source: string, coders: [string, string]): Fixture {
+    const freshRow = async () => {
+      const id = `row-${unique()}`;
+      writeCell(datasetId, null, id, 'coded for the matrix');
+      return id;
+    };
+    const freshUser = async () => {
+      const name = `target-${unique()}`;
+      await setup('POST', '/api/users', { name, role: 'viewer' });
+      return name;
+    };
+    return {
+      dataset: datasetId, row, source, unique,
+      async freshDataset() {
+        const id = `fresh-${unique()}`;
+        await createDataset(send, app.adminToken, id, access);
+        return id;
+      },
+      async freshSheet() {
+        return (await setup('POST', `/api/datasets/${datasetId}/sheets`, { name: `Sheet ${unique()}` })).id;
+      },
+      freshRow,
+      async freshFlag() {
+        const flag = await setup('POST', `/api/datasets/${datasetId}/flags`, { sheet: 'events', row: await freshRow(), reason: 'other' });
+        return flag.id;
+      },
+      async freshSource() {
+        return (await setup('POST', `/api/datasets/${datasetId}/sources`, { title: `Source ${unique()}`, text: 'To be deleted.' })).id;
+      },
+      async freshConflict() {
+        // Two coders change the same cell from the same state, neither seeing the other's change.
+        const id = await freshRow();
+        const state = app.services.registry.with(datasetId, (shared) => shared.read((doc) => Y.encodeStateAsUpdate(doc)));
+        const [first, second] = ['first value', 'second value'].map((value) => {
+          const copy = new Y.Doc();
+          Y.applyUpdate(copy, state);
+          let update: Uint8Array | undefined;
+          copy.once('update', (u: Uint8Array) => { update = u; });
+          setCell(getSheet(copy, 'events')!, id, 'summary', value);
+          return update!;
+        });
+        for (const [userId, update] of [[coders[0], first!], [coders[1], second!]] as const) {
+          app.services.registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => Y.applyUpdate(doc, update)));
+        }
+        app.services.registry.with(datasetId, (shared) => shared.flush());
+        const open = (await setup('GET', `/api/datasets/${datasetId}/conflicts?status=open`)) as Array<{ id: string; row: string }>;
+        return open.find((c) => c.row === id)!.id;
+      },
+      freshUser,
+      async freshToken() {
+        return (await setup('POST', '/api/users', { name: `signs-in-${unique()}`, role: 'viewer' })).token;
+      },
+      async freshMember() {
+        const name = await freshUser();
+        await setup('PUT', `/api/datasets/${datasetId}/members/${name}`, { role: 'viewer' });
+        return name;
+      },
+    };
+  }
+
+  /** A new user like `actor` (global role, disabled or not), to act on themselves. */
+  async function cloneOf(actor: Actor): Promise<{ name: string; token: string | null }> {
+    const name = `self-${unique()}`;
+    const made = await setup('POST', '/api/users', { name, role: actor.global ?? 'viewer' });
+    if (actor.disabled) await setup('PATCH', `/api/users/${name}`, { disabled: true });
+    return { name, token: actor.global === null ? null : made.token };
+  }
+
+  beforeAll(async () => {
+    app = await buildApp();
+    tokens = await createActors(send, app.adminToken);
+    const coders = await Promise.all(['coder-one', 'coder-two'].map(async (name) => (await setup('POST', '/api/users', { name, role: 'editor' })).id));
+    for (const access of ACCESS) {
+      const id = DATASET[access];
+      await createDataset(send, app.adminToken, id, access);
+      const row = `row-${unique()}`;
+      writeCell(id, null, row, 'read by every case');
+      const source = (await setup('POST', `/api/datasets/${id}/sources`, { title: 'The article', text: 'What was said, and by whom.' })).id;
+      fixtures[access] = fixture(id, access, row, source, coders as [string, string]);
+    }
+    await disableActors(send, app.adminToken);
+  });
+  afterAll(() => app?.close());
+
+  async function run(route: string, access: Access, token: string | null, self?: string) {
+    const [method, pattern] = route.split(' ') as [string, string];
+    const row = ROUTES[route]!;
+    const fx = fixtures[access];
+    const request: CaseRequest = (await row.request?.(fx)) ?? {};
+    const params = { id: fx.dataset, ...request.params, ...(self !== undefined && { userName: self }) };
+    const path = fillPath(pattern, params) + (request.query ? `?${request.query}` : '');
+    return { path, res: await send(method, path, { token, body: request.body }) };
+  }
+
+  describe.each(ACCESS)('on a dataset open to %s', (access) => {
+    describe.each(Object.keys(ROUTES))('%s', (route) => {
+      const { who, check } = ROUTES[route]!;
+      it.each(ACTOR_NAMES)('as %s', async (actorName) => {
+        const actor: Actor = ACTORS[actorName];
+        const expected = outcome(who, actor, access);
+        const { path, res } = await run(route, access, tokens[actorName]);
+        expectOutcome(expected, res, `${route.split(' ')[0]} ${path}`);
+        if (expected === 'ok') check?.(res.body, { dataset: DATASET[access], role: roleOnDataset(actor, access) });
+      });
+      if (who.kind === 'global' && who.orSelf) {
+        it.each(ACTOR_NAMES)('as %s, on themselves', async (actorName) => {
+          const actor: Actor = ACTORS[actorName];
+          const self = await cloneOf(actor);
+          const { path, res } = await run(route, access, self.token, self.name);
+          expectOutcome(outcome(who, actor, access, { self: true }), res, `${route.split(' ')[0]} ${path}`);
+        });
+      }
+    });
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * The permission matrix (issue #11): who may do what, one row per route the app registers and one per
+ * socket action. `permission-matrix.test.ts` runs every row for every actor on a dataset open to
+ * `everyone` and on a `members`-only one, and fails when the app registers a route that has no row here
+ * (or a row names a route that is gone).
+ *
+ * A route row, keyed `'METHOD /path'` exactly as Hono registers it (`app.routes`):
+ *
+ *   'POST /api/datasets/:id/flags': { who: dataset('reviewer'), request: async (fx) => ({ body: { … } }) },
+ *
+ * `who` is the rule the expected outcome follows from (README "Roles"):
+ *   - `PUBLIC`             anyone, signed in or not: ok.
+ *   - `SIGNED_IN`          any user: 401 without a (working) token, a disabled user included; else ok.
+ *   - `global('admin')`    by the user's global role: 401, then 403 below the role, else ok.
+ *                          `global('admin', { orSelf: true })`: also run on the actor themselves
+ *                          (the path's `:userName`), where any signed-in user is ok.
+ *   - `dataset('editor')`  under `/api/datasets/:id`, by the role on that dataset: 401; 404 when the
+ *                          dataset does not exist for the actor (members-only and not a member); 403
+ *                          below the role; else ok.
+ * `request(fx)` gives what makes the handler succeed (2xx) for an actor who may call it: the path's
+ * params other than `:id` (filled with the dataset under test), a query and a JSON body. Routes that
+ * use something up (delete, resolve, approve, rotate a token) take a fresh target from `fx` each time.
+ * `check` (optional) asserts more about an `ok` answer, given what the actor should see.
+ *
+ * A socket action row: the same `who`, and what the action does; below the role a write is
+ * `read-only` (the socket stays open, the update is never applied). 401 → 4401, 404 → 4404.
+ */
+import { expect } from 'vitest';
+import type { Role } from '../../model/roles';
+
+/** Who may call a route, as a rule; the expected outcome per actor follows from it. */
+export type Rule =
+  | { kind: 'public' }
+  | { kind: 'signed-in' }
+  | { kind: 'global'; role: Role; orSelf: boolean }
+  | { kind: 'dataset'; role: Role };
+
+export const PUBLIC: Rule = { kind: 'public' };
+export const SIGNED_IN: Rule = { kind: 'signed-in' };
+export const global = (role: Role, { orSelf = false } = {}): Rule => ({ kind: 'global', role, orSelf });
+export const dataset = (role: Role): Rule => ({ kind: 'dataset', role });
+
+/** A request for one case: path params (`:id` is filled in), query string and JSON body. */
+export interface CaseRequest {
+  params?: Record<string, string>;
+  query?: string;
+  body?: unknown;
+}
+
+/** Targets a row's request may use; the fresh ones are made for one case only. */
+export interface Fixture {
+  /** The dataset under test (open to everyone or members-only). */
+  readonly dataset: string;
+  /** A row of its `events` sheet that cases only read. */
+  readonly row: string;
+  /** A source of the dataset that cases only read. */
+  readonly source: string;
+  /** A unique suffix for names and ids. */
+  unique(): string;
+  freshDataset(): Promise<string>;
+  freshSheet(): Promise<string>;
+  /** A new row of `events`, written by nobody in particular (so nobody is its coder). */
+  freshRow(): Promise<string>;
+  /** An open flag on a fresh row, raised by the setup admin. */
+  freshFlag(): Promise<string>;
+  freshSource(): Promise<string>;
+  /** An open conflict on a fresh row, between two other users. */
+  freshConflict(): Promise<string>;
+  /** A new user (global viewer) to act on: their name. */
+  freshUser(): Promise<string>;
+  /** The API token of a new user, to sign in with. */
+  freshToken(): Promise<string>;
+  /** A new user who is a member (viewer) of the dataset under test: their name. */
+  freshMember(): Promise<string>;
+}
+
+/** What an `ok` answer may be checked against: the actor's role on the dataset, null when it does not exist for them. */
+export interface Seen {
+  dataset: string;
+  role: Role | null;
+}
+
+export interface RouteRow {
+  who: Rule;
+  request?: (fx: Fixture) => CaseRequest | Promise<CaseRequest>;
+  check?: (body: any, seen: Seen) => void;
+}
+
+/** The web client's pages and files (`mountClient`): public by design, and not API. */
+export const NOT_IN_TABLE = new Set([
+  'GET /*',
+]);
+
+const CSV = 'format=csv';
+
+export const ROUTES: Record<string, RouteRow> = {
+  'GET /healthz': { who: PUBLIC },
+
+  // Signing in with a (fresh user's) token works whoever asks; signing out too.
+  'POST /api/session': { who: PUBLIC, request: async (fx) => ({ body: { token: await fx.freshToken() } }) },
+  'DELETE /api/session': { who: PUBLIC },
+  'GET /api/me': { who: SIGNED_IN },
+
+  'GET /api/users': { who: global('admin') },
+  'POST /api/users': { who: global('admin'), request: (fx) => ({ body: { name: `new-${fx.unique()}`, role: 'viewer' } }) },
+  'PATCH /api/users/:userName': { who: global('admin'), request: async (fx) => ({ params: { userName: await fx.freshUser() }, body: { role: 'reviewer' } }) },
+  'POST /api/users/:userName/token': { who: global('admin', { orSelf: true }), request: async (fx) => ({ params: { userName: await fx.freshUser() } }) },
+  'PUT /api/users/:userName/password': {
+    who: global('admin', { orSelf: true }),
+    request: async (fx) => ({ params: { userName: await fx.freshUser() }, body: { password: 'a long enough password' } }),
+  },
+  'GET /api/users/:userName/sessions': { who: global('admin', { orSelf: true }), request: async (fx) => ({ params: { userName: await fx.freshUser() } }) },
+  'DELETE /api/users/:userName/sessions/:sessionId?': {
+    who: global('admin', { orSelf: true }), request: async (fx) => ({ params: { userName: await fx.freshUser() } }),
+  },
+  'POST /api/users/:userName/link': { who: global('admin'), request: async (fx) => ({ params: { userName: await fx.freshUser() } }) },
+  'GET /api/audit': { who: global('admin') },
+
+  'GET /api/datasets': {
+    who: SIGNED_IN,
+    // A members-only dataset is listed only to those it exists for.
+    check: (body: Array<{ id: string }>, seen) => expectListed(body.some((d) => d.id === seen.dataset), seen.role !== null),
+  },
+  'POST /api/datasets': { who: global('admin'), request: (fx) => ({ body: { id: `made-${fx.unique()}`, name: 'Made by the matrix' } }) },
+
+  'GET /api/datasets/:id': { who: dataset('viewer'), check: (body: { role: Role }, seen) => expectRole(body.role, seen.role) },
+  'PATCH /api/datasets/:id': { who: dataset('admin'), request: (fx) => ({ body: { name: `Renamed ${fx.unique()}` } }) },
+  'DELETE /api/datasets/:id': {
+    who: dataset('admin'),
+    request: async (fx) => {
+      const id = await fx.freshDataset();
+      return { params: { id }, body: { confirm: id } };
+    },
+  },
+  'POST /api/datasets/:id/sheets': { who: dataset('admin'), request: (fx) => ({ body: { name: `Sheet ${fx.unique()}` } }) },
+  'PATCH /api/datasets/:id/sheets/:sheetId': { who: dataset('admin'), request: async (fx) => ({ params: { sheetId: await fx.freshSheet() }, body: { name: 'Renamed sheet' } }) },
+  'DELETE /api/datasets/:id/sheets/:sheetId': { who: dataset('admin'), request: async (fx) => ({ params: { sheetId: await fx.freshSheet() } }) },
+  'GET /api/datasets/:id/export.zip': { who: dataset('viewer'), request: () => ({ query: CSV }) },
+  'GET /api/datasets/:id/history': { who: dataset('viewer'), request: (fx) => ({ query: `row=${fx.row}` }) },
+  'GET /api/datasets/:id/sheets/:sheetId/export': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: CSV }) },
+  'GET /api/datasets/:id/progress': { who: dataset('viewer') },
+  'GET /api/datasets/:id/settings': { who: dataset('viewer') },
+  'PATCH /api/datasets/:id/settings': { who: dataset('admin'), request: () => ({ body: { fourEyes: true } }) },
+
+  'GET /api/datasets/:id/flags': { who: dataset('viewer') },
+  'POST /api/datasets/:id/flags': { who: dataset('reviewer'), request: async (fx) => ({ body: { sheet: 'events', row: await fx.freshRow(), reason: 'other' } }) },
+  'POST /api/datasets/:id/flags/:flagId/resolve': { who: dataset('reviewer'), request: async (fx) => ({ params: { flagId: await fx.freshFlag() }, body: {} }) },
+  'POST /api/datasets/:id/flags/:flagId/comments': { who: dataset('reviewer'), request: async (fx) => ({ params: { flagId: await fx.freshFlag() }, body: { text: 'Checked.' } }) },
+  'GET /api/datasets/:id/rows/:rowId/review': { who: dataset('viewer'), request: (fx) => ({ params: { rowId: fx.row } }) },
+  'GET /api/datasets/:id/rows/:rowId/timeline': { who: dataset('viewer'), request: (fx) => ({ params: { rowId: fx.row } }) },
+  'POST /api/datasets/:id/rows/:rowId/approve': { who: dataset('reviewer'), request: async (fx) => ({ params: { rowId: await fx.freshRow() } }) },
+  'POST /api/datasets/:id/approve': { who: dataset('reviewer'), request: async (fx) => ({ body: { rows: [await fx.freshRow()] } }) },
+
+  'GET /api/datasets/:id/members': { who: dataset('viewer') },
+  'PUT /api/datasets/:id/members/:userName': { who: dataset('admin'), request: async (fx) => ({ params: { userName: await fx.freshUser() }, body: { role: 'editor' } }) },
+  'DELETE /api/datasets/:id/members/:userName': { who: dataset('admin'), request: async (fx) => ({ params: { userName: await fx.freshMember() } }) },
+
+  'GET /api/datasets/:id/conflicts': { who: dataset('viewer') },
+  'POST /api/datasets/:id/conflicts/:conflictId/resolve': { who: dataset('editor'), request: async (fx) => ({ params: { conflictId: await fx.freshConflict() }, body: { value: 'kept' } }) },
+
+  'GET /api/datasets/:id/sources': { who: dataset('viewer') },
+  'GET /api/datasets/:id/sources/export': { who: dataset('viewer'), request: () => ({ query: CSV }) },
+  'GET /api/datasets/:id/sources/:sourceId': { who: dataset('viewer'), request: (fx) => ({ params: { sourceId: fx.source } }) },
+  'POST /api/datasets/:id/sources': { who: dataset('editor'), request: (fx) => ({ body: { title: `Source ${fx.unique()}`, text: 'A text to code from.' } }) },
+  'DELETE /api/datasets/:id/sources/:sourceId': { who: dataset('editor'), request: async (fx) => ({ params: { sourceId: await fx.freshSource() } }) },
+  'GET /api/datasets/:id/evidence/export': { who: dataset('viewer'), request: () => ({ query: CSV }) },
+  'GET /api/datasets/:id/sheets/:sheetId/problems': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' } }) },
+};
+
+/** The sync endpoint: its rows are the socket actions below. */
+export const SOCKET_ROUTE = 'GET /ws/:room{.+}';
+
+/** What a socket may do on `/ws/:dataset`; below the role, a write is `read-only`. */
+export const SOCKET_ACTIONS = {
+  /** Connect and receive the document. */
+  connect: { who: dataset('viewer') },
+  /** Send an update that changes a cell. */
+  write: { who: dataset('editor') },
+  /** Send presence (awareness): everyone who may read shows up to the others. */
+  awareness: { who: dataset('viewer') },
+} as const satisfies Record<string, { who: Rule }>;
+export type SocketAction = keyof typeof SOCKET_ACTIONS;
+
+// ---- the actors, and the outcome a rule gives each ----
+
+/** Someone making a request: their global role (null: nobody signed in), their role as a member of the datasets under test. */
+export interface Actor {
+  global: Role | null;
+  member?: Role;
+  disabled?: boolean;
+}
+
+/**
+ * Everyone the matrix runs as. Members hold a global role that differs from their member role (lower
+ * for most, higher for the member viewer), so that the member role is seen to win on both datasets.
+ */
+export const ACTORS = {
+  'anonymous': { global: null },
+  'disabled admin': { global: 'admin', member: 'admin', disabled: true },
+  'global admin': { global: 'admin' },
+  'global editor': { global: 'editor' },
+  'global reviewer': { global: 'reviewer' },
+  'global viewer': { global: 'viewer' },
+  'member admin': { global: 'viewer', member: 'admin' },
+  'member editor': { global: 'viewer', member: 'editor' },
+  'member reviewer': { global: 'viewer', member: 'reviewer' },
+  'member viewer': { global: 'editor', member: 'viewer' },
+} as const satisfies Record<string, Actor>;
+export type ActorName = keyof typeof ACTORS;
+
+export const ACCESS = ['everyone', 'members'] as const;
+export type Access = (typeof ACCESS)[number];
+
+export type Outcome = 'ok' | 401 | 403 | 404;
+
+/** README "Roles": each role includes the ones before it. Written out here, not imported, so the matrix checks the order too. */
+const RANK: Record<Role, number> = { viewer: 0, reviewer: 1, editor: 2, admin: 3 };
+const grants = (role: Role, needed: Role) => RANK[role] >= RANK[needed];
+
+/** The role an actor acts with on a dataset of this access (README "Access per dataset"); null: it does not exist for them. */
+export function roleOnDataset(actor: Actor, access: Access): Role | null {
+  if (actor.global === null || actor.disabled) return null;
+  if (actor.global === 'admin') return 'admin';
+  if (actor.member) return actor.member;
+  return access === 'everyone' ? actor.global : null;
+}
+
+/** The outcome of a route with rule `who` for `actor`; `self`: the route acts on the actor themselves. */
+export function outcome(who: Rule, actor: Actor, access: Access, { self = false } = {}): Outcome {
+  if (who.kind === 'public') return 'ok';
+  if (actor.global === null || actor.disabled) return 401;
+  switch (who.kind) {
+    case 'signed-in':
+      return 'ok';
+    case 'global':
+      return (who.orSelf && self) || grants(actor.global, who.role) ? 'ok' : 403;
+    case 'dataset': {
+      const role = roleOnDataset(actor, access);
+      if (role === null) return 404;
+      return grants(role, who.role) ? 'ok' : 403;
+    }
+  }
+}
+
+function expectListed(listed: boolean, exists: boolean): void {
+  expect(listed, exists ? 'listed to someone who may open it' : 'a members-only dataset is not listed to a non-member').toBe(exists);
+}
+
+function expectRole(answered: Role, expected: Role | null): void {
+  expect(answered, 'the role the dataset answers').toBe(expected);
+}
