@@ -3,7 +3,7 @@
  * registers and every socket action, for every kind of actor, on a dataset open to everyone and on a
  * members-only one. Routes run in-process on a real SQLite file; sockets against the real server.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { getSheet, setCell, sheetRows } from '../../model/document';
 import { CloseCode } from '../../model/codes';
@@ -11,6 +11,7 @@ import type { Role } from '../../model/roles';
 import { type App, buildApp } from '../helpers/app';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
 import { startServer, type RunningServer } from '../helpers/server';
+import { waitForValue } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 import {
   ACCESS, ACTORS, type Access, type Actor, type ActorName, type CaseRequest, type Fixture, NOT_IN_TABLE, type Outcome,
@@ -248,6 +249,96 @@ describe('routes', () => {
           expectOutcome(outcome(who, actor, access, { self: true }), res, `${route.split(' ')[0]} ${path}`);
         });
       }
+    });
+  });
+});
+
+describe('sockets', () => {
+  let server: RunningServer;
+  let tokens: Record<ActorName, string | null>;
+  /** The setup admin's client on each dataset, which sees what others' sockets do. */
+  const watchers = {} as Record<Access, Client>;
+  const fixtureRow = 'row-read-by-every-socket';
+  /** Each case's clients, closed after it. */
+  const clients: Client[] = [];
+  let counter = 0;
+  const send: Send = (method, path, { token, body }) => api(server, path, { method, token, body });
+
+  const open = async (access: Access, token: string | null) => {
+    const client = await connectSynced(server, DATASET[access], token as string);
+    clients.push(client);
+    return client;
+  };
+  /** Sets a presence marker and waits until the watcher sees it: every message the socket sent before it was handled. */
+  const mark = async (client: Client, access: Access) => {
+    const marker = `marker-${++counter}`;
+    client.provider.awareness.setLocalState({ user: { name: 'whatever it claims' }, marker });
+    return waitForValue(() => {
+      const state = watchers[access].provider.awareness.getStates().get(client.provider.awareness.clientID);
+      return state?.marker === marker && state;
+    }, { what: 'the watcher sees the presence marker' });
+  };
+  const hasRow = (doc: Y.Doc, row: string) => sheetRows(getSheet(doc, 'events')!).has(row);
+
+  beforeAll(async () => {
+    server = await startServer();
+    tokens = await createActors(send, server.adminToken);
+    for (const access of ACCESS) {
+      const id = DATASET[access];
+      await createDataset(send, server.adminToken, id, access);
+      watchers[access] = await connectSynced(server, id);
+      setCell(getSheet(watchers[access].doc, 'events')!, fixtureRow, 'summary', 'read by every socket');
+      await waitFor(async () => (await api(server, `/api/datasets/${id}/history?row=${fixtureRow}`)).body.length > 0, { what: 'the fixture row stored' });
+    }
+    await disableActors(send, server.adminToken);
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.destroy();
+  });
+  afterAll(async () => {
+    for (const watcher of Object.values(watchers)) watcher.destroy();
+    await server?.dispose();
+  });
+
+  /** The socket's close code when it may not connect at all, else null. */
+  const refusal = (expected: Outcome) => (expected === 401 ? CloseCode.Unauthorized : expected === 404 ? CloseCode.NotFound : null);
+
+  const cases: Record<SocketAction, (access: Access, actorName: ActorName, expected: Outcome) => Promise<void>> = {
+    async connect(access, actorName) {
+      const client = await open(access, tokens[actorName]);
+      expect(hasRow(client.doc, fixtureRow), 'the document reached the socket').toBe(true);
+    },
+    async awareness(access, actorName) {
+      const client = await open(access, tokens[actorName]);
+      const seen = await mark(client, access);
+      // Presence carries the signed-in user's name, whatever the state claims.
+      expect(seen.user.name).toBe(userName(actorName));
+    },
+    async write(access, actorName, expected) {
+      const client = await open(access, tokens[actorName]);
+      const row = `row-by-socket-${++counter}`;
+      setCell(getSheet(client.doc, 'events')!, row, 'summary', `written as ${actorName}`);
+      await mark(client, access);
+      // The server has handled the write: a client connecting now gets the server's document.
+      const probe = await open(access, server.adminToken);
+      expect(hasRow(probe.doc, row), expected === 'ok' ? 'the write was applied' : 'a read-only write was not applied').toBe(expected === 'ok');
+      if (expected === 'ok') await waitFor(() => hasRow(watchers[access].doc, row), { what: 'the write reaches the others' });
+      else expect(client.closes, 'a read-only socket stays open').toEqual([]);
+    },
+  };
+
+  describe.each(ACCESS)('on a dataset open to %s', (access) => {
+    describe.each(Object.keys(SOCKET_ACTIONS) as SocketAction[])('%s', (action) => {
+      it.each(ACTOR_NAMES)('as %s', async (actorName) => {
+        const expected = outcome(SOCKET_ACTIONS[action].who, ACTORS[actorName], access);
+        const code = refusal(expected);
+        if (code === null) return cases[action](access, actorName, expected);
+        const client = connect(server, DATASET[access], tokens[actorName]);
+        clients.push(client);
+        await waitFor(() => client.closes.length > 0, { what: `the socket closed with ${code}` });
+        expect(client.closes[0]).toBe(code);
+        expect(getSheet(client.doc, 'events'), 'nothing of the dataset reached the socket').toBeUndefined();
+      });
     });
   });
 });
