@@ -15,12 +15,13 @@ import { waitForValue } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 import {
   ACCESS, ACTORS, type Access, type Actor, type ActorName, type CaseRequest, type Fixture, NOT_IN_TABLE, type Outcome,
-  outcome, roleOnDataset, ROUTES, SOCKET_ACTIONS, SOCKET_ROUTE, type SocketAction,
+  outcome, roleOnDataset, ROUTES, type Self, SOCKET_ACTIONS, SOCKET_ROUTE, type SocketAction,
 } from './permissions.table';
 
 const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
 /** The dataset under test for each access. */
 const DATASET: Record<Access, string> = { everyone: 'open-to-everyone', members: 'members-only' };
+const NO_SUCH_DATASET = 'no-such-dataset';
 
 /** A JSON request as the holder of `token` (null: nobody signed in), answered with status and body. */
 type Send = (method: string, path: string, init: { token: string | null; body?: unknown }) => Promise<{ status: number; body: any }>;
@@ -96,8 +97,10 @@ describe('the table', () => {
       // `app.use` middleware is registered with method ALL; every route has its own method.
       const registered = new Set(app.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
       const inTable = new Set([...Object.keys(ROUTES), SOCKET_ROUTE]);
-      expect([...registered].filter((r) => !inTable.has(r) && !NOT_IN_TABLE.has(r)), 'registered routes without a row').toEqual([]);
-      expect([...inTable, ...NOT_IN_TABLE].filter((r) => !registered.has(r)), 'rows for routes the app does not register').toEqual([]);
+      expect({
+        withoutRow: [...registered].filter((r) => !inTable.has(r) && !NOT_IN_TABLE.has(r)),
+        gone: [...inTable, ...NOT_IN_TABLE].filter((r) => !registered.has(r)),
+      }, 'every registered route has a row, and every row a registered route').toEqual({ withoutRow: [], gone: [] });
     } finally {
       app.close();
     }
@@ -198,11 +201,11 @@ describe('routes', () => {
   }
 
   /** A new user like `actor` (global role, disabled or not), to act on themselves. */
-  async function cloneOf(actor: Actor): Promise<{ name: string; token: string | null }> {
+  async function likeActor(actor: Actor & { global: Role }): Promise<Self> {
     const name = `self-${unique()}`;
-    const made = await setup('POST', '/api/users', { name, role: actor.global ?? 'viewer' });
+    const { token } = await setup('POST', '/api/users', { name, role: actor.global });
     if (actor.disabled) await setup('PATCH', `/api/users/${name}`, { disabled: true });
-    return { name, token: actor.global === null ? null : made.token };
+    return { name, token };
   }
 
   beforeAll(async () => {
@@ -221,32 +224,40 @@ describe('routes', () => {
   });
   afterAll(() => app?.close());
 
-  async function run(route: string, access: Access, token: string | null, self?: string) {
+  /** Runs one case: the row's request as the holder of `token`, checked against the expected outcome. */
+  async function run(route: string, access: Access, token: string | null, expected: Outcome, self?: Self) {
     const [method, pattern] = route.split(' ') as [string, string];
-    const row = ROUTES[route]!;
     const fx = fixtures[access];
-    const request: CaseRequest = (await row.request?.(fx)) ?? {};
-    const params = { id: fx.dataset, ...request.params, ...(self !== undefined && { userName: self }) };
-    const path = fillPath(pattern, params) + (request.query ? `?${request.query}` : '');
-    return { path, res: await send(method, path, { token, body: request.body }) };
+    const request: CaseRequest = (await ROUTES[route]!.request?.(fx, self)) ?? {};
+    const pathFor = (id: string) => fillPath(pattern, { ...request.params, id }) + (request.query ? `?${request.query}` : '');
+    const id = request.params?.id ?? fx.dataset;
+    const res = await send(method, pathFor(id), { token, body: request.body });
+    expectOutcome(expected, res, `${method} ${pathFor(id)}`);
+    if (expected === 404) {
+      // A dataset that does not exist for the actor answers exactly as one that does not exist at all.
+      const missing = await send(method, pathFor(NO_SUCH_DATASET), { token, body: request.body });
+      expect(res.body.error.message.replaceAll(id, NO_SUCH_DATASET), 'a hidden dataset answers as a missing one').toBe(missing.body.error.message);
+      expect(missing.status).toBe(404);
+    }
+    return res;
   }
 
   describe.each(ACCESS)('on a dataset open to %s', (access) => {
     describe.each(Object.keys(ROUTES))('%s', (route) => {
-      const { who, check } = ROUTES[route]!;
+      const { who, check, self } = ROUTES[route]!;
       it.each(ACTOR_NAMES)('as %s', async (actorName) => {
         const actor: Actor = ACTORS[actorName];
         const expected = outcome(who, actor, access);
-        const { path, res } = await run(route, access, tokens[actorName]);
-        expectOutcome(expected, res, `${route.split(' ')[0]} ${path}`);
+        const res = await run(route, access, tokens[actorName], expected);
         if (expected === 'ok') check?.(res.body, { dataset: DATASET[access], role: roleOnDataset(actor, access) });
       });
-      if (who.kind === 'global' && who.orSelf) {
-        it.each(ACTOR_NAMES)('as %s, on themselves', async (actorName) => {
-          const actor: Actor = ACTORS[actorName];
-          const self = await cloneOf(actor);
-          const { path, res } = await run(route, access, self.token, self.name);
-          expectOutcome(outcome(who, actor, access, { self: true }), res, `${route.split(' ')[0]} ${path}`);
+      // Nobody signed in has no self to act on.
+      const signedIn = ACTOR_NAMES.filter((name) => ACTORS[name].global !== null);
+      if (self) {
+        it.each(signedIn)('as %s, on themselves', async (actorName) => {
+          const actor = ACTORS[actorName] as Actor & { global: Role };
+          const like = await likeActor(actor);
+          await run(route, access, like.token, outcome(who, actor, access, { self: true }), like);
         });
       }
     });

@@ -12,14 +12,15 @@
  *   - `PUBLIC`             anyone, signed in or not: ok.
  *   - `SIGNED_IN`          any user: 401 without a (working) token, a disabled user included; else ok.
  *   - `global('admin')`    by the user's global role: 401, then 403 below the role, else ok.
- *                          `global('admin', { orSelf: true })`: also run on the actor themselves
- *                          (the path's `:userName`), where any signed-in user is ok.
  *   - `dataset('editor')`  under `/api/datasets/:id`, by the role on that dataset: 401; 404 when the
  *                          dataset does not exist for the actor (members-only and not a member); 403
  *                          below the role; else ok.
  * `request(fx)` gives what makes the handler succeed (2xx) for an actor who may call it: the path's
  * params other than `:id` (filled with the dataset under test), a query and a JSON body. Routes that
  * use something up (delete, resolve, approve, rotate a token) take a fresh target from `fx` each time.
+ * `self: true` marks a route that acts on one user (`:userName`, or whoever a sign-in is for): it also
+ * runs with `request(fx, self)` on a user like the actor acting on themselves, which any user may do
+ * who may sign in (a disabled one gets 401).
  * `check` (optional) asserts more about an `ok` answer, given what the actor should see.
  *
  * A socket action row: the same `who`, and what the action does; below the role a write is
@@ -32,12 +33,12 @@ import type { Role } from '../../model/roles';
 export type Rule =
   | { kind: 'public' }
   | { kind: 'signed-in' }
-  | { kind: 'global'; role: Role; orSelf: boolean }
+  | { kind: 'global'; role: Role }
   | { kind: 'dataset'; role: Role };
 
 export const PUBLIC: Rule = { kind: 'public' };
 export const SIGNED_IN: Rule = { kind: 'signed-in' };
-export const global = (role: Role, { orSelf = false } = {}): Rule => ({ kind: 'global', role, orSelf });
+export const global = (role: Role): Rule => ({ kind: 'global', role });
 export const dataset = (role: Role): Rule => ({ kind: 'dataset', role });
 
 /** A request for one case: path params (`:id` is filled in), query string and JSON body. */
@@ -80,9 +81,16 @@ export interface Seen {
   role: Role | null;
 }
 
+/** A user like the actor (same global role, disabled or not), who is the target of a `self` case. */
+export interface Self {
+  name: string;
+  token: string;
+}
+
 export interface RouteRow {
   who: Rule;
-  request?: (fx: Fixture) => CaseRequest | Promise<CaseRequest>;
+  self?: true;
+  request?: (fx: Fixture, self?: Self) => CaseRequest | Promise<CaseRequest>;
   check?: (body: any, seen: Seen) => void;
 }
 
@@ -96,22 +104,22 @@ const CSV = 'format=csv';
 export const ROUTES: Record<string, RouteRow> = {
   'GET /healthz': { who: PUBLIC },
 
-  // Signing in with a (fresh user's) token works whoever asks; signing out too.
-  'POST /api/session': { who: PUBLIC, request: async (fx) => ({ body: { token: await fx.freshToken() } }) },
+  // Signing in with a (fresh user's) token works whoever asks, but not with a disabled user's; signing out always works.
+  'POST /api/session': { who: PUBLIC, self: true, request: async (fx, self) => ({ body: { token: self?.token ?? await fx.freshToken() } }) },
   'DELETE /api/session': { who: PUBLIC },
   'GET /api/me': { who: SIGNED_IN },
 
   'GET /api/users': { who: global('admin') },
   'POST /api/users': { who: global('admin'), request: (fx) => ({ body: { name: `new-${fx.unique()}`, role: 'viewer' } }) },
   'PATCH /api/users/:userName': { who: global('admin'), request: async (fx) => ({ params: { userName: await fx.freshUser() }, body: { role: 'reviewer' } }) },
-  'POST /api/users/:userName/token': { who: global('admin', { orSelf: true }), request: async (fx) => ({ params: { userName: await fx.freshUser() } }) },
+  'POST /api/users/:userName/token': { who: global('admin'), self: true, request: async (fx, self) => ({ params: { userName: self?.name ?? await fx.freshUser() } }) },
   'PUT /api/users/:userName/password': {
-    who: global('admin', { orSelf: true }),
-    request: async (fx) => ({ params: { userName: await fx.freshUser() }, body: { password: 'a long enough password' } }),
+    who: global('admin'), self: true,
+    request: async (fx, self) => ({ params: { userName: self?.name ?? await fx.freshUser() }, body: { password: 'a long enough password' } }),
   },
-  'GET /api/users/:userName/sessions': { who: global('admin', { orSelf: true }), request: async (fx) => ({ params: { userName: await fx.freshUser() } }) },
+  'GET /api/users/:userName/sessions': { who: global('admin'), self: true, request: async (fx, self) => ({ params: { userName: self?.name ?? await fx.freshUser() } }) },
   'DELETE /api/users/:userName/sessions/:sessionId?': {
-    who: global('admin', { orSelf: true }), request: async (fx) => ({ params: { userName: await fx.freshUser() } }),
+    who: global('admin'), self: true, request: async (fx, self) => ({ params: { userName: self?.name ?? await fx.freshUser() } }),
   },
   'POST /api/users/:userName/link': { who: global('admin'), request: async (fx) => ({ params: { userName: await fx.freshUser() } }) },
   'GET /api/audit': { who: global('admin') },
@@ -225,15 +233,17 @@ export function roleOnDataset(actor: Actor, access: Access): Role | null {
   return access === 'everyone' ? actor.global : null;
 }
 
-/** The outcome of a route with rule `who` for `actor`; `self`: the route acts on the actor themselves. */
+/** The outcome of a route with rule `who` for `actor`; `self`: the route acts on the actor themselves (a `self` row). */
 export function outcome(who: Rule, actor: Actor, access: Access, { self = false } = {}): Outcome {
-  if (who.kind === 'public') return 'ok';
+  if (who.kind === 'public' && !self) return 'ok';
   if (actor.global === null || actor.disabled) return 401;
+  if (self) return 'ok';
   switch (who.kind) {
+    case 'public':
     case 'signed-in':
       return 'ok';
     case 'global':
-      return (who.orSelf && self) || grants(actor.global, who.role) ? 'ok' : 403;
+      return grants(actor.global, who.role) ? 'ok' : 403;
     case 'dataset': {
       const role = roleOnDataset(actor, access);
       if (role === null) return 404;
