@@ -22,6 +22,7 @@ const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
 /** The dataset under test for each access. */
 const DATASET: Record<Access, string> = { everyone: 'open-to-everyone', members: 'members-only' };
 const NO_SUCH_DATASET = 'no-such-dataset';
+const NO_SUCH_USER = 'no-such-user';
 
 /** A JSON request as the holder of `token` (null: nobody signed in), answered with status and body. */
 type Send = (method: string, path: string, init: { token: string | null; body?: unknown }) => Promise<{ status: number; body: any }>;
@@ -229,10 +230,15 @@ describe('routes', () => {
     const [method, pattern] = route.split(' ') as [string, string];
     const fx = fixtures[access];
     const request: CaseRequest = (await ROUTES[route]!.request?.(fx, self)) ?? {};
-    const pathFor = (id: string) => fillPath(pattern, { ...request.params, id }) + (request.query ? `?${request.query}` : '');
+    const pathFor = (id: string, params = request.params) => fillPath(pattern, { ...params, id }) + (request.query ? `?${request.query}` : '');
     const id = request.params?.id ?? fx.dataset;
     const res = await send(method, pathFor(id), { token, body: request.body });
     expectOutcome(expected, res, `${method} ${pathFor(id)}`);
+    if (expected === 403 && pattern.includes('/:userName')) {
+      // Nor does a refusal tell whether the user named exists.
+      const path = pathFor(id, { ...request.params, userName: NO_SUCH_USER });
+      expectOutcome(403, await send(method, path, { token, body: request.body }), `${method} ${path}`);
+    }
     if (expected === 404) {
       // A dataset that does not exist for the actor answers exactly as one that does not exist at all.
       const missing = await send(method, pathFor(NO_SUCH_DATASET), { token, body: request.body });
