@@ -1,7 +1,7 @@
 /**
  * The permission matrix (issue #11), generated from `permissions.table.ts`: every route the app
- * registers and every socket action, for every kind of actor, on a dataset open to everyone and on a
- * members-only one. Routes run in-process on a real SQLite file; sockets against the real server.
+ * registers and every socket action, for every kind of actor, on a dataset open to everyone, on a
+ * members-only one and on an archived one. Routes run in-process on a real SQLite file; sockets against the real server.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -14,13 +14,13 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { waitForValue } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 import {
-  ACCESS, ACTORS, type Access, type Actor, type ActorName, type CaseRequest, type Fixture, NOT_IN_TABLE, type Outcome,
+  DATASET_KINDS, ACTORS, type DatasetKind, DATASET_KIND, type Actor, type ActorName, type CaseRequest, type Fixture, NOT_IN_TABLE, type Outcome,
   outcome, roleOnDataset, ROUTES, type Self, SOCKET_ACTIONS, SOCKET_ROUTE, type SocketAction,
 } from './permissions.table';
 
 const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
-/** The dataset under test for each access. */
-const DATASET: Record<Access, string> = { everyone: 'open-to-everyone', members: 'members-only' };
+/** The dataset under test of each kind. */
+const DATASET: Record<DatasetKind, string> = { 'open': 'open-to-everyone', 'members-only': 'members-only', 'archived': 'archived' };
 const NO_SUCH_DATASET = 'no-such-dataset';
 const NO_SUCH_USER = 'no-such-user';
 
@@ -45,19 +45,27 @@ async function createActors(send: Send, admin: string): Promise<Record<ActorName
 
 const userName = (actor: ActorName) => actor.replaceAll(' ', '-');
 
-/** Creates a dataset of `access` with the member actors in their roles, as the setup admin. */
-async function createDataset(send: Send, admin: string, id: string, access: Access): Promise<void> {
+/** Creates a dataset of `kind` with the member actors in their roles, as the setup admin; `archive` follows once it is filled. */
+async function createDataset(send: Send, admin: string, id: string, kind: DatasetKind): Promise<void> {
+  const { access } = DATASET_KIND[kind];
   const ok = async (method: string, path: string, body?: unknown) => {
     const res = await send(method, path, { token: admin, body });
     expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
     return res.body;
   };
   await ok('POST', '/api/datasets', { id, name: `Matrix ${id}` });
-  if (access === 'members') await ok('PATCH', `/api/datasets/${id}`, { access: 'members' });
+  if (access === 'members') await ok('PATCH', `/api/datasets/${id}`, { access });
   for (const name of ACTOR_NAMES) {
     const member: Role | undefined = (ACTORS[name] as Actor).member;
     if (member) await ok('PUT', `/api/datasets/${id}/members/${userName(name)}`, { role: member });
   }
+}
+
+/** Archives a dataset of the archived kind (or restores it: `archived` false, to set up a target on it). */
+async function archive(send: Send, admin: string, id: string, kind: DatasetKind, archived = true): Promise<void> {
+  if (!DATASET_KIND[kind].archived) return;
+  const res = await send('PATCH', `/api/datasets/${id}`, { token: admin, body: { archived } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
 async function disableActors(send: Send, admin: string): Promise<void> {
@@ -111,7 +119,7 @@ describe('the table', () => {
 describe('routes', () => {
   let app: App;
   let tokens: Record<ActorName, string | null>;
-  const fixtures = {} as Record<Access, Fixture>;
+  const fixtures = {} as Record<DatasetKind, Fixture>;
   let counter = 0;
   const unique = () => `m${++counter}`;
 
@@ -141,7 +149,16 @@ describe('routes', () => {
     app.services.registry.with(datasetId, (shared) => shared.flush());
   };
 
-  function fixture(datasetId: string, access: Access, row: string, source: string, coders: [string, string]): Fixture {
+  function fixture(datasetId: string, kind: DatasetKind, row: string, source: string, coders: [string, string]): Fixture {
+    /** Sets up a target through the API: an archived dataset is restored for it, then archived again. */
+    const whileActive = async <T>(make: () => Promise<T>): Promise<T> => {
+      await archive(send, app.adminToken, datasetId, kind, false);
+      try {
+        return await make();
+      } finally {
+        await archive(send, app.adminToken, datasetId, kind);
+      }
+    };
     const freshRow = async () => {
       const id = `row-${unique()}`;
       writeCell(datasetId, null, id, 'coded for the matrix');
@@ -153,23 +170,20 @@ describe('routes', () => {
       return name;
     };
     return {
-      dataset: datasetId, row, source, unique,
+      dataset: datasetId, row, source, archived: DATASET_KIND[kind].archived, unique,
       async freshDataset() {
         const id = `fresh-${unique()}`;
-        await createDataset(send, app.adminToken, id, access);
+        await createDataset(send, app.adminToken, id, kind);
+        await archive(send, app.adminToken, id, kind);
         return id;
       },
-      async freshSheet() {
-        return (await setup('POST', `/api/datasets/${datasetId}/sheets`, { name: `Sheet ${unique()}` })).id;
-      },
+      freshSheet: () => whileActive(async () => (await setup('POST', `/api/datasets/${datasetId}/sheets`, { name: `Sheet ${unique()}` })).id),
       freshRow,
-      async freshFlag() {
+      freshFlag: () => whileActive(async () => {
         const flag = await setup('POST', `/api/datasets/${datasetId}/flags`, { sheet: 'events', row: await freshRow(), reason: 'other' });
         return flag.id;
-      },
-      async freshSource() {
-        return (await setup('POST', `/api/datasets/${datasetId}/sources`, { title: `Source ${unique()}`, text: 'To be deleted.' })).id;
-      },
+      }),
+      freshSource: () => whileActive(async () => (await setup('POST', `/api/datasets/${datasetId}/sources`, { title: `Source ${unique()}`, text: 'To be deleted.' })).id),
       async freshConflict() {
         // Two coders change the same cell from the same state, neither seeing the other's change.
         const id = await freshRow();
@@ -193,11 +207,11 @@ describe('routes', () => {
       async freshToken() {
         return (await setup('POST', '/api/users', { name: `signs-in-${unique()}`, role: 'viewer' })).token;
       },
-      async freshMember() {
+      freshMember: () => whileActive(async () => {
         const name = await freshUser();
         await setup('PUT', `/api/datasets/${datasetId}/members/${name}`, { role: 'viewer' });
         return name;
-      },
+      }),
     };
   }
 
@@ -213,22 +227,23 @@ describe('routes', () => {
     app = await buildApp();
     tokens = await createActors(send, app.adminToken);
     const coders = await Promise.all(['coder-one', 'coder-two'].map(async (name) => (await setup('POST', '/api/users', { name, role: 'editor' })).id));
-    for (const access of ACCESS) {
-      const id = DATASET[access];
-      await createDataset(send, app.adminToken, id, access);
+    for (const kind of DATASET_KINDS) {
+      const id = DATASET[kind];
+      await createDataset(send, app.adminToken, id, kind);
       const row = `row-${unique()}`;
       writeCell(id, null, row, 'read by every case');
       const source = (await setup('POST', `/api/datasets/${id}/sources`, { title: 'The article', text: 'What was said, and by whom.' })).id;
-      fixtures[access] = fixture(id, access, row, source, coders as [string, string]);
+      fixtures[kind] = fixture(id, kind, row, source, coders as [string, string]);
+      await archive(send, app.adminToken, id, kind);
     }
     await disableActors(send, app.adminToken);
   });
   afterAll(() => app?.close());
 
   /** Runs one case: the row's request as the holder of `token`, checked against the expected outcome. */
-  async function run(route: string, access: Access, token: string | null, expected: Outcome, self?: Self) {
+  async function run(route: string, kind: DatasetKind, token: string | null, expected: Outcome, self?: Self) {
     const [method, pattern] = route.split(' ') as [string, string];
-    const fx = fixtures[access];
+    const fx = fixtures[kind];
     const request: CaseRequest = (await ROUTES[route]!.request?.(fx, self)) ?? {};
     const pathFor = (id: string, params = request.params) => fillPath(pattern, { ...params, id }) + (request.query ? `?${request.query}` : '');
     const id = request.params?.id ?? fx.dataset;
@@ -248,25 +263,31 @@ describe('routes', () => {
     return res;
   }
 
-  describe.each(ACCESS)('on a dataset open to %s', (access) => {
-    describe.each(Object.keys(ROUTES))('%s', (route) => {
-      const { who, check, self } = ROUTES[route]!;
-      it.each(ACTOR_NAMES)('as %s', async (actorName) => {
-        const actor: Actor = ACTORS[actorName];
-        const expected = outcome(who, actor, access);
-        const res = await run(route, access, tokens[actorName], expected);
-        if (expected === 'ok') check?.(res.body, { dataset: DATASET[access], role: roleOnDataset(actor, access) });
-      });
-      // Nobody signed in has no self to act on.
-      const signedIn = ACTOR_NAMES.filter((name) => ACTORS[name].global !== null);
-      if (self) {
-        it.each(signedIn)('as %s, on themselves', async (actorName) => {
-          const actor = ACTORS[actorName] as Actor & { global: Role };
-          const like = await likeActor(actor);
-          await run(route, access, like.token, outcome(who, actor, access, { self: true }), like);
-        });
-      }
+  /** A route's cases for every actor (and on themselves, for a `self` row). */
+  const casesOf = (route: string, kind: DatasetKind) => {
+    const { who, check, self } = ROUTES[route]!;
+    it.each(ACTOR_NAMES)('as %s', async (actorName) => {
+      const actor: Actor = ACTORS[actorName];
+      const expected = outcome(who, actor, kind);
+      const res = await run(route, kind, tokens[actorName], expected);
+      if (expected === 'ok') check?.(res.body, { dataset: DATASET[kind], archived: DATASET_KIND[kind].archived, role: roleOnDataset(actor, kind) });
     });
+    if (self) {
+      // Nobody signed in has no self to act on.
+      it.each(ACTOR_NAMES.filter((name) => ACTORS[name].global !== null))('as %s, on themselves', async (actorName) => {
+        const actor = ACTORS[actorName] as Actor & { global: Role };
+        const like = await likeActor(actor);
+        await run(route, kind, like.token, outcome(who, actor, kind, { self: true }), like);
+      });
+    }
+  };
+  // Routes of a dataset (or checked against one) run on each kind of dataset; the others once.
+  const aboutDataset = (route: string) => ['dataset', 'manage'].includes(ROUTES[route]!.who.kind) || ROUTES[route]!.check !== undefined;
+  describe.each(DATASET_KINDS)('on the %s dataset', (kind) => {
+    describe.each(Object.keys(ROUTES).filter(aboutDataset))('%s', (route) => casesOf(route, kind));
+  });
+  describe('of no dataset', () => {
+    describe.each(Object.keys(ROUTES).filter((route) => !aboutDataset(route)))('%s', (route) => casesOf(route, 'open'));
   });
 });
 
@@ -274,24 +295,24 @@ describe('sockets', () => {
   let server: RunningServer;
   let tokens: Record<ActorName, string | null>;
   /** The setup admin's client on each dataset, which sees what others' sockets do. */
-  const watchers = {} as Record<Access, Client>;
+  const watchers = {} as Record<DatasetKind, Client>;
   const fixtureRow = 'row-read-by-every-socket';
   /** Each case's clients, closed after it. */
   const clients: Client[] = [];
   let counter = 0;
   const send: Send = (method, path, { token, body }) => api(server, path, { method, token, body });
 
-  const open = async (access: Access, token: string | null) => {
-    const client = await connectSynced(server, DATASET[access], token as string);
+  const open = async (kind: DatasetKind, token: string | null) => {
+    const client = await connectSynced(server, DATASET[kind], token as string);
     clients.push(client);
     return client;
   };
   /** Sets a presence marker and waits until the watcher sees it: every message the socket sent before it was handled. */
-  const mark = async (client: Client, access: Access) => {
+  const mark = async (client: Client, kind: DatasetKind) => {
     const marker = `marker-${++counter}`;
     client.provider.awareness.setLocalState({ user: { name: 'whatever it claims' }, marker });
     return waitForValue(() => {
-      const state = watchers[access].provider.awareness.getStates().get(client.provider.awareness.clientID);
+      const state = watchers[kind].provider.awareness.getStates().get(client.provider.awareness.clientID);
       return state?.marker === marker && state;
     }, { what: 'the watcher sees the presence marker' });
   };
@@ -300,12 +321,13 @@ describe('sockets', () => {
   beforeAll(async () => {
     server = await startServer();
     tokens = await createActors(send, server.adminToken);
-    for (const access of ACCESS) {
-      const id = DATASET[access];
-      await createDataset(send, server.adminToken, id, access);
-      watchers[access] = await connectSynced(server, id);
-      setCell(getSheet(watchers[access].doc, 'events')!, fixtureRow, 'summary', 'read by every socket');
+    for (const kind of DATASET_KINDS) {
+      const id = DATASET[kind];
+      await createDataset(send, server.adminToken, id, kind);
+      watchers[kind] = await connectSynced(server, id);
+      setCell(getSheet(watchers[kind].doc, 'events')!, fixtureRow, 'summary', 'read by every socket');
       await waitFor(async () => (await api(server, `/api/datasets/${id}/history?row=${fixtureRow}`)).body.length > 0, { what: 'the fixture row stored' });
+      await archive(send, server.adminToken, id, kind);
     }
     await disableActors(send, server.adminToken);
   });
@@ -320,37 +342,37 @@ describe('sockets', () => {
   /** The socket's close code when it may not connect at all, else null. */
   const refusal = (expected: Outcome) => (expected === 401 ? CloseCode.Unauthorized : expected === 404 ? CloseCode.NotFound : null);
 
-  const cases: Record<SocketAction, (access: Access, actorName: ActorName, expected: Outcome) => Promise<void>> = {
-    async connect(access, actorName) {
-      const client = await open(access, tokens[actorName]);
+  const cases: Record<SocketAction, (kind: DatasetKind, actorName: ActorName, expected: Outcome) => Promise<void>> = {
+    async connect(kind, actorName) {
+      const client = await open(kind, tokens[actorName]);
       expect(hasRow(client.doc, fixtureRow), 'the document reached the socket').toBe(true);
     },
-    async awareness(access, actorName) {
-      const client = await open(access, tokens[actorName]);
-      const seen = await mark(client, access);
+    async awareness(kind, actorName) {
+      const client = await open(kind, tokens[actorName]);
+      const seen = await mark(client, kind);
       // Presence carries the signed-in user's name, whatever the state claims.
       expect(seen.user.name).toBe(userName(actorName));
     },
-    async write(access, actorName, expected) {
-      const client = await open(access, tokens[actorName]);
+    async write(kind, actorName, expected) {
+      const client = await open(kind, tokens[actorName]);
       const row = `row-by-socket-${++counter}`;
       setCell(getSheet(client.doc, 'events')!, row, 'summary', `written as ${actorName}`);
-      await mark(client, access);
+      await mark(client, kind);
       // The server has handled the write: a client connecting now gets the server's document.
-      const probe = await open(access, server.adminToken);
+      const probe = await open(kind, server.adminToken);
       expect(hasRow(probe.doc, row), expected === 'ok' ? 'the write was applied' : 'a read-only write was not applied').toBe(expected === 'ok');
-      if (expected === 'ok') await waitFor(() => hasRow(watchers[access].doc, row), { what: 'the write reaches the others' });
+      if (expected === 'ok') await waitFor(() => hasRow(watchers[kind].doc, row), { what: 'the write reaches the others' });
       else expect(client.closes, 'a read-only socket stays open').toEqual([]);
     },
   };
 
-  describe.each(ACCESS)('on a dataset open to %s', (access) => {
+  describe.each(DATASET_KINDS)('on the %s dataset', (kind) => {
     describe.each(Object.keys(SOCKET_ACTIONS) as SocketAction[])('%s', (action) => {
       it.each(ACTOR_NAMES)('as %s', async (actorName) => {
-        const expected = outcome(SOCKET_ACTIONS[action].who, ACTORS[actorName], access);
+        const expected = outcome(SOCKET_ACTIONS[action].who, ACTORS[actorName], kind);
         const code = refusal(expected);
-        if (code === null) return cases[action](access, actorName, expected);
-        const client = connect(server, DATASET[access], tokens[actorName]);
+        if (code === null) return cases[action](kind, actorName, expected);
+        const client = connect(server, DATASET[kind], tokens[actorName]);
         clients.push(client);
         await waitFor(() => client.closes.length > 0, { what: `the socket closed with ${code}` });
         expect(client.closes[0]).toBe(code);

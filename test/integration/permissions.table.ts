@@ -14,7 +14,9 @@
  *   - `global('admin')`    by the user's global role: 401, then 403 below the role, else ok.
  *   - `dataset('editor')`  under `/api/datasets/:id`, by the role on that dataset: 401; 404 when the
  *                          dataset does not exist for the actor (members-only and not a member); 403
- *                          below the role; else ok.
+ *                          below the role (on an archived dataset everyone's role is at most viewer); else ok.
+ *   - `MANAGE`             renaming, archiving, restoring, deleting a dataset: its admins (global, or
+ *                          member admin), archived or not: 401, 404 as above, else 403 or ok.
  * `request(fx)` gives what makes the handler succeed (2xx) for an actor who may call it: the path's
  * params other than `:id` (filled with the dataset under test), a query and a JSON body. Routes that
  * use something up (delete, resolve, approve, rotate a token) take a fresh target from `fx` each time.
@@ -34,12 +36,14 @@ export type Rule =
   | { kind: 'public' }
   | { kind: 'signed-in' }
   | { kind: 'global'; role: Role }
-  | { kind: 'dataset'; role: Role };
+  | { kind: 'dataset'; role: Role }
+  | { kind: 'manage' };
 
 export const PUBLIC: Rule = { kind: 'public' };
 export const SIGNED_IN: Rule = { kind: 'signed-in' };
 export const global = (role: Role): Rule => ({ kind: 'global', role });
 export const dataset = (role: Role): Rule => ({ kind: 'dataset', role });
+export const MANAGE: Rule = { kind: 'manage' };
 
 /** A request for one case: path params (`:id` is filled in), query string and JSON body. */
 export interface CaseRequest {
@@ -50,8 +54,9 @@ export interface CaseRequest {
 
 /** Targets a row's request may use; the fresh ones are made for one case only. */
 export interface Fixture {
-  /** The dataset under test (open to everyone or members-only). */
+  /** The dataset under test (open to everyone, members-only or archived). */
   readonly dataset: string;
+  readonly archived: boolean;
   /** A row of its `events` sheet that cases only read. */
   readonly row: string;
   /** A source of the dataset that cases only read. */
@@ -78,6 +83,7 @@ export interface Fixture {
 /** What an `ok` answer may be checked against: the actor's role on the dataset, null when it does not exist for them. */
 export interface Seen {
   dataset: string;
+  archived: boolean;
   role: Role | null;
 }
 
@@ -126,15 +132,17 @@ export const ROUTES: Record<string, RouteRow> = {
 
   'GET /api/datasets': {
     who: SIGNED_IN,
-    // A members-only dataset is listed only to those it exists for.
+    // Archived datasets are listed with ?archived=1; a members-only dataset only to those it exists for.
+    request: (fx) => ({ query: fx.archived ? 'archived=1' : '' }),
     check: (body: Array<{ id: string }>, seen) => expectListed(body.some((d) => d.id === seen.dataset), seen.role !== null),
   },
   'POST /api/datasets': { who: global('admin'), request: (fx) => ({ body: { id: `made-${fx.unique()}`, name: 'Made by the matrix' } }) },
 
   'GET /api/datasets/:id': { who: dataset('viewer'), check: (body: { role: Role }, seen) => expectRole(body.role, seen.role) },
-  'PATCH /api/datasets/:id': { who: dataset('admin'), request: (fx) => ({ body: { name: `Renamed ${fx.unique()}` } }) },
+  // An archived dataset is renamed only after its restore: it is archived again instead.
+  'PATCH /api/datasets/:id': { who: MANAGE, request: (fx) => ({ body: fx.archived ? { archived: true } : { name: `Renamed ${fx.unique()}` } }) },
   'DELETE /api/datasets/:id': {
-    who: dataset('admin'),
+    who: MANAGE,
     request: async (fx) => {
       const id = await fx.freshDataset();
       return { params: { id }, body: { confirm: id } };
@@ -216,8 +224,17 @@ export const ACTORS = {
 } as const satisfies Record<string, Actor>;
 export type ActorName = keyof typeof ACTORS;
 
-export const ACCESS = ['everyone', 'members'] as const;
-export type Access = (typeof ACCESS)[number];
+/**
+ * The datasets every case runs on: open to everyone, members-only, and archived (open to everyone, and
+ * read-only for all until an admin restores it).
+ */
+export const DATASET_KIND = {
+  'open': { access: 'everyone', archived: false },
+  'members-only': { access: 'members', archived: false },
+  'archived': { access: 'everyone', archived: true },
+} as const satisfies Record<string, { access: 'everyone' | 'members'; archived: boolean }>;
+export type DatasetKind = keyof typeof DATASET_KIND;
+export const DATASET_KINDS = Object.keys(DATASET_KIND) as DatasetKind[];
 
 export type Outcome = 'ok' | 401 | 403 | 404;
 
@@ -225,16 +242,22 @@ export type Outcome = 'ok' | 401 | 403 | 404;
 const RANK: Record<Role, number> = { viewer: 0, reviewer: 1, editor: 2, admin: 3 };
 const grants = (role: Role, needed: Role) => RANK[role] >= RANK[needed];
 
-/** The role an actor acts with on a dataset of this access (README "Access per dataset"); null: it does not exist for them. */
-export function roleOnDataset(actor: Actor, access: Access): Role | null {
+/** The actor's own role on a dataset of this kind (README "Access per dataset"), archived or not; null: it does not exist for them. */
+function ownRole(actor: Actor, kind: DatasetKind): Role | null {
   if (actor.global === null || actor.disabled) return null;
   if (actor.global === 'admin') return 'admin';
   if (actor.member) return actor.member;
-  return access === 'everyone' ? actor.global : null;
+  return DATASET_KIND[kind].access === 'everyone' ? actor.global : null;
+}
+
+/** The role the actor acts with on a dataset of this kind: at most viewer while it is archived. */
+export function roleOnDataset(actor: Actor, kind: DatasetKind): Role | null {
+  const role = ownRole(actor, kind);
+  return role !== null && DATASET_KIND[kind].archived ? 'viewer' : role;
 }
 
 /** The outcome of a route with rule `who` for `actor`; `self`: the route acts on the actor themselves (a `self` row). */
-export function outcome(who: Rule, actor: Actor, access: Access, { self = false } = {}): Outcome {
+export function outcome(who: Rule, actor: Actor, kind: DatasetKind, { self = false } = {}): Outcome {
   if (who.kind === 'public' && !self) return 'ok';
   if (actor.global === null || actor.disabled) return 401;
   if (self) return 'ok';
@@ -245,9 +268,14 @@ export function outcome(who: Rule, actor: Actor, access: Access, { self = false 
     case 'global':
       return grants(actor.global, who.role) ? 'ok' : 403;
     case 'dataset': {
-      const role = roleOnDataset(actor, access);
+      const role = roleOnDataset(actor, kind);
       if (role === null) return 404;
       return grants(role, who.role) ? 'ok' : 403;
+    }
+    case 'manage': {
+      const role = ownRole(actor, kind);
+      if (role === null) return 404;
+      return role === 'admin' ? 'ok' : 403;
     }
   }
 }
