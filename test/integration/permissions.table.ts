@@ -1,12 +1,14 @@
 /**
  * The permission matrix (issue #11): who may do what, one row per route the app registers and one per
- * socket action. `permission-matrix.test.ts` runs every row for every actor on a dataset open to
- * `everyone` and on a `members`-only one, and fails when the app registers a route that has no row here
- * (or a row names a route that is gone).
+ * socket action. `permission-matrix.test.ts` runs every row for every actor in `ACTORS` (anonymous, a
+ * disabled user, global admin/editor/reviewer/viewer, member admin/editor/reviewer/viewer) on each kind
+ * of dataset in `DATASET_KIND` (open to everyone, members-only, archived), and fails when the app
+ * registers a route that has no row here, or a row names a route that is gone. Only `NOT_IN_TABLE`
+ * (the web client's pages) is left out, on purpose.
  *
- * A route row, keyed `'METHOD /path'` exactly as Hono registers it (`app.routes`):
+ * Adding a route is adding one row, keyed `'METHOD /path'` exactly as Hono registers it (`app.routes`):
  *
- *   'POST /api/datasets/:id/flags': { who: dataset('reviewer'), request: async (fx) => ({ body: { … } }) },
+ *   'POST /api/datasets/:id/flags': { who: dataset('reviewer'), request: async (fx) => ({ body: { sheet: 'events', row: await fx.freshRow(), reason: 'other' } }) },
  *
  * `who` is the rule the expected outcome follows from (README "Roles"):
  *   - `PUBLIC`             anyone, signed in or not: ok.
@@ -24,6 +26,9 @@
  * runs with `request(fx, self)` on a user like the actor acting on themselves, which any user may do
  * who may sign in (a disabled one gets 401).
  * `check` (optional) asserts more about an `ok` answer, given what the actor should see.
+ * Besides each status (and its error code), every case checks that a 404 reads exactly like the answer
+ * for a dataset that does not exist, and that a 403 on a route naming a user reads the same whether that
+ * user exists.
  *
  * A socket action row: the same `who`, and what the action does; below the role a write is
  * `read-only` (the socket stays open, the update is never applied). 401 → 4401, 404 → 4404.
@@ -281,7 +286,7 @@ export function outcome(who: Rule, actor: Actor, kind: DatasetKind, { self = fal
 }
 
 function expectListed(listed: boolean, exists: boolean): void {
-  expect(listed, exists ? 'listed to someone who may open it' : 'a members-only dataset is not listed to a non-member').toBe(exists);
+  expect(listed, exists ? 'listed to someone who may open it' : 'not listed to someone it does not exist for').toBe(exists);
 }
 
 function expectRole(answered: Role, expected: Role | null): void {
