@@ -276,7 +276,7 @@ describe('routes', () => {
       if (expected === 'ok') check?.(res.body, { dataset: DATASET[kind], archived: DATASET_KIND[kind].archived, role: roleOnDataset(actor, kind) });
     });
     if (self) {
-      // Nobody signed in has no self to act on.
+      // An anonymous request has no self to act on.
       it.each(ACTOR_NAMES.filter((name) => ACTORS[name].global !== null))('as %s, on themselves', async (actorName) => {
         const actor = ACTORS[actorName] as Actor & { global: Role };
         const like = await likeActor(actor);
