@@ -18,9 +18,13 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
     if (!user) throw notFound(`No user "${name}"`);
     return user;
   };
-  /** Admins act on anyone; a user on themselves. */
-  const assertSelfOrAdmin = (actor: User, target: User) => {
-    if (actor.id !== target.id && actor.role !== 'admin') throw forbidden('Only an admin may do this for another user');
+  /**
+   * The user named, for a route where admins act on anyone and a user on themselves. Refused before the
+   * name is looked up, so that a refusal does not tell whether a user of that name exists.
+   */
+  const selfOrAdminTarget = (actor: User, name: string) => {
+    if (actor.name !== name && actor.role !== 'admin') throw forbidden('Only an admin may do this for another user');
+    return userNamed(name);
   };
   const audit = (actor: User, action: string, target: User, detail: Record<string, unknown> = {}) =>
     users.audit({ actorId: actor.id, action, target: target.name, detail });
@@ -61,8 +65,7 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
       return c.json({ id: now.id, name: now.name, role: now.role, disabled: now.disabled });
     })
     .post('/:userName/token', (c) => {
-      const user = userNamed(c.req.param('userName'));
-      assertSelfOrAdmin(c.get('user'), user);
+      const user = selfOrAdminTarget(c.get('user'), c.req.param('userName'));
       const { token, oldHash } = rotateToken(users, user.id);
       if (oldHash) peers.revoke(`token:${oldHash}`);
       audit(c.get('user'), 'user.token', user);
@@ -71,8 +74,7 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
     .put('/:userName/password', async (c) => {
       const actor = c.get('user');
       const { old, password } = await readBody(c, PasswordBody);
-      const user = userNamed(c.req.param('userName'));
-      assertSelfOrAdmin(actor, user);
+      const user = selfOrAdminTarget(actor, c.req.param('userName'));
       // Your own password needs the old one (if you have one), even as an admin: a left-open session is not enough.
       if (actor.id === user.id && user.passwordHash && !(old !== undefined && await verifyPassword(old, user.passwordHash))) {
         throw forbidden('The old password is not right');
@@ -82,16 +84,14 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
       return c.json({ name: user.name, password: 'set' });
     })
     .get('/:userName/sessions', (c) => {
-      const user = userNamed(c.req.param('userName'));
-      assertSelfOrAdmin(c.get('user'), user);
+      const user = selfOrAdminTarget(c.get('user'), c.req.param('userName'));
       // The browser asking is told which session is its own, so "sign out the others" can spare it.
       const cookie = getCookie(c, SESSION_COOKIE);
       const ownHash = cookie ? hashSecret(cookie) : undefined;
       return c.json(users.sessionsOf(user.id).map((s) => ({ ...s, current: ownHash?.startsWith(s.id) ?? false })));
     })
     .delete('/:userName/sessions/:sessionId?', (c) => {
-      const user = userNamed(c.req.param('userName'));
-      assertSelfOrAdmin(c.get('user'), user);
+      const user = selfOrAdminTarget(c.get('user'), c.req.param('userName'));
       const ended = users.deleteSessionsOf(user.id, c.req.param('sessionId'));
       if (c.req.param('sessionId') !== undefined && ended.length === 0) throw notFound('No such session');
       revokeSessions(ended);
