@@ -4,6 +4,7 @@
  * derived types (type-only imports, so zod stays out of the browser bundle).
  */
 import { z } from 'zod';
+import { LEVELS, type Level } from './agreement/alpha';
 import { type Anchor, COLUMN_TYPES, type CellValue, type Column, PROBLEM_CODES, RESERVED_COLUMN_IDS } from './columns';
 import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
@@ -439,8 +440,8 @@ export type SheetProblems = z.infer<typeof SheetProblems>;
 // ---- double coding (rounds) and agreement ----
 
 /** Measurement levels of Krippendorff's alpha. */
-export const AGREEMENT_LEVELS = ['nominal', 'ordinal', 'interval', 'ratio'] as const;
-export type AgreementLevel = (typeof AGREEMENT_LEVELS)[number];
+export const AGREEMENT_LEVELS = LEVELS;
+export type AgreementLevel = Level;
 
 /** Round ids: made by the server (a ULID), safe in addresses and room names. */
 export const ROUND_ID = /^[0-9A-Za-z]{1,64}$/;
