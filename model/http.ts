@@ -448,9 +448,10 @@ export const ROUND_ID = /^[0-9A-Za-z]{1,64}$/;
 
 /**
  * `POST /api/datasets/:id/rounds` (dataset admin). The round's rows are `rows`, or, with `sample`,
- * `percent` % of the sheet's rows not yet in another round, drawn with a seeded generator (`seed` left
- * out: the server picks one and returns it, so the same sample can be drawn again). Both given: the
- * sample is drawn from the rows not already listed in `rows`, and added to them.
+ * `percent` % of the sheet's rows (rounded up), drawn from the rows not yet in another round of the
+ * sheet with a seeded generator (`seed` left out: the server picks one and returns it, so the same
+ * sample can be drawn again). Both given: the sample is drawn from the rows not already listed in
+ * `rows`, and added to them. Coders must be users who may open the dataset.
  */
 export const NewRoundBody = z.object({
   name: z.string().trim().min(1).max(200).optional(),

@@ -29,6 +29,8 @@ import { mountClient } from './static';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 import { parseRoom } from '../model/rooms';
+import { Rounds } from './rounds/rounds';
+import { roundRoutes } from './routes/rounds';
 
 export interface AppOptions {
   /** Documents, datasets and the read model. */
@@ -63,6 +65,8 @@ export function createApp(options: AppOptions) {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
+      // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
+      if (parseRoom(shared.id)?.round !== undefined) return;
       conflicts.afterApply(shared, origin, changes);
       review.afterApply(shared, origin, changes);
     },
@@ -77,9 +81,14 @@ export function createApp(options: AppOptions) {
     const user = storage.users.byId(peer.userId);
     if (!user || user.disabled) return 'signed-out';
     const dataset = storage.datasets.get(peer.datasetId);
-    return dataset ? roleOn(storage.datasets, user, dataset) : null;
+    if (!dataset) return null;
+    const round = parseRoom(peer.room)?.round;
+    // On a round's room: read-only once the coder submitted; gone if they may no longer code it.
+    if (round !== undefined) return rounds.copyFor(dataset, round, user)?.role ?? null;
+    return roleOn(storage.datasets, user, dataset);
   });
-  const services: Services = { storage, registry, review, peers, log };
+  const rounds = new Rounds(storage, registry, peers, evidence);
+  const services: Services = { storage, registry, review, peers, rounds, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
   const app = new Hono<AuthEnv>();
@@ -112,6 +121,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', memberRoutes(services));
   app.route('/api/datasets/:id', conflictRoutes(conflicts));
   app.route('/api/datasets/:id', sourceRoutes(services, evidence));
+  app.route('/api/datasets/:id', roundRoutes(rounds));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 
