@@ -73,7 +73,8 @@ export function createApp(options: AppOptions) {
     // Concurrent writes of a cell are found inside the transaction that makes them.
     inspect: (transaction, origin) => conflicts.inspect(transaction, origin),
     // Anchors in cells must name a source of the dataset and quote its text exactly.
-    checkCells: (room, cells) => evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
+    // In a coder's copy of a round, only the round's columns are theirs to fill.
+    checkCells: (room, cells) => rounds.copyCellProblem(room, cells) ?? evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const conflicts = new Conflicts(registry, storage.readModel, (id) => storage.users.byId(id)?.name);

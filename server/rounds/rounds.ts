@@ -10,7 +10,7 @@ import { getSheet, setCell, sheetRows } from '../../model/document';
 import type { Adjudication, Agreement, NewRoundBody, Round, RoundList, RoundSubmitted, RoundUnits } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { cellProblem } from '../../model/layout';
-import { coderCopyRoom } from '../../model/rooms';
+import { coderCopyRoom, parseRoom } from '../../model/rooms';
 import type { Role } from '../../model/roles';
 import { roleOn } from '../access';
 import type { User } from '../auth/users';
@@ -19,6 +19,7 @@ import type { EvidenceCheck } from '../sources/evidence';
 import type { DatasetRecord, RoundRecord, Storage } from '../storage';
 import type { LivePeers } from '../sync/live-peers';
 import type { DocRegistry } from '../sync/registry';
+import type { NewCell } from '../sync/update-check';
 import { copyCommits, readSheet } from './copies';
 import { drawSample, newSeed, sampleSize } from './sample';
 
@@ -31,6 +32,9 @@ export interface CopyAccess {
 }
 
 export class Rounds {
+  /** A copy's room → the round's columns (a round's columns never change). */
+  private readonly copyColumns = new Map<string, ReadonlySet<string>>();
+
   constructor(
     private readonly storage: Storage,
     private readonly registry: DocRegistry,
@@ -154,6 +158,22 @@ export class Rounds {
     if (!round || !coder || !role) return null;
     const writable = coder.submittedAt === null && dataset.archivedAt === null;
     return { room: coderCopyRoom(dataset.id, round.id, user.id), role: writable ? 'editor' : 'viewer' };
+  }
+
+  /**
+   * Why an update of a coder's copy may not write these cells, or null: a coder fills the round's
+   * columns only; the others show the dataset as it was. Rooms that are no copy are not asked about.
+   */
+  copyCellProblem(room: string, cells: readonly NewCell[]): string | null {
+    const parsed = parseRoom(room);
+    if (parsed?.coder === undefined) return null;
+    let columns = this.copyColumns.get(room);
+    if (!columns) {
+      columns = new Set(this.storage.rounds.get(parsed.datasetId, parsed.round!)?.columns ?? []);
+      this.copyColumns.set(room, columns);
+    }
+    const other = cells.find((c) => !columns.has(c.column));
+    return other ? `${other.column}: only the round's columns are coded in a round` : null;
   }
 
   /** Krippendorff's alpha and percent agreement per column and per pair of coders. */

@@ -108,6 +108,16 @@ describe('double coding', () => {
     expect([...ana.doc.getMap('sheets').keys()]).toEqual(['events']);
   });
 
+  it('refuses (4400) a coder\'s update that writes a column outside the round: the context stays as the dataset had it', async () => {
+    const ana = connect(server, `coding/rounds/${roundId}`, tokens.ana);
+    await waitFor(() => ana.provider.synced, { what: 'initial sync' });
+    setCell(events(ana), 'r1', 'summary', 'rewritten by a coder');
+    await waitFor(() => ana.closes.includes(4400), { what: 'the update refused with 4400' });
+    ana.destroy();
+    const fresh = await client(`coding/rounds/${roundId}`, 'ana');
+    expect(cell(fresh, 'r1', 'summary')).toBe('Summary of r1');
+  });
+
   it('keeps coders blind: a coder never receives another coder\'s values, and the dataset none of theirs', async () => {
     const ana = await client(`coding/rounds/${roundId}`, 'ana');
     const ben = await client(`coding/rounds/${roundId}`, 'ben');
