@@ -12,7 +12,7 @@ import { newRowId } from '../../model/ids';
 import { cellProblem } from '../../model/layout';
 import { coderCopyRoom, parseRoom } from '../../model/rooms';
 import type { Role } from '../../model/roles';
-import { roleOn } from '../access';
+import { managesDataset, roleOn } from '../access';
 import type { User } from '../auth/users';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import type { EvidenceCheck } from '../sources/evidence';
@@ -94,10 +94,16 @@ export class Rounds {
     return this.view(dataset, record, user);
   }
 
+  /** Whether the user manages the dataset's rounds (its admins, archived or not): sees every round, its agreement and units. */
+  manages(dataset: DatasetRecord, user: User): boolean {
+    return managesDataset(this.storage.datasets, user, dataset);
+  }
+
   /** The rounds a user may see: a dataset admin every one, anyone else those they code. */
-  list(dataset: DatasetRecord, user: User, role: Role): RoundList {
+  list(dataset: DatasetRecord, user: User): RoundList {
+    const all = this.manages(dataset, user);
     return this.storage.rounds.list(dataset.id)
-      .filter((r) => role === 'admin' || r.coders.some((c) => c.userId === user.id))
+      .filter((r) => all || r.coders.some((c) => c.userId === user.id))
       .map((r) => {
         const { rows, ...rest } = this.view(dataset, r, user);
         return { ...rest, rowCount: rows.length };
@@ -105,9 +111,9 @@ export class Rounds {
   }
 
   /** A round the user may see (404 otherwise): a dataset admin sees every round, a coder their own. */
-  get(dataset: DatasetRecord, user: User, role: Role, roundId: string): RoundRecord {
+  get(dataset: DatasetRecord, user: User, roundId: string): RoundRecord {
     const round = this.storage.rounds.get(dataset.id, roundId);
-    if (!round || (role !== 'admin' && !round.coders.some((c) => c.userId === user.id))) throw notFound(`No round "${roundId}"`);
+    if (!round || (!round.coders.some((c) => c.userId === user.id) && !this.manages(dataset, user))) throw notFound(`No round "${roundId}"`);
     return round;
   }
 

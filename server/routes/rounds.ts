@@ -9,18 +9,18 @@ import { type DatasetEnv, requireRole } from './dataset-scope';
 
 export function roundRoutes(rounds: Rounds) {
   return new Hono<DatasetEnv>()
-    .get('/rounds', (c) => c.json(rounds.list(c.get('dataset'), c.get('user'), c.get('role'))))
+    .get('/rounds', (c) => c.json(rounds.list(c.get('dataset'), c.get('user'))))
     .post('/rounds', async (c) => {
       requireRole(c, 'admin');
       const body = await readBody(c, NewRoundBody);
       return c.json(rounds.create(c.get('dataset'), c.get('user'), body), 201);
     })
     .get('/rounds/:roundId', (c) => {
-      const round = rounds.get(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('roundId'));
+      const round = rounds.get(c.get('dataset'), c.get('user'), c.req.param('roundId'));
       return c.json(rounds.view(c.get('dataset'), round, c.get('user')));
     })
     .post('/rounds/:roundId/submit', (c) => {
-      const round = rounds.get(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('roundId'));
+      const round = rounds.get(c.get('dataset'), c.get('user'), c.req.param('roundId'));
       return c.json(rounds.submit(c.get('dataset'), round, c.get('user')));
     })
     .get('/rounds/:roundId/agreement', (c) => {
@@ -50,8 +50,8 @@ export function roundRoutes(rounds: Rounds) {
 
   /** Agreement, units and adjudication are the dataset admin's: a coder seeing them would no longer code blind. */
   function adminRound(c: Context<DatasetEnv>) {
-    const round = rounds.get(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('roundId') ?? '');
-    if (c.get('role') !== 'admin') throw forbidden('Only the dataset\'s admins see agreement and adjudicate');
+    const round = rounds.get(c.get('dataset'), c.get('user'), c.req.param('roundId') ?? '');
+    if (!rounds.manages(c.get('dataset'), c.get('user'))) throw forbidden('Only the dataset\'s admins see agreement and adjudicate');
     return { dataset: c.get('dataset'), round };
   }
 }

@@ -2,7 +2,12 @@
  * Double coding through the real server and stock y-websocket clients: each coder codes blind in a
  * copy of their own, submitting locks it, and the agreement and adjudication read the copies.
  */
+import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { StoreMessage } from '../../model/codes';
 import { getSheet, sheetRows, setCell } from '../../model/document';
 import { createDataset, createUser, rowHistory } from '../helpers/api';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
@@ -218,12 +223,22 @@ describe('double coding', () => {
   it('makes a coder\'s copy read-only once they submit: a later update on the open socket is not applied', async () => {
     const ana = await client(`coding/rounds/${roundId}`, 'ana');
     const watcher = await client(`coding/rounds/${roundId}`, 'ana');
+    // Our web client asks for acks and is told its new role, as on a role change.
+    const roles: string[] = [];
+    const told = new WebsocketProvider(server.wsUrl, `coding/rounds/${roundId}`, new Y.Doc(), {
+      params: { token: tokens.ana!, acks: '1' }, WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true,
+    });
+    told.messageHandlers[StoreMessage.Role] = (_encoder, decoder) => { roles.push(decoding.readVarString(decoder)); };
+    told.messageHandlers[StoreMessage.Stored] = () => {};
+    await waitFor(() => told.synced, { what: 'the acks client synced' });
     expect((await api(server, `/api/datasets/coding/rounds/${roundId}/submit`, { method: 'POST', token: tokens.eve })).status).toBe(404);
     expect((await api(server, `/api/datasets/coding/rounds/${roundId}/submit`, { method: 'POST' })).status).toBe(403);
     const submitted = await api(server, `/api/datasets/coding/rounds/${roundId}/submit`, { method: 'POST', token: tokens.ana });
     expect(submitted.status).toBe(200);
     expect(submitted.body).toMatchObject({ round: roundId, coder: 'ana' });
     expect((await api(server, `/api/datasets/coding/rounds/${roundId}/submit`, { method: 'POST', token: tokens.ana })).status).toBe(409);
+    await waitFor(() => roles.includes('viewer'), { what: 'the role message' });
+    told.destroy();
 
     setCell(events(ana), 'r2', 'event_type', 'PROTEST');
     // Presence sent after the update on the same socket: once the other socket sees it, the server has had the update.
