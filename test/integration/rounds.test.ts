@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { StoreMessage } from '../../model/codes';
+import { Adjudication, Agreement, History, Round, RoundList, RoundSubmitted, RoundUnits } from '../../model/http';
 import { getSheet, sheetRows, setCell } from '../../model/document';
 import { createDataset, createUser, rowHistory } from '../helpers/api';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
@@ -92,6 +93,8 @@ describe('double coding', () => {
       body: { name: 'Pilot', sheet: 'events', rows: ROWS, columns: ['event_type', 'context'], coders: ['ana', 'ben'] },
     });
     expect(status, JSON.stringify(body)).toBe(201);
+    // The answers are what model/http.ts declares, which the web client is typed against.
+    Round.parse(body);
     roundId = body.id;
     expect(body).toMatchObject({
       name: 'Pilot', sheet: 'events', rows: ROWS, columns: ['event_type', 'context'], coders: ['ana', 'ben'],
@@ -99,6 +102,7 @@ describe('double coding', () => {
       progress: [{ name: 'ana', coded: 0, submittedAt: null }, { name: 'ben', coded: 0, submittedAt: null }],
     });
     const listed = await api(server, '/api/datasets/coding/rounds', { token: tokens.ana });
+    RoundList.parse(listed.body);
     expect(listed.body.map((r: { id: string }) => r.id)).toEqual([roundId]);
     expect((await api(server, '/api/datasets/coding/rounds', { token: tokens.eve })).body).toEqual([]);
     expect((await api(server, `/api/datasets/coding/rounds/${roundId}`, { token: tokens.eve })).status).toBe(404);
@@ -164,6 +168,7 @@ describe('double coding', () => {
   it('scores agreement from the coders\' copies: alpha, percent and pairable units per column and pair', async () => {
     const { status, body } = await api(server, `/api/datasets/coding/rounds/${roundId}/agreement`);
     expect(status).toBe(200);
+    Agreement.parse(body);
     // event_type: units (A,A) (C,C) (A,R) (R,R): n = 8, Do = 2/8, De = (64 − 9 − 4 − 9)/56 = 0.75 → α = 2/3.
     const eventType = body.columns.find((c: { column: string }) => c.column === 'event_type');
     expect(eventType).toMatchObject({ level: 'nominal', units: 4, percent: 0.75 });
@@ -186,6 +191,7 @@ describe('double coding', () => {
 
   it('lists units for adjudication, most disagreement first, with each coder\'s value and the agreed one', async () => {
     const { body } = await api(server, `/api/datasets/coding/rounds/${roundId}/units`);
+    RoundUnits.parse(body);
     expect(body).toHaveLength(8);
     expect(body[0]).toMatchObject({ row: 'r3', column: 'event_type', values: { ana: 'AGREE', ben: 'REJECT' }, current: 'CONSULT', adjudication: null });
     expect(body[0].agreed).toBeUndefined();
@@ -205,9 +211,11 @@ describe('double coding', () => {
 
     const { status, body } = await api(server, `/api/datasets/coding/rounds/${roundId}/adjudicate`, { body: { row: 'r3', column: 'event_type', value: 'REJECT' } });
     expect(status, JSON.stringify(body)).toBe(200);
+    Adjudication.parse(body);
     expect(body).toMatchObject({ round: roundId, row: 'r3', column: 'event_type', value: 'REJECT', values: { ana: 'AGREE', ben: 'REJECT' }, by: 'admin' });
     await waitFor(() => cell(datasetClient, 'r3', 'event_type') === 'REJECT', { what: 'the decision reaches the open grid' });
     const history = await rowHistory(server, 'coding', 'r3');
+    History.parse(history);
     expect(history.at(-1)).toMatchObject({
       sheet: 'events', row: 'r3', column: 'event_type', old: 'CONSULT', new: 'REJECT', by: 'admin',
       adjudication: { round: roundId, values: { ana: 'AGREE', ben: 'REJECT' } },
@@ -235,7 +243,7 @@ describe('double coding', () => {
     expect((await api(server, `/api/datasets/coding/rounds/${roundId}/submit`, { method: 'POST' })).status).toBe(403);
     const submitted = await api(server, `/api/datasets/coding/rounds/${roundId}/submit`, { method: 'POST', token: tokens.ana });
     expect(submitted.status).toBe(200);
-    expect(submitted.body).toMatchObject({ round: roundId, coder: 'ana' });
+    expect(RoundSubmitted.parse(submitted.body)).toMatchObject({ round: roundId, coder: 'ana' });
     expect((await api(server, `/api/datasets/coding/rounds/${roundId}/submit`, { method: 'POST', token: tokens.ana })).status).toBe(409);
     await waitFor(() => roles.includes('viewer'), { what: 'the role message' });
     told.destroy();
