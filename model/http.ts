@@ -4,6 +4,7 @@
  * derived types (type-only imports, so zod stays out of the browser bundle).
  */
 import { z } from 'zod';
+import { LEVELS, type Level } from './agreement/alpha';
 import { type Anchor, COLUMN_TYPES, type CellValue, type Column, PROBLEM_CODES, RESERVED_COLUMN_IDS } from './columns';
 import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
@@ -212,6 +213,8 @@ export const HistoryEntry = z.object({
   new: CellValueSchema,
   by: z.string().nullable(),
   at: z.string(),
+  /** Set when the change was a double-coding decision: the round and every coder's value for the cell then. */
+  adjudication: z.object({ round: z.string(), values: z.record(z.string(), CellValueSchema) }).optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
@@ -445,3 +448,151 @@ export const SheetProblems = z.array(z.object({
   message: z.string(),
 }));
 export type SheetProblems = z.infer<typeof SheetProblems>;
+
+// ---- double coding (rounds) and agreement ----
+
+/** Measurement levels of Krippendorff's alpha. */
+export const AGREEMENT_LEVELS = LEVELS;
+export type AgreementLevel = Level;
+
+/** Round ids: made by the server (a ULID), safe in addresses and room names. */
+export const ROUND_ID = /^[0-9A-Za-z]{1,64}$/;
+
+/**
+ * `POST /api/datasets/:id/rounds` (dataset admin). The round's rows are `rows`, or, with `sample`,
+ * `percent` % of the sheet's rows (rounded up), drawn from the rows not yet in another round of the
+ * sheet with a seeded generator (`seed` left out: the server picks one and returns it, so the same
+ * sample can be drawn again). Both given: the sample is drawn from the rows not already listed in
+ * `rows`, and added to them. Coders must be users who may open the dataset.
+ */
+export const NewRoundBody = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  sheet: z.string().min(1),
+  rows: z.array(z.string().regex(ROW_ID, 'row ids are 1–64 characters of 0-9, A-Z, a-z, _ and -')).max(10_000).optional(),
+  columns: z.array(z.string().min(1)).min(1, 'a round needs at least one column'),
+  coders: z.array(z.string().min(1)).min(2, 'a round needs at least two coders').max(50),
+  levels: z.record(z.string(), z.enum(AGREEMENT_LEVELS)).optional(),
+  sample: z.object({
+    percent: z.number().gt(0).max(100),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  }).optional(),
+}).refine((b) => (b.rows?.length ?? 0) > 0 || b.sample !== undefined, {
+  message: 'a round needs rows, or a sample', path: ['rows'],
+});
+export type NewRoundBody = z.input<typeof NewRoundBody>;
+
+/** One coder's progress in a round: units (row × round column) with a value in their copy, and when they submitted. */
+export const RoundCoderStatus = z.object({
+  name: z.string(),
+  /** Cells of the round (rows × columns) that hold a value in this coder's copy. */
+  coded: z.number(),
+  /** Rows of the round with every round column filled in this coder's copy. */
+  rowsDone: z.number(),
+  submittedAt: z.string().nullable(),
+});
+export type RoundCoderStatus = z.infer<typeof RoundCoderStatus>;
+
+/**
+ * A round as `POST …/rounds` answers (201) and `GET …/rounds/:roundId` gives it. `status`: `open` while a
+ * coder has not submitted, `submitted` once all have. `levels` names every round column's level (the
+ * defaults filled in). `sample` is what drew the rows, with the seed used.
+ */
+export const Round = z.object({
+  id: z.string(),
+  dataset: z.string(),
+  name: z.string(),
+  sheet: z.string(),
+  rows: z.array(z.string()),
+  columns: z.array(z.string()),
+  coders: z.array(z.string()),
+  levels: z.record(z.string(), z.enum(AGREEMENT_LEVELS)),
+  sample: z.object({ percent: z.number(), seed: z.number() }).nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  status: z.enum(['open', 'submitted']),
+  /** Cells of the round per coder: rows × columns. */
+  units: z.number(),
+  progress: z.array(RoundCoderStatus),
+  /** Whether the signed-in user is one of the coders (and so may open the copy and submit). */
+  isCoder: z.boolean(),
+});
+export type Round = z.infer<typeof Round>;
+
+/** `GET /api/datasets/:id/rounds`: newest first; a coder sees the rounds they code, a dataset admin every round. */
+export const RoundList = z.array(Round.omit({ rows: true }).extend({ rowCount: z.number() }));
+export type RoundList = z.infer<typeof RoundList>;
+export type RoundSummary = RoundList[number];
+
+/** `POST …/rounds/:roundId/submit` (that coder) → 200: their copy is read-only from now on. */
+export const RoundSubmitted = z.object({ round: z.string(), coder: z.string(), submittedAt: z.string() });
+export type RoundSubmitted = z.infer<typeof RoundSubmitted>;
+
+/**
+ * `GET …/rounds/:roundId/agreement` (dataset admin): Krippendorff's alpha per column over the round's
+ * rows, and per pair of coders. `alpha` is null when it is undefined (fewer than one pairable unit, or
+ * every value the same so no disagreement is expected); `percent` (0–1) is pairwise percent agreement,
+ * null without pairable values. `units`: rows with at least two coders' values in that column.
+ * `?format=csv`: the same as a report, see README.
+ */
+export const Agreement = z.object({
+  round: z.string(),
+  columns: z.array(z.object({
+    column: z.string(),
+    level: z.enum(AGREEMENT_LEVELS),
+    alpha: z.number().nullable(),
+    percent: z.number().nullable(),
+    units: z.number(),
+  })),
+  pairs: z.array(z.object({
+    coders: z.tuple([z.string(), z.string()]),
+    column: z.string(),
+    alpha: z.number().nullable(),
+    percent: z.number().nullable(),
+    units: z.number(),
+  })),
+});
+export type Agreement = z.infer<typeof Agreement>;
+
+/** A cell's value in the dataset, a coder's copy or a decision: null for an empty cell. */
+export const RoundValue = CellValueSchema;
+
+/** An adjudication: the value decided for a cell, who decided and when, and every coder's value then. */
+export const Adjudication = z.object({
+  round: z.string(),
+  row: z.string(),
+  column: z.string(),
+  value: CellValueSchema,
+  values: z.record(z.string(), CellValueSchema),
+  by: z.string(),
+  at: z.string(),
+});
+export type Adjudication = z.infer<typeof Adjudication>;
+
+/**
+ * `GET …/rounds/:roundId/units` (dataset admin), for adjudication: one item per row × round column,
+ * most disagreement first. `values`: every coder's value (null: left empty). `agreed`: the value when
+ * every coder gave the same non-empty one, else absent. `disagreement`: 0 when all agree, up to 1 and
+ * beyond (the unit's mean pairwise distance at the column's level divided by the column's expected
+ * distance; 1 = as far apart as chance). `current`: the dataset's value now. `adjudication`: the last
+ * decision, if any. `?column=` keeps one column; `?open=1` only units not yet decided.
+ */
+export const RoundUnits = z.array(z.object({
+  row: z.string(),
+  column: z.string(),
+  level: z.enum(AGREEMENT_LEVELS),
+  values: z.record(z.string(), CellValueSchema),
+  agreed: CellValueSchema.optional(),
+  disagreement: z.number(),
+  current: CellValueSchema,
+  adjudication: Adjudication.nullable(),
+}));
+export type RoundUnits = z.infer<typeof RoundUnits>;
+export type RoundUnit = RoundUnits[number];
+
+/** `POST …/rounds/:roundId/adjudicate` (dataset admin): writes `value` into the dataset's cell. → 200 Adjudication */
+export const AdjudicateBody = z.object({
+  row: z.string().regex(ROW_ID),
+  column: z.string().min(1),
+  value: CellValueSchema,
+});
+export type AdjudicateBody = z.infer<typeof AdjudicateBody>;
