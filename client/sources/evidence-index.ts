@@ -99,23 +99,27 @@ export class EvidenceIndex {
     }
   }
 
-  /** Reads one row's anchors again (or drops them when the row is gone); adds the sources concerned to `changed`. */
+  /** Reads one row's anchors again (or drops them when the row is gone); adds the sources whose anchors changed to `changed`. */
   private readRow(sheetId: string, rowId: string, changed: Set<string>): void {
     const key = `${sheetId}/${rowId}`;
-    for (const old of this.byRow.get(key) ?? []) {
-      changed.add(old.anchor.source);
-      const keys = this.bySource.get(old.anchor.source);
-      keys?.delete(key);
-      if (keys?.size === 0) this.bySource.delete(old.anchor.source);
-    }
-    this.byRow.delete(key);
     const sheet = getSheets(this.doc).get(sheetId);
     const yrow = sheet ? sheetRows(sheet).get(rowId) : undefined;
-    if (!yrow) return;
     const found: RowAnchor[] = [];
-    for (const value of Object.values(readRow(yrow))) {
-      for (const anchor of anchorsOf(value)) found.push({ sheet: sheetId, row: rowId, anchor });
+    if (yrow) {
+      for (const value of Object.values(readRow(yrow))) {
+        for (const anchor of anchorsOf(value)) found.push({ sheet: sheetId, row: rowId, anchor });
+      }
     }
+    const old = this.byRow.get(key) ?? [];
+    // An edit of another cell of the row changes nothing here.
+    if (old.length === found.length && old.every((a, i) => sameAnchor(a.anchor, found[i]!.anchor))) return;
+    for (const { anchor } of old) {
+      changed.add(anchor.source);
+      const keys = this.bySource.get(anchor.source);
+      keys?.delete(key);
+      if (keys?.size === 0) this.bySource.delete(anchor.source);
+    }
+    this.byRow.delete(key);
     if (found.length === 0) return;
     this.byRow.set(key, found);
     for (const { anchor } of found) {
@@ -126,3 +130,5 @@ export class EvidenceIndex {
     }
   }
 }
+
+const sameAnchor = (a: Anchor, b: Anchor) => a.source === b.source && a.start === b.start && a.end === b.end && a.exact === b.exact;

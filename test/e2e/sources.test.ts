@@ -212,6 +212,23 @@ describe('sources and evidence in the browser', () => {
     await expect.poll(() => passages.textContent()).toContain('Liu told Jung Pak');
   });
 
+  it('adds a selected passage to the focused row’s evidence from the right-click menu', async () => {
+    // Cody is still on the pasted source, the event he made from it focused in the grid.
+    const row = (await focusedRow(cody))!;
+    expect(await cell(cody, row, 'evidence').textContent()).toBe('“Talks resume on Monday.”');
+    await dragSelect(cody, 'The ministry said');
+    // Right-click in the middle of the selection.
+    const box = await cody.evaluate(() => {
+      const r = document.getSelection()!.getRangeAt(0).getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    });
+    await cody.mouse.click(box.x, box.y, { button: 'right' });
+    await cody.locator('[data-testid=context-menu] [data-action=add-evidence]').click();
+    await expect.poll(() => cell(cody, row, 'evidence').textContent()).toBe('“Talks resume on Monday.” +1');
+    await expect.poll(() => (readRow(sheetRows(getSheet(watcher.doc, 'events')!).get(row)!).evidence as Anchor[]).map((x) => x.exact))
+      .toEqual(['Talks resume on Monday.', 'The ministry said']);
+  });
+
   it('searches the sources by their text, adds one from a Markdown file, and remembers the pane hidden and its width', async () => {
     const pane = cody.getByTestId('reading-pane');
     await cody.getByTestId('sources-back').click();
