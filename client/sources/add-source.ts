@@ -28,7 +28,7 @@ export class AddSourceForm {
       field('Link', this.url),
       h('div', { class: 'field-pair' }, field('Outlet', this.outlet), field('Published', this.date)),
       field('Text', this.text),
-      h('p', { class: 'muted small' }, 'Or a file: ', this.file, ' (the fields above, if filled, go with it)'),
+      h('label', { class: 'field file-pick' }, h('span', {}, 'Or a .txt, .md or .html file (title, link, outlet and date above go with it if filled)'), this.file),
       this.error,
       h('div', { class: 'dialog-actions' },
         h('button', { type: 'button', class: 'button', onclick: () => this.on.cancel() }, 'Cancel'), this.save),
