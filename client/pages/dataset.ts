@@ -181,7 +181,7 @@ class DatasetPage {
     const toolbar = h('div', { class: 'toolbar' },
       ...editTools,
       h('span', { class: 'divider' }),
-      h('label', { class: 'toggle', title: 'Show only rows with problems: a required cell left empty, a code not in the list, a bad date or link' },
+      h('label', { class: 'toggle', title: 'Show only rows with problems: a required cell left empty, a code not in the list, a bad date or link, a direct quote that is not its evidence' },
         this.problemsToggle, h('span', {}, 'Problems only'), this.problemsCount),
       this.search,
       h('span', { class: 'spacer' }),
