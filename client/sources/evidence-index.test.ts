@@ -31,6 +31,8 @@ describe('EvidenceIndex', () => {
 
   it('follows changes to a row’s evidence and deleted rows, telling which sources changed (an edit of another cell is none)', () => {
     const { index, changes, events } = setUp();
+    // Asked once, the index follows the document from then on.
+    expect(rowsIn(index, 'S1')).toEqual([]);
     insertRow(events, 'E1', { evidence: [a('S1', 0, 'abc')] });
     setCell(events, 'E1', 'evidence', [a('S2', 1, 'b')]);
     expect(rowsIn(index, 'S1')).toEqual([]);
@@ -43,6 +45,7 @@ describe('EvidenceIndex', () => {
 
   it('follows another coder’s changes synced into the document', () => {
     const { doc, index } = setUp();
+    expect(rowsIn(index, 'S3')).toEqual([]);
     const other = new Y.Doc();
     Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
     insertRow(getSheet(other, 'statements')!, 'T9', { quote: 'xy', evidence: [a('S3', 4, 'xy')] });

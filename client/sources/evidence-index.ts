@@ -1,11 +1,13 @@
 /**
  * Which rows anchor where: every anchor in any cell of any row, by source, kept up to date from the
  * Y.Doc (local and remote changes alike), so highlights follow another coder's evidence live. A
- * change to rows re-reads only the rows it touched; a change to sheets or columns re-reads all.
+ * change to rows re-reads only the rows it touched; a change to sheets re-reads all. Nothing is read
+ * until the index is first asked (the reading pane opened, a flag's detail shown), so a page that
+ * never shows sources does not scan a large sheet for anchors.
  */
 import type * as Y from 'yjs';
 import { type Anchor, anchorsOf } from '../../model/anchors';
-import { getSheets, readRow, sheetRows } from '../../model/document';
+import { getSheets, sheetRows } from '../../model/document';
 
 /** One anchor of one row. */
 export interface RowAnchor {
@@ -23,13 +25,16 @@ export class EvidenceIndex {
   private readonly bySource = new Map<string, Set<string>>();
   private readonly listeners = new Set<Listener>();
   private readonly off: () => void;
+  /** Whether the document has been read; until then changes are not followed either. */
+  private built = false;
 
   constructor(private readonly doc: Y.Doc) {
     const sheets = getSheets(doc);
-    const onChange = (events: Array<Y.YEvent<any>>) => this.handle(events);
+    const onChange = (events: Array<Y.YEvent<any>>) => {
+      if (this.built) this.handle(events);
+    };
     sheets.observeDeep(onChange);
     this.off = () => sheets.unobserveDeep(onChange);
-    this.rebuild();
   }
 
   destroy(): void {
@@ -68,6 +73,7 @@ export class EvidenceIndex {
 
   /** Every anchor into a source, row by row. */
   anchorsIn(sourceId: string): RowAnchor[] {
+    this.build();
     const keys = this.bySource.get(sourceId);
     if (!keys) return [];
     return [...keys].flatMap((key) => this.byRow.get(key)!.filter((a) => a.anchor.source === sourceId));
@@ -75,12 +81,20 @@ export class EvidenceIndex {
 
   /** A row's anchors, in every source. */
   anchorsOf(sheet: string, row: string): RowAnchor[] {
+    this.build();
     return this.byRow.get(`${sheet}/${row}`) ?? [];
   }
 
   /** How many rows anchor into each source. */
   rowCount(sourceId: string): number {
+    this.build();
     return this.bySource.get(sourceId)?.size ?? 0;
+  }
+
+  private build(): void {
+    if (this.built) return;
+    this.built = true;
+    this.rebuild();
   }
 
   private emit(changed: ReadonlySet<string>): void {
@@ -106,8 +120,8 @@ export class EvidenceIndex {
     const yrow = sheet ? sheetRows(sheet).get(rowId) : undefined;
     const found: RowAnchor[] = [];
     if (yrow) {
-      for (const value of Object.values(readRow(yrow))) {
-        for (const anchor of anchorsOf(value)) found.push({ sheet: sheetId, row: rowId, anchor });
+      for (const value of yrow.values()) {
+        if (Array.isArray(value)) for (const anchor of anchorsOf(value)) found.push({ sheet: sheetId, row: rowId, anchor });
       }
     }
     const old = this.byRow.get(key) ?? [];
