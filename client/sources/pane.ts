@@ -14,11 +14,9 @@ import { AddSourceForm } from './add-source';
 import { anchorFromOffsets, rangeOffsets } from './anchoring';
 import { type NewRowKind, addEvidence, newRowFromPassage } from './coding';
 import { EvidenceIndex } from './evidence-index';
+import { type PaneState, readPaneState, resizable, storePaneState } from './pane-size';
 import { renderHighlights, selectOffsets } from './text-view';
 
-const STORAGE_KEY = 'tessera:reading-pane';
-const MIN_WIDTH = 260;
-const DEFAULT_WIDTH = 420;
 /** Code points of text shown on either side of a passage in a row's review. */
 const CONTEXT = 160;
 
@@ -40,11 +38,6 @@ export interface ReadingPaneOptions {
   goToRow(sheet: string, row: string, column: string | null): void;
   /** A row's label as the grid's users know it ("row 3 · 2024-02-22 · …"), or null when it is gone. */
   rowLabel(sheet: string, row: string): string | null;
-}
-
-interface Stored {
-  open: boolean;
-  width: number;
 }
 
 export class ReadingPane {
@@ -75,11 +68,11 @@ export class ReadingPane {
   private openTicket = 0;
   /** The grid's focused row: "Add as evidence" goes there, and its passages are emphasised. */
   private focused: { sheet: string; row: string } | null = null;
-  private state: Stored;
+  private state: PaneState;
   private readonly off: Array<() => void> = [];
 
   constructor(private readonly options: ReadingPaneOptions) {
-    this.state = readStored();
+    this.state = readPaneState();
     this.index = new EvidenceIndex(options.doc);
     this.toggleButton = h('button', {
       type: 'button', class: 'button', 'data-testid': 'reading-toggle', title: `Show or hide the sources beside the grid (${TOGGLE_KEYS})`,
@@ -124,7 +117,7 @@ export class ReadingPane {
     });
     this.textEl.addEventListener('click', (e) => this.onTextClick(e));
     this.textEl.addEventListener('contextmenu', (e) => this.onTextMenu(e));
-    this.listenResize();
+    this.off.push(resizable(this.element, this.handle, (width) => this.store({ width })));
     const onKey = (e: KeyboardEvent) => this.onKey(e);
     document.addEventListener('keydown', onKey);
     this.off.push(() => document.removeEventListener('keydown', onKey));
@@ -421,59 +414,8 @@ export class ReadingPane {
     this.options.goToRow(sheet, row, null);
   }
 
-  // ——— size and state ———
-
-  private listenResize(): void {
-    let startX = 0;
-    let startWidth = 0;
-    const move = (e: PointerEvent) => this.setWidth(startWidth + e.clientX - startX);
-    const up = (e: PointerEvent) => {
-      this.handle.releasePointerCapture(e.pointerId);
-      this.handle.removeEventListener('pointermove', move);
-      this.handle.removeEventListener('pointerup', up);
-      this.element.classList.remove('resizing');
-      this.store({ width: this.element.offsetWidth });
-    };
-    this.handle.addEventListener('pointerdown', (e) => {
-      e.preventDefault();
-      startX = e.clientX;
-      startWidth = this.element.offsetWidth;
-      this.handle.setPointerCapture(e.pointerId);
-      this.handle.addEventListener('pointermove', move);
-      this.handle.addEventListener('pointerup', up);
-      this.element.classList.add('resizing');
-    });
-    this.handle.addEventListener('keydown', (e) => {
-      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
-      e.preventDefault();
-      this.setWidth(this.element.offsetWidth + (e.key === 'ArrowRight' ? 24 : -24));
-      this.store({ width: this.element.offsetWidth });
-    });
-  }
-
-  private setWidth(width: number): void {
-    const max = Math.max(MIN_WIDTH, window.innerWidth - 320);
-    this.element.style.width = `${Math.round(Math.min(max, Math.max(MIN_WIDTH, width)))}px`;
-  }
-
-  private store(change: Partial<Stored>): void {
+  private store(change: Partial<PaneState>): void {
     this.state = { ...this.state, ...change };
-    try {
-      localStorage.setItem(STORAGE_KEY, JSON.stringify(this.state));
-    } catch {
-      // Storage full or blocked: the pane works, it is just not remembered.
-    }
-  }
-}
-
-function readStored(): Stored {
-  try {
-    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Stored> | null;
-    return {
-      open: stored?.open === true,
-      width: typeof stored?.width === 'number' && stored.width >= MIN_WIDTH ? stored.width : DEFAULT_WIDTH,
-    };
-  } catch {
-    return { open: false, width: DEFAULT_WIDTH };
+    storePaneState(this.state);
   }
 }
