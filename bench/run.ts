@@ -1,18 +1,19 @@
 /**
- * `npm run bench [-- fanout|scale ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
+ * `npm run bench [-- fanout|scale|sources ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
  * (the official y-websocket server and Hocuspocus) and prints tables and ratios. Never asserts.
  *
  * Env: BENCH_QUICK=1 (short runs, 10k rows), BENCH_PEERS=tessera,hocuspocus,y-websocket,
- * BENCH_CLIENTS=40,100, BENCH_SECONDS=20, BENCH_ROWS=100000.
+ * BENCH_CLIENTS=40,100, BENCH_SECONDS=20, BENCH_ROWS=100000, BENCH_SOURCES=2000.
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { type FanoutOptions, type FanoutResult, runFanout } from './fanout';
 import { PEERS, type Peer } from './peers';
 import { runScale, type ScaleOptions, type ScaleResult } from './scale';
+import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
-const BENCHMARKS = ['fanout', 'scale'] as const;
+const BENCHMARKS = ['fanout', 'scale', 'sources'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
@@ -156,6 +157,14 @@ async function scale(peers: readonly Peer[]): Promise<void> {
   printProblems(results);
 }
 
+async function sources(): Promise<void> {
+  const options = { sources: numberEnv('BENCH_SOURCES', quick ? 200 : 2_000), words: 5_000, anchors: 200 };
+  console.log(`\n## Sources: ${int(options.sources)} sources × ${int(options.words)} words in one dataset (Tessera only; its peers keep no sources)`);
+  console.log('Reads over HTTP with the admin token, one at a time, against the same reads straight from the SQLite file and');
+  console.log('from plain files; the reading pane\'s highlight computation against a naive per-code-point one.');
+  await runSources(options, log);
+}
+
 async function main(): Promise<void> {
   const benchmarks = selectedBenchmarks();
   const peers = selectedPeers();
@@ -165,7 +174,8 @@ async function main(): Promise<void> {
   console.log(`peers: ${peers.map((p) => p.label).join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const b of benchmarks) {
     if (b === 'fanout') await fanout(peers);
-    else await scale(peers);
+    else if (b === 'scale') await scale(peers);
+    else await sources();
   }
 }
 

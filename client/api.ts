@@ -6,7 +6,8 @@ import type {
   AuditLog, MemberList, SessionList, SignInLink, UserPatch,
   BulkApproveResponse, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
-  RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, Timeline, User, UserList,
+  NewSourceBody, RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, SourceDetail, SourceList, SourceSummary, Timeline, User,
+  UserList,
 } from '../model/http';
 
 export type ExportFormat = 'csv' | 'json';
@@ -126,6 +127,32 @@ export const approveRows = (datasetId: string, rows: readonly string[]) =>
 /** Closes a concurrent-edit conflict: `kept` leaves the cell as it is, `lost` writes the other value into it. */
 export const resolveConflict = (datasetId: string, conflictId: string, value: 'kept' | 'lost') =>
   request<Conflict>('POST', `${dataset(datasetId)}/conflicts/${encodeURIComponent(conflictId)}/resolve`, { value });
+
+/** The dataset's sources without their texts; `query` keeps those whose title or text contains it. */
+export const listSources = (datasetId: string, query = '') =>
+  request<SourceList>('GET', `${dataset(datasetId)}/sources${query.trim() ? `?q=${encodeURIComponent(query.trim())}` : ''}`);
+/** One source with its text. */
+export const getSource = (datasetId: string, sourceId: string) =>
+  request<SourceDetail>('GET', `${dataset(datasetId)}/sources/${encodeURIComponent(sourceId)}`);
+/** Stores a pasted text as a source. */
+export const addSource = (datasetId: string, body: NewSourceBody) => request<SourceSummary>('POST', `${dataset(datasetId)}/sources`, body);
+
+/**
+ * Uploads a file as a source: `.txt` and `.md` are stored as they are, `.html` reduced to its text by the
+ * server. Sent as the file's own type, which the server accepts from a signed-in page for this route.
+ */
+export async function uploadSource(datasetId: string, file: File, fields: { title?: string; url?: string; outlet?: string; publishedAt?: string }): Promise<SourceSummary> {
+  const type = /\.html?$/i.test(file.name) ? 'text/html' : /\.(md|markdown)$/i.test(file.name) ? 'text/markdown' : 'text/plain';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) if (value) params.set(key, value);
+  const res = await fetch(`${dataset(datasetId)}/sources${params.size > 0 ? `?${params}` : ''}`, {
+    method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json', 'content-type': `${type}; charset=utf-8` },
+    body: await file.text(),
+  });
+  const json = await res.json().catch(() => undefined) as { error?: { code?: string; message?: string } } | undefined;
+  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'http_error', json?.error?.message ?? `${res.status} ${res.statusText}`);
+  return json as unknown as SourceSummary;
+}
 
 /**
  * How a CSV is written: `analysis` keeps every text exactly (for R, pandas), `excel` adds a byte-order

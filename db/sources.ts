@@ -21,9 +21,13 @@ export function insertSource(db: Pick<Db, 'insert'>, datasetId: string, source: 
 export class SqliteSourceStore implements SourceStore {
   constructor(private readonly db: Db) {}
 
-  list(datasetId: string): SourceRecord[] {
-    return this.db.select(summary).from(sources).where(eq(sources.datasetId, datasetId))
-      .orderBy(asc(sources.createdAt), asc(sources.sourceId)).all();
+  list(datasetId: string, query?: string): SourceRecord[] {
+    // LIKE with the query's own % _ and \ escaped: the query is text, never a pattern.
+    const pattern = query ? `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+    const where = pattern === undefined
+      ? eq(sources.datasetId, datasetId)
+      : and(eq(sources.datasetId, datasetId), sql`(${sources.title} like ${pattern} escape '\\' or ${sources.text} like ${pattern} escape '\\')`);
+    return this.db.select(summary).from(sources).where(where).orderBy(asc(sources.createdAt), asc(sources.sourceId)).all();
   }
 
   get(datasetId: string, sourceId: string): (SourceRecord & { text: string }) | undefined {

@@ -32,8 +32,11 @@ export function codePointLength(text: string): number {
   return n;
 }
 
-/** Indexes a text: the UTF-16 offset of every code point, 4 bytes per code point besides the text. */
-export function indexText(text: string): IndexedText {
+/**
+ * The UTF-16 offset of every code point of `text`, and of its end: entry `i` is where code point `i`
+ * starts in the JavaScript string (what DOM selections count), the last entry is `text.length`.
+ */
+export function codeUnitOffsets(text: string): Uint32Array {
   const offsets = new Uint32Array(text.length + 1);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
@@ -45,8 +48,13 @@ export function indexText(text: string): IndexedText {
     }
   }
   offsets[n] = text.length;
-  const index = offsets.subarray(0, n + 1);
-  return { length: n, slice: (start, end) => text.slice(index[start], index[end]) };
+  return offsets.subarray(0, n + 1);
+}
+
+/** Indexes a text: the UTF-16 offset of every code point, 4 bytes per code point besides the text. */
+export function indexText(text: string): IndexedText {
+  const index = codeUnitOffsets(text);
+  return { length: index.length - 1, slice: (start, end) => text.slice(index[start], index[end]) };
 }
 
 /**

@@ -31,7 +31,8 @@ export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref'] 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface Problem {
-  code: ProblemCode;
+  /** A cell check's code, or `quote_not_in_evidence` (model/quotes.ts, a check across a row's cells). */
+  code: ProblemCode | 'quote_not_in_evidence';
   message: string;
 }
 

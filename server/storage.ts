@@ -234,8 +234,11 @@ export interface NewSourceRecord extends SourceRecord {
 
 /** The texts a dataset's rows are coded from (README "Sources and evidence"). */
 export interface SourceStore {
-  /** A dataset's sources in the order they were added, without their texts. */
-  list(datasetId: string): SourceRecord[];
+  /**
+   * A dataset's sources in the order they were added, without their texts; with `query`, only those
+   * whose title or text contains it (ignoring case for ASCII letters).
+   */
+  list(datasetId: string, query?: string): SourceRecord[];
   get(datasetId: string, sourceId: string): (SourceRecord & { text: string }) | undefined;
   /** Only the text, for checking anchors. */
   text(datasetId: string, sourceId: string): string | undefined;

@@ -153,7 +153,7 @@ describe('SheetBinding', () => {
     const doc = demoDoc();
     insertRow(getSheet(doc, 'events')!, 'E1', complete);
     insertRow(getSheet(doc, 'statements')!, 'S1', {
-      statement_date: '2024-02-22', date_precision: 'day', speaker: 'Liu', quote: '…', quote_type: 'direct', event_id: 'E1',
+      statement_date: '2024-02-22', date_precision: 'day', speaker: 'Liu', quote: '…', quote_type: 'indirect', event_id: 'E1',
     });
     const binding = new SheetBinding(doc, 'statements');
     expect(binding.row('S1')!.problems).toEqual({});
@@ -222,5 +222,25 @@ describe('SheetBinding', () => {
     addRow(doc, 'events', 'me');
     expect(changes).toEqual([]);
     expect(getSheets(doc).size).toBe(2);
+  });
+
+  it('marks a direct quote that is not the text of one of the row’s anchors on its quote cell, as the server does, and counts the row', () => {
+    const doc = demoDoc();
+    const statements = getSheet(doc, 'statements')!;
+    const anchor = { source: 'S', start: 0, end: 5, exact: 'hello' };
+    const base = { statement_date: '2024-02-22', date_precision: 'day', speaker: 'Liu', quote_type: 'direct' };
+    insertRow(statements, 'A', { ...base, quote: 'hello', evidence: [anchor] });
+    insertRow(statements, 'B', { ...base, quote: 'hello' });
+    const binding = new SheetBinding(doc, 'statements');
+    const codes = (id: string) => (binding.row(id)!.problems.quote ?? []).map((p) => p.code);
+    expect(codes('A')).toEqual([]);
+    expect(codes('B')).toEqual(['quote_not_in_evidence']);
+    const before = binding.problemRowCount;
+    // An indirect quote needs no evidence; changing A's quote away from its passage makes it a problem.
+    setCell(statements, 'B', 'quote_type', 'indirect');
+    setCell(statements, 'A', 'quote', 'hello!');
+    expect(codes('B')).toEqual([]);
+    expect(codes('A')).toEqual(['quote_not_in_evidence']);
+    expect(binding.problemRowCount).toBe(before);
   });
 });

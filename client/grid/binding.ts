@@ -6,6 +6,7 @@
 import * as Y from 'yjs';
 import type { CellValue, Column, Problem } from '../../model/columns';
 import { validateRow } from '../../model/columns';
+import { quoteProblem } from '../../model/quotes';
 import {
   type ReviewStatus, type YRow, type YSheet,
   getReviews, getSheet, getSheets, readColumns, readRow, reviewStatus, sheetColumns, sheetRows,
@@ -160,6 +161,9 @@ export class SheetBinding {
   private makeRow(id: string, yrow: YRow | undefined, status?: ReviewStatus): RowData {
     const cells = yrow instanceof Y.Map ? readRow(yrow) : {};
     const problems = validateRow(this.columnList, cells, { rowExists: this.rowExists });
+    // A direct quote that none of the row's anchors holds: the server lists the same problem.
+    const quote = quoteProblem(this.columnList, cells);
+    if (quote) problems.quote = [...(problems.quote ?? []), quote];
     return { id, cells, problems, status: status ?? reviewStatus(this.doc, id) };
   }
 

@@ -3,6 +3,7 @@
  * id (so a cell is `.ag-cell[col-id=COLUMNID]` in the page), values come from the row's cells, and edits go to the document, never to the row.
  */
 import type { CellClassParams, ColDef, ICellRendererParams, ITooltipParams, ValueGetterParams } from 'ag-grid-community';
+import { anchorLabel, anchorsOf } from '../../model/anchors';
 import type { CellValue, Column, ColumnType } from '../../model/columns';
 import type { RowData } from './binding';
 import { editorFor } from './editors';
@@ -71,6 +72,9 @@ export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<Row
       }
       if (problems) return problems.map((x) => x.message).join('\n');
       if (column.type === 'longtext' && typeof p.value === 'string' && p.value.length > 40) return p.value;
+      if (column.type === 'evidence' && Array.isArray(p.value) && p.value.length > 0) {
+        return anchorsOf(p.value).map((a) => `“${a.exact}” (${anchorLabel(a)})`).join('\n');
+      }
       return undefined;
     },
     comparator: compareValues,

@@ -26,12 +26,12 @@ export function writeCells(doc: Y.Doc, sheetId: string, writes: readonly CellWri
   }, origin);
 }
 
-/** Adds an empty row after every existing one; returns its id. */
-export function addRow(doc: Y.Doc, sheetId: string, origin: unknown): string {
+/** Adds a row (empty, or with `values`) after every existing one; returns its id. */
+export function addRow(doc: Y.Doc, sheetId: string, origin: unknown, values: Readonly<Record<string, CellValue>> = {}): string {
   const sheet = getSheet(doc, sheetId);
   if (!sheet) throw new Error(`no sheet ${sheetId}`);
   const [id] = rowIdsAfter(lastRowId(doc, sheetId), 1);
-  doc.transact(() => insertRow(sheet, id!, {}), origin);
+  doc.transact(() => insertRow(sheet, id!, values), origin);
   return id!;
 }
 

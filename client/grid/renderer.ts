@@ -2,6 +2,7 @@
  * How a cell shows its value, by column type, and who else is in it (presence outline and name tag).
  */
 import type { ICellRendererComp, ICellRendererParams } from 'ag-grid-community';
+import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
 import type { RowData } from './binding';
 import type { GridContext } from './context';
@@ -65,12 +66,23 @@ function renderValue(column: Column, value: CellValue, ctx: GridContext): Node[]
       const label = ctx.refLabel(column.ref, value);
       return label === null ? [span('ref-missing', `missing row ${value}`)] : [span('ref-label', label)];
     }
+    case 'evidence': {
+      const anchors = anchorsOf(value);
+      return anchors.length === 0 ? [text(toText(value))] : [span('evidence-cell', evidenceText(anchors.map((a) => a.exact)))];
+    }
     case 'longtext':
       // One line in the grid; the editor and the tooltip show all of it.
       return [text(toText(value).replace(/\s*\n+\s*/g, ' ⏎ '))];
     default:
       return [text(toText(value))];
   }
+}
+
+/** An evidence cell as its first passage's start, and how many more: “All parties concerned…” +1. */
+export function evidenceText(exacts: readonly string[]): string {
+  const first = exacts[0]!.replace(/\s+/g, ' ').trim();
+  const start = [...first].length > 40 ? `${[...first].slice(0, 39).join('').trimEnd()}…` : first;
+  return `“${start}”${exacts.length > 1 ? ` +${exacts.length - 1}` : ''}`;
 }
 
 function chip(code: string, known: boolean): HTMLElement {

@@ -93,3 +93,12 @@ describe('tab-separated blocks', () => {
     expect(parseTsv(toTsv(rows))).toEqual(rows);
   });
 });
+
+describe('evidence cells as shown in the grid', () => {
+  it('shows the first passage’s start in quotes and how many more there are', async () => {
+    const { evidenceText } = await import('./renderer');
+    expect(evidenceText(['All parties concerned'])).toBe('“All parties concerned”');
+    expect(evidenceText(['All parties concerned should face the crux of the question', 'x'])).toBe('“All parties concerned should face the c…” +1');
+    expect(evidenceText(['line one\r\nline two'])).toBe('“line one line two”');
+  });
+});

@@ -21,6 +21,8 @@ import { HistoryPanel } from './history-panel';
 import { ReviewController } from '../review/controller';
 import { ConflictController } from '../conflicts/controller';
 import { ReviewPanel } from '../review/review-panel';
+import { ReadingPane } from '../sources/pane';
+import { refLabeller } from '../grid/context';
 import { renderNotFound, topBar } from './layout';
 import { footerKeys, rowCountText } from './sheet-footer';
 
@@ -57,6 +59,8 @@ class DatasetPage {
   private panel: ColumnPanel | HistoryPanel | ReviewPanel | MembersPanel | null = null;
   private readonly review: ReviewController;
   private readonly conflicts: ConflictController;
+  /** The sources beside the grid (client/sources). */
+  private readonly reading: ReadingPane;
 
   private readonly tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
   private readonly gridHost = h('div', { class: 'grid-host', 'data-testid': 'grid' });
@@ -107,6 +111,16 @@ class DatasetPage {
     this.review.bindGridHost(this.gridHost);
     this.conflicts = new ConflictController({ datasetId, role, doc: this.conn.doc });
     this.review.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
+    const labels = refLabeller(this.conn.doc);
+    this.reading = new ReadingPane({
+      datasetId, doc: this.conn.doc, origin: LOCAL_ORIGIN, canEdit: !this.readOnly,
+      goToRow: (sheet, row, column) => void this.review.goTo(sheet, row, column),
+      rowLabel: (sheet, row) => {
+        const label = labels.refLabel(sheet, row);
+        return label === null ? null : `${this.bindings.get(sheet)?.name ?? sheet}: ${label.length > 80 ? `${label.slice(0, 79)}…` : label}`;
+      },
+    });
+    this.review.setRowPassages((sheet, row) => this.reading.passagesOf(sheet, row));
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
   }
@@ -176,11 +190,12 @@ class DatasetPage {
     const toolbar = h('div', { class: 'toolbar' },
       ...editTools,
       h('span', { class: 'divider' }),
-      h('label', { class: 'toggle', title: 'Show only rows with problems: a required cell left empty, a code not in the list, a bad date or link' },
+      h('label', { class: 'toggle', title: 'Show only rows with problems: a required cell left empty, a code not in the list, a bad date or link, a direct quote that is not its evidence' },
         this.problemsToggle, h('span', {}, 'Problems only'), this.problemsCount),
       this.search,
       h('span', { class: 'spacer' }),
       ...this.review.toolbarItems(),
+      this.reading.toolbarButton,
       h('button', {
         type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
         onclick: () => this.togglePanel('history'),
@@ -201,7 +216,7 @@ class DatasetPage {
         roleChanged ? roleChangeBanner(this.role) : null,
         this.tabs,
         toolbar,
-        h('div', { class: 'workspace' }, this.gridHost, this.side),
+        h('div', { class: 'workspace' }, this.reading.element, this.gridHost, this.side),
         this.footer,
       ),
     );
@@ -387,7 +402,9 @@ class DatasetPage {
       widePaste: widePasteHandler(this.role === 'admin'),
       conflicts: this.conflicts.gridConflicts,
       onSelection: () => {
-        if (this.panel instanceof HistoryPanel) this.panel.showRow(this.grid?.focusedRowId());
+        const row = this.grid?.focusedRowId();
+        if (this.panel instanceof HistoryPanel) this.panel.showRow(row);
+        if (row !== undefined) this.reading.rowFocused(sheetId, row);
       },
     });
     performance.mark('tessera:grid-created');

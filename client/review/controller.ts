@@ -69,6 +69,9 @@ export class ReviewController {
   /** Further entries of the right-click menu on a cell, from other parts of the page. */
   private readonly menuProviders: Array<(rowId: string, columnId: string) => MenuEntry[]> = [];
 
+  /** The passages a row is coded from, for a flag's detail (the reading pane gives them). */
+  private rowPassages: ((sheetId: string, rowId: string) => HTMLElement | null) | null = null;
+
   constructor(private readonly options: ReviewControllerOptions) {
     const { doc, datasetId, me, role, localOrigin } = options;
     this.canReview = hasRole(role, 'reviewer');
@@ -151,7 +154,13 @@ export class ReviewController {
       goTo: (sheetId, rowId, columnId) => void this.goTo(sheetId, rowId, columnId),
       selectedRowIds: () => this.grid?.selectedRowIds() ?? [],
       approve: (rowIds) => this.approve(rowIds),
+      rowPassages: (sheetId, rowId) => this.rowPassages?.(sheetId, rowId) ?? null,
     }, onClose);
+  }
+
+  /** Sets where a flag's detail gets the row's passages from. */
+  setRowPassages(passages: (sheetId: string, rowId: string) => HTMLElement | null): void {
+    this.rowPassages = passages;
   }
 
   /** Opens the flag dialog for a cell (or the row when `columnId` is null). */

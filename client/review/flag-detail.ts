@@ -24,6 +24,8 @@ export class FlagDetail {
   readonly element: HTMLElement;
   private readonly head = h('div', { class: 'flag-head' });
   private readonly changes = h('div', { class: 'flag-changes' });
+  /** The passages the row is coded from (read again when the row changes). */
+  private readonly passages = h('div', { class: 'flag-passages-host' });
   private readonly thread = h('ol', { class: 'thread', 'data-testid': 'thread' });
   private readonly reply = h('textarea', { rows: 3, placeholder: 'Answer in the thread…', 'aria-label': 'Reply', 'data-testid': 'reply-text', maxlength: 5000 });
   private readonly replyButton = h('button', { type: 'button', class: 'button primary', 'data-testid': 'reply-send' }, 'Reply');
@@ -66,6 +68,7 @@ export class FlagDetail {
     this.element = h('div', { class: 'flag-detail', 'data-testid': 'flag-detail', 'data-flag': flagId },
       h('button', { type: 'button', class: 'button subtle back', 'data-testid': 'review-back', onclick: back }, '← All flags'),
       this.head,
+      this.passages,
       this.thread,
       this.coderLine,
       this.replyBox,
@@ -93,12 +96,14 @@ export class FlagDetail {
     const row = this.flag?.row;
     this.offRows = ctx.coders.onRowsChanged((rows) => {
       if (row === undefined || !rows.has(row)) return;
+      this.showPassages();
       this.loadHistory(row);
       this.loadReview(row);
     });
     this.offReviews = ctx.index.onChange((rows) => {
       if (row !== undefined && rows.has(row)) this.loadReview(row);
     });
+    this.showPassages();
     if (row !== undefined) {
       this.loadHistory(row);
       this.loadReview(row);
@@ -111,6 +116,12 @@ export class FlagDetail {
     clearTimeout(this.recheckTimer);
     this.historyTicket++;
     this.reviewTicket++;
+  }
+
+  private showPassages(): void {
+    const f = this.flag;
+    const passages = f ? this.ctx.rowPassages?.(f.sheet, f.row) ?? null : null;
+    replaceChildren(this.passages, passages);
   }
 
   private get flag(): FlagView | undefined {

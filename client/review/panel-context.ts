@@ -27,4 +27,6 @@ export interface ReviewPanelContext {
   selectedRowIds(): string[];
   /** Approves rows; refusals (four eyes, open flags) come back with the server's message. */
   approve(rowIds: readonly string[]): Promise<ApproveResult>;
+  /** The passages of the sources the row is coded from, with some context, or null when it has none. */
+  rowPassages?(sheetId: string, rowId: string): HTMLElement | null;
 }

@@ -21,7 +21,11 @@ export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 export function sourceRoutes({ storage, registry }: Services, evidence: EvidenceCheck) {
   const { sources } = storage;
   return new Hono<DatasetEnv>()
-    .get('/sources', (c) => c.json(sources.list(c.get('dataset').id).map(toSummary)))
+    .get('/sources', (c) => {
+      // `?q=`: only sources whose title or text contains it, for the reading pane's search.
+      const query = c.req.query('q')?.trim();
+      return c.json(sources.list(c.get('dataset').id, query || undefined).map(toSummary));
+    })
     .get('/sources/export', (c) => sourcesExport(storage, c))
     .get('/sources/:sourceId', (c) => {
       const source = sources.get(c.get('dataset').id, c.req.param('sourceId'));

@@ -2,8 +2,8 @@
  * A sheet's problems, from the read model: the cell checks the grid marks (`model/columns.ts`), and for
  * statements whose `quote_type` is `direct`, a `quote` that is not the exact text of one of the row's anchors.
  */
-import { anchorsOf } from '../../model/anchors';
 import { validateRow } from '../../model/columns';
+import { quoteProblem } from '../../model/quotes';
 import type { SheetProblems } from '../../model/http';
 import type { ReadModel, SheetSummary } from '../storage';
 
@@ -18,26 +18,14 @@ export function sheetProblems(readModel: ReadModel, datasetId: string, sheets: r
     ids.set(column.ref, set);
   }
   const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
-  const evidence = sheet.columns.filter((c) => c.type === 'evidence');
-  const checksQuotes = sheet.columns.some((c) => c.id === 'quote') && sheet.columns.some((c) => c.id === 'quote_type');
 
   const problems: SheetProblems = [];
   for (const row of readModel.exportRows(datasetId, sheetId, 'all')) {
     for (const [column, found] of Object.entries(validateRow(sheet.columns, row.cells, { rowExists }))) {
       for (const p of found) problems.push({ row: row.rowId, column, code: p.code, message: p.message });
     }
-    const quote = row.cells.quote;
-    if (checksQuotes && row.cells.quote_type === 'direct' && typeof quote === 'string' && quote !== '') {
-      const exacts = evidence.flatMap((c) => anchorsOf(row.cells[c.id]).map((a) => a.exact));
-      if (!exacts.includes(quote)) {
-        problems.push({
-          row: row.rowId, column: 'quote', code: 'quote_not_in_evidence',
-          message: exacts.length === 0
-            ? 'A direct quote needs evidence: anchor the quote in a source'
-            : 'The direct quote is not the exact text of any of the row’s anchors',
-        });
-      }
-    }
+    const quote = quoteProblem(sheet.columns, row.cells);
+    if (quote) problems.push({ row: row.rowId, column: 'quote', code: quote.code, message: quote.message });
   }
   return problems;
 }

@@ -100,7 +100,9 @@ describe('a coding session', () => {
     await expect.poll(() => cellText(watcher, statement, 'speaker')).toBe('Cho Tae-yul');
     await expect.poll(() => cellText(watcher, statement, 'event_id')).toBe(
       '2024-02-26 · Seoul’s foreign minister calls Beijing about “dialogue” with 김정은’s government.');
-    await expect.poll(() => page.getByTestId('problems-statements').textContent()).toBe('');
+    // Every required cell is filled; left is the direct quote's evidence (anchored from the reading pane).
+    await expect.poll(() => page.getByTestId('problems-statements').textContent()).toBe('1');
+    expect(await cell(page, statement, 'quote').getAttribute('title')).toContain('A direct quote needs evidence');
 
     // Dana exports the statements as CSV from the Export menu.
     await page.getByTestId('export').locator('summary').click();
