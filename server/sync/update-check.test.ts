@@ -16,9 +16,20 @@ const anchor: Anchor = { source: 'src1', start: 0, end: 5, exact: 'Seoul' };
 /** An evidence cell's value. */
 const anchors = (...list: Anchor[]): CellValue => list;
 
+/**
+ * Documents get fixed client ids, one after another, so that the bytes of every update (and so the
+ * fuzzing below) are the same on every run.
+ */
+let nextClientId = 1;
+function newDoc(): Y.Doc {
+  const doc = new Y.Doc();
+  doc.clientID = nextClientId++;
+  return doc;
+}
+
 /** The server's document: the events-statements layout with two rows. */
 function serverDoc(): Y.Doc {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initDocument(doc, 'Test', TEMPLATES['events-statements']);
   insertRow(getSheet(doc, 'events')!, 'r1', { actor1: 'China', summary: 'first', context: ['military'] });
   insertRow(getSheet(doc, 'events')!, 'r2', { actor1: 'Japan' });
@@ -27,7 +38,7 @@ function serverDoc(): Y.Doc {
 
 /** A client holding what the server holds. */
 function clientOf(server: Y.Doc): Y.Doc {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
   return doc;
 }
@@ -274,6 +285,13 @@ describe('updates that are refused', () => {
 });
 
 describe('updates that are well framed but mangled', () => {
+  it('refuse an empty deletion range, which Yjs never sends and throws on halfway through applying', () => {
+    // A version 1 update: no structs; a delete set of one client (7) with one range, clock 0, length 0.
+    const update = new Uint8Array([0, 1, 7, 1, 0, 0]);
+    expect(() => Y.applyUpdate(serverDoc(), update)).toThrow();
+    expect(verdict(serverDoc(), update, 'admin')).toBe('a deletion of nothing');
+  });
+
   it('are answered with a reason or allowed, never with an exception, and what is allowed applies whole', () => {
     const random = mulberry32(0x1a7007);
     const server = serverDoc();

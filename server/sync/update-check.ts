@@ -221,6 +221,8 @@ class UpdateCheck {
       const state = Y.getState(this.doc.store, client);
       const structs = this.doc.store.clients.get(client);
       for (const { clock, len } of ranges) {
+        // Yjs never sends an empty range, and applying one throws halfway through an update.
+        if (len < 1) refuse('a deletion of nothing');
         const end = clock + len;
         if (end > state) this.checkOwnDeletions(client, Math.max(clock, state), end);
         if (clock >= state || !structs) continue;
