@@ -8,7 +8,7 @@ import {
   type NewDatasetRecord, type NewSourceRecord, type SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
-import { cellChanges, conflicts, datasetMembers, datasets, flags, reviews, rows, sheets, snapshots, sources, updates, users } from './schema';
+import { cellChanges, conflicts, datasetMembers, datasets, flags, releases, reviews, rows, sheets, snapshots, sources, updates, users } from './schema';
 import { insertSource } from './sources';
 import type { SqliteDocStore } from './store';
 
@@ -104,7 +104,7 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       const rooms = <T extends typeof updates | typeof snapshots>(t: T) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
       tx.delete(updates).where(rooms(updates)).run();
       tx.delete(snapshots).where(rooms(snapshots)).run();
-      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts, datasetMembers, sources]) tx.delete(table).where(eq(table.datasetId, id)).run();
+      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts, datasetMembers, sources, releases]) tx.delete(table).where(eq(table.datasetId, id)).run();
       tx.delete(datasets).where(eq(datasets.id, id)).run();
       return true;
     });
