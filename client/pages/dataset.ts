@@ -10,7 +10,7 @@ import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
 import { widePasteHandler } from '../grid/wide-paste';
-import { datasetPath, signInPath } from '../router';
+import { codebookPath, datasetPath, releasesPath, signInPath } from '../router';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
@@ -176,6 +176,8 @@ class DatasetPage {
         type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
         onclick: () => this.togglePanel('history'),
       }, 'History'),
+      h('a', { class: 'button', href: codebookPath(this.datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
+      h('a', { class: 'button', href: releasesPath(this.datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases'),
       admin,
       this.exportHost,
     );

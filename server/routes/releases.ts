@@ -1,4 +1,5 @@
 /** A dataset's codebook and its releases (README "Codebook and releases"). */
+import { strFromU8, unzipSync } from 'fflate';
 import { Hono } from 'hono';
 import { NewReleaseBody } from '../../model/http';
 import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
@@ -44,6 +45,13 @@ export function releaseRoutes({ storage }: Services) {
         // Immutable: the same version is always the same bytes.
         'cache-control': 'private, max-age=31536000, immutable',
       });
+    })
+    .get('/releases/:version/CHANGELOG.md', (c) => {
+      const version = c.req.param('version');
+      const zip = releases.zip(c.get('dataset').id, version);
+      if (!zip) throw notFound(`No release ${version}`);
+      const changelog = unzipSync(zip, { filter: (file) => file.name === 'CHANGELOG.md' })['CHANGELOG.md']!;
+      return c.body(strFromU8(changelog), 200, { 'content-type': 'text/markdown; charset=utf-8' });
     })
     .get('/releases/:version/diff', (c) => {
       const from = c.req.query('from');
