@@ -176,14 +176,14 @@ class DatasetPage {
         type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
         onclick: () => this.togglePanel('history'),
       }, 'History'),
-      h('a', { class: 'button', href: codebookPath(this.datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
-      h('a', { class: 'button', href: releasesPath(this.datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases'),
       admin,
       this.exportHost,
     );
     this.side.hidden = true;
     replaceChildren(this.app,
-      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], this.who, this.status),
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], this.who, this.status,
+        h('a', { class: 'button subtle', href: codebookPath(this.datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
+        h('a', { class: 'button subtle', href: releasesPath(this.datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases')),
       h('main', { class: 'dataset' },
         this.archivedAt
           ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },
