@@ -116,8 +116,8 @@ function cell(text: string): string {
 export interface MarkdownOptions {
   /** A heading line above everything, e.g. the release. */
   subtitle?: string;
-  /** Where the data files are, for the notes on reading them (a release package's). */
-  dataFiles?: boolean;
+  /** A release package's file of each sheet: the codebook then names it and says how to read the files. */
+  dataFile?: (sheetId: string) => string;
 }
 
 /** The codebook as Markdown: a section per sheet, a table of its columns, and each code list with labels and counts. */
@@ -125,10 +125,10 @@ export function codebookMarkdown(book: Codebook, options: MarkdownOptions = {}):
   const lines: string[] = [`# Codebook: ${book.dataset.name}`, ''];
   if (options.subtitle) lines.push(options.subtitle, '');
   lines.push(`Dataset id \`${book.dataset.id}\`. ${book.sheets.length} sheet${book.sheets.length === 1 ? '' : 's'}.`, '');
-  if (options.dataFiles) lines.push(...READING_NOTES, '');
+  if (options.dataFile) lines.push(...READING_NOTES, '');
   for (const sheet of book.sheets) {
     lines.push(`## ${sheet.name} (\`${sheet.id}\`)`, '');
-    lines.push(`${sheet.rows} row${sheet.rows === 1 ? '' : 's'}.${options.dataFiles ? ` File \`data/${sheet.id}.csv\`.` : ''}`, '');
+    lines.push(`${sheet.rows} row${sheet.rows === 1 ? '' : 's'}.${options.dataFile ? ` File \`${options.dataFile(sheet.id)}\`.` : ''}`, '');
     lines.push('| id | name | type | required | filled | description |', '| --- | --- | --- | --- | --- | --- |');
     for (const c of sheet.columns) {
       const type = c.type === 'ref' && c.ref ? `ref → ${c.ref}` : c.type;

@@ -204,7 +204,7 @@ export function packageFiles({ release, snapshot, sources, previous }: PackageIn
     ...snapshot.sheets.map((sheet): [string, string] => [`data/${sheetResourceName(sheet.id)}.csv`, csv(exportHeader(sheet.columns), sheet.rows)]),
     ['data/sources.csv', csv(SOURCE_FIELDS, sourceRecords)],
     ['data/evidence.csv', csv(EVIDENCE_FIELDS, evidenceRecords(snapshot))],
-    ['codebook.md', codebookMarkdown(book, { subtitle: `Release ${release.version}, ${release.createdAt}.`, dataFiles: true })],
+    ['codebook.md', codebookMarkdown(book, { subtitle: `Release ${release.version}, ${release.createdAt}.`, dataFile: (id) => `data/${sheetResourceName(id)}.csv` })],
     ['CHANGELOG.md', changelogMarkdown(release, snapshot, previous)],
   ];
 }

@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column } from '../../model/columns';
+import { Codebook, Release, ReleaseDiff, ReleaseList } from '../../model/http';
 import { deleteRow, insertRow, setCell } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { buildApp, type App } from '../helpers/app';
@@ -142,6 +143,7 @@ describe('codebook and releases, in-process', () => {
 
     const book = await app.call('/api/datasets/demo/codebook');
     expect(book.status).toBe(200);
+    Codebook.parse(book.body);
     const tones = book.body.sheets.find((s: { id: string }) => s.id === 'tones');
     expect(tones.columns[0]).toEqual({
       id: 'tone', name: 'Tone', type: 'enum', required: false, description: 'The tone | of it', ref: null, filled: 0,
@@ -180,6 +182,7 @@ describe('codebook and releases, in-process', () => {
     const first = await make({});
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     expect(first.body).toMatchObject({ version: '1.0', createdBy: 'admin', rows: { events: 0, statements: 0 }, notes: '', rowFilter: 'all' });
+    Release.parse(first.body);
     expect(first.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Date.parse(first.body.createdAt)).not.toBeNaN();
     expect((await make({ notes: 'Second' })).body.version).toBe('1.1');
@@ -199,8 +202,15 @@ describe('codebook and releases, in-process', () => {
     const list = await app.call('/api/datasets/versions/releases');
     expect(list.body.map((r: { version: string }) => r.version)).toEqual(['1.0', '1.1', '1.9', '1.10', '3.0']);
     expect(list.body[1]).toEqual({ ...list.body[1], notes: 'Second', createdBy: 'admin' });
+    ReleaseList.parse(list.body);
     expect((await make({})).body.version).toBe('3.1');
     expect((await app.call('/api/datasets/versions/releases/9.9/package.zip')).status).toBe(404);
+
+    // Deleting the dataset deletes its releases: a new dataset with the same id starts again at 1.0.
+    expect((await app.call('/api/datasets/versions', { method: 'DELETE', body: { confirm: 'versions' } })).status).toBe(200);
+    await app.call('/api/datasets', { body: { id: 'versions', name: 'Versions again' } });
+    expect((await app.call('/api/datasets/versions/releases')).body).toEqual([]);
+    expect((await make({})).body.version).toBe('1.0');
   });
 
   it('lets only dataset admins make releases; everyone who may read the dataset lists and downloads them', async () => {
@@ -356,6 +366,7 @@ describe('releases with a real server and stock clients', () => {
 
     const diff = await api(server, '/api/datasets/rel/releases/1.1/diff?from=1.0');
     expect(diff.status).toBe(200);
+    ReleaseDiff.parse(diff.body);
     const byColumn = (a: { column: string }, b: { column: string }) => (a.column < b.column ? -1 : 1);
     expect(diff.body.sheets.statements).toEqual({ added: [], removed: [], changed: [] });
     expect(diff.body.sheets.events.added).toEqual([added]);
