@@ -46,7 +46,7 @@ function diffSheet(from: SnapshotSheet, to: SnapshotSheet): SheetDiff {
     for (const column of columns) {
       const a = old[column] ?? null;
       const b = record[column] ?? null;
-      if (JSON.stringify(a) !== JSON.stringify(b)) changed.push({ row, column, old: a, new: b });
+      if (!sameValue(a, b)) changed.push({ row, column, old: a, new: b });
     }
   }
   return {
@@ -54,6 +54,12 @@ function diffSheet(from: SnapshotSheet, to: SnapshotSheet): SheetDiff {
     removed: [...before.keys()].filter((row) => !after.has(row)),
     changed,
   };
+}
+
+/** Equal cell values: primitives compared directly, lists (codes, anchors) by their JSON. */
+function sameValue(a: CellValue, b: CellValue): boolean {
+  if (a === b) return true;
+  return typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** What changed in a sheet's columns: added, removed, and changed (with the fields that differ). */

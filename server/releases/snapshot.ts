@@ -3,7 +3,7 @@
  * cells, review status and provenance). Stored gzipped beside the package, so diffs and the next
  * release's changelog compare releases without the live document.
  */
-import { gunzipSync, gzipSync, strFromU8, strToU8 } from 'fflate';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CellValue, Column } from '../../model/columns';
 import { exportRecord } from '../export/format';
 import type { ReleaseRows, Storage } from '../storage';
@@ -33,9 +33,9 @@ export function takeSnapshot({ datasets, readModel }: Storage, dataset: { id: st
 }
 
 export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
-  return gzipSync(strToU8(JSON.stringify(snapshot)), { level: 6, mtime: 0 });
+  return gzipSync(JSON.stringify(snapshot), { level: 6 });
 }
 
 export function decodeSnapshot(bytes: Uint8Array): Snapshot {
-  return JSON.parse(strFromU8(gunzipSync(bytes))) as Snapshot;
+  return JSON.parse(gunzipSync(bytes).toString('utf8')) as Snapshot;
 }
