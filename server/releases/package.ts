@@ -4,7 +4,8 @@
  * The zip is a pure function of its inputs (fixed entry times, fixed order, fixed compression), and
  * its bytes are stored: a release never changes, whatever is edited later.
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, deflateRaw } from 'node:zlib';
 import { Zip, type ZipInputFile } from 'fflate';
 import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
@@ -190,42 +191,50 @@ function* evidenceRecords(snapshot: Snapshot): Generator<Record<string, CellValu
 export interface PackageInput {
   release: ReleaseRecord;
   snapshot: Snapshot;
-  sources: Iterable<SourceRecord & { text: string }>;
+  sources: ReadonlyArray<SourceRecord & { text: string }>;
   previous?: { release: ReleaseRecord; snapshot: Snapshot };
 }
 
-/** The package's files, by path, in the order they go into the zip. */
-export function packageFiles({ release, snapshot, sources, previous }: PackageInput): Array<[string, string]> {
-  const book = buildCodebook(snapshot.dataset, snapshot.sheets);
-  const sourceRecords = [...sources].map((s) => ({
-    id: s.id, title: s.title, url: s.url, outlet: s.outlet, published_at: s.publishedAt, sha256: s.sha256, text: s.text,
-  }));
+/**
+ * The package's files, by path, in the order they go into the zip; each is rendered only when asked
+ * for, so the caller can let other work run between them.
+ */
+export function packageFiles({ release, snapshot, sources, previous }: PackageInput): Array<[string, () => string]> {
+  const dataFile = (id: string) => `data/${sheetResourceName(id)}.csv`;
   return [
-    ['datapackage.json', `${JSON.stringify(dataPackage(release, snapshot), null, 2)}\n`],
-    ...snapshot.sheets.map((sheet): [string, string] => [`data/${sheetResourceName(sheet.id)}.csv`, csv(exportHeader(sheet.columns), sheet.rows)]),
-    ['data/sources.csv', csv(SOURCE_FIELDS, sourceRecords)],
-    ['data/evidence.csv', csv(EVIDENCE_FIELDS, evidenceRecords(snapshot))],
-    ['codebook.md', codebookMarkdown(book, { subtitle: `Release ${release.version}, ${release.createdAt}.`, dataFile: (id) => `data/${sheetResourceName(id)}.csv` })],
-    ['CHANGELOG.md', changelogMarkdown(release, snapshot, previous)],
+    ['datapackage.json', () => `${JSON.stringify(dataPackage(release, snapshot), null, 2)}\n`],
+    ...snapshot.sheets.map((sheet): [string, () => string] => [dataFile(sheet.id), () => csv(exportHeader(sheet.columns), sheet.rows)]),
+    ['data/sources.csv', () => csv(SOURCE_FIELDS, [...sources].map((s) => ({
+      id: s.id, title: s.title, url: s.url, outlet: s.outlet, published_at: s.publishedAt, sha256: s.sha256, text: s.text,
+    })))],
+    ['data/evidence.csv', () => csv(EVIDENCE_FIELDS, evidenceRecords(snapshot))],
+    ['codebook.md', () => codebookMarkdown(buildCodebook(snapshot.dataset, snapshot.sheets), { subtitle: `Release ${release.version}, ${release.createdAt}.`, dataFile })],
+    ['CHANGELOG.md', () => changelogMarkdown(release, snapshot, previous)],
   ];
 }
 
+const deflate = promisify(deflateRaw);
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * The zip of the package: same input, same bytes. Deflated by Node's zlib (many times faster than
- * fflate's JavaScript deflate, and a release is made in one synchronous step); fflate writes the archive.
+ * The zip of the package: same input, same bytes. Files are rendered one per event-loop turn and
+ * deflated by Node's zlib off the main thread, so sockets and requests are served meanwhile; fflate
+ * writes the archive around them.
  */
-export function packageZip(input: PackageInput): Uint8Array {
+export async function packageZip(input: PackageInput): Promise<Uint8Array> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((error, data) => {
     if (error) failure = error;
     else out.push(data);
   });
-  for (const [path, text] of packageFiles(input)) {
-    const bytes = Buffer.from(text, 'utf8');
+  for (const [path, render] of packageFiles(input)) {
+    await nextTurn();
+    const bytes = Buffer.from(render(), 'utf8');
+    const deflated = await deflate(bytes, { level: 6 });
     const file: ZipInputFile = { filename: path, size: bytes.length, crc: crc32(bytes), compression: 8, mtime: ENTRY_TIME };
     zip.add(file);
-    file.ondata!(null, deflateRawSync(bytes, { level: 6 }), true);
+    file.ondata!(null, deflated, true);
   }
   zip.end();
   if (failure) throw failure;

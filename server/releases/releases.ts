@@ -1,7 +1,9 @@
 /**
  * Making a release and comparing two (README "Codebook and releases"). Versions only go up: a new one
- * must be above the last, and defaults to the next minor one. A release is made in one synchronous
- * step, from the read model as it is at that moment, and stored whole or not at all.
+ * must be above the last, and defaults to the next minor one. The rows are taken in one synchronous
+ * step (a consistent copy of the read model); the package is then built a file per event-loop turn.
+ * Releases of one dataset are made one after another, so the version rules hold between them, and a
+ * release is stored whole or not at all.
  */
 import { createHash } from 'node:crypto';
 import { nextVersion, versionRank } from '../../model/releases';
@@ -17,7 +19,22 @@ export interface NewRelease {
   rows?: ReleaseRows;
 }
 
-export function createRelease(storage: Storage, dataset: DatasetRecord, by: string, request: NewRelease): ReleaseRecord {
+/** The release being made per dataset (per store): the next one waits for it. */
+const makingIn = new WeakMap<Storage['releases'], Map<string, Promise<unknown>>>();
+
+export function createRelease(storage: Storage, dataset: DatasetRecord, by: string, request: NewRelease): Promise<ReleaseRecord> {
+  let making = makingIn.get(storage.releases);
+  if (!making) makingIn.set(storage.releases, (making = new Map()));
+  const before = making.get(dataset.id) ?? Promise.resolve();
+  const made = before.catch(() => undefined).then(() => makeRelease(storage, dataset, by, request));
+  making.set(dataset.id, made);
+  void made.catch(() => undefined).then(() => {
+    if (making.get(dataset.id) === made) making.delete(dataset.id);
+  });
+  return made;
+}
+
+async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string, request: NewRelease): Promise<ReleaseRecord> {
   const existing = storage.releases.list(dataset.id);
   const last = existing.at(-1);
   const version = request.version ?? nextVersion(last?.version);
@@ -27,13 +44,16 @@ export function createRelease(storage: Storage, dataset: DatasetRecord, by: stri
   }
   const rowFilter = request.rows ?? 'all';
   const snapshot = takeSnapshot(storage, dataset, rowFilter);
+  const sources = [...storage.sources.all(dataset.id)];
   const release: ReleaseRecord = {
     version, createdAt: new Date().toISOString(), createdBy: by, notes: request.notes ?? '', rowFilter,
     rows: Object.fromEntries(snapshot.sheets.map((s) => [s.id, s.rows.length])), sha256: '',
   };
   const previous = last && { release: last, snapshot: releaseSnapshot(storage, dataset.id, last.version) };
-  const zip = packageZip({ release, snapshot, sources: storage.sources.all(dataset.id), previous });
+  const zip = await packageZip({ release, snapshot, sources, previous });
   release.sha256 = createHash('sha256').update(zip).digest('hex');
+  // Deleted while its package was being built: nothing is stored.
+  if (!storage.datasets.get(dataset.id)) throw notFound(`No dataset "${dataset.id}"`);
   if (!storage.releases.insert(dataset.id, release, { zip, snapshot: encodeSnapshot(snapshot) })) {
     throw conflict(`Release ${version} exists`);
   }

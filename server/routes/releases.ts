@@ -32,7 +32,7 @@ export function releaseRoutes({ storage }: Services) {
     .post('/releases', async (c) => {
       requireRole(c, 'admin');
       const body = await readBody(c, NewReleaseBody);
-      return c.json(createRelease(storage, c.get('dataset'), c.get('user').name, body), 201);
+      return c.json(await createRelease(storage, c.get('dataset'), c.get('user').name, body), 201);
     })
     .get('/releases/:version/package.zip', (c) => {
       const { id } = c.get('dataset');

@@ -204,6 +204,11 @@ describe('codebook and releases, in-process', () => {
     expect(list.body[1]).toEqual({ ...list.body[1], notes: 'Second', createdBy: 'admin' });
     ReleaseList.parse(list.body);
     expect((await make({})).body.version).toBe('3.1');
+    // Requests at the same time are made one after another, so the rules hold between them too.
+    const [a, b] = await Promise.all([make({}), make({})]);
+    expect([a.status, b.status, a.body.version, b.body.version]).toEqual([201, 201, '3.2', '3.3']);
+    const [high, low] = await Promise.all([make({ version: '4.5' }), make({ version: '4.2' })]);
+    expect([high.status, low.status]).toEqual([201, 409]);
     expect((await app.call('/api/datasets/versions/releases/9.9/package.zip')).status).toBe(404);
 
     // Deleting the dataset deletes its releases: a new dataset with the same id starts again at 1.0.
