@@ -49,7 +49,7 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
     version, createdAt: new Date().toISOString(), createdBy: by, notes: request.notes ?? '', rowFilter,
     rows: Object.fromEntries(snapshot.sheets.map((s) => [s.id, s.rows.length])), sha256: '',
   };
-  const previous = last && { release: last, snapshot: releaseSnapshot(storage, dataset.id, last.version) };
+  const previous = last && { release: last, snapshot: await releaseSnapshot(storage, dataset.id, last.version) };
   const zip = await packageZip({ release, snapshot, sources, previous });
   release.sha256 = createHash('sha256').update(zip).digest('hex');
   // Deleted while its package was being built: nothing is stored.
@@ -61,12 +61,14 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
 }
 
 /** The rows and columns a stored release was made from. */
-export function releaseSnapshot(storage: Storage, datasetId: string, version: string): Snapshot {
+export async function releaseSnapshot(storage: Storage, datasetId: string, version: string): Promise<Snapshot> {
   const bytes = storage.releases.snapshot(datasetId, version);
   if (!bytes) throw notFound(`No release ${version}`);
   return decodeSnapshot(bytes);
 }
 
-export function releaseDiff(storage: Storage, datasetId: string, from: string, to: string): ReleaseDiff {
-  return diffSnapshots(releaseSnapshot(storage, datasetId, from), releaseSnapshot(storage, datasetId, to));
+export async function releaseDiff(storage: Storage, datasetId: string, from: string, to: string): Promise<ReleaseDiff> {
+  const before = await releaseSnapshot(storage, datasetId, from);
+  const after = await releaseSnapshot(storage, datasetId, to);
+  return diffSnapshots(before, after);
 }

@@ -3,7 +3,8 @@
  * cells, review status and provenance). Stored gzipped beside the package, so diffs and the next
  * release's changelog compare releases without the live document.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gzipSync } from 'node:zlib';
 import type { CellValue, Column } from '../../model/columns';
 import { exportRecord } from '../export/format';
 import type { ReleaseRows, Storage } from '../storage';
@@ -36,6 +37,9 @@ export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
   return gzipSync(JSON.stringify(snapshot), { level: 6 });
 }
 
-export function decodeSnapshot(bytes: Uint8Array): Snapshot {
-  return JSON.parse(gunzipSync(bytes).toString('utf8')) as Snapshot;
+const gunzipped = promisify(gunzip);
+
+/** Unzipped off the main thread; only the parse runs on it. */
+export async function decodeSnapshot(bytes: Uint8Array): Promise<Snapshot> {
+  return JSON.parse((await gunzipped(bytes)).toString('utf8')) as Snapshot;
 }

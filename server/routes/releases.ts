@@ -53,9 +53,9 @@ export function releaseRoutes({ storage }: Services) {
       const changelog = unzipSync(zip, { filter: (file) => file.name === 'CHANGELOG.md' })['CHANGELOG.md']!;
       return c.body(strFromU8(changelog), 200, { 'content-type': 'text/markdown; charset=utf-8' });
     })
-    .get('/releases/:version/diff', (c) => {
+    .get('/releases/:version/diff', async (c) => {
       const from = c.req.query('from');
       if (!from) throw badRequest('Name the release to compare with: ?from=VERSION');
-      return c.json(releaseDiff(storage, c.get('dataset').id, from, c.req.param('version')));
+      return c.json(await releaseDiff(storage, c.get('dataset').id, from, c.req.param('version')));
     });
 }
