@@ -4,10 +4,10 @@
  */
 import type {
   AuditLog, MemberList, SessionList, SignInLink, UserPatch,
-  BulkApproveResponse, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
-  FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
-  NewSourceBody, RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, SourceDetail, SourceList, SourceSummary, Timeline, User,
-  UserList,
+  BulkApproveResponse, Codebook, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
+  FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewReleaseBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
+  NewSourceBody, Release, ReleaseDiff, ReleaseList, RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, SourceDetail, SourceList,
+  SourceSummary, Timeline, User, UserList,
 } from '../model/http';
 
 export type ExportFormat = 'csv' | 'json';
@@ -175,6 +175,28 @@ export function exportUrl(datasetId: string, sheetId: string, format: ExportForm
 /** The download address of the whole dataset: a zip with one file per sheet. */
 export function zipExportUrl(datasetId: string, format: ExportFormat, rows: ExportRows, flavour: CsvFlavour = 'analysis'): string {
   return `${dataset(datasetId)}/export.zip?${exportParams(format, rows, flavour)}`;
+}
+
+/** Every sheet and column of a dataset, with codes, labels and how many rows hold each. */
+export const getCodebook = (datasetId: string) => request<Codebook>('GET', `${dataset(datasetId)}/codebook`);
+/** The codebook as Markdown, for download. */
+export const codebookMarkdownUrl = (datasetId: string) => `${dataset(datasetId)}/codebook?format=md`;
+
+/** A dataset's releases, oldest first. */
+export const listReleases = (datasetId: string) => request<ReleaseList>('GET', `${dataset(datasetId)}/releases`);
+/** Makes a release (dataset admins): the version defaults to the next minor one. */
+export const createRelease = (datasetId: string, body: NewReleaseBody) => request<Release>('POST', `${dataset(datasetId)}/releases`, body);
+const release = (datasetId: string, version: string) => `${dataset(datasetId)}/releases/${encodeURIComponent(version)}`;
+/** The download address of a release's package: the same bytes every time. */
+export const releaseZipUrl = (datasetId: string, version: string) => `${release(datasetId, version)}/package.zip`;
+/** Rows added, removed and cells changed from release `from` to release `to`. */
+export const releaseDiff = (datasetId: string, from: string, to: string) =>
+  request<ReleaseDiff>('GET', `${release(datasetId, to)}/diff?from=${encodeURIComponent(from)}`);
+/** A release's CHANGELOG.md, as text. */
+export async function releaseChangelog(datasetId: string, version: string): Promise<string> {
+  const res = await fetch(`${release(datasetId, version)}/CHANGELOG.md`, { credentials: 'same-origin' });
+  if (!res.ok) throw new ApiError(res.status, 'http_error', `${res.status} ${res.statusText}`);
+  return res.text();
 }
 
 /** The one-time sign-in link for a new user's token. */

@@ -33,6 +33,10 @@ async function start(): Promise<void> {
     case 'progress':
       // chart.js loads only with the progress view.
       return (await import('./pages/progress')).renderProgress(app, me, route.datasetId);
+    case 'codebook':
+      return (await import('./codebook/page')).renderCodebook(app, me, route.datasetId);
+    case 'releases':
+      return (await import('./releases/page')).renderReleases(app, me, route.datasetId);
     case 'not-found':
       return renderNotFound(app, me);
   }

@@ -13,6 +13,12 @@ describe('page addresses', () => {
     expect(parseRoute('/account/x')).toEqual({ page: 'not-found' });
   });
 
+  it("opens a dataset's codebook and its releases", () => {
+    expect(parseRoute('/d/demo/-/codebook')).toEqual({ page: 'codebook', datasetId: 'demo' });
+    expect(parseRoute('/d/demo/-/releases')).toEqual({ page: 'releases', datasetId: 'demo' });
+    expect(parseRoute('/d/demo/-/releases/1.0')).toEqual({ page: 'not-found' });
+  });
+
   it('shows "not found" for a dataset id the id rule refuses, rather than asking the server', () => {
     for (const path of ['/d/Demo', '/d/-demo', '/d/de_mo', `/d/${'a'.repeat(64)}`, '/d/a%20b/-/progress']) {
       expect(parseRoute(path)).toEqual({ page: 'not-found' });

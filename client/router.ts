@@ -1,4 +1,7 @@
-/** Page addresses: `/`, `/admin`, `/account`, `/signin`, `/d/:datasetId[/:sheetId]` and `/d/:datasetId/-/progress`. */
+/**
+ * Page addresses: `/`, `/admin`, `/account`, `/signin`, `/d/:datasetId[/:sheetId]`, and a dataset's own pages
+ * `/d/:datasetId/-/progress`, `/-/codebook` and `/-/releases`.
+ */
 import { isDatasetId } from '../model/ids';
 
 export type Route =
@@ -8,6 +11,8 @@ export type Route =
   | { page: 'account' }
   | { page: 'dataset'; datasetId: string; sheetId?: string }
   | { page: 'progress'; datasetId: string }
+  | { page: 'codebook'; datasetId: string }
+  | { page: 'releases'; datasetId: string }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -25,6 +30,8 @@ export function parseRoute(pathname: string): Route {
   if (first !== 'd' || datasetId === undefined || !isDatasetId(datasetId)) return { page: 'not-found' };
   // `-` can start no sheet id, so the dataset's own pages live under it.
   if (sheetId === '-' && rest.length === 1 && rest[0] === 'progress') return { page: 'progress', datasetId };
+  if (sheetId === '-' && rest.length === 1 && rest[0] === 'codebook') return { page: 'codebook', datasetId };
+  if (sheetId === '-' && rest.length === 1 && rest[0] === 'releases') return { page: 'releases', datasetId };
   if (rest.length === 0) {
     return sheetId === undefined ? { page: 'dataset', datasetId } : { page: 'dataset', datasetId, sheetId };
   }
@@ -46,3 +53,7 @@ export function signInPath(error?: string): string {
 
 /** A dataset's progress view. */
 export const progressPath = (datasetId: string): string => `/d/${encodeURIComponent(datasetId)}/-/progress`;
+/** A dataset's codebook. */
+export const codebookPath = (datasetId: string): string => `/d/${encodeURIComponent(datasetId)}/-/codebook`;
+/** A dataset's releases. */
+export const releasesPath = (datasetId: string): string => `/d/${encodeURIComponent(datasetId)}/-/releases`;

@@ -10,8 +10,8 @@ import {
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 import {
-  cellChanges, conflicts, datasetMembers, datasets, flags, reviews, roundAdjudications, roundCoders, rounds, rows, sheets, snapshots, sources,
-  updates, users,
+  cellChanges, conflicts, datasetMembers, datasets, flags, releases, reviews, roundAdjudications, roundCoders, rounds, rows, sheets, snapshots,
+  sources, updates, users,
 } from './schema';
 import { insertSource } from './sources';
 import type { SqliteDocStore } from './store';
@@ -110,7 +110,7 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       tx.delete(snapshots).where(rooms(snapshots)).run();
       // The read model of the documents it owns (coders' copies of rounds) goes too.
       for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts]) tx.delete(table).where(rooms(table)).run();
-      for (const table of [datasetMembers, sources, roundAdjudications, roundCoders, rounds]) tx.delete(table).where(eq(table.datasetId, id)).run();
+      for (const table of [datasetMembers, sources, roundAdjudications, roundCoders, rounds, releases]) tx.delete(table).where(eq(table.datasetId, id)).run();
       tx.delete(datasets).where(eq(datasets.id, id)).run();
       return true;
     });

@@ -246,3 +246,27 @@ export const roundAdjudications = sqliteTable('round_adjudications', {
   userId: text('user_id').notNull(),
   at: integer('at').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.roundId, t.rowId, t.columnId] })]);
+// ---- Releases (README "Codebook and releases") ----
+
+/**
+ * A dataset's numbered releases. Immutable once stored: `zip` holds the package's exact bytes (its sha256
+ * is `sha256`), and `snapshot` the rows and columns it was made from (gzipped JSON), so the diff between
+ * two releases and the changelog of the next one never read the live document.
+ */
+export const releases = sqliteTable('releases', {
+  datasetId: text('dataset_id').notNull(),
+  version: text('version').notNull(),
+  /** For ordering: major * 1e6 + minor. */
+  rank: integer('rank').notNull(),
+  createdAt: integer('created_at').notNull(),
+  /** The releasing user's name. */
+  createdBy: text('created_by'),
+  notes: text('notes').notNull(),
+  /** `all` or `approved`: which rows went in. */
+  rowFilter: text('row_filter').notNull(),
+  /** JSON: {sheetId: row count}. */
+  rowCounts: text('row_counts').notNull(),
+  sha256: text('sha256').notNull(),
+  zip: blob('zip', { mode: 'buffer' }).notNull(),
+  snapshot: blob('snapshot', { mode: 'buffer' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.version] }), index('releases_rank').on(t.datasetId, t.rank)]);

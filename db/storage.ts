@@ -4,6 +4,7 @@ import type { Db } from './client';
 import { SqliteDatasetCatalog } from './datasets';
 import { SqliteReadModel } from './read-model';
 import { SqliteRoundStore } from './rounds';
+import { SqliteReleaseStore } from './releases';
 import { SqliteSourceStore } from './sources';
 import { SqliteDocStore } from './store';
 import { SqliteUserDirectory } from './users';
@@ -15,5 +16,6 @@ export function sqliteStorage(db: Db): Storage {
   return {
     docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
     sources: new SqliteSourceStore(db), rounds: new SqliteRoundStore(db, docs),
+    releases: new SqliteReleaseStore(db),
   };
 }

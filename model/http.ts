@@ -9,6 +9,7 @@ import { type Anchor, COLUMN_TYPES, type CellValue, type Column, PROBLEM_CODES, 
 import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
 import { COLUMN_ID, DATASET_ID, DATASET_ID_RULE, ROW_ID, SHEET_ID } from './ids';
+import { VERSION } from './releases';
 import { MAX_BULK_APPROVE, type FlagComment } from './reviews';
 import { ROLES } from './roles';
 import { TEMPLATE_IDS, type TemplateId } from './templates';
@@ -37,6 +38,8 @@ const ColumnSchema = z.object({
   type: z.enum(COLUMN_TYPES),
   required: z.boolean().optional(),
   options: z.array(z.string()).optional(),
+  /** A label for each code of `options`, for the codebook. */
+  optionLabels: z.record(z.string(), z.string()).optional(),
   description: z.string().optional(),
   ref: z.string().optional(),
 }) satisfies z.ZodType<Column>;
@@ -596,3 +599,50 @@ export const AdjudicateBody = z.object({
   value: CellValueSchema,
 });
 export type AdjudicateBody = z.infer<typeof AdjudicateBody>;
+// ---- codebook and releases (README "Codebook and releases") ----
+
+const CodebookColumn = z.object({
+  id: z.string(), name: z.string(), type: z.enum(COLUMN_TYPES), required: z.boolean(),
+  description: z.string().nullable(), ref: z.string().nullable(), filled: z.number(),
+  codes: z.array(z.object({ code: z.string(), label: z.string().nullable(), count: z.number() })),
+  unlisted: z.array(z.object({ code: z.string(), count: z.number() })),
+});
+
+/** `GET /api/datasets/:id/codebook`: every sheet and column, codes with labels and row counts. */
+export const Codebook = z.object({
+  dataset: z.object({ id: z.string(), name: z.string() }),
+  sheets: z.array(z.object({ id: z.string(), name: z.string(), rows: z.number(), columns: z.array(CodebookColumn) })),
+});
+export type Codebook = z.infer<typeof Codebook>;
+
+/** `POST /api/datasets/:id/releases` (dataset admin): the version defaults to the next minor one. */
+export const NewReleaseBody = z.object({
+  version: z.string().regex(VERSION, 'a version is MAJOR.MINOR, e.g. 1.0 or 2.3, without leading zeros').optional(),
+  notes: z.string().max(20_000).optional(),
+  rows: z.enum(['all', 'approved']).optional(),
+}).strict();
+export type NewReleaseBody = z.infer<typeof NewReleaseBody>;
+
+/** A release as made (→ 201) and listed (`GET …/releases`, oldest first). */
+export const Release = z.object({
+  version: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+  notes: z.string(),
+  rowFilter: z.enum(['all', 'approved']),
+  rows: z.record(z.string(), z.number()),
+  sha256: z.string(),
+});
+export type Release = z.infer<typeof Release>;
+export const ReleaseList = z.array(Release);
+export type ReleaseList = z.infer<typeof ReleaseList>;
+
+/** `GET …/releases/:version/diff?from=VERSION`: rows added, removed, and the cells changed, per sheet. */
+export const ReleaseDiff = z.object({
+  sheets: z.record(z.string(), z.object({
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+    changed: z.array(z.object({ row: z.string(), column: z.string(), old: CellValueSchema, new: CellValueSchema })),
+  })),
+});
+export type ReleaseDiff = z.infer<typeof ReleaseDiff>;

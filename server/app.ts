@@ -19,6 +19,7 @@ import { Conflicts } from './conflicts/conflicts';
 import { conflictRoutes } from './routes/conflicts';
 import { datasetScope } from './routes/dataset-scope';
 import { datasetRoutes, datasetsRoutes } from './routes/datasets';
+import { releaseRoutes } from './routes/releases';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
 import { memberRoutes } from './routes/members';
@@ -123,6 +124,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', conflictRoutes(conflicts));
   app.route('/api/datasets/:id', sourceRoutes(services, evidence));
   app.route('/api/datasets/:id', roundRoutes(rounds));
+  app.route('/api/datasets/:id', releaseRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

@@ -290,9 +290,41 @@ export interface RoundStore {
   adjudications(datasetId: string, roundId: string): AdjudicationRecord[];
 }
 
+export const RELEASE_ROWS = ['all', 'approved'] as const;
+/** Which rows a release holds. */
+export type ReleaseRows = (typeof RELEASE_ROWS)[number];
+
+/** A release as listed (README "Codebook and releases"). */
+export interface ReleaseRecord {
+  version: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** The releasing user's name. */
+  createdBy: string | null;
+  notes: string;
+  rowFilter: ReleaseRows;
+  /** Rows per sheet. */
+  rows: Record<string, number>;
+  /** sha256 of the package's zip bytes, hex. */
+  sha256: string;
+}
+
+/** A dataset's releases: stored once, never changed. */
+export interface ReleaseStore {
+  /** Oldest (lowest version) first. */
+  list(datasetId: string): ReleaseRecord[];
+  /** Stores a release; false, storing nothing, when the version exists. */
+  insert(datasetId: string, release: ReleaseRecord, files: { zip: Uint8Array; snapshot: Uint8Array }): boolean;
+  /** The package's bytes exactly as stored. */
+  zip(datasetId: string, version: string): Uint8Array | undefined;
+  /** The rows and columns the release was made from, as stored (gzipped JSON). */
+  snapshot(datasetId: string, version: string): Uint8Array | undefined;
+}
+
 export interface Storage {
   rounds: RoundStore;
   docs: DocStore;
+  releases: ReleaseStore;
   sources: SourceStore;
   datasets: DatasetCatalog;
   readModel: ReadModel;

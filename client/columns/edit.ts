@@ -64,7 +64,10 @@ export function updateColumn(doc: Y.Doc, sheetId: string, columnId: string, patc
 /** Changes a column's type, keeping only the fields the new type uses. */
 export function changeColumnType(doc: Y.Doc, sheetId: string, columnId: string, type: ColumnType, origin: unknown, ref?: string): void {
   const patch: ColumnPatch = { type };
-  if (type !== 'enum' && type !== 'multi') patch.options = undefined;
+  if (type !== 'enum' && type !== 'multi') {
+    patch.options = undefined;
+    patch.optionLabels = undefined;
+  }
   patch.ref = type === 'ref' ? ref : undefined;
   updateColumn(doc, sheetId, columnId, patch, origin);
 }
@@ -108,6 +111,7 @@ function clean(column: Column): Column {
   if (column.required) out.required = true;
   if (column.description?.trim()) out.description = column.description.trim();
   if ((column.type === 'enum' || column.type === 'multi') && column.options?.length) out.options = column.options;
+  if ((column.type === 'enum' || column.type === 'multi') && column.optionLabels && Object.keys(column.optionLabels).length > 0) out.optionLabels = column.optionLabels;
   if (column.type === 'ref' && column.ref) out.ref = column.ref;
   return out;
 }

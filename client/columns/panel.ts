@@ -128,9 +128,29 @@ export class ColumnPanel {
     codes.value = (column.options ?? []).join('\n');
     codes.addEventListener('change', () => {
       const options = [...new Set(codes.value.split('\n').map((c) => c.trim()).filter(Boolean))];
-      set({ options });
+      // Labels of codes no longer in the list go with them.
+      set({ options, optionLabels: labelsFor(options, column.optionLabels ?? {}) });
     });
-    return h('label', {}, h('span', {}, 'Codes, one per line'), codes);
+    return h('div', {},
+      h('label', {}, h('span', {}, 'Codes, one per line'), codes),
+      (column.options ?? []).length > 0 ? this.labelsField(column, set) : null);
+  }
+
+  /** A label for each code, for the codebook: what the code means, in words. */
+  private labelsField(column: Column, set: (patch: Partial<Column>) => void): HTMLElement {
+    const options = column.options ?? [];
+    const inputs = options.map((code) => {
+      const input = h('input', { value: column.optionLabels?.[code] ?? '', 'aria-label': `Label of ${code}`, 'data-code': code, placeholder: 'label' });
+      input.addEventListener('change', () => {
+        const labels: Record<string, string> = {};
+        for (const other of inputs) labels[other.dataset.code!] = other.value.trim();
+        set({ optionLabels: labelsFor(options, labels) });
+      });
+      return input;
+    });
+    return h('fieldset', { class: 'code-labels', 'data-field': 'optionLabels' },
+      h('legend', {}, 'Labels of the codes'),
+      ...options.map((code, i) => h('label', { class: 'code-label' }, h('code', {}, code), inputs[i]!)));
   }
 
   private refField(column: Column, set: (patch: Partial<Column>) => void): HTMLElement {
@@ -177,6 +197,12 @@ export class ColumnPanel {
     });
     return form;
   }
+}
+
+/** The non-empty labels of these codes; undefined when none is left, so the field is removed. */
+function labelsFor(options: readonly string[], labels: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const kept = options.filter((code) => labels[code]?.trim()).map((code) => [code, labels[code]!.trim()] as const);
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
 function trashIcon(): SVGElement {

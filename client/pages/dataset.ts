@@ -11,7 +11,7 @@ import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
 import { widePasteHandler } from '../grid/wide-paste';
-import { datasetPath } from '../router';
+import { codebookPath, datasetPath, releasesPath } from '../router';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
@@ -207,7 +207,9 @@ class DatasetPage {
     // The page started again because the server changed this user's role here: say so, and what it means.
     const roleChanged = takeRoleChange(this.datasetId) !== null;
     replaceChildren(this.app,
-      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status),
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status,
+        h('a', { class: 'button subtle', href: codebookPath(this.datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
+        h('a', { class: 'button subtle', href: releasesPath(this.datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases')),
       h('main', { class: 'dataset' },
         this.archivedAt
           ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },

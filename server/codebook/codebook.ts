@@ -1,0 +1,178 @@
+/**
+ * The codebook of a dataset: every sheet and column with its id, name, type, whether it is required,
+ * its description, and for code lists each code with its label and how many rows hold it. Built from
+ * rows as the export gives them, so the live dataset and a release's frozen rows are described alike.
+ */
+import type { CellValue, Column, ColumnType } from '../../model/columns';
+import { isEmpty } from '../../model/columns';
+
+export interface CodebookCode {
+  code: string;
+  label: string | null;
+  /** Rows holding the code (a `multi` cell counts once for each code it holds). */
+  count: number;
+}
+
+export interface CodebookColumn {
+  id: string;
+  name: string;
+  type: ColumnType;
+  required: boolean;
+  description: string | null;
+  /** For `ref` columns: the sheet whose row ids the column holds. */
+  ref: string | null;
+  /** Rows with a value in this column. */
+  filled: number;
+  /** The column's codes in list order (`enum` and `multi` only). */
+  codes: CodebookCode[];
+  /** Values found in rows that are not in the code list, most frequent first. */
+  unlisted: Array<{ code: string; count: number }>;
+}
+
+export interface CodebookSheet {
+  id: string;
+  name: string;
+  rows: number;
+  columns: CodebookColumn[];
+}
+
+export interface Codebook {
+  dataset: { id: string; name: string };
+  sheets: CodebookSheet[];
+}
+
+/** A sheet and its rows, keyed by column id. */
+export interface SheetRows {
+  id: string;
+  name: string;
+  columns: readonly Column[];
+  rows: Iterable<Readonly<Record<string, CellValue | undefined>>>;
+}
+
+const hasCodes = (type: ColumnType) => type === 'enum' || type === 'multi';
+
+/** Counts codes and filled cells over the rows, one pass per sheet. */
+export function buildCodebook(dataset: { id: string; name: string }, sheets: Iterable<SheetRows>): Codebook {
+  const out: CodebookSheet[] = [];
+  for (const sheet of sheets) {
+    const filled = new Map<string, number>();
+    const counts = new Map<string, Map<string, number>>();
+    for (const c of sheet.columns) if (hasCodes(c.type)) counts.set(c.id, new Map());
+    let rows = 0;
+    for (const row of sheet.rows) {
+      rows++;
+      for (const column of sheet.columns) {
+        const value = row[column.id];
+        if (isEmpty(value)) continue;
+        filled.set(column.id, (filled.get(column.id) ?? 0) + 1);
+        const tally = counts.get(column.id);
+        if (!tally) continue;
+        // A code is counted once per row, even if a `multi` cell repeats it.
+        const codes = new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [String(value)]);
+        for (const code of codes) tally.set(code, (tally.get(code) ?? 0) + 1);
+      }
+    }
+    out.push({
+      id: sheet.id, name: sheet.name, rows,
+      columns: sheet.columns.map((column) => {
+        const tally = counts.get(column.id) ?? new Map<string, number>();
+        const listed = column.options ?? [];
+        return {
+          id: column.id, name: column.name, type: column.type, required: column.required === true,
+          description: column.description ?? null, ref: column.type === 'ref' ? column.ref ?? null : null,
+          filled: filled.get(column.id) ?? 0,
+          codes: hasCodes(column.type)
+            ? listed.map((code) => ({ code, label: column.optionLabels?.[code] ?? null, count: tally.get(code) ?? 0 }))
+            : [],
+          unlisted: [...tally].filter(([code]) => !listed.includes(code))
+            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([code, count]) => ({ code, count })),
+        };
+      }),
+    });
+  }
+  return { dataset, sheets: out };
+}
+
+/** How each column type is written in the CSV files, for the codebook's readers. */
+const TYPE_NOTES: Record<ColumnType, string> = {
+  text: 'text',
+  longtext: 'text, may hold line breaks',
+  number: 'number',
+  integer: 'whole number',
+  date: 'date: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that much is known',
+  enum: 'one code from the list below',
+  multi: 'codes from the list below, joined with `; `',
+  boolean: '`true` or `false`',
+  url: 'http(s) link',
+  ref: 'a `row_id` of another sheet',
+  evidence: 'passages of sources as `sourceId:start-end`, joined with `; `',
+};
+
+/** Text for one cell of a Markdown table: pipes escaped, line breaks as spaces. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
+}
+
+export interface MarkdownOptions {
+  /** A heading line above everything, e.g. the release. */
+  subtitle?: string;
+  /** A release package's file of each sheet: the codebook then names it and says how to read the files. */
+  dataFile?: (sheetId: string) => string;
+}
+
+/** The codebook as Markdown: a section per sheet, a table of its columns, and each code list with labels and counts. */
+export function codebookMarkdown(book: Codebook, options: MarkdownOptions = {}): string {
+  const lines: string[] = [`# Codebook: ${book.dataset.name}`, ''];
+  if (options.subtitle) lines.push(options.subtitle, '');
+  lines.push(`Dataset id \`${book.dataset.id}\`. ${book.sheets.length} sheet${book.sheets.length === 1 ? '' : 's'}.`, '');
+  if (options.dataFile) lines.push(...READING_NOTES, '');
+  for (const sheet of book.sheets) {
+    lines.push(`## ${sheet.name} (\`${sheet.id}\`)`, '');
+    lines.push(`${sheet.rows} row${sheet.rows === 1 ? '' : 's'}.${options.dataFile ? ` File \`${options.dataFile(sheet.id)}\`.` : ''}`, '');
+    lines.push('| id | name | type | required | filled | description |', '| --- | --- | --- | --- | --- | --- |');
+    for (const c of sheet.columns) {
+      const type = c.type === 'ref' && c.ref ? `ref → ${c.ref}` : c.type;
+      lines.push(`| \`${c.id}\` | ${cell(c.name)} | ${type} | ${c.required ? 'yes' : ''} | ${c.filled} | ${cell(c.description ?? '')} |`);
+    }
+    lines.push('');
+    for (const c of sheet.columns) {
+      lines.push(`### \`${c.id}\`: ${cell(c.name)}`, '');
+      if (c.description) lines.push(c.description, '');
+      lines.push(`Type: ${TYPE_NOTES[c.type]}${c.type === 'ref' && c.ref ? ` (sheet \`${c.ref}\`)` : ''}.${c.required ? ' Required.' : ''} Filled in ${c.filled} of ${sheet.rows} rows.`, '');
+      if (c.type !== 'enum' && c.type !== 'multi') continue;
+      if (c.codes.length === 0) lines.push('No codes listed.', '');
+      else {
+        lines.push('| code | label | rows |', '| --- | --- | --- |');
+        for (const code of c.codes) lines.push(`| \`${cell(code.code)}\` | ${cell(code.label ?? '')} | ${code.count} |`);
+        lines.push('');
+      }
+      if (c.unlisted.length > 0) {
+        lines.push(`Values not in the code list: ${c.unlisted.map((u) => `\`${cell(u.code)}\` (${u.count})`).join(', ')}.`, '');
+      }
+    }
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** How to read the package's CSV files, and why their types are what they are. */
+const READING_NOTES = [
+  '## Reading the files',
+  '',
+  '- Each sheet is `data/SHEET.csv`: UTF-8, comma-separated, CRLF line ends, a header row of column ids. Text is',
+  '  exactly as typed (nothing is prefixed for spreadsheets). An empty field is an empty value.',
+  '- Every sheet starts with `row_id` (stable: never changed or reused) and ends with `review_status`,',
+  '  `open_flags`, `created_by`, `created_at`, `updated_by`, `updated_at` (users by name, times ISO 8601 UTC).',
+  '- **Codes are text**: read CAMEO `036` as the string `"036"`, not the number 36. `datapackage.json` types code',
+  '  columns as `string` with their codes as an `enum` constraint.',
+  '- **Dates** may be partial: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when the source gives no day or month. Table',
+  '  Schema has no type for such a mix (`date` needs a day, `yearmonth` and `year` a fixed precision; R\'s',
+  '  `frictionless::read_package` turns a partial date in a `date` column into `NA`, and Python\'s `frictionless`',
+  '  reports it as an error), so date columns are typed `string` with the pattern',
+  '  `^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`. Sort them as text; the precision is the length (4, 7 or 10).',
+  '- **Several codes** (`multi` columns) are one string of codes joined with `; ` (semicolon, space): split on `; `.',
+  '- **Evidence** columns hold passages of the sources as `sourceId:start-end`, joined with `; `: Unicode code',
+  '  points `start` to `end` (end exclusive) of that source\'s text. `data/evidence.csv` lists every passage with',
+  '  its `exact` text, one per line (`sheet`, `row_id`, `source_id`, `start`, `end`, `exact`), and',
+  '  `data/sources.csv` holds the sources with their full texts and sha256.',
+  '- **`ref` columns** hold a `row_id` of another sheet (a foreign key in `datapackage.json`).',
+];

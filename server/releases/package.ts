@@ -1,0 +1,242 @@
+/**
+ * A release's Frictionless Data Package, as one zip: `datapackage.json`, a CSV per sheet at
+ * `data/SHEETID.csv`, `data/sources.csv`, `data/evidence.csv`, `codebook.md` and `CHANGELOG.md`.
+ * The zip is a pure function of its inputs (fixed entry times, fixed order, fixed compression), and
+ * its bytes are stored: a release never changes, whatever is edited later.
+ */
+import { promisify } from 'node:util';
+import { crc32, deflateRaw } from 'node:zlib';
+import { Zip, type ZipInputFile } from 'fflate';
+import { anchorsOf } from '../../model/anchors';
+import type { CellValue, Column } from '../../model/columns';
+import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
+import { csvField, csvLines, exportHeader } from '../export/format';
+import { EVIDENCE_FIELDS, SOURCE_FIELDS } from '../sources/export';
+import type { ReleaseRecord, SourceRecord } from '../storage';
+import { changelogMarkdown } from './changelog';
+import type { Snapshot, SnapshotSheet } from './snapshot';
+
+/** Every entry's time: the DOS epoch, so the same release always zips to the same bytes. */
+const ENTRY_TIME = new Date(1980, 0, 1, 0, 0, 0);
+
+/** Partial dates: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (codebook.md says why they are strings). */
+export const PARTIAL_DATE_PATTERN = '^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$';
+/** How `multi` codes are joined in a CSV cell. */
+export const MULTI_SEPARATOR = '; ';
+
+export interface TableField {
+  name: string;
+  title?: string;
+  description?: string;
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'datetime';
+  constraints?: { required?: boolean; unique?: boolean; enum?: string[]; pattern?: string };
+}
+
+export interface TableResource {
+  profile: 'tabular-data-resource';
+  name: string;
+  title?: string;
+  path: string;
+  format: 'csv';
+  mediatype: 'text/csv';
+  encoding: 'utf-8';
+  schema: {
+    fields: TableField[];
+    missingValues: string[];
+    primaryKey?: string[];
+    foreignKeys?: Array<{ fields: string[]; reference: { resource: string; fields: string[] } }>;
+  };
+}
+
+export interface DataPackage {
+  profile: 'tabular-data-package';
+  name: string;
+  title: string;
+  version: string;
+  created: string;
+  description?: string;
+  resources: TableResource[];
+}
+
+/** The Table Schema field of a sheet's column. */
+export function columnField(column: Column): TableField {
+  const field: TableField = { name: column.id, title: column.name, type: 'string' };
+  const notes = [column.description ?? ''];
+  const constraints: NonNullable<TableField['constraints']> = {};
+  if (column.required) constraints.required = true;
+  switch (column.type) {
+    case 'number': field.type = 'number'; break;
+    case 'integer': field.type = 'integer'; break;
+    case 'boolean': field.type = 'boolean'; break;
+    case 'date':
+      constraints.pattern = PARTIAL_DATE_PATTERN;
+      notes.push('A date: YYYY-MM-DD, or YYYY-MM / YYYY when only that much is known.');
+      break;
+    case 'enum':
+      if (column.options?.length) constraints.enum = [...column.options];
+      break;
+    case 'multi':
+      notes.push(`Codes joined with "${MULTI_SEPARATOR}".`);
+      break;
+    case 'evidence':
+      notes.push(`Passages of sources as sourceId:start-end (code points, end exclusive), joined with "${MULTI_SEPARATOR}"; see evidence.csv.`);
+      break;
+    case 'ref':
+      if (column.ref) notes.push(`A row_id of the sheet ${column.ref}.`);
+      break;
+  }
+  const description = notes.filter(Boolean).join(' ');
+  if (description) field.description = description;
+  if (Object.keys(constraints).length > 0) field.constraints = constraints;
+  return field;
+}
+
+/** The export's own columns after a sheet's: review state and provenance. */
+const META_FIELDS: TableField[] = [
+  { name: 'review_status', type: 'string', constraints: { required: true, enum: ['unreviewed', 'approved', 'flagged'] } },
+  { name: 'open_flags', type: 'integer', constraints: { required: true } },
+  { name: 'created_by', type: 'string' },
+  { name: 'created_at', type: 'datetime' },
+  { name: 'updated_by', type: 'string' },
+  { name: 'updated_at', type: 'datetime' },
+];
+
+const SOURCE_TYPES: Record<(typeof SOURCE_FIELDS)[number], TableField> = {
+  id: { name: 'id', type: 'string', constraints: { required: true, unique: true } },
+  title: { name: 'title', type: 'string' },
+  url: { name: 'url', type: 'string' },
+  outlet: { name: 'outlet', type: 'string' },
+  published_at: { name: 'published_at', type: 'string' },
+  sha256: { name: 'sha256', type: 'string', description: 'sha256 of the UTF-8 text, hex.' },
+  text: { name: 'text', type: 'string' },
+};
+
+const EVIDENCE_TYPES: Record<(typeof EVIDENCE_FIELDS)[number], TableField> = {
+  sheet: { name: 'sheet', type: 'string', constraints: { required: true } },
+  row_id: { name: 'row_id', type: 'string', constraints: { required: true } },
+  source_id: { name: 'source_id', type: 'string', constraints: { required: true } },
+  start: { name: 'start', type: 'integer', description: 'First code point of the passage.' },
+  end: { name: 'end', type: 'integer', description: 'Code point after the passage (end exclusive).' },
+  exact: { name: 'exact', type: 'string', description: 'The text of the passage.' },
+};
+
+/** The file of a sheet: `data/SHEETID.csv`, unless the sheet's id takes the name of the sources or evidence file. */
+function sheetResourceName(sheetId: string): string {
+  return sheetId === 'sources' || sheetId === 'evidence' ? `sheet_${sheetId}` : sheetId;
+}
+
+function sheetResource(sheet: SnapshotSheet, sheetIds: ReadonlySet<string>): TableResource {
+  const name = sheetResourceName(sheet.id);
+  const foreignKeys = sheet.columns.filter((c) => c.type === 'ref' && c.ref !== undefined && sheetIds.has(c.ref))
+    .map((c) => ({ fields: [c.id], reference: { resource: sheetResourceName(c.ref!), fields: ['row_id'] } }));
+  return {
+    profile: 'tabular-data-resource', name, title: sheet.name, path: `data/${name}.csv`, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8',
+    schema: {
+      fields: [{ name: 'row_id', type: 'string', constraints: { required: true, unique: true } }, ...sheet.columns.map(columnField), ...META_FIELDS],
+      missingValues: [''],
+      primaryKey: ['row_id'],
+      ...(foreignKeys.length > 0 && { foreignKeys }),
+    },
+  };
+}
+
+function plainResource(name: string, fields: TableField[], extra: Partial<TableResource['schema']>): TableResource {
+  return {
+    profile: 'tabular-data-resource', name, path: `data/${name}.csv`, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8',
+    schema: { fields, missingValues: [''], ...extra },
+  };
+}
+
+export function dataPackage(release: ReleaseRecord, snapshot: Snapshot): DataPackage {
+  const sheetIds = new Set(snapshot.sheets.map((s) => s.id));
+  return {
+    profile: 'tabular-data-package',
+    name: snapshot.dataset.id,
+    title: snapshot.dataset.name,
+    version: release.version,
+    created: release.createdAt,
+    ...(release.notes.trim() && { description: release.notes.trim() }),
+    resources: [
+      ...snapshot.sheets.map((sheet) => sheetResource(sheet, sheetIds)),
+      plainResource('sources', SOURCE_FIELDS.map((f) => SOURCE_TYPES[f]), { primaryKey: ['id'] }),
+      plainResource('evidence', EVIDENCE_FIELDS.map((f) => EVIDENCE_TYPES[f]), {
+        foreignKeys: [{ fields: ['source_id'], reference: { resource: 'sources', fields: ['id'] } }],
+      }),
+    ],
+  };
+}
+
+/** §8 CSV with excel_safe=0: every text exactly as typed. */
+function csv(header: readonly string[], records: Iterable<Readonly<Record<string, CellValue | undefined>>>): string {
+  const lines = [csvLines([[...header]])];
+  const batch: string[][] = [];
+  for (const record of records) batch.push(header.map((id) => csvField(record[id] ?? null, false)));
+  if (batch.length > 0) lines.push(csvLines(batch));
+  return lines.join('');
+}
+
+function* evidenceRecords(snapshot: Snapshot): Generator<Record<string, CellValue>> {
+  for (const sheet of snapshot.sheets) {
+    const columns = sheet.columns.filter((c) => c.type === 'evidence');
+    for (const row of sheet.rows) {
+      for (const column of columns) {
+        for (const a of anchorsOf(row[column.id])) {
+          yield { sheet: sheet.id, row_id: row.row_id ?? null, source_id: a.source, start: a.start, end: a.end, exact: a.exact };
+        }
+      }
+    }
+  }
+}
+
+export interface PackageInput {
+  release: ReleaseRecord;
+  snapshot: Snapshot;
+  sources: ReadonlyArray<SourceRecord & { text: string }>;
+  previous?: { release: ReleaseRecord; snapshot: Snapshot };
+}
+
+/**
+ * The package's files, by path, in the order they go into the zip; each is rendered only when asked
+ * for, so the caller can let other work run between them.
+ */
+export function packageFiles({ release, snapshot, sources, previous }: PackageInput): Array<[string, () => string]> {
+  const dataFile = (id: string) => `data/${sheetResourceName(id)}.csv`;
+  return [
+    ['datapackage.json', () => `${JSON.stringify(dataPackage(release, snapshot), null, 2)}\n`],
+    ...snapshot.sheets.map((sheet): [string, () => string] => [dataFile(sheet.id), () => csv(exportHeader(sheet.columns), sheet.rows)]),
+    ['data/sources.csv', () => csv(SOURCE_FIELDS, [...sources].map((s) => ({
+      id: s.id, title: s.title, url: s.url, outlet: s.outlet, published_at: s.publishedAt, sha256: s.sha256, text: s.text,
+    })))],
+    ['data/evidence.csv', () => csv(EVIDENCE_FIELDS, evidenceRecords(snapshot))],
+    ['codebook.md', () => codebookMarkdown(buildCodebook(snapshot.dataset, snapshot.sheets), { subtitle: `Release ${release.version}, ${release.createdAt}.`, dataFile })],
+    ['CHANGELOG.md', () => changelogMarkdown(release, snapshot, previous)],
+  ];
+}
+
+const deflate = promisify(deflateRaw);
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The zip of the package: same input, same bytes. Files are rendered one per event-loop turn and
+ * deflated by Node's zlib off the main thread, so sockets and requests are served meanwhile; fflate
+ * writes the archive around them.
+ */
+export async function packageZip(input: PackageInput): Promise<Uint8Array> {
+  const out: Uint8Array[] = [];
+  let failure: Error | null = null;
+  const zip = new Zip((error, data) => {
+    if (error) failure = error;
+    else out.push(data);
+  });
+  for (const [path, render] of packageFiles(input)) {
+    await nextTurn();
+    const bytes = Buffer.from(render(), 'utf8');
+    const deflated = await deflate(bytes, { level: 6 });
+    const file: ZipInputFile = { filename: path, size: bytes.length, crc: crc32(bytes), compression: 8, mtime: ENTRY_TIME };
+    zip.add(file);
+    file.ondata!(null, deflated, true);
+  }
+  zip.end();
+  if (failure) throw failure;
+  return Buffer.concat(out);
+}

@@ -1,0 +1,61 @@
+/** A dataset's codebook and its releases (README "Codebook and releases"). */
+import { strFromU8, unzipSync } from 'fflate';
+import { Hono } from 'hono';
+import { NewReleaseBody } from '../../model/http';
+import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
+import type { Services } from '../context';
+import { badRequest, notFound } from '../errors';
+import { exportRecord } from '../export/format';
+import { createRelease, releaseDiff } from '../releases/releases';
+import { readBody } from '../validate';
+import { type DatasetEnv, requireRole } from './dataset-scope';
+
+export function releaseRoutes({ storage }: Services) {
+  const { datasets, readModel, releases } = storage;
+  return new Hono<DatasetEnv>()
+    .get('/codebook', (c) => {
+      const { id, name } = c.get('dataset');
+      const format = c.req.query('format') ?? 'json';
+      if (format !== 'json' && format !== 'md') throw badRequest('format must be json or md');
+      const book = buildCodebook({ id, name }, datasets.sheets(id).map((sheet) => ({
+        ...sheet, rows: (function* () {
+          for (const row of readModel.exportRows(id, sheet.id, 'all')) yield exportRecord(sheet.columns, row);
+        })(),
+      })));
+      if (format === 'json') return c.json(book);
+      return c.body(codebookMarkdown(book), 200, {
+        'content-type': 'text/markdown; charset=utf-8',
+        'content-disposition': `inline; filename="${id}-codebook.md"`,
+      });
+    })
+    .get('/releases', (c) => c.json(releases.list(c.get('dataset').id)))
+    .post('/releases', async (c) => {
+      requireRole(c, 'admin');
+      const body = await readBody(c, NewReleaseBody);
+      return c.json(await createRelease(storage, c.get('dataset'), c.get('user').name, body), 201);
+    })
+    .get('/releases/:version/package.zip', (c) => {
+      const { id } = c.get('dataset');
+      const version = c.req.param('version');
+      const zip = releases.zip(id, version);
+      if (!zip) throw notFound(`No release ${version}`);
+      return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="${id}-${version}.zip"`,
+        // Immutable: the same version is always the same bytes.
+        'cache-control': 'private, max-age=31536000, immutable',
+      });
+    })
+    .get('/releases/:version/CHANGELOG.md', (c) => {
+      const version = c.req.param('version');
+      const zip = releases.zip(c.get('dataset').id, version);
+      if (!zip) throw notFound(`No release ${version}`);
+      const changelog = unzipSync(zip, { filter: (file) => file.name === 'CHANGELOG.md' })['CHANGELOG.md']!;
+      return c.body(strFromU8(changelog), 200, { 'content-type': 'text/markdown; charset=utf-8' });
+    })
+    .get('/releases/:version/diff', async (c) => {
+      const from = c.req.query('from');
+      if (!from) throw badRequest('Name the release to compare with: ?from=VERSION');
+      return c.json(await releaseDiff(storage, c.get('dataset').id, from, c.req.param('version')));
+    });
+}

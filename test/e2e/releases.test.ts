@@ -1,0 +1,108 @@
+/**
+ * Releases in the browser: an admin makes a release, downloads its package (the bytes' sha256 is the
+ * one listed), edits a cell, makes a second release and sees the difference: the changed cell, old → new.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/clients';
+import { type RunningServer, startServer } from '../helpers/server';
+import { cellText, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  page = (await signedIn(browser, server.url, server.adminToken, '/d/demo/events')).page;
+  await openSheet(page, 'demo', 'events');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+const releaseRow = (version: string) => page.locator(`tr.release[data-version="${version}"]`);
+
+/** Makes a release with the page's form and waits for it in the list. */
+async function makeRelease(notes: string, version: string): Promise<void> {
+  await page.getByTestId('release-notes-input').fill(notes);
+  await page.getByTestId('release-create').click();
+  await releaseRow(version).waitFor();
+}
+
+describe('releases in the browser', () => {
+  it('labels a code in the column panel, and the codebook shows it with how many rows hold the code', async () => {
+    await page.getByTestId('columns-button').click();
+    await page.locator('.column-item[data-column=event_type] summary').click();
+    const label = page.locator('.column-item[data-column=event_type] input[data-code=AGREE]');
+    await label.fill('Agree or accept');
+    await label.press('Tab');
+    const labels = async () => (await api(server, '/api/datasets/demo')).body.sheets[0].columns
+      .find((c: { id: string }) => c.id === 'event_type').optionLabels;
+    await expect.poll(labels).toEqual({ AGREE: 'Agree or accept' });
+
+    await page.getByTestId('codebook-link').click();
+    await page.waitForURL('**/d/demo/-/codebook');
+    const { body: events } = await api(server, '/api/datasets/demo/sheets/events/export?format=json');
+    const agree = events.rows.filter((r: { event_type: string }) => r.event_type === 'AGREE').length;
+    expect(agree).toBeGreaterThan(0);
+    const code = page.locator('[data-sheet=events] tr[data-column=event_type] li[data-code=AGREE]');
+    await expect.poll(() => code.textContent()).toBe(`AGREE Agree or accept ${agree}`);
+  });
+
+  it('makes a release, downloads the bytes it lists, and after an edit and a second release shows the changed cell', async () => {
+    await page.goto('/d/demo/events');
+    await openSheet(page, 'demo', 'events');
+    await page.getByTestId('releases-link').click();
+    await page.waitForURL('**/d/demo/-/releases');
+    await page.getByTestId('no-releases').waitFor();
+    await makeRelease('First coding of the article', '1.0');
+    const first = releaseRow('1.0');
+    expect(await first.getByTestId('release-rows').textContent()).toBe('events 9, statements 5');
+    const listed = await first.getByTestId('release-sha256').textContent();
+    expect(listed).toMatch(/^[0-9a-f]{64}$/);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), first.getByTestId('release-download').click()]);
+    expect(download.suggestedFilename()).toBe('demo-1.0.zip');
+    const bytes = readFileSync((await download.path())!);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(listed);
+    expect(strFromU8(unzipSync(new Uint8Array(bytes))['datapackage.json']!)).toContain('"version": "1.0"');
+
+    // An edit in the grid, stored before the next release is made.
+    await page.goto('/d/demo/events');
+    await openSheet(page, 'demo', 'events');
+    const row = (await rowIds(page))[0]!;
+    const before = await cellText(page, row, 'location');
+    await typeInto(page, row, 'location', 'Beijing');
+    await expect.poll(() => cellText(page, row, 'location')).toBe('Beijing');
+    await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
+
+    await page.getByTestId('releases-link').click();
+    await page.waitForURL('**/d/demo/-/releases');
+    await makeRelease('Location corrected', '1.1');
+    // Newest first.
+    expect(await page.locator('tr.release').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-version')))).toEqual(['1.1', '1.0']);
+
+    await page.getByTestId('diff-from').selectOption('1.0');
+    await page.getByTestId('diff-to').selectOption('1.1');
+    await page.getByTestId('diff-compare').click();
+    const diff = page.getByTestId('diff-view');
+    const changed = diff.locator(`[data-sheet=events] .diff-changed[data-row="${row}"] [data-column=location]`);
+    await changed.waitFor();
+    expect(await changed.locator('.diff-old').textContent()).toBe(before === '' ? 'empty' : before);
+    expect(await changed.locator('.diff-new').textContent()).toBe('Beijing');
+    expect(await diff.locator('.diff-changed').count()).toBe(1);
+    expect(await diff.locator('.diff-added, .diff-removed').count()).toBe(0);
+
+    // The second release's changelog names the changed row.
+    const second = releaseRow('1.1');
+    await second.locator('.release-changelog summary').click();
+    await expect.poll(() => second.getByTestId('changelog').textContent()).toContain(`- Rows changed (1): \`${row}\` (location)`);
+  });
+});
