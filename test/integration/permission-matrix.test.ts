@@ -349,6 +349,7 @@ describe('sockets', () => {
   /** The setup admin's client on each dataset, which sees what others' sockets do. */
   const watchers = {} as Record<DatasetKind, Client>;
   const fixtureRow = 'row-read-by-every-socket';
+  const DATASET_SUMMARY = 'read by every socket';
   /** The round room of each dataset, its round of `fixtureRow` coded by the round coders. */
   const roundRooms = {} as Record<DatasetKind, string>;
   /** Each case's clients, closed after it. */
@@ -363,15 +364,16 @@ describe('sockets', () => {
     return client;
   };
   /** Sets a presence marker and waits until the watcher sees it: every message the socket sent before it was handled. */
-  const mark = async (client: Client, kind: DatasetKind) => {
+  const mark = async (client: Client, watcher: Client) => {
     const marker = `marker-${++counter}`;
     client.provider.awareness.setLocalState({ user: { name: 'whatever it claims' }, marker });
     return waitForValue(() => {
-      const state = watchers[kind].provider.awareness.getStates().get(client.provider.awareness.clientID);
+      const state = watcher.provider.awareness.getStates().get(client.provider.awareness.clientID);
       return state?.marker === marker && state;
     }, { what: 'the watcher sees the presence marker' });
   };
   const hasRow = (doc: Y.Doc, row: string) => sheetRows(getSheet(doc, 'events')!).has(row);
+  const summaryOf = (doc: Y.Doc, row: string) => sheetRows(getSheet(doc, 'events')!).get(row)?.get('summary');
 
   beforeAll(async () => {
     server = await startServer();
@@ -380,7 +382,7 @@ describe('sockets', () => {
       const id = DATASET[kind];
       await createDataset(send, server.adminToken, id, kind);
       watchers[kind] = await connectSynced(server, id);
-      setCell(getSheet(watchers[kind].doc, 'events')!, fixtureRow, 'summary', 'read by every socket');
+      setCell(getSheet(watchers[kind].doc, 'events')!, fixtureRow, 'summary', DATASET_SUMMARY);
       await waitFor(async () => (await api(server, `/api/datasets/${id}/history?row=${fixtureRow}`)).body.length > 0, { what: 'the fixture row stored' });
       roundRooms[kind] = roundRoom(id, await createRound(send, server.adminToken, id, fixtureRow));
       await archive(send, server.adminToken, id, kind);
@@ -405,7 +407,7 @@ describe('sockets', () => {
     },
     async awareness(kind, actorName) {
       const client = await open(kind, tokens[actorName]);
-      const seen = await mark(client, kind);
+      const seen = await mark(client, watchers[kind]);
       // Presence carries the signed-in user's name, whatever the state claims.
       expect(seen.user.name).toBe(userName(actorName));
     },
@@ -413,7 +415,7 @@ describe('sockets', () => {
       const client = await open(kind, tokens[actorName]);
       const row = `row-by-socket-${++counter}`;
       setCell(getSheet(client.doc, 'events')!, row, 'summary', `written as ${actorName}`);
-      await mark(client, kind);
+      await mark(client, watchers[kind]);
       // The server has handled the write: a client connecting now gets the server's document.
       const probe = await open(kind, server.adminToken);
       expect(hasRow(probe.doc, row), expected === 'ok' ? 'the write was applied' : 'a read-only write was not applied').toBe(expected === 'ok');
@@ -422,13 +424,28 @@ describe('sockets', () => {
     },
     async 'connect to round'(kind, actorName) {
       const client = await open(kind, tokens[actorName], roundRooms[kind]);
-      // The coder's copy: the round's row, its round column empty (coded blind).
+      // The coder's copy: the round's row, without the dataset's value of the round's column (coded blind).
       expect(hasRow(client.doc, fixtureRow), 'the copy reached the socket').toBe(true);
-      expect(sheetRows(getSheet(client.doc, 'events')!).get(fixtureRow)!.get('summary') ?? null, 'the round column starts empty').toBeNull();
+      expect(summaryOf(client.doc, fixtureRow), 'the dataset\'s value is not in the copy').not.toBe(DATASET_SUMMARY);
+    },
+    async 'write to round'(kind, actorName, expected) {
+      // The coder's other socket on the same copy sees what this one does.
+      const watcher = await open(kind, tokens[actorName], roundRooms[kind]);
+      const client = await open(kind, tokens[actorName], roundRooms[kind]);
+      const before = summaryOf(watcher.doc, fixtureRow);
+      const value = `coded by ${actorName} ${++counter}`;
+      setCell(getSheet(client.doc, 'events')!, fixtureRow, 'summary', value);
+      await mark(client, watcher);
+      // The server has handled the write: a socket opening the copy now gets the server's copy.
+      const probe = await open(kind, tokens[actorName], roundRooms[kind]);
+      const applied = expected === 'ok';
+      expect(summaryOf(probe.doc, fixtureRow), applied ? 'the write was applied' : 'a read-only write was not applied').toBe(applied ? value : before);
+      if (expected === 'ok') await waitFor(() => summaryOf(watcher.doc, fixtureRow) === value, { what: 'the write reaches the coder\'s other socket' });
+      else expect(client.closes, 'a read-only socket stays open').toEqual([]);
     },
   };
   /** The room a socket action connects to. */
-  const roomOf = (action: SocketAction, kind: DatasetKind) => (action === 'connect to round' ? roundRooms[kind] : DATASET[kind]);
+  const roomOf = (action: SocketAction, kind: DatasetKind) => (action.endsWith('to round') ? roundRooms[kind] : DATASET[kind]);
 
   describe.each(DATASET_KINDS)('on the %s dataset', (kind) => {
     describe.each(Object.keys(SOCKET_ACTIONS) as SocketAction[])('%s', (action) => {

@@ -39,8 +39,9 @@
  *
  * A socket action row: the same `who`, and what the action does; below the role a write is
  * `read-only` (the socket stays open, the update is never applied). 401 → 4401, 404 → 4404.
- * `COPY` is the round's room `DATASET/rounds/ROUND`, which opens a coder's own copy: it exists for the
- * round's coders only, dataset admins included (4404 for anyone else).
+ * `copy(role)` is the fixture round's room `DATASET/rounds/ROUND`, which opens a coder's own copy: it
+ * exists for the round's coders only (4404 for anyone else, dataset admins included), and by the coder's
+ * role on their copy: `editor` while the dataset is active (and they have not submitted), else `viewer`.
  */
 import { expect } from 'vitest';
 import type { Role } from '../../model/roles';
@@ -53,7 +54,7 @@ export type Rule =
   | { kind: 'dataset'; role: Role }
   | { kind: 'manage' }
   | { kind: 'round'; only?: 'admins' | 'coders' }
-  | { kind: 'copy' };
+  | { kind: 'copy'; role: 'viewer' | 'editor' };
 
 export const PUBLIC: Rule = { kind: 'public' };
 export const SIGNED_IN: Rule = { kind: 'signed-in' };
@@ -63,7 +64,7 @@ export const MANAGE: Rule = { kind: 'manage' };
 export const ROUND: Rule = { kind: 'round' };
 export const ROUND_ADMIN: Rule = { kind: 'round', only: 'admins' };
 export const CODER: Rule = { kind: 'round', only: 'coders' };
-export const COPY: Rule = { kind: 'copy' };
+export const copy = (role: 'viewer' | 'editor'): Rule => ({ kind: 'copy', role });
 
 /** A request for one case: path params (`:id` is filled in), query string and JSON body. */
 export interface CaseRequest {
@@ -256,7 +257,9 @@ export const SOCKET_ACTIONS = {
   /** Send presence (awareness): everyone who may read shows up to the others. */
   awareness: { who: dataset('viewer') },
   /** Connect to the fixture round's room, and receive one's own copy. */
-  'connect to round': { who: COPY },
+  'connect to round': { who: copy('viewer') },
+  /** Code a round column in one's own copy. */
+  'write to round': { who: copy('editor') },
 } as const satisfies Record<string, { who: Rule }>;
 export type SocketAction = keyof typeof SOCKET_ACTIONS;
 
@@ -351,7 +354,8 @@ export function outcome(who: Rule, actor: Actor, kind: DatasetKind, { self = fal
       return 'ok';
     }
     case 'copy':
-      return actor.coder && ownRole(actor, kind) !== null ? 'ok' : 404;
+      if (!actor.coder || ownRole(actor, kind) === null) return 404;
+      return who.role === 'editor' && DATASET_KIND[kind].archived ? 403 : 'ok';
   }
 }
 
