@@ -1,7 +1,8 @@
 /**
  * The permission matrix (issue #11): who may do what, one row per route the app registers and one per
  * socket action. `permission-matrix.test.ts` runs every row for every actor in `ACTORS` (anonymous, a
- * disabled user, global admin/editor/reviewer/viewer, member admin/editor/reviewer/viewer) on each kind
+ * disabled user, global admin/editor/reviewer/viewer, member admin/editor/reviewer/viewer, and a member
+ * editor who codes the fixture rounds) on each kind
  * of dataset in `DATASET_KIND` (open to everyone, members-only, archived), and fails when the app
  * registers a route that has no row here, or a row names a route that is gone. Only `NOT_IN_TABLE`
  * (the web client's pages) is left out, on purpose.
@@ -34,7 +35,7 @@
  * who may sign in (a disabled one gets 401).
  * `check` (optional) asserts more about an `ok` answer, given what the actor should see.
  * Besides each status (and its error code), every case checks that a 404 reads exactly like the answer
- * for a dataset that does not exist, and that a 403 on a route naming a user reads the same whether that
+ * for a dataset that does not exist (for a `ROUND`-kind row: for a round that does not exist), and that a 403 on a route naming a user reads the same whether that
  * user exists.
  *
  * A socket action row: the same `who`, and what the action does; below the role a write is
