@@ -26,8 +26,8 @@ const NO_SUCH_DATASET = 'no-such-dataset';
 const NO_SUCH_USER = 'no-such-user';
 const NO_SUCH_ROUND = 'no-such-round';
 
-/** A JSON request as the holder of `token` (null: nobody signed in), answered with status and body. */
-type Send = (method: string, path: string, init: { token: string | null; body?: unknown }) => Promise<{ status: number; body: any }>;
+/** A request as the holder of `token` (null: nobody signed in), with a JSON body or a file (`raw`), answered with status and body. */
+type Send = (method: string, path: string, init: { token: string | null; body?: unknown; raw?: CaseRequest['raw'] }) => Promise<{ status: number; body: any }>;
 
 /** The coder of the fixture rounds beside the round coder actor: a member (viewer) of every dataset, who never acts. */
 const SECOND_CODER = ROUND_CODERS[1];
@@ -146,14 +146,14 @@ describe('routes', () => {
   let counter = 0;
   const unique = () => `m${++counter}`;
 
-  const send: Send = async (method, path, { token, body }) => {
+  const send: Send = async (method, path, { token, body, raw }) => {
     // A request over the network is read in a later turn than the one that applied the last change.
     await new Promise((resolve) => setImmediate(resolve));
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     // Writes say they are JSON, so that only sign-in and roles decide (a cookie-less write without it is refused as cross-site).
-    if (method !== 'GET') headers['content-type'] = 'application/json';
-    const res = await app.app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (method !== 'GET') headers['content-type'] = raw?.type ?? 'application/json';
+    const res = await app.app.request(path, { method, headers, body: raw?.text ?? (body === undefined ? undefined : JSON.stringify(body)) });
     const text = await res.text();
     let parsed: any = text;
     try { parsed = JSON.parse(text); } catch { /* an export */ }
@@ -288,24 +288,24 @@ describe('routes', () => {
     const request: CaseRequest = (await ROUTES[route]!.request?.(fx, self)) ?? {};
     const pathFor = (id: string, params = request.params) => fillPath(pattern, { ...params, id }) + (request.query ? `?${request.query}` : '');
     const id = request.params?.id ?? fx.dataset;
-    const res = await send(method, pathFor(id), { token, body: request.body });
+    const res = await send(method, pathFor(id), { token, body: request.body, raw: request.raw });
     expectOutcome(expected, res, `${method} ${pathFor(id)}`);
     if (expected === 404 && ROUTES[route]!.who.kind === 'round') {
       // A round that does not exist for the actor answers exactly as one that does not exist at all (so does its dataset, if hidden).
       const roundId = request.params!.roundId!;
-      const missing = await send(method, pathFor(id, { ...request.params, roundId: NO_SUCH_ROUND }), { token, body: request.body });
+      const missing = await send(method, pathFor(id, { ...request.params, roundId: NO_SUCH_ROUND }), { token, body: request.body, raw: request.raw });
       expect(res.body.error.message.replaceAll(roundId, NO_SUCH_ROUND), 'a hidden round answers as a missing one').toBe(missing.body.error.message);
       expect(missing.status).toBe(404);
     } else if (expected === 404) {
       // A dataset that does not exist for the actor answers exactly as one that does not exist at all.
-      const missing = await send(method, pathFor(NO_SUCH_DATASET), { token, body: request.body });
+      const missing = await send(method, pathFor(NO_SUCH_DATASET), { token, body: request.body, raw: request.raw });
       expect(res.body.error.message.replaceAll(id, NO_SUCH_DATASET), 'a hidden dataset answers as a missing one').toBe(missing.body.error.message);
       expect(missing.status).toBe(404);
     }
     if (expected === 403 && pattern.includes('/:userName')) {
       // A refusal reads the same whether the user named exists or not.
       const path = pathFor(id, { ...request.params, userName: NO_SUCH_USER });
-      expectOutcome(403, await send(method, path, { token, body: request.body }), `${method} ${path}`);
+      expectOutcome(403, await send(method, path, { token, body: request.body, raw: request.raw }), `${method} ${path}`);
     }
     return res;
   }

@@ -28,7 +28,8 @@
  *   - `CODER`              submitting the round: as `ROUND`, then 403 for a dataset admin who is no coder
  *                          of it, and for everyone while the dataset is archived (a write).
  * `request(fx)` gives what makes the handler succeed (2xx) for an actor who may call it: the path's
- * params other than `:id` (filled with the dataset under test), a query and a JSON body. Routes that
+ * params other than `:id` (filled with the dataset under test), a query and a JSON body (or `raw`, a
+ * file with its content type, such as a CSV to import). Routes that
  * use something up (delete, resolve, approve, rotate a token) take a fresh target from `fx` each time.
  * `self: true` marks a route that acts on one user (`:userName`, or whoever a sign-in is for): it also
  * runs with `request(fx, self)` on a user like the actor acting on themselves, which any user may do
@@ -67,11 +68,13 @@ export const ROUND_ADMIN: Rule = { kind: 'round', only: 'admins' };
 export const CODER: Rule = { kind: 'round', only: 'coders' };
 export const copy = (role: 'viewer' | 'editor'): Rule => ({ kind: 'copy', role });
 
-/** A request for one case: path params (`:id` is filled in), query string and JSON body. */
+/** A request for one case: path params (`:id` is filled in), query string, and a JSON body or a file. */
 export interface CaseRequest {
   params?: Record<string, string>;
   query?: string;
   body?: unknown;
+  /** A file sent as the body instead of JSON, with its content type. */
+  raw?: { type: string; text: string };
 }
 
 /** Targets a row's request may use; the fresh ones are made for one case only. */
