@@ -5,8 +5,10 @@
 import type {
   BulkApproveResponse, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
+  Adjudication, Agreement, MemberList, NewRoundBody, Round, RoundList, RoundSubmitted, RoundUnits,
   RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, Timeline, User, UserList,
 } from '../model/http';
+import type { CellValue } from '../model/columns';
 
 export type ExportFormat = 'csv' | 'json';
 export type ExportRows = 'all' | 'approved' | 'flagged' | 'unflagged';
@@ -102,6 +104,28 @@ export const approveRows = (datasetId: string, rows: readonly string[]) =>
 /** Closes a concurrent-edit conflict: `kept` leaves the cell as it is, `lost` writes the other value into it. */
 export const resolveConflict = (datasetId: string, conflictId: string, value: 'kept' | 'lost') =>
   request<Conflict>('POST', `${dataset(datasetId)}/conflicts/${encodeURIComponent(conflictId)}/resolve`, { value });
+
+export const listMembers = (datasetId: string) => request<MemberList>('GET', `${dataset(datasetId)}/members`);
+
+// ——— double coding: rounds, agreement, adjudication ———
+
+const round = (datasetId: string, roundId: string) => `${dataset(datasetId)}/rounds/${encodeURIComponent(roundId)}`;
+
+/** Starts a double-coding round (dataset admin). */
+export const createRound = (datasetId: string, body: NewRoundBody) => request<Round>('POST', `${dataset(datasetId)}/rounds`, body);
+/** The rounds I may see: those I code, or every round for a dataset admin. */
+export const listRounds = (datasetId: string) => request<RoundList>('GET', `${dataset(datasetId)}/rounds`);
+export const getRound = (datasetId: string, roundId: string) => request<Round>('GET', round(datasetId, roundId));
+/** Hands in my copy: it is read-only afterwards. */
+export const submitRound = (datasetId: string, roundId: string) => request<RoundSubmitted>('POST', `${round(datasetId, roundId)}/submit`);
+export const getAgreement = (datasetId: string, roundId: string) => request<Agreement>('GET', `${round(datasetId, roundId)}/agreement`);
+/** The download address of the agreement report as CSV. */
+export const agreementCsvUrl = (datasetId: string, roundId: string) => `${round(datasetId, roundId)}/agreement?format=csv`;
+/** Every unit (row × column) with each coder's value, most disagreement first. */
+export const getRoundUnits = (datasetId: string, roundId: string) => request<RoundUnits>('GET', `${round(datasetId, roundId)}/units`);
+/** Writes the decided value into the dataset's cell. */
+export const adjudicate = (datasetId: string, roundId: string, body: { row: string; column: string; value: CellValue }) =>
+  request<Adjudication>('POST', `${round(datasetId, roundId)}/adjudicate`, body);
 
 /**
  * How a CSV is written: `analysis` keeps every text exactly (for R, pandas), `excel` adds a byte-order

@@ -1,4 +1,7 @@
-/** Page addresses: `/`, `/admin`, `/signin`, `/d/:datasetId[/:sheetId]` and `/d/:datasetId/-/progress`. */
+/**
+ * Page addresses: `/`, `/admin`, `/signin`, `/d/:datasetId[/:sheetId]`, `/d/:datasetId/-/progress`, and a
+ * dataset's double-coding rounds: `/d/:datasetId/-/rounds[/:roundId[/report|/adjudicate]]`.
+ */
 import { isDatasetId } from '../model/ids';
 
 export type Route =
@@ -7,7 +10,15 @@ export type Route =
   | { page: 'admin' }
   | { page: 'dataset'; datasetId: string; sheetId?: string }
   | { page: 'progress'; datasetId: string }
+  | { page: 'rounds'; datasetId: string }
+  | { page: 'round'; datasetId: string; roundId: string; view: RoundView }
   | { page: 'not-found' };
+
+/** A round's pages: the coder's copy, the agreement report, the adjudication. */
+export type RoundView = 'code' | 'report' | 'adjudicate';
+const ROUND_VIEWS: readonly string[] = ['report', 'adjudicate'];
+/** Round ids as the server makes them (model/http.ts's ROUND_ID; a value import there would bring zod into the page). */
+const ROUND_ID = /^[0-9A-Za-z]{1,64}$/;
 
 export function parseRoute(pathname: string): Route {
   let parts: string[];
@@ -23,10 +34,19 @@ export function parseRoute(pathname: string): Route {
   if (first !== 'd' || datasetId === undefined || !isDatasetId(datasetId)) return { page: 'not-found' };
   // `-` can start no sheet id, so the dataset's own pages live under it.
   if (sheetId === '-' && rest.length === 1 && rest[0] === 'progress') return { page: 'progress', datasetId };
+  if (sheetId === '-' && rest[0] === 'rounds') return roundRoute(datasetId, rest.slice(1));
   if (rest.length === 0) {
     return sheetId === undefined ? { page: 'dataset', datasetId } : { page: 'dataset', datasetId, sheetId };
   }
   return { page: 'not-found' };
+}
+
+function roundRoute(datasetId: string, parts: string[]): Route {
+  const [roundId, view, ...more] = parts;
+  if (roundId === undefined) return { page: 'rounds', datasetId };
+  if (!ROUND_ID.test(roundId) || more.length > 0) return { page: 'not-found' };
+  if (view === undefined) return { page: 'round', datasetId, roundId, view: 'code' };
+  return ROUND_VIEWS.includes(view) ? { page: 'round', datasetId, roundId, view: view as RoundView } : { page: 'not-found' };
 }
 
 export const datasetPath = (datasetId: string, sheetId?: string): string =>
@@ -44,3 +64,10 @@ export function signInPath(error?: string): string {
 
 /** A dataset's progress view. */
 export const progressPath = (datasetId: string): string => `/d/${encodeURIComponent(datasetId)}/-/progress`;
+
+/** A dataset's double-coding rounds, or one round's page (the coder's copy without `view`). */
+export function roundsPath(datasetId: string, roundId?: string, view: RoundView = 'code'): string {
+  const base = `/d/${encodeURIComponent(datasetId)}/-/rounds`;
+  if (roundId === undefined) return base;
+  return `${base}/${encodeURIComponent(roundId)}${view === 'code' ? '' : `/${view}`}`;
+}
