@@ -10,7 +10,8 @@ import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
 import { widePasteHandler } from '../grid/wide-paste';
-import { datasetPath, signInPath } from '../router';
+import { datasetPath, roundsPath, signInPath } from '../router';
+import { startRoundDialog } from '../rounds/start-dialog';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
@@ -22,6 +23,7 @@ import { ConflictController } from '../conflicts/controller';
 import { ReviewPanel } from '../review/review-panel';
 import { renderNotFound, topBar } from './layout';
 import { footerKeys, rowCountText } from './sheet-footer';
+import { renderWho } from './whos-here';
 
 export async function renderDataset(app: HTMLElement, me: Me, datasetId: string, sheetId?: string): Promise<void> {
   document.title = 'Tessera';
@@ -177,6 +179,7 @@ class DatasetPage {
         onclick: () => this.togglePanel('history'),
       }, 'History'),
       admin,
+      this.roundButtons(),
       this.exportHost,
     );
     this.side.hidden = true;
@@ -193,6 +196,29 @@ class DatasetPage {
         this.footer,
       ),
     );
+  }
+
+  /** Double coding: the dataset's rounds for everyone (coders find theirs there); admins start one. */
+  private roundButtons(): HTMLElement {
+    const start = this.role === 'admin'
+      ? h('button', {
+        type: 'button', class: 'button', 'data-testid': 'start-round', title: 'Double-code the selected rows, or a sample, blind',
+        onclick: () => void this.startRound(),
+      }, 'Double-code…')
+      : null;
+    return h('span', { class: 'round-buttons' },
+      h('a', { class: 'button subtle', href: roundsPath(this.datasetId), 'data-testid': 'rounds-link' }, 'Rounds'), start);
+  }
+
+  private async startRound(): Promise<void> {
+    const binding = this.bindings.get(this.sheetId);
+    if (!binding) return;
+    const round = await startRoundDialog({
+      datasetId: this.datasetId, me: this.me,
+      sheet: { id: binding.sheetId, name: binding.name, columns: binding.columns() },
+      selectedRows: this.grid?.selectedRowIds() ?? [],
+    });
+    if (round) location.href = roundsPath(this.datasetId);
   }
 
   private renderTitle(): void {
@@ -439,19 +465,7 @@ class DatasetPage {
   }
 
   private renderWho(): void {
-    const users = this.presence.users();
-    // One entry per person, however many tabs they have open.
-    const people = new Map<string, (typeof users)[number]>();
-    for (const u of users) if (!people.has(u.name) || u.self) people.set(u.name, u);
-    replaceChildren(this.who, ...[...people.values()].map((u) => {
-      const avatar = h('span', {
-        class: `avatar${u.self ? ' self' : ''}`, title: u.self ? `${u.name} (you)` : u.name, 'data-user': u.name,
-      }, h('span', { class: 'avatar-initials' }, initials(u.name)), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name));
-      // A colour from another tab is set as one property, never spliced into a style attribute.
-      avatar.style.setProperty('--avatar-color', u.color);
-      return avatar;
-    }));
-    this.who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
+    renderWho(this.who, this.presence);
   }
 
   /** The server changed what this user may do here: the page starts again with the new role (read-only, say). */
@@ -475,10 +489,4 @@ const NUMBER = new Intl.NumberFormat();
 
 function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
-}
-
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0]![0], parts[parts.length - 1]![0]] : [...(parts[0] ?? '?')].slice(0, 2);
-  return letters.join('').toUpperCase();
 }
