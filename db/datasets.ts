@@ -7,8 +7,12 @@ import {
   type DatasetAccess, type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type Member,
   type NewDatasetRecord, type NewSourceRecord, type SheetSummary,
 } from '../server/storage';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
-import { cellChanges, conflicts, datasetMembers, datasets, flags, reviews, rows, sheets, snapshots, sources, updates, users } from './schema';
+import {
+  cellChanges, conflicts, datasetMembers, datasets, flags, reviews, roundAdjudications, roundCoders, rounds, rows, sheets, snapshots, sources,
+  updates, users,
+} from './schema';
 import { insertSource } from './sources';
 import type { SqliteDocStore } from './store';
 
@@ -101,10 +105,12 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
     return this.db.transaction((tx) => {
       if (!tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).get()) return false;
       // The dataset's own document is stored under its id, the documents it owns under `id/…`.
-      const rooms = <T extends typeof updates | typeof snapshots>(t: T) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
+      const rooms = (t: { datasetId: SQLiteColumn }) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
       tx.delete(updates).where(rooms(updates)).run();
       tx.delete(snapshots).where(rooms(snapshots)).run();
-      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts, datasetMembers, sources]) tx.delete(table).where(eq(table.datasetId, id)).run();
+      // The read model of the documents it owns (coders' copies of rounds) goes too.
+      for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts]) tx.delete(table).where(rooms(table)).run();
+      for (const table of [datasetMembers, sources, roundAdjudications, roundCoders, rounds]) tx.delete(table).where(eq(table.datasetId, id)).run();
       tx.delete(datasets).where(eq(datasets.id, id)).run();
       return true;
     });

@@ -63,11 +63,15 @@ export class SqliteReadModel implements ReadModel {
     const db = this.db;
     return db.select({
       sheet: cellChanges.sheetId, row: cellChanges.rowId, column: cellChanges.columnId,
-      old: cellChanges.old, new: cellChanges.new, by: users.name, at: cellChanges.at,
+      old: cellChanges.old, new: cellChanges.new, by: users.name, at: cellChanges.at, note: cellChanges.note,
     }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
       .where(and(eq(cellChanges.datasetId, datasetId), rowId === undefined ? undefined : eq(cellChanges.rowId, rowId)))
       .orderBy(asc(cellChanges.id)).limit(rowId === undefined ? DATASET_HISTORY_LIMIT : -1).all()
-      .map((h) => ({ ...h, old: fromJson(h.old), new: fromJson(h.new), at: new Date(h.at).toISOString() }));
+      .map(({ note, ...h }) => ({
+        ...h, old: fromJson(h.old), new: fromJson(h.new), at: new Date(h.at).toISOString(),
+        // A note carries what the change was besides a value (an adjudication with the coders' values).
+        ...(note !== null && (JSON.parse(note) as Pick<HistoryEntry, 'adjudication'>)),
+      }));
   }
 
   /** Keyset-paginated: no cursor is held open between pages. */

@@ -1,5 +1,5 @@
 /** The SQLite schema (Drizzle). Times are milliseconds since the epoch, UTC. */
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -100,6 +100,8 @@ export const cellChanges = sqliteTable('cell_changes', {
   new: text('new'),
   userId: text('user_id'),
   at: integer('at').notNull(),
+  /** JSON: why the change was made, when the server knows more than who and when (an adjudication's coder values). */
+  note: text('note'),
 }, (t) => [index('cell_changes_row').on(t.datasetId, t.rowId, t.id)]);
 
 /**
@@ -199,3 +201,48 @@ export const sources = sqliteTable('sources', {
   createdBy: text('created_by'),
   createdAt: integer('created_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.sourceId] })]);
+
+// ---- double coding: rounds, their coders and the adjudication decisions ----
+// A coder's copy is a document like any other (updates, snapshots, rows and cell_changes), stored
+// under its room `DATASET/rounds/ROUND/CODER_ID`; these tables hold what the round is.
+
+/** A double-coding round: which rows and columns of a sheet are coded blind by its coders. */
+export const rounds = sqliteTable('rounds', {
+  datasetId: text('dataset_id').notNull().references(() => datasets.id, { onDelete: 'cascade' }),
+  roundId: text('round_id').notNull(),
+  name: text('name').notNull(),
+  sheetId: text('sheet_id').notNull(),
+  /** JSON arrays of row ids and column ids. */
+  rows: text('rows').notNull(),
+  columns: text('columns').notNull(),
+  /** JSON object: column id → measurement level of alpha. */
+  levels: text('levels').notNull(),
+  /** The random sample that drew the rows, if one did: percent and the seed used. */
+  samplePercent: real('sample_percent'),
+  sampleSeed: integer('sample_seed'),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.roundId] })]);
+
+/** A coder of a round; `submittedAt` set once they submitted (their copy is read-only from then on). */
+export const roundCoders = sqliteTable('round_coders', {
+  datasetId: text('dataset_id').notNull(),
+  roundId: text('round_id').notNull(),
+  userId: text('user_id').notNull(),
+  /** The order the round listed its coders in. */
+  position: integer('position').notNull(),
+  submittedAt: integer('submitted_at'),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.roundId, t.userId] }), index('round_coders_user').on(t.userId)]);
+
+/** The last adjudication of each cell of a round: the value decided and every coder's value then. */
+export const roundAdjudications = sqliteTable('round_adjudications', {
+  datasetId: text('dataset_id').notNull(),
+  roundId: text('round_id').notNull(),
+  rowId: text('row_id').notNull(),
+  columnId: text('column_id').notNull(),
+  /** JSON cell values: the decision, and coder name → value. */
+  value: text('value'),
+  coderValues: text('coder_values').notNull(),
+  userId: text('user_id').notNull(),
+  at: integer('at').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.roundId, t.rowId, t.columnId] })]);

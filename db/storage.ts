@@ -3,6 +3,7 @@ import { backfillFlags } from './backfill';
 import type { Db } from './client';
 import { SqliteDatasetCatalog } from './datasets';
 import { SqliteReadModel } from './read-model';
+import { SqliteRoundStore } from './rounds';
 import { SqliteSourceStore } from './sources';
 import { SqliteDocStore } from './store';
 import { SqliteUserDirectory } from './users';
@@ -13,6 +14,6 @@ export function sqliteStorage(db: Db): Storage {
   backfillFlags(db, docs);
   return {
     docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
-    sources: new SqliteSourceStore(db),
+    sources: new SqliteSourceStore(db), rounds: new SqliteRoundStore(db, docs),
   };
 }

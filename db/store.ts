@@ -27,7 +27,7 @@ export class SqliteDocStore implements DocStore {
         'INSERT INTO updates (dataset_id, "update", state_vector, user_id, at) VALUES (?, ?, ?, ?, ?)',
       ),
       insertChange: sqlite.prepare(
-        'INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       upsertRow: sqlite.prepare(
         `INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
@@ -95,7 +95,7 @@ export class SqliteDocStore implements DocStore {
         s.upsertRow.run(datasetId, row.sheetId, row.rowId, JSON.stringify(row.cells), row.userId, row.at, row.userId, row.at);
       }
       for (const c of history) {
-        s.insertChange.run(datasetId, c.sheetId, c.rowId, c.columnId, toJson(c.old), toJson(c.new), c.userId, c.at);
+        s.insertChange.run(datasetId, c.sheetId, c.rowId, c.columnId, toJson(c.old), toJson(c.new), c.userId, c.at, c.note ?? null);
       }
       for (const { sheetId, sheet } of commit.sheets) {
         const key = and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId));

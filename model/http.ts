@@ -4,6 +4,7 @@
  * derived types (type-only imports, so zod stays out of the browser bundle).
  */
 import { z } from 'zod';
+import { LEVELS, type Level } from './agreement/alpha';
 import { type Anchor, COLUMN_TYPES, type CellValue, type Column, PROBLEM_CODES, RESERVED_COLUMN_IDS } from './columns';
 import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
@@ -439,17 +440,18 @@ export type SheetProblems = z.infer<typeof SheetProblems>;
 // ---- double coding (rounds) and agreement ----
 
 /** Measurement levels of Krippendorff's alpha. */
-export const AGREEMENT_LEVELS = ['nominal', 'ordinal', 'interval', 'ratio'] as const;
-export type AgreementLevel = (typeof AGREEMENT_LEVELS)[number];
+export const AGREEMENT_LEVELS = LEVELS;
+export type AgreementLevel = Level;
 
 /** Round ids: made by the server (a ULID), safe in addresses and room names. */
 export const ROUND_ID = /^[0-9A-Za-z]{1,64}$/;
 
 /**
  * `POST /api/datasets/:id/rounds` (dataset admin). The round's rows are `rows`, or, with `sample`,
- * `percent` % of the sheet's rows not yet in another round, drawn with a seeded generator (`seed` left
- * out: the server picks one and returns it, so the same sample can be drawn again). Both given: the
- * sample is drawn from the rows not already listed in `rows`, and added to them.
+ * `percent` % of the sheet's rows (rounded up), drawn from the rows not yet in another round of the
+ * sheet with a seeded generator (`seed` left out: the server picks one and returns it, so the same
+ * sample can be drawn again). Both given: the sample is drawn from the rows not already listed in
+ * `rows`, and added to them. Coders must be users who may open the dataset.
  */
 export const NewRoundBody = z.object({
   name: z.string().trim().min(1).max(200).optional(),

@@ -29,6 +29,8 @@ import { mountClient } from './static';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 import { parseRoom } from '../model/rooms';
+import { Rounds } from './rounds/rounds';
+import { roundRoutes } from './routes/rounds';
 
 export interface AppOptions {
   /** Documents, datasets and the read model. */
@@ -63,13 +65,16 @@ export function createApp(options: AppOptions) {
     idleMs: options.docIdleMs, compactEvery: 1000, log,
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
+      // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
+      if (parseRoom(shared.id)?.round !== undefined) return;
       conflicts.afterApply(shared, origin, changes);
       review.afterApply(shared, origin, changes);
     },
     // Concurrent writes of a cell are found inside the transaction that makes them.
     inspect: (transaction, origin) => conflicts.inspect(transaction, origin),
     // Anchors in cells must name a source of the dataset and quote its text exactly.
-    checkCells: (room, cells) => evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
+    // In a coder's copy of a round, only the round's columns are theirs to fill.
+    checkCells: (room, cells) => rounds.copyCellProblem(room, cells) ?? evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const conflicts = new Conflicts(registry, storage.readModel, (id) => storage.users.byId(id)?.name);
@@ -77,9 +82,14 @@ export function createApp(options: AppOptions) {
     const user = storage.users.byId(peer.userId);
     if (!user || user.disabled) return 'signed-out';
     const dataset = storage.datasets.get(peer.datasetId);
-    return dataset ? roleOn(storage.datasets, user, dataset) : null;
+    if (!dataset) return null;
+    const round = parseRoom(peer.room)?.round;
+    // On a round's room: read-only once the coder submitted; gone if they may no longer code it.
+    if (round !== undefined) return rounds.copyFor(dataset, round, user)?.role ?? null;
+    return roleOn(storage.datasets, user, dataset);
   });
-  const services: Services = { storage, registry, review, peers, log };
+  const rounds = new Rounds(storage, registry, peers, evidence);
+  const services: Services = { storage, registry, review, peers, rounds, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
   const app = new Hono<AuthEnv>();
@@ -112,6 +122,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', memberRoutes(services));
   app.route('/api/datasets/:id', conflictRoutes(conflicts));
   app.route('/api/datasets/:id', sourceRoutes(services, evidence));
+  app.route('/api/datasets/:id', roundRoutes(rounds));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

@@ -1,5 +1,6 @@
 import type { Logger } from './logger';
 import type { Review } from './review/review';
+import type { Rounds } from './rounds/rounds';
 import type { Storage } from './storage';
 import type { LivePeers } from './sync/live-peers';
 import type { DocRegistry } from './sync/registry';
@@ -11,5 +12,7 @@ export interface Services {
   review: Review;
   /** Open sockets, told at once when who may do what changes. */
   peers: LivePeers;
+  /** Double-coding rounds: which copy a coder's socket opens. */
+  rounds: Rounds;
   log: Logger;
 }

@@ -7,6 +7,7 @@
 import type { CellValue, Column } from '../model/columns';
 import type { ConflictRecord, ConflictStatus } from '../model/conflicts';
 import type { HistoryEntry } from '../model/history';
+import type { Level } from '../model/agreement/alpha';
 import type { Role } from '../model/roles';
 import type { FlagRecord } from '../model/reviews';
 import { DEFAULT_FLAG_REASONS } from '../model/templates';
@@ -245,7 +246,49 @@ export interface SourceStore {
   all(datasetId: string): Iterable<SourceRecord & { text: string }>;
 }
 
+/** A double-coding round as stored (users by id, times in ms since the epoch). */
+export interface RoundRecord {
+  id: string;
+  datasetId: string;
+  name: string;
+  sheetId: string;
+  rows: string[];
+  columns: string[];
+  levels: Record<string, Level>;
+  sample: { percent: number; seed: number } | null;
+  createdBy: string;
+  createdAt: number;
+  /** In the order the round listed them. */
+  coders: Array<{ userId: string; submittedAt: number | null }>;
+}
+
+/** The last decision on one cell of a round. */
+export interface AdjudicationRecord {
+  roundId: string;
+  rowId: string;
+  columnId: string;
+  value: CellValue;
+  /** Coder name → their value when the decision was made. */
+  coderValues: Record<string, CellValue>;
+  userId: string;
+  at: number;
+}
+
+/** Double-coding rounds; each coder's copy is a document of the DocStore, stored under its own room. */
+export interface RoundStore {
+  /** Stores a round with the first state of every coder's copy, in one transaction. */
+  create(round: RoundRecord, copies: readonly DocCommit[]): void;
+  /** A dataset's rounds, newest first. */
+  list(datasetId: string): RoundRecord[];
+  get(datasetId: string, roundId: string): RoundRecord | undefined;
+  /** Marks a coder's copy submitted; false if they had submitted already (or are no coder of it). */
+  submit(datasetId: string, roundId: string, userId: string, at: number): boolean;
+  saveAdjudication(datasetId: string, record: AdjudicationRecord): void;
+  adjudications(datasetId: string, roundId: string): AdjudicationRecord[];
+}
+
 export interface Storage {
+  rounds: RoundStore;
   docs: DocStore;
   sources: SourceStore;
   datasets: DatasetCatalog;

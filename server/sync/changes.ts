@@ -15,6 +15,8 @@ export interface Origin {
   readonly userId: string | null;
   /** Set for clients' sockets, whose updates are checked before they are applied; server-side changes have none. */
   readonly role?: Role;
+  /** Stored with every cell change of the transaction (JSON): set by server-side changes that explain themselves. */
+  readonly note?: string;
 }
 
 /** What a document has changed since its last flush. */
@@ -57,7 +59,7 @@ export class Changes {
   }
 
   /** Records the events that `observeDeep` on the `sheets` root reported. */
-  recordSheetEvents(events: Array<Y.YEvent<any>>, userId: string | null, at: number): void {
+  recordSheetEvents(events: Array<Y.YEvent<any>>, userId: string | null, at: number, note?: string): void {
     for (const event of events) {
       const path = event.path as string[];
       if (path.length === 0) {
@@ -86,6 +88,7 @@ export class Changes {
             sheetId, rowId, columnId, userId, at,
             old: change.oldValue as CellValue | undefined,
             new: change.action === 'delete' ? undefined : row.get(columnId),
+            ...(note !== undefined && { note }),
           });
         }
       } else {
@@ -161,7 +164,7 @@ const rowKey = (sheetId: string, rowId: string) => `${sheetId}\0${rowId}`;
 export function observeDocument(doc: Y.Doc, target: () => { changes: Changes; origin: Origin | null }): () => void {
   const onSheets = (events: Array<Y.YEvent<any>>) => {
     const { changes, origin } = target();
-    changes.recordSheetEvents(events, origin?.userId ?? null, Date.now());
+    changes.recordSheetEvents(events, origin?.userId ?? null, Date.now(), origin?.note);
   };
   const onReviews = (events: Array<Y.YEvent<any>>) => {
     target().changes.recordReviewEvents(events);

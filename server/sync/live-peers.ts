@@ -9,6 +9,8 @@ import type { Role } from '../../model/roles';
 export interface LivePeer {
   readonly userId: string;
   readonly datasetId: string;
+  /** The room the client connected to: the dataset's id, or a round's room (`model/rooms.ts`). */
+  readonly room: string;
   /** What the socket signed in with: a token's or a session's hash. */
   readonly credential: string;
   readonly role: Role;

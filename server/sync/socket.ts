@@ -30,7 +30,7 @@ class SocketPeer implements Peer, LivePeer {
   role: Role;
 
   constructor(
-    user: User, role: Role, readonly datasetId: string, readonly credential: string,
+    user: User, role: Role, readonly datasetId: string, readonly room: string, readonly credential: string,
     private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean,
   ) {
     this.userId = user.id;
@@ -65,7 +65,7 @@ class SocketPeer implements Peer, LivePeer {
   }
 }
 
-export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { storage, registry, peers, log }: Services): void {
+export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { storage, registry, peers, rounds, log }: Services): void {
   const allowed = allowedOrigins();
   app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
     // The upgrade is always accepted; refusals are close codes, which a browser can see (1006 otherwise).
@@ -81,15 +81,24 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
         if (!sameSite) return ws.close(CloseCode.Forbidden, 'Origin not allowed');
         if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
         const dataset = room && storage.datasets.get(room.datasetId);
-        const role = dataset && roleOn(storage.datasets, user, dataset);
-        if (!room || !role) return ws.close(CloseCode.NotFound, 'Unknown dataset');
+        let role = dataset && roleOn(storage.datasets, user, dataset);
+        // Clients name a dataset or a round, never a coder's copy: the server picks the copy.
+        if (!room || !role || room.coder !== undefined) return ws.close(CloseCode.NotFound, 'Unknown dataset');
+        let docRoom = room.name;
+        if (room.round !== undefined) {
+          // A round's room opens the coder's own copy; to anyone else the round does not exist.
+          const copy = rounds.copyFor(dataset!, room.round, user);
+          if (!copy) return ws.close(CloseCode.NotFound, 'Unknown round');
+          docRoom = copy.room;
+          role = copy.role;
+        }
         try {
-          doc = registry.get(room.name);
+          doc = registry.get(docRoom);
         } catch (error) {
-          log.error({ room: room.name, err: error }, 'loading the document failed');
+          log.error({ room: docRoom, err: error }, 'loading the document failed');
           return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
         }
-        peer = new SocketPeer(user, role, room.datasetId, auth!.credential, ws.raw!, doc, acks);
+        peer = new SocketPeer(user, role, room.datasetId, room.name, auth!.credential, ws.raw!, doc, acks);
         peers.add(peer);
         doc.addPeer(peer);
       },

@@ -32,6 +32,8 @@ export interface CellChange {
   new: CellValue | undefined;
   userId: string | null;
   at: number;
+  /** JSON: what more the history should say about the change (an adjudication's coder values). */
+  note?: string;
 }
 
 /** A row's cells as they now are; `cells: null` when the row was deleted. */
