@@ -12,7 +12,7 @@ import { renderNotFound } from '../pages/layout';
 import { roundsPath } from '../router';
 import { h, replaceChildren, toast } from '../ui/dom';
 import { choices, emptyCoders, sameValue, startValue, tally, unitState, unitsByRow } from './adjudication-model';
-import { loadDataset, managesRounds, roundsTopBar, sheetColumns, showError } from './frame';
+import { loadDataset, managesRounds, roundRowLabel, roundsTopBar, sheetColumns, showError } from './frame';
 import './rounds.css';
 
 export async function renderAdjudication(app: HTMLElement, me: Me, datasetId: string, roundId: string): Promise<void> {
@@ -70,7 +70,7 @@ class AdjudicationView {
       const shown = this.openOnly.checked ? units.filter((u) => unitState(u) !== 'done') : units;
       if (shown.length === 0) return null;
       return h('section', { class: 'card adj-row', 'data-row': row },
-        h('h2', {}, 'Row ', h('code', {}, row)),
+        h('h2', {}, roundRowLabel(this.round.rows, row)),
         ...shown.map((unit) => {
           const view = new UnitView(unit, this.round.coders, this.columns.get(unit.column), (value) => this.write(unit, value));
           this.unitViews.set(unit, view);

@@ -7,6 +7,7 @@
 import { getRound, submitRound } from '../api';
 import { CloseCode } from '../../model/codes';
 import { isEmpty } from '../../model/columns';
+import { roundRoom } from '../../model/rooms';
 import type { DatasetDetail, User as Me, Round } from '../../model/http';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
@@ -57,7 +58,7 @@ class CodingPage {
     this.submitted = mySubmission(round, me) !== null;
     this.conn = new Connection({
       datasetId: round.dataset,
-      room: `${round.dataset}/rounds/${round.id}`,
+      room: roundRoom(round.dataset, round.id),
       // The copy is the coder's own: kept offline apart from the dataset's.
       cacheName: `tessera:${location.host}:${me.id}:${round.dataset}:round:${round.id}:${round.createdAt}`,
       onFatal: (code) => this.onFatal(code),
@@ -112,6 +113,9 @@ class CodingPage {
       readOnly: this.submitted,
       writableColumns: new Set(this.round.columns),
     });
+    // The columns to code may sit far to the right of a wide sheet.
+    const first = this.round.columns[0];
+    if (first !== undefined) this.grid.api.ensureColumnVisible(first);
     this.renderCoded();
   }
 

@@ -43,3 +43,10 @@ export function sheetName(dataset: DatasetDetail, sheetId: string): string {
 export function managesRounds(dataset: DatasetDetail, me: Me): boolean {
   return (dataset.role ?? me.role) === 'admin';
 }
+
+/** A round's row as people find it: its place in the round ("Row 2"), its id beside it for the grid and the history. */
+export function roundRowLabel(rows: readonly string[], rowId: string): HTMLElement {
+  const at = rows.indexOf(rowId);
+  return h('span', { class: 'round-row', title: `Row id ${rowId}` },
+    at === -1 ? 'Row' : `Row ${at + 1}`, ' ', h('code', { class: 'muted small' }, rowId));
+}

@@ -9,7 +9,7 @@ import { renderNotFound } from '../pages/layout';
 import { roundsPath } from '../router';
 import { toText } from '../grid/values';
 import { h, replaceChildren } from '../ui/dom';
-import { loadDataset, managesRounds, roundsTopBar, sheetColumns, showError } from './frame';
+import { loadDataset, managesRounds, roundRowLabel, roundsTopBar, sheetColumns, showError } from './frame';
 import {
   RELIABILITY_LABELS, RELIABLE, TENTATIVE, type ColumnRow, columnRows, formatAlpha, formatPercent, heatColour, pairMatrix,
 } from './report-model';
@@ -124,7 +124,7 @@ function worstUnits(units: RoundUnits, round: Round, names: ReadonlyMap<string, 
       : h('table', { class: 'table worst-units', 'data-testid': 'worst-units' },
         h('thead', {}, h('tr', {}, h('th', {}, 'Row'), h('th', {}, 'Column'), ...round.coders.map((c) => h('th', {}, c)), h('th', {}, 'Disagreement'))),
         h('tbody', {}, ...worst.map((u) => h('tr', {},
-          h('td', {}, h('code', {}, u.row)),
+          h('td', {}, roundRowLabel(round.rows, u.row)),
           h('td', {}, names.get(u.column) ?? u.column),
           ...round.coders.map((c) => h('td', {}, toText(u.values[c] ?? null) || h('span', { class: 'muted' }, 'empty'))),
           h('td', {}, u.disagreement.toFixed(2)))))),

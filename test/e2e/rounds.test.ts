@@ -15,7 +15,7 @@ let server: RunningServer;
 let browser: Browser;
 let ana: CreatedUser;
 let ben: CreatedUser;
-let sheet: SeededSheet;
+let sheet: SeededSheet | undefined;
 
 const event = (n: number): Record<string, CellValue> => ({ actor1: `Actor ${n}`, summary: `Summary ${n}` });
 
@@ -24,7 +24,6 @@ beforeAll(async () => {
   browser = await launchBrowser();
   ana = await createUser(server, 'ana', 'editor');
   ben = await createUser(server, 'ben', 'editor');
-  sheet = await seededSheet(browser, server, server.adminToken, 'events', [event(1), event(2), event(3), event(4)]);
 });
 
 afterAll(async () => {
@@ -34,8 +33,8 @@ afterAll(async () => {
 });
 
 /** Opens the coder's copy from the rounds list, and waits for its rows and a live connection. */
-async function openCopy(token: string): Promise<Page> {
-  const { page } = await signedIn(browser, server.url, token, `/d/${sheet.datasetId}/-/rounds`);
+async function openCopy(token: string, datasetId: string): Promise<Page> {
+  const { page } = await signedIn(browser, server.url, token, `/d/${datasetId}/-/rounds`);
   await page.getByTestId('code-round').click();
   await page.locator('.ag-row[row-id]').first().waitFor();
   await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
@@ -50,8 +49,10 @@ async function submit(page: Page): Promise<void> {
 
 describe('double coding', () => {
   it('two coders code the same three rows blind and submit; the admin reads alpha and adjudicates, and the dataset has the decision', async () => {
-    const admin = sheet.page;
-    const [r1, r2, r3, r4] = sheet.rows as [string, string, string, string];
+    const s = await seededSheet(browser, server, server.adminToken, 'events', [event(1), event(2), event(3), event(4)]);
+    sheet = s;
+    const admin = s.page;
+    const [r1, r2, r3, r4] = s.rows as [string, string, string, string];
 
     // The admin selects the first three rows and starts a round on the CAMEO column with Ana and Ben.
     await cell(admin, r1, 'actor1').click();
@@ -63,11 +64,11 @@ describe('double coding', () => {
     await dialog.getByTestId('round-coder-ana').check();
     await dialog.getByTestId('round-coder-ben').check();
     await dialog.getByTestId('round-start').click();
-    await admin.waitForURL(`**/d/${sheet.datasetId}/-/rounds`);
+    await admin.waitForURL(`**/d/${s.datasetId}/-/rounds`);
     await expect.poll(() => admin.locator('.rounds-table tbody tr').count()).toBe(1);
 
     // Ana codes her copy: the round's three rows, the CAMEO column empty, the others as in the dataset and read-only.
-    const anaPage = await openCopy(ana.token);
+    const anaPage = await openCopy(ana.token, s.datasetId);
     expect(await rowIds(anaPage)).toEqual([r1, r2, r3]);
     expect(await cellText(anaPage, r2, 'actor1')).toBe('Actor 2');
     expect(await cell(anaPage, r2, 'actor1').getAttribute('class')).toContain('cell-locked');
@@ -83,7 +84,7 @@ describe('double coding', () => {
     expect(await cellText(anaPage, r1, 'actor1')).toBe('Actor 1');
 
     // Ben's copy is blind: none of Ana's values, though she has saved them.
-    const benPage = await openCopy(ben.token);
+    const benPage = await openCopy(ben.token, s.datasetId);
     for (const row of [r1, r2, r3]) expect(await cellText(benPage, row, 'cameo_code')).toBe('');
     await typeInto(benPage, r1, 'cameo_code', '040');
     await typeInto(benPage, r2, 'cameo_code', '043');
@@ -112,7 +113,7 @@ describe('double coding', () => {
     expect(await admin.getByTestId('worst-units').locator('tbody tr').count()).toBe(1);
 
     // Adjudication: the agreed units come chosen; the admin picks Ben's 043 for the second row with the keyboard.
-    await admin.goto(`/d/${sheet.datasetId}/-/rounds`);
+    await admin.goto(`/d/${s.datasetId}/-/rounds`);
     await admin.getByTestId('round-adjudicate').click();
     const unit = (row: string) => admin.locator(`.adj-unit[data-row="${row}"][data-column=cameo_code]`);
     await unit(r2).waitFor();
@@ -129,9 +130,9 @@ describe('double coding', () => {
     expect(await unit(r2).getByTestId('adj-state').textContent()).toContain('043');
 
     // The dataset's cell has the decision, on the server and in the grid; the row outside the round is untouched.
-    await expect.poll(() => sheet.serverCell(r2, 'cameo_code')).toBe('043');
-    await openSheet(admin, sheet.datasetId, 'events');
+    await expect.poll(() => s.serverCell(r2, 'cameo_code')).toBe('043');
+    await openSheet(admin, s.datasetId, 'events');
     await expect.poll(() => cellText(admin, r2, 'cameo_code')).toBe('043');
-    expect(sheet.serverCell(r4, 'cameo_code') ?? null).toBeNull();
+    expect(s.serverCell(r4, 'cameo_code') ?? null).toBeNull();
   });
 });
