@@ -65,11 +65,13 @@ describe('the agreement report', () => {
     expect(pairMatrix(agreement, 'deaths', ['ana', 'ben']).cell('ben', 'ana')?.alpha).toBeNull();
   });
 
-  it('offers interval first for numbers, nominal then ordinal for codes, nominal alone for the rest', () => {
-    expect(levelsFor('integer')[0]).toBe('interval');
-    expect(levelsFor('number')).toContain('ratio');
-    expect(levelsFor('enum')).toEqual(['nominal', 'ordinal']);
-    expect(levelsFor('text')).toEqual(['nominal']);
-    expect(levelsFor('multi')).toEqual(['nominal']);
+  it('offers interval first for numbers, ordinal for codes and dates, interval for numeric codes, nominal alone for the rest', () => {
+    expect(levelsFor({ type: 'integer' })[0]).toBe('interval');
+    expect(levelsFor({ type: 'number' })).toContain('ratio');
+    expect(levelsFor({ type: 'enum', options: ['low', 'high'] })).toEqual(['nominal', 'ordinal']);
+    expect(levelsFor({ type: 'enum', options: ['1', '2', '3'] })).toEqual(['nominal', 'ordinal', 'interval', 'ratio']);
+    expect(levelsFor({ type: 'date' })).toEqual(['nominal', 'ordinal']);
+    expect(levelsFor({ type: 'text' })).toEqual(['nominal']);
+    expect(levelsFor({ type: 'multi', options: ['1', '2'] })).toEqual(['nominal']);
   });
 });

@@ -3,7 +3,7 @@
  * researchers use (α ≥ 0.800 to rely on a variable, ≥ 0.667 for tentative conclusions), the bar
  * lengths, and the coder-pair matrix with its heat colours. Pure, so it is tested without a page.
  */
-import type { ColumnType } from '../../model/columns';
+import type { Column } from '../../model/columns';
 import type { Agreement, AgreementLevel } from '../../model/http';
 
 /** Rely on a variable from here on (Krippendorff). */
@@ -117,9 +117,17 @@ export function pairMatrix(agreement: Agreement, column: string, coders: readonl
 
 const pairKey = (a: string, b: string) => JSON.stringify([a, b]);
 
-/** The measurement levels a column can be judged at; the first is the default (CONTRACT: numbers interval, else nominal). */
-export function levelsFor(type: ColumnType): AgreementLevel[] {
-  if (type === 'number' || type === 'integer') return ['interval', 'ratio', 'ordinal', 'nominal'];
-  if (type === 'enum') return ['nominal', 'ordinal'];
+/**
+ * The measurement levels a column can be judged at; the first is the default (numbers interval,
+ * everything else nominal). Ordinal needs an order (numbers, dates, or codes ranked in the code list's
+ * order); interval and ratio need numbers (numeric columns, or codes that are all numbers).
+ */
+export function levelsFor(column: Pick<Column, 'type' | 'options'>): AgreementLevel[] {
+  if (column.type === 'number' || column.type === 'integer') return ['interval', 'ratio', 'ordinal', 'nominal'];
+  if (column.type === 'enum') {
+    const numeric = (column.options ?? []).length > 0 && (column.options ?? []).every((o) => o.trim() !== '' && Number.isFinite(Number(o)));
+    return numeric ? ['nominal', 'ordinal', 'interval', 'ratio'] : ['nominal', 'ordinal'];
+  }
+  if (column.type === 'date') return ['nominal', 'ordinal'];
   return ['nominal'];
 }

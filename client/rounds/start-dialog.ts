@@ -40,7 +40,7 @@ export function startRoundDialog(input: StartRoundInput): Promise<Round | null> 
     const levelPicks = new Map<string, HTMLSelectElement>();
     const columnRows = codable.map((c) => {
       const check = h('input', { type: 'checkbox', value: c.id, 'data-testid': `round-column-${c.id}` });
-      const levels = levelsFor(c.type);
+      const levels = levelsFor(c);
       const level = h('select', { class: 'small-select', 'data-testid': `round-level-${c.id}`, 'aria-label': `Level of ${c.name}`, disabled: levels.length === 1 },
         ...levels.map((l) => h('option', { value: l }, l)));
       columnChecks.set(c.id, check);
