@@ -111,6 +111,10 @@ describe('double coding', () => {
     expect(await admin.getByTestId('units-cameo_code').textContent()).toBe('3');
     expect(await admin.locator('.alpha-row[data-column=cameo_code]').getAttribute('class')).toContain('unreliable');
     expect(await admin.getByTestId('worst-units').locator('tbody tr').count()).toBe(1);
+    // The report's CSV downloads with the signed-in session.
+    const csv = await admin.request.get((await admin.getByTestId('report-csv').getAttribute('href'))!);
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain('cameo_code');
 
     // Adjudication: the agreed units come chosen; the admin picks Ben's 043 for the second row with the keyboard.
     await admin.goto(`/d/${s.datasetId}/-/rounds`);
