@@ -25,7 +25,10 @@ function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreH
       db.select().from(cellChanges)
         .where(and(eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId)))
         .orderBy(asc(cellChanges.id)).all()
-        .map((c) => ({ sheetId: c.sheetId, rowId: c.rowId, columnId: c.columnId, old: fromJson(c.old), new: fromJson(c.new), userId: c.userId, at: c.at })),
+        .map((c) => ({
+          sheetId: c.sheetId, rowId: c.rowId, columnId: c.columnId, old: fromJson(c.old), new: fromJson(c.new), userId: c.userId, at: c.at,
+          ...(c.note !== null && { note: c.note }),
+        })),
     readRow: (datasetId, sheetId, rowId) => {
       const row = db.select().from(rows)
         .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), eq(rows.rowId, rowId))).get();

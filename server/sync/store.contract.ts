@@ -21,6 +21,8 @@ export interface RecordedChange {
   new: CellValue;
   userId: string | null;
   at: number;
+  /** What more the change said (JSON), when it said anything. */
+  note?: string;
 }
 
 export interface ReadModelRow {
@@ -239,6 +241,17 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
       { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 },
     ]);
     expect(h.history('d2', 'r1')).toEqual([]);
+  },
+
+  'keeps the note of a cell change with it in the history (an adjudication and its coders\' values)': (h) => {
+    const note = JSON.stringify({ adjudication: { round: 'R1', values: { ana: 'AGREE', ben: 'REJECT' } } });
+    h.store.append({
+      ...emptyCommit('d1'),
+      cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'event_type', old: 'CONSULT', new: 'REJECT', userId: 'u1', at: 1000, note }],
+    });
+    expect(h.history('d1', 'r1')).toEqual([
+      { sheetId: 'events', rowId: 'r1', columnId: 'event_type', old: 'CONSULT', new: 'REJECT', userId: 'u1', at: 1000, note },
+    ]);
   },
 
   "records a deleted row's cells in the history as changed to nothing, and drops it from the read model": (h) => {
