@@ -132,9 +132,14 @@ describe('double coding', () => {
     await admin.keyboard.press('Enter');
     await expect.poll(() => unit(r2).getAttribute('data-state')).toBe('done');
     expect(await unit(r2).getByTestId('adj-state').textContent()).toContain('043');
+    // The agreed units are written in one go.
+    await admin.getByTestId('write-agreed').click();
+    await expect.poll(() => admin.getByTestId('adjudication-counts').textContent()).toMatch(/^3 written, 0 agreed/);
+    expect([await unit(r1).getAttribute('data-state'), await unit(r3).getAttribute('data-state')]).toEqual(['done', 'done']);
 
     // The dataset's cell has the decision, on the server and in the grid; the row outside the round is untouched.
     await expect.poll(() => s.serverCell(r2, 'cameo_code')).toBe('043');
+    expect([s.serverCell(r1, 'cameo_code'), s.serverCell(r3, 'cameo_code')]).toEqual(['040', '190']);
     await openSheet(admin, s.datasetId, 'events');
     await expect.poll(() => cellText(admin, r2, 'cameo_code')).toBe('043');
     expect(s.serverCell(r4, 'cameo_code') ?? null).toBeNull();
