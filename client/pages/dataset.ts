@@ -15,6 +15,7 @@ import { startRoundDialog } from '../rounds/start-dialog';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
+import { closesLikeAMenu } from '../ui/menu';
 import { promptDialog } from '../ui/prompt';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
@@ -79,6 +80,8 @@ class DatasetPage {
   private readonly exportHost = h('div', { class: 'export-host' });
   private readonly undoButton: HTMLButtonElement;
   private readonly redoButton: HTMLButtonElement;
+  /** At the right end of the tabs (the toolbar is full at 1280 px). */
+  private readonly roundsEntry: HTMLElement;
 
   constructor(
     private readonly app: HTMLElement, private readonly me: Me, private readonly role: Role,
@@ -108,6 +111,7 @@ class DatasetPage {
     this.conflicts = new ConflictController({ datasetId, role, doc: this.conn.doc });
     this.review.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
+    this.roundsEntry = this.roundsMenu();
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
   }
 
@@ -179,7 +183,6 @@ class DatasetPage {
         onclick: () => this.togglePanel('history'),
       }, 'History'),
       admin,
-      this.roundButtons(),
       this.exportHost,
     );
     this.side.hidden = true;
@@ -198,16 +201,22 @@ class DatasetPage {
     );
   }
 
-  /** Double coding: the dataset's rounds for everyone (coders find theirs there); admins start one. */
-  private roundButtons(): HTMLElement {
-    const start = this.role === 'admin'
-      ? h('button', {
-        type: 'button', class: 'button', 'data-testid': 'start-round', title: 'Double-code the selected rows, or a sample, blind',
-        onclick: () => void this.startRound(),
-      }, 'Double-code…')
-      : null;
-    return h('span', { class: 'round-buttons' },
-      h('a', { class: 'button subtle', href: roundsPath(this.datasetId), 'data-testid': 'rounds-link' }, 'Rounds'), start);
+  /** Double coding: the dataset's rounds for everyone (coders find theirs there); admins start one from the selected rows. */
+  private roundsMenu(): HTMLElement {
+    const list = h('a', { class: 'button subtle rounds-link', href: roundsPath(this.datasetId), 'data-testid': 'rounds-link' }, 'Rounds');
+    if (this.role !== 'admin') return list;
+    const menu = h('details', { class: 'menu rounds-menu', 'data-testid': 'rounds-menu' });
+    menu.append(
+      h('summary', { class: 'button subtle', title: 'Double coding: rounds, agreement, adjudication' }, 'Rounds '),
+      h('div', { class: 'menu-body' },
+        h('button', {
+          type: 'button', class: 'button subtle', 'data-testid': 'start-round', title: 'Each coder codes the selected rows (or a sample) blind',
+          onclick: () => { menu.open = false; void this.startRound(); },
+        }, 'Double-code the selected rows…'),
+        h('a', { class: 'button subtle', href: roundsPath(this.datasetId), 'data-testid': 'rounds-link' }, 'All rounds')),
+    );
+    closesLikeAMenu(menu);
+    return menu;
   }
 
   private async startRound(): Promise<void> {
@@ -288,7 +297,7 @@ class DatasetPage {
       return h('span', { class: 'tab-group' }, tab, this.sheetMenu(b.sheetId, index, order.length));
     }), admin
       ? h('button', { type: 'button', class: 'tab-add', title: 'Add a sheet', 'aria-label': 'Add a sheet', 'data-testid': 'add-sheet', onclick: () => void this.addSheet() }, '+')
-      : null);
+      : null, this.roundsEntry);
     this.renderCounts();
   }
 

@@ -57,6 +57,7 @@ describe('double coding', () => {
     // The admin selects the first three rows and starts a round on the CAMEO column with Ana and Ben.
     await cell(admin, r1, 'actor1').click();
     await cell(admin, r3, 'actor1').click({ modifiers: ['Shift'] });
+    await admin.getByTestId('rounds-menu').locator('summary').click();
     await admin.getByTestId('start-round').click();
     const dialog = admin.getByTestId('round-dialog');
     expect(await dialog.getByTestId('round-units-selected').isChecked()).toBe(true);
