@@ -41,6 +41,9 @@ export async function renderCoding(app: HTMLElement, me: Me, datasetId: string, 
   await page.open(dataset);
 }
 
+/** How long Submit waits for the last changes to be stored before it gives up and says so. */
+const SAVE_WAIT_MS = 10_000;
+
 class CodingPage {
   private readonly conn: Connection;
   private readonly presence: Presence;
@@ -138,10 +141,17 @@ class CodingPage {
   }
 
   private async submit(): Promise<void> {
-    const empty = this.coded.textContent ?? '';
+    // A value still in an editor is part of the coding.
+    this.grid?.api.stopEditing();
+    const coded = this.coded.textContent ?? '';
     const ok = await confirmDialog('Submit your coding?', 'Submit',
-      `${empty}. Your copy becomes read-only: you cannot change it afterwards.`);
+      `${coded}. Your copy becomes read-only: you cannot change it afterwards.`);
     if (!ok) return;
+    // Submitting locks the copy on the server, which then refuses what it has not stored yet.
+    if (!(await this.savedWithin(SAVE_WAIT_MS))) {
+      toast('Your latest changes are not saved yet: submit once the status says Saved.', 'error');
+      return;
+    }
     this.submitButton.disabled = true;
     try {
       await submitRound(this.round.dataset, this.round.id);
@@ -151,6 +161,20 @@ class CodingPage {
       return;
     }
     await this.refreshRound();
+  }
+
+  /** Resolves true once every change of this tab is stored by the server, false after `ms` without. */
+  private savedWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let stop = () => {};
+      const timer = setTimeout(() => { stop(); resolve(false); }, ms);
+      stop = this.conn.onStatus((s) => {
+        if (s.state !== 'saved') return;
+        clearTimeout(timer);
+        queueMicrotask(() => stop());
+        resolve(true);
+      });
+    });
   }
 
   /** The server says something changed (this coder submitted, maybe in another tab): read the round again. */

@@ -89,14 +89,17 @@ describe('double coding', () => {
     for (const row of [r1, r2, r3]) expect(await cellText(benPage, row, 'cameo_code')).toBe('');
     await typeInto(benPage, r1, 'cameo_code', '040');
     await typeInto(benPage, r2, 'cameo_code', '043');
-    await typeInto(benPage, r3, 'cameo_code', '190');
     await benPage.locator('[data-testid=sync-status][data-state=saved]').waitFor();
     // And Ana's copy keeps her own values only.
     expect(await cellText(anaPage, r2, 'cameo_code')).toBe('040');
 
-    // Both submit; their copies turn read-only.
+    // Both submit; their copies turn read-only. Ben submits with his last value still in the editor:
+    // it is written and stored before the copy is locked.
     await submit(anaPage);
+    await cell(benPage, r3, 'cameo_code').click();
+    await benPage.keyboard.type('190');
     await submit(benPage);
+    expect(await cellText(benPage, r3, 'cameo_code')).toBe('190');
     expect(await benPage.getByTestId('submit-round').isVisible()).toBe(false);
     await cell(benPage, r2, 'cameo_code').click();
     await benPage.keyboard.type('999');
