@@ -67,6 +67,11 @@ describe('double coding', () => {
     await dialog.getByTestId('round-start').click();
     await admin.waitForURL(`**/d/${s.datasetId}/-/rounds`);
     await expect.poll(() => admin.locator('.rounds-table tbody tr').count()).toBe(1);
+    // The admin is no coder of it: the copy's address shows no copy.
+    const roundId = (await admin.locator('.rounds-table tbody tr').getAttribute('data-round'))!;
+    await admin.goto(`/d/${s.datasetId}/-/rounds/${roundId}`);
+    await admin.getByTestId('not-a-coder').waitFor();
+    expect(await admin.locator('.ag-row').count()).toBe(0);
 
     // Ana codes her copy: the round's three rows, the CAMEO column empty, the others as in the dataset and read-only.
     const anaPage = await openCopy(ana.token, s.datasetId);
@@ -107,7 +112,7 @@ describe('double coding', () => {
     expect(await cellText(benPage, r2, 'cameo_code')).toBe('043');
 
     // The admin sees both submitted, and the report: nominal alpha over (040, 040), (040, 043), (190, 190).
-    await admin.reload();
+    await admin.goto(`/d/${s.datasetId}/-/rounds`);
     await expect.poll(() => admin.getByTestId('round-status').textContent()).toBe('All submitted');
     await admin.getByTestId('round-report').click();
     await expect.poll(() => admin.getByTestId('alpha-cameo_code').textContent()).toBe('0.545');
