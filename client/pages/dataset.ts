@@ -111,8 +111,8 @@ class DatasetPage {
     this.conflicts = new ConflictController({ datasetId, role, doc: this.conn.doc });
     this.review.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
-    this.roundsEntry = this.roundsMenu();
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
+    this.roundsEntry = this.roundsMenu();
   }
 
   async open(sheetId?: string): Promise<void> {
