@@ -21,6 +21,7 @@ import { datasetScope } from './routes/dataset-scope';
 import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
+import { importRoutes } from './routes/import';
 import { memberRoutes } from './routes/members';
 import { sourceRoutes } from './routes/sources';
 import { EvidenceCheck } from './sources/evidence';
@@ -112,6 +113,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', memberRoutes(services));
   app.route('/api/datasets/:id', conflictRoutes(conflicts));
   app.route('/api/datasets/:id', sourceRoutes(services, evidence));
+  app.route('/api/datasets/:id', importRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

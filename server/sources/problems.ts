@@ -3,9 +3,35 @@
  * statements whose `quote_type` is `direct`, a `quote` that is not the exact text of one of the row's anchors.
  */
 import { anchorsOf } from '../../model/anchors';
-import { validateRow } from '../../model/columns';
+import { type CellValue, type Column, validateRow } from '../../model/columns';
 import type { SheetProblems } from '../../model/http';
 import type { ReadModel, SheetSummary } from '../storage';
+
+export type RowProblem = Omit<SheetProblems[number], 'row'>;
+
+/** The problems the grid marks on one row (`rowExists` answers for `ref` columns), without the row id. */
+export function rowProblems(
+  columns: readonly Column[], cells: Readonly<Record<string, CellValue>>, rowExists: (sheetId: string, rowId: string) => boolean,
+): RowProblem[] {
+  const problems: RowProblem[] = [];
+  for (const [column, found] of Object.entries(validateRow(columns, cells, { rowExists }))) {
+    for (const p of found) problems.push({ column, code: p.code, message: p.message });
+  }
+  const checksQuotes = columns.some((c) => c.id === 'quote') && columns.some((c) => c.id === 'quote_type');
+  const quote = cells.quote;
+  if (checksQuotes && cells.quote_type === 'direct' && typeof quote === 'string' && quote !== '') {
+    const exacts = columns.filter((c) => c.type === 'evidence').flatMap((c) => anchorsOf(cells[c.id]).map((a) => a.exact));
+    if (!exacts.includes(quote)) {
+      problems.push({
+        column: 'quote', code: 'quote_not_in_evidence',
+        message: exacts.length === 0
+          ? 'A direct quote needs evidence: anchor the quote in a source'
+          : 'The direct quote is not the exact text of any of the row’s anchors',
+      });
+    }
+  }
+  return problems;
+}
 
 export function sheetProblems(readModel: ReadModel, datasetId: string, sheets: readonly SheetSummary[], sheetId: string): SheetProblems {
   const sheet = sheets.find((s) => s.id === sheetId)!;
@@ -18,26 +44,9 @@ export function sheetProblems(readModel: ReadModel, datasetId: string, sheets: r
     ids.set(column.ref, set);
   }
   const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
-  const evidence = sheet.columns.filter((c) => c.type === 'evidence');
-  const checksQuotes = sheet.columns.some((c) => c.id === 'quote') && sheet.columns.some((c) => c.id === 'quote_type');
-
   const problems: SheetProblems = [];
   for (const row of readModel.exportRows(datasetId, sheetId, 'all')) {
-    for (const [column, found] of Object.entries(validateRow(sheet.columns, row.cells, { rowExists }))) {
-      for (const p of found) problems.push({ row: row.rowId, column, code: p.code, message: p.message });
-    }
-    const quote = row.cells.quote;
-    if (checksQuotes && row.cells.quote_type === 'direct' && typeof quote === 'string' && quote !== '') {
-      const exacts = evidence.flatMap((c) => anchorsOf(row.cells[c.id]).map((a) => a.exact));
-      if (!exacts.includes(quote)) {
-        problems.push({
-          row: row.rowId, column: 'quote', code: 'quote_not_in_evidence',
-          message: exacts.length === 0
-            ? 'A direct quote needs evidence: anchor the quote in a source'
-            : 'The direct quote is not the exact text of any of the row’s anchors',
-        });
-      }
-    }
+    for (const p of rowProblems(sheet.columns, row.cells, rowExists)) problems.push({ row: row.rowId, ...p });
   }
   return problems;
 }
