@@ -30,7 +30,7 @@ import { readValue } from './read-value';
 /** Records handled per slice of the match and report steps before the event loop gets a turn. */
 const MATCH_SLICE = 2000;
 /** Records written per transaction. */
-export const WRITE_SLICE = 1000;
+export const WRITE_SLICE = 250;
 
 export interface ImportOptions {
   datasetId: string;
