@@ -28,7 +28,9 @@ import type { RawCell, RawRecord } from './raw';
 import { readValue } from './read-value';
 
 /** Records handled per slice of the match and report steps before the event loop gets a turn. */
-const MATCH_SLICE = 2000;
+const MATCH_SLICE = 500;
+/** Reading gives the event loop a turn after this much work (ms): records arrive faster than they are read. */
+const READ_BUDGET_MS = 10;
 /** Records written per transaction. */
 export const WRITE_SLICE = 250;
 
@@ -179,6 +181,7 @@ async function readRecords(
   };
   const out: ReadRecord[] = [];
   let count = 0;
+  let sliceStart = performance.now();
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     const { line, cells } = next.value;
     count += 1;
@@ -212,7 +215,10 @@ async function readRecords(
       }
     }
     if (!findings.rejectedLines.has(line)) out.push({ line, rowId, values });
-    if (count % MATCH_SLICE === 0) await yieldTurn();
+    if (performance.now() - sliceStart > READ_BUDGET_MS) {
+      await yieldTurn();
+      sliceStart = performance.now();
+    }
   }
   return out;
 }
