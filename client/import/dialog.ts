@@ -1,5 +1,5 @@
 /**
- * The import dialog of a sheet: pick or drop a CSV or XLSX file; for CSV, map each column of the file
+ * The import dialog of a sheet: pick or drop a CSV or XLSX file; map each column of the file
  * to a column of the sheet (matched by id or name, adjustable, or ignored) with a preview of the first
  * rows; choose insert only or an upsert key, and whether to write the good records when some are
  * rejected; check (a dry run: what would be inserted, updated, rejected and marked), then import, with
@@ -11,6 +11,7 @@ import type { ImportReport } from '../../model/http';
 import { append, h, replaceChildren, toast } from '../ui/dom';
 import { autoMapping, duplicateTargets, unmatched } from './mapping';
 import { CSV_TYPE, type ImportRequest, uploadImport, XLSX_TYPE } from './upload';
+import { xlsxHead } from './xlsx-head';
 
 /** How much of a CSV file is read for the header and the preview. */
 const PREVIEW_BYTES = 256 * 1024;
@@ -28,7 +29,7 @@ export interface ImportDialogOptions {
 interface Chosen {
   file: File;
   type: ImportRequest['type'];
-  /** CSV only: the header and the first rows, for the mapping and the preview. */
+  /** The header and the first rows, for the mapping and the preview (none for a workbook too large to preview). */
   header?: string[];
   rows?: string[][];
   mapping?: string[];
@@ -108,7 +109,7 @@ export function openImportDialog(options: ImportDialogOptions): void {
 
   const renderMapping = () => {
     if (!chosen?.header || !chosen.mapping) {
-      replaceChildren(mappingHost, chosen ? h('p', { class: 'muted' }, 'The workbook’s first sheet is read; its header row names the columns (by id or name).') : null);
+      replaceChildren(mappingHost, chosen ? h('p', { class: 'muted' }, 'This workbook is too large to preview here: its first sheet is read, and its header row names the columns (by id or name).') : null);
       return;
     }
     const { header, rows = [], mapping } = chosen;
@@ -148,8 +149,8 @@ export function openImportDialog(options: ImportDialogOptions): void {
     }
     chosen = { file, type };
     fileInfo.textContent = `${file.name} · ${(file.size / 1024).toFixed(file.size < 10240 ? 1 : 0)} KB`;
-    if (type === CSV_TYPE) {
-      const head = await csvHead(file);
+    const head = type === CSV_TYPE ? await csvHead(file) : await xlsxHead(file, PREVIEW_ROWS);
+    if (head) {
       chosen.header = head.header;
       chosen.rows = head.rows;
       chosen.mapping = autoMapping(head.header, columns);

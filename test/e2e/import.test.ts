@@ -3,6 +3,7 @@
  * name, checks it (a rejected value is shown and nothing is written), imports the good records, and the
  * rows appear in the open grid and on the server.
  */
+import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
@@ -13,7 +14,7 @@ import { launchBrowser, rowIds, seededSheet, type SeededSheet } from './browser'
 
 let server: RunningServer;
 let browser: Browser;
-let sheet: SeededSheet | undefined;
+const sheets: SeededSheet[] = [];
 let coderToken: string;
 
 beforeAll(async () => {
@@ -23,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sheet?.close();
+  for (const s of sheets) await s.close();
   await browser?.close();
   await server?.dispose();
 });
@@ -37,7 +38,8 @@ const FILE = csvOf([
 
 describe('import dialog', () => {
   it('maps, checks and imports a CSV; the report names the rejected value and the rows appear in the grid', async () => {
-    sheet = await seededSheet(browser, server, coderToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
+    const sheet = await seededSheet(browser, server, coderToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
+    sheets.push(sheet);
     const { page, watcher } = sheet;
     await page.getByTestId('import-button').click();
     const dialog = page.getByTestId('import-dialog');
@@ -71,5 +73,30 @@ describe('import dialog', () => {
     ]);
     await dialog.getByTestId('import-close').click();
     await expect.poll(() => page.getByTestId('import-dialog').count()).toBe(0);
+  });
+
+  it('previews an XLSX workbook’s first sheet and imports it with the adjusted mapping', async () => {
+    const sheet = await seededSheet(browser, server, coderToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
+    sheets.push(sheet);
+    const { page, watcher } = sheet;
+    const workbook = new ExcelJS.Workbook();
+    const first = workbook.addWorksheet('Coded');
+    first.addRow(['Actor 1', 'Place', 'Date']);
+    first.addRow(['From a workbook', 'Busan', new Date(Date.UTC(2024, 2, 1))]);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    await page.getByTestId('import-button').click();
+    const dialog = page.getByTestId('import-dialog');
+    await dialog.getByTestId('import-file').setInputFiles({ name: 'coded.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
+    await expect.poll(() => dialog.getByTestId('import-map-0').inputValue()).toBe('actor1');
+    expect(await dialog.getByTestId('import-map-1').inputValue()).toBe('');
+    expect(await dialog.getByTestId('import-map-2').inputValue()).toBe('event_date');
+    expect(await dialog.locator('.import-preview tbody td').first().textContent()).toBe('From a workbook');
+    await dialog.getByTestId('import-map-1').selectOption('location');
+    await dialog.getByTestId('import-run').click();
+    await expect.poll(() => dialog.getByTestId('import-outcome').textContent()).toMatch(/Imported: 1 new row/);
+    await expect.poll(() => rowsOf(watcher.doc, 'events').map(([, r]) => r).find((r) => r.actor1 === 'From a workbook'))
+      .toEqual({ actor1: 'From a workbook', location: 'Busan', event_date: '2024-03-01' });
+    await expect.poll(() => rowIds(page).then((ids) => ids.length)).toBe(2);
   });
 });
