@@ -24,7 +24,7 @@ export interface ReadContext {
 
 const DAY_MS = 86_400_000;
 
-/** An Excel date serial as a calendar day: 1900-based serials count from 1899-12-30 (Excel's leap-year quirk included). */
+/** An Excel date serial as a calendar day: 1900-based serials count from 1899-12-30 (right from 1900-03-01 on, past Excel's phantom 1900-02-29). */
 export function serialToDate({ serial, date1904 }: DateSerial): string {
   const epoch = date1904 ? Date.UTC(1904, 0, 1) : Date.UTC(1899, 11, 30);
   return new Date(epoch + Math.floor(serial) * DAY_MS).toISOString().slice(0, 10);
