@@ -57,10 +57,13 @@ interface ReadRecord {
   values: CellValue[];
 }
 
-type Planned =
-  | { kind: 'insert'; line: number; rowId: string; values: CellValue[] }
-  | { kind: 'update'; line: number; rowId: string; values: CellValue[] }
-  | { kind: 'unchanged'; line: number; rowId: string; values: CellValue[] };
+/** What a read record does to the sheet: a new row, an update of an existing one, or nothing. */
+interface Planned {
+  kind: 'insert' | 'update' | 'unchanged';
+  line: number;
+  rowId: string;
+  values: CellValue[];
+}
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const same = (a: CellValue | undefined, b: CellValue | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
