@@ -10,7 +10,8 @@ import type { RawRecord } from './raw';
 
 /** The records of a CSV body, the header first; `line` counts records (the header is 1), as a spreadsheet numbers rows. */
 export async function* csvRecords(body: ReadableStream<Uint8Array>): AsyncGenerator<RawRecord> {
-  const parser = parse({ relax_column_count: true, max_record_size: MAX_RECORD_CHARS });
+  // A quote inside an unquoted field (`He said "hi"`) is kept as text rather than refusing the file.
+  const parser = parse({ relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_CHARS });
   // The decoder drops a leading byte-order mark; `fatal` refuses bytes that are not UTF-8.
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let failure: Error | null = null;

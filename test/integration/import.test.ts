@@ -282,6 +282,15 @@ describe('import', () => {
       await expectError(importFile(server, dataset, SHEET, csvOf([['notes', 'Notes'], ['x', 'y']])), 400, /"notes"/);
     });
 
+    it('refuses a CSV whose quoted field never ends with 400, and keeps a stray quote in an unquoted field as text', async () => {
+      await expectError(importFile(server, dataset, SHEET, 'notes\r\n"never closed\r\n'), 400, /not valid CSV/);
+      const other = (await setUp()).dataset;
+      const stray = await importFile(server, other, SHEET, 'notes\r\nHe said "hi" twice\r\n');
+      expect(stray.body).toMatchObject({ inserted: 1 });
+      const json = JSON.parse((await exportSheet(server, other, SHEET, 'format=json')).text);
+      expect(json.rows[0].notes).toBe('He said "hi" twice');
+    });
+
     it('refuses text that is not UTF-8, and a workbook that is no zip, with 400', async () => {
       await expectError(importFile(server, dataset, SHEET, new Uint8Array([0x6e, 0x6f, 0x74, 0x65, 0x73, 0x0d, 0x0a, 0xe9, 0x74, 0xe9])), 400, /UTF-8/);
       await expectError(importFile(server, dataset, SHEET, 'notes\r\nx\r\n', { type: XLSX }), 400, /XLSX/);
