@@ -5,7 +5,7 @@
  * date serials; strings as Excel stores them (shared or inline, its `_xHHHH_` escapes undone).
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { badRequest } from '../errors';
+import { AppError, badRequest } from '../errors';
 import type { DateSerial, RawCell, RawRecord } from './raw';
 import { checkSizes, inflateEntry, zipDirectory, type ZipEntry } from './zip';
 
@@ -33,7 +33,7 @@ async function parseXml(
     parser.write(decoder.decode());
     parser.close();
   } catch (error) {
-    if (error instanceof Error && !(error instanceof TypeError) && 'status' in error) throw error;
+    if (error instanceof AppError) throw error;
     throw badRequest(`The workbook's part ${entry.name} is not readable XML: ${(error as Error).message.split('\n')[0]}`);
   }
 }
@@ -227,7 +227,7 @@ export async function* xlsxRecords(bytes: Uint8Array): AsyncGenerator<RawRecord>
     parser.write(decoder.decode());
     parser.close();
   } catch (error) {
-    if (error instanceof Error && 'status' in error) throw error;
+    if (error instanceof AppError) throw error;
     throw badRequest(`The workbook's sheet is not readable: ${(error as Error).message.split('\n')[0]}`);
   } finally {
     await inflating.catch(() => undefined);
