@@ -66,7 +66,10 @@ interface Planned {
 }
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-const same = (a: CellValue | undefined, b: CellValue | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** A value as text for comparing: objects (anchors) with their keys sorted, whoever wrote them in which order. */
+const canonical = (value: CellValue | undefined) => JSON.stringify(value ?? null, (_key, x: unknown) => (
+  x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+const same = (a: CellValue | undefined, b: CellValue | undefined) => canonical(a) === canonical(b);
 const isEmptyValue = (v: CellValue | undefined) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** Collects rejected values and warnings, listing the first MAX_LISTED of each and counting all. */
@@ -239,7 +242,7 @@ async function match(
       for (const [rowId, row] of sheetRows(requireSheet(doc, datasetId, sheetId))) {
         const value = row.get(key!);
         if (isEmptyValue(value)) continue;
-        const k = JSON.stringify(value);
+        const k = canonical(value);
         const ids = index.get(k);
         if (ids) ids.push(rowId);
         else index.set(k, [rowId]);
@@ -268,7 +271,7 @@ async function match(
         } else if (keyIndex !== undefined) {
           const value = values[keyIndex];
           if (!isEmptyValue(value)) {
-            const k = JSON.stringify(value);
+            const k = canonical(value);
             const earlier = seenKeys.get(k);
             if (earlier !== undefined) {
               findings.reject(line, key!, JSON.stringify(value), 'key', `${key} ${JSON.stringify(value)} is on line ${earlier} of the file too`);

@@ -120,6 +120,10 @@ describe('import', () => {
     expect(json.rows.filter((r: Record<string, CellValue>) => r.evidence !== null).map((r: Record<string, CellValue>) => r.evidence))
       .toEqual([[anchor(sourceId)], [anchor(sourceId)], [anchor(sourceId)]]);
 
+    // The same file again, keyed on row_id: every record is found and nothing changes.
+    const again0 = await importFile(server, dataset, SHEET, before, { query: 'key=row_id' });
+    expect(again0.body).toMatchObject({ inserted: 0, updated: 0, unchanged: ROWS.length, rejected: [] });
+
     // The "CSV for analysis" form (no prefixes, a byte-order mark) imports back the same, apart from the
     // one text that begins with ' followed by a formula: that form cannot tell it from a prefix.
     client.doc.transact(() => { for (const id of [...sheetRows(sheet).keys()]) deleteRow(sheet, id); });
