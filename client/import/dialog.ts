@@ -177,7 +177,11 @@ export function openImportDialog(options: ImportDialogOptions): void {
     progress.hidden = false;
     progress.value = 0;
     replaceChildren(report, h('p', { class: 'muted' }, dryRun ? 'Checking…' : 'Importing…'));
-    const answer = await uploadImport(r, (f) => { progress.value = f; });
+    const answer = await uploadImport(r, (f) => {
+      progress.value = f;
+      // A large file takes the server a while after the upload: say what it is doing.
+      if (f >= 1) replaceChildren(report, h('p', { class: 'muted' }, dryRun ? 'Uploaded; checking every record…' : 'Uploaded; checking every record, then writing the rows…'));
+    });
     busy = false;
     progress.hidden = true;
     refreshButtons();
