@@ -4,7 +4,7 @@
 import { ApiError, addSheet, deleteSheet, getDataset, patchSheet } from '../api';
 import type { DatasetAccess, DatasetDetail, User as Me } from '../../model/http';
 import { type Role, canEdit } from '../../model/roles';
-import { getMeta, getSheets, orderedSheetIds } from '../../model/document';
+import { getMeta, getSheet, getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/document';
 import { MembersPanel } from '../access/members-panel';
 import { rememberRoleChange, renderAccessEnded, roleChangeBanner, takeRoleChange } from '../access/notices';
 import { ColumnPanel } from '../columns/panel';
@@ -18,6 +18,7 @@ import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
 import { closesLikeAMenu } from '../ui/menu';
 import { promptDialog } from '../ui/prompt';
+import { openImportDialog } from '../import/dialog';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { ReviewController } from '../review/controller';
@@ -177,6 +178,7 @@ class DatasetPage {
       : [
         h('button', { type: 'button', class: 'button primary', 'data-testid': 'add-row', onclick: () => this.grid?.addRow() }, '+ Add row'),
         h('button', { type: 'button', class: 'button', 'data-testid': 'delete-rows', onclick: () => void this.deleteRows() }, 'Delete rows'),
+        h('button', { type: 'button', class: 'button', 'data-testid': 'import-button', title: 'Import rows from a CSV or XLSX file', onclick: () => this.openImport() }, 'Import'),
         h('span', { class: 'divider' }),
         this.undoButton,
         this.redoButton,
@@ -458,6 +460,13 @@ class DatasetPage {
       tab.setAttribute('aria-selected', String(tab.dataset.sheet === sheetId));
     }
     this.renderCounts();
+  }
+
+  /** The import dialog for the sheet on screen. */
+  private openImport(): void {
+    const sheet = getSheet(this.conn.doc, this.sheetId);
+    if (!sheet) return;
+    openImportDialog({ datasetId: this.datasetId, sheetId: this.sheetId, sheetName: sheetName(sheet), columns: readColumns(sheet) });
   }
 
   private togglePanel(kind: PanelKind): void {
