@@ -216,6 +216,12 @@ export const ROUTES: Record<string, RouteRow> = {
   'DELETE /api/datasets/:id/sources/:sourceId': { who: dataset('editor'), request: async (fx) => ({ params: { sourceId: await fx.freshSource() } }) },
   'GET /api/datasets/:id/evidence/export': { who: dataset('viewer'), request: () => ({ query: CSV }) },
   'GET /api/datasets/:id/sheets/:sheetId/problems': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' } }) },
+  // A CSV file of one record: a new row of `events` each time.
+  'POST /api/datasets/:id/sheets/:sheetId/import': {
+    who: dataset('editor'),
+    request: (fx) => ({ params: { sheetId: 'events' }, raw: { type: 'text/csv', text: `summary\r\nImported by the matrix ${fx.unique()}\r\n` } }),
+    check: (body: { inserted: number }) => expect(body.inserted, 'the record imported').toBe(1),
+  },
 
   'GET /api/datasets/:id/rounds': {
     who: dataset('viewer'),
