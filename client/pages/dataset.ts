@@ -11,7 +11,7 @@ import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
 import { widePasteHandler } from '../grid/wide-paste';
-import { codebookPath, datasetPath, releasesPath, roundsPath } from '../router';
+import { codebookPath, datasetPath, progressPath, releasesPath, roundsPath } from '../router';
 import { startRoundDialog } from '../rounds/start-dialog';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
@@ -87,7 +87,8 @@ class DatasetPage {
   private readonly undoButton: HTMLButtonElement;
   private readonly redoButton: HTMLButtonElement;
   /** At the right end of the tabs (the toolbar is full at 1280 px). */
-  private readonly roundsEntry: HTMLElement;
+  /** The dataset's own pages (progress, codebook, releases, rounds), at the end of the sheet tabs. */
+  private readonly datasetPages: HTMLElement;
 
   constructor(
     private readonly app: HTMLElement, private readonly me: Me, private readonly role: Role,
@@ -129,7 +130,11 @@ class DatasetPage {
     this.review.setRowPassages((sheet, row) => this.reading.passagesOf(sheet, row));
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
-    this.roundsEntry = this.roundsMenu();
+    this.datasetPages = h('span', { class: 'dataset-pages' },
+      h('a', { class: 'button subtle', href: progressPath(datasetId), 'data-testid': 'progress-link', title: 'How much is coded, approved and flagged, and who coded what' }, 'Progress'),
+      h('a', { class: 'button subtle', href: codebookPath(datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
+      h('a', { class: 'button subtle', href: releasesPath(datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases'),
+      this.roundsMenu());
   }
 
   async open(sheetId?: string): Promise<void> {
@@ -215,9 +220,7 @@ class DatasetPage {
     // The page started again because the server changed this user's role here: say so, and what it means.
     const roleChanged = takeRoleChange(this.datasetId) !== null;
     replaceChildren(this.app,
-      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status,
-        h('a', { class: 'button subtle', href: codebookPath(this.datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
-        h('a', { class: 'button subtle', href: releasesPath(this.datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases')),
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status),
       h('main', { class: 'dataset' },
         this.archivedAt
           ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },
@@ -328,7 +331,7 @@ class DatasetPage {
       return h('span', { class: 'tab-group' }, tab, this.sheetMenu(b.sheetId, index, order.length));
     }), admin
       ? h('button', { type: 'button', class: 'tab-add', title: 'Add a sheet', 'aria-label': 'Add a sheet', 'data-testid': 'add-sheet', onclick: () => void this.addSheet() }, '+')
-      : null, this.roundsEntry);
+      : null, this.datasetPages);
     this.renderCounts();
   }
 
