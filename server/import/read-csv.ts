@@ -3,10 +3,19 @@
  * mark): the file is never one string in memory. Bytes that are not UTF-8 are refused rather than
  * replaced, so no text is silently changed.
  */
-import { parse } from 'csv-parse';
+import { type Parser, parse } from 'csv-parse';
 import { badRequest } from '../errors';
 import { MAX_RECORD_CHARS } from './limits';
 import type { RawRecord } from './raw';
+
+/** Resolves when the parser wants more text, or was closed; the listener that did not fire is removed (a large file waits thousands of times). */
+function drained(parser: Parser): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { parser.off('drain', done); parser.off('close', done); resolve(); };
+    parser.once('drain', done);
+    parser.once('close', done);
+  });
+}
 
 /** The records of a CSV body, the header first; `line` counts records (the header is 1), as a spreadsheet numbers rows. */
 export async function* csvRecords(body: ReadableStream<Uint8Array>): AsyncGenerator<RawRecord> {
@@ -22,9 +31,7 @@ export async function* csvRecords(body: ReadableStream<Uint8Array>): AsyncGenera
         const { done, value } = await reader.read();
         if (done) break;
         const text = decoder.decode(value, { stream: true });
-        if (text !== '' && !parser.write(text)) {
-          await new Promise((resolve) => { parser.once('drain', resolve); parser.once('close', resolve); });
-        }
+        if (text !== '' && !parser.write(text)) await drained(parser);
         if (parser.destroyed) return;
       }
       const rest = decoder.decode();
