@@ -43,7 +43,7 @@ export interface ImportBenchResult {
 const DATASET = 'bench-import';
 
 /** The CSV a team would import: the events sheet's 14 columns by id, multi joined with "; ". */
-function eventsCsv(rows: number): string {
+export function eventsCsv(rows: number): string {
   const rand = prng(12);
   const records: string[][] = [];
   let header: string[] | undefined;

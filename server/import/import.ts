@@ -12,6 +12,7 @@
  *    (with its history) before the next, so that memory stays bounded and sockets are served between them.
  *    Nothing is written before every record was read and matched: a rejected file writes nothing.
  */
+import { channel } from 'node:diagnostics_channel';
 import * as Y from 'yjs';
 import { indexText, type IndexedText } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
@@ -33,6 +34,10 @@ const MATCH_SLICE = 500;
 const READ_BUDGET_MS = 10;
 /** Records written per transaction. */
 export const WRITE_SLICE = 250;
+
+/** Published after each step (`{step}`): a profiler can measure memory there; nothing listens otherwise. */
+export const importSteps = channel('tessera:import-step');
+const stepDone = (step: 'read' | 'match' | 'warn' | 'write') => { if (importSteps.hasSubscribers) importSteps.publish({ step }); };
 
 export interface ImportOptions {
   datasetId: string;
@@ -66,6 +71,13 @@ interface Planned {
 }
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Resolves once a transaction written in this turn is stored and the sockets had a turn since. Storing
+ * runs in an immediate queued by the transaction, so one `yieldTurn` would resume in that same check
+ * phase, right after it: storing a slice and writing the next would be one long block. The second
+ * resumes only after the event loop polled the sockets.
+ */
+const afterStored = async () => { await yieldTurn(); await yieldTurn(); };
 /** A value as text for comparing: objects (anchors) with their keys sorted, whoever wrote them in which order. */
 const canonical = (value: CellValue | undefined) => JSON.stringify(value ?? null, (_key, x: unknown) => (
   x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
@@ -131,8 +143,11 @@ async function importFrom(
 
   const findings = new Findings();
   const read = await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings);
+  stepDone('read');
   const planned = await match(registry, options, mapped.map((m) => m.column), keyIndex, read, findings);
+  stepDone('match');
   await warn(registry, options, columns, mapped.map((m) => m.column), planned, findings);
+  stepDone('warn');
 
   const counts = { inserted: 0, updated: 0, unchanged: 0 };
   for (const p of planned) counts[p.kind === 'insert' ? 'inserted' : p.kind === 'update' ? 'updated' : 'unchanged'] += 1;
@@ -152,6 +167,7 @@ async function importFrom(
   if (stopped) return { status: 422, report };
   if (options.dryRun) return { status: 200, report };
   await write(registry, options, mapped.map((m) => m.column), planned);
+  stepDone('write');
   report.written = planned.some((p) => p.kind !== 'unchanged');
   return { status: 200, report };
 }
@@ -377,7 +393,6 @@ async function write(registry: DocRegistry, options: ImportOptions, columns: rea
         });
       }
     }));
-    // The transaction is stored (with its history) at the end of this turn, before the next one.
-    await yieldTurn();
+    await afterStored();
   }
 }
