@@ -5,7 +5,7 @@
  * (p50/p99/max) during the import, compared with the same typing without an import, in the same run.
  * `npm run bench -- import`, or `npx tsx bench/import.ts` (ROWS). Prints numbers; never asserts.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Papa from 'papaparse';
 import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
@@ -35,6 +35,10 @@ export interface ImportBenchResult {
   rssAfter: number | undefined;
   baseline: Summary;
   during: Summary;
+  /** `/healthz` asked one at a time during the import: how long the server itself keeps requests waiting. */
+  healthz: Summary;
+  /** The longest event-loop block of this (the clients') process during the import: latency it adds, not the server. */
+  clientLoopMaxMs: number;
   /** Edits sent during the import, and how many of them arrived. */
   sentDuring: number;
   error?: string;
@@ -95,6 +99,18 @@ function startTyping(typist: Client, observer: Client, rowId: string, rate: numb
   };
 }
 
+/** `/healthz` one request after another while `running()`, each request's time. */
+async function pollHealth(url: string, running: () => boolean): Promise<Summary> {
+  const times = new Samples(4096);
+  while (running()) {
+    const started = performance.now();
+    await fetch(`${url}/healthz`).then((res) => res.arrayBuffer());
+    times.push(performance.now() - started);
+    await sleep(50);
+  }
+  return summarize(times.values());
+}
+
 export async function runImportBench(options: ImportBenchOptions, log: (line: string) => void): Promise<ImportBenchResult> {
   const server = await startServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
   const clients: Client[] = [];
@@ -122,6 +138,10 @@ export async function runImportBench(options: ImportBenchOptions, log: (line: st
     const rssBefore = readMemory(pid)?.rss;
     const from = typing.reset();
     const memory = sampleMemory(pid, 50);
+    const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+    clientLoop.enable();
+    let importing = true;
+    const health = pollHealth(server.url, () => importing);
     const started = performance.now();
     const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
       method: 'POST',
@@ -130,6 +150,9 @@ export async function runImportBench(options: ImportBenchOptions, log: (line: st
     });
     const report = await response.json() as { inserted?: number };
     const importMs = performance.now() - started;
+    importing = false;
+    clientLoop.disable();
+    const healthz = await health;
     const sentDuring = typing.sentSince(from);
     const during = typing.latencies();
     await typing.stop();
@@ -137,7 +160,7 @@ export async function runImportBench(options: ImportBenchOptions, log: (line: st
     const rssAfter = readMemory(pid)?.rss;
     return {
       rows: options.rows, csvBytes: body.length, status: response.status, inserted: report.inserted ?? 0, importMs,
-      rssBefore, peakRss, rssAfter, baseline, during, sentDuring,
+      rssBefore, peakRss, rssAfter, baseline, during, healthz, clientLoopMaxMs: clientLoop.max / 1e6, sentDuring,
     };
   } finally {
     for (const c of clients) c.destroy();
@@ -154,5 +177,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`  server RSS: before ${mib(r.rssBefore)}, peak during ${mib(r.peakRss)}, after ${mib(r.rssAfter)}`);
   console.log(`  typing alone:        p50 ${ms(r.baseline.p50)}, p99 ${ms(r.baseline.p99)}, max ${ms(r.baseline.max)} (${r.baseline.count} edits)`);
   console.log(`  typing during import: p50 ${ms(r.during.p50)}, p99 ${ms(r.during.p99)}, max ${ms(r.during.max)} (${r.during.count} edits)`);
+  console.log(`  /healthz during import: p50 ${ms(r.healthz.p50)}, p99 ${ms(r.healthz.p99)}, max ${ms(r.healthz.max)} (${r.healthz.count}); the clients' own longest block ${ms(r.clientLoopMaxMs)}`);
   process.exit(0);
 }

@@ -185,8 +185,10 @@ async function importBench(): Promise<void> {
     [
       ['alone', int(r.baseline.count), ms(r.baseline.p50), ms(r.baseline.p99), ms(r.baseline.max)],
       ['during the import', int(r.during.count), ms(r.during.p50), ms(r.during.p99), ms(r.during.max)],
+      ['/healthz during the import', int(r.healthz.count), ms(r.healthz.p50), ms(r.healthz.p99), ms(r.healthz.max)],
     ],
   ));
+  console.log(`The two clients (this process) blocked their own event loop for at most ${ms(r.clientLoopMaxMs)} during the import (applying the imported rows): part of the typing latency.`);
   console.log(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above the core count, the numbers are disturbed)`);
 }
 
