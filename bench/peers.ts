@@ -152,13 +152,16 @@ async function startProcess(name: string, args: string[], env: Record<string, st
   return { process: proc, port: chosen, dataDir };
 }
 
+/** Extra node flags for Tessera's server process (`BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it). */
+const serverNodeArgs = () => (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+
 export const tessera: Peer = {
   id: 'tessera',
   label: 'Tessera',
   persistent: true,
   exports: true,
   start: (dataDir, port) =>
-    startProcess('tessera', ['--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn' }, dataDir, '/healthz', port),
+    startProcess('tessera', [...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn' }, dataDir, '/healthz', port),
   async prepare(server) {
     const res = await fetch(`http://127.0.0.1:${server.port}/api/datasets`, {
       method: 'POST',
