@@ -70,6 +70,11 @@ export interface SharedDocOptions {
  * 100 ms within which every update is stored; a peer is acked only after its update is.
  */
 export const FLUSH_DELAY_MS = 20;
+/**
+ * A turn's updates are merged into one message only up to this size: merging costs time in proportion to
+ * the bytes, and a turn holding large updates (a sheet being built) saves nothing by it.
+ */
+const MERGE_UP_TO_BYTES = 64 * 1024;
 /** Presence client ids one socket may control (a tab uses one). */
 const MAX_PRESENCE_IDS_PER_PEER = 8;
 /** A failing store is retried after this long, doubling up to the maximum. */
@@ -535,18 +540,23 @@ export class SharedDoc {
   }
 
   /**
-   * One message for all the updates of a turn: with a hundred people typing, each client applies one
-   * update per turn instead of one per keystroke of everyone else. A peer whose own update is in a
-   * mixed batch gets it back; Yjs skips what it has.
+   * One message for all the (small) updates of a turn: with a hundred people typing, each client applies
+   * one update per turn instead of one per keystroke of everyone else. A peer whose own update is in a
+   * mixed batch gets it back; Yjs skips what it has. Large updates go out one by one, in order.
    */
   private sendOutgoing(): void {
     this.sendTimer = null;
     const batch = this.outgoing;
     this.outgoing = [];
     if (batch.length === 0) return;
-    const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update));
+    let bytes = 0;
+    for (const { update } of batch) bytes += update.byteLength;
+    if (batch.length === 1 || bytes > MERGE_UP_TO_BYTES) {
+      for (const { update, origin } of batch) this.broadcast(updateMessage(update), origin);
+      return;
+    }
     const origins = new Set(batch.map((b) => b.origin));
-    this.broadcast(updateMessage(update), origins.size === 1 ? batch[0]!.origin : undefined);
+    this.broadcast(updateMessage(Y.mergeUpdates(batch.map((b) => b.update))), origins.size === 1 ? batch[0]!.origin : undefined);
   }
 
   private broadcast(message: Uint8Array, except: unknown): void {
