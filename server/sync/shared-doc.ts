@@ -75,6 +75,13 @@ export const FLUSH_DELAY_MS = 20;
  * the bytes, and a turn holding large updates (a sheet being built) saves nothing by it.
  */
 const MERGE_UP_TO_BYTES = 64 * 1024;
+/**
+ * A document broadcasts at most once per this many milliseconds: what was applied meanwhile goes out
+ * together. Each broadcast is a socket write per peer and an apply in every client, so at hundreds of
+ * edits a second this keeps both from growing with the edit rate; an edit after a quiet spell goes out
+ * at the end of its turn.
+ */
+const BROADCAST_EVERY_MS = 4;
 /** Presence client ids one socket may control (a tab uses one). */
 const MAX_PRESENCE_IDS_PER_PEER = 8;
 /** A failing store is retried after this long, doubling up to the maximum. */
@@ -117,7 +124,9 @@ export class SharedDoc {
   private flushAtTurnEnd: NodeJS.Immediate | null = null;
   /** Updates applied in this event-loop turn: sent to the peers as one merged message at its end. */
   private outgoing: Array<{ update: Uint8Array; origin: Origin }> = [];
-  private sendTimer: NodeJS.Immediate | null = null;
+  /** Cancels the scheduled broadcast of `outgoing`, if one is scheduled. */
+  private sendTimer: (() => void) | null = null;
+  private lastBroadcastAt = Number.NEGATIVE_INFINITY;
   private retryTimer: NodeJS.Timeout | null = null;
   /** Set while storing fails: how often, since when, when it was last logged and the next retry delay. */
   private storeFailure: { count: number; since: number; loggedAt: number; retryMs: number } | null = null;
@@ -198,7 +207,7 @@ export class SharedDoc {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.flushAtTurnEnd) clearImmediate(this.flushAtTurnEnd);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.sendTimer) clearImmediate(this.sendTimer);
+    this.sendTimer?.();
     this.flushTimer = this.retryTimer = this.sendTimer = this.flushAtTurnEnd = null;
     this.pending = new Changes();
     this.outgoing = [];
@@ -397,7 +406,7 @@ export class SharedDoc {
     for (const peer of [...this.peers.keys()]) peer.close(CloseCode.Restart, 'Server restarting');
     this.peers.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.sendTimer) clearImmediate(this.sendTimer);
+    this.sendTimer?.();
     this.awareness.destroy();
     this.stopObserving?.();
     this.doc?.destroy();
@@ -533,7 +542,7 @@ export class SharedDoc {
     }
     this.stage = null;
     for (const { update } of stage.changes.updates) this.outgoing.push({ update, origin });
-    this.sendTimer ??= setImmediate(() => this.sendOutgoing());
+    this.scheduleBroadcast();
     this.pending.absorb(stage.changes);
     this.scheduleFlush();
     this.options.afterApply?.(this, origin, stage.changes);
@@ -544,8 +553,21 @@ export class SharedDoc {
    * one update per turn instead of one per keystroke of everyone else. A peer whose own update is in a
    * mixed batch gets it back; Yjs skips what it has. Large updates go out one by one, in order.
    */
+  private scheduleBroadcast(): void {
+    if (this.sendTimer) return;
+    const wait = this.lastBroadcastAt + BROADCAST_EVERY_MS - performance.now();
+    if (wait <= 0) {
+      const immediate = setImmediate(() => this.sendOutgoing());
+      this.sendTimer = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(() => this.sendOutgoing(), wait);
+      this.sendTimer = () => clearTimeout(timeout);
+    }
+  }
+
   private sendOutgoing(): void {
     this.sendTimer = null;
+    this.lastBroadcastAt = performance.now();
     const batch = this.outgoing;
     this.outgoing = [];
     if (batch.length === 0) return;
