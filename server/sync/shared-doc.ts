@@ -77,7 +77,7 @@ export const FLUSH_DELAY_MS = 20;
 const MERGE_UP_TO_BYTES = 64 * 1024;
 /**
  * A document broadcasts at most once per this many milliseconds: what was applied meanwhile goes out
- * together. Each broadcast is a socket write per peer and an apply in every client, so at hundreds of
+ * together (updates, then the latest presence of every client whose presence changed). Each broadcast is a socket write per peer and an apply in every client, so at hundreds of
  * edits a second this keeps both from growing with the edit rate; an edit after a quiet spell goes out
  * at the end of its turn.
  */
@@ -127,6 +127,8 @@ export class SharedDoc {
   /** Cancels the scheduled broadcast of `outgoing`, if one is scheduled. */
   private sendTimer: (() => void) | null = null;
   private lastBroadcastAt = Number.NEGATIVE_INFINITY;
+  /** Presence client ids changed since the last broadcast: their latest states go out with it. */
+  private readonly presenceChanged = new Set<number>();
   private retryTimer: NodeJS.Timeout | null = null;
   /** Set while storing fails: how often, since when, when it was last logged and the next retry delay. */
   private storeFailure: { count: number; since: number; loggedAt: number; retryMs: number } | null = null;
@@ -548,11 +550,7 @@ export class SharedDoc {
     this.options.afterApply?.(this, origin, stage.changes);
   }
 
-  /**
-   * One message for all the (small) updates of a turn: with a hundred people typing, each client applies
-   * one update per turn instead of one per keystroke of everyone else. A peer whose own update is in a
-   * mixed batch gets it back; Yjs skips what it has. Large updates go out one by one, in order.
-   */
+  /** Broadcasts at the end of this turn, or BROADCAST_EVERY_MS after the last broadcast if that is later. */
   private scheduleBroadcast(): void {
     if (this.sendTimer) return;
     const wait = this.lastBroadcastAt + BROADCAST_EVERY_MS - performance.now();
@@ -568,6 +566,21 @@ export class SharedDoc {
   private sendOutgoing(): void {
     this.sendTimer = null;
     this.lastBroadcastAt = performance.now();
+    this.sendUpdates();
+    if (this.presenceChanged.size === 0) return;
+    const changed = [...this.presenceChanged];
+    this.presenceChanged.clear();
+    // To the sender too: the stock client drops a connection that hears nothing for 30 s, and a coder
+    // alone on a dataset hears nothing else (its presence heartbeat comes back every 15 s).
+    this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), undefined);
+  }
+
+  /**
+   * One message for all the (small) updates of a broadcast window: with a hundred people typing, each
+   * client applies one update per window instead of one per keystroke of everyone else. A peer whose own
+   * update is in a mixed batch gets it back; Yjs skips what it has. Large updates go out one by one.
+   */
+  private sendUpdates(): void {
     const batch = this.outgoing;
     this.outgoing = [];
     if (batch.length === 0) return;
@@ -685,9 +698,10 @@ export class SharedDoc {
       if (owner) this.peers.get(owner)?.delete(id);
       this.presenceOwners.delete(id);
     }
-    const changed = [...added, ...updated, ...removed];
-    // To the sender too: the stock client drops a connection that hears nothing for 30 s, and a coder
-    // alone on a dataset hears nothing else (its presence heartbeat comes back every 15 s).
-    this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), undefined);
+    // Sent with the next broadcast: a hundred heartbeats in one window make one message per peer.
+    for (const id of added) this.presenceChanged.add(id);
+    for (const id of updated) this.presenceChanged.add(id);
+    for (const id of removed) this.presenceChanged.add(id);
+    this.scheduleBroadcast();
   };
 }
