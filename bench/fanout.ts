@@ -25,6 +25,8 @@ export interface FanoutResult {
   peer: PeerId;
   label: string;
   clients: number;
+  /** Edits per second per client. */
+  rate: number;
   /** Edits sent inside the measuring window. */
   edits: number;
   /** Achieved edits per second over all clients (target clients × rate). */
@@ -106,7 +108,7 @@ export async function runFanout(peer: Peer, options: FanoutOptions): Promise<Fan
   const clients: BenchClient[] = [];
   const server = await peer.start(dir.path);
   const result: FanoutResult = {
-    peer: peer.id, label: peer.label, clients: n, edits: 0, sendRate: 0, expected: 0, delivered: 0,
+    peer: peer.id, label: peer.label, clients: n, rate, edits: 0, sendRate: 0, expected: 0, delivered: 0,
     latency: summarize(new Float64Array()), serverCpu: Number.NaN, clientCpu: Number.NaN, clientLag: Number.NaN, otherCpu: Number.NaN, problems: [],
   };
   try {

@@ -18,7 +18,7 @@ export const DATASET = 'bench';
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export type PeerId = 'tessera' | 'y-websocket' | 'hocuspocus';
+export type PeerId = 'tessera' | 'baseline' | 'y-websocket' | 'hocuspocus';
 
 /** A connected client: a Y.Doc kept in sync by the peer's stock provider. */
 export interface BenchClient {
@@ -140,9 +140,11 @@ function hocuspocusClient(url: string, doc: Y.Doc): BenchClient {
   };
 }
 
-async function startProcess(name: string, args: string[], env: Record<string, string>, dataDir: string, readyPath: string, port?: number): Promise<RunningServer> {
+async function startProcess(
+  name: string, args: string[], env: Record<string, string>, dataDir: string, readyPath: string, port?: number, cwd = ROOT,
+): Promise<RunningServer> {
   const chosen = port ?? (await freePort());
-  const proc = new ServerProcess({ name, args, env: { ...env, HOST: '127.0.0.1', PORT: String(chosen) }, cwd: ROOT });
+  const proc = new ServerProcess({ name, args, env: { ...env, HOST: '127.0.0.1', PORT: String(chosen) }, cwd });
   try {
     await proc.waitForHttp(`http://127.0.0.1:${chosen}${readyPath}`, START_TIMEOUT_MS);
   } catch (error) {
@@ -152,13 +154,17 @@ async function startProcess(name: string, args: string[], env: Record<string, st
   return { process: proc, port: chosen, dataDir };
 }
 
-export const tessera: Peer = {
-  id: 'tessera',
-  label: 'Tessera',
+/** Extra node flags for Tessera's server process (`BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it). */
+const serverNodeArgs = () => (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+
+/** Tessera's server from the checkout at `root` (this one, or the baseline a change is measured against). */
+const tesseraFrom = (id: 'tessera' | 'baseline', label: string, root: string): Peer => ({
+  id,
+  label,
   persistent: true,
   exports: true,
   start: (dataDir, port) =>
-    startProcess('tessera', ['--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn' }, dataDir, '/healthz', port),
+    startProcess(id, [...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn' }, dataDir, '/healthz', port, root),
   async prepare(server) {
     const res = await fetch(`http://127.0.0.1:${server.port}/api/datasets`, {
       method: 'POST',
@@ -168,8 +174,10 @@ export const tessera: Peer = {
     const body = await res.text();
     if (res.status !== 201) throw new Error(`Tessera: POST /api/datasets answered ${res.status}: ${body.slice(0, 300)}`);
   },
-  connect: (server, doc = new Y.Doc()) => yWebsocketClient(`ws://127.0.0.1:${server.port}/ws`, doc, { token: ADMIN_TOKEN }, 'tessera'),
-};
+  connect: (server, doc = new Y.Doc()) => yWebsocketClient(`ws://127.0.0.1:${server.port}/ws`, doc, { token: ADMIN_TOKEN }, id),
+});
+
+export const tessera = tesseraFrom('tessera', 'Tessera', ROOT);
 
 export const yWebsocketServer: Peer = {
   id: 'y-websocket',
@@ -193,7 +201,14 @@ export const hocuspocus: Peer = {
   connect: (server, doc = new Y.Doc()) => hocuspocusClient(`ws://127.0.0.1:${server.port}`, doc),
 };
 
-export const PEERS: readonly Peer[] = [tessera, yWebsocketServer, hocuspocus];
+/**
+ * `BENCH_BASELINE=DIR` (a checkout of an earlier commit, with node_modules): Tessera as it was, run in
+ * the same benchmark as a peer (`BENCH_PEERS=tessera,baseline,hocuspocus`), to measure a change.
+ */
+const baselineRoot = process.env.BENCH_BASELINE;
+export const PEERS: readonly Peer[] = [
+  tessera, ...(baselineRoot ? [tesseraFrom('baseline', 'Tessera (baseline)', baselineRoot)] : []), yWebsocketServer, hocuspocus,
+];
 
 /**
  * The peers have no templates: the first client writes the events-statements document layout itself,

@@ -4,7 +4,8 @@
  * (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.
  *
  * Env: BENCH_QUICK=1 (short runs, 10k rows), BENCH_PEERS=tessera,hocuspocus,y-websocket,
- * BENCH_CLIENTS=40,100, BENCH_SECONDS=20, BENCH_ROWS=100000, BENCH_SOURCES=2000.
+ * BENCH_CLIENTS=40,100,500@1 (clients, @ edits/s per client, 5 unless given), BENCH_SECONDS=20, BENCH_ROWS=100000,
+ * BENCH_SOURCES=2000.
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -55,14 +56,17 @@ function printProblems(results: readonly { label: string; problems: string[]; er
 }
 
 async function fanout(peers: readonly Peer[]): Promise<void> {
-  const loads = (process.env.BENCH_CLIENTS ?? '40,100').split(',').map(Number).filter((n) => n > 1);
+  const loads = (process.env.BENCH_CLIENTS ?? '40,100,500@1').split(',').map((load) => {
+    const [clients, rate] = load.split('@').map(Number);
+    return { clients: clients as number, rate: rate ?? 5 };
+  }).filter(({ clients, rate }) => clients > 1 && rate > 0);
   const options: Omit<FanoutOptions, 'clients'> = {
     rate: 5,
     warmupMs: quick ? 1_000 : 3_000,
     measureMs: numberEnv('BENCH_SECONDS', quick ? 5 : 20) * 1000,
     drainMs: quick ? 5_000 : 10_000,
   };
-  console.log(`\n## Fan-out: clients × ${options.rate} edits/s on one document, ${options.measureMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`);
+  console.log(`\n## Fan-out: clients × edits/s each (${loads.map((l) => `${l.clients} × ${l.rate}`).join(', ')}) on one document, ${options.measureMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`);
   console.log('Latency = time from a client setting a cell until each other client observes it (all clients in this process).');
   console.log('CPU columns are % of one core over the measured window (the machine has ' + cpus().length + '); "client lag p99" is the event-loop');
   console.log('delay of the client process: when it is high, the clients (not the server) add the latency; "other CPU" is');
@@ -70,22 +74,22 @@ async function fanout(peers: readonly Peer[]): Promise<void> {
   // The first run in a fresh process is slower (JIT, heap growth); a discarded run keeps that off the peers.
   const warmPeer = peers.find((p) => p.id === 'y-websocket') ?? peers[0];
   if (warmPeer && loads.length > 0) {
-    log(`  warming up this process: ${warmPeer.label}, ${loads[0]} clients, ${quick ? 3 : 8} s (discarded)…`);
-    await runFanout(warmPeer, { ...options, clients: loads[0] as number, warmupMs: 0, measureMs: quick ? 3_000 : 8_000, drainMs: 2_000 });
+    log(`  warming up this process: ${warmPeer.label}, ${loads[0]!.clients} clients, ${quick ? 3 : 8} s (discarded)…`);
+    await runFanout(warmPeer, { ...options, ...loads[0]!, warmupMs: 0, measureMs: quick ? 3_000 : 8_000, drainMs: 2_000 });
   }
   const all: FanoutResult[] = [];
-  for (const clients of loads) {
+  for (const load of loads) {
     for (const peer of peers) {
-      log(`  running ${peer.label} with ${clients} clients…`);
-      all.push(await runFanout(peer, { ...options, clients }));
+      log(`  running ${peer.label} with ${load.clients} clients × ${load.rate} edits/s…`);
+      all.push(await runFanout(peer, { ...options, ...load }));
     }
   }
   console.log();
   console.log(
     table(
-      ['server', 'clients', 'edits/s', 'delivered / expected', 'missing', 'p50', 'p99', 'max', 'server CPU', 'client CPU', 'client lag p99', 'other CPU', 'server RSS'],
+      ['server', 'clients', 'edits/s each', 'edits/s', 'delivered / expected', 'missing', 'p50', 'p99', 'max', 'server CPU', 'client CPU', 'client lag p99', 'other CPU', 'server RSS'],
       all.map((r) => [
-        r.label, String(r.clients), r.error ? 'FAILED' : int(r.sendRate), `${int(r.delivered)} / ${int(r.expected)}`,
+        r.label, String(r.clients), String(r.rate), r.error ? 'FAILED' : int(r.sendRate), `${int(r.delivered)} / ${int(r.expected)}`,
         int(r.expected - r.delivered), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), pct(r.serverCpu),
         pct(r.clientCpu), ms(r.clientLag), pct(Math.max(0, r.otherCpu)), mib(r.memory?.rss),
       ]),
@@ -96,10 +100,10 @@ async function fanout(peers: readonly Peer[]): Promise<void> {
     console.log('\nRatios (Tessera ÷ peer; below 1 is better for Tessera):');
     const rows: string[][] = [];
     for (const t of ours) {
-      const others = all.filter((r) => r.peer !== 'tessera' && r.clients === t.clients && !r.error);
+      const others = all.filter((r) => r.peer !== 'tessera' && r.clients === t.clients && r.rate === t.rate && !r.error);
       for (const o of others) rows.push([`${t.clients} clients`, `vs ${o.label}`, ratio(t.latency.p50, o.latency.p50), ratio(t.latency.p99, o.latency.p99)]);
       const best = others.reduce<FanoutResult | undefined>((b, r) => (b === undefined || r.latency.p99 < b.latency.p99 ? r : b), undefined);
-      if (best) rows.push([`${t.clients} clients`, `vs best peer (${best.label})`, ratio(t.latency.p50, best.latency.p50), ratio(t.latency.p99, best.latency.p99)]);
+      if (best && others.length > 1) rows.push([`${t.clients} clients`, `vs best peer (${best.label})`, ratio(t.latency.p50, best.latency.p50), ratio(t.latency.p99, best.latency.p99)]);
     }
     if (rows.length > 0) console.log(table(['load', 'compared with', 'p50', 'p99'], rows));
   }

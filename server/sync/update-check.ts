@@ -327,8 +327,9 @@ class UpdateCheck {
    * long chains (each list item at the one before it).
    */
   private place(start: Y.Item): Place {
-    const path: Array<{ item: Y.Item; via: 'neighbour' | 'parent'; next: Y.Item }> = [];
-    const seen = new Set<Y.Item>();
+    // Allocated only for chains: most items (a new row's cells) find their place in one step.
+    let path: Array<{ item: Y.Item; via: 'neighbour' | 'parent'; next: Y.Item }> | null = null;
+    let seen: Set<Y.Item> | null = null;
     let item = start;
     let found: Place;
     for (;;) {
@@ -337,17 +338,21 @@ class UpdateCheck {
         found = known;
         break;
       }
-      if (seen.has(item)) refuse('the update refers to itself in a circle');
-      seen.add(item);
+      if (path) {
+        seen ??= new Set(path.map((p) => p.item));
+        if (seen.has(item)) refuse('the update refers to itself in a circle');
+        seen.add(item);
+      }
       const step = this.step(item);
       if ('place' in step) {
         found = step.place;
         this.places.set(item, found);
         break;
       }
-      path.push({ item, ...step });
+      (path ??= []).push({ item, via: step.via, next: step.next });
       item = step.next;
     }
+    if (!path) return found;
     for (let i = path.length - 1; i >= 0; i--) {
       const { item: at, via, next } = path[i]!;
       if (found !== 'gc' && via === 'parent') found = { container: this.newContainer(next, found), key: at.parentSub };
@@ -358,14 +363,9 @@ class UpdateCheck {
 
   /** One step towards an item's place: the place itself, or the item of the update it depends on. */
   private step(item: Y.Item): { place: Place } | { via: 'neighbour' | 'parent'; next: Y.Item } {
-    const ref = (id: Y.ID): Located => {
-      // Yjs integrates a client's structs in clock order: a reference to a later one cannot be resolved.
-      if (id.client === item.id.client && id.clock >= item.id.clock) refuse('the update refers to a later change of its own');
-      return this.locate(id) ?? refuse(MISSING);
-    };
     if (item.origin || item.rightOrigin) {
-      const left = item.origin ? ref(item.origin) : null;
-      const right = item.rightOrigin ? ref(item.rightOrigin) : null;
+      const left = item.origin ? this.ref(item, item.origin) : null;
+      const right = item.rightOrigin ? this.ref(item, item.rightOrigin) : null;
       if (left?.struct instanceof Y.GC || right?.struct instanceof Y.GC) return { place: 'gc' };
       const near = (left ?? right)!;
       const neighbour = near.struct as Y.Item;
@@ -375,11 +375,18 @@ class UpdateCheck {
     const parent = item.parent as unknown;
     if (typeof parent === 'string') return { place: { container: this.rootContainer(parent), key: item.parentSub } };
     if (!(parent instanceof Y.ID)) return refuse('the update has an item without a place');
-    const holder = ref(parent);
+    const holder = this.ref(item, parent);
     // Yjs drops content whose parent is gone or is not a shared type.
     if (!(holder.struct instanceof Y.Item) || !(holder.struct.content instanceof Y.ContentType)) return { place: 'gc' };
     if (!holder.inDoc) return { via: 'parent', next: holder.struct };
     return { place: { container: this.docContainer(holder.struct.content.type), key: item.parentSub } };
+  }
+
+  /** What `item` refers to by `id`: a missing dependency when nobody has it. */
+  private ref(item: Y.Item, id: Y.ID): Located {
+    // Yjs integrates a client's structs in clock order: a reference to a later one cannot be resolved.
+    if (id.client === item.id.client && id.clock >= item.id.clock) refuse('the update refers to a later change of its own');
+    return this.locate(id) ?? refuse(MISSING);
   }
 
   /** The struct holding clock `id`: in the document if it has it, else in the update; null if neither. */
