@@ -14,13 +14,13 @@ const config = readConfig();
 const db = openDatabase(config.dbFile);
 try {
   const users = new SqliteUserDirectory(db);
-  const admin = users.firstAdmin();
+  const admin = await users.firstAdmin();
   if (!admin) {
     console.error(`No admin user in ${config.dbFile} yet: start Tessera once (npm start), which prints the first sign-in link.`);
     process.exitCode = 1;
   } else {
     const token = config.ADMIN_TOKEN ?? newSecret();
-    if (!config.ADMIN_TOKEN) setToken(users, admin.id, token);
+    if (!config.ADMIN_TOKEN) await setToken(users, admin.id, token);
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const base = (process.argv[2] ?? `http://${host}:${config.PORT}`).replace(/\/+$/, '');
     console.log(`Sign in as ${admin.name}: ${base}/?token=${encodeURIComponent(token)}`);

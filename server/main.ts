@@ -44,7 +44,7 @@ async function shutdown(signal: string): Promise<void> {
   }, SHUTDOWN_LIMIT_MS).unref();
   server.close();
   // Stores everything received and sends every socket its 1012 close frame.
-  services.registry.closeAll();
+  await services.registry.closeAll();
   for (const socket of wss.clients) socket.close(1012, 'Server restarting');
   await waitForSocketsToClose(1000);
   db.$client.close();

@@ -78,15 +78,15 @@ export interface DocCommit {
 
 export interface DocStore {
   /** The stored document of a dataset. */
-  load(datasetId: string): StoredDoc;
+  load(datasetId: string): Promise<StoredDoc>;
   /**
    * Writes the updates to the log and their effects to the history and the read model in one
    * transaction. A deleted row's cells are recorded in the history as changed to nothing.
    * Returns the sequence number of the last update written.
    */
-  append(commit: DocCommit): number;
+  append(commit: DocCommit): Promise<number>;
   /** Replaces everything logged up to `upToSeq` by `state`, in one transaction. */
-  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void;
+  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void>;
 }
 
 export function emptyCommit(datasetId: string): DocCommit {

@@ -54,8 +54,8 @@ export async function buildApp({ file, http = {} }: BuildOptions = {}) {
     return createUser(storage.users, { name, role });
   }
 
-  function close(): void {
-    built.services.registry.closeAll();
+  async function close(): Promise<void> {
+    await built.services.registry.closeAll();
     db.$client.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
