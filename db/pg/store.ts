@@ -1,0 +1,146 @@
+/** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import type { CellValue } from '../../model/columns';
+import type { DocCommit, DocStore, StoredDoc } from '../../server/sync/store';
+import type { PgDb, PgTx } from './client';
+import { cellChanges, conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
+
+const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
+const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** Rows per multi-row INSERT: PostgreSQL binds at most 65535 parameters in one statement. */
+const INSERT_BATCH = 1000;
+
+/**
+ * Holds the dataset's advisory lock until the transaction ends. Every commit of a document and every
+ * compaction of it take it: sequence numbers of one dataset become visible in the order they were
+ * given, and a compaction never runs beside a commit (instances sharing one database included).
+ */
+export async function lockDataset(tx: PgTx, datasetId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${datasetId}, 0))`);
+}
+
+export class PgDocStore implements DocStore {
+  constructor(private readonly db: PgDb) {}
+
+  async load(datasetId: string): Promise<StoredDoc> {
+    // Repeatable read: the snapshot and the log after it are read as of one moment.
+    return this.db.transaction(async (tx) => {
+      const [snap] = await tx.select().from(snapshots).where(eq(snapshots.datasetId, datasetId));
+      const after = snap?.upToSeq ?? 0;
+      const logged = await tx.select({ seq: updates.seq, update: updates.update, stateVector: updates.stateVector }).from(updates)
+        .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, after)))
+        .orderBy(asc(updates.seq));
+      const last = logged.at(-1);
+      const stateVector = last ? last.stateVector : (snap?.stateVector ?? null);
+      return {
+        snapshot: snap ? new Uint8Array(snap.state) : null,
+        updates: logged.map((u) => new Uint8Array(u.update)),
+        lastSeq: last?.seq ?? after,
+        stateVector: stateVector ? new Uint8Array(stateVector) : null,
+      };
+    }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  }
+
+  async append(commit: DocCommit): Promise<number> {
+    return this.db.transaction((tx) => this.write(tx, commit));
+  }
+
+  /**
+   * Writes a commit inside the caller's transaction (`append` is this in a transaction of its own):
+   * the catalog stores a new dataset and its first state together with it.
+   */
+  async write(tx: PgTx, commit: DocCommit): Promise<number> {
+    const { datasetId } = commit;
+    await lockDataset(tx, datasetId);
+    let lastSeq = 0;
+    if (commit.updates.length > 0) {
+      const values = commit.updates.map((u, i) => ({
+        datasetId, update: toBuffer(u.update), userId: u.userId, at: u.at,
+        stateVector: i === commit.updates.length - 1 && commit.stateVector ? toBuffer(commit.stateVector) : null,
+      }));
+      for (let i = 0; i < values.length; i += INSERT_BATCH) {
+        const seqs = await tx.insert(updates).values(values.slice(i, i + INSERT_BATCH)).returning({ seq: updates.seq });
+        lastSeq = Math.max(lastSeq, ...seqs.map((s) => s.seq));
+      }
+    }
+    const history = [...commit.cells];
+    for (const row of commit.rows) {
+      const key = and(eq(rows.datasetId, datasetId), eq(rows.sheetId, row.sheetId), eq(rows.rowId, row.rowId));
+      if (row.cells === null) {
+        // The row's last values: as stored, then as this very commit changed them before the delete.
+        const [stored] = await tx.select({ cells: rows.cells }).from(rows).where(key);
+        const last = stored ? (JSON.parse(stored.cells) as Record<string, CellValue>) : {};
+        for (const c of commit.cells) {
+          if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
+          if (c.new === undefined) delete last[c.columnId];
+          else last[c.columnId] = c.new;
+        }
+        for (const [columnId, old] of Object.entries(last)) {
+          history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
+        }
+        if (stored) await tx.delete(rows).where(key);
+        continue;
+      }
+      const cells = JSON.stringify(row.cells);
+      await tx.insert(rows).values({
+        datasetId, sheetId: row.sheetId, rowId: row.rowId, cells, createdBy: row.userId, createdAt: row.at, updatedBy: row.userId, updatedAt: row.at,
+      }).onConflictDoUpdate({ target: [rows.datasetId, rows.sheetId, rows.rowId], set: { cells, updatedBy: row.userId, updatedAt: row.at } });
+    }
+    const changes = history.map((c) => ({
+      datasetId, sheetId: c.sheetId, rowId: c.rowId, columnId: c.columnId, old: toJson(c.old), new: toJson(c.new),
+      userId: c.userId, at: c.at, note: c.note ?? null,
+    }));
+    // In order: the history is read back by id.
+    for (let i = 0; i < changes.length; i += INSERT_BATCH) await tx.insert(cellChanges).values(changes.slice(i, i + INSERT_BATCH));
+    for (const { sheetId, sheet } of commit.sheets) {
+      const key = and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId));
+      if (sheet === null) {
+        await tx.delete(sheets).where(key);
+        await tx.delete(rows).where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId)));
+        continue;
+      }
+      const columns = JSON.stringify(sheet.columns);
+      // The document's position when it has one; a sheet without one goes after the others.
+      const [existing] = await tx.select({ position: sheets.position }).from(sheets).where(key);
+      if (existing) {
+        await tx.update(sheets).set({ name: sheet.name, columns, ...(sheet.position !== undefined && { position: sheet.position }) }).where(key);
+      } else {
+        const position = sheet.position ?? (await tx.select({ next: sql<number>`coalesce(max(${sheets.position}) + 1, 0)::int` })
+          .from(sheets).where(eq(sheets.datasetId, datasetId)))[0]!.next;
+        await tx.insert(sheets).values({ datasetId, sheetId, name: sheet.name, columns, position });
+      }
+    }
+    for (const { rowId, status, openFlags, flags: rowFlags } of commit.reviews) {
+      await tx.insert(reviews).values({ datasetId, rowId, status, openFlags })
+        .onConflictDoUpdate({ target: [reviews.datasetId, reviews.rowId], set: { status, openFlags } });
+      await tx.delete(flags).where(and(eq(flags.datasetId, datasetId), eq(flags.rowId, rowId)));
+      if (rowFlags.length === 0) continue;
+      await tx.insert(flags).values(rowFlags.map((f) => ({
+        datasetId, flagId: f.id, rowId, sheetId: f.sheet, columnId: f.column, reason: f.reason, note: f.note ?? '',
+        by: f.by, at: f.at, status: f.status, resolvedBy: f.resolvedBy ?? null, resolvedAt: f.resolvedAt ?? null,
+        resolution: f.resolution ?? null, comments: JSON.stringify(f.comments),
+      })));
+    }
+    for (const c of commit.conflicts) {
+      const values = {
+        sheetId: c.sheet, rowId: c.row, columnId: c.column, kept: JSON.stringify(c.kept), keptBy: c.keptBy,
+        lost: JSON.stringify(c.lost), lostBy: c.lostBy, at: c.at, status: c.status,
+        resolvedBy: c.resolvedBy ?? null, resolvedAt: c.resolvedAt ?? null,
+      };
+      await tx.insert(conflicts).values({ datasetId, conflictId: c.id, ...values })
+        .onConflictDoUpdate({ target: [conflicts.datasetId, conflicts.conflictId], set: values });
+    }
+    return lastSeq;
+  }
+
+  async compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await lockDataset(tx, datasetId);
+      const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
+      await tx.insert(snapshots).values({ datasetId, ...values })
+        .onConflictDoUpdate({ target: snapshots.datasetId, set: values });
+      await tx.delete(updates).where(and(eq(updates.datasetId, datasetId), lte(updates.seq, upToSeq)));
+    });
+  }
+}
