@@ -37,3 +37,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     }),
   };
 }
+
+/** Tests run on PostgreSQL instead of SQLite when TESSERA_TEST_STORE=pg (`npm run test:pg`). */
+export const testOnPostgres = process.env.TESSERA_TEST_STORE === 'pg';
+
+/**
+ * The databases this test file made, by what they stand in for (a SQLite file or a data dir): a second
+ * app or a restarted server on the same data gets the same database. `dropTestDatabases` (run after each
+ * file by `test/helpers/pg-cleanup.ts`) drops them.
+ */
+const made = new Map<string, TestDatabase>();
+
+/** The database standing in for `key` (a new one for each call without a key). */
+export async function testDatabaseFor(key?: string): Promise<TestDatabase> {
+  const known = key === undefined ? undefined : made.get(key);
+  if (known) return known;
+  const database = await createTestDatabase();
+  made.set(key ?? database.name, database);
+  return database;
+}
+
+export async function dropTestDatabases(): Promise<void> {
+  const all = [...made.values()];
+  made.clear();
+  await Promise.all(all.map((d) => d.drop()));
+}
