@@ -319,7 +319,8 @@ export class SharedDoc {
 
   /**
    * Runs a server-side change (review API, seeding) as `origin`, then syncs and stores it like any
-   * other. `record` adds history entries that no cell event makes.
+   * other. `record` adds history entries that no cell event makes. Resolves once the change is stored
+   * (or kept for the store's retry when it fails): a route answers after its change is in the read model.
    */
   async transact<T>(origin: Origin, change: (doc: Y.Doc, record: RecordHistory) => T): Promise<T> {
     if (this.hold) await this.ready();
@@ -330,6 +331,7 @@ export class SharedDoc {
       const at = Date.now();
       result = change(doc, (entry) => this.stage!.changes.cells.push({ ...entry, userId: origin.userId, at }));
     }, origin));
+    await this.flush();
     return result;
   }
 
