@@ -1,5 +1,5 @@
 /** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, or, sql } from 'drizzle-orm';
 import type { CellValue } from '../../model/columns';
 import type { DocCommit, DocStore, StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
@@ -65,27 +65,40 @@ export class PgDocStore implements DocStore {
       }
     }
     const history = [...commit.cells];
-    for (const row of commit.rows) {
-      const key = and(eq(rows.datasetId, datasetId), eq(rows.sheetId, row.sheetId), eq(rows.rowId, row.rowId));
-      if (row.cells === null) {
-        // The row's last values: as stored, then as this very commit changed them before the delete.
-        const [stored] = await tx.select({ cells: rows.cells }).from(rows).where(key);
-        const last = stored ? (JSON.parse(stored.cells) as Record<string, CellValue>) : {};
-        for (const c of commit.cells) {
-          if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
-          if (c.new === undefined) delete last[c.columnId];
-          else last[c.columnId] = c.new;
-        }
-        for (const [columnId, old] of Object.entries(last)) {
-          history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
-        }
-        if (stored) await tx.delete(rows).where(key);
-        continue;
+    // Deleted rows: their last values, as stored (read in one query), then as this commit changed them.
+    const deleted = commit.rows.filter((row) => row.cells === null);
+    const storedCells = new Map<string, Record<string, CellValue>>();
+    for (let i = 0; i < deleted.length; i += INSERT_BATCH) {
+      const keys = deleted.slice(i, i + INSERT_BATCH).map((row) => and(eq(rows.sheetId, row.sheetId), eq(rows.rowId, row.rowId)));
+      const found = await tx.select({ sheetId: rows.sheetId, rowId: rows.rowId, cells: rows.cells }).from(rows)
+        .where(and(eq(rows.datasetId, datasetId), or(...keys)));
+      for (const r of found) storedCells.set(`${r.sheetId}\0${r.rowId}`, JSON.parse(r.cells) as Record<string, CellValue>);
+    }
+    for (const row of deleted) {
+      const last = storedCells.get(`${row.sheetId}\0${row.rowId}`) ?? {};
+      for (const c of commit.cells) {
+        if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
+        if (c.new === undefined) delete last[c.columnId];
+        else last[c.columnId] = c.new;
       }
-      const cells = JSON.stringify(row.cells);
-      await tx.insert(rows).values({
-        datasetId, sheetId: row.sheetId, rowId: row.rowId, cells, createdBy: row.userId, createdAt: row.at, updatedBy: row.userId, updatedAt: row.at,
-      }).onConflictDoUpdate({ target: [rows.datasetId, rows.sheetId, rows.rowId], set: { cells, updatedBy: row.userId, updatedAt: row.at } });
+      for (const [columnId, old] of Object.entries(last)) {
+        history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
+      }
+    }
+    for (let i = 0; i < deleted.length; i += INSERT_BATCH) {
+      const keys = deleted.slice(i, i + INSERT_BATCH).map((row) => and(eq(rows.sheetId, row.sheetId), eq(rows.rowId, row.rowId)));
+      await tx.delete(rows).where(and(eq(rows.datasetId, datasetId), or(...keys)));
+    }
+    // Rows as they now are, in multi-row upserts: a pasted block is a few statements, not one per row.
+    const upserts = commit.rows.filter((row) => row.cells !== null).map((row) => ({
+      datasetId, sheetId: row.sheetId, rowId: row.rowId, cells: JSON.stringify(row.cells),
+      createdBy: row.userId, createdAt: row.at, updatedBy: row.userId, updatedAt: row.at,
+    }));
+    for (let i = 0; i < upserts.length; i += INSERT_BATCH) {
+      await tx.insert(rows).values(upserts.slice(i, i + INSERT_BATCH)).onConflictDoUpdate({
+        target: [rows.datasetId, rows.sheetId, rows.rowId],
+        set: { cells: sql.raw('excluded.cells'), updatedBy: sql.raw('excluded.updated_by'), updatedAt: sql.raw('excluded.updated_at') },
+      });
     }
     const changes = history.map((c) => ({
       datasetId, sheetId: c.sheetId, rowId: c.rowId, columnId: c.columnId, old: toJson(c.old), new: toJson(c.new),
