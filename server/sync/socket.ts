@@ -76,7 +76,10 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
     const acks = c.req.query('acks') === '1';
     let peer: SocketPeer | null = null;
     let doc: SharedDoc | null = null;
-    /** Messages that arrive while the socket is being opened (the store is read): handled after, in order. */
+    /**
+     * Messages that arrive while the socket is being opened (the store is read): handled after, in
+     * order, even when the client closed the socket meanwhile (what it sent before closing counts).
+     */
     let early: Uint8Array[] | null = [];
     let gone = false;
 
@@ -104,7 +107,6 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
         log.error({ room: docRoom, err: error }, 'loading the document failed');
         return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
       }
-      if (gone) return registry.release(docRoom);
       doc = loaded;
       peer = new SocketPeer(user, role, room.datasetId, room.name, (await auth)!.credential, ws.raw!, doc, acks);
       peers.add(peer);
@@ -117,12 +119,22 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
       doc.receive(peer, data);
     }
 
+    function leave(): void {
+      if (!peer || !doc) return;
+      doc.removePeer(peer);
+      peers.remove(peer);
+      registry.release(doc.id);
+      peer = null;
+    }
+
     return {
       onOpen(_event, ws: WSContext<WebSocket>) {
         open(ws).then(() => {
           const waiting = early ?? [];
           early = null;
-          for (const data of waiting) receive(ws, data);
+          // Sent before anything closed the socket (the client may be closing it by now).
+          for (const data of waiting) if (peer && doc) doc.receive(peer, data);
+          if (gone) leave();
         }, (error: unknown) => {
           log.error({ err: error }, 'opening a socket failed');
           ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
@@ -136,12 +148,8 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
       },
       onClose() {
         gone = true;
-        early = null;
-        if (!peer || !doc) return;
-        doc.removePeer(peer);
-        peers.remove(peer);
-        registry.release(doc.id);
-        peer = null;
+        // Still opening: it leaves once what it sent meanwhile is handled.
+        if (early === null) leave();
       },
     };
   }));

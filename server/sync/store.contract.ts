@@ -268,6 +268,19 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => Promise<void>>
       ]);
   },
 
+  'records a row made and deleted in one commit: its cells, then their deletion': async (h) => {
+    await h.store.append({
+      ...emptyCommit('d1'),
+      cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'actor1', old: undefined, new: 'short-lived', userId: 'u1', at: 1000 }],
+      rows: [rowState('r1', null, 'u1', 1000)],
+    });
+    expect(await h.readRow('d1', 'events', 'r1')).toBeUndefined();
+    expect((await h.history('d1', 'r1')).map(({ columnId, old, new: now }) => ({ columnId, old, new: now }))).toEqual([
+      { columnId: 'actor1', old: null, new: 'short-lived' },
+      { columnId: 'actor1', old: 'short-lived', new: null },
+    ]);
+  },
+
   'takes the deletion of a row it never stored without error or history': async (h) => {
     await expect(h.store.append({ ...emptyCommit('d1'), rows: [rowState('ghost', null, 'u1', 1000)] })).resolves.toBeTypeOf('number');
     expect(await h.history('d1', 'ghost')).toEqual([]);

@@ -85,13 +85,13 @@ describe('archiving a dataset', () => {
     expect((await api(server, '/api/datasets/archive-me/sheets/events/export', { token: editor.token })).status).toBe(200);
 
     // The socket opened before the archive no longer writes, nor does a new one, admins' included.
-    const stored = storedByUser(server, editor.id);
+    const stored = await storedByUser(server, editor.id);
     const during = newRowId();
     await writeThenAnnounce(coder, watcher, during, 'written while archived');
     const adminLate = await join_('archive-me', server.adminToken);
     await writeThenAnnounce(adminLate, watcher, newRowId(), 'admin while archived');
     expect(cellOf(watcher.doc, 'events', during, 'summary')).toBeUndefined();
-    expect(storedByUser(server, editor.id)).toEqual(stored);
+    expect(await storedByUser(server, editor.id)).toEqual(stored);
     const fresh = await join_('archive-me', server.adminToken);
     expect(cellOf(fresh.doc, 'events', during, 'summary')).toBeUndefined();
     // And the API writes are refused, renaming included, until it is restored.
