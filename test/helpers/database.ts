@@ -16,7 +16,7 @@ export interface StoredCounts {
 }
 
 /** Runs `count` queries (SQL with one `?` parameter, answering a column `n`) against the server's store. */
-async function counts<K extends string>(server: RunningServer, queries: Record<K, [string, string]>): Promise<Record<K, number>> {
+export async function counts<K extends string>(server: RunningServer, queries: Record<K, [string, string]>): Promise<Record<K, number>> {
   const out = {} as Record<K, number>;
   if (testOnPostgres) {
     const client = new pg.Client({ connectionString: (await testDatabaseFor(server.dataDir)).url });
