@@ -1,6 +1,7 @@
 /**
- * What the sync layer needs from storage, kept small so that another store (PostgreSQL, for teams that
- * outgrow one machine) can join later; `store.contract.ts` is the suite every store must pass.
+ * What the sync layer needs from storage, kept small: the SQLite store (`db/store.ts`) and the
+ * PostgreSQL one (`db/pg/store.ts`) both keep it, and `store.contract.ts` is the suite every store must
+ * pass. Every method answers a promise; the sync engine counts a change as stored only once it resolved.
  */
 import type { CellValue, Column } from '../../model/columns';
 import type { ConflictRecord } from '../../model/conflicts';

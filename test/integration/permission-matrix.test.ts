@@ -202,9 +202,11 @@ describe('routes', () => {
         for (const [userId, update] of [[coders[0], first!], [coders[1], second!]] as const) {
           await app.services.registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => Y.applyUpdate(doc, update)));
         }
-        await app.services.registry.with(datasetId, (shared) => shared.flush());
-        const open = (await setup('GET', `/api/datasets/${datasetId}/conflicts?status=open`)) as Array<{ id: string; row: string }>;
-        return open.find((c) => c.row === id)!.id;
+        // The conflict is recorded after the change that made it (its writers' names are read first).
+        return waitForValue(async () => {
+          const open = (await setup('GET', `/api/datasets/${datasetId}/conflicts?status=open`)) as Array<{ id: string; row: string }>;
+          return open.find((c) => c.row === id)?.id;
+        }, { what: 'the conflict recorded' });
       },
       freshUser,
       async freshToken() {
