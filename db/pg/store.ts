@@ -1,5 +1,5 @@
 /** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
-import { and, asc, eq, gt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { CellValue } from '../../model/columns';
 import type { DocCommit, DocStore, StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
@@ -7,6 +7,8 @@ import { cellChanges, conflicts, flags, reviews, rows, sheets, snapshots, update
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
 /** Rows per multi-row INSERT: PostgreSQL binds at most 65535 parameters in one statement. */
 const INSERT_BATCH = 1000;
@@ -124,25 +126,31 @@ export class PgDocStore implements DocStore {
         await tx.insert(sheets).values({ datasetId, sheetId, name: sheet.name, columns, position });
       }
     }
-    for (const { rowId, status, openFlags, flags: rowFlags } of commit.reviews) {
-      await tx.insert(reviews).values({ datasetId, rowId, status, openFlags })
-        .onConflictDoUpdate({ target: [reviews.datasetId, reviews.rowId], set: { status, openFlags } });
-      await tx.delete(flags).where(and(eq(flags.datasetId, datasetId), eq(flags.rowId, rowId)));
-      if (rowFlags.length === 0) continue;
-      await tx.insert(flags).values(rowFlags.map((f) => ({
+    // Review states, their flags and conflicts: a few multi-row statements, however many rows changed.
+    if (commit.reviews.length > 0) {
+      await tx.insert(reviews).values(commit.reviews.map(({ rowId, status, openFlags }) => ({ datasetId, rowId, status, openFlags })))
+        .onConflictDoUpdate({
+          target: [reviews.datasetId, reviews.rowId],
+          set: { status: sql.raw('excluded.status'), openFlags: sql.raw('excluded.open_flags') },
+        });
+      await tx.delete(flags).where(and(eq(flags.datasetId, datasetId), inArray(flags.rowId, commit.reviews.map((r) => r.rowId))));
+      const rowFlags = commit.reviews.flatMap(({ rowId, flags: those }) => those.map((f) => ({
         datasetId, flagId: f.id, rowId, sheetId: f.sheet, columnId: f.column, reason: f.reason, note: f.note ?? '',
         by: f.by, at: f.at, status: f.status, resolvedBy: f.resolvedBy ?? null, resolvedAt: f.resolvedAt ?? null,
         resolution: f.resolution ?? null, comments: JSON.stringify(f.comments),
       })));
+      for (let i = 0; i < rowFlags.length; i += INSERT_BATCH) await tx.insert(flags).values(rowFlags.slice(i, i + INSERT_BATCH));
     }
-    for (const c of commit.conflicts) {
-      const values = {
-        sheetId: c.sheet, rowId: c.row, columnId: c.column, kept: JSON.stringify(c.kept), keptBy: c.keptBy,
+    if (commit.conflicts.length > 0) {
+      const replaced = ['sheet_id', 'row_id', 'column_id', 'kept', 'kept_by', 'lost', 'lost_by', 'at', 'status', 'resolved_by', 'resolved_at'];
+      await tx.insert(conflicts).values(commit.conflicts.map((c) => ({
+        datasetId, conflictId: c.id, sheetId: c.sheet, rowId: c.row, columnId: c.column, kept: JSON.stringify(c.kept), keptBy: c.keptBy,
         lost: JSON.stringify(c.lost), lostBy: c.lostBy, at: c.at, status: c.status,
         resolvedBy: c.resolvedBy ?? null, resolvedAt: c.resolvedAt ?? null,
-      };
-      await tx.insert(conflicts).values({ datasetId, conflictId: c.id, ...values })
-        .onConflictDoUpdate({ target: [conflicts.datasetId, conflicts.conflictId], set: values });
+      }))).onConflictDoUpdate({
+        target: [conflicts.datasetId, conflicts.conflictId],
+        set: Object.fromEntries(replaced.map((column) => [camel(column), sql.raw(`excluded.${column}`)])),
+      });
     }
     return lastSeq;
   }
