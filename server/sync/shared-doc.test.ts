@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { openDatabase } from '../../db/client';
 import { SqliteDocStore } from '../../db/store';
@@ -13,6 +14,8 @@ import { emptyCommit, type DocCommit, type DocStore } from './store';
 /** A SQLite store that counts loads and fails every append while `failing` is set. */
 class FlakyStore implements DocStore {
   failing = false;
+  /** How long each commit takes to land. */
+  delayMs = 0;
   loads = 0;
   attempts = 0;
   readonly inner: SqliteDocStore;
@@ -28,6 +31,7 @@ class FlakyStore implements DocStore {
 
   async append(commit: DocCommit): Promise<number> {
     this.attempts++;
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failing) throw new Error('disk full (on purpose)');
     return this.inner.append(commit);
   }
@@ -58,7 +62,7 @@ class FlakyStore implements DocStore {
 
 class FakePeer implements Peer {
   readonly readOnly = false;
-  readonly acks = false;
+  readonly acks: boolean = false;
   get userName(): string {
     return this.userId;
   }
@@ -70,6 +74,19 @@ class FakePeer implements Peer {
   }
   close(code: number): void {
     this.closes.push(code);
+  }
+}
+
+/** A peer that asked for acks (`acks=1`). */
+class AckingPeer extends FakePeer {
+  override readonly acks = true;
+  /** The state vectors it was told are stored, in order. */
+  stored(): Array<Map<number, number>> {
+    return this.sent.filter((m) => m[0] === 100).map((m) => {
+      const decoder = decoding.createDecoder(m);
+      decoding.readVarUint(decoder);
+      return Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    });
   }
 }
 
@@ -134,6 +151,26 @@ describe('SharedDoc when the store fails', () => {
     expect(store.historyOf('r1')).toEqual([{ column: 'summary', new: 'second', user: 'u1' }]);
     expect(store.historyOf('r2')).toEqual([{ column: 'actor1', new: 'Kenya', user: 'u1' }]);
     expect(peer.closes).toEqual([]);
+  });
+});
+
+describe('SharedDoc on a store whose commits take time', () => {
+  it('tells a peer as stored only what the store committed, not an update applied while the commit was on its way', async () => {
+    const { store, shared } = await setUp();
+    store.delayMs = 100;
+    const peer = new AckingPeer('u1');
+    shared.addPeer(peer);
+    const client = clientOf(shared);
+    shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r1', 'summary', 'first'))));
+    const afterFirst = Y.decodeStateVector(Y.encodeStateVector(client));
+    await expect.poll(() => store.attempts).toBe(1);
+    shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r1', 'summary', 'second'))));
+    const afterSecond = Y.decodeStateVector(Y.encodeStateVector(client));
+    await expect.poll(() => peer.stored().length).toBeGreaterThanOrEqual(1);
+    expect(peer.stored()[0]).toEqual(afterFirst);
+    expect(store.logged(DATASET)).toHaveLength(2);
+    await expect.poll(() => peer.stored().at(-1)).toEqual(afterSecond);
+    expect(store.logged(DATASET)).toHaveLength(3);
   });
 });
 
