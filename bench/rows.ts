@@ -1,18 +1,10 @@
 /** Deterministic, realistic-looking events rows (all 14 columns of the events sheet). */
 import type { CellValue } from '../model/columns';
+import { seededRandom } from '../model/random';
 import { CONTEXTS, DATE_PRECISIONS, EVENT_TYPES } from '../model/templates';
 
-/** mulberry32: a tiny seeded PRNG, so every peer gets the same rows. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so every peer gets the same rows. */
+export const prng = seededRandom;
 
 const ACTORS: readonly [string, string][] = [
   ['China (Liu Xiaoming, special envoy)', 'CHN'], ['United States (State Department)', 'USA'],

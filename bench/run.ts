@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- fanout|scale|sources ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
- * (the official y-websocket server and Hocuspocus) and prints tables and ratios. Never asserts.
+ * `npm run bench [-- fanout|scale|sources|import ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
+ * (the official y-websocket server and Hocuspocus) and prints tables and ratios, and the sources and import benchmarks
+ * (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.
  *
  * Env: BENCH_QUICK=1 (short runs, 10k rows), BENCH_PEERS=tessera,hocuspocus,y-websocket,
  * BENCH_CLIENTS=40,100, BENCH_SECONDS=20, BENCH_ROWS=100000, BENCH_SOURCES=2000.
@@ -8,12 +9,13 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { type FanoutOptions, type FanoutResult, runFanout } from './fanout';
+import { runImportBench } from './import';
 import { PEERS, type Peer } from './peers';
 import { runScale, type ScaleOptions, type ScaleResult } from './scale';
 import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
-const BENCHMARKS = ['fanout', 'scale', 'sources'] as const;
+const BENCHMARKS = ['fanout', 'scale', 'sources', 'import'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
@@ -165,6 +167,31 @@ async function sources(): Promise<void> {
   await runSources(options, log);
 }
 
+/** Tessera only: the peers have no import. */
+async function importBench(): Promise<void> {
+  const rows = numberEnv('BENCH_ROWS', quick ? 10_000 : 100_000);
+  const rate = 10;
+  console.log(`\n## Import: a CSV of ${int(rows)} rows × 14 columns into the events sheet while a coder types ${rate} edits/s into the same dataset`);
+  console.log('Latency = the coder\'s edit reaching a second client; the same typing without an import, in the same run, is the baseline.');
+  const r = await runImportBench({ rows, rate, baselineMs: quick ? 5_000 : 10_000 }, log);
+  console.log();
+  console.log(table(
+    ['rows', 'CSV', 'status', 'inserted', 'import time', 'RSS before', 'peak RSS during', 'RSS after'],
+    [[int(r.rows), `${(r.csvBytes / 1e6).toFixed(1)} MB`, String(r.status), int(r.inserted), seconds(r.importMs), mib(r.rssBefore), mib(r.peakRss), mib(r.rssAfter)]],
+  ));
+  console.log();
+  console.log(table(
+    ['typing', 'edits', 'p50', 'p99', 'max'],
+    [
+      ['alone', int(r.baseline.count), ms(r.baseline.p50), ms(r.baseline.p99), ms(r.baseline.max)],
+      ['during the import', int(r.during.count), ms(r.during.p50), ms(r.during.p99), ms(r.during.max)],
+      ['/healthz during the import', int(r.healthz.count), ms(r.healthz.p50), ms(r.healthz.p99), ms(r.healthz.max)],
+    ],
+  ));
+  console.log(`The two clients (this process) blocked their own event loop for at most ${ms(r.clientLoopMaxMs)} during the import (applying the imported rows): part of the typing latency.`);
+  console.log(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above the core count, the numbers are disturbed)`);
+}
+
 async function main(): Promise<void> {
   const benchmarks = selectedBenchmarks();
   const peers = selectedPeers();
@@ -175,6 +202,7 @@ async function main(): Promise<void> {
   for (const b of benchmarks) {
     if (b === 'fanout') await fanout(peers);
     else if (b === 'scale') await scale(peers);
+    else if (b === 'import') await importBench();
     else await sources();
   }
 }

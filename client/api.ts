@@ -3,12 +3,13 @@
  * from the one contract in model/http.ts.
  */
 import type {
-  AuditLog, MemberList, SessionList, SignInLink, UserPatch,
+  Adjudication, Agreement, AuditLog, MemberList, NewRoundBody, Round, RoundList, RoundSubmitted, RoundUnits, SessionList, SignInLink, UserPatch,
   BulkApproveResponse, Codebook, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewReleaseBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
   NewSourceBody, Release, ReleaseDiff, ReleaseList, RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, SourceDetail, SourceList,
   SourceSummary, Timeline, User, UserList,
 } from '../model/http';
+import type { CellValue } from '../model/columns';
 
 export type ExportFormat = 'csv' | 'json';
 export type ExportRows = 'all' | 'approved' | 'flagged' | 'unflagged';
@@ -153,6 +154,26 @@ export async function uploadSource(datasetId: string, file: File, fields: { titl
   if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'http_error', json?.error?.message ?? `${res.status} ${res.statusText}`);
   return json as unknown as SourceSummary;
 }
+
+// ——— double coding: rounds, agreement, adjudication ———
+
+const round = (datasetId: string, roundId: string) => `${dataset(datasetId)}/rounds/${encodeURIComponent(roundId)}`;
+
+/** Starts a double-coding round (dataset admin). */
+export const createRound = (datasetId: string, body: NewRoundBody) => request<Round>('POST', `${dataset(datasetId)}/rounds`, body);
+/** The rounds I may see: those I code, or every round for a dataset admin. */
+export const listRounds = (datasetId: string) => request<RoundList>('GET', `${dataset(datasetId)}/rounds`);
+export const getRound = (datasetId: string, roundId: string) => request<Round>('GET', round(datasetId, roundId));
+/** Hands in my copy: it is read-only afterwards. */
+export const submitRound = (datasetId: string, roundId: string) => request<RoundSubmitted>('POST', `${round(datasetId, roundId)}/submit`);
+export const getAgreement = (datasetId: string, roundId: string) => request<Agreement>('GET', `${round(datasetId, roundId)}/agreement`);
+/** The download address of the agreement report as CSV. */
+export const agreementCsvUrl = (datasetId: string, roundId: string) => `${round(datasetId, roundId)}/agreement?format=csv`;
+/** Every unit (row × column) with each coder's value, most disagreement first. */
+export const getRoundUnits = (datasetId: string, roundId: string) => request<RoundUnits>('GET', `${round(datasetId, roundId)}/units`);
+/** Writes the decided value into the dataset's cell. */
+export const adjudicate = (datasetId: string, roundId: string, body: { row: string; column: string; value: CellValue }) =>
+  request<Adjudication>('POST', `${round(datasetId, roundId)}/adjudicate`, body);
 
 /**
  * How a CSV is written: `analysis` keeps every text exactly (for R, pandas), `excel` adds a byte-order

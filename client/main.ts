@@ -37,6 +37,15 @@ async function start(): Promise<void> {
       return (await import('./codebook/page')).renderCodebook(app, me, route.datasetId);
     case 'releases':
       return (await import('./releases/page')).renderReleases(app, me, route.datasetId);
+    // The double-coding pages load only when opened.
+    case 'rounds':
+      return (await import('./rounds/rounds-page')).renderRounds(app, me, route.datasetId);
+    case 'round': {
+      const { datasetId, roundId, view } = route;
+      if (view === 'report') return (await import('./rounds/report-page')).renderReport(app, me, datasetId, roundId);
+      if (view === 'adjudicate') return (await import('./rounds/adjudication-page')).renderAdjudication(app, me, datasetId, roundId);
+      return (await import('./rounds/coding-page')).renderCoding(app, me, datasetId, roundId);
+    }
     case 'not-found':
       return renderNotFound(app, me);
   }

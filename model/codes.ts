@@ -37,6 +37,10 @@ export const ErrorCode = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  /** A body of a type the route does not read (an import that is neither CSV nor XLSX). */
+  unsupported_type: 415,
+  /** Well-formed, but holding values that cannot be stored (an import's rejected records). */
+  unprocessable: 422,
   rate_limited: 429,
   internal: 500,
 } as const;

@@ -646,3 +646,61 @@ export const ReleaseDiff = z.object({
   })),
 });
 export type ReleaseDiff = z.infer<typeof ReleaseDiff>;
+// ---- import ----
+
+/** Problems an import reports: `rejected` values cannot be stored as their column's type. */
+export const IMPORT_REJECT_CODES = ['type', 'date', 'evidence', 'row_id', 'key', 'header'] as const;
+
+/**
+ * `POST /api/datasets/:id/sheets/:sheetId/import` query. `mapping`: a JSON array with one entry per
+ * column of the file's header, in order: the column id (or `row_id`) its values go to, or `""` to ignore
+ * it; without it the header names the columns.
+ */
+export const ImportQuery = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'key must be row_id or a column id').optional(),
+  dry_run: z.enum(['0', '1']).optional(),
+  partial: z.enum(['0', '1']).optional(),
+  mapping: z.string().max(100_000).optional(),
+});
+export type ImportQuery = z.infer<typeof ImportQuery>;
+
+/** The `mapping` query parameter, parsed. */
+export const ImportMapping = z.array(z.string().max(100)).max(500);
+
+/** A record (or one of its values) that was not imported; `line` is the record's row in the file, the header being 1. */
+export const ImportRejected = z.object({
+  line: z.number(),
+  column: z.string().nullable(),
+  value: z.string(),
+  code: z.enum(IMPORT_REJECT_CODES),
+  message: z.string(),
+});
+export type ImportRejected = z.infer<typeof ImportRejected>;
+
+/** What the grid would mark on an imported row (the codes of `…/problems`). */
+export const ImportWarning = z.object({
+  line: z.number(),
+  row: z.string(),
+  column: z.string(),
+  code: z.enum([...PROBLEM_CODES, 'quote_not_in_evidence']),
+  message: z.string(),
+});
+export type ImportWarning = z.infer<typeof ImportWarning>;
+
+/**
+ * The answer of an import (200, or 422 with `error` when records were rejected and `partial` was not
+ * asked for: then nothing was written). `rejected` and `warnings` list at most 1000 entries each;
+ * `rejectedTotal`/`warningsTotal` count them all. `written` says whether rows went into the sheet.
+ */
+export const ImportReport = z.object({
+  inserted: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  rejected: z.array(ImportRejected),
+  warnings: z.array(ImportWarning),
+  rejectedTotal: z.number(),
+  warningsTotal: z.number(),
+  written: z.boolean(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;

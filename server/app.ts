@@ -22,6 +22,7 @@ import { datasetRoutes, datasetsRoutes } from './routes/datasets';
 import { releaseRoutes } from './routes/releases';
 import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
+import { importRoutes } from './routes/import';
 import { memberRoutes } from './routes/members';
 import { sourceRoutes } from './routes/sources';
 import { EvidenceCheck } from './sources/evidence';
@@ -125,6 +126,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', sourceRoutes(services, evidence));
   app.route('/api/datasets/:id', roundRoutes(rounds));
   app.route('/api/datasets/:id', releaseRoutes(services));
+  app.route('/api/datasets/:id', importRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

@@ -23,6 +23,8 @@ export interface ClipboardOptions {
   readOnly: boolean;
   /** Decides what to do with a pasted block wider than the columns to its right (see wide-paste.ts). */
   widePaste?: WidePasteHandler;
+  /** The only columns a paste or clear writes, and no rows are added; every column, rows added past the last, without it. */
+  writableColumns?: ReadonlySet<string>;
 }
 
 export class GridClipboard {
@@ -98,7 +100,8 @@ export class GridClipboard {
     const height = fill ? boundsSize(start).rows : block.length;
     const width = fill ? Math.min(boundsSize(start).columns, fits) : Math.min(blockWidth(block), fits + added.length);
     const displayed = api.getDisplayedRowCount();
-    const missing = Math.max(0, start.top + height - displayed);
+    const writable = this.options.writableColumns;
+    const missing = writable ? 0 : Math.max(0, start.top + height - displayed);
     const newIds = rowIdsAfter(lastRowId(doc, binding.sheetId), missing);
     const byId = new Map(binding.columns().map((c) => [c.id, c]));
     const writes: CellWrite[] = [];
@@ -109,7 +112,7 @@ export class GridClipboard {
       const cells = fill ? block[0]! : block[r]!;
       for (let c = 0; c < width; c++) {
         const column = c < fits ? byId.get(columns[startCol + c]?.getColId() ?? '') : added[c - fits];
-        if (!column) continue;
+        if (!column || (writable && !writable.has(column.id))) continue;
         writes.push({ row: rowId, column: column.id, value: fromText(column, cells[fill ? 0 : c] ?? '') });
       }
     }
@@ -127,11 +130,13 @@ export class GridClipboard {
     const b = selection.bounds();
     if (!b) return;
     const columns = selection.displayedColumns();
+    const writable = this.options.writableColumns;
     const writes: CellWrite[] = [];
     for (let r = b.top; r <= b.bottom; r++) {
       const rowId = api.getDisplayedRowAtIndex(r)?.data?.id;
       for (let c = Math.max(1, b.left); c <= b.right; c++) {
         const colId = columns[c]?.getColId();
+        if (colId !== undefined && writable && !writable.has(colId)) continue;
         if (rowId !== undefined && colId !== undefined) writes.push({ row: rowId, column: colId, value: null });
       }
     }

@@ -25,6 +25,8 @@ const TYPE_NAMES: Record<ColumnType, string> = {
 
 export interface ColumnDefHooks {
   readOnly: boolean;
+  /** The only columns that take edits; all of them without it. */
+  writableColumns?: ReadonlySet<string>;
   /** Whether a cell lies in the selected block (for its highlight). */
   inBlock(rowIndex: number | null, columnId: string): boolean;
   /** A cell's open review flags as text (marks the cell, heads its tooltip), or null when it has none. */
@@ -49,13 +51,13 @@ export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<Row
     initialWidth: WIDTHS[column.type],
     valueGetter: (p: ValueGetterParams<RowData>) => p.data?.cells[id] ?? null,
     // Evidence is anchored by selecting text in a source, never typed.
-    editable: !hooks.readOnly && column.type !== 'evidence',
+    editable: !hooks.readOnly && column.type !== 'evidence' && (hooks.writableColumns?.has(id) ?? true),
     cellEditor,
     cellEditorPopup,
     cellEditorParams: { tesseraColumn: column },
     cellRenderer: CellRenderer,
     cellRendererParams: { tesseraColumn: column },
-    cellClass: `cell-type-${column.type}`,
+    cellClass: hooks.writableColumns && !hooks.writableColumns.has(id) ? `cell-type-${column.type} cell-locked` : `cell-type-${column.type}`,
     cellClassRules: {
       'cell-problem': (p: CellClassParams<RowData>) => p.data?.problems[id] !== undefined,
       'cell-missing': (p: CellClassParams<RowData>) => p.data?.problems[id]?.some((x) => x.code === 'required') === true,

@@ -64,6 +64,11 @@ export interface SheetGridOptions {
   widePaste?: WidePasteHandler;
   /** Marks on cells with concurrent-edit conflicts (client/conflicts); none without it. */
   conflicts?: GridConflicts;
+  /**
+   * The only columns that take edits, and the rows are fixed (none added or deleted): a double-coding
+   * round's copy. Every column, and rows come and go, without it.
+   */
+  writableColumns?: ReadonlySet<string>;
 }
 
 export class SheetGrid {
@@ -134,7 +139,7 @@ export class SheetGrid {
     this.selection = new GridSelection(this.api, container, () => this.options.onSelection?.());
     this.clipboard = new GridClipboard({
       api: this.api, selection: this.selection, binding, doc, origin: options.origin, readOnly: options.readOnly,
-      widePaste: options.widePaste,
+      widePaste: options.widePaste, writableColumns: options.writableColumns,
     });
 
     this.cleanup.push(
@@ -183,7 +188,7 @@ export class SheetGrid {
 
   /** Adds a row at the end and puts the focus on its first cell. */
   addRow(): string | null {
-    if (this.options.readOnly) return null;
+    if (this.options.readOnly || this.options.writableColumns) return null;
     const id = addRow(this.options.doc, this.sheetId, this.options.origin);
     const node = this.api.getRowNode(id);
     const first = this.selection.dataColumns()[0];
@@ -193,7 +198,7 @@ export class SheetGrid {
 
   /** Deletes rows (the caller has asked for confirmation). */
   deleteRows(rowIds: readonly string[]): void {
-    if (this.options.readOnly) return;
+    if (this.options.readOnly || this.options.writableColumns) return;
     deleteRows(this.options.doc, this.sheetId, rowIds, this.options.origin);
     this.selection.collapse();
   }
@@ -288,6 +293,7 @@ export class SheetGrid {
     const { review, conflicts } = this.options;
     const hooks: ColumnDefHooks = {
       readOnly: this.options.readOnly,
+      writableColumns: this.options.writableColumns,
       // Column defs are made before the selection exists (in the grid's constructor).
       inBlock: (rowIndex, colId) => this.selection?.highlights(rowIndex, colId) ?? false,
       flagAt: review ? (rowId, colId) => review.cellFlag(rowId, colId) : undefined,
@@ -301,7 +307,7 @@ export class SheetGrid {
   private onEditRequest(e: CellEditRequestEvent<RowData>): void {
     if (this.options.readOnly || !e.data) return;
     const column = this.binding.columns().find((c) => c.id === e.column.getColId());
-    if (!column) return;
+    if (!column || (this.options.writableColumns && !this.options.writableColumns.has(column.id))) return;
     const write = { row: e.data.id, column: column.id, value: toCellValue(column, e.newValue) };
     // Someone else may have changed the cell while it was being edited: then the user decides.
     const ok = this.editGuard.confirm(write.row, write.column, write.value);

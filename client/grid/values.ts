@@ -4,10 +4,10 @@
  * rather than the value being lost.
  */
 import { anchorLabel } from '../../model/anchors';
+import { canonicalCode, normalizeDate, parseBoolean, parseNumber } from '../../model/cell-text';
 import type { CellValue, Column } from '../../model/columns';
 
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', '✓']);
-const FALSE_WORDS = new Set(['false', 'no', 'n', '0']);
+export { normalizeDate };
 
 /** The text of a value as the user would type it (also the clipboard form). */
 export function toText(value: CellValue | undefined): string {
@@ -34,12 +34,8 @@ export function fromText(column: Column, text: string): CellValue {
       const n = parseNumber(trimmed);
       return n === null || !Number.isInteger(n) ? trimmed : n;
     }
-    case 'boolean': {
-      const word = trimmed.toLowerCase();
-      if (TRUE_WORDS.has(word)) return true;
-      if (FALSE_WORDS.has(word)) return false;
-      return trimmed;
-    }
+    case 'boolean':
+      return parseBoolean(trimmed) ?? trimmed;
     case 'date':
       return normalizeDate(trimmed);
     case 'enum':
@@ -67,35 +63,4 @@ export function toCellValue(column: Column, value: unknown): CellValue {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'boolean') return value;
   return String(value);
-}
-
-function parseNumber(text: string): number | null {
-  // Commas before groups of three digits group thousands ("1,234"); any other lone comma is a
-  // decimal comma ("3,5"). Spaces (also thin ones) group digits.
-  const plain = text.replace(/[\s\u202f]/g, '');
-  const normalized = /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(plain)
-    ? plain.replace(/,/g, '')
-    : /^[-+]?\d+,\d+$/.test(plain) ? plain.replace(',', '.') : plain;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(normalized)) return null;
-  const n = Number(normalized);
-  return Number.isFinite(n) ? n : null;
-}
-
-/**
- * `2024-2-5` and `2024/02/05` become `2024-02-05`; `2024-2` becomes `2024-02`. Anything else is
- * returned as typed (validation then marks it).
- */
-export function normalizeDate(text: string): string {
-  const m = /^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$/.exec(text);
-  if (!m) return text;
-  const [, year, month, day] = m;
-  return [year, month?.padStart(2, '0'), day?.padStart(2, '0')].filter((p) => p !== undefined).join('-');
-}
-
-/** Matches a code to the column's list ignoring case, so `agree` becomes `AGREE`. */
-function canonicalCode(column: Column, text: string): string {
-  const options = column.options ?? [];
-  if (options.includes(text)) return text;
-  const lower = text.toLowerCase();
-  return options.find((o) => o.toLowerCase() === lower) ?? text;
 }

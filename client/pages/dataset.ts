@@ -4,18 +4,21 @@
 import { ApiError, addSheet, deleteSheet, getDataset, patchSheet } from '../api';
 import type { DatasetAccess, DatasetDetail, User as Me } from '../../model/http';
 import { type Role, canEdit } from '../../model/roles';
-import { getMeta, getSheets, orderedSheetIds } from '../../model/document';
+import { getMeta, getSheet, getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/document';
 import { MembersPanel } from '../access/members-panel';
 import { rememberRoleChange, renderAccessEnded, roleChangeBanner, takeRoleChange } from '../access/notices';
 import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
 import { widePasteHandler } from '../grid/wide-paste';
-import { codebookPath, datasetPath, releasesPath } from '../router';
+import { codebookPath, datasetPath, progressPath, releasesPath, roundsPath } from '../router';
+import { startRoundDialog } from '../rounds/start-dialog';
 import { Connection, LOCAL_ORIGIN, statusText } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
+import { closesLikeAMenu } from '../ui/menu';
 import { promptDialog } from '../ui/prompt';
+import { openImportDialog } from '../import/dialog';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { ReviewController } from '../review/controller';
@@ -25,6 +28,7 @@ import { ReadingPane } from '../sources/pane';
 import { refLabeller } from '../grid/context';
 import { renderNotFound, topBar } from './layout';
 import { footerKeys, rowCountText } from './sheet-footer';
+import { renderWho } from './whos-here';
 
 export async function renderDataset(app: HTMLElement, me: Me, datasetId: string, sheetId?: string): Promise<void> {
   document.title = 'Tessera';
@@ -82,6 +86,9 @@ class DatasetPage {
   private readonly exportHost = h('div', { class: 'export-host' });
   private readonly undoButton: HTMLButtonElement;
   private readonly redoButton: HTMLButtonElement;
+  /** At the right end of the tabs (the toolbar is full at 1280 px). */
+  /** The dataset's own pages (progress, codebook, releases, rounds), at the end of the sheet tabs. */
+  private readonly datasetPages: HTMLElement;
 
   constructor(
     private readonly app: HTMLElement, private readonly me: Me, private readonly role: Role,
@@ -123,6 +130,11 @@ class DatasetPage {
     this.review.setRowPassages((sheet, row) => this.reading.passagesOf(sheet, row));
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
+    this.datasetPages = h('span', { class: 'dataset-pages' },
+      h('a', { class: 'button subtle', href: progressPath(datasetId), 'data-testid': 'progress-link', title: 'How much is coded, approved and flagged, and who coded what' }, 'Progress'),
+      h('a', { class: 'button subtle', href: codebookPath(datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
+      h('a', { class: 'button subtle', href: releasesPath(datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases'),
+      this.roundsMenu());
   }
 
   async open(sheetId?: string): Promise<void> {
@@ -171,6 +183,7 @@ class DatasetPage {
       : [
         h('button', { type: 'button', class: 'button primary', 'data-testid': 'add-row', onclick: () => this.grid?.addRow() }, '+ Add row'),
         h('button', { type: 'button', class: 'button', 'data-testid': 'delete-rows', onclick: () => void this.deleteRows() }, 'Delete rows'),
+        h('button', { type: 'button', class: 'button', 'data-testid': 'import-button', title: 'Import rows from a CSV or XLSX file', onclick: () => this.openImport() }, 'Import'),
         h('span', { class: 'divider' }),
         this.undoButton,
         this.redoButton,
@@ -207,9 +220,7 @@ class DatasetPage {
     // The page started again because the server changed this user's role here: say so, and what it means.
     const roleChanged = takeRoleChange(this.datasetId) !== null;
     replaceChildren(this.app,
-      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status,
-        h('a', { class: 'button subtle', href: codebookPath(this.datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
-        h('a', { class: 'button subtle', href: releasesPath(this.datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases')),
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status),
       h('main', { class: 'dataset' },
         this.archivedAt
           ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },
@@ -222,6 +233,35 @@ class DatasetPage {
         this.footer,
       ),
     );
+  }
+
+  /** Double coding: the dataset's rounds for everyone (coders find theirs there); admins start one from the selected rows. */
+  private roundsMenu(): HTMLElement {
+    const list = h('a', { class: 'button subtle rounds-link', href: roundsPath(this.datasetId), 'data-testid': 'rounds-link' }, 'Rounds');
+    if (this.role !== 'admin') return list;
+    const menu = h('details', { class: 'menu rounds-menu', 'data-testid': 'rounds-menu' });
+    menu.append(
+      h('summary', { class: 'button subtle', title: 'Double coding: rounds, agreement, adjudication' }, 'Rounds '),
+      h('div', { class: 'menu-body' },
+        h('button', {
+          type: 'button', class: 'button subtle', 'data-testid': 'start-round', title: 'Each coder codes the selected rows (or a sample) blind',
+          onclick: () => { menu.open = false; void this.startRound(); },
+        }, 'Double-code the selected rows…'),
+        h('a', { class: 'button subtle', href: roundsPath(this.datasetId), 'data-testid': 'rounds-link' }, 'All rounds')),
+    );
+    closesLikeAMenu(menu);
+    return menu;
+  }
+
+  private async startRound(): Promise<void> {
+    const binding = this.bindings.get(this.sheetId);
+    if (!binding) return;
+    const round = await startRoundDialog({
+      datasetId: this.datasetId, me: this.me,
+      sheet: { id: binding.sheetId, name: binding.name, columns: binding.columns() },
+      selectedRows: this.grid?.selectedRowIds() ?? [],
+    });
+    if (round) location.href = roundsPath(this.datasetId);
   }
 
   private renderTitle(): void {
@@ -291,7 +331,7 @@ class DatasetPage {
       return h('span', { class: 'tab-group' }, tab, this.sheetMenu(b.sheetId, index, order.length));
     }), admin
       ? h('button', { type: 'button', class: 'tab-add', title: 'Add a sheet', 'aria-label': 'Add a sheet', 'data-testid': 'add-sheet', onclick: () => void this.addSheet() }, '+')
-      : null);
+      : null, this.datasetPages);
     this.renderCounts();
   }
 
@@ -425,6 +465,13 @@ class DatasetPage {
     this.renderCounts();
   }
 
+  /** The import dialog for the sheet on screen. */
+  private openImport(): void {
+    const sheet = getSheet(this.conn.doc, this.sheetId);
+    if (!sheet) return;
+    openImportDialog({ datasetId: this.datasetId, sheetId: this.sheetId, sheetName: sheetName(sheet), columns: readColumns(sheet) });
+  }
+
   private togglePanel(kind: PanelKind): void {
     const open = kind === 'columns' ? this.panel instanceof ColumnPanel
       : kind === 'members' ? this.panel instanceof MembersPanel
@@ -476,19 +523,7 @@ class DatasetPage {
   }
 
   private renderWho(): void {
-    const users = this.presence.users();
-    // One entry per person, however many tabs they have open.
-    const people = new Map<string, (typeof users)[number]>();
-    for (const u of users) if (!people.has(u.name) || u.self) people.set(u.name, u);
-    replaceChildren(this.who, ...[...people.values()].map((u) => {
-      const avatar = h('span', {
-        class: `avatar${u.self ? ' self' : ''}`, title: u.self ? `${u.name} (you)` : u.name, 'data-user': u.name,
-      }, h('span', { class: 'avatar-initials' }, initials(u.name)), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name));
-      // A colour from another tab is set as one property, never spliced into a style attribute.
-      avatar.style.setProperty('--avatar-color', u.color);
-      return avatar;
-    }));
-    this.who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
+    renderWho(this.who, this.presence);
   }
 
   /**
@@ -519,10 +554,4 @@ const NUMBER = new Intl.NumberFormat();
 
 function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
-}
-
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0]![0], parts[parts.length - 1]![0]] : [...(parts[0] ?? '?')].slice(0, 2);
-  return letters.join('').toUpperCase();
 }

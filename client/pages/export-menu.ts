@@ -5,6 +5,7 @@
  */
 import { type CsvFlavour, type ExportFormat, type ExportRows, exportUrl, zipExportUrl } from '../api';
 import { h } from '../ui/dom';
+import { closesLikeAMenu } from '../ui/menu';
 
 const ROWS: Array<[ExportRows, string]> = [
   ['all', 'All rows'],
@@ -59,22 +60,6 @@ export function exportMenu(datasetId: string, sheetId: string): HTMLElement {
   menu.addEventListener('click', (e) => {
     if ((e.target as Element).closest('a.export-choice')) setTimeout(() => { menu.open = false; });
   });
-  menu.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && menu.open) {
-      menu.open = false;
-      menu.querySelector('summary')?.focus();
-    }
-  });
-  // Close when clicking elsewhere, or on Escape anywhere, like a menu; the listeners go with the menu.
-  const outside = (e: MouseEvent) => {
-    if (!menu.isConnected) document.removeEventListener('click', outside);
-    else if (menu.open && !menu.contains(e.target as Node)) menu.open = false;
-  };
-  const escape = (e: KeyboardEvent) => {
-    if (!menu.isConnected) document.removeEventListener('keydown', escape);
-    else if (e.key === 'Escape' && menu.open) menu.open = false;
-  };
-  document.addEventListener('click', outside);
-  document.addEventListener('keydown', escape);
+  closesLikeAMenu(menu);
   return menu;
 }

@@ -10,7 +10,6 @@ import { ApiError, approveRow, approveRows, getSettings } from '../api';
 import { type ReviewStatus, getSheet, getSheets, readColumns, sheetName } from '../../model/document';
 import { MAX_BULK_APPROVE } from '../../model/reviews';
 import { type Role, hasRole } from '../../model/roles';
-import { progressPath } from '../router';
 import type { SheetGrid } from '../grid/grid';
 import { ROW_NUMBER_COL } from '../grid/columns';
 import { refLabeller } from '../grid/context';
@@ -136,8 +135,7 @@ export class ReviewController {
       type: 'button', class: 'button', 'data-testid': 'review-button', title: 'Open flags, threads and approval',
       onclick: () => this.events.emit('toggle-review-panel', []),
     }, 'Review', this.badge);
-    const progress = h('a', { class: 'button', href: progressPath(this.options.datasetId), 'data-testid': 'progress-link' }, 'Progress');
-    return [filter, ...(flag ? [flag] : []), review, progress];
+    return [filter, ...(flag ? [flag] : []), review];
   }
 
   /** A new review side panel; the page owns it, puts it in its side area and destroys it. */

@@ -25,6 +25,8 @@ export interface SyncStatus {
 
 export interface ConnectionOptions {
   datasetId: string;
+  /** The sync room, when not the dataset's own document: a coder's copy in a round is `DATASET/rounds/ROUND`. */
+  room?: string;
   /** Separates offline copies per server, user and dataset incarnation (see cacheName). */
   cacheName: string;
   /** Called when the server closes for good: unauthorized, unknown dataset, forbidden. */
@@ -71,14 +73,14 @@ export class Connection {
   private readonly cleanup: Array<() => void> = [];
 
   constructor(private readonly options: ConnectionOptions) {
-    const { datasetId, cacheName } = options;
+    const { datasetId, cacheName, room = datasetId } = options;
     this.pendingKey = `${cacheName}:pending`;
     this.pending = Number(localStorage.getItem(this.pendingKey) ?? 0) || 0;
     this.offline = new OfflineStore(cacheName, this.doc);
     const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     // No BroadcastChannel: on connect it posts the whole document to other tabs, seconds of work
     // for a large sheet; tabs meet through the server instead.
-    this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, datasetId, this.doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
+    this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, this.doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
     this.saves = new SaveStatus(this.provider, this.doc);
     this.provider.messageHandlers[StoreMessage.Role] = (_encoder, decoder) => options.onRoleChange?.(decoding.readVarString(decoder));
     this.cleanup.push(this.saves.onChange(this.notify), () => this.saves.destroy());

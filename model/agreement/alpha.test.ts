@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../random';
 import { krippendorffAlpha, type Level, unitDisagreements, type Value } from './alpha';
 
 /**
@@ -75,7 +76,7 @@ describe("Krippendorff's alpha", () => {
   });
 
   it('agrees with a direct pairwise-distance computation on random data at every level', () => {
-    const random = seeded(20111);
+    const random = seededRandom(20111);
     for (let round = 0; round < 200; round++) {
       const coders = 2 + Math.floor(random() * 4);
       const units = 1 + Math.floor(random() * 25);
@@ -137,14 +138,3 @@ function directAlpha(units: number[][], level: Level): number | null {
   return expected === 0 ? null : 1 - observed / expected;
 }
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

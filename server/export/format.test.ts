@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLines, exportHeader } from './format';
+import { csvField, csvLines, exportHeader, withoutFormulaPrefix } from './format';
 
 describe('csvField', () => {
   it.each(['=1+1', '+1', '-1', '@x', '\tx', '\rx'])('prefixes formula-like text %j with a quote', (text) => {
@@ -56,6 +56,17 @@ describe('csvLines', () => {
     const text = csvLines([['a,b', 'say "hi"', 'cr\rlf\n', 'plain']]);
     expect(text).toBe('"a,b","say ""hi""","cr\rlf\n",plain\r\n');
     expect(parse(text)).toEqual([['a,b', 'say "hi"', 'cr\rlf\n', 'plain']]);
+  });
+});
+
+describe('withoutFormulaPrefix', () => {
+  it.each(['=1+1', "'=1+1", "''@x", "'plain", "'", 'plain', ' =1', '-036'])('takes back exactly what csvField added to %j', (text) => {
+    expect(withoutFormulaPrefix(csvField(text, true))).toBe(text);
+  });
+
+  it("prefixes text that already starts with ' before a formula, so that the import can tell", () => {
+    expect(csvField("'=1+1", true)).toBe("''=1+1");
+    expect(csvField("'plain", true)).toBe("'plain");
   });
 });
 

@@ -29,13 +29,27 @@ export function exportRecord(columns: readonly Column[], row: ExportRow): Record
  */
 const FORMULA_START = /^(?:[\t\r]|[\s\p{Cf}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 
+/**
+ * Whether a formula-safe export prefixes this text with `'`: text a spreadsheet would run as a formula,
+ * and text that is such a formula already prefixed by hand (`'=x`), so that an import takes exactly one
+ * `'` off whatever the export added (`'=x` is written `''=x`).
+ */
+export function needsFormulaPrefix(text: string): boolean {
+  return FORMULA_START.test(text.replace(/^'+/, ''));
+}
+
 /** One CSV field: multi and evidence joined with "; ", strings that a spreadsheet would run as a formula prefixed with '. */
 export function csvField(value: CellValue, excelSafe: boolean): string {
   if (value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   // `multi` codes, or `evidence` anchors as `sourceId:start-end`.
   const text = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : anchorLabel(v))).join('; ') : value;
-  return excelSafe && FORMULA_START.test(text) ? `'${text}` : text;
+  return excelSafe && needsFormulaPrefix(text) ? `'${text}` : text;
+}
+
+/** Undoes what `csvField` added: a `'` before text that a formula-safe export prefixes. */
+export function withoutFormulaPrefix(field: string): string {
+  return field.startsWith("'") && needsFormulaPrefix(field.slice(1)) ? field.slice(1) : field;
 }
 
 /**

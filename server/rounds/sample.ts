@@ -2,18 +2,7 @@
  * The random sample of a round: a share of the rows not yet double-coded, drawn with a seeded
  * generator so that the same seed over the same rows draws the same sample again.
  */
-
-/** mulberry32: a small, well-known 32-bit generator; the same seed gives the same sequence everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../model/random';
 
 /** A seed for a sample that was given none: any 32-bit unsigned integer. */
 export function newSeed(): number {

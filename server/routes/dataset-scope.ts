@@ -27,8 +27,11 @@ export function datasetScope(catalog: DatasetCatalog): MiddlewareHandler<Dataset
 
 /** Throws 403 unless the user's role on the request's dataset grants at least `needed`. */
 export function requireRole(c: Context<DatasetEnv>, needed: Role): void {
-  if (c.get('dataset').archivedAt !== null && needed !== 'viewer') {
-    throw forbidden('This dataset is archived: it is read-only until an admin restores it');
-  }
+  if (needed !== 'viewer') requireActive(c);
   assertRoleOn(c.get('role'), needed);
+}
+
+/** Throws 403 while the request's dataset is archived: every write waits for its restore, whatever role it needs. */
+export function requireActive(c: Context<DatasetEnv>): void {
+  if (c.get('dataset').archivedAt !== null) throw forbidden('This dataset is archived: it is read-only until an admin restores it');
 }

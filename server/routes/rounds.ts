@@ -5,7 +5,7 @@ import { badRequest, forbidden } from '../errors';
 import { agreementCsv } from '../rounds/report';
 import type { Rounds } from '../rounds/rounds';
 import { readBody } from '../validate';
-import { type DatasetEnv, requireRole } from './dataset-scope';
+import { type DatasetEnv, requireActive, requireRole } from './dataset-scope';
 
 export function roundRoutes(rounds: Rounds) {
   return new Hono<DatasetEnv>()
@@ -21,6 +21,8 @@ export function roundRoutes(rounds: Rounds) {
     })
     .post('/rounds/:roundId/submit', async (c) => {
       const round = await rounds.get(c.get('dataset'), c.get('user'), c.req.param('roundId'));
+      // Submitting is a write (any coder's, whatever their role): an archived dataset's rounds wait for its restore.
+      requireActive(c);
       return c.json(await rounds.submit(c.get('dataset'), round, c.get('user')));
     })
     .get('/rounds/:roundId/agreement', async (c) => {

@@ -2,10 +2,25 @@
  * A sheet's problems, from the read model: the cell checks the grid marks (`model/columns.ts`), and for
  * statements whose `quote_type` is `direct`, a `quote` that is not the exact text of one of the row's anchors.
  */
-import { validateRow } from '../../model/columns';
+import { type CellValue, type Column, validateRow } from '../../model/columns';
 import { quoteProblem } from '../../model/quotes';
 import type { SheetProblems } from '../../model/http';
 import type { ReadModel, SheetSummary } from '../storage';
+
+export type RowProblem = Omit<SheetProblems[number], 'row'>;
+
+/** The problems the grid marks on one row (`rowExists` answers for `ref` columns), without the row id. */
+export function rowProblems(
+  columns: readonly Column[], cells: Readonly<Record<string, CellValue>>, rowExists: (sheetId: string, rowId: string) => boolean,
+): RowProblem[] {
+  const problems: RowProblem[] = [];
+  for (const [column, found] of Object.entries(validateRow(columns, cells, { rowExists }))) {
+    for (const p of found) problems.push({ column, code: p.code, message: p.message });
+  }
+  const quote = quoteProblem(columns, cells);
+  if (quote) problems.push({ column: 'quote', code: quote.code, message: quote.message });
+  return problems;
+}
 
 export async function sheetProblems(readModel: ReadModel, datasetId: string, sheets: readonly SheetSummary[], sheetId: string): Promise<SheetProblems> {
   const sheet = sheets.find((s) => s.id === sheetId)!;
@@ -21,11 +36,7 @@ export async function sheetProblems(readModel: ReadModel, datasetId: string, she
 
   const problems: SheetProblems = [];
   for await (const row of readModel.exportRows(datasetId, sheetId, 'all')) {
-    for (const [column, found] of Object.entries(validateRow(sheet.columns, row.cells, { rowExists }))) {
-      for (const p of found) problems.push({ row: row.rowId, column, code: p.code, message: p.message });
-    }
-    const quote = quoteProblem(sheet.columns, row.cells);
-    if (quote) problems.push({ row: row.rowId, column: 'quote', code: quote.code, message: quote.message });
+    for (const p of rowProblems(sheet.columns, row.cells, rowExists)) problems.push({ row: row.rowId, ...p });
   }
   return problems;
 }

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../model/random';
+
 /** A small seeded PRNG (mulberry32), so a randomized test replays exactly from its seed. */
 export interface Random {
   readonly seed: number;
@@ -14,14 +16,7 @@ export interface Random {
 }
 
 export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const random: Random = {
     seed,

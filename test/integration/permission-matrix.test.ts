@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { getSheet, setCell, sheetRows } from '../../model/document';
+import { roundRoom } from '../../model/rooms';
 import { CloseCode } from '../../model/codes';
 import type { Role } from '../../model/roles';
 import { type App, buildApp } from '../helpers/app';
@@ -15,7 +16,7 @@ import { waitForValue } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 import {
   DATASET_KINDS, ACTORS, type DatasetKind, DATASET_KIND, type Actor, type ActorName, type CaseRequest, type Fixture, NOT_IN_TABLE, type Outcome,
-  outcome, roleOnDataset, ROUTES, type Self, SOCKET_ACTIONS, SOCKET_ROUTE, type SocketAction,
+  outcome, roleOnDataset, ROUND_CODERS, ROUTES, seesRound, type Self, SOCKET_ACTIONS, SOCKET_ROUTE, type SocketAction,
 } from './permissions.table';
 
 const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
@@ -23,11 +24,18 @@ const ACTOR_NAMES = Object.keys(ACTORS) as ActorName[];
 const DATASET: Record<DatasetKind, string> = { 'open': 'open-to-everyone', 'members-only': 'members-only', 'archived': 'archived' };
 const NO_SUCH_DATASET = 'no-such-dataset';
 const NO_SUCH_USER = 'no-such-user';
+const NO_SUCH_ROUND = 'no-such-round';
 
-/** A JSON request as the holder of `token` (null: nobody signed in), answered with status and body. */
-type Send = (method: string, path: string, init: { token: string | null; body?: unknown }) => Promise<{ status: number; body: any }>;
+/** A request as the holder of `token` (null: nobody signed in), with a JSON body or a file (`raw`), answered with status and body. */
+type Send = (method: string, path: string, init: { token: string | null; body?: unknown; raw?: CaseRequest['raw'] }) => Promise<{ status: number; body: any }>;
 
-/** The users the matrix runs as, made through the API; the disabled one is disabled last, after joining the datasets. */
+/** The coder of the fixture rounds beside the round coder actor: a member (viewer) of every dataset, who never acts. */
+const SECOND_CODER = ROUND_CODERS[1];
+
+/**
+ * The users the matrix runs as, and the second coder, made through the API; the disabled one is
+ * disabled last, after joining the datasets.
+ */
 async function createActors(send: Send, admin: string): Promise<Record<ActorName, string | null>> {
   const tokens = {} as Record<ActorName, string | null>;
   for (const name of ACTOR_NAMES) {
@@ -40,12 +48,17 @@ async function createActors(send: Send, admin: string): Promise<Record<ActorName
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     tokens[name] = made.body.token;
   }
+  const second = await send('POST', '/api/users', { token: admin, body: { name: SECOND_CODER, role: 'viewer' } });
+  expect(second.status, JSON.stringify(second.body)).toBe(201);
   return tokens;
 }
 
 const userName = (actor: ActorName) => actor.replaceAll(' ', '-');
 
-/** Creates a dataset of `kind` with the member actors in their roles, as the setup admin; `archive` follows once it is filled. */
+/**
+ * Creates a dataset of `kind` with the member actors in their roles and the second coder, as the setup
+ * admin; `archive` follows once it is filled.
+ */
 async function createDataset(send: Send, admin: string, id: string, kind: DatasetKind): Promise<void> {
   const { access } = DATASET_KIND[kind];
   const ok = async (method: string, path: string, body?: unknown) => {
@@ -59,6 +72,16 @@ async function createDataset(send: Send, admin: string, id: string, kind: Datase
     const member: Role | undefined = (ACTORS[name] as Actor).member;
     if (member) await ok('PUT', `/api/datasets/${id}/members/${userName(name)}`, { role: member });
   }
+  await ok('PUT', `/api/datasets/${id}/members/${SECOND_CODER}`, { role: 'viewer' });
+}
+
+/** A round of `events` (summary, of `row`) for the round coders, as the setup admin: its id. */
+async function createRound(send: Send, admin: string, datasetId: string, row: string): Promise<string> {
+  const res = await send('POST', `/api/datasets/${datasetId}/rounds`, {
+    token: admin, body: { sheet: 'events', columns: ['summary'], rows: [row], coders: [...ROUND_CODERS] },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
 }
 
 /** Archives a dataset of the archived kind (or restores it: `archived` false, to set up a target on it). */
@@ -123,14 +146,14 @@ describe('routes', () => {
   let counter = 0;
   const unique = () => `m${++counter}`;
 
-  const send: Send = async (method, path, { token, body }) => {
+  const send: Send = async (method, path, { token, body, raw }) => {
     // A request over the network is read in a later turn than the one that applied the last change.
     await new Promise((resolve) => setImmediate(resolve));
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     // Writes say they are JSON, so that only sign-in and roles decide (a cookie-less write without it is refused as cross-site).
-    if (method !== 'GET') headers['content-type'] = 'application/json';
-    const res = await app.app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (method !== 'GET') headers['content-type'] = raw?.type ?? 'application/json';
+    const res = await app.app.request(path, { method, headers, body: raw?.text ?? (body === undefined ? undefined : JSON.stringify(body)) });
     const text = await res.text();
     let parsed: any = text;
     try { parsed = JSON.parse(text); } catch { /* an export */ }
@@ -149,7 +172,16 @@ describe('routes', () => {
     await app.services.registry.with(datasetId, (shared) => shared.flush());
   };
 
-  function fixture(datasetId: string, kind: DatasetKind, row: string, source: string, coders: [string, string]): Fixture {
+  /** What `fixture` is made from: set up while the dataset is still active. */
+  interface Made {
+    row: string;
+    source: string;
+    round: string;
+    roundRow: string;
+    releases: readonly [string, string];
+  }
+
+  function fixture(datasetId: string, kind: DatasetKind, made: Made, coders: [string, string]): Fixture {
     /**
      * Sets up a target through the API: an archived dataset is restored for it, then archived again
      * (the cases of a file run one after another, so none sees it restored).
@@ -173,7 +205,7 @@ describe('routes', () => {
       return name;
     };
     return {
-      dataset: datasetId, row, source, archived: DATASET_KIND[kind].archived, unique,
+      dataset: datasetId, ...made, archived: DATASET_KIND[kind].archived, unique,
       async freshDataset() {
         const id = `fresh-${unique()}`;
         await createDataset(send, app.adminToken, id, kind);
@@ -217,6 +249,7 @@ describe('routes', () => {
         await setup('PUT', `/api/datasets/${datasetId}/members/${name}`, { role: 'viewer' });
         return name;
       }),
+      freshRound: () => whileActive(() => createRound(send, app.adminToken, datasetId, made.roundRow)),
     };
   }
 
@@ -238,7 +271,12 @@ describe('routes', () => {
       const row = `row-${unique()}`;
       await writeCell(id, null, row, 'read by every case');
       const source = (await setup('POST', `/api/datasets/${id}/sources`, { title: 'The article', text: 'What was said, and by whom.' })).id;
-      fixtures[kind] = fixture(id, kind, row, source, coders as [string, string]);
+      const roundRow = `round-row-${unique()}`;
+      writeCell(id, null, roundRow, 'coded twice');
+      const round = await createRound(send, app.adminToken, id, roundRow);
+      const releases = ['1.0', '1.1'] as const;
+      for (const version of releases) await setup('POST', `/api/datasets/${id}/releases`, { version });
+      fixtures[kind] = fixture(id, kind, { row, source, round, roundRow, releases }, coders as [string, string]);
       await archive(send, app.adminToken, id, kind);
     }
     await disableActors(send, app.adminToken);
@@ -252,18 +290,24 @@ describe('routes', () => {
     const request: CaseRequest = (await ROUTES[route]!.request?.(fx, self)) ?? {};
     const pathFor = (id: string, params = request.params) => fillPath(pattern, { ...params, id }) + (request.query ? `?${request.query}` : '');
     const id = request.params?.id ?? fx.dataset;
-    const res = await send(method, pathFor(id), { token, body: request.body });
+    const res = await send(method, pathFor(id), { token, body: request.body, raw: request.raw });
     expectOutcome(expected, res, `${method} ${pathFor(id)}`);
-    if (expected === 404) {
+    if (expected === 404 && ROUTES[route]!.who.kind === 'round') {
+      // A round that does not exist for the actor answers exactly as one that does not exist at all (so does its dataset, if hidden).
+      const roundId = request.params!.roundId!;
+      const missing = await send(method, pathFor(id, { ...request.params, roundId: NO_SUCH_ROUND }), { token, body: request.body, raw: request.raw });
+      expect(res.body.error.message.replaceAll(roundId, NO_SUCH_ROUND), 'a hidden round answers as a missing one').toBe(missing.body.error.message);
+      expect(missing.status).toBe(404);
+    } else if (expected === 404) {
       // A dataset that does not exist for the actor answers exactly as one that does not exist at all.
-      const missing = await send(method, pathFor(NO_SUCH_DATASET), { token, body: request.body });
+      const missing = await send(method, pathFor(NO_SUCH_DATASET), { token, body: request.body, raw: request.raw });
       expect(res.body.error.message.replaceAll(id, NO_SUCH_DATASET), 'a hidden dataset answers as a missing one').toBe(missing.body.error.message);
       expect(missing.status).toBe(404);
     }
     if (expected === 403 && pattern.includes('/:userName')) {
       // A refusal reads the same whether the user named exists or not.
       const path = pathFor(id, { ...request.params, userName: NO_SUCH_USER });
-      expectOutcome(403, await send(method, path, { token, body: request.body }), `${method} ${path}`);
+      expectOutcome(403, await send(method, path, { token, body: request.body, raw: request.raw }), `${method} ${path}`);
     }
     return res;
   }
@@ -275,7 +319,12 @@ describe('routes', () => {
       const actor: Actor = ACTORS[actorName];
       const expected = outcome(who, actor, kind);
       const res = await run(route, kind, tokens[actorName], expected);
-      if (expected === 'ok') check?.(res.body, { dataset: DATASET[kind], archived: DATASET_KIND[kind].archived, role: roleOnDataset(actor, kind) });
+      if (expected === 'ok') {
+        check?.(res.body, {
+          dataset: DATASET[kind], archived: DATASET_KIND[kind].archived, role: roleOnDataset(actor, kind),
+          round: { id: fixtures[kind].round, seen: seesRound(actor, kind) },
+        });
+      }
     });
     if (self) {
       // An anonymous request has no self to act on.
@@ -287,7 +336,7 @@ describe('routes', () => {
     }
   };
   // Routes of a dataset (or checked against one) run on each kind of dataset; the others once.
-  const aboutDataset = (route: string) => ['dataset', 'manage'].includes(ROUTES[route]!.who.kind) || ROUTES[route]!.check !== undefined;
+  const aboutDataset = (route: string) => ['dataset', 'manage', 'round'].includes(ROUTES[route]!.who.kind) || ROUTES[route]!.check !== undefined;
   describe.each(DATASET_KINDS)('on the %s dataset', (kind) => {
     describe.each(Object.keys(ROUTES).filter(aboutDataset))('%s', (route) => casesOf(route, kind));
   });
@@ -302,27 +351,31 @@ describe('sockets', () => {
   /** The setup admin's client on each dataset, which sees what others' sockets do. */
   const watchers = {} as Record<DatasetKind, Client>;
   const fixtureRow = 'row-read-by-every-socket';
+  const DATASET_SUMMARY = 'read by every socket';
+  /** The round room of each dataset, its round of `fixtureRow` coded by the round coders. */
+  const roundRooms = {} as Record<DatasetKind, string>;
   /** Each case's clients, closed after it. */
   const clients: Client[] = [];
   let counter = 0;
   const send: Send = (method, path, { token, body }) => api(server, path, { method, token, body });
 
-  const open = async (kind: DatasetKind, token: string | null) => {
+  const open = async (kind: DatasetKind, token: string | null, room = DATASET[kind]) => {
     if (token === null) throw new Error('a socket without a token is closed at once: nothing to open');
-    const client = await connectSynced(server, DATASET[kind], token);
+    const client = await connectSynced(server, room, token);
     clients.push(client);
     return client;
   };
   /** Sets a presence marker and waits until the watcher sees it: every message the socket sent before it was handled. */
-  const mark = async (client: Client, kind: DatasetKind) => {
+  const mark = async (client: Client, watcher: Client) => {
     const marker = `marker-${++counter}`;
     client.provider.awareness.setLocalState({ user: { name: 'whatever it claims' }, marker });
     return waitForValue(() => {
-      const state = watchers[kind].provider.awareness.getStates().get(client.provider.awareness.clientID);
+      const state = watcher.provider.awareness.getStates().get(client.provider.awareness.clientID);
       return state?.marker === marker && state;
     }, { what: 'the watcher sees the presence marker' });
   };
   const hasRow = (doc: Y.Doc, row: string) => sheetRows(getSheet(doc, 'events')!).has(row);
+  const summaryOf = (doc: Y.Doc, row: string) => sheetRows(getSheet(doc, 'events')!).get(row)?.get('summary');
 
   beforeAll(async () => {
     server = await startServer();
@@ -331,8 +384,9 @@ describe('sockets', () => {
       const id = DATASET[kind];
       await createDataset(send, server.adminToken, id, kind);
       watchers[kind] = await connectSynced(server, id);
-      setCell(getSheet(watchers[kind].doc, 'events')!, fixtureRow, 'summary', 'read by every socket');
+      setCell(getSheet(watchers[kind].doc, 'events')!, fixtureRow, 'summary', DATASET_SUMMARY);
       await waitFor(async () => (await api(server, `/api/datasets/${id}/history?row=${fixtureRow}`)).body.length > 0, { what: 'the fixture row stored' });
+      roundRooms[kind] = roundRoom(id, await createRound(send, server.adminToken, id, fixtureRow));
       await archive(send, server.adminToken, id, kind);
     }
     await disableActors(send, server.adminToken);
@@ -355,7 +409,7 @@ describe('sockets', () => {
     },
     async awareness(kind, actorName) {
       const client = await open(kind, tokens[actorName]);
-      const seen = await mark(client, kind);
+      const seen = await mark(client, watchers[kind]);
       // Presence carries the signed-in user's name, whatever the state claims.
       expect(seen.user.name).toBe(userName(actorName));
     },
@@ -363,14 +417,37 @@ describe('sockets', () => {
       const client = await open(kind, tokens[actorName]);
       const row = `row-by-socket-${++counter}`;
       setCell(getSheet(client.doc, 'events')!, row, 'summary', `written as ${actorName}`);
-      await mark(client, kind);
+      await mark(client, watchers[kind]);
       // The server has handled the write: a client connecting now gets the server's document.
       const probe = await open(kind, server.adminToken);
       expect(hasRow(probe.doc, row), expected === 'ok' ? 'the write was applied' : 'a read-only write was not applied').toBe(expected === 'ok');
       if (expected === 'ok') await waitFor(() => hasRow(watchers[kind].doc, row), { what: 'the write reaches the others' });
       else expect(client.closes, 'a read-only socket stays open').toEqual([]);
     },
+    async 'connect to round'(kind, actorName) {
+      const client = await open(kind, tokens[actorName], roundRooms[kind]);
+      // The coder's copy: the round's row, without the dataset's value of the round's column (coded blind).
+      expect(hasRow(client.doc, fixtureRow), 'the copy reached the socket').toBe(true);
+      expect(summaryOf(client.doc, fixtureRow), 'the dataset\'s value is not in the copy').not.toBe(DATASET_SUMMARY);
+    },
+    async 'write to round'(kind, actorName, expected) {
+      // The coder's other socket on the same copy sees what this one does.
+      const watcher = await open(kind, tokens[actorName], roundRooms[kind]);
+      const client = await open(kind, tokens[actorName], roundRooms[kind]);
+      const before = summaryOf(watcher.doc, fixtureRow);
+      const value = `coded by ${actorName} ${++counter}`;
+      setCell(getSheet(client.doc, 'events')!, fixtureRow, 'summary', value);
+      await mark(client, watcher);
+      // The server has handled the write: a socket opening the copy now gets the server's copy.
+      const probe = await open(kind, tokens[actorName], roundRooms[kind]);
+      const applied = expected === 'ok';
+      expect(summaryOf(probe.doc, fixtureRow), applied ? 'the write was applied' : 'a read-only write was not applied').toBe(applied ? value : before);
+      if (expected === 'ok') await waitFor(() => summaryOf(watcher.doc, fixtureRow) === value, { what: 'the write reaches the coder\'s other socket' });
+      else expect(client.closes, 'a read-only socket stays open').toEqual([]);
+    },
   };
+  /** The room a socket action connects to. */
+  const roomOf = (action: SocketAction, kind: DatasetKind) => (action.endsWith('to round') ? roundRooms[kind] : DATASET[kind]);
 
   describe.each(DATASET_KINDS)('on the %s dataset', (kind) => {
     describe.each(Object.keys(SOCKET_ACTIONS) as SocketAction[])('%s', (action) => {
@@ -378,7 +455,7 @@ describe('sockets', () => {
         const expected = outcome(SOCKET_ACTIONS[action].who, ACTORS[actorName], kind);
         const code = refusal(expected);
         if (code === null) return cases[action](kind, actorName, expected);
-        const client = connect(server, DATASET[kind], tokens[actorName]);
+        const client = connect(server, roomOf(action, kind), tokens[actorName]);
         clients.push(client);
         await waitFor(() => client.closes.length > 0, { what: `the socket closed with ${code}` });
         expect(client.closes[0]).toBe(code);

@@ -1,7 +1,8 @@
 /**
  * The permission matrix (issue #11): who may do what, one row per route the app registers and one per
  * socket action. `permission-matrix.test.ts` runs every row for every actor in `ACTORS` (anonymous, a
- * disabled user, global admin/editor/reviewer/viewer, member admin/editor/reviewer/viewer) on each kind
+ * disabled user, global admin/editor/reviewer/viewer, member admin/editor/reviewer/viewer, and a member
+ * editor who codes the fixture rounds) on each kind
  * of dataset in `DATASET_KIND` (open to everyone, members-only, archived), and fails when the app
  * registers a route that has no row here, or a row names a route that is gone. Only `NOT_IN_TABLE`
  * (the web client's pages) is left out, on purpose.
@@ -19,19 +20,30 @@
  *                          below the role (on an archived dataset everyone's role is at most viewer); else ok.
  *   - `MANAGE`             renaming, archiving, restoring, deleting a dataset: its admins (global, or
  *                          member admin), archived or not: 401, 404 as above, else 403 or ok.
+ *   - `ROUND`              a double-coding round (README "Double coding"), by the fixture round: it
+ *                          exists only for its coders and the dataset's admins (archived or not); to
+ *                          anyone else 404 as if it did not exist. Then ok.
+ *   - `ROUND_ADMIN`        the round's agreement and units: as `ROUND`, then 403 for a coder who is no
+ *                          dataset admin (a coder who saw them would no longer code blind).
+ *   - `CODER`              submitting the round: as `ROUND`, then 403 for a dataset admin who is no coder
+ *                          of it, and for everyone while the dataset is archived (a write).
  * `request(fx)` gives what makes the handler succeed (2xx) for an actor who may call it: the path's
- * params other than `:id` (filled with the dataset under test), a query and a JSON body. Routes that
+ * params other than `:id` (filled with the dataset under test), a query and a JSON body (or `raw`, a
+ * file with its content type, such as a CSV to import). Routes that
  * use something up (delete, resolve, approve, rotate a token) take a fresh target from `fx` each time.
  * `self: true` marks a route that acts on one user (`:userName`, or whoever a sign-in is for): it also
  * runs with `request(fx, self)` on a user like the actor acting on themselves, which any user may do
  * who may sign in (a disabled one gets 401).
  * `check` (optional) asserts more about an `ok` answer, given what the actor should see.
  * Besides each status (and its error code), every case checks that a 404 reads exactly like the answer
- * for a dataset that does not exist, and that a 403 on a route naming a user reads the same whether that
+ * for a dataset that does not exist (for a `ROUND`-kind row: for a round that does not exist), and that a 403 on a route naming a user reads the same whether that
  * user exists.
  *
  * A socket action row: the same `who`, and what the action does; below the role a write is
  * `read-only` (the socket stays open, the update is never applied). 401 → 4401, 404 → 4404.
+ * `copy(role)` is the fixture round's room `DATASET/rounds/ROUND`, which opens a coder's own copy: it
+ * exists for the round's coders only (4404 for anyone else, dataset admins included), and by the coder's
+ * role on their copy: `editor` while the dataset is active (and they have not submitted), else `viewer`.
  */
 import { expect } from 'vitest';
 import type { Role } from '../../model/roles';
@@ -42,19 +54,27 @@ export type Rule =
   | { kind: 'signed-in' }
   | { kind: 'global'; role: Role }
   | { kind: 'dataset'; role: Role }
-  | { kind: 'manage' };
+  | { kind: 'manage' }
+  | { kind: 'round'; only?: 'admins' | 'coders' }
+  | { kind: 'copy'; role: 'viewer' | 'editor' };
 
 export const PUBLIC: Rule = { kind: 'public' };
 export const SIGNED_IN: Rule = { kind: 'signed-in' };
 export const global = (role: Role): Rule => ({ kind: 'global', role });
 export const dataset = (role: Role): Rule => ({ kind: 'dataset', role });
 export const MANAGE: Rule = { kind: 'manage' };
+export const ROUND: Rule = { kind: 'round' };
+export const ROUND_ADMIN: Rule = { kind: 'round', only: 'admins' };
+export const CODER: Rule = { kind: 'round', only: 'coders' };
+export const copy = (role: 'viewer' | 'editor'): Rule => ({ kind: 'copy', role });
 
-/** A request for one case: path params (`:id` is filled in), query string and JSON body. */
+/** A request for one case: path params (`:id` is filled in), query string, and a JSON body or a file. */
 export interface CaseRequest {
   params?: Record<string, string>;
   query?: string;
   body?: unknown;
+  /** A file sent as the body instead of JSON, with its content type. */
+  raw?: { type: string; text: string };
 }
 
 /** Targets a row's request may use; the fresh ones are made for one case only. */
@@ -66,6 +86,12 @@ export interface Fixture {
   readonly row: string;
   /** A source of the dataset that cases only read. */
   readonly source: string;
+  /** A double-coding round of `events` (summary, of `roundRow`) coded by the round coder actor and another member. */
+  readonly round: string;
+  /** The row of `round`, which only adjudication writes. */
+  readonly roundRow: string;
+  /** Two releases of the dataset: the first and the next. */
+  readonly releases: readonly [string, string];
   /** A unique suffix for names and ids. */
   unique(): string;
   freshDataset(): Promise<string>;
@@ -83,6 +109,8 @@ export interface Fixture {
   freshToken(): Promise<string>;
   /** A new user who is a member (viewer) of the dataset under test: their name. */
   freshMember(): Promise<string>;
+  /** A new round like `round`, made by the setup admin, that nobody has submitted. */
+  freshRound(): Promise<string>;
 }
 
 /** What an `ok` answer may be checked against: the actor's role on the dataset, null when it does not exist for them. */
@@ -90,6 +118,8 @@ export interface Seen {
   dataset: string;
   archived: boolean;
   role: Role | null;
+  /** The fixture round, and whether it exists for the actor. */
+  round: { id: string; seen: boolean };
 }
 
 /** A user like the actor (same global role, disabled or not), who is the target of a `self` case. */
@@ -186,12 +216,49 @@ export const ROUTES: Record<string, RouteRow> = {
   'DELETE /api/datasets/:id/sources/:sourceId': { who: dataset('editor'), request: async (fx) => ({ params: { sourceId: await fx.freshSource() } }) },
   'GET /api/datasets/:id/evidence/export': { who: dataset('viewer'), request: () => ({ query: CSV }) },
   'GET /api/datasets/:id/sheets/:sheetId/problems': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' } }) },
+  // A CSV file of one record: a new row of `events` each time.
+  'POST /api/datasets/:id/sheets/:sheetId/import': {
+    who: dataset('editor'),
+    request: (fx) => ({ params: { sheetId: 'events' }, raw: { type: 'text/csv', text: `summary\r\nImported by the matrix ${fx.unique()}\r\n` } }),
+    check: (body: { inserted: number }) => expect(body.inserted, 'the record imported').toBe(1),
+  },
+
+  'GET /api/datasets/:id/rounds': {
+    who: dataset('viewer'),
+    check: (body: Array<{ id: string }>, seen) => expectListed(body.some((r) => r.id === seen.round.id), seen.round.seen),
+  },
+  'POST /api/datasets/:id/rounds': {
+    who: dataset('admin'),
+    request: (fx) => ({ body: { sheet: 'events', columns: ['summary'], rows: [fx.roundRow], coders: [...ROUND_CODERS] } }),
+  },
+  'GET /api/datasets/:id/rounds/:roundId': { who: ROUND, request: (fx) => ({ params: { roundId: fx.round } }) },
+  'POST /api/datasets/:id/rounds/:roundId/submit': { who: CODER, request: async (fx) => ({ params: { roundId: await fx.freshRound() } }) },
+  'GET /api/datasets/:id/rounds/:roundId/agreement': { who: ROUND_ADMIN, request: (fx) => ({ params: { roundId: fx.round }, query: CSV }) },
+  'GET /api/datasets/:id/rounds/:roundId/units': { who: ROUND_ADMIN, request: (fx) => ({ params: { roundId: fx.round } }) },
+  // Deciding a unit needs the admin role on the dataset whatever the round (no round is told apart by the refusal).
+  'POST /api/datasets/:id/rounds/:roundId/adjudicate': {
+    who: dataset('admin'),
+    request: (fx) => ({ params: { roundId: fx.round }, body: { row: fx.roundRow, column: 'summary', value: `Decided ${fx.unique()}` } }),
+  },
+
+  'GET /api/datasets/:id/codebook': { who: dataset('viewer'), request: () => ({ query: 'format=md' }) },
+  'GET /api/datasets/:id/releases': { who: dataset('viewer') },
+  // With no version, the next minor one.
+  'POST /api/datasets/:id/releases': { who: dataset('admin'), request: () => ({ body: { notes: 'Made by the matrix.' } }) },
+  'GET /api/datasets/:id/releases/:version/package.zip': { who: dataset('viewer'), request: (fx) => ({ params: { version: fx.releases[0] } }) },
+  'GET /api/datasets/:id/releases/:version/CHANGELOG.md': { who: dataset('viewer'), request: (fx) => ({ params: { version: fx.releases[1] } }) },
+  'GET /api/datasets/:id/releases/:version/diff': {
+    who: dataset('viewer'), request: (fx) => ({ params: { version: fx.releases[1] }, query: `from=${fx.releases[0]}` }),
+  },
 };
+
+/** The coders of every round the fixtures make: the round coder actor and a member who is no actor. */
+export const ROUND_CODERS = ['round-coder', 'second-coder'] as const;
 
 /** The sync endpoint: its rows are the socket actions below. */
 export const SOCKET_ROUTE = 'GET /ws/:room{.+}';
 
-/** What a socket may do on `/ws/:dataset`; below the role, a write is `read-only`. */
+/** What a socket may do on `/ws/:dataset` (and on a round's room); below the role, a write is `read-only`. */
 export const SOCKET_ACTIONS = {
   /** Connect and receive the document. */
   connect: { who: dataset('viewer') },
@@ -199,6 +266,10 @@ export const SOCKET_ACTIONS = {
   write: { who: dataset('editor') },
   /** Send presence (awareness): everyone who may read shows up to the others. */
   awareness: { who: dataset('viewer') },
+  /** Connect to the fixture round's room, and receive one's own copy. */
+  'connect to round': { who: copy('viewer') },
+  /** Code a round column in one's own copy. */
+  'write to round': { who: copy('editor') },
 } as const satisfies Record<string, { who: Rule }>;
 export type SocketAction = keyof typeof SOCKET_ACTIONS;
 
@@ -209,11 +280,14 @@ export interface Actor {
   global: Role | null;
   member?: Role;
   disabled?: boolean;
+  /** A coder of the fixture round (and of every fresh round). */
+  coder?: true;
 }
 
 /**
  * Everyone the matrix runs as. Members hold a global role that differs from their member role (lower
  * for most, higher for the member viewer), so that the member role is seen to win on both datasets.
+ * The round coder is a member editor who codes the fixture rounds; no other actor codes them.
  */
 export const ACTORS = {
   'anonymous': { global: null },
@@ -226,6 +300,7 @@ export const ACTORS = {
   'member editor': { global: 'viewer', member: 'editor' },
   'member reviewer': { global: 'viewer', member: 'reviewer' },
   'member viewer': { global: 'editor', member: 'viewer' },
+  'round coder': { global: 'viewer', member: 'editor', coder: true },
 } as const satisfies Record<string, Actor>;
 export type ActorName = keyof typeof ACTORS;
 
@@ -282,7 +357,22 @@ export function outcome(who: Rule, actor: Actor, kind: DatasetKind, { self = fal
       if (role === null) return 404;
       return role === 'admin' ? 'ok' : 403;
     }
+    case 'round': {
+      if (!seesRound(actor, kind)) return 404;
+      if (who.only === 'admins') return ownRole(actor, kind) === 'admin' ? 'ok' : 403;
+      if (who.only === 'coders') return actor.coder && !DATASET_KIND[kind].archived ? 'ok' : 403;
+      return 'ok';
+    }
+    case 'copy':
+      if (!actor.coder || ownRole(actor, kind) === null) return 404;
+      return who.role === 'editor' && DATASET_KIND[kind].archived ? 403 : 'ok';
   }
+}
+
+/** Whether the fixture round exists for the actor: they may open the dataset, and code the round or manage the dataset. */
+export function seesRound(actor: Actor, kind: DatasetKind): boolean {
+  const role = ownRole(actor, kind);
+  return role !== null && (actor.coder === true || role === 'admin');
 }
 
 function expectListed(listed: boolean, exists: boolean): void {

@@ -1,0 +1,72 @@
+/**
+ * The header and first rows of an XLSX workbook's first sheet, for the import dialog's mapping and
+ * preview only: the server reads the whole file (and guards against zip bombs) when it imports. Cells
+ * are shown as text; a date cell shows its day serial. Large workbooks are not previewed.
+ */
+import { unzipSync } from 'fflate';
+
+/** Workbooks larger than this get no preview (the server still matches the header). */
+export const XLSX_PREVIEW_MAX_BYTES = 20 * 1024 * 1024;
+
+const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+
+const xml = (bytes: Uint8Array | undefined) => (bytes ? new DOMParser().parseFromString(new TextDecoder().decode(bytes), 'application/xml') : null);
+const unescape = (text: string) => text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+function resolve(base: string, target: string): string {
+  if (target.startsWith('/')) return target.slice(1);
+  const parts = base.split('/').slice(0, -1);
+  for (const piece of target.split('/')) {
+    if (piece === '..') parts.pop();
+    else if (piece !== '.') parts.push(piece);
+  }
+  return parts.join('/');
+}
+
+function columnIndex(ref: string): number {
+  let n = 0;
+  for (const ch of ref) {
+    const code = ch.charCodeAt(0);
+    if (code < 65 || code > 90) break;
+    n = n * 26 + (code - 64);
+  }
+  return n - 1;
+}
+
+/** Header and up to `rows` rows, or null when the file is too large or not a workbook we can read here. */
+export async function xlsxHead(file: File, rows: number): Promise<{ header: string[]; rows: string[][] } | null> {
+  if (file.size > XLSX_PREVIEW_MAX_BYTES) return null;
+  try {
+    const wanted = new Set(['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml']);
+    const all = unzipSync(new Uint8Array(await file.arrayBuffer()), { filter: (f) => wanted.has(f.name) || f.name.startsWith('xl/worksheets/') });
+    const workbook = xml(all['xl/workbook.xml']);
+    const rels = xml(all['xl/_rels/workbook.xml.rels']);
+    const firstId = workbook?.getElementsByTagNameNS(MAIN, 'sheet')[0]?.getAttributeNS(REL, 'id');
+    const target = [...(rels?.getElementsByTagName('Relationship') ?? [])].find((r) => r.getAttribute('Id') === firstId)?.getAttribute('Target');
+    const sheet = xml(target ? all[resolve('xl/workbook.xml', target)] : undefined);
+    if (!sheet) return null;
+    const strings = [...(xml(all['xl/sharedStrings.xml'])?.getElementsByTagNameNS(MAIN, 'si') ?? [])]
+      .map((si) => unescape([...si.getElementsByTagNameNS(MAIN, 't')].filter((t) => t.parentElement?.localName !== 'rPh').map((t) => t.textContent ?? '').join('')));
+    const out: string[][] = [];
+    for (const row of sheet.getElementsByTagNameNS(MAIN, 'row')) {
+      const cells: string[] = [];
+      for (const c of row.getElementsByTagNameNS(MAIN, 'c')) {
+        const ref = c.getAttribute('r');
+        const index = ref ? columnIndex(ref) : cells.length;
+        const type = c.getAttribute('t');
+        const v = c.getElementsByTagNameNS(MAIN, 'v')[0]?.textContent ?? '';
+        cells[index] = type === 's' ? strings[Number(v)] ?? ''
+          : type === 'inlineStr' ? unescape([...c.getElementsByTagNameNS(MAIN, 't')].map((t) => t.textContent ?? '').join(''))
+            : type === 'b' ? (v === '1' ? 'true' : 'false') : unescape(v);
+      }
+      const filled = Array.from(cells, (x) => x ?? '');
+      if (filled.some((x) => x !== '')) out.push(filled);
+      if (out.length > rows) break;
+    }
+    const [header = [], ...rest] = out;
+    return { header, rows: rest };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,430 @@
+/**
+ * Importing a file's records into a sheet (README "Import"). Four steps, each yielding to the event
+ * loop between slices so that other people's edits are served meanwhile:
+ *
+ * 1. read: records are parsed as they arrive and read as their columns' values (`read-value.ts`);
+ * 2. match: against the live document, each record becomes an insert, an update or nothing (unchanged),
+ *    or is rejected (a bad value, a row id in use, a key that matches twice);
+ * 3. report: the problems the grid would mark on the resulting rows are the warnings;
+ * 4. write: unless it is a dry run, or records were rejected without `partial`, the rows go into the
+ *    live document as the importer. A file of up to WRITE_SLICE records is one transaction; a larger one
+ *    is written as consecutive transactions of WRITE_SLICE records with the same origin, each stored
+ *    (with its history) before the next, so that memory stays bounded and sockets are served between them.
+ *    Nothing is written before every record was read and matched: a rejected file writes nothing.
+ */
+import { channel } from 'node:diagnostics_channel';
+import * as Y from 'yjs';
+import { indexText, type IndexedText } from '../../model/anchors';
+import type { CellValue, Column } from '../../model/columns';
+import { getSheet, getSheets, insertRow, readColumns, setCell, sheetRows, type YSheet } from '../../model/document';
+import type { ImportRejected, ImportReport, ImportWarning } from '../../model/http';
+import { newRowId, ROW_ID } from '../../model/ids';
+import { AppError, badRequest, conflict, notFound } from '../errors';
+import { rowProblems } from '../sources/problems';
+import type { SourceStore } from '../storage';
+import type { DocRegistry } from '../sync/registry';
+import { type HeaderTarget, readHeader } from './header';
+import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_LISTED } from './limits';
+import type { RawCell, RawRecord } from './raw';
+import { readValue } from './read-value';
+
+/** Records handled per slice of the match and report steps before the event loop gets a turn. */
+const MATCH_SLICE = 500;
+/** Reading gives the event loop a turn after this much work (ms): records arrive faster than they are read. */
+const READ_BUDGET_MS = 10;
+/** Distinct short values shared per column, and what counts as short (characters). */
+const SHARED_TEXTS = 10_000;
+const SHARED_TEXT_CHARS = 64;
+/** Records written per transaction. */
+export const WRITE_SLICE = 250;
+
+/** Published after each step (`{step}`): a profiler can measure memory there; nothing listens otherwise. */
+export const importSteps = channel('tessera:import-step');
+const stepDone = (step: 'read' | 'match' | 'warn' | 'write') => { if (importSteps.hasSubscribers) importSteps.publish({ step }); };
+
+export interface ImportOptions {
+  datasetId: string;
+  sheetId: string;
+  userId: string;
+  /** `row_id` or a column id: records whose key matches an existing row update it. */
+  key?: string | undefined;
+  dryRun: boolean;
+  partial: boolean;
+  mapping?: readonly string[] | undefined;
+}
+
+export interface ImportServices {
+  registry: DocRegistry;
+  sources: SourceStore;
+}
+
+/** A record read from the file: its values in the order of `Plan.columns`. */
+interface ReadRecord {
+  line: number;
+  rowId: string | null;
+  values: CellValue[];
+}
+
+/** What a read record does to the sheet: a new row, an update of an existing one, or nothing. */
+interface Planned {
+  kind: 'insert' | 'update' | 'unchanged';
+  line: number;
+  rowId: string;
+  values: CellValue[];
+}
+
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Resolves once a transaction written in this turn is stored and the sockets had a turn since. Storing
+ * runs in an immediate queued by the transaction, so one `yieldTurn` would resume in that same check
+ * phase, right after it: storing a slice and writing the next would be one long block. The second
+ * resumes only after the event loop polled the sockets.
+ */
+const afterStored = async () => { await yieldTurn(); await yieldTurn(); };
+/** A value as text for comparing: objects (anchors) with their keys sorted, whoever wrote them in which order. */
+const canonical = (value: CellValue | undefined) => JSON.stringify(value ?? null, (_key, x: unknown) => (
+  x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+const same = (a: CellValue | undefined, b: CellValue | undefined) => canonical(a) === canonical(b);
+const isEmptyValue = (v: CellValue | undefined) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** Collects rejected values and warnings, listing the first MAX_LISTED of each and counting all. */
+class Findings {
+  rejected: ImportRejected[] = [];
+  warnings: ImportWarning[] = [];
+  rejectedTotal = 0;
+  warningsTotal = 0;
+  /** Lines with at least one rejected value: those records are not imported. */
+  rejectedLines = new Set<number>();
+
+  reject(line: number, column: string | null, raw: RawCell | undefined, code: ImportRejected['code'], message: string): void {
+    this.rejectedLines.add(line);
+    this.rejectedTotal += 1;
+    if (this.rejected.length < MAX_LISTED) this.rejected.push({ line, column, value: rawText(raw).slice(0, 1000), code, message });
+  }
+
+  warn(warning: ImportWarning): void {
+    this.warningsTotal += 1;
+    if (this.warnings.length < MAX_LISTED) this.warnings.push(warning);
+  }
+}
+
+/**
+ * One string for each short value that repeats in a column (country codes, actors, places): the parser
+ * makes a new string per cell, and the document keeps whichever string it is given, so 100,000 rows
+ * of `CHN` would otherwise be 100,000 strings. Bounded: past SHARED_TEXTS distinct values a column's
+ * further values are kept as they are.
+ */
+class SharedTexts {
+  private readonly texts = new Map<string, string>();
+
+  get(text: string): string {
+    if (text.length > SHARED_TEXT_CHARS) return text;
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    if (this.texts.size < SHARED_TEXTS) this.texts.set(text, text);
+    return text;
+  }
+}
+
+function rawText(raw: RawCell | undefined): string {
+  if (raw === null || raw === undefined) return '';
+  return typeof raw === 'object' ? String(raw.serial) : String(raw);
+}
+
+/** Imports `records` (the header first) into a sheet; answers the report and its status (200, or 422 when rejected records stopped it). */
+export async function importRecords(services: ImportServices, options: ImportOptions, records: AsyncIterable<RawRecord>): Promise<{ status: 200 | 422; report: ImportReport }> {
+  const { registry } = services;
+  const { datasetId, sheetId } = options;
+  const columns = await registry.with(datasetId, (shared) => shared.read((doc) => {
+    const sheet = getSheet(doc, sheetId);
+    if (!sheet) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
+    return readColumns(sheet);
+  }));
+
+  const iterator = records[Symbol.asyncIterator]();
+  try {
+    return await importFrom(services, options, columns, iterator);
+  } finally {
+    // Stops reading the file when the import ends early (a bad header, a rejected file).
+    await iterator.return?.();
+  }
+}
+
+async function importFrom(
+  services: ImportServices, options: ImportOptions, columns: Column[], iterator: AsyncIterator<RawRecord>,
+): Promise<{ status: 200 | 422; report: ImportReport }> {
+  const { registry } = services;
+  const { datasetId } = options;
+  const first = await iterator.next();
+  if (first.done) throw badRequest('The file is empty: it has no header row');
+  const header = readHeader(first.value.cells, columns, options.mapping);
+  const mapped = header.flatMap((t, i) => (t.kind === 'column' ? [{ index: i, column: t.column }] : []));
+  const rowIdIndex = header.findIndex((t) => t.kind === 'row_id');
+  const keyIndex = checkKey(options.key, mapped, rowIdIndex);
+
+  const findings = new Findings();
+  const read = await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings);
+  stepDone('read');
+  const planned = await match(registry, options, mapped.map((m) => m.column), keyIndex, read, findings);
+  stepDone('match');
+  await warn(registry, options, columns, mapped.map((m) => m.column), planned, findings);
+  stepDone('warn');
+
+  const counts = { inserted: 0, updated: 0, unchanged: 0 };
+  for (const p of planned) counts[p.kind === 'insert' ? 'inserted' : p.kind === 'update' ? 'updated' : 'unchanged'] += 1;
+  const stopped = findings.rejectedTotal > 0 && !options.partial;
+  const report: ImportReport = {
+    ...counts,
+    rejected: findings.rejected, warnings: findings.warnings,
+    rejectedTotal: findings.rejectedTotal, warningsTotal: findings.warningsTotal,
+    written: false,
+    ...(stopped && {
+      error: {
+        code: 'unprocessable',
+        message: `${findings.rejectedLines.size} record${findings.rejectedLines.size === 1 ? '' : 's'} could not be imported, so nothing was: fix them, or import with partial=1 to write the others`,
+      },
+    }),
+  };
+  if (stopped) return { status: 422, report };
+  if (options.dryRun) return { status: 200, report };
+  await write(registry, options, mapped.map((m) => m.column), planned);
+  stepDone('write');
+  report.written = planned.some((p) => p.kind !== 'unchanged');
+  return { status: 200, report };
+}
+
+/** The index in `mapped` of the key column (-1 for `row_id`), or undefined without a key. */
+function checkKey(key: string | undefined, mapped: ReadonlyArray<{ column: Column }>, rowIdIndex: number): number | undefined {
+  if (key === undefined) return undefined;
+  if (key === 'row_id') {
+    if (rowIdIndex < 0) throw badRequest('key=row_id needs a row_id column in the file');
+    return -1;
+  }
+  const index = mapped.findIndex((m) => m.column.id === key);
+  if (index < 0) throw badRequest(`key=${key}: the file has no column that goes to "${key}"`);
+  return index;
+}
+
+/** Step 1: every record read as values; rejected values are recorded and their records left out. */
+async function readRecords(
+  { sources }: ImportServices, datasetId: string, iterator: AsyncIterator<RawRecord>, header: readonly HeaderTarget[],
+  mapped: ReadonlyArray<{ index: number; column: Column }>, rowIdIndex: number, findings: Findings,
+): Promise<ReadRecord[]> {
+  const texts = new Map<string, IndexedText | null>();
+  /** Sources a value named whose texts are not read yet: read (from the store), then the value is read again. */
+  const unread = new Set<string>();
+  const ctx = {
+    sourceText(sourceId: string) {
+      const text = texts.get(sourceId);
+      if (text === undefined) unread.add(sourceId);
+      return text ?? undefined;
+    },
+  };
+  const readWithTexts = async (column: Column, raw: RawCell | null) => {
+    let result = readValue(column, raw, ctx);
+    if (unread.size === 0) return result;
+    for (const sourceId of unread) {
+      const stored = await sources.text(datasetId, sourceId);
+      texts.set(sourceId, stored === undefined ? null : indexText(stored));
+    }
+    unread.clear();
+    result = readValue(column, raw, ctx);
+    return result;
+  };
+  const shared = mapped.map(() => new SharedTexts());
+  const out: ReadRecord[] = [];
+  let count = 0;
+  let sliceStart = performance.now();
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    const { line, cells } = next.value;
+    count += 1;
+    if (count > MAX_IMPORT_ROWS) throw new AppError('too_large', `The file has more than ${MAX_IMPORT_ROWS} records; import it in parts`);
+    if (count * header.length > MAX_IMPORT_CELLS) throw new AppError('too_large', `The file has more than ${MAX_IMPORT_CELLS} cells; import it in parts`);
+    for (let i = 0; i < cells.length; i++) {
+      const target = header[i];
+      const raw = cells[i];
+      if ((target === undefined || target.kind === 'blank') && raw !== null && raw !== '' && raw !== undefined) {
+        findings.reject(line, null, raw, 'header', target === undefined
+          ? `A value past the file's last column (column ${i + 1})`
+          : `A value under a column with no header (column ${i + 1}): name the column or map it`);
+      }
+    }
+    let rowId: string | null = null;
+    if (rowIdIndex >= 0) {
+      const raw = cells[rowIdIndex];
+      const text = rawText(raw).trim();
+      if (text !== '') {
+        if (ROW_ID.test(text)) rowId = text;
+        else findings.reject(line, 'row_id', raw, 'row_id', `"${text.slice(0, 80)}" is not a row id (1–64 letters, digits, _ or -)`);
+      }
+    }
+    const values: CellValue[] = [];
+    for (let m = 0; m < mapped.length; m++) {
+      const { index, column } = mapped[m]!;
+      const result = await readWithTexts(column, cells[index] ?? null);
+      if ('value' in result) values.push(typeof result.value === 'string' ? shared[m]!.get(result.value) : result.value);
+      else {
+        values.push(null);
+        findings.reject(line, column.id, cells[index], result.code, result.message);
+      }
+    }
+    if (!findings.rejectedLines.has(line)) out.push({ line, rowId, values });
+    if (performance.now() - sliceStart > READ_BUDGET_MS) {
+      await yieldTurn();
+      sliceStart = performance.now();
+    }
+  }
+  return out;
+}
+
+/** Step 2: each read record against the live document: insert, update, unchanged, or rejected. */
+async function match(
+  registry: DocRegistry, options: ImportOptions, columns: readonly Column[], keyIndex: number | undefined,
+  read: ReadRecord[], findings: Findings,
+): Promise<Planned[]> {
+  const { datasetId, sheetId, key } = options;
+  // Existing rows by key value, for a column key (one pass over the sheet).
+  const byKey = keyIndex !== undefined && keyIndex >= 0
+    ? await registry.with(datasetId, (shared) => shared.read((doc) => {
+      const index = new Map<string, string[]>();
+      for (const [rowId, row] of sheetRows(requireSheet(doc, datasetId, sheetId))) {
+        const value = row.get(key!);
+        if (isEmptyValue(value)) continue;
+        const k = canonical(value);
+        const ids = index.get(k);
+        if (ids) ids.push(rowId);
+        else index.set(k, [rowId]);
+      }
+      return index;
+    }))
+    : null;
+  const seenRows = new Map<string, number>();
+  const seenKeys = new Map<string, number>();
+  const planned: Planned[] = [];
+  for (let start = 0; start < read.length; start += MATCH_SLICE) {
+    await registry.with(datasetId, (shared) => shared.read((doc) => {
+      const sheet = requireSheet(doc, datasetId, sheetId);
+      const rows = sheetRows(sheet);
+      const usedElsewhere = (rowId: string) => {
+        for (const [id, other] of getSheets(doc)) {
+          if (id !== sheetId && other instanceof Y.Map && sheetRows(other) instanceof Y.Map && sheetRows(other).has(rowId)) return id;
+        }
+        return null;
+      };
+      for (const record of read.slice(start, start + MATCH_SLICE)) {
+        const { line, values } = record;
+        let target: string | null = null;
+        if (keyIndex === -1) {
+          if (record.rowId && rows.has(record.rowId)) target = record.rowId;
+        } else if (keyIndex !== undefined) {
+          const value = values[keyIndex];
+          if (!isEmptyValue(value)) {
+            const k = canonical(value);
+            const earlier = seenKeys.get(k);
+            if (earlier !== undefined) {
+              findings.reject(line, key!, JSON.stringify(value), 'key', `${key} ${JSON.stringify(value)} is on line ${earlier} of the file too`);
+              continue;
+            }
+            seenKeys.set(k, line);
+            const ids = byKey!.get(k) ?? [];
+            if (ids.length > 1) {
+              findings.reject(line, key!, JSON.stringify(value), 'key', `${key} ${JSON.stringify(value)} matches ${ids.length} rows of the sheet`);
+              continue;
+            }
+            if (ids.length === 1) {
+              target = ids[0]!;
+              if (record.rowId && record.rowId !== target) {
+                findings.reject(line, 'row_id', record.rowId, 'row_id', `row_id ${record.rowId} is not the row whose ${key} matches (${target})`);
+                continue;
+              }
+            }
+          }
+        }
+        const rowId = target ?? record.rowId;
+        if (rowId) {
+          const earlier = seenRows.get(rowId);
+          if (earlier !== undefined) {
+            findings.reject(line, 'row_id', rowId, 'row_id', `row ${rowId} is on line ${earlier} of the file too`);
+            continue;
+          }
+          seenRows.set(rowId, line);
+        }
+        if (target === null && rowId) {
+          // A new row keeps the file's id, if no row of the dataset has it.
+          const where = rows.has(rowId) ? sheetId : usedElsewhere(rowId);
+          if (where !== null) {
+            findings.reject(line, 'row_id', rowId, 'row_id', where === sheetId
+              ? `row ${rowId} exists in this sheet: import with key=row_id to update it`
+              : `row ${rowId} exists in sheet "${where}"`);
+            continue;
+          }
+        }
+        if (target === null) {
+          planned.push({ kind: 'insert', line, rowId: rowId ?? newRowId(), values });
+          continue;
+        }
+        const row = rows.get(target)!;
+        const changed = columns.some((c, i) => !same(row.get(c.id), values[i]));
+        planned.push({ kind: changed ? 'update' : 'unchanged', line, rowId: target, values });
+      }
+    }));
+    await yieldTurn();
+  }
+  return planned;
+}
+
+function requireSheet(doc: Parameters<typeof getSheet>[0], datasetId: string, sheetId: string): YSheet {
+  const sheet = getSheet(doc, sheetId);
+  if (!sheet) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
+  return sheet;
+}
+
+/** Step 3: what the grid would mark on each imported row as it will be. */
+async function warn(
+  registry: DocRegistry, options: ImportOptions, sheetColumns: readonly Column[], columns: readonly Column[],
+  planned: readonly Planned[], findings: Findings,
+): Promise<void> {
+  const { datasetId, sheetId } = options;
+  const inserted = new Set(planned.filter((p) => p.kind === 'insert').map((p) => p.rowId));
+  for (let start = 0; start < planned.length; start += MATCH_SLICE) {
+    await registry.with(datasetId, (shared) => shared.read((doc) => {
+      const rows = sheetRows(requireSheet(doc, datasetId, sheetId));
+      const rowExists = (ref: string, rowId: string) => {
+        const sheet = getSheet(doc, ref);
+        return (sheet !== undefined && sheetRows(sheet).has(rowId)) || (ref === sheetId && inserted.has(rowId));
+      };
+      for (const p of planned.slice(start, start + MATCH_SLICE)) {
+        const cells: Record<string, CellValue> = p.kind === 'insert' ? {} : (rows.get(p.rowId)?.toJSON() as Record<string, CellValue> | undefined) ?? {};
+        columns.forEach((c, i) => { cells[c.id] = p.values[i] ?? null; });
+        for (const problem of rowProblems(sheetColumns, cells, rowExists)) findings.warn({ line: p.line, row: p.rowId, ...problem });
+      }
+    }));
+    await yieldTurn();
+  }
+}
+
+/** Step 4: the rows into the live document as the importer, WRITE_SLICE records per transaction. */
+async function write(registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: readonly Planned[]): Promise<void> {
+  const { datasetId, sheetId, userId } = options;
+  const changes = planned.filter((p) => p.kind !== 'unchanged');
+  for (let start = 0; start < changes.length; start += WRITE_SLICE) {
+    await registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => {
+      const sheet = getSheet(doc, sheetId);
+      if (!sheet) throw conflict(`The sheet "${sheetId}" was deleted during the import; ${start} of ${changes.length} rows were written`);
+      const rows = sheetRows(sheet);
+      for (const p of changes.slice(start, start + WRITE_SLICE)) {
+        const row = rows.get(p.rowId);
+        if (!row) {
+          insertRow(sheet, p.rowId, Object.fromEntries(columns.map((c, i) => [c.id, p.values[i] ?? null])));
+          continue;
+        }
+        // Only what differs now: someone may have typed the same value meanwhile.
+        columns.forEach((c, i) => {
+          const value = p.values[i] ?? null;
+          if (!same(row.get(c.id), value)) setCell(sheet, p.rowId, c.id, value);
+        });
+      }
+    }));
+    await afterStored();
+  }
+}
