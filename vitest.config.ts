@@ -8,5 +8,7 @@ export default defineConfig({
     // Two cores: integration and browser tests start real servers and Chromium.
     maxWorkers: 2,
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Drops the PostgreSQL databases a file made (TESSERA_TEST_STORE=pg, and the PostgreSQL store's own tests).
+    setupFiles: ['test/helpers/pg-cleanup.ts'],
   },
 });

@@ -20,14 +20,14 @@ export function backfillFlags(db: Db, docs: SqliteDocStore): number {
     WHERE NOT EXISTS (SELECT 1 FROM flags f WHERE f.dataset_id = r.dataset_id)`);
   let filled = 0;
   for (const { id } of pending) {
-    const stored = docs.load(id);
+    const stored = docs.loadNow(id);
     const doc = new Y.Doc();
     for (const piece of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) Y.applyUpdate(doc, piece);
     const changes = new Changes();
     for (const rowId of getReviews(doc).keys()) changes.reviews.add(rowId);
     const commit = changes.toCommit(id, doc);
     if (commit.reviews.some((r) => r.flags.length > 0)) {
-      docs.append(commit);
+      docs.appendNow(commit);
       filled++;
     }
     doc.destroy();

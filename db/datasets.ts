@@ -32,16 +32,16 @@ const toRecord = (d: DatasetRow): DatasetRecord => ({
 export class SqliteDatasetCatalog implements DatasetCatalog {
   constructor(private readonly db: Db, private readonly docs: SqliteDocStore) {}
 
-  list(): DatasetRecord[] {
+  async list(): Promise<DatasetRecord[]> {
     return this.db.select().from(datasets).orderBy(asc(datasets.createdAt)).all().map(toRecord);
   }
 
-  get(id: string): DatasetRecord | undefined {
+  async get(id: string): Promise<DatasetRecord | undefined> {
     const row = this.db.select().from(datasets).where(eq(datasets.id, id)).get();
     return row && toRecord(row);
   }
 
-  sheets(id: string): SheetSummary[] {
+  async sheets(id: string): Promise<SheetSummary[]> {
     const counts = new Map(
       this.db.select({ sheetId: rows.sheetId, n: count() }).from(rows).where(eq(rows.datasetId, id)).groupBy(rows.sheetId).all()
         .map((r) => [r.sheetId, r.n]),
@@ -50,7 +50,7 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       .map((s) => ({ id: s.sheetId, name: s.name, columns: JSON.parse(s.columns) as Column[], rowCount: counts.get(s.sheetId) ?? 0 }));
   }
 
-  create(record: NewDatasetRecord, first: DocCommit, sources: readonly NewSourceRecord[] = []): boolean {
+  async create(record: NewDatasetRecord, first: DocCommit, sources: readonly NewSourceRecord[] = []): Promise<boolean> {
     return this.db.transaction((tx) => {
       if (tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, record.id)).get()) return false;
       tx.insert(datasets).values({
@@ -63,45 +63,45 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
     });
   }
 
-  updateSettings(id: string, settings: DatasetSettings): void {
+  async updateSettings(id: string, settings: DatasetSettings): Promise<void> {
     this.db.update(datasets).set({ settings: JSON.stringify(settings) }).where(eq(datasets.id, id)).run();
   }
 
-  setAccess(id: string, access: DatasetAccess): void {
+  async setAccess(id: string, access: DatasetAccess): Promise<void> {
     this.db.update(datasets).set({ access }).where(eq(datasets.id, id)).run();
   }
 
-  memberRole(datasetId: string, userId: string): Role | undefined {
+  async memberRole(datasetId: string, userId: string): Promise<Role | undefined> {
     return this.db.select({ role: datasetMembers.role }).from(datasetMembers)
       .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))).get()?.role;
   }
 
-  members(datasetId: string): Member[] {
+  async members(datasetId: string): Promise<Member[]> {
     return this.db.select({ userId: datasetMembers.userId, name: users.name, role: datasetMembers.role, addedAt: datasetMembers.addedAt })
       .from(datasetMembers).innerJoin(users, eq(users.id, datasetMembers.userId))
       .where(eq(datasetMembers.datasetId, datasetId)).orderBy(asc(users.name)).all()
       .map((m) => ({ ...m, addedAt: new Date(m.addedAt).toISOString() }));
   }
 
-  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): void {
+  async setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): Promise<void> {
     this.db.insert(datasetMembers).values({ datasetId, userId, role, addedBy, addedAt: Date.now() })
       .onConflictDoUpdate({ target: [datasetMembers.datasetId, datasetMembers.userId], set: { role } }).run();
   }
 
-  removeMember(datasetId: string, userId: string): boolean {
+  async removeMember(datasetId: string, userId: string): Promise<boolean> {
     return this.db.delete(datasetMembers)
       .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))).run().changes > 0;
   }
 
-  rename(id: string, name: string): void {
+  async rename(id: string, name: string): Promise<void> {
     this.db.update(datasets).set({ name }).where(eq(datasets.id, id)).run();
   }
 
-  setArchived(id: string, at: number | null): void {
+  async setArchived(id: string, at: number | null): Promise<void> {
     this.db.update(datasets).set({ archivedAt: at }).where(eq(datasets.id, id)).run();
   }
 
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.db.transaction((tx) => {
       if (!tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).get()) return false;
       // The dataset's own document is stored under its id, the documents it owns under `id/…`.

@@ -59,7 +59,7 @@ const toConflict = (c: ConflictRow): ConflictRecord => ({
 export class SqliteReadModel implements ReadModel {
   constructor(private readonly db: Db) {}
 
-  history(datasetId: string, rowId?: string): HistoryEntry[] {
+  async history(datasetId: string, rowId?: string): Promise<HistoryEntry[]> {
     const db = this.db;
     return db.select({
       sheet: cellChanges.sheetId, row: cellChanges.rowId, column: cellChanges.columnId,
@@ -75,7 +75,7 @@ export class SqliteReadModel implements ReadModel {
   }
 
   /** Keyset-paginated: no cursor is held open between pages. */
-  *exportRows(datasetId: string, sheetId: string, filter: RowFilter): Generator<ExportRow> {
+  async *exportRows(datasetId: string, sheetId: string, filter: RowFilter): AsyncGenerator<ExportRow> {
     const query = this.db.select({
       rowId: rows.rowId, cells: rows.cells, status: reviews.status, openFlags: reviews.openFlags,
       createdBy: creator.name, createdAt: rows.createdAt, updatedBy: updater.name, updatedAt: rows.updatedAt,
@@ -106,7 +106,7 @@ export class SqliteReadModel implements ReadModel {
     }
   }
 
-  progress(datasetId: string, sheets: readonly SheetSummary[]): ProgressCounts {
+  async progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts> {
     const db = this.db;
     const status = sql<string>`coalesce(${reviews.status}, 'unreviewed')`;
     const withReview = and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId));
@@ -138,7 +138,7 @@ export class SqliteReadModel implements ReadModel {
     return { statusCounts, coders, days, timeline };
   }
 
-  flags(datasetId: string, filter: FlagFilter = {}): FlagRecord[] {
+  async flags(datasetId: string, filter: FlagFilter = {}): Promise<FlagRecord[]> {
     const where = and(
       eq(flags.datasetId, datasetId),
       filter.status ? eq(flags.status, filter.status) : undefined,
@@ -150,19 +150,19 @@ export class SqliteReadModel implements ReadModel {
     return this.db.select().from(flags).where(where).orderBy(asc(flags.at), asc(flags.flagId)).all().map(toFlag);
   }
 
-  flag(datasetId: string, flagId: string): FlagRecord | undefined {
+  async flag(datasetId: string, flagId: string): Promise<FlagRecord | undefined> {
     const row = this.db.select().from(flags).where(and(eq(flags.datasetId, datasetId), eq(flags.flagId, flagId))).get();
     return row && toFlag(row);
   }
 
-  rowReview(datasetId: string, rowId: string): RowReview | undefined {
+  async rowReview(datasetId: string, rowId: string): Promise<RowReview | undefined> {
     const row = this.db.select({ sheetId: rows.sheetId, status: reviews.status, openFlags: reviews.openFlags }).from(rows)
       .leftJoin(reviews, and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId)))
       .where(and(eq(rows.datasetId, datasetId), eq(rows.rowId, rowId))).get();
     return row && { sheetId: row.sheetId, status: row.status ?? 'unreviewed', openFlags: row.openFlags ?? 0 };
   }
 
-  rowAuthors(datasetId: string, rowIds: readonly string[]): Map<string, RowAuthors> {
+  async rowAuthors(datasetId: string, rowIds: readonly string[]): Promise<Map<string, RowAuthors>> {
     const out = new Map<string, RowAuthors>();
     // SQLite binds at most 32766 variables: ask in chunks.
     for (let i = 0; i < rowIds.length; i += 5000) {
@@ -187,7 +187,7 @@ export class SqliteReadModel implements ReadModel {
     return out;
   }
 
-  rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): string[] {
+  async rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): Promise<string[]> {
     return this.db.selectDistinct({ name: users.name }).from(cellChanges).innerJoin(users, eq(users.id, cellChanges.userId))
       .where(and(
         eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), gte(cellChanges.at, sinceMs),
@@ -195,18 +195,18 @@ export class SqliteReadModel implements ReadModel {
       )).all().map((r) => r.name);
   }
 
-  conflicts(datasetId: string, status?: ConflictStatus): ConflictRecord[] {
+  async conflicts(datasetId: string, status?: ConflictStatus): Promise<ConflictRecord[]> {
     return this.db.select().from(conflicts)
       .where(and(eq(conflicts.datasetId, datasetId), status ? eq(conflicts.status, status) : undefined))
       .orderBy(asc(conflicts.at), asc(conflicts.conflictId)).all().map(toConflict);
   }
 
-  conflict(datasetId: string, conflictId: string): ConflictRecord | undefined {
+  async conflict(datasetId: string, conflictId: string): Promise<ConflictRecord | undefined> {
     const row = this.db.select().from(conflicts).where(and(eq(conflicts.datasetId, datasetId), eq(conflicts.conflictId, conflictId))).get();
     return row && toConflict(row);
   }
 
-  lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): string | null | undefined {
+  async lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): Promise<string | null | undefined> {
     const last = this.db.select({ name: users.name }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
       .where(and(
         eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), eq(cellChanges.sheetId, sheetId), eq(cellChanges.columnId, columnId),

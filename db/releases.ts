@@ -8,7 +8,7 @@ import { releases } from './schema';
 export class SqliteReleaseStore implements ReleaseStore {
   constructor(private readonly db: Db) {}
 
-  list(datasetId: string): ReleaseRecord[] {
+  async list(datasetId: string): Promise<ReleaseRecord[]> {
     return this.db.select({
       version: releases.version, createdAt: releases.createdAt, createdBy: releases.createdBy, notes: releases.notes,
       rowFilter: releases.rowFilter, rowCounts: releases.rowCounts, sha256: releases.sha256,
@@ -19,7 +19,7 @@ export class SqliteReleaseStore implements ReleaseStore {
       }));
   }
 
-  insert(datasetId: string, release: ReleaseRecord, files: { zip: Uint8Array; snapshot: Uint8Array }): boolean {
+  async insert(datasetId: string, release: ReleaseRecord, files: { zip: Uint8Array; snapshot: Uint8Array }): Promise<boolean> {
     const result = this.db.insert(releases).values({
       datasetId, version: release.version, rank: versionRank(release.version), createdAt: Date.parse(release.createdAt),
       createdBy: release.createdBy, notes: release.notes, rowFilter: release.rowFilter, rowCounts: JSON.stringify(release.rows),
@@ -28,12 +28,12 @@ export class SqliteReleaseStore implements ReleaseStore {
     return result.changes === 1;
   }
 
-  zip(datasetId: string, version: string): Uint8Array | undefined {
+  async zip(datasetId: string, version: string): Promise<Uint8Array | undefined> {
     return this.db.select({ zip: releases.zip }).from(releases)
       .where(and(eq(releases.datasetId, datasetId), eq(releases.version, version))).get()?.zip;
   }
 
-  snapshot(datasetId: string, version: string): Uint8Array | undefined {
+  async snapshot(datasetId: string, version: string): Promise<Uint8Array | undefined> {
     return this.db.select({ snapshot: releases.snapshot }).from(releases)
       .where(and(eq(releases.datasetId, datasetId), eq(releases.version, version))).get()?.snapshot;
   }

@@ -13,7 +13,7 @@ type RoundRow = typeof rounds.$inferSelect;
 export class SqliteRoundStore implements RoundStore {
   constructor(private readonly db: Db, private readonly docs: SqliteDocStore) {}
 
-  create(round: RoundRecord, copies: readonly DocCommit[]): void {
+  async create(round: RoundRecord, copies: readonly DocCommit[]): Promise<void> {
     this.db.transaction((tx) => {
       tx.insert(rounds).values({
         datasetId: round.datasetId, roundId: round.id, name: round.name, sheetId: round.sheetId,
@@ -28,25 +28,25 @@ export class SqliteRoundStore implements RoundStore {
     });
   }
 
-  list(datasetId: string): RoundRecord[] {
+  async list(datasetId: string): Promise<RoundRecord[]> {
     const found = this.db.select().from(rounds).where(eq(rounds.datasetId, datasetId))
       .orderBy(desc(rounds.createdAt), desc(rounds.roundId)).all();
     return found.map((r) => this.record(r));
   }
 
-  get(datasetId: string, roundId: string): RoundRecord | undefined {
+  async get(datasetId: string, roundId: string): Promise<RoundRecord | undefined> {
     const found = this.db.select().from(rounds).where(and(eq(rounds.datasetId, datasetId), eq(rounds.roundId, roundId))).get();
     return found && this.record(found);
   }
 
-  submit(datasetId: string, roundId: string, userId: string, at: number): boolean {
+  async submit(datasetId: string, roundId: string, userId: string, at: number): Promise<boolean> {
     const result = this.db.update(roundCoders).set({ submittedAt: at })
       .where(and(eq(roundCoders.datasetId, datasetId), eq(roundCoders.roundId, roundId), eq(roundCoders.userId, userId), isNull(roundCoders.submittedAt)))
       .run();
     return result.changes === 1;
   }
 
-  saveAdjudication(datasetId: string, a: AdjudicationRecord): void {
+  async saveAdjudication(datasetId: string, a: AdjudicationRecord): Promise<void> {
     const values = { value: JSON.stringify(a.value), coderValues: JSON.stringify(a.coderValues), userId: a.userId, at: a.at };
     this.db.insert(roundAdjudications).values({ datasetId, roundId: a.roundId, rowId: a.rowId, columnId: a.columnId, ...values })
       .onConflictDoUpdate({
@@ -55,7 +55,7 @@ export class SqliteRoundStore implements RoundStore {
       }).run();
   }
 
-  adjudications(datasetId: string, roundId: string): AdjudicationRecord[] {
+  async adjudications(datasetId: string, roundId: string): Promise<AdjudicationRecord[]> {
     return this.db.select().from(roundAdjudications)
       .where(and(eq(roundAdjudications.datasetId, datasetId), eq(roundAdjudications.roundId, roundId))).all()
       .map((a) => ({

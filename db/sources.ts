@@ -21,7 +21,7 @@ export function insertSource(db: Pick<Db, 'insert'>, datasetId: string, source: 
 export class SqliteSourceStore implements SourceStore {
   constructor(private readonly db: Db) {}
 
-  list(datasetId: string, query?: string): SourceRecord[] {
+  async list(datasetId: string, query?: string): Promise<SourceRecord[]> {
     // LIKE with the query's own % _ and \ escaped: the query is text, never a pattern.
     const pattern = query ? `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
     const where = pattern === undefined
@@ -30,21 +30,21 @@ export class SqliteSourceStore implements SourceStore {
     return this.db.select(summary).from(sources).where(where).orderBy(asc(sources.createdAt), asc(sources.sourceId)).all();
   }
 
-  get(datasetId: string, sourceId: string): (SourceRecord & { text: string }) | undefined {
+  async get(datasetId: string, sourceId: string): Promise<(SourceRecord & { text: string }) | undefined> {
     return this.db.select({ ...summary, text: sources.text }).from(sources)
       .where(and(eq(sources.datasetId, datasetId), eq(sources.sourceId, sourceId))).get();
   }
 
-  text(datasetId: string, sourceId: string): string | undefined {
+  async text(datasetId: string, sourceId: string): Promise<string | undefined> {
     return this.db.select({ text: sources.text }).from(sources)
       .where(and(eq(sources.datasetId, datasetId), eq(sources.sourceId, sourceId))).get()?.text;
   }
 
-  insert(datasetId: string, source: NewSourceRecord): void {
+  async insert(datasetId: string, source: NewSourceRecord): Promise<void> {
     insertSource(this.db, datasetId, source);
   }
 
-  delete(datasetId: string, sourceId: string): 'deleted' | 'anchored' | 'missing' {
+  async delete(datasetId: string, sourceId: string): Promise<'deleted' | 'anchored' | 'missing'> {
     return this.db.transaction((tx) => {
       const where = and(eq(sources.datasetId, datasetId), eq(sources.sourceId, sourceId));
       if (!tx.select({ id: sources.sourceId }).from(sources).where(where).get()) return 'missing';
@@ -60,10 +60,10 @@ export class SqliteSourceStore implements SourceStore {
     });
   }
 
-  *all(datasetId: string): Generator<SourceRecord & { text: string }> {
+  async *all(datasetId: string): AsyncGenerator<SourceRecord & { text: string }> {
     // One text in memory at a time.
-    for (const { id } of this.list(datasetId)) {
-      const source = this.get(datasetId, id);
+    for (const { id } of await this.list(datasetId)) {
+      const source = await this.get(datasetId, id);
       if (source) yield source;
     }
   }

@@ -21,7 +21,7 @@ const TABLES: Record<CommitPart, string> = { log: 'updates', history: 'cell_chan
 function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreHarness {
   return {
     store,
-    history: (datasetId, rowId) =>
+    history: async (datasetId, rowId) =>
       db.select().from(cellChanges)
         .where(and(eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId)))
         .orderBy(asc(cellChanges.id)).all()
@@ -29,7 +29,7 @@ function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreH
           sheetId: c.sheetId, rowId: c.rowId, columnId: c.columnId, old: fromJson(c.old), new: fromJson(c.new), userId: c.userId, at: c.at,
           ...(c.note !== null && { note: c.note }),
         })),
-    readRow: (datasetId, sheetId, rowId) => {
+    readRow: async (datasetId, sheetId, rowId) => {
       const row = db.select().from(rows)
         .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), eq(rows.rowId, rowId))).get();
       return row && {
@@ -37,26 +37,26 @@ function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreH
         createdBy: row.createdBy, createdAt: row.createdAt, updatedBy: row.updatedBy, updatedAt: row.updatedAt,
       };
     },
-    readSheet: (datasetId, sheetId) => {
+    readSheet: async (datasetId, sheetId) => {
       const sheet = db.select().from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))).get();
       return sheet && { name: sheet.name, columns: JSON.parse(sheet.columns) as Column[] };
     },
-    readReview: (datasetId, rowId) => {
+    readReview: async (datasetId, rowId) => {
       const review = db.select().from(reviews).where(and(eq(reviews.datasetId, datasetId), eq(reviews.rowId, rowId))).get();
-      return review && { status: review.status, openFlags: review.openFlags, flags: new SqliteReadModel(db).flags(datasetId, { row: rowId }) };
+      return review && { status: review.status, openFlags: review.openFlags, flags: await new SqliteReadModel(db).flags(datasetId, { row: rowId }) };
     },
     readConflict: (datasetId, conflictId) => new SqliteReadModel(db).conflict(datasetId, conflictId),
-    breakWrites: (part) => {
+    breakWrites: async (part) => {
       // Triggers that abort the statement, and with it the transaction, as a full disk would.
       const table = TABLES[part];
       for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
         db.$client.exec(`CREATE TRIGGER broken_${table}_${event.toLowerCase()} BEFORE ${event} ON ${table} BEGIN SELECT RAISE(ABORT, 'broken on purpose'); END`);
       }
-      return () => {
+      return async () => {
         for (const event of ['insert', 'update', 'delete']) db.$client.exec(`DROP TRIGGER broken_${table}_${event}`);
       };
     },
-    close: () => {
+    close: async () => {
       db.$client.close();
     },
   };
@@ -73,74 +73,74 @@ class PartByPartStore implements DocStore {
     return this.inner.load(datasetId);
   }
 
-  append(commit: DocCommit): number {
+  async append(commit: DocCommit): Promise<number> {
     const { datasetId } = commit;
-    const seq = this.inner.append({ ...emptyCommit(datasetId), updates: commit.updates, stateVector: commit.stateVector });
+    const seq = await this.inner.append({ ...emptyCommit(datasetId), updates: commit.updates, stateVector: commit.stateVector });
     // The history of a deleted row needs the commit's own cell changes beside the row.
-    this.inner.append({ ...emptyCommit(datasetId), cells: commit.cells, rows: commit.rows });
-    this.inner.append({ ...emptyCommit(datasetId), sheets: commit.sheets });
-    this.inner.append({ ...emptyCommit(datasetId), reviews: commit.reviews });
-    this.inner.append({ ...emptyCommit(datasetId), conflicts: commit.conflicts });
+    await this.inner.append({ ...emptyCommit(datasetId), cells: commit.cells, rows: commit.rows });
+    await this.inner.append({ ...emptyCommit(datasetId), sheets: commit.sheets });
+    await this.inner.append({ ...emptyCommit(datasetId), reviews: commit.reviews });
+    await this.inner.append({ ...emptyCommit(datasetId), conflicts: commit.conflicts });
     return seq;
   }
 
-  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void {
-    this.inner.compact(datasetId, state, upToSeq, stateVector);
+  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+    return this.inner.compact(datasetId, state, upToSeq, stateVector);
   }
 }
 
 const tempDirs: string[] = [];
 afterAll(() => { for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true }); });
 
-function onTempFile(): StoreHarness {
+async function onTempFile(): Promise<StoreHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
   tempDirs.push(dir);
   return sqliteHarness(openDatabase(join(dir, 'nested', 'tessera.db')));
 }
 
 docStoreContract('SqliteDocStore on a temp file', onTempFile);
-docStoreContract('SqliteDocStore on :memory:', () => sqliteHarness(openDatabase(':memory:')));
+docStoreContract('SqliteDocStore on :memory:', async () => sqliteHarness(openDatabase(':memory:')));
 
 describe('the DocStore contract itself', () => {
   /** Runs one case of the contract on a fresh store; returns what it threw. */
-  function runCase(title: string, makeStore: (db: Db) => DocStore): unknown {
+  async function runCase(title: string, makeStore: (db: Db) => DocStore): Promise<unknown> {
     const db = openDatabase(':memory:');
     const h = sqliteHarness(db, makeStore(db));
     try {
-      DOC_STORE_CASES[title]!(h);
+      await DOC_STORE_CASES[title]!(h);
       return undefined;
     } catch (error) {
       return error;
     } finally {
-      h.close();
+      await h.close();
     }
   }
 
-  it('catches a store that writes a commit in several transactions, in its atomicity case only', () => {
+  it('catches a store that writes a commit in several transactions, in its atomicity case only', async () => {
     const partByPart = (db: Db) => new PartByPartStore(new SqliteDocStore(db));
-    const failure = runCase(ATOMICITY_CASE, partByPart);
+    const failure = await runCase(ATOMICITY_CASE, partByPart);
     expect((failure as Error | undefined)?.name).toBe('AssertionError');
     expect((failure as Error).message).toMatch(/after a commit whose (history|rows|sheets|reviews) failed/);
     for (const title of Object.keys(DOC_STORE_CASES).filter((t) => t !== ATOMICITY_CASE)) {
-      expect(runCase(title, partByPart), title).toBeUndefined();
+      expect(await runCase(title, partByPart), title).toBeUndefined();
     }
   });
 });
 
 describe('SqliteDocStore on a file', () => {
-  it('keeps what was appended and compacted when the database is opened again', () => {
+  it('keeps what was appended and compacted when the database is opened again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
     tempDirs.push(dir);
     const file = join(dir, 'tessera.db');
     const first = openDatabase(file);
     const store = new SqliteDocStore(first);
-    const s1 = store.append({ ...emptyCommit('d1'), updates: [{ update: new Uint8Array([1, 2, 3]), userId: null, at: 1 }] });
-    store.compact('d1', new Uint8Array([9, 9]), s1);
-    const s2 = store.append({ ...emptyCommit('d1'), updates: [{ update: new Uint8Array([4]), userId: null, at: 2 }] });
+    const s1 = await store.append({ ...emptyCommit('d1'), updates: [{ update: new Uint8Array([1, 2, 3]), userId: null, at: 1 }] });
+    await store.compact('d1', new Uint8Array([9, 9]), s1);
+    const s2 = await store.append({ ...emptyCommit('d1'), updates: [{ update: new Uint8Array([4]), userId: null, at: 2 }] });
     first.$client.close();
 
     const again = openDatabase(file);
-    const { snapshot, updates, lastSeq } = new SqliteDocStore(again).load('d1');
+    const { snapshot, updates, lastSeq } = await new SqliteDocStore(again).load('d1');
     expect({ snapshot, updates, lastSeq }).toEqual({ snapshot: new Uint8Array([9, 9]), updates: [new Uint8Array([4])], lastSeq: s2 });
     again.$client.close();
   });

@@ -40,7 +40,12 @@ export class SqliteDocStore implements DocStore {
     };
   }
 
-  load(datasetId: string): StoredDoc {
+  async load(datasetId: string): Promise<StoredDoc> {
+    return this.loadNow(datasetId);
+  }
+
+  /** `load`, synchronously (for the data migrations run at start). */
+  loadNow(datasetId: string): StoredDoc {
     return this.db.transaction((tx) => {
       const snap = tx.select().from(snapshots).where(eq(snapshots.datasetId, datasetId)).get();
       const after = snap?.upToSeq ?? 0;
@@ -58,7 +63,12 @@ export class SqliteDocStore implements DocStore {
     });
   }
 
-  append(commit: DocCommit): number {
+  async append(commit: DocCommit): Promise<number> {
+    return this.appendNow(commit);
+  }
+
+  /** `append`, synchronously (for the data migrations run at start). */
+  appendNow(commit: DocCommit): number {
     return this.db.transaction((tx) => this.write(tx, commit));
   }
 
@@ -140,7 +150,7 @@ export class SqliteDocStore implements DocStore {
     }
   }
 
-  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void {
+  async compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
     this.db.transaction((tx) => {
       const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
       tx.insert(snapshots).values({ datasetId, ...values })

@@ -25,13 +25,13 @@ export function datasetRole(user: User, dataset: DatasetRecord, memberRole: Role
 }
 
 /** The user's role on a dataset, reading their membership from the catalog. */
-export function roleOn(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): Role | null {
-  return datasetRole(user, dataset, catalog.memberRole(dataset.id, user.id));
+export async function roleOn(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): Promise<Role | null> {
+  return datasetRole(user, dataset, await catalog.memberRole(dataset.id, user.id));
 }
 
 /** Whether the user may rename, archive, restore and delete the dataset (archived ones included). */
-export function managesDataset(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): boolean {
-  return ownRole(user, dataset, catalog.memberRole(dataset.id, user.id)) === 'admin';
+export async function managesDataset(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): Promise<boolean> {
+  return ownRole(user, dataset, await catalog.memberRole(dataset.id, user.id)) === 'admin';
 }
 
 /** Throws 403 unless `role` grants at least `needed`. */

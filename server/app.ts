@@ -79,15 +79,15 @@ export function createApp(options: AppOptions) {
     checkCells: (room, cells) => rounds.copyCellProblem(room, cells) ?? evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
-  const conflicts = new Conflicts(registry, storage.readModel, (id) => storage.users.byId(id)?.name);
-  const peers = new LivePeers((peer) => {
-    const user = storage.users.byId(peer.userId);
+  const conflicts = new Conflicts(registry, storage.readModel, async (id) => (await storage.users.byId(id))?.name);
+  const peers = new LivePeers(async (peer) => {
+    const user = await storage.users.byId(peer.userId);
     if (!user || user.disabled) return 'signed-out';
-    const dataset = storage.datasets.get(peer.datasetId);
+    const dataset = await storage.datasets.get(peer.datasetId);
     if (!dataset) return null;
     const round = parseRoom(peer.room)?.round;
     // On a round's room: read-only once the coder submitted; gone if they may no longer code it.
-    if (round !== undefined) return rounds.copyFor(dataset, round, user)?.role ?? null;
+    if (round !== undefined) return (await rounds.copyFor(dataset, round, user))?.role ?? null;
     return roleOn(storage.datasets, user, dataset);
   });
   const rounds = new Rounds(storage, registry, peers, evidence);

@@ -27,7 +27,7 @@ export interface NewDataset {
 }
 
 /** Creates a dataset; `409` if the id is taken. */
-export function createDataset(catalog: DatasetCatalog, input: NewDataset): { id: string; name: string } {
+export async function createDataset(catalog: DatasetCatalog, input: NewDataset): Promise<{ id: string; name: string }> {
   const doc = new Y.Doc();
   const changes = new Changes();
   const stop = observeDocument(doc, () => ({ changes, origin: { userId: input.createdBy } }));
@@ -44,7 +44,7 @@ export function createDataset(catalog: DatasetCatalog, input: NewDataset): { id:
     initDocument(doc, input.name, TEMPLATES[input.template]);
   }
   stop();
-  const created = catalog.create({
+  const created = await catalog.create({
     id: input.id,
     name: input.name,
     // The demo is an events-statements dataset with rows in it.
@@ -63,27 +63,27 @@ export function createDataset(catalog: DatasetCatalog, input: NewDataset): { id:
 export const SHEET_HISTORY_COLUMN = 'sheet';
 
 /** Renames a dataset: the catalog holds the name, the document's `meta.name` mirrors it. */
-export function renameDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string, name: string, userId: string): void {
-  registry.with(id, (shared) => shared.transact({ userId }, (doc) => {
+export async function renameDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string, name: string, userId: string): Promise<void> {
+  await registry.with(id, (shared) => shared.transact({ userId }, (doc) => {
     if (getMeta(doc).get('name') !== name) getMeta(doc).set('name', name);
   }));
-  catalog.rename(id, name);
+  await catalog.rename(id, name);
 }
 
 /** Archives (read-only for everyone; the caller tells open sockets) or restores a dataset. */
-export function archiveDataset(catalog: DatasetCatalog, id: string, archived: boolean): void {
-  const current = catalog.get(id);
+export async function archiveDataset(catalog: DatasetCatalog, id: string, archived: boolean): Promise<void> {
+  const current = await catalog.get(id);
   if (!current || (current.archivedAt !== null) === archived) return;
-  catalog.setArchived(id, archived ? Date.now() : null);
+  await catalog.setArchived(id, archived ? Date.now() : null);
 }
 
 /**
  * Deletes a dataset and everything stored for it. Its documents are unloaded first, without storing
  * what they still held, and their sockets closed with 4404, so nothing is written for it afterwards.
  */
-export function deleteDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string): void {
-  registry.drop(id, CloseCode.NotFound, 'Dataset deleted');
-  if (!catalog.delete(id)) throw notFound(`No dataset "${id}"`);
+export async function deleteDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string): Promise<void> {
+  await registry.drop(id, CloseCode.NotFound, 'Dataset deleted');
+  if (!await catalog.delete(id)) throw notFound(`No dataset "${id}"`);
 }
 
 export interface NewSheet {
@@ -93,7 +93,7 @@ export interface NewSheet {
 }
 
 /** Adds a sheet as the last tab; `409` if the id is taken. */
-export function addSheet(registry: DocRegistry, datasetId: string, input: NewSheet, userId: string): { id: string; name: string; columns: Column[] } {
+export function addSheet(registry: DocRegistry, datasetId: string, input: NewSheet, userId: string): Promise<{ id: string; name: string; columns: Column[] }> {
   const columns = input.columns ?? [];
   return registry.with(datasetId, (shared) => shared.transact({ userId }, (doc, record) => {
     const sheets = getSheets(doc);
@@ -107,8 +107,8 @@ export function addSheet(registry: DocRegistry, datasetId: string, input: NewShe
 }
 
 /** Renames a sheet and/or moves it to `position` (0 is the first tab). */
-export function changeSheet(registry: DocRegistry, datasetId: string, sheetId: string, patch: { name?: string; position?: number }, userId: string): void {
-  registry.with(datasetId, (shared) => shared.transact({ userId }, (doc, record) => {
+export async function changeSheet(registry: DocRegistry, datasetId: string, sheetId: string, patch: { name?: string; position?: number }, userId: string): Promise<void> {
+  await registry.with(datasetId, (shared) => shared.transact({ userId }, (doc, record) => {
     const sheet = getSheet(doc, sheetId);
     if (!sheet) throw notFound(`No sheet "${sheetId}"`);
     const old = sheetName(sheet);
@@ -129,19 +129,19 @@ export function changeSheet(registry: DocRegistry, datasetId: string, sheetId: s
  * changed to nothing, by whom and when), then the sheet itself, recorded as a history entry with no
  * row; both are stored in one transaction.
  */
-export function deleteSheet(registry: DocRegistry, datasetId: string, sheetId: string, userId: string): { id: string; name: string; rowCount: number } {
-  return registry.with(datasetId, (shared) => {
+export function deleteSheet(registry: DocRegistry, datasetId: string, sheetId: string, userId: string): Promise<{ id: string; name: string; rowCount: number }> {
+  return registry.with(datasetId, async (shared) => {
     const found = shared.read((doc) => {
       const sheet = getSheet(doc, sheetId);
       return sheet && { name: sheetName(sheet), rowCount: sheetRows(sheet).size };
     });
     if (!found) throw notFound(`No sheet "${sheetId}"`);
     // Rows deleted inside a sheet that is deleted in the same transaction raise no events: two steps.
-    shared.transact({ userId }, (doc) => {
+    await shared.transact({ userId }, (doc) => {
       const rows = sheetRows(getSheet(doc, sheetId)!);
       for (const rowId of [...rows.keys()]) rows.delete(rowId);
     });
-    shared.transact({ userId }, (doc, record) => {
+    await shared.transact({ userId }, (doc, record) => {
       getSheets(doc).delete(sheetId);
       record({ sheetId, rowId: '', columnId: SHEET_HISTORY_COLUMN, old: found.name, new: undefined });
     });

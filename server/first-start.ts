@@ -9,14 +9,14 @@ import type { Storage } from './storage';
  * without printing it (`npm run signin-link` prints a new link).
  */
 export async function prepareDatabase({ users, datasets }: Storage, adminToken?: string): Promise<string | undefined> {
-  if (users.count() === 0) {
+  if (await users.count() === 0) {
     const admin = await createUser(users, { name: 'admin', role: 'admin', token: adminToken });
-    createDataset(datasets, { id: DEMO_DATASET.id, name: DEMO_DATASET.name, template: 'demo', createdBy: admin.id });
+    await createDataset(datasets, { id: DEMO_DATASET.id, name: DEMO_DATASET.name, template: 'demo', createdBy: admin.id });
     return admin.token;
   }
   if (adminToken) {
-    const admin = users.firstAdmin();
-    if (admin) setToken(users, admin.id, adminToken);
+    const admin = await users.firstAdmin();
+    if (admin) await setToken(users, admin.id, adminToken);
   }
   return undefined;
 }

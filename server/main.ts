@@ -1,8 +1,7 @@
 /** Reads the environment, opens the database, and serves until SIGTERM or SIGINT. */
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { openDatabase } from '../db/client';
-import { sqliteStorage } from '../db/storage';
+import { openStorage } from '../db/open';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { prepareDatabase } from './first-start';
@@ -12,8 +11,7 @@ const SHUTDOWN_LIMIT_MS = 4500;
 
 const config = readConfig();
 const log = createLogger(config.LOG_LEVEL);
-const db = openDatabase(config.dbFile);
-const storage = sqliteStorage(db);
+const { storage, where, close: closeStorage } = await openStorage(config);
 const { app, services, injectWebSocket, wss } = createApp({
   storage, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
@@ -29,7 +27,7 @@ const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.POR
   // One plain line people (and scripts) look for, whatever the log level. The admin's token only on the
   // first start: logs are kept and shared, and `npm run signin-link` makes a new link when it is lost.
   console.log(adminToken ? `Tessera is running. Sign in as admin: ${base}/?token=${adminToken}` : `Tessera is running at ${base}/`);
-  log.info({ url: base, dataDir: config.dataDir }, 'listening');
+  log.info({ url: base, dataDir: config.dataDir, store: where }, 'listening');
 });
 injectWebSocket(server);
 
@@ -44,10 +42,10 @@ async function shutdown(signal: string): Promise<void> {
   }, SHUTDOWN_LIMIT_MS).unref();
   server.close();
   // Stores everything received and sends every socket its 1012 close frame.
-  services.registry.closeAll();
+  await services.registry.closeAll();
   for (const socket of wss.clients) socket.close(1012, 'Server restarting');
   await waitForSocketsToClose(1000);
-  db.$client.close();
+  await closeStorage();
   process.exit(0);
 }
 

@@ -22,16 +22,16 @@ export function mountClient(app: Hono<any>, users: UserDirectory, clientDir: str
     if (c.req.method !== 'GET' || token === undefined || c.req.path.startsWith('/api/') || c.req.path.startsWith('/ws/')) {
       return next();
     }
-    const current = authenticate(users, c);
+    const current = await authenticate(users, c);
     // An API token, or a one-time sign-in link's secret (used up here, unless someone else must confirm first).
-    const user = userByToken(users, token) ?? (current ? undefined : userByLink(users, token));
+    const user = (await userByToken(users, token)) ?? (current ? undefined : await userByLink(users, token));
     if (!user && !current) return c.redirect('/signin?error=bad_token', 302);
     const url = new URL(c.req.url);
     url.searchParams.delete('token');
     if (current && current.id !== user?.id) {
       return c.redirect(`/signin?${new URLSearchParams({ next: sitePath(url) })}#token=${encodeURIComponent(token)}`, 302);
     }
-    if (!current) startSession(users, c, user!.id);
+    if (!current) await startSession(users, c, user!.id);
     return c.redirect(sitePath(url), 302);
   });
   // Any built file as itself (assets, icons, a service worker); every other page path gets index.html.

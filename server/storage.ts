@@ -62,33 +62,33 @@ export interface SheetSummary {
 
 /** The datasets the database holds. */
 export interface DatasetCatalog {
-  list(): DatasetRecord[];
-  get(id: string): DatasetRecord | undefined;
+  list(): Promise<DatasetRecord[]>;
+  get(id: string): Promise<DatasetRecord | undefined>;
   /** A dataset's sheets in tab order, with their row counts. */
-  sheets(id: string): SheetSummary[];
+  sheets(id: string): Promise<SheetSummary[]>;
   /**
    * Stores a new dataset, its first document state and its first sources in one transaction.
    * Returns false, storing nothing, when the id is taken.
    */
-  create(record: NewDatasetRecord, first: DocCommit, sources?: readonly NewSourceRecord[]): boolean;
-  updateSettings(id: string, settings: DatasetSettings): void;
-  setAccess(id: string, access: DatasetAccess): void;
+  create(record: NewDatasetRecord, first: DocCommit, sources?: readonly NewSourceRecord[]): Promise<boolean>;
+  updateSettings(id: string, settings: DatasetSettings): Promise<void>;
+  setAccess(id: string, access: DatasetAccess): Promise<void>;
   /** The user's role as a member of the dataset, if they are one. */
-  memberRole(datasetId: string, userId: string): Role | undefined;
-  members(datasetId: string): Member[];
+  memberRole(datasetId: string, userId: string): Promise<Role | undefined>;
+  members(datasetId: string): Promise<Member[]>;
   /** Adds a member or changes their role. */
-  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): void;
+  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): Promise<void>;
   /** False when the user was not a member. */
-  removeMember(datasetId: string, userId: string): boolean;
+  removeMember(datasetId: string, userId: string): Promise<boolean>;
   /** Renames a dataset (the catalog holds its name; the document's `meta.name` mirrors it). */
-  rename(id: string, name: string): void;
+  rename(id: string, name: string): Promise<void>;
   /** Archives a dataset at `at` (ms since the epoch), or restores it with null. */
-  setArchived(id: string, at: number | null): void;
+  setArchived(id: string, at: number | null): Promise<void>;
   /**
    * Deletes a dataset and everything stored for it (its document's log and snapshot, history, read
    * model, flags, conflicts, and the documents it owns) in one transaction. False if there was none.
    */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
 }
 
 export const ROW_FILTERS = ['all', 'approved', 'flagged', 'unflagged'] as const;
@@ -139,22 +139,22 @@ export interface ProgressCounts {
 /** What the document's changes are turned into, for reading without the document. */
 export interface ReadModel {
   /** Cell changes of a dataset, or of one row, oldest first. */
-  history(datasetId: string, rowId?: string): HistoryEntry[];
+  history(datasetId: string, rowId?: string): Promise<HistoryEntry[]>;
   /** A sheet's rows in row-id order, read a page at a time. */
-  exportRows(datasetId: string, sheetId: string, filter: RowFilter): Iterable<ExportRow>;
-  progress(datasetId: string, sheets: readonly SheetSummary[]): ProgressCounts;
-  flags(datasetId: string, filter?: FlagFilter): FlagRecord[];
-  flag(datasetId: string, flagId: string): FlagRecord | undefined;
+  exportRows(datasetId: string, sheetId: string, filter: RowFilter): AsyncIterable<ExportRow>;
+  progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts>;
+  flags(datasetId: string, filter?: FlagFilter): Promise<FlagRecord[]>;
+  flag(datasetId: string, flagId: string): Promise<FlagRecord | undefined>;
   /** A row's sheet and review state, if the row exists. */
-  rowReview(datasetId: string, rowId: string): RowReview | undefined;
-  rowAuthors(datasetId: string, rowIds: readonly string[]): Map<string, RowAuthors>;
+  rowReview(datasetId: string, rowId: string): Promise<RowReview | undefined>;
+  rowAuthors(datasetId: string, rowIds: readonly string[]): Promise<Map<string, RowAuthors>>;
   /** Names of everyone who changed a cell of the row at or after `sinceMs`. */
-  rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): string[];
+  rowEditorsSince(datasetId: string, rowId: string, sinceMs: number): Promise<string[]>;
   /** Concurrent-edit conflicts, oldest first; all of them, or those of one status. */
-  conflicts(datasetId: string, status?: ConflictStatus): ConflictRecord[];
-  conflict(datasetId: string, conflictId: string): ConflictRecord | undefined;
+  conflicts(datasetId: string, status?: ConflictStatus): Promise<ConflictRecord[]>;
+  conflict(datasetId: string, conflictId: string): Promise<ConflictRecord | undefined>;
   /** The name of whoever made the last recorded change of a cell, if any. */
-  lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): string | null | undefined;
+  lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): Promise<string | null | undefined>;
 }
 
 export interface UserRecord {
@@ -185,33 +185,33 @@ export interface AuditEntry {
  */
 export interface UserDirectory {
   /** Stores a new user; false, storing nothing, when the name is taken. */
-  insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }): boolean;
-  byTokenHash(tokenHash: string): UserRecord | undefined;
+  insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }): Promise<boolean>;
+  byTokenHash(tokenHash: string): Promise<UserRecord | undefined>;
   /** The user with this name, disabled or not. */
-  byName(name: string): (UserRecord & { passwordHash: string | null; disabled: boolean }) | undefined;
-  byId(id: string): (UserRecord & { disabled: boolean }) | undefined;
-  list(): Array<UserRecord & { createdAt: string; disabled: boolean }>;
-  setRole(userId: string, role: Role): void;
+  byName(name: string): Promise<(UserRecord & { passwordHash: string | null; disabled: boolean }) | undefined>;
+  byId(id: string): Promise<(UserRecord & { disabled: boolean }) | undefined>;
+  list(): Promise<Array<UserRecord & { createdAt: string; disabled: boolean }>>;
+  setRole(userId: string, role: Role): Promise<void>;
   /** Disabling also ends the user's sessions; returns the hashes of those ended. */
-  setDisabled(userId: string, disabled: boolean): string[];
-  setPasswordHash(userId: string, passwordHash: string | null): void;
-  sessionsOf(userId: string): SessionInfo[];
+  setDisabled(userId: string, disabled: boolean): Promise<string[]>;
+  setPasswordHash(userId: string, passwordHash: string | null): Promise<void>;
+  sessionsOf(userId: string): Promise<SessionInfo[]>;
   /** Ends sessions of the user: the one with this public id, or all of them. Returns the hashes of those ended. */
-  deleteSessionsOf(userId: string, sessionId?: string): string[];
-  insertLink(link: { idHash: string; userId: string; createdBy: string | null; createdAt: number; expiresAt: number }): void;
+  deleteSessionsOf(userId: string, sessionId?: string): Promise<string[]>;
+  insertLink(link: { idHash: string; userId: string; createdBy: string | null; createdAt: number; expiresAt: number }): Promise<void>;
   /** Uses a sign-in link once: its user, if it exists, is unused and unexpired; it cannot be used again. */
-  consumeLink(idHash: string, now: number): UserRecord | undefined;
-  audit(entry: { actorId: string | null; action: string; target: string; detail: Record<string, unknown> }): void;
-  auditLog(limit: number): AuditEntry[];
-  count(): number;
+  consumeLink(idHash: string, now: number): Promise<UserRecord | undefined>;
+  audit(entry: { actorId: string | null; action: string; target: string; detail: Record<string, unknown> }): Promise<void>;
+  auditLog(limit: number): Promise<AuditEntry[]>;
+  count(): Promise<number>;
   /** The admin made first (the one the first start created). */
-  firstAdmin(): UserRecord | undefined;
+  firstAdmin(): Promise<UserRecord | undefined>;
   /** Replaces the user's token; returns the hash of the token it replaced. */
-  setTokenHash(userId: string, tokenHash: string): string | undefined;
-  insertSession(session: { idHash: string; userId: string; createdAt: number; expiresAt: number }): void;
+  setTokenHash(userId: string, tokenHash: string): Promise<string | undefined>;
+  insertSession(session: { idHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void>;
   /** The user of an unexpired session. */
-  bySessionHash(idHash: string, now: number): UserRecord | undefined;
-  deleteSession(idHash: string): void;
+  bySessionHash(idHash: string, now: number): Promise<UserRecord | undefined>;
+  deleteSession(idHash: string): Promise<void>;
 }
 
 /** A source as stored: its text never changes once stored. */
@@ -238,15 +238,15 @@ export interface SourceStore {
    * A dataset's sources in the order they were added, without their texts; with `query`, only those
    * whose title or text contains it (ignoring case for ASCII letters).
    */
-  list(datasetId: string, query?: string): SourceRecord[];
-  get(datasetId: string, sourceId: string): (SourceRecord & { text: string }) | undefined;
+  list(datasetId: string, query?: string): Promise<SourceRecord[]>;
+  get(datasetId: string, sourceId: string): Promise<(SourceRecord & { text: string }) | undefined>;
   /** Only the text, for checking anchors. */
-  text(datasetId: string, sourceId: string): string | undefined;
-  insert(datasetId: string, source: NewSourceRecord): void;
+  text(datasetId: string, sourceId: string): Promise<string | undefined>;
+  insert(datasetId: string, source: NewSourceRecord): Promise<void>;
   /** Removes a source unless a row anchors to it: 'anchored' then, storing nothing; 'missing' if there is none. */
-  delete(datasetId: string, sourceId: string): 'deleted' | 'anchored' | 'missing';
+  delete(datasetId: string, sourceId: string): Promise<'deleted' | 'anchored' | 'missing'>;
   /** Sources with their texts, for the sources export. */
-  all(datasetId: string): Iterable<SourceRecord & { text: string }>;
+  all(datasetId: string): AsyncIterable<SourceRecord & { text: string }>;
 }
 
 /** A double-coding round as stored (users by id, times in ms since the epoch). */
@@ -280,14 +280,14 @@ export interface AdjudicationRecord {
 /** Double-coding rounds; each coder's copy is a document of the DocStore, stored under its own room. */
 export interface RoundStore {
   /** Stores a round with the first state of every coder's copy, in one transaction. */
-  create(round: RoundRecord, copies: readonly DocCommit[]): void;
+  create(round: RoundRecord, copies: readonly DocCommit[]): Promise<void>;
   /** A dataset's rounds, newest first. */
-  list(datasetId: string): RoundRecord[];
-  get(datasetId: string, roundId: string): RoundRecord | undefined;
+  list(datasetId: string): Promise<RoundRecord[]>;
+  get(datasetId: string, roundId: string): Promise<RoundRecord | undefined>;
   /** Marks a coder's copy submitted; false if they had submitted already (or are no coder of it). */
-  submit(datasetId: string, roundId: string, userId: string, at: number): boolean;
-  saveAdjudication(datasetId: string, record: AdjudicationRecord): void;
-  adjudications(datasetId: string, roundId: string): AdjudicationRecord[];
+  submit(datasetId: string, roundId: string, userId: string, at: number): Promise<boolean>;
+  saveAdjudication(datasetId: string, record: AdjudicationRecord): Promise<void>;
+  adjudications(datasetId: string, roundId: string): Promise<AdjudicationRecord[]>;
 }
 
 export const RELEASE_ROWS = ['all', 'approved'] as const;
@@ -312,13 +312,13 @@ export interface ReleaseRecord {
 /** A dataset's releases: stored once, never changed. */
 export interface ReleaseStore {
   /** Oldest (lowest version) first. */
-  list(datasetId: string): ReleaseRecord[];
+  list(datasetId: string): Promise<ReleaseRecord[]>;
   /** Stores a release; false, storing nothing, when the version exists. */
-  insert(datasetId: string, release: ReleaseRecord, files: { zip: Uint8Array; snapshot: Uint8Array }): boolean;
+  insert(datasetId: string, release: ReleaseRecord, files: { zip: Uint8Array; snapshot: Uint8Array }): Promise<boolean>;
   /** The package's bytes exactly as stored. */
-  zip(datasetId: string, version: string): Uint8Array | undefined;
+  zip(datasetId: string, version: string): Promise<Uint8Array | undefined>;
   /** The rows and columns the release was made from, as stored (gzipped JSON). */
-  snapshot(datasetId: string, version: string): Uint8Array | undefined;
+  snapshot(datasetId: string, version: string): Promise<Uint8Array | undefined>;
 }
 
 export interface Storage {

@@ -12,8 +12,8 @@ export const SESSION_COOKIE = 'tessera_session';
  * The user behind a request: `Authorization: Bearer TOKEN`, the session cookie, or — for WebSockets,
  * whose browsers and stock provider cannot set headers — the `token` query parameter.
  */
-export function authenticate(users: UserDirectory, c: Context, allowQueryToken = false): User | undefined {
-  return signedIn(users, c, allowQueryToken)?.user;
+export async function authenticate(users: UserDirectory, c: Context, allowQueryToken = false): Promise<User | undefined> {
+  return (await signedIn(users, c, allowQueryToken))?.user;
 }
 
 /** Token credentials are named by the token's hash, session ones by the session's: what revoking one closes. */
@@ -21,10 +21,10 @@ export const tokenCredential = (token: string) => `token:${hashSecret(token)}`;
 export const sessionCredential = (secret: string) => `session:${hashSecret(secret)}`;
 
 /** The user behind a request and the credential they signed in with. */
-export function signedIn(users: UserDirectory, c: Context, allowQueryToken = false): { user: User; credential: string } | undefined {
+export async function signedIn(users: UserDirectory, c: Context, allowQueryToken = false): Promise<{ user: User; credential: string } | undefined> {
   const header = c.req.header('authorization');
-  const withToken = (token: string) => {
-    const user = userByToken(users, token);
+  const withToken = async (token: string) => {
+    const user = await userByToken(users, token);
     return user && { user, credential: tokenCredential(token) };
   };
   if (header) {
@@ -33,7 +33,7 @@ export function signedIn(users: UserDirectory, c: Context, allowQueryToken = fal
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie) {
-    const user = userBySession(users, cookie);
+    const user = await userBySession(users, cookie);
     if (user) return { user, credential: sessionCredential(cookie) };
   }
   const token = allowQueryToken ? c.req.query('token') : undefined;
@@ -45,7 +45,7 @@ export type AuthEnv = { Variables: { user: User; requestId: string } };
 /** Rejects requests without a valid user (401) and puts the user on the context. */
 export function requireUser(users: UserDirectory): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const user = authenticate(users, c);
+    const user = await authenticate(users, c);
     if (!user) throw unauthorized();
     c.set('user', user);
     await next();

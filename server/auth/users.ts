@@ -17,13 +17,13 @@ export async function createUser(
   const token = input.token ?? newSecret();
   const user = { id: ulid(), name: input.name, role: input.role };
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  if (!users.insert({ ...user, tokenHash: hashSecret(token), passwordHash })) {
+  if (!await users.insert({ ...user, tokenHash: hashSecret(token), passwordHash })) {
     throw conflict(`A user named "${input.name}" exists already`);
   }
   return { ...user, token };
 }
 
-export function userByToken(users: UserDirectory, token: string): User | undefined {
+export function userByToken(users: UserDirectory, token: string): Promise<User | undefined> {
   return users.byTokenHash(hashSecret(token));
 }
 
@@ -35,7 +35,7 @@ const dummyHash = hashPassword(newSecret());
  * scrypt as a wrong password, so the time of an answer does not tell which names exist.
  */
 export async function userByPassword(users: UserDirectory, name: string, password: string): Promise<User | undefined> {
-  const found = users.byName(name);
+  const found = await users.byName(name);
   if (!found?.passwordHash || found.disabled) {
     await verifyPassword(password, await dummyHash);
     return undefined;
@@ -45,46 +45,46 @@ export async function userByPassword(users: UserDirectory, name: string, passwor
 }
 
 /** Sets a user's token (ADMIN_TOKEN on start, or a new sign-in link). */
-export function setToken(users: UserDirectory, userId: string, token: string): void {
-  users.setTokenHash(userId, hashSecret(token));
+export async function setToken(users: UserDirectory, userId: string, token: string): Promise<void> {
+  await users.setTokenHash(userId, hashSecret(token));
 }
 
 /** Starts a browser session; the returned secret goes into the HttpOnly cookie. */
-export function createSession(users: UserDirectory, userId: string): { secret: string; maxAgeSeconds: number } {
+export async function createSession(users: UserDirectory, userId: string): Promise<{ secret: string; maxAgeSeconds: number }> {
   const secret = newSecret();
   const now = Date.now();
   const maxAgeSeconds = SESSION_DAYS * 24 * 3600;
-  users.insertSession({ idHash: hashSecret(secret), userId, createdAt: now, expiresAt: now + maxAgeSeconds * 1000 });
+  await users.insertSession({ idHash: hashSecret(secret), userId, createdAt: now, expiresAt: now + maxAgeSeconds * 1000 });
   return { secret, maxAgeSeconds };
 }
 
-export function userBySession(users: UserDirectory, secret: string): User | undefined {
+export function userBySession(users: UserDirectory, secret: string): Promise<User | undefined> {
   return users.bySessionHash(hashSecret(secret), Date.now());
 }
 
-export function deleteSession(users: UserDirectory, secret: string): void {
-  users.deleteSession(hashSecret(secret));
+export function deleteSession(users: UserDirectory, secret: string): Promise<void> {
+  return users.deleteSession(hashSecret(secret));
 }
 
 /** A one-time sign-in link's lifetime: an invitation, not a key for life. */
 export const SIGNIN_LINK_DAYS = 7;
 
 /** Makes a one-time sign-in link's secret for a user; it works once, until it expires. */
-export function createSignInLink(users: UserDirectory, userId: string, createdBy: string | null): { secret: string; expiresAt: number } {
+export async function createSignInLink(users: UserDirectory, userId: string, createdBy: string | null): Promise<{ secret: string; expiresAt: number }> {
   const secret = newSecret();
   const now = Date.now();
   const expiresAt = now + SIGNIN_LINK_DAYS * 24 * 3600 * 1000;
-  users.insertLink({ idHash: hashSecret(secret), userId, createdBy, createdAt: now, expiresAt });
+  await users.insertLink({ idHash: hashSecret(secret), userId, createdBy, createdAt: now, expiresAt });
   return { secret, expiresAt };
 }
 
 /** The user of a one-time sign-in link, using it up; undefined if it is unknown, used or expired. */
-export function userByLink(users: UserDirectory, secret: string): User | undefined {
+export function userByLink(users: UserDirectory, secret: string): Promise<User | undefined> {
   return users.consumeLink(hashSecret(secret), Date.now());
 }
 
 /** Gives a user a new token; the old one stops working. Returns the new token and the old one's hash. */
-export function rotateToken(users: UserDirectory, userId: string): { token: string; oldHash: string | undefined } {
+export async function rotateToken(users: UserDirectory, userId: string): Promise<{ token: string; oldHash: string | undefined }> {
   const token = newSecret();
-  return { token, oldHash: users.setTokenHash(userId, hashSecret(token)) };
+  return { token, oldHash: await users.setTokenHash(userId, hashSecret(token)) };
 }

@@ -44,7 +44,7 @@ export class Conflicts {
     private readonly registry: DocRegistry,
     private readonly readModel: ReadModel,
     /** A user's name by id, or undefined if there is no such user. */
-    private readonly userName: (userId: string) => string | undefined,
+    private readonly userName: (userId: string) => Promise<string | undefined>,
   ) {}
 
   /** Finds the cells a transaction wrote concurrently with an earlier change, then notes who wrote its items. */
@@ -61,25 +61,34 @@ export class Conflicts {
   readonly afterApply = (shared: SharedDoc, _origin: Origin, changes: Changes): void => {
     const writes = changes.findings.flatMap((f) => (f instanceof Found ? f.writes : []));
     if (writes.length === 0) return;
+    this.record(shared.id, writes).catch((error: unknown) => shared.logError(error, 'recording conflicts failed'));
+  };
+
+  /**
+   * Names the writers (from the store) and records the conflicts. The document may have been unloaded
+   * meanwhile: they are recorded on the room's document as it is loaded then.
+   */
+  private async record(room: string, writes: Found['writes']): Promise<void> {
     const at = new Date().toISOString();
-    const records = writes.map((w): Omit<ConflictRecord, 'status'> => {
+    const records: Array<Omit<ConflictRecord, 'status'>> = [];
+    for (const w of writes) {
       const other = w.otherBy !== undefined
-        ? this.nameOf(w.otherBy)
-        : this.readModel.lastCellAuthor(shared.id, w.sheetId, w.rowId, w.columnId) ?? null;
-      const incoming = this.nameOf(w.incomingBy);
-      return {
+        ? await this.nameOf(w.otherBy)
+        : (await this.readModel.lastCellAuthor(room, w.sheetId, w.rowId, w.columnId)) ?? null;
+      const incoming = await this.nameOf(w.incomingBy);
+      records.push({
         id: ulid(), sheet: w.sheetId, row: w.rowId, column: w.columnId, at,
         kept: w.kept, keptBy: w.incomingKept ? incoming : other,
         lost: w.lost, lostBy: w.incomingKept ? other : incoming,
-      };
-    });
-    shared.transact({ userId: null }, (doc) => {
+      });
+    }
+    await this.registry.with(room, (shared) => shared.transact({ userId: null }, (doc) => {
       for (const record of records) addConflict(doc, record);
-    });
-  };
+    }));
+  }
 
   /** The dataset's conflicts from the read model (a cold document stays cold), oldest first. */
-  list(datasetId: string, status?: ConflictStatus): ConflictRecord[] {
+  list(datasetId: string, status?: ConflictStatus): Promise<ConflictRecord[]> {
     return this.readModel.conflicts(datasetId, status);
   }
 
@@ -88,8 +97,8 @@ export class Conflicts {
    * change (in the history); refused while the cell no longer holds the kept value, so that a later
    * change is never overwritten unseen.
    */
-  resolve(datasetId: string, user: User, conflictId: string, choice: ResolveChoice): ConflictRecord {
-    const listed = this.readModel.conflict(datasetId, conflictId);
+  async resolve(datasetId: string, user: User, conflictId: string, choice: ResolveChoice): Promise<ConflictRecord> {
+    const listed = await this.readModel.conflict(datasetId, conflictId);
     if (!listed) throw notFound(`No conflict "${conflictId}"`);
     if (listed.status !== 'open') throw conflict('This conflict is resolved already');
     return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, (doc) => {
@@ -114,7 +123,7 @@ export class Conflicts {
     }));
   }
 
-  private nameOf(userId: string | null): string | null {
-    return userId === null ? null : this.userName(userId) ?? null;
+  private async nameOf(userId: string | null): Promise<string | null> {
+    return userId === null ? null : (await this.userName(userId)) ?? null;
   }
 }

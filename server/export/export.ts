@@ -37,7 +37,7 @@ function sheetFileName(datasetId: string, sheetId: string, { format, filter }: E
 }
 
 /** A sheet's export as text chunks, read page by page from the read model. */
-function sheetChunks({ readModel }: Storage, datasetId: string, sheet: SheetSummary, request: ExportRequest): Generator<string> {
+function sheetChunks({ readModel }: Storage, datasetId: string, sheet: SheetSummary, request: ExportRequest): AsyncGenerator<string> {
   const rows = readModel.exportRows(datasetId, sheet.id, request.filter);
   return request.format === 'csv'
     ? csvChunks(sheet.columns, rows, request)
@@ -48,20 +48,20 @@ function sheetChunks({ readModel }: Storage, datasetId: string, sheet: SheetSumm
  * Pulled chunk by chunk: the sheet is never one string in memory. Each chunk waits for the event loop's
  * next turn first, so other requests and sockets are served between the pages of a large export.
  */
-function streamOf(chunks: Iterator<Uint8Array>): ReadableStream<Uint8Array> {
+function streamOf(chunks: AsyncIterator<Uint8Array>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       await new Promise((resolve) => setImmediate(resolve));
-      const next = chunks.next();
+      const next = await chunks.next();
       if (next.done) controller.close();
       else controller.enqueue(next.value);
     },
   });
 }
 
-function* encoded(chunks: Iterable<string>): Generator<Uint8Array> {
+async function* encoded(chunks: AsyncIterable<string>): AsyncGenerator<Uint8Array> {
   const encoder = new TextEncoder();
-  for (const chunk of chunks) yield encoder.encode(chunk);
+  for await (const chunk of chunks) yield encoder.encode(chunk);
 }
 
 function download(body: ReadableStream<Uint8Array>, contentType: string, filename: string): Response {
@@ -74,21 +74,21 @@ function download(body: ReadableStream<Uint8Array>, contentType: string, filenam
   });
 }
 
-export function exportResponse(storage: Storage, c: Context<DatasetEnv>): Response {
+export async function exportResponse(storage: Storage, c: Context<DatasetEnv>): Promise<Response> {
   const datasetId = c.get('dataset').id;
   const sheetId = c.req.param('sheetId')!;
   const request = exportRequest(c);
-  const sheet = storage.datasets.sheets(datasetId).find((s) => s.id === sheetId);
+  const sheet = (await storage.datasets.sheets(datasetId)).find((s) => s.id === sheetId);
   if (!sheet) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
   const contentType = request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
   return download(streamOf(encoded(sheetChunks(storage, datasetId, sheet, request))), contentType, sheetFileName(datasetId, sheetId, request));
 }
 
 /** Every sheet of the dataset, in tab order, one file each (named as its own export would be), in one zip. */
-export function zipExportResponse(storage: Storage, c: Context<DatasetEnv>): Response {
+export async function zipExportResponse(storage: Storage, c: Context<DatasetEnv>): Promise<Response> {
   const datasetId = c.get('dataset').id;
   const request = exportRequest(c);
-  const files = storage.datasets.sheets(datasetId).map((sheet) => ({
+  const files = (await storage.datasets.sheets(datasetId)).map((sheet) => ({
     name: sheetFileName(datasetId, sheet.id, request),
     chunks: () => encoded(sheetChunks(storage, datasetId, sheet, request)),
   }));
@@ -96,11 +96,11 @@ export function zipExportResponse(storage: Storage, c: Context<DatasetEnv>): Res
   return download(streamOf(zipChunks(files)), 'application/zip', filename);
 }
 
-function* csvChunks(columns: Column[], rows: Iterable<ExportRow>, options: { excelSafe: boolean; bom: boolean }): Generator<string> {
+async function* csvChunks(columns: Column[], rows: AsyncIterable<ExportRow>, options: { excelSafe: boolean; bom: boolean }): AsyncGenerator<string> {
   const header = exportHeader(columns);
   yield (options.bom ? '\uFEFF' : '') + csvLines([header]);
   let batch: string[][] = [];
-  for (const row of rows) {
+  for await (const row of rows) {
     const record = exportRecord(columns, row);
     batch.push(header.map((id) => csvField(record[id] ?? null, options.excelSafe)));
     if (batch.length === BATCH) {
@@ -111,11 +111,11 @@ function* csvChunks(columns: Column[], rows: Iterable<ExportRow>, options: { exc
   if (batch.length > 0) yield csvLines(batch);
 }
 
-function* jsonChunks(head: Record<string, unknown>, columns: Column[], rows: Iterable<ExportRow>): Generator<string> {
+async function* jsonChunks(head: Record<string, unknown>, columns: Column[], rows: AsyncIterable<ExportRow>): AsyncGenerator<string> {
   yield `${JSON.stringify(head).slice(0, -1)},"rows":[`;
   let batch = '';
   let n = 0;
-  for (const row of rows) {
+  for await (const row of rows) {
     batch += (n === 0 ? '\n' : ',\n') + JSON.stringify(exportRecord(columns, row));
     if (++n % BATCH === 0) {
       yield batch;

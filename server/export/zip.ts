@@ -4,14 +4,14 @@ import { Zip, ZipDeflate } from 'fflate';
 export interface ZipEntry {
   name: string;
   /** The file's bytes, produced lazily, a chunk at a time. */
-  chunks: () => Iterator<Uint8Array>;
+  chunks: () => AsyncIterator<Uint8Array>;
 }
 
 /**
  * The zip's bytes, produced as the files' chunks are pulled: at most one chunk of input and what
  * deflate made of it are held at a time, however large the files.
  */
-export function* zipChunks(entries: readonly ZipEntry[]): Generator<Uint8Array> {
+export async function* zipChunks(entries: readonly ZipEntry[]): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((error, data) => {
@@ -28,7 +28,7 @@ export function* zipChunks(entries: readonly ZipEntry[]): Generator<Uint8Array> 
     file.mtime = mtime;
     zip.add(file);
     const chunks = entry.chunks();
-    for (let next = chunks.next(); !next.done; next = chunks.next()) {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
       file.push(next.value);
       yield* drain();
     }

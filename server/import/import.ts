@@ -135,7 +135,7 @@ function rawText(raw: RawCell | undefined): string {
 export async function importRecords(services: ImportServices, options: ImportOptions, records: AsyncIterable<RawRecord>): Promise<{ status: 200 | 422; report: ImportReport }> {
   const { registry } = services;
   const { datasetId, sheetId } = options;
-  const columns = registry.with(datasetId, (shared) => shared.read((doc) => {
+  const columns = await registry.with(datasetId, (shared) => shared.read((doc) => {
     const sheet = getSheet(doc, sheetId);
     if (!sheet) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
     return readColumns(sheet);
@@ -211,16 +211,25 @@ async function readRecords(
   mapped: ReadonlyArray<{ index: number; column: Column }>, rowIdIndex: number, findings: Findings,
 ): Promise<ReadRecord[]> {
   const texts = new Map<string, IndexedText | null>();
+  /** Sources a value named whose texts are not read yet: read (from the store), then the value is read again. */
+  const unread = new Set<string>();
   const ctx = {
     sourceText(sourceId: string) {
-      let text = texts.get(sourceId);
-      if (text === undefined) {
-        const stored = sources.text(datasetId, sourceId);
-        text = stored === undefined ? null : indexText(stored);
-        texts.set(sourceId, text);
-      }
+      const text = texts.get(sourceId);
+      if (text === undefined) unread.add(sourceId);
       return text ?? undefined;
     },
+  };
+  const readWithTexts = async (column: Column, raw: RawCell | null) => {
+    let result = readValue(column, raw, ctx);
+    if (unread.size === 0) return result;
+    for (const sourceId of unread) {
+      const stored = await sources.text(datasetId, sourceId);
+      texts.set(sourceId, stored === undefined ? null : indexText(stored));
+    }
+    unread.clear();
+    result = readValue(column, raw, ctx);
+    return result;
   };
   const shared = mapped.map(() => new SharedTexts());
   const out: ReadRecord[] = [];
@@ -252,7 +261,7 @@ async function readRecords(
     const values: CellValue[] = [];
     for (let m = 0; m < mapped.length; m++) {
       const { index, column } = mapped[m]!;
-      const result = readValue(column, cells[index] ?? null, ctx);
+      const result = await readWithTexts(column, cells[index] ?? null);
       if ('value' in result) values.push(typeof result.value === 'string' ? shared[m]!.get(result.value) : result.value);
       else {
         values.push(null);
@@ -276,7 +285,7 @@ async function match(
   const { datasetId, sheetId, key } = options;
   // Existing rows by key value, for a column key (one pass over the sheet).
   const byKey = keyIndex !== undefined && keyIndex >= 0
-    ? registry.with(datasetId, (shared) => shared.read((doc) => {
+    ? await registry.with(datasetId, (shared) => shared.read((doc) => {
       const index = new Map<string, string[]>();
       for (const [rowId, row] of sheetRows(requireSheet(doc, datasetId, sheetId))) {
         const value = row.get(key!);
@@ -293,7 +302,7 @@ async function match(
   const seenKeys = new Map<string, number>();
   const planned: Planned[] = [];
   for (let start = 0; start < read.length; start += MATCH_SLICE) {
-    registry.with(datasetId, (shared) => shared.read((doc) => {
+    await registry.with(datasetId, (shared) => shared.read((doc) => {
       const sheet = requireSheet(doc, datasetId, sheetId);
       const rows = sheetRows(sheet);
       const usedElsewhere = (rowId: string) => {
@@ -378,7 +387,7 @@ async function warn(
   const { datasetId, sheetId } = options;
   const inserted = new Set(planned.filter((p) => p.kind === 'insert').map((p) => p.rowId));
   for (let start = 0; start < planned.length; start += MATCH_SLICE) {
-    registry.with(datasetId, (shared) => shared.read((doc) => {
+    await registry.with(datasetId, (shared) => shared.read((doc) => {
       const rows = sheetRows(requireSheet(doc, datasetId, sheetId));
       const rowExists = (ref: string, rowId: string) => {
         const sheet = getSheet(doc, ref);
@@ -399,7 +408,7 @@ async function write(registry: DocRegistry, options: ImportOptions, columns: rea
   const { datasetId, sheetId, userId } = options;
   const changes = planned.filter((p) => p.kind !== 'unchanged');
   for (let start = 0; start < changes.length; start += WRITE_SLICE) {
-    registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => {
+    await registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => {
       const sheet = getSheet(doc, sheetId);
       if (!sheet) throw conflict(`The sheet "${sheetId}" was deleted during the import; ${start} of ${changes.length} rows were written`);
       const rows = sheetRows(sheet);

@@ -1,7 +1,7 @@
 /**
  * Making a release and comparing two (README "Codebook and releases"). Versions only go up: a new one
- * must be above the last, and defaults to the next minor one. The rows are taken in one synchronous
- * step (a consistent copy of the read model); the package is then built a file per event-loop turn.
+ * must be above the last, and defaults to the next minor one. The rows are read first (from the read
+ * model, page by page); the package is then built a file per event-loop turn.
  * Releases of one dataset are made one after another, so the version rules hold between them, and a
  * release is stored whole or not at all.
  */
@@ -35,7 +35,7 @@ export function createRelease(storage: Storage, dataset: DatasetRecord, by: stri
 }
 
 async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string, request: NewRelease): Promise<ReleaseRecord> {
-  const existing = storage.releases.list(dataset.id);
+  const existing = await storage.releases.list(dataset.id);
   const last = existing.at(-1);
   const version = request.version ?? nextVersion(last?.version);
   if (existing.some((r) => r.version === version)) throw conflict(`Release ${version} exists`);
@@ -43,8 +43,9 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
     throw conflict(`A new release must be above the last one, ${last.version}; ${version} is not`);
   }
   const rowFilter = request.rows ?? 'all';
-  const snapshot = takeSnapshot(storage, dataset, rowFilter);
-  const sources = [...storage.sources.all(dataset.id)];
+  const snapshot = await takeSnapshot(storage, dataset, rowFilter);
+  const sources = [];
+  for await (const source of storage.sources.all(dataset.id)) sources.push(source);
   const release: ReleaseRecord = {
     version, createdAt: new Date().toISOString(), createdBy: by, notes: request.notes ?? '', rowFilter,
     rows: Object.fromEntries(snapshot.sheets.map((s) => [s.id, s.rows.length])), sha256: '',
@@ -53,8 +54,8 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
   const zip = await packageZip({ release, snapshot, sources, previous });
   release.sha256 = createHash('sha256').update(zip).digest('hex');
   // Deleted while its package was being built: nothing is stored.
-  if (!storage.datasets.get(dataset.id)) throw notFound(`No dataset "${dataset.id}"`);
-  if (!storage.releases.insert(dataset.id, release, { zip, snapshot: encodeSnapshot(snapshot) })) {
+  if (!await storage.datasets.get(dataset.id)) throw notFound(`No dataset "${dataset.id}"`);
+  if (!await storage.releases.insert(dataset.id, release, { zip, snapshot: encodeSnapshot(snapshot) })) {
     throw conflict(`Release ${version} exists`);
   }
   return release;
@@ -62,7 +63,7 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
 
 /** The rows and columns a stored release was made from. */
 export async function releaseSnapshot(storage: Storage, datasetId: string, version: string): Promise<Snapshot> {
-  const bytes = storage.releases.snapshot(datasetId, version);
+  const bytes = await storage.releases.snapshot(datasetId, version);
   if (!bytes) throw notFound(`No release ${version}`);
   return decodeSnapshot(bytes);
 }

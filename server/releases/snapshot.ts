@@ -23,14 +23,14 @@ export interface Snapshot {
 }
 
 /** The dataset's sheets and rows now, as the read model holds them; `approved` keeps approved rows only. */
-export function takeSnapshot({ datasets, readModel }: Storage, dataset: { id: string; name: string }, rows: ReleaseRows): Snapshot {
-  return {
-    dataset: { id: dataset.id, name: dataset.name },
-    sheets: datasets.sheets(dataset.id).map((sheet) => ({
-      id: sheet.id, name: sheet.name, columns: sheet.columns,
-      rows: [...readModel.exportRows(dataset.id, sheet.id, rows)].map((row) => exportRecord(sheet.columns, row)),
-    })),
-  };
+export async function takeSnapshot({ datasets, readModel }: Storage, dataset: { id: string; name: string }, rows: ReleaseRows): Promise<Snapshot> {
+  const sheets: SnapshotSheet[] = [];
+  for (const sheet of await datasets.sheets(dataset.id)) {
+    const records: SnapshotSheet['rows'] = [];
+    for await (const row of readModel.exportRows(dataset.id, sheet.id, rows)) records.push(exportRecord(sheet.columns, row));
+    sheets.push({ id: sheet.id, name: sheet.name, columns: sheet.columns, rows: records });
+  }
+  return { dataset: { id: dataset.id, name: dataset.name }, sheets };
 }
 
 export function encodeSnapshot(snapshot: Snapshot): Uint8Array {

@@ -60,23 +60,23 @@ export class Review {
   constructor(
     private readonly registry: DocRegistry,
     private readonly readModel: ReadModel,
-    private readonly sheets: (datasetId: string) => SheetSummary[],
+    private readonly sheets: (datasetId: string) => Promise<SheetSummary[]>,
   ) {}
 
   /** The dataset's flags, filtered, each with the authors of its row. */
-  flags(datasetId: string, filter: FlagFilter): ListedFlag[] {
-    const flags = this.readModel.flags(datasetId, filter);
-    const authors = this.readModel.rowAuthors(datasetId, [...new Set(flags.map((f) => f.row))]);
+  async flags(datasetId: string, filter: FlagFilter): Promise<ListedFlag[]> {
+    const flags = await this.readModel.flags(datasetId, filter);
+    const authors = await this.readModel.rowAuthors(datasetId, [...new Set(flags.map((f) => f.row))]);
     return flags.map((f) => ({ ...f, ...(authors.get(f.row) ?? NO_AUTHORS) }));
   }
 
   /** A row's review state for `user`: its status, who coded it, and whether `user` may approve it now (and why not). */
-  row(dataset: DatasetRecord, user: User, role: Role, rowId: string): RowReviewView {
-    const state = this.readModel.rowReview(dataset.id, rowId);
+  async row(dataset: DatasetRecord, user: User, role: Role, rowId: string): Promise<RowReviewView> {
+    const state = await this.readModel.rowReview(dataset.id, rowId);
     if (!state) throw notFound(`No row "${rowId}"`);
-    const authors = this.readModel.rowAuthors(dataset.id, [rowId]).get(rowId) ?? NO_AUTHORS;
+    const authors = (await this.readModel.rowAuthors(dataset.id, [rowId])).get(rowId) ?? NO_AUTHORS;
     const refusal = hasRole(role, 'reviewer')
-      ? this.approvalRefusal(dataset, user, rowId, state.openFlags, authors)
+      ? await this.approvalRefusal(dataset, user, rowId, state.openFlags, authors)
       : forbidden('Approving needs the reviewer role');
     return {
       row: rowId, sheet: state.sheetId, status: state.status, openFlags: state.openFlags, ...authors,
@@ -88,15 +88,15 @@ export class Review {
    * A row's story, oldest first: cell changes beside the review's steps (flagged, answered, marked
    * fixed, resolved, approved, and reset to unreviewed by an edit), each with who and when.
    */
-  timeline(datasetId: string, rowId: string): TimelineEvent[] {
+  async timeline(datasetId: string, rowId: string): Promise<TimelineEvent[]> {
     const events: TimelineEvent[] = [];
-    for (const h of this.readModel.history(datasetId, rowId)) {
+    for (const h of await this.readModel.history(datasetId, rowId)) {
       if (h.column !== REVIEW_STATUS) events.push({ kind: 'cell', at: h.at, by: h.by, column: h.column, old: h.old, new: h.new });
       else if (h.new === 'approved') events.push({ kind: 'approved', at: h.at, by: h.by });
       else if (h.old === 'approved') events.push({ kind: 'reset', at: h.at, by: h.by });
       // Flagged and resolved come from the flags themselves, with their details.
     }
-    for (const f of this.readModel.flags(datasetId, { row: rowId })) {
+    for (const f of await this.readModel.flags(datasetId, { row: rowId })) {
       events.push({ kind: 'flagged', at: f.at, by: f.by, flag: f.id, column: f.column, reason: f.reason, note: f.note });
       for (const c of f.comments) events.push({ kind: c.kind === 'fixed' ? 'fixed' : 'answered', at: c.at, by: c.by, flag: f.id, text: c.text });
       if (f.status === 'resolved' && f.resolvedAt) {
@@ -108,20 +108,20 @@ export class Review {
   }
 
   /** Flags a row or one of its cells; the row becomes `flagged`. */
-  addFlag(dataset: DatasetRecord, user: User, input: NewFlag): FlagRecord {
+  async addFlag(dataset: DatasetRecord, user: User, input: NewFlag): Promise<FlagRecord> {
     const { flagReasons } = dataset.settings;
     if (!flagReasons.includes(input.reason)) {
       throw badRequest(`reason "${input.reason}" is not one of this dataset's flag reasons: ${flagReasons.join(', ')}`);
     }
-    const sheet = this.sheets(dataset.id).find((s) => s.id === input.sheet);
+    const sheet = (await this.sheets(dataset.id)).find((s) => s.id === input.sheet);
     if (!sheet) throw notFound(`No sheet "${input.sheet}"`);
     const column = input.column ?? null;
     if (column !== null && !sheet.columns.some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
-    if (this.readModel.rowReview(dataset.id, input.row)?.sheetId !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+    if ((await this.readModel.rowReview(dataset.id, input.row))?.sheetId !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
     const flag = {
       id: ulid(), sheet: input.sheet, column, reason: input.reason, note: input.note ?? '', by: user.name, at: new Date().toISOString(),
     };
-    this.change(dataset.id, user, (doc, record) => {
+    await this.change(dataset.id, user, (doc, record) => {
       // The read model can lag the document by one turn: the document has the last word.
       const rows = getSheet(doc, input.sheet);
       if (!rows || !sheetRows(rows).has(input.row)) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
@@ -134,10 +134,10 @@ export class Review {
   }
 
   /** Adds a comment to a flag's thread; `fixed`: the coder says the row is fixed. */
-  comment(datasetId: string, user: User, flagId: string, text: string, fixed = false): FlagComment {
-    this.requireFlag(datasetId, flagId);
+  async comment(datasetId: string, user: User, flagId: string, text: string, fixed = false): Promise<FlagComment> {
+    await this.requireFlag(datasetId, flagId);
     const comment: FlagComment = { id: ulid(), by: user.name, at: new Date().toISOString(), text, ...(fixed && { kind: 'fixed' as const }) };
-    this.change(datasetId, user, (doc) => addComment(this.flagIn(doc, flagId).flag, comment));
+    await this.change(datasetId, user, (doc) => addComment(this.flagIn(doc, flagId).flag, comment));
     return comment;
   }
 
@@ -146,10 +146,10 @@ export class Review {
    * or another reviewer who neither coded the row (since it was created or last approved) nor changed
    * it since the flag was raised, may: the coder answers the question, and cannot close it.
    */
-  resolve(datasetId: string, user: User, flagId: string, resolution?: string): FlagRecord {
-    const listed = this.requireFlag(datasetId, flagId);
+  async resolve(datasetId: string, user: User, flagId: string, resolution?: string): Promise<FlagRecord> {
+    const listed = await this.requireFlag(datasetId, flagId);
     if (listed.status !== 'open') throw conflict('This flag is resolved already');
-    if (listed.by !== user.name && this.isCoderOf(datasetId, listed, user)) {
+    if (listed.by !== user.name && await this.isCoderOf(datasetId, listed, user)) {
       throw forbidden('You coded this row: answer the flag or mark it fixed, and its reviewer (or another one) resolves it');
     }
     return this.change(datasetId, user, (doc, record) => {
@@ -167,19 +167,19 @@ export class Review {
    * Approves rows. A row is refused while it has open flags, and (four eyes, unless the dataset turned
    * it off) when the approver changed any of its cells since it was created or last approved.
    */
-  approve(dataset: DatasetRecord, user: User, rowIds: readonly string[]): ApproveResult {
+  async approve(dataset: DatasetRecord, user: User, rowIds: readonly string[]): Promise<ApproveResult> {
     const result: ApproveResult = { approved: [], refused: [] };
-    const authors = this.readModel.rowAuthors(dataset.id, rowIds);
+    const authors = await this.readModel.rowAuthors(dataset.id, rowIds);
     const openByRow = new Map<string, number>();
-    for (const f of this.readModel.flags(dataset.id, { status: 'open' })) openByRow.set(f.row, (openByRow.get(f.row) ?? 0) + 1);
+    for (const f of await this.readModel.flags(dataset.id, { status: 'open' })) openByRow.set(f.row, (openByRow.get(f.row) ?? 0) + 1);
     const accepted: Array<{ rowId: string; sheetId: string }> = [];
     for (const rowId of new Set(rowIds)) {
-      const refusal = this.approvalRefusal(dataset, user, rowId, openByRow.get(rowId) ?? 0, authors.get(rowId) ?? NO_AUTHORS);
+      const refusal = await this.approvalRefusal(dataset, user, rowId, openByRow.get(rowId) ?? 0, authors.get(rowId) ?? NO_AUTHORS);
       if (refusal) result.refused.push({ row: rowId, code: refusal.code, message: refusal.message });
-      else accepted.push({ rowId, sheetId: this.readModel.rowReview(dataset.id, rowId)!.sheetId });
+      else accepted.push({ rowId, sheetId: (await this.readModel.rowReview(dataset.id, rowId))!.sheetId });
     }
     if (accepted.length === 0) return result;
-    this.change(dataset.id, user, (doc, record) => {
+    await this.change(dataset.id, user, (doc, record) => {
       for (const { rowId, sheetId } of accepted) {
         if (openFlagCount(doc, rowId) > 0) {
           result.refused.push({ row: rowId, code: 'conflict', message: 'This row has open flags: resolve them first' });
@@ -202,16 +202,17 @@ export class Review {
     if (edited.length === 0) return;
     const approved = shared.read((doc) => edited.filter(({ rowId }) => reviewStatus(doc, rowId) === 'approved'));
     if (approved.length === 0) return;
+    // Applied at once (the document is not waiting for the store while it applies a change).
     shared.transact({ userId: origin.userId }, (doc, record) => {
       for (const { sheetId, rowId } of approved) {
         setReviewStatus(doc, rowId, 'unreviewed');
         record({ sheetId, rowId, columnId: REVIEW_STATUS, old: 'approved', new: 'unreviewed' });
       }
-    });
+    }).catch((error: unknown) => shared.logError(error, 'unapproving edited rows failed'));
   };
 
-  private approvalRefusal(dataset: DatasetRecord, user: User, rowId: string, open: number, authors: RowAuthors): AppError | null {
-    if (this.readModel.rowReview(dataset.id, rowId) === undefined) return notFound(`No row "${rowId}"`);
+  private async approvalRefusal(dataset: DatasetRecord, user: User, rowId: string, open: number, authors: RowAuthors): Promise<AppError | null> {
+    if (await this.readModel.rowReview(dataset.id, rowId) === undefined) return notFound(`No row "${rowId}"`);
     if (open > 0) return conflict(`This row has ${open} open flag${open === 1 ? '' : 's'}: resolve them first`);
     if (dataset.settings.fourEyes && authors.sinceApproval.includes(user.name)) {
       return conflict('You changed this row since it was last approved: someone else must approve it (four eyes)');
@@ -219,13 +220,13 @@ export class Review {
     return null;
   }
 
-  private isCoderOf(datasetId: string, flag: FlagRecord, user: User): boolean {
-    if (this.readModel.rowEditorsSince(datasetId, flag.row, Date.parse(flag.at)).includes(user.name)) return true;
-    return this.readModel.rowAuthors(datasetId, [flag.row]).get(flag.row)?.sinceApproval.includes(user.name) ?? false;
+  private async isCoderOf(datasetId: string, flag: FlagRecord, user: User): Promise<boolean> {
+    if ((await this.readModel.rowEditorsSince(datasetId, flag.row, Date.parse(flag.at))).includes(user.name)) return true;
+    return (await this.readModel.rowAuthors(datasetId, [flag.row])).get(flag.row)?.sinceApproval.includes(user.name) ?? false;
   }
 
-  private requireFlag(datasetId: string, flagId: string): FlagRecord {
-    const flag = this.readModel.flag(datasetId, flagId);
+  private async requireFlag(datasetId: string, flagId: string): Promise<FlagRecord> {
+    const flag = await this.readModel.flag(datasetId, flagId);
     if (!flag) throw notFound(`No flag "${flagId}"`);
     return flag;
   }
@@ -237,7 +238,7 @@ export class Review {
   }
 
   /** One change to the dataset's document as `user`, stored and synced like any other. */
-  private change<T>(datasetId: string, user: User, change: (doc: Y.Doc, record: RecordHistory) => T): T {
+  private change<T>(datasetId: string, user: User, change: (doc: Y.Doc, record: RecordHistory) => T): Promise<T> {
     return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, change));
   }
 }

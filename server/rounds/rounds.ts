@@ -43,8 +43,8 @@ export class Rounds {
   ) {}
 
   /** Creates a round and every coder's copy; 400 for a sheet, row, column, coder or level that does not fit. */
-  create(dataset: DatasetRecord, user: User, body: NewRound): Round {
-    const sheet = this.registry.with(dataset.id, (shared) => shared.read((doc) => readSheet(doc, body.sheet)));
+  async create(dataset: DatasetRecord, user: User, body: NewRound): Promise<Round> {
+    const sheet = await this.registry.with(dataset.id, (shared) => shared.read((doc) => readSheet(doc, body.sheet)));
     if (!sheet) throw badRequest(`sheet: the dataset has no sheet "${body.sheet}"`);
     const columns = uniqueOrThrow(body.columns, 'columns');
     const byId = new Map(sheet.columns.map((c) => [c.id, c]));
@@ -60,19 +60,20 @@ export class Rounds {
       if (problem) throw badRequest(`levels: ${problem}`);
       levels[id] = level;
     }
-    const coders = uniqueOrThrow(body.coders, 'coders').map((name) => {
-      const coder = this.storage.users.byName(name);
+    const coders = [];
+    for (const name of uniqueOrThrow(body.coders, 'coders')) {
+      const coder = await this.storage.users.byName(name);
       if (!coder || coder.disabled) throw badRequest(`coders: there is no user "${name}"`);
-      if (!roleOn(this.storage.datasets, coder, dataset)) throw badRequest(`coders: "${name}" may not open this dataset`);
-      return coder;
-    });
+      if (!await roleOn(this.storage.datasets, coder, dataset)) throw badRequest(`coders: "${name}" may not open this dataset`);
+      coders.push(coder);
+    }
     const listed = [...new Set(body.rows ?? [])];
     for (const row of listed) if (!sheet.rows.has(row)) throw badRequest(`rows: the sheet has no row "${row}"`);
     let sample: RoundRecord['sample'] = null;
     let rows = listed;
     if (body.sample) {
       // Rows not yet double-coded: in no round of this sheet, and not listed already.
-      const taken = new Set([...listed, ...this.storage.rounds.list(dataset.id).filter((r) => r.sheetId === body.sheet).flatMap((r) => r.rows)]);
+      const taken = new Set([...listed, ...(await this.storage.rounds.list(dataset.id)).filter((r) => r.sheetId === body.sheet).flatMap((r) => r.rows)]);
       const seed = body.sample.seed ?? newSeed();
       sample = { percent: body.sample.percent, seed };
       // The percentage is of the whole sheet, as a team says "we double-code 15% of the events".
@@ -90,38 +91,40 @@ export class Rounds {
     const copies = copyCommits({
       datasetId: dataset.id, datasetName: dataset.name, roundId: id, sheetId: body.sheet, rows, columns, coderIds: coders.map((c) => c.id),
     }, sheet, user.id);
-    this.storage.rounds.create(record, copies);
+    await this.storage.rounds.create(record, copies);
     return this.view(dataset, record, user);
   }
 
   /** Whether the user manages the dataset's rounds (its admins, archived or not): sees every round, its agreement and units. */
-  manages(dataset: DatasetRecord, user: User): boolean {
+  manages(dataset: DatasetRecord, user: User): Promise<boolean> {
     return managesDataset(this.storage.datasets, user, dataset);
   }
 
   /** The rounds a user may see: a dataset admin every one, anyone else those they code. */
-  list(dataset: DatasetRecord, user: User): RoundList {
-    const all = this.manages(dataset, user);
-    return this.storage.rounds.list(dataset.id)
-      .filter((r) => all || r.coders.some((c) => c.userId === user.id))
-      .map((r) => {
-        const { rows, ...rest } = this.view(dataset, r, user);
-        return { ...rest, rowCount: rows.length };
-      });
+  async list(dataset: DatasetRecord, user: User): Promise<RoundList> {
+    const all = await this.manages(dataset, user);
+    const listed: RoundList = [];
+    for (const r of await this.storage.rounds.list(dataset.id)) {
+      if (!all && !r.coders.some((c) => c.userId === user.id)) continue;
+      const { rows, ...rest } = await this.view(dataset, r, user);
+      listed.push({ ...rest, rowCount: rows.length });
+    }
+    return listed;
   }
 
   /** A round the user may see (404 otherwise): a dataset admin sees every round, a coder their own. */
-  get(dataset: DatasetRecord, user: User, roundId: string): RoundRecord {
-    const round = this.storage.rounds.get(dataset.id, roundId);
-    if (!round || (!round.coders.some((c) => c.userId === user.id) && !this.manages(dataset, user))) throw notFound(`No round "${roundId}"`);
+  async get(dataset: DatasetRecord, user: User, roundId: string): Promise<RoundRecord> {
+    const round = await this.storage.rounds.get(dataset.id, roundId);
+    if (!round || (!round.coders.some((c) => c.userId === user.id) && !await this.manages(dataset, user))) throw notFound(`No round "${roundId}"`);
     return round;
   }
 
   /** A round with every coder's progress. */
-  view(dataset: DatasetRecord, round: RoundRecord, user: User): Round {
-    const names = this.coderNames(round);
-    const progress = round.coders.map((c, i) => {
-      const cells = this.copyCells(round, c.userId);
+  async view(dataset: DatasetRecord, round: RoundRecord, user: User): Promise<Round> {
+    const names = await this.coderNames(round);
+    const progress = [];
+    for (const [i, c] of round.coders.entries()) {
+      const cells = await this.copyCells(round, c.userId);
       let coded = 0;
       let rowsDone = 0;
       for (const row of round.rows) {
@@ -129,12 +132,12 @@ export class Rounds {
         coded += filled;
         if (filled === round.columns.length) rowsDone++;
       }
-      return { name: names[i]!, coded, rowsDone, submittedAt: iso(c.submittedAt) };
-    });
+      progress.push({ name: names[i]!, coded, rowsDone, submittedAt: iso(c.submittedAt) });
+    }
     return {
       id: round.id, dataset: dataset.id, name: round.name, sheet: round.sheetId, rows: round.rows, columns: round.columns,
       coders: names, levels: round.levels, sample: round.sample,
-      createdBy: this.storage.users.byId(round.createdBy)?.name ?? '', createdAt: new Date(round.createdAt).toISOString(),
+      createdBy: (await this.storage.users.byId(round.createdBy))?.name ?? '', createdAt: new Date(round.createdAt).toISOString(),
       status: round.coders.every((c) => c.submittedAt !== null) ? 'submitted' : 'open',
       units: round.rows.length * round.columns.length, progress,
       isCoder: round.coders.some((c) => c.userId === user.id),
@@ -142,14 +145,14 @@ export class Rounds {
   }
 
   /** The coder submits: their copy is read-only from now on (open sockets at once). 403 for anyone but a coder, 409 twice. */
-  submit(dataset: DatasetRecord, round: RoundRecord, user: User): RoundSubmitted {
+  async submit(dataset: DatasetRecord, round: RoundRecord, user: User): Promise<RoundSubmitted> {
     if (!round.coders.some((c) => c.userId === user.id)) throw forbidden('Only the round\'s coders submit their coding');
     const room = coderCopyRoom(dataset.id, round.id, user.id);
     // What the copy applied so far is stored before it turns read-only.
-    this.registry.loaded(room)?.flush();
+    await this.registry.loaded(room)?.flush();
     const at = Date.now();
-    if (!this.storage.rounds.submit(dataset.id, round.id, user.id, at)) throw conflict('You have submitted this round already');
-    this.peers.recheck({ userId: user.id, datasetId: dataset.id });
+    if (!await this.storage.rounds.submit(dataset.id, round.id, user.id, at)) throw conflict('You have submitted this round already');
+    await this.peers.recheck({ userId: user.id, datasetId: dataset.id });
     return { round: round.id, coder: user.name, submittedAt: new Date(at).toISOString() };
   }
 
@@ -157,10 +160,10 @@ export class Rounds {
    * Which copy a user opens on a round's room, and with what role: null (4404) unless they may open
    * the dataset and code the round. Writable while the round is open for them and the dataset active.
    */
-  copyFor(dataset: DatasetRecord, roundId: string, user: User): CopyAccess | null {
-    const round = this.storage.rounds.get(dataset.id, roundId);
+  async copyFor(dataset: DatasetRecord, roundId: string, user: User): Promise<CopyAccess | null> {
+    const round = await this.storage.rounds.get(dataset.id, roundId);
     const coder = round?.coders.find((c) => c.userId === user.id);
-    const role = roleOn(this.storage.datasets, user, dataset);
+    const role = await roleOn(this.storage.datasets, user, dataset);
     if (!round || !coder || !role) return null;
     const writable = coder.submittedAt === null && dataset.archivedAt === null;
     return { room: coderCopyRoom(dataset.id, round.id, user.id), role: writable ? 'editor' : 'viewer' };
@@ -170,22 +173,23 @@ export class Rounds {
    * Why an update of a coder's copy may not write these cells, or null: a coder fills the round's
    * columns only; the others show the dataset as it was. Rooms that are no copy are not asked about.
    */
-  copyCellProblem(room: string, cells: readonly NewCell[]): string | null {
+  copyCellProblem(room: string, cells: readonly NewCell[]): string | null | Promise<void> {
     const parsed = parseRoom(room);
     if (parsed?.coder === undefined) return null;
-    let columns = this.copyColumns.get(room);
+    const columns = this.copyColumns.get(room);
+    // Read once from the store; the document asks again once it is read.
     if (!columns) {
-      columns = new Set(this.storage.rounds.get(parsed.datasetId, parsed.round!)?.columns ?? []);
-      this.copyColumns.set(room, columns);
+      return this.storage.rounds.get(parsed.datasetId, parsed.round!)
+        .then((round) => void this.copyColumns.set(room, new Set(round?.columns ?? [])));
     }
     const other = cells.find((c) => !columns.has(c.column));
     return other ? `${other.column}: only the round's columns are coded in a round` : null;
   }
 
   /** Krippendorff's alpha and percent agreement per column and per pair of coders. */
-  agreement(dataset: DatasetRecord, round: RoundRecord): Agreement {
+  async agreement(dataset: DatasetRecord, round: RoundRecord): Promise<Agreement> {
     const result: Agreement = { round: round.id, columns: [], pairs: [] };
-    for (const { overall, pairs } of this.analyse(dataset, round)) {
+    for (const { overall, pairs } of await this.analyse(dataset, round)) {
       result.columns.push(overall);
       result.pairs.push(...pairs.map(({ level: _level, ...pair }) => pair));
     }
@@ -193,13 +197,15 @@ export class Rounds {
   }
 
   /** Every unit (row × column) with each coder's value, most disagreement first. */
-  units(dataset: DatasetRecord, round: RoundRecord, filter: { column?: string; open?: boolean }): RoundUnits {
-    const decided = new Map(this.storage.rounds.adjudications(dataset.id, round.id).map((a) => [`${a.rowId}\0${a.columnId}`, a]));
-    const current = this.datasetCells(dataset.id, round);
+  async units(dataset: DatasetRecord, round: RoundRecord, filter: { column?: string; open?: boolean }): Promise<RoundUnits> {
+    const decided = new Map((await this.storage.rounds.adjudications(dataset.id, round.id)).map((a) => [`${a.rowId}\0${a.columnId}`, a]));
+    const current = await this.datasetCells(dataset.id, round);
+    const deciders = new Map<string, string>();
+    for (const a of decided.values()) if (!deciders.has(a.userId)) deciders.set(a.userId, (await this.storage.users.byId(a.userId))?.name ?? '');
     const rowOrder = new Map(round.rows.map((r, i) => [r, i]));
     const columnOrder = new Map(round.columns.map((c, i) => [c, i]));
     const units: Array<UnitScore & { current: CellValue; adjudication: Adjudication | null }> = [];
-    for (const { units: scored } of this.analyse(dataset, round, filter.column)) {
+    for (const { units: scored } of await this.analyse(dataset, round, filter.column)) {
       for (const unit of scored) {
         const a = decided.get(`${unit.row}\0${unit.column}`);
         if (filter.open && a) continue;
@@ -208,7 +214,7 @@ export class Rounds {
           current: current.get(unit.row)?.[unit.column] ?? null,
           adjudication: a ? {
             round: round.id, row: a.rowId, column: a.columnId, value: a.value, values: a.coderValues,
-            by: this.storage.users.byId(a.userId)?.name ?? '', at: new Date(a.at).toISOString(),
+            by: deciders.get(a.userId) ?? '', at: new Date(a.at).toISOString(),
           } : null,
         });
       }
@@ -223,32 +229,33 @@ export class Rounds {
    * Writes the decided value into the dataset's cell through its live document; the history records
    * it with every coder's value (a note on the change). 409 if the row left the sheet meanwhile.
    */
-  adjudicate(dataset: DatasetRecord, round: RoundRecord, user: User, body: { row: string; column: string; value: CellValue }): Adjudication {
+  async adjudicate(dataset: DatasetRecord, round: RoundRecord, user: User, body: { row: string; column: string; value: CellValue }): Promise<Adjudication> {
     if (!round.rows.includes(body.row)) throw badRequest(`row: "${body.row}" is not a row of this round`);
     if (!round.columns.includes(body.column)) throw badRequest(`column: "${body.column}" is not a column of this round`);
-    const problem = cellProblem(body.column, body.value) ?? this.evidence.problem(dataset.id, [{ column: body.column, value: body.value }]);
+    const problem = cellProblem(body.column, body.value) ?? await this.evidence.problemOf(dataset.id, [{ column: body.column, value: body.value }]);
     if (problem) throw badRequest(`value: ${problem}`);
-    const values = Object.fromEntries(round.coders.map((c, i) => [
-      this.coderNames(round)[i]!, this.copyCells(round, c.userId).get(body.row)?.[body.column] ?? null,
-    ])) as Record<string, CellValue>;
+    const names = await this.coderNames(round);
+    const values: Record<string, CellValue> = {};
+    for (const [i, c] of round.coders.entries()) values[names[i]!] = (await this.copyCells(round, c.userId)).get(body.row)?.[body.column] ?? null;
     const note = JSON.stringify({ adjudication: { round: round.id, values } });
     const at = Date.now();
-    this.registry.with(dataset.id, (shared) => shared.transact({ userId: user.id, note }, (doc) => {
+    await this.registry.with(dataset.id, (shared) => shared.transact({ userId: user.id, note }, (doc) => {
       const sheet = getSheet(doc, round.sheetId);
       if (!sheet || !sheetRows(sheet).has(body.row)) throw conflict(`The row "${body.row}" is no longer in the sheet "${round.sheetId}"`);
       setCell(sheet, body.row, body.column, body.value);
     }));
-    this.storage.rounds.saveAdjudication(dataset.id, {
+    await this.storage.rounds.saveAdjudication(dataset.id, {
       roundId: round.id, rowId: body.row, columnId: body.column, value: body.value, coderValues: values, userId: user.id, at,
     });
     return { round: round.id, row: body.row, column: body.column, value: body.value, values, by: user.name, at: new Date(at).toISOString() };
   }
 
   /** Agreement of each round column (or one), from the coders' copies as stored now. */
-  private analyse(dataset: DatasetRecord, round: RoundRecord, only?: string) {
-    const names = this.coderNames(round);
-    const copies = round.coders.map((c) => this.copyCells(round, c.userId));
-    const sheetColumns = this.storage.datasets.sheets(dataset.id).find((s) => s.id === round.sheetId)?.columns ?? [];
+  private async analyse(dataset: DatasetRecord, round: RoundRecord, only?: string) {
+    const names = await this.coderNames(round);
+    const copies: Array<Map<string, Record<string, CellValue>>> = [];
+    for (const c of round.coders) copies.push(await this.copyCells(round, c.userId));
+    const sheetColumns = (await this.storage.datasets.sheets(dataset.id)).find((s) => s.id === round.sheetId)?.columns ?? [];
     return round.columns.filter((id) => only === undefined || id === only).map((id) => {
       // A column deleted from the dataset since is still compared, as text.
       const column: Column = sheetColumns.find((c) => c.id === id) ?? { id, name: id, type: 'text' };
@@ -259,25 +266,27 @@ export class Rounds {
     });
   }
 
-  private coderNames(round: RoundRecord): string[] {
-    return round.coders.map((c) => this.storage.users.byId(c.userId)?.name ?? c.userId);
+  private async coderNames(round: RoundRecord): Promise<string[]> {
+    const names = [];
+    for (const c of round.coders) names.push((await this.storage.users.byId(c.userId))?.name ?? c.userId);
+    return names;
   }
 
   /** A coder's copy as stored (what it applied is flushed first): row id → cells. */
-  private copyCells(round: RoundRecord, userId: string): Map<string, Record<string, CellValue>> {
+  private async copyCells(round: RoundRecord, userId: string): Promise<Map<string, Record<string, CellValue>>> {
     const room = coderCopyRoom(round.datasetId, round.id, userId);
-    this.registry.loaded(room)?.flush();
+    await this.registry.loaded(room)?.flush();
     const cells = new Map<string, Record<string, CellValue>>();
-    for (const row of this.storage.readModel.exportRows(room, round.sheetId, 'all')) cells.set(row.rowId, row.cells);
+    for await (const row of this.storage.readModel.exportRows(room, round.sheetId, 'all')) cells.set(row.rowId, row.cells);
     return cells;
   }
 
   /** The dataset's cells of the round's rows, as the read model holds them. */
-  private datasetCells(datasetId: string, round: RoundRecord): Map<string, Record<string, CellValue>> {
-    this.registry.loaded(datasetId)?.flush();
+  private async datasetCells(datasetId: string, round: RoundRecord): Promise<Map<string, Record<string, CellValue>>> {
+    await this.registry.loaded(datasetId)?.flush();
     const wanted = new Set(round.rows);
     const cells = new Map<string, Record<string, CellValue>>();
-    for (const row of this.storage.readModel.exportRows(datasetId, round.sheetId, 'all')) if (wanted.has(row.rowId)) cells.set(row.rowId, row.cells);
+    for await (const row of this.storage.readModel.exportRows(datasetId, round.sheetId, 'all')) if (wanted.has(row.rowId)) cells.set(row.rowId, row.cells);
     return cells;
   }
 }

@@ -16,8 +16,8 @@ export type DatasetEnv = {
 export function datasetScope(catalog: DatasetCatalog): MiddlewareHandler<DatasetEnv> {
   return async (c, next) => {
     const id = c.req.param('id') ?? '';
-    const dataset = catalog.get(id);
-    const role = dataset && roleOn(catalog, c.get('user'), dataset);
+    const dataset = await catalog.get(id);
+    const role = dataset && (await roleOn(catalog, c.get('user'), dataset));
     if (!dataset || !role) throw notFound(`No dataset "${id}"`);
     c.set('dataset', dataset);
     c.set('role', role);

@@ -22,22 +22,23 @@ function idFromName(name: string): string {
 /** `/api/datasets`: the datasets the user may open, and creating one. */
 export function datasetsRoutes({ storage }: Services) {
   return new Hono<AuthEnv>()
-    .get('/', (c) => {
+    .get('/', async (c) => {
       const user = c.get('user');
       // Archived datasets only when asked for (`?archived=1`): then every dataset, archived ones marked.
       const withArchived = c.req.query('archived') === '1';
-      return c.json(storage.datasets.list()
-        .filter((d) => withArchived || d.archivedAt === null)
-        .flatMap((d) => {
-          const role = roleOn(storage.datasets, user, d);
-          const { id, name, template, createdAt, archivedAt, access } = d;
-          return role === null ? [] : [{ id, name, template, createdAt, archivedAt, access, role }];
-        }));
+      const listed = [];
+      for (const d of await storage.datasets.list()) {
+        if (!withArchived && d.archivedAt !== null) continue;
+        const role = await roleOn(storage.datasets, user, d);
+        const { id, name, template, createdAt, archivedAt, access } = d;
+        if (role !== null) listed.push({ id, name, template, createdAt, archivedAt, access, role });
+      }
+      return c.json(listed);
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
       const body = await readBody(c, NewDatasetBody);
-      const created = createDataset(storage.datasets, {
+      const created = await createDataset(storage.datasets, {
         id: body.id ?? idFromName(body.name),
         name: body.name,
         template: body.template,
@@ -50,75 +51,75 @@ export function datasetsRoutes({ storage }: Services) {
 /** `/api/datasets/:id/…`, behind the dataset scope. */
 export function datasetRoutes({ storage, registry, peers }: Services) {
   const { datasets, readModel } = storage;
-  const detail = (c: Context<DatasetEnv>, id: string) => {
-    const { settings: _settings, ...dataset } = datasets.get(id)!;
-    return { ...dataset, role: c.get('role'), sheets: datasets.sheets(id) };
+  const detail = async (c: Context<DatasetEnv>, id: string) => {
+    const { settings: _settings, ...dataset } = (await datasets.get(id))!;
+    return { ...dataset, role: c.get('role'), sheets: await datasets.sheets(id) };
   };
   /** Renaming, archiving, restoring and deleting: the dataset's admins, archived or not. */
-  const requireManager = (c: Context<DatasetEnv>) => {
-    if (!managesDataset(datasets, c.get('user'), c.get('dataset'))) throw forbidden('Only an admin may rename, archive or delete a dataset');
+  const requireManager = async (c: Context<DatasetEnv>) => {
+    if (!await managesDataset(datasets, c.get('user'), c.get('dataset'))) throw forbidden('Only an admin may rename, archive or delete a dataset');
   };
   return new Hono<DatasetEnv>()
-    .get('/', (c) => c.json(detail(c, c.get('dataset').id)))
+    .get('/', async (c) => c.json(await detail(c, c.get('dataset').id)))
     .patch('/', async (c) => {
-      requireManager(c);
+      await requireManager(c);
       const { id } = c.get('dataset');
       const body = await readBody(c, DatasetPatch);
       // A rename of an archived dataset waits for its restore: the archive is read-only.
-      if (body.archived === false) archiveDataset(datasets, id, false);
+      if (body.archived === false) await archiveDataset(datasets, id, false);
       if (body.name !== undefined) {
-        if (datasets.get(id)!.archivedAt !== null) throw forbidden('This dataset is archived: restore it to rename it');
-        renameDataset(datasets, registry, id, body.name, c.get('user').id);
+        if ((await datasets.get(id))!.archivedAt !== null) throw forbidden('This dataset is archived: restore it to rename it');
+        await renameDataset(datasets, registry, id, body.name, c.get('user').id);
       }
-      if (body.archived === true) archiveDataset(datasets, id, true);
+      if (body.archived === true) await archiveDataset(datasets, id, true);
       const before = c.get('dataset');
       if (body.access !== undefined && body.access !== before.access) {
-        datasets.setAccess(id, body.access);
-        storage.users.audit({ actorId: c.get('user').id, action: 'dataset.access', target: id, detail: { from: before.access, to: body.access } });
+        await datasets.setAccess(id, body.access);
+        await storage.users.audit({ actorId: c.get('user').id, action: 'dataset.access', target: id, detail: { from: before.access, to: body.access } });
       }
       // Open sockets follow at once: read-only when archived, closed for users who lost access.
-      peers.recheck({ datasetId: id });
-      const role = roleOn(datasets, c.get('user'), datasets.get(id)!);
+      await peers.recheck({ datasetId: id });
+      const role = await roleOn(datasets, c.get('user'), (await datasets.get(id))!);
       if (role) c.set('role', role);
-      return c.json(detail(c, id));
+      return c.json(await detail(c, id));
     })
     .delete('/', async (c) => {
-      requireManager(c);
+      await requireManager(c);
       const { id } = c.get('dataset');
       const { confirm } = await readBody(c, DeleteDatasetBody);
       if (confirm !== id) throw badRequest(`To delete this dataset, send {"confirm": "${id}"}: its id, typed out`);
-      deleteDataset(datasets, registry, id);
+      await deleteDataset(datasets, registry, id);
       return c.json({ id, deleted: true });
     })
     .post('/sheets', async (c) => {
       requireRole(c, 'admin');
       const body = await readBody(c, NewSheetBody);
-      const sheet = addSheet(registry, c.get('dataset').id, body, c.get('user').id);
+      const sheet = await addSheet(registry, c.get('dataset').id, body, c.get('user').id);
       return c.json({ ...sheet, rowCount: 0 }, 201);
     })
     .patch('/sheets/:sheetId', async (c) => {
       requireRole(c, 'admin');
       const { id } = c.get('dataset');
       const sheetId = c.req.param('sheetId');
-      changeSheet(registry, id, sheetId, await readBody(c, SheetPatch), c.get('user').id);
+      await changeSheet(registry, id, sheetId, await readBody(c, SheetPatch), c.get('user').id);
       // The read model follows at the end of this turn; the document has the answer now.
-      const sheet = registry.with(id, (shared) => shared.read((doc) => summarize(doc, sheetId)));
+      const sheet = await registry.with(id, (shared) => shared.read((doc) => summarize(doc, sheetId)));
       return c.json(sheet);
     })
-    .delete('/sheets/:sheetId', (c) => {
+    .delete('/sheets/:sheetId', async (c) => {
       requireRole(c, 'admin');
-      return c.json(deleteSheet(registry, c.get('dataset').id, c.req.param('sheetId'), c.get('user').id));
+      return c.json(await deleteSheet(registry, c.get('dataset').id, c.req.param('sheetId'), c.get('user').id));
     })
     .get('/export.zip', (c) => zipExportResponse(storage, c))
-    .get('/history', (c) => c.json(readModel.history(c.get('dataset').id, c.req.query('row'))))
+    .get('/history', async (c) => c.json(await readModel.history(c.get('dataset').id, c.req.query('row'))))
     .get('/sheets/:sheetId/export', (c) => exportResponse(storage, c))
-    .get('/progress', (c) => c.json(progress(datasets, readModel, c.get('dataset').id)))
+    .get('/progress', async (c) => c.json(await progress(datasets, readModel, c.get('dataset').id)))
     .get('/settings', (c) => c.json(c.get('dataset').settings))
     .patch('/settings', async (c) => {
       requireRole(c, 'admin');
       const dataset = c.get('dataset');
       const settings = { ...dataset.settings, ...(await readBody(c, SettingsPatch)) };
-      datasets.updateSettings(dataset.id, settings);
+      await datasets.updateSettings(dataset.id, settings);
       return c.json(settings);
     });
 }

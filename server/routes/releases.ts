@@ -13,31 +13,33 @@ import { type DatasetEnv, requireRole } from './dataset-scope';
 export function releaseRoutes({ storage }: Services) {
   const { datasets, readModel, releases } = storage;
   return new Hono<DatasetEnv>()
-    .get('/codebook', (c) => {
+    .get('/codebook', async (c) => {
       const { id, name } = c.get('dataset');
       const format = c.req.query('format') ?? 'json';
       if (format !== 'json' && format !== 'md') throw badRequest('format must be json or md');
-      const book = buildCodebook({ id, name }, datasets.sheets(id).map((sheet) => ({
-        ...sheet, rows: (function* () {
-          for (const row of readModel.exportRows(id, sheet.id, 'all')) yield exportRecord(sheet.columns, row);
-        })(),
-      })));
+      const sheets = [];
+      for (const sheet of await datasets.sheets(id)) {
+        const rows = [];
+        for await (const row of readModel.exportRows(id, sheet.id, 'all')) rows.push(exportRecord(sheet.columns, row));
+        sheets.push({ ...sheet, rows });
+      }
+      const book = buildCodebook({ id, name }, sheets);
       if (format === 'json') return c.json(book);
       return c.body(codebookMarkdown(book), 200, {
         'content-type': 'text/markdown; charset=utf-8',
         'content-disposition': `inline; filename="${id}-codebook.md"`,
       });
     })
-    .get('/releases', (c) => c.json(releases.list(c.get('dataset').id)))
+    .get('/releases', async (c) => c.json(await releases.list(c.get('dataset').id)))
     .post('/releases', async (c) => {
       requireRole(c, 'admin');
       const body = await readBody(c, NewReleaseBody);
       return c.json(await createRelease(storage, c.get('dataset'), c.get('user').name, body), 201);
     })
-    .get('/releases/:version/package.zip', (c) => {
+    .get('/releases/:version/package.zip', async (c) => {
       const { id } = c.get('dataset');
       const version = c.req.param('version');
-      const zip = releases.zip(id, version);
+      const zip = await releases.zip(id, version);
       if (!zip) throw notFound(`No release ${version}`);
       return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
         'content-type': 'application/zip',
@@ -46,9 +48,9 @@ export function releaseRoutes({ storage }: Services) {
         'cache-control': 'private, max-age=31536000, immutable',
       });
     })
-    .get('/releases/:version/CHANGELOG.md', (c) => {
+    .get('/releases/:version/CHANGELOG.md', async (c) => {
       const version = c.req.param('version');
-      const zip = releases.zip(c.get('dataset').id, version);
+      const zip = await releases.zip(c.get('dataset').id, version);
       if (!zip) throw notFound(`No release ${version}`);
       const changelog = unzipSync(zip, { filter: (file) => file.name === 'CHANGELOG.md' })['CHANGELOG.md']!;
       return c.body(strFromU8(changelog), 200, { 'content-type': 'text/markdown; charset=utf-8' });

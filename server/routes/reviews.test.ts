@@ -8,8 +8,8 @@ import { buildApp } from '../../test/helpers/app';
 type App = Awaited<ReturnType<typeof buildApp>>;
 const apps: App[] = [];
 const dirs: string[] = [];
-afterEach(() => {
-  for (const app of apps.splice(0)) app.close();
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -20,14 +20,14 @@ async function app(file?: string): Promise<App> {
 }
 
 /** The demo's event rows, oldest first, read from its document. */
-function eventRows(a: App): string[] {
+function eventRows(a: App): Promise<string[]> {
   return a.services.registry.with('demo', (shared) => shared.read((doc) => [...sheetRows(getSheet(doc, 'events')!).keys()].sort()));
 }
 
 /** An edit of one cell as `userId`, as a socket's would be applied. */
-function edit(a: App, userId: string, row: string, column: string, value: string): void {
-  a.services.registry.with('demo', (shared) => shared.transact({ userId }, (doc) => setCell(getSheet(doc, 'events')!, row, column, value)));
-  a.services.registry.with('demo', (shared) => shared.flush());
+async function edit(a: App, userId: string, row: string, column: string, value: string): Promise<void> {
+  await a.services.registry.with('demo', (shared) => shared.transact({ userId }, (doc) => setCell(getSheet(doc, 'events')!, row, column, value)));
+  await a.services.registry.with('demo', (shared) => shared.flush());
 }
 
 describe('review reads on a cold dataset', () => {
@@ -35,11 +35,11 @@ describe('review reads on a cold dataset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-cold-'));
     dirs.push(dir);
     const first = await app(join(dir, 'db.sqlite'));
-    const row = eventRows(first)[0]!;
+    const row = (await eventRows(first))[0]!;
     const rita = await first.user('rita', 'reviewer');
     const created = await first.call('/api/datasets/demo/flags', { token: rita.token, body: { sheet: 'events', row, reason: 'wrong_date', note: 'Thursday?' } });
     expect(created.status).toBe(201);
-    first.close();
+    await first.close();
     apps.length = 0;
 
     const second = await app(join(dir, 'db.sqlite'));
@@ -56,27 +56,27 @@ describe('review reads on a cold dataset', () => {
 describe('approval', () => {
   it('refuses an approver who changed any cell of the row since it was created, not only the last change', async () => {
     const a = await app();
-    const [row] = eventRows(a);
+    const [row] = await eventRows(a);
     const reviewer = await a.user('rita', 'admin');
     const editor = await a.user('eddie', 'editor');
-    edit(a, reviewer.id, row!, 'summary', 'Rita fixed the summary');
-    edit(a, editor.id, row!, 'location', 'Beijing');
+    await edit(a, reviewer.id, row!, 'summary', 'Rita fixed the summary');
+    await edit(a, editor.id, row!, 'location', 'Beijing');
     const refused = await a.call(`/api/datasets/demo/rows/${row}/approve`, { method: 'POST', token: reviewer.token });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/four eyes/);
     const other = await a.user('olga', 'reviewer');
     expect((await a.call(`/api/datasets/demo/rows/${row}/approve`, { method: 'POST', token: other.token })).status).toBe(200);
     // Approved now: a change after the approval is what counts for the next one.
-    edit(a, editor.id, row!, 'location', 'Pyongyang');
+    await edit(a, editor.id, row!, 'location', 'Pyongyang');
     expect((await a.call(`/api/datasets/demo/rows/${row}/approve`, { method: 'POST', token: reviewer.token })).status).toBe(200);
   });
 
   it('approves many rows in one request and says why each refused one was refused', async () => {
     const a = await app();
-    const [free, flagged, edited] = eventRows(a);
+    const [free, flagged, edited] = await eventRows(a);
     const rita = await a.user('rita', 'admin');
     await a.call('/api/datasets/demo/flags', { token: rita.token, body: { sheet: 'events', row: flagged, reason: 'duplicate' } });
-    edit(a, rita.id, edited!, 'summary', 'changed by rita');
+    await edit(a, rita.id, edited!, 'summary', 'changed by rita');
     const { status, body } = await a.call('/api/datasets/demo/approve', { token: rita.token, body: { rows: [free, flagged, edited, 'no-such-row'] } });
     expect(status).toBe(200);
     expect(body.approved).toEqual([free]);
@@ -91,9 +91,9 @@ describe('approval', () => {
 
   it('lists who coded each flagged row from the history', async () => {
     const a = await app();
-    const [row] = eventRows(a);
+    const [row] = await eventRows(a);
     const eddie = await a.user('eddie', 'editor');
-    edit(a, eddie.id, row!, 'summary', 'eddie was here');
+    await edit(a, eddie.id, row!, 'summary', 'eddie was here');
     await a.call('/api/datasets/demo/flags', { body: { sheet: 'events', row, reason: 'other' } });
     const { body } = await a.call('/api/datasets/demo/flags');
     expect(body[0]).toMatchObject({ row, coders: ['admin', 'eddie'], lastChangedBy: 'eddie' });

@@ -8,31 +8,31 @@ import { type DatasetEnv, requireRole } from './dataset-scope';
 
 export function reviewRoutes({ review }: Services) {
   return new Hono<DatasetEnv>()
-    .get('/flags', (c) => {
+    .get('/flags', async (c) => {
       const { status, reason, sheet, row, by } = c.req.query();
-      return c.json(review.flags(c.get('dataset').id, { status, reason, sheet, row, by }));
+      return c.json(await review.flags(c.get('dataset').id, { status, reason, sheet, row, by }));
     })
     .post('/flags', async (c) => {
       requireRole(c, 'reviewer');
-      const flag = review.addFlag(c.get('dataset'), c.get('user'), await readBody(c, NewFlagBody));
+      const flag = await review.addFlag(c.get('dataset'), c.get('user'), await readBody(c, NewFlagBody));
       return c.json(flag, 201);
     })
     .post('/flags/:flagId/resolve', async (c) => {
       requireRole(c, 'reviewer');
       const { resolution } = await readBody(c, ResolveFlagBody);
-      return c.json(review.resolve(c.get('dataset').id, c.get('user'), c.req.param('flagId'), resolution));
+      return c.json(await review.resolve(c.get('dataset').id, c.get('user'), c.req.param('flagId'), resolution));
     })
     .post('/flags/:flagId/comments', async (c) => {
       requireRole(c, 'reviewer');
       const { text, fixed } = await readBody(c, CommentBody);
-      return c.json(review.comment(c.get('dataset').id, c.get('user'), c.req.param('flagId'), text, fixed), 201);
+      return c.json(await review.comment(c.get('dataset').id, c.get('user'), c.req.param('flagId'), text, fixed), 201);
     })
-    .get('/rows/:rowId/review', (c) => c.json(review.row(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('rowId'))))
-    .get('/rows/:rowId/timeline', (c) => c.json(review.timeline(c.get('dataset').id, c.req.param('rowId'))))
-    .post('/rows/:rowId/approve', (c) => {
+    .get('/rows/:rowId/review', async (c) => c.json(await review.row(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('rowId'))))
+    .get('/rows/:rowId/timeline', async (c) => c.json(await review.timeline(c.get('dataset').id, c.req.param('rowId'))))
+    .post('/rows/:rowId/approve', async (c) => {
       requireRole(c, 'reviewer');
       const rowId = c.req.param('rowId');
-      const { refused } = review.approve(c.get('dataset'), c.get('user'), [rowId]);
+      const { refused } = await review.approve(c.get('dataset'), c.get('user'), [rowId]);
       const refusal = refused[0];
       if (refusal) throw new AppError(refusal.code, refusal.message);
       return c.json({ row: rowId, status: 'approved' });
@@ -40,6 +40,6 @@ export function reviewRoutes({ review }: Services) {
     .post('/approve', async (c) => {
       requireRole(c, 'reviewer');
       const { rows } = await readBody(c, BulkApproveBody);
-      return c.json(review.approve(c.get('dataset'), c.get('user'), rows));
+      return c.json(await review.approve(c.get('dataset'), c.get('user'), rows));
     });
 }

@@ -12,8 +12,8 @@ import { client } from '../http/client-info';
 import { readBody } from '../validate';
 
 /** Starts a session for `userId` and sets its HttpOnly cookie. */
-export function startSession(users: UserDirectory, c: Context, userId: string): void {
-  const { secret, maxAgeSeconds } = createSession(users, userId);
+export async function startSession(users: UserDirectory, c: Context, userId: string): Promise<void> {
+  const { secret, maxAgeSeconds } = await createSession(users, userId);
   // Secure when the browser reached us over TLS, so the cookie never travels in the clear afterwards.
   setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: maxAgeSeconds, secure: client(c).secure });
 }
@@ -63,15 +63,15 @@ export function sessionRoutes({ storage: { users } }: Services) {
     .post('/', ...signInLimits(), async (c) => {
       const body = await readBody(c, SignInBody);
       const user = 'token' in body
-        ? userByToken(users, body.token) ?? userByLink(users, body.token)
+        ? (await userByToken(users, body.token)) ?? (await userByLink(users, body.token))
         : await userByPassword(users, body.name, body.password);
       if (!user) throw unauthorized('token' in body ? 'That sign-in link is not valid (any more)' : 'Wrong name or password');
-      startSession(users, c, user.id);
+      await startSession(users, c, user.id);
       return c.json(user);
     })
-    .delete('/', (c) => {
+    .delete('/', async (c) => {
       const secret = getCookie(c, SESSION_COOKIE);
-      if (secret) deleteSession(users, secret);
+      if (secret) await deleteSession(users, secret);
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     });

@@ -8,8 +8,8 @@ import { newRowId } from '../../model/ids';
 import { buildApp, type App } from '../../test/helpers/app';
 
 const apps: App[] = [];
-afterEach(() => {
-  for (const app of apps.splice(0)) app.close();
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
 });
 
 /** An app with dataset `ds`: the demo's rows without their evidence. */
@@ -17,11 +17,11 @@ async function app(): Promise<App> {
   const built = await buildApp();
   apps.push(built);
   expect((await built.call('/api/datasets', { body: { id: 'ds', name: 'Sources test' } })).status).toBe(201);
-  built.services.registry.with('ds', (shared) => shared.transact({ userId: null }, (doc) => {
+  await built.services.registry.with('ds', (shared) => shared.transact({ userId: null }, (doc) => {
     for (const values of DEMO_EVENTS) insertRow(getSheet(doc, 'events')!, newRowId(), values);
     for (const { event: _, ...values } of DEMO_STATEMENTS) insertRow(getSheet(doc, 'statements')!, newRowId(), values);
   }));
-  built.services.registry.with('ds', (shared) => shared.flush());
+  await built.services.registry.with('ds', (shared) => shared.flush());
   return built;
 }
 
@@ -44,13 +44,13 @@ async function upload(a: App, type: string, body: string, query = '') {
   return { status: res.status, body: await res.json() as any };
 }
 
-function rowIds(a: App, sheet: string, dataset = 'ds'): string[] {
+function rowIds(a: App, sheet: string, dataset = 'ds'): Promise<string[]> {
   return a.services.registry.with(dataset, (shared) => shared.read((doc) => [...sheetRows(getSheet(doc, sheet)!).keys()].sort()));
 }
 
-function edit(a: App, sheet: string, row: string, column: string, value: any): void {
-  a.services.registry.with('ds', (shared) => shared.transact({ userId: null }, (doc) => setCell(getSheet(doc, sheet)!, row, column, value)));
-  a.services.registry.with('ds', (shared) => shared.flush());
+async function edit(a: App, sheet: string, row: string, column: string, value: any): Promise<void> {
+  await a.services.registry.with('ds', (shared) => shared.transact({ userId: null }, (doc) => setCell(getSheet(doc, sheet)!, row, column, value)));
+  await a.services.registry.with('ds', (shared) => shared.flush());
 }
 
 describe('the sources API', () => {
@@ -124,15 +124,15 @@ describe('the sources API', () => {
     const a = await app();
     const { body: source } = await a.call('/api/datasets/ds/sources', { body: { title: 'A', text: ARTICLE } });
     const { body: other } = await a.call('/api/datasets/ds/sources', { body: { title: 'B', text: 'other' } });
-    const row = rowIds(a, 'events')[0]!;
-    edit(a, 'events', row, 'evidence', [anchorOf(source.id, ARTICLE, 'Seoul')]);
+    const row = (await rowIds(a, 'events'))[0]!;
+    await edit(a, 'events', row, 'evidence', [anchorOf(source.id, ARTICLE, 'Seoul')]);
 
     const refused = await a.call(`/api/datasets/ds/sources/${source.id}`, { method: 'DELETE' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('conflict');
     expect((await a.call(`/api/datasets/ds/sources/${other.id}`, { method: 'DELETE' })).status).toBe(200);
 
-    edit(a, 'events', row, 'evidence', null);
+    await edit(a, 'events', row, 'evidence', null);
     expect((await a.call(`/api/datasets/ds/sources/${source.id}`, { method: 'DELETE' })).status).toBe(200);
     expect((await a.call('/api/datasets/ds/sources')).body).toEqual([]);
     expect((await a.call(`/api/datasets/ds/sources/${source.id}`, { method: 'DELETE' })).status).toBe(404);
@@ -143,23 +143,23 @@ describe('GET …/sheets/:sheet/problems', () => {
   it('lists the grid’s problems and direct quotes that are not the exact text of an anchor', async () => {
     const a = await app();
     const { body: source } = await a.call('/api/datasets/ds/sources', { body: { title: 'A', text: ARTICLE } });
-    const [first] = rowIds(a, 'statements');
+    const [first] = await rowIds(a, 'statements');
     const before = await a.call('/api/datasets/ds/sheets/statements/problems');
     expect(before.status).toBe(200);
     // The three direct quotes have no anchors yet.
     expect(before.body.filter((p: any) => p.code === 'quote_not_in_evidence')).toHaveLength(3);
 
-    edit(a, 'statements', first!, 'quote', QUOTE);
-    edit(a, 'statements', first!, 'quote_type', 'direct');
-    edit(a, 'statements', first!, 'evidence', [anchorOf(source.id, ARTICLE, 'Liu said')]);
-    edit(a, 'statements', first!, 'speaker', '');
-    edit(a, 'statements', first!, 'statement_date', '2024-02-30');
+    await edit(a, 'statements', first!, 'quote', QUOTE);
+    await edit(a, 'statements', first!, 'quote_type', 'direct');
+    await edit(a, 'statements', first!, 'evidence', [anchorOf(source.id, ARTICLE, 'Liu said')]);
+    await edit(a, 'statements', first!, 'speaker', '');
+    await edit(a, 'statements', first!, 'statement_date', '2024-02-30');
     const mine = (await a.call('/api/datasets/ds/sheets/statements/problems')).body.filter((p: any) => p.row === first);
     expect(mine.map((p: any) => [p.column, p.code]).sort()).toEqual([
       ['quote', 'quote_not_in_evidence'], ['speaker', 'required'], ['statement_date', 'date'],
     ]);
 
-    edit(a, 'statements', first!, 'evidence', [anchorOf(source.id, ARTICLE, 'Liu said'), anchorOf(source.id, ARTICLE, QUOTE)]);
+    await edit(a, 'statements', first!, 'evidence', [anchorOf(source.id, ARTICLE, 'Liu said'), anchorOf(source.id, ARTICLE, QUOTE)]);
     const after = (await a.call('/api/datasets/ds/sheets/statements/problems')).body.filter((p: any) => p.row === first);
     expect(after.map((p: any) => p.code).sort()).toEqual(['date', 'required']);
     expect((await a.call('/api/datasets/ds/sheets/nope/problems')).status).toBe(404);
@@ -170,9 +170,9 @@ describe('evidence in exports', () => {
   it('writes anchors as sourceId:start-end in CSV, keeps them as objects in JSON, and exports the crosswalk and the sources', async () => {
     const a = await app();
     const { body: source } = await a.call('/api/datasets/ds/sources', { body: { title: 'A, "quoted"', text: ARTICLE, url: 'https://x.org/a' } });
-    const [row] = rowIds(a, 'events');
+    const [row] = await rowIds(a, 'events');
     const anchors = [anchorOf(source.id, ARTICLE, 'Seoul'), anchorOf(source.id, ARTICLE, QUOTE)];
-    edit(a, 'events', row!, 'evidence', anchors);
+    await edit(a, 'events', row!, 'evidence', anchors);
 
     const csv = parse((await a.call('/api/datasets/ds/sheets/events/export?format=csv')).body as string, { columns: true }) as any[];
     expect(csv.find((r) => r.row_id === row).evidence).toBe(`${source.id}:${anchors[0]!.start}-${anchors[0]!.end}; ${source.id}:${anchors[1]!.start}-${anchors[1]!.end}`);
@@ -198,8 +198,8 @@ describe('evidence in exports', () => {
     const a = await app();
     const text = 'x'.repeat(300);
     const { body: source } = await a.call('/api/datasets/ds/sources', { body: { title: 'X', text } });
-    const [row] = rowIds(a, 'events');
-    edit(a, 'events', row!, 'evidence', Array.from({ length: 100 }, (_, i) => ({ source: source.id, start: i, end: i + 1, exact: 'x' })));
+    const [row] = await rowIds(a, 'events');
+    await edit(a, 'events', row!, 'evidence', Array.from({ length: 100 }, (_, i) => ({ source: source.id, start: i, end: i + 1, exact: 'x' })));
     const res = await a.app.request('/api/datasets/ds/evidence/export?format=json', { headers: { authorization: `Bearer ${a.adminToken}` } });
     expect(JSON.parse(await res.text())).toHaveLength(100);
   });
@@ -212,7 +212,7 @@ describe('the demo dataset', () => {
     expect(sources).toEqual([expect.objectContaining({ title: expect.stringContaining('Korean peninsula'), outlet: 'South China Morning Post' })]);
     const text = (await a.call(`/api/datasets/demo/sources/${sources[0].id}`)).body.text as string;
     const crosswalk = (await a.call('/api/datasets/demo/evidence/export?format=json')).body as any[];
-    const rows = [...rowIds(a, 'events', 'demo'), ...rowIds(a, 'statements', 'demo')];
+    const rows = [...await rowIds(a, 'events', 'demo'), ...await rowIds(a, 'statements', 'demo')];
     expect(new Set(crosswalk.map((x) => x.row_id))).toEqual(new Set(rows));
     for (const x of crosswalk) {
       expect(x.source_id).toBe(sources[0].id);

@@ -21,14 +21,14 @@ export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 export function sourceRoutes({ storage, registry }: Services, evidence: EvidenceCheck) {
   const { sources } = storage;
   return new Hono<DatasetEnv>()
-    .get('/sources', (c) => {
+    .get('/sources', async (c) => {
       // `?q=`: only sources whose title or text contains it, for the reading pane's search.
       const query = c.req.query('q')?.trim();
-      return c.json(sources.list(c.get('dataset').id, query || undefined).map(toSummary));
+      return c.json((await sources.list(c.get('dataset').id, query || undefined)).map(toSummary));
     })
     .get('/sources/export', (c) => sourcesExport(storage, c))
-    .get('/sources/:sourceId', (c) => {
-      const source = sources.get(c.get('dataset').id, c.req.param('sourceId'));
+    .get('/sources/:sourceId', async (c) => {
+      const source = await sources.get(c.get('dataset').id, c.req.param('sourceId'));
       if (!source) throw notFound(`No source "${c.req.param('sourceId')}"`);
       return c.json({ ...toSummary(source), text: source.text });
     })
@@ -58,25 +58,25 @@ export function sourceRoutes({ storage, registry }: Services, evidence: Evidence
       } else {
         input = await readBody(c, NewSourceBody);
       }
-      return c.json(addSource(sources, c.get('dataset').id, input, c.get('user').id), 201);
+      return c.json(await addSource(sources, c.get('dataset').id, input, c.get('user').id), 201);
     })
-    .delete('/sources/:sourceId', (c) => {
+    .delete('/sources/:sourceId', async (c) => {
       requireRole(c, 'editor');
       const datasetId = c.get('dataset').id;
       const sourceId = c.req.param('sourceId');
       // Anchors applied in this turn reach the read model when the document is flushed: flush first.
-      registry.loaded(datasetId)?.flush();
-      removeSource(sources, datasetId, sourceId);
+      await registry.loaded(datasetId)?.flush();
+      await removeSource(sources, datasetId, sourceId);
       evidence.forget(datasetId, sourceId);
       return c.json({ id: sourceId, deleted: true });
     })
     .get('/evidence/export', (c) => evidenceExport(storage, c))
-    .get('/sheets/:sheetId/problems', (c) => {
+    .get('/sheets/:sheetId/problems', async (c) => {
       const datasetId = c.get('dataset').id;
       const sheetId = c.req.param('sheetId');
-      const sheets = storage.datasets.sheets(datasetId);
+      const sheets = await storage.datasets.sheets(datasetId);
       if (!sheets.some((s) => s.id === sheetId)) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
-      registry.loaded(datasetId)?.flush();
-      return c.json(sheetProblems(storage.readModel, datasetId, sheets, sheetId));
+      await registry.loaded(datasetId)?.flush();
+      return c.json(await sheetProblems(storage.readModel, datasetId, sheets, sheetId));
     });
 }

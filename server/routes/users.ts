@@ -13,8 +13,8 @@ import { readBody } from '../validate';
 const AUDIT_PAGE = 500;
 
 export function usersRoutes({ storage: { users }, peers }: Services) {
-  const userNamed = (name: string) => {
-    const user = users.byName(name);
+  const userNamed = async (name: string) => {
+    const user = await users.byName(name);
     if (!user) throw notFound(`No user "${name}"`);
     return user;
   };
@@ -22,7 +22,7 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
    * The user named, for a route where admins act on anyone and a user on themselves. Refused before the
    * name is looked up, so that a refusal does not tell whether a user of that name exists.
    */
-  const selfOrAdminTarget = (actor: User, name: string) => {
+  const selfOrAdminTarget = async (actor: User, name: string) => {
     if (actor.name !== name && actor.role !== 'admin') throw forbidden('Only an admin may do this for another user');
     return userNamed(name);
   };
@@ -34,84 +34,84 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
   };
 
   return new Hono<AuthEnv>()
-    .get('/', (c) => {
+    .get('/', async (c) => {
       assertRole(c.get('user'), 'admin');
-      return c.json(users.list());
+      return c.json(await users.list());
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
       const created = await createUser(users, await readBody(c, NewUserBody));
-      audit(c.get('user'), 'user.create', created, { role: created.role });
+      await audit(c.get('user'), 'user.create', created, { role: created.role });
       return c.json(created, 201);
     })
     .patch('/:userName', async (c) => {
       const actor = c.get('user');
       assertRole(actor, 'admin');
       const patch = await readBody(c, UserPatch);
-      const user = userNamed(c.req.param('userName'));
+      const user = await userNamed(c.req.param('userName'));
       if (user.id === actor.id && (patch.disabled || (patch.role && patch.role !== 'admin'))) {
         throw badRequest('You cannot disable yourself or give up your own admin role; ask another admin');
       }
       if (patch.role !== undefined && patch.role !== user.role) {
-        users.setRole(user.id, patch.role);
-        audit(actor, 'user.role', user, { from: user.role, to: patch.role });
+        await users.setRole(user.id, patch.role);
+        await audit(actor, 'user.role', user, { from: user.role, to: patch.role });
       }
       if (patch.disabled !== undefined && patch.disabled !== user.disabled) {
-        revokeSessions(users.setDisabled(user.id, patch.disabled));
-        audit(actor, patch.disabled ? 'user.disable' : 'user.enable', user);
+        revokeSessions(await users.setDisabled(user.id, patch.disabled));
+        await audit(actor, patch.disabled ? 'user.disable' : 'user.enable', user);
       }
-      peers.recheck({ userId: user.id });
-      const now = users.byId(user.id)!;
+      await peers.recheck({ userId: user.id });
+      const now = (await users.byId(user.id))!;
       return c.json({ id: now.id, name: now.name, role: now.role, disabled: now.disabled });
     })
-    .post('/:userName/token', (c) => {
-      const user = selfOrAdminTarget(c.get('user'), c.req.param('userName'));
-      const { token, oldHash } = rotateToken(users, user.id);
+    .post('/:userName/token', async (c) => {
+      const user = await selfOrAdminTarget(c.get('user'), c.req.param('userName'));
+      const { token, oldHash } = await rotateToken(users, user.id);
       if (oldHash) peers.revoke(`token:${oldHash}`);
-      audit(c.get('user'), 'user.token', user);
+      await audit(c.get('user'), 'user.token', user);
       return c.json({ token });
     })
     .put('/:userName/password', async (c) => {
       const actor = c.get('user');
       const { old, password } = await readBody(c, PasswordBody);
-      const user = selfOrAdminTarget(actor, c.req.param('userName'));
+      const user = await selfOrAdminTarget(actor, c.req.param('userName'));
       // Your own password needs the old one (if you have one), even as an admin: a left-open session is not enough.
       if (actor.id === user.id && user.passwordHash && !(old !== undefined && await verifyPassword(old, user.passwordHash))) {
         throw forbidden('The old password is not right');
       }
-      users.setPasswordHash(user.id, await hashPassword(password));
-      audit(actor, 'user.password', user);
+      await users.setPasswordHash(user.id, await hashPassword(password));
+      await audit(actor, 'user.password', user);
       return c.json({ name: user.name, password: 'set' });
     })
-    .get('/:userName/sessions', (c) => {
-      const user = selfOrAdminTarget(c.get('user'), c.req.param('userName'));
+    .get('/:userName/sessions', async (c) => {
+      const user = await selfOrAdminTarget(c.get('user'), c.req.param('userName'));
       // The browser asking is told which session is its own, so "sign out the others" can spare it.
       const cookie = getCookie(c, SESSION_COOKIE);
       const ownHash = cookie ? hashSecret(cookie) : undefined;
-      return c.json(users.sessionsOf(user.id).map((s) => ({ ...s, current: ownHash?.startsWith(s.id) ?? false })));
+      return c.json((await users.sessionsOf(user.id)).map((s) => ({ ...s, current: ownHash?.startsWith(s.id) ?? false })));
     })
-    .delete('/:userName/sessions/:sessionId?', (c) => {
-      const user = selfOrAdminTarget(c.get('user'), c.req.param('userName'));
-      const ended = users.deleteSessionsOf(user.id, c.req.param('sessionId'));
+    .delete('/:userName/sessions/:sessionId?', async (c) => {
+      const user = await selfOrAdminTarget(c.get('user'), c.req.param('userName'));
+      const ended = await users.deleteSessionsOf(user.id, c.req.param('sessionId'));
       if (c.req.param('sessionId') !== undefined && ended.length === 0) throw notFound('No such session');
       revokeSessions(ended);
-      audit(c.get('user'), 'user.signout', user, { sessions: ended.length });
+      await audit(c.get('user'), 'user.signout', user, { sessions: ended.length });
       return c.json({ ended: ended.length });
     })
-    .post('/:userName/link', (c) => {
+    .post('/:userName/link', async (c) => {
       assertRole(c.get('user'), 'admin');
-      const user = userNamed(c.req.param('userName'));
+      const user = await userNamed(c.req.param('userName'));
       if (user.disabled) throw conflict(`"${user.name}" is disabled: enable them first`);
-      const { secret, expiresAt } = createSignInLink(users, user.id, c.get('user').id);
-      audit(c.get('user'), 'user.link', user);
+      const { secret, expiresAt } = await createSignInLink(users, user.id, c.get('user').id);
+      await audit(c.get('user'), 'user.link', user);
       return c.json({ url: `/?token=${encodeURIComponent(secret)}`, expiresAt: new Date(expiresAt).toISOString() }, 201);
     });
 }
 
 /** `GET /api/audit` (admin): who changed users, memberships and access, newest first. */
 export function auditRoutes({ storage: { users } }: Services) {
-  return new Hono<AuthEnv>().get('/', (c) => {
+  return new Hono<AuthEnv>().get('/', async (c) => {
     assertRole(c.get('user'), 'admin');
-    return c.json(users.auditLog(AUDIT_PAGE));
+    return c.json(await users.auditLog(AUDIT_PAGE));
   });
 }

@@ -14,14 +14,34 @@ const CACHE_CODE_POINTS = 8_000_000;
 export class EvidenceCheck {
   private readonly cache = new Map<string, IndexedText>();
   private cached = 0;
+  /** The texts read for the last check that waited (null: no such source), whether the cache kept them or not. */
+  private justRead = new Map<string, IndexedText | null>();
 
   constructor(private readonly sources: SourceStore) {}
 
-  /** Why the cells' anchors do not hold for dataset `datasetId`, or null if they all do (or there are none). */
-  problem(datasetId: string, cells: readonly NewCell[]): string | null {
+  /**
+   * Why the cells' anchors do not hold for dataset `datasetId`, or null if they all do (or there are
+   * none). When a text it needs is not in memory it answers a promise instead, which reads the texts;
+   * asked again after it settles, it answers from them (the sync engine's `CheckCells`).
+   */
+  problem(datasetId: string, cells: readonly NewCell[]): string | null | Promise<void> {
+    const missing = new Set<string>();
+    for (const { value } of cells) {
+      for (const anchor of anchorsOf(value)) if (this.known(datasetId, anchor.source) === undefined) missing.add(anchor.source);
+    }
+    if (missing.size > 0) return this.read(datasetId, [...missing]);
+    try {
+      return this.answer(datasetId, cells);
+    } finally {
+      // Read for this check only: a source added later must not stay "missing".
+      this.justRead = new Map();
+    }
+  }
+
+  private answer(datasetId: string, cells: readonly NewCell[]): string | null {
     for (const { column, value } of cells) {
       for (const anchor of anchorsOf(value)) {
-        const text = this.text(datasetId, anchor.source);
+        const text = this.known(datasetId, anchor.source);
         if (!text) return `${column}: no source "${anchor.source.slice(0, 80)}" in this dataset`;
         const bad = anchorProblem(anchor, text);
         if (bad) return `${column}: ${bad}`;
@@ -30,33 +50,61 @@ export class EvidenceCheck {
     return null;
   }
 
-  /** Drops a deleted source from the cache. */
-  forget(datasetId: string, sourceId: string): void {
-    const k = key(datasetId, sourceId);
-    this.cached -= this.cache.get(k)?.length ?? 0;
-    this.cache.delete(k);
+  /** `problem`, waiting for the texts it reads. */
+  async problemOf(datasetId: string, cells: readonly NewCell[]): Promise<string | null> {
+    const answer = this.problem(datasetId, cells);
+    if (!(answer instanceof Promise)) return answer;
+    await answer;
+    return this.problem(datasetId, cells) as string | null;
   }
 
-  private text(datasetId: string, sourceId: string): IndexedText | undefined {
+  /** A text as far as memory knows it: indexed, null when there is no such source, undefined when not read. */
+  private known(datasetId: string, sourceId: string): IndexedText | null | undefined {
     const k = key(datasetId, sourceId);
-    let indexed = this.cache.get(k);
-    if (indexed) {
+    const cached = this.cache.get(k);
+    if (cached) {
+      // Most recently used last.
       this.cache.delete(k);
-    } else {
-      const text = this.sources.text(datasetId, sourceId);
-      if (text === undefined) return undefined;
-      indexed = indexText(text);
-      this.cached += indexed.length;
-      for (const [oldest, entry] of this.cache) {
-        if (this.cached <= CACHE_CODE_POINTS) break;
-        this.cache.delete(oldest);
-        this.cached -= entry.length;
-      }
+      this.cache.set(k, cached);
+      return cached;
     }
+    return this.justRead.get(k);
+  }
+
+  private async read(datasetId: string, sourceIds: readonly string[]): Promise<void> {
+    const read = new Map<string, IndexedText | null>();
+    for (const sourceId of sourceIds) {
+      const text = await this.sources.text(datasetId, sourceId);
+      const indexed = text === undefined ? null : indexText(text);
+      read.set(key(datasetId, sourceId), indexed);
+      if (indexed) this.keep(key(datasetId, sourceId), indexed);
+    }
+    this.justRead = read;
+  }
+
+  /** Drops a deleted source from the cache. */
+  forget(datasetId: string, sourceId: string): void {
+    this.forgetKey(key(datasetId, sourceId));
+  }
+
+  /** Keeps a text in the cache, dropping the least recently used past its bound. */
+  private keep(k: string, indexed: IndexedText): void {
     // A text larger than the whole cache is used once and not kept.
-    if (indexed.length <= CACHE_CODE_POINTS) this.cache.set(k, indexed);
-    else this.cached -= indexed.length;
-    return indexed;
+    if (indexed.length > CACHE_CODE_POINTS) return;
+    this.forgetKey(k);
+    this.cache.set(k, indexed);
+    this.cached += indexed.length;
+    for (const [oldest, entry] of this.cache) {
+      if (this.cached <= CACHE_CODE_POINTS) break;
+      this.cache.delete(oldest);
+      this.cached -= entry.length;
+    }
+  }
+
+  private forgetKey(k: string): void {
+    this.cached -= this.cache.get(k)?.length ?? 0;
+    this.cache.delete(k);
+    this.justRead.delete(k);
   }
 }
 

@@ -18,11 +18,11 @@ const BATCH = 100;
 export const EVIDENCE_FIELDS = ['sheet', 'row_id', 'source_id', 'start', 'end', 'exact'] as const;
 export const SOURCE_FIELDS = ['id', 'title', 'url', 'outlet', 'published_at', 'sha256', 'text'] as const;
 
-function* evidenceRecords({ datasets, readModel }: Storage, datasetId: string): Generator<Record_> {
-  for (const sheet of datasets.sheets(datasetId)) {
+async function* evidenceRecords({ datasets, readModel }: Storage, datasetId: string): AsyncGenerator<Record_> {
+  for (const sheet of await datasets.sheets(datasetId)) {
     const columns = sheet.columns.filter((c) => c.type === 'evidence');
     if (columns.length === 0) continue;
-    for (const row of readModel.exportRows(datasetId, sheet.id, 'all')) {
+    for await (const row of readModel.exportRows(datasetId, sheet.id, 'all')) {
       for (const column of columns) {
         for (const a of anchorsOf(row.cells[column.id])) {
           yield { sheet: sheet.id, row_id: row.rowId, source_id: a.source, start: a.start, end: a.end, exact: a.exact };
@@ -32,8 +32,8 @@ function* evidenceRecords({ datasets, readModel }: Storage, datasetId: string): 
   }
 }
 
-function* sourceRecords({ sources }: Storage, datasetId: string): Generator<Record_> {
-  for (const s of sources.all(datasetId)) {
+async function* sourceRecords({ sources }: Storage, datasetId: string): AsyncGenerator<Record_> {
+  for await (const s of sources.all(datasetId)) {
     yield { id: s.id, title: s.title, url: s.url, outlet: s.outlet, published_at: s.publishedAt, sha256: s.sha256, text: s.text };
   }
 }
@@ -49,7 +49,7 @@ export function sourcesExport(storage: Storage, c: Context<DatasetEnv>): Respons
 }
 
 /** CSV (the sheet export's rules: RFC 4180, formula-like text prefixed unless `excel_safe=0`) or a JSON array. */
-function streamed(c: Context<DatasetEnv>, name: string, fields: readonly string[], records: Iterator<Record_>): Response {
+function streamed(c: Context<DatasetEnv>, name: string, fields: readonly string[], records: AsyncIterator<Record_>): Response {
   const format = c.req.query('format') ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw badRequest('format must be csv or json');
   const excelSafe = c.req.query('excel_safe') !== '0';
@@ -58,7 +58,7 @@ function streamed(c: Context<DatasetEnv>, name: string, fields: readonly string[
   let done = false;
   let written = 0;
   const encoder = new TextEncoder();
-  const next = (): string | null => {
+  const next = async (): Promise<string | null> => {
     if (done) return null;
     let out = '';
     if (!started) {
@@ -66,7 +66,7 @@ function streamed(c: Context<DatasetEnv>, name: string, fields: readonly string[
       out = format === 'csv' ? (bom ? '\uFEFF' : '') + csvLines([[...fields]]) : '[';
     }
     const batch: Record_[] = [];
-    for (let r = records.next(); ; r = records.next()) {
+    for (let r = await records.next(); ; r = await records.next()) {
       if (r.done) {
         done = true;
         break;
@@ -86,7 +86,7 @@ function streamed(c: Context<DatasetEnv>, name: string, fields: readonly string[
     async pull(controller) {
       // Other requests are served between batches.
       await new Promise((resolve) => setImmediate(resolve));
-      const chunk = next();
+      const chunk = await next();
       if (chunk === null) controller.close();
       else controller.enqueue(encoder.encode(chunk));
     },

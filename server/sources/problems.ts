@@ -22,20 +22,20 @@ export function rowProblems(
   return problems;
 }
 
-export function sheetProblems(readModel: ReadModel, datasetId: string, sheets: readonly SheetSummary[], sheetId: string): SheetProblems {
+export async function sheetProblems(readModel: ReadModel, datasetId: string, sheets: readonly SheetSummary[], sheetId: string): Promise<SheetProblems> {
   const sheet = sheets.find((s) => s.id === sheetId)!;
   // Row ids of the sheets that `ref` columns point at, read once.
   const ids = new Map<string, Set<string>>();
   for (const column of sheet.columns) {
     if (column.type !== 'ref' || !column.ref || ids.has(column.ref)) continue;
     const set = new Set<string>();
-    if (sheets.some((s) => s.id === column.ref)) for (const row of readModel.exportRows(datasetId, column.ref, 'all')) set.add(row.rowId);
+    if (sheets.some((s) => s.id === column.ref)) for await (const row of readModel.exportRows(datasetId, column.ref, 'all')) set.add(row.rowId);
     ids.set(column.ref, set);
   }
   const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
 
   const problems: SheetProblems = [];
-  for (const row of readModel.exportRows(datasetId, sheetId, 'all')) {
+  for await (const row of readModel.exportRows(datasetId, sheetId, 'all')) {
     for (const p of rowProblems(sheet.columns, row.cells, rowExists)) problems.push({ row: row.rowId, ...p });
   }
   return problems;

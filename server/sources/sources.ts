@@ -19,9 +19,9 @@ export const toSummary = (s: SourceRecord): SourceSummary => ({
 });
 
 /** Stores a new source; its text is kept exactly as given (no normalisation, line ends as sent). */
-export function addSource(store: SourceStore, datasetId: string, input: NewSource, createdBy: string | null): SourceSummary {
+export async function addSource(store: SourceStore, datasetId: string, input: NewSource, createdBy: string | null): Promise<SourceSummary> {
   const record = sourceRecord(input, createdBy);
-  store.insert(datasetId, record);
+  await store.insert(datasetId, record);
   return toSummary(record);
 }
 
@@ -44,8 +44,8 @@ export function sourceRecord(input: NewSource, createdBy: string | null): NewSou
 }
 
 /** Removes a source; `409` while a row anchors to it. */
-export function removeSource(store: SourceStore, datasetId: string, sourceId: string): void {
-  const result = store.delete(datasetId, sourceId);
+export async function removeSource(store: SourceStore, datasetId: string, sourceId: string): Promise<void> {
+  const result = await store.delete(datasetId, sourceId);
   if (result === 'missing') throw notFound(`No source "${sourceId}"`);
   if (result === 'anchored') throw conflict(`Rows anchor to source "${sourceId}": remove their evidence first`);
 }

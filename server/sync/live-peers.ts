@@ -20,7 +20,7 @@ export interface LivePeer {
 }
 
 /** The current role of a socket's user on its dataset: null if they may no longer see it, 'signed-out' if they may not sign in. */
-export type Decide = (peer: LivePeer) => Role | null | 'signed-out';
+export type Decide = (peer: LivePeer) => Promise<Role | null | 'signed-out'>;
 
 export class LivePeers {
   private readonly peers = new Set<LivePeer>();
@@ -35,12 +35,17 @@ export class LivePeers {
     this.peers.delete(peer);
   }
 
-  /** Re-decides every open socket of a user, or of a dataset (all of them without a filter). */
-  recheck(which: { userId?: string; datasetId?: string } = {}): void {
+  /**
+   * Re-decides every open socket of a user, or of a dataset (all of them without a filter). Resolves
+   * once each is decided: a route that changed access awaits it before it answers.
+   */
+  async recheck(which: { userId?: string; datasetId?: string } = {}): Promise<void> {
     for (const peer of [...this.peers]) {
       if (which.userId !== undefined && peer.userId !== which.userId) continue;
       if (which.datasetId !== undefined && peer.datasetId !== which.datasetId) continue;
-      const role = this.decide(peer);
+      const role = await this.decide(peer);
+      // A socket that closed while its user was read is gone already.
+      if (!this.peers.has(peer)) continue;
       if (role === 'signed-out') this.drop(peer, CloseCode.Unauthorized, 'Signed out');
       else if (role === null) this.drop(peer, CloseCode.Forbidden, 'No access to this dataset');
       else if (role !== peer.role) peer.changeRole(role);

@@ -3,6 +3,7 @@
  * and a dataset may own further rooms (`model/rooms.ts`). One shared load per room, unloaded
  * (compacted first) once nobody has used it for a grace period.
  */
+import { CloseCode } from '../../model/codes';
 import type { Logger } from '../logger';
 import { type AfterApply, type CheckCells, type Inspect, SharedDoc } from './shared-doc';
 import type { DocStore } from './store';
@@ -22,6 +23,12 @@ export interface RegistryOptions {
 
 export class DocRegistry {
   private readonly docs = new Map<string, SharedDoc>();
+  /** Loads in progress: concurrent callers share one. */
+  private readonly loading = new Map<string, Promise<SharedDoc>>();
+  /** Documents being stored and closed: the room is loaded again only once they are done. */
+  private readonly closing = new Map<string, Promise<void>>();
+  /** Rooms dropped while they were loading: the load is discarded. */
+  private readonly droppedWhileLoading = new Set<string>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   /** Documents whose changes cannot be stored right now (the store fails for them). */
   private readonly storeFailing = new Set<string>();
@@ -29,22 +36,47 @@ export class DocRegistry {
   constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {}
 
   /**
-   * The loaded document of a room, loading it on first use. Loading is synchronous, so concurrent
-   * callers share one load; a failed load throws and leaves nothing behind.
+   * The loaded document of a room, loading it on first use. Concurrent callers share one load; a
+   * failed load throws and leaves nothing behind. A room still being closed is loaded after it is
+   * stored, so the new load reads everything the old document held.
    */
-  get(room: string): SharedDoc {
-    let doc = this.docs.get(room);
-    if (!doc) {
-      const started = performance.now();
-      const { compactEvery, log, afterApply, inspect, checkCells } = this.options;
-      doc = SharedDoc.load(room, this.store, {
-        compactEvery, log, afterApply, inspect, checkCells,
-        onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
-      });
-      log.debug({ room, ms: Math.round(performance.now() - started) }, 'document loaded');
-      this.docs.set(room, doc);
+  async get(room: string): Promise<SharedDoc> {
+    for (;;) {
+      const doc = this.docs.get(room);
+      if (doc) {
+        this.touch(room);
+        return doc;
+      }
+      const closing = this.closing.get(room);
+      if (closing) {
+        await closing;
+        continue;
+      }
+      let load = this.loading.get(room);
+      if (!load) {
+        load = this.load(room);
+        this.loading.set(room, load);
+        const forget = () => this.loading.delete(room);
+        load.then(forget, forget);
+      }
+      await load;
     }
-    this.touch(room);
+  }
+
+  private async load(room: string): Promise<SharedDoc> {
+    const started = performance.now();
+    const { compactEvery, log, afterApply, inspect, checkCells } = this.options;
+    this.droppedWhileLoading.delete(room);
+    const doc = await SharedDoc.load(room, this.store, {
+      compactEvery, log, afterApply, inspect, checkCells,
+      onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
+    });
+    if (this.droppedWhileLoading.delete(room)) {
+      await doc.discard(CloseCode.NotFound, 'Dataset deleted');
+      throw new Error(`room ${room} was deleted while it loaded`);
+    }
+    log.debug({ room, ms: Math.round(performance.now() - started) }, 'document loaded');
+    this.docs.set(room, doc);
     return doc;
   }
 
@@ -58,11 +90,15 @@ export class DocRegistry {
     return this.storeFailing.size === 0;
   }
 
-  /** Runs `use` on a room's document, then lets the idle clock run if no socket holds it. */
-  with<T>(room: string, use: (doc: SharedDoc) => T): T {
-    const doc = this.get(room);
+  /**
+   * Runs `use` on a room's document (once it is not waiting for the store), then lets the idle clock
+   * run if no socket holds it.
+   */
+  async with<T>(room: string, use: (doc: SharedDoc) => T | Promise<T>): Promise<T> {
+    const doc = await this.get(room);
     try {
-      return use(doc);
+      await doc.ready();
+      return await use(doc);
     } finally {
       this.release(room);
     }
@@ -73,42 +109,57 @@ export class DocRegistry {
     const doc = this.docs.get(room);
     if (!doc || doc.peerCount > 0) return;
     this.touch(room);
-    this.idleTimers.set(room, setTimeout(() => this.unload(room), this.options.idleMs).unref());
+    this.idleTimers.set(room, setTimeout(() => void this.unload(room), this.options.idleMs).unref());
   }
 
   /** The loaded rooms of a dataset: its own document and the documents it owns (`DATASET/…`). */
   loadedOf(datasetId: string): SharedDoc[] {
-    return [...this.docs].filter(([room]) => room === datasetId || room.startsWith(`${datasetId}/`)).map(([, doc]) => doc);
+    return [...this.docs].filter(([room]) => ofDataset(room, datasetId)).map(([, doc]) => doc);
   }
 
-  /** Unloads a deleted dataset's documents without storing anything more; their sockets close with `code`. */
-  drop(datasetId: string, code: number, reason: string): void {
+  /**
+   * Unloads a deleted dataset's documents without storing anything more; their sockets close with
+   * `code`. Resolves once no write of theirs is in flight, so what is deleted next stays deleted.
+   */
+  async drop(datasetId: string, code: number, reason: string): Promise<void> {
+    for (const room of this.loading.keys()) if (ofDataset(room, datasetId)) this.droppedWhileLoading.add(room);
+    const settled: Promise<void>[] = [];
     for (const doc of this.loadedOf(datasetId)) {
       this.touch(doc.id);
       this.docs.delete(doc.id);
       this.storeFailing.delete(doc.id);
-      doc.discard(code, reason);
+      settled.push(doc.discard(code, reason));
     }
+    for (const [room, closing] of this.closing) if (ofDataset(room, datasetId)) settled.push(closing);
+    await Promise.all(settled);
   }
 
   /**
    * Persists and closes everything (shutdown): sockets are closed with 1012. No compaction: folding a
    * large document takes seconds, and the log is served as it is after the restart.
    */
-  closeAll(): void {
-    for (const room of [...this.docs.keys()]) this.unload(room, false);
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.docs.keys()].map((room) => this.unload(room, false)));
+    await Promise.all([...this.closing.values()]);
   }
 
-  private unload(room: string, compact = true): void {
+  private unload(room: string, compact = true): Promise<void> {
     this.touch(room);
     const doc = this.docs.get(room);
-    if (!doc) return;
+    if (!doc) return Promise.resolve();
     // A document whose changes are not stored yet stays loaded (and retrying) rather than lose them.
-    if (compact && doc.storeFailing) return this.release(room);
+    if (compact && doc.storeFailing) {
+      this.release(room);
+      return Promise.resolve();
+    }
     this.docs.delete(room);
     this.storeFailing.delete(room);
-    doc.close({ compact });
-    this.options.log.debug({ room }, 'document unloaded');
+    const closing = doc.close({ compact }).finally(() => {
+      this.closing.delete(room);
+      this.options.log.debug({ room }, 'document unloaded');
+    });
+    this.closing.set(room, closing);
+    return closing;
   }
 
   private touch(room: string): void {
@@ -117,3 +168,5 @@ export class DocRegistry {
     this.idleTimers.delete(room);
   }
 }
+
+const ofDataset = (room: string, datasetId: string) => room === datasetId || room.startsWith(`${datasetId}/`);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { openDatabase } from '../../db/client';
 import { SqliteDocStore } from '../../db/store';
@@ -13,6 +14,8 @@ import { emptyCommit, type DocCommit, type DocStore } from './store';
 /** A SQLite store that counts loads and fails every append while `failing` is set. */
 class FlakyStore implements DocStore {
   failing = false;
+  /** How long each commit takes to land. */
+  delayMs = 0;
   loads = 0;
   attempts = 0;
   readonly inner: SqliteDocStore;
@@ -26,19 +29,25 @@ class FlakyStore implements DocStore {
     return this.inner.load(datasetId);
   }
 
-  append(commit: DocCommit): number {
+  async append(commit: DocCommit): Promise<number> {
     this.attempts++;
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failing) throw new Error('disk full (on purpose)');
     return this.inner.append(commit);
   }
 
-  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void {
-    this.inner.compact(datasetId, state, upToSeq, stateVector);
+  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+    return this.inner.compact(datasetId, state, upToSeq, stateVector);
+  }
+
+  /** The updates stored now. */
+  logged(datasetId: string): Uint8Array[] {
+    return this.inner.loadNow(datasetId).updates;
   }
 
   /** The document the stored log rebuilds. */
   rebuilt(datasetId: string): Y.Doc {
-    const stored = this.inner.load(datasetId);
+    const stored = this.inner.loadNow(datasetId);
     const doc = new Y.Doc();
     for (const piece of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) Y.applyUpdate(doc, piece);
     return doc;
@@ -53,7 +62,7 @@ class FlakyStore implements DocStore {
 
 class FakePeer implements Peer {
   readonly readOnly = false;
-  readonly acks = false;
+  readonly acks: boolean = false;
   get userName(): string {
     return this.userId;
   }
@@ -68,18 +77,31 @@ class FakePeer implements Peer {
   }
 }
 
+/** A peer that asked for acks (`acks=1`). */
+class AckingPeer extends FakePeer {
+  override readonly acks = true;
+  /** The state vectors it was told are stored, in order. */
+  stored(): Array<Map<number, number>> {
+    return this.sent.filter((m) => m[0] === 100).map((m) => {
+      const decoder = decoding.createDecoder(m);
+      decoding.readVarUint(decoder);
+      return Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    });
+  }
+}
+
 const DATASET = 'd1';
 const events = (doc: Y.Doc): YSheet => getSheet(doc, 'events')!;
 const stateOf = (doc: Y.Doc) => Y.encodeStateAsUpdate(doc);
 
 /** A store holding a dataset's first document, and the shared document loaded from it. */
-function setUp(): { store: FlakyStore; shared: SharedDoc } {
+async function setUp(): Promise<{ store: FlakyStore; shared: SharedDoc }> {
   const store = new FlakyStore();
   const doc = new Y.Doc();
   initDocument(doc, 'Test', TEMPLATES['events-statements']);
   insertRow(events(doc), 'r1', { summary: 'first' });
-  store.inner.append({ ...emptyCommit(DATASET), updates: [{ update: stateOf(doc), userId: null, at: 1 }] });
-  const shared = SharedDoc.load(DATASET, store, { compactEvery: 10_000, log: createLogger('silent') });
+  store.inner.appendNow({ ...emptyCommit(DATASET), updates: [{ update: stateOf(doc), userId: null, at: 1 }] });
+  const shared = await SharedDoc.load(DATASET, store, { compactEvery: 10_000, log: createLogger('silent') });
   opened.push(shared);
   return { store, shared };
 }
@@ -105,13 +127,13 @@ function changeOf(client: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
 const json = (doc: Y.Doc) => Object.fromEntries([...doc.share.keys()].sort().map((name) => [name, doc.getMap(name).toJSON()]));
 
 const opened: SharedDoc[] = [];
-afterEach(() => {
-  for (const shared of opened.splice(0)) shared.close({ compact: false });
+afterEach(async () => {
+  for (const shared of opened.splice(0)) await shared.close({ compact: false });
 });
 
 describe('SharedDoc when the store fails', () => {
   it('keeps the updates, retries, and stores them all once the store works again', async () => {
-    const { store, shared } = setUp();
+    const { store, shared } = await setUp();
     const peer = new FakePeer('u1');
     shared.addPeer(peer);
     const client = clientOf(shared);
@@ -119,12 +141,12 @@ describe('SharedDoc when the store fails', () => {
     shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r1', 'summary', 'second'))));
     shared.receive(peer, updateMessage(changeOf(client, (doc) => insertRow(events(doc), 'r2', { actor1: 'Kenya' }))));
     await expect.poll(() => store.attempts, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
-    expect(store.inner.load(DATASET).updates).toHaveLength(1);
+    expect(store.logged(DATASET)).toHaveLength(1);
     // The document keeps serving what it applied, though the store does not have it yet.
     expect(json(clientOf(shared))).toEqual(json(client));
 
     store.failing = false;
-    await expect.poll(() => store.inner.load(DATASET).updates.length, { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => store.logged(DATASET).length, { timeout: 10_000 }).toBe(3);
     expect(json(store.rebuilt(DATASET))).toEqual(json(client));
     expect(store.historyOf('r1')).toEqual([{ column: 'summary', new: 'second', user: 'u1' }]);
     expect(store.historyOf('r2')).toEqual([{ column: 'actor1', new: 'Kenya', user: 'u1' }]);
@@ -132,9 +154,29 @@ describe('SharedDoc when the store fails', () => {
   });
 });
 
+describe('SharedDoc on a store whose commits take time', () => {
+  it('tells a peer as stored only what the store committed, not an update applied while the commit was on its way', async () => {
+    const { store, shared } = await setUp();
+    store.delayMs = 100;
+    const peer = new AckingPeer('u1');
+    shared.addPeer(peer);
+    const client = clientOf(shared);
+    shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r1', 'summary', 'first'))));
+    const afterFirst = Y.decodeStateVector(Y.encodeStateVector(client));
+    await expect.poll(() => store.attempts).toBe(1);
+    shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r1', 'summary', 'second'))));
+    const afterSecond = Y.decodeStateVector(Y.encodeStateVector(client));
+    await expect.poll(() => peer.stored().length).toBeGreaterThanOrEqual(1);
+    expect(peer.stored()[0]).toEqual(afterFirst);
+    expect(store.logged(DATASET)).toHaveLength(2);
+    await expect.poll(() => peer.stored().at(-1)).toEqual(afterSecond);
+    expect(store.logged(DATASET)).toHaveLength(3);
+  });
+});
+
 describe('SharedDoc refusing an update', () => {
   it('closes the sender with 4400 and keeps nothing: not applied, stored or sent, and nothing reloaded', async () => {
-    const { store, shared } = setUp();
+    const { store, shared } = await setUp();
     const careless = new FakePeer('careless', 'admin');
     const other = new FakePeer('other');
     shared.addPeer(careless);
@@ -153,14 +195,14 @@ describe('SharedDoc refusing an update', () => {
     expect(shared.read(Y.encodeStateVector)).toEqual(stateVector);
     expect(shared.read(stateOf)).toEqual(before);
     expect(store.loads).toBe(loads);
-    shared.flush();
-    expect(store.inner.load(DATASET).updates).toHaveLength(1);
+    await shared.flush();
+    expect(store.logged(DATASET)).toHaveLength(1);
     await new Promise((resolve) => setImmediate(resolve)); // the turn's outgoing messages are sent at its end
     expect(other.sent.length).toBe(sentBefore);
   });
 
   it('goes on applying and storing the others, and the stored log rebuilds the document in memory', async () => {
-    const { store, shared } = setUp();
+    const { store, shared } = await setUp();
     const careless = new FakePeer('careless');
     const honest = new FakePeer('honest');
     shared.addPeer(careless);
@@ -176,7 +218,7 @@ describe('SharedDoc refusing an update', () => {
     shared.receive(honest, updateMessage(changeOf(honestDoc, (doc) => setCell(events(doc), 'r1', 'summary', 'honest'))));
     shared.receive(honest, updateMessage(changeOf(honestDoc, (doc) => setCell(events(doc), 'r1', 'actor1', 'Chile'))));
     expect(honest.closes).toEqual([]);
-    await expect.poll(() => store.inner.load(DATASET).updates.length).toBe(3);
+    await expect.poll(() => store.logged(DATASET).length).toBe(3);
     const inMemory = json(clientOf(shared));
     expect(inMemory).toEqual(json(honestDoc));
     expect(json(store.rebuilt(DATASET))).toEqual(inMemory);
@@ -184,7 +226,7 @@ describe('SharedDoc refusing an update', () => {
   });
 
   it('drops a server-side change that fails halfway, keeping what was applied before it but not stored yet', async () => {
-    const { store, shared } = setUp();
+    const { store, shared } = await setUp();
     const peer = new FakePeer('u1');
     shared.addPeer(peer);
     const client = clientOf(shared);
@@ -192,22 +234,23 @@ describe('SharedDoc refusing an update', () => {
     shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r1', 'summary', 'kept'))));
     await expect.poll(() => store.attempts).toBeGreaterThanOrEqual(1);
 
-    expect(() => shared.transact({ userId: 'server' }, (doc) => {
+    await expect(shared.transact({ userId: 'server' }, (doc) => {
       setCell(events(doc), 'r1', 'actor1', 'half');
       throw new Error('failed halfway');
-    })).toThrow('failed halfway');
+    })).rejects.toThrow('failed halfway');
+    await shared.ready();
     expect(json(clientOf(shared))).toEqual(json(client));
 
     store.failing = false;
-    await expect.poll(() => store.inner.load(DATASET).updates.length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => store.logged(DATASET).length, { timeout: 10_000 }).toBe(2);
     expect(json(store.rebuilt(DATASET))).toEqual(json(client));
     expect(store.historyOf('r1')).toEqual([{ column: 'summary', new: 'kept', user: 'u1' }]);
   });
 });
 
 describe('SharedDoc with an update whose dependencies come later', () => {
-  it('holds it back until they arrive, then applies both (a reconnecting client’s edit before its offline step 2)', () => {
-    const { shared } = setUp();
+  it('holds it back until they arrive, then applies both (a reconnecting client’s edit before its offline step 2)', async () => {
+    const { shared } = await setUp();
     const peer = new FakePeer('u1');
     shared.addPeer(peer);
     const client = clientOf(shared);
@@ -223,8 +266,8 @@ describe('SharedDoc with an update whose dependencies come later', () => {
     expect(json(clientOf(shared))).toEqual(json(client));
   });
 
-  it('closes a peer whose held-back updates never get their dependencies, past the bound', () => {
-    const { shared } = setUp();
+  it('closes a peer whose held-back updates never get their dependencies, past the bound', async () => {
+    const { shared } = await setUp();
     const peer = new FakePeer('u1');
     shared.addPeer(peer);
     const client = clientOf(shared);

@@ -4,8 +4,10 @@
  * A document starts cold: the stored, merged update is served to clients as it is, without building a
  * Y.Doc, so opening a large dataset costs its bytes and not a document's worth of objects. The first
  * write makes it hot (a Y.Doc that applies updates and reports cell changes). Applied updates are
- * written, with their history and read-model effects, in one SQLite transaction at most FLUSH_DELAY_MS
- * after the first of them was applied (and before it is acked); they are broadcast before that.
+ * written, with their history and read-model effects, in one store transaction at most FLUSH_DELAY_MS
+ * after the first of them was applied (a server-side change at once); they are broadcast before that.
+ * The store is asynchronous: one write is in flight per document at a time, and what arrives meanwhile
+ * is batched into the next; peers are told what is stored only once the store has committed it.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -18,7 +20,7 @@ import {
   storedMessage, syncStep1Message, syncStep2Message, updateMessage, type AwarenessEntry,
 } from './protocol';
 import { StepOneGuard } from './step-one-guard';
-import type { CellChange, DocStore } from './store';
+import type { CellChange, DocStore, StoredDoc } from './store';
 import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell, updateProblem } from './update-check';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
@@ -45,9 +47,18 @@ export type Inspect = (transaction: Y.Transaction, origin: Origin) => unknown;
 
 /**
  * A check of the values an update writes into cells, beyond the layout (anchors into sources, say):
- * why the update is refused, or null. `room` is the document's room.
+ * why the update is refused, or null. `room` is the document's room. A check that must first read
+ * from the store returns a promise instead: the document holds its messages until it settles, then
+ * checks the update again (the check answers from what it read).
  */
-export type CheckCells = (room: string, cells: readonly NewCell[]) => string | null;
+export type CheckCells = (room: string, cells: readonly NewCell[]) => string | null | Promise<unknown>;
+
+/** Thrown by an update check that must wait for `ready`: the update is checked again after it. */
+class NotReady extends Error {
+  constructor(readonly ready: Promise<unknown>) {
+    super('waiting for the store');
+  }
+}
 
 /** Records a history entry that no cell event makes (a review status change, say). */
 export type RecordHistory = (entry: Omit<CellChange, 'userId' | 'at'>) => void;
@@ -120,8 +131,6 @@ export class SharedDoc {
   /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
   private stage: { changes: Changes; origin: Origin | null } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
-  /** Set when a server-side change (an API request) waits to be stored: at the end of its turn, so the request's next read sees it. */
-  private flushAtTurnEnd: NodeJS.Immediate | null = null;
   /** Updates applied in this event-loop turn: sent to the peers as one merged message at its end. */
   private outgoing: Array<{ update: Uint8Array; origin: Origin }> = [];
   /** Cancels the scheduled broadcast of `outgoing`, if one is scheduled. */
@@ -137,6 +146,18 @@ export class SharedDoc {
   /** Which peer controls each presence client id: the first to set it. */
   private readonly presenceOwners = new Map<number, Peer>();
   private readonly stepOneGuards = new WeakMap<Peer, StepOneGuard>();
+  /** Store work of this document (writes, compaction), one at a time, in order. */
+  private storeQueue: Promise<void> = Promise.resolve();
+  /** A flush queued behind the one in flight: later flushes join it, so what arrives meanwhile is one batch. */
+  private nextFlush: Promise<void> | null = null;
+  /** Set while the document waits for the store (reloading, or an update check reading): messages wait. */
+  private hold: Promise<void> | null = null;
+  /** Messages received while on hold, in order. */
+  private waiting: Array<{ peer: Peer; data: Uint8Array }> = [];
+  /** Set once closing or discarded: nothing more is applied. */
+  private closed = false;
+  /** Set once discarded (its dataset was deleted): nothing more is stored. */
+  private discarded = false;
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
     this.awareness.setLocalState(null);
@@ -144,18 +165,17 @@ export class SharedDoc {
   }
 
   /** Loads a dataset's document from the store. Throws if nothing is stored: an empty document is never made up. */
-  static load(id: string, store: DocStore, options: SharedDocOptions): SharedDoc {
+  static async load(id: string, store: DocStore, options: SharedDocOptions): Promise<SharedDoc> {
     const shared = new SharedDoc(id, store, options);
-    shared.loadCold();
+    shared.setCold(await store.load(id));
     return shared;
   }
 
   /**
-   * Reads the stored pieces without building a document. They are served as they are; the state vector
+   * Takes the stored pieces without building a document. They are served as they are; the state vector
    * stored with them answers sync step 1 (data stored without one has it computed once here).
    */
-  private loadCold(): void {
-    const stored = this.store.load(this.id);
+  private setCold(stored: StoredDoc): void {
     const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
     if (pieces.length === 0) throw new Error(`dataset ${this.id} has no stored document`);
     const stateVector = stored.stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
@@ -205,12 +225,13 @@ export class SharedDoc {
    * Lets go of the document without storing anything more (its dataset was deleted): pending changes
    * are dropped and every peer is closed with `code`.
    */
-  discard(code: number, reason: string): void {
+  discard(code: number, reason: string): Promise<void> {
+    this.closed = this.discarded = true;
+    this.waiting = [];
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.flushAtTurnEnd) clearImmediate(this.flushAtTurnEnd);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.sendTimer?.();
-    this.flushTimer = this.retryTimer = this.sendTimer = this.flushAtTurnEnd = null;
+    this.flushTimer = this.retryTimer = this.sendTimer = null;
     this.pending = new Changes();
     this.outgoing = [];
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
@@ -218,6 +239,8 @@ export class SharedDoc {
     this.awareness.destroy();
     this.stopObserving?.();
     this.doc?.destroy();
+    // A write already in flight finishes (or fails) before the caller deletes what is stored.
+    return this.storeQueue;
   }
 
   /** Forgets a peer and the presence it controlled. */
@@ -232,6 +255,11 @@ export class SharedDoc {
 
   /** Handles one message of a peer; anything undecodable or unappliable closes that peer with 4400. */
   receive(peer: Peer, data: Uint8Array): void {
+    if (this.closed || !this.peers.has(peer)) return;
+    if (this.hold) {
+      this.waiting.push({ peer, data });
+      return;
+    }
     try {
       const message = decodeMessage(data);
       switch (message.type) {
@@ -247,9 +275,13 @@ export class SharedDoc {
             break;
           }
           // In order, the last as step 2: a client counts itself synced at step 2, and by then it has all.
+          const answer = (pieces: Uint8Array[]) => {
+            for (const update of pieces.slice(0, -1)) peer.send(updateMessage(update));
+            peer.send(syncStep2Message(pieces.at(-1)!), guard.answered(message.stateVector));
+          };
           const pieces = this.diff(message.stateVector);
-          for (const update of pieces.slice(0, -1)) peer.send(updateMessage(update));
-          peer.send(syncStep2Message(pieces.at(-1)!), guard.answered(message.stateVector));
+          if (pieces instanceof Promise) void pieces.then(answer);
+          else answer(pieces);
           break;
         }
         case 'update':
@@ -268,25 +300,66 @@ export class SharedDoc {
           break;
       }
     } catch (error) {
+      if (error instanceof NotReady) {
+        // Checked again, first of everything waiting, once what the check needs is read.
+        this.waiting.unshift({ peer, data });
+        this.holdUntil(error.ready);
+        return;
+      }
       if (!(error instanceof BadMessageError)) throw error;
       this.options.log.info({ dataset: this.id, user: peer.userId, reason: error.message }, 'closing socket on a bad message');
       peer.close(CloseCode.BadMessage, 'Bad message');
     }
   }
 
+  /** Holds incoming messages until `ready` settles, then handles them in the order they came. */
+  private holdUntil(ready: Promise<unknown>): void {
+    const hold = ready.then(() => undefined, (error: unknown) => {
+      this.options.log.error({ dataset: this.id, err: error }, 'reading for an update check failed');
+    }).then(() => {
+      if (this.hold !== hold) return;
+      this.hold = null;
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const [i, { peer, data }] of waiting.entries()) {
+        this.receive(peer, data);
+        // A message that put the document on hold again: the rest wait behind it, still in order.
+        if (this.hold) {
+          this.waiting.push(...waiting.slice(i + 1));
+          break;
+        }
+      }
+      if (!this.hold) this.retryHeldBack();
+    });
+    this.hold = hold;
+  }
+
+  /** Resolves once the document is not waiting for the store (a reload, an update check). */
+  async ready(): Promise<void> {
+    while (this.hold) await this.hold;
+  }
+
   /**
    * Runs a server-side change (review API, seeding) as `origin`, then syncs and stores it like any
-   * other. `record` adds history entries that no cell event makes.
+   * other. `record` adds history entries that no cell event makes. Resolves once the change is stored
+   * (or kept for the store's retry when it fails): a route answers after its change is in the read model.
    */
-  transact<T>(origin: Origin, change: (doc: Y.Doc, record: RecordHistory) => T): T {
+  async transact<T>(origin: Origin, change: (doc: Y.Doc, record: RecordHistory) => T): Promise<T> {
+    if (this.hold) await this.ready();
+    if (this.closed) throw new Error(`document ${this.id} is closed`);
     const doc = this.warm();
     let result!: T;
     this.run(origin, () => doc.transact(() => {
       const at = Date.now();
       result = change(doc, (entry) => this.stage!.changes.cells.push({ ...entry, userId: origin.userId, at }));
     }, origin));
-    this.flushAtTurnEnd ??= setImmediate(() => this.flush());
+    await this.flush();
     return result;
+  }
+
+  /** Logs a failure of a policy's own change to the document (one it makes after a change was applied). */
+  logError(error: unknown, message: string): void {
+    this.options.log.error({ dataset: this.id, err: error }, message);
   }
 
   /** A read-only look at the current document (warming it if cold). */
@@ -296,45 +369,76 @@ export class SharedDoc {
 
   /**
    * Writes everything applied so far to the store, then tells the peers that asked what is stored.
-   * While the store fails, writing waits for the backed-off retry.
+   * One write is in flight at a time; a flush asked for meanwhile writes, after it, all that arrived.
+   * While the store fails, writing waits for the backed-off retry. Resolves once written (or failed).
    */
-  flush(): void {
+  flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.flushAtTurnEnd) clearImmediate(this.flushAtTurnEnd);
-    this.flushTimer = this.flushAtTurnEnd = null;
-    if (this.storeFailure && this.retryTimer) return;
+    this.flushTimer = null;
+    if (this.nextFlush) return this.nextFlush;
+    const next = this.enqueue(async () => {
+      if (this.nextFlush === next) this.nextFlush = null;
+      await this.write();
+    });
+    this.nextFlush = next;
+    return next;
+  }
+
+  /** Runs store work after the work queued before it; a failure is the caller's, the queue goes on. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.storeQueue.then(work);
+    this.storeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One write of everything pending, then a compaction when the log is long enough. */
+  private async write(): Promise<void> {
+    if (this.discarded || (this.storeFailure && this.retryTimer)) return;
+    const acking = [...this.awaitingAck];
+    this.awaitingAck.clear();
     if (this.pending.isEmpty || !this.doc) {
-      this.sendAcks([...this.awaitingAck]);
+      // Everything applied is stored: the write before this one has committed.
+      this.sendAcks(acking, this.stateVector());
       return;
     }
     const changes = this.pending;
     this.pending = new Changes();
+    let stored!: Uint8Array;
+    let state: Uint8Array | null = null;
+    let seq: number;
     try {
-      const seq = this.store.append(changes.toCommit(this.id, this.doc));
-      if (changes.updates.length > 0) {
-        this.lastSeq = seq;
-        this.loggedSinceSnapshot += changes.updates.length;
-        for (const { update } of changes.updates) this.storedBytes += update.byteLength;
-      }
+      const commit = changes.toCommit(this.id, this.doc);
+      stored = commit.stateVector ?? Y.encodeStateVector(this.doc);
+      // The document as this commit leaves the store, taken now: by the time it committed, more may be applied.
+      const loggedAfter = this.loggedSinceSnapshot + changes.updates.length;
+      if (changes.updates.length > 0 && loggedAfter >= this.options.compactEvery) state = Y.encodeStateAsUpdate(this.doc);
+      seq = await this.store.append(commit);
     } catch (error) {
-      // Nothing of the batch was written (one transaction): keep it and try again.
+      if (this.discarded) return;
+      // Nothing of the batch was written (one transaction): keep it, before what arrived since, and try again.
       changes.absorb(this.pending);
       this.pending = changes;
+      for (const peer of acking) this.awaitingAck.add(peer);
       this.storeFailed(error);
       return;
     }
-    this.storeSucceeded();
-    if (this.loggedSinceSnapshot < this.options.compactEvery) return;
+    if (changes.updates.length > 0) {
+      this.lastSeq = seq;
+      this.loggedSinceSnapshot += changes.updates.length;
+      for (const { update } of changes.updates) this.storedBytes += update.byteLength;
+    }
+    this.storeSucceeded(acking, stored);
+    if (state === null || this.loggedSinceSnapshot < this.options.compactEvery) return;
     try {
-      this.compact();
+      await this.compactTo(state, seq, stored);
     } catch (error) {
-      // The log is intact and still served; the next flush tries again.
+      // The log is intact and still served; a later write tries again.
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
     }
   }
 
   private scheduleFlush(): void {
-    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
   /** Keeps the changes in memory, tells health and the peers that asked, logs with backoff, retries with backoff. */
@@ -357,51 +461,63 @@ export class SharedDoc {
     failure.count += 1;
     this.awaitingAck.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => { this.retryTimer = null; this.flush(); }, failure.retryMs);
+    this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.flush(); }, failure.retryMs);
     failure.retryMs = Math.min(failure.retryMs * 2, STORE_RETRY_MAX_MS);
   }
 
-  private storeSucceeded(): void {
+  /** `stored`: the state vector of what the store now holds. */
+  private storeSucceeded(acking: Peer[], stored: Uint8Array): void {
     const failure = this.storeFailure;
     if (!failure) {
-      this.sendAcks([...this.awaitingAck]);
+      this.sendAcks(acking, stored);
       return;
     }
     this.storeFailure = null;
     this.options.log.warn({ dataset: this.id, failures: failure.count, failedForMs: Date.now() - failure.since }, 'storing updates works again');
     this.options.onStoreHealth?.(true);
     // Everyone who was told of the failure learns that it is over.
-    this.sendAcks([...this.peers.keys()].filter((peer) => peer.acks));
+    this.sendAcks([...this.peers.keys()].filter((peer) => peer.acks), stored);
   }
 
-  /** Sends `peers` the state vector as stored (everything applied is stored when this is called). */
-  private sendAcks(peers: Peer[]): void {
-    this.awaitingAck.clear();
+  /** Sends `peers` the state vector of what is stored. */
+  private sendAcks(peers: Peer[], stored: Uint8Array): void {
     if (peers.length === 0) return;
-    const message = storedMessage(this.stateVector());
+    const message = storedMessage(stored);
     for (const peer of peers) if (this.peers.has(peer)) peer.send(message);
   }
 
   /** Folds the log into one snapshot (after a flush). */
-  compact(): void {
-    this.flush();
-    // A cold document's log is folded the next time it is hot: merging without a document costs as much.
-    if (!this.doc || !this.pending.isEmpty || this.loggedSinceSnapshot === 0) return;
-    const state = Y.encodeStateAsUpdate(this.doc);
-    this.store.compact(this.id, state, this.lastSeq, Y.encodeStateVector(this.doc));
+  async compact(): Promise<void> {
+    await this.flush();
+    await this.enqueue(async () => {
+      // A cold document's log is folded the next time it is hot: merging without a document costs as much.
+      if (!this.doc || !this.pending.isEmpty || this.loggedSinceSnapshot === 0) return;
+      await this.compactTo(Y.encodeStateAsUpdate(this.doc), this.lastSeq, Y.encodeStateVector(this.doc));
+    });
+  }
+
+  /** Replaces the log up to `upToSeq` by `state` (the document as of that update); runs in the store queue. */
+  private async compactTo(state: Uint8Array, upToSeq: number, stateVector: Uint8Array): Promise<void> {
+    await this.store.compact(this.id, state, upToSeq, stateVector);
+    // Updates logged after `upToSeq` were counted since; none is, the queue runs one write at a time.
     this.storedBytes = state.byteLength;
     this.loggedSinceSnapshot = 0;
   }
 
-  /** Flushes, compacts (unless told not to) and lets go of the document; peers are closed with 1012. */
-  close({ compact = true } = {}): void {
+  /**
+   * Flushes, compacts (unless told not to) and lets go of the document; peers are closed with 1012.
+   * Nothing is applied once closing starts: a peer's later messages reach the next load of the document.
+   */
+  async close({ compact = true } = {}): Promise<void> {
+    this.closed = true;
+    this.waiting = [];
     // One last attempt now, even while a failing store waits for its retry.
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.flush();
-    if (this.storeFailure) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
     try {
-      if (compact) this.compact();
+      await this.flush();
+      if (this.storeFailure) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
+      else if (compact) await this.compact();
     } catch (error) {
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
     }
@@ -419,7 +535,7 @@ export class SharedDoc {
   }
 
   /** What a client with `stateVector` lacks: one update when hot, the stored pieces (diffed) when cold. */
-  private diff(stateVector: Uint8Array): Uint8Array[] {
+  private diff(stateVector: Uint8Array): Uint8Array[] | Promise<Uint8Array[]> {
     let known: Map<number, number>;
     try {
       known = Y.decodeStateVector(stateVector);
@@ -435,12 +551,21 @@ export class SharedDoc {
    * Everything, for a client that has nothing: the stored pieces as they are. Encoding a large hot
    * document costs seconds of CPU; reading its stored bytes back costs milliseconds.
    */
-  private storedPieces(): Uint8Array[] {
+  private storedPieces(): Uint8Array[] | Promise<Uint8Array[]> {
     if (!this.doc) return this.cold!.pieces;
-    this.flush();
-    if (!this.pending.isEmpty) return [Y.encodeStateAsUpdate(this.doc)]; // the store is failing: serve from memory
-    const stored = this.store.load(this.id);
-    return stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+    if (this.storeFailure) return [Y.encodeStateAsUpdate(this.doc)]; // the store is failing: serve from memory
+    // What is applied now is stored once this flush is done; what is applied after reaches the peer as
+    // updates (it is a peer already), so the stored pieces and those updates are the whole document.
+    return this.flush().then(async () => {
+      const doc = this.doc;
+      if (!doc) return [new Uint8Array([0, 0])];
+      if (this.storeFailure) return [Y.encodeStateAsUpdate(doc)];
+      const stored = await this.store.load(this.id);
+      return stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+    }).catch((error: unknown) => {
+      this.options.log.error({ dataset: this.id, err: error }, 'reading the stored document failed; serving it from memory');
+      return this.doc ? [Y.encodeStateAsUpdate(this.doc)] : [new Uint8Array([0, 0])];
+    });
   }
 
   private applyUpdate(peer: Peer, update: Uint8Array): void {
@@ -459,8 +584,13 @@ export class SharedDoc {
     try {
       const cells: NewCell[] = [];
       problem = updateProblem(doc, decoded, peer.role, this.options.checkCells ? cells : undefined);
-      if (!problem && cells.length > 0) problem = this.options.checkCells!(this.id, cells);
+      if (!problem && cells.length > 0) {
+        const checked = this.options.checkCells!(this.id, cells);
+        if (checked instanceof Promise) throw new NotReady(checked);
+        problem = checked;
+      }
     } catch (error) {
+      if (error instanceof NotReady) throw error;
       // An update the check cannot make sense of is refused, not let through.
       this.options.log.error({ dataset: this.id, user: peer.userId, err: error }, 'checking an update failed');
       problem = 'the update could not be checked';
@@ -505,11 +635,20 @@ export class SharedDoc {
           held.updates = [];
           held.bytes = 0;
           this.heldBack.delete(peer);
-          for (const update of waiting) {
+          for (const [i, update] of waiting.entries()) {
             const before = this.heldBack.get(peer)?.updates.length ?? 0;
             try {
               this.applyUpdate(peer, update);
             } catch (error) {
+              if (error instanceof NotReady) {
+                // Held again, in order, and retried once what the check needs is read.
+                const held = this.heldBack.get(peer) ?? { updates: [], bytes: 0 };
+                held.updates.unshift(...waiting.slice(i));
+                held.bytes = held.updates.reduce((sum, u) => sum + u.byteLength, 0);
+                this.heldBack.set(peer, held);
+                this.holdUntil(error.ready);
+                return;
+              }
               if (!(error instanceof BadMessageError)) throw error;
               this.options.log.info({ dataset: this.id, user: peer.userId, reason: error.message }, 'closing socket on a held-back update');
               this.heldBack.delete(peer);
@@ -617,15 +756,35 @@ export class SharedDoc {
   /**
    * Replaces the in-memory document by what the store holds, after a change failed halfway. Updates
    * applied before it that the store has not taken yet (it is failing) were sent to the peers already:
-   * they are applied again, and stay queued for the store.
+   * they are applied again, and stay queued for the store. Messages wait meanwhile; the broken
+   * document is read until the stored one is in place.
    */
   private reload(): void {
-    this.flush();
+    this.holdUntil(this.reloadFromStore());
+  }
+
+  private async reloadFromStore(): Promise<void> {
+    await this.flush();
+    for (let retryMs = STORE_RETRY_FIRST_MS; ; retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS)) {
+      if (this.closed) return;
+      try {
+        const stored = await this.store.load(this.id);
+        if (this.closed) return;
+        this.replaceBy(stored);
+        return;
+      } catch (error) {
+        this.options.log.error({ dataset: this.id, err: error }, 'reloading the document failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      }
+    }
+  }
+
+  private replaceBy(stored: StoredDoc): void {
     const unstored = this.pending.updates.map((u) => u.update);
     this.stopObserving?.();
     this.doc?.destroy();
     this.doc = null;
-    this.loadCold();
+    this.setCold(stored);
     if (unstored.length === 0) return;
     const doc = this.warm();
     // Recorded into a stage that is dropped: `pending` holds them already.

@@ -71,49 +71,85 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
     // The upgrade is always accepted; refusals are close codes, which a browser can see (1006 otherwise).
     const sameSite = originAllowed(c.req.header('origin'), c.req.header('host'), allowed);
     const auth = signedIn(storage.users, c, true);
-    const user = auth?.user;
+    auth.catch(() => undefined); // awaited on open; a socket refused before that never asks
     const room = parseRoom(c.req.param('room') ?? '');
     const acks = c.req.query('acks') === '1';
     let peer: SocketPeer | null = null;
     let doc: SharedDoc | null = null;
+    /**
+     * Messages that arrive while the socket is being opened (the store is read): handled after, in
+     * order, even when the client closed the socket meanwhile (what it sent before closing counts).
+     */
+    let early: Uint8Array[] | null = [];
+    let gone = false;
+
+    /** Signs the socket in and joins it to its document; a refusal is a close code. */
+    async function open(ws: WSContext<WebSocket>): Promise<void> {
+      if (!sameSite) return ws.close(CloseCode.Forbidden, 'Origin not allowed');
+      const user = (await auth)?.user;
+      if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
+      const dataset = room ? await storage.datasets.get(room.datasetId) : undefined;
+      let role = dataset ? await roleOn(storage.datasets, user, dataset) : null;
+      // Clients name a dataset or a round, never a coder's copy: the server picks the copy.
+      if (!room || !dataset || !role || room.coder !== undefined) return ws.close(CloseCode.NotFound, 'Unknown dataset');
+      let docRoom = room.name;
+      if (room.round !== undefined) {
+        // A round's room opens the coder's own copy; to anyone else the round does not exist.
+        const copy = await rounds.copyFor(dataset, room.round, user);
+        if (!copy) return ws.close(CloseCode.NotFound, 'Unknown round');
+        docRoom = copy.room;
+        role = copy.role;
+      }
+      let loaded: SharedDoc;
+      try {
+        loaded = await registry.get(docRoom);
+      } catch (error) {
+        log.error({ room: docRoom, err: error }, 'loading the document failed');
+        return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
+      }
+      doc = loaded;
+      peer = new SocketPeer(user, role, room.datasetId, room.name, (await auth)!.credential, ws.raw!, doc, acks);
+      peers.add(peer);
+      doc.addPeer(peer);
+    }
+
+    function receive(ws: WSContext<WebSocket>, data: Uint8Array): void {
+      // Once the server is closing a socket, what it still sends is not listened to.
+      if (!peer || !doc || ws.readyState !== 1) return;
+      doc.receive(peer, data);
+    }
+
+    function leave(): void {
+      if (!peer || !doc) return;
+      doc.removePeer(peer);
+      peers.remove(peer);
+      registry.release(doc.id);
+      peer = null;
+    }
+
     return {
       onOpen(_event, ws: WSContext<WebSocket>) {
-        if (!sameSite) return ws.close(CloseCode.Forbidden, 'Origin not allowed');
-        if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
-        const dataset = room && storage.datasets.get(room.datasetId);
-        let role = dataset && roleOn(storage.datasets, user, dataset);
-        // Clients name a dataset or a round, never a coder's copy: the server picks the copy.
-        if (!room || !role || room.coder !== undefined) return ws.close(CloseCode.NotFound, 'Unknown dataset');
-        let docRoom = room.name;
-        if (room.round !== undefined) {
-          // A round's room opens the coder's own copy; to anyone else the round does not exist.
-          const copy = rounds.copyFor(dataset!, room.round, user);
-          if (!copy) return ws.close(CloseCode.NotFound, 'Unknown round');
-          docRoom = copy.room;
-          role = copy.role;
-        }
-        try {
-          doc = registry.get(docRoom);
-        } catch (error) {
-          log.error({ room: docRoom, err: error }, 'loading the document failed');
-          return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
-        }
-        peer = new SocketPeer(user, role, room.datasetId, room.name, auth!.credential, ws.raw!, doc, acks);
-        peers.add(peer);
-        doc.addPeer(peer);
+        open(ws).then(() => {
+          const waiting = early ?? [];
+          early = null;
+          // Sent before anything closed the socket (the client may be closing it by now).
+          for (const data of waiting) if (peer && doc) doc.receive(peer, data);
+          if (gone) leave();
+        }, (error: unknown) => {
+          log.error({ err: error }, 'opening a socket failed');
+          ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
+        });
       },
       onMessage(event, ws) {
-        // Once the server is closing a socket, what it still sends is not listened to.
-        if (!peer || !doc || ws.readyState !== 1) return;
         if (typeof event.data === 'string') return ws.close(CloseCode.BadMessage, 'Bad message');
-        doc.receive(peer, new Uint8Array(event.data as ArrayBuffer));
+        const data = new Uint8Array(event.data as ArrayBuffer);
+        if (early) early.push(data);
+        else receive(ws, data);
       },
       onClose() {
-        if (!peer || !doc) return;
-        doc.removePeer(peer);
-        peers.remove(peer);
-        registry.release(doc.id);
-        peer = null;
+        gone = true;
+        // Still opening: it leaves once what it sent meanwhile is handled.
+        if (early === null) leave();
       },
     };
   }));

@@ -40,21 +40,21 @@ export type CommitPart = (typeof COMMIT_PARTS)[number];
 export interface StoreHarness {
   store: DocStore;
   /** The history the store recorded for a row, oldest first. */
-  history(datasetId: string, rowId: string): RecordedChange[];
+  history(datasetId: string, rowId: string): Promise<RecordedChange[]>;
   /** The read model's copy of a row, or undefined if it has none. */
-  readRow(datasetId: string, sheetId: string, rowId: string): ReadModelRow | undefined;
+  readRow(datasetId: string, sheetId: string, rowId: string): Promise<ReadModelRow | undefined>;
   /** The read model's copy of a sheet, or undefined if it has none. */
-  readSheet(datasetId: string, sheetId: string): { name: string; columns: Column[] } | undefined;
+  readSheet(datasetId: string, sheetId: string): Promise<{ name: string; columns: Column[] } | undefined>;
   /** The read model's review state of a row, or undefined if it has none. */
-  readReview(datasetId: string, rowId: string): { status: string; openFlags: number; flags: FlagRecord[] } | undefined;
+  readReview(datasetId: string, rowId: string): Promise<{ status: string; openFlags: number; flags: FlagRecord[] } | undefined>;
   /** The read model's copy of a conflict, or undefined if it has none. */
-  readConflict(datasetId: string, conflictId: string): ConflictRecord | undefined;
+  readConflict(datasetId: string, conflictId: string): Promise<ConflictRecord | undefined>;
   /**
    * Makes every later write of `part` fail inside the store (as a full disk or a lost connection would)
    * until the returned function is called.
    */
-  breakWrites(part: CommitPart): () => void;
-  close(): void;
+  breakWrites(part: CommitPart): Promise<() => Promise<void>>;
+  close(): Promise<void>;
 }
 
 /** Real Yjs updates, so that what is stored can be checked by rebuilding the document from it. */
@@ -121,83 +121,83 @@ function conflictOn(rowId: string, id: string, kept: ConflictRecord['kept'], sta
 }
 
 /** Everything a store shows of dataset d1 after `fullCommit`s. */
-function everything(h: StoreHarness) {
+async function everything(h: StoreHarness) {
   return {
-    log: logOf(h.store.load('d1')),
-    history: h.history('d1', 'r1'),
-    row: h.readRow('d1', 'events', 'r1'),
-    sheet: h.readSheet('d1', 'events'),
-    review: h.readReview('d1', 'r1'),
-    conflict: h.readConflict('d1', 'c1'),
+    log: logOf(await h.store.load('d1')),
+    history: await h.history('d1', 'r1'),
+    row: await h.readRow('d1', 'events', 'r1'),
+    sheet: await h.readSheet('d1', 'events'),
+    review: await h.readReview('d1', 'r1'),
+    conflict: await h.readConflict('d1', 'c1'),
   };
 }
 
 export const ATOMICITY_CASE = 'writes nothing of a commit that fails in any of its parts';
 
 /** The contract's cases, each run on a fresh, empty store. */
-export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
-  'loads an unknown dataset as empty: no snapshot, no updates, seq 0': (h) => {
-    const stored = h.store.load('nothing-here');
+export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => Promise<void>> = {
+  'loads an unknown dataset as empty: no snapshot, no updates, seq 0': async (h) => {
+    const stored = await h.store.load('nothing-here');
     expect(logOf(stored)).toEqual({ snapshot: null, updates: [], lastSeq: 0 });
     expect(stored.stateVector ?? null).toBeNull();
   },
 
-  'returns increasing sequence numbers from append, and load gives the updates back in order': (h) => {
+  'returns increasing sequence numbers from append, and load gives the updates back in order': async (h) => {
     const { updates, doc } = makeUpdates(4);
-    const s1 = h.store.append(commitOf('d1', [updates[0]!]));
-    const s2 = h.store.append(commitOf('d1', [updates[1]!, updates[2]!]));
-    const s3 = h.store.append(commitOf('d1', [updates[3]!]));
+    const s1 = await h.store.append(commitOf('d1', [updates[0]!]));
+    const s2 = await h.store.append(commitOf('d1', [updates[1]!, updates[2]!]));
+    const s3 = await h.store.append(commitOf('d1', [updates[3]!]));
     expect(s1).toBeGreaterThan(0);
     expect(s2).toBeGreaterThan(s1);
     expect(s3).toBeGreaterThan(s2);
-    const loaded = h.store.load('d1');
+    const loaded = await h.store.load('d1');
     expect(loaded.snapshot).toBeNull();
     expect(loaded.updates.map((u) => [...u])).toEqual(updates.map((u) => [...u]));
     expect(loaded.lastSeq).toBe(s3);
     expect(rebuild(null, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
   },
 
-  'keeps datasets apart': (h) => {
+  'keeps datasets apart': async (h) => {
     const { updates } = makeUpdates(3);
-    h.store.append(commitOf('d1', [updates[0]!]));
-    const s = h.store.append(commitOf('d2', [updates[1]!, updates[2]!]));
-    expect(h.store.load('d1').updates.map((u) => [...u])).toEqual([[...updates[0]!]]);
-    expect(h.store.load('d2').updates).toHaveLength(2);
-    expect(h.store.load('d2').lastSeq).toBe(s);
+    await h.store.append(commitOf('d1', [updates[0]!]));
+    const s = await h.store.append(commitOf('d2', [updates[1]!, updates[2]!]));
+    expect((await h.store.load('d1')).updates.map((u) => [...u])).toEqual([[...updates[0]!]]);
+    expect((await h.store.load('d2')).updates).toHaveLength(2);
+    expect((await h.store.load('d2')).lastSeq).toBe(s);
   },
 
-  'compacts the log up to a seq into the snapshot and keeps the later updates': (h) => {
+  'compacts the log up to a seq into the snapshot and keeps the later updates': async (h) => {
     const { updates, doc } = makeUpdates(3);
-    const s1 = h.store.append(commitOf('d1', [updates[0]!]));
-    const s2 = h.store.append(commitOf('d1', [updates[1]!]));
-    const s3 = h.store.append(commitOf('d1', [updates[2]!]));
+    const s1 = await h.store.append(commitOf('d1', [updates[0]!]));
+    const s2 = await h.store.append(commitOf('d1', [updates[1]!]));
+    const s3 = await h.store.append(commitOf('d1', [updates[2]!]));
     expect(s1).toBeLessThan(s2);
     const upToS2 = Y.mergeUpdates([updates[0]!, updates[1]!]);
-    h.store.compact('d1', upToS2, s2);
-    const loaded = h.store.load('d1');
+    await h.store.compact('d1', upToS2, s2);
+    const loaded = await h.store.load('d1');
     expect([...loaded.snapshot!]).toEqual([...upToS2]);
     expect(loaded.updates.map((u) => [...u])).toEqual([[...updates[2]!]]);
     expect(loaded.lastSeq).toBe(s3);
     expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
   },
 
-  'replaces an older snapshot, keeps the seq after compacting everything, and keeps counting up': (h) => {
+  'replaces an older snapshot, keeps the seq after compacting everything, and keeps counting up': async (h) => {
     const { updates, doc } = makeUpdates(3);
-    const s1 = h.store.append(commitOf('d1', [updates[0]!]));
-    h.store.compact('d1', updates[0]!, s1);
-    const s2 = h.store.append(commitOf('d1', [updates[1]!]));
+    const s1 = await h.store.append(commitOf('d1', [updates[0]!]));
+    await h.store.compact('d1', updates[0]!, s1);
+    const s2 = await h.store.append(commitOf('d1', [updates[1]!]));
     expect(s2).toBeGreaterThan(s1);
     const state = Y.mergeUpdates([updates[0]!, updates[1]!]);
-    h.store.compact('d1', state, s2);
-    expect(logOf(h.store.load('d1'))).toEqual({ snapshot: state, updates: [], lastSeq: s2 });
-    const s3 = h.store.append(commitOf('d1', [updates[2]!]));
+    await h.store.compact('d1', state, s2);
+    expect(logOf(await h.store.load('d1'))).toEqual({ snapshot: state, updates: [], lastSeq: s2 });
+    const s3 = await h.store.append(commitOf('d1', [updates[2]!]));
     expect(s3).toBeGreaterThan(s2);
-    const loaded = h.store.load('d1');
+    const loaded = await h.store.load('d1');
     expect(loaded.lastSeq).toBe(s3);
     expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
   },
 
-  'gives back the state vector stored with the log, and never a stale one': (h) => {
+  'gives back the state vector stored with the log, and never a stale one': async (h) => {
     const { updates, doc } = makeUpdates(4);
     const replay = new Y.Doc();
     const svAfter = (n: number) => {
@@ -205,61 +205,61 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
       return Y.encodeStateVector(replay);
     };
     const withVector = (from: number, to: number): DocCommit => ({ ...commitOf('d1', updates.slice(from, to)), stateVector: svAfter(to) });
-    const s2 = h.store.append(withVector(0, 2));
-    let stored = h.store.load('d1');
+    const s2 = await h.store.append(withVector(0, 2));
+    let stored = await h.store.load('d1');
     expectTrueStateVector(stored);
     expect(stored.stateVector && [...stored.stateVector]).toEqual([...svAfter(2)]);
 
     // An update stored without a vector makes the stored one stale: it must not be reported.
-    h.store.append(commitOf('d1', [updates[2]!]));
-    expectTrueStateVector(h.store.load('d1'));
+    await h.store.append(commitOf('d1', [updates[2]!]));
+    expectTrueStateVector(await h.store.load('d1'));
 
     const merged = Y.mergeUpdates(updates.slice(0, 2));
-    h.store.compact('d1', merged, s2, svAfter(2));
-    expectTrueStateVector(h.store.load('d1'));
-    h.store.append(withVector(3, 4));
-    stored = h.store.load('d1');
+    await h.store.compact('d1', merged, s2, svAfter(2));
+    expectTrueStateVector(await h.store.load('d1'));
+    await h.store.append(withVector(3, 4));
+    stored = await h.store.load('d1');
     expectTrueStateVector(stored);
     expect(rebuild(stored.snapshot, stored.updates)).toEqual(doc.getMap('cells').toJSON());
   },
 
-  'records cell changes in the history with their old and new values, user and time, oldest first': (h) => {
-    h.store.append({
+  'records cell changes in the history with their old and new values, user and time, oldest first': async (h) => {
+    await h.store.append({
       ...emptyCommit('d1'),
       cells: [
         { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'first', userId: 'u1', at: 1000 },
         { sheetId: 'events', rowId: 'r1', columnId: 'context', old: undefined, new: ['military'], userId: 'u1', at: 1000 },
       ],
     });
-    h.store.append({
+    await h.store.append({
       ...emptyCommit('d1'),
       cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 }],
     });
-    expect(h.history('d1', 'r1')).toEqual([
+    expect(await h.history('d1', 'r1')).toEqual([
       { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: null, new: 'first', userId: 'u1', at: 1000 },
       { sheetId: 'events', rowId: 'r1', columnId: 'context', old: null, new: ['military'], userId: 'u1', at: 1000 },
       { sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u2', at: 2000 },
     ]);
-    expect(h.history('d2', 'r1')).toEqual([]);
+    expect(await h.history('d2', 'r1')).toEqual([]);
   },
 
-  'keeps the note of a cell change with it in the history (an adjudication and its coders\' values)': (h) => {
+  'keeps the note of a cell change with it in the history (an adjudication and its coders\' values)': async (h) => {
     const note = JSON.stringify({ adjudication: { round: 'R1', values: { ana: 'AGREE', ben: 'REJECT' } } });
-    h.store.append({
+    await h.store.append({
       ...emptyCommit('d1'),
       cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'event_type', old: 'CONSULT', new: 'REJECT', userId: 'u1', at: 1000, note }],
     });
-    expect(h.history('d1', 'r1')).toEqual([
+    expect(await h.history('d1', 'r1')).toEqual([
       { sheetId: 'events', rowId: 'r1', columnId: 'event_type', old: 'CONSULT', new: 'REJECT', userId: 'u1', at: 1000, note },
     ]);
   },
 
-  "records a deleted row's cells in the history as changed to nothing, and drops it from the read model": (h) => {
-    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { actor1: 'China', cameo_code: '036', count: 3 }, 'u1', 1000)] });
-    expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ actor1: 'China', cameo_code: '036', count: 3 });
-    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', null, 'u2', 2000)] });
-    expect(h.readRow('d1', 'events', 'r1')).toBeUndefined();
-    const deletions = h.history('d1', 'r1').filter((c) => c.userId === 'u2');
+  "records a deleted row's cells in the history as changed to nothing, and drops it from the read model": async (h) => {
+    await h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { actor1: 'China', cameo_code: '036', count: 3 }, 'u1', 1000)] });
+    expect((await h.readRow('d1', 'events', 'r1'))?.cells).toEqual({ actor1: 'China', cameo_code: '036', count: 3 });
+    await h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', null, 'u2', 2000)] });
+    expect(await h.readRow('d1', 'events', 'r1')).toBeUndefined();
+    const deletions = (await h.history('d1', 'r1')).filter((c) => c.userId === 'u2');
     expect(deletions.map(({ columnId, old, new: now, at }) => ({ columnId, old, new: now, at })).sort((a, b) => a.columnId.localeCompare(b.columnId)))
       .toEqual([
         { columnId: 'actor1', old: 'China', new: null, at: 2000 },
@@ -268,38 +268,51 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
       ]);
   },
 
-  'takes the deletion of a row it never stored without error or history': (h) => {
-    expect(() => h.store.append({ ...emptyCommit('d1'), rows: [rowState('ghost', null, 'u1', 1000)] })).not.toThrow();
-    expect(h.history('d1', 'ghost')).toEqual([]);
+  'records a row made and deleted in one commit: its cells, then their deletion': async (h) => {
+    await h.store.append({
+      ...emptyCommit('d1'),
+      cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'actor1', old: undefined, new: 'short-lived', userId: 'u1', at: 1000 }],
+      rows: [rowState('r1', null, 'u1', 1000)],
+    });
+    expect(await h.readRow('d1', 'events', 'r1')).toBeUndefined();
+    expect((await h.history('d1', 'r1')).map(({ columnId, old, new: now }) => ({ columnId, old, new: now }))).toEqual([
+      { columnId: 'actor1', old: null, new: 'short-lived' },
+      { columnId: 'actor1', old: 'short-lived', new: null },
+    ]);
   },
 
-  'upserts read-model rows: created by/at stay, updated by/at and the cells move': (h) => {
-    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'first' }, 'u1', 1000)] });
-    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'second', location: 'Rio' }, 'u2', 2000)] });
-    expect(h.readRow('d1', 'events', 'r1')).toEqual({
+  'takes the deletion of a row it never stored without error or history': async (h) => {
+    await expect(h.store.append({ ...emptyCommit('d1'), rows: [rowState('ghost', null, 'u1', 1000)] })).resolves.toBeTypeOf('number');
+    expect(await h.history('d1', 'ghost')).toEqual([]);
+  },
+
+  'upserts read-model rows: created by/at stay, updated by/at and the cells move': async (h) => {
+    await h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'first' }, 'u1', 1000)] });
+    await h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'second', location: 'Rio' }, 'u2', 2000)] });
+    expect(await h.readRow('d1', 'events', 'r1')).toEqual({
       cells: { summary: 'second', location: 'Rio' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u2', updatedAt: 2000,
     });
-    h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'third' }, 'u3', 3000)] });
-    expect(h.readRow('d1', 'events', 'r1')).toEqual({
+    await h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'third' }, 'u3', 3000)] });
+    expect(await h.readRow('d1', 'events', 'r1')).toEqual({
       cells: { summary: 'third' }, createdBy: 'u1', createdAt: 1000, updatedBy: 'u3', updatedAt: 3000,
     });
   },
 
-  'writes updates, history and read model of one commit together': (h) => {
+  'writes updates, history and read model of one commit together': async (h) => {
     const { updates } = makeUpdates(1);
-    const seq = h.store.append({
+    const seq = await h.store.append({
       ...commitOf('d1', updates, 'u1', 1000),
       cells: [{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: undefined, new: 'x', userId: 'u1', at: 1000 }],
       rows: [rowState('r1', { summary: 'x' }, 'u1', 1000)],
     });
     expect(seq).toBeGreaterThan(0);
-    expect(h.store.load('d1').updates).toHaveLength(1);
-    expect(h.history('d1', 'r1')).toHaveLength(1);
-    expect(h.readRow('d1', 'events', 'r1')?.cells).toEqual({ summary: 'x' });
+    expect((await h.store.load('d1')).updates).toHaveLength(1);
+    expect(await h.history('d1', 'r1')).toHaveLength(1);
+    expect((await h.readRow('d1', 'events', 'r1'))?.cells).toEqual({ summary: 'x' });
   },
 
-  'stores the sheets of a commit in the read model, replaces them, and drops a removed sheet with its rows': (h) => {
-    h.store.append({
+  'stores the sheets of a commit in the read model, replaces them, and drops a removed sheet with its rows': async (h) => {
+    await h.store.append({
       ...emptyCommit('d1'),
       sheets: [
         { sheetId: 'events', sheet: { name: 'Events', columns: EVENTS_COLUMNS } },
@@ -307,60 +320,60 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
       ],
       rows: [rowState('r1', { actor1: 'China' }, 'u1', 1000), { ...rowState('s1', { quote: 'q' }, 'u1', 1000), sheetId: 'statements' }],
     });
-    expect(h.readSheet('d1', 'events')).toEqual({ name: 'Events', columns: EVENTS_COLUMNS });
-    expect(h.readSheet('d1', 'statements')).toEqual({ name: 'Statements', columns: [] });
-    expect(h.readSheet('d2', 'events')).toBeUndefined();
+    expect(await h.readSheet('d1', 'events')).toEqual({ name: 'Events', columns: EVENTS_COLUMNS });
+    expect(await h.readSheet('d1', 'statements')).toEqual({ name: 'Statements', columns: [] });
+    expect(await h.readSheet('d2', 'events')).toBeUndefined();
 
-    h.store.append({ ...emptyCommit('d1'), sheets: [{ sheetId: 'events', sheet: { name: 'Happenings', columns: [EVENTS_COLUMNS[1]!] } }] });
-    expect(h.readSheet('d1', 'events')).toEqual({ name: 'Happenings', columns: [EVENTS_COLUMNS[1]] });
+    await h.store.append({ ...emptyCommit('d1'), sheets: [{ sheetId: 'events', sheet: { name: 'Happenings', columns: [EVENTS_COLUMNS[1]!] } }] });
+    expect(await h.readSheet('d1', 'events')).toEqual({ name: 'Happenings', columns: [EVENTS_COLUMNS[1]] });
 
-    h.store.append({ ...emptyCommit('d1'), sheets: [{ sheetId: 'events', sheet: null }] });
-    expect(h.readSheet('d1', 'events')).toBeUndefined();
-    expect(h.readRow('d1', 'events', 'r1')).toBeUndefined();
-    expect(h.readSheet('d1', 'statements')).toEqual({ name: 'Statements', columns: [] });
-    expect(h.readRow('d1', 'statements', 's1')?.cells).toEqual({ quote: 'q' });
+    await h.store.append({ ...emptyCommit('d1'), sheets: [{ sheetId: 'events', sheet: null }] });
+    expect(await h.readSheet('d1', 'events')).toBeUndefined();
+    expect(await h.readRow('d1', 'events', 'r1')).toBeUndefined();
+    expect(await h.readSheet('d1', 'statements')).toEqual({ name: 'Statements', columns: [] });
+    expect((await h.readRow('d1', 'statements', 's1'))?.cells).toEqual({ quote: 'q' });
   },
 
-  'stores the review states and flags of a commit, later ones replacing earlier ones': (h) => {
+  'stores the review states and flags of a commit, later ones replacing earlier ones': async (h) => {
     const [a, b] = [flagOn('r1', 'fa'), { ...flagOn('r1', 'fb'), comments: [{ id: 'c1', by: 'cora', at: '2024-02-23T00:00:00.000Z', text: 'fixed', kind: 'fixed' as const }] }];
-    h.store.append({ ...emptyCommit('d1'), reviews: [{ rowId: 'r1', status: 'flagged', openFlags: 2, flags: [a, b] }, { rowId: 'r2', status: 'approved', openFlags: 0, flags: [] }] });
-    expect(h.readReview('d1', 'r1')).toEqual({ status: 'flagged', openFlags: 2, flags: [a, b] });
-    expect(h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
-    expect(h.readReview('d2', 'r1')).toBeUndefined();
+    await h.store.append({ ...emptyCommit('d1'), reviews: [{ rowId: 'r1', status: 'flagged', openFlags: 2, flags: [a, b] }, { rowId: 'r2', status: 'approved', openFlags: 0, flags: [] }] });
+    expect(await h.readReview('d1', 'r1')).toEqual({ status: 'flagged', openFlags: 2, flags: [a, b] });
+    expect(await h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
+    expect(await h.readReview('d2', 'r1')).toBeUndefined();
     const resolved = { ...a, status: 'resolved' as const, resolvedBy: 'rita', resolvedAt: '2024-02-24T00:00:00.000Z', resolution: 'ok' };
-    h.store.append({ ...emptyCommit('d1'), reviews: [{ rowId: 'r1', status: 'unreviewed', openFlags: 0, flags: [resolved] }] });
-    expect(h.readReview('d1', 'r1')).toEqual({ status: 'unreviewed', openFlags: 0, flags: [resolved] });
-    expect(h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
+    await h.store.append({ ...emptyCommit('d1'), reviews: [{ rowId: 'r1', status: 'unreviewed', openFlags: 0, flags: [resolved] }] });
+    expect(await h.readReview('d1', 'r1')).toEqual({ status: 'unreviewed', openFlags: 0, flags: [resolved] });
+    expect(await h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
   },
 
-  'stores the conflicts of a commit, a later state of one replacing the earlier': (h) => {
+  'stores the conflicts of a commit, a later state of one replacing the earlier': async (h) => {
     const [a, b] = [conflictOn('r1', 'ca', 'China', 'open'), conflictOn('r2', 'cb', null, 'open')];
-    h.store.append({ ...emptyCommit('d1'), conflicts: [a, b] });
-    expect(h.readConflict('d1', 'ca')).toEqual(a);
-    expect(h.readConflict('d1', 'cb')).toEqual(b);
-    expect(h.readConflict('d2', 'ca')).toBeUndefined();
+    await h.store.append({ ...emptyCommit('d1'), conflicts: [a, b] });
+    expect(await h.readConflict('d1', 'ca')).toEqual(a);
+    expect(await h.readConflict('d1', 'cb')).toEqual(b);
+    expect(await h.readConflict('d2', 'ca')).toBeUndefined();
     const resolved = conflictOn('r1', 'ca', 'China', 'resolved');
-    h.store.append({ ...emptyCommit('d1'), conflicts: [resolved] });
-    expect(h.readConflict('d1', 'ca')).toEqual(resolved);
-    expect(h.readConflict('d1', 'cb')).toEqual(b);
+    await h.store.append({ ...emptyCommit('d1'), conflicts: [resolved] });
+    expect(await h.readConflict('d1', 'ca')).toEqual(resolved);
+    expect(await h.readConflict('d1', 'cb')).toEqual(b);
   },
 
-  [ATOMICITY_CASE]: (h) => {
+  [ATOMICITY_CASE]: async (h) => {
     const { updates, doc } = makeUpdates(2);
-    h.store.append(fullCommit('d1', updates[0]!, 'China', 'u1', 1000));
-    const before = everything(h);
+    await h.store.append(fullCommit('d1', updates[0]!, 'China', 'u1', 1000));
+    const before = await everything(h);
     for (const part of COMMIT_PARTS) {
-      const restore = h.breakWrites(part);
+      const restore = await h.breakWrites(part);
       try {
-        expect(() => h.store.append(fullCommit('d1', updates[1]!, 'Japan', 'u2', 2000)), `with ${part} failing`).toThrow();
+        await expect(h.store.append(fullCommit('d1', updates[1]!, 'Japan', 'u2', 2000)), `with ${part} failing`).rejects.toThrow();
       } finally {
-        restore();
+        await restore();
       }
-      expect(everything(h), `after a commit whose ${part} failed`).toEqual(before);
+      expect(await everything(h), `after a commit whose ${part} failed`).toEqual(before);
     }
     // Once the store works again, the same commit is written whole.
-    h.store.append(fullCommit('d1', updates[1]!, 'Japan', 'u2', 2000));
-    const after = everything(h);
+    await h.store.append(fullCommit('d1', updates[1]!, 'Japan', 'u2', 2000));
+    const after = await everything(h);
     expect(after.log.updates).toHaveLength(2);
     expect(rebuild(null, after.log.updates)).toEqual(doc.getMap('cells').toJSON());
     expect(after.history.map((c) => c.new)).toEqual(['China', 'Japan']);
@@ -372,11 +385,11 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => void> = {
 };
 
 /** Runs the DocStore contract against stores made by `open` (a fresh, empty store each test). */
-export function docStoreContract(name: string, open: () => StoreHarness): void {
+export function docStoreContract(name: string, open: () => Promise<StoreHarness>): void {
   describe(`DocStore contract: ${name}`, () => {
     let h: StoreHarness;
-    beforeEach(() => { h = open(); });
-    afterEach(() => { h.close(); });
+    beforeEach(async () => { h = await open(); });
+    afterEach(async () => { await h.close(); });
     for (const [title, run] of Object.entries(DOC_STORE_CASES)) it(title, () => run(h));
   });
 }

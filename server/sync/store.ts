@@ -1,6 +1,7 @@
 /**
- * What the sync layer needs from storage, kept small so that another store (PostgreSQL, for teams that
- * outgrow one machine) can join later; `store.contract.ts` is the suite every store must pass.
+ * What the sync layer needs from storage, kept small: the SQLite store (`db/store.ts`) and the
+ * PostgreSQL one (`db/pg/store.ts`) both keep it, and `store.contract.ts` is the suite every store must
+ * pass. Every method answers a promise; the sync engine counts a change as stored only once it resolved.
  */
 import type { CellValue, Column } from '../../model/columns';
 import type { ConflictRecord } from '../../model/conflicts';
@@ -78,15 +79,15 @@ export interface DocCommit {
 
 export interface DocStore {
   /** The stored document of a dataset. */
-  load(datasetId: string): StoredDoc;
+  load(datasetId: string): Promise<StoredDoc>;
   /**
    * Writes the updates to the log and their effects to the history and the read model in one
    * transaction. A deleted row's cells are recorded in the history as changed to nothing.
    * Returns the sequence number of the last update written.
    */
-  append(commit: DocCommit): number;
+  append(commit: DocCommit): Promise<number>;
   /** Replaces everything logged up to `upToSeq` by `state`, in one transaction. */
-  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): void;
+  compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void>;
 }
 
 export function emptyCommit(datasetId: string): DocCommit {

@@ -1,30 +1,36 @@
 /**
- * The app built in-process on a temp SQLite file, for route tests that need no socket:
- * `app.request()` goes through the same middleware and routes as a real request.
+ * The app built in-process on a temp SQLite file (a PostgreSQL database of its own with
+ * TESSERA_TEST_STORE=pg), for route tests that need no socket: `app.request()` goes through the same
+ * middleware and routes as a real request.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../db/client';
-import { sqliteStorage } from '../../db/storage';
+import { openStorage } from '../../db/open';
 import { createApp, type HttpOptions } from '../../server/app';
 import { createUser } from '../../server/auth/users';
 import { prepareDatabase } from '../../server/first-start';
 import { createLogger } from '../../server/logger';
 import type { Role } from '../../model/roles';
+import { testDatabaseFor, testOnPostgres } from './pg';
 
 const ADMIN_TOKEN = 'in-process-admin-token-0123456789';
 
 export interface BuildOptions {
-  /** A SQLite file to use (to build a second app on the same data); a fresh temp file otherwise. */
+  /**
+   * A SQLite file to use (to build a second app on the same data); a fresh temp file otherwise. On
+   * PostgreSQL, the database that stands in for that file.
+   */
   file?: string;
   http?: Partial<HttpOptions>;
 }
 
 export async function buildApp({ file, http = {} }: BuildOptions = {}) {
   const dir = file === undefined ? mkdtempSync(join(tmpdir(), 'tessera-app-')) : undefined;
-  const db = openDatabase(file ?? join(dir!, 'tessera.db'));
-  const storage = sqliteStorage(db);
+  const dbFile = file ?? join(dir!, 'tessera.db');
+  const { storage, close: closeStorage } = await openStorage({
+    dbFile, DATABASE_URL: testOnPostgres ? (await testDatabaseFor(dbFile)).url : undefined,
+  });
   const built = createApp({
     storage, log: createLogger('silent'), maxMessageBytes: 1 << 24, docIdleMs: 60_000,
     clientDir: join(import.meta.dirname, '..', '..', 'dist', 'client'), http,
@@ -54,13 +60,13 @@ export async function buildApp({ file, http = {} }: BuildOptions = {}) {
     return createUser(storage.users, { name, role });
   }
 
-  function close(): void {
-    built.services.registry.closeAll();
-    db.$client.close();
+  async function close(): Promise<void> {
+    await built.services.registry.closeAll();
+    await closeStorage();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 
-  return { ...built, db, storage, adminToken, call, user, close, dispose: close };
+  return { ...built, storage, adminToken, call, user, close, dispose: close };
 }
 
 /** An app built in-process. */

@@ -1,9 +1,13 @@
-/** Starts the real server (`server/main.ts`) as a child process on a free port with its own data dir. */
+/**
+ * Starts the real server (`server/main.ts`) as a child process on a free port with its own data dir
+ * (and, with TESSERA_TEST_STORE=pg, a PostgreSQL database of its own, the same for a restart on that dir).
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { testDatabaseFor, testOnPostgres } from './pg';
 
 export interface RunningServer {
   url: string;
@@ -37,7 +41,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let adminToken = options.adminToken === null ? '' : options.adminToken ?? randomBytes(24).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ADMIN_TOKEN: adminToken,
-    LOG_LEVEL: 'warn', ...options.env,
+    LOG_LEVEL: 'warn', ...(testOnPostgres && { DATABASE_URL: (await testDatabaseFor(dataDir)).url }), ...options.env,
   };
   if (options.adminToken === null) delete env.ADMIN_TOKEN;
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {

@@ -232,7 +232,7 @@ describe('listing conflicts', () => {
       expect(app.services.registry.loaded('demo')).toBeUndefined();
       expect((await app.call('/api/datasets/nope/conflicts')).status).toBe(404);
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });

@@ -76,7 +76,7 @@ describe('evidence anchors over the sync socket', () => {
     expect(cellOf(watcher.doc, 'events', row, 'evidence')).toBeUndefined();
     const fresh = await join(dataset);
     expect(cellOf(fresh.doc, 'events', row, 'evidence')).toBeUndefined();
-    expect(storedByUser(server, user.id)).toEqual({ updates: 0, cellChanges: 0 });
+    expect(await storedByUser(server, user.id)).toEqual({ updates: 0, cellChanges: 0 });
     const after = JSON.parse((await exportSheet(server, dataset, 'events', 'format=json')).text);
     expect(after.rows[0].evidence).toBeNull();
     expect(JSON.parse(before).rows[0].evidence).toBeNull();

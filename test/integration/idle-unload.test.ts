@@ -41,7 +41,7 @@ describe('idle documents', () => {
       client.destroy();
       watcher.destroy();
       // Unloading folds the log into the snapshot.
-      await waitFor(() => { const log = storedLog(server, DATASET); return log.snapshot && log.updates === 0; }, { what: `cycle ${cycle} compacted` });
+      await waitFor(async () => { const log = await storedLog(server, DATASET); return log.snapshot && log.updates === 0; }, { what: `cycle ${cycle} compacted` });
     }
 
     await server.kill();

@@ -136,7 +136,7 @@ describe('updates that break the document layout', () => {
     expect(Object.keys(expected).sort()).toEqual(Object.keys(documentBefore).sort());
     expect(expected.meta).toEqual(documentBefore.meta);
 
-    expect(storedByUser(server, carelessUser.id)).toEqual({ updates: 0, cellChanges: 0 });
+    expect(await storedByUser(server, carelessUser.id)).toEqual({ updates: 0, cellChanges: 0 });
     const viewAfter = await serverView(server, dataset);
     expect(viewAfter.dataset).toEqual(viewBefore.dataset);
     expect(viewAfter.columns).toEqual(viewBefore.columns);

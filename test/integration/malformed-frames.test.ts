@@ -141,7 +141,7 @@ describe('malformed frames on the sync channel', () => {
   });
 
   it('stores nothing of any hostile socket, before or after a restart', async () => {
-    expect(storedByUser(server, mallory.id)).toEqual({ updates: 0, cellChanges: 0 });
+    expect(await storedByUser(server, mallory.id)).toEqual({ updates: 0, cellChanges: 0 });
     const expected = sheetsJson(alice.doc);
     expect(await server.stop()).toBe(0);
     const again = await restartServer(server);
@@ -150,7 +150,7 @@ describe('malformed frames on the sync channel', () => {
       try {
         expect(sheetsJson(reader.doc)).toEqual(expected);
         for (const marker of markers) expect(JSON.stringify(sheetsJson(reader.doc))).not.toContain(marker);
-        expect(storedByUser(again, mallory.id)).toEqual({ updates: 0, cellChanges: 0 });
+        expect(await storedByUser(again, mallory.id)).toEqual({ updates: 0, cellChanges: 0 });
       } finally {
         reader.destroy();
       }

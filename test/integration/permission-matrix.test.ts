@@ -134,7 +134,7 @@ describe('the table', () => {
         gone: [...inTable, ...NOT_IN_TABLE].filter((r) => !registered.has(r)),
       }, 'every registered route has a row, and every row a registered route').toEqual({ withoutRow: [], gone: [] });
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });
@@ -167,9 +167,9 @@ describe('routes', () => {
   };
 
   /** Writes a cell as `userId` (null: the server) straight into the document, and stores it. */
-  const writeCell = (datasetId: string, userId: string | null, row: string, value: string) => {
-    app.services.registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => setCell(getSheet(doc, 'events')!, row, 'summary', value)));
-    app.services.registry.with(datasetId, (shared) => shared.flush());
+  const writeCell = async (datasetId: string, userId: string | null, row: string, value: string) => {
+    await app.services.registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => setCell(getSheet(doc, 'events')!, row, 'summary', value)));
+    await app.services.registry.with(datasetId, (shared) => shared.flush());
   };
 
   /** What `fixture` is made from: set up while the dataset is still active. */
@@ -196,7 +196,7 @@ describe('routes', () => {
     };
     const freshRow = async () => {
       const id = `row-${unique()}`;
-      writeCell(datasetId, null, id, 'coded for the matrix');
+      await writeCell(datasetId, null, id, 'coded for the matrix');
       return id;
     };
     const freshUser = async () => {
@@ -222,7 +222,7 @@ describe('routes', () => {
       async freshConflict() {
         // Two coders change the same cell from the same state, neither seeing the other's change.
         const id = await freshRow();
-        const state = app.services.registry.with(datasetId, (shared) => shared.read((doc) => Y.encodeStateAsUpdate(doc)));
+        const state = await app.services.registry.with(datasetId, (shared) => shared.read((doc) => Y.encodeStateAsUpdate(doc)));
         const [first, second] = ['first value', 'second value'].map((value) => {
           const copy = new Y.Doc();
           Y.applyUpdate(copy, state);
@@ -232,11 +232,13 @@ describe('routes', () => {
           return update!;
         });
         for (const [userId, update] of [[coders[0], first!], [coders[1], second!]] as const) {
-          app.services.registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => Y.applyUpdate(doc, update)));
+          await app.services.registry.with(datasetId, (shared) => shared.transact({ userId }, (doc) => Y.applyUpdate(doc, update)));
         }
-        app.services.registry.with(datasetId, (shared) => shared.flush());
-        const open = (await setup('GET', `/api/datasets/${datasetId}/conflicts?status=open`)) as Array<{ id: string; row: string }>;
-        return open.find((c) => c.row === id)!.id;
+        // The conflict is recorded after the change that made it (its writers' names are read first).
+        return waitForValue(async () => {
+          const open = (await setup('GET', `/api/datasets/${datasetId}/conflicts?status=open`)) as Array<{ id: string; row: string }>;
+          return open.find((c) => c.row === id)?.id;
+        }, { what: 'the conflict recorded' });
       },
       freshUser,
       async freshToken() {
@@ -267,7 +269,7 @@ describe('routes', () => {
       const id = DATASET[kind];
       await createDataset(send, app.adminToken, id, kind);
       const row = `row-${unique()}`;
-      writeCell(id, null, row, 'read by every case');
+      await writeCell(id, null, row, 'read by every case');
       const source = (await setup('POST', `/api/datasets/${id}/sources`, { title: 'The article', text: 'What was said, and by whom.' })).id;
       const roundRow = `round-row-${unique()}`;
       writeCell(id, null, roundRow, 'coded twice');

@@ -57,7 +57,7 @@ describe('roles on the sync channel', () => {
     expect(cellOf(editor.doc, 'events', rowId, 'summary')).toBeUndefined();
     const late = await join(server.adminToken);
     expect(rowsOf(late.doc, 'events').map(([id]) => id)).not.toContain(rowId);
-    expect(storedByUser(server, users[role].id)).toEqual({ updates: 0, cellChanges: 0 });
+    expect(await storedByUser(server, users[role].id)).toEqual({ updates: 0, cellChanges: 0 });
     expect(await rowHistory(server, DATASET, rowId)).toEqual([]);
   });
 
@@ -139,7 +139,7 @@ describe('roles on the sync channel', () => {
       expect(cellOf(editor.doc, 'events', rowId, 'summary')).toBeUndefined();
       expect(cellOf(fresh.doc, 'events', editorRow, 'summary')).toBe('editor edit before the restart');
       expect(sheetsJson(fresh.doc)).toEqual(sheetsJson(editor.doc));
-      expect(storedByUser(again, users.viewer.id)).toEqual({ updates: 0, cellChanges: 0 });
+      expect(await storedByUser(again, users.viewer.id)).toEqual({ updates: 0, cellChanges: 0 });
     } finally {
       await again.dispose();
     }

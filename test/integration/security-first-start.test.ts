@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/clients';
 import { restartServer } from '../helpers/lifecycle';
 import { startServer, type RunningServer } from '../helpers/server';
+import { testDatabaseFor, testOnPostgres } from '../helpers/pg';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -12,7 +13,13 @@ const ROOT = join(import.meta.dirname, '..', '..');
 async function signInLink(dataDir: string, env: Record<string, string> = {}): Promise<string> {
   const { ADMIN_TOKEN: _, ...rest } = process.env;
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/signin-link.ts')], {
-    cwd: ROOT, env: { ...rest, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '8787', ...env }, timeout: 30_000,
+    cwd: ROOT,
+    env: {
+      ...rest, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '8787',
+      // On PostgreSQL, the database the server of that data dir used.
+      ...(testOnPostgres && { DATABASE_URL: (await testDatabaseFor(dataDir)).url }), ...env,
+    },
+    timeout: 30_000,
   });
   return stdout;
 }

@@ -22,12 +22,15 @@ import { sheetOf } from '../helpers/docs';
 import { openRawSocket } from '../helpers/raw-socket';
 import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
+import pg from 'pg';
+import { testDatabaseFor, testOnPostgres } from '../helpers/pg';
 
 const DATASET = 'fragile';
 
 describe('when storing fails', () => {
   let server: RunningServer;
-  let sqlite: Database.Database;
+  /** SQL on the server's store (its SQLite file, or its PostgreSQL database with TESSERA_TEST_STORE=pg). */
+  let store: { query(sql: string, params?: string[]): Promise<Array<Record<string, unknown>>>; close(): Promise<void> };
   let doc: Y.Doc;
   let provider: WebsocketProvider;
   let saves: SaveStatus;
@@ -35,7 +38,23 @@ describe('when storing fails', () => {
   beforeAll(async () => {
     server = await startServer();
     await createDataset(server, DATASET);
-    sqlite = new Database(join(server.dataDir, 'tessera.db'), { timeout: 5000 });
+    if (testOnPostgres) {
+      const client = new pg.Client({ connectionString: (await testDatabaseFor(server.dataDir)).url });
+      await client.connect();
+      store = {
+        query: async (sql, params = []) => {
+          let n = 0;
+          return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
+        },
+        close: () => client.end(),
+      };
+    } else {
+      const sqlite = new Database(join(server.dataDir, 'tessera.db'), { timeout: 5000 });
+      store = {
+        query: async (sql, params = []) => (sql.trimStart().toUpperCase().startsWith('SELECT') ? sqlite.prepare(sql).all(...params) as Array<Record<string, unknown>> : (sqlite.exec(sql), [])),
+        close: async () => { sqlite.close(); },
+      };
+    }
     doc = new Y.Doc();
     provider = new WebsocketProvider(server.wsUrl, DATASET, doc, {
       params: { token: server.adminToken, ...ACKS_PARAM },
@@ -50,7 +69,7 @@ describe('when storing fails', () => {
   afterAll(async () => {
     saves.destroy();
     provider.destroy();
-    sqlite.close();
+    await store.close();
     await server.dispose();
   });
 
@@ -58,10 +77,16 @@ describe('when storing fails', () => {
     const { status, body } = await api(server, '/healthz', { token: null });
     return { status, ok: (body as { ok: boolean }).ok };
   };
-  const storedSummary = (rowId: string) => {
-    const row = sqlite.prepare('SELECT cells FROM rows WHERE dataset_id = ? AND row_id = ?').get(DATASET, rowId) as { cells: string } | undefined;
+  const storedSummary = async (rowId: string) => {
+    const [row] = await store.query('SELECT cells FROM rows WHERE dataset_id = ? AND row_id = ?', [DATASET, rowId]) as Array<{ cells: string }>;
     return row ? (JSON.parse(row.cells) as Record<string, unknown>).summary : undefined;
   };
+  /** Every later insert into the update log fails, as on a full disk. */
+  const breakStore = () => store.query(testOnPostgres
+    ? `CREATE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$ LANGUAGE plpgsql;
+       CREATE TRIGGER full_disk BEFORE INSERT ON updates FOR EACH ROW EXECUTE FUNCTION full_disk()`
+    : `CREATE TRIGGER full_disk BEFORE INSERT ON updates BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+  const mendStore = () => store.query(testOnPostgres ? 'DROP TRIGGER full_disk ON updates' : 'DROP TRIGGER full_disk');
   const failureLogLines = () => server.output().split('\n').filter((line) => line.includes('storing updates failed')).length;
 
   it('reports 503 and withholds acks while failing, then stores, acks and reports healthy on its own', async () => {
@@ -73,10 +98,10 @@ describe('when storing fails', () => {
     insertRow(events, before, { summary: 'stored normally' });
     expect(saves.state).not.toBe('saved');
     await waitFor(() => saves.state === 'saved', { what: 'the ack of a normal edit' });
-    expect(storedSummary(before)).toBe('stored normally');
+    expect(await storedSummary(before)).toBe('stored normally');
     expect(await health()).toEqual({ status: 200, ok: true });
 
-    sqlite.exec(`CREATE TRIGGER full_disk BEFORE INSERT ON updates BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    await breakStore();
     const during = newRowId();
     insertRow(events, during, { summary: 'made while the disk is full' });
     await waitFor(async () => (await health()).status === 503, { what: '/healthz 503' });
@@ -86,11 +111,11 @@ describe('when storing fails', () => {
     for (let i = 0; i < 20; i++) insertRow(events, newRowId(), { summary: `burst ${i}` });
     await waitFor(() => failureLogLines() >= 1, { what: 'the failure logged' });
     expect(saves.state).toBe('store-failing');
-    expect(storedSummary(during)).toBeUndefined();
+    expect(await storedSummary(during)).toBeUndefined();
 
-    sqlite.exec('DROP TRIGGER full_disk');
+    await mendStore();
     await waitFor(() => saves.state === 'saved', { what: 'the ack after recovery', timeoutMs: 15_000 });
-    expect(storedSummary(during)).toBe('made while the disk is full');
+    expect(await storedSummary(during)).toBe('made while the disk is full');
     expect(await health()).toEqual({ status: 200, ok: true });
     expect(failureLogLines()).toBe(1);
 

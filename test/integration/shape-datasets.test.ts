@@ -1,13 +1,11 @@
 /** Renaming, archiving and deleting a dataset, seen over the API and by stock clients connected to it. */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../model/codes';
 import { getMeta, setCell } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { createDataset, createUser, type CreatedUser } from '../helpers/api';
 import { api, type Client, connect, connectSynced } from '../helpers/clients';
-import { storedByUser } from '../helpers/database';
+import { counts, storedByUser } from '../helpers/database';
 import { cellOf, sheetOf } from '../helpers/docs';
 import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
@@ -85,13 +83,13 @@ describe('archiving a dataset', () => {
     expect((await api(server, '/api/datasets/archive-me/sheets/events/export', { token: editor.token })).status).toBe(200);
 
     // The socket opened before the archive no longer writes, nor does a new one, admins' included.
-    const stored = storedByUser(server, editor.id);
+    const stored = await storedByUser(server, editor.id);
     const during = newRowId();
     await writeThenAnnounce(coder, watcher, during, 'written while archived');
     const adminLate = await join_('archive-me', server.adminToken);
     await writeThenAnnounce(adminLate, watcher, newRowId(), 'admin while archived');
     expect(cellOf(watcher.doc, 'events', during, 'summary')).toBeUndefined();
-    expect(storedByUser(server, editor.id)).toEqual(stored);
+    expect(await storedByUser(server, editor.id)).toEqual(stored);
     const fresh = await join_('archive-me', server.adminToken);
     expect(cellOf(fresh.doc, 'events', during, 'summary')).toBeUndefined();
     // And the API writes are refused, renaming included, until it is restored.
@@ -114,17 +112,10 @@ describe('archiving a dataset', () => {
 
 describe('deleting a dataset', () => {
   const TABLES = ['updates', 'snapshots', 'cell_changes', 'rows', 'sheets', 'reviews', 'flags', 'conflicts'];
-  function storedFor(datasetId: string): Record<string, number> {
-    const db = new Database(join(server.dataDir, 'tessera.db'), { readonly: true, fileMustExist: true });
-    try {
-      const counts: Record<string, number> = {
-        datasets: (db.prepare('select count(*) as n from datasets where id = ?').get(datasetId) as { n: number }).n,
-      };
-      for (const t of TABLES) counts[t] = (db.prepare(`select count(*) as n from ${t} where dataset_id = ?`).get(datasetId) as { n: number }).n;
-      return counts;
-    } finally {
-      db.close();
-    }
+  async function storedFor(datasetId: string): Promise<Record<string, number>> {
+    const queries: Record<string, [string, string]> = { datasets: ['select count(*) as n from datasets where id = ?', datasetId] };
+    for (const t of TABLES) queries[t] = [`select count(*) as n from ${t} where dataset_id = ?`, datasetId];
+    return counts(server, queries);
   }
 
   it('needs the id typed out, and an admin', async () => {
@@ -144,23 +135,24 @@ describe('deleting a dataset', () => {
     const flag = async () => api(server, '/api/datasets/delete-me/flags', { body: { sheet: 'events', row: rowId, reason: 'other', note: 'check' } });
     await expect.poll(async () => (await flag()).status).toBe(201);
     for (const t of ['datasets', 'updates', 'cell_changes', 'rows', 'sheets', 'reviews', 'flags']) {
-      await expect.poll(() => storedFor('delete-me')[t], { message: t }).toBeGreaterThan(0);
+      await expect.poll(async () => (await storedFor('delete-me'))[t], { message: t }).toBeGreaterThan(0);
     }
 
     const { status } = await api(server, '/api/datasets/delete-me', { method: 'DELETE', body: { confirm: 'delete-me' } });
     expect(status).toBe(200);
     await expect.poll(() => coder.closes).toContain(CloseCode.NotFound);
-    expect(Object.values(storedFor('delete-me')).every((n) => n === 0), JSON.stringify(storedFor('delete-me'))).toBe(true);
+    const afterDelete = await storedFor('delete-me');
+    expect(Object.values(afterDelete).every((n) => n === 0), JSON.stringify(afterDelete)).toBe(true);
     expect((await api(server, '/api/datasets/delete-me')).status).toBe(404);
     expect((await listed('?archived=1')).map((d) => d.id)).not.toContain('delete-me');
     // A new socket finds nothing; nothing was written back for it afterwards (the document was unloaded, not stored).
     const late = connect(server, 'delete-me');
     clients.push(late);
     await expect.poll(() => late.closes).toContain(CloseCode.NotFound);
-    expect(Object.values(storedFor('delete-me')).every((n) => n === 0)).toBe(true);
+    expect(Object.values(await storedFor('delete-me')).every((n) => n === 0)).toBe(true);
     // The other datasets are untouched.
-    expect(storedFor('keep-me').datasets).toBe(1);
-    expect(storedFor('keep-me').sheets).toBeGreaterThan(0);
+    expect((await storedFor('keep-me')).datasets).toBe(1);
+    expect((await storedFor('keep-me')).sheets).toBeGreaterThan(0);
 
     // The id can be used again, for a new, empty dataset.
     await createDataset(server, 'delete-me');

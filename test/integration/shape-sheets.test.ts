@@ -32,7 +32,7 @@ describe('sheets of a dataset', () => {
     expect(body).toEqual({ id: 'actors', name: 'Actors', columns, rowCount: 0 });
     expect((await detailSheets()).map((s) => s.id)).toEqual(['events', 'statements', 'actors']);
     expect((await detailSheets()).at(-1)).toEqual({ id: 'actors', name: 'Actors', columns, rowCount: 0 });
-    expect(doc(orderedSheetIds)).toEqual(['events', 'statements', 'actors']);
+    expect(await doc(orderedSheetIds)).toEqual(['events', 'statements', 'actors']);
 
     // Without an id, one is made from the name.
     const made = await app.call(`/api/datasets/${DATASET}/sheets`, { body: { name: 'Sources 2024' } });
@@ -60,7 +60,7 @@ describe('sheets of a dataset', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ id: 'actors', name: 'Actors and groups' });
     expect((await detailSheets()).find((s) => s.id === 'actors')?.name).toBe('Actors and groups');
-    expect(doc((d) => sheetName(getSheet(d, 'actors')!))).toBe('Actors and groups');
+    expect(await doc((d) => sheetName(getSheet(d, 'actors')!))).toBe('Actors and groups');
     const history = (await app.call(`/api/datasets/${DATASET}/history`)).body as Array<Record<string, unknown>>;
     expect(history).toContainEqual(expect.objectContaining({ sheet: 'actors', row: '', column: 'sheet', old: 'Actors', new: 'Actors and groups', by: 'admin' }));
     expect((await app.call(`/api/datasets/${DATASET}/sheets/nope`, { method: 'PATCH', body: { name: 'x' } })).status).toBe(404);
@@ -70,12 +70,12 @@ describe('sheets of a dataset', () => {
     expect((await app.call(`/api/datasets/${DATASET}/sheets/actors`, { method: 'PATCH', body: { position: 0 } })).status).toBe(200);
     const order = ['actors', 'events', 'statements', 'sources_2024'];
     expect((await detailSheets()).map((s) => s.id)).toEqual(order);
-    expect(doc(orderedSheetIds)).toEqual(order);
+    expect(await doc(orderedSheetIds)).toEqual(order);
 
     // Past the end is the last place.
     expect((await app.call(`/api/datasets/${DATASET}/sheets/events`, { method: 'PATCH', body: { position: 99 } })).status).toBe(200);
     expect((await detailSheets()).map((s) => s.id)).toEqual(['actors', 'statements', 'sources_2024', 'events']);
-    expect(doc(orderedSheetIds)).toEqual(['actors', 'statements', 'sources_2024', 'events']);
+    expect(await doc(orderedSheetIds)).toEqual(['actors', 'statements', 'sources_2024', 'events']);
     expect((await app.call(`/api/datasets/${DATASET}/sheets/events`, { method: 'PATCH', body: { position: -1 } })).status).toBe(400);
   });
 
@@ -84,7 +84,7 @@ describe('sheets of a dataset', () => {
       [newRowId(), { actor: 'Seoul govt', count: 3 }],
       [newRowId(), { actor: 'Tokyo govt' }],
     ];
-    app.services.registry.with(DATASET, (shared) => shared.transact({ userId: null }, (d) => {
+    await app.services.registry.with(DATASET, (shared) => shared.transact({ userId: null }, (d) => {
       for (const [id, values] of rows) insertRow(getSheet(d, 'actors')!, id, values);
     }));
     expect((await detailSheets()).find((s) => s.id === 'actors')?.rowCount).toBe(2);
@@ -93,7 +93,7 @@ describe('sheets of a dataset', () => {
     expect(status).toBe(200);
     expect(body).toEqual({ id: 'actors', name: 'Actors and groups', rowCount: 2 });
     expect((await detailSheets()).map((s) => s.id)).toEqual(['statements', 'sources_2024', 'events']);
-    expect(doc((d) => getSheet(d, 'actors'))).toBeUndefined();
+    expect(await doc((d) => getSheet(d, 'actors'))).toBeUndefined();
     expect((await app.call(`/api/datasets/${DATASET}/sheets/actors/export`)).status).toBe(404);
 
     for (const [id, values] of rows) {

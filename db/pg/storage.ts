@@ -1,0 +1,21 @@
+import type { Storage } from '../../server/storage';
+import type { PgDb } from './client';
+import { PgDatasetCatalog } from './datasets';
+import { PgReadModel } from './read-model';
+import { PgReleaseStore } from './releases';
+import { PgRoundStore } from './rounds';
+import { PgSourceStore } from './sources';
+import { PgDocStore } from './store';
+import { PgUserDirectory } from './users';
+
+/**
+ * Everything the server stores, on one PostgreSQL database. (SQLite's flag backfill is not needed: a
+ * PostgreSQL database starts with the flags table.)
+ */
+export function pgStorage(db: PgDb): Storage {
+  const docs = new PgDocStore(db);
+  return {
+    docs, datasets: new PgDatasetCatalog(db, docs), readModel: new PgReadModel(db), users: new PgUserDirectory(db),
+    sources: new PgSourceStore(db), rounds: new PgRoundStore(db, docs), releases: new PgReleaseStore(db),
+  };
+}

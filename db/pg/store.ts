@@ -1,0 +1,186 @@
+/** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
+import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
+import type { CellValue } from '../../model/columns';
+import type { DocCommit, DocStore, StoredDoc } from '../../server/sync/store';
+import type { PgDb, PgTx } from './client';
+import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
+
+const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
+const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * A whole column of values as one parameter: the hot path inserts with `unnest` of such arrays, a few
+ * parameters per statement however many rows, which costs a fraction of a multi-row VALUES list to build.
+ */
+const array = (values: unknown[]) => sql.param(values);
+
+const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** Rows per multi-row INSERT: PostgreSQL binds at most 65535 parameters in one statement. */
+const INSERT_BATCH = 1000;
+
+/**
+ * Holds the dataset's advisory lock until the transaction ends. Every commit of a document and every
+ * compaction of it take it: sequence numbers of one dataset become visible in the order they were
+ * given, and a compaction never runs beside a commit (instances sharing one database included).
+ */
+export async function lockDataset(tx: PgTx, datasetId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${datasetId}, 0))`);
+}
+
+export class PgDocStore implements DocStore {
+  constructor(private readonly db: PgDb) {}
+
+  async load(datasetId: string): Promise<StoredDoc> {
+    // Repeatable read: the snapshot and the log after it are read as of one moment.
+    return this.db.transaction(async (tx) => {
+      const [snap] = await tx.select().from(snapshots).where(eq(snapshots.datasetId, datasetId));
+      const after = snap?.upToSeq ?? 0;
+      const logged = await tx.select({ seq: updates.seq, update: updates.update, stateVector: updates.stateVector }).from(updates)
+        .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, after)))
+        .orderBy(asc(updates.seq));
+      const last = logged.at(-1);
+      const stateVector = last ? last.stateVector : (snap?.stateVector ?? null);
+      return {
+        snapshot: snap ? new Uint8Array(snap.state) : null,
+        updates: logged.map((u) => new Uint8Array(u.update)),
+        lastSeq: last?.seq ?? after,
+        stateVector: stateVector ? new Uint8Array(stateVector) : null,
+      };
+    }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  }
+
+  async append(commit: DocCommit): Promise<number> {
+    return this.db.transaction((tx) => this.write(tx, commit));
+  }
+
+  /**
+   * Writes a commit inside the caller's transaction (`append` is this in a transaction of its own):
+   * the catalog stores a new dataset and its first state together with it.
+   */
+  async write(tx: PgTx, commit: DocCommit): Promise<number> {
+    const { datasetId } = commit;
+    await lockDataset(tx, datasetId);
+    let lastSeq = 0;
+    if (commit.updates.length > 0) {
+      const last = commit.updates.length - 1;
+      const { rows: seqs } = await tx.execute<{ seq: string }>(sql`
+        INSERT INTO updates (dataset_id, "update", state_vector, user_id, at)
+        SELECT ${datasetId}, u.update, u.state_vector, u.user_id, u.at
+        FROM unnest(${array(commit.updates.map((u) => toBuffer(u.update)))}::bytea[],
+          ${array(commit.updates.map((_, i) => (i === last && commit.stateVector ? toBuffer(commit.stateVector) : null)))}::bytea[],
+          ${array(commit.updates.map((u) => u.userId))}::text[], ${array(commit.updates.map((u) => u.at))}::bigint[])
+          WITH ORDINALITY AS u(update, state_vector, user_id, at, n)
+        ORDER BY u.n
+        RETURNING seq`);
+      lastSeq = seqs.reduce((max, r) => Math.max(max, Number(r.seq)), 0);
+    }
+    const history = [...commit.cells];
+    // Deleted rows: their last values, as stored (read in one query), then as this commit changed them.
+    const deleted = commit.rows.filter((row) => row.cells === null);
+    const storedCells = new Map<string, Record<string, CellValue>>();
+    for (let i = 0; i < deleted.length; i += INSERT_BATCH) {
+      const keys = deleted.slice(i, i + INSERT_BATCH).map((row) => and(eq(rows.sheetId, row.sheetId), eq(rows.rowId, row.rowId)));
+      const found = await tx.select({ sheetId: rows.sheetId, rowId: rows.rowId, cells: rows.cells }).from(rows)
+        .where(and(eq(rows.datasetId, datasetId), or(...keys)));
+      for (const r of found) storedCells.set(`${r.sheetId}\0${r.rowId}`, JSON.parse(r.cells) as Record<string, CellValue>);
+    }
+    for (const row of deleted) {
+      const last = storedCells.get(`${row.sheetId}\0${row.rowId}`) ?? {};
+      for (const c of commit.cells) {
+        if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
+        if (c.new === undefined) delete last[c.columnId];
+        else last[c.columnId] = c.new;
+      }
+      for (const [columnId, old] of Object.entries(last)) {
+        history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
+      }
+    }
+    for (let i = 0; i < deleted.length; i += INSERT_BATCH) {
+      const keys = deleted.slice(i, i + INSERT_BATCH).map((row) => and(eq(rows.sheetId, row.sheetId), eq(rows.rowId, row.rowId)));
+      await tx.delete(rows).where(and(eq(rows.datasetId, datasetId), or(...keys)));
+    }
+    // Rows as they now are, in multi-row upserts: a pasted block is a few statements, not one per row.
+    const upserts = commit.rows.filter((row) => row.cells !== null).map((row) => ({
+      datasetId, sheetId: row.sheetId, rowId: row.rowId, cells: JSON.stringify(row.cells),
+      createdBy: row.userId, createdAt: row.at, updatedBy: row.userId, updatedAt: row.at,
+    }));
+    if (upserts.length > 0) {
+      await tx.execute(sql`
+        INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
+        SELECT ${datasetId}, r.sheet_id, r.row_id, r.cells, r.user_id, r.at, r.user_id, r.at
+        FROM unnest(${array(upserts.map((r) => r.sheetId))}::text[], ${array(upserts.map((r) => r.rowId))}::text[],
+          ${array(upserts.map((r) => r.cells))}::text[], ${array(upserts.map((r) => r.createdBy))}::text[],
+          ${array(upserts.map((r) => r.createdAt))}::bigint[]) AS r(sheet_id, row_id, cells, user_id, at)
+        ON CONFLICT (dataset_id, sheet_id, row_id)
+        DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at`);
+    }
+    if (history.length > 0) {
+      // In order (WITH ORDINALITY): the history is read back by id.
+      await tx.execute(sql`
+        INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note)
+        SELECT ${datasetId}, c.sheet_id, c.row_id, c.column_id, c.old, c.new, c.user_id, c.at, c.note
+        FROM unnest(${array(history.map((c) => c.sheetId))}::text[], ${array(history.map((c) => c.rowId))}::text[],
+          ${array(history.map((c) => c.columnId))}::text[], ${array(history.map((c) => toJson(c.old)))}::text[],
+          ${array(history.map((c) => toJson(c.new)))}::text[], ${array(history.map((c) => c.userId))}::text[],
+          ${array(history.map((c) => c.at))}::bigint[], ${array(history.map((c) => c.note ?? null))}::text[])
+          WITH ORDINALITY AS c(sheet_id, row_id, column_id, old, new, user_id, at, note, n)
+        ORDER BY c.n`);
+    }
+    for (const { sheetId, sheet } of commit.sheets) {
+      const key = and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId));
+      if (sheet === null) {
+        await tx.delete(sheets).where(key);
+        await tx.delete(rows).where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId)));
+        continue;
+      }
+      const columns = JSON.stringify(sheet.columns);
+      // The document's position when it has one; a sheet without one goes after the others.
+      const [existing] = await tx.select({ position: sheets.position }).from(sheets).where(key);
+      if (existing) {
+        await tx.update(sheets).set({ name: sheet.name, columns, ...(sheet.position !== undefined && { position: sheet.position }) }).where(key);
+      } else {
+        const position = sheet.position ?? (await tx.select({ next: sql<number>`coalesce(max(${sheets.position}) + 1, 0)::int` })
+          .from(sheets).where(eq(sheets.datasetId, datasetId)))[0]!.next;
+        await tx.insert(sheets).values({ datasetId, sheetId, name: sheet.name, columns, position });
+      }
+    }
+    // Review states, their flags and conflicts: a few multi-row statements, however many rows changed.
+    if (commit.reviews.length > 0) {
+      await tx.insert(reviews).values(commit.reviews.map(({ rowId, status, openFlags }) => ({ datasetId, rowId, status, openFlags })))
+        .onConflictDoUpdate({
+          target: [reviews.datasetId, reviews.rowId],
+          set: { status: sql.raw('excluded.status'), openFlags: sql.raw('excluded.open_flags') },
+        });
+      await tx.delete(flags).where(and(eq(flags.datasetId, datasetId), inArray(flags.rowId, commit.reviews.map((r) => r.rowId))));
+      const rowFlags = commit.reviews.flatMap(({ rowId, flags: those }) => those.map((f) => ({
+        datasetId, flagId: f.id, rowId, sheetId: f.sheet, columnId: f.column, reason: f.reason, note: f.note ?? '',
+        by: f.by, at: f.at, status: f.status, resolvedBy: f.resolvedBy ?? null, resolvedAt: f.resolvedAt ?? null,
+        resolution: f.resolution ?? null, comments: JSON.stringify(f.comments),
+      })));
+      for (let i = 0; i < rowFlags.length; i += INSERT_BATCH) await tx.insert(flags).values(rowFlags.slice(i, i + INSERT_BATCH));
+    }
+    if (commit.conflicts.length > 0) {
+      const replaced = ['sheet_id', 'row_id', 'column_id', 'kept', 'kept_by', 'lost', 'lost_by', 'at', 'status', 'resolved_by', 'resolved_at'];
+      await tx.insert(conflicts).values(commit.conflicts.map((c) => ({
+        datasetId, conflictId: c.id, sheetId: c.sheet, rowId: c.row, columnId: c.column, kept: JSON.stringify(c.kept), keptBy: c.keptBy,
+        lost: JSON.stringify(c.lost), lostBy: c.lostBy, at: c.at, status: c.status,
+        resolvedBy: c.resolvedBy ?? null, resolvedAt: c.resolvedAt ?? null,
+      }))).onConflictDoUpdate({
+        target: [conflicts.datasetId, conflicts.conflictId],
+        set: Object.fromEntries(replaced.map((column) => [camel(column), sql.raw(`excluded.${column}`)])),
+      });
+    }
+    return lastSeq;
+  }
+
+  async compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await lockDataset(tx, datasetId);
+      const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
+      await tx.insert(snapshots).values({ datasetId, ...values })
+        .onConflictDoUpdate({ target: snapshots.datasetId, set: values });
+      await tx.delete(updates).where(and(eq(updates.datasetId, datasetId), lte(updates.seq, upToSeq)));
+    });
+  }
+}
