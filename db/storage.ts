@@ -13,9 +13,13 @@ import { SqliteUserDirectory } from './users';
 export function sqliteStorage(db: Db): Storage {
   const docs = new SqliteDocStore(db);
   backfillFlags(db, docs);
-  return {
+  const storage: Storage = {
+    // better-sqlite3 reads synchronously and every write happens in a later event-loop turn: a read that
+    // awaits only these methods runs in one turn, so it sees one state.
+    snapshot: (read) => read(storage),
     docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
     sources: new SqliteSourceStore(db), rounds: new SqliteRoundStore(db, docs),
     releases: new SqliteReleaseStore(db),
   };
+  return storage;
 }

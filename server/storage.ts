@@ -322,6 +322,11 @@ export interface ReleaseStore {
 }
 
 export interface Storage {
+  /**
+   * Runs `read` on one consistent state of everything stored: what another request commits meanwhile is
+   * not seen, in part or whole. For reads that must agree with each other, such as a release's rows.
+   */
+  snapshot<T>(read: (view: Storage) => Promise<T>): Promise<T>;
   rounds: RoundStore;
   docs: DocStore;
   releases: ReleaseStore;

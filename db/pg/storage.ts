@@ -15,6 +15,9 @@ import { PgUserDirectory } from './users';
 export function pgStorage(db: PgDb): Storage {
   const docs = new PgDocStore(db);
   return {
+    // One read-only REPEATABLE READ transaction: every query in it sees the database as it was at its first.
+    // (The stores built on the transaction are used only to read; none of them needs the pool itself.)
+    snapshot: (read) => db.transaction((tx) => read(pgStorage(tx as unknown as PgDb)), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
     docs, datasets: new PgDatasetCatalog(db, docs), readModel: new PgReadModel(db), users: new PgUserDirectory(db),
     sources: new PgSourceStore(db), rounds: new PgRoundStore(db, docs), releases: new PgReleaseStore(db),
   };

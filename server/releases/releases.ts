@@ -1,7 +1,8 @@
 /**
  * Making a release and comparing two (README "Codebook and releases"). Versions only go up: a new one
  * must be above the last, and defaults to the next minor one. The rows are read first (from the read
- * model, page by page); the package is then built a file per event-loop turn.
+ * model, page by page, as of one moment: `Storage.snapshot`); the package is then built a file per
+ * event-loop turn.
  * Releases of one dataset are made one after another, so the version rules hold between them, and a
  * release is stored whole or not at all.
  */
@@ -43,9 +44,12 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
     throw conflict(`A new release must be above the last one, ${last.version}; ${version} is not`);
   }
   const rowFilter = request.rows ?? 'all';
-  const snapshot = await takeSnapshot(storage, dataset, rowFilter);
-  const sources = [];
-  for await (const source of storage.sources.all(dataset.id)) sources.push(source);
+  // The rows of every sheet and the sources as of one moment, whatever is stored meanwhile.
+  const { snapshot, sources } = await storage.snapshot(async (view) => {
+    const sources = [];
+    for await (const source of view.sources.all(dataset.id)) sources.push(source);
+    return { snapshot: await takeSnapshot(view, dataset, rowFilter), sources };
+  });
   const release: ReleaseRecord = {
     version, createdAt: new Date().toISOString(), createdBy: by, notes: request.notes ?? '', rowFilter,
     rows: Object.fromEntries(snapshot.sheets.map((s) => [s.id, s.rows.length])), sha256: '',
