@@ -4,23 +4,15 @@
  */
 import { aliasedTable, and, asc, count, desc, eq, gt, gte, ne, sql, type SQL } from 'drizzle-orm';
 import type { CellValue } from '../model/columns';
-import type { ConflictRecord, ConflictStatus, ConflictValue } from '../model/conflicts';
+import type { ConflictRecord, ConflictStatus } from '../model/conflicts';
 import type { HistoryEntry } from '../model/history';
-import type { FlagComment, FlagRecord } from '../model/reviews';
+import type { FlagRecord } from '../model/reviews';
 import type {
   ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, users } from './schema';
-
-const fromJson = (value: string | null): CellValue => (value === null ? null : (JSON.parse(value) as CellValue));
-
-/** Rows read per page of an export: memory stays flat however long the sheet. */
-const EXPORT_PAGE = 2000;
-/** History of a whole dataset is capped; a row's history is not. */
-const DATASET_HISTORY_LIMIT = 10_000;
-/** Dated rows per sheet drawn on the progress timeline. */
-const TIMELINE_LIMIT = 5000;
+import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
 
 const creator = aliasedTable(users, 'creator');
 const updater = aliasedTable(users, 'updater');
@@ -33,28 +25,6 @@ function filterCondition(filter: RowFilter): SQL | undefined {
     case 'unflagged': return sql`coalesce(${reviews.openFlags}, 0) = 0`;
   }
 }
-
-type FlagRow = typeof flags.$inferSelect;
-
-const toFlag = (f: FlagRow): FlagRecord => ({
-  id: f.flagId, row: f.rowId, sheet: f.sheetId, column: f.columnId, reason: f.reason, note: f.note, by: f.by, at: f.at,
-  status: f.status === 'resolved' ? 'resolved' : 'open',
-  ...(f.resolvedBy !== null && { resolvedBy: f.resolvedBy }),
-  ...(f.resolvedAt !== null && { resolvedAt: f.resolvedAt }),
-  ...(f.resolution !== null && { resolution: f.resolution }),
-  comments: JSON.parse(f.comments) as FlagComment[],
-});
-
-type ConflictRow = typeof conflicts.$inferSelect;
-
-const toConflict = (c: ConflictRow): ConflictRecord => ({
-  id: c.conflictId, sheet: c.sheetId, row: c.rowId, column: c.columnId,
-  kept: c.kept === null ? null : (JSON.parse(c.kept) as ConflictValue), keptBy: c.keptBy,
-  lost: c.lost === null ? null : (JSON.parse(c.lost) as ConflictValue), lostBy: c.lostBy,
-  at: c.at, status: c.status === 'resolved' ? 'resolved' : 'open',
-  ...(c.resolvedBy !== null && { resolvedBy: c.resolvedBy }),
-  ...(c.resolvedAt !== null && { resolvedAt: c.resolvedAt }),
-});
 
 export class SqliteReadModel implements ReadModel {
   constructor(private readonly db: Db) {}
