@@ -4,6 +4,7 @@
  * are shown as text; a date cell shows its day serial. Large workbooks are not previewed.
  */
 import { unzipSync } from 'fflate';
+import { resolvePartPath } from '../../model/xlsx';
 
 /** Workbooks larger than this get no preview (the server still matches the header). */
 export const XLSX_PREVIEW_MAX_BYTES = 20 * 1024 * 1024;
@@ -13,16 +14,6 @@ const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 const xml = (bytes: Uint8Array | undefined) => (bytes ? new DOMParser().parseFromString(new TextDecoder().decode(bytes), 'application/xml') : null);
 const unescape = (text: string) => text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-
-function resolve(base: string, target: string): string {
-  if (target.startsWith('/')) return target.slice(1);
-  const parts = base.split('/').slice(0, -1);
-  for (const piece of target.split('/')) {
-    if (piece === '..') parts.pop();
-    else if (piece !== '.') parts.push(piece);
-  }
-  return parts.join('/');
-}
 
 function columnIndex(ref: string): number {
   let n = 0;
@@ -44,7 +35,7 @@ export async function xlsxHead(file: File, rows: number): Promise<{ header: stri
     const rels = xml(all['xl/_rels/workbook.xml.rels']);
     const firstId = workbook?.getElementsByTagNameNS(MAIN, 'sheet')[0]?.getAttributeNS(REL, 'id');
     const target = [...(rels?.getElementsByTagName('Relationship') ?? [])].find((r) => r.getAttribute('Id') === firstId)?.getAttribute('Target');
-    const sheet = xml(target ? all[resolve('xl/workbook.xml', target)] : undefined);
+    const sheet = xml(target ? all[resolvePartPath('xl/workbook.xml', target)] : undefined);
     if (!sheet) return null;
     const strings = [...(xml(all['xl/sharedStrings.xml'])?.getElementsByTagNameNS(MAIN, 'si') ?? [])]
       .map((si) => unescape([...si.getElementsByTagNameNS(MAIN, 't')].filter((t) => t.parentElement?.localName !== 'rPh').map((t) => t.textContent ?? '').join('')));

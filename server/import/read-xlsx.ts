@@ -8,6 +8,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { AppError, badRequest } from '../errors';
 import type { DateSerial, RawCell, RawRecord } from './raw';
 import { checkSizes, inflateEntry, zipDirectory, type ZipEntry } from './zip';
+import { resolvePartPath } from '../../model/xlsx';
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -109,17 +110,6 @@ function columnIndex(ref: string): number {
   return n - 1;
 }
 
-/** Where a relationship target points, relative to the part that has the relationships. */
-function resolvePath(base: string, target: string): string {
-  if (target.startsWith('/')) return target.slice(1);
-  const parts = base.split('/').slice(0, -1);
-  for (const piece of target.split('/')) {
-    if (piece === '..') parts.pop();
-    else if (piece !== '.') parts.push(piece);
-  }
-  return parts.join('/');
-}
-
 /** The first worksheet's part, and whether the workbook counts dates from 1904. */
 async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Promise<{ sheet: ZipEntry; date1904: boolean }> {
   const need = (name: string) => {
@@ -133,12 +123,12 @@ async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Pr
     checkSizes([rootRels]);
     await parseXml(bytes, rootRels, {
       open: (tag) => {
-        if (local(tag.name) === 'Relationship' && /\/officeDocument$/.test(attr(tag, 'Type') ?? '')) workbookPath = resolvePath('', attr(tag, 'Target') ?? workbookPath);
+        if (local(tag.name) === 'Relationship' && /\/officeDocument$/.test(attr(tag, 'Type') ?? '')) workbookPath = resolvePartPath('', attr(tag, 'Target') ?? workbookPath);
       },
     });
   }
   const workbook = need(workbookPath);
-  const relsPath = resolvePath(workbookPath, `_rels/${workbookPath.split('/').pop()}.rels`);
+  const relsPath = resolvePartPath(workbookPath, `_rels/${workbookPath.split('/').pop()}.rels`);
   const rels = need(relsPath);
   checkSizes([workbook, rels]);
   let firstId: string | undefined;
@@ -156,7 +146,7 @@ async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Pr
     open: (tag) => { if (local(tag.name) === 'Relationship' && attr(tag, 'Id') === firstId) target = attr(tag, 'Target'); },
   });
   if (target === undefined) throw badRequest('The workbook does not say where its first sheet is');
-  return { sheet: need(resolvePath(workbookPath, target)), date1904 };
+  return { sheet: need(resolvePartPath(workbookPath, target)), date1904 };
 }
 
 /** The records of the workbook's first sheet, the header first; empty rows are skipped. */
