@@ -1,11 +1,10 @@
 /** The SQLite store of double-coding rounds: the round, its coders, and the adjudication decisions. */
 import { and, asc, desc, eq, isNull } from 'drizzle-orm';
-import type { Level } from '../model/agreement/alpha';
-import type { CellValue } from '../model/columns';
 import type { AdjudicationRecord, RoundRecord, RoundStore } from '../server/storage';
 import type { DocCommit } from '../server/sync/store';
 import type { Db } from './client';
 import { roundAdjudications, roundCoders, rounds } from './schema';
+import { toAdjudicationRecord, toRoundRecord } from './read-rows';
 import type { SqliteDocStore } from './store';
 
 type RoundRow = typeof rounds.$inferSelect;
@@ -58,23 +57,13 @@ export class SqliteRoundStore implements RoundStore {
   async adjudications(datasetId: string, roundId: string): Promise<AdjudicationRecord[]> {
     return this.db.select().from(roundAdjudications)
       .where(and(eq(roundAdjudications.datasetId, datasetId), eq(roundAdjudications.roundId, roundId))).all()
-      .map((a) => ({
-        roundId: a.roundId, rowId: a.rowId, columnId: a.columnId, userId: a.userId, at: a.at,
-        value: a.value === null ? null : (JSON.parse(a.value) as CellValue),
-        coderValues: JSON.parse(a.coderValues) as Record<string, CellValue>,
-      }));
+      .map(toAdjudicationRecord);
   }
 
   private record(r: RoundRow): RoundRecord {
     const coders = this.db.select({ userId: roundCoders.userId, submittedAt: roundCoders.submittedAt }).from(roundCoders)
       .where(and(eq(roundCoders.datasetId, r.datasetId), eq(roundCoders.roundId, r.roundId)))
       .orderBy(asc(roundCoders.position)).all();
-    return {
-      id: r.roundId, datasetId: r.datasetId, name: r.name, sheetId: r.sheetId,
-      rows: JSON.parse(r.rows) as string[], columns: JSON.parse(r.columns) as string[],
-      levels: JSON.parse(r.levels) as Record<string, Level>,
-      sample: r.samplePercent !== null && r.sampleSeed !== null ? { percent: r.samplePercent, seed: r.sampleSeed } : null,
-      createdBy: r.createdBy, createdAt: r.createdAt, coders,
-    };
+    return toRoundRecord(r, coders);
   }
 }

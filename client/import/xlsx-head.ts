@@ -4,7 +4,7 @@
  * are shown as text; a date cell shows its day serial. Large workbooks are not previewed.
  */
 import { unzipSync } from 'fflate';
-import { resolvePartPath } from '../../model/xlsx';
+import { columnIndex, resolvePartPath } from '../../model/xlsx';
 
 /** Workbooks larger than this get no preview (the server still matches the header). */
 export const XLSX_PREVIEW_MAX_BYTES = 20 * 1024 * 1024;
@@ -14,16 +14,6 @@ const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 const xml = (bytes: Uint8Array | undefined) => (bytes ? new DOMParser().parseFromString(new TextDecoder().decode(bytes), 'application/xml') : null);
 const unescape = (text: string) => text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-
-function columnIndex(ref: string): number {
-  let n = 0;
-  for (const ch of ref) {
-    const code = ch.charCodeAt(0);
-    if (code < 65 || code > 90) break;
-    n = n * 26 + (code - 64);
-  }
-  return n - 1;
-}
 
 /** Header and up to `rows` rows, or null when the file is too large or not a workbook we can read here. */
 export async function xlsxHead(file: File, rows: number): Promise<{ header: string[]; rows: string[][] } | null> {

@@ -4,7 +4,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Column } from '../../model/columns';
 import type { Role } from '../../model/roles';
 import {
-  type DatasetAccess, type DatasetCatalog, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type Member,
+  type DatasetAccess, type DatasetCatalog, type DatasetRecord, type DatasetSettings, type Member,
   type NewDatasetRecord, type NewSourceRecord, type SheetSummary,
 } from '../../server/storage';
 import type { DocCommit } from '../../server/sync/store';
@@ -13,31 +13,20 @@ import {
   cellChanges, conflicts, datasetMembers, datasets, flags, releases, reviews, roundAdjudications, roundCoders, rounds, rows, sheets, snapshots,
   sources, updates, users,
 } from './schema';
+import { toDatasetRecord } from '../read-rows';
 import { insertSource } from './sources';
 import { lockDataset, type PgDocStore } from './store';
-
-type DatasetRow = typeof datasets.$inferSelect;
-
-const toRecord = (d: DatasetRow): DatasetRecord => ({
-  id: d.id,
-  name: d.name,
-  template: d.template,
-  createdAt: new Date(d.createdAt).toISOString(),
-  settings: { ...DEFAULT_SETTINGS, ...(JSON.parse(d.settings) as Partial<DatasetSettings>) },
-  access: d.access,
-  archivedAt: d.archivedAt === null ? null : new Date(d.archivedAt).toISOString(),
-});
 
 export class PgDatasetCatalog implements DatasetCatalog {
   constructor(private readonly db: PgDb, private readonly docs: PgDocStore) {}
 
   async list(): Promise<DatasetRecord[]> {
-    return (await this.db.select().from(datasets).orderBy(asc(datasets.createdAt))).map(toRecord);
+    return (await this.db.select().from(datasets).orderBy(asc(datasets.createdAt))).map(toDatasetRecord);
   }
 
   async get(id: string): Promise<DatasetRecord | undefined> {
     const [row] = await this.db.select().from(datasets).where(eq(datasets.id, id));
-    return row && toRecord(row);
+    return row && toDatasetRecord(row);
   }
 
   async sheets(id: string): Promise<SheetSummary[]> {

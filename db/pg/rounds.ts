@@ -1,11 +1,10 @@
 /** The PostgreSQL store of double-coding rounds: the round, its coders, and the adjudication decisions. */
 import { and, asc, desc, eq, isNull } from 'drizzle-orm';
-import type { Level } from '../../model/agreement/alpha';
-import type { CellValue } from '../../model/columns';
 import type { AdjudicationRecord, RoundRecord, RoundStore } from '../../server/storage';
 import type { DocCommit } from '../../server/sync/store';
 import type { PgDb } from './client';
 import { roundAdjudications, roundCoders, rounds } from './schema';
+import { toAdjudicationRecord, toRoundRecord } from '../read-rows';
 import type { PgDocStore } from './store';
 
 type RoundRow = typeof rounds.$inferSelect;
@@ -58,23 +57,13 @@ export class PgRoundStore implements RoundStore {
   async adjudications(datasetId: string, roundId: string): Promise<AdjudicationRecord[]> {
     return (await this.db.select().from(roundAdjudications)
       .where(and(eq(roundAdjudications.datasetId, datasetId), eq(roundAdjudications.roundId, roundId))))
-      .map((a) => ({
-        roundId: a.roundId, rowId: a.rowId, columnId: a.columnId, userId: a.userId, at: a.at,
-        value: a.value === null ? null : (JSON.parse(a.value) as CellValue),
-        coderValues: JSON.parse(a.coderValues) as Record<string, CellValue>,
-      }));
+      .map(toAdjudicationRecord);
   }
 
   private async record(r: RoundRow): Promise<RoundRecord> {
     const coders = await this.db.select({ userId: roundCoders.userId, submittedAt: roundCoders.submittedAt }).from(roundCoders)
       .where(and(eq(roundCoders.datasetId, r.datasetId), eq(roundCoders.roundId, r.roundId)))
       .orderBy(asc(roundCoders.position));
-    return {
-      id: r.roundId, datasetId: r.datasetId, name: r.name, sheetId: r.sheetId,
-      rows: JSON.parse(r.rows) as string[], columns: JSON.parse(r.columns) as string[],
-      levels: JSON.parse(r.levels) as Record<string, Level>,
-      sample: r.samplePercent !== null && r.sampleSeed !== null ? { percent: r.samplePercent, seed: r.sampleSeed } : null,
-      createdBy: r.createdBy, createdAt: r.createdAt, coders,
-    };
+    return toRoundRecord(r, coders);
   }
 }

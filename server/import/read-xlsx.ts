@@ -8,7 +8,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { AppError, badRequest } from '../errors';
 import type { DateSerial, RawCell, RawRecord } from './raw';
 import { checkSizes, inflateEntry, zipDirectory, type ZipEntry } from './zip';
-import { resolvePartPath } from '../../model/xlsx';
+import { columnIndex, resolvePartPath } from '../../model/xlsx';
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -97,17 +97,6 @@ async function sharedStrings(bytes: Uint8Array, entry: ZipEntry | undefined): Pr
     text: (text) => { if (inText) current += text; },
   }, yieldTurn);
   return strings;
-}
-
-/** Column index (0-based) of a cell reference such as `AB12`. */
-function columnIndex(ref: string): number {
-  let n = 0;
-  for (const ch of ref) {
-    const code = ch.charCodeAt(0);
-    if (code < 65 || code > 90) break;
-    n = n * 26 + (code - 64);
-  }
-  return n - 1;
 }
 
 /** The first worksheet's part, and whether the workbook counts dates from 1904. */
