@@ -157,14 +157,21 @@ async function startProcess(
 /** Extra node flags for Tessera's server process (`BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it). */
 const serverNodeArgs = () => (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 
+/** Tessera's server process from the checkout at `root` on `dataDir`, with `env` (e.g. DATABASE_URL) on top of the benchmark's settings. */
+export const startTessera = (name: string, dataDir: string, env: Record<string, string> = {}, port?: number, root = ROOT) =>
+  startProcess(name, [...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env }, dataDir, '/healthz', port, root);
+
+/** The Hocuspocus peer's server process on `dataDir`, with `env` (e.g. DATABASE_URL, REDIS_URL: see hocuspocus-server.ts). */
+export const startHocuspocus = (name: string, dataDir: string, env: Record<string, string> = {}, port?: number) =>
+  startProcess(name, ['--import', 'tsx', 'bench/hocuspocus-server.ts'], { DATA_DIR: dataDir, ...env }, dataDir, '/', port);
+
 /** Tessera's server from the checkout at `root` (this one, or the baseline a change is measured against). */
 const tesseraFrom = (id: 'tessera' | 'baseline', label: string, root: string): Peer => ({
   id,
   label,
   persistent: true,
   exports: true,
-  start: (dataDir, port) =>
-    startProcess(id, [...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn' }, dataDir, '/healthz', port, root),
+  start: (dataDir, port) => startTessera(id, dataDir, {}, port, root),
   async prepare(server) {
     const res = await fetch(`http://127.0.0.1:${server.port}/api/datasets`, {
       method: 'POST',
@@ -195,8 +202,7 @@ export const hocuspocus: Peer = {
   label: 'Hocuspocus',
   persistent: true,
   exports: false,
-  start: (dataDir, port) =>
-    startProcess('hocuspocus', ['--import', 'tsx', 'bench/hocuspocus-server.ts'], { DATA_DIR: dataDir }, dataDir, '/', port),
+  start: (dataDir, port) => startHocuspocus('hocuspocus', dataDir, {}, port),
   prepare: async () => {},
   connect: (server, doc = new Y.Doc()) => hocuspocusClient(`ws://127.0.0.1:${server.port}`, doc),
 };

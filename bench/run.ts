@@ -1,22 +1,25 @@
 /**
- * `npm run bench [-- fanout|scale|sources|import ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
- * (the official y-websocket server and Hocuspocus) and prints tables and ratios, and the sources and import benchmarks
- * (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.
+ * `npm run bench [-- fanout|multi|scale|sources|import ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
+ * (the official y-websocket server and Hocuspocus) and prints tables and ratios, the multi-instance fan-out (Tessera on
+ * PostgreSQL + Redis with 1, 2 and 3 instances, Hocuspocus with its Redis extension on 2), and the sources and import
+ * benchmarks (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.
  *
  * Env: BENCH_QUICK=1 (short runs, 10k rows), BENCH_PEERS=tessera,hocuspocus,y-websocket,
  * BENCH_CLIENTS=40,100,500@1 (clients, @ edits/s per client, 5 unless given), BENCH_SECONDS=20, BENCH_ROWS=100000,
- * BENCH_SOURCES=2000.
+ * BENCH_SOURCES=2000; multi: BENCH_MULTI_CLIENTS=40@5, BENCH_INSTANCES=1,2,3,
+ * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432 (a server, no database), BENCH_REDIS_URL=redis://127.0.0.1:6379.
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { type FanoutOptions, type FanoutResult, runFanout } from './fanout';
+import { type Deliveries, type FanoutOptions, type FanoutResult, runFanout } from './fanout';
 import { runImportBench } from './import';
+import { type MultiOptions, multiUnavailable, runMulti, warmUpMulti } from './multi';
 import { PEERS, type Peer } from './peers';
 import { runScale, type ScaleOptions, type ScaleResult } from './scale';
 import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
-const BENCHMARKS = ['fanout', 'scale', 'sources', 'import'] as const;
+const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
@@ -108,6 +111,57 @@ async function fanout(peers: readonly Peer[]): Promise<void> {
     if (rows.length > 0) console.log(table(['load', 'compared with', 'p50', 'p99'], rows));
   }
   printProblems(all);
+}
+
+const latencies = (d: Deliveries) => `${ms(d.latency.p50)} / ${ms(d.latency.p99)}`;
+const deliveredOf = (d: Deliveries) => (d.expected === 0 ? '—' : `${int(d.delivered)} / ${int(d.expected)}`);
+
+async function multi(peers: readonly Peer[]): Promise<void> {
+  const [clients, rate] = (process.env.BENCH_MULTI_CLIENTS ?? '40@5').split('@').map(Number);
+  const withTessera = peers.some((p) => p.id === 'tessera');
+  const options: MultiOptions = {
+    clients: clients as number,
+    rate: rate ?? 5,
+    warmupMs: quick ? 1_000 : 3_000,
+    measureMs: numberEnv('BENCH_SECONDS', quick ? 5 : 20) * 1000,
+    drainMs: quick ? 5_000 : 10_000,
+    instances: withTessera ? (process.env.BENCH_INSTANCES ?? '1,2,3').split(',').map(Number).filter((k) => k > 0) : [],
+    hocuspocusInstances: 0,
+    pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+  console.log(`\n## Multi-instance fan-out: ${options.clients} clients × ${options.rate} edits/s on one document served by several processes sharing PostgreSQL and Redis, ${options.measureMs / 1000} s measured after ${options.warmupMs / 1000} s warm-up`);
+  console.log('Clients connect to the instances round-robin. Latency as in the fan-out, split into deliveries between clients');
+  console.log('of the same instance and of different instances (these cross Redis); "delivered / expected" counts the edits of');
+  console.log('the measured window that arrived within the drain; "converged": clients whose document (state vector and edited');
+  console.log('cells) equals the first client\'s at the end. Server CPU and RSS: all instances together; PostgreSQL and Redis');
+  console.log('are in "other CPU". Each run has its own database and Redis prefix.\n');
+  const unavailable = await multiUnavailable(options);
+  if (unavailable) {
+    console.log(`  skipped: ${unavailable}`);
+    return;
+  }
+  if (options.instances.length === 0 && options.hocuspocusInstances === 0) {
+    console.log('  skipped: neither Tessera nor Hocuspocus is among BENCH_PEERS');
+    return;
+  }
+  if (withTessera) {
+    log(`  warming up this process: Tessera on PostgreSQL, 1 instance, ${quick ? 3 : 8} s (discarded)…`);
+    await warmUpMulti({ ...options, warmupMs: 0, measureMs: quick ? 3_000 : 8_000, drainMs: 2_000 });
+  }
+  const all = await runMulti(options, log);
+  console.log();
+  console.log(
+    table(
+      ['server', 'instances', 'edits/s', 'same instance: delivered / expected', 'p50 / p99', 'across instances: delivered / expected', 'p50 / p99', 'converged', 'server CPU', 'client CPU', 'client lag p99', 'other CPU', 'server RSS'],
+      all.map((r) => [
+        r.label, String(r.instances), r.error ? 'FAILED' : int(r.sendRate), deliveredOf(r.same), latencies(r.same),
+        deliveredOf(r.cross), r.cross.expected === 0 ? '—' : latencies(r.cross), `${r.converged} / ${r.clients}`,
+        pct(r.serverCpu), pct(r.clientCpu), ms(r.clientLag), pct(Math.max(0, r.otherCpu)), mib(r.memory?.rss),
+      ]),
+    ),
+  );
+  printProblems(all.map((r) => ({ ...r, label: `${r.label}, ${r.instances} instance(s)` })));
 }
 
 async function scale(peers: readonly Peer[]): Promise<void> {
@@ -205,6 +259,7 @@ async function main(): Promise<void> {
   console.log(`peers: ${peers.map((p) => p.label).join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const b of benchmarks) {
     if (b === 'fanout') await fanout(peers);
+    else if (b === 'multi') await multi(peers);
     else if (b === 'scale') await scale(peers);
     else if (b === 'import') await importBench();
     else await sources();
