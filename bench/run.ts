@@ -126,7 +126,7 @@ async function multi(peers: readonly Peer[]): Promise<void> {
     measureMs: numberEnv('BENCH_SECONDS', quick ? 5 : 20) * 1000,
     drainMs: quick ? 5_000 : 10_000,
     instances: withTessera ? (process.env.BENCH_INSTANCES ?? '1,2,3').split(',').map(Number).filter((k) => k > 0) : [],
-    hocuspocusInstances: 0,
+    hocuspocusInstances: peers.some((p) => p.id === 'hocuspocus') ? 2 : 0,
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
