@@ -117,6 +117,7 @@ export class TcpRelay {
   }
 
   async restore(): Promise<void> {
+    if (this.server) return;
     const server = net.createServer((client) => {
       const upstream = net.connect(this.target.port, this.target.host);
       for (const socket of [client, upstream]) {
@@ -133,7 +134,9 @@ export class TcpRelay {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = null;
+    // No new connections, then none of the open ones.
+    const closed = server ? new Promise((resolve) => server.close(resolve)) : Promise.resolve();
     for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise((resolve) => server.close(resolve));
+    await closed;
   }
 }
