@@ -336,7 +336,8 @@ export async function runFanout(
       const which = servers.length > 1 ? `instance ${j + 1}: ` : '';
       if (killed) result.problems.push(`${which}did not exit within 15 s of SIGTERM (killed)`);
       else if (code !== 0 && peer.id === 'tessera') result.problems.push(`${which}exit code ${code} after SIGTERM`);
-      result.problems.push(...server.process.problems.slice(-5).map((p) => which + p));
+      // The same line many times (e.g. Hocuspocus's lock notice on every store) is listed once.
+      result.problems.push(...new Set(server.process.problems.slice(-5).map((p) => which + p)));
       if (server.process.problemCount > 5) result.problems.push(`${which}… ${server.process.problemCount} warning/error lines in all`);
     });
     dir.remove();
