@@ -161,7 +161,20 @@ async function multi(peers: readonly Peer[]): Promise<void> {
       ]),
     ),
   );
+  const hp = all.find((r) => r.peer === 'hocuspocus' && !r.error);
+  const ours = all.filter((r) => r.peer === 'tessera' && !r.error && r.instances > 1);
+  if (hp && ours.length > 0) {
+    console.log(`\nRatios (Tessera ÷ Hocuspocus on ${hp.instances} instances; below 1 is better for Tessera):`);
+    console.log(table(
+      ['Tessera', 'same instance p50', 'p99', 'across instances p50', 'p99'],
+      ours.map((t) => [
+        `${t.instances} instances`, ratio(t.same.latency.p50, hp.same.latency.p50), ratio(t.same.latency.p99, hp.same.latency.p99),
+        ratio(t.cross.latency.p50, hp.cross.latency.p50), ratio(t.cross.latency.p99, hp.cross.latency.p99),
+      ]),
+    ));
+  }
   printProblems(all.map((r) => ({ ...r, label: `${r.label}, ${r.instances} instance(s)` })));
+  console.log(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above the core count, the numbers are disturbed)`);
 }
 
 async function scale(peers: readonly Peer[]): Promise<void> {
