@@ -69,20 +69,22 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
   }
 }
 
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
 /** Whether PostgreSQL and Redis answer; the reason when one does not. */
 export async function multiUnavailable(options: Pick<MultiOptions, 'pgUrl' | 'redisUrl'>): Promise<string | undefined> {
   try {
     const left = await dropLeftDatabases(options.pgUrl);
     if (left.length > 0) console.log(`  dropped ${left.length} database(s) left by interrupted runs: ${left.join(', ')}`);
   } catch (error) {
-    return `PostgreSQL at ${options.pgUrl}: ${error instanceof Error ? error.message : String(error)}`;
+    return `PostgreSQL at ${options.pgUrl}: ${firstLine(error)}`;
   }
   const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    return `Redis at ${options.redisUrl}: ${error instanceof Error ? error.message : String(error)}`;
+    return `Redis at ${options.redisUrl}: ${firstLine(error)}`;
   } finally {
     redis.disconnect();
   }
@@ -131,7 +133,7 @@ async function runOnCluster(peer: Peer, deploy: Deployment, instances: number, o
       await onMaintenance(options.pgUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       await deleteKeys(options.redisUrl, prefix);
     } catch (error) {
-      result?.problems.push(`cleaning up ${name} and ${prefix}*: ${error instanceof Error ? error.message : String(error)}`);
+      result?.problems.push(`cleaning up ${name} and ${prefix}*: ${firstLine(error)}`);
     }
   }
 }
