@@ -17,6 +17,7 @@ export function sqliteStorage(db: Db): Storage {
     // better-sqlite3 reads synchronously and every write happens in a later event-loop turn: a read that
     // awaits only these methods runs in one turn, so it sees one state.
     snapshot: (read) => read(storage),
+    ping: async () => { db.$client.prepare('select 1').get(); },
     docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
     sources: new SqliteSourceStore(db), rounds: new SqliteRoundStore(db, docs),
     releases: new SqliteReleaseStore(db),

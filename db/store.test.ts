@@ -7,7 +7,7 @@ import type { CellValue, Column } from '../model/columns';
 import {
   ATOMICITY_CASE, type CommitPart, DOC_STORE_CASES, docStoreContract, type StoreHarness,
 } from '../server/sync/store.contract';
-import { emptyCommit, type DocCommit, type DocStore } from '../server/sync/store';
+import { emptyCommit, type DocCommit, type DocStore, type LoggedSince } from '../server/sync/store';
 import { openDatabase, type Db } from './client';
 import { cellChanges, reviews, rows, sheets } from './schema';
 import { SqliteReadModel } from './read-model';
@@ -82,6 +82,14 @@ class PartByPartStore implements DocStore {
     await this.inner.append({ ...emptyCommit(datasetId), reviews: commit.reviews });
     await this.inner.append({ ...emptyCommit(datasetId), conflicts: commit.conflicts });
     return seq;
+  }
+
+  async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
+    return this.append(build(await this.inner.since(datasetId, afterSeq)));
+  }
+
+  since(datasetId: string, afterSeq: number) {
+    return this.inner.since(datasetId, afterSeq);
   }
 
   compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {

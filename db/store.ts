@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
-import type { DocCommit, DocStore, StoredDoc } from '../server/sync/store';
+import type { DocCommit, DocStore, LoggedSince, StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
 
 /** A Drizzle transaction on the SQLite database. */
@@ -65,6 +65,30 @@ export class SqliteDocStore implements DocStore {
 
   async append(commit: DocCommit): Promise<number> {
     return this.appendNow(commit);
+  }
+
+  async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
+    // One writer at a time: better-sqlite3's transaction is synchronous, nothing runs beside it.
+    return this.db.transaction((tx) => this.write(tx, build(this.readSince(tx, datasetId, afterSeq))));
+  }
+
+  async since(datasetId: string, afterSeq: number): Promise<LoggedSince> {
+    return this.db.transaction((tx) => this.readSince(tx, datasetId, afterSeq));
+  }
+
+  private readSince(tx: Tx, datasetId: string, afterSeq: number): LoggedSince {
+    const snap = tx.select({ upToSeq: snapshots.upToSeq }).from(snapshots).where(eq(snapshots.datasetId, datasetId)).get();
+    const folded = snap !== undefined && snap.upToSeq > afterSeq;
+    const snapshot = folded ? tx.select({ state: snapshots.state }).from(snapshots).where(eq(snapshots.datasetId, datasetId)).get()!.state : null;
+    const from = folded ? snap.upToSeq : afterSeq;
+    const logged = tx.select({ seq: updates.seq, update: updates.update }).from(updates)
+      .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, from)))
+      .orderBy(asc(updates.seq)).all();
+    return {
+      snapshot: snapshot ? new Uint8Array(snapshot) : null,
+      updates: logged.map((u) => ({ seq: u.seq, update: new Uint8Array(u.update) })),
+      lastSeq: logged.at(-1)?.seq ?? from,
+    };
   }
 
   /** `append`, synchronously (for the data migrations run at start). */
@@ -154,7 +178,7 @@ export class SqliteDocStore implements DocStore {
     this.db.transaction((tx) => {
       const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
       tx.insert(snapshots).values({ datasetId, ...values })
-        .onConflictDoUpdate({ target: snapshots.datasetId, set: values })
+        .onConflictDoUpdate({ target: snapshots.datasetId, set: values, setWhere: lt(snapshots.upToSeq, upToSeq) })
         .run();
       tx.delete(updates).where(and(eq(updates.datasetId, datasetId), lte(updates.seq, upToSeq))).run();
     });

@@ -28,6 +28,7 @@ import { sourceRoutes } from './routes/sources';
 import { EvidenceCheck } from './sources/evidence';
 import { auditRoutes, usersRoutes } from './routes/users';
 import { mountClient } from './static';
+import type { Bus } from './sync/bus';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 import { parseRoom } from '../model/rooms';
@@ -45,7 +46,13 @@ export interface AppOptions {
   clientDir: string;
   /** Request limits and cross-site rules (README "Configuration"); defaults when left out. */
   http?: Partial<HttpOptions>;
+  /** Other instances on the same database (README "Several instances"), and this one's name. */
+  bus?: Bus;
+  instanceId?: string;
 }
+
+/** How long `/healthz` waits for the database before it counts it as down. */
+const HEALTH_PING_LIMIT_MS = 2000;
 
 export interface HttpOptions {
   /** Largest request body (MAX_BODY_BYTES); routes declare larger ones with `acceptBody`. */
@@ -64,7 +71,7 @@ export function createApp(options: AppOptions) {
   const { storage, log } = options;
   const evidence = new EvidenceCheck(storage.sources);
   const registry = new DocRegistry(storage.docs, {
-    idleMs: options.docIdleMs, compactEvery: 1000, log,
+    idleMs: options.docIdleMs, compactEvery: 1000, log, bus: options.bus,
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
       // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
@@ -89,7 +96,7 @@ export function createApp(options: AppOptions) {
     // On a round's room: read-only once the coder submitted; gone if they may no longer code it.
     if (round !== undefined) return (await rounds.copyFor(dataset, round, user))?.role ?? null;
     return roleOn(storage.datasets, user, dataset);
-  });
+  }, options.bus);
   const rounds = new Rounds(storage, registry, peers, evidence);
   const services: Services = { storage, registry, review, peers, rounds, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
@@ -105,7 +112,25 @@ export function createApp(options: AppOptions) {
   app.use('/api/*', refuseCrossSiteWrites(http.allowedOrigins));
   app.onError(handleError(log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
-  app.get('/healthz', (c) => (registry.storeHealthy ? c.json({ ok: true }) : c.json({ ok: false, error: 'storing changes fails' }, 503)));
+  if (options.instanceId) {
+    const instance = options.instanceId;
+    app.use(async (c, next) => {
+      await next();
+      c.header('x-tessera-instance', instance);
+    });
+  }
+  // 503 while changes cannot be stored or the database does not answer; the bus being down is reported
+  // but healthy (the instance serves its clients and catches up when it returns).
+  app.get('/healthz', async (c) => {
+    const bus = options.bus ? { bus: options.bus.connected ? 'connected' : 'disconnected' } : {};
+    if (!registry.storeHealthy) return c.json({ ok: false, error: 'storing changes fails', ...bus }, 503);
+    try {
+      await withTimeout(storage.ping(), HEALTH_PING_LIMIT_MS);
+    } catch {
+      return c.json({ ok: false, error: 'the database does not answer', ...bus }, 503);
+    }
+    return c.json({ ok: true, ...bus });
+  });
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(storage.users));
@@ -131,4 +156,10 @@ export function createApp(options: AppOptions) {
   mountClient(app, storage.users, options.clientDir);
 
   return { app, services, injectWebSocket: nodeWs.injectWebSocket, wss: nodeWs.wss };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -16,6 +16,15 @@ const Env = z.object({
   /** `postgres://…`: store everything in that PostgreSQL database instead of the SQLite file in DATA_DIR. */
   DATABASE_URL: z.string().optional().transform((v) => v || undefined)
     .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite file)'),
+  /** `redis://…`: several instances on one DATABASE_URL serve the same datasets, talking through this Redis. */
+  REDIS_URL: z.string().optional().transform((v) => v || undefined)
+    .refine((v) => v === undefined || /^rediss?:\/\//.test(v), 'REDIS_URL must be a redis:// or rediss:// URL'),
+  /** Prefix of the Redis channels, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().default('tessera:'),
+  /** This instance's name in logs and the `x-tessera-instance` header; random when unset. */
+  INSTANCE_ID: z.string().regex(/^[\w.-]{1,64}$/, 'INSTANCE_ID: letters, digits, dot, dash, underscore; at most 64').optional(),
+}).refine((env) => env.REDIS_URL === undefined || env.DATABASE_URL !== undefined, {
+  path: ['REDIS_URL'], message: 'several instances need a shared database: set DATABASE_URL to a postgres:// URL as well',
 });
 
 /** `ALLOWED_ORIGINS`: comma-separated origins such as `https://tessera.example.org`, each normalised by URL. */

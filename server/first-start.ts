@@ -10,7 +10,14 @@ import type { Storage } from './storage';
  */
 export async function prepareDatabase({ users, datasets }: Storage, adminToken?: string): Promise<string | undefined> {
   if (await users.count() === 0) {
-    const admin = await createUser(users, { name: 'admin', role: 'admin', token: adminToken });
+    let admin: Awaited<ReturnType<typeof createUser>>;
+    try {
+      admin = await createUser(users, { name: 'admin', role: 'admin', token: adminToken });
+    } catch (error) {
+      // Another instance starting on the same database made the first user a moment earlier.
+      if (await users.count() === 0) throw error;
+      return undefined;
+    }
     await createDataset(datasets, { id: DEMO_DATASET.id, name: DEMO_DATASET.name, template: 'demo', createdBy: admin.id });
     return admin.token;
   }

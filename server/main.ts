@@ -1,19 +1,23 @@
 /** Reads the environment, opens the database, and serves until SIGTERM or SIGINT. */
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { ulid } from 'ulid';
 import { openStorage } from '../db/open';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { prepareDatabase } from './first-start';
 import { createLogger } from './logger';
+import { RedisBus } from './sync/redis-bus';
 
 const SHUTDOWN_LIMIT_MS = 4500;
 
 const config = readConfig();
-const log = createLogger(config.LOG_LEVEL);
+const instanceId = config.INSTANCE_ID ?? ulid().slice(-8).toLowerCase();
+const log = config.REDIS_URL ? createLogger(config.LOG_LEVEL).child({ instance: instanceId }) : createLogger(config.LOG_LEVEL);
 const { storage, where, close: closeStorage } = await openStorage(config);
+const bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, instanceId, log }) : undefined;
 const { app, services, injectWebSocket, wss } = createApp({
-  storage, log, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
+  storage, log, bus, instanceId: bus ? instanceId : undefined, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
     maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
@@ -45,6 +49,7 @@ async function shutdown(signal: string): Promise<void> {
   await services.registry.closeAll();
   for (const socket of wss.clients) socket.close(1012, 'Server restarting');
   await waitForSocketsToClose(1000);
+  await bus?.close();
   await closeStorage();
   process.exit(0);
 }

@@ -327,6 +327,8 @@ export interface Storage {
    * not seen, in part or whole. For reads that must agree with each other, such as a release's rows.
    */
   snapshot<T>(read: (view: Storage) => Promise<T>): Promise<T>;
+  /** Resolves once the database answered a trivial query (`/healthz`). */
+  ping(): Promise<void>;
   rounds: RoundStore;
   docs: DocStore;
   releases: ReleaseStore;

@@ -18,13 +18,23 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Connections held at most: the sync engine writes one commit per document at a time. */
 const POOL_SIZE = 10;
+/** The advisory lock key held while migrating (datasets lock on hashes of their ids, in another key space). */
+const MIGRATION_LOCK = 7_349_021;
 
 /** Opens a pool on `url` (`postgres://…`) and applies the migrations. */
 export async function openPgDatabase(url: string): Promise<PgDb> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: 5000 });
   // An idle connection that breaks (the server restarted) is dropped from the pool, not thrown at the process.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema }) as PgDb;
-  await migrate(db, { migrationsFolder: MIGRATIONS });
+  // Instances starting together migrate one after another: the others wait, then find nothing to do.
+  const lock = await pool.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migrate(db, { migrationsFolder: MIGRATIONS });
+  } finally {
+    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    lock.release();
+  }
   return db;
 }

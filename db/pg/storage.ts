@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Storage } from '../../server/storage';
 import type { PgDb } from './client';
 import { PgDatasetCatalog } from './datasets';
@@ -18,6 +19,7 @@ export function pgStorage(db: PgDb): Storage {
     // One read-only REPEATABLE READ transaction: every query in it sees the database as it was at its first.
     // (The stores built on the transaction are used only to read; none of them needs the pool itself.)
     snapshot: (read) => db.transaction((tx) => read(pgStorage(tx as unknown as PgDb)), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+    ping: async () => { await db.execute(sql`select 1`); },
     docs, datasets: new PgDatasetCatalog(db, docs), readModel: new PgReadModel(db), users: new PgUserDirectory(db),
     sources: new PgSourceStore(db), rounds: new PgRoundStore(db, docs), releases: new PgReleaseStore(db),
   };

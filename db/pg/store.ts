@@ -1,7 +1,7 @@
 /** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
-import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { CellValue } from '../../model/columns';
-import type { DocCommit, DocStore, StoredDoc } from '../../server/sync/store';
+import type { DocCommit, DocStore, LoggedSince, StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
 import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
 
@@ -52,6 +52,18 @@ export class PgDocStore implements DocStore {
 
   async append(commit: DocCommit): Promise<number> {
     return this.db.transaction((tx) => this.write(tx, commit));
+  }
+
+  async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await lockDataset(tx, datasetId);
+      // Read under the lock: nothing of this dataset is logged between this read and the write below.
+      return this.write(tx, build(await readSince(tx, datasetId, afterSeq)));
+    });
+  }
+
+  async since(datasetId: string, afterSeq: number): Promise<LoggedSince> {
+    return this.db.transaction((tx) => readSince(tx, datasetId, afterSeq), { isolationLevel: 'repeatable read', accessMode: 'read only' });
   }
 
   /**
@@ -179,8 +191,23 @@ export class PgDocStore implements DocStore {
       await lockDataset(tx, datasetId);
       const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
       await tx.insert(snapshots).values({ datasetId, ...values })
-        .onConflictDoUpdate({ target: snapshots.datasetId, set: values });
+        .onConflictDoUpdate({ target: snapshots.datasetId, set: values, setWhere: lt(snapshots.upToSeq, upToSeq) });
       await tx.delete(updates).where(and(eq(updates.datasetId, datasetId), lte(updates.seq, upToSeq)));
     });
   }
+}
+
+async function readSince(tx: PgTx, datasetId: string, afterSeq: number): Promise<LoggedSince> {
+  const [snap] = await tx.select({ upToSeq: snapshots.upToSeq }).from(snapshots).where(eq(snapshots.datasetId, datasetId));
+  const folded = snap !== undefined && snap.upToSeq > afterSeq;
+  const snapshot = folded ? (await tx.select({ state: snapshots.state }).from(snapshots).where(eq(snapshots.datasetId, datasetId)))[0]!.state : null;
+  const from = folded ? snap.upToSeq : afterSeq;
+  const logged = await tx.select({ seq: updates.seq, update: updates.update }).from(updates)
+    .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, from)))
+    .orderBy(asc(updates.seq));
+  return {
+    snapshot: snapshot ? new Uint8Array(snapshot) : null,
+    updates: logged.map((u) => ({ seq: u.seq, update: new Uint8Array(u.update) })),
+    lastSeq: logged.at(-1)?.seq ?? from,
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { CloseCode } from '../../model/codes';
 import type { Role } from '../../model/roles';
+import type { Bus } from './bus';
 
 export interface LivePeer {
   readonly userId: string;
@@ -25,7 +26,13 @@ export type Decide = (peer: LivePeer) => Promise<Role | null | 'signed-out'>;
 export class LivePeers {
   private readonly peers = new Set<LivePeer>();
 
-  constructor(private readonly decide: Decide) {}
+  /** With other instances (`bus`), every recheck and revocation is made on each of them too. */
+  constructor(private readonly decide: Decide, private readonly bus?: Pick<Bus, 'announce' | 'onEvent'>) {
+    bus?.onEvent((event) => {
+      if (event.kind === 'recheck') void this.recheckHere({ userId: event.userId, datasetId: event.datasetId });
+      else if (event.kind === 'revoke') this.revokeHere(event.credential);
+    });
+  }
 
   add(peer: LivePeer): void {
     this.peers.add(peer);
@@ -40,6 +47,11 @@ export class LivePeers {
    * once each is decided: a route that changed access awaits it before it answers.
    */
   async recheck(which: { userId?: string; datasetId?: string } = {}): Promise<void> {
+    this.bus?.announce({ kind: 'recheck', ...which });
+    await this.recheckHere(which);
+  }
+
+  private async recheckHere(which: { userId?: string | undefined; datasetId?: string | undefined }): Promise<void> {
     for (const peer of [...this.peers]) {
       if (which.userId !== undefined && peer.userId !== which.userId) continue;
       if (which.datasetId !== undefined && peer.datasetId !== which.datasetId) continue;
@@ -54,6 +66,11 @@ export class LivePeers {
 
   /** Closes the sockets that signed in with a credential that no longer works. */
   revoke(credential: string): void {
+    this.bus?.announce({ kind: 'revoke', credential });
+    this.revokeHere(credential);
+  }
+
+  private revokeHere(credential: string): void {
     for (const peer of [...this.peers]) if (peer.credential === credential) this.drop(peer, CloseCode.Unauthorized, 'Signed out');
   }
 

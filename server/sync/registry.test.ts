@@ -6,7 +6,7 @@ import { getSheet, initDocument, insertRow, sheetRows } from '../../model/docume
 import { TEMPLATES } from '../../model/templates';
 import { createLogger } from '../logger';
 import { DocRegistry } from './registry';
-import { emptyCommit, type DocCommit, type DocStore } from './store';
+import { emptyCommit, type DocCommit, type DocStore, type LoggedSince } from './store';
 
 /** A SQLite store whose commits take `delayMs` to land, as a network database's do. */
 class SlowStore implements DocStore {
@@ -18,6 +18,13 @@ class SlowStore implements DocStore {
   async append(commit: DocCommit): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     return this.inner.append(commit);
+  }
+  async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return this.inner.commit(datasetId, afterSeq, build);
+  }
+  since(datasetId: string, afterSeq: number) {
+    return this.inner.since(datasetId, afterSeq);
   }
   compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
     return this.inner.compact(datasetId, state, upToSeq, stateVector);

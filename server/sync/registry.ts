@@ -5,6 +5,7 @@
  */
 import { CloseCode } from '../../model/codes';
 import type { Logger } from '../logger';
+import type { Bus, RoomMessage } from './bus';
 import { type AfterApply, type CheckCells, type Inspect, SharedDoc } from './shared-doc';
 import type { DocStore } from './store';
 
@@ -19,7 +20,16 @@ export interface RegistryOptions {
   inspect?: Inspect;
   /** Asked about the cell values of every client update before it is applied. */
   checkCells?: CheckCells;
+  /** Other instances on the same database (README "Several instances"). */
+  bus?: Bus;
 }
+
+/**
+ * With other instances, each loaded document reads the log this often for what it may have missed: a
+ * commit whose instance died before publishing it, or a message Redis dropped. (A gap in the messages,
+ * or the bus coming back, makes it read at once.)
+ */
+const CATCH_UP_EVERY_MS = 5000;
 
 export class DocRegistry {
   private readonly docs = new Map<string, SharedDoc>();
@@ -33,7 +43,24 @@ export class DocRegistry {
   /** Documents whose changes cannot be stored right now (the store fails for them). */
   private readonly storeFailing = new Set<string>();
 
-  constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {}
+  /** Per room joined on the bus: where its messages go (a buffer while the document loads). */
+  private readonly busTargets = new Map<string, (message: RoomMessage) => void>();
+  private readonly catchUpTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {
+    const { bus } = options;
+    if (!bus) return;
+    bus.onReconnect(() => this.catchUpAll());
+    bus.onEvent((event) => {
+      if (event.kind === 'drop') void this.dropHere(event.datasetId, CloseCode.NotFound, 'Dataset deleted');
+    });
+    this.catchUpTimer = setInterval(() => this.catchUpAll(), CATCH_UP_EVERY_MS).unref();
+  }
+
+  /** Every loaded document reads from the log what other instances stored and it has not applied. */
+  catchUpAll(): void {
+    for (const doc of this.docs.values()) void doc.catchUp();
+  }
 
   /**
    * The loaded document of a room, loading it on first use. Concurrent callers share one load; a
@@ -65,13 +92,32 @@ export class DocRegistry {
 
   private async load(room: string): Promise<SharedDoc> {
     const started = performance.now();
-    const { compactEvery, log, afterApply, inspect, checkCells } = this.options;
+    const { compactEvery, log, afterApply, inspect, checkCells, bus } = this.options;
     this.droppedWhileLoading.delete(room);
-    const doc = await SharedDoc.load(room, this.store, {
-      compactEvery, log, afterApply, inspect, checkCells,
-      onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
-    });
+    // Subscribed before the store is read: what other instances commit meanwhile is either in what is
+    // read or among the messages kept here, and is applied once the document is there.
+    const early: RoomMessage[] = [];
+    if (bus) {
+      this.busTargets.set(room, (message) => early.push(message));
+      await bus.join(room, (message) => this.busTargets.get(room)?.(message));
+    }
+    let doc: SharedDoc;
+    try {
+      doc = await SharedDoc.load(room, this.store, {
+        compactEvery, log, afterApply, inspect, checkCells, bus,
+        onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
+      });
+    } catch (error) {
+      this.leaveBus(room);
+      throw error;
+    }
+    if (bus) {
+      this.busTargets.set(room, (message) => doc.deliver(message));
+      for (const message of early) doc.deliver(message);
+      bus.publish(room, { kind: 'hello' });
+    }
     if (this.droppedWhileLoading.delete(room)) {
+      this.leaveBus(room);
       await doc.discard(CloseCode.NotFound, 'Dataset deleted');
       throw new Error(`room ${room} was deleted while it loaded`);
     }
@@ -122,12 +168,18 @@ export class DocRegistry {
    * `code`. Resolves once no write of theirs is in flight, so what is deleted next stays deleted.
    */
   async drop(datasetId: string, code: number, reason: string): Promise<void> {
+    this.options.bus?.announce({ kind: 'drop', datasetId });
+    await this.dropHere(datasetId, code, reason);
+  }
+
+  private async dropHere(datasetId: string, code: number, reason: string): Promise<void> {
     for (const room of this.loading.keys()) if (ofDataset(room, datasetId)) this.droppedWhileLoading.add(room);
     const settled: Promise<void>[] = [];
     for (const doc of this.loadedOf(datasetId)) {
       this.touch(doc.id);
       this.docs.delete(doc.id);
       this.storeFailing.delete(doc.id);
+      this.leaveBus(doc.id);
       settled.push(doc.discard(code, reason));
     }
     for (const [room, closing] of this.closing) if (ofDataset(room, datasetId)) settled.push(closing);
@@ -139,6 +191,7 @@ export class DocRegistry {
    * large document takes seconds, and the log is served as it is after the restart.
    */
   async closeAll(): Promise<void> {
+    if (this.catchUpTimer) clearInterval(this.catchUpTimer);
     await Promise.all([...this.docs.keys()].map((room) => this.unload(room, false)));
     await Promise.all([...this.closing.values()]);
   }
@@ -155,11 +208,17 @@ export class DocRegistry {
     this.docs.delete(room);
     this.storeFailing.delete(room);
     const closing = doc.close({ compact }).finally(() => {
+      this.leaveBus(room);
       this.closing.delete(room);
       this.options.log.debug({ room }, 'document unloaded');
     });
     this.closing.set(room, closing);
     return closing;
+  }
+
+  private leaveBus(room: string): void {
+    if (!this.options.bus || !this.busTargets.delete(room)) return;
+    this.options.bus.leave(room);
   }
 
   private touch(room: string): void {

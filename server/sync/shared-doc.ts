@@ -8,6 +8,12 @@
  * after the first of them was applied (a server-side change at once); they are broadcast before that.
  * The store is asynchronous: one write is in flight per document at a time, and what arrives meanwhile
  * is batched into the next; peers are told what is stored only once the store has committed it.
+ *
+ * With several instances (a `bus`), every instance holding the document applies every update: its own
+ * clients' it checks, applies, broadcasts and commits; what other instances committed reaches it over
+ * the bus, or from the log when the bus lost something, and is applied and broadcast only. A commit is
+ * built under the store's dataset lock from a document that has everything logged before it, so the
+ * history and the read model record each change once, from a view that misses nothing stored.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -19,8 +25,9 @@ import {
   BadMessageError, awarenessMessage, decodeAwarenessUpdate, decodeMessage, encodeAwarenessUpdate, storeFailingMessage,
   storedMessage, syncStep1Message, syncStep2Message, updateMessage, type AwarenessEntry,
 } from './protocol';
+import type { Bus, RoomMessage } from './bus';
 import { StepOneGuard } from './step-one-guard';
-import type { CellChange, DocStore, StoredDoc } from './store';
+import type { CellChange, DocStore, LoggedSince, StoredDoc } from './store';
 import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell, updateProblem } from './update-check';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
@@ -73,7 +80,18 @@ export interface SharedDocOptions {
   checkCells?: CheckCells;
   /** Told when storing starts failing (`false`) and when it works again (`true`). */
   onStoreHealth?: (ok: boolean) => void;
+  /** Other instances serving the same database: committed updates and presence are published to them. */
+  bus?: Pick<Bus, 'publish'>;
 }
+
+/** The origin of changes another instance committed: applied and broadcast here, recorded there. */
+const ELSEWHERE: Origin = Object.freeze({ userId: null });
+/**
+ * Committed updates from the bus that do not follow what this instance has wait this long for the ones
+ * before them (the bus keeps order, but this instance's own commit may still be on its way back from the
+ * store); then the log is read.
+ */
+const GAP_WAIT_MS = 200;
 
 /**
  * Applied updates are stored this long after the first of them, together: one store transaction per
@@ -158,6 +176,13 @@ export class SharedDoc {
   private closed = false;
   /** Set once discarded (its dataset was deleted): nothing more is stored. */
   private discarded = false;
+  /** Committed updates from other instances that arrived ahead of one still missing, by the `prevSeq` they follow. */
+  private readonly ahead = new Map<number, { seq: number; updates: Uint8Array[] }>();
+  private gapTimer: NodeJS.Timeout | null = null;
+  /** A read of the log for what this instance missed, queued or running. */
+  private catchingUp: Promise<void> | null = null;
+  /** Presence client ids changed by this instance's peers since the last broadcast: published with it. */
+  private readonly presenceToPublish = new Set<number>();
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
     this.awareness.setLocalState(null);
@@ -230,8 +255,9 @@ export class SharedDoc {
     this.waiting = [];
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
     this.sendTimer?.();
-    this.flushTimer = this.retryTimer = this.sendTimer = null;
+    this.flushTimer = this.retryTimer = this.sendTimer = this.gapTimer = null;
     this.pending = new Changes();
     this.outgoing = [];
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
@@ -401,31 +427,47 @@ export class SharedDoc {
       this.sendAcks(acking, this.stateVector());
       return;
     }
-    const changes = this.pending;
-    this.pending = new Changes();
+    let changes: Changes | null = null;
     let stored!: Uint8Array;
     let state: Uint8Array | null = null;
+    let prevSeq = 0;
     let seq: number;
     try {
-      const commit = changes.toCommit(this.id, this.doc);
-      stored = commit.stateVector ?? Y.encodeStateVector(this.doc);
-      // The document as this commit leaves the store, taken now: by the time it committed, more may be applied.
-      const loggedAfter = this.loggedSinceSnapshot + changes.updates.length;
-      if (changes.updates.length > 0 && loggedAfter >= this.options.compactEvery) state = Y.encodeStateAsUpdate(this.doc);
-      seq = await this.store.append(commit);
+      seq = await this.store.commit(this.id, this.lastSeq, (missed) => {
+        // Under the dataset's lock: what others committed first goes into the document before the
+        // commit is made from it. All of it runs in this one turn, so the document is exactly the log
+        // up to this commit (plus nothing: what arrives next waits for this turn to end).
+        if (this.discarded) throw new Error(`document ${this.id} was discarded`);
+        this.applyLogged(missed);
+        prevSeq = this.lastSeq;
+        changes = this.pending;
+        this.pending = new Changes();
+        const doc = this.warm();
+        const commit = changes.toCommit(this.id, doc);
+        stored = commit.stateVector ?? Y.encodeStateVector(doc);
+        const loggedAfter = this.loggedSinceSnapshot + changes.updates.length;
+        if (changes.updates.length > 0 && loggedAfter >= this.options.compactEvery) state = Y.encodeStateAsUpdate(doc);
+        return commit;
+      });
     } catch (error) {
       if (this.discarded) return;
       // Nothing of the batch was written (one transaction): keep it, before what arrived since, and try again.
-      changes.absorb(this.pending);
-      this.pending = changes;
+      const unwritten = changes as Changes | null;
+      if (unwritten) {
+        unwritten.absorb(this.pending);
+        this.pending = unwritten;
+      }
       for (const peer of acking) this.awaitingAck.add(peer);
       this.storeFailed(error);
       return;
     }
-    if (changes.updates.length > 0) {
+    const written = changes! as Changes;
+    if (written.updates.length > 0) {
       this.lastSeq = seq;
-      this.loggedSinceSnapshot += changes.updates.length;
-      for (const { update } of changes.updates) this.storedBytes += update.byteLength;
+      this.loggedSinceSnapshot += written.updates.length;
+      for (const { update } of written.updates) this.storedBytes += update.byteLength;
+      this.options.bus?.publish(this.id, { kind: 'updates', prevSeq, seq, updates: written.updates.map((u) => u.update) });
+      this.applyAhead();
     }
     this.storeSucceeded(acking, stored);
     if (state === null || this.loggedSinceSnapshot < this.options.compactEvery) return;
@@ -435,6 +477,114 @@ export class SharedDoc {
       // The log is intact and still served; a later write tries again.
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
     }
+  }
+
+  /**
+   * Takes a message of another instance (see `Bus`): presence is applied and relayed to the peers;
+   * committed updates are applied in log order, those that arrive ahead of a missing one wait for it,
+   * and the log is read when it does not come.
+   */
+  deliver(message: RoomMessage): void {
+    if (this.closed) return;
+    switch (message.kind) {
+      case 'presence':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, ELSEWHERE);
+        } catch (error) {
+          this.options.log.error({ dataset: this.id, err: error }, 'a presence update from another instance could not be applied');
+        }
+        break;
+      case 'hello': {
+        const ours = [...this.presenceOwners.keys()].filter((id) => this.awareness.getStates().has(id));
+        if (ours.length > 0) this.options.bus?.publish(this.id, { kind: 'presence', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, ours) });
+        break;
+      }
+      case 'updates':
+        if (message.seq <= this.lastSeq) return;
+        this.ahead.set(message.prevSeq, { seq: message.seq, updates: message.updates });
+        this.applyAhead();
+        break;
+    }
+  }
+
+  /**
+   * Reads from the log what other instances committed that this one has not applied (after the bus was
+   * lost, or a message of it): resolves once applied. Runs in the store queue, between writes.
+   */
+  catchUp(): Promise<void> {
+    this.catchingUp ??= this.enqueue(async () => {
+      this.catchingUp = null;
+      if (this.closed) return;
+      this.applyLogged(await this.store.since(this.id, this.lastSeq));
+    }).catch((error: unknown) => {
+      this.options.log.error({ dataset: this.id, err: error }, 'reading what other instances stored failed; trying again later');
+    });
+    return this.catchingUp;
+  }
+
+  /** Applies the waiting bus messages that follow what this instance has; a gap that stays is read from the log. */
+  private applyAhead(): void {
+    for (let next = this.ahead.get(this.lastSeq); next; next = this.ahead.get(this.lastSeq)) {
+      this.ahead.delete(this.lastSeq);
+      this.applyLogged({ snapshot: null, updates: next.updates.map((update) => ({ seq: next.seq, update })), lastSeq: next.seq });
+    }
+    for (const prevSeq of this.ahead.keys()) if (prevSeq < this.lastSeq) this.ahead.delete(prevSeq);
+    if (this.ahead.size === 0) {
+      if (this.gapTimer) clearTimeout(this.gapTimer);
+      this.gapTimer = null;
+      return;
+    }
+    this.gapTimer ??= setTimeout(() => {
+      this.gapTimer = null;
+      void this.catchUp();
+    }, GAP_WAIT_MS);
+  }
+
+  /**
+   * Applies what other instances committed (in log order, after `lastSeq`): into the document and out
+   * to the peers, recorded nowhere (the instance that committed it recorded it). A cold document keeps
+   * the pieces cold.
+   */
+  private applyLogged(missed: LoggedSince): void {
+    if (missed.lastSeq <= this.lastSeq && missed.snapshot === null) return;
+    const fresh = missed.updates.filter(({ seq }) => seq > this.lastSeq).map(({ update }) => update);
+    if (this.doc) {
+      const before = missed.snapshot ? Y.encodeStateVector(this.doc) : null;
+      this.stage = { changes: new Changes(), origin: null };
+      try {
+        if (missed.snapshot) Y.applyUpdate(this.doc, missed.snapshot, ELSEWHERE);
+        for (const update of fresh) Y.applyUpdate(this.doc, update, ELSEWHERE);
+      } finally {
+        this.stage = null;
+      }
+      if (before) this.outgoing.push({ update: Y.encodeStateAsUpdate(this.doc, before), origin: ELSEWHERE });
+      for (const update of fresh) this.outgoing.push({ update, origin: ELSEWHERE });
+      this.scheduleBroadcast();
+    } else if (missed.snapshot) {
+      this.setCold({ snapshot: missed.snapshot, updates: fresh, lastSeq: missed.lastSeq, stateVector: null });
+      const everything = Y.mergeUpdates(this.cold!.pieces);
+      this.outgoing.push({ update: everything, origin: ELSEWHERE });
+      this.scheduleBroadcast();
+    } else {
+      const cold = this.cold!;
+      const known = Y.decodeStateVector(cold.stateVector);
+      for (const update of fresh) {
+        for (const [client, clock] of Y.parseUpdateMeta(update).to) known.set(client, Math.max(clock, known.get(client) ?? 0));
+        cold.pieces.push(update);
+        this.outgoing.push({ update, origin: ELSEWHERE });
+      }
+      cold.stateVector = Y.encodeStateVector(known);
+      this.scheduleBroadcast();
+    }
+    if (missed.snapshot) {
+      this.storedBytes = missed.snapshot.byteLength;
+      this.loggedSinceSnapshot = 0;
+    }
+    for (const update of fresh) this.storedBytes += update.byteLength;
+    this.loggedSinceSnapshot += fresh.length;
+    this.lastSeq = Math.max(this.lastSeq, missed.lastSeq);
+    // Held-back updates of this instance's peers may have waited for these.
+    this.retryHeldBack();
   }
 
   private scheduleFlush(): void {
@@ -709,6 +859,11 @@ export class SharedDoc {
     if (this.presenceChanged.size === 0) return;
     const changed = [...this.presenceChanged];
     this.presenceChanged.clear();
+    if (this.presenceToPublish.size > 0) {
+      const ours = [...this.presenceToPublish];
+      this.presenceToPublish.clear();
+      this.options.bus?.publish(this.id, { kind: 'presence', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, ours) });
+    }
     // To the sender too: the stock client drops a connection that hears nothing for 30 s, and a coder
     // alone on a dataset hears nothing else (its presence heartbeat comes back every 15 s).
     this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), undefined);
@@ -861,6 +1016,8 @@ export class SharedDoc {
     for (const id of added) this.presenceChanged.add(id);
     for (const id of updated) this.presenceChanged.add(id);
     for (const id of removed) this.presenceChanged.add(id);
+    // Changes made here (by a peer, its leaving, or a timeout) go to the other instances too.
+    if (origin !== ELSEWHERE && this.options.bus) for (const id of [...added, ...updated, ...removed]) this.presenceToPublish.add(id);
     this.scheduleBroadcast();
   };
 }

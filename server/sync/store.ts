@@ -18,6 +18,17 @@ export interface StoredDoc {
   stateVector: Uint8Array | null;
 }
 
+/**
+ * What the log holds after a sequence number, for a document that has everything up to it: the updates
+ * logged since, oldest first, and the snapshot too when compaction folded some of them into it.
+ */
+export interface LoggedSince {
+  snapshot: Uint8Array | null;
+  updates: Array<{ seq: number; update: Uint8Array }>;
+  /** The sequence number of the last logged update (`afterSeq` when there is nothing newer). */
+  lastSeq: number;
+}
+
 export interface LoggedUpdate {
   update: Uint8Array;
   userId: string | null;
@@ -86,7 +97,19 @@ export interface DocStore {
    * Returns the sequence number of the last update written.
    */
   append(commit: DocCommit): Promise<number>;
-  /** Replaces everything logged up to `upToSeq` by `state`, in one transaction. */
+  /**
+   * `append`, for a document that has everything logged up to `afterSeq`: in the same transaction, with
+   * the dataset locked against every other writer (other instances included), it reads what was logged
+   * since, hands it to `build`, and writes the commit `build` returns. So the commit is made from a
+   * document that has every change stored before it, and its updates follow them in the log directly.
+   */
+  commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number>;
+  /** What was logged after `afterSeq` (see `LoggedSince`). */
+  since(datasetId: string, afterSeq: number): Promise<LoggedSince>;
+  /**
+   * Replaces everything logged up to `upToSeq` by `state`, in one transaction; nothing when a snapshot
+   * of a later sequence number is stored already (another instance compacted further).
+   */
   compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void>;
 }
 

@@ -1,0 +1,38 @@
+/**
+ * How instances that share one database tell each other what happened (README "Several instances").
+ * Every instance applies every update of the documents it holds, but each commits only its own
+ * clients' updates, under the dataset's lock in the store, after reading what was logged before them.
+ * The bus carries committed updates with their place in the log (`prevSeq`, `seq`], so an instance sees
+ * at once when it missed one and reads the log instead; it never carries anything not yet stored. A bus
+ * that loses messages (down, restarted) therefore delays instances, and never makes them disagree.
+ */
+
+/** What one instance tells the others about a room. */
+export type RoomMessage =
+  /** Updates logged with sequence numbers after `prevSeq` up to `seq`, in order. */
+  | { kind: 'updates'; prevSeq: number; seq: number; updates: Uint8Array[] }
+  /** A presence (awareness) update of clients connected to the sender. */
+  | { kind: 'presence'; update: Uint8Array }
+  /** The sender just joined the room: others answer with their clients' presence. */
+  | { kind: 'hello' };
+
+/** What one instance tells the others about the whole server: access changed, a dataset was deleted. */
+export type ClusterEvent =
+  | { kind: 'recheck'; userId?: string; datasetId?: string }
+  | { kind: 'revoke'; credential: string }
+  | { kind: 'drop'; datasetId: string };
+
+export interface Bus {
+  /** Calls `listener` with the room's messages from other instances until `leave`; resolves once subscribed. */
+  join(room: string, listener: (message: RoomMessage) => void): Promise<void>;
+  leave(room: string): void;
+  /** Sends a message to the room's other instances; a bus that is down drops it (and says so in the log). */
+  publish(room: string, message: RoomMessage): void;
+  announce(event: ClusterEvent): void;
+  onEvent(listener: (event: ClusterEvent) => void): void;
+  /** Calls `listener` each time the bus is connected again after it was lost: messages may be missed meanwhile. */
+  onReconnect(listener: () => void): void;
+  /** False while the bus is disconnected. */
+  readonly connected: boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,189 @@
+/**
+ * The bus between instances on Redis pub/sub (ioredis, the client Hocuspocus's Redis extension uses):
+ * one channel per room, one for server-wide events, all under a key prefix so that several Tessera
+ * deployments (or test runs) share one Redis. Pub/sub keeps nothing: what is published while an instance
+ * is disconnected is lost to it, and it reads the log when it is back (`onReconnect`).
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+import type { Bus, ClusterEvent, RoomMessage } from './bus';
+
+const KIND = { updates: 0, presence: 1, hello: 2 } as const;
+
+export interface RedisBusOptions {
+  url: string;
+  /** Prefix of every channel name. */
+  prefix: string;
+  /** This instance's name: its own messages come back to it and are skipped. */
+  instanceId: string;
+  log: Logger;
+}
+
+export class RedisBus implements Bus {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly rooms = new Map<string, { listeners: number; deliver: (message: RoomMessage) => void }>();
+  private readonly eventListeners: Array<(event: ClusterEvent) => void> = [];
+  private readonly reconnectListeners: Array<() => void> = [];
+  private readonly eventsChannel: string;
+  /** Set once the subscriber connection was ready: every later ready is a reconnect. */
+  private wasReady = false;
+  /** Set while publishing fails, so the log says it once per outage. */
+  private publishFailing = false;
+
+  constructor(private readonly options: RedisBusOptions) {
+    this.eventsChannel = `${options.prefix}events`;
+    // Publishing never waits for a connection: a message that cannot go now is dropped (the log has it).
+    this.pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false });
+    this.sub = new Redis(options.url, { maxRetriesPerRequest: null });
+    for (const [name, connection] of [['publisher', this.pub], ['subscriber', this.sub]] as const) {
+      connection.on('error', (error: Error) => options.log.debug({ err: error, connection: name }, 'redis connection error'));
+    }
+    this.sub.on('close', () => {
+      if (this.wasReady) options.log.warn('redis connection lost; serving this instance\'s clients and reconnecting');
+    });
+    this.sub.on('ready', () => void this.ready());
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message));
+    void this.sub.subscribe(this.eventsChannel).catch((error: unknown) => options.log.debug({ err: error }, 'subscribing to events deferred'));
+  }
+
+  get connected(): boolean {
+    return this.sub.status === 'ready' && this.pub.status === 'ready';
+  }
+
+  async join(room: string, deliver: (message: RoomMessage) => void): Promise<void> {
+    const joined = this.rooms.get(room);
+    if (joined) {
+      joined.listeners++;
+      joined.deliver = deliver;
+      return;
+    }
+    this.rooms.set(room, { listeners: 1, deliver });
+    const subscribed = this.sub.subscribe(this.channel(room));
+    // While Redis is away the subscription is made on reconnect, and the room then reads the log.
+    if (this.sub.status === 'ready') await subscribed;
+    else subscribed.catch(() => undefined);
+  }
+
+  leave(room: string): void {
+    const joined = this.rooms.get(room);
+    if (!joined || --joined.listeners > 0) return;
+    this.rooms.delete(room);
+    this.sub.unsubscribe(this.channel(room)).catch(() => undefined);
+  }
+
+  publish(room: string, message: RoomMessage): void {
+    this.send(this.channel(room), encodeMessage(this.options.instanceId, message));
+  }
+
+  announce(event: ClusterEvent): void {
+    this.send(this.eventsChannel, Buffer.from(JSON.stringify({ from: this.options.instanceId, event })));
+  }
+
+  onEvent(listener: (event: ClusterEvent) => void): void {
+    this.eventListeners.push(listener);
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.rooms.clear();
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+
+  private channel(room: string): string {
+    return `${this.options.prefix}room:${room}`;
+  }
+
+  private send(channel: string, payload: Buffer | Uint8Array): void {
+    this.pub.publish(channel, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)).then(() => {
+      if (!this.publishFailing) return;
+      this.publishFailing = false;
+      this.options.log.warn('publishing to redis works again');
+    }, (error: unknown) => {
+      if (this.publishFailing) return;
+      this.publishFailing = true;
+      this.options.log.error({ err: error }, 'publishing to redis fails; other instances will read the log');
+    });
+  }
+
+  /** On every (re)connection: once the resubscriptions are answered, rooms read what they missed. */
+  private async ready(): Promise<void> {
+    const again = this.wasReady;
+    this.wasReady = true;
+    // The first connection: rooms joined before it (Redis was down at the start) may have missed messages.
+    if (!again && this.rooms.size === 0) return;
+    try {
+      // Redis answers in order: the PING's answer comes after every resubscription's.
+      await this.sub.ping();
+    } catch {
+      return; // lost again; the next ready tries again
+    }
+    this.options.log.warn('redis connection restored; reading what was missed from the log');
+    for (const listener of this.reconnectListeners) listener();
+  }
+
+  private receive(channel: string, message: Buffer): void {
+    try {
+      if (channel === this.eventsChannel) {
+        const { from, event } = JSON.parse(message.toString()) as { from: string; event: ClusterEvent };
+        if (from === this.options.instanceId) return;
+        for (const listener of this.eventListeners) listener(event);
+        return;
+      }
+      const room = channel.slice(`${this.options.prefix}room:`.length);
+      const decoded = decodeMessage(message);
+      if (decoded.from === this.options.instanceId) return;
+      this.rooms.get(room)?.deliver(decoded.message);
+    } catch (error) {
+      this.options.log.error({ err: error, channel }, 'an unreadable message on the redis bus was dropped');
+    }
+  }
+}
+
+export function encodeMessage(from: string, message: RoomMessage): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, from);
+  encoding.writeVarUint(encoder, KIND[message.kind]);
+  switch (message.kind) {
+    case 'updates':
+      encoding.writeVarUint(encoder, message.prevSeq);
+      encoding.writeVarUint(encoder, message.seq);
+      encoding.writeVarUint(encoder, message.updates.length);
+      for (const update of message.updates) encoding.writeVarUint8Array(encoder, update);
+      break;
+    case 'presence':
+      encoding.writeVarUint8Array(encoder, message.update);
+      break;
+    case 'hello':
+      break;
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+export function decodeMessage(bytes: Uint8Array): { from: string; message: RoomMessage } {
+  const decoder = decoding.createDecoder(bytes);
+  const from = decoding.readVarString(decoder);
+  const kind = decoding.readVarUint(decoder);
+  switch (kind) {
+    case KIND.updates: {
+      const prevSeq = decoding.readVarUint(decoder);
+      const seq = decoding.readVarUint(decoder);
+      const count = decoding.readVarUint(decoder);
+      const updates: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) updates.push(decoding.readVarUint8Array(decoder));
+      return { from, message: { kind: 'updates', prevSeq, seq, updates } };
+    }
+    case KIND.presence:
+      return { from, message: { kind: 'presence', update: decoding.readVarUint8Array(decoder) } };
+    case KIND.hello:
+      return { from, message: { kind: 'hello' } };
+    default:
+      throw new Error(`unknown message kind ${kind}`);
+  }
+}
