@@ -11,7 +11,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startBalancer, type Balancer } from './balancer';
@@ -70,7 +69,8 @@ function startInstance(index: number): Promise<string> {
   const instancePort = port + index;
   const env: NodeJS.ProcessEnv = {
     ...process.env, HOST: '127.0.0.1', PORT: String(instancePort), DATABASE_URL: databaseUrl, REDIS_URL: redisUrl,
-    INSTANCE_ID: `${hostname()}:${instancePort}`,
+    // Unique among the instances on this machine, as their ports are.
+    INSTANCE_ID: `cluster-${instancePort}`,
     // The proxy in front appends the client's address and protocol.
     TRUST_PROXY: '1',
   };

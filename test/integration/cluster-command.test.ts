@@ -104,14 +104,15 @@ describe.skipIf(testOnPostgres)('npm run cluster -- 2', () => {
   });
 
   it('spreads requests through the proxy over both instances', async () => {
-    const upstreams = new Set<string | null>();
+    // The proxy names the instance it chose, and the instance names itself (INSTANCE_ID=cluster-PORT).
+    const answered = new Set<string>();
     for (let i = 0; i < 6; i++) {
       const me = await api(proxy, '/api/me');
       expect(me.status).toBe(200);
       expect(me.body.role).toBe('admin');
-      upstreams.add(me.headers.get('x-tessera-upstream'));
+      answered.add(`${me.headers.get('x-tessera-upstream')} ${me.headers.get('x-tessera-instance')}`);
     }
-    expect([...upstreams].sort()).toEqual([`127.0.0.1:${port + 1}`, `127.0.0.1:${port + 2}`]);
+    expect([...answered].sort()).toEqual([1, 2].map((i) => `127.0.0.1:${port + i} cluster-${port + i}`));
   });
 
   it('syncs WebSockets through the proxy, and an edit on one instance reaches the clients of the other', async () => {
@@ -141,6 +142,7 @@ describe.skipIf(testOnPostgres)('npm run cluster -- 2', () => {
       const health = await fetch(`${proxy.url}/healthz`);
       expect(health.status).toBe(200);
       expect(health.headers.get('x-tessera-upstream')).toBe(`127.0.0.1:${port + 2}`);
+      expect(health.headers.get('x-tessera-instance')).toBe(`cluster-${port + 2}`);
     }
 
     const onSecond = await connectSynced(second, 'demo');
