@@ -33,7 +33,7 @@ export async function startCluster(n: number, options: ClusterOptions = {}): Pro
   const adminToken = randomBytes(24).toString('base64url');
   const env = {
     DATABASE_URL: options.databaseUrl?.(database) ?? database.url,
-    REDIS_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: options.redisUrl ?? process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `tessera-test-${randomBytes(6).toString('hex')}:`,
   };
   const instances: RunningServer[] = [];

@@ -72,6 +72,7 @@ describe.skipIf(testOnPostgres)('npm run cluster -- 2', () => {
       cwd: ROOT,
       env: {
         ...process.env, PORT: String(port), DATABASE_URL: `${PG_SERVER}/${database}`,
+        REDIS_URL: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379',
         REDIS_PREFIX: `tessera-test-${randomBytes(6).toString('hex')}:`, ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
