@@ -69,7 +69,7 @@ export const HTTP_DEFAULTS: HttpOptions = { maxBodyBytes: 1024 * 1024, allowedOr
 
 export function createApp(options: AppOptions) {
   const { storage, log } = options;
-  const evidence = new EvidenceCheck(storage.sources);
+  const evidence = new EvidenceCheck(storage.sources, options.bus);
   const registry = new DocRegistry(storage.docs, {
     idleMs: options.docIdleMs, compactEvery: 1000, log, bus: options.bus,
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.

@@ -6,6 +6,7 @@
  */
 import { anchorProblem, anchorsOf, type IndexedText, indexText } from '../../model/anchors';
 import type { SourceStore } from '../storage';
+import type { Bus } from '../sync/bus';
 import type { NewCell } from '../sync/update-check';
 
 /** Code points of source texts kept indexed (about 6 bytes each); the least recently used go first. */
@@ -17,7 +18,12 @@ export class EvidenceCheck {
   /** The texts read for the last check that waited (null: no such source), whether the cache kept them or not. */
   private justRead = new Map<string, IndexedText | null>();
 
-  constructor(private readonly sources: SourceStore) {}
+  /** With other instances (`bus`), a source deleted on one is dropped from every instance's cache. */
+  constructor(private readonly sources: SourceStore, private readonly bus?: Pick<Bus, 'announce' | 'onEvent'>) {
+    bus?.onEvent((event) => {
+      if (event.kind === 'source-deleted') this.forgetKey(key(event.datasetId, event.sourceId));
+    });
+  }
 
   /**
    * Why the cells' anchors do not hold for dataset `datasetId`, or null if they all do (or there are
@@ -84,6 +90,7 @@ export class EvidenceCheck {
 
   /** Drops a deleted source from the cache. */
   forget(datasetId: string, sourceId: string): void {
+    this.bus?.announce({ kind: 'source-deleted', datasetId, sourceId });
     this.forgetKey(key(datasetId, sourceId));
   }
 

@@ -20,7 +20,8 @@ export type RoomMessage =
 export type ClusterEvent =
   | { kind: 'recheck'; userId?: string; datasetId?: string }
   | { kind: 'revoke'; credential: string }
-  | { kind: 'drop'; datasetId: string };
+  | { kind: 'drop'; datasetId: string }
+  | { kind: 'source-deleted'; datasetId: string; sourceId: string };
 
 export interface Bus {
   /** Calls `listener` with the room's messages from other instances until `leave`; resolves once subscribed. */

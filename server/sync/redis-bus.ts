@@ -11,6 +11,8 @@ import type { Logger } from '../logger';
 import type { Bus, ClusterEvent, RoomMessage } from './bus';
 
 const KIND = { updates: 0, presence: 1, hello: 2 } as const;
+/** How long loading a document waits for its channel's subscription to be confirmed. */
+const SUBSCRIBE_WAIT_MS = 2000;
 
 export interface RedisBusOptions {
   url: string;
@@ -61,10 +63,13 @@ export class RedisBus implements Bus {
       return;
     }
     this.rooms.set(room, { listeners: 1, deliver });
-    const subscribed = this.sub.subscribe(this.channel(room));
-    // While Redis is away the subscription is made on reconnect, and the room then reads the log.
-    if (this.sub.status === 'ready') await subscribed;
-    else subscribed.catch(() => undefined);
+    const subscribed = this.sub.subscribe(this.channel(room)).then(() => true, () => false);
+    // While Redis is away (or goes away now) the subscription is made on reconnect, and the room then
+    // reads the log: a document never waits for Redis longer than this.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS); });
+    if (this.sub.status === 'ready') await Promise.race([subscribed, gaveUp]);
+    clearTimeout(timer);
   }
 
   leave(room: string): void {

@@ -111,6 +111,12 @@ const MERGE_UP_TO_BYTES = 64 * 1024;
  * at the end of its turn.
  */
 const BROADCAST_EVERY_MS = 4;
+/**
+ * With many peers the interval grows so that a document makes at most about this many socket writes a
+ * second (500 peers: one broadcast per 25 ms). Each write is also an apply in a client: fewer, larger
+ * broadcasts cost the server and every client far less than one per keystroke, for a few ms of latency.
+ */
+const SOCKET_WRITES_PER_SECOND = 20_000;
 /** Presence client ids one socket may control (a tab uses one). */
 const MAX_PRESENCE_IDS_PER_PEER = 8;
 /** A failing store is retried after this long, doubling up to the maximum. */
@@ -839,10 +845,11 @@ export class SharedDoc {
     this.options.afterApply?.(this, origin, stage.changes);
   }
 
-  /** Broadcasts at the end of this turn, or BROADCAST_EVERY_MS after the last broadcast if that is later. */
+  /** Broadcasts at the end of this turn, or one broadcast interval after the last broadcast if that is later. */
   private scheduleBroadcast(): void {
     if (this.sendTimer) return;
-    const wait = this.lastBroadcastAt + BROADCAST_EVERY_MS - performance.now();
+    const every = Math.max(BROADCAST_EVERY_MS, (this.peers.size * 1000) / SOCKET_WRITES_PER_SECOND);
+    const wait = this.lastBroadcastAt + every - performance.now();
     if (wait <= 0) {
       const immediate = setImmediate(() => this.sendOutgoing());
       this.sendTimer = () => clearImmediate(immediate);

@@ -127,11 +127,11 @@ describe('three instances on one database and one Redis', () => {
   });
 });
 
-describe('an instance killed with -9', () => {
+describe('one of three instances killed with -9', () => {
   let cluster: Cluster;
   const clients: Client[] = [];
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    cluster = await startCluster(3);
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();
@@ -140,17 +140,20 @@ describe('an instance killed with -9', () => {
 
   it('loses nothing it stored, and its clients resume on another instance with what they had not sent', async () => {
     await createDataset(cluster.instances[0]!, 'killed');
-    const [a, b] = cluster.instances as [typeof cluster.instances[0], typeof cluster.instances[0]];
+    const [a, b, c] = cluster.instances;
     const onA = await connectSynced(a!, 'killed');
     const onB = await connectSynced(b!, 'killed');
-    clients.push(onA, onB);
+    const onC = await connectSynced(c!, 'killed');
+    clients.push(onA, onB, onC);
     const events = sheetOf(onA.doc, 'events');
     for (let i = 0; i < 50; i++) insertRow(events, `before-${i}`, { summary: `before kill ${i}` });
-    // Stored by instance A: instance B only relays what is committed.
+    // Stored by instance A: the others only relay what is committed.
     await waitFor(() => rowsOf(onB.doc, 'events').length === 50, { what: 'instance B has what A stored' });
-    // Edits A applies but may not store before it dies, then the kill.
+    // Edits A applies but may not store before it dies, then the kill, while C's client keeps writing.
     for (let i = 0; i < 20; i++) insertRow(events, `during-${i}`, { summary: `during kill ${i}` });
-    await a!.kill();
+    const killed = a!.kill();
+    for (let i = 0; i < 10; i++) insertRow(sheetOf(onC.doc, 'events'), `on-c-${i}`, { summary: `on instance C ${i}` });
+    await killed;
     // Its client reconnects through the load balancer to instance B, with the same document.
     onA.provider.destroy();
     const resumed = connect(b!, 'killed');
@@ -158,12 +161,12 @@ describe('an instance killed with -9', () => {
     Y.applyUpdate(resumed.doc, Y.encodeStateAsUpdate(onA.doc));
     await waitFor(() => resumed.provider.synced, { what: 'resumed on instance B' });
     insertRow(sheetOf(resumed.doc, 'events'), 'after', { summary: 'after kill' });
-    await waitFor(() => rowsOf(onB.doc, 'events').length === 71, { what: 'every row on instance B', timeoutMs: 15_000 });
+    await waitFor(() => [onB, onC, resumed].every((client) => rowsOf(client.doc, 'events').length === 81), { what: 'every row on both live instances', timeoutMs: 15_000 });
     // Stored: a fresh instance on the same database serves all of it.
-    const fresh = await cluster.add('i3');
+    const fresh = await cluster.add('i4');
     const reader = await connectSynced(fresh, 'killed');
     clients.push(reader);
     expect(rowsOf(reader.doc, 'events').map(([id]) => id).sort()).toEqual(rowsOf(onB.doc, 'events').map(([id]) => id).sort());
-    expect(rowsOf(reader.doc, 'events')).toHaveLength(71);
+    expect(rowsOf(reader.doc, 'events')).toHaveLength(81);
   });
 });

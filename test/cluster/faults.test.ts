@@ -19,7 +19,7 @@ describe('Redis going away and coming back', () => {
   const clients: Client[] = [];
   beforeAll(async () => {
     redis = await TestRedis.start();
-    cluster = await startCluster(2, { redisUrl: redis.url });
+    cluster = await startCluster(3, { redisUrl: redis.url });
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();
@@ -29,8 +29,8 @@ describe('Redis going away and coming back', () => {
 
   it('keeps each instance serving its own clients while it is down, and converges them from the log when it returns', async () => {
     await createDataset(cluster.instances[0]!, 'outage');
-    const [a1, a2, b1] = await Promise.all([0, 0, 1].map((i) => connectSynced(cluster.instances[i]!, 'outage')));
-    clients.push(a1!, a2!, b1!);
+    const [a1, a2, b1, c1] = await Promise.all([0, 0, 1, 2].map((i) => connectSynced(cluster.instances[i]!, 'outage')));
+    clients.push(a1!, a2!, b1!, c1!);
     insertRow(sheetOf(a1!.doc, 'events'), 'before', { summary: 'before the outage' });
     await waitFor(() => ids(b1!).includes('before'), { what: 'relayed before the outage' });
 
@@ -45,11 +45,12 @@ describe('Redis going away and coming back', () => {
 
     await redis.restart();
     // Back: both instances read what the other stored meanwhile from the log.
-    await waitFor(() => [a1!, a2!, b1!].every((client) => ids(client).length === 21), { what: 'every client has every row', timeoutMs: 20_000 });
+    await waitFor(() => [a1!, a2!, b1!, c1!].every((client) => ids(client).length === 21), { what: 'every client has every row', timeoutMs: 20_000 });
     expect(sheetsJson(a2!.doc)).toEqual(sheetsJson(b1!.doc));
+    expect(sheetsJson(c1!.doc)).toEqual(sheetsJson(b1!.doc));
     // And relaying works again.
     insertRow(sheetOf(b1!.doc, 'events'), 'after', { summary: 'after the outage' });
-    await waitFor(() => ids(a1!).includes('after'), { what: 'relayed after the outage' });
+    await waitFor(() => ids(a1!).includes('after') && ids(c1!).includes('after'), { what: 'relayed after the outage' });
   });
 });
 

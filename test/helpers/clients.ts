@@ -13,8 +13,11 @@ export interface Client {
   destroy(): void;
 }
 
+/** Where a client connects: a started server, or any other address of the sync endpoint. */
+export type SyncEndpoint = Pick<RunningServer, 'wsUrl' | 'adminToken'>;
+
 /** Connects a stock provider; `token: null` connects without one. */
-export function connect(server: RunningServer, datasetId: string, token: string | null = server.adminToken, options: { connect?: boolean } = {}): Client {
+export function connect(server: SyncEndpoint, datasetId: string, token: string | null = server.adminToken, options: { connect?: boolean } = {}): Client {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(server.wsUrl, datasetId, doc, {
     params: token === null ? {} : { token },
@@ -37,14 +40,14 @@ export function connect(server: RunningServer, datasetId: string, token: string 
 }
 
 /** Connects and waits until the first sync with the server finished. */
-export async function connectSynced(server: RunningServer, datasetId: string, token?: string): Promise<Client> {
+export async function connectSynced(server: SyncEndpoint, datasetId: string, token?: string): Promise<Client> {
   const client = connect(server, datasetId, token);
   await waitFor(() => client.provider.synced, { what: 'initial sync' });
   return client;
 }
 
 /** API call with the bearer token; returns status and parsed JSON (or text). */
-export async function api(server: RunningServer, path: string, init: { method?: string; body?: unknown; token?: string | null } = {}) {
+export async function api(server: Pick<RunningServer, 'url' | 'adminToken'>, path: string, init: { method?: string; body?: unknown; token?: string | null } = {}) {
   const headers: Record<string, string> = {};
   const token = init.token === undefined ? server.adminToken : init.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
