@@ -144,7 +144,7 @@ function serversMemory(servers: readonly RunningServer[]): Memory | undefined {
 /** Starts the server processes of a run on `dataDir`; they all serve the same documents. */
 export type StartServers = (dataDir: string) => Promise<RunningServer[]>;
 
-/** Whether every client's document equals the first one's: same state vector, same edited cell in every row. */
+/** How many clients' documents equal the first client's: same state vector, same edited cell in every row. */
 function convergedClients(clients: readonly BenchClient[], rowIds: readonly string[]): number {
   const fingerprint = (doc: Y.Doc) => {
     const vector = [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(([a], [b]) => a - b).join(';');
@@ -243,6 +243,7 @@ export async function runFanout(
     const windowEnd = windowStart + measureMs;
     const inWindow = (sentAt: number) => sentAt >= windowStart && sentAt < windowEnd;
     const tracker = new DeliveryTracker(n, instanceOf, sendTimes, inWindow, Math.ceil(((rate * measureMs) / 1000) * n * (n - 1)));
+
     clients.forEach((client, receiver) => {
       const rows = rowsOf(client.doc) as Y.Map<YRow>;
       rows.observeDeep((yevents, txn) => {
