@@ -117,11 +117,11 @@ const latencies = (d: Deliveries) => `${ms(d.latency.p50)} / ${ms(d.latency.p99)
 const deliveredOf = (d: Deliveries) => (d.expected === 0 ? '—' : `${int(d.delivered)} / ${int(d.expected)}`);
 
 async function multi(peers: readonly Peer[]): Promise<void> {
-  const [clients, rate] = (process.env.BENCH_MULTI_CLIENTS ?? '40@5').split('@').map(Number);
+  const [clients = Number.NaN, rate = 5] = (process.env.BENCH_MULTI_CLIENTS ?? '40@5').split('@').map(Number);
   const withTessera = peers.some((p) => p.id === 'tessera');
   const options: MultiOptions = {
-    clients: clients as number,
-    rate: rate ?? 5,
+    clients: clients > 1 ? clients : 40,
+    rate: rate > 0 ? rate : 5,
     warmupMs: quick ? 1_000 : 3_000,
     measureMs: numberEnv('BENCH_SECONDS', quick ? 5 : 20) * 1000,
     drainMs: quick ? 5_000 : 10_000,
