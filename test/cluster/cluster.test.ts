@@ -8,21 +8,9 @@ import * as Y from 'yjs';
 import { insertRow, setCell } from '../../model/document';
 import { createDataset, exportSheet } from '../helpers/api';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
-import { startCluster, type Cluster } from '../helpers/cluster';
+import { query, startCluster, type Cluster } from '../helpers/cluster';
 import { cellOf, rowsOf, sheetOf, sheetsJson } from '../helpers/docs';
 import { waitFor } from '../helpers/wait';
-import pg from 'pg';
-
-/** Runs one query on the cluster's database. */
-async function query<T>(cluster: Cluster, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: cluster.database.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

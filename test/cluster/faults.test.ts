@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRow } from '../../model/document';
 import { createDataset } from '../helpers/api';
 import { connectSynced, type Client } from '../helpers/clients';
-import { startCluster, TcpRelay, TestRedis, type Cluster } from '../helpers/cluster';
+import { query, startCluster, TcpRelay, TestRedis, type Cluster } from '../helpers/cluster';
 import { rowsOf, sheetOf, sheetsJson } from '../helpers/docs';
 import { waitFor } from '../helpers/wait';
+
+const A_ROWS = 1100;
 
 const ids = (client: Client) => rowsOf(client.doc, 'events').map(([id]) => id).sort();
 
@@ -36,16 +38,20 @@ describe('Redis going away and coming back', () => {
 
     await redis.stop();
     await waitFor(async () => (await (await fetch(`${cluster.instances[0]!.url}/healthz`)).json()).bus === 'disconnected', { what: 'instance 1 sees Redis gone' });
-    for (let i = 0; i < 10; i++) insertRow(sheetOf(a1!.doc, 'events'), `a-${i}`, { summary: `on instance 1 during the outage ${i}` });
+    // Enough updates on instance 1 that it compacts the log meanwhile (every 1,000): the others then read
+    // the snapshot, not only the updates after what they have.
+    for (let i = 0; i < A_ROWS; i++) insertRow(sheetOf(a1!.doc, 'events'), `a-${i}`, { summary: `on instance 1 during the outage ${i}` });
     for (let i = 0; i < 10; i++) insertRow(sheetOf(b1!.doc, 'events'), `b-${i}`, { summary: `on instance 2 during the outage ${i}` });
     // Each instance still serves its own clients, and is healthy: it stores what they send.
-    await waitFor(() => ids(a2!).filter((id) => id.startsWith('a-')).length === 10, { what: 'a client of the same instance sees the edits' });
+    await waitFor(() => ids(a2!).filter((id) => id.startsWith('a-')).length === A_ROWS, { what: 'a client of the same instance sees the edits' });
     const health = await fetch(`${cluster.instances[1]!.url}/healthz`);
     expect(health.status).toBe(200);
 
     await redis.restart();
     // Back: both instances read what the other stored meanwhile from the log.
-    await waitFor(() => [a1!, a2!, b1!, c1!].every((client) => ids(client).length === 21), { what: 'every client has every row', timeoutMs: 20_000 });
+    await waitFor(() => [a1!, a2!, b1!, c1!].every((client) => ids(client).length === A_ROWS + 11), { what: 'every client has every row', timeoutMs: 30_000 });
+    const snapshots = await query(cluster, `select up_to_seq from snapshots where dataset_id = 'outage'`);
+    expect(snapshots).toHaveLength(1);
     expect(sheetsJson(a2!.doc)).toEqual(sheetsJson(b1!.doc));
     expect(sheetsJson(c1!.doc)).toEqual(sheetsJson(b1!.doc));
     // And relaying works again.

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './pg';
 import { startServer, type RunningServer } from './server';
 import { waitFor } from './wait';
@@ -51,6 +52,17 @@ export async function startCluster(n: number, options: ClusterOptions = {}): Pro
       await database.drop();
     },
   };
+}
+
+/** Runs one query on the cluster's database. */
+export async function query<T>(cluster: Cluster, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: cluster.database.url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
 
 export async function freePort(): Promise<number> {
