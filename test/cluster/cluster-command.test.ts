@@ -14,7 +14,6 @@ import { insertRow } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { api, connectSynced, type Client, type SyncEndpoint } from '../helpers/clients';
 import { rowsOf, sheetOf } from '../helpers/docs';
-import { testOnPostgres } from '../helpers/pg';
 import { waitFor } from '../helpers/wait';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -55,7 +54,7 @@ function hasRow(client: Client, rowId: string): boolean {
 }
 
 // The cluster is on PostgreSQL either way: `npm run test:pg` would only run it a second time.
-describe.skipIf(testOnPostgres)('npm run cluster -- 2', () => {
+describe('npm run cluster -- 2', () => {
   const database = `tessera_cluster_test_${randomBytes(6).toString('hex')}`;
   const adminToken = randomBytes(24).toString('base64url');
   const clients: Client[] = [];
