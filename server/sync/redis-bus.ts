@@ -43,6 +43,10 @@ export class RedisBus implements Bus {
     for (const [name, connection] of [['publisher', this.pub], ['subscriber', this.sub]] as const) {
       connection.on('error', (error: Error) => options.log.debug({ err: error, connection: name }, 'redis connection error'));
     }
+    // Said once when Redis cannot be reached from the start (a wrong REDIS_URL, say); ioredis keeps trying.
+    this.sub.once('error', (error: Error) => {
+      if (!this.wasReady) options.log.warn({ err: error }, 'cannot reach redis yet; serving this instance\'s clients and retrying');
+    });
     this.sub.on('close', () => {
       if (this.wasReady) options.log.warn('redis connection lost; serving this instance\'s clients and reconnecting');
     });
