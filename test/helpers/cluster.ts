@@ -44,7 +44,14 @@ export async function startCluster(n: number, options: ClusterOptions = {}): Pro
     return instance;
   };
   // One after another: the first prepares the database, and starting several at once on two cores is slower.
-  for (let i = 0; i < n; i++) await add();
+  try {
+    for (let i = 0; i < n; i++) await add();
+  } catch (error) {
+    // None left running: the test that failed to start never disposes them.
+    await Promise.all(instances.map((instance) => instance.dispose()));
+    await database.drop();
+    throw error;
+  }
   return {
     instances, database, env, adminToken, add,
     async dispose() {
