@@ -21,6 +21,13 @@ const ENTRY_TIME = new Date(1980, 0, 1, 0, 0, 0);
 
 /** Partial dates: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (codebook.md says why they are strings). */
 export const PARTIAL_DATE_PATTERN = '^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$';
+/**
+ * How `created_at` and `updated_at` are written: ISO 8601 in UTC with milliseconds (`Date.toISOString`),
+ * as a Table Schema datetime pattern. The `default` format has no fraction of a second, so a reader that
+ * casts would refuse every time rather than lose its milliseconds; `%z` takes the `Z` (Python's strptime
+ * since 3.7, Frictionless JS) and keeps the time in UTC.
+ */
+export const DATETIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%f%z';
 /** How `multi` codes are joined in a CSV cell. */
 export const MULTI_SEPARATOR = '; ';
 
@@ -29,6 +36,7 @@ export interface TableField {
   title?: string;
   description?: string;
   type: 'string' | 'number' | 'integer' | 'boolean' | 'datetime';
+  format?: string;
   constraints?: { required?: boolean; unique?: boolean; enum?: string[]; pattern?: string };
 }
 
@@ -96,9 +104,9 @@ const META_FIELDS: TableField[] = [
   { name: 'review_status', type: 'string', constraints: { required: true, enum: ['unreviewed', 'approved', 'flagged'] } },
   { name: 'open_flags', type: 'integer', constraints: { required: true } },
   { name: 'created_by', type: 'string' },
-  { name: 'created_at', type: 'datetime' },
+  { name: 'created_at', type: 'datetime', format: DATETIME_FORMAT },
   { name: 'updated_by', type: 'string' },
-  { name: 'updated_at', type: 'datetime' },
+  { name: 'updated_at', type: 'datetime', format: DATETIME_FORMAT },
 ];
 
 const SOURCE_TYPES: Record<(typeof SOURCE_FIELDS)[number], TableField> = {
