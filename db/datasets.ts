@@ -39,6 +39,11 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       .map((s) => ({ id: s.sheetId, name: s.name, columns: JSON.parse(s.columns) as Column[], rowCount: counts.get(s.sheetId) ?? 0 }));
   }
 
+  async sheetColumns(id: string, sheetId: string): Promise<Column[] | undefined> {
+    const sheet = this.db.select({ columns: sheets.columns }).from(sheets).where(and(eq(sheets.datasetId, id), eq(sheets.sheetId, sheetId))).get();
+    return sheet && (JSON.parse(sheet.columns) as Column[]);
+  }
+
   async create(record: NewDatasetRecord, first: DocCommit, sources: readonly NewSourceRecord[] = []): Promise<boolean> {
     return this.db.transaction((tx) => {
       if (tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, record.id)).get()) return false;

@@ -3,15 +3,16 @@
  * tables each document commit keeps in step with the document (see store.ts).
  */
 import { aliasedTable, and, asc, count, desc, eq, gt, gte, ne, sql, type SQL } from 'drizzle-orm';
-import type { CellValue } from '../model/columns';
+import type { CellValue, Column } from '../model/columns';
 import type { ConflictRecord, ConflictStatus } from '../model/conflicts';
 import type { HistoryEntry } from '../model/history';
 import type { FlagRecord } from '../model/reviews';
 import type {
-  ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, SheetSummary,
+  ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, RowsPage, RowsPageQuery, SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, users } from './schema';
+import { rowsPageStatements, sqliteRows } from './rows-page';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
 
 const creator = aliasedTable(users, 'creator');
@@ -74,6 +75,14 @@ export class SqliteReadModel implements ReadModel {
       if (page.length < EXPORT_PAGE) return;
       after = page.at(-1)!.rowId;
     }
+  }
+
+  async rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
+    const { page, total } = rowsPageStatements(sqliteRows, datasetId, sheetId, columns, query);
+    const [{ n }] = this.db.all<{ n: number }>(total) as [{ n: number }];
+    const rows = this.db.all<{ rowId: string; cells: string; reviewStatus: string }>(page)
+      .map((r) => ({ ...r, cells: JSON.parse(r.cells) as Record<string, CellValue> }));
+    return { total: n, rows };
   }
 
   async progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts> {

@@ -34,6 +34,7 @@ import { mountSocket } from './sync/socket';
 import { parseRoom } from '../model/rooms';
 import { Rounds } from './rounds/rounds';
 import { roundRoutes } from './routes/rounds';
+import { rowRoutes } from './routes/rows';
 
 export interface AppOptions {
   /** Documents, datasets and the read model. */
@@ -152,6 +153,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', roundRoutes(rounds));
   app.route('/api/datasets/:id', releaseRoutes(services));
   app.route('/api/datasets/:id', importRoutes(services));
+  app.route('/api/datasets/:id', rowRoutes(services));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

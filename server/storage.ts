@@ -66,6 +66,8 @@ export interface DatasetCatalog {
   get(id: string): Promise<DatasetRecord | undefined>;
   /** A dataset's sheets in tab order, with their row counts. */
   sheets(id: string): Promise<SheetSummary[]>;
+  /** One sheet's columns in display order, without counting its rows; undefined when there is no such sheet. */
+  sheetColumns(id: string, sheetId: string): Promise<Column[] | undefined>;
   /**
    * Stores a new dataset, its first document state and its first sources in one transaction.
    * Returns false, storing nothing, when the id is taken.
@@ -93,6 +95,25 @@ export interface DatasetCatalog {
 
 export const ROW_FILTERS = ['all', 'approved', 'flagged', 'unflagged'] as const;
 export type RowFilter = (typeof ROW_FILTERS)[number];
+
+/** What one page of a sheet's rows asks for (`GET …/sheets/:sheetId/rows`); checked against the sheet's columns. */
+export interface RowsPageQuery {
+  offset: number;
+  /** At most `ROWS_PAGE_LIMIT`. */
+  limit: number;
+  /** A column id, `row_id` or `review_status`; row id order when absent. */
+  sort?: { column: string; descending: boolean };
+  /** Case-insensitive text searched for in the sheet's text cells. */
+  q?: string;
+  /** Column id (or `review_status`) → the code its cell holds (`''`: the cell is empty). All must hold. */
+  filters: [string, string][];
+}
+
+/** A page of rows: cells as stored, with the row's review status. */
+export interface RowsPage {
+  total: number;
+  rows: { rowId: string; cells: Record<string, CellValue>; reviewStatus: string }[];
+}
 
 /** A row as the export writes it: cells, review state and provenance (users by name, times ISO 8601). */
 export interface ExportRow {
@@ -142,6 +163,8 @@ export interface ReadModel {
   history(datasetId: string, rowId?: string): Promise<HistoryEntry[]>;
   /** A sheet's rows in row-id order, read a page at a time. */
   exportRows(datasetId: string, sheetId: string, filter: RowFilter): AsyncIterable<ExportRow>;
+  /** One page of a sheet's rows, sorted, filtered and searched in the database. */
+  rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage>;
   progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts>;
   flags(datasetId: string, filter?: FlagFilter): Promise<FlagRecord[]>;
   flag(datasetId: string, flagId: string): Promise<FlagRecord | undefined>;

@@ -41,6 +41,11 @@ export class PgDatasetCatalog implements DatasetCatalog {
     }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
   }
 
+  async sheetColumns(id: string, sheetId: string): Promise<Column[] | undefined> {
+    const [sheet] = await this.db.select({ columns: sheets.columns }).from(sheets).where(and(eq(sheets.datasetId, id), eq(sheets.sheetId, sheetId)));
+    return sheet && (JSON.parse(sheet.columns) as Column[]);
+  }
+
   async create(record: NewDatasetRecord, first: DocCommit, sources: readonly NewSourceRecord[] = []): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       // The id taken by a request at the same moment: one stores, the other is told.

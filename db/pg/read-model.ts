@@ -4,15 +4,16 @@
  * SQLite read model's (`db/read-model.ts`), in PostgreSQL's dialect.
  */
 import { aliasedTable, and, asc, count, desc, eq, gt, gte, ne, sql, type SQL } from 'drizzle-orm';
-import type { CellValue } from '../../model/columns';
+import type { CellValue, Column } from '../../model/columns';
 import type { ConflictRecord, ConflictStatus } from '../../model/conflicts';
 import type { HistoryEntry } from '../../model/history';
 import type { FlagRecord } from '../../model/reviews';
 import type {
-  ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, SheetSummary,
+  ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, RowsPage, RowsPageQuery, SheetSummary,
 } from '../../server/storage';
 import type { PgDb } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, users } from './schema';
+import { pgRows, rowsPageStatements } from '../rows-page';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from '../read-rows';
 
 const creator = aliasedTable(users, 'creator');
@@ -75,6 +76,16 @@ export class PgReadModel implements ReadModel {
       if (page.length < EXPORT_PAGE) return;
       after = page.at(-1)!.rowId;
     }
+  }
+
+  async rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
+    const { page, total } = rowsPageStatements(pgRows, datasetId, sheetId, columns, query);
+    const [counted, paged] = await Promise.all([
+      this.db.execute<{ n: string }>(total),
+      this.db.execute<{ rowId: string; cells: string; reviewStatus: string }>(page),
+    ]);
+    const rows = paged.rows.map((r) => ({ ...r, cells: JSON.parse(r.cells) as Record<string, CellValue> }));
+    return { total: Number(counted.rows[0]!.n), rows };
   }
 
   async progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts> {

@@ -189,6 +189,7 @@ export const ROUTES: Record<string, RouteRow> = {
   'GET /api/datasets/:id/export.zip': { who: dataset('viewer'), request: () => ({ query: CSV }) },
   'GET /api/datasets/:id/history': { who: dataset('viewer'), request: (fx) => ({ query: `row=${fx.row}` }) },
   'GET /api/datasets/:id/sheets/:sheetId/export': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: CSV }) },
+  'GET /api/datasets/:id/sheets/:sheetId/rows': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: 'limit=5&sort=-event_date' }) },
   'GET /api/datasets/:id/progress': { who: dataset('viewer') },
   'GET /api/datasets/:id/settings': { who: dataset('viewer') },
   'PATCH /api/datasets/:id/settings': { who: dataset('admin'), request: () => ({ body: { fourEyes: true } }) },
