@@ -22,6 +22,22 @@ export interface Column {
 /** What a cell holds: `multi` cells a list of codes, `evidence` cells a list of anchors into sources. */
 export type CellValue = string | number | boolean | null | string[] | Anchor[];
 
+/**
+ * Whether two cell values are the same value: writing a cell's own value again is no change. Lists
+ * compare item by item in order, anchors field by field whatever the order of their keys; a missing
+ * value and null are the same.
+ */
+export function sameCellValue(a: unknown, b: unknown): boolean {
+  if (a === b || ((a === null || a === undefined) && (b === null || b === undefined))) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameCellValue(x, b[i]));
+  }
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length
+    && keys.every((k) => Object.hasOwn(b, k) && sameCellValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
 /** Columns every export adds after the sheet's own. */
 export const EXPORT_META_COLUMNS = ['review_status', 'open_flags', 'created_by', 'created_at', 'updated_by', 'updated_at'] as const;
 /** Ids a sheet's column may not take: the export's own columns would clash with them. */

@@ -5,7 +5,7 @@
  */
 import type { Level } from '../../model/agreement/alpha';
 import { type CodedRow, columnAgreement, defaultLevel, levelProblem, type UnitScore } from '../../model/agreement/report';
-import { type CellValue, type Column, isEmpty } from '../../model/columns';
+import { type CellValue, type Column, isEmpty, sameCellValue } from '../../model/columns';
 import { getSheet, setCell, sheetRows } from '../../model/document';
 import type { Adjudication, Agreement, NewRoundBody, Round, RoundList, RoundSubmitted, RoundUnits } from '../../model/http';
 import { newRowId } from '../../model/ids';
@@ -227,7 +227,9 @@ export class Rounds {
 
   /**
    * Writes the decided value into the dataset's cell through its live document; the history records
-   * it with every coder's value (a note on the change). 409 if the row left the sheet meanwhile.
+   * it with every coder's value (a note on the change). A value the cell holds already is decided
+   * without a write: no history entry, and an approved row stays approved. 409 if the row left the
+   * sheet meanwhile.
    */
   async adjudicate(dataset: DatasetRecord, round: RoundRecord, user: User, body: { row: string; column: string; value: CellValue }): Promise<Adjudication> {
     if (!round.rows.includes(body.row)) throw badRequest(`row: "${body.row}" is not a row of this round`);
@@ -241,8 +243,10 @@ export class Rounds {
     const at = Date.now();
     await this.registry.with(dataset.id, (shared) => shared.transact({ userId: user.id, note }, (doc) => {
       const sheet = getSheet(doc, round.sheetId);
-      if (!sheet || !sheetRows(sheet).has(body.row)) throw conflict(`The row "${body.row}" is no longer in the sheet "${round.sheetId}"`);
-      setCell(sheet, body.row, body.column, body.value);
+      const row = sheet ? sheetRows(sheet).get(body.row) : undefined;
+      if (!sheet || !row) throw conflict(`The row "${body.row}" is no longer in the sheet "${round.sheetId}"`);
+      // A decision the cell holds already is kept for the round, and writes nothing.
+      if (!sameCellValue(row.get(body.column), body.value === '' ? null : body.value)) setCell(sheet, body.row, body.column, body.value);
     }));
     await this.storage.rounds.saveAdjudication(dataset.id, {
       roundId: round.id, rowId: body.row, columnId: body.column, value: body.value, coderValues: values, userId: user.id, at,

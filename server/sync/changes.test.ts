@@ -25,6 +25,38 @@ describe('Changes', () => {
     expect(commit.updates).toHaveLength(1);
   });
 
+  it('records nothing for a cell set to the value it holds: not the cell, not the row', () => {
+    const anchor = { source: 's1', start: 0, end: 4, exact: 'Talk' };
+    const doc = new Y.Doc();
+    initDocument(doc, 'T', TEMPLATES['events-statements']);
+    insertRow(getSheet(doc, 'events')!, 'r1', { actor1: 'China', context: ['military', 'political'], evidence: [anchor] });
+    const changes = new Changes();
+    const stop = observeDocument(doc, () => ({ changes, origin: { userId: 'u2' } }));
+    doc.transact(() => {
+      const events = getSheet(doc, 'events')!;
+      setCell(events, 'r1', 'actor1', 'China');
+      setCell(events, 'r1', 'context', ['military', 'political']);
+      // The same anchor, its keys written in another order.
+      setCell(events, 'r1', 'evidence', [{ exact: 'Talk', end: 4, start: 0, source: 's1' }]);
+      setCell(events, 'r1', 'summary', null);
+    }, { userId: 'u2' });
+    stop();
+    expect(changes.cells).toEqual([]);
+    expect(changes.changedRows()).toEqual([]);
+    expect(changes.toCommit('d1', doc).rows).toEqual([]);
+    // The update itself is kept: it is part of the document.
+    expect(changes.updates).toHaveLength(1);
+  });
+
+  it('records only the cells whose values changed when a row is written together', () => {
+    const { changes } = recorded((doc) => {
+      setCell(getSheet(doc, 'events')!, 'r1', 'actor1', 'China');
+      setCell(getSheet(doc, 'events')!, 'r1', 'summary', 'second');
+    });
+    expect(cells(changes)).toEqual([{ sheetId: 'events', rowId: 'r1', columnId: 'summary', old: 'first', new: 'second', userId: 'u1' }]);
+    expect(changes.changedRows()).toEqual([{ sheetId: 'events', rowId: 'r1' }]);
+  });
+
   it('records a cleared cell as changed to nothing', () => {
     const { changes } = recorded((doc) => setCell(getSheet(doc, 'events')!, 'r1', 'actor1', null));
     expect(cells(changes)).toEqual([{ sheetId: 'events', rowId: 'r1', columnId: 'actor1', old: 'China', new: undefined, userId: 'u1' }]);

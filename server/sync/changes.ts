@@ -3,7 +3,7 @@
  * and which rows, sheets and reviews the read model must rewrite.
  */
 import * as Y from 'yjs';
-import type { CellValue } from '../../model/columns';
+import { type CellValue, sameCellValue } from '../../model/columns';
 import { conflictRecords, getConflicts } from '../../model/conflicts';
 import { getReviews, getSheet, getSheets, readColumns, reviewStatus, sheetName, sheetPosition, type YRow, type YSheet } from '../../model/document';
 import { rowFlagRecords } from '../../model/reviews';
@@ -82,15 +82,17 @@ export class Changes {
       } else if (path[1] === 'rows' && path.length === 3) {
         const [sheetId, , rowId] = path as [string, string, string];
         const row = event.target as YRow;
-        this.rows.set(rowKey(sheetId, rowId), { userId, at });
+        let changed = false;
         for (const [columnId, change] of event.changes.keys) {
-          this.cells.push({
-            sheetId, rowId, columnId, userId, at,
-            old: change.oldValue as CellValue | undefined,
-            new: change.action === 'delete' ? undefined : row.get(columnId),
-            ...(note !== undefined && { note }),
-          });
+          const old = change.oldValue as CellValue | undefined;
+          const now = change.action === 'delete' ? undefined : row.get(columnId);
+          // A cell set to the value it held is no change, whoever wrote it: nothing for the history,
+          // and the row is neither changed by the writer (its coders, four eyes) nor unapproved.
+          if (sameCellValue(old, now)) continue;
+          changed = true;
+          this.cells.push({ sheetId, rowId, columnId, userId, at, old, new: now, ...(note !== undefined && { note }) });
         }
+        if (changed) this.rows.set(rowKey(sheetId, rowId), { userId, at });
       } else {
         // columns (or anything else inside a sheet but outside its rows)
         this.sheets.add(path[0]!);
