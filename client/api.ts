@@ -219,8 +219,3 @@ export async function releaseChangelog(datasetId: string, version: string): Prom
   if (!res.ok) throw new ApiError(res.status, 'http_error', `${res.status} ${res.statusText}`);
   return res.text();
 }
-
-/** The one-time sign-in link for a new user's token. */
-export function signInLink(token: string): string {
-  return `${location.origin}/?token=${encodeURIComponent(token)}`;
-}

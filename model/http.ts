@@ -66,8 +66,11 @@ export const NewUserBody = z.object({
 });
 export type NewUserBody = z.infer<typeof NewUserBody>;
 
-/** `POST /api/users` → 201: the token is shown this once. */
-export const NewUserResponse = User.extend({ token: z.string() });
+/**
+ * `POST /api/users` → 201: the token is shown this once (for scripts); `signinUrl` is a one-time sign-in
+ * link (a path on this site) to hand to the person, working once until `signinExpiresAt`.
+ */
+export const NewUserResponse = User.extend({ token: z.string(), signinUrl: z.string(), signinExpiresAt: z.string() });
 export type NewUserResponse = z.infer<typeof NewUserResponse>;
 
 /** `GET /api/users` (admin) */

@@ -3,8 +3,8 @@
  * (role, disable and enable, a new token, a password reset, a sign-in link, their sessions) and the
  * audit log of who changed users, members and access.
  */
-import { auditLog, createSignInLink, createUser, listUsers, patchUser, rotateToken, setPassword, signInLink } from '../api';
-import type { AuditLog, User as Me, UserList } from '../../model/http';
+import { auditLog, createSignInLink, createUser, listUsers, patchUser, rotateToken, setPassword } from '../api';
+import type { AuditLog, User as Me, NewUserResponse, UserList } from '../../model/http';
 import { ROLES, type Role } from '../../model/roles';
 import { auditText } from '../access/audit-text';
 import { secretBox } from '../access/secret-box';
@@ -196,8 +196,8 @@ function newUserForm(onCreated: () => Promise<void>): HTMLElement {
   const password = h('input', { name: 'password', type: 'password', placeholder: 'optional', autocomplete: 'new-password' });
   const error = h('p', { class: 'form-error', role: 'alert' });
   error.hidden = true;
-  const result = h('div', { class: 'new-user-link', 'data-testid': 'new-user-link' });
-  result.hidden = true;
+  // Every new user's link stays listed until it is dismissed: creating the next user must not lose one.
+  const links = h('div', { class: 'new-user-links', 'data-testid': 'new-user-links' });
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create user');
   const form = h('form', { class: 'card form-card', 'aria-label': 'New user' },
     h('h2', {}, 'New user'),
@@ -216,12 +216,7 @@ function newUserForm(onCreated: () => Promise<void>): HTMLElement {
     try {
       const body: { name: string; role: Role; password?: string } = { name: name.value.trim(), role: role.value as Role };
       if (password.value !== '') body.password = password.value;
-      const user = await createUser(body);
-      replaceChildren(result, secretBox(signInLink(user.token), {
-        message: h('span', {}, h('strong', {}, user.name), ` can sign in with this link. It is shown only now — copy it and send it to ${user.name}.`),
-        label: 'Link', testId: 'sign-in-link',
-      }));
-      result.hidden = false;
+      links.prepend(newUserLink(await createUser(body)));
       form.reset();
       role.value = 'editor';
       await onCreated();
@@ -232,6 +227,25 @@ function newUserForm(onCreated: () => Promise<void>): HTMLElement {
       submit.disabled = false;
     }
   });
-  // The link sits outside the form, so that resetting the form for the next user keeps it shown.
-  return h('div', { class: 'new-user' }, form, result);
+  // The links sit outside the form, so that resetting the form for the next user keeps them shown.
+  return h('div', { class: 'new-user' }, form, links);
+}
+
+/**
+ * A new user's one-time sign-in link, never their API token: a token works for life, and the link is
+ * what gets forwarded and kept in mail. Shown until dismissed; the server cannot show it again.
+ */
+function newUserLink(user: NewUserResponse): HTMLElement {
+  const item = h('div', { class: 'new-user-link', 'data-testid': 'new-user-link', 'data-user': user.name });
+  const dismiss = h('button', {
+    type: 'button', class: 'button subtle', 'data-testid': 'dismiss-sign-in-link', 'aria-label': `Dismiss ${user.name}’s sign-in link`,
+    onclick: () => item.remove(),
+  }, 'Dismiss');
+  item.append(secretBox(new URL(user.signinUrl, location.origin).toString(), {
+    message: h('span', {}, h('strong', {}, user.name),
+      ` can sign in once with this link, until ${new Date(user.signinExpiresAt).toLocaleString()}. It is shown only here — copy it and send it to ${user.name}. `,
+      'A new link is under Manage if this one is lost.'),
+    label: 'Link', testId: 'sign-in-link',
+  }), dismiss);
+  return item;
 }

@@ -32,6 +32,11 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
   const revokeSessions = (hashes: readonly string[]) => {
     for (const hash of hashes) peers.revoke(`session:${hash}`);
   };
+  /** A one-time sign-in link for a user, as the API hands it out: a path on this site, and when it expires. */
+  const signInLink = async (user: User, by: User) => {
+    const { secret, expiresAt } = await createSignInLink(users, user.id, by.id);
+    return { url: `/?token=${encodeURIComponent(secret)}`, expiresAt: new Date(expiresAt).toISOString() };
+  };
 
   return new Hono<AuthEnv>()
     .get('/', async (c) => {
@@ -40,9 +45,13 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
+      const actor = c.get('user');
       const created = await createUser(users, await readBody(c, NewUserBody));
-      await audit(c.get('user'), 'user.create', created, { role: created.role });
-      return c.json(created, 201);
+      // What is handed to the new user is a link that works once: their token is a key for life (for
+      // scripts), which they get on their Account page.
+      const link = await signInLink(created, actor);
+      await audit(actor, 'user.create', created, { role: created.role });
+      return c.json({ ...created, signinUrl: link.url, signinExpiresAt: link.expiresAt }, 201);
     })
     .patch('/:userName', async (c) => {
       const actor = c.get('user');
@@ -102,9 +111,9 @@ export function usersRoutes({ storage: { users }, peers }: Services) {
       assertRole(c.get('user'), 'admin');
       const user = await userNamed(c.req.param('userName'));
       if (user.disabled) throw conflict(`"${user.name}" is disabled: enable them first`);
-      const { secret, expiresAt } = await createSignInLink(users, user.id, c.get('user').id);
+      const link = await signInLink(user, c.get('user'));
       await audit(c.get('user'), 'user.link', user);
-      return c.json({ url: `/?token=${encodeURIComponent(secret)}`, expiresAt: new Date(expiresAt).toISOString() }, 201);
+      return c.json(link, 201);
     });
 }
 

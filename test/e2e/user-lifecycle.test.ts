@@ -84,6 +84,51 @@ describe('the admin page', () => {
   });
 });
 
+describe('creating users', () => {
+  it('lists a one-time sign-in link for each new user, never their token, until each is dismissed', async () => {
+    const admin = await signedIn(browser, server.url, server.adminToken, '/admin');
+    contexts.push(admin.context);
+    const page = admin.page;
+    const tokens: string[] = [];
+    for (const name of ['Ida', 'Jon', 'Kai']) {
+      await page.getByLabel('Name', { exact: true }).fill(name);
+      const created = page.waitForResponse((r) => r.url().endsWith('/api/users') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Create user' }).click();
+      tokens.push((await (await created).json()).token);
+      await page.locator(`[data-testid=new-user-link][data-user="${name}"]`).waitFor();
+    }
+
+    // Newest first, each with its own link: creating the next user kept the ones before.
+    const items = page.getByTestId('new-user-link');
+    expect(await items.evaluateAll((all) => all.map((item) => item.getAttribute('data-user')))).toEqual(['Kai', 'Jon', 'Ida']);
+    const links = await page.getByTestId('sign-in-link').evaluateAll((fields) => fields.map((f) => (f as HTMLInputElement).value));
+    expect(links).toHaveLength(3);
+    expect(new Set(links).size).toBe(3);
+    for (const link of links) {
+      expect(link).toMatch(new RegExp(`^${server.url}/\\?token=.+`));
+      for (const token of tokens) expect(link).not.toContain(token);
+    }
+    expect(await page.getByTestId('new-user-links').textContent()).toMatch(/can sign in once with this link, until/);
+    for (const token of tokens) expect(await page.content()).not.toContain(token);
+
+    // Jon's link signs Jon in once; opened again, it goes to the sign-in page.
+    const jonLink = await page.locator('[data-testid=new-user-link][data-user="Jon"]').getByTestId('sign-in-link').inputValue();
+    const jon = await browser.newContext({ baseURL: server.url });
+    contexts.push(jon);
+    const jonPage = await jon.newPage();
+    await jonPage.goto(jonLink);
+    await expect.poll(() => jonPage.getByTestId('me').textContent()).toBe('Jon');
+    const later = await browser.newContext({ baseURL: server.url });
+    contexts.push(later);
+    const laterPage = await later.newPage();
+    await laterPage.goto(jonLink);
+    expect(new URL(laterPage.url()).pathname).toBe('/signin');
+
+    await page.locator('[data-testid=new-user-link][data-user="Jon"]').getByTestId('dismiss-sign-in-link').click();
+    expect(await items.evaluateAll((all) => all.map((item) => item.getAttribute('data-user')))).toEqual(['Kai', 'Ida']);
+  });
+});
+
 describe('the account page', () => {
   it('changes your own password, refuses a wrong old one, and signs out your other sessions but not this one', async () => {
     const gus = await person('Gus');
