@@ -6,7 +6,7 @@ import type {
   Adjudication, Agreement, AuditLog, MemberList, NewRoundBody, Round, RoundList, RoundSubmitted, RoundUnits, SessionList, SignInLink, UserPatch,
   BulkApproveResponse, Codebook, CommentCreated, Conflict, DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, FlagCreated,
   FlagList, FlagWithThread, HistoryEntry, NewDatasetBody, NewFlagBody, NewReleaseBody, NewSheetBody, NewUserBody, NewUserResponse, Progress,
-  NewSourceBody, Release, ReleaseDiff, ReleaseList, RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, SourceDetail, SourceList,
+  NewSourceBody, Release, ReleaseDiff, ReleaseList, ReleasePreview, RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, SourceDetail, SourceList,
   SourceSummary, Timeline, User, UserList,
 } from '../model/http';
 import type { CellValue } from '../model/columns';
@@ -207,6 +207,9 @@ export const codebookMarkdownUrl = (datasetId: string) => `${dataset(datasetId)}
 export const listReleases = (datasetId: string) => request<ReleaseList>('GET', `${dataset(datasetId)}/releases`);
 /** Makes a release (dataset admins): the version defaults to the next minor one. */
 export const createRelease = (datasetId: string, body: NewReleaseBody) => request<Release>('POST', `${dataset(datasetId)}/releases`, body);
+/** What a release of these rows would hold and carry now: rows, open problems by kind, open flags. */
+export const releasePreview = (datasetId: string, rows: 'all' | 'approved') =>
+  request<ReleasePreview>('GET', `${dataset(datasetId)}/releases/preview?rows=${rows}`);
 const release = (datasetId: string, version: string) => `${dataset(datasetId)}/releases/${encodeURIComponent(version)}`;
 /** The download address of a release's package: the same bytes every time. */
 export const releaseZipUrl = (datasetId: string, version: string) => `${release(datasetId, version)}/package.zip`;

@@ -640,6 +640,22 @@ export type Release = z.infer<typeof Release>;
 export const ReleaseList = z.array(Release);
 export type ReleaseList = z.infer<typeof ReleaseList>;
 
+/** Problems counted by kind (every kind, 0 when none): the cell checks' codes and `quote_not_in_evidence`. */
+const ProblemCounts = z.record(z.enum([...PROBLEM_CODES, 'quote_not_in_evidence']), z.number());
+
+/**
+ * `GET …/releases/preview?rows=all|approved`: what a release made now would hold and carry: rows per
+ * sheet, open problems by kind (a `ref` to a row the release leaves out counts as one) and open flags.
+ */
+export const ReleasePreview = z.object({
+  rowFilter: z.enum(['all', 'approved']),
+  rows: z.record(z.string(), z.number()),
+  problems: ProblemCounts,
+  openFlags: z.number(),
+  sheets: z.array(z.object({ id: z.string(), name: z.string(), rows: z.number(), problems: ProblemCounts, openFlags: z.number() })),
+});
+export type ReleasePreview = z.infer<typeof ReleasePreview>;
+
 /** `GET …/releases/:version/diff?from=VERSION`: rows added, removed, and the cells changed, per sheet. */
 export const ReleaseDiff = z.object({
   sheets: z.record(z.string(), z.object({

@@ -1,14 +1,16 @@
 /**
  * A dataset's releases (`/d/:dataset/-/releases`): each with its date, author, row counts, sha256 and
- * notes, its package to download and its changelog; a form for dataset admins to make the next one;
- * and the difference between any two releases.
+ * notes, its package to download and its changelog; a form for dataset admins to make the next one,
+ * which first says what the release would carry (open problems, open flags); and the difference
+ * between any two releases.
  */
-import { ApiError, createRelease, getDataset, listReleases, releaseChangelog, releaseDiff, releaseZipUrl } from '../api';
+import { ApiError, createRelease, getDataset, listReleases, releaseChangelog, releaseDiff, releasePreview, releaseZipUrl } from '../api';
 import type { DatasetDetail, Release, User as Me } from '../../model/http';
 import { codebookPath, datasetPath } from '../router';
 import { h, replaceChildren, toast } from '../ui/dom';
 import { renderNotFound, topBar } from '../pages/layout';
 import { diffView } from './diff-view';
+import { releasePreviewDialog } from './preview-dialog';
 
 export async function renderReleases(app: HTMLElement, me: Me, datasetId: string): Promise<void> {
   document.title = 'Releases · Tessera';
@@ -120,10 +122,12 @@ class ReleasesView {
       e.preventDefault();
       submit.disabled = true;
       try {
+        const chosen = rows.value as 'all' | 'approved';
+        if (!await releasePreviewDialog(await releasePreview(this.dataset.id, chosen), version.value.trim() || null)) return;
         const made = await createRelease(this.dataset.id, {
           ...(version.value.trim() && { version: version.value.trim() }),
           ...(notes.value.trim() && { notes: notes.value.trim() }),
-          rows: rows.value as 'all' | 'approved',
+          rows: chosen,
         });
         this.releases = [...this.releases, made];
         form.reset();

@@ -6,11 +6,12 @@ import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
 import type { Services } from '../context';
 import { badRequest, notFound } from '../errors';
 import { exportRecord } from '../export/format';
+import { releasePreview } from '../releases/preview';
 import { createRelease, releaseDiff } from '../releases/releases';
 import { readBody } from '../validate';
 import { type DatasetEnv, requireRole } from './dataset-scope';
 
-export function releaseRoutes({ storage }: Services) {
+export function releaseRoutes({ storage, registry }: Services) {
   const { datasets, readModel, releases } = storage;
   return new Hono<DatasetEnv>()
     .get('/codebook', async (c) => {
@@ -31,6 +32,13 @@ export function releaseRoutes({ storage }: Services) {
       });
     })
     .get('/releases', async (c) => c.json(await releases.list(c.get('dataset').id)))
+    .get('/releases/preview', async (c) => {
+      const rows = c.req.query('rows') ?? 'all';
+      if (rows !== 'all' && rows !== 'approved') throw badRequest('rows must be all or approved');
+      // Edits applied in this turn reach the read model when the document is flushed: flush first.
+      await registry.loaded(c.get('dataset').id)?.flush();
+      return c.json(await releasePreview(storage, c.get('dataset'), rows));
+    })
     .post('/releases', async (c) => {
       requireRole(c, 'admin');
       const body = await readBody(c, NewReleaseBody);

@@ -1,13 +1,16 @@
 /**
  * Releases in the browser: an admin makes a release, downloads its package (the bytes' sha256 is the
  * one listed), edits a cell, makes a second release and sees the difference: the changed cell, old → new.
+ * Before a release is made, its dialog says how many open problems (by kind) and open flags it will carry.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../helpers/clients';
+import { setCell } from '../../model/document';
+import { api, connectSynced } from '../helpers/clients';
+import { sheetOf } from '../helpers/docs';
 import { type RunningServer, startServer } from '../helpers/server';
 import { cellText, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
 
@@ -29,10 +32,11 @@ afterAll(async () => {
 
 const releaseRow = (version: string) => page.locator(`tr.release[data-version="${version}"]`);
 
-/** Makes a release with the page's form and waits for it in the list. */
+/** Makes a release with the page's form, confirms it in the dialog and waits for it in the list. */
 async function makeRelease(notes: string, version: string): Promise<void> {
   await page.getByTestId('release-notes-input').fill(notes);
   await page.getByTestId('release-create').click();
+  await page.getByTestId('release-confirm').click();
   await releaseRow(version).waitFor();
 }
 
@@ -104,5 +108,49 @@ describe('releases in the browser', () => {
     const second = releaseRow('1.1');
     await second.locator('.release-changelog summary').click();
     await expect.poll(() => second.getByTestId('changelog').textContent()).toContain(`- Rows changed (1): \`${row}\` (location)`);
+  });
+
+  it('says how many open problems, by kind, and open flags the release will carry before it is made', async () => {
+    const { body: events } = await api(server, '/api/datasets/demo/sheets/events/export?format=json');
+    const [emptied, flagged] = events.rows as Array<{ row_id: string }>;
+    const clean = await api(server, '/api/datasets/demo/releases/preview?rows=all');
+    expect(clean.body.problems.required).toBe(0);
+    expect(clean.body.openFlags).toBe(0);
+    // A required cell emptied (as a stock client would) and an open flag on another row.
+    const writer = await connectSynced(server, 'demo');
+    try {
+      writer.doc.transact(() => setCell(sheetOf(writer.doc, 'events'), emptied!.row_id, 'actor1', null));
+      await expect.poll(async () => (await api(server, '/api/datasets/demo/sheets/events/problems')).body.length).toBe(1);
+    } finally {
+      writer.destroy();
+    }
+    expect((await api(server, '/api/datasets/demo/flags', { body: { sheet: 'events', row: flagged!.row_id, reason: 'wrong_date' } })).status).toBe(201);
+
+    await page.goto('/d/demo/-/releases');
+    await releaseRow('1.1').waitFor();
+    await page.getByTestId('release-create').click();
+    const dialog = page.getByTestId('release-preview');
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('release-preview-rows').textContent()).toBe('All rows: Events 9, Statements 5.');
+    const problems = dialog.getByTestId('release-preview-problems');
+    expect(await problems.getAttribute('data-count')).toBe('1');
+    expect(await problems.locator('li[data-kind]').evaluateAll((items) => items.map((li) => [li.getAttribute('data-kind'), li.textContent]))).toEqual([
+      ['required', '1 required cell left empty'],
+    ]);
+    expect(await dialog.getByTestId('release-preview-flags').textContent()).toBe('1 open flag');
+    // Cancelled: nothing is made.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await api(server, '/api/datasets/demo/releases')).body).toHaveLength(2);
+
+    // Approved rows only: none of them is approved, so the release would carry nothing open.
+    await page.getByTestId('release-rows-input').selectOption('approved');
+    await page.getByTestId('release-create').click();
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('release-preview-rows').textContent()).toBe('Approved rows only: Events 0, Statements 0.');
+    expect(await dialog.getByTestId('release-preview-clean').textContent()).toBe('No open problems and no open flags.');
+    await page.getByTestId('release-confirm').click();
+    await releaseRow('1.2').waitFor();
+    expect(await releaseRow('1.2').getByTestId('release-rows').textContent()).toBe('events 0, statements 0');
   });
 });

@@ -244,6 +244,7 @@ export const ROUTES: Record<string, RouteRow> = {
 
   'GET /api/datasets/:id/codebook': { who: dataset('viewer'), request: () => ({ query: 'format=md' }) },
   'GET /api/datasets/:id/releases': { who: dataset('viewer') },
+  'GET /api/datasets/:id/releases/preview': { who: dataset('viewer'), request: () => ({ query: 'rows=approved' }) },
   // With no version, the next minor one.
   'POST /api/datasets/:id/releases': { who: dataset('admin'), request: () => ({ body: { notes: 'Made by the matrix.' } }) },
   'GET /api/datasets/:id/releases/:version/package.zip': { who: dataset('viewer'), request: (fx) => ({ params: { version: fx.releases[0] } }) },

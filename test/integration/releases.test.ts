@@ -8,11 +8,11 @@ import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column } from '../../model/columns';
-import { Codebook, Release, ReleaseDiff, ReleaseList } from '../../model/http';
+import { Codebook, Release, ReleaseDiff, ReleaseList, ReleasePreview } from '../../model/http';
 import { deleteRow, insertRow, setCell } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { buildApp, type App } from '../helpers/app';
-import { createDataset } from '../helpers/api';
+import { createDataset, createUser } from '../helpers/api';
 import { api, connectSynced, type Client } from '../helpers/clients';
 import { sheetOf } from '../helpers/docs';
 import { restartServer } from '../helpers/lifecycle';
@@ -456,5 +456,74 @@ describe('releases with a real server and stock clients', () => {
     } finally {
       await again.dispose();
     }
+  });
+});
+
+describe('what a release would carry, before it is made', () => {
+  let server: RunningServer;
+  let writer: Client;
+  beforeAll(async () => {
+    server = await startServer();
+    await createDataset(server, 'prev');
+    writer = await connectSynced(server, 'prev');
+  });
+  afterAll(async () => {
+    writer?.destroy();
+    await server.dispose();
+  });
+
+  it('counts the open problems by kind and the open flags of the rows a release would take, all or approved', async () => {
+    const [good, bad] = [newRowId(), newRowId()].sort();
+    const said = newRowId();
+    const event = { event_date: '2024-02', date_precision: 'month', actor1: 'China', event_type: 'AGREE', summary: 'Agreed.' };
+    writer.doc.transact(() => {
+      insertRow(sheetOf(writer.doc, 'events'), good!, event);
+      // Actor 1 is required; NOPE is no event type.
+      insertRow(sheetOf(writer.doc, 'events'), bad!, { ...event, actor1: null, event_type: 'NOPE' });
+      // A direct quote with no passage behind it, about the event that will be flagged.
+      insertRow(sheetOf(writer.doc, 'statements'), said, {
+        statement_date: '2024-02-22', date_precision: 'day', speaker: 'Liu Xiaoming', quote: 'We agree.', quote_type: 'direct', event_id: good!,
+      });
+    });
+    await waitFor(async () => (await api(server, '/api/datasets/prev/sheets/statements/export?format=json')).body.rows.length === 1, { what: 'the rows stored' });
+    const reviewer = await createUser(server, 'prev-reviewer', 'reviewer');
+    for (const row of [bad!, said]) expect((await api(server, `/api/datasets/prev/rows/${row}/approve`, { method: 'POST', token: reviewer.token })).status).toBe(200);
+    const flagged = await api(server, '/api/datasets/prev/flags', { body: { sheet: 'events', row: good, reason: 'wrong_date' }, token: reviewer.token });
+    expect(flagged.status, JSON.stringify(flagged.body)).toBe(201);
+
+    const none = { required: 0, type: 0, code: 0, date: 0, url: 0, ref: 0, quote_not_in_evidence: 0 };
+    const all = await api(server, '/api/datasets/prev/releases/preview?rows=all');
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    ReleasePreview.parse(all.body);
+    expect(all.body).toMatchObject({
+      rowFilter: 'all', rows: { events: 2, statements: 1 }, openFlags: 1,
+      problems: { ...none, required: 1, code: 1, quote_not_in_evidence: 1 },
+    });
+    expect(all.body.sheets).toEqual([
+      { id: 'events', name: 'Events', rows: 2, openFlags: 1, problems: { ...none, required: 1, code: 1 } },
+      { id: 'statements', name: 'Statements', rows: 1, openFlags: 0, problems: { ...none, quote_not_in_evidence: 1 } },
+    ]);
+    // The same problems as the grid's: those of every sheet, counted.
+    for (const sheet of all.body.sheets as Array<{ id: string; problems: Record<string, number> }>) {
+      const listed = (await api(server, `/api/datasets/prev/sheets/${sheet.id}/problems`)).body as Array<{ code: string }>;
+      expect(listed.length).toBe(Object.values(sheet.problems).reduce((a, b) => a + b, 0));
+      for (const { code } of listed) expect(sheet.problems[code]).toBeGreaterThan(0);
+    }
+
+    // Approved rows only: the flagged event stays out, so its flag does, and the statement's event_id
+    // names a row the release does not hold.
+    const approved = await api(server, '/api/datasets/prev/releases/preview?rows=approved');
+    expect(approved.body).toMatchObject({
+      rowFilter: 'approved', rows: { events: 1, statements: 1 }, openFlags: 0,
+      problems: { ...none, required: 1, code: 1, ref: 1, quote_not_in_evidence: 1 },
+    });
+    expect((await api(server, '/api/datasets/prev/releases/preview')).body.rowFilter).toBe('all');
+    const refused = await api(server, '/api/datasets/prev/releases/preview?rows=flagged');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('bad_request');
+
+    // The release made next holds the rows the preview counted.
+    const made = await api(server, '/api/datasets/prev/releases', { body: { rows: 'approved' } });
+    expect(made.body.rows).toEqual(approved.body.rows);
   });
 });
