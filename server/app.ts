@@ -2,7 +2,7 @@
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { requireUser, type AuthEnv } from './auth/middleware';
+import { requireUser, userByCredential, type AuthEnv } from './auth/middleware';
 import type { Services } from './context';
 import { errorBody, handleError } from './errors';
 import { limitBodies } from './http/body-limit';
@@ -50,6 +50,8 @@ export interface AppOptions {
   /** Other instances on the same database (README "Several instances"), and this one's name. */
   bus?: Bus;
   instanceId?: string;
+  /** How often every open socket is checked against the database (ACCESS_RECHECK_MS); 5 s by default. */
+  accessRecheckMs?: number;
 }
 
 /** How long `/healthz` waits for the database before it counts it as down. */
@@ -88,16 +90,17 @@ export function createApp(options: AppOptions) {
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const conflicts = new Conflicts(registry, storage.readModel, async (id) => (await storage.users.byId(id))?.name);
-  const peers = new LivePeers(async (peer) => {
-    const user = await storage.users.byId(peer.userId);
-    if (!user || user.disabled) return 'signed-out';
-    const dataset = await storage.datasets.get(peer.datasetId);
+  const peers = new LivePeers(async (peer, once) => {
+    // Checked by what the socket signed in with: a replaced token or an ended session signs it out too.
+    const user = await userByCredential(storage.users, peer.credential);
+    if (!user || user.id !== peer.userId) return 'signed-out';
+    const dataset = await once(`dataset\n${peer.datasetId}`, () => storage.datasets.get(peer.datasetId));
     if (!dataset) return null;
     const round = parseRoom(peer.room)?.round;
     // On a round's room: read-only once the coder submitted; gone if they may no longer code it.
     if (round !== undefined) return (await rounds.copyFor(dataset, round, user))?.role ?? null;
     return roleOn(storage.datasets, user, dataset);
-  }, options.bus);
+  }, { bus: options.bus, recheckEveryMs: options.accessRecheckMs, log });
   const rounds = new Rounds(storage, registry, peers, evidence);
   const services: Services = { storage, registry, review, peers, rounds, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };

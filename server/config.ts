@@ -13,6 +13,8 @@ const Env = z.object({
   ALLOWED_ORIGINS: z.string().default('').transform(parseOrigins),
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),
   MAX_CONCURRENT_EXPORTS: z.coerce.number().int().positive().default(4),
+  /** How often every open socket is checked against the database, in ms: what a lost announcement or an expired session waits for at most. */
+  ACCESS_RECHECK_MS: z.coerce.number().int().min(100).default(5000),
   /** `postgres://…`: store everything in that PostgreSQL database instead of the SQLite file in DATA_DIR. */
   DATABASE_URL: z.string().optional().transform((v) => v || undefined)
     .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite file)'),

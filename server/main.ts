@@ -18,6 +18,7 @@ const { storage, where, close: closeStorage } = await openStorage(config);
 const bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, instanceId, log }) : undefined;
 const { app, services, injectWebSocket, wss } = createApp({
   storage, log, bus, instanceId: bus ? instanceId : undefined, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
+  accessRecheckMs: config.ACCESS_RECHECK_MS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
     maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
@@ -45,6 +46,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, SHUTDOWN_LIMIT_MS).unref();
   server.close();
+  services.peers.close();
   // Stores everything received and sends every socket its 1012 close frame.
   await services.registry.closeAll();
   for (const socket of wss.clients) socket.close(1012, 'Server restarting');

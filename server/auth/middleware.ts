@@ -20,6 +20,19 @@ export async function authenticate(users: UserDirectory, c: Context, allowQueryT
 export const tokenCredential = (token: string) => `token:${hashSecret(token)}`;
 export const sessionCredential = (secret: string) => `session:${hashSecret(secret)}`;
 
+/**
+ * The user a socket's credential still signs in: none once the token was replaced, the session ended
+ * or expired, or the user was disabled. What an open socket is checked against, as a request is.
+ */
+export async function userByCredential(users: UserDirectory, credential: string): Promise<User | undefined> {
+  const colon = credential.indexOf(':');
+  const kind = credential.slice(0, colon);
+  const hash = credential.slice(colon + 1);
+  if (kind === 'token') return users.byTokenHash(hash);
+  if (kind === 'session') return users.bySessionHash(hash, Date.now());
+  return undefined;
+}
+
 /** The user behind a request and the credential they signed in with. */
 export async function signedIn(users: UserDirectory, c: Context, allowQueryToken = false): Promise<{ user: User; credential: string } | undefined> {
   const header = c.req.header('authorization');

@@ -3,7 +3,7 @@ import { rateLimiter } from 'hono-rate-limiter';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import { SignInBody } from '../../model/http';
-import { SESSION_COOKIE } from '../auth/middleware';
+import { SESSION_COOKIE, sessionCredential } from '../auth/middleware';
 import { createSession, deleteSession, userByLink, userByPassword, userByToken } from '../auth/users';
 import type { Services } from '../context';
 import type { UserDirectory } from '../storage';
@@ -57,8 +57,8 @@ const signInLimits = () => [
   }),
 ] as const;
 
-/** Sign in with name and password (or a sign-in link's token), sign out. */
-export function sessionRoutes({ storage: { users } }: Services) {
+/** Sign in with name and password (or a sign-in link's token), sign out (which closes that session's sockets with 4401). */
+export function sessionRoutes({ storage: { users }, peers }: Services) {
   return new Hono()
     .post('/', ...signInLimits(), async (c) => {
       const body = await readBody(c, SignInBody);
@@ -71,7 +71,11 @@ export function sessionRoutes({ storage: { users } }: Services) {
     })
     .delete('/', async (c) => {
       const secret = getCookie(c, SESSION_COOKIE);
-      if (secret) await deleteSession(users, secret);
+      if (secret) {
+        await deleteSession(users, secret);
+        // Its sockets stop with it; sockets of the same user opened with their token are not signed out.
+        peers.revoke(sessionCredential(secret));
+      }
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     });

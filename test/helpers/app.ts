@@ -61,6 +61,7 @@ export async function buildApp({ file, http = {} }: BuildOptions = {}) {
   }
 
   async function close(): Promise<void> {
+    built.services.peers.close();
     await built.services.registry.closeAll();
     await closeStorage();
     if (dir) rmSync(dir, { recursive: true, force: true });
