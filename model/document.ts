@@ -177,6 +177,16 @@ export function setCell(sheet: YSheet, rowId: string, columnId: string, value: C
   else row.set(columnId, value);
 }
 
+/** The id of the sheet that holds a row (row ids are unique across a dataset's sheets), or undefined. */
+export function sheetOfRow(doc: Y.Doc, rowId: string): string | undefined {
+  for (const [sheetId, sheet] of getSheets(doc)) {
+    if (!(sheet instanceof Y.Map)) continue;
+    const rows = sheet.get(SHEET_KEYS.rows);
+    if (rows instanceof Y.Map && rows.has(rowId)) return sheetId;
+  }
+  return undefined;
+}
+
 export function deleteRow(sheet: YSheet, rowId: string): void {
   sheetRows(sheet).delete(rowId);
 }

@@ -1,22 +1,28 @@
 /**
  * Review rules: flags with comment threads, resolving, approving, and the rule that an edit sets an
- * approved row back to `unreviewed`. Decisions read the read model, never the document, so checking a
- * request on a cold dataset costs no more than a query; only an accepted change warms the document to
- * write it. The sync engine tells this module of every applied change (`afterApply`).
+ * approved row back to `unreviewed`. Decisions read the read model, and besides it the dataset's
+ * document when it is loaded and hot: clients see a change as soon as it is applied, up to a store
+ * write before the read model has it, and a request about a row, a flag or an edit a client has seen
+ * must find it. A cold document is never warmed to check a request (its changes are all stored); only
+ * an accepted change warms it to write it. The sync engine tells this module of every applied change
+ * (`afterApply`).
  */
 import { ulid } from 'ulid';
 import type { ErrorCode } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
 import { hasRole, type Role } from '../../model/roles';
 import type * as Y from 'yjs';
-import { getSheet, readColumns, reviewStatus, sheetRows } from '../../model/document';
-import { addComment, addFlag, type FlagComment, type FlagRecord, findFlag, openFlagCount, resolveFlag, setReviewStatus } from '../../model/reviews';
+import { getSheet, readColumns, reviewStatus, sheetOfRow, sheetRows } from '../../model/document';
+import {
+  addComment, addFlag, type FlagComment, type FlagRecord, findFlag, openFlagCount, resolveFlag, rowFlagRecords, setReviewStatus,
+} from '../../model/reviews';
 import type { User } from '../auth/users';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
-import type { DatasetRecord, FlagFilter, ReadModel, RowAuthors, SheetSummary } from '../storage';
+import type { DatasetRecord, FlagFilter, ReadModel, RowAuthors, RowReview, SheetSummary } from '../storage';
 import type { Changes, Origin } from '../sync/changes';
 import type { DocRegistry } from '../sync/registry';
 import type { RecordHistory, SharedDoc } from '../sync/shared-doc';
+import type { CellChange } from '../sync/store';
 
 export interface NewFlag {
   sheet: string;
@@ -72,11 +78,11 @@ export class Review {
 
   /** A row's review state for `user`: its status, who coded it, and whether `user` may approve it now (and why not). */
   async row(dataset: DatasetRecord, user: User, role: Role, rowId: string): Promise<RowReviewView> {
-    const state = await this.readModel.rowReview(dataset.id, rowId);
+    const state = await this.rowState(dataset.id, rowId);
     if (!state) throw notFound(`No row "${rowId}"`);
     const authors = (await this.readModel.rowAuthors(dataset.id, [rowId])).get(rowId) ?? NO_AUTHORS;
     const refusal = hasRole(role, 'reviewer')
-      ? await this.approvalRefusal(dataset, user, rowId, state.openFlags, authors)
+      ? this.approvalRefusal(dataset, user, rowId, state, authors)
       : forbidden('Approving needs the reviewer role');
     return {
       row: rowId, sheet: state.sheetId, status: state.status, openFlags: state.openFlags, ...authors,
@@ -113,16 +119,19 @@ export class Review {
     if (!flagReasons.includes(input.reason)) {
       throw badRequest(`reason "${input.reason}" is not one of this dataset's flag reasons: ${flagReasons.join(', ')}`);
     }
-    const sheet = (await this.sheets(dataset.id)).find((s) => s.id === input.sheet);
-    if (!sheet) throw notFound(`No sheet "${input.sheet}"`);
+    const columns = this.live(dataset.id, (doc) => {
+      const sheet = getSheet(doc, input.sheet);
+      return sheet ? readColumns(sheet) : undefined;
+    }) ?? (await this.sheets(dataset.id)).find((s) => s.id === input.sheet)?.columns;
+    if (!columns) throw notFound(`No sheet "${input.sheet}"`);
     const column = input.column ?? null;
-    if (column !== null && !sheet.columns.some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
-    if ((await this.readModel.rowReview(dataset.id, input.row))?.sheetId !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+    if (column !== null && !columns.some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
+    if ((await this.rowState(dataset.id, input.row))?.sheetId !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
     const flag = {
       id: ulid(), sheet: input.sheet, column, reason: input.reason, note: input.note ?? '', by: user.name, at: new Date().toISOString(),
     };
     await this.change(dataset.id, user, (doc, record) => {
-      // The read model can lag the document by one turn: the document has the last word.
+      // The row may have left the sheet since it was looked up: the document has the last word.
       const rows = getSheet(doc, input.sheet);
       if (!rows || !sheetRows(rows).has(input.row)) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
       if (column !== null && !readColumns(rows).some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
@@ -170,13 +179,12 @@ export class Review {
   async approve(dataset: DatasetRecord, user: User, rowIds: readonly string[]): Promise<ApproveResult> {
     const result: ApproveResult = { approved: [], refused: [] };
     const authors = await this.readModel.rowAuthors(dataset.id, rowIds);
-    const openByRow = new Map<string, number>();
-    for (const f of await this.readModel.flags(dataset.id, { status: 'open' })) openByRow.set(f.row, (openByRow.get(f.row) ?? 0) + 1);
     const accepted: Array<{ rowId: string; sheetId: string }> = [];
     for (const rowId of new Set(rowIds)) {
-      const refusal = await this.approvalRefusal(dataset, user, rowId, openByRow.get(rowId) ?? 0, authors.get(rowId) ?? NO_AUTHORS);
+      const state = await this.rowState(dataset.id, rowId);
+      const refusal = this.approvalRefusal(dataset, user, rowId, state, authors.get(rowId) ?? NO_AUTHORS);
       if (refusal) result.refused.push({ row: rowId, code: refusal.code, message: refusal.message });
-      else accepted.push({ rowId, sheetId: (await this.readModel.rowReview(dataset.id, rowId))!.sheetId });
+      else accepted.push({ rowId, sheetId: state!.sheetId });
     }
     if (accepted.length === 0) return result;
     await this.change(dataset.id, user, (doc, record) => {
@@ -211,24 +219,64 @@ export class Review {
     }).catch((error: unknown) => shared.logError(error, 'unapproving edited rows failed'));
   };
 
-  private async approvalRefusal(dataset: DatasetRecord, user: User, rowId: string, open: number, authors: RowAuthors): Promise<AppError | null> {
-    if (await this.readModel.rowReview(dataset.id, rowId) === undefined) return notFound(`No row "${rowId}"`);
+  private approvalRefusal(dataset: DatasetRecord, user: User, rowId: string, state: RowReview | undefined, authors: RowAuthors): AppError | null {
+    if (state === undefined) return notFound(`No row "${rowId}"`);
+    const open = state.openFlags;
     if (open > 0) return conflict(`This row has ${open} open flag${open === 1 ? '' : 's'}: resolve them first`);
-    if (dataset.settings.fourEyes && authors.sinceApproval.includes(user.name)) {
+    if (dataset.settings.fourEyes && this.changedSinceApproval(dataset.id, rowId, user, authors)) {
       return conflict('You changed this row since it was last approved: someone else must approve it (four eyes)');
     }
     return null;
   }
 
-  private async isCoderOf(datasetId: string, flag: FlagRecord, user: User): Promise<boolean> {
-    if ((await this.readModel.rowEditorsSince(datasetId, flag.row, Date.parse(flag.at))).includes(user.name)) return true;
-    return (await this.readModel.rowAuthors(datasetId, [flag.row])).get(flag.row)?.sinceApproval.includes(user.name) ?? false;
+  /**
+   * Whether `user` changed a cell of the row since it was created or last approved: in the history as
+   * the read model has it (`authors`), or in what the document applied since, not yet stored.
+   */
+  private changedSinceApproval(datasetId: string, rowId: string, user: User, authors: RowAuthors): boolean {
+    const unstored = this.unstoredCells(datasetId, rowId);
+    const approval = unstored.findLastIndex((c) => c.columnId === REVIEW_STATUS && c.new === 'approved');
+    if (unstored.slice(approval + 1).some((c) => c.columnId !== REVIEW_STATUS && c.userId === user.id)) return true;
+    return approval < 0 && authors.sinceApproval.includes(user.name);
   }
 
+  private async isCoderOf(datasetId: string, flag: FlagRecord, user: User): Promise<boolean> {
+    const since = Date.parse(flag.at);
+    if (this.unstoredCells(datasetId, flag.row).some((c) => c.columnId !== REVIEW_STATUS && c.userId === user.id && c.at >= since)) return true;
+    if ((await this.readModel.rowEditorsSince(datasetId, flag.row, since)).includes(user.name)) return true;
+    return this.changedSinceApproval(datasetId, flag.row, user, (await this.readModel.rowAuthors(datasetId, [flag.row])).get(flag.row) ?? NO_AUTHORS);
+  }
+
+  /** A flag as the loaded document has it, else as the read model has it. */
   private async requireFlag(datasetId: string, flagId: string): Promise<FlagRecord> {
-    const flag = await this.readModel.flag(datasetId, flagId);
+    const flag = this.live(datasetId, (doc) => {
+      const found = findFlag(doc, flagId);
+      return found && rowFlagRecords(doc, found.rowId).find((f) => f.id === flagId);
+    }) ?? await this.readModel.flag(datasetId, flagId);
     if (!flag) throw notFound(`No flag "${flagId}"`);
     return flag;
+  }
+
+  /** A row's sheet, status and open flags: as the loaded document has them, else as the read model has them. */
+  private async rowState(datasetId: string, rowId: string): Promise<RowReview | undefined> {
+    return this.live(datasetId, (doc) => {
+      const sheetId = sheetOfRow(doc, rowId);
+      return sheetId === undefined ? undefined : { sheetId, status: reviewStatus(doc, rowId), openFlags: openFlagCount(doc, rowId) };
+    }) ?? this.readModel.rowReview(datasetId, rowId);
+  }
+
+  /**
+   * What `reader` finds in the dataset's document if it is loaded and hot (it may hold what the read
+   * model has not yet); undefined otherwise. Never loads or warms a document.
+   */
+  private live<T>(datasetId: string, reader: (doc: Y.Doc) => T | undefined): T | undefined {
+    const shared = this.registry.loaded(datasetId);
+    return shared?.isHot ? shared.read(reader) : undefined;
+  }
+
+  /** A row's history entries that the loaded document applied and the store has not committed yet, oldest first. */
+  private unstoredCells(datasetId: string, rowId: string): CellChange[] {
+    return this.registry.loaded(datasetId)?.unstoredCells().filter((c) => c.rowId === rowId) ?? [];
   }
 
   private flagIn(doc: Y.Doc, flagId: string) {

@@ -145,6 +145,8 @@ export class SharedDoc {
   private storedBytes = 0;
   private loggedSinceSnapshot = 0;
   private pending = new Changes();
+  /** The changes of the write in flight: applied, and not in the read model until it commits. */
+  private writing: Changes | null = null;
   /** Per peer: updates waiting for changes they depend on, oldest first. */
   private readonly heldBack = new Map<Peer, { updates: Uint8Array[]; bytes: number }>();
   private retrying = false;
@@ -390,6 +392,14 @@ export class SharedDoc {
     this.options.log.error({ dataset: this.id, err: error }, message);
   }
 
+  /**
+   * The history entries of what this document applied that the store has not committed yet, oldest
+   * first: the read model does not have them. Decisions that read the history add them.
+   */
+  unstoredCells(): CellChange[] {
+    return [...(this.writing?.cells ?? []), ...this.pending.cells];
+  }
+
   /** A read-only look at the current document (warming it if cold). */
   read<T>(reader: (doc: Y.Doc) => T): T {
     return reader(this.warm());
@@ -443,6 +453,7 @@ export class SharedDoc {
         this.applyLogged(missed);
         prevSeq = this.lastSeq;
         changes = this.pending;
+        this.writing = changes;
         this.pending = new Changes();
         const doc = this.warm();
         const commit = changes.toCommit(this.id, doc);
@@ -452,6 +463,7 @@ export class SharedDoc {
         return commit;
       });
     } catch (error) {
+      this.writing = null;
       if (this.discarded) return;
       // Nothing of the batch was written (one transaction): keep it, before what arrived since, and try again.
       const unwritten = changes as Changes | null;
@@ -463,6 +475,7 @@ export class SharedDoc {
       this.storeFailed(error);
       return;
     }
+    this.writing = null;
     const written = changes! as Changes;
     if (written.updates.length > 0) {
       this.lastSeq = seq;
