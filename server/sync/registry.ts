@@ -7,6 +7,7 @@ import { CloseCode } from '../../model/codes';
 import type { Logger } from '../logger';
 import type { Bus, RoomMessage } from './bus';
 import { type AfterApply, type CheckCells, type Inspect, SharedDoc } from './shared-doc';
+import { StepOneLedger } from './step-one-guard';
 import type { DocStore } from './store';
 
 export interface RegistryOptions {
@@ -46,6 +47,8 @@ export class DocRegistry {
   /** Per room joined on the bus: where its messages go (a buffer while the document loads). */
   private readonly busTargets = new Map<string, (message: RoomMessage) => void>();
   private readonly catchUpTimer: NodeJS.Timeout | null = null;
+  /** Step-1 answers owed per user, over all documents. */
+  private readonly stepOnes = new StepOneLedger();
 
   constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {
     const { bus } = options;
@@ -104,7 +107,7 @@ export class DocRegistry {
     let doc: SharedDoc;
     try {
       doc = await SharedDoc.load(room, this.store, {
-        compactEvery, log, afterApply, inspect, checkCells, bus,
+        compactEvery, log, afterApply, inspect, checkCells, bus, stepOnes: this.stepOnes,
         onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
       });
     } catch (error) {

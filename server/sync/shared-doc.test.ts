@@ -7,7 +7,7 @@ import { CloseCode } from '../../model/codes';
 import { getMeta, getSheet, initDocument, insertRow, setCell, sheetRows, type YSheet } from '../../model/document';
 import { TEMPLATES } from '../../model/templates';
 import { createLogger } from '../logger';
-import { updateMessage } from './protocol';
+import { syncStep1Message, updateMessage } from './protocol';
 import { type Peer, SharedDoc } from './shared-doc';
 import { emptyCommit, type DocCommit, type DocStore, type LoggedSince } from './store';
 
@@ -75,6 +75,8 @@ class FlakyStore implements DocStore {
 
 class FakePeer implements Peer {
   readonly readOnly = false;
+  /** Its queue is past the bound (it does not read). */
+  backlogged = false;
   readonly acks: boolean = false;
   get userName(): string {
     return this.userId;
@@ -289,5 +291,139 @@ describe('SharedDoc with an update whose dependencies come later', () => {
     }
     expect(peer.closes).toEqual([4400]);
     expect(shared.read((doc) => sheetRows(events(doc)).has('r2'))).toBe(false);
+  });
+});
+
+/** The sync messages a peer was sent after `from`, decoded: [step, payload]. */
+function syncSent(peer: FakePeer, from = 0): Array<[number, Uint8Array]> {
+  return peer.sent.slice(from).filter((m) => m[0] === 0).map((m) => {
+    const decoder = decoding.createDecoder(m);
+    decoding.readVarUint(decoder);
+    return [decoding.readVarUint(decoder), decoding.readVarUint8Array(decoder)];
+  });
+}
+
+/** The messages of a peer's step-1 answer (sent after `from`), the last a step 2. */
+function answerTo(peer: FakePeer, from: number): Uint8Array[] {
+  const answer = peer.sent.slice(from).filter((m) => m[0] === 0 && m[1] !== 0);
+  expect(syncSent(peer, from).at(-1)?.[0]).toBe(1);
+  return answer;
+}
+
+/** A state vector with these clocks. */
+const stateVector = (clocks: Record<number, number>) => Y.encodeStateVector(new Map(Object.entries(clocks).map(([c, n]) => [Number(c), n])));
+
+describe('SharedDoc answering sync step 1', () => {
+  it('answers a client that knows none of the document (made-up clients) with the stored pieces, framed once for everyone', async () => {
+    const { store, shared } = await setUp();
+    const [a, b] = [new FakePeer('u1'), new FakePeer('u2')];
+    shared.addPeer(a);
+    shared.addPeer(b);
+    const [fromA, fromB] = [a.sent.length, b.sent.length];
+    shared.receive(a, syncStep1Message(stateVector({ 123456: 7 })));
+    shared.receive(b, syncStep1Message(stateVector({ 654321: 0 })));
+    const [answerA, answerB] = [answerTo(a, fromA), answerTo(b, fromB)];
+    expect(answerA).toHaveLength(answerB.length);
+    answerA.forEach((message, i) => expect(message).toBe(answerB[i]));
+    const client = new Y.Doc();
+    for (const [, update] of syncSent(a, fromA)) Y.applyUpdate(client, update);
+    expect(json(client)).toEqual(json(store.rebuilt(DATASET)));
+    expect(store.loads).toBe(1);
+    expect(shared.isHot).toBe(false);
+  });
+
+  it('reads a hot document back from the store once for every peer that asks for all of it at once', async () => {
+    const { store, shared } = await setUp();
+    const writer = new FakePeer('writer');
+    shared.addPeer(writer);
+    shared.receive(writer, updateMessage(changeOf(clientOf(shared), (doc) => setCell(events(doc), 'r1', 'summary', 'hot'))));
+    const peers = Array.from({ length: 5 }, (_, i) => new FakePeer(`u${i}`));
+    for (const peer of peers) shared.addPeer(peer);
+    const from = peers.map((peer) => peer.sent.length);
+    const loads = store.loads;
+    peers.forEach((peer, i) => shared.receive(peer, syncStep1Message(stateVector({ [1000 + i]: 1 }))));
+    await expect.poll(() => peers.every((peer, i) => syncSent(peer, from[i]).some(([step]) => step === 1))).toBe(true);
+    expect(store.loads).toBe(loads + 1);
+    const first = answerTo(peers[0]!, from[0]!);
+    peers.forEach((peer, i) => answerTo(peer, from[i]!).forEach((message, j) => expect(message).toBe(first[j])));
+    const client = new Y.Doc();
+    for (const [, update] of syncSent(peers[0]!, from[0])) Y.applyUpdate(client, update);
+    expect(json(client)).toEqual(json(clientOf(shared)));
+  });
+
+  it('answers a client that knows part of the document with what it lacks, shared by whoever asks the same', async () => {
+    const { shared } = await setUp();
+    const writer = new FakePeer('writer');
+    shared.addPeer(writer);
+    const behind = clientOf(shared);
+    const known = Y.decodeStateVector(Y.encodeStateVector(behind));
+    shared.receive(writer, updateMessage(changeOf(clientOf(shared), (doc) => setCell(events(doc), 'r1', 'summary', 'newer'))));
+    const [a, b] = [new FakePeer('u1'), new FakePeer('u2')];
+    shared.addPeer(a);
+    shared.addPeer(b);
+    const [fromA, fromB] = [a.sent.length, b.sent.length];
+    // B also claims a client of its own, which the document does not have: the same question.
+    shared.receive(a, syncStep1Message(Y.encodeStateVector(known)));
+    shared.receive(b, syncStep1Message(Y.encodeStateVector(new Map([...known, [987654, 3]]))));
+    const answer = answerTo(a, fromA);
+    expect(answer).toHaveLength(1);
+    expect(answerTo(b, fromB)[0]).toBe(answer[0]);
+    const [[, diff]] = syncSent(a, fromA) as [[number, Uint8Array]];
+    expect(diff.byteLength).toBeLessThan(shared.sizeBytes / 4);
+    Y.applyUpdate(behind, diff);
+    expect(json(behind)).toEqual(json(clientOf(shared)));
+  });
+
+  it('does not answer the same question again while its answer is still queued', async () => {
+    const { shared } = await setUp();
+    const peer = new FakePeer('u1');
+    shared.addPeer(peer);
+    const from = peer.sent.length;
+    for (let i = 0; i < 5; i++) shared.receive(peer, syncStep1Message(stateVector({ [5000 + i]: 1 })));
+    expect(syncSent(peer, from).filter(([step]) => step === 1)).toHaveLength(1);
+    expect(peer.closes).toEqual([]);
+  });
+
+  it('makes nothing for a peer that is not reading, and closes it with 1013', async () => {
+    const { shared } = await setUp();
+    const peer = new FakePeer('u1');
+    shared.addPeer(peer);
+    const from = peer.sent.length;
+    peer.backlogged = true;
+    shared.receive(peer, syncStep1Message(new Uint8Array([0])));
+    expect(peer.sent.length).toBe(from);
+    expect(peer.closes).toEqual([CloseCode.TryAgainLater]);
+  });
+
+  it('closes with 1013, unanswered, a peer whose user is owed 100 answers, but answers other users', async () => {
+    const { shared } = await setUp();
+    // Fake peers never read: every answer they are sent stays owed.
+    const peers = Array.from({ length: 101 }, () => new FakePeer('greedy'));
+    for (const peer of peers) shared.addPeer(peer);
+    for (const peer of peers) shared.receive(peer, syncStep1Message(new Uint8Array([0])));
+    expect(peers.slice(0, 100).every((peer) => peer.closes.length === 0)).toBe(true);
+    const last = peers[100]!;
+    expect(last.closes).toEqual([CloseCode.TryAgainLater]);
+    expect(syncSent(last).filter(([step]) => step === 1)).toHaveLength(0);
+    const other = new FakePeer('other');
+    shared.addPeer(other);
+    shared.receive(other, syncStep1Message(new Uint8Array([0])));
+    expect(other.closes).toEqual([]);
+    expect(syncSent(other).filter(([step]) => step === 1)).toHaveLength(1);
+    // Peers that leave are owed nothing more.
+    for (const peer of peers.slice(0, 50)) shared.removePeer(peer);
+    const again = new FakePeer('greedy');
+    shared.addPeer(again);
+    shared.receive(again, syncStep1Message(new Uint8Array([0])));
+    expect(again.closes).toEqual([]);
+  });
+
+  it('closes with 1013 a peer of a document that owes 1000 answers, whoever it is', async () => {
+    const { shared } = await setUp();
+    const peers = Array.from({ length: 1001 }, (_, i) => new FakePeer(`user ${i % 20}`));
+    for (const peer of peers) shared.addPeer(peer);
+    for (const peer of peers) shared.receive(peer, syncStep1Message(new Uint8Array([0])));
+    expect(peers.filter((peer) => peer.closes.length > 0)).toEqual([peers[1000]]);
+    expect(peers[1000]!.closes).toEqual([CloseCode.TryAgainLater]);
   });
 });

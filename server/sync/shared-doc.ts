@@ -26,7 +26,7 @@ import {
   storedMessage, syncStep1Message, syncStep2Message, updateMessage, type AwarenessEntry,
 } from './protocol';
 import type { Bus, RoomMessage } from './bus';
-import { StepOneGuard } from './step-one-guard';
+import { type DocumentStepOnes, isStepOne, StepOneLedger, WorkBudget } from './step-one-guard';
 import type { CellChange, DocStore, LoggedSince, StoredDoc } from './store';
 import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell, updateProblem } from './update-check';
 
@@ -39,6 +39,8 @@ export interface Peer extends Origin {
   readonly acks: boolean;
   /** Queues a message; `onWritten` runs once it has left the server's queue for the network. */
   send(message: Uint8Array, onWritten?: () => void): void;
+  /** True while more than the peer's bound waits in its queue (it is not reading): nothing more is made for it. */
+  readonly backlogged?: boolean;
   close(code: number, reason: string): void;
 }
 
@@ -82,6 +84,8 @@ export interface SharedDocOptions {
   onStoreHealth?: (ok: boolean) => void;
   /** Other instances serving the same database: committed updates and presence are published to them. */
   bus?: Pick<Bus, 'publish'>;
+  /** The server's count of step-1 answers owed per user, over all documents (one of its own otherwise). */
+  stepOnes?: StepOneLedger;
 }
 
 /** The origin of changes another instance committed: applied and broadcast here, recorded there. */
@@ -128,6 +132,21 @@ const STORE_FAILURE_LOG_EVERY_MS = 30_000;
 const MAX_HELD_UPDATES = 1000;
 const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A client's state vector may name at most this many bytes' worth of clients the document does not
+ * have (its own, not yet synced): decoding one costs in proportion to its size.
+ */
+const MAX_FOREIGN_STATE_VECTOR_BYTES = 64 * 1024;
+/** Step-1 answers kept per document until it changes, by what the client knows of it. */
+const ANSWERS_KEPT = 4;
+/** The end of an answer sent as pieces: a client counts itself synced at step 2, and by then it has all. */
+const LAST_OF_PIECES = syncStep2Message(new Uint8Array([0, 0]));
+
+/** An answer's key: the encoded part of a state vector that the document has. */
+const keyOf = (known: Map<number, number>) => Buffer.from(Y.encodeStateVector(known)).toString('latin1');
+/** The key of a client that knows nothing of the document. */
+const WHOLE = keyOf(new Map());
+
 /** Whether Yjs holds back structs or deletions of `doc` whose dependencies it lacks. */
 const hasPending = (doc: Y.Doc) => doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 
@@ -138,8 +157,31 @@ export class SharedDoc {
   private readonly peers = new Map<Peer, Set<number>>();
   private doc: Y.Doc | null = null;
   private stopObserving: (() => void) | null = null;
-  /** While cold: the stored snapshot and updates, in order, and their state vector. */
-  private cold: { pieces: Uint8Array[]; stateVector: Uint8Array } | null = null;
+  /**
+   * While cold: the stored snapshot and updates, in order, each framed once as an update message
+   * (`messages`; `pieces` are views into them, so a piece is in memory once), and their state vector.
+   */
+  private cold: { pieces: Uint8Array[]; messages: Uint8Array[]; stateVector: Uint8Array } | null = null;
+  /**
+   * Counts changes of the document's content. A peer is sent every change made after it joined, so an
+   * answer covering the document as of a revision serves every peer that joined by then.
+   */
+  private revision = 0;
+  private readonly joinedAt = new WeakMap<Peer, number>();
+  /**
+   * Step-1 answers (framed messages) by what the asking client knows of the document, shared by every
+   * peer that asks the same until the document changes. Least recently used first.
+   */
+  private readonly answers = new Map<string, Uint8Array[]>();
+  /** A hot document's whole state being read from the store, and the revision it covers. */
+  private wholeLoad: { revision: number; messages: Promise<Uint8Array[]> } | null = null;
+  /** The read queued behind `wholeLoad`: everyone who asks before it starts shares it. */
+  private wholeQueued: Promise<Uint8Array[]> | null = null;
+  /** Per peer: what it knows (the answer's key) of the question whose answer is still queued. */
+  private readonly answering = new Map<Peer, string>();
+  private readonly stepOnes: DocumentStepOnes;
+  /** CPU time for answers that must be computed (a client that knows part of the document). */
+  private readonly work = new WorkBudget();
   private lastSeq = 0;
   /** The stored size of the document: snapshot and logged updates. */
   private storedBytes = 0;
@@ -167,7 +209,6 @@ export class SharedDoc {
   private readonly awaitingAck = new Set<Peer>();
   /** Which peer controls each presence client id: the first to set it. */
   private readonly presenceOwners = new Map<number, Peer>();
-  private readonly stepOneGuards = new WeakMap<Peer, StepOneGuard>();
   /** Store work of this document (writes, compaction), one at a time, in order. */
   private storeQueue: Promise<void> = Promise.resolve();
   /** A flush queued behind the one in flight: later flushes join it, so what arrives meanwhile is one batch. */
@@ -189,6 +230,7 @@ export class SharedDoc {
   private readonly presenceToPublish = new Set<number>();
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
+    this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwareness);
   }
@@ -208,11 +250,26 @@ export class SharedDoc {
     const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
     if (pieces.length === 0) throw new Error(`dataset ${this.id} has no stored document`);
     const stateVector = stored.stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
-    this.cold = { pieces, stateVector };
-    this.storedBytes = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
+    this.cold = { pieces: [], messages: [], stateVector };
+    for (const piece of pieces) this.addColdPiece(piece);
+    this.changed();
+    this.storedBytes = this.cold.pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
     this.lastSeq = stored.lastSeq;
     this.loggedSinceSnapshot = stored.updates.length;
   }
+
+  /** Keeps a stored piece while cold, framed for step-1 answers. */
+  private addColdPiece(piece: Uint8Array): void {
+    const message = updateMessage(piece);
+    this.cold!.messages.push(message);
+    this.cold!.pieces.push(message.subarray(message.byteLength - piece.byteLength));
+  }
+
+  /** The document's content changed: answers made before are not answers to questions asked from now on. */
+  private readonly changed = (): void => {
+    this.revision += 1;
+    this.answers.clear();
+  };
 
   /** True once a Y.Doc was built (the first write, or a read that needed the document). */
   get isHot(): boolean {
@@ -236,7 +293,7 @@ export class SharedDoc {
   /** Starts syncing a peer: our state vector, then everyone's presence. */
   addPeer(peer: Peer): void {
     this.peers.set(peer, new Set());
-    this.stepOneGuards.set(peer, new StepOneGuard());
+    this.joinedAt.set(peer, this.revision);
     if (peer.acks && this.storeFailure) peer.send(storeFailingMessage());
     peer.send(syncStep1Message(this.stateVector()));
     const states = this.awareness.getStates();
@@ -266,6 +323,8 @@ export class SharedDoc {
     this.outgoing = [];
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
+    this.stepOnes.forgetAll();
+    this.answering.clear();
     this.awareness.destroy();
     this.stopObserving?.();
     this.doc?.destroy();
@@ -275,6 +334,8 @@ export class SharedDoc {
 
   /** Forgets a peer and the presence it controlled. */
   removePeer(peer: Peer): void {
+    this.stepOnes.forget(peer);
+    this.answering.delete(peer);
     const controlled = this.peers.get(peer);
     if (!controlled) return;
     this.peers.delete(peer);
@@ -283,8 +344,22 @@ export class SharedDoc {
     if (controlled.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...controlled], null);
   }
 
-  /** Handles one message of a peer; anything undecodable or unappliable closes that peer with 4400. */
+  /**
+   * Takes one message of a peer (in the order they came); anything undecodable or unappliable closes
+   * that peer with 4400. A step 1 is counted as it arrives, before it waits or anything is done for it:
+   * past what its user or this document may be owed, the peer is closed with 1013.
+   */
   receive(peer: Peer, data: Uint8Array): void {
+    if (this.closed || !this.peers.has(peer)) return;
+    if (isStepOne(data) && !this.stepOnes.take(peer, peer.userId)) {
+      this.options.log.info({ dataset: this.id, user: peer.userId }, 'closing socket: too many sync step 1 answers owed');
+      peer.close(CloseCode.TryAgainLater, 'Too many sync requests');
+      return;
+    }
+    this.handle(peer, data);
+  }
+
+  private handle(peer: Peer, data: Uint8Array): void {
     if (this.closed || !this.peers.has(peer)) return;
     if (this.hold) {
       this.waiting.push({ peer, data });
@@ -293,27 +368,9 @@ export class SharedDoc {
     try {
       const message = decodeMessage(data);
       switch (message.type) {
-        case 'sync-step-1': {
-          // Each answer can be the whole document: a socket may not ask for it faster than the
-          // step-1 rate, and the same question is not answered again while its answer is still queued.
-          const guard = this.stepOneGuards.get(peer)!;
-          const verdict = guard.check(message.stateVector);
-          if (verdict === 'repeat') break;
-          if (verdict === 'too-often') {
-            this.options.log.info({ dataset: this.id, user: peer.userId }, 'closing socket: too many sync step 1 messages');
-            peer.close(CloseCode.TryAgainLater, 'Too many sync requests');
-            break;
-          }
-          // In order, the last as step 2: a client counts itself synced at step 2, and by then it has all.
-          const answer = (pieces: Uint8Array[]) => {
-            for (const update of pieces.slice(0, -1)) peer.send(updateMessage(update));
-            peer.send(syncStep2Message(pieces.at(-1)!), guard.answered(message.stateVector));
-          };
-          const pieces = this.diff(message.stateVector);
-          if (pieces instanceof Promise) void pieces.then(answer);
-          else answer(pieces);
+        case 'sync-step-1':
+          this.answerStepOne(peer, message.stateVector);
           break;
-        }
         case 'update':
           if (!peer.readOnly) this.applyUpdate(peer, message.update);
           if (peer.acks) {
@@ -338,6 +395,7 @@ export class SharedDoc {
       }
       if (!(error instanceof BadMessageError)) throw error;
       this.options.log.info({ dataset: this.id, user: peer.userId, reason: error.message }, 'closing socket on a bad message');
+      this.stepOnes.forget(peer);
       peer.close(CloseCode.BadMessage, 'Bad message');
     }
   }
@@ -352,7 +410,7 @@ export class SharedDoc {
       const waiting = this.waiting;
       this.waiting = [];
       for (const [i, { peer, data }] of waiting.entries()) {
-        this.receive(peer, data);
+        this.handle(peer, data);
         // A message that put the document on hold again: the rest wait behind it, still in order.
         if (this.hold) {
           this.waiting.push(...waiting.slice(i + 1));
@@ -585,10 +643,11 @@ export class SharedDoc {
       const known = Y.decodeStateVector(cold.stateVector);
       for (const update of fresh) {
         for (const [client, clock] of Y.parseUpdateMeta(update).to) known.set(client, Math.max(clock, known.get(client) ?? 0));
-        cold.pieces.push(update);
+        this.addColdPiece(update);
         this.outgoing.push({ update, origin: ELSEWHERE });
       }
       cold.stateVector = Y.encodeStateVector(known);
+      this.changed();
       this.scheduleBroadcast();
     }
     if (missed.snapshot) {
@@ -688,6 +747,8 @@ export class SharedDoc {
     }
     for (const peer of [...this.peers.keys()]) peer.close(CloseCode.Restart, 'Server restarting');
     this.peers.clear();
+    this.stepOnes.forgetAll();
+    this.answering.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.sendTimer?.();
     this.awareness.destroy();
@@ -699,38 +760,128 @@ export class SharedDoc {
     return this.doc ? Y.encodeStateVector(this.doc) : this.cold!.stateVector;
   }
 
-  /** What a client with `stateVector` lacks: one update when hot, the stored pieces (diffed) when cold. */
-  private diff(stateVector: Uint8Array): Uint8Array[] | Promise<Uint8Array[]> {
-    let known: Map<number, number>;
+  /**
+   * Answers a client's sync step 1 with what it lacks. What it lacks depends only on the part of its
+   * state vector that the document has (a made-up client id, or a clock past the document's, asks for
+   * nothing more), so that part is the question: an answer is made once and shared by everyone who
+   * asks it until the document changes. A client that knows nothing gets the whole document as stored,
+   * framed once; one that knows part of it gets a diff, computed within the document's work budget
+   * (past it, the whole document). The same question while its answer is still queued is not answered
+   * again, and a peer that is not reading gets nothing more made for it.
+   */
+  private answerStepOne(peer: Peer, stateVector: Uint8Array): void {
+    const known = this.knownOf(stateVector);
+    const key = keyOf(known);
+    if (this.answering.get(peer) === key) return this.stepOnes.settle(peer);
+    if (peer.backlogged) {
+      this.stepOnes.settle(peer);
+      this.options.log.info({ dataset: this.id, user: peer.userId }, 'closing socket: not reading');
+      peer.close(CloseCode.TryAgainLater, 'Not reading fast enough');
+      return;
+    }
+    this.answering.set(peer, key);
+    const send = (messages: Uint8Array[]) => {
+      if (!this.peers.has(peer)) return;
+      const last = messages.length - 1;
+      for (let i = 0; i < last; i++) peer.send(messages[i]!);
+      peer.send(messages[last]!, () => {
+        if (this.answering.get(peer) === key) this.answering.delete(peer);
+        this.stepOnes.settle(peer);
+      });
+    };
+    const answer = this.answerFor(peer, known, key);
+    if (answer instanceof Promise) void answer.then(send);
+    else send(answer);
+  }
+
+  /** The part of a client's state vector that the document has: per client of the document, the lesser clock. */
+  private knownOf(stateVector: Uint8Array): Map<number, number> {
+    const ours = this.doc ? Y.decodeStateVector(Y.encodeStateVector(this.doc)) : Y.decodeStateVector(this.cold!.stateVector);
+    if (stateVector.byteLength > MAX_FOREIGN_STATE_VECTOR_BYTES + ours.size * 16) throw new BadMessageError('state vector too large');
+    let theirs: Map<number, number>;
     try {
-      known = Y.decodeStateVector(stateVector);
+      theirs = Y.decodeStateVector(stateVector);
     } catch (error) {
       throw new BadMessageError(`bad state vector: ${(error as Error).message}`);
     }
-    if (known.size === 0) return this.storedPieces();
-    if (this.doc) return [Y.encodeStateAsUpdate(this.doc, stateVector)];
-    return this.cold!.pieces.map((piece) => Y.diffUpdate(piece, stateVector));
+    const known = new Map<number, number>();
+    for (const [client, clock] of ours) {
+      const has = Math.min(theirs.get(client) ?? 0, clock);
+      if (has > 0) known.set(client, has);
+    }
+    return known;
+  }
+
+  /** The framed answer (the last message a step 2) for a peer that knows `known` of the document. */
+  private answerFor(peer: Peer, known: Map<number, number>, key: string): Uint8Array[] | Promise<Uint8Array[]> {
+    const kept = this.answers.get(key);
+    if (kept) {
+      this.remember(key, kept);
+      return kept;
+    }
+    if (known.size === 0 || !this.work.available) return this.wholeAnswer(peer);
+    const stateVector = Y.encodeStateVector(known);
+    const messages = this.work.spend(() => {
+      if (this.doc) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector))];
+      const diffs = this.cold!.pieces.map((piece) => Y.diffUpdate(piece, stateVector));
+      return [...diffs.slice(0, -1).map(updateMessage), syncStep2Message(diffs.at(-1)!)];
+    });
+    this.remember(key, messages);
+    return messages;
+  }
+
+  private remember(key: string, messages: Uint8Array[]): void {
+    this.answers.delete(key);
+    this.answers.set(key, messages);
+    if (this.answers.size > ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);
   }
 
   /**
-   * Everything, for a client that has nothing: the stored pieces as they are. Encoding a large hot
-   * document costs seconds of CPU; reading its stored bytes back costs milliseconds.
+   * The whole document: while cold, the stored pieces as they are. A hot document's stored pieces are
+   * read back from the store (encoding a large hot document costs seconds of CPU; reading its stored
+   * bytes, milliseconds), one read at a time, shared by every peer it covers.
    */
-  private storedPieces(): Uint8Array[] | Promise<Uint8Array[]> {
-    if (!this.doc) return this.cold!.pieces;
-    if (this.storeFailure) return [Y.encodeStateAsUpdate(this.doc)]; // the store is failing: serve from memory
-    // What is applied now is stored once this flush is done; what is applied after reaches the peer as
-    // updates (it is a peer already), so the stored pieces and those updates are the whole document.
-    return this.flush().then(async () => {
-      const doc = this.doc;
-      if (!doc) return [new Uint8Array([0, 0])];
-      if (this.storeFailure) return [Y.encodeStateAsUpdate(doc)];
+  private wholeAnswer(peer: Peer): Uint8Array[] | Promise<Uint8Array[]> {
+    if (!this.doc) return [...this.cold!.messages, LAST_OF_PIECES];
+    const kept = this.answers.get(WHOLE);
+    if (kept) return kept;
+    if (this.storeFailure) {
+      // The store is failing: served from memory, encoded once until the document changes.
+      const messages = this.work.spend(() => [syncStep2Message(Y.encodeStateAsUpdate(this.doc!))]);
+      this.remember(WHOLE, messages);
+      return messages;
+    }
+    const joined = this.joinedAt.get(peer) ?? this.revision;
+    if (this.wholeLoad && this.wholeLoad.revision >= joined) return this.wholeLoad.messages;
+    const before = this.wholeLoad?.messages ?? Promise.resolve([]);
+    this.wholeQueued ??= before.then(() => {
+      this.wholeQueued = null;
+      return this.loadWhole();
+    });
+    return this.wholeQueued;
+  }
+
+  /** Reads the whole document back from the store; it covers everything applied before the read started. */
+  private loadWhole(): Promise<Uint8Array[]> {
+    const revision = this.revision;
+    // What is applied now is stored once this flush is done; what is applied after reaches the peers as
+    // updates (they are peers already), so the stored pieces and those updates are the whole document.
+    const messages = this.flush().then(async () => {
+      if (!this.doc) return this.cold ? [...this.cold.messages, LAST_OF_PIECES] : [LAST_OF_PIECES];
+      if (this.storeFailure) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
       const stored = await this.store.load(this.id);
-      return stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+      const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+      return [...pieces.map(updateMessage), LAST_OF_PIECES];
     }).catch((error: unknown) => {
       this.options.log.error({ dataset: this.id, err: error }, 'reading the stored document failed; serving it from memory');
-      return this.doc ? [Y.encodeStateAsUpdate(this.doc)] : [new Uint8Array([0, 0])];
+      return this.doc ? [syncStep2Message(Y.encodeStateAsUpdate(this.doc))] : [LAST_OF_PIECES];
+    }).then((answer) => {
+      if (this.wholeLoad?.messages === messages) this.wholeLoad = null;
+      if (this.revision === revision) this.remember(WHOLE, answer);
+      return answer;
     });
+    this.wholeLoad = { revision, messages };
+    return messages;
   }
 
   private applyUpdate(peer: Peer, update: Uint8Array): void {
@@ -915,9 +1066,11 @@ export class SharedDoc {
     for (const piece of this.cold!.pieces) Y.applyUpdate(doc, piece);
     const stopObserving = observeDocument(doc, () => this.stage ?? { changes: this.pending, origin: null });
     doc.on('beforeObserverCalls', this.inspect);
+    doc.on('afterTransaction', this.changed);
     this.stopObserving = () => {
       stopObserving();
       doc.off('beforeObserverCalls', this.inspect);
+      doc.off('afterTransaction', this.changed);
     };
     this.doc = doc;
     this.cold = null;

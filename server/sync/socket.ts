@@ -13,14 +13,23 @@ import type { LivePeer } from './live-peers';
 import { allowedOrigins, originAllowed } from './origin';
 import { roleMessage } from './protocol';
 import type { Peer, SharedDoc } from './shared-doc';
+import { isStepOne, StepOneGuard } from './step-one-guard';
 
 /**
  * What the server queues for one socket is bounded: once more than max(8 MiB, twice the document's
- * stored size) waits to be sent, nothing more is queued and the socket is closed with 1013 (cut off
- * after a grace period, since a peer that does not read will not read the close frame either).
+ * stored size) waits to be sent, nothing more is queued or made for it and the socket is closed with 1013.
  */
 export const MIN_QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
 const CUT_OFF_AFTER_MS = 1000;
+
+/**
+ * Closes a socket with 1013 (try again later), and cuts it off after a grace period: a peer that does
+ * not read will not read the close frame either, and what is queued for it is held until it is gone.
+ */
+function tryAgainLater(socket: WebSocket, reason: string): void {
+  socket.close(CloseCode.TryAgainLater, reason);
+  setTimeout(() => socket.terminate(), CUT_OFF_AFTER_MS).unref();
+}
 
 /** A socket's peer: sends go straight to the `ws` socket, skipping sockets that are closing. */
 class SocketPeer implements Peer, LivePeer {
@@ -48,20 +57,20 @@ class SocketPeer implements Peer, LivePeer {
     if (this.acks) this.send(roleMessage(role));
   }
 
+  /** One message always fits (a new client's first answer is the whole document); a queue already past the limit means the peer is not reading. */
+  get backlogged(): boolean {
+    return this.socket.bufferedAmount > Math.max(MIN_QUEUE_LIMIT_BYTES, 2 * this.doc.sizeBytes);
+  }
+
   send(message: Uint8Array, onWritten?: () => void): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    // One message always fits (a new client's first answer is the whole document); a queue already
-    // past the limit means the peer is not reading.
-    if (this.socket.bufferedAmount > Math.max(MIN_QUEUE_LIMIT_BYTES, 2 * this.doc.sizeBytes)) {
-      this.close(CloseCode.TryAgainLater, 'Not reading fast enough');
-      setTimeout(() => this.socket.terminate(), CUT_OFF_AFTER_MS).unref();
-      return;
-    }
+    if (this.backlogged) return this.close(CloseCode.TryAgainLater, 'Not reading fast enough');
     this.socket.send(message, onWritten && ((error) => { if (!error) onWritten(); }));
   }
 
   close(code: number, reason: string): void {
-    this.socket.close(code, reason);
+    if (code === CloseCode.TryAgainLater) tryAgainLater(this.socket, reason);
+    else this.socket.close(code, reason);
   }
 }
 
@@ -82,6 +91,7 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
      */
     let early: Uint8Array[] | null = [];
     let gone = false;
+    const stepOnes = new StepOneGuard();
 
     /** Signs the socket in and joins it to its document; a refusal is a close code. */
     async function open(ws: WSContext<WebSocket>): Promise<void> {
@@ -141,8 +151,16 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
         });
       },
       onMessage(event, ws) {
+        // What arrives after the server closed the socket is not listened to.
+        if (ws.readyState !== 1) return;
         if (typeof event.data === 'string') return ws.close(CloseCode.BadMessage, 'Bad message');
         const data = new Uint8Array(event.data as ArrayBuffer);
+        // A step 1 counts as it arrives, even while the socket is still opening: each may be answered
+        // with the whole document, so a socket may not ask faster than the step-1 rate.
+        if (isStepOne(data) && !stepOnes.admit()) {
+          log.info({ room: room?.name }, 'closing socket: too many sync step 1 messages');
+          return tryAgainLater(ws.raw!, 'Too many sync requests');
+        }
         if (early) early.push(data);
         else receive(ws, data);
       },
