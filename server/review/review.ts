@@ -80,9 +80,10 @@ export class Review {
   async row(dataset: DatasetRecord, user: User, role: Role, rowId: string): Promise<RowReviewView> {
     const state = await this.rowState(dataset.id, rowId);
     if (!state) throw notFound(`No row "${rowId}"`);
+    const unstored = this.unstoredByRow(dataset.id).get(rowId) ?? [];
     const authors = (await this.readModel.rowAuthors(dataset.id, [rowId])).get(rowId) ?? NO_AUTHORS;
     const refusal = hasRole(role, 'reviewer')
-      ? this.approvalRefusal(dataset, user, rowId, state, authors)
+      ? this.approvalRefusal(dataset, user, rowId, state, authors, unstored)
       : forbidden('Approving needs the reviewer role');
     return {
       row: rowId, sheet: state.sheetId, status: state.status, openFlags: state.openFlags, ...authors,
@@ -178,11 +179,13 @@ export class Review {
    */
   async approve(dataset: DatasetRecord, user: User, rowIds: readonly string[]): Promise<ApproveResult> {
     const result: ApproveResult = { approved: [], refused: [] };
+    // Before the read model is read: what the store commits meanwhile is in the one or the other.
+    const unstored = this.unstoredByRow(dataset.id);
     const authors = await this.readModel.rowAuthors(dataset.id, rowIds);
     const accepted: Array<{ rowId: string; sheetId: string }> = [];
     for (const rowId of new Set(rowIds)) {
       const state = await this.rowState(dataset.id, rowId);
-      const refusal = this.approvalRefusal(dataset, user, rowId, state, authors.get(rowId) ?? NO_AUTHORS);
+      const refusal = this.approvalRefusal(dataset, user, rowId, state, authors.get(rowId) ?? NO_AUTHORS, unstored.get(rowId) ?? []);
       if (refusal) result.refused.push({ row: rowId, code: refusal.code, message: refusal.message });
       else accepted.push({ rowId, sheetId: state!.sheetId });
     }
@@ -219,32 +222,24 @@ export class Review {
     }).catch((error: unknown) => shared.logError(error, 'unapproving edited rows failed'));
   };
 
-  private approvalRefusal(dataset: DatasetRecord, user: User, rowId: string, state: RowReview | undefined, authors: RowAuthors): AppError | null {
+  private approvalRefusal(
+    dataset: DatasetRecord, user: User, rowId: string, state: RowReview | undefined, authors: RowAuthors, unstored: readonly CellChange[],
+  ): AppError | null {
     if (state === undefined) return notFound(`No row "${rowId}"`);
     const open = state.openFlags;
     if (open > 0) return conflict(`This row has ${open} open flag${open === 1 ? '' : 's'}: resolve them first`);
-    if (dataset.settings.fourEyes && this.changedSinceApproval(dataset.id, rowId, user, authors)) {
+    if (dataset.settings.fourEyes && changedSinceApproval(user, authors, unstored)) {
       return conflict('You changed this row since it was last approved: someone else must approve it (four eyes)');
     }
     return null;
   }
 
-  /**
-   * Whether `user` changed a cell of the row since it was created or last approved: in the history as
-   * the read model has it (`authors`), or in what the document applied since, not yet stored.
-   */
-  private changedSinceApproval(datasetId: string, rowId: string, user: User, authors: RowAuthors): boolean {
-    const unstored = this.unstoredCells(datasetId, rowId);
-    const approval = unstored.findLastIndex((c) => c.columnId === REVIEW_STATUS && c.new === 'approved');
-    if (unstored.slice(approval + 1).some((c) => c.columnId !== REVIEW_STATUS && c.userId === user.id)) return true;
-    return approval < 0 && authors.sinceApproval.includes(user.name);
-  }
-
   private async isCoderOf(datasetId: string, flag: FlagRecord, user: User): Promise<boolean> {
     const since = Date.parse(flag.at);
-    if (this.unstoredCells(datasetId, flag.row).some((c) => c.columnId !== REVIEW_STATUS && c.userId === user.id && c.at >= since)) return true;
+    const unstored = this.unstoredByRow(datasetId).get(flag.row) ?? [];
+    if (unstored.some((c) => c.columnId !== REVIEW_STATUS && c.userId === user.id && c.at >= since)) return true;
     if ((await this.readModel.rowEditorsSince(datasetId, flag.row, since)).includes(user.name)) return true;
-    return this.changedSinceApproval(datasetId, flag.row, user, (await this.readModel.rowAuthors(datasetId, [flag.row])).get(flag.row) ?? NO_AUTHORS);
+    return changedSinceApproval(user, (await this.readModel.rowAuthors(datasetId, [flag.row])).get(flag.row) ?? NO_AUTHORS, unstored);
   }
 
   /** A flag as the loaded document has it, else as the read model has it. */
@@ -274,9 +269,18 @@ export class Review {
     return shared?.isHot ? shared.read(reader) : undefined;
   }
 
-  /** A row's history entries that the loaded document applied and the store has not committed yet, oldest first. */
-  private unstoredCells(datasetId: string, rowId: string): CellChange[] {
-    return this.registry.loaded(datasetId)?.unstoredCells().filter((c) => c.rowId === rowId) ?? [];
+  /**
+   * The history entries that the loaded document applied and the store has not committed yet, by row,
+   * oldest first. Taken before reading the read model, so that a commit in between is in the one or the other.
+   */
+  private unstoredByRow(datasetId: string): Map<string, CellChange[]> {
+    const byRow = new Map<string, CellChange[]>();
+    for (const change of this.registry.loaded(datasetId)?.unstoredCells() ?? []) {
+      const entries = byRow.get(change.rowId);
+      if (entries) entries.push(change);
+      else byRow.set(change.rowId, [change]);
+    }
+    return byRow;
   }
 
   private flagIn(doc: Y.Doc, flagId: string) {
@@ -289,4 +293,14 @@ export class Review {
   private change<T>(datasetId: string, user: User, change: (doc: Y.Doc, record: RecordHistory) => T): Promise<T> {
     return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, change));
   }
+}
+
+/**
+ * Whether `user` changed a cell of a row since it was created or last approved: in its history as the
+ * read model has it (`authors`), or in the entries applied since and not yet stored (`unstored`).
+ */
+function changedSinceApproval(user: User, authors: RowAuthors, unstored: readonly CellChange[]): boolean {
+  const approval = unstored.findLastIndex((c) => c.columnId === REVIEW_STATUS && c.new === 'approved');
+  if (unstored.slice(approval + 1).some((c) => c.columnId !== REVIEW_STATUS && c.userId === user.id)) return true;
+  return approval < 0 && authors.sinceApproval.includes(user.name);
 }
