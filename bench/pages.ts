@@ -9,13 +9,16 @@
  *    there and never from the document), then the time of each kind of page (median of 3) and the server's
  *    memory after.
  *
- * `npm run bench -- pages`, or `npx tsx bench/pages.ts`. Prints numbers; never asserts.
+ * `npm run bench -- pages`, or `npx tsx bench/pages.ts`; with TESSERA_TEST_STORE=pg on PostgreSQL (a database of its own,
+ * dropped at the end). Prints numbers; never asserts.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { ulid } from 'ulid';
 import { api, connectSynced } from '../test/helpers/clients';
+import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { startServer } from '../test/helpers/server';
 import { eventsCsv } from './import';
 import { readMemory } from './procs';
@@ -30,6 +33,39 @@ export interface PagesBenchOptions {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** `count` events rows straight into the `rows` table of a SQLite file or a PostgreSQL database, 50,000 per transaction. */
+async function writeRows(where: string, count: number): Promise<void> {
+  const rand = prng(7);
+  const now = Date.now();
+  const row = (i: number) => [DATASET, ulid(now - count + i), JSON.stringify(eventRow(rand, i)), now] as const;
+  if (where.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: where });
+    await client.connect();
+    try {
+      for (let from = 0; from < count; from += 50_000) {
+        const batch = Array.from({ length: Math.min(count, from + 50_000) - from }, (_, k) => row(from + k));
+        await client.query(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at)
+          select d, 'events', r, c, t, t from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as x(d, r, c, t)`,
+        [0, 1, 2, 3].map((k) => batch.map((b) => b[k])));
+      }
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(where);
+  db.pragma('busy_timeout = 10000');
+  const insert = db.prepare(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at) values (?, 'events', ?, ?, ?, ?)`);
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const [d, r, c, t] = row(i);
+      insert.run(d, r, c, t, t);
+    }
+  });
+  for (let i = 0; i < count; i += 50_000) batch(i, Math.min(count, i + 50_000));
+  db.close();
+}
 
 export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions, log: (line: string) => void): Promise<void> {
   const server = await startServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
@@ -69,18 +105,8 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
 
     log(`\n## Rows by page on ${int(importRows + pageRows)} rows (${int(pageRows)} written straight into the read model)`);
     const fill = performance.now();
-    const db = new Database(join(server.dataDir, 'tessera.db'));
-    db.pragma('busy_timeout = 10000');
-    const insert = db.prepare(`insert into rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
-      values (?, 'events', ?, ?, null, ?, null, ?)`);
-    const rand = prng(7);
-    const now = Date.now();
-    const batch = db.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) insert.run(DATASET, ulid(now - pageRows + i), JSON.stringify(eventRow(rand, i)), now, now);
-    });
-    for (let i = 0; i < pageRows; i += 50_000) batch(i, Math.min(pageRows, i + 50_000));
-    db.close();
-    log(`  written in ${seconds(performance.now() - fill)}`);
+    await writeRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), pageRows);
+    log(`  written in ${seconds(performance.now() - fill)} (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
     const queries: [string, string][] = [
       ['first page, row-id order', 'limit=100'],
       ['page at row 900,000', 'offset=900000&limit=100'],
@@ -102,6 +128,7 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
     log(`\n  server RSS after: ${mib(readMemory(server.process.pid!)?.rss)}`);
   } finally {
     await server.dispose();
+    await dropTestDatabases();
   }
 }
 
