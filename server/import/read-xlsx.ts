@@ -7,7 +7,7 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { AppError, badRequest } from '../errors';
 import type { DateSerial, RawCell, RawRecord } from './raw';
-import { checkSizes, inflateEntry, zipDirectory, type ZipEntry } from './zip';
+import { checkSizes, type InflateBudget, inflateEntry, workbookBudget, zipDirectory, type ZipEntry } from './zip';
 import { columnIndex, resolvePartPath } from '../../model/xlsx';
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -20,7 +20,7 @@ const unescapeOoxml = (text: string) => text.replace(/_x([0-9A-Fa-f]{4})_/g, (_,
 
 /** Parses a small XML part whole, calling `open`/`close` per element and `text` for character data. */
 async function parseXml(
-  bytes: Uint8Array, entry: ZipEntry,
+  bytes: Uint8Array, entry: ZipEntry, budget: InflateBudget,
   handlers: { open?: (tag: SaxesTagPlain) => void; close?: (name: string) => void; text?: (text: string) => void },
   pause?: () => Promise<void>,
 ): Promise<void> {
@@ -30,7 +30,7 @@ async function parseXml(
   if (handlers.text) { parser.on('text', handlers.text); parser.on('cdata', handlers.text); }
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    await inflateEntry(bytes, entry, (chunk) => parser.write(decoder.decode(chunk, { stream: true })), pause);
+    await inflateEntry(bytes, entry, (chunk) => parser.write(decoder.decode(chunk, { stream: true })), pause, budget);
     parser.write(decoder.decode());
     parser.close();
   } catch (error) {
@@ -54,13 +54,13 @@ function isDateFormat(code: string): boolean {
 }
 
 /** Which style indexes (`s` of a cell) format numbers as dates. */
-async function dateStyles(bytes: Uint8Array, entry: ZipEntry | undefined): Promise<Set<number>> {
+async function dateStyles(bytes: Uint8Array, entry: ZipEntry | undefined, budget: InflateBudget): Promise<Set<number>> {
   const dates = new Set<number>();
   if (!entry) return dates;
   const custom = new Map<number, string>();
   const xfFormats: number[] = [];
   let inCellXfs = false;
-  await parseXml(bytes, entry, {
+  await parseXml(bytes, entry, budget, {
     open: (tag) => {
       const name = local(tag.name);
       if (name === 'numFmt') custom.set(Number(attr(tag, 'numFmtId')), attr(tag, 'formatCode') ?? '');
@@ -76,13 +76,13 @@ async function dateStyles(bytes: Uint8Array, entry: ZipEntry | undefined): Promi
   return dates;
 }
 
-async function sharedStrings(bytes: Uint8Array, entry: ZipEntry | undefined): Promise<string[]> {
+async function sharedStrings(bytes: Uint8Array, entry: ZipEntry | undefined, budget: InflateBudget): Promise<string[]> {
   const strings: string[] = [];
   if (!entry) return strings;
   let current = '';
   let inText = false;
   let inPhonetic = false;
-  await parseXml(bytes, entry, {
+  await parseXml(bytes, entry, budget, {
     open: (tag) => {
       const name = local(tag.name);
       if (name === 'si') current = '';
@@ -100,7 +100,7 @@ async function sharedStrings(bytes: Uint8Array, entry: ZipEntry | undefined): Pr
 }
 
 /** The first worksheet's part, and whether the workbook counts dates from 1904. */
-async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Promise<{ sheet: ZipEntry; date1904: boolean }> {
+async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>, budget: InflateBudget): Promise<{ sheet: ZipEntry; date1904: boolean }> {
   const need = (name: string) => {
     const entry = entries.get(name);
     if (!entry) throw badRequest(`The file is not an XLSX workbook: it has no ${name}`);
@@ -110,7 +110,7 @@ async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Pr
   const rootRels = entries.get('_rels/.rels');
   if (rootRels) {
     checkSizes([rootRels]);
-    await parseXml(bytes, rootRels, {
+    await parseXml(bytes, rootRels, budget, {
       open: (tag) => {
         if (local(tag.name) === 'Relationship' && /\/officeDocument$/.test(attr(tag, 'Type') ?? '')) workbookPath = resolvePartPath('', attr(tag, 'Target') ?? workbookPath);
       },
@@ -122,7 +122,7 @@ async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Pr
   checkSizes([workbook, rels]);
   let firstId: string | undefined;
   let date1904 = false;
-  await parseXml(bytes, workbook, {
+  await parseXml(bytes, workbook, budget, {
     open: (tag) => {
       const name = local(tag.name);
       if (name === 'sheet' && firstId === undefined) firstId = attr(tag, 'id');
@@ -131,7 +131,7 @@ async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Pr
   });
   if (firstId === undefined) throw badRequest('The workbook has no sheet');
   let target: string | undefined;
-  await parseXml(bytes, rels, {
+  await parseXml(bytes, rels, budget, {
     open: (tag) => { if (local(tag.name) === 'Relationship' && attr(tag, 'Id') === firstId) target = attr(tag, 'Target'); },
   });
   if (target === undefined) throw badRequest('The workbook does not say where its first sheet is');
@@ -141,12 +141,14 @@ async function firstSheet(bytes: Uint8Array, entries: Map<string, ZipEntry>): Pr
 /** The records of the workbook's first sheet, the header first; empty rows are skipped. */
 export async function* xlsxRecords(bytes: Uint8Array): AsyncGenerator<RawRecord> {
   const entries = zipDirectory(bytes);
-  const { sheet, date1904 } = await firstSheet(bytes, entries);
+  // Whatever each part's directory entry declares, the parts together inflate to at most this.
+  const budget = workbookBudget();
+  const { sheet, date1904 } = await firstSheet(bytes, entries, budget);
   const stylesEntry = entries.get('xl/styles.xml');
   const stringsEntry = entries.get('xl/sharedStrings.xml');
   checkSizes([sheet, ...(stylesEntry ? [stylesEntry] : []), ...(stringsEntry ? [stringsEntry] : [])]);
-  const dates = await dateStyles(bytes, stylesEntry);
-  const strings = await sharedStrings(bytes, stringsEntry);
+  const dates = await dateStyles(bytes, stylesEntry, budget);
+  const strings = await sharedStrings(bytes, stringsEntry, budget);
 
   let ready: RawRecord[] = [];
   let rowNumber = 0;
@@ -189,9 +191,9 @@ export async function* xlsxRecords(bytes: Uint8Array): AsyncGenerator<RawRecord>
   });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const chunks: Uint8Array[] = [];
-  // Inflation runs ahead of the parser by at most one piece: each piece is parsed, and its records
-  // handed on, before the next is inflated.
-  const inflating = inflateEntry(bytes, sheet, (chunk) => chunks.push(chunk), yieldTurn);
+  // Inflation runs ahead of the parser by a few hundred kilobytes at most (it pauses every 256 KiB):
+  // what it inflated is parsed, and its records handed on, before it goes on.
+  const inflating = inflateEntry(bytes, sheet, (chunk) => chunks.push(chunk), yieldTurn, budget);
   let done = false;
   inflating.then(() => { done = true; }, () => { done = true; });
   try {

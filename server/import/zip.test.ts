@@ -1,6 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { checkSizes, inflateEntry, zipDirectory } from './zip';
+import { checkSizes, inflateEntry, workbookBudget, zipDirectory } from './zip';
+import { MAX_XLSX_INFLATED_BYTES } from './limits';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -40,6 +41,27 @@ describe('zip reading', () => {
     let inflated = 0;
     await expect(inflateEntry(zip, entry, (chunk) => { inflated += chunk.length; })).rejects.toThrow(/declared size/);
     expect(inflated).toBeLessThanOrEqual(1000);
+  });
+
+  it('inflates no more than a piece past the declared size, however far the entry would go', async () => {
+    // 16 MiB of zeros deflate to about 16 KB: inflated whole at once, they would all be in memory
+    // before the first check.
+    const zip = declareSize(zipSync({ 'sheet.xml': new Uint8Array(16 * 1024 * 1024) }), 1000);
+    const entry = zipDirectory(zip).get('sheet.xml')!;
+    const budget = workbookBudget();
+    await expect(inflateEntry(zip, entry, () => undefined, undefined, budget)).rejects.toThrow(/declared size/);
+    const inflated = MAX_XLSX_INFLATED_BYTES - budget.left;
+    expect(inflated).toBeGreaterThan(1000);
+    expect(inflated).toBeLessThan(1000 + 100 * 1024);
+  });
+
+  it('stops at the workbook\'s budget across its parts', async () => {
+    const zip = zipSync({ 'a.xml': new Uint8Array(3000).fill(0x20), 'b.xml': new Uint8Array(3000).fill(0x20) });
+    const entries = zipDirectory(zip);
+    const budget = { left: 5000 };
+    await inflateEntry(zip, entries.get('a.xml')!, () => undefined, undefined, budget);
+    expect(budget.left).toBe(2000);
+    await expect(inflateEntry(zip, entries.get('b.xml')!, () => undefined, undefined, budget)).rejects.toThrow(/more than 512 MiB/);
   });
 
   it('refuses bytes that are no zip', () => {

@@ -2,7 +2,8 @@
  * Just enough of the zip format to read a workbook safely: the central directory is read first, and
  * an entry is refused before anything is inflated when the directory promises too much (too many
  * entries, too large together, or a compression ratio no spreadsheet has). Inflating then stops at
- * the size the directory declared, so a lying directory cannot make the server inflate more.
+ * the size the directory declared (and at the workbook's total), so a lying directory cannot make the
+ * server inflate more.
  */
 import { Inflate } from 'fflate';
 import { AppError, badRequest } from '../errors';
@@ -72,40 +73,81 @@ export function checkSizes(parts: readonly ZipEntry[]): void {
   }
 }
 
+/** What the parts of one workbook may still inflate to, together (MAX_XLSX_INFLATED_BYTES at first). */
+export interface InflateBudget {
+  left: number;
+}
+
+/** A budget of MAX_XLSX_INFLATED_BYTES for the parts of one workbook. */
+export const workbookBudget = (): InflateBudget => ({ left: MAX_XLSX_INFLATED_BYTES });
+
 /**
- * Inflates one entry piece by piece, handing each piece to `onData`; stops with an error past the
- * size the directory declared. Yields to the event loop between pieces when `pause` is given.
+ * Deflate's largest expansion: a 258-byte match coded in two bits, so a byte of input inflates to at
+ * most 1032 bytes.
  */
-export async function inflateEntry(bytes: Uint8Array, entry: ZipEntry, onData: (chunk: Uint8Array) => void, pause?: () => Promise<void>): Promise<void> {
+const MAX_DEFLATE_RATIO = 1032;
+/** Compressed bytes handed to the inflater at most at once, and at least (near the declared end). */
+const MAX_PIECE = 8 * 1024;
+const MIN_PIECE = 64;
+/** Inflated (or, stored, copied) bytes after which the reader gets a turn: what runs ahead of it at most. */
+const PAUSE_EVERY = 256 * 1024;
+
+/**
+ * Inflates one entry piece by piece, handing each piece to `onData`; stops with an error as soon as
+ * the output passes the size the directory declared, or the workbook's budget. The inflater produces
+ * all of what it is given at once, so it is given no more compressed bytes than can inflate to what is
+ * left of the declared size (at deflate's largest ratio): a lying directory costs at most about
+ * `MIN_PIECE * 1032` bytes (66 KB) past its declared size, however much the entry would inflate to.
+ * Yields to the event loop between pieces when `pause` is given.
+ */
+export async function inflateEntry(
+  bytes: Uint8Array, entry: ZipEntry, onData: (chunk: Uint8Array) => void, pause?: () => Promise<void>, budget?: InflateBudget,
+): Promise<void> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (entry.offset + 30 > bytes.length || view.getUint32(entry.offset, true) !== LOCAL) throw notWorkbook(`a broken entry ${entry.name}`);
   const start = entry.offset + 30 + view.getUint16(entry.offset + 26, true) + view.getUint16(entry.offset + 28, true);
   const data = bytes.subarray(start, start + entry.compressedSize);
   if (data.length !== entry.compressedSize) throw notWorkbook(`entry ${entry.name} is cut short`);
+  const limit = Math.min(entry.size, budget?.left ?? Infinity);
   let inflated = 0;
+  let sincePause = 0;
   const take = (chunk: Uint8Array) => {
     inflated += chunk.length;
     if (inflated > entry.size) throw badRequest(`The workbook's part ${entry.name} inflates past its declared size: refused as a zip bomb`);
+    if (inflated > limit) {
+      throw badRequest(`The workbook inflates to more than ${MAX_XLSX_INFLATED_BYTES / 1048576} MiB; at most that much is read`);
+    }
+    sincePause += chunk.length;
     onData(chunk);
   };
-  const PIECE = 256 * 1024;
-  if (entry.method === 0) {
-    for (let i = 0; i < data.length; i += PIECE) {
-      take(data.subarray(i, i + PIECE));
-      if (pause) await pause();
+  const breathe = async () => {
+    if (!pause || sincePause < PAUSE_EVERY) return;
+    sincePause = 0;
+    await pause();
+  };
+  try {
+    if (entry.method === 0) {
+      for (let i = 0; i < data.length; i += PAUSE_EVERY) {
+        take(data.subarray(i, i + PAUSE_EVERY));
+        await breathe();
+      }
+      return;
     }
-    return;
-  }
-  if (entry.method !== 8) throw notWorkbook(`entry ${entry.name} uses compression method ${entry.method}`);
-  const inflater = new Inflate((chunk) => take(chunk));
-  for (let i = 0; i < data.length; i += PIECE) {
-    try {
-      inflater.push(data.subarray(i, i + PIECE), i + PIECE >= data.length);
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw notWorkbook(`entry ${entry.name} does not inflate (${(error as Error).message})`);
+    if (entry.method !== 8) throw notWorkbook(`entry ${entry.name} uses compression method ${entry.method}`);
+    const inflater = new Inflate((chunk) => take(chunk));
+    if (data.length === 0) inflater.push(new Uint8Array(0), true);
+    for (let i = 0; i < data.length;) {
+      const piece = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.floor((limit - inflated) / MAX_DEFLATE_RATIO)));
+      try {
+        inflater.push(data.subarray(i, i + piece), i + piece >= data.length);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw notWorkbook(`entry ${entry.name} does not inflate (${(error as Error).message})`);
+      }
+      i += piece;
+      await breathe();
     }
-    if (pause) await pause();
+  } finally {
+    if (budget) budget.left -= inflated;
   }
-  if (data.length === 0) inflater.push(new Uint8Array(0), true);
 }
