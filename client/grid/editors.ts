@@ -1,7 +1,8 @@
 /**
  * Cell editors by column type. Spreadsheet habits: typing a character starts the editor with that
- * character, Enter/F2 open it with the current value, Backspace/Delete open it empty; Enter commits,
- * Escape cancels, Tab commits and moves on (the grid does those three when the key reaches it).
+ * character in place of the value, Enter/F2 open it with the current value, Backspace/Delete open it
+ * empty; Enter commits, Escape cancels, Tab commits and moves on (the grid does those three when the
+ * key reaches it, and leaves the next cell selected, not editing).
  */
 import type { ICellEditorComp, ICellEditorParams } from 'ag-grid-community';
 import type { CellValue, Column } from '../../model/columns';
@@ -140,6 +141,8 @@ export class PickEditor implements ICellEditorComp<RowData> {
   private single = true;
   /** The value the editor hands back; undefined until the user picks (then the old value stays). */
   private result: CellValue | undefined;
+  /** A multi-pick's choice was ticked or unticked since the filter text last changed. */
+  private tickedSinceTyping = false;
 
   init(params: EditorParams): void {
     this.params = params;
@@ -147,21 +150,25 @@ export class PickEditor implements ICellEditorComp<RowData> {
     this.single = this.column.type !== 'multi';
     this.choices = this.makeChoices(params.context);
     const value = params.value ?? null;
-    this.picked = Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...value] : value === null ? [] : [toText(value)];
+    const { text, typed } = startText(params);
+    // Typing replaces the cell's codes, as in a spreadsheet; Enter and F2 edit the codes already there.
+    this.picked = (typed && !this.single) || value === null ? [] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...value] : [toText(value)];
 
     this.box.className = `popup-editor pick-editor pick-${this.column.type}`;
     this.box.setAttribute('role', 'dialog');
     this.filter.className = 'pick-filter';
     this.filter.placeholder = this.single ? 'Type to filter…' : 'Type to filter · Space ticks · Enter saves';
     this.filter.setAttribute('aria-label', `Filter ${this.column.name}`);
-    const { text, typed } = startText(params);
     if (typed) this.filter.value = text;
     this.list.className = 'pick-list';
     this.list.setAttribute('role', 'listbox');
     if (!this.single) this.list.setAttribute('aria-multiselectable', 'true');
     this.box.append(this.filter, this.list);
 
-    this.filter.addEventListener('input', () => this.update(true));
+    this.filter.addEventListener('input', () => {
+      this.tickedSinceTyping = false;
+      this.update(true);
+    });
     this.filter.addEventListener('keydown', (e) => this.onKey(e));
     this.list.addEventListener('mousedown', (e) => e.preventDefault());
     this.list.addEventListener('click', (e) => {
@@ -170,6 +177,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
       if (Number.isNaN(index)) return;
       this.active = index;
       this.take();
+      this.tickedSinceTyping = true;
       if (this.single) this.params.stopEditing();
       else this.update(false);
     });
@@ -239,6 +247,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
         if (!this.single) {
           stop();
           this.take();
+          this.tickedSinceTyping = true;
           this.update(false);
         }
         break;
@@ -246,7 +255,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
       case 'Tab':
         // Take the highlighted choice, then let the key reach the grid: it commits (and moves on).
         if (this.single) this.take();
-        else this.result = this.picked.length === 0 ? null : this.picked;
+        else this.takeTyped();
         break;
       case 'ArrowLeft':
       case 'ArrowRight':
@@ -255,6 +264,22 @@ export class PickEditor implements ICellEditorComp<RowData> {
         e.stopPropagation();
         break;
     }
+  }
+
+  /**
+   * A multi-pick's Enter or Tab: text typed and not followed by a tick names a code too (else typing
+   * a code and Enter would store nothing): the highlighted choice is ticked unless it already is,
+   * or with nothing matching, the typed text is kept as a code not in the list.
+   */
+  private takeTyped(): void {
+    const typed = this.tickedSinceTyping ? '' : this.filter.value.trim();
+    const choice = this.shown[this.active];
+    if (typed !== '' && choice && !this.picked.includes(choice.value)) this.take();
+    else if (typed !== '' && !choice) {
+      const codes = fromText(this.column, typed);
+      if (Array.isArray(codes)) this.picked = [...new Set([...this.picked, ...codes.map(String)])];
+    }
+    this.result = this.picked.length === 0 ? null : this.picked;
   }
 
   private move(delta: number): void {

@@ -17,7 +17,7 @@ import { type ColumnDefHooks, ROW_NUMBER_COL, dataColumnDef, rowNumberColumnDef 
 import { type GridContext, refLabeller } from './context';
 import { addRow, deleteRows, writeCells } from './edit';
 import { EditGuard } from './edit-guard';
-import { listenKeys } from './keys';
+import { listenKeys, tabTarget } from './keys';
 import { PresenceCells } from './presence-cells';
 import type { GridReview } from '../review/grid-review';
 import type { GridConflicts } from '../conflicts/grid-conflicts';
@@ -115,7 +115,12 @@ export class SheetGrid {
       suppressColumnVirtualisation: binding.columns().length <= 60,
       enableBrowserTooltips: true,
       stopEditingWhenCellsLoseFocus: true,
+      // Tab, Shift+Tab, Enter and Shift+Enter commit and leave the next cell selected, not editing,
+      // as in a spreadsheet: typing there then replaces its value. An editor the grid opened on Tab
+      // started with the cell's value and the caret at its end, so whatever was typed was appended.
       enterNavigatesVerticallyAfterEdit: true,
+      suppressStartEditOnTab: true,
+      tabToNextCell: (p) => tabTarget(p, this.selection.dataColumns(), this.api.getDisplayedRowCount()),
       suppressMovableColumns: true,
       suppressDragLeaveHidesColumns: true,
       undoRedoCellEditing: false,

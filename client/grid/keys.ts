@@ -1,10 +1,13 @@
 /**
  * The grid's spreadsheet keys that AG Grid community lacks: Shift+arrows grow the block, Delete and
  * Backspace clear it, Ctrl/Cmd+A selects all, Escape drops the block, Ctrl/Cmd+Z and Y undo and redo
- * one's own changes. Each acts on the block as it is at that keydown (see GridSelection).
+ * one's own changes, Home and End go to the row's first and last data cell (with Ctrl/Cmd, the
+ * sheet's), and Tab moves through data cells row after row. Each acts on the block as it is at that
+ * keydown (see GridSelection).
  */
-import type { GridApi } from 'ag-grid-community';
+import type { Column as AgColumn, CellPosition, GridApi, TabToNextCellParams } from 'ag-grid-community';
 import type { RowData } from './binding';
+import { ROW_NUMBER_COL } from './columns';
 import type { GridSelection } from './selection';
 
 export interface KeyActions {
@@ -57,7 +60,46 @@ function onKeyDown(e: KeyboardEvent, actions: KeyActions): void {
     if (last >= 0) selection.selectIndices(0, last, 1, selection.displayedColumns().length - 1);
   } else if (e.key === 'Escape' && selection.multiCellBlock() !== null) {
     selection.collapse();
+  } else if ((e.key === 'Home' || e.key === 'End') && !e.altKey && isInCell(e.target)) {
+    // The grid's own Home and End go to the sheet's corners, Home onto the row number, where typing
+    // is dropped. As in a spreadsheet they stay in the row, and go to the corners with Ctrl/Cmd.
+    const target = rowEnd(actions, e.key === 'Home', mod);
+    if (!target) return;
+    stop();
+    if (e.shiftKey) {
+      const rowId = api.getDisplayedRowAtIndex(target.rowIndex)?.data?.id;
+      if (rowId !== undefined) selection.extendTo({ rowId, colId: target.colId });
+    }
+    actions.focusCell(target.rowIndex, target.colId);
   }
+}
+
+/** The first (`home`) or last data cell of the focused row, or with `sheet` of the first or last row. */
+function rowEnd({ api, selection }: KeyActions, home: boolean, sheet: boolean): { rowIndex: number; colId: string } | null {
+  const focused = api.getFocusedCell();
+  const columns = selection.dataColumns();
+  const column = home ? columns[0] : columns[columns.length - 1];
+  const rows = api.getDisplayedRowCount();
+  if (!focused || !column || rows === 0) return null;
+  return { rowIndex: sheet ? (home ? 0 : rows - 1) : focused.rowIndex, colId: column.getColId() };
+}
+
+/**
+ * Where Tab (Shift+Tab: backwards) goes from a cell, for the grid's tabToNextCell: the next data cell
+ * of the row, and from a row's last one the next row's first, as in a spreadsheet. The row number and
+ * the review status take no typing, so Tab passes them by. From the sheet's last cell (its first,
+ * backwards) Tab leaves the grid, so that the keyboard can always reach the rest of the page.
+ */
+export function tabTarget(params: TabToNextCellParams<RowData>, dataColumns: readonly AgColumn[], rowCount: number): CellPosition | false {
+  const { backwards, previousCellPosition: from } = params;
+  const step = backwards ? -1 : 1;
+  const at = dataColumns.findIndex((c) => c.getColId() === from.column.getColId());
+  // Not a data column: the row number stands before the data, the review status after it.
+  const next = (at >= 0 ? at : from.column.getColId() === ROW_NUMBER_COL ? -1 : dataColumns.length) + step;
+  if (next >= 0 && next < dataColumns.length) return { rowIndex: from.rowIndex, rowPinned: null, column: dataColumns[next]! };
+  const rowIndex = from.rowIndex + step;
+  if (rowIndex < 0 || rowIndex >= rowCount || dataColumns.length === 0) return false;
+  return { rowIndex, rowPinned: null, column: dataColumns[backwards ? dataColumns.length - 1 : 0]! };
 }
 
 function onUndoKey(e: KeyboardEvent, actions: KeyActions): void {
@@ -71,6 +113,10 @@ function onUndoKey(e: KeyboardEvent, actions: KeyActions): void {
     e.preventDefault();
     actions.redo();
   }
+}
+
+function isInCell(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('.ag-cell') !== null;
 }
 
 /** True inside a cell editor, where keys and clipboard belong to the text field. */

@@ -2,9 +2,9 @@
  * The review rules in the browser: the coder of a flagged row answers or marks it fixed and cannot
  * resolve it; the approve button says why it cannot be used before it is clicked; the row history
  * tells the row's story in plain words; bulk approval lists the rows refused and why. Plus the grid's
- * small things: the event picker opens on Tab, the footer counts the rows a search shows, read-only
- * footers list no editing keys, the toolbar fits one line at 1280 px, name tags leave the cell text
- * free, and problem marks show under the focus.
+ * small things: the event picker opens on typing in the cell Tab went to, the footer counts the rows
+ * a search shows, read-only footers list no editing keys, the toolbar fits one line at 1280 px, name
+ * tags leave the cell text free, and problem marks show under the focus.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,17 +155,21 @@ describe('the review rules in two browsers', () => {
 });
 
 describe('the grid’s small things', () => {
-  it('opens the event picker when Tab reaches a statement’s event, as it opens a code list', async () => {
+  it('opens the event picker on typing in a statement’s event that Tab selected, as a code list opens', async () => {
     await cody.locator('.tab[data-sheet=statements]').click();
     await cody.waitForURL(/\/d\/demo\/statements$/);
     const statement = (await rowIds(cody))[3]!;
     await cell(cody, statement, 'channel').click();
     await cody.keyboard.press('Enter');
     await cody.locator('.pick-editor.pick-enum').waitFor();
+    // Tab commits and selects the next cell, as in a spreadsheet; typing there opens its editor.
     await cody.keyboard.press('Tab');
+    await expect.poll(() => cell(cody, statement, 'event_id').getAttribute('class')).toContain('ag-cell-focus');
+    expect(await cody.locator('.popup-editor').count()).toBe(0);
+    await cody.keyboard.type('P');
     await cody.locator('.pick-editor.pick-ref').waitFor();
     expect(await cody.evaluate(() => document.activeElement?.className)).toBe('pick-filter');
-    await cody.keyboard.type('Putin');
+    await cody.keyboard.type('utin');
     await cody.keyboard.press('Tab');
     await expect.poll(() => cellText(cody, statement, 'event_id')).toContain('Putin accepts an invitation');
     await cody.keyboard.press('Escape');
