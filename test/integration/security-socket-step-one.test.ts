@@ -23,13 +23,10 @@ const DATASET = 'big';
 const ROWS = 20_000;
 const SOCKETS = 30;
 const STEP_ONES_PER_SOCKET = 12;
-/**
- * Every `/healthz` during the attack answers within this (none answered within 120 s). Loading the
- * document once, which the attack starts, blocks up to 2.5 s on a busy two-core machine (PostgreSQL).
- */
-const HEALTHZ_LIMIT_MS = 5000;
-/** What the server may grow by during the attack (+476 MiB before; loading the document once: about 90). */
-const RSS_GROWTH_LIMIT_MIB = 200;
+/** Every `/healthz` during the attack answers within this (none answered within 120 s before). */
+const HEALTHZ_LIMIT_MS = 2000;
+/** What the server may grow by during the attack (it grew by 476 MiB before). */
+const RSS_GROWTH_LIMIT_MIB = 100;
 /** How long the attack is watched. */
 const WATCH_MS = 6000;
 
@@ -76,9 +73,13 @@ describe('sync step 1 floods against a cold, large document', () => {
 
   it('answers /healthz, stays small and closes the sockets when 30 sockets that never read each send 12 made-up step-1 messages', async () => {
     const pid = server.process.pid!;
-    const before = rssMiB(pid);
     const sockets = Array.from({ length: SOCKETS }, () => openRawSocket(server, DATASET, viewer.token));
     await Promise.all(sockets.map((s) => s.opened));
+    // The server's own step 1 comes once the document is loaded: loading it, once for all the sockets,
+    // is what any reader's opening costs (up to 3.5 s on a busy two-core machine, on PostgreSQL), and
+    // not part of what is measured.
+    await waitFor(() => sockets.every((s) => s.received.length > 0), { what: 'the document loaded', timeoutMs: 60_000 });
+    const before = rssMiB(pid);
     const paused = sockets.map(stopReading);
     let next = 1_000_000;
     for (const socket of sockets) {
