@@ -395,6 +395,17 @@ describe('SharedDoc answering sync step 1', () => {
     expect(peer.closes).toEqual([CloseCode.TryAgainLater]);
   });
 
+  it('closes with 4400 a peer whose state vector names far more clients than the document has', async () => {
+    const { shared } = await setUp();
+    const peer = new FakePeer('u1');
+    shared.addPeer(peer);
+    const from = peer.sent.length;
+    // 20,000 made-up clients: about 100 KB, costly to decode, and no client has that many of its own.
+    shared.receive(peer, syncStep1Message(stateVector(Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [1_000_000 + i, 1])))));
+    expect(peer.closes).toEqual([CloseCode.BadMessage]);
+    expect(peer.sent.length).toBe(from);
+  });
+
   it('closes with 1013, unanswered, a peer whose user is owed 100 answers, but answers other users', async () => {
     const { shared } = await setUp();
     // Fake peers never read: every answer they are sent stays owed.
