@@ -2,6 +2,7 @@
  * Adding a source: paste its text (with title, link, outlet and date), or drop or pick a .txt, .md or
  * .html file, which the server stores as it is (.txt, .md) or reduces to its readable text (.html).
  */
+import { isHttpUrl } from '../../model/columns';
 import type { SourceSummary } from '../../model/http';
 import { addSource, uploadSource } from '../api';
 import { h } from '../ui/dom';
@@ -65,12 +66,20 @@ export class AddSourceForm {
     return { title: this.title.value.trim(), url: this.url.value.trim(), outlet: this.outlet.value.trim(), publishedAt: this.date.value.trim() };
   }
 
+  /** Why the link cannot be stored, or null: the server keeps http(s) links only (others would run in a reader's browser). */
+  private linkProblem(): string | null {
+    const { url } = this.fields();
+    return url === '' || isHttpUrl(url) ? null : 'The link must be a web address starting with http:// or https://.';
+  }
+
   private async submit(): Promise<void> {
     const { title, url, outlet, publishedAt } = this.fields();
     // The text goes exactly as pasted: offsets of anchors count it as stored.
     const text = this.text.value;
     if (text.trim() === '') return this.fail('Paste the text, or pick a file.');
     if (title === '') return this.fail('Give the source a title.');
+    const link = this.linkProblem();
+    if (link) return this.fail(link);
     await this.run(() => addSource(this.datasetId, {
       title, text, ...(url && { url }), ...(outlet && { outlet }), ...(publishedAt && { publishedAt }),
     }));
@@ -80,6 +89,8 @@ export class AddSourceForm {
     if (!/\.(txt|md|markdown|html?)$/i.test(file.name) && !/^text\/(plain|markdown|html)$/.test(file.type)) {
       return this.fail(`“${file.name}” is not a .txt, .md or .html file.`);
     }
+    const link = this.linkProblem();
+    if (link) return this.fail(link);
     await this.run(() => uploadSource(this.datasetId, file, this.fields()));
   }
 

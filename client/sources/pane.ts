@@ -6,6 +6,7 @@
  */
 import type * as Y from 'yjs';
 import { type Anchor, type IndexedText, indexText } from '../../model/anchors';
+import { isHttpUrl } from '../../model/columns';
 import type { SourceDetail, SourceSummary } from '../../model/http';
 import { getSource, listSources } from '../api';
 import { h, replaceChildren, toast } from '../ui/dom';
@@ -296,7 +297,8 @@ export class ReadingPane {
     const opened = this.current?.id !== source.id;
     this.current = source;
     if (opened) {
-      const link = source.url ? h('a', { href: source.url, target: '_blank', rel: 'noopener noreferrer' }, 'link') : null;
+      // Only a web address is a link: a source stored before links were checked may hold javascript: or data:.
+      const link = source.url && isHttpUrl(source.url) ? h('a', { href: source.url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'source-link' }, 'link') : null;
       replaceChildren(this.readerHead,
         h('h3', { class: 'reader-title', 'data-testid': 'source-title' }, source.title),
         h('p', { class: 'muted small' }, [source.outlet, source.publishedAt].filter(Boolean).join(' · '), link ? ' · ' : '', link));

@@ -86,6 +86,26 @@ describe('the sources API', () => {
     expect((await a.call('/api/datasets/ds/sources', { body: { title: 'T', text: 'a\uD800b' } })).status).toBe(400);
   });
 
+  it('refuses a source link that is not http(s), as JSON and as an upload, with the JSON error envelope', async () => {
+    const a = await app();
+    for (const url of ['javascript:alert(document.cookie)', 'JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'ftp://example.org/a', 'vbscript:msgbox(1)']) {
+      const refused = await a.call('/api/datasets/ds/sources', { body: { title: 'T', text: 'text', url } });
+      expect(refused.status, url).toBe(400);
+      expect(refused.body.error.code, url).toBe('bad_request');
+      expect(refused.body.error.message, url).toMatch(/^url: /);
+      const uploaded = await upload(a, 'text/plain', 'text', `?url=${encodeURIComponent(url)}`);
+      expect(uploaded.status, url).toBe(400);
+      expect(uploaded.body.error.code, url).toBe('bad_request');
+    }
+    expect((await a.call('/api/datasets/ds/sources', { body: { title: 'T', text: 'text', url: 'javascript:alert(1)' } })).body.error.message)
+      .toBe('url: a source link must start with http:// or https://');
+    expect((await a.call('/api/datasets/ds/sources')).body).toEqual([]);
+    for (const url of ['https://www.scmp.com/news/a', 'HTTP://example.org/b?c=1']) {
+      expect((await a.call('/api/datasets/ds/sources', { body: { title: 'T', text: 'text', url } })).status, url).toBe(201);
+    }
+    expect((await upload(a, 'text/plain', 'text', '?url=https%3A%2F%2Fexample.org%2Fc')).status).toBe(201);
+  });
+
   it('takes an HTML upload: readable text without script, style or head, entities decoded, title from <title>', async () => {
     const a = await app();
     const html = '<!doctype html><html><head><title>Envoys &amp; peninsula</title><style>p{color:red}</style>'

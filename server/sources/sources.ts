@@ -1,6 +1,7 @@
 /** Adding and removing a dataset's sources; the rules of anchors are in `model/anchors.ts`. */
 import { createHash } from 'node:crypto';
 import { codePointLength } from '../../model/anchors';
+import { isHttpUrl } from '../../model/columns';
 import { newRowId } from '../../model/ids';
 import type { SourceSummary } from '../../model/http';
 import { badRequest, conflict, notFound } from '../errors';
@@ -30,6 +31,9 @@ export function sourceRecord(input: NewSource, createdBy: string | null): NewSou
   if (input.text === '') throw badRequest('a source needs text');
   // A lone surrogate cannot be stored as UTF-8: it would come back changed.
   if (/\p{Cs}/u.test(input.text) || /\p{Cs}/u.test(input.title)) throw badRequest('the text is not valid Unicode (a lone surrogate)');
+  // The link is shown to everyone who reads the source: any other scheme (javascript:, data:, file:) would
+  // run or open something in their browser rather than the article.
+  if (input.url !== undefined && !isHttpUrl(input.url)) throw badRequest('url: a source link must start with http:// or https://');
   return {
     id: newRowId(),
     title: input.title,
