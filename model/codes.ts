@@ -11,7 +11,7 @@ export const CloseCode = {
   Unauthorized: 4401,
   Forbidden: 4403,
   NotFound: 4404,
-  /** The dataset could not be loaded from storage. */
+  /** The socket could not be opened: the database did not answer, or the dataset failed to load. Not for good: the client reconnects. */
   LoadFailed: 4500,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -43,6 +43,8 @@ export const ErrorCode = {
   unprocessable: 422,
   rate_limited: 429,
   internal: 500,
+  /** The database cannot be reached: try again after `Retry-After` seconds, or another instance. */
+  unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ErrorCode;
 

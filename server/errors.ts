@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { ErrorCode, type ErrorBody } from '../model/codes';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable } from './http/unavailable';
 import type { Logger } from './logger';
 
 /** The one error the app throws on purpose; `onError` turns it into the JSON envelope `{"error": {"code", "message"}}`. */
@@ -23,13 +24,21 @@ export function errorBody(code: ErrorCode, message: string, requestId?: string):
   return { error: requestId ? { code, message, requestId } : { code, message } };
 }
 
-/** `app.onError`: known errors as themselves, anything else logged with its request id and answered 500. */
+/**
+ * `app.onError`: known errors as themselves; the database out of reach as 503 with Retry-After (a load
+ * balancer then sends the request elsewhere); anything else logged with its request id and answered 500.
+ */
 export function handleError(log: Logger) {
   return (err: Error, c: Context) => {
     const requestId = c.get('requestId') as string | undefined;
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, requestId), err.status);
     if (err instanceof SyntaxError && /JSON/i.test(err.message)) {
       return c.json(errorBody('bad_request', 'The request body is not valid JSON', requestId), 400);
+    }
+    if (databaseUnavailable(err)) {
+      log.warn({ err: { message: err.message }, requestId, path: c.req.path }, 'the database does not answer');
+      c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      return c.json(errorBody('unavailable', 'The database does not answer: try again in a moment', requestId), 503);
     }
     log.error({ err, requestId, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'Something went wrong on our side', requestId), 500);
