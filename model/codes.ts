@@ -17,6 +17,17 @@ export const CloseCode = {
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /**
+ * Close reasons that tell refusals with the same code apart, so the user is told the true cause: a
+ * page opened at an address the server does not accept is not a user whose access was taken away.
+ */
+export const CloseReason = {
+  /** With 4403: the page's `Origin` is neither the server's own (its `Host`) nor in ALLOWED_ORIGINS. */
+  OriginNotAllowed: 'Origin not allowed',
+  /** With 4403: the user may no longer open the dataset. */
+  NoAccess: 'No access to this dataset',
+} as const;
+
+/**
  * Sync-channel messages of our own, beyond the y-websocket protocol. The server sends them only to
  * clients that connect with `acks=1`, so a stock client never sees them.
  */

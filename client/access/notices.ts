@@ -3,7 +3,7 @@
  * starts again with a new role, and a full page when the server closes the dataset for them for good.
  */
 import type { User as Me } from '../../model/http';
-import { CloseCode } from '../../model/codes';
+import { CloseCode, CloseReason } from '../../model/codes';
 import { canEdit, type Role } from '../../model/roles';
 import { signInPath } from '../router';
 import { h, replaceChildren } from '../ui/dom';
@@ -34,6 +34,18 @@ export function roleChangeBanner(role: Role): HTMLElement {
   return banner;
 }
 
+/**
+ * A 4403 for the page's address: the server counts only its own origin (the `Host` it is reached by)
+ * and ALLOWED_ORIGINS as its pages. Nobody took the user's access away, so the page must not say so:
+ * the fix is in the server's settings or the proxy in front of it.
+ */
+const ORIGIN_REFUSED = (origin: string) => ({
+  title: 'This address is not allowed',
+  text: `This address (${origin}) is not allowed by the server's settings, so the dataset cannot be opened from it. `
+    + 'Your access has not changed. Open Tessera at the address its administrator gave you, or tell them: '
+    + 'the server takes live edits only from its own address as the browser sees it, or from the addresses in ALLOWED_ORIGINS.',
+});
+
 const ENDED: Record<number, { title: string; text: string }> = {
   [CloseCode.Unauthorized]: {
     title: 'You are signed out',
@@ -53,9 +65,12 @@ const ENDED: Record<number, { title: string; text: string }> = {
  * The page shown instead of the dataset once the server closed it for this user (4401, 4403, 4404):
  * the connection does not try again, and the page says why and where to go.
  * `unsaved`: changes of this tab the server had not confirmed; they stay in this browser's offline copy.
+ * `reason`: the close reason, which tells a refused address from a user whose access was taken away.
  */
-export function renderAccessEnded(app: HTMLElement, me: Me, code: number, unsaved: boolean): void {
-  const { title, text } = ENDED[code] ?? ENDED[CloseCode.Forbidden]!;
+export function renderAccessEnded(app: HTMLElement, me: Me, code: number, unsaved: boolean, reason = ''): void {
+  const { title, text } = code === CloseCode.Forbidden && reason === CloseReason.OriginNotAllowed
+    ? ORIGIN_REFUSED(location.origin)
+    : ENDED[code] ?? ENDED[CloseCode.Forbidden]!;
   document.title = `${title} · Tessera`;
   const next = code === CloseCode.Unauthorized
     ? h('a', { class: 'button primary', href: signInPath(), 'data-testid': 'sign-in-again' }, 'Sign in again')

@@ -102,7 +102,7 @@ class DatasetPage {
     // One offline copy per server, user and dataset: a dataset made again under the same id starts clean.
     const cacheName = `tessera:${location.host}:${me.id}:${datasetId}:${createdAt}`;
     this.conn = new Connection({
-      datasetId, cacheName, onFatal: (code) => this.onFatal(code), onRoleChange: (next) => this.onRoleChange(next),
+      datasetId, cacheName, onFatal: (code, reason) => this.onFatal(code, reason), onRoleChange: (next) => this.onRoleChange(next),
     });
     this.presence = new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) });
     this.review = new ReviewController({ datasetId, me: me.name, role, doc: this.conn.doc, localOrigin: LOCAL_ORIGIN });
@@ -538,13 +538,13 @@ class DatasetPage {
   }
 
   /** The server closed the dataset for this user for good (signed out, no longer allowed, deleted): a page says why. */
-  private onFatal(code: number): void {
+  private onFatal(code: number, reason: string): void {
     const unsaved = this.conn.saves.state !== 'saved' || this.conn.status.pending > 0;
     this.panel?.destroy();
     this.panel = null;
     this.grid?.destroy();
     this.grid = null;
-    renderAccessEnded(this.app, this.me, code, unsaved);
+    renderAccessEnded(this.app, this.me, code, unsaved, reason);
   }
 }
 

@@ -3,7 +3,7 @@
  * longer write stops being applied (and is told their new role), one who may no longer read is
  * closed with 4403, and a revoked token or session closes the sockets that signed in with it (4401).
  */
-import { CloseCode } from '../../model/codes';
+import { CloseCode, CloseReason } from '../../model/codes';
 import type { Role } from '../../model/roles';
 import type { Logger } from '../logger';
 import type { Bus } from './bus';
@@ -122,7 +122,7 @@ export class LivePeers {
       // A socket that closed while its user was read is gone already.
       if (!this.peers.has(peer)) continue;
       if (role === 'signed-out') this.drop(peer, CloseCode.Unauthorized, 'Signed out');
-      else if (role === null) this.drop(peer, CloseCode.Forbidden, 'No access to this dataset');
+      else if (role === null) this.drop(peer, CloseCode.Forbidden, CloseReason.NoAccess);
       else if (role !== peer.role) peer.changeRole(role);
     }
   }

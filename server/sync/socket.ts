@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
-import { CloseCode } from '../../model/codes';
+import { CloseCode, CloseReason } from '../../model/codes';
 import { parseRoom } from '../../model/rooms';
 import { canEdit, type Role } from '../../model/roles';
 import { roleOn } from '../access';
@@ -95,7 +95,7 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
 
     /** Signs the socket in and joins it to its document; a refusal is a close code. */
     async function open(ws: WSContext<WebSocket>): Promise<void> {
-      if (!sameSite) return ws.close(CloseCode.Forbidden, 'Origin not allowed');
+      if (!sameSite) return ws.close(CloseCode.Forbidden, CloseReason.OriginNotAllowed);
       const user = (await auth)?.user;
       if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
       const dataset = room ? await storage.datasets.get(room.datasetId) : undefined;

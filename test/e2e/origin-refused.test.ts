@@ -1,0 +1,61 @@
+/**
+ * A page opened at an address the server does not count as its own (a proxy in front that rewrites
+ * `Host`, with the address not in ALLOWED_ORIGINS) gets its socket closed with 4403. The page must say
+ * what is true, that the address is not allowed by the server's settings, not that an admin took the
+ * user's access away.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createProxyServer } from 'http-proxy-3';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/cluster';
+import { type RunningServer, startServer } from '../helpers/server';
+import { launchBrowser, signedIn } from './browser';
+
+let server: RunningServer;
+let browser: Browser;
+let proxy: Server;
+let proxyUrl: string;
+const sockets = new Set<Socket>();
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  // A proxy set up the way that loses the address: it sends the instance's own host as `Host`.
+  const forward = createProxyServer({ target: server.url, changeOrigin: true });
+  forward.on('error', () => {});
+  proxy = createServer((req, res) => forward.web(req, res));
+  proxy.on('upgrade', (req, socket: Socket, head) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    forward.ws(req, socket, head);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const socket of sockets) socket.destroy();
+  proxy?.closeAllConnections();
+  await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+  await server?.dispose();
+});
+
+describe('a page at an address the server does not allow', () => {
+  it('says the address is not allowed by the server’s settings, not that access was taken away', async () => {
+    const { page, context } = await signedIn(browser, proxyUrl, server.adminToken, '/d/demo/events');
+    const ended = page.getByTestId('access-ended');
+    await ended.waitFor();
+    expect(await ended.getAttribute('data-code')).toBe('4403');
+    const text = await ended.textContent();
+    expect(text).toContain('This address is not allowed');
+    expect(text).toContain(`This address (${proxyUrl}) is not allowed by the server's settings`);
+    expect(text).toContain('ALLOWED_ORIGINS');
+    expect(text).not.toMatch(/removed you|no longer open/);
+    expect(await page.title()).toBe('This address is not allowed · Tessera');
+    await context.close();
+  });
+});
