@@ -4,6 +4,7 @@
  */
 import type { Storage } from '../server/storage';
 import { openDatabase } from './client';
+import type { OnMigration } from './migrations';
 import { openPgDatabase } from './pg/client';
 import { pgStorage } from './pg/storage';
 import { sqliteStorage } from './storage';
@@ -15,12 +16,15 @@ export interface OpenStorage {
   close(): Promise<void>;
 }
 
-export async function openStorage(config: { DATABASE_URL?: string | undefined; dbFile: string }): Promise<OpenStorage> {
+/** `onMigration` hears the name of each migration the start applied (the server logs them). */
+export async function openStorage(
+  config: { DATABASE_URL?: string | undefined; dbFile: string }, onMigration?: OnMigration,
+): Promise<OpenStorage> {
   if (config.DATABASE_URL) {
-    const db = await openPgDatabase(config.DATABASE_URL);
+    const db = await openPgDatabase(config.DATABASE_URL, onMigration);
     const url = new URL(config.DATABASE_URL);
     return { storage: pgStorage(db), where: `postgres://${url.host}${url.pathname}`, close: () => db.$client.end() };
   }
-  const db = openDatabase(config.dbFile);
+  const db = openDatabase(config.dbFile, onMigration);
   return { storage: sqliteStorage(db), where: config.dbFile, close: async () => { db.$client.close(); } };
 }

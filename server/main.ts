@@ -14,7 +14,9 @@ const SHUTDOWN_LIMIT_MS = 4500;
 const config = readConfig();
 const instanceId = config.INSTANCE_ID ?? ulid().slice(-8).toLowerCase();
 const log = config.REDIS_URL ? createLogger(config.LOG_LEVEL).child({ instance: instanceId }) : createLogger(config.LOG_LEVEL);
-const { storage, where, close: closeStorage } = await openStorage(config);
+// One line per migration applied, so that an upgrade's log says what it changed in the database.
+const store = config.DATABASE_URL ? 'postgresql' : 'sqlite';
+const { storage, where, close: closeStorage } = await openStorage(config, (migration) => log.info({ migration, store }, 'migration applied'));
 const bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, instanceId, log }) : undefined;
 const { app, services, injectWebSocket, wss } = createApp({
   storage, log, bus, instanceId: bus ? instanceId : undefined, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
