@@ -32,6 +32,12 @@ export interface StartOptions {
   dataDir?: string;
   /** The admin's token (ADMIN_TOKEN); `null` lets the server make one, read back from its sign-in line. */
   adminToken?: string | null;
+  /** Another checkout of Tessera to run (an older commit's worktree, for upgrade tests); this one by default. */
+  root?: string;
+  /** The script to run, relative to the root: `server/main.ts`, or `scripts/start.ts` as `npm start` does. */
+  entry?: string;
+  /** How long the start may take before the test fails: longer when the start builds the client. */
+  startTimeoutMs?: number;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -44,8 +50,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     LOG_LEVEL: 'warn', ...(testOnPostgres && { DATABASE_URL: (await testDatabaseFor(dataDir)).url }), ...options.env,
   };
   if (options.adminToken === null) delete env.ADMIN_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
-    cwd: ROOT,
+  const root = options.root ?? ROOT;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, options.entry ?? 'server/main.ts')], {
+    cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +62,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), options.startTimeoutMs ?? 30_000);
     const check = () => {
       // The whole line, so that a port or token split across two chunks is not read half.
       const match = /http:\/\/127\.0\.0\.1:(\d+)\/(?:\?token=(\S+))?[^\n]*\n/.exec(out);
