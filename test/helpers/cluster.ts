@@ -26,6 +26,8 @@ export interface ClusterOptions {
   redisUrl?: string;
   /** The URL the instances reach PostgreSQL by (a relay's, say); the test database's own by default. */
   databaseUrl?: (database: TestDatabase) => string;
+  /** More settings for every instance (TRUST_PROXY, PUBLIC_URL, …). */
+  env?: Record<string, string>;
 }
 
 /** `n` instances on a fresh database and a fresh Redis key prefix; the first prepares the database alone. */
@@ -36,6 +38,7 @@ export async function startCluster(n: number, options: ClusterOptions = {}): Pro
     DATABASE_URL: options.databaseUrl?.(database) ?? database.url,
     REDIS_URL: options.redisUrl ?? process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `tessera-test-${randomBytes(6).toString('hex')}:`,
+    ...options.env,
   };
   const instances: RunningServer[] = [];
   const add = async (name = `i${instances.length + 1}`) => {
