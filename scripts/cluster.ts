@@ -98,7 +98,7 @@ function startInstance(index: number): Promise<string> {
         partial = lines.pop()!;
         for (const line of lines) {
           out.write(`[${index}] ${line}\n`);
-          const running = /^Tessera is running(?:\. Sign in as admin: \S+?\/(\?token=\S+)| at )/.exec(line);
+          const running = /^Tessera is running(?:\. Sign in as admin: \S+?\/(\?token=\S+)| at )/.exec(messageOf(line));
           if (running && !ready) {
             ready = true;
             resolve(running[1] ?? '');
@@ -108,6 +108,16 @@ function startInstance(index: number): Promise<string> {
     }
     void instance.exited.then((code) => { if (!ready) reject(new Error(`instance ${index} exited with ${code} before it was running`)); });
   });
+}
+
+/** A log line's message: the server writes JSON lines (pino), `{"level":30,…,"msg":"…"}`. */
+function messageOf(line: string): string {
+  try {
+    const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+    return typeof msg === 'string' ? msg : '';
+  } catch {
+    return '';
+  }
 }
 
 /** SIGTERM to every instance still running, waits for them (SIGKILL after STOP_LIMIT_MS), then the proxy. */

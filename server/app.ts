@@ -8,6 +8,9 @@ import { errorBody, handleError } from './errors';
 import { limitBodies } from './http/body-limit';
 import { clientInfo } from './http/client-info';
 import { limitConcurrency } from './http/concurrency';
+import { requestLog } from './http/request-log';
+import { Metrics, metricsHandler } from './metrics';
+import { withActivityLog } from './activity-log';
 import { refuseCrossSiteWrites } from './http/cross-site';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
@@ -52,6 +55,8 @@ export interface AppOptions {
   instanceId?: string;
   /** How often every open socket is checked against the database (ACCESS_RECHECK_MS); 5 s by default. */
   accessRecheckMs?: number;
+  /** Serves `GET /metrics` to the holder of this token (METRICS_TOKEN); no metrics without it. */
+  metricsToken?: string;
 }
 
 /** How long `/healthz` waits for the database before it counts it as down. */
@@ -71,10 +76,14 @@ export interface HttpOptions {
 export const HTTP_DEFAULTS: HttpOptions = { maxBodyBytes: 1024 * 1024, allowedOrigins: [], trustProxy: false, maxConcurrentExports: 4 };
 
 export function createApp(options: AppOptions) {
-  const { storage, log } = options;
+  const { log } = options;
+  const storage = withActivityLog(options.storage, log);
+  const metrics = options.metricsToken ? new Metrics({
+    openSockets: () => nodeWs.wss.clients.size, loadedDocuments: () => registry.loadedCount, storeHealthy: () => registry.storeHealthy,
+  }) : undefined;
   const evidence = new EvidenceCheck(storage.sources, options.bus);
   const registry = new DocRegistry(storage.docs, {
-    idleMs: options.docIdleMs, compactEvery: 1000, log, bus: options.bus,
+    idleMs: options.docIdleMs, compactEvery: 1000, log, bus: options.bus, metrics,
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
       // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
@@ -109,6 +118,7 @@ export function createApp(options: AppOptions) {
   const nodeWs = createNodeWebSocket({ app });
   nodeWs.wss.options.maxPayload = options.maxMessageBytes;
 
+  app.use(requestLog(log, metrics));
   app.use(requestId());
   app.use(securityHeaders());
   app.use(clientInfo(http.trustProxy));
@@ -135,6 +145,8 @@ export function createApp(options: AppOptions) {
     }
     return c.json({ ok: true, ...bus });
   });
+
+  app.get('/metrics', metricsHandler(metrics, options.metricsToken));
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(storage.users));

@@ -23,6 +23,9 @@ const Env = z.object({
     .refine((v) => v === undefined || /^rediss?:\/\//.test(v), 'REDIS_URL must be a redis:// or rediss:// URL'),
   /** Prefix of the Redis channels, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().default('tessera:'),
+  /** `GET /metrics` answers the holder of this token (Authorization: Bearer …); no metrics without it. */
+  METRICS_TOKEN: z.string().optional().transform((v) => v || undefined)
+    .refine((v) => v === undefined || v.length >= 16, 'METRICS_TOKEN needs at least 16 characters'),
   /** This instance's name in logs and the `x-tessera-instance` header; random when unset. */
   INSTANCE_ID: z.string().regex(/^[\w.-]{1,64}$/, 'INSTANCE_ID: letters, digits, dot, dash, underscore; at most 64').optional(),
 }).refine((env) => env.REDIS_URL === undefined || env.DATABASE_URL !== undefined, {

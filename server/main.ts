@@ -5,7 +5,7 @@ import { ulid } from 'ulid';
 import { openStorage } from '../db/open';
 import { createApp } from './app';
 import { readConfig } from './config';
-import { prepareDatabase } from './first-start';
+import { announceStart, prepareDatabase } from './first-start';
 import { createLogger } from './logger';
 import { RedisBus } from './sync/redis-bus';
 
@@ -20,7 +20,7 @@ const { storage, where, close: closeStorage } = await openStorage(config, (migra
 const bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, instanceId, log }) : undefined;
 const { app, services, injectWebSocket, wss } = createApp({
   storage, log, bus, instanceId: bus ? instanceId : undefined, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
-  accessRecheckMs: config.ACCESS_RECHECK_MS,
+  accessRecheckMs: config.ACCESS_RECHECK_MS, metricsToken: config.METRICS_TOKEN,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
     maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
@@ -31,9 +31,7 @@ const adminToken = await prepareDatabase(storage, config.ADMIN_TOKEN);
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
-  // One plain line people (and scripts) look for, whatever the log level. The admin's token only on the
-  // first start: logs are kept and shared, and `npm run signin-link` makes a new link when it is lost.
-  console.log(adminToken ? `Tessera is running. Sign in as admin: ${base}/?token=${adminToken}` : `Tessera is running at ${base}/`);
+  announceStart(log, base, adminToken);
   log.info({ url: base, dataDir: config.dataDir, store: where }, 'listening');
 });
 injectWebSocket(server);

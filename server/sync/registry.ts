@@ -5,6 +5,7 @@
  */
 import { CloseCode } from '../../model/codes';
 import type { Logger } from '../logger';
+import type { SyncCounters } from '../metrics';
 import type { Bus, RoomMessage } from './bus';
 import { type AfterApply, type CheckCells, type Inspect, SharedDoc } from './shared-doc';
 import { StepOneLedger } from './step-one-guard';
@@ -23,6 +24,8 @@ export interface RegistryOptions {
   checkCells?: CheckCells;
   /** Other instances on the same database (README "Several instances"). */
   bus?: Bus;
+  /** Counts applied and stored updates and store failures (METRICS_TOKEN). */
+  metrics?: SyncCounters;
 }
 
 /**
@@ -95,7 +98,7 @@ export class DocRegistry {
 
   private async load(room: string): Promise<SharedDoc> {
     const started = performance.now();
-    const { compactEvery, log, afterApply, inspect, checkCells, bus } = this.options;
+    const { compactEvery, log, afterApply, inspect, checkCells, bus, metrics } = this.options;
     this.droppedWhileLoading.delete(room);
     // Subscribed before the store is read: what other instances commit meanwhile is either in what is
     // read or among the messages kept here, and is applied once the document is there.
@@ -107,10 +110,11 @@ export class DocRegistry {
     let doc: SharedDoc;
     try {
       doc = await SharedDoc.load(room, this.store, {
-        compactEvery, log, afterApply, inspect, checkCells, bus, stepOnes: this.stepOnes,
+        compactEvery, log, afterApply, inspect, checkCells, bus, metrics, stepOnes: this.stepOnes,
         onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
       });
     } catch (error) {
+      metrics?.storeFailed('load');
       this.leaveBus(room);
       throw error;
     }
@@ -132,6 +136,11 @@ export class DocRegistry {
   /** The room's document if it is loaded, without loading it. */
   loaded(room: string): SharedDoc | undefined {
     return this.docs.get(room);
+  }
+
+  /** How many documents are loaded. */
+  get loadedCount(): number {
+    return this.docs.size;
   }
 
   /** False while any loaded document's changes cannot be stored (`/healthz` answers 503). */

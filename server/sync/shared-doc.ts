@@ -18,7 +18,8 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode } from '../../model/codes';
-import type { Logger } from '../logger';
+import { type Logger, RepeatedFailure } from '../logger';
+import type { SyncCounters } from '../metrics';
 import { Changes, observeDocument, type Origin } from './changes';
 import { stampIdentity } from './presence-identity';
 import {
@@ -86,6 +87,7 @@ export interface SharedDocOptions {
   bus?: Pick<Bus, 'publish'>;
   /** The server's count of step-1 answers owed per user, over all documents (one of its own otherwise). */
   stepOnes?: StepOneLedger;
+  metrics?: SyncCounters;
 }
 
 /** The origin of changes another instance committed: applied and broadcast here, recorded there. */
@@ -226,11 +228,14 @@ export class SharedDoc {
   private gapTimer: NodeJS.Timeout | null = null;
   /** A read of the log for what this instance missed, queued or running. */
   private catchingUp: Promise<void> | null = null;
+  /** Catching up runs every few seconds: while the store fails, a line a minute, not one per try. */
+  private readonly catchUpFailures: RepeatedFailure;
   /** Presence client ids changed by this instance's peers since the last broadcast: published with it. */
   private readonly presenceToPublish = new Set<number>();
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
     this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
+    this.catchUpFailures = new RepeatedFailure(options.log, 'reading what other instances stored', { dataset: id });
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwareness);
   }
@@ -536,6 +541,7 @@ export class SharedDoc {
     this.writing = null;
     const written = changes! as Changes;
     if (written.updates.length > 0) {
+      this.options.metrics?.updatesStored(written.updates.length);
       this.lastSeq = seq;
       this.loggedSinceSnapshot += written.updates.length;
       for (const { update } of written.updates) this.storedBytes += update.byteLength;
@@ -589,8 +595,9 @@ export class SharedDoc {
       this.catchingUp = null;
       if (this.closed) return;
       this.applyLogged(await this.store.since(this.id, this.lastSeq));
-    }).catch((error: unknown) => {
-      this.options.log.error({ dataset: this.id, err: error }, 'reading what other instances stored failed; trying again later');
+    }).then(() => this.catchUpFailures.succeeded(), (error: unknown) => {
+      this.options.metrics?.storeFailed('catch_up');
+      this.catchUpFailures.failed(error);
     });
     return this.catchingUp;
   }
@@ -667,6 +674,7 @@ export class SharedDoc {
 
   /** Keeps the changes in memory, tells health and the peers that asked, logs with backoff, retries with backoff. */
   private storeFailed(error: unknown): void {
+    this.options.metrics?.storeFailed('commit');
     const now = Date.now();
     let failure = this.storeFailure;
     if (!failure) {
@@ -924,6 +932,7 @@ export class SharedDoc {
     } catch (error) {
       throw new BadMessageError(`update could not be applied: ${(error as Error).message}`);
     }
+    this.options.metrics?.updateApplied();
     this.retryHeldBack();
   }
 

@@ -64,8 +64,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), options.startTimeoutMs ?? 30_000);
     const check = () => {
-      // The whole line, so that a port or token split across two chunks is not read half.
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\/(?:\?token=(\S+))?[^\n]*\n/.exec(out);
+      // The whole line, so that a port or token split across two chunks is not read half; the token
+      // ends where the JSON string holding the URL does.
+      const match = /http:\/\/127\.0\.0\.1:(\d+)\/(?:\?token=([^\s"]+))?[^\n]*\n/.exec(out);
       if (match) {
         if (options.adminToken === null) adminToken = match[2] ?? '';
         clearTimeout(timer);
