@@ -1,8 +1,9 @@
 /** Builds the Hono app: no listening and no top-level await, so tests can import it. */
 import { createNodeWebSocket } from '@hono/node-ws';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { requireUser, userByCredential, type AuthEnv } from './auth/middleware';
+import type { User } from './auth/users';
 import type { Services } from './context';
 import { errorBody, handleError } from './errors';
 import { limitBodies } from './http/body-limit';
@@ -71,9 +72,13 @@ export interface HttpOptions {
   trustProxy: boolean;
   /** Exports running at once (MAX_CONCURRENT_EXPORTS); more wait in a queue. */
   maxConcurrentExports: number;
+  /** Imports running at once (MAX_CONCURRENT_IMPORTS). */
+  maxConcurrentImports: number;
 }
 
-export const HTTP_DEFAULTS: HttpOptions = { maxBodyBytes: 1024 * 1024, allowedOrigins: [], trustProxy: false, maxConcurrentExports: 4 };
+export const HTTP_DEFAULTS: HttpOptions = {
+  maxBodyBytes: 1024 * 1024, allowedOrigins: [], trustProxy: false, maxConcurrentExports: 4, maxConcurrentImports: 2,
+};
 
 export function createApp(options: AppOptions) {
   const { log } = options;
@@ -150,9 +155,16 @@ export function createApp(options: AppOptions) {
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(storage.users));
+  const user = (c: Context) => (c.get('user') as User | undefined)?.id;
   // One limit for every kind of export: a sheet's, the whole dataset's zip, the evidence and the sources.
   const exportsLimit = limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 });
   for (const path of ['sheets/:sheetId/export', 'export.zip', 'evidence/export', 'sources/export']) app.use(`/api/datasets/:id/${path}`, exportsLimit);
+  // An XLSX import holds its file (up to 100 MiB) and more while it runs: one per user at once, and a
+  // second one of theirs is refused rather than queued. Waiting ones are not read until their turn.
+  const importsLimit = limitConcurrency({
+    max: http.maxConcurrentImports, queue: 10, retryAfterSeconds: 10, perUser: { max: 1, queue: 0, key: user },
+  });
+  app.on('POST', '/api/datasets/:id/sheets/:sheetId/import', importsLimit);
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/audit', auditRoutes(services));
