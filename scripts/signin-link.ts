@@ -1,6 +1,6 @@
 /**
  * `npm run signin-link [-- BASE_URL]`: prints a sign-in link for the admin, for when the first start's
- * link is lost. Without ADMIN_TOKEN it gives the admin a new token (the old one stops working at once;
+ * link is lost. The link's address is BASE_URL, else PUBLIC_URL, else HOST:PORT. Without ADMIN_TOKEN it gives the admin a new token (the old one stops working at once;
  * sessions already signed in stay); with ADMIN_TOKEN set, the link carries that token, which the next
  * start would set again anyway. Reads DATA_DIR (or DATABASE_URL), HOST and PORT like the server; safe while it runs.
  */
@@ -20,7 +20,7 @@ try {
     const token = config.ADMIN_TOKEN ?? newSecret();
     if (!config.ADMIN_TOKEN) await setToken(users, admin.id, token);
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-    const base = (process.argv[2] ?? `http://${host}:${config.PORT}`).replace(/\/+$/, '');
+    const base = (process.argv[2] ?? config.PUBLIC_URL ?? `http://${host}:${config.PORT}`).replace(/\/+$/, '');
     console.log(`Sign in as ${admin.name}: ${base}/?token=${encodeURIComponent(token)}`);
   }
 } finally {

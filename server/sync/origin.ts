@@ -1,9 +1,9 @@
 /** Which pages may open a sync socket: a cross-site page must not use a signed-in user's cookie. */
 
-/** The origins listed in `ALLOWED_ORIGINS` (comma-separated), besides the server's own. */
+/** The origins listed in `ALLOWED_ORIGINS` (comma-separated) and `PUBLIC_URL`'s, besides the server's own. */
 export function allowedOrigins(env: NodeJS.ProcessEnv = process.env): ReadonlySet<string> {
   const origins = new Set<string>();
-  for (const item of (env.ALLOWED_ORIGINS ?? '').split(',')) {
+  for (const item of [...(env.ALLOWED_ORIGINS ?? '').split(','), env.PUBLIC_URL ?? '']) {
     const trimmed = item.trim();
     if (!trimmed) continue;
     try {
