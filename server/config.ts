@@ -18,6 +18,8 @@ const Env = z.object({
   PUBLIC_URL: z.string().default('').transform(parsePublicUrl),
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),
   MAX_CONCURRENT_EXPORTS: z.coerce.number().int().positive().default(4),
+  /** Imports that run at once, everyone's together (one user's: one at a time). */
+  MAX_CONCURRENT_IMPORTS: z.coerce.number().int().positive().default(2),
   /** How often every open socket is checked against the database, in ms: what a lost announcement or an expired session waits for at most. */
   ACCESS_RECHECK_MS: z.coerce.number().int().min(100).default(5000),
   /** `postgres://…`: store everything in that PostgreSQL database instead of the SQLite file in DATA_DIR. */

@@ -24,7 +24,7 @@ const { app, services, injectWebSocket, wss } = createApp({
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
     maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
-    maxConcurrentExports: config.MAX_CONCURRENT_EXPORTS,
+    maxConcurrentExports: config.MAX_CONCURRENT_EXPORTS, maxConcurrentImports: config.MAX_CONCURRENT_IMPORTS,
   },
 });
 const adminToken = await prepareDatabase(storage, config.ADMIN_TOKEN);
