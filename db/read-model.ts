@@ -2,7 +2,7 @@
  * The SQLite read model: history, export rows, progress counts, flags and row authors, read from the
  * tables each document commit keeps in step with the document (see store.ts).
  */
-import { aliasedTable, and, asc, count, desc, eq, gt, gte, ne, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, count, desc, eq, gt, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { CellValue, Column } from '../model/columns';
 import type { ConflictRecord, ConflictStatus } from '../model/conflicts';
 import type { HistoryEntry } from '../model/history';
@@ -14,6 +14,10 @@ import type { Db } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, users } from './schema';
 import { rowsPageStatements, sqliteRows } from './rows-page';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
+import { giveTurns } from '../server/http/turns';
+
+/** Changes read per query of a dataset's history. */
+const HISTORY_PAGE = 1000;
 
 const creator = aliasedTable(users, 'creator');
 const updater = aliasedTable(users, 'updater');
@@ -31,18 +35,28 @@ export class SqliteReadModel implements ReadModel {
   constructor(private readonly db: Db) {}
 
   async history(datasetId: string, rowId?: string): Promise<HistoryEntry[]> {
-    const db = this.db;
-    return db.select({
+    const changes = (where: SQL | undefined) => this.db.select({
       sheet: cellChanges.sheetId, row: cellChanges.rowId, column: cellChanges.columnId,
       old: cellChanges.old, new: cellChanges.new, by: users.name, at: cellChanges.at, note: cellChanges.note,
     }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
-      .where(and(eq(cellChanges.datasetId, datasetId), rowId === undefined ? undefined : eq(cellChanges.rowId, rowId)))
-      .orderBy(asc(cellChanges.id)).limit(rowId === undefined ? DATASET_HISTORY_LIMIT : -1).all()
+      .where(where).orderBy(asc(cellChanges.id)).all()
       .map(({ note, ...h }) => ({
         ...h, old: fromJson(h.old), new: fromJson(h.new), at: new Date(h.at).toISOString(),
         // A note carries what the change was besides a value (an adjudication with the coders' values).
         ...(note !== null && (JSON.parse(note) as Pick<HistoryEntry, 'adjudication'>)),
       }));
+    if (rowId !== undefined) return changes(and(eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId)));
+    // A whole dataset's: sorting all its changes in one query holds the server up for as long as that
+    // takes (half a second for 140,000). The ids come from the index alone, then the changes a page
+    // at a time, with a turn for other requests between pages.
+    const ids = this.db.select({ id: cellChanges.id }).from(cellChanges).where(eq(cellChanges.datasetId, datasetId))
+      .orderBy(asc(cellChanges.id)).limit(DATASET_HISTORY_LIMIT).all().map((r) => r.id);
+    const entries: HistoryEntry[] = [];
+    for (let i = 0; i < ids.length; i += HISTORY_PAGE) {
+      if (i > 0) await giveTurns();
+      entries.push(...changes(inArray(cellChanges.id, ids.slice(i, i + HISTORY_PAGE))));
+    }
+    return entries;
   }
 
   /** Keyset-paginated: no cursor is held open between pages. */
@@ -91,19 +105,24 @@ export class SqliteReadModel implements ReadModel {
     const withReview = and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId));
     const statusCounts = db.select({ sheet: rows.sheetId, status, n: count() }).from(rows).leftJoin(reviews, withReview)
       .where(eq(rows.datasetId, datasetId)).groupBy(rows.sheetId, status).all();
+    // Each of these goes through every row of the dataset: other requests get a turn between them.
+    await giveTurns();
     const coders = db.select({ name: sql<string>`coalesce(${users.name}, '(unknown)')`, sheet: rows.sheetId, rows: count() }).from(rows)
       .leftJoin(users, eq(users.id, rows.createdBy))
       .where(eq(rows.datasetId, datasetId)).groupBy(users.name, rows.sheetId).all();
+    await giveTurns();
     const day = sql<string>`strftime('%Y-%m-%d', ${rows.createdAt} / 1000, 'unixepoch')`;
     const days = db.select({ day, rows: count() }).from(rows).where(eq(rows.datasetId, datasetId)).groupBy(day).orderBy(day).all();
 
-    const timeline = sheets.flatMap((sheet) => {
+    const timeline: ProgressCounts['timeline'] = [];
+    for (const sheet of sheets) {
+      await giveTurns();
       const dateColumn = sheet.columns.find((c) => c.type === 'date');
-      if (!dateColumn) return [];
+      if (!dateColumn) continue;
       const label = sheet.columns.find((c) => c.id === 'summary') ?? sheet.columns.find((c) => c.type === 'longtext' || c.type === 'text');
       const kind = sheet.columns.find((c) => c.type === 'enum' && c.id !== 'date_precision');
       const path = (id: string | undefined) => (id ? `$.${id}` : '$.__none__');
-      return db.select({
+      timeline.push(...db.select({
         row: rows.rowId,
         date: sql<string | null>`json_extract(${rows.cells}, ${path(dateColumn.id)})`,
         label: sql<string | null>`json_extract(${rows.cells}, ${path(label?.id)})`,
@@ -112,8 +131,8 @@ export class SqliteReadModel implements ReadModel {
       }).from(rows).leftJoin(reviews, withReview)
         .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheet.id))).limit(TIMELINE_LIMIT).all()
         .filter((r): r is typeof r & { date: string } => typeof r.date === 'string' && r.date !== '')
-        .map((r) => ({ ...r, sheet: sheet.id }));
-    });
+        .map((r) => ({ ...r, sheet: sheet.id })));
+    }
     return { statusCounts, coders, days, timeline };
   }
 

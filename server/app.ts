@@ -72,13 +72,28 @@ export interface HttpOptions {
   trustProxy: boolean;
   /** Exports running at once (MAX_CONCURRENT_EXPORTS); more wait in a queue. */
   maxConcurrentExports: number;
+  /** Heavy reads running at once (MAX_CONCURRENT_READS): codebook, progress, history, problems, … */
+  maxConcurrentReads: number;
   /** Imports running at once (MAX_CONCURRENT_IMPORTS). */
   maxConcurrentImports: number;
+  /** Exports, and heavy reads, one user runs at once (MAX_CONCURRENT_PER_USER). */
+  maxConcurrentPerUser: number;
 }
 
 export const HTTP_DEFAULTS: HttpOptions = {
-  maxBodyBytes: 1024 * 1024, allowedOrigins: [], trustProxy: false, maxConcurrentExports: 4, maxConcurrentImports: 2,
+  maxBodyBytes: 1024 * 1024, allowedOrigins: [], trustProxy: false,
+  maxConcurrentExports: 4, maxConcurrentReads: 4, maxConcurrentImports: 2, maxConcurrentPerUser: 2,
 };
+
+/**
+ * Reads that go through a whole dataset (or a release) and answer at the end: each takes from a tenth
+ * of a second to seconds on a large dataset, and many at once would hold the server up for all of them.
+ */
+const HEAVY_READS = [
+  'codebook', 'progress', 'history', 'sheets/:sheetId/problems', 'conflicts', 'flags',
+  'rounds', 'rounds/:roundId', 'rounds/:roundId/agreement', 'rounds/:roundId/units',
+  'releases/preview', 'releases/:version/package.zip', 'releases/:version/CHANGELOG.md', 'releases/:version/diff',
+];
 
 export function createApp(options: AppOptions) {
   const { log } = options;
@@ -155,10 +170,19 @@ export function createApp(options: AppOptions) {
 
   app.route('/api/session', sessionRoutes(services));
   app.use('/api/*', requireUser(storage.users));
+  // Heavy work is limited in total and per user: one user sending a hundred requests at once gets a
+  // few served and the rest 429 at once, and does not hold up everyone else's. (While the server is
+  // busy it accepts one new connection per turn of its event loop: every request let in delays
+  // those behind it, /healthz included.)
   const user = (c: Context) => (c.get('user') as User | undefined)?.id;
+  const share = { max: http.maxConcurrentPerUser, queue: 2, key: user };
   // One limit for every kind of export: a sheet's, the whole dataset's zip, the evidence and the sources.
-  const exportsLimit = limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5 });
+  const exportsLimit = limitConcurrency({ max: http.maxConcurrentExports, queue: 100, retryAfterSeconds: 5, perUser: share });
   for (const path of ['sheets/:sheetId/export', 'export.zip', 'evidence/export', 'sources/export']) app.use(`/api/datasets/:id/${path}`, exportsLimit);
+  const readsLimit = limitConcurrency({ max: http.maxConcurrentReads, queue: 100, retryAfterSeconds: 5, perUser: share });
+  for (const path of HEAVY_READS) app.on('GET', `/api/datasets/:id/${path}`, readsLimit);
+  // Making a release reads every row too.
+  app.on('POST', '/api/datasets/:id/releases', readsLimit);
   // An XLSX import holds its file (up to 100 MiB) and more while it runs: one per user at once, and a
   // second one of theirs is refused rather than queued. Waiting ones are not read until their turn.
   const importsLimit = limitConcurrency({

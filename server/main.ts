@@ -24,14 +24,15 @@ const { app, services, injectWebSocket, wss } = createApp({
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
     maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,
-    maxConcurrentExports: config.MAX_CONCURRENT_EXPORTS, maxConcurrentImports: config.MAX_CONCURRENT_IMPORTS,
+    maxConcurrentExports: config.MAX_CONCURRENT_EXPORTS, maxConcurrentReads: config.MAX_CONCURRENT_READS,
+    maxConcurrentImports: config.MAX_CONCURRENT_IMPORTS, maxConcurrentPerUser: config.MAX_CONCURRENT_PER_USER,
   },
 });
 const adminToken = await prepareDatabase(storage, config.ADMIN_TOKEN);
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
-  announceStart(log, base, adminToken, config.PUBLIC_URL);
+  announceStart(log, base, adminToken);
   log.info({ url: base, dataDir: config.dataDir, store: where }, 'listening');
 });
 injectWebSocket(server);

@@ -5,6 +5,7 @@ import { NewReleaseBody } from '../../model/http';
 import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
 import type { Services } from '../context';
 import { badRequest, notFound } from '../errors';
+import { inTurns } from '../http/turns';
 import { exportRecord } from '../export/format';
 import { releasePreview } from '../releases/preview';
 import { createRelease, releaseDiff } from '../releases/releases';
@@ -21,7 +22,7 @@ export function releaseRoutes({ storage, registry }: Services) {
       const sheets = [];
       for (const sheet of await datasets.sheets(id)) {
         const rows = [];
-        for await (const row of readModel.exportRows(id, sheet.id, 'all')) rows.push(exportRecord(sheet.columns, row));
+        for await (const row of inTurns(readModel.exportRows(id, sheet.id, 'all'))) rows.push(exportRecord(sheet.columns, row));
         sheets.push({ ...sheet, rows });
       }
       const book = buildCodebook({ id, name }, sheets);

@@ -5,6 +5,7 @@
 import { type CellValue, type Column, validateRow } from '../../model/columns';
 import { quoteProblem } from '../../model/quotes';
 import type { SheetProblems } from '../../model/http';
+import { inTurns } from '../http/turns';
 import type { ReadModel, SheetSummary } from '../storage';
 
 export type RowProblem = Omit<SheetProblems[number], 'row'>;
@@ -29,13 +30,14 @@ export async function sheetProblems(readModel: ReadModel, datasetId: string, she
   for (const column of sheet.columns) {
     if (column.type !== 'ref' || !column.ref || ids.has(column.ref)) continue;
     const set = new Set<string>();
-    if (sheets.some((s) => s.id === column.ref)) for await (const row of readModel.exportRows(datasetId, column.ref, 'all')) set.add(row.rowId);
+    if (sheets.some((s) => s.id === column.ref)) for await (const row of inTurns(readModel.exportRows(datasetId, column.ref, 'all'))) set.add(row.rowId);
     ids.set(column.ref, set);
   }
   const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
 
   const problems: SheetProblems = [];
-  for await (const row of readModel.exportRows(datasetId, sheetId, 'all')) {
+  // Checking a row costs more than reading it: other requests get turns meanwhile.
+  for await (const row of inTurns(readModel.exportRows(datasetId, sheetId, 'all'))) {
     for (const p of rowProblems(sheet.columns, row.cells, rowExists)) problems.push({ row: row.rowId, ...p });
   }
   return problems;
