@@ -11,6 +11,11 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   ALLOWED_ORIGINS: z.string().default('').transform(parseOrigins),
+  /**
+   * The address people reach Tessera by when it differs from HOST:PORT (behind a proxy): printed in the
+   * sign-in line and by `npm run signin-link`, and allowed as an origin like those in ALLOWED_ORIGINS.
+   */
+  PUBLIC_URL: z.string().default('').transform(parsePublicUrl),
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),
   MAX_CONCURRENT_EXPORTS: z.coerce.number().int().positive().default(4),
   /** Heavy reads (codebook, progress, history, problems, …) that run at once, everyone's together. */
@@ -53,6 +58,24 @@ function parseOrigins(list: string, ctx: z.RefinementCtx): string[] {
   return origins;
 }
 
+/**
+ * `PUBLIC_URL`: an origin such as `https://tessera.example.org`, without a path: the web client asks for
+ * `/api/…` and `/ws/…` at the root of its address, so Tessera cannot be served under a path.
+ */
+export function parsePublicUrl(value: string, ctx: z.RefinementCtx): string | undefined {
+  const trimmed = value.trim();
+  if (!trimmed) return undefined;
+  try {
+    const url = new URL(trimmed);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    if (url.href.replace(/\/$/, '') !== url.origin) throw new Error('not an origin');
+    return url.origin;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${trimmed}" is not an address like https://tessera.example.org (no path: Tessera is served at the root)` });
+    return undefined;
+  }
+}
+
 export type Config = ReturnType<typeof readConfig>;
 
 /** The server's settings from the environment (README "Configuration"); bad values stop the start with a clear message. */
@@ -63,5 +86,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`Bad setting ${issue.path.join('.')}: ${issue.message}`);
   }
   const dataDir = resolve(parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, dbFile: join(dataDir, 'tessera.db') };
+  const { PUBLIC_URL, ALLOWED_ORIGINS } = parsed.data;
+  // The public address is the server's own, whatever Host the proxy in front sends.
+  const allowed = PUBLIC_URL && !ALLOWED_ORIGINS.includes(PUBLIC_URL) ? [...ALLOWED_ORIGINS, PUBLIC_URL] : ALLOWED_ORIGINS;
+  return { ...parsed.data, ALLOWED_ORIGINS: allowed, dataDir, dbFile: join(dataDir, 'tessera.db') };
 }

@@ -32,7 +32,7 @@ const adminToken = await prepareDatabase(storage, config.ADMIN_TOKEN);
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${info.port}`;
-  announceStart(log, base, adminToken);
+  announceStart(log, base, adminToken, config.PUBLIC_URL);
   log.info({ url: base, dataDir: config.dataDir, store: where }, 'listening');
 });
 injectWebSocket(server);
