@@ -46,7 +46,8 @@ async function npmStart(dataDir: string, adminToken: string): Promise<NpmStart> 
     if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}:\n${out}`);
     const match = /Tessera is running[^\n]*http:\/\/127\.0\.0\.1:(\d+)\/[^\n]*\n/.exec(out);
     return match ? Number(match[1]) : null;
-  }, { what: 'npm start prints its line', timeoutMs: 60_000 });
+    // npm start first builds the web client when its sources changed since the last build.
+  }, { what: 'npm start prints its line', timeoutMs: 90_000 });
   return { npm, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws`, exited, output: () => out };
 }
 
@@ -104,6 +105,6 @@ describe('npm start and signals', () => {
       const late = await connectSynced(again, 'demo');
       cleanups.push(() => late.destroy());
       expect(ids(late)).toContain('before-stop');
-    });
+    }, 150_000);
   }
 });
