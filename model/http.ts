@@ -125,8 +125,10 @@ export type DatasetAccess = z.infer<typeof DatasetAccess>;
 /** `GET /api/datasets` */
 export const DatasetList = z.array(z.object({
   id: z.string(), name: z.string(), template: z.string(), createdAt: z.string(),
-  /** The signed-in user's role on it; older servers leave it out. */
+  /** The signed-in user's role on it (an archived one: at most `viewer`); older servers leave it out. */
   role: z.enum(ROLES).optional(),
+  /** Their own role on it apart from an archive: what they act with once it is restored. */
+  ownRole: z.enum(ROLES).optional(),
   access: DatasetAccess.optional(),
   /** When it was archived (ISO 8601 UTC), null while active; archived ones are listed only with `?archived=1`. */
   archivedAt: z.string().nullable().optional(),
@@ -155,6 +157,8 @@ export const DatasetDetail = z.object({
   sheets: z.array(z.object({ id: z.string(), name: z.string(), columns: z.array(ColumnSchema), rowCount: z.number() })),
   /** The signed-in user's role on this dataset; older servers leave it out (the global role applies). */
   role: z.enum(ROLES).optional(),
+  /** Their own role on it apart from an archive: what they act with once it is restored. */
+  ownRole: z.enum(ROLES).optional(),
   /** When it was archived (read-only for everyone until restored), null while active. */
   archivedAt: z.string().nullable().optional(),
   access: DatasetAccess.optional(),

@@ -10,8 +10,11 @@ import type { User } from './auth/users';
 import { forbidden } from './errors';
 import type { DatasetCatalog, DatasetRecord } from './storage';
 
-/** The user's own role on a dataset, archived or not; null when the dataset does not exist for them. */
-function ownRole(user: User, dataset: DatasetRecord, memberRole: Role | undefined): Role | null {
+/**
+ * The user's own role on a dataset, archived or not (on an archived one, what they act with once it is
+ * restored); null when the dataset does not exist for them.
+ */
+export function ownRole(user: User, dataset: DatasetRecord, memberRole: Role | undefined): Role | null {
   if (user.role === 'admin') return 'admin';
   if (memberRole) return memberRole;
   return dataset.access === 'everyone' ? user.role : null;
@@ -29,9 +32,14 @@ export async function roleOn(catalog: DatasetCatalog, user: User, dataset: Datas
   return datasetRole(user, dataset, await catalog.memberRole(dataset.id, user.id));
 }
 
+/** The user's own role on a dataset (see `ownRole`), reading their membership from the catalog. */
+export async function ownRoleOn(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): Promise<Role | null> {
+  return ownRole(user, dataset, await catalog.memberRole(dataset.id, user.id));
+}
+
 /** Whether the user may rename, archive, restore and delete the dataset (archived ones included). */
 export async function managesDataset(catalog: DatasetCatalog, user: User, dataset: DatasetRecord): Promise<boolean> {
-  return ownRole(user, dataset, await catalog.memberRole(dataset.id, user.id)) === 'admin';
+  return await ownRoleOn(catalog, user, dataset) === 'admin';
 }
 
 /** Throws 403 unless `role` grants at least `needed`. */

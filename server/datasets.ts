@@ -1,6 +1,7 @@
 /**
  * Creating and shaping datasets: the first document state is built here and stored with the dataset's
- * record; renaming, archiving, deleting, and adding, renaming, moving and deleting sheets.
+ * record; renaming, archiving, deleting, and adding, renaming, moving and deleting sheets. Creating,
+ * archiving, restoring and deleting a dataset are written to the audit log, with who did it.
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../model/codes';
@@ -15,7 +16,7 @@ import { TEMPLATES, type TemplateId } from '../model/templates';
 import { conflict, notFound } from './errors';
 import { demoAnchors } from './sources/demo-source';
 import { sourceRecord } from './sources/sources';
-import { type DatasetCatalog, DEFAULT_SETTINGS, type NewSourceRecord } from './storage';
+import { type DatasetCatalog, DEFAULT_SETTINGS, type NewSourceRecord, type Storage, type UserDirectory } from './storage';
 import { Changes, observeDocument } from './sync/changes';
 import type { DocRegistry } from './sync/registry';
 
@@ -26,8 +27,16 @@ export interface NewDataset {
   createdBy: string | null;
 }
 
-/** Creates a dataset; `409` if the id is taken. */
-export async function createDataset(catalog: DatasetCatalog, input: NewDataset): Promise<{ id: string; name: string }> {
+/** Who changes a dataset's lifecycle, and the directory whose audit log records it. */
+export interface Actor {
+  userId: string;
+  users: UserDirectory;
+}
+
+/** Creates a dataset; `409` if the id is taken. With `users`, the creation is in its audit log, by `createdBy`. */
+export async function createDataset(
+  catalog: DatasetCatalog, input: NewDataset, users?: UserDirectory,
+): Promise<{ id: string; name: string }> {
   const doc = new Y.Doc();
   const changes = new Changes();
   const stop = observeDocument(doc, () => ({ changes, origin: { userId: input.createdBy } }));
@@ -54,6 +63,7 @@ export async function createDataset(catalog: DatasetCatalog, input: NewDataset):
   }, changes.toCommit(input.id, doc), sources);
   doc.destroy();
   if (!created) throw conflict(`A dataset with the id "${input.id}" exists already`);
+  await users?.audit({ actorId: input.createdBy, action: 'dataset.create', target: input.id, detail: { name: input.name, template: input.template } });
   return { id: input.id, name: input.name };
 }
 
@@ -70,20 +80,44 @@ export async function renameDataset(catalog: DatasetCatalog, registry: DocRegist
   await catalog.rename(id, name);
 }
 
-/** Archives (read-only for everyone; the caller tells open sockets) or restores a dataset. */
-export async function archiveDataset(catalog: DatasetCatalog, id: string, archived: boolean): Promise<void> {
+/** Archives (read-only for everyone; the caller tells open sockets) or restores a dataset; a change is audited. */
+export async function archiveDataset(catalog: DatasetCatalog, id: string, archived: boolean, actor: Actor): Promise<void> {
   const current = await catalog.get(id);
   if (!current || (current.archivedAt !== null) === archived) return;
   await catalog.setArchived(id, archived ? Date.now() : null);
+  await actor.users.audit({ actorId: actor.userId, action: archived ? 'dataset.archive' : 'dataset.restore', target: id, detail: { name: current.name } });
+}
+
+/** What goes with a dataset when it is deleted, counted: rows per sheet, releases, sources, double-coding rounds. */
+export interface DatasetContents {
+  sheets: Array<{ id: string; name: string; rows: number }>;
+  releases: number;
+  sources: number;
+  rounds: number;
+}
+
+export async function datasetContents(storage: Pick<Storage, 'datasets' | 'releases' | 'sources' | 'rounds'>, id: string): Promise<DatasetContents> {
+  const [sheets, releases, sources, rounds] = await Promise.all([
+    storage.datasets.sheets(id), storage.releases.list(id), storage.sources.list(id), storage.rounds.list(id),
+  ]);
+  return {
+    sheets: sheets.map((s) => ({ id: s.id, name: s.name, rows: s.rowCount })),
+    releases: releases.length, sources: sources.length, rounds: rounds.length,
+  };
 }
 
 /**
  * Deletes a dataset and everything stored for it. Its documents are unloaded first, without storing
  * what they still held, and their sockets closed with 4404, so nothing is written for it afterwards.
+ * The audit entry keeps its name and what went with it, since nothing else of it is left to tell.
  */
-export async function deleteDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string): Promise<void> {
+export async function deleteDataset(storage: Storage, registry: DocRegistry, id: string, actor: Actor): Promise<void> {
+  const dataset = await storage.datasets.get(id);
+  if (!dataset) throw notFound(`No dataset "${id}"`);
+  const contents = await datasetContents(storage, id);
   await registry.drop(id, CloseCode.NotFound, 'Dataset deleted');
-  if (!await catalog.delete(id)) throw notFound(`No dataset "${id}"`);
+  if (!await storage.datasets.delete(id)) throw notFound(`No dataset "${id}"`);
+  await actor.users.audit({ actorId: actor.userId, action: 'dataset.delete', target: id, detail: { name: dataset.name, ...contents } });
 }
 
 export interface NewSheet {

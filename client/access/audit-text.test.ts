@@ -18,6 +18,16 @@ describe('auditText', () => {
     expect(auditText(entry('dataset.access', 'team-a', { from: 'members', to: 'everyone' }))).toBe('opened the dataset team-a to everyone');
   });
 
+  it('names a dataset created, archived, restored, and deleted with what went with it', () => {
+    expect(auditText(entry('dataset.create', 'korea', { name: 'Korea 2024', template: 'blank' }))).toBe('created the dataset korea (Korea 2024)');
+    expect(auditText(entry('dataset.archive', 'korea', { name: 'Korea 2024' }))).toBe('archived the dataset korea');
+    expect(auditText(entry('dataset.restore', 'korea', { name: 'Korea 2024' }))).toBe('restored the dataset korea from the archive');
+    expect(auditText(entry('dataset.delete', 'korea', {
+      name: 'Korea 2024', sheets: [{ id: 'events', name: 'Events', rows: 9 }, { id: 'statements', name: 'Statements', rows: 5 }],
+      releases: 1, sources: 0, rounds: 2,
+    }))).toBe('deleted the dataset korea (Korea 2024) with 14 rows in 2 sheets, 1 release, no sources, 2 rounds');
+  });
+
   it('counts the sessions signed out', () => {
     expect(auditText(entry('user.signout', 'Ana', { sessions: 1 }))).toBe('signed Ana out (1 session)');
     expect(auditText(entry('user.signout', 'Ana', { sessions: 3 }))).toBe('signed Ana out (3 sessions)');

@@ -1,5 +1,6 @@
 /** An audit entry in plain words: "changed Ana's role from editor to viewer". */
 import type { AuditLog } from '../../model/http';
+import { count } from '../ui/plural';
 
 type AuditEntry = AuditLog[number];
 
@@ -30,10 +31,26 @@ export function auditText({ action, target, detail }: AuditEntry): string {
       return `made ${text(detail.user)} ${text(detail.role)} on the dataset ${target}`;
     case 'member.remove':
       return `removed ${text(detail.user)} from the dataset ${target}`;
+    case 'dataset.create':
+      return `created the dataset ${target} (${text(detail.name)})`;
+    case 'dataset.archive':
+      return `archived the dataset ${target}`;
+    case 'dataset.restore':
+      return `restored the dataset ${target} from the archive`;
+    case 'dataset.delete':
+      return `deleted the dataset ${target} (${text(detail.name)}) with ${contentsText(detail)}`;
     case 'dataset.access':
       return detail.to === 'members' ? `opened the dataset ${target} to its members only` : `opened the dataset ${target} to everyone`;
     default:
       // An action this client does not know yet: shown as stored, so nothing is hidden.
       return `${action} ${target} ${JSON.stringify(detail)}`;
   }
+}
+
+/** What a deleted dataset held, from its audit entry: "12 rows in 2 sheets, 1 release, 3 sources, no rounds". */
+function contentsText(detail: Record<string, unknown>): string {
+  const sheets = Array.isArray(detail.sheets) ? detail.sheets as Array<{ rows?: unknown }> : [];
+  const rows = sheets.reduce((sum, s) => sum + (typeof s.rows === 'number' ? s.rows : 0), 0);
+  return [`${count(rows, 'row')} in ${count(sheets.length, 'sheet')}`, count(detail.releases, 'release'), count(detail.sources, 'source'), count(detail.rounds, 'round')]
+    .join(', ');
 }

@@ -179,7 +179,11 @@ class DatasetPage {
 
   private renderFrame(): void {
     const editTools = this.readOnly
-      ? [h('span', { class: 'read-only-badge', 'data-testid': 'read-only', title: 'Your role can read and export, not change rows.' }, 'Read only')]
+      ? [h('span', {
+        class: 'read-only-badge', 'data-testid': 'read-only',
+        // An archive makes the dataset read-only for everyone, whatever their role: the title says which it is.
+        title: this.archivedAt ? 'Archived: read-only for everyone, admins too, until an admin restores it.' : 'Your role can read and export, not change rows.',
+      }, 'Read only')]
       : [
         h('button', { type: 'button', class: 'button primary', 'data-testid': 'add-row', onclick: () => this.grid?.addRow() }, '+ Add row'),
         h('button', { type: 'button', class: 'button', 'data-testid': 'delete-rows', onclick: () => void this.deleteRows() }, 'Delete rows'),

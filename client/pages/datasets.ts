@@ -2,12 +2,13 @@
  * The list of datasets (archived ones greyed in a section of their own), and for admins a form to
  * create one from a template and the actions to rename, archive, restore and delete one.
  */
-import { createDataset, deleteDataset, listDatasets, patchDataset } from '../api';
+import { createDataset, deleteDataset, getDataset, listDatasets, listReleases, listRounds, listSources, patchDataset } from '../api';
 import type { DatasetSummary, User as Me } from '../../model/http';
 import { DATASET_ID_RULE, isDatasetId } from '../../model/ids';
 import { TEMPLATE_IDS, type TemplateId } from '../../model/templates';
 import { datasetPath } from '../router';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
+import { count } from '../ui/plural';
 import { promptDialog } from '../ui/prompt';
 import { roleName, topBar } from './layout';
 
@@ -58,7 +59,10 @@ function showList(list: HTMLElement, datasets: DatasetSummary[], me: Me, refresh
 function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HTMLElement {
   const card = h('a', { class: 'dataset-card', href: datasetPath(d.id), 'data-dataset': d.id },
     h('span', { class: 'dataset-name' }, d.name,
-      d.role ? h('span', { class: `role role-${d.role}`, 'data-testid': 'dataset-role', title: 'Your role on this dataset' }, roleName(d.role)) : null,
+      roleBadge(d),
+      d.archivedAt
+        ? h('span', { class: 'badge read-only', 'data-testid': 'dataset-read-only', title: 'Archived: nobody changes it until an admin restores it' }, 'Read-only')
+        : null,
       d.access === 'members'
         ? h('span', { class: 'badge members-only', 'data-testid': 'members-only', title: 'Only its members and global admins may open it' }, 'Members only')
         : null),
@@ -69,8 +73,8 @@ function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HT
       d.archivedAt ? h('span', {}, `archived ${new Date(d.archivedAt).toLocaleDateString()}`) : null,
     ),
   );
-  // Global admins manage every dataset; a dataset's own admins manage it too (an archived one shows them as viewers).
-  if (me.role !== 'admin' && d.role !== 'admin') return h('div', { class: 'dataset-row', 'data-row': d.id }, card);
+  // Global admins manage every dataset; a dataset's own admins manage it too, archived or not.
+  if (me.role !== 'admin' && (d.ownRole ?? d.role) !== 'admin') return h('div', { class: 'dataset-row', 'data-row': d.id }, card);
   const act = (label: string, testId: string, run: () => Promise<unknown>) =>
     h('button', {
       type: 'button', class: 'button subtle', 'data-testid': testId, 'data-for': d.id,
@@ -96,13 +100,38 @@ function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HT
     });
   const remove = act('Delete', 'delete-dataset', async () => {
     const typed = await promptDialog(`Delete “${d.name}” for good?`, {
-      detail: `Its rows, history, flags and exports go with it; this cannot be undone. Type its id, ${d.id}, to confirm.`,
+      detail: `${await whatGoesWith(d.id)} This cannot be undone. Type its id, ${d.id}, to confirm.`,
       confirmLabel: 'Delete', kind: 'danger', accept: (text) => text.trim() === d.id,
     });
     if (typed !== null) await deleteDataset(d.id, typed);
   });
   return h('div', { class: 'dataset-row', 'data-row': d.id }, card,
     h('div', { class: 'dataset-actions' }, ...(d.archivedAt ? [archive, remove] : [rename, archive, remove])));
+}
+
+/**
+ * The user's own role on the dataset. On an archived one they act as a viewer (everyone does), but a
+ * badge saying *Viewer* would misname an admin: the archive shows as its own *Read-only* badge instead.
+ */
+function roleBadge(d: DatasetSummary): HTMLElement | null {
+  const role = d.ownRole ?? d.role;
+  if (!role) return null;
+  return h('span', {
+    class: `role role-${role}`, 'data-testid': 'dataset-role',
+    title: d.archivedAt ? `Your role on this dataset; archived, it is read-only for you as for everyone` : 'Your role on this dataset',
+  }, roleName(role));
+}
+
+/** Everything a deletion takes with it, counted, for the dialog that asks: rows per sheet, releases, sources, rounds. */
+async function whatGoesWith(id: string): Promise<string> {
+  try {
+    const [dataset, releases, sources, rounds] = await Promise.all([getDataset(id), listReleases(id), listSources(id), listRounds(id)]);
+    const sheets = dataset.sheets.map((s) => `${count(s.rowCount, 'row')} in ${s.name}`);
+    return `With it go ${sheets.length > 0 ? sheets.join(', ') : 'its sheets (none)'}, with their history, flags and evidence; `
+      + `${count(releases.length, 'release')}, ${count(sources.length, 'source')} and ${count(rounds.length, 'double-coding round')}.`;
+  } catch {
+    return 'Its rows, history, flags, releases, sources and rounds go with it.';
+  }
 }
 
 /** How the list names a dataset's template; the demo dataset comes with coded rows. */

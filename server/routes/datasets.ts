@@ -3,7 +3,7 @@ import { type Context, Hono } from 'hono';
 import type * as Y from 'yjs';
 import { getSheet, readColumns, sheetName, sheetRows } from '../../model/document';
 import { DatasetPatch, DeleteDatasetBody, NewDatasetBody, NewSheetBody, SettingsPatch, SheetPatch } from '../../model/http';
-import { managesDataset, roleOn } from '../access';
+import { datasetRole, managesDataset, ownRole, ownRoleOn, roleOn } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
 import { addSheet, archiveDataset, changeSheet, createDataset, deleteDataset, deleteSheet, renameDataset } from '../datasets';
@@ -29,9 +29,11 @@ export function datasetsRoutes({ storage }: Services) {
       const listed = [];
       for (const d of await storage.datasets.list()) {
         if (!withArchived && d.archivedAt !== null) continue;
-        const role = await roleOn(storage.datasets, user, d);
+        const memberRole = await storage.datasets.memberRole(d.id, user.id);
+        const role = datasetRole(user, d, memberRole);
         const { id, name, template, createdAt, archivedAt, access } = d;
-        if (role !== null) listed.push({ id, name, template, createdAt, archivedAt, access, role });
+        // `role` is what the user acts with now (an archive caps it at viewer), `ownRole` theirs apart from the archive.
+        if (role !== null) listed.push({ id, name, template, createdAt, archivedAt, access, role, ownRole: ownRole(user, d, memberRole) });
       }
       return c.json(listed);
     })
@@ -43,7 +45,7 @@ export function datasetsRoutes({ storage }: Services) {
         name: body.name,
         template: body.template,
         createdBy: c.get('user').id,
-      });
+      }, storage.users);
       return c.json(created, 201);
     });
 }
@@ -52,8 +54,9 @@ export function datasetsRoutes({ storage }: Services) {
 export function datasetRoutes({ storage, registry, peers }: Services) {
   const { datasets, readModel } = storage;
   const detail = async (c: Context<DatasetEnv>, id: string) => {
-    const { settings: _settings, ...dataset } = (await datasets.get(id))!;
-    return { ...dataset, role: c.get('role'), sheets: await datasets.sheets(id) };
+    const record = (await datasets.get(id))!;
+    const { settings: _settings, ...dataset } = record;
+    return { ...dataset, role: c.get('role'), ownRole: await ownRoleOn(datasets, c.get('user'), record), sheets: await datasets.sheets(id) };
   };
   /** Renaming, archiving, restoring and deleting: the dataset's admins, archived or not. */
   const requireManager = async (c: Context<DatasetEnv>) => {
@@ -65,13 +68,14 @@ export function datasetRoutes({ storage, registry, peers }: Services) {
       await requireManager(c);
       const { id } = c.get('dataset');
       const body = await readBody(c, DatasetPatch);
+      const actor = { userId: c.get('user').id, users: storage.users };
       // A rename of an archived dataset waits for its restore: the archive is read-only.
-      if (body.archived === false) await archiveDataset(datasets, id, false);
+      if (body.archived === false) await archiveDataset(datasets, id, false, actor);
       if (body.name !== undefined) {
         if ((await datasets.get(id))!.archivedAt !== null) throw forbidden('This dataset is archived: restore it to rename it');
         await renameDataset(datasets, registry, id, body.name, c.get('user').id);
       }
-      if (body.archived === true) await archiveDataset(datasets, id, true);
+      if (body.archived === true) await archiveDataset(datasets, id, true, actor);
       const before = c.get('dataset');
       if (body.access !== undefined && body.access !== before.access) {
         await datasets.setAccess(id, body.access);
@@ -88,7 +92,7 @@ export function datasetRoutes({ storage, registry, peers }: Services) {
       const { id } = c.get('dataset');
       const { confirm } = await readBody(c, DeleteDatasetBody);
       if (confirm !== id) throw badRequest(`To delete this dataset, send {"confirm": "${id}"}: its id, typed out`);
-      await deleteDataset(datasets, registry, id);
+      await deleteDataset(storage, registry, id, { userId: c.get('user').id, users: storage.users });
       return c.json({ id, deleted: true });
     })
     .post('/sheets', async (c) => {
