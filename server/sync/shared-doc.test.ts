@@ -337,6 +337,9 @@ describe('SharedDoc answering sync step 1', () => {
     const writer = new FakePeer('writer');
     shared.addPeer(writer);
     shared.receive(writer, updateMessage(changeOf(clientOf(shared), (doc) => setCell(events(doc), 'r1', 'summary', 'hot'))));
+    // Stored, and so broadcast already: the peers below get the answer and nothing else (a broadcast of the
+    // writer's change reaching them around their answer would be a second copy of what the answer holds).
+    await expect.poll(() => store.logged(DATASET).length).toBe(2);
     const peers = Array.from({ length: 5 }, (_, i) => new FakePeer(`u${i}`));
     for (const peer of peers) shared.addPeer(peer);
     const from = peers.map((peer) => peer.sent.length);
