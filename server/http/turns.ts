@@ -6,17 +6,24 @@
 /** Work between two breaks: long enough that the breaks cost little, short enough that nobody waits long. */
 const SLICE_MS = 10;
 /**
- * Event-loop turns per break. While it is busy the server takes in one new connection per turn, so
- * a break of one turn would let in one waiting client per slice of work; a turn with nothing to do
- * costs microseconds.
+ * While it is busy the server takes in one new connection per event-loop turn, so a break of one turn
+ * lets in one waiting client per slice of work. A break goes on while its turns find something to do
+ * (a turn that takes longer than IDLE_TURN_MS served something), up to MAX_TURNS; a turn with nothing
+ * to do costs microseconds.
  */
-const TURNS_PER_BREAK = 8;
+const MIN_TURNS = 2;
+const MAX_TURNS = 64;
+const IDLE_TURN_MS = 0.2;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Gives the event loop a few turns: what is waiting (new connections, requests, sockets) is served. */
+/** Gives the event loop turns until what was waiting (new connections, requests, sockets) has been served. */
 export async function giveTurns(): Promise<void> {
-  for (let i = 0; i < TURNS_PER_BREAK; i++) await nextTurn();
+  for (let turn = 1; turn <= MAX_TURNS; turn++) {
+    const started = performance.now();
+    await nextTurn();
+    if (turn >= MIN_TURNS && performance.now() - started < IDLE_TURN_MS) return;
+  }
 }
 
 /** A function to await often during long work: it gives the event loop turns once `sliceMs` have passed since the last. */
