@@ -135,9 +135,14 @@ export interface RouteRow {
   check?: (body: any, seen: Seen) => void;
 }
 
-/** The web client's pages and files (`mountClient`): public by design, and not API. */
+/**
+ * Routes outside the users' roles: the web client's pages and files (`mountClient`, public by design, and not
+ * API), and the Prometheus metrics, which answer only the holder of METRICS_TOKEN whatever a user's role
+ * (test/integration/metrics.test.ts).
+ */
 export const NOT_IN_TABLE = new Set([
   'GET /*',
+  'GET /metrics',
 ]);
 
 const CSV = 'format=csv';
