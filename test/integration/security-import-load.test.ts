@@ -94,8 +94,9 @@ describe('import load', () => {
     // Four at once, by four editors.
     const four = await Promise.all(editors.map((e) => importFile(server, DATASET, SHEET, bomb, { type: XLSX, token: e.token })));
     expect(four.map((r) => r.status)).toEqual([400, 400, 400, 400]);
-    // Inflating the part whole would take 200 MiB at least, and twice that while its buffer grows.
-    expect(peakRss(server) - before).toBeLessThan(64 * MiB);
+    // Inflating the part whole takes 200 MiB at least, twice that while its buffer grows (+403 MiB
+    // for the first one before inflating stopped at the declared size; now +8 MiB, +35 MiB for all five).
+    expect(peakRss(server) - before).toBeLessThan(128 * MiB);
   });
 
   it('runs one import per user at once: their next one gets 429 with Retry-After while other users import', async () => {
