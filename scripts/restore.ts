@@ -11,13 +11,13 @@
  * PostgreSQL: the schemas Tessera keeps (`public` and drizzle's `drizzle`) are dropped and made again from
  * the dump, in one transaction: a failed restore leaves the database as it was.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { readConfig } from '../server/config';
-import { BackupError, pgConnection, readBackup, runScript } from './backup-format';
+import { BackupError, pgConnection, readBackup, run, runScript } from './backup-format';
 
 const PG_RESTORE = process.env.PG_RESTORE ?? 'pg_restore';
 const PSQL = process.env.PSQL ?? 'psql';
@@ -89,22 +89,19 @@ async function restorePostgres(dataFile: string, url: string): Promise<void> {
       + 'Stop every Tessera server (and close other sessions) first, then restore');
   }
   const { dbname, env } = pgConnection(url);
-  // pg_restore turns the archive into SQL; psql runs it after the drops, all in one transaction.
-  const dump = spawn(PG_RESTORE, ['--no-owner', '--no-privileges', '--file=-', dataFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const apply = spawn(PSQL, [
-    '--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1',
-    '--command=DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;',
-    '--file=-', `--dbname=${dbname}`,
-  ], { env, stdio: [dump.stdout, 'ignore', 'pipe'] });
-  const finished = (child: ReturnType<typeof spawn>, program: string) => new Promise<void>((done, fail) => {
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', (error) => fail(new BackupError(`Could not run ${program}: ${error.message}`)));
-    child.once('exit', (code, signal) => (code === 0 ? done() : fail(new BackupError(`${program} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`))));
-  });
-  const results = await Promise.allSettled([finished(dump, PG_RESTORE), finished(apply, PSQL)]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  // pg_restore turns the archive into SQL first, whole: psql would commit a script cut short as it is.
+  const scratch = mkdtempSync(join(tmpdir(), 'tessera-restore-'));
+  try {
+    const script = join(scratch, 'restore.sql');
+    await run(PG_RESTORE, ['--no-owner', '--no-privileges', `--file=${script}`, dataFile]);
+    await run(PSQL, [
+      '--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1',
+      '--command=DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;',
+      `--file=${script}`, `--dbname=${dbname}`,
+    ], env);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
