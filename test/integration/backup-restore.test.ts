@@ -136,8 +136,8 @@ describe('backup and restore', () => {
     expect(await restoreAndRead(quiet)).toEqual([...Array(20).keys()]);
   }, 240_000);
 
-  it('refuses to restore while the server runs, a directory that is not a backup, a changed backup, and a backup into a used directory', async () => {
-    const running = await restartServer(server);
+  it('refuses to restore while the server runs, a directory that is not a backup, another store\'s, a newer Tessera\'s or a changed backup; and to back up into a used directory', async () => {
+    const running = await startServer();
     try {
       const dir = join(tempDir(), 'backup');
       const env = await storeEnv(running);
@@ -148,7 +148,7 @@ describe('backup and restore', () => {
       expect(whileRunning.code).toBe(1);
       expect(whileRunning.stderr).toMatch(/stop (the|every) Tessera server/i);
       // Refused before anything was touched: the server still serves its datasets.
-      expect((await api(running, `/api/datasets/${DATASET}`)).status).toBe(200);
+      expect((await api(running, '/api/datasets/demo')).status).toBe(200);
 
       const notBackup = tempDir();
       writeFileSync(join(notBackup, 'tessera.db'), 'not a database');
@@ -161,7 +161,21 @@ describe('backup and restore', () => {
       expect(again.stderr).toContain('not an empty directory');
 
       expect(await running.stop()).toBe(0);
-      const manifest = JSON.parse(readFileSync(join(dir, 'tessera-backup.json'), 'utf8')) as { file: string };
+      // A backup of the other kind of database than the one configured.
+      const otherStore = await npmRun('restore', [dir], { ...env, DATABASE_URL: env.DATABASE_URL ? '' : 'postgres://127.0.0.1:1/none' });
+      expect(otherStore.code).toBe(1);
+      expect(otherStore.stderr).toMatch(/This backup holds a (SQLite|PostgreSQL) database/);
+
+      // A backup made by a newer Tessera: its schema has a migration this checkout does not know.
+      const manifestPath = join(dir, 'tessera-backup.json');
+      const original = readFileSync(manifestPath, 'utf8');
+      const manifest = JSON.parse(original) as { file: string; lastMigration: { tag: string | null; when: number } };
+      writeFileSync(manifestPath, JSON.stringify({ ...manifest, lastMigration: { tag: '9999_future', when: manifest.lastMigration.when + 1 } }));
+      const newer = await npmRun('restore', [dir], env);
+      expect(newer.code).toBe(1);
+      expect(newer.stderr).toContain('made by a newer Tessera');
+      writeFileSync(manifestPath, original);
+
       writeFileSync(join(dir, manifest.file), 'cut short');
       const changed = await npmRun('restore', [dir], env);
       expect(changed.code).toBe(1);
