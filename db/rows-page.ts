@@ -72,6 +72,10 @@ export function rowsPageStatements(d: RowsDialect, datasetId: string, sheetId: s
   }
   if (query.q) {
     const pattern = anywhere(query.q);
+    // A cell holding the text means the row's JSON holds it too (JSON escapes only quotes, backslashes and
+    // control characters, none of which such a query has): one match over the raw text first, so that only the
+    // rows that pass it have their cells read one by one.
+    if (!/["\\\u0000-\u001f]/.test(query.q)) where.push(d.contains(sql`r.cells`, pattern));
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
   }

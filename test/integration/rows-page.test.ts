@@ -37,8 +37,9 @@ describe('GET …/sheets/:sheetId/rows: a sheet by pages', () => {
     server = await startServer();
     await createDataset(server, DATASET, 'events-statements');
     viewer = (await createUser(server, 'reader', 'viewer')).token;
-    const header = ['event_date', 'date_precision', 'actor1', 'event_type', 'context', 'location', 'summary', 'cameo_code'];
-    const records = EVENTS.map((e, i) => [`2024-02-0${i + 1}`, 'day', e.actor1, e.event_type, e.context, e.location, e.summary, e.cameo]);
+    const header = ['event_date', 'date_precision', 'actor1', 'event_type', 'context', 'location', 'summary', 'cameo_code', 'source_excerpt'];
+    const records = EVENTS.map((e, i) => [`2024-02-0${i + 1}`, 'day', e.actor1, e.event_type, e.context, e.location, e.summary, e.cameo,
+      i === 0 ? 'He said "no comment" \\ twice' : '']);
     const imported = await importFile(server, DATASET, 'events', csvOf([header, ...records]));
     expect(imported.status).toBe(200);
     const all = await page('limit=1000');
@@ -96,6 +97,9 @@ describe('GET …/sheets/:sheetId/rows: a sheet by pages', () => {
     expect(summaries(await page('q=Talks_resumed'))).toEqual([]);
     expect(summaries(await page('q=under_score'))).toEqual(['under_score and more']);
     expect(summaries(await page(`q=${encodeURIComponent('São')}`))).toEqual(['under_score and more']);
+    // Quotes and backslashes are escaped in the stored JSON: the text is still found as written.
+    expect(summaries(await page(`q=${encodeURIComponent('said "NO comment"')}`))).toEqual(['Talks resumed']);
+    expect(summaries(await page(`q=${encodeURIComponent('" \\ tw')}`))).toEqual(['Talks resumed']);
     expect((await page('q=seoul&filter[event_type]=AGREE&sort=-summary')).rows.map((r) => r.summary)).toEqual(['Talks resumed', 'seoul in lower case']);
   });
 
