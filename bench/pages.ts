@@ -107,6 +107,9 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
     const fill = performance.now();
     await writeRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), pageRows);
     log(`  written in ${seconds(performance.now() - fill)} (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
+    // The SQLite writes held this process's event loop for their whole time: let it see the keep-alive sockets
+    // the server closed meanwhile, or the next request goes out on one of them and fails.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const queries: [string, string][] = [
       ['first page, row-id order', 'limit=100'],
       ['page at row 900,000', 'offset=900000&limit=100'],
