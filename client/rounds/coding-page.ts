@@ -5,7 +5,7 @@
  * no rows. "Submit" hands the copy in: from then on it is read-only, here and on the server.
  */
 import { getRound, submitRound } from '../api';
-import { CloseCode } from '../../model/codes';
+import { CloseCode, CloseReason } from '../../model/codes';
 import { isEmpty } from '../../model/columns';
 import { roundRoom } from '../../model/rooms';
 import type { DatasetDetail, User as Me, Round } from '../../model/http';
@@ -64,7 +64,7 @@ class CodingPage {
       room: roundRoom(round.dataset, round.id),
       // The copy is the coder's own: kept offline apart from the dataset's.
       cacheName: `tessera:${location.host}:${me.id}:${round.dataset}:round:${round.id}:${round.createdAt}`,
-      onFatal: (code) => this.onFatal(code),
+      onFatal: (code, reason) => this.onFatal(code, reason),
       onRoleChange: () => void this.refreshRound(),
     });
     this.presence = new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) });
@@ -193,7 +193,7 @@ class CodingPage {
     }
   }
 
-  private onFatal(code: number): void {
+  private onFatal(code: number, reason: string): void {
     if (code === CloseCode.Unauthorized) {
       location.href = signInPath('expired');
       return;
@@ -201,7 +201,10 @@ class CodingPage {
     this.grid?.destroy();
     this.grid = null;
     replaceChildren(this.gridHost, h('p', { class: 'grid-message' },
-      code === CloseCode.NotFound ? 'This round’s copy is not open to you, or the round no longer exists.' : 'You may not open this copy.'));
+      code === CloseCode.NotFound ? 'This round’s copy is not open to you, or the round no longer exists.'
+        // The server refused the page's address, not this coder: nobody took the copy away.
+        : reason === CloseReason.OriginNotAllowed ? `This address (${location.origin}) is not allowed by the server's settings: open Tessera at the address its administrator gave you.`
+        : 'You may not open this copy.'));
   }
 }
 

@@ -9,6 +9,8 @@ import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../helpers/api';
+import { api } from '../helpers/clients';
 import { freePort } from '../helpers/cluster';
 import { type RunningServer, startServer } from '../helpers/server';
 import { launchBrowser, signedIn } from './browser';
@@ -56,6 +58,19 @@ describe('a page at an address the server does not allow', () => {
     expect(text).toContain('ALLOWED_ORIGINS');
     expect(text).not.toMatch(/removed you|no longer open/);
     expect(await page.title()).toBe('This address is not allowed · Tessera');
+    await context.close();
+  });
+
+  it('says so on a round coder’s copy too, not that the copy is not theirs', async () => {
+    const coder = await createUser(server, 'origin-coder', 'editor');
+    const rows = await api(server, '/api/datasets/demo/sheets/events/rows?limit=2');
+    const round = await api(server, '/api/datasets/demo/rounds', {
+      body: { sheet: 'events', rows: rows.body.rows.map((r: { row_id: string }) => r.row_id), columns: ['event_type'], coders: ['origin-coder', 'admin'] },
+    });
+    expect(round.status, JSON.stringify(round.body)).toBe(201);
+    const { page, context } = await signedIn(browser, proxyUrl, coder.token, `/d/demo/-/rounds/${round.body.id}`);
+    const message = page.locator('.grid-message');
+    await expect.poll(() => message.textContent()).toContain(`This address (${proxyUrl}) is not allowed by the server's settings`);
     await context.close();
   });
 });
