@@ -42,6 +42,11 @@ export const datasets = pgTable('datasets', {
   archivedAt: integer('archived_at'),
   /** `everyone`: every user with their global role; `members`: only its members (and global admins). */
   access: text('access', { enum: ['everyone', 'members'] }).notNull().default('everyone'),
+  /**
+   * `document`: the dataset's rows are in its own document; `rows`: each row is a document of its own
+   * (docs/design/million-rows.md), and the dataset's document holds its name and sheets only.
+   */
+  layout: text('layout', { enum: ['document', 'rows'] }).notNull().default('document'),
 });
 
 /** A user's role on one dataset. */

@@ -1,0 +1,1 @@
+ALTER TABLE `datasets` ADD `layout` text DEFAULT 'document' NOT NULL;
