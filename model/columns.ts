@@ -17,6 +17,8 @@ export interface Column {
   description?: string;
   /** For `ref` columns: the sheet whose row ids the cell holds. */
   ref?: string;
+  /** For `text` columns: the sheet holding the actor list the cell names an actor of (model/actors.ts). */
+  actors?: string;
 }
 
 /** What a cell holds: `multi` cells a list of codes, `evidence` cells a list of anchors into sources. */
@@ -43,7 +45,7 @@ export const EXPORT_META_COLUMNS = ['review_status', 'open_flags', 'created_by',
 /** Ids a sheet's column may not take: the export's own columns would clash with them. */
 export const RESERVED_COLUMN_IDS: ReadonlySet<string> = new Set(['row_id', ...EXPORT_META_COLUMNS]);
 
-export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref'] as const;
+export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref', 'actor'] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface Problem {
@@ -89,6 +91,11 @@ export function isHttpUrl(value: string): boolean {
 export interface ValidationContext {
   /** Answers whether a row id exists in a sheet; without it `ref` cells are only type-checked. */
   rowExists?: (sheetId: string, rowId: string) => boolean;
+  /**
+   * Answers whether text names actors of the actor list in a sheet (every `;`-separated part a name or an
+   * alias, model/actors.ts); without it actor cells are only type-checked.
+   */
+  actorNamed?: (sheetId: string, text: string) => boolean;
 }
 
 /**
@@ -103,7 +110,11 @@ export function validateCell(column: Column, value: unknown, ctx: ValidationCont
   switch (column.type) {
     case 'text':
     case 'longtext':
-      return typeof value === 'string' ? [] : [typeProblem(column, 'text')];
+      if (typeof value !== 'string') return [typeProblem(column, 'text')];
+      if (column.actors !== undefined && ctx.actorNamed && !ctx.actorNamed(column.actors, value)) {
+        return [{ code: 'actor', message: `${column.name}: "${value}" is not in the actor list` }];
+      }
+      return [];
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? [] : [typeProblem(column, 'a number')];
     case 'integer':
@@ -123,6 +134,8 @@ export function validateCell(column: Column, value: unknown, ctx: ValidationCont
       return options.includes(value) ? [] : [codeProblem(column, [value])];
     case 'multi': {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return [typeProblem(column, 'a list of codes')];
+      // Without a code list a multi holds free names (an actor's aliases).
+      if (column.options === undefined) return [];
       const unknown = value.filter((v) => !options.includes(v));
       return unknown.length === 0 ? [] : [codeProblem(column, unknown)];
     }

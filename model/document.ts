@@ -114,6 +114,8 @@ export function readColumn(ycol: YColumn): Column {
   if (typeof description === 'string' && description !== '') column.description = description;
   const ref = ycol.get('ref');
   if (typeof ref === 'string') column.ref = ref;
+  const actors = ycol.get('actors');
+  if (typeof actors === 'string') column.actors = actors;
   return column;
 }
 

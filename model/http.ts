@@ -42,6 +42,8 @@ const ColumnSchema = z.object({
   optionLabels: z.record(z.string(), z.string()).optional(),
   description: z.string().optional(),
   ref: z.string().optional(),
+  /** For `text` columns: the sheet of the actor list the cell names an actor of. */
+  actors: z.string().optional(),
 }) satisfies z.ZodType<Column>;
 
 // ---- session and users ----
@@ -182,6 +184,7 @@ export type DeleteDatasetBody = z.infer<typeof DeleteDatasetBody>;
 const NewSheetColumns = z.array(ColumnSchema.extend({
   id: z.string().regex(COLUMN_ID, 'column ids start with a letter and use a-z, 0-9 and _'),
   name: z.string().trim().min(1).max(200),
+  actors: z.string().regex(SHEET_ID, 'an actor list is named by its sheet id').optional(),
 })).max(500).superRefine((columns, ctx) => {
   const seen = new Set<string>();
   for (const [i, c] of columns.entries()) {

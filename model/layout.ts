@@ -31,6 +31,7 @@ const COLUMN_FIELDS: Record<string, { test: (v: unknown) => boolean; holds: stri
   optionLabels: { test: (v) => isPlainObject(v) && Object.values(v).every(isString), holds: 'an object of code: label strings' },
   description: { test: isString, holds: 'a string' },
   ref: { test: (v) => typeof v === 'string' && SHEET_ID.test(v), holds: 'a sheet id' },
+  actors: { test: (v) => typeof v === 'string' && SHEET_ID.test(v), holds: 'a sheet id (the actor list)' },
 };
 
 /** Why `value` may not be stored under `key` of a column, or null if it may. */
