@@ -251,7 +251,7 @@ export const roundAdjudications = sqliteTable('round_adjudications', {
   userId: text('user_id').notNull(),
   at: integer('at').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.roundId, t.rowId, t.columnId] })]);
-// ---- Releases (README "Codebook and releases") ----
+// ---- Releases (docs/releases.md#releases) ----
 
 /**
  * A dataset's numbered releases. Immutable once stored: `zip` holds the package's exact bytes (its sha256

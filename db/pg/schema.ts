@@ -259,7 +259,7 @@ export const roundAdjudications = pgTable('round_adjudications', {
   userId: text('user_id').notNull(),
   at: integer('at').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.roundId, t.rowId, t.columnId] })]);
-// ---- Releases (README "Codebook and releases") ----
+// ---- Releases (docs/releases.md#releases) ----
 
 /**
  * A dataset's numbered releases. Immutable once stored: `zip` holds the package's exact bytes (its sha256
