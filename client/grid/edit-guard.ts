@@ -66,10 +66,13 @@ export class EditGuard {
         this.showNote(editing);
       };
       row.observe(observer);
+      // Stopped when the editor closes and again when the next one opens (or the grid goes): Yjs must be
+      // told to unobserve only once.
       editing.stop = () => {
         row.unobserve(observer);
         editing.note?.remove();
         editing.note = null;
+        editing.stop = () => {};
       };
     }
     this.editing = editing;
