@@ -1,6 +1,6 @@
 /**
- * The README's nginx and HAProxy configurations ("In production"), run as written in front of two
- * instances: the blocks are read from README.md, and only their addresses, port and certificate are
+ * The nginx and HAProxy configurations of docs/deployment.md#behind-a-balancer, run as written in front of
+ * two instances: the blocks are read from that page, and only their addresses, port and certificate are
  * replaced by the test's (TLS with a certificate made for the test, on free ports). Through each proxy:
  * signing in gives a `Secure` cookie, a cookie-authenticated write from the proxy's own origin (port
  * included) is not refused, a sync socket opened the way a browser opens it syncs, and an edit crosses
@@ -22,19 +22,20 @@ import { freePort, startCluster, type Cluster } from '../helpers/cluster';
 import { rowsOf, sheetOf } from '../helpers/docs';
 import { waitFor } from '../helpers/wait';
 
-const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const DEPLOYMENT = 'docs/deployment.md';
+const PAGE = readFileSync(join(import.meta.dirname, '..', '..', DEPLOYMENT), 'utf8');
 
-/** The README's fenced block that contains `marker`, without its fences. */
-function readmeBlock(marker: string): string {
-  const blocks = [...README.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
+/** The page's one fenced block that contains `marker`, without its fences. */
+function pageBlock(marker: string): string {
+  const blocks = [...PAGE.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
   const found = blocks.filter((block) => block.includes(marker));
-  if (found.length !== 1) throw new Error(`README.md: expected one block with "${marker}", found ${found.length}`);
+  if (found.length !== 1) throw new Error(`${DEPLOYMENT}: expected one block with "${marker}", found ${found.length}`);
   return found[0]!;
 }
 
-/** `text` with `pattern` replaced; fails when the README no longer has what the test replaces. */
+/** `text` with `pattern` replaced; fails when the page no longer has what the test replaces. */
 function replace(text: string, pattern: RegExp, by: string | ((match: string, ...groups: string[]) => string)): string {
-  if (!pattern.test(text)) throw new Error(`README block: ${pattern} not found`);
+  if (!pattern.test(text)) throw new Error(`${DEPLOYMENT} block: ${pattern} not found`);
   return text.replace(pattern, by as string);
 }
 
@@ -42,7 +43,7 @@ function replace(text: string, pattern: RegExp, by: string | ((match: string, ..
 function ourInstances(block: string, ports: number[], line: (port: number, i: number, rest: string) => string): string {
   const lines = /^( *)(server .*10\.0\.0\.\d+:8787.*)$/gm;
   const found = [...block.matchAll(lines)];
-  if (found.length === 0) throw new Error('README block: no example instance lines (10.0.0.x:8787)');
+  if (found.length === 0) throw new Error(`${DEPLOYMENT} block: no example instance lines (10.0.0.x:8787)`);
   const [first] = found;
   const indent = first![1]!;
   const mine = ports.map((port, i) => indent + line(port, i, first![2]!)).join('\n');
@@ -133,9 +134,9 @@ async function runProxy(name: string, command: string, args: string[], origin: s
   return proxy;
 }
 
-/** nginx with the README's block inside a minimal main configuration of the test's own. */
+/** nginx with the page's block inside a minimal main configuration of the test's own. */
 async function startNginx(dir: string, port: number, instancePorts: number[], tls: Tls): Promise<Proxy> {
-  let block = readmeBlock('upstream tessera');
+  let block = pageBlock('upstream tessera');
   block = replace(block, /listen 443 ssl;/, `listen 127.0.0.1:${port} ssl;`);
   block = replace(block, /ssl_certificate\s+\S+;/, `ssl_certificate ${tls.cert};`);
   block = replace(block, /ssl_certificate_key\s+\S+;/, `ssl_certificate_key ${tls.key};`);
@@ -151,9 +152,9 @@ async function startNginx(dir: string, port: number, instancePorts: number[], tl
   return runProxy('nginx', program('nginx'), ['-p', dir, '-e', join(dir, 'nginx-error.log'), '-c', conf], `https://127.0.0.1:${port}`, tls.ca);
 }
 
-/** HAProxy with the README's configuration. */
+/** HAProxy with the page's configuration. */
 async function startHaproxy(dir: string, port: number, instancePorts: number[], tls: Tls): Promise<Proxy> {
-  let block = readmeBlock('backend tessera');
+  let block = pageBlock('backend tessera');
   block = replace(block, /bind :443 ssl crt \S+/, `bind 127.0.0.1:${port} ssl crt ${tls.pem}`);
   block = ourInstances(block, instancePorts, (p, i, rest) => rest.replace(/^server \S+ 10\.0\.0\.\d+:8787/, `server t${i + 1} 127.0.0.1:${p}`));
   const conf = join(dir, 'haproxy.cfg');
@@ -182,7 +183,7 @@ const ids = (client: Client) => rowsOf(client.doc, 'events').map(([id]) => id);
 describe.each([
   { name: 'nginx', start: startNginx },
   { name: 'HAProxy', start: startHaproxy },
-])('the README\'s $name configuration in front of two instances', ({ name, start }) => {
+])('the $name configuration of docs/deployment.md in front of two instances', ({ name, start }) => {
   let dir: string;
   let tls: Tls;
   let cluster: Cluster;
@@ -195,7 +196,7 @@ describe.each([
     // nginx's workers may run as another user, and keep request bodies in temp folders here.
     chmodSync(dir, 0o755);
     tls = makeCertificate(dir);
-    // README: TRUST_PROXY=1, HOST an address the proxy reaches, nothing in ALLOWED_ORIGINS.
+    // The page's settings: TRUST_PROXY=1, HOST an address the proxy reaches, nothing in ALLOWED_ORIGINS.
     cluster = await startCluster(2, { env: { TRUST_PROXY: '1', HOST: '127.0.0.1', ALLOWED_ORIGINS: '' } });
     proxy = await start(dir, await freePort(), cluster.instances.map((instance) => instance.port), tls);
   });
