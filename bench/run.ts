@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- fanout|multi|scale|sources|import|pages ...]`: runs the server benchmarks of issue 2 against Tessera and its peers
+ * `npm run bench [-- fanout|multi|scale|sources|import|pages ...]`: runs the server benchmarks (docs/benchmarks.md) against Tessera and its peers
  * (the official y-websocket server and Hocuspocus) and prints tables and ratios, the multi-instance fan-out (Tessera on
  * PostgreSQL + Redis with 1, 2 and 3 instances, Hocuspocus with its Redis extension on 2), and the sources and import
  * benchmarks (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.

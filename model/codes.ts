@@ -1,4 +1,4 @@
-/** WebSocket close codes of the sync channel (README, "Live sync and the document"). */
+/** WebSocket close codes of the sync channel (docs/sync.md#close-codes). */
 export const CloseCode = {
   /** Server shutting down or restarting; the client should reconnect. */
   Restart: 1012,

@@ -1,6 +1,6 @@
 /**
  * Typed access to a dataset's Y.Doc. Every read and write of the document layout goes through here, so
- * the string keys live in one place. The layout (the README's "Live sync and the document" describes it):
+ * the string keys live in one place. The layout (docs/sync.md#the-document describes it):
  *
  *   meta    Y.Map  name, schemaVersion              written by the server only
  *   sheets  Y.Map  sheetId -> Y.Map { name, columns: Y.Array<Y.Map>, rows: Y.Map rowId -> Y.Map cells }

@@ -545,7 +545,7 @@ export type RoundSubmitted = z.infer<typeof RoundSubmitted>;
  * rows, and per pair of coders. `alpha` is null when it is undefined (fewer than one pairable unit, or
  * every value the same so no disagreement is expected); `percent` (0–1) is pairwise percent agreement,
  * null without pairable values. `units`: rows with at least two coders' values in that column.
- * `?format=csv`: the same as a report, see README.
+ * `?format=csv`: the same as a report, see docs/double-coding.md#agreement.
  */
 export const Agreement = z.object({
   round: z.string(),
@@ -609,7 +609,7 @@ export const AdjudicateBody = z.object({
   value: CellValueSchema,
 });
 export type AdjudicateBody = z.infer<typeof AdjudicateBody>;
-// ---- codebook and releases (README "Codebook and releases") ----
+// ---- codebook and releases (docs/releases.md) ----
 
 const CodebookColumn = z.object({
   id: z.string(), name: z.string(), type: z.enum(COLUMN_TYPES), required: z.boolean(),

@@ -1,6 +1,6 @@
 /**
  * `npm run backup -- DIR`: a consistent copy of everything Tessera stores, written into DIR (new or empty),
- * with a manifest beside it (README "Backups and upgrades"). Reads DATA_DIR or DATABASE_URL like the
+ * with a manifest beside it (docs/operations.md#backup). Reads DATA_DIR or DATABASE_URL like the
  * server, and may run while the server does: the copy holds every commit made before it started reading,
  * and none of any made meanwhile, whole.
  *

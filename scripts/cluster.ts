@@ -1,7 +1,7 @@
 /**
  * `npm run cluster [-- N]`: N Tessera instances (default 3) on one PostgreSQL database and one Redis,
  * behind a reverse proxy on PORT (default 8787; `scripts/balancer.ts`), for trying several instances on one
- * machine (README "Several instances"). The instances listen on 127.0.0.1, ports PORT+1 … PORT+N. The
+ * machine (docs/deployment.md#on-one-machine). The instances listen on 127.0.0.1, ports PORT+1 … PORT+N. The
  * first one starts alone: it migrates the database and, on an empty one, creates the admin and the demo
  * dataset; the others start once it runs. SIGINT or SIGTERM stops them all (SIGTERM each, then waits).
  *

@@ -1,6 +1,6 @@
 /**
  * `npm run restore -- DIR`: puts a backup made by `npm run backup` back where the server's DATA_DIR or
- * DATABASE_URL points (README "Backups and upgrades"). The next start serves exactly what the backup
+ * DATABASE_URL points (docs/operations.md#restore). The next start serves exactly what the backup
  * holds, and nothing written after it; it migrates a backup made by an older Tessera as any start does.
  *
  * Only with every server stopped: a running server would go on serving (and writing) what it holds in

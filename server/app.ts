@@ -49,9 +49,9 @@ export interface AppOptions {
   /** How long an unused document stays in memory. */
   docIdleMs: number;
   clientDir: string;
-  /** Request limits and cross-site rules (README "Configuration"); defaults when left out. */
+  /** Request limits and cross-site rules (README.md#configuration); defaults when left out. */
   http?: Partial<HttpOptions>;
-  /** Other instances on the same database (README "Several instances"), and this one's name. */
+  /** Other instances on the same database (docs/architecture.md#several-instances), and this one's name. */
   bus?: Bus;
   instanceId?: string;
   /** How often every open socket is checked against the database (ACCESS_RECHECK_MS); 5 s by default. */

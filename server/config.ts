@@ -78,7 +78,7 @@ export function parsePublicUrl(value: string, ctx: z.RefinementCtx): string | un
 
 export type Config = ReturnType<typeof readConfig>;
 
-/** The server's settings from the environment (README "Configuration"); bad values stop the start with a clear message. */
+/** The server's settings from the environment (README.md#configuration); bad values stop the start with a clear message. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {

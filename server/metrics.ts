@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (README "Logs and metrics", docs/metrics.md): what the server holds and does,
+ * Prometheus metrics (docs/operations.md#logs-and-metrics, docs/metrics.md): what the server holds and does,
  * served by `GET /metrics` to the holder of METRICS_TOKEN. One registry per app, so that apps built
  * side by side (tests) count apart.
  */

@@ -1,4 +1,4 @@
-/** The web client: built files from dist/client, index.html for every page route (README "Using it"). */
+/** The web client: built files from dist/client, index.html for every page route (docs/using.md). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';

@@ -255,7 +255,7 @@ export interface NewSourceRecord extends SourceRecord {
   createdBy: string | null;
 }
 
-/** The texts a dataset's rows are coded from (README "Sources and evidence"). */
+/** The texts a dataset's rows are coded from (docs/sources.md). */
 export interface SourceStore {
   /**
    * A dataset's sources in the order they were added, without their texts; with `query`, only those
@@ -317,7 +317,7 @@ export const RELEASE_ROWS = ['all', 'approved'] as const;
 /** Which rows a release holds. */
 export type ReleaseRows = (typeof RELEASE_ROWS)[number];
 
-/** A release as listed (README "Codebook and releases"). */
+/** A release as listed (docs/releases.md#releases). */
 export interface ReleaseRecord {
   version: string;
   /** ISO 8601 UTC. */

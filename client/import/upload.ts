@@ -1,5 +1,5 @@
 /**
- * Sends a file to a sheet's import (README "Import") with XMLHttpRequest, whose upload reports progress
+ * Sends a file to a sheet's import (docs/import.md) with XMLHttpRequest, whose upload reports progress
  * (fetch does not). The answer is the import report, also for 422 (records rejected, nothing written);
  * any other error comes back as the contract's error envelope.
  */

@@ -1,6 +1,6 @@
 /**
  * GET /api/datasets/:id/sheets/:sheetId/export: streamed CSV or JSON of one sheet, and
- * GET /api/datasets/:id/export.zip: every sheet of the dataset, one file each, in one zip (README "Export").
+ * GET /api/datasets/:id/export.zip: every sheet of the dataset, one file each, in one zip (docs/export.md#over-the-api).
  */
 import type { Context } from 'hono';
 import type { Column } from '../../model/columns';

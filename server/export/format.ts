@@ -1,4 +1,4 @@
-/** CSV and JSON rendering of exported rows (README, "Export"). */
+/** CSV and JSON rendering of exported rows (docs/export.md#over-the-api). */
 import Papa from 'papaparse';
 import { anchorLabel } from '../../model/anchors';
 import { type CellValue, type Column, EXPORT_META_COLUMNS } from '../../model/columns';

@@ -1,4 +1,4 @@
-/** Request body limits: past the limit 413, before the body is read (README "Configuration", MAX_BODY_BYTES). */
+/** Request body limits: past the limit 413, before the body is read (README.md#configuration, MAX_BODY_BYTES). */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';

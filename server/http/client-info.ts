@@ -1,4 +1,4 @@
-/** Who is on the other end of a request: TLS or not, and from which address (README "Configuration", TRUST_PROXY). */
+/** Who is on the other end of a request: TLS or not, and from which address (TRUST_PROXY: docs/deployment.md#behind-a-balancer). */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 

@@ -1,5 +1,5 @@
 /**
- * Importing a file's records into a sheet (README "Import"). Four steps, each yielding to the event
+ * Importing a file's records into a sheet (docs/import.md). Four steps, each yielding to the event
  * loop between slices so that other people's edits are served meanwhile:
  *
  * 1. read: records are parsed as they arrive and read as their columns' values (`read-value.ts`);

@@ -1,4 +1,4 @@
-/** Bounds of one import (README "Import"): what a file may hold before it is refused whole. */
+/** Bounds of one import (docs/import.md#writing): what a file may hold before it is refused whole. */
 
 /** Largest import body (CSV, or an XLSX as sent, compressed). */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;

@@ -1,5 +1,5 @@
 /**
- * What changed between two releases, row by row and cell by cell (README "Codebook and releases"):
+ * What changed between two releases, row by row and cell by cell (docs/releases.md#releases):
  * rows are matched by `row_id`; a changed cell is one of the sheet's own columns (in either release)
  * whose value differs. Review status and provenance are not cells and are not compared.
  */

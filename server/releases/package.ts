@@ -174,7 +174,7 @@ export function dataPackage(release: ReleaseRecord, snapshot: Snapshot): DataPac
   };
 }
 
-/** §8 CSV with excel_safe=0: every text exactly as typed. */
+/** The sheet's CSV export (docs/export.md#over-the-api) with excel_safe=0: every text exactly as typed. */
 function csv(header: readonly string[], records: Iterable<Readonly<Record<string, CellValue | undefined>>>): string {
   const lines = [csvLines([[...header]])];
   const batch: string[][] = [];

@@ -1,5 +1,5 @@
 /**
- * Making a release and comparing two (README "Codebook and releases"). Versions only go up: a new one
+ * Making a release and comparing two (docs/releases.md#releases). Versions only go up: a new one
  * must be above the last, and defaults to the next minor one. The rows are read first (from the read
  * model, page by page, as of one moment: `Storage.snapshot`); the package is then built a file per
  * event-loop turn.

@@ -1,5 +1,5 @@
 /**
- * A coder's copy of a round: the §5 layout with the round's sheet only, holding the round's rows;
+ * A coder's copy of a round: a dataset document's layout (docs/sync.md#the-document) with the round's sheet only, holding the round's rows;
  * the round's columns are empty and every other column holds what the dataset holds (the context a
  * coder codes from: the summary, the source, the evidence). A copy never holds any coder's values of
  * the round's columns, so nobody sees another coder's work in it.

@@ -1,6 +1,6 @@
 /**
  * `POST /api/datasets/:id/sheets/:sheetId/import` (editor): a CSV file or an XLSX workbook into a sheet
- * (README "Import"). The body is read as it arrives for CSV; an XLSX is read whole (its directory is at
+ * (docs/import.md). The body is read as it arrives for CSV; an XLSX is read whole (its directory is at
  * its end) and checked before anything in it is inflated.
  */
 import { Hono } from 'hono';

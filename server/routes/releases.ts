@@ -1,4 +1,4 @@
-/** A dataset's codebook and its releases (README "Codebook and releases"). */
+/** A dataset's codebook and its releases (docs/releases.md). */
 import { strFromU8, unzipSync } from 'fflate';
 import { Hono } from 'hono';
 import { NewReleaseBody } from '../../model/http';

@@ -1,4 +1,4 @@
-/** Double coding: rounds, submitting, agreement and adjudication (README "Double coding"). The rules are in `rounds/`. */
+/** Double coding: rounds, submitting, agreement and adjudication (docs/double-coding.md). The rules are in `rounds/`. */
 import { type Context, Hono } from 'hono';
 import { AdjudicateBody, NewRoundBody } from '../../model/http';
 import { badRequest, forbidden } from '../errors';

@@ -1,5 +1,5 @@
 /**
- * A dataset's sources, the evidence crosswalk and a sheet's problems (README "Sources and evidence").
+ * A dataset's sources, the evidence crosswalk and a sheet's problems (docs/sources.md).
  * `POST /sources` takes JSON, or the file itself as text/plain, text/markdown or text/html.
  */
 import { Hono } from 'hono';

@@ -1,6 +1,6 @@
 /**
  * The evidence crosswalk (one record per anchor: sheet, row, source, offsets, text) and the sources with
- * their texts, as CSV or JSON, streamed record by record (README "Sources and evidence").
+ * their texts, as CSV or JSON, streamed record by record (docs/sources.md#exports).
  */
 import type { Context } from 'hono';
 import { anchorsOf } from '../../model/anchors';

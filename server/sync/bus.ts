@@ -1,5 +1,5 @@
 /**
- * How instances that share one database tell each other what happened (README "Several instances").
+ * How instances that share one database tell each other what happened (docs/architecture.md#several-instances).
  * Every instance applies every update of the documents it holds, but each commits only its own
  * clients' updates, under the dataset's lock in the store, after reading what was logged before them.
  * The bus carries committed updates with their place in the log (`prevSeq`, `seq`], so an instance sees

@@ -22,7 +22,7 @@ export interface RegistryOptions {
   inspect?: Inspect;
   /** Asked about the cell values of every client update before it is applied. */
   checkCells?: CheckCells;
-  /** Other instances on the same database (README "Several instances"). */
+  /** Other instances on the same database (docs/architecture.md#several-instances). */
   bus?: Bus;
   /** Counts applied and stored updates and store failures (METRICS_TOKEN). */
   metrics?: SyncCounters;

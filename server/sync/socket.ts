@@ -1,4 +1,4 @@
-/** GET /ws/:room — the y-websocket endpoint; a dataset's room is its id (README, "Live sync"). */
+/** GET /ws/:room — the y-websocket endpoint; a dataset's room is its id (docs/sync.md#rooms). */
 import type { Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';

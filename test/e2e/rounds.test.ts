@@ -1,5 +1,5 @@
 /**
- * Double coding in three browsers (CONTRACT §14): an admin starts a round on three selected rows with
+ * Double coding in three browsers (docs/double-coding.md): an admin starts a round on three selected rows with
  * two coders; each codes blind in a copy of their own (Ben never sees Ana's values) and submits, after
  * which the copy is read-only; the admin reads the report (alpha shown), adjudicates the one
  * disagreement, and the dataset's cell holds the decided value.

@@ -1,5 +1,5 @@
 /**
- * Several real server processes on one PostgreSQL database and one Redis (README "Several instances"),
+ * Several real server processes on one PostgreSQL database and one Redis (docs/deployment.md#several-instances),
  * plus the parts the fault tests break: a Redis server of the test's own, and a TCP relay in front of
  * PostgreSQL that can be cut and restored.
  */

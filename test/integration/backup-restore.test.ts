@@ -1,5 +1,5 @@
 /**
- * `npm run backup` and `npm run restore` (README "Backups and upgrades") on the store the run picks
+ * `npm run backup` and `npm run restore` (docs/operations.md#backups-and-upgrades) on the store the run picks
  * (SQLite, or PostgreSQL with TESSERA_TEST_STORE=pg): a backup taken while a client keeps typing is one
  * consistent moment of the dataset, and a restore brings back exactly that moment, releases byte for byte.
  */

@@ -1,5 +1,5 @@
 /**
- * The permission matrix (issue #11), generated from `permissions.table.ts`: every route the app
+ * The permission matrix (docs/security.md#the-permission-matrix), generated from `permissions.table.ts`: every route the app
  * registers and every socket action, for every kind of actor, on a dataset open to everyone, on a
  * members-only one and on an archived one. Routes run in-process on a real SQLite file; sockets against the real server.
  */

@@ -1,5 +1,5 @@
 /**
- * The permission matrix (issue #11): who may do what, one row per route the app registers and one per
+ * The permission matrix (docs/security.md#the-permission-matrix): who may do what, one row per route the app registers and one per
  * socket action. `permission-matrix.test.ts` runs every row for every actor in `ACTORS` (anonymous, a
  * disabled user, global admin/editor/reviewer/viewer, member admin/editor/reviewer/viewer, and a member
  * editor who codes the fixture rounds) on each kind
@@ -11,7 +11,7 @@
  *
  *   'POST /api/datasets/:id/flags': { who: dataset('reviewer'), request: async (fx) => ({ body: { sheet: 'events', row: await fx.freshRow(), reason: 'other' } }) },
  *
- * `who` is the rule the expected outcome follows from (README "Roles"):
+ * `who` is the rule the expected outcome follows from (docs/security.md#roles):
  *   - `PUBLIC`             anyone, signed in or not: ok.
  *   - `SIGNED_IN`          any user: 401 without a (working) token, a disabled user included; else ok.
  *   - `global('admin')`    by the user's global role: 401, then 403 below the role, else ok.
@@ -20,7 +20,7 @@
  *                          below the role (on an archived dataset everyone's role is at most viewer); else ok.
  *   - `MANAGE`             renaming, archiving, restoring, deleting a dataset: its admins (global, or
  *                          member admin), archived or not: 401, 404 as above, else 403 or ok.
- *   - `ROUND`              a double-coding round (README "Double coding"), by the fixture round: it
+ *   - `ROUND`              a double-coding round (docs/double-coding.md), by the fixture round: it
  *                          exists only for its coders and the dataset's admins (archived or not); to
  *                          anyone else 404 as if it did not exist. Then ok.
  *   - `ROUND_ADMIN`        the round's agreement and units: as `ROUND`, then 403 for a coder who is no
@@ -325,11 +325,11 @@ export const DATASET_KINDS = Object.keys(DATASET_KIND) as DatasetKind[];
 
 export type Outcome = 'ok' | 401 | 403 | 404;
 
-/** README "Roles": each role includes the ones before it. Written out here, not imported, so the matrix checks the order too. */
+/** docs/security.md#roles: each role includes the ones before it. Written out here, not imported, so the matrix checks the order too. */
 const RANK: Record<Role, number> = { viewer: 0, reviewer: 1, editor: 2, admin: 3 };
 const grants = (role: Role, needed: Role) => RANK[role] >= RANK[needed];
 
-/** The actor's own role on a dataset of this kind (README "Access per dataset"), archived or not; null: it does not exist for them. */
+/** The actor's own role on a dataset of this kind (docs/security.md#access-per-dataset), archived or not; null: it does not exist for them. */
 function ownRole(actor: Actor, kind: DatasetKind): Role | null {
   if (actor.global === null || actor.disabled) return null;
   if (actor.global === 'admin') return 'admin';

@@ -1,5 +1,5 @@
 /**
- * Codebook and releases (README "Codebook and releases"): version rules, who may release, the package's
+ * Codebook and releases (docs/releases.md): version rules, who may release, the package's
  * datapackage.json checked against the CSVs it describes, approved-only releases, exact diffs, and
  * release bytes that never change, whatever is edited later and across a restart.
  */
@@ -276,7 +276,7 @@ describe('codebook and releases, in-process', () => {
     for (const sheet of dataset.sheets) {
       const resource = descriptor.resources.find((r) => r.name === sheet.id)!;
       expect(resource.path).toBe(`data/${sheet.id}.csv`);
-      // The CSV is the sheet's §8 export with excel_safe=0, byte for byte.
+      // The CSV is the sheet's export (docs/export.md) with excel_safe=0, byte for byte.
       expect(files[resource.path]).toBe(await text(`/api/datasets/demo/sheets/${sheet.id}/export?excel_safe=0`));
       const fields = resource.schema.fields;
       expect(fields.map((f) => f.name)).toEqual(['row_id', ...sheet.columns.map((c) => c.id),

@@ -220,7 +220,7 @@ describe('double coding', () => {
       sheet: 'events', row: 'r3', column: 'event_type', old: 'CONSULT', new: 'REJECT', by: 'admin',
       adjudication: { round: roundId, values: { ana: 'AGREE', ben: 'REJECT' } },
     });
-    // Earlier entries keep the §7 shape.
+    // Earlier entries keep the history's shape (docs/api.md#rows-export-and-import).
     expect(history[0]).not.toHaveProperty('adjudication');
     const units = await api(server, `/api/datasets/coding/rounds/${roundId}/units?open=1`);
     expect(units.body.map((u: { row: string; column: string }) => `${u.row}.${u.column}`)).not.toContain('r3.event_type');

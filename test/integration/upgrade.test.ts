@@ -1,5 +1,5 @@
 /**
- * Upgrades (README "Backups and upgrades"): every start logs the migrations it applies, and a database made
+ * Upgrades (docs/operations.md#upgrades): every start logs the migrations it applies, and a database made
  * by an older commit of this repository is served by today's `npm start` with every row, source and user
  * kept, its schema migrated, and today's web client built and served.
  */
