@@ -49,7 +49,7 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       if (tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, record.id)).get()) return false;
       tx.insert(datasets).values({
         id: record.id, name: record.name, template: record.template, settings: JSON.stringify(record.settings),
-        createdBy: record.createdBy, createdAt: Date.now(),
+        createdBy: record.createdBy, createdAt: Date.now(), layout: record.layout ?? 'document',
       }).run();
       for (const source of sources) insertSource(tx, record.id, source);
       this.docs.write(tx, first);

@@ -8,7 +8,7 @@ import type { CellValue } from '../model/columns';
 import type { ConflictRecord, ConflictValue } from '../model/conflicts';
 import type { FlagComment, FlagRecord } from '../model/reviews';
 import {
-  type AdjudicationRecord, type DatasetAccess, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type RoundRecord,
+  type AdjudicationRecord, type DatasetAccess, type DatasetLayout, type DatasetRecord, type DatasetSettings, DEFAULT_SETTINGS, type RoundRecord,
 } from '../server/storage';
 
 /** Rows read per page of an export: memory stays flat however long the sheet. */
@@ -80,6 +80,7 @@ export interface DatasetRow {
   settings: string;
   access: DatasetAccess;
   archivedAt: number | null;
+  layout: DatasetLayout;
 }
 
 export const toDatasetRecord = (d: DatasetRow): DatasetRecord => ({
@@ -89,6 +90,7 @@ export const toDatasetRecord = (d: DatasetRow): DatasetRecord => ({
   createdAt: new Date(d.createdAt).toISOString(),
   settings: { ...DEFAULT_SETTINGS, ...(JSON.parse(d.settings) as Partial<DatasetSettings>) },
   access: d.access,
+  layout: d.layout,
   archivedAt: d.archivedAt === null ? null : new Date(d.archivedAt).toISOString(),
 });
 

@@ -73,9 +73,13 @@ class PartByPartStore implements DocStore {
     return this.inner.load(datasetId);
   }
 
+  storedRow(datasetId: string, sheetId: string, rowId: string) {
+    return this.inner.storedRow(datasetId, sheetId, rowId);
+  }
+
   async append(commit: DocCommit): Promise<number> {
     const { datasetId } = commit;
-    const seq = await this.inner.append({ ...emptyCommit(datasetId), updates: commit.updates, stateVector: commit.stateVector });
+    const seq = await this.inner.append({ ...emptyCommit(datasetId), room: commit.room, updates: commit.updates, stateVector: commit.stateVector });
     // The history of a deleted row needs the commit's own cell changes beside the row.
     await this.inner.append({ ...emptyCommit(datasetId), cells: commit.cells, rows: commit.rows });
     await this.inner.append({ ...emptyCommit(datasetId), sheets: commit.sheets });

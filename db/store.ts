@@ -44,6 +44,11 @@ export class SqliteDocStore implements DocStore {
     return this.loadNow(datasetId);
   }
 
+  async storedRow(datasetId: string, sheetId: string, rowId: string): Promise<Record<string, CellValue> | null> {
+    const stored = this.statements.rowCells.get(datasetId, sheetId, rowId) as { cells: string } | undefined;
+    return stored ? (JSON.parse(stored.cells) as Record<string, CellValue>) : null;
+  }
+
   /** `load`, synchronously (for the data migrations run at start). */
   loadNow(datasetId: string): StoredDoc {
     return this.db.transaction((tx) => {
@@ -102,12 +107,13 @@ export class SqliteDocStore implements DocStore {
    */
   write(tx: Tx, commit: DocCommit): number {
     const { datasetId } = commit;
+    const logKey = commit.room ?? datasetId;
     const s = this.statements;
     {
       let lastSeq = 0;
       commit.updates.forEach((u, i) => {
         const stateVector = i === commit.updates.length - 1 && commit.stateVector ? toBuffer(commit.stateVector) : null;
-        lastSeq = Number(s.insertUpdate.run(datasetId, toBuffer(u.update), stateVector, u.userId, u.at).lastInsertRowid);
+        lastSeq = Number(s.insertUpdate.run(logKey, toBuffer(u.update), stateVector, u.userId, u.at).lastInsertRowid);
       });
       const history = [...commit.cells];
       for (const row of commit.rows) {

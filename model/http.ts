@@ -143,6 +143,8 @@ export const NewDatasetBody = z.object({
   name: z.string().trim().min(1).max(200),
   id: z.string().regex(DATASET_ID, DATASET_ID_RULE).optional(),
   template: z.enum(TEMPLATE_IDS as [TemplateId, ...TemplateId[]]).default('events-statements'),
+  /** `rows`: each row a document of its own, for sheets of any size (docs/sync.md#rooms). */
+  layout: z.enum(['document', 'rows']).default('document'),
 });
 export type NewDatasetBody = z.input<typeof NewDatasetBody>;
 
@@ -164,6 +166,8 @@ export const DatasetDetail = z.object({
   /** When it was archived (read-only for everyone until restored), null while active. */
   archivedAt: z.string().nullable().optional(),
   access: DatasetAccess.optional(),
+  /** `rows`: each row is a document of its own (room `DATASET/rows/SHEET/ROW`); older servers leave it out. */
+  layout: z.enum(['document', 'rows']).optional(),
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
 

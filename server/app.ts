@@ -36,6 +36,7 @@ import type { Bus } from './sync/bus';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 import { parseRoom } from '../model/rooms';
+import { documentKind } from './sync/kinds';
 import { Rounds } from './rounds/rounds';
 import { roundRoutes } from './routes/rounds';
 import { rowRoutes } from './routes/rows';
@@ -107,7 +108,9 @@ export function createApp(options: AppOptions) {
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
       // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
-      if (parseRoom(shared.id)?.round !== undefined) return;
+      // A row's own document has no reviews or conflicts in it: those stay with the dataset.
+      const room = parseRoom(shared.id);
+      if (room?.round !== undefined || room?.row !== undefined) return;
       conflicts.afterApply(shared, origin, changes);
       review.afterApply(shared, origin, changes);
     },
@@ -116,6 +119,7 @@ export function createApp(options: AppOptions) {
     // Anchors in cells must name a source of the dataset and quote its text exactly.
     // In a coder's copy of a round, only the round's columns are theirs to fill.
     checkCells: (room, cells) => rounds.copyCellProblem(room, cells) ?? evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
+    kindOf: (room) => documentKind(storage.datasets, room),
   });
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const conflicts = new Conflicts(registry, storage.readModel, async (id) => (await storage.users.byId(id))?.name);

@@ -13,10 +13,10 @@ import {
 } from '../model/document';
 import { SEED_ARTICLE } from '../model/seed-article';
 import { TEMPLATES, type TemplateId } from '../model/templates';
-import { conflict, notFound } from './errors';
+import { badRequest, conflict, notFound } from './errors';
 import { demoAnchors } from './sources/demo-source';
 import { sourceRecord } from './sources/sources';
-import { type DatasetCatalog, DEFAULT_SETTINGS, type NewSourceRecord, type Storage, type UserDirectory } from './storage';
+import { type DatasetCatalog, type DatasetLayout, DEFAULT_SETTINGS, type NewSourceRecord, type Storage, type UserDirectory } from './storage';
 import { Changes, observeDocument } from './sync/changes';
 import type { DocRegistry } from './sync/registry';
 
@@ -25,6 +25,8 @@ export interface NewDataset {
   name: string;
   template: TemplateId | 'demo';
   createdBy: string | null;
+  /** `document` unless given; the demo is made in the document layout. */
+  layout?: DatasetLayout;
 }
 
 /** Who changes a dataset's lifecycle, and the directory whose audit log records it. */
@@ -37,6 +39,7 @@ export interface Actor {
 export async function createDataset(
   catalog: DatasetCatalog, input: NewDataset, users?: UserDirectory,
 ): Promise<{ id: string; name: string }> {
+  if (input.template === 'demo' && input.layout === 'rows') throw badRequest('The demo is made with its rows in its document');
   const doc = new Y.Doc();
   const changes = new Changes();
   const stop = observeDocument(doc, () => ({ changes, origin: { userId: input.createdBy } }));
@@ -60,6 +63,7 @@ export async function createDataset(
     template: input.template === 'demo' ? 'events-statements' : input.template,
     settings: DEFAULT_SETTINGS,
     createdBy: input.createdBy,
+    layout: input.layout ?? 'document',
   }, changes.toCommit(input.id, doc), sources);
   doc.destroy();
   if (!created) throw conflict(`A dataset with the id "${input.id}" exists already`);

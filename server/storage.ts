@@ -35,7 +35,11 @@ export interface DatasetRecord {
   access: DatasetAccess;
   /** When the dataset was archived (ISO 8601 UTC); null while it is active. */
   archivedAt: string | null;
+  layout: DatasetLayout;
 }
+
+/** Where a dataset's rows are: in its own document, or each in a document of its own (`model/rooms.ts`). */
+export type DatasetLayout = 'document' | 'rows';
 
 export interface Member {
   userId: string;
@@ -51,6 +55,8 @@ export interface NewDatasetRecord {
   template: string;
   settings: DatasetSettings;
   createdBy: string | null;
+  /** `document` unless given. */
+  layout?: DatasetLayout;
 }
 
 export interface SheetSummary {

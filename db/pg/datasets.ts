@@ -51,7 +51,7 @@ export class PgDatasetCatalog implements DatasetCatalog {
       // The id taken by a request at the same moment: one stores, the other is told.
       const stored = await tx.insert(datasets).values({
         id: record.id, name: record.name, template: record.template, settings: JSON.stringify(record.settings),
-        createdBy: record.createdBy, createdAt: Date.now(),
+        createdBy: record.createdBy, createdAt: Date.now(), layout: record.layout ?? 'document',
       }).onConflictDoNothing({ target: datasets.id }).returning({ id: datasets.id });
       if (stored.length === 0) return false;
       for (const source of sources) await insertSource(tx, record.id, source);

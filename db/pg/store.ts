@@ -31,6 +31,12 @@ export async function lockDataset(tx: PgTx, datasetId: string): Promise<void> {
 export class PgDocStore implements DocStore {
   constructor(private readonly db: PgDb) {}
 
+  async storedRow(datasetId: string, sheetId: string, rowId: string): Promise<Record<string, CellValue> | null> {
+    const [stored] = await this.db.select({ cells: rows.cells }).from(rows)
+      .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), eq(rows.rowId, rowId)));
+    return stored ? (JSON.parse(stored.cells) as Record<string, CellValue>) : null;
+  }
+
   async load(datasetId: string): Promise<StoredDoc> {
     // Repeatable read: the snapshot and the log after it are read as of one moment.
     return this.db.transaction(async (tx) => {
@@ -72,13 +78,14 @@ export class PgDocStore implements DocStore {
    */
   async write(tx: PgTx, commit: DocCommit): Promise<number> {
     const { datasetId } = commit;
-    await lockDataset(tx, datasetId);
+    const logKey = commit.room ?? datasetId;
+    await lockDataset(tx, logKey);
     let lastSeq = 0;
     if (commit.updates.length > 0) {
       const last = commit.updates.length - 1;
       const { rows: seqs } = await tx.execute<{ seq: string }>(sql`
         INSERT INTO updates (dataset_id, "update", state_vector, user_id, at)
-        SELECT ${datasetId}, u.update, u.state_vector, u.user_id, u.at
+        SELECT ${logKey}, u.update, u.state_vector, u.user_id, u.at
         FROM unnest(${array(commit.updates.map((u) => toBuffer(u.update)))}::bytea[],
           ${array(commit.updates.map((_, i) => (i === last && commit.stateVector ? toBuffer(commit.stateVector) : null)))}::bytea[],
           ${array(commit.updates.map((u) => u.userId))}::text[], ${array(commit.updates.map((u) => u.at))}::bigint[])

@@ -44,6 +44,7 @@ export function datasetsRoutes({ storage }: Services) {
         id: body.id ?? idFromName(body.name),
         name: body.name,
         template: body.template,
+        layout: body.layout,
         createdBy: c.get('user').id,
       }, storage.users);
       return c.json(created, 201);

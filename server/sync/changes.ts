@@ -100,6 +100,30 @@ export class Changes {
     }
   }
 
+  /**
+   * Records a change to the cells (or the deletion) of a row whose document is its own: `cells` holds the
+   * row's cells after the change, `changed` the keys the event reported with their old values.
+   */
+  recordRowDocEvent(
+    sheetId: string, rowId: string, cells: YRow, changed: Map<string, { action: string; oldValue: unknown }>,
+    userId: string | null, at: number, note?: string,
+  ): void {
+    let any = false;
+    for (const [columnId, change] of changed) {
+      const old = change.oldValue as CellValue | undefined;
+      const now = change.action === 'delete' ? undefined : cells.get(columnId);
+      if (sameCellValue(old, now)) continue;
+      any = true;
+      this.cells.push({ sheetId, rowId, columnId, userId, at, old, new: now, ...(note !== undefined && { note }) });
+    }
+    if (any) this.rows.set(rowKey(sheetId, rowId), { userId, at });
+  }
+
+  /** Records that a row whose document is its own was deleted. */
+  recordRowDeleted(sheetId: string, rowId: string, userId: string | null, at: number): void {
+    this.rows.set(rowKey(sheetId, rowId), { userId, at });
+  }
+
   /** Records the events that `observeDeep` on the `reviews` root reported. */
   recordReviewEvents(events: Array<Y.YEvent<any>>): void {
     for (const event of events) {

@@ -15,6 +15,9 @@ class SlowStore implements DocStore {
   load(datasetId: string) {
     return this.inner.load(datasetId);
   }
+  storedRow(datasetId: string, sheetId: string, rowId: string) {
+    return this.inner.storedRow(datasetId, sheetId, rowId);
+  }
   async append(commit: DocCommit): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     return this.inner.append(commit);

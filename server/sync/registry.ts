@@ -7,6 +7,7 @@ import { CloseCode } from '../../model/codes';
 import type { Logger } from '../logger';
 import type { SyncCounters } from '../metrics';
 import type { Bus, RoomMessage } from './bus';
+import type { DocumentKind } from './kinds';
 import { type AfterApply, type CheckCells, type Inspect, SharedDoc } from './shared-doc';
 import { StepOneLedger } from './step-one-guard';
 import type { DocStore } from './store';
@@ -26,6 +27,8 @@ export interface RegistryOptions {
   bus?: Bus;
   /** Counts applied and stored updates and store failures (METRICS_TOKEN). */
   metrics?: SyncCounters;
+  /** The kind of a room's document (`kinds.ts`); a dataset's document for every room unless given. */
+  kindOf?: (room: string) => Promise<DocumentKind>;
 }
 
 /**
@@ -98,7 +101,7 @@ export class DocRegistry {
 
   private async load(room: string): Promise<SharedDoc> {
     const started = performance.now();
-    const { compactEvery, log, afterApply, inspect, checkCells, bus, metrics } = this.options;
+    const { compactEvery, log, afterApply, inspect, checkCells, bus, metrics, kindOf } = this.options;
     this.droppedWhileLoading.delete(room);
     // Subscribed before the store is read: what other instances commit meanwhile is either in what is
     // read or among the messages kept here, and is applied once the document is there.
@@ -109,8 +112,9 @@ export class DocRegistry {
     }
     let doc: SharedDoc;
     try {
+      const kind = await kindOf?.(room);
       doc = await SharedDoc.load(room, this.store, {
-        compactEvery, log, afterApply, inspect, checkCells, bus, metrics, stepOnes: this.stepOnes,
+        kind, compactEvery, log, afterApply, inspect, checkCells, bus, metrics, stepOnes: this.stepOnes,
         onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
       });
     } catch (error) {

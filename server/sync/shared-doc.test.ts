@@ -29,6 +29,10 @@ class FlakyStore implements DocStore {
     return this.inner.load(datasetId);
   }
 
+  storedRow(datasetId: string, sheetId: string, rowId: string) {
+    return this.inner.storedRow(datasetId, sheetId, rowId);
+  }
+
   async append(commit: DocCommit): Promise<number> {
     this.attempts++;
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));

@@ -20,7 +20,8 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode } from '../../model/codes';
 import { type Logger, RepeatedFailure } from '../logger';
 import type { SyncCounters } from '../metrics';
-import { Changes, observeDocument, type Origin } from './changes';
+import { Changes, type Origin } from './changes';
+import { datasetDocument, type DocumentKind } from './kinds';
 import { stampIdentity } from './presence-identity';
 import {
   BadMessageError, awarenessMessage, decodeAwarenessUpdate, decodeMessage, encodeAwarenessUpdate, storeFailingMessage,
@@ -28,8 +29,8 @@ import {
 } from './protocol';
 import type { Bus, RoomMessage } from './bus';
 import { type DocumentStepOnes, isStepOne, StepOneLedger, WorkBudget } from './step-one-guard';
-import type { CellChange, DocStore, LoggedSince, StoredDoc } from './store';
-import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell, updateProblem } from './update-check';
+import { type CellChange, type DocStore, emptyCommit, type LoggedSince, type StoredDoc } from './store';
+import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell } from './update-check';
 
 /** A socket's side of the sync: the document talks to peers only through this. */
 export interface Peer extends Origin {
@@ -74,6 +75,8 @@ class NotReady extends Error {
 export type RecordHistory = (entry: Omit<CellChange, 'userId' | 'at'>) => void;
 
 export interface SharedDocOptions {
+  /** The document's layout and projection (`kinds.ts`); a dataset's document unless given. */
+  kind?: DocumentKind;
   /** Compact the log into a snapshot after this many logged updates. */
   compactEvery: number;
   log: Logger;
@@ -233,7 +236,10 @@ export class SharedDoc {
   /** Presence client ids changed by this instance's peers since the last broadcast: published with it. */
   private readonly presenceToPublish = new Set<number>();
 
+  private readonly kind: DocumentKind;
+
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
+    this.kind = options.kind ?? datasetDocument(id);
     this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
     this.catchUpFailures = new RepeatedFailure(options.log, 'reading what other instances stored', { dataset: id });
     this.awareness.setLocalState(null);
@@ -243,7 +249,17 @@ export class SharedDoc {
   /** Loads a dataset's document from the store. Throws if nothing is stored: an empty document is never made up. */
   static async load(id: string, store: DocStore, options: SharedDocOptions): Promise<SharedDoc> {
     const shared = new SharedDoc(id, store, options);
-    shared.setCold(await store.load(id));
+    let stored = await store.load(id);
+    const { genesis } = shared.kind;
+    if (genesis && stored.snapshot === null && stored.updates.length === 0) {
+      const first = await genesis(store);
+      if (first) {
+        // Two instances may both find the log empty: the first to take the lock writes it, the other nothing.
+        await store.commit(id, 0, (logged) => (logged.lastSeq === 0 && logged.snapshot === null ? first : emptyCommit(first.datasetId)));
+        stored = await store.load(id);
+      }
+    }
+    shared.setCold(stored);
     return shared;
   }
 
@@ -253,8 +269,9 @@ export class SharedDoc {
    */
   private setCold(stored: StoredDoc): void {
     const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-    if (pieces.length === 0) throw new Error(`dataset ${this.id} has no stored document`);
-    const stateVector = stored.stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
+    if (pieces.length === 0 && !this.kind.mayStartEmpty) throw new Error(`dataset ${this.id} has no stored document`);
+    const stateVector = stored.stateVector
+      ?? (pieces.length === 0 ? Y.encodeStateVector(new Y.Doc()) : Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces)));
     this.cold = { pieces: [], messages: [], stateVector };
     for (const piece of pieces) this.addColdPiece(piece);
     this.changed();
@@ -519,7 +536,7 @@ export class SharedDoc {
         this.writing = changes;
         this.pending = new Changes();
         const doc = this.warm();
-        const commit = changes.toCommit(this.id, doc);
+        const commit = this.kind.toCommit(changes, doc);
         stored = commit.stateVector ?? Y.encodeStateVector(doc);
         const loggedAfter = this.loggedSinceSnapshot + changes.updates.length;
         if (changes.updates.length > 0 && loggedAfter >= this.options.compactEvery) state = Y.encodeStateAsUpdate(doc);
@@ -907,7 +924,7 @@ export class SharedDoc {
     let problem: string | null;
     try {
       const cells: NewCell[] = [];
-      problem = updateProblem(doc, decoded, peer.role, this.options.checkCells ? cells : undefined);
+      problem = this.kind.problem(doc, decoded, peer.role, this.options.checkCells ? cells : undefined);
       if (!problem && cells.length > 0) {
         const checked = this.options.checkCells!(this.id, cells);
         if (checked instanceof Promise) throw new NotReady(checked);
@@ -1073,7 +1090,7 @@ export class SharedDoc {
     if (this.doc) return this.doc;
     const doc = new Y.Doc();
     for (const piece of this.cold!.pieces) Y.applyUpdate(doc, piece);
-    const stopObserving = observeDocument(doc, () => this.stage ?? { changes: this.pending, origin: null });
+    const stopObserving = this.kind.observe(doc, () => this.stage ?? { changes: this.pending, origin: null });
     doc.on('beforeObserverCalls', this.inspect);
     doc.on('afterTransaction', this.changed);
     this.stopObserving = () => {

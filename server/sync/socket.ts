@@ -102,6 +102,10 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
       let role = dataset ? await roleOn(storage.datasets, user, dataset) : null;
       // Clients name a dataset or a round, never a coder's copy: the server picks the copy.
       if (!room || !dataset || !role || room.coder !== undefined) return ws.close(CloseCode.NotFound, 'Unknown dataset');
+      // A row's own room exists in a dataset whose rows are documents of their own, for a sheet it has.
+      if (room.row && (dataset.layout !== 'rows' || !await storage.datasets.sheetColumns(dataset.id, room.row.sheetId))) {
+        return ws.close(CloseCode.NotFound, 'Unknown row');
+      }
       let docRoom = room.name;
       if (room.round !== undefined) {
         // A round's room opens the coder's own copy; to anyone else the round does not exist.

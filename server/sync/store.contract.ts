@@ -286,6 +286,22 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => Promise<void>>
     expect(await h.history('d1', 'ghost')).toEqual([]);
   },
 
+  "logs a row's own room apart from its dataset, and writes the row into the dataset's read model": async (h) => {
+    const { updates } = makeUpdates(2);
+    const room = 'd1/rows/events/r1';
+    await h.store.append({ ...commitOf('d1', [updates[0]!]), room, rows: [rowState('r1', { summary: 'first' }, 'u1', 1000)] });
+    expect(logOf(await h.store.load(room))).toEqual({ snapshot: null, updates: [updates[0]], lastSeq: expect.any(Number) });
+    expect((await h.store.load('d1')).updates).toEqual([]);
+    expect(await h.store.storedRow('d1', 'events', 'r1')).toEqual({ summary: 'first' });
+    expect(await h.store.storedRow(room, 'events', 'r1')).toBeNull();
+    expect(await h.store.storedRow('d1', 'events', 'r2')).toBeNull();
+    const seq = await h.store.commit(room, 0, (logged) => {
+      expect(logged.updates.map((u) => u.update)).toEqual([updates[0]]);
+      return { ...commitOf('d1', [updates[1]!]), room };
+    });
+    expect(await h.store.since(room, seq - 1)).toMatchObject({ updates: [{ update: updates[1] }] });
+  },
+
   'upserts read-model rows: created by/at stay, updated by/at and the cells move': async (h) => {
     await h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'first' }, 'u1', 1000)] });
     await h.store.append({ ...emptyCommit('d1'), rows: [rowState('r1', { summary: 'second', location: 'Rio' }, 'u2', 2000)] });

@@ -76,7 +76,10 @@ export interface ReviewState {
 
 /** Everything one flush of a document writes, atomically. */
 export interface DocCommit {
+  /** Whose read model (rows, history, reviews) the commit changes; also its log's key, unless `room` is set. */
   datasetId: string;
+  /** The room whose log the updates go to, when it is not `datasetId` (a row's own document). */
+  room?: string;
   updates: LoggedUpdate[];
   /** The document's state vector after these updates. */
   stateVector?: Uint8Array;
@@ -104,6 +107,8 @@ export interface DocStore {
    * document that has every change stored before it, and its updates follow them in the log directly.
    */
   commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number>;
+  /** A row's cells as the read model holds them; null when it has no such row. */
+  storedRow(datasetId: string, sheetId: string, rowId: string): Promise<Record<string, CellValue> | null>;
   /** What was logged after `afterSeq` (see `LoggedSince`). */
   since(datasetId: string, afterSeq: number): Promise<LoggedSince>;
   /**

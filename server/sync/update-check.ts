@@ -19,6 +19,7 @@ import {
   CLIENT_ROOT, SERVER_ROOTS, cellProblem, columnFieldProblem, rowIdProblem, sheetFieldProblem, sheetIdProblem,
 } from '../../model/layout';
 import type { Role } from '../../model/roles';
+import { DELETED_KEY, isRowDeleted, ROW_ROOTS } from '../../model/row-document';
 
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
@@ -33,14 +34,39 @@ export interface NewCell {
  * every value the update writes into a cell is added to it, for checks that need more than the layout.
  */
 export function updateProblem(doc: Y.Doc, update: DecodedUpdate, role: Role | undefined, cells?: NewCell[]): string | null {
+  return check(() => new UpdateCheck(doc, update, role === 'admin', datasetRoots, cells).run());
+}
+
+/**
+ * `updateProblem` for the document of a dataset whose rows are documents of their own: the same layout,
+ * but its sheets' `rows` stay empty.
+ */
+export function datasetOfRowsProblem(doc: Y.Doc, update: DecodedUpdate, role: Role | undefined, cells?: NewCell[]): string | null {
+  return check(() => new UpdateCheck(doc, update, role === 'admin', datasetRoots, cells, true).run());
+}
+
+/** `updateProblem` for the document of one row (`model/row-document.ts`); a deleted row takes no more changes. */
+export function rowUpdateProblem(doc: Y.Doc, update: DecodedUpdate, _role: Role | undefined, cells?: NewCell[]): string | null {
+  return check(() => {
+    if (isRowDeleted(doc) && (update.structs.length > 0 || update.ds.clients.size > 0)) refuse('the row was deleted');
+    new UpdateCheck(doc, update, false, rowRoots, cells).run();
+  });
+}
+
+function check(run: () => void): string | null {
   try {
-    new UpdateCheck(doc, update, role === 'admin', cells).run();
+    run();
     return null;
   } catch (error) {
     if (error instanceof Refusal) return error.message;
     throw error;
   }
 }
+
+/** What each root of a document is in its layout. */
+type Roots = (name: string) => Slot;
+const datasetRoots: Roots = (name) => (name === CLIENT_ROOT ? 'sheets' : SERVER_ROOTS.has(name) ? 'server-root' : 'unknown-root');
+const rowRoots: Roots = (name) => (name === ROW_ROOTS.cells ? 'row' : name === ROW_ROOTS.state ? 'row-state' : 'unknown-root');
 
 class Refusal extends Error {}
 
@@ -54,6 +80,8 @@ const MISSING = MISSING_DEPENDENCY;
 
 type Slot =
   | 'sheets' | 'sheet' | 'columns' | 'column' | 'rows' | 'row'
+  /** A row document's `state`: only `deleted: true`, never taken back. */
+  | 'row-state'
   /** `meta`, `reviews` and `conflicts`: written by the server only. */
   | 'server-root'
   | 'unknown-root'
@@ -97,7 +125,7 @@ class UpdateCheck {
 
   constructor(
     private readonly doc: Y.Doc, private readonly update: DecodedUpdate, private readonly admin: boolean,
-    private readonly cells?: NewCell[],
+    private readonly slotOfRoot: Roots, private readonly cells?: NewCell[], private readonly rowsElsewhere = false,
   ) {}
 
   run(): void {
@@ -193,6 +221,7 @@ class UpdateCheck {
         break;
       }
       case 'rows': {
+        if (this.rowsElsewhere) return refuse("this dataset's rows are documents of their own (rooms DATASET/rows/SHEET/ROW)");
         if (key === null) return refuse('rows are stored under their ids');
         const bad = rowIdProblem(key);
         if (bad) return refuse(bad);
@@ -208,6 +237,13 @@ class UpdateCheck {
           const bad = cellProblem(key, value);
           if (bad) return refuse(bad);
           if (!removes) this.cells?.push({ column: key, value });
+        }
+        break;
+      }
+      case 'row-state': {
+        if (key !== DELETED_KEY) return refuse(`a row's state holds "${DELETED_KEY}" only`);
+        if (removes || !(content instanceof Y.ContentAny) || content.arr.some((v) => v !== true)) {
+          return refuse('a deleted row stays deleted: its state is deleted: true');
         }
         break;
       }
@@ -278,6 +314,8 @@ class UpdateCheck {
       case 'rows':
       case 'row':
         return;
+      case 'row-state':
+        return refuse('a deleted row stays deleted');
     }
   }
 
@@ -412,7 +450,7 @@ class UpdateCheck {
   private rootContainer(name: string): Container {
     let c = this.roots.get(name);
     if (!c) {
-      const slot: Slot = name === CLIENT_ROOT ? 'sheets' : SERVER_ROOTS.has(name) ? 'server-root' : 'unknown-root';
+      const slot = this.slotOfRoot(name);
       const type = this.doc.share.get(name) ?? null;
       c = container(slot, name, type, null, null, false);
       this.roots.set(name, c);

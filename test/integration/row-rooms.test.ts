@@ -1,0 +1,139 @@
+/**
+ * A dataset whose rows are documents of their own (layout `rows`): a stock y-websocket client reads and
+ * writes a row in its room `DATASET/rows/SHEET/ROW`; the row reaches the paged rows, the history and the
+ * exports, other clients of the row live, and survives a restart. The dataset's own room keeps its sheets
+ * and takes no rows. Real server, stock clients.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CloseCode } from '../../model/codes';
+import type { CellValue } from '../../model/columns';
+import { getSheet, insertRow } from '../../model/document';
+import { newRowId } from '../../model/ids';
+import { rowRoom } from '../../model/rooms';
+import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
+import { createUser, rowHistory } from '../helpers/api';
+import { api, connect, connectSynced, type Client } from '../helpers/clients';
+import { eventually } from '../helpers/eventually';
+import { startServer, type RunningServer } from '../helpers/server';
+import { waitFor } from '../helpers/wait';
+
+const DATASET = 'by-row';
+const VALUES: Record<string, CellValue> = {
+  event_date: '2024-03-02', actor1: 'China', event_type: 'AGREE', context: ['military', 'political'], summary: 'Talks "agreed"',
+};
+
+describe('rows as documents of their own', () => {
+  let server: RunningServer;
+  const tokens: Record<string, string> = {};
+  const open: Client[] = [];
+
+  const client = async (room: string, who = 'ana') => {
+    const c = await connectSynced(server, room, tokens[who]);
+    open.push(c);
+    return c;
+  };
+  const page = async (query = '') => (await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1000${query}`)).body as {
+    total: number; rows: Array<Record<string, CellValue>>;
+  };
+  const writeRow = (c: Client, values: Record<string, CellValue>) => c.doc.transact(() => {
+    for (const [column, value] of Object.entries(values)) getRowCells(c.doc).set(column, value);
+  });
+  const closedWith = async (c: Client) => waitFor(() => c.closes[0], { what: 'the socket is closed' });
+
+  beforeAll(async () => {
+    server = await startServer();
+    for (const [name, role] of [['ana', 'editor'], ['ben', 'editor'], ['vic', 'viewer']] as const) tokens[name] = (await createUser(server, name, role)).token;
+    const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'By row', layout: 'rows' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+  });
+
+  afterAll(async () => {
+    for (const c of open) c.destroy();
+    await server?.dispose();
+  });
+
+  it('says its layout, and keeps its sheets and columns in its own room', async () => {
+    const detail = (await api(server, `/api/datasets/${DATASET}`)).body as { layout: string; sheets: Array<{ id: string }> };
+    expect(detail.layout).toBe('rows');
+    expect(detail.sheets.map((s) => s.id)).toContain('events');
+    const dataset = await client(DATASET);
+    expect(getSheet(dataset.doc, 'events')?.get('columns')).toBeInstanceOf(Y.Array);
+  });
+
+  it('takes a row written in its room into the paged rows and the history, and to the row\'s other clients live', async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
+    writeRow(ana, VALUES);
+    await waitFor(() => getRowCells(ben.doc).get('summary') === VALUES.summary, { what: "Ben sees Ana's row" });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)).toMatchObject({ ...VALUES, review_status: 'unreviewed' }));
+    const history = await rowHistory(server, DATASET, row);
+    expect(history.map((h) => [h.column, h.new, h.by]).sort()).toEqual(Object.entries(VALUES).map(([column, value]) => [column, value, 'ana']).sort());
+    getRowCells(ben.doc).set('actor1', 'United States');
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.actor1).toBe('United States'));
+    const exported = (await api(server, `/api/datasets/${DATASET}/sheets/events/export?format=json`)).body as { rows: Array<Record<string, CellValue>> };
+    expect(exported.rows.find((r) => r.row_id === row)).toMatchObject({ ...VALUES, actor1: 'United States' });
+  });
+
+  it('keeps a row across a restart, for a client that connects afresh', async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, VALUES);
+    await eventually(async () => expect((await page()).rows.some((r) => r.row_id === row)).toBe(true));
+    for (const c of open.splice(0)) c.destroy();
+    expect(await server.stop()).toBe(0);
+    server = await startServer({ dataDir: server.dataDir, adminToken: server.adminToken });
+    const again = await client(rowRoom(DATASET, 'events', row));
+    expect(getRowCells(again.doc).toJSON()).toEqual(VALUES);
+  });
+
+  it('deletes a row for good: gone from the pages, and a later write to it is refused', async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, VALUES);
+    await eventually(async () => expect((await page()).rows.some((r) => r.row_id === row)).toBe(true));
+    getRowState(ana.doc).set(DELETED_KEY, true);
+    await eventually(async () => expect((await page()).rows.some((r) => r.row_id === row)).toBe(false));
+    const history = await rowHistory(server, DATASET, row);
+    expect(history.filter((h) => h.new === null || h.new === undefined).map((h) => h.column).sort()).toEqual(Object.keys(VALUES).sort());
+    const late = await client(rowRoom(DATASET, 'events', row), 'ben');
+    getRowCells(late.doc).set('summary', 'written after the delete');
+    expect(await closedWith(late)).toBe(CloseCode.BadMessage);
+    expect((await page()).rows.some((r) => r.row_id === row)).toBe(false);
+  });
+
+  it("refuses rows written into the dataset's own room, and closes only that socket", async () => {
+    const dataset = await client(DATASET);
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    insertRow(getSheet(dataset.doc, 'events')!, newRowId(), { summary: 'in the wrong room' });
+    expect(await closedWith(dataset)).toBe(CloseCode.BadMessage);
+    writeRow(ana, { summary: 'still working' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.summary).toBe('still working'));
+  });
+
+  it("applies nothing a viewer writes into a row's room", async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, { summary: 'by Ana' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.summary).toBe('by Ana'));
+    const vic = await client(rowRoom(DATASET, 'events', row), 'vic');
+    getRowCells(vic.doc).set('summary', 'by a viewer');
+    // Ana's next edit is stored after anything the viewer sent before it (one socket's messages are in order per room).
+    const marker = await client(rowRoom(DATASET, 'events', row), 'ben');
+    getRowCells(marker.doc).set('actor2', 'marker');
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.actor2).toBe('marker'));
+    expect((await page()).rows.find((r) => r.row_id === row)?.summary).toBe('by Ana');
+    expect(getRowCells(ana.doc).get('summary')).toBe('by Ana');
+  });
+
+  it('has no row rooms in a dataset whose rows are in its document, nor for a sheet it lacks', async () => {
+    expect((await api(server, '/api/datasets', { body: { id: 'whole', name: 'Whole' } })).status).toBe(201);
+    for (const room of [rowRoom('whole', 'events', newRowId()), rowRoom(DATASET, 'nosuchsheet', newRowId())]) {
+      const c = connect(server, room, tokens.ana);
+      open.push(c);
+      expect(await closedWith(c)).toBe(CloseCode.NotFound);
+    }
+  });
+});
