@@ -1,8 +1,7 @@
 /** Column types and cell validation: problems are marked for the grid and reviewers, never used to block an edit. */
-import { isPlace, type Place, placeProblem } from './places';
 
 export const COLUMN_TYPES = [
-  'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref', 'evidence', 'place',
+  'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref', 'evidence',
 ] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
@@ -22,11 +21,8 @@ export interface Column {
   actors?: string;
 }
 
-/**
- * What a cell holds: `multi` cells a list of codes, `evidence` cells a list of anchors into sources,
- * `place` cells a place (model/places.ts).
- */
-export type CellValue = string | number | boolean | null | string[] | Anchor[] | Place;
+/** What a cell holds: `multi` cells a list of codes, `evidence` cells a list of anchors into sources. */
+export type CellValue = string | number | boolean | null | string[] | Anchor[];
 
 /**
  * Whether two cell values are the same value: writing a cell's own value again is no change. Lists
@@ -49,7 +45,7 @@ export const EXPORT_META_COLUMNS = ['review_status', 'open_flags', 'created_by',
 /** Ids a sheet's column may not take: the export's own columns would clash with them. */
 export const RESERVED_COLUMN_IDS: ReadonlySet<string> = new Set(['row_id', ...EXPORT_META_COLUMNS]);
 
-export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref', 'place', 'actor'] as const;
+export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref', 'actor'] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface Problem {
@@ -151,11 +147,6 @@ export function validateCell(column: Column, value: unknown, ctx: ValidationCont
       return [];
     case 'evidence':
       return Array.isArray(value) && value.every(isAnchor) ? [] : [typeProblem(column, 'a list of passages of sources')];
-    case 'place': {
-      if (!isPlace(value)) return [typeProblem(column, 'a place')];
-      const problem = placeProblem(value);
-      return problem === null ? [] : [{ code: 'place', message: `${column.name}: ${problem}` }];
-    }
   }
 }
 
@@ -207,7 +198,7 @@ export function isAnchor(value: unknown): value is Anchor {
 
 /**
  * Values a cell of the document may hold: a string, a finite number, a boolean, null, a list of strings
- * (`multi`), a list of anchors (`evidence`), or a place (`place`).
+ * (`multi`), or a list of anchors (`evidence`).
  */
 export function isCellValue(value: unknown): value is CellValue {
   if (value === null) return true;
@@ -218,6 +209,6 @@ export function isCellValue(value: unknown): value is CellValue {
     case 'number':
       return Number.isFinite(value);
     default:
-      return Array.isArray(value) ? value.every((v) => typeof v === 'string') || value.every(isAnchor) : isPlace(value);
+      return Array.isArray(value) && (value.every((v) => typeof v === 'string') || value.every(isAnchor));
   }
 }

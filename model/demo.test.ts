@@ -5,7 +5,9 @@ import * as Y from 'yjs';
 import type { CellValue } from './columns';
 import { validateRow } from './columns';
 import { getMeta, getSheet, readColumns, sheetRows } from './document';
+import { ACTOR_LIST_COLUMNS, readActorList } from './actors';
 import { DEMO_DATASET, seedDemo } from './demo';
+import { DEMO_ACTORS } from './demo-actors';
 import { ROW_ID } from './ids';
 import { TEMPLATES } from './templates';
 
@@ -46,9 +48,27 @@ describe('seedDemo', () => {
     expect(getMeta(doc).get('schemaVersion')).toBe(1);
   });
 
-  it('uses the columns of the events-statements template', () => {
+  it('uses the columns of the events-statements template, its actor columns naming the actor list', () => {
     for (const sheet of TEMPLATES['events-statements']) {
-      expect(readColumns(getSheet(doc, sheet.id)!)).toEqual(sheet.columns);
+      const named = sheet.columns.map((c) => (c.id === 'actor1' || c.id === 'actor2' ? { ...c, actors: 'actors' } : c));
+      expect(readColumns(getSheet(doc, sheet.id)!)).toEqual(named);
+    }
+    expect(readColumns(getSheet(doc, 'actors')!)).toEqual(ACTOR_LIST_COLUMNS);
+  });
+
+  it('keeps an actor list that names every actor of its events, by name, with aliases from the article', () => {
+    const list = readActorList(doc, 'actors');
+    expect(list.actors).toHaveLength(DEMO_ACTORS.length);
+    for (const [, e] of events) {
+      for (const column of ['actor1', 'actor2']) if (e[column] !== undefined) expect(list.names(String(e[column])), String(e[column])).toBe(true);
+      // Written by name, never by an alias.
+      for (const column of ['actor1', 'actor2']) if (e[column] !== undefined) expect(list.canonical(String(e[column]))).toBe(e[column]);
+    }
+    // The reading pane finds the actors of an event in the passage it was coded from.
+    const legislature = events[3]![1];
+    expect(list.mentionedIn(String(legislature.source_excerpt)).map((m) => m.actor.name)).toEqual([legislature.actor1, legislature.actor2]);
+    for (const [, e] of [events[1]!, events[6]!]) {
+      expect(list.mentionedIn(String(e.source_excerpt)).map((m) => m.actor.name)).toEqual(expect.arrayContaining([e.actor1, e.actor2]));
     }
   });
 
@@ -128,9 +148,10 @@ describe('seedDemo', () => {
 
   it('passes its own validation: no required cell empty, no code outside its list, no dangling reference', () => {
     const exists = (sheetId: string, rowId: string) => sheetRows(getSheet(doc, sheetId)!).has(rowId);
-    for (const [sheetId, rows] of [['events', events], ['statements', statements]] as const) {
+    const actorNamed = (sheetId: string, text: string) => readActorList(doc, sheetId).names(text);
+    for (const [sheetId, rows] of [['events', events], ['statements', statements], ['actors', rowsInIdOrder(doc, 'actors')]] as const) {
       const columns = readColumns(getSheet(doc, sheetId)!);
-      for (const [id, row] of rows) expect(validateRow(columns, row, { rowExists: exists }), `${sheetId} ${id}`).toEqual({});
+      for (const [id, row] of rows) expect(validateRow(columns, row, { rowExists: exists, actorNamed }), `${sheetId} ${id}`).toEqual({});
     }
   });
 

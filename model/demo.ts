@@ -6,6 +6,7 @@
  */
 import type { CellValue } from './columns';
 import type * as Y from 'yjs';
+import { seedDemoActors } from './demo-actors';
 import { getSheet, initDocument, insertRow } from './document';
 import { newRowId } from './ids';
 import { TEMPLATES } from './templates';
@@ -17,8 +18,8 @@ export const DEMO_DATASET = { id: 'demo', name: 'Korean peninsula, February 2024
 export const DEMO_EVENTS: Values[] = [
   {
     event_date: '2024-02-22', date_precision: 'day',
-    actor1: 'China (Liu Xiaoming, special envoy for Korean peninsula affairs)', actor1_country: 'CHN',
-    actor2: 'United States (Jung Pak, deputy special representative for the DPRK)', actor2_country: 'USA',
+    actor1: 'China (Liu Xiaoming, special envoy)', actor1_country: 'CHN',
+    actor2: 'United States (Jung Pak, deputy special representative)', actor2_country: 'USA',
     event_type: 'CONSULT', cameo_code: '04x', context: ['diplomatic'],
     summary: 'Chinese and US envoys for the Korean peninsula hold a meeting by video link.',
     source_excerpt: 'In a meeting via video link on Thursday, Liu Xiaoming, China’s special envoy for Korean peninsula affairs, said a stable Korean peninsula was in the interests of the region and the world.',
@@ -50,8 +51,8 @@ export const DEMO_EVENTS: Values[] = [
     // The dyad is the allies cooperating with each other; North Korea is what they cooperate about.
     // Actor 2 is two countries, so its country is left empty.
     event_date: '2024-02-22', date_precision: 'day',
-    actor1: 'United States (top diplomat)', actor1_country: 'USA',
-    actor2: 'Japan; South Korea (top diplomats)',
+    actor1: 'United States', actor1_country: 'USA',
+    actor2: 'Japan; South Korea',
     event_type: 'COOPERATE', cameo_code: '03x', context: ['diplomatic'],
     location: 'Rio de Janeiro', country: 'BRA',
     summary: 'On the sidelines of the G20 foreign ministers’ meeting in Rio, the top diplomats of the US, Japan and South Korea agree to cooperate more closely on North Korea’s nuclear and missile development and its military cooperation with Russia.',
@@ -131,7 +132,7 @@ export const DEMO_STATEMENTS: Array<Values & { event?: number }> = [
   },
 ];
 
-/** Fills an empty document with the demo dataset. */
+/** Fills an empty document with the demo dataset, its actor list (model/demo-actors.ts) included. */
 export function seedDemo(doc: Y.Doc, origin?: unknown): void {
   initDocument(doc, DEMO_DATASET.name, TEMPLATES['events-statements'], origin);
   doc.transact(() => {
@@ -145,5 +146,6 @@ export function seedDemo(doc: Y.Doc, origin?: unknown): void {
     for (const { event, ...values } of DEMO_STATEMENTS) {
       insertRow(statements, newRowId(), event === undefined ? values : { ...values, event_id: eventIds[event]! });
     }
+    seedDemoActors(doc);
   }, origin);
 }

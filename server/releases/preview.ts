@@ -6,6 +6,7 @@
  */
 import { PROBLEM_CODES } from '../../model/columns';
 import type { ReleasePreview } from '../../model/http';
+import { actorListOf, actorLookup } from '../actors/lists';
 import { rowProblems } from '../sources/problems';
 import type { ReleaseRows, Storage } from '../storage';
 import { takeSnapshot } from './snapshot';
@@ -24,6 +25,8 @@ export async function releasePreview(storage: Storage, dataset: { id: string; na
   const snapshot = await storage.snapshot((view) => takeSnapshot(view, dataset, rowFilter));
   const ids = new Map(snapshot.sheets.map((s) => [s.id, new Set(s.rows.map((r) => r.row_id as string))]));
   const rowExists = (sheetId: string, rowId: string) => ids.get(sheetId)?.has(rowId) ?? false;
+  // Actor cells are checked against the actor lists as the release would hold them, like refs.
+  const actorNamed = actorLookup(new Map(snapshot.sheets.map((s) => [s.id, actorListOf(s.rows.map((cells) => ({ rowId: String(cells.row_id), cells })))])));
   const problems = noProblems();
   let openFlags = 0;
   const sheets: ReleasePreview['sheets'] = [];
@@ -33,7 +36,7 @@ export async function releasePreview(storage: Storage, dataset: { id: string; na
     let flags = 0;
     for (const row of sheet.rows) {
       if (++checked % ROWS_PER_TURN === 0) await nextTurn();
-      for (const p of rowProblems(sheet.columns, row, rowExists)) {
+      for (const p of rowProblems(sheet.columns, row, { rowExists, actorNamed })) {
         counts[p.code as Kind] += 1;
         problems[p.code as Kind] += 1;
       }
