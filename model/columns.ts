@@ -1,7 +1,8 @@
 /** Column types and cell validation: problems are marked for the grid and reviewers, never used to block an edit. */
+import { isPlace, type Place, placeProblem } from './places';
 
 export const COLUMN_TYPES = [
-  'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref', 'evidence',
+  'text', 'longtext', 'number', 'integer', 'date', 'enum', 'multi', 'boolean', 'url', 'ref', 'evidence', 'place',
 ] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
@@ -21,8 +22,11 @@ export interface Column {
   actors?: string;
 }
 
-/** What a cell holds: `multi` cells a list of codes, `evidence` cells a list of anchors into sources. */
-export type CellValue = string | number | boolean | null | string[] | Anchor[];
+/**
+ * What a cell holds: `multi` cells a list of codes, `evidence` cells a list of anchors into sources,
+ * `place` cells a place (model/places.ts).
+ */
+export type CellValue = string | number | boolean | null | string[] | Anchor[] | Place;
 
 /**
  * Whether two cell values are the same value: writing a cell's own value again is no change. Lists
@@ -45,7 +49,7 @@ export const EXPORT_META_COLUMNS = ['review_status', 'open_flags', 'created_by',
 /** Ids a sheet's column may not take: the export's own columns would clash with them. */
 export const RESERVED_COLUMN_IDS: ReadonlySet<string> = new Set(['row_id', ...EXPORT_META_COLUMNS]);
 
-export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref', 'actor'] as const;
+export const PROBLEM_CODES = ['required', 'type', 'code', 'date', 'url', 'ref', 'place', 'actor'] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface Problem {
@@ -147,6 +151,11 @@ export function validateCell(column: Column, value: unknown, ctx: ValidationCont
       return [];
     case 'evidence':
       return Array.isArray(value) && value.every(isAnchor) ? [] : [typeProblem(column, 'a list of passages of sources')];
+    case 'place': {
+      if (!isPlace(value)) return [typeProblem(column, 'a place')];
+      const problem = placeProblem(value);
+      return problem === null ? [] : [{ code: 'place', message: `${column.name}: ${problem}` }];
+    }
   }
 }
 
@@ -198,7 +207,7 @@ export function isAnchor(value: unknown): value is Anchor {
 
 /**
  * Values a cell of the document may hold: a string, a finite number, a boolean, null, a list of strings
- * (`multi`), or a list of anchors (`evidence`).
+ * (`multi`), a list of anchors (`evidence`), or a place (`place`).
  */
 export function isCellValue(value: unknown): value is CellValue {
   if (value === null) return true;
@@ -209,6 +218,6 @@ export function isCellValue(value: unknown): value is CellValue {
     case 'number':
       return Number.isFinite(value);
     default:
-      return Array.isArray(value) && (value.every((v) => typeof v === 'string') || value.every(isAnchor));
+      return Array.isArray(value) ? value.every((v) => typeof v === 'string') || value.every(isAnchor) : isPlace(value);
   }
 }

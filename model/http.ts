@@ -8,6 +8,7 @@ import { LEVELS, type Level } from './agreement/alpha';
 import { type Anchor, COLUMN_TYPES, type CellValue, type Column, PROBLEM_CODES, RESERVED_COLUMN_IDS } from './columns';
 import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
+import { isPlace, type Place } from './places';
 import { COLUMN_ID, DATASET_ID, DATASET_ID_RULE, ROW_ID, SHEET_ID } from './ids';
 import { VERSION } from './releases';
 import { MAX_BULK_APPROVE, type FlagComment } from './reviews';
@@ -28,8 +29,18 @@ export const AnchorSchema = z.object({
   exact: z.string(),
 }) satisfies z.ZodType<Anchor>;
 
+/** A place (model/places.ts): the shape is checked here; the sense of its values is `placeProblem`'s. */
+export const PlaceSchema = z.object({
+  name: z.string(),
+  country: z.string().nullable(),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+  precision: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+  geonameid: z.number().int().nullable(),
+}).strict().refine(isPlace) satisfies z.ZodType<Place>;
+
 const CellValueSchema = z.union([
-  z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.array(AnchorSchema),
+  z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.array(AnchorSchema), PlaceSchema,
 ]) satisfies z.ZodType<CellValue>;
 
 const ColumnSchema = z.object({
@@ -679,7 +690,7 @@ export type ReleaseDiff = z.infer<typeof ReleaseDiff>;
 // ---- import ----
 
 /** Problems an import reports: `rejected` values cannot be stored as their column's type. */
-export const IMPORT_REJECT_CODES = ['type', 'date', 'evidence', 'row_id', 'key', 'header'] as const;
+export const IMPORT_REJECT_CODES = ['type', 'date', 'evidence', 'place', 'row_id', 'key', 'header'] as const;
 
 /**
  * `POST /api/datasets/:id/sheets/:sheetId/import` query. `mapping`: a JSON array with one entry per

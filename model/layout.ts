@@ -62,5 +62,5 @@ export function cellProblem(columnId: string, value: unknown): string | null {
   if (!COLUMN_ID.test(columnId)) return `"${columnId.slice(0, 80)}" is not a column id`;
   return isCellValue(value)
     ? null
-    : 'a cell holds a string, a finite number, true or false, null, a list of strings or a list of anchors';
+    : 'a cell holds a string, a finite number, true or false, null, a list of strings, a list of anchors or a place';
 }

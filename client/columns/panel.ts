@@ -12,7 +12,7 @@ import { addColumn, changeColumnType, checkNewColumn, columnIdFromName, deleteCo
 const TYPE_LABELS: Record<ColumnType, string> = {
   text: 'Text', longtext: 'Long text', number: 'Number', integer: 'Whole number', date: 'Date',
   enum: 'One code', multi: 'Several codes', boolean: 'Yes / no', url: 'Link', ref: 'Row of another sheet',
-  evidence: 'Passages of sources',
+  evidence: 'Passages of sources', place: 'Place',
 };
 
 export class ColumnPanel {

@@ -15,12 +15,13 @@ export const ROW_NUMBER_COL = '_row';
 
 const WIDTHS: Record<ColumnType, number> = {
   text: 180, longtext: 320, number: 110, integer: 100, date: 124, enum: 140, multi: 200, boolean: 90, url: 220, ref: 280, evidence: 160,
+  place: 200,
 };
 
 const TYPE_NAMES: Record<ColumnType, string> = {
   text: 'text', longtext: 'long text', number: 'number', integer: 'whole number', date: 'date (YYYY, YYYY-MM or YYYY-MM-DD)',
   enum: 'one code', multi: 'codes', boolean: 'yes / no', url: 'link', ref: 'row of another sheet',
-  evidence: 'passages of sources (read-only here)',
+  evidence: 'passages of sources (read-only here)', place: 'place from the gazetteer (Enter to search)',
 };
 
 export interface ColumnDefHooks {

@@ -6,6 +6,7 @@
 import { anchorLabel } from '../../model/anchors';
 import { canonicalCode, normalizeDate, parseBoolean, parseNumber } from '../../model/cell-text';
 import type { CellValue, Column } from '../../model/columns';
+import { isPlace, namedPlace } from '../../model/places';
 
 export { normalizeDate };
 
@@ -14,6 +15,8 @@ export function toText(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : anchorLabel(v))).join('; ');
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  // A place by its name: what a spreadsheet shows and what pasting back gives (to be picked again).
+  if (typeof value === 'object') return value.name;
   return String(value);
 }
 
@@ -49,6 +52,9 @@ export function fromText(column: Column, text: string): CellValue {
     // Evidence is not typed: pasted text is kept as it is, and validation marks it.
     case 'evidence':
       return trimmed;
+    // A place typed or pasted by name is marked until it is picked from the gazetteer; one as JSON is kept whole.
+    case 'place':
+      return placeFromText(trimmed);
   }
 }
 
@@ -62,5 +68,18 @@ export function toCellValue(column: Column, value: unknown): CellValue {
   }
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'boolean') return value;
+  if (isPlace(value)) return value;
   return String(value);
+}
+
+function placeFromText(text: string): CellValue {
+  if (text.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (isPlace(parsed)) return parsed;
+    } catch {
+      // Not JSON: a name that starts with a brace.
+    }
+  }
+  return namedPlace(text);
 }

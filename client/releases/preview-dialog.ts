@@ -16,6 +16,7 @@ const KINDS: Record<Kind, [string, string]> = {
   date: ['date not YYYY, YYYY-MM or YYYY-MM-DD', 'dates not YYYY, YYYY-MM or YYYY-MM-DD'],
   url: ['link that is not http(s)', 'links that are not http(s)'],
   ref: ['reference to a row not in the release', 'references to rows not in the release'],
+  place: ['place not on the map (no coordinates, or none that hold)', 'places not on the map (no coordinates, or none that hold)'],
   actor: ['actor not in the actor list', 'actors not in the actor list'],
   type: ['value of the wrong type', 'values of the wrong type'],
 };

@@ -5,6 +5,7 @@
  */
 import type { CellValue, Column, ColumnType } from '../../model/columns';
 import { isEmpty } from '../../model/columns';
+import { isPlace, PLACE_PARTS, PLACE_PRECISIONS, PRECISION_LABELS } from '../../model/places';
 
 export interface CodebookCode {
   code: string;
@@ -23,7 +24,7 @@ export interface CodebookColumn {
   ref: string | null;
   /** Rows with a value in this column. */
   filled: number;
-  /** The column's codes in list order (`enum` and `multi` only). */
+  /** The column's codes in list order (`enum` and `multi`), or a place column's precision codes 1–4. */
   codes: CodebookCode[];
   /** Values found in rows that are not in the code list, most frequent first. */
   unlisted: Array<{ code: string; count: number }>;
@@ -50,6 +51,8 @@ export interface SheetRows {
 }
 
 const hasCodes = (type: ColumnType) => type === 'enum' || type === 'multi';
+/** A place column's codes are its precisions, labelled with what each means. */
+const PRECISION_CODES = PLACE_PRECISIONS.map(String);
 
 /** Counts codes and filled cells over the rows, one pass per sheet. */
 export function buildCodebook(dataset: { id: string; name: string }, sheets: Iterable<SheetRows>): Codebook {
@@ -57,7 +60,7 @@ export function buildCodebook(dataset: { id: string; name: string }, sheets: Ite
   for (const sheet of sheets) {
     const filled = new Map<string, number>();
     const counts = new Map<string, Map<string, number>>();
-    for (const c of sheet.columns) if (hasCodes(c.type)) counts.set(c.id, new Map());
+    for (const c of sheet.columns) if (hasCodes(c.type) || c.type === 'place') counts.set(c.id, new Map());
     let rows = 0;
     for (const row of sheet.rows) {
       rows++;
@@ -67,8 +70,10 @@ export function buildCodebook(dataset: { id: string; name: string }, sheets: Ite
         filled.set(column.id, (filled.get(column.id) ?? 0) + 1);
         const tally = counts.get(column.id);
         if (!tally) continue;
-        // A code is counted once per row, even if a `multi` cell repeats it.
-        const codes = new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [String(value)]);
+        // A code is counted once per row, even if a `multi` cell repeats it; a place by its precision.
+        const codes = column.type === 'place'
+          ? new Set(isPlace(value) ? [String(value.precision)] : [])
+          : new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [String(value)]);
         for (const code of codes) tally.set(code, (tally.get(code) ?? 0) + 1);
       }
     }
@@ -76,14 +81,16 @@ export function buildCodebook(dataset: { id: string; name: string }, sheets: Ite
       id: sheet.id, name: sheet.name, rows,
       columns: sheet.columns.map((column) => {
         const tally = counts.get(column.id) ?? new Map<string, number>();
-        const listed = column.options ?? [];
+        const listed = column.type === 'place' ? PRECISION_CODES : column.options ?? [];
         return {
           id: column.id, name: column.name, type: column.type, required: column.required === true,
           description: column.description ?? null, ref: column.type === 'ref' ? column.ref ?? null : null,
           filled: filled.get(column.id) ?? 0,
-          codes: hasCodes(column.type)
-            ? listed.map((code) => ({ code, label: column.optionLabels?.[code] ?? null, count: tally.get(code) ?? 0 }))
-            : [],
+          codes: column.type === 'place'
+            ? PLACE_PRECISIONS.map((p) => ({ code: String(p), label: PRECISION_LABELS[p], count: tally.get(String(p)) ?? 0 }))
+            : hasCodes(column.type)
+              ? listed.map((code) => ({ code, label: column.optionLabels?.[code] ?? null, count: tally.get(code) ?? 0 }))
+              : [],
           unlisted: [...tally].filter(([code]) => !listed.includes(code))
             .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([code, count]) => ({ code, count })),
         };
@@ -106,6 +113,7 @@ const TYPE_NOTES: Record<ColumnType, string> = {
   url: 'http(s) link',
   ref: 'a `row_id` of another sheet',
   evidence: 'passages of sources as `sourceId:start-end`, joined with `; `',
+  place: `a place from the gazetteer: in CSV its name, then ${PLACE_PARTS.map((p) => `\`_${p}\``).join(', ')} columns; the precision codes are below`,
 };
 
 /** Text for one cell of a Markdown table: pipes escaped, line breaks as spaces. */
@@ -139,9 +147,10 @@ export function codebookMarkdown(book: Codebook, options: MarkdownOptions = {}):
       lines.push(`### \`${c.id}\`: ${cell(c.name)}`, '');
       if (c.description) lines.push(c.description, '');
       lines.push(`Type: ${TYPE_NOTES[c.type]}${c.type === 'ref' && c.ref ? ` (sheet \`${c.ref}\`)` : ''}.${c.required ? ' Required.' : ''} Filled in ${c.filled} of ${sheet.rows} rows.`, '');
-      if (c.type !== 'enum' && c.type !== 'multi') continue;
+      if (c.type !== 'enum' && c.type !== 'multi' && c.type !== 'place') continue;
       if (c.codes.length === 0) lines.push('No codes listed.', '');
       else {
+        if (c.type === 'place') lines.push(`Precision (\`${c.id}_precision\`): how precisely the source places it.`, '');
         lines.push('| code | label | rows |', '| --- | --- | --- |');
         for (const code of c.codes) lines.push(`| \`${cell(code.code)}\` | ${cell(code.label ?? '')} | ${code.count} |`);
         lines.push('');
@@ -176,4 +185,8 @@ const READING_NOTES = [
   '  its `exact` text, one per line (`sheet`, `row_id`, `source_id`, `start`, `end`, `exact`), and',
   '  `data/sources.csv` holds the sources with their full texts and sha256.',
   '- **`ref` columns** hold a `row_id` of another sheet (a foreign key in `datapackage.json`).',
+  '- **Places** (`place` columns) take six columns: `C` the name, `C_country` (ISO 3166-1 alpha-3), `C_lat` and',
+  '  `C_lon` (decimal degrees, WGS 84), `C_precision` (1 the town or city named, 2 near a named place or within its',
+  '  district, 3 only a region or province, 4 only the country) and `C_geonameid` (the GeoNames id it was picked',
+  '  from). Places come from GeoNames (geonames.org, CC BY 4.0).',
 ];

@@ -7,7 +7,7 @@ import type { Column } from '../../model/columns';
 import type { DatasetEnv } from '../routes/dataset-scope';
 import { badRequest, notFound } from '../errors';
 import { type ExportRow, ROW_FILTERS, type RowFilter, type SheetSummary, type Storage } from '../storage';
-import { csvField, csvLines, exportHeader, exportRecord } from './format';
+import { csvField, csvHeader, csvLines, csvRecord, exportRecord } from './format';
 import { zipChunks } from './zip';
 
 /** Rows rendered per chunk of the response: small enough that a chunk takes a few ms, so the event loop turns often. */
@@ -97,11 +97,11 @@ export async function zipExportResponse(storage: Storage, c: Context<DatasetEnv>
 }
 
 async function* csvChunks(columns: Column[], rows: AsyncIterable<ExportRow>, options: { excelSafe: boolean; bom: boolean }): AsyncGenerator<string> {
-  const header = exportHeader(columns);
+  const header = csvHeader(columns);
   yield (options.bom ? '\uFEFF' : '') + csvLines([header]);
   let batch: string[][] = [];
   for await (const row of rows) {
-    const record = exportRecord(columns, row);
+    const record = csvRecord(columns, exportRecord(columns, row));
     batch.push(header.map((id) => csvField(record[id] ?? null, options.excelSafe)));
     if (batch.length === BATCH) {
       yield csvLines(batch);

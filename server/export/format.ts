@@ -2,11 +2,37 @@
 import Papa from 'papaparse';
 import { anchorLabel } from '../../model/anchors';
 import { type CellValue, type Column, EXPORT_META_COLUMNS } from '../../model/columns';
+import { isPlace, placeColumnIds, placeFields } from '../../model/places';
 import type { ExportRow } from '../storage';
 
 /** The export's column ids in order: row_id, the sheet's columns in display order, then the review and provenance columns. */
 export function exportHeader(columns: readonly Column[]): string[] {
   return ['row_id', ...columns.map((c) => c.id), ...EXPORT_META_COLUMNS];
+}
+
+/**
+ * The CSV export's column ids: as `exportHeader`, but a place column `C` is six, `C` (the name),
+ * `C_country`, `C_lat`, `C_lon`, `C_precision` and `C_geonameid` (README "Places").
+ */
+export function csvHeader(columns: readonly Column[]): string[] {
+  return ['row_id', ...columns.flatMap((c) => (c.type === 'place' ? placeColumnIds(c.id) : [c.id])), ...EXPORT_META_COLUMNS];
+}
+
+/**
+ * A record keyed by `csvHeader`'s ids: each place split into its parts. A place cell that holds no
+ * place (marked as a problem) is written in `C` as it is, its parts empty.
+ */
+export function csvRecord(columns: readonly Column[], record: Readonly<Record<string, CellValue>>): Readonly<Record<string, CellValue>> {
+  // Most sheets have no place column: their records are written as they are.
+  if (!columns.some((c) => c.type === 'place')) return record;
+  const out: Record<string, CellValue> = { ...record };
+  for (const column of columns) {
+    if (column.type !== 'place') continue;
+    const value = record[column.id] ?? null;
+    const fields = isPlace(value) ? placeFields(value) : [value, null, null, null, null, null];
+    placeColumnIds(column.id).forEach((id, i) => { out[id] = fields[i] ?? null; });
+  }
+  return out;
 }
 
 /** A row keyed by the header's ids, values with their own JSON types. */
@@ -42,8 +68,9 @@ export function needsFormulaPrefix(text: string): boolean {
 export function csvField(value: CellValue, excelSafe: boolean): string {
   if (value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  // `multi` codes, or `evidence` anchors as `sourceId:start-end`.
-  const text = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : anchorLabel(v))).join('; ') : value;
+  // `multi` codes, or `evidence` anchors as `sourceId:start-end`; a place that `csvRecord` did not split, by its name.
+  const text = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : anchorLabel(v))).join('; ')
+    : typeof value === 'object' ? value.name : value;
   return excelSafe && needsFormulaPrefix(text) ? `'${text}` : text;
 }
 

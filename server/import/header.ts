@@ -5,6 +5,7 @@
  * per header cell: a column id, `row_id`, or "" to ignore) replaces what the header says.
  */
 import { type Column, EXPORT_META_COLUMNS } from '../../model/columns';
+import { type PlacePart, placePartOf } from '../../model/places';
 import { badRequest } from '../errors';
 import { MAX_IMPORT_COLUMNS } from './limits';
 import type { RawCell } from './raw';
@@ -12,6 +13,8 @@ import type { RawCell } from './raw';
 /** Where a column of the file goes. */
 export type HeaderTarget =
   | { kind: 'column'; column: Column }
+  /** A part of a place column as the CSV export writes it: `C_country`, `C_lat`, `C_lon`, `C_precision`, `C_geonameid`. */
+  | { kind: 'place-part'; column: Column; part: PlacePart }
   | { kind: 'row_id' }
   | { kind: 'ignored' }
   /** A header cell left empty: its values are refused (nothing typed is dropped silently). */
@@ -32,6 +35,11 @@ export function readHeader(cells: readonly RawCell[], columns: readonly Column[]
   const byId = new Map(columns.map((c) => [c.id.toLowerCase(), c]));
   const byName = new Map<string, Column>();
   for (const c of columns) if (!byName.has(c.name.trim().toLowerCase())) byName.set(c.name.trim().toLowerCase(), c);
+  const places = new Map(columns.filter((c) => c.type === 'place').map((c) => [c.id.toLowerCase(), c]));
+  const placePart = (text: string): HeaderTarget | null => {
+    const found = placePartOf(text, places.keys());
+    return found ? { kind: 'place-part', column: places.get(found.column)!, part: found.part } : null;
+  };
 
   const unknown: string[] = [];
   const targets = texts.map((text, i): HeaderTarget => {
@@ -40,7 +48,11 @@ export function readHeader(cells: readonly RawCell[], columns: readonly Column[]
       if (to === '') return { kind: 'ignored' };
       if (to === 'row_id') return { kind: 'row_id' };
       const column = columns.find((c) => c.id === to);
-      if (!column) throw badRequest(`mapping: the sheet has no column "${to}"`);
+      if (!column) {
+        const part = placePart(to);
+        if (!part) throw badRequest(`mapping: the sheet has no column "${to}"`);
+        return part;
+      }
       return { kind: 'column', column };
     }
     const lower = text.toLowerCase();
@@ -48,6 +60,8 @@ export function readHeader(cells: readonly RawCell[], columns: readonly Column[]
     if (lower === 'row_id') return { kind: 'row_id' };
     const column = byId.get(lower) ?? byName.get(lower);
     if (column) return { kind: 'column', column };
+    const part = placePart(lower);
+    if (part) return part;
     if (EXPORT_OWN.has(lower)) return { kind: 'ignored' };
     unknown.push(text);
     return { kind: 'ignored' };
@@ -58,7 +72,9 @@ export function readHeader(cells: readonly RawCell[], columns: readonly Column[]
   }
   const seen = new Map<string, number>();
   targets.forEach((target, i) => {
-    const id = target.kind === 'column' ? target.column.id : target.kind === 'row_id' ? 'row_id' : null;
+    const id = target.kind === 'column' ? target.column.id
+      : target.kind === 'place-part' ? `${target.column.id}_${target.part}`
+        : target.kind === 'row_id' ? 'row_id' : null;
     if (id === null) return;
     const first = seen.get(id);
     if (first !== undefined) {
@@ -66,6 +82,6 @@ export function readHeader(cells: readonly RawCell[], columns: readonly Column[]
     }
     seen.set(id, i);
   });
-  if (!targets.some((t) => t.kind === 'column')) throw badRequest('The header names none of the sheet\'s columns');
+  if (!targets.some((t) => t.kind === 'column' || t.kind === 'place-part')) throw badRequest('The header names none of the sheet\'s columns');
   return targets;
 }

@@ -20,6 +20,7 @@ import type { CellValue, Column } from '../../model/columns';
 import { getSheet, getSheets, insertRow, readColumns, setCell, sheetRows, type YSheet } from '../../model/document';
 import type { ImportRejected, ImportReport, ImportWarning } from '../../model/http';
 import { newRowId, ROW_ID } from '../../model/ids';
+import type { PlacePart } from '../../model/places';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { rowProblems } from '../sources/problems';
 import type { SourceStore } from '../storage';
@@ -27,7 +28,7 @@ import type { DocRegistry } from '../sync/registry';
 import { type HeaderTarget, readHeader } from './header';
 import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_LISTED } from './limits';
 import type { RawCell, RawRecord } from './raw';
-import { readValue } from './read-value';
+import { readPlace, readValue } from './read-value';
 
 /** Records handled per slice of the match and report steps before the event loop gets a turn. */
 const MATCH_SLICE = 500;
@@ -159,7 +160,7 @@ async function importFrom(
   const first = await iterator.next();
   if (first.done) throw badRequest('The file is empty: it has no header row');
   const header = readHeader(first.value.cells, columns, options.mapping);
-  const mapped = header.flatMap((t, i) => (t.kind === 'column' ? [{ index: i, column: t.column }] : []));
+  const mapped = mappedColumns(header);
   const rowIdIndex = header.findIndex((t) => t.kind === 'row_id');
   const keyIndex = checkKey(options.key, mapped, rowIdIndex);
 
@@ -194,6 +195,25 @@ async function importFrom(
   return { status: 200, report };
 }
 
+/** A column the file fills: the index of its cell (-1 for a place named only by its parts), and a place's parts' indexes. */
+interface Mapped {
+  index: number;
+  column: Column;
+  parts?: Partial<Record<PlacePart, number>>;
+}
+
+/** The sheet's columns the file fills, in the order of the header; a place's parts go with their column. */
+function mappedColumns(header: readonly HeaderTarget[]): Mapped[] {
+  const mapped: Mapped[] = header.flatMap((t, i) => (t.kind === 'column' ? [{ index: i, column: t.column }] : []));
+  header.forEach((t, i) => {
+    if (t.kind !== 'place-part') return;
+    let entry = mapped.find((m) => m.column.id === t.column.id);
+    if (!entry) mapped.push(entry = { index: -1, column: t.column });
+    (entry.parts ??= {})[t.part] = i;
+  });
+  return mapped;
+}
+
 /** The index in `mapped` of the key column (-1 for `row_id`), or undefined without a key. */
 function checkKey(key: string | undefined, mapped: ReadonlyArray<{ column: Column }>, rowIdIndex: number): number | undefined {
   if (key === undefined) return undefined;
@@ -209,7 +229,7 @@ function checkKey(key: string | undefined, mapped: ReadonlyArray<{ column: Colum
 /** Step 1: every record read as values; rejected values are recorded and their records left out. */
 async function readRecords(
   { sources }: ImportServices, datasetId: string, iterator: AsyncIterator<RawRecord>, header: readonly HeaderTarget[],
-  mapped: ReadonlyArray<{ index: number; column: Column }>, rowIdIndex: number, findings: Findings,
+  mapped: readonly Mapped[], rowIdIndex: number, findings: Findings,
 ): Promise<ReadRecord[]> {
   const texts = new Map<string, IndexedText | null>();
   /** Sources a value named whose texts are not read yet: read (from the store), then the value is read again. */
@@ -261,12 +281,15 @@ async function readRecords(
     }
     const values: CellValue[] = [];
     for (let m = 0; m < mapped.length; m++) {
-      const { index, column } = mapped[m]!;
-      const result = await readWithTexts(column, cells[index] ?? null);
+      const { index, column, parts } = mapped[m]!;
+      const raw = index >= 0 ? cells[index] ?? null : null;
+      const result = parts
+        ? readPlace(column, raw, Object.fromEntries(Object.entries(parts).map(([part, i]) => [part, cells[i]])))
+        : await readWithTexts(column, raw);
       if ('value' in result) values.push(typeof result.value === 'string' ? shared[m]!.get(result.value) : result.value);
       else {
         values.push(null);
-        findings.reject(line, column.id, cells[index], result.code, result.message);
+        findings.reject(line, column.id, raw, result.code, result.message);
       }
     }
     if (!findings.rejectedLines.has(line)) out.push({ line, rowId, values });

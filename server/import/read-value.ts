@@ -10,6 +10,7 @@ import { codePointSlice, type IndexedText } from '../../model/anchors';
 import { canonicalCode, normalizeDate, parseBoolean, parseNumber } from '../../model/cell-text';
 import { type Anchor, type CellValue, type Column, isPartialDate } from '../../model/columns';
 import type { ImportRejected } from '../../model/http';
+import { isPlace, namedPlace, type Place, PLACE_KEYS, PLACE_PRECISIONS, type PlacePart } from '../../model/places';
 import { withoutFormulaPrefix } from '../export/format';
 import type { DateSerial, RawCell } from './raw';
 
@@ -74,7 +75,67 @@ export function readValue(column: Column, raw: RawCell, ctx: ReadContext): ReadR
     }
     case 'evidence':
       return readEvidence(column, asText(raw), ctx);
+    case 'place':
+      return readPlace(column, raw);
   }
+}
+
+/** The cells of a place column's parts (`C_country`, `C_lat`, …) on one line; a part the file lacks is undefined. */
+export type PlaceCells = Partial<Record<PlacePart, RawCell | undefined>>;
+
+/**
+ * A place: from its name and its parts' cells, as the CSV export writes it (README "Places"), or from
+ * one cell that holds a place as JSON (the JSON export's form) or only a name. A name alone is a place
+ * of precision 1 without coordinates, which the grid marks until someone picks it from the gazetteer.
+ */
+export function readPlace(column: Column, raw: RawCell, parts?: PlaceCells): ReadResult {
+  const text = raw === null || raw === '' ? '' : asText(raw).trim();
+  const given = Object.values(parts ?? {}).filter((v) => v !== null && v !== undefined && v !== '');
+  if (given.length === 0) {
+    if (text === '') return { value: null };
+    return text.startsWith('{') ? readPlaceJson(column, text) : { value: namedPlace(text) };
+  }
+  if (text === '') return refuse('place', `${column.id}: the place has no name (its ${column.id} cell is empty)`);
+  const place: Place = namedPlace(text);
+  const cell = (part: PlacePart) => {
+    const v = parts![part];
+    return v === null || v === undefined || v === '' ? null : asText(v).trim();
+  };
+  const number = (part: PlacePart): number | null | undefined => {
+    const v = parts![part];
+    if (typeof v === 'number') return v;
+    const t = cell(part);
+    return t === null ? null : parseNumber(t) ?? undefined;
+  };
+  place.country = cell('country')?.toUpperCase() || null;
+  for (const part of ['lat', 'lon', 'precision', 'geonameid'] as const) {
+    const n = number(part);
+    if (n === undefined) return refuse('place', `${column.id}_${part}: "${cell(part)}" is not a number`);
+    if (part === 'lat' || part === 'lon') place[part] = n;
+    else if (part === 'geonameid') {
+      if (n !== null && !Number.isSafeInteger(n)) return refuse('place', `${column.id}_geonameid: "${cell(part)}" is not a GeoNames id`);
+      place.geonameid = n;
+    } else if (n !== null) {
+      if (!(PLACE_PRECISIONS as readonly number[]).includes(n)) return refuse('place', `${column.id}_precision: "${cell(part)}" is not 1, 2, 3 or 4`);
+      place.precision = n as Place['precision'];
+    }
+  }
+  return { value: place };
+}
+
+/** A place written as JSON, its missing fields empty (precision 1). */
+function readPlaceJson(column: Column, text: string): ReadResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return refuse('place', `${column.name}: "${text.slice(0, 80)}" is not a place (JSON that does not parse)`);
+  }
+  const notPlace = refuse('place', `${column.name}: "${text.slice(0, 80)}" is not a place (name, country, lat, lon, precision 1–4, geonameid)`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return notPlace;
+  if (Object.keys(parsed).some((k) => !(PLACE_KEYS as readonly string[]).includes(k))) return notPlace;
+  const value: unknown = { ...namedPlace(''), ...parsed };
+  return isPlace(value) && value.name.trim() !== '' ? { value } : notPlace;
 }
 
 function readDate(column: Column, raw: Exclude<RawCell, null>): ReadResult {

@@ -3,7 +3,7 @@
  * rows are matched by `row_id`; a changed cell is one of the sheet's own columns (in either release)
  * whose value differs. Review status and provenance are not cells and are not compared.
  */
-import type { CellValue, Column } from '../../model/columns';
+import { type CellValue, type Column, sameCellValue } from '../../model/columns';
 import type { Snapshot, SnapshotSheet } from './snapshot';
 
 export interface CellChange {
@@ -56,11 +56,8 @@ function diffSheet(from: SnapshotSheet, to: SnapshotSheet): SheetDiff {
   };
 }
 
-/** Equal cell values: primitives compared directly, lists (codes, anchors) by their JSON. */
-function sameValue(a: CellValue, b: CellValue): boolean {
-  if (a === b) return true;
-  return typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
-}
+/** Equal cell values: lists (codes, anchors) item by item, objects (anchors, places) field by field whatever their keys' order. */
+const sameValue = (a: CellValue, b: CellValue): boolean => sameCellValue(a, b);
 
 /** What changed in a sheet's columns: added, removed, and changed (with the fields that differ). */
 export function diffColumns(from: readonly Column[], to: readonly Column[]) {

@@ -10,7 +10,8 @@ import { Zip, type ZipInputFile } from 'fflate';
 import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
 import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
-import { csvField, csvLines, exportHeader } from '../export/format';
+import { csvField, csvHeader, csvLines, csvRecord } from '../export/format';
+import { PLACE_PARTS, placeColumnIds, PRECISION_LABELS } from '../../model/places';
 import { EVIDENCE_FIELDS, SOURCE_FIELDS } from '../sources/export';
 import type { ReleaseRecord, SourceRecord } from '../storage';
 import { changelogMarkdown } from './changelog';
@@ -37,7 +38,7 @@ export interface TableField {
   description?: string;
   type: 'string' | 'number' | 'integer' | 'boolean' | 'datetime';
   format?: string;
-  constraints?: { required?: boolean; unique?: boolean; enum?: string[]; pattern?: string };
+  constraints?: { required?: boolean; unique?: boolean; enum?: string[]; pattern?: string; minimum?: number; maximum?: number };
 }
 
 export interface TableResource {
@@ -92,11 +93,35 @@ export function columnField(column: Column): TableField {
     case 'ref':
       if (column.ref) notes.push(`A row_id of the sheet ${column.ref}.`);
       break;
+    case 'place':
+      notes.push(`The place's name; ${PLACE_PARTS.map((p) => `${column.id}_${p}`).join(', ')} follow with the rest of it.`);
+      break;
   }
   const description = notes.filter(Boolean).join(' ');
   if (description) field.description = description;
   if (Object.keys(constraints).length > 0) field.constraints = constraints;
   return field;
+}
+
+/** The fields a place column adds after its name (README "Places"): country, coordinates, precision, GeoNames id. */
+function placePartFields(column: Column): TableField[] {
+  const [, country, lat, lon, precision, geonameid] = placeColumnIds(column.id) as [string, string, string, string, string, string];
+  const of = `of ${column.id}`;
+  return [
+    { name: country, title: `${column.name}: country`, type: 'string', description: `ISO 3166-1 alpha-3 code of the country ${of}.` },
+    { name: lat, title: `${column.name}: latitude`, type: 'number', description: `Latitude ${of} in decimal degrees (WGS 84), −90 to 90.` },
+    { name: lon, title: `${column.name}: longitude`, type: 'number', description: `Longitude ${of} in decimal degrees (WGS 84), −180 to 180.` },
+    {
+      name: precision, title: `${column.name}: precision`, type: 'integer', constraints: { minimum: 1, maximum: 4 },
+      description: `How precisely the source places it: ${Object.entries(PRECISION_LABELS).map(([code, label]) => `${code} ${label}`).join('; ')}.`,
+    },
+    { name: geonameid, title: `${column.name}: GeoNames id`, type: 'integer', description: `The GeoNames id ${of}, when it was picked from the gazetteer.` },
+  ];
+}
+
+/** The Table Schema fields of a sheet's column: one, or a place column's six. */
+function columnFields(column: Column): TableField[] {
+  return column.type === 'place' ? [columnField(column), ...placePartFields(column)] : [columnField(column)];
 }
 
 /** The export's own columns after a sheet's: review state and provenance. */
@@ -140,7 +165,7 @@ function sheetResource(sheet: SnapshotSheet, sheetIds: ReadonlySet<string>): Tab
   return {
     profile: 'tabular-data-resource', name, title: sheet.name, path: `data/${name}.csv`, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8',
     schema: {
-      fields: [{ name: 'row_id', type: 'string', constraints: { required: true, unique: true } }, ...sheet.columns.map(columnField), ...META_FIELDS],
+      fields: [{ name: 'row_id', type: 'string', constraints: { required: true, unique: true } }, ...sheet.columns.flatMap(columnFields), ...META_FIELDS],
       missingValues: [''],
       primaryKey: ['row_id'],
       ...(foreignKeys.length > 0 && { foreignKeys }),
@@ -211,7 +236,9 @@ export function packageFiles({ release, snapshot, sources, previous }: PackageIn
   const dataFile = (id: string) => `data/${sheetResourceName(id)}.csv`;
   return [
     ['datapackage.json', () => `${JSON.stringify(dataPackage(release, snapshot), null, 2)}\n`],
-    ...snapshot.sheets.map((sheet): [string, () => string] => [dataFile(sheet.id), () => csv(exportHeader(sheet.columns), sheet.rows)]),
+    ...snapshot.sheets.map((sheet): [string, () => string] => [
+      dataFile(sheet.id), () => csv(csvHeader(sheet.columns), sheet.rows.map((row) => csvRecord(sheet.columns, row))),
+    ]),
     ['data/sources.csv', () => csv(SOURCE_FIELDS, [...sources].map((s) => ({
       id: s.id, title: s.title, url: s.url, outlet: s.outlet, published_at: s.publishedAt, sha256: s.sha256, text: s.text,
     })))],

@@ -34,7 +34,7 @@ const records = (csv: string): string[][] => parse(csv, { relax_quotes: false })
 /** The Table Schema type each column type is written as (the package's documented choice). */
 const TABLE_TYPE: Record<Column['type'], string> = {
   text: 'string', longtext: 'string', number: 'number', integer: 'integer', date: 'string', enum: 'string',
-  multi: 'string', boolean: 'boolean', url: 'string', ref: 'string', evidence: 'string',
+  multi: 'string', boolean: 'boolean', url: 'string', ref: 'string', evidence: 'string', place: 'string',
 };
 const TABLE_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'date', 'time', 'datetime', 'year', 'yearmonth', 'duration', 'geopoint', 'geojson', 'any']);
 const CONSTRAINTS = new Set(['required', 'unique', 'minLength', 'maxLength', 'minimum', 'maximum', 'pattern', 'enum']);
