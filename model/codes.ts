@@ -38,7 +38,19 @@ export const StoreMessage = {
   StoreFailing: 101,
   /** Followed by the user's role on the dataset, after it changed (a viewer's grid turns read-only). */
   Role: 102,
+  /**
+   * On a dataset's own room, in the `rows` layout: followed by a JSON array of `RowDelta`s, rows whose
+   * documents changed (applied, not yet stored), so a grid showing pages of rows keeps them current.
+   */
+  RowsChanged: 103,
 } as const;
+
+/** A row of a dataset in the `rows` layout as it now is; `cells: null` once it was deleted. */
+export interface RowDelta {
+  sheet: string;
+  row: string;
+  cells: Record<string, unknown> | null;
+}
 
 /** Error codes of the HTTP API's JSON envelope, with their status. */
 export const ErrorCode = {

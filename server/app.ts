@@ -37,6 +37,7 @@ import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 import { parseRoom } from '../model/rooms';
 import { documentKind } from './sync/kinds';
+import { RowFeed } from './sync/row-feed';
 import { Rounds } from './rounds/rounds';
 import { roundRoutes } from './routes/rounds';
 import { rowRoutes } from './routes/rows';
@@ -110,7 +111,8 @@ export function createApp(options: AppOptions) {
       // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
       // A row's own document has no reviews or conflicts in it: those stay with the dataset.
       const room = parseRoom(shared.id);
-      if (room?.round !== undefined || room?.row !== undefined) return;
+      if (room?.row !== undefined) return rowFeed.afterApply(shared, changes);
+      if (room?.round !== undefined) return;
       conflicts.afterApply(shared, origin, changes);
       review.afterApply(shared, origin, changes);
     },
@@ -121,6 +123,7 @@ export function createApp(options: AppOptions) {
     checkCells: (room, cells) => rounds.copyCellProblem(room, cells) ?? evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
     kindOf: (room) => documentKind(storage.datasets, room),
   });
+  const rowFeed = new RowFeed(registry);
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const conflicts = new Conflicts(registry, storage.readModel, async (id) => (await storage.users.byId(id))?.name);
   const peers = new LivePeers(async (peer, once) => {

@@ -1,7 +1,7 @@
 /** Framing of the y-websocket protocol (y-protocols sync and awareness messages). */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { StoreMessage } from '../../model/codes';
+import { type RowDelta, StoreMessage } from '../../model/codes';
 
 export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3 } as const;
 export const SyncStep = { One: 0, Two: 1, Update: 2 } as const;
@@ -71,6 +71,14 @@ export function roleMessage(role: string): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, StoreMessage.Role);
   encoding.writeVarString(encoder, role);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Tells a peer of a dataset's room that opted in (`acks=1`) which rows changed in their own rooms. */
+export function rowsChangedMessage(deltas: readonly RowDelta[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, StoreMessage.RowsChanged);
+  encoding.writeVarString(encoder, JSON.stringify(deltas));
   return encoding.toUint8Array(encoder);
 }
 

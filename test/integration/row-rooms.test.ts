@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../../model/codes';
+import * as decoding from 'lib0/decoding';
+import WebSocket from 'ws';
+import { CloseCode, type RowDelta, StoreMessage } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
 import { getSheet, insertRow } from '../../model/document';
 import { newRowId } from '../../model/ids';
@@ -40,6 +42,20 @@ describe('rows as documents of their own', () => {
     for (const [column, value] of Object.entries(values)) getRowCells(c.doc).set(column, value);
   });
   const closedWith = async (c: Client) => waitFor(() => c.closes[0], { what: 'the socket is closed' });
+  /** A bare socket on a room (with its query), keeping the type of every message and our row deltas. */
+  const listen = (roomAndQuery: string) => {
+    const separator = roomAndQuery.includes('?') ? '&' : '?';
+    const ws = new WebSocket(`${server.wsUrl}/${roomAndQuery}${separator}token=${tokens.ben}`);
+    const messages: Uint8Array[] = [];
+    ws.on('message', (data: Buffer) => messages.push(new Uint8Array(data)));
+    const opened = new Promise((resolve) => ws.once('open', resolve));
+    const types = () => messages.map((m) => decoding.readVarUint(decoding.createDecoder(m)));
+    const deltas = () => messages.flatMap((m) => {
+      const decoder = decoding.createDecoder(m);
+      return decoding.readVarUint(decoder) === StoreMessage.RowsChanged ? JSON.parse(decoding.readVarString(decoder)) as RowDelta[] : [];
+    });
+    return { ws, opened, types, deltas };
+  };
 
   beforeAll(async () => {
     server = await startServer();
@@ -74,6 +90,24 @@ describe('rows as documents of their own', () => {
     await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.actor1).toBe('United States'));
     const exported = (await api(server, `/api/datasets/${DATASET}/sheets/events/export?format=json`)).body as { rows: Array<Record<string, CellValue>> };
     expect(exported.rows.find((r) => r.row_id === row)).toMatchObject({ ...VALUES, actor1: 'United States' });
+  });
+
+  it("sends the grids on the dataset's room each changed row as it now is, and only to those that asked (acks=1)", async () => {
+    const grid = listen(`${DATASET}?acks=1`);
+    const stock = listen(DATASET);
+    await Promise.all([grid.opened, stock.opened]);
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, VALUES);
+    await waitFor(() => grid.deltas().some((d) => d.row === row), { what: 'the row delta reaches the grid' });
+    expect(grid.deltas().filter((d) => d.row === row).at(-1)).toEqual({ sheet: 'events', row, cells: VALUES });
+    getRowState(ana.doc).set(DELETED_KEY, true);
+    await waitFor(() => grid.deltas().some((d) => d.row === row && d.cells === null), { what: 'the deletion reaches the grid' });
+    // The stock client heard the same room all along: nothing of ours reached it.
+    expect(stock.types()).not.toContain(StoreMessage.RowsChanged);
+    expect(stock.types().length).toBeGreaterThan(0);
+    grid.ws.close();
+    stock.ws.close();
   });
 
   it('keeps a row across a restart, for a client that connects afresh', async () => {

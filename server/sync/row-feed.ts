@@ -1,0 +1,48 @@
+/**
+ * Row deltas for grids that show pages of a dataset in the `rows` layout: every row a client changed
+ * in its own room is sent, as it now is, to the clients of the dataset's own room that opted in
+ * (`acks=1`), at the end of the turn it was applied in — before it is stored, as edits are broadcast.
+ */
+import type { RowDelta } from '../../model/codes';
+import { parseRoom } from '../../model/rooms';
+import { rowCells } from '../../model/row-document';
+import type { Changes } from './changes';
+import { rowsChangedMessage } from './protocol';
+import type { SharedDoc } from './shared-doc';
+
+/** Where the deltas go: the loaded documents by room (the registry). */
+export interface LoadedRooms {
+  loaded(room: string): SharedDoc | undefined;
+}
+
+export class RowFeed {
+  /** Per dataset, the rows changed this turn, by `sheet\0row`. */
+  private readonly changed = new Map<string, Map<string, RowDelta>>();
+  private scheduled = false;
+
+  constructor(private readonly rooms: LoadedRooms) {}
+
+  /** Told of every change applied to any document: a row's own document queues its row. */
+  afterApply(shared: SharedDoc, changes: Changes): void {
+    const room = parseRoom(shared.id);
+    if (!room?.row || changes.rows.size === 0) return;
+    const { sheetId, rowId } = room.row;
+    let rows = this.changed.get(room.datasetId);
+    if (!rows) this.changed.set(room.datasetId, (rows = new Map()));
+    rows.set(`${sheetId}\0${rowId}`, { sheet: sheetId, row: rowId, cells: shared.read(rowCells) });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.send());
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    for (const [datasetId, rows] of this.changed) {
+      const dataset = this.rooms.loaded(datasetId);
+      if (!dataset) continue;
+      const message = rowsChangedMessage([...rows.values()]);
+      for (const peer of dataset.connectedPeers()) if (peer.acks) peer.send(message);
+    }
+    this.changed.clear();
+  }
+}
