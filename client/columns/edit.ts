@@ -69,6 +69,8 @@ export function changeColumnType(doc: Y.Doc, sheetId: string, columnId: string, 
     patch.optionLabels = undefined;
   }
   patch.ref = type === 'ref' ? ref : undefined;
+  // Only a text column names an actor list.
+  if (type !== 'text') patch.actors = undefined;
   updateColumn(doc, sheetId, columnId, patch, origin);
 }
 
@@ -113,6 +115,7 @@ function clean(column: Column): Column {
   if ((column.type === 'enum' || column.type === 'multi') && column.options?.length) out.options = column.options;
   if ((column.type === 'enum' || column.type === 'multi') && column.optionLabels && Object.keys(column.optionLabels).length > 0) out.optionLabels = column.optionLabels;
   if (column.type === 'ref' && column.ref) out.ref = column.ref;
+  if (column.type === 'text' && column.actors) out.actors = column.actors;
   return out;
 }
 

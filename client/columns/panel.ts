@@ -91,10 +91,11 @@ export class ColumnPanel {
     description.addEventListener('change', () => set({ description: description.value.trim() }));
 
     const details = h('details', { class: 'column-details' },
-      h('summary', {}, 'Description', column.type === 'enum' || column.type === 'multi' ? ' and codes' : column.type === 'ref' ? ' and sheet' : ''),
+      h('summary', {}, 'Description', column.type === 'enum' || column.type === 'multi' ? ' and codes' : column.type === 'ref' ? ' and sheet' : column.type === 'text' ? ' and actor list' : ''),
       h('label', {}, h('span', {}, 'Description'), description),
       column.type === 'enum' || column.type === 'multi' ? this.codesField(column, set) : null,
       column.type === 'ref' ? this.refField(column, set) : null,
+      column.type === 'text' ? this.actorsField(column, set) : null,
     );
     details.open = this.open.has(column.id);
     details.addEventListener('toggle', () => (details.open ? this.open.add(column.id) : this.open.delete(column.id)));
@@ -158,6 +159,16 @@ export class ColumnPanel {
       ...[...getSheets(this.doc).entries()].map(([id, sheet]) => h('option', { value: id, selected: id === column.ref }, sheetName(sheet) || id)));
     select.addEventListener('change', () => set({ ref: select.value }));
     return h('label', {}, h('span', {}, 'Rows of sheet'), select);
+  }
+
+  /** A text column may name an actor list: its editor then offers the actors, and a name not in it is marked. */
+  private actorsField(column: Column, set: (patch: Partial<Column>) => void): HTMLElement {
+    const select = h('select', { 'data-field': 'actors' },
+      h('option', { value: '', selected: column.actors === undefined }, '(none: free text)'),
+      ...[...getSheets(this.doc).entries()].filter(([id]) => id !== this.sheetId)
+        .map(([id, sheet]) => h('option', { value: id, selected: id === column.actors }, sheetName(sheet) || id)));
+    select.addEventListener('change', () => set({ actors: select.value || undefined }));
+    return h('label', {}, h('span', {}, 'Actor list'), select);
   }
 
   private newColumnForm(): HTMLElement {

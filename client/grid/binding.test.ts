@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { getReviews, getSheet, getSheets, initDocument, insertRow, setCell, sheetColumns, deleteRow } from '../../model/document';
+import { ACTOR_LIST_COLUMNS } from '../../model/actors';
+import { createSheet, getReviews, getSheet, getSheets, initDocument, insertRow, setCell, sheetColumns, deleteRow } from '../../model/document';
 import { TEMPLATES } from '../../model/templates';
 import { type RowsChange, SheetBinding } from './binding';
 import { addRow, rowIdsAfter, writeCells } from './edit';
@@ -161,6 +162,24 @@ describe('SheetBinding', () => {
     deleteRow(getSheet(doc, 'events')!, 'E1');
     expect(changes.flatMap((c) => c.update).map((r) => r.id)).toEqual(['S1']);
     expect(binding.row('S1')!.problems.event_id?.[0]?.code).toBe('ref');
+  });
+
+  it('marks an actor cell that names no actor of its list, and follows the list as it changes', () => {
+    const doc = demoDoc();
+    createSheet(doc, { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS });
+    insertRow(getSheet(doc, 'actors')!, 'P1', { name: 'China', aliases: ['Beijing'] });
+    updateColumn(doc, 'events', 'actor1', { actors: 'actors' }, null);
+    insertRow(getSheet(doc, 'events')!, 'A', { ...complete, actor1: 'Beijing' });
+    insertRow(getSheet(doc, 'events')!, 'B', { ...complete, actor1: 'Japan' });
+    const binding = new SheetBinding(doc, 'events');
+    expect(binding.row('A')!.problems).toEqual({});
+    expect(binding.row('B')!.problems.actor1?.map((p) => p.code)).toEqual(['actor']);
+    const changes = record(binding);
+    insertRow(getSheet(doc, 'actors')!, 'P2', { name: 'Japan' });
+    expect(changes.flatMap((c) => c.update).map((r) => r.id).sort()).toEqual(['A', 'B']);
+    expect(binding.row('B')!.problems).toEqual({});
+    setCell(getSheet(doc, 'actors')!, 'P1', 'aliases', null);
+    expect(binding.row('A')!.problems.actor1?.map((p) => p.code)).toEqual(['actor']);
   });
 
   it('updates a row when its review status changes', () => {

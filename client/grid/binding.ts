@@ -6,6 +6,7 @@
 import * as Y from 'yjs';
 import type { CellValue, Column, Problem } from '../../model/columns';
 import { validateRow } from '../../model/columns';
+import { type ActorList, readActorList } from '../../model/actors';
 import { quoteProblem } from '../../model/quotes';
 import {
   type ReviewStatus, type YRow, type YSheet,
@@ -133,6 +134,7 @@ export class SheetBinding {
     for (const off of this.detachSheet) off();
     this.detachSheet = [];
     this.sheet = getSheet(this.doc, this.sheetId);
+    this.actorLists.clear();
     this.byId.clear();
     this.order = [];
     this.problemRows = 0;
@@ -160,7 +162,7 @@ export class SheetBinding {
 
   private makeRow(id: string, yrow: YRow | undefined, status?: ReviewStatus): RowData {
     const cells = yrow instanceof Y.Map ? readRow(yrow) : {};
-    const problems = validateRow(this.columnList, cells, { rowExists: this.rowExists });
+    const problems = validateRow(this.columnList, cells, { rowExists: this.rowExists, actorNamed: this.actorNamed });
     // A direct quote that none of the row's anchors holds: the server lists the same problem.
     const quote = quoteProblem(this.columnList, cells);
     if (quote) problems.quote = [...(problems.quote ?? []), quote];
@@ -171,6 +173,15 @@ export class SheetBinding {
     const sheet = getSheet(this.doc, sheetId);
     const rows = sheet?.get('rows');
     return rows instanceof Y.Map && rows.has(rowId);
+  };
+
+  /** Actor lists read from the document, by sheet id; dropped when that sheet's rows change. */
+  private readonly actorLists = new Map<string, ActorList>();
+
+  private readonly actorNamed = (sheetId: string, text: string): boolean => {
+    let list = this.actorLists.get(sheetId);
+    if (!list) this.actorLists.set(sheetId, (list = readActorList(this.doc, sheetId)));
+    return list.names(text);
   };
 
   /** Puts a row in the index and keeps the problem count; returns the row it replaced. */
@@ -298,6 +309,7 @@ export class SheetBinding {
    */
   private onOtherSheets(events: Array<Y.YEvent<any>>, _tr: Y.Transaction): void {
     if (!this.sheet) return;
+    this.onActorLists(events);
     const refColumns = this.columnList.filter((c) => c.type === 'ref' && c.ref !== undefined);
     if (refColumns.length === 0) return;
     const targets = new Map<string, Set<string>>();
@@ -320,6 +332,34 @@ export class SheetBinding {
         return typeof value === 'string' && targets.get(c.ref!)?.has(value) === true;
       });
       if (!points) continue;
+      const row = this.makeRow(id, rows.get(id), old.status);
+      this.store(row);
+      update.push(row);
+    }
+    this.emitRows({ remove: [], update, add: [] });
+  }
+
+  /**
+   * An actor list that columns of this sheet name changed (its rows, or the sheet itself): its actors are
+   * read again, and the rows with a value in such a column are checked again.
+   */
+  private onActorLists(events: Array<Y.YEvent<any>>): void {
+    const named = new Set(this.columnList.flatMap((c) => (c.actors !== undefined ? [c.actors] : [])));
+    const changed = new Set<string>();
+    for (const event of events) {
+      const [sheetId] = event.path;
+      if (typeof sheetId === 'string') changed.add(sheetId);
+      else for (const key of (event as Y.YMapEvent<unknown>).keysChanged) changed.add(key);
+    }
+    const lists = [...changed].filter((id) => named.has(id));
+    if (lists.length === 0) return;
+    for (const id of lists) this.actorLists.delete(id);
+    const columns = this.columnList.filter((c) => c.actors !== undefined && lists.includes(c.actors));
+    const rows = sheetRows(this.sheet!);
+    const update: RowData[] = [];
+    for (const id of this.order) {
+      const old = this.byId.get(id)!;
+      if (!columns.some((c) => typeof old.cells[c.id] === 'string')) continue;
       const row = this.makeRow(id, rows.get(id), old.status);
       this.store(row);
       update.push(row);

@@ -3,9 +3,10 @@ import * as Y from 'yjs';
 import type { Column } from '../../model/columns';
 import { type YRow, getSheet, readColumns, sheetRows } from '../../model/document';
 import type { PresenceUser } from '../sync/presence';
+import type { ActorContext } from './actor-editor';
 import { toText } from './values';
 
-export interface GridContext {
+export interface GridContext extends ActorContext {
   sheetId: string;
   /** Other people in a cell of this sheet, by `rowId\u0000columnId`. */
   presenceAt(rowId: string, columnId: string): readonly PresenceUser[];

@@ -7,18 +7,12 @@
 import type { ICellEditorComp, ICellEditorParams } from 'ag-grid-community';
 import type { CellValue, Column } from '../../model/columns';
 import type { RowData } from './binding';
+import { ActorEditor } from './actor-editor';
 import type { GridContext } from './context';
+import { startText } from './editor-start';
 import { fromText, toText } from './values';
 
 type EditorParams = ICellEditorParams<RowData, CellValue, GridContext> & { tesseraColumn: Column };
-
-/** The text an editor starts with, from the key that opened it. */
-function startText(params: EditorParams): { text: string; typed: boolean } {
-  const key = params.eventKey;
-  if (key === 'Backspace' || key === 'Delete') return { text: '', typed: true };
-  if (key !== null && key.length === 1) return { text: key, typed: true };
-  return { text: toText(params.value ?? null), typed: false };
-}
 
 const PLACEHOLDERS: Partial<Record<Column['type'], string>> = {
   date: 'YYYY-MM-DD, YYYY-MM or YYYY',
@@ -359,6 +353,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
 
 /** The editor for a column's type. */
 export function editorFor(column: Column): { cellEditor: unknown; cellEditorPopup: boolean } {
+  if (column.type === 'text' && column.actors !== undefined) return { cellEditor: ActorEditor, cellEditorPopup: true };
   switch (column.type) {
     case 'longtext':
       return { cellEditor: LongTextEditor, cellEditorPopup: true };

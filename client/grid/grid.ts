@@ -14,6 +14,7 @@ import type { Presence } from '../sync/presence';
 import { type RowData, type RowsChange, type SheetBinding, hasProblems } from './binding';
 import { GridClipboard } from './clipboard';
 import { type ColumnDefHooks, ROW_NUMBER_COL, dataColumnDef, rowNumberColumnDef } from './columns';
+import { actorContext } from './actor-editor';
 import { type GridContext, refLabeller } from './context';
 import { addRow, deleteRows, writeCells } from './edit';
 import { EditGuard } from './edit-guard';
@@ -69,6 +70,8 @@ export interface SheetGridOptions {
    * round's copy. Every column, and rows come and go, without it.
    */
   writableColumns?: ReadonlySet<string>;
+  /** Whether the actor editor offers to add a name to the actor list (admins). */
+  canAddActors?: boolean;
 }
 
 export class SheetGrid {
@@ -91,6 +94,7 @@ export class SheetGrid {
       sheetId: this.sheetId,
       presenceAt: (rowId, columnId) => this.presenceCells.at(rowId, columnId),
       ...refLabeller(doc),
+      ...actorContext(doc, options.origin, options.canAddActors ?? false),
     };
 
     container.classList.add('sheet-grid');

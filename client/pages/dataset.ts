@@ -446,6 +446,7 @@ class DatasetPage {
       readOnly: this.readOnly,
       review: this.review.gridReview,
       widePaste: widePasteHandler(this.role === 'admin'),
+      canAddActors: this.role === 'admin',
       conflicts: this.conflicts.gridConflicts,
       onSelection: () => {
         const row = this.grid?.focusedRowId();
