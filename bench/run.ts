@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { type Deliveries, type FanoutOptions, type FanoutResult, runFanout } from './fanout';
+import { runBundleBench } from './bundle';
 import { runImportBench } from './import';
 import { runPagesBench } from './pages';
 import { type MultiOptions, multiUnavailable, runMulti, warmUpMulti } from './multi';
@@ -20,7 +21,7 @@ import { runScale, type ScaleOptions, type ScaleResult } from './scale';
 import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
-const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages'] as const;
+const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages', 'bundle'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
@@ -237,6 +238,12 @@ async function sources(): Promise<void> {
   console.log('Reads over HTTP with the admin token, one at a time, against the same reads straight from the SQLite file and');
   console.log('from plain files; the reading pane\'s highlight computation against a naive per-code-point one.');
   await runSources(options, log);
+}
+
+/** Tessera only: the web client's bytes per page. */
+async function bundle(): Promise<void> {
+  console.log('\n## Bytes per page: what Chromium downloads (scripts and stylesheets, nothing cached) to show each page (docs/bundle.md)');
+  await runBundleBench(log);
 }
 
 /** Tessera only: the peers have no import. */

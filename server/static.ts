@@ -13,6 +13,14 @@ function sitePath(url: URL): string {
   return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
 }
 
+/**
+ * A built asset's name carries a hash of its content (vite.config.ts), so a new build makes new names and a
+ * browser may keep an asset for good. A page (index.html) is checked again each time, so that it names the
+ * assets of the build being served (docs/bundle.md).
+ */
+const ASSET_CACHE = 'public, max-age=31536000, immutable';
+const PAGE_CACHE = 'no-cache';
+
 export function mountClient(app: Hono<any>, users: UserDirectory, clientDir: string): void {
   // `?token=` on any page signs that user in, then the token leaves the address bar. A browser already
   // signed in as someone else is asked first (on the sign-in page, which gets the token in the fragment,
@@ -38,7 +46,9 @@ export function mountClient(app: Hono<any>, users: UserDirectory, clientDir: str
   const files = serveStatic({ root: clientDir });
   app.use('*', async (c, next) => {
     if (c.req.path === '/' || c.req.path.startsWith('/api/') || c.req.path.startsWith('/ws/') || !existsSync(clientDir)) return next();
-    return files(c, next);
+    const found = await files(c, next);
+    if (found instanceof Response) found.headers.set('cache-control', c.req.path.startsWith('/assets/') ? ASSET_CACHE : PAGE_CACHE);
+    return found;
   });
   const indexFile = join(clientDir, 'index.html');
   let index: string | null = null;
@@ -46,6 +56,7 @@ export function mountClient(app: Hono<any>, users: UserDirectory, clientDir: str
     if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/ws/')) return c.notFound();
     index ??= existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : null;
     if (index === null) return c.text('The web client is not built yet: run `npm run build`.', 503);
+    c.header('cache-control', PAGE_CACHE);
     return c.html(index);
   });
 }

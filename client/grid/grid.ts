@@ -5,7 +5,7 @@
  * own changes (keys.ts), and other people's cells outlined in their colour (presence-cells.ts).
  */
 import {
-  AllCommunityModule, ModuleRegistry, createGrid, themeQuartz,
+  ModuleRegistry, createGrid, themeQuartz,
   type CellEditRequestEvent, type ColDef, type GridApi,
 } from 'ag-grid-community';
 import type * as Y from 'yjs';
@@ -22,11 +22,12 @@ import { listenKeys, tabTarget } from './keys';
 import { PresenceCells } from './presence-cells';
 import type { GridReview } from '../review/grid-review';
 import type { GridConflicts } from '../conflicts/grid-conflicts';
+import { GRID_MODULES } from './modules';
 import { GridSelection } from './selection';
 import { toCellValue } from './values';
 import type { WidePasteHandler } from './wide-paste';
 
-ModuleRegistry.registerModules([AllCommunityModule]);
+ModuleRegistry.registerModules(GRID_MODULES);
 
 const theme = themeQuartz.withParams({
   fontFamily: 'inherit',
