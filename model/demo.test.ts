@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { CellValue } from './columns';
 import { validateRow } from './columns';
+import type { Place } from './places';
 import { getMeta, getSheet, readColumns, sheetRows } from './document';
 import { ACTOR_LIST_COLUMNS, readActorList } from './actors';
 import { DEMO_DATASET, seedDemo } from './demo';
@@ -86,9 +87,9 @@ describe('seedDemo', () => {
       ['2024-02', 'month', 'SANCTION', '16x'],
       ['2024-02-22', 'day', 'COOPERATE', '03x'],
       ['2024-02-23', 'day', 'COOPERATE', '062'],
-      ['2024', 'unknown', 'AGREE', '036'],
+      ['2024', 'year', 'AGREE', '036'],
       ['2024-02-14', 'day', 'THREATEN', '138'],
-      ['2024', 'unknown', 'DEMAND', '10x'],
+      ['2024', 'year', 'DEMAND', '10x'],
     ]);
     expect(events[3]![1].context).toEqual(expect.arrayContaining(['economic', 'legislative']));
     expect(events[6]![1].context).toContain('future');
@@ -96,7 +97,9 @@ describe('seedDemo', () => {
 
   it('codes the G20 meeting as the allies cooperating with each other, North Korea only what it is about', () => {
     const rio = events[4]![1];
-    expect(rio).toMatchObject({ actor1_country: 'USA', location: 'Rio de Janeiro', country: 'BRA' });
+    // The location as the article writes it; the place as the gazetteer has it.
+    expect(rio).toMatchObject({ actor1_country: 'USA', location: 'Rio', country: 'BRA' });
+    expect(rio.place).toEqual({ name: 'Rio de Janeiro', country: 'BRA', lat: -22.90642, lon: -43.18223, precision: 1, geonameid: 3451190 });
     expect(rio.actor1).toMatch(/^United States/);
     expect(rio.actor2).toMatch(/^Japan; South Korea/);
     // Two countries in actor 2: no one code for it.
@@ -126,6 +129,27 @@ describe('seedDemo', () => {
       for (const sentence of quote.split(/(?<=\.) /)) expect(ARTICLE).toContain(sentence.replace(/[.,]$/, ''));
     }
     for (const [, s] of statements) expect(s.quote, 'an ASCII apostrophe or quotation mark').not.toMatch(/['"]/);
+  });
+
+  it('geocodes the events whose location the article names, as precisely as it names them', () => {
+    for (const [, e] of events) {
+      if (e.location === undefined) {
+        expect(e, 'a place without a location').not.toHaveProperty('place');
+        continue;
+      }
+      const place = e.place as Place;
+      expect(place.country, String(e.location)).toBe(e.country);
+      // A country named: precision 4 at its capital; a city named: precision 1 at its own coordinates.
+      expect(place.precision, String(e.location)).toBe(e.location === 'Rio' ? 1 : 4);
+      if (place.precision === 4) expect(place.name).toBe(e.location);
+      expect(place.lat).not.toBeNull();
+    }
+    expect(events.filter(([, e]) => e.place !== undefined)).toHaveLength(4);
+  });
+
+  it('joins the air drills’ two sentences with a space, as the article does', () => {
+    expect(events[5]![1].source_excerpt).not.toContain('\n');
+    expect(ARTICLE).toContain(events[5]![1].source_excerpt);
   });
 
   it('takes every source excerpt word for word from the article', () => {

@@ -5,6 +5,7 @@
  * typographic apostrophes and quotation marks kept; summaries are our own words.
  */
 import type { CellValue } from './columns';
+import type { Place } from './places';
 import type * as Y from 'yjs';
 import { seedDemoActors } from './demo-actors';
 import { getSheet, initDocument, insertRow } from './document';
@@ -12,6 +13,15 @@ import { newRowId } from './ids';
 import { TEMPLATES } from './templates';
 
 type Values = Record<string, CellValue>;
+
+/**
+ * The demo's places as the gazetteer gives them (GeoNames, CC BY 4.0): a city at its own coordinates, a
+ * country at its capital's. The article names a country only for the missile test, Kim's warning and the
+ * air drills (precision 4), and the city for the G20 meeting (precision 1).
+ */
+const NORTH_KOREA: Place = { name: 'North Korea', country: 'PRK', lat: 39.03385, lon: 125.75432, precision: 4, geonameid: null };
+const SOUTH_KOREA: Place = { name: 'South Korea', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 4, geonameid: null };
+const RIO_DE_JANEIRO: Place = { name: 'Rio de Janeiro', country: 'BRA', lat: -22.90642, lon: -43.18223, precision: 1, geonameid: 3451190 };
 
 export const DEMO_DATASET = { id: 'demo', name: 'Korean peninsula, February 2024 (demo)' } as const;
 
@@ -35,7 +45,7 @@ export const DEMO_EVENTS: Values[] = [
     event_date: '2024-02-14', date_precision: 'day',
     actor1: 'North Korea (Kim Jong-un)', actor1_country: 'PRK',
     event_type: 'MOBILIZE', cameo_code: '15x', context: ['military'],
-    location: 'North Korea', country: 'PRK',
+    location: 'North Korea', country: 'PRK', place: NORTH_KOREA,
     summary: 'North Korea tests new Padasuri-6 surface-to-sea missiles, with Kim Jong-un overseeing the test.',
     source_excerpt: 'Last week, its leader, Kim Jong-un, oversaw the testing of new Padasuri-6 surface-to-sea missiles and warned that his country would take a more aggressive military posture in disputed waters near the South Korean border islands of Baengnyeong and Yeonpyeong.',
   },
@@ -54,7 +64,7 @@ export const DEMO_EVENTS: Values[] = [
     actor1: 'United States', actor1_country: 'USA',
     actor2: 'Japan; South Korea',
     event_type: 'COOPERATE', cameo_code: '03x', context: ['diplomatic'],
-    location: 'Rio de Janeiro', country: 'BRA',
+    location: 'Rio', country: 'BRA', place: RIO_DE_JANEIRO,
     summary: 'On the sidelines of the G20 foreign ministers’ meeting in Rio, the top diplomats of the US, Japan and South Korea agree to cooperate more closely on North Korea’s nuclear and missile development and its military cooperation with Russia.',
     source_excerpt: 'On the sidelines of the G20 foreign ministers’ meeting in Rio on Thursday, top diplomats from the US, Japan and South Korea agreed to pursue closer cooperation to address North Korea’s nuclear and missile development, and its expanding military cooperation with Russia.',
   },
@@ -64,13 +74,13 @@ export const DEMO_EVENTS: Values[] = [
     actor1: 'South Korea (air force)', actor1_country: 'KOR',
     actor2: 'United States (air force)', actor2_country: 'USA',
     event_type: 'COOPERATE', cameo_code: '062', context: ['military'],
-    location: 'South Korea', country: 'KOR',
+    location: 'South Korea', country: 'KOR', place: SOUTH_KOREA,
     summary: 'South Korea and the US stage joint air drills with F-35A stealth fighters, a show of force to strengthen deterrence against North Korea.',
-    source_excerpt: 'And South Korea and the US, in an effort to strengthen deterrence against North Korea, staged air drills in South Korea on Friday.\nSeoul’s air force said the F-35A stealth fighters formed a joint team to train on defensive counter air manoeuvres, such as intercepting simulated enemy aircraft and cruise missiles.',
+    source_excerpt: 'And South Korea and the US, in an effort to strengthen deterrence against North Korea, staged air drills in South Korea on Friday. Seoul’s air force said the F-35A stealth fighters formed a joint team to train on defensive counter air manoeuvres, such as intercepting simulated enemy aircraft and cruise missiles.',
   },
   {
     // The article gives no date for the acceptance, nor where it was made.
-    event_date: '2024', date_precision: 'unknown',
+    event_date: '2024', date_precision: 'year',
     actor1: 'Russia (Vladimir Putin)', actor1_country: 'RUS',
     actor2: 'North Korea (Kim Jong-un)', actor2_country: 'PRK',
     event_type: 'AGREE', cameo_code: '036', context: ['diplomatic', 'future'],
@@ -83,13 +93,13 @@ export const DEMO_EVENTS: Values[] = [
     actor1: 'North Korea (Kim Jong-un)', actor1_country: 'PRK',
     actor2: 'South Korea', actor2_country: 'KOR',
     event_type: 'THREATEN', cameo_code: '138', context: ['military'],
-    location: 'North Korea', country: 'PRK',
+    location: 'North Korea', country: 'PRK', place: NORTH_KOREA,
     summary: 'Kim Jong-un warns that North Korea will take a more aggressive military posture in the disputed waters near the South Korean border islands of Baengnyeong and Yeonpyeong.',
     source_excerpt: 'Last week, its leader, Kim Jong-un, oversaw the testing of new Padasuri-6 surface-to-sea missiles and warned that his country would take a more aggressive military posture in disputed waters near the South Korean border islands of Baengnyeong and Yeonpyeong.',
   },
   {
     // "Repeatedly": no one date.
-    event_date: '2024', date_precision: 'unknown',
+    event_date: '2024', date_precision: 'year',
     actor1: 'United States', actor1_country: 'USA',
     actor2: 'China', actor2_country: 'CHN',
     event_type: 'DEMAND', cameo_code: '10x', context: ['diplomatic', 'cbrn'],

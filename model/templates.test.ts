@@ -17,6 +17,7 @@ const DOMAIN_EVENTS = [
   ['context', 'multi', false, ['political', 'military', 'diplomatic', 'economic', 'legislative', 'cbrn', 'future', 'hypothetical']],
   ['location', 'text', false],
   ['country', 'text', false],
+  ['place', 'place', false],
   ['summary', 'longtext', true],
   ['source_url', 'url', false],
   ['source_excerpt', 'longtext', false],

@@ -41,6 +41,10 @@ const EVENTS: SheetInit = {
     { id: 'context', name: 'Context', type: 'multi', options: CONTEXTS, description: 'PLOVER contexts; pick all that apply.' },
     { id: 'location', name: 'Location', type: 'text', description: 'Place name as written in the article.' },
     iso3('country', 'Country', 'the location'),
+    {
+      id: 'place', name: 'Place', type: 'place',
+      description: 'The location picked from the gazetteer, and how precisely the article places it: 1 the town or city named, 2 near it or within its district, 3 only a region or province, 4 only the country.',
+    },
     { id: 'summary', name: 'Summary', type: 'longtext', required: true, description: 'One sentence in your own words.' },
     { id: 'source_url', name: 'Source URL', type: 'url', description: 'Link to the article.' },
     { id: 'source_excerpt', name: 'Source excerpt', type: 'longtext', description: 'The sentence(s) the row is coded from, verbatim.' },

@@ -156,6 +156,9 @@ describe('after an edit, the next cell is selected and typing replaces it', () =
     await selectedOnly(page, row, 'country');
     await page.keyboard.type('KOR');
     await page.keyboard.press('Tab');
+    // The place is picked from the gazetteer (test/e2e/places.test.ts): here it is passed over.
+    await selectedOnly(page, row, 'place');
+    await page.keyboard.press('Tab');
     await selectedOnly(page, row, 'summary');
     await page.keyboard.type('Kim met Choe.');
     await page.keyboard.press('Tab');

@@ -53,7 +53,7 @@ describe('GET …/sheets/:sheetId/rows: a sheet by pages', () => {
     expect(first.offset).toBe(0);
     expect(first.rows.map((r) => r.row_id)).toEqual([...rowIds].sort().slice(0, 2));
     expect(Object.keys(first.rows[0]!)).toEqual(['row_id', 'event_date', 'date_precision', 'actor1', 'actor1_country', 'actor2',
-      'actor2_country', 'event_type', 'cameo_code', 'context', 'location', 'country', 'summary', 'source_url', 'source_excerpt',
+      'actor2_country', 'event_type', 'cameo_code', 'context', 'location', 'country', 'place', 'summary', 'source_url', 'source_excerpt',
       'evidence', 'review_status']);
     expect(first.rows[0]).toMatchObject({ summary: 'Talks resumed', context: ['political', 'military'], cameo_code: '036', actor2: null, review_status: 'unreviewed' });
   });
