@@ -1,6 +1,7 @@
 /**
- * The editor of a text column that names an actor list (docs/actors-and-duplicates.md): the cell's text
- * with the actors whose names or aliases match what is being typed listed under it. Enter takes the
+ * The editor of a text column that names an actor list (docs/actors-and-duplicates.md): the cell's text,
+ * typed in the cell as in any text column, with the actors whose names or aliases match what is being
+ * typed listed under the cell. Enter takes the
  * highlighted actor and writes its name, whichever of its spellings matched ("Seoul" writes "South
  * Korea"); with nothing matching, Enter keeps the text as typed (and the grid marks it). A compound actor's
  * parts are joined with `;`: the list follows the part after the last one. Admins get "Add … to the
@@ -40,8 +41,9 @@ const SHOWN = 50;
 type Item = { kind: 'actor'; match: ActorMatch } | { kind: 'add'; name: string };
 
 export class ActorEditor implements ICellEditorComp<RowData> {
-  private readonly box = document.createElement('div');
   private readonly input = document.createElement('input');
+  /** The suggestions, in the page's body under the cell (a cell clips what overflows it). */
+  private readonly box = document.createElement('div');
   private readonly list = document.createElement('ul');
   private column!: Column;
   private params!: EditorParams;
@@ -49,26 +51,30 @@ export class ActorEditor implements ICellEditorComp<RowData> {
   private items: Item[] = [];
   /** The highlighted item; -1: none (Enter keeps the text as typed). */
   private active = -1;
+  /** Whether anything was typed since the editor opened (only then are actors listed). */
+  private typed = false;
+  private readonly place = () => this.position();
 
   init(params: EditorParams): void {
     this.params = params;
     this.column = params.tesseraColumn;
     this.actors = params.context.actorList(this.column.actors!);
     const { text, typed } = startText(params);
-    this.box.className = 'popup-editor pick-editor actor-editor';
-    this.box.setAttribute('role', 'dialog');
-    this.input.className = 'pick-filter';
+    this.input.className = 'cell-input cell-input-text';
     this.input.value = text;
-    this.input.placeholder = 'Type a name or an alias · ; between actors';
+    this.input.placeholder = 'a name or an alias; ; between actors';
     this.input.setAttribute('aria-label', this.column.name);
     this.input.setAttribute('role', 'combobox');
     this.input.setAttribute('aria-autocomplete', 'list');
+    this.input.setAttribute('aria-expanded', 'false');
+    this.box.className = 'actor-suggestions';
+    this.box.hidden = true;
     this.list.className = 'pick-list';
     this.list.setAttribute('role', 'listbox');
-    this.box.append(this.input, this.list);
+    this.box.append(this.list);
     this.input.addEventListener('input', () => this.update(true));
     this.input.addEventListener('keydown', (e) => this.onKey(e));
-    this.list.addEventListener('mousedown', (e) => e.preventDefault());
+    this.box.addEventListener('mousedown', (e) => e.preventDefault());
     this.list.addEventListener('click', (e) => {
       const li = (e.target as HTMLElement).closest('li');
       const index = li ? Number(li.dataset.index) : NaN;
@@ -77,30 +83,45 @@ export class ActorEditor implements ICellEditorComp<RowData> {
       this.take();
       this.params.stopEditing();
     });
-    // Opened on the value as it is (Enter, F2): nothing highlighted, so Enter keeps it.
+    // Opened on the value as it is (Enter, F2): nothing listed, so Enter keeps it.
     this.update(typed);
   }
 
   getGui(): HTMLElement {
-    return this.box;
-  }
-
-  isPopup(): boolean {
-    return true;
-  }
-
-  getPopupPosition(): 'under' {
-    return 'under';
+    return this.input;
   }
 
   afterGuiAttached(): void {
+    document.body.append(this.box);
+    window.addEventListener('scroll', this.place, true);
+    this.position();
     this.input.focus();
     const end = this.input.value.length;
     this.input.setSelectionRange(end, end);
   }
 
+  destroy(): void {
+    window.removeEventListener('scroll', this.place, true);
+    this.box.remove();
+  }
+
   getValue(): CellValue {
     return fromText(this.column, this.input.value);
+  }
+
+  /** Under the cell, or above it when the window has no room below. */
+  private position(): void {
+    const cell = this.input.getBoundingClientRect();
+    this.box.style.left = `${Math.max(0, cell.left)}px`;
+    this.box.style.minWidth = `${cell.width}px`;
+    const below = window.innerHeight - cell.bottom;
+    if (below < 200 && cell.top > below) {
+      this.box.style.top = '';
+      this.box.style.bottom = `${window.innerHeight - cell.top}px`;
+    } else {
+      this.box.style.bottom = '';
+      this.box.style.top = `${cell.bottom}px`;
+    }
   }
 
   /** The text before the part being typed (the parts before the last `;`, each kept as typed). */
@@ -116,18 +137,18 @@ export class ActorEditor implements ICellEditorComp<RowData> {
   }
 
   private onKey(e: KeyboardEvent): void {
+    const listed = this.items.length > 0;
     const stop = () => {
       e.preventDefault();
       e.stopPropagation();
     };
     switch (e.key) {
       case 'ArrowDown':
-        stop();
-        this.move(1);
-        break;
       case 'ArrowUp':
+        // With nothing listed the keys are the grid's, as in any text cell.
+        if (!listed) return;
         stop();
-        this.move(-1);
+        this.move(e.key === 'ArrowDown' ? 1 : -1);
         break;
       case 'Enter':
       case 'Tab':
@@ -144,7 +165,6 @@ export class ActorEditor implements ICellEditorComp<RowData> {
   }
 
   private move(delta: number): void {
-    if (this.items.length === 0) return;
     this.active = Math.max(0, Math.min(this.items.length - 1, this.active + delta));
     this.paint();
   }
@@ -157,13 +177,15 @@ export class ActorEditor implements ICellEditorComp<RowData> {
     this.input.value = this.head() + (item.kind === 'add' ? item.name : item.match.actor.name);
   }
 
-  private update(highlight: boolean): void {
+  private update(typed: boolean): void {
+    this.typed = typed;
     const part = this.part();
-    const matches = part === '' && !highlight ? [] : this.actors.suggest(part, SHOWN);
+    const matches = typed && part !== '' ? this.actors.suggest(part, SHOWN) : [];
     this.items = matches.map((match) => ({ kind: 'actor', match }));
-    const canAdd = this.params.context.addActor !== undefined;
-    if (canAdd && part !== '' && this.actors.find(part) === undefined) this.items.push({ kind: 'add', name: part });
-    this.active = highlight && matches.length > 0 ? 0 : -1;
+    if (typed && part !== '' && this.params.context.addActor !== undefined && this.actors.find(part) === undefined) {
+      this.items.push({ kind: 'add', name: part });
+    }
+    this.active = matches.length > 0 ? 0 : -1;
     this.paint();
   }
 
@@ -192,14 +214,15 @@ export class ActorEditor implements ICellEditorComp<RowData> {
       li.append(label, hint);
       return li;
     });
-    if (items.length === 0 && this.part() !== '') {
+    if (this.items.length === 0 && this.typed && this.part() !== '') {
       const li = document.createElement('li');
       li.className = 'empty';
       li.textContent = `No actor matches: Enter keeps “${this.part()}” (not in the list)`;
       items.push(li);
     }
     this.list.replaceChildren(...items);
-    this.list.hidden = items.length === 0;
+    this.box.hidden = items.length === 0;
+    this.input.setAttribute('aria-expanded', String(!this.box.hidden));
     this.list.querySelector('.active')?.scrollIntoView({ block: 'nearest' });
   }
 }

@@ -353,7 +353,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
 
 /** The editor for a column's type. */
 export function editorFor(column: Column): { cellEditor: unknown; cellEditorPopup: boolean } {
-  if (column.type === 'text' && column.actors !== undefined) return { cellEditor: ActorEditor, cellEditorPopup: true };
+  if (column.type === 'text' && column.actors !== undefined) return { cellEditor: ActorEditor, cellEditorPopup: false };
   switch (column.type) {
     case 'longtext':
       return { cellEditor: LongTextEditor, cellEditorPopup: true };

@@ -68,7 +68,7 @@ describe('an actor column', () => {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'actor1').click();
       await page.keyboard.type('pyong');
-      const editorBox = page.locator('.actor-editor');
+      const editorBox = page.locator('.actor-suggestions');
       await expect.poll(() => editorBox.locator('li[data-value]').allTextContents()).toEqual(['North Korea“Pyongyang” · PRK · PRK']);
       await page.keyboard.press('Enter');
       await expect.poll(() => serverCell(watcher, row, 'actor1')).toBe('North Korea');
@@ -106,7 +106,7 @@ describe('an actor column', () => {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'actor1').click();
       await page.keyboard.type('Japan');
-      const add = page.locator('.actor-editor [data-testid=add-actor]');
+      const add = page.locator('.actor-suggestions [data-testid=add-actor]');
       await expect.poll(() => add.textContent()).toBe('Add “Japan” to the actor list');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');

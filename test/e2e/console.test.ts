@@ -46,10 +46,9 @@ async function enter(page: Page, rowId: string, columnId: string, text: string):
 async function openAndLeave(page: Page, rowId: string, columnId: string, key: 'Escape' | 'Enter'): Promise<void> {
   await cell(page, rowId, columnId).click();
   await page.keyboard.press('Enter');
-  // In the cell, or in a popup (an actor column's editor).
-  await page.locator('.ag-cell-inline-editing, .popup-editor').waitFor();
+  await page.locator('.ag-cell-inline-editing').waitFor();
   await page.keyboard.press(key);
-  await page.locator('.ag-cell-inline-editing, .popup-editor').waitFor({ state: 'detached' });
+  await page.locator('.ag-cell-inline-editing').waitFor({ state: 'detached' });
 }
 
 /** Shows another sheet by its tab, as a click does, and waits for its rows. */
