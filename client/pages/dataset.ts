@@ -44,6 +44,11 @@ export async function renderDataset(app: HTMLElement, me: Me, datasetId: string,
     }
     return;
   }
+  // A dataset of any size, its rows each a document of their own: the grid reads them by page.
+  if (dataset.layout === 'rows') {
+    const { renderPagedDataset } = await import('../paged/page');
+    return renderPagedDataset(app, me, dataset, sheetId);
+  }
   // The role on this dataset decides; a server that does not say falls back to the global role.
   const page = new DatasetPage(app, me, dataset.role ?? me.role, datasetId, dataset.name, dataset.createdAt, dataset.archivedAt ?? null, dataset.access ?? 'everyone');
   await page.open(sheetId);

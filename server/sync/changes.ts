@@ -102,7 +102,8 @@ export class Changes {
 
   /**
    * Records a change to the cells (or the deletion) of a row whose document is its own: `cells` holds the
-   * row's cells after the change, `changed` the keys the event reported with their old values.
+   * row's cells after the change, `changed` the keys the event reported with their old values. A cell
+   * given its first value, even an empty one, changes the row: that is how a new, empty row comes to be.
    */
   recordRowDocEvent(
     sheetId: string, rowId: string, cells: YRow, changed: Map<string, { action: string; oldValue: unknown }>,
@@ -112,6 +113,7 @@ export class Changes {
     for (const [columnId, change] of changed) {
       const old = change.oldValue as CellValue | undefined;
       const now = change.action === 'delete' ? undefined : cells.get(columnId);
+      if (change.action === 'add') any = true;
       if (sameCellValue(old, now)) continue;
       any = true;
       this.cells.push({ sheetId, rowId, columnId, userId, at, old, new: now, ...(note !== undefined && { note }) });

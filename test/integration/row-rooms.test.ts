@@ -110,6 +110,21 @@ describe('rows as documents of their own', () => {
     stock.ws.close();
   });
 
+  it('makes a row of a cell given its first, empty value, and takes a rewrite of a value as no change', async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, { summary: null });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)).toMatchObject({ row_id: row }));
+    expect(await rowHistory(server, DATASET, row)).toEqual([]);
+    writeRow(ana, { summary: 'Talks' });
+    await eventually(async () => expect(await rowHistory(server, DATASET, row)).toHaveLength(1));
+    const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
+    writeRow(ben, { summary: 'Talks' });
+    writeRow(ben, { actor1: 'marker' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.actor1).toBe('marker'));
+    expect((await rowHistory(server, DATASET, row)).map((h) => [h.column, h.new, h.by])).toEqual([['summary', 'Talks', 'ana'], ['actor1', 'marker', 'ben']]);
+  });
+
   it('keeps a row across a restart, for a client that connects afresh', async () => {
     const row = newRowId();
     const ana = await client(rowRoom(DATASET, 'events', row));
