@@ -28,6 +28,7 @@ import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
 import { importRoutes } from './routes/import';
 import { memberRoutes } from './routes/members';
+import { placeRoutes } from './routes/places';
 import { sourceRoutes } from './routes/sources';
 import { EvidenceCheck } from './sources/evidence';
 import { auditRoutes, usersRoutes } from './routes/users';
@@ -199,6 +200,7 @@ export function createApp(options: AppOptions) {
   app.get('/api/me', (c) => c.json(c.get('user')));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/audit', auditRoutes(services));
+  app.route('/api/places', placeRoutes());
   app.route('/api/datasets', datasetsRoutes(services));
   const scope = datasetScope(storage.datasets);
   app.use('/api/datasets/:id', scope);

@@ -169,6 +169,7 @@ export const ROUTES: Record<string, RouteRow> = {
   },
   'POST /api/users/:userName/link': { who: global('admin'), request: async (fx) => ({ params: { userName: await fx.freshUser() } }) },
   'GET /api/audit': { who: global('admin') },
+  'GET /api/places': { who: SIGNED_IN, request: () => ({ query: 'q=Seoul&limit=3' }) },
 
   'GET /api/datasets': {
     who: SIGNED_IN,

@@ -18,6 +18,7 @@ import { sheetOf } from '../helpers/docs';
 import { restartServer } from '../helpers/lifecycle';
 import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
+import { placeColumnIds } from '../../model/places';
 
 type Files = Record<string, string>;
 type Field = { name: string; type: string; title?: string; description?: string; constraints?: Record<string, unknown> };
@@ -279,7 +280,8 @@ describe('codebook and releases, in-process', () => {
       // The CSV is the sheet's export (docs/export.md) with excel_safe=0, byte for byte.
       expect(files[resource.path]).toBe(await text(`/api/datasets/demo/sheets/${sheet.id}/export?excel_safe=0`));
       const fields = resource.schema.fields;
-      expect(fields.map((f) => f.name)).toEqual(['row_id', ...sheet.columns.map((c) => c.id),
+      // A place column is its name and then its parts (docs/places.md).
+      expect(fields.map((f) => f.name)).toEqual(['row_id', ...sheet.columns.flatMap((c) => (c.type === 'place' ? placeColumnIds(c.id) : [c.id])),
         'review_status', 'open_flags', 'created_by', 'created_at', 'updated_by', 'updated_at']);
       expect(resource.schema.primaryKey).toEqual(['row_id']);
       for (const column of sheet.columns) {
@@ -491,7 +493,7 @@ describe('what a release would carry, before it is made', () => {
     const flagged = await api(server, '/api/datasets/prev/flags', { body: { sheet: 'events', row: good, reason: 'wrong_date' }, token: reviewer.token });
     expect(flagged.status, JSON.stringify(flagged.body)).toBe(201);
 
-    const none = { required: 0, type: 0, code: 0, date: 0, url: 0, ref: 0, quote_not_in_evidence: 0 };
+    const none = { required: 0, type: 0, code: 0, date: 0, url: 0, ref: 0, place: 0, actor: 0, quote_not_in_evidence: 0 };
     const all = await api(server, '/api/datasets/prev/releases/preview?rows=all');
     expect(all.status, JSON.stringify(all.body)).toBe(200);
     ReleasePreview.parse(all.body);
