@@ -7,11 +7,13 @@
 import type * as Y from 'yjs';
 import { type Anchor, type IndexedText, indexText } from '../../model/anchors';
 import { isHttpUrl } from '../../model/columns';
+import { getSheet, sheetRows } from '../../model/document';
 import type { SourceDetail, SourceSummary } from '../../model/http';
 import { getSource, listSources } from '../api';
 import { h, replaceChildren, toast } from '../ui/dom';
 import { showContextMenu } from '../review/context-menu';
 import { AddSourceForm } from './add-source';
+import { type ActorOffer, actorOffers, offerActor } from './actor-offers';
 import { anchorFromOffsets, rangeOffsets } from './anchoring';
 import { type NewRowKind, addEvidence, newRowFromPassage } from './coding';
 import { EvidenceIndex } from './evidence-index';
@@ -20,6 +22,8 @@ import { renderHighlights, selectOffsets } from './text-view';
 
 /** Code points of text shown on either side of a passage in a row's review. */
 const CONTEXT = 160;
+/** Actors offered for one selected passage at most. */
+const MAX_ACTOR_OFFERS = 8;
 
 /** The toggle's shortcut, as shown and as tested on a key event. */
 export const TOGGLE_KEYS = 'Ctrl+Shift+E';
@@ -57,6 +61,9 @@ export class ReadingPane {
   private readonly textEl = h('div', { class: 'source-text', 'data-testid': 'source-text' });
   private readonly readerHead = h('div', { class: 'reader-head' });
   private readonly codingBar: HTMLElement;
+  /** The actors the selected passage names, offered for the focused row's actor columns. */
+  private readonly actorBar = h('div', { class: 'actor-offers', 'data-testid': 'actor-offers', hidden: true });
+  private actorFrame = 0;
   private readonly readerView: HTMLElement;
   private readonly toggleButton: HTMLButtonElement;
   private sources: SourceSummary[] = [];
@@ -96,7 +103,7 @@ export class ReadingPane {
     this.readerView = h('div', { class: 'reader', 'data-testid': 'reader' },
       h('div', { class: 'reader-nav' },
         h('button', { type: 'button', class: 'button subtle', 'data-testid': 'sources-back', onclick: () => this.showList() }, '← Sources')),
-      this.readerHead, this.codingBar, this.textEl);
+      this.readerHead, this.codingBar, this.actorBar, this.textEl);
     const addButton = options.canEdit
       ? h('button', { type: 'button', class: 'button', 'data-testid': 'add-source', onclick: () => this.showAddForm() }, '+ Add source')
       : null;
@@ -122,6 +129,16 @@ export class ReadingPane {
     const onKey = (e: KeyboardEvent) => this.onKey(e);
     document.addEventListener('keydown', onKey);
     this.off.push(() => document.removeEventListener('keydown', onKey));
+    // Once per frame at most: a drag changes the selection at every move of the mouse.
+    const onSelection = () => {
+      cancelAnimationFrame(this.actorFrame);
+      this.actorFrame = requestAnimationFrame(() => this.renderActorOffers());
+    };
+    document.addEventListener('selectionchange', onSelection);
+    this.off.push(() => {
+      document.removeEventListener('selectionchange', onSelection);
+      cancelAnimationFrame(this.actorFrame);
+    });
     this.off.push(this.index.onChange((changed) => {
       if (this.current && changed.has(this.current.id)) this.renderText();
       if (!this.current && !this.element.hidden) this.renderList();
@@ -157,6 +174,7 @@ export class ReadingPane {
     const same = this.focused?.sheet === sheet && this.focused.row === row;
     if (same && !again) return;
     this.focused = { sheet, row };
+    this.renderActorOffers();
     if (this.element.hidden) return;
     const anchors = this.index.anchorsOf(sheet, row).map((a) => a.anchor);
     if (this.current && anchors.some((a) => a.source === this.current!.id)) {
@@ -390,11 +408,58 @@ export class ReadingPane {
     const anchor = this.selectedAnchor();
     if (!anchor || !this.options.canEdit) return;
     e.preventDefault();
+    const row = this.focused;
+    const actors = row ? this.offers(anchor.exact, row.sheet) : [];
     showContextMenu(e.clientX, e.clientY, [
       { label: 'New event from selection', keys: 'E', action: 'new-event', run: () => this.code('event', anchor) },
       { label: 'New statement from selection', keys: 'S', action: 'new-statement', run: () => this.code('statement', anchor) },
       { label: 'Add as evidence to the focused row', keys: 'A', action: 'add-evidence', disabled: this.focused === null, run: () => this.code('evidence', anchor) },
+      ...(actors.length > 0 ? ['separator' as const] : []),
+      ...actors.flatMap((offer) => offer.columns.map((column) => ({
+        label: `${column.name}: ${offer.actor.name}`, action: 'offer-actor', run: () => this.takeActor(row!, column.id, offer.actor.name),
+      }))),
     ]);
+  }
+
+  // ——— actors named in the selected passage ———
+
+  /** The actors the passage names for a row of `sheet`, at most a handful (a whole article names dozens). */
+  private offers(passage: string, sheet: string): ActorOffer[] {
+    return actorOffers(this.options.doc, sheet, passage).slice(0, MAX_ACTOR_OFFERS);
+  }
+
+  /** Offers the actors of the selected passage for the focused row's actor columns (nothing without both). */
+  private renderActorOffers(): void {
+    const row = this.focused;
+    const offsets = this.current && this.options.canEdit && row ? this.selectionOffsets() : null;
+    const offers = offsets && row ? this.offers(this.current!.text.slice(offsets.from, offsets.to), row.sheet) : [];
+    this.actorBar.hidden = offers.length === 0;
+    if (offers.length === 0) {
+      this.actorBar.replaceChildren();
+      return;
+    }
+    const sheet = getSheet(this.options.doc, row!.sheet);
+    const cells = sheet ? sheetRows(sheet).get(row!.row) : undefined;
+    const value = (column: string) => cells?.get(column);
+    replaceChildren(this.actorBar, h('span', { class: 'muted small' }, 'Actors here:'), ...offers.map((offer) => h('span', {
+      class: 'actor-offer', 'data-actor': offer.actor.name,
+      title: offer.named === offer.actor.name ? offer.actor.name : `Named here as “${offer.named}”`,
+    }, h('span', { class: 'actor-name' }, offer.actor.name), ...offer.columns.map((column) => {
+      const set = value(column.id) === offer.actor.name;
+      const b = h('button', {
+        type: 'button', class: 'button small', 'data-testid': 'offer-actor', 'data-column': column.id, 'aria-pressed': String(set),
+        title: set ? `${column.name} is ${offer.actor.name}` : `Set ${column.name} of the focused row to ${offer.actor.name}`,
+      }, column.name);
+      // Keep the text selection: a press on the button must not move the focus or collapse it.
+      b.addEventListener('mousedown', (e) => e.preventDefault());
+      b.addEventListener('click', () => this.takeActor(row!, column.id, offer.actor.name));
+      return b;
+    }))));
+  }
+
+  private takeActor(row: { sheet: string; row: string }, column: string, name: string): void {
+    if (!offerActor(this.options.doc, row.sheet, row.row, column, name, this.options.origin)) toast('That row was deleted.', 'error');
+    this.renderActorOffers();
   }
 
   /**

@@ -118,4 +118,41 @@ describe('an actor column', () => {
       await context.close();
     }
   });
+
+  it('offers the actors a passage selected in the reading pane names, for the focused row’s actor columns', async () => {
+    const { datasetId, row, watcher } = await actorDataset();
+    const text = 'Pyongyang fired two missiles on Wednesday.\nSeoul said the test broke the agreement.';
+    const source = await api(server, `/api/datasets/${datasetId}/sources`, { body: { title: 'Missile test', text } });
+    expect(source.status).toBe(201);
+    const { context, page } = await signedIn(browser, server.url, editor.token, `/d/${datasetId}/events`);
+    try {
+      await openSheet(page, datasetId, 'events');
+      await cell(page, row, 'summary').click();
+      await page.getByTestId('reading-toggle').click();
+      const pane = page.getByTestId('reading-pane');
+      await pane.locator('.source-item', { hasText: 'Missile test' }).click();
+      await expect.poll(() => pane.getByTestId('source-text').textContent()).toBe(text);
+      const offers = pane.getByTestId('actor-offers');
+      expect(await offers.isHidden()).toBe(true);
+
+      // The whole text selected, as a drag over it does.
+      await pane.getByTestId('source-text').evaluate((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        document.getSelection()!.removeAllRanges();
+        document.getSelection()!.addRange(range);
+      });
+      await expect.poll(() => offers.locator('.actor-offer').evaluateAll((els) => els.map((e) => e.getAttribute('data-actor'))))
+        .toEqual(['North Korea', 'South Korea']);
+      expect(await offers.locator('[data-actor="North Korea"]').getAttribute('title')).toBe('Named here as “Pyongyang”');
+      await offers.locator('[data-actor="North Korea"] [data-column=actor1]').click();
+      await offers.locator('[data-actor="South Korea"] [data-column=actor2]').click();
+      await expect.poll(() => [serverCell(watcher, row, 'actor1'), serverCell(watcher, row, 'actor2')]).toEqual(['North Korea', 'South Korea']);
+      // The selection stays, and the bar says which cells hold which actor now.
+      expect(await page.evaluate(() => document.getSelection()?.toString())).toBe(text);
+      await expect.poll(() => offers.locator('[data-actor="North Korea"] [data-column=actor1]').getAttribute('aria-pressed')).toBe('true');
+    } finally {
+      await context.close();
+    }
+  });
 });
