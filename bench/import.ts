@@ -6,7 +6,7 @@
  * `npm run bench -- import`, or `npx tsx bench/import.ts` (ROWS). Prints numbers; never asserts.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import Papa from 'papaparse';
+import { stringify } from 'csv-stringify/sync';
 import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
 import { api, connectSynced, type Client } from '../test/helpers/clients';
@@ -59,7 +59,7 @@ export function eventsCsv(rows: number): string {
       return Array.isArray(value) ? value.join('; ') : value === null || value === undefined ? '' : String(value);
     }));
   }
-  return Papa.unparse([header!, ...records], { newline: '\r\n' });
+  return stringify([header!, ...records], { record_delimiter: '\r\n', quote_record_delimiter: true });
 }
 
 /**

@@ -5,13 +5,13 @@
  * rejected; check (a dry run: what would be inserted, updated, rejected and marked), then import, with
  * the upload's progress.
  */
-import Papa from 'papaparse';
 import type { Column } from '../../model/columns';
 import type { ImportReport } from '../../model/http';
 import { append, h, replaceChildren, toast } from '../ui/dom';
 import { autoMapping, duplicateTargets, unmatched } from './mapping';
 import { CSV_TYPE, type ImportRequest, uploadImport, XLSX_TYPE } from './upload';
 import { xlsxHead } from './xlsx-head';
+import { csvHead } from './csv-head';
 
 /** How much of a CSV file is read for the header and the preview. */
 const PREVIEW_BYTES = 256 * 1024;
@@ -40,14 +40,6 @@ function fileType(file: File): ImportRequest['type'] | null {
   if (name.endsWith('.xlsx') || file.type === XLSX_TYPE) return XLSX_TYPE;
   if (name.endsWith('.csv') || name.endsWith('.txt') || file.type === CSV_TYPE) return CSV_TYPE;
   return null;
-}
-
-/** The header and first rows of a CSV file, read from its first PREVIEW_BYTES. */
-async function csvHead(file: File): Promise<{ header: string[]; rows: string[][] }> {
-  const text = (await file.slice(0, PREVIEW_BYTES).text()).replace(/^\uFEFF/, '');
-  const parsed = Papa.parse<string[]>(text, { preview: PREVIEW_ROWS + 1, skipEmptyLines: true });
-  const [header = [], ...rows] = parsed.data;
-  return { header, rows };
 }
 
 export function openImportDialog(options: ImportDialogOptions): void {
@@ -149,7 +141,7 @@ export function openImportDialog(options: ImportDialogOptions): void {
     }
     chosen = { file, type };
     fileInfo.textContent = `${file.name} · ${(file.size / 1024).toFixed(file.size < 10240 ? 1 : 0)} KB`;
-    const head = type === CSV_TYPE ? await csvHead(file) : await xlsxHead(file, PREVIEW_ROWS);
+    const head = type === CSV_TYPE ? await csvHead(file, PREVIEW_BYTES, PREVIEW_ROWS) : await xlsxHead(file, PREVIEW_ROWS);
     if (head) {
       chosen.header = head.header;
       chosen.rows = head.rows;

@@ -57,6 +57,26 @@ describe('csvLines', () => {
     expect(text).toBe('"a,b","say ""hi""","cr\rlf\n",plain\r\n');
     expect(parse(text)).toEqual([['a,b', 'say "hi"', 'cr\rlf\n', 'plain']]);
   });
+
+  it('writes the bytes every earlier export wrote: lone CR or LF, edge spaces and byte-order marks quoted', () => {
+    const records = [
+      ['row_id', 'a', 'b'],
+      ['lone\rcr', 'lone\nlf', 'cr\r\nlf'],
+      [' leading', 'trailing ', ' '],
+      ['bom\uFEFFinside', '\uFEFFfirst', 'tab\tinside'],
+      ['', 'middle empty', ''],
+      ['"', '""', 'a "b" c'],
+      ['김정은’s “dialogue”', "'=SUM(A1)", '1;2'],
+      [''],
+    ];
+    const text = csvLines(records);
+    expect(text).toBe(
+      'row_id,a,b\r\n"lone\rcr","lone\nlf","cr\r\nlf"\r\n" leading","trailing "," "\r\n'
+      + '"bom\uFEFFinside","\uFEFFfirst",tab\tinside\r\n,middle empty,\r\n"""","""""","a ""b"" c"\r\n'
+      + "김정은’s “dialogue”,'=SUM(A1),1;2\r\n\r\n",
+    );
+    expect(parse(text, { relax_column_count: true })).toEqual(records);
+  });
 });
 
 describe('withoutFormulaPrefix', () => {

@@ -1,5 +1,5 @@
 /** CSV and JSON rendering of exported rows (docs/export.md#over-the-api). */
-import Papa from 'papaparse';
+import { stringify } from 'csv-stringify/sync';
 import { anchorLabel } from '../../model/anchors';
 import { type CellValue, type Column, EXPORT_META_COLUMNS } from '../../model/columns';
 import { isPlace, placeColumnIds, placeFields } from '../../model/places';
@@ -80,9 +80,15 @@ export function withoutFormulaPrefix(field: string): string {
 }
 
 /**
- * CSV lines (RFC 4180: CRLF, fields with comma, quote, CR or LF quoted, quotes doubled). Papa Parse
- * writes them about twice as fast as csv-stringify did, which is most of a large export's time.
+ * Fields quoted beyond RFC 4180's rule: a leading or trailing space (which some readers trim) and a byte-order
+ * mark anywhere (which some readers drop). Exports always quoted them, so the bytes stay as they were.
+ */
+const ALSO_QUOTED = /^ | $|\uFEFF/;
+
+/**
+ * CSV lines, each ended by CRLF (RFC 4180: fields with comma, quote, CR or LF quoted, quotes doubled), written by
+ * csv-stringify, of the csv project whose csv-parse reads imports.
  */
 export function csvLines(records: string[][]): string {
-  return `${Papa.unparse(records, { newline: '\r\n', header: false })}\r\n`;
+  return stringify(records, { record_delimiter: '\r\n', quote_record_delimiter: true, quoted_match: ALSO_QUOTED });
 }
