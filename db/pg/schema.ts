@@ -283,3 +283,16 @@ export const releases = pgTable('releases', {
   zip: bytea('zip').notNull(),
   snapshot: bytea('snapshot').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.version] }), index('releases_rank').on(t.datasetId, t.rank)]);
+
+/**
+ * Groups of rows that duplicate detection proposed and a user said are not the same event
+ * (docs/actors-and-duplicates.md): never listed again. `rows` is the group's row ids, sorted, joined by spaces.
+ */
+export const duplicateDismissals = pgTable('duplicate_dismissals', {
+  datasetId: text('dataset_id').notNull().references(() => datasets.id, { onDelete: 'cascade' }),
+  sheetId: text('sheet_id').notNull(),
+  rows: text('rows').notNull(),
+  /** The user who dismissed it. */
+  dismissedBy: text('dismissed_by'),
+  dismissedAt: integer('dismissed_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.sheetId, t.rows] })]);
