@@ -10,6 +10,7 @@ import type {
   SourceSummary, Timeline, User, UserList,
 } from '../model/http';
 import type { CellValue } from '../model/columns';
+import type { PlaceMatchList } from '../model/places-http';
 
 export type ExportFormat = 'csv' | 'json';
 export type ExportRows = 'all' | 'approved' | 'flagged' | 'unflagged';
@@ -55,6 +56,9 @@ export async function getMe(): Promise<User | null> {
 
 const dataset = (id: string) => `/api/datasets/${encodeURIComponent(id)}`;
 
+/** The gazetteer's places matching a name, best first; only in `country` (ISO 3166-1 alpha-3) when given. */
+export const searchPlaces = (q: string, country?: string, limit = 20) =>
+  request<PlaceMatchList>('GET', `/api/places?${new URLSearchParams({ q, limit: String(limit), ...(country && { country }) })}`);
 export const signIn = (name: string, password: string) => request<User>('POST', '/api/session', { name, password });
 /** Signs in with a sign-in link's token (after the page asked before replacing another user's session). */
 export const signInWithToken = (token: string) => request<User>('POST', '/api/session', { token });

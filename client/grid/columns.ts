@@ -8,6 +8,7 @@ import type { CellValue, Column, ColumnType } from '../../model/columns';
 import type { RowData } from './binding';
 import { editorFor } from './editors';
 import { CellRenderer } from './renderer';
+import { isPlace, PRECISION_LABELS } from '../../model/places';
 import { toText } from './values';
 
 /** The row-number column on the left; its id cannot clash with column ids (they start with a letter). */
@@ -75,6 +76,11 @@ export function dataColumnDef(column: Column, hooks: ColumnDefHooks): ColDef<Row
       }
       if (problems) return problems.map((x) => x.message).join('\n');
       if (column.type === 'longtext' && typeof p.value === 'string' && p.value.length > 40) return p.value;
+      if (column.type === 'place' && isPlace(p.value)) {
+        const v = p.value;
+        return [`${v.name}${v.country ? `, ${v.country}` : ''}`, v.lat === null ? 'no coordinates' : `${v.lat}, ${v.lon}`,
+          `precision ${v.precision}: ${PRECISION_LABELS[v.precision]}`, v.geonameid === null ? '' : `GeoNames ${v.geonameid}`].filter(Boolean).join('\n');
+      }
       if (column.type === 'evidence' && Array.isArray(p.value) && p.value.length > 0) {
         return anchorsOf(p.value).map((a) => `“${a.exact}” (${anchorLabel(a)})`).join('\n');
       }

@@ -10,6 +10,7 @@ import type { RowData } from './binding';
 import { ActorEditor } from './actor-editor';
 import type { GridContext } from './context';
 import { startText } from './editor-start';
+import { PlaceEditor } from './place-editor';
 import { fromText, toText } from './values';
 
 type EditorParams = ICellEditorParams<RowData, CellValue, GridContext> & { tesseraColumn: Column };
@@ -357,6 +358,8 @@ export function editorFor(column: Column): { cellEditor: unknown; cellEditorPopu
   switch (column.type) {
     case 'longtext':
       return { cellEditor: LongTextEditor, cellEditorPopup: true };
+    case 'place':
+      return { cellEditor: PlaceEditor, cellEditorPopup: true };
     case 'enum':
     case 'multi':
     case 'boolean':

@@ -4,6 +4,7 @@
 import type { ICellRendererComp, ICellRendererParams } from 'ag-grid-community';
 import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
+import { isPlace } from '../../model/places';
 import type { RowData } from './binding';
 import type { GridContext } from './context';
 import { toText } from './values';
@@ -70,6 +71,11 @@ function renderValue(column: Column, value: CellValue, ctx: GridContext): Node[]
       const anchors = anchorsOf(value);
       return anchors.length === 0 ? [text(toText(value))] : [span('evidence-cell', evidenceText(anchors.map((a) => a.exact)))];
     }
+    case 'place':
+      // The name, then the country and the precision (p1 a town … p4 a country).
+      return isPlace(value)
+        ? [span('place-name', value.name), span('place-meta', `${value.country ?? ''} p${value.precision}`.trim())]
+        : [text(toText(value))];
     case 'longtext':
       // One line in the grid; the editor and the tooltip show all of it.
       return [text(toText(value).replace(/\s*\n+\s*/g, ' ⏎ '))];

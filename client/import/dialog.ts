@@ -9,6 +9,7 @@ import type { Column } from '../../model/columns';
 import type { ImportReport } from '../../model/http';
 import { append, h, replaceChildren, toast } from '../ui/dom';
 import { autoMapping, duplicateTargets, unmatched } from './mapping';
+import { PLACE_PARTS } from '../../model/places';
 import { CSV_TYPE, type ImportRequest, uploadImport, XLSX_TYPE } from './upload';
 import { xlsxHead } from './xlsx-head';
 import { csvHead } from './csv-head';
@@ -110,7 +111,9 @@ export function openImportDialog(options: ImportDialogOptions): void {
       const s = h('select', { 'data-testid': `import-map-${i}`, 'aria-label': `Column “${header[i]}” goes to` },
         h('option', { value: '' }, '— ignore —'),
         h('option', { value: 'row_id' }, 'row_id'),
-        ...columns.map((c) => h('option', { value: c.id }, `${c.name} (${c.id})`)));
+        // A place column takes its parts too, as the CSV export writes them.
+        ...columns.flatMap((c) => [h('option', { value: c.id }, `${c.name} (${c.id})`),
+          ...(c.type === 'place' ? PLACE_PARTS.map((p) => h('option', { value: `${c.id}_${p}` }, `${c.name}: ${p} (${c.id}_${p})`)) : [])]));
       s.value = mapping[i] ?? '';
       s.addEventListener('change', () => {
         mapping[i] = s.value;

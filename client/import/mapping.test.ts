@@ -17,6 +17,13 @@ describe('import mapping', () => {
     expect(unmatched(['row_id', 'Mood', 'updated_by', ''], COLUMNS)).toEqual([1]);
   });
 
+  it('maps a place column’s parts, as the CSV export writes them, to themselves', () => {
+    const columns: Column[] = [...COLUMNS, { id: 'place', name: 'Place', type: 'place' }];
+    const header = ['place', 'place_country', 'place_lat', 'place_lon', 'place_precision', 'place_geonameid', 'actor1_lat'];
+    expect(autoMapping(header, columns)).toEqual(['place', 'place_country', 'place_lat', 'place_lon', 'place_precision', 'place_geonameid', '']);
+    expect(unmatched(header, columns)).toEqual([6]);
+  });
+
   it('maps a column once and reports a target chosen twice', () => {
     expect(autoMapping(['date', 'event_date'], COLUMNS)).toEqual(['event_date', '']);
     expect(duplicateTargets(['actor1', '', 'actor1', 'event_date'])).toEqual(['actor1']);
