@@ -110,9 +110,13 @@ export function createApp(options: AppOptions) {
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
       // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
-      // A row's own document has no reviews or conflicts in it: those stay with the dataset.
+      // A row's own document has no reviews or conflicts in it: its review stays in the dataset's document.
       const room = parseRoom(shared.id);
-      if (room?.row !== undefined) return rowFeed.afterApply(shared, changes);
+      if (room?.row !== undefined) {
+        rowFeed.afterApply(shared, changes);
+        review.afterRowApply(room.datasetId, origin, changes);
+        return;
+      }
       if (room?.round !== undefined) return;
       conflicts.afterApply(shared, origin, changes);
       review.afterApply(shared, origin, changes);

@@ -132,9 +132,10 @@ export class Review {
       id: ulid(), sheet: input.sheet, column, reason: input.reason, note: input.note ?? '', by: user.name, at: new Date().toISOString(),
     };
     await this.change(dataset.id, user, (doc, record) => {
-      // The row may have left the sheet since it was looked up: the document has the last word.
+      // The row may have left the sheet since it was looked up: the document has the last word (in the
+      // rows layout it holds no rows, and the read model's answer above stands).
       const rows = getSheet(doc, input.sheet);
-      if (!rows || !sheetRows(rows).has(input.row)) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+      if (!rows || (dataset.layout !== 'rows' && !sheetRows(rows).has(input.row))) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
       if (column !== null && !readColumns(rows).some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
       const old = reviewStatus(doc, input.row);
       addFlag(doc, input.row, flag);
@@ -210,7 +211,21 @@ export class Review {
   /** Any change to a cell of an approved row sets it back to `unreviewed`, recorded in the history. */
   readonly afterApply = (shared: SharedDoc, origin: Origin, changes: Changes): void => {
     const edited = changes.changedRows();
-    if (edited.length === 0) return;
+    if (edited.length > 0) this.unapprove(shared, origin, edited);
+  };
+
+  /**
+   * `afterApply` for a row whose document is its own (layout `rows`): its review is kept in the dataset's
+   * document, which is loaded for it.
+   */
+  readonly afterRowApply = (datasetId: string, origin: Origin, changes: Changes): void => {
+    const edited = changes.changedRows();
+    if (edited.length === 0 || changes.cells.length === 0) return;
+    this.registry.with(datasetId, (shared) => this.unapprove(shared, origin, edited))
+      .catch((error: unknown) => this.registry.loaded(datasetId)?.logError(error, 'unapproving an edited row failed'));
+  };
+
+  private unapprove(shared: SharedDoc, origin: Origin, edited: ReadonlyArray<{ sheetId: string; rowId: string }>): void {
     const approved = shared.read((doc) => edited.filter(({ rowId }) => reviewStatus(doc, rowId) === 'approved'));
     if (approved.length === 0) return;
     // Applied at once (the document is not waiting for the store while it applies a change).

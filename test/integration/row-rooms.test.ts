@@ -59,7 +59,7 @@ describe('rows as documents of their own', () => {
 
   beforeAll(async () => {
     server = await startServer();
-    for (const [name, role] of [['ana', 'editor'], ['ben', 'editor'], ['vic', 'viewer']] as const) tokens[name] = (await createUser(server, name, role)).token;
+    for (const [name, role] of [['ana', 'editor'], ['ben', 'editor'], ['vic', 'viewer'], ['rita', 'reviewer']] as const) tokens[name] = (await createUser(server, name, role)).token;
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'By row', layout: 'rows' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
   });
@@ -123,6 +123,25 @@ describe('rows as documents of their own', () => {
     writeRow(ben, { actor1: 'marker' });
     await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.actor1).toBe('marker'));
     expect((await rowHistory(server, DATASET, row)).map((h) => [h.column, h.new, h.by])).toEqual([['summary', 'Talks', 'ana'], ['actor1', 'marker', 'ben']]);
+  });
+
+  it('reviews a row: flagged, approved by someone who did not code it, and unreviewed again by an edit', async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, VALUES);
+    await eventually(async () => expect((await page()).rows.some((r) => r.row_id === row)).toBe(true));
+    const status = async () => (await page()).rows.find((r) => r.row_id === row)?.review_status;
+    const flag = await api(server, `/api/datasets/${DATASET}/flags`, { body: { sheet: 'events', row, column: 'actor1', reason: 'wrong_actor' }, token: tokens.rita });
+    expect(flag.status, JSON.stringify(flag.body)).toBe(201);
+    expect(await status()).toBe('flagged');
+    const resolved = await api(server, `/api/datasets/${DATASET}/flags/${(flag.body as { id: string }).id}/resolve`, { body: {}, token: tokens.rita });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expect((await api(server, `/api/datasets/${DATASET}/rows/${row}/approve`, { body: {}, token: tokens.rita })).status).toBe(200);
+    expect(await status()).toBe('approved');
+    getRowCells(ana.doc).set('summary', 'Changed after the approval');
+    await eventually(async () => expect(await status()).toBe('unreviewed'));
+    const history = await rowHistory(server, DATASET, row);
+    expect(history.filter((h) => h.column === 'review_status').map((h) => [h.old, h.new, h.by]).at(-1)).toEqual(['approved', 'unreviewed', 'ana']);
   });
 
   it('keeps a row across a restart, for a client that connects afresh', async () => {
