@@ -26,6 +26,10 @@ export function connect(server: SyncEndpoint, datasetId: string, token: string |
     disableBc: true,
     maxBackoffTime: 500,
   });
+  // In Node the stock provider adds a process 'exit' listener per instance, to drop its awareness state as the
+  // process ends; what it would send then never leaves the process. A test file holds dozens of clients (Node
+  // warns from the eleventh listener on), so test clients do without it.
+  process.off('exit', (provider as unknown as { _exitHandler: () => void })._exitHandler);
   const closes: number[] = [];
   provider.on('connection-close', (event) => {
     if (event) closes.push(event.code);
