@@ -2,6 +2,7 @@ import type { Storage } from '../server/storage';
 import { backfillFlags } from './backfill';
 import type { Db } from './client';
 import { SqliteDatasetCatalog } from './datasets';
+import { SqliteDuplicateStore } from './duplicates';
 import { SqliteReadModel } from './read-model';
 import { SqliteRoundStore } from './rounds';
 import { SqliteReleaseStore } from './releases';
@@ -20,7 +21,7 @@ export function sqliteStorage(db: Db): Storage {
     ping: async () => { db.$client.prepare('select 1').get(); },
     docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
     sources: new SqliteSourceStore(db), rounds: new SqliteRoundStore(db, docs),
-    releases: new SqliteReleaseStore(db),
+    releases: new SqliteReleaseStore(db), duplicates: new SqliteDuplicateStore(db),
   };
   return storage;
 }

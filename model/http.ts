@@ -8,6 +8,7 @@ import { LEVELS, type Level } from './agreement/alpha';
 import { type Anchor, COLUMN_TYPES, type CellValue, type Column, PROBLEM_CODES, RESERVED_COLUMN_IDS } from './columns';
 import { CONFLICT_STATUSES, type ConflictRecord } from './conflicts';
 import { type Flag, REVIEW_STATUSES } from './document';
+import { DUPLICATE_REASONS } from './duplicates';
 import { isPlace, type Place } from './places';
 import { COLUMN_ID, DATASET_ID, DATASET_ID_RULE, ROW_ID, SHEET_ID } from './ids';
 import { VERSION } from './releases';
@@ -243,6 +244,8 @@ export const HistoryEntry = z.object({
   at: z.string(),
   /** Set when the change was a double-coding decision: the round and every coder's value for the cell then. */
   adjudication: z.object({ round: z.string(), values: z.record(z.string(), CellValueSchema) }).optional(),
+  /** Set when the change was part of merging duplicate rows: the row kept and the rows merged into it. */
+  merge: z.object({ kept: z.string(), merged: z.array(z.string()) }).optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
@@ -745,3 +748,49 @@ export const ImportReport = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
+
+// ---- duplicates (docs/actors-and-duplicates.md#duplicates) ----
+
+/** Most days apart two dates of one event may be: a wider window compares every row with too many others. */
+export const MAX_DUPLICATE_DAYS = 30;
+/** Most rows one merge or dismissal names. */
+export const MAX_DUPLICATE_ROWS = 100;
+
+/** `GET …/sheets/:sheetId/duplicates?days=1` (viewer): groups of rows that likely code the same event, best first. */
+export const DuplicateGroups = z.array(z.object({
+  rows: z.array(z.string()),
+  /** 0..1: what the rows share, weighed, over what the sheet can compare. */
+  score: z.number(),
+  reasons: z.array(z.enum(DUPLICATE_REASONS)),
+}));
+export type DuplicateGroups = z.infer<typeof DuplicateGroups>;
+
+const RowIdSchema = z.string().regex(ROW_ID, 'a row id is 1-64 of 0-9, A-Z, a-z, _ and -');
+
+/** `POST …/sheets/:sheetId/duplicates/merge` (editor) */
+export const MergeBody = z.object({
+  keep: RowIdSchema,
+  merge: z.array(RowIdSchema).min(1).max(MAX_DUPLICATE_ROWS),
+}).refine((b) => !b.merge.includes(b.keep), { message: 'merge: the kept row is not merged into itself', path: ['merge'] })
+  .refine((b) => new Set(b.merge).size === b.merge.length, { message: 'merge: a row is listed twice', path: ['merge'] });
+export type MergeBody = z.infer<typeof MergeBody>;
+
+/** What a merge did: cells filled, anchors gained, flags moved and references pointed at the kept row. */
+export const MergeResult = z.object({
+  keep: z.string(),
+  merged: z.array(z.string()),
+  filled: z.array(z.string()),
+  anchors: z.number(),
+  flags: z.number(),
+  refs: z.number(),
+});
+export type MergeResult = z.infer<typeof MergeResult>;
+
+/** `POST …/sheets/:sheetId/duplicates/dismiss` (editor): these rows are not the same event. */
+export const DismissBody = z.object({ rows: z.array(RowIdSchema).min(2).max(MAX_DUPLICATE_ROWS) })
+  .refine((b) => new Set(b.rows).size === b.rows.length, { message: 'rows: a row is listed twice', path: ['rows'] });
+export type DismissBody = z.infer<typeof DismissBody>;
+
+/** `dismissed`: false when the same group was dismissed before. */
+export const Dismissed = z.object({ rows: z.array(z.string()), dismissed: z.boolean() });
+export type Dismissed = z.infer<typeof Dismissed>;

@@ -42,6 +42,8 @@ import { RowFeed } from './sync/row-feed';
 import { Rounds } from './rounds/rounds';
 import { roundRoutes } from './routes/rounds';
 import { rowRoutes } from './routes/rows';
+import { Duplicates } from './duplicates/duplicates';
+import { duplicateRoutes } from './routes/duplicates';
 
 export interface AppOptions {
   /** Documents, datasets and the read model. */
@@ -93,7 +95,7 @@ export const HTTP_DEFAULTS: HttpOptions = {
  * of a second to seconds on a large dataset, and many at once would hold the server up for all of them.
  */
 const HEAVY_READS = [
-  'codebook', 'progress', 'history', 'sheets/:sheetId/problems', 'conflicts', 'flags',
+  'codebook', 'progress', 'history', 'sheets/:sheetId/problems', 'sheets/:sheetId/duplicates', 'conflicts', 'flags',
   'rounds', 'rounds/:roundId', 'rounds/:roundId/agreement', 'rounds/:roundId/units',
   'releases/preview', 'releases/:version/package.zip', 'releases/:version/CHANGELOG.md', 'releases/:version/diff',
 ];
@@ -218,6 +220,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', releaseRoutes(services));
   app.route('/api/datasets/:id', importRoutes(services));
   app.route('/api/datasets/:id', rowRoutes(services));
+  app.route('/api/datasets/:id', duplicateRoutes(new Duplicates(storage, registry)));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

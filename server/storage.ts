@@ -11,6 +11,7 @@ import type { Level } from '../model/agreement/alpha';
 import type { Role } from '../model/roles';
 import type { FlagRecord } from '../model/reviews';
 import { DEFAULT_FLAG_REASONS } from '../model/templates';
+import type { DuplicateStore } from './duplicates/store';
 import type { DocCommit, DocStore } from './sync/store';
 
 export interface DatasetSettings {
@@ -365,4 +366,6 @@ export interface Storage {
   datasets: DatasetCatalog;
   readModel: ReadModel;
   users: UserDirectory;
+  /** Duplicate detection's reads and the groups users dismissed. */
+  duplicates: DuplicateStore;
 }

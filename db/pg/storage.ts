@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Storage } from '../../server/storage';
 import type { PgDb } from './client';
 import { PgDatasetCatalog } from './datasets';
+import { PgDuplicateStore } from './duplicates';
 import { PgReadModel } from './read-model';
 import { PgReleaseStore } from './releases';
 import { PgRoundStore } from './rounds';
@@ -22,5 +23,6 @@ export function pgStorage(db: PgDb): Storage {
     ping: async () => { await db.execute(sql`select 1`); },
     docs, datasets: new PgDatasetCatalog(db, docs), readModel: new PgReadModel(db), users: new PgUserDirectory(db),
     sources: new PgSourceStore(db), rounds: new PgRoundStore(db, docs), releases: new PgReleaseStore(db),
+    duplicates: new PgDuplicateStore(db),
   };
 }

@@ -23,13 +23,11 @@ export function actorListOf(rows: Iterable<{ rowId: string; cells: Readonly<Reco
 }
 
 /** The actor lists `columns` name, from the read model; a list whose sheet does not exist is empty. */
-export async function readActorLists(
-  readModel: ReadModel, datasetId: string, sheetIds: ReadonlySet<string>, columns: readonly Column[],
-): Promise<Map<string, ActorList>> {
+export async function readActorLists(readModel: ReadModel, datasetId: string, columns: readonly Column[]): Promise<Map<string, ActorList>> {
   const lists = new Map<string, ActorList>();
   for (const sheetId of actorListsOf(columns)) {
     const rows = [];
-    if (sheetIds.has(sheetId)) for await (const row of inTurns(readModel.exportRows(datasetId, sheetId, 'all'))) rows.push(row);
+    for await (const row of inTurns(readModel.exportRows(datasetId, sheetId, 'all'))) rows.push(row);
     lists.set(sheetId, actorListOf(rows));
   }
   return lists;

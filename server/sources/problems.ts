@@ -39,7 +39,7 @@ export async function sheetProblems(readModel: ReadModel, datasetId: string, she
     ids.set(column.ref, set);
   }
   const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
-  const actorNamed = actorLookup(await readActorLists(readModel, datasetId, new Set(sheets.map((s) => s.id)), sheet.columns));
+  const actorNamed = actorLookup(await readActorLists(readModel, datasetId, sheet.columns));
 
   const problems: SheetProblems = [];
   // Checking a row costs more than reading it: other requests get turns meanwhile.

@@ -196,6 +196,13 @@ export const ROUTES: Record<string, RouteRow> = {
   'GET /api/datasets/:id/history': { who: dataset('viewer'), request: (fx) => ({ query: `row=${fx.row}` }) },
   'GET /api/datasets/:id/sheets/:sheetId/export': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: CSV }) },
   'GET /api/datasets/:id/sheets/:sheetId/rows': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: 'limit=5&sort=-event_date' }) },
+  'GET /api/datasets/:id/sheets/:sheetId/duplicates': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: 'days=1' }) },
+  'POST /api/datasets/:id/sheets/:sheetId/duplicates/merge': {
+    who: dataset('editor'), request: async (fx) => ({ params: { sheetId: 'events' }, body: { keep: await fx.freshRow(), merge: [await fx.freshRow()] } }),
+  },
+  'POST /api/datasets/:id/sheets/:sheetId/duplicates/dismiss': {
+    who: dataset('editor'), request: async (fx) => ({ params: { sheetId: 'events' }, body: { rows: [fx.row, await fx.freshRow()] } }),
+  },
   'GET /api/datasets/:id/progress': { who: dataset('viewer') },
   'GET /api/datasets/:id/settings': { who: dataset('viewer') },
   'PATCH /api/datasets/:id/settings': { who: dataset('admin'), request: () => ({ body: { fourEyes: true } }) },

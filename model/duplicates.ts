@@ -1,0 +1,125 @@
+/**
+ * Duplicates: rows that likely code the same event, and merging them into one
+ * (docs/actors-and-duplicates.md#duplicates). `mergeRows` is the change the server makes to a dataset's
+ * document; the server decides which rows may be merged and records who did it.
+ */
+import * as Y from 'yjs';
+import { type Anchor, type CellValue, isAnchor, isEmpty } from './columns';
+import {
+  type ReviewStatus, getReviews, getSheet, getSheets, readColumns, readRow, reviewStatus, setCell, sheetRows, type YSheet,
+} from './document';
+import { setReviewStatus } from './reviews';
+
+/** Why rows are listed as duplicates of each other: what they share. */
+export const DUPLICATE_REASONS = ['date', 'event_type', 'actors', 'place', 'evidence'] as const;
+export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
+
+/** What a merge changed. */
+export interface MergeOutcome {
+  /** Columns of the kept row filled from the merged rows. */
+  filled: string[];
+  /** Anchors the kept row gained. */
+  anchors: number;
+  /** Flags moved to the kept row. */
+  flags: number;
+  /** Reference cells (of any sheet) that pointed at a merged row and now point at the kept one. */
+  refs: number;
+  /** The kept row's review status before and after (a moved open flag flags it). */
+  status: { old: ReviewStatus; new: ReviewStatus };
+}
+
+/**
+ * Merges rows of a sheet into `keep`, in one transaction of the caller's: the kept row gains the merged
+ * rows' evidence anchors it lacks and fills its empty cells from them (the first merged row with a value
+ * wins), reference cells pointing at a merged row point at the kept one, the merged rows' flags move to
+ * the kept row, and the merged rows are deleted. Every row must exist in the sheet (the caller checks).
+ */
+export function mergeRows(doc: Y.Doc, sheetId: string, keep: string, merge: readonly string[]): MergeOutcome {
+  const sheet = getSheet(doc, sheetId)!;
+  const rows = sheetRows(sheet);
+  const kept = readRow(rows.get(keep)!);
+  const merged = merge.map((id) => readRow(rows.get(id)!));
+  const outcome: MergeOutcome = { filled: [], anchors: 0, flags: 0, refs: 0, status: { old: reviewStatus(doc, keep), new: reviewStatus(doc, keep) } };
+
+  for (const column of readColumns(sheet)) {
+    if (column.type === 'evidence') {
+      const anchors = anchorsIn(kept[column.id]);
+      const added = merged.flatMap((cells) => anchorsIn(cells[column.id])).filter((a, i, all) =>
+        !anchors.some((b) => sameAnchor(a, b)) && all.findIndex((b) => sameAnchor(a, b)) === i);
+      if (added.length > 0) {
+        setCell(sheet, keep, column.id, [...anchors, ...added]);
+        outcome.anchors += added.length;
+      }
+      continue;
+    }
+    if (!isEmpty(kept[column.id])) continue;
+    const value = merged.map((cells) => cells[column.id]).find((v): v is CellValue => v !== undefined && !isEmpty(v));
+    if (value !== undefined) {
+      setCell(sheet, keep, column.id, value);
+      outcome.filled.push(column.id);
+    }
+  }
+
+  outcome.refs = repointRefs(doc, sheetId, new Set(merge), keep);
+  outcome.flags = moveFlags(doc, merge, keep, sheetId);
+  for (const id of merge) rows.delete(id);
+  outcome.status.new = reviewStatus(doc, keep);
+  return outcome;
+}
+
+const anchorsIn = (value: CellValue | undefined): Anchor[] => (Array.isArray(value) ? value.filter(isAnchor) : []);
+const sameAnchor = (a: Anchor, b: Anchor) => a.source === b.source && a.start === b.start && a.end === b.end;
+
+/** Points `ref` cells of any sheet that name a merged row of `sheetId` at the kept row; returns how many. */
+function repointRefs(doc: Y.Doc, sheetId: string, merged: ReadonlySet<string>, keep: string): number {
+  let count = 0;
+  for (const [, sheet] of getSheets(doc)) {
+    if (!(sheet instanceof Y.Map)) continue;
+    const refs = readColumns(sheet as YSheet).filter((c) => c.type === 'ref' && c.ref === sheetId);
+    if (refs.length === 0) continue;
+    for (const [rowId, row] of sheetRows(sheet as YSheet)) {
+      for (const column of refs) {
+        const value = row.get(column.id);
+        if (typeof value === 'string' && merged.has(value)) {
+          setCell(sheet as YSheet, rowId, column.id, keep);
+          count++;
+        }
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Moves the flags of merged rows (open and resolved, with their threads) to the kept row, oldest first
+ * after its own, and drops the merged rows' review entries. A moved open flag flags the kept row.
+ */
+function moveFlags(doc: Y.Doc, merge: readonly string[], keep: string, sheetId: string): number {
+  const reviews = getReviews(doc);
+  const moved: Array<Record<string, unknown>> = [];
+  for (const id of merge) {
+    const flags = reviews.get(id)?.get('flags');
+    if (flags instanceof Y.Array) for (const flag of flags.toArray() as Y.Map<unknown>[]) moved.push(flag.toJSON());
+    if (reviews.has(id)) reviews.delete(id);
+  }
+  if (moved.length === 0) return 0;
+  moved.sort((a, b) => String(a.at).localeCompare(String(b.at)));
+  // The kept row's review (made as `addFlag` makes one, when it has none yet).
+  if (!reviews.get(keep)) setReviewStatus(doc, keep, reviewStatus(doc, keep));
+  const target = reviews.get(keep)!.get('flags') as Y.Array<Y.Map<unknown>>;
+  target.push(moved.map((plain) => {
+    const flag = new Y.Map<unknown>();
+    for (const [key, value] of Object.entries({ ...plain, sheet: sheetId })) {
+      if (key === 'comments') {
+        const comments = new Y.Array<unknown>();
+        if (Array.isArray(value)) comments.push(value);
+        flag.set(key, comments);
+      } else if (value !== undefined) {
+        flag.set(key, value);
+      }
+    }
+    return flag;
+  }));
+  if (moved.some((f) => f.status === 'open')) setReviewStatus(doc, keep, 'flagged');
+  return moved.length;
+}

@@ -1,0 +1,35 @@
+/**
+ * `…/sheets/:sheetId/duplicates`: the groups of rows that likely code the same event (viewer), merging rows
+ * into one and dismissing a group (editor). The rules are in `duplicates/`; docs/actors-and-duplicates.md
+ * describes them for users.
+ */
+import { Hono } from 'hono';
+import { DismissBody, MAX_DUPLICATE_DAYS, MergeBody } from '../../model/http';
+import type { Duplicates } from '../duplicates/duplicates';
+import { badRequest } from '../errors';
+import { readBody } from '../validate';
+import { type DatasetEnv, requireRole } from './dataset-scope';
+
+/** Days apart two dates of one event may be when the query does not say. */
+const DEFAULT_DAYS = 1;
+
+export function duplicateRoutes(duplicates: Duplicates) {
+  return new Hono<DatasetEnv>()
+    .get('/sheets/:sheetId/duplicates', async (c) => {
+      const raw = c.req.query('days');
+      if (raw !== undefined && !/^\d{1,3}$/.test(raw)) throw badRequest(`days is a whole number of days, 0 to ${MAX_DUPLICATE_DAYS} (got "${raw}")`);
+      const days = raw === undefined ? DEFAULT_DAYS : Number(raw);
+      if (days > MAX_DUPLICATE_DAYS) throw badRequest(`days is at most ${MAX_DUPLICATE_DAYS}`);
+      return c.json(await duplicates.list(c.get('dataset'), c.req.param('sheetId'), days));
+    })
+    .post('/sheets/:sheetId/duplicates/merge', async (c) => {
+      requireRole(c, 'editor');
+      const { keep, merge } = await readBody(c, MergeBody);
+      return c.json(await duplicates.merge(c.get('dataset'), c.get('user'), c.req.param('sheetId'), keep, merge));
+    })
+    .post('/sheets/:sheetId/duplicates/dismiss', async (c) => {
+      requireRole(c, 'editor');
+      const { rows } = await readBody(c, DismissBody);
+      return c.json(await duplicates.dismiss(c.get('dataset'), c.get('user'), c.req.param('sheetId'), rows));
+    });
+}
