@@ -77,6 +77,12 @@ class PartByPartStore implements DocStore {
     return this.inner.storedRow(datasetId, sheetId, rowId);
   }
 
+  storedRows(datasetId: string, rowIds: readonly string[]) {
+
+    return this.inner.storedRows(datasetId, rowIds);
+
+  }
+
   async append(commit: DocCommit): Promise<number> {
     const { datasetId } = commit;
     const seq = await this.inner.append({ ...emptyCommit(datasetId), room: commit.room, updates: commit.updates, stateVector: commit.stateVector });

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
 import type { DocCommit, DocStore, LoggedSince, StoredDoc } from '../server/sync/store';
@@ -7,6 +7,9 @@ import type { Db } from './client';
 /** A Drizzle transaction on the SQLite database. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
+
+/** Row ids per `IN (…)` lookup: well under SQLite's limit of bound parameters. */
+const LOOKUP_BATCH = 500;
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -42,6 +45,18 @@ export class SqliteDocStore implements DocStore {
 
   async load(datasetId: string): Promise<StoredDoc> {
     return this.loadNow(datasetId);
+  }
+
+  async storedRows(datasetId: string, rowIds: readonly string[]): Promise<Map<string, { sheetId: string; cells: Record<string, CellValue> }>> {
+    const found = new Map<string, { sheetId: string; cells: Record<string, CellValue> }>();
+    for (let i = 0; i < rowIds.length; i += LOOKUP_BATCH) {
+      const batch = rowIds.slice(i, i + LOOKUP_BATCH);
+      for (const r of this.db.select({ sheetId: rows.sheetId, rowId: rows.rowId, cells: rows.cells }).from(rows)
+        .where(and(eq(rows.datasetId, datasetId), inArray(rows.rowId, batch))).all()) {
+        found.set(r.rowId, { sheetId: r.sheetId, cells: JSON.parse(r.cells) as Record<string, CellValue> });
+      }
+    }
+    return found;
   }
 
   async storedRow(datasetId: string, sheetId: string, rowId: string): Promise<Record<string, CellValue> | null> {

@@ -31,6 +31,18 @@ export async function lockDataset(tx: PgTx, datasetId: string): Promise<void> {
 export class PgDocStore implements DocStore {
   constructor(private readonly db: PgDb) {}
 
+  async storedRows(datasetId: string, rowIds: readonly string[]): Promise<Map<string, { sheetId: string; cells: Record<string, CellValue> }>> {
+    const found = new Map<string, { sheetId: string; cells: Record<string, CellValue> }>();
+    for (let i = 0; i < rowIds.length; i += INSERT_BATCH) {
+      const batch = rowIds.slice(i, i + INSERT_BATCH);
+      for (const r of await this.db.select({ sheetId: rows.sheetId, rowId: rows.rowId, cells: rows.cells }).from(rows)
+        .where(and(eq(rows.datasetId, datasetId), inArray(rows.rowId, [...batch])))) {
+        found.set(r.rowId, { sheetId: r.sheetId, cells: JSON.parse(r.cells) as Record<string, CellValue> });
+      }
+    }
+    return found;
+  }
+
   async storedRow(datasetId: string, sheetId: string, rowId: string): Promise<Record<string, CellValue> | null> {
     const [stored] = await this.db.select({ cells: rows.cells }).from(rows)
       .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), eq(rows.rowId, rowId)));

@@ -23,7 +23,12 @@ import { newRowId, ROW_ID } from '../../model/ids';
 import type { PlacePart } from '../../model/places';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { rowProblems } from '../sources/problems';
-import type { SourceStore } from '../storage';
+import type { ReadModel, SourceStore } from '../storage';
+import { actorLookup, readActorLists } from '../actors/lists';
+import { inTurns } from '../http/turns';
+import { rowRoom } from '../../model/rooms';
+import { getRowCells } from '../../model/row-document';
+import { type DocStore, emptyCommit } from '../sync/store';
 import type { DocRegistry } from '../sync/registry';
 import { type HeaderTarget, readHeader } from './header';
 import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_LISTED } from './limits';
@@ -58,6 +63,12 @@ export interface ImportOptions {
 export interface ImportServices {
   registry: DocRegistry;
   sources: SourceStore;
+  /**
+   * Set for a dataset in the `rows` layout (each row a document of its own): records are matched against the
+   * read model, new rows are written to it directly (a row's document is made from its cells when it is first
+   * opened), and updates go through the rows' own documents.
+   */
+  stored?: { docs: DocStore; readModel: ReadModel };
 }
 
 /** A record read from the file: its values in the order of `Plan.columns`. */
@@ -73,6 +84,8 @@ interface Planned {
   line: number;
   rowId: string;
   values: CellValue[];
+  /** In the `rows` layout: the row's cells as stored, for an update. */
+  stored?: Record<string, CellValue>;
 }
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -167,9 +180,13 @@ async function importFrom(
   const findings = new Findings();
   const read = await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings);
   stepDone('read');
-  const planned = await match(registry, options, mapped.map((m) => m.column), keyIndex, read, findings);
+  const { stored } = services;
+  const planned = stored
+    ? await matchStored(stored.docs, options, mapped.map((m) => m.column), keyIndex, read, findings)
+    : await match(registry, options, mapped.map((m) => m.column), keyIndex, read, findings);
   stepDone('match');
-  await warn(registry, options, columns, mapped.map((m) => m.column), planned, findings);
+  if (stored) await warnStored(stored.readModel, options, columns, mapped.map((m) => m.column), planned, findings);
+  else await warn(registry, options, columns, mapped.map((m) => m.column), planned, findings);
   stepDone('warn');
 
   const counts = { inserted: 0, updated: 0, unchanged: 0 };
@@ -189,7 +206,8 @@ async function importFrom(
   };
   if (stopped) return { status: 422, report };
   if (options.dryRun) return { status: 200, report };
-  await write(registry, options, mapped.map((m) => m.column), planned);
+  if (stored) await writeStored(stored.docs, registry, options, mapped.map((m) => m.column), planned);
+  else await write(registry, options, mapped.map((m) => m.column), planned);
   stepDone('write');
   report.written = planned.some((p) => p.kind !== 'unchanged');
   return { status: 200, report };
@@ -455,5 +473,113 @@ async function write(registry: DocRegistry, options: ImportOptions, columns: rea
       }
     }));
     await afterStored();
+  }
+}
+
+// ---- the `rows` layout: the read model is the sheet ----
+
+/** Rows per store transaction of new rows in the `rows` layout. */
+const STORED_WRITE_SLICE = 2_000;
+
+/** Step 2 in the `rows` layout: as `match`, against the read model, a slice of row ids at a time. */
+async function matchStored(
+  docs: DocStore, options: ImportOptions, columns: readonly Column[], keyIndex: number | undefined, read: ReadRecord[], findings: Findings,
+): Promise<Planned[]> {
+  const { datasetId, sheetId, key } = options;
+  if (keyIndex !== undefined && keyIndex >= 0) {
+    throw badRequest(`key=${key}: a dataset whose rows are documents of their own is matched by key=row_id only`);
+  }
+  const seenRows = new Map<string, number>();
+  const planned: Planned[] = [];
+  for (let start = 0; start < read.length; start += MATCH_SLICE) {
+    const slice = read.slice(start, start + MATCH_SLICE);
+    const existing = await docs.storedRows(datasetId, slice.flatMap((r) => (r.rowId ? [r.rowId] : [])));
+    for (const { line, rowId, values } of slice) {
+      if (rowId) {
+        const earlier = seenRows.get(rowId);
+        if (earlier !== undefined) {
+          findings.reject(line, 'row_id', rowId, 'row_id', `row ${rowId} is on line ${earlier} of the file too`);
+          continue;
+        }
+        seenRows.set(rowId, line);
+      }
+      const found = rowId ? existing.get(rowId) : undefined;
+      if (found && (keyIndex !== -1 || found.sheetId !== sheetId)) {
+        findings.reject(line, 'row_id', rowId!, 'row_id', found.sheetId === sheetId
+          ? `row ${rowId} exists in this sheet: import with key=row_id to update it`
+          : `row ${rowId} exists in sheet "${found.sheetId}"`);
+        continue;
+      }
+      if (!found) {
+        planned.push({ kind: 'insert', line, rowId: rowId ?? newRowId(), values });
+        continue;
+      }
+      const changed = columns.some((c, i) => !same(found.cells[c.id], values[i]));
+      planned.push({ kind: changed ? 'update' : 'unchanged', line, rowId: rowId!, values, stored: found.cells });
+    }
+    await yieldTurn();
+  }
+  return planned;
+}
+
+/** Step 3 in the `rows` layout: as `warn`, with the rows that `ref` columns point at and the actor lists read from the read model. */
+async function warnStored(
+  readModel: ReadModel, options: ImportOptions, sheetColumns: readonly Column[], columns: readonly Column[],
+  planned: readonly Planned[], findings: Findings,
+): Promise<void> {
+  const { datasetId, sheetId } = options;
+  const ids = new Map<string, Set<string>>();
+  for (const column of sheetColumns) {
+    if (column.type !== 'ref' || !column.ref || ids.has(column.ref)) continue;
+    const set = new Set<string>();
+    for await (const row of inTurns(readModel.exportRows(datasetId, column.ref, 'all'))) set.add(row.rowId);
+    ids.set(column.ref, set);
+  }
+  for (const p of planned) if (p.kind === 'insert') (ids.get(sheetId) ?? ids.set(sheetId, new Set()).get(sheetId)!).add(p.rowId);
+  const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
+  const actorNamed = actorLookup(await readActorLists(readModel, datasetId, sheetColumns));
+  for (let start = 0; start < planned.length; start += MATCH_SLICE) {
+    for (const p of planned.slice(start, start + MATCH_SLICE)) {
+      const cells: Record<string, CellValue> = { ...p.stored };
+      columns.forEach((c, i) => { cells[c.id] = p.values[i] ?? null; });
+      for (const problem of rowProblems(sheetColumns, cells, { rowExists, actorNamed })) findings.warn({ line: p.line, row: p.rowId, ...problem });
+    }
+    await yieldTurn();
+  }
+}
+
+/**
+ * Step 4 in the `rows` layout: new rows straight into the read model, STORED_WRITE_SLICE per transaction, with
+ * their history; an update through the row's own document, so that whoever has it open sees it.
+ */
+async function writeStored(docs: DocStore, registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: readonly Planned[]): Promise<void> {
+  const { datasetId, sheetId, userId } = options;
+  const inserts = planned.filter((p) => p.kind === 'insert');
+  for (let start = 0; start < inserts.length; start += STORED_WRITE_SLICE) {
+    const at = Date.now();
+    const commit = emptyCommit(datasetId);
+    for (const p of inserts.slice(start, start + STORED_WRITE_SLICE)) {
+      const cells: Record<string, CellValue> = {};
+      columns.forEach((c, i) => {
+        const value = p.values[i] ?? null;
+        if (value === null) return;
+        cells[c.id] = value;
+        commit.cells.push({ sheetId, rowId: p.rowId, columnId: c.id, old: undefined, new: value, userId, at });
+      });
+      commit.rows.push({ sheetId, rowId: p.rowId, cells, userId, at });
+    }
+    await docs.append(commit);
+    await yieldTurn();
+  }
+  for (const p of planned) {
+    if (p.kind !== 'update') continue;
+    await registry.with(rowRoom(datasetId, sheetId, p.rowId), (shared) => shared.transact({ userId }, (doc) => {
+      const cells = getRowCells(doc);
+      // Only what differs now: someone may have typed the same value meanwhile.
+      columns.forEach((c, i) => {
+        const value = p.values[i] ?? null;
+        if (!same(cells.get(c.id), value)) cells.set(c.id, value);
+      });
+    }));
   }
 }

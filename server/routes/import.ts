@@ -51,7 +51,8 @@ export function importRoutes({ storage, registry }: Services) {
         if (!looksLikeZip(bytes)) throw badRequest('The file is not an XLSX workbook (an XLSX is a zip file); for CSV send Content-Type: text/csv');
         records = xlsxRecords(bytes);
       }
-      const { status, report } = await importRecords({ registry, sources: storage.sources }, {
+      const stored = c.get('dataset').layout === 'rows' ? { docs: storage.docs, readModel: storage.readModel } : undefined;
+      const { status, report } = await importRecords({ registry, sources: storage.sources, stored }, {
         datasetId: c.get('dataset').id,
         sheetId: c.req.param('sheetId'),
         userId: c.get('user').id,

@@ -18,6 +18,9 @@ class SlowStore implements DocStore {
   storedRow(datasetId: string, sheetId: string, rowId: string) {
     return this.inner.storedRow(datasetId, sheetId, rowId);
   }
+  storedRows(datasetId: string, rowIds: readonly string[]) {
+    return this.inner.storedRows(datasetId, rowIds);
+  }
   async append(commit: DocCommit): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     return this.inner.append(commit);

@@ -33,6 +33,12 @@ class FlakyStore implements DocStore {
     return this.inner.storedRow(datasetId, sheetId, rowId);
   }
 
+  storedRows(datasetId: string, rowIds: readonly string[]) {
+
+    return this.inner.storedRows(datasetId, rowIds);
+
+  }
+
   async append(commit: DocCommit): Promise<number> {
     this.attempts++;
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));

@@ -295,6 +295,11 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => Promise<void>>
     expect(await h.store.storedRow('d1', 'events', 'r1')).toEqual({ summary: 'first' });
     expect(await h.store.storedRow(room, 'events', 'r1')).toBeNull();
     expect(await h.store.storedRow('d1', 'events', 'r2')).toBeNull();
+    await h.store.append({ ...emptyCommit('d1'), rows: [{ ...rowState('s1', { name: 'in another sheet' }, 'u1', 1000), sheetId: 'actors' }] });
+    expect(await h.store.storedRows('d1', ['r1', 's1', 'r2'])).toEqual(new Map([
+      ['r1', { sheetId: 'events', cells: { summary: 'first' } }], ['s1', { sheetId: 'actors', cells: { name: 'in another sheet' } }],
+    ]));
+    expect((await h.store.storedRows('d1', Array.from({ length: 1200 }, (_, i) => (i === 1100 ? 'r1' : `x${i}`)))).size).toBe(1);
     const seq = await h.store.commit(room, 0, (logged) => {
       expect(logged.updates.map((u) => u.update)).toEqual([updates[0]]);
       return { ...commitOf('d1', [updates[1]!]), room };

@@ -109,6 +109,8 @@ export interface DocStore {
   commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number>;
   /** A row's cells as the read model holds them; null when it has no such row. */
   storedRow(datasetId: string, sheetId: string, rowId: string): Promise<Record<string, CellValue> | null>;
+  /** The rows of a dataset the read model holds among `rowIds`, in any sheet: their sheet and cells. */
+  storedRows(datasetId: string, rowIds: readonly string[]): Promise<Map<string, { sheetId: string; cells: Record<string, CellValue> }>>;
   /** What was logged after `afterSeq` (see `LoggedSince`). */
   since(datasetId: string, afterSeq: number): Promise<LoggedSince>;
   /**

@@ -17,6 +17,7 @@ import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document'
 import { createUser, rowHistory } from '../helpers/api';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
+import { csvOf, importFile } from '../helpers/import';
 import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 
@@ -142,6 +143,32 @@ describe('rows as documents of their own', () => {
     await eventually(async () => expect(await status()).toBe('unreviewed'));
     const history = await rowHistory(server, DATASET, row);
     expect(history.filter((h) => h.column === 'review_status').map((h) => [h.old, h.new, h.by]).at(-1)).toEqual(['approved', 'unreviewed', 'ana']);
+  });
+
+  it('imports rows into the read model, which their rooms start from, and updates an open row through its room', async () => {
+    const csv = csvOf([['row_id', 'summary', 'actor1', 'event_type'], ['imp-1', 'First "quoted"', 'China', 'AGREE'], ['imp-2', 'Second', 'Japan', 'CONSULT']]);
+    const imported = await importFile(server, DATASET, 'events', csv, { token: tokens.ana });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect(imported.body).toMatchObject({ inserted: 2, updated: 0, written: true });
+    expect((await page()).rows.find((r) => r.row_id === 'imp-1')).toMatchObject({ summary: 'First "quoted"', actor1: 'China', event_type: 'AGREE' });
+    expect((await rowHistory(server, DATASET, 'imp-2')).map((h) => [h.column, h.new, h.by]).sort())
+      .toEqual([['actor1', 'Japan', 'ana'], ['event_type', 'CONSULT', 'ana'], ['summary', 'Second', 'ana']]);
+    // The row's room starts from what was imported; an edit there keeps the rest.
+    const ben = await client(rowRoom(DATASET, 'events', 'imp-1'), 'ben');
+    expect(getRowCells(ben.doc).toJSON()).toEqual({ summary: 'First "quoted"', actor1: 'China', event_type: 'AGREE' });
+    getRowCells(ben.doc).set('actor2', 'United States');
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === 'imp-1')?.actor2).toBe('United States'));
+    // Imported again by row id: the open row changes live, the unchanged one is left alone, a new id is added.
+    const again = csvOf([['row_id', 'summary', 'actor1', 'event_type'], ['imp-1', 'First, revised', 'China', 'AGREE'], ['imp-2', 'Second', 'Japan', 'CONSULT'], ['imp-3', 'Third', '', '']]);
+    const updated = await importFile(server, DATASET, 'events', again, { query: 'key=row_id', token: tokens.ana });
+    expect(updated.body).toMatchObject({ inserted: 1, updated: 1, unchanged: 1, written: true });
+    await waitFor(() => getRowCells(ben.doc).get('summary') === 'First, revised', { what: 'the import reaches the open row' });
+    expect(getRowCells(ben.doc).get('actor2')).toBe('United States');
+    expect((await page()).rows.find((r) => r.row_id === 'imp-3')).toMatchObject({ summary: 'Third' });
+    // Without the key, an id in use is refused and nothing of the file is written.
+    const refused = await importFile(server, DATASET, 'events', csvOf([['row_id', 'summary'], ['imp-4', 'New'], ['imp-2', 'Clash']]), { token: tokens.ana });
+    expect(refused.status).toBe(422);
+    expect((await page()).rows.some((r) => r.row_id === 'imp-4')).toBe(false);
   });
 
   it('keeps a row across a restart, for a client that connects afresh', async () => {
