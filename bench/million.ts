@@ -1,0 +1,238 @@
+/**
+ * A sheet of a million rows in the `rows` layout (each row a document of its own, read by page), end to end:
+ *
+ * 1. ROWS (default 1,000,000) events rows imported as CSV files through the import route (files of the import's
+ *    record limit), or with BENCH_MILLION_FILL=sql written straight into the read model; either way a row has no
+ *    Yjs log until it is first opened, when its document is made from its cells;
+ * 2. Chromium (Debian's, cold profile): first rows painted and the grid live after navigation, a jump to row
+ *    900,000 by the scrollbar, and the tab's JS heap after scrolling through 50 screens;
+ * 3. BROWSERS (default 10) tabs each scrolled somewhere else and EDITORS (default 10) stock y-websocket clients
+ *    editing rows: the server's RSS, and the time from an editor's write to its paint in a tab showing the row;
+ * 4. a server restart: from the new process's start to the first page of rows served.
+ *
+ * Today's layout (one document per dataset) is the peer: its numbers at 100k rows come from `bench/browser.ts`
+ * and `npm run bench -- scale`; at a million rows it cannot load in a tab at all.
+ *
+ * `npm run bench -- million`, or `npx tsx bench/million.ts`; BENCH_MILLION_ROWS, BENCH_MILLION_FILL, BENCH_BROWSERS, BENCH_EDITORS;
+ * TESSERA_TEST_STORE=pg for PostgreSQL. Prints numbers; never asserts.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Browser, Page } from 'playwright-core';
+import { ulid } from 'ulid';
+import { rowRoom } from '../model/rooms';
+import { getRowCells } from '../model/row-document';
+import { launchBrowser, signedIn } from '../test/e2e/browser';
+import { createUser } from '../test/helpers/api';
+import { api, type Client, connectSynced } from '../test/helpers/clients';
+import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
+import { type RunningServer, startServer } from '../test/helpers/server';
+import { MAX_IMPORT_ROWS } from '../server/import/limits';
+import { eventsCsv } from './import';
+import { readMemory, sampleMemory, sleep } from './procs';
+import { eventRow, prng } from './rows';
+import { int, mib, ms, percentile, seconds } from './stats';
+
+const DATASET = 'bench-million';
+const BATCH = 50_000;
+
+export interface MillionOptions {
+  rows: number;
+  /** Fill the sheet through the import route (as users do) rather than by SQL straight into the read model. */
+  byImport: boolean;
+  browsers: number;
+  editors: number;
+}
+
+declare global {
+  interface Window {
+    __million: { firstRows: number | null; live: number | null; painted: Map<string, number> };
+  }
+}
+
+/** Installed before the app: when the first row with data is painted, when the grid is live, and when cells change. */
+function instrument(): void {
+  window.__million = { firstRows: null, live: null, painted: new Map() };
+  const observer = new MutationObserver(() => {
+    const m = window.__million;
+    if (m.firstRows === null && document.querySelector('.ag-row[row-id] .ag-cell[col-id="event_date"]')?.textContent) {
+      requestAnimationFrame(() => { m.firstRows ??= performance.now(); });
+    }
+    if (m.live === null && document.querySelector('[data-testid=sync-status][data-state=saved]')) m.live = performance.now();
+  });
+  observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+/** `count` events rows straight into the read model's `rows` table, BATCH per transaction; their ids in order. */
+async function writeRows(where: string, count: number): Promise<string[]> {
+  const rand = prng(11);
+  const now = Date.now();
+  const ids = Array.from({ length: count }, (_, i) => ulid(now - count + i));
+  const row = (i: number) => [DATASET, ids[i]!, JSON.stringify(eventRow(rand, i)), now] as const;
+  if (where.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: where });
+    await client.connect();
+    try {
+      for (let from = 0; from < count; from += BATCH) {
+        const batch = Array.from({ length: Math.min(count, from + BATCH) - from }, (_, k) => row(from + k));
+        await client.query(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at)
+          select d, 'events', r, c, t, t from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as x(d, r, c, t)`,
+        [0, 1, 2, 3].map((k) => batch.map((b) => b[k])));
+      }
+    } finally {
+      await client.end();
+    }
+    return ids;
+  }
+  const db = new Database(where);
+  db.pragma('busy_timeout = 10000');
+  const insert = db.prepare(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at) values (?, 'events', ?, ?, ?, ?)`);
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const [d, r, c, t] = row(i);
+      insert.run(d, r, c, t, t);
+    }
+  });
+  for (let i = 0; i < count; i += BATCH) batch(i, Math.min(count, i + BATCH));
+  db.close();
+  return ids;
+}
+
+const rss = (server: RunningServer) => readMemory(server.process.pid!)?.rss;
+
+/** Scrolls the grid so that the row at `fraction` of the sheet is on screen; resolves once its rows have data. */
+async function scrollTo(page: Page, fraction: number): Promise<number> {
+  const started = performance.now();
+  await page.evaluate((f) => {
+    // The grid's own scroller: what dragging its scrollbar moves.
+    const viewport = document.querySelector('.ag-grid-viewport')!;
+    viewport.scrollTop = (viewport.scrollHeight - viewport.clientHeight) * f;
+  }, fraction);
+  await page.waitForFunction((f) => {
+    const rows = [...document.querySelectorAll('.ag-row[row-index]')].filter((r) => r.querySelector('.ag-cell[col-id="event_date"]'));
+    const count = Number(/([\d,]+) row/.exec(document.querySelector('[data-testid=row-count]')?.textContent ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+    const near = rows.filter((r) => Math.abs(Number(r.getAttribute('row-index')) - count * f) < 200);
+    return near.length > 0 && near.every((r) => r.querySelector('.ag-cell[col-id="event_date"]')?.textContent);
+  }, fraction, { polling: 20, timeout: 30_000 });
+  return performance.now() - started;
+}
+
+async function heapMiB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+}
+
+export async function runMillion({ rows, byImport, browsers, editors }: MillionOptions, log: (line: string) => void): Promise<void> {
+  let server = await startServer({ env: { LOG_LEVEL: 'warn' } });
+  let browser: Browser | null = null;
+  const clients: Client[] = [];
+  try {
+    const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'A million rows', layout: 'rows' } });
+    if (created.status !== 201) throw new Error(`creating the dataset: ${created.status} ${JSON.stringify(created.body)}`);
+    const editor = await createUser(server, 'Bench editor', 'editor');
+
+    log(`\n## A million rows, each a document of its own: ${int(rows)} events rows (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
+    const fill = performance.now();
+    let ids: string[] = [];
+    if (byImport) {
+      // Files of at most the import's record limit, each sent as CSV through the import route.
+      const memory = sampleMemory(server.process.pid!);
+      let sentBytes = 0;
+      for (let done = 0; done < rows; done += MAX_IMPORT_ROWS) {
+        const csv = eventsCsv(Math.min(MAX_IMPORT_ROWS, rows - done));
+        sentBytes += csv.length;
+        const started = performance.now();
+        const imported = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
+          method: 'POST', headers: { authorization: `Bearer ${editor.token}`, 'content-type': 'text/csv' }, body: csv,
+        });
+        if (imported.status !== 200) throw new Error(`import: ${imported.status} ${(await imported.text()).slice(0, 300)}`);
+        log(`  imported ${int(Math.min(MAX_IMPORT_ROWS, rows - done))} rows (${mib(csv.length)} of CSV) in ${seconds(performance.now() - started)}`);
+      }
+      const peak = memory.stop();
+      log(`  ${int(rows)} rows imported (${mib(sentBytes)} of CSV in files of ${int(MAX_IMPORT_ROWS)}) in ${seconds(performance.now() - fill)}; `
+        + `server RSS peak ${mib(peak)}, after ${mib(rss(server))}`);
+      const first = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1000&offset=${rows - 1000}`);
+      ids = (first.body as { rows: Array<{ row_id: string }> }).rows.map((r) => r.row_id);
+    } else {
+      ids = await writeRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), rows);
+      log(`  rows written into the read model in ${seconds(performance.now() - fill)}; server RSS ${mib(rss(server))}`);
+    }
+    await sleep(200);
+
+    browser = await launchBrowser();
+    const first = await signedIn(browser, server.url, editor.token, '/');
+    await first.context.addInitScript('window.__name = (fn) => fn');
+    await first.context.addInitScript(instrument);
+    await first.page.goto(`/d/${DATASET}/events`);
+    await first.page.waitForFunction(() => window.__million.firstRows !== null && window.__million.live !== null, undefined, { polling: 20, timeout: 60_000 });
+    const load = await first.page.evaluate(() => ({ firstRows: window.__million.firstRows!, live: window.__million.live! }));
+    log(`  browser, cold cache: first rows painted ${ms(load.firstRows, 0)}, live (editable) ${ms(load.live, 0)} after navigation start`);
+    const jump = await scrollTo(first.page, 0.9);
+    log(`  jump to row ${int(rows * 0.9)} by the scrollbar: rows shown after ${ms(jump, 0)}`);
+    const screens: number[] = [];
+    for (let i = 1; i <= 50; i++) screens.push(await scrollTo(first.page, 0.9 - i * 0.01));
+    log(`  50 screens scrolled (each 1% of the sheet further): median ${ms(percentile(screens.sort((a, b) => a - b), 0.5), 0)} per screen; tab JS heap after: ${mib(await heapMiB(first.page))}`);
+
+    const pages: Page[] = [first.page];
+    for (let i = 1; i < browsers; i++) {
+      const other = await signedIn(browser, server.url, editor.token, `/d/${DATASET}/events`);
+      await other.page.locator('[data-testid=sync-status][data-state=saved]').waitFor({ timeout: 60_000 });
+      await scrollTo(other.page, i / browsers);
+      pages.push(other.page);
+    }
+    log(`  ${browsers} tabs open, each scrolled somewhere else: server RSS ${mib(rss(server))}`);
+
+    // Editors each write to rows of their own, among them rows the first tab shows.
+    const shown = await first.page.evaluate(() =>
+      [...document.querySelectorAll('.ag-row[row-id]')].filter((r) => r.querySelector('.ag-cell[col-id="summary"]'))
+        .map((r) => r.getAttribute('row-id')!).filter((id) => id.length > 20));
+    const latencies: number[] = [];
+    for (let e = 0; e < editors; e++) clients.push(await connectSynced(server, rowRoom(DATASET, 'events', shown[e % shown.length] ?? ids[e]!), editor.token));
+    log(`  ${editors} editors with a row open each: server RSS ${mib(rss(server))}`);
+    // The tab that watches is in front: a hidden tab's frames are throttled, and its paints with them.
+    await first.page.bringToFront();
+    for (let round = 0; round < 10; round++) {
+      for (const [e, client] of clients.entries()) {
+        const rowId = shown[e % shown.length]!;
+        const text = `edit ${round}.${e}`;
+        const started = Date.now();
+        const waiting = first.page.waitForFunction(([row, value]) =>
+          document.querySelector(`.ag-row[row-id="${row}"] .ag-cell[col-id="summary"]`)?.textContent === value,
+        [rowId, text] as const, { polling: 5, timeout: 10_000 });
+        getRowCells(client.doc).set('summary', text);
+        await waiting;
+        latencies.push(Date.now() - started);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    log(`  an editor's write to its paint in a tab showing the row (${latencies.length} edits): p50 ${ms(percentile(latencies, 0.5), 0)}, p99 ${ms(percentile(latencies, 0.99), 0)}`);
+    log(`  server RSS with ${browsers} tabs and ${editors} editors after the edits: ${mib(rss(server))}`);
+
+    for (const c of clients.splice(0)) c.destroy();
+    await browser.close();
+    browser = null;
+    await server.stop();
+    const restarted = performance.now();
+    server = await startServer({ dataDir: server.dataDir, adminToken: server.adminToken, env: { LOG_LEVEL: 'warn' } });
+    const listening = performance.now();
+    const page = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=100`);
+    if (page.status !== 200) throw new Error(`first page after the restart: ${page.status}`);
+    const served = performance.now();
+    log(`  restart: first page of rows served ${ms(served - listening, 0)} after the new server listens `
+      + `(${ms(served - restarted, 0)} after its process started, TypeScript compiled at start); RSS then ${mib(rss(server))}`);
+  } finally {
+    for (const c of clients) c.destroy();
+    await browser?.close();
+    await server.dispose();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const env = (name: string, fallback: number) => Number(process.env[name]) || fallback;
+  await runMillion({ rows: env('BENCH_MILLION_ROWS', 1_000_000), byImport: process.env.BENCH_MILLION_FILL !== 'sql', browsers: env('BENCH_BROWSERS', 10), editors: env('BENCH_EDITORS', 10) }, console.log);
+}
