@@ -29,7 +29,7 @@ import { createUser } from '../test/helpers/api';
 import { api, type Client, connectSynced } from '../test/helpers/clients';
 import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { type RunningServer, startServer } from '../test/helpers/server';
-import { MAX_IMPORT_ROWS } from '../server/import/limits';
+import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS } from '../server/import/limits';
 import { eventsCsv } from './import';
 import { readMemory, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
@@ -140,21 +140,22 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
     const fill = performance.now();
     let ids: string[] = [];
     if (byImport) {
-      // Files of at most the import's record limit, each sent as CSV through the import route.
+      // Files as large as the import takes (records and cells), each sent as CSV through the import route.
+      const fileRows = Math.min(MAX_IMPORT_ROWS, Math.floor(MAX_IMPORT_CELLS / Object.keys(eventRow(prng(1), 0)).length));
       const memory = sampleMemory(server.process.pid!);
       let sentBytes = 0;
-      for (let done = 0; done < rows; done += MAX_IMPORT_ROWS) {
-        const csv = eventsCsv(Math.min(MAX_IMPORT_ROWS, rows - done));
+      for (let done = 0; done < rows; done += fileRows) {
+        const csv = eventsCsv(Math.min(fileRows, rows - done));
         sentBytes += csv.length;
         const started = performance.now();
         const imported = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
           method: 'POST', headers: { authorization: `Bearer ${editor.token}`, 'content-type': 'text/csv' }, body: csv,
         });
         if (imported.status !== 200) throw new Error(`import: ${imported.status} ${(await imported.text()).slice(0, 300)}`);
-        log(`  imported ${int(Math.min(MAX_IMPORT_ROWS, rows - done))} rows (${mib(csv.length)} of CSV) in ${seconds(performance.now() - started)}`);
+        log(`  imported ${int(Math.min(fileRows, rows - done))} rows (${mib(csv.length)} of CSV) in ${seconds(performance.now() - started)}`);
       }
       const peak = memory.stop();
-      log(`  ${int(rows)} rows imported (${mib(sentBytes)} of CSV in files of ${int(MAX_IMPORT_ROWS)}) in ${seconds(performance.now() - fill)}; `
+      log(`  ${int(rows)} rows imported (${mib(sentBytes)} of CSV in files of ${int(fileRows)}) in ${seconds(performance.now() - fill)}; `
         + `server RSS peak ${mib(peak)}, after ${mib(rss(server))}`);
       const first = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1000&offset=${rows - 1000}`);
       ids = (first.body as { rows: Array<{ row_id: string }> }).rows.map((r) => r.row_id);
