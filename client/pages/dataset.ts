@@ -71,7 +71,8 @@ class DatasetPage {
   /** The sources beside the grid (client/sources). */
   private readonly reading: ReadingPane;
 
-  private readonly tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Sheets' });
+  /** The sheet tabs (a tablist of tabs only), then the current sheet's menu, the add button and the dataset's pages. */
+  private readonly tabs = h('nav', { class: 'tabs', 'aria-label': 'Sheets and dataset pages' });
   private readonly gridHost = h('div', { class: 'grid-host', 'data-testid': 'grid' });
   private readonly side = h('aside', { class: 'side-panel' });
   private readonly title: HTMLElement;
@@ -319,7 +320,8 @@ class DatasetPage {
   private renderTabs(): void {
     const order = orderedSheetIds(this.conn.doc).filter((id) => this.bindings.has(id));
     const admin = this.role === 'admin';
-    replaceChildren(this.tabs, ...order.map((id, index) => {
+    let menu: HTMLElement | null = null;
+    const tabs = order.map((id, index) => {
       const b = this.bindings.get(id)!;
       const tab = h('a', {
         class: 'tab', role: 'tab', href: datasetPath(this.datasetId, b.sheetId), 'data-sheet': b.sheetId,
@@ -336,21 +338,22 @@ class DatasetPage {
         e.preventDefault();
         void this.renameSheet(b.sheetId);
       });
-      if (b.sheetId !== this.sheetId) return tab;
-      return h('span', { class: 'tab-group' }, tab, this.sheetMenu(b.sheetId, index, order.length));
-    }), admin
+      if (b.sheetId === this.sheetId) menu = this.sheetMenu(b.sheetId, b.name, index, order.length);
+      return tab;
+    });
+    replaceChildren(this.tabs, h('div', { class: 'tab-list', role: 'tablist', 'aria-label': 'Sheets' }, ...tabs), menu, admin
       ? h('button', { type: 'button', class: 'tab-add', title: 'Add a sheet', 'aria-label': 'Add a sheet', 'data-testid': 'add-sheet', onclick: () => void this.addSheet() }, '+')
       : null, this.datasetPages);
     this.renderCounts();
   }
 
   /** The ⋯ menu of the sheet on show: rename, move left or right, delete. */
-  private sheetMenu(sheetId: string, index: number, count: number): HTMLElement {
+  private sheetMenu(sheetId: string, name: string, index: number, count: number): HTMLElement {
     const menu = h('details', { class: 'menu tab-menu', 'data-testid': 'sheet-menu' });
     const item = (label: string, testId: string, run: () => Promise<void>, disabled = false) =>
       h('button', { type: 'button', class: 'button subtle', 'data-testid': testId, disabled, onclick: () => { menu.open = false; void run(); } }, label);
     menu.append(
-      h('summary', { title: 'Sheet actions', 'aria-label': 'Sheet actions' }, '⋯'),
+      h('summary', { title: 'Sheet actions', 'aria-label': `Actions for the sheet ${name}` }, '⋯'),
       h('div', { class: 'menu-body' },
         item('Rename…', 'rename-sheet', () => this.renameSheet(sheetId)),
         item('Move left', 'move-sheet-left', () => this.sheetCall(patchSheet(this.datasetId, sheetId, { position: index - 1 })), index === 0),
@@ -469,6 +472,8 @@ class DatasetPage {
     replaceChildren(this.exportHost, exportMenu(this.datasetId, sheetId));
     if (this.panel instanceof ColumnPanel) this.openPanel('columns');
     else if (this.panel instanceof HistoryPanel) this.openPanel('history');
+    // An admin's ⋯ menu belongs to the sheet on show: draw the tabs again to move it there.
+    if (this.role === 'admin') this.renderTabs();
     for (const tab of this.tabs.querySelectorAll<HTMLElement>('.tab')) {
       tab.setAttribute('aria-selected', String(tab.dataset.sheet === sheetId));
     }
