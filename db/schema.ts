@@ -133,6 +133,11 @@ export const sheets = sqliteTable('sheets', {
   /** JSON array of columns. */
   columns: text('columns').notNull(),
   position: integer('position').notNull(),
+  /**
+   * How many rows of the sheet `rows` holds: kept by triggers on `rows` (`db/migrations/0009_sheet_row_counts.sql`), whoever writes
+   * them, so that a page's total is read, not counted.
+   */
+  rowCount: integer('row_count').notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.sheetId] })]);
 
 /** The read model of review state per row. */

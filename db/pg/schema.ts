@@ -141,6 +141,11 @@ export const sheets = pgTable('sheets', {
   /** JSON array of columns. */
   columns: text('columns').notNull(),
   position: integer('position').notNull(),
+  /**
+   * How many rows of the sheet `rows` holds: kept by triggers on `rows` (`db/pg/migrations/0003_sheet_row_counts.sql`), whoever writes
+   * them, so that a page's total is read, not counted.
+   */
+  rowCount: integer('row_count').notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.sheetId] })]);
 
 /** The read model of review state per row. */
