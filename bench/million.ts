@@ -150,6 +150,8 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
         const started = performance.now();
         const imported = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
           method: 'POST', headers: { authorization: `Bearer ${editor.token}`, 'content-type': 'text/csv' }, body: csv,
+        }).catch((error: unknown) => {
+          throw new Error(`import failed: ${(error as Error).message}; the server printed:\n${server.output().slice(-3000)}`);
         });
         if (imported.status !== 200) throw new Error(`import: ${imported.status} ${(await imported.text()).slice(0, 300)}`);
         log(`  imported ${int(Math.min(fileRows, rows - done))} rows (${mib(csv.length)} of CSV) in ${seconds(performance.now() - started)}`);

@@ -29,6 +29,7 @@ import { inTurns } from '../http/turns';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type DocStore, emptyCommit } from '../sync/store';
+import { Spool } from './spool';
 import type { DocRegistry } from '../sync/registry';
 import { type HeaderTarget, readHeader } from './header';
 import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_LISTED } from './limits';
@@ -84,8 +85,6 @@ interface Planned {
   line: number;
   rowId: string;
   values: CellValue[];
-  /** In the `rows` layout: the row's cells as stored, for an update. */
-  stored?: Record<string, CellValue>;
 }
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -178,19 +177,28 @@ async function importFrom(
   const keyIndex = checkKey(options.key, mapped, rowIdIndex);
 
   const findings = new Findings();
-  const read = await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings);
+  if (services.stored) return importStored(services, options, columns, header, mapped, rowIdIndex, keyIndex, iterator, findings);
+  const read: ReadRecord[] = [];
+  await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings, (record) => { read.push(record); });
   stepDone('read');
-  const { stored } = services;
-  const planned = stored
-    ? await matchStored(stored.docs, options, mapped.map((m) => m.column), keyIndex, read, findings)
-    : await match(registry, options, mapped.map((m) => m.column), keyIndex, read, findings);
+  const planned = await match(registry, options, mapped.map((m) => m.column), keyIndex, read, findings);
   stepDone('match');
-  if (stored) await warnStored(stored.readModel, options, columns, mapped.map((m) => m.column), planned, findings);
-  else await warn(registry, options, columns, mapped.map((m) => m.column), planned, findings);
+  await warn(registry, options, columns, mapped.map((m) => m.column), planned, findings);
   stepDone('warn');
 
   const counts = { inserted: 0, updated: 0, unchanged: 0 };
   for (const p of planned) counts[p.kind === 'insert' ? 'inserted' : p.kind === 'update' ? 'updated' : 'unchanged'] += 1;
+  const report = reportOf(counts, findings, options);
+  if (report.error) return { status: 422, report };
+  if (options.dryRun) return { status: 200, report };
+  await write(registry, options, mapped.map((m) => m.column), planned);
+  stepDone('write');
+  report.written = planned.some((p) => p.kind !== 'unchanged');
+  return { status: 200, report };
+}
+
+/** The report of what an import found and would write; `error` set when rejected records stop it. */
+function reportOf(counts: { inserted: number; updated: number; unchanged: number }, findings: Findings, options: ImportOptions): ImportReport {
   const stopped = findings.rejectedTotal > 0 && !options.partial;
   const report: ImportReport = {
     ...counts,
@@ -204,13 +212,7 @@ async function importFrom(
       },
     }),
   };
-  if (stopped) return { status: 422, report };
-  if (options.dryRun) return { status: 200, report };
-  if (stored) await writeStored(stored.docs, registry, options, mapped.map((m) => m.column), planned);
-  else await write(registry, options, mapped.map((m) => m.column), planned);
-  stepDone('write');
-  report.written = planned.some((p) => p.kind !== 'unchanged');
-  return { status: 200, report };
+  return report;
 }
 
 /** A column the file fills: the index of its cell (-1 for a place named only by its parts), and a place's parts' indexes. */
@@ -247,8 +249,8 @@ function checkKey(key: string | undefined, mapped: ReadonlyArray<{ column: Colum
 /** Step 1: every record read as values; rejected values are recorded and their records left out. */
 async function readRecords(
   { sources }: ImportServices, datasetId: string, iterator: AsyncIterator<RawRecord>, header: readonly HeaderTarget[],
-  mapped: readonly Mapped[], rowIdIndex: number, findings: Findings,
-): Promise<ReadRecord[]> {
+  mapped: readonly Mapped[], rowIdIndex: number, findings: Findings, emit: (record: ReadRecord) => void | Promise<void>,
+): Promise<void> {
   const texts = new Map<string, IndexedText | null>();
   /** Sources a value named whose texts are not read yet: read (from the store), then the value is read again. */
   const unread = new Set<string>();
@@ -271,7 +273,6 @@ async function readRecords(
     return result;
   };
   const shared = mapped.map(() => new SharedTexts());
-  const out: ReadRecord[] = [];
   let count = 0;
   let sliceStart = performance.now();
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
@@ -310,13 +311,12 @@ async function readRecords(
         findings.reject(line, column.id, raw, result.code, result.message);
       }
     }
-    if (!findings.rejectedLines.has(line)) out.push({ line, rowId, values });
+    if (!findings.rejectedLines.has(line)) await emit({ line, rowId, values });
     if (performance.now() - sliceStart > READ_BUDGET_MS) {
       await yieldTurn();
       sliceStart = performance.now();
     }
   }
-  return out;
 }
 
 /** Step 2: each read record against the live document: insert, update, unchanged, or rejected. */
@@ -481,84 +481,96 @@ async function write(registry: DocRegistry, options: ImportOptions, columns: rea
 /** Rows per store transaction of new rows in the `rows` layout. */
 const STORED_WRITE_SLICE = 2_000;
 
-/** Step 2 in the `rows` layout: as `match`, against the read model, a slice of row ids at a time. */
-async function matchStored(
-  docs: DocStore, options: ImportOptions, columns: readonly Column[], keyIndex: number | undefined, read: ReadRecord[], findings: Findings,
-): Promise<Planned[]> {
+/**
+ * An import into a dataset in the `rows` layout, its steps as above, with the records kept on disk between
+ * them (`Spool`), so that memory holds a slice and not the file: read records are matched against the read
+ * model a slice of row ids at a time and checked for warnings; then, unless it stops, new rows go straight
+ * into the read model with their history, and an update through the row's own document, so that whoever has
+ * it open sees it. A `ref` to a row the same file adds further down is warned about.
+ */
+async function importStored(
+  services: ImportServices, options: ImportOptions, sheetColumns: Column[], header: readonly HeaderTarget[], mapped: readonly Mapped[],
+  rowIdIndex: number, keyIndex: number | undefined, iterator: AsyncIterator<RawRecord>, findings: Findings,
+): Promise<{ status: 200 | 422; report: ImportReport }> {
+  const { docs, readModel } = services.stored!;
   const { datasetId, sheetId, key } = options;
   if (keyIndex !== undefined && keyIndex >= 0) {
     throw badRequest(`key=${key}: a dataset whose rows are documents of their own is matched by key=row_id only`);
   }
-  const seenRows = new Map<string, number>();
-  const planned: Planned[] = [];
-  for (let start = 0; start < read.length; start += MATCH_SLICE) {
-    const slice = read.slice(start, start + MATCH_SLICE);
-    const existing = await docs.storedRows(datasetId, slice.flatMap((r) => (r.rowId ? [r.rowId] : [])));
-    for (const { line, rowId, values } of slice) {
-      if (rowId) {
-        const earlier = seenRows.get(rowId);
-        if (earlier !== undefined) {
-          findings.reject(line, 'row_id', rowId, 'row_id', `row ${rowId} is on line ${earlier} of the file too`);
+  const columns = mapped.map((m) => m.column);
+  const read = await Spool.create<ReadRecord>();
+  const planned = await Spool.create<Planned>();
+  try {
+    await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings, (record) => read.push(record));
+    stepDone('read');
+
+    // What warnings need from the rest of the dataset, read once.
+    const refIds = new Map<string, Set<string>>();
+    for (const column of sheetColumns) {
+      if (column.type !== 'ref' || !column.ref || refIds.has(column.ref)) continue;
+      const set = new Set<string>();
+      for await (const row of inTurns(readModel.exportRows(datasetId, column.ref, 'all'))) set.add(row.rowId);
+      refIds.set(column.ref, set);
+    }
+    const added = new Set<string>();
+    const rowExists = (ref: string, rowId: string) => (refIds.get(ref)?.has(rowId) ?? false) || (ref === sheetId && added.has(rowId));
+    const actorNamed = actorLookup(await readActorLists(readModel, datasetId, sheetColumns));
+
+    const counts = { inserted: 0, updated: 0, unchanged: 0 };
+    const seenRows = new Map<string, number>();
+    for await (const slice of read.slices(MATCH_SLICE)) {
+      const existing = await docs.storedRows(datasetId, slice.flatMap((r) => (r.rowId ? [r.rowId] : [])));
+      for (const { line, rowId, values } of slice) {
+        if (rowId) {
+          const earlier = seenRows.get(rowId);
+          if (earlier !== undefined) {
+            findings.reject(line, 'row_id', rowId, 'row_id', `row ${rowId} is on line ${earlier} of the file too`);
+            continue;
+          }
+          seenRows.set(rowId, line);
+        }
+        const found = rowId ? existing.get(rowId) : undefined;
+        if (found && (keyIndex !== -1 || found.sheetId !== sheetId)) {
+          findings.reject(line, 'row_id', rowId!, 'row_id', found.sheetId === sheetId
+            ? `row ${rowId} exists in this sheet: import with key=row_id to update it`
+            : `row ${rowId} exists in sheet "${found.sheetId}"`);
           continue;
         }
-        seenRows.set(rowId, line);
+        const p: Planned = found
+          ? { kind: columns.some((c, i) => !same(found.cells[c.id], values[i])) ? 'update' : 'unchanged', line, rowId: rowId!, values }
+          : { kind: 'insert', line, rowId: rowId ?? newRowId(), values };
+        counts[p.kind === 'insert' ? 'inserted' : p.kind === 'update' ? 'updated' : 'unchanged'] += 1;
+        if (p.kind === 'insert') added.add(p.rowId);
+        const cells: Record<string, CellValue> = { ...found?.cells };
+        columns.forEach((c, i) => { cells[c.id] = values[i] ?? null; });
+        for (const problem of rowProblems(sheetColumns, cells, { rowExists, actorNamed })) findings.warn({ line, row: p.rowId, ...problem });
+        if (p.kind !== 'unchanged') await planned.push(p);
       }
-      const found = rowId ? existing.get(rowId) : undefined;
-      if (found && (keyIndex !== -1 || found.sheetId !== sheetId)) {
-        findings.reject(line, 'row_id', rowId!, 'row_id', found.sheetId === sheetId
-          ? `row ${rowId} exists in this sheet: import with key=row_id to update it`
-          : `row ${rowId} exists in sheet "${found.sheetId}"`);
-        continue;
-      }
-      if (!found) {
-        planned.push({ kind: 'insert', line, rowId: rowId ?? newRowId(), values });
-        continue;
-      }
-      const changed = columns.some((c, i) => !same(found.cells[c.id], values[i]));
-      planned.push({ kind: changed ? 'update' : 'unchanged', line, rowId: rowId!, values, stored: found.cells });
+      await yieldTurn();
     }
-    await yieldTurn();
-  }
-  return planned;
-}
+    stepDone('match');
+    stepDone('warn');
 
-/** Step 3 in the `rows` layout: as `warn`, with the rows that `ref` columns point at and the actor lists read from the read model. */
-async function warnStored(
-  readModel: ReadModel, options: ImportOptions, sheetColumns: readonly Column[], columns: readonly Column[],
-  planned: readonly Planned[], findings: Findings,
-): Promise<void> {
-  const { datasetId, sheetId } = options;
-  const ids = new Map<string, Set<string>>();
-  for (const column of sheetColumns) {
-    if (column.type !== 'ref' || !column.ref || ids.has(column.ref)) continue;
-    const set = new Set<string>();
-    for await (const row of inTurns(readModel.exportRows(datasetId, column.ref, 'all'))) set.add(row.rowId);
-    ids.set(column.ref, set);
-  }
-  for (const p of planned) if (p.kind === 'insert') (ids.get(sheetId) ?? ids.set(sheetId, new Set()).get(sheetId)!).add(p.rowId);
-  const rowExists = (ref: string, rowId: string) => ids.get(ref)?.has(rowId) ?? false;
-  const actorNamed = actorLookup(await readActorLists(readModel, datasetId, sheetColumns));
-  for (let start = 0; start < planned.length; start += MATCH_SLICE) {
-    for (const p of planned.slice(start, start + MATCH_SLICE)) {
-      const cells: Record<string, CellValue> = { ...p.stored };
-      columns.forEach((c, i) => { cells[c.id] = p.values[i] ?? null; });
-      for (const problem of rowProblems(sheetColumns, cells, { rowExists, actorNamed })) findings.warn({ line: p.line, row: p.rowId, ...problem });
-    }
-    await yieldTurn();
+    const report = reportOf(counts, findings, options);
+    if (report.error) return { status: 422, report };
+    if (options.dryRun) return { status: 200, report };
+    await writeStored(docs, services.registry, options, columns, planned);
+    stepDone('write');
+    report.written = planned.count > 0;
+    return { status: 200, report };
+  } finally {
+    await Promise.all([read.dispose(), planned.dispose()]);
   }
 }
 
-/**
- * Step 4 in the `rows` layout: new rows straight into the read model, STORED_WRITE_SLICE per transaction, with
- * their history; an update through the row's own document, so that whoever has it open sees it.
- */
-async function writeStored(docs: DocStore, registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: readonly Planned[]): Promise<void> {
+/** Step 4 in the `rows` layout: new rows into the read model, STORED_WRITE_SLICE per transaction; updates through their rooms. */
+async function writeStored(docs: DocStore, registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: Spool<Planned>): Promise<void> {
   const { datasetId, sheetId, userId } = options;
-  const inserts = planned.filter((p) => p.kind === 'insert');
-  for (let start = 0; start < inserts.length; start += STORED_WRITE_SLICE) {
+  for await (const slice of planned.slices(STORED_WRITE_SLICE)) {
     const at = Date.now();
     const commit = emptyCommit(datasetId);
-    for (const p of inserts.slice(start, start + STORED_WRITE_SLICE)) {
+    for (const p of slice) {
+      if (p.kind !== 'insert') continue;
       const cells: Record<string, CellValue> = {};
       columns.forEach((c, i) => {
         const value = p.values[i] ?? null;
@@ -568,18 +580,18 @@ async function writeStored(docs: DocStore, registry: DocRegistry, options: Impor
       });
       commit.rows.push({ sheetId, rowId: p.rowId, cells, userId, at });
     }
-    await docs.append(commit);
+    if (commit.rows.length > 0) await docs.append(commit);
+    for (const p of slice) {
+      if (p.kind !== 'update') continue;
+      await registry.with(rowRoom(datasetId, sheetId, p.rowId), (shared) => shared.transact({ userId }, (doc) => {
+        const cells = getRowCells(doc);
+        // Only what differs now: someone may have typed the same value meanwhile.
+        columns.forEach((c, i) => {
+          const value = p.values[i] ?? null;
+          if (!same(cells.get(c.id), value)) cells.set(c.id, value);
+        });
+      }));
+    }
     await yieldTurn();
-  }
-  for (const p of planned) {
-    if (p.kind !== 'update') continue;
-    await registry.with(rowRoom(datasetId, sheetId, p.rowId), (shared) => shared.transact({ userId }, (doc) => {
-      const cells = getRowCells(doc);
-      // Only what differs now: someone may have typed the same value meanwhile.
-      columns.forEach((c, i) => {
-        const value = p.values[i] ?? null;
-        if (!same(cells.get(c.id), value)) cells.set(c.id, value);
-      });
-    }));
   }
 }
