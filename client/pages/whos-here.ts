@@ -1,6 +1,7 @@
 /** The top bar's "who is here": one avatar per person in the document, however many tabs they have open. */
 import type { Presence } from '../sync/presence';
 import { h, replaceChildren } from '../ui/dom';
+import { distinctInitials } from './initials';
 
 /** The element, kept up to date as people come and go; returns it with how to stop. */
 export function whosHere(presence: Presence): { element: HTMLElement; stop: () => void } {
@@ -15,19 +16,14 @@ export function renderWho(who: HTMLElement, presence: Presence): void {
   const users = presence.users();
   const people = new Map<string, (typeof users)[number]>();
   for (const u of users) if (!people.has(u.name) || u.self) people.set(u.name, u);
+  const initials = distinctInitials([...people.keys()]);
   replaceChildren(who, ...[...people.values()].map((u) => {
     const avatar = h('span', {
       class: `avatar${u.self ? ' self' : ''}`, title: u.self ? `${u.name} (you)` : u.name, 'data-user': u.name,
-    }, h('span', { class: 'avatar-initials' }, initials(u.name)), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name));
+    }, h('span', { class: 'avatar-initials' }, initials.get(u.name)!), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name));
     // A colour from another tab is set as one property, never spliced into a style attribute.
     avatar.style.setProperty('--avatar-color', u.color);
     return avatar;
   }));
   who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
-}
-
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0]![0], parts[parts.length - 1]![0]] : [...(parts[0] ?? '?')].slice(0, 2);
-  return letters.join('').toUpperCase();
 }
