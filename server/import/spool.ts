@@ -13,7 +13,8 @@ export class Spool<T> {
   private out: WriteStream | null;
   count = 0;
 
-  private constructor(private readonly dir: string, private readonly file: string) {
+  /** `dir`: the spool's own temporary folder, removed by `dispose`. */
+  private constructor(readonly dir: string, private readonly file: string) {
     this.out = createWriteStream(file);
   }
 
