@@ -147,6 +147,9 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
       for (let done = 0; done < rows; done += fileRows) {
         const csv = eventsCsv(Math.min(fileRows, rows - done));
         sentBytes += csv.length;
+        // Making the file held the event loop for seconds: let it see the keep-alive sockets the server closed
+        // meanwhile, or the upload goes out on one of them and fails with EPIPE.
+        await sleep(200);
         const started = performance.now();
         const imported = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
           method: 'POST', headers: { authorization: `Bearer ${editor.token}`, 'content-type': 'text/csv' }, body: csv,
