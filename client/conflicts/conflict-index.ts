@@ -40,6 +40,11 @@ export class ConflictIndex {
     return this.byCell.get(cellKey(sheetId, rowId, columnId)) ?? [];
   }
 
+  /** The open conflicts of one sheet, in no particular order. */
+  openIn(sheetId: string): ConflictRecord[] {
+    return [...this.indexed.values()].filter((c) => c.sheet === sheetId);
+  }
+
   get openCount(): number {
     return this.indexed.size;
   }

@@ -1,13 +1,15 @@
 /**
- * Concurrent-edit conflicts on the dataset page: the marks in each grid (for everyone), and for
- * editors the right-click entries that keep the cell's value or use the other one.
+ * Concurrent-edit conflicts on the dataset page: the marks in each grid (for everyone), the sheet's
+ * count in the footer with buttons that step from one conflict to the next, and for editors the
+ * right-click entries that keep the cell's value or use the other one.
  */
 import type * as Y from 'yjs';
 import { ApiError, resolveConflict } from '../api';
 import { type Role, canEdit } from '../../model/roles';
 import type { SheetGrid } from '../grid/grid';
 import type { MenuEntry } from '../review/context-menu';
-import { toast } from '../ui/dom';
+import { h, toast } from '../ui/dom';
+import { count } from '../ui/plural';
 import { ConflictIndex } from './conflict-index';
 import { ConflictMarks, type GridConflicts, gridConflicts, quote } from './grid-conflicts';
 
@@ -15,22 +17,75 @@ export interface ConflictControllerOptions {
   datasetId: string;
   role: Role;
   doc: Y.Doc;
+  /** Shows a cell: its row scrolled into view, the cell focused. */
+  goTo(sheetId: string, rowId: string, columnId: string): void;
 }
 
 export class ConflictController {
   private readonly index: ConflictIndex;
   private readonly conflicts: GridConflicts;
   private marks: ConflictMarks | null = null;
+  private grid: SheetGrid | null = null;
   private sheetId = '';
+  private readonly countText = h('span', { 'data-testid': 'conflict-count' });
+  private readonly previousButton = h('button', {
+    type: 'button', class: 'button subtle small', 'data-testid': 'conflict-previous', title: 'Go to the previous conflict', 'aria-label': 'Previous conflict',
+    onclick: () => this.step(-1),
+  }, '‹');
+  private readonly nextButton = h('button', {
+    type: 'button', class: 'button subtle small', 'data-testid': 'conflict-next', title: 'Go to the next conflict', 'aria-label': 'Next conflict',
+    onclick: () => this.step(1),
+  }, '›');
+  /** For the sheet footer: how many open conflicts the sheet has, and ‹ › to step through them; hidden when none. */
+  readonly footerElement = h('span', { class: 'conflict-stepper', 'data-testid': 'conflicts-footer', hidden: true },
+    this.countText, this.previousButton, this.nextButton);
 
   constructor(private readonly options: ConflictControllerOptions) {
     this.index = new ConflictIndex(options.doc);
     this.conflicts = gridConflicts(this.index, () => this.sheetId);
+    this.index.onChange(() => this.renderCount());
   }
 
   destroy(): void {
     this.marks?.destroy();
     this.index.destroy();
+  }
+
+  private renderCount(): void {
+    const n = this.index.openIn(this.sheetId).length;
+    this.countText.textContent = count(n, 'conflict');
+    this.footerElement.hidden = n === 0;
+  }
+
+  /**
+   * Focuses the next (1) or previous (-1) cell with an open conflict after the focused cell, in the
+   * grid's order (rows as shown, then columns left to right), going round at the end.
+   */
+  step(direction: 1 | -1): void {
+    const api = this.grid?.api;
+    if (!api || api.isDestroyed()) return;
+    const columns = api.getAllDisplayedColumns().map((c) => c.getColId());
+    const position = (c: { row: string; column: string }) => {
+      const rowIndex = api.getRowNode(c.row)?.rowIndex;
+      const column = columns.indexOf(c.column);
+      return rowIndex === null || rowIndex === undefined || column < 0 ? null : rowIndex * (columns.length + 1) + column;
+    };
+    const cells = this.index.openIn(this.sheetId)
+      .map((c) => ({ conflict: c, at: position(c) }))
+      .filter((c): c is { conflict: typeof c.conflict; at: number } => c.at !== null)
+      .sort((a, b) => a.at - b.at);
+    if (cells.length === 0) {
+      toast(this.index.openIn(this.sheetId).length > 0 ? 'The conflicts are on rows hidden by a filter or the search.' : 'No conflicts on this sheet.');
+      return;
+    }
+    const focused = api.getFocusedCell();
+    const here = focused ? focused.rowIndex * (columns.length + 1) + columns.indexOf(focused.column.getColId()) : null;
+    const target = here === null
+      ? cells[direction === 1 ? 0 : cells.length - 1]!
+      : direction === 1
+        ? cells.find((c) => c.at > here) ?? cells[0]!
+        : [...cells].reverse().find((c) => c.at < here) ?? cells[cells.length - 1]!;
+    this.options.goTo(this.sheetId, target.conflict.row, target.conflict.column);
   }
 
   /** For SheetGridOptions.conflicts: the marks on cells with open conflicts. */
@@ -41,10 +96,13 @@ export class ConflictController {
   /** Call with each new grid (a sheet shown), before it draws: the marks follow the sheet. */
   setSheet(sheetId: string): void {
     this.sheetId = sheetId;
+    this.renderCount();
   }
 
   attachGrid(grid: SheetGrid, sheetId: string): void {
     this.sheetId = sheetId;
+    this.grid = grid;
+    this.renderCount();
     this.marks?.destroy();
     this.marks = new ConflictMarks(grid.api, this.index);
   }

@@ -122,7 +122,10 @@ class DatasetPage {
     });
     this.review.events.on('toggle-review-panel', () => this.togglePanel('review'));
     this.review.bindGridHost(this.gridHost);
-    this.conflicts = new ConflictController({ datasetId, role, doc: this.conn.doc });
+    this.conflicts = new ConflictController({
+      datasetId, role, doc: this.conn.doc, goTo: (sheet, row, column) => void this.review.goTo(sheet, row, column),
+    });
+    this.footer.insertBefore(this.conflicts.footerElement, this.keys);
     this.review.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
     const labels = refLabeller(this.conn.doc);
     this.reading = new ReadingPane({

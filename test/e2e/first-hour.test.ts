@@ -5,8 +5,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
+import { api } from '../helpers/clients';
 import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, openSheet, signedIn } from './browser';
+import { cell, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
 
 let server: RunningServer;
 let browser: Browser;
@@ -35,5 +36,66 @@ describe('who is here', () => {
     await expect.poll(() => initials(pages[0]!)).toEqual({ coder1: 'C1', coder2: 'C2' });
     await expect.poll(() => initials(pages[1]!)).toEqual({ coder1: 'C1', coder2: 'C2' });
     await Promise.all(pages.map((p) => p.context().close()));
+  });
+});
+
+/** The colour of the page's pixel at (x, y), as Chromium draws it: [r, g, b]. */
+async function pixelAt(page: Page, x: number, y: number): Promise<number[]> {
+  const png = await page.screenshot({ clip: { x, y, width: 1, height: 1 } });
+  return page.evaluate(async (bytes) => {
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(1, 1);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    return [...context.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  }, [...png]);
+}
+
+describe('conflicts in the sheet', () => {
+  it('are counted in the footer, stepped through from there, and marked visibly under a presence outline', async () => {
+    const [anaUser, benUser] = [await createUser(server, 'Ana Ruiz', 'editor'), await createUser(server, 'Ben Okafor', 'editor')];
+    const ana = await signedIn(browser, server.url, anaUser.token, '/d/demo/events');
+    const ben = await signedIn(browser, server.url, benUser.token, '/d/demo/events');
+    await openSheet(ana.page, 'demo', 'events');
+    await openSheet(ben.page, 'demo', 'events');
+    const footer = ana.page.getByTestId('conflicts-footer');
+    expect(await footer.isVisible()).toBe(false);
+
+    // Two cells changed by both, one of them offline.
+    const rows = await rowIds(ana.page);
+    const cells = [[rows[3]!, 'location'], [rows[1]!, 'cameo_code']] as const;
+    await ana.context.setOffline(true);
+    await expect.poll(() => ana.page.getByTestId('sync-status').textContent()).toMatch(/^Offline/);
+    for (const [row, column] of cells) await typeInto(ben.page, row, column, `Ben ${column}`);
+    await expect.poll(() => ben.page.getByTestId('sync-status').textContent()).toBe('Saved');
+    for (const [row, column] of cells) await typeInto(ana.page, row, column, `Ana ${column}`);
+    await ana.context.setOffline(false);
+    await expect.poll(async () => ((await api(server, '/api/datasets/demo/conflicts?status=open')).body as unknown[]).length, { timeout: 15_000 }).toBe(2);
+
+    await expect.poll(() => footer.textContent()).toBe('2 conflicts‹›');
+    expect(await footer.isVisible()).toBe(true);
+    // From the top: the first conflict in the grid's order, then the next, then round to the first again.
+    await cell(ana.page, rows[0]!, 'event_date').click();
+    const focused = () => ana.page.locator('.ag-cell-focus').evaluate((el) => [el.closest('.ag-row')!.getAttribute('row-id'), el.getAttribute('col-id')]);
+    await ana.page.getByTestId('conflict-next').click();
+    await expect.poll(focused).toEqual([rows[1], 'cameo_code']);
+    await ana.page.getByTestId('conflict-next').click();
+    await expect.poll(focused).toEqual([rows[3], 'location']);
+    await ana.page.getByTestId('conflict-next').click();
+    await expect.poll(focused).toEqual([rows[1], 'cameo_code']);
+    await ana.page.getByTestId('conflict-previous').click();
+    await expect.poll(focused).toEqual([rows[3], 'location']);
+
+    // Ben in the cell: his outline around it, and the mark still shows in its own colour (--warn, #b45309).
+    const [row, column] = cells[0];
+    await cell(ben.page, row, column).click();
+    await expect.poll(() => cell(ana.page, row, column).evaluate((el) => el.classList.contains('has-presence'))).toBe(true);
+    // Ana's own focus is on it too.
+    await expect.poll(focused).toEqual([row, column]);
+    const box = (await cell(ana.page, row, column).boundingBox())!;
+    const [r, g, b] = await pixelAt(ana.page, Math.round(box.x + 8), Math.round(box.y + 8));
+    expect(Math.abs(r! - 0xb4) + Math.abs(g! - 0x53) + Math.abs(b! - 0x09)).toBeLessThan(40);
+    await ana.context.close();
+    await ben.context.close();
   });
 });
