@@ -32,7 +32,9 @@ import { type DocStore, emptyCommit } from '../sync/store';
 import { Spool } from './spool';
 import type { DocRegistry } from '../sync/registry';
 import { type HeaderTarget, readHeader } from './header';
-import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_LISTED } from './limits';
+import {
+  MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_LISTED, MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS,
+} from './limits';
 import type { RawCell, RawRecord } from './raw';
 import { readPlace, readValue } from './read-value';
 
@@ -248,7 +250,7 @@ function checkKey(key: string | undefined, mapped: ReadonlyArray<{ column: Colum
 
 /** Step 1: every record read as values; rejected values are recorded and their records left out. */
 async function readRecords(
-  { sources }: ImportServices, datasetId: string, iterator: AsyncIterator<RawRecord>, header: readonly HeaderTarget[],
+  services: ImportServices, datasetId: string, iterator: AsyncIterator<RawRecord>, header: readonly HeaderTarget[],
   mapped: readonly Mapped[], rowIdIndex: number, findings: Findings, emit: (record: ReadRecord) => void | Promise<void>,
 ): Promise<void> {
   const texts = new Map<string, IndexedText | null>();
@@ -265,7 +267,7 @@ async function readRecords(
     let result = readValue(column, raw, ctx);
     if (unread.size === 0) return result;
     for (const sourceId of unread) {
-      const stored = await sources.text(datasetId, sourceId);
+      const stored = await services.sources.text(datasetId, sourceId);
       texts.set(sourceId, stored === undefined ? null : indexText(stored));
     }
     unread.clear();
@@ -273,13 +275,15 @@ async function readRecords(
     return result;
   };
   const shared = mapped.map(() => new SharedTexts());
+  // Records wait on disk in the `rows` layout, in memory otherwise.
+  const [maxRows, maxCells] = services.stored ? [MAX_ROWS_LAYOUT_IMPORT_ROWS, MAX_ROWS_LAYOUT_IMPORT_CELLS] : [MAX_IMPORT_ROWS, MAX_IMPORT_CELLS];
   let count = 0;
   let sliceStart = performance.now();
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     const { line, cells } = next.value;
     count += 1;
-    if (count > MAX_IMPORT_ROWS) throw new AppError('too_large', `The file has more than ${MAX_IMPORT_ROWS} records; import it in parts`);
-    if (count * header.length > MAX_IMPORT_CELLS) throw new AppError('too_large', `The file has more than ${MAX_IMPORT_CELLS} cells; import it in parts`);
+    if (count > maxRows) throw new AppError('too_large', `The file has more than ${maxRows} records; import it in parts`);
+    if (count * header.length > maxCells) throw new AppError('too_large', `The file has more than ${maxCells} cells; import it in parts`);
     for (let i = 0; i < cells.length; i++) {
       const target = header[i];
       const raw = cells[i];

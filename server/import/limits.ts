@@ -8,6 +8,13 @@ export const MAX_IMPORT_ROWS = 250_000;
 export const MAX_IMPORT_COLUMNS = 500;
 /** Records times columns: what the parsed file may hold in memory at once. */
 export const MAX_IMPORT_CELLS = 5_000_000;
+/**
+ * A CSV into a dataset in the `rows` layout is read a slice at a time (its records wait on disk), so it may
+ * be as large as the largest sheets teams code: these replace the three limits above for it.
+ */
+export const MAX_ROWS_LAYOUT_IMPORT_BYTES = 1024 * 1024 * 1024;
+export const MAX_ROWS_LAYOUT_IMPORT_ROWS = 2_500_000;
+export const MAX_ROWS_LAYOUT_IMPORT_CELLS = 100_000_000;
 /** One record of a CSV file, in characters. */
 export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 /** Rejected records and warnings listed in an answer; the counts go on past it. */

@@ -9,7 +9,7 @@ import type { Services } from '../context';
 import { AppError, badRequest } from '../errors';
 import { acceptBody } from '../http/body-limit';
 import { importRecords } from '../import/import';
-import { MAX_IMPORT_BYTES } from '../import/limits';
+import { MAX_IMPORT_BYTES, MAX_ROWS_LAYOUT_IMPORT_BYTES } from '../import/limits';
 import { csvRecords } from '../import/read-csv';
 import { xlsxRecords } from '../import/read-xlsx';
 import { looksLikeZip } from '../import/zip';
@@ -21,7 +21,7 @@ export const IMPORT_TYPES = [CSV_TYPE, XLSX_TYPE] as const;
 
 export function importRoutes({ storage, registry }: Services) {
   return new Hono<DatasetEnv>()
-    .post('/sheets/:sheetId/import', acceptBody({ types: IMPORT_TYPES, maxBytes: MAX_IMPORT_BYTES }), async (c) => {
+    .post('/sheets/:sheetId/import', acceptBody({ types: IMPORT_TYPES, maxBytes: MAX_ROWS_LAYOUT_IMPORT_BYTES }), async (c) => {
       requireRole(c, 'editor');
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!(IMPORT_TYPES as readonly string[]).includes(type)) {
@@ -40,18 +40,23 @@ export function importRoutes({ storage, registry }: Services) {
         if (!checked.success) throw badRequest('mapping must be a JSON array of column ids ("" to ignore a column)');
         mapping = checked.data;
       }
-      const body = c.req.raw.body;
-      if (!body) throw badRequest('The file is empty: it has no header row');
+      // A CSV into the `rows` layout is read a slice at a time; everything else is held in memory, and smaller.
+      const rowsLayout = c.get('dataset').layout === 'rows';
+      const maxBytes = rowsLayout && type === CSV_TYPE ? MAX_ROWS_LAYOUT_IMPORT_BYTES : MAX_IMPORT_BYTES;
+      if (Number(c.req.header('content-length') ?? 0) > maxBytes) throw tooLarge(maxBytes);
+      const raw = c.req.raw.body;
+      if (!raw) throw badRequest('The file is empty: it has no header row');
+      const body = limited(raw, maxBytes);
       let records;
       if (type === CSV_TYPE) {
         records = csvRecords(body);
       } else {
-        const bytes = new Uint8Array(await c.req.arrayBuffer());
+        const bytes = new Uint8Array(await new Response(body).arrayBuffer());
         if (bytes.length === 0) throw badRequest('The file is empty: it has no header row');
         if (!looksLikeZip(bytes)) throw badRequest('The file is not an XLSX workbook (an XLSX is a zip file); for CSV send Content-Type: text/csv');
         records = xlsxRecords(bytes);
       }
-      const stored = c.get('dataset').layout === 'rows' ? { docs: storage.docs, readModel: storage.readModel } : undefined;
+      const stored = rowsLayout ? { docs: storage.docs, readModel: storage.readModel } : undefined;
       const { status, report } = await importRecords({ registry, sources: storage.sources, stored }, {
         datasetId: c.get('dataset').id,
         sheetId: c.req.param('sheetId'),
@@ -63,4 +68,18 @@ export function importRoutes({ storage, registry }: Services) {
       }, records);
       return c.json(report, status);
     });
+}
+
+const tooLarge = (maxBytes: number) => new AppError('too_large', `The request body is larger than ${maxBytes} bytes`);
+
+/** The body as it arrives, failing with `too_large` as soon as it passes `maxBytes`. */
+function limited(body: ReadableStream<Uint8Array>, maxBytes: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > maxBytes) controller.error(tooLarge(maxBytes));
+      else controller.enqueue(chunk);
+    },
+  }));
 }

@@ -313,6 +313,28 @@ describe('import', () => {
       expect((await api(server, '/healthz')).status).toBe(200);
     });
 
+    it('cuts off a CSV sent without a length as soon as it passes 100 MiB', async () => {
+      const line = `${'x'.repeat(1024 * 1024 - 2)}\r\n`;
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${server.url}/api/datasets/${dataset}/sheets/${SHEET}/import`, {
+          method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': CSV },
+        }, (res) => { resolve(res.statusCode ?? 0); res.resume(); req.destroy(); });
+        req.on('error', () => undefined);
+        let sent = 0;
+        const more = () => {
+          while (sent < 110) {
+            sent += 1;
+            if (!req.write(sent === 1 ? 'notes\r\n' : line)) return req.once('drain', more);
+          }
+          req.end();
+        };
+        more();
+        setTimeout(() => reject(new Error('no answer')), 60_000).unref();
+      });
+      expect(status).toBe(413);
+      expect(await rowCount(server, dataset, SHEET)).toBe(0);
+    });
+
     it('refuses a zip bomb before inflating it', async () => {
       expect(bomb.length).toBeLessThan(1024 * 1024);
       await expectError(importFile(server, dataset, SHEET, bomb, { type: XLSX }), 400, /zip bomb/);
