@@ -1,8 +1,8 @@
 /**
  * A sheet of a million rows in the `rows` layout (each row a document of its own, read by page), end to end:
  *
- * 1. ROWS (default 1,000,000) events rows imported as CSV files through the import route (files of the import's
- *    record limit), or with BENCH_MILLION_FILL=sql written straight into the read model; either way a row has no
+ * 1. ROWS (default 1,000,000) events rows imported as one CSV file through the import route (files of the
+ *    import's limits for the `rows` layout, 2.5M records), or with BENCH_MILLION_FILL=sql written straight into the read model; either way a row has no
  *    Yjs log until it is first opened, when its document is made from its cells;
  * 2. Chromium (Debian's, cold profile): first rows painted and the grid live after navigation, a jump to row
  *    900,000 by the scrollbar, and the tab's JS heap after scrolling through 50 screens;
@@ -29,7 +29,7 @@ import { createUser } from '../test/helpers/api';
 import { api, type Client, connectSynced } from '../test/helpers/clients';
 import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { type RunningServer, startServer } from '../test/helpers/server';
-import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS } from '../server/import/limits';
+import { MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS } from '../server/import/limits';
 import { eventsCsv } from './import';
 import { readMemory, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
@@ -141,7 +141,7 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
     let ids: string[] = [];
     if (byImport) {
       // Files as large as the import takes (records and cells), each sent as CSV through the import route.
-      const fileRows = Math.min(MAX_IMPORT_ROWS, Math.floor(MAX_IMPORT_CELLS / Object.keys(eventRow(prng(1), 0)).length));
+      const fileRows = Math.min(MAX_ROWS_LAYOUT_IMPORT_ROWS, Math.floor(MAX_ROWS_LAYOUT_IMPORT_CELLS / Object.keys(eventRow(prng(1), 0)).length));
       const memory = sampleMemory(server.process.pid!);
       let sentBytes = 0;
       for (let done = 0; done < rows; done += fileRows) {
