@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- fanout|multi|scale|sources|import|pages|bundle|million ...]`: runs the server benchmarks (docs/benchmarks.md) against Tessera and its peers
+ * `npm run bench [-- fanout|multi|scale|sources|import|pages|bundle|million|places ...]`: runs the server benchmarks (docs/benchmarks.md) against Tessera and its peers
  * (the official y-websocket server and Hocuspocus) and prints tables and ratios, the multi-instance fan-out (Tessera on
  * PostgreSQL + Redis with 1, 2 and 3 instances, Hocuspocus with its Redis extension on 2), and the sources and import
  * benchmarks (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.
@@ -15,6 +15,7 @@ import { type Deliveries, type FanoutOptions, type FanoutResult, runFanout } fro
 import { runBundleBench } from './bundle';
 import { runImportBench } from './import';
 import { runPagesBench } from './pages';
+import { runPlacesBench } from './places';
 import { runMillion } from './million';
 import { type MultiOptions, multiUnavailable, runMulti, warmUpMulti } from './multi';
 import { PEERS, type Peer } from './peers';
@@ -22,7 +23,7 @@ import { runScale, type ScaleOptions, type ScaleResult } from './scale';
 import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
-const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages', 'bundle', 'million'] as const;
+const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages', 'bundle', 'million', 'places'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
@@ -284,6 +285,10 @@ async function main(): Promise<void> {
     else if (b === 'multi') await multi(peers);
     else if (b === 'scale') await scale(peers);
     else if (b === 'import') await importBench();
+    else if (b === 'places') {
+      console.log('\n## Places: the gazetteer behind GET /api/places (docs/places.md), in a fresh process');
+      await runPlacesBench(log);
+    }
     else if (b === 'pages') await runPagesBench({ importRows: quick ? 5_000 : 20_000, pageRows: numberEnv('BENCH_ROWS', quick ? 100_000 : 1_000_000) }, log);
     else if (b === 'bundle') await bundle();
     else if (b === 'million') {

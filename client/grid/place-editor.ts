@@ -74,7 +74,8 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
     this.precisions.className = 'place-precisions';
     const hint = document.createElement('div');
     hint.className = 'editor-hint';
-    hint.textContent = 'Enter picks · 1–4 precision · Esc cancels';
+    // GeoNames' licence (CC BY 4.0) asks for its name wherever its data is shown.
+    hint.textContent = 'Enter picks · 1–4 precision · Esc cancels · places: GeoNames, CC BY 4.0';
     this.box.append(this.input, this.scope, this.list, this.precisions, hint);
 
     this.precision = this.current && typed === null ? this.current.precision : null;

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { PlacesQuery } from '../../model/places-http';
 import type { AuthEnv } from '../auth/middleware';
 import { badRequest } from '../errors';
-import { gazetteer } from '../places/gazetteer';
+import { searchPlaces } from '../places/search';
 
 export function placeRoutes() {
   return new Hono<AuthEnv>().get('/', async (c) => {
@@ -11,6 +11,6 @@ export function placeRoutes() {
     if (!parsed.success) throw badRequest(parsed.error.issues[0]!.message);
     const { q, country, limit } = parsed.data;
     if (q.trim() === '') return c.json([]);
-    return c.json((await gazetteer()).search(q, { country, limit }));
+    return c.json(await searchPlaces(q, { country, limit }));
   });
 }
