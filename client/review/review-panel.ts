@@ -10,6 +10,7 @@ import { FlagDetail } from './flag-detail';
 import { type FlagFilter, type Scope, filterFlags } from './flag-filter';
 import type { ReviewPanelContext } from './panel-context';
 import { ago, reasonLabel } from './reasons';
+import { codedByText } from './row-coders';
 import type { FlagView } from './review-index';
 
 const SCOPE_LABELS: Record<Scope, string> = { open: 'Open', mine: 'My rows', resolved: 'Resolved' };
@@ -169,7 +170,7 @@ export class ReviewPanel {
     const { ctx } = this;
     const sheetName = ctx.sheets().find((s) => s.id === f.sheet)?.name ?? f.sheet;
     const label = ctx.rowLabel(f.sheet, f.row);
-    const coder = ctx.coders.get(f.row)?.last;
+    const codedBy = codedByText(ctx.coders.get(f.row));
     const replies = f.comments.length;
     const open = () => {
       ctx.goTo(f.sheet, f.row, f.column);
@@ -183,7 +184,7 @@ export class ReviewPanel {
         h('span', { class: 'flag-row-label' }, label ?? 'deleted row'),
         f.note ? h('span', { class: 'flag-note' }, f.note) : null,
         h('span', { class: 'flag-meta' },
-          [`${f.by}, ${ago(f.at)}`, replies > 0 ? `${replies} repl${replies === 1 ? 'y' : 'ies'}` : '', coder ? `coded by ${coder}` : '']
+          [`${f.by}, ${ago(f.at)}`, replies > 0 ? `${replies} repl${replies === 1 ? 'y' : 'ies'}` : '', codedBy ?? '']
             .filter(Boolean).join(' · ')),
       ));
   }

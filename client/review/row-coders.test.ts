@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowAuthors } from './row-coders';
+import { codedByText, rowAuthors } from './row-coders';
 
 const at = Date.parse('2024-02-22T10:00:00Z');
 const fromServer = { coders: ['ana', 'ben'], lastChangedBy: 'ben' };
@@ -30,5 +30,18 @@ describe("a flagged row's coders", () => {
 
   it('treats a row nobody changed as having no last coder', () => {
     expect(rowAuthors({ coders: [], lastChangedBy: null }, at, 'cody', undefined)).toEqual({ everyone: new Set(), last: null });
+  });
+});
+
+describe('the review card’s “coded by”', () => {
+  it('names everyone who coded the row, not only whoever changed a cell last', () => {
+    expect(codedByText({ everyone: new Set(['coder1', 'coder2']), last: 'coder2' })).toBe('coded by coder1 and coder2');
+    expect(codedByText({ everyone: new Set(['Ana', 'Ben', 'Cy']), last: 'Ana' })).toBe('coded by Ana, Ben and Cy');
+    expect(codedByText({ everyone: new Set(['Ana']), last: 'Ana' })).toBe('coded by Ana');
+  });
+
+  it('says nothing when nobody coded the row or nothing is known', () => {
+    expect(codedByText({ everyone: new Set(), last: null })).toBeNull();
+    expect(codedByText(undefined)).toBeNull();
   });
 });

@@ -39,6 +39,18 @@ export function rowAuthors(
   return { everyone: new Set([...(fromServer?.everyone ?? []), me]), last: me };
 }
 
+/**
+ * Who the review card says coded a row: everyone who wrote its cells ("coded by Ana", "coded by Ana
+ * and Ben", "coded by Ana, Ben and Cy"), never just whoever happened to change a cell last; null when
+ * nobody did.
+ */
+export function codedByText(authors: RowAuthors | undefined): string | null {
+  const names = [...(authors?.everyone ?? [])];
+  if (names.length === 0) return null;
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  return `coded by ${list}`;
+}
+
 export class RowCoders {
   /** The latest flags list, by row. */
   private byRow = new Map<string, FlagListItem>();

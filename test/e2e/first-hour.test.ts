@@ -5,7 +5,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
-import { api } from '../helpers/clients';
+import { getSheet, insertRow, setCell, sheetRows } from '../../model/document';
+import { newRowId } from '../../model/ids';
+import { api, connectSynced } from '../helpers/clients';
 import { type RunningServer, startServer } from '../helpers/server';
 import { cell, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
 
@@ -97,5 +99,35 @@ describe('conflicts in the sheet', () => {
     expect(Math.abs(r! - 0xb4) + Math.abs(g! - 0x53) + Math.abs(b! - 0x09)).toBeLessThan(40);
     await ana.context.close();
     await ben.context.close();
+  });
+});
+
+describe('the review card', () => {
+  it('says who coded the row, not only who changed a cell last', async () => {
+    const [coder1, coder2] = [await createUser(server, 'Cora One', 'editor'), await createUser(server, 'Cole Two', 'editor')];
+    const row = newRowId();
+    // Cora fills 14 cells of a new row, then Cole changes one.
+    const cora = await connectSynced(server, 'demo', coder1.token);
+    cora.doc.transact(() => insertRow(getSheet(cora.doc, 'events')!, row, {
+      event_date: '2024-02-22', date_precision: 'day', actor1: 'China', actor2: 'North Korea', event_type: 'CONSULT',
+      cameo_code: '040', location: 'Pyongyang', summary: 'Envoy visits.', source_url: 'https://example.org/a',
+      source_excerpt: 'The envoy arrived.', context: ['diplomacy'],
+    }));
+    const cole = await connectSynced(server, 'demo', coder2.token);
+    await expect.poll(() => sheetRows(getSheet(cole.doc, 'events')!).has(row)).toBe(true);
+    cole.doc.transact(() => setCell(getSheet(cole.doc, 'events')!, row, 'cameo_code', '036'));
+    await expect.poll(async () => (await api(server, `/api/datasets/demo/rows/${row}/review`)).body?.coders)
+      .toEqual(['Cora One', 'Cole Two']);
+    const flag = await api(server, '/api/datasets/demo/flags', { method: 'POST', body: { sheet: 'events', row, reason: 'other' } });
+    expect(flag.status).toBe(201);
+
+    const { page, context } = await signedIn(browser, server.url, server.adminToken, '/d/demo/events');
+    await openSheet(page, 'demo', 'events');
+    await page.getByTestId('review-button').click();
+    const card = page.locator(`[data-testid=review-panel] .flag-card[data-row="${row}"] .flag-meta`);
+    await expect.poll(() => card.textContent()).toMatch(/· coded by Cora One and Cole Two$/);
+    cora.destroy();
+    cole.destroy();
+    await context.close();
   });
 });
