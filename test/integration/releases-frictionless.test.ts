@@ -44,6 +44,7 @@ const KINDS: Column[] = [
   { id: 'link', name: 'Link', type: 'url' },
   { id: 'event', name: 'Event', type: 'ref', ref: 'events' },
   { id: 'evidence', name: 'Evidence', type: 'evidence' },
+  { id: 'place', name: 'Place', type: 'place' },
 ];
 
 const exported = async (sheet: string) => (await api(server, `/api/datasets/demo/sheets/${sheet}/export?format=json`)).body.rows as Array<Record<string, unknown>>;
@@ -62,8 +63,12 @@ describe('a release read by Frictionless JS', () => {
       insertRow(kinds, rows[0]!, {
         label: 'full', note: 'two\nlines, "quoted"', amount: 3.25, count: 42, when: '2024-02-22', tone: 'pos', tags: ['a', 'c'],
         sure: true, link: 'https://www.scmp.com/news', event: anchored.row_id as string, evidence: [anchor],
+        place: { name: 'São Paulo', country: 'BRA', lat: -23.5475, lon: -46.63611, precision: 1, geonameid: 3448439 },
       });
-      insertRow(kinds, rows[1]!, { label: 'month', amount: -0.000125, count: -7, when: '2024-02', tone: 'neg', tags: ['b'], sure: false });
+      insertRow(kinds, rows[1]!, {
+        label: 'month', amount: -0.000125, count: -7, when: '2024-02', tone: 'neg', tags: ['b'], sure: false,
+        place: { name: 'South Korea', country: 'KOR', lat: null, lon: null, precision: 4, geonameid: null },
+      });
       insertRow(kinds, rows[2]!, { label: 'year', amount: 1e21, count: 0, when: '2024' });
     });
     const kindRows = await waitForValue(async () => {
@@ -78,7 +83,7 @@ describe('a release read by Frictionless JS', () => {
     expect(read.errors).toEqual([]);
     expect(read.valid).toBe(true);
     expect(read.failures).toEqual({});
-    expect(Object.keys(read.rows)).toEqual(['events', 'statements', 'kinds', 'sources', 'evidence']);
+    expect(Object.keys(read.rows)).toEqual(['events', 'statements', 'actors', 'kinds', 'sources', 'evidence']);
 
     const statements = await exported('statements');
     // Every row of every sheet, and the times cast to the same instant, milliseconds included.
@@ -111,6 +116,10 @@ describe('a release read by Frictionless JS', () => {
       sure: true, link: 'https://www.scmp.com/news', event: { row_id: anchored.row_id }, evidence: `${anchor.source}:${anchor.start}-${anchor.end}`,
     });
     expect(month).toMatchObject({ label: 'month', note: null, amount: -0.000125, count: -7, when: '2024-02', tone: 'neg', tags: 'b', sure: false, link: null });
+    // A place is its name and its parts, each cast: numbers, integers, empty where unknown.
+    expect(full).toMatchObject({ place: 'São Paulo', place_country: 'BRA', place_lat: -23.5475, place_lon: -46.63611, place_precision: 1, place_geonameid: 3448439 });
+    expect(month).toMatchObject({ place: 'South Korea', place_country: 'KOR', place_lat: null, place_lon: null, place_precision: 4, place_geonameid: null });
+    expect(year).toMatchObject({ place: null, place_country: null, place_lat: null, place_precision: null, place_geonameid: null });
     expect(year).toMatchObject({ label: 'year', amount: 1e21, count: 0, when: '2024', tone: null, tags: null, sure: null, event: null, evidence: null });
 
     // Sources and the evidence crosswalk: integers for offsets.
