@@ -102,3 +102,19 @@ describe('evidence cells as shown in the grid', () => {
     expect(evidenceText(['line one\r\nline two'])).toBe('“line one line two”');
   });
 });
+
+describe('a place cell as text', () => {
+  const SEOUL = { name: 'Seoul', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 1 as const, geonameid: 1835848 };
+
+  it('copies as its name, and a pasted name becomes a place to be picked (no coordinates)', () => {
+    expect(toText(SEOUL)).toBe('Seoul');
+    expect(fromText(col('place'), ' Panmunjom ')).toEqual({ name: 'Panmunjom', country: null, lat: null, lon: null, precision: 1, geonameid: null });
+    expect(fromText(col('place'), '')).toBeNull();
+  });
+
+  it('keeps a place pasted as JSON, and one the editor hands back, whole', () => {
+    expect(fromText(col('place'), JSON.stringify(SEOUL))).toEqual(SEOUL);
+    expect(toCellValue(col('place'), SEOUL)).toBe(SEOUL);
+    expect(fromText(col('place'), '{not json')).toMatchObject({ name: '{not json', lat: null });
+  });
+});
