@@ -187,7 +187,10 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
     const pages: Page[] = [first.page];
     for (let i = 1; i < browsers; i++) {
       const other = await signedIn(browser, server.url, editor.token, `/d/${DATASET}/events`);
-      await other.page.locator('[data-testid=sync-status][data-state=saved]').waitFor({ timeout: 60_000 });
+      await other.page.locator('[data-testid=sync-status][data-state=saved]').waitFor({ timeout: 60_000 }).catch(async (error: unknown) => {
+        const status = await other.page.locator('[data-testid=sync-status]').textContent().catch(() => null);
+        throw new Error(`tab ${i + 1} never became live (status: ${status}; at ${other.page.url()}): ${(error as Error).message}\n${server.output().slice(-2000)}`);
+      });
       await scrollTo(other.page, i / browsers);
       pages.push(other.page);
     }
