@@ -102,7 +102,9 @@ export class SqliteDatasetCatalog implements DatasetCatalog {
       const rooms = (t: { datasetId: SQLiteColumn }) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
       tx.delete(updates).where(rooms(updates)).run();
       tx.delete(snapshots).where(rooms(snapshots)).run();
-      // The read model of the documents it owns (coders' copies of rounds) goes too.
+      // The read model of the documents it owns (coders' copies of rounds) goes too; first the indexes of its
+      // large sheets, which would otherwise be updated row by row.
+      for (const s of tx.select({ datasetId: sheets.datasetId, sheetId: sheets.sheetId }).from(sheets).where(rooms(sheets)).all()) this.docs.indexes.dropped(s.datasetId, s.sheetId);
       for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts]) tx.delete(table).where(rooms(table)).run();
       for (const table of [datasetMembers, sources, roundAdjudications, roundCoders, rounds, releases]) tx.delete(table).where(eq(table.datasetId, id)).run();
       tx.delete(datasets).where(eq(datasets.id, id)).run();

@@ -11,8 +11,9 @@ import type {
   ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, RowsPage, RowsPageQuery, SheetSummary,
 } from '../server/storage';
 import type { Db } from './client';
-import { cellChanges, conflicts, flags, reviews, rows, users } from './schema';
-import { rowsPageStatements, sqliteRows } from './rows-page';
+import { cellChanges, conflicts, flags, reviews, rows, sheets, users } from './schema';
+import { rowsPage, sqliteRows } from './rows-page';
+import { columnIndexName, sqliteSheetIndexes } from './sheet-indexes';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
 import { giveTurns } from '../server/http/turns';
 
@@ -92,11 +93,13 @@ export class SqliteReadModel implements ReadModel {
   }
 
   async rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
-    const { page, total } = rowsPageStatements(sqliteRows, datasetId, sheetId, columns, query);
-    const [{ n }] = this.db.all<{ n: number }>(total) as [{ n: number }];
-    const rows = this.db.all<{ rowId: string; cells: string; reviewStatus: string }>(page)
-      .map((r) => ({ ...r, cells: JSON.parse(r.cells) as Record<string, CellValue> }));
-    return { total: n, rows };
+    const db = this.db;
+    return rowsPage(sqliteRows, {
+      run: async <T>(statement: SQL) => db.all<T>(statement),
+      keptCount: async () => db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))).get()?.n,
+      indexes: async () => sqliteSheetIndexes(db.$client, datasetId, sheetId),
+      indexName: (columnId, kind) => columnIndexName(datasetId, sheetId, columnId, kind),
+    }, datasetId, sheetId, columns, query);
   }
 
   async progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts> {

@@ -1,11 +1,19 @@
 /**
  * One page of a sheet's rows from the read model, sorted, filtered and searched in the database: the query
- * behind `GET …/sheets/:sheetId/rows`. SQLite and PostgreSQL run the same statement; only how a cell is read
- * out of the row's JSON and how case is ignored differ, and a `RowsDialect` says that.
+ * behind `GET …/sheets/:sheetId/rows`. SQLite and PostgreSQL run the same plan; only how a cell is read out
+ * of the row's JSON and how case is ignored differ, and a `RowsDialect` says that.
+ *
+ * A sheet past `LARGE_SHEET_ROWS` rows has an index per column on the column's sort key (`db/sheet-indexes.ts`,
+ * docs/design/million-rows.md "Indexes"): the keys below are the expressions those indexes hold, so a page that
+ * sorts or filters by a column walks its index; a sheet without them gets the same rows in the same order
+ * from a scan.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import type { Column } from '../model/columns';
-import type { RowsPageQuery } from '../server/storage';
+import type { CellValue, Column } from '../model/columns';
+import type { RowsPage, RowsPageQuery } from '../server/storage';
+
+/** A sheet gets an index per column once it holds this many rows (design record, point 7). */
+export const LARGE_SHEET_ROWS = 20_000;
 
 /** How one database reads cells out of `rows.cells` (JSON text) and matches text. */
 export interface RowsDialect {
@@ -21,6 +29,27 @@ export interface RowsDialect {
   contains(text: SQL, pattern: string): SQL;
   /** A sort key's text, compared byte by byte (the same order in both databases). */
   binary(text: SQL): SQL;
+  /** The sort keys of a column, as SQL over a reference to the cells (`cells` in an index, `r.cells` in a query). */
+  keys: KeySql;
+  /** Forces a page's scan of `rows r` onto an index the plan knows fits (SQLite; PostgreSQL's planner picks it). */
+  indexHint(name: string): SQL;
+}
+
+/** The expressions a column's index holds: plain SQL text, identical in `CREATE INDEX` and in the queries. */
+export interface KeySql {
+  /** The cell as text ignoring case, null when it is empty ('', an empty list or absent): a text column's key. */
+  text(cells: string, columnId: string): string;
+  /** A number column's class: 0 a number, 1 some other value, 2 empty. */
+  numberClass(cells: string, columnId: string): string;
+  /** A number column's key: the number, null for the other classes. */
+  number(cells: string, columnId: string): string;
+  /**
+   * The cell as JSON (a string quoted): kept in a code column's index so that a filter's exact match is
+   * answered from the index alone. Undefined where indexes on expressions are never read alone (PostgreSQL).
+   */
+  json?(cells: string, columnId: string): string;
+  /** A string as an SQL literal: a partial index is chosen by the literals of its WHERE. */
+  literal(value: string): string;
 }
 
 const COLUMN_ID = /^[a-z][a-z0-9_]{0,62}$/;
@@ -31,6 +60,30 @@ export function columnPath(columnId: string): string {
   return columnId;
 }
 
+/** A string literal in both databases' standard syntax (PostgreSQL's standard_conforming_strings is on). */
+const literal = (value: string): string => {
+  if (value.includes('\u0000')) throw new Error('A key with a NUL character');
+  return `'${value.replaceAll("'", "''")}'`;
+};
+
+const sqliteKeys: KeySql = {
+  text: (cells, id) => `nullif(nullif(lower(json_extract(${cells}, '$.${columnPath(id)}')), ''), '[]')`,
+  numberClass: (cells, id) => `(case when json_type(${cells}, '$.${columnPath(id)}') in ('integer', 'real') then 0 `
+    + `when coalesce(json_extract(${cells}, '$.${columnPath(id)}'), '') in ('', '[]') then 2 else 1 end)`,
+  number: (cells, id) => `(case when json_type(${cells}, '$.${columnPath(id)}') in ('integer', 'real') then json_extract(${cells}, '$.${columnPath(id)}') end)`,
+  json: (cells, id) => `(${cells} -> '$.${columnPath(id)}')`,
+  literal,
+};
+
+const pgKeys: KeySql = {
+  // `json`, not `jsonb`: an index build parses every row once per column, and `json` parses faster.
+  text: (cells, id) => `(nullif(nullif(lower(${cells}::json ->> '${columnPath(id)}'), ''), '[]') collate "C")`,
+  numberClass: (cells, id) => `(case when json_typeof(${cells}::json -> '${columnPath(id)}') = 'number' then 0 `
+    + `when coalesce(${cells}::json ->> '${columnPath(id)}', '') in ('', '[]') then 2 else 1 end)`,
+  number: (cells, id) => `(case when json_typeof(${cells}::json -> '${columnPath(id)}') = 'number' then (${cells}::json ->> '${columnPath(id)}')::numeric end)`,
+  literal,
+};
+
 export const sqliteRows: RowsDialect = {
   source: () => sql`rows r`,
   text: (id) => sql.raw(`json_extract(r.cells, '$.${columnPath(id)}')`),
@@ -39,6 +92,8 @@ export const sqliteRows: RowsDialect = {
   // SQLite's LIKE ignores the case of ASCII letters only.
   contains: (text, pattern) => sql`${text} like ${pattern} escape '\\'`,
   binary: (text) => text,
+  keys: sqliteKeys,
+  indexHint: (name) => sql.raw(` indexed by "${name}"`),
 };
 
 export const pgRows: RowsDialect = {
@@ -50,9 +105,55 @@ export const pgRows: RowsDialect = {
   holds: (id, code) => sql`(case jsonb_typeof(x.j -> ${columnPath(id)}) when 'array' then jsonb_exists(x.j -> ${columnPath(id)}, ${code}) else (x.j ->> ${columnPath(id)}) = ${code} end)`,
   contains: (text, pattern) => sql`${text} ilike ${pattern} escape '\\'`,
   binary: (text) => sql`${text} collate "C"`,
+  keys: pgKeys,
+  indexHint: () => sql``,
 };
 
-/** What a page may be sorted or filtered by besides the sheet's columns: kept outside the cells. */
+/** How a column is indexed and sorted: by its text, as a code column (text, and the cell's JSON), or by number. */
+export type KeyKind = 'text' | 'code' | 'number';
+
+/** The kind of a column's sort key; undefined for columns that are not sorted by value (evidence anchors). */
+export function keyKind(type: Column['type']): KeyKind | undefined {
+  if (type === 'evidence') return undefined;
+  if (type === 'number' || type === 'integer') return 'number';
+  if (type === 'enum' || type === 'multi') return 'code';
+  return 'text';
+}
+
+/** What a column's index holds, in order: its keys, then the row id (ties, and the page's rows without the table). */
+export function indexedExpressions(keys: KeySql, kind: KeyKind, columnId: string, cells = 'cells'): string[] {
+  if (kind === 'number') return [keys.numberClass(cells, columnId), keys.number(cells, columnId), 'row_id'];
+  const text = [keys.text(cells, columnId), 'row_id'];
+  return kind === 'code' && keys.json ? [...text, keys.json(cells, columnId)] : text;
+}
+
+/**
+ * A sorted column's rows as consecutive parts, each a range of its index: the cells with a value by that value,
+ * then (number columns) the cells holding something else, then the empty cells, each part by row id.
+ */
+interface Segment {
+  where: string;
+  /** The keys after the part's own, before the row id. */
+  order: string[];
+}
+
+function segments(keys: KeySql, kind: KeyKind, columnId: string): { segments: Segment[]; rank: string } {
+  if (kind === 'number') {
+    const cls = keys.numberClass('r.cells', columnId);
+    return {
+      segments: [
+        { where: `${cls} = 0`, order: [keys.number('r.cells', columnId)] },
+        { where: `${cls} = 1`, order: [] },
+        { where: `${cls} = 2`, order: [] },
+      ],
+      rank: cls,
+    };
+  }
+  const key = keys.text('r.cells', columnId);
+  return { segments: [{ where: `${key} is not null`, order: [key] }, { where: `${key} is null`, order: [] }], rank: `(${key} is null)` };
+}
+
+/** What may be sorted or filtered by besides the sheet's columns: kept outside the cells. */
 const ROW_KEYS = new Set(['row_id', 'review_status']);
 
 /** Types whose cells the text search looks in. */
@@ -61,14 +162,65 @@ const SEARCHED = new Set<Column['type']>(['text', 'longtext', 'enum', 'multi', '
 /** The query's text as a LIKE pattern matching it anywhere: its own `%`, `_` and `\` are text, not wildcards. */
 const anywhere = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** The statements of a page and of its total. */
-export function rowsPageStatements(d: RowsDialect, datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): { page: SQL; total: SQL } {
+/** Runs a statement and answers its rows. */
+export type RunQuery = <T>(statement: SQL) => Promise<T[]>;
+
+/** What a database tells the plan besides the statements it runs. */
+export interface RowsPageSource {
+  run: RunQuery;
+  /** The sheet's kept row count (`sheets.row_count`); undefined when the sheet has no row there. */
+  keptCount(): Promise<number | undefined>;
+  /** The names of the sheet's column indexes that exist and may be used. */
+  indexes(): Promise<ReadonlySet<string>>;
+  /** The name of a column's index (whether or not it exists). */
+  indexName(columnId: string, kind: KeyKind): string;
+}
+
+interface PageRow { rowId: string; cells: string; reviewStatus: string }
+
+/**
+ * One page of a sheet: its total (the kept count when nothing narrows the sheet), then its rows. Sorted by a
+ * column that has its index, or in row-id order, with nothing narrowing the sheet, the page's row ids come from
+ * walking an index alone to the offset, and only the page's rows are read; otherwise one statement reads the
+ * rows that match, through the index of a filtered column where there is one.
+ */
+export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
+  const k = d.keys;
+  const narrowed = query.q !== undefined || query.filters.length > 0;
+  const indexes = await source.indexes();
+  const sort = query.sort?.column ?? 'row_id';
+  const direction = query.sort?.descending ? 'desc' : 'asc';
+  const sheetRows = `r.dataset_id = ${k.literal(datasetId)} and r.sheet_id = ${k.literal(sheetId)}`;
+  const indexOf = (columnId: string): { name: string; kind: KeyKind } | undefined => {
+    const column = columns.find((c) => c.id === columnId);
+    const kind = column && keyKind(column.type);
+    const name = kind && source.indexName(columnId, kind);
+    return name && indexes.has(name) ? { name, kind: kind! } : undefined;
+  };
+
+  const kept = narrowed ? undefined : await source.keptCount();
+  if (kept !== undefined && sort === 'row_id') {
+    const ids = (await source.run<{ rowId: string }>(sql`select r.row_id as "rowId" from rows r where ${sql.raw(sheetRows)}
+      order by r.row_id ${sql.raw(direction)} limit ${query.limit} offset ${query.offset}`)).map((r) => r.rowId);
+    return { total: kept, rows: await rowsOf(source.run, sheetRows, ids) };
+  }
+  const sortIndex = kept !== undefined && !ROW_KEYS.has(sort) ? indexOf(sort) : undefined;
+  if (kept !== undefined && sortIndex) {
+    const ids = await segmentIds(d, source.run, sheetRows, sortIndex, sort, direction, kept, query);
+    return { total: kept, rows: await rowsOf(source.run, sheetRows, ids) };
+  }
+
   const status = sql`coalesce(v.status, 'unreviewed')`;
-  const where: SQL[] = [sql`r.dataset_id = ${datasetId}`, sql`r.sheet_id = ${sheetId}`];
+  const where: SQL[] = [sql.raw(sheetRows)];
+  let hint: SQL = sql``;
   for (const [columnId, code] of query.filters) {
-    if (columnId === 'review_status') where.push(sql`${status} = ${code}`);
-    else if (code === '') where.push(sql`coalesce(${d.text(columnId)}, '') in ('', '[]')`);
-    else where.push(d.holds(columnId, code));
+    if (columnId === 'review_status') {
+      where.push(sql`${status} = ${code}`);
+      continue;
+    }
+    const index = indexOf(columnId);
+    if (index && hint.queryChunks.length === 0) hint = d.indexHint(index.name);
+    where.push(filterTerm(d, columns.find((c) => c.id === columnId)!, code, index?.kind));
   }
   if (query.q) {
     const pattern = anywhere(query.q);
@@ -79,29 +231,96 @@ export function rowsPageStatements(d: RowsDialect, datasetId: string, sheetId: s
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
   }
-  const readsCells = query.q !== undefined || query.filters.some(([id]) => !ROW_KEYS.has(id)) || !ROW_KEYS.has(query.sort?.column ?? 'row_id');
-  const from = sql`from ${d.source(readsCells)} left join reviews v on v.dataset_id = r.dataset_id and v.row_id = r.row_id where ${sql.join(where, sql` and `)}`;
-  const direction = sql.raw(query.sort?.descending ? 'desc nulls last' : 'asc nulls last');
-  const order = sortKeys(d, columns, query, status).map((key) => sql`${key} ${direction}`);
-  return {
-    page: sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${from}
-      order by ${sql.join(order, sql`, `)} limit ${query.limit} offset ${query.offset}`,
-    total: sql`select count(*) as n ${from}`,
-  };
+  const readsCells = query.q !== undefined || query.filters.some(([id]) => !ROW_KEYS.has(id));
+  const from = sql`from ${d.source(readsCells)}${hint} left join reviews v on v.dataset_id = r.dataset_id and v.row_id = r.row_id where ${sql.join(where, sql` and `)}`;
+  const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
+  const order = orderBy(d, columns, sort, direction, status);
+  const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${from}
+    order by ${order} limit ${query.limit} offset ${query.offset}`);
+  return { total, rows: rows.map(parsed) };
+}
+
+const parsed = (r: PageRow) => ({ rowId: r.rowId, reviewStatus: r.reviewStatus, cells: JSON.parse(r.cells) as Record<string, CellValue> });
+
+/**
+ * A page sorted by an indexed column: each part of the order (`segments`) is a range of the column's index, so
+ * the page's row ids come from the index alone, however deep the offset. The parts after the first are counted
+ * in their range; the first is what the kept count leaves.
+ */
+async function segmentIds(
+  d: RowsDialect, run: RunQuery, sheetRows: string, index: { name: string; kind: KeyKind }, columnId: string,
+  direction: 'asc' | 'desc', total: number, query: RowsPageQuery,
+): Promise<string[]> {
+  const hint = d.indexHint(index.name);
+  const { segments: parts } = segments(d.keys, index.kind, columnId);
+  const sizes: number[] = [];
+  for (const part of parts.slice(1)) {
+    const [{ n }] = await run<{ n: number | string }>(sql`select count(*) as n from rows r${hint} where ${sql.raw(`${sheetRows} and ${part.where}`)}`) as [{ n: number | string }];
+    sizes.push(Number(n));
+  }
+  sizes.unshift(Math.max(0, total - sizes.reduce((a, b) => a + b, 0)));
+  const ids: string[] = [];
+  let skip = query.offset;
+  for (const [i, part] of parts.entries()) {
+    const wanted = query.limit - ids.length;
+    if (wanted <= 0) break;
+    if (skip >= sizes[i]!) {
+      skip -= sizes[i]!;
+      continue;
+    }
+    const order = [...part.order, 'r.row_id'].map((key) => `${key} ${direction}`).join(', ');
+    const found = await run<{ rowId: string }>(sql`select r.row_id as "rowId" from rows r${hint}
+      where ${sql.raw(`${sheetRows} and ${part.where}`)} order by ${sql.raw(order)} limit ${wanted} offset ${skip}`);
+    ids.push(...found.map((r) => r.rowId));
+    skip = 0;
+  }
+  return ids;
+}
+
+/** The rows of the given ids, in that order, with their review status. */
+async function rowsOf(run: RunQuery, sheetRows: string, ids: readonly string[]): Promise<RowsPage['rows']> {
+  if (ids.length === 0) return [];
+  const found = await run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, coalesce(v.status, 'unreviewed') as "reviewStatus"
+    from rows r left join reviews v on v.dataset_id = r.dataset_id and v.row_id = r.row_id
+    where ${sql.raw(sheetRows)} and r.row_id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+  const byId = new Map(found.map((r) => [r.rowId, r]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [parsed(row)] : [];
+  });
+}
+
+/**
+ * A filter on a column as its index can answer it. A code column's index holds the cell's JSON: the exact match
+ * is read from the index, and the cell itself only when its JSON escapes something. A list column matches a
+ * list holding the code, or the code itself; any other column, the code itself.
+ */
+function filterTerm(d: RowsDialect, column: Column, code: string, kind: KeyKind | undefined): SQL {
+  const k = d.keys;
+  const id = column.id;
+  if (kind === 'number') return code === '' ? sql.raw(`${k.numberClass('r.cells', id)} = 2`) : d.holds(id, code);
+  if (kind === undefined) return code === '' ? sql`coalesce(${d.text(id)}, '') in ('', '[]')` : d.holds(id, code);
+  const key = sql.raw(k.text('r.cells', id));
+  if (code === '') return sql`${key} is null`;
+  const json = kind === 'code' && k.json ? sql.raw(k.json('r.cells', id)) : undefined;
+  const quoted = JSON.stringify(code);
+  if (column.type === 'multi') {
+    if (!json) return d.holds(id, code);
+    // Without a backslash in a list's JSON, its quotes are its strings' own: `"code"` in it is an item.
+    return sql`(${json} = ${quoted} or (${json} like '[%' and instr(${json}, ${quoted}) > 0 and (instr(${json}, '\\') = 0 or ${d.holds(id, code)})))`;
+  }
+  return sql`${key} = lower(${code}) and (${json ? sql`${json} = ${quoted} or ` : sql``}${d.text(id)} = ${code})`;
 }
 
 /**
  * Empty cells last whichever way the column is sorted (as spreadsheets do), then the value (text ignoring case,
  * numbers as numbers, a value that is not a number in a number column after the numbers), then the row id.
  */
-function sortKeys(d: RowsDialect, columns: readonly Column[], query: RowsPageQuery, status: SQL): SQL[] {
-  const by = query.sort?.column;
-  if (by === undefined || by === 'row_id') return [sql`r.row_id`];
-  if (by === 'review_status') return [status, sql`r.row_id`];
-  const column = columns.find((c) => c.id === by)!;
-  const text = d.text(by);
-  const empty = sql`(case when coalesce(${text}, '') in ('', '[]') then 1 else 0 end)`;
-  const value = column.type === 'number' || column.type === 'integer' ? d.number(by) : d.binary(sql`lower(${text})`);
-  // Empty cells go last in both directions: their key is flipped with the direction.
-  return [query.sort?.descending ? sql`(1 - ${empty})` : empty, value, sql`r.row_id`];
+function orderBy(d: RowsDialect, columns: readonly Column[], sort: string, direction: 'asc' | 'desc', status: SQL): SQL {
+  const dir = sql.raw(direction);
+  if (sort === 'row_id') return sql`r.row_id ${dir}`;
+  if (sort === 'review_status') return sql`${status} ${dir}, r.row_id ${dir}`;
+  const kind = keyKind(columns.find((c) => c.id === sort)!.type) ?? 'text';
+  const { segments: parts, rank } = segments(d.keys, kind, sort);
+  return sql.raw([rank, ...parts[0]!.order.map((key) => `${key} ${direction}`), `r.row_id ${direction}`].join(', '));
 }

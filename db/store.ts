@@ -7,6 +7,7 @@ import type { Db } from './client';
 /** A Drizzle transaction on the SQLite database. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
+import { type SqliteIndexScheduler, sqliteIndexScheduler, touchedSheets } from './sheet-indexes';
 
 /** Row ids per `IN (…)` lookup: well under SQLite's limit of bound parameters. */
 const LOOKUP_BATCH = 500;
@@ -22,9 +23,12 @@ export class SqliteDocStore implements DocStore {
    * through the query builder for every row. The rest goes through Drizzle.
    */
   private readonly statements: Record<'insertUpdate' | 'insertChange' | 'upsertRow' | 'rowCells' | 'deleteRow', Statement>;
+  /** Builds a large sheet's column indexes after its writes (`db/sheet-indexes.ts`). */
+  readonly indexes: SqliteIndexScheduler;
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
+    this.indexes = sqliteIndexScheduler(sqlite);
     this.statements = {
       insertUpdate: sqlite.prepare(
         'INSERT INTO updates (dataset_id, "update", state_vector, user_id, at) VALUES (?, ?, ?, ?, ?)',
@@ -89,7 +93,10 @@ export class SqliteDocStore implements DocStore {
 
   async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
     // One writer at a time: better-sqlite3's transaction is synchronous, nothing runs beside it.
-    return this.db.transaction((tx) => this.write(tx, build(this.readSince(tx, datasetId, afterSeq))));
+    let built: DocCommit | undefined;
+    const seq = this.db.transaction((tx) => this.write(tx, built = build(this.readSince(tx, datasetId, afterSeq))));
+    this.indexes.touched(datasetId, touchedSheets(built!));
+    return seq;
   }
 
   async since(datasetId: string, afterSeq: number): Promise<LoggedSince> {
@@ -113,7 +120,9 @@ export class SqliteDocStore implements DocStore {
 
   /** `append`, synchronously (for the data migrations run at start). */
   appendNow(commit: DocCommit): number {
-    return this.db.transaction((tx) => this.write(tx, commit));
+    const seq = this.db.transaction((tx) => this.write(tx, commit));
+    this.indexes.touched(commit.datasetId, touchedSheets(commit));
+    return seq;
   }
 
   /**
@@ -155,6 +164,7 @@ export class SqliteDocStore implements DocStore {
       for (const { sheetId, sheet } of commit.sheets) {
         const key = and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId));
         if (sheet === null) {
+          this.indexes.dropped(datasetId, sheetId);
           tx.delete(sheets).where(key).run();
           tx.delete(rows).where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId))).run();
           continue;

@@ -101,7 +101,8 @@ export class PgDatasetCatalog implements DatasetCatalog {
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    let removed: { datasetId: string; sheetId: string }[] = [];
+    const deleted = await this.db.transaction(async (tx) => {
       const [found] = await tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).for('update');
       if (!found) return false;
       // No commit of its document runs beside the delete (one may still be in flight on another instance).
@@ -110,11 +111,15 @@ export class PgDatasetCatalog implements DatasetCatalog {
       const rooms = (t: { datasetId: PgColumn }) => or(eq(t.datasetId, id), like(t.datasetId, `${id}/%`));
       await tx.delete(updates).where(rooms(updates));
       await tx.delete(snapshots).where(rooms(snapshots));
-      // The read model of the documents it owns (coders' copies of rounds) goes too.
+      // The read model of the documents it owns (coders' copies of rounds) goes too; the indexes of its large
+      // sheets once this commits.
+      removed = await tx.select({ datasetId: sheets.datasetId, sheetId: sheets.sheetId }).from(sheets).where(rooms(sheets));
       for (const table of [cellChanges, rows, sheets, reviews, flags, conflicts]) await tx.delete(table).where(rooms(table));
       for (const table of [datasetMembers, sources, roundAdjudications, roundCoders, rounds, releases]) await tx.delete(table).where(eq(table.datasetId, id));
       await tx.delete(datasets).where(eq(datasets.id, id));
       return true;
     });
+    for (const s of removed) this.docs.indexes.dropped(s.datasetId, s.sheetId);
+    return deleted;
   }
 }

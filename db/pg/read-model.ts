@@ -12,8 +12,10 @@ import type {
   ExportRow, FlagFilter, ProgressCounts, ReadModel, RowAuthors, RowFilter, RowReview, RowsPage, RowsPageQuery, SheetSummary,
 } from '../../server/storage';
 import type { PgDb } from './client';
-import { cellChanges, conflicts, flags, reviews, rows, users } from './schema';
-import { pgRows, rowsPageStatements } from '../rows-page';
+import { cellChanges, conflicts, flags, reviews, rows, sheets, users } from './schema';
+import { pgRows, rowsPage } from '../rows-page';
+import { columnIndexName } from '../sheet-indexes';
+import { pgSheetIndexes } from './sheet-indexes';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from '../read-rows';
 
 const creator = aliasedTable(users, 'creator');
@@ -79,13 +81,13 @@ export class PgReadModel implements ReadModel {
   }
 
   async rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
-    const { page, total } = rowsPageStatements(pgRows, datasetId, sheetId, columns, query);
-    const [counted, paged] = await Promise.all([
-      this.db.execute<{ n: string }>(total),
-      this.db.execute<{ rowId: string; cells: string; reviewStatus: string }>(page),
-    ]);
-    const rows = paged.rows.map((r) => ({ ...r, cells: JSON.parse(r.cells) as Record<string, CellValue> }));
-    return { total: Number(counted.rows[0]!.n), rows };
+    const db = this.db;
+    return rowsPage(pgRows, {
+      run: async <T>(statement: SQL) => (await db.execute(statement)).rows as T[],
+      keptCount: async () => (await db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))))[0]?.n,
+      indexes: async () => new Set([...(await pgSheetIndexes(db, datasetId, sheetId))].filter(([, valid]) => valid).map(([name]) => name)),
+      indexName: (columnId, kind) => columnIndexName(datasetId, sheetId, columnId, kind),
+    }, datasetId, sheetId, columns, query);
   }
 
   async progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts> {

@@ -4,6 +4,8 @@ import type { CellValue } from '../../model/columns';
 import type { DocCommit, DocStore, LoggedSince, StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
 import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
+import { touchedSheets } from '../sheet-indexes';
+import { PgIndexScheduler } from './sheet-indexes';
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -29,7 +31,12 @@ export async function lockDataset(tx: PgTx, datasetId: string): Promise<void> {
 }
 
 export class PgDocStore implements DocStore {
-  constructor(private readonly db: PgDb) {}
+  /** Builds a large sheet's column indexes after its writes (`db/pg/sheet-indexes.ts`). */
+  readonly indexes: PgIndexScheduler;
+
+  constructor(private readonly db: PgDb) {
+    this.indexes = new PgIndexScheduler(db);
+  }
 
   async storedRows(datasetId: string, rowIds: readonly string[]): Promise<Map<string, { sheetId: string; cells: Record<string, CellValue> }>> {
     const found = new Map<string, { sheetId: string; cells: Record<string, CellValue> }>();
@@ -69,15 +76,26 @@ export class PgDocStore implements DocStore {
   }
 
   async append(commit: DocCommit): Promise<number> {
-    return this.db.transaction((tx) => this.write(tx, commit));
+    const seq = await this.db.transaction((tx) => this.write(tx, commit));
+    this.committed(commit);
+    return seq;
+  }
+
+  /** After a commit: a removed sheet's indexes go, a sheet that grew large gets them (in the background). */
+  private committed(commit: DocCommit): void {
+    for (const { sheetId, sheet } of commit.sheets) if (sheet === null) this.indexes.dropped(commit.datasetId, sheetId);
+    this.indexes.touched(commit.datasetId, touchedSheets(commit)).catch(() => undefined);
   }
 
   async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    let built: DocCommit | undefined;
+    const seq = await this.db.transaction(async (tx) => {
       await lockDataset(tx, datasetId);
       // Read under the lock: nothing of this dataset is logged between this read and the write below.
-      return this.write(tx, build(await readSince(tx, datasetId, afterSeq)));
+      return this.write(tx, built = build(await readSince(tx, datasetId, afterSeq)));
     });
+    this.committed(built!);
+    return seq;
   }
 
   async since(datasetId: string, afterSeq: number): Promise<LoggedSince> {
