@@ -95,6 +95,14 @@ export const patchSheet = (datasetId: string, sheetId: string, patch: SheetPatch
 export const deleteSheet = (datasetId: string, sheetId: string) =>
   request<SheetDeleted>('DELETE', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}`);
 export const getDataset = (id: string) => request<DatasetDetail>('GET', dataset(id));
+
+/** One page of a sheet's rows, as `GET …/sheets/:sheet/rows` answers it (sorted, filtered, searched by the server). */
+export interface RowsPage {
+  total: number;
+  rows: Array<Record<string, CellValue> & { row_id: string }>;
+}
+export const rowsPage = (datasetId: string, sheetId: string, query: URLSearchParams) =>
+  request<RowsPage>('GET', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/rows?${query}`);
 export const listMembers = (datasetId: string) => request<MemberList>('GET', `${dataset(datasetId)}/members`);
 /** Adds a member to the dataset or changes their role (dataset admin). */
 export const setMember = (datasetId: string, name: string, role: User['role']) =>

@@ -1,12 +1,15 @@
 /** The browser app: finds the page for the address, after checking who is signed in. */
 import './styles.css';
-import { getMe } from './api';
+import { getDataset, getMe, rowsPage } from './api';
 import { renderAccount } from './pages/account';
 import { renderAdmin } from './pages/admin';
 import { renderDatasets } from './pages/datasets';
 import { renderNotFound } from './pages/layout';
 import { renderSignIn } from './pages/signin';
 import { parseRoute, signInPath } from './router';
+
+/** The first page the paged grid asks for (client/paged/page.ts), asked for here before its code loads. */
+const FIRST_PAGE_QUERY = { offset: '0', limit: '100' };
 
 async function start(): Promise<void> {
   const app = document.getElementById('app')!;
@@ -15,6 +18,8 @@ async function start(): Promise<void> {
     renderSignIn(app);
     return;
   }
+  // A sheet's dataset is asked for beside who is signed in: its layout decides which grid's code loads.
+  const dataset = route.page === 'dataset' ? getDataset(route.datasetId).catch(() => undefined) : undefined;
   const me = await getMe();
   if (!me) {
     location.replace(signInPath());
@@ -27,9 +32,18 @@ async function start(): Promise<void> {
       return renderAdmin(app, me);
     case 'account':
       return renderAccount(app, me);
-    case 'dataset':
+    case 'dataset': {
+      const detail = await dataset;
+      // A dataset whose rows are documents of their own, of any size, opens in the paged grid: its first rows
+      // are asked for while its code loads.
+      if (detail?.layout === 'rows') {
+        const sheet = detail.sheets.find((s) => s.id === route.sheetId) ?? detail.sheets[0];
+        const firstRows = sheet && rowsPage(detail.id, sheet.id, new URLSearchParams(FIRST_PAGE_QUERY)).catch(() => undefined);
+        return (await import('./paged/page')).renderPagedDataset(app, me, detail, sheet?.id, firstRows);
+      }
       // The grid (AG Grid, Yjs) loads only with a sheet: the sign-in page and the list stay small (docs/bundle.md).
       return (await import('./pages/dataset')).renderDataset(app, me, route.datasetId, route.sheetId);
+    }
     case 'progress':
       // chart.js loads only with the progress view.
       return (await import('./pages/progress')).renderProgress(app, me, route.datasetId);

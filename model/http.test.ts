@@ -8,7 +8,9 @@ const issue = (result: { success: boolean; error?: { issues: Array<{ message: st
 
 describe('the request bodies of the HTTP API', () => {
   it('takes a dataset id only when it follows the dataset id rule, and says the rule otherwise', () => {
-    expect(NewDatasetBody.parse({ name: ' Korea ', id: 'korea-2024' })).toEqual({ name: 'Korea', id: 'korea-2024', template: 'events-statements' });
+    expect(NewDatasetBody.parse({ name: ' Korea ', id: 'korea-2024' })).toEqual({ name: 'Korea', id: 'korea-2024', template: 'events-statements', layout: 'document' });
+    expect(NewDatasetBody.parse({ name: 'Big', layout: 'rows' })).toMatchObject({ layout: 'rows' });
+    expect(NewDatasetBody.safeParse({ name: 'Big', layout: 'blocks' }).success).toBe(false);
     for (const id of ['Korea', '-korea', 'ko_rea', 'k'.repeat(64)]) {
       expect(issue(NewDatasetBody.safeParse({ name: 'Korea', id }))).toMatch(/lowercase letters, digits and dashes/);
     }

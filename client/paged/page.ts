@@ -17,6 +17,7 @@ import { getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/
 import type { DatasetDetail, User as Me } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { canEdit } from '../../model/roles';
+import { rowsPage, type RowsPage } from '../api';
 import { toCellValue, toText } from '../grid/values';
 import { Connection, statusText, type SyncStatus } from '../sync/connection';
 import { h, replaceChildren } from '../ui/dom';
@@ -36,15 +37,16 @@ const PAGES_KEPT = 40;
 /** Typing in the search box waits this long before the sheet is searched again. */
 const SEARCH_DELAY_MS = 250;
 
-type PagedRow = Record<string, CellValue> & { row_id: string };
+type PagedRow = RowsPage['rows'][number];
 
-interface RowsPage {
-  total: number;
-  rows: PagedRow[];
-}
-
-export async function renderPagedDataset(app: HTMLElement, me: Me, dataset: DatasetDetail, sheetId?: string): Promise<void> {
-  const page = new PagedDataset(app, me, dataset);
+/**
+ * Shows a dataset in the `rows` layout. `firstRows`: the first page of `sheetId` (rows 0–99 in row id order),
+ * when the caller asked for it already.
+ */
+export async function renderPagedDataset(
+  app: HTMLElement, me: Me, dataset: DatasetDetail, sheetId?: string, firstRows?: Promise<RowsPage | undefined>,
+): Promise<void> {
+  const page = new PagedDataset(app, me, dataset, firstRows);
   await page.open(sheetId);
 }
 
@@ -67,7 +69,10 @@ class PagedDataset {
   private readonly search = h('input', { type: 'search', class: 'search', placeholder: 'Search this sheet', 'aria-label': 'Search this sheet' });
   private readonly addButton = h('button', { type: 'button', class: 'button', 'data-testid': 'add-row' }, 'Add row');
 
-  constructor(private readonly app: HTMLElement, private readonly me: Me, private readonly dataset: DatasetDetail) {
+  constructor(
+    private readonly app: HTMLElement, private readonly me: Me, private readonly dataset: DatasetDetail,
+    private firstRows?: Promise<RowsPage | undefined>,
+  ) {
     const role = dataset.role ?? me.role;
     this.readOnly = !canEdit(role);
     const cacheName = `tessera:${location.host}:${me.id}:${dataset.id}:${dataset.createdAt}`;
@@ -169,10 +174,13 @@ class PagedDataset {
         const sort = params.sortModel[0];
         if (sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
         if (q) search.set('q', q);
-        fetch(`/api/datasets/${encodeURIComponent(id)}/sheets/${encodeURIComponent(sheetId)}/rows?${search}`, { credentials: 'same-origin' })
-          .then(async (res) => {
-            if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-            const body = await res.json() as RowsPage;
+        // The first page may have been asked for before this code loaded: it is the same question.
+        const early = this.firstRows;
+        this.firstRows = undefined;
+        const asked = early && params.startRow === 0 && params.endRow === PAGE_ROWS && !sort && !q ? early : undefined;
+        (asked ?? Promise.resolve(undefined))
+          .then((page) => page ?? rowsPage(id, sheetId, search))
+          .then((body) => {
             this.total = body.total;
             this.rowCount.textContent = `${body.total.toLocaleString('en')} row${body.total === 1 ? '' : 's'}`;
             params.successCallback(body.rows, body.total);

@@ -44,7 +44,7 @@ export async function renderDataset(app: HTMLElement, me: Me, datasetId: string,
     }
     return;
   }
-  // A dataset of any size, its rows each a document of their own: the grid reads them by page.
+  // Opened here only when it was not known before (the app start picks the paged grid for one).
   if (dataset.layout === 'rows') {
     const { renderPagedDataset } = await import('../paged/page');
     return renderPagedDataset(app, me, dataset, sheetId);
