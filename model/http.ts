@@ -745,6 +745,10 @@ export const ImportReport = z.object({
   rejectedTotal: z.number(),
   warningsTotal: z.number(),
   written: z.boolean(),
+  /** Whether this was a check (`dry_run=1`): the counts say what the import would have done, and nothing was written. */
+  dryRun: z.boolean().optional(),
+  /** The outcome in a sentence: what was written, or for a check what would have been and that nothing was. */
+  summary: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;

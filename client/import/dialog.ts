@@ -223,9 +223,9 @@ function summary(r: ImportReport): string {
 function renderReport(host: HTMLElement, r: ImportReport, dryRun: boolean, status: number): void {
   const head = status === 422
     ? h('p', { class: 'import-error', 'data-testid': 'import-outcome' },
-      `${plural(r.rejectedTotal, 'value')} cannot be imported, so nothing was${dryRun ? ' (this was a check)' : ''}. Fix the file, or tick “Import the good records”.`)
+      `${plural(r.rejectedTotal, 'value')} cannot be imported, so nothing was written${dryRun ? ' (this was a check)' : ''}. Fix the file, or tick “Import the good records”.`)
     : h('p', { class: 'import-ok', 'data-testid': 'import-outcome' },
-      `${dryRun ? 'Would import' : 'Imported'}: ${summary(r)}${r.rejectedTotal > 0 ? `; ${plural(r.rejectedTotal, 'rejected value')} left out` : ''}.`);
+      `${dryRun ? 'Would import' : 'Imported'}: ${summary(r)}${r.rejectedTotal > 0 ? `; ${plural(r.rejectedTotal, 'rejected value')} left out` : ''}${dryRun ? '. Nothing was written (this was a check)' : ''}.`);
   const rejected = r.rejected.length === 0 ? null : h('div', {},
     h('p', { class: 'menu-title' }, `Rejected (${r.rejectedTotal.toLocaleString()})`),
     h('table', { class: 'import-rejected', 'data-testid': 'import-rejected' },

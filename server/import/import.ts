@@ -202,19 +202,28 @@ async function importFrom(
 /** The report of what an import found and would write; `error` set when rejected records stop it. */
 function reportOf(counts: { inserted: number; updated: number; unchanged: number }, findings: Findings, options: ImportOptions): ImportReport {
   const stopped = findings.rejectedTotal > 0 && !options.partial;
+  const records = `${findings.rejectedLines.size} record${findings.rejectedLines.size === 1 ? '' : 's'}`;
+  const message = `${records} could not be imported, so nothing was written: fix them, or import with partial=1 to write the others`;
   const report: ImportReport = {
     ...counts,
     rejected: findings.rejected, warnings: findings.warnings,
     rejectedTotal: findings.rejectedTotal, warningsTotal: findings.warningsTotal,
     written: false,
-    ...(stopped && {
-      error: {
-        code: 'unprocessable',
-        message: `${findings.rejectedLines.size} record${findings.rejectedLines.size === 1 ? '' : 's'} could not be imported, so nothing was: fix them, or import with partial=1 to write the others`,
-      },
-    }),
+    dryRun: options.dryRun === true,
+    summary: stopped
+      ? `${message}${options.dryRun ? ' (this was a check)' : ''}`
+      : `${importSummary(counts, options.dryRun === true)}${findings.rejectedLines.size > 0 ? `; ${records} could not be imported and ${findings.rejectedLines.size === 1 ? 'was' : 'were'} left out` : ''}`,
+    ...(stopped && { error: { code: 'unprocessable', message } }),
   };
   return report;
+}
+
+/** "Inserted 2 rows, updated 1 and left 0 unchanged", or for a check what it would have done and that nothing was written. */
+function importSummary(counts: { inserted: number; updated: number; unchanged: number }, dryRun: boolean): string {
+  const done = `${counts.inserted} row${counts.inserted === 1 ? '' : 's'}, updated ${counts.updated} and left ${counts.unchanged} unchanged`;
+  return dryRun
+    ? `Nothing was written (dry_run=1, a check): the import would have inserted ${done}`
+    : `Inserted ${done}`;
 }
 
 /** A column the file fills: the index of its cell (-1 for a place named only by its parts), and a place's parts' indexes. */

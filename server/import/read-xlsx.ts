@@ -8,7 +8,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { AppError, badRequest } from '../errors';
 import type { DateSerial, RawCell, RawRecord } from './raw';
 import { checkSizes, type InflateBudget, inflateEntry, workbookBudget, zipDirectory, type ZipEntry } from './zip';
-import { columnIndex, resolvePartPath } from '../../model/xlsx';
+import { columnIndex, dateStyleIndexes, resolvePartPath } from '../../model/xlsx';
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -44,19 +44,9 @@ const attr = (tag: SaxesTagPlain, name: string) => {
   return undefined;
 };
 
-/** Number formats built into Excel that show dates or times. */
-const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
-
-/** A custom format code shows a date when it has day, month or year parts outside quotes, brackets and escapes. */
-function isDateFormat(code: string): boolean {
-  const bare = code.replace(/"[^"]*"|\[[^\]]*\]|\\./g, '');
-  return /[dmyDMY]/.test(bare) && !/^[#0.,%E+\- ]*$/.test(bare);
-}
-
 /** Which style indexes (`s` of a cell) format numbers as dates. */
 async function dateStyles(bytes: Uint8Array, entry: ZipEntry | undefined, budget: InflateBudget): Promise<Set<number>> {
-  const dates = new Set<number>();
-  if (!entry) return dates;
+  if (!entry) return new Set();
   const custom = new Map<number, string>();
   const xfFormats: number[] = [];
   let inCellXfs = false;
@@ -69,11 +59,7 @@ async function dateStyles(bytes: Uint8Array, entry: ZipEntry | undefined, budget
     },
     close: (name) => { if (name === 'cellXfs') inCellXfs = false; },
   });
-  xfFormats.forEach((id, index) => {
-    const code = custom.get(id);
-    if (code !== undefined ? isDateFormat(code) : BUILTIN_DATE_FORMATS.has(id)) dates.add(index);
-  });
-  return dates;
+  return dateStyleIndexes(custom, xfFormats);
 }
 
 async function sharedStrings(bytes: Uint8Array, entry: ZipEntry | undefined, budget: InflateBudget): Promise<string[]> {

@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { getSheet, insertRow, setCell, sheetRows } from '../../model/document';
 import { newRowId } from '../../model/ids';
+import ExcelJS from 'exceljs';
 import { api, connectSynced } from '../helpers/clients';
+import { csvOf, importFile } from '../helpers/import';
 import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cell, launchBrowser, openSheet, rowIds, seededSheet, signedIn, typeInto } from './browser';
 
 let server: RunningServer;
 let browser: Browser;
@@ -129,5 +131,46 @@ describe('the review card', () => {
     cora.destroy();
     cole.destroy();
     await context.close();
+  });
+});
+
+describe('importing', () => {
+  it('says of an API dry run that nothing was written and what would have been', async () => {
+    const file = csvOf([['event_date', 'actor1'], ['2024-02-22', 'China']]);
+    const dry = await importFile(server, 'demo', 'events', file, { query: 'dry_run=1' });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({
+      inserted: 1, updated: 0, written: false, dryRun: true,
+      summary: 'Nothing was written (dry_run=1, a check): the import would have inserted 1 row, updated 0 and left 0 unchanged',
+    });
+    const refused = await importFile(server, 'demo', 'events', csvOf([['event_date'], ['last week']]), { query: 'dry_run=1' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toBe('1 record could not be imported, so nothing was written: fix them, or import with partial=1 to write the others');
+    expect(refused.body.summary).toBe(`${refused.body.error.message} (this was a check)`);
+  });
+
+  it('previews XLSX dates as dates, and its check reads as a sentence', async () => {
+    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
+    const { page } = sheet;
+    const workbook = new ExcelJS.Workbook();
+    const first = workbook.addWorksheet('Coded');
+    first.addRow(['Actor 1', 'Date']);
+    first.addRow(['From a workbook', new Date(Date.UTC(2024, 1, 22))]);
+    first.addRow(['Not a date', 'last week']);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    await page.getByTestId('import-button').click();
+    const dialog = page.getByTestId('import-dialog');
+    await dialog.getByTestId('import-file').setInputFiles({ name: 'coded.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
+    await expect.poll(() => dialog.locator('.import-preview tbody tr').allTextContents()).toEqual(['From a workbook2024-02-22', 'Not a datelast week']);
+
+    await dialog.getByTestId('import-check').click();
+    await expect.poll(() => dialog.getByTestId('import-outcome').textContent())
+      .toBe('1 value cannot be imported, so nothing was written (this was a check). Fix the file, or tick “Import the good records”.');
+    await dialog.getByTestId('import-partial').check();
+    await dialog.getByTestId('import-check').click();
+    await expect.poll(() => dialog.getByTestId('import-outcome').textContent())
+      .toBe('Would import: 1 new row, 0 updated rows, 0 unchanged; 1 rejected value left out. Nothing was written (this was a check).');
+    await sheet.close();
   });
 });
