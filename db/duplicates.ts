@@ -1,36 +1,47 @@
 /**
  * Duplicate detection's reads and its dismissed groups, SQLite. The keys query is one statement for both
- * databases (`duplicateKeysStatement`, with the rows-page dialect for reading cells out of the row's JSON).
+ * databases (`duplicateKeysStatement`: the rows-page dialect, and how each reads several cells at once).
  */
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DuplicateColumns } from '../server/duplicates/columns';
 import type { DuplicateKeyRecord, DuplicateStore } from '../server/duplicates/store';
 import type { Db } from './client';
-import { type RowsDialect, sqliteRows } from './rows-page';
+import { columnPath, pgRows, sqliteRows } from './rows-page';
 import { duplicateDismissals } from './schema';
 
-/**
- * A sheet's rows with a date (and an event type, when compared by one), only the cells compared, in blocking
- * order: event type, then date (ISO dates sort as text, byte by byte in both databases), then row id.
- */
-export function duplicateKeysStatement(d: RowsDialect, datasetId: string, sheetId: string, columns: DuplicateColumns): SQL {
-  const text = (id: string | undefined) => (id === undefined ? sql`null` : d.text(id));
-  const where: SQL[] = [sql`r.dataset_id = ${datasetId}`, sql`r.sheet_id = ${sheetId}`, sql`${d.text(columns.date)} is not null`];
-  if (columns.type) where.push(sql`${d.text(columns.type)} is not null`);
-  const actors = columns.actors.map((id, i) => sql`${d.text(id)} as ${sql.raw(`"actor${i}"`)}`);
-  return sql`select r.row_id as "rowId", ${d.text(columns.date)} as "date", ${text(columns.type)} as "type",
-    ${text(columns.place)} as "place", ${text(columns.location)} as "location", ${text(columns.evidence)} as "evidence"
-    ${actors.length > 0 ? sql`, ${sql.join(actors, sql`, `)}` : sql``}
-    from ${d.source(true)} where ${sql.join(where, sql` and `)}
-    order by ${columns.type ? sql`${d.binary(d.text(columns.type))}, ` : sql``}${d.binary(d.text(columns.date))}, r.row_id`;
+/** The compared cells of a row, in this order, as one JSON array: the database reads each row's JSON once. */
+export function comparedColumns(columns: DuplicateColumns): string[] {
+  const ids = [columns.date, columns.type, columns.place, columns.location, columns.evidence, ...columns.actors];
+  return ids.map((id) => id ?? columns.date);
 }
 
-/** A record of the keys query as the store answers it. */
-export function toKeyRecord(row: Record<string, unknown>, columns: DuplicateColumns): DuplicateKeyRecord {
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+/** How each database reads several cells of a row as one JSON array (SQLite gives its text, PostgreSQL the parsed value). */
+const cellArray: Record<'sqlite' | 'pg', (ids: readonly string[]) => SQL> = {
+  // json_extract with several paths answers a JSON array of their values (with one, the bare value).
+  sqlite: (ids) => sql.raw(`json_extract(r.cells, ${ids.map((id) => `'$.${columnPath(id)}'`).join(', ')})`),
+  pg: (ids) => sql.raw(`jsonb_build_array(${ids.map((id) => `x.j -> '${columnPath(id)}'`).join(', ')})`),
+};
+
+/**
+ * A sheet's rows with a date (and an event type, when compared by one), each with its compared cells read
+ * from its JSON once. The blocks (one type, nearby dates) are made in code from these: ordering here by the
+ * type and the date costs the database more than sorting the blocks does there.
+ */
+export function duplicateKeysStatement(dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, columns: DuplicateColumns): SQL {
+  const d = dialect === 'sqlite' ? sqliteRows : pgRows;
+  const where: SQL[] = [sql`r.dataset_id = ${datasetId}`, sql`r.sheet_id = ${sheetId}`, sql`${d.text(columns.date)} is not null`];
+  if (columns.type) where.push(sql`${d.text(columns.type)} is not null`);
+  return sql`select r.row_id as "rowId", ${cellArray[dialect](comparedColumns(columns))} as "cells"
+    from ${d.source(true)} where ${sql.join(where, sql` and `)}`;
+}
+
+/** A record of the keys query as the store answers it (the cells' array as text, or parsed). */
+export function toKeyRecord(row: { rowId: unknown; cells: unknown }, columns: DuplicateColumns): DuplicateKeyRecord {
+  const cells = typeof row.cells === 'string' ? JSON.parse(row.cells) as unknown : row.cells;
+  const values = Array.isArray(cells) ? cells as unknown[] : [cells];
   return {
-    rowId: String(row.rowId), date: str(row.date), type: str(row.type), place: str(row.place), location: str(row.location),
-    evidence: str(row.evidence), actors: columns.actors.map((_, i) => str(row[`actor${i}`])),
+    rowId: String(row.rowId), date: values[0], type: columns.type ? values[1] : null, place: columns.place ? values[2] : null,
+    location: columns.location ? values[3] : null, evidence: columns.evidence ? values[4] : null, actors: columns.actors.map((_, i) => values[5 + i]),
   };
 }
 
@@ -41,7 +52,7 @@ export class SqliteDuplicateStore implements DuplicateStore {
   constructor(private readonly db: Db) {}
 
   async keys(datasetId: string, sheetId: string, columns: DuplicateColumns): Promise<DuplicateKeyRecord[]> {
-    return this.db.all<Record<string, unknown>>(duplicateKeysStatement(sqliteRows, datasetId, sheetId, columns)).map((r) => toKeyRecord(r, columns));
+    return this.db.all<{ rowId: string; cells: string }>(duplicateKeysStatement('sqlite', datasetId, sheetId, columns)).map((r) => toKeyRecord(r, columns));
   }
 
   async dismissed(datasetId: string, sheetId: string): Promise<string[][]> {

@@ -46,7 +46,7 @@ export interface ActorMention {
 }
 
 /** Text compared ignoring case and runs of white space. */
-export const actorKey = (text: string): string => text.trim().replace(/\s+/g, ' ').toLocaleLowerCase();
+export const actorKey = (text: string): string => text.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** The parts of an actor cell: a compound actor's parts are joined with `;`. */
 export function actorParts(value: string): string[] {

@@ -3,7 +3,6 @@ import { and, eq } from 'drizzle-orm';
 import type { DuplicateColumns } from '../../server/duplicates/columns';
 import type { DuplicateKeyRecord, DuplicateStore } from '../../server/duplicates/store';
 import { duplicateKeysStatement, groupKey, toKeyRecord } from '../duplicates';
-import { pgRows } from '../rows-page';
 import type { PgDb } from './client';
 import { duplicateDismissals } from './schema';
 
@@ -11,7 +10,7 @@ export class PgDuplicateStore implements DuplicateStore {
   constructor(private readonly db: PgDb) {}
 
   async keys(datasetId: string, sheetId: string, columns: DuplicateColumns): Promise<DuplicateKeyRecord[]> {
-    const result = await this.db.execute<Record<string, unknown>>(duplicateKeysStatement(pgRows, datasetId, sheetId, columns));
+    const result = await this.db.execute<{ rowId: string; cells: unknown }>(duplicateKeysStatement('pg', datasetId, sheetId, columns));
     return result.rows.map((r) => toKeyRecord(r, columns));
   }
 

@@ -5,7 +5,6 @@
  * the review and adjudication make theirs, so open grids see it at once and the history records it.
  */
 import { actorKey, actorParts, type ActorList } from '../../model/actors';
-import { isAnchor } from '../../model/columns';
 import { getSheet, sheetRows } from '../../model/document';
 import { mergeRows } from '../../model/duplicates';
 import type { DuplicateGroups, Dismissed, MergeResult } from '../../model/http';
@@ -43,7 +42,12 @@ export class Duplicates {
       this.storage.duplicates.keys(dataset.id, sheetId, compared),
       this.storage.duplicates.dismissed(dataset.id, sheetId),
     ]);
-    const keys = records.flatMap((r) => keysOf(r, listOf) ?? []);
+    const read = keyReader(listOf);
+    const keys: DuplicateKeys[] = [];
+    for (const record of records) {
+      const found = read(record);
+      if (found) keys.push(found);
+    }
     const sheet: Comparable = {
       type: compared.type !== undefined, actors: compared.actors.length > 0,
       place: compared.place !== undefined || compared.location !== undefined, evidence: compared.evidence !== undefined,
@@ -87,42 +91,59 @@ export class Duplicates {
   }
 }
 
-/** What a row is compared by, from its stored cells; null for a row whose date is no date. */
-function keysOf(record: DuplicateKeyRecord, lists: ReadonlyArray<ActorList | undefined>): DuplicateKeys | null {
-  const span = record.date === null ? null : dateSpan(record.date);
-  if (!span) return null;
-  const actors = new Set<string>();
-  record.actors.forEach((value, i) => {
-    // An alias stands for its actor's name, so two spellings of one actor are the same actor.
-    for (const part of value === null ? [] : actorParts(value)) actors.add(actorKey(lists[i]?.find(part)?.actor.name ?? part));
-  });
-  return {
-    row: record.rowId, ...span, type: record.type ?? '', actors: [...actors].sort().join('\u0001'),
-    place: placeOf(record), anchors: anchorsOf(record.evidence),
+/**
+ * What a row is compared by, from its stored cells (null for a row whose date is no date): its date's span,
+ * its actors as one key (each part of each actor cell, an alias read as its actor's name, ignoring case and
+ * order) and its place. The same dates, actors and places recur on many rows: each text is worked out once.
+ */
+function keyReader(lists: ReadonlyArray<ActorList | undefined>): (record: DuplicateKeyRecord) => DuplicateKeys | null {
+  const spans = new Map<string, { from: number; to: number } | null>();
+  const parts = lists.map(() => new Map<string, string[]>());
+  const names = new Map<string, string>();
+  const once = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+    if (map.has(key)) return map.get(key)!;
+    const value = make();
+    map.set(key, value);
+    return value;
+  };
+  const name = (text: string) => once(names, text, () => actorKey(text));
+  const actorsOf = (values: readonly unknown[]): string => {
+    const actors: string[] = [];
+    values.forEach((value, column) => {
+      if (typeof value !== 'string') return;
+      const found = once(parts[column]!, value, () => actorParts(value).map((part) => actorKey(lists[column]?.find(part)?.actor.name ?? part)));
+      for (const part of found) if (!actors.includes(part)) actors.push(part);
+    });
+    return actors.length > 1 ? actors.sort().join('\u0001') : actors[0] ?? '';
+  };
+  const placeOf = (record: DuplicateKeyRecord): DuplicateKeys['place'] => {
+    const place = record.place;
+    if (typeof place === 'object' && place !== null && !Array.isArray(place)) {
+      const { name: placeName, lat, lon } = place as Record<string, unknown>;
+      const coordinate = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+      return { name: typeof placeName === 'string' ? name(placeName) : '', lat: coordinate(lat), lon: coordinate(lon) };
+    }
+    if (typeof record.location === 'string' && record.location.trim() !== '') return { name: name(record.location), lat: null, lon: null };
+    return null;
+  };
+  return (record) => {
+    const date = record.date;
+    const span = typeof date === 'string' ? once(spans, date, () => dateSpan(date)) : null;
+    if (!span) return null;
+    return {
+      row: record.rowId, from: span.from, to: span.to, type: typeof record.type === 'string' ? record.type : '',
+      actors: actorsOf(record.actors), place: placeOf(record), anchors: spansOf(record.evidence),
+    };
   };
 }
 
-function placeOf(record: DuplicateKeyRecord): DuplicateKeys['place'] {
-  const place = parseJson(record.place);
-  if (typeof place === 'object' && place !== null && !Array.isArray(place)) {
-    const { name, lat, lon } = place as Record<string, unknown>;
-    const coordinate = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-    return { name: typeof name === 'string' ? actorKey(name) : '', lat: coordinate(lat), lon: coordinate(lon) };
+/** The spans of a cell's anchors (what overlap is judged by); anything else in the cell is left out. */
+function spansOf(evidence: unknown): DuplicateKeys['anchors'] {
+  if (!Array.isArray(evidence)) return [];
+  const spans: DuplicateKeys['anchors'] = [];
+  for (const a of evidence as unknown[]) {
+    const { source, start, end } = (a ?? {}) as Record<string, unknown>;
+    if (typeof source === 'string' && typeof start === 'number' && typeof end === 'number') spans.push({ source, start, end });
   }
-  if (record.location !== null && record.location.trim() !== '') return { name: actorKey(record.location), lat: null, lon: null };
-  return null;
-}
-
-function anchorsOf(evidence: string | null): DuplicateKeys['anchors'] {
-  const value = parseJson(evidence);
-  return Array.isArray(value) ? value.filter(isAnchor).map(({ source, start, end }) => ({ source, start, end })) : [];
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
+  return spans;
 }

@@ -1,12 +1,13 @@
 /**
  * Duplicate candidates from the keys the read model gives (docs/actors-and-duplicates.md#duplicates):
- * rows are compared only within a block (the same event type, dates within `days`), scored on what they
- * share, and grouped. Pure: the database reads the keys, this decides.
+ * rows are compared only within a block (the same event type; dates known to the day at most `days`
+ * apart, or the same partial date), scored on what they share, and grouped. Pure: the database reads the
+ * keys, this decides.
  *
- * A pair is a candidate when it is in one block and shares at least one more thing: the same actors (in
- * either order), places within 25 km or of the same name, or overlapping evidence (two, on a sheet with
- * no event type column). Its score is the weight of what it shares over the weight of what the sheet can
- * compare. Groups grow from the best pairs first, and a group never spans more than `days` between any
+ * A pair is a candidate when it is in one block and shares its actors (in either order) or a passage
+ * (overlapping evidence); places within 25 km or of the same name count too, but never alone. On a sheet
+ * with no event type column it must share two of the three. Its score is the weight of what it shares over
+ * the weight of what the sheet can compare. Groups grow from the best pairs first, and a group never spans more than `days` between any
  * two of its dates, so events that recur day after day do not chain into one group.
  */
 import type { DuplicateReason } from '../../model/duplicates';
@@ -68,9 +69,13 @@ export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lo
   return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
+/** Degrees of latitude in SAME_PLACE_KM: places further apart north to south are not near (a cheap first test). */
+const SAME_PLACE_LAT = SAME_PLACE_KM / 111;
+
 function samePlace(a: DuplicateKeys['place'], b: DuplicateKeys['place']): boolean {
   if (!a || !b) return false;
   if (a.lat !== null && a.lon !== null && b.lat !== null && b.lon !== null) {
+    if (Math.abs(a.lat - b.lat) > SAME_PLACE_LAT) return false;
     return distanceKm({ lat: a.lat, lon: a.lon }, { lat: b.lat, lon: b.lon }) <= SAME_PLACE_KM;
   }
   return a.name !== '' && a.name === b.name;
@@ -86,21 +91,24 @@ const gap = (a: DuplicateKeys, b: DuplicateKeys) => Math.max(0, b.from - a.to, a
 
 /** A pair's score and reasons, or null when it is no candidate. Assumes the pair is in one block. */
 export function scorePair(a: DuplicateKeys, b: DuplicateKeys, days: number, sheet: Comparable): { score: number; reasons: DuplicateReason[] } | null {
+  // Called for every pair of a block: nothing is allocated until the pair turns out to be a candidate.
+  const actors = sheet.actors && a.actors !== '' && a.actors === b.actors;
+  const place = sheet.place && samePlace(a.place, b.place);
+  const evidence = sheet.evidence && a.anchors.length > 0 && b.anchors.length > 0 && overlap(a.anchors, b.anchors);
+  // The same actors or the same passage make a candidate; a place shared is one more sign, never enough alone
+  // (many events of a day and a type happen in the same town).
+  if (!actors && !evidence) return null;
+  if (!sheet.type && Number(actors) + Number(place) + Number(evidence) < 2) return null;
   const reasons: DuplicateReason[] = ['date'];
-  let shared = 0;
-  if (sheet.actors && a.actors !== '' && a.actors === b.actors) reasons.push('actors'), shared++;
-  if (sheet.place && samePlace(a.place, b.place)) reasons.push('place'), shared++;
-  if (sheet.evidence && a.anchors.length > 0 && b.anchors.length > 0 && overlap(a.anchors, b.anchors)) reasons.push('evidence'), shared++;
-  if (shared < (sheet.type ? 1 : 2)) return null;
-  if (sheet.type) reasons.splice(1, 0, 'event_type');
-  // The same day (or the same partial date) counts fully, a day apart less, a partial date against a day least.
-  const exact = a.from === b.from && a.to === b.to;
-  const coarse = a.from !== a.to || b.from !== b.to;
-  const date = exact ? 1 : coarse ? 0.25 : 1 - gap(a, b) / (days + 1);
+  if (sheet.type) reasons.push('event_type');
+  if (actors) reasons.push('actors');
+  if (place) reasons.push('place');
+  if (evidence) reasons.push('evidence');
+  // The same day (or the same partial date) counts fully, days apart less.
+  const date = 1 - gap(a, b) / (days + 1);
   let total = WEIGHTS.date;
   let score = WEIGHTS.date * date;
-  for (const reason of ['event_type', 'actors', 'place', 'evidence'] as const) {
-    const compared = reason === 'event_type' ? sheet.type : sheet[reason];
+  for (const [reason, compared] of [['event_type', sheet.type], ['actors', sheet.actors], ['place', sheet.place], ['evidence', sheet.evidence]] as const) {
     if (!compared) continue;
     total += WEIGHTS[reason];
     if (reasons.includes(reason)) score += WEIGHTS[reason];
@@ -114,31 +122,49 @@ export function scorePair(a: DuplicateKeys, b: DuplicateKeys, days: number, shee
  */
 export function findDuplicates(rows: DuplicateKeys[], days: number, sheet: Comparable, dismissed: readonly string[][] = []): DuplicateGroup[] {
   const apart = dismissedPairs(dismissed);
-  const pairs: Array<{ a: number; b: number; score: number; reasons: DuplicateReason[] }> = [];
-  // Blocks: one event type, in date order; a row meets the rows whose dates reach within `days` of it.
-  const order = rows.map((_, i) => i).sort((i, j) => {
-    const a = rows[i]!;
-    const b = rows[j]!;
-    return a.type < b.type ? -1 : a.type > b.type ? 1 : a.from - b.from || a.to - b.to;
+  const pairs: Pair[] = [];
+  const consider = (a: number, b: number) => {
+    if (apart?.(rows[a]!.row, rows[b]!.row)) return;
+    const scored = scorePair(rows[a]!, rows[b]!, days, sheet);
+    if (scored) pairs.push({ a, b, ...scored });
+  };
+  const byDate = (i: number, j: number) => rows[i]!.from - rows[j]!.from || rows[i]!.to - rows[j]!.to;
+
+  // Rows dated to the day: blocks of one event type in date order; a row meets the rows of the days before it.
+  const days_ = new Map<string, number[]>();
+  const coarse: number[] = [];
+  rows.forEach((row, i) => {
+    if (row.from !== row.to) coarse.push(i);
+    else append(days_, row.type, i);
   });
-  let open: number[] = [];
-  let type: string | undefined;
-  for (const i of order) {
-    const row = rows[i]!;
-    if (row.type !== type) {
-      open = [];
-      type = row.type;
+  for (const block of days_.values()) {
+    block.sort(byDate);
+    let first = 0;
+    for (let k = 0; k < block.length; k++) {
+      const row = rows[block[k]!]!;
+      while (rows[block[first]!]!.to + days < row.from) first++;
+      for (let m = first; m < k; m++) consider(block[m]!, block[k]!);
     }
-    // Rows whose dates end too early for this one (and every later one) leave the window.
-    open = open.filter((j) => rows[j]!.to + days >= row.from);
-    for (const j of open) {
-      if (apart?.(rows[j]!.row, row.row)) continue;
-      const scored = scorePair(rows[j]!, row, days, sheet);
-      if (scored) pairs.push({ a: j, b: i, ...scored });
+  }
+
+  // A date known only to the month or the year says too little to be near a day: such a row meets the rows
+  // of its event type with the same partial date.
+  const partial = new Map<string, number[]>();
+  for (const i of coarse) append(partial, `${rows[i]!.type}\u0002${rows[i]!.from}`, i);
+  for (const block of partial.values()) {
+    for (let k = 1; k < block.length; k++) {
+      for (let m = 0; m < k; m++) if (rows[block[m]!]!.to === rows[block[k]!]!.to) consider(block[m]!, block[k]!);
     }
-    open.push(i);
   }
   return group(rows, pairs, days, apart);
+}
+
+type Pair = { a: number; b: number; score: number; reasons: DuplicateReason[] };
+
+function append<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Answers whether two rows were dismissed as one group; undefined when nothing was dismissed. */

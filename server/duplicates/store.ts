@@ -1,23 +1,20 @@
 /** What duplicate detection needs from the database (docs/actors-and-duplicates.md#duplicates); `db/` implements it. */
 import type { DuplicateColumns } from './columns';
 
-/** A row's cells that duplicate detection compares, as the read model holds them (lists and objects as JSON text). */
+/** A row's cells that duplicate detection compares, as the read model holds them. */
 export interface DuplicateKeyRecord {
   rowId: string;
-  date: string | null;
-  type: string | null;
+  date: unknown;
+  type: unknown;
   /** One per column of `DuplicateColumns.actors`, in that order. */
-  actors: Array<string | null>;
-  place: string | null;
-  location: string | null;
-  evidence: string | null;
+  actors: unknown[];
+  place: unknown;
+  location: unknown;
+  evidence: unknown;
 }
 
 export interface DuplicateStore {
-  /**
-   * The keys of a sheet's rows that have a date (and an event type, when the sheet has a type column),
-   * read in blocking order: by event type, then date.
-   */
+  /** The compared cells of a sheet's rows that have a date (and an event type, when the sheet has a type column). */
   keys(datasetId: string, sheetId: string, columns: DuplicateColumns): Promise<DuplicateKeyRecord[]>;
   /** The groups dismissed on a sheet, each its row ids. */
   dismissed(datasetId: string, sheetId: string): Promise<string[][]>;

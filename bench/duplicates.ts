@@ -1,0 +1,146 @@
+/**
+ * Duplicates on a large sheet: the time of `GET …/sheets/events/duplicates?days=N` (docs/actors-and-duplicates.md)
+ * on DUPLICATE_ROWS events rows (default 100,000) written straight into the server's read model, the way
+ * an import of a team's spreadsheet leaves them: two years of events (about 140 a day), 17 event types of
+ * unequal frequency, 85% dated to the day, 10% to the month and 5% to the year; 40 actors, 40 places (half
+ * of the rows geocoded), anchors into 2,000 sources; and 3% of the events reported twice (the copy a day
+ * later or the same day, its actors in either order, another passage of the same source).
+ *
+ * `npm run bench -- duplicates`, or `npx tsx bench/duplicates.ts`; with TESSERA_TEST_STORE=pg on PostgreSQL (a
+ * database of its own, dropped at the end). Prints numbers; never asserts.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { ulid } from 'ulid';
+import type { CellValue } from '../model/columns';
+import { seededRandom } from '../model/random';
+import { EVENT_TYPES } from '../model/templates';
+import { api } from '../test/helpers/clients';
+import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
+import { startServer } from '../test/helpers/server';
+import { readMemory } from './procs';
+import { int, mib, ms, seconds } from './stats';
+
+const DATASET = 'bench-duplicates';
+const DAYS = 730;
+/** Share of events reported twice. */
+const TWINS = 0.03;
+
+export interface DuplicatesBenchOptions {
+  rows: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The events, in the order they are written (twins right after the event they repeat), deterministic. */
+export function events(count: number): Array<Record<string, CellValue>> {
+  const rand = seededRandom(11);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  // A few event types are most of the events (as in ACLED or ICEWS): the first ones far more often.
+  const type = () => EVENT_TYPES[Math.min(EVENT_TYPES.length - 1, Math.floor(-Math.log(1 - rand()) * 4))]!;
+  const actors = Array.from({ length: 40 }, (_, i) => `Actor ${i} (${pick(['army', 'police', 'government', 'rebels', 'protesters'])})`);
+  const places = Array.from({ length: 40 }, (_, i) => ({ name: `Town ${i}`, lat: 10 + (i % 8) * 0.9, lon: 20 + Math.floor(i / 8) * 0.9 }));
+  const start = Date.UTC(2023, 0, 1);
+  const rows: Array<Record<string, CellValue>> = [];
+  while (rows.length < count) {
+    const day = new Date(start + Math.floor(rand() * DAYS) * 86_400_000);
+    const precision = rand();
+    const date = precision < 0.85 ? day.toISOString().slice(0, 10) : precision < 0.95 ? day.toISOString().slice(0, 7) : String(day.getUTCFullYear());
+    const place = pick(places);
+    const source = `S${Math.floor(rand() * 2000)}`;
+    const at = Math.floor(rand() * 5000);
+    const event: Record<string, CellValue> = {
+      event_date: date, date_precision: precision < 0.85 ? 'day' : precision < 0.95 ? 'month' : 'year',
+      actor1: pick(actors), actor2: pick(actors), event_type: type(), location: place.name,
+      summary: `Event ${rows.length} in ${place.name}.`,
+      evidence: [{ source, start: at, end: at + 80, exact: 'x'.repeat(80) }],
+    };
+    if (rand() < 0.5) event.place = { name: place.name, country: 'KEN', lat: place.lat, lon: place.lon, precision: 1, geonameid: null };
+    rows.push(event);
+    if (rows.length < count && rand() < TWINS) {
+      const later = rand() < 0.5 && precision < 0.85 ? new Date(day.getTime() + 86_400_000).toISOString().slice(0, 10) : date;
+      const swapped = rand() < 0.5;
+      rows.push({
+        ...event, event_date: later, actor1: swapped ? event.actor2! : event.actor1!, actor2: swapped ? event.actor1! : event.actor2!,
+        summary: `Event ${rows.length}, reported again.`, evidence: [{ source, start: at + 40, end: at + 120, exact: 'x'.repeat(80) }],
+      });
+    }
+  }
+  return rows;
+}
+
+/** The rows straight into the `rows` table of a SQLite file or a PostgreSQL database, 50,000 per transaction. */
+export async function writeRows(where: string, rows: ReadonlyArray<Record<string, CellValue>>): Promise<void> {
+  const now = Date.now();
+  const ids = rows.map((_, i) => ulid(now - rows.length + i));
+  if (where.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: where });
+    await client.connect();
+    try {
+      for (let from = 0; from < rows.length; from += 50_000) {
+        const to = Math.min(rows.length, from + 50_000);
+        await client.query(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at)
+          select $1, 'events', r, c, $4, $4 from unnest($2::text[], $3::text[]) as x(r, c)`,
+        [DATASET, ids.slice(from, to), rows.slice(from, to).map((r) => JSON.stringify(r)), now]);
+      }
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(where);
+  db.pragma('busy_timeout = 10000');
+  const insert = db.prepare(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at) values (?, 'events', ?, ?, ?, ?)`);
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) insert.run(DATASET, ids[i], JSON.stringify(rows[i]), now, now);
+  });
+  for (let i = 0; i < rows.length; i += 50_000) batch(i, Math.min(rows.length, i + 50_000));
+  db.close();
+}
+
+export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: (line: string) => void): Promise<void> {
+  const server = await startServer({ env: { LOG_LEVEL: 'warn' } });
+  try {
+    const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Duplicates bench', template: 'events-statements' } });
+    if (created.status !== 201) throw new Error(`creating the dataset: ${created.status}`);
+    log(`\n## Duplicates on ${int(rows)} events rows (${testOnPostgres ? 'PostgreSQL' : 'SQLite'}; ${(TWINS * 100).toFixed(0)}% reported twice)`);
+    const made = events(rows);
+    const fill = performance.now();
+    await writeRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), made);
+    log(`  written in ${seconds(performance.now() - fill)}`);
+    // The SQLite writes held this process's event loop: let it see the keep-alive sockets the server closed meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    log('');
+    log('| query | time (median of 3) | groups | rows in groups | largest group |');
+    log('| --- | --- | --- | --- | --- |');
+    for (const days of [0, 1, 3]) {
+      const times: number[] = [];
+      let groups: Array<{ rows: string[] }> = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=${days}`, {
+          headers: { authorization: `Bearer ${server.adminToken}` },
+        });
+        groups = await response.json() as Array<{ rows: string[] }>;
+        if (response.status !== 200) throw new Error(`days=${days}: ${response.status} ${JSON.stringify(groups)}`);
+        times.push(performance.now() - started);
+      }
+      const inGroups = groups.reduce((n, g) => n + g.rows.length, 0);
+      log(`| days=${days} | ${ms(median(times))} | ${int(groups.length)} | ${int(inGroups)} | ${Math.max(0, ...groups.map((g) => g.rows.length))} |`);
+    }
+    log(`\n  server RSS after: ${mib(readMemory(server.process.pid!)?.rss)}`);
+  } finally {
+    await server.dispose();
+    await dropTestDatabases();
+  }
+}
+
+// `npx tsx bench/duplicates.ts`
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runDuplicatesBench({ rows: Number(process.env.DUPLICATE_ROWS ?? 100_000) }, console.log);
+  process.exit(0);
+}
