@@ -37,6 +37,18 @@ describe('SheetBinding', () => {
     expect(binding.columns().map((c) => c.id)).toContain('event_type');
   });
 
+  it('gives an empty cell still to code (a blind copy’s round column) no required problem, but keeps its other problems', () => {
+    const doc = demoDoc();
+    const events = getSheet(doc, 'events')!;
+    insertRow(events, 'A', { ...complete, event_type: null, summary: null });
+    insertRow(events, 'B', { ...complete, event_type: 'NOT A CODE' });
+    const plain = new SheetBinding(doc, 'events');
+    expect(Object.keys(plain.row('A')!.problems).sort()).toEqual(['event_type', 'summary']);
+    const copy = new SheetBinding(doc, 'events', { toCode: new Set(['event_type']) });
+    expect(Object.keys(copy.row('A')!.problems)).toEqual(['summary']);
+    expect(copy.row('B')!.problems.event_type?.map((p) => p.code)).toEqual(['code']);
+  });
+
   it('reports a cell edit as an update of that row only, with a new row object', () => {
     const doc = demoDoc();
     const events = getSheet(doc, 'events')!;

@@ -61,7 +61,11 @@ export class SheetBinding {
   private readonly detach: Array<() => void> = [];
   private detachSheet: Array<() => void> = [];
 
-  constructor(readonly doc: Y.Doc, readonly sheetId: string) {
+  /**
+   * `toCode`: columns still to be coded (a blind copy's round columns). An empty cell there is work
+   * to do, not a problem: it gets no `required` problem.
+   */
+  constructor(readonly doc: Y.Doc, readonly sheetId: string, private readonly options: { toCode?: ReadonlySet<string> } = {}) {
     const sheets = getSheets(doc);
     const onSheets = (event: Y.YMapEvent<YSheet>) => {
       if (event.keysChanged.has(sheetId)) this.attach();
@@ -163,6 +167,12 @@ export class SheetBinding {
   private makeRow(id: string, yrow: YRow | undefined, status?: ReviewStatus): RowData {
     const cells = yrow instanceof Y.Map ? readRow(yrow) : {};
     const problems = validateRow(this.columnList, cells, { rowExists: this.rowExists, actorNamed: this.actorNamed });
+    for (const column of this.options.toCode ?? []) {
+      const left = problems[column]?.filter((x) => x.code !== 'required');
+      if (left === undefined) continue;
+      if (left.length > 0) problems[column] = left;
+      else delete problems[column];
+    }
     // A direct quote that none of the row's anchors holds: the server lists the same problem.
     const quote = quoteProblem(this.columnList, cells);
     if (quote) problems.quote = [...(problems.quote ?? []), quote];

@@ -94,7 +94,8 @@ class CodingPage {
     });
     this.renderBanner();
     await this.conn.ready;
-    this.binding = new SheetBinding(this.conn.doc, round.sheet);
+    // The round's cells start empty: to be coded, not missing.
+    this.binding = new SheetBinding(this.conn.doc, round.sheet, { toCode: new Set(round.columns) });
     this.binding.on('rows', () => this.renderCoded());
     this.binding.on('reset', () => this.renderCoded());
     this.showGrid();

@@ -174,3 +174,27 @@ describe('importing', () => {
     await sheet.close();
   });
 });
+
+describe('a fresh blind copy', () => {
+  it('shows the round’s empty cells as to code, not as red required problems', async () => {
+    const coders = [await createUser(server, 'Blind One', 'editor'), await createUser(server, 'Blind Two', 'editor')];
+    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [
+      { actor1: 'A', event_type: 'CONSULT', summary: 'One.', event_date: '2024-01-01', date_precision: 'day' },
+      { actor1: 'B', event_type: 'AGREE', summary: 'Two.', event_date: '2024-01-02', date_precision: 'day' },
+    ]);
+    const round = await api(server, `/api/datasets/${sheet.datasetId}/rounds`, {
+      method: 'POST', body: { sheet: 'events', rows: sheet.rows, columns: ['event_type', 'summary'], coders: coders.map((c) => c.name) },
+    });
+    expect(round.status).toBe(201);
+    const { page, context } = await signedIn(browser, server.url, coders[0]!.token, `/d/${sheet.datasetId}/-/rounds/${round.body.id}`);
+    await page.locator('.ag-row[row-id]').first().waitFor();
+    await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
+    await expect.poll(() => page.getByTestId('round-coded').textContent()).toBe('0 of 4 cells coded');
+    const marked = () => page.locator('.ag-cell[col-id=event_type], .ag-cell[col-id=summary]').evaluateAll((cells) =>
+      cells.filter((c) => c.classList.contains('cell-problem') || c.classList.contains('cell-missing')).length);
+    expect(await page.locator('.ag-cell[col-id=event_type]').count()).toBe(2);
+    expect(await marked()).toBe(0);
+    await context.close();
+    await sheet.close();
+  });
+});
