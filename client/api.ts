@@ -9,6 +9,7 @@ import type {
   NewSourceBody, Release, ReleaseDiff, ReleaseList, ReleasePreview, RowApproved, RowReview, SheetDeleted, SheetPatch, SheetSummary, SourceDetail, SourceList,
   SourceSummary, Timeline, User, UserList,
 } from '../model/http';
+import type { Dismissed, DuplicateGroups, MergeResult } from '../model/http';
 import type { CellValue } from '../model/columns';
 import type { PlaceMatchList } from '../model/places-http';
 
@@ -110,6 +111,15 @@ export const setMember = (datasetId: string, name: string, role: User['role']) =
 export const removeMember = (datasetId: string, name: string) =>
   request<{ name: string }>('DELETE', `${dataset(datasetId)}/members/${encodeURIComponent(name)}`);
 export const createDataset = (body: NewDatasetBody) => request<DatasetCreated>('POST', '/api/datasets', body);
+/** The sheet's groups of rows that likely code the same event, best first (dates at most `days` apart). */
+export const listDuplicates = (datasetId: string, sheetId: string, days: number) =>
+  request<DuplicateGroups>('GET', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/duplicates?days=${days}`);
+/** Merges rows into `keep` (editor): it takes their passages and fills its empty cells from them; they are deleted. */
+export const mergeDuplicates = (datasetId: string, sheetId: string, keep: string, merge: readonly string[]) =>
+  request<MergeResult>('POST', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/duplicates/merge`, { keep, merge });
+/** Marks rows as not the same event (editor): they are not listed together again. */
+export const dismissDuplicates = (datasetId: string, sheetId: string, rows: readonly string[]) =>
+  request<Dismissed>('POST', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/duplicates/dismiss`, { rows });
 export const rowHistory = (datasetId: string, rowId: string) =>
   request<HistoryEntry[]>('GET', `${dataset(datasetId)}/history?row=${encodeURIComponent(rowId)}`);
 

@@ -21,6 +21,7 @@ import { promptDialog } from '../ui/prompt';
 import { openImportDialog } from '../import/dialog';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
+import { DuplicatesPanel } from '../duplicates/panel';
 import { ReviewController } from '../review/controller';
 import { ConflictController } from '../conflicts/controller';
 import { ReviewPanel } from '../review/review-panel';
@@ -65,7 +66,7 @@ class DatasetPage {
   private opened = false;
   /** A sheet this user added, to show as soon as the document has it. */
   private showWhenAdded: string | null = null;
-  private panel: ColumnPanel | HistoryPanel | ReviewPanel | MembersPanel | null = null;
+  private panel: ColumnPanel | HistoryPanel | ReviewPanel | MembersPanel | DuplicatesPanel | null = null;
   private readonly review: ReviewController;
   private readonly conflicts: ConflictController;
   /** The sources beside the grid (client/sources). */
@@ -226,6 +227,10 @@ class DatasetPage {
         type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
         onclick: () => this.togglePanel('history'),
       }, 'History'),
+      h('button', {
+        type: 'button', class: 'button', 'data-testid': 'duplicates-button', title: 'Rows that likely code the same event: merge them, or mark them as not the same',
+        onclick: () => this.togglePanel('duplicates'),
+      }, 'Duplicates'),
       admin,
       this.exportHost,
     );
@@ -475,6 +480,7 @@ class DatasetPage {
     replaceChildren(this.exportHost, exportMenu(this.datasetId, sheetId));
     if (this.panel instanceof ColumnPanel) this.openPanel('columns');
     else if (this.panel instanceof HistoryPanel) this.openPanel('history');
+    else if (this.panel instanceof DuplicatesPanel) this.openPanel('duplicates');
     // An admin's ⋯ menu belongs to the sheet on show: draw the tabs again to move it there.
     if (this.role === 'admin') this.renderTabs();
     for (const tab of this.tabs.querySelectorAll<HTMLElement>('.tab')) {
@@ -492,6 +498,7 @@ class DatasetPage {
 
   private togglePanel(kind: PanelKind): void {
     const open = kind === 'columns' ? this.panel instanceof ColumnPanel
+      : kind === 'duplicates' ? this.panel instanceof DuplicatesPanel
       : kind === 'members' ? this.panel instanceof MembersPanel
         : kind === 'review' ? this.panel instanceof ReviewPanel : this.panel instanceof HistoryPanel;
     if (open) this.closePanel();
@@ -508,6 +515,12 @@ class DatasetPage {
       });
     } else if (kind === 'columns') {
       this.panel = new ColumnPanel(this.conn.doc, this.sheetId, LOCAL_ORIGIN, close);
+    } else if (kind === 'duplicates') {
+      const sheetId = this.sheetId;
+      this.panel = new DuplicatesPanel({
+        datasetId: this.datasetId, doc: this.conn.doc, sheetId, canEdit: !this.readOnly, onClose: close,
+        goToRow: (row) => void this.review.goTo(sheetId, row, null),
+      });
     } else if (kind === 'review') {
       this.panel = this.review.createPanel(close);
     } else {
@@ -566,7 +579,7 @@ class DatasetPage {
   }
 }
 
-type PanelKind = 'columns' | 'history' | 'review' | 'members';
+type PanelKind = 'columns' | 'history' | 'review' | 'members' | 'duplicates';
 
 const NUMBER = new Intl.NumberFormat();
 
