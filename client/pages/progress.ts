@@ -10,7 +10,7 @@ import {
 import { getDataset, getProgress, listFlags } from '../api';
 import type { User as Me, Progress } from '../../model/http';
 import { datasetPath } from '../router';
-import { dayRange, formatAxisDate, placeDate } from '../review/dates';
+import { dayRange, formatAxisDate, placeDate, timeAxisTicks } from '../review/dates';
 import { STATUS_LABELS } from '../review/reasons';
 import { h, replaceChildren } from '../ui/dom';
 import { renderNotFound, topBar } from './layout';
@@ -255,7 +255,10 @@ class ProgressView {
     const DAY = 86_400_000;
     const min = times.length ? Math.min(...times) - 3 * DAY : Date.now() - 30 * DAY;
     const max = times.length ? Math.max(...times) + 3 * DAY : Date.now();
-    const span = max - min;
+    // Ticks at the starts of years, months or days, each labelled once; the labels are also on the canvas, for tools.
+    const ticks = timeAxisTicks(min, max);
+    const labels = new Map(ticks.map((t) => [t.value, t.label]));
+    this.canvases.timeline.dataset.ticks = ticks.map((t) => t.label).join('|');
     this.upsert('timeline', this.canvases.timeline, {
       type: 'scatter',
       data: {
@@ -279,7 +282,8 @@ class ProgressView {
         scales: {
           x: {
             type: 'linear', min, max, grid: { color: '#f1f2f5' },
-            ticks: { maxRotation: 0, autoSkipPadding: 16, callback: (v) => formatAxisDate(Number(v), span) },
+            afterBuildTicks: (axis) => { axis.ticks = ticks.map((t) => ({ value: t.value })); },
+            ticks: { maxRotation: 0, autoSkip: false, callback: (v) => labels.get(Number(v)) ?? '' },
           },
           y: {
             type: 'linear', min: -0.7, max: Math.max(kinds.length - 0.3, 0.3), reverse: true,

@@ -198,3 +198,31 @@ describe('a fresh blind copy', () => {
     await sheet.close();
   });
 });
+
+describe('the progress timeline', () => {
+  it('labels each day, month or year once, at its start, in order', async () => {
+    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [
+      { actor1: 'A', event_date: '2023-12-05', event_type: 'CONSULT' },
+      { actor1: 'B', event_date: '2024-01', event_type: 'AGREE' },
+      { actor1: 'C', event_date: '2024-03-20', event_type: 'CONSULT' },
+    ]);
+    const { page, context } = await signedIn(browser, server.url, server.adminToken, `/d/${sheet.datasetId}/-/progress`);
+    const canvas = page.locator('canvas[data-ticks]');
+    await canvas.waitFor();
+    const labels = (await canvas.getAttribute('data-ticks'))!.split('|');
+    expect(labels.length).toBeGreaterThan(1);
+    expect(new Set(labels).size).toBe(labels.length);
+    // One kind of label throughout ("22 Feb 2024", "Feb 2024" or "2024"), never an ISO date beside them.
+    const kinds = [/^\d{1,2} [A-Z][a-z]{2} \d{4}$/, /^[A-Z][a-z]{2} \d{4}$/, /^\d{4}$/];
+    const kind = kinds.find((k) => k.test(labels[0]!));
+    expect(kind, labels[0]).toBeDefined();
+    for (const label of labels) expect(label).toMatch(kind!);
+    const times = labels.map((l) => Date.parse(`${/^\d{4}$/.test(l) ? `1 Jan ${l}` : /^\d/.test(l) ? l : `1 ${l}`} UTC`));
+    expect(times.every(Number.isFinite)).toBe(true);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Dec 2023's start lies before the axis begins (2 Dec): its points sit left of the Jan 2024 tick.
+    expect(labels).toEqual(['Jan 2024', 'Feb 2024', 'Mar 2024']);
+    await context.close();
+    await sheet.close();
+  });
+});
