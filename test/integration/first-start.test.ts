@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTOR_LIST_COLUMNS } from '../../model/actors';
 import { DEMO_EVENTS, DEMO_STATEMENTS } from '../../model/demo';
+import { DEMO_ACTORS } from '../../model/demo-actors';
 import { TEMPLATES } from '../../model/templates';
 import { exportSheet } from '../helpers/api';
 import { api } from '../helpers/clients';
@@ -31,15 +33,18 @@ describe('first start with ADMIN_TOKEN set', () => {
     expect(body).toEqual([expect.objectContaining({ id: 'demo', name: expect.any(String) })]);
   });
 
-  it('gives the demo dataset the sheets events (7 rows) and statements (4 rows) with the template columns', async () => {
+  it('gives the demo dataset the sheets events and statements with the template columns, and its actor list', async () => {
     const { status, body } = await api(server, '/api/datasets/demo');
     expect(status).toBe(200);
     expect(body.id).toBe('demo');
     const sheets = body.sheets as SheetInfo[];
-    expect(sheets.map((s) => [s.id, s.rowCount])).toEqual([['events', DEMO_EVENTS.length], ['statements', DEMO_STATEMENTS.length]]);
+    expect(sheets.map((s) => [s.id, s.rowCount])).toEqual([['events', DEMO_EVENTS.length], ['statements', DEMO_STATEMENTS.length], ['actors', DEMO_ACTORS.length]]);
     const [events, statements] = TEMPLATES['events-statements'];
-    expect(sheets[0]).toMatchObject({ name: events.name, columns: events.columns });
+    // The events' actor columns name the actor list.
+    const named = events.columns.map((c) => (c.id === 'actor1' || c.id === 'actor2' ? { ...c, actors: 'actors' } : c));
+    expect(sheets[0]).toMatchObject({ name: events.name, columns: named });
     expect(sheets[1]).toMatchObject({ name: statements.name, columns: statements.columns });
+    expect(sheets[2]).toMatchObject({ name: 'Actors', columns: ACTOR_LIST_COLUMNS });
   });
 
   it('exports the demo statements with verbatim quotes, three of them linked to the video-link meeting', async () => {
@@ -105,7 +110,7 @@ describe('first start without ADMIN_TOKEN', () => {
       const { body } = await api(again, '/api/datasets', { token: server.adminToken });
       expect((body as Array<{ id: string }>).map((d) => d.id)).toEqual(['demo']);
       const { body: demo } = await api(again, '/api/datasets/demo', { token: server.adminToken });
-      expect((demo.sheets as SheetInfo[]).map((s) => s.rowCount)).toEqual([DEMO_EVENTS.length, DEMO_STATEMENTS.length]);
+      expect((demo.sheets as SheetInfo[]).map((s) => s.rowCount)).toEqual([DEMO_EVENTS.length, DEMO_STATEMENTS.length, DEMO_ACTORS.length]);
     } finally {
       await again.dispose();
     }

@@ -265,7 +265,7 @@ describe('codebook and releases, in-process', () => {
     const zip = await download('demo', made.body.version);
     expect(sha256(zip.bytes)).toBe(made.body.sha256);
     const files = unzip(zip.bytes);
-    expect(Object.keys(files)).toEqual(['datapackage.json', 'data/events.csv', 'data/statements.csv', 'data/tones.csv',
+    expect(Object.keys(files)).toEqual(['datapackage.json', 'data/events.csv', 'data/statements.csv', 'data/actors.csv', 'data/tones.csv',
       'data/sources.csv', 'data/evidence.csv', 'codebook.md', 'CHANGELOG.md']);
     const descriptor = JSON.parse(files['datapackage.json']!) as Descriptor;
     expect(descriptor).toMatchObject({ profile: 'tabular-data-package', name: 'demo', version: made.body.version, created: made.body.createdAt, description: 'Coded from the SCMP article' });
