@@ -19,6 +19,11 @@ describe("a row's story in plain words", () => {
       .toBe('Rita flagged this row: needs source');
   });
 
+  it('says who merged duplicate rows, on the kept row and on the merged one', () => {
+    expect(text({ kind: 'cell', at, by: 'Mia', column: 'row_id', old: ['B', 'C'], new: 'A' })).toBe('Mia merged 2 duplicate rows into this row');
+    expect(text({ kind: 'cell', at, by: 'Mia', column: 'row_id', old: 'B', new: 'A' })).toBe('Mia merged this row into row A');
+  });
+
   it('says who answered, marked it fixed and resolved, naming the flag resolved by its reason', () => {
     expect(text({ kind: 'answered', at, by: 'Cora', flag: 'f1', text: 'Yes, Thursday.' })).toBe('Cora answered: Yes, Thursday.');
     expect(text({ kind: 'fixed', at, by: 'Cora', flag: 'f1', text: 'Changed to 2024-02-22.' })).toBe('Cora marked it fixed: Changed to 2024-02-22.');

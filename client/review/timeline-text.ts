@@ -51,6 +51,13 @@ export function storyLine(event: TimelineEvent, columnName: ColumnName, flagReas
   const line = (text: string): StoryLine => ({ kind: event.kind, at: event.at, by: event.by, text });
   switch (event.kind) {
     case 'cell': {
+      // A merge of duplicates records which rows became which under `row_id` (docs/actors-and-duplicates.md).
+      if (event.column === 'row_id') {
+        const rows = (v: CellValue) => (Array.isArray(v) ? v.length : 1);
+        return Array.isArray(event.old)
+          ? line(`${who} merged ${rows(event.old)} duplicate row${rows(event.old) === 1 ? '' : 's'} into this row`)
+          : line(`${who} merged this row into row ${toText(event.new)}`);
+      }
       const column = columnName(event.column);
       if (isEmpty(event.old)) return line(`${who} set ${column} to ${quoted(event.new)}`);
       if (isEmpty(event.new)) return line(`${who} cleared ${column} (was ${quoted(event.old)})`);
