@@ -213,14 +213,21 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
   const status = sql`coalesce(v.status, 'unreviewed')`;
   const where: SQL[] = [sql.raw(sheetRows)];
   let hint: SQL = sql``;
+  let hinted: 'range' | 'list' | undefined;
   for (const [columnId, code] of query.filters) {
     if (columnId === 'review_status') {
       where.push(sql`${status} = ${code}`);
       continue;
     }
+    // The same term whether or not the column has its index: the index only makes it fast.
+    const column = columns.find((c) => c.id === columnId)!;
     const index = indexOf(columnId);
-    if (index && hint.queryChunks.length === 0) hint = d.indexHint(index.name);
-    where.push(filterTerm(d, columns.find((c) => c.id === columnId)!, code, index?.kind));
+    // The scan follows one filtered column's index: a range of it, better than a list column's (read whole).
+    if (index && (hinted === undefined || (hinted === 'list' && column.type !== 'multi'))) {
+      hint = d.indexHint(index.name);
+      hinted = column.type === 'multi' ? 'list' : 'range';
+    }
+    where.push(filterTerm(d, column, code, keyKind(column.type)));
   }
   if (query.q) {
     const pattern = anywhere(query.q);
