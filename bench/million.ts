@@ -170,6 +170,19 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
     }
     await sleep(200);
 
+    // What the server does once the writes pause (indexes for a large sheet): how long /healthz waits meanwhile.
+    const settled = performance.now();
+    let slowest = 0;
+    for (let quiet = 0; quiet < 10;) {
+      const asked = performance.now();
+      await fetch(`${server.url}/healthz`);
+      const took = performance.now() - asked;
+      slowest = Math.max(slowest, took);
+      quiet = took < 200 ? quiet + 1 : 0;
+      await sleep(500);
+    }
+    log(`  after the writes: /healthz answered within 200 ms ten times in a row after ${seconds(performance.now() - settled)}; slowest answer ${ms(slowest, 0)}`);
+
     browser = await launchBrowser();
     const first = await signedIn(browser, server.url, editor.token, '/');
     await first.context.addInitScript('window.__name = (fn) => fn');
