@@ -210,7 +210,7 @@ class DatasetPage {
     // Members belong to the dataset, not the sheet: the button sits in the top bar, beside who is here.
     const members = this.role === 'admin'
       ? h('button', {
-        type: 'button', class: 'button subtle', 'data-testid': 'members-button', title: 'Who may open this dataset, and each member’s role',
+        type: 'button', class: 'button', 'data-testid': 'members-button', title: 'Who may open this dataset, and each member’s role',
         onclick: () => this.togglePanel('members'),
       }, 'Members')
       : null;

@@ -68,13 +68,14 @@ export class FlagDetail {
     this.element = h('div', { class: 'flag-detail', 'data-testid': 'flag-detail', 'data-flag': flagId },
       h('button', { type: 'button', class: 'button subtle back', 'data-testid': 'review-back', onclick: back }, '← All flags'),
       this.head,
-      this.passages,
       this.thread,
       this.coderLine,
       this.replyBox,
       this.actionError,
       this.resolveBox,
       this.approveBox,
+      // The passages can be long: below the buttons, so those show without scrolling.
+      this.passages,
       this.changes,
     );
     this.replyButton.addEventListener('click', () => void this.send(false));
@@ -160,7 +161,8 @@ export class FlagDetail {
     this.replyBox.classList.toggle('closed', !open);
     this.reply.placeholder = !open ? 'Add a note to this resolved flag…' : coder ? 'Answer the reviewer, or say what you fixed…' : 'Answer in the thread…';
     this.replyButton.textContent = coder ? 'Answer' : 'Reply';
-    this.fixedButton.hidden = !coder;
+    // Marked fixed and nothing said since: the reviewer's turn, so the button goes until they answer.
+    this.fixedButton.hidden = !coder || f.comments.at(-1)?.kind === 'fixed';
     this.coderLine.hidden = !coder;
     setText(this.coderLine, coder ? coderNote(f.by) : '');
     this.resolveBox.style.display = open && !coder ? '' : 'none';

@@ -78,7 +78,7 @@ export function startRoundDialog(input: StartRoundInput): Promise<Round | null> 
       ),
       h('fieldset', {},
         h('legend', {}, 'Columns to code, and the level each is judged at'),
-        h('table', { class: 'round-columns' }, h('tbody', {}, ...columnRows)),
+        h('div', { class: 'round-columns-box' }, h('table', { class: 'round-columns' }, h('tbody', {}, ...columnRows))),
       ),
       h('fieldset', {}, h('legend', {}, 'Coders (at least two)'), coderList),
       error,

@@ -226,3 +226,79 @@ describe('the progress timeline', () => {
     await sheet.close();
   });
 });
+
+describe('the sheet at 1280×800', () => {
+  /** Whether the element is wholly inside the window and inside every scrolled box around it, as it is now. */
+  const seenWithoutScrolling = (page: Page, testId: string) => page.getByTestId(testId).evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth) return false;
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const frame = p.getBoundingClientRect();
+      const style = getComputedStyle(p);
+      if (!/(auto|scroll|hidden)/.test(style.overflowY + style.overflowX)) continue;
+      if (box.top < frame.top - 1 || box.bottom > frame.bottom + 1 || box.left < frame.left - 1 || box.right > frame.right + 1) return false;
+    }
+    return true;
+  });
+
+  it('hides Mark fixed once marked, shows Members as a button, the flag’s buttons without scrolling, and a round dialog that fits', async () => {
+    const coder = await createUser(server, 'Fixer Coder', 'editor');
+    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [{ actor1: 'A', event_type: 'CONSULT', summary: 'One.' }]);
+    const row = sheet.rows[0]!;
+    // The coder codes the row; the admin flags it.
+    const coding = await connectSynced(server, sheet.datasetId, coder.token);
+    coding.doc.transact(() => setCell(getSheet(coding.doc, 'events')!, row, 'cameo_code', '040'));
+    await expect.poll(async () => (await api(server, `/api/datasets/${sheet.datasetId}/rows/${row}/review`)).body?.coders).toContain('Fixer Coder');
+    const flag = await api(server, `/api/datasets/${sheet.datasetId}/flags`, {
+      method: 'POST', body: { sheet: 'events', row, column: 'cameo_code', reason: 'other', note: 'Is this right?' },
+    });
+    expect(flag.status).toBe(201);
+
+    const small = { width: 1280, height: 800 };
+    const coderPage = (await signedIn(browser, server.url, coder.token, `/d/${sheet.datasetId}/events`));
+    await coderPage.page.setViewportSize(small);
+    await openSheet(coderPage.page, sheet.datasetId, 'events');
+    await coderPage.page.getByTestId('review-button').click();
+    await coderPage.page.locator(`.flag-card[data-row="${row}"]`).click();
+    const fixed = coderPage.page.getByTestId('mark-fixed');
+    await fixed.waitFor();
+    expect(await seenWithoutScrolling(coderPage.page, 'mark-fixed')).toBe(true);
+    await fixed.click();
+    await expect.poll(() => coderPage.page.getByTestId('thread').locator('[data-step=fixed]').count()).toBe(1);
+    await expect.poll(() => fixed.isVisible()).toBe(false);
+
+    // The admin on the demo: Members is a bordered button; the flag's resolve and approve buttons show
+    // without scrolling, also on a row coded from a long passage.
+    const demo = await signedIn(browser, server.url, server.adminToken, '/d/demo/events');
+    await demo.page.setViewportSize(small);
+    await openSheet(demo.page, 'demo', 'events');
+    const members = await demo.page.getByTestId('members-button').evaluate((el) => getComputedStyle(el).borderTopColor);
+    expect(members).not.toBe('rgba(0, 0, 0, 0)');
+    const demoRow = (await rowIds(demo.page))[0]!;
+    const demoFlag = await api(server, '/api/datasets/demo/flags', {
+      method: 'POST', body: { sheet: 'events', row: demoRow, column: 'cameo_code', reason: 'other', note: 'CAMEO codes have three digits: is 04x meant to be 040?' },
+    });
+    expect(demoFlag.status).toBe(201);
+    await demo.page.getByTestId('review-button').click();
+    await demo.page.locator(`.flag-card[data-row="${demoRow}"]`).click();
+    await demo.page.getByTestId('resolve').waitFor();
+    await expect.poll(() => demo.page.locator('.flag-passages-host').evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(100);
+    expect(await seenWithoutScrolling(demo.page, 'resolve')).toBe(true);
+    expect(await seenWithoutScrolling(demo.page, 'approve-row')).toBe(true);
+    await demo.context.close();
+
+    // The round dialog fits the window, its Start button in sight.
+    const admin = sheet.page;
+    await admin.setViewportSize(small);
+    await cell(admin, row, 'actor1').click();
+    await admin.getByTestId('rounds-menu').locator('summary').click();
+    await admin.getByTestId('start-round').click();
+    await admin.getByTestId('round-dialog').waitFor();
+    await admin.getByTestId('round-coders').locator('label').first().waitFor();
+    expect(await seenWithoutScrolling(admin, 'round-dialog')).toBe(true);
+    expect(await seenWithoutScrolling(admin, 'round-start')).toBe(true);
+    coding.destroy();
+    await coderPage.context.close();
+    await sheet.close();
+  });
+});
