@@ -144,6 +144,11 @@ class DatasetPage {
       h('a', { class: 'button subtle', href: progressPath(datasetId), 'data-testid': 'progress-link', title: 'How much is coded, approved and flagged, and who coded what' }, 'Progress'),
       h('a', { class: 'button subtle', href: codebookPath(datasetId), 'data-testid': 'codebook-link', title: 'Every column: type, codes with labels and counts' }, 'Codebook'),
       h('a', { class: 'button subtle', href: releasesPath(datasetId), 'data-testid': 'releases-link', title: 'Numbered, frozen copies of the dataset' }, 'Releases'),
+      // Beside the grid, for the sheet on show (the toolbar has no room left at 1280 px).
+      h('button', {
+        type: 'button', class: 'button subtle', 'data-testid': 'duplicates-button', title: 'Rows of this sheet that likely code the same event: merge them, or mark them as not the same',
+        onclick: () => this.togglePanel('duplicates'),
+      }, 'Duplicates'),
       this.roundsMenu());
   }
 
@@ -227,10 +232,6 @@ class DatasetPage {
         type: 'button', class: 'button', 'data-testid': 'history-button', title: 'Row history: who changed, flagged and approved the focused row, and when',
         onclick: () => this.togglePanel('history'),
       }, 'History'),
-      h('button', {
-        type: 'button', class: 'button', 'data-testid': 'duplicates-button', title: 'Rows that likely code the same event: merge them, or mark them as not the same',
-        onclick: () => this.togglePanel('duplicates'),
-      }, 'Duplicates'),
       admin,
       this.exportHost,
     );

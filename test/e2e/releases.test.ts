@@ -68,7 +68,7 @@ describe('releases in the browser', () => {
     await page.getByTestId('no-releases').waitFor();
     await makeRelease('First coding of the article', '1.0');
     const first = releaseRow('1.0');
-    expect(await first.getByTestId('release-rows').textContent()).toBe('events 9, statements 5');
+    expect(await first.getByTestId('release-rows').textContent()).toBe('events 9, statements 5, actors 13');
     const listed = await first.getByTestId('release-sha256').textContent();
     expect(listed).toMatch(/^[0-9a-f]{64}$/);
 
@@ -131,7 +131,7 @@ describe('releases in the browser', () => {
     await page.getByTestId('release-create').click();
     const dialog = page.getByTestId('release-preview');
     await dialog.waitFor();
-    expect(await dialog.getByTestId('release-preview-rows').textContent()).toBe('All rows: Events 9, Statements 5.');
+    expect(await dialog.getByTestId('release-preview-rows').textContent()).toBe('All rows: Events 9, Statements 5, Actors 13.');
     const problems = dialog.getByTestId('release-preview-problems');
     expect(await problems.getAttribute('data-count')).toBe('1');
     expect(await problems.locator('li[data-kind]').evaluateAll((items) => items.map((li) => [li.getAttribute('data-kind'), li.textContent]))).toEqual([
@@ -147,10 +147,10 @@ describe('releases in the browser', () => {
     await page.getByTestId('release-rows-input').selectOption('approved');
     await page.getByTestId('release-create').click();
     await dialog.waitFor();
-    expect(await dialog.getByTestId('release-preview-rows').textContent()).toBe('Approved rows only: Events 0, Statements 0.');
+    expect(await dialog.getByTestId('release-preview-rows').textContent()).toBe('Approved rows only: Events 0, Statements 0, Actors 0.');
     expect(await dialog.getByTestId('release-preview-clean').textContent()).toBe('No open problems and no open flags.');
     await page.getByTestId('release-confirm').click();
     await releaseRow('1.2').waitFor();
-    expect(await releaseRow('1.2').getByTestId('release-rows').textContent()).toBe('events 0, statements 0');
+    expect(await releaseRow('1.2').getByTestId('release-rows').textContent()).toBe('events 0, statements 0, actors 0');
   });
 });

@@ -40,10 +40,11 @@ describe('sheets from the tabs', () => {
     await admin.getByTestId('prompt-input').fill('Sources');
     await admin.getByTestId('prompt-confirm').click();
 
-    await expect.poll(() => orderedSheetIds(watcher.doc)).toEqual(['events', 'statements', 'sources']);
+    // After the demo's actor list.
+    await expect.poll(() => orderedSheetIds(watcher.doc)).toEqual(['events', 'statements', 'actors', 'sources']);
     await expect.poll(() => admin.url()).toMatch(/\/d\/demo\/sources$/);
-    await expect.poll(() => tabNames(admin)).toEqual(['Events', 'Statements', 'Sources']);
-    await expect.poll(() => tabNames(coder)).toEqual(['Events', 'Statements', 'Sources']);
+    await expect.poll(() => tabNames(admin)).toEqual(['Events', 'Statements', 'Actors', 'Sources']);
+    await expect.poll(() => tabNames(coder)).toEqual(['Events', 'Statements', 'Actors', 'Sources']);
     expect(await coder.getByTestId('add-sheet').count()).toBe(0);
 
     await admin.locator('.tab[data-sheet=sources]').dblclick();
@@ -51,13 +52,13 @@ describe('sheets from the tabs', () => {
     await admin.getByTestId('prompt-input').fill('Source articles');
     await admin.getByTestId('prompt-input').press('Enter');
     await expect.poll(() => sheetName(getSheet(watcher.doc, 'sources')!)).toBe('Source articles');
-    await expect.poll(() => tabNames(coder)).toEqual(['Events', 'Statements', 'Source articles']);
+    await expect.poll(() => tabNames(coder)).toEqual(['Events', 'Statements', 'Actors', 'Source articles']);
 
     // And moves it left from its menu.
     await admin.getByTestId('sheet-menu').locator('summary').click();
     await admin.getByTestId('move-sheet-left').click();
-    await expect.poll(() => orderedSheetIds(watcher.doc)).toEqual(['events', 'sources', 'statements']);
-    await expect.poll(() => tabNames(coder)).toEqual(['Events', 'Source articles', 'Statements']);
+    await expect.poll(() => orderedSheetIds(watcher.doc)).toEqual(['events', 'statements', 'sources', 'actors']);
+    await expect.poll(() => tabNames(coder)).toEqual(['Events', 'Statements', 'Source articles', 'Actors']);
   });
 });
 
