@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distinctInitials, ownInitials } from './initials';
+import { distinctInitials, initialsTextColor, ownInitials } from './initials';
 
 describe('avatar initials', () => {
   it('are a person’s own when no one else present shares them', () => {
@@ -17,5 +17,25 @@ describe('avatar initials', () => {
     const names = ['coder', 'Coder', 'co der', 'cod', 'coder1', 'Carla Ortiz', 'co', 'c', 'CO'];
     const initials = [...distinctInitials(names).values()];
     expect(new Set(initials).size).toBe(names.length);
+  });
+});
+
+describe('the initials’ text colour', () => {
+  const contrast = (a: string, b: string) => {
+    const l = (hex: string) => {
+      const [r, g, bl] = [1, 3, 5].map((i) => { const c = parseInt(hex.slice(i, i + 2), 16) / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+    };
+    const [x, y] = [l(a), l(b)].sort((p, q) => q - p);
+    return (x! + 0.05) / (y! + 0.05);
+  };
+
+  it('reaches 4.5:1 on every presence colour', () => {
+    for (const color of ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#dc2626', '#0891b2', '#65a30d', '#c026d3', '#475569']) {
+      expect(contrast(initialsTextColor(color), color), color).toBeGreaterThanOrEqual(4.5);
+    }
+    expect(initialsTextColor('#1f2430')).toBe('#ffffff');
+    expect(initialsTextColor('#d97706')).toBe('#000000');
+    expect(initialsTextColor('hsl(0 0% 0%)')).toBe('#ffffff');
   });
 });

@@ -37,3 +37,22 @@ export function distinctInitials(names: readonly string[]): Map<string, string> 
   }
   return result;
 }
+
+/** Relative luminance (WCAG 2) of a `#rrggbb` colour. */
+function luminance(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/**
+ * The text colour for initials on a person's colour: white or black, whichever contrasts more (one
+ * of them always reaches 4.5:1). Anything but `#rrggbb` gets white.
+ */
+export function initialsTextColor(background: string): string {
+  if (!/^#[0-9a-f]{6}$/i.test(background)) return '#ffffff';
+  const l = luminance(background);
+  return (1.05 / (l + 0.05)) >= ((l + 0.05) / 0.05) ? '#ffffff' : '#000000';
+}

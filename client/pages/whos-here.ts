@@ -1,7 +1,7 @@
 /** The top bar's "who is here": one avatar per person in the document, however many tabs they have open. */
 import type { Presence } from '../sync/presence';
 import { h, replaceChildren } from '../ui/dom';
-import { distinctInitials } from './initials';
+import { distinctInitials, initialsTextColor } from './initials';
 
 /** The element, kept up to date as people come and go; returns it with how to stop. */
 export function whosHere(presence: Presence): { element: HTMLElement; stop: () => void } {
@@ -23,6 +23,7 @@ export function renderWho(who: HTMLElement, presence: Presence): void {
     }, h('span', { class: 'avatar-initials' }, initials.get(u.name)!), h('span', { class: 'avatar-name' }, u.self ? 'You' : u.name));
     // A colour from another tab is set as one property, never spliced into a style attribute.
     avatar.style.setProperty('--avatar-color', u.color);
+    avatar.style.setProperty('--avatar-text', initialsTextColor(u.color));
     return avatar;
   }));
   who.title = [...people.values()].map((u) => (u.self ? `${u.name} (you)` : u.name)).join(', ');
