@@ -9,6 +9,7 @@
  * `npm run bench -- duplicates`, or `npx tsx bench/duplicates.ts`; with TESSERA_TEST_STORE=pg on PostgreSQL (a
  * database of its own, dropped at the end). Prints numbers; never asserts.
  */
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -20,7 +21,7 @@ import { EVENT_TYPES } from '../model/templates';
 import { api } from '../test/helpers/clients';
 import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { startServer } from '../test/helpers/server';
-import { readMemory } from './procs';
+import { readCpuMs, readMemory } from './procs';
 import { int, mib, ms, seconds } from './stats';
 
 const DATASET = 'bench-duplicates';
@@ -115,12 +116,14 @@ export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: 
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     log('');
-    log('| query | time (median of 3) | groups | rows in groups | largest group |');
-    log('| --- | --- | --- | --- | --- |');
+    log('| query | time (median of 3) | server CPU | groups | rows in groups | largest group |');
+    log('| --- | --- | --- | --- | --- | --- |');
     for (const days of [0, 1, 3]) {
       const times: number[] = [];
+      const cpu: number[] = [];
       let groups: Array<{ rows: string[] }> = [];
       for (let i = 0; i < 3; i++) {
+        const cpuBefore = readCpuMs(server.process.pid!) ?? NaN;
         const started = performance.now();
         const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=${days}`, {
           headers: { authorization: `Bearer ${server.adminToken}` },
@@ -128,11 +131,14 @@ export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: 
         groups = await response.json() as Array<{ rows: string[] }>;
         if (response.status !== 200) throw new Error(`days=${days}: ${response.status} ${JSON.stringify(groups)}`);
         times.push(performance.now() - started);
+        cpu.push((readCpuMs(server.process.pid!) ?? NaN) - cpuBefore);
       }
       const inGroups = groups.reduce((n, g) => n + g.rows.length, 0);
-      log(`| days=${days} | ${ms(median(times))} | ${int(groups.length)} | ${int(inGroups)} | ${Math.max(0, ...groups.map((g) => g.rows.length))} |`);
+      log(`| days=${days} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${Math.max(0, ...groups.map((g) => g.rows.length))} |`);
     }
-    log(`\n  server RSS after: ${mib(readMemory(server.process.pid!)?.rss)}`);
+    // The time is the request's as the bench sees it; the server's CPU time is what it spent (in 10 ms ticks),
+    // which other processes on a busy machine do not stretch.
+    log(`\n  server RSS after: ${mib(readMemory(server.process.pid!)?.rss)}; load average during the run ${loadavg()[1]!.toFixed(1)} on ${cpus().length} cores`);
   } finally {
     await server.dispose();
     await dropTestDatabases();
