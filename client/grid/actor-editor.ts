@@ -1,11 +1,10 @@
 /**
  * The editor of a text column that names an actor list (docs/actors-and-duplicates.md): the cell's text,
  * typed in the cell as in any text column, with the actors whose names or aliases match what is being
- * typed listed under the cell. Enter takes the
- * highlighted actor and writes its name, whichever of its spellings matched ("Seoul" writes "South
- * Korea"); with nothing matching, Enter keeps the text as typed (and the grid marks it). A compound actor's
- * parts are joined with `;`: the list follows the part after the last one. Admins get "Add … to the
- * actor list" for a name the list lacks.
+ * typed listed under the cell. Enter takes the highlighted actor and writes its name, whichever of its
+ * spellings matched ("Seoul" writes "South Korea"); with nothing matching, Enter keeps the text as typed
+ * (and the grid marks it). A compound actor's parts are joined with `;`: the list follows the part after
+ * the last one. Admins get "Add … to the actor list" for a name the list lacks.
  */
 import type { ICellEditorComp, ICellEditorParams } from 'ag-grid-community';
 import type * as Y from 'yjs';
@@ -62,7 +61,7 @@ export class ActorEditor implements ICellEditorComp<RowData> {
     const { text, typed } = startText(params);
     this.input.className = 'cell-input cell-input-text';
     this.input.value = text;
-    this.input.placeholder = 'a name or an alias; ; between actors';
+    this.input.placeholder = 'A name or an alias (; between actors)';
     this.input.setAttribute('aria-label', this.column.name);
     this.input.setAttribute('role', 'combobox');
     this.input.setAttribute('aria-autocomplete', 'list');

@@ -7,8 +7,8 @@
  * A pair is a candidate when it is in one block and shares its actors (in either order) or a passage
  * (overlapping evidence); places within 25 km or of the same name count too, but never alone. On a sheet
  * with no event type column it must share two of the three. Its score is the weight of what it shares over
- * the weight of what the sheet can compare. Groups grow from the best pairs first, and a group never spans more than `days` between any
- * two of its dates, so events that recur day after day do not chain into one group.
+ * the weight of what the sheet can compare. Groups grow from the best pairs first, and a group never spans
+ * more than `days` between any two of its dates, so events that recur day after day do not chain into one.
  */
 import type { DuplicateReason } from '../../model/duplicates';
 
@@ -131,13 +131,13 @@ export function findDuplicates(rows: DuplicateKeys[], days: number, sheet: Compa
   const byDate = (i: number, j: number) => rows[i]!.from - rows[j]!.from || rows[i]!.to - rows[j]!.to;
 
   // Rows dated to the day: blocks of one event type in date order; a row meets the rows of the days before it.
-  const days_ = new Map<string, number[]>();
+  const dayBlocks = new Map<string, number[]>();
   const coarse: number[] = [];
   rows.forEach((row, i) => {
     if (row.from !== row.to) coarse.push(i);
-    else append(days_, row.type, i);
+    else append(dayBlocks, row.type, i);
   });
-  for (const block of days_.values()) {
+  for (const block of dayBlocks.values()) {
     block.sort(byDate);
     let first = 0;
     for (let k = 0; k < block.length; k++) {
