@@ -33,10 +33,11 @@ describe('the review panel flag filters', () => {
     expect(filterFlags(flags, { scope: 'mine', ...all }, 'ben', known).map((f) => f.id)).toEqual(['a', 'b']);
   });
 
-  it("filters by reason, by sheet and by coder (the row's last editor)", () => {
+  it('filters by reason, by sheet and by coder (any who wrote the row, not only the last)', () => {
     expect(filterFlags(flags, { scope: 'open', ...all, reason: 'duplicate' }, 'ana', known).map((f) => f.id)).toEqual(['b']);
     expect(filterFlags(flags, { scope: 'open', ...all, sheet: 'events' }, 'ana', known).map((f) => f.id)).toEqual(['a', 'd']);
     expect(filterFlags(flags, { scope: 'open', ...all, coder: 'ben' }, 'ana', known).map((f) => f.id)).toEqual(['a', 'b']);
-    expect(filterFlags(flags, { scope: 'open', ...all, coder: 'ana' }, 'ana', known)).toEqual([]);
+    expect(filterFlags(flags, { scope: 'open', ...all, coder: 'ana' }, 'ana', known).map((f) => f.id)).toEqual(['a']);
+    expect(filterFlags(flags, { scope: 'open', ...all, coder: 'cy' }, 'ana', known)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ export type Scope = 'open' | 'mine' | 'resolved';
 export interface FlagFilter {
   scope: Scope;
   reason: string;
-  /** A coder's name: the row's last editor. '' for everyone. */
+  /** A coder's name: one of those who wrote the row's cells. '' for everyone. */
   coder: string;
   sheet: string;
 }
@@ -24,7 +24,7 @@ export function filterFlags(
     if (filter.scope === 'mine' && authors(f.row)?.everyone.has(me) !== true) return false;
     if (filter.reason && f.reason !== filter.reason) return false;
     if (filter.sheet && f.sheet !== filter.sheet) return false;
-    if (filter.coder && authors(f.row)?.last !== filter.coder) return false;
+    if (filter.coder && authors(f.row)?.everyone.has(filter.coder) !== true) return false;
     return true;
   });
 }

@@ -160,7 +160,7 @@ export class ReviewPanel {
       }, SCOPE_LABELS[scope], h('span', { class: 'segment-count' }, String(n)));
     }));
     const reasons = [...new Set(flags.map((f) => f.reason))].sort();
-    const coders = [...new Set(flags.map((f) => this.ctx.coders.get(f.row)?.last).filter((c): c is string => !!c))].sort();
+    const coders = [...new Set(flags.flatMap((f) => [...(this.ctx.coders.get(f.row)?.everyone ?? [])]))].sort();
     fillSelect(this.reasonSelect, 'All reasons', reasons.map((r) => [r, reasonLabel(r)]), this.filter.reason);
     fillSelect(this.coderSelect, 'All coders', coders.map((c) => [c, c]), this.filter.coder);
     fillSelect(this.sheetSelect, 'All sheets', this.ctx.sheets().map((s) => [s.id, s.name]), this.filter.sheet);
