@@ -81,7 +81,7 @@ describe('import dialog', () => {
     const { page, watcher } = sheet;
     const workbook = new ExcelJS.Workbook();
     const first = workbook.addWorksheet('Coded');
-    first.addRow(['Actor 1', 'Place', 'Date']);
+    first.addRow(['Actor 1', 'Town', 'Date']);
     first.addRow(['From a workbook', 'Busan', new Date(Date.UTC(2024, 2, 1))]);
     const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
 
