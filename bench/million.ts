@@ -190,9 +190,10 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
     let slowest = 0;
     for (let quiet = 0; quiet < 10;) {
       const asked = performance.now();
-      await fetch(`${server.url}/healthz`);
-      const took = performance.now() - asked;
-      slowest = Math.max(slowest, took);
+      // A refused or reset connection counts as slow, and is asked again.
+      const answered = await fetch(`${server.url}/healthz`).then(() => true, () => false);
+      const took = answered ? performance.now() - asked : Number.POSITIVE_INFINITY;
+      if (answered) slowest = Math.max(slowest, took);
       quiet = took < 200 ? quiet + 1 : 0;
       await sleep(500);
     }
