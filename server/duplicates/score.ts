@@ -119,42 +119,51 @@ export function scorePair(a: DuplicateKeys, b: DuplicateKeys, days: number, shee
 /**
  * The duplicate groups among `rows`, best first. `dismissed` holds groups a user said are not the same
  * event: no two rows of one of them are paired again.
+ *
+ * A candidate shares its actors or a source with the other row, so rows are paired within lists of one
+ * event type and the same actors, or one event type and the same source, rather than with every row of
+ * their days: the lists are short however many rows a day has.
  */
 export function findDuplicates(rows: DuplicateKeys[], days: number, sheet: Comparable, dismissed: readonly string[][] = []): DuplicateGroup[] {
   const apart = dismissedPairs(dismissed);
   const pairs: Pair[] = [];
-  const consider = (a: number, b: number) => {
+  const seen = new Set<number>();
+  const consider = (x: number, y: number) => {
+    const [a, b] = x < y ? [x, y] : [y, x];
+    const key = a * rows.length + b;
+    if (seen.has(key)) return;
+    seen.add(key);
     if (apart?.(rows[a]!.row, rows[b]!.row)) return;
     const scored = scorePair(rows[a]!, rows[b]!, days, sheet);
     if (scored) pairs.push({ a, b, ...scored });
   };
-  const byDate = (i: number, j: number) => rows[i]!.from - rows[j]!.from || rows[i]!.to - rows[j]!.to;
 
-  // Rows dated to the day: blocks of one event type in date order; a row meets the rows of the days before it.
-  const dayBlocks = new Map<string, number[]>();
-  const coarse: number[] = [];
+  // Rows dated to the day meet the rows of their list dated up to `days` before; a date known only to the
+  // month or the year says too little to be near a day, and meets the same partial date only.
+  const dayLists = new Map<string, number[]>();
+  const partialLists = new Map<string, number[]>();
   rows.forEach((row, i) => {
-    if (row.from !== row.to) coarse.push(i);
-    else append(dayBlocks, row.type, i);
+    const lists = row.from === row.to ? dayLists : partialLists;
+    const block = row.from === row.to ? row.type : `${row.type}\u0002${row.from}:${row.to}`;
+    if (sheet.actors && row.actors !== '') append(lists, `${block}\u0003a${row.actors}`, i);
+    if (sheet.evidence) {
+      const sources = new Set<string>();
+      for (const anchor of row.anchors) sources.add(anchor.source);
+      for (const source of sources) append(lists, `${block}\u0003e${source}`, i);
+    }
   });
-  for (const block of dayBlocks.values()) {
-    block.sort(byDate);
+  for (const list of dayLists.values()) {
+    if (list.length < 2) continue;
+    list.sort((i, j) => rows[i]!.from - rows[j]!.from);
     let first = 0;
-    for (let k = 0; k < block.length; k++) {
-      const row = rows[block[k]!]!;
-      while (rows[block[first]!]!.to + days < row.from) first++;
-      for (let m = first; m < k; m++) consider(block[m]!, block[k]!);
+    for (let k = 1; k < list.length; k++) {
+      const from = rows[list[k]!]!.from;
+      while (rows[list[first]!]!.from + days < from) first++;
+      for (let m = first; m < k; m++) consider(list[m]!, list[k]!);
     }
   }
-
-  // A date known only to the month or the year says too little to be near a day: such a row meets the rows
-  // of its event type with the same partial date.
-  const partial = new Map<string, number[]>();
-  for (const i of coarse) append(partial, `${rows[i]!.type}\u0002${rows[i]!.from}`, i);
-  for (const block of partial.values()) {
-    for (let k = 1; k < block.length; k++) {
-      for (let m = 0; m < k; m++) if (rows[block[m]!]!.to === rows[block[k]!]!.to) consider(block[m]!, block[k]!);
-    }
+  for (const list of partialLists.values()) {
+    for (let k = 1; k < list.length; k++) for (let m = 0; m < k; m++) consider(list[m]!, list[k]!);
   }
   return group(rows, pairs, days, apart);
 }
