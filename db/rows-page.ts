@@ -200,8 +200,8 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
 
   const kept = narrowed ? undefined : await source.keptCount();
   if (kept !== undefined && sort === 'row_id') {
-    const ids = (await source.run<{ rowId: string }>(sql`select r.row_id as "rowId" from rows r where ${sql.raw(sheetRows)}
-      order by r.row_id ${sql.raw(direction)} limit ${query.limit} offset ${query.offset}`)).map((r) => r.rowId);
+    const ids = await fromNearerEnd(kept, query, direction, async (dir, offset, limit) => (await source.run<{ rowId: string }>(sql`select r.row_id as "rowId"
+      from rows r where ${sql.raw(sheetRows)} order by r.row_id ${sql.raw(dir)} limit ${limit} offset ${offset}`)).map((r) => r.rowId));
     return { total: kept, rows: await rowsOf(source.run, sheetRows, ids) };
   }
   const sortIndex = kept !== undefined && !ROW_KEYS.has(sort) ? indexOf(sort) : undefined;
@@ -250,6 +250,21 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
 const parsed = (r: PageRow) => ({ rowId: r.rowId, reviewStatus: r.reviewStatus, cells: JSON.parse(r.cells) as Record<string, CellValue> });
 
 /**
+ * The row ids of a page in `direction`, walked from whichever end of the order is nearer: a page 900,000 rows into
+ * a sheet of a million is the page 99,900 rows from its end, read the other way round.
+ */
+async function fromNearerEnd(
+  total: number, query: RowsPageQuery, direction: 'asc' | 'desc',
+  walk: (direction: 'asc' | 'desc', offset: number, limit: number) => Promise<string[]>,
+): Promise<string[]> {
+  const { offset, limit } = query;
+  if (offset + limit / 2 <= total / 2) return walk(direction, offset, limit);
+  const end = Math.min(total, offset + limit);
+  if (end <= offset) return [];
+  return (await walk(direction === 'asc' ? 'desc' : 'asc', total - end, end - offset)).reverse();
+}
+
+/**
  * A page sorted by an indexed column: each part of the order (`segments`) is a range of the column's index, so
  * the page's row ids come from the index alone, however deep the offset. The parts after the first are counted
  * in their range; the first is what the kept count leaves.
@@ -266,22 +281,26 @@ async function segmentIds(
     sizes.push(Number(n));
   }
   sizes.unshift(Math.max(0, total - sizes.reduce((a, b) => a + b, 0)));
-  const ids: string[] = [];
-  let skip = query.offset;
-  for (const [i, part] of parts.entries()) {
-    const wanted = query.limit - ids.length;
-    if (wanted <= 0) break;
-    if (skip >= sizes[i]!) {
-      skip -= sizes[i]!;
-      continue;
+  return fromNearerEnd(total, query, direction, async (dir, offset, limit) => {
+    // Read backwards, the parts come in the other order too.
+    const order = dir === direction ? parts.map((part, i) => ({ part, size: sizes[i]! })) : parts.map((part, i) => ({ part, size: sizes[i]! })).reverse();
+    const ids: string[] = [];
+    let skip = offset;
+    for (const { part, size } of order) {
+      const wanted = limit - ids.length;
+      if (wanted <= 0) break;
+      if (skip >= size) {
+        skip -= size;
+        continue;
+      }
+      const keys = [...part.order, 'r.row_id'].map((key) => `${key} ${dir}`).join(', ');
+      const found = await run<{ rowId: string }>(sql`select r.row_id as "rowId" from rows r${hint}
+        where ${sql.raw(`${sheetRows} and ${part.where}`)} order by ${sql.raw(keys)} limit ${wanted} offset ${skip}`);
+      ids.push(...found.map((r) => r.rowId));
+      skip = 0;
     }
-    const order = [...part.order, 'r.row_id'].map((key) => `${key} ${direction}`).join(', ');
-    const found = await run<{ rowId: string }>(sql`select r.row_id as "rowId" from rows r${hint}
-      where ${sql.raw(`${sheetRows} and ${part.where}`)} order by ${sql.raw(order)} limit ${wanted} offset ${skip}`);
-    ids.push(...found.map((r) => r.rowId));
-    skip = 0;
-  }
-  return ids;
+    return ids;
+  });
 }
 
 /** The rows of the given ids, in that order, with their review status. */

@@ -273,6 +273,9 @@ describe('rows by page on a large sheet', () => {
       const actor = EVENTS.find((c) => c.id === 'actor1')!;
       expect((await page(id, 'events', 'limit=3')).total).toBe(events.length);
       expect((await page(id, 'counts', 'limit=3')).total).toBe(counts.length);
+      const byId = events.map(([rid]) => rid).sort();
+      expect((await page(id, 'events', `offset=${byId.length - 150}&limit=100`)).rows.map((r) => r.row_id)).toEqual(byId.slice(-150, -50));
+      expect((await page(id, 'events', `sort=-row_id&offset=${byId.length - 40}&limit=100`)).rows.map((r) => r.row_id)).toEqual([...byId].reverse().slice(-40));
       for (const [column, descending] of [[actor, false], [actor, true], [date, true]] as const) {
         const order = expectedOrder(events, column, descending);
         const sort = `sort=${descending ? '-' : ''}${column.id}`;
