@@ -4,28 +4,38 @@
  * 1. Peer comparison (IMPORT_ROWS, default 20,000; rows imported through the import route): the first page of
  *    the events sheet from `GET …/rows` against today's way for a grid to get its first rows, a stock
  *    y-websocket client's cold sync of the whole dataset, both on the same server, same data, same run.
- * 2. Scale (PAGE_ROWS, default 1,000,000): that many more events rows written straight into the server's read
- *    model (the `rows` table of its SQLite file, 50,000 per transaction, while it runs: pages are served from
- *    there and never from the document), then the time of each kind of page (median of 3) and the server's
- *    memory after.
+ * 2. Scale (PAGE_ROWS, default 1,000,000): that many events rows of a dataset in the `rows` layout, written straight
+ *    into the server's read model (the `rows` table of its SQLite file, 50,000 per transaction, while it runs: as a
+ *    bulk import would), then one row imported through the route so that the server sees the sheet large and builds
+ *    its column indexes once the writes pause (`db/sheet-indexes.ts`): the time of the writes and of the indexes,
+ *    then of each kind of page (median of 3), and the server's memory after.
  *
- * `npm run bench -- pages`, or `npx tsx bench/pages.ts`; with TESSERA_TEST_STORE=pg on PostgreSQL (a database of its own,
+ * `npm run bench -- pages`, or `npx tsx bench/pages.ts` (IMPORT_ROWS=0: the scale part only); with TESSERA_TEST_STORE=pg on PostgreSQL (a database of its own,
  * dropped at the end). Prints numbers; never asserts.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { ulid } from 'ulid';
+import type { PgDb } from '../db/pg/client';
+import { pgSheetIndexes } from '../db/pg/sheet-indexes';
+import { pgRows, sqliteRows } from '../db/rows-page';
+import { sqliteSheetIndexes, wantedIndexes } from '../db/sheet-indexes';
+import { TEMPLATES } from '../model/templates';
 import { api, connectSynced } from '../test/helpers/clients';
 import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { startServer } from '../test/helpers/server';
 import { eventsCsv } from './import';
-import { readMemory } from './procs';
+import { readCpuMs, readMemory } from './procs';
 import { eventRow, prng } from './rows';
 import { int, mib, ms, seconds } from './stats';
 
 const DATASET = 'bench-pages';
+/** The scale part's dataset: in the `rows` layout, whose rows an import writes straight into the read model. */
+const LARGE = 'bench-pages-large';
 
 export interface PagesBenchOptions {
   importRows: number;
@@ -34,11 +44,19 @@ export interface PagesBenchOptions {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** `count` events rows straight into the `rows` table of a SQLite file or a PostgreSQL database, 50,000 per transaction. */
-async function writeRows(where: string, count: number): Promise<void> {
+/** `count` events rows, as `rows` columns (dataset, row id, cells, time). */
+function eventRows(count: number): Array<readonly [string, string, string, number]> {
   const rand = prng(7);
+  // Row ids from a seeded generator: ulid's own draws from the system's random source for every character.
+  const idRandom = prng(11);
   const now = Date.now();
-  const row = (i: number) => [DATASET, ulid(now - count + i), JSON.stringify(eventRow(rand, i)), now] as const;
+  return Array.from({ length: count }, (_, i) => [LARGE, ulid(now - count + i, idRandom), JSON.stringify(eventRow(rand, i)), now] as const);
+}
+
+/** Rows straight into the `rows` table of a SQLite file or a PostgreSQL database, 50,000 per transaction. */
+async function writeRows(where: string, rows: ReadonlyArray<readonly [string, string, string, number]>): Promise<void> {
+  const count = rows.length;
+  const row = (i: number) => rows[i]!;
   if (where.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: where });
     await client.connect();
@@ -67,67 +85,119 @@ async function writeRows(where: string, count: number): Promise<void> {
   db.close();
 }
 
+/** Waits until the server has built every index the events sheet of `LARGE` wants; answers how long that took. */
+async function indexesBuilt(where: string): Promise<number> {
+  const started = performance.now();
+  const events = TEMPLATES['events-statements'].find((s) => s.id === 'events')!.columns;
+  const postgres = where.startsWith('postgres');
+  const wanted = [...wantedIndexes((postgres ? pgRows : sqliteRows).keys, LARGE, 'events', events).keys()];
+  const client = postgres ? new pg.Client({ connectionString: where }) : undefined;
+  await client?.connect();
+  const sqlite = postgres ? undefined : new Database(where, { readonly: true });
+  try {
+    for (;;) {
+      const have = client
+        ? new Set([...(await pgSheetIndexes(drizzle(client) as unknown as PgDb, LARGE, 'events'))].filter(([, valid]) => valid).map(([name]) => name))
+        : sqliteSheetIndexes(sqlite!, LARGE, 'events');
+      if (wanted.every((name) => have.has(name))) return performance.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await client?.end();
+    sqlite?.close();
+  }
+}
+
 export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions, log: (line: string) => void): Promise<void> {
   const server = await startServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Pages bench', template: 'events-statements' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status}`);
+    let dataset = DATASET;
     const page = async (query: string) => {
+      const cpuBefore = readCpuMs(server.process.pid!) ?? Number.NaN;
       const started = performance.now();
-      const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/rows?${query}`, {
+      const response = await fetch(`${server.url}/api/datasets/${dataset}/sheets/events/rows?${query}`, {
         headers: { authorization: `Bearer ${server.adminToken}` },
       });
       const body = await response.json() as { total: number; rows: unknown[] };
       if (response.status !== 200) throw new Error(`${query}: ${response.status} ${JSON.stringify(body)}`);
-      return { ms: performance.now() - started, total: body.total, rows: body.rows.length };
+      return { ms: performance.now() - started, cpu: (readCpuMs(server.process.pid!) ?? Number.NaN) - cpuBefore, total: body.total, rows: body.rows.length };
     };
     const timed = async (query: string, runs = 3) => {
       const results = [];
       for (let i = 0; i < runs; i++) results.push(await page(query));
-      return { ...results[0]!, ms: median(results.map((r) => r.ms)) };
+      return { ...results[0]!, ms: median(results.map((r) => r.ms)), cpu: median(results.map((r) => r.cpu)) };
     };
 
-    log(`\n## Rows by page: first rows of ${int(importRows)} imported rows, by page and by a whole-document sync`);
-    const csv = eventsCsv(importRows);
-    const imported = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
-      method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'text/csv' }, body: csv,
-    });
-    if (imported.status !== 200) throw new Error(`import: ${imported.status} ${await imported.text()}`);
-    const first = await timed('limit=100', 5);
-    const syncs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      const client = await connectSynced(server, DATASET);
-      syncs.push(performance.now() - started);
-      client.destroy();
+    // IMPORT_ROWS=0 leaves the comparison out.
+    if (importRows > 0) {
+      log(`\n## Rows by page: first rows of ${int(importRows)} imported rows, by page and by a whole-document sync`);
+      const csv = eventsCsv(importRows);
+      const imported = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
+        method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'text/csv' }, body: csv,
+      });
+      if (imported.status !== 200) throw new Error(`import: ${imported.status} ${await imported.text()}`);
+      const first = await timed('limit=100', 5);
+      const syncs: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const client = await connectSynced(server, DATASET);
+        syncs.push(performance.now() - started);
+        client.destroy();
+      }
+      log(`  first page (100 rows): ${ms(first.ms)} (median of 5); whole-document cold sync of a stock client: ${ms(median(syncs))} (median of 3) — ${(median(syncs) / first.ms).toFixed(0)}× longer`);
     }
-    log(`  first page (100 rows): ${ms(first.ms)} (median of 5); whole-document cold sync of a stock client: ${ms(median(syncs))} (median of 3) — ${(median(syncs) / first.ms).toFixed(0)}× longer`);
 
-    log(`\n## Rows by page on ${int(importRows + pageRows)} rows (${int(pageRows)} written straight into the read model)`);
-    const fill = performance.now();
-    await writeRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), pageRows);
-    log(`  written in ${seconds(performance.now() - fill)} (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
+    log(`\n## Rows by page on ${int(pageRows + 1)} rows (${int(pageRows)} written straight into the read model, one imported)`);
+    const large = await api(server, '/api/datasets', { body: { id: LARGE, name: 'Pages bench, large', template: 'events-statements', layout: 'rows' } });
+    if (large.status !== 201) throw new Error(`creating the large dataset: ${large.status}`);
+    const where = testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db');
+    let started = performance.now();
+    const rows = eventRows(pageRows);
+    log(`  ${int(pageRows)} rows made in ${seconds(performance.now() - started)} (this process, not timed below)`);
+    started = performance.now();
+    const cpu = () => { const used = process.cpuUsage(); return (used.user + used.system) / 1000; };
+    const writeCpu = cpu();
+    await writeRows(where, rows);
+    const written = performance.now() - started;
+    const writtenCpu = cpu() - writeCpu;
     // The SQLite writes held this process's event loop for their whole time: let it see the keep-alive sockets
     // the server closed meanwhile, or the next request goes out on one of them and fails.
     await new Promise((resolve) => setTimeout(resolve, 200));
+    const one = await fetch(`${server.url}/api/datasets/${LARGE}/sheets/events/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'text/csv' }, body: eventsCsv(1),
+    });
+    if (one.status !== 200) throw new Error(`import of one row: ${one.status} ${await one.text()}`);
+    const serverCpu = () => readCpuMs(server.process.pid!) ?? Number.NaN;
+    const indexCpu = serverCpu();
+    const indexed = await indexesBuilt(where);
+    log(`  written in ${seconds(written)}, the sheet's column indexes built ${seconds(indexed)} after the last write: ${seconds(written + indexed)} in all (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
+    // SQLite works in the process that calls it: its CPU time is what the wall time would be on a quiet machine.
+    if (!testOnPostgres) log(`  CPU time: writes ${seconds(writtenCpu)} (this process), indexes ${seconds(serverCpu() - indexCpu)} (the server): ${seconds(writtenCpu + serverCpu() - indexCpu)} in all`);
     const queries: [string, string][] = [
       ['first page, row-id order', 'limit=100'],
       ['page at row 900,000', 'offset=900000&limit=100'],
       ['sort by actor1', 'sort=actor1&limit=100'],
+      ['sort by actor1, at row 900,000', 'sort=actor1&offset=900000&limit=100'],
       ['sort by date, descending', 'sort=-event_date&limit=100'],
+      ['sort by date, descending, at row 900,000', 'sort=-event_date&offset=900000&limit=100'],
       ['filter event_type = AGREE', 'filter[event_type]=AGREE&limit=100'],
       ['filter context holds military', 'filter[context]=military&limit=100'],
+      ['filter + sort', 'filter[event_type]=AGREE&sort=actor1&limit=100'],
       ['search "geneva"', 'q=geneva&limit=100'],
       ['search a rare text', 'q=item%20999999&limit=100'],
       ['search + filter + sort', 'q=seoul&filter[event_type]=AGREE&sort=-event_date&limit=100'],
     ];
+    dataset = LARGE;
     log('');
-    log('| page | time (median of 3) | total | rows |');
-    log('| --- | --- | --- | --- |');
+    log(`| page | time (median of 3) | server CPU${testOnPostgres ? ' (Node only)' : ''} | total | rows |`);
+    log('| --- | --- | --- | --- | --- |');
     for (const [label, query] of queries) {
       const r = await timed(query);
-      log(`| ${label} | ${ms(r.ms)} | ${int(r.total)} | ${r.rows} |`);
+      log(`| ${label} | ${ms(r.ms)} | ${ms(r.cpu)} | ${int(r.total)} | ${r.rows} |`);
     }
+    log(`  load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above the core count, the times are disturbed; SQLite's CPU times less so)`);
     log(`\n  server RSS after: ${mib(readMemory(server.process.pid!)?.rss)}`);
   } finally {
     await server.dispose();
