@@ -98,7 +98,7 @@ export class SqliteReadModel implements ReadModel {
       run: async <T>(statement: SQL) => db.all<T>(statement),
       keptCount: async () => db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))).get()?.n,
       indexes: async () => sqliteSheetIndexes(db.$client, datasetId, sheetId),
-      indexName: (columnId, kind) => columnIndexName(datasetId, sheetId, columnId, kind),
+      indexName: (columnId, kind) => columnIndexName(sqliteRows.keys, datasetId, sheetId, columnId, kind),
     }, datasetId, sheetId, columns, query);
   }
 

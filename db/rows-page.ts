@@ -44,10 +44,14 @@ export interface KeySql {
   /** A number column's key: the number, null for the other classes. */
   number(cells: string, columnId: string): string;
   /**
-   * The cell as JSON (a string quoted): kept in a code column's index so that a filter's exact match is
-   * answered from the index alone. Undefined where indexes on expressions are never read alone (PostgreSQL).
+   * What a code column's index keeps besides its key, so that a filter's exact match is answered from the index:
+   * the cell as JSON (SQLite: a string quoted, which tells it from a list), or as text (PostgreSQL, whose indexes
+   * on expressions are read with their table rows, and answer a count without them only when nothing else is
+   * asked of the row).
    */
-  json?(cells: string, columnId: string): string;
+  exact(cells: string, columnId: string): string;
+  /** Whether `exact` is the cell's JSON (else its text). */
+  exactIsJson: boolean;
   /** A string as an SQL literal: a partial index is chosen by the literals of its WHERE. */
   literal(value: string): string;
 }
@@ -71,7 +75,8 @@ const sqliteKeys: KeySql = {
   numberClass: (cells, id) => `(case when json_type(${cells}, '$.${columnPath(id)}') in ('integer', 'real') then 0 `
     + `when coalesce(json_extract(${cells}, '$.${columnPath(id)}'), '') in ('', '[]') then 2 else 1 end)`,
   number: (cells, id) => `(case when json_type(${cells}, '$.${columnPath(id)}') in ('integer', 'real') then json_extract(${cells}, '$.${columnPath(id)}') end)`,
-  json: (cells, id) => `(${cells} -> '$.${columnPath(id)}')`,
+  exact: (cells, id) => `(${cells} -> '$.${columnPath(id)}')`,
+  exactIsJson: true,
   literal,
 };
 
@@ -81,6 +86,8 @@ const pgKeys: KeySql = {
   numberClass: (cells, id) => `(case when json_typeof(${cells}::json -> '${columnPath(id)}') = 'number' then 0 `
     + `when coalesce(${cells}::json ->> '${columnPath(id)}', '') in ('', '[]') then 2 else 1 end)`,
   number: (cells, id) => `(case when json_typeof(${cells}::json -> '${columnPath(id)}') = 'number' then (${cells}::json ->> '${columnPath(id)}')::numeric end)`,
+  exact: (cells, id) => `(${cells}::json ->> '${columnPath(id)}')`,
+  exactIsJson: false,
   literal,
 };
 
@@ -124,7 +131,7 @@ export function keyKind(type: Column['type']): KeyKind | undefined {
 export function indexedExpressions(keys: KeySql, kind: KeyKind, columnId: string, cells = 'cells'): string[] {
   if (kind === 'number') return [keys.numberClass(cells, columnId), keys.number(cells, columnId), 'row_id'];
   const text = [keys.text(cells, columnId), 'row_id'];
-  return kind === 'code' && keys.json ? [...text, keys.json(cells, columnId)] : text;
+  return kind === 'code' ? [...text, keys.exact(cells, columnId)] : text;
 }
 
 /**
@@ -214,6 +221,8 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
   const where: SQL[] = [sql.raw(sheetRows)];
   let hint: SQL = sql``;
   let hinted: 'range' | 'list' | undefined;
+  // Whether a term reads the row's cells parsed (PostgreSQL parses them once per row for all such terms).
+  let readsCells = query.q !== undefined;
   for (const [columnId, code] of query.filters) {
     if (columnId === 'review_status') {
       where.push(sql`${status} = ${code}`);
@@ -227,7 +236,9 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
       hint = d.indexHint(index.name);
       hinted = column.type === 'multi' ? 'list' : 'range';
     }
-    where.push(filterTerm(d, column, code, keyKind(column.type)));
+    const { term, cells } = filterTerm(d, column, code, keyKind(column.type));
+    where.push(term);
+    readsCells ||= cells;
   }
   if (query.q) {
     const pattern = anywhere(query.q);
@@ -238,7 +249,6 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
   }
-  const readsCells = query.q !== undefined || query.filters.some(([id]) => !ROW_KEYS.has(id));
   const from = sql`from ${d.source(readsCells)}${hint} left join reviews v on v.dataset_id = r.dataset_id and v.row_id = r.row_id where ${sql.join(where, sql` and `)}`;
   const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
   const order = orderBy(d, columns, sort, direction, status);
@@ -317,25 +327,26 @@ async function rowsOf(run: RunQuery, sheetRows: string, ids: readonly string[]):
 }
 
 /**
- * A filter on a column as its index can answer it. A code column's index holds the cell's JSON: the exact match
- * is read from the index, and the cell itself only when its JSON escapes something. A list column matches a
- * list holding the code, or the code itself; any other column, the code itself.
+ * A filter on a column as its index can answer it: the key equal to the code's, then the exact match, which a
+ * code column's index answers too. A list column matches a list holding the code, or the code itself; any other
+ * column, the code itself. `cells` is set when the term reads the row's parsed cells.
  */
-function filterTerm(d: RowsDialect, column: Column, code: string, kind: KeyKind | undefined): SQL {
+function filterTerm(d: RowsDialect, column: Column, code: string, kind: KeyKind | undefined): { term: SQL; cells: boolean } {
   const k = d.keys;
   const id = column.id;
-  if (kind === 'number') return code === '' ? sql.raw(`${k.numberClass('r.cells', id)} = 2`) : d.holds(id, code);
-  if (kind === undefined) return code === '' ? sql`coalesce(${d.text(id)}, '') in ('', '[]')` : d.holds(id, code);
+  if (kind === 'number') return code === '' ? { term: sql.raw(`${k.numberClass('r.cells', id)} = 2`), cells: false } : { term: d.holds(id, code), cells: true };
+  if (kind === undefined) return { term: code === '' ? sql`coalesce(${d.text(id)}, '') in ('', '[]')` : d.holds(id, code), cells: true };
   const key = sql.raw(k.text('r.cells', id));
-  if (code === '') return sql`${key} is null`;
-  const json = kind === 'code' && k.json ? sql.raw(k.json('r.cells', id)) : undefined;
+  if (code === '') return { term: sql`${key} is null`, cells: false };
+  const exact = sql.raw(k.exact('r.cells', id));
   const quoted = JSON.stringify(code);
   if (column.type === 'multi') {
-    if (!json) return d.holds(id, code);
+    if (!k.exactIsJson) return { term: d.holds(id, code), cells: true };
     // Without a backslash in a list's JSON, its quotes are its strings' own: `"code"` in it is an item.
-    return sql`(${json} = ${quoted} or (${json} like '[%' and instr(${json}, ${quoted}) > 0 and (instr(${json}, '\\') = 0 or ${d.holds(id, code)})))`;
+    return { term: sql`(${exact} = ${quoted} or (${exact} like '[%' and instr(${exact}, ${quoted}) > 0 and (instr(${exact}, '\\') = 0 or ${d.holds(id, code)})))`, cells: true };
   }
-  return sql`${key} = lower(${code}) and (${json ? sql`${json} = ${quoted} or ` : sql``}${d.text(id)} = ${code})`;
+  if (kind === 'code') return { term: k.exactIsJson ? sql`${key} = lower(${code}) and (${exact} = ${quoted} or ${d.text(id)} = ${code})` : sql`${key} = lower(${code}) and ${exact} = ${code}`, cells: k.exactIsJson };
+  return { term: sql`${key} = lower(${code}) and ${d.text(id)} = ${code}`, cells: true };
 }
 
 /**

@@ -19,13 +19,14 @@ export const QUIET_MS = 1000;
 
 const hash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
-/** Every index of a sheet's columns is named with this, then a hash of the column and its key kind. */
+/** Every index of a sheet's columns is named with this, then a hash of what it holds. */
 export function sheetIndexPrefix(datasetId: string, sheetId: string): string {
   return `rows_k_${hash(`${datasetId}\u0000${sheetId}`, 12)}_`;
 }
 
-export function columnIndexName(datasetId: string, sheetId: string, columnId: string, kind: KeyKind): string {
-  return `${sheetIndexPrefix(datasetId, sheetId)}${hash(`${columnId}\u0000${kind}`, 8)}`;
+/** A column's index is named by what it holds: an index made by an older definition is not taken for it. */
+export function columnIndexName(keys: KeySql, datasetId: string, sheetId: string, columnId: string, kind: KeyKind): string {
+  return `${sheetIndexPrefix(datasetId, sheetId)}${hash(indexedExpressions(keys, kind, columnId).join(', '), 8)}`;
 }
 
 /** The indexes a sheet's columns want: name → what follows `CREATE INDEX name` (table, expressions, the sheet's rows). */
@@ -34,7 +35,7 @@ export function wantedIndexes(keys: KeySql, datasetId: string, sheetId: string, 
   for (const column of columns) {
     const kind = keyKind(column.type);
     if (!kind) continue;
-    wanted.set(columnIndexName(datasetId, sheetId, column.id, kind),
+    wanted.set(columnIndexName(keys, datasetId, sheetId, column.id, kind),
       `on rows (${indexedExpressions(keys, kind, column.id).join(', ')}) where dataset_id = ${keys.literal(datasetId)} and sheet_id = ${keys.literal(sheetId)}`);
   }
   return wanted;

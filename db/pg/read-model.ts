@@ -86,7 +86,7 @@ export class PgReadModel implements ReadModel {
       run: async <T>(statement: SQL) => (await db.execute(statement)).rows as T[],
       keptCount: async () => (await db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))))[0]?.n,
       indexes: async () => new Set([...(await pgSheetIndexes(db, datasetId, sheetId))].filter(([, valid]) => valid).map(([name]) => name)),
-      indexName: (columnId, kind) => columnIndexName(datasetId, sheetId, columnId, kind),
+      indexName: (columnId, kind) => columnIndexName(pgRows.keys, datasetId, sheetId, columnId, kind),
     }, datasetId, sheetId, columns, query);
   }
 

@@ -74,7 +74,7 @@ async function openStore(server: RunningServer): Promise<Store> {
           },
           keptCount: async () => Number((await query<{ n: string }>('select row_count as n from sheets where dataset_id = $1 and sheet_id = $2', [datasetId, sheetId]))[0]!.n),
           indexes: () => indexes(datasetId, sheetId),
-          indexName: (columnId, kind) => columnIndexName(datasetId, sheetId, columnId, kind),
+          indexName: (columnId, kind) => columnIndexName(pgRows.keys, datasetId, sheetId, columnId, kind),
         }, datasetId, sheetId, columns, page);
         return plans;
       },
@@ -105,7 +105,7 @@ async function openStore(server: RunningServer): Promise<Store> {
         },
         keptCount: async () => (sqlite.prepare('select row_count as n from sheets where dataset_id = ? and sheet_id = ?').get(datasetId, sheetId) as { n: number }).n,
         indexes: async () => sqliteSheetIndexes(sqlite, datasetId, sheetId),
-        indexName: (columnId, kind) => columnIndexName(datasetId, sheetId, columnId, kind),
+        indexName: (columnId, kind) => columnIndexName(sqliteRows.keys, datasetId, sheetId, columnId, kind),
       }, datasetId, sheetId, columns, page);
       return plans;
     },
@@ -116,6 +116,8 @@ async function openStore(server: RunningServer): Promise<Store> {
 const EVENTS = TEMPLATES['events-statements'].find((s) => s.id === 'events')!.columns;
 const COUNTS: Column[] = [{ id: 'n', name: 'N', type: 'number' }, { id: 'label', name: 'Label', type: 'text' }];
 const ROWS = LARGE_SHEET_ROWS + 500;
+/** The key expressions of the store the tests run on. */
+const keys = (testOnPostgres ? pgRows : sqliteRows).keys;
 const rowId = (i: number) => `R${String(i).padStart(6, '0')}`;
 
 /** An events row whose cells differ in the ways a sort, a filter or a search must tell apart. */
@@ -262,8 +264,8 @@ describe('rows by page on a large sheet', () => {
       }
       await store.insertRows(id, 'events', events);
       await store.insertRows(id, 'counts', counts);
-      eventIndexes = wantedIndexes((testOnPostgres ? pgRows : sqliteRows).keys, id, 'events', EVENTS);
-      countIndexes = wantedIndexes((testOnPostgres ? pgRows : sqliteRows).keys, id, 'counts', COUNTS);
+      eventIndexes = wantedIndexes(keys, id, 'events', EVENTS);
+      countIndexes = wantedIndexes(keys, id, 'counts', COUNTS);
       // Before its indexes, the same pages come from a scan: the checks below hold either way.
       expect(await store.indexes(id, 'events')).toEqual(new Set());
     }, 120_000);
@@ -343,7 +345,7 @@ describe('rows by page on a large sheet', () => {
     }, 120_000);
 
     it('walks them: a sorted page, a deep one and a filtered one', async () => {
-      const name = (columnId: string) => columnIndexName(id, 'events', columnId, keyKind(EVENTS.find((c) => c.id === columnId)!.type)!);
+      const name = (columnId: string) => columnIndexName(keys, id, 'events', columnId, keyKind(EVENTS.find((c) => c.id === columnId)!.type)!);
       // Deep in the sheet (SQLite; PostgreSQL may rather sort a scan of a sheet this small than walk its index that far).
       const sorted = await store.explainPage(id, 'events', EVENTS, { offset: testOnPostgres ? 0 : ROWS - 100, limit: 100, filters: [], sort: { column: 'actor1', descending: true } });
       // The empty cells counted in their range, the page's ids from the index, then the page's rows by id.
@@ -351,7 +353,7 @@ describe('rows by page on a large sheet', () => {
       const filtered = await store.explainPage(id, 'events', EVENTS, { offset: 0, limit: 100, filters: [['event_type', 'AGREE']] });
       expect(filtered.every((plan) => plan.includes(name('event_type'))), filtered.join('\n')).toBe(true);
       const numbers = await store.explainPage(id, 'counts', COUNTS, { offset: 0, limit: 100, filters: [], sort: { column: 'n', descending: false } });
-      expect(numbers.slice(0, 3).every((plan) => plan.includes(columnIndexName(id, 'counts', 'n', 'number'))), numbers.join('\n')).toBe(true);
+      expect(numbers.slice(0, 3).every((plan) => plan.includes(columnIndexName(keys, id, 'counts', 'n', 'number'))), numbers.join('\n')).toBe(true);
       await pagesAreRight();
     }, 300_000);
 
@@ -364,8 +366,8 @@ describe('rows by page on a large sheet', () => {
           columns.push([columnToYMap({ id: 'm', name: 'M', type: 'integer' })]);
         });
         const changed: Column[] = [COUNTS[0]!, { id: 'm', name: 'M', type: 'integer' }];
-        const wanted = new Set(wantedIndexes((testOnPostgres ? pgRows : sqliteRows).keys, id, 'counts', changed).keys());
-        expect(wanted.has(columnIndexName(id, 'counts', 'label', 'text'))).toBe(false);
+        const wanted = new Set(wantedIndexes(keys, id, 'counts', changed).keys());
+        expect(wanted.has(columnIndexName(keys, id, 'counts', 'label', 'text'))).toBe(false);
         await eventually(async () => expect(await store.indexes(id, 'counts')).toEqual(wanted), { timeoutMs: 60_000, what: 'the indexes of the changed columns' });
       } finally {
         client.destroy();
