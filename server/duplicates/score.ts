@@ -139,31 +139,49 @@ export function findDuplicates(rows: DuplicateKeys[], days: number, sheet: Compa
   };
 
   // Rows dated to the day meet the rows of their list dated up to `days` before; a date known only to the
-  // month or the year says too little to be near a day, and meets the same partial date only.
-  const dayLists = new Map<string, number[]>();
-  const partialLists = new Map<string, number[]>();
+  // month or the year says too little to be near a day, and meets the same partial date only. Lists by
+  // block (the event type, or the type and the partial date), then by actors or by source.
+  const byActors = new Map<string, Map<string, number[]>>();
+  const bySource = new Map<string, Map<string, number[]>>();
+  const partial = new Set<Map<string, number[]>>();
+  const listsOf = (lists: Map<string, Map<string, number[]>>, block: string) => {
+    let found = lists.get(block);
+    if (!found) lists.set(block, (found = new Map()));
+    return found;
+  };
   rows.forEach((row, i) => {
-    const lists = row.from === row.to ? dayLists : partialLists;
-    const block = row.from === row.to ? row.type : `${row.type}\u0002${row.from}:${row.to}`;
-    if (sheet.actors && row.actors !== '') append(lists, `${block}\u0003a${row.actors}`, i);
-    if (sheet.evidence) {
-      const sources = new Set<string>();
-      for (const anchor of row.anchors) sources.add(anchor.source);
-      for (const source of sources) append(lists, `${block}\u0003e${source}`, i);
+    const day = row.from === row.to;
+    const block = day ? row.type : `${row.type}\u0002${row.from}:${row.to}`;
+    if (sheet.actors && row.actors !== '') {
+      const lists = listsOf(byActors, block);
+      append(lists, row.actors, i);
+      if (!day) partial.add(lists);
+    }
+    if (sheet.evidence && row.anchors.length > 0) {
+      const lists = listsOf(bySource, block);
+      if (!day) partial.add(lists);
+      for (const [k, anchor] of row.anchors.entries()) {
+        // A source twice in one row's evidence puts the row in its list once.
+        if (!row.anchors.slice(0, k).some((a) => a.source === anchor.source)) append(lists, anchor.source, i);
+      }
     }
   });
-  for (const list of dayLists.values()) {
-    if (list.length < 2) continue;
-    list.sort((i, j) => rows[i]!.from - rows[j]!.from);
-    let first = 0;
-    for (let k = 1; k < list.length; k++) {
-      const from = rows[list[k]!]!.from;
-      while (rows[list[first]!]!.from + days < from) first++;
-      for (let m = first; m < k; m++) consider(list[m]!, list[k]!);
+  for (const lists of [...byActors.values(), ...bySource.values()]) {
+    const all = partial.has(lists);
+    for (const list of lists.values()) {
+      if (list.length < 2) continue;
+      if (all) {
+        for (let k = 1; k < list.length; k++) for (let m = 0; m < k; m++) consider(list[m]!, list[k]!);
+        continue;
+      }
+      list.sort((i, j) => rows[i]!.from - rows[j]!.from);
+      let first = 0;
+      for (let k = 1; k < list.length; k++) {
+        const from = rows[list[k]!]!.from;
+        while (rows[list[first]!]!.from + days < from) first++;
+        for (let m = first; m < k; m++) consider(list[m]!, list[k]!);
+      }
     }
-  }
-  for (const list of partialLists.values()) {
-    for (let k = 1; k < list.length; k++) for (let m = 0; m < k; m++) consider(list[m]!, list[k]!);
   }
   return group(rows, pairs, days, apart);
 }
