@@ -136,8 +136,10 @@ describe('whole-dataset export', () => {
     expect(zip.disposition).toContain('.zip');
     const files = unzipSync(zip.body);
     const suffix = rows === 'all' ? '' : `-${rows}`;
-    expect(Object.keys(files)).toEqual([`demo-events${suffix}.${format}`, `demo-statements${suffix}.${format}`]);
-    for (const sheet of ['events', 'statements']) {
+    // Every sheet of the demo, its actor list included, in tab order.
+    const sheets = ['events', 'statements', 'actors'];
+    expect(Object.keys(files)).toEqual(sheets.map((sheet) => `demo-${sheet}${suffix}.${format}`));
+    for (const sheet of sheets) {
       const alone = await bytes(`/api/datasets/demo/sheets/${sheet}/export?format=${format}&rows=${rows}${extra}`);
       const inZip = files[`demo-${sheet}${suffix}.${format}`]!;
       if (format === 'csv') expect(text(inZip)).toBe(text(alone.body));
