@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-const Env = z.object({
+/** Every setting, by its variable's name; the README's configuration table lists each. */
+export const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   DATA_DIR: z.string().default('./data'),

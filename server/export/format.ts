@@ -12,7 +12,7 @@ export function exportHeader(columns: readonly Column[]): string[] {
 
 /**
  * The CSV export's column ids: as `exportHeader`, but a place column `C` is six, `C` (the name),
- * `C_country`, `C_lat`, `C_lon`, `C_precision` and `C_geonameid` (README "Places").
+ * `C_country`, `C_lat`, `C_lon`, `C_precision` and `C_geonameid` (docs/places.md).
  */
 export function csvHeader(columns: readonly Column[]): string[] {
   return ['row_id', ...columns.flatMap((c) => (c.type === 'place' ? placeColumnIds(c.id) : [c.id])), ...EXPORT_META_COLUMNS];

@@ -84,7 +84,7 @@ export function readValue(column: Column, raw: RawCell, ctx: ReadContext): ReadR
 export type PlaceCells = Partial<Record<PlacePart, RawCell | undefined>>;
 
 /**
- * A place: from its name and its parts' cells, as the CSV export writes it (README "Places"), or from
+ * A place: from its name and its parts' cells, as the CSV export writes it (docs/places.md), or from
  * one cell that holds a place as JSON (the JSON export's form) or only a name. A name alone is a place
  * of precision 1 without coordinates, which the grid marks until someone picks it from the gazetteer.
  */

@@ -103,7 +103,7 @@ export function columnField(column: Column): TableField {
   return field;
 }
 
-/** The fields a place column adds after its name (README "Places"): country, coordinates, precision, GeoNames id. */
+/** The fields a place column adds after its name (docs/places.md): country, coordinates, precision, GeoNames id. */
 function placePartFields(column: Column): TableField[] {
   const [, country, lat, lon, precision, geonameid] = placeColumnIds(column.id) as [string, string, string, string, string, string];
   const of = `of ${column.id}`;
