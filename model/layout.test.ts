@@ -35,12 +35,15 @@ describe('layout rules', () => {
   it('knows every field of a column and what it holds', () => {
     for (const [key, value] of Object.entries({
       id: 'summary', name: 'Summary', type: 'evidence', required: true, options: ['a'], optionLabels: { a: 'A' }, description: '', ref: 'events',
+      actors: 'actors',
     })) expect(columnFieldProblem(key, value), key).toBeNull();
     expect(columnFieldProblem('width', 100)).toMatch(/no field "width"/);
     expect(columnFieldProblem('id', 'Summary')).toMatch(/id is/);
     expect(columnFieldProblem('id', 'row_id')).toMatch(/id is/);
     expect(columnFieldProblem('optionLabels', ['A'])).toMatch(/optionLabels/);
     expect(columnFieldProblem('ref', 'Not a sheet')).toMatch(/a sheet id/);
+    expect(columnFieldProblem('actors', 'Not a sheet')).toMatch(/a sheet id \(the actor list\)/);
+    expect(columnFieldProblem('actors', ['actors'])).toMatch(/a sheet id/);
   });
 
   it('allows a sheet a string name and nothing else as a plain value', () => {
