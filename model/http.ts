@@ -632,6 +632,8 @@ export type AdjudicateBody = z.infer<typeof AdjudicateBody>;
 const CodebookColumn = z.object({
   id: z.string(), name: z.string(), type: z.enum(COLUMN_TYPES), required: z.boolean(),
   description: z.string().nullable(), ref: z.string().nullable(), filled: z.number(),
+  /** For a text column that names an actor list: the list's sheet. */
+  actors: z.string().optional(),
   codes: z.array(z.object({ code: z.string(), label: z.string().nullable(), count: z.number() })),
   unlisted: z.array(z.object({ code: z.string(), count: z.number() })),
 });

@@ -22,6 +22,8 @@ export interface CodebookColumn {
   description: string | null;
   /** For `ref` columns: the sheet whose row ids the column holds. */
   ref: string | null;
+  /** For a text column that names an actor list: the list's sheet. */
+  actors?: string;
   /** Rows with a value in this column. */
   filled: number;
   /** The column's codes in list order (`enum` and `multi`), or a place column's precision codes 1–4. */
@@ -85,6 +87,7 @@ export function buildCodebook(dataset: { id: string; name: string }, sheets: Ite
         return {
           id: column.id, name: column.name, type: column.type, required: column.required === true,
           description: column.description ?? null, ref: column.type === 'ref' ? column.ref ?? null : null,
+          ...(column.type === 'text' && column.actors !== undefined && { actors: column.actors }),
           filled: filled.get(column.id) ?? 0,
           codes: column.type === 'place'
             ? PLACE_PRECISIONS.map((p) => ({ code: String(p), label: PRECISION_LABELS[p], count: tally.get(String(p)) ?? 0 }))
@@ -147,6 +150,7 @@ export function codebookMarkdown(book: Codebook, options: MarkdownOptions = {}):
       lines.push(`### \`${c.id}\`: ${cell(c.name)}`, '');
       if (c.description) lines.push(c.description, '');
       lines.push(`Type: ${TYPE_NOTES[c.type]}${c.type === 'ref' && c.ref ? ` (sheet \`${c.ref}\`)` : ''}.${c.required ? ' Required.' : ''} Filled in ${c.filled} of ${sheet.rows} rows.`, '');
+      if (c.actors) lines.push(`Names actors of the actor list in sheet \`${c.actors}\` by their \`name\`; several actors are joined with \`; \`.`, '');
       if (c.type !== 'enum' && c.type !== 'multi' && c.type !== 'place') continue;
       if (c.codes.length === 0) lines.push('No codes listed.', '');
       else {

@@ -166,6 +166,9 @@ describe('codebook and releases, in-process', () => {
     }
     const summary = events.columns.find((c: { id: string }) => c.id === 'summary');
     expect(summary).toMatchObject({ type: 'longtext', required: true, filled: exported.rows.length, codes: [] });
+    // The demo's actor columns name its actor list.
+    expect(events.columns.find((c: { id: string }) => c.id === 'actor1')).toMatchObject({ type: 'text', actors: 'actors' });
+    expect(await text('/api/datasets/demo/codebook?format=md')).toContain('Names actors of the actor list in sheet `actors` by their `name`');
 
     const md = await text('/api/datasets/demo/codebook?format=md');
     expect(md).toContain('# Codebook: ');
