@@ -37,13 +37,15 @@ describe('ActorList', () => {
     expect(LIST.canonical('Atlantis')).toBe('Atlantis');
   });
 
-  it('suggests actors whose name or alias begins with the text first, each once, by its best spelling', () => {
+  it('suggests actors whose name or alias begins with the text first, then a word of it, each once, by its best spelling', () => {
     const suggested = LIST.suggest('kim');
     expect(suggested.map((m) => [m.actor.name, m.matched])).toEqual([['North Korea (Kim Jong-un)', 'Kim Jong-un']]);
-    // None begins with "korea": every actor where it occurs, by name ("…for Korean peninsula affairs" too).
+    // None begins with "korea": the names where a word begins with it, then the alias ("…for Korean peninsula affairs").
     expect(LIST.suggest('korea').map((m) => m.actor.name)).toEqual([
-      'China (Liu Xiaoming, special envoy)', 'North Korea', 'North Korea (Kim Jong-un)', 'North Korea (Supreme People’s Assembly)', 'South Korea',
+      'North Korea', 'North Korea (Kim Jong-un)', 'North Korea (Supreme People’s Assembly)', 'South Korea', 'China (Liu Xiaoming, special envoy)',
     ]);
+    // Inside words only: the name that holds it (Liu Xiaoming), then the aliases (Beijing, Washington).
+    expect(LIST.suggest('ing').map((m) => m.actor.name)).toEqual(['China (Liu Xiaoming, special envoy)', 'China', 'United States']);
     expect(LIST.suggest('chi').map((m) => m.actor.name)).toEqual(['China', 'China (Liu Xiaoming, special envoy)']);
     expect(LIST.suggest('south').map((m) => m.actor.name)).toEqual(['South Korea']);
     expect(LIST.suggest('').length).toBe(7);

@@ -100,8 +100,9 @@ export class ActorList {
   }
 
   /**
-   * Actors whose name or an alias begins with `typed` (then those where it occurs later), each once by
-   * its best spelling, by name: what an editor offers as a coder types.
+   * Actors whose name or an alias begins with `typed`, then those where it begins a word, then those where
+   * it occurs anywhere; at each of these a name before an alias, then by name. Each actor once, by its best
+   * spelling: what an editor offers as a coder types.
    */
   suggest(typed: string, limit = 50): ActorMatch[] {
     const needle = actorKey(typed);
@@ -109,15 +110,17 @@ export class ActorList {
     this.actors.forEach((actor, order) => {
       let best: { match: ActorMatch; rank: number } | undefined;
       for (const [text, alias] of [[actor.name, false], ...actor.aliases.map((a) => [a, true] as const)] as const) {
-        const at = needle === '' ? 0 : actorKey(text).indexOf(needle);
+        const key = actorKey(text);
+        const at = needle === '' ? 0 : key.indexOf(needle);
         if (at < 0) continue;
-        // A name or alias that begins with the text first, then one that contains it; a name before an alias.
-        const rank = (at === 0 ? 0 : 2) + (alias ? 1 : 0);
+        const start = at === 0 ? 0 : WORD.test(key.charAt(at - 1)) ? 4 : 2;
+        const rank = start + (alias ? 1 : 0);
         if (!best || rank < best.rank) best = { match: { actor, matched: text, alias }, rank };
       }
       if (best) ranked.push({ ...best, order });
     });
-    return ranked.sort((a, b) => Math.floor(a.rank / 2) - Math.floor(b.rank / 2) || a.match.actor.name.localeCompare(b.match.actor.name) || a.order - b.order).slice(0, limit).map((r) => r.match);
+    return ranked.sort((a, b) => a.rank - b.rank || a.match.actor.name.localeCompare(b.match.actor.name) || a.order - b.order)
+      .slice(0, limit).map((r) => r.match);
   }
 
   /**
