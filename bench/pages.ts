@@ -23,7 +23,7 @@ import { ulid } from 'ulid';
 import type { PgDb } from '../db/pg/client';
 import { pgSheetIndexes } from '../db/pg/sheet-indexes';
 import { pgRows, sqliteRows } from '../db/rows-page';
-import { sqliteSheetIndexes, wantedIndexes } from '../db/sheet-indexes';
+import { sheetIndexPrefix, sqliteSheetIndexes, wantedIndexes } from '../db/sheet-indexes';
 import { TEMPLATES } from '../model/templates';
 import { api, connectSynced } from '../test/helpers/clients';
 import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
@@ -108,6 +108,31 @@ async function indexesBuilt(where: string): Promise<number> {
   }
 }
 
+/** Bytes of the `rows` table (with its primary key), or of the large sheet's column indexes. */
+async function sizeOf(where: string, what: 'rows' | 'indexes'): Promise<number> {
+  const prefix = sheetIndexPrefix(LARGE, 'events');
+  if (where.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: where });
+    await client.connect();
+    try {
+      const { rows: [row] } = await client.query<{ n: string }>(what === 'rows'
+        ? "select pg_total_relation_size('rows') - coalesce((select sum(pg_relation_size(indexrelid)) from pg_index i join pg_class c on c.oid = i.indexrelid where left(c.relname, length($1)) = $1), 0) as n"
+        : 'select coalesce(sum(pg_relation_size(c.oid)), 0) as n from pg_class c where left(c.relname, length($1)) = $1', [prefix]);
+      return Number(row!.n);
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(where, { readonly: true });
+  try {
+    return (db.prepare(what === 'rows'
+      ? "select sum(pgsize) as n from dbstat where name in ('rows', 'sqlite_autoindex_rows_1')"
+      : 'select coalesce(sum(pgsize), 0) as n from dbstat where substr(name, 1, length(?)) = ?').get(...(what === 'rows' ? [] : [prefix, prefix])) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions, log: (line: string) => void): Promise<void> {
   const server = await startServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
   try {
@@ -173,6 +198,7 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
     const indexCpu = serverCpu();
     const indexed = await indexesBuilt(where);
     log(`  written in ${seconds(written)}, the sheet's column indexes built ${seconds(indexed)} after the last write: ${seconds(written + indexed)} in all (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
+    log(`  on disk: the rows ${mib(await sizeOf(where, 'rows'))}, the sheet's column indexes ${mib(await sizeOf(where, 'indexes'))}`);
     // SQLite works in the process that calls it: its CPU time is what the wall time would be on a quiet machine.
     if (!testOnPostgres) log(`  CPU time: writes ${seconds(writtenCpu)} (this process), indexes ${seconds(serverCpu() - indexCpu)} (the server): ${seconds(writtenCpu + serverCpu() - indexCpu)} in all`);
     const queries: [string, string][] = [

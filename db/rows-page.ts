@@ -4,7 +4,7 @@
  * of the row's JSON and how case is ignored differ, and a `RowsDialect` says that.
  *
  * A sheet past `LARGE_SHEET_ROWS` rows has an index per column on the column's sort key (`db/sheet-indexes.ts`,
- * docs/design/million-rows.md "Indexes"): the keys below are the expressions those indexes hold, so a page that
+ * docs/large-sheets.md): the keys below are the expressions those indexes hold, so a page that
  * sorts or filters by a column walks its index; a sheet without them gets the same rows in the same order
  * from a scan.
  */
@@ -12,7 +12,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { CellValue, Column } from '../model/columns';
 import type { RowsPage, RowsPageQuery } from '../server/storage';
 
-/** A sheet gets an index per column once it holds this many rows (design record, point 7). */
+/** A sheet gets an index per column once it holds this many rows (docs/large-sheets.md). */
 export const LARGE_SHEET_ROWS = 20_000;
 
 /** How one database reads cells out of `rows.cells` (JSON text) and matches text. */

@@ -1,5 +1,5 @@
 /**
- * The indexes of a large sheet (docs/design/million-rows.md, "Indexes"): once a sheet holds `LARGE_SHEET_ROWS`
+ * The indexes of a large sheet (docs/large-sheets.md): once a sheet holds `LARGE_SHEET_ROWS`
  * rows, each of its columns gets a partial index on `rows` — its sort key and the row id, for that sheet's rows
  * only — which the rows page walks to sort and filter (`db/rows-page.ts`). Here: their names and statements (both
  * databases), and when SQLite builds and drops them.
