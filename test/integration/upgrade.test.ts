@@ -124,7 +124,8 @@ describe('upgrading from an older commit', () => {
 
     const known = new Set((JSON.parse(git('show', `${OLD_COMMIT}:${MIGRATIONS_DIR}/meta/_journal.json`)) as { entries: Array<{ tag: string }> }).entries.map((e) => e.tag));
     const missing = migrationsIn(join(worktree, MIGRATIONS_DIR)).map((m) => m.tag).filter((tag) => !known.has(tag));
-    if (!testOnPostgres) expect(missing).toEqual(['0005_rounds', '0006_releases']);
+    // The older commit lacks rounds and releases, and every migration made since.
+    if (!testOnPostgres) expect(missing.slice(0, 2)).toEqual(['0005_rounds', '0006_releases']);
     expect(await appliedMigrations(upgraded)).toEqual(missing);
 
     expect(await rowsOf(upgraded)).toEqual(rowsBefore);
