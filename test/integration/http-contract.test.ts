@@ -32,13 +32,15 @@ describe('the HTTP contract', () => {
     await expectShape(http.DatasetCreated, '/api/datasets', { body: { name: 'Contract', id: 'contract', template: 'blank' } }, 201);
     await expectShape(http.DatasetList, '/api/datasets');
     const demo = await expectShape(http.DatasetDetail, '/api/datasets/demo');
-    const row = (await api(server, '/api/datasets/demo/history')).body[0].row as string;
+    // A row of the first sheet (the demo's history also has its actor list's rows).
+    const sheetOfRows = demo.sheets[0].id as string;
+    const row = ((await api(server, '/api/datasets/demo/history')).body as Array<{ sheet: string; row: string }>).find((h) => h.sheet === sheetOfRows)!.row;
     await expectShape(http.History, `/api/datasets/demo/history?row=${row}`);
     await expectShape(http.DatasetSettings, '/api/datasets/demo/settings');
     await expectShape(http.DatasetSettings, '/api/datasets/demo/settings', { method: 'PATCH', body: { fourEyes: true } });
     await expectShape(http.Progress, '/api/datasets/demo/progress');
 
-    const sheet = demo.sheets[0].id as string;
+    const sheet = sheetOfRows;
     const flag = await expectShape(http.FlagCreated, '/api/datasets/demo/flags', {
       token: rita.token, body: { sheet, row, reason: 'duplicate', note: 'same as the row above' },
     }, 201);
