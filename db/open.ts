@@ -7,6 +7,7 @@ import { openDatabase } from './client';
 import type { OnMigration } from './migrations';
 import { openPgDatabase } from './pg/client';
 import { pgStorage } from './pg/storage';
+import { sqliteIndexScheduler } from './sheet-indexes';
 import { sqliteStorage } from './storage';
 
 export interface OpenStorage {
@@ -26,5 +27,6 @@ export async function openStorage(
     return { storage: pgStorage(db), where: `postgres://${url.host}${url.pathname}`, close: () => db.$client.end() };
   }
   const db = openDatabase(config.dbFile, onMigration);
-  return { storage: sqliteStorage(db), where: config.dbFile, close: async () => { db.$client.close(); } };
+  // A large sheet's index still being built is let go: its transaction never committed, it is built again.
+  return { storage: sqliteStorage(db), where: config.dbFile, close: async () => { await sqliteIndexScheduler(db.$client).slow.close(); db.$client.close(); } };
 }

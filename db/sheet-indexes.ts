@@ -6,9 +6,11 @@
  *
  * An index is built once the sheet's writes have paused (`QUIET_MS`): rows written in bulk (an import, 2,000 per
  * transaction) are not slowed by indexes that every row would update; the indexes are built on all of them at
- * the end, one per event-loop turn.
+ * the end, one at a time, by a worker thread on SQLite (`SqliteSlowWrites`) and `CONCURRENTLY` on PostgreSQL, so
+ * that neither holds up the server.
  */
 import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
@@ -63,69 +65,57 @@ export function dropSqliteSheetIndexes(sqlite: Database.Database, datasetId: str
   for (const name of sqliteSheetIndexes(sqlite, datasetId, sheetId)) sqlite.exec(`drop index if exists "${name}"`);
 }
 
-/**
- * Builds what a sheet wants and drops what it no longer does (a removed column's, or one whose type changed
- * kind), when the sheet holds `LARGE_SHEET_ROWS` rows or has indexes already. Each statement runs on its own:
- * `turn` is awaited between them, so that a million-row sheet holds the server for one index at a time.
- */
-export async function ensureSqliteSheetIndexes(sqlite: Database.Database, datasetId: string, sheetId: string, turn: () => Promise<void> = async () => {}): Promise<void> {
-  const sheet = sqlite.prepare('select columns, row_count as rowCount from sheets where dataset_id = ? and sheet_id = ?')
-    .get(datasetId, sheetId) as { columns: string; rowCount: number } | undefined;
-  if (!sheet) return;
-  const existing = sqliteSheetIndexes(sqlite, datasetId, sheetId);
-  if (sheet.rowCount < LARGE_SHEET_ROWS && existing.size === 0) return;
-  const wanted = wantedIndexes(sqliteRows.keys, datasetId, sheetId, JSON.parse(sheet.columns) as Column[]);
-  for (const name of existing) {
-    if (wanted.has(name)) continue;
-    sqlite.exec(`drop index if exists "${name}"`);
-  }
-  for (const [name, definition] of wanted) {
-    if (existing.has(name)) continue;
-    await turn();
-    // The sheet may have gone while this waited for its turn.
-    if (!sqlite.prepare('select 1 from sheets where dataset_id = ? and sheet_id = ?').get(datasetId, sheetId)) return;
-    sqlite.exec(`create index if not exists "${name}" ${definition}`);
-  }
+/** Where a store's large-sheet indexes are read, built and dropped; the scheduler below decides when. */
+export interface SheetIndexBackend {
+  /** The sheet's columns (JSON, as stored) and row count; undefined once it is gone. */
+  sheet(datasetId: string, sheetId: string): Promise<{ columns: string; rowCount: number } | undefined>;
+  /** Builds what the sheet wants and drops what it no longer does. */
+  ensure(datasetId: string, sheetId: string): Promise<void>;
+  /** Whether the sheet has any (valid) column index. */
+  hasIndexes(datasetId: string, sheetId: string): Promise<boolean>;
 }
 
 /**
- * Watches a SQLite store's commits and builds a sheet's indexes once its writes pause (`QUIET_MS`). One per
- * database connection, shared by the store and the catalog (which deletes datasets).
+ * Watches a store's commits and builds a sheet's indexes once its writes pause (`QUIET_MS`), one sheet at a
+ * time. One per database, shared by the store and the catalog (which deletes datasets).
  */
-export class SqliteIndexScheduler {
+export class IndexScheduler {
   /** Sheets (`dataset\0sheet`) whose indexes are as their columns want, by those columns' JSON. */
   private readonly ensured = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private building: Promise<void> = Promise.resolve();
 
-  constructor(private readonly sqlite: Database.Database) {}
+  constructor(private readonly backend: SheetIndexBackend, private readonly onError: (error: unknown) => void = () => undefined) {}
 
   /** After a commit that wrote rows or columns of these sheets (outside its transaction). */
-  touched(datasetId: string, sheetIds: Iterable<string>): void {
+  async touched(datasetId: string, sheetIds: Iterable<string>): Promise<void> {
     for (const sheetId of sheetIds) {
       const key = `${datasetId}\u0000${sheetId}`;
-      const sheet = this.sqlite.prepare('select columns, row_count as rowCount from sheets where dataset_id = ? and sheet_id = ?')
-        .get(datasetId, sheetId) as { columns: string; rowCount: number } | undefined;
+      const sheet = await this.backend.sheet(datasetId, sheetId);
       if (!sheet || this.ensured.get(key) === sheet.columns) continue;
       // A small sheet has no indexes (unless it shrank: they stay until it grows again).
       if (sheet.rowCount < LARGE_SHEET_ROWS && !this.ensured.has(key)) continue;
       clearTimeout(this.timers.get(key));
       const timer = setTimeout(() => {
         this.timers.delete(key);
-        this.building = this.building.then(() => this.build(datasetId, sheetId, key)).catch(() => undefined);
+        this.building = this.building.then(() => this.build(datasetId, sheetId, key)).catch(this.onError);
       }, QUIET_MS);
       timer.unref();
       this.timers.set(key, timer);
     }
   }
 
-  /** A sheet removed, or its dataset deleted: its indexes go (inside the caller's transaction, before its rows). */
-  dropped(datasetId: string, sheetId: string): void {
+  /** A sheet removed, or its dataset deleted: nothing more is built for it. */
+  forget(datasetId: string, sheetId: string): void {
     const key = `${datasetId}\u0000${sheetId}`;
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.ensured.delete(key);
-    dropSqliteSheetIndexes(this.sqlite, datasetId, sheetId);
+  }
+
+  /** Runs after the builds already queued (a drop must not race one). */
+  after(work: () => Promise<void>): void {
+    this.building = this.building.then(work).catch(this.onError);
   }
 
   /** Resolves once every build that is due has run (tests and benchmarks). */
@@ -135,18 +125,155 @@ export class SqliteIndexScheduler {
   }
 
   private async build(datasetId: string, sheetId: string, key: string): Promise<void> {
-    const columns = (this.sqlite.prepare('select columns from sheets where dataset_id = ? and sheet_id = ?').get(datasetId, sheetId) as { columns: string } | undefined)?.columns;
-    await ensureSqliteSheetIndexes(this.sqlite, datasetId, sheetId, () => new Promise((resolve) => setImmediate(resolve)));
-    const now = this.sqlite.prepare('select columns, row_count as rowCount from sheets where dataset_id = ? and sheet_id = ?')
-      .get(datasetId, sheetId) as { columns: string; rowCount: number } | undefined;
+    const before = (await this.backend.sheet(datasetId, sheetId))?.columns;
+    await this.backend.ensure(datasetId, sheetId);
+    const after = await this.backend.sheet(datasetId, sheetId);
     // Ensured only if the columns did not change meanwhile and the sheet is one that has indexes.
-    if (now && now.columns === columns && sqliteSheetIndexes(this.sqlite, datasetId, sheetId).size > 0) this.ensured.set(key, now.columns);
+    if (after && after.columns === before && await this.backend.hasIndexes(datasetId, sheetId)) this.ensured.set(key, after.columns);
+  }
+}
+
+/**
+ * Runs statements that take seconds (an index of a million rows) on a connection of the worker thread's own
+ * (`db/sql-worker.mjs`), so that the server's event loop keeps answering meanwhile: WAL lets its readers go
+ * on. While a statement runs it holds SQLite's one write lock, so the store's commits wait for `writable()`
+ * (changes stay in memory, acknowledged once stored) rather than block the loop in the driver's busy wait.
+ * An in-memory database has no file another connection could open: its statements run here.
+ */
+export class SqliteSlowWrites {
+  private worker: Worker | undefined;
+  private running: Promise<void> | undefined;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly sqlite: Database.Database) {}
+
+  /** Whether a statement is running in the worker now. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Resolves when no statement holds the write lock. */
+  async writable(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
+  /** Runs one statement, after any running one. */
+  async exec(statement: string): Promise<void> {
+    const file = this.sqlite.memory ? undefined : this.sqlite.name;
+    if (!file) {
+      this.sqlite.exec(statement);
+      return;
+    }
+    await this.writable();
+    const run = this.post(file, statement);
+    this.running = run;
+    try {
+      await run;
+    } finally {
+      this.running = undefined;
+      // Commits waiting for the lock run (they resume as microtasks) before the next statement is sent.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Lets the worker go (it is started again by the next statement). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private post(file: string, sql: string): Promise<void> {
+    const worker = this.worker ??= this.start(file);
+    return new Promise((resolve, reject) => {
+      const id = ++this.nextId;
+      this.waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, sql });
+    });
+  }
+
+  private start(file: string): Worker {
+    const worker = new Worker(new URL('./sql-worker.mjs', import.meta.url), { workerData: { file } });
+    worker.on('message', ({ id, error }: { id: number; error?: string }) => {
+      const asked = this.waiting.get(id);
+      this.waiting.delete(id);
+      if (this.waiting.size === 0) worker.unref();
+      if (error) asked?.reject(new Error(error));
+      else asked?.resolve();
+    });
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const asked of this.waiting.values()) asked.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the SQL worker stopped (exit code ${code})`)));
+    worker.unref();
+    return worker;
+  }
+}
+
+/** SQLite's side of the scheduler: reads on the server's connection, builds through `SqliteSlowWrites`. */
+export function sqliteIndexBackend(sqlite: Database.Database, slow: SqliteSlowWrites): SheetIndexBackend {
+  const sheetRow = (datasetId: string, sheetId: string) => sqlite.prepare('select columns, row_count as rowCount from sheets where dataset_id = ? and sheet_id = ?')
+    .get(datasetId, sheetId) as { columns: string; rowCount: number } | undefined;
+  return {
+    sheet: async (datasetId, sheetId) => sheetRow(datasetId, sheetId),
+    hasIndexes: async (datasetId, sheetId) => sqliteSheetIndexes(sqlite, datasetId, sheetId).size > 0,
+    async ensure(datasetId, sheetId) {
+      const sheet = sheetRow(datasetId, sheetId);
+      if (!sheet) return;
+      const existing = sqliteSheetIndexes(sqlite, datasetId, sheetId);
+      if (sheet.rowCount < LARGE_SHEET_ROWS && existing.size === 0) return;
+      const wanted = wantedIndexes(sqliteRows.keys, datasetId, sheetId, JSON.parse(sheet.columns) as Column[]);
+      for (const name of existing) if (!wanted.has(name)) await slow.exec(`drop index if exists "${name}"`);
+      for (const [name, definition] of wanted) {
+        if (existing.has(name)) continue;
+        // The sheet may have gone while the last statement ran.
+        if (!sheetRow(datasetId, sheetId)) return;
+        await slow.exec(`create index if not exists "${name}" ${definition}`);
+      }
+    },
+  };
+}
+
+/** SQLite's scheduler: the shared one, with drops inside the caller's transaction and commits that wait for a build. */
+export class SqliteIndexScheduler {
+  readonly slow: SqliteSlowWrites;
+  private readonly scheduler: IndexScheduler;
+
+  constructor(private readonly sqlite: Database.Database) {
+    this.slow = new SqliteSlowWrites(sqlite);
+    this.scheduler = new IndexScheduler(sqliteIndexBackend(sqlite, this.slow));
+  }
+
+  /** After a commit that wrote rows or columns of these sheets (outside its transaction). */
+  touched(datasetId: string, sheetIds: Iterable<string>): void {
+    void this.scheduler.touched(datasetId, sheetIds);
+  }
+
+  /** A sheet removed, or its dataset deleted: its indexes go (inside the caller's transaction, before its rows). */
+  dropped(datasetId: string, sheetId: string): void {
+    this.scheduler.forget(datasetId, sheetId);
+    dropSqliteSheetIndexes(this.sqlite, datasetId, sheetId);
+  }
+
+  /** Resolves when no index is being built (a write would wait for the build's lock). */
+  writable(): Promise<void> {
+    return this.slow.writable();
+  }
+
+  /** Resolves once every build that is due has run (tests and benchmarks). */
+  idle(): Promise<void> {
+    return this.scheduler.idle();
   }
 }
 
 const schedulers = new WeakMap<Database.Database, SqliteIndexScheduler>();
 
-/** The scheduler of a connection. */
+/** The scheduler of a connection (one per connection: the store and the catalog share it). */
 export function sqliteIndexScheduler(sqlite: Database.Database): SqliteIndexScheduler {
   let scheduler = schedulers.get(sqlite);
   if (!scheduler) schedulers.set(sqlite, scheduler = new SqliteIndexScheduler(sqlite));

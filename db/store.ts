@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
-import type { DocCommit, DocStore, LoggedSince, StoredDoc } from '../server/sync/store';
+import { type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
 
 /** A Drizzle transaction on the SQLite database. */
@@ -11,6 +11,8 @@ import { type SqliteIndexScheduler, sqliteIndexScheduler, touchedSheets } from '
 
 /** Row ids per `IN (…)` lookup: well under SQLite's limit of bound parameters. */
 const LOOKUP_BATCH = 500;
+/** Rows per multi-row INSERT of an import's new rows: one statement runs per this many rows, not per row. */
+const INSERT_BATCH = 100;
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -45,6 +47,47 @@ export class SqliteDocStore implements DocStore {
       rowCells: sqlite.prepare('SELECT cells FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
       deleteRow: sqlite.prepare('DELETE FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
     };
+  }
+
+  /** Multi-row statements of an import's new rows (rows and their history records), by their number of rows. */
+  private readonly inserts = new Map<number, { rows: Statement; history: Statement }>();
+
+  private insertStatements(count: number): { rows: Statement; history: Statement } {
+    let statements = this.inserts.get(count);
+    if (!statements) {
+      const sqlite = this.db.$client;
+      const tuples = (tuple: string) => Array.from({ length: count }, () => tuple).join(', ');
+      statements = {
+        rows: sqlite.prepare(`INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
+          VALUES ${tuples('(?, ?, ?, ?, ?, ?, ?, ?)')}
+          ON CONFLICT (dataset_id, sheet_id, row_id)
+          DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at`),
+        history: sqlite.prepare(`INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note)
+          VALUES ${tuples(`(?, ?, ?, '${IMPORTED_ROW}', NULL, ?, ?, ?, NULL)`)}`),
+      };
+      this.inserts.set(count, statements);
+    }
+    return statements;
+  }
+
+  async insertRows(datasetId: string, sheetId: string, userId: string, at: number, inserted: readonly InsertedRow[]): Promise<void> {
+    const rowParams: unknown[] = [];
+    const historyParams: unknown[] = [];
+    this.db.$client.transaction(() => {
+      for (let i = 0; i < inserted.length; i += INSERT_BATCH) {
+        const batch = inserted.slice(i, i + INSERT_BATCH);
+        const statements = this.insertStatements(batch.length);
+        rowParams.length = 0;
+        historyParams.length = 0;
+        for (const { rowId, cells } of batch) {
+          rowParams.push(datasetId, sheetId, rowId, cells, userId, at, userId, at);
+          historyParams.push(datasetId, sheetId, rowId, cells, userId, at);
+        }
+        statements.rows.run(rowParams);
+        statements.history.run(historyParams);
+      }
+    })();
+    this.indexes.touched(datasetId, [sheetId]);
   }
 
   async load(datasetId: string): Promise<StoredDoc> {
@@ -88,11 +131,14 @@ export class SqliteDocStore implements DocStore {
   }
 
   async append(commit: DocCommit): Promise<number> {
+    await this.indexes.writable();
     return this.appendNow(commit);
   }
 
   async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
-    // One writer at a time: better-sqlite3's transaction is synchronous, nothing runs beside it.
+    // One writer at a time: better-sqlite3's transaction is synchronous, nothing runs beside it. A large
+    // sheet's index being built holds the write lock in a worker: wait for it here, not in the driver.
+    await this.indexes.writable();
     let built: DocCommit | undefined;
     const seq = this.db.transaction((tx) => this.write(tx, built = build(this.readSince(tx, datasetId, afterSeq))));
     this.indexes.touched(datasetId, touchedSheets(built!));
@@ -206,6 +252,7 @@ export class SqliteDocStore implements DocStore {
   }
 
   async compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+    await this.indexes.writable();
     this.db.transaction((tx) => {
       const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
       tx.insert(snapshots).values({ datasetId, ...values })

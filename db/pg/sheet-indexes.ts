@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { type Column } from '../../model/columns';
 import { LARGE_SHEET_ROWS, pgRows } from '../rows-page';
-import { QUIET_MS, sheetIndexPrefix, wantedIndexes } from '../sheet-indexes';
+import { IndexScheduler, sheetIndexPrefix, wantedIndexes } from '../sheet-indexes';
 import type { PgDb } from './client';
 
 /** The sheet's column indexes, valid or not (a concurrent build that failed leaves an invalid one). */
@@ -53,55 +53,35 @@ export async function ensurePgSheetIndexes(db: PgDb, datasetId: string, sheetId:
   if (built) await db.execute(sql`analyze rows`);
 }
 
-/** Watches a PostgreSQL store's commits and builds a sheet's indexes once its writes pause (`QUIET_MS`). */
+/** PostgreSQL's scheduler: the shared one (`db/sheet-indexes.ts`), with drops queued behind any build. */
 export class PgIndexScheduler {
-  /** Sheets (`dataset\0sheet`) whose indexes are as their columns want, by those columns' JSON. */
-  private readonly ensured = new Map<string, string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private building: Promise<void> = Promise.resolve();
+  private readonly scheduler: IndexScheduler;
 
-  constructor(private readonly db: PgDb, private readonly onError: (error: unknown) => void = () => undefined) {}
+  constructor(private readonly db: PgDb, onError: (error: unknown) => void = () => undefined) {
+    this.scheduler = new IndexScheduler({
+      async sheet(datasetId, sheetId) {
+        const { rows: [sheet] } = await db.execute<{ columns: string; rowCount: string }>(sql`select columns, row_count as "rowCount"
+          from sheets where dataset_id = ${datasetId} and sheet_id = ${sheetId}`);
+        return sheet && { columns: sheet.columns, rowCount: Number(sheet.rowCount) };
+      },
+      ensure: (datasetId, sheetId) => ensurePgSheetIndexes(db, datasetId, sheetId),
+      hasIndexes: async (datasetId, sheetId) => [...(await pgSheetIndexes(db, datasetId, sheetId)).values()].some(Boolean),
+    }, onError);
+  }
 
   /** After a commit that wrote rows or columns of these sheets. */
-  async touched(datasetId: string, sheetIds: Iterable<string>): Promise<void> {
-    for (const sheetId of sheetIds) {
-      const key = `${datasetId}\u0000${sheetId}`;
-      const { rows: [sheet] } = await this.db.execute<{ columns: string; rowCount: string }>(sql`select columns, row_count as "rowCount"
-        from sheets where dataset_id = ${datasetId} and sheet_id = ${sheetId}`);
-      if (!sheet || this.ensured.get(key) === sheet.columns) continue;
-      // A small sheet has no indexes (unless it shrank: they stay until it grows again).
-      if (Number(sheet.rowCount) < LARGE_SHEET_ROWS && !this.ensured.has(key)) continue;
-      clearTimeout(this.timers.get(key));
-      const timer = setTimeout(() => {
-        this.timers.delete(key);
-        this.building = this.building.then(() => this.build(datasetId, sheetId, key)).catch(this.onError);
-      }, QUIET_MS);
-      timer.unref();
-      this.timers.set(key, timer);
-    }
+  touched(datasetId: string, sheetIds: Iterable<string>): Promise<void> {
+    return this.scheduler.touched(datasetId, sheetIds);
   }
 
   /** A sheet removed, or its dataset deleted (after that commit): its indexes go. */
   dropped(datasetId: string, sheetId: string): void {
-    const key = `${datasetId}\u0000${sheetId}`;
-    clearTimeout(this.timers.get(key));
-    this.timers.delete(key);
-    this.ensured.delete(key);
-    this.building = this.building.then(() => dropPgSheetIndexes(this.db, datasetId, sheetId)).catch(this.onError);
+    this.scheduler.forget(datasetId, sheetId);
+    this.scheduler.after(() => dropPgSheetIndexes(this.db, datasetId, sheetId));
   }
 
   /** Resolves once every build that is due has run (tests and benchmarks). */
-  async idle(): Promise<void> {
-    while (this.timers.size > 0) await new Promise((resolve) => setTimeout(resolve, QUIET_MS / 4));
-    await this.building;
-  }
-
-  private async build(datasetId: string, sheetId: string, key: string): Promise<void> {
-    const columnsOf = async () => (await this.db.execute<{ columns: string }>(sql`select columns from sheets
-      where dataset_id = ${datasetId} and sheet_id = ${sheetId}`)).rows[0]?.columns;
-    const before = await columnsOf();
-    await ensurePgSheetIndexes(this.db, datasetId, sheetId);
-    const after = await columnsOf();
-    if (after !== undefined && after === before && [...(await pgSheetIndexes(this.db, datasetId, sheetId)).values()].some(Boolean)) this.ensured.set(key, after);
+  idle(): Promise<void> {
+    return this.scheduler.idle();
   }
 }

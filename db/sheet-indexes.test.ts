@@ -1,0 +1,58 @@
+/**
+ * A large sheet's indexes are built by a worker thread on a connection of its own: the server's event loop
+ * turns and its reads answer while an index is being built, and a commit that arrives meanwhile waits for the
+ * build's write lock without blocking, then lands.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TEMPLATES } from '../model/templates';
+import { emptyCommit } from '../server/sync/store';
+import { openDatabase } from './client';
+import { LARGE_SHEET_ROWS, sqliteRows } from './rows-page';
+import { sqliteIndexScheduler, sqliteSheetIndexes, wantedIndexes } from './sheet-indexes';
+import { SqliteDocStore } from './store';
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-indexes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('building a large sheet\'s indexes', () => {
+  it('runs off the event loop, and a commit meanwhile waits for it and lands', async () => {
+    const db = openDatabase(join(dir, 'large.sqlite'));
+    const sqlite = db.$client;
+    const store = new SqliteDocStore(db);
+    const columns = TEMPLATES['events-statements'].find((s) => s.id === 'events')!.columns;
+    sqlite.prepare('insert into sheets (dataset_id, sheet_id, name, columns, position) values (?, ?, ?, ?, 0)')
+      .run('d1', 'events', 'Events', JSON.stringify(columns));
+    const insert = sqlite.prepare('insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at) values (?, ?, ?, ?, 0, 0)');
+    sqlite.transaction(() => {
+      for (let i = 0; i < LARGE_SHEET_ROWS; i++) insert.run('d1', 'events', `r${i}`, JSON.stringify({ [columns[0]!.id]: `value ${i % 977}`, [columns[1]!.id]: String(i) }));
+    })();
+
+    const scheduler = sqliteIndexScheduler(sqlite);
+    scheduler.touched('d1', ['events']);
+    // The build starts once the sheet's writes have paused; each statement runs in the worker, so this thread
+    // sees one running (built here, an index would appear without that).
+    while (!scheduler.slow.busy && sqliteSheetIndexes(sqlite, 'd1', 'events').size === 0) await turn();
+    expect(scheduler.slow.busy).toBe(true);
+    // Code on this thread runs while the statement does: the loop is not held.
+    expect((sqlite.prepare('select row_count as n from sheets where sheet_id = ?').get('events') as { n: number }).n).toBe(LARGE_SHEET_ROWS);
+    expect(scheduler.slow.busy).toBe(true);
+
+    const commit = emptyCommit('d1');
+    commit.rows.push({ sheetId: 'events', rowId: 'during', cells: { [columns[0]!.id]: 'typed while indexing' }, userId: null, at: 1 });
+    const stored = store.append(commit);
+    await stored;
+    expect(sqlite.prepare('select cells from rows where row_id = ?').get('during')).toEqual({ cells: JSON.stringify({ [columns[0]!.id]: 'typed while indexing' }) });
+
+    await scheduler.idle();
+    const wanted = wantedIndexes(sqliteRows.keys, 'd1', 'events', columns);
+    expect(wanted.size).toBeGreaterThan(5);
+    expect(sqliteSheetIndexes(sqlite, 'd1', 'events')).toEqual(new Set(wanted.keys()));
+    await scheduler.slow.close();
+    sqlite.close();
+  });
+});
