@@ -3,12 +3,15 @@
  * infinite row model reads pages of rows from the server (sorted, searched and counted there), so the
  * first rows and the memory of the tab do not grow with the sheet. The dataset's own document (sheets
  * and columns, small) is synced as usual; rows changed by anyone reach the grid as row deltas on it;
- * an edit is written into the row's own document (`row-docs.ts`).
+ * an edit is written into the row's own document (`row-docs.ts`). Besides: review (`review.ts`), who is
+ * where (`presence.ts`), undo across rows and pasting many rows (`undo.ts`, `paste.ts`), the checks of
+ * loaded rows (`problems.ts`) and the rows kept offline (`offline-rows.ts`).
  */
 import {
-  type CellEditRequestEvent, type ColDef, type GridApi, type IDatasource, type IGetRowsParams, type Module,
-  ColumnApiModule, createGrid, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule, RenderApiModule,
-  RowApiModule, ScrollApiModule, SelectEditorModule, TextEditorModule, themeQuartz,
+  type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellRendererParams, type IDatasource,
+  type IGetRowsParams, type ITooltipParams, type Module,
+  CellStyleModule, ColumnApiModule, createGrid, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule,
+  RenderApiModule, RowApiModule, ScrollApiModule, SelectEditorModule, TextEditorModule, TextFilterModule, themeQuartz, TooltipModule,
 } from 'ag-grid-community';
 import * as decoding from 'lib0/decoding';
 import { type RowDelta, StoreMessage } from '../../model/codes';
@@ -18,16 +21,27 @@ import type { DatasetDetail, User as Me } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { canEdit } from '../../model/roles';
 import { rowsPage, type RowsPage } from '../api';
+import { ROW_NUMBER_COL } from '../grid/columns';
+import { isInEditor } from '../grid/keys';
 import { toCellValue, toText } from '../grid/values';
+import { whosHere } from '../pages/whos-here';
+import type { ReviewPanel } from '../review/review-panel';
 import { Connection, statusText, type SyncStatus } from '../sync/connection';
-import { h, replaceChildren } from '../ui/dom';
+import { Presence, colorFor } from '../sync/presence';
+import { h, replaceChildren, toast } from '../ui/dom';
 import { topBar } from '../pages/layout';
 import { datasetPath } from '../router';
+import { type KeptRow, OfflineRows } from './offline-rows';
+import { planPaste, writePaste } from './paste';
+import { PagedPresence } from './presence';
+import { LoadedProblems } from './problems';
+import { PagedReview, statusFilter } from './review';
 import { RowDocs } from './row-docs';
+import { RowUndo, changesOf } from './undo';
 
 const MODULES: Module[] = [
   InfiniteRowModelModule, RowApiModule, ScrollApiModule, ColumnApiModule, RenderApiModule, EventApiModule,
-  TextEditorModule, NumberEditorModule, SelectEditorModule,
+  TextEditorModule, NumberEditorModule, SelectEditorModule, CellStyleModule, TooltipModule, TextFilterModule,
 ];
 ModuleRegistry.registerModules(MODULES);
 
@@ -53,6 +67,12 @@ export async function renderPagedDataset(
 class PagedDataset {
   private readonly conn: Connection;
   private readonly rows: RowDocs;
+  private readonly offline: OfflineRows;
+  private readonly review: PagedReview;
+  private readonly presence: PagedPresence;
+  private readonly undo: RowUndo;
+  private readonly problems = new LoadedProblems();
+  private reviewPanel: ReviewPanel | null = null;
   private readonly readOnly: boolean;
   private grid: GridApi<PagedRow> | null = null;
   private sheetId = '';
@@ -68,6 +88,8 @@ class PagedDataset {
   private readonly rowCount = h('span', { 'data-testid': 'row-count' });
   private readonly search = h('input', { type: 'search', class: 'search', placeholder: 'Search this sheet', 'aria-label': 'Search this sheet' });
   private readonly addButton = h('button', { type: 'button', class: 'button', 'data-testid': 'add-row' }, 'Add row');
+  private readonly problemCount = h('span', { 'data-testid': 'problem-count' });
+  private readonly side = h('aside', { class: 'side-panel' });
 
   constructor(
     private readonly app: HTMLElement, private readonly me: Me, private readonly dataset: DatasetDetail,
@@ -80,7 +102,18 @@ class PagedDataset {
     this.conn.provider.messageHandlers[StoreMessage.RowsChanged] = (_encoder, decoder) => {
       this.applyDeltas(JSON.parse(decoding.readVarString(decoder)) as RowDelta[]);
     };
-    this.rows = new RowDocs(dataset.id);
+    this.offline = new OfflineRows(`${cacheName}:rows`);
+    this.rows = new RowDocs(dataset.id, this.offline);
+    this.undo = new RowUndo(this.rows, (sheet, row, cells) => this.showCells(sheet, row, cells));
+    this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc });
+    this.review.controller.events.on('show-sheet', (id) => this.showSheet(id));
+    this.review.controller.events.on('open-thread', (rowId) => this.openReviewPanel()?.showRow(rowId));
+    this.review.controller.events.on('toggle-review-panel', () => (this.reviewPanel ? this.closeReviewPanel() : this.openReviewPanel()));
+    this.review.controller.bindGridHost(this.gridHost);
+    this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));
+    this.gridHost.addEventListener('paste', (event) => this.onPaste(event));
+    document.addEventListener('keydown', (event) => this.onUndoKey(event));
+    this.side.hidden = true;
     this.conn.onStatus((status) => this.showStatus(status));
     this.rows.onChange(() => this.showStatus());
     let searchTimer: number | null = null;
@@ -101,13 +134,15 @@ class PagedDataset {
   async open(sheetId?: string): Promise<void> {
     document.title = `${this.dataset.name} · Tessera`;
     replaceChildren(this.app,
-      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.dataset.name]),
+      topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.dataset.name], whosHere(this.presence.presence).element),
       h('main', { class: 'dataset' },
-        h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton),
-        h('div', { class: 'workspace' }, this.gridHost),
-        h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.status),
+        h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton, ...this.review.controller.toolbarItems()),
+        h('div', { class: 'workspace' }, this.gridHost, this.side),
+        h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.problemCount, this.status),
       ),
     );
+    // Rows changed in this browser that the server has not stored (before a reload, say) are sent now.
+    void this.rows.resume();
     // The sheets and their columns come from the dataset's document; the first page needs only them.
     const sheets = this.dataset.sheets;
     const first = sheets.find((s) => s.id === sheetId) ?? sheets[0];
@@ -120,6 +155,7 @@ class PagedDataset {
   private show(sheetId: string, columns: Column[]): void {
     this.sheetId = sheetId;
     this.columns = columns;
+    this.problems.setColumns(columns);
     this.grid?.destroy();
     const host = h('div', { class: 'grid sheet-grid' });
     this.gridHost.replaceChildren(host);
@@ -131,21 +167,40 @@ class PagedDataset {
       maxBlocksInCache: PAGES_KEPT,
       infiniteInitialRowCount: PAGE_ROWS,
       getRowId: (p) => p.data.row_id,
-      columnDefs: [this.rowNumberDef(), ...columns.map((c) => this.columnDef(c))],
+      columnDefs: this.columnDefs(columns),
       defaultColDef: { resizable: true, sortable: true, minWidth: 90 },
       readOnlyEdit: true,
       onCellEditRequest: (event) => void this.onEdit(event),
+      onCellFocused: (event) => this.onFocus(event),
+      onModelUpdated: () => this.countProblems(),
       suppressStartEditOnTab: true,
+      tooltipShowDelay: 300,
       // A sheet has tens of columns, not thousands: all are rendered, only rows are paged.
       suppressColumnVirtualisation: true,
     });
+    this.review.attach(this.grid, sheetId);
+    this.presence.attach(this.grid, sheetId);
     this.renderTabs();
+  }
+
+  private columnDefs(columns: readonly Column[]): ColDef<PagedRow>[] {
+    return [this.rowNumberDef(), ...columns.map((c) => this.columnDef(c)), this.review.statusColumn() as ColDef<PagedRow>];
   }
 
   private rowNumberDef(): ColDef<PagedRow> {
     return {
-      headerName: '#', colId: '__row_number', width: 80, sortable: false, pinned: 'left',
+      headerName: '#', colId: ROW_NUMBER_COL, width: 80, sortable: false, pinned: 'left',
       valueGetter: (p) => (p.node?.rowIndex ?? 0) + 1,
+      cellClass: 'row-number-cell',
+      cellRenderer: (p: ICellRendererParams<PagedRow>) => {
+        const el = h('span', { class: 'row-number' }, p.node.rowIndex === null ? '' : String(p.node.rowIndex + 1));
+        if (!p.data) return el;
+        const status = this.review.status(p.data.row_id);
+        if (Object.keys(this.problems.of(p.data)).length > 0) el.append(h('span', { class: 'row-marker problem' }, '●'));
+        if (status === 'approved') el.append(h('span', { class: 'row-marker approved' }, '✓'));
+        if (status === 'flagged') el.append(h('span', { class: 'row-marker flagged' }, '⚑'));
+        return el;
+      },
     };
   }
 
@@ -154,6 +209,22 @@ class PagedDataset {
     const def: ColDef<PagedRow> = {
       colId: column.id, field: column.id, headerName: column.name, headerTooltip: column.description ?? column.name, editable,
       valueFormatter: (p) => toText(p.value as CellValue | undefined),
+      cellRenderer: (p: ICellRendererParams<PagedRow>) => {
+        const el = h('span', { class: 'cell-value' }, toText(p.value as CellValue | undefined));
+        const tag = this.presence.decorate(p.eGridCell, p.data?.row_id, column.id);
+        if (tag) el.append(tag);
+        return el;
+      },
+      cellClassRules: {
+        'cell-problem': (p) => this.problems.of(p.data)[column.id] !== undefined,
+        'cell-missing': (p) => this.problems.of(p.data)[column.id]?.some((x) => x.code === 'required') === true,
+        'cell-flagged': (p) => p.data !== undefined && this.review.cellFlag(p.data.row_id, column.id) !== null,
+      },
+      tooltipValueGetter: (p: ITooltipParams<PagedRow>) => {
+        if (!p.data) return undefined;
+        const notes = [this.review.cellFlag(p.data.row_id, column.id), ...(this.problems.of(p.data)[column.id] ?? []).map((x) => x.message)];
+        return notes.filter((x) => x !== null).join('\n') || undefined;
+      },
     };
     if (column.type === 'enum' && column.options) {
       def.cellEditor = 'agSelectCellEditor';
@@ -174,10 +245,12 @@ class PagedDataset {
         const sort = params.sortModel[0];
         if (sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
         if (q) search.set('q', q);
+        const status = statusFilter(params.filterModel);
+        if (status) search.set('filter[review_status]', status);
         // The first page may have been asked for before this code loaded: it is the same question.
         const early = this.firstRows;
         this.firstRows = undefined;
-        const asked = early && params.startRow === 0 && params.endRow === PAGE_ROWS && !sort && !q ? early : undefined;
+        const asked = early && params.startRow === 0 && params.endRow === PAGE_ROWS && !sort && !q && !status ? early : undefined;
         (asked ?? Promise.resolve(undefined))
           .then((page) => page ?? rowsPage(id, sheetId, search))
           .then((body) => {
@@ -185,7 +258,14 @@ class PagedDataset {
             this.rowCount.textContent = `${body.total.toLocaleString('en')} row${body.total === 1 ? '' : 's'}`;
             params.successCallback(body.rows, body.total);
           })
-          .catch(() => params.failCallback());
+          .catch(async () => {
+            // The server cannot be reached: the rows kept in this browser, if any (see offline-rows.ts).
+            const kept = params.startRow === 0 ? await this.keptRows(sheetId) : [];
+            if (kept.length === 0) return params.failCallback();
+            this.total = kept.length;
+            this.rowCount.textContent = `${kept.length.toLocaleString('en')} row${kept.length === 1 ? '' : 's'} kept offline`;
+            params.successCallback(kept, kept.length);
+          });
       },
     };
   }
@@ -197,7 +277,84 @@ class PagedDataset {
     const value = toCellValue(column, event.newValue === '' ? null : event.newValue);
     // Shown at once; the row's delta confirms it once the server applied it.
     event.node.setData({ ...data, [column.id]: value });
-    await this.rows.write(this.sheetId, data.row_id, { [column.id]: value });
+    const sheetId = this.sheetId;
+    const before = await this.rows.write(sheetId, data.row_id, { [column.id]: value });
+    this.undo.record(changesOf(sheetId, data.row_id, before, { [column.id]: value }));
+  }
+
+  /** The focused cell: where others see this tab, and its row opened (ready to edit, kept offline). */
+  private onFocus(event: CellFocusedEvent<PagedRow>): void {
+    const column = typeof event.column === 'string' ? event.column : event.column?.getColId();
+    const rowId = event.rowIndex === null ? undefined : this.grid?.getDisplayedRowAtIndex(event.rowIndex)?.data?.row_id;
+    const isData = column !== undefined && this.columns.some((c) => c.id === column);
+    this.presence.setCell(rowId && isData ? { sheet: this.sheetId, row: rowId, column } : null);
+    if (rowId && isData && !this.readOnly) this.rows.touch(this.sheetId, rowId);
+  }
+
+  /** A block from the clipboard, from the focused cell on: every row it covers written, one undo step. */
+  private onPaste(event: ClipboardEvent): void {
+    if (this.readOnly || isInEditor(event.target)) return;
+    const focused = this.grid?.getFocusedCell();
+    const text = event.clipboardData?.getData('text/plain');
+    if (!this.grid || !focused || !text) return;
+    event.preventDefault();
+    const grid = this.grid;
+    const sheetId = this.sheetId;
+    const plan = planPaste(text, focused.rowIndex, focused.column.getColId(), this.columns,
+      (c) => c.type !== 'evidence' && c.type !== 'place', (i) => grid.getDisplayedRowAtIndex(i)?.data?.row_id);
+    for (const { row, cells } of plan.writes) this.showCells(sheetId, row, cells);
+    if (plan.linesLeft > 0) toast(`${plan.linesLeft} line${plan.linesLeft === 1 ? '' : 's'} past the last row shown were not pasted.`);
+    void writePaste(this.rows, sheetId, plan.writes).then((changes) => this.undo.record(changes));
+  }
+
+  /** Ctrl/Cmd+Z and Ctrl/Cmd+Y (or Shift+Z): this user's last change, in whatever row it was. */
+  private onUndoKey(event: KeyboardEvent): void {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || this.readOnly) return;
+    const key = event.key.toLowerCase();
+    const redo = key === 'y' || (key === 'z' && event.shiftKey);
+    if (key !== 'z' && !redo) return;
+    const target = event.target as Element | null;
+    if (isInEditor(target) || target?.closest('input, textarea, select, dialog')) return;
+    event.preventDefault();
+    void (redo ? this.undo.redo() : this.undo.undo());
+  }
+
+  /** Shows a row's new values at once (if it is on a page read), before its delta comes back. */
+  private showCells(sheetId: string, rowId: string, cells: Record<string, CellValue | undefined>): void {
+    const node = sheetId === this.sheetId ? this.grid?.getRowNode(rowId) : undefined;
+    if (node?.data) node.setData({ ...node.data, ...Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, v ?? null])) });
+  }
+
+  /** The rows of a sheet kept in this browser, in row id order, for when the server cannot be reached. */
+  private async keptRows(sheetId: string): Promise<PagedRow[]> {
+    const kept = (await this.offline.all()).filter((r: KeptRow) => r.sheet === sheetId && r.cells !== null);
+    return kept.sort((a, b) => (a.row < b.row ? -1 : 1)).map((r) => ({ ...r.cells!, row_id: r.row }));
+  }
+
+  /** Counts the loaded rows with problems, for the footer. */
+  private countProblems(): void {
+    let n = 0;
+    this.grid?.forEachNode((node) => {
+      if (node.data && Object.keys(this.problems.of(node.data)).length > 0) n += 1;
+    });
+    this.problemCount.textContent = n > 0 ? `${n.toLocaleString('en')} loaded with problems` : '';
+    this.problemCount.className = n > 0 ? 'problems' : 'muted';
+  }
+
+  private openReviewPanel(): ReviewPanel | null {
+    if (!this.reviewPanel) {
+      this.reviewPanel = this.review.controller.createPanel(() => this.closeReviewPanel());
+      replaceChildren(this.side, this.reviewPanel.element);
+      this.side.hidden = false;
+    }
+    return this.reviewPanel;
+  }
+
+  private closeReviewPanel(): void {
+    this.reviewPanel?.destroy();
+    this.reviewPanel = null;
+    replaceChildren(this.side);
+    this.side.hidden = true;
   }
 
   private async addRow(): Promise<void> {
@@ -222,6 +379,7 @@ class PagedDataset {
       }
       node.setData({ ...node.data, ...(delta.cells as Record<string, CellValue>), row_id: delta.row });
     }
+    this.countProblems();
     if (reread) this.refreshSoon();
   }
 
@@ -241,7 +399,18 @@ class PagedDataset {
     const columns = readColumns(sheet);
     if (JSON.stringify(columns) === JSON.stringify(this.columns)) return;
     this.columns = columns;
-    this.grid?.setGridOption('columnDefs', [this.rowNumberDef(), ...columns.map((c) => this.columnDef(c))]);
+    this.problems.setColumns(columns);
+    this.grid?.setGridOption('columnDefs', this.columnDefs(columns));
+  }
+
+  /** Shows another sheet of the dataset, with its address. */
+  private showSheet(sheetId: string): void {
+    if (sheetId === this.sheetId) return;
+    const sheet = getSheets(this.conn.doc).get(sheetId);
+    const columns = sheet ? readColumns(sheet) : this.dataset.sheets.find((s) => s.id === sheetId)?.columns;
+    if (!columns) return;
+    history.pushState(null, '', datasetPath(this.dataset.id, sheetId));
+    this.show(sheetId, columns);
   }
 
   private renderTabs(): void {
@@ -254,8 +423,7 @@ class PagedDataset {
       type: 'button', class: `tab${s.id === this.sheetId ? ' active' : ''}`, 'aria-current': s.id === this.sheetId ? 'page' : undefined,
       onclick: () => {
         if (s.id === this.sheetId) return;
-        history.pushState(null, '', datasetPath(this.dataset.id, s.id));
-        this.show(s.id, s.columns);
+        this.showSheet(s.id);
       },
     }, s.name)));
   }
@@ -270,6 +438,9 @@ class PagedDataset {
 
   private fatal(reason: string): void {
     this.rows.destroy();
+    this.offline.destroy();
+    this.review.destroy();
+    this.presence.destroy();
     replaceChildren(this.app, topBar(this.me, [h('a', { href: '/' }, 'Datasets')]), h('main', { class: 'page-error' }, reason));
   }
 }

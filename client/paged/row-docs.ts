@@ -1,27 +1,43 @@
 /**
  * The documents of the rows this tab edits, in a dataset whose rows are documents of their own: a row's
- * room is opened when one of its cells is written, and a write waits until the row's document has
- * synced with the server, so a value is never written into a document that has not seen the row's
- * current one. The last MAX_OPEN rows stay open; a row is closed only once the server has stored
- * everything written to it (the save status says so).
+ * room is opened when one of its cells is focused or written, and a write waits until the row's document
+ * has synced with the server (or, offline, until it is loaded from this browser's copy), so a value is
+ * never written into a document that has not seen the row as last known. The last MAX_OPEN rows stay
+ * open; a row is closed only once the server has stored everything written to it (the save status says
+ * so) and this browser has kept it (`offline-rows.ts`).
  */
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
+import { StoreMessage } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
 import { rowRoom } from '../../model/rooms';
-import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
+import { DELETED_KEY, getRowCells, getRowState, rowCells } from '../../model/row-document';
 import { ACKS_PARAM, SaveStatus } from '../sync/save-status';
+import type { OfflineRows } from './offline-rows';
 
 /** The origin of this user's writes into row documents. */
 export const ROW_ORIGIN = { source: 'tessera-local-row' } as const;
 /** Row documents kept open (a few hundred bytes each on the server while open). */
-const MAX_OPEN = 32;
+export const MAX_OPEN = 32;
+
+/** What a write found in the cells it changed: the value before (undefined: the cell was never set). */
+export type Before = Record<string, CellValue | undefined>;
 
 interface OpenRow {
+  room: string;
+  sheet: string;
+  row: string;
   doc: Y.Doc;
   provider: WebsocketProvider;
   saves: SaveStatus;
   synced: Promise<void>;
+  /** A change of this browser the server has not said it stored (also one made before a reload). */
+  pending: boolean;
+  /** Settles once the last change is kept in IndexedDB. */
+  kept: Promise<void>;
+  /** The state vector the server last said it stored. */
+  stored: Map<number, number>;
 }
 
 export class RowDocs {
@@ -29,16 +45,34 @@ export class RowDocs {
   private readonly open = new Map<string, OpenRow>();
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly datasetId: string) {}
+  constructor(private readonly datasetId: string, private readonly offline: OfflineRows | null = null) {}
 
-  /** Writes cells of a row (creating it when it is new), once its document has synced. */
-  async write(sheetId: string, rowId: string, cells: Record<string, CellValue>): Promise<void> {
+  /** Opens a row (to edit it soon, and to keep it offline). */
+  touch(sheetId: string, rowId: string): void {
+    this.use(sheetId, rowId);
+  }
+
+  /** Writes cells of a row (creating it when it is new), once its document is ready; returns what they held. */
+  async write(sheetId: string, rowId: string, cells: Record<string, CellValue>): Promise<Before> {
+    return this.change(sheetId, rowId, (map) => {
+      const before: Before = {};
+      for (const [column, value] of Object.entries(cells)) {
+        before[column] = map.get(column);
+        map.set(column, value);
+      }
+      return before;
+    });
+  }
+
+  /** Runs `fn` on a row's cells in one transaction of this user, once its document is ready. */
+  async change<T>(sheetId: string, rowId: string, fn: (cells: Y.Map<CellValue>) => T): Promise<T> {
     const row = this.use(sheetId, rowId);
     await row.synced;
+    let result!: T;
     row.doc.transact(() => {
-      const map = getRowCells(row.doc);
-      for (const [column, value] of Object.entries(cells)) map.set(column, value);
+      result = fn(getRowCells(row.doc));
     }, ROW_ORIGIN);
+    return result;
   }
 
   /** Deletes a row for good. */
@@ -48,12 +82,30 @@ export class RowDocs {
     row.doc.transact(() => getRowState(row.doc).set(DELETED_KEY, true), ROW_ORIGIN);
   }
 
-  /** True while something written in this tab is not yet stored by the server. */
-  get unsaved(): boolean {
-    return [...this.open.values()].some((row) => row.saves.state !== 'saved');
+  /** Resolves once at most `count` rows are open (rows close as the server stores what was written to them). */
+  async roomFor(count: number): Promise<void> {
+    while (this.open.size > count) {
+      await new Promise<void>((resolve) => {
+        const off = this.onChange(() => {
+          off();
+          resolve();
+        });
+      });
+    }
   }
 
-  /** Called whenever a row's save status changes. */
+  /** True while something written in this tab (or before a reload) is not yet stored by the server. */
+  get unsaved(): boolean {
+    return [...this.open.values()].some((row) => row.pending || row.saves.state !== 'saved');
+  }
+
+  /** Opens every kept row with a change the server has not stored, so that it is sent. */
+  async resume(): Promise<void> {
+    if (!this.offline) return;
+    for (const kept of await this.offline.all()) if (kept.pending) this.use(kept.sheet, kept.row);
+  }
+
+  /** Called whenever a row's save status changes, or rows open or close. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -73,14 +125,22 @@ export class RowDocs {
     }
     const doc = new Y.Doc();
     const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, doc, { disableBc: true, params: { ...ACKS_PARAM } });
+    const provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
     const saves = new SaveStatus(provider, doc);
-    saves.onChange(() => {
-      for (const listener of this.listeners) listener();
-      this.closeIdle();
-    });
-    const synced = new Promise<void>((resolve) => {
-      if (provider.synced) return resolve();
+    const opened: OpenRow = {
+      room, sheet: sheetId, row: rowId, doc, provider, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(),
+    };
+    row = opened;
+    // Also read the stored state vector: a row loaded from this browser's copy may hold changes of an
+    // earlier tab (another client id), which only the whole state vector being stored covers.
+    const onStored = provider.messageHandlers[StoreMessage.Stored]!;
+    provider.messageHandlers[StoreMessage.Stored] = (encoder, decoder, p, emitSynced, messageType) => {
+      opened.stored = Y.decodeStateVector(decoding.readVarUint8Array(decoding.clone(decoder)));
+      onStored(encoder, decoder, p, emitSynced, messageType);
+      this.checkStored(opened);
+    };
+    saves.onChange(() => this.changed());
+    const fromServer = new Promise<void>((resolve) => {
       const onSync = (isSynced: boolean) => {
         if (!isSynced) return;
         provider.off('sync', onSync);
@@ -88,10 +148,61 @@ export class RowDocs {
       };
       provider.on('sync', onSync);
     });
-    row = { doc, provider, saves, synced };
-    this.open.set(room, row);
+    const local = this.loadKept(opened);
+    // Offline, a row kept in this browser is ready once loaded from it; online, once the server synced.
+    opened.synced = Promise.race([
+      fromServer,
+      local.then((found) => (found ? whenOffline() : never())),
+    ]);
+    void local.then(() => {
+      if (!this.open.has(room)) return;
+      doc.on('update', (_update: Uint8Array, origin: unknown) => this.keep(opened, origin === ROW_ORIGIN));
+      provider.connect();
+    });
+    this.open.set(room, opened);
+    this.changed();
+    return opened;
+  }
+
+  /** Applies this browser's copy of the row, if it has one; resolves with whether it had. */
+  private async loadKept(row: OpenRow): Promise<boolean> {
+    const kept = await this.offline?.get(row.room).catch(() => undefined);
+    if (!kept || !this.open.has(row.room)) return false;
+    Y.applyUpdate(row.doc, kept.update, this);
+    row.pending = kept.pending;
+    return true;
+  }
+
+  /** Writes the row's record after a change (`mine`: this user's), in the order the changes came. */
+  private keep(row: OpenRow, mine: boolean): void {
+    if (mine && !row.pending) {
+      row.pending = true;
+      this.changed();
+    }
+    const { offline } = this;
+    if (!offline) return;
+    const record = {
+      room: row.room, sheet: row.sheet, row: row.row, update: Y.encodeStateAsUpdate(row.doc), cells: rowCells(row.doc),
+      pending: row.pending, usedAt: Date.now(),
+    };
+    row.kept = row.kept.then(() => offline.put(record)).catch((err: unknown) => console.warn('A row could not be kept offline', err));
+  }
+
+  /** A row is stored once the server's stored state vector covers every change its document holds. */
+  private checkStored(row: OpenRow): void {
+    if (!row.pending) return;
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(row.doc))) {
+      if ((row.stored.get(client) ?? 0) < clock) return;
+    }
+    row.pending = false;
+    const offline = this.offline;
+    if (offline) row.kept = row.kept.then(() => offline.stored(row.room)).catch(() => undefined);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener();
     this.closeIdle();
-    return row;
   }
 
   /** Closes the oldest rows past MAX_OPEN whose writes are all stored. */
@@ -99,7 +210,7 @@ export class RowDocs {
     let excess = this.open.size - MAX_OPEN;
     for (const [room, row] of this.open) {
       if (excess <= 0) return;
-      if (row.saves.state !== 'saved') continue;
+      if (row.pending || row.saves.state !== 'saved') continue;
       this.close(room);
       excess -= 1;
     }
@@ -110,7 +221,19 @@ export class RowDocs {
     if (!row) return;
     this.open.delete(room);
     row.saves.destroy();
-    row.provider.destroy();
-    row.doc.destroy();
+    // Kept in this browser first: the record's last write is already queued.
+    void row.kept.finally(() => {
+      row.provider.destroy();
+      row.doc.destroy();
+    });
+    for (const listener of [...this.listeners]) listener();
   }
 }
+
+/** Resolves when the browser is (or goes) offline. */
+function whenOffline(): Promise<void> {
+  if (!navigator.onLine) return Promise.resolve();
+  return new Promise((resolve) => window.addEventListener('offline', () => resolve(), { once: true }));
+}
+
+const never = () => new Promise<void>(() => undefined);
