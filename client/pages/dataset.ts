@@ -22,6 +22,8 @@ import { openImportDialog } from '../import/dialog';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { DuplicatesPanel } from '../duplicates/panel';
+import { MapPanel } from '../map/panel';
+import { gridSource } from '../map/source';
 import { ReviewController } from '../review/controller';
 import { ConflictController } from '../conflicts/controller';
 import { ReviewPanel } from '../review/review-panel';
@@ -66,7 +68,7 @@ class DatasetPage {
   private opened = false;
   /** A sheet this user added, to show as soon as the document has it. */
   private showWhenAdded: string | null = null;
-  private panel: ColumnPanel | HistoryPanel | ReviewPanel | MembersPanel | DuplicatesPanel | null = null;
+  private panel: ColumnPanel | HistoryPanel | ReviewPanel | MembersPanel | DuplicatesPanel | MapPanel | null = null;
   private readonly review: ReviewController;
   private readonly conflicts: ConflictController;
   /** The sources beside the grid (client/sources). */
@@ -149,6 +151,10 @@ class DatasetPage {
         type: 'button', class: 'button subtle', 'data-testid': 'duplicates-button', title: 'Rows of this sheet that likely code the same event: merge them, or mark them as not the same',
         onclick: () => this.togglePanel('duplicates'),
       }, 'Duplicates'),
+      h('button', {
+        type: 'button', class: 'button subtle', 'data-testid': 'map-button', title: 'The rows shown on a map, and per week or month',
+        onclick: () => this.togglePanel('map'),
+      }, 'Map'),
       this.roundsMenu());
   }
 
@@ -482,6 +488,7 @@ class DatasetPage {
     if (this.panel instanceof ColumnPanel) this.openPanel('columns');
     else if (this.panel instanceof HistoryPanel) this.openPanel('history');
     else if (this.panel instanceof DuplicatesPanel) this.openPanel('duplicates');
+    else if (this.panel instanceof MapPanel) this.openPanel('map');
     // An admin's ⋯ menu belongs to the sheet on show: draw the tabs again to move it there.
     if (this.role === 'admin') this.renderTabs();
     for (const tab of this.tabs.querySelectorAll<HTMLElement>('.tab')) {
@@ -500,6 +507,7 @@ class DatasetPage {
   private togglePanel(kind: PanelKind): void {
     const open = kind === 'columns' ? this.panel instanceof ColumnPanel
       : kind === 'duplicates' ? this.panel instanceof DuplicatesPanel
+      : kind === 'map' ? this.panel instanceof MapPanel
       : kind === 'members' ? this.panel instanceof MembersPanel
         : kind === 'review' ? this.panel instanceof ReviewPanel : this.panel instanceof HistoryPanel;
     if (open) this.closePanel();
@@ -522,6 +530,13 @@ class DatasetPage {
         datasetId: this.datasetId, doc: this.conn.doc, sheetId, canEdit: !this.readOnly, onClose: close,
         goToRow: (row) => void this.review.goTo(sheetId, row, null),
       });
+    } else if (kind === 'map') {
+      const sheetId = this.sheetId;
+      const binding = this.bindings.get(sheetId);
+      if (!this.grid || !binding) return;
+      this.panel = new MapPanel({
+        source: gridSource(this.grid, binding), onClose: close, goToRow: (row) => void this.review.goTo(sheetId, row, null),
+      }, `${this.datasetId}/${sheetId}`);
     } else if (kind === 'review') {
       this.panel = this.review.createPanel(close);
     } else {
@@ -580,7 +595,7 @@ class DatasetPage {
   }
 }
 
-type PanelKind = 'columns' | 'history' | 'review' | 'members' | 'duplicates';
+type PanelKind = 'columns' | 'history' | 'review' | 'members' | 'duplicates' | 'map';
 
 const NUMBER = new Intl.NumberFormat();
 
