@@ -129,8 +129,9 @@ export function createApp(options: AppOptions) {
     // In a coder's copy of a round, only the round's columns are theirs to fill.
     checkCells: (room, cells) => rounds.copyCellProblem(room, cells) ?? evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
     kindOf: (room) => documentKind(storage.datasets, room),
+    remoteRows: (room, rows) => rowFeed.received(room, rows),
   });
-  const rowFeed = new RowFeed(registry);
+  const rowFeed = new RowFeed(registry, options.bus);
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
   const conflicts = new Conflicts(registry, storage.readModel, async (id) => (await storage.users.byId(id))?.name);
   const peers = new LivePeers(async (peer, once) => {

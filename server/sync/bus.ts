@@ -7,6 +7,8 @@
  * that loses messages (down, restarted) therefore delays instances, and never makes them disagree.
  */
 
+import type { RowDelta } from '../../model/codes';
+
 /** What one instance tells the others about a room. */
 export type RoomMessage =
   /** Updates logged with sequence numbers after `prevSeq` up to `seq`, in order. */
@@ -14,7 +16,12 @@ export type RoomMessage =
   /** A presence (awareness) update of clients connected to the sender. */
   | { kind: 'presence'; update: Uint8Array }
   /** The sender just joined the room: others answer with their clients' presence. */
-  | { kind: 'hello' };
+  | { kind: 'hello' }
+  /**
+   * On a dataset's room in the `rows` layout: rows as the sender's row documents now hold them, for the grids
+   * on this room (message 103). Only a view: the rows' own rooms carry their updates, stored first.
+   */
+  | { kind: 'rows'; rows: RowDelta[] };
 
 /** What one instance tells the others about the whole server: access changed, a dataset was deleted. */
 export type ClusterEvent =

@@ -12,6 +12,7 @@ describe('the bus messages', () => {
       { kind: 'updates', prevSeq: 41, seq: 44, updates: [new Uint8Array([1, 2, 3]), new Uint8Array([]), new Uint8Array(70_000).fill(7)] },
       { kind: 'presence', update: new Uint8Array([9, 8, 7]) },
       { kind: 'hello' },
+      { kind: 'rows', rows: [{ sheet: 'events', row: 'r1', cells: { summary: 'Talks "agreed"', context: ['a'] } }, { sheet: 'events', row: 'r2', cells: null }] },
     ];
     for (const message of messages) expect(decodeMessage(encodeMessage('instance-1', message))).toEqual({ from: 'instance-1', message });
   });

@@ -7,10 +7,11 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { Redis } from 'ioredis';
+import type { RowDelta } from '../../model/codes';
 import type { Logger } from '../logger';
 import type { Bus, ClusterEvent, RoomMessage } from './bus';
 
-const KIND = { updates: 0, presence: 1, hello: 2 } as const;
+const KIND = { updates: 0, presence: 1, hello: 2, rows: 3 } as const;
 /** How long loading a document waits for its channel's subscription to be confirmed. */
 const SUBSCRIBE_WAIT_MS = 2000;
 
@@ -169,6 +170,9 @@ export function encodeMessage(from: string, message: RoomMessage): Uint8Array {
     case 'presence':
       encoding.writeVarUint8Array(encoder, message.update);
       break;
+    case 'rows':
+      encoding.writeVarString(encoder, JSON.stringify(message.rows));
+      break;
     case 'hello':
       break;
   }
@@ -192,6 +196,8 @@ export function decodeMessage(bytes: Uint8Array): { from: string; message: RoomM
       return { from, message: { kind: 'presence', update: decoding.readVarUint8Array(decoder) } };
     case KIND.hello:
       return { from, message: { kind: 'hello' } };
+    case KIND.rows:
+      return { from, message: { kind: 'rows', rows: JSON.parse(decoding.readVarString(decoder)) as RowDelta[] } };
     default:
       throw new Error(`unknown message kind ${kind}`);
   }

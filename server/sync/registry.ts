@@ -3,7 +3,7 @@
  * and a dataset may own further rooms (`model/rooms.ts`). One shared load per room, unloaded
  * (compacted first) once nobody has used it for a grace period.
  */
-import { CloseCode } from '../../model/codes';
+import { CloseCode, type RowDelta } from '../../model/codes';
 import type { Logger } from '../logger';
 import type { SyncCounters } from '../metrics';
 import type { Bus, RoomMessage } from './bus';
@@ -29,6 +29,8 @@ export interface RegistryOptions {
   metrics?: SyncCounters;
   /** The kind of a room's document (`kinds.ts`); a dataset's document for every room unless given. */
   kindOf?: (room: string) => Promise<DocumentKind>;
+  /** Row deltas another instance sent on a room it and this one hold (`RowFeed`). */
+  remoteRows?: (room: string, rows: RowDelta[]) => void;
 }
 
 /**
@@ -123,8 +125,9 @@ export class DocRegistry {
       throw error;
     }
     if (bus) {
-      this.busTargets.set(room, (message) => doc.deliver(message));
-      for (const message of early) doc.deliver(message);
+      const deliver = (message: RoomMessage) => (message.kind === 'rows' ? this.options.remoteRows?.(room, message.rows) : doc.deliver(message));
+      this.busTargets.set(room, deliver);
+      for (const message of early) deliver(message);
       bus.publish(room, { kind: 'hello' });
     }
     if (this.droppedWhileLoading.delete(room)) {

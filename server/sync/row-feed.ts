@@ -2,10 +2,12 @@
  * Row deltas for grids that show pages of a dataset in the `rows` layout: every row a client changed
  * in its own room is sent, as it now is, to the clients of the dataset's own room that opted in
  * (`acks=1`), at the end of the turn it was applied in — before it is stored, as edits are broadcast.
+ * With other instances, the same deltas go over the bus on the dataset's room, to their grids.
  */
 import type { RowDelta } from '../../model/codes';
 import { parseRoom } from '../../model/rooms';
 import { rowCells } from '../../model/row-document';
+import type { Bus } from './bus';
 import type { Changes } from './changes';
 import { rowsChangedMessage } from './protocol';
 import type { SharedDoc } from './shared-doc';
@@ -20,7 +22,7 @@ export class RowFeed {
   private readonly changed = new Map<string, Map<string, RowDelta>>();
   private scheduled = false;
 
-  constructor(private readonly rooms: LoadedRooms) {}
+  constructor(private readonly rooms: LoadedRooms, private readonly bus?: Bus) {}
 
   /** Told of every change applied to any document: a row's own document queues its row. */
   afterApply(shared: SharedDoc, changes: Changes): void {
@@ -35,14 +37,25 @@ export class RowFeed {
     setImmediate(() => this.send());
   }
 
+  /** Deltas another instance sent on a dataset's room: to this instance's grids on it. */
+  received(datasetId: string, rows: RowDelta[]): void {
+    this.toGrids(datasetId, rows);
+  }
+
   private send(): void {
     this.scheduled = false;
-    for (const [datasetId, rows] of this.changed) {
-      const dataset = this.rooms.loaded(datasetId);
-      if (!dataset) continue;
-      const message = rowsChangedMessage([...rows.values()]);
-      for (const peer of dataset.connectedPeers()) if (peer.acks) peer.send(message);
+    for (const [datasetId, changed] of this.changed) {
+      const rows = [...changed.values()];
+      this.toGrids(datasetId, rows);
+      this.bus?.publish(datasetId, { kind: 'rows', rows });
     }
     this.changed.clear();
+  }
+
+  private toGrids(datasetId: string, rows: RowDelta[]): void {
+    const dataset = this.rooms.loaded(datasetId);
+    if (!dataset) return;
+    const message = rowsChangedMessage(rows);
+    for (const peer of dataset.connectedPeers()) if (peer.acks) peer.send(message);
   }
 }
