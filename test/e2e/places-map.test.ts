@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { getSheet, setCell } from '../../model/document';
+import type { Place } from '../../model/places';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { type RunningServer, startServer } from '../helpers/server';
 import { type SeededSheet, cell, launchBrowser, seededSheet } from './browser';
@@ -17,8 +18,8 @@ let browser: Browser;
 let editor: CreatedUser;
 let sheet: SeededSheet | undefined;
 
-const SEOUL = { name: 'Seoul', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 1, geonameid: 1835848 };
-const BUSAN = { name: 'Busan', country: 'KOR', lat: 35.10278, lon: 129.04028, precision: 1, geonameid: 1838524 };
+const SEOUL: Place = { name: 'Seoul', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 1, geonameid: 1835848 };
+const BUSAN: Place = { name: 'Busan', country: 'KOR', lat: 35.10278, lon: 129.04028, precision: 1, geonameid: 1838524 };
 const event = (values: Record<string, CellValue>): Record<string, CellValue> => ({
   date_precision: 'day', actor1: 'Students', summary: 'An event.', ...values,
 });
