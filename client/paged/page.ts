@@ -300,7 +300,9 @@ class PagedDataset {
     event.preventDefault();
     const grid = this.grid;
     const sheetId = this.sheetId;
-    const plan = planPaste(text, focused.rowIndex, focused.column.getColId(), this.columns,
+    const shown = grid.getAllDisplayedColumns().map((c) => this.columns.find((column) => column.id === c.getColId()))
+      .filter((c): c is Column => c !== undefined);
+    const plan = planPaste(text, focused.rowIndex, focused.column.getColId(), shown,
       (c) => c.type !== 'evidence' && c.type !== 'place', (i) => grid.getDisplayedRowAtIndex(i)?.data?.row_id);
     for (const { row, cells } of plan.writes) this.showCells(sheetId, row, cells);
     if (plan.linesLeft > 0) toast(`${plan.linesLeft} line${plan.linesLeft === 1 ? '' : 's'} past the last row shown were not pasted.`);
