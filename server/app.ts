@@ -28,7 +28,7 @@ import { reviewRoutes } from './routes/reviews';
 import { sessionRoutes } from './routes/session';
 import { importRoutes } from './routes/import';
 import { memberRoutes } from './routes/members';
-import { placeRoutes } from './routes/places';
+import { placeRoutes, sheetPointRoutes } from './routes/places';
 import { sourceRoutes } from './routes/sources';
 import { EvidenceCheck } from './sources/evidence';
 import { auditRoutes, usersRoutes } from './routes/users';
@@ -95,7 +95,7 @@ export const HTTP_DEFAULTS: HttpOptions = {
  * of a second to seconds on a large dataset, and many at once would hold the server up for all of them.
  */
 const HEAVY_READS = [
-  'codebook', 'progress', 'history', 'sheets/:sheetId/problems', 'sheets/:sheetId/duplicates', 'conflicts', 'flags',
+  'codebook', 'progress', 'history', 'sheets/:sheetId/problems', 'sheets/:sheetId/duplicates', 'sheets/:sheetId/points', 'conflicts', 'flags',
   'rounds', 'rounds/:roundId', 'rounds/:roundId/agreement', 'rounds/:roundId/units',
   'releases/preview', 'releases/:version/package.zip', 'releases/:version/CHANGELOG.md', 'releases/:version/diff',
 ];
@@ -221,6 +221,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', releaseRoutes(services));
   app.route('/api/datasets/:id', importRoutes(services));
   app.route('/api/datasets/:id', rowRoutes(services));
+  app.route('/api/datasets/:id', sheetPointRoutes(services));
   app.route('/api/datasets/:id', duplicateRoutes(new Duplicates(storage, registry)));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);

@@ -145,6 +145,7 @@ export class MapPanel {
     this.columns = mapColumns(columns);
     this.fillColourChoice(this.columns.codes);
     const codeColumn = this.colour.value === '' ? null : this.colour.value;
+    source.setColour?.(codeColumn);
     this.events = mapEvents(source.rows(), this.columns, codeColumn);
     this.colours = codeColours(this.columns.codes.find((c) => c.id === codeColumn), this.events);
     const extent = dateExtent(this.events);

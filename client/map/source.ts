@@ -3,7 +3,7 @@
  * its search, as the grid has them, told of every change (an edit, a row added or deleted, a filter or
  * a search changed).
  */
-import type { Column } from '../../model/columns';
+import type { CellValue, Column } from '../../model/columns';
 import type { SheetBinding } from '../grid/binding';
 import type { SheetGrid } from '../grid/grid';
 import type { MapRow } from './points';
@@ -16,6 +16,8 @@ export interface MapSource {
   total(): number;
   /** Calls back after any change of the rows shown or their cells; returns the way to stop. */
   subscribe(changed: () => void): () => void;
+  /** Told which code column colours the points (a source that reads only what the map needs). */
+  setColour?(columnId: string | null): void;
 }
 
 /** The rows a document-layout sheet's grid shows. */
@@ -44,6 +46,96 @@ export function gridSource(grid: SheetGrid, binding: SheetBinding): MapSource {
           api.removeEventListener('modelUpdated', changed);
           api.removeEventListener('filterChanged', changed);
         }
+      };
+    },
+  };
+}
+
+/** One row as `GET …/sheets/:sheetId/points` answers it. */
+interface ServerPoint { row_id: string; lat: number | null; lon: number | null; name: string | null; date: string | null; code: string | null }
+interface PointsPage { total: number; offset: number; columns: { place: string | null; date: string | null; colour: string | null }; points: ServerPoint[] }
+
+/** Rows asked for per request, and at most in all: past that the map says how many it left out. */
+const POINTS_PAGE = 5000;
+export const MAX_SERVER_POINTS = 100_000;
+/** Changes arrive in bursts (a paste, an import): the points are asked for again once they settle. */
+const SETTLE_MS = 400;
+
+export interface ServerSourceOptions {
+  datasetId: string;
+  sheetId: string;
+  columns(): Column[];
+  /** The grid's search and filters, as `GET …/rows` takes them (`q`, `filter[col]`). */
+  query(): URLSearchParams;
+  /** The rows of the sheet, shown or not, when known. */
+  sheetTotal(): number;
+  /** Calls back when rows or the grid's search or filters change; returns the way to stop. */
+  listen(changed: () => void): () => void;
+}
+
+/**
+ * The rows of a rows-layout sheet (whose rows are not in the browser) from the server, a page of points at a
+ * time, searched and filtered as the grid is; asked for again after every change, once changes settle.
+ */
+export function serverSource(options: ServerSourceOptions): MapSource & { setColour(columnId: string | null): void } {
+  let rows: MapRow[] = [];
+  let colour: string | null = null;
+  let ticket = 0;
+  const listeners = new Set<() => void>();
+  let timer: number | null = null;
+  const load = async () => {
+    const mine = ++ticket;
+    const found: MapRow[] = [];
+    for (let offset = 0; offset < MAX_SERVER_POINTS;) {
+      const params = options.query();
+      params.set('offset', String(offset));
+      params.set('limit', String(POINTS_PAGE));
+      if (colour) params.set('colour', colour);
+      const response = await fetch(`/api/datasets/${encodeURIComponent(options.datasetId)}/sheets/${encodeURIComponent(options.sheetId)}/points?${params}`,
+        { headers: { accept: 'application/json' } });
+      if (!response.ok || mine !== ticket) return;
+      const page = await response.json() as PointsPage;
+      if (mine !== ticket) return;
+      for (const p of page.points) {
+        const cells: Record<string, CellValue> = {};
+        if (page.columns.place && p.name !== null) {
+          cells[page.columns.place] = { name: p.name, country: null, lat: p.lat, lon: p.lon, precision: 1, geonameid: null };
+        }
+        if (page.columns.date && p.date !== null) cells[page.columns.date] = p.date;
+        if (page.columns.colour && p.code !== null) cells[page.columns.colour] = p.code;
+        found.push({ id: p.row_id, cells });
+      }
+      offset += page.points.length;
+      if (page.points.length === 0 || offset >= page.total) break;
+    }
+    rows = found;
+    for (const changed of listeners) changed();
+  };
+  const reload = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      timer = null;
+      void load();
+    }, SETTLE_MS);
+  };
+  return {
+    columns: () => options.columns(),
+    rows: () => rows,
+    total: () => Math.max(options.sheetTotal(), rows.length),
+    setColour(columnId) {
+      if (columnId === colour) return;
+      colour = columnId;
+      void load();
+    },
+    subscribe(changed) {
+      listeners.add(changed);
+      const off = options.listen(reload);
+      void load();
+      return () => {
+        listeners.delete(changed);
+        off();
+        ticket++;
+        if (timer !== null) clearTimeout(timer);
       };
     },
   };

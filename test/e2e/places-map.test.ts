@@ -103,7 +103,7 @@ describe('the map', () => {
 
   it('clusters points that are close together at the zoom shown', async () => {
     // Four corners of a square about 2 km wide around Seoul: they part at one zoom.
-    const near = (i: number) => ({ ...SEOUL, name: `Seoul ${i}`, lat: SEOUL.lat + (i % 2 ? 0.01 : -0.01), lon: SEOUL.lon + (i < 2 ? 0.01 : -0.01), geonameid: null });
+    const near = (i: number) => ({ ...SEOUL, name: `Seoul ${i}`, lat: 37.566 + (i % 2 ? 0.01 : -0.01), lon: 126.9784 + (i < 2 ? 0.01 : -0.01), geonameid: null });
     sheet = await seededSheet(browser, server, editor.token, 'events',
       [0, 1, 2, 3].map((i) => event({ event_date: '2024-02-05', event_type: 'PROTEST', place: near(i) })).concat(
         [event({ event_date: '2024-02-06', event_type: 'PROTEST', place: { ...SEOUL, name: 'Lima', country: 'PER', lat: -12.04, lon: -77.03 } })]));
