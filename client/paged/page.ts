@@ -36,6 +36,7 @@ import { planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
 import { LoadedProblems } from './problems';
 import { PagedReview, statusFilter } from './review';
+import { bindEndKeys, readEndAhead } from './ends';
 import { RowDocs } from './row-docs';
 import { RowUndo, changesOf } from './undo';
 
@@ -112,6 +113,7 @@ class PagedDataset {
     this.review.controller.bindGridHost(this.gridHost);
     this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));
     this.gridHost.addEventListener('paste', (event) => this.onPaste(event));
+    bindEndKeys(this.gridHost, () => this.grid);
     document.addEventListener('keydown', (event) => this.onUndoKey(event));
     this.side.hidden = true;
     this.conn.onStatus((status) => this.showStatus(status));
@@ -239,7 +241,8 @@ class PagedDataset {
     const { id } = this.dataset;
     const sheetId = this.sheetId;
     const q = this.query;
-    return {
+    // Ctrl+End finds the last page read already (ends.ts).
+    return readEndAhead({
       getRows: (params: IGetRowsParams) => {
         const search = new URLSearchParams({ offset: String(params.startRow), limit: String(params.endRow - params.startRow) });
         const sort = params.sortModel[0];
@@ -267,7 +270,7 @@ class PagedDataset {
             params.successCallback(kept, kept.length);
           });
       },
-    };
+    }, PAGE_ROWS);
   }
 
   private async onEdit(event: CellEditRequestEvent<PagedRow>): Promise<void> {
@@ -433,7 +436,9 @@ class PagedDataset {
   /** The dataset's connection state, unless a row's write is not stored yet. */
   private showStatus(status?: SyncStatus): void {
     if (status) this.connState = status;
-    const shown = this.rows.unsaved && this.connState.state === 'saved' ? { ...this.connState, state: 'not-saved' as const } : this.connState;
+    const state = this.rows.unsaved && this.connState.state === 'saved' ? 'not-saved' as const : this.connState.state;
+    // Offline, what waits is the rows changed here (a row's changes count once).
+    const shown = { ...this.connState, state, pending: this.connState.pending + this.rows.pendingRows };
     this.status.textContent = statusText(shown);
     this.status.dataset.state = shown.state;
   }

@@ -44,8 +44,14 @@ export class RowDocs {
   /** By room, oldest use first. */
   private readonly open = new Map<string, OpenRow>();
   private readonly listeners = new Set<() => void>();
+  /** False once the browser said it went offline (the rows' sockets are dropped until it is back). */
+  private online = navigator.onLine;
+  private wentOffline: Array<() => void> = [];
 
-  constructor(private readonly datasetId: string, private readonly offline: OfflineRows | null = null) {}
+  constructor(private readonly datasetId: string, private readonly offline: OfflineRows | null = null) {
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
+  }
 
   /** Opens a row (to edit it soon, and to keep it offline). */
   touch(sheetId: string, rowId: string): void {
@@ -99,6 +105,11 @@ export class RowDocs {
     return [...this.open.values()].some((row) => row.pending || row.saves.state !== 'saved');
   }
 
+  /** Rows holding a change the server has not stored. */
+  get pendingRows(): number {
+    return [...this.open.values()].filter((row) => row.pending || row.saves.state !== 'saved').length;
+  }
+
   /** Opens every kept row with a change the server has not stored, so that it is sent. */
   async resume(): Promise<void> {
     if (!this.offline) return;
@@ -112,7 +123,28 @@ export class RowDocs {
   }
 
   destroy(): void {
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
     for (const room of [...this.open.keys()]) this.close(room);
+  }
+
+  private readonly onOffline = (): void => {
+    this.online = false;
+    // Browsers keep a dead socket open for a long while: drop them, as the dataset's connection does.
+    for (const row of this.open.values()) row.provider.disconnect();
+    for (const resolve of this.wentOffline.splice(0)) resolve();
+    this.changed();
+  };
+
+  private readonly onOnline = (): void => {
+    this.online = true;
+    for (const row of this.open.values()) row.provider.connect();
+    this.changed();
+  };
+
+  /** Resolves when the browser is (or goes) offline. */
+  private whenOffline(): Promise<void> {
+    return this.online ? new Promise((resolve) => this.wentOffline.push(resolve)) : Promise.resolve();
   }
 
   private use(sheetId: string, rowId: string): OpenRow {
@@ -152,12 +184,12 @@ export class RowDocs {
     // Offline, a row kept in this browser is ready once loaded from it; online, once the server synced.
     opened.synced = Promise.race([
       fromServer,
-      local.then((found) => (found ? whenOffline() : never())),
+      local.then((found) => (found ? this.whenOffline() : never())),
     ]);
     void local.then(() => {
       if (!this.open.has(room)) return;
       doc.on('update', (_update: Uint8Array, origin: unknown) => this.keep(opened, origin === ROW_ORIGIN));
-      provider.connect();
+      if (this.online) provider.connect();
     });
     this.open.set(room, opened);
     this.changed();
@@ -228,12 +260,6 @@ export class RowDocs {
     });
     for (const listener of [...this.listeners]) listener();
   }
-}
-
-/** Resolves when the browser is (or goes) offline. */
-function whenOffline(): Promise<void> {
-  if (!navigator.onLine) return Promise.resolve();
-  return new Promise((resolve) => window.addEventListener('offline', () => resolve(), { once: true }));
 }
 
 const never = () => new Promise<void>(() => undefined);

@@ -1,0 +1,102 @@
+/**
+ * Rows kept offline by the paged grid: the rows a coder focused or edited are kept in IndexedDB with
+ * their documents; an edit made offline is kept there across a reload and sent once the server can be
+ * reached; and when the sheet's pages cannot be read, the kept rows are shown (and can be edited).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../helpers/api';
+import type { Client } from '../helpers/clients';
+import { type RunningServer, startServer } from '../helpers/server';
+import { cell, cellText, launchBrowser, typeInto, waitLive } from './browser';
+import { pagedPage, pageRows, rowsDataset } from './paged-setup';
+
+const DATASET = 'paged-offline';
+let server: RunningServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let rows: string[];
+const clients: Client[] = [];
+
+const serverValue = async (rowId: string, column: string) => (await pageRows(server, DATASET)).find((r) => r.row_id === rowId)?.[column];
+
+/** The rows this profile keeps offline for the dataset: `{row, summary, pending}` by row id order. */
+function keptRows(on: Page): Promise<Array<{ row: string; summary: unknown; pending: boolean }>> {
+  return on.evaluate(async () => {
+    const info = (await indexedDB.databases()).find((d) => d.name?.endsWith(':rows'));
+    if (!info?.name) return [];
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(info.name!);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const all = await new Promise<Array<{ row: string; cells: Record<string, unknown> | null; pending: boolean }>>((resolve, reject) => {
+      const request = db.transaction('rows').objectStore('rows').getAll();
+      request.onsuccess = () => resolve(request.result as never);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return all.map((r) => ({ row: r.row, summary: r.cells?.summary, pending: r.pending })).sort((a, b) => (a.row < b.row ? -1 : 1));
+  });
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const user = await createUser(server, 'Ana Lima', 'editor');
+  rows = await rowsDataset(server, DATASET, user.token, [{ summary: 'One' }, { summary: 'Two' }, { summary: 'Three' }], clients);
+  ({ page, context } = await pagedPage(browser, server, DATASET, user.token, rows[0]!));
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await browser?.close();
+  await server?.dispose();
+});
+
+describe('rows kept offline', () => {
+  it('keeps the rows focused or edited, not the others', async () => {
+    await cell(page, rows[0]!, 'summary').click();
+    await typeInto(page, rows[1]!, 'actor1', 'China');
+    await waitLive(page);
+    await expect.poll(() => keptRows(page)).toEqual([
+      { row: rows[0], summary: 'One', pending: false },
+      { row: rows[1], summary: 'Two', pending: false },
+    ]);
+  });
+
+  it('keeps an edit made offline across a reload, and sends it once the server is reached', async () => {
+    // The sockets are gone (as on a train); the page itself can still be loaded again.
+    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await expect.poll(() => page.getByTestId('sync-status').textContent()).toMatch(/^Offline/);
+    await typeInto(page, rows[1]!, 'summary', 'Written offline');
+    await expect.poll(() => page.getByTestId('sync-status').textContent()).toBe('Offline — 1 change waiting');
+    await expect.poll(async () => (await keptRows(page)).find((r) => r.row === rows[1])).toEqual({ row: rows[1], summary: 'Written offline', pending: true });
+    expect(await serverValue(rows[1]!, 'summary')).toBe('Two');
+
+    // Closed before it can reconnect; the sheet opened again in the same profile, with the server
+    // reachable but its pages not (so what is shown is what this browser kept).
+    await page.close();
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.route('**/sheets/events/rows?**', (route) => route.abort());
+    await page.goto(`/d/${DATASET}/events`);
+    await expect.poll(() => serverValue(rows[1]!, 'summary'), { timeout: 15_000 }).toBe('Written offline');
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('2 rows kept offline');
+    expect(await cellText(page, rows[1]!, 'summary')).toBe('Written offline');
+    expect(await cell(page, rows[2]!, 'summary').count()).toBe(0);
+    await expect.poll(async () => (await keptRows(page)).every((r) => !r.pending)).toBe(true);
+  });
+
+  it('edits a kept row while the pages cannot be read, and shows the sheet again once they can', async () => {
+    await typeInto(page, rows[0]!, 'summary', 'Edited from the kept copy');
+    await expect.poll(() => serverValue(rows[0]!, 'summary')).toBe('Edited from the kept copy');
+    await waitLive(page);
+    await page.unroute('**/sheets/events/rows?**');
+    await page.reload();
+    await cell(page, rows[2]!, 'summary').waitFor();
+    expect(await page.getByTestId('row-count').textContent()).toBe('3 rows');
+    expect(await cellText(page, rows[0]!, 'summary')).toBe('Edited from the kept copy');
+  });
+});
