@@ -16,11 +16,8 @@
  * `npm run bench -- million`, or `npx tsx bench/million.ts`; BENCH_MILLION_ROWS, BENCH_MILLION_FILL, BENCH_BROWSERS, BENCH_EDITORS;
  * TESSERA_TEST_STORE=pg for PostgreSQL. Prints numbers; never asserts.
  */
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { ulid } from 'ulid';
 import { rowRoom } from '../model/rooms';
@@ -32,12 +29,13 @@ import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { type RunningServer, startServer } from '../test/helpers/server';
 import { MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS } from '../server/import/limits';
 import { eventsCsv } from './import';
+import { uploadCsv } from './import-rows';
+import { writeRows } from './read-model-rows';
 import { readMemory, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
 import { int, mib, ms, percentile, seconds } from './stats';
 
 const DATASET = 'bench-million';
-const BATCH = 50_000;
 
 export interface MillionOptions {
   rows: number;
@@ -66,58 +64,16 @@ function instrument(): void {
   observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 }
 
-/** `count` events rows straight into the read model's `rows` table, BATCH per transaction; their ids in order. */
-async function writeRows(where: string, count: number): Promise<string[]> {
+/** `count` events rows straight into the read model's `rows` table; their ids in order. */
+async function fillRows(where: string, count: number): Promise<string[]> {
   const rand = prng(11);
   const now = Date.now();
   const ids = Array.from({ length: count }, (_, i) => ulid(now - count + i));
-  const row = (i: number) => [DATASET, ids[i]!, JSON.stringify(eventRow(rand, i)), now] as const;
-  if (where.startsWith('postgres')) {
-    const client = new pg.Client({ connectionString: where });
-    await client.connect();
-    try {
-      for (let from = 0; from < count; from += BATCH) {
-        const batch = Array.from({ length: Math.min(count, from + BATCH) - from }, (_, k) => row(from + k));
-        await client.query(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at)
-          select d, 'events', r, c, t, t from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as x(d, r, c, t)`,
-        [0, 1, 2, 3].map((k) => batch.map((b) => b[k])));
-      }
-    } finally {
-      await client.end();
-    }
-    return ids;
-  }
-  const db = new Database(where);
-  db.pragma('busy_timeout = 10000');
-  const insert = db.prepare(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at) values (?, 'events', ?, ?, ?, ?)`);
-  const batch = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      const [d, r, c, t] = row(i);
-      insert.run(d, r, c, t, t);
-    }
-  });
-  for (let i = 0; i < count; i += BATCH) batch(i, Math.min(count, i + BATCH));
-  db.close();
+  await writeRows(where, count, (i) => [DATASET, ids[i]!, JSON.stringify(eventRow(rand, i)), now]);
   return ids;
 }
 
 const rss = (server: RunningServer) => readMemory(server.process.pid!)?.rss;
-
-/** POSTs a CSV with node:http: a large import answers after minutes, past fetch's own wait for the headers. */
-function upload(url: string, token: string, csv: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': Buffer.byteLength(csv) },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end(csv);
-  });
-}
 
 /** Scrolls the grid so that the row at `fraction` of the sheet is on screen; resolves once its rows have data. */
 async function scrollTo(page: Page, fraction: number): Promise<number> {
@@ -168,7 +124,7 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
         // meanwhile, or the upload goes out on one of them and fails with EPIPE.
         await sleep(200);
         const started = performance.now();
-        const imported = await upload(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, editor.token, csv).catch((error: unknown) => {
+        const imported = await uploadCsv(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, editor.token, csv).catch((error: unknown) => {
           throw new Error(`import failed: ${(error as Error).message}; the server printed:\n${server.output().slice(-3000)}`);
         });
         if (imported.status !== 200) throw new Error(`import: ${imported.status} ${imported.body.slice(0, 300)}`);
@@ -180,7 +136,7 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
       const first = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1000&offset=${rows - 1000}`);
       ids = (first.body as { rows: Array<{ row_id: string }> }).rows.map((r) => r.row_id);
     } else {
-      ids = await writeRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), rows);
+      ids = await fillRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), rows);
       log(`  rows written into the read model in ${seconds(performance.now() - fill)}; server RSS ${mib(rss(server))}`);
     }
     await sleep(200);

@@ -30,6 +30,7 @@ import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/help
 import { startServer } from '../test/helpers/server';
 import { eventsCsv } from './import';
 import { readCpuMs, readMemory } from './procs';
+import { writeRows } from './read-model-rows';
 import { eventRow, prng } from './rows';
 import { int, mib, ms, seconds } from './stats';
 
@@ -51,38 +52,6 @@ function eventRows(count: number): Array<readonly [string, string, string, numbe
   const idRandom = prng(11);
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => [LARGE, ulid(now - count + i, idRandom), JSON.stringify(eventRow(rand, i)), now] as const);
-}
-
-/** Rows straight into the `rows` table of a SQLite file or a PostgreSQL database, 50,000 per transaction. */
-async function writeRows(where: string, rows: ReadonlyArray<readonly [string, string, string, number]>): Promise<void> {
-  const count = rows.length;
-  const row = (i: number) => rows[i]!;
-  if (where.startsWith('postgres')) {
-    const client = new pg.Client({ connectionString: where });
-    await client.connect();
-    try {
-      for (let from = 0; from < count; from += 50_000) {
-        const batch = Array.from({ length: Math.min(count, from + 50_000) - from }, (_, k) => row(from + k));
-        await client.query(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at)
-          select d, 'events', r, c, t, t from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as x(d, r, c, t)`,
-        [0, 1, 2, 3].map((k) => batch.map((b) => b[k])));
-      }
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = new Database(where);
-  db.pragma('busy_timeout = 10000');
-  const insert = db.prepare(`insert into rows (dataset_id, sheet_id, row_id, cells, created_at, updated_at) values (?, 'events', ?, ?, ?, ?)`);
-  const batch = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      const [d, r, c, t] = row(i);
-      insert.run(d, r, c, t, t);
-    }
-  });
-  for (let i = 0; i < count; i += 50_000) batch(i, Math.min(count, i + 50_000));
-  db.close();
 }
 
 /** Waits until the server has built every index the events sheet of `LARGE` wants; answers how long that took. */
@@ -184,7 +153,7 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
     started = performance.now();
     const cpu = () => { const used = process.cpuUsage(); return (used.user + used.system) / 1000; };
     const writeCpu = cpu();
-    await writeRows(where, rows);
+    await writeRows(where, rows.length, (i) => rows[i]!);
     const written = performance.now() - started;
     const writtenCpu = cpu() - writeCpu;
     // The SQLite writes held this process's event loop for their whole time: let it see the keep-alive sockets

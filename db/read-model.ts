@@ -16,6 +16,8 @@ import { rowsPage, sqliteRows } from './rows-page';
 import { columnIndexName, sqliteSheetIndexes } from './sheet-indexes';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
 import { giveTurns } from '../server/http/turns';
+import { IMPORTED_ROW } from '../server/sync/store';
+import { historyEntries } from './history-entries';
 
 /** Changes read per query of a dataset's history. */
 const HISTORY_PAGE = 1000;
@@ -40,22 +42,17 @@ export class SqliteReadModel implements ReadModel {
       sheet: cellChanges.sheetId, row: cellChanges.rowId, column: cellChanges.columnId,
       old: cellChanges.old, new: cellChanges.new, by: users.name, at: cellChanges.at, note: cellChanges.note,
     }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
-      .where(where).orderBy(asc(cellChanges.id)).all()
-      .map(({ note, ...h }) => ({
-        ...h, old: fromJson(h.old), new: fromJson(h.new), at: new Date(h.at).toISOString(),
-        // A note carries what the change was besides a value (an adjudication with the coders' values).
-        ...(note !== null && (JSON.parse(note) as Pick<HistoryEntry, 'adjudication'>)),
-      }));
-    if (rowId !== undefined) return changes(and(eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId)));
+      .where(where).orderBy(asc(cellChanges.id)).all();
+    if (rowId !== undefined) return historyEntries(changes(and(eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId))));
     // A whole dataset's: sorting all its changes in one query holds the server up for as long as that
     // takes (half a second for 140,000). The ids come from the index alone, then the changes a page
     // at a time, with a turn for other requests between pages.
     const ids = this.db.select({ id: cellChanges.id }).from(cellChanges).where(eq(cellChanges.datasetId, datasetId))
       .orderBy(asc(cellChanges.id)).limit(DATASET_HISTORY_LIMIT).all().map((r) => r.id);
     const entries: HistoryEntry[] = [];
-    for (let i = 0; i < ids.length; i += HISTORY_PAGE) {
+    for (let i = 0; i < ids.length && entries.length < DATASET_HISTORY_LIMIT; i += HISTORY_PAGE) {
       if (i > 0) await giveTurns();
-      entries.push(...changes(inArray(cellChanges.id, ids.slice(i, i + HISTORY_PAGE))));
+      entries.push(...historyEntries(changes(inArray(cellChanges.id, ids.slice(i, i + HISTORY_PAGE))), DATASET_HISTORY_LIMIT - entries.length));
     }
     return entries;
   }
@@ -210,7 +207,9 @@ export class SqliteReadModel implements ReadModel {
   async lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): Promise<string | null | undefined> {
     const last = this.db.select({ name: users.name }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
       .where(and(
-        eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), eq(cellChanges.sheetId, sheetId), eq(cellChanges.columnId, columnId),
+        eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), eq(cellChanges.sheetId, sheetId),
+        // The cell's own changes, or an imported row's record that holds the cell.
+        sql`(${cellChanges.columnId} = ${columnId} OR (${cellChanges.columnId} = ${IMPORTED_ROW} AND json_type(${cellChanges.new}, ${`$.${columnId}`}) IS NOT NULL))`,
       ))
       .orderBy(desc(cellChanges.id)).limit(1).get();
     return last === undefined ? undefined : last.name;

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
-import type { DocCommit, DocStore, LoggedSince, StoredDoc } from '../server/sync/store';
+import { type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
 
 /** A Drizzle transaction on the SQLite database. */
@@ -11,6 +11,8 @@ import { type SqliteIndexScheduler, sqliteIndexScheduler, touchedSheets } from '
 
 /** Row ids per `IN (…)` lookup: well under SQLite's limit of bound parameters. */
 const LOOKUP_BATCH = 500;
+/** Rows per multi-row INSERT of an import's new rows: one statement runs per this many rows, not per row. */
+const INSERT_BATCH = 100;
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -45,6 +47,47 @@ export class SqliteDocStore implements DocStore {
       rowCells: sqlite.prepare('SELECT cells FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
       deleteRow: sqlite.prepare('DELETE FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
     };
+  }
+
+  /** Multi-row statements of an import's new rows (rows and their history records), by their number of rows. */
+  private readonly inserts = new Map<number, { rows: Statement; history: Statement }>();
+
+  private insertStatements(count: number): { rows: Statement; history: Statement } {
+    let statements = this.inserts.get(count);
+    if (!statements) {
+      const sqlite = this.db.$client;
+      const tuples = (tuple: string) => Array.from({ length: count }, () => tuple).join(', ');
+      statements = {
+        rows: sqlite.prepare(`INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
+          VALUES ${tuples('(?, ?, ?, ?, ?, ?, ?, ?)')}
+          ON CONFLICT (dataset_id, sheet_id, row_id)
+          DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at`),
+        history: sqlite.prepare(`INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note)
+          VALUES ${tuples(`(?, ?, ?, '${IMPORTED_ROW}', NULL, ?, ?, ?, NULL)`)}`),
+      };
+      this.inserts.set(count, statements);
+    }
+    return statements;
+  }
+
+  async insertRows(datasetId: string, sheetId: string, userId: string, at: number, inserted: readonly InsertedRow[]): Promise<void> {
+    const rowParams: unknown[] = [];
+    const historyParams: unknown[] = [];
+    this.db.$client.transaction(() => {
+      for (let i = 0; i < inserted.length; i += INSERT_BATCH) {
+        const batch = inserted.slice(i, i + INSERT_BATCH);
+        const statements = this.insertStatements(batch.length);
+        rowParams.length = 0;
+        historyParams.length = 0;
+        for (const { rowId, cells } of batch) {
+          rowParams.push(datasetId, sheetId, rowId, cells, userId, at, userId, at);
+          historyParams.push(datasetId, sheetId, rowId, cells, userId, at);
+        }
+        statements.rows.run(rowParams);
+        statements.history.run(historyParams);
+      }
+    })();
+    this.indexes.touched(datasetId, [sheetId]);
   }
 
   async load(datasetId: string): Promise<StoredDoc> {

@@ -17,6 +17,8 @@ import { pgRows, rowsPage } from '../rows-page';
 import { columnIndexName } from '../sheet-indexes';
 import { pgSheetIndexes } from './sheet-indexes';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from '../read-rows';
+import { historyEntries } from '../history-entries';
+import { IMPORTED_ROW } from '../../server/sync/store';
 
 const creator = aliasedTable(users, 'creator');
 const updater = aliasedTable(users, 'updater');
@@ -40,12 +42,8 @@ export class PgReadModel implements ReadModel {
       old: cellChanges.old, new: cellChanges.new, by: users.name, at: cellChanges.at, note: cellChanges.note,
     }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
       .where(and(eq(cellChanges.datasetId, datasetId), rowId === undefined ? undefined : eq(cellChanges.rowId, rowId)))
-      .orderBy(asc(cellChanges.id)).limit(rowId === undefined ? DATASET_HISTORY_LIMIT : Number.MAX_SAFE_INTEGER))
-      .map(({ note, ...h }) => ({
-        ...h, old: fromJson(h.old), new: fromJson(h.new), at: new Date(h.at).toISOString(),
-        // A note carries what the change was besides a value (an adjudication with the coders' values).
-        ...(note !== null && (JSON.parse(note) as Pick<HistoryEntry, 'adjudication'>)),
-      }));
+      .orderBy(asc(cellChanges.id)).limit(rowId === undefined ? DATASET_HISTORY_LIMIT : Number.MAX_SAFE_INTEGER)
+      .then((records) => historyEntries(records, rowId === undefined ? DATASET_HISTORY_LIMIT : undefined)));
   }
 
   /** Keyset-paginated: no cursor is held open between pages. */
@@ -189,7 +187,9 @@ export class PgReadModel implements ReadModel {
   async lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): Promise<string | null | undefined> {
     const [last] = await this.db.select({ name: users.name }).from(cellChanges).leftJoin(users, eq(users.id, cellChanges.userId))
       .where(and(
-        eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), eq(cellChanges.sheetId, sheetId), eq(cellChanges.columnId, columnId),
+        eq(cellChanges.datasetId, datasetId), eq(cellChanges.rowId, rowId), eq(cellChanges.sheetId, sheetId),
+        // The cell's own changes, or an imported row's record that holds the cell.
+        sql`(${cellChanges.columnId} = ${columnId} OR (${cellChanges.columnId} = ${IMPORTED_ROW} AND (${cellChanges.new}::jsonb -> ${columnId}) IS NOT NULL))`,
       ))
       .orderBy(desc(cellChanges.id)).limit(1);
     return last === undefined ? undefined : last.name;

@@ -1,7 +1,7 @@
 /** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
 import { and, asc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { CellValue } from '../../model/columns';
-import type { DocCommit, DocStore, LoggedSince, StoredDoc } from '../../server/sync/store';
+import { type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
 import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
 import { touchedSheets } from '../sheet-indexes';
@@ -54,6 +54,27 @@ export class PgDocStore implements DocStore {
     const [stored] = await this.db.select({ cells: rows.cells }).from(rows)
       .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), eq(rows.rowId, rowId)));
     return stored ? (JSON.parse(stored.cells) as Record<string, CellValue>) : null;
+  }
+
+  async insertRows(datasetId: string, sheetId: string, userId: string, at: number, inserted: readonly InsertedRow[]): Promise<void> {
+    if (inserted.length === 0) return;
+    // Two statements however many rows: each column of values is one array parameter.
+    const rowIds = array(inserted.map((r) => r.rowId));
+    const cells = array(inserted.map((r) => r.cells));
+    await this.db.transaction(async (tx) => {
+      await tx.execute(sql`
+        INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
+        SELECT ${datasetId}, ${sheetId}, r.row_id, r.cells, ${userId}, ${at}::bigint, ${userId}, ${at}::bigint
+        FROM unnest(${rowIds}::text[], ${cells}::text[]) AS r(row_id, cells)
+        ON CONFLICT (dataset_id, sheet_id, row_id)
+        DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at`);
+      await tx.execute(sql`
+        INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note)
+        SELECT ${datasetId}, ${sheetId}, c.row_id, ${IMPORTED_ROW}, NULL, c.cells, ${userId}, ${at}::bigint, NULL
+        FROM unnest(${rowIds}::text[], ${cells}::text[]) WITH ORDINALITY AS c(row_id, cells, n)
+        ORDER BY c.n`);
+    });
+    this.indexes.touched(datasetId, [sheetId]).catch(() => undefined);
   }
 
   async load(datasetId: string): Promise<StoredDoc> {

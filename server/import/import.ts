@@ -28,8 +28,9 @@ import { actorLookup, readActorLists } from '../actors/lists';
 import { inTurns } from '../http/turns';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
-import { type DocStore, emptyCommit } from '../sync/store';
-import { Spool } from './spool';
+import { rowsChangedMessage } from '../sync/protocol';
+import { type DocCommit, type DocStore, emptyCommit, type InsertedRow } from '../sync/store';
+import { type Codec, Spool } from './spool';
 import type { DocRegistry } from '../sync/registry';
 import { type HeaderTarget, readHeader } from './header';
 import {
@@ -283,7 +284,8 @@ async function readRecords(
     result = readValue(column, raw, ctx);
     return result;
   };
-  const shared = mapped.map(() => new SharedTexts());
+  // Values that wait on disk are strings of their own when read back anyway: only the document layout shares them.
+  const shared = services.stored ? null : mapped.map(() => new SharedTexts());
   // Records wait on disk in the `rows` layout, in memory otherwise.
   const [maxRows, maxCells] = services.stored ? [MAX_ROWS_LAYOUT_IMPORT_ROWS, MAX_ROWS_LAYOUT_IMPORT_CELLS] : [MAX_IMPORT_ROWS, MAX_IMPORT_CELLS];
   let count = 0;
@@ -318,7 +320,7 @@ async function readRecords(
       const result = parts
         ? readPlace(column, raw, Object.fromEntries(Object.entries(parts).map(([part, i]) => [part, cells[i]])))
         : await readWithTexts(column, raw);
-      if ('value' in result) values.push(typeof result.value === 'string' ? shared[m]!.get(result.value) : result.value);
+      if ('value' in result) values.push(shared && typeof result.value === 'string' ? shared[m]!.get(result.value) : result.value);
       else {
         values.push(null);
         findings.reject(line, column.id, raw, result.code, result.message);
@@ -332,7 +334,94 @@ async function readRecords(
   }
 }
 
-/** Step 2: each read record against the live document: insert, update, unchanged, or rejected. */
+/** Where a record may land: the sheet of a row of the dataset, the rows of the sheet by key value, a row's cells. */
+interface MatchLookup {
+  /** The sheet that has the row, if any of the dataset does. */
+  sheetOf(rowId: string): string | undefined;
+  /** The sheet's rows whose key column holds the value (`canonical`). */
+  keyed(key: string): readonly string[];
+  /** A cell of a row of the sheet. */
+  cell(rowId: string, columnId: string): CellValue | undefined;
+}
+
+/**
+ * Step 2, for either layout: each read record against the sheet as a `MatchLookup` sees it becomes an insert,
+ * an update or nothing (unchanged), or is rejected: a row id or key the file has twice, a key that matches
+ * two rows, a row id of another row or sheet.
+ */
+class Matcher {
+  private readonly seenRows = new Map<string, number>();
+  private readonly seenKeys = new Map<string, number>();
+
+  constructor(
+    private readonly options: ImportOptions, private readonly columns: readonly Column[],
+    private readonly keyIndex: number | undefined, private readonly findings: Findings,
+  ) {}
+
+  /** The record's key value (`canonical`), when it is matched by a column's value that it has. */
+  keyOf(record: ReadRecord): string | null {
+    if (this.keyIndex === undefined || this.keyIndex < 0) return null;
+    const value = record.values[this.keyIndex];
+    return isEmptyValue(value) ? null : canonical(value);
+  }
+
+  plan(record: ReadRecord, lookup: MatchLookup): Planned | null {
+    const { sheetId, key } = this.options;
+    const { line, values, rowId: fileRowId } = record;
+    const { findings } = this;
+    let target: string | null = null;
+    if (this.keyIndex === -1) {
+      if (fileRowId && lookup.sheetOf(fileRowId) === sheetId) target = fileRowId;
+    } else {
+      const k = this.keyOf(record);
+      if (k !== null) {
+        const value = values[this.keyIndex!];
+        const earlier = this.seenKeys.get(k);
+        if (earlier !== undefined) {
+          findings.reject(line, key!, JSON.stringify(value), 'key', `${key} ${JSON.stringify(value)} is on line ${earlier} of the file too`);
+          return null;
+        }
+        this.seenKeys.set(k, line);
+        const ids = lookup.keyed(k);
+        if (ids.length > 1) {
+          findings.reject(line, key!, JSON.stringify(value), 'key', `${key} ${JSON.stringify(value)} matches ${ids.length} rows of the sheet`);
+          return null;
+        }
+        if (ids.length === 1) {
+          target = ids[0]!;
+          if (fileRowId && fileRowId !== target) {
+            findings.reject(line, 'row_id', fileRowId, 'row_id', `row_id ${fileRowId} is not the row whose ${key} matches (${target})`);
+            return null;
+          }
+        }
+      }
+    }
+    const rowId = target ?? fileRowId;
+    if (rowId) {
+      const earlier = this.seenRows.get(rowId);
+      if (earlier !== undefined) {
+        findings.reject(line, 'row_id', rowId, 'row_id', `row ${rowId} is on line ${earlier} of the file too`);
+        return null;
+      }
+      this.seenRows.set(rowId, line);
+    }
+    if (target === null && rowId) {
+      // A new row keeps the file's id, if no row of the dataset has it.
+      const where = lookup.sheetOf(rowId);
+      if (where !== undefined) {
+        findings.reject(line, 'row_id', rowId, 'row_id', where === sheetId
+          ? `row ${rowId} exists in this sheet: import with key=row_id to update it`
+          : `row ${rowId} exists in sheet "${where}"`);
+        return null;
+      }
+    }
+    if (target === null) return { kind: 'insert', line, rowId: rowId ?? newRowId(), values };
+    const changed = this.columns.some((c, i) => !same(lookup.cell(target, c.id), values[i]));
+    return { kind: changed ? 'update' : 'unchanged', line, rowId: target, values };
+  }
+}
+
+/** Step 2 in the document layout: each read record against the live document. */
 async function match(
   registry: DocRegistry, options: ImportOptions, columns: readonly Column[], keyIndex: number | undefined,
   read: ReadRecord[], findings: Findings,
@@ -342,90 +431,43 @@ async function match(
   const byKey = keyIndex !== undefined && keyIndex >= 0
     ? await registry.with(datasetId, (shared) => shared.read((doc) => {
       const index = new Map<string, string[]>();
-      for (const [rowId, row] of sheetRows(requireSheet(doc, datasetId, sheetId))) {
-        const value = row.get(key!);
-        if (isEmptyValue(value)) continue;
-        const k = canonical(value);
-        const ids = index.get(k);
-        if (ids) ids.push(rowId);
-        else index.set(k, [rowId]);
-      }
+      for (const [rowId, row] of sheetRows(requireSheet(doc, datasetId, sheetId))) addKey(index, row.get(key!), rowId);
       return index;
     }))
     : null;
-  const seenRows = new Map<string, number>();
-  const seenKeys = new Map<string, number>();
+  const matcher = new Matcher(options, columns, keyIndex, findings);
   const planned: Planned[] = [];
   for (let start = 0; start < read.length; start += MATCH_SLICE) {
     await registry.with(datasetId, (shared) => shared.read((doc) => {
-      const sheet = requireSheet(doc, datasetId, sheetId);
-      const rows = sheetRows(sheet);
-      const usedElsewhere = (rowId: string) => {
-        for (const [id, other] of getSheets(doc)) {
-          if (id !== sheetId && other instanceof Y.Map && sheetRows(other) instanceof Y.Map && sheetRows(other).has(rowId)) return id;
-        }
-        return null;
+      const rows = sheetRows(requireSheet(doc, datasetId, sheetId));
+      const lookup: MatchLookup = {
+        sheetOf: (rowId) => {
+          if (rows.has(rowId)) return sheetId;
+          for (const [id, other] of getSheets(doc)) {
+            if (id !== sheetId && other instanceof Y.Map && sheetRows(other) instanceof Y.Map && sheetRows(other).has(rowId)) return id;
+          }
+          return undefined;
+        },
+        keyed: (k) => byKey?.get(k) ?? [],
+        cell: (rowId, columnId) => rows.get(rowId)?.get(columnId) as CellValue | undefined,
       };
       for (const record of read.slice(start, start + MATCH_SLICE)) {
-        const { line, values } = record;
-        let target: string | null = null;
-        if (keyIndex === -1) {
-          if (record.rowId && rows.has(record.rowId)) target = record.rowId;
-        } else if (keyIndex !== undefined) {
-          const value = values[keyIndex];
-          if (!isEmptyValue(value)) {
-            const k = canonical(value);
-            const earlier = seenKeys.get(k);
-            if (earlier !== undefined) {
-              findings.reject(line, key!, JSON.stringify(value), 'key', `${key} ${JSON.stringify(value)} is on line ${earlier} of the file too`);
-              continue;
-            }
-            seenKeys.set(k, line);
-            const ids = byKey!.get(k) ?? [];
-            if (ids.length > 1) {
-              findings.reject(line, key!, JSON.stringify(value), 'key', `${key} ${JSON.stringify(value)} matches ${ids.length} rows of the sheet`);
-              continue;
-            }
-            if (ids.length === 1) {
-              target = ids[0]!;
-              if (record.rowId && record.rowId !== target) {
-                findings.reject(line, 'row_id', record.rowId, 'row_id', `row_id ${record.rowId} is not the row whose ${key} matches (${target})`);
-                continue;
-              }
-            }
-          }
-        }
-        const rowId = target ?? record.rowId;
-        if (rowId) {
-          const earlier = seenRows.get(rowId);
-          if (earlier !== undefined) {
-            findings.reject(line, 'row_id', rowId, 'row_id', `row ${rowId} is on line ${earlier} of the file too`);
-            continue;
-          }
-          seenRows.set(rowId, line);
-        }
-        if (target === null && rowId) {
-          // A new row keeps the file's id, if no row of the dataset has it.
-          const where = rows.has(rowId) ? sheetId : usedElsewhere(rowId);
-          if (where !== null) {
-            findings.reject(line, 'row_id', rowId, 'row_id', where === sheetId
-              ? `row ${rowId} exists in this sheet: import with key=row_id to update it`
-              : `row ${rowId} exists in sheet "${where}"`);
-            continue;
-          }
-        }
-        if (target === null) {
-          planned.push({ kind: 'insert', line, rowId: rowId ?? newRowId(), values });
-          continue;
-        }
-        const row = rows.get(target)!;
-        const changed = columns.some((c, i) => !same(row.get(c.id), values[i]));
-        planned.push({ kind: changed ? 'update' : 'unchanged', line, rowId: target, values });
+        const p = matcher.plan(record, lookup);
+        if (p) planned.push(p);
       }
     }));
     await yieldTurn();
   }
   return planned;
+}
+
+/** Adds a row to an index of rows by key value: nothing for an empty value. */
+function addKey(index: Map<string, string[]>, value: CellValue | undefined, rowId: string): void {
+  if (isEmptyValue(value)) return;
+  const k = canonical(value);
+  const ids = index.get(k);
+  if (ids) ids.push(rowId);
+  else index.set(k, [rowId]);
 }
 
 function requireSheet(doc: Parameters<typeof getSheet>[0], datasetId: string, sheetId: string): YSheet {
@@ -492,14 +534,38 @@ async function write(registry: DocRegistry, options: ImportOptions, columns: rea
 // ---- the `rows` layout: the read model is the sheet ----
 
 /** Rows per store transaction of new rows in the `rows` layout. */
-const STORED_WRITE_SLICE = 2_000;
+const STORED_WRITE_SLICE = 5_000;
+
+/** What the write step of the `rows` layout does with a record: a new row, with its cells as the JSON text stored; an update. */
+type StoredPlan = { kind: 'insert'; rowId: string; cells: string } | (Planned & { kind: 'update' });
+
+/** A new row as `i TAB id TAB cells`: its cells' JSON is stored as it is, neither escaped nor parsed on the way. */
+const storedPlans: Codec<StoredPlan> = {
+  encode: (p) => (p.kind === 'insert' ? `i\t${p.rowId}\t${p.cells}` : `u\t${JSON.stringify(p)}`),
+  decode: (line) => {
+    if (line.startsWith('u\t')) return JSON.parse(line.slice(2)) as StoredPlan;
+    const tab = line.indexOf('\t', 2);
+    return { kind: 'insert', rowId: line.slice(2, tab), cells: line.slice(tab + 1) };
+  },
+};
+
+/** A new row's cells as the JSON text the read model stores (`JSON.stringify` of them without the empty ones). */
+function cellsJson(columns: readonly Column[], values: readonly CellValue[]): string {
+  let json = '';
+  for (let i = 0; i < columns.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    json += `${json === '' ? '{' : ','}"${columns[i]!.id}":${JSON.stringify(value)}`;
+  }
+  return json === '' ? '{}' : `${json}}`;
+}
 
 /**
  * An import into a dataset in the `rows` layout, its steps as above, with the records kept on disk between
- * them (`Spool`), so that memory holds a slice and not the file: read records are matched against the read
- * model a slice of row ids at a time and checked for warnings; then, unless it stops, new rows go straight
- * into the read model with their history, and an update through the row's own document, so that whoever has
- * it open sees it. A `ref` to a row the same file adds further down is warned about.
+ * them (`Spool`), so that memory holds a slice and not the file: records are matched against the read model
+ * as they are read, a slice at a time, and checked for warnings; what they do waits on disk. Then, unless
+ * it stops, new rows go straight into the read model with their history, and an update through the row's own
+ * document, so that whoever has it open sees it. A `ref` to a row the same file adds further down is warned about.
  */
 async function importStored(
   services: ImportServices, options: ImportOptions, sheetColumns: Column[], header: readonly HeaderTarget[], mapped: readonly Mapped[],
@@ -507,60 +573,67 @@ async function importStored(
 ): Promise<{ status: 200 | 422; report: ImportReport }> {
   const { docs, readModel } = services.stored!;
   const { datasetId, sheetId, key } = options;
-  if (keyIndex !== undefined && keyIndex >= 0) {
-    throw badRequest(`key=${key}: a dataset whose rows are documents of their own is matched by key=row_id only`);
-  }
   const columns = mapped.map((m) => m.column);
-  const read = await Spool.create<ReadRecord>();
-  const planned = await Spool.create<Planned>();
+
+  // What warnings need from the rest of the dataset, read once.
+  const refIds = new Map<string, Set<string>>();
+  for (const column of sheetColumns) {
+    if (column.type !== 'ref' || !column.ref || refIds.has(column.ref)) continue;
+    const set = new Set<string>();
+    for await (const row of inTurns(readModel.exportRows(datasetId, column.ref, 'all'))) set.add(row.rowId);
+    refIds.set(column.ref, set);
+  }
+  // The ids of the rows this file adds are kept only when a column of the sheet can refer to them.
+  const added = sheetColumns.some((c) => c.type === 'ref' && c.ref === sheetId) ? new Set<string>() : null;
+  const rowExists = (ref: string, rowId: string) => (refIds.get(ref)?.has(rowId) ?? false) || (ref === sheetId && (added?.has(rowId) ?? false));
+  const actorNamed = actorLookup(await readActorLists(readModel, datasetId, sheetColumns));
+  // The sheet's rows by key value, for a column key (one pass over the sheet).
+  let byKey: Map<string, string[]> | null = null;
+  if (keyIndex !== undefined && keyIndex >= 0) {
+    byKey = new Map();
+    for await (const row of inTurns(readModel.exportRows(datasetId, sheetId, 'all'))) addKey(byKey, row.cells[key!], row.rowId);
+  }
+
+  const matcher = new Matcher(options, columns, keyIndex, findings);
+  const counts = { inserted: 0, updated: 0, unchanged: 0 };
+  const planned = await Spool.create<StoredPlan>(storedPlans);
   try {
-    await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings, (record) => read.push(record));
-    stepDone('read');
-
-    // What warnings need from the rest of the dataset, read once.
-    const refIds = new Map<string, Set<string>>();
-    for (const column of sheetColumns) {
-      if (column.type !== 'ref' || !column.ref || refIds.has(column.ref)) continue;
-      const set = new Set<string>();
-      for await (const row of inTurns(readModel.exportRows(datasetId, column.ref, 'all'))) set.add(row.rowId);
-      refIds.set(column.ref, set);
-    }
-    const added = new Set<string>();
-    const rowExists = (ref: string, rowId: string) => (refIds.get(ref)?.has(rowId) ?? false) || (ref === sheetId && added.has(rowId));
-    const actorNamed = actorLookup(await readActorLists(readModel, datasetId, sheetColumns));
-
-    const counts = { inserted: 0, updated: 0, unchanged: 0 };
-    const seenRows = new Map<string, number>();
-    for await (const slice of read.slices(MATCH_SLICE)) {
-      const existing = await docs.storedRows(datasetId, slice.flatMap((r) => (r.rowId ? [r.rowId] : [])));
-      for (const { line, rowId, values } of slice) {
-        if (rowId) {
-          const earlier = seenRows.get(rowId);
-          if (earlier !== undefined) {
-            findings.reject(line, 'row_id', rowId, 'row_id', `row ${rowId} is on line ${earlier} of the file too`);
-            continue;
-          }
-          seenRows.set(rowId, line);
-        }
-        const found = rowId ? existing.get(rowId) : undefined;
-        if (found && (keyIndex !== -1 || found.sheetId !== sheetId)) {
-          findings.reject(line, 'row_id', rowId!, 'row_id', found.sheetId === sheetId
-            ? `row ${rowId} exists in this sheet: import with key=row_id to update it`
-            : `row ${rowId} exists in sheet "${found.sheetId}"`);
-          continue;
-        }
-        const p: Planned = found
-          ? { kind: columns.some((c, i) => !same(found.cells[c.id], values[i])) ? 'update' : 'unchanged', line, rowId: rowId!, values }
-          : { kind: 'insert', line, rowId: rowId ?? newRowId(), values };
-        counts[p.kind === 'insert' ? 'inserted' : p.kind === 'update' ? 'updated' : 'unchanged'] += 1;
-        if (p.kind === 'insert') added.add(p.rowId);
-        const cells: Record<string, CellValue> = { ...found?.cells };
-        columns.forEach((c, i) => { cells[c.id] = values[i] ?? null; });
-        for (const problem of rowProblems(sheetColumns, cells, { rowExists, actorNamed })) findings.warn({ line, row: p.rowId, ...problem });
-        if (p.kind !== 'unchanged') await planned.push(p);
+    let slice: ReadRecord[] = [];
+    const matchSlice = async () => {
+      const ids = new Set<string>();
+      for (const record of slice) {
+        if (record.rowId) ids.add(record.rowId);
+        const k = matcher.keyOf(record);
+        if (k !== null) for (const id of byKey?.get(k) ?? []) ids.add(id);
       }
-      await yieldTurn();
-    }
+      const existing = ids.size > 0 ? await docs.storedRows(datasetId, [...ids]) : new Map<string, { sheetId: string; cells: Record<string, CellValue> }>();
+      const lookup: MatchLookup = {
+        sheetOf: (rowId) => existing.get(rowId)?.sheetId,
+        keyed: (k) => byKey?.get(k) ?? [],
+        cell: (rowId, columnId) => existing.get(rowId)?.cells[columnId],
+      };
+      for (const record of slice) {
+        const p = matcher.plan(record, lookup);
+        if (!p) continue;
+        counts[p.kind === 'insert' ? 'inserted' : p.kind === 'update' ? 'updated' : 'unchanged'] += 1;
+        const cells: Record<string, CellValue> = { ...(p.kind === 'insert' ? undefined : existing.get(p.rowId)?.cells) };
+        columns.forEach((c, i) => { cells[c.id] = p.values[i] ?? null; });
+        for (const problem of rowProblems(sheetColumns, cells, { rowExists, actorNamed })) findings.warn({ line: p.line, row: p.rowId, ...problem });
+        if (p.kind === 'insert') {
+          added?.add(p.rowId);
+          await planned.push({ kind: 'insert', rowId: p.rowId, cells: cellsJson(columns, p.values) });
+        } else if (p.kind === 'update') {
+          await planned.push({ ...p, kind: 'update' });
+        }
+      }
+      slice = [];
+    };
+    await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings, async (record) => {
+      slice.push(record);
+      if (slice.length === MATCH_SLICE) await matchSlice();
+    });
+    await matchSlice();
+    stepDone('read');
     stepDone('match');
     stepDone('warn');
 
@@ -572,28 +645,27 @@ async function importStored(
     report.written = planned.count > 0;
     return { status: 200, report };
   } finally {
-    await Promise.all([read.dispose(), planned.dispose()]);
+    await planned.dispose();
   }
 }
 
-/** Step 4 in the `rows` layout: new rows into the read model, STORED_WRITE_SLICE per transaction; updates through their rooms. */
-async function writeStored(docs: DocStore, registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: Spool<Planned>): Promise<void> {
+/**
+ * Step 4 in the `rows` layout: new rows into the read model, STORED_WRITE_SLICE per transaction; updates through
+ * their rooms. Then the grids that show the sheet by page (the dataset room's `acks=1` clients) are told to read
+ * it again: a row delta of no row (`row: ""`, `cells: null`).
+ */
+async function writeStored(docs: DocStore, registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: Spool<StoredPlan>): Promise<void> {
   const { datasetId, sheetId, userId } = options;
+  let inserted = 0;
   for await (const slice of planned.slices(STORED_WRITE_SLICE)) {
     const at = Date.now();
-    const commit = emptyCommit(datasetId);
-    for (const p of slice) {
-      if (p.kind !== 'insert') continue;
-      const cells: Record<string, CellValue> = {};
-      columns.forEach((c, i) => {
-        const value = p.values[i] ?? null;
-        if (value === null) return;
-        cells[c.id] = value;
-        commit.cells.push({ sheetId, rowId: p.rowId, columnId: c.id, old: undefined, new: value, userId, at });
-      });
-      commit.rows.push({ sheetId, rowId: p.rowId, cells, userId, at });
+    const rows: InsertedRow[] = [];
+    for (const p of slice) if (p.kind === 'insert') rows.push({ rowId: p.rowId, cells: p.cells });
+    if (rows.length > 0) {
+      if (docs.insertRows) await docs.insertRows(datasetId, sheetId, userId, at, rows);
+      else await docs.append(insertCommit(datasetId, sheetId, userId, at, rows));
+      inserted += rows.length;
     }
-    if (commit.rows.length > 0) await docs.append(commit);
     for (const p of slice) {
       if (p.kind !== 'update') continue;
       await registry.with(rowRoom(datasetId, sheetId, p.rowId), (shared) => shared.transact({ userId }, (doc) => {
@@ -607,4 +679,20 @@ async function writeStored(docs: DocStore, registry: DocRegistry, options: Impor
     }
     await yieldTurn();
   }
+  if (inserted === 0) return;
+  const dataset = registry.loaded(datasetId);
+  if (!dataset) return;
+  const message = rowsChangedMessage([{ sheet: sheetId, row: '', cells: null }]);
+  for (const peer of dataset.connectedPeers()) if (peer.acks) peer.send(message);
+}
+
+/** New rows as a commit, for a store that has no `insertRows`: a history record per cell. */
+function insertCommit(datasetId: string, sheetId: string, userId: string, at: number, rows: readonly InsertedRow[]): DocCommit {
+  const commit = emptyCommit(datasetId);
+  for (const row of rows) {
+    const cells = JSON.parse(row.cells) as Record<string, CellValue>;
+    for (const [columnId, value] of Object.entries(cells)) commit.cells.push({ sheetId, rowId: row.rowId, columnId, old: undefined, new: value, userId, at });
+    commit.rows.push({ sheetId, rowId: row.rowId, cells, userId, at });
+  }
+  return commit;
 }

@@ -111,6 +111,13 @@ export interface DocStore {
   storedRow(datasetId: string, sheetId: string, rowId: string): Promise<Record<string, CellValue> | null>;
   /** The rows of a dataset the read model holds among `rowIds`, in any sheet: their sheet and cells. */
   storedRows(datasetId: string, rowIds: readonly string[]): Promise<Map<string, { sheetId: string; cells: Record<string, CellValue> }>>;
+  /**
+   * New rows of an import into a sheet of the `rows` layout, in one transaction, without a document log:
+   * each row with one history record holding all its cells (column `*`, see `IMPORTED_ROW`), which the
+   * history reads back as one change per cell. `cells` is the row's cells as JSON text. A store without it
+   * is given the rows as a commit (`append`).
+   */
+  insertRows?(datasetId: string, sheetId: string, userId: string, at: number, rows: readonly InsertedRow[]): Promise<void>;
   /** What was logged after `afterSeq` (see `LoggedSince`). */
   since(datasetId: string, afterSeq: number): Promise<LoggedSince>;
   /**
@@ -119,6 +126,18 @@ export interface DocStore {
    */
   compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void>;
 }
+
+/** A new row of an import: its id and its cells as JSON text (an object of column id to value, nulls left out). */
+export interface InsertedRow {
+  rowId: string;
+  cells: string;
+}
+
+/**
+ * The history's column of a record that holds a whole imported row (its `new` is the row's cells as JSON): read
+ * back as one change per cell, from nothing to the cell's value.
+ */
+export const IMPORTED_ROW = '*';
 
 export function emptyCommit(datasetId: string): DocCommit {
   return { datasetId, updates: [], cells: [], rows: [], sheets: [], reviews: [], conflicts: [] };
