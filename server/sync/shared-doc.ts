@@ -14,18 +14,21 @@
  * the bus, or from the log when the bus lost something, and is applied and broadcast only. A commit is
  * built under the store's dataset lock from a document that has everything logged before it, so the
  * history and the read model record each change once, from a view that misses nothing stored.
+ *
+ * Two of its jobs are parts of their own: `Presence` (who is here and where, vouched for by the server)
+ * and `Broadcast` (what goes to the peers, when). The commit pipeline, replication and the step-1 answers
+ * are still here (docs/design/million-rows.md says what comes next).
  */
 import * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode } from '../../model/codes';
 import { type Logger, RepeatedFailure } from '../logger';
 import type { SyncCounters } from '../metrics';
 import { Changes, type Origin } from './changes';
+import { Broadcast } from './broadcast';
 import { datasetDocument, type DocumentKind } from './kinds';
-import { stampIdentity } from './presence-identity';
+import { Presence } from './presence';
 import {
-  BadMessageError, awarenessMessage, decodeAwarenessUpdate, decodeMessage, encodeAwarenessUpdate, storeFailingMessage,
-  storedMessage, syncStep1Message, syncStep2Message, updateMessage, type AwarenessEntry,
+  BadMessageError, decodeMessage, storeFailingMessage, storedMessage, syncStep1Message, syncStep2Message, updateMessage,
 } from './protocol';
 import type { Bus, RoomMessage } from './bus';
 import { type DocumentStepOnes, isStepOne, StepOneLedger, WorkBudget } from './step-one-guard';
@@ -108,22 +111,6 @@ const GAP_WAIT_MS = 200;
  * 100 ms within which every update is stored; a peer is acked only after its update is.
  */
 export const FLUSH_DELAY_MS = 20;
-/**
- * A turn's updates are merged into one message only up to this size: merging costs time in proportion to
- * the bytes, and a turn holding large updates (a sheet being built) saves nothing by it.
- */
-const MERGE_UP_TO_BYTES = 64 * 1024;
-/**
- * A document broadcasts at most once per interval, what was applied meanwhile together (updates, then the
- * latest presence of every client whose presence changed); an edit after a quiet spell goes out at the end
- * of its turn. Each broadcast is a socket write per peer and an apply in every client, so the interval
- * grows with the peers: a document makes at most this many socket writes a second (40 peers: one
- * broadcast per 1.6 ms; 100: per 4 ms; 500: per 20 ms). With a hundred people typing, fewer and larger
- * broadcasts cost the server and every client far less than one per keystroke, for a few ms of latency.
- */
-const SOCKET_WRITES_PER_SECOND = 25_000;
-/** Presence client ids one socket may control (a tab uses one). */
-const MAX_PRESENCE_IDS_PER_PEER = 8;
 /** A failing store is retried after this long, doubling up to the maximum. */
 const STORE_RETRY_FIRST_MS = 250;
 const STORE_RETRY_MAX_MS = 5000;
@@ -156,10 +143,11 @@ const WHOLE = keyOf(new Map());
 const hasPending = (doc: Y.Doc) => doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 
 export class SharedDoc {
-  /** Presence lives beside the document, so a cold document has it too. */
-  readonly awareness = new awarenessProtocol.Awareness(new Y.Doc());
-  /** Each peer with the awareness client ids it controls. */
-  private readonly peers = new Map<Peer, Set<number>>();
+  private readonly peers = new Set<Peer>();
+  /** Who is here and where (`presence.ts`): beside the document, so a cold document has it too. */
+  private readonly presence: Presence<Peer>;
+  /** Sends what was applied, and presence, to the peers (`broadcast.ts`). */
+  private readonly broadcast: Broadcast<Peer>;
   private doc: Y.Doc | null = null;
   private stopObserving: (() => void) | null = null;
   /**
@@ -200,20 +188,11 @@ export class SharedDoc {
   /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
   private stage: { changes: Changes; origin: Origin | null } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
-  /** Updates applied in this event-loop turn: sent to the peers as one merged message at its end. */
-  private outgoing: Array<{ update: Uint8Array; origin: Origin }> = [];
-  /** Cancels the scheduled broadcast of `outgoing`, if one is scheduled. */
-  private sendTimer: (() => void) | null = null;
-  private lastBroadcastAt = Number.NEGATIVE_INFINITY;
-  /** Presence client ids changed since the last broadcast: their latest states go out with it. */
-  private readonly presenceChanged = new Set<number>();
   private retryTimer: NodeJS.Timeout | null = null;
   /** Set while storing fails: how often, since when, when it was last logged and the next retry delay. */
   private storeFailure: { count: number; since: number; loggedAt: number; retryMs: number } | null = null;
   /** Peers that opted in to acks and sent updates since the last flush: told what is stored after it. */
   private readonly awaitingAck = new Set<Peer>();
-  /** Which peer controls each presence client id: the first to set it. */
-  private readonly presenceOwners = new Map<number, Peer>();
   /** Store work of this document (writes, compaction), one at a time, in order. */
   private storeQueue: Promise<void> = Promise.resolve();
   /** A flush queued behind the one in flight: later flushes join it, so what arrives meanwhile is one batch. */
@@ -233,8 +212,6 @@ export class SharedDoc {
   private catchingUp: Promise<void> | null = null;
   /** Catching up runs every few seconds: while the store fails, a line a minute, not one per try. */
   private readonly catchUpFailures: RepeatedFailure;
-  /** Presence client ids changed by this instance's peers since the last broadcast: published with it. */
-  private readonly presenceToPublish = new Set<number>();
 
   private readonly kind: DocumentKind;
 
@@ -242,8 +219,8 @@ export class SharedDoc {
     this.kind = options.kind ?? datasetDocument(id);
     this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
     this.catchUpFailures = new RepeatedFailure(options.log, 'reading what other instances stored', { dataset: id });
-    this.awareness.setLocalState(null);
-    this.awareness.on('update', this.onAwareness);
+    this.presence = new Presence(id, () => this.broadcast.schedule(), options.bus);
+    this.broadcast = new Broadcast(() => this.peers, () => this.presence.takeChanged());
   }
 
   /** Loads a dataset's document from the store. Throws if nothing is stored: an empty document is never made up. */
@@ -314,19 +291,17 @@ export class SharedDoc {
 
   /** Starts syncing a peer: our state vector, then everyone's presence. */
   addPeer(peer: Peer): void {
-    this.peers.set(peer, new Set());
+    this.peers.add(peer);
     this.joinedAt.set(peer, this.revision);
     if (peer.acks && this.storeFailure) peer.send(storeFailingMessage());
     peer.send(syncStep1Message(this.stateVector()));
-    const states = this.awareness.getStates();
-    if (states.size > 0) {
-      peer.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])));
-    }
+    const everyone = this.presence.join(peer);
+    if (everyone) peer.send(everyone);
   }
 
   /** The peers connected now. */
   connectedPeers(): Peer[] {
-    return [...this.peers.keys()];
+    return [...this.peers];
   }
 
   /**
@@ -339,15 +314,14 @@ export class SharedDoc {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.gapTimer) clearTimeout(this.gapTimer);
-    this.sendTimer?.();
-    this.flushTimer = this.retryTimer = this.sendTimer = this.gapTimer = null;
+    this.broadcast.stop();
+    this.flushTimer = this.retryTimer = this.gapTimer = null;
     this.pending = new Changes();
-    this.outgoing = [];
-    for (const peer of [...this.peers.keys()]) peer.close(code, reason);
+    for (const peer of [...this.peers]) peer.close(code, reason);
     this.peers.clear();
     this.stepOnes.forgetAll();
     this.answering.clear();
-    this.awareness.destroy();
+    this.presence.destroy();
     this.stopObserving?.();
     this.doc?.destroy();
     // A write already in flight finishes (or fails) before the caller deletes what is stored.
@@ -358,12 +332,10 @@ export class SharedDoc {
   removePeer(peer: Peer): void {
     this.stepOnes.forget(peer);
     this.answering.delete(peer);
-    const controlled = this.peers.get(peer);
-    if (!controlled) return;
-    this.peers.delete(peer);
+    if (!this.peers.delete(peer)) return;
     this.awaitingAck.delete(peer);
     this.heldBack.delete(peer);
-    if (controlled.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...controlled], null);
+    this.presence.leave(peer);
   }
 
   /**
@@ -402,10 +374,10 @@ export class SharedDoc {
           }
           break;
         case 'awareness':
-          this.applyAwareness(peer, message.update);
+          this.presence.apply(peer, message.update);
           break;
         case 'query-awareness':
-          peer.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])));
+          peer.send(this.presence.everyone());
           break;
       }
     } catch (error) {
@@ -585,16 +557,14 @@ export class SharedDoc {
     switch (message.kind) {
       case 'presence':
         try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, ELSEWHERE);
+          this.presence.fromElsewhere(message.update);
         } catch (error) {
           this.options.log.error({ dataset: this.id, err: error }, 'a presence update from another instance could not be applied');
         }
         break;
-      case 'hello': {
-        const ours = [...this.presenceOwners.keys()].filter((id) => this.awareness.getStates().has(id));
-        if (ours.length > 0) this.options.bus?.publish(this.id, { kind: 'presence', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, ours) });
+      case 'hello':
+        this.presence.greet();
         break;
-      }
       case 'updates':
         if (message.seq <= this.lastSeq) return;
         this.ahead.set(message.prevSeq, { seq: message.seq, updates: message.updates });
@@ -654,25 +624,22 @@ export class SharedDoc {
       } finally {
         this.stage = null;
       }
-      if (before) this.outgoing.push({ update: Y.encodeStateAsUpdate(this.doc, before), origin: ELSEWHERE });
-      for (const update of fresh) this.outgoing.push({ update, origin: ELSEWHERE });
-      this.scheduleBroadcast();
+      if (before) this.broadcast.push(Y.encodeStateAsUpdate(this.doc, before), ELSEWHERE);
+      for (const update of fresh) this.broadcast.push(update, ELSEWHERE);
     } else if (missed.snapshot) {
       this.setCold({ snapshot: missed.snapshot, updates: fresh, lastSeq: missed.lastSeq, stateVector: null });
       const everything = Y.mergeUpdates(this.cold!.pieces);
-      this.outgoing.push({ update: everything, origin: ELSEWHERE });
-      this.scheduleBroadcast();
+      this.broadcast.push(everything, ELSEWHERE);
     } else {
       const cold = this.cold!;
       const known = Y.decodeStateVector(cold.stateVector);
       for (const update of fresh) {
         for (const [client, clock] of Y.parseUpdateMeta(update).to) known.set(client, Math.max(clock, known.get(client) ?? 0));
         this.addColdPiece(update);
-        this.outgoing.push({ update, origin: ELSEWHERE });
+        this.broadcast.push(update, ELSEWHERE);
       }
       cold.stateVector = Y.encodeStateVector(known);
       this.changed();
-      this.scheduleBroadcast();
     }
     if (missed.snapshot) {
       this.storedBytes = missed.snapshot.byteLength;
@@ -699,7 +666,7 @@ export class SharedDoc {
       this.options.log.error({ dataset: this.id, err: error }, 'storing updates failed; keeping them in memory and retrying');
       this.options.onStoreHealth?.(false);
       const message = storeFailingMessage();
-      for (const peer of this.peers.keys()) if (peer.acks) peer.send(message);
+      for (const peer of this.peers) if (peer.acks) peer.send(message);
     } else if (now - failure.loggedAt >= STORE_FAILURE_LOG_EVERY_MS) {
       failure.loggedAt = now;
       this.options.log.error(
@@ -725,7 +692,7 @@ export class SharedDoc {
     this.options.log.warn({ dataset: this.id, failures: failure.count, failedForMs: Date.now() - failure.since }, 'storing updates works again');
     this.options.onStoreHealth?.(true);
     // Everyone who was told of the failure learns that it is over.
-    this.sendAcks([...this.peers.keys()].filter((peer) => peer.acks), stored);
+    this.sendAcks([...this.peers].filter((peer) => peer.acks), stored);
   }
 
   /** Sends `peers` the state vector of what is stored. */
@@ -770,13 +737,13 @@ export class SharedDoc {
     } catch (error) {
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
     }
-    for (const peer of [...this.peers.keys()]) peer.close(CloseCode.Restart, 'Server restarting');
+    for (const peer of [...this.peers]) peer.close(CloseCode.Restart, 'Server restarting');
     this.peers.clear();
     this.stepOnes.forgetAll();
     this.answering.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.sendTimer?.();
-    this.awareness.destroy();
+    this.broadcast.stop();
+    this.presence.destroy();
     this.stopObserving?.();
     this.doc?.destroy();
   }
@@ -1024,65 +991,10 @@ export class SharedDoc {
       throw error;
     }
     this.stage = null;
-    for (const { update } of stage.changes.updates) this.outgoing.push({ update, origin });
-    this.scheduleBroadcast();
+    for (const { update } of stage.changes.updates) this.broadcast.push(update, origin);
     this.pending.absorb(stage.changes);
     this.scheduleFlush();
     this.options.afterApply?.(this, origin, stage.changes);
-  }
-
-  /** Broadcasts at the end of this turn, or one broadcast interval after the last broadcast if that is later. */
-  private scheduleBroadcast(): void {
-    if (this.sendTimer) return;
-    const every = (this.peers.size * 1000) / SOCKET_WRITES_PER_SECOND;
-    const wait = this.lastBroadcastAt + every - performance.now();
-    if (wait <= 0) {
-      const immediate = setImmediate(() => this.sendOutgoing());
-      this.sendTimer = () => clearImmediate(immediate);
-    } else {
-      const timeout = setTimeout(() => this.sendOutgoing(), wait);
-      this.sendTimer = () => clearTimeout(timeout);
-    }
-  }
-
-  private sendOutgoing(): void {
-    this.sendTimer = null;
-    this.lastBroadcastAt = performance.now();
-    this.sendUpdates();
-    if (this.presenceChanged.size === 0) return;
-    const changed = [...this.presenceChanged];
-    this.presenceChanged.clear();
-    if (this.presenceToPublish.size > 0) {
-      const ours = [...this.presenceToPublish];
-      this.presenceToPublish.clear();
-      this.options.bus?.publish(this.id, { kind: 'presence', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, ours) });
-    }
-    // To the sender too: the stock client drops a connection that hears nothing for 30 s, and a coder
-    // alone on a dataset hears nothing else (its presence heartbeat comes back every 15 s).
-    this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), undefined);
-  }
-
-  /**
-   * One message for all the (small) updates of a broadcast window: with a hundred people typing, each
-   * client applies one update per window instead of one per keystroke of everyone else. A peer whose own
-   * update is in a mixed batch gets it back; Yjs skips what it has. Large updates go out one by one.
-   */
-  private sendUpdates(): void {
-    const batch = this.outgoing;
-    this.outgoing = [];
-    if (batch.length === 0) return;
-    let bytes = 0;
-    for (const { update } of batch) bytes += update.byteLength;
-    if (batch.length === 1 || bytes > MERGE_UP_TO_BYTES) {
-      for (const { update, origin } of batch) this.broadcast(updateMessage(update), origin);
-      return;
-    }
-    const origins = new Set(batch.map((b) => b.origin));
-    this.broadcast(updateMessage(Y.mergeUpdates(batch.map((b) => b.update))), origins.size === 1 ? batch[0]!.origin : undefined);
-  }
-
-  private broadcast(message: Uint8Array, except: unknown): void {
-    for (const peer of this.peers.keys()) if (peer !== except) peer.send(message);
   }
 
   /** Builds the Y.Doc from the cold state. */
@@ -1152,67 +1064,5 @@ export class SharedDoc {
     if (!stage?.origin || !this.options.inspect) return;
     const found = this.options.inspect(transaction, stage.origin);
     if (found !== undefined) stage.changes.findings.push(found);
-  };
-
-  /**
-   * Applies (and so relays) a peer's presence as the server vouches for it: states carry the signed-in
-   * user's name and id, oversized ones are dropped, and a peer sets only the client ids it controls
-   * (the first peer to set one controls it until it leaves). Another socket of the same user may take
-   * an id over: a tab that reconnects keeps its client id, and its old socket may not be known dead yet.
-   */
-  private applyAwareness(peer: Peer, update: Uint8Array): void {
-    const controlled = this.peers.get(peer);
-    if (!controlled) return;
-    const accepted: AwarenessEntry[] = [];
-    for (const entry of decodeAwarenessUpdate(update)) {
-      const owner = this.presenceOwners.get(entry.clientId);
-      if (owner !== peer) {
-        if (owner && owner.userId !== peer.userId) continue;
-        if (entry.clientId === this.awareness.clientID || entry.state === 'null') continue;
-        if (controlled.size >= MAX_PRESENCE_IDS_PER_PEER) continue;
-      }
-      let state: string | null;
-      try {
-        state = stampIdentity(entry.state, { id: peer.userId ?? '', name: peer.userName });
-      } catch (error) {
-        throw new BadMessageError(`bad awareness state: ${(error as Error).message}`);
-      }
-      if (state !== null) accepted.push({ ...entry, state });
-    }
-    if (accepted.length === 0) return;
-    try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(accepted), peer);
-    } catch (error) {
-      throw new BadMessageError(`bad awareness update: ${(error as Error).message}`);
-    }
-  }
-
-  private readonly onAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ) => {
-    const peer = origin as Peer;
-    const controlled = this.peers.get(peer);
-    if (controlled) {
-      for (const id of [...added, ...updated]) {
-        const previous = this.presenceOwners.get(id);
-        if (previous && previous !== peer) this.peers.get(previous)?.delete(id);
-        controlled.add(id);
-        this.presenceOwners.set(id, peer);
-      }
-    }
-    // Removed by its peer, by that peer leaving, or timed out: the id is free again.
-    for (const id of removed) {
-      const owner = this.presenceOwners.get(id);
-      if (owner) this.peers.get(owner)?.delete(id);
-      this.presenceOwners.delete(id);
-    }
-    // Sent with the next broadcast: a hundred heartbeats in one window make one message per peer.
-    for (const id of added) this.presenceChanged.add(id);
-    for (const id of updated) this.presenceChanged.add(id);
-    for (const id of removed) this.presenceChanged.add(id);
-    // Changes made here (by a peer, its leaving, or a timeout) go to the other instances too.
-    if (origin !== ELSEWHERE && this.options.bus) for (const id of [...added, ...updated, ...removed]) this.presenceToPublish.add(id);
-    this.scheduleBroadcast();
   };
 }
