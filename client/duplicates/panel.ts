@@ -22,6 +22,10 @@ export interface DuplicatesPanelOptions {
   /** Shows a row in the grid. */
   goToRow(rowId: string): void;
   onClose(): void;
+  /** Rows of a group to show first (from the review queue or a `duplicate` flag): their group is scrolled to and marked. */
+  focus?: readonly string[];
+  /** After a merge or a dismissal: others listing groups ask again. */
+  onChanged?(): void;
 }
 
 const REASONS: Record<DuplicateGroups[number]['reasons'][number], string> = {
@@ -74,8 +78,15 @@ export class DuplicatesPanel {
     const sheet = getSheet(this.options.doc, this.options.sheetId);
     const columns = sheet ? readColumns(sheet) : [];
     const shown = SHOWN.map((id) => columns.find((c) => c.id === id)).filter((c): c is Column => c !== undefined);
-    replaceChildren(this.body, h('p', { class: 'muted small' }, `${groups.length} group${groups.length === 1 ? '' : 's'}, most likely first.`),
-      ...groups.map((group) => this.groupCard(group, shown)));
+    const cards = groups.map((group) => this.groupCard(group, shown));
+    replaceChildren(this.body, h('p', { class: 'muted small' }, `${groups.length} group${groups.length === 1 ? '' : 's'}, most likely first.`), ...cards);
+    const focus = this.options.focus;
+    const focused = focus ? cards.find((card, i) => focus.some((row) => groups[i]!.rows.includes(row))) : undefined;
+    if (focused) {
+      focused.classList.add('focused');
+      focused.setAttribute('aria-current', 'true');
+      focused.scrollIntoView({ block: 'nearest' });
+    }
   }
 
   private groupCard(group: DuplicateGroups[number], columns: readonly Column[]): HTMLElement {
@@ -115,6 +126,7 @@ export class DuplicatesPanel {
       const done = await mergeDuplicates(this.options.datasetId, this.options.sheetId, keep, merge);
       toast(`Merged ${done.merged.length} row${done.merged.length === 1 ? '' : 's'} into one${done.anchors > 0 ? `, with ${done.anchors} more passage${done.anchors === 1 ? '' : 's'}` : ''}.`);
       this.options.goToRow(keep);
+      this.options.onChanged?.();
     } catch (err) {
       toast(`Could not merge: ${(err as Error).message}`, 'error');
     }
@@ -124,6 +136,7 @@ export class DuplicatesPanel {
   private async dismiss(rows: string[]): Promise<void> {
     try {
       await dismissDuplicates(this.options.datasetId, this.options.sheetId, rows);
+      this.options.onChanged?.();
     } catch (err) {
       toast(`Could not mark them: ${(err as Error).message}`, 'error');
     }

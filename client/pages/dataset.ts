@@ -22,6 +22,7 @@ import { openImportDialog } from '../import/dialog';
 import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { DuplicatesPanel } from '../duplicates/panel';
+import { DuplicateQueue } from '../duplicates/queue';
 import { MapPanel } from '../map/panel';
 import { gridSource } from '../map/source';
 import { ReviewController } from '../review/controller';
@@ -73,6 +74,8 @@ class DatasetPage {
   private readonly conflicts: ConflictController;
   /** The sources beside the grid (client/sources). */
   private readonly reading: ReadingPane;
+  /** Likely duplicates for the review panel (client/duplicates/queue.ts). */
+  private readonly duplicateQueue: DuplicateQueue;
 
   /** The sheet tabs (a tablist of tabs only), then the current sheet's menu, the add button and the dataset's pages. */
   private readonly tabs = h('nav', { class: 'tabs', 'aria-label': 'Sheets and dataset pages' });
@@ -140,6 +143,16 @@ class DatasetPage {
       },
     });
     this.review.setRowPassages((sheet, row) => this.reading.passagesOf(sheet, row));
+    this.duplicateQueue = new DuplicateQueue({
+      datasetId,
+      sheets: () => [...this.bindings.values()].map((b) => ({ id: b.sheetId, name: b.name, columns: b.columns() })),
+      rowLabel: (sheet, row) => labels.refLabel(sheet, row),
+      openGroup: (sheet, rows) => {
+        if (sheet !== this.sheetId) this.showSheet(sheet, 'push');
+        this.openPanel('duplicates', rows);
+      },
+    });
+    this.review.setDuplicates(this.duplicateQueue);
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
     this.datasetPages = h('span', { class: 'dataset-pages' },
@@ -514,7 +527,7 @@ class DatasetPage {
     else this.openPanel(kind);
   }
 
-  private openPanel(kind: PanelKind): void {
+  private openPanel(kind: PanelKind, focus?: readonly string[]): void {
     this.panel?.destroy();
     const close = () => this.closePanel();
     if (kind === 'members') {
@@ -528,7 +541,7 @@ class DatasetPage {
       const sheetId = this.sheetId;
       this.panel = new DuplicatesPanel({
         datasetId: this.datasetId, doc: this.conn.doc, sheetId, canEdit: !this.readOnly, onClose: close,
-        goToRow: (row) => void this.review.goTo(sheetId, row, null),
+        goToRow: (row) => void this.review.goTo(sheetId, row, null), focus, onChanged: () => void this.duplicateQueue.load(),
       });
     } else if (kind === 'map') {
       const sheetId = this.sheetId;

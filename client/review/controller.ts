@@ -18,6 +18,7 @@ import { type MenuEntry, showContextMenu } from './context-menu';
 import { flagDialog } from './flag-dialog';
 import { type GridReview, REVIEW_STATUS_COL, ReviewMarks, gridReview, setStatusFilter } from './grid-review';
 import { STATUS_LABELS } from './reasons';
+import type { DuplicateQueue } from '../duplicates/queue';
 import type { ApproveResult } from './panel-context';
 import { ReviewPanel } from './review-panel';
 import { ReviewIndex } from './review-index';
@@ -70,6 +71,7 @@ export class ReviewController {
 
   /** The passages a row is coded from, for a flag's detail (the reading pane gives them). */
   private rowPassages: ((sheetId: string, rowId: string) => HTMLElement | null) | null = null;
+  private duplicates: DuplicateQueue | undefined;
 
   constructor(private readonly options: ReviewControllerOptions) {
     const { doc, datasetId, me, role, localOrigin } = options;
@@ -153,7 +155,13 @@ export class ReviewController {
       selectedRowIds: () => this.grid?.selectedRowIds() ?? [],
       approve: (rowIds) => this.approve(rowIds),
       rowPassages: (sheetId, rowId) => this.rowPassages?.(sheetId, rowId) ?? null,
+      duplicates: this.duplicates,
     }, onClose);
+  }
+
+  /** Sets the likely duplicates the review panel lists and links `duplicate` flags to. */
+  setDuplicates(queue: DuplicateQueue): void {
+    this.duplicates = queue;
   }
 
   /** Sets where a flag's detail gets the row's passages from. */

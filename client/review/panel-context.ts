@@ -1,5 +1,6 @@
 /** What the review panel and a flag's thread read and call: the dataset's review state and the page's grid. */
 import type { Role } from '../../model/roles';
+import type { DuplicateQueue } from '../duplicates/queue';
 import type { ReviewIndex } from './review-index';
 import type { RowCoders } from './row-coders';
 
@@ -29,4 +30,6 @@ export interface ReviewPanelContext {
   approve(rowIds: readonly string[]): Promise<ApproveResult>;
   /** The passages of the sources the row is coded from, with some context, or null when it has none. */
   rowPassages?(sheetId: string, rowId: string): HTMLElement | null;
+  /** Likely duplicates: listed for reviewers, and linked from `duplicate` flags (client/duplicates/queue.ts). */
+  duplicates?: DuplicateQueue;
 }

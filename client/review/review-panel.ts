@@ -63,6 +63,8 @@ export class ReviewPanel {
       this.body,
     );
     this.off.push(ctx.index.onChange(() => this.schedule()), ctx.coders.onChange(() => this.schedule()));
+    if (ctx.duplicates) this.off.push(ctx.duplicates.onChange(() => this.schedule()));
+    ctx.duplicates?.ensureLoaded();
     this.render();
   }
 
@@ -132,6 +134,7 @@ export class ReviewPanel {
       shown.length === 0
         ? h('p', { class: 'review-empty muted' }, this.emptyText())
         : h('ul', { class: 'flag-list', 'data-testid': 'flag-list' }, ...shown.map((f) => this.card(f))),
+      this.canReview && this.filter.scope === 'open' ? this.ctx.duplicates?.section() : null,
     );
   }
 
@@ -186,7 +189,8 @@ export class ReviewPanel {
         h('span', { class: 'flag-meta' },
           [`${f.by}, ${ago(f.at)}`, replies > 0 ? `${replies} repl${replies === 1 ? 'y' : 'ies'}` : '', codedBy ?? '']
             .filter(Boolean).join(' · ')),
-      ));
+      ),
+      f.reason === 'duplicate' ? ctx.duplicates?.flagLink(f.sheet, f.row) : null);
   }
 
   private async approveSelected(): Promise<void> {
