@@ -1,40 +1,10 @@
-/** The SQLite store of releases: each one's package bytes and snapshot, stored once and never changed. */
-import { and, asc, eq } from 'drizzle-orm';
-import type { ReleaseRecord, ReleaseRows, ReleaseStore } from '../server/storage';
-import { versionRank } from '../model/releases';
+/** The SQLite store of releases (`db/shared/releases.ts`). */
 import type { Db } from './client';
-import { releases } from './schema';
+import { SharedReleaseStore } from './shared/releases';
+import { sqliteQueryStore } from './shared/steps';
 
-export class SqliteReleaseStore implements ReleaseStore {
-  constructor(private readonly db: Db) {}
-
-  async list(datasetId: string): Promise<ReleaseRecord[]> {
-    return this.db.select({
-      version: releases.version, createdAt: releases.createdAt, createdBy: releases.createdBy, notes: releases.notes,
-      rowFilter: releases.rowFilter, rowCounts: releases.rowCounts, sha256: releases.sha256,
-    }).from(releases).where(eq(releases.datasetId, datasetId)).orderBy(asc(releases.rank)).all()
-      .map((r) => ({
-        version: r.version, createdAt: new Date(r.createdAt).toISOString(), createdBy: r.createdBy, notes: r.notes,
-        rowFilter: r.rowFilter as ReleaseRows, rows: JSON.parse(r.rowCounts) as Record<string, number>, sha256: r.sha256,
-      }));
-  }
-
-  async insert(datasetId: string, release: ReleaseRecord, files: { zip: Uint8Array; snapshot: Uint8Array }): Promise<boolean> {
-    const result = this.db.insert(releases).values({
-      datasetId, version: release.version, rank: versionRank(release.version), createdAt: Date.parse(release.createdAt),
-      createdBy: release.createdBy, notes: release.notes, rowFilter: release.rowFilter, rowCounts: JSON.stringify(release.rows),
-      sha256: release.sha256, zip: Buffer.from(files.zip), snapshot: Buffer.from(files.snapshot),
-    }).onConflictDoNothing().run();
-    return result.changes === 1;
-  }
-
-  async zip(datasetId: string, version: string): Promise<Uint8Array | undefined> {
-    return this.db.select({ zip: releases.zip }).from(releases)
-      .where(and(eq(releases.datasetId, datasetId), eq(releases.version, version))).get()?.zip;
-  }
-
-  async snapshot(datasetId: string, version: string): Promise<Uint8Array | undefined> {
-    return this.db.select({ snapshot: releases.snapshot }).from(releases)
-      .where(and(eq(releases.datasetId, datasetId), eq(releases.version, version))).get()?.snapshot;
+export class SqliteReleaseStore extends SharedReleaseStore {
+  constructor(db: Db) {
+    super(sqliteQueryStore(db));
   }
 }

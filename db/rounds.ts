@@ -1,69 +1,11 @@
-/** The SQLite store of double-coding rounds: the round, its coders, and the adjudication decisions. */
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
-import type { AdjudicationRecord, RoundRecord, RoundStore } from '../server/storage';
-import type { DocCommit } from '../server/sync/store';
+/** The SQLite store of double-coding rounds (`db/shared/rounds.ts`). */
 import type { Db } from './client';
-import { roundAdjudications, roundCoders, rounds } from './schema';
-import { toAdjudicationRecord, toRoundRecord } from './read-rows';
-import type { SqliteDocStore } from './store';
+import { SharedRoundStore } from './shared/rounds';
+import { sqliteQueryStore } from './shared/steps';
+import type { SqliteDocStore, Tx } from './store';
 
-type RoundRow = typeof rounds.$inferSelect;
-
-export class SqliteRoundStore implements RoundStore {
-  constructor(private readonly db: Db, private readonly docs: SqliteDocStore) {}
-
-  async create(round: RoundRecord, copies: readonly DocCommit[]): Promise<void> {
-    this.db.transaction((tx) => {
-      tx.insert(rounds).values({
-        datasetId: round.datasetId, roundId: round.id, name: round.name, sheetId: round.sheetId,
-        rows: JSON.stringify(round.rows), columns: JSON.stringify(round.columns), levels: JSON.stringify(round.levels),
-        samplePercent: round.sample?.percent ?? null, sampleSeed: round.sample?.seed ?? null,
-        createdBy: round.createdBy, createdAt: round.createdAt,
-      }).run();
-      tx.insert(roundCoders).values(round.coders.map((c, position) => ({
-        datasetId: round.datasetId, roundId: round.id, userId: c.userId, position, submittedAt: c.submittedAt,
-      }))).run();
-      for (const copy of copies) this.docs.write(tx, copy);
-    });
-  }
-
-  async list(datasetId: string): Promise<RoundRecord[]> {
-    const found = this.db.select().from(rounds).where(eq(rounds.datasetId, datasetId))
-      .orderBy(desc(rounds.createdAt), desc(rounds.roundId)).all();
-    return found.map((r) => this.record(r));
-  }
-
-  async get(datasetId: string, roundId: string): Promise<RoundRecord | undefined> {
-    const found = this.db.select().from(rounds).where(and(eq(rounds.datasetId, datasetId), eq(rounds.roundId, roundId))).get();
-    return found && this.record(found);
-  }
-
-  async submit(datasetId: string, roundId: string, userId: string, at: number): Promise<boolean> {
-    const result = this.db.update(roundCoders).set({ submittedAt: at })
-      .where(and(eq(roundCoders.datasetId, datasetId), eq(roundCoders.roundId, roundId), eq(roundCoders.userId, userId), isNull(roundCoders.submittedAt)))
-      .run();
-    return result.changes === 1;
-  }
-
-  async saveAdjudication(datasetId: string, a: AdjudicationRecord): Promise<void> {
-    const values = { value: JSON.stringify(a.value), coderValues: JSON.stringify(a.coderValues), userId: a.userId, at: a.at };
-    this.db.insert(roundAdjudications).values({ datasetId, roundId: a.roundId, rowId: a.rowId, columnId: a.columnId, ...values })
-      .onConflictDoUpdate({
-        target: [roundAdjudications.datasetId, roundAdjudications.roundId, roundAdjudications.rowId, roundAdjudications.columnId],
-        set: values,
-      }).run();
-  }
-
-  async adjudications(datasetId: string, roundId: string): Promise<AdjudicationRecord[]> {
-    return this.db.select().from(roundAdjudications)
-      .where(and(eq(roundAdjudications.datasetId, datasetId), eq(roundAdjudications.roundId, roundId))).all()
-      .map(toAdjudicationRecord);
-  }
-
-  private record(r: RoundRow): RoundRecord {
-    const coders = this.db.select({ userId: roundCoders.userId, submittedAt: roundCoders.submittedAt }).from(roundCoders)
-      .where(and(eq(roundCoders.datasetId, r.datasetId), eq(roundCoders.roundId, r.roundId)))
-      .orderBy(asc(roundCoders.position)).all();
-    return toRoundRecord(r, coders);
+export class SqliteRoundStore extends SharedRoundStore {
+  constructor(db: Db, docs: SqliteDocStore) {
+    super(sqliteQueryStore(db), (tx, commit) => docs.write(tx as unknown as Tx, commit));
   }
 }

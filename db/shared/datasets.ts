@@ -1,0 +1,148 @@
+/** The catalog of datasets, on either database. */
+import { and, type AnyColumn, asc, count, eq, like, or } from 'drizzle-orm';
+import type { Column } from '../../model/columns';
+import type { Role } from '../../model/roles';
+import type {
+  DatasetAccess, DatasetCatalog, DatasetRecord, DatasetSettings, Member, NewDatasetRecord, NewSourceRecord, SheetSummary,
+} from '../../server/storage';
+import type { DocCommit } from '../../server/sync/store';
+import { toDatasetRecord } from '../read-rows';
+import { insertSource } from './sources';
+import { call, exec, first, type QueryDb, type QueryStore, rows, snapshot, transaction } from './steps';
+
+/** What the catalog needs of the store's document store, each database its own way. */
+export interface CatalogDocs {
+  /** Writes a document commit inside the caller's transaction. */
+  write(tx: QueryDb, commit: DocCommit): unknown;
+  /** Holds the dataset against commits of its documents until the transaction ends (PostgreSQL; SQLite has one writer). */
+  lock(tx: QueryDb, datasetId: string): unknown;
+  /** A deleted sheet's column indexes go. */
+  dropIndexes(datasetId: string, sheetId: string): void;
+  /**
+   * When: SQLite drops them inside the delete's transaction, before its rows (which would otherwise update
+   * them row by row); PostgreSQL once the delete has committed.
+   */
+  dropIndexesWhen: 'before rows' | 'after commit';
+}
+
+export class SharedDatasetCatalog implements DatasetCatalog {
+  constructor(private readonly store: QueryStore, private readonly docs: CatalogDocs) {}
+
+  async list(): Promise<DatasetRecord[]> {
+    const { db, t: { datasets } } = this.store;
+    return (await this.store.run(rows(db.select().from(datasets).orderBy(asc(datasets.createdAt))))).map(toDatasetRecord);
+  }
+
+  async get(id: string): Promise<DatasetRecord | undefined> {
+    const { db, t: { datasets } } = this.store;
+    const row = await this.store.run(first(db.select().from(datasets).where(eq(datasets.id, id))));
+    return row && toDatasetRecord(row);
+  }
+
+  sheets(id: string): Promise<SheetSummary[]> {
+    const { rows: readRows, sheets } = this.store.t;
+    // Both read as of one moment.
+    return this.store.run(snapshot(function* (tx) {
+      const counts = new Map(
+        (yield* rows(tx.select({ sheetId: readRows.sheetId, n: count() }).from(readRows).where(eq(readRows.datasetId, id)).groupBy(readRows.sheetId)))
+          .map((r) => [r.sheetId, r.n]),
+      );
+      return (yield* rows(tx.select().from(sheets).where(eq(sheets.datasetId, id)).orderBy(asc(sheets.position))))
+        .map((s) => ({ id: s.sheetId, name: s.name, columns: JSON.parse(s.columns) as Column[], rowCount: counts.get(s.sheetId) ?? 0 }));
+    }));
+  }
+
+  async sheetColumns(id: string, sheetId: string): Promise<Column[] | undefined> {
+    const { db, t: { sheets } } = this.store;
+    const sheet = await this.store.run(first(db.select({ columns: sheets.columns }).from(sheets).where(and(eq(sheets.datasetId, id), eq(sheets.sheetId, sheetId)))));
+    return sheet && (JSON.parse(sheet.columns) as Column[]);
+  }
+
+  create(record: NewDatasetRecord, firstCommit: DocCommit, sources: readonly NewSourceRecord[] = []): Promise<boolean> {
+    const { docs, store: { t } } = this;
+    const { datasets } = t;
+    return this.store.run(transaction(function* (tx) {
+      // The id taken by a request at the same moment: one stores, the other is told.
+      const stored = yield* rows(tx.insert(datasets).values({
+        id: record.id, name: record.name, template: record.template, settings: JSON.stringify(record.settings),
+        createdBy: record.createdBy, createdAt: Date.now(), layout: record.layout ?? 'document',
+      }).onConflictDoNothing({ target: datasets.id }).returning({ id: datasets.id }));
+      if (stored.length === 0) return false;
+      for (const source of sources) yield* insertSource(tx, t, record.id, source);
+      yield* call(() => docs.write(tx, firstCommit));
+      return true;
+    }));
+  }
+
+  updateSettings(id: string, settings: DatasetSettings): Promise<void> {
+    const { db, t: { datasets } } = this.store;
+    return this.store.run(exec(db.update(datasets).set({ settings: JSON.stringify(settings) }).where(eq(datasets.id, id))));
+  }
+
+  setAccess(id: string, access: DatasetAccess): Promise<void> {
+    const { db, t: { datasets } } = this.store;
+    return this.store.run(exec(db.update(datasets).set({ access }).where(eq(datasets.id, id))));
+  }
+
+  async memberRole(datasetId: string, userId: string): Promise<Role | undefined> {
+    const { db, t: { datasetMembers } } = this.store;
+    return (await this.store.run(first(db.select({ role: datasetMembers.role }).from(datasetMembers)
+      .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))))))?.role;
+  }
+
+  async members(datasetId: string): Promise<Member[]> {
+    const { db, t: { datasetMembers, users } } = this.store;
+    return (await this.store.run(rows(db.select({ userId: datasetMembers.userId, name: users.name, role: datasetMembers.role, addedAt: datasetMembers.addedAt })
+      .from(datasetMembers).innerJoin(users, eq(users.id, datasetMembers.userId))
+      .where(eq(datasetMembers.datasetId, datasetId)).orderBy(asc(users.name)))))
+      .map((m) => ({ ...m, addedAt: new Date(m.addedAt).toISOString() }));
+  }
+
+  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): Promise<void> {
+    const { db, t: { datasetMembers } } = this.store;
+    return this.store.run(exec(db.insert(datasetMembers).values({ datasetId, userId, role, addedBy, addedAt: Date.now() })
+      .onConflictDoUpdate({ target: [datasetMembers.datasetId, datasetMembers.userId], set: { role } })));
+  }
+
+  async removeMember(datasetId: string, userId: string): Promise<boolean> {
+    const { db, t: { datasetMembers } } = this.store;
+    const removed = await this.store.run(rows(db.delete(datasetMembers)
+      .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))).returning({ userId: datasetMembers.userId })));
+    return removed.length > 0;
+  }
+
+  rename(id: string, name: string): Promise<void> {
+    const { db, t: { datasets } } = this.store;
+    return this.store.run(exec(db.update(datasets).set({ name }).where(eq(datasets.id, id))));
+  }
+
+  setArchived(id: string, at: number | null): Promise<void> {
+    const { db, t: { datasets } } = this.store;
+    return this.store.run(exec(db.update(datasets).set({ archivedAt: at }).where(eq(datasets.id, id))));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { docs, store, store: { t } } = this;
+    let removed: Array<{ datasetId: string; sheetId: string }> = [];
+    const deleted = await store.run(transaction(function* (tx) {
+      if (!(yield* first(store.forUpdate(tx.select({ id: t.datasets.id }).from(t.datasets).where(eq(t.datasets.id, id)))))) return false;
+      // No commit of its document runs beside the delete (one may still be in flight on another instance).
+      yield* call(() => docs.lock(tx, id));
+      // The dataset's own document is stored under its id, the documents it owns under `id/…`.
+      const rooms = (table: { datasetId: AnyColumn }) => or(eq(table.datasetId, id), like(table.datasetId, `${id}/%`));
+      yield* exec(tx.delete(t.updates).where(rooms(t.updates)));
+      yield* exec(tx.delete(t.snapshots).where(rooms(t.snapshots)));
+      // The read model of the documents it owns (coders' copies of rounds) goes too, and the indexes of its large sheets.
+      removed = yield* rows(tx.select({ datasetId: t.sheets.datasetId, sheetId: t.sheets.sheetId }).from(t.sheets).where(rooms(t.sheets)));
+      if (docs.dropIndexesWhen === 'before rows') for (const s of removed) docs.dropIndexes(s.datasetId, s.sheetId);
+      for (const table of [t.cellChanges, t.rows, t.sheets, t.reviews, t.flags, t.conflicts]) yield* exec(tx.delete(table).where(rooms(table)));
+      for (const table of [t.datasetMembers, t.sources, t.roundAdjudications, t.roundCoders, t.rounds, t.releases]) {
+        yield* exec(tx.delete(table).where(eq(table.datasetId, id)));
+      }
+      yield* exec(tx.delete(t.datasets).where(eq(t.datasets.id, id)));
+      return true;
+    }));
+    if (docs.dropIndexesWhen === 'after commit') for (const s of removed) docs.dropIndexes(s.datasetId, s.sheetId);
+    return deleted;
+  }
+}
