@@ -273,16 +273,14 @@ async function readRecords(
       return text ?? undefined;
     },
   };
+  /** A value read again once the sources it named are read: the only step that waits (rarely: a source's text is read once). */
   const readWithTexts = async (column: Column, raw: RawCell | null) => {
-    let result = readValue(column, raw, ctx);
-    if (unread.size === 0) return result;
     for (const sourceId of unread) {
       const stored = await services.sources.text(datasetId, sourceId);
       texts.set(sourceId, stored === undefined ? null : indexText(stored));
     }
     unread.clear();
-    result = readValue(column, raw, ctx);
-    return result;
+    return readValue(column, raw, ctx);
   };
   // Values that wait on disk are strings of their own when read back anyway: only the document layout shares them.
   const shared = services.stored ? null : mapped.map(() => new SharedTexts());
@@ -317,16 +315,21 @@ async function readRecords(
     for (let m = 0; m < mapped.length; m++) {
       const { index, column, parts } = mapped[m]!;
       const raw = index >= 0 ? cells[index] ?? null : null;
-      const result = parts
+      let result = parts
         ? readPlace(column, raw, Object.fromEntries(Object.entries(parts).map(([part, i]) => [part, cells[i]])))
-        : await readWithTexts(column, raw);
+        : readValue(column, raw, ctx);
+      if (unread.size > 0) result = await readWithTexts(column, raw);
       if ('value' in result) values.push(shared && typeof result.value === 'string' ? shared[m]!.get(result.value) : result.value);
       else {
         values.push(null);
         findings.reject(line, column.id, raw, result.code, result.message);
       }
     }
-    if (!findings.rejectedLines.has(line)) await emit({ line, rowId, values });
+    if (!findings.rejectedLines.has(line)) {
+      // Awaited only when it waits: a promise per record is a turn of the microtask queue per record.
+      const emitted = emit({ line, rowId, values });
+      if (emitted) await emitted;
+    }
     if (performance.now() - sliceStart > READ_BUDGET_MS) {
       await yieldTurn();
       sliceStart = performance.now();
@@ -621,16 +624,17 @@ async function importStored(
         for (const problem of rowProblems(sheetColumns, cells, { rowExists, actorNamed })) findings.warn({ line: p.line, row: p.rowId, ...problem });
         if (p.kind === 'insert') {
           added?.add(p.rowId);
-          await planned.push({ kind: 'insert', rowId: p.rowId, cells: cellsJson(columns, p.values) });
+          const waiting = planned.push({ kind: 'insert', rowId: p.rowId, cells: cellsJson(columns, p.values) });
+          if (waiting) await waiting;
         } else if (p.kind === 'update') {
           await planned.push({ ...p, kind: 'update' });
         }
       }
       slice = [];
     };
-    await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings, async (record) => {
+    await readRecords(services, datasetId, iterator, header, mapped, rowIdIndex, findings, (record) => {
       slice.push(record);
-      if (slice.length === MATCH_SLICE) await matchSlice();
+      return slice.length === MATCH_SLICE ? matchSlice() : undefined;
     });
     await matchSlice();
     stepDone('read');

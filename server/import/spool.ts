@@ -17,10 +17,15 @@ export interface Codec<T> {
   decode(line: string): T;
 }
 
+/** Characters of lines gathered before they are written. */
+const FLUSH_CHARS = 64 * 1024;
+
 const json: Codec<never> = { encode: (item) => JSON.stringify(item), decode: (line) => JSON.parse(line) as never };
 
 export class Spool<T> {
   private out: WriteStream | null;
+  /** Lines not yet handed to the file. */
+  private pending = '';
   count = 0;
 
   /** `dir`: the spool's own temporary folder, removed by `dispose`. */
@@ -33,10 +38,22 @@ export class Spool<T> {
     return new Spool<T>(dir, join(dir, 'items.jsonl'), codec);
   }
 
-  /** Adds an item; waits when the disk is behind. */
-  async push(item: T): Promise<void> {
+  /**
+   * Adds an item. Lines are written FLUSH_CHARS at a time, not one write each; a promise comes back only when
+   * the disk is behind, to be awaited before the next (a promise per item would be a turn of the microtask
+   * queue per item).
+   */
+  push(item: T): Promise<void> | undefined {
     this.count += 1;
-    if (!this.out!.write(`${this.codec.encode(item)}\n`)) await once(this.out!, 'drain');
+    this.pending += `${this.codec.encode(item)}\n`;
+    return this.pending.length < FLUSH_CHARS ? undefined : this.flush();
+  }
+
+  private flush(): Promise<void> | undefined {
+    const text = this.pending;
+    this.pending = '';
+    if (text === '' || this.out!.write(text)) return undefined;
+    return once(this.out!, 'drain').then(() => undefined);
   }
 
   /** The items in the order they were pushed, `size` at a time; the spool takes no more items once read. */
@@ -62,6 +79,7 @@ export class Spool<T> {
 
   private async finish(): Promise<void> {
     if (!this.out) return;
+    await this.flush();
     const out = this.out;
     this.out = null;
     out.end();
