@@ -32,7 +32,7 @@ import { h, replaceChildren, toast } from '../ui/dom';
 import { topBar } from '../pages/layout';
 import { datasetPath } from '../router';
 import { type KeptRow, OfflineRows } from './offline-rows';
-import { planPaste, writePaste } from './paste';
+import { blockLines, planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
 import { LoadedProblems } from './problems';
 import { PagedReview, statusFilter } from './review';
@@ -48,6 +48,8 @@ ModuleRegistry.registerModules(MODULES);
 /** Rows per page read from the server, and pages kept in the tab (the rest are read again when scrolled to). */
 const PAGE_ROWS = 100;
 const PAGES_KEPT = 40;
+/** Rows a paste may cover past the pages read (the rows route's largest page). */
+const PASTE_ROWS_MAX = 1000;
 /** Typing in the search box waits this long before the sheet is searched again. */
 const SEARCH_DELAY_MS = 250;
 
@@ -298,15 +300,49 @@ class PagedDataset {
     const text = event.clipboardData?.getData('text/plain');
     if (!this.grid || !focused || !text) return;
     event.preventDefault();
+    void this.paste(text, focused.rowIndex, focused.column.getColId());
+  }
+
+  private async paste(text: string, start: number, column: string): Promise<void> {
     const grid = this.grid;
+    if (!grid) return;
     const sheetId = this.sheetId;
-    const shown = grid.getAllDisplayedColumns().map((c) => this.columns.find((column) => column.id === c.getColId()))
+    const shown = grid.getAllDisplayedColumns().map((c) => this.columns.find((col) => col.id === c.getColId()))
       .filter((c): c is Column => c !== undefined);
-    const plan = planPaste(text, focused.rowIndex, focused.column.getColId(), shown,
-      (c) => c.type !== 'evidence' && c.type !== 'place', (i) => grid.getDisplayedRowAtIndex(i)?.data?.row_id);
+    let ids: Array<string | undefined>;
+    try {
+      ids = await this.rowIdsFrom(start, blockLines(text));
+    } catch (err) {
+      toast(`Could not paste: ${(err as Error).message}`, 'error');
+      return;
+    }
+    if (this.grid !== grid) return;
+    const plan = planPaste(text, start, column, shown, (c) => c.type !== 'evidence' && c.type !== 'place', (i) => ids[i - start]);
     for (const { row, cells } of plan.writes) this.showCells(sheetId, row, cells);
-    if (plan.linesLeft > 0) toast(`${plan.linesLeft} line${plan.linesLeft === 1 ? '' : 's'} past the last row shown were not pasted.`);
-    void writePaste(this.rows, sheetId, plan.writes).then((changes) => this.undo.record(changes));
+    if (plan.linesLeft > 0) toast(`${plan.linesLeft} line${plan.linesLeft === 1 ? '' : 's'} past the sheet's last row were not pasted.`);
+    this.undo.record(await writePaste(this.rows, sheetId, plan.writes));
+  }
+
+  /**
+   * The ids of the rows shown at `start` to `start + count` (fewer past the sheet's end): those on pages
+   * read already, the rest asked of the server in the grid's order (sort, search and status filter).
+   */
+  private async rowIdsFrom(start: number, count: number): Promise<Array<string | undefined>> {
+    const grid = this.grid!;
+    const ids = Array.from({ length: count }, (_, i) => grid.getDisplayedRowAtIndex(start + i)?.data?.row_id);
+    const first = ids.findIndex((id) => id === undefined);
+    if (first < 0 || start + first >= this.total) return ids;
+    const search = new URLSearchParams({ offset: String(start + first), limit: String(Math.min(count - first, PASTE_ROWS_MAX)) });
+    const sort = grid.getColumnState().find((c) => c.sort);
+    if (sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
+    if (this.query) search.set('q', this.query);
+    const status = statusFilter(grid.getFilterModel());
+    if (status) search.set('filter[review_status]', status);
+    const body = await rowsPage(this.dataset.id, this.sheetId, search);
+    body.rows.forEach((row, j) => {
+      ids[first + j] ??= row.row_id;
+    });
+    return ids;
   }
 
   /** Ctrl/Cmd+Z and Ctrl/Cmd+Y (or Shift+Z): this user's last change, in whatever row it was. */

@@ -64,3 +64,8 @@ export async function writePaste(rows: RowDocs, sheetId: string, writes: readonl
   }
   return changes;
 }
+
+/** How many rows a block covers. */
+export function blockLines(text: string): number {
+  return parseTsv(text).length;
+}

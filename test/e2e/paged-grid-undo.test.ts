@@ -1,7 +1,8 @@
 /**
  * Undo across rows in the paged grid: Ctrl+Z takes back this user's own last change wherever it was
  * (not someone else's), Ctrl+Y puts it back, and a paste of many rows from the clipboard — more rows
- * than the tab keeps open at once — is written into every row's own room and undone as one step.
+ * than the tab keeps open at once, and than it has read — is written into every row's own room and
+ * undone as one step.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +15,11 @@ import { cell, cellText, launchBrowser, pasteIntoFocused, typeInto, waitLive } f
 import { pagedPage, pageRows, rowsDataset } from './paged-setup';
 
 const DATASET = 'paged-undo';
-/** More than the 32 rows a tab keeps open, and than it opens at once while more wait (40). */
-const ROWS = 45;
+/**
+ * More than the 32 rows a tab keeps open, than it opens at once while more wait (40), and than a page
+ * (100): the paste covers rows the grid has not read, whose ids it asks the server for.
+ */
+const ROWS = 130;
 let server: RunningServer;
 let browser: Browser;
 let ana: Page;
