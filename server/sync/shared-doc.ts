@@ -27,6 +27,7 @@ import { Changes, type Origin } from './changes';
 import { Broadcast } from './broadcast';
 import { datasetDocument, type DocumentKind } from './kinds';
 import { Presence } from './presence';
+import { STORE_RETRY_FIRST_MS, STORE_RETRY_MAX_MS, StoreRetry } from './store-retry';
 import {
   BadMessageError, decodeMessage, storeFailingMessage, storedMessage, syncStep1Message, syncStep2Message, updateMessage,
 } from './protocol';
@@ -111,11 +112,6 @@ const GAP_WAIT_MS = 200;
  * 100 ms within which every update is stored; a peer is acked only after its update is.
  */
 export const FLUSH_DELAY_MS = 20;
-/** A failing store is retried after this long, doubling up to the maximum. */
-const STORE_RETRY_FIRST_MS = 250;
-const STORE_RETRY_MAX_MS = 5000;
-/** While the store keeps failing, one log line per this many milliseconds, with a count. */
-const STORE_FAILURE_LOG_EVERY_MS = 30_000;
 /**
  * Updates of one peer that wait for changes they depend on, at most this many (and bytes). A client
  * that reconnects sends its step 2 (what it made offline) and may send a newer edit before that
@@ -188,9 +184,8 @@ export class SharedDoc {
   /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
   private stage: { changes: Changes; origin: Origin | null } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  /** Set while storing fails: how often, since when, when it was last logged and the next retry delay. */
-  private storeFailure: { count: number; since: number; loggedAt: number; retryMs: number } | null = null;
+  /** Retries, health and the log while storing fails (`store-retry.ts`). */
+  private readonly storeRetry: StoreRetry;
   /** Peers that opted in to acks and sent updates since the last flush: told what is stored after it. */
   private readonly awaitingAck = new Set<Peer>();
   /** Store work of this document (writes, compaction), one at a time, in order. */
@@ -219,6 +214,7 @@ export class SharedDoc {
     this.kind = options.kind ?? datasetDocument(id);
     this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
     this.catchUpFailures = new RepeatedFailure(options.log, 'reading what other instances stored', { dataset: id });
+    this.storeRetry = new StoreRetry({ log: options.log, room: id, retry: () => void this.flush(), onHealth: options.onStoreHealth });
     this.presence = new Presence(id, () => this.broadcast.schedule(), options.bus);
     this.broadcast = new Broadcast(() => this.peers, () => this.presence.takeChanged());
   }
@@ -286,14 +282,14 @@ export class SharedDoc {
 
   /** True while applied changes are not yet stored because the store fails. */
   get storeFailing(): boolean {
-    return this.storeFailure !== null;
+    return this.storeRetry.failing;
   }
 
   /** Starts syncing a peer: our state vector, then everyone's presence. */
   addPeer(peer: Peer): void {
     this.peers.add(peer);
     this.joinedAt.set(peer, this.revision);
-    if (peer.acks && this.storeFailure) peer.send(storeFailingMessage());
+    if (peer.acks && this.storeRetry.failing) peer.send(storeFailingMessage());
     peer.send(syncStep1Message(this.stateVector()));
     const everyone = this.presence.join(peer);
     if (everyone) peer.send(everyone);
@@ -312,10 +308,10 @@ export class SharedDoc {
     this.closed = this.discarded = true;
     this.waiting = [];
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.storeRetry.cancel();
     this.broadcast.stop();
-    this.flushTimer = this.retryTimer = this.gapTimer = null;
+    this.flushTimer = this.gapTimer = null;
     this.pending = new Changes();
     for (const peer of [...this.peers]) peer.close(code, reason);
     this.peers.clear();
@@ -483,7 +479,7 @@ export class SharedDoc {
 
   /** One write of everything pending, then a compaction when the log is long enough. */
   private async write(): Promise<void> {
-    if (this.discarded || (this.storeFailure && this.retryTimer)) return;
+    if (this.discarded || this.storeRetry.waiting) return;
     const acking = [...this.awaitingAck];
     this.awaitingAck.clear();
     if (this.pending.isEmpty || !this.doc) {
@@ -656,43 +652,20 @@ export class SharedDoc {
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
-  /** Keeps the changes in memory, tells health and the peers that asked, logs with backoff, retries with backoff. */
+  /** Keeps the changes in memory (the caller did), tells the peers that asked, and retries (`StoreRetry`). */
   private storeFailed(error: unknown): void {
     this.options.metrics?.storeFailed('commit');
-    const now = Date.now();
-    let failure = this.storeFailure;
-    if (!failure) {
-      failure = this.storeFailure = { count: 0, since: now, loggedAt: now, retryMs: STORE_RETRY_FIRST_MS };
-      this.options.log.error({ dataset: this.id, err: error }, 'storing updates failed; keeping them in memory and retrying');
-      this.options.onStoreHealth?.(false);
+    if (this.storeRetry.failed(error)) {
       const message = storeFailingMessage();
       for (const peer of this.peers) if (peer.acks) peer.send(message);
-    } else if (now - failure.loggedAt >= STORE_FAILURE_LOG_EVERY_MS) {
-      failure.loggedAt = now;
-      this.options.log.error(
-        { dataset: this.id, err: error, failures: failure.count + 1, failingForMs: now - failure.since },
-        'storing updates still failing; retrying',
-      );
     }
-    failure.count += 1;
     this.awaitingAck.clear();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.flush(); }, failure.retryMs);
-    failure.retryMs = Math.min(failure.retryMs * 2, STORE_RETRY_MAX_MS);
   }
 
   /** `stored`: the state vector of what the store now holds. */
   private storeSucceeded(acking: Peer[], stored: Uint8Array): void {
-    const failure = this.storeFailure;
-    if (!failure) {
-      this.sendAcks(acking, stored);
-      return;
-    }
-    this.storeFailure = null;
-    this.options.log.warn({ dataset: this.id, failures: failure.count, failedForMs: Date.now() - failure.since }, 'storing updates works again');
-    this.options.onStoreHealth?.(true);
-    // Everyone who was told of the failure learns that it is over.
-    this.sendAcks([...this.peers].filter((peer) => peer.acks), stored);
+    // Everyone who was told of a failure learns that it is over.
+    this.sendAcks(this.storeRetry.succeeded() ? [...this.peers].filter((peer) => peer.acks) : acking, stored);
   }
 
   /** Sends `peers` the state vector of what is stored. */
@@ -728,11 +701,10 @@ export class SharedDoc {
     this.closed = true;
     this.waiting = [];
     // One last attempt now, even while a failing store waits for its retry.
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.storeRetry.cancel();
     try {
       await this.flush();
-      if (this.storeFailure) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
+      if (this.storeRetry.failing) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
       else if (compact) await this.compact();
     } catch (error) {
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
@@ -741,7 +713,7 @@ export class SharedDoc {
     this.peers.clear();
     this.stepOnes.forgetAll();
     this.answering.clear();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.storeRetry.cancel();
     this.broadcast.stop();
     this.presence.destroy();
     this.stopObserving?.();
@@ -837,7 +809,7 @@ export class SharedDoc {
     if (!this.doc) return [...this.cold!.messages, LAST_OF_PIECES];
     const kept = this.answers.get(WHOLE);
     if (kept) return kept;
-    if (this.storeFailure) {
+    if (this.storeRetry.failing) {
       // The store is failing: served from memory, encoded once until the document changes.
       const messages = this.work.spend(() => [syncStep2Message(Y.encodeStateAsUpdate(this.doc!))]);
       this.remember(WHOLE, messages);
@@ -860,7 +832,7 @@ export class SharedDoc {
     // updates (they are peers already), so the stored pieces and those updates are the whole document.
     const messages = this.flush().then(async () => {
       if (!this.doc) return this.cold ? [...this.cold.messages, LAST_OF_PIECES] : [LAST_OF_PIECES];
-      if (this.storeFailure) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
+      if (this.storeRetry.failing) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
       const stored = await this.store.load(this.id);
       const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
       return [...pieces.map(updateMessage), LAST_OF_PIECES];
