@@ -4,7 +4,7 @@
  * document; the server decides which rows may be merged and records who did it.
  */
 import * as Y from 'yjs';
-import { type Anchor, type CellValue, isAnchor, isEmpty } from './columns';
+import { type Anchor, type CellValue, type Column, isAnchor, isEmpty } from './columns';
 import {
   type ReviewStatus, getReviews, getSheet, getSheets, readColumns, readRow, reviewStatus, setCell, sheetRows, type YSheet,
 } from './document';
@@ -37,34 +37,46 @@ export interface MergeOutcome {
 export function mergeRows(doc: Y.Doc, sheetId: string, keep: string, merge: readonly string[]): MergeOutcome {
   const sheet = getSheet(doc, sheetId)!;
   const rows = sheetRows(sheet);
-  const kept = readRow(rows.get(keep)!);
-  const merged = merge.map((id) => readRow(rows.get(id)!));
-  const outcome: MergeOutcome = { filled: [], anchors: 0, flags: 0, refs: 0, status: { old: reviewStatus(doc, keep), new: reviewStatus(doc, keep) } };
+  const fill = mergedCells(readColumns(sheet), readRow(rows.get(keep)!), merge.map((id) => readRow(rows.get(id)!)));
+  const outcome: MergeOutcome = {
+    filled: fill.filled, anchors: fill.anchors, flags: 0, refs: 0, status: { old: reviewStatus(doc, keep), new: reviewStatus(doc, keep) },
+  };
+  for (const [columnId, value] of Object.entries(fill.cells)) setCell(sheet, keep, columnId, value);
+  outcome.refs = repointRefs(doc, sheetId, new Set(merge), keep);
+  outcome.flags = moveFlags(doc, merge, keep, sheetId);
+  for (const id of merge) rows.delete(id);
+  outcome.status.new = reviewStatus(doc, keep);
+  return outcome;
+}
 
-  for (const column of readColumns(sheet)) {
+/**
+ * What a merge writes into the kept row's cells, from the rows' cells alone: each evidence column with the
+ * merged rows' anchors it lacks added after its own, and each empty cell filled from the first merged row
+ * (in the order given) that has a value there. `filled` names the filled columns, `anchors` counts the added.
+ */
+export function mergedCells(
+  columns: readonly Column[], kept: Readonly<Record<string, CellValue>>, merged: ReadonlyArray<Readonly<Record<string, CellValue>>>,
+): { cells: Record<string, CellValue>; filled: string[]; anchors: number } {
+  const out = { cells: {} as Record<string, CellValue>, filled: [] as string[], anchors: 0 };
+  for (const column of columns) {
     if (column.type === 'evidence') {
       const anchors = anchorsIn(kept[column.id]);
       const added = merged.flatMap((cells) => anchorsIn(cells[column.id])).filter((a, i, all) =>
         !anchors.some((b) => sameAnchor(a, b)) && all.findIndex((b) => sameAnchor(a, b)) === i);
       if (added.length > 0) {
-        setCell(sheet, keep, column.id, [...anchors, ...added]);
-        outcome.anchors += added.length;
+        out.cells[column.id] = [...anchors, ...added];
+        out.anchors += added.length;
       }
       continue;
     }
     if (!isEmpty(kept[column.id])) continue;
     const value = merged.map((cells) => cells[column.id]).find((v): v is CellValue => v !== undefined && !isEmpty(v));
     if (value !== undefined) {
-      setCell(sheet, keep, column.id, value);
-      outcome.filled.push(column.id);
+      out.cells[column.id] = value;
+      out.filled.push(column.id);
     }
   }
-
-  outcome.refs = repointRefs(doc, sheetId, new Set(merge), keep);
-  outcome.flags = moveFlags(doc, merge, keep, sheetId);
-  for (const id of merge) rows.delete(id);
-  outcome.status.new = reviewStatus(doc, keep);
-  return outcome;
+  return out;
 }
 
 const anchorsIn = (value: CellValue | undefined): Anchor[] => (Array.isArray(value) ? value.filter(isAnchor) : []);
@@ -94,7 +106,7 @@ function repointRefs(doc: Y.Doc, sheetId: string, merged: ReadonlySet<string>, k
  * Moves the flags of merged rows (open and resolved, with their threads) to the kept row, oldest first
  * after its own, and drops the merged rows' review entries. A moved open flag flags the kept row.
  */
-function moveFlags(doc: Y.Doc, merge: readonly string[], keep: string, sheetId: string): number {
+export function moveFlags(doc: Y.Doc, merge: readonly string[], keep: string, sheetId: string): number {
   const reviews = getReviews(doc);
   const moved: Array<Record<string, unknown>> = [];
   for (const id of merge) {

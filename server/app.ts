@@ -43,6 +43,7 @@ import { Rounds } from './rounds/rounds';
 import { roundRoutes } from './routes/rounds';
 import { rowRoutes } from './routes/rows';
 import { Duplicates } from './duplicates/duplicates';
+import { RowsMerge } from './duplicates/merge-rows';
 import { duplicateRoutes } from './routes/duplicates';
 
 export interface AppOptions {
@@ -222,7 +223,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', importRoutes(services));
   app.route('/api/datasets/:id', rowRoutes(services));
   app.route('/api/datasets/:id', sheetPointRoutes(services));
-  app.route('/api/datasets/:id', duplicateRoutes(new Duplicates(storage, registry)));
+  app.route('/api/datasets/:id', duplicateRoutes(new Duplicates(storage, registry), new RowsMerge(storage, registry)));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { DismissBody, MAX_DUPLICATE_DAYS, MergeBody } from '../../model/http';
 import type { Duplicates } from '../duplicates/duplicates';
+import type { RowsMerge } from '../duplicates/merge-rows';
 import { badRequest } from '../errors';
 import { readBody } from '../validate';
 import { type DatasetEnv, requireRole } from './dataset-scope';
@@ -13,7 +14,7 @@ import { type DatasetEnv, requireRole } from './dataset-scope';
 /** Days apart two dates of one event may be when the query does not say. */
 const DEFAULT_DAYS = 1;
 
-export function duplicateRoutes(duplicates: Duplicates) {
+export function duplicateRoutes(duplicates: Duplicates, rowsMerge: RowsMerge) {
   return new Hono<DatasetEnv>()
     .get('/sheets/:sheetId/duplicates', async (c) => {
       const raw = c.req.query('days');
@@ -25,7 +26,10 @@ export function duplicateRoutes(duplicates: Duplicates) {
     .post('/sheets/:sheetId/duplicates/merge', async (c) => {
       requireRole(c, 'editor');
       const { keep, merge } = await readBody(c, MergeBody);
-      return c.json(await duplicates.merge(c.get('dataset'), c.get('user'), c.req.param('sheetId'), keep, merge));
+      const dataset = c.get('dataset');
+      // A dataset whose rows are documents of their own merges through the rows' rooms.
+      const merger = dataset.layout === 'rows' ? rowsMerge : duplicates;
+      return c.json(await merger.merge(dataset, c.get('user'), c.req.param('sheetId'), keep, merge));
     })
     .post('/sheets/:sheetId/duplicates/dismiss', async (c) => {
       requireRole(c, 'editor');
