@@ -1,7 +1,7 @@
 /**
  * The SQLite schema (`db/schema.ts`) and the PostgreSQL one (`db/pg/schema.ts`) hold the same tables, column
- * for column: the stores share their decoders (`db/read-rows.ts`), and a
- * backup moves between them. This test compares them twice — as Drizzle declares them, and as each store's
+ * for column: the stores share their decoders (`db/read-rows.ts`) and their queries (`db/shared/`), which
+ * hold only while the tables do. This test compares them twice — as Drizzle declares them, and as each store's
  * migrations build a fresh database — and each declared schema with its own migrated database, so that a
  * column, index, key or trigger added to one side only (or to a schema without its migration) fails here.
  */
