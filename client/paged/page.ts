@@ -25,7 +25,8 @@ import { ROW_NUMBER_COL } from '../grid/columns';
 import { isInEditor } from '../grid/keys';
 import { toCellValue, toText } from '../grid/values';
 import { whosHere } from '../pages/whos-here';
-import type { ReviewPanel } from '../review/review-panel';
+import { HistoryPanel } from '../pages/history-panel';
+import { ReviewPanel } from '../review/review-panel';
 import { Connection, statusText, type SyncStatus } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { h, replaceChildren, toast } from '../ui/dom';
@@ -74,7 +75,8 @@ class PagedDataset {
   private readonly presence: PagedPresence;
   private readonly undo: RowUndo;
   private readonly problems = new LoadedProblems();
-  private reviewPanel: ReviewPanel | null = null;
+  /** The side panel open, if any: the review panel or a row's history. */
+  private panel: ReviewPanel | HistoryPanel | null = null;
   private readonly readOnly: boolean;
   private grid: GridApi<PagedRow> | null = null;
   private sheetId = '';
@@ -109,8 +111,9 @@ class PagedDataset {
     this.undo = new RowUndo(this.rows, (sheet, row, cells) => this.showCells(sheet, row, cells));
     this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc });
     this.review.controller.events.on('show-sheet', (id) => this.showSheet(id));
-    this.review.controller.events.on('open-thread', (rowId) => this.openReviewPanel()?.showRow(rowId));
-    this.review.controller.events.on('toggle-review-panel', () => (this.reviewPanel ? this.closeReviewPanel() : this.openReviewPanel()));
+    this.review.controller.events.on('open-thread', (rowId) => this.openReviewPanel().showRow(rowId));
+    this.review.controller.events.on('toggle-review-panel', () => (this.panel instanceof ReviewPanel ? this.closePanel() : this.openReviewPanel()));
+    this.review.controller.events.on('open-history', () => this.openHistoryPanel());
     this.review.controller.bindGridHost(this.gridHost);
     this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));
     this.gridHost.addEventListener('paste', (event) => this.onPaste(event));
@@ -291,6 +294,7 @@ class PagedDataset {
     const isData = column !== undefined && this.columns.some((c) => c.id === column);
     this.presence.setCell(rowId && isData ? { sheet: this.sheetId, row: rowId, column } : null);
     if (rowId && isData && !this.readOnly) this.rows.touch(this.sheetId, rowId);
+    if (rowId && this.panel instanceof HistoryPanel) this.panel.showRow(rowId);
   }
 
   /** A block from the clipboard, from the focused cell on: every row it covers written, one undo step. */
@@ -379,18 +383,29 @@ class PagedDataset {
     this.problemCount.className = n > 0 ? 'problems' : 'muted';
   }
 
-  private openReviewPanel(): ReviewPanel | null {
-    if (!this.reviewPanel) {
-      this.reviewPanel = this.review.controller.createPanel(() => this.closeReviewPanel());
-      replaceChildren(this.side, this.reviewPanel.element);
-      this.side.hidden = false;
-    }
-    return this.reviewPanel;
+  private openReviewPanel(): ReviewPanel {
+    if (this.panel instanceof ReviewPanel) return this.panel;
+    return this.showPanel(this.review.controller.createPanel(() => this.closePanel()));
   }
 
-  private closeReviewPanel(): void {
-    this.reviewPanel?.destroy();
-    this.reviewPanel = null;
+  /** The focused row's story (read from the server, again as another row is focused). */
+  private openHistoryPanel(): void {
+    const panel = this.panel instanceof HistoryPanel ? this.panel : this.showPanel(new HistoryPanel(this.dataset.id, this.conn.doc, this.sheetId, () => this.closePanel()));
+    const focused = this.grid?.getFocusedCell();
+    panel.showRow(focused ? this.grid?.getDisplayedRowAtIndex(focused.rowIndex)?.data?.row_id : undefined);
+  }
+
+  private showPanel<T extends ReviewPanel | HistoryPanel>(panel: T): T {
+    this.panel?.destroy();
+    this.panel = panel;
+    replaceChildren(this.side, panel.element);
+    this.side.hidden = false;
+    return panel;
+  }
+
+  private closePanel(): void {
+    this.panel?.destroy();
+    this.panel = null;
     replaceChildren(this.side);
     this.side.hidden = true;
   }

@@ -1,8 +1,8 @@
 /**
  * Review in the paged grid (a dataset in the `rows` layout), in two browsers: each row's status, a flag
  * raised from the right-click menu and shown live to the coder, resolved from the review panel,
- * approving (refused by four eyes to whoever changed the row), an edit unapproving the row, and the
- * status filter asking the server.
+ * approving (refused by four eyes to whoever changed the row), an edit unapproving the row, the status
+ * filter asking the server, and a row's history.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,14 @@ describe('review in the paged grid', () => {
     await cell(rita, row, 'actor1').click({ button: 'right' });
     await rita.locator('[data-testid=context-menu] [data-action=approve]').click();
     await expect.poll(() => statusOf(cody, row)).toBe('approved');
+  });
+
+  it("shows a row's story from the grid's menu, and follows the focused row", async () => {
+    await cell(rita, rows[1]!, 'summary').click({ button: 'right' });
+    await rita.locator('[data-testid=context-menu] [data-action=history]').click();
+    const history = rita.getByTestId('history');
+    await expect.poll(() => history.textContent()).toContain('Changed after approval');
+    await cell(rita, rows[0]!, 'summary').click();
+    await expect.poll(() => history.textContent()).toContain('Is it not Taiwan?');
   });
 });
