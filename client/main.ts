@@ -1,6 +1,8 @@
 /** The browser app: finds the page for the address, after checking who is signed in. */
 import './styles.css';
+import './first-screen.css';
 import { getDataset, getMe, rowsPage } from './api';
+import { dropPreviewWhenReplaced, takeBoot } from './boot';
 import { renderAccount } from './pages/account';
 import { renderAdmin } from './pages/admin';
 import { renderDatasets } from './pages/datasets';
@@ -18,9 +20,12 @@ async function start(): Promise<void> {
     renderSignIn(app);
     return;
   }
-  // A sheet's dataset is asked for beside who is signed in: its layout decides which grid's code loads.
-  const dataset = route.page === 'dataset' ? getDataset(route.datasetId).catch(() => undefined) : undefined;
-  const me = await getMe();
+  // A sheet's page may carry who is signed in, the dataset and its first rows (server/first-screen.ts).
+  const boot = route.page === 'dataset' ? takeBoot() : null;
+  const booted = route.page === 'dataset' && boot?.dataset?.id === route.datasetId ? boot.dataset : undefined;
+  // Otherwise a sheet's dataset is asked for beside who is signed in: its layout decides which grid's code loads.
+  const dataset = route.page === 'dataset' ? (booted ? Promise.resolve(booted) : getDataset(route.datasetId).catch(() => undefined)) : undefined;
+  const me = boot?.me ?? await getMe();
   if (!me) {
     location.replace(signInPath());
     return;
@@ -38,7 +43,9 @@ async function start(): Promise<void> {
       // are asked for while its code loads.
       if (detail?.layout === 'rows') {
         const sheet = detail.sheets.find((s) => s.id === route.sheetId) ?? detail.sheets[0];
-        const firstRows = sheet && rowsPage(detail.id, sheet.id, new URLSearchParams(FIRST_PAGE_QUERY)).catch(() => undefined);
+        const firstRows = sheet && (booted && boot?.page && boot.sheet === sheet.id
+          ? Promise.resolve(boot.page)
+          : rowsPage(detail.id, sheet.id, new URLSearchParams(FIRST_PAGE_QUERY)).catch(() => undefined));
         return (await import('./paged/page')).renderPagedDataset(app, me, detail, sheet?.id, firstRows);
       }
       // The grid (AG Grid, Yjs) loads only with a sheet: the sign-in page and the list stay small (docs/bundle.md).
@@ -65,7 +72,9 @@ async function start(): Promise<void> {
   }
 }
 
-start().catch((err: unknown) => {
+const started = start();
+dropPreviewWhenReplaced(document.getElementById('app')!, started);
+started.catch((err: unknown) => {
   console.error(err);
   const app = document.getElementById('app');
   if (app) {

@@ -99,7 +99,8 @@ describe('what each page downloads', () => {
       expect(d.path).toMatch(/^\/assets\//);
       expect(d.cacheControl, d.path).toBe('public, max-age=31536000, immutable');
     }
-    expect(pageCache).toBe('no-cache');
+    // A sheet's page carries the signed-in user's first screen: for their browser only (docs/large-sheets.md).
+    expect(pageCache).toBe('private, no-cache');
     const index = await fetch(`${server.url}/index.html`);
     expect(index.headers.get('cache-control')).toBe('no-cache');
   });
