@@ -37,6 +37,7 @@ import { blockLines, planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
 import { LoadedProblems } from './problems';
 import { PagedReview, statusFilter } from './review';
+import { bindEndKeys, readEndAhead } from './ends';
 import { RowDocs } from './row-docs';
 import { RowUndo, changesOf } from './undo';
 
@@ -117,6 +118,7 @@ class PagedDataset {
     this.review.controller.bindGridHost(this.gridHost);
     this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));
     this.gridHost.addEventListener('paste', (event) => this.onPaste(event));
+    bindEndKeys(this.gridHost, () => this.grid);
     document.addEventListener('keydown', (event) => this.onUndoKey(event));
     this.side.hidden = true;
     this.conn.onStatus((status) => this.showStatus(status));
@@ -244,7 +246,8 @@ class PagedDataset {
     const { id } = this.dataset;
     const sheetId = this.sheetId;
     const q = this.query;
-    return {
+    // Ctrl+End finds the last page read already (ends.ts).
+    return readEndAhead({
       getRows: (params: IGetRowsParams) => {
         const search = new URLSearchParams({ offset: String(params.startRow), limit: String(params.endRow - params.startRow) });
         const sort = params.sortModel[0];
@@ -272,7 +275,7 @@ class PagedDataset {
             params.successCallback(kept, kept.length);
           });
       },
-    };
+    }, PAGE_ROWS);
   }
 
   private async onEdit(event: CellEditRequestEvent<PagedRow>): Promise<void> {
