@@ -89,9 +89,16 @@ describe('rows kept offline', () => {
     await expect.poll(async () => (await keptRows(page)).every((r) => !r.pending)).toBe(true);
   });
 
-  it('edits a kept row while the pages cannot be read, and shows the sheet again once they can', async () => {
+  it('edits a kept row offline from its kept copy, sends it once back online, and shows the sheet again', async () => {
+    // This page has not opened the first row's document yet: offline, it is opened from the kept copy.
+    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
     await typeInto(page, rows[0]!, 'summary', 'Edited from the kept copy');
-    await expect.poll(() => serverValue(rows[0]!, 'summary')).toBe('Edited from the kept copy');
+    await expect.poll(async () => (await keptRows(page)).find((r) => r.row === rows[0]))
+      .toEqual({ row: rows[0], summary: 'Edited from the kept copy', pending: true });
+    expect(await serverValue(rows[0]!, 'summary')).toBe('One');
+
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect.poll(() => serverValue(rows[0]!, 'summary'), { timeout: 15_000 }).toBe('Edited from the kept copy');
     await waitLive(page);
     await page.unroute('**/sheets/events/rows?**');
     await page.reload();
