@@ -14,6 +14,7 @@ import type { RowData } from './binding';
 import type { GridContext } from './context';
 import { addRow } from './edit';
 import { startText } from './editor-start';
+import { OptionList, focusAtEnd, keepCaretKey } from './option-list';
 import { fromText } from './values';
 
 type EditorParams = ICellEditorParams<RowData, CellValue, GridContext> & { tesseraColumn: Column };
@@ -43,13 +44,14 @@ export class ActorEditor implements ICellEditorComp<RowData> {
   private readonly input = document.createElement('input');
   /** The suggestions, in the page's body under the cell (a cell clips what overflows it). */
   private readonly box = document.createElement('div');
-  private readonly list = document.createElement('ul');
+  private readonly list = new OptionList('pick-list', () => {
+    this.take();
+    this.params.stopEditing();
+  });
   private column!: Column;
   private params!: EditorParams;
   private actors!: ActorList;
   private items: Item[] = [];
-  /** The highlighted item; -1: none (Enter keeps the text as typed). */
-  private active = -1;
   /** Whether anything was typed since the editor opened (only then are actors listed). */
   private typed = false;
   private readonly place = () => this.position();
@@ -68,20 +70,10 @@ export class ActorEditor implements ICellEditorComp<RowData> {
     this.input.setAttribute('aria-expanded', 'false');
     this.box.className = 'actor-suggestions';
     this.box.hidden = true;
-    this.list.className = 'pick-list';
-    this.list.setAttribute('role', 'listbox');
-    this.box.append(this.list);
+    this.box.append(this.list.element);
     this.input.addEventListener('input', () => this.update(true));
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.box.addEventListener('mousedown', (e) => e.preventDefault());
-    this.list.addEventListener('click', (e) => {
-      const li = (e.target as HTMLElement).closest('li');
-      const index = li ? Number(li.dataset.index) : NaN;
-      if (Number.isNaN(index)) return;
-      this.active = index;
-      this.take();
-      this.params.stopEditing();
-    });
     // Opened on the value as it is (Enter, F2): nothing listed, so Enter keeps it.
     this.update(typed);
   }
@@ -94,9 +86,7 @@ export class ActorEditor implements ICellEditorComp<RowData> {
     document.body.append(this.box);
     window.addEventListener('scroll', this.place, true);
     this.position();
-    this.input.focus();
-    const end = this.input.value.length;
-    this.input.setSelectionRange(end, end);
+    focusAtEnd(this.input);
   }
 
   destroy(): void {
@@ -136,6 +126,7 @@ export class ActorEditor implements ICellEditorComp<RowData> {
   }
 
   private onKey(e: KeyboardEvent): void {
+    if (keepCaretKey(e)) return;
     const listed = this.items.length > 0;
     const stop = () => {
       e.preventDefault();
@@ -147,30 +138,19 @@ export class ActorEditor implements ICellEditorComp<RowData> {
         // With nothing listed the keys are the grid's, as in any text cell.
         if (!listed) return;
         stop();
-        this.move(e.key === 'ArrowDown' ? 1 : -1);
+        if (this.list.move(e.key === 'ArrowDown' ? 1 : -1)) this.paint();
         break;
       case 'Enter':
       case 'Tab':
         // Take the highlighted item, then let the key reach the grid: it commits (and moves on).
         this.take();
         break;
-      case 'ArrowLeft':
-      case 'ArrowRight':
-      case 'Home':
-      case 'End':
-        e.stopPropagation();
-        break;
     }
-  }
-
-  private move(delta: number): void {
-    this.active = Math.max(0, Math.min(this.items.length - 1, this.active + delta));
-    this.paint();
   }
 
   /** Writes the highlighted actor's name (or the name just added to the list) in place of the part being typed. */
   private take(): void {
-    const item = this.items[this.active];
+    const item = this.items[this.list.active];
     if (!item) return;
     if (item.kind === 'add') this.params.context.addActor?.(this.column.actors!, item.name);
     this.input.value = this.head() + (item.kind === 'add' ? item.name : item.match.actor.name);
@@ -184,17 +164,15 @@ export class ActorEditor implements ICellEditorComp<RowData> {
     if (typed && part !== '' && this.params.context.addActor !== undefined && this.actors.find(part) === undefined) {
       this.items.push({ kind: 'add', name: part });
     }
-    this.active = matches.length > 0 ? 0 : -1;
+    // None highlighted when no actor matches: Enter keeps the text as typed.
+    this.list.active = matches.length > 0 ? 0 : -1;
     this.paint();
   }
 
   private paint(): void {
     const items = this.items.map((item, index) => {
       const li = document.createElement('li');
-      li.dataset.index = String(index);
-      li.setAttribute('role', 'option');
-      li.setAttribute('aria-selected', String(index === this.active));
-      li.className = index === this.active ? 'active' : '';
+      li.setAttribute('aria-selected', String(index === this.list.active));
       const label = document.createElement('span');
       label.className = 'pick-label';
       if (item.kind === 'add') {
@@ -213,15 +191,14 @@ export class ActorEditor implements ICellEditorComp<RowData> {
       li.append(label, hint);
       return li;
     });
+    let empty: HTMLLIElement | null = null;
     if (this.items.length === 0 && this.typed && this.part() !== '') {
-      const li = document.createElement('li');
-      li.className = 'empty';
-      li.textContent = `No actor matches: Enter keeps “${this.part()}” (not in the list)`;
-      items.push(li);
+      empty = document.createElement('li');
+      empty.className = 'empty';
+      empty.textContent = `No actor matches: Enter keeps “${this.part()}” (not in the list)`;
     }
-    this.list.replaceChildren(...items);
-    this.box.hidden = items.length === 0;
+    this.list.show(items, empty);
+    this.box.hidden = this.list.element.childElementCount === 0;
     this.input.setAttribute('aria-expanded', String(!this.box.hidden));
-    this.list.querySelector('.active')?.scrollIntoView({ block: 'nearest' });
   }
 }

@@ -10,6 +10,7 @@ import type { RowData } from './binding';
 import { ActorEditor } from './actor-editor';
 import type { GridContext } from './context';
 import { startText } from './editor-start';
+import { OptionList, focusAtEnd, keepCaretKey } from './option-list';
 import { PlaceEditor } from './place-editor';
 import { fromText, toText } from './values';
 
@@ -39,10 +40,8 @@ export class TextEditor implements ICellEditorComp<RowData> {
     this.input.placeholder = PLACEHOLDERS[this.column.type] ?? '';
     this.input.setAttribute('aria-label', this.column.name);
     if (this.column.type === 'number' || this.column.type === 'integer') this.input.inputMode = 'decimal';
-    this.input.addEventListener('keydown', (e) => {
-      // Left/right move the caret, not the grid's focus.
-      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') e.stopPropagation();
-    });
+    // Left/right move the caret, not the grid's focus.
+    this.input.addEventListener('keydown', (e) => void keepCaretKey(e));
   }
 
   getGui(): HTMLElement {
@@ -50,9 +49,7 @@ export class TextEditor implements ICellEditorComp<RowData> {
   }
 
   afterGuiAttached(): void {
-    this.input.focus();
-    const end = this.input.value.length;
-    this.input.setSelectionRange(end, end);
+    focusAtEnd(this.input);
     if (!this.typed) this.input.scrollLeft = this.input.scrollWidth;
   }
 
@@ -101,9 +98,7 @@ export class LongTextEditor implements ICellEditorComp<RowData> {
   }
 
   afterGuiAttached(): void {
-    this.area.focus();
-    const end = this.area.value.length;
-    this.area.setSelectionRange(end, end);
+    focusAtEnd(this.area);
   }
 
   getValue(): CellValue {
@@ -126,12 +121,16 @@ interface Choice {
 export class PickEditor implements ICellEditorComp<RowData> {
   private box = document.createElement('div');
   private filter = document.createElement('input');
-  private list = document.createElement('ul');
+  private list = new OptionList('pick-list', () => {
+    this.take();
+    this.tickedSinceTyping = true;
+    if (this.single) this.params.stopEditing();
+    else this.update(false);
+  });
   private column!: Column;
   private params!: EditorParams;
   private choices: Choice[] = [];
   private shown: Choice[] = [];
-  private active = 0;
   private picked: string[] = [];
   private single = true;
   /** The value the editor hands back; undefined until the user picks (then the old value stays). */
@@ -155,27 +154,14 @@ export class PickEditor implements ICellEditorComp<RowData> {
     this.filter.placeholder = this.single ? 'Type to filter…' : 'Type to filter · Space ticks · Enter saves';
     this.filter.setAttribute('aria-label', `Filter ${this.column.name}`);
     if (typed) this.filter.value = text;
-    this.list.className = 'pick-list';
-    this.list.setAttribute('role', 'listbox');
-    if (!this.single) this.list.setAttribute('aria-multiselectable', 'true');
-    this.box.append(this.filter, this.list);
+    if (!this.single) this.list.element.setAttribute('aria-multiselectable', 'true');
+    this.box.append(this.filter, this.list.element);
 
     this.filter.addEventListener('input', () => {
       this.tickedSinceTyping = false;
       this.update(true);
     });
     this.filter.addEventListener('keydown', (e) => this.onKey(e));
-    this.list.addEventListener('mousedown', (e) => e.preventDefault());
-    this.list.addEventListener('click', (e) => {
-      const li = (e.target as HTMLElement).closest('li');
-      const index = li ? Number(li.dataset.index) : NaN;
-      if (Number.isNaN(index)) return;
-      this.active = index;
-      this.take();
-      this.tickedSinceTyping = true;
-      if (this.single) this.params.stopEditing();
-      else this.update(false);
-    });
     this.update(typed);
   }
 
@@ -217,6 +203,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
   }
 
   private onKey(e: KeyboardEvent): void {
+    if (keepCaretKey(e)) return;
     const stop = () => {
       e.preventDefault();
       e.stopPropagation();
@@ -252,12 +239,6 @@ export class PickEditor implements ICellEditorComp<RowData> {
         if (this.single) this.take();
         else this.takeTyped();
         break;
-      case 'ArrowLeft':
-      case 'ArrowRight':
-      case 'Home':
-      case 'End':
-        e.stopPropagation();
-        break;
     }
   }
 
@@ -268,7 +249,7 @@ export class PickEditor implements ICellEditorComp<RowData> {
    */
   private takeTyped(): void {
     const typed = this.tickedSinceTyping ? '' : this.filter.value.trim();
-    const choice = this.shown[this.active];
+    const choice = this.shown[this.list.active];
     if (typed !== '' && choice && !this.picked.includes(choice.value)) this.take();
     else if (typed !== '' && !choice) {
       const codes = fromText(this.column, typed);
@@ -278,14 +259,12 @@ export class PickEditor implements ICellEditorComp<RowData> {
   }
 
   private move(delta: number): void {
-    if (this.shown.length === 0) return;
-    this.active = Math.max(0, Math.min(this.shown.length - 1, this.active + delta));
-    this.paint();
+    if (this.list.move(delta)) this.paint();
   }
 
   /** Applies the highlighted choice (or, with nothing matching, the typed text). */
   private take(): void {
-    const choice = this.shown[this.active];
+    const choice = this.shown[this.list.active];
     const typed = this.filter.value.trim();
     if (this.single) {
       if (choice) this.result = this.column.type === 'boolean' ? fromText(this.column, choice.value) : choice.value === '' ? null : choice.value;
@@ -311,23 +290,21 @@ export class PickEditor implements ICellEditorComp<RowData> {
     // Codes that start with what was typed come first.
     if (needle !== '') matches.sort((a, b) => Number(!a.label.toLowerCase().startsWith(needle)) - Number(!b.label.toLowerCase().startsWith(needle)));
     this.shown = matches.slice(0, 300);
-    if (filtering || this.active >= this.shown.length) {
+    if (filtering || this.list.active >= this.shown.length) {
       const current = this.single ? this.picked[0] : undefined;
       const at = needle === '' && current !== undefined ? this.shown.findIndex((c) => c.value === current) : 0;
-      this.active = Math.max(0, at);
+      this.list.active = Math.max(0, at);
     }
     this.paint();
   }
 
   private paint(): void {
-    const items = this.shown.map((choice, index) => {
+    const items = this.shown.map((choice) => {
       const li = document.createElement('li');
-      li.dataset.index = String(index);
       li.dataset.value = choice.value;
-      li.setAttribute('role', 'option');
       const selected = this.picked.includes(choice.value) || (choice.value === '' && this.picked.length === 0 && this.single);
       li.setAttribute('aria-selected', String(selected));
-      li.className = [index === this.active ? 'active' : '', selected ? 'selected' : '', choice.value === '' ? 'none' : ''].join(' ').trim();
+      li.className = [selected ? 'selected' : '', choice.value === '' ? 'none' : ''].join(' ').trim();
       if (!this.single) {
         const box = document.createElement('span');
         box.className = 'tick';
@@ -340,15 +317,11 @@ export class PickEditor implements ICellEditorComp<RowData> {
       li.append(label);
       return li;
     });
-    if (items.length === 0) {
-      const li = document.createElement('li');
-      li.className = 'empty';
-      const typed = this.filter.value.trim();
-      li.textContent = typed === '' ? 'Nothing to pick' : this.column.type === 'ref' ? `No row matches “${typed}”` : `Enter keeps “${typed}” (not in the list)`;
-      items.push(li);
-    }
-    this.list.replaceChildren(...items);
-    this.list.querySelector('.active')?.scrollIntoView({ block: 'nearest' });
+    const empty = document.createElement('li');
+    empty.className = 'empty';
+    const typed = this.filter.value.trim();
+    empty.textContent = typed === '' ? 'Nothing to pick' : this.column.type === 'ref' ? `No row matches “${typed}”` : `Enter keeps “${typed}” (not in the list)`;
+    this.list.show(items, empty);
   }
 }
 

@@ -12,6 +12,7 @@ import type { PlaceMatch } from '../../model/places-http';
 import { searchPlaces } from '../api';
 import type { RowData } from './binding';
 import type { GridContext } from './context';
+import { OptionList, focusAtEnd, keepCaretKey } from './option-list';
 
 type EditorParams = ICellEditorParams<RowData, CellValue, GridContext> & { tesseraColumn: Column };
 
@@ -32,13 +33,15 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
   private readonly input = document.createElement('input');
   private readonly scope = document.createElement('label');
   private readonly scopeBox = document.createElement('input');
-  private readonly list = document.createElement('ul');
+  private readonly list = new OptionList('pick-list place-list', () => {
+    this.pick();
+    this.params.stopEditing();
+  });
   private readonly precisions = document.createElement('div');
   private params!: EditorParams;
   private current: Place | null = null;
   private country: string | null = null;
   private choices: Choice[] = [];
-  private active = 0;
   /** Set by keys 1–4 (or a click): then it stays whatever is picked. */
   private precision: PlacePrecision | null = null;
   /** The query the list answers; a newer one is on its way while they differ. */
@@ -69,28 +72,18 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
     this.scope.className = 'place-scope';
     this.scope.hidden = this.country === null;
     this.scope.append(this.scopeBox, ` only in ${this.country ?? ''}`);
-    this.list.className = 'pick-list place-list';
-    this.list.setAttribute('role', 'listbox');
     this.precisions.className = 'place-precisions';
     const hint = document.createElement('div');
     hint.className = 'editor-hint';
     // GeoNames' licence (CC BY 4.0) asks for its name wherever its data is shown.
     hint.textContent = 'Enter picks · 1–4 precision · Esc cancels · places: GeoNames, CC BY 4.0';
-    this.box.append(this.input, this.scope, this.list, this.precisions, hint);
+    this.box.append(this.input, this.scope, this.list.element, this.precisions, hint);
 
     this.precision = this.current && typed === null ? this.current.precision : null;
     if (this.current && typed === null) this.choices = [{ kind: 'current', place: this.current }];
     this.input.addEventListener('input', () => this.schedule());
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.scopeBox.addEventListener('change', () => this.search());
-    this.list.addEventListener('mousedown', (e) => e.preventDefault());
-    this.list.addEventListener('click', (e) => {
-      const index = Number((e.target as HTMLElement).closest('li')?.dataset.index);
-      if (Number.isNaN(index)) return;
-      this.active = index;
-      this.pick();
-      this.params.stopEditing();
-    });
     this.precisions.addEventListener('mousedown', (e) => e.preventDefault());
     this.precisions.addEventListener('click', (e) => {
       const p = Number((e.target as HTMLElement).closest('button')?.dataset.precision);
@@ -113,9 +106,7 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
   }
 
   afterGuiAttached(): void {
-    this.input.focus();
-    const end = this.input.value.length;
-    this.input.setSelectionRange(end, end);
+    focusAtEnd(this.input);
   }
 
   getValue(): CellValue {
@@ -127,6 +118,7 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
   }
 
   private onKey(e: KeyboardEvent): void {
+    if (keepCaretKey(e)) return;
     const stop = () => {
       e.preventDefault();
       e.stopPropagation();
@@ -140,7 +132,7 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
       case 'ArrowDown':
       case 'ArrowUp':
         stop();
-        this.move(e.key === 'ArrowDown' ? 1 : -1);
+        if (this.list.move(e.key === 'ArrowDown' ? 1 : -1)) this.paint();
         break;
       case 'Enter':
       case 'Tab':
@@ -155,12 +147,6 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
         }
         // Pick, then let the key reach the grid: it commits (and Tab moves on).
         this.pick();
-        break;
-      case 'ArrowLeft':
-      case 'ArrowRight':
-      case 'Home':
-      case 'End':
-        e.stopPropagation();
         break;
     }
   }
@@ -184,29 +170,23 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
       this.show(query, []);
       return;
     }
-    this.list.classList.add('searching');
+    this.list.element.classList.add('searching');
     try {
       const found = await searchPlaces(text, this.scopeBox.checked ? this.country ?? undefined : undefined);
       if (no === this.searchNo) this.show(query, found);
     } catch (err) {
       if (no !== this.searchNo) return;
       this.show(query, []);
-      this.list.replaceChildren(item('empty', `The gazetteer did not answer: ${(err as Error).message}`));
+      this.list.show([], item('empty', `The gazetteer did not answer: ${(err as Error).message}`));
     }
   }
 
   private show(query: string, found: PlaceMatch[]): void {
     this.answered = query;
-    this.list.classList.remove('searching');
+    this.list.element.classList.remove('searching');
     const keep: Choice[] = this.current && this.input.value.trim() === this.current.name ? [{ kind: 'current', place: this.current }] : [];
     this.choices = [...keep, ...found.map((match): Choice => ({ kind: 'match', match }))];
-    this.active = 0;
-    this.paint();
-  }
-
-  private move(delta: number): void {
-    if (this.choices.length === 0) return;
-    this.active = Math.max(0, Math.min(this.choices.length - 1, this.active + delta));
+    this.list.active = 0;
     this.paint();
   }
 
@@ -224,7 +204,7 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
 
   /** The highlighted choice as the cell's value; with nothing found, the typed name (marked until picked). */
   private pick(): void {
-    const choice = this.choices[this.active];
+    const choice = this.choices[this.list.active];
     const precision = this.precisionOf(choice);
     const text = this.input.value.trim();
     if (choice?.kind === 'current') this.result = { ...choice.place, precision };
@@ -239,22 +219,15 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
       const li = choice.kind === 'current'
         ? item('place-current', `Keep ${choice.place.name}`, [choice.place.country, choice.place.lat === null ? 'no coordinates' : null].filter(Boolean).join(' · '))
         : item('', choice.match.name, describe(choice.match), KIND_LABEL[choice.match.kind]);
-      li.dataset.index = String(index);
       if (choice.kind === 'match' && choice.match.geonameid !== null) li.dataset.geonameid = String(choice.match.geonameid);
-      li.setAttribute('role', 'option');
-      li.setAttribute('aria-selected', String(index === this.active));
-      if (index === this.active) li.classList.add('active');
+      li.setAttribute('aria-selected', String(index === this.list.active));
       return li;
     });
-    if (items.length === 0) {
-      const typed = this.input.value.trim();
-      items.push(item('empty', typed === '' ? 'Type a place name' : this.answered === this.query()
-        ? `Nothing found: Enter keeps “${typed}” without coordinates`
-        : 'Searching…'));
-    }
-    this.list.replaceChildren(...items);
-    this.list.querySelector('.active')?.scrollIntoView({ block: 'nearest' });
-    const chosen = this.precisionOf(this.choices[this.active]);
+    const typed = this.input.value.trim();
+    this.list.show(items, item('empty', typed === '' ? 'Type a place name' : this.answered === this.query()
+      ? `Nothing found: Enter keeps “${typed}” without coordinates`
+      : 'Searching…'));
+    const chosen = this.precisionOf(this.choices[this.list.active]);
     this.precisions.replaceChildren(...PLACE_PRECISIONS.map((p) => {
       const b = document.createElement('button');
       b.type = 'button';
