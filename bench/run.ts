@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- fanout|multi|scale|sources|import|pages|bundle|million|places|duplicates ...]`: runs the server benchmarks (docs/benchmarks.md) against Tessera and its peers
+ * `npm run bench [-- fanout|multi|scale|sources|import|pages|bundle|million|million-out|places|duplicates ...]`: runs the server benchmarks (docs/benchmarks.md) against Tessera and its peers
  * (the official y-websocket server and Hocuspocus) and prints tables and ratios, the multi-instance fan-out (Tessera on
  * PostgreSQL + Redis with 1, 2 and 3 instances, Hocuspocus with its Redis extension on 2), and the sources and import
  * benchmarks (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.
@@ -18,13 +18,14 @@ import { runDuplicatesBench } from './duplicates';
 import { runPagesBench } from './pages';
 import { runPlacesBench } from './places';
 import { runMillion } from './million';
+import { runMillionOut } from './million-out';
 import { type MultiOptions, multiUnavailable, runMulti, warmUpMulti } from './multi';
 import { PEERS, type Peer } from './peers';
 import { runScale, type ScaleOptions, type ScaleResult } from './scale';
 import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
-const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages', 'bundle', 'million', 'places', 'duplicates'] as const;
+const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages', 'bundle', 'million', 'million-out', 'places', 'duplicates'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
@@ -298,6 +299,7 @@ async function main(): Promise<void> {
         rows: numberEnv('BENCH_MILLION_ROWS', quick ? 100_000 : 1_000_000), byImport: process.env.BENCH_MILLION_FILL !== 'sql', browsers: numberEnv('BENCH_BROWSERS', 10), editors: numberEnv('BENCH_EDITORS', 10),
       }, log);
     }
+    else if (b === 'million-out') await runMillionOut(numberEnv('BENCH_MILLION_ROWS', quick ? 100_000 : 1_000_000), log);
     else await sources();
   }
 }
