@@ -1,14 +1,19 @@
 /**
  * Copy, cut, paste and clearing of the selected block, as tab-separated text the way spreadsheets
  * put it on the clipboard. Each action is one document change with the user's origin.
+ *
+ * A copy also puts the block's values on the clipboard as JSON (`CELLS_TYPE`): text is all another
+ * program gets, but a paste into Tessera takes a place from there whole (coordinates, precision) where its
+ * text has only the name. The JSON is used only while the text beside it is the copy's own.
  */
 import type { GridApi } from 'ag-grid-community';
 import type * as Y from 'yjs';
-import type { Column } from '../../model/columns';
+import type { CellValue, Column } from '../../model/columns';
 import { addColumn } from '../columns/edit';
 import type { RowData, SheetBinding } from './binding';
 import { type CellWrite, lastRowId, rowIdsAfter, writeCells } from './edit';
 import { isInEditor } from './keys';
+import { isPlace } from '../../model/places';
 import { type Bounds, type GridSelection, boundsSize } from './selection';
 import { parseTsv, toTsv } from './tsv';
 import { fromText, toText } from './values';
@@ -26,6 +31,12 @@ export interface ClipboardOptions {
   /** The only columns a paste or clear writes, and no rows are added; every column, rows added past the last, without it. */
   writableColumns?: ReadonlySet<string>;
 }
+
+/** The clipboard type of a copied block's values: `{ text, values }`, `text` being the block's TSV. */
+export const CELLS_TYPE = 'application/x-tessera-cells+json';
+
+/** The values of a copied block, for a paste of the same text; a place is taken whole from them. */
+type CopiedValues = ReadonlyArray<ReadonlyArray<CellValue>>;
 
 export class GridClipboard {
   private destroyed = false;
@@ -54,25 +65,33 @@ export class GridClipboard {
 
   /** The selected block (or focused cell) as a tab-separated block. */
   copyText(): string | null {
+    return this.copied()?.text ?? null;
+  }
+
+  /** The selected block (or focused cell): its values, and as a tab-separated block. */
+  private copied(): { text: string; values: CopiedValues } | null {
     const { api, selection } = this.options;
     const b = selection.bounds();
     if (!b) return null;
     const columns = selection.displayedColumns();
-    const rows: string[][] = [];
+    const values: CellValue[][] = [];
     for (let r = b.top; r <= b.bottom; r++) {
       const data = api.getDisplayedRowAtIndex(r)?.data;
-      const cells: string[] = [];
+      const cells: CellValue[] = [];
       for (let c = Math.max(1, b.left); c <= b.right; c++) {
         const colId = columns[c]?.getColId();
-        cells.push(colId && data ? toText(data.cells[colId] ?? null) : '');
+        cells.push(colId && data ? data.cells[colId] ?? null : null);
       }
-      rows.push(cells);
+      values.push(cells);
     }
-    return toTsv(rows);
+    return { text: toTsv(values.map((row) => row.map((value) => toText(value)))), values };
   }
 
-  /** Pastes a tab-separated block at the selected block's top-left cell, adding rows past the last. */
-  pasteText(text: string): void {
+  /**
+   * Pastes a tab-separated block at the selected block's top-left cell, adding rows past the last. `values`,
+   * from a copy in Tessera of this very text, give the places whole.
+   */
+  pasteText(text: string, values?: CopiedValues): void {
     const { selection, binding, readOnly, widePaste } = this.options;
     if (readOnly) return;
     const block = parseTsv(text);
@@ -83,15 +102,15 @@ export class GridClipboard {
     const fits = selection.dataColumns().length - Math.max(0, start.left - 1);
     if (!fill && blockWidth(block) > fits && widePaste) {
       void widePaste(block, fits, binding.columns()).then((choice) => {
-        if (choice && !this.destroyed) this.pasteBlock(choice.block, start, false, choice.columns);
+        if (choice && !this.destroyed) this.pasteBlock(choice.block, start, false, choice.columns, values);
       });
       return;
     }
-    this.pasteBlock(block, start, fill, []);
+    this.pasteBlock(block, start, fill, [], values);
   }
 
   /** Pastes rows of cells at `start`, after adding `added` columns at the end of the sheet, as one change. */
-  private pasteBlock(block: string[][], start: Bounds, fill: boolean, added: Column[]): void {
+  private pasteBlock(block: string[][], start: Bounds, fill: boolean, added: Column[], values?: CopiedValues): void {
     if (block.length === 0) return;
     const { api, selection, binding, doc, origin } = this.options;
     const columns = selection.dataColumns();
@@ -113,7 +132,9 @@ export class GridClipboard {
       for (let c = 0; c < width; c++) {
         const column = c < fits ? byId.get(columns[startCol + c]?.getColId() ?? '') : added[c - fits];
         if (!column || (writable && !writable.has(column.id))) continue;
-        writes.push({ row: rowId, column: column.id, value: fromText(column, cells[fill ? 0 : c] ?? '') });
+        const copied = values?.[fill ? 0 : r]?.[fill ? 0 : c];
+        const value = column.type === 'place' && isPlace(copied) ? copied : fromText(column, cells[fill ? 0 : c] ?? '');
+        writes.push({ row: rowId, column: column.id, value });
       }
     }
     doc.transact(() => {
@@ -145,9 +166,10 @@ export class GridClipboard {
 
   private onCopy(e: ClipboardEvent, cut: boolean): void {
     if (isInEditor(e.target) || !e.clipboardData) return;
-    const text = this.copyText();
-    if (text === null) return;
-    e.clipboardData.setData('text/plain', text);
+    const copied = this.copied();
+    if (copied === null) return;
+    e.clipboardData.setData('text/plain', copied.text);
+    e.clipboardData.setData(CELLS_TYPE, JSON.stringify(copied));
     e.preventDefault();
     if (cut) this.clear();
   }
@@ -156,6 +178,18 @@ export class GridClipboard {
     if (isInEditor(e.target) || !e.clipboardData) return;
     const text = e.clipboardData.getData('text/plain');
     e.preventDefault();
-    if (text !== '') this.pasteText(text);
+    if (text !== '') this.pasteText(text, copiedValues(e.clipboardData.getData(CELLS_TYPE), text));
+  }
+}
+
+/** The values of a copy in Tessera, when the clipboard's text is still that copy's. */
+function copiedValues(json: string, text: string): CopiedValues | undefined {
+  if (json === '') return undefined;
+  try {
+    const copied = JSON.parse(json) as { text?: unknown; values?: unknown };
+    const lines = (t: unknown) => (typeof t === 'string' ? t.replace(/\r\n/g, '\n') : null);
+    return lines(copied.text) === lines(text) && Array.isArray(copied.values) ? (copied.values as CopiedValues) : undefined;
+  } catch {
+    return undefined;
   }
 }
