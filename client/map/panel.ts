@@ -59,6 +59,7 @@ export class MapPanel {
   private readonly off: () => void;
   private destroyed = false;
   private frame = 0;
+  private rangeFrame = 0;
 
   private columns: MapColumns = { place: undefined, date: undefined, codes: [] };
   private events: MapEvent[] = [];
@@ -85,7 +86,13 @@ export class MapPanel {
       let to = Number(this.toInput.value);
       if (from > to) [from, to] = [to, from];
       this.range = from === this.extent.from && to === this.extent.to ? null : { from, to };
-      this.drawAll();
+      // A slider sends a value per pixel dragged: drawn once a frame.
+      if (this.rangeFrame === 0) {
+        this.rangeFrame = requestAnimationFrame(() => {
+          this.rangeFrame = 0;
+          if (!this.destroyed) this.drawAll();
+        });
+      }
     };
     this.fromInput.addEventListener('input', onRange);
     this.toInput.addEventListener('input', onRange);
@@ -118,6 +125,7 @@ export class MapPanel {
   destroy(): void {
     this.destroyed = true;
     cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.rangeFrame);
     this.off();
   }
 
