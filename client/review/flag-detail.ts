@@ -144,6 +144,7 @@ export class FlagDetail {
         h('span', { class: `status-pill status-${status}`, title: 'Review status of the row' }, STATUS_LABELS[status])),
       h('div', { class: 'flag-where' }, sheetName, f.column ? ` · ${ctx.columnName(f.sheet, f.column)}` : ' · whole row'),
       jump,
+      f.reason === 'duplicate' ? ctx.duplicates?.flagLink(f.sheet, f.row) : null,
     );
     const columnName = (id: string) => ctx.columnName(f.sheet, id);
     replaceChildren(this.thread, ...flagSteps(f).map((step, i) => {

@@ -1,7 +1,7 @@
 /**
  * Likely duplicates in the reviewers' queue (docs/actors-and-duplicates.md#in-the-review-queue), in real
  * Chromium against the real server: the review panel lists the candidate group, a flag with the reason
- * `duplicate` links to it, the link opens the group in the Duplicates view, and dismissing it there takes it
+ * `duplicate` links to it (in the list and in its thread), the link opens the group in the Duplicates view, and dismissing it there takes it
  * out of the queue.
  */
 import type { Browser } from 'playwright-core';
@@ -63,7 +63,12 @@ describe('duplicates in the review queue', () => {
       const link = page.getByTestId('flag-list').getByTestId('duplicate-flag-link');
       await expect.poll(() => link.getAttribute('data-rows')).toBe(pair);
       expect(await link.textContent()).toMatch(/^Likely duplicate of 1 other row \(\d+%\): compare$/);
-      await link.click();
+      // Its thread links to the group too, and the link opens it in the Duplicates view.
+      await page.locator(`.flag-card[data-row="${second}"]`).click();
+      const threadLink = page.getByTestId('review-panel').getByTestId('duplicate-flag-link');
+      await expect.poll(() => threadLink.getAttribute('data-rows')).toBe(pair);
+      expect(await page.getByTestId('flag-list').count()).toBe(0);
+      await threadLink.click();
       const shown = page.locator('[data-testid="duplicate-group"].focused');
       await expect.poll(() => shown.getAttribute('data-rows')).toBe(pair);
 
