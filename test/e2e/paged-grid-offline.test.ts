@@ -41,6 +41,18 @@ function keptRows(on: Page): Promise<Array<{ row: string; summary: unknown; pend
   });
 }
 
+/**
+ * Makes the sheet's pages unreadable for `on`: the rows route fails, and the data the server puts into the
+ * sheet's page (server/first-screen.ts: the first rows among them) is taken out before the client reads it,
+ * as when the server cannot read them.
+ */
+async function withoutPages(on: Page): Promise<void> {
+  await on.route('**/sheets/events/rows?**', (route) => route.abort());
+  await on.addInitScript(() => {
+    new MutationObserver(() => document.getElementById('tessera-boot')?.remove()).observe(document, { childList: true, subtree: true });
+  });
+}
+
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
@@ -80,7 +92,7 @@ describe('rows kept offline', () => {
     await page.close();
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await page.route('**/sheets/events/rows?**', (route) => route.abort());
+    await withoutPages(page);
     await page.goto(`/d/${DATASET}/events`);
     await expect.poll(() => serverValue(rows[1]!, 'summary'), { timeout: 15_000 }).toBe('Written offline');
     await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('2 rows kept offline');
@@ -100,7 +112,7 @@ describe('rows kept offline', () => {
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
     await expect.poll(() => serverValue(rows[0]!, 'summary'), { timeout: 15_000 }).toBe('Edited from the kept copy');
     await waitLive(page);
-    await page.unroute('**/sheets/events/rows?**');
+    await page.unrouteAll();
     await page.reload();
     await cell(page, rows[2]!, 'summary').waitFor();
     expect(await page.getByTestId('row-count').textContent()).toBe('3 rows');
