@@ -38,6 +38,9 @@ const plural = (n: number, one: string, many = `${one}s`) => `${NUMBER.format(n)
 interface PointProps { id: string; code: string; name: string }
 type Feature = ClusterFeature<AnyProps> | PointFeature<PointProps>;
 
+const sameEvent = (a: MapEvent, b: MapEvent) =>
+  a.id === b.id && a.lat === b.lat && a.lon === b.lon && a.from === b.from && a.to === b.to && a.code === b.code && a.name === b.name;
+
 /** The colour column chosen per sheet, kept for the session. */
 const chosenColour = new Map<string, string>();
 
@@ -73,6 +76,8 @@ export class MapPanel {
   private view = { x: 0.5, y: 0.5, k: TILE };
   /** Until the user moves the map, it keeps every point in view as rows come and go. */
   private moved = false;
+  /** What the last drawing was of besides the events (the row count, the colour column and its codes): the same again draws nothing. */
+  private drawn: string | null = null;
 
   constructor(private readonly options: MapPanelOptions, private readonly sheetKey: string) {
     this.colour.addEventListener('change', () => {
@@ -154,7 +159,13 @@ export class MapPanel {
     this.fillColourChoice(this.columns.codes);
     const codeColumn = this.colour.value === '' ? null : this.colour.value;
     source.setColour?.(codeColumn);
-    this.events = mapEvents(source.rows(), this.columns, codeColumn);
+    const events = mapEvents(source.rows(), this.columns, codeColumn);
+    // Most edits change nothing the map shows (a summary, an actor): then it is not clustered again.
+    const context = `${source.total()}\n${codeColumn}\n${this.columns.codes.find((c) => c.id === codeColumn)?.options?.join('\u0001') ?? ''}`;
+    const unchanged = this.drawn === context && events.length === this.events.length && events.every((e, i) => sameEvent(e, this.events[i]!));
+    this.events = events;
+    if (unchanged) return;
+    this.drawn = context;
     this.colours = codeColours(this.columns.codes.find((c) => c.id === codeColumn), this.events);
     const extent = dateExtent(this.events);
     this.extent = extent;

@@ -11,7 +11,7 @@ import { getSheet, setCell } from '../../model/document';
 import type { Place } from '../../model/places';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { type RunningServer, startServer } from '../helpers/server';
-import { type SeededSheet, cell, launchBrowser, seededSheet } from './browser';
+import { type SeededSheet, cell, cellText, launchBrowser, seededSheet } from './browser';
 
 let server: RunningServer;
 let browser: Browser;
@@ -77,7 +77,7 @@ describe('the map', () => {
     expect(await page.getByTestId('map-summary').textContent()).toBe('3 rows on the map.');
 
     // The grid's search narrows the map and the timeline.
-    await page.getByRole('searchbox', { name: 'Search this sheet' }).fill('Clash');
+    await page.getByRole('searchbox', { name: 'Search this sheet' }).fill('Clash at the port');
     await expect.poll(pointRows).toEqual([busan]);
     expect(await page.getByTestId('map-summary').textContent()).toBe('1 row on the map (of 3 in the sheet).');
     await page.getByRole('searchbox', { name: 'Search this sheet' }).fill('');
@@ -87,6 +87,12 @@ describe('the map', () => {
     sheet.watcher.doc.transact(() => setCell(getSheet(sheet!.watcher.doc, 'events')!, busan, 'event_type', 'PROTEST'));
     await expect.poll(() => fill(busan)).toBe(await fill(seoul));
     await expect.poll(() => page.getByTestId('map-legend').textContent()).toBe('PROTEST 3');
+    // An edit of nothing the map shows (a summary) draws nothing again: the point is the same element.
+    const point = await map.locator(`[data-row="${busan}"]`).elementHandle();
+    sheet.watcher.doc.transact(() => setCell(getSheet(sheet!.watcher.doc, 'events')!, busan, 'summary', 'Clash at the port, again.'));
+    await expect.poll(() => cellText(page, busan, 'summary')).toBe('Clash at the port, again.');
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    expect(await point!.evaluate((el) => el.isConnected)).toBe(true);
 
     // The date range: from March on, Seoul's February protest leaves the map.
     await page.getByTestId('map-from').evaluate((input: HTMLInputElement) => {
