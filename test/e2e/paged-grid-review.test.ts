@@ -31,7 +31,8 @@ const shownRows = (page: Page) => page.locator('.ag-row[row-id]').evaluateAll((e
 
 async function open(token: string): Promise<Page> {
   const { page } = await signedIn(browser, server.url, token, `/d/${DATASET}/events`);
-  await cell(page, rows[2]!, 'summary').waitFor();
+  // The first page load of a profile builds the grid while other tests share the two cores: allow it longer.
+  await cell(page, rows[2]!, 'summary').waitFor({ timeout: 30_000 });
   await waitLive(page);
   return page;
 }

@@ -42,7 +42,8 @@ export async function pagedPage(
   browser: Browser, server: RunningServer, datasetId: string, token: string, firstRow: string,
 ): Promise<{ context: BrowserContext; page: Page }> {
   const opened = await signedIn(browser, server.url, token, `/d/${datasetId}/events`);
-  await cell(opened.page, firstRow, 'summary').waitFor();
+  // The first page load of a profile builds the grid while other tests share the two cores: allow it longer.
+  await cell(opened.page, firstRow, 'summary').waitFor({ timeout: 30_000 });
   await waitLive(opened.page);
   return opened;
 }
