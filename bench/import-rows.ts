@@ -63,12 +63,16 @@ export async function runImportRows(rows: number, log: (line: string) => void): 
     const imported = await uploadCsv(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, editor.token, csv);
     const took = performance.now() - started;
     const peak = memory.stop();
-    if (imported.status !== 200) throw new Error(`import: ${imported.status} ${imported.body.slice(0, 300)}`);
+    if (imported.status !== 200) throw new Error(`import: ${imported.status} ${imported.body.slice(0, 300)}\n${server.output().slice(-3000)}`);
     const cpu = cpuMs(pid) - before.cpu;
     log(`${testOnPostgres ? 'PostgreSQL' : 'SQLite'}: ${int(rows)} rows (${mib(Buffer.byteLength(csv))} of CSV) imported in ${seconds(took)}, `
       + `server CPU ${seconds(cpu)}; RSS before ${mib(before.rss)}, peak ${mib(peak)}, after ${mib(readMemory(pid)?.rss ?? 0)}`);
-    const history = await api(server, `/api/datasets/${DATASET}/history?row=${(await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1`)).body.rows[0].row_id}`);
-    log(`  history of the first row: ${(history.body as unknown[]).length} entries`);
+    const first = (await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1`)).body.rows[0] as Record<string, unknown>;
+    const history = await api(server, `/api/datasets/${DATASET}/history?row=${String(first.row_id)}`);
+    const filled = Object.entries(first).filter(([k, v]) => k !== 'row_id' && !k.startsWith('created_') && !k.startsWith('updated_')
+      && k !== 'review_status' && k !== 'open_flags' && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0));
+    log(`  the first row: ${filled.length} cells, ${(history.body as unknown[]).length} history entries (${JSON.stringify(first).slice(0, 200)})`);
+    if ((history.body as unknown[]).length !== filled.length) log(`  its history: ${JSON.stringify(history.body).slice(0, 1000)}`);
   } finally {
     await server.stop();
     await server.dispose();

@@ -71,6 +71,8 @@ export class SqliteDocStore implements DocStore {
   }
 
   async insertRows(datasetId: string, sheetId: string, userId: string, at: number, inserted: readonly InsertedRow[]): Promise<void> {
+    // As `commit`: an index being built in the worker holds the write lock; wait for it rather than fail busy.
+    await this.indexes.writable();
     const rowParams: unknown[] = [];
     const historyParams: unknown[] = [];
     this.db.$client.transaction(() => {
