@@ -27,6 +27,8 @@ import { toCellValue, toText } from '../grid/values';
 import { whosHere } from '../pages/whos-here';
 import { HistoryPanel } from '../pages/history-panel';
 import { ReviewPanel } from '../review/review-panel';
+import { MapPanel } from '../map/panel';
+import { serverSource } from '../map/source';
 import { Connection, statusText, type SyncStatus } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
 import { h, replaceChildren, toast } from '../ui/dom';
@@ -77,7 +79,9 @@ class PagedDataset {
   private readonly undo: RowUndo;
   private readonly problems = new LoadedProblems();
   /** The side panel open, if any: the review panel or a row's history. */
-  private panel: ReviewPanel | HistoryPanel | null = null;
+  private panel: ReviewPanel | HistoryPanel | MapPanel | null = null;
+  /** The map's source, told when rows or the search change (client/map/source.ts). */
+  private readonly mapListeners = new Set<() => void>();
   private readonly readOnly: boolean;
   private grid: GridApi<PagedRow> | null = null;
   private sheetId = '';
@@ -129,6 +133,7 @@ class PagedDataset {
       searchTimer = window.setTimeout(() => {
         this.query = this.search.value.trim();
         this.grid?.setGridOption('datasource', this.datasource());
+        this.tellMap();
       }, SEARCH_DELAY_MS);
     });
     this.addButton.addEventListener('click', () => void this.addRow());
@@ -143,7 +148,8 @@ class PagedDataset {
     replaceChildren(this.app,
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.dataset.name], whosHere(this.presence.presence).element),
       h('main', { class: 'dataset' },
-        h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton, ...this.review.controller.toolbarItems()),
+        h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton, ...this.review.controller.toolbarItems(),
+          h('button', { type: 'button', class: 'button', 'data-testid': 'map-button', title: 'The rows on a map, and per week or month', onclick: () => this.toggleMap() }, 'Map')),
         h('div', { class: 'workspace' }, this.gridHost, this.side),
         h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.problemCount, this.status),
       ),
@@ -180,12 +186,14 @@ class PagedDataset {
       onCellEditRequest: (event) => void this.onEdit(event),
       onCellFocused: (event) => this.onFocus(event),
       onModelUpdated: () => this.countProblems(),
+      onFilterChanged: () => this.tellMap(),
       suppressStartEditOnTab: true,
       tooltipShowDelay: 300,
       // A sheet has tens of columns, not thousands: all are rendered, only rows are paged.
       suppressColumnVirtualisation: true,
     });
     this.review.attach(this.grid, sheetId);
+    if (this.panel instanceof MapPanel) this.openMap();
     this.presence.attach(this.grid, sheetId);
     this.renderTabs();
   }
@@ -398,7 +406,51 @@ class PagedDataset {
     panel.showRow(focused ? this.grid?.getDisplayedRowAtIndex(focused.rowIndex)?.data?.row_id : undefined);
   }
 
-  private showPanel<T extends ReviewPanel | HistoryPanel>(panel: T): T {
+  private toggleMap(): void {
+    if (this.panel instanceof MapPanel) this.closePanel();
+    else this.openMap();
+  }
+
+  /** The sheet's map, from the server's points (the rows are not all in the browser), searched and filtered as the grid is. */
+  private openMap(): void {
+    const sheetId = this.sheetId;
+    const source = serverSource({
+      datasetId: this.dataset.id, sheetId, columns: () => this.columns, sheetTotal: () => this.total,
+      query: () => {
+        const params = new URLSearchParams();
+        if (this.query) params.set('q', this.query);
+        const status = this.grid ? statusFilter(this.grid.getFilterModel()) : null;
+        if (status) params.set('filter[review_status]', status);
+        return params;
+      },
+      listen: (changed) => {
+        this.mapListeners.add(changed);
+        return () => this.mapListeners.delete(changed);
+      },
+    });
+    this.showPanel(new MapPanel({
+      source, onClose: () => this.closePanel(),
+      // The points come in row id order, searched and filtered as the grid: in that order a point's index is its row's.
+      goToRow: (row) => {
+        const index = source.rows().findIndex((r) => r.id === row);
+        const sorted = this.grid?.getColumnState().some((c) => c.sort);
+        const column = this.columns[0]?.id;
+        if (!this.grid || !column) return;
+        if (index < 0 || sorted) {
+          toast(sorted ? 'The grid is sorted: sort it by row again to go to a point’s row.' : 'That row is no longer shown.');
+          return;
+        }
+        this.grid.ensureIndexVisible(index, 'middle');
+        this.grid.setFocusedCell(index, column);
+      },
+    }, `${this.dataset.id}/${sheetId}`));
+  }
+
+  private tellMap(): void {
+    for (const changed of this.mapListeners) changed();
+  }
+
+  private showPanel<T extends ReviewPanel | HistoryPanel | MapPanel>(panel: T): T {
     this.panel?.destroy();
     this.panel = panel;
     replaceChildren(this.side, panel.element);
@@ -437,6 +489,7 @@ class PagedDataset {
     }
     this.countProblems();
     if (reread) this.refreshSoon();
+    if (deltas.some((d) => d.sheet === this.sheetId)) this.tellMap();
   }
 
   private refreshSoon(then?: () => void): void {
