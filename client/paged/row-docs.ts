@@ -38,6 +38,8 @@ interface OpenRow {
   kept: Promise<void>;
   /** The state vector the server last said it stored. */
   stored: Map<number, number>;
+  /** Writes waiting for the row's document to be ready: the row is not closed meanwhile. */
+  busy: number;
 }
 
 export class RowDocs {
@@ -73,19 +75,31 @@ export class RowDocs {
   /** Runs `fn` on a row's cells in one transaction of this user, once its document is ready. */
   async change<T>(sheetId: string, rowId: string, fn: (cells: Y.Map<CellValue>) => T): Promise<T> {
     const row = this.use(sheetId, rowId);
-    await row.synced;
-    let result!: T;
-    row.doc.transact(() => {
-      result = fn(getRowCells(row.doc));
-    }, ROW_ORIGIN);
-    return result;
+    row.busy += 1;
+    this.changed();
+    try {
+      await row.synced;
+      let result!: T;
+      row.doc.transact(() => {
+        result = fn(getRowCells(row.doc));
+      }, ROW_ORIGIN);
+      return result;
+    } finally {
+      row.busy -= 1;
+      this.changed();
+    }
   }
 
   /** Deletes a row for good. */
   async delete(sheetId: string, rowId: string): Promise<void> {
     const row = this.use(sheetId, rowId);
-    await row.synced;
-    row.doc.transact(() => getRowState(row.doc).set(DELETED_KEY, true), ROW_ORIGIN);
+    row.busy += 1;
+    try {
+      await row.synced;
+      row.doc.transact(() => getRowState(row.doc).set(DELETED_KEY, true), ROW_ORIGIN);
+    } finally {
+      row.busy -= 1;
+    }
   }
 
   /** Resolves once at most `count` rows are open (rows close as the server stores what was written to them). */
@@ -105,9 +119,9 @@ export class RowDocs {
     return [...this.open.values()].some((row) => row.pending || row.saves.state !== 'saved');
   }
 
-  /** Rows holding a change the server has not stored. */
+  /** Rows holding a change the server has not stored, or a write waiting for the row's document. */
   get pendingRows(): number {
-    return [...this.open.values()].filter((row) => row.pending || row.saves.state !== 'saved').length;
+    return [...this.open.values()].filter((row) => row.busy > 0 || row.pending || row.saves.state !== 'saved').length;
   }
 
   /** Opens every kept row with a change the server has not stored, so that it is sent. */
@@ -160,7 +174,7 @@ export class RowDocs {
     const provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
     const saves = new SaveStatus(provider, doc);
     const opened: OpenRow = {
-      room, sheet: sheetId, row: rowId, doc, provider, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(),
+      room, sheet: sheetId, row: rowId, doc, provider, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(), busy: 0,
     };
     row = opened;
     // Also read the stored state vector: a row loaded from this browser's copy may hold changes of an
@@ -237,12 +251,16 @@ export class RowDocs {
     this.closeIdle();
   }
 
-  /** Closes the oldest rows past MAX_OPEN whose writes are all stored. */
+  /**
+   * Closes the oldest rows past MAX_OPEN whose writes are all stored; never the row used last, nor one a
+   * write waits for (with more than MAX_OPEN rows unsaved, as offline, the tab keeps them all open).
+   */
   private closeIdle(): void {
     let excess = this.open.size - MAX_OPEN;
+    const newest = [...this.open.keys()].at(-1);
     for (const [room, row] of this.open) {
       if (excess <= 0) return;
-      if (row.pending || row.saves.state !== 'saved') continue;
+      if (room === newest || row.busy > 0 || row.pending || row.saves.state !== 'saved') continue;
       this.close(room);
       excess -= 1;
     }

@@ -6,10 +6,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
-import type { Client } from '../helpers/clients';
+import { api, type Client } from '../helpers/clients';
 import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, typeInto, waitLive } from './browser';
-import { pagedPage, pageRows, rowsDataset } from './paged-setup';
+import { cell, cellText, launchBrowser, pasteIntoFocused, typeInto, waitLive } from './browser';
+import { type PageRow, pagedPage, pageRows, rowsDataset } from './paged-setup';
 
 const DATASET = 'paged-offline';
 let server: RunningServer;
@@ -17,6 +17,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let rows: string[];
+let token: string;
 const clients: Client[] = [];
 
 const serverValue = async (rowId: string, column: string) => (await pageRows(server, DATASET)).find((r) => r.row_id === rowId)?.[column];
@@ -57,6 +58,7 @@ beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
   const user = await createUser(server, 'Ana Lima', 'editor');
+  token = user.token;
   rows = await rowsDataset(server, DATASET, user.token, [{ summary: 'One' }, { summary: 'Two' }, { summary: 'Three' }], clients);
   ({ page, context } = await pagedPage(browser, server, DATASET, user.token, rows[0]!));
 });
@@ -117,5 +119,32 @@ describe('rows kept offline', () => {
     await cell(page, rows[2]!, 'summary').waitFor();
     expect(await page.getByTestId('row-count').textContent()).toBe('3 rows');
     expect(await cellText(page, rows[0]!, 'summary')).toBe('Edited from the kept copy');
+  });
+
+  it('keeps more rows changed offline open than it keeps open online (32), and sends them all', async () => {
+    const many = 'paged-offline-many';
+    const count = 36;
+    const ids = await rowsDataset(server, many, token, Array.from({ length: count }, (_, i) => ({ summary: `Row ${i + 1}` })), clients);
+    const tab = await context.newPage();
+    tab.setDefaultTimeout(10_000);
+    await tab.goto(`/d/${many}/events`);
+    await cell(tab, ids[0]!, 'summary').waitFor({ timeout: 30_000 });
+    await waitLive(tab);
+    // Pasted online first: every row is kept (and, past 32, the oldest closed again once stored).
+    await cell(tab, ids[0]!, 'summary').click();
+    await pasteIntoFocused(tab, ids.map((_, i) => `Online ${i + 1}`).join('\n'));
+    await expect.poll(async () => (await keptRows(tab)).filter((r) => String(r.summary).startsWith('Online') && !r.pending).length, { timeout: 30_000 })
+      .toBe(count);
+    await waitLive(tab);
+    await tab.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await cell(tab, ids[0]!, 'summary').click();
+    await pasteIntoFocused(tab, ids.map((_, i) => `Offline ${i + 1}`).join('\n'));
+    await expect.poll(() => tab.getByTestId('sync-status').textContent(), { timeout: 20_000 }).toBe(`Offline — ${count} changes waiting`);
+
+    await tab.evaluate(() => window.dispatchEvent(new Event('online')));
+    const stored = async () => ((await api(server, `/api/datasets/${many}/sheets/events/rows?limit=100`)).body as { rows: PageRow[] }).rows
+      .filter((r) => r.summary === `Offline ${ids.indexOf(r.row_id) + 1}`).length;
+    await expect.poll(stored, { timeout: 30_000 }).toBe(count);
+    await waitLive(tab);
   });
 });
