@@ -1,12 +1,14 @@
 /**
- * Starts the real server (`server/main.ts`) as a child process on a free port with its own data dir
- * (and, with TESSERA_TEST_STORE=pg, a PostgreSQL database of its own, the same for a restart on that dir).
+ * Starts the real server (`server/main.ts`, as the suite built it: `scripts/server-build.ts`) as a child process
+ * on a free port with its own data dir (and, with TESSERA_TEST_STORE=pg, a PostgreSQL database of its own, the
+ * same for a restart on that dir).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { TEST_SERVER } from '../../scripts/server-build';
 import { testDatabaseFor, testOnPostgres } from './pg';
 
 export interface RunningServer {
@@ -51,7 +53,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
   if (options.adminToken === null) delete env.ADMIN_TOKEN;
   const root = options.root ?? ROOT;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, options.entry ?? 'server/main.ts')], {
+  // This checkout's server as the suite built it (test/helpers/global-setup.ts), unless asked otherwise.
+  const built = join(ROOT, TEST_SERVER);
+  const fromBuild = root === ROOT && (options.entry ?? 'server/main.ts') === 'server/main.ts'
+    && process.env.TESSERA_TEST_FROM_SOURCE !== '1' && existsSync(built);
+  const args = fromBuild ? [built] : ['--import', 'tsx', join(root, options.entry ?? 'server/main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
