@@ -196,6 +196,7 @@ export const ROUTES: Record<string, RouteRow> = {
   'GET /api/datasets/:id/history': { who: dataset('viewer'), request: (fx) => ({ query: `row=${fx.row}` }) },
   'GET /api/datasets/:id/sheets/:sheetId/export': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: CSV }) },
   'GET /api/datasets/:id/sheets/:sheetId/rows': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: 'limit=5&sort=-event_date' }) },
+  'GET /api/datasets/:id/sheets/:sheetId/points': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: 'limit=5' }) },
   'GET /api/datasets/:id/sheets/:sheetId/duplicates': { who: dataset('viewer'), request: () => ({ params: { sheetId: 'events' }, query: 'days=1' }) },
   'POST /api/datasets/:id/sheets/:sheetId/duplicates/merge': {
     who: dataset('editor'), request: async (fx) => ({ params: { sheetId: 'events' }, body: { keep: await fx.freshRow(), merge: [await fx.freshRow()] } }),
