@@ -58,22 +58,19 @@ export class PgDocStore implements DocStore {
 
   async insertRows(datasetId: string, sheetId: string, userId: string, at: number, inserted: readonly InsertedRow[]): Promise<void> {
     if (inserted.length === 0) return;
-    // Two statements however many rows: each column of values is one array parameter.
     const rowIds = array(inserted.map((r) => r.rowId));
     const cells = array(inserted.map((r) => r.cells));
-    await this.db.transaction(async (tx) => {
-      await tx.execute(sql`
+    // One statement: the arrays are sent (and escaped by the driver) once, for the rows and their history both.
+    await this.db.execute(sql`
+      WITH r AS (SELECT * FROM unnest(${rowIds}::text[], ${cells}::text[]) WITH ORDINALITY AS r(row_id, cells, n)),
+      inserted AS (
         INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
-        SELECT ${datasetId}, ${sheetId}, r.row_id, r.cells, ${userId}, ${at}::bigint, ${userId}, ${at}::bigint
-        FROM unnest(${rowIds}::text[], ${cells}::text[]) AS r(row_id, cells)
+        SELECT ${datasetId}, ${sheetId}, r.row_id, r.cells, ${userId}, ${at}::bigint, ${userId}, ${at}::bigint FROM r
         ON CONFLICT (dataset_id, sheet_id, row_id)
-        DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at`);
-      await tx.execute(sql`
-        INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note)
-        SELECT ${datasetId}, ${sheetId}, c.row_id, ${IMPORTED_ROW}, NULL, c.cells, ${userId}, ${at}::bigint, NULL
-        FROM unnest(${rowIds}::text[], ${cells}::text[]) WITH ORDINALITY AS c(row_id, cells, n)
-        ORDER BY c.n`);
-    });
+        DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at)
+      INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note)
+      SELECT ${datasetId}, ${sheetId}, r.row_id, ${IMPORTED_ROW}, NULL, r.cells, ${userId}, ${at}::bigint, NULL FROM r
+      ORDER BY r.n`);
     this.indexes.touched(datasetId, [sheetId]).catch(() => undefined);
   }
 

@@ -47,6 +47,8 @@ describe('import into a dataset whose rows are documents of their own', () => {
       ['summary', 'actor1', 'event_type', 'event_date'], ['History one', 'China', 'AGREE', '2024/2/5'], ['History two', '', 'CONSULT', ''],
     ]), { token: ana.token });
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    // The sheet's kept count follows (a page's total is read from it).
+    expect((await page()).total).toBe(2);
     const one = (await rowWith('summary', 'History one'))!.row_id as string;
     const two = (await rowWith('summary', 'History two'))!.row_id as string;
     const cellsOf = (history: ReadonlyArray<Pick<HistoryEntry, 'sheet' | 'column' | 'by'> & { old: unknown; new: unknown }>) => history.map((h) => [h.sheet, h.column, h.old, h.new, h.by]).sort();
