@@ -117,6 +117,7 @@ export function createApp(options: AppOptions) {
       const room = parseRoom(shared.id);
       if (room?.row !== undefined) {
         rowFeed.afterApply(shared, changes);
+        conflicts.afterApply(shared, origin, changes);
         review.afterRowApply(room.datasetId, origin, changes);
         return;
       }
@@ -125,7 +126,7 @@ export function createApp(options: AppOptions) {
       review.afterApply(shared, origin, changes);
     },
     // Concurrent writes of a cell are found inside the transaction that makes them.
-    inspect: (transaction, origin) => conflicts.inspect(transaction, origin),
+    inspect: (transaction, origin, room) => conflicts.inspect(transaction, origin, room),
     // Anchors in cells must name a source of the dataset and quote its text exactly.
     // In a coder's copy of a round, only the round's columns are theirs to fill.
     checkCells: (room, cells) => rounds.copyCellProblem(room, cells) ?? evidence.problem(parseRoom(room)?.datasetId ?? room, cells),
@@ -134,7 +135,8 @@ export function createApp(options: AppOptions) {
   });
   const rowFeed = new RowFeed(registry, options.bus);
   const review = new Review(registry, storage.readModel, (id) => storage.datasets.sheets(id));
-  const conflicts = new Conflicts(registry, storage.readModel, async (id) => (await storage.users.byId(id))?.name);
+  const conflicts = new Conflicts(registry, storage.readModel, async (id) => (await storage.users.byId(id))?.name,
+    async (id) => (await storage.datasets.get(id))?.layout === 'rows');
   const peers = new LivePeers(async (peer, once) => {
     // Checked by what the socket signed in with: a replaced token or an ended session signs it out too.
     const user = await userByCredential(storage.users, peer.credential);

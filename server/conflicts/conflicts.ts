@@ -7,12 +7,17 @@
  *
  * The sync engine hands this module every transaction (`inspect`, for detection while Yjs still
  * holds what it deleted) and every applied change (`afterApply`, which records what was found).
+ *
+ * In the `rows` layout a cell lives in its row's own document: conflicts are found there, and recorded
+ * (and resolved) in the dataset's document, as its reviews are.
  */
 import { ulid } from 'ulid';
 import type * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
 import { type ConflictRecord, type ConflictStatus, addConflict, findConflict, readConflict, resolveConflict } from '../../model/conflicts';
 import { getSheet, sheetRows } from '../../model/document';
+import { parseRoom, rowRoom } from '../../model/rooms';
+import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
 import type { User } from '../auth/users';
 import { conflict, notFound } from '../errors';
 import type { ReadModel } from '../storage';
@@ -45,13 +50,16 @@ export class Conflicts {
     private readonly readModel: ReadModel,
     /** A user's name by id, or undefined if there is no such user. */
     private readonly userName: (userId: string) => Promise<string | undefined>,
+    /** Whether a dataset's rows are documents of their own (the `rows` layout). */
+    private readonly rowsLayout: (datasetId: string) => Promise<boolean> = async () => false,
   ) {}
 
   /** Finds the cells a transaction wrote concurrently with an earlier change, then notes who wrote its items. */
-  readonly inspect = (transaction: Y.Transaction, origin: Origin): Found | undefined => {
+  readonly inspect = (transaction: Y.Transaction, origin: Origin, room: string): Found | undefined => {
     let authors = this.authors.get(transaction.doc);
     if (!authors) this.authors.set(transaction.doc, (authors = new ItemAuthors()));
-    const writes = detectConcurrentWrites(transaction);
+    const row = parseRoom(room)?.row;
+    const writes = detectConcurrentWrites(transaction, row && { sheetId: row.sheetId, rowId: row.rowId });
     const found = writes.map((w) => ({ ...w, incomingBy: origin.userId, otherBy: w.other ? authors.of(w.other) : undefined }));
     authors.record(transaction, origin.userId);
     return found.length > 0 ? new Found(found) : undefined;
@@ -61,7 +69,9 @@ export class Conflicts {
   readonly afterApply = (shared: SharedDoc, _origin: Origin, changes: Changes): void => {
     const writes = changes.findings.flatMap((f) => (f instanceof Found ? f.writes : []));
     if (writes.length === 0) return;
-    this.record(shared.id, writes).catch((error: unknown) => shared.logError(error, 'recording conflicts failed'));
+    // A row's own document records them in its dataset's.
+    const room = parseRoom(shared.id);
+    this.record(room?.row ? room.datasetId : shared.id, writes).catch((error: unknown) => shared.logError(error, 'recording conflicts failed'));
   };
 
   /**
@@ -101,13 +111,16 @@ export class Conflicts {
     const listed = await this.readModel.conflict(datasetId, conflictId);
     if (!listed) throw notFound(`No conflict "${conflictId}"`);
     if (listed.status !== 'open') throw conflict('This conflict is resolved already');
+    const inRowDocument = await this.rowsLayout(datasetId);
+    // In the `rows` layout the value lost goes back into the row's own document first.
+    if (choice === 'lost' && inRowDocument) await this.restoreInRow(datasetId, user, listed);
     return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, (doc) => {
       // The read model can lag the document by one turn: the document has the last word.
       const entry = findConflict(doc, conflictId);
       if (!entry) throw notFound(`No conflict "${conflictId}"`);
       const record = readConflict(conflictId, entry);
       if (record.status !== 'open') throw conflict('This conflict is resolved already');
-      if (choice === 'lost') {
+      if (choice === 'lost' && !inRowDocument) {
         const sheet = getSheet(doc, record.sheet);
         const row = sheet ? sheetRows(sheet).get(record.row) : undefined;
         if (!row) throw conflict('The row of this conflict was deleted');
@@ -120,6 +133,20 @@ export class Conflicts {
       }
       resolveConflict(entry, user.name, new Date().toISOString());
       return readConflict(conflictId, entry);
+    }));
+  }
+
+  /** Writes a conflict's lost value into its row's own document, as `user`; refused as `resolve` says. */
+  private async restoreInRow(datasetId: string, user: User, record: ConflictRecord): Promise<void> {
+    await this.registry.with(rowRoom(datasetId, record.sheet, record.row), (shared) => shared.transact({ userId: user.id }, (doc) => {
+      if (getRowState(doc).get(DELETED_KEY) === true) throw conflict('The row of this conflict was deleted');
+      const cells = getRowCells(doc);
+      if (!sameValue(cells.get(record.column) ?? null, record.kept)) {
+        throw conflict('The cell was changed again since: look at it before choosing a value');
+      }
+      const value = record.lost;
+      if (value === null || value === '') cells.delete(record.column);
+      else cells.set(record.column, value as CellValue);
     }));
   }
 

@@ -14,6 +14,7 @@
 import * as Y from 'yjs';
 import type { ConflictValue } from '../../model/conflicts';
 import { SHEET_KEYS, getSheets } from '../../model/document';
+import { getRowCells } from '../../model/row-document';
 
 /** A cell written concurrently by this transaction and by someone before it. */
 export interface ConcurrentWrite {
@@ -31,18 +32,24 @@ export interface ConcurrentWrite {
   other: Y.ID | null;
 }
 
-interface RowPlace {
+export interface RowPlace {
   sheetId: string;
   rowId: string;
 }
 
-export function detectConcurrentWrites(transaction: Y.Transaction): ConcurrentWrite[] {
+/**
+ * `rowDocument`: the transaction is of a row's own document (`model/row-document.ts`), which is that row:
+ * its cells are the root map `cells`.
+ */
+export function detectConcurrentWrites(transaction: Y.Transaction, rowDocument?: RowPlace): ConcurrentWrite[] {
   const { doc, beforeState, afterState, deleteSet } = transaction;
   const isNew = (id: Y.ID) => id.clock >= (beforeState.get(id.client) ?? 0);
   const sheets = getSheets(doc);
   const rows = new Map<Y.AbstractType<any>, RowPlace | null>();
+  const rowCells = rowDocument && getRowCells(doc);
   /** Where a map is in the layout, if it is a row that existed before this transaction. */
   const rowPlace = (type: Y.AbstractType<any>): RowPlace | null => {
+    if (rowDocument) return type === rowCells ? rowDocument : null;
     let place = rows.get(type);
     if (place !== undefined) return place;
     place = null;

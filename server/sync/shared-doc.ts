@@ -58,7 +58,7 @@ export type AfterApply = (shared: SharedDoc, origin: Origin, changes: Changes) =
  * what the transaction deleted (it is discarded before `afterApply`). What it returns, unless
  * undefined, reaches the `afterApply` hooks in `changes.findings`.
  */
-export type Inspect = (transaction: Y.Transaction, origin: Origin) => unknown;
+export type Inspect = (transaction: Y.Transaction, origin: Origin, room: string) => unknown;
 
 /**
  * A check of the values an update writes into cells, beyond the layout (anchors into sources, say):
@@ -1034,7 +1034,7 @@ export class SharedDoc {
   private readonly inspect = (transaction: Y.Transaction): void => {
     const stage = this.stage;
     if (!stage?.origin || !this.options.inspect) return;
-    const found = this.options.inspect(transaction, stage.origin);
+    const found = this.options.inspect(transaction, stage.origin, this.id);
     if (found !== undefined) stage.changes.findings.push(found);
   };
 }

@@ -126,6 +126,35 @@ describe('rows as documents of their own', () => {
     expect((await rowHistory(server, DATASET, row)).map((h) => [h.column, h.new, h.by])).toEqual([['summary', 'Talks', 'ana'], ['actor1', 'marker', 'ben']]);
   });
 
+  it("records two users' concurrent writes of a row's cell as a conflict, and resolving with the lost value writes it back", async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, { summary: 'Talks' });
+    const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
+    await waitFor(() => getRowCells(ben.doc).get('summary') === 'Talks', { what: 'Ben has the row' });
+    ana.provider.disconnect();
+    ben.provider.disconnect();
+    writeRow(ana, { location: 'Beijing' });
+    writeRow(ben, { location: 'Tokyo' });
+    ana.provider.connect();
+    await eventually(async () => expect((await rowHistory(server, DATASET, row)).some((h) => h.new === 'Beijing')).toBe(true));
+    ben.provider.connect();
+    type Listed = { id: string; sheet: string; row: string; column: string; kept: string; lost: string; keptBy: string; lostBy: string };
+    const listed = await waitFor(async () => {
+      const all = (await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body as Listed[];
+      return all.find((c) => c.row === row);
+    }, { what: 'the conflict is listed' });
+    expect([listed.kept, listed.lost].sort()).toEqual(['Beijing', 'Tokyo']);
+    expect({ sheet: listed.sheet, column: listed.column }).toEqual({ sheet: 'events', column: 'location' });
+    const names: Record<string, string> = { Beijing: 'ana', Tokyo: 'ben' };
+    expect([listed.keptBy, listed.lostBy]).toEqual([names[listed.kept], names[listed.lost]]);
+
+    const resolved = await api(server, `/api/datasets/${DATASET}/conflicts/${listed.id}/resolve`, { body: { value: 'lost' }, token: tokens.rita });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    await waitFor(() => getRowCells(ana.doc).get('location') === listed.lost, { what: 'the lost value is back in the row' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.location).toBe(listed.lost));
+  });
+
   it('reviews a row: flagged, approved by someone who did not code it, and unreviewed again by an edit', async () => {
     const row = newRowId();
     const ana = await client(rowRoom(DATASET, 'events', row));
