@@ -140,16 +140,16 @@ describe('rows as documents of their own', () => {
     await eventually(async () => expect((await rowHistory(server, DATASET, row)).some((h) => h.new === 'Beijing')).toBe(true));
     ben.provider.connect();
     type Listed = { id: string; sheet: string; row: string; column: string; kept: string; lost: string; keptBy: string; lostBy: string };
-    const listed = await waitFor(async () => {
+    const listed = (await waitFor(async () => {
       const all = (await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body as Listed[];
       return all.find((c) => c.row === row);
-    }, { what: 'the conflict is listed' });
+    }, { what: 'the conflict is listed' }))!;
     expect([listed.kept, listed.lost].sort()).toEqual(['Beijing', 'Tokyo']);
     expect({ sheet: listed.sheet, column: listed.column }).toEqual({ sheet: 'events', column: 'location' });
     const names: Record<string, string> = { Beijing: 'ana', Tokyo: 'ben' };
     expect([listed.keptBy, listed.lostBy]).toEqual([names[listed.kept], names[listed.lost]]);
 
-    const resolved = await api(server, `/api/datasets/${DATASET}/conflicts/${listed.id}/resolve`, { body: { value: 'lost' }, token: tokens.rita });
+    const resolved = await api(server, `/api/datasets/${DATASET}/conflicts/${listed.id}/resolve`, { body: { value: 'lost' }, token: tokens.ben });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     await waitFor(() => getRowCells(ana.doc).get('location') === listed.lost, { what: 'the lost value is back in the row' });
     await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.location).toBe(listed.lost));
