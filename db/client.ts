@@ -28,7 +28,10 @@ export function openDatabase(file: string, onMigration?: OnMigration): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // A large sheet's index is built by another connection (`db/sheet-indexes.ts`), holding the write lock for
+  // seconds at a million rows: the store's commits and imports wait for it without blocking, and any other
+  // write waits here rather than fail (a sign-in's session, say).
+  sqlite.pragma('busy_timeout = 60000');
   const db = drizzle(sqlite, { schema }) as Db;
   const before = lastMigration(sqlite);
   migrate(db, { migrationsFolder: MIGRATIONS });

@@ -16,8 +16,11 @@ import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
 import { indexedExpressions, keyKind, type KeyKind, type KeySql, LARGE_SHEET_ROWS, sqliteRows } from './rows-page';
 
-/** How long a sheet's writes must pause before its indexes are built. */
-export const QUIET_MS = 1000;
+/**
+ * How long a sheet's writes must pause before its indexes are built: longer than the gaps between an import's
+ * transactions on a busy machine, so that a build does not start halfway through an import.
+ */
+export const QUIET_MS = 5000;
 
 const hash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
