@@ -149,7 +149,7 @@ export function createApp(options: AppOptions) {
     return roleOn(storage.datasets, user, dataset);
   }, { bus: options.bus, recheckEveryMs: options.accessRecheckMs, log });
   const rounds = new Rounds(storage, registry, peers, evidence);
-  const services: Services = { storage, registry, review, peers, rounds, log };
+  const services: Services = { storage, registry, review, peers, rounds, rowFeed, log };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
   const app = new Hono<AuthEnv>();

@@ -4,6 +4,7 @@ import type { Rounds } from './rounds/rounds';
 import type { Storage } from './storage';
 import type { LivePeers } from './sync/live-peers';
 import type { DocRegistry } from './sync/registry';
+import type { RowFeed } from './sync/row-feed';
 
 /** What the routes need, built once by `createApp`. */
 export interface Services {
@@ -14,5 +15,7 @@ export interface Services {
   peers: LivePeers;
   /** Double-coding rounds: which copy a coder's socket opens. */
   rounds: Rounds;
+  /** Row deltas to the grids of datasets in the `rows` layout. */
+  rowFeed: RowFeed;
   log: Logger;
 }

@@ -28,10 +28,10 @@ import { actorLookup, readActorLists } from '../actors/lists';
 import { inTurns } from '../http/turns';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
-import { rowsChangedMessage } from '../sync/protocol';
 import { type DocCommit, type DocStore, emptyCommit, type InsertedRow } from '../sync/store';
 import { type Codec, Spool } from './spool';
 import type { DocRegistry } from '../sync/registry';
+import type { RowFeed } from '../sync/row-feed';
 import { type HeaderTarget, readHeader } from './header';
 import {
   MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_LISTED, MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS,
@@ -66,6 +66,8 @@ export interface ImportOptions {
 
 export interface ImportServices {
   registry: DocRegistry;
+  /** Tells open grids when new rows were written (the `rows` layout). */
+  rowFeed?: Pick<RowFeed, 'sheetChanged'>;
   sources: SourceStore;
   /**
    * Set for a dataset in the `rows` layout (each row a document of its own): records are matched against the
@@ -644,7 +646,7 @@ async function importStored(
     const report = reportOf(counts, findings, options);
     if (report.error) return { status: 422, report };
     if (options.dryRun) return { status: 200, report };
-    await writeStored(docs, services.registry, options, columns, planned);
+    await writeStored(docs, services.registry, options, columns, planned, services.rowFeed);
     stepDone('write');
     report.written = planned.count > 0;
     return { status: 200, report };
@@ -658,7 +660,9 @@ async function importStored(
  * their rooms. Then the grids that show the sheet by page (the dataset room's `acks=1` clients) are told to read
  * it again: a row delta of no row (`row: ""`, `cells: null`).
  */
-async function writeStored(docs: DocStore, registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: Spool<StoredPlan>): Promise<void> {
+async function writeStored(
+  docs: DocStore, registry: DocRegistry, options: ImportOptions, columns: readonly Column[], planned: Spool<StoredPlan>, rowFeed?: ImportServices['rowFeed'],
+): Promise<void> {
   const { datasetId, sheetId, userId } = options;
   let inserted = 0;
   for await (const slice of planned.slices(STORED_WRITE_SLICE)) {
@@ -683,11 +687,7 @@ async function writeStored(docs: DocStore, registry: DocRegistry, options: Impor
     }
     await yieldTurn();
   }
-  if (inserted === 0) return;
-  const dataset = registry.loaded(datasetId);
-  if (!dataset) return;
-  const message = rowsChangedMessage([{ sheet: sheetId, row: '', cells: null }]);
-  for (const peer of dataset.connectedPeers()) if (peer.acks) peer.send(message);
+  if (inserted > 0) rowFeed?.sheetChanged(datasetId, sheetId);
 }
 
 /** New rows as a commit, for a store that has no `insertRows`: a history record per cell. */

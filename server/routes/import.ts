@@ -19,7 +19,7 @@ export const CSV_TYPE = 'text/csv';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const IMPORT_TYPES = [CSV_TYPE, XLSX_TYPE] as const;
 
-export function importRoutes({ storage, registry }: Services) {
+export function importRoutes({ storage, registry, rowFeed }: Services) {
   return new Hono<DatasetEnv>()
     .post('/sheets/:sheetId/import', acceptBody({ types: IMPORT_TYPES, maxBytes: MAX_ROWS_LAYOUT_IMPORT_BYTES }), async (c) => {
       requireRole(c, 'editor');
@@ -57,7 +57,7 @@ export function importRoutes({ storage, registry }: Services) {
         records = xlsxRecords(bytes);
       }
       const stored = rowsLayout ? { docs: storage.docs, readModel: storage.readModel } : undefined;
-      const { status, report } = await importRecords({ registry, sources: storage.sources, stored }, {
+      const { status, report } = await importRecords({ registry, sources: storage.sources, stored, rowFeed }, {
         datasetId: c.get('dataset').id,
         sheetId: c.req.param('sheetId'),
         userId: c.get('user').id,

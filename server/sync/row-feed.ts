@@ -37,6 +37,16 @@ export class RowFeed {
     setImmediate(() => this.send());
   }
 
+  /**
+   * A sheet's rows changed in bulk (an import wrote new rows straight into the read model): the grids on
+   * the dataset's room, on every instance, read their pages of it again.
+   */
+  sheetChanged(datasetId: string, sheetId: string): void {
+    const rows: RowDelta[] = [{ sheet: sheetId, row: '', cells: null }];
+    this.toGrids(datasetId, rows);
+    this.bus?.publish(datasetId, { kind: 'rows', rows });
+  }
+
   /** Deltas another instance sent on a dataset's room: to this instance's grids on it. */
   received(datasetId: string, rows: RowDelta[]): void {
     this.toGrids(datasetId, rows);
