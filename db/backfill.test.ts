@@ -8,7 +8,7 @@ import { flags } from './schema';
 import { SqliteDocStore } from './store';
 
 describe('the flags backfill', () => {
-  it('fills the flags read model once from documents stored before it existed', () => {
+  it('fills the flags read model once from documents stored before it existed', async () => {
     const db = openDatabase(':memory:');
     const docs = new SqliteDocStore(db);
     const doc = new Y.Doc();
@@ -16,7 +16,7 @@ describe('the flags backfill', () => {
     const stop = observeDocument(doc, () => ({ changes, origin: null }));
     addFlag(doc, 'r1', { id: 'f1', sheet: 'events', column: null, reason: 'other', note: 'old flag', by: 'rita', at: '2024-02-22T00:00:00.000Z' });
     stop();
-    docs.append(changes.toCommit('old', doc));
+    await docs.append(changes.toCommit('old', doc));
     // As a database from before the flags table: the review row is there, its flags are not.
     db.delete(flags).run();
     db.$client.pragma('user_version = 0');

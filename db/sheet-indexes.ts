@@ -263,6 +263,11 @@ export class SqliteIndexScheduler {
     dropSqliteSheetIndexes(this.sqlite, datasetId, sheetId);
   }
 
+  /** Whether an index is being built now (holding the write lock). */
+  get building(): boolean {
+    return this.slow.busy;
+  }
+
   /** Resolves when no index is being built (a write would wait for the build's lock). */
   writable(): Promise<void> {
     return this.slow.writable();

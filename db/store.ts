@@ -133,14 +133,14 @@ export class SqliteDocStore implements DocStore {
   }
 
   async append(commit: DocCommit): Promise<number> {
-    await this.indexes.writable();
+    if (this.indexes.building) await this.indexes.writable();
     return this.appendNow(commit);
   }
 
   async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
     // One writer at a time: better-sqlite3's transaction is synchronous, nothing runs beside it. A large
     // sheet's index being built holds the write lock in a worker: wait for it here, not in the driver.
-    await this.indexes.writable();
+    if (this.indexes.building) await this.indexes.writable();
     let built: DocCommit | undefined;
     const seq = this.db.transaction((tx) => this.write(tx, built = build(this.readSince(tx, datasetId, afterSeq))));
     this.indexes.touched(datasetId, touchedSheets(built!));
@@ -254,7 +254,7 @@ export class SqliteDocStore implements DocStore {
   }
 
   async compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
-    await this.indexes.writable();
+    if (this.indexes.building) await this.indexes.writable();
     this.db.transaction((tx) => {
       const values = { state: toBuffer(state), stateVector: stateVector ? toBuffer(stateVector) : null, upToSeq, at: Date.now() };
       tx.insert(snapshots).values({ datasetId, ...values })
