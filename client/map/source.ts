@@ -93,7 +93,13 @@ export function serverSource(options: ServerSourceOptions): MapSource & { setCol
       if (colour) params.set('colour', colour);
       const response = await fetch(`/api/datasets/${encodeURIComponent(options.datasetId)}/sheets/${encodeURIComponent(options.sheetId)}/points?${params}`,
         { headers: { accept: 'application/json' } });
-      if (!response.ok || mine !== ticket) return;
+      if (mine !== ticket) return;
+      if (!response.ok) {
+        // The server's heavy reads are limited per user (the grid's pages may be asking at the same moment):
+        // a refusal to wait is asked again, rather than the map left empty.
+        if (response.status === 429 || response.status === 503) reload();
+        return;
+      }
       const page = await response.json() as PointsPage;
       if (mine !== ticket) return;
       for (const p of page.points) {
