@@ -11,7 +11,7 @@ import type { ReviewStatus } from '../../model/document';
 import type { Role } from '../../model/roles';
 import type { SheetGrid } from '../grid/grid';
 import { ReviewController } from '../review/controller';
-import { REVIEW_STATUS_COL } from '../review/grid-review';
+import { REVIEW_STATUS_COL, statusPill } from '../review/grid-review';
 import { type FlagView, ReviewIndex } from '../review/review-index';
 import { STATUS_LABELS, reasonLabel } from '../review/reasons';
 import { ROW_ORIGIN } from './row-docs';
@@ -78,17 +78,7 @@ export class PagedReview {
         if (!p.data) return '';
         const status = this.index.status(p.data.row_id);
         const open = this.index.openRowFlags(p.data.row_id).length;
-        const pill = document.createElement('span');
-        pill.className = `status-pill status-${status}`;
-        pill.dataset.status = status;
-        pill.textContent = status === 'flagged' ? `⚑ ${STATUS_LABELS.flagged}` : status === 'approved' ? `✓ ${STATUS_LABELS.approved}` : STATUS_LABELS.unreviewed;
-        if (open > 1) {
-          const count = document.createElement('span');
-          count.className = 'status-count';
-          count.textContent = String(open);
-          pill.append(count);
-        }
-        return pill;
+        return statusPill(status, open);
       },
       tooltipValueGetter: (p: ITooltipParams<Row>) => {
         if (!p.data) return undefined;

@@ -65,17 +65,7 @@ function statusColumnDef(index: ReviewIndex): ColDef<RowData> {
     cellRenderer: (p: ICellRendererParams<RowData>) => {
       const status = p.data?.status ?? 'unreviewed';
       const open = p.data ? index.openRowFlags(p.data.id).length : 0;
-      const pill = document.createElement('span');
-      pill.className = `status-pill status-${status}`;
-      pill.dataset.status = status;
-      pill.textContent = status === 'flagged' ? `⚑ ${STATUS_LABELS.flagged}` : status === 'approved' ? `✓ ${STATUS_LABELS.approved}` : STATUS_LABELS.unreviewed;
-      if (open > 1) {
-        const count = document.createElement('span');
-        count.className = 'status-count';
-        count.textContent = String(open);
-        pill.append(count);
-      }
-      return pill;
+      return statusPill(status, open);
     },
     tooltipValueGetter: (p: ITooltipParams<RowData>) => {
       if (!p.data) return undefined;
@@ -163,4 +153,19 @@ export class ReviewMarks {
       if (node) this.api.refreshCells({ rowNodes: [node], columns: [columnId], force: true });
     }
   }
+}
+
+/** A row's review status as the grids show it: a pill, with the count of open flags past one. */
+export function statusPill(status: ReviewStatus, open: number): HTMLElement {
+  const pill = document.createElement('span');
+  pill.className = `status-pill status-${status}`;
+  pill.dataset.status = status;
+  pill.textContent = status === 'flagged' ? `⚑ ${STATUS_LABELS.flagged}` : status === 'approved' ? `✓ ${STATUS_LABELS.approved}` : STATUS_LABELS.unreviewed;
+  if (open > 1) {
+    const count = document.createElement('span');
+    count.className = 'status-count';
+    count.textContent = String(open);
+    pill.append(count);
+  }
+  return pill;
 }
