@@ -5,6 +5,7 @@ import type { ICellRendererComp, ICellRendererParams } from 'ag-grid-community';
 import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
 import { isPlace } from '../../model/places';
+import type { PresenceUser } from '../sync/presence';
 import type { RowData } from './binding';
 import type { GridContext } from './context';
 import { toText } from './values';
@@ -102,14 +103,18 @@ function span(className: string, content: string): HTMLElement {
   return el;
 }
 
-/**
- * Outlines the cell in the colour of whoever else is in it; returns the tag with their name
- * (positioned against the cell by CSS), or null when nobody is there.
- */
+/** Outlines the grid cell of a renderer for whoever else is in it (see `outlinePresence`). */
 function showPresence(params: CellRendererParams): HTMLElement | null {
-  const cell = params.eGridCell;
   const rowId = params.data?.id;
-  const users = rowId === undefined ? [] : params.context.presenceAt(rowId, params.tesseraColumn.id);
+  return outlinePresence(params.eGridCell, rowId === undefined ? [] : params.context.presenceAt(rowId, params.tesseraColumn.id));
+}
+
+/**
+ * Outlines a grid cell in the colour of the first of the people in it, in both grids; returns the tag
+ * with their name (positioned against the cell by CSS, the others counted and named on hover), or null
+ * when nobody is there.
+ */
+export function outlinePresence(cell: HTMLElement, users: readonly Pick<PresenceUser, 'name' | 'color'>[]): HTMLElement | null {
   if (users.length === 0) {
     cell.classList.remove('has-presence');
     cell.style.removeProperty('--presence-color');

@@ -5,6 +5,7 @@
  * redrawn as people move.
  */
 import type { GridApi } from 'ag-grid-community';
+import { outlinePresence } from '../grid/renderer';
 import { type CellRef, Presence, type PresenceUser } from '../sync/presence';
 
 type Row = { row_id: string };
@@ -40,20 +41,7 @@ export class PagedPresence {
 
   /** Outlines a cell element for whoever else is in it; returns their name tag, or null. */
   decorate(cell: HTMLElement, rowId: string | undefined, columnId: string): HTMLElement | null {
-    const users = rowId === undefined ? [] : this.at(rowId, columnId);
-    if (users.length === 0) {
-      cell.classList.remove('has-presence');
-      cell.style.removeProperty('--presence-color');
-      return null;
-    }
-    const first = users[0]!;
-    cell.classList.add('has-presence');
-    cell.style.setProperty('--presence-color', first.color);
-    const tag = document.createElement('span');
-    tag.className = 'presence-tag';
-    tag.textContent = users.length > 1 ? `${first.name} +${users.length - 1}` : first.name;
-    tag.title = users.map((u) => u.name).join(', ');
-    return tag;
+    return outlinePresence(cell, rowId === undefined ? [] : this.at(rowId, columnId));
   }
 
   destroy(): void {
