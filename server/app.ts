@@ -14,6 +14,8 @@ import { Metrics, metricsHandler } from './metrics';
 import { withActivityLog } from './activity-log';
 import { refuseCrossSiteWrites } from './http/cross-site';
 import { securityHeaders } from './http/security-headers';
+import { checkResponses } from './http/openapi-check';
+import { openApiRoute } from './http/openapi-route';
 import type { Logger } from './logger';
 import type { Storage } from './storage';
 import { roleOn } from './access';
@@ -162,6 +164,8 @@ export function createApp(options: AppOptions) {
   app.use(clientInfo(http.trustProxy));
   app.use(limitBodies(http.maxBodyBytes));
   app.use('/api/*', refuseCrossSiteWrites(http.allowedOrigins));
+  // Under tests, every /api answer is checked against its declaration in model/api.
+  if (process.env.TESSERA_CHECK_RESPONSES === '1') app.use('/api/*', checkResponses(log));
   app.onError(handleError(log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   if (options.instanceId) {
@@ -187,6 +191,7 @@ export function createApp(options: AppOptions) {
   app.get('/metrics', metricsHandler(metrics, options.metricsToken));
 
   app.route('/api/session', sessionRoutes(services));
+  app.get('/api/openapi.json', openApiRoute());
   app.use('/api/*', requireUser(storage.users));
   // Heavy work is limited in total and per user: one user sending a hundred requests at once gets a
   // few served and the rest 429 at once, and does not hold up everyone else's. (While the server is

@@ -149,6 +149,7 @@ const CSV = 'format=csv';
 
 export const ROUTES: Record<string, RouteRow> = {
   'GET /healthz': { who: PUBLIC },
+  'GET /api/openapi.json': { who: PUBLIC },
 
   // Signing in with a (fresh user's) token works whoever asks, but not with a disabled user's; signing out always works.
   'POST /api/session': { who: PUBLIC, self: true, request: async (fx, self) => ({ body: { token: self?.token ?? await fx.freshToken() } }) },
