@@ -5,14 +5,14 @@
  * history records each: the kept row's filled cells and gained anchors, the references of other rows moved
  * to it, the flags moved in the dataset's document, then the merged rows deleted.
  */
-import type { CellValue } from '../../model/columns';
+import { type CellValue, sameCellValue } from '../../model/columns';
 import { getReviews, reviewStatus } from '../../model/document';
 import { mergedCells, moveFlags } from '../../model/duplicates';
-import type { MergeResult } from '../../model/http';
+import type { HistoryEntry, MergeResult } from '../../model/http';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState, rowCells } from '../../model/row-document';
 import type { User } from '../auth/users';
-import { notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import type { DatasetRecord, Storage } from '../storage';
 import type { DocRegistry } from '../sync/registry';
 
@@ -21,6 +21,14 @@ const ROW_ID = 'row_id';
 const REVIEW_STATUS = 'review_status';
 /** Rows of another sheet read per page when looking for references to a merged row. */
 const REF_PAGE = 1000;
+
+/** What taking back a merge did: the rows back, the kept row's cells set back, the references moved back. */
+export interface Unmerged {
+  keep: string;
+  restored: string[];
+  cells: number;
+  refs: number;
+}
 
 export class RowsMerge {
   constructor(private readonly storage: Storage, private readonly registry: DocRegistry) {}
@@ -64,6 +72,105 @@ export class RowsMerge {
       }));
     }
     return { keep, merged: [...merge], filled: fill.filled, anchors: fill.anchors, flags, refs };
+  }
+
+  /** The cells of rows of a sheet, by row id; a row not in the sheet is left out. */
+  async cells(dataset: DatasetRecord, sheetId: string, rowIds: readonly string[]): Promise<Record<string, Record<string, CellValue>>> {
+    const found: Record<string, Record<string, CellValue>> = {};
+    for (const [id, row] of await this.storage.docs.storedRows(dataset.id, [...new Set(rowIds)])) if (row.sheetId === sheetId) found[id] = row.cells;
+    return found;
+  }
+
+  /**
+   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#merging), from what
+   * the history says it wrote: each merged row comes back under its own id with the cells it had, each
+   * cell the merge filled or extended on the kept row gets its old value back, and each reference the
+   * merge moved points at its row again. A cell someone changed after the merge keeps their value (only
+   * a value still as the merge left it is taken back). Flags the merge moved stay on the kept row.
+   * 409 when the rows were not merged so, by this user, or a merged row is back already.
+   */
+  async unmerge(dataset: DatasetRecord, user: User, sheetId: string, keep: string, merge: readonly string[]): Promise<Unmerged> {
+    const datasetId = dataset.id;
+    // Written as a plain change of this user's: the history tells the merge's entries from the undo's.
+    const origin = { userId: user.id };
+    const isThisMerge = (e: HistoryEntry) => e.merge?.kept === keep && sameCellValue([...e.merge.merged].sort(), [...merge].sort());
+    // Every merged row must be gone by this merge of this user's, its last change (the deletion's entries aside).
+    for (const id of merge) {
+      const history = await this.storage.readModel.history(datasetId, id);
+      const merged = history.findLastIndex((e) => e.column === ROW_ID && e.old === id && e.new === keep);
+      const entry = history[merged];
+      if (!entry || !isThisMerge(entry) || entry.by !== user.name || entry.sheet !== sheetId) throw conflict(`Row "${id}" was not merged into "${keep}" by you`);
+      if (history.slice(merged + 1).some((e) => e.new !== null)) throw conflict(`Row "${id}" changed after the merge`);
+    }
+    const keptHistory = await this.storage.readModel.history(datasetId, keep);
+    const mergedAt = keptHistory.findLastIndex((e) => e.column === ROW_ID && Array.isArray(e.old) && isThisMerge(e));
+    if (mergedAt < 0) throw conflict(`Rows were not merged into "${keep}"`);
+    // What the merge wrote on the kept row: the entries of its change, stored together around its `row_id` one.
+    const written = new Map<string, HistoryEntry>();
+    const take = (e: HistoryEntry | undefined) => {
+      if (!e || !isThisMerge(e)) return false;
+      if (e.column !== ROW_ID && e.column !== REVIEW_STATUS) written.set(e.column, e);
+      return true;
+    };
+    for (let i = mergedAt - 1; take(keptHistory[i]); i--);
+    for (let i = mergedAt + 1; take(keptHistory[i]); i++);
+
+    let cells = 0;
+    await this.registry.with(rowRoom(datasetId, sheetId, keep), (shared) => shared.transact(origin, (doc) => {
+      const map = getRowCells(doc);
+      for (const [column, e] of written) {
+        if (!sameCellValue(map.get(column) ?? null, e.new)) continue;
+        if (e.old === null) map.delete(column);
+        else map.set(column, e.old);
+        cells++;
+      }
+    }));
+    for (const id of merge) {
+      await this.registry.with(rowRoom(datasetId, sheetId, id), (shared) => shared.transact(origin, (doc, record) => {
+        getRowState(doc).delete(DELETED_KEY);
+        const map = getRowCells(doc);
+        // The row's document kept its cells; the history hears them again, as the deletion took them out.
+        for (const [column, value] of Object.entries(map.toJSON() as Record<string, CellValue>)) {
+          record({ sheetId, rowId: id, columnId: column, old: undefined, new: value });
+        }
+      }));
+    }
+    const refs = await this.repointRefsBack(datasetId, sheetId, keep, isThisMerge, origin);
+    return { keep, restored: [...merge], cells, refs };
+  }
+
+  /**
+   * Points back the `ref` cells this merge moved to the kept row: those naming it now whose history's last
+   * change of that cell is the merge's, from a merged row. Returns how many.
+   */
+  private async repointRefsBack(
+    datasetId: string, sheetId: string, keep: string, isThisMerge: (e: HistoryEntry) => boolean, origin: { userId: string },
+  ): Promise<number> {
+    let count = 0;
+    for (const other of await this.storage.datasets.sheets(datasetId)) {
+      const columns = await this.storage.datasets.sheetColumns(datasetId, other.id);
+      for (const column of (columns ?? []).filter((c) => c.type === 'ref' && c.ref === sheetId)) {
+        // Read whole before any changes: a row pointed back leaves the pages being read.
+        const naming: string[] = [];
+        for (let offset = 0; ; offset += REF_PAGE) {
+          const page = await this.storage.readModel.rowsPage(datasetId, other.id, columns!, { offset, limit: REF_PAGE, filters: [[column.id, keep]] });
+          naming.push(...page.rows.map((r) => r.rowId));
+          if (page.rows.length < REF_PAGE) break;
+        }
+        for (const rowId of naming) {
+          const last = (await this.storage.readModel.history(datasetId, rowId)).findLast((e) => e.column === column.id);
+          if (!last || !isThisMerge(last) || last.new !== keep || typeof last.old !== 'string') continue;
+          const back = last.old;
+          await this.registry.with(rowRoom(datasetId, other.id, rowId), (shared) => shared.transact(origin, (doc) => {
+            const map = getRowCells(doc);
+            if (map.get(column.id) !== keep) return;
+            map.set(column.id, back);
+            count++;
+          }));
+        }
+      }
+    }
+    return count;
   }
 
   /** Points `ref` cells of any sheet naming a merged row at the kept one, each in its row's room; returns how many. */

@@ -7,12 +7,14 @@ import { Hono } from 'hono';
 import { DismissBody, MAX_DUPLICATE_DAYS, MergeBody } from '../../model/http';
 import type { Duplicates } from '../duplicates/duplicates';
 import type { RowsMerge } from '../duplicates/merge-rows';
-import { badRequest } from '../errors';
+import { badRequest, conflict } from '../errors';
 import { readBody } from '../validate';
 import { type DatasetEnv, requireRole } from './dataset-scope';
 
 /** Days apart two dates of one event may be when the query does not say. */
 const DEFAULT_DAYS = 1;
+/** Rows whose cells one request reads. */
+const MAX_SHOWN_ROWS = 200;
 
 export function duplicateRoutes(duplicates: Duplicates, rowsMerge: RowsMerge) {
   return new Hono<DatasetEnv>()
@@ -30,6 +32,20 @@ export function duplicateRoutes(duplicates: Duplicates, rowsMerge: RowsMerge) {
       // A dataset whose rows are documents of their own merges through the rows' rooms.
       const merger = dataset.layout === 'rows' ? rowsMerge : duplicates;
       return c.json(await merger.merge(dataset, c.get('user'), c.req.param('sheetId'), keep, merge));
+    })
+    .post('/sheets/:sheetId/duplicates/unmerge', async (c) => {
+      requireRole(c, 'editor');
+      const { keep, merge } = await readBody(c, MergeBody);
+      const dataset = c.get('dataset');
+      // A dataset's own document has its undo in the browser; rows of their own are taken back here.
+      if (dataset.layout !== 'rows') throw conflict('Only a merge of rows that are documents of their own is taken back here');
+      return c.json(await rowsMerge.unmerge(dataset, c.get('user'), c.req.param('sheetId'), keep, merge));
+    })
+    .get('/sheets/:sheetId/duplicates/rows', async (c) => {
+      // The cells of a few rows, for the groups shown side by side where rows are not in the browser.
+      const ids = c.req.queries('row') ?? [];
+      if (ids.length > MAX_SHOWN_ROWS) throw badRequest(`at most ${MAX_SHOWN_ROWS} rows at once`);
+      return c.json(await rowsMerge.cells(c.get('dataset'), c.req.param('sheetId'), ids));
     })
     .post('/sheets/:sheetId/duplicates/dismiss', async (c) => {
       requireRole(c, 'editor');
