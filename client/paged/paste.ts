@@ -1,8 +1,8 @@
 /**
  * Pasting a block (TSV from the clipboard, as spreadsheets put it there) into the paged grid: from the
  * focused cell rightwards and downwards over the rows as shown, each row written into its own room, a
- * few rows at a time so that the tab never holds more than a few dozen row sockets, and recorded as
- * one undo step however many rows it spans.
+ * few dozen rows at a time so that the tab (and the server) never holds more than a few dozen rows open,
+ * and recorded as one undo step however many rows it spans.
  */
 import type { CellValue, Column } from '../../model/columns';
 import { parseTsv } from '../grid/tsv';

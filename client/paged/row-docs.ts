@@ -6,15 +6,13 @@
  * open; a row is closed only once the server has stored everything written to it (the save status says
  * so) and this browser has kept it (`offline-rows.ts`).
  */
-import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
-import { WebsocketProvider } from 'y-websocket';
-import { StoreMessage } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState, rowCells } from '../../model/row-document';
-import { ACKS_PARAM, SaveStatus } from '../sync/save-status';
+import { SaveStatus } from '../sync/save-status';
 import type { OfflineRows } from './offline-rows';
+import { type RowRoom, RowSocket } from './row-socket';
 
 /** The origin of this user's writes into row documents. */
 export const ROW_ORIGIN = { source: 'tessera-local-row' } as const;
@@ -29,7 +27,8 @@ interface OpenRow {
   sheet: string;
   row: string;
   doc: Y.Doc;
-  provider: WebsocketProvider;
+  /** Its room on the rows socket; null until the row was loaded from this browser's copy. */
+  channel: RowRoom | null;
   saves: SaveStatus;
   synced: Promise<void>;
   /** A change of this browser the server has not said it stored (also one made before a reload). */
@@ -49,10 +48,13 @@ export class RowDocs {
   /** False once the browser said it went offline (the rows' sockets are dropped until it is back). */
   private online = navigator.onLine;
   private wentOffline: Array<() => void> = [];
+  private readonly socket: RowSocket;
 
   constructor(private readonly datasetId: string, private readonly offline: OfflineRows | null = null) {
+    this.socket = RowSocket.forDataset(datasetId);
     window.addEventListener('offline', this.onOffline);
     window.addEventListener('online', this.onOnline);
+    if (this.online) this.socket.connect();
   }
 
   /** Opens a row (to edit it soon, and to keep it offline). */
@@ -140,19 +142,20 @@ export class RowDocs {
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);
     for (const room of [...this.open.keys()]) this.close(room);
+    void Promise.all([...this.open.values()].map((row) => row.kept)).finally(() => this.socket.destroy());
   }
 
   private readonly onOffline = (): void => {
     this.online = false;
-    // Browsers keep a dead socket open for a long while: drop them, as the dataset's connection does.
-    for (const row of this.open.values()) row.provider.disconnect();
+    // Browsers keep a dead socket open for a long while: drop it, as the dataset's connection does.
+    this.socket.disconnect();
     for (const resolve of this.wentOffline.splice(0)) resolve();
     this.changed();
   };
 
   private readonly onOnline = (): void => {
     this.online = true;
-    for (const row of this.open.values()) row.provider.connect();
+    this.socket.connect();
     this.changed();
   };
 
@@ -170,30 +173,14 @@ export class RowDocs {
       return row;
     }
     const doc = new Y.Doc();
-    const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
-    const saves = new SaveStatus(provider, doc);
+    const saves = new SaveStatus(doc);
     const opened: OpenRow = {
-      room, sheet: sheetId, row: rowId, doc, provider, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(), busy: 0,
+      room, sheet: sheetId, row: rowId, doc, channel: null, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(), busy: 0,
     };
     row = opened;
-    // Also read the stored state vector: a row loaded from this browser's copy may hold changes of an
-    // earlier tab (another client id), which only the whole state vector being stored covers.
-    const onStored = provider.messageHandlers[StoreMessage.Stored]!;
-    provider.messageHandlers[StoreMessage.Stored] = (encoder, decoder, p, emitSynced, messageType) => {
-      opened.stored = Y.decodeStateVector(decoding.readVarUint8Array(decoding.clone(decoder)));
-      onStored(encoder, decoder, p, emitSynced, messageType);
-      this.checkStored(opened);
-    };
     saves.onChange(() => this.changed());
-    const fromServer = new Promise<void>((resolve) => {
-      const onSync = (isSynced: boolean) => {
-        if (!isSynced) return;
-        provider.off('sync', onSync);
-        resolve();
-      };
-      provider.on('sync', onSync);
-    });
+    let fromServerSynced!: () => void;
+    const fromServer = new Promise<void>((resolve) => { fromServerSynced = resolve; });
     const local = this.loadKept(opened);
     // Offline, a row kept in this browser is ready once loaded from it; online, once the server synced.
     opened.synced = Promise.race([
@@ -203,7 +190,17 @@ export class RowDocs {
     void local.then(() => {
       if (!this.open.has(room)) return;
       doc.on('update', (_update: Uint8Array, origin: unknown) => this.keep(opened, origin === ROW_ORIGIN));
-      if (this.online) provider.connect();
+      opened.channel = this.socket.join(room, doc, {
+        synced: fromServerSynced,
+        // Also the whole stored state vector: a row loaded from this browser's copy may hold changes of
+        // an earlier tab (another client id), which only the whole state vector being stored covers.
+        stored: (stateVector) => {
+          opened.stored = stateVector;
+          saves.storedAs(stateVector);
+          this.checkStored(opened);
+        },
+        storeFailing: () => saves.failing(),
+      });
     });
     this.open.set(room, opened);
     this.changed();
@@ -273,7 +270,7 @@ export class RowDocs {
     row.saves.destroy();
     // Kept in this browser first: the record's last write is already queued.
     void row.kept.finally(() => {
-      row.provider.destroy();
+      row.channel?.leave();
       row.doc.destroy();
     });
     for (const listener of [...this.listeners]) listener();

@@ -27,8 +27,8 @@ export type Step = readonly CellChange[];
 /** Steps kept to undo. */
 const MAX_STEPS = 100;
 
-/** Rows written at once by an undo or a paste (each is a room of its own). */
-export const ROWS_AT_ONCE = 8;
+/** Rows written at once by an undo or a paste (each a room of its own, on the tab's one rows socket). */
+export const ROWS_AT_ONCE = 32;
 
 /** Changes of one write, from the values it found (`Before`) and the values it wrote. */
 export function changesOf(sheet: string, row: string, before: Before, after: Record<string, CellValue>): CellChange[] {

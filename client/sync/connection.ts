@@ -81,7 +81,7 @@ export class Connection {
     // No BroadcastChannel: on connect it posts the whole document to other tabs, seconds of work
     // for a large sheet; tabs meet through the server instead.
     this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, this.doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
-    this.saves = new SaveStatus(this.provider, this.doc);
+    this.saves = SaveStatus.of(this.provider, this.doc);
     this.provider.messageHandlers[StoreMessage.Role] = (_encoder, decoder) => options.onRoleChange?.(decoding.readVarString(decoder));
     this.cleanup.push(this.saves.onChange(this.notify), () => this.saves.destroy());
     this.undo = new Y.UndoManager(getSheets(this.doc), { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });

@@ -26,19 +26,31 @@ export class SaveStatus {
   private last: SaveState;
   private readonly listeners = new Set<() => void>();
 
-  constructor(provider: WebsocketProvider, private readonly doc: Y.Doc) {
-    provider.messageHandlers[StoreMessage.Stored] = (_encoder, decoder) => {
-      this.stored = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
-      this.storeFailing = false;
-      this.changed();
-    };
-    provider.messageHandlers[StoreMessage.StoreFailing] = () => {
-      this.storeFailing = true;
-      this.changed();
-    };
+  constructor(private readonly doc: Y.Doc) {
     // After every transaction, not on 'update': that event makes Yjs encode each transaction again.
     doc.on('afterTransaction', this.changed);
     this.last = this.state;
+  }
+
+  /** Listens to a y-websocket provider's acknowledgements. */
+  static of(provider: WebsocketProvider, doc: Y.Doc): SaveStatus {
+    const saves = new SaveStatus(doc);
+    provider.messageHandlers[StoreMessage.Stored] = (_encoder, decoder) => saves.storedAs(Y.decodeStateVector(decoding.readVarUint8Array(decoder)));
+    provider.messageHandlers[StoreMessage.StoreFailing] = () => saves.failing();
+    return saves;
+  }
+
+  /** The server stored the document up to this state vector. */
+  storedAs(stateVector: Map<number, number>): void {
+    this.stored = stateVector;
+    this.storeFailing = false;
+    this.changed();
+  }
+
+  /** The server said it cannot store right now. */
+  failing(): void {
+    this.storeFailing = true;
+    this.changed();
   }
 
   get state(): SaveState {

@@ -1,9 +1,20 @@
-/** GET /ws/:room — the y-websocket endpoint; a dataset's room is its id (docs/sync.md#rooms). */
-import type { Hono } from 'hono';
+/**
+ * The sync endpoints (docs/sync.md#rooms):
+ *
+ * - `GET /ws/:room`: the y-websocket protocol, one room per socket; a dataset's room is its id;
+ * - `GET /ws/:dataset/rows`: the rows socket, the rooms of many rows of one dataset over one socket, each
+ *   message framed with its room (`model/row-frames.ts`), so that a tab editing rows one after another does
+ *   not open a socket (and sign in again) per row.
+ *
+ * Both sign in once per socket; each room joined is a `RoomChannel` with a peer of its own in the room's
+ * document, exactly as a socket of that room alone would be.
+ */
+import type { Context, Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason } from '../../model/codes';
 import { parseRoom } from '../../model/rooms';
+import { readRowFrame, rowFrame } from '../../model/row-frames';
 import { canEdit, type Role } from '../../model/roles';
 import { roleOn } from '../access';
 import { signedIn } from '../auth/middleware';
@@ -21,6 +32,8 @@ import { isStepOne, StepOneGuard } from './step-one-guard';
  */
 export const MIN_QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
 const CUT_OFF_AFTER_MS = 1000;
+/** Rooms one rows socket may hold open at once (a tab keeps a few dozen rows open). */
+export const MAX_ROOMS_PER_SOCKET = 256;
 
 /**
  * Closes a socket with 1013 (try again later), and cuts it off after a grace period: a peer that does
@@ -31,7 +44,14 @@ function tryAgainLater(socket: WebSocket, reason: string): void {
   setTimeout(() => socket.terminate(), CUT_OFF_AFTER_MS).unref();
 }
 
-/** A socket's peer: sends go straight to the `ws` socket, skipping sockets that are closing. */
+/** Frames a room's messages on the socket that carries it (the rows socket prefixes its room). */
+type Framing = (message: Uint8Array) => Uint8Array;
+const unframed: Framing = (message) => message;
+
+/**
+ * A room's peer on a socket: sends go straight to the `ws` socket, skipping sockets that are closing. A
+ * close closes the socket, with every room it carries: the client opens them again when it reconnects.
+ */
 class SocketPeer implements Peer, LivePeer {
   readonly userId: string;
   readonly userName: string;
@@ -40,7 +60,7 @@ class SocketPeer implements Peer, LivePeer {
 
   constructor(
     user: User, role: Role, readonly datasetId: string, readonly room: string, readonly credential: string,
-    private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean,
+    private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean, private readonly frame: Framing,
   ) {
     this.userId = user.id;
     this.userName = user.name;
@@ -65,7 +85,7 @@ class SocketPeer implements Peer, LivePeer {
   send(message: Uint8Array, onWritten?: () => void): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.backlogged) return this.close(CloseCode.TryAgainLater, 'Not reading fast enough');
-    this.socket.send(message, onWritten && ((error) => { if (!error) onWritten(); }));
+    this.socket.send(this.frame(message), onWritten && ((error) => { if (!error) onWritten(); }));
   }
 
   close(code: number, reason: string): void {
@@ -74,106 +94,186 @@ class SocketPeer implements Peer, LivePeer {
   }
 }
 
-export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, { storage, registry, peers, rounds, log }: Services): void {
+/** Who signed a socket in, once for all the rooms it opens; undefined when refused. */
+type SignIn = Promise<{ user: User; credential: string } | undefined>;
+
+/**
+ * One room joined on a socket: opening it checks the user's access and loads the room's document;
+ * messages that arrive meanwhile are handled after, in order, even when the client left meanwhile (what
+ * it sent before leaving counts). A refusal closes the socket with its code.
+ */
+class RoomChannel {
+  private peer: SocketPeer | null = null;
+  private doc: SharedDoc | null = null;
+  private early: Uint8Array[] | null = [];
+  private gone = false;
+  /** A step 1 counts as it arrives, even while the room is still opening: each may be answered with the whole document. */
+  private readonly stepOnes = new StepOneGuard();
+
+  constructor(
+    private readonly services: Services, private readonly signIn: SignIn, private readonly name: string,
+    private readonly acks: boolean, private readonly ws: WSContext<WebSocket>, private readonly frame: Framing,
+  ) {}
+
+  open(): void {
+    this.join().then(() => {
+      const waiting = this.early ?? [];
+      this.early = null;
+      // Sent before anything closed the socket (the client may be closing it by now).
+      for (const data of waiting) if (this.peer && this.doc) this.doc.receive(this.peer, data);
+      if (this.gone) this.leave();
+    }, (error: unknown) => {
+      this.services.log.error({ err: error }, 'opening a socket failed');
+      this.ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
+    });
+  }
+
+  /** A message of the client for this room. */
+  receive(data: Uint8Array): void {
+    if (isStepOne(data) && !this.stepOnes.admit()) {
+      this.services.log.info({ room: this.name }, 'closing socket: too many sync step 1 messages');
+      return tryAgainLater(this.ws.raw!, 'Too many sync requests');
+    }
+    if (this.early) this.early.push(data);
+    else this.deliver(data);
+  }
+
+  /** The client left the room (or closed its socket); still opening, it leaves once what it sent meanwhile is handled. */
+  close(): void {
+    this.gone = true;
+    if (this.early === null) this.leave();
+  }
+
+  private deliver(data: Uint8Array): void {
+    // Once the server is closing a socket, what it still sends is not listened to.
+    if (!this.peer || !this.doc || this.ws.readyState !== 1) return;
+    this.doc.receive(this.peer, data);
+  }
+
+  private async join(): Promise<void> {
+    const { storage, registry, peers, rounds, log } = this.services;
+    const { ws } = this;
+    const signedIn = await this.signIn;
+    if (!signedIn) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
+    const { user, credential } = signedIn;
+    const room = parseRoom(this.name);
+    const dataset = room ? await storage.datasets.get(room.datasetId) : undefined;
+    let role = dataset ? await roleOn(storage.datasets, user, dataset) : null;
+    // Clients name a dataset or a round, never a coder's copy: the server picks the copy.
+    if (!room || !dataset || !role || room.coder !== undefined) return ws.close(CloseCode.NotFound, 'Unknown dataset');
+    // A row's own room exists in a dataset whose rows are documents of their own, for a sheet it has.
+    if (room.row && (dataset.layout !== 'rows' || !await storage.datasets.sheetColumns(dataset.id, room.row.sheetId))) {
+      return ws.close(CloseCode.NotFound, 'Unknown row');
+    }
+    let docRoom = room.name;
+    if (room.round !== undefined) {
+      // A round's room opens the coder's own copy; to anyone else the round does not exist.
+      const copy = await rounds.copyFor(dataset, room.round, user);
+      if (!copy) return ws.close(CloseCode.NotFound, 'Unknown round');
+      docRoom = copy.room;
+      role = copy.role;
+    }
+    let doc: SharedDoc;
+    try {
+      doc = await registry.get(docRoom);
+    } catch (error) {
+      log.error({ room: docRoom, err: error }, 'loading the document failed');
+      return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
+    }
+    this.doc = doc;
+    this.peer = new SocketPeer(user, role, room.datasetId, room.name, credential, ws.raw!, doc, this.acks, this.frame);
+    peers.add(this.peer);
+    doc.addPeer(this.peer);
+  }
+
+  private leave(): void {
+    const { peer, doc } = this;
+    if (!peer || !doc) return;
+    doc.removePeer(peer);
+    this.services.peers.remove(peer);
+    this.services.registry.release(doc.id);
+    this.peer = null;
+  }
+}
+
+export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<WebSocket>, services: Services): void {
   const allowed = allowedOrigins();
-  app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
-    // The upgrade is always accepted; refusals are close codes, which a browser can see (1006 otherwise).
+
+  /** Signs a socket in from its upgrade request; the upgrade is always accepted, refusals are close codes (a browser sees those, not a 1006). */
+  function signInOf(c: Context): { sameSite: boolean; signIn: SignIn } {
     const sameSite = originAllowed(c.req.header('origin'), c.req.header('host'), allowed);
-    const auth = signedIn(storage.users, c, true);
-    auth.catch(() => undefined); // awaited on open; a socket refused before that never asks
-    const room = parseRoom(c.req.param('room') ?? '');
-    const acks = c.req.query('acks') === '1';
-    let peer: SocketPeer | null = null;
-    let doc: SharedDoc | null = null;
-    /**
-     * Messages that arrive while the socket is being opened (the store is read): handled after, in
-     * order, even when the client closed the socket meanwhile (what it sent before closing counts).
-     */
-    let early: Uint8Array[] | null = [];
-    let gone = false;
-    const stepOnes = new StepOneGuard();
+    const signIn: SignIn = signedIn(services.storage.users, c, true);
+    signIn.catch(() => undefined); // awaited on open; a socket refused before that never asks
+    return { sameSite, signIn };
+  }
 
-    /** Signs the socket in and joins it to its document; a refusal is a close code. */
-    async function open(ws: WSContext<WebSocket>): Promise<void> {
-      if (!sameSite) return ws.close(CloseCode.Forbidden, CloseReason.OriginNotAllowed);
-      const user = (await auth)?.user;
-      if (!user) return ws.close(CloseCode.Unauthorized, 'Unauthorized');
-      const dataset = room ? await storage.datasets.get(room.datasetId) : undefined;
-      let role = dataset ? await roleOn(storage.datasets, user, dataset) : null;
-      // Clients name a dataset or a round, never a coder's copy: the server picks the copy.
-      if (!room || !dataset || !role || room.coder !== undefined) return ws.close(CloseCode.NotFound, 'Unknown dataset');
-      // A row's own room exists in a dataset whose rows are documents of their own, for a sheet it has.
-      if (room.row && (dataset.layout !== 'rows' || !await storage.datasets.sheetColumns(dataset.id, room.row.sheetId))) {
-        return ws.close(CloseCode.NotFound, 'Unknown row');
-      }
-      let docRoom = room.name;
-      if (room.round !== undefined) {
-        // A round's room opens the coder's own copy; to anyone else the round does not exist.
-        const copy = await rounds.copyFor(dataset, room.round, user);
-        if (!copy) return ws.close(CloseCode.NotFound, 'Unknown round');
-        docRoom = copy.room;
-        role = copy.role;
-      }
-      let loaded: SharedDoc;
-      try {
-        loaded = await registry.get(docRoom);
-      } catch (error) {
-        log.error({ room: docRoom, err: error }, 'loading the document failed');
-        return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
-      }
-      doc = loaded;
-      peer = new SocketPeer(user, role, room.datasetId, room.name, (await auth)!.credential, ws.raw!, doc, acks);
-      peers.add(peer);
-      doc.addPeer(peer);
-    }
+  /** A frame's bytes, or null after closing the socket for a text frame. */
+  function bytesOf(event: MessageEvent, ws: WSContext<WebSocket>): Uint8Array | null {
+    if (typeof event.data !== 'string') return new Uint8Array(event.data as ArrayBuffer);
+    ws.close(CloseCode.BadMessage, 'Bad message');
+    return null;
+  }
 
-    function receive(ws: WSContext<WebSocket>, data: Uint8Array): void {
-      // Once the server is closing a socket, what it still sends is not listened to.
-      if (!peer || !doc || ws.readyState !== 1) return;
-      doc.receive(peer, data);
-    }
-
-    function leave(): void {
-      if (!peer || !doc) return;
-      doc.removePeer(peer);
-      peers.remove(peer);
-      registry.release(doc.id);
-      peer = null;
-    }
-
+  // Before `/ws/:room`: `DATASET/rows` is no room of its own.
+  app.get('/ws/:dataset/rows', upgradeWebSocket((c) => {
+    const { sameSite, signIn } = signInOf(c);
+    const datasetId = c.req.param('dataset') ?? '';
+    const channels = new Map<string, RoomChannel>();
+    let open = false;
     return {
-      onOpen(_event, ws: WSContext<WebSocket>) {
-        open(ws).then(() => {
-          const waiting = early ?? [];
-          early = null;
-          // Sent before anything closed the socket (the client may be closing it by now).
-          for (const data of waiting) if (peer && doc) doc.receive(peer, data);
-          if (gone) leave();
-        }, (error: unknown) => {
-          log.error({ err: error }, 'opening a socket failed');
-          ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
-        });
+      onOpen(_event, ws) {
+        if (!sameSite) return ws.close(CloseCode.Forbidden, CloseReason.OriginNotAllowed);
+        open = true;
       },
       onMessage(event, ws) {
         // What arrives after the server closed the socket is not listened to.
-        if (ws.readyState !== 1) return;
-        if (typeof event.data === 'string') return ws.close(CloseCode.BadMessage, 'Bad message');
-        const data = new Uint8Array(event.data as ArrayBuffer);
-        // A step 1 counts as it arrives, even while the socket is still opening: each may be answered
-        // with the whole document, so a socket may not ask faster than the step-1 rate.
-        if (isStepOne(data) && !stepOnes.admit()) {
-          log.info({ room: room?.name }, 'closing socket: too many sync step 1 messages');
-          return tryAgainLater(ws.raw!, 'Too many sync requests');
+        if (!open || ws.readyState !== 1) return;
+        const data = bytesOf(event, ws);
+        if (!data) return;
+        const frame = readRowFrame(data);
+        const room = frame && parseRoom(frame.room);
+        // Only rows of the socket's dataset travel on it.
+        if (!frame || !room?.row || room.datasetId !== datasetId) return ws.close(CloseCode.BadMessage, 'Bad message');
+        let channel = channels.get(frame.room);
+        if (frame.message.byteLength === 0) {
+          channel?.close();
+          channels.delete(frame.room);
+          return;
         }
-        if (early) early.push(data);
-        else receive(ws, data);
+        if (!channel) {
+          if (channels.size >= MAX_ROOMS_PER_SOCKET) return tryAgainLater(ws.raw!, 'Too many rooms open');
+          const name = frame.room;
+          channel = new RoomChannel(services, signIn, name, true, ws, (message) => rowFrame(name, message));
+          channels.set(name, channel);
+          channel.open();
+        }
+        channel.receive(frame.message);
       },
       onClose() {
-        gone = true;
-        // Still opening: it leaves once what it sent meanwhile is handled.
-        if (early === null) leave();
+        for (const channel of channels.values()) channel.close();
+        channels.clear();
+      },
+    };
+  }));
+
+  app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
+    const { sameSite, signIn } = signInOf(c);
+    const acks = c.req.query('acks') === '1';
+    let channel: RoomChannel | null = null;
+    return {
+      onOpen(_event, ws) {
+        if (!sameSite) return ws.close(CloseCode.Forbidden, CloseReason.OriginNotAllowed);
+        channel = new RoomChannel(services, signIn, c.req.param('room') ?? '', acks, ws, unframed);
+        channel.open();
+      },
+      onMessage(event, ws) {
+        if (!channel || ws.readyState !== 1) return;
+        const data = bytesOf(event, ws);
+        if (data) channel.receive(data);
+      },
+      onClose() {
+        channel?.close();
       },
     };
   }));
 }
-

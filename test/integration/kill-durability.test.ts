@@ -137,7 +137,7 @@ describe('durability against kill -9', () => {
         WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
         disableBc: true,
       });
-      const saves = new SaveStatus(provider, doc);
+      const saves = SaveStatus.of(provider, doc);
       clients.push({ doc, provider, closes: [], destroy: () => { saves.destroy(); provider.destroy(); } });
       await waitFor(() => provider.synced, { what: 'initial sync' });
       const events = sheetOf(doc, 'events');

@@ -62,7 +62,7 @@ describe('when storing fails', () => {
       connect: false,
       disableBc: true,
     });
-    saves = new SaveStatus(provider, doc);
+    saves = SaveStatus.of(provider, doc);
     provider.connect();
     await waitFor(() => provider.synced, { what: 'initial sync' });
   });
