@@ -8,7 +8,8 @@
  * user's): undo takes back only one's own changes, as Yjs's UndoManager does within one document. A
  * stack of values rather than one UndoManager per row document, because rows close (the tab keeps 32
  * open) and a paste spans more rows than are ever open at once; an UndoManager's history goes with its
- * document.
+ * document. A merge of duplicate rows is one step too, taken back and made again by the server (its
+ * merged rows come back under their own ids, which only the server may do).
  */
 import type { CellValue } from '../../model/columns';
 import { type Before, MAX_OPEN, type RowDocs } from './row-docs';
@@ -22,7 +23,13 @@ export interface CellChange {
   after: CellValue;
 }
 
-export type Step = readonly CellChange[];
+/** A step the server takes back and makes again as a whole (a merge of duplicate rows), not cell values. */
+export interface ServerStep {
+  back(): Promise<number>;
+  again(): Promise<number>;
+}
+
+export type Step = readonly CellChange[] | ServerStep;
 
 /** Steps kept to undo. */
 const MAX_STEPS = 100;
@@ -50,7 +57,7 @@ export class RowUndo {
 
   /** Records a step of this user's (nothing when it changed nothing). */
   record(step: Step): void {
-    if (step.length === 0) return;
+    if ('length' in step && step.length === 0) return;
     this.done.push(step);
     if (this.done.length > MAX_STEPS) this.done.shift();
     this.undone.length = 0;
@@ -70,7 +77,7 @@ export class RowUndo {
       const step = this.done.pop();
       if (!step) return 0;
       this.undone.push(step);
-      return this.apply(step, 'back');
+      return 'back' in step ? step.back() : this.apply(step, 'back');
     });
   }
 
@@ -79,7 +86,7 @@ export class RowUndo {
       const step = this.undone.pop();
       if (!step) return 0;
       this.done.push(step);
-      return this.apply(step, 'again');
+      return 'again' in step ? step.again() : this.apply(step, 'again');
     });
   }
 
@@ -90,7 +97,7 @@ export class RowUndo {
   }
 
   /** Writes a step's values back (or again), a few rows at a time; a cell changed by someone since is left. */
-  private async apply(step: Step, way: 'back' | 'again'): Promise<number> {
+  private async apply(step: readonly CellChange[], way: 'back' | 'again'): Promise<number> {
     const byRow = new Map<string, CellChange[]>();
     for (const change of step) {
       const key = `${change.sheet}\u0000${change.row}`;
