@@ -4,7 +4,12 @@
  * Secrets never: a sign-in names the user, not the session.
  */
 import type { Logger } from './logger';
-import type { Storage, UserDirectory } from './storage';
+import type { NewAuditEntry, Storage, UserDirectory } from './storage';
+
+/** An audit entry in the log, once written. */
+export function logAudit(log: Logger, entry: NewAuditEntry): void {
+  log.info({ user: entry.actorId, action: entry.action, target: entry.target, detail: entry.detail }, 'audit');
+}
 
 /**
  * `storage` whose user directory logs each session started and each audit entry written (the audit
@@ -19,7 +24,7 @@ export function withActivityLog(storage: Storage, log: Logger): Storage {
     },
     async audit(entry) {
       await users.audit(entry);
-      log.info({ user: entry.actorId, action: entry.action, target: entry.target, detail: entry.detail }, 'audit');
+      logAudit(log, entry);
     },
   };
   const directory = new Proxy(users, {

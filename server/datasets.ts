@@ -1,14 +1,14 @@
 /**
  * Creating and shaping datasets: the first document state is built here and stored with the dataset's
- * record; renaming, archiving, deleting, and adding, renaming, moving and deleting sheets. Creating,
- * archiving, restoring and deleting a dataset are written to the audit log, with who did it.
+ * record; deleting, and adding, renaming, moving and deleting sheets (renaming, archiving and access are
+ * `server/admin/datasets.ts`). Creating and deleting a dataset are written to the audit log, with who did it.
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../model/codes';
 import type { Column } from '../model/columns';
 import { seedDemo } from '../model/demo';
 import {
-  createSheet, getMeta, getSheet, getSheets, initDocument, orderedSheetIds, setCell, SHEET_KEYS, SHEET_POSITION_KEY, sheetName,
+  createSheet, getSheet, getSheets, initDocument, orderedSheetIds, setCell, SHEET_KEYS, SHEET_POSITION_KEY, sheetName,
   sheetPosition, sheetRows,
 } from '../model/document';
 import { SEED_ARTICLE } from '../model/seed-article';
@@ -75,22 +75,6 @@ export async function createDataset(
 
 /** History entries of a sheet being added, renamed or deleted: no row, this column, the sheet's names as values. */
 export const SHEET_HISTORY_COLUMN = 'sheet';
-
-/** Renames a dataset: the catalog holds the name, the document's `meta.name` mirrors it. */
-export async function renameDataset(catalog: DatasetCatalog, registry: DocRegistry, id: string, name: string, userId: string): Promise<void> {
-  await registry.with(id, (shared) => shared.transact({ userId }, (doc) => {
-    if (getMeta(doc).get('name') !== name) getMeta(doc).set('name', name);
-  }));
-  await catalog.rename(id, name);
-}
-
-/** Archives (read-only for everyone; the caller tells open sockets) or restores a dataset; a change is audited. */
-export async function archiveDataset(catalog: DatasetCatalog, id: string, archived: boolean, actor: Actor): Promise<void> {
-  const current = await catalog.get(id);
-  if (!current || (current.archivedAt !== null) === archived) return;
-  await catalog.setArchived(id, archived ? Date.now() : null);
-  await actor.users.audit({ actorId: actor.userId, action: archived ? 'dataset.archive' : 'dataset.restore', target: id, detail: { name: current.name } });
-}
 
 /** What goes with a dataset when it is deleted, counted: rows per sheet, releases, sources, double-coding rounds. */
 export interface DatasetContents {

@@ -81,23 +81,45 @@ export interface DatasetCatalog {
    */
   create(record: NewDatasetRecord, first: DocCommit, sources?: readonly NewSourceRecord[]): Promise<boolean>;
   updateSettings(id: string, settings: DatasetSettings): Promise<void>;
-  setAccess(id: string, access: DatasetAccess): Promise<void>;
+  /** Every dataset, oldest first, each with the user's role as its member (if they are one): one query. */
+  listFor(userId: string): Promise<Array<DatasetRecord & { memberRole: Role | undefined }>>;
   /** The user's role as a member of the dataset, if they are one. */
   memberRole(datasetId: string, userId: string): Promise<Role | undefined>;
   members(datasetId: string): Promise<Member[]>;
-  /** Adds a member or changes their role. */
-  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): Promise<void>;
-  /** False when the user was not a member. */
-  removeMember(datasetId: string, userId: string): Promise<boolean>;
-  /** Renames a dataset (the catalog holds its name; the document's `meta.name` mirrors it). */
-  rename(id: string, name: string): Promise<void>;
-  /** Archives a dataset at `at` (ms since the epoch), or restores it with null. */
-  setArchived(id: string, at: number | null): Promise<void>;
+  /**
+   * Changes the dataset's name (the catalog holds it; the document's `meta.name` mirrors it), archive and
+   * access in one transaction with their audit entries, as `decide` answers from the dataset as the
+   * transaction reads it (undefined when there is none). `decide` runs inside the transaction and
+   * synchronously; a throw writes nothing. Returns the dataset as changed.
+   */
+  changeDataset(id: string, decide: (dataset: DatasetRecord | undefined) => DatasetChange): Promise<DatasetRecord>;
+  /**
+   * Adds, changes or removes (`role: null`) a member in one transaction with the audit entries, as `decide`
+   * answers from the user named and their membership as the transaction reads them (undefined when there is
+   * no such user). `decide` runs inside the transaction and synchronously; a throw writes nothing.
+   */
+  changeMember(datasetId: string, userName: string, decide: (user: UserRecord | undefined, role: Role | undefined) => MemberChange): Promise<UserRecord>;
   /**
    * Deletes a dataset and everything stored for it (its document's log and snapshot, history, read
    * model, flags, conflicts, and the documents it owns) in one transaction. False if there was none.
    */
   delete(id: string): Promise<boolean>;
+}
+
+/** What an administrative change of a dataset writes; fields left out stay as they are. */
+export interface DatasetChange {
+  name?: string;
+  access?: DatasetAccess;
+  /** When it was archived (ms since the epoch); null restores it. */
+  archivedAt?: number | null;
+  audit: NewAuditEntry[];
+}
+
+/** What a change of a dataset's member writes: their role (null: no longer a member). */
+export interface MemberChange {
+  role: Role | null;
+  addedBy: string | null;
+  audit: NewAuditEntry[];
 }
 
 export const ROW_FILTERS = ['all', 'approved', 'flagged', 'unflagged'] as const;
@@ -209,35 +231,80 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** An audit entry to write: who (null for the server itself) did what to which user or dataset. */
+export interface NewAuditEntry {
+  actorId: string | null;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+}
+
+/** A user as an administrative change reads them. */
+export interface UserState extends UserRecord {
+  disabled: boolean;
+}
+
+/** What an administrative change of a user writes; fields left out stay as they are. */
+export interface UserChange {
+  role?: Role;
+  /** Disabling also ends the user's sessions. */
+  disabled?: boolean;
+  audit: NewAuditEntry[];
+}
+
+/** A one-time sign-in link as stored. */
+export interface SignInLinkRecord {
+  idHash: string;
+  userId: string;
+  createdBy: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
 /**
  * Users, their browser sessions and one-time sign-in links. Secrets are stored only as hashes
  * (`server/auth/secrets.ts`). Lookups by token or session never return a disabled user.
  */
 export interface UserDirectory {
-  /** Stores a new user; false, storing nothing, when the name is taken. */
-  insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }): Promise<boolean>;
+  /**
+   * Stores a new user, with a first sign-in link and an audit entry when given, in one transaction; false,
+   * storing nothing, when the name is taken.
+   */
+  insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }, also?: { link?: SignInLinkRecord; audit?: NewAuditEntry }): Promise<boolean>;
   byTokenHash(tokenHash: string): Promise<UserRecord | undefined>;
   /** The user with this name, disabled or not. */
   byName(name: string): Promise<(UserRecord & { passwordHash: string | null; disabled: boolean }) | undefined>;
   byId(id: string): Promise<(UserRecord & { disabled: boolean }) | undefined>;
   list(): Promise<Array<UserRecord & { createdAt: string; disabled: boolean }>>;
-  setRole(userId: string, role: Role): Promise<void>;
-  /** Disabling also ends the user's sessions; returns the hashes of those ended. */
-  setDisabled(userId: string, disabled: boolean): Promise<string[]>;
-  setPasswordHash(userId: string, passwordHash: string | null): Promise<void>;
+  /**
+   * Changes the user named in one transaction with the audit entries, as `decide` answers from the user as
+   * the transaction reads them (undefined when there is none). `decide` runs inside the transaction and
+   * synchronously; a throw writes nothing. Returns the user as changed and the hashes of the sessions a
+   * disabling ended.
+   */
+  changeUser(name: string, decide: (user: UserState | undefined) => UserChange): Promise<{ user: UserState; endedSessions: string[] }>;
+  /** Sets the password's hash (null: none), with the audit entry in the same transaction when given. */
+  setPasswordHash(userId: string, passwordHash: string | null, audit?: NewAuditEntry): Promise<void>;
   sessionsOf(userId: string): Promise<SessionInfo[]>;
-  /** Ends sessions of the user: the one with this public id, or all of them. Returns the hashes of those ended. */
-  deleteSessionsOf(userId: string, sessionId?: string): Promise<string[]>;
-  insertLink(link: { idHash: string; userId: string; createdBy: string | null; createdAt: number; expiresAt: number }): Promise<void>;
+  /**
+   * Ends sessions of the user: the one with this public id, or all of them. With `audit`, its entry for
+   * the hashes ended is written in the same transaction (a throw from it ends none). Returns the hashes ended.
+   */
+  deleteSessionsOf(userId: string, sessionId?: string, audit?: (ended: readonly string[]) => NewAuditEntry): Promise<string[]>;
+  /** Stores a sign-in link, with the audit entry in the same transaction when given. */
+  insertLink(link: SignInLinkRecord, audit?: NewAuditEntry): Promise<void>;
   /** Uses a sign-in link once: its user, if it exists, is unused and unexpired; it cannot be used again. */
   consumeLink(idHash: string, now: number): Promise<UserRecord | undefined>;
-  audit(entry: { actorId: string | null; action: string; target: string; detail: Record<string, unknown> }): Promise<void>;
+  audit(entry: NewAuditEntry): Promise<void>;
   auditLog(limit: number): Promise<AuditEntry[]>;
   count(): Promise<number>;
   /** The admin made first (the one the first start created). */
   firstAdmin(): Promise<UserRecord | undefined>;
-  /** Replaces the user's token; returns the hash of the token it replaced. */
-  setTokenHash(userId: string, tokenHash: string): Promise<string | undefined>;
+  /**
+   * Replaces the user's token, with the audit entry in the same transaction when given; returns the hash
+   * of the token it replaced.
+   */
+  setTokenHash(userId: string, tokenHash: string, audit?: NewAuditEntry): Promise<string | undefined>;
   insertSession(session: { idHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void>;
   /** The user of an unexpired session. */
   bySessionHash(idHash: string, now: number): Promise<UserRecord | undefined>;

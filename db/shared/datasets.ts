@@ -3,10 +3,12 @@ import { and, type AnyColumn, asc, eq, like, or } from 'drizzle-orm';
 import type { Column } from '../../model/columns';
 import type { Role } from '../../model/roles';
 import type {
-  DatasetAccess, DatasetCatalog, DatasetRecord, DatasetSettings, Member, NewDatasetRecord, NewSourceRecord, SheetSummary,
+  DatasetCatalog, DatasetChange, DatasetRecord, DatasetSettings, Member, MemberChange, NewDatasetRecord, NewSourceRecord, SheetSummary,
+  UserRecord,
 } from '../../server/storage';
 import type { DocCommit } from '../../server/sync/store';
 import { toDatasetRecord } from '../read-rows';
+import { writeAudit } from './audit';
 import { insertSource } from './sources';
 import { call, exec, first, type QueryDb, type QueryStore, rows, snapshot, transaction } from './steps';
 
@@ -31,6 +33,15 @@ export class SharedDatasetCatalog implements DatasetCatalog {
   async list(): Promise<DatasetRecord[]> {
     const { db, t: { datasets } } = this.store;
     return (await this.store.run(rows(db.select().from(datasets).orderBy(asc(datasets.createdAt))))).map(toDatasetRecord);
+  }
+
+  async listFor(userId: string): Promise<Array<DatasetRecord & { memberRole: Role | undefined }>> {
+    const { db, t: { datasets, datasetMembers } } = this.store;
+    // The user's memberships joined in: one query however many datasets there are.
+    const listed = await this.store.run(rows(db.select({ dataset: datasets, memberRole: datasetMembers.role }).from(datasets)
+      .leftJoin(datasetMembers, and(eq(datasetMembers.datasetId, datasets.id), eq(datasetMembers.userId, userId)))
+      .orderBy(asc(datasets.createdAt))));
+    return listed.map(({ dataset, memberRole }) => ({ ...toDatasetRecord(dataset), memberRole: memberRole ?? undefined }));
   }
 
   async get(id: string): Promise<DatasetRecord | undefined> {
@@ -76,11 +87,6 @@ export class SharedDatasetCatalog implements DatasetCatalog {
     return this.store.run(exec(db.update(datasets).set({ settings: JSON.stringify(settings) }).where(eq(datasets.id, id))));
   }
 
-  setAccess(id: string, access: DatasetAccess): Promise<void> {
-    const { db, t: { datasets } } = this.store;
-    return this.store.run(exec(db.update(datasets).set({ access }).where(eq(datasets.id, id))));
-  }
-
   async memberRole(datasetId: string, userId: string): Promise<Role | undefined> {
     const { db, t: { datasetMembers } } = this.store;
     return (await this.store.run(first(db.select({ role: datasetMembers.role }).from(datasetMembers)
@@ -95,27 +101,44 @@ export class SharedDatasetCatalog implements DatasetCatalog {
       .map((m) => ({ ...m, addedAt: new Date(m.addedAt).toISOString() }));
   }
 
-  setMember(datasetId: string, userId: string, role: Role, addedBy: string | null): Promise<void> {
-    const { db, t: { datasetMembers } } = this.store;
-    return this.store.run(exec(db.insert(datasetMembers).values({ datasetId, userId, role, addedBy, addedAt: Date.now() })
-      .onConflictDoUpdate({ target: [datasetMembers.datasetId, datasetMembers.userId], set: { role } })));
+  changeMember(datasetId: string, userName: string, decide: (user: UserRecord | undefined, role: Role | undefined) => MemberChange): Promise<UserRecord> {
+    const { store } = this;
+    const { t } = store;
+    const { users, datasetMembers } = t;
+    return store.run(transaction(function* (tx) {
+      const user = yield* first(tx.select({ id: users.id, name: users.name, role: users.role }).from(users).where(eq(users.name, userName)));
+      const member = and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, user?.id ?? ''));
+      const current = user && (yield* first(store.forUpdate(tx.select({ role: datasetMembers.role }).from(datasetMembers).where(member))))?.role;
+      const change = decide(user, current);
+      if (!user) throw new Error(`changeMember: "${userName}" does not exist, and decide did not refuse`);
+      if (change.role === null) {
+        if (current !== undefined) yield* exec(tx.delete(datasetMembers).where(member));
+      } else if (change.role !== current) {
+        yield* exec(tx.insert(datasetMembers).values({ datasetId, userId: user.id, role: change.role, addedBy: change.addedBy, addedAt: Date.now() })
+          .onConflictDoUpdate({ target: [datasetMembers.datasetId, datasetMembers.userId], set: { role: change.role } }));
+      }
+      yield* writeAudit(tx, t, change.audit);
+      return user;
+    }));
   }
 
-  async removeMember(datasetId: string, userId: string): Promise<boolean> {
-    const { db, t: { datasetMembers } } = this.store;
-    const removed = await this.store.run(rows(db.delete(datasetMembers)
-      .where(and(eq(datasetMembers.datasetId, datasetId), eq(datasetMembers.userId, userId))).returning({ userId: datasetMembers.userId })));
-    return removed.length > 0;
-  }
-
-  rename(id: string, name: string): Promise<void> {
-    const { db, t: { datasets } } = this.store;
-    return this.store.run(exec(db.update(datasets).set({ name }).where(eq(datasets.id, id))));
-  }
-
-  setArchived(id: string, at: number | null): Promise<void> {
-    const { db, t: { datasets } } = this.store;
-    return this.store.run(exec(db.update(datasets).set({ archivedAt: at }).where(eq(datasets.id, id))));
+  changeDataset(id: string, decide: (dataset: DatasetRecord | undefined) => DatasetChange): Promise<DatasetRecord> {
+    const { store } = this;
+    const { t } = store;
+    const { datasets } = t;
+    return store.run(transaction(function* (tx) {
+      const row = yield* first(store.forUpdate(tx.select().from(datasets).where(eq(datasets.id, id))));
+      const change = decide(row && toDatasetRecord(row));
+      if (!row) throw new Error(`changeDataset: "${id}" does not exist, and decide did not refuse`);
+      const set = {
+        ...(change.name !== undefined && { name: change.name }),
+        ...(change.access !== undefined && { access: change.access }),
+        ...(change.archivedAt !== undefined && { archivedAt: change.archivedAt }),
+      };
+      if (Object.keys(set).length > 0) yield* exec(tx.update(datasets).set(set).where(eq(datasets.id, id)));
+      yield* writeAudit(tx, t, change.audit);
+      return toDatasetRecord({ ...row, ...set });
+    }));
   }
 
   async delete(id: string): Promise<boolean> {

@@ -1,7 +1,9 @@
 /** The directory of users, their browser sessions, one-time sign-in links and the audit log, on either store. */
 import { and, asc, count, desc, eq, gt, inArray, isNull, type SQL } from 'drizzle-orm';
-import type { Role } from '../../model/roles';
-import type { AuditEntry, SessionInfo, UserDirectory, UserRecord } from '../../server/storage';
+import type {
+  AuditEntry, NewAuditEntry, SessionInfo, SignInLinkRecord, UserChange, UserDirectory, UserRecord, UserState,
+} from '../../server/storage';
+import { writeAudit } from './audit';
 import { exec, first, type QueryDb, type QueryStore, rows, type Steps, type Tables, transaction } from './steps';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -21,12 +23,17 @@ export class SharedUserDirectory implements UserDirectory {
     this.active = isNull(users.disabledAt);
   }
 
-  async insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }): Promise<boolean> {
-    const { users } = this.t;
-    // One statement: of two requests for the same name at once, one stores and the other is told.
-    const stored = await this.store.run(rows(this.db.insert(users).values({ ...user, createdAt: Date.now() })
-      .onConflictDoNothing({ target: users.name }).returning({ id: users.id })));
-    return stored.length === 1;
+  insert(user: UserRecord & { tokenHash: string; passwordHash: string | null }, also: { link?: SignInLinkRecord; audit?: NewAuditEntry } = {}): Promise<boolean> {
+    const { t } = this;
+    return this.store.run(transaction(function* (tx) {
+      // One statement: of two requests for the same name at once, one stores and the other is told.
+      const stored = yield* rows(tx.insert(t.users).values({ ...user, createdAt: Date.now() })
+        .onConflictDoNothing({ target: t.users.name }).returning({ id: t.users.id }));
+      if (stored.length === 0) return false;
+      if (also.link) yield* exec(tx.insert(t.signinLinks).values(also.link));
+      yield* writeAudit(tx, t, also.audit ? [also.audit] : []);
+      return true;
+    }));
   }
 
   byTokenHash(tokenHash: string): Promise<UserRecord | undefined> {
@@ -62,31 +69,40 @@ export class SharedUserDirectory implements UserDirectory {
     return this.store.run(first(this.db.select(this.publicFields).from(users).where(eq(users.role, 'admin')).orderBy(users.createdAt).limit(1)));
   }
 
-  setTokenHash(userId: string, tokenHash: string): Promise<string | undefined> {
-    const { store, t: { users } } = this;
+  setTokenHash(userId: string, tokenHash: string, audit?: NewAuditEntry): Promise<string | undefined> {
+    const { store, t, t: { users } } = this;
     return store.run(transaction(function* (tx) {
       const old = yield* first(store.forUpdate(tx.select({ tokenHash: users.tokenHash }).from(users).where(eq(users.id, userId))));
       yield* exec(tx.update(users).set({ tokenHash }).where(eq(users.id, userId)));
+      yield* writeAudit(tx, t, audit ? [audit] : []);
       return old?.tokenHash;
     }));
   }
 
-  setRole(userId: string, role: Role): Promise<void> {
-    const { users } = this.t;
-    return this.store.run(exec(this.db.update(users).set({ role }).where(eq(users.id, userId))));
-  }
-
-  setDisabled(userId: string, disabled: boolean): Promise<string[]> {
-    const { store, t: { users, sessions } } = this;
+  changeUser(name: string, decide: (user: UserState | undefined) => UserChange): Promise<{ user: UserState; endedSessions: string[] }> {
+    const { store, publicFields, t, t: { users, sessions } } = this;
     return store.run(transaction(function* (tx) {
-      yield* exec(tx.update(users).set({ disabledAt: disabled ? Date.now() : null }).where(eq(users.id, userId)));
-      return disabled ? yield* endSessions(tx, sessions, eq(sessions.userId, userId)) : [];
+      const found = yield* first(store.forUpdate(tx.select({ ...publicFields, disabledAt: users.disabledAt }).from(users).where(eq(users.name, name))));
+      const before = found && { id: found.id, name: found.name, role: found.role, disabled: found.disabledAt !== null };
+      const change = decide(before);
+      if (!before) throw new Error(`changeUser: "${name}" does not exist, and decide did not refuse`);
+      const after = { ...before, ...(change.role !== undefined && { role: change.role }), ...(change.disabled !== undefined && { disabled: change.disabled }) };
+      if (after.role !== before.role || after.disabled !== before.disabled) {
+        yield* exec(tx.update(users).set({ role: after.role, ...(after.disabled !== before.disabled && { disabledAt: after.disabled ? Date.now() : null }) })
+          .where(eq(users.id, before.id)));
+      }
+      const endedSessions = after.disabled && !before.disabled ? yield* endSessions(tx, sessions, eq(sessions.userId, before.id)) : [];
+      yield* writeAudit(tx, t, change.audit);
+      return { user: after, endedSessions };
     }));
   }
 
-  setPasswordHash(userId: string, passwordHash: string | null): Promise<void> {
-    const { users } = this.t;
-    return this.store.run(exec(this.db.update(users).set({ passwordHash }).where(eq(users.id, userId))));
+  setPasswordHash(userId: string, passwordHash: string | null, audit?: NewAuditEntry): Promise<void> {
+    const { t, t: { users } } = this;
+    return this.store.run(transaction(function* (tx) {
+      yield* exec(tx.update(users).set({ passwordHash }).where(eq(users.id, userId)));
+      yield* writeAudit(tx, t, audit ? [audit] : []);
+    }));
   }
 
   insertSession(session: { idHash: string; userId: string; createdAt: number; expiresAt: number }): Promise<void> {
@@ -112,18 +128,23 @@ export class SharedUserDirectory implements UserDirectory {
       .map((s) => ({ id: sessionId(s.idHash), createdAt: iso(s.createdAt), expiresAt: iso(s.expiresAt) }));
   }
 
-  deleteSessionsOf(userId: string, id?: string): Promise<string[]> {
-    const { db, store, t: { sessions } } = this;
-    return store.run(function* () {
-      const hashes = (yield* rows(db.select({ idHash: sessions.idHash }).from(sessions).where(eq(sessions.userId, userId))))
+  deleteSessionsOf(userId: string, id?: string, audit?: (ended: readonly string[]) => NewAuditEntry): Promise<string[]> {
+    const { store, t, t: { sessions } } = this;
+    return store.run(transaction(function* (tx) {
+      const hashes = (yield* rows(tx.select({ idHash: sessions.idHash }).from(sessions).where(eq(sessions.userId, userId))))
         .map((s) => s.idHash).filter((h) => id === undefined || sessionId(h) === id);
-      if (hashes.length === 0) return [];
-      return yield* endSessions(db, sessions, inArray(sessions.idHash, hashes));
-    }());
+      const ended = hashes.length === 0 ? [] : yield* endSessions(tx, sessions, inArray(sessions.idHash, hashes));
+      if (audit) yield* writeAudit(tx, t, [audit(ended)]);
+      return ended;
+    }));
   }
 
-  insertLink(link: { idHash: string; userId: string; createdBy: string | null; createdAt: number; expiresAt: number }): Promise<void> {
-    return this.store.run(exec(this.db.insert(this.t.signinLinks).values(link)));
+  insertLink(link: SignInLinkRecord, audit?: NewAuditEntry): Promise<void> {
+    const { t } = this;
+    return this.store.run(transaction(function* (tx) {
+      yield* exec(tx.insert(t.signinLinks).values(link));
+      yield* writeAudit(tx, t, audit ? [audit] : []);
+    }));
   }
 
   consumeLink(idHash: string, now: number): Promise<UserRecord | undefined> {
@@ -138,8 +159,8 @@ export class SharedUserDirectory implements UserDirectory {
     }));
   }
 
-  audit(entry: { actorId: string | null; action: string; target: string; detail: Record<string, unknown> }): Promise<void> {
-    return this.store.run(exec(this.db.insert(this.t.auditLog).values({ ...entry, at: Date.now(), detail: JSON.stringify(entry.detail) })));
+  audit(entry: NewAuditEntry): Promise<void> {
+    return this.store.run(writeAudit(this.db, this.t, [entry]));
   }
 
   async auditLog(limit: number): Promise<AuditEntry[]> {

@@ -2,22 +2,26 @@
 import { ulid } from 'ulid';
 import type { Role } from '../../model/roles';
 import { conflict } from '../errors';
-import type { UserDirectory, UserRecord } from '../storage';
+import type { SignInLinkRecord, UserDirectory, UserRecord } from '../storage';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets';
 
 export type User = UserRecord;
 
 const SESSION_DAYS = 30;
 
-/** Creates a user and returns it with its token, which is shown once and stored only as a hash. */
+/**
+ * Creates a user and returns it with its token, which is shown once and stored only as a hash. `also`
+ * (a first sign-in link, the audit entry, made for the new user's id) is stored in the same transaction.
+ */
 export async function createUser(
   users: UserDirectory,
   input: { name: string; role: Role; password?: string; token?: string },
+  also?: (user: User) => Parameters<UserDirectory['insert']>[1],
 ): Promise<User & { token: string }> {
   const token = input.token ?? newSecret();
   const user = { id: ulid(), name: input.name, role: input.role };
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  if (!await users.insert({ ...user, tokenHash: hashSecret(token), passwordHash })) {
+  if (!await users.insert({ ...user, tokenHash: hashSecret(token), passwordHash }, also?.(user))) {
     throw conflict(`A user named "${input.name}" exists already`);
   }
   return { ...user, token };
@@ -69,22 +73,15 @@ export function deleteSession(users: UserDirectory, secret: string): Promise<voi
 /** A one-time sign-in link's lifetime: an invitation, not a key for life. */
 export const SIGNIN_LINK_DAYS = 7;
 
-/** Makes a one-time sign-in link's secret for a user; it works once, until it expires. */
-export async function createSignInLink(users: UserDirectory, userId: string, createdBy: string | null): Promise<{ secret: string; expiresAt: number }> {
+/** A new one-time sign-in link for a user: its secret, and the record that stores it (by its hash). */
+export function newSignInLink(userId: string, createdBy: string | null): { secret: string; record: SignInLinkRecord } {
   const secret = newSecret();
   const now = Date.now();
   const expiresAt = now + SIGNIN_LINK_DAYS * 24 * 3600 * 1000;
-  await users.insertLink({ idHash: hashSecret(secret), userId, createdBy, createdAt: now, expiresAt });
-  return { secret, expiresAt };
+  return { secret, record: { idHash: hashSecret(secret), userId, createdBy, createdAt: now, expiresAt } };
 }
 
 /** The user of a one-time sign-in link, using it up; undefined if it is unknown, used or expired. */
 export function userByLink(users: UserDirectory, secret: string): Promise<User | undefined> {
   return users.consumeLink(hashSecret(secret), Date.now());
-}
-
-/** Gives a user a new token; the old one stops working. Returns the new token and the old one's hash. */
-export async function rotateToken(users: UserDirectory, userId: string): Promise<{ token: string; oldHash: string | undefined }> {
-  const token = newSecret();
-  return { token, oldHash: await users.setTokenHash(userId, hashSecret(token)) };
 }

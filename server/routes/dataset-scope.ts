@@ -4,6 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Role } from '../../model/roles';
+import type { DatasetActor } from '../admin/datasets';
 import { assertRoleOn, roleOn } from '../access';
 import type { AuthEnv } from '../auth/middleware';
 import { forbidden, notFound } from '../errors';
@@ -34,4 +35,9 @@ export function requireRole(c: Context<DatasetEnv>, needed: Role): void {
 /** Throws 403 while the request's dataset is archived: every write waits for its restore, whatever role it needs. */
 export function requireActive(c: Context<DatasetEnv>): void {
   if (c.get('dataset').archivedAt !== null) throw forbidden('This dataset is archived: it is read-only until an admin restores it');
+}
+
+/** Who acts on the request's dataset, and with which role. */
+export function actorOn(c: Context<DatasetEnv>): DatasetActor {
+  return { user: c.get('user'), dataset: c.get('dataset'), role: c.get('role') };
 }

@@ -3,15 +3,16 @@ import { type Context, Hono } from 'hono';
 import type * as Y from 'yjs';
 import { getSheet, readColumns, sheetName, sheetRows } from '../../model/document';
 import { DatasetPatch, DeleteDatasetBody, NewDatasetBody, NewSheetBody, SettingsPatch, SheetPatch } from '../../model/http';
-import { datasetRole, managesDataset, ownRole, ownRoleOn, roleOn } from '../access';
+import { DatasetAdmin } from '../admin/datasets';
+import { managesDataset, ownRoleOn, roleOn } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
-import { addSheet, archiveDataset, changeSheet, createDataset, deleteDataset, deleteSheet, renameDataset } from '../datasets';
+import { addSheet, changeSheet, createDataset, deleteDataset, deleteSheet } from '../datasets';
 import { badRequest, forbidden } from '../errors';
 import { exportResponse, zipExportResponse } from '../export/export';
 import { progress } from '../progress';
 import { readBody } from '../validate';
-import { type DatasetEnv, requireRole } from './dataset-scope';
+import { actorOn, type DatasetEnv, requireRole } from './dataset-scope';
 
 /** A dataset id made from its name when none is given. */
 function idFromName(name: string): string {
@@ -20,22 +21,16 @@ function idFromName(name: string): string {
 }
 
 /** `/api/datasets`: the datasets the user may open, and creating one. */
-export function datasetsRoutes({ storage }: Services) {
+export function datasetsRoutes(services: Services) {
+  const { storage } = services;
+  const admin = new DatasetAdmin(services);
   return new Hono<AuthEnv>()
     .get('/', async (c) => {
-      const user = c.get('user');
       // Archived datasets only when asked for (`?archived=1`): then every dataset, archived ones marked.
-      const withArchived = c.req.query('archived') === '1';
-      const listed = [];
-      for (const d of await storage.datasets.list()) {
-        if (!withArchived && d.archivedAt !== null) continue;
-        const memberRole = await storage.datasets.memberRole(d.id, user.id);
-        const role = datasetRole(user, d, memberRole);
-        const { id, name, template, createdAt, archivedAt, access } = d;
-        // `role` is what the user acts with now (an archive caps it at viewer), `ownRole` theirs apart from the archive.
-        if (role !== null) listed.push({ id, name, template, createdAt, archivedAt, access, role, ownRole: ownRole(user, d, memberRole) });
-      }
-      return c.json(listed);
+      const listed = await admin.list(c.get('user'), c.req.query('archived') === '1');
+      // `role` is what the user acts with now (an archive caps it at viewer), `ownRole` theirs apart from the archive.
+      return c.json(listed.map(({ dataset: { id, name, template, createdAt, archivedAt, access }, role, ownRole }) =>
+        ({ id, name, template, createdAt, archivedAt, access, role, ownRole })));
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
@@ -52,8 +47,10 @@ export function datasetsRoutes({ storage }: Services) {
 }
 
 /** `/api/datasets/:id/…`, behind the dataset scope. */
-export function datasetRoutes({ storage, registry, peers }: Services) {
+export function datasetRoutes(services: Services) {
+  const { storage, registry } = services;
   const { datasets, readModel } = storage;
+  const admin = new DatasetAdmin(services);
   const detail = async (c: Context<DatasetEnv>, id: string) => {
     const record = (await datasets.get(id))!;
     const { settings: _settings, ...dataset } = record;
@@ -66,27 +63,11 @@ export function datasetRoutes({ storage, registry, peers }: Services) {
   return new Hono<DatasetEnv>()
     .get('/', async (c) => c.json(await detail(c, c.get('dataset').id)))
     .patch('/', async (c) => {
-      await requireManager(c);
-      const { id } = c.get('dataset');
       const body = await readBody(c, DatasetPatch);
-      const actor = { userId: c.get('user').id, users: storage.users };
-      // A rename of an archived dataset waits for its restore: the archive is read-only.
-      if (body.archived === false) await archiveDataset(datasets, id, false, actor);
-      if (body.name !== undefined) {
-        if ((await datasets.get(id))!.archivedAt !== null) throw forbidden('This dataset is archived: restore it to rename it');
-        await renameDataset(datasets, registry, id, body.name, c.get('user').id);
-      }
-      if (body.archived === true) await archiveDataset(datasets, id, true, actor);
-      const before = c.get('dataset');
-      if (body.access !== undefined && body.access !== before.access) {
-        await datasets.setAccess(id, body.access);
-        await storage.users.audit({ actorId: c.get('user').id, action: 'dataset.access', target: id, detail: { from: before.access, to: body.access } });
-      }
-      // Open sockets follow at once: read-only when archived, closed for users who lost access.
-      await peers.recheck({ datasetId: id });
-      const role = await roleOn(datasets, c.get('user'), (await datasets.get(id))!);
+      const changed = await admin.change(actorOn(c), body);
+      const role = await roleOn(datasets, c.get('user'), changed);
       if (role) c.set('role', role);
-      return c.json(await detail(c, id));
+      return c.json(await detail(c, changed.id));
     })
     .delete('/', async (c) => {
       await requireManager(c);
