@@ -117,6 +117,12 @@ export const listDuplicates = (datasetId: string, sheetId: string, days: number)
 /** Merges rows into `keep` (editor): it takes their passages and fills its empty cells from them; they are deleted. */
 export const mergeDuplicates = (datasetId: string, sheetId: string, keep: string, merge: readonly string[]) =>
   request<MergeResult>('POST', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/duplicates/merge`, { keep, merge });
+/** Takes back this user's merge of rows that are documents of their own (editor): their undo of it. */
+export const unmergeDuplicates = (datasetId: string, sheetId: string, keep: string, merge: readonly string[]) =>
+  request<{ keep: string; restored: string[]; cells: number; refs: number }>('POST', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/duplicates/unmerge`, { keep, merge });
+/** The cells of a few rows of a sheet, by row id, where rows are not in the browser. */
+export const duplicateRowCells = (datasetId: string, sheetId: string, rows: readonly string[]) =>
+  request<Record<string, Record<string, CellValue>>>('GET', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/duplicates/rows?${new URLSearchParams(rows.map((r) => ['row', r]))}`);
 /** Marks rows as not the same event (editor): they are not listed together again. */
 export const dismissDuplicates = (datasetId: string, sheetId: string, rows: readonly string[]) =>
   request<Dismissed>('POST', `${dataset(datasetId)}/sheets/${encodeURIComponent(sheetId)}/duplicates/dismiss`, { rows });

@@ -1,8 +1,9 @@
 /**
  * The sheet's likely duplicates (docs/actors-and-duplicates.md#duplicates): each group with what its rows
  * share and the rows side by side (date, type, actors, place, summary and the passages they are coded from),
- * to merge into one of them or to mark as not the same event. The rows' cells come from the live document;
- * the groups from the server, asked again after each decision and when the user asks.
+ * to merge into one of them or to mark as not the same event. The rows' cells come from the live document,
+ * or from the server where rows are documents of their own (`readRows`); the groups from the server, asked
+ * again after each decision and when the user asks.
  */
 import type * as Y from 'yjs';
 import { anchorsOf } from '../../model/anchors';
@@ -26,7 +27,15 @@ export interface DuplicatesPanelOptions {
   focus?: readonly string[];
   /** After a merge or a dismissal: others listing groups ask again. */
   onChanged?(): void;
+  /** Where rows are not in the document (the `rows` layout): their cells, by row id, from the server. */
+  readRows?(rows: readonly string[]): Promise<Record<string, Record<string, CellValue>>>;
+  /** After this user's merge: the page records it as one step of their undo. */
+  onMerged?(keep: string, merged: readonly string[]): void;
 }
+
+/** Groups whose rows' cells are read from the server at once, and rows per request. */
+const READ_GROUPS = 100;
+const READ_ROWS = 200;
 
 const REASONS: Record<DuplicateGroups[number]['reasons'][number], string> = {
   date: 'date', event_type: 'event type', actors: 'actors', place: 'place', evidence: 'same passage',
@@ -64,13 +73,26 @@ export class DuplicatesPanel {
     replaceChildren(this.body, h('p', { class: 'muted' }, 'Looking for duplicates…'));
     try {
       const groups = await listDuplicates(this.options.datasetId, this.options.sheetId, Number(this.days.value));
-      if (ticket === this.ticket) this.render(groups);
+      const cells = await this.readCells(groups);
+      if (ticket === this.ticket) this.render(groups, cells);
     } catch (err) {
       if (ticket === this.ticket) replaceChildren(this.body, h('p', { class: 'form-error' }, `Could not look for duplicates: ${(err as Error).message}`));
     }
   }
 
-  private render(groups: DuplicateGroups): void {
+  /** The cells of the first groups' rows, when they are read from the server; null when the document has them. */
+  private async readCells(groups: DuplicateGroups): Promise<Map<string, Record<string, CellValue>> | null> {
+    const read = this.options.readRows;
+    if (!read) return null;
+    const ids = groups.slice(0, READ_GROUPS).flatMap((g) => g.rows);
+    const found = new Map<string, Record<string, CellValue>>();
+    for (let i = 0; i < ids.length; i += READ_ROWS) {
+      for (const [id, cells] of Object.entries(await read(ids.slice(i, i + READ_ROWS)))) found.set(id, cells);
+    }
+    return found;
+  }
+
+  private render(groups: DuplicateGroups, read: Map<string, Record<string, CellValue>> | null = null): void {
     if (groups.length === 0) {
       replaceChildren(this.body, h('p', { class: 'muted', 'data-testid': 'no-duplicates' }, 'No likely duplicates on this sheet.'));
       return;
@@ -78,7 +100,7 @@ export class DuplicatesPanel {
     const sheet = getSheet(this.options.doc, this.options.sheetId);
     const columns = sheet ? readColumns(sheet) : [];
     const shown = SHOWN.map((id) => columns.find((c) => c.id === id)).filter((c): c is Column => c !== undefined);
-    const cards = groups.map((group) => this.groupCard(group, shown));
+    const cards = groups.map((group) => this.groupCard(group, shown, read));
     replaceChildren(this.body, h('p', { class: 'muted small' }, `${groups.length} group${groups.length === 1 ? '' : 's'}, most likely first.`), ...cards);
     const focus = this.options.focus;
     const focused = focus ? cards.find((card, i) => focus.some((row) => groups[i]!.rows.includes(row))) : undefined;
@@ -89,9 +111,10 @@ export class DuplicatesPanel {
     }
   }
 
-  private groupCard(group: DuplicateGroups[number], columns: readonly Column[]): HTMLElement {
+  private groupCard(group: DuplicateGroups[number], columns: readonly Column[], read: Map<string, Record<string, CellValue>> | null): HTMLElement {
     const sheet = getSheet(this.options.doc, this.options.sheetId);
     const cells = (row: string): Record<string, CellValue> => {
+      if (read) return read.get(row) ?? {};
       const yrow = sheet ? sheetRows(sheet).get(row) : undefined;
       return yrow ? readRow(yrow) : {};
     };
@@ -125,6 +148,7 @@ export class DuplicatesPanel {
     try {
       const done = await mergeDuplicates(this.options.datasetId, this.options.sheetId, keep, merge);
       toast(`Merged ${done.merged.length} row${done.merged.length === 1 ? '' : 's'} into one${done.anchors > 0 ? `, with ${done.anchors} more passage${done.anchors === 1 ? '' : 's'}` : ''}.`);
+      this.options.onMerged?.(keep, done.merged);
       this.options.goToRow(keep);
       this.options.onChanged?.();
     } catch (err) {

@@ -20,7 +20,9 @@ import { getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/
 import type { DatasetDetail, User as Me } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { canEdit } from '../../model/roles';
-import { rowsPage, type RowsPage } from '../api';
+import { duplicateRowCells, rowsPage, type RowsPage } from '../api';
+import { DuplicatesPanel } from '../duplicates/panel';
+import { mergeStep } from '../duplicates/undo-step';
 import { ROW_NUMBER_COL } from '../grid/columns';
 import { isInEditor } from '../grid/keys';
 import { toCellValue, toText } from '../grid/values';
@@ -79,7 +81,7 @@ class PagedDataset {
   private readonly undo: RowUndo;
   private readonly problems = new LoadedProblems();
   /** The side panel open, if any: the review panel or a row's history. */
-  private panel: ReviewPanel | HistoryPanel | MapPanel | null = null;
+  private panel: ReviewPanel | HistoryPanel | MapPanel | DuplicatesPanel | null = null;
   /** The map's source, told when rows or the search change (client/map/source.ts). */
   private readonly mapListeners = new Set<() => void>();
   private readonly readOnly: boolean;
@@ -149,7 +151,11 @@ class PagedDataset {
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.dataset.name], whosHere(this.presence.presence).element),
       h('main', { class: 'dataset' },
         h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton, ...this.review.controller.toolbarItems(),
-          h('button', { type: 'button', class: 'button', 'data-testid': 'map-button', title: 'The rows on a map, and per week or month', onclick: () => this.toggleMap() }, 'Map')),
+          h('button', { type: 'button', class: 'button', 'data-testid': 'map-button', title: 'The rows on a map, and per week or month', onclick: () => this.toggleMap() }, 'Map'),
+          h('button', {
+            type: 'button', class: 'button subtle', 'data-testid': 'duplicates-button', title: 'Rows of this sheet that likely code the same event: merge them, or mark them as not the same',
+            onclick: () => (this.panel instanceof DuplicatesPanel ? this.closePanel() : this.openDuplicates()),
+          }, 'Duplicates')),
         h('div', { class: 'workspace' }, this.gridHost, this.side),
         h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.problemCount, this.status),
       ),
@@ -446,11 +452,29 @@ class PagedDataset {
     }, `${this.dataset.id}/${sheetId}`));
   }
 
+  /** The sheet's likely duplicates; a merge is one step of this user's undo. */
+  private openDuplicates(): void {
+    const { id } = this.dataset;
+    const sheetId = this.sheetId;
+    this.showPanel(new DuplicatesPanel({
+      datasetId: id, doc: this.conn.doc, sheetId, canEdit: !this.readOnly, onClose: () => this.closePanel(),
+      readRows: (rows) => duplicateRowCells(id, sheetId, rows),
+      onMerged: (keep, merged) => this.undo.record(mergeStep(id, sheetId, keep, merged)),
+      goToRow: (row) => {
+        const index = this.grid?.getRowNode(row)?.rowIndex;
+        const column = this.columns[0]?.id;
+        if (index === null || index === undefined || !column) return;
+        this.grid!.ensureIndexVisible(index, 'middle');
+        this.grid!.setFocusedCell(index, column);
+      },
+    }));
+  }
+
   private tellMap(): void {
     for (const changed of this.mapListeners) changed();
   }
 
-  private showPanel<T extends ReviewPanel | HistoryPanel | MapPanel>(panel: T): T {
+  private showPanel<T extends ReviewPanel | HistoryPanel | MapPanel | DuplicatesPanel>(panel: T): T {
     this.panel?.destroy();
     this.panel = panel;
     replaceChildren(this.side, panel.element);
