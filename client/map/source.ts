@@ -4,6 +4,7 @@
  * a search changed).
  */
 import type { CellValue, Column } from '../../model/columns';
+import { api, ApiError } from '../api';
 import type { SheetBinding } from '../grid/binding';
 import type { SheetGrid } from '../grid/grid';
 import type { MapRow } from './points';
@@ -51,10 +52,6 @@ export function gridSource(grid: SheetGrid, binding: SheetBinding): MapSource {
   };
 }
 
-/** One row as `GET …/sheets/:sheetId/points` answers it. */
-interface ServerPoint { row_id: string; lat: number | null; lon: number | null; name: string | null; date: string | null; code: string | null }
-interface PointsPage { total: number; offset: number; columns: { place: string | null; date: string | null; colour: string | null }; points: ServerPoint[] }
-
 /** Rows asked for per request, and at most in all: past that the map says how many it left out. */
 const POINTS_PAGE = 5000;
 export const MAX_SERVER_POINTS = 100_000;
@@ -91,16 +88,16 @@ export function serverSource(options: ServerSourceOptions): MapSource & { setCol
       params.set('offset', String(offset));
       params.set('limit', String(POINTS_PAGE));
       if (colour) params.set('colour', colour);
-      const response = await fetch(`/api/datasets/${encodeURIComponent(options.datasetId)}/sheets/${encodeURIComponent(options.sheetId)}/points?${params}`,
-        { headers: { accept: 'application/json' } });
-      if (mine !== ticket) return;
-      if (!response.ok) {
+      let page;
+      try {
+        page = await api.get('/api/datasets/{id}/sheets/{sheetId}/points', { params: { id: options.datasetId, sheetId: options.sheetId }, query: params });
+      } catch (err) {
+        if (mine !== ticket) return;
         // The server's heavy reads are limited per user (the grid's pages may be asking at the same moment):
-        // a refusal to wait is asked again, rather than the map left empty.
-        if (response.status === 429 || response.status === 503) reload();
+        // a refusal to wait that outlasts the client's own retries is asked again, rather than the map left empty.
+        if (err instanceof ApiError && (err.status === 429 || err.status === 503)) reload();
         return;
       }
-      const page = await response.json() as PointsPage;
       if (mine !== ticket) return;
       for (const p of page.points) {
         const cells: Record<string, CellValue> = {};

@@ -33,6 +33,9 @@ export const PointsPage = z.object({
   })),
 });
 
+/** What taking back a merge did: the rows back, the kept row's cells set back, the references moved back. */
+export const Unmerged = z.object({ keep: z.string(), restored: z.array(z.string()), cells: z.number().int(), refs: z.number().int() });
+
 export const rowRoutes = routes({
   'GET /api/datasets/{id}/sheets/{sheetId}/rows': {
     summary: 'One page of the sheet\'s stored rows, sorted, searched and filtered by the server',
@@ -64,6 +67,18 @@ export const rowRoutes = routes({
     who: 'dataset editor',
     body: MergeBody,
     responses: { 200: MergeResult },
+  },
+  'POST /api/datasets/{id}/sheets/{sheetId}/duplicates/unmerge': {
+    summary: 'Takes back the user\'s merge of rows that are documents of their own; 409 in a dataset whose rows are in its document',
+    who: 'dataset editor',
+    body: MergeBody,
+    responses: { 200: Unmerged },
+  },
+  'GET /api/datasets/{id}/sheets/{sheetId}/duplicates/rows': {
+    summary: 'The cells of a few rows (`row` repeated, at most 200), by row id, where rows are not in the browser',
+    who: 'dataset viewer',
+    query: z.object({ row: z.union([z.string(), z.array(z.string())]).optional() }),
+    responses: { 200: z.record(z.string(), z.record(z.string(), RoundValue)) },
   },
   'POST /api/datasets/{id}/sheets/{sheetId}/duplicates/dismiss': {
     summary: 'Marks rows as not the same event: they are not paired again',

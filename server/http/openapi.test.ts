@@ -72,7 +72,8 @@ describe('the route declarations (model/api)', () => {
     expect(responseProblem('GET', '/api/datasets/d/members', 404, { error: { code: 'not_found', message: 'No dataset' } })).toBeNull();
     expect(responseProblem('GET', '/api/datasets/d/members', 403, { message: 'no' })).toMatch(/error/);
     expect(responseProblem('GET', '/api/datasets/d/members', 202, [member])).toMatch(/status 202 is not declared/);
-    expect(responseProblem('GET', '/api/nowhere', 200, {})).toMatch(/no route is declared/);
+    expect(responseProblem('GET', '/api/nowhere', 404, { error: { code: 'not_found', message: 'No route' } })).toBeNull();
+    expect(responseProblem('GET', '/api/nowhere', 404, 'Not Found')).toMatch(/object/);
   });
 
   it('answer 500 naming the route when a response does not match, while checking', async () => {

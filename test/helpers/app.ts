@@ -16,6 +16,9 @@ import { testDatabaseFor, testOnPostgres } from './pg';
 
 const ADMIN_TOKEN = 'in-process-admin-token-0123456789';
 
+// Every /api answer is checked against its declaration in model/api: a mismatch answers 500.
+process.env.TESSERA_CHECK_RESPONSES ??= '1';
+
 export interface BuildOptions {
   /**
    * A SQLite file to use (to build a second app on the same data); a fresh temp file otherwise. On

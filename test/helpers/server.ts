@@ -49,6 +49,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let adminToken = options.adminToken === null ? '' : options.adminToken ?? randomBytes(24).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ADMIN_TOKEN: adminToken,
+    // Every /api answer is checked against its declaration in model/api: a mismatch answers 500.
+    TESSERA_CHECK_RESPONSES: '1',
     LOG_LEVEL: 'warn', ...(testOnPostgres && { DATABASE_URL: (await testDatabaseFor(dataDir)).url }), ...options.env,
   };
   if (options.adminToken === null) delete env.ADMIN_TOKEN;
