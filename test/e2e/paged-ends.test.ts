@@ -3,19 +3,18 @@
  * the last and first rows, and the last page was read ahead with the first, so the jump asks the server for
  * nothing. Real Chromium against the real server.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, signedIn, waitLive } from './browser';
+import { signedIn, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
 const DATASET = 'ends';
 /** Eleven pages of 100, the last one half full. */
 const ROWS = 1_050;
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let page: Page;
 /** Every page of rows the browser asked for, by offset, in order. */
@@ -24,16 +23,14 @@ const asked: number[] = [];
 const rowAt = (index: number) => page.locator(`.ag-row[row-index="${index}"] .ag-cell[col-id="summary"]`);
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Ines Duarte', 'editor');
-  expect((await api(server, '/api/datasets', { body: { id: DATASET, name: 'Ends', layout: 'rows' } })).status).toBe(201);
+  editor = await createUser(e2e.server, 'Ines Duarte', 'editor');
+  expect((await api(e2e.server, '/api/datasets', { body: { id: DATASET, name: 'Ends', layout: 'rows' } })).status).toBe(201);
   const csv = ['event_date,summary', ...Array.from({ length: ROWS }, (_, i) => `2024-01-01,Row ${i + 1}`)].join('\n');
-  const imported = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, {
+  const imported = await fetch(`${e2e.server.url}/api/datasets/${DATASET}/sheets/events/import`, {
     method: 'POST', headers: { authorization: `Bearer ${editor.token}`, 'content-type': 'text/csv' }, body: csv,
   });
   expect(imported.status).toBe(200);
-  ({ page } = await signedIn(browser, server.url, editor.token, '/'));
+  ({ page } = await signedIn(e2e.browser, e2e.server.url, editor.token, '/'));
   page.on('request', (request) => {
     const url = new URL(request.url());
     if (url.pathname.endsWith('/sheets/events/rows')) asked.push(Number(url.searchParams.get('offset')));
@@ -41,11 +38,6 @@ beforeAll(async () => {
   await page.goto(`/d/${DATASET}/events`);
   await rowAt(0).waitFor();
   await waitLive(page);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('Ctrl+End and Ctrl+Home in a paged sheet', () => {

@@ -3,24 +3,22 @@
  * their documents; an edit made offline is kept there across a reload and sent once the server can be
  * reached; and when the sheet's pages cannot be read, the kept rows are shown (and can be edited).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
-import { api, type Client } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, pasteIntoFocused, typeInto, waitLive } from './browser';
+import { api } from '../helpers/clients';
+import { cell, cellText, pasteIntoFocused, typeInto, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 import { type PageRow, pagedPage, pageRows, rowsDataset } from './paged-setup';
 
 const DATASET = 'paged-offline';
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let context: BrowserContext;
 let page: Page;
 let rows: string[];
 let token: string;
-const clients: Client[] = [];
 
-const serverValue = async (rowId: string, column: string) => (await pageRows(server, DATASET)).find((r) => r.row_id === rowId)?.[column];
+const serverValue = async (rowId: string, column: string) => (await pageRows(e2e.server, DATASET)).find((r) => r.row_id === rowId)?.[column];
 
 /** The rows this profile keeps offline for the dataset: `{row, summary, pending}` by row id order. */
 function keptRows(on: Page): Promise<Array<{ row: string; summary: unknown; pending: boolean }>> {
@@ -55,18 +53,10 @@ async function withoutPages(on: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const user = await createUser(server, 'Ana Lima', 'editor');
+  const user = await createUser(e2e.server, 'Ana Lima', 'editor');
   token = user.token;
-  rows = await rowsDataset(server, DATASET, user.token, [{ summary: 'One' }, { summary: 'Two' }, { summary: 'Three' }], clients);
-  ({ page, context } = await pagedPage(browser, server, DATASET, user.token, rows[0]!));
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
+  rows = await rowsDataset(e2e.server, DATASET, user.token, [{ summary: 'One' }, { summary: 'Two' }, { summary: 'Three' }], e2e.clients);
+  ({ page, context } = await pagedPage(e2e.browser, e2e.server, DATASET, user.token, rows[0]!));
 });
 
 describe('rows kept offline', () => {
@@ -124,7 +114,7 @@ describe('rows kept offline', () => {
   it('keeps more rows changed offline open than it keeps open online (32), and sends them all', async () => {
     const many = 'paged-offline-many';
     const count = 36;
-    const ids = await rowsDataset(server, many, token, Array.from({ length: count }, (_, i) => ({ summary: `Row ${i + 1}` })), clients);
+    const ids = await rowsDataset(e2e.server, many, token, Array.from({ length: count }, (_, i) => ({ summary: `Row ${i + 1}` })), e2e.clients);
     const tab = await context.newPage();
     tab.setDefaultTimeout(10_000);
     await tab.goto(`/d/${many}/events`);
@@ -142,7 +132,7 @@ describe('rows kept offline', () => {
     await expect.poll(() => tab.getByTestId('sync-status').textContent(), { timeout: 20_000 }).toBe(`Offline — ${count} changes waiting`);
 
     await tab.evaluate(() => window.dispatchEvent(new Event('online')));
-    const stored = async () => ((await api(server, `/api/datasets/${many}/sheets/events/rows?limit=100`)).body as { rows: PageRow[] }).rows
+    const stored = async () => ((await api(e2e.server, `/api/datasets/${many}/sheets/events/rows?limit=100`)).body as { rows: PageRow[] }).rows
       .filter((r) => r.summary === `Offline ${ids.indexOf(r.row_id) + 1}`).length;
     await expect.poll(stored, { timeout: 30_000 }).toBe(count);
     await waitLive(tab);

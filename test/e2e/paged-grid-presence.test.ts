@@ -3,41 +3,30 @@
  * the cell the other is in outlined with their name, following them as they move and gone when they
  * leave.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
-import type { Client } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser } from './browser';
+import { cell } from './browser';
+import { browserSuite } from './fixtures';
 import { pagedPage, rowsDataset } from './paged-setup';
 
 const DATASET = 'paged-presence';
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let ana: Page;
 let ben: Page;
 let benContext: BrowserContext;
 let rows: string[];
-const clients: Client[] = [];
 
 const tagIn = (page: Page, rowId: string, columnId: string) => cell(page, rowId, columnId).locator('.presence-tag');
 const outlined = async (page: Page, rowId: string, columnId: string) =>
   (await cell(page, rowId, columnId).getAttribute('class'))?.split(' ').includes('has-presence') ?? false;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const anaUser = await createUser(server, 'Ana Lima', 'editor');
-  const benUser = await createUser(server, 'Ben Okafor', 'editor');
-  rows = await rowsDataset(server, DATASET, anaUser.token, [{ summary: 'One' }, { summary: 'Two' }, { summary: 'Three' }], clients);
-  ana = (await pagedPage(browser, server, DATASET, anaUser.token, rows[0]!)).page;
-  ({ page: ben, context: benContext } = await pagedPage(browser, server, DATASET, benUser.token, rows[0]!));
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
+  const anaUser = await createUser(e2e.server, 'Ana Lima', 'editor');
+  const benUser = await createUser(e2e.server, 'Ben Okafor', 'editor');
+  rows = await rowsDataset(e2e.server, DATASET, anaUser.token, [{ summary: 'One' }, { summary: 'Two' }, { summary: 'Three' }], e2e.clients);
+  ana = (await pagedPage(e2e.browser, e2e.server, DATASET, anaUser.token, rows[0]!)).page;
+  ({ page: ben, context: benContext } = await pagedPage(e2e.browser, e2e.server, DATASET, benUser.token, rows[0]!));
 });
 
 describe('presence in the paged grid', () => {

@@ -3,44 +3,34 @@
  * empty, a code not in the list, a bad date; marked on the cell (with why, as its tooltip) and the row
  * number, counted in the footer, and gone as soon as the row is fixed, here or by someone else.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { createUser } from '../helpers/api';
-import { type Client, connectSynced } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, typeInto } from './browser';
+import { connectSynced } from '../helpers/clients';
+import { cell, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 import { pagedPage, rowsDataset } from './paged-setup';
 
 const DATASET = 'paged-problems';
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let page: Page;
 let token: string;
 let rows: string[];
-const clients: Client[] = [];
 
 const classes = async (rowId: string, columnId: string) => (await cell(page, rowId, columnId).getAttribute('class'))?.split(' ') ?? [];
 const complete = { event_date: '2024-03-01', date_precision: 'day', actor1: 'China', event_type: 'AGREE', summary: 'Fine' };
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const user = await createUser(server, 'Ana Lima', 'editor');
+  const user = await createUser(e2e.server, 'Ana Lima', 'editor');
   token = user.token;
-  rows = await rowsDataset(server, DATASET, token, [
+  rows = await rowsDataset(e2e.server, DATASET, token, [
     complete,
     { ...complete, event_type: 'BOGUS', event_date: '1 March' },
     { ...complete, actor1: null, summary: 'No actor' },
-  ], clients);
-  page = (await pagedPage(browser, server, DATASET, token, rows[0]!)).page;
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
+  ], e2e.clients);
+  page = (await pagedPage(e2e.browser, e2e.server, DATASET, token, rows[0]!)).page;
 });
 
 describe('problems of loaded rows', () => {
@@ -63,8 +53,8 @@ describe('problems of loaded rows', () => {
     await expect.poll(() => classes(rows[2]!, 'actor1')).not.toContain('cell-problem');
     await expect.poll(() => page.getByTestId('problem-count').textContent()).toBe('1 loaded with problems');
 
-    const other = await connectSynced(server, rowRoom(DATASET, 'events', rows[1]!), token);
-    clients.push(other);
+    const other = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rows[1]!), token);
+    e2e.clients.push(other);
     other.doc.transact(() => {
       getRowCells(other.doc).set('event_type', 'CONSULT');
       getRowCells(other.doc).set('event_date', '2024-03-02');

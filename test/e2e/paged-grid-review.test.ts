@@ -4,24 +4,22 @@
  * approving (refused by four eyes to whoever changed the row), an edit unapproving the row, the status
  * filter asking the server, and a row's history.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { api, type Client, connectSynced } from '../helpers/clients';
+import { api, connectSynced } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, signedIn, typeInto, waitLive } from './browser';
+import { cell, signedIn, typeInto, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
 const DATASET = 'paged-review';
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let coder: CreatedUser;
 let rita: Page; // reviewer
 let cody: Page; // coder (editor)
-const clients: Client[] = [];
 const rows = [newRowId(), newRowId(), newRowId()];
 
 const statusOf = (page: Page, rowId: string) => cell(page, rowId, 'review_status').locator('.status-pill').getAttribute('data-status');
@@ -30,7 +28,7 @@ const classOf = (page: Page, rowId: string, columnId: string) => cell(page, rowI
 const shownRows = (page: Page) => page.locator('.ag-row[row-id]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('row-id')))]);
 
 async function open(token: string): Promise<Page> {
-  const { page } = await signedIn(browser, server.url, token, `/d/${DATASET}/events`);
+  const { page } = await signedIn(e2e.browser, e2e.server.url, token, `/d/${DATASET}/events`);
   // The first page load of a profile builds the grid while other tests share the two cores: allow it longer.
   await cell(page, rows[2]!, 'summary').waitFor({ timeout: 30_000 });
   await waitLive(page);
@@ -38,28 +36,20 @@ async function open(token: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  coder = await createUser(server, 'Cody Coder', 'editor');
-  const reviewer = await createUser(server, 'Rita Reviewer', 'reviewer');
-  expect((await api(server, '/api/datasets', { body: { id: DATASET, name: 'Paged review', layout: 'rows' } })).status).toBe(201);
+  coder = await createUser(e2e.server, 'Cody Coder', 'editor');
+  const reviewer = await createUser(e2e.server, 'Rita Reviewer', 'reviewer');
+  expect((await api(e2e.server, '/api/datasets', { body: { id: DATASET, name: 'Paged review', layout: 'rows' } })).status).toBe(201);
   for (const [i, rowId] of rows.entries()) {
-    const c = await connectSynced(server, rowRoom(DATASET, 'events', rowId), coder.token);
-    clients.push(c);
+    const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), coder.token);
+    e2e.clients.push(c);
     c.doc.transact(() => {
       getRowCells(c.doc).set('summary', `Summary ${i + 1}`);
       getRowCells(c.doc).set('actor1', 'China');
     });
   }
-  await eventually(async () => expect(((await api(server, `/api/datasets/${DATASET}/sheets/events/rows`)).body as { total: number }).total).toBe(3));
+  await eventually(async () => expect(((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body as { total: number }).total).toBe(3));
   rita = await open(reviewer.token);
   cody = await open(coder.token);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('review in the paged grid', () => {

@@ -4,14 +4,14 @@
  * than the tab keeps open at once, and than it has read — is written into every row's own room and
  * undone as one step.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { type Client, connectSynced } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, pasteIntoFocused, typeInto, waitLive } from './browser';
+import { connectSynced } from '../helpers/clients';
+import { cell, cellText, pasteIntoFocused, typeInto, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 import { pagedPage, pageRows, rowsDataset } from './paged-setup';
 
 const DATASET = 'paged-undo';
@@ -20,34 +20,24 @@ const DATASET = 'paged-undo';
  * (100): the paste covers rows the grid has not read, whose ids it asks the server for.
  */
 const ROWS = 130;
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let ana: Page;
 let ben: CreatedUser;
 let rows: string[];
-const clients: Client[] = [];
 
-const serverValue = async (rowId: string, column: string) => (await pageRows(server, DATASET)).find((r) => r.row_id === rowId)?.[column];
+const serverValue = async (rowId: string, column: string) => (await pageRows(e2e.server, DATASET)).find((r) => r.row_id === rowId)?.[column];
 const otherWrites = async (rowId: string, column: string, value: string) => {
-  const c = await connectSynced(server, rowRoom(DATASET, 'events', rowId), ben.token);
-  clients.push(c);
+  const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), ben.token);
+  e2e.clients.push(c);
   getRowCells(c.doc).set(column, value);
 };
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const anaUser = await createUser(server, 'Ana Lima', 'editor');
-  ben = await createUser(server, 'Ben Okafor', 'editor');
+  const anaUser = await createUser(e2e.server, 'Ana Lima', 'editor');
+  ben = await createUser(e2e.server, 'Ben Okafor', 'editor');
   const seed = Array.from({ length: ROWS }, (_, i) => ({ summary: `Row ${i + 1}`, actor1: 'China' }));
-  rows = await rowsDataset(server, DATASET, anaUser.token, seed, clients);
-  ana = (await pagedPage(browser, server, DATASET, anaUser.token, rows[0]!)).page;
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
+  rows = await rowsDataset(e2e.server, DATASET, anaUser.token, seed, e2e.clients);
+  ana = (await pagedPage(e2e.browser, e2e.server, DATASET, anaUser.token, rows[0]!)).page;
 });
 
 describe('undo across rows', () => {
@@ -78,9 +68,9 @@ describe('undo across rows', () => {
     await cell(ana, rows[0]!, 'summary').click();
     // Two columns: the summary and the column after it (the source URL).
     await pasteIntoFocused(ana, rows.map((_, i) => `Pasted ${i + 1}\t${url(i)}`).join('\n'));
-    await expect.poll(async () => (await pageRows(server, DATASET)).filter((r) => r.summary === `Pasted ${rows.indexOf(r.row_id) + 1}`).length, { timeout: 30_000 })
+    await expect.poll(async () => (await pageRows(e2e.server, DATASET)).filter((r) => r.summary === `Pasted ${rows.indexOf(r.row_id) + 1}`).length, { timeout: 30_000 })
       .toBe(ROWS);
-    const stored = await pageRows(server, DATASET);
+    const stored = await pageRows(e2e.server, DATASET);
     expect(stored.filter((r) => r.source_url !== url(rows.indexOf(r.row_id)))).toEqual([]);
     await waitLive(ana);
     expect(await cellText(ana, rows[1]!, 'summary')).toBe('Pasted 2');
@@ -91,10 +81,10 @@ describe('undo across rows', () => {
 
     await cell(ana, rows[3]!, 'actor1').click();
     await ana.keyboard.press('Control+z');
-    const summaries = async () => new Map((await pageRows(server, DATASET)).map((r) => [r.row_id, r.summary]));
+    const summaries = async () => new Map((await pageRows(e2e.server, DATASET)).map((r) => [r.row_id, r.summary]));
     const expected = new Map(rows.map((id, i) => [id, i === 0 ? 'Ben was here' : i === 5 ? 'Ben again' : `Row ${i + 1}`]));
     await expect.poll(summaries, { timeout: 30_000 }).toEqual(expected);
-    expect((await pageRows(server, DATASET)).filter((r) => r.source_url !== null)).toEqual([]);
+    expect((await pageRows(e2e.server, DATASET)).filter((r) => r.source_url !== null)).toEqual([]);
     await expect.poll(() => cellText(ana, rows[1]!, 'summary')).toBe('Row 2');
     await waitLive(ana);
   });

@@ -3,40 +3,36 @@
  * reads its rows by page, writes an edit into the row's own room, shows other people's edits as they
  * happen, searches on the server and adds rows.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { api, connectSynced, type Client } from '../helpers/clients';
+import { api, connectSynced } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
-import { type RunningServer, startServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
-import { cell, cellText, launchBrowser, signedIn, waitLive } from './browser';
+import { cell, cellText, signedIn, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
 const DATASET = 'paged';
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let page: Page;
-const clients: Client[] = [];
 const rows = [newRowId(), newRowId(), newRowId()];
 
 const rowClient = async (rowId: string) => {
-  const c = await connectSynced(server, rowRoom(DATASET, 'events', rowId), editor.token);
-  clients.push(c);
+  const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), editor.token);
+  e2e.clients.push(c);
   return c;
 };
 const pageRows = async (q = '') =>
-  ((await api(server, `/api/datasets/${DATASET}/sheets/events/rows?q=${encodeURIComponent(q)}`)).body as { rows: Array<Record<string, CellValue>> }).rows;
+  ((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows?q=${encodeURIComponent(q)}`)).body as { rows: Array<Record<string, CellValue>> }).rows;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Chen Wei', 'editor');
-  expect((await api(server, '/api/datasets', { body: { id: DATASET, name: 'Paged', layout: 'rows' } })).status).toBe(201);
+  editor = await createUser(e2e.server, 'Chen Wei', 'editor');
+  expect((await api(e2e.server, '/api/datasets', { body: { id: DATASET, name: 'Paged', layout: 'rows' } })).status).toBe(201);
   for (const [i, rowId] of rows.entries()) {
     const c = await rowClient(rowId);
     c.doc.transact(() => {
@@ -45,15 +41,9 @@ beforeAll(async () => {
     });
   }
   await eventually(async () => expect(await pageRows()).toHaveLength(rows.length));
-  ({ page } = await signedIn(browser, server.url, editor.token, `/d/${DATASET}/events`));
+  ({ page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${DATASET}/events`));
   await cell(page, rows[0]!, 'summary').waitFor();
   await waitLive(page);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('a sheet read by page', () => {

@@ -4,42 +4,38 @@
  * sheet's points from the server, follows the grid's search, shows a place another user picks, and a point
  * focuses its row.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { newRowId } from '../../model/ids';
 import type { Place } from '../../model/places';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { api, connectSynced, type Client } from '../helpers/clients';
+import { api, connectSynced } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, signedIn, waitLive } from './browser';
+import { cell, signedIn, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
 const DATASET = 'paged-map';
 const SEOUL: Place = { name: 'Seoul', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 1, geonameid: 1835848 };
 const BUSAN: Place = { name: 'Busan', country: 'KOR', lat: 35.10278, lon: 129.04028, precision: 1, geonameid: 1838524 };
 const PYONGYANG: Place = { name: 'Pyongyang', country: 'PRK', lat: 39.03385, lon: 125.75432, precision: 1, geonameid: 1871859 };
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let page: Page;
-const clients: Client[] = [];
 const rows = [newRowId(), newRowId(), newRowId()];
 
 const rowClient = async (rowId: string) => {
-  const c = await connectSynced(server, rowRoom(DATASET, 'events', rowId), editor.token);
-  clients.push(c);
+  const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), editor.token);
+  e2e.clients.push(c);
   return c;
 };
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Paz Paged', 'editor');
-  expect((await api(server, '/api/datasets', { body: { id: DATASET, name: 'Paged map', template: 'events-statements', layout: 'rows' } })).status).toBe(201);
+  editor = await createUser(e2e.server, 'Paz Paged', 'editor');
+  expect((await api(e2e.server, '/api/datasets', { body: { id: DATASET, name: 'Paged map', template: 'events-statements', layout: 'rows' } })).status).toBe(201);
   const cells: Array<Record<string, CellValue>> = [
     { event_date: '2024-02-05', event_type: 'PROTEST', place: SEOUL, summary: 'Students march in Seoul.' },
     { event_date: '2024-03-12', event_type: 'ASSAULT', place: BUSAN, summary: 'Clash at the port.' },
@@ -51,16 +47,10 @@ beforeAll(async () => {
       for (const [k, v] of Object.entries(cells[i]!)) getRowCells(c.doc).set(k, v);
     });
   }
-  await eventually(async () => expect((await api(server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.total).toBe(3));
-  ({ page } = await signedIn(browser, server.url, editor.token, `/d/${DATASET}/events`));
+  await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.total).toBe(3));
+  ({ page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${DATASET}/events`));
   await cell(page, rows[0]!, 'summary').waitFor();
   await waitLive(page);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('the map of a paged sheet', () => {
@@ -73,7 +63,7 @@ describe('the map of a paged sheet', () => {
     expect(await page.getByTestId('map-legend').textContent()).toBe('PROTEST 1ASSAULT 1');
 
     // Another user picks the third row's place: it shows on the map.
-    const third = clients[2]!;
+    const third = e2e.clients[2]!;
     third.doc.transact(() => getRowCells(third.doc).set('place', PYONGYANG));
     await expect.poll(pointRows).toEqual([...rows].sort());
 

@@ -4,17 +4,15 @@
  * appears on the map at once, the grid's search and the date range narrow the points, the timeline counts
  * events per month or week, and a point opens its row in the grid.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { getSheet, setCell } from '../../model/document';
 import type { Place } from '../../model/places';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { type SeededSheet, cell, cellText, launchBrowser, seededSheet } from './browser';
+import { type SeededSheet, cell, cellText, seededSheet } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let sheet: SeededSheet | undefined;
 
@@ -25,9 +23,7 @@ const event = (values: Record<string, CellValue>): Record<string, CellValue> => 
 });
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Max Mapper', 'editor');
+  editor = await createUser(e2e.server, 'Max Mapper', 'editor');
 });
 
 afterEach(async () => {
@@ -35,14 +31,9 @@ afterEach(async () => {
   sheet = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 describe('the map', () => {
   it('shows the rows as points by event type, a place picked in the grid at once, and follows the search and the dates', async () => {
-    sheet = await seededSheet(browser, server, editor.token, 'events', [
+    sheet = await seededSheet(e2e.browser, e2e.server, editor.token, 'events', [
       event({ event_date: '2024-02-05', event_type: 'PROTEST', place: SEOUL, summary: 'Students march in Seoul.' }),
       event({ event_date: '2024-03-12', event_type: 'ASSAULT', place: BUSAN, summary: 'Clash at the port.' }),
       event({ event_date: '2024-03-20', event_type: 'PROTEST', location: 'Pyongyang', summary: 'A rally.' }),
@@ -110,7 +101,7 @@ describe('the map', () => {
   it('clusters points that are close together at the zoom shown', async () => {
     // Four corners of a square about 2 km wide around Seoul: they part at one zoom.
     const near = (i: number) => ({ ...SEOUL, name: `Seoul ${i}`, lat: 37.566 + (i % 2 ? 0.01 : -0.01), lon: 126.9784 + (i < 2 ? 0.01 : -0.01), geonameid: null });
-    sheet = await seededSheet(browser, server, editor.token, 'events',
+    sheet = await seededSheet(e2e.browser, e2e.server, editor.token, 'events',
       [0, 1, 2, 3].map((i) => event({ event_date: '2024-02-05', event_type: 'PROTEST', place: near(i) })).concat(
         [event({ event_date: '2024-02-06', event_type: 'PROTEST', place: { ...SEOUL, name: 'Lima', country: 'PER', lat: -12.04, lon: -77.03 } })]));
     const { page } = sheet;
