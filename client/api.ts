@@ -67,8 +67,11 @@ async function answer(res: Response): Promise<unknown> {
 
 type Query = Record<string, string | number | boolean | undefined> | URLSearchParams;
 
-/** A declared path with its `{params}` filled in and its query added. */
-export function routeUrl(path: string, params: Record<string, string> = {}, query?: Query): string {
+/** Every declared path, of any method. */
+export type RoutePath = PathOf<'GET'> | PathOf<'POST'> | PathOf<'PUT'> | PathOf<'PATCH'> | PathOf<'DELETE'>;
+
+/** A declared path with its `{params}` filled in and its query added: for downloads and links. */
+export function routeUrl(path: RoutePath, params: Record<string, string> = {}, query?: Query): string {
   const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) throw new Error(`${path}: no value for {${name}}`);
@@ -114,6 +117,16 @@ export async function getMe(): Promise<User | null> {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;
   }
+}
+
+/**
+ * Who holds an API token or a sign-in link's token, asked without the session cookie; null when it signs
+ * nobody in.
+ */
+export async function tokenUser(token: string): Promise<User | null> {
+  const res = await send('GET', routeUrl('/api/me'), { credentials: 'omit', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  if (res.status === 401) return null;
+  return await answer(res) as Answer<'GET', '/api/me'>;
 }
 
 /** The gazetteer's places matching a name, best first; only in `country` (ISO 3166-1 alpha-3) when given. */

@@ -4,6 +4,7 @@
  * any other error comes back as the contract's error envelope.
  */
 import type { ImportReport } from '../../model/http';
+import { routeUrl } from '../api';
 
 export const CSV_TYPE = 'text/csv';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -37,8 +38,7 @@ export function importQuery(r: Pick<ImportRequest, 'key' | 'dryRun' | 'partial' 
 export function uploadImport(r: ImportRequest, onProgress?: (fraction: number) => void): Promise<ImportAnswer> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    const query = importQuery(r);
-    xhr.open('POST', `/api/datasets/${encodeURIComponent(r.datasetId)}/sheets/${encodeURIComponent(r.sheetId)}/import${query ? `?${query}` : ''}`);
+    xhr.open('POST', routeUrl('/api/datasets/{id}/sheets/{sheetId}/import', { id: r.datasetId, sheetId: r.sheetId }, new URLSearchParams(importQuery(r))));
     xhr.setRequestHeader('content-type', r.type);
     xhr.setRequestHeader('accept', 'application/json');
     xhr.withCredentials = true;

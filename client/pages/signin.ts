@@ -3,8 +3,7 @@
  * browser already signed in as someone else: then the server sends the token here in the fragment and
  * this page asks before switching.
  */
-import { ApiError, getMe, signIn, signInWithToken } from '../api';
-import type { User as Me } from '../../model/http';
+import { ApiError, getMe, signIn, signInWithToken, tokenUser } from '../api';
 import { h, replaceChildren } from '../ui/dom';
 import { logo } from './layout';
 
@@ -62,18 +61,11 @@ function renderForm(app: HTMLElement, errorCode: string | null, next: string): v
   replaceChildren(app, h('main', { class: 'signin' }, form));
 }
 
-/** Who a sign-in link's token belongs to, asked without the session cookie; null for a bad token. */
-async function linkUser(token: string): Promise<Me | null> {
-  const res = await fetch('/api/me', { credentials: 'omit', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  if (res.status === 401) return null;
-  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-  return (await res.json()) as Me;
-}
 
 /** "You are signed in as A. Sign in as B instead?" — switching only when the person says so. */
 async function confirmSwitch(app: HTMLElement, token: string, next: string): Promise<void> {
   // A one-time sign-in link's secret is no API token: whom it signs in is known only once it is used.
-  const [current, target] = await Promise.all([getMe(), linkUser(token)]);
+  const [current, target] = await Promise.all([getMe(), tokenUser(token)]);
   const switchTo = async () => {
     await signInWithToken(token);
     location.replace(next);
