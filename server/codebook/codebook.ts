@@ -60,35 +60,51 @@ const PRECISION_CODES = PLACE_PRECISIONS.map(String);
 export function buildCodebook(dataset: { id: string; name: string }, sheets: Iterable<SheetRows>): Codebook {
   const out: CodebookSheet[] = [];
   for (const sheet of sheets) {
-    const filled = new Map<string, number>();
-    const counts = new Map<string, Map<string, number>>();
-    for (const c of sheet.columns) if (hasCodes(c.type) || c.type === 'place') counts.set(c.id, new Map());
-    let rows = 0;
-    for (const row of sheet.rows) {
-      rows++;
-      for (const column of sheet.columns) {
-        const value = row[column.id];
-        if (isEmpty(value)) continue;
-        filled.set(column.id, (filled.get(column.id) ?? 0) + 1);
-        const tally = counts.get(column.id);
-        if (!tally) continue;
-        // A code is counted once per row, even if a `multi` cell repeats it; a place by its precision.
-        const codes = column.type === 'place'
-          ? new Set(isPlace(value) ? [String(value.precision)] : [])
-          : new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [String(value)]);
-        for (const code of codes) tally.set(code, (tally.get(code) ?? 0) + 1);
-      }
+    const tally = new SheetTally(sheet);
+    for (const row of sheet.rows) tally.add(row);
+    out.push(tally.sheet());
+  }
+  return { dataset, sheets: out };
+}
+
+/** A sheet's codebook entry, counted a row at a time (a release's rows are never all in memory). */
+export class SheetTally {
+  private rows = 0;
+  private readonly filled = new Map<string, number>();
+  private readonly counts = new Map<string, Map<string, number>>();
+
+  constructor(private readonly head: Omit<SheetRows, 'rows'>) {
+    for (const c of head.columns) if (hasCodes(c.type) || c.type === 'place') this.counts.set(c.id, new Map());
+  }
+
+  add(row: Readonly<Record<string, CellValue | undefined>>): void {
+    this.rows++;
+    for (const column of this.head.columns) {
+      const value = row[column.id];
+      if (isEmpty(value)) continue;
+      this.filled.set(column.id, (this.filled.get(column.id) ?? 0) + 1);
+      const tally = this.counts.get(column.id);
+      if (!tally) continue;
+      // A code is counted once per row, even if a `multi` cell repeats it; a place by its precision.
+      const codes = column.type === 'place'
+        ? new Set(isPlace(value) ? [String(value.precision)] : [])
+        : new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [String(value)]);
+      for (const code of codes) tally.set(code, (tally.get(code) ?? 0) + 1);
     }
-    out.push({
-      id: sheet.id, name: sheet.name, rows,
-      columns: sheet.columns.map((column) => {
-        const tally = counts.get(column.id) ?? new Map<string, number>();
+  }
+
+  sheet(): CodebookSheet {
+    const { id, name, columns } = this.head;
+    return {
+      id, name, rows: this.rows,
+      columns: columns.map((column) => {
+        const tally = this.counts.get(column.id) ?? new Map<string, number>();
         const listed = column.type === 'place' ? PRECISION_CODES : column.options ?? [];
         return {
           id: column.id, name: column.name, type: column.type, required: column.required === true,
           description: column.description ?? null, ref: column.type === 'ref' ? column.ref ?? null : null,
           ...(column.type === 'text' && column.actors !== undefined && { actors: column.actors }),
-          filled: filled.get(column.id) ?? 0,
+          filled: this.filled.get(column.id) ?? 0,
           codes: column.type === 'place'
             ? PLACE_PRECISIONS.map((p) => ({ code: String(p), label: PRECISION_LABELS[p], count: tally.get(String(p)) ?? 0 }))
             : hasCodes(column.type)
@@ -98,9 +114,8 @@ export function buildCodebook(dataset: { id: string; name: string }, sheets: Ite
             .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([code, count]) => ({ code, count })),
         };
       }),
-    });
+    };
   }
-  return { dataset, sheets: out };
 }
 
 /** How each column type is written in the CSV files, for the codebook's readers. */

@@ -4,7 +4,7 @@
  * whose value differs. Review status and provenance are not cells and are not compared.
  */
 import { type CellValue, type Column, sameCellValue } from '../../model/columns';
-import type { Snapshot, SnapshotSheet } from './snapshot';
+import type { OpenSnapshot, SnapshotRecord } from './snapshot';
 
 export interface CellChange {
   row: string;
@@ -23,37 +23,63 @@ export interface ReleaseDiff {
   sheets: Record<string, SheetDiff>;
 }
 
-const EMPTY_SHEET: SnapshotSheet = { id: '', name: '', columns: [], rows: [] };
-
-/** Every sheet of either release, in `to`'s tab order and then those only `from` had. */
-export function diffSnapshots(from: Snapshot, to: Snapshot): ReleaseDiff {
-  const ids = [...new Set([...to.sheets.map((s) => s.id), ...from.sheets.map((s) => s.id)])];
-  const sheets: Record<string, SheetDiff> = {};
-  for (const id of ids) {
-    sheets[id] = diffSheet(from.sheets.find((s) => s.id === id) ?? EMPTY_SHEET, to.sheets.find((s) => s.id === id) ?? EMPTY_SHEET);
-  }
-  return { sheets };
-}
-
-function diffSheet(from: SnapshotSheet, to: SnapshotSheet): SheetDiff {
-  const before = new Map(from.rows.map((r) => [String(r.row_id), r]));
-  const after = new Map(to.rows.map((r) => [String(r.row_id), r]));
-  const columns = [...new Set([...to.columns, ...from.columns].map((c: Column) => c.id))];
-  const changed: CellChange[] = [];
-  for (const [row, record] of after) {
-    const old = before.get(row);
-    if (!old) continue;
-    for (const column of columns) {
+/**
+ * Every sheet of either release, in `to`'s tab order and then those only `from` had. Both are read once,
+ * side by side: rows that come in the same order (as two releases of one dataset do) are matched as they
+ * come, so only rows not yet matched are held, never a whole release.
+ */
+export async function diffSnapshots(from: OpenSnapshot, to: OpenSnapshot): Promise<ReleaseDiff> {
+  const ids = [...new Set([...to.head.sheets.map((s) => s.id), ...from.head.sheets.map((s) => s.id)])];
+  const sheets: Record<string, SheetDiff> = Object.fromEntries(ids.map((id) => [id, { added: [], removed: [], changed: [] }]));
+  const columnsOf = (id: string) => [...new Set([...(to.head.sheets.find((s) => s.id === id)?.columns ?? []), ...(from.head.sheets.find((s) => s.id === id)?.columns ?? [])]
+    .map((c: Column) => c.id))];
+  const columns = new Map(ids.map((id) => [id, columnsOf(id)]));
+  /** Rows read on one side and not yet met on the other, by sheet id and row id. */
+  const unmatchedBefore = new Map<string, SnapshotRecord>();
+  const unmatchedAfter = new Map<string, SnapshotRecord>();
+  const compare = (sheet: string, row: string, old: SnapshotRecord, now: SnapshotRecord) => {
+    for (const column of columns.get(sheet)!) {
       const a = old[column] ?? null;
-      const b = record[column] ?? null;
-      if (!sameValue(a, b)) changed.push({ row, column, old: a, new: b });
+      const b = now[column] ?? null;
+      if (!sameValue(a, b)) sheets[sheet]!.changed.push({ row, column, old: a, new: b });
+    }
+  };
+  const before = from.rows[Symbol.asyncIterator]();
+  const after = to.rows[Symbol.asyncIterator]();
+  let beforeDone = false;
+  let afterDone = false;
+  while (!beforeDone || !afterDone) {
+    const [b, a] = await Promise.all([beforeDone ? null : before.next(), afterDone ? null : after.next()]);
+    if (b?.done) beforeDone = true;
+    if (a?.done) afterDone = true;
+    if (b && !b.done) {
+      const [index, record] = b.value;
+      const key = `${from.head.sheets[index]!.id}\u0000${String(record.row_id)}`;
+      const now = unmatchedAfter.get(key);
+      if (now) {
+        unmatchedAfter.delete(key);
+        compare(from.head.sheets[index]!.id, String(record.row_id), record, now);
+      } else unmatchedBefore.set(key, record);
+    }
+    if (a && !a.done) {
+      const [index, record] = a.value;
+      const key = `${to.head.sheets[index]!.id}\u0000${String(record.row_id)}`;
+      const old = unmatchedBefore.get(key);
+      if (old) {
+        unmatchedBefore.delete(key);
+        compare(to.head.sheets[index]!.id, String(record.row_id), old, record);
+      } else unmatchedAfter.set(key, record);
     }
   }
-  return {
-    added: [...after.keys()].filter((row) => !before.has(row)),
-    removed: [...before.keys()].filter((row) => !after.has(row)),
-    changed,
-  };
+  for (const key of unmatchedAfter.keys()) {
+    const [sheet, row] = key.split('\u0000') as [string, string];
+    sheets[sheet]!.added.push(row);
+  }
+  for (const key of unmatchedBefore.keys()) {
+    const [sheet, row] = key.split('\u0000') as [string, string];
+    sheets[sheet]!.removed.push(row);
+  }
+  return { sheets };
 }
 
 /** Equal cell values: lists (codes, anchors) item by item, objects (anchors, places) field by field whatever their keys' order. */

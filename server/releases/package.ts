@@ -4,18 +4,17 @@
  * The zip is a pure function of its inputs (fixed entry times, fixed order, fixed compression), and
  * its bytes are stored: a release never changes, whatever is edited later.
  */
-import { promisify } from 'node:util';
-import { crc32, deflateRaw } from 'node:zlib';
 import { Zip, type ZipInputFile } from 'fflate';
 import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
-import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
+import { codebookMarkdown, SheetTally } from '../codebook/codebook';
 import { csvField, csvHeader, csvLines, csvRecord } from '../export/format';
 import { PLACE_PARTS, placeColumnIds, PRECISION_LABELS } from '../../model/places';
 import { EVIDENCE_FIELDS, SOURCE_FIELDS } from '../sources/export';
 import type { ReleaseRecord, SourceRecord } from '../storage';
-import { changelogMarkdown } from './changelog';
-import type { Snapshot, SnapshotSheet } from './snapshot';
+import { changelogMarkdown, type SincePrevious } from './changelog';
+import { Compressed, type CompressedFile } from './compressed';
+import { type Snapshot, type SnapshotHead, type SnapshotRecord, type SnapshotRow, type SnapshotSheetHead, wholeSnapshot } from './snapshot';
 
 /** Every entry's time: the DOS epoch, so the same release always zips to the same bytes. */
 const ENTRY_TIME = new Date(1980, 0, 1, 0, 0, 0);
@@ -158,7 +157,7 @@ function sheetResourceName(sheetId: string): string {
   return sheetId === 'sources' || sheetId === 'evidence' ? `sheet_${sheetId}` : sheetId;
 }
 
-function sheetResource(sheet: SnapshotSheet, sheetIds: ReadonlySet<string>): TableResource {
+function sheetResource(sheet: SnapshotSheetHead, sheetIds: ReadonlySet<string>): TableResource {
   const name = sheetResourceName(sheet.id);
   const foreignKeys = sheet.columns.filter((c) => c.type === 'ref' && c.ref !== undefined && sheetIds.has(c.ref))
     .map((c) => ({ fields: [c.id], reference: { resource: sheetResourceName(c.ref!), fields: ['row_id'] } }));
@@ -180,7 +179,7 @@ function plainResource(name: string, fields: TableField[], extra: Partial<TableR
   };
 }
 
-export function dataPackage(release: ReleaseRecord, snapshot: Snapshot): DataPackage {
+export function dataPackage(release: ReleaseRecord, snapshot: SnapshotHead): DataPackage {
   const sheetIds = new Set(snapshot.sheets.map((s) => s.id));
   return {
     profile: 'tabular-data-package',
@@ -199,24 +198,12 @@ export function dataPackage(release: ReleaseRecord, snapshot: Snapshot): DataPac
   };
 }
 
-/** The sheet's CSV export (docs/export.md#over-the-api) with excel_safe=0: every text exactly as typed. */
-function csv(header: readonly string[], records: Iterable<Readonly<Record<string, CellValue | undefined>>>): string {
-  const lines = [csvLines([[...header]])];
-  const batch: string[][] = [];
-  for (const record of records) batch.push(header.map((id) => csvField(record[id] ?? null, false)));
-  if (batch.length > 0) lines.push(csvLines(batch));
-  return lines.join('');
-}
-
-function* evidenceRecords(snapshot: Snapshot): Generator<Record<string, CellValue>> {
-  for (const sheet of snapshot.sheets) {
-    const columns = sheet.columns.filter((c) => c.type === 'evidence');
-    for (const row of sheet.rows) {
-      for (const column of columns) {
-        for (const a of anchorsOf(row[column.id])) {
-          yield { sheet: sheet.id, row_id: row.row_id ?? null, source_id: a.source, start: a.start, end: a.end, exact: a.exact };
-        }
-      }
+/** A row's evidence passages, as `data/evidence.csv` lists them. */
+function* evidenceOf(sheet: SnapshotSheetHead, row: SnapshotRecord): Generator<Record<string, CellValue>> {
+  for (const column of sheet.columns) {
+    if (column.type !== 'evidence') continue;
+    for (const a of anchorsOf(row[column.id])) {
+      yield { sheet: sheet.id, row_id: row.row_id ?? null, source_id: a.source, start: a.start, end: a.end, exact: a.exact };
     }
   }
 }
@@ -225,53 +212,118 @@ export interface PackageInput {
   release: ReleaseRecord;
   snapshot: Snapshot;
   sources: ReadonlyArray<SourceRecord & { text: string }>;
-  previous?: { release: ReleaseRecord; snapshot: Snapshot };
+  previous?: SincePrevious;
+}
+
+/** Rows of a CSV file written at a time. */
+const CSV_BATCH = 1000;
+
+/**
+ * A CSV file of the package (with excel_safe=0, as docs/export.md#over-the-api says: every text exactly
+ * as typed), compressed as its records come.
+ */
+class CsvEntry {
+  private readonly file = Compressed.deflate();
+  private batch: string[][] = [];
+
+  constructor(private readonly header: readonly string[]) {
+    void this.file.write(csvLines([[...header]]));
+  }
+
+  async add(record: Readonly<Record<string, CellValue | undefined>>): Promise<void> {
+    this.batch.push(this.header.map((id) => csvField(record[id] ?? null, false)));
+    if (this.batch.length >= CSV_BATCH) await this.flush();
+  }
+
+  async end(): Promise<CompressedFile> {
+    await this.flush();
+    return this.file.end();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const lines = csvLines(this.batch);
+    this.batch = [];
+    await this.file.write(lines);
+  }
+}
+
+/** A small file of the package, rendered whole. */
+async function textEntry(text: string): Promise<CompressedFile> {
+  const file = Compressed.deflate();
+  await file.write(text);
+  return file.end();
 }
 
 /**
- * The package's files, by path, in the order they go into the zip; each is rendered only when asked
- * for, so the caller can let other work run between them.
+ * Writes the package a row at a time: each sheet's CSV and the evidence are compressed as the rows come,
+ * the codebook counted; the small files are rendered at the end. Only compressed bytes are held.
  */
-export function packageFiles({ release, snapshot, sources, previous }: PackageInput): Array<[string, () => string]> {
-  const dataFile = (id: string) => `data/${sheetResourceName(id)}.csv`;
-  return [
-    ['datapackage.json', () => `${JSON.stringify(dataPackage(release, snapshot), null, 2)}\n`],
-    ...snapshot.sheets.map((sheet): [string, () => string] => [
-      dataFile(sheet.id), () => csv(csvHeader(sheet.columns), sheet.rows.map((row) => csvRecord(sheet.columns, row))),
-    ]),
-    ['data/sources.csv', () => csv(SOURCE_FIELDS, [...sources].map((s) => ({
-      id: s.id, title: s.title, url: s.url, outlet: s.outlet, published_at: s.publishedAt, sha256: s.sha256, text: s.text,
-    })))],
-    ['data/evidence.csv', () => csv(EVIDENCE_FIELDS, evidenceRecords(snapshot))],
-    ['codebook.md', () => codebookMarkdown(buildCodebook(snapshot.dataset, snapshot.sheets), { subtitle: `Release ${release.version}, ${release.createdAt}.`, dataFile })],
-    ['CHANGELOG.md', () => changelogMarkdown(release, snapshot, previous)],
-  ];
+export class PackageWriter {
+  private readonly sheets: CsvEntry[];
+  private readonly evidence = new CsvEntry(EVIDENCE_FIELDS);
+  private readonly tallies: SheetTally[];
+
+  constructor(private readonly head: SnapshotHead) {
+    this.sheets = head.sheets.map((sheet) => new CsvEntry(csvHeader(sheet.columns)));
+    this.tallies = head.sheets.map((sheet) => new SheetTally(sheet));
+  }
+
+  async add([index, row]: SnapshotRow): Promise<void> {
+    const sheet = this.head.sheets[index]!;
+    this.tallies[index]!.add(row);
+    await this.sheets[index]!.add(csvRecord(sheet.columns, row));
+    for (const passage of evidenceOf(sheet, row)) await this.evidence.add(passage);
+  }
+
+  /**
+   * The zip: same rows, release and sources, same bytes. `release.rows` holds the rows of each sheet;
+   * `previous`, what changed since the release before (for CHANGELOG.md).
+   */
+  async finish(release: ReleaseRecord, sources: PackageInput['sources'], previous?: SincePrevious): Promise<Buffer> {
+    const { head } = this;
+    const dataFile = (id: string) => `data/${sheetResourceName(id)}.csv`;
+    const sourcesCsv = new CsvEntry(SOURCE_FIELDS);
+    for (const s of sources) {
+      await sourcesCsv.add({ id: s.id, title: s.title, url: s.url, outlet: s.outlet, published_at: s.publishedAt, sha256: s.sha256, text: s.text });
+    }
+    const book = { dataset: head.dataset, sheets: this.tallies.map((t) => t.sheet()) };
+    const files: Array<[string, Promise<CompressedFile>]> = [
+      ['datapackage.json', textEntry(`${JSON.stringify(dataPackage(release, head), null, 2)}\n`)],
+      ...head.sheets.map((sheet, i): [string, Promise<CompressedFile>] => [dataFile(sheet.id), this.sheets[i]!.end()]),
+      ['data/sources.csv', sourcesCsv.end()],
+      ['data/evidence.csv', this.evidence.end()],
+      ['codebook.md', textEntry(codebookMarkdown(book, { subtitle: `Release ${release.version}, ${release.createdAt}.`, dataFile }))],
+      ['CHANGELOG.md', textEntry(changelogMarkdown(release, head, previous))],
+    ];
+    return zipOf(files);
+  }
 }
 
-const deflate = promisify(deflateRaw);
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * The zip of the package: same input, same bytes. Files are rendered one per event-loop turn and
- * deflated by Node's zlib off the main thread, so sockets and requests are served meanwhile; fflate
- * writes the archive around them.
- */
-export async function packageZip(input: PackageInput): Promise<Uint8Array> {
+/** The archive around compressed entries, in the order given; fflate writes the zip's own records. */
+async function zipOf(files: Array<[string, Promise<CompressedFile>]>): Promise<Buffer> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((error, data) => {
     if (error) failure = error;
     else out.push(data);
   });
-  for (const [path, render] of packageFiles(input)) {
-    await nextTurn();
-    const bytes = Buffer.from(render(), 'utf8');
-    const deflated = await deflate(bytes, { level: 6 });
-    const file: ZipInputFile = { filename: path, size: bytes.length, crc: crc32(bytes), compression: 8, mtime: ENTRY_TIME };
+  for (const [path, made] of files) {
+    const { chunks, size, crc } = await made;
+    const file: ZipInputFile = { filename: path, size, crc, compression: 8, mtime: ENTRY_TIME };
     zip.add(file);
-    file.ondata!(null, deflated, true);
+    if (chunks.length === 0) file.ondata!(null, new Uint8Array(0), true);
+    chunks.forEach((chunk, i) => file.ondata!(null, chunk as Uint8Array<ArrayBuffer>, i === chunks.length - 1));
   }
   zip.end();
   if (failure) throw failure;
   return Buffer.concat(out);
+}
+
+/** The zip of a whole snapshot in memory (a small one: tests). */
+export async function packageZip({ release, snapshot, sources, previous }: PackageInput): Promise<Buffer> {
+  const opened = wholeSnapshot(snapshot);
+  const writer = new PackageWriter(opened.head);
+  for await (const row of opened.rows) await writer.add(row);
+  return writer.finish(release, sources, previous);
 }

@@ -6,10 +6,11 @@
  */
 import { PROBLEM_CODES } from '../../model/columns';
 import type { ReleasePreview } from '../../model/http';
+import { actorListsOf } from '../../model/actors';
 import { actorListOf, actorLookup } from '../actors/lists';
 import { rowProblems } from '../sources/problems';
 import type { ReleaseRows, Storage } from '../storage';
-import { takeSnapshot } from './snapshot';
+import { releaseRows, type SnapshotRecord, snapshotHead } from './snapshot';
 
 type Counts = ReleasePreview['problems'];
 type Kind = keyof Counts;
@@ -17,33 +18,39 @@ type Kind = keyof Counts;
 /** Every kind, none counted yet: the answer names each kind, with 0 for those that do not occur. */
 const noProblems = (): Counts => Object.fromEntries([...PROBLEM_CODES, 'quote_not_in_evidence'].map((k) => [k, 0])) as Counts;
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** Rows checked between two turns of the event loop, so sockets and requests are served meanwhile. */
-const ROWS_PER_TURN = 1000;
-
 export async function releasePreview(storage: Storage, dataset: { id: string; name: string }, rowFilter: ReleaseRows): Promise<ReleasePreview> {
-  const snapshot = await storage.snapshot((view) => takeSnapshot(view, dataset, rowFilter));
-  const ids = new Map(snapshot.sheets.map((s) => [s.id, new Set(s.rows.map((r) => r.row_id as string))]));
-  const rowExists = (sheetId: string, rowId: string) => ids.get(sheetId)?.has(rowId) ?? false;
-  // Actor cells are checked against the actor lists as the release would hold them, like refs.
-  const actorNamed = actorLookup(new Map(snapshot.sheets.map((s) => [s.id, actorListOf(s.rows.map((cells) => ({ rowId: String(cells.row_id), cells })))])));
-  const problems = noProblems();
-  let openFlags = 0;
-  const sheets: ReleasePreview['sheets'] = [];
-  let checked = 0;
-  for (const sheet of snapshot.sheets) {
-    const counts = noProblems();
-    let flags = 0;
-    for (const row of sheet.rows) {
-      if (++checked % ROWS_PER_TURN === 0) await nextTurn();
-      for (const p of rowProblems(sheet.columns, row, { rowExists, actorNamed })) {
-        counts[p.code as Kind] += 1;
+  // Two passes over the rows as of one moment: the ids of the rows the release takes (what a `ref` may
+  // name) and the actor lists first, then each row's problems. Only ids and actor lists are held.
+  return storage.snapshot(async (view) => {
+    const head = await snapshotHead(view, dataset);
+    const listSheets = new Set(actorListsOf(head.sheets.flatMap((s) => s.columns)));
+    const ids = new Map(head.sheets.map((s) => [s.id, new Set<string>()]));
+    const actorRows = new Map<string, Array<{ rowId: string; cells: SnapshotRecord }>>();
+    for await (const [index, row] of releaseRows(view, head, rowFilter)) {
+      const sheetId = head.sheets[index]!.id;
+      ids.get(sheetId)!.add(String(row.row_id));
+      if (!listSheets.has(sheetId)) continue;
+      let list = actorRows.get(sheetId);
+      if (!list) actorRows.set(sheetId, (list = []));
+      list.push({ rowId: String(row.row_id), cells: row });
+    }
+    const rowExists = (sheetId: string, rowId: string) => ids.get(sheetId)?.has(rowId) ?? false;
+    // Actor cells are checked against the actor lists as the release would hold them, like refs.
+    const actorNamed = actorLookup(new Map([...actorRows].map(([sheetId, rows]) => [sheetId, actorListOf(rows)])));
+    const problems = noProblems();
+    const counts = head.sheets.map(() => noProblems());
+    const flags = head.sheets.map(() => 0);
+    for await (const [index, row] of releaseRows(view, head, rowFilter)) {
+      for (const p of rowProblems(head.sheets[index]!.columns, row, { rowExists, actorNamed })) {
+        counts[index]![p.code as Kind] += 1;
         problems[p.code as Kind] += 1;
       }
-      flags += Number(row.open_flags ?? 0);
+      flags[index]! += Number(row.open_flags ?? 0);
     }
-    openFlags += flags;
-    sheets.push({ id: sheet.id, name: sheet.name, rows: sheet.rows.length, problems: counts, openFlags: flags });
-  }
-  return { rowFilter, rows: Object.fromEntries(sheets.map((s) => [s.id, s.rows])), problems, openFlags, sheets };
+    const sheets: ReleasePreview['sheets'] = head.sheets.map((sheet, i) => ({
+      id: sheet.id, name: sheet.name, rows: ids.get(sheet.id)!.size, problems: counts[i]!, openFlags: flags[i]!,
+    }));
+    const openFlags = flags.reduce((a, b) => a + b, 0);
+    return { rowFilter, rows: Object.fromEntries(sheets.map((s) => [s.id, s.rows])), problems, openFlags, sheets };
+  });
 }

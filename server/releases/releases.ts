@@ -1,8 +1,9 @@
 /**
  * Making a release and comparing two (docs/releases.md#releases). Versions only go up: a new one
  * must be above the last, and defaults to the next minor one. The rows are read first (from the read
- * model, page by page, as of one moment: `Storage.snapshot`); the package is then built a file per
- * event-loop turn.
+ * model, page by page, as of one moment: `Storage.snapshot`) and written into the stored snapshot and
+ * the package's files as they come, compressed as they go: a release of a million rows is never held
+ * whole, and the event loop serves requests meanwhile.
  * Releases of one dataset are made one after another, so the version rules hold between them, and a
  * release is stored whole or not at all.
  */
@@ -11,8 +12,9 @@ import { nextVersion, versionRank } from '../../model/releases';
 import { conflict, notFound } from '../errors';
 import type { DatasetRecord, ReleaseRecord, ReleaseRows, Storage } from '../storage';
 import { diffSnapshots, type ReleaseDiff } from './diff';
-import { packageZip } from './package';
-import { decodeSnapshot, encodeSnapshot, type Snapshot, takeSnapshot } from './snapshot';
+import type { SincePrevious } from './changelog';
+import { PackageWriter } from './package';
+import { openSnapshot, releaseRows, SnapshotWriter, snapshotHead } from './snapshot';
 
 export interface NewRelease {
   version?: string;
@@ -44,36 +46,50 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
     throw conflict(`A new release must be above the last one, ${last.version}; ${version} is not`);
   }
   const rowFilter = request.rows ?? 'all';
-  // The rows of every sheet and the sources as of one moment, whatever is stored meanwhile.
-  const { snapshot, sources } = await storage.snapshot(async (view) => {
+  const release: ReleaseRecord = {
+    version, createdAt: new Date().toISOString(), createdBy: by, notes: request.notes ?? '', rowFilter, rows: {}, sha256: '',
+  };
+  // The rows of every sheet and the sources as of one moment, whatever is stored meanwhile; the rows are
+  // written into the snapshot and the package as they are read, never all held.
+  const { snapshot, pkg, sources } = await storage.snapshot(async (view) => {
+    const head = await snapshotHead(view, dataset);
+    const writer = new SnapshotWriter(head);
+    const pkg = new PackageWriter(head);
+    for (const sheet of head.sheets) release.rows[sheet.id] = 0;
+    for await (const row of releaseRows(view, head, rowFilter)) {
+      release.rows[head.sheets[row[0]]!.id]! += 1;
+      await writer.add(row);
+      await pkg.add(row);
+    }
     const sources = [];
     for await (const source of view.sources.all(dataset.id)) sources.push(source);
-    return { snapshot: await takeSnapshot(view, dataset, rowFilter), sources };
+    return { head, snapshot: await writer.finish(), pkg, sources };
   });
-  const release: ReleaseRecord = {
-    version, createdAt: new Date().toISOString(), createdBy: by, notes: request.notes ?? '', rowFilter,
-    rows: Object.fromEntries(snapshot.sheets.map((s) => [s.id, s.rows.length])), sha256: '',
-  };
-  const previous = last && { release: last, snapshot: await releaseSnapshot(storage, dataset.id, last.version) };
-  const zip = await packageZip({ release, snapshot, sources, previous });
+  const previous = last && await sincePrevious(storage, dataset.id, last, snapshot);
+  const zip = await pkg.finish(release, sources, previous);
   release.sha256 = createHash('sha256').update(zip).digest('hex');
   // Deleted while its package was being built: nothing is stored.
   if (!await storage.datasets.get(dataset.id)) throw notFound(`No dataset "${dataset.id}"`);
-  if (!await storage.releases.insert(dataset.id, release, { zip, snapshot: encodeSnapshot(snapshot) })) {
+  if (!await storage.releases.insert(dataset.id, release, { zip, snapshot })) {
     throw conflict(`Release ${version} exists`);
   }
   return release;
 }
 
-/** The rows and columns a stored release was made from. */
-export async function releaseSnapshot(storage: Storage, datasetId: string, version: string): Promise<Snapshot> {
+/** What changed since the release before, for the changelog. */
+async function sincePrevious(storage: Storage, datasetId: string, last: ReleaseRecord, now: Uint8Array): Promise<SincePrevious> {
+  const before = await openSnapshot(await storedSnapshot(storage, datasetId, last.version));
+  return { release: last, head: before.head, diff: await diffSnapshots(before, await openSnapshot(now)) };
+}
+
+async function storedSnapshot(storage: Storage, datasetId: string, version: string): Promise<Uint8Array> {
   const bytes = await storage.releases.snapshot(datasetId, version);
   if (!bytes) throw notFound(`No release ${version}`);
-  return decodeSnapshot(bytes);
+  return bytes;
 }
 
 export async function releaseDiff(storage: Storage, datasetId: string, from: string, to: string): Promise<ReleaseDiff> {
-  const before = await releaseSnapshot(storage, datasetId, from);
-  const after = await releaseSnapshot(storage, datasetId, to);
+  const before = await openSnapshot(await storedSnapshot(storage, datasetId, from));
+  const after = await openSnapshot(await storedSnapshot(storage, datasetId, to));
   return diffSnapshots(before, after);
 }
