@@ -6,6 +6,9 @@
  * of the rows geocoded), anchors into 2,000 sources; and 3% of the events reported twice (the copy a day
  * later or the same day, its actors in either order, another passage of the same source).
  *
+ * The first request reads every row; then the keys are kept, and each request reads only the rows written
+ * since: the bench times both, requests after rows were edited, four requests at once, and one after a deletion.
+ *
  * `npm run bench -- duplicates`, or `npx tsx bench/duplicates.ts`; with TESSERA_TEST_STORE=pg on PostgreSQL (a
  * database of its own, dropped at the end). Prints numbers; never asserts.
  */
@@ -74,8 +77,9 @@ export function events(count: number): Array<Record<string, CellValue>> {
 }
 
 /** The rows straight into the `rows` table of a SQLite file or a PostgreSQL database, 50,000 per transaction. */
-export async function writeRows(where: string, rows: ReadonlyArray<Record<string, CellValue>>): Promise<void> {
-  const now = Date.now();
+export async function writeRows(where: string, rows: ReadonlyArray<Record<string, CellValue>>): Promise<string[]> {
+  // Imported an hour ago: the rows a request reads again as recently written are those edited since.
+  const now = Date.now() - 3_600_000;
   const ids = rows.map((_, i) => ulid(now - rows.length + i));
   if (where.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: where });
@@ -90,7 +94,7 @@ export async function writeRows(where: string, rows: ReadonlyArray<Record<string
     } finally {
       await client.end();
     }
-    return;
+    return ids;
   }
   const db = new Database(where);
   db.pragma('busy_timeout = 10000');
@@ -100,42 +104,105 @@ export async function writeRows(where: string, rows: ReadonlyArray<Record<string
   });
   for (let i = 0; i < rows.length; i += 50_000) batch(i, Math.min(rows.length, i + 50_000));
   db.close();
+  return ids;
+}
+
+/** Deletes a row straight in the read model. */
+async function deleteRow(where: string, id: string): Promise<void> {
+  if (where.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: where });
+    await client.connect();
+    try {
+      await client.query(`delete from rows where dataset_id = $1 and sheet_id = 'events' and row_id = $2`, [DATASET, id]);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(where);
+  db.pragma('busy_timeout = 10000');
+  db.prepare(`delete from rows where dataset_id = ? and sheet_id = 'events' and row_id = ?`).run(DATASET, id);
+  db.close();
+}
+
+/** Edits rows as a coder would, straight in the read model: a new summary, written now. */
+async function editRows(where: string, ids: readonly string[]): Promise<void> {
+  const now = Date.now();
+  if (where.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: where });
+    await client.connect();
+    try {
+      await client.query(`update rows set cells = jsonb_set(cells::jsonb, '{summary}', '"Edited."')::text, updated_at = $3
+        where dataset_id = $1 and sheet_id = 'events' and row_id = any($2::text[])`, [DATASET, ids, now]);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(where);
+  db.pragma('busy_timeout = 10000');
+  const update = db.prepare(`update rows set cells = json_set(cells, '$.summary', 'Edited.'), updated_at = ? where dataset_id = ? and sheet_id = 'events' and row_id = ?`);
+  db.transaction(() => {
+    for (const id of ids) update.run(now, DATASET, id);
+  })();
+  db.close();
 }
 
 export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: (line: string) => void): Promise<void> {
-  const server = await startServer({ env: { LOG_LEVEL: 'warn' } });
+  // With BENCH_CPU_PROF=DIR the server writes a V8 CPU profile there when it stops (bench/cpu-profile.mjs).
+  const profDir = process.env.BENCH_CPU_PROF;
+  const server = await startServer({ env: { LOG_LEVEL: 'warn', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Duplicates bench', template: 'events-statements' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status}`);
     log(`\n## Duplicates on ${int(rows)} events rows (${testOnPostgres ? 'PostgreSQL' : 'SQLite'}; ${(TWINS * 100).toFixed(0)}% reported twice)`);
     const made = events(rows);
     const fill = performance.now();
-    await writeRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), made);
+    const where = testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db');
+    const ids = await writeRows(where, made);
     log(`  written in ${seconds(performance.now() - fill)}`);
     // The SQLite writes held this process's event loop: let it see the keep-alive sockets the server closed meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    log('');
-    log('| query | time (median of 3) | server CPU | groups | rows in groups | largest group |');
-    log('| --- | --- | --- | --- | --- | --- |');
-    for (const days of [0, 1, 3]) {
-      const times: number[] = [];
-      const cpu: number[] = [];
-      let groups: Array<{ rows: string[] }> = [];
-      for (let i = 0; i < 3; i++) {
-        const cpuBefore = readCpuMs(server.process.pid!) ?? NaN;
-        const started = performance.now();
-        const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=${days}`, {
-          headers: { authorization: `Bearer ${server.adminToken}` },
-        });
-        groups = await response.json() as Array<{ rows: string[] }>;
-        if (response.status !== 200) throw new Error(`days=${days}: ${response.status} ${JSON.stringify(groups)}`);
-        times.push(performance.now() - started);
-        cpu.push((readCpuMs(server.process.pid!) ?? NaN) - cpuBefore);
-      }
+    const ask = async (days: number) => {
+      const cpuBefore = readCpuMs(server.process.pid!) ?? NaN;
+      const started = performance.now();
+      const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=${days}`, {
+        headers: { authorization: `Bearer ${server.adminToken}` },
+      });
+      const groups = await response.json() as Array<{ rows: string[] }>;
+      if (response.status !== 200) throw new Error(`days=${days}: ${response.status} ${JSON.stringify(groups)}`);
+      return { time: performance.now() - started, cpu: (readCpuMs(server.process.pid!) ?? NaN) - cpuBefore, groups };
+    };
+    const line = (what: string, times: number[], cpu: number[], groups: Array<{ rows: string[] }>) => {
       const inGroups = groups.reduce((n, g) => n + g.rows.length, 0);
-      log(`| days=${days} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${Math.max(0, ...groups.map((g) => g.rows.length))} |`);
+      log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${Math.max(0, ...groups.map((g) => g.rows.length))} |`);
+    };
+
+    log('');
+    log('| query | time (median) | server CPU | groups | rows in groups | largest group |');
+    log('| --- | --- | --- | --- | --- | --- |');
+    // The first request reads every row; later ones only the rows written since (server/duplicates/keys-cache.ts).
+    const first = await ask(1);
+    line('days=1, first request (every row read)', [first.time], [first.cpu], first.groups);
+    for (const days of [0, 1, 3]) {
+      const runs = [await ask(days), await ask(days), await ask(days)];
+      line(`days=${days} (median of 3)`, runs.map((r) => r.time), runs.map((r) => r.cpu), runs.at(-1)!.groups);
     }
+    // Coders at work: 200 rows edited before each request.
+    const edited: Array<Awaited<ReturnType<typeof ask>>> = [];
+    for (let i = 0; i < 3; i++) {
+      await editRows(where, ids.slice(i * 1000, i * 1000 + 200));
+      edited.push(await ask(1));
+    }
+    line('days=1, 200 rows edited before each (median of 3)', edited.map((r) => r.time), edited.map((r) => r.cpu), edited.at(-1)!.groups);
+    // Several reviewers at once: four requests together, each timed on its own.
+    const together = await Promise.all([ask(1), ask(1), ask(1), ask(1)]);
+    line('days=1, 4 requests at once (median; slowest ' + ms(Math.max(...together.map((r) => r.time))) + ')', together.map((r) => r.time), [NaN], together[0]!.groups);
+    // A row deleted: every row is read again.
+    await deleteRow(where, ids[ids.length - 1]!);
+    const afterDelete = await ask(1);
+    line('days=1, after a row was deleted (every row read)', [afterDelete.time], [afterDelete.cpu], afterDelete.groups);
     // The time is the request's as the bench sees it; the server's CPU time is what it spent (in 10 ms ticks),
     // which other processes on a busy machine do not stretch.
     log(`\n  server RSS after: ${mib(readMemory(server.process.pid!)?.rss)}; load average during the run ${loadavg()[1]!.toFixed(1)} on ${cpus().length} cores`);

@@ -23,17 +23,26 @@ const cellArray: Record<'sqlite' | 'pg', (ids: readonly string[]) => SQL> = {
 };
 
 /**
- * A sheet's rows with a date (and an event type, when compared by one), each with its compared cells read
- * from its JSON once. The blocks (one type, nearby dates) are made in code from these: ordering here by the
- * type and the date costs the database more than sorting the blocks does there.
+ * A sheet's rows (those written since `changedSince`, when given), each with its compared cells read from
+ * its JSON once. Rows without a date are answered too (the server keeps every
+ * row's keys, and tells a deleted row by the count). The blocks (one type, nearby dates) are made in code
+ * from these: ordering here by the type and the date costs the database more than sorting the blocks does there.
  */
-export function duplicateKeysStatement(dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, columns: DuplicateColumns): SQL {
+export function duplicateKeysStatement(dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, columns: DuplicateColumns, changedSince?: number): SQL {
   const d = dialect === 'sqlite' ? sqliteRows : pgRows;
-  const where: SQL[] = [sql`r.dataset_id = ${datasetId}`, sql`r.sheet_id = ${sheetId}`, sql`${d.text(columns.date)} is not null`];
-  if (columns.type) where.push(sql`${d.text(columns.type)} is not null`);
+  const where: SQL[] = [sql`r.dataset_id = ${datasetId}`, sql`r.sheet_id = ${sheetId}`];
+  if (changedSince !== undefined) where.push(sql`r.updated_at >= ${changedSince}`);
   return sql`select r.row_id as "rowId", ${cellArray[dialect](comparedColumns(columns))} as "cells"
     from ${d.source(true)} where ${sql.join(where, sql` and `)}`;
 }
+
+/** A sheet's row ids. */
+export const rowIdsStatement = (datasetId: string, sheetId: string): SQL =>
+  sql`select r.row_id as "rowId" from rows r where r.dataset_id = ${datasetId} and r.sheet_id = ${sheetId}`;
+
+/** A sheet's row count. */
+export const rowCountStatement = (datasetId: string, sheetId: string): SQL =>
+  sql`select count(*) as "n" from rows r where r.dataset_id = ${datasetId} and r.sheet_id = ${sheetId}`;
 
 /** A record of the keys query as the store answers it (the cells' array as text, or parsed). */
 export function toKeyRecord(row: { rowId: unknown; cells: unknown }, columns: DuplicateColumns): DuplicateKeyRecord {
@@ -51,8 +60,17 @@ export const groupKey = (rows: readonly string[]): string => [...new Set(rows)].
 export class SqliteDuplicateStore implements DuplicateStore {
   constructor(private readonly db: Db) {}
 
-  async keys(datasetId: string, sheetId: string, columns: DuplicateColumns): Promise<DuplicateKeyRecord[]> {
-    return this.db.all<{ rowId: string; cells: string }>(duplicateKeysStatement('sqlite', datasetId, sheetId, columns)).map((r) => toKeyRecord(r, columns));
+  async keys(datasetId: string, sheetId: string, columns: DuplicateColumns, changedSince?: number): Promise<DuplicateKeyRecord[]> {
+    return this.db.all<{ rowId: string; cells: string }>(duplicateKeysStatement('sqlite', datasetId, sheetId, columns, changedSince))
+      .map((r) => toKeyRecord(r, columns));
+  }
+
+  async rowCount(datasetId: string, sheetId: string): Promise<number> {
+    return Number(this.db.get<{ n: number }>(rowCountStatement(datasetId, sheetId))?.n ?? 0);
+  }
+
+  async rowIds(datasetId: string, sheetId: string): Promise<string[]> {
+    return this.db.all<{ rowId: string }>(rowIdsStatement(datasetId, sheetId)).map((r) => r.rowId);
   }
 
   async dismissed(datasetId: string, sheetId: string): Promise<string[][]> {

@@ -2,16 +2,25 @@
 import { and, eq } from 'drizzle-orm';
 import type { DuplicateColumns } from '../../server/duplicates/columns';
 import type { DuplicateKeyRecord, DuplicateStore } from '../../server/duplicates/store';
-import { duplicateKeysStatement, groupKey, toKeyRecord } from '../duplicates';
+import { duplicateKeysStatement, groupKey, rowCountStatement, rowIdsStatement, toKeyRecord } from '../duplicates';
 import type { PgDb } from './client';
 import { duplicateDismissals } from './schema';
 
 export class PgDuplicateStore implements DuplicateStore {
   constructor(private readonly db: PgDb) {}
 
-  async keys(datasetId: string, sheetId: string, columns: DuplicateColumns): Promise<DuplicateKeyRecord[]> {
-    const result = await this.db.execute<{ rowId: string; cells: unknown }>(duplicateKeysStatement('pg', datasetId, sheetId, columns));
+  async keys(datasetId: string, sheetId: string, columns: DuplicateColumns, changedSince?: number): Promise<DuplicateKeyRecord[]> {
+    const result = await this.db.execute<{ rowId: string; cells: unknown }>(duplicateKeysStatement('pg', datasetId, sheetId, columns, changedSince));
     return result.rows.map((r) => toKeyRecord(r, columns));
+  }
+
+  async rowCount(datasetId: string, sheetId: string): Promise<number> {
+    const result = await this.db.execute<{ n: unknown }>(rowCountStatement(datasetId, sheetId));
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  async rowIds(datasetId: string, sheetId: string): Promise<string[]> {
+    return (await this.db.execute<{ rowId: string }>(rowIdsStatement(datasetId, sheetId))).rows.map((r) => r.rowId);
   }
 
   async dismissed(datasetId: string, sheetId: string): Promise<string[][]> {

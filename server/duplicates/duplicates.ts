@@ -15,6 +15,7 @@ import type { DatasetRecord, Storage } from '../storage';
 import type { DocRegistry } from '../sync/registry';
 import { duplicateColumns } from './columns';
 import { type Comparable, dateSpan, type DuplicateKeys, findDuplicates } from './score';
+import { DuplicateKeysCache } from './keys-cache';
 import type { DuplicateKeyRecord } from './store';
 
 /** History entries of a merge use this column id (the export's own): which rows became which. */
@@ -23,7 +24,11 @@ const ROW_ID = 'row_id';
 const REVIEW_STATUS = 'review_status';
 
 export class Duplicates {
-  constructor(private readonly storage: Storage, private readonly registry: DocRegistry) {}
+  private readonly keys: DuplicateKeysCache;
+
+  constructor(private readonly storage: Storage, private readonly registry: DocRegistry) {
+    this.keys = new DuplicateKeysCache(storage.duplicates);
+  }
 
   /** The sheet's duplicate groups, best first; a sheet without a date column has none. */
   async list(dataset: DatasetRecord, sheetId: string, days: number): Promise<DuplicateGroups> {
@@ -38,16 +43,12 @@ export class Duplicates {
       const list = columns.find((c) => c.id === id)?.actors;
       return list === undefined ? undefined : lists.get(list);
     });
-    const [records, dismissed] = await Promise.all([
-      this.storage.duplicates.keys(dataset.id, sheetId, compared),
+    // The keys are kept between requests, and read again whole when the columns or the actor lists change.
+    const version = JSON.stringify([compared, listOf.map((list) => list?.actors ?? null)]);
+    const [keys, dismissed] = await Promise.all([
+      this.keys.keys(dataset.id, sheetId, compared, version, keyReader(listOf, compared.type !== undefined)),
       this.storage.duplicates.dismissed(dataset.id, sheetId),
     ]);
-    const read = keyReader(listOf);
-    const keys: DuplicateKeys[] = [];
-    for (const record of records) {
-      const found = read(record);
-      if (found) keys.push(found);
-    }
     const sheet: Comparable = {
       type: compared.type !== undefined, actors: compared.actors.length > 0,
       place: compared.place !== undefined || compared.location !== undefined, evidence: compared.evidence !== undefined,
@@ -92,11 +93,12 @@ export class Duplicates {
 }
 
 /**
- * What a row is compared by, from its stored cells (null for a row whose date is no date): its date's span,
+ * What a row is compared by, from its stored cells (null for a row whose date is no date, or without an
+ * event type on a sheet compared by one): its date's span,
  * its actors as one key (each part of each actor cell, an alias read as its actor's name, ignoring case and
  * order) and its place. The same dates, actors and places recur on many rows: each text is worked out once.
  */
-function keyReader(lists: ReadonlyArray<ActorList | undefined>): (record: DuplicateKeyRecord) => DuplicateKeys | null {
+function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: boolean): (record: DuplicateKeyRecord) => DuplicateKeys | null {
   const spans = new Map<string, { from: number; to: number } | null>();
   const parts = lists.map(() => new Map<string, string[]>());
   const names = new Map<string, string>();
@@ -129,7 +131,7 @@ function keyReader(lists: ReadonlyArray<ActorList | undefined>): (record: Duplic
   return (record) => {
     const date = record.date;
     const span = typeof date === 'string' ? once(spans, date, () => dateSpan(date)) : null;
-    if (!span) return null;
+    if (!span || (typed && (record.type === null || record.type === undefined))) return null;
     return {
       row: record.rowId, from: span.from, to: span.to, type: typeof record.type === 'string' ? record.type : '',
       actors: actorsOf(record.actors), place: placeOf(record), anchors: spansOf(record.evidence),

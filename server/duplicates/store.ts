@@ -14,8 +14,15 @@ export interface DuplicateKeyRecord {
 }
 
 export interface DuplicateStore {
-  /** The compared cells of a sheet's rows that have a date (and an event type, when the sheet has a type column). */
-  keys(datasetId: string, sheetId: string, columns: DuplicateColumns): Promise<DuplicateKeyRecord[]>;
+  /**
+   * The compared cells of a sheet's rows, dated or not; with `changedSince`, only of the rows written at or
+   * after that time (ms).
+   */
+  keys(datasetId: string, sheetId: string, columns: DuplicateColumns, changedSince?: number): Promise<DuplicateKeyRecord[]>;
+  /** How many rows the sheet has. */
+  rowCount(datasetId: string, sheetId: string): Promise<number>;
+  /** The ids of the sheet's rows. */
+  rowIds(datasetId: string, sheetId: string): Promise<string[]>;
   /** The groups dismissed on a sheet, each its row ids. */
   dismissed(datasetId: string, sheetId: string): Promise<string[][]>;
   /** Stores a dismissed group; false when the same group was dismissed already. */
