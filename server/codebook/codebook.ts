@@ -44,28 +44,16 @@ export interface Codebook {
   sheets: CodebookSheet[];
 }
 
-/** A sheet and its rows, keyed by column id. */
-export interface SheetRows {
+/** A sheet as the codebook describes it. */
+export interface SheetHead {
   id: string;
   name: string;
   columns: readonly Column[];
-  rows: Iterable<Readonly<Record<string, CellValue | undefined>>>;
 }
 
 const hasCodes = (type: ColumnType) => type === 'enum' || type === 'multi';
 /** A place column's codes are its precisions, labelled with what each means. */
 const PRECISION_CODES = PLACE_PRECISIONS.map(String);
-
-/** Counts codes and filled cells over the rows, one pass per sheet. */
-export function buildCodebook(dataset: { id: string; name: string }, sheets: Iterable<SheetRows>): Codebook {
-  const out: CodebookSheet[] = [];
-  for (const sheet of sheets) {
-    const tally = new SheetTally(sheet);
-    for (const row of sheet.rows) tally.add(row);
-    out.push(tally.sheet());
-  }
-  return { dataset, sheets: out };
-}
 
 /** A sheet's codebook entry, counted a row at a time (a release's rows are never all in memory). */
 export class SheetTally {
@@ -73,7 +61,7 @@ export class SheetTally {
   private readonly filled = new Map<string, number>();
   private readonly counts = new Map<string, Map<string, number>>();
 
-  constructor(private readonly head: Omit<SheetRows, 'rows'>) {
+  constructor(private readonly head: SheetHead) {
     for (const c of head.columns) if (hasCodes(c.type) || c.type === 'place') this.counts.set(c.id, new Map());
   }
 

@@ -2,7 +2,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { Hono } from 'hono';
 import { NewReleaseBody } from '../../model/http';
-import { buildCodebook, codebookMarkdown } from '../codebook/codebook';
+import { codebookMarkdown, SheetTally } from '../codebook/codebook';
 import type { Services } from '../context';
 import { badRequest, notFound } from '../errors';
 import { inTurns } from '../http/turns';
@@ -19,13 +19,14 @@ export function releaseRoutes({ storage, registry }: Services) {
       const { id, name } = c.get('dataset');
       const format = c.req.query('format') ?? 'json';
       if (format !== 'json' && format !== 'md') throw badRequest('format must be json or md');
+      // Counted a row at a time: a sheet of a million rows is never held.
       const sheets = [];
       for (const sheet of await datasets.sheets(id)) {
-        const rows = [];
-        for await (const row of inTurns(readModel.exportRows(id, sheet.id, 'all'))) rows.push(exportRecord(sheet.columns, row));
-        sheets.push({ ...sheet, rows });
+        const tally = new SheetTally(sheet);
+        for await (const row of inTurns(readModel.exportRows(id, sheet.id, 'all'))) tally.add(exportRecord(sheet.columns, row));
+        sheets.push(tally.sheet());
       }
-      const book = buildCodebook({ id, name }, sheets);
+      const book = { dataset: { id, name }, sheets };
       if (format === 'json') return c.json(book);
       return c.body(codebookMarkdown(book), 200, {
         'content-type': 'text/markdown; charset=utf-8',
