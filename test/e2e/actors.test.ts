@@ -3,7 +3,6 @@
  * offers the actors' names and aliases as one types, picking an alias writes the actor's name, a name
  * not in the list is marked, and an admin adds one to the list from the editor.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTOR_LIST_COLUMNS } from '../../model/actors';
 import type { CellValue } from '../../model/columns';
@@ -12,34 +11,29 @@ import { newRowId } from '../../model/ids';
 import { type CreatedUser, createDataset, createUser, rowCount } from '../helpers/api';
 import { api, type Client, connectSynced } from '../helpers/clients';
 import { rowsOf } from '../helpers/docs';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, signedIn } from './browser';
+import { cell, openSheet, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 const watchers: Client[] = [];
 let count = 0;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Ana Coder', 'editor');
+  editor = await createUser(e2e.server, 'Ana Coder', 'editor');
 });
 
 afterAll(async () => {
   for (const w of watchers) w.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 /** A dataset whose events' actor columns name an actor list of three actors, with one event; the admin's stock client watches it. */
 async function actorDataset(): Promise<{ datasetId: string; row: string; watcher: Client }> {
   const datasetId = `actors-e2e-${++count}`;
-  await createDataset(server, datasetId);
-  const made = await api(server, `/api/datasets/${datasetId}/sheets`, { body: { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS } });
+  await createDataset(e2e.server, datasetId);
+  const made = await api(e2e.server, `/api/datasets/${datasetId}/sheets`, { body: { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS } });
   expect(made.status, JSON.stringify(made.body)).toBe(201);
-  const watcher = await connectSynced(server, datasetId);
+  const watcher = await connectSynced(e2e.server, datasetId);
   watchers.push(watcher);
   const row = newRowId();
   watcher.doc.transact(() => {
@@ -52,8 +46,8 @@ async function actorDataset(): Promise<{ datasetId: string; row: string; watcher
     }
     insertRow(getSheet(watcher.doc, 'events')!, row, { event_date: '2024-02-14', date_precision: 'day', event_type: 'MOBILIZE', summary: 'A missile test.' });
   });
-  await expect.poll(() => rowCount(server, datasetId, 'actors'), { timeout: 10_000 }).toBe(3);
-  await expect.poll(() => rowCount(server, datasetId, 'events'), { timeout: 10_000 }).toBe(1);
+  await expect.poll(() => rowCount(e2e.server, datasetId, 'actors'), { timeout: 10_000 }).toBe(3);
+  await expect.poll(() => rowCount(e2e.server, datasetId, 'events'), { timeout: 10_000 }).toBe(1);
   return { datasetId, row, watcher };
 }
 
@@ -63,7 +57,7 @@ const serverCell = (watcher: Client, rowId: string, columnId: string): CellValue
 describe('an actor column', () => {
   it('offers actors by name and alias as one types; picking an alias writes the actor’s name', async () => {
     const { datasetId, row, watcher } = await actorDataset();
-    const { context, page } = await signedIn(browser, server.url, editor.token, `/d/${datasetId}/events`);
+    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${datasetId}/events`);
     try {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'actor1').click();
@@ -91,7 +85,7 @@ describe('an actor column', () => {
       await expect.poll(() => serverCell(watcher, row, 'actor2')).toBe('Atlantis');
       await expect.poll(() => cell(page, row, 'actor2').getAttribute('class')).toContain('cell-problem');
       expect(await cell(page, row, 'actor2').getAttribute('title')).toMatch(/not in the actor list/);
-      const problems = await api(server, `/api/datasets/${datasetId}/sheets/events/problems`);
+      const problems = await api(e2e.server, `/api/datasets/${datasetId}/sheets/events/problems`);
       expect(problems.body).toContainEqual(expect.objectContaining({ row, column: 'actor2', code: 'actor' }));
       expect(problems.body).not.toContainEqual(expect.objectContaining({ column: 'actor1' }));
     } finally {
@@ -101,7 +95,7 @@ describe('an actor column', () => {
 
   it('lets an admin add a name to the actor list from the editor', async () => {
     const { datasetId, row, watcher } = await actorDataset();
-    const { context, page } = await signedIn(browser, server.url, server.adminToken, `/d/${datasetId}/events`);
+    const { context, page } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, `/d/${datasetId}/events`);
     try {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'actor1').click();
@@ -112,7 +106,7 @@ describe('an actor column', () => {
       await page.keyboard.press('Enter');
       await expect.poll(() => serverCell(watcher, row, 'actor1')).toBe('Japan');
       await expect.poll(() => rowsOf(watcher.doc, 'actors').map(([, a]) => a.name)).toContain('Japan');
-      await expect.poll(() => rowCount(server, datasetId, 'actors')).toBe(4);
+      await expect.poll(() => rowCount(e2e.server, datasetId, 'actors')).toBe(4);
       await expect.poll(() => cell(page, row, 'actor1').getAttribute('class')).not.toContain('cell-problem');
     } finally {
       await context.close();
@@ -122,9 +116,9 @@ describe('an actor column', () => {
   it('offers the actors a passage selected in the reading pane names, for the focused row’s actor columns', async () => {
     const { datasetId, row, watcher } = await actorDataset();
     const text = 'Pyongyang fired two missiles on Wednesday.\nSeoul said the test broke the agreement.';
-    const source = await api(server, `/api/datasets/${datasetId}/sources`, { body: { title: 'Missile test', text } });
+    const source = await api(e2e.server, `/api/datasets/${datasetId}/sources`, { body: { title: 'Missile test', text } });
     expect(source.status).toBe(201);
-    const { context, page } = await signedIn(browser, server.url, editor.token, `/d/${datasetId}/events`);
+    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${datasetId}/events`);
     try {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'summary').click();

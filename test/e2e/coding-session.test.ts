@@ -3,23 +3,15 @@
  * a second browser watches them appear, and exports them. Plus the other ways in and out.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, openSheet, rowIds, signedIn } from './browser';
+import { cell, cellText, openSheet, rowIds, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 /** Types into a cell the way a coder does: focus it, type (which opens its editor), Enter. */
@@ -34,8 +26,8 @@ async function enter(page: Page, rowId: string, columnId: string, text: string, 
 describe('a coding session', () => {
   it('lets a new user sign in by link, code an event and a statement while another browser watches, and export them', async () => {
     // The admin opens the first-start sign-in link: the token becomes a session and leaves the address bar.
-    const admin = await signedIn(browser, server.url, server.adminToken, '/');
-    expect(admin.page.url()).toBe(`${server.url}/`);
+    const admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/');
+    expect(admin.page.url()).toBe(`${e2e.server.url}/`);
     await admin.page.locator('[data-dataset=demo]').waitFor();
 
     // The admin creates a coder in the UI and gets a one-time sign-in link.
@@ -44,7 +36,7 @@ describe('a coding session', () => {
     await admin.page.getByLabel('Role').selectOption('editor');
     await admin.page.getByRole('button', { name: 'Create user' }).click();
     const link = await admin.page.getByTestId('sign-in-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${server.url}/\\?token=.+`));
+    expect(link).toMatch(new RegExp(`^${e2e.server.url}/\\?token=.+`));
     await expect.poll(() => admin.page.getByTestId('users').textContent()).toContain('Dana Coder');
 
     // The admin watches the events sheet.
@@ -53,11 +45,11 @@ describe('a coding session', () => {
     const watcher = admin.page;
 
     // Dana opens her link in her own browser.
-    const dana = await browser.newContext({ baseURL: server.url, viewport: { width: 1400, height: 860 } });
+    const dana = await e2e.browser.newContext({ baseURL: e2e.server.url, viewport: { width: 1400, height: 860 } });
     const page = await dana.newPage();
     page.setDefaultTimeout(10_000);
     await page.goto(link);
-    expect(page.url()).toBe(`${server.url}/`);
+    expect(page.url()).toBe(`${e2e.server.url}/`);
     await expect.poll(() => page.getByTestId('me').textContent()).toBe('Dana Coder');
     await page.locator('[data-dataset=demo]').click();
     await openSheet(page, 'demo', 'events');
@@ -137,9 +129,9 @@ describe('a coding session', () => {
   });
 
   it('signs in with name and password on the sign-in page, and signs out', async () => {
-    const { status } = await api(server, '/api/users', { body: { name: 'Pat Password', role: 'reviewer', password: 'correct horse battery' } });
+    const { status } = await api(e2e.server, '/api/users', { body: { name: 'Pat Password', role: 'reviewer', password: 'correct horse battery' } });
     expect(status).toBe(201);
-    const context = await browser.newContext({ baseURL: server.url });
+    const context = await e2e.browser.newContext({ baseURL: e2e.server.url });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
 
@@ -165,7 +157,7 @@ describe('a coding session', () => {
   });
 
   it('sends a wrong sign-in link to the sign-in page with a message', async () => {
-    const context = await browser.newContext({ baseURL: server.url });
+    const context = await e2e.browser.newContext({ baseURL: e2e.server.url });
     const page = await context.newPage();
     await page.goto('/?token=not-a-token');
     await page.waitForURL(/\/signin\?error=bad_token/);
@@ -174,7 +166,7 @@ describe('a coding session', () => {
   });
 
   it('lets an admin create a dataset from a template and opens it', async () => {
-    const { page, context } = await signedIn(browser, server.url, server.adminToken, '/');
+    const { page, context } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/');
     await page.getByLabel('Name', { exact: true }).fill('Sahel protests 2024');
     await page.getByLabel('Template').selectOption('events-statements');
     await page.getByRole('button', { name: 'Create dataset' }).click();

@@ -2,30 +2,22 @@
  * Two people in two browsers on the same sheet: edits both ways, presence, undo of one's own
  * changes only, and remote changes that leave my focus and my open editor alone.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cell, cellText, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let ana: Page;
 let ben: Page;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const [anaUser, benUser] = [await createUser(server, 'Ana Ruiz', 'editor'), await createUser(server, 'Ben Okafor', 'editor')];
-  ana = (await signedIn(browser, server.url, anaUser.token, '/d/demo/events')).page;
-  ben = (await signedIn(browser, server.url, benUser.token, '/d/demo/events')).page;
+  const [anaUser, benUser] = [await createUser(e2e.server, 'Ana Ruiz', 'editor'), await createUser(e2e.server, 'Ben Okafor', 'editor')];
+  ana = (await signedIn(e2e.browser, e2e.server.url, anaUser.token, '/d/demo/events')).page;
+  ben = (await signedIn(e2e.browser, e2e.server.url, benUser.token, '/d/demo/events')).page;
   await openSheet(ana, 'demo', 'events');
   await openSheet(ben, 'demo', 'events');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('two people coding the same sheet', () => {

@@ -1,14 +1,13 @@
 /** Column administration in the browser: an admin changes the columns, a coder's grid follows live. */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
 import { getSheet, readColumns, sheetRows } from '../../model/document';
-import { cell, launchBrowser, openSheet, rowIds, signedIn } from './browser';
+import { cell, openSheet, rowIds, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let admin: Page;
 let coder: Page;
 let watcher: Client;
@@ -23,21 +22,17 @@ const headers = (page: Page) => page.locator('.ag-header-cell[col-id]').evaluate
 const item = (columnId: string) => admin.locator(`.column-item[data-column="${columnId}"]`);
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = (await signedIn(browser, server.url, server.adminToken, '/d/demo/events')).page;
-  const user = await createUser(server, 'Cora Coder', 'editor');
-  coder = (await signedIn(browser, server.url, user.token, '/d/demo/events')).page;
+  admin = (await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events')).page;
+  const user = await createUser(e2e.server, 'Cora Coder', 'editor');
+  coder = (await signedIn(e2e.browser, e2e.server.url, user.token, '/d/demo/events')).page;
   await openSheet(admin, 'demo', 'events');
   await openSheet(coder, 'demo', 'events');
-  watcher = await connectSynced(server, 'demo');
+  watcher = await connectSynced(e2e.server, 'demo');
   await admin.getByTestId('columns-button').click();
 });
 
 afterAll(async () => {
   watcher?.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('column administration', () => {

@@ -2,30 +2,25 @@
  * The dataset list in real Chromium: the delete dialog names what goes with a dataset (rows per sheet,
  * releases, sources, rounds), and an archived dataset shows its admins as admins, read-only like everyone.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, listedDatasets, signedIn, userPage } from './browser';
+import { listedDatasets, signedIn, userPage } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
   for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.dispose();
 });
 
 async function adminPage(): Promise<Page> {
-  const { context, page } = await signedIn(browser, server.url, server.adminToken);
+  const { context, page } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken);
   contexts.push(context);
   return page;
 }
@@ -35,17 +30,17 @@ const card = (page: Page, id: string) => page.locator(`[data-row="${id}"]`);
 
 describe('the dataset list', () => {
   it('asks before a delete with everything that goes with the dataset counted, and the deletion is audited', async () => {
-    await createDataset(server, 'doomed');
+    await createDataset(e2e.server, 'doomed');
     const csv = 'row_id,actor1,event_type\nr1,Seoul,CONSULT\nr2,Pyongyang,THREATEN\nr3,Beijing,CONSULT\n';
-    const imported = await fetch(`${server.url}/api/datasets/doomed/sheets/events/import`, {
-      method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'text/csv' }, body: csv,
+    const imported = await fetch(`${e2e.server.url}/api/datasets/doomed/sheets/events/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${e2e.server.adminToken}`, 'content-type': 'text/csv' }, body: csv,
     });
     expect(imported.status, await imported.clone().text()).toBe(200);
-    expect((await api(server, '/api/datasets/doomed/sources', { body: { title: 'One', text: 'First text.' } })).status).toBe(201);
-    expect((await api(server, '/api/datasets/doomed/sources', { body: { title: 'Two', text: 'Second text.' } })).status).toBe(201);
-    expect((await api(server, '/api/datasets/doomed/releases', { body: { rows: 'all' } })).status).toBe(201);
-    const [ana, ben] = [await createUser(server, 'ana', 'editor'), await createUser(server, 'ben', 'editor')];
-    expect((await api(server, '/api/datasets/doomed/rounds', { body: { sheet: 'events', columns: ['event_type'], coders: [ana.name, ben.name], rows: ['r1'] } })).status).toBe(201);
+    expect((await api(e2e.server, '/api/datasets/doomed/sources', { body: { title: 'One', text: 'First text.' } })).status).toBe(201);
+    expect((await api(e2e.server, '/api/datasets/doomed/sources', { body: { title: 'Two', text: 'Second text.' } })).status).toBe(201);
+    expect((await api(e2e.server, '/api/datasets/doomed/releases', { body: { rows: 'all' } })).status).toBe(201);
+    const [ana, ben] = [await createUser(e2e.server, 'ana', 'editor'), await createUser(e2e.server, 'ben', 'editor')];
+    expect((await api(e2e.server, '/api/datasets/doomed/rounds', { body: { sheet: 'events', columns: ['event_type'], coders: [ana.name, ben.name], rows: ['r1'] } })).status).toBe(201);
 
     const page = await adminPage();
     expect(await listedDatasets(page)).toContain('doomed');
@@ -59,7 +54,7 @@ describe('the dataset list', () => {
     await page.getByTestId('prompt-confirm').click();
     await expect.poll(() => card(page, 'doomed').count()).toBe(0);
 
-    const audit = (await api(server, '/api/audit')).body as Array<{ action: string; target: string; by: string }>;
+    const audit = (await api(e2e.server, '/api/audit')).body as Array<{ action: string; target: string; by: string }>;
     expect(audit.find((e) => e.action === 'dataset.delete' && e.target === 'doomed')).toMatchObject({ by: 'admin' });
     // The users page's audit log says it in words.
     await page.goto('/admin');
@@ -67,11 +62,11 @@ describe('the dataset list', () => {
   });
 
   it('shows admins of an archived dataset as admins, marked read-only, with Restore and Delete; others with their own role and no actions', async () => {
-    await createDataset(server, 'shelved');
-    const { context: danaContext, page: dana } = await userPage(browser, server, 'Dana Other', 'editor');
+    await createDataset(e2e.server, 'shelved');
+    const { context: danaContext, page: dana } = await userPage(e2e.browser, e2e.server, 'Dana Other', 'editor');
     contexts.push(danaContext);
-    expect((await api(server, `/api/datasets/shelved/members/${encodeURIComponent('Dana Other')}`, { method: 'PUT', body: { role: 'admin' } })).status).toBe(200);
-    expect((await api(server, '/api/datasets/shelved', { method: 'PATCH', body: { archived: true } })).status).toBe(200);
+    expect((await api(e2e.server, `/api/datasets/shelved/members/${encodeURIComponent('Dana Other')}`, { method: 'PUT', body: { role: 'admin' } })).status).toBe(200);
+    expect((await api(e2e.server, '/api/datasets/shelved', { method: 'PATCH', body: { archived: true } })).status).toBe(200);
 
     const admin = await adminPage();
     await admin.goto('/');
@@ -87,7 +82,7 @@ describe('the dataset list', () => {
     expect(await danaCard.getByTestId('restore-dataset').count()).toBe(1);
     expect(await danaCard.getByTestId('delete-dataset').count()).toBe(1);
 
-    const { context: eveContext, page: eve } = await userPage(browser, server, 'Eve Editor', 'editor');
+    const { context: eveContext, page: eve } = await userPage(e2e.browser, e2e.server, 'Eve Editor', 'editor');
     contexts.push(eveContext);
     await eve.goto('/');
     const eveCard = eve.getByTestId('archived-datasets').locator('[data-row=shelved]');
@@ -104,7 +99,7 @@ describe('the dataset list', () => {
     await archived.getByTestId('restore-dataset').click();
     await expect.poll(() => admin.locator('[data-testid=datasets] [data-row=shelved] [data-testid=dataset-role]').textContent()).toBe('Admin');
     expect(await admin.locator('[data-testid=datasets] [data-row=shelved] [data-testid=dataset-read-only]').count()).toBe(0);
-    const audit = (await api(server, '/api/audit')).body as Array<{ action: string; target: string; by: string }>;
+    const audit = (await api(e2e.server, '/api/audit')).body as Array<{ action: string; target: string; by: string }>;
     expect(audit.filter((e) => e.target === 'shelved').map((e) => e.action)).toEqual(['dataset.restore', 'dataset.archive', 'member.set', 'dataset.create']);
   });
 });

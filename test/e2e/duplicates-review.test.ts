@@ -4,38 +4,32 @@
  * `duplicate` links to it (in the list and in its thread), the link opens the group in the Duplicates view, and dismissing it there takes it
  * out of the queue.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRow } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { type CreatedUser, createDataset, createUser, rowCount } from '../helpers/api';
 import { api, type Client, connectSynced } from '../helpers/clients';
 import { sheetOf } from '../helpers/docs';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, openSheet, signedIn } from './browser';
+import { openSheet, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let reviewer: CreatedUser;
 let watcher: Client | undefined;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
   // A dataset admin reviews (the queue is the reviewers') and may dismiss a group (editors may).
-  reviewer = await createUser(server, 'Rae Reviewer', 'admin');
+  reviewer = await createUser(e2e.server, 'Rae Reviewer', 'admin');
 });
 
 afterAll(async () => {
   watcher?.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('duplicates in the review queue', () => {
   it('lists the candidate group, links a duplicate flag to it, opens it in the Duplicates view, and drops it once dismissed', async () => {
-    await createDataset(server, 'dup-queue');
-    watcher = await connectSynced(server, 'dup-queue');
+    await createDataset(e2e.server, 'dup-queue');
+    watcher = await connectSynced(e2e.server, 'dup-queue');
     const [first, second, other] = [newRowId(), newRowId(), newRowId()];
     const shelling = { event_date: '2024-03-04', date_precision: 'day', event_type: 'ASSAULT', actor1: 'Russia (army)', actor2: 'Ukraine', location: 'Kramatorsk' };
     watcher.doc.transact(() => {
@@ -44,11 +38,11 @@ describe('duplicates in the review queue', () => {
       insertRow(events, second, { ...shelling, summary: 'Artillery fire on Kramatorsk.' });
       insertRow(events, other, { ...shelling, event_type: 'PROTEST', summary: 'A protest.' });
     });
-    await expect.poll(() => rowCount(server, 'dup-queue', 'events')).toBe(3);
-    const flagged = await api(server, '/api/datasets/dup-queue/flags', { body: { sheet: 'events', row: second, reason: 'duplicate', note: 'Same shelling?' } });
+    await expect.poll(() => rowCount(e2e.server, 'dup-queue', 'events')).toBe(3);
+    const flagged = await api(e2e.server, '/api/datasets/dup-queue/flags', { body: { sheet: 'events', row: second, reason: 'duplicate', note: 'Same shelling?' } });
     expect(flagged.status, JSON.stringify(flagged.body)).toBe(201);
 
-    const { context, page } = await signedIn(browser, server.url, reviewer.token, '/d/dup-queue/events');
+    const { context, page } = await signedIn(e2e.browser, e2e.server.url, reviewer.token, '/d/dup-queue/events');
     try {
       await openSheet(page, 'dup-queue', 'events');
       await page.getByTestId('review-button').click();

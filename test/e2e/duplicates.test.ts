@@ -3,7 +3,6 @@
  * by side with what they share and the passages they are coded from; merging keeps one row with both
  * passages, and every grid (and the server) loses the other.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anchor } from '../../model/columns';
 import { insertRow } from '../../model/document';
@@ -11,39 +10,34 @@ import { newRowId } from '../../model/ids';
 import { type CreatedUser, createDataset, createUser, rowCount } from '../helpers/api';
 import { api, type Client, connectSynced } from '../helpers/clients';
 import { cellOf, sheetOf } from '../helpers/docs';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, rowIds, signedIn } from './browser';
+import { cell, openSheet, rowIds, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
 const TEXT = 'Reuters: Troops shelled Kramatorsk on Monday.\nAP: The army fired artillery at Kramatorsk on Monday.';
 const FIRST = 'Troops shelled Kramatorsk on Monday.';
 const SECOND = 'The army fired artillery at Kramatorsk on Monday.';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let watcher: Client | undefined;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Mia Merger', 'editor');
+  editor = await createUser(e2e.server, 'Mia Merger', 'editor');
 });
 
 afterAll(async () => {
   watcher?.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('the Duplicates view', () => {
   it('shows two reports of one event side by side, and merging keeps one row with both passages', async () => {
-    await createDataset(server, 'dup-view');
-    const source = (await api(server, '/api/datasets/dup-view/sources', { body: { title: 'Wires', text: TEXT } })).body.id as string;
+    await createDataset(e2e.server, 'dup-view');
+    const source = (await api(e2e.server, '/api/datasets/dup-view/sources', { body: { title: 'Wires', text: TEXT } })).body.id as string;
     const anchor = (exact: string): Anchor => {
       const start = TEXT.indexOf(exact);
       return { source, start, end: start + exact.length, exact };
     };
-    watcher = await connectSynced(server, 'dup-view');
+    watcher = await connectSynced(e2e.server, 'dup-view');
     const [first, second, other] = [newRowId(), newRowId(), newRowId()];
     const shelling = { event_date: '2024-03-04', date_precision: 'day', event_type: 'ASSAULT', actor1: 'Russia (army)', actor2: 'Ukraine', location: 'Kramatorsk' };
     watcher.doc.transact(() => {
@@ -52,9 +46,9 @@ describe('the Duplicates view', () => {
       insertRow(events, second, { ...shelling, cameo_code: '195', summary: 'Artillery fire on Kramatorsk.', evidence: [anchor(SECOND)] });
       insertRow(events, other, { ...shelling, event_type: 'PROTEST', summary: 'A protest.' });
     });
-    await expect.poll(() => rowCount(server, 'dup-view', 'events')).toBe(3);
+    await expect.poll(() => rowCount(e2e.server, 'dup-view', 'events')).toBe(3);
 
-    const { context, page } = await signedIn(browser, server.url, editor.token, '/d/dup-view/events');
+    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, '/d/dup-view/events');
     try {
       await openSheet(page, 'dup-view', 'events');
       await page.getByTestId('duplicates-button').click();

@@ -3,18 +3,16 @@
  * problems, editors by type, rows, roles and working offline. Each test has a dataset and a browser
  * profile of its own (seededSheet), so no test depends on what another left behind.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedUser, createUser, rowHistory } from '../helpers/api';
 import { connectSynced } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
 import type { CellValue } from '../../model/columns';
 import { validateRow } from '../../model/columns';
 import { getSheet, readColumns, sheetRows } from '../../model/document';
-import { type SeededSheet, cell, launchBrowser, openSheet, pasteIntoFocused, rowIds, seededSheet, signedIn, typeInto } from './browser';
+import { type SeededSheet, cell, openSheet, pasteIntoFocused, rowIds, seededSheet, signedIn, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let sheet: SeededSheet | undefined;
 
@@ -26,7 +24,7 @@ const event = (n: number): Record<string, CellValue> => ({
 
 /** A fresh events sheet of `rows` for `token` (the editor's by default), closed after the test. */
 async function open(rows: Array<Record<string, CellValue>>, token = editor.token): Promise<SeededSheet> {
-  sheet = await seededSheet(browser, server, token, 'events', rows);
+  sheet = await seededSheet(e2e.browser, e2e.server, token, 'events', rows);
   return sheet;
 }
 
@@ -41,19 +39,12 @@ function problemRowIds(s: SeededSheet): string[] {
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Chen Wei', 'editor');
+  editor = await createUser(e2e.server, 'Chen Wei', 'editor');
 });
 
 afterEach(async () => {
   await sheet?.close();
   sheet = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('the grid', () => {
@@ -178,7 +169,7 @@ describe('the grid', () => {
     const row = rows[1]!;
     await typeInto(page, row, 'location', 'Pyongyang');
     // The panel loads a row's history when it opens: wait until the server has recorded the change.
-    await expect.poll(async () => (await rowHistory(server, s.datasetId, row)).map((e) => e.new)).toContain('Pyongyang');
+    await expect.poll(async () => (await rowHistory(e2e.server, s.datasetId, row)).map((e) => e.new)).toContain('Pyongyang');
     await cell(page, row, 'event_type').click();
     await page.getByTestId('history-button').click();
     const history = page.getByTestId('history');
@@ -190,8 +181,8 @@ describe('the grid', () => {
 
   it('shows a statement’s event by its date and summary, and picks one the same way', async () => {
     // The demo dataset's statements point at its events; no other test in this file changes it.
-    const { context, page } = await signedIn(browser, server.url, editor.token, '/d/demo/statements');
-    const watcher = await connectSynced(server, 'demo');
+    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, '/d/demo/statements');
+    const watcher = await connectSynced(e2e.server, 'demo');
     try {
       await openSheet(page, 'demo', 'statements');
       const rowsOf = (id: string) => sheetRows(getSheet(watcher.doc, id)!);
@@ -279,7 +270,7 @@ describe('the grid', () => {
 
 describe('read-only roles', () => {
   it('gives a viewer a grid that cannot be edited, typed into or pasted into', async () => {
-    const viewer = await createUser(server, 'Vera Viewer', 'viewer');
+    const viewer = await createUser(e2e.server, 'Vera Viewer', 'viewer');
     const { page, rows, serverCell, watcher } = await open([event(1), event(2)], viewer.token);
     expect(await page.getByTestId('read-only').isVisible()).toBe(true);
     expect(await page.getByTestId('add-row').count()).toBe(0);

@@ -7,25 +7,21 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
 import { freePort } from '../helpers/cluster';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, signedIn } from './browser';
+import { signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let proxy: Server;
 let proxyUrl: string;
 const sockets = new Set<Socket>();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
   // A proxy set up the way that loses the address: it sends the instance's own host as `Host`.
-  const forward = createProxyServer({ target: server.url, changeOrigin: true });
+  const forward = createProxyServer({ target: e2e.server.url, changeOrigin: true });
   forward.on('error', () => {});
   proxy = createServer((req, res) => forward.web(req, res));
   proxy.on('upgrade', (req, socket: Socket, head) => {
@@ -39,16 +35,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
   for (const socket of sockets) socket.destroy();
   proxy?.closeAllConnections();
   await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-  await server?.dispose();
 });
 
 describe('a page at an address the server does not allow', () => {
   it('says the address is not allowed by the server’s settings, not that access was taken away', async () => {
-    const { page, context } = await signedIn(browser, proxyUrl, server.adminToken, '/d/demo/events');
+    const { page, context } = await signedIn(e2e.browser, proxyUrl, e2e.server.adminToken, '/d/demo/events');
     const ended = page.getByTestId('access-ended');
     await ended.waitFor();
     expect(await ended.getAttribute('data-code')).toBe('4403');
@@ -62,13 +56,13 @@ describe('a page at an address the server does not allow', () => {
   });
 
   it('says so on a round coder’s copy too, not that the copy is not theirs', async () => {
-    const coder = await createUser(server, 'origin-coder', 'editor');
-    const rows = await api(server, '/api/datasets/demo/sheets/events/rows?limit=2');
-    const round = await api(server, '/api/datasets/demo/rounds', {
+    const coder = await createUser(e2e.server, 'origin-coder', 'editor');
+    const rows = await api(e2e.server, '/api/datasets/demo/sheets/events/rows?limit=2');
+    const round = await api(e2e.server, '/api/datasets/demo/rounds', {
       body: { sheet: 'events', rows: rows.body.rows.map((r: { row_id: string }) => r.row_id), columns: ['event_type'], coders: ['origin-coder', 'admin'] },
     });
     expect(round.status, JSON.stringify(round.body)).toBe(201);
-    const { page, context } = await signedIn(browser, proxyUrl, coder.token, `/d/demo/-/rounds/${round.body.id}`);
+    const { page, context } = await signedIn(e2e.browser, proxyUrl, coder.token, `/d/demo/-/rounds/${round.body.id}`);
     const message = page.locator('.grid-message');
     await expect.poll(() => message.textContent()).toContain(`This address (${proxyUrl}) is not allowed by the server's settings`);
     await context.close();

@@ -3,15 +3,13 @@
  * id); the clipboard's text is its name for other programs, and a paste of text from elsewhere stays a
  * name to be picked.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, pasteIntoFocused, seededSheet } from './browser';
+import { cell, pasteIntoFocused, seededSheet } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 
 const RIO = { name: 'Rio de Janeiro', country: 'BRA', lat: -22.90642, lon: -43.18223, precision: 2, geonameid: 3451190 } as const;
@@ -20,19 +18,12 @@ const event = (values: Record<string, CellValue>): Record<string, CellValue> => 
 });
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Ana Copier', 'editor');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+  editor = await createUser(e2e.server, 'Ana Copier', 'editor');
 });
 
 describe('copying a place', () => {
   it('pastes the whole place in Tessera, and only its name to other programs', async () => {
-    const sheet = await seededSheet(browser, server, editor.token, 'events', [event({ place: RIO }), event({}), event({})]);
+    const sheet = await seededSheet(e2e.browser, e2e.server, editor.token, 'events', [event({ place: RIO }), event({}), event({})]);
     try {
       const { page, rows, serverCell } = sheet;
       await cell(page, rows[0]!, 'place').click();

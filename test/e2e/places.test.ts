@@ -3,15 +3,13 @@
  * gazetteer, the row's country narrows the search, keys 1–4 set the precision, Enter picks, and the
  * server's document holds the place.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { type SeededSheet, cell, cellText, launchBrowser, seededSheet } from './browser';
+import { type SeededSheet, cell, cellText, seededSheet } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let sheet: SeededSheet | undefined;
 
@@ -20,9 +18,7 @@ const event = (values: Record<string, CellValue>): Record<string, CellValue> => 
 });
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Ana Geocoder', 'editor');
+  editor = await createUser(e2e.server, 'Ana Geocoder', 'editor');
 });
 
 afterEach(async () => {
@@ -30,14 +26,9 @@ afterEach(async () => {
   sheet = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 describe('the place editor', () => {
   it('searches as one types in the row’s country, shows region, country and population, and Enter picks with the precision typed', async () => {
-    sheet = await seededSheet(browser, server, editor.token, 'events', [event({ location: 'Rio', country: 'BRA' })]);
+    sheet = await seededSheet(e2e.browser, e2e.server, editor.token, 'events', [event({ location: 'Rio', country: 'BRA' })]);
     const { page, rows, serverCell } = sheet;
     const row = rows[0]!;
     await cell(page, row, 'place').click();
@@ -64,7 +55,7 @@ describe('the place editor', () => {
   });
 
   it('searches the whole world without a country, arrows move, and Enter on a placed cell keeps the place with a new precision', async () => {
-    sheet = await seededSheet(browser, server, editor.token, 'events', [event({ location: 'Pyongyang' })]);
+    sheet = await seededSheet(e2e.browser, e2e.server, editor.token, 'events', [event({ location: 'Pyongyang' })]);
     const { page, rows, serverCell } = sheet;
     const row = rows[0]!;
     await cell(page, row, 'place').click();

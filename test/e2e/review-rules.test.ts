@@ -6,35 +6,27 @@
  * a search shows, read-only footers list no editing keys, the toolbar fits one line at 1280 px, name
  * tags leave the cell text free, and problem marks show under the focus.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENTS } from '../../model/demo';
 import { createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cell, cellText, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let rita: Page; // reviewer
 let cody: Page; // coder (editor)
 let row: string; // the row Cody codes and Rita flags
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const reviewer = await createUser(server, 'Rita Reviewer', 'reviewer');
-  const coder = await createUser(server, 'Cody Coder', 'editor');
-  rita = (await signedIn(browser, server.url, reviewer.token, '/d/demo/events')).page;
-  cody = (await signedIn(browser, server.url, coder.token, '/d/demo/events')).page;
+  const reviewer = await createUser(e2e.server, 'Rita Reviewer', 'reviewer');
+  const coder = await createUser(e2e.server, 'Cody Coder', 'editor');
+  rita = (await signedIn(e2e.browser, e2e.server.url, reviewer.token, '/d/demo/events')).page;
+  cody = (await signedIn(e2e.browser, e2e.server.url, coder.token, '/d/demo/events')).page;
   await openSheet(rita, 'demo', 'events');
   await openSheet(cody, 'demo', 'events');
   row = (await rowIds(cody))[1]!;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 const statusOf = (page: Page, rowId: string) => cell(page, rowId, 'review_status').locator('.status-pill').getAttribute('data-status');
@@ -74,9 +66,9 @@ describe('the review rules in two browsers', () => {
     await typeInto(cody, row, 'event_date', '2024-02-22');
     await codyPanel.getByTestId('reply-text').fill('Thursday it is: 2024-02-22.');
     await codyPanel.getByTestId('mark-fixed').click();
-    await expect.poll(async () => (await api(server, `/api/datasets/demo/flags?row=${row}`)).body[0]?.comments)
+    await expect.poll(async () => (await api(e2e.server, `/api/datasets/demo/flags?row=${row}`)).body[0]?.comments)
       .toEqual([expect.objectContaining({ by: 'Cody Coder', kind: 'fixed', text: 'Thursday it is: 2024-02-22.' })]);
-    expect((await api(server, `/api/datasets/demo/flags?row=${row}`)).body[0].status).toBe('open');
+    expect((await api(e2e.server, `/api/datasets/demo/flags?row=${row}`)).body[0].status).toBe('open');
     await expect.poll(() => codyPanel.getByTestId('reply-text').inputValue()).toBe('');
 
     // Rita sees the step in her thread, and she may resolve.
@@ -195,7 +187,7 @@ describe('the grid’s small things', () => {
   });
 
   it('fits the toolbar on one line at 1280 px wide, for an admin who has every tool', async () => {
-    const { context, page } = await signedIn(browser, server.url, server.adminToken, '/d/demo/events');
+    const { context, page } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events');
     try {
       await page.setViewportSize({ width: 1280, height: 720 });
       await openSheet(page, 'demo', 'events');

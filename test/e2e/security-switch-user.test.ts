@@ -2,23 +2,20 @@
  * In real Chromium: the app works under its Content-Security-Policy, and a sign-in link for another user
  * asks before it replaces the browser's session.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type CreatedUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, openSheet, signedIn } from './browser';
+import { openSheet, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let erin: CreatedUser;
 let admin: { context: BrowserContext; page: Page };
 const violations: string[] = [];
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  erin = await createUser(server, 'erin', 'editor');
-  admin = await signedIn(browser, server.url, server.adminToken, '/');
+  erin = await createUser(e2e.server, 'erin', 'editor');
+  admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/');
   // Chromium reports each blocked script, style or connection on the console.
   admin.page.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
@@ -27,8 +24,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin?.context.close();
-  await browser?.close();
-  await server?.dispose();
 });
 
 const whoAmI = (page: Page) => page.evaluate(async () => ((await (await fetch('/api/me')).json()) as { name: string }).name);

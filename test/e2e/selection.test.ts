@@ -4,14 +4,12 @@
  * Each test has its own dataset and browser profile; the server's document is checked through a
  * stock client.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { type SeededSheet, cell, clickThenPress, launchBrowser, pasteIntoFocused, seededSheet } from './browser';
+import { type SeededSheet, cell, clickThenPress, pasteIntoFocused, seededSheet } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let sheet: SeededSheet | undefined;
 
@@ -22,9 +20,7 @@ const ROWS = 4;
 const seed = () => Array.from({ length: ROWS }, (_, r) => Object.fromEntries(COLUMNS.map((c) => [c, `${c} r${r}`])));
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Sel Ector', 'editor');
+  editor = await createUser(e2e.server, 'Sel Ector', 'editor');
 });
 
 afterEach(async () => {
@@ -32,13 +28,8 @@ afterEach(async () => {
   sheet = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 async function open(): Promise<SeededSheet> {
-  sheet = await seededSheet(browser, server, editor.token, 'events', seed());
+  sheet = await seededSheet(e2e.browser, e2e.server, editor.token, 'events', seed());
   return sheet;
 }
 

@@ -1,16 +1,15 @@
 /** Shaping a dataset in the browser: sheets added and renamed from the tabs, and a paste wider than the sheet. */
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSheet, orderedSheetIds, readColumns, sheetName, sheetRows } from '../../model/document';
 import { createUser } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, pasteIntoFocused, rowIds, signedIn } from './browser';
+import { cell, openSheet, pasteIntoFocused, rowIds, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let admin: Page;
 let coder: Page;
 let watcher: Client;
@@ -18,20 +17,16 @@ let watcher: Client;
 const tabNames = (page: Page) => page.locator('.tabs .tab .tab-name').allTextContents();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = (await signedIn(browser, server.url, server.adminToken, '/d/demo/events')).page;
-  const user = await createUser(server, 'Cora Coder', 'editor');
-  coder = (await signedIn(browser, server.url, user.token, '/d/demo/events')).page;
+  admin = (await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events')).page;
+  const user = await createUser(e2e.server, 'Cora Coder', 'editor');
+  coder = (await signedIn(e2e.browser, e2e.server.url, user.token, '/d/demo/events')).page;
   await openSheet(admin, 'demo', 'events');
   await openSheet(coder, 'demo', 'events');
-  watcher = await connectSynced(server, 'demo');
+  watcher = await connectSynced(e2e.server, 'demo');
 });
 
 afterAll(async () => {
   watcher?.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('sheets from the tabs', () => {

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertRow } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { SEED_ARTICLE } from '../../model/seed-article';
@@ -15,32 +15,24 @@ import { createDataset } from '../helpers/api';
 import { api, connectSynced } from '../helpers/clients';
 import { sheetOf } from '../helpers/docs';
 import { testDatabaseFor, testOnPostgres } from '../helpers/pg';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, signedIn } from './browser';
+import { cell, openSheet, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let page: Page;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  page = (await signedIn(browser, server.url, server.adminToken, '/d/demo/events')).page;
+  page = (await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events')).page;
   await openSheet(page, 'demo', 'events');
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 type SourceItem = { id: string; title: string; url: string | null };
-const sources = async () => (await api(server, '/api/datasets/demo/sources')).body as SourceItem[];
+const sources = async () => (await api(e2e.server, '/api/datasets/demo/sources')).body as SourceItem[];
 
 /** Writes a source's address straight into the server's database, as a source stored before links were checked holds it. */
 async function storeSourceUrl(id: string, url: string): Promise<void> {
   if (testOnPostgres) {
-    const client = new pg.Client({ connectionString: (await testDatabaseFor(server.dataDir)).url });
+    const client = new pg.Client({ connectionString: (await testDatabaseFor(e2e.server.dataDir)).url });
     await client.connect();
     try {
       expect((await client.query('UPDATE sources SET url = $1 WHERE dataset_id = $2 AND source_id = $3', [url, 'demo', id])).rowCount).toBe(1);
@@ -49,7 +41,7 @@ async function storeSourceUrl(id: string, url: string): Promise<void> {
     }
     return;
   }
-  const db = new Database(join(server.dataDir, 'tessera.db'));
+  const db = new Database(join(e2e.server.dataDir, 'tessera.db'));
   try {
     expect(db.prepare('UPDATE sources SET url = ? WHERE dataset_id = ? AND source_id = ?').run(url, 'demo', id).changes).toBe(1);
   } finally {
@@ -91,12 +83,12 @@ describe('links that are web addresses only', () => {
   });
 
   it('shows a javascript: url cell as text, marked as a problem, and an https one as a link', async () => {
-    await createDataset(server, 'links', 'blank');
-    const made = await api(server, '/api/datasets/links/sheets', {
+    await createDataset(e2e.server, 'links', 'blank');
+    const made = await api(e2e.server, '/api/datasets/links/sheets', {
       body: { id: 'sites', name: 'Sites', columns: [{ id: 'name', name: 'Name', type: 'text' }, { id: 'link', name: 'Link', type: 'url' }] },
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
-    const writer = await connectSynced(server, 'links');
+    const writer = await connectSynced(e2e.server, 'links');
     const [bad, good] = [newRowId(), newRowId()];
     try {
       await expect.poll(() => writer.doc.getMap('sheets').has('sites')).toBe(true);
@@ -104,7 +96,7 @@ describe('links that are web addresses only', () => {
         insertRow(sheetOf(writer.doc, 'sites'), bad, { name: 'bad', link: 'javascript:alert(document.cookie)' });
         insertRow(sheetOf(writer.doc, 'sites'), good, { name: 'good', link: 'https://www.scmp.com/news' });
       });
-      await expect.poll(async () => (await api(server, '/api/datasets/links/sheets/sites/problems')).body)
+      await expect.poll(async () => (await api(e2e.server, '/api/datasets/links/sheets/sites/problems')).body)
         .toEqual([{ row: bad, column: 'link', code: 'url', message: expect.stringContaining('is not an http(s) link') }]);
     } finally {
       writer.destroy();

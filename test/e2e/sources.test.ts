@@ -4,15 +4,15 @@
  * row and its highlight live; clicking a highlight shows its row (the next one on a shared passage, and
  * on its own sheet); a reviewer focusing the row sees its passage in the pane and in the flag's detail.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anchor } from '../../model/anchors';
 import { getSheet, readRow, sheetRows } from '../../model/document';
 import { SEED_ARTICLE } from '../../model/seed-article';
 import { createUser } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, rowIds, signedIn } from './browser';
+import { cell, openSheet, rowIds, signedIn } from './browser';
+import { browserSuite } from './fixtures';
 
 const QUOTE = 'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue';
 /** Where the quote starts in the article, in code points. */
@@ -20,30 +20,25 @@ const QUOTE_START = Array.from(SEED_ARTICLE.text.slice(0, SEED_ARTICLE.text.inde
 /** A passage only one demo event is coded from. */
 const EVENT_PASSAGE = 'This month, North Korea’s legislature voted to scrap all economic cooperation agreements with South Korea.';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let watcher: Client;
 let cody: Page; // coder
 let ewa: Page; // another coder
 let rita: Page; // reviewer
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  watcher = await connectSynced(server, 'demo');
+  watcher = await connectSynced(e2e.server, 'demo');
   const [coder, other, reviewer] = await Promise.all([
-    createUser(server, 'Cody Coder', 'editor'), createUser(server, 'Ewa Editor', 'editor'), createUser(server, 'Rita Reviewer', 'reviewer'),
+    createUser(e2e.server, 'Cody Coder', 'editor'), createUser(e2e.server, 'Ewa Editor', 'editor'), createUser(e2e.server, 'Rita Reviewer', 'reviewer'),
   ]);
-  cody = (await signedIn(browser, server.url, coder.token, '/d/demo/statements')).page;
-  ewa = (await signedIn(browser, server.url, other.token, '/d/demo/statements')).page;
-  rita = (await signedIn(browser, server.url, reviewer.token, '/d/demo/statements')).page;
+  cody = (await signedIn(e2e.browser, e2e.server.url, coder.token, '/d/demo/statements')).page;
+  ewa = (await signedIn(e2e.browser, e2e.server.url, other.token, '/d/demo/statements')).page;
+  rita = (await signedIn(e2e.browser, e2e.server.url, reviewer.token, '/d/demo/statements')).page;
   await Promise.all([openSheet(cody, 'demo', 'statements'), openSheet(ewa, 'demo', 'statements'), openSheet(rita, 'demo', 'statements')]);
 });
 
 afterAll(async () => {
   watcher?.destroy();
-  await browser?.close();
-  await server?.dispose();
 });
 
 /** Opens the reading pane and the seed article in it. */

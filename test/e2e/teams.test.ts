@@ -3,34 +3,33 @@
  * admin manages members and access in the members panel, and a member whose access changes while their
  * grid is open is told why.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, listedDatasets, userPage, waitLive } from './browser';
+import { listedDatasets, userPage, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 const contexts: BrowserContext[] = [];
 
 /** A new user signed in in their own browser profile, closed after the tests. */
 async function person(name: string, role: 'viewer' | 'reviewer' | 'editor' | 'admin'): Promise<Page> {
-  const { context, page } = await userPage(browser, server, name, role);
+  const { context, page } = await userPage(e2e.browser, e2e.server, name, role);
   contexts.push(context);
   return page;
 }
 
 /** Makes `name` a member of the dataset with `role`, as the admin through the API. */
 async function addMember(datasetId: string, name: string, role: string): Promise<void> {
-  const { status, body } = await api(server, `/api/datasets/${datasetId}/members/${encodeURIComponent(name)}`, { method: 'PUT', body: { role } });
+  const { status, body } = await api(e2e.server, `/api/datasets/${datasetId}/members/${encodeURIComponent(name)}`, { method: 'PUT', body: { role } });
   expect(status, JSON.stringify(body)).toBe(200);
 }
 
 /** A dataset open to its members only, with these members. */
 async function teamDataset(datasetId: string, members: Record<string, string>): Promise<void> {
-  await createDataset(server, datasetId);
-  await api(server, `/api/datasets/${datasetId}`, { method: 'PATCH', body: { access: 'members' } });
+  await createDataset(e2e.server, datasetId);
+  await api(e2e.server, `/api/datasets/${datasetId}`, { method: 'PATCH', body: { access: 'members' } });
   for (const [name, role] of Object.entries(members)) await addMember(datasetId, name, role);
 }
 
@@ -38,14 +37,10 @@ async function teamDataset(datasetId: string, members: Record<string, string>): 
 const memberRow = (page: Page, name: string) => page.locator(`[data-testid=members-panel] tr[data-member="${name}"]`);
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
   for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('two teams on one server', () => {
@@ -73,7 +68,7 @@ describe('two teams on one server', () => {
   it('lets a dataset admin switch the dataset to members only and add a member in the members panel', async () => {
     const cleo = await person('Cleo Lead', 'viewer');
     const dario = await person('Dario Newcomer', 'viewer');
-    await createDataset(server, 'team-c');
+    await createDataset(e2e.server, 'team-c');
     await addMember('team-c', 'Cleo Lead', 'admin');
     expect(await listedDatasets(dario)).toContain('team-c');
 

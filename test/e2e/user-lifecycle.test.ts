@@ -2,33 +2,28 @@
  * The user lifecycle in real Chromium: an admin acts on a user from the admin page (sign-in link, new
  * token, role, disabling) and the user's open grid follows; a user manages their own account.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, signedIn, userPage, waitLive } from './browser';
+import { signedIn, userPage, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 const contexts: BrowserContext[] = [];
 
 async function person(name: string): Promise<{ page: Page; token: string }> {
-  const { user, context, page } = await userPage(browser, server, name, 'editor');
+  const { user, context, page } = await userPage(e2e.browser, e2e.server, name, 'editor');
   contexts.push(context);
   return { page, token: user.token };
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  await createDataset(server, 'shared');
+  await createDataset(e2e.server, 'shared');
 });
 
 afterAll(async () => {
   for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('the admin page', () => {
@@ -36,7 +31,7 @@ describe('the admin page', () => {
     const fay = await person('Fay');
     await fay.page.goto('/d/shared/events');
     await waitLive(fay.page);
-    const admin = await signedIn(browser, server.url, server.adminToken, '/admin');
+    const admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/admin');
     contexts.push(admin.context);
     const page = admin.page;
     const row = page.locator('tr[data-user="Fay"]');
@@ -47,14 +42,14 @@ describe('the admin page', () => {
 
     await detail.getByTestId('sign-in-link-button').click();
     const link = await detail.getByTestId('user-sign-in-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${server.url}/\\?token=.+`));
+    expect(link).toMatch(new RegExp(`^${e2e.server.url}/\\?token=.+`));
     expect(await detail.getByTestId('user-secret').textContent()).toMatch(/works once, until/);
 
     await detail.getByTestId('rotate-token').click();
     await page.getByTestId('confirm').click();
     const token = await detail.getByTestId('new-token').inputValue();
-    expect((await api(server, '/api/me', { token })).body.name).toBe('Fay');
-    expect((await api(server, '/api/me', { token: fay.token })).status).toBe(401);
+    expect((await api(e2e.server, '/api/me', { token })).body.name).toBe('Fay');
+    expect((await api(e2e.server, '/api/me', { token: fay.token })).status).toBe(401);
 
     await row.getByTestId('user-role').selectOption('viewer');
     await fay.page.getByTestId('role-banner').waitFor({ timeout: 15_000 });
@@ -86,7 +81,7 @@ describe('the admin page', () => {
 
 describe('creating users', () => {
   it('lists a one-time sign-in link for each new user, never their token, until each is dismissed', async () => {
-    const admin = await signedIn(browser, server.url, server.adminToken, '/admin');
+    const admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/admin');
     contexts.push(admin.context);
     const page = admin.page;
     const tokens: string[] = [];
@@ -105,7 +100,7 @@ describe('creating users', () => {
     expect(links).toHaveLength(3);
     expect(new Set(links).size).toBe(3);
     for (const link of links) {
-      expect(link).toMatch(new RegExp(`^${server.url}/\\?token=.+`));
+      expect(link).toMatch(new RegExp(`^${e2e.server.url}/\\?token=.+`));
       for (const token of tokens) expect(link).not.toContain(token);
     }
     expect(await page.getByTestId('new-user-links').textContent()).toMatch(/can sign in once with this link, until/);
@@ -113,12 +108,12 @@ describe('creating users', () => {
 
     // Jon's link signs Jon in once; opened again, it goes to the sign-in page.
     const jonLink = await page.locator('[data-testid=new-user-link][data-user="Jon"]').getByTestId('sign-in-link').inputValue();
-    const jon = await browser.newContext({ baseURL: server.url });
+    const jon = await e2e.browser.newContext({ baseURL: e2e.server.url });
     contexts.push(jon);
     const jonPage = await jon.newPage();
     await jonPage.goto(jonLink);
     await expect.poll(() => jonPage.getByTestId('me').textContent()).toBe('Jon');
-    const later = await browser.newContext({ baseURL: server.url });
+    const later = await e2e.browser.newContext({ baseURL: e2e.server.url });
     contexts.push(later);
     const laterPage = await later.newPage();
     await laterPage.goto(jonLink);
@@ -132,7 +127,7 @@ describe('creating users', () => {
 describe('the account page', () => {
   it('changes your own password, refuses a wrong old one, and signs out your other sessions but not this one', async () => {
     const gus = await person('Gus');
-    const other = await signedIn(browser, server.url, gus.token, '/d/shared/events');
+    const other = await signedIn(e2e.browser, e2e.server.url, gus.token, '/d/shared/events');
     contexts.push(other.context);
     await waitLive(other.page);
 
@@ -146,7 +141,7 @@ describe('the account page', () => {
     await account.getByTestId('new-password-again').fill('first password 1');
     await account.getByTestId('change-password').click();
     await expect.poll(() => account.getByTestId('new-password').inputValue()).toBe('');
-    expect((await api(server, '/api/session', { token: null, body: { name: 'Gus', password: 'first password 1' } })).status).toBe(200);
+    expect((await api(e2e.server, '/api/session', { token: null, body: { name: 'Gus', password: 'first password 1' } })).status).toBe(200);
 
     await account.getByTestId('old-password').fill('not the password');
     await account.getByTestId('new-password').fill('second password 2');
@@ -164,6 +159,6 @@ describe('the account page', () => {
     const ended = other.page.getByTestId('access-ended');
     await ended.waitFor({ timeout: 15_000 });
     expect(await ended.getAttribute('data-code')).toBe('4401');
-    expect((await api(server, '/api/me', { token: gus.token })).body.name).toBe('Gus');
+    expect((await api(e2e.server, '/api/me', { token: gus.token })).body.name).toBe('Gus');
   });
 });
