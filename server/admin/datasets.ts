@@ -6,7 +6,7 @@
  */
 import type { DatasetPatch } from '../../model/http';
 import type { Role } from '../../model/roles';
-import { assertRoleOn, managesDataset, ownRole } from '../access';
+import { assertRoleOn, datasetRole, managesDataset, ownRole } from '../access';
 import type { User } from '../auth/users';
 import type { Services } from '../context';
 import { forbidden, notFound } from '../errors';
@@ -37,9 +37,8 @@ export class DatasetAdmin {
     const listed = [];
     for (const { memberRole, ...dataset } of await this.datasets.listFor(user.id)) {
       if (!withArchived && dataset.archivedAt !== null) continue;
-      const own = ownRole(user, dataset, memberRole);
-      if (own === null) continue;
-      listed.push({ dataset, role: dataset.archivedAt !== null ? 'viewer' as const : own, ownRole: own });
+      const role = datasetRole(user, dataset, memberRole);
+      if (role !== null) listed.push({ dataset, role, ownRole: ownRole(user, dataset, memberRole)! });
     }
     return listed;
   }
