@@ -8,7 +8,7 @@ import type { AnyProps, ClusterFeature, ClusterProperties, PointFeature, default
 import type { Column } from '../../model/columns';
 import { h, replaceChildren } from '../ui/dom';
 import {
-  type Bin, type MapColumns, type MapEvent, NO_CODE_COLOUR, codeColours, dateExtent, dayText, inRange, mapColumns, mapEvents,
+  type Bin, type MapColumns, type MapEvent, NO_CODE_COLOUR, RowEvents, codeColours, dateExtent, dayText, inRange, mapChange, mapColumns,
   project, timeline,
 } from './points';
 import type { MapSource } from './source';
@@ -37,9 +37,6 @@ const plural = (n: number, one: string, many = `${one}s`) => `${NUMBER.format(n)
 
 interface PointProps { id: string; code: string; name: string }
 type Feature = ClusterFeature<AnyProps> | PointFeature<PointProps>;
-
-const sameEvent = (a: MapEvent, b: MapEvent) =>
-  a.id === b.id && a.lat === b.lat && a.lon === b.lon && a.from === b.from && a.to === b.to && a.code === b.code && a.name === b.name;
 
 /** The colour column chosen per sheet, kept for the session. */
 const chosenColour = new Map<string, string>();
@@ -70,6 +67,10 @@ export class MapPanel {
   /** The range chosen; null while it is the whole extent (then it grows with the data). */
   private range: { from: number; to: number } | null = null;
   private index: Supercluster<PointProps> | null = null;
+  /** Each clustered point's properties, by row: a code or name changed is changed there, without clustering again. */
+  private pointProps = new Map<string, PointProps>();
+  /** Each row's event, read again only when the row changed. */
+  private readonly rowEvents = new RowEvents();
   private colours = new Map<string, string>();
   private Supercluster: typeof Supercluster | null = null;
   /** The view: the world square's centre on screen (world coordinates) and its size in pixels. */
@@ -159,12 +160,17 @@ export class MapPanel {
     this.fillColourChoice(this.columns.codes);
     const codeColumn = this.colour.value === '' ? null : this.colour.value;
     source.setColour?.(codeColumn);
-    const events = mapEvents(source.rows(), this.columns, codeColumn);
-    // Most edits change nothing the map shows (a summary, an actor): then it is not clustered again.
+    const events = this.rowEvents.events(source.rows(), this.columns, codeColumn);
+    // Most edits change nothing the map shows (a summary, an actor): then nothing is drawn again. A code or
+    // a name changed is changed on its point; only points added, removed or moved, or dates, cluster again.
     const context = `${source.total()}\n${codeColumn}\n${this.columns.codes.find((c) => c.id === codeColumn)?.options?.join('\u0001') ?? ''}`;
-    const unchanged = this.drawn === context && events.length === this.events.length && events.every((e, i) => sameEvent(e, this.events[i]!));
+    const change = this.drawn === context ? mapChange(this.events, events) : { kind: 'all' as const, changed: [] };
     this.events = events;
-    if (unchanged) return;
+    if (change.kind === 'none') return;
+    if (change.kind === 'points' && this.index) {
+      this.changePoints(change.changed);
+      return;
+    }
     this.drawn = context;
     this.colours = codeColours(this.columns.codes.find((c) => c.id === codeColumn), this.events);
     const extent = dateExtent(this.events);
@@ -204,14 +210,31 @@ export class MapPanel {
     return this.events.filter((e) => inRange(e, range, this.range === null));
   }
 
+  /** Points whose code or name changed: changed where the clustering keeps them, the legend and the map drawn again. */
+  private changePoints(changed: readonly MapEvent[]): void {
+    for (const e of changed) {
+      const props = this.pointProps.get(e.id);
+      if (!props) continue;
+      props.code = e.code;
+      props.name = e.name;
+    }
+    const codeColumn = this.colour.value === '' ? null : this.colour.value;
+    this.colours = codeColours(this.columns.codes.find((c) => c.id === codeColumn), this.events);
+    this.drawLegend(this.shown().filter((e) => e.lat !== null && e.lon !== null));
+    this.drawMap();
+  }
+
   private drawAll(): void {
     const shown = this.shown();
     const placed = shown.filter((e) => e.lat !== null && e.lon !== null);
     if (this.Supercluster) {
       const index = new this.Supercluster<PointProps>({ radius: 36, maxZoom: MAX_ZOOM, minPoints: 3 });
-      index.load(placed.map((e) => ({
-        type: 'Feature', geometry: { type: 'Point', coordinates: [e.lon!, e.lat!] }, properties: { id: e.id, code: e.code, name: e.name },
-      })));
+      this.pointProps = new Map();
+      index.load(placed.map((e) => {
+        const properties = { id: e.id, code: e.code, name: e.name };
+        this.pointProps.set(e.id, properties);
+        return { type: 'Feature', geometry: { type: 'Point', coordinates: [e.lon!, e.lat!] }, properties };
+      }));
       this.index = index;
     }
     const range = this.range ?? this.extent;

@@ -1,8 +1,10 @@
+import Supercluster from 'supercluster';
 import { describe, expect, it } from 'vitest';
 import type { Column } from '../../model/columns';
 import type { Place } from '../../model/places';
 import {
-  type MapRow, binStart, codeColours, dateExtent, dateSpan, dayText, inRange, mapColumns, mapEvents, project, timeline, unwrapRing,
+  type MapRow, RowEvents, binStart, codeColours, dateExtent, dateSpan, dayText, inRange, mapChange, mapColumns, mapEvents, project, timeline,
+  unwrapRing,
 } from './points';
 
 const columns: Column[] = [
@@ -72,5 +74,51 @@ describe('the projection', () => {
     expect(Math.max(...fiji.map(([x]) => x)) - Math.min(...fiji.map(([x]) => x))).toBeLessThan(0.01);
     const round = unwrapRing([[-180, -70], [0, -72], [179, -70], [-179, -71]]);
     expect(round.slice(-2).map(([, y]) => y)).toEqual([1, 1]);
+  });
+});
+
+describe('the map after a change', () => {
+  const typed = mapColumns(columns);
+  const rowsOf = (n: number): MapRow[] => Array.from({ length: n }, (_, i) => ({
+    id: `r${i}`, cells: { event_date: '2024-02-22', event_type: i % 2 ? 'PROTEST' : 'ASSAULT', place: place(37 + i / 1000, 127) },
+  }));
+
+  it('reads again only the rows that changed (a grid gives a changed row as a new object)', () => {
+    const rows = rowsOf(1000);
+    const events = new RowEvents();
+    const first = events.events(rows, typed, 'event_type');
+    expect(events.reads).toBe(1000);
+    rows[10] = { ...rows[10]!, cells: { ...rows[10]!.cells, event_type: 'PROTEST' } };
+    rows[20] = { ...rows[20]!, cells: { ...rows[20]!.cells, summary: 'Edited' } };
+    const second = events.events(rows, typed, 'event_type');
+    expect(events.reads).toBe(1002);
+    expect(second[10]!.code).toBe('PROTEST');
+    expect(second.filter((e, i) => e !== first[i]).map((e) => e.id)).toEqual(['r10', 'r20']);
+    // Another colour column: every row is read again.
+    events.events(rows, typed, null);
+    expect(events.reads).toBe(2002);
+  });
+
+  it('changes points in place for a new code or name, and clusters again only when points move, come or go, or dates change', () => {
+    const rows = rowsOf(5);
+    const before = mapEvents(rows, typed, 'event_type');
+    expect(mapChange(before, before)).toEqual({ kind: 'none', changed: [] });
+    // Equal events read again (a summary edited) change nothing.
+    expect(mapChange(before, mapEvents(rows, typed, 'event_type')).kind).toBe('none');
+    const recoded = before.map((e, i) => (i === 2 ? { ...e, code: 'PROTEST', name: 'Y' } : e));
+    expect(mapChange(before, recoded)).toEqual({ kind: 'points', changed: [recoded[2]] });
+    expect(mapChange(before, before.map((e, i) => (i === 2 ? { ...e, lat: 1 } : e))).kind).toBe('all');
+    expect(mapChange(before, before.map((e, i) => (i === 2 ? { ...e, from: 0, to: 0 } : e))).kind).toBe('all');
+    expect(mapChange(before, before.slice(1)).kind).toBe('all');
+    expect(mapChange(before, [...before].reverse()).kind).toBe('all');
+  });
+
+  it('relies on the clustering answering the very properties it was given, so a point changed in place shows so', () => {
+    const props = [{ id: 'a', code: 'PROTEST' }, { id: 'b', code: 'PROTEST' }];
+    const index = new Supercluster<{ id: string; code: string }>({ radius: 36, maxZoom: 16, minPoints: 3 });
+    index.load(props.map((p, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [127 + i * 10, 37] }, properties: p })));
+    props[1]!.code = 'ASSAULT';
+    const codes = index.getClusters([-180, -85, 180, 85], 3).map((f) => (f.properties as { code: string }).code);
+    expect(codes.sort()).toEqual(['ASSAULT', 'PROTEST']);
   });
 });

@@ -65,23 +65,74 @@ export function dayText(day: number): string {
 /** Each row's event, in the rows' order. A place without both coordinates has none on the map. */
 export function mapEvents(rows: Iterable<MapRow>, columns: MapColumns, codeColumn: string | null): MapEvent[] {
   const out: MapEvent[] = [];
-  for (const row of rows) {
-    const place = columns.place ? row.cells[columns.place.id] : undefined;
-    const placed = isPlace(place) && place.lat !== null && place.lon !== null && Math.abs(place.lat) <= 90 && Math.abs(place.lon) <= 180;
-    const span = columns.date ? dateSpan(row.cells[columns.date.id]) : null;
-    const code = codeColumn === null ? '' : row.cells[codeColumn];
-    out.push({
-      id: row.id,
-      name: isPlace(place) ? place.name : '',
-      lat: placed ? place.lat : null,
-      lon: placed ? place.lon : null,
-      from: span?.from ?? null,
-      to: span?.to ?? null,
-      dateKind: span?.kind ?? null,
-      code: typeof code === 'string' ? code : '',
-    });
-  }
+  for (const row of rows) out.push(eventOf(row, columns, codeColumn));
   return out;
+}
+
+/** One row's event. */
+export function eventOf(row: MapRow, columns: MapColumns, codeColumn: string | null): MapEvent {
+  const place = columns.place ? row.cells[columns.place.id] : undefined;
+  const placed = isPlace(place) && place.lat !== null && place.lon !== null && Math.abs(place.lat) <= 90 && Math.abs(place.lon) <= 180;
+  const span = columns.date ? dateSpan(row.cells[columns.date.id]) : null;
+  const code = codeColumn === null ? '' : row.cells[codeColumn];
+  return {
+    id: row.id,
+    name: isPlace(place) ? place.name : '',
+    lat: placed ? place.lat : null,
+    lon: placed ? place.lon : null,
+    from: span?.from ?? null,
+    to: span?.to ?? null,
+    dateKind: span?.kind ?? null,
+    code: typeof code === 'string' ? code : '',
+  };
+}
+
+/**
+ * Each row's event, kept by the row: a grid gives a changed row as a new object and an unchanged one as
+ * the same, so after a change only the rows changed are read again. A new choice of columns reads all.
+ */
+export class RowEvents {
+  private kept = new WeakMap<MapRow, MapEvent>();
+  private columnsKey = '';
+  /** Rows read so far (not taken from what was kept). */
+  reads = 0;
+
+  events(rows: Iterable<MapRow>, columns: MapColumns, codeColumn: string | null): MapEvent[] {
+    const key = `${columns.place?.id ?? ''}\u0001${columns.date?.id ?? ''}\u0001${codeColumn ?? ''}`;
+    if (key !== this.columnsKey) {
+      this.kept = new WeakMap();
+      this.columnsKey = key;
+    }
+    const out: MapEvent[] = [];
+    for (const row of rows) {
+      let event = this.kept.get(row);
+      if (!event) {
+        event = eventOf(row, columns, codeColumn);
+        this.kept.set(row, event);
+        this.reads++;
+      }
+      out.push(event);
+    }
+    return out;
+  }
+}
+
+/**
+ * What a change of the events asks of the map: nothing; only some points' codes or names (`points`, which
+ * the clustering does not depend on: they are changed in place); or everything (`all`: a point added,
+ * removed or moved, a date changed, the rows reordered).
+ */
+export function mapChange(before: readonly MapEvent[], after: readonly MapEvent[]): { kind: 'none' | 'points' | 'all'; changed: MapEvent[] } {
+  if (before.length !== after.length) return { kind: 'all', changed: [] };
+  const changed: MapEvent[] = [];
+  for (let i = 0; i < after.length; i++) {
+    const a = before[i]!;
+    const b = after[i]!;
+    if (a === b) continue;
+    if (a.id !== b.id || a.lat !== b.lat || a.lon !== b.lon || a.from !== b.from || a.to !== b.to || a.dateKind !== b.dateKind) return { kind: 'all', changed: [] };
+    if (a.code !== b.code || a.name !== b.name) changed.push(b);
+  }
+  return { kind: changed.length > 0 ? 'points' : 'none', changed };
 }
 
 /** The first and last day of the events' dates; null when none has one. */
