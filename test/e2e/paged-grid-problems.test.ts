@@ -5,10 +5,8 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { createUser } from '../helpers/api';
-import { connectSynced } from '../helpers/clients';
 import { cell, typeInto } from './browser';
 import { browserSuite } from './fixtures';
 import { pagedPage, rowsDataset } from './paged-setup';
@@ -53,8 +51,7 @@ describe('problems of loaded rows', () => {
     await expect.poll(() => classes(rows[2]!, 'actor1')).not.toContain('cell-problem');
     await expect.poll(() => page.getByTestId('problem-count').textContent()).toBe('1 loaded with problems');
 
-    const other = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rows[1]!), token);
-    e2e.clients.push(other);
+    const other = await e2e.rowClient(DATASET, rows[1]!, token);
     other.doc.transact(() => {
       getRowCells(other.doc).set('event_type', 'CONSULT');
       getRowCells(other.doc).set('event_date', '2024-03-02');

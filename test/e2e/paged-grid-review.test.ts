@@ -7,10 +7,9 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newRowId } from '../../model/ids';
-import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { api, connectSynced } from '../helpers/clients';
+import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { cell, signedIn, typeInto, waitLive } from './browser';
 import { browserSuite } from './fixtures';
@@ -40,8 +39,7 @@ beforeAll(async () => {
   const reviewer = await createUser(e2e.server, 'Rita Reviewer', 'reviewer');
   expect((await api(e2e.server, '/api/datasets', { body: { id: DATASET, name: 'Paged review', layout: 'rows' } })).status).toBe(201);
   for (const [i, rowId] of rows.entries()) {
-    const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), coder.token);
-    e2e.clients.push(c);
+    const c = await e2e.rowClient(DATASET, rowId, coder.token);
     c.doc.transact(() => {
       getRowCells(c.doc).set('summary', `Summary ${i + 1}`);
       getRowCells(c.doc).set('actor1', 'China');

@@ -6,10 +6,8 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { connectSynced } from '../helpers/clients';
 import { cell, cellText, pasteIntoFocused, typeInto, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 import { pagedPage, pageRows, rowsDataset } from './paged-setup';
@@ -27,8 +25,7 @@ let rows: string[];
 
 const serverValue = async (rowId: string, column: string) => (await pageRows(e2e.server, DATASET)).find((r) => r.row_id === rowId)?.[column];
 const otherWrites = async (rowId: string, column: string, value: string) => {
-  const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), ben.token);
-  e2e.clients.push(c);
+  const c = await e2e.rowClient(DATASET, rowId, ben.token);
   getRowCells(c.doc).set(column, value);
 };
 

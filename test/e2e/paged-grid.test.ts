@@ -7,10 +7,9 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { newRowId } from '../../model/ids';
-import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { api, connectSynced } from '../helpers/clients';
+import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 import { cell, cellText, signedIn, waitLive } from './browser';
@@ -22,11 +21,7 @@ let editor: CreatedUser;
 let page: Page;
 const rows = [newRowId(), newRowId(), newRowId()];
 
-const rowClient = async (rowId: string) => {
-  const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), editor.token);
-  e2e.clients.push(c);
-  return c;
-};
+const rowClient = (rowId: string) => e2e.rowClient(DATASET, rowId, editor.token);
 const pageRows = async (q = '') =>
   ((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows?q=${encodeURIComponent(q)}`)).body as { rows: Array<Record<string, CellValue>> }).rows;
 

@@ -9,10 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { newRowId } from '../../model/ids';
 import type { Place } from '../../model/places';
-import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { api, connectSynced } from '../helpers/clients';
+import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { cell, signedIn, waitLive } from './browser';
 import { browserSuite } from './fixtures';
@@ -27,11 +26,7 @@ let editor: CreatedUser;
 let page: Page;
 const rows = [newRowId(), newRowId(), newRowId()];
 
-const rowClient = async (rowId: string) => {
-  const c = await connectSynced(e2e.server, rowRoom(DATASET, 'events', rowId), editor.token);
-  e2e.clients.push(c);
-  return c;
-};
+const rowClient = (rowId: string) => e2e.rowClient(DATASET, rowId, editor.token);
 
 beforeAll(async () => {
   editor = await createUser(e2e.server, 'Paz Paged', 'editor');
