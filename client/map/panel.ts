@@ -141,6 +141,8 @@ export class MapPanel {
     if (this.destroyed) return;
     this.Supercluster = cluster.default;
     this.land.append(s('path', { d: countryOutlines(), 'data-scale': OUTLINE_SCALE }));
+    // Rows read before the clustering arrived were not clustered: everything is drawn now.
+    this.drawn = null;
     this.update();
   }
 
