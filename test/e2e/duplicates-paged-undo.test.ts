@@ -77,7 +77,10 @@ describe('merging duplicates in the paged grid', () => {
     // The grid shows the kept row with both passages, and the other row no more.
     await expect.poll(() => cell(page, first, 'evidence').textContent()).toBe(`${spanOf(FIRST)}; ${spanOf(SECOND)}`);
     await expect.poll(() => cell(page, second, 'summary').count()).toBe(0);
-    // The history has the merge, by the user who made it.
+    // The history has the merge, by the user who made it: in the row's story and through the API.
+    await cell(page, first, 'summary').click({ button: 'right' });
+    await page.locator('[data-testid=context-menu] [data-action=history]').click();
+    await expect.poll(() => page.getByTestId('history').textContent()).toContain('Mia Merger merged 1 duplicate row into this row');
     expect(await rowHistory(server, DATASET, first)).toContainEqual(expect.objectContaining({ column: 'row_id', old: [second], new: first, by: 'Mia Merger' }));
 
     // One undo takes the whole merge back: both rows as they were, here and on the server.
