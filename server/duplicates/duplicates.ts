@@ -16,6 +16,7 @@ import type { DocRegistry } from '../sync/registry';
 import { duplicateColumns } from './columns';
 import { type Comparable, dateSpan, type DuplicateKeys, findDuplicates } from './score';
 import { DuplicateKeysCache } from './keys-cache';
+import { SharedRuns } from './shared-runs';
 import type { DuplicateKeyRecord } from './store';
 
 /** History entries of a merge use this column id (the export's own): which rows became which. */
@@ -25,13 +26,19 @@ const REVIEW_STATUS = 'review_status';
 
 export class Duplicates {
   private readonly keys: DuplicateKeysCache;
+  /** Reviewers asking at once for one sheet's groups share the work. */
+  private readonly listing = new SharedRuns<DuplicateGroups>();
 
   constructor(private readonly storage: Storage, private readonly registry: DocRegistry) {
     this.keys = new DuplicateKeysCache(storage.duplicates);
   }
 
   /** The sheet's duplicate groups, best first; a sheet without a date column has none. */
-  async list(dataset: DatasetRecord, sheetId: string, days: number): Promise<DuplicateGroups> {
+  list(dataset: DatasetRecord, sheetId: string, days: number): Promise<DuplicateGroups> {
+    return this.listing.run(`${dataset.id}\u0000${sheetId}\u0000${days}`, () => this.groups(dataset, sheetId, days));
+  }
+
+  private async groups(dataset: DatasetRecord, sheetId: string, days: number): Promise<DuplicateGroups> {
     const columns = await this.storage.datasets.sheetColumns(dataset.id, sheetId);
     if (!columns) throw notFound(`No sheet "${sheetId}" in dataset "${dataset.id}"`);
     const compared = duplicateColumns(columns);
