@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { api, ApiError, getProgress, MAX_RETRY_WAIT_MS, MAX_TRIES, retryWait, routeUrl } from './api';
+import { api, ApiError, MAX_RETRY_WAIT_MS, MAX_TRIES, retryWait, routeUrl } from './api';
 
 /** A fake `fetch` answering from a list, one answer per request, recording each request. */
 function fakeFetch(...answers: Array<() => Response>) {
@@ -60,7 +60,7 @@ describe('a GET the server refuses for now', () => {
   it('is asked again after the Retry-After the server sends, for 429 and 503', async () => {
     const requests = fakeFetch(busy(429, '2'), busy(503, '1'), json(PROGRESS));
     let done = false;
-    const progress = getProgress('demo').then((p) => { done = true; return p; });
+    const progress = api.get('/api/datasets/{id}/progress', { params: { id: 'demo' } }).then((p) => { done = true; return p; });
     await vi.advanceTimersByTimeAsync(1999);
     expect(requests).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -74,7 +74,7 @@ describe('a GET the server refuses for now', () => {
 
   it(`gives up after ${MAX_TRIES} tries with the server's error`, async () => {
     const requests = fakeFetch(busy(429, '1'), busy(429, '1'), busy(429, '1'), json(PROGRESS));
-    const failed = getProgress('demo').catch((err: unknown) => err);
+    const failed = api.get('/api/datasets/{id}/progress', { params: { id: 'demo' } }).catch((err: unknown) => err);
     await vi.runAllTimersAsync();
     expect(await failed).toMatchObject({ status: 429, code: 'too_many_requests' });
     expect(requests).toHaveLength(MAX_TRIES);
@@ -86,6 +86,13 @@ describe('a GET the server refuses for now', () => {
     expect(retryWait('soon')).toBe(1000);
     expect(retryWait('0')).toBe(0);
     expect(retryWait(new Date(Date.UTC(2026, 0, 1, 0, 0, 5)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(5000);
+  });
+
+  it('comes back at once to a caller that asks again on its own terms (retry: false)', async () => {
+    const requests = fakeFetch(busy(429, '5'));
+    const failed = api.get('/api/datasets/{id}/progress', { params: { id: 'demo' }, retry: false }).catch((err: unknown) => err);
+    expect(await failed).toMatchObject({ status: 429 });
+    expect(requests).toHaveLength(1);
   });
 
   it('is not a write: a refused POST is not sent again', async () => {

@@ -1,7 +1,7 @@
 /** The browser app: finds the page for the address, after checking who is signed in. */
 import './styles.css';
 import './first-screen.css';
-import { getDataset, getMe, rowsPage } from './api';
+import { api, getMe, rowsPage } from './api';
 import { dropPreviewWhenReplaced, takeBoot } from './boot';
 import { renderAccount } from './pages/account';
 import { renderAdmin } from './pages/admin';
@@ -24,7 +24,7 @@ async function start(): Promise<void> {
   const boot = route.page === 'dataset' ? takeBoot() : null;
   const booted = route.page === 'dataset' && boot?.dataset?.id === route.datasetId ? boot.dataset : undefined;
   // Otherwise a sheet's dataset is asked for beside who is signed in: its layout decides which grid's code loads.
-  const dataset = route.page === 'dataset' ? (booted ? Promise.resolve(booted) : getDataset(route.datasetId).catch(() => undefined)) : undefined;
+  const dataset = route.page === 'dataset' ? (booted ? Promise.resolve(booted) : api.get('/api/datasets/{id}', { params: { id: route.datasetId } }).catch(() => undefined)) : undefined;
   const me = boot?.me ?? await getMe();
   if (!me) {
     location.replace(signInPath());

@@ -3,7 +3,7 @@
  * roles, adding one by name, changing a role and removing one. Every change goes to the server at once;
  * an error leaves what is shown as the server has it and says why.
  */
-import { listMembers, listUsers, patchDataset, removeMember, setMember } from '../api';
+import { api } from '../api';
 import type { DatasetAccess, MemberList, User as Me } from '../../model/http';
 import { ROLES, type Role } from '../../model/roles';
 import { roleName } from '../pages/layout';
@@ -64,7 +64,7 @@ export class MembersPanel {
 
   private async reload(): Promise<void> {
     try {
-      const members = await listMembers(this.options.datasetId);
+      const members = await api.get('/api/datasets/{id}/members', { params: { id: this.options.datasetId } });
       if (!this.destroyed) this.showMembers(members);
     } catch (err) {
       this.showError(`Could not load the members: ${(err as Error).message}`);
@@ -73,7 +73,7 @@ export class MembersPanel {
 
   private async loadNames(): Promise<void> {
     try {
-      const users = await listUsers();
+      const users = await api.get('/api/users');
       replaceChildren(this.names, ...users.filter((u) => !u.disabled).map((u) => h('option', { value: u.name })));
     } catch {
       // Without suggestions the name is typed out: nothing is lost.
@@ -109,7 +109,7 @@ export class MembersPanel {
         if (!input.checked) return;
         this.error.hidden = true;
         try {
-          const dataset = await patchDataset(this.options.datasetId, { access });
+          const dataset = await api.patch('/api/datasets/{id}', { params: { id: this.options.datasetId }, body: { access } });
           this.access = dataset.access ?? access;
           this.options.onAccessChange(this.access);
           toast(access === 'members' ? 'Now open to its members only' : 'Now open to everyone');
@@ -135,7 +135,7 @@ export class MembersPanel {
       h('tbody', {}, ...members.map((m) => {
         const role = roleSelect(m.role, `Role of ${m.name}`);
         role.setAttribute('data-testid', 'member-role');
-        role.addEventListener('change', () => void this.change(() => setMember(this.options.datasetId, m.name, role.value as Role)));
+        role.addEventListener('change', () => void this.change(() => api.put('/api/datasets/{id}/members/{userName}', { params: { id: this.options.datasetId, userName: m.name }, body: { role: role.value as Role } })));
         const remove = h('button', {
           type: 'button', class: 'button subtle', 'data-testid': 'remove-member', title: `Remove ${m.name}`,
           onclick: async () => {
@@ -144,7 +144,7 @@ export class MembersPanel {
               self && this.options.me.role !== 'admin'
                 ? 'You are removing yourself: you may lose access to this dataset.'
                 : 'Their open grids follow at once: read-only or closed, as their role without membership allows.');
-            if (ok) await this.change(() => removeMember(this.options.datasetId, m.name));
+            if (ok) await this.change(() => api.delete('/api/datasets/{id}/members/{userName}', { params: { id: this.options.datasetId, userName: m.name } }));
           },
         }, 'Remove');
         return h('tr', { 'data-member': m.name }, h('td', { class: 'member-name' }, m.name), h('td', {}, role), h('td', {}, remove));
@@ -168,7 +168,7 @@ export class MembersPanel {
       const who = name.value.trim();
       if (who === '') return;
       submit.disabled = true;
-      if (await this.change(() => setMember(this.options.datasetId, who, role.value as Role))) {
+      if (await this.change(() => api.put('/api/datasets/{id}/members/{userName}', { params: { id: this.options.datasetId, userName: who }, body: { role: role.value as Role } }))) {
         name.value = '';
         toast(`${who} is now a member`);
       }

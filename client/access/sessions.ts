@@ -2,7 +2,7 @@
  * A user's browser sessions, with signing them out: one, all (admin), or all but this browser's (the
  * user themselves). Their open pages close at once (the server closes their sockets).
  */
-import { endSessions, listSessions } from '../api';
+import { api, endSessions } from '../api';
 import type { SessionList } from '../../model/http';
 import { h, replaceChildren, toast } from '../ui/dom';
 
@@ -19,7 +19,7 @@ export function sessionsSection({ userName, own, onEnded }: SessionsOptions): HT
   const body = h('div', { class: 'sessions', 'data-testid': 'sessions' }, h('p', { class: 'muted' }, 'Loading…'));
   const reload = async () => {
     try {
-      show(await listSessions(userName));
+      show(await api.get('/api/users/{userName}/sessions', { params: { userName } }));
     } catch (err) {
       replaceChildren(body, h('p', { class: 'form-error' }, `Could not load the sessions: ${(err as Error).message}`));
     }

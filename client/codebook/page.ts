@@ -2,7 +2,7 @@
  * A dataset's codebook (`/d/:dataset/-/codebook`): every sheet and column with its id, name, type,
  * whether it is required, its description, and each code with its label and the rows holding it.
  */
-import { codebookMarkdownUrl, getCodebook } from '../api';
+import { api, codebookMarkdownUrl } from '../api';
 import type { Codebook, User as Me } from '../../model/http';
 import { datasetPath, releasesPath } from '../router';
 import { h, replaceChildren } from '../ui/dom';
@@ -15,7 +15,7 @@ export async function renderCodebook(app: HTMLElement, me: Me, datasetId: string
   replaceChildren(app, topBar(me, [h('a', { href: '/' }, 'Datasets'), datasetId, 'Codebook']), h('main', { class: 'loading' }, 'Counting…'));
   let book: Codebook;
   try {
-    book = await getCodebook(datasetId);
+    book = await api.get('/api/datasets/{id}/codebook', { params: { id: datasetId } });
   } catch (err) {
     if ((err as { status?: number }).status === 404) renderNotFound(app, me, `There is no dataset “${datasetId}”.`);
     else replaceChildren(app, topBar(me, []), h('main', { class: 'page-error' }, `Could not load the codebook: ${(err as Error).message}`));

@@ -4,7 +4,7 @@
  * right-click entries that keep the cell's value or use the other one.
  */
 import type * as Y from 'yjs';
-import { ApiError, resolveConflict } from '../api';
+import { api, ApiError } from '../api';
 import { type Role, canEdit } from '../../model/roles';
 import type { SheetGrid } from '../grid/grid';
 import type { MenuEntry } from '../review/context-menu';
@@ -128,7 +128,7 @@ export class ConflictController {
 
   private async resolve(conflictId: string, value: 'kept' | 'lost'): Promise<void> {
     try {
-      await resolveConflict(this.options.datasetId, conflictId, value);
+      await api.post('/api/datasets/{id}/conflicts/{conflictId}/resolve', { params: { id: this.options.datasetId, conflictId }, body: { value } });
       toast(value === 'kept' ? 'Value kept.' : 'The other value is in the cell now.');
     } catch (err) {
       toast(err instanceof ApiError ? err.message : `Could not resolve: ${(err as Error).message}`, 'error');

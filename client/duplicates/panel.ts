@@ -10,7 +10,7 @@ import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
 import { getSheet, readColumns, readRow, sheetRows } from '../../model/document';
 import type { DuplicateGroups } from '../../model/http';
-import { dismissDuplicates, listDuplicates, mergeDuplicates } from '../api';
+import { api } from '../api';
 import { toText } from '../grid/values';
 import { h, replaceChildren, toast } from '../ui/dom';
 
@@ -72,7 +72,7 @@ export class DuplicatesPanel {
     const ticket = ++this.ticket;
     replaceChildren(this.body, h('p', { class: 'muted' }, 'Looking for duplicates…'));
     try {
-      const groups = await listDuplicates(this.options.datasetId, this.options.sheetId, Number(this.days.value));
+      const groups = await api.get('/api/datasets/{id}/sheets/{sheetId}/duplicates', { params: { id: this.options.datasetId, sheetId: this.options.sheetId }, query: { days: String(Number(this.days.value)) } });
       const cells = await this.readCells(groups);
       if (ticket === this.ticket) this.render(groups, cells);
     } catch (err) {
@@ -146,7 +146,7 @@ export class DuplicatesPanel {
 
   private async merge(keep: string, merge: string[]): Promise<void> {
     try {
-      const done = await mergeDuplicates(this.options.datasetId, this.options.sheetId, keep, merge);
+      const done = await api.post('/api/datasets/{id}/sheets/{sheetId}/duplicates/merge', { params: { id: this.options.datasetId, sheetId: this.options.sheetId }, body: { keep, merge: [...merge] } });
       toast(`Merged ${done.merged.length} row${done.merged.length === 1 ? '' : 's'} into one${done.anchors > 0 ? `, with ${done.anchors} more passage${done.anchors === 1 ? '' : 's'}` : ''}.`);
       this.options.onMerged?.(keep, done.merged);
       this.options.goToRow(keep);
@@ -159,7 +159,7 @@ export class DuplicatesPanel {
 
   private async dismiss(rows: string[]): Promise<void> {
     try {
-      await dismissDuplicates(this.options.datasetId, this.options.sheetId, rows);
+      await api.post('/api/datasets/{id}/sheets/{sheetId}/duplicates/dismiss', { params: { id: this.options.datasetId, sheetId: this.options.sheetId }, body: { rows: [...rows] } });
       this.options.onChanged?.();
     } catch (err) {
       toast(`Could not mark them: ${(err as Error).message}`, 'error');

@@ -6,7 +6,7 @@
  */
 import type { Column } from '../../model/columns';
 import type { DuplicateGroups } from '../../model/http';
-import { listDuplicates } from '../api';
+import { api } from '../api';
 import { h } from '../ui/dom';
 import './duplicates.css';
 
@@ -53,7 +53,7 @@ export class DuplicateQueue {
     this.emit();
     const sheets = this.options.sheets().filter((s) => s.columns.some((c) => c.type === 'date'));
     try {
-      const lists = await Promise.all(sheets.map(async (s) => (await listDuplicates(this.options.datasetId, s.id, DAYS)).map((g) => ({ ...g, sheet: s.id }))));
+      const lists = await Promise.all(sheets.map(async (s) => (await api.get('/api/datasets/{id}/sheets/{sheetId}/duplicates', { params: { id: this.options.datasetId, sheetId: s.id }, query: { days: String(DAYS) } })).map((g) => ({ ...g, sheet: s.id }))));
       if (ticket !== this.ticket) return;
       this.groups = lists.flat().sort((a, b) => b.score - a.score);
       this.byRow = new Map(this.groups.flatMap((g) => g.rows.map((row) => [row, g] as const)));

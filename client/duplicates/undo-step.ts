@@ -4,7 +4,7 @@
  * return under their ids, the kept row's cells the merge wrote are set back unless someone changed them
  * since), redo merges again. A step the server refuses (someone else changed a merged row, say) says so.
  */
-import { mergeDuplicates, unmergeDuplicates } from '../api';
+import { api } from '../api';
 import type { ServerStep } from '../paged/undo';
 import { toast } from '../ui/dom';
 
@@ -12,7 +12,7 @@ export function mergeStep(datasetId: string, sheetId: string, keep: string, merg
   return {
     async back() {
       try {
-        const done = await unmergeDuplicates(datasetId, sheetId, keep, merged);
+        const done = await api.post('/api/datasets/{id}/sheets/{sheetId}/duplicates/unmerge', { params: { id: datasetId, sheetId }, body: { keep, merge: [...merged] } });
         toast(`Took back the merge: ${done.restored.length} row${done.restored.length === 1 ? '' : 's'} back.`);
         return done.cells + done.restored.length;
       } catch (err) {
@@ -22,7 +22,7 @@ export function mergeStep(datasetId: string, sheetId: string, keep: string, merg
     },
     async again() {
       try {
-        const done = await mergeDuplicates(datasetId, sheetId, keep, merged);
+        const done = await api.post('/api/datasets/{id}/sheets/{sheetId}/duplicates/merge', { params: { id: datasetId, sheetId }, body: { keep, merge: [...merged] } });
         toast(`Merged ${done.merged.length} row${done.merged.length === 1 ? '' : 's'} into one again.`);
         return done.filled.length + done.merged.length;
       } catch (err) {

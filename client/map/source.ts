@@ -90,11 +90,13 @@ export function serverSource(options: ServerSourceOptions): MapSource & { setCol
       if (colour) params.set('colour', colour);
       let page;
       try {
-        page = await api.get('/api/datasets/{id}/sheets/{sheetId}/points', { params: { id: options.datasetId, sheetId: options.sheetId }, query: params });
+        page = await api.get('/api/datasets/{id}/sheets/{sheetId}/points', {
+          params: { id: options.datasetId, sheetId: options.sheetId }, query: params, retry: false,
+        });
       } catch (err) {
         if (mine !== ticket) return;
         // The server's heavy reads are limited per user (the grid's pages may be asking at the same moment):
-        // a refusal to wait that outlasts the client's own retries is asked again, rather than the map left empty.
+        // a refusal to wait is asked again once the grid settles, sooner than the server's Retry-After.
         if (err instanceof ApiError && (err.status === 429 || err.status === 503)) reload();
         return;
       }

@@ -2,7 +2,7 @@
  * The signed-in user's own account (`/account`): change their password (with the old one), get a new
  * API token, and see their browser sessions and sign the others out.
  */
-import { rotateToken, setPassword } from '../api';
+import { api, setPassword } from '../api';
 import type { User as Me } from '../../model/http';
 import { secretBox } from '../access/secret-box';
 import { sessionsSection } from '../access/sessions';
@@ -77,7 +77,7 @@ function tokenCard(me: Me): HTMLElement {
         const ok = await confirmDialog('Make a new API token?', 'New token', 'Your old token stops working at once, for scripts and pages that use it.');
         if (!ok) return;
         try {
-          const { token } = await rotateToken(me.name);
+          const { token } = await api.post('/api/users/{userName}/token', { params: { userName: me.name } });
           replaceChildren(secret, secretBox(token, { message: 'Your new token. It is shown only now: copy it.', label: 'Token', testId: 'new-token' }));
         } catch (err) {
           toast((err as Error).message, 'error');

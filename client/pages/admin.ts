@@ -3,7 +3,7 @@
  * (role, disable and enable, a new token, a password reset, a sign-in link, their sessions) and the
  * audit log of who changed users, members and access.
  */
-import { auditLog, createSignInLink, createUser, listUsers, patchUser, rotateToken, setPassword } from '../api';
+import { api, setPassword } from '../api';
 import type { AuditLog, User as Me, NewUserResponse, UserList } from '../../model/http';
 import { ROLES, type Role } from '../../model/roles';
 import { auditText } from '../access/audit-text';
@@ -27,14 +27,14 @@ export async function renderAdmin(app: HTMLElement, me: Me): Promise<void> {
   let open: string | null = null;
   const reloadAudit = async () => {
     try {
-      showAudit(audit, await auditLog());
+      showAudit(audit, await api.get('/api/audit'));
     } catch (err) {
       replaceChildren(audit, h('p', { class: 'form-error' }, `Could not load the audit log: ${(err as Error).message}`));
     }
   };
   const reload = async () => {
     try {
-      showUsers(table, await listUsers(), { me, open, toggle, changed, audited: reloadAudit });
+      showUsers(table, await api.get('/api/users'), { me, open, toggle, changed, audited: reloadAudit });
     } catch (err) {
       replaceChildren(table, h('p', { class: 'form-error' }, `Could not load the users: ${(err as Error).message}`));
     }
@@ -99,7 +99,7 @@ function roleControl(u: UserRow, { me, changed }: UsersView): HTMLElement {
     ...ROLES.map((r) => h('option', { value: r, selected: r === u.role }, roleName(r))));
   select.addEventListener('change', async () => {
     try {
-      await patchUser(u.name, { role: select.value as Role });
+      await api.patch('/api/users/{userName}', { params: { userName: u.name }, body: { role: select.value as Role } });
       toast(`${u.name} is now ${roleName(select.value as Role).toLowerCase()}`);
     } catch (err) {
       toast((err as Error).message, 'error');
@@ -126,7 +126,7 @@ function userDetail(u: UserRow, { me, changed, audited }: UsersView): HTMLElemen
   const self = u.id === me.id;
   const disable = self ? null : u.disabled
     ? act('Enable', 'enable-user', async () => {
-      await patchUser(u.name, { disabled: false });
+      await api.patch('/api/users/{userName}', { params: { userName: u.name }, body: { disabled: false } });
       toast(`${u.name} may sign in again`);
       await changed();
     })
@@ -134,7 +134,7 @@ function userDetail(u: UserRow, { me, changed, audited }: UsersView): HTMLElemen
       const ok = await confirmDialog(`Disable ${u.name}?`, 'Disable',
         'They are signed out at once, their open pages close, and neither their password, their token nor a sign-in link works until an admin enables them.');
       if (!ok) return;
-      await patchUser(u.name, { disabled: true });
+      await api.patch('/api/users/{userName}', { params: { userName: u.name }, body: { disabled: true } });
       toast(`${u.name} is disabled`);
       await changed();
     });
@@ -142,7 +142,7 @@ function userDetail(u: UserRow, { me, changed, audited }: UsersView): HTMLElemen
     const ok = await confirmDialog(`Give ${u.name} a new token?`, 'New token',
       'The old token stops working at once: scripts using it, and pages opened with it, are signed out.');
     if (!ok) return;
-    const { token } = await rotateToken(u.name);
+    const { token } = await api.post('/api/users/{userName}/token', { params: { userName: u.name } });
     replaceChildren(secret, secretBox(token, {
       message: `${u.name}’s new API token. It is shown only now: copy it and hand it over safely.`, label: 'Token', testId: 'new-token',
     }));
@@ -159,7 +159,7 @@ function userDetail(u: UserRow, { me, changed, audited }: UsersView): HTMLElemen
     await audited();
   });
   const link = u.disabled ? null : act('Sign-in link', 'sign-in-link-button', async () => {
-    const made = await createSignInLink(u.name);
+    const made = await api.post('/api/users/{userName}/link', { params: { userName: u.name } });
     const url = new URL(made.url, location.origin).toString();
     replaceChildren(secret, secretBox(url, {
       message: `A sign-in link for ${u.name}: it works once, until ${new Date(made.expiresAt).toLocaleString()}. It is shown only now.`,
@@ -216,7 +216,7 @@ function newUserForm(onCreated: () => Promise<void>): HTMLElement {
     try {
       const body: { name: string; role: Role; password?: string } = { name: name.value.trim(), role: role.value as Role };
       if (password.value !== '') body.password = password.value;
-      links.prepend(newUserLink(await createUser(body)));
+      links.prepend(newUserLink(await api.post('/api/users', { body })));
       form.reset();
       role.value = 'editor';
       await onCreated();

@@ -1,8 +1,8 @@
 /**
  * A dataset's page: one tab per sheet, the grid, the toolbar, who is here and the save status.
  */
-import { ApiError, addSheet, deleteSheet, getDataset, patchSheet } from '../api';
-import type { DatasetAccess, DatasetDetail, User as Me } from '../../model/http';
+import { ApiError, api } from '../api';
+import type { DatasetAccess, DatasetDetail, SheetPatch, User as Me } from '../../model/http';
 import { type Role, canEdit } from '../../model/roles';
 import { getMeta, getSheet, getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/document';
 import { MembersPanel } from '../access/members-panel';
@@ -39,7 +39,7 @@ export async function renderDataset(app: HTMLElement, me: Me, datasetId: string,
   replaceChildren(app, topBar(me, [h('a', { href: '/' }, 'Datasets'), datasetId]), h('main', { class: 'loading' }, 'Opening…'));
   let dataset: DatasetDetail;
   try {
-    dataset = await getDataset(datasetId);
+    dataset = await api.get('/api/datasets/{id}', { params: { id: datasetId } });
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
       renderNotFound(app, me, `There is no dataset “${datasetId}”, or you may not open it.`);
@@ -384,8 +384,8 @@ class DatasetPage {
       h('summary', { title: 'Sheet actions', 'aria-label': `Actions for the sheet ${name}` }, '⋯'),
       h('div', { class: 'menu-body' },
         item('Rename…', 'rename-sheet', () => this.renameSheet(sheetId)),
-        item('Move left', 'move-sheet-left', () => this.sheetCall(patchSheet(this.datasetId, sheetId, { position: index - 1 })), index === 0),
-        item('Move right', 'move-sheet-right', () => this.sheetCall(patchSheet(this.datasetId, sheetId, { position: index + 1 })), index === count - 1),
+        item('Move left', 'move-sheet-left', () => this.sheetCall(this.patchSheet(sheetId, { position: index - 1 })), index === 0),
+        item('Move right', 'move-sheet-right', () => this.sheetCall(this.patchSheet(sheetId, { position: index + 1 })), index === count - 1),
         item('Delete…', 'delete-sheet', () => this.deleteSheet(sheetId)),
       ),
     );
@@ -402,11 +402,16 @@ class DatasetPage {
     }
   }
 
+  /** Renames a sheet or moves it to `position` (0 is the first tab). */
+  private patchSheet(sheetId: string, patch: SheetPatch) {
+    return api.patch('/api/datasets/{id}/sheets/{sheetId}', { params: { id: this.datasetId, sheetId }, body: patch });
+  }
+
   private async addSheet(): Promise<void> {
     const name = await promptDialog('Add a sheet', { detail: 'It starts with no columns; add them under Columns.', confirmLabel: 'Add sheet' });
     if (name === null) return;
     try {
-      const sheet = await addSheet(this.datasetId, { name });
+      const sheet = await api.post('/api/datasets/{id}/sheets', { params: { id: this.datasetId }, body: { name } });
       // Shown once the document has it (it arrives over the socket).
       if (this.bindings.has(sheet.id)) this.showSheet(sheet.id, 'push');
       else this.showWhenAdded = sheet.id;
@@ -419,7 +424,7 @@ class DatasetPage {
     const binding = this.bindings.get(sheetId);
     if (!binding) return;
     const name = await promptDialog('Rename the sheet', { value: binding.name, confirmLabel: 'Rename' });
-    if (name !== null && name !== binding.name) await this.sheetCall(patchSheet(this.datasetId, sheetId, { name }));
+    if (name !== null && name !== binding.name) await this.sheetCall(this.patchSheet(sheetId, { name }));
   }
 
   private async deleteSheet(sheetId: string): Promise<void> {
@@ -430,7 +435,7 @@ class DatasetPage {
       `Delete the sheet “${binding.name}” and its ${NUMBER.format(rows)} row${rows === 1 ? '' : 's'}?`, 'Delete sheet',
       'It leaves everyone’s tabs at once and cannot be undone here. Its rows stay in the history, with who deleted them and when.',
     );
-    if (ok) await this.sheetCall(deleteSheet(this.datasetId, sheetId));
+    if (ok) await this.sheetCall(api.delete('/api/datasets/{id}/sheets/{sheetId}', { params: { id: this.datasetId, sheetId } }));
   }
 
   private showNoSheets(): void {

@@ -2,7 +2,7 @@
  * The list of datasets (archived ones greyed in a section of their own), and for admins a form to
  * create one from a template and the actions to rename, archive, restore and delete one.
  */
-import { createDataset, deleteDataset, getDataset, listDatasets, listReleases, listRounds, listSources, patchDataset } from '../api';
+import { api, listSources } from '../api';
 import type { DatasetSummary, User as Me } from '../../model/http';
 import { DATASET_ID_RULE, isDatasetId } from '../../model/ids';
 import { TEMPLATE_IDS, type TemplateId } from '../../model/templates';
@@ -33,7 +33,7 @@ export async function renderDatasets(app: HTMLElement, me: Me): Promise<void> {
   );
   const refresh = async () => {
     try {
-      const all = await listDatasets(true);
+      const all = await api.get('/api/datasets', { query: true ? { archived: '1' } : {} });
       showList(list, all.filter((d) => !d.archivedAt), me, refresh);
       const gone = all.filter((d) => d.archivedAt);
       archived.hidden = gone.length === 0;
@@ -89,21 +89,21 @@ function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HT
     }, label);
   const rename = act('Rename', 'rename-dataset', async () => {
     const name = await promptDialog('Rename the dataset', { value: d.name, confirmLabel: 'Rename' });
-    if (name !== null && name !== d.name) await patchDataset(d.id, { name });
+    if (name !== null && name !== d.name) await api.patch('/api/datasets/{id}', { params: { id: d.id }, body: { name } });
   });
   const archive = d.archivedAt
-    ? act('Restore', 'restore-dataset', () => patchDataset(d.id, { archived: false }))
+    ? act('Restore', 'restore-dataset', () => api.patch('/api/datasets/{id}', { params: { id: d.id }, body: { archived: false } }))
     : act('Archive', 'archive-dataset', async () => {
       const ok = await confirmDialog(`Archive “${d.name}”?`, 'Archive',
         'It leaves the list and becomes read-only for everyone, open grids included. An admin can restore it.');
-      if (ok) await patchDataset(d.id, { archived: true });
+      if (ok) await api.patch('/api/datasets/{id}', { params: { id: d.id }, body: { archived: true } });
     });
   const remove = act('Delete', 'delete-dataset', async () => {
     const typed = await promptDialog(`Delete “${d.name}” for good?`, {
       detail: `${await whatGoesWith(d.id)} This cannot be undone. Type its id, ${d.id}, to confirm.`,
       confirmLabel: 'Delete', kind: 'danger', accept: (text) => text.trim() === d.id,
     });
-    if (typed !== null) await deleteDataset(d.id, typed);
+    if (typed !== null) await api.delete('/api/datasets/{id}', { params: { id: d.id }, body: { confirm: typed } });
   });
   return h('div', { class: 'dataset-row', 'data-row': d.id }, card,
     h('div', { class: 'dataset-actions' }, ...(d.archivedAt ? [archive, remove] : [rename, archive, remove])));
@@ -125,7 +125,12 @@ function roleBadge(d: DatasetSummary): HTMLElement | null {
 /** Everything a deletion takes with it, counted, for the dialog that asks: rows per sheet, releases, sources, rounds. */
 async function whatGoesWith(id: string): Promise<string> {
   try {
-    const [dataset, releases, sources, rounds] = await Promise.all([getDataset(id), listReleases(id), listSources(id), listRounds(id)]);
+    const [dataset, releases, sources, rounds] = await Promise.all([
+      api.get('/api/datasets/{id}', { params: { id } }),
+      api.get('/api/datasets/{id}/releases', { params: { id } }),
+      listSources(id),
+      api.get('/api/datasets/{id}/rounds', { params: { id } }),
+    ]);
     const sheets = dataset.sheets.map((s) => `${count(s.rowCount, 'row')} in ${s.name}`);
     return `With it go ${sheets.length > 0 ? sheets.join(', ') : 'its sheets (none)'}, with their history, flags and evidence; `
       + `${count(releases.length, 'release')}, ${count(sources.length, 'source')} and ${count(rounds.length, 'double-coding round')}.`;
@@ -170,11 +175,11 @@ function newDatasetForm(): HTMLElement {
     error.hidden = true;
     submit.disabled = true;
     try {
-      const created = await createDataset({
+      const created = await api.post('/api/datasets', { body: {
         name: name.value.trim(),
         id: wantedId || undefined,
         template: template.value as TemplateId,
-      });
+      } });
       location.href = datasetPath(created.id);
     } catch (err) {
       error.textContent = (err as Error).message;

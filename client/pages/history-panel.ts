@@ -4,7 +4,7 @@
  * when, in plain words. Read again when the row's cells or review change while it is shown.
  */
 import type * as Y from 'yjs';
-import { rowTimeline } from '../api';
+import { api } from '../api';
 import type { Timeline } from '../../model/http';
 import { getReviews, getSheet, getSheets, readColumns } from '../../model/document';
 import { storyLines } from '../review/timeline-text';
@@ -67,7 +67,7 @@ export class HistoryPanel {
 
   private load(rowId: string): void {
     const ticket = ++this.request;
-    rowTimeline(this.datasetId, rowId).then(
+    api.get('/api/datasets/{id}/rows/{rowId}/timeline', { params: { id: this.datasetId, rowId } }).then(
       (events) => ticket === this.request && this.render(rowId, events),
       (err: Error) => ticket === this.request && replaceChildren(this.body, h('p', { class: 'form-error' }, `Could not load the history: ${err.message}`)),
     );

@@ -1,5 +1,5 @@
 /** The frame every signed-in page shares: the top bar with the user and sign-out. */
-import { signOut } from '../api';
+import { api } from '../api';
 import type { User as Me } from '../../model/http';
 import { h, replaceChildren, toast } from '../ui/dom';
 
@@ -25,7 +25,7 @@ function userMenu(me: Me): HTMLElement {
     type: 'button', class: 'button subtle', 'data-testid': 'sign-out',
     onclick: async () => {
       try {
-        await signOut();
+        await api.delete('/api/session');
       } catch (err) {
         toast(`Could not sign out: ${(err as Error).message}`, 'error');
         return;

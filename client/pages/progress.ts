@@ -7,7 +7,7 @@ import {
   BarController, BarElement, CategoryScale, Chart, type ChartConfiguration, Legend, LineController, LineElement,
   LinearScale, PointElement, ScatterController, Tooltip,
 } from 'chart.js';
-import { getDataset, getProgress, listFlags } from '../api';
+import { api } from '../api';
 import type { User as Me, Progress } from '../../model/http';
 import { datasetPath } from '../router';
 import { dayRange, formatAxisDate, placeDate, timeAxisTicks } from '../review/dates';
@@ -35,7 +35,11 @@ export async function renderProgress(app: HTMLElement, me: Me, datasetId: string
   let progress: Progress;
   let openFlags: number;
   try {
-    const [dataset, numbers, flags] = await Promise.all([getDataset(datasetId), getProgress(datasetId), openFlagCount(datasetId)]);
+    const [dataset, numbers, flags] = await Promise.all([
+      api.get('/api/datasets/{id}', { params: { id: datasetId } }),
+      api.get('/api/datasets/{id}/progress', { params: { id: datasetId } }),
+      openFlagCount(datasetId),
+    ]);
     name = dataset.name;
     progress = numbers;
     openFlags = flags;
@@ -55,7 +59,7 @@ export async function renderProgress(app: HTMLElement, me: Me, datasetId: string
 }
 
 async function openFlagCount(datasetId: string): Promise<number> {
-  return (await listFlags(datasetId, 'open')).length;
+  return (await api.get('/api/datasets/{id}/flags', { params: { id: datasetId }, query: { status: 'open' } })).length;
 }
 
 class ProgressView {
@@ -124,7 +128,10 @@ class ProgressView {
       if (!this.element.isConnected) return;
       if (document.visibilityState === 'visible') {
         try {
-          const [progress, open] = await Promise.all([getProgress(this.datasetId), openFlagCount(this.datasetId)]);
+          const [progress, open] = await Promise.all([
+            api.get('/api/datasets/{id}/progress', { params: { id: this.datasetId } }),
+            openFlagCount(this.datasetId),
+          ]);
           this.show(progress, open);
         } catch {
           // Offline for a moment: the next tick tries again.

@@ -3,7 +3,7 @@
  * browser already signed in as someone else: then the server sends the token here in the fragment and
  * this page asks before switching.
  */
-import { ApiError, getMe, signIn, signInWithToken, tokenUser } from '../api';
+import { api, ApiError, getMe, tokenUser } from '../api';
 import { h, replaceChildren } from '../ui/dom';
 import { logo } from './layout';
 
@@ -47,7 +47,7 @@ function renderForm(app: HTMLElement, errorCode: string | null, next: string): v
     submit.disabled = true;
     message.hidden = true;
     try {
-      await signIn(name.value.trim(), password.value);
+      await api.post('/api/session', { body: { name: name.value.trim(), password: password.value } });
       location.href = next;
     } catch (err) {
       message.textContent = err instanceof ApiError && err.status === 401
@@ -67,7 +67,7 @@ async function confirmSwitch(app: HTMLElement, token: string, next: string): Pro
   // A one-time sign-in link's secret is no API token: whom it signs in is known only once it is used.
   const [current, target] = await Promise.all([getMe(), tokenUser(token)]);
   const switchTo = async () => {
-    await signInWithToken(token);
+    await api.post('/api/session', { body: { token } });
     location.replace(next);
   };
   if (!current || current.id === target?.id) return switchTo();

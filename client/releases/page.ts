@@ -4,7 +4,7 @@
  * which first says what the release would carry (open problems, open flags); and the difference
  * between any two releases.
  */
-import { ApiError, createRelease, getDataset, listReleases, releaseChangelog, releaseDiff, releasePreview, releaseZipUrl } from '../api';
+import { api, ApiError, releaseChangelog, releaseZipUrl } from '../api';
 import type { DatasetDetail, Release, User as Me } from '../../model/http';
 import { codebookPath, datasetPath } from '../router';
 import { h, replaceChildren, toast } from '../ui/dom';
@@ -18,7 +18,10 @@ export async function renderReleases(app: HTMLElement, me: Me, datasetId: string
   let dataset: DatasetDetail;
   let releases: Release[];
   try {
-    [dataset, releases] = await Promise.all([getDataset(datasetId), listReleases(datasetId)]);
+    [dataset, releases] = await Promise.all([
+      api.get('/api/datasets/{id}', { params: { id: datasetId } }),
+      api.get('/api/datasets/{id}/releases', { params: { id: datasetId } }),
+    ]);
   } catch (err) {
     if ((err as { status?: number }).status === 404) renderNotFound(app, me, `There is no dataset “${datasetId}”.`);
     else replaceChildren(app, topBar(me, []), h('main', { class: 'page-error' }, `Could not load the releases: ${(err as Error).message}`));
@@ -123,12 +126,12 @@ class ReleasesView {
       submit.disabled = true;
       try {
         const chosen = rows.value as 'all' | 'approved';
-        if (!await releasePreviewDialog(await releasePreview(this.dataset.id, chosen), version.value.trim() || null)) return;
-        const made = await createRelease(this.dataset.id, {
+        if (!await releasePreviewDialog(await api.get('/api/datasets/{id}/releases/preview', { params: { id: this.dataset.id }, query: { rows: chosen } }), version.value.trim() || null)) return;
+        const made = await api.post('/api/datasets/{id}/releases', { params: { id: this.dataset.id }, body: {
           ...(version.value.trim() && { version: version.value.trim() }),
           ...(notes.value.trim() && { notes: notes.value.trim() }),
           rows: chosen,
-        });
+        } });
         this.releases = [...this.releases, made];
         form.reset();
         this.render();
@@ -147,7 +150,7 @@ class ReleasesView {
     const to = this.toSelect.value;
     replaceChildren(this.diffHost, h('p', { class: 'muted' }, 'Comparing…'));
     try {
-      replaceChildren(this.diffHost, diffView(await releaseDiff(this.dataset.id, from, to), from, to, this.sheetNames));
+      replaceChildren(this.diffHost, diffView(await api.get('/api/datasets/{id}/releases/{version}/diff', { params: { id: this.dataset.id, version: to }, query: { from } }), from, to, this.sheetNames));
     } catch (err) {
       replaceChildren(this.diffHost, h('p', { class: 'page-error' }, `Could not compare: ${(err as Error).message}`));
     }

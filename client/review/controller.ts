@@ -6,7 +6,7 @@
  */
 import { ObservableV2 } from 'lib0/observable';
 import type * as Y from 'yjs';
-import { ApiError, approveRow, approveRows, getSettings } from '../api';
+import { api, ApiError } from '../api';
 import { type ReviewStatus, getSheet, getSheets, readColumns, sheetName } from '../../model/document';
 import { MAX_BULK_APPROVE } from '../../model/reviews';
 import { type Role, hasRole } from '../../model/roles';
@@ -173,7 +173,7 @@ export class ReviewController {
   async flag(rowId: string, columnId: string | null): Promise<void> {
     if (!this.canReview) return;
     const { sheetId } = this;
-    this.reasons ??= getSettings(this.options.datasetId).then((s) => s.flagReasons, (err: unknown) => {
+    this.reasons ??= api.get('/api/datasets/{id}/settings', { params: { id: this.options.datasetId } }).then((s) => s.flagReasons, (err: unknown) => {
       this.reasons = null;
       throw err;
     });
@@ -208,7 +208,7 @@ export class ReviewController {
       if (rows.length === 1) {
         const row = rows[0]!;
         try {
-          await approveRow(this.options.datasetId, row);
+          await api.post('/api/datasets/{id}/rows/{rowId}/approve', { params: { id: this.options.datasetId, rowId: row } });
           result.approved.push(row);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
@@ -216,7 +216,7 @@ export class ReviewController {
         }
       }
       for (let i = 0; rows.length > 1 && i < rows.length; i += MAX_BULK_APPROVE) {
-        const answer = await approveRows(this.options.datasetId, rows.slice(i, i + MAX_BULK_APPROVE));
+        const answer = await api.post('/api/datasets/{id}/approve', { params: { id: this.options.datasetId }, body: { rows: [...rows.slice(i, i + MAX_BULK_APPROVE)] } });
         result.approved.push(...answer.approved);
         result.refused.push(...answer.refused.map((r) => ({ row: r.row, sheet: sheetId, label: label(r.row), message: r.message })));
       }

@@ -6,7 +6,7 @@
  * answer for this user). Inputs survive live updates. The row's history and review state are read
  * when the thread opens, and again when the row's cells or review change while it is open.
  */
-import { ApiError, addComment, getRowReview, resolveFlag, rowHistory } from '../api';
+import { api, ApiError, addComment, resolveFlag } from '../api';
 import type { HistoryEntry, RowReview } from '../../model/http';
 import { hasRole } from '../../model/roles';
 import { toText } from '../grid/values';
@@ -198,7 +198,7 @@ export class FlagDetail {
 
   private loadHistory(rowId: string): void {
     const ticket = ++this.historyTicket;
-    rowHistory(this.ctx.datasetId, rowId).then(
+    api.get('/api/datasets/{id}/history', { params: { id: this.ctx.datasetId }, query: { row: rowId } }).then(
       (entries) => {
         if (ticket !== this.historyTicket) return;
         this.history = entries;
@@ -217,7 +217,7 @@ export class FlagDetail {
     if (!recheck) this.rechecks = 0;
     clearTimeout(this.recheckTimer);
     const ticket = ++this.reviewTicket;
-    getRowReview(this.ctx.datasetId, rowId).then(
+    api.get('/api/datasets/{id}/rows/{rowId}/review', { params: { id: this.ctx.datasetId, rowId } }).then(
       (review) => {
         if (ticket !== this.reviewTicket) return;
         this.review = review;

@@ -2,7 +2,7 @@
  * The dialog that flags a row or one cell: a reason from the dataset's list and a note for the coder.
  * The flag goes to the server (the only writer of reviews); the mark comes back through the document.
  */
-import { ApiError, createFlag } from '../api';
+import { api, ApiError } from '../api';
 import type { NewFlagBody } from '../../model/http';
 import { h } from '../ui/dom';
 import { reasonLabel } from './reasons';
@@ -77,7 +77,7 @@ export function flagDialog(datasetId: string, target: FlagTarget, reasons: reado
       const body: NewFlagBody = { sheet: target.sheet, row: target.row, column: target.column, reason: reason.value };
       if (note.value.trim() !== '') body.note = note.value.trim();
       try {
-        const flag = await createFlag(datasetId, body);
+        const flag = await api.post('/api/datasets/{id}/flags', { params: { id: datasetId }, body });
         close(flag.id);
       } catch (err) {
         error.textContent = err instanceof ApiError ? err.message : `Could not flag: ${(err as Error).message}`;

@@ -6,7 +6,7 @@
  * before the server's list can show them.
  */
 import type * as Y from 'yjs';
-import { listFlags } from '../api';
+import { api } from '../api';
 import { getSheets } from '../../model/document';
 import type { FlagListItem } from '../../model/http';
 import type { ReviewIndex } from './review-index';
@@ -124,7 +124,7 @@ export class RowCoders {
     }
     this.fetching = true;
     const askedAt = Date.now();
-    listFlags(this.datasetId).then(
+    api.get('/api/datasets/{id}/flags', { params: { id: this.datasetId } }).then(
       (flags) => {
         this.byRow = new Map(flags.map((f) => [f.row, f]));
         this.listAskedAt = askedAt;

@@ -4,7 +4,7 @@
  * types one, and "Write" puts it into the dataset's cell (the history keeps the coders' values).
  * Keyboard: arrows move between the choices, Enter writes, Tab goes on to the next unit.
  */
-import { adjudicate, getRound, getRoundUnits } from '../api';
+import { api } from '../api';
 import type { CellValue, Column } from '../../model/columns';
 import type { User as Me, Round, RoundUnit } from '../../model/http';
 import { fromText, toText } from '../grid/values';
@@ -25,7 +25,10 @@ export async function renderAdjudication(app: HTMLElement, me: Me, datasetId: st
   let round: Round;
   let units: RoundUnit[];
   try {
-    [round, units] = await Promise.all([getRound(datasetId, roundId), getRoundUnits(datasetId, roundId)]);
+    [round, units] = await Promise.all([
+      api.get('/api/datasets/{id}/rounds/{roundId}', { params: { id: datasetId, roundId } }),
+      api.get('/api/datasets/{id}/rounds/{roundId}/units', { params: { id: datasetId, roundId } }),
+    ]);
   } catch (err) {
     showError(app, me, err, 'There is no such round here.');
     return;
@@ -91,7 +94,7 @@ class AdjudicationView {
   /** Writes one decision; on success the unit shows it, and the focus goes on to the next unit to decide. */
   private async write(unit: RoundUnit, value: CellValue): Promise<boolean> {
     try {
-      unit.adjudication = await adjudicate(this.round.dataset, this.round.id, { row: unit.row, column: unit.column, value });
+      unit.adjudication = await api.post('/api/datasets/{id}/rounds/{roundId}/adjudicate', { params: { id: this.round.dataset, roundId: this.round.id }, body: { row: unit.row, column: unit.column, value } });
       unit.current = value;
     } catch (err) {
       toast(`Could not write ${unit.row} · ${unit.column}: ${(err as Error).message}`, 'error');

@@ -4,7 +4,7 @@
  * dataset). The same grid as the dataset page, taking edits in the round's columns only and adding
  * no rows. "Submit" hands the copy in: from then on it is read-only, here and on the server.
  */
-import { getRound, submitRound } from '../api';
+import { api } from '../api';
 import { CloseCode, CloseReason } from '../../model/codes';
 import { isEmpty } from '../../model/columns';
 import { roundRoom } from '../../model/rooms';
@@ -24,7 +24,7 @@ export async function renderCoding(app: HTMLElement, me: Me, datasetId: string, 
   if (!dataset) return;
   let round: Round;
   try {
-    round = await getRound(datasetId, roundId);
+    round = await api.get('/api/datasets/{id}/rounds/{roundId}', { params: { id: datasetId, roundId } });
   } catch (err) {
     showError(app, me, err, 'There is no such round here.');
     return;
@@ -155,7 +155,7 @@ class CodingPage {
     }
     this.submitButton.disabled = true;
     try {
-      await submitRound(this.round.dataset, this.round.id);
+      await api.post('/api/datasets/{id}/rounds/{roundId}/submit', { params: { id: this.round.dataset, roundId: this.round.id } });
     } catch (err) {
       toast(`Could not submit: ${(err as Error).message}`, 'error');
       this.submitButton.disabled = false;
@@ -181,7 +181,7 @@ class CodingPage {
   /** The server says something changed (this coder submitted, maybe in another tab): read the round again. */
   private async refreshRound(): Promise<void> {
     try {
-      this.round = await getRound(this.round.dataset, this.round.id);
+      this.round = await api.get('/api/datasets/{id}/rounds/{roundId}', { params: { id: this.round.dataset, roundId: this.round.id } });
     } catch (err) {
       toast(`Could not read the round: ${(err as Error).message}`, 'error');
       return;

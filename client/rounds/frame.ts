@@ -1,5 +1,5 @@
 /** What every double-coding page shares: the dataset it belongs to, the trail in the top bar, errors. */
-import { ApiError, getDataset } from '../api';
+import { api, ApiError } from '../api';
 import type { Column } from '../../model/columns';
 import type { DatasetDetail, User as Me } from '../../model/http';
 import { renderNotFound, topBar } from '../pages/layout';
@@ -10,7 +10,7 @@ import { h, replaceChildren } from '../ui/dom';
 export async function loadDataset(app: HTMLElement, me: Me, datasetId: string): Promise<DatasetDetail | null> {
   replaceChildren(app, topBar(me, [h('a', { href: '/' }, 'Datasets'), datasetId]), h('main', { class: 'loading' }, 'Opening…'));
   try {
-    return await getDataset(datasetId);
+    return await api.get('/api/datasets/{id}', { params: { id: datasetId } });
   } catch (err) {
     showError(app, me, err, `There is no dataset “${datasetId}”, or you may not open it.`);
     return null;

@@ -3,7 +3,7 @@
  * bars against the 0.667 and 0.800 thresholds, with percent agreement and pairable units; the
  * coder-pair matrix of each column in heat colours; the units the coders disagree on most; the CSV.
  */
-import { agreementCsvUrl, getAgreement, getRound, getRoundUnits } from '../api';
+import { api, agreementCsvUrl } from '../api';
 import type { Agreement, DatasetDetail, User as Me, Round, RoundUnits } from '../../model/http';
 import { renderNotFound } from '../pages/layout';
 import { roundsPath } from '../router';
@@ -29,7 +29,11 @@ export async function renderReport(app: HTMLElement, me: Me, datasetId: string, 
   let agreement: Agreement;
   let units: RoundUnits;
   try {
-    [round, agreement, units] = await Promise.all([getRound(datasetId, roundId), getAgreement(datasetId, roundId), getRoundUnits(datasetId, roundId)]);
+    [round, agreement, units] = await Promise.all([
+      api.get('/api/datasets/{id}/rounds/{roundId}', { params: { id: datasetId, roundId } }),
+      api.get('/api/datasets/{id}/rounds/{roundId}/agreement', { params: { id: datasetId, roundId } }),
+      api.get('/api/datasets/{id}/rounds/{roundId}/units', { params: { id: datasetId, roundId } }),
+    ]);
   } catch (err) {
     showError(app, me, err, 'There is no such round here.');
     return;

@@ -3,7 +3,7 @@
  * they are (cells coded, rows done, submitted). Coders open their copy from here; dataset admins the
  * report and the adjudication. Kept fresh while shown.
  */
-import { listRounds } from '../api';
+import { api } from '../api';
 import type { DatasetDetail, User as Me, RoundCoderStatus, RoundList, RoundSummary } from '../../model/http';
 import { datasetPath, roundsPath } from '../router';
 import { h, replaceChildren } from '../ui/dom';
@@ -33,7 +33,7 @@ export async function renderRounds(app: HTMLElement, me: Me, datasetId: string):
   let last = '';
   const refresh = async () => {
     try {
-      const rounds = await listRounds(datasetId);
+      const rounds = await api.get('/api/datasets/{id}/rounds', { params: { id: datasetId } });
       const key = JSON.stringify(rounds);
       if (key !== last) {
         last = key;

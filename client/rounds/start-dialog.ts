@@ -3,7 +3,7 @@
  * ones, or a seeded random sample of the rows not yet double-coded), which columns with the level
  * each is judged at, and which coders. The server makes each coder's blind copy.
  */
-import { ApiError, createRound, listMembers, listUsers } from '../api';
+import { api, ApiError } from '../api';
 import type { Column } from '../../model/columns';
 import type { AgreementLevel, NewRoundBody, Round, User as Me } from '../../model/http';
 import { h } from '../ui/dom';
@@ -126,7 +126,7 @@ export function startRoundDialog(input: StartRoundInput): Promise<Round | null> 
       error.hidden = true;
       submit.disabled = true;
       try {
-        close(await createRound(datasetId, body));
+        close(await api.post('/api/datasets/{id}/rounds', { params: { id: datasetId }, body }));
       } catch (err) {
         fail(err instanceof ApiError ? err.message : `Could not start the round: ${(err as Error).message}`);
         submit.disabled = false;
@@ -141,7 +141,7 @@ export function startRoundDialog(input: StartRoundInput): Promise<Round | null> 
 /** Whom a round can name as coders: every active user for a global admin, else the dataset's members. */
 async function loadPeople({ datasetId, me }: StartRoundInput): Promise<Array<{ name: string; role: string }>> {
   if (me.role === 'admin') {
-    return (await listUsers()).filter((u) => !u.disabled).map(({ name, role }) => ({ name, role }));
+    return (await api.get('/api/users')).filter((u) => !u.disabled).map(({ name, role }) => ({ name, role }));
   }
-  return (await listMembers(datasetId)).map(({ name, role }) => ({ name, role }));
+  return (await api.get('/api/datasets/{id}/members', { params: { id: datasetId } })).map(({ name, role }) => ({ name, role }));
 }

@@ -4,7 +4,7 @@
  */
 import { isHttpUrl } from '../../model/columns';
 import type { SourceSummary } from '../../model/http';
-import { addSource, uploadSource } from '../api';
+import { api, uploadSource } from '../api';
 import { h } from '../ui/dom';
 
 const FILE_TYPES = '.txt,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html';
@@ -80,9 +80,9 @@ export class AddSourceForm {
     if (title === '') return this.fail('Give the source a title.');
     const link = this.linkProblem();
     if (link) return this.fail(link);
-    await this.run(() => addSource(this.datasetId, {
+    await this.run(() => api.post('/api/datasets/{id}/sources', { params: { id: this.datasetId }, body: {
       title, text, ...(url && { url }), ...(outlet && { outlet }), ...(publishedAt && { publishedAt }),
-    }));
+    } }));
   }
 
   private async upload(file: File): Promise<void> {

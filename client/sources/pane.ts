@@ -9,7 +9,7 @@ import { type Anchor, type IndexedText, indexText } from '../../model/anchors';
 import { isHttpUrl } from '../../model/columns';
 import { getSheet, sheetRows } from '../../model/document';
 import type { SourceDetail, SourceSummary } from '../../model/http';
-import { getSource, listSources } from '../api';
+import { api, listSources } from '../api';
 import { h, replaceChildren, toast } from '../ui/dom';
 import { showContextMenu } from '../review/context-menu';
 import { AddSourceForm } from './add-source';
@@ -235,7 +235,7 @@ export class ReadingPane {
   private fetchSource(sourceId: string): Promise<SourceDetail> {
     let text = this.texts.get(sourceId);
     if (!text) {
-      text = getSource(this.options.datasetId, sourceId);
+      text = api.get('/api/datasets/{id}/sources/{sourceId}', { params: { id: this.options.datasetId, sourceId } });
       this.texts.set(sourceId, text);
       text.catch(() => this.texts.delete(sourceId));
     }
