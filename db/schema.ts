@@ -277,9 +277,25 @@ export const releases = sqliteTable('releases', {
   /** JSON: {sheetId: row count}. */
   rowCounts: text('row_counts').notNull(),
   sha256: text('sha256').notNull(),
+  /** Empty for releases stored in parts (`releaseParts`). */
   zip: blob('zip', { mode: 'buffer' }).notNull(),
   snapshot: blob('snapshot', { mode: 'buffer' }).notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.version] }), index('releases_rank').on(t.datasetId, t.rank)]);
+
+/**
+ * A release's stored files (`zip`, `snapshot`) in parts of about a megabyte, in `seq` order, for releases whose
+ * `zip` and `snapshot` columns are empty: written a few parts per transaction and read a part at a time, so a
+ * release of a million rows is never one value in a statement. `sha256` is the release's: two instances making
+ * the same version at once write parts of their own, and the one whose release row is stored keeps its parts.
+ */
+export const releaseParts = sqliteTable('release_parts', {
+  datasetId: text('dataset_id').notNull(),
+  version: text('version').notNull(),
+  sha256: text('sha256').notNull(),
+  file: text('file').notNull(),
+  seq: integer('seq').notNull(),
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.version, t.sha256, t.file, t.seq] })]);
 
 /**
  * Groups of rows that duplicate detection proposed and a user said are not the same event

@@ -407,15 +407,22 @@ export interface ReleaseRecord {
 }
 
 /** A dataset's releases: stored once, never changed. */
+/** The files stored with a release. */
+export type ReleaseFile = 'zip' | 'snapshot';
+
 export interface ReleaseStore {
   /** Oldest (lowest version) first. */
   list(datasetId: string): Promise<ReleaseRecord[]>;
-  /** Stores a release; false, storing nothing, when the version exists. */
-  insert(datasetId: string, release: ReleaseRecord, files: { zip: Uint8Array; snapshot: Uint8Array }): Promise<boolean>;
-  /** The package's bytes exactly as stored. */
-  zip(datasetId: string, version: string): Promise<Uint8Array | undefined>;
-  /** The rows and columns the release was made from, as stored (gzipped JSON). */
-  snapshot(datasetId: string, version: string): Promise<Uint8Array | undefined>;
+  /**
+   * Stores a release, its files given as their bytes in order (any number of pieces); false, storing
+   * nothing, when the version exists. Large files are written a few parts per transaction, with turns of
+   * the event loop between; the release is listed only once all of it is stored.
+   */
+  insert(datasetId: string, release: ReleaseRecord, files: Record<ReleaseFile, readonly Uint8Array[]>): Promise<boolean>;
+  /** The package's bytes exactly as stored, a part at a time; undefined for no such release. */
+  zip(datasetId: string, version: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** The rows and columns the release was made from, as stored (gzipped), a part at a time. */
+  snapshot(datasetId: string, version: string): Promise<AsyncIterable<Uint8Array> | undefined>;
 }
 
 export interface Storage {

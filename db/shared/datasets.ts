@@ -156,7 +156,7 @@ export class SharedDatasetCatalog implements DatasetCatalog {
       removed = yield* rows(tx.select({ datasetId: t.sheets.datasetId, sheetId: t.sheets.sheetId }).from(t.sheets).where(rooms(t.sheets)));
       if (docs.dropIndexesWhen === 'before rows') for (const s of removed) docs.dropIndexes(s.datasetId, s.sheetId);
       for (const table of [t.cellChanges, t.rows, t.sheets, t.reviews, t.flags, t.conflicts]) yield* exec(tx.delete(table).where(rooms(table)));
-      for (const table of [t.datasetMembers, t.sources, t.roundAdjudications, t.roundCoders, t.rounds, t.releases]) {
+      for (const table of [t.datasetMembers, t.sources, t.roundAdjudications, t.roundCoders, t.rounds, t.releases, t.releaseParts]) {
         yield* exec(tx.delete(table).where(eq(table.datasetId, id)));
       }
       yield* exec(tx.delete(t.datasets).where(eq(t.datasets.id, id)));

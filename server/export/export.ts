@@ -48,7 +48,7 @@ function sheetChunks({ readModel }: Storage, datasetId: string, sheet: SheetSumm
  * Pulled chunk by chunk: the sheet is never one string in memory. Each chunk waits for the event loop's
  * next turn first, so other requests and sockets are served between the pages of a large export.
  */
-function streamOf(chunks: AsyncIterator<Uint8Array>): ReadableStream<Uint8Array> {
+export function streamOf(chunks: AsyncIterator<Uint8Array>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       await new Promise((resolve) => setImmediate(resolve));

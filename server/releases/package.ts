@@ -280,7 +280,7 @@ export class PackageWriter {
    * The zip: same rows, release and sources, same bytes. `release.rows` holds the rows of each sheet;
    * `previous`, what changed since the release before (for CHANGELOG.md).
    */
-  async finish(release: ReleaseRecord, sources: PackageInput['sources'], previous?: SincePrevious): Promise<Buffer> {
+  async finish(release: ReleaseRecord, sources: PackageInput['sources'], previous?: SincePrevious): Promise<Uint8Array[]> {
     const { head } = this;
     const dataFile = (id: string) => `data/${sheetResourceName(id)}.csv`;
     const sourcesCsv = new CsvEntry(SOURCE_FIELDS);
@@ -300,8 +300,8 @@ export class PackageWriter {
   }
 }
 
-/** The archive around compressed entries, in the order given; fflate writes the zip's own records. */
-async function zipOf(files: Array<[string, Promise<CompressedFile>]>): Promise<Buffer> {
+/** The archive around compressed entries, in the order given, in pieces; fflate writes the zip's own records. */
+async function zipOf(files: Array<[string, Promise<CompressedFile>]>): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((error, data) => {
@@ -317,7 +317,7 @@ async function zipOf(files: Array<[string, Promise<CompressedFile>]>): Promise<B
   }
   zip.end();
   if (failure) throw failure;
-  return Buffer.concat(out);
+  return out;
 }
 
 /** The zip of a whole snapshot in memory (a small one: tests). */
@@ -325,5 +325,5 @@ export async function packageZip({ release, snapshot, sources, previous }: Packa
   const opened = wholeSnapshot(snapshot);
   const writer = new PackageWriter(opened.head);
   for await (const row of opened.rows) await writer.add(row);
-  return writer.finish(release, sources, previous);
+  return Buffer.concat(await writer.finish(release, sources, previous));
 }

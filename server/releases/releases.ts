@@ -67,7 +67,9 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
   });
   const previous = last && await sincePrevious(storage, dataset.id, last, snapshot);
   const zip = await pkg.finish(release, sources, previous);
-  release.sha256 = createHash('sha256').update(zip).digest('hex');
+  const hash = createHash('sha256');
+  for (const piece of zip) hash.update(piece);
+  release.sha256 = hash.digest('hex');
   // Deleted while its package was being built: nothing is stored.
   if (!await storage.datasets.get(dataset.id)) throw notFound(`No dataset "${dataset.id}"`);
   if (!await storage.releases.insert(dataset.id, release, { zip, snapshot })) {
@@ -77,12 +79,12 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
 }
 
 /** What changed since the release before, for the changelog. */
-async function sincePrevious(storage: Storage, datasetId: string, last: ReleaseRecord, now: Uint8Array): Promise<SincePrevious> {
+async function sincePrevious(storage: Storage, datasetId: string, last: ReleaseRecord, now: readonly Uint8Array[]): Promise<SincePrevious> {
   const before = await openSnapshot(await storedSnapshot(storage, datasetId, last.version));
   return { release: last, head: before.head, diff: await diffSnapshots(before, await openSnapshot(now)) };
 }
 
-async function storedSnapshot(storage: Storage, datasetId: string, version: string): Promise<Uint8Array> {
+async function storedSnapshot(storage: Storage, datasetId: string, version: string): Promise<AsyncIterable<Uint8Array>> {
   const bytes = await storage.releases.snapshot(datasetId, version);
   if (!bytes) throw notFound(`No release ${version}`);
   return bytes;

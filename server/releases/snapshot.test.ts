@@ -10,14 +10,14 @@ const snapshot = (rows: Array<[string, string]>): Snapshot => ({
   sheets: [{ id: 'events', name: 'Events', columns, rows: rows.map(([id, actor]) => row(id, actor)) }, { id: 'empty', name: 'Empty', columns, rows: [] }],
 });
 
-async function stored(whole: Snapshot): Promise<Buffer> {
+async function stored(whole: Snapshot): Promise<Buffer[]> {
   const opened = wholeSnapshot(whole);
   const writer = new SnapshotWriter(opened.head);
   for await (const r of opened.rows) await writer.add(r);
   return writer.finish();
 }
 
-async function rowsOf(bytes: Uint8Array): Promise<SnapshotRow[]> {
+async function rowsOf(bytes: Uint8Array | Uint8Array[]): Promise<SnapshotRow[]> {
   const rows: SnapshotRow[] = [];
   for await (const r of (await openSnapshot(bytes)).rows) rows.push(r);
   return rows;

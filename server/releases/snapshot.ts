@@ -77,15 +77,19 @@ export class SnapshotWriter {
     return this.file.write(`${JSON.stringify(row)}\n`);
   }
 
-  async finish(): Promise<Buffer> {
-    return Buffer.concat((await this.file.end()).chunks);
+  /** The gzipped snapshot, in pieces. */
+  async finish(): Promise<Buffer[]> {
+    return (await this.file.end()).chunks;
   }
 }
 
-/** Opens a stored snapshot: its head at once, its rows as they are unzipped (off the main thread) and parsed. */
-export async function openSnapshot(bytes: Uint8Array): Promise<OpenSnapshot> {
+/**
+ * Opens a stored snapshot (its bytes, or its parts as they are read): its head at once, its rows as they
+ * are unzipped (off the main thread) and parsed.
+ */
+export async function openSnapshot(bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<OpenSnapshot> {
   const gunzip = createGunzip();
-  Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]).pipe(gunzip);
+  Readable.from(bytes instanceof Uint8Array ? [bytes] : bytes).pipe(gunzip);
   const lines = createInterface({ input: gunzip, crlfDelay: Infinity })[Symbol.asyncIterator]();
   const first = await lines.next();
   const head = first.done ? null : JSON.parse(first.value) as (SnapshotHead & { format?: string }) | Snapshot;

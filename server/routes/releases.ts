@@ -1,11 +1,12 @@
 /** A dataset's codebook and its releases (docs/releases.md). */
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8, Unzip, UnzipInflate } from 'fflate';
 import { Hono } from 'hono';
 import { NewReleaseBody } from '../../model/http';
 import { codebookMarkdown, SheetTally } from '../codebook/codebook';
 import type { Services } from '../context';
 import { badRequest, notFound } from '../errors';
 import { inTurns } from '../http/turns';
+import { streamOf } from '../export/export';
 import { exportRecord } from '../export/format';
 import { releasePreview } from '../releases/preview';
 import { createRelease, releaseDiff } from '../releases/releases';
@@ -51,18 +52,21 @@ export function releaseRoutes({ storage, registry }: Services) {
       const version = c.req.param('version');
       const zip = await releases.zip(id, version);
       if (!zip) throw notFound(`No release ${version}`);
-      return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
-        'content-type': 'application/zip',
-        'content-disposition': `attachment; filename="${id}-${version}.zip"`,
-        // Immutable: the same version is always the same bytes.
-        'cache-control': 'private, max-age=31536000, immutable',
+      // Sent a stored part at a time: a release of a million rows is never held whole.
+      return new Response(streamOf(zip[Symbol.asyncIterator]()), {
+        headers: {
+          'content-type': 'application/zip',
+          'content-disposition': `attachment; filename="${id}-${version}.zip"`,
+          // Immutable: the same version is always the same bytes.
+          'cache-control': 'private, max-age=31536000, immutable',
+        },
       });
     })
     .get('/releases/:version/CHANGELOG.md', async (c) => {
       const version = c.req.param('version');
       const zip = await releases.zip(c.get('dataset').id, version);
-      if (!zip) throw notFound(`No release ${version}`);
-      const changelog = unzipSync(zip, { filter: (file) => file.name === 'CHANGELOG.md' })['CHANGELOG.md']!;
+      const changelog = zip && await fileInZip(zip, 'CHANGELOG.md');
+      if (!changelog) throw notFound(`No release ${version}`);
       return c.body(strFromU8(changelog), 200, { 'content-type': 'text/markdown; charset=utf-8' });
     })
     .get('/releases/:version/diff', async (c) => {
@@ -70,4 +74,27 @@ export function releaseRoutes({ storage, registry }: Services) {
       if (!from) throw badRequest('Name the release to compare with: ?from=VERSION');
       return c.json(await releaseDiff(storage, c.get('dataset').id, from, c.req.param('version')));
     });
+}
+
+/** One file of a zip read as its parts come, without holding the rest. */
+async function fileInZip(parts: AsyncIterable<Uint8Array>, name: string): Promise<Uint8Array | undefined> {
+  const found: Uint8Array[] = [];
+  let complete = false;
+  let failure: Error | null = null;
+  const unzip = new Unzip((file) => {
+    if (file.name !== name) return;
+    file.ondata = (error, data, final) => {
+      if (error) failure = error;
+      found.push(data);
+      if (final) complete = true;
+    };
+    file.start();
+  });
+  unzip.register(UnzipInflate);
+  for await (const part of parts) {
+    unzip.push(part);
+    if (complete || failure) break;
+  }
+  if (failure) throw failure;
+  return complete ? Buffer.concat(found) : undefined;
 }
