@@ -1,4 +1,5 @@
 /** Reads the environment, opens the database, and serves until SIGTERM or SIGINT. */
+import { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { ulid } from 'ulid';
@@ -10,6 +11,8 @@ import { createLogger } from './logger';
 import { RedisBus } from './sync/redis-bus';
 
 const SHUTDOWN_LIMIT_MS = 4500;
+/** How long an idle keep-alive connection stays open. */
+const KEEP_ALIVE_MS = 65_000;
 
 const config = readConfig();
 const instanceId = config.INSTANCE_ID ?? ulid().slice(-8).toLowerCase();
@@ -36,6 +39,13 @@ const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.POR
   log.info({ url: base, dataDir: config.dataDir, store: where }, 'listening');
 });
 injectWebSocket(server);
+// An idle keep-alive connection is closed only after the other side's own idle timeout (nginx's upstream
+// keepalive and most load balancers: 60 s; clients take the server's hint): a connection closed by the
+// server at the moment the other side sends a request on it fails that request.
+if (server instanceof HttpServer) {
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
