@@ -109,9 +109,11 @@ function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: boolean):
   const spans = new Map<string, { from: number; to: number } | null>();
   const parts = lists.map(() => new Map<string, string[]>());
   const names = new Map<string, string>();
-  const once = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+  const joined = new Map<string, string>();
+  const places = new Map<string, NonNullable<DuplicateKeys['place']>>();
+  const once = <K, V>(map: Map<K, V>, key: K, make: (key: K) => V): V => {
     if (map.has(key)) return map.get(key)!;
-    const value = make();
+    const value = make(key);
     map.set(key, value);
     return value;
   };
@@ -123,16 +125,21 @@ function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: boolean):
       const found = once(parts[column]!, value, () => actorParts(value).map((part) => actorKey(lists[column]?.find(part)?.actor.name ?? part)));
       for (const part of found) if (!actors.includes(part)) actors.push(part);
     });
-    return actors.length > 1 ? actors.sort().join('\u0001') : actors[0] ?? '';
+    // The same actors recur on many rows, whose keys are kept: one string for them all.
+    return actors.length > 1 ? once(joined, actors.sort().join('\u0001'), (key) => key) : actors[0] ?? '';
   };
   const placeOf = (record: DuplicateKeyRecord): DuplicateKeys['place'] => {
     const place = record.place;
     if (typeof place === 'object' && place !== null && !Array.isArray(place)) {
       const { name: placeName, lat, lon } = place as Record<string, unknown>;
       const coordinate = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-      return { name: typeof placeName === 'string' ? name(placeName) : '', lat: coordinate(lat), lon: coordinate(lon) };
+      const found = { name: typeof placeName === 'string' ? name(placeName) : '', lat: coordinate(lat), lon: coordinate(lon) };
+      return once(places, `${found.name}\u0001${found.lat}\u0001${found.lon}`, () => found);
     }
-    if (typeof record.location === 'string' && record.location.trim() !== '') return { name: name(record.location), lat: null, lon: null };
+    if (typeof record.location === 'string' && record.location.trim() !== '') {
+      const location = name(record.location);
+      return once(places, `${location}\u0001\u0001`, () => ({ name: location, lat: null, lon: null }));
+    }
     return null;
   };
   return (record) => {
