@@ -3,7 +3,10 @@
  * behind a reverse proxy on PORT (default 8787; `scripts/balancer.ts`), for trying several instances on one
  * machine (docs/deployment.md#on-one-machine). The instances listen on 127.0.0.1, ports PORT+1 … PORT+N. The
  * first one starts alone: it migrates the database and, on an empty one, creates the admin and the demo
- * dataset; the others start once it runs. SIGINT or SIGTERM stops them all (SIGTERM each, then waits).
+ * dataset; the others start once it runs. An instance that dies (killed, or exits with an error) is started
+ * again on its port, after a wait that doubles while it keeps dying young (1 s up to 30 s); one that stops
+ * cleanly (exit 0, as after its own SIGTERM) is left stopped, as a service manager's `on-failure` does. SIGINT
+ * or SIGTERM stops them all (SIGTERM each, then waits).
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tessera_cluster; the database is created if
  * missing), REDIS_URL (default redis://127.0.0.1:6379), HOST (the proxy's address) and every other
@@ -17,6 +20,11 @@ import { startBalancer, type Balancer } from './balancer';
 
 const ROOT = join(import.meta.dirname, '..');
 const STOP_LIMIT_MS = 10_000;
+
+/** Waits before starting a dead instance again: doubling from the first while it dies within YOUNG_MS of its start. */
+const FIRST_RESTART_MS = 1000;
+const MAX_RESTART_MS = 30_000;
+const YOUNG_MS = 30_000;
 
 interface Instance {
   index: number;
@@ -64,8 +72,11 @@ const instances: Instance[] = [];
 let balancer: Balancer | undefined;
 let stopping = false;
 
-/** Starts instance `index` (1-based); resolves with what its "Tessera is running" line says after the URL. */
-function startInstance(index: number): Promise<string> {
+/**
+ * Starts instance `index` (1-based); resolves with what its "Tessera is running" line says after the URL.
+ * `restartWait`: how long it waited before this start, after it died (0 the first time).
+ */
+function startInstance(index: number, restartWait = FIRST_RESTART_MS / 2): Promise<string> {
   const instancePort = port + index;
   const env: NodeJS.ProcessEnv = {
     ...process.env, HOST: '127.0.0.1', PORT: String(instancePort), DATABASE_URL: databaseUrl, REDIS_URL: redisUrl,
@@ -81,12 +92,25 @@ function startInstance(index: number): Promise<string> {
     index, port: instancePort, child, running: true,
     exited: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1))),
   };
-  instances.push(instance);
+  instances[index - 1] = instance;
+  const startedAt = Date.now();
   void instance.exited.then((code) => {
     instance.running = false;
     if (stopping) return;
-    console.log(`instance ${index} (port ${instancePort}) exited with ${code}; the proxy sends its clients to the others`);
-    if (instances.every((i) => !i.running)) void stop(1);
+    if (code === 0) {
+      console.log(`instance ${index} (port ${instancePort}) stopped; the proxy sends its clients to the others`);
+      if (instances.every((i) => !i.running)) void stop(1);
+      return;
+    }
+    const wait = Date.now() - startedAt < YOUNG_MS ? Math.min(MAX_RESTART_MS, restartWait * 2) : FIRST_RESTART_MS;
+    console.log(`instance ${index} (port ${instancePort}) died (exit ${code}); the proxy sends its clients to the others, and it starts again in ${wait / 1000} s`);
+    setTimeout(() => {
+      if (stopping) return;
+      startInstance(index, wait).then(
+        () => console.log(`instance ${index}: http://127.0.0.1:${instancePort}/ (pid ${instances[index - 1]!.child.pid}) started again`),
+        () => undefined, // it died again: its exit schedules the next start
+      );
+    }, wait);
   });
 
   return new Promise((resolve, reject) => {

@@ -2,7 +2,8 @@
  * `npm run cluster -- 2` (the script itself, so that signals reach it without npm between): two instances
  * on a PostgreSQL database of its own and a Redis prefix of its own, behind the proxy. Requests through
  * the proxy reach both instances, an edit made on one instance reaches clients of the other, clients
- * move to the remaining instance when one stops, and SIGTERM stops everything.
+ * move to the remaining instance when one stops, an instance that dies is started again, and SIGTERM
+ * stops everything.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -153,6 +154,27 @@ describe('npm run cluster -- 2', () => {
     const late = await connectSynced(proxy, 'demo');
     clients.push(late);
     expect(hasRow(late, rowId)).toBe(true);
+  });
+
+  it('starts an instance that dies again on its port, with what was stored before', async () => {
+    const second = instances[1]!;
+    const before = await connectSynced(second, 'demo');
+    clients.push(before);
+    const rowId = newRowId();
+    insertRow(sheetOf(before.doc, 'events'), rowId, { summary: 'stored before the instance died' });
+    await waitFor(async () => (await api(second, '/api/datasets/demo/sheets/events/rows?limit=1000')).body.rows?.some((r: { row_id: string }) => r.row_id === rowId),
+      { what: 'the row stored' });
+
+    process.kill(second.pid, 'SIGKILL');
+    const again = await waitFor(() => new RegExp(`^instance 2: http://127\\.0\\.0\\.1:${port + 2}/ \\(pid (\\d+)\\) started again$`, 'm').exec(output),
+      { timeoutMs: 60_000, what: `instance 2 started again; output:\n${output}` });
+    const pid = Number(again![1]);
+    expect(pid).not.toBe(second.pid);
+    instances[1] = { ...second, pid };
+    expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
+    const after = await connectSynced(second, 'demo');
+    clients.push(after);
+    expect(hasRow(after, rowId)).toBe(true);
   });
 
   it('stops every instance and the proxy on SIGTERM, and exits 0', async () => {
