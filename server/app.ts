@@ -36,6 +36,7 @@ import { EvidenceCheck } from './sources/evidence';
 import { auditRoutes, usersRoutes } from './routes/users';
 import { mountClient } from './static';
 import type { Bus } from './sync/bus';
+import type { CounterStores } from './http/shared-counters';
 import { DocRegistry } from './sync/registry';
 import { mountSocket } from './sync/socket';
 import { parseRoom } from '../model/rooms';
@@ -62,6 +63,8 @@ export interface AppOptions {
   /** Other instances on the same database (docs/architecture.md#several-instances), and this one's name. */
   bus?: Bus;
   instanceId?: string;
+  /** Rate-limit counters shared with the other instances (in Redis); each instance counts alone without them. */
+  counters?: CounterStores;
   /** How often every open socket is checked against the database (ACCESS_RECHECK_MS); 5 s by default. */
   accessRecheckMs?: number;
   /** Serves `GET /metrics` to the holder of this token (METRICS_TOKEN); no metrics without it. */
@@ -151,7 +154,7 @@ export function createApp(options: AppOptions) {
     return roleOn(storage.datasets, user, dataset);
   }, { bus: options.bus, recheckEveryMs: options.accessRecheckMs, log });
   const rounds = new Rounds(storage, registry, peers, evidence);
-  const services: Services = { storage, registry, review, peers, rounds, rowFeed, log };
+  const services: Services = { storage, registry, review, peers, rounds, rowFeed, log, counters: options.counters };
   const http: HttpOptions = { ...HTTP_DEFAULTS, ...options.http };
 
   const app = new Hono<AuthEnv>();

@@ -7,6 +7,8 @@ import type { DocRegistry } from './sync/registry';
 import type { RowFeed } from './sync/row-feed';
 
 /** What the routes need, built once by `createApp`. */
+import type { CounterStores } from './http/shared-counters';
+
 export interface Services {
   storage: Storage;
   registry: DocRegistry;
@@ -18,4 +20,6 @@ export interface Services {
   /** Row deltas to the grids of datasets in the `rows` layout. */
   rowFeed: RowFeed;
   log: Logger;
+  /** Rate-limit counters shared by every instance (in Redis, with REDIS_URL); each instance's own otherwise. */
+  counters?: CounterStores;
 }

@@ -8,6 +8,8 @@ import { createApp } from './app';
 import { readConfig } from './config';
 import { announceStart, prepareDatabase } from './first-start';
 import { createLogger } from './logger';
+import { Redis } from 'ioredis';
+import { redisCounters } from './http/shared-counters';
 import { RedisBus } from './sync/redis-bus';
 
 const SHUTDOWN_LIMIT_MS = 4500;
@@ -21,8 +23,12 @@ const log = config.REDIS_URL ? createLogger(config.LOG_LEVEL).child({ instance: 
 const store = config.DATABASE_URL ? 'postgresql' : 'sqlite';
 const { storage, where, close: closeStorage } = await openStorage(config, (migration) => log.info({ migration, store }, 'migration applied'));
 const bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, instanceId, log }) : undefined;
+// Rate-limit counters shared by the instances: a client of its own, which fails at once while Redis is down.
+const countersRedis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0 }) : undefined;
+countersRedis?.on('error', () => undefined); // told by the counters themselves, once
+const counters = countersRedis && redisCounters(countersRedis, config.REDIS_PREFIX, log);
 const { app, services, injectWebSocket, wss } = createApp({
-  storage, log, bus, instanceId: bus ? instanceId : undefined, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
+  storage, log, bus, counters, instanceId: bus ? instanceId : undefined, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
   accessRecheckMs: config.ACCESS_RECHECK_MS, metricsToken: config.METRICS_TOKEN,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
@@ -63,6 +69,7 @@ async function shutdown(signal: string): Promise<void> {
   for (const socket of wss.clients) socket.close(1012, 'Server restarting');
   await waitForSocketsToClose(1000);
   await bus?.close();
+  countersRedis?.disconnect();
   await closeStorage();
   process.exit(0);
 }

@@ -9,6 +9,7 @@ import type { Services } from '../context';
 import type { UserDirectory } from '../storage';
 import { AppError, unauthorized } from '../errors';
 import { client } from '../http/client-info';
+import type { CounterStores } from '../http/shared-counters';
 import { readBody } from '../validate';
 
 /** Starts a session for `userId` and sets its HttpOnly cookie. */
@@ -34,10 +35,12 @@ async function signInName(c: Context): Promise<string> {
  * Guessing passwords: ten failed sign-ins for one name from one address in 15 minutes, then 429 for that
  * name from there until the window passes; others behind the same address (a proxy, an office) still
  * get in. A hundred failures from one address, whatever the names, stop that address (password spraying).
- * The address is the socket's, or with TRUST_PROXY the one the proxy saw.
+ * The address is the socket's, or with TRUST_PROXY the one the proxy saw. With several instances the
+ * counts are shared (`counters`), so the limits hold however the attempts are spread over them.
  */
-const signInLimits = () => [
+const signInLimits = (counters?: CounterStores) => [
   rateLimiter({
+    ...(counters && { store: counters('signin-address') }),
     windowMs: WINDOW_MS,
     limit: 100,
     skipSuccessfulRequests: true,
@@ -47,6 +50,7 @@ const signInLimits = () => [
     },
   }),
   rateLimiter({
+    ...(counters && { store: counters('signin-name') }),
     windowMs: WINDOW_MS,
     limit: 10,
     skipSuccessfulRequests: true,
@@ -58,9 +62,9 @@ const signInLimits = () => [
 ] as const;
 
 /** Sign in with name and password (or a sign-in link's token), sign out (which closes that session's sockets with 4401). */
-export function sessionRoutes({ storage: { users }, peers }: Services) {
+export function sessionRoutes({ storage: { users }, peers, counters }: Services) {
   return new Hono()
-    .post('/', ...signInLimits(), async (c) => {
+    .post('/', ...signInLimits(counters), async (c) => {
       const body = await readBody(c, SignInBody);
       const user = 'token' in body
         ? (await userByToken(users, body.token)) ?? (await userByLink(users, body.token))
