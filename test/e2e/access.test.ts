@@ -2,7 +2,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { signedIn } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -16,7 +15,7 @@ describe('access changes on an open page', () => {
   it('turns a member’s grid read-only when they are made a viewer, and tells them when they are removed', async () => {
     const { token } = (await api(e2e.server, '/api/users', { body: { name: 'Mia Member', role: 'editor' } })).body;
     await api(e2e.server, '/api/datasets/team-b/members/Mia%20Member', { method: 'PUT', body: { role: 'editor' } });
-    const { page, context } = await signedIn(e2e.browser, e2e.server.url, token, '/d/team-b/events');
+    const { page, context } = await e2e.signedIn(token, '/d/team-b/events');
     // A new dataset has no rows yet: wait for the grid's live connection.
     await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
     expect(await page.getByTestId('add-row').count()).toBe(1);

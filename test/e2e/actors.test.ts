@@ -11,7 +11,7 @@ import { newRowId } from '../../model/ids';
 import { type CreatedUser, createDataset, createUser, rowCount } from '../helpers/api';
 import { api, type Client, connectSynced } from '../helpers/clients';
 import { rowsOf } from '../helpers/docs';
-import { cell, openSheet, signedIn } from './browser';
+import { cell, openSheet } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -57,7 +57,7 @@ const serverCell = (watcher: Client, rowId: string, columnId: string): CellValue
 describe('an actor column', () => {
   it('offers actors by name and alias as one types; picking an alias writes the actor’s name', async () => {
     const { datasetId, row, watcher } = await actorDataset();
-    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${datasetId}/events`);
+    const { context, page } = await e2e.signedIn(editor.token, `/d/${datasetId}/events`);
     try {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'actor1').click();
@@ -95,7 +95,7 @@ describe('an actor column', () => {
 
   it('lets an admin add a name to the actor list from the editor', async () => {
     const { datasetId, row, watcher } = await actorDataset();
-    const { context, page } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, `/d/${datasetId}/events`);
+    const { context, page } = await e2e.signedIn(e2e.server.adminToken, `/d/${datasetId}/events`);
     try {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'actor1').click();
@@ -118,7 +118,7 @@ describe('an actor column', () => {
     const text = 'Pyongyang fired two missiles on Wednesday.\nSeoul said the test broke the agreement.';
     const source = await api(e2e.server, `/api/datasets/${datasetId}/sources`, { body: { title: 'Missile test', text } });
     expect(source.status).toBe(201);
-    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${datasetId}/events`);
+    const { context, page } = await e2e.signedIn(editor.token, `/d/${datasetId}/events`);
     try {
       await openSheet(page, datasetId, 'events');
       await cell(page, row, 'summary').click();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/clients';
-import { cell, cellText, openSheet, rowIds, signedIn } from './browser';
+import { cell, cellText, openSheet, rowIds } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -26,7 +26,7 @@ async function enter(page: Page, rowId: string, columnId: string, text: string, 
 describe('a coding session', () => {
   it('lets a new user sign in by link, code an event and a statement while another browser watches, and export them', async () => {
     // The admin opens the first-start sign-in link: the token becomes a session and leaves the address bar.
-    const admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/');
+    const admin = await e2e.signedIn(e2e.server.adminToken, '/');
     expect(admin.page.url()).toBe(`${e2e.server.url}/`);
     await admin.page.locator('[data-dataset=demo]').waitFor();
 
@@ -166,7 +166,7 @@ describe('a coding session', () => {
   });
 
   it('lets an admin create a dataset from a template and opens it', async () => {
-    const { page, context } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/');
+    const { page, context } = await e2e.signedIn(e2e.server.adminToken, '/');
     await page.getByLabel('Name', { exact: true }).fill('Sahel protests 2024');
     await page.getByLabel('Template').selectOption('events-statements');
     await page.getByRole('button', { name: 'Create dataset' }).click();

@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
-import { cell, cellText, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cell, cellText, openSheet, rowIds, typeInto } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -14,8 +14,8 @@ let ben: Page;
 
 beforeAll(async () => {
   const [anaUser, benUser] = [await createUser(e2e.server, 'Ana Ruiz', 'editor'), await createUser(e2e.server, 'Ben Okafor', 'editor')];
-  ana = (await signedIn(e2e.browser, e2e.server.url, anaUser.token, '/d/demo/events')).page;
-  ben = (await signedIn(e2e.browser, e2e.server.url, benUser.token, '/d/demo/events')).page;
+  ana = (await e2e.signedIn(anaUser.token, '/d/demo/events')).page;
+  ben = (await e2e.signedIn(benUser.token, '/d/demo/events')).page;
   await openSheet(ana, 'demo', 'events');
   await openSheet(ben, 'demo', 'events');
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
 import { getSheet, readColumns, sheetRows } from '../../model/document';
-import { cell, openSheet, rowIds, signedIn } from './browser';
+import { cell, openSheet, rowIds } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -22,9 +22,9 @@ const headers = (page: Page) => page.locator('.ag-header-cell[col-id]').evaluate
 const item = (columnId: string) => admin.locator(`.column-item[data-column="${columnId}"]`);
 
 beforeAll(async () => {
-  admin = (await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events')).page;
+  admin = (await e2e.signedIn(e2e.server.adminToken, '/d/demo/events')).page;
   const user = await createUser(e2e.server, 'Cora Coder', 'editor');
-  coder = (await signedIn(e2e.browser, e2e.server.url, user.token, '/d/demo/events')).page;
+  coder = (await e2e.signedIn(user.token, '/d/demo/events')).page;
   await openSheet(admin, 'demo', 'events');
   await openSheet(coder, 'demo', 'events');
   watcher = await connectSynced(e2e.server, 'demo');

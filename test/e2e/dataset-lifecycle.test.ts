@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { listedDatasets, signedIn, userPage } from './browser';
+import { listedDatasets } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function adminPage(): Promise<Page> {
-  const { context, page } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken);
+  const { context, page } = await e2e.signedIn(e2e.server.adminToken);
   contexts.push(context);
   return page;
 }
@@ -63,7 +63,7 @@ describe('the dataset list', () => {
 
   it('shows admins of an archived dataset as admins, marked read-only, with Restore and Delete; others with their own role and no actions', async () => {
     await createDataset(e2e.server, 'shelved');
-    const { context: danaContext, page: dana } = await userPage(e2e.browser, e2e.server, 'Dana Other', 'editor');
+    const { context: danaContext, page: dana } = await e2e.userPage('Dana Other', 'editor');
     contexts.push(danaContext);
     expect((await api(e2e.server, `/api/datasets/shelved/members/${encodeURIComponent('Dana Other')}`, { method: 'PUT', body: { role: 'admin' } })).status).toBe(200);
     expect((await api(e2e.server, '/api/datasets/shelved', { method: 'PATCH', body: { archived: true } })).status).toBe(200);
@@ -82,7 +82,7 @@ describe('the dataset list', () => {
     expect(await danaCard.getByTestId('restore-dataset').count()).toBe(1);
     expect(await danaCard.getByTestId('delete-dataset').count()).toBe(1);
 
-    const { context: eveContext, page: eve } = await userPage(e2e.browser, e2e.server, 'Eve Editor', 'editor');
+    const { context: eveContext, page: eve } = await e2e.userPage('Eve Editor', 'editor');
     contexts.push(eveContext);
     await eve.goto('/');
     const eveCard = eve.getByTestId('archived-datasets').locator('[data-row=shelved]');

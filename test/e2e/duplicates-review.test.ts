@@ -10,7 +10,7 @@ import { newRowId } from '../../model/ids';
 import { type CreatedUser, createDataset, createUser, rowCount } from '../helpers/api';
 import { api, type Client, connectSynced } from '../helpers/clients';
 import { sheetOf } from '../helpers/docs';
-import { openSheet, signedIn } from './browser';
+import { openSheet } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -42,7 +42,7 @@ describe('duplicates in the review queue', () => {
     const flagged = await api(e2e.server, '/api/datasets/dup-queue/flags', { body: { sheet: 'events', row: second, reason: 'duplicate', note: 'Same shelling?' } });
     expect(flagged.status, JSON.stringify(flagged.body)).toBe(201);
 
-    const { context, page } = await signedIn(e2e.browser, e2e.server.url, reviewer.token, '/d/dup-queue/events');
+    const { context, page } = await e2e.signedIn(reviewer.token, '/d/dup-queue/events');
     try {
       await openSheet(page, 'dup-queue', 'events');
       await page.getByTestId('review-button').click();

@@ -10,7 +10,7 @@ import { newRowId } from '../../model/ids';
 import { type CreatedUser, createDataset, createUser, rowCount } from '../helpers/api';
 import { api, type Client, connectSynced } from '../helpers/clients';
 import { cellOf, sheetOf } from '../helpers/docs';
-import { cell, openSheet, rowIds, signedIn } from './browser';
+import { cell, openSheet, rowIds } from './browser';
 import { browserSuite } from './fixtures';
 
 const TEXT = 'Reuters: Troops shelled Kramatorsk on Monday.\nAP: The army fired artillery at Kramatorsk on Monday.';
@@ -48,7 +48,7 @@ describe('the Duplicates view', () => {
     });
     await expect.poll(() => rowCount(e2e.server, 'dup-view', 'events')).toBe(3);
 
-    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, '/d/dup-view/events');
+    const { context, page } = await e2e.signedIn(editor.token, '/d/dup-view/events');
     try {
       await openSheet(page, 'dup-view', 'events');
       await page.getByTestId('duplicates-button').click();

@@ -9,7 +9,7 @@ import { connectSynced } from '../helpers/clients';
 import type { CellValue } from '../../model/columns';
 import { validateRow } from '../../model/columns';
 import { getSheet, readColumns, sheetRows } from '../../model/document';
-import { type SeededSheet, cell, openSheet, pasteIntoFocused, rowIds, seededSheet, signedIn, typeInto } from './browser';
+import { type SeededSheet, cell, openSheet, pasteIntoFocused, rowIds, seededSheet, typeInto } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -181,7 +181,7 @@ describe('the grid', () => {
 
   it('shows a statement’s event by its date and summary, and picks one the same way', async () => {
     // The demo dataset's statements point at its events; no other test in this file changes it.
-    const { context, page } = await signedIn(e2e.browser, e2e.server.url, editor.token, '/d/demo/statements');
+    const { context, page } = await e2e.signedIn(editor.token, '/d/demo/statements');
     const watcher = await connectSynced(e2e.server, 'demo');
     try {
       await openSheet(page, 'demo', 'statements');

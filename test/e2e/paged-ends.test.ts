@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { signedIn, waitLive } from './browser';
+import { waitLive } from './browser';
 import { browserSuite } from './fixtures';
 
 const DATASET = 'ends';
@@ -30,7 +30,7 @@ beforeAll(async () => {
     method: 'POST', headers: { authorization: `Bearer ${editor.token}`, 'content-type': 'text/csv' }, body: csv,
   });
   expect(imported.status).toBe(200);
-  ({ page } = await signedIn(e2e.browser, e2e.server.url, editor.token, '/'));
+  ({ page } = await e2e.signedIn(editor.token, '/'));
   page.on('request', (request) => {
     const url = new URL(request.url());
     if (url.pathname.endsWith('/sheets/events/rows')) asked.push(Number(url.searchParams.get('offset')));

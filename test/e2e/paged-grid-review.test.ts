@@ -11,7 +11,7 @@ import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
-import { cell, signedIn, typeInto, waitLive } from './browser';
+import { cell, typeInto, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 
 const DATASET = 'paged-review';
@@ -27,7 +27,7 @@ const classOf = (page: Page, rowId: string, columnId: string) => cell(page, rowI
 const shownRows = (page: Page) => page.locator('.ag-row[row-id]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('row-id')))]);
 
 async function open(token: string): Promise<Page> {
-  const { page } = await signedIn(e2e.browser, e2e.server.url, token, `/d/${DATASET}/events`);
+  const { page } = await e2e.signedIn(token, `/d/${DATASET}/events`);
   // The first page load of a profile builds the grid while other tests share the two cores: allow it longer.
   await cell(page, rows[2]!, 'summary').waitFor({ timeout: 30_000 });
   await waitLive(page);

@@ -12,7 +12,7 @@ import { type CreatedUser, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
-import { cell, cellText, signedIn, waitLive } from './browser';
+import { cell, cellText, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 
 const DATASET = 'paged';
@@ -36,7 +36,7 @@ beforeAll(async () => {
     });
   }
   await eventually(async () => expect(await pageRows()).toHaveLength(rows.length));
-  ({ page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${DATASET}/events`));
+  ({ page } = await e2e.signedIn(editor.token, `/d/${DATASET}/events`));
   await cell(page, rows[0]!, 'summary').waitFor();
   await waitLive(page);
 });

@@ -13,7 +13,7 @@ import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
-import { cell, signedIn, waitLive } from './browser';
+import { cell, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 
 const DATASET = 'paged-map';
@@ -43,7 +43,7 @@ beforeAll(async () => {
     });
   }
   await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.total).toBe(3));
-  ({ page } = await signedIn(e2e.browser, e2e.server.url, editor.token, `/d/${DATASET}/events`));
+  ({ page } = await e2e.signedIn(editor.token, `/d/${DATASET}/events`));
   await cell(page, rows[0]!, 'summary').waitFor();
   await waitLive(page);
 });

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENTS } from '../../model/demo';
 import { createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { cell, cellText, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cell, cellText, openSheet, rowIds, typeInto } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -22,8 +22,8 @@ let row: string; // the row Cody codes and Rita flags
 beforeAll(async () => {
   const reviewer = await createUser(e2e.server, 'Rita Reviewer', 'reviewer');
   const coder = await createUser(e2e.server, 'Cody Coder', 'editor');
-  rita = (await signedIn(e2e.browser, e2e.server.url, reviewer.token, '/d/demo/events')).page;
-  cody = (await signedIn(e2e.browser, e2e.server.url, coder.token, '/d/demo/events')).page;
+  rita = (await e2e.signedIn(reviewer.token, '/d/demo/events')).page;
+  cody = (await e2e.signedIn(coder.token, '/d/demo/events')).page;
   await openSheet(rita, 'demo', 'events');
   await openSheet(cody, 'demo', 'events');
   row = (await rowIds(cody))[1]!;
@@ -187,7 +187,7 @@ describe('the grid’s small things', () => {
   });
 
   it('fits the toolbar on one line at 1280 px wide, for an admin who has every tool', async () => {
-    const { context, page } = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events');
+    const { context, page } = await e2e.signedIn(e2e.server.adminToken, '/d/demo/events');
     try {
       await page.setViewportSize({ width: 1280, height: 720 });
       await openSheet(page, 'demo', 'events');

@@ -5,7 +5,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type CreatedUser } from '../helpers/api';
-import { openSheet, signedIn } from './browser';
+import { openSheet } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -15,7 +15,7 @@ const violations: string[] = [];
 
 beforeAll(async () => {
   erin = await createUser(e2e.server, 'erin', 'editor');
-  admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/');
+  admin = await e2e.signedIn(e2e.server.adminToken, '/');
   // Chromium reports each blocked script, style or connection on the console.
   admin.page.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSheet, orderedSheetIds, readColumns, sheetName, sheetRows } from '../../model/document';
 import { createUser } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
-import { cell, openSheet, pasteIntoFocused, rowIds, signedIn } from './browser';
+import { cell, openSheet, pasteIntoFocused, rowIds } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -17,9 +17,9 @@ let watcher: Client;
 const tabNames = (page: Page) => page.locator('.tabs .tab .tab-name').allTextContents();
 
 beforeAll(async () => {
-  admin = (await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events')).page;
+  admin = (await e2e.signedIn(e2e.server.adminToken, '/d/demo/events')).page;
   const user = await createUser(e2e.server, 'Cora Coder', 'editor');
-  coder = (await signedIn(e2e.browser, e2e.server.url, user.token, '/d/demo/events')).page;
+  coder = (await e2e.signedIn(user.token, '/d/demo/events')).page;
   await openSheet(admin, 'demo', 'events');
   await openSheet(coder, 'demo', 'events');
   watcher = await connectSynced(e2e.server, 'demo');

@@ -15,14 +15,14 @@ import { createDataset } from '../helpers/api';
 import { api, connectSynced } from '../helpers/clients';
 import { sheetOf } from '../helpers/docs';
 import { testDatabaseFor, testOnPostgres } from '../helpers/pg';
-import { cell, openSheet, signedIn } from './browser';
+import { cell, openSheet } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
 let page: Page;
 
 beforeAll(async () => {
-  page = (await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/d/demo/events')).page;
+  page = (await e2e.signedIn(e2e.server.adminToken, '/d/demo/events')).page;
   await openSheet(page, 'demo', 'events');
 });
 

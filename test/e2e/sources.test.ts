@@ -11,7 +11,7 @@ import { getSheet, readRow, sheetRows } from '../../model/document';
 import { SEED_ARTICLE } from '../../model/seed-article';
 import { createUser } from '../helpers/api';
 import { type Client, connectSynced } from '../helpers/clients';
-import { cell, openSheet, rowIds, signedIn } from './browser';
+import { cell, openSheet, rowIds } from './browser';
 import { browserSuite } from './fixtures';
 
 const QUOTE = 'All parties concerned should face the crux of the question of the peninsula and address their respective concerns in a balanced manner through meaningful dialogue';
@@ -31,9 +31,9 @@ beforeAll(async () => {
   const [coder, other, reviewer] = await Promise.all([
     createUser(e2e.server, 'Cody Coder', 'editor'), createUser(e2e.server, 'Ewa Editor', 'editor'), createUser(e2e.server, 'Rita Reviewer', 'reviewer'),
   ]);
-  cody = (await signedIn(e2e.browser, e2e.server.url, coder.token, '/d/demo/statements')).page;
-  ewa = (await signedIn(e2e.browser, e2e.server.url, other.token, '/d/demo/statements')).page;
-  rita = (await signedIn(e2e.browser, e2e.server.url, reviewer.token, '/d/demo/statements')).page;
+  cody = (await e2e.signedIn(coder.token, '/d/demo/statements')).page;
+  ewa = (await e2e.signedIn(other.token, '/d/demo/statements')).page;
+  rita = (await e2e.signedIn(reviewer.token, '/d/demo/statements')).page;
   await Promise.all([openSheet(cody, 'demo', 'statements'), openSheet(ewa, 'demo', 'statements'), openSheet(rita, 'demo', 'statements')]);
 });
 

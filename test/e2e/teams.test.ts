@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { listedDatasets, userPage, waitLive } from './browser';
+import { listedDatasets, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -15,7 +15,7 @@ const contexts: BrowserContext[] = [];
 
 /** A new user signed in in their own browser profile, closed after the tests. */
 async function person(name: string, role: 'viewer' | 'reviewer' | 'editor' | 'admin'): Promise<Page> {
-  const { context, page } = await userPage(e2e.browser, e2e.server, name, role);
+  const { context, page } = await e2e.userPage(name, role);
   contexts.push(context);
   return page;
 }

@@ -6,14 +6,14 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { signedIn, userPage, waitLive } from './browser';
+import { waitLive } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
 const contexts: BrowserContext[] = [];
 
 async function person(name: string): Promise<{ page: Page; token: string }> {
-  const { user, context, page } = await userPage(e2e.browser, e2e.server, name, 'editor');
+  const { user, context, page } = await e2e.userPage(name, 'editor');
   contexts.push(context);
   return { page, token: user.token };
 }
@@ -31,7 +31,7 @@ describe('the admin page', () => {
     const fay = await person('Fay');
     await fay.page.goto('/d/shared/events');
     await waitLive(fay.page);
-    const admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/admin');
+    const admin = await e2e.signedIn(e2e.server.adminToken, '/admin');
     contexts.push(admin.context);
     const page = admin.page;
     const row = page.locator('tr[data-user="Fay"]');
@@ -81,7 +81,7 @@ describe('the admin page', () => {
 
 describe('creating users', () => {
   it('lists a one-time sign-in link for each new user, never their token, until each is dismissed', async () => {
-    const admin = await signedIn(e2e.browser, e2e.server.url, e2e.server.adminToken, '/admin');
+    const admin = await e2e.signedIn(e2e.server.adminToken, '/admin');
     contexts.push(admin.context);
     const page = admin.page;
     const tokens: string[] = [];
@@ -127,7 +127,7 @@ describe('creating users', () => {
 describe('the account page', () => {
   it('changes your own password, refuses a wrong old one, and signs out your other sessions but not this one', async () => {
     const gus = await person('Gus');
-    const other = await signedIn(e2e.browser, e2e.server.url, gus.token, '/d/shared/events');
+    const other = await e2e.signedIn(gus.token, '/d/shared/events');
     contexts.push(other.context);
     await waitLive(other.page);
 
