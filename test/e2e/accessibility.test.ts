@@ -4,30 +4,22 @@
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, openSheet } from './browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openSheet } from './browser';
+import { browserSuite } from './fixtures';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let page: Page;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
   // The page's Content-Security-Policy allows no inline script; the test's own context lets axe's in.
-  const context = await browser.newContext({ baseURL: server.url, bypassCSP: true, viewport: { width: 1400, height: 860 } });
+  const context = await e2e.browser.newContext({ baseURL: e2e.server.url, bypassCSP: true, viewport: { width: 1400, height: 860 } });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  await page.goto(`/?token=${server.adminToken}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+  await page.goto(`/?token=${e2e.server.adminToken}`);
 });
 
 /** The page's WCAG 2 A/AA violations, one line each: rule, impact, and the elements it found. */
@@ -43,7 +35,7 @@ async function violations(target: Page): Promise<string[]> {
 
 describe('no axe-core violations (WCAG 2 A/AA)', () => {
   it('on the sign-in page', async () => {
-    const context = await browser.newContext({ baseURL: server.url, bypassCSP: true });
+    const context = await e2e.browser.newContext({ baseURL: e2e.server.url, bypassCSP: true });
     const signin = await context.newPage();
     await signin.goto('/signin');
     await signin.locator('form').first().waitFor();

@@ -3,22 +3,19 @@
  * download AG Grid, the sheet does; the sign-in page's scripts stay small; built assets may be cached for good
  * and pages are checked again. Real Chromium records what each page fetches from the real server.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, openSheet, waitLive } from './browser';
+import type { BrowserContext } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openSheet, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 import { type Download, pageDownloads, total } from './page-bytes';
 
 /** The sign-in page's scripts, gzipped: the page a new user waits for first. */
 const SIGN_IN_SCRIPT_BUDGET = 150 * 1024;
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
 });
 
 afterEach(async () => {
@@ -26,20 +23,15 @@ afterEach(async () => {
   context = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 /** A fresh browser profile (nothing cached) and its page. */
 async function freshPage() {
-  context = await browser.newContext({ baseURL: server.url, viewport: { width: 1400, height: 860 } });
+  context = await e2e.browser.newContext({ baseURL: e2e.server.url, viewport: { width: 1400, height: 860 } });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   return page;
 }
 
-const token = () => encodeURIComponent(server.adminToken);
+const token = () => encodeURIComponent(e2e.server.adminToken);
 const scripts = (downloads: Download[]) => downloads.filter((d) => d.kind === 'script');
 const gridChunks = (downloads: Download[]) => downloads.filter((d) => d.grid).map((d) => d.path);
 
@@ -101,7 +93,7 @@ describe('what each page downloads', () => {
     }
     // A sheet's page carries the signed-in user's first screen: for their browser only (docs/large-sheets.md).
     expect(pageCache).toBe('private, no-cache');
-    const index = await fetch(`${server.url}/index.html`);
+    const index = await fetch(`${e2e.server.url}/index.html`);
     expect(index.headers.get('cache-control')).toBe('no-cache');
   });
 });

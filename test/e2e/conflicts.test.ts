@@ -2,31 +2,23 @@
  * Two people change the same cell while one of them is offline: both grids mark the cell, its
  * tooltip names both values, and resolving it from one grid removes the mark from both.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cell, cellText, openSheet, rowIds, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let ana: { page: Page; context: BrowserContext };
 let ben: { page: Page; context: BrowserContext };
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const [anaUser, benUser] = [await createUser(server, 'Ana Ruiz', 'editor'), await createUser(server, 'Ben Okafor', 'editor')];
-  ana = await signedIn(browser, server.url, anaUser.token, '/d/demo/events');
-  ben = await signedIn(browser, server.url, benUser.token, '/d/demo/events');
+  const [anaUser, benUser] = [await createUser(e2e.server, 'Ana Ruiz', 'editor'), await createUser(e2e.server, 'Ben Okafor', 'editor')];
+  ana = await e2e.signedIn(anaUser.token, '/d/demo/events');
+  ben = await e2e.signedIn(benUser.token, '/d/demo/events');
   await openSheet(ana.page, 'demo', 'events');
   await openSheet(ben.page, 'demo', 'events');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 const hasMark = (page: Page, row: string, column: string) =>
@@ -45,7 +37,7 @@ describe('a cell changed by two people at once', () => {
 
     await expect.poll(() => hasMark(ana.page, row, 'location'), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => hasMark(ben.page, row, 'location')).toBe(true);
-    const [conflict] = (await api(server, '/api/datasets/demo/conflicts?status=open')).body as any[];
+    const [conflict] = (await api(e2e.server, '/api/datasets/demo/conflicts?status=open')).body as any[];
     expect(conflict).toMatchObject({ row, column: 'location' });
     const names: Record<string, string> = { Beijing: 'Ana Ruiz', Tokyo: 'Ben Okafor' };
     // Both grids show the kept value; the tooltip tells whose value replaced whose.
@@ -63,7 +55,7 @@ describe('a cell changed by two people at once', () => {
     await expect.poll(() => cellText(ben.page, row, 'location')).toBe(conflict.lost);
     await expect.poll(() => hasMark(ana.page, row, 'location')).toBe(false);
     await expect.poll(() => hasMark(ben.page, row, 'location')).toBe(false);
-    expect((await api(server, '/api/datasets/demo/conflicts?status=open')).body).toEqual([]);
+    expect((await api(e2e.server, '/api/datasets/demo/conflicts?status=open')).body).toEqual([]);
   });
 
   it('shows me in my open editor that someone changed the cell, and asks before my value replaces theirs', async () => {

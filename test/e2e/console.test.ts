@@ -4,22 +4,14 @@
  * listener it never had, AG Grid naming a module the grid uses but does not register) hides the one that
  * matters when someone opens the console to find out what went wrong.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, rowIds, waitLive } from './browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cell, openSheet, rowIds, waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 /** Every console warning and error of a page, and its uncaught exceptions, as text. */
@@ -60,12 +52,12 @@ async function showSheet(page: Page, sheetId: string): Promise<void> {
 
 describe('the browser console', () => {
   it('shows no warning or error while a coder edits the demo sheets, switches between them and leaves', async () => {
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1400, height: 860 } });
+    const context = await e2e.browser.newContext({ baseURL: e2e.server.url, viewport: { width: 1400, height: 860 } });
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
       const problems = consoleProblems(page);
-      await page.goto(`/d/demo/events?token=${encodeURIComponent(server.adminToken)}`);
+      await page.goto(`/d/demo/events?token=${encodeURIComponent(e2e.server.adminToken)}`);
       await openSheet(page, 'demo', 'events');
       expect(problems).toEqual([]);
 

@@ -2,36 +2,28 @@
  * A researcher's first hour in the browser: who is here, conflicts, the review card, importing, a blind
  * copy, the progress timeline, and the sheet at 1280×800.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { getSheet, insertRow, setCell, sheetRows } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import ExcelJS from 'exceljs';
 import { api, connectSynced } from '../helpers/clients';
 import { csvOf, importFile } from '../helpers/import';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, launchBrowser, openSheet, rowIds, seededSheet, signedIn, typeInto } from './browser';
+import { cell, openSheet, rowIds, seededSheet, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 describe('who is here', () => {
   it('shows coder1 and coder2 with initials that tell them apart', async () => {
     const pages: Page[] = [];
     for (const name of ['coder1', 'coder2']) {
-      const user = await createUser(server, name, 'editor');
-      const { page } = await signedIn(browser, server.url, user.token, '/d/demo/events');
+      const user = await createUser(e2e.server, name, 'editor');
+      const { page } = await e2e.signedIn(user.token, '/d/demo/events');
       await openSheet(page, 'demo', 'events');
       pages.push(page);
     }
@@ -57,9 +49,9 @@ async function pixelAt(page: Page, x: number, y: number): Promise<number[]> {
 
 describe('conflicts in the sheet', () => {
   it('are counted in the footer, stepped through from there, and marked visibly under a presence outline', async () => {
-    const [anaUser, benUser] = [await createUser(server, 'Ana Ruiz', 'editor'), await createUser(server, 'Ben Okafor', 'editor')];
-    const ana = await signedIn(browser, server.url, anaUser.token, '/d/demo/events');
-    const ben = await signedIn(browser, server.url, benUser.token, '/d/demo/events');
+    const [anaUser, benUser] = [await createUser(e2e.server, 'Ana Ruiz', 'editor'), await createUser(e2e.server, 'Ben Okafor', 'editor')];
+    const ana = await e2e.signedIn(anaUser.token, '/d/demo/events');
+    const ben = await e2e.signedIn(benUser.token, '/d/demo/events');
     await openSheet(ana.page, 'demo', 'events');
     await openSheet(ben.page, 'demo', 'events');
     const footer = ana.page.getByTestId('conflicts-footer');
@@ -74,7 +66,7 @@ describe('conflicts in the sheet', () => {
     await expect.poll(() => ben.page.getByTestId('sync-status').textContent()).toBe('Saved');
     for (const [row, column] of cells) await typeInto(ana.page, row, column, `Ana ${column}`);
     await ana.context.setOffline(false);
-    await expect.poll(async () => ((await api(server, '/api/datasets/demo/conflicts?status=open')).body as unknown[]).length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => ((await api(e2e.server, '/api/datasets/demo/conflicts?status=open')).body as unknown[]).length, { timeout: 15_000 }).toBe(2);
 
     await expect.poll(() => footer.textContent()).toBe('2 conflicts‹›');
     expect(await footer.isVisible()).toBe(true);
@@ -106,24 +98,24 @@ describe('conflicts in the sheet', () => {
 
 describe('the review card', () => {
   it('says who coded the row, not only who changed a cell last', async () => {
-    const [coder1, coder2] = [await createUser(server, 'Cora One', 'editor'), await createUser(server, 'Cole Two', 'editor')];
+    const [coder1, coder2] = [await createUser(e2e.server, 'Cora One', 'editor'), await createUser(e2e.server, 'Cole Two', 'editor')];
     const row = newRowId();
     // Cora fills 14 cells of a new row, then Cole changes one.
-    const cora = await connectSynced(server, 'demo', coder1.token);
+    const cora = await connectSynced(e2e.server, 'demo', coder1.token);
     cora.doc.transact(() => insertRow(getSheet(cora.doc, 'events')!, row, {
       event_date: '2024-02-22', date_precision: 'day', actor1: 'China', actor2: 'North Korea', event_type: 'CONSULT',
       cameo_code: '040', location: 'Pyongyang', summary: 'Envoy visits.', source_url: 'https://example.org/a',
       source_excerpt: 'The envoy arrived.', context: ['diplomacy'],
     }));
-    const cole = await connectSynced(server, 'demo', coder2.token);
+    const cole = await connectSynced(e2e.server, 'demo', coder2.token);
     await expect.poll(() => sheetRows(getSheet(cole.doc, 'events')!).has(row)).toBe(true);
     cole.doc.transact(() => setCell(getSheet(cole.doc, 'events')!, row, 'cameo_code', '036'));
-    await expect.poll(async () => (await api(server, `/api/datasets/demo/rows/${row}/review`)).body?.coders)
+    await expect.poll(async () => (await api(e2e.server, `/api/datasets/demo/rows/${row}/review`)).body?.coders)
       .toEqual(['Cora One', 'Cole Two']);
-    const flag = await api(server, '/api/datasets/demo/flags', { method: 'POST', body: { sheet: 'events', row, reason: 'other' } });
+    const flag = await api(e2e.server, '/api/datasets/demo/flags', { method: 'POST', body: { sheet: 'events', row, reason: 'other' } });
     expect(flag.status).toBe(201);
 
-    const { page, context } = await signedIn(browser, server.url, server.adminToken, '/d/demo/events');
+    const { page, context } = await e2e.signedIn(e2e.server.adminToken, '/d/demo/events');
     await openSheet(page, 'demo', 'events');
     await page.getByTestId('review-button').click();
     const card = page.locator(`[data-testid=review-panel] .flag-card[data-row="${row}"] .flag-meta`);
@@ -137,20 +129,20 @@ describe('the review card', () => {
 describe('importing', () => {
   it('says of an API dry run that nothing was written and what would have been', async () => {
     const file = csvOf([['event_date', 'actor1'], ['2024-02-22', 'China']]);
-    const dry = await importFile(server, 'demo', 'events', file, { query: 'dry_run=1' });
+    const dry = await importFile(e2e.server, 'demo', 'events', file, { query: 'dry_run=1' });
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({
       inserted: 1, updated: 0, written: false, dryRun: true,
       summary: 'Nothing was written (dry_run=1, a check): the import would have inserted 1 row, updated 0 and left 0 unchanged',
     });
-    const refused = await importFile(server, 'demo', 'events', csvOf([['event_date'], ['last week']]), { query: 'dry_run=1' });
+    const refused = await importFile(e2e.server, 'demo', 'events', csvOf([['event_date'], ['last week']]), { query: 'dry_run=1' });
     expect(refused.status).toBe(422);
     expect(refused.body.error.message).toBe('1 record could not be imported, so nothing was written: fix them, or import with partial=1 to write the others');
     expect(refused.body.summary).toBe(`${refused.body.error.message} (this was a check)`);
   });
 
   it('previews XLSX dates as dates, and its check reads as a sentence', async () => {
-    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
+    const sheet = await seededSheet(e2e.browser, e2e.server, e2e.server.adminToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
     const { page } = sheet;
     const workbook = new ExcelJS.Workbook();
     const first = workbook.addWorksheet('Coded');
@@ -177,16 +169,16 @@ describe('importing', () => {
 
 describe('a fresh blind copy', () => {
   it('shows the round’s empty cells as to code, not as red required problems', async () => {
-    const coders = [await createUser(server, 'Blind One', 'editor'), await createUser(server, 'Blind Two', 'editor')];
-    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [
+    const coders = [await createUser(e2e.server, 'Blind One', 'editor'), await createUser(e2e.server, 'Blind Two', 'editor')];
+    const sheet = await seededSheet(e2e.browser, e2e.server, e2e.server.adminToken, 'events', [
       { actor1: 'A', event_type: 'CONSULT', summary: 'One.', event_date: '2024-01-01', date_precision: 'day' },
       { actor1: 'B', event_type: 'AGREE', summary: 'Two.', event_date: '2024-01-02', date_precision: 'day' },
     ]);
-    const round = await api(server, `/api/datasets/${sheet.datasetId}/rounds`, {
+    const round = await api(e2e.server, `/api/datasets/${sheet.datasetId}/rounds`, {
       method: 'POST', body: { sheet: 'events', rows: sheet.rows, columns: ['event_type', 'summary'], coders: coders.map((c) => c.name) },
     });
     expect(round.status).toBe(201);
-    const { page, context } = await signedIn(browser, server.url, coders[0]!.token, `/d/${sheet.datasetId}/-/rounds/${round.body.id}`);
+    const { page, context } = await e2e.signedIn(coders[0]!.token, `/d/${sheet.datasetId}/-/rounds/${round.body.id}`);
     await page.locator('.ag-row[row-id]').first().waitFor();
     await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
     await expect.poll(() => page.getByTestId('round-coded').textContent()).toBe('0 of 4 cells coded');
@@ -201,12 +193,12 @@ describe('a fresh blind copy', () => {
 
 describe('the progress timeline', () => {
   it('labels each day, month or year once, at its start, in order', async () => {
-    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [
+    const sheet = await seededSheet(e2e.browser, e2e.server, e2e.server.adminToken, 'events', [
       { actor1: 'A', event_date: '2023-12-05', event_type: 'CONSULT' },
       { actor1: 'B', event_date: '2024-01', event_type: 'AGREE' },
       { actor1: 'C', event_date: '2024-03-20', event_type: 'CONSULT' },
     ]);
-    const { page, context } = await signedIn(browser, server.url, server.adminToken, `/d/${sheet.datasetId}/-/progress`);
+    const { page, context } = await e2e.signedIn(e2e.server.adminToken, `/d/${sheet.datasetId}/-/progress`);
     const canvas = page.locator('canvas[data-ticks]');
     await canvas.waitFor();
     const labels = (await canvas.getAttribute('data-ticks'))!.split('|');
@@ -242,20 +234,20 @@ describe('the sheet at 1280×800', () => {
   });
 
   it('hides Mark fixed once marked, shows Members as a button, the flag’s buttons without scrolling, and a round dialog that fits', async () => {
-    const coder = await createUser(server, 'Fixer Coder', 'editor');
-    const sheet = await seededSheet(browser, server, server.adminToken, 'events', [{ actor1: 'A', event_type: 'CONSULT', summary: 'One.' }]);
+    const coder = await createUser(e2e.server, 'Fixer Coder', 'editor');
+    const sheet = await seededSheet(e2e.browser, e2e.server, e2e.server.adminToken, 'events', [{ actor1: 'A', event_type: 'CONSULT', summary: 'One.' }]);
     const row = sheet.rows[0]!;
     // The coder codes the row; the admin flags it.
-    const coding = await connectSynced(server, sheet.datasetId, coder.token);
+    const coding = await connectSynced(e2e.server, sheet.datasetId, coder.token);
     coding.doc.transact(() => setCell(getSheet(coding.doc, 'events')!, row, 'cameo_code', '040'));
-    await expect.poll(async () => (await api(server, `/api/datasets/${sheet.datasetId}/rows/${row}/review`)).body?.coders).toContain('Fixer Coder');
-    const flag = await api(server, `/api/datasets/${sheet.datasetId}/flags`, {
+    await expect.poll(async () => (await api(e2e.server, `/api/datasets/${sheet.datasetId}/rows/${row}/review`)).body?.coders).toContain('Fixer Coder');
+    const flag = await api(e2e.server, `/api/datasets/${sheet.datasetId}/flags`, {
       method: 'POST', body: { sheet: 'events', row, column: 'cameo_code', reason: 'other', note: 'Is this right?' },
     });
     expect(flag.status).toBe(201);
 
     const small = { width: 1280, height: 800 };
-    const coderPage = (await signedIn(browser, server.url, coder.token, `/d/${sheet.datasetId}/events`));
+    const coderPage = (await e2e.signedIn(coder.token, `/d/${sheet.datasetId}/events`));
     await coderPage.page.setViewportSize(small);
     await openSheet(coderPage.page, sheet.datasetId, 'events');
     await coderPage.page.getByTestId('review-button').click();
@@ -269,13 +261,13 @@ describe('the sheet at 1280×800', () => {
 
     // The admin on the demo: Members is a bordered button; the flag's resolve and approve buttons show
     // without scrolling, also on a row coded from a long passage.
-    const demo = await signedIn(browser, server.url, server.adminToken, '/d/demo/events');
+    const demo = await e2e.signedIn(e2e.server.adminToken, '/d/demo/events');
     await demo.page.setViewportSize(small);
     await openSheet(demo.page, 'demo', 'events');
     const members = await demo.page.getByTestId('members-button').evaluate((el) => getComputedStyle(el).borderTopColor);
     expect(members).not.toBe('rgba(0, 0, 0, 0)');
     const demoRow = (await rowIds(demo.page))[0]!;
-    const demoFlag = await api(server, '/api/datasets/demo/flags', {
+    const demoFlag = await api(e2e.server, '/api/datasets/demo/flags', {
       method: 'POST', body: { sheet: 'events', row: demoRow, column: 'cameo_code', reason: 'other', note: 'CAMEO codes have three digits: is 04x meant to be 040?' },
     });
     expect(demoFlag.status).toBe(201);

@@ -5,34 +5,30 @@
  * files go out compressed. Real Chromium against the real server.
  */
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newRowId } from '../../model/ids';
-import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { api, connectSynced, type Client } from '../helpers/clients';
+import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, signedIn, waitLive } from './browser';
+import { waitLive } from './browser';
+import { browserSuite } from './fixtures';
 
 const OPEN = 'first-open';
 const SECRET = 'first-secret';
 /** A cell that would run script or break out of the page's data if anything went out unescaped. */
 const HOSTILE = `</script><script>window.__ran = 1</script><img src=x onerror="window.__ran = 2"> & "quotes" 'too' \u2028`;
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let outsider: CreatedUser;
 let context: BrowserContext | undefined;
-const clients: Client[] = [];
 const openRows = [newRowId(), newRowId(), newRowId()];
 const secretRow = newRowId();
 
 async function writeRow(datasetId: string, rowId: string, summary: string): Promise<void> {
-  const c = await connectSynced(server, rowRoom(datasetId, 'events', rowId), editor.token);
-  clients.push(c);
+  const c = await e2e.rowClient(datasetId, rowId, editor.token);
   c.doc.transact(() => {
     getRowCells(c.doc).set('summary', summary);
     getRowCells(c.doc).set('actor1', 'Chile');
@@ -40,19 +36,17 @@ async function writeRow(datasetId: string, rowId: string, summary: string): Prom
 }
 
 const total = async (datasetId: string) =>
-  ((await api(server, `/api/datasets/${datasetId}/sheets/events/rows?limit=1`)).body as { total?: number }).total;
+  ((await api(e2e.server, `/api/datasets/${datasetId}/sheets/events/rows?limit=1`)).body as { total?: number }).total;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Ana Lima', 'editor');
-  outsider = await createUser(server, 'Olu Ade', 'editor');
+  editor = await createUser(e2e.server, 'Ana Lima', 'editor');
+  outsider = await createUser(e2e.server, 'Olu Ade', 'editor');
   for (const [id, name] of [[OPEN, 'Open rows'], [SECRET, 'Secret rows']] as const) {
-    expect((await api(server, '/api/datasets', { body: { id, name, layout: 'rows' } })).status).toBe(201);
+    expect((await api(e2e.server, '/api/datasets', { body: { id, name, layout: 'rows' } })).status).toBe(201);
   }
   // The secret dataset is for its members only: the editor is one, the outsider is not.
-  expect((await api(server, `/api/datasets/${SECRET}`, { method: 'PATCH', body: { access: 'members' } })).status).toBe(200);
-  expect((await api(server, `/api/datasets/${SECRET}/members/${encodeURIComponent(editor.name)}`, { method: 'PUT', body: { role: 'editor' } })).status).toBe(200);
+  expect((await api(e2e.server, `/api/datasets/${SECRET}`, { method: 'PATCH', body: { access: 'members' } })).status).toBe(200);
+  expect((await api(e2e.server, `/api/datasets/${SECRET}/members/${encodeURIComponent(editor.name)}`, { method: 'PUT', body: { role: 'editor' } })).status).toBe(200);
   for (const [i, rowId] of openRows.entries()) await writeRow(OPEN, rowId, i === 1 ? HOSTILE : `Summary ${i + 1}`);
   await writeRow(SECRET, secretRow, 'Secret summary');
   await eventually(async () => expect(await total(OPEN)).toBe(openRows.length));
@@ -64,15 +58,9 @@ afterEach(async () => {
   context = undefined;
 });
 
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await browser?.close();
-  await server?.dispose();
-});
-
 /** A signed-in browser profile of `user`, on the list of datasets. */
 async function browserOf(user: CreatedUser): Promise<Page> {
-  const opened = await signedIn(browser, server.url, user.token, '/');
+  const opened = await e2e.signedIn(user.token, '/');
   context = opened.context;
   await opened.page.locator('[data-testid=datasets]:not([aria-busy])').waitFor();
   return opened.page;
@@ -135,8 +123,8 @@ describe("a sheet's first screen", () => {
 
   it('a user the API refuses the dataset gets no rows in the page; its member does', async () => {
     const page = await browserOf(outsider);
-    const sheetPage = (cookie: string | null) => fetch(`${server.url}/d/${SECRET}/events`, { headers: cookie ? { cookie } : {} }).then((r) => r.text());
-    expect((await api(server, `/api/datasets/${SECRET}/sheets/events/rows`, { token: outsider.token })).status).toBe(404);
+    const sheetPage = (cookie: string | null) => fetch(`${e2e.server.url}/d/${SECRET}/events`, { headers: cookie ? { cookie } : {} }).then((r) => r.text());
+    expect((await api(e2e.server, `/api/datasets/${SECRET}/sheets/events/rows`, { token: outsider.token })).status).toBe(404);
     const refused = await sheetPage(await cookieOf(page));
     const anonymous = await sheetPage(null);
     for (const html of [refused, anonymous]) {
@@ -162,7 +150,7 @@ describe("a sheet's first screen", () => {
 
   it('a sheet of a dataset in the document layout opens as before: no rows in its page', async () => {
     const page = await browserOf(editor);
-    const html = await fetch(`${server.url}/d/demo/events`, { headers: { cookie: await cookieOf(page) } }).then((r) => r.text());
+    const html = await fetch(`${e2e.server.url}/d/demo/events`, { headers: { cookie: await cookieOf(page) } }).then((r) => r.text());
     expect(html).not.toContain('sheet-preview');
     expect(html).not.toContain('"page"');
     await page.goto('/d/demo/events');
@@ -194,7 +182,7 @@ describe('compressed files', () => {
     expect(pageEncoding).toBe('br');
 
     // The same file for every Accept-Encoding: brotli, gzip, or as it is.
-    const url = `${server.url}${grid!.path}`;
+    const url = `${e2e.server.url}${grid!.path}`;
     const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
     expect(plain.headers.get('content-encoding')).toBeNull();
     const bytes = Buffer.from(await plain.arrayBuffer());

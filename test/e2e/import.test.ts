@@ -4,29 +4,23 @@
  * rows appear in the open grid and on the server.
  */
 import ExcelJS from 'exceljs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { rowsOf } from '../helpers/docs';
 import { csvOf } from '../helpers/import';
-import { type RunningServer, startServer } from '../helpers/server';
-import { launchBrowser, rowIds, seededSheet, type SeededSheet } from './browser';
+import { rowIds, seededSheet, type SeededSheet } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 const sheets: SeededSheet[] = [];
 let coderToken: string;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  coderToken = (await createUser(server, 'Ida Importer', 'editor')).token;
+  coderToken = (await createUser(e2e.server, 'Ida Importer', 'editor')).token;
 });
 
 afterAll(async () => {
   for (const s of sheets) await s.close();
-  await browser?.close();
-  await server?.dispose();
 });
 
 const FILE = csvOf([
@@ -38,7 +32,7 @@ const FILE = csvOf([
 
 describe('import dialog', () => {
   it('maps, checks and imports a CSV; the report names the rejected value and the rows appear in the grid', async () => {
-    const sheet = await seededSheet(browser, server, coderToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
+    const sheet = await seededSheet(e2e.browser, e2e.server, coderToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
     sheets.push(sheet);
     const { page, watcher } = sheet;
     await page.getByTestId('import-button').click();
@@ -76,7 +70,7 @@ describe('import dialog', () => {
   });
 
   it('previews an XLSX workbook’s first sheet and imports it with the adjusted mapping', async () => {
-    const sheet = await seededSheet(browser, server, coderToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
+    const sheet = await seededSheet(e2e.browser, e2e.server, coderToken, 'events', [{ actor1: 'Already here', event_date: '2024-01-01' }]);
     sheets.push(sheet);
     const { page, watcher } = sheet;
     const workbook = new ExcelJS.Workbook();

@@ -5,17 +5,16 @@
  * value; Home, Ctrl+Home and Tab at the row's ends stay on data cells. Values are checked in the
  * server's document (a stock client), not only in the page.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
 import type { CellValue, Column } from '../../model/columns';
 import { columnToYMap, getSheet, insertRow, sheetColumns, sheetRows } from '../../model/document';
 import { newRowId } from '../../model/ids';
-import { type SeededSheet, cell, launchBrowser, seededSheet } from './browser';
+import { type SeededSheet, cell, seededSheet } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let editor: CreatedUser;
 let sheet: SeededSheet | undefined;
 
@@ -33,9 +32,7 @@ const EXTRA: Column[] = [
 ];
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  editor = await createUser(server, 'Kim Ha-eun', 'editor');
+  editor = await createUser(e2e.server, 'Kim Ha-eun', 'editor');
 });
 
 afterEach(async () => {
@@ -43,13 +40,8 @@ afterEach(async () => {
   sheet = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
 async function open(rows: Array<Record<string, CellValue>>, sheetId = 'events'): Promise<SeededSheet> {
-  sheet = await seededSheet(browser, server, editor.token, sheetId, rows);
+  sheet = await seededSheet(e2e.browser, e2e.server, editor.token, sheetId, rows);
   return sheet;
 }
 

@@ -6,28 +6,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setCell } from '../../model/document';
 import { api, connectSynced } from '../helpers/clients';
 import { sheetOf } from '../helpers/docs';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cellText, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cellText, openSheet, rowIds, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let page: Page;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  page = (await signedIn(browser, server.url, server.adminToken, '/d/demo/events')).page;
+  page = (await e2e.signedIn(e2e.server.adminToken, '/d/demo/events')).page;
   await openSheet(page, 'demo', 'events');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 const releaseRow = (version: string) => page.locator(`tr.release[data-version="${version}"]`);
@@ -47,13 +39,13 @@ describe('releases in the browser', () => {
     const label = page.locator('.column-item[data-column=event_type] input[data-code=AGREE]');
     await label.fill('Agree or accept');
     await label.press('Tab');
-    const labels = async () => (await api(server, '/api/datasets/demo')).body.sheets[0].columns
+    const labels = async () => (await api(e2e.server, '/api/datasets/demo')).body.sheets[0].columns
       .find((c: { id: string }) => c.id === 'event_type').optionLabels;
     await expect.poll(labels).toEqual({ AGREE: 'Agree or accept' });
 
     await page.getByTestId('codebook-link').click();
     await page.waitForURL('**/d/demo/-/codebook');
-    const { body: events } = await api(server, '/api/datasets/demo/sheets/events/export?format=json');
+    const { body: events } = await api(e2e.server, '/api/datasets/demo/sheets/events/export?format=json');
     const agree = events.rows.filter((r: { event_type: string }) => r.event_type === 'AGREE').length;
     expect(agree).toBeGreaterThan(0);
     const code = page.locator('[data-sheet=events] tr[data-column=event_type] li[data-code=AGREE]');
@@ -111,20 +103,20 @@ describe('releases in the browser', () => {
   });
 
   it('says how many open problems, by kind, and open flags the release will carry before it is made', async () => {
-    const { body: events } = await api(server, '/api/datasets/demo/sheets/events/export?format=json');
+    const { body: events } = await api(e2e.server, '/api/datasets/demo/sheets/events/export?format=json');
     const [emptied, flagged] = events.rows as Array<{ row_id: string }>;
-    const clean = await api(server, '/api/datasets/demo/releases/preview?rows=all');
+    const clean = await api(e2e.server, '/api/datasets/demo/releases/preview?rows=all');
     expect(clean.body.problems.required).toBe(0);
     expect(clean.body.openFlags).toBe(0);
     // A required cell emptied (as a stock client would) and an open flag on another row.
-    const writer = await connectSynced(server, 'demo');
+    const writer = await connectSynced(e2e.server, 'demo');
     try {
       writer.doc.transact(() => setCell(sheetOf(writer.doc, 'events'), emptied!.row_id, 'actor1', null));
-      await expect.poll(async () => (await api(server, '/api/datasets/demo/sheets/events/problems')).body.length).toBe(1);
+      await expect.poll(async () => (await api(e2e.server, '/api/datasets/demo/sheets/events/problems')).body.length).toBe(1);
     } finally {
       writer.destroy();
     }
-    expect((await api(server, '/api/datasets/demo/flags', { body: { sheet: 'events', row: flagged!.row_id, reason: 'wrong_date' } })).status).toBe(201);
+    expect((await api(e2e.server, '/api/datasets/demo/flags', { body: { sheet: 'events', row: flagged!.row_id, reason: 'wrong_date' } })).status).toBe(201);
 
     await page.goto('/d/demo/-/releases');
     await releaseRow('1.1').waitFor();
@@ -141,7 +133,7 @@ describe('releases in the browser', () => {
     // Cancelled: nothing is made.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect((await api(server, '/api/datasets/demo/releases')).body).toHaveLength(2);
+    expect((await api(e2e.server, '/api/datasets/demo/releases')).body).toHaveLength(2);
 
     // Approved rows only: none of them is approved, so the release would carry nothing open.
     await page.getByTestId('release-rows-input').selectOption('approved');

@@ -4,38 +4,30 @@
  * has the row. Plus flagging a row from the keyboard, the status filter, four eyes and the progress view.
  */
 import { parse } from 'csv-parse/sync';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser, exportSheet } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { cell, cellText, launchBrowser, openSheet, rowIds, signedIn, typeInto } from './browser';
+import { cell, cellText, openSheet, rowIds, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let rita: Page; // reviewer
 let cody: Page; // coder (editor)
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const reviewer = await createUser(server, 'Rita Reviewer', 'reviewer');
-  const coder = await createUser(server, 'Cody Coder', 'editor');
-  rita = (await signedIn(browser, server.url, reviewer.token, '/d/demo/events')).page;
-  cody = (await signedIn(browser, server.url, coder.token, '/d/demo/events')).page;
+  const reviewer = await createUser(e2e.server, 'Rita Reviewer', 'reviewer');
+  const coder = await createUser(e2e.server, 'Cody Coder', 'editor');
+  rita = (await e2e.signedIn(reviewer.token, '/d/demo/events')).page;
+  cody = (await e2e.signedIn(coder.token, '/d/demo/events')).page;
   await openSheet(rita, 'demo', 'events');
   await openSheet(cody, 'demo', 'events');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
 });
 
 const classOf = (page: Page, rowId: string, columnId: string) => cell(page, rowId, columnId).getAttribute('class');
 const statusOf = (page: Page, rowId: string) => cell(page, rowId, 'review_status').locator('.status-pill').getAttribute('data-status');
 
 async function approvedExport(): Promise<Array<Record<string, string>>> {
-  const { status, text } = await exportSheet(server, 'demo', 'events', 'rows=approved');
+  const { status, text } = await exportSheet(e2e.server, 'demo', 'events', 'rows=approved');
   expect(status).toBe(200);
   return parse(text, { columns: true }) as Array<Record<string, string>>;
 }
@@ -133,8 +125,8 @@ describe('reviewing in two browsers', () => {
   });
 
   it('offers no flagging to a viewer, who still sees the marks', async () => {
-    const viewer = await createUser(server, 'Vera Viewer', 'viewer');
-    const vera = (await signedIn(browser, server.url, viewer.token, '/d/demo/events')).page;
+    const viewer = await createUser(e2e.server, 'Vera Viewer', 'viewer');
+    const vera = (await e2e.signedIn(viewer.token, '/d/demo/events')).page;
     await openSheet(vera, 'demo', 'events');
     const row = (await rowIds(vera))[2]!;
     await expect.poll(() => statusOf(vera, row)).toBe('flagged');

@@ -4,15 +4,14 @@
  * which the copy is read-only; the admin reads the report (alpha shown), adjudicates the one
  * disagreement, and the dataset's cell holds the decided value.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../model/columns';
 import { type CreatedUser, createUser } from '../helpers/api';
-import { type RunningServer, startServer } from '../helpers/server';
-import { type SeededSheet, cell, cellText, launchBrowser, openSheet, rowIds, seededSheet, signedIn, typeInto } from './browser';
+import { type SeededSheet, cell, cellText, openSheet, rowIds, seededSheet, typeInto } from './browser';
+import { browserSuite } from './fixtures';
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = browserSuite();
 let ana: CreatedUser;
 let ben: CreatedUser;
 let sheet: SeededSheet | undefined;
@@ -20,21 +19,17 @@ let sheet: SeededSheet | undefined;
 const event = (n: number): Record<string, CellValue> => ({ actor1: `Actor ${n}`, summary: `Summary ${n}` });
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ana = await createUser(server, 'ana', 'editor');
-  ben = await createUser(server, 'ben', 'editor');
+  ana = await createUser(e2e.server, 'ana', 'editor');
+  ben = await createUser(e2e.server, 'ben', 'editor');
 });
 
 afterAll(async () => {
   await sheet?.close();
-  await browser?.close();
-  await server?.dispose();
 });
 
 /** Opens the coder's copy from the rounds list, and waits for its rows and a live connection. */
 async function openCopy(token: string, datasetId: string): Promise<Page> {
-  const { page } = await signedIn(browser, server.url, token, `/d/${datasetId}/-/rounds`);
+  const { page } = await e2e.signedIn(token, `/d/${datasetId}/-/rounds`);
   await page.getByTestId('code-round').click();
   await page.locator('.ag-row[row-id]').first().waitFor();
   await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
@@ -49,7 +44,7 @@ async function submit(page: Page): Promise<void> {
 
 describe('double coding', () => {
   it('two coders code the same three rows blind and submit; the admin reads alpha and adjudicates, and the dataset has the decision', async () => {
-    const s = await seededSheet(browser, server, server.adminToken, 'events', [event(1), event(2), event(3), event(4)]);
+    const s = await seededSheet(e2e.browser, e2e.server, e2e.server.adminToken, 'events', [event(1), event(2), event(3), event(4)]);
     sheet = s;
     const admin = s.page;
     const [r1, r2, r3, r4] = s.rows as [string, string, string, string];
