@@ -25,7 +25,8 @@ const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, stdio:
  * The older commits upgraded from: on SQLite, import and sources but a schema two migrations older than
  * today's (0004_access, before rounds and releases); on PostgreSQL, the first commit with the PostgreSQL
  * store and import merged (its schema is today's, so the upgrade applies nothing there). Both run on
- * today's node_modules: their dependencies are a subset of today's, at the same versions.
+ * today's node_modules: their dependencies are a subset of today's, at the same versions. (They read and
+ * wrote CSV with papaparse, which today's code no longer uses: it stays a devDependency for them.)
  */
 const OLD_COMMIT = testOnPostgres ? 'cb15850bd32c6612dbb6ebc26411ea592f29bc3f' : 'a539c1aaa680bd79d77b132baa7b530fa09e03d5';
 const MIGRATIONS_DIR = testOnPostgres ? 'db/pg/migrations' : 'db/migrations';
