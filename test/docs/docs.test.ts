@@ -118,8 +118,8 @@ describe('docs/api.md', () => {
       // Without its query; `[/:param]` is an optional segment.
       documented.add(routeKey(method!, path!.split('?')[0]!.replace(/\[\/:(\w+)\]/g, '/:$1?')));
     }
-    // The web client's pages and the sync socket have pages of their own (docs/using.md, docs/sync.md).
-    const elsewhere = new Set([routeKey('GET', '/*'), routeKey('GET', '/ws/:room{.+}')]);
+    // The web client's pages and the sync sockets have pages of their own (docs/using.md, docs/sync.md).
+    const elsewhere = new Set([routeKey('GET', '/*'), routeKey('GET', '/ws/:room{.+}'), routeKey('GET', '/ws/:dataset/rows')]);
     const app = await buildApp();
     try {
       // `app.use` middleware is registered with method ALL; every route has its own method.

@@ -84,5 +84,11 @@ describe('POST …/duplicates/unmerge in the rows layout', () => {
     // And merged again (a redo) the same way.
     expect((await post('merge', { keep: a, merge: [b] })).status).toBe(200);
     expect((await rows('events')).rows.map((r) => r.row_id)).toEqual([a]);
+
+    // Below the editor role nobody takes a merge back (the permission matrix cannot make a merge to undo).
+    const viewer = await createUser(server, 'Undo Viewer', 'viewer');
+    const refused = await post('unmerge', { keep: a, merge: [b] }, viewer.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('forbidden');
   });
 });
