@@ -14,7 +14,11 @@ import type { RowData } from './binding';
 import type { GridContext } from './context';
 import { OptionList, focusAtEnd, keepCaretKey } from './option-list';
 
-type EditorParams = ICellEditorParams<RowData, CellValue, GridContext> & { tesseraColumn: Column };
+type EditorParams = ICellEditorParams<RowData, CellValue, GridContext> & {
+  tesseraColumn: Column;
+  /** Another cell of the row being edited, for grids whose rows are not `RowData` (the paged grid's). */
+  rowCell?: (columnId: string) => unknown;
+};
 
 /** Wait after the last key before asking the server (ms): a query per word, not per letter. */
 const DEBOUNCE_MS = 200;
@@ -55,7 +59,7 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
     this.params = params;
     const column = params.tesseraColumn;
     this.current = isPlace(params.value) ? params.value : null;
-    const country = params.data?.cells[COUNTRY_COLUMN];
+    const country = params.rowCell ? params.rowCell(COUNTRY_COLUMN) : params.data?.cells[COUNTRY_COLUMN];
     this.country = typeof country === 'string' && isCountryCode(country) ? country : null;
     const key = params.eventKey;
     const typed = key === 'Backspace' || key === 'Delete' ? '' : key !== null && key.length === 1 ? key : null;

@@ -8,7 +8,7 @@
  * loaded rows (`problems.ts`) and the rows kept offline (`offline-rows.ts`).
  */
 import {
-  type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellRendererParams, type IDatasource,
+  type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellEditorParams, type ICellRendererParams, type IDatasource,
   type IGetRowsParams, type ITooltipParams, type Module,
   CellStyleModule, ColumnApiModule, createGrid, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule,
   RenderApiModule, RowApiModule, ScrollApiModule, SelectEditorModule, TextEditorModule, TextFilterModule, themeQuartz, TooltipModule,
@@ -25,6 +25,7 @@ import { DuplicatesPanel } from '../duplicates/panel';
 import { mergeStep } from '../duplicates/undo-step';
 import { ROW_NUMBER_COL } from '../grid/columns';
 import { isInEditor } from '../grid/keys';
+import { PlaceEditor } from '../grid/place-editor';
 import { toCellValue, toText } from '../grid/values';
 import { whosHere } from '../pages/whos-here';
 import { HistoryPanel } from '../pages/history-panel';
@@ -226,7 +227,7 @@ class PagedDataset {
   }
 
   private columnDef(column: Column): ColDef<PagedRow> {
-    const editable = !this.readOnly && column.type !== 'evidence' && column.type !== 'place';
+    const editable = !this.readOnly && column.type !== 'evidence';
     const def: ColDef<PagedRow> = {
       colId: column.id, field: column.id, headerName: column.name, headerTooltip: column.description ?? column.name, editable,
       valueFormatter: (p) => toText(p.value as CellValue | undefined),
@@ -252,6 +253,11 @@ class PagedDataset {
       def.cellEditorParams = { values: ['', ...column.options] };
     } else if (column.type === 'longtext') {
       def.cellEditor = 'agTextCellEditor';
+    } else if (column.type === 'place') {
+      // The gazetteer's picker, as in the whole-document grid; the row's `country` cell narrows it.
+      def.cellEditor = PlaceEditor;
+      def.cellEditorPopup = true;
+      def.cellEditorParams = (p: ICellEditorParams<PagedRow>) => ({ tesseraColumn: column, rowCell: (id: string) => p.data?.[id] });
     }
     return def;
   }

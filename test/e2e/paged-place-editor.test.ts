@@ -1,0 +1,55 @@
+/**
+ * The place editor in the paged grid (a dataset whose rows are documents of their own, layout `rows`), in
+ * real Chromium against the real server: typing searches the gazetteer in the row's country, Enter picks,
+ * the row's own room stores the place, and the map shows the row's point.
+ */
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newRowId } from '../../model/ids';
+import { getRowCells } from '../../model/row-document';
+import { type CreatedUser, createUser } from '../helpers/api';
+import { api } from '../helpers/clients';
+import { eventually } from '../helpers/eventually';
+import { cell, waitLive } from './browser';
+import { browserSuite } from './fixtures';
+
+const DATASET = 'paged-places';
+const e2e = browserSuite();
+let editor: CreatedUser;
+let page: Page;
+const row = newRowId();
+
+const storedPlace = async () => ((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.rows as Array<Record<string, unknown>>)
+  .find((r) => r.row_id === row)?.place;
+
+beforeAll(async () => {
+  editor = await createUser(e2e.server, 'Pia Placer', 'editor');
+  expect((await api(e2e.server, '/api/datasets', { body: { id: DATASET, name: 'Paged places', template: 'events-statements', layout: 'rows' } })).status).toBe(201);
+  const c = await e2e.rowClient(DATASET, row, editor.token);
+  c.doc.transact(() => {
+    for (const [k, v] of Object.entries({ event_date: '2024-02-05', event_type: 'MOBILIZE', country: 'PRK', summary: 'A parade.' })) getRowCells(c.doc).set(k, v);
+  });
+  await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.total).toBe(1));
+  ({ page } = await e2e.signedIn(editor.token, `/d/${DATASET}/events`));
+  await cell(page, row, 'summary').waitFor();
+  await waitLive(page);
+});
+
+describe('the place editor of the paged grid', () => {
+  it('searches in the row’s country, picks with Enter into the row’s room, and the map shows the row', async () => {
+    await cell(page, row, 'place').click();
+    await page.keyboard.type('Pyong');
+    const picker = page.getByTestId('place-editor');
+    const first = picker.locator('.place-list li').first();
+    await expect.poll(() => first.locator('.place-name').textContent(), { timeout: 30_000 }).toBe('Pyongyang');
+    expect(await picker.locator('.place-scope').textContent()).toContain('only in PRK');
+    await page.keyboard.press('Enter');
+
+    await expect.poll(storedPlace).toMatchObject({ name: 'Pyongyang', country: 'PRK', precision: 1, geonameid: 1871859 });
+    expect(await picker.count()).toBe(0);
+
+    await page.getByTestId('map-button').click();
+    const points = page.getByTestId('map').getByTestId('map-point');
+    await expect.poll(() => points.evaluateAll((els) => els.map((e) => e.getAttribute('data-row')))).toEqual([row]);
+  });
+});
