@@ -16,7 +16,7 @@ import { TEMPLATES, type TemplateId } from '../model/templates';
 import { badRequest, conflict, notFound } from './errors';
 import { demoAnchors } from './sources/demo-source';
 import { sourceRecord } from './sources/sources';
-import { type DatasetCatalog, type DatasetLayout, DEFAULT_SETTINGS, type NewSourceRecord, type Storage, type UserDirectory } from './storage';
+import { type DatasetCatalog, type DatasetLayout, DEFAULT_SETTINGS, type NewSourceRecord, type Storage } from './storage';
 import { Changes, observeDocument } from './sync/changes';
 import type { DocRegistry } from './sync/registry';
 
@@ -29,15 +29,13 @@ export interface NewDataset {
   layout?: DatasetLayout;
 }
 
-/** Who changes a dataset's lifecycle, and the directory whose audit log records it. */
-export interface Actor {
-  userId: string;
-  users: UserDirectory;
-}
 
-/** Creates a dataset; `409` if the id is taken. With `users`, the creation is in its audit log, by `createdBy`. */
+/**
+ * Creates a dataset; `409` if the id is taken. `audited`: the creation is in the audit log, by `createdBy`,
+ * written in the creation's own transaction.
+ */
 export async function createDataset(
-  catalog: DatasetCatalog, input: NewDataset, users?: UserDirectory,
+  catalog: DatasetCatalog, input: NewDataset, audited = false,
 ): Promise<{ id: string; name: string }> {
   if (input.template === 'demo' && input.layout === 'rows') throw badRequest('The demo is made with its rows in its document');
   const doc = new Y.Doc();
@@ -64,10 +62,9 @@ export async function createDataset(
     settings: DEFAULT_SETTINGS,
     createdBy: input.createdBy,
     layout: input.layout ?? 'document',
-  }, changes.toCommit(input.id, doc), sources);
+  }, changes.toCommit(input.id, doc), sources, audited ? [{ actorId: input.createdBy, action: 'dataset.create', target: input.id, detail: { name: input.name, template: input.template } }] : []);
   doc.destroy();
   if (!created) throw conflict(`A dataset with the id "${input.id}" exists already`);
-  await users?.audit({ actorId: input.createdBy, action: 'dataset.create', target: input.id, detail: { name: input.name, template: input.template } });
   return { id: input.id, name: input.name };
 }
 
@@ -97,15 +94,17 @@ export async function datasetContents(storage: Pick<Storage, 'datasets' | 'relea
 /**
  * Deletes a dataset and everything stored for it. Its documents are unloaded first, without storing
  * what they still held, and their sockets closed with 4404, so nothing is written for it afterwards.
- * The audit entry keeps its name and what went with it, since nothing else of it is left to tell.
+ * The audit entry, written in the deletion's transaction, keeps its name and what went with it, since
+ * nothing else of it is left to tell.
  */
-export async function deleteDataset(storage: Storage, registry: DocRegistry, id: string, actor: Actor): Promise<void> {
+export async function deleteDataset(storage: Storage, registry: DocRegistry, id: string, actor: { userId: string }): Promise<void> {
   const dataset = await storage.datasets.get(id);
   if (!dataset) throw notFound(`No dataset "${id}"`);
   const contents = await datasetContents(storage, id);
   await registry.drop(id, CloseCode.NotFound, 'Dataset deleted');
-  if (!await storage.datasets.delete(id)) throw notFound(`No dataset "${id}"`);
-  await actor.users.audit({ actorId: actor.userId, action: 'dataset.delete', target: id, detail: { name: dataset.name, ...contents } });
+  if (!await storage.datasets.delete(id, [{ actorId: actor.userId, action: 'dataset.delete', target: id, detail: { name: dataset.name, ...contents } }])) {
+    throw notFound(`No dataset "${id}"`);
+  }
 }
 
 export interface NewSheet {

@@ -76,10 +76,10 @@ export interface DatasetCatalog {
   /** One sheet's columns in display order, without counting its rows; undefined when there is no such sheet. */
   sheetColumns(id: string, sheetId: string): Promise<Column[] | undefined>;
   /**
-   * Stores a new dataset, its first document state and its first sources in one transaction.
-   * Returns false, storing nothing, when the id is taken.
+   * Stores a new dataset, its first document state, its first sources and `audit`'s entries in one
+   * transaction. Returns false, storing nothing, when the id is taken.
    */
-  create(record: NewDatasetRecord, first: DocCommit, sources?: readonly NewSourceRecord[]): Promise<boolean>;
+  create(record: NewDatasetRecord, first: DocCommit, sources?: readonly NewSourceRecord[], audit?: readonly NewAuditEntry[]): Promise<boolean>;
   updateSettings(id: string, settings: DatasetSettings): Promise<void>;
   /** Every dataset, oldest first, each with the user's role as its member (if they are one): one query. */
   listFor(userId: string): Promise<Array<DatasetRecord & { memberRole: Role | undefined }>>;
@@ -101,9 +101,10 @@ export interface DatasetCatalog {
   changeMember(datasetId: string, userName: string, decide: (user: UserRecord | undefined, role: Role | undefined) => MemberChange): Promise<UserRecord>;
   /**
    * Deletes a dataset and everything stored for it (its document's log and snapshot, history, read
-   * model, flags, conflicts, and the documents it owns) in one transaction. False if there was none.
+   * model, flags, conflicts, and the documents it owns) in one transaction with `audit`'s entries. False,
+   * writing nothing, if there was none.
    */
-  delete(id: string): Promise<boolean>;
+  delete(id: string, audit?: readonly NewAuditEntry[]): Promise<boolean>;
 }
 
 /** What an administrative change of a dataset writes; fields left out stay as they are. */

@@ -3,7 +3,7 @@ import { and, type AnyColumn, asc, eq, like, or } from 'drizzle-orm';
 import type { Column } from '../../model/columns';
 import type { Role } from '../../model/roles';
 import type {
-  DatasetCatalog, DatasetChange, DatasetRecord, DatasetSettings, Member, MemberChange, NewDatasetRecord, NewSourceRecord, SheetSummary,
+  DatasetCatalog, DatasetChange, DatasetRecord, DatasetSettings, Member, MemberChange, NewAuditEntry, NewDatasetRecord, NewSourceRecord, SheetSummary,
   UserRecord,
 } from '../../server/storage';
 import type { DocCommit } from '../../server/sync/store';
@@ -66,7 +66,7 @@ export class SharedDatasetCatalog implements DatasetCatalog {
     return sheet && (JSON.parse(sheet.columns) as Column[]);
   }
 
-  create(record: NewDatasetRecord, firstCommit: DocCommit, sources: readonly NewSourceRecord[] = []): Promise<boolean> {
+  create(record: NewDatasetRecord, firstCommit: DocCommit, sources: readonly NewSourceRecord[] = [], audit: readonly NewAuditEntry[] = []): Promise<boolean> {
     const { docs, store: { t } } = this;
     const { datasets } = t;
     return this.store.run(transaction(function* (tx) {
@@ -78,6 +78,7 @@ export class SharedDatasetCatalog implements DatasetCatalog {
       if (stored.length === 0) return false;
       for (const source of sources) yield* insertSource(tx, t, record.id, source);
       yield* call(() => docs.write(tx, firstCommit));
+      yield* writeAudit(tx, t, audit);
       return true;
     }));
   }
@@ -141,7 +142,7 @@ export class SharedDatasetCatalog implements DatasetCatalog {
     }));
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, audit: readonly NewAuditEntry[] = []): Promise<boolean> {
     const { docs, store, store: { t } } = this;
     let removed: Array<{ datasetId: string; sheetId: string }> = [];
     const deleted = await store.run(transaction(function* (tx) {
@@ -160,6 +161,7 @@ export class SharedDatasetCatalog implements DatasetCatalog {
         yield* exec(tx.delete(table).where(eq(table.datasetId, id)));
       }
       yield* exec(tx.delete(t.datasets).where(eq(t.datasets.id, id)));
+      yield* writeAudit(tx, t, audit);
       return true;
     }));
     if (docs.dropIndexesWhen === 'after commit') for (const s of removed) docs.dropIndexes(s.datasetId, s.sheetId);

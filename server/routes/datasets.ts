@@ -41,7 +41,7 @@ export function datasetsRoutes(services: Services) {
         template: body.template,
         layout: body.layout,
         createdBy: c.get('user').id,
-      }, storage.users);
+      }, true);
       return c.json(created, 201);
     });
 }
@@ -74,7 +74,7 @@ export function datasetRoutes(services: Services) {
       const { id } = c.get('dataset');
       const { confirm } = await readBody(c, DeleteDatasetBody);
       if (confirm !== id) throw badRequest(`To delete this dataset, send {"confirm": "${id}"}: its id, typed out`);
-      await deleteDataset(storage, registry, id, { userId: c.get('user').id, users: storage.users });
+      await deleteDataset(storage, registry, id, { userId: c.get('user').id });
       return c.json({ id, deleted: true });
     })
     .post('/sheets', async (c) => {

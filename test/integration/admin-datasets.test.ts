@@ -1,5 +1,5 @@
 /**
- * Administering a dataset as one transaction: renames, archives, access and members are kept together with
+ * Administering a dataset as one transaction: creation, deletion, renames, archives, access and members are kept together with
  * their audit entries or not at all, and open sockets (and the document's name) follow only once the
  * change has committed. On a real SQLite file (a real PostgreSQL database with TESSERA_TEST_STORE=pg),
  * whose audit log is made to fail by a trigger.
@@ -68,6 +68,20 @@ describe('dataset administration', () => {
     expect(await audited(sql, 'dataset.access')).toEqual([{ target: 'atlas', detail: { from: 'everyone', to: 'members' } }]);
     // Ana, no member, loses the dataset: her socket closes once the change has committed.
     expect(log).toEqual(['changeDataset settled', 'changeDataset settled', `closed ${CloseCode.Forbidden}`]);
+  });
+
+  it('keeps no new dataset and deletes none whose audit entry fails', async () => {
+    await withAuditsFailing(() => app.call('/api/datasets', { body: { id: 'cairn', name: 'Dataset cairn', template: 'events-statements' } }));
+    expect(await sql.rows('SELECT id FROM datasets WHERE id = ?', ['cairn'])).toEqual([]);
+    await dataset('cairn');
+    expect(await audited(sql, 'dataset.create')).toContainEqual({ target: 'cairn', detail: { name: 'Dataset cairn', template: 'events-statements' } });
+
+    await withAuditsFailing(() => app.call('/api/datasets/cairn', { method: 'DELETE', body: { confirm: 'cairn' } }));
+    expect(await sql.rows('SELECT id FROM datasets WHERE id = ?', ['cairn'])).toEqual([{ id: 'cairn' }]);
+    expect(await audited(sql, 'dataset.delete')).toEqual([]);
+    expect((await app.call('/api/datasets/cairn', { method: 'DELETE', body: { confirm: 'cairn' } })).status).toBe(200);
+    expect(await sql.rows('SELECT id FROM datasets WHERE id = ?', ['cairn'])).toEqual([]);
+    expect((await audited(sql, 'dataset.delete')).map((e) => e.target)).toEqual(['cairn']);
   });
 
   it('keeps no archive whose audit entry fails; an archive that commits makes open sockets read-only after it', async () => {
