@@ -25,6 +25,7 @@ import { DuplicatesPanel } from '../duplicates/panel';
 import { mergeStep } from '../duplicates/undo-step';
 import { ROW_NUMBER_COL } from '../grid/columns';
 import { isInEditor } from '../grid/keys';
+import { editorFor } from '../grid/editors';
 import { PlaceEditor } from '../grid/place-editor';
 import { toCellValue, toText } from '../grid/values';
 import { whosHere } from '../pages/whos-here';
@@ -248,9 +249,10 @@ class PagedDataset {
         return notes.filter((x) => x !== null).join('\n') || undefined;
       },
     };
-    if (column.type === 'enum' && column.options) {
-      def.cellEditor = 'agSelectCellEditor';
-      def.cellEditorParams = { values: ['', ...column.options] };
+    if (column.type === 'enum' || column.type === 'multi' || column.type === 'boolean') {
+      // The code pickers of the whole-document grid: type to filter, Enter picks, several for `multi`.
+      const { cellEditor, cellEditorPopup } = editorFor(column);
+      Object.assign(def, { cellEditor, cellEditorPopup, cellEditorParams: { tesseraColumn: column } });
     } else if (column.type === 'longtext') {
       def.cellEditor = 'agTextCellEditor';
     } else if (column.type === 'place') {

@@ -1,7 +1,8 @@
 /**
- * The place editor in the paged grid (a dataset whose rows are documents of their own, layout `rows`), in
- * real Chromium against the real server: typing searches the gazetteer in the row's country, Enter picks,
- * the row's own room stores the place, and the map shows the row's point.
+ * The pickers of the paged grid (a dataset whose rows are documents of their own, layout `rows`), in real
+ * Chromium against the real server: the place editor searches the gazetteer in the row's country, Enter
+ * picks, the row's own room stores the place and the map shows the row's point; a code and several codes
+ * are picked from their lists as in the document grid.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +20,8 @@ let editor: CreatedUser;
 let page: Page;
 const row = newRowId();
 
-const storedPlace = async () => ((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.rows as Array<Record<string, unknown>>)
-  .find((r) => r.row_id === row)?.place;
+const stored = async (column: string) => ((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.rows as Array<Record<string, unknown>>)
+  .find((r) => r.row_id === row)?.[column];
 
 beforeAll(async () => {
   editor = await createUser(e2e.server, 'Pia Placer', 'editor');
@@ -35,7 +36,7 @@ beforeAll(async () => {
   await waitLive(page);
 });
 
-describe('the place editor of the paged grid', () => {
+describe('the pickers of the paged grid', () => {
   it('searches in the row’s country, picks with Enter into the row’s room, and the map shows the row', async () => {
     await cell(page, row, 'place').click();
     await page.keyboard.type('Pyong');
@@ -45,11 +46,27 @@ describe('the place editor of the paged grid', () => {
     expect(await picker.locator('.place-scope').textContent()).toContain('only in PRK');
     await page.keyboard.press('Enter');
 
-    await expect.poll(storedPlace).toMatchObject({ name: 'Pyongyang', country: 'PRK', precision: 1, geonameid: 1871859 });
+    await expect.poll(() => stored('place')).toMatchObject({ name: 'Pyongyang', country: 'PRK', precision: 1, geonameid: 1871859 });
     expect(await picker.count()).toBe(0);
 
     await page.getByTestId('map-button').click();
     const points = page.getByTestId('map').getByTestId('map-point');
     await expect.poll(() => points.evaluateAll((els) => els.map((e) => e.getAttribute('data-row')))).toEqual([row]);
+  });
+
+  it('picks a code, and several codes, from their lists', async () => {
+    await page.keyboard.press('Escape');
+    await cell(page, row, 'event_type').click();
+    await page.keyboard.type('threat');
+    await page.locator('.pick-list li.active').filter({ hasText: 'THREATEN' }).waitFor();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => stored('event_type')).toBe('THREATEN');
+
+    await cell(page, row, 'context').click();
+    await page.keyboard.press('Enter');
+    await page.locator('.pick-list li', { hasText: 'military' }).click();
+    await page.locator('.pick-list li', { hasText: 'cbrn' }).click();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => stored('context')).toEqual(['military', 'cbrn']);
   });
 });
