@@ -25,6 +25,7 @@ import { DuplicatesPanel } from '../duplicates/panel';
 import { mergeStep } from '../duplicates/undo-step';
 import { ROW_NUMBER_COL } from '../grid/columns';
 import { isInEditor } from '../grid/keys';
+import type { ActorContext } from '../grid/actor-editor';
 import { editorFor } from '../grid/editors';
 import { PlaceEditor } from '../grid/place-editor';
 import { toCellValue, toText } from '../grid/values';
@@ -38,6 +39,7 @@ import { Presence, colorFor } from '../sync/presence';
 import { h, replaceChildren, toast } from '../ui/dom';
 import { topBar } from '../pages/layout';
 import { datasetPath } from '../router';
+import { PagedActorLists } from './actor-lists';
 import { type KeptRow, OfflineRows } from './offline-rows';
 import { blockLines, planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
@@ -90,6 +92,7 @@ class PagedDataset {
   private grid: GridApi<PagedRow> | null = null;
   private sheetId = '';
   private columns: Column[] = [];
+  private readonly actorLists: PagedActorLists;
   private query = '';
   private total = 0;
   private refreshTimer: number | null = null;
@@ -117,6 +120,7 @@ class PagedDataset {
     };
     this.offline = new OfflineRows(`${cacheName}:rows`);
     this.rows = new RowDocs(dataset.id, this.offline);
+    this.actorLists = new PagedActorLists(dataset.id);
     this.undo = new RowUndo(this.rows, (sheet, row, cells) => this.showCells(sheet, row, cells));
     this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc });
     this.review.controller.events.on('show-sheet', (id) => this.showSheet(id));
@@ -177,6 +181,7 @@ class PagedDataset {
     this.sheetId = sheetId;
     this.columns = columns;
     this.problems.setColumns(columns);
+    void this.actorLists.readFor(columns);
     this.grid?.destroy();
     const host = h('div', { class: 'grid sheet-grid' });
     this.gridHost.replaceChildren(host);
@@ -191,6 +196,7 @@ class PagedDataset {
       columnDefs: this.columnDefs(columns),
       defaultColDef: { resizable: true, sortable: true, minWidth: 90 },
       readOnlyEdit: true,
+      context: { actorList: (listId: string) => this.actorLists.list(listId) } satisfies ActorContext,
       onCellEditRequest: (event) => void this.onEdit(event),
       onCellFocused: (event) => this.onFocus(event),
       onModelUpdated: () => this.countProblems(),
@@ -249,7 +255,11 @@ class PagedDataset {
         return notes.filter((x) => x !== null).join('\n') || undefined;
       },
     };
-    if (column.type === 'enum' || column.type === 'multi' || column.type === 'boolean') {
+    if (column.type === 'text' && column.actors !== undefined) {
+      // The actor list's names and aliases as one types (the list read from the server: actor-lists.ts).
+      const { cellEditor } = editorFor(column);
+      Object.assign(def, { cellEditor, cellEditorParams: { tesseraColumn: column } });
+    } else if (column.type === 'enum' || column.type === 'multi' || column.type === 'boolean') {
       // The code pickers of the whole-document grid: type to filter, Enter picks, several for `multi`.
       const { cellEditor, cellEditorPopup } = editorFor(column);
       Object.assign(def, { cellEditor, cellEditorPopup, cellEditorParams: { tesseraColumn: column } });
@@ -541,6 +551,7 @@ class PagedDataset {
     if (JSON.stringify(columns) === JSON.stringify(this.columns)) return;
     this.columns = columns;
     this.problems.setColumns(columns);
+    void this.actorLists.readFor(columns);
     this.grid?.setGridOption('columnDefs', this.columnDefs(columns));
   }
 

@@ -2,11 +2,15 @@
  * The pickers of the paged grid (a dataset whose rows are documents of their own, layout `rows`), in real
  * Chromium against the real server: the place editor searches the gazetteer in the row's country, Enter
  * picks, the row's own room stores the place and the map shows the row's point; a code and several codes
- * are picked from their lists as in the document grid.
+ * are picked from their lists as in the document grid, and an actor from the dataset's actor list.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newRowId } from '../../model/ids';
+import type * as Y from 'yjs';
+import { ACTOR_LIST_COLUMNS } from '../../model/actors';
+import { getSheet } from '../../model/document';
+import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
@@ -31,6 +35,19 @@ beforeAll(async () => {
     for (const [k, v] of Object.entries({ event_date: '2024-02-05', event_type: 'MOBILIZE', country: 'PRK', summary: 'A parade.' })) getRowCells(c.doc).set(k, v);
   });
   await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.total).toBe(1));
+  // An actor list of two actors, named by the events' actor1 column.
+  expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets`, { body: { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS } })).status).toBe(201);
+  for (const actor of [{ name: 'North Korea', aliases: ['Pyongyang', 'DPRK'], country: 'PRK' }, { name: 'South Korea', aliases: ['Seoul'], country: 'KOR' }]) {
+    const a = await e2e.connect(rowRoom(DATASET, 'actors', newRowId()), editor.token);
+    a.doc.transact(() => { for (const [k, v] of Object.entries(actor)) getRowCells(a.doc).set(k, v); });
+  }
+  const admin = await e2e.connect(DATASET, e2e.server.adminToken);
+  admin.doc.transact(() => {
+    for (const column of getSheet(admin.doc, 'events')!.get('columns') as Y.Array<Y.Map<unknown>>) if (column.get('id') === 'actor1') column.set('actors', 'actors');
+  });
+  await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/actors/rows`)).body.total).toBe(2));
+  await eventually(async () => expect(((await api(e2e.server, `/api/datasets/${DATASET}`)).body.sheets as Array<{ id: string; columns: Array<{ id: string; actors?: string }> }>)
+    .find((x) => x.id === 'events')!.columns.find((c) => c.id === 'actor1')!.actors).toBe('actors'));
   ({ page } = await e2e.signedIn(editor.token, `/d/${DATASET}/events`));
   await cell(page, row, 'summary').waitFor();
   await waitLive(page);
@@ -68,5 +85,15 @@ describe('the pickers of the paged grid', () => {
     await page.locator('.pick-list li', { hasText: 'cbrn' }).click();
     await page.keyboard.press('Enter');
     await expect.poll(() => stored('context')).toEqual(['military', 'cbrn']);
+  });
+
+  it('offers the actor list by name and alias as one types; picking an alias writes the actor’s name', async () => {
+    await page.keyboard.press('Escape');
+    await cell(page, row, 'actor1').click();
+    await page.keyboard.type('pyong');
+    const suggestions = page.locator('.actor-suggestions');
+    await expect.poll(() => suggestions.locator('li[data-value]').allTextContents()).toEqual(['North Korea“Pyongyang” · PRK']);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => stored('actor1')).toBe('North Korea');
   });
 });
