@@ -15,7 +15,13 @@ export class PagedActorLists {
   private readonly lists = new Map<string, ActorList>();
   private readonly reading = new Map<string, Promise<void>>();
 
-  constructor(private readonly datasetId: string) {}
+  /** `onRead`: called when a list read differs from the one before. */
+  constructor(private readonly datasetId: string, private readonly onRead: () => void = () => undefined) {}
+
+  /** Whether `text` names actors of a list as last read; true while the list has not been read (no false alarms). */
+  names(sheetId: string, text: string): boolean {
+    return this.lists.get(sheetId)?.names(text) ?? true;
+  }
 
   /** The list of a sheet as last read (empty until read); reads it again meanwhile. */
   list(sheetId: string): ActorList {
@@ -32,7 +38,11 @@ export class PagedActorLists {
     const running = this.reading.get(sheetId);
     if (running) return running;
     const read = this.readAll(sheetId)
-      .then((actors) => { this.lists.set(sheetId, new ActorList(actors)); })
+      .then((actors) => {
+        const before = this.lists.get(sheetId);
+        this.lists.set(sheetId, new ActorList(actors));
+        if (!before || JSON.stringify(before.actors) !== JSON.stringify(actors)) this.onRead();
+      })
       .catch((err: unknown) => console.warn(`The actor list ${sheetId} could not be read`, err))
       .finally(() => this.reading.delete(sheetId));
     this.reading.set(sheetId, read);

@@ -83,7 +83,7 @@ class PagedDataset {
   private readonly review: PagedReview;
   private readonly presence: PagedPresence;
   private readonly undo: RowUndo;
-  private readonly problems = new LoadedProblems();
+  private readonly problems = new LoadedProblems({ actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text) });
   /** The side panel open, if any: the review panel or a row's history. */
   private panel: ReviewPanel | HistoryPanel | MapPanel | DuplicatesPanel | null = null;
   /** The map's source, told when rows or the search change (client/map/source.ts). */
@@ -120,7 +120,7 @@ class PagedDataset {
     };
     this.offline = new OfflineRows(`${cacheName}:rows`);
     this.rows = new RowDocs(dataset.id, this.offline);
-    this.actorLists = new PagedActorLists(dataset.id);
+    this.actorLists = new PagedActorLists(dataset.id, () => this.recheckProblems());
     this.undo = new RowUndo(this.rows, (sheet, row, cells) => this.showCells(sheet, row, cells));
     this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc });
     this.review.controller.events.on('show-sheet', (id) => this.showSheet(id));
@@ -409,6 +409,14 @@ class PagedDataset {
   }
 
   /** Counts the loaded rows with problems, for the footer. */
+  /** Checks the loaded rows again (an actor list was read) and marks what changed. */
+  private recheckProblems(): void {
+    this.problems.forget();
+    // Not under an open editor (a refresh would close it): the marks follow with the next change shown.
+    if (this.grid && this.grid.getEditingCells().length === 0) this.grid.refreshCells({ force: true });
+    this.countProblems();
+  }
+
   private countProblems(): void {
     let n = 0;
     this.grid?.forEachNode((node) => {

@@ -87,7 +87,7 @@ describe('the pickers of the paged grid', () => {
     await expect.poll(() => stored('context')).toEqual(['military', 'cbrn']);
   });
 
-  it('offers the actor list by name and alias as one types; picking an alias writes the actor’s name', async () => {
+  it('offers the actor list by name and alias as one types; picking an alias writes the actor’s name; others are marked', async () => {
     await page.keyboard.press('Escape');
     await cell(page, row, 'actor1').click();
     await page.keyboard.type('pyong');
@@ -95,5 +95,14 @@ describe('the pickers of the paged grid', () => {
     await expect.poll(() => suggestions.locator('li[data-value]').allTextContents()).toEqual(['North Korea“Pyongyang” · PRK']);
     await page.keyboard.press('Enter');
     await expect.poll(() => stored('actor1')).toBe('North Korea');
+    expect(await cell(page, row, 'actor1').getAttribute('class')).not.toContain('cell-problem');
+
+    // A name not in the list is kept as typed, and marked.
+    await cell(page, row, 'actor1').click();
+    await page.keyboard.type('Atlantis');
+    await expect.poll(() => suggestions.textContent()).toContain('No actor matches');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => stored('actor1')).toBe('Atlantis');
+    await expect.poll(() => cell(page, row, 'actor1').getAttribute('class')).toContain('cell-problem');
   });
 });
