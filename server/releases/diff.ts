@@ -4,7 +4,7 @@
  * whose value differs. Review status and provenance are not cells and are not compared.
  */
 import { type CellValue, type Column, sameCellValue } from '../../model/columns';
-import type { OpenSnapshot, SnapshotRecord } from './snapshot';
+import type { OpenSnapshot, SnapshotRecord, SnapshotRow } from './snapshot';
 
 export interface CellChange {
   row: string;
@@ -44,6 +44,20 @@ export async function diffSnapshots(from: OpenSnapshot, to: OpenSnapshot): Promi
       if (!sameValue(a, b)) sheets[sheet]!.changed.push({ row, column, old: a, new: b });
     }
   };
+  /**
+   * A row read on one side: compared with the other side's row of the same sheet and id if that came
+   * already, else kept until it comes. `isAfter`: the row is `to`'s.
+   */
+  const meet = (snapshot: OpenSnapshot, [index, record]: SnapshotRow, isAfter: boolean) => {
+    const sheet = snapshot.head.sheets[index]!.id;
+    const row = String(record.row_id);
+    const key = `${sheet}\u0000${row}`;
+    const [mine, theirs] = isAfter ? [unmatchedAfter, unmatchedBefore] : [unmatchedBefore, unmatchedAfter];
+    const other = theirs.get(key);
+    if (!other) return void mine.set(key, record);
+    theirs.delete(key);
+    compare(sheet, row, isAfter ? other : record, isAfter ? record : other);
+  };
   const before = from.rows[Symbol.asyncIterator]();
   const after = to.rows[Symbol.asyncIterator]();
   let beforeDone = false;
@@ -51,25 +65,9 @@ export async function diffSnapshots(from: OpenSnapshot, to: OpenSnapshot): Promi
   while (!beforeDone || !afterDone) {
     const [b, a] = await Promise.all([beforeDone ? null : before.next(), afterDone ? null : after.next()]);
     if (b?.done) beforeDone = true;
+    else if (b) meet(from, b.value, false);
     if (a?.done) afterDone = true;
-    if (b && !b.done) {
-      const [index, record] = b.value;
-      const key = `${from.head.sheets[index]!.id}\u0000${String(record.row_id)}`;
-      const now = unmatchedAfter.get(key);
-      if (now) {
-        unmatchedAfter.delete(key);
-        compare(from.head.sheets[index]!.id, String(record.row_id), record, now);
-      } else unmatchedBefore.set(key, record);
-    }
-    if (a && !a.done) {
-      const [index, record] = a.value;
-      const key = `${to.head.sheets[index]!.id}\u0000${String(record.row_id)}`;
-      const old = unmatchedBefore.get(key);
-      if (old) {
-        unmatchedBefore.delete(key);
-        compare(to.head.sheets[index]!.id, String(record.row_id), old, record);
-      } else unmatchedAfter.set(key, record);
-    }
+    else if (a) meet(to, a.value, true);
   }
   for (const key of unmatchedAfter.keys()) {
     const [sheet, row] = key.split('\u0000') as [string, string];
