@@ -141,8 +141,10 @@ export class RowDocs {
   destroy(): void {
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);
+    // The socket goes once every row is kept in this browser (each row's record is written first).
+    const kept = [...this.open.values()].map((row) => row.kept);
     for (const room of [...this.open.keys()]) this.close(room);
-    void Promise.all([...this.open.values()].map((row) => row.kept)).finally(() => this.socket.destroy());
+    void Promise.allSettled(kept).then(() => this.socket.destroy());
   }
 
   private readonly onOffline = (): void => {
