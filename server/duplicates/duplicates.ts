@@ -44,7 +44,7 @@ export class Duplicates {
     const compared = duplicateColumns(columns);
     if (!compared) return [];
     // What the document applied is in the read model before it is read.
-    await this.registry.loaded(dataset.id)?.flush();
+    await this.registry.storeApplied(dataset.id);
     const lists = await readActorLists(this.storage.readModel, dataset.id, columns.filter((c) => compared.actors.includes(c.id)));
     const listOf = compared.actors.map((id) => {
       const list = columns.find((c) => c.id === id)?.actors;
@@ -90,7 +90,7 @@ export class Duplicates {
   async dismiss(dataset: DatasetRecord, user: User, sheetId: string, rows: readonly string[]): Promise<Dismissed> {
     const columns = await this.storage.datasets.sheetColumns(dataset.id, sheetId);
     if (!columns) throw notFound(`No sheet "${sheetId}" in dataset "${dataset.id}"`);
-    await this.registry.loaded(dataset.id)?.flush();
+    await this.registry.storeApplied(dataset.id);
     for (const id of rows) {
       if ((await this.storage.readModel.rowReview(dataset.id, id))?.sheetId !== sheetId) throw notFound(`No row "${id}" in sheet "${sheetId}"`);
     }

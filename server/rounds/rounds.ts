@@ -287,7 +287,7 @@ export class Rounds {
 
   /** The dataset's cells of the round's rows, as the read model holds them. */
   private async datasetCells(datasetId: string, round: RoundRecord): Promise<Map<string, Record<string, CellValue>>> {
-    await this.registry.loaded(datasetId)?.flush();
+    await this.registry.storeApplied(datasetId);
     const wanted = new Set(round.rows);
     const cells = new Map<string, Record<string, CellValue>>();
     for await (const row of this.storage.readModel.exportRows(datasetId, round.sheetId, 'all')) if (wanted.has(row.rowId)) cells.set(row.rowId, row.cells);

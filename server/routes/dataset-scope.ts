@@ -9,6 +9,7 @@ import { assertRoleOn, roleOn } from '../access';
 import type { AuthEnv } from '../auth/middleware';
 import { forbidden, notFound } from '../errors';
 import type { DatasetCatalog, DatasetRecord } from '../storage';
+import type { DocRegistry } from '../sync/registry';
 
 export type DatasetEnv = {
   Variables: AuthEnv['Variables'] & { dataset: DatasetRecord; role: Role };
@@ -22,6 +23,17 @@ export function datasetScope(catalog: DatasetCatalog): MiddlewareHandler<Dataset
     if (!dataset || !role) throw notFound(`No dataset "${id}"`);
     c.set('dataset', dataset);
     c.set('role', role);
+    await next();
+  };
+}
+
+/**
+ * Before a read of the read model that must have every change a client may have seen (exports, the
+ * history, progress): what the dataset's loaded documents applied is stored first.
+ */
+export function storeApplied(registry: DocRegistry): MiddlewareHandler<DatasetEnv> {
+  return async (c, next) => {
+    await registry.storeApplied(c.get('dataset').id);
     await next();
   };
 }

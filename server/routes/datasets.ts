@@ -12,7 +12,7 @@ import { badRequest, forbidden } from '../errors';
 import { exportResponse, zipExportResponse } from '../export/export';
 import { progress } from '../progress';
 import { readBody } from '../validate';
-import { actorOn, type DatasetEnv, requireRole } from './dataset-scope';
+import { actorOn, type DatasetEnv, requireRole, storeApplied as storingFirst } from './dataset-scope';
 
 /** A dataset id made from its name when none is given. */
 function idFromName(name: string): string {
@@ -51,6 +51,7 @@ export function datasetRoutes(services: Services) {
   const { storage, registry } = services;
   const { datasets, readModel } = storage;
   const admin = new DatasetAdmin(services);
+  const storeApplied = storingFirst(registry);
   const detail = async (c: Context<DatasetEnv>, id: string) => {
     const record = (await datasets.get(id))!;
     const { settings: _settings, ...dataset } = record;
@@ -96,10 +97,10 @@ export function datasetRoutes(services: Services) {
       requireRole(c, 'admin');
       return c.json(await deleteSheet(registry, c.get('dataset').id, c.req.param('sheetId'), c.get('user').id));
     })
-    .get('/export.zip', (c) => zipExportResponse(storage, c))
-    .get('/history', async (c) => c.json(await readModel.history(c.get('dataset').id, c.req.query('row'))))
-    .get('/sheets/:sheetId/export', (c) => exportResponse(storage, c))
-    .get('/progress', async (c) => c.json(await progress(datasets, readModel, c.get('dataset').id)))
+    .get('/export.zip', storeApplied, (c) => zipExportResponse(storage, c))
+    .get('/history', storeApplied, async (c) => c.json(await readModel.history(c.get('dataset').id, c.req.query('row'))))
+    .get('/sheets/:sheetId/export', storeApplied, (c) => exportResponse(storage, c))
+    .get('/progress', storeApplied, async (c) => c.json(await progress(datasets, readModel, c.get('dataset').id)))
     .get('/settings', (c) => c.json(c.get('dataset').settings))
     .patch('/settings', async (c) => {
       requireRole(c, 'admin');

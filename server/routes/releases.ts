@@ -11,12 +11,12 @@ import { exportRecord } from '../export/format';
 import { releasePreview } from '../releases/preview';
 import { createRelease, releaseDiff } from '../releases/releases';
 import { readBody } from '../validate';
-import { type DatasetEnv, requireRole } from './dataset-scope';
+import { type DatasetEnv, requireRole, storeApplied } from './dataset-scope';
 
 export function releaseRoutes({ storage, registry }: Services) {
   const { datasets, readModel, releases } = storage;
   return new Hono<DatasetEnv>()
-    .get('/codebook', async (c) => {
+    .get('/codebook', storeApplied(registry), async (c) => {
       const { id, name } = c.get('dataset');
       const format = c.req.query('format') ?? 'json';
       if (format !== 'json' && format !== 'md') throw badRequest('format must be json or md');
@@ -35,15 +35,14 @@ export function releaseRoutes({ storage, registry }: Services) {
       });
     })
     .get('/releases', async (c) => c.json(await releases.list(c.get('dataset').id)))
-    .get('/releases/preview', async (c) => {
+    .get('/releases/preview', storeApplied(registry), async (c) => {
       const rows = c.req.query('rows') ?? 'all';
       if (rows !== 'all' && rows !== 'approved') throw badRequest('rows must be all or approved');
-      // Edits applied in this turn reach the read model when the document is flushed: flush first.
-      await registry.loaded(c.get('dataset').id)?.flush();
       return c.json(await releasePreview(storage, c.get('dataset'), rows));
     })
     .post('/releases', async (c) => {
       requireRole(c, 'admin');
+      await registry.storeApplied(c.get('dataset').id);
       const body = await readBody(c, NewReleaseBody);
       return c.json(await createRelease(storage, c.get('dataset'), c.get('user').name, body), 201);
     })

@@ -13,7 +13,7 @@ import { sheetProblems } from '../sources/problems';
 import { addSource, type NewSource, removeSource, toSummary } from '../sources/sources';
 import { fromUpload, UPLOAD_TYPES, type UploadType } from '../sources/text';
 import { readBody } from '../validate';
-import { type DatasetEnv, requireRole } from './dataset-scope';
+import { type DatasetEnv, requireRole, storeApplied } from './dataset-scope';
 
 /** Largest source, JSON or uploaded. */
 export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
@@ -26,7 +26,7 @@ export function sourceRoutes({ storage, registry }: Services, evidence: Evidence
       const query = c.req.query('q')?.trim();
       return c.json((await sources.list(c.get('dataset').id, query || undefined)).map(toSummary));
     })
-    .get('/sources/export', (c) => sourcesExport(storage, c))
+    .get('/sources/export', storeApplied(registry), (c) => sourcesExport(storage, c))
     .get('/sources/:sourceId', async (c) => {
       const source = await sources.get(c.get('dataset').id, c.req.param('sourceId'));
       if (!source) throw notFound(`No source "${c.req.param('sourceId')}"`);
@@ -65,18 +65,18 @@ export function sourceRoutes({ storage, registry }: Services, evidence: Evidence
       const datasetId = c.get('dataset').id;
       const sourceId = c.req.param('sourceId');
       // Anchors applied in this turn reach the read model when the document is flushed: flush first.
-      await registry.loaded(datasetId)?.flush();
+      await registry.storeApplied(datasetId);
       await removeSource(sources, datasetId, sourceId);
       evidence.forget(datasetId, sourceId);
       return c.json({ id: sourceId, deleted: true });
     })
-    .get('/evidence/export', (c) => evidenceExport(storage, c))
+    .get('/evidence/export', storeApplied(registry), (c) => evidenceExport(storage, c))
     .get('/sheets/:sheetId/problems', async (c) => {
       const datasetId = c.get('dataset').id;
       const sheetId = c.req.param('sheetId');
       const sheets = await storage.datasets.sheets(datasetId);
       if (!sheets.some((s) => s.id === sheetId)) throw notFound(`Dataset "${datasetId}" has no sheet "${sheetId}"`);
-      await registry.loaded(datasetId)?.flush();
+      await registry.storeApplied(datasetId);
       return c.json(await sheetProblems(storage.readModel, datasetId, sheets, sheetId));
     });
 }

@@ -145,6 +145,15 @@ export class DocRegistry {
     return this.docs.get(room);
   }
 
+  /**
+   * Stores what the dataset's loaded documents (its own, its rows', its round copies') have applied, so
+   * that a read of the read model after it has every change a client may have seen. Resolves at once for
+   * a document whose store is failing (its retry stores it later).
+   */
+  async storeApplied(datasetId: string): Promise<void> {
+    await Promise.all(this.loadedOf(datasetId).map((doc) => doc.flush()));
+  }
+
   /** How many documents are loaded. */
   get loadedCount(): number {
     return this.docs.size;
