@@ -6,7 +6,9 @@
  * The peer is the floor: the same rows read from the same SQLite file in this process and written as CSV with
  * the same library (csv-stringify), no server between. PostgreSQL with TESSERA_TEST_STORE=pg (no floor then).
  *
- * `npm run bench -- million-out`; BENCH_MILLION_ROWS (default 1,000,000). Prints numbers; never asserts.
+ * `npm run bench -- million-out`; BENCH_MILLION_ROWS (default 1,000,000). Prints numbers; never asserts. With
+ * BENCH_CPU_PROF=DIR the server writes a V8 CPU profile there when it stops (bench/cpu-profile.mjs); with
+ * BENCH_MILLION_OUT=export only the export and its floor are run.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -51,7 +53,8 @@ async function drain(response: Response): Promise<number> {
 }
 
 export async function runMillionOut(rows: number, log: (line: string) => void): Promise<void> {
-  const server = await startServer({ env: { LOG_LEVEL: 'warn' } });
+  const profDir = process.env.BENCH_CPU_PROF;
+  const server = await startServer({ env: { LOG_LEVEL: 'warn', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'A million rows out', layout: 'rows' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status} ${JSON.stringify(created.body)}`);
@@ -99,6 +102,8 @@ export async function runMillionOut(rows: number, log: (line: string) => void): 
       log(`  floor (the same rows read and written as CSV in one process, no server): ${mib(floorBytes)} in ${seconds(floorMs)}; the export takes ${(exportMs / floorMs).toFixed(1)}× that`);
     }
 
+    if (process.env.BENCH_MILLION_OUT === 'export') return;
+
     // A release of every row: built, zipped and stored. (The floor held this process's event loop: let it see
     // the keep-alive sockets the server closed meanwhile, or the request goes out on one of them.)
     await sleep(500);
@@ -111,6 +116,8 @@ export async function runMillionOut(rows: number, log: (line: string) => void): 
     if (answer.status !== 201) throw new Error(`release: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
     log(`  release of ${int(rows)} rows: ${seconds(performance.now() - started)}; server RSS grew by ${mib(memory.stop() - beforeRelease)}; slowest /healthz meanwhile ${ms(await releaseHealth, 0)}`);
   } finally {
+    // A stop, not a kill, when profiling: the profile is written as the server exits.
+    if (profDir) await server.stop();
     await server.dispose();
   }
 }
