@@ -57,7 +57,7 @@ export class SqliteReadModel implements ReadModel {
     return entries;
   }
 
-  /** Keyset-paginated: no cursor is held open between pages. */
+  /** Keyset-paginated: no cursor is held open between pages. Each page is read as arrays (`values`), not as objects by name. */
   async *exportRows(datasetId: string, sheetId: string, filter: RowFilter): AsyncGenerator<ExportRow> {
     const query = this.db.select({
       rowId: rows.rowId, cells: rows.cells, status: reviews.status, openFlags: reviews.openFlags,
@@ -68,24 +68,25 @@ export class SqliteReadModel implements ReadModel {
       .leftJoin(updater, eq(updater.id, rows.updatedBy))
       .where(and(eq(rows.datasetId, datasetId), eq(rows.sheetId, sheetId), gt(rows.rowId, sql.placeholder('after')), filterCondition(filter)))
       .orderBy(asc(rows.rowId)).limit(EXPORT_PAGE).prepare();
+    type Values = [rowId: string, cells: string, status: string | null, openFlags: number | null, createdBy: string | null, createdAt: number, updatedBy: string | null, updatedAt: number];
     const iso = isoCache();
     let after = '';
     for (;;) {
-      const page = query.all({ after });
-      for (const r of page) {
+      const page = query.values({ after }) as Values[];
+      for (const [rowId, cells, status, openFlags, createdBy, createdAt, updatedBy, updatedAt] of page) {
         yield {
-          rowId: r.rowId,
-          cells: JSON.parse(r.cells) as Record<string, CellValue>,
-          reviewStatus: r.status ?? 'unreviewed',
-          openFlags: r.openFlags ?? 0,
-          createdBy: r.createdBy,
-          createdAt: iso(r.createdAt),
-          updatedBy: r.updatedBy,
-          updatedAt: iso(r.updatedAt),
+          rowId,
+          cells: JSON.parse(cells) as Record<string, CellValue>,
+          reviewStatus: status ?? 'unreviewed',
+          openFlags: openFlags ?? 0,
+          createdBy,
+          createdAt: iso(createdAt),
+          updatedBy,
+          updatedAt: iso(updatedAt),
         };
       }
       if (page.length < EXPORT_PAGE) return;
-      after = page.at(-1)!.rowId;
+      after = page.at(-1)![0];
     }
   }
 

@@ -7,7 +7,7 @@ import type { Column } from '../../model/columns';
 import type { DatasetEnv } from '../routes/dataset-scope';
 import { badRequest, notFound } from '../errors';
 import { type ExportRow, ROW_FILTERS, type RowFilter, type SheetSummary, type Storage } from '../storage';
-import { csvField, csvHeader, csvLines, csvRecord, exportRecord } from './format';
+import { csvHeader, csvLines, csvLineWriter, exportRecord } from './format';
 import { zipChunks } from './zip';
 
 /** Rows rendered per chunk of the response: small enough that a chunk takes a few ms, so the event loop turns often. */
@@ -97,18 +97,18 @@ export async function zipExportResponse(storage: Storage, c: Context<DatasetEnv>
 }
 
 async function* csvChunks(columns: Column[], rows: AsyncIterable<ExportRow>, options: { excelSafe: boolean; bom: boolean }): AsyncGenerator<string> {
-  const header = csvHeader(columns);
-  yield (options.bom ? '\uFEFF' : '') + csvLines([header]);
-  let batch: string[][] = [];
+  yield (options.bom ? '\uFEFF' : '') + csvLines([csvHeader(columns)]);
+  const line = csvLineWriter(columns, options.excelSafe);
+  let batch = '';
+  let n = 0;
   for await (const row of rows) {
-    const record = csvRecord(columns, exportRecord(columns, row));
-    batch.push(header.map((id) => csvField(record[id] ?? null, options.excelSafe)));
-    if (batch.length === BATCH) {
-      yield csvLines(batch);
-      batch = [];
+    batch += line(row);
+    if (++n % BATCH === 0) {
+      yield batch;
+      batch = '';
     }
   }
-  if (batch.length > 0) yield csvLines(batch);
+  if (batch !== '') yield batch;
 }
 
 async function* jsonChunks(head: Record<string, unknown>, columns: Column[], rows: AsyncIterable<ExportRow>): AsyncGenerator<string> {

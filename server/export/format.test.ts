@@ -1,6 +1,18 @@
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLines, exportHeader, withoutFormulaPrefix } from './format';
+import type { CellValue, Column } from '../../model/columns';
+import type { ExportRow } from '../storage';
+import { csvField, csvHeader, csvLines, csvLineWriter, csvRecord, exportHeader, exportRecord, withoutFormulaPrefix } from './format';
+
+/** A PRNG with a seed, so that the generated cases are the same every run. */
+function prng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
 
 describe('csvField', () => {
   it.each(['=1+1', '+1', '-1', '@x', '\tx', '\rx'])('prefixes formula-like text %j with a quote', (text) => {
@@ -76,6 +88,57 @@ describe('csvLines', () => {
       + "김정은’s “dialogue”,'=SUM(A1),1;2\r\n\r\n",
     );
     expect(parse(text, { relax_column_count: true })).toEqual(records);
+  });
+
+  it('writes the bytes csv-stringify writes with the options exports always used', () => {
+    // Text made of the characters the quoting rules turn on, and a few that they do not.
+    const rand = prng(11);
+    const alphabet = ['"', ',', '\r', '\n', '\uFEFF', ' ', '\t', "'", '=', 'a', 'é', '김', ';'];
+    const text = () => Array.from({ length: Math.floor(rand() * 6) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+    const records = Array.from({ length: 3000 }, () => Array.from({ length: 1 + Math.floor(rand() * 4) }, text));
+    const byCsvStringify = stringify(records, { record_delimiter: '\r\n', quote_record_delimiter: true, quoted_match: /^ | $|\uFEFF/ });
+    expect(csvLines(records)).toBe(byCsvStringify);
+  });
+});
+
+describe('csvLineWriter', () => {
+  const columns: Column[] = [
+    { id: 'name', name: 'Name', type: 'text' },
+    { id: 'n', name: 'N', type: 'number' },
+    { id: 'ok', name: 'OK', type: 'boolean' },
+    { id: 'codes', name: 'Codes', type: 'multi', options: ['a', 'b'] },
+    { id: 'evidence', name: 'Evidence', type: 'evidence' },
+    { id: 'place', name: 'Place', type: 'place' },
+    // Its id is also that of a part of the place column before it: the part is written in both fields.
+    { id: 'place_lat', name: 'Latitude', type: 'text' },
+    { id: 'where', name: 'Where', type: 'place' },
+  ];
+  const seoul = { name: 'Seoul', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 1, geonameid: 1835848 };
+  const row = (rowId: string, cells: Record<string, CellValue>, by: string | null = 'ann'): ExportRow => ({
+    rowId, cells, reviewStatus: 'approved', openFlags: 2, createdBy: by, createdAt: '2026-12-06T10:00:00.000Z', updatedBy: null, updatedAt: '2026-12-07T10:00:00.000Z',
+  });
+  const rows = [
+    row('r1', { name: '=1+1', n: -3.5, ok: false, codes: ['a', 'b'], evidence: [{ source: 's1', start: 0, end: 4, exact: 'text' }], place: seoul, place_lat: 'north', where: 'Pyongyang' }),
+    row('r2', {}, null),
+    row('r3', { name: ' edge, "quoted"\r\n', place: { name: '+Seoul', country: null, lat: null, lon: null, precision: 4, geonameid: null }, where: { name: 'not a place' } }),
+    row('r4', { name: "'=x", n: 0, ok: true, codes: [], place: null, where: seoul }),
+  ];
+
+  it.each([true, false])('writes what the records wrote, field for field (formula-safe: %s)', (excelSafe) => {
+    const header = csvHeader(columns);
+    const line = csvLineWriter(columns, excelSafe);
+    for (const r of rows) {
+      const record = csvRecord(columns, exportRecord(columns, r));
+      expect(line(r)).toBe(csvLines([header.map((id) => csvField(record[id] ?? null, excelSafe))]));
+    }
+  });
+
+  it('splits a place into its parts, and writes a cell that holds no place as it is', () => {
+    const line = csvLineWriter(columns, true);
+    expect(line(rows[0]!)).toBe(
+      "r1,'=1+1,-3.5,false,a; b,s1:0-4,Seoul,KOR,37.566,126.9784,1,1835848,37.566,Pyongyang,,,,,,approved,2,ann,2026-12-06T10:00:00.000Z,,2026-12-07T10:00:00.000Z\r\n",
+    );
+    expect(line(rows[1]!)).toBe(`r2${','.repeat(19)}approved,2,,2026-12-06T10:00:00.000Z,,2026-12-07T10:00:00.000Z\r\n`);
   });
 });
 
