@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import type { CellValue, Column } from '../../model/columns';
+import type { Place } from '../../model/places';
 import type { ExportRow } from '../storage';
 import { csvField, csvHeader, csvLines, csvLineWriter, csvRecord, exportHeader, exportRecord, withoutFormulaPrefix } from './format';
 
@@ -113,14 +114,14 @@ describe('csvLineWriter', () => {
     { id: 'place_lat', name: 'Latitude', type: 'text' },
     { id: 'where', name: 'Where', type: 'place' },
   ];
-  const seoul = { name: 'Seoul', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 1, geonameid: 1835848 };
+  const seoul: Place = { name: 'Seoul', country: 'KOR', lat: 37.566, lon: 126.9784, precision: 1, geonameid: 1835848 };
   const row = (rowId: string, cells: Record<string, CellValue>, by: string | null = 'ann'): ExportRow => ({
     rowId, cells, reviewStatus: 'approved', openFlags: 2, createdBy: by, createdAt: '2026-12-06T10:00:00.000Z', updatedBy: null, updatedAt: '2026-12-07T10:00:00.000Z',
   });
   const rows = [
     row('r1', { name: '=1+1', n: -3.5, ok: false, codes: ['a', 'b'], evidence: [{ source: 's1', start: 0, end: 4, exact: 'text' }], place: seoul, place_lat: 'north', where: 'Pyongyang' }),
     row('r2', {}, null),
-    row('r3', { name: ' edge, "quoted"\r\n', place: { name: '+Seoul', country: null, lat: null, lon: null, precision: 4, geonameid: null }, where: { name: 'not a place' } }),
+    row('r3', { name: ' edge, "quoted"\r\n', place: { name: '+Seoul', country: null, lat: null, lon: null, precision: 4, geonameid: null }, where: { name: 'not a place' } as unknown as CellValue }),
     row('r4', { name: "'=x", n: 0, ok: true, codes: [], place: null, where: seoul }),
   ];
 
