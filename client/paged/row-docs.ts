@@ -4,12 +4,18 @@
  * has synced with the server (or, offline, until it is loaded from this browser's copy), so a value is
  * never written into a document that has not seen the row as last known. The last MAX_OPEN rows stay
  * open; a row is closed only once the server has stored everything written to it (the save status says
- * so) and this browser has kept it (`offline-rows.ts`).
+ * so) and this browser has kept it (`offline-rows.ts`). A row whose room the server closed for good
+ * (docs/sync.md#the-rows-socket) is closed at once and remembered as closed: gone (4404, or deleted) it
+ * stays closed; refused (4403), or refusing what was written (4400), it is opened again, from the server's
+ * copy alone, when the user asks for it again (`touch`). What was written to it and not stored never will
+ * be: the save status does not wait for it.
  */
 import * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
+import { CloseCode } from '../../model/codes';
 import { rowRoom } from '../../model/rooms';
-import { DELETED_KEY, getRowCells, getRowState, rowCells } from '../../model/row-document';
+import { DELETED_KEY, getRowCells, getRowState, isRowDeleted, rowCells } from '../../model/row-document';
+import type { RoomClose } from '../../model/row-frames';
 import { SaveStatus } from '../sync/save-status';
 import type { OfflineRows } from './offline-rows';
 import { type RowRoom, RowSocket } from './row-socket';
@@ -21,6 +27,20 @@ export const MAX_OPEN = 32;
 
 /** What a write found in the cells it changed: the value before (undefined: the cell was never set). */
 export type Before = Record<string, CellValue | undefined>;
+
+/** A row whose room the server closed for good; `gone` when the row (or its sheet) no longer exists. */
+export interface ClosedRow extends RoomClose {
+  sheet: string;
+  row: string;
+  gone: boolean;
+}
+
+/** A write into a row whose room the server closed: nothing was written. */
+export class RowClosedError extends Error {
+  constructor(readonly closed: ClosedRow) {
+    super(`The row ${closed.row} is ${closed.gone ? 'gone' : 'closed'}: ${closed.reason}`);
+  }
+}
 
 interface OpenRow {
   room: string;
@@ -39,12 +59,17 @@ interface OpenRow {
   stored: Map<number, number>;
   /** Writes waiting for the row's document to be ready: the row is not closed meanwhile. */
   busy: number;
+  /** Set once the server closed its room for good. */
+  closed: ClosedRow | null;
 }
 
 export class RowDocs {
   /** By room, oldest use first. */
   private readonly open = new Map<string, OpenRow>();
+  /** Rows whose rooms the server closed for good, by room. */
+  private readonly closedRows = new Map<string, ClosedRow>();
   private readonly listeners = new Set<() => void>();
+  private readonly closedListeners = new Set<(closed: ClosedRow) => void>();
   /** False once the browser said it went offline (the rows' sockets are dropped until it is back). */
   private online = navigator.onLine;
   private wentOffline: Array<() => void> = [];
@@ -57,9 +82,27 @@ export class RowDocs {
     if (this.online) this.socket.connect();
   }
 
-  /** Opens a row (to edit it soon, and to keep it offline). */
+  /**
+   * Opens a row (to edit it soon, and to keep it offline). A row whose room the server refused is asked
+   * for again, from the server's copy; a row that is gone is not.
+   */
   touch(sheetId: string, rowId: string): void {
-    this.use(sheetId, rowId);
+    const room = rowRoom(this.datasetId, sheetId, rowId);
+    const closed = this.closedRows.get(room);
+    if (closed?.gone) return;
+    if (closed) this.closedRows.delete(room);
+    this.use(sheetId, rowId, closed !== undefined);
+  }
+
+  /** The row's room as the server closed it for good, if it did (until it is asked for again). */
+  closedRow(sheetId: string, rowId: string): ClosedRow | undefined {
+    return this.closedRows.get(rowRoom(this.datasetId, sheetId, rowId));
+  }
+
+  /** Called when the server closes a row's room for good. */
+  onClosed(listener: (closed: ClosedRow) => void): () => void {
+    this.closedListeners.add(listener);
+    return () => this.closedListeners.delete(listener);
   }
 
   /** Writes cells of a row (creating it when it is new), once its document is ready; returns what they held. */
@@ -74,13 +117,17 @@ export class RowDocs {
     });
   }
 
-  /** Runs `fn` on a row's cells in one transaction of this user, once its document is ready. */
+  /**
+   * Runs `fn` on a row's cells in one transaction of this user, once its document is ready; throws a
+   * `RowClosedError` for a row whose room the server closed.
+   */
   async change<T>(sheetId: string, rowId: string, fn: (cells: Y.Map<CellValue>) => T): Promise<T> {
-    const row = this.use(sheetId, rowId);
+    const row = this.openRow(sheetId, rowId);
     row.busy += 1;
     this.changed();
     try {
       await row.synced;
+      if (row.closed) throw new RowClosedError(row.closed);
       let result!: T;
       row.doc.transact(() => {
         result = fn(getRowCells(row.doc));
@@ -94,10 +141,11 @@ export class RowDocs {
 
   /** Deletes a row for good. */
   async delete(sheetId: string, rowId: string): Promise<void> {
-    const row = this.use(sheetId, rowId);
+    const row = this.openRow(sheetId, rowId);
     row.busy += 1;
     try {
       await row.synced;
+      if (row.closed) throw new RowClosedError(row.closed);
       row.doc.transact(() => getRowState(row.doc).set(DELETED_KEY, true), ROW_ORIGIN);
     } finally {
       row.busy -= 1;
@@ -166,7 +214,15 @@ export class RowDocs {
     return this.online ? new Promise((resolve) => this.wentOffline.push(resolve)) : Promise.resolve();
   }
 
-  private use(sheetId: string, rowId: string): OpenRow {
+  /** The row's open document, opening it; throws a `RowClosedError` for a row whose room the server closed. */
+  private openRow(sheetId: string, rowId: string): OpenRow {
+    const closed = this.closedRows.get(rowRoom(this.datasetId, sheetId, rowId));
+    if (closed) throw new RowClosedError(closed);
+    return this.use(sheetId, rowId);
+  }
+
+  /** The row's open document, opening it (`fresh`: from the server's copy alone, not this browser's). */
+  private use(sheetId: string, rowId: string, fresh = false): OpenRow {
     const room = rowRoom(this.datasetId, sheetId, rowId);
     let row = this.open.get(room);
     if (row) {
@@ -178,16 +234,21 @@ export class RowDocs {
     const saves = new SaveStatus(doc);
     const opened: OpenRow = {
       room, sheet: sheetId, row: rowId, doc, channel: null, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(), busy: 0,
+      closed: null,
     };
     row = opened;
     saves.onChange(() => this.changed());
     let fromServerSynced!: () => void;
     const fromServer = new Promise<void>((resolve) => { fromServerSynced = resolve; });
-    const local = this.loadKept(opened);
+    let closedByServer!: () => void;
+    const closed = new Promise<void>((resolve) => { closedByServer = resolve; });
+    const local = fresh ? Promise.resolve(false) : this.loadKept(opened);
     // Offline, a row kept in this browser is ready once loaded from it; online, once the server synced.
+    // A write waiting for a row whose room the server closes is let go (and refused).
     opened.synced = Promise.race([
       fromServer,
       local.then((found) => (found ? this.whenOffline() : never())),
+      closed,
     ]);
     void local.then(() => {
       if (!this.open.has(room)) return;
@@ -202,6 +263,10 @@ export class RowDocs {
           this.checkStored(opened);
         },
         storeFailing: () => saves.failing(),
+        closed: (code, reason) => {
+          this.roomClosed(opened, code, reason);
+          closedByServer();
+        },
       });
     });
     this.open.set(room, opened);
@@ -263,6 +328,23 @@ export class RowDocs {
       this.close(room);
       excess -= 1;
     }
+  }
+
+  /**
+   * The server closed the row's room for good: the row is closed and remembered as closed, and what was
+   * written to it and not stored is no longer waited for, here or in this browser's copy.
+   */
+  private roomClosed(row: OpenRow, code: number, reason: string): void {
+    const closed: ClosedRow = { sheet: row.sheet, row: row.row, code, reason, gone: code === CloseCode.NotFound || isRowDeleted(row.doc) };
+    row.closed = closed;
+    row.channel = null;
+    this.closedRows.set(row.room, closed);
+    const { offline } = this;
+    if (row.pending && offline) row.kept = row.kept.then(() => offline.stored(row.room)).catch(() => undefined);
+    row.pending = false;
+    if (this.open.get(row.room) === row) this.close(row.room);
+    for (const listener of [...this.closedListeners]) listener(closed);
+    this.changed();
   }
 
   private close(room: string): void {

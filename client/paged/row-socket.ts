@@ -3,14 +3,17 @@
  * opening a row is one frame, not a socket of its own that signs in again, so a paste or an undo across
  * hundreds of rows is not held up by connections. Each room speaks the y-websocket protocol inside its
  * frames (`model/row-frames.ts`), as a socket of that room alone would, with the server's stored
- * acknowledgements. The socket reconnects on its own, and every open room syncs again when it does.
+ * acknowledgements. The socket reconnects on its own, and every open room syncs again when it does. The
+ * server may close one room alone (docs/sync.md#the-rows-socket): a room closed for good (its row is gone,
+ * refused, or what was sent for it cannot be applied) is dropped and its handlers told; any other is
+ * joined again after a wait.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { StoreMessage } from '../../model/codes';
-import { readRowFrame, rowFrame } from '../../model/row-frames';
+import { closedForGood, readRoomClosed, readRowFrame, rowFrame } from '../../model/row-frames';
 
 /** What a room tells the one who joined it. */
 export interface RoomHandlers {
@@ -20,6 +23,8 @@ export interface RoomHandlers {
   stored(stateVector: Map<number, number>): void;
   /** The server cannot store right now (message 101). */
   storeFailing(): void;
+  /** The server closed the room for good (`closedForGood`): it is left, and nothing more is sent for it. */
+  closed(code: number, reason: string): void;
 }
 
 const MESSAGE_SYNC = 0;
@@ -28,9 +33,13 @@ const OPEN = 1;
 /** Waits before reconnecting: doubling from the first, up to the last. */
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 2500;
+const retryWait = (retries: number) => Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** retries);
 
 class RoomChannel {
   synced = false;
+  /** Set while the server has the room closed (not for good): nothing is sent for it until it is joined again. */
+  private waiting: ReturnType<typeof setTimeout> | null = null;
+  private retries = 0;
 
   constructor(readonly room: string, readonly doc: Y.Doc, readonly handlers: RoomHandlers, private readonly socket: RowSocket) {
     doc.on('update', this.onUpdate);
@@ -38,6 +47,7 @@ class RoomChannel {
 
   /** Asks the server for what this room lacks (and, in its answer, to be asked for what the server lacks). */
   start(): void {
+    this.stopWaiting();
     this.synced = false;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
@@ -46,6 +56,8 @@ class RoomChannel {
   }
 
   receive(message: Uint8Array): void {
+    const closed = readRoomClosed(message);
+    if (closed) return this.closedByServer(closed.code, closed.reason);
     const decoder = decoding.createDecoder(message);
     const type = decoding.readVarUint(decoder);
     switch (type) {
@@ -56,6 +68,7 @@ class RoomChannel {
         if (encoding.length(encoder) > 1) this.socket.send(this.room, encoding.toUint8Array(encoder));
         if (step === syncProtocol.messageYjsSyncStep2 && !this.synced) {
           this.synced = true;
+          this.retries = 0;
           this.handlers.synced();
         }
         return;
@@ -72,12 +85,37 @@ class RoomChannel {
 
   /** Leaves the room: the server lets go of this tab's peer in it. */
   leave(): void {
+    this.stopWaiting();
     this.doc.off('update', this.onUpdate);
     this.socket.leave(this);
   }
 
+  /** The server closed this room alone: dropped for good, or joined again after a wait. */
+  private closedByServer(code: number, reason: string): void {
+    this.synced = false;
+    if (closedForGood(code)) {
+      this.stopWaiting();
+      this.doc.off('update', this.onUpdate);
+      this.socket.forget(this);
+      return this.handlers.closed(code, reason);
+    }
+    const wait = retryWait(this.retries);
+    this.retries += 1;
+    this.stopWaiting();
+    this.waiting = setTimeout(() => {
+      this.waiting = null;
+      if (this.socket.connected) this.start();
+    }, wait);
+  }
+
+  private stopWaiting(): void {
+    if (this.waiting) clearTimeout(this.waiting);
+    this.waiting = null;
+  }
+
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === this) return;
+    // While the room is closed, what changes is sent when it syncs again.
+    if (origin === this || this.waiting) return;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeUpdate(encoder, update);
@@ -150,6 +188,11 @@ export class RowSocket {
     this.send(channel.room, new Uint8Array(0));
   }
 
+  /** @internal A room the server closed: dropped without a frame (the server holds nothing of it). */
+  forget(channel: RoomChannel): void {
+    if (this.rooms.get(channel.room) === channel) this.rooms.delete(channel.room);
+  }
+
   private open(): void {
     const ws = new this.Socket(this.url);
     ws.binaryType = 'arraybuffer';
@@ -167,7 +210,7 @@ export class RowSocket {
       this.ws = null;
       for (const channel of this.rooms.values()) channel.synced = false;
       if (!this.wanted) return;
-      const wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.retries);
+      const wait = retryWait(this.retries);
       this.retries += 1;
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;

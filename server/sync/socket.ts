@@ -7,14 +7,15 @@
  *   not open a socket (and sign in again) per row.
  *
  * Both sign in once per socket; each room joined is a `RoomChannel` with a peer of its own in the room's
- * document, exactly as a socket of that room alone would be.
+ * document, exactly as a socket of that room alone would be. Where a socket of one room is closed, the
+ * rows socket closes that room alone, unless what closes it concerns the whole socket.
  */
 import type { Context, Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason } from '../../model/codes';
 import { parseRoom } from '../../model/rooms';
-import { readRowFrame, rowFrame } from '../../model/row-frames';
+import { readRowFrame, roomClosedMessage, rowFrame } from '../../model/row-frames';
 import { canEdit, type Role } from '../../model/roles';
 import { roleOn } from '../access';
 import { signedIn } from '../auth/middleware';
@@ -44,13 +45,41 @@ function tryAgainLater(socket: WebSocket, reason: string): void {
   setTimeout(() => socket.terminate(), CUT_OFF_AFTER_MS).unref();
 }
 
+/** Closes a socket with `code`: with 1013, cut off after a grace period (`tryAgainLater`). */
+function closeSocket(socket: WebSocket, code: number, reason: string): void {
+  if (code === CloseCode.TryAgainLater) tryAgainLater(socket, reason);
+  else socket.close(code, reason);
+}
+
+/**
+ * Whether a close of one room of the rows socket closes that room alone (docs/sync.md#the-rows-socket):
+ * a refused or unknown row, a message that cannot be applied, a row that could not be loaded. A signed-out
+ * user (4401), a user who may no longer open the dataset, the server going away (1012, 1001) and the
+ * socket's own limits (1013) close the whole socket.
+ */
+export function closesRoomOnly(code: number, reason: string): boolean {
+  switch (code) {
+    case CloseCode.BadMessage:
+    case CloseCode.NotFound:
+    case CloseCode.LoadFailed:
+      return true;
+    case CloseCode.Forbidden:
+      return reason !== CloseReason.NoAccess && reason !== CloseReason.OriginNotAllowed;
+    default:
+      return false;
+  }
+}
+
 /** Frames a room's messages on the socket that carries it (the rows socket prefixes its room). */
 type Framing = (message: Uint8Array) => Uint8Array;
 const unframed: Framing = (message) => message;
 
+/** Closes a room on its socket: a socket of one room closes; the rows socket may close the room alone. */
+type Closing = (code: number, reason: string) => void;
+
 /**
  * A room's peer on a socket: sends go straight to the `ws` socket, skipping sockets that are closing. A
- * close closes the socket, with every room it carries: the client opens them again when it reconnects.
+ * close goes to its `Closing`: on a socket of its own room it closes the socket.
  */
 class SocketPeer implements Peer, LivePeer {
   readonly userId: string;
@@ -61,6 +90,7 @@ class SocketPeer implements Peer, LivePeer {
   constructor(
     user: User, role: Role, readonly datasetId: string, readonly room: string, readonly credential: string,
     private readonly socket: WebSocket, private readonly doc: SharedDoc, readonly acks: boolean, private readonly frame: Framing,
+    private readonly closing: Closing,
   ) {
     this.userId = user.id;
     this.userName = user.name;
@@ -83,14 +113,18 @@ class SocketPeer implements Peer, LivePeer {
   }
 
   send(message: Uint8Array, onWritten?: () => void): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.backlogged) return this.close(CloseCode.TryAgainLater, 'Not reading fast enough');
     this.socket.send(this.frame(message), onWritten && ((error) => { if (!error) onWritten(); }));
   }
 
+  /** Set once closed: a room closed alone sends nothing more, though its socket stays open. */
+  private closed = false;
+
   close(code: number, reason: string): void {
-    if (code === CloseCode.TryAgainLater) tryAgainLater(this.socket, reason);
-    else this.socket.close(code, reason);
+    if (this.closed) return;
+    this.closed = true;
+    this.closing(code, reason);
   }
 }
 
@@ -100,7 +134,8 @@ type SignIn = Promise<{ user: User; credential: string } | undefined>;
 /**
  * One room joined on a socket: opening it checks the user's access and loads the room's document;
  * messages that arrive meanwhile are handled after, in order, even when the client left meanwhile (what
- * it sent before leaving counts). A refusal closes the socket with its code.
+ * it sent before leaving counts). A refusal of the room goes to its `Closing`; a refusal of the socket
+ * (not signed in, no such dataset for this user) closes the socket.
  */
 class RoomChannel {
   private peer: SocketPeer | null = null;
@@ -113,6 +148,7 @@ class RoomChannel {
   constructor(
     private readonly services: Services, private readonly signIn: SignIn, private readonly name: string,
     private readonly acks: boolean, private readonly ws: WSContext<WebSocket>, private readonly frame: Framing,
+    private readonly closing: Closing,
   ) {}
 
   open(): void {
@@ -163,13 +199,13 @@ class RoomChannel {
     if (!room || !dataset || !role || room.coder !== undefined) return ws.close(CloseCode.NotFound, 'Unknown dataset');
     // A row's own room exists in a dataset whose rows are documents of their own, for a sheet it has.
     if (room.row && (dataset.layout !== 'rows' || !await storage.datasets.sheetColumns(dataset.id, room.row.sheetId))) {
-      return ws.close(CloseCode.NotFound, 'Unknown row');
+      return this.closing(CloseCode.NotFound, 'Unknown row');
     }
     let docRoom = room.name;
     if (room.round !== undefined) {
       // A round's room opens the coder's own copy; to anyone else the round does not exist.
       const copy = await rounds.copyFor(dataset, room.round, user);
-      if (!copy) return ws.close(CloseCode.NotFound, 'Unknown round');
+      if (!copy) return this.closing(CloseCode.NotFound, 'Unknown round');
       docRoom = copy.room;
       role = copy.role;
     }
@@ -178,10 +214,10 @@ class RoomChannel {
       doc = await registry.get(docRoom);
     } catch (error) {
       log.error({ room: docRoom, err: error }, 'loading the document failed');
-      return ws.close(CloseCode.LoadFailed, 'Could not load the dataset');
+      return this.closing(CloseCode.LoadFailed, 'Could not load the dataset');
     }
     this.doc = doc;
-    this.peer = new SocketPeer(user, role, room.datasetId, room.name, credential, ws.raw!, doc, this.acks, this.frame);
+    this.peer = new SocketPeer(user, role, room.datasetId, room.name, credential, ws.raw!, doc, this.acks, this.frame, this.closing);
     peers.add(this.peer);
     doc.addPeer(this.peer);
   }
@@ -220,6 +256,20 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
     const datasetId = c.req.param('dataset') ?? '';
     const channels = new Map<string, RoomChannel>();
     let open = false;
+    /** Joins a room; a close of the room alone leaves it and tells the client, the socket staying open. */
+    const openRoom = (name: string, ws: WSContext<WebSocket>): RoomChannel => {
+      const closing: Closing = (code, reason) => {
+        if (!closesRoomOnly(code, reason)) return closeSocket(ws.raw!, code, reason);
+        if (channels.get(name) !== channel) return;
+        channels.delete(name);
+        channel.close();
+        if (ws.readyState === 1) ws.raw!.send(rowFrame(name, roomClosedMessage(code, reason)));
+      };
+      const channel = new RoomChannel(services, signIn, name, true, ws, (message) => rowFrame(name, message), closing);
+      channels.set(name, channel);
+      channel.open();
+      return channel;
+    };
     return {
       onOpen(_event, ws) {
         if (!sameSite) return ws.close(CloseCode.Forbidden, CloseReason.OriginNotAllowed);
@@ -241,11 +291,11 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
           return;
         }
         if (!channel) {
+          // A room is joined with a sync step 1; anything else for a room not open was sent before the
+          // client heard that the server closed it (or after it left), and is not listened to.
+          if (!isStepOne(frame.message)) return;
           if (channels.size >= MAX_ROOMS_PER_SOCKET) return tryAgainLater(ws.raw!, 'Too many rooms open');
-          const name = frame.room;
-          channel = new RoomChannel(services, signIn, name, true, ws, (message) => rowFrame(name, message));
-          channels.set(name, channel);
-          channel.open();
+          channel = openRoom(frame.room, ws);
         }
         channel.receive(frame.message);
       },
@@ -263,7 +313,7 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
     return {
       onOpen(_event, ws) {
         if (!sameSite) return ws.close(CloseCode.Forbidden, CloseReason.OriginNotAllowed);
-        channel = new RoomChannel(services, signIn, c.req.param('room') ?? '', acks, ws, unframed);
+        channel = new RoomChannel(services, signIn, c.req.param('room') ?? '', acks, ws, unframed, (code, reason) => closeSocket(ws.raw!, code, reason));
         channel.open();
       },
       onMessage(event, ws) {
