@@ -46,7 +46,7 @@ import { PagedPresence } from './presence';
 import { LoadedProblems } from './problems';
 import { PagedReview, statusFilter } from './review';
 import { bindEndKeys, readEndAhead } from './ends';
-import { RowDocs } from './row-docs';
+import { type ClosedRow, RowClosedError, RowDocs } from './row-docs';
 import { RowUndo, changesOf } from './undo';
 
 const MODULES: Module[] = [
@@ -135,6 +135,7 @@ class PagedDataset {
     this.side.hidden = true;
     this.conn.onStatus((status) => this.showStatus(status));
     this.rows.onChange(() => this.showStatus());
+    this.rows.onClosed((closed) => this.onRowClosed(closed));
     let searchTimer: number | null = null;
     this.search.addEventListener('input', () => {
       if (searchTimer !== null) clearTimeout(searchTimer);
@@ -198,6 +199,12 @@ class PagedDataset {
       readOnlyEdit: true,
       context: { actorList: (listId: string) => this.actorLists.list(listId) } satisfies ActorContext,
       onCellEditRequest: (event) => void this.onEdit(event),
+      // A row whose room the server closed (docs/sync.md#the-rows-socket): gone, or refused to this tab.
+      rowClassRules: {
+        'row-gone': (p) => this.closedRow(p.data)?.gone === true,
+        'row-refused': (p) => this.closedRow(p.data)?.gone === false,
+      },
+      getRowStyle: (p) => (this.closedRow(p.data) ? { opacity: '0.55' } : undefined),
       onCellFocused: (event) => this.onFocus(event),
       onModelUpdated: () => this.countProblems(),
       onFilterChanged: () => this.tellMap(),
@@ -228,6 +235,8 @@ class PagedDataset {
         if (Object.keys(this.problems.of(p.data)).length > 0) el.append(h('span', { class: 'row-marker problem' }, '●'));
         if (status === 'approved') el.append(h('span', { class: 'row-marker approved' }, '✓'));
         if (status === 'flagged') el.append(h('span', { class: 'row-marker flagged' }, '⚑'));
+        const closed = this.closedRow(p.data);
+        if (closed) el.append(h('span', { class: 'row-marker closed', title: closedText(closed), 'aria-label': closedText(closed) }, '⊘'));
         return el;
       },
     };
@@ -236,7 +245,8 @@ class PagedDataset {
   private columnDef(column: Column): ColDef<PagedRow> {
     const editable = !this.readOnly && column.type !== 'evidence';
     const def: ColDef<PagedRow> = {
-      colId: column.id, field: column.id, headerName: column.name, headerTooltip: column.description ?? column.name, editable,
+      colId: column.id, field: column.id, headerName: column.name, headerTooltip: column.description ?? column.name,
+      editable: editable && ((p) => !this.closedRow(p.data)),
       valueFormatter: (p) => toText(p.value as CellValue | undefined),
       cellRenderer: (p: ICellRendererParams<PagedRow>) => {
         const el = h('span', { class: 'cell-value' }, toText(p.value as CellValue | undefined));
@@ -318,8 +328,14 @@ class PagedDataset {
     // Shown at once; the row's delta confirms it once the server applied it.
     event.node.setData({ ...data, [column.id]: value });
     const sheetId = this.sheetId;
-    const before = await this.rows.write(sheetId, data.row_id, { [column.id]: value });
-    this.undo.record(changesOf(sheetId, data.row_id, before, { [column.id]: value }));
+    try {
+      const before = await this.rows.write(sheetId, data.row_id, { [column.id]: value });
+      this.undo.record(changesOf(sheetId, data.row_id, before, { [column.id]: value }));
+    } catch (err) {
+      if (!(err instanceof RowClosedError)) throw err;
+      // Nothing was written: the row shows what it held.
+      if (event.node.data?.row_id === data.row_id) event.node.setData(data);
+    }
   }
 
   /** The focused cell: where others see this tab, and its row opened (ready to edit, kept offline). */
@@ -328,7 +344,12 @@ class PagedDataset {
     const rowId = event.rowIndex === null ? undefined : this.grid?.getDisplayedRowAtIndex(event.rowIndex)?.data?.row_id;
     const isData = column !== undefined && this.columns.some((c) => c.id === column);
     this.presence.setCell(rowId && isData ? { sheet: this.sheetId, row: rowId, column } : null);
-    if (rowId && isData && !this.readOnly) this.rows.touch(this.sheetId, rowId);
+    if (rowId && isData && !this.readOnly) {
+      const refused = this.rows.closedRow(this.sheetId, rowId);
+      this.rows.touch(this.sheetId, rowId);
+      // A row refused before is asked for again: editable until the server says otherwise.
+      if (refused && !this.rows.closedRow(this.sheetId, rowId)) this.redrawRow(rowId);
+    }
     if (rowId && this.panel instanceof HistoryPanel) this.panel.showRow(rowId);
   }
 
@@ -525,6 +546,22 @@ class PagedDataset {
     this.refreshSoon(() => this.grid?.ensureIndexVisible(this.total - 1, 'bottom'));
   }
 
+  /** The server closed a row's room: the row shows it; a row that is gone is read again with its page. */
+  private onRowClosed(closed: ClosedRow): void {
+    if (closed.sheet !== this.sheetId) return;
+    this.redrawRow(closed.row);
+    if (closed.gone && getSheets(this.conn.doc).has(closed.sheet)) this.refreshSoon();
+  }
+
+  private closedRow(data: PagedRow | undefined): ClosedRow | undefined {
+    return data ? this.rows.closedRow(this.sheetId, data.row_id) : undefined;
+  }
+
+  private redrawRow(rowId: string): void {
+    const node = this.grid?.getRowNode(rowId);
+    if (node) this.grid?.redrawRows({ rowNodes: [node] });
+  }
+
   /** Rows changed in their own rooms: shown in place; rows that came or went read the pages again. */
   private applyDeltas(deltas: readonly RowDelta[]): void {
     let reread = false;
@@ -605,4 +642,9 @@ class PagedDataset {
     this.presence.destroy();
     replaceChildren(this.app, topBar(this.me, [h('a', { href: '/' }, 'Datasets')]), h('main', { class: 'page-error' }, reason));
   }
+}
+
+/** What a row whose room the server closed says, on its marker. */
+function closedText(closed: ClosedRow): string {
+  return closed.gone ? 'This row was deleted: it cannot be edited' : `This row cannot be edited here: ${closed.reason}`;
 }
