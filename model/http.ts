@@ -244,8 +244,11 @@ export const HistoryEntry = z.object({
   at: z.string(),
   /** Set when the change was a double-coding decision: the round and every coder's value for the cell then. */
   adjudication: z.object({ round: z.string(), values: z.record(z.string(), CellValueSchema) }).optional(),
-  /** Set when the change was part of merging duplicate rows: the row kept and the rows merged into it. */
-  merge: z.object({ kept: z.string(), merged: z.array(z.string()) }).optional(),
+  /**
+   * Set when the change was part of merging duplicate rows: the row kept and the rows merged into it; on a
+   * merged row's `row_id` entry in a dataset's document, also the ids of its flags the merge moved.
+   */
+  merge: z.object({ kept: z.string(), merged: z.array(z.string()), flags: z.array(z.string()).optional() }).optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 

@@ -69,7 +69,7 @@ export const rowRoutes = routes({
     responses: { 200: MergeResult },
   },
   'POST /api/datasets/{id}/sheets/{sheetId}/duplicates/unmerge': {
-    summary: 'Takes back the user\'s merge of rows that are documents of their own; 409 in a dataset whose rows are in its document',
+    summary: 'Takes back the user\'s merge: the merged rows come back, the kept row\'s cells the merge wrote are set back; 409 when not theirs',
     who: 'dataset editor',
     body: MergeBody,
     responses: { 200: Unmerged },

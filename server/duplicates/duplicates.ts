@@ -4,10 +4,15 @@
  * read model only; a merge is one change to the dataset's live document as the merging user, made the way
  * the review and adjudication make theirs, so open grids see it at once and the history records it.
  */
+import * as Y from 'yjs';
 import { actorKey, actorParts, type ActorList } from '../../model/actors';
-import { getSheet, sheetRows } from '../../model/document';
+import { type CellValue, sameCellValue } from '../../model/columns';
+import {
+  getReviews, getSheet, getSheets, readColumns, readRow, type ReviewStatus, reviewStatus, rowFlags, setCell, sheetRows, type YSheet,
+} from '../../model/document';
 import { mergeRows } from '../../model/duplicates';
-import type { DuplicateGroups, Dismissed, MergeResult } from '../../model/http';
+import { setReviewStatus } from '../../model/reviews';
+import type { DuplicateGroups, Dismissed, HistoryEntry, MergeResult } from '../../model/http';
 import { readActorLists } from '../actors/lists';
 import type { User } from '../auth/users';
 import { conflict, notFound } from '../errors';
@@ -16,6 +21,7 @@ import type { DocRegistry } from '../sync/registry';
 import { duplicateColumns } from './columns';
 import { type Comparable, dateSpan, type DuplicateKeys, findDuplicates } from './score';
 import { DuplicateKeysCache } from './keys-cache';
+import type { Unmerged } from './merge-rows';
 import { SharedRuns } from './shared-runs';
 import type { DuplicateKeyRecord } from './store';
 
@@ -66,24 +72,167 @@ export class Duplicates {
   /**
    * Merges rows into `keep` (model/duplicates.ts says how) as `user`, in one change to the live document.
    * The history records it on every row involved: `row_id` from the merged row's id to the kept one's, with
-   * `merge: {kept, merged}`, beside the cells it filled. 404 for a row not in the sheet.
+   * `merge: {kept, merged}` (on a merged row's entry also `flags`, the ids of its flags moved to the kept
+   * row), beside the cells it filled; and what went with each merged row, its cells and its review status,
+   * so that the merge can be taken back (`unmerge`). 404 for a row not in the sheet.
    */
   async merge(dataset: DatasetRecord, user: User, sheetId: string, keep: string, merge: readonly string[]): Promise<MergeResult> {
     if (dataset.layout === 'rows') throw conflict('Rows that are documents of their own cannot be merged yet');
-    const note = JSON.stringify({ merge: { kept: keep, merged: merge } });
+    const note = mergeNote(keep, merge);
     const outcome = await this.registry.with(dataset.id, (shared) => shared.transact({ userId: user.id, note }, (doc, record) => {
       const sheet = getSheet(doc, sheetId);
       if (!sheet) throw notFound(`No sheet "${sheetId}" in dataset "${dataset.id}"`);
       const rows = sheetRows(sheet);
       // Every row is checked before anything changes: a refused merge changes nothing.
       for (const id of [keep, ...merge]) if (!rows.has(id)) throw notFound(`No row "${id}" in sheet "${sheetId}"`);
+      const gone = merge.map((id) => ({ id, cells: readRow(rows.get(id)!), status: reviewStatus(doc, id), flags: rowFlags(doc, id).map((f) => f.id) }));
       const done = mergeRows(doc, sheetId, keep, merge);
-      for (const id of merge) record({ sheetId, rowId: id, columnId: ROW_ID, old: id, new: keep, note });
+      for (const { id, cells, status, flags } of gone) {
+        record({ sheetId, rowId: id, columnId: ROW_ID, old: id, new: keep, note: flags.length > 0 ? mergeNote(keep, merge, flags) : note });
+        for (const [columnId, value] of Object.entries(cells)) record({ sheetId, rowId: id, columnId, old: value, new: undefined, note });
+        if (status !== 'unreviewed') record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: status, new: 'unreviewed', note });
+      }
       record({ sheetId, rowId: keep, columnId: ROW_ID, old: [...merge], new: keep, note });
-      if (done.status.old !== done.status.new) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old: done.status.old, new: done.status.new });
+      if (done.status.old !== done.status.new) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old: done.status.old, new: done.status.new, note });
       return done;
     }));
     return { keep, merged: [...merge], filled: outcome.filled, anchors: outcome.anchors, flags: outcome.flags, refs: outcome.refs };
+  }
+
+  /**
+   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#merging), from what
+   * the history says it did: each merged row comes back under its own id with the cells and the review
+   * status it had, and the flags the merge moved from it; each cell the merge filled or extended on the
+   * kept row, and the kept row's review status, get their old values back; each reference the merge moved
+   * points at its row again. A value someone changed after the merge is theirs and stays. All in one
+   * change to the live document, as `user`. 409 when the rows were not merged so, by this user, or a
+   * merged row is back already.
+   */
+  async unmerge(dataset: DatasetRecord, user: User, sheetId: string, keep: string, merge: readonly string[]): Promise<Unmerged> {
+    const datasetId = dataset.id;
+    await this.registry.storeApplied(datasetId);
+    const isThisMerge = (e: HistoryEntry) => e.merge?.kept === keep && sameCellValue([...e.merge.merged].sort(), [...merge].sort());
+    /** The entries stored together with the one at `at` (one change's), of this merge: their first and last index. */
+    const together = (history: readonly HistoryEntry[], at: number): [number, number] => {
+      let from = at;
+      let to = at;
+      while (from > 0 && isThisMerge(history[from - 1]!)) from--;
+      while (to + 1 < history.length && isThisMerge(history[to + 1]!)) to++;
+      return [from, to];
+    };
+
+    const restored: Array<{ id: string; cells: Record<string, CellValue>; status: ReviewStatus; flags: readonly string[] }> = [];
+    for (const id of merge) {
+      const history = await this.storage.readModel.history(datasetId, id);
+      const at = history.findLastIndex((e) => e.column === ROW_ID && e.old === id && e.new === keep);
+      const entry = history[at];
+      if (!entry || !isThisMerge(entry) || entry.by !== user.name || entry.sheet !== sheetId) throw conflict(`Row "${id}" was not merged into "${keep}" by you`);
+      const row = { id, cells: {} as Record<string, CellValue>, status: 'unreviewed' as ReviewStatus, flags: entry.merge!.flags ?? [] };
+      const [from, to] = together(history, at);
+      for (const e of history.slice(from, to + 1)) {
+        if (e.column === REVIEW_STATUS) row.status = e.old as ReviewStatus;
+        else if (e.column !== ROW_ID && e.old !== null) row.cells[e.column] = e.old;
+      }
+      restored.push(row);
+    }
+    const keptHistory = await this.storage.readModel.history(datasetId, keep);
+    const mergedAt = keptHistory.findLastIndex((e) => e.column === ROW_ID && Array.isArray(e.old) && isThisMerge(e));
+    if (mergedAt < 0) throw conflict(`Rows were not merged into "${keep}"`);
+    const [from, to] = together(keptHistory, mergedAt);
+    const written = keptHistory.slice(from, to + 1).filter((e) => e.column !== ROW_ID && e.column !== REVIEW_STATUS);
+    const kept = keptStatuses(keptHistory.slice(from, to + 2), user.name);
+    const refs = await this.movedRefs(datasetId, sheetId, keep, isThisMerge);
+
+    const origin = { userId: user.id };
+    const approve: string[] = [];
+    const done = await this.registry.with(datasetId, (shared) => shared.transact(origin, (doc, record) => {
+      const sheet = getSheet(doc, sheetId);
+      const rows = sheet ? sheetRows(sheet) : undefined;
+      if (!sheet || !rows?.has(keep)) throw conflict(`Row "${keep}" is gone`);
+      // Checked before anything changes: a refused undo changes nothing.
+      for (const { id } of restored) if (rows.has(id)) throw conflict(`Row "${id}" is back already`);
+      let cells = 0;
+      const keptRow = rows.get(keep)!;
+      for (const e of written) {
+        if (!sameCellValue(keptRow.get(e.column) ?? null, e.new)) continue;
+        setCell(sheet, keep, e.column, e.old);
+        cells++;
+      }
+      for (const { id, cells: values } of restored) {
+        const row = new Y.Map<CellValue>();
+        for (const [columnId, value] of Object.entries(values)) row.set(columnId, value);
+        rows.set(id, row);
+      }
+      let moved = 0;
+      for (const { column, sheet: other, row, back } of refs) {
+        const target = getSheet(doc, other);
+        if (target && sheetRows(target).get(row)?.get(column) === keep) {
+          setCell(target, row, column, back);
+          moved++;
+        }
+      }
+      // Review statuses and flags back; an approval after the rows' cells, which would set it back again (review rules).
+      const keptNow = reviewStatus(doc, keep);
+      let keptStatus = keptNow;
+      if (kept && keptNow === kept.after) {
+        if (kept.before === 'approved') approve.push(keep);
+        keptStatus = kept.before === 'approved' ? 'unreviewed' : kept.before;
+      }
+      const statuses = restored.map(({ id, status }) => {
+        if (status === 'approved') approve.push(id);
+        return status === 'approved' ? 'unreviewed' : status;
+      });
+      const reviews = getReviews(doc);
+      const keptFlags = (reviews.get(keep)?.get('flags') as Y.Array<Y.Map<unknown>> | undefined)?.toArray().map((f) => f.toJSON()) ?? [];
+      const back = new Set(restored.flatMap((r) => r.flags));
+      // The kept row's review is written whole, before the merged rows' get their flags: each flag is on one row at a time.
+      if (keptFlags.some((f) => back.has(f.id))) reviews.set(keep, reviewMap(keptStatus, keptFlags.filter((f) => !back.has(f.id))));
+      else if (keptStatus !== keptNow) setReviewStatus(doc, keep, keptStatus);
+      restored.forEach(({ id, flags }, i) => {
+        const moved = flags.flatMap((flag) => keptFlags.filter((f) => f.id === flag));
+        if (moved.length > 0 || statuses[i] !== 'unreviewed') reviews.set(id, reviewMap(statuses[i]!, moved));
+        if (statuses[i] !== 'unreviewed') record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: 'unreviewed', new: statuses[i] });
+      });
+      if (keptStatus !== keptNow) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old: keptNow, new: keptStatus });
+      return { keep, restored: [...merge], cells, refs: moved };
+    }));
+    if (approve.length > 0) {
+      await this.registry.with(datasetId, (shared) => shared.transact(origin, (doc, record) => {
+        for (const id of approve) {
+          if (reviewStatus(doc, id) !== 'unreviewed') continue;
+          setReviewStatus(doc, id, 'approved');
+          record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: 'unreviewed', new: 'approved' });
+        }
+      }));
+    }
+    return done;
+  }
+
+  /**
+   * The `ref` cells this merge pointed at the kept row, to point back: those naming it now whose history's
+   * last change of that cell is the merge's, from a merged row.
+   */
+  private async movedRefs(
+    datasetId: string, sheetId: string, keep: string, isThisMerge: (e: HistoryEntry) => boolean,
+  ): Promise<Array<{ sheet: string; row: string; column: string; back: string }>> {
+    const naming = await this.registry.with(datasetId, (shared) => shared.read((doc) => {
+      const found: Array<{ sheet: string; row: string; column: string }> = [];
+      for (const [id, sheet] of getSheets(doc)) {
+        if (!(sheet instanceof Y.Map)) continue;
+        const columns = readColumns(sheet as YSheet).filter((c) => c.type === 'ref' && c.ref === sheetId);
+        if (columns.length === 0) continue;
+        for (const [row, cells] of sheetRows(sheet as YSheet)) {
+          for (const c of columns) if (cells.get(c.id) === keep) found.push({ sheet: id, row, column: c.id });
+        }
+      }
+      return found;
+    }));
+    const refs: Array<{ sheet: string; row: string; column: string; back: string }> = [];
+    for (const ref of naming) {
+      const last = (await this.storage.readModel.history(datasetId, ref.row)).findLast((e) => e.column === ref.column);
+      if (last && isThisMerge(last) && last.new === keep && typeof last.old === 'string') refs.push({ ...ref, back: last.old });
+    }
+    return refs;
   }
 
   /** Stores a group as not duplicates: no two of its rows are paired again. 404 for a row not in the sheet. */
@@ -97,6 +246,51 @@ export class Duplicates {
     const dismissed = await this.storage.duplicates.dismiss(dataset.id, sheetId, rows, user.id, Date.now());
     return { rows: [...rows].sort(), dismissed };
   }
+}
+
+/** The note of a merge's history entries: `flags` on a merged row's `row_id` entry, the flags it moved. */
+interface MergeNote {
+  merge: { kept: string; merged: string[]; flags?: string[] };
+}
+
+function mergeNote(kept: string, merged: readonly string[], flags?: readonly string[]): string {
+  const note: MergeNote = { merge: { kept, merged: [...merged], ...(flags && { flags: [...flags] }) } };
+  return JSON.stringify(note);
+}
+
+/**
+ * The kept row's review status before the merge and as the merge left it, from its history from the merge's
+ * entries on (and the one after them: an approved row whose cells the merge changed was set back to
+ * unreviewed, by the review rules, at once); null when the merge left it as it was.
+ */
+function keptStatuses(entries: readonly HistoryEntry[], by: string): { before: ReviewStatus; after: ReviewStatus } | null {
+  const merged = entries.find((e) => e.column === REVIEW_STATUS && e.merge);
+  const last = entries.at(-1);
+  const reset = last && !last.merge && last.column === REVIEW_STATUS && last.old === 'approved' && last.new === 'unreviewed' && last.by === by;
+  if (!merged && !reset) return null;
+  return { before: (merged?.old ?? 'approved') as ReviewStatus, after: reset ? 'unreviewed' : merged!.new as ReviewStatus };
+}
+
+/** A row's review (as `model/reviews.ts` makes one): its status and these flags, with their threads. */
+function reviewMap(status: ReviewStatus, flags: ReadonlyArray<Record<string, unknown>>): Y.Map<unknown> {
+  const review = new Y.Map<unknown>();
+  review.set('status', status);
+  const list = new Y.Array<Y.Map<unknown>>();
+  list.push(flags.map((plain) => {
+    const flag = new Y.Map<unknown>();
+    for (const [key, value] of Object.entries(plain)) {
+      if (key === 'comments') {
+        const comments = new Y.Array<unknown>();
+        if (Array.isArray(value)) comments.push(value);
+        flag.set(key, comments);
+      } else if (value !== undefined) {
+        flag.set(key, value);
+      }
+    }
+    return flag;
+  }));
+  review.set('flags', list);
+  return review;
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * `…/sheets/:sheetId/duplicates`: the groups of rows that likely code the same event (viewer), merging rows
- * into one and dismissing a group (editor). The rules are in `duplicates/`; docs/actors-and-duplicates.md
+ * into one, taking one's merge back and dismissing a group (editor). The rules are in `duplicates/`; docs/actors-and-duplicates.md
  * describes them for users.
  */
 import { Hono } from 'hono';
 import { DismissBody, MAX_DUPLICATE_DAYS, MergeBody } from '../../model/http';
 import type { Duplicates } from '../duplicates/duplicates';
 import type { RowsMerge } from '../duplicates/merge-rows';
-import { badRequest, conflict } from '../errors';
+import { badRequest } from '../errors';
 import { readBody } from '../validate';
 import { type DatasetEnv, requireRole } from './dataset-scope';
 
@@ -37,9 +37,9 @@ export function duplicateRoutes(duplicates: Duplicates, rowsMerge: RowsMerge) {
       requireRole(c, 'editor');
       const { keep, merge } = await readBody(c, MergeBody);
       const dataset = c.get('dataset');
-      // A dataset's own document has its undo in the browser; rows of their own are taken back here.
-      if (dataset.layout !== 'rows') throw conflict('Only a merge of rows that are documents of their own is taken back here');
-      return c.json(await rowsMerge.unmerge(dataset, c.get('user'), c.req.param('sheetId'), keep, merge));
+      // The merging user's undo of their merge, in either layout (docs/actors-and-duplicates.md#merging).
+      const merger = dataset.layout === 'rows' ? rowsMerge : duplicates;
+      return c.json(await merger.unmerge(dataset, c.get('user'), c.req.param('sheetId'), keep, merge));
     })
     .get('/sheets/:sheetId/duplicates/rows', async (c) => {
       // The cells of a few rows, for the groups shown side by side where rows are not in the browser.

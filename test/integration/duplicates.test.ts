@@ -137,7 +137,10 @@ describe('POST …/duplicates/merge', () => {
     const kept = await rowHistory(server, dataset, ids.A);
     expect(kept).toContainEqual(expect.objectContaining({ column: 'row_id', old: [ids.B], new: ids.A, by: 'Dup Editor', merge: merge_ }));
     expect(kept).toContainEqual(expect.objectContaining({ column: 'cameo_code', old: null, new: '15x', by: 'Dup Editor', merge: merge_ }));
-    expect(await rowHistory(server, dataset, ids.B)).toContainEqual(expect.objectContaining({ column: 'row_id', old: ids.B, new: ids.A, by: 'Dup Editor', merge: merge_ }));
+    // On the merged row, also what went with it: its flags (by id) and its cells.
+    const gone = await rowHistory(server, dataset, ids.B);
+    expect(gone).toContainEqual(expect.objectContaining({ column: 'row_id', old: ids.B, new: ids.A, by: 'Dup Editor', merge: { ...merge_, flags: [flagged.body.id] } }));
+    expect(gone).toContainEqual(expect.objectContaining({ column: 'cameo_code', old: '15x', new: null, by: 'Dup Editor', merge: merge_ }));
     expect(await rowHistory(server, dataset, ids.S)).toContainEqual(expect.objectContaining({ column: 'event_id', old: ids.B, new: ids.A, merge: merge_ }));
 
     // Merged rows are no duplicates any more; merging a row that is gone is 404.

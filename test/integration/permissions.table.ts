@@ -145,8 +145,8 @@ export const NOT_IN_TABLE = new Set([
   'GET /metrics',
   // The rows socket joins each room as `/ws/:room` does, through the same checks (test/integration/rows-socket.test.ts).
   'GET /ws/:dataset/rows',
-  // Taking back a merge needs a merge of the same user in a `rows` dataset first, which the fixture dataset
-  // is not: its roles are checked in test/integration/duplicates-undo.test.ts.
+  // Taking back a merge needs a merge of the same user first: its roles are checked in
+  // test/integration/duplicates-undo.test.ts and duplicates-undo-document.test.ts.
   'POST /api/datasets/:id/sheets/:sheetId/duplicates/unmerge',
 ]);
 
