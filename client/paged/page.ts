@@ -11,7 +11,7 @@ import {
   type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellEditorParams, type ICellRendererParams, type IDatasource,
   type IGetRowsParams, type ITooltipParams, type Module,
   CellStyleModule, ColumnApiModule, createGrid, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule,
-  RenderApiModule, RowApiModule, ScrollApiModule, SelectEditorModule, TextEditorModule, TextFilterModule, themeQuartz, TooltipModule,
+  RenderApiModule, RowApiModule, RowStyleModule, ScrollApiModule, SelectEditorModule, TextEditorModule, TextFilterModule, themeQuartz, TooltipModule,
 } from 'ag-grid-community';
 import * as decoding from 'lib0/decoding';
 import { type RowDelta, StoreMessage } from '../../model/codes';
@@ -51,7 +51,7 @@ import { RowUndo, changesOf } from './undo';
 
 const MODULES: Module[] = [
   InfiniteRowModelModule, RowApiModule, ScrollApiModule, ColumnApiModule, RenderApiModule, EventApiModule,
-  TextEditorModule, NumberEditorModule, SelectEditorModule, CellStyleModule, TooltipModule, TextFilterModule,
+  TextEditorModule, NumberEditorModule, SelectEditorModule, CellStyleModule, RowStyleModule, TooltipModule, TextFilterModule,
 ];
 ModuleRegistry.registerModules(MODULES);
 
