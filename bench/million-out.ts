@@ -1,14 +1,14 @@
 /**
- * What leaves a sheet of a million rows (the `rows` layout): its CSV export, streamed, and a release of it,
+ * What leaves a sheet of a million rows (the `rows` layout): its CSV and JSON exports, streamed, and a release of it,
  * with the server's memory growth and how long `/healthz` waits meanwhile. The rows are written straight into
  * the read model first (as a bulk import leaves them; `bench/read-model-rows.ts`).
  *
  * The peer is the floor: the same rows read from the same SQLite file in this process and written as CSV with
- * the same library (csv-stringify), no server between. PostgreSQL with TESSERA_TEST_STORE=pg (no floor then).
+ * csv-stringify, no server between. PostgreSQL with TESSERA_TEST_STORE=pg (no floor then).
  *
  * `npm run bench -- million-out`; BENCH_MILLION_ROWS (default 1,000,000). Prints numbers; never asserts. With
  * BENCH_CPU_PROF=DIR the server writes a V8 CPU profile there when it stops (bench/cpu-profile.mjs); with
- * BENCH_MILLION_OUT=export only the export and its floor are run.
+ * BENCH_MILLION_OUT=export only the exports and the floor are run.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,9 +52,27 @@ async function drain(response: Response): Promise<number> {
   }
 }
 
+/** One export of the events sheet streamed to its end: its bytes, time, the server's RSS growth and the slowest `/healthz` meanwhile. */
+async function streamedExport(server: RunningServer, format: 'csv' | 'json') {
+  const rssBefore = rss(server);
+  const memory = sampleMemory(server.process.pid!);
+  const started = performance.now();
+  const exported = fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/export?format=${format}`, { headers: { authorization: `Bearer ${server.adminToken}` } })
+    .then(async (response) => {
+      if (response.status !== 200) throw new Error(`export: ${response.status} ${await response.text()}`);
+      return drain(response);
+    });
+  const health = slowestHealth(server.url, exported);
+  const bytes = await exported;
+  const ms = performance.now() - started;
+  return { bytes, ms, rssBefore, rssGrowth: memory.stop() - rssBefore, slowestHealth: await health };
+}
+
 export async function runMillionOut(rows: number, log: (line: string) => void): Promise<void> {
   const profDir = process.env.BENCH_CPU_PROF;
-  const server = await startServer({ env: { LOG_LEVEL: 'warn', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
+  // Without the tests' check of every JSON answer against its declaration, which reads the whole answer first
+  // (the JSON export's too): a server as it runs in production.
+  const server = await startServer({ env: { LOG_LEVEL: 'warn', TESSERA_CHECK_RESPONSES: '0', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'A million rows out', layout: 'rows' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status} ${JSON.stringify(created.body)}`);
@@ -68,21 +86,11 @@ export async function runMillionOut(rows: number, log: (line: string) => void): 
     await sleep(2000);
 
     // The CSV export, streamed to its end.
-    const before = rss(server);
-    let memory = sampleMemory(server.process.pid!);
-    let started = performance.now();
-    const exported = fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/export?format=csv`, { headers: { authorization: `Bearer ${server.adminToken}` } })
-      .then(async (response) => {
-        if (response.status !== 200) throw new Error(`export: ${response.status} ${await response.text()}`);
-        return drain(response);
-      });
-    const exportHealth = slowestHealth(server.url, exported);
-    const bytes = await exported;
-    const exportMs = performance.now() - started;
-    log(`  CSV export: ${mib(bytes)} in ${seconds(exportMs)}; server RSS grew by ${mib(memory.stop() - before)} (from ${mib(before)}); slowest /healthz meanwhile ${ms(await exportHealth, 0)}`);
+    const csv = await streamedExport(server, 'csv');
+    log(`  CSV export: ${mib(csv.bytes)} in ${seconds(csv.ms)}; server RSS grew by ${mib(csv.rssGrowth)} (from ${mib(csv.rssBefore)}); slowest /healthz meanwhile ${ms(csv.slowestHealth, 0)}`);
 
     if (!testOnPostgres) {
-      started = performance.now();
+      const started = performance.now();
       const db = new Database(where, { readonly: true });
       let floorBytes = 0;
       const columns = Object.keys(eventRow(prng(7), 0));
@@ -99,17 +107,20 @@ export async function runMillionOut(rows: number, log: (line: string) => void): 
       floorBytes += stringify(batch).length;
       db.close();
       const floorMs = performance.now() - started;
-      log(`  floor (the same rows read and written as CSV in one process, no server): ${mib(floorBytes)} in ${seconds(floorMs)}; the export takes ${(exportMs / floorMs).toFixed(1)}× that`);
+      log(`  floor (the same rows read and written as CSV in one process, no server): ${mib(floorBytes)} in ${seconds(floorMs)}; the export takes ${(csv.ms / floorMs).toFixed(1)}× that`);
     }
 
+    // The JSON export. (The floor held this process's event loop: let it see the keep-alive sockets the server
+    // closed meanwhile, or the request goes out on one of them.)
+    await sleep(500);
+    const json = await streamedExport(server, 'json');
+    log(`  JSON export: ${mib(json.bytes)} in ${seconds(json.ms)}; server RSS grew by ${mib(json.rssGrowth)} (from ${mib(json.rssBefore)}); slowest /healthz meanwhile ${ms(json.slowestHealth, 0)}`);
     if (process.env.BENCH_MILLION_OUT === 'export') return;
 
-    // A release of every row: built, zipped and stored. (The floor held this process's event loop: let it see
-    // the keep-alive sockets the server closed meanwhile, or the request goes out on one of them.)
-    await sleep(500);
+    // A release of every row: built, zipped and stored.
     const beforeRelease = rss(server);
-    memory = sampleMemory(server.process.pid!);
-    started = performance.now();
+    const memory = sampleMemory(server.process.pid!);
+    const started = performance.now();
     const released = api(server, `/api/datasets/${DATASET}/releases`, { body: { version: '1.0', rows: 'all' } });
     const releaseHealth = slowestHealth(server.url, released);
     const answer = await released;

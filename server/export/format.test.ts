@@ -143,6 +143,21 @@ describe('csvLineWriter', () => {
   });
 });
 
+describe('exportRecord', () => {
+  it("keys a row by the header's ids, in the header's order, whatever the order of its cells", () => {
+    const columns: Column[] = [{ id: 'b', name: 'B', type: 'text' }, { id: 'a', name: 'A', type: 'multi', options: ['x'] }];
+    const row: ExportRow = {
+      rowId: 'r1', cells: { a: ['x'], z: 'not a column', b: 'text' }, reviewStatus: 'unreviewed', openFlags: 0,
+      createdBy: null, createdAt: '2026-12-06T10:00:00.000Z', updatedBy: 'ann', updatedAt: '2026-12-07T10:00:00.000Z',
+    };
+    const json = '{"row_id":"r1","b":"text","a":["x"],"review_status":"unreviewed","open_flags":0,"created_by":null,'
+      + '"created_at":"2026-12-06T10:00:00.000Z","updated_by":"ann","updated_at":"2026-12-07T10:00:00.000Z"}';
+    expect(JSON.stringify(exportRecord(columns, row))).toBe(json);
+    // A second row of the same sheet starts from nothing the first one set.
+    expect(exportRecord(columns, { ...row, rowId: 'r2', cells: {} })).toMatchObject({ row_id: 'r2', a: null, b: null });
+  });
+});
+
 describe('withoutFormulaPrefix', () => {
   it.each(['=1+1', "'=1+1", "''@x", "'plain", "'", 'plain', ' =1', '-036'])('takes back exactly what csvField added to %j', (text) => {
     expect(withoutFormulaPrefix(csvField(text, true))).toBe(text);
