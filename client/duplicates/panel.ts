@@ -68,6 +68,11 @@ export class DuplicatesPanel {
     this.ticket++;
   }
 
+  /** Asks the server again for the groups (after a merge was taken back, say). */
+  refresh(): void {
+    void this.load();
+  }
+
   private async load(): Promise<void> {
     const ticket = ++this.ticket;
     replaceChildren(this.body, h('p', { class: 'muted' }, 'Looking for duplicates…'));

@@ -52,7 +52,8 @@ const theme = themeQuartz.withParams({
 export interface SheetGridOptions {
   container: HTMLElement;
   doc: Y.Doc;
-  undo: Y.UndoManager;
+  /** This user's undo: the undo manager, or the page's stack of its steps and the server's (undo-stack.ts). */
+  undo: { undo(): unknown; redo(): unknown };
   /** The origin of this user's changes (tracked by `undo`). */
   origin: unknown;
   binding: SheetBinding;

@@ -23,6 +23,7 @@ import { exportMenu } from './export-menu';
 import { HistoryPanel } from './history-panel';
 import { DuplicatesPanel } from '../duplicates/panel';
 import { DuplicateQueue } from '../duplicates/queue';
+import { mergeStep } from '../duplicates/undo-step';
 import { MapPanel } from '../map/panel';
 import { gridSource } from '../map/source';
 import { ReviewController } from '../review/controller';
@@ -30,6 +31,8 @@ import { ConflictController } from '../conflicts/controller';
 import { ReviewPanel } from '../review/review-panel';
 import { ReadingPane } from '../sources/pane';
 import { refLabeller } from '../grid/context';
+import { UndoStack } from '../grid/undo-stack';
+import type { ServerStep } from '../paged/undo';
 import { renderNotFound, topBar } from './layout';
 import { footerKeys, rowCountText } from './sheet-footer';
 import { renderWho } from './whos-here';
@@ -96,6 +99,8 @@ class DatasetPage {
   private readonly problemsCount = h('span', { class: 'count' });
   private readonly search = h('input', { type: 'search', class: 'search', placeholder: 'Search this sheet', 'aria-label': 'Search this sheet' });
   private readonly exportHost = h('div', { class: 'export-host' });
+  /** This user's undo: their edits and their merges of duplicates, in order. */
+  private readonly undo: UndoStack;
   private readonly undoButton: HTMLButtonElement;
   private readonly redoButton: HTMLButtonElement;
   /** At the right end of the tabs (the toolbar is full at 1280 px). */
@@ -153,6 +158,7 @@ class DatasetPage {
       },
     });
     this.review.setDuplicates(this.duplicateQueue);
+    this.undo = new UndoStack(this.conn.undo);
     this.undoButton = h('button', { type: 'button', class: 'button icon', title: 'Undo my last change (Ctrl+Z)', 'data-testid': 'undo', onclick: () => this.grid?.undo() }, '↶');
     this.redoButton = h('button', { type: 'button', class: 'button icon', title: 'Redo (Ctrl+Shift+Z)', 'data-testid': 'redo', onclick: () => this.grid?.redo() }, '↷');
     this.datasetPages = h('span', { class: 'dataset-pages' },
@@ -181,12 +187,10 @@ class DatasetPage {
     this.presence.onChange(() => this.renderWho());
     this.renderWho();
     const updateUndo = () => {
-      this.undoButton.disabled = this.readOnly || !this.conn.undo.canUndo();
-      this.redoButton.disabled = this.readOnly || !this.conn.undo.canRedo();
+      this.undoButton.disabled = this.readOnly || !this.undo.canUndo();
+      this.redoButton.disabled = this.readOnly || !this.undo.canRedo();
     };
-    this.conn.undo.on('stack-item-added', updateUndo);
-    this.conn.undo.on('stack-item-popped', updateUndo);
-    this.conn.undo.on('stack-cleared', updateUndo);
+    this.undo.onChange(updateUndo);
     updateUndo();
 
     await this.conn.ready;
@@ -480,7 +484,7 @@ class DatasetPage {
     this.grid = new SheetGrid({
       container: host,
       doc: this.conn.doc,
-      undo: this.conn.undo,
+      undo: this.undo,
       origin: LOCAL_ORIGIN,
       binding,
       presence: this.presence,
@@ -547,6 +551,7 @@ class DatasetPage {
       this.panel = new DuplicatesPanel({
         datasetId: this.datasetId, doc: this.conn.doc, sheetId, canEdit: !this.readOnly, onClose: close,
         goToRow: (row) => void this.review.goTo(sheetId, row, null), focus, onChanged: () => void this.duplicateQueue.load(),
+        onMerged: (keep, merged) => this.undo.record(this.afterStep(mergeStep(this.datasetId, sheetId, keep, merged))),
       });
     } else if (kind === 'map') {
       const sheetId = this.sheetId;
@@ -564,6 +569,16 @@ class DatasetPage {
     }
     replaceChildren(this.side, this.panel.element);
     this.side.hidden = false;
+  }
+
+  /** A step of the server's that, taken back or made again, has the duplicates listed again. */
+  private afterStep(step: ServerStep): ServerStep {
+    const listAgain = (written: number) => {
+      void this.duplicateQueue.load();
+      if (this.panel instanceof DuplicatesPanel) this.panel.refresh();
+      return written;
+    };
+    return { back: async () => listAgain(await step.back()), again: async () => listAgain(await step.again()) };
   }
 
   private closePanel(): void {
