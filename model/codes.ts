@@ -1,3 +1,6 @@
+import type { ReviewStatus } from './document';
+import type { FlagRecord } from './reviews';
+
 /** WebSocket close codes of the sync channel (docs/sync.md#close-codes). */
 export const CloseCode = {
   /** Server shutting down or restarting; the client should reconnect. */
@@ -45,11 +48,15 @@ export const StoreMessage = {
   RowsChanged: 103,
 } as const;
 
-/** A row of a dataset in the `rows` layout as it now is; `cells: null` once it was deleted. */
+/**
+ * A row of a dataset in the `rows` layout as it now is; `cells: null` once it was deleted. `review`: the
+ * row's review status and every flag with its thread, sent when the review changed.
+ */
 export interface RowDelta {
   sheet: string;
   row: string;
   cells: Record<string, unknown> | null;
+  review?: { status: ReviewStatus; flags: FlagRecord[] };
 }
 
 /** Error codes of the HTTP API's JSON envelope, with their status. */

@@ -107,14 +107,25 @@ function repointRefs(doc: Y.Doc, sheetId: string, merged: ReadonlySet<string>, k
  * after its own, and drops the merged rows' review entries. A moved open flag flags the kept row.
  */
 export function moveFlags(doc: Y.Doc, merge: readonly string[], keep: string, sheetId: string): number {
+  return giveFlags(doc, keep, sheetId, takeFlags(doc, merge));
+}
+
+/** The flags of rows as plain data, taken with the rows' review entries out of the document. */
+export function takeFlags(doc: Y.Doc, rowIds: readonly string[]): Array<Record<string, unknown>> {
   const reviews = getReviews(doc);
-  const moved: Array<Record<string, unknown>> = [];
-  for (const id of merge) {
+  const taken: Array<Record<string, unknown>> = [];
+  for (const id of rowIds) {
     const flags = reviews.get(id)?.get('flags');
-    if (flags instanceof Y.Array) for (const flag of flags.toArray() as Y.Map<unknown>[]) moved.push(flag.toJSON());
+    if (flags instanceof Y.Array) for (const flag of flags.toArray() as Y.Map<unknown>[]) taken.push(flag.toJSON());
     if (reviews.has(id)) reviews.delete(id);
   }
+  return taken;
+}
+
+/** Adds flags taken from other rows (`takeFlags`) to a row, oldest first after its own; returns how many. */
+export function giveFlags(doc: Y.Doc, keep: string, sheetId: string, moved: Array<Record<string, unknown>>): number {
   if (moved.length === 0) return 0;
+  const reviews = getReviews(doc);
   moved.sort((a, b) => String(a.at).localeCompare(String(b.at)));
   // The kept row's review (made as `addFlag` makes one, when it has none yet).
   if (!reviews.get(keep)) setReviewStatus(doc, keep, reviewStatus(doc, keep));

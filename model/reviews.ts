@@ -49,6 +49,28 @@ export function addFlag(doc: Y.Doc, rowId: string, flag: Omit<Flag, 'status'>): 
   review.set('status', 'flagged');
 }
 
+/**
+ * Writes a row's whole review as plain data (a status and its flags with their threads) in place of
+ * what the document had for it: a row's document takes over a review kept elsewhere before, and a
+ * grid's own copy of the reviews it was sent.
+ */
+export function putReview(doc: Y.Doc, rowId: string, review: { status: ReviewStatus; flags: readonly FlagRecord[] }): void {
+  const entry = new Y.Map<unknown>();
+  entry.set('status', review.status);
+  const flags = new Y.Array<YFlag>();
+  flags.push(review.flags.map(({ row: _row, comments, ...flag }) => {
+    const yflag = new Y.Map<unknown>();
+    // As `addFlag` and `resolveFlag` write it: `column` null for a row's flag, resolution fields only once resolved.
+    for (const [key, value] of Object.entries(flag)) if (key === 'column' || (value !== undefined && value !== null)) yflag.set(key, value ?? null);
+    const thread = new Y.Array<FlagComment>();
+    thread.push(comments.map((c) => ({ ...c })));
+    yflag.set('comments', thread);
+    return yflag;
+  }));
+  entry.set('flags', flags);
+  getReviews(doc).set(rowId, entry);
+}
+
 /** Finds a flag by id anywhere in the document. */
 export function findFlag(doc: Y.Doc, flagId: string): { rowId: string; flag: YFlag } | undefined {
   for (const [rowId, review] of getReviews(doc)) {

@@ -118,12 +118,12 @@ export function createApp(options: AppOptions) {
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
       // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
-      // A row's own document has no reviews or conflicts in it: its review stays in the dataset's document.
+      // A row's own document holds its review; its conflicts are recorded in the dataset's document.
       const room = parseRoom(shared.id);
       if (room?.row !== undefined) {
         rowFeed.afterApply(shared, changes);
         conflicts.afterApply(shared, origin, changes);
-        review.afterRowApply(room.datasetId, origin, changes);
+        review.afterRowApply(shared, room.datasetId, origin, changes);
         return;
       }
       if (room?.round !== undefined) return;

@@ -45,6 +45,7 @@ import { blockLines, planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
 import { LoadedProblems } from './problems';
 import { PagedReview, statusFilter } from './review';
+import { ReviewMirror } from './review-mirror';
 import { bindEndKeys, readEndAhead } from './ends';
 import { type ClosedRow, RowClosedError, RowDocs } from './row-docs';
 import { RowUndo, changesOf } from './undo';
@@ -81,6 +82,7 @@ class PagedDataset {
   private readonly rows: RowDocs;
   private readonly offline: OfflineRows;
   private readonly review: PagedReview;
+  private readonly reviews: ReviewMirror;
   private readonly presence: PagedPresence;
   private readonly undo: RowUndo;
   private readonly problems = new LoadedProblems({ actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text) });
@@ -122,7 +124,12 @@ class PagedDataset {
     this.rows = new RowDocs(dataset.id, this.offline);
     this.actorLists = new PagedActorLists(dataset.id, () => this.recheckProblems());
     this.undo = new RowUndo(this.rows, (sheet, row, cells) => this.showCells(sheet, row, cells));
-    this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc });
+    this.reviews = new ReviewMirror(dataset.id);
+    // Deltas flow once the room is synced: the flags list read then misses nothing (again after a reconnect).
+    this.conn.provider.on('sync', (synced: boolean) => {
+      if (synced) this.reviews.load().catch(() => undefined);
+    });
+    this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc, reviews: this.reviews.doc });
     this.review.controller.events.on('show-sheet', (id) => this.showSheet(id));
     this.review.controller.events.on('open-thread', (rowId) => this.openReviewPanel().showRow(rowId));
     this.review.controller.events.on('toggle-review-panel', () => (this.panel instanceof ReviewPanel ? this.closePanel() : this.openReviewPanel()));
@@ -305,6 +312,7 @@ class PagedDataset {
           .then((page) => page ?? rowsPage(id, sheetId, search))
           .then((body) => {
             this.total = body.total;
+            this.reviews.pageRows(body.rows);
             this.rowCount.textContent = `${body.total.toLocaleString('en')} row${body.total === 1 ? '' : 's'}`;
             params.successCallback(body.rows, body.total);
           })
@@ -564,6 +572,7 @@ class PagedDataset {
 
   /** Rows changed in their own rooms: shown in place; rows that came or went read the pages again. */
   private applyDeltas(deltas: readonly RowDelta[]): void {
+    this.reviews.deltas(deltas);
     let reread = false;
     for (const delta of deltas) {
       if (delta.sheet !== this.sheetId) continue;
@@ -639,6 +648,7 @@ class PagedDataset {
     this.rows.destroy();
     this.offline.destroy();
     this.review.destroy();
+    this.reviews.destroy();
     this.presence.destroy();
     replaceChildren(this.app, topBar(this.me, [h('a', { href: '/' }, 'Datasets')]), h('main', { class: 'page-error' }, reason));
   }

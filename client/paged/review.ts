@@ -1,9 +1,9 @@
 /**
  * Review in the paged grid: the same controller as the document grid (toolbar, right-click menu,
  * Ctrl+Shift+F, flag dialog, approve, the review panel with its threads and resolve), given the paged
- * grid through a small adapter. Reviews of a `rows` dataset are kept in the dataset's document, which
- * this tab syncs already; the status column and the flag marks read them live from it, for the rows on
- * screen, and filtering by status asks the server (`filter[review_status]=`).
+ * grid through a small adapter. A row's review is kept in the row's own document; this tab reads what it
+ * knows of them from its `ReviewMirror` (flags, the statuses of pages read, reviews sent with row deltas),
+ * and filtering by status asks the server (`filter[review_status]=`).
  */
 import type { CellClassParams, ColDef, GridApi, ICellRendererParams, ITooltipParams } from 'ag-grid-community';
 import type * as Y from 'yjs';
@@ -26,9 +26,9 @@ export class PagedReview {
   private api: GridApi<Row> | null = null;
   private readonly off: Array<() => void> = [];
 
-  constructor(options: { datasetId: string; me: string; role: Role; doc: Y.Doc }) {
+  constructor(options: { datasetId: string; me: string; role: Role; doc: Y.Doc; reviews: Y.Doc }) {
     this.controller = new ReviewController({ ...options, localOrigin: ROW_ORIGIN });
-    this.index = new ReviewIndex(options.doc);
+    this.index = new ReviewIndex(options.reviews);
     this.off.push(this.index.onChange((rows) => this.redraw(rows)));
   }
 

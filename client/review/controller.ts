@@ -31,6 +31,8 @@ export interface ReviewControllerOptions {
   /** The signed-in user's role on this dataset. */
   role: Role;
   doc: Y.Doc;
+  /** The document whose `reviews` root is read, when it is not `doc` (the paged grid's `ReviewMirror`). */
+  reviews?: Y.Doc;
   /** The origin of this user's own edits (to know at once that a row became theirs). */
   localOrigin: unknown;
 }
@@ -76,7 +78,7 @@ export class ReviewController {
   constructor(private readonly options: ReviewControllerOptions) {
     const { doc, datasetId, me, role, localOrigin } = options;
     this.canReview = hasRole(role, 'reviewer');
-    this.index = new ReviewIndex(doc);
+    this.index = new ReviewIndex(options.reviews ?? doc);
     this.coders = new RowCoders(datasetId, doc, this.index, me, localOrigin);
     this.review = gridReview(this.index);
     this.labels = refLabeller(doc);

@@ -3,17 +3,18 @@
  * docs/actors-and-duplicates.md#merging): the same merge as in a dataset's document (model/duplicates.ts),
  * written through each row's own room as the merging user, so open grids see every change at once and the
  * history records each: the kept row's filled cells and gained anchors, the references of other rows moved
- * to it, the flags moved in the dataset's document, then the merged rows deleted.
+ * to it, the flags moved from the merged rows' documents to the kept row's, then the merged rows deleted.
  */
 import { type CellValue, sameCellValue } from '../../model/columns';
-import { getReviews, reviewStatus } from '../../model/document';
-import { mergedCells, moveFlags } from '../../model/duplicates';
+import { reviewStatus } from '../../model/document';
+import { giveFlags, mergedCells, takeFlags } from '../../model/duplicates';
 import type { HistoryEntry, MergeResult } from '../../model/http';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState, rowCells } from '../../model/row-document';
 import type { User } from '../auth/users';
 import { conflict, notFound } from '../errors';
 import type { DatasetRecord, Storage } from '../storage';
+import { ReviewDocs } from '../review/review-docs';
 import type { DocRegistry } from '../sync/registry';
 
 /** History entries of a merge use this column id (the export's own): which rows became which. */
@@ -57,13 +58,17 @@ export class RowsMerge {
 
     const refs = await this.repointRefs(datasetId, sheetId, merge, keep, origin);
 
-    const flags = await this.registry.with(datasetId, (shared) => shared.transact(origin, (doc, record) => {
+    // Each row's flags are in its own document: taken from the merged rows', given to the kept row's.
+    const reviews = new ReviewDocs(this.registry, this.storage.readModel);
+    const taken: Array<Record<string, unknown>> = [];
+    for (const id of merge) taken.push(...await reviews.change(dataset, { sheetId, rowId: id }, origin, (doc) => takeFlags(doc, [id])));
+    const flags = taken.length === 0 ? 0 : await reviews.change(dataset, { sheetId, rowId: keep }, origin, (doc, record) => {
       const old = reviewStatus(doc, keep);
-      const moved = merge.some((id) => getReviews(doc).has(id)) ? moveFlags(doc, merge, keep, sheetId) : 0;
+      const moved = giveFlags(doc, keep, sheetId, taken);
       const now = reviewStatus(doc, keep);
       if (old !== now) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old, new: now });
       return moved;
-    }));
+    });
 
     for (const id of merge) {
       await this.registry.with(rowRoom(datasetId, sheetId, id), (shared) => shared.transact(origin, (doc, record) => {

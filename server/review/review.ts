@@ -1,21 +1,27 @@
 /**
  * Review rules: flags with comment threads, resolving, approving, and the rule that an edit sets an
- * approved row back to `unreviewed`. Decisions read the read model, and besides it the dataset's
- * document when it is loaded and hot: clients see a change as soon as it is applied, up to a store
- * write before the read model has it, and a request about a row, a flag or an edit a client has seen
- * must find it. A cold document is never warmed to check a request (its changes are all stored); only
- * an accepted change warms it to write it. The sync engine tells this module of every applied change
- * (`afterApply`).
+ * approved row back to `unreviewed`. A row's review is kept in the document that holds the row: the
+ * dataset's, or in the `rows` layout the row's own (docs/design/million-rows.md), so a dataset's room
+ * does not grow with its reviewed rows.
+ *
+ * Decisions read the read model, and besides it the document when it is loaded (and hot): clients see a
+ * change as soon as it is applied, up to a store write before the read model has it, and a request about
+ * a row, a flag or an edit a client has seen must find it. A cold document is never warmed to check a
+ * request (its changes are all stored); only an accepted change warms it to write it. The sync engine
+ * tells this module of every applied change (`afterApply`, `afterRowApply`).
  */
 import { ulid } from 'ulid';
 import type { ErrorCode } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
 import { hasRole, type Role } from '../../model/roles';
 import type * as Y from 'yjs';
-import { getSheet, readColumns, reviewStatus, sheetOfRow, sheetRows } from '../../model/document';
+import { getReviews, getSheet, readColumns, type ReviewStatus, reviewStatus, sheetOfRow, sheetRows } from '../../model/document';
 import {
   addComment, addFlag, type FlagComment, type FlagRecord, findFlag, openFlagCount, resolveFlag, rowFlagRecords, setReviewStatus,
 } from '../../model/reviews';
+import { rowRoom } from '../../model/rooms';
+import { ReviewDocs, type RowPlace } from './review-docs';
+import { isRowDeleted } from '../../model/row-document';
 import type { User } from '../auth/users';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
 import type { DatasetRecord, FlagFilter, ReadModel, RowAuthors, RowReview, SheetSummary } from '../storage';
@@ -62,12 +68,19 @@ const REVIEW_STATUS = 'review_status';
 
 const NO_AUTHORS: RowAuthors = { coders: [], lastChangedBy: null, sinceApproval: [] };
 
+/** Rows approved at once in the `rows` layout, each in its own document. */
+const ROWS_AT_ONCE = 32;
+
 export class Review {
+  private readonly docs: ReviewDocs;
+
   constructor(
     private readonly registry: DocRegistry,
     private readonly readModel: ReadModel,
     private readonly sheets: (datasetId: string) => Promise<SheetSummary[]>,
-  ) {}
+  ) {
+    this.docs = new ReviewDocs(registry, readModel);
+  }
 
   /** The dataset's flags, filtered, each with the authors of its row. */
   async flags(datasetId: string, filter: FlagFilter): Promise<ListedFlag[]> {
@@ -78,9 +91,9 @@ export class Review {
 
   /** A row's review state for `user`: its status, who coded it, and whether `user` may approve it now (and why not). */
   async row(dataset: DatasetRecord, user: User, role: Role, rowId: string): Promise<RowReviewView> {
-    const state = await this.rowState(dataset.id, rowId);
+    const state = await this.rowState(dataset, rowId);
     if (!state) throw notFound(`No row "${rowId}"`);
-    const unstored = this.unstoredByRow(dataset.id).get(rowId) ?? [];
+    const unstored = this.unstoredOf(dataset, rowId, state.sheetId);
     const authors = (await this.readModel.rowAuthors(dataset.id, [rowId])).get(rowId) ?? NO_AUTHORS;
     const refusal = hasRole(role, 'reviewer')
       ? this.approvalRefusal(dataset, user, rowId, state, authors, unstored)
@@ -127,16 +140,19 @@ export class Review {
     if (!columns) throw notFound(`No sheet "${input.sheet}"`);
     const column = input.column ?? null;
     if (column !== null && !columns.some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
-    if ((await this.rowState(dataset.id, input.row))?.sheetId !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+    if ((await this.rowState(dataset, input.row))?.sheetId !== input.sheet) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
     const flag = {
       id: ulid(), sheet: input.sheet, column, reason: input.reason, note: input.note ?? '', by: user.name, at: new Date().toISOString(),
     };
-    await this.change(dataset.id, user, (doc, record) => {
-      // The row may have left the sheet since it was looked up: the document has the last word (in the
-      // rows layout it holds no rows, and the read model's answer above stands).
-      const rows = getSheet(doc, input.sheet);
-      if (!rows || (dataset.layout !== 'rows' && !sheetRows(rows).has(input.row))) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
-      if (column !== null && !readColumns(rows).some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
+    await this.change(dataset, { sheetId: input.sheet, rowId: input.row }, user.id, (doc, record) => {
+      // The row may have left the sheet since it was looked up: the document has the last word.
+      if (dataset.layout === 'rows') {
+        if (isRowDeleted(doc)) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+      } else {
+        const rows = getSheet(doc, input.sheet);
+        if (!rows || !sheetRows(rows).has(input.row)) throw notFound(`No row "${input.row}" in sheet "${input.sheet}"`);
+        if (column !== null && !readColumns(rows).some((c) => c.id === column)) throw badRequest(`No column "${column}" in sheet "${input.sheet}"`);
+      }
       const old = reviewStatus(doc, input.row);
       addFlag(doc, input.row, flag);
       if (old !== 'flagged') record({ sheetId: input.sheet, rowId: input.row, columnId: REVIEW_STATUS, old, new: 'flagged' });
@@ -145,10 +161,10 @@ export class Review {
   }
 
   /** Adds a comment to a flag's thread; `fixed`: the coder says the row is fixed. */
-  async comment(datasetId: string, user: User, flagId: string, text: string, fixed = false): Promise<FlagComment> {
-    await this.requireFlag(datasetId, flagId);
+  async comment(dataset: DatasetRecord, user: User, flagId: string, text: string, fixed = false): Promise<FlagComment> {
+    const listed = await this.requireFlag(dataset, flagId);
     const comment: FlagComment = { id: ulid(), by: user.name, at: new Date().toISOString(), text, ...(fixed && { kind: 'fixed' as const }) };
-    await this.change(datasetId, user, (doc) => addComment(this.flagIn(doc, flagId).flag, comment));
+    await this.change(dataset, { sheetId: listed.sheet, rowId: listed.row }, user.id, (doc) => addComment(this.flagIn(doc, flagId).flag, comment));
     return comment;
   }
 
@@ -157,13 +173,13 @@ export class Review {
    * or another reviewer who neither coded the row (since it was created or last approved) nor changed
    * it since the flag was raised, may: the coder answers the question, and cannot close it.
    */
-  async resolve(datasetId: string, user: User, flagId: string, resolution?: string): Promise<FlagRecord> {
-    const listed = await this.requireFlag(datasetId, flagId);
+  async resolve(dataset: DatasetRecord, user: User, flagId: string, resolution?: string): Promise<FlagRecord> {
+    const listed = await this.requireFlag(dataset, flagId);
     if (listed.status !== 'open') throw conflict('This flag is resolved already');
-    if (listed.by !== user.name && await this.isCoderOf(datasetId, listed, user)) {
+    if (listed.by !== user.name && await this.isCoderOf(dataset, listed, user)) {
       throw forbidden('You coded this row: answer the flag or mark it fixed, and its reviewer (or another one) resolves it');
     }
-    return this.change(datasetId, user, (doc, record) => {
+    return this.change(dataset, { sheetId: listed.sheet, rowId: listed.row }, user.id, (doc, record) => {
       const { rowId, flag } = this.flagIn(doc, flagId);
       if (flag.get('status') !== 'open') throw conflict('This flag is resolved already');
       const old = reviewStatus(doc, rowId);
@@ -180,30 +196,41 @@ export class Review {
    */
   async approve(dataset: DatasetRecord, user: User, rowIds: readonly string[]): Promise<ApproveResult> {
     const result: ApproveResult = { approved: [], refused: [] };
+    const states = new Map<string, RowReview | undefined>();
+    for (const rowId of new Set(rowIds)) states.set(rowId, await this.rowState(dataset, rowId));
     // Before the read model is read: what the store commits meanwhile is in the one or the other.
-    const unstored = this.unstoredByRow(dataset.id);
+    const unstored = new Map([...states].map(([rowId, state]) => [rowId, state ? this.unstoredOf(dataset, rowId, state.sheetId) : []]));
     const authors = await this.readModel.rowAuthors(dataset.id, rowIds);
-    const accepted: Array<{ rowId: string; sheetId: string }> = [];
-    for (const rowId of new Set(rowIds)) {
-      const state = await this.rowState(dataset.id, rowId);
-      const refusal = this.approvalRefusal(dataset, user, rowId, state, authors.get(rowId) ?? NO_AUTHORS, unstored.get(rowId) ?? []);
+    const accepted: RowPlace[] = [];
+    for (const [rowId, state] of states) {
+      const refusal = this.approvalRefusal(dataset, user, rowId, state, authors.get(rowId) ?? NO_AUTHORS, unstored.get(rowId)!);
       if (refusal) result.refused.push({ row: rowId, code: refusal.code, message: refusal.message });
       else accepted.push({ rowId, sheetId: state!.sheetId });
     }
-    if (accepted.length === 0) return result;
-    await this.change(dataset.id, user, (doc, record) => {
-      for (const { rowId, sheetId } of accepted) {
-        if (openFlagCount(doc, rowId) > 0) {
-          result.refused.push({ row: rowId, code: 'conflict', message: 'This row has open flags: resolve them first' });
-          continue;
-        }
-        const old = reviewStatus(doc, rowId);
-        if (old !== 'approved') {
-          setReviewStatus(doc, rowId, 'approved');
-          record({ sheetId, rowId, columnId: REVIEW_STATUS, old, new: 'approved' });
-        }
-        result.approved.push(rowId);
+    const approve = (doc: Y.Doc, record: RecordHistory, { rowId, sheetId }: RowPlace): boolean => {
+      if (openFlagCount(doc, rowId) > 0) return false;
+      const old = reviewStatus(doc, rowId);
+      if (old !== 'approved') {
+        setReviewStatus(doc, rowId, 'approved');
+        record({ sheetId, rowId, columnId: REVIEW_STATUS, old, new: 'approved' });
       }
+      return true;
+    };
+    let approved: boolean[] = [];
+    if (dataset.layout !== 'rows') {
+      // One change of the dataset's document for all of them.
+      if (accepted.length > 0) approved = await this.registry.with(dataset.id, (shared) =>
+        shared.transact({ userId: user.id }, (doc, record) => accepted.map((row) => approve(doc, record, row))));
+    } else {
+      // A change of each row's own document; some at a time, each stored before it answers.
+      for (let i = 0; i < accepted.length; i += ROWS_AT_ONCE) {
+        const some = accepted.slice(i, i + ROWS_AT_ONCE);
+        approved.push(...await Promise.all(some.map((row) => this.change(dataset, row, user.id, (doc, record) => approve(doc, record, row)))));
+      }
+    }
+    accepted.forEach(({ rowId }, i) => {
+      if (approved[i]) result.approved.push(rowId);
+      else result.refused.push({ row: rowId, code: 'conflict', message: 'This row has open flags: resolve them first' });
     });
     return result;
   }
@@ -215,14 +242,25 @@ export class Review {
   };
 
   /**
-   * `afterApply` for a row whose document is its own (layout `rows`): its review is kept in the dataset's
-   * document, which is loaded for it.
+   * `afterApply` for a row whose document is its own (layout `rows`): its review is in that document. A
+   * review kept in the dataset's document before rows had their own is found in the read model.
    */
-  readonly afterRowApply = (datasetId: string, origin: Origin, changes: Changes): void => {
+  readonly afterRowApply = (shared: SharedDoc, datasetId: string, origin: Origin, changes: Changes): void => {
     const edited = changes.changedRows();
     if (edited.length === 0 || changes.cells.length === 0) return;
-    this.registry.with(datasetId, (shared) => this.unapprove(shared, origin, edited))
-      .catch((error: unknown) => this.registry.loaded(datasetId)?.logError(error, 'unapproving an edited row failed'));
+    const { sheetId, rowId } = edited[0]!;
+    if (shared.read((doc) => getReviews(doc).has(rowId))) {
+      this.unapprove(shared, origin, edited);
+      return;
+    }
+    void this.readModel.rowReview(datasetId, rowId).then(async (stored) => {
+      if (stored?.status !== 'approved') return;
+      await this.change({ id: datasetId, layout: 'rows' }, { sheetId, rowId }, origin.userId, (doc, record) => {
+        if (reviewStatus(doc, rowId) !== 'approved') return;
+        setReviewStatus(doc, rowId, 'unreviewed');
+        record({ sheetId, rowId, columnId: REVIEW_STATUS, old: 'approved', new: 'unreviewed' });
+      });
+    }).catch((error: unknown) => shared.logError(error, 'unapproving an edited row failed'));
   };
 
   private unapprove(shared: SharedDoc, origin: Origin, edited: ReadonlyArray<{ sheetId: string; rowId: string }>): void {
@@ -249,53 +287,57 @@ export class Review {
     return null;
   }
 
-  private async isCoderOf(datasetId: string, flag: FlagRecord, user: User): Promise<boolean> {
+  private async isCoderOf(dataset: DatasetRecord, flag: FlagRecord, user: User): Promise<boolean> {
     const since = Date.parse(flag.at);
-    const unstored = this.unstoredByRow(datasetId).get(flag.row) ?? [];
+    const unstored = this.unstoredOf(dataset, flag.row, flag.sheet);
     if (unstored.some((c) => c.columnId !== REVIEW_STATUS && c.userId === user.id && c.at >= since)) return true;
-    if ((await this.readModel.rowEditorsSince(datasetId, flag.row, since)).includes(user.name)) return true;
-    return changedSinceApproval(user, (await this.readModel.rowAuthors(datasetId, [flag.row])).get(flag.row) ?? NO_AUTHORS, unstored);
+    if ((await this.readModel.rowEditorsSince(dataset.id, flag.row, since)).includes(user.name)) return true;
+    return changedSinceApproval(user, (await this.readModel.rowAuthors(dataset.id, [flag.row])).get(flag.row) ?? NO_AUTHORS, unstored);
   }
 
   /** A flag as the loaded document has it, else as the read model has it. */
-  private async requireFlag(datasetId: string, flagId: string): Promise<FlagRecord> {
-    const flag = this.live(datasetId, (doc) => {
+  private async requireFlag(dataset: DatasetRecord, flagId: string): Promise<FlagRecord> {
+    const inDoc = (doc: Y.Doc) => {
       const found = findFlag(doc, flagId);
       return found && rowFlagRecords(doc, found.rowId).find((f) => f.id === flagId);
-    }) ?? await this.readModel.flag(datasetId, flagId);
+    };
+    // In the `rows` layout the read model says which row's document to look in.
+    const stored = dataset.layout === 'rows' ? await this.readModel.flag(dataset.id, flagId) : undefined;
+    const room = stored ? rowRoom(dataset.id, stored.sheet, stored.row) : dataset.id;
+    const flag = this.live(room, inDoc) ?? stored ?? await this.readModel.flag(dataset.id, flagId);
     if (!flag) throw notFound(`No flag "${flagId}"`);
     return flag;
   }
 
   /** A row's sheet, status and open flags: as the loaded document has them, else as the read model has them. */
-  private async rowState(datasetId: string, rowId: string): Promise<RowReview | undefined> {
-    return this.live(datasetId, (doc) => {
+  private async rowState(dataset: DatasetRecord, rowId: string): Promise<RowReview | undefined> {
+    if (dataset.layout === 'rows') {
+      const stored = await this.readModel.rowReview(dataset.id, rowId);
+      const live = stored && this.live(rowRoom(dataset.id, stored.sheetId, rowId), (doc) => (getReviews(doc).has(rowId) ? reviewOf(doc, rowId) : undefined));
+      return stored && { ...stored, ...live };
+    }
+    return this.live(dataset.id, (doc) => {
       const sheetId = sheetOfRow(doc, rowId);
-      return sheetId === undefined ? undefined : { sheetId, status: reviewStatus(doc, rowId), openFlags: openFlagCount(doc, rowId) };
-    }) ?? this.readModel.rowReview(datasetId, rowId);
+      return sheetId === undefined ? undefined : { sheetId, ...reviewOf(doc, rowId) };
+    }) ?? this.readModel.rowReview(dataset.id, rowId);
   }
 
   /**
-   * What `reader` finds in the dataset's document if it is loaded and hot (it may hold what the read
-   * model has not yet); undefined otherwise. Never loads or warms a document.
+   * What `reader` finds in a room's document if it is loaded and hot (it may hold what the read model
+   * has not yet); undefined otherwise. Never loads or warms a document.
    */
-  private live<T>(datasetId: string, reader: (doc: Y.Doc) => T | undefined): T | undefined {
-    const shared = this.registry.loaded(datasetId);
+  private live<T>(room: string, reader: (doc: Y.Doc) => T | undefined): T | undefined {
+    const shared = this.registry.loaded(room);
     return shared?.isHot ? shared.read(reader) : undefined;
   }
 
   /**
-   * The history entries that the loaded document applied and the store has not committed yet, by row,
-   * oldest first. Taken before reading the read model, so that a commit in between is in the one or the other.
+   * The history entries of a row that its document applied and the store has not committed yet, oldest
+   * first. Taken before reading the read model, so that a commit in between is in the one or the other.
    */
-  private unstoredByRow(datasetId: string): Map<string, CellChange[]> {
-    const byRow = new Map<string, CellChange[]>();
-    for (const change of this.registry.loaded(datasetId)?.unstoredCells() ?? []) {
-      const entries = byRow.get(change.rowId);
-      if (entries) entries.push(change);
-      else byRow.set(change.rowId, [change]);
-    }
-    return byRow;
+  private unstoredOf(dataset: DatasetRecord, rowId: string, sheetId: string): CellChange[] {
+    const cells = this.registry.loaded(this.docs.roomOf(dataset, { sheetId, rowId }))?.unstoredCells() ?? [];
+    return cells.filter((change) => change.rowId === rowId);
   }
 
   private flagIn(doc: Y.Doc, flagId: string) {
@@ -304,10 +346,15 @@ export class Review {
     return found;
   }
 
-  /** One change to the dataset's document as `user`, stored and synced like any other. */
-  private change<T>(datasetId: string, user: User, change: (doc: Y.Doc, record: RecordHistory) => T): Promise<T> {
-    return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, change));
+  /** One change to the document that keeps the row's review, as `userId`. */
+  private change<T>(dataset: Pick<DatasetRecord, 'id' | 'layout'>, place: RowPlace, userId: string | null, change: (doc: Y.Doc, record: RecordHistory) => T): Promise<T> {
+    return this.docs.change(dataset, place, { userId }, change);
   }
+}
+
+/** A row's status and open flags in a document that keeps its review. */
+function reviewOf(doc: Y.Doc, rowId: string): { status: ReviewStatus; openFlags: number } {
+  return { status: reviewStatus(doc, rowId), openFlags: openFlagCount(doc, rowId) };
 }
 
 /**

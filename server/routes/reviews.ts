@@ -20,12 +20,12 @@ export function reviewRoutes({ review }: Services) {
     .post('/flags/:flagId/resolve', async (c) => {
       requireRole(c, 'reviewer');
       const { resolution } = await readBody(c, ResolveFlagBody);
-      return c.json(await review.resolve(c.get('dataset').id, c.get('user'), c.req.param('flagId'), resolution));
+      return c.json(await review.resolve(c.get('dataset'), c.get('user'), c.req.param('flagId'), resolution));
     })
     .post('/flags/:flagId/comments', async (c) => {
       requireRole(c, 'reviewer');
       const { text, fixed } = await readBody(c, CommentBody);
-      return c.json(await review.comment(c.get('dataset').id, c.get('user'), c.req.param('flagId'), text, fixed), 201);
+      return c.json(await review.comment(c.get('dataset'), c.get('user'), c.req.param('flagId'), text, fixed), 201);
     })
     .get('/rows/:rowId/review', async (c) => c.json(await review.row(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('rowId'))))
     .get('/rows/:rowId/timeline', async (c) => c.json(await review.timeline(c.get('dataset').id, c.req.param('rowId'))))

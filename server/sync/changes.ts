@@ -8,7 +8,7 @@ import { conflictRecords, getConflicts } from '../../model/conflicts';
 import { getReviews, getSheet, getSheets, readColumns, reviewStatus, sheetName, sheetPosition, type YRow, type YSheet } from '../../model/document';
 import { rowFlagRecords } from '../../model/reviews';
 import type { Role } from '../../model/roles';
-import type { CellChange, DocCommit, LoggedUpdate } from './store';
+import type { CellChange, DocCommit, LoggedUpdate, ReviewState } from './store';
 
 /** Who caused a transaction; connections and API requests both are origins. */
 export interface Origin {
@@ -159,13 +159,18 @@ export class Changes {
       const position = sheetPosition(sheet);
       return { sheetId, sheet: { name: sheetName(sheet), columns: readColumns(sheet), ...(position !== undefined && { position }) } };
     });
-    const reviews = [...this.reviews].map((rowId) => {
-      const flags = rowFlagRecords(doc, rowId);
-      return { rowId, status: reviewStatus(doc, rowId), openFlags: flags.filter((f) => f.status === 'open').length, flags };
-    });
+    const reviews = this.reviewStates(doc);
     const stateVector = this.updates.length > 0 ? Y.encodeStateVector(doc) : undefined;
     const conflicts = conflictRecords(doc, this.conflicts);
     return { datasetId, updates: this.updates, stateVector, cells: this.cells, rows, sheets, reviews, conflicts };
+  }
+
+  /** The reviews of the rows whose review changed, as they now are in `doc` (a dataset's or a row's). */
+  reviewStates(doc: Y.Doc): ReviewState[] {
+    return [...this.reviews].map((rowId) => {
+      const flags = rowFlagRecords(doc, rowId);
+      return { rowId, status: reviewStatus(doc, rowId), openFlags: flags.filter((f) => f.status === 'open').length, flags };
+    });
   }
 
   private recordWholeSheet(sheets: Y.Map<YSheet>, sheetId: string, userId: string | null, at: number): void {

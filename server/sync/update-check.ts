@@ -66,7 +66,8 @@ function check(run: () => void): string | null {
 /** What each root of a document is in its layout. */
 type Roots = (name: string) => Slot;
 const datasetRoots: Roots = (name) => (name === CLIENT_ROOT ? 'sheets' : SERVER_ROOTS.has(name) ? 'server-root' : 'unknown-root');
-const rowRoots: Roots = (name) => (name === ROW_ROOTS.cells ? 'row' : name === ROW_ROOTS.state ? 'row-state' : 'unknown-root');
+const rowRoots: Roots = (name) =>
+  name === ROW_ROOTS.cells ? 'row' : name === ROW_ROOTS.state ? 'row-state' : name === ROW_ROOTS.reviews ? 'server-root' : 'unknown-root';
 
 class Refusal extends Error {}
 

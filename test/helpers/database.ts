@@ -1,6 +1,6 @@
 /**
- * A read-only look into the server's store, for checks the API does not expose: its SQLite file, or
- * with TESSERA_TEST_STORE=pg its PostgreSQL database.
+ * A look into the server's store, for checks the API does not expose (and a write, for a state an older
+ * version left behind): its SQLite file, or with TESSERA_TEST_STORE=pg its PostgreSQL database.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -57,4 +57,30 @@ export async function storedLog(server: RunningServer, datasetId: string): Promi
     snapshots: ['select count(*) as n from snapshots where dataset_id = ?', datasetId],
   });
   return { updates: found.updates, snapshot: found.snapshots > 0 };
+}
+
+/**
+ * Runs statements (SQL with `?` parameters) against the server's store, to set up a state an older
+ * version left behind.
+ */
+export async function execute(server: RunningServer, statements: Array<[string, unknown[]]>): Promise<void> {
+  if (testOnPostgres) {
+    const client = new pg.Client({ connectionString: (await testDatabaseFor(server.dataDir)).url });
+    await client.connect();
+    try {
+      for (const [query, params] of statements) {
+        let n = 0;
+        await client.query(query.replace(/\?/g, () => `$${++n}`), params);
+      }
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(join(server.dataDir, 'tessera.db'), { fileMustExist: true });
+  try {
+    for (const [query, params] of statements) db.prepare(query).run(...params);
+  } finally {
+    db.close();
+  }
 }

@@ -10,11 +10,13 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { CloseCode, type RowDelta, StoreMessage } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
-import { getSheet, insertRow } from '../../model/document';
+import { getReviews, getSheet, insertRow, reviewStatus } from '../../model/document';
+import { rowFlagRecords, setReviewStatus } from '../../model/reviews';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
 import { createUser, rowHistory } from '../helpers/api';
+import { execute } from '../helpers/database';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { csvOf, importFile } from '../helpers/import';
@@ -49,7 +51,8 @@ describe('rows as documents of their own', () => {
     const ws = new WebSocket(`${server.wsUrl}/${roomAndQuery}${separator}token=${tokens.ben}`);
     const messages: Uint8Array[] = [];
     ws.on('message', (data: Buffer) => messages.push(new Uint8Array(data)));
-    const opened = new Promise((resolve) => ws.once('open', resolve));
+    // The server's first message (its sync step) comes once the socket joined the room: deltas reach it from then on.
+    const opened = new Promise((resolve) => ws.once('message', resolve));
     const types = () => messages.map((m) => decoding.readVarUint(decoding.createDecoder(m)));
     const deltas = () => messages.flatMap((m) => {
       const decoder = decoding.createDecoder(m);
@@ -172,6 +175,76 @@ describe('rows as documents of their own', () => {
     await eventually(async () => expect(await status()).toBe('unreviewed'));
     const history = await rowHistory(server, DATASET, row);
     expect(history.filter((h) => h.column === 'review_status').map((h) => [h.old, h.new, h.by]).at(-1)).toEqual(['approved', 'unreviewed', 'ana']);
+  });
+
+  it("keeps a row's review in the row's own room: its clients see it live, the grids get it with the row, the dataset's room never holds it", async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    const dataset = await client(DATASET);
+    const grid = listen(`${DATASET}?acks=1`);
+    await grid.opened;
+    writeRow(ana, VALUES);
+    await eventually(async () => expect((await page()).rows.some((r) => r.row_id === row)).toBe(true));
+
+    const flag = await api(server, `/api/datasets/${DATASET}/flags`, { body: { sheet: 'events', row, column: 'actor1', reason: 'wrong_actor', note: 'Which China?' }, token: tokens.rita });
+    expect(flag.status, JSON.stringify(flag.body)).toBe(201);
+    const flagId = (flag.body as { id: string }).id;
+    await waitFor(() => reviewStatus(ana.doc, row) === 'flagged', { what: "the flag in the row's room" });
+    expect(rowFlagRecords(ana.doc, row)).toMatchObject([{ id: flagId, column: 'actor1', note: 'Which China?', status: 'open', comments: [] }]);
+    await waitFor(() => grid.deltas().some((d) => d.row === row && d.review?.status === 'flagged'), { what: 'the review in a row delta' });
+    expect(grid.deltas().findLast((d) => d.row === row && d.review)).toMatchObject({ cells: VALUES, review: { status: 'flagged', flags: [{ id: flagId, row }] } });
+
+    const answered = await api(server, `/api/datasets/${DATASET}/flags/${flagId}/comments`, { body: { text: 'The PRC' }, token: tokens.ana });
+    expect(answered.status, JSON.stringify(answered.body)).toBe(201);
+    await waitFor(() => rowFlagRecords(ana.doc, row)[0]?.comments.length === 1, { what: "the answer in the row's room" });
+    expect((await api(server, `/api/datasets/${DATASET}/flags/${flagId}/resolve`, { body: {}, token: tokens.rita })).status).toBe(200);
+    expect((await api(server, `/api/datasets/${DATASET}/rows/${row}/approve`, { body: {}, token: tokens.rita })).status).toBe(200);
+    await waitFor(() => reviewStatus(ana.doc, row) === 'approved', { what: "the approval in the row's room" });
+    const listed = (await api(server, `/api/datasets/${DATASET}/flags?row=${row}`)).body as Array<{ status: string; comments: unknown[] }>;
+    expect(listed).toMatchObject([{ status: 'resolved', comments: [{ text: 'The PRC', by: 'ana' }] }]);
+
+    // Everything reached the dataset's client (it is synced), and none of it is in its document.
+    await waitFor(() => grid.deltas().some((d) => d.row === row && d.review?.status === 'approved'), { what: 'the approval in a row delta' });
+    expect(getReviews(dataset.doc).size).toBe(0);
+  });
+
+  it("refuses a client's write into a row's review, and closes only that socket", async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, { summary: 'to approve myself' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.summary).toBe('to approve myself'));
+    const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
+    setReviewStatus(ben.doc, row, 'approved');
+    expect(await closedWith(ben)).toBe(CloseCode.BadMessage);
+    writeRow(ana, { actor2: 'still working' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)).toMatchObject({ actor2: 'still working', review_status: 'unreviewed' }));
+  });
+
+  it('takes over a review kept before rows had their own documents, and an edit unapproves that row', async () => {
+    const [flagged, approved] = [newRowId(), newRowId()];
+    for (const row of [flagged, approved]) writeRow(await client(rowRoom(DATASET, 'events', row)), { summary: `older ${row}` });
+    await eventually(async () => expect((await page()).rows.filter((r) => r.row_id === flagged || r.row_id === approved)).toHaveLength(2));
+    // As the dataset's document kept them, projected into the read model (the row documents know nothing of them).
+    const oldFlag = newRowId();
+    await execute(server, [
+      ['insert into reviews (dataset_id, row_id, status, open_flags) values (?, ?, ?, ?)', [DATASET, flagged, 'flagged', 1]],
+      ['insert into flags (dataset_id, flag_id, row_id, sheet_id, column_id, reason, note, by, at, status, comments) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [DATASET, oldFlag, flagged, 'events', 'summary', 'other', 'kept before', 'rita', '2026-01-02T03:04:05.000Z', 'open', '[]']],
+      ['insert into reviews (dataset_id, row_id, status, open_flags) values (?, ?, ?, ?)', [DATASET, approved, 'approved', 0]],
+    ]);
+    // A second flag on the first row: the row's document takes the first one over with it.
+    const flag = await api(server, `/api/datasets/${DATASET}/flags`, { body: { sheet: 'events', row: flagged, reason: 'duplicate' }, token: tokens.rita });
+    expect(flag.status, JSON.stringify(flag.body)).toBe(201);
+    const listed = (await api(server, `/api/datasets/${DATASET}/flags?row=${flagged}`)).body as Array<{ id: string; note: string; status: string }>;
+    expect(listed.map((f) => [f.id, f.status]).sort()).toEqual([[oldFlag, 'open'], [(flag.body as { id: string }).id, 'open']].sort());
+    const watcher = await client(rowRoom(DATASET, 'events', flagged), 'ben');
+    expect(rowFlagRecords(watcher.doc, flagged).map((f) => f.note)).toEqual(['kept before', '']);
+
+    // The approved row: an edit in its room sets it back to unreviewed, in the history.
+    writeRow(await client(rowRoom(DATASET, 'events', approved)), { summary: 'changed since' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === approved)?.review_status).toBe('unreviewed'));
+    const history = await rowHistory(server, DATASET, approved);
+    expect(history.filter((h) => h.column === 'review_status').map((h) => [h.old, h.new, h.by])).toEqual([['approved', 'unreviewed', 'ana']]);
   });
 
   it('imports rows into the read model, which their rooms start from, and updates an open row through its room', async () => {
