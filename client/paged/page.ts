@@ -22,6 +22,7 @@ import { newRowId } from '../../model/ids';
 import { canEdit } from '../../model/roles';
 import { duplicateRowCells, rowsPage, type RowsPage } from '../api';
 import { DuplicatesPanel } from '../duplicates/panel';
+import { DuplicateQueue } from '../duplicates/queue';
 import { mergeStep } from '../duplicates/undo-step';
 import { ROW_NUMBER_COL } from '../grid/columns';
 import { isInEditor } from '../grid/keys';
@@ -83,6 +84,8 @@ class PagedDataset {
   private readonly offline: OfflineRows;
   private readonly review: PagedReview;
   private readonly reviews: ReviewMirror;
+  /** Likely duplicates in the review panel, as in the document grid (docs/actors-and-duplicates.md#in-the-review-queue). */
+  private readonly duplicateQueue: DuplicateQueue;
   private readonly presence: PagedPresence;
   private readonly undo: RowUndo;
   private readonly problems = new LoadedProblems({ actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text) });
@@ -135,6 +138,16 @@ class PagedDataset {
     this.review.controller.events.on('toggle-review-panel', () => (this.panel instanceof ReviewPanel ? this.closePanel() : this.openReviewPanel()));
     this.review.controller.events.on('open-history', () => this.openHistoryPanel());
     this.review.controller.bindGridHost(this.gridHost);
+    this.duplicateQueue = new DuplicateQueue({
+      datasetId: dataset.id,
+      sheets: () => this.sheetList(),
+      rowLabel: (sheet, row) => this.rowLabel(sheet, row),
+      openGroup: (sheet, rows) => {
+        this.showSheet(sheet);
+        this.openDuplicates(rows);
+      },
+    });
+    this.review.controller.setDuplicates(this.duplicateQueue);
     this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));
     this.gridHost.addEventListener('paste', (event) => this.onPaste(event));
     bindEndKeys(this.gridHost, () => this.grid);
@@ -507,12 +520,16 @@ class PagedDataset {
     }, `${this.dataset.id}/${sheetId}`));
   }
 
-  /** The sheet's likely duplicates; a merge is one step of this user's undo. */
-  private openDuplicates(): void {
+  /**
+   * The sheet's likely duplicates, `focus` the rows of the group to show first (from the review panel); a
+   * merge is one step of this user's undo.
+   */
+  private openDuplicates(focus?: readonly string[]): void {
     const { id } = this.dataset;
     const sheetId = this.sheetId;
     this.showPanel(new DuplicatesPanel({
       datasetId: id, doc: this.conn.doc, sheetId, canEdit: !this.readOnly, onClose: () => this.closePanel(),
+      focus, onChanged: () => void this.duplicateQueue.load(),
       readRows: (rows) => duplicateRowCells(id, sheetId, rows),
       onMerged: (keep, merged) => this.undo.record(mergeStep(id, sheetId, keep, merged)),
       goToRow: (row) => {
@@ -619,12 +636,27 @@ class PagedDataset {
     this.show(sheetId, columns);
   }
 
-  private renderTabs(): void {
+  /** The dataset's sheets with their columns, from its document once synced. */
+  private sheetList(): Array<{ id: string; name: string; columns: readonly Column[] }> {
     const doc = this.conn.doc;
     const ids = orderedSheetIds(doc);
-    const sheets = ids.length > 0
+    return ids.length > 0
       ? ids.map((id) => ({ id, name: sheetName(getSheets(doc).get(id)!), columns: readColumns(getSheets(doc).get(id)!) }))
       : this.dataset.sheets;
+  }
+
+  /** A row's label in the review panel: its date and summary when its page is loaded, else the end of its id. */
+  private rowLabel(sheetId: string, rowId: string): string {
+    const row = sheetId === this.sheetId ? this.grid?.getRowNode(rowId)?.data : undefined;
+    const columns = this.sheetList().find((s) => s.id === sheetId)?.columns ?? [];
+    const date = columns.find((c) => c.type === 'date');
+    const text = columns.find((c) => c.id === 'summary') ?? columns.find((c) => c.type === 'text' || c.type === 'longtext');
+    const label = row ? [date, text].map((c) => (c ? toText(row[c.id] ?? null) : '')).filter((t) => t !== '').join(' · ') : '';
+    return label || `Row …${rowId.slice(-6)}`;
+  }
+
+  private renderTabs(): void {
+    const sheets = this.sheetList();
     this.tabs.replaceChildren(...sheets.map((s) => h('button', {
       type: 'button', class: `tab${s.id === this.sheetId ? ' active' : ''}`, 'aria-current': s.id === this.sheetId ? 'page' : undefined,
       onclick: () => {
