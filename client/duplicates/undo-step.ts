@@ -1,6 +1,6 @@
 /**
  * A merge of duplicate rows as one step of the merging user's undo where rows are documents of their own
- * (docs/actors-and-duplicates.md#merging): undo asks the server to take the merge back (the merged rows
+ * (docs/actors-and-duplicates.md#undoing-a-merge): undo asks the server to take the merge back (the merged rows
  * return under their ids, the kept row's cells the merge wrote are set back unless someone changed them
  * since), redo merges again. A step the server refuses (someone else changed a merged row, say) says so.
  */

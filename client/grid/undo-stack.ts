@@ -1,7 +1,7 @@
 /**
  * This user's undo in a dataset's document, in the order they made their steps: the undo manager's (their
  * own edits, client/sync/connection.ts) and steps the server takes back and makes again (a merge of
- * duplicate rows, client/duplicates/undo-step.ts; docs/actors-and-duplicates.md#merging). Ctrl+Z takes back
+ * duplicate rows, client/duplicates/undo-step.ts; docs/actors-and-duplicates.md#undoing-a-merge). Ctrl+Z takes back
  * the last step whichever it is; a new step of either kind drops what was undone.
  *
  * The undo manager keeps its own stacks and may drop a step of them (one with nothing left to take back, as

@@ -100,7 +100,7 @@ export class Duplicates {
   }
 
   /**
-   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#merging), from what
+   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#undoing-a-merge), from what
    * the history says it did: each merged row comes back under its own id with the cells and the review
    * status it had, and the flags the merge moved from it; each cell the merge filled or extended on the
    * kept row, and the kept row's review status, get their old values back; each reference the merge moved

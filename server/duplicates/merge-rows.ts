@@ -87,7 +87,7 @@ export class RowsMerge {
   }
 
   /**
-   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#merging), from what
+   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#undoing-a-merge), from what
    * the history says it wrote: each merged row comes back under its own id with the cells it had, each
    * cell the merge filled or extended on the kept row gets its old value back, and each reference the
    * merge moved points at its row again. A cell someone changed after the merge keeps their value (only

@@ -37,7 +37,7 @@ export function duplicateRoutes(duplicates: Duplicates, rowsMerge: RowsMerge) {
       requireRole(c, 'editor');
       const { keep, merge } = await readBody(c, MergeBody);
       const dataset = c.get('dataset');
-      // The merging user's undo of their merge, in either layout (docs/actors-and-duplicates.md#merging).
+      // The merging user's undo of their merge, in either layout (docs/actors-and-duplicates.md#undoing-a-merge).
       const merger = dataset.layout === 'rows' ? rowsMerge : duplicates;
       return c.json(await merger.unmerge(dataset, c.get('user'), c.req.param('sheetId'), keep, merge));
     })

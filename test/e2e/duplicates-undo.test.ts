@@ -1,6 +1,6 @@
 /**
  * Undoing a merge of duplicates in a dataset's document (the default grid), in real Chromium against the
- * real server (docs/actors-and-duplicates.md#merging): the merge is one step of the merging user's undo,
+ * real server (docs/actors-and-duplicates.md#undoing-a-merge): the merge is one step of the merging user's undo,
  * in order with their edits. Ctrl+Z after an edit and a merge takes back the merge first (the merged row
  * back exactly: cells, passage, flag; the kept row as it was), then the edit; Ctrl+Y makes both again.
  */

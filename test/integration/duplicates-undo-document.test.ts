@@ -1,6 +1,6 @@
 /**
  * Taking back a merge of duplicates in a dataset whose rows are in its document (the default layout,
- * docs/actors-and-duplicates.md#merging), over HTTP against the real server (SQLite, or PostgreSQL with
+ * docs/actors-and-duplicates.md#undoing-a-merge), over HTTP against the real server (SQLite, or PostgreSQL with
  * TESSERA_TEST_STORE=pg), watched by a stock y-websocket client: the merged rows come back under their ids
  * exactly as they were (cells, passages, review status, flags with their threads), the kept row as it was,
  * the reference points at its row again, all recorded in the history; only the user who merged takes it

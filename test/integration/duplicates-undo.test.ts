@@ -1,6 +1,6 @@
 /**
  * Taking back a merge of duplicates in a dataset whose rows are documents of their own (layout `rows`,
- * docs/actors-and-duplicates.md#merging), over HTTP and the rows' rooms against the real server (SQLite, or
+ * docs/actors-and-duplicates.md#undoing-a-merge), over HTTP and the rows' rooms against the real server (SQLite, or
  * PostgreSQL with TESSERA_TEST_STORE=pg): the merged row comes back under its id with its cells, the kept
  * row's cells the merge wrote are set back unless someone changed them since, the reference points at its
  * row again; only the user who merged may take it back, once.
