@@ -172,28 +172,28 @@ export class Duplicates {
         }
       }
       // Review statuses and flags back; an approval after the rows' cells, which would set it back again (review rules).
-      const keptNow = reviewStatus(doc, keep);
-      let keptStatus = keptNow;
-      if (kept && keptNow === kept.after) {
-        if (kept.before === 'approved') approve.push(keep);
-        keptStatus = kept.before === 'approved' ? 'unreviewed' : kept.before;
-      }
-      const statuses = restored.map(({ id, status }) => {
-        if (status === 'approved') approve.push(id);
-        return status === 'approved' ? 'unreviewed' : status;
-      });
       const reviews = getReviews(doc);
       const keptFlags = (reviews.get(keep)?.get('flags') as Y.Array<Y.Map<unknown>> | undefined)?.toArray().map((f) => f.toJSON()) ?? [];
       const back = new Set(restored.flatMap((r) => r.flags));
+      const remaining = keptFlags.filter((f) => !back.has(f.id));
+      const keptNow = reviewStatus(doc, keep);
+      const keptStatus = statusWith(kept && keptNow === kept.after ? kept.before : keptNow, remaining);
+      const toWrite = (id: string, status: ReviewStatus): ReviewStatus => {
+        if (status !== 'approved') return status;
+        approve.push(id);
+        return 'unreviewed';
+      };
+      const keptWritten = toWrite(keep, keptStatus);
       // The kept row's review is written whole, before the merged rows' get their flags: each flag is on one row at a time.
-      if (keptFlags.some((f) => back.has(f.id))) reviews.set(keep, reviewMap(keptStatus, keptFlags.filter((f) => !back.has(f.id))));
-      else if (keptStatus !== keptNow) setReviewStatus(doc, keep, keptStatus);
-      restored.forEach(({ id, flags }, i) => {
+      if (remaining.length < keptFlags.length) reviews.set(keep, reviewMap(keptWritten, remaining));
+      else if (keptWritten !== keptNow) setReviewStatus(doc, keep, keptWritten);
+      if (keptWritten !== keptNow) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old: keptNow, new: keptWritten });
+      for (const { id, status, flags } of restored) {
         const moved = flags.flatMap((flag) => keptFlags.filter((f) => f.id === flag));
-        if (moved.length > 0 || statuses[i] !== 'unreviewed') reviews.set(id, reviewMap(statuses[i]!, moved));
-        if (statuses[i] !== 'unreviewed') record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: 'unreviewed', new: statuses[i] });
-      });
-      if (keptStatus !== keptNow) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old: keptNow, new: keptStatus });
+        const now = toWrite(id, statusWith(status, moved));
+        if (moved.length > 0 || now !== 'unreviewed') reviews.set(id, reviewMap(now, moved));
+        if (now !== 'unreviewed') record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: 'unreviewed', new: now });
+      }
       return { keep, restored: [...merge], cells, refs: moved };
     }));
     if (approve.length > 0) {
@@ -269,6 +269,12 @@ function keptStatuses(entries: readonly HistoryEntry[], by: string): { before: R
   const reset = last && !last.merge && last.column === REVIEW_STATUS && last.old === 'approved' && last.new === 'unreviewed' && last.by === by;
   if (!merged && !reset) return null;
   return { before: (merged?.old ?? 'approved') as ReviewStatus, after: reset ? 'unreviewed' : merged!.new as ReviewStatus };
+}
+
+/** A row's status with these flags (as the review keeps it): flagged while one is open, and only then. */
+function statusWith(status: ReviewStatus, flags: ReadonlyArray<Record<string, unknown>>): ReviewStatus {
+  if (flags.some((f) => f.status === 'open')) return 'flagged';
+  return status === 'flagged' ? 'unreviewed' : status;
 }
 
 /** A row's review (as `model/reviews.ts` makes one): its status and these flags, with their threads. */

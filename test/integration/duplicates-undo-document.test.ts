@@ -129,8 +129,8 @@ describe('POST …/duplicates/unmerge in a dataset’s document', () => {
     await eventually(() => expect(state(watcher, [ids.A, ids.B, ids.C])).toEqual(before), { what: 'the rows as they were again' });
   });
 
-  it('leaves a value someone else changed after the merge as they made it', async () => {
-    const { dataset, watcher, ids, post } = await setUp();
+  it('leaves a value someone else changed after the merge as they made it, and a flag resolved since resolved', async () => {
+    const { dataset, watcher, ids, flag, post } = await setUp();
     expect((await post('merge', { keep: ids.A, merge: [ids.B] })).status).toBe(200);
     await eventually(() => expect(cellOf(watcher.doc, 'events', ids.A, 'cameo_code')).toBe('15x'), { what: 'the merge seen' });
     const edited = await connectSynced(server, dataset, other.token);
@@ -139,9 +139,15 @@ describe('POST …/duplicates/unmerge in a dataset’s document', () => {
     setCell(sheetOf(edited.doc, 'events'), ids.A, 'cameo_code', '190');
     await eventually(() => expect(cellOf(watcher.doc, 'events', ids.A, 'cameo_code')).toBe('190'), { what: 'their edit seen' });
 
+    // The reviewer resolves the flag the merge moved to the kept row.
+    expect((await api(server, `/api/datasets/${dataset}/flags/${flag}/resolve`, { token: reviewer.token, body: { resolution: 'Merged.' } })).status).toBe(200);
+
     const undone = await post('unmerge', { keep: ids.A, merge: [ids.B] });
     expect(undone.status, JSON.stringify(undone.body)).toBe(200);
     expect(undone.body).toEqual({ keep: ids.A, restored: [ids.B], cells: 1, refs: 1 });
+    // The flag goes back to its row as it now is, resolved: the row is not flagged.
+    await eventually(() => expect(rowFlags(watcher.doc, ids.B)).toEqual([expect.objectContaining({ id: flag, status: 'resolved', resolution: 'Merged.' })]), { what: 'the flag back' });
+    expect([reviewStatus(watcher.doc, ids.A), reviewStatus(watcher.doc, ids.B)]).toEqual(['unreviewed', 'unreviewed']);
     await eventually(() => expect(cellOf(watcher.doc, 'events', ids.B, 'cameo_code')).toBe('15x'), { what: 'the row back' });
     expect(cellOf(watcher.doc, 'events', ids.A, 'cameo_code')).toBe('190');
     expect((cellOf(watcher.doc, 'events', ids.A, 'evidence') as Anchor[]).map((a) => a.exact)).toEqual(['North Korea fired two missiles']);
