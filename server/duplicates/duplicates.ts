@@ -100,13 +100,13 @@ export class Duplicates {
   }
 
   /**
-   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#undoing-a-merge), from what
-   * the history says it did: each merged row comes back under its own id with the cells and the review
+   * Takes back a merge this user made (their undo of it, docs/actors-and-duplicates.md#undoing-a-merge),
+   * from what the history says it did: each merged row comes back under its own id with the cells and the review
    * status it had, and the flags the merge moved from it; each cell the merge filled or extended on the
    * kept row, and the kept row's review status, get their old values back; each reference the merge moved
-   * points at its row again. A value someone changed after the merge is theirs and stays. All in one
-   * change to the live document, as `user`. 409 when the rows were not merged so, by this user, or a
-   * merged row is back already.
+   * points at its row again. A value someone changed after the merge is theirs and stays. One change to
+   * the live document as `user`, and an approval given back in one more (the review rules set an edited
+   * row's approval back). 409 when the rows were not merged so, by this user, or a merged row is back already.
    */
   async unmerge(dataset: DatasetRecord, user: User, sheetId: string, keep: string, merge: readonly string[]): Promise<Unmerged> {
     const datasetId = dataset.id;
@@ -163,12 +163,12 @@ export class Duplicates {
         for (const [columnId, value] of Object.entries(values)) row.set(columnId, value);
         rows.set(id, row);
       }
-      let moved = 0;
+      let refsBack = 0;
       for (const { column, sheet: other, row, back } of refs) {
         const target = getSheet(doc, other);
         if (target && sheetRows(target).get(row)?.get(column) === keep) {
           setCell(target, row, column, back);
-          moved++;
+          refsBack++;
         }
       }
       // Review statuses and flags back; an approval after the rows' cells, which would set it back again (review rules).
@@ -189,12 +189,12 @@ export class Duplicates {
       else if (keptWritten !== keptNow) setReviewStatus(doc, keep, keptWritten);
       if (keptWritten !== keptNow) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old: keptNow, new: keptWritten });
       for (const { id, status, flags } of restored) {
-        const moved = flags.flatMap((flag) => keptFlags.filter((f) => f.id === flag));
-        const now = toWrite(id, statusWith(status, moved));
-        if (moved.length > 0 || now !== 'unreviewed') reviews.set(id, reviewMap(now, moved));
+        const flagsBack = flags.flatMap((flag) => keptFlags.filter((f) => f.id === flag));
+        const now = toWrite(id, statusWith(status, flagsBack));
+        if (flagsBack.length > 0 || now !== 'unreviewed') reviews.set(id, reviewMap(now, flagsBack));
         if (now !== 'unreviewed') record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: 'unreviewed', new: now });
       }
-      return { keep, restored: [...merge], cells, refs: moved };
+      return { keep, restored: [...merge], cells, refs: refsBack };
     }));
     if (approve.length > 0) {
       await this.registry.with(datasetId, (shared) => shared.transact(origin, (doc, record) => {
