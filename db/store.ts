@@ -227,11 +227,14 @@ export class SqliteDocStore implements DocStore {
           tx.insert(sheets).values({ datasetId, sheetId, name: sheet.name, columns, position }).run();
         }
       }
-      for (const { rowId, status, openFlags, flags: rowFlags } of commit.reviews) {
+      for (const { rowId, status, openFlags } of commit.reviews) {
         tx.insert(reviews).values({ datasetId, rowId, status, openFlags })
           .onConflictDoUpdate({ target: [reviews.datasetId, reviews.rowId], set: { status, openFlags } })
           .run();
         tx.delete(flags).where(and(eq(flags.datasetId, datasetId), eq(flags.rowId, rowId))).run();
+      }
+      // Every row's flags are gone before any are written: a flag moved between rows of the commit is one row.
+      for (const { rowId, flags: rowFlags } of commit.reviews) {
         if (rowFlags.length === 0) continue;
         tx.insert(flags).values(rowFlags.map((f) => ({
           datasetId, flagId: f.id, rowId, sheetId: f.sheet, columnId: f.column, reason: f.reason, note: f.note ?? '',

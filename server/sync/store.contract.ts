@@ -367,6 +367,18 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => Promise<void>>
     expect(await h.readReview('d1', 'r2')).toEqual({ status: 'approved', openFlags: 0, flags: [] });
   },
 
+  'moves a flag from one row to another in one commit, whichever row the commit names first': async (h) => {
+    const flag = flagOn('r1', 'moving');
+    await h.store.append({ ...emptyCommit('d1'), reviews: [{ rowId: 'r1', status: 'flagged', openFlags: 1, flags: [flag] }] });
+    // A merge: the kept row r2 takes the flag, r1's review goes; r2 comes first.
+    await h.store.append({ ...emptyCommit('d1'), reviews: [
+      { rowId: 'r2', status: 'flagged', openFlags: 1, flags: [{ ...flag, row: 'r2' }] },
+      { rowId: 'r1', status: 'unreviewed', openFlags: 0, flags: [] },
+    ] });
+    expect(await h.readReview('d1', 'r2')).toEqual({ status: 'flagged', openFlags: 1, flags: [{ ...flag, row: 'r2' }] });
+    expect(await h.readReview('d1', 'r1')).toEqual({ status: 'unreviewed', openFlags: 0, flags: [] });
+  },
+
   'stores the conflicts of a commit, a later state of one replacing the earlier': async (h) => {
     const [a, b] = [conflictOn('r1', 'ca', 'China', 'open'), conflictOn('r2', 'cb', null, 'open')];
     await h.store.append({ ...emptyCommit('d1'), conflicts: [a, b] });
