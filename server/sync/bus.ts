@@ -1,10 +1,13 @@
 /**
  * How instances that share one database tell each other what happened (docs/architecture.md#several-instances).
- * Every instance applies every update of the documents it holds, but each commits only its own
+ * Every instance applies every update of the hot documents it holds, but each commits only its own
  * clients' updates, under the dataset's lock in the store, after reading what was logged before them.
- * The bus carries committed updates with their place in the log (`prevSeq`, `seq`], so an instance sees
- * at once when it missed one and reads the log instead; it never carries anything not yet stored. A bus
- * that loses messages (down, restarted) therefore delays instances, and never makes them disagree.
+ *
+ * An update goes out twice. As soon as its instance applied it, as `pending`: the others apply it and
+ * broadcast it to their clients, and keep it (with what it changed) until it is logged; should its
+ * instance stop before storing it, they store it themselves (Yjs updates are idempotent). Then, committed, as `updates` with its place in the log (`prevSeq`, `seq`], so an instance
+ * sees at once when it missed one and reads the log instead. A bus that loses messages (down,
+ * restarted) therefore delays instances, and never makes them disagree.
  */
 
 import type { RowDelta } from '../../model/codes';
@@ -13,6 +16,8 @@ import type { RowDelta } from '../../model/codes';
 export type RoomMessage =
   /** Updates logged with sequence numbers after `prevSeq` up to `seq`, in order. */
   | { kind: 'updates'; prevSeq: number; seq: number; updates: Uint8Array[] }
+  /** Updates the sender applied for `userId` and has not stored yet; it logs them with these bytes. */
+  | { kind: 'pending'; userId: string | null; updates: Uint8Array[] }
   /** A presence (awareness) update of clients connected to the sender. */
   | { kind: 'presence'; update: Uint8Array }
   /** The sender just joined the room: others answer with their clients' presence. */
@@ -31,8 +36,8 @@ export type ClusterEvent =
   | { kind: 'source-deleted'; datasetId: string; sourceId: string };
 
 export interface Bus {
-  /** Calls `listener` with the room's messages from other instances until `leave`; resolves once subscribed. */
-  join(room: string, listener: (message: RoomMessage) => void): Promise<void>;
+  /** Calls `listener` with the room's messages from other instances (and the sender's id) until `leave`; resolves once subscribed. */
+  join(room: string, listener: (message: RoomMessage, from: string) => void): Promise<void>;
   leave(room: string): void;
   /** Sends a message to the room's other instances; a bus that is down drops it (and says so in the log). */
   publish(room: string, message: RoomMessage): void;
@@ -40,6 +45,11 @@ export interface Bus {
   onEvent(listener: (event: ClusterEvent) => void): void;
   /** Calls `listener` each time the bus is connected again after it was lost: messages may be missed meanwhile. */
   onReconnect(listener: () => void): void;
+  /**
+   * Whether the instance `instanceId` is running (it renews a mark on the bus every second, which lapses
+   * a few seconds after it stops); null while the bus cannot tell (disconnected).
+   */
+  alive(instanceId: string): Promise<boolean | null>;
   /** False while the bus is disconnected. */
   readonly connected: boolean;
   close(): Promise<void>;

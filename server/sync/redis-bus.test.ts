@@ -10,6 +10,8 @@ describe('the bus messages', () => {
   it('decode to what was encoded, with the sender', () => {
     const messages: RoomMessage[] = [
       { kind: 'updates', prevSeq: 41, seq: 44, updates: [new Uint8Array([1, 2, 3]), new Uint8Array([]), new Uint8Array(70_000).fill(7)] },
+      { kind: 'pending', userId: 'u1', updates: [new Uint8Array([4, 5])] },
+      { kind: 'pending', userId: null, updates: [] },
       { kind: 'presence', update: new Uint8Array([9, 8, 7]) },
       { kind: 'hello' },
       { kind: 'rows', rows: [{ sheet: 'events', row: 'r1', cells: { summary: 'Talks "agreed"', context: ['a'] } }, { sheet: 'events', row: 'r2', cells: null }] },
@@ -42,18 +44,33 @@ describe('RedisBus on a real Redis', () => {
     const [a, b, c] = [bus('a'), bus('b'), bus('c')];
     await expect.poll(() => a.connected && b.connected && c.connected, { timeout: 5000 }).toBe(true);
     const got: Record<string, RoomMessage[]> = { a: [], b: [], c: [] };
+    const senders: string[] = [];
     await a.join('d1', (m) => got.a!.push(m));
-    await b.join('d1', (m) => got.b!.push(m));
+    await b.join('d1', (m, from) => {
+      got.b!.push(m);
+      senders.push(from);
+    });
     await c.join('other', (m) => got.c!.push(m));
     a.publish('d1', { kind: 'presence', update: new Uint8Array([1]) });
     await eventually(() => got.b!.length === 1);
     expect(got.b).toEqual([{ kind: 'presence', update: new Uint8Array([1]) }]);
+    expect(senders).toEqual(['a']);
     b.leave('d1');
     a.publish('d1', { kind: 'hello' });
     b.publish('other', { kind: 'hello' });
     await eventually(() => got.c!.length === 1);
     expect(got.a).toEqual([]);
     expect(got.b).toHaveLength(1);
+  });
+
+  it('says whether an instance runs: marked while its bus is open, unmarked once closed', async () => {
+    const [a, b] = [bus('alive-a'), bus('alive-b')];
+    await expect.poll(() => a.connected && b.connected, { timeout: 5000 }).toBe(true);
+    await expect.poll(() => a.alive('alive-b'), { timeout: 5000 }).toBe(true);
+    expect(await a.alive('never-ran')).toBe(false);
+    await b.close();
+    buses.splice(buses.indexOf(b), 1);
+    expect(await a.alive('alive-b')).toBe(false);
   });
 
   it('announces server-wide events to every other instance', async () => {

@@ -11,7 +11,11 @@ import type { RowDelta } from '../../model/codes';
 import type { Logger } from '../logger';
 import type { Bus, ClusterEvent, RoomMessage } from './bus';
 
-const KIND = { updates: 0, presence: 1, hello: 2, rows: 3 } as const;
+const KIND = { updates: 0, presence: 1, hello: 2, rows: 3, pending: 4 } as const;
+
+/** How often an instance renews its mark of being alive, and how long the mark outlives the last renewal. */
+const ALIVE_EVERY_MS = 1000;
+const ALIVE_FOR_MS = 4000;
 /** How long loading a document waits for its channel's subscription to be confirmed. */
 const SUBSCRIBE_WAIT_MS = 2000;
 
@@ -27,7 +31,8 @@ export interface RedisBusOptions {
 export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
-  private readonly rooms = new Map<string, { listeners: number; deliver: (message: RoomMessage) => void }>();
+  private readonly rooms = new Map<string, { listeners: number; deliver: (message: RoomMessage, from: string) => void }>();
+  private readonly aliveTimer: NodeJS.Timeout;
   private readonly eventListeners: Array<(event: ClusterEvent) => void> = [];
   private readonly reconnectListeners: Array<() => void> = [];
   private readonly eventsChannel: string;
@@ -54,13 +59,16 @@ export class RedisBus implements Bus {
     this.sub.on('ready', () => void this.ready());
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message));
     void this.sub.subscribe(this.eventsChannel).catch((error: unknown) => options.log.debug({ err: error }, 'subscribing to events deferred'));
+    this.pub.on('ready', () => this.markAlive());
+    this.aliveTimer = setInterval(() => this.markAlive(), ALIVE_EVERY_MS);
+    this.aliveTimer.unref();
   }
 
   get connected(): boolean {
     return this.sub.status === 'ready' && this.pub.status === 'ready';
   }
 
-  async join(room: string, deliver: (message: RoomMessage) => void): Promise<void> {
+  async join(room: string, deliver: (message: RoomMessage, from: string) => void): Promise<void> {
     const joined = this.rooms.get(room);
     if (joined) {
       joined.listeners++;
@@ -100,10 +108,30 @@ export class RedisBus implements Bus {
     this.reconnectListeners.push(listener);
   }
 
+  async alive(instanceId: string): Promise<boolean | null> {
+    if (!this.connected) return null;
+    try {
+      return (await this.pub.exists(this.aliveKey(instanceId))) === 1;
+    } catch {
+      return null;
+    }
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.aliveTimer);
+    // Stopping on purpose: the others need not wait for the mark to lapse.
+    await this.pub.del(this.aliveKey(this.options.instanceId)).catch(() => undefined);
     this.rooms.clear();
     this.pub.disconnect();
     this.sub.disconnect();
+  }
+
+  private aliveKey(instanceId: string): string {
+    return `${this.options.prefix}alive:${instanceId}`;
+  }
+
+  private markAlive(): void {
+    this.pub.set(this.aliveKey(this.options.instanceId), '1', 'PX', ALIVE_FOR_MS).catch(() => undefined);
   }
 
   private channel(room: string): string {
@@ -149,7 +177,7 @@ export class RedisBus implements Bus {
       const room = channel.slice(`${this.options.prefix}room:`.length);
       const decoded = decodeMessage(message);
       if (decoded.from === this.options.instanceId) return;
-      this.rooms.get(room)?.deliver(decoded.message);
+      this.rooms.get(room)?.deliver(decoded.message, decoded.from);
     } catch (error) {
       this.options.log.error({ err: error, channel }, 'an unreadable message on the redis bus was dropped');
     }
@@ -164,6 +192,11 @@ export function encodeMessage(from: string, message: RoomMessage): Uint8Array {
     case 'updates':
       encoding.writeVarUint(encoder, message.prevSeq);
       encoding.writeVarUint(encoder, message.seq);
+      encoding.writeVarUint(encoder, message.updates.length);
+      for (const update of message.updates) encoding.writeVarUint8Array(encoder, update);
+      break;
+    case 'pending':
+      encoding.writeVarString(encoder, JSON.stringify(message.userId));
       encoding.writeVarUint(encoder, message.updates.length);
       for (const update of message.updates) encoding.writeVarUint8Array(encoder, update);
       break;
@@ -187,10 +220,11 @@ export function decodeMessage(bytes: Uint8Array): { from: string; message: RoomM
     case KIND.updates: {
       const prevSeq = decoding.readVarUint(decoder);
       const seq = decoding.readVarUint(decoder);
-      const count = decoding.readVarUint(decoder);
-      const updates: Uint8Array[] = [];
-      for (let i = 0; i < count; i++) updates.push(decoding.readVarUint8Array(decoder));
-      return { from, message: { kind: 'updates', prevSeq, seq, updates } };
+      return { from, message: { kind: 'updates', prevSeq, seq, updates: readUpdates(decoder) } };
+    }
+    case KIND.pending: {
+      const userId = JSON.parse(decoding.readVarString(decoder)) as string | null;
+      return { from, message: { kind: 'pending', userId, updates: readUpdates(decoder) } };
     }
     case KIND.presence:
       return { from, message: { kind: 'presence', update: decoding.readVarUint8Array(decoder) } };
@@ -201,4 +235,11 @@ export function decodeMessage(bytes: Uint8Array): { from: string; message: RoomM
     default:
       throw new Error(`unknown message kind ${kind}`);
   }
+}
+
+function readUpdates(decoder: decoding.Decoder): Uint8Array[] {
+  const count = decoding.readVarUint(decoder);
+  const updates: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) updates.push(decoding.readVarUint8Array(decoder));
+  return updates;
 }

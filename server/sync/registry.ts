@@ -53,7 +53,7 @@ export class DocRegistry {
   private readonly storeFailing = new Set<string>();
 
   /** Per room joined on the bus: where its messages go (a buffer while the document loads). */
-  private readonly busTargets = new Map<string, (message: RoomMessage) => void>();
+  private readonly busTargets = new Map<string, (message: RoomMessage, from: string) => void>();
   private readonly catchUpTimer: NodeJS.Timeout | null = null;
   /** Step-1 answers owed per user, over all documents. */
   private readonly stepOnes = new StepOneLedger();
@@ -107,10 +107,10 @@ export class DocRegistry {
     this.droppedWhileLoading.delete(room);
     // Subscribed before the store is read: what other instances commit meanwhile is either in what is
     // read or among the messages kept here, and is applied once the document is there.
-    const early: RoomMessage[] = [];
+    const early: Array<[RoomMessage, string]> = [];
     if (bus) {
-      this.busTargets.set(room, (message) => early.push(message));
-      await bus.join(room, (message) => this.busTargets.get(room)?.(message));
+      this.busTargets.set(room, (message, from) => early.push([message, from]));
+      await bus.join(room, (message, from) => this.busTargets.get(room)?.(message, from));
     }
     let doc: SharedDoc;
     try {
@@ -125,9 +125,9 @@ export class DocRegistry {
       throw error;
     }
     if (bus) {
-      const deliver = (message: RoomMessage) => (message.kind === 'rows' ? this.options.remoteRows?.(room, message.rows) : doc.deliver(message));
+      const deliver = (message: RoomMessage, from: string) => (message.kind === 'rows' ? this.options.remoteRows?.(room, message.rows) : doc.deliver(message, from));
       this.busTargets.set(room, deliver);
-      for (const message of early) deliver(message);
+      for (const [message, from] of early) deliver(message, from);
       bus.publish(room, { kind: 'hello' });
     }
     if (this.droppedWhileLoading.delete(room)) {

@@ -10,10 +10,12 @@
  * is batched into the next; peers are told what is stored only once the store has committed it.
  *
  * With several instances (a `bus`), every instance holding the document applies every update: its own
- * clients' it checks, applies, broadcasts and commits; what other instances committed reaches it over
- * the bus, or from the log when the bus lost something, and is applied and broadcast only. A commit is
- * built under the store's dataset lock from a document that has everything logged before it, so the
- * history and the read model record each change once, from a view that misses nothing stored.
+ * clients' it checks, applies, broadcasts, publishes as pending and commits; what other instances applied
+ * reaches a hot document over the bus at once (pending: applied, broadcast and kept until it is logged,
+ * stored here should its instance stop first, `pending-elsewhere.ts`), and committed
+ * (over the bus, or from the log when the bus lost something). A commit is built under the store's
+ * dataset lock from a document that has everything logged before it, so the history and the read model
+ * record each change once, from a view that misses nothing stored.
  *
  * Two of its jobs are parts of their own: `Presence` (who is here and where, vouched for by the server)
  * and `Broadcast` (what goes to the peers, when). The commit pipeline, replication and the step-1 answers
@@ -32,6 +34,7 @@ import {
   BadMessageError, decodeMessage, storeFailingMessage, storedMessage, syncStep1Message, syncStep2Message, updateMessage,
 } from './protocol';
 import type { Bus, RoomMessage } from './bus';
+import { PendingElsewhere } from './pending-elsewhere';
 import { type DocumentStepOnes, isStepOne, StepOneLedger, WorkBudget } from './step-one-guard';
 import { type CellChange, type DocStore, emptyCommit, type LoggedSince, type StoredDoc } from './store';
 import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell } from './update-check';
@@ -90,8 +93,8 @@ export interface SharedDocOptions {
   checkCells?: CheckCells;
   /** Told when storing starts failing (`false`) and when it works again (`true`). */
   onStoreHealth?: (ok: boolean) => void;
-  /** Other instances serving the same database: committed updates and presence are published to them. */
-  bus?: Pick<Bus, 'publish'>;
+  /** Other instances serving the same database: applied and committed updates and presence are published to them. */
+  bus?: Pick<Bus, 'publish' | 'alive'>;
   /** The server's count of step-1 answers owed per user, over all documents (one of its own otherwise). */
   stepOnes?: StepOneLedger;
   metrics?: SyncCounters;
@@ -105,6 +108,12 @@ const ELSEWHERE: Origin = Object.freeze({ userId: null });
  * store); then the log is read.
  */
 const GAP_WAIT_MS = 200;
+/**
+ * Updates another instance applied and has not covered by a commit after this long make this instance
+ * ask whether it still runs (every `PENDING_CHECK_MS`); if it stopped, this instance stores them.
+ */
+const PENDING_STALE_MS = 3000;
+const PENDING_CHECK_MS = 1000;
 
 /**
  * Applied updates are stored this long after the first of them, together: one store transaction per
@@ -203,6 +212,9 @@ export class SharedDoc {
   /** Committed updates from other instances that arrived ahead of one still missing, by the `prevSeq` they follow. */
   private readonly ahead = new Map<number, { seq: number; updates: Uint8Array[] }>();
   private gapTimer: NodeJS.Timeout | null = null;
+  /** What other instances applied and published, until it is logged. */
+  private readonly elsewhere = new PendingElsewhere();
+  private pendingTimer: NodeJS.Timeout | null = null;
   /** A read of the log for what this instance missed, queued or running. */
   private catchingUp: Promise<void> | null = null;
   /** Catching up runs every few seconds: while the store fails, a line a minute, not one per try. */
@@ -309,9 +321,10 @@ export class SharedDoc {
     this.waiting = [];
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.gapTimer) clearTimeout(this.gapTimer);
+    if (this.pendingTimer) clearTimeout(this.pendingTimer);
     this.storeRetry.cancel();
     this.broadcast.stop();
-    this.flushTimer = this.gapTimer = null;
+    this.flushTimer = this.gapTimer = this.pendingTimer = null;
     this.pending = new Changes();
     for (const peer of [...this.peers]) peer.close(code, reason);
     this.peers.clear();
@@ -548,7 +561,7 @@ export class SharedDoc {
    * committed updates are applied in log order, those that arrive ahead of a missing one wait for it,
    * and the log is read when it does not come.
    */
-  deliver(message: RoomMessage): void {
+  deliver(message: RoomMessage, from: string): void {
     if (this.closed) return;
     switch (message.kind) {
       case 'presence':
@@ -560,6 +573,9 @@ export class SharedDoc {
         break;
       case 'hello':
         this.presence.greet();
+        break;
+      case 'pending':
+        this.applyPending(from, message.userId, message.updates);
         break;
       case 'updates':
         if (message.seq <= this.lastSeq) return;
@@ -583,6 +599,56 @@ export class SharedDoc {
       this.catchUpFailures.failed(error);
     });
     return this.catchingUp;
+  }
+
+  /**
+   * Applies updates another instance applied and has not stored yet, and broadcasts them; kept, with
+   * what they changed, until they are logged. A cold document takes them only once
+   * committed (it has no Y.Doc to record their changes in, and warming it for them would cost its size).
+   */
+  private applyPending(from: string, userId: string | null, updates: Uint8Array[]): void {
+    const doc = this.doc;
+    if (!doc) return;
+    const changes = new Changes();
+    this.stage = { changes, origin: { userId } };
+    try {
+      for (const update of updates) Y.applyUpdate(doc, update, ELSEWHERE);
+    } catch (error) {
+      this.options.log.error({ dataset: this.id, from, err: error }, 'an update another instance applied could not be applied here; its commit will bring it');
+      return;
+    } finally {
+      this.stage = null;
+    }
+    for (const update of updates) this.broadcast.push(update, ELSEWHERE);
+    this.elsewhere.add(from, updates, changes, Date.now());
+    this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
+  }
+
+  /** While updates of other instances wait for their commit: store those of instances that stopped. */
+  private async checkPending(): Promise<void> {
+    this.pendingTimer = null;
+    if (this.closed) return;
+    await this.adoptFromStopped(PENDING_STALE_MS);
+    if (this.elsewhere.size > 0 && !this.closed) this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
+  }
+
+  /**
+   * Takes, as changes of its own to store, what instances applied and published before storing it, where
+   * the instance has stopped (its mark on the bus lapsed) and the oldest of it waited longer than `ms`.
+   */
+  private async adoptFromStopped(ms: number): Promise<void> {
+    const bus = this.options.bus;
+    if (!bus) return;
+    for (const from of this.elsewhere.waitingLongerThan(ms, Date.now())) {
+      if (await bus.alive(from) !== false) continue;
+      // What it committed before it stopped is in the log: read, it is no longer kept here.
+      await this.catchUp();
+      const taken = this.elsewhere.take(from);
+      if (taken.length === 0) continue;
+      this.options.log.warn({ dataset: this.id, from, changes: taken.length }, 'storing what a stopped instance applied and had not stored');
+      for (const changes of taken) this.pending.absorb(changes);
+      this.scheduleFlush();
+    }
   }
 
   /** Applies the waiting bus messages that follow what this instance has; a gap that stays is read from the log. */
@@ -611,6 +677,7 @@ export class SharedDoc {
   private applyLogged(missed: LoggedSince): void {
     if (missed.lastSeq <= this.lastSeq && missed.snapshot === null) return;
     const fresh = missed.updates.filter(({ seq }) => seq > this.lastSeq).map(({ update }) => update);
+    this.elsewhere.logged(fresh);
     if (this.doc) {
       const before = missed.snapshot ? Y.encodeStateVector(this.doc) : null;
       this.stage = { changes: new Changes(), origin: null };
@@ -702,7 +769,11 @@ export class SharedDoc {
     this.waiting = [];
     // One last attempt now, even while a failing store waits for its retry.
     this.storeRetry.cancel();
+    if (this.pendingTimer) clearTimeout(this.pendingTimer);
+    this.pendingTimer = null;
     try {
+      // What a stopped instance applied and this one kept goes into this last write.
+      await this.adoptFromStopped(0);
       await this.flush();
       if (this.storeRetry.failing) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
       else if (compact) await this.compact();
@@ -964,6 +1035,10 @@ export class SharedDoc {
     }
     this.stage = null;
     for (const { update } of stage.changes.updates) this.broadcast.push(update, origin);
+    if (stage.changes.updates.length > 0) {
+      // To the other instances at once: their clients see it now, and they keep it until it is stored.
+      this.options.bus?.publish(this.id, { kind: 'pending', userId: origin.userId, updates: stage.changes.updates.map((u) => u.update) });
+    }
     this.pending.absorb(stage.changes);
     this.scheduleFlush();
     this.options.afterApply?.(this, origin, stage.changes);
@@ -1014,14 +1089,14 @@ export class SharedDoc {
   }
 
   private replaceBy(stored: StoredDoc): void {
-    const unstored = this.pending.updates.map((u) => u.update);
+    const unstored = [...this.pending.updates.map((u) => u.update), ...this.elsewhere.updates()];
     this.stopObserving?.();
     this.doc?.destroy();
     this.doc = null;
     this.setCold(stored);
     if (unstored.length === 0) return;
     const doc = this.warm();
-    // Recorded into a stage that is dropped: `pending` holds them already.
+    // Recorded into a stage that is dropped: `pending` (and `elsewhere`) hold them already.
     this.stage = { changes: new Changes(), origin: null };
     try {
       for (const update of unstored) Y.applyUpdate(doc, update);

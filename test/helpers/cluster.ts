@@ -17,8 +17,8 @@ export interface Cluster {
   /** The environment every instance got (DATABASE_URL, REDIS_URL, REDIS_PREFIX). */
   env: Record<string, string>;
   adminToken: string;
-  /** Starts one more instance on the same database and Redis. */
-  add(name?: string): Promise<RunningServer>;
+  /** Starts one more instance on the same database and Redis (`env` changes some of its settings). */
+  add(name?: string, env?: Record<string, string>): Promise<RunningServer>;
   dispose(): Promise<void>;
 }
 
@@ -41,8 +41,8 @@ export async function startCluster(n: number, options: ClusterOptions = {}): Pro
     ...options.env,
   };
   const instances: RunningServer[] = [];
-  const add = async (name = `i${instances.length + 1}`) => {
-    const instance = await startServer({ adminToken, env: { ...env, INSTANCE_ID: name } });
+  const add = async (name = `i${instances.length + 1}`, own: Record<string, string> = {}) => {
+    const instance = await startServer({ adminToken, env: { ...env, INSTANCE_ID: name, ...own } });
     instances.push(instance);
     return instance;
   };

@@ -1,0 +1,77 @@
+/**
+ * An edit reaches the other instances as soon as its instance applied it, before it is stored, and is
+ * never lost once another instance has it: the test keeps the origin instance from storing (a cut
+ * relay in front of its PostgreSQL), kills it with its client, and the instance that applied the edit
+ * stores it. Edits their own instance stored are not stored a second time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertRow } from '../../model/document';
+import { createDataset, createUser, type CreatedUser } from '../helpers/api';
+import { connectSynced, type Client } from '../helpers/clients';
+import { query, startCluster, TcpRelay, type Cluster } from '../helpers/cluster';
+import { rowsOf, sheetOf } from '../helpers/docs';
+import type { RunningServer } from '../helpers/server';
+import { waitFor } from '../helpers/wait';
+
+const DATASET = 'pending';
+const ids = (client: Client) => rowsOf(client.doc, 'events').map(([id]) => id);
+const stored = async (cluster: Cluster, rowId: string) =>
+  (await query<{ cells: string }>(cluster, 'select cells from rows where dataset_id = $1 and row_id = $2', [DATASET, rowId]))[0];
+const historyOf = (cluster: Cluster, rowId: string) =>
+  query<{ column_id: string; user_id: string | null }>(cluster, 'select column_id, user_id from cell_changes where dataset_id = $1 and row_id = $2', [DATASET, rowId]);
+
+describe('an edit applied on one instance and not stored when it stops', () => {
+  let relay: TcpRelay;
+  let cluster: Cluster;
+  let origin: RunningServer;
+  let other: RunningServer;
+  let ana: CreatedUser;
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    // The first instance reaches PostgreSQL through a relay the test can cut; the second directly.
+    relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
+    cluster = await startCluster(1, { databaseUrl: (database) => database.url.replace(':5432/', `:${relay.port}/`) });
+    origin = cluster.instances[0]!;
+    other = await cluster.add('direct', { DATABASE_URL: cluster.database.url });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await cluster?.dispose();
+    await relay?.cut();
+  });
+
+  it('is stored by the instance that applied it, once the origin is gone; what the origin stored is stored once', async () => {
+    await createDataset(origin, DATASET);
+    ana = await createUser(origin, 'Ana Editor', 'editor');
+    const a = await connectSynced(origin, DATASET, ana.token);
+    const b = await connectSynced(other, DATASET);
+    clients.push(a, b);
+    // Both documents written to (pending updates are applied by documents in use for writing).
+    insertRow(sheetOf(b.doc, 'events'), 'from-b', { summary: 'written through the second instance' });
+    await waitFor(() => ids(a).includes('from-b'), { what: 'the first instance has the second one\'s row' });
+    insertRow(sheetOf(a.doc, 'events'), 'stored', { summary: 'stored by its own instance' });
+    await waitFor(async () => (await stored(cluster, 'stored')) !== undefined, { what: 'the first row stored by its instance' });
+    await waitFor(() => ids(b).includes('stored'), { what: 'the first row at the second instance' });
+
+    await relay.cut();
+    await waitFor(async () => (await fetch(`${origin.url}/healthz`)).status === 503, { what: 'the first instance cannot store' });
+    insertRow(sheetOf(a.doc, 'events'), 'unstored', { summary: 'applied, published, never stored by its instance' });
+    // The second instance's client has it although its instance has not stored it.
+    await waitFor(() => ids(b).includes('unstored'), { what: 'the unstored row at the second instance' });
+    expect(await stored(cluster, 'unstored')).toBeUndefined();
+
+    // The origin dies with its client; the second instance stores what it applied of it.
+    a.destroy();
+    await origin.kill();
+    await waitFor(async () => (await stored(cluster, 'unstored')) !== undefined, { what: 'the unstored row stored by the second instance', timeoutMs: 20_000 });
+    expect(JSON.parse((await stored(cluster, 'unstored'))!.cells)).toEqual({ summary: 'applied, published, never stored by its instance' });
+    expect(await historyOf(cluster, 'unstored')).toEqual([{ column_id: 'summary', user_id: ana.id }]);
+    // The row its own instance stored was not stored again.
+    expect(await historyOf(cluster, 'stored')).toEqual([{ column_id: 'summary', user_id: ana.id }]);
+
+    // In the log: an instance started now has it.
+    const late = await connectSynced(await cluster.add('late', { DATABASE_URL: cluster.database.url }), DATASET);
+    clients.push(late);
+    expect(ids(late).sort()).toEqual(['from-b', 'stored', 'unstored']);
+  });
+});
