@@ -31,13 +31,18 @@ export class PendingElsewhere {
     else this.byInstance.set(from, [entry]);
   }
 
-  /** Updates found in the log: entries whose updates are all logged are done. */
-  logged(updates: readonly Uint8Array[]): void {
-    if (this.byInstance.size === 0) return;
+  /**
+   * Updates found in the log: entries whose updates are all logged are done. Answers which of them were
+   * kept here, so applied and sent to the clients already.
+   */
+  logged(updates: readonly Uint8Array[]): Set<Uint8Array> {
+    const known = new Set<Uint8Array>();
+    if (this.byInstance.size === 0) return known;
     for (const update of updates) {
       for (const [from, entries] of this.byInstance) {
         const index = entries.findIndex((e) => e.waiting.some((w) => sameBytes(w, update)));
         if (index < 0) continue;
+        known.add(update);
         const entry = entries[index]!;
         entry.waiting = entry.waiting.filter((w) => !sameBytes(w, update));
         if (entry.waiting.length === 0) entries.splice(index, 1);
@@ -45,6 +50,7 @@ export class PendingElsewhere {
         break;
       }
     }
+    return known;
   }
 
   /** Every update not logged yet, each instance's in the order they arrived (to apply again to a reloaded document). */

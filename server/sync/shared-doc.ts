@@ -677,18 +677,20 @@ export class SharedDoc {
   private applyLogged(missed: LoggedSince): void {
     if (missed.lastSeq <= this.lastSeq && missed.snapshot === null) return;
     const fresh = missed.updates.filter(({ seq }) => seq > this.lastSeq).map(({ update }) => update);
-    this.elsewhere.logged(fresh);
+    // Those that came as pending were applied and sent to the clients then.
+    const known = this.elsewhere.logged(fresh);
     if (this.doc) {
       const before = missed.snapshot ? Y.encodeStateVector(this.doc) : null;
+      const unseen = fresh.filter((update) => !known.has(update));
       this.stage = { changes: new Changes(), origin: null };
       try {
         if (missed.snapshot) Y.applyUpdate(this.doc, missed.snapshot, ELSEWHERE);
-        for (const update of fresh) Y.applyUpdate(this.doc, update, ELSEWHERE);
+        for (const update of unseen) Y.applyUpdate(this.doc, update, ELSEWHERE);
       } finally {
         this.stage = null;
       }
       if (before) this.broadcast.push(Y.encodeStateAsUpdate(this.doc, before), ELSEWHERE);
-      for (const update of fresh) this.broadcast.push(update, ELSEWHERE);
+      for (const update of unseen) this.broadcast.push(update, ELSEWHERE);
     } else if (missed.snapshot) {
       this.setCold({ snapshot: missed.snapshot, updates: fresh, lastSeq: missed.lastSeq, stateVector: null });
       const everything = Y.mergeUpdates(this.cold!.pieces);
