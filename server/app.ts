@@ -130,6 +130,10 @@ export function createApp(options: AppOptions) {
       conflicts.afterApply(shared, origin, changes);
       review.afterApply(shared, origin, changes);
     },
+    // What another instance applied: found there and here, a conflict is recorded under one id.
+    afterApplyElsewhere: (shared, origin, changes) => {
+      if (parseRoom(shared.id)?.round === undefined) conflicts.afterApply(shared, origin, changes);
+    },
     // Concurrent writes of a cell are found inside the transaction that makes them.
     inspect: (transaction, origin, room) => conflicts.inspect(transaction, origin, room),
     // Anchors in cells must name a source of the dataset and quote its text exactly.

@@ -6,12 +6,14 @@
  * and may write the value that was lost back into the cell as the resolver's change.
  *
  * The sync engine hands this module every transaction (`inspect`, for detection while Yjs still
- * holds what it deleted) and every applied change (`afterApply`, which records what was found).
+ * holds what it deleted) and every applied change (`afterApply`, which records what was found),
+ * including what another instance applied and published before storing it: two writes through two
+ * instances are found on both, and recorded once (the conflict's id is made from the writes).
  *
  * In the `rows` layout a cell lives in its row's own document: conflicts are found there, and recorded
  * (and resolved) in the dataset's document, as its reviews are.
  */
-import { ulid } from 'ulid';
+import { createHash } from 'node:crypto';
 import type * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
 import { type ConflictRecord, type ConflictStatus, addConflict, findConflict, readConflict, resolveConflict } from '../../model/conflicts';
@@ -40,6 +42,15 @@ class Found {
 }
 
 export type ResolveChoice = 'kept' | 'lost';
+
+/**
+ * A conflict's id, made from the two writes (their items' ids, in either order): every instance that
+ * applied both finds the same conflict under the same id.
+ */
+function conflictId(w: ConcurrentWrite): string {
+  const [a, b] = [w.previous, w.incoming].map((id) => `${id.client}:${id.clock}`).sort();
+  return createHash('sha256').update(`${w.sheetId}\0${w.rowId}\0${w.columnId}\0${a}\0${b}`).digest('hex').slice(0, 26);
+}
 
 export class Conflicts {
   /** Who wrote what, per loaded document. */
@@ -87,13 +98,14 @@ export class Conflicts {
         : (await this.readModel.lastCellAuthor(room, w.sheetId, w.rowId, w.columnId)) ?? null;
       const incoming = await this.nameOf(w.incomingBy);
       records.push({
-        id: ulid(), sheet: w.sheetId, row: w.rowId, column: w.columnId, at,
+        id: conflictId(w), sheet: w.sheetId, row: w.rowId, column: w.columnId, at,
         kept: w.kept, keptBy: w.incomingKept ? incoming : other,
         lost: w.lost, lostBy: w.incomingKept ? other : incoming,
       });
     }
     await this.registry.with(room, (shared) => shared.transact({ userId: null }, (doc) => {
-      for (const record of records) addConflict(doc, record);
+      // Each instance that applied both writes finds the conflict: it is recorded once, and never reopened.
+      for (const record of records) if (!findConflict(doc, record.id)) addConflict(doc, record);
     }));
   }
 

@@ -55,7 +55,7 @@ describe('finding concurrent writes of a cell', () => {
     expect(cell()).toBe('Tokyo');
     expect(found).toEqual([{
       sheetId: 'events', rowId: 'r1', columnId: 'location', kept: 'Tokyo', lost: 'Beijing', incomingKept: true,
-      other: expect.objectContaining({ client: 10 }),
+      other: expect.objectContaining({ client: 10 }), previous: expect.objectContaining({ client: 10 }), incoming: expect.objectContaining({ client: 20 }),
     }]);
   });
 

@@ -30,6 +30,10 @@ export interface ConcurrentWrite {
    * when the cell had been cleared (its last change, in the history, tells who cleared it).
    */
   other: Y.ID | null;
+  /** The item holding this transaction's value: with the other, it names the conflict wherever it is found. */
+  incoming: Y.ID;
+  /** The item holding the value replaced (live or cleared). */
+  previous: Y.ID;
 }
 
 export interface RowPlace {
@@ -104,7 +108,7 @@ export function detectConcurrentWrites(transaction: Y.Transaction, rowDocument?:
       const kept = current === undefined || current.deleted ? null : valueOf(current);
       const lost = incomingKept ? valueOf(previous) : valueOf(lastOf(items));
       if (sameValue(kept, lost)) continue;
-      found.push({ ...place, columnId, kept, lost, incomingKept, other: previousWasLive ? previous.id : null });
+      found.push({ ...place, columnId, kept, lost, incomingKept, other: previousWasLive ? previous.id : null, incoming: lastOf(items).id, previous: previous.id });
     }
   }
   return found;

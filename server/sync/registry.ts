@@ -19,6 +19,8 @@ export interface RegistryOptions {
   log: Logger;
   /** Told of every change applied to any document. */
   afterApply?: AfterApply;
+  /** Told of what another instance applied and published before storing it, once applied here. */
+  afterApplyElsewhere?: AfterApply;
   /** Looks at every transaction applied to any document (see `Inspect`). */
   inspect?: Inspect;
   /** Asked about the cell values of every client update before it is applied. */
@@ -103,7 +105,7 @@ export class DocRegistry {
 
   private async load(room: string): Promise<SharedDoc> {
     const started = performance.now();
-    const { compactEvery, log, afterApply, inspect, checkCells, bus, metrics, kindOf } = this.options;
+    const { compactEvery, log, afterApply, afterApplyElsewhere, inspect, checkCells, bus, metrics, kindOf } = this.options;
     this.droppedWhileLoading.delete(room);
     // Subscribed before the store is read: what other instances commit meanwhile is either in what is
     // read or among the messages kept here, and is applied once the document is there.
@@ -116,7 +118,7 @@ export class DocRegistry {
     try {
       const kind = await kindOf?.(room);
       doc = await SharedDoc.load(room, this.store, {
-        kind, compactEvery, log, afterApply, inspect, checkCells, bus, metrics, stepOnes: this.stepOnes,
+        kind, compactEvery, log, afterApply, afterApplyElsewhere, inspect, checkCells, bus, metrics, stepOnes: this.stepOnes,
         onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
       });
     } catch (error) {

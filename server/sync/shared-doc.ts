@@ -88,6 +88,11 @@ export interface SharedDocOptions {
   compactEvery: number;
   log: Logger;
   afterApply?: AfterApply;
+  /**
+   * A policy told of what another instance applied and published before storing it, once applied here
+   * (conflicts between writes through two instances are found on both).
+   */
+  afterApplyElsewhere?: AfterApply;
   inspect?: Inspect;
   /** Asked before an update that writes cells is applied; a problem refuses it like a layout problem. */
   checkCells?: CheckCells;
@@ -621,6 +626,7 @@ export class SharedDoc {
     }
     for (const update of updates) this.broadcast.push(update, ELSEWHERE);
     this.elsewhere.add(from, updates, changes, Date.now());
+    this.options.afterApplyElsewhere?.(this, { userId }, changes);
     this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
   }
 

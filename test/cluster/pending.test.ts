@@ -2,14 +2,15 @@
  * An edit reaches the other instances as soon as its instance applied it, before it is stored, and is
  * never lost once another instance has it: the test keeps the origin instance from storing (a cut
  * relay in front of its PostgreSQL), kills it with its client, and the instance that applied the edit
- * stores it. Edits their own instance stored are not stored a second time.
+ * stores it. Edits their own instance stored are not stored a second time. And a cell written at once
+ * through two instances is a conflict, found on both and recorded once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRow } from '../../model/document';
+import { insertRow, setCell } from '../../model/document';
 import { createDataset, createUser, type CreatedUser } from '../helpers/api';
-import { connectSynced, type Client } from '../helpers/clients';
+import { api, connectSynced, type Client } from '../helpers/clients';
 import { query, startCluster, TcpRelay, type Cluster } from '../helpers/cluster';
-import { rowsOf, sheetOf } from '../helpers/docs';
+import { cellOf, rowsOf, sheetOf } from '../helpers/docs';
 import type { RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 
@@ -73,5 +74,42 @@ describe('an edit applied on one instance and not stored when it stops', () => {
     const late = await connectSynced(await cluster.add('late', { DATABASE_URL: cluster.database.url }), DATASET);
     clients.push(late);
     expect(ids(late).sort()).toEqual(['from-b', 'stored', 'unstored']);
+  });
+});
+
+describe('one cell written at once through two instances', () => {
+  let cluster: Cluster;
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    cluster = await startCluster(2);
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await cluster?.dispose();
+  });
+
+  it('is recorded as one conflict, with both values and both writers, found on both instances', async () => {
+    const [first, second] = cluster.instances as [RunningServer, RunningServer];
+    await createDataset(first, 'both');
+    const [ana, ben] = [await createUser(first, 'Ana Editor', 'editor'), await createUser(first, 'Ben Editor', 'editor')];
+    const a = await connectSynced(first, 'both', ana.token);
+    const b = await connectSynced(second, 'both', ben.token);
+    clients.push(a, b);
+    insertRow(sheetOf(a.doc, 'events'), 'row', { location: 'Seoul' });
+    await waitFor(() => cellOf(b.doc, 'events', 'row', 'location') === 'Seoul', { what: 'the row at the second instance' });
+
+    // In one turn of this process: neither client has the other's write when it makes its own.
+    setCell(sheetOf(a.doc, 'events'), 'row', 'location', 'Beijing');
+    setCell(sheetOf(b.doc, 'events'), 'row', 'location', 'Tokyo');
+    await waitFor(() => cellOf(a.doc, 'events', 'row', 'location') === cellOf(b.doc, 'events', 'row', 'location'), { what: 'the two clients agree' });
+    const kept = cellOf(a.doc, 'events', 'row', 'location');
+    const listed = async (instance: RunningServer) =>
+      (await api(instance, '/api/datasets/both/conflicts?status=open')).body as Array<{ id: string; kept: unknown; lost: unknown; keptBy: string; lostBy: string }>;
+    await waitFor(async () => (await listed(first)).length > 0 && (await listed(second)).length > 0, { what: 'the conflict listed on both instances' });
+    const [conflict] = await listed(second);
+    expect(await listed(first)).toEqual(await listed(second));
+    expect(await listed(first)).toHaveLength(1);
+    expect({ kept: conflict!.kept, lost: conflict!.lost }).toEqual(kept === 'Beijing' ? { kept: 'Beijing', lost: 'Tokyo' } : { kept: 'Tokyo', lost: 'Beijing' });
+    expect([conflict!.keptBy, conflict!.lostBy].sort()).toEqual(['Ana Editor', 'Ben Editor']);
   });
 });
