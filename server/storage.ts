@@ -386,6 +386,8 @@ export interface RoundStore {
   submit(datasetId: string, roundId: string, userId: string, at: number): Promise<boolean>;
   saveAdjudication(datasetId: string, record: AdjudicationRecord): Promise<void>;
   adjudications(datasetId: string, roundId: string): Promise<AdjudicationRecord[]>;
+  /** The ids of a sheet's rows in the read model, in row-id order: what a round of a `rows` dataset draws from. */
+  sheetRows(datasetId: string, sheetId: string): Promise<string[]>;
 }
 
 export const RELEASE_ROWS = ['all', 'approved'] as const;

@@ -57,6 +57,13 @@ export class SharedRoundStore implements RoundStore {
     return submitted.length === 1;
   }
 
+  async sheetRows(datasetId: string, sheetId: string): Promise<string[]> {
+    const { db, t: { rows: stored } } = this.store;
+    const found = await this.store.run(rows(db.select({ rowId: stored.rowId }).from(stored)
+      .where(and(eq(stored.datasetId, datasetId), eq(stored.sheetId, sheetId))).orderBy(asc(stored.rowId))));
+    return found.map((r) => r.rowId);
+  }
+
   saveAdjudication(datasetId: string, a: AdjudicationRecord): Promise<void> {
     const { db, t: { roundAdjudications } } = this.store;
     const values = { value: JSON.stringify(a.value), coderValues: JSON.stringify(a.coderValues), userId: a.userId, at: a.at };

@@ -10,7 +10,8 @@ import { getSheet, setCell, sheetRows } from '../../model/document';
 import type { Adjudication, Agreement, NewRoundBody, Round, RoundList, RoundSubmitted, RoundUnits } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { cellProblem } from '../../model/layout';
-import { coderCopyRoom, parseRoom } from '../../model/rooms';
+import { coderCopyRoom, parseRoom, rowRoom } from '../../model/rooms';
+import { getRowCells, isRowDeleted } from '../../model/row-document';
 import type { Role } from '../../model/roles';
 import { managesDataset, roleOn } from '../access';
 import type { User } from '../auth/users';
@@ -46,6 +47,8 @@ export class Rounds {
   async create(dataset: DatasetRecord, user: User, body: NewRound): Promise<Round> {
     const sheet = await this.registry.with(dataset.id, (shared) => shared.read((doc) => readSheet(doc, body.sheet)));
     if (!sheet) throw badRequest(`sheet: the dataset has no sheet "${body.sheet}"`);
+    // In the `rows` layout the dataset's document holds no rows: they are read from the read model.
+    const rowIds = dataset.layout === 'rows' ? await this.storage.rounds.sheetRows(dataset.id, body.sheet) : [...sheet.rows.keys()];
     const columns = uniqueOrThrow(body.columns, 'columns');
     const byId = new Map(sheet.columns.map((c) => [c.id, c]));
     for (const id of columns) if (!byId.has(id)) throw badRequest(`columns: the sheet has no column "${id}"`);
@@ -68,7 +71,8 @@ export class Rounds {
       coders.push(coder);
     }
     const listed = [...new Set(body.rows ?? [])];
-    for (const row of listed) if (!sheet.rows.has(row)) throw badRequest(`rows: the sheet has no row "${row}"`);
+    const inSheet = new Set(rowIds);
+    for (const row of listed) if (!inSheet.has(row)) throw badRequest(`rows: the sheet has no row "${row}"`);
     let sample: RoundRecord['sample'] = null;
     let rows = listed;
     if (body.sample) {
@@ -77,10 +81,14 @@ export class Rounds {
       const seed = body.sample.seed ?? newSeed();
       sample = { percent: body.sample.percent, seed };
       // The percentage is of the whole sheet, as a team says "we double-code 15% of the events".
-      const size = sampleSize(sheet.rows.size, body.sample.percent);
-      rows = [...listed, ...drawSample([...sheet.rows.keys()].filter((r) => !taken.has(r)), size, seed)];
+      const size = sampleSize(rowIds.length, body.sample.percent);
+      rows = [...listed, ...drawSample(rowIds.filter((r) => !taken.has(r)), size, seed)];
     }
     if (rows.length === 0) throw badRequest('rows: the round has no rows (every row of the sheet is in a round already)');
+    if (dataset.layout === 'rows') {
+      // The copies hold the round's rows only: read those.
+      for (const [rowId, row] of await this.storage.docs.storedRows(dataset.id, rows)) if (row.sheetId === body.sheet) sheet.rows.set(rowId, row.cells);
+    }
 
     const id = newRowId();
     const record: RoundRecord = {
@@ -241,13 +249,24 @@ export class Rounds {
     for (const [i, c] of round.coders.entries()) values[names[i]!] = (await this.copyCells(round, c.userId)).get(body.row)?.[body.column] ?? null;
     const note = JSON.stringify({ adjudication: { round: round.id, values } });
     const at = Date.now();
-    await this.registry.with(dataset.id, (shared) => shared.transact({ userId: user.id, note }, (doc) => {
-      const sheet = getSheet(doc, round.sheetId);
-      const row = sheet ? sheetRows(sheet).get(body.row) : undefined;
-      if (!sheet || !row) throw conflict(`The row "${body.row}" is no longer in the sheet "${round.sheetId}"`);
-      // A decision the cell holds already is kept for the round, and writes nothing.
-      if (!sameCellValue(row.get(body.column), body.value === '' ? null : body.value)) setCell(sheet, body.row, body.column, body.value);
-    }));
+    const gone = conflict(`The row "${body.row}" is no longer in the sheet "${round.sheetId}"`);
+    const decided = body.value === '' ? null : body.value;
+    if (dataset.layout === 'rows') {
+      // Into the row's own document; one the read model does not have is gone (its document would start empty).
+      if ((await this.storage.readModel.rowReview(dataset.id, body.row))?.sheetId !== round.sheetId) throw gone;
+      await this.registry.with(rowRoom(dataset.id, round.sheetId, body.row), (shared) => shared.transact({ userId: user.id, note }, (doc) => {
+        if (isRowDeleted(doc)) throw gone;
+        if (!sameCellValue(getRowCells(doc).get(body.column), decided)) getRowCells(doc).set(body.column, decided);
+      }));
+    } else {
+      await this.registry.with(dataset.id, (shared) => shared.transact({ userId: user.id, note }, (doc) => {
+        const sheet = getSheet(doc, round.sheetId);
+        const row = sheet ? sheetRows(sheet).get(body.row) : undefined;
+        if (!sheet || !row) throw gone;
+        // A decision the cell holds already is kept for the round, and writes nothing.
+        if (!sameCellValue(row.get(body.column), decided)) setCell(sheet, body.row, body.column, body.value);
+      }));
+    }
     await this.storage.rounds.saveAdjudication(dataset.id, {
       roundId: round.id, rowId: body.row, columnId: body.column, value: body.value, coderValues: values, userId: user.id, at,
     });
@@ -288,9 +307,8 @@ export class Rounds {
   /** The dataset's cells of the round's rows, as the read model holds them. */
   private async datasetCells(datasetId: string, round: RoundRecord): Promise<Map<string, Record<string, CellValue>>> {
     await this.registry.storeApplied(datasetId);
-    const wanted = new Set(round.rows);
     const cells = new Map<string, Record<string, CellValue>>();
-    for await (const row of this.storage.readModel.exportRows(datasetId, round.sheetId, 'all')) if (wanted.has(row.rowId)) cells.set(row.rowId, row.cells);
+    for (const [rowId, row] of await this.storage.docs.storedRows(datasetId, round.rows)) if (row.sheetId === round.sheetId) cells.set(rowId, row.cells);
     return cells;
   }
 }
