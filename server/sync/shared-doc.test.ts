@@ -8,7 +8,7 @@ import { getMeta, getSheet, initDocument, insertRow, setCell, sheetRows, type YS
 import { TEMPLATES } from '../../model/templates';
 import { createLogger } from '../logger';
 import { syncStep1Message, updateMessage } from './protocol';
-import { type Peer, SharedDoc } from './shared-doc';
+import { type Peer, SharedDoc, type SharedDocOptions } from './shared-doc';
 import { emptyCommit, type DocCommit, type DocStore, type LoggedSince } from './store';
 
 /** A SQLite store that counts loads and fails every append while `failing` is set. */
@@ -120,13 +120,13 @@ const events = (doc: Y.Doc): YSheet => getSheet(doc, 'events')!;
 const stateOf = (doc: Y.Doc) => Y.encodeStateAsUpdate(doc);
 
 /** A store holding a dataset's first document, and the shared document loaded from it. */
-async function setUp(): Promise<{ store: FlakyStore; shared: SharedDoc }> {
+async function setUp(options: Partial<SharedDocOptions> = {}): Promise<{ store: FlakyStore; shared: SharedDoc }> {
   const store = new FlakyStore();
   const doc = new Y.Doc();
   initDocument(doc, 'Test', TEMPLATES['events-statements']);
   insertRow(events(doc), 'r1', { summary: 'first' });
   store.inner.appendNow({ ...emptyCommit(DATASET), updates: [{ update: stateOf(doc), userId: null, at: 1 }] });
-  const shared = await SharedDoc.load(DATASET, store, { compactEvery: 10_000, log: createLogger('silent') });
+  const shared = await SharedDoc.load(DATASET, store, { compactEvery: 10_000, log: createLogger('silent'), ...options });
   opened.push(shared);
   return { store, shared };
 }
@@ -449,5 +449,68 @@ describe('SharedDoc answering sync step 1', () => {
     for (const peer of peers) shared.receive(peer, syncStep1Message(new Uint8Array([0])));
     expect(peers.filter((peer) => peer.closes.length > 0)).toEqual([peers[1000]]);
     expect(peers[1000]!.closes).toEqual([CloseCode.TryAgainLater]);
+  });
+});
+
+describe('SharedDoc and what another instance applied before storing it (pending)', () => {
+  /** A bus that keeps what is published, and says whether an instance runs. */
+  const busOf = (running: Set<string>) => {
+    const published: Array<{ kind: string }> = [];
+    return { published, bus: { publish: (_room: string, message: { kind: string }) => published.push(message), alive: async (id: string) => running.has(id) } };
+  };
+  const updatesSent = (peer: FakePeer) => peer.sent.filter((m) => m[0] === 0 && m[1] === 2).length;
+
+  it('publishes its own applied updates at once, and applies, sends and keeps those of others until they come back logged', async () => {
+    const running = new Set(['b']);
+    const { published, bus } = busOf(running);
+    const { store, shared } = await setUp({ bus });
+    const peer = new FakePeer('u1');
+    shared.addPeer(peer);
+    const client = clientOf(shared);
+    shared.receive(peer, updateMessage(changeOf(client, (doc) => setCell(events(doc), 'r1', 'summary', 'mine'))));
+    expect(published.map((m) => m.kind)).toEqual(['pending']);
+
+    const elsewhere = clientOf(shared);
+    const theirs = changeOf(elsewhere, (doc) => insertRow(events(doc), 'r2', { summary: 'theirs' }));
+    const listener = new FakePeer('u2');
+    shared.addPeer(listener);
+    const before = updatesSent(listener);
+    shared.deliver({ kind: 'pending', userId: 'u9', updates: [theirs] }, 'b');
+    expect(shared.read((doc) => sheetRows(events(doc)).get('r2')?.get('summary'))).toBe('theirs');
+    await expect.poll(() => updatesSent(listener)).toBe(before + 1);
+
+    // One that builds on an update this instance lacks waits for its commit.
+    changeOf(elsewhere, (doc) => setCell(events(doc), 'r2', 'summary', 'later')); // never delivered here
+    const after = changeOf(elsewhere, (doc) => setCell(events(doc), 'r2', 'actor1', 'on top'));
+    shared.deliver({ kind: 'pending', userId: 'u9', updates: [after] }, 'b');
+    expect(shared.read((doc) => sheetRows(events(doc)).get('r2')?.get('actor1'))).toBeUndefined();
+
+    // Its commit comes back: not applied or sent again. Only our own write is stored by us.
+    await shared.flush();
+    const sentBefore = updatesSent(listener);
+    const seq = store.logged(DATASET).length;
+    store.inner.appendNow({ ...emptyCommit(DATASET), updates: [{ update: theirs, userId: 'u9', at: 2 }] });
+    shared.deliver({ kind: 'updates', prevSeq: seq, seq: seq + 1, updates: [theirs] }, 'b');
+    // Had it still been kept, closing would store it again now that its instance is gone.
+    running.delete('b');
+    await shared.close({ compact: false });
+    expect(updatesSent(listener)).toBe(sentBefore);
+    // Logged once, by the instance that made it; nothing of it recorded here.
+    const same = (a: Uint8Array) => a.byteLength === theirs.byteLength && a.every((byte, i) => byte === theirs[i]);
+    expect(store.logged(DATASET).filter(same)).toHaveLength(1);
+    expect(store.historyOf('r2')).toEqual([]);
+  });
+
+  it('stores, with its history, what an instance that stopped applied and had not stored', async () => {
+    const { bus } = busOf(new Set());
+    const { store, shared } = await setUp({ bus });
+    shared.read(() => undefined);
+    const theirs = changeOf(clientOf(shared), (doc) => insertRow(events(doc), 'r3', { summary: 'kept here' }));
+    shared.deliver({ kind: 'pending', userId: 'u7', updates: [theirs] }, 'gone');
+    expect(store.historyOf('r3')).toEqual([]);
+    // Closing (an idle unload) asks whether its instance runs: it does not, so this one stores it.
+    await shared.close({ compact: false });
+    expect(store.historyOf('r3')).toEqual([{ column: 'summary', new: 'kept here', user: 'u7' }]);
+    expect(sheetRows(events(store.rebuilt(DATASET))).get('r3')?.get('summary')).toBe('kept here');
   });
 });

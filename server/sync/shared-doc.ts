@@ -614,6 +614,15 @@ export class SharedDoc {
   private applyPending(from: string, userId: string | null, updates: Uint8Array[]): void {
     const doc = this.doc;
     if (!doc) return;
+    // One that builds on what this instance has not got yet (a third instance's update still on its way)
+    // waits for its commit, which comes after what it builds on: nothing is left pending in the document.
+    if (hasPending(doc)) return;
+    const known = Y.decodeStateVector(Y.encodeStateVector(doc));
+    for (const update of updates) {
+      const { from: starts, to: ends } = Y.parseUpdateMeta(update);
+      if ([...starts].some(([client, clock]) => clock > (known.get(client) ?? 0))) return;
+      for (const [client, clock] of ends) known.set(client, Math.max(clock, known.get(client) ?? 0));
+    }
     const changes = new Changes();
     this.stage = { changes, origin: { userId } };
     try {
@@ -624,6 +633,7 @@ export class SharedDoc {
     } finally {
       this.stage = null;
     }
+    if (hasPending(doc)) this.options.log.warn({ dataset: this.id, from }, 'an update another instance applied left part of it pending here');
     for (const update of updates) this.broadcast.push(update, ELSEWHERE);
     this.elsewhere.add(from, updates, changes, Date.now());
     this.options.afterApplyElsewhere?.(this, { userId }, changes);
