@@ -501,6 +501,28 @@ describe('SharedDoc and what another instance applied before storing it (pending
     expect(store.historyOf('r2')).toEqual([]);
   });
 
+  it("answers a client that joins with the whole document including what others applied and have not logged", async () => {
+    const { bus } = busOf(new Set(['b']));
+    const { shared } = await setUp({ bus });
+    const writer = new FakePeer('writer');
+    shared.addPeer(writer);
+    shared.receive(writer, updateMessage(changeOf(clientOf(shared), (doc) => setCell(events(doc), 'r1', 'summary', 'hot'))));
+    const theirs = changeOf(clientOf(shared), (doc) => insertRow(events(doc), 'r2', { summary: 'theirs, not logged' }));
+    const sentToWriter = writer.sent.length;
+    shared.deliver({ kind: 'pending', userId: 'u9', updates: [theirs] }, 'b');
+    await expect.poll(() => writer.sent.length).toBeGreaterThan(sentToWriter);
+    // A peer that joins after its broadcast, knowing nothing: its commit, when it comes, is not sent again.
+    const late = new FakePeer('late');
+    shared.addPeer(late);
+    const from = late.sent.length;
+    shared.receive(late, syncStep1Message(stateVector({ 4242: 1 })));
+    await expect.poll(() => syncSent(late, from).some(([step]) => step === 1)).toBe(true);
+    const client = new Y.Doc();
+    for (const [, update] of syncSent(late, from)) Y.applyUpdate(client, update);
+    expect(sheetRows(events(client)).get('r2')?.get('summary')).toBe('theirs, not logged');
+    expect(json(client)).toEqual(json(clientOf(shared)));
+  });
+
   it('stores, with its history, what an instance that stopped applied and had not stored', async () => {
     const { bus } = busOf(new Set());
     const { store, shared } = await setUp({ bus });

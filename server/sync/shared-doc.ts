@@ -924,7 +924,9 @@ export class SharedDoc {
       if (this.storeRetry.failing) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
       const stored = await this.store.load(this.id);
       const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-      return [...pieces.map(updateMessage), LAST_OF_PIECES];
+      // What other instances applied and have not logged yet is in the document, not in the store: a
+      // client that joins now gets it here, as it missed its broadcast (and its commit is not sent again).
+      return [...pieces.map(updateMessage), ...this.elsewhere.updates().map(updateMessage), LAST_OF_PIECES];
     }).catch((error: unknown) => {
       this.options.log.error({ dataset: this.id, err: error }, 'reading the stored document failed; serving it from memory');
       return this.doc ? [syncStep2Message(Y.encodeStateAsUpdate(this.doc))] : [LAST_OF_PIECES];
