@@ -8,7 +8,7 @@ import { type Anchor, type CellValue, type Column, isAnchor, isEmpty } from './c
 import {
   type ReviewStatus, getReviews, getSheet, getSheets, readColumns, readRow, reviewStatus, setCell, sheetRows, type YSheet,
 } from './document';
-import { setReviewStatus } from './reviews';
+import { flagMap, setReviewStatus } from './reviews';
 
 /** Why rows are listed as duplicates of each other: what they share. */
 export const DUPLICATE_REASONS = ['date', 'event_type', 'actors', 'place', 'evidence'] as const;
@@ -130,19 +130,7 @@ export function giveFlags(doc: Y.Doc, keep: string, sheetId: string, moved: Arra
   // The kept row's review (made as `addFlag` makes one, when it has none yet).
   if (!reviews.get(keep)) setReviewStatus(doc, keep, reviewStatus(doc, keep));
   const target = reviews.get(keep)!.get('flags') as Y.Array<Y.Map<unknown>>;
-  target.push(moved.map((plain) => {
-    const flag = new Y.Map<unknown>();
-    for (const [key, value] of Object.entries({ ...plain, sheet: sheetId })) {
-      if (key === 'comments') {
-        const comments = new Y.Array<unknown>();
-        if (Array.isArray(value)) comments.push(value);
-        flag.set(key, comments);
-      } else if (value !== undefined) {
-        flag.set(key, value);
-      }
-    }
-    return flag;
-  }));
+  target.push(moved.map((plain) => flagMap({ ...plain, sheet: sheetId })));
   if (moved.some((f) => f.status === 'open')) setReviewStatus(doc, keep, 'flagged');
   return moved.length;
 }

@@ -50,25 +50,40 @@ export function addFlag(doc: Y.Doc, rowId: string, flag: Omit<Flag, 'status'>): 
 }
 
 /**
+ * A flag given as plain data (as `toJSON` or the read model gives one) as the document holds it, the way
+ * `addFlag` and `resolveFlag` write it: `column` null for a row's flag, resolution fields only once
+ * resolved, its thread an array. The read model's `row` is left out.
+ */
+export function flagMap(plain: object): YFlag {
+  const flag = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries(plain)) {
+    if (key === 'row' || key === 'comments') continue;
+    if (key === 'column' || (value !== undefined && value !== null)) flag.set(key, value ?? null);
+  }
+  const comments = (plain as { comments?: unknown }).comments;
+  const thread = new Y.Array<FlagComment>();
+  if (Array.isArray(comments)) thread.push((comments as FlagComment[]).map((c) => ({ ...c })));
+  flag.set('comments', thread);
+  return flag;
+}
+
+/** A row's review as the document holds it: a status, and flags given as plain data (`flagMap`). */
+export function reviewMap(status: ReviewStatus, flags: readonly object[]): Y.Map<unknown> {
+  const review = new Y.Map<unknown>();
+  review.set('status', status);
+  const list = new Y.Array<YFlag>();
+  list.push(flags.map(flagMap));
+  review.set('flags', list);
+  return review;
+}
+
+/**
  * Writes a row's whole review as plain data (a status and its flags with their threads) in place of
  * what the document had for it: a row's document takes over a review kept elsewhere before, and a
  * grid's own copy of the reviews it was sent.
  */
 export function putReview(doc: Y.Doc, rowId: string, review: { status: ReviewStatus; flags: readonly FlagRecord[] }): void {
-  const entry = new Y.Map<unknown>();
-  entry.set('status', review.status);
-  const flags = new Y.Array<YFlag>();
-  flags.push(review.flags.map(({ row: _row, comments, ...flag }) => {
-    const yflag = new Y.Map<unknown>();
-    // As `addFlag` and `resolveFlag` write it: `column` null for a row's flag, resolution fields only once resolved.
-    for (const [key, value] of Object.entries(flag)) if (key === 'column' || (value !== undefined && value !== null)) yflag.set(key, value ?? null);
-    const thread = new Y.Array<FlagComment>();
-    thread.push(comments.map((c) => ({ ...c })));
-    yflag.set('comments', thread);
-    return yflag;
-  }));
-  entry.set('flags', flags);
-  getReviews(doc).set(rowId, entry);
+  getReviews(doc).set(rowId, reviewMap(review.status, review.flags));
 }
 
 /** Finds a flag by id anywhere in the document. */

@@ -11,7 +11,7 @@ import {
   getReviews, getSheet, getSheets, readColumns, readRow, type ReviewStatus, reviewStatus, rowFlags, setCell, sheetRows, type YSheet,
 } from '../../model/document';
 import { mergeRows } from '../../model/duplicates';
-import { setReviewStatus } from '../../model/reviews';
+import { reviewMap, setReviewStatus } from '../../model/reviews';
 import type { DuplicateGroups, Dismissed, HistoryEntry, MergeResult } from '../../model/http';
 import { readActorLists } from '../actors/lists';
 import type { User } from '../auth/users';
@@ -275,28 +275,6 @@ function keptStatuses(entries: readonly HistoryEntry[], by: string): { before: R
 function statusWith(status: ReviewStatus, flags: ReadonlyArray<Record<string, unknown>>): ReviewStatus {
   if (flags.some((f) => f.status === 'open')) return 'flagged';
   return status === 'flagged' ? 'unreviewed' : status;
-}
-
-/** A row's review (as `model/reviews.ts` makes one): its status and these flags, with their threads. */
-function reviewMap(status: ReviewStatus, flags: ReadonlyArray<Record<string, unknown>>): Y.Map<unknown> {
-  const review = new Y.Map<unknown>();
-  review.set('status', status);
-  const list = new Y.Array<Y.Map<unknown>>();
-  list.push(flags.map((plain) => {
-    const flag = new Y.Map<unknown>();
-    for (const [key, value] of Object.entries(plain)) {
-      if (key === 'comments') {
-        const comments = new Y.Array<unknown>();
-        if (Array.isArray(value)) comments.push(value);
-        flag.set(key, comments);
-      } else if (value !== undefined) {
-        flag.set(key, value);
-      }
-    }
-    return flag;
-  }));
-  review.set('flags', list);
-  return review;
 }
 
 /**
