@@ -157,6 +157,8 @@ export function deleteSheet(registry: DocRegistry, datasetId: string, sheetId: s
       return sheet && { name: sheetName(sheet), rowCount: sheetRows(sheet).size };
     });
     if (!found) throw notFound(`No sheet "${sheetId}"`);
+    // In the `rows` layout: its open row documents first, so that none stores a row after the sheet's rows are gone.
+    await registry.dropSheet(datasetId, sheetId);
     // Rows deleted inside a sheet that is deleted in the same transaction raise no events: two steps.
     await shared.transact({ userId }, (doc) => {
       const rows = sheetRows(getSheet(doc, sheetId)!);
@@ -166,6 +168,8 @@ export function deleteSheet(registry: DocRegistry, datasetId: string, sheetId: s
       getSheets(doc).delete(sheetId);
       record({ sheetId, rowId: '', columnId: SHEET_HISTORY_COLUMN, old: found.name, new: undefined });
     });
+    // And any opened meanwhile (its room's check may have run before the sheet was gone).
+    await registry.dropSheet(datasetId, sheetId);
     return { id: sheetId, ...found };
   });
 }

@@ -32,7 +32,8 @@ export type RoomMessage =
 export type ClusterEvent =
   | { kind: 'recheck'; userId?: string; datasetId?: string }
   | { kind: 'revoke'; credential: string }
-  | { kind: 'drop'; datasetId: string }
+  /** A dataset was deleted, or (with `sheetId`) a sheet of it whose rows are documents of their own. */
+  | { kind: 'drop'; datasetId: string; sheetId?: string }
   | { kind: 'source-deleted'; datasetId: string; sourceId: string };
 
 export interface Bus {

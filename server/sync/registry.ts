@@ -65,7 +65,8 @@ export class DocRegistry {
     if (!bus) return;
     bus.onReconnect(() => this.catchUpAll());
     bus.onEvent((event) => {
-      if (event.kind === 'drop') void this.dropHere(event.datasetId, CloseCode.NotFound, 'Dataset deleted');
+      if (event.kind === 'drop' && event.sheetId === undefined) void this.dropHere(event.datasetId, CloseCode.NotFound, 'Dataset deleted');
+      else if (event.kind === 'drop') void this.dropHere(event.datasetId, CloseCode.NotFound, 'Sheet deleted', event.sheetId);
     });
     this.catchUpTimer = setInterval(() => this.catchUpAll(), CATCH_UP_EVERY_MS).unref();
   }
@@ -202,17 +203,28 @@ export class DocRegistry {
     await this.dropHere(datasetId, code, reason);
   }
 
-  private async dropHere(datasetId: string, code: number, reason: string): Promise<void> {
-    for (const room of this.loading.keys()) if (ofDataset(room, datasetId)) this.droppedWhileLoading.add(room);
+  /**
+   * Unloads the row documents of a deleted sheet (the `rows` layout) on every instance, as `drop` does a
+   * dataset's: nothing more of them is stored, so no row comes back into the read model after the sheet
+   * took its rows with it.
+   */
+  async dropSheet(datasetId: string, sheetId: string): Promise<void> {
+    this.options.bus?.announce({ kind: 'drop', datasetId, sheetId });
+    await this.dropHere(datasetId, CloseCode.NotFound, 'Sheet deleted', sheetId);
+  }
+
+  private async dropHere(datasetId: string, code: number, reason: string, sheetId?: string): Promise<void> {
+    const dropped = (room: string) => (sheetId === undefined ? ofDataset(room, datasetId) : room.startsWith(`${datasetId}/rows/${sheetId}/`));
+    for (const room of this.loading.keys()) if (dropped(room)) this.droppedWhileLoading.add(room);
     const settled: Promise<void>[] = [];
-    for (const doc of this.loadedOf(datasetId)) {
+    for (const doc of [...this.docs.values()].filter((d) => dropped(d.id))) {
       this.touch(doc.id);
       this.docs.delete(doc.id);
       this.storeFailing.delete(doc.id);
       this.leaveBus(doc.id);
       settled.push(doc.discard(code, reason));
     }
-    for (const [room, closing] of this.closing) if (ofDataset(room, datasetId)) settled.push(closing);
+    for (const [room, closing] of this.closing) if (dropped(room)) settled.push(closing);
     await Promise.all(settled);
   }
 

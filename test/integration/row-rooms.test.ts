@@ -16,7 +16,7 @@ import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
 import { createUser, rowHistory } from '../helpers/api';
-import { execute } from '../helpers/database';
+import { counts, execute } from '../helpers/database';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { csvOf, importFile } from '../helpers/import';
@@ -323,6 +323,24 @@ describe('rows as documents of their own', () => {
     await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.actor2).toBe('marker'));
     expect((await page()).rows.find((r) => r.row_id === row)?.summary).toBe('by Ana');
     expect(getRowCells(ana.doc).get('summary')).toBe('by Ana');
+  });
+
+  it("closes the open rooms of a deleted sheet's rows, so none of them comes back into the read model", async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'statements', row));
+    writeRow(ana, { quote: 'said before the sheet went' });
+    const statements = async () => (await counts(server, { n: ["select count(*) as n from rows where sheet_id = 'statements' and dataset_id = ?", DATASET] })).n;
+    await eventually(async () => expect(await statements()).toBe(1));
+    const deleted = await api(server, `/api/datasets/${DATASET}/sheets/statements`, { method: 'DELETE' });
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(await closedWith(ana)).toBe(CloseCode.NotFound);
+    // A write the client made as the sheet went is not stored.
+    writeRow(ana, { quote: 'said after' });
+    expect(await statements()).toBe(0);
+    const ben = await client(rowRoom(DATASET, 'events', newRowId()), 'ben');
+    writeRow(ben, { summary: 'the other sheet still works' });
+    await eventually(async () => expect((await page()).rows.some((r) => r.summary === 'the other sheet still works')).toBe(true));
+    expect(await statements()).toBe(0);
   });
 
   it('has no row rooms in a dataset whose rows are in its document, nor for a sheet it lacks', async () => {
