@@ -161,7 +161,8 @@ export class MapPanel {
     this.columns = mapColumns(columns);
     this.fillColourChoice(this.columns.codes);
     const codeColumn = this.colour.value === '' ? null : this.colour.value;
-    source.setColour?.(codeColumn);
+    // Rows read for another colour column would draw every point uncoded: drawn once the source has read them again.
+    if (source.setColour?.(codeColumn)) return;
     const events = this.rowEvents.events(source.rows(), this.columns, codeColumn);
     // Most edits change nothing the map shows (a summary, an actor): then nothing is drawn again. A code or
     // a name changed is changed on its point; only points added, removed or moved, or dates, cluster again.

@@ -17,8 +17,11 @@ export interface MapSource {
   total(): number;
   /** Calls back after any change of the rows shown or their cells; returns the way to stop. */
   subscribe(changed: () => void): () => void;
-  /** Told which code column colours the points (a source that reads only what the map needs). */
-  setColour?(columnId: string | null): void;
+  /**
+   * Told which code column colours the points (a source that reads only what the map needs); true when it
+   * reads its rows again for it: the rows it has now lack that column's codes, and the map waits for them.
+   */
+  setColour?(columnId: string | null): boolean;
 }
 
 /** The rows a document-layout sheet's grid shows. */
@@ -74,7 +77,7 @@ export interface ServerSourceOptions {
  * The rows of a rows-layout sheet (whose rows are not in the browser) from the server, a page of points at a
  * time, searched and filtered as the grid is; asked for again after every change, once changes settle.
  */
-export function serverSource(options: ServerSourceOptions): MapSource & { setColour(columnId: string | null): void } {
+export function serverSource(options: ServerSourceOptions): MapSource & { setColour(columnId: string | null): boolean } {
   let rows: MapRow[] = [];
   let colour: string | null = null;
   let ticket = 0;
@@ -128,9 +131,10 @@ export function serverSource(options: ServerSourceOptions): MapSource & { setCol
     rows: () => rows,
     total: () => Math.max(options.sheetTotal(), rows.length),
     setColour(columnId) {
-      if (columnId === colour) return;
+      if (columnId === colour) return false;
       colour = columnId;
       void load();
+      return true;
     },
     subscribe(changed) {
       listeners.add(changed);
