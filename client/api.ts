@@ -155,6 +155,11 @@ export interface RowsPage {
 }
 export const rowsPage = (id: string, sheetId: string, query: URLSearchParams): Promise<RowsPage> =>
   api.get('/api/datasets/{id}/sheets/{sheetId}/rows', { params: { id, sheetId }, query });
+/** Where rows stand in the order of a page query (`query`: its sort, search and filters; offset and limit ignored). */
+export const rowPositions = (id: string, sheetId: string, query: URLSearchParams, rows: readonly string[]) =>
+  api.get('/api/datasets/{id}/sheets/{sheetId}/row-positions', {
+    params: { id, sheetId }, query: new URLSearchParams([...query, ...rows.map((r): [string, string] => ['row', r])]),
+  });
 /** The cells of a few rows of a sheet, by row id, where rows are not in the browser. */
 export const duplicateRowCells = (id: string, sheetId: string, rows: readonly string[]) =>
   api.get('/api/datasets/{id}/sheets/{sheetId}/duplicates/rows', { params: { id, sheetId }, query: new URLSearchParams(rows.map((r) => ['row', r])) });

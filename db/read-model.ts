@@ -12,7 +12,7 @@ import type {
 } from '../server/storage';
 import type { Db } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, sheets, users } from './schema';
-import { rowsPage, sqliteRows } from './rows-page';
+import { type RowsPageSource, rowPositions, rowsPage, sqliteRows } from './rows-page';
 import { columnIndexName, sqliteSheetIndexes } from './sheet-indexes';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
 import { giveTurns } from '../server/http/turns';
@@ -90,14 +90,22 @@ export class SqliteReadModel implements ReadModel {
     }
   }
 
-  async rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
+  rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
+    return rowsPage(sqliteRows, this.pageSource(datasetId, sheetId), datasetId, sheetId, columns, query);
+  }
+
+  rowPositions(datasetId: string, sheetId: string, columns: readonly Column[], query: Omit<RowsPageQuery, 'offset' | 'limit'>, rowIds: readonly string[]): Promise<Map<string, number>> {
+    return rowPositions(sqliteRows, this.pageSource(datasetId, sheetId), datasetId, sheetId, columns, query, rowIds);
+  }
+
+  private pageSource(datasetId: string, sheetId: string): RowsPageSource {
     const db = this.db;
-    return rowsPage(sqliteRows, {
+    return {
       run: async <T>(statement: SQL) => db.all<T>(statement),
       keptCount: async () => db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))).get()?.n,
       indexes: async () => sqliteSheetIndexes(db.$client, datasetId, sheetId),
       indexName: (columnId, kind) => columnIndexName(sqliteRows.keys, datasetId, sheetId, columnId, kind),
-    }, datasetId, sheetId, columns, query);
+    };
   }
 
   async progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts> {

@@ -218,6 +218,57 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
   }
 
   const status = sql`coalesce(v.status, 'unreviewed')`;
+  const from = matching(d, columns, query, sheetRows, indexOf);
+  const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
+  const order = orderBy(d, columns, sort, direction, status);
+  const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${from}
+    order by ${order} limit ${query.limit} offset ${query.offset}`);
+  return { total, rows: rows.map(parsed) };
+}
+
+/**
+ * Where rows stand in the order a page is asked in (0 the first): for going to a row that is on no page read yet.
+ * A row the search or filters leave out, or that is not in the sheet, has none. In row id order over the whole
+ * sheet each is a count along the primary key; otherwise one numbered scan of the rows that match.
+ */
+export async function rowPositions(
+  d: RowsDialect, source: RowsPageSource, datasetId: string, sheetId: string, columns: readonly Column[],
+  query: Omit<RowsPageQuery, 'offset' | 'limit'>, rowIds: readonly string[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  if (rowIds.length === 0) return found;
+  const k = d.keys;
+  const sheetRows = `r.dataset_id = ${k.literal(datasetId)} and r.sheet_id = ${k.literal(sheetId)}`;
+  const ids = sql.join(rowIds.map((id) => sql`${id}`), sql`, `);
+  const sort = query.sort?.column ?? 'row_id';
+  const direction = query.sort?.descending ? 'desc' : 'asc';
+  if (sort === 'row_id' && query.q === undefined && query.filters.length === 0) {
+    const present = await source.run<{ rowId: string }>(sql`select r.row_id as "rowId" from rows r where ${sql.raw(sheetRows)} and r.row_id in (${ids})`);
+    for (const { rowId } of present) {
+      const before = direction === 'asc' ? sql`r.row_id < ${rowId}` : sql`r.row_id > ${rowId}`;
+      const [{ n }] = await source.run<{ n: number | string }>(sql`select count(*) as n from rows r where ${sql.raw(sheetRows)} and ${before}`) as [{ n: number | string }];
+      found.set(rowId, Number(n));
+    }
+    return found;
+  }
+  const status = sql`coalesce(v.status, 'unreviewed')`;
+  const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined);
+  const order = orderBy(d, columns, sort, direction, status);
+  const numbered = await source.run<{ rowId: string; n: number | string }>(sql`select t."rowId", t.n from (
+    select r.row_id as "rowId", row_number() over (order by ${order}) - 1 as n ${from}) t where t."rowId" in (${ids})`);
+  for (const { rowId, n } of numbered) found.set(rowId, Number(n));
+  return found;
+}
+
+/**
+ * `from … where …` of the rows that match a query's search and filters (with their review, as `v`), through a
+ * filtered column's index where there is one.
+ */
+function matching(
+  d: RowsDialect, columns: readonly Column[], query: RowsPageQuery, sheetRows: string,
+  indexOf: (columnId: string) => { name: string; kind: KeyKind } | undefined,
+): SQL {
+  const status = sql`coalesce(v.status, 'unreviewed')`;
   const where: SQL[] = [sql.raw(sheetRows)];
   let hint: SQL = sql``;
   let hinted: 'range' | 'list' | undefined;
@@ -249,12 +300,7 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
   }
-  const from = sql`from ${d.source(readsCells)}${hint} left join reviews v on v.dataset_id = r.dataset_id and v.row_id = r.row_id where ${sql.join(where, sql` and `)}`;
-  const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
-  const order = orderBy(d, columns, sort, direction, status);
-  const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${from}
-    order by ${order} limit ${query.limit} offset ${query.offset}`);
-  return { total, rows: rows.map(parsed) };
+  return sql`from ${d.source(readsCells)}${hint} left join reviews v on v.dataset_id = r.dataset_id and v.row_id = r.row_id where ${sql.join(where, sql` and `)}`;
 }
 
 const parsed = (r: PageRow) => ({ rowId: r.rowId, reviewStatus: r.reviewStatus, cells: JSON.parse(r.cells) as Record<string, CellValue> });

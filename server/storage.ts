@@ -195,6 +195,8 @@ export interface ReadModel {
   exportRows(datasetId: string, sheetId: string, filter: RowFilter): AsyncIterable<ExportRow>;
   /** One page of a sheet's rows, sorted, filtered and searched in the database. */
   rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage>;
+  /** Where each row stands in a page query's order (0 the first); rows it leaves out are absent. */
+  rowPositions(datasetId: string, sheetId: string, columns: readonly Column[], query: Omit<RowsPageQuery, 'offset' | 'limit'>, rowIds: readonly string[]): Promise<Map<string, number>>;
   progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts>;
   flags(datasetId: string, filter?: FlagFilter): Promise<FlagRecord[]>;
   flag(datasetId: string, flagId: string): Promise<FlagRecord | undefined>;

@@ -13,7 +13,7 @@ import type {
 } from '../../server/storage';
 import type { PgDb } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, sheets, users } from './schema';
-import { pgRows, rowsPage } from '../rows-page';
+import { type RowsPageSource, pgRows, rowPositions, rowsPage } from '../rows-page';
 import { columnIndexName } from '../sheet-indexes';
 import { pgSheetIndexes } from './sheet-indexes';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from '../read-rows';
@@ -78,14 +78,22 @@ export class PgReadModel implements ReadModel {
     }
   }
 
-  async rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
+  rowsPage(datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
+    return rowsPage(pgRows, this.pageSource(datasetId, sheetId), datasetId, sheetId, columns, query);
+  }
+
+  rowPositions(datasetId: string, sheetId: string, columns: readonly Column[], query: Omit<RowsPageQuery, 'offset' | 'limit'>, rowIds: readonly string[]): Promise<Map<string, number>> {
+    return rowPositions(pgRows, this.pageSource(datasetId, sheetId), datasetId, sheetId, columns, query, rowIds);
+  }
+
+  private pageSource(datasetId: string, sheetId: string): RowsPageSource {
     const db = this.db;
-    return rowsPage(pgRows, {
+    return {
       run: async <T>(statement: SQL) => (await db.execute(statement)).rows as T[],
       keptCount: async () => (await db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))))[0]?.n,
       indexes: async () => new Set([...(await pgSheetIndexes(db, datasetId, sheetId))].filter(([, valid]) => valid).map(([name]) => name)),
       indexName: (columnId, kind) => columnIndexName(pgRows.keys, datasetId, sheetId, columnId, kind),
-    }, datasetId, sheetId, columns, query);
+    };
   }
 
   async progress(datasetId: string, sheets: readonly SheetSummary[]): Promise<ProgressCounts> {

@@ -33,6 +33,9 @@ export const PointsPage = z.object({
   })),
 });
 
+/** Each row asked for: its index in the order asked, or null when the search or filters leave it out (or it is gone). */
+export const RowPositions = z.object({ positions: z.record(z.string(), z.number().int().nullable()) });
+
 /** What taking back a merge did: the rows back, the kept row's cells set back, the references moved back. */
 export const Unmerged = z.object({ keep: z.string(), restored: z.array(z.string()), cells: z.number().int(), refs: z.number().int() });
 
@@ -48,6 +51,12 @@ export const rowRoutes = routes({
     who: 'dataset viewer',
     query: RowsQuery.extend({ colour: z.string().optional() }),
     responses: { 200: PointsPage },
+  },
+  'GET /api/datasets/{id}/sheets/{sheetId}/row-positions': {
+    summary: 'Where rows stand (0 the first) in the order `…/rows` pages them with the same `sort`, `q` and filters; null for a row they leave out',
+    who: 'dataset viewer',
+    query: RowsQuery.extend({ row: z.union([z.string(), z.array(z.string())]).optional() }),
+    responses: { 200: RowPositions },
   },
   'POST /api/datasets/{id}/sheets/{sheetId}/import': {
     summary: 'Imports a CSV file or XLSX workbook into the sheet; 422 with the same report when records were rejected',

@@ -2,6 +2,9 @@
  * `GET …/sheets/:sheetId/rows`: a sheet a page at a time, from the read model (never the whole sheet in
  * memory), sorted, filtered and searched by the database. The read model is written in the same transaction
  * as the update log, so a page reflects every edit a client has been acknowledged for.
+ *
+ * `GET …/sheets/:sheetId/row-positions?row=ID&row=…`: where those rows stand in the order a page is asked in (the
+ * same `sort`, `q` and filters), so that a grid can go to a row it has not read (docs/api.md#rows).
  */
 import { Hono } from 'hono';
 import type { Column } from '../../model/columns';
@@ -13,6 +16,8 @@ import type { DatasetEnv } from './dataset-scope';
 /** Rows one page holds at most; a larger `limit` is cut to it. */
 export const ROWS_PAGE_LIMIT = 1000;
 const DEFAULT_LIMIT = 200;
+/** Rows one `row-positions` question may name. */
+const POSITIONS_LIMIT = 200;
 /** Longest search text: longer ones are no real query, and each is matched against every text cell. */
 const MAX_QUERY_CHARS = 200;
 
@@ -38,6 +43,19 @@ export function rowRoutes({ storage }: Services) {
           review_status: reviewStatus,
         })),
       });
+    })
+    .get('/sheets/:sheetId/row-positions', async (c) => {
+      const { id } = c.get('dataset');
+      const sheetId = c.req.param('sheetId');
+      const columns = await storage.datasets.sheetColumns(id, sheetId);
+      if (!columns) throw notFound(`No sheet "${sheetId}" in dataset "${id}"`);
+      const params = new URL(c.req.url).searchParams;
+      const { offset: _offset, limit: _limit, ...query } = parseQuery(params, columns);
+      const rowIds = [...new Set(params.getAll('row').filter((r) => r !== ''))];
+      if (rowIds.length === 0) throw badRequest('Name at least one row: `row=ROWID`, repeated for more');
+      if (rowIds.length > POSITIONS_LIMIT) throw badRequest(`At most ${POSITIONS_LIMIT} rows at once (got ${rowIds.length})`);
+      const found = await storage.readModel.rowPositions(id, sheetId, columns, query, rowIds);
+      return c.json({ positions: Object.fromEntries(rowIds.map((row) => [row, found.get(row) ?? null])) });
     });
 }
 

@@ -119,6 +119,27 @@ describe('GET …/sheets/:sheetId/rows: a sheet by pages', () => {
     expect((await page('sort=actor1&limit=1')).rows[0]).toMatchObject({ row_id: rowIds[0], actor1: 'Aardvark' });
   });
 
+  it('tells where rows stand in the order a page is asked in, and that a row the query leaves out has no place', async () => {
+    const positions = async (query: string, rows: readonly string[]) => {
+      const asked = rows.map((r) => `row=${r}`).join('&');
+      const response = await api(server, `/api/datasets/${DATASET}/sheets/events/row-positions?${query}&${asked}`, { token: viewer });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return (response.body as { positions: Record<string, number | null> }).positions;
+    };
+    // Each order's answer is where the rows are on its page.
+    for (const query of ['', 'sort=-row_id', 'sort=actor1', 'sort=-actor1', 'sort=event_type', 'q=seoul', 'q=seoul&sort=-summary', 'filter[event_type]=AGREE&sort=location']) {
+      const shown = (await page(`${query}&limit=1000`)).rows.map((r) => r.row_id);
+      const expected = Object.fromEntries(rowIds.map((r) => [r, shown.includes(r) ? shown.indexOf(r) : null]));
+      expect(await positions(query, rowIds), query).toEqual(expected);
+    }
+    expect(await positions('', ['01NOSUCHROW0000000000000000'])).toEqual({ '01NOSUCHROW0000000000000000': null });
+    for (const query of ['', 'row=' + rowIds.join('&row=') + '&row=' + Array.from({ length: 200 }, (_, i) => `r${i}`).join('&row='), `row=${rowIds[0]}&sort=nope`]) {
+      const response = await api(server, `/api/datasets/${DATASET}/sheets/events/row-positions?${query}`, { token: viewer });
+      expect(response.status, query).toBe(400);
+      expect(response.body).toMatchObject({ error: { code: 'bad_request' } });
+    }
+  });
+
   it('refuses names that are not columns of the sheet, and bad numbers, with the JSON error envelope', async () => {
     for (const query of ['sort=nope', 'sort=-nope', 'filter[nope]=x', 'filter[row_id]=x', 'offset=-1', 'limit=ten', `q=${'x'.repeat(201)}`]) {
       const response = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?${query}`, { token: viewer });
