@@ -3,10 +3,10 @@
  * count in the footer with buttons that step from one conflict to the next, and for editors the
  * right-click entries that keep the cell's value or use the other one.
  */
+import type { GridApi } from 'ag-grid-community';
 import type * as Y from 'yjs';
 import { api, ApiError } from '../api';
 import { type Role, canEdit } from '../../model/roles';
-import type { SheetGrid } from '../grid/grid';
 import type { MenuEntry } from '../review/context-menu';
 import { h, toast } from '../ui/dom';
 import { count } from '../ui/plural';
@@ -19,22 +19,33 @@ export interface ConflictControllerOptions {
   doc: Y.Doc;
   /** Shows a cell: its row scrolled into view, the cell focused. */
   goTo(sheetId: string, rowId: string, columnId: string): void;
+  /**
+   * Where rows the grid has not read stand in its order (a grid that reads pages); without it, a row the
+   * grid does not hold is taken as hidden by its filter.
+   */
+  locate?(sheetId: string, rowIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+}
+
+/** The grid the marks are drawn in, and how its rows' data name them. */
+interface AttachedGrid {
+  api: GridApi;
+  rowIdOf(data: unknown): string | undefined;
 }
 
 export class ConflictController {
   private readonly index: ConflictIndex;
   private readonly conflicts: GridConflicts;
   private marks: ConflictMarks | null = null;
-  private grid: SheetGrid | null = null;
+  private grid: AttachedGrid | null = null;
   private sheetId = '';
   private readonly countText = h('span', { 'data-testid': 'conflict-count' });
   private readonly previousButton = h('button', {
     type: 'button', class: 'button subtle small', 'data-testid': 'conflict-previous', title: 'Go to the previous conflict', 'aria-label': 'Previous conflict',
-    onclick: () => this.step(-1),
+    onclick: () => void this.step(-1),
   }, '‹');
   private readonly nextButton = h('button', {
     type: 'button', class: 'button subtle small', 'data-testid': 'conflict-next', title: 'Go to the next conflict', 'aria-label': 'Next conflict',
-    onclick: () => this.step(1),
+    onclick: () => void this.step(1),
   }, '›');
   /** For the sheet footer: how many open conflicts the sheet has, and ‹ › to step through them; hidden when none. */
   readonly footerElement = h('span', { class: 'conflict-stepper', 'data-testid': 'conflicts-footer', hidden: true },
@@ -61,21 +72,38 @@ export class ConflictController {
    * Focuses the next (1) or previous (-1) cell with an open conflict after the focused cell, in the
    * grid's order (rows as shown, then columns left to right), going round at the end.
    */
-  step(direction: 1 | -1): void {
+  async step(direction: 1 | -1): Promise<void> {
     const api = this.grid?.api;
     if (!api || api.isDestroyed()) return;
+    const sheetId = this.sheetId;
+    const open = this.index.openIn(sheetId);
+    const rows = new Map<string, number>();
+    for (const c of open) {
+      const rowIndex = api.getRowNode(c.row)?.rowIndex;
+      if (rowIndex !== null && rowIndex !== undefined) rows.set(c.row, rowIndex);
+    }
+    const unread = [...new Set(open.map((c) => c.row).filter((row) => !rows.has(row)))];
+    if (unread.length > 0 && this.options.locate) {
+      try {
+        for (const [row, index] of await this.options.locate(sheetId, unread)) rows.set(row, index);
+      } catch (err) {
+        toast(`Could not find the conflicts' rows: ${(err as Error).message}`, 'error');
+        return;
+      }
+      if (this.grid?.api !== api || this.sheetId !== sheetId || api.isDestroyed()) return;
+    }
     const columns = api.getAllDisplayedColumns().map((c) => c.getColId());
     const position = (c: { row: string; column: string }) => {
-      const rowIndex = api.getRowNode(c.row)?.rowIndex;
+      const rowIndex = rows.get(c.row);
       const column = columns.indexOf(c.column);
-      return rowIndex === null || rowIndex === undefined || column < 0 ? null : rowIndex * (columns.length + 1) + column;
+      return rowIndex === undefined || column < 0 ? null : rowIndex * (columns.length + 1) + column;
     };
-    const cells = this.index.openIn(this.sheetId)
+    const cells = open
       .map((c) => ({ conflict: c, at: position(c) }))
       .filter((c): c is { conflict: typeof c.conflict; at: number } => c.at !== null)
       .sort((a, b) => a.at - b.at);
     if (cells.length === 0) {
-      toast(this.index.openIn(this.sheetId).length > 0 ? 'The conflicts are on rows hidden by a filter or the search.' : 'No conflicts on this sheet.');
+      toast(open.length > 0 ? 'The conflicts are on rows hidden by a filter or the search.' : 'No conflicts on this sheet.');
       return;
     }
     const focused = api.getFocusedCell();
@@ -99,12 +127,13 @@ export class ConflictController {
     this.renderCount();
   }
 
-  attachGrid(grid: SheetGrid, sheetId: string): void {
+  /** `rowIdOf`: a row's id from its data (the whole-document grid's rows keep it as `id`). */
+  attachGrid(api: GridApi, sheetId: string, rowIdOf: (data: unknown) => string | undefined = (data) => (data as { id?: string } | undefined)?.id): void {
     this.sheetId = sheetId;
-    this.grid = grid;
+    this.grid = { api, rowIdOf };
     this.renderCount();
     this.marks?.destroy();
-    this.marks = new ConflictMarks(grid.api, this.index);
+    this.marks = new ConflictMarks(api, this.index, rowIdOf);
   }
 
   /** Right-click entries for a cell with an open conflict: keep its value, or use the other one (editors). */

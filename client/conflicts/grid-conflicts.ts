@@ -4,7 +4,6 @@
  */
 import type { GridApi } from 'ag-grid-community';
 import type { ConflictRecord, ConflictValue } from '../../model/conflicts';
-import type { RowData } from '../grid/binding';
 import { toText } from '../grid/values';
 import type { ConflictIndex } from './conflict-index';
 
@@ -42,7 +41,7 @@ export class ConflictMarks {
   private readonly off: Array<() => void> = [];
   private deferred = new Set<string>();
 
-  constructor(private readonly api: GridApi<RowData>, index: ConflictIndex) {
+  constructor(private readonly api: GridApi, index: ConflictIndex, private readonly rowIdOf: (data: unknown) => string | undefined) {
     this.off.push(index.onChange((rows) => this.refresh(rows)));
     const onStopped = () => {
       const rows = this.deferred;
@@ -61,7 +60,7 @@ export class ConflictMarks {
 
   private refresh(rowIds: ReadonlySet<string>): void {
     if (this.api.isDestroyed()) return;
-    const editing = new Map(this.api.getEditingCells().map((c) => [this.api.getDisplayedRowAtIndex(c.rowIndex)?.data?.id, c.column?.getColId()]));
+    const editing = new Map(this.api.getEditingCells().map((c) => [this.rowIdOf(this.api.getDisplayedRowAtIndex(c.rowIndex)?.data), c.column?.getColId()]));
     for (const rowId of rowIds) {
       const node = this.api.getRowNode(rowId);
       if (!node) continue;

@@ -5,7 +5,8 @@
  * and columns, small) is synced as usual; rows changed by anyone reach the grid as row deltas on it;
  * an edit is written into the row's own document (`row-docs.ts`). Besides: review (`review.ts`), who is
  * where (`presence.ts`), undo across rows and pasting many rows (`undo.ts`, `paste.ts`), the checks of
- * loaded rows (`problems.ts`) and the rows kept offline (`offline-rows.ts`).
+ * loaded rows (`problems.ts`), the rows kept offline (`offline-rows.ts`), and concurrent-edit conflicts
+ * (`client/conflicts/`; the server says where a row not read yet stands, to go to it).
  */
 import {
   type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellEditorParams, type ICellRendererParams, type IDatasource,
@@ -20,7 +21,9 @@ import { getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/
 import type { DatasetDetail, User as Me } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { canEdit } from '../../model/roles';
-import { duplicateRowCells, rowsPage, type RowsPage } from '../api';
+import { duplicateRowCells, rowPositions, rowsPage, type RowsPage } from '../api';
+import { ConflictController } from '../conflicts/controller';
+import { quote } from '../conflicts/grid-conflicts';
 import { DuplicatesPanel } from '../duplicates/panel';
 import { DuplicateQueue } from '../duplicates/queue';
 import { mergeStep } from '../duplicates/undo-step';
@@ -37,7 +40,7 @@ import { MapPanel } from '../map/panel';
 import { serverSource } from '../map/source';
 import { Connection, statusText, type SyncStatus } from '../sync/connection';
 import { Presence, colorFor } from '../sync/presence';
-import { h, replaceChildren, toast } from '../ui/dom';
+import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
 import { topBar } from '../pages/layout';
 import { datasetPath } from '../router';
 import { PagedActorLists } from './actor-lists';
@@ -62,6 +65,10 @@ const PAGE_ROWS = 100;
 const PAGES_KEPT = 40;
 /** Rows a paste may cover past the pages read (the rows route's largest page). */
 const PASTE_ROWS_MAX = 1000;
+/** Rows one question of where rows stand may name (the route's limit). */
+const POSITIONS_ASKED = 200;
+/** How long going to a row waits for its page to come before it gives up focusing it. */
+const ROW_LOAD_WAIT_MS = 10_000;
 /** Typing in the search box waits this long before the sheet is searched again. */
 const SEARCH_DELAY_MS = 250;
 
@@ -87,6 +94,8 @@ class PagedDataset {
   /** Likely duplicates in the review panel, as in the document grid (docs/actors-and-duplicates.md#in-the-review-queue). */
   private readonly duplicateQueue: DuplicateQueue;
   private readonly presence: PagedPresence;
+  /** Concurrent-edit conflicts: recorded in the dataset's document, marked on the rows read, stepped through in the footer. */
+  private readonly conflicts: ConflictController;
   private readonly undo: RowUndo;
   private readonly problems = new LoadedProblems({ actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text) });
   /** The side panel open, if any: the review panel or a row's history. */
@@ -148,6 +157,12 @@ class PagedDataset {
       },
     });
     this.review.controller.setDuplicates(this.duplicateQueue);
+    this.conflicts = new ConflictController({
+      datasetId: dataset.id, role, doc: this.conn.doc,
+      goTo: (sheetId, rowId, columnId) => void this.goToRow(sheetId, rowId, columnId),
+      locate: (sheetId, rowIds) => this.locate(sheetId, rowIds),
+    });
+    this.review.controller.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
     this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));
     this.gridHost.addEventListener('paste', (event) => this.onPaste(event));
     bindEndKeys(this.gridHost, () => this.grid);
@@ -156,6 +171,10 @@ class PagedDataset {
     this.conn.onStatus((status) => this.showStatus(status));
     this.rows.onChange(() => this.showStatus());
     this.rows.onClosed((closed) => this.onRowClosed(closed));
+    // An open row shows what its document holds once the server's changes are merged in.
+    this.rows.onArrived((sheet, row, cells) => {
+      if (cells) this.showRowDocument(sheet, row, cells);
+    });
     let searchTimer: number | null = null;
     this.search.addEventListener('input', () => {
       if (searchTimer !== null) clearTimeout(searchTimer);
@@ -184,7 +203,7 @@ class PagedDataset {
             onclick: () => (this.panel instanceof DuplicatesPanel ? this.closePanel() : this.openDuplicates()),
           }, 'Duplicates')),
         h('div', { class: 'workspace' }, this.gridHost, this.side),
-        h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.problemCount, this.status),
+        h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.problemCount, this.conflicts.footerElement, this.status),
       ),
     );
     // Rows changed in this browser that the server has not stored (before a reload, say) are sent now.
@@ -204,6 +223,7 @@ class PagedDataset {
     this.problems.setColumns(columns);
     void this.actorLists.readFor(columns);
     this.grid?.destroy();
+    this.conflicts.setSheet(sheetId);
     const host = h('div', { class: 'grid sheet-grid' });
     this.gridHost.replaceChildren(host);
     this.grid = createGrid<PagedRow>(host, {
@@ -234,6 +254,7 @@ class PagedDataset {
       suppressColumnVirtualisation: true,
     });
     this.review.attach(this.grid, sheetId);
+    this.conflicts.attachGrid(this.grid, sheetId, (data) => (data as PagedRow | undefined)?.row_id);
     if (this.panel instanceof MapPanel) this.openMap();
     this.presence.attach(this.grid, sheetId);
     this.renderTabs();
@@ -278,10 +299,11 @@ class PagedDataset {
         'cell-problem': (p) => this.problems.of(p.data)[column.id] !== undefined,
         'cell-missing': (p) => this.problems.of(p.data)[column.id]?.some((x) => x.code === 'required') === true,
         'cell-flagged': (p) => p.data !== undefined && this.review.cellFlag(p.data.row_id, column.id) !== null,
+        'cell-conflict': (p) => p.data !== undefined && this.conflicts.gridConflicts.conflictAt(p.data.row_id, column.id) !== null,
       },
       tooltipValueGetter: (p: ITooltipParams<PagedRow>) => {
         if (!p.data) return undefined;
-        const notes = [this.review.cellFlag(p.data.row_id, column.id), ...(this.problems.of(p.data)[column.id] ?? []).map((x) => x.message)];
+        const notes = [this.conflicts.gridConflicts.conflictAt(p.data.row_id, column.id), this.review.cellFlag(p.data.row_id, column.id), ...(this.problems.of(p.data)[column.id] ?? []).map((x) => x.message)];
         return notes.filter((x) => x !== null).join('\n') || undefined;
       },
     };
@@ -350,6 +372,21 @@ class PagedDataset {
     event.node.setData({ ...data, [column.id]: value });
     const sheetId = this.sheetId;
     try {
+      // A row not open before is read from the server first: if someone changed the cell since this grid
+      // showed it, their value is not replaced unseen.
+      const now = (await this.rows.cellsWhenReady(sheetId, data.row_id))[column.id] ?? null;
+      const seen = data[column.id] ?? null;
+      if (!sameValue(now, seen) && !sameValue(now, value)) {
+        const keep = await confirmDialog(
+          `Someone changed this to ${quote(now)} before your change reached it. Keep yours?`,
+          'Keep mine',
+          `Yours: ${quote(value)}. Cancel leaves ${quote(now)}.`,
+        );
+        if (!keep) {
+          this.showCells(sheetId, data.row_id, { [column.id]: now });
+          return;
+        }
+      }
       const before = await this.rows.write(sheetId, data.row_id, { [column.id]: value });
       this.undo.record(changesOf(sheetId, data.row_id, before, { [column.id]: value }));
     } catch (err) {
@@ -413,17 +450,84 @@ class PagedDataset {
     const ids = Array.from({ length: count }, (_, i) => grid.getDisplayedRowAtIndex(start + i)?.data?.row_id);
     const first = ids.findIndex((id) => id === undefined);
     if (first < 0 || start + first >= this.total) return ids;
-    const search = new URLSearchParams({ offset: String(start + first), limit: String(Math.min(count - first, PASTE_ROWS_MAX)) });
-    const sort = grid.getColumnState().find((c) => c.sort);
-    if (sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
-    if (this.query) search.set('q', this.query);
-    const status = statusFilter(grid.getFilterModel());
-    if (status) search.set('filter[review_status]', status);
+    const search = this.orderQuery(grid);
+    search.set('offset', String(start + first));
+    search.set('limit', String(Math.min(count - first, PASTE_ROWS_MAX)));
     const body = await rowsPage(this.dataset.id, this.sheetId, search);
     body.rows.forEach((row, j) => {
       ids[first + j] ??= row.row_id;
     });
     return ids;
+  }
+
+  /** The grid's order as the rows route asks for it: its sort, the search and the status filter. */
+  private orderQuery(grid: GridApi<PagedRow>): URLSearchParams {
+    const search = new URLSearchParams();
+    const sort = grid.getColumnState().find((c) => c.sort);
+    if (sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
+    if (this.query) search.set('q', this.query);
+    const status = statusFilter(grid.getFilterModel());
+    if (status) search.set('filter[review_status]', status);
+    return search;
+  }
+
+  /** Where rows of the shown sheet stand in the grid's order, asked of the server; rows the order leaves out are absent. */
+  private async locate(sheetId: string, rowIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const found = new Map<string, number>();
+    const grid = this.grid;
+    if (!grid || sheetId !== this.sheetId) return found;
+    const query = this.orderQuery(grid);
+    for (let i = 0; i < rowIds.length; i += POSITIONS_ASKED) {
+      const { positions } = await rowPositions(this.dataset.id, sheetId, query, rowIds.slice(i, i + POSITIONS_ASKED));
+      for (const [row, index] of Object.entries(positions)) if (index !== null) found.set(row, index);
+    }
+    return found;
+  }
+
+  /**
+   * Shows a row, its cell in `columnId` (else the first column) focused: on a page read already, or wherever the
+   * server says it stands in the grid's order, once its page has come.
+   */
+  private async goToRow(sheetId: string, rowId: string, columnId?: string): Promise<void> {
+    if (sheetId !== this.sheetId) this.showSheet(sheetId);
+    const grid = this.grid;
+    const column = columnId ?? this.columns[0]?.id;
+    if (!grid || !column || sheetId !== this.sheetId) return;
+    let index = grid.getRowNode(rowId)?.rowIndex ?? undefined;
+    if (index === undefined) {
+      let found: ReadonlyMap<string, number> | undefined;
+      try {
+        found = await this.locate(sheetId, [rowId]);
+      } catch (err) {
+        toast(`Could not find the row: ${(err as Error).message}`, 'error');
+        return;
+      }
+      if (this.grid !== grid) return;
+      index = found.get(rowId);
+      if (index === undefined) {
+        toast('That row is not shown: the search or a filter leaves it out, or it was deleted.');
+        return;
+      }
+    }
+    grid.ensureIndexVisible(index, 'middle');
+    grid.setFocusedCell(index, column);
+    if (grid.getDisplayedRowAtIndex(index)?.data) return;
+    // Its page is being read: focused again once it is there, so that the row opens for editing.
+    const at = index;
+    const loaded = await new Promise<boolean>((resolve) => {
+      const check = () => {
+        if (grid.isDestroyed() || grid.getDisplayedRowAtIndex(at)?.data) done();
+      };
+      const done = () => {
+        clearTimeout(timer);
+        if (!grid.isDestroyed()) grid.removeEventListener('modelUpdated', check);
+        resolve(!grid.isDestroyed() && grid.getDisplayedRowAtIndex(at)?.data !== undefined);
+      };
+      const timer = window.setTimeout(done, ROW_LOAD_WAIT_MS);
+      grid.addEventListener('modelUpdated', check);
+    });
+    const focused = grid.isDestroyed() ? null : grid.getFocusedCell();
+    if (loaded && focused?.rowIndex === at && focused.column.getColId() === column) grid.setFocusedCell(at, column);
   }
 
   /** Ctrl/Cmd+Z and Ctrl/Cmd+Y (or Shift+Z): this user's last change, in whatever row it was. */
@@ -442,6 +546,15 @@ class PagedDataset {
   private showCells(sheetId: string, rowId: string, cells: Record<string, CellValue | undefined>): void {
     const node = sheetId === this.sheetId ? this.grid?.getRowNode(rowId) : undefined;
     if (node?.data) node.setData({ ...node.data, ...Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, v ?? null])) });
+  }
+
+  /** An open row's cells as its document holds them, where they differ from what the grid shows. */
+  private showRowDocument(sheetId: string, rowId: string, cells: Record<string, CellValue>): void {
+    const node = sheetId === this.sheetId ? this.grid?.getRowNode(rowId) : undefined;
+    if (!node?.data) return;
+    const shown = node.data;
+    const differ = this.columns.filter((c) => !sameValue(shown[c.id], cells[c.id]));
+    if (differ.length > 0) this.showCells(sheetId, rowId, Object.fromEntries(differ.map((c) => [c.id, cells[c.id]])));
   }
 
   /** The rows of a sheet kept in this browser, in row id order, for when the server cannot be reached. */
@@ -504,19 +617,7 @@ class PagedDataset {
     });
     this.showPanel(new MapPanel({
       source, onClose: () => this.closePanel(),
-      // The points come in row id order, searched and filtered as the grid: in that order a point's index is its row's.
-      goToRow: (row) => {
-        const index = source.rows().findIndex((r) => r.id === row);
-        const sorted = this.grid?.getColumnState().some((c) => c.sort);
-        const column = this.columns[0]?.id;
-        if (!this.grid || !column) return;
-        if (index < 0 || sorted) {
-          toast(sorted ? 'The grid is sorted: sort it by row again to go to a point’s row.' : 'That row is no longer shown.');
-          return;
-        }
-        this.grid.ensureIndexVisible(index, 'middle');
-        this.grid.setFocusedCell(index, column);
-      },
+      goToRow: (row) => void this.goToRow(sheetId, row),
     }, `${this.dataset.id}/${sheetId}`));
   }
 
@@ -532,13 +633,7 @@ class PagedDataset {
       focus, onChanged: () => void this.duplicateQueue.load(),
       readRows: (rows) => duplicateRowCells(id, sheetId, rows),
       onMerged: (keep, merged) => this.undo.record(mergeStep(id, sheetId, keep, merged)),
-      goToRow: (row) => {
-        const index = this.grid?.getRowNode(row)?.rowIndex;
-        const column = this.columns[0]?.id;
-        if (index === null || index === undefined || !column) return;
-        this.grid!.ensureIndexVisible(index, 'middle');
-        this.grid!.setFocusedCell(index, column);
-      },
+      goToRow: (row) => void this.goToRow(sheetId, row),
     }));
   }
 
@@ -680,6 +775,7 @@ class PagedDataset {
     this.rows.destroy();
     this.offline.destroy();
     this.review.destroy();
+    this.conflicts.destroy();
     this.reviews.destroy();
     this.presence.destroy();
     replaceChildren(this.app, topBar(this.me, [h('a', { href: '/' }, 'Datasets')]), h('main', { class: 'page-error' }, reason));
@@ -689,4 +785,9 @@ class PagedDataset {
 /** What a row whose room the server closed says, on its marker. */
 function closedText(closed: ClosedRow): string {
   return closed.gone ? 'This row was deleted: it cannot be edited' : `This row cannot be edited here: ${closed.reason}`;
+}
+
+/** Whether two cell values are the same (lists and anchors by content). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }

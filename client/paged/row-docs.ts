@@ -70,6 +70,7 @@ export class RowDocs {
   private readonly closedRows = new Map<string, ClosedRow>();
   private readonly listeners = new Set<() => void>();
   private readonly closedListeners = new Set<(closed: ClosedRow) => void>();
+  private readonly arrivedListeners = new Set<(sheet: string, row: string, cells: Record<string, CellValue> | null) => void>();
   /** False once the browser said it went offline (the rows' sockets are dropped until it is back). */
   private online = navigator.onLine;
   private wentOffline: Array<() => void> = [];
@@ -105,6 +106,21 @@ export class RowDocs {
     return () => this.closedListeners.delete(listener);
   }
 
+  /**
+   * Called with an open row's cells (null once deleted) each time a change from the server reaches its
+   * document: what the row holds after merging, which may not be what this tab wrote (another's
+   * concurrent value won) and which no delta repeats when the server's copy did not change.
+   */
+  onArrived(listener: (sheet: string, row: string, cells: Record<string, CellValue> | null) => void): () => void {
+    this.arrivedListeners.add(listener);
+    return () => this.arrivedListeners.delete(listener);
+  }
+
+  /** A row's cells once its document is ready (synced with the server, or loaded from this browser offline). */
+  async cellsWhenReady(sheetId: string, rowId: string): Promise<Record<string, CellValue>> {
+    return this.change(sheetId, rowId, (map) => map.toJSON() as Record<string, CellValue>, false);
+  }
+
   /** Writes cells of a row (creating it when it is new), once its document is ready; returns what they held. */
   async write(sheetId: string, rowId: string, cells: Record<string, CellValue>): Promise<Before> {
     return this.change(sheetId, rowId, (map) => {
@@ -119,15 +135,16 @@ export class RowDocs {
 
   /**
    * Runs `fn` on a row's cells in one transaction of this user, once its document is ready; throws a
-   * `RowClosedError` for a row whose room the server closed.
+   * `RowClosedError` for a row whose room the server closed. `writes`: false when `fn` only reads.
    */
-  async change<T>(sheetId: string, rowId: string, fn: (cells: Y.Map<CellValue>) => T): Promise<T> {
+  async change<T>(sheetId: string, rowId: string, fn: (cells: Y.Map<CellValue>) => T, writes = true): Promise<T> {
     const row = this.openRow(sheetId, rowId);
     row.busy += 1;
     this.changed();
     try {
       await row.synced;
       if (row.closed) throw new RowClosedError(row.closed);
+      if (!writes) return fn(getRowCells(row.doc));
       let result!: T;
       row.doc.transact(() => {
         result = fn(getRowCells(row.doc));
@@ -252,7 +269,12 @@ export class RowDocs {
     ]);
     void local.then(() => {
       if (!this.open.has(room)) return;
-      doc.on('update', (_update: Uint8Array, origin: unknown) => this.keep(opened, origin === ROW_ORIGIN));
+      doc.on('update', (_update: Uint8Array, origin: unknown) => {
+        this.keep(opened, origin === ROW_ORIGIN);
+        if (origin === ROW_ORIGIN) return;
+        const cells = rowCells(doc);
+        for (const listener of [...this.arrivedListeners]) listener(sheetId, rowId, cells);
+      });
       opened.channel = this.socket.join(room, doc, {
         synced: fromServerSynced,
         // Also the whole stored state vector: a row loaded from this browser's copy may hold changes of

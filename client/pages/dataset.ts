@@ -503,7 +503,7 @@ class DatasetPage {
     // A search or a filter changes the rows shown: the footer counts them ("12 of 40 rows").
     this.grid.api.addEventListener('modelUpdated', () => this.renderCounts());
     this.review.attachGrid(this.grid, sheetId);
-    this.conflicts.attachGrid(this.grid, sheetId);
+    this.conflicts.attachGrid(this.grid.api, sheetId);
     this.grid.setProblemsOnly(this.problemsToggle.checked);
     if (this.search.value) this.grid.setSearch(this.search.value);
     replaceChildren(this.exportHost, exportMenu(this.datasetId, sheetId));
