@@ -4,8 +4,9 @@
  * first rows and the memory of the tab do not grow with the sheet. The dataset's own document (sheets
  * and columns, small) is synced as usual; rows changed by anyone reach the grid as row deltas on it;
  * an edit is written into the row's own document (`row-docs.ts`). Besides: review (`review.ts`), who is
- * where (`presence.ts`), undo across rows and pasting many rows (`undo.ts`, `paste.ts`), the checks of
- * loaded rows (`problems.ts`) and the rows kept offline (`offline-rows.ts`).
+ * where (`presence.ts`), undo across rows and pasting many rows (`undo.ts`, `paste.ts`), the selected
+ * block (`block.ts`), ref cells and their picker (`ref-rows.ts`, `ref-editor.ts`), the checks of loaded
+ * rows (`problems.ts`) and the rows kept offline (`offline-rows.ts`).
  */
 import {
   type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellEditorParams, type ICellRendererParams, type IDatasource,
@@ -41,10 +42,13 @@ import { h, replaceChildren, toast } from '../ui/dom';
 import { topBar } from '../pages/layout';
 import { datasetPath } from '../router';
 import { PagedActorLists } from './actor-lists';
+import { PagedBlock } from './block';
 import { type KeptRow, OfflineRows } from './offline-rows';
 import { blockLines, planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
 import { LoadedProblems } from './problems';
+import { RefEditor } from './ref-editor';
+import { RefRows } from './ref-rows';
 import { PagedReview, statusFilter } from './review';
 import { ReviewMirror } from './review-mirror';
 import { bindEndKeys, readEndAhead } from './ends';
@@ -88,6 +92,8 @@ class PagedDataset {
   private readonly duplicateQueue: DuplicateQueue;
   private readonly presence: PagedPresence;
   private readonly undo: RowUndo;
+  private readonly block: PagedBlock;
+  private readonly refs: RefRows;
   private readonly problems = new LoadedProblems({ actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text) });
   /** The side panel open, if any: the review panel or a row's history. */
   private panel: ReviewPanel | HistoryPanel | MapPanel | DuplicatesPanel | null = null;
@@ -127,6 +133,11 @@ class PagedDataset {
     this.rows = new RowDocs(dataset.id, this.offline);
     this.actorLists = new PagedActorLists(dataset.id, () => this.recheckProblems());
     this.undo = new RowUndo(this.rows, (sheet, row, cells) => this.showCells(sheet, row, cells));
+    this.block = new PagedBlock({
+      rows: this.rows, undo: this.undo, readOnly: this.readOnly, sheetId: () => this.sheetId, columns: () => this.columns,
+      closed: (row) => this.rows.closedRow(this.sheetId, row) !== undefined, showCells: (sheet, row, cells) => this.showCells(sheet, row, cells),
+    });
+    this.refs = new RefRows(dataset.id, () => this.sheetList(), () => this.grid, () => this.columns);
     this.reviews = new ReviewMirror(dataset.id);
     // Deltas flow once the room is synced: the flags list read then misses nothing (again after a reconnect).
     this.conn.provider.on('sync', (synced: boolean) => {
@@ -234,13 +245,14 @@ class PagedDataset {
       suppressColumnVirtualisation: true,
     });
     this.review.attach(this.grid, sheetId);
+    this.block.attach(this.grid, host);
     if (this.panel instanceof MapPanel) this.openMap();
     this.presence.attach(this.grid, sheetId);
     this.renderTabs();
   }
 
   private columnDefs(columns: readonly Column[]): ColDef<PagedRow>[] {
-    return [this.rowNumberDef(), ...columns.map((c) => this.columnDef(c)), this.review.statusColumn() as ColDef<PagedRow>];
+    return this.block.withHighlight([this.rowNumberDef(), ...columns.map((c) => this.columnDef(c)), this.review.statusColumn() as ColDef<PagedRow>]);
   }
 
   private rowNumberDef(): ColDef<PagedRow> {
@@ -269,7 +281,7 @@ class PagedDataset {
       editable: editable && ((p) => !this.closedRow(p.data)),
       valueFormatter: (p) => toText(p.value as CellValue | undefined),
       cellRenderer: (p: ICellRendererParams<PagedRow>) => {
-        const el = h('span', { class: 'cell-value' }, toText(p.value as CellValue | undefined));
+        const el = h('span', { class: 'cell-value' }, this.refs.cell(column, p.value) ?? toText(p.value as CellValue | undefined));
         const tag = this.presence.decorate(p.eGridCell, p.data?.row_id, column.id);
         if (tag) el.append(tag);
         return el;
@@ -300,6 +312,9 @@ class PagedDataset {
       def.cellEditor = PlaceEditor;
       def.cellEditorPopup = true;
       def.cellEditorParams = (p: ICellEditorParams<PagedRow>) => ({ tesseraColumn: column, rowCell: (id: string) => p.data?.[id] });
+    } else if (column.type === 'ref' && column.ref) {
+      // The referenced sheet searched on the server as one types (ref-editor.ts).
+      Object.assign(def, { cellEditor: RefEditor, cellEditorPopup: true, cellEditorParams: { tesseraColumn: column, refs: this.refs } });
     }
     return def;
   }
@@ -326,6 +341,7 @@ class PagedDataset {
           .then((body) => {
             this.total = body.total;
             this.reviews.pageRows(body.rows);
+            this.refs.pageRows(this.columns, body.rows);
             this.rowCount.textContent = `${body.total.toLocaleString('en')} row${body.total === 1 ? '' : 's'}`;
             params.successCallback(body.rows, body.total);
           })
@@ -377,11 +393,11 @@ class PagedDataset {
   /** A block from the clipboard, from the focused cell on: every row it covers written, one undo step. */
   private onPaste(event: ClipboardEvent): void {
     if (this.readOnly || isInEditor(event.target)) return;
-    const focused = this.grid?.getFocusedCell();
+    const start = this.block.pasteStart();
     const text = event.clipboardData?.getData('text/plain');
-    if (!this.grid || !focused || !text) return;
+    if (!this.grid || !start || !text) return;
     event.preventDefault();
-    void this.paste(text, focused.rowIndex, focused.column.getColId());
+    void this.paste(text, start.rowIndex, start.colId);
   }
 
   private async paste(text: string, start: number, column: string): Promise<void> {
@@ -590,6 +606,7 @@ class PagedDataset {
   /** Rows changed in their own rooms: shown in place; rows that came or went read the pages again. */
   private applyDeltas(deltas: readonly RowDelta[]): void {
     this.reviews.deltas(deltas);
+    this.refs.deltas(deltas);
     let reread = false;
     for (const delta of deltas) {
       if (delta.sheet !== this.sheetId) continue;
