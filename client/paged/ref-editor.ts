@@ -1,5 +1,5 @@
 /**
- * The editor of a `ref` cell in the paged grid (a row of another sheet, docs/using.md#references-to-other-rows):
+ * The editor of a `ref` cell in the paged grid (a row of another sheet, docs/large-sheets.md#in-the-browser-the-paged-grid):
  * the referenced sheet is searched on the server as one types (`…/rows?q=`, its first rows, after a pause),
  * each row shown by its label with a hint of its other cells. Arrows move, Enter or a click picks, “(empty)”
  * empties the cell, Escape leaves it as it was. The document grid's pick editor does the same from the rows in

@@ -1,6 +1,6 @@
 /**
  * The rows `ref` cells name, for the paged grid, where the referenced sheet's rows are not in the browser
- * (docs/using.md#references-to-other-rows). A ref cell shows its row's label as the document grid does (its
+ * (docs/large-sheets.md#in-the-browser-the-paged-grid). A ref cell shows its row's label as the document grid does (its
  * date and summary, `refLabelColumns`). The refs on each page read are asked of the server in one batch per
  * referenced sheet (`…/rows?id=…`, at most 200 ids a request), and a cell drawn with a ref not known yet asks
  * for it too; what was read is kept in a small cache, and kept current by the row deltas, which carry the
