@@ -20,7 +20,7 @@ let page: Page;
 let rows: string[];
 
 /** Every cell has a value of its own: `actor1 r2` and so on. */
-const seed = () => Array.from({ length: ROWS }, (_, r) => ({ summary: `Row ${r}`, ...Object.fromEntries(COLUMNS.map((c) => [c, `${c} r${r}`])) }));
+const seed = (): Array<Record<string, string>> => Array.from({ length: ROWS }, (_, r) => ({ summary: `Row ${r}`, ...Object.fromEntries(COLUMNS.map((c) => [c, `${c} r${r}`])) }));
 
 /** The server's values of the seeded cells, row by row, `null` where one is empty. */
 async function serverValues(): Promise<Array<Array<string | null>>> {
@@ -30,7 +30,7 @@ async function serverValues(): Promise<Array<Array<string | null>>> {
 
 /** The seeded values with the cells at `[row, column index]` emptied. */
 function emptied(cells: Array<[number, number]>): Array<Array<string | null>> {
-  const values: Array<Array<string | null>> = seed().map((row) => COLUMNS.map((c) => row[c]));
+  const values: Array<Array<string | null>> = seed().map((row) => COLUMNS.map((c) => row[c] ?? null));
   for (const [r, c] of cells) values[r]![c] = null;
   return values;
 }
