@@ -5,7 +5,7 @@
  * narrows a page to the rows of those ids: how the paged grid reads the labels of the rows its `ref` cells name.
  *
  * `GET …/sheets/:sheetId/row-positions?row=ID&row=…`: where those rows stand in the order a page is asked in (the
- * same `sort`, `q` and filters), so that a grid can go to a row it has not read (docs/api.md#rows).
+ * same `sort`, `q` and filters), so that a grid can go to a row it has not read (docs/api.md#rows-export-and-import).
  */
 import { Hono } from 'hono';
 import type { Column } from '../../model/columns';
