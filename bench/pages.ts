@@ -183,6 +183,9 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
       ['search "geneva"', 'q=geneva&limit=100'],
       ['search a rare text', 'q=item%20999999&limit=100'],
       ['search + filter + sort', 'q=seoul&filter[event_type]=AGREE&sort=-event_date&limit=100'],
+      // What the paged grid asks for its ref cells: the labels of 200 rows spread over the sheet, and the picker's search.
+      ['200 rows by id (ref labels)', `${Array.from({ length: 200 }, (_, k) => `id=${rows[Math.floor((k * rows.length) / 200)]![1]}`).join('&')}&limit=200`],
+      ['ref picker: search "geneva", first 50', 'q=geneva&limit=50'],
     ];
     dataset = LARGE;
     log('');

@@ -193,7 +193,7 @@ interface PageRow { rowId: string; cells: string; reviewStatus: string }
  */
 export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId: string, sheetId: string, columns: readonly Column[], query: RowsPageQuery): Promise<RowsPage> {
   const k = d.keys;
-  const narrowed = query.q !== undefined || query.filters.length > 0;
+  const narrowed = query.q !== undefined || query.filters.length > 0 || query.ids !== undefined;
   const indexes = await source.indexes();
   const sort = query.sort?.column ?? 'row_id';
   const direction = query.sort?.descending ? 'desc' : 'asc';
@@ -242,7 +242,7 @@ export async function rowPositions(
   const ids = sql.join(rowIds.map((id) => sql`${id}`), sql`, `);
   const sort = query.sort?.column ?? 'row_id';
   const direction = query.sort?.descending ? 'desc' : 'asc';
-  if (sort === 'row_id' && query.q === undefined && query.filters.length === 0) {
+  if (sort === 'row_id' && query.q === undefined && query.filters.length === 0 && query.ids === undefined) {
     const present = await source.run<{ rowId: string }>(sql`select r.row_id as "rowId" from rows r where ${sql.raw(sheetRows)} and r.row_id in (${ids})`);
     for (const { rowId } of present) {
       const before = direction === 'asc' ? sql`r.row_id < ${rowId}` : sql`r.row_id > ${rowId}`;
@@ -274,6 +274,8 @@ function matching(
   let hinted: 'range' | 'list' | undefined;
   // Whether a term reads the row's cells parsed (PostgreSQL parses them once per row for all such terms).
   let readsCells = query.q !== undefined;
+  // A few rows by id (the labels of references to them): the primary key finds them.
+  if (query.ids !== undefined) where.push(query.ids.length ? sql`r.row_id in (${sql.join(query.ids.map((id) => sql`${id}`), sql`, `)})` : sql`false`);
   for (const [columnId, code] of query.filters) {
     if (columnId === 'review_status') {
       where.push(sql`${status} = ${code}`);

@@ -137,6 +137,8 @@ export interface RowsPageQuery {
   q?: string;
   /** Column id (or `review_status`) → the code its cell holds (`''`: the cell is empty). All must hold. */
   filters: [string, string][];
+  /** Only the rows of these ids (those the sheet holds), in the page's order. */
+  ids?: string[];
 }
 
 /** A page of rows: cells as stored, with the row's review status. */

@@ -1,6 +1,6 @@
 /** What cell renderers and editors need from the page, handed to them through AG Grid's `context`. */
 import * as Y from 'yjs';
-import type { Column } from '../../model/columns';
+import type { CellValue, Column } from '../../model/columns';
 import { type YRow, getSheet, readColumns, sheetRows } from '../../model/document';
 import type { PresenceUser } from '../sync/presence';
 import type { ActorContext } from './actor-editor';
@@ -23,18 +23,25 @@ export interface RefChoice {
   search: string;
 }
 
-/** Ref labels from the document: the first date column, then `summary` (or the first text column). */
+/** The columns a row named by a ref cell is shown by: the sheet's first date column, then `summary` (or its first text column). */
+export function refLabelColumns(columns: readonly Column[]): Column[] {
+  const date = columns.find((c) => c.type === 'date');
+  const text = columns.find((c) => c.id === 'summary') ?? columns.find((c) => c.type === 'text' || c.type === 'longtext');
+  return [date, text].filter((c): c is Column => c !== undefined);
+}
+
+/** A row's label from its cells (`cell` reads one), by `refLabelColumns`; '' when those cells are empty. */
+export function refLabelOf(cell: (columnId: string) => CellValue | undefined, labelColumns: readonly Column[]): string {
+  return labelColumns.map((c) => toText(cell(c.id) ?? null)).filter((t) => t !== '').join(' · ');
+}
+
+/** Ref labels from the document, by `refLabelColumns`. */
 export function refLabeller(doc: Y.Doc): Pick<GridContext, 'refLabel' | 'refChoices'> {
   const labelColumns = (sheetId: string): Column[] => {
     const sheet = getSheet(doc, sheetId);
-    if (!sheet) return [];
-    const columns = readColumns(sheet);
-    const date = columns.find((c) => c.type === 'date');
-    const text = columns.find((c) => c.id === 'summary') ?? columns.find((c) => c.type === 'text' || c.type === 'longtext');
-    return [date, text].filter((c): c is Column => c !== undefined);
+    return sheet ? refLabelColumns(readColumns(sheet)) : [];
   };
-  const label = (yrow: YRow, columns: Column[]): string =>
-    columns.map((c) => toText(yrow.get(c.id))).filter((t) => t !== '').join(' · ');
+  const label = (yrow: YRow, columns: Column[]): string => refLabelOf((id) => yrow.get(id), columns);
 
   return {
     refLabel(sheetId, rowId) {

@@ -82,8 +82,11 @@ function cellAt(target: EventTarget | null): CellPos | null {
 
 const ARROWS: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
-/** The block on one grid, kept consistent with the grid's focus. */
-export class GridSelection {
+/**
+ * The block on one grid, kept consistent with the grid's focus. Both grids have one: the document grid's
+ * rows (`RowData`) and the paged grid's, whose ids `rowIdOf` reads.
+ */
+export class GridSelection<T = RowData> {
   private readonly block = new BlockSelection();
   /** The focused cell the block was made with; the block holds while the focus stays there. */
   private madeAt: CellPos | null = null;
@@ -92,11 +95,19 @@ export class GridSelection {
   private colIndex = new Map<string, number>();
 
   constructor(
-    private readonly api: GridApi<RowData>,
+    private readonly api: GridApi<T>,
     private readonly container: HTMLElement,
     /** Called when the block changes. */
     private readonly onChange: () => void,
+    /** A row's id from its data. */
+    private readonly rowIdOf: (data: T) => string = (data) => (data as unknown as RowData).id,
   ) {}
+
+  /** The id of the row shown at `index`, if it is loaded. */
+  rowIdAt(index: number): string | undefined {
+    const data = this.api.getDisplayedRowAtIndex(index)?.data;
+    return data === undefined ? undefined : this.rowIdOf(data);
+  }
 
   /** The row number and the data columns: the review status column takes no part in blocks, copy and paste. */
   displayedColumns(): AgColumn[] {
@@ -111,7 +122,7 @@ export class GridSelection {
   focused(): CellPos | null {
     const focused = this.api.getFocusedCell();
     if (!focused) return null;
-    const rowId = this.api.getDisplayedRowAtIndex(focused.rowIndex)?.data?.id;
+    const rowId = this.rowIdAt(focused.rowIndex);
     return rowId === undefined ? null : { rowId, colId: focused.column.getColId() };
   }
 
@@ -173,7 +184,7 @@ export class GridSelection {
     const row = Math.max(0, Math.min(this.api.getDisplayedRowCount() - 1, focused.rowIndex + step[0]));
     const col = Math.max(1, Math.min(columns.length - 1, columns.findIndex((c) => c.getColId() === focused.column.getColId()) + step[1]));
     const colId = columns[col]?.getColId();
-    const rowId = this.api.getDisplayedRowAtIndex(row)?.data?.id;
+    const rowId = this.rowIdAt(row);
     if (colId === undefined || rowId === undefined) return null;
     this.block.extendTo({ rowId, colId });
     this.madeAt = { rowId, colId };
@@ -185,7 +196,7 @@ export class GridSelection {
   selectIndices(top: number, bottom: number, left: number, right: number): void {
     const columns = this.displayedColumns();
     const at = (r: number, c: number) => {
-      const rowId = this.api.getDisplayedRowAtIndex(r)?.data?.id;
+      const rowId = this.rowIdAt(r);
       const colId = columns[c]?.getColId();
       return rowId !== undefined && colId !== undefined ? { rowId, colId } : null;
     };
@@ -227,7 +238,7 @@ export class GridSelection {
     if (!b) return [];
     const ids: string[] = [];
     for (let r = b.top; r <= b.bottom; r++) {
-      const id = this.api.getDisplayedRowAtIndex(r)?.data?.id;
+      const id = this.rowIdAt(r);
       if (id !== undefined) ids.push(id);
     }
     return ids;

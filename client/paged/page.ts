@@ -4,8 +4,9 @@
  * first rows and the memory of the tab do not grow with the sheet. The dataset's own document (sheets
  * and columns, small) is synced as usual; rows changed by anyone reach the grid as row deltas on it;
  * an edit is written into the row's own document (`row-docs.ts`). Besides: review (`review.ts`), who is
- * where (`presence.ts`), undo across rows and pasting many rows (`undo.ts`, `paste.ts`), the checks of
- * loaded rows (`problems.ts`), the rows kept offline (`offline-rows.ts`), and concurrent-edit conflicts
+ * where (`presence.ts`), undo across rows and pasting many rows (`undo.ts`, `paste.ts`), the selected
+ * block (`block.ts`), ref cells and their picker (`ref-rows.ts`, `ref-editor.ts`), the checks of loaded
+ * rows (`problems.ts`), the rows kept offline (`offline-rows.ts`), and concurrent-edit conflicts
  * (`client/conflicts/`; the server says where a row not read yet stands, to go to it).
  */
 import {
@@ -44,10 +45,13 @@ import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
 import { topBar } from '../pages/layout';
 import { datasetPath } from '../router';
 import { PagedActorLists } from './actor-lists';
+import { PagedBlock } from './block';
 import { type KeptRow, OfflineRows } from './offline-rows';
 import { blockLines, planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
 import { LoadedProblems } from './problems';
+import { RefEditor } from './ref-editor';
+import { RefRows } from './ref-rows';
 import { PagedReview, statusFilter } from './review';
 import { ReviewMirror } from './review-mirror';
 import { bindEndKeys, readEndAhead } from './ends';
@@ -97,6 +101,8 @@ class PagedDataset {
   /** Concurrent-edit conflicts: recorded in the dataset's document, marked on the rows read, stepped through in the footer. */
   private readonly conflicts: ConflictController;
   private readonly undo: RowUndo;
+  private readonly block: PagedBlock;
+  private readonly refs: RefRows;
   private readonly problems = new LoadedProblems({ actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text) });
   /** The side panel open, if any: the review panel or a row's history. */
   private panel: ReviewPanel | HistoryPanel | MapPanel | DuplicatesPanel | null = null;
@@ -136,6 +142,11 @@ class PagedDataset {
     this.rows = new RowDocs(dataset.id, this.offline);
     this.actorLists = new PagedActorLists(dataset.id, () => this.recheckProblems());
     this.undo = new RowUndo(this.rows, (sheet, row, cells) => this.showCells(sheet, row, cells));
+    this.block = new PagedBlock({
+      rows: this.rows, undo: this.undo, readOnly: this.readOnly, sheetId: () => this.sheetId, columns: () => this.columns,
+      closed: (row) => this.rows.closedRow(this.sheetId, row) !== undefined, showCells: (sheet, row, cells) => this.showCells(sheet, row, cells),
+    });
+    this.refs = new RefRows(dataset.id, () => this.sheetList(), () => this.grid, () => this.columns);
     this.reviews = new ReviewMirror(dataset.id);
     // Deltas flow once the room is synced: the flags list read then misses nothing (again after a reconnect).
     this.conn.provider.on('sync', (synced: boolean) => {
@@ -255,13 +266,14 @@ class PagedDataset {
     });
     this.review.attach(this.grid, sheetId);
     this.conflicts.attachGrid(this.grid, sheetId, (data) => (data as PagedRow | undefined)?.row_id);
+    this.block.attach(this.grid, host);
     if (this.panel instanceof MapPanel) this.openMap();
     this.presence.attach(this.grid, sheetId);
     this.renderTabs();
   }
 
   private columnDefs(columns: readonly Column[]): ColDef<PagedRow>[] {
-    return [this.rowNumberDef(), ...columns.map((c) => this.columnDef(c)), this.review.statusColumn() as ColDef<PagedRow>];
+    return this.block.withHighlight([this.rowNumberDef(), ...columns.map((c) => this.columnDef(c)), this.review.statusColumn() as ColDef<PagedRow>]);
   }
 
   private rowNumberDef(): ColDef<PagedRow> {
@@ -290,7 +302,7 @@ class PagedDataset {
       editable: editable && ((p) => !this.closedRow(p.data)),
       valueFormatter: (p) => toText(p.value as CellValue | undefined),
       cellRenderer: (p: ICellRendererParams<PagedRow>) => {
-        const el = h('span', { class: 'cell-value' }, toText(p.value as CellValue | undefined));
+        const el = h('span', { class: 'cell-value' }, this.refs.cell(column, p.value) ?? toText(p.value as CellValue | undefined));
         const tag = this.presence.decorate(p.eGridCell, p.data?.row_id, column.id);
         if (tag) el.append(tag);
         return el;
@@ -322,6 +334,9 @@ class PagedDataset {
       def.cellEditor = PlaceEditor;
       def.cellEditorPopup = true;
       def.cellEditorParams = (p: ICellEditorParams<PagedRow>) => ({ tesseraColumn: column, rowCell: (id: string) => p.data?.[id] });
+    } else if (column.type === 'ref' && column.ref) {
+      // The referenced sheet searched on the server as one types (ref-editor.ts).
+      Object.assign(def, { cellEditor: RefEditor, cellEditorPopup: true, cellEditorParams: { tesseraColumn: column, refs: this.refs } });
     }
     return def;
   }
@@ -348,6 +363,7 @@ class PagedDataset {
           .then((body) => {
             this.total = body.total;
             this.reviews.pageRows(body.rows);
+            this.refs.pageRows(this.columns, body.rows);
             this.rowCount.textContent = `${body.total.toLocaleString('en')} row${body.total === 1 ? '' : 's'}`;
             params.successCallback(body.rows, body.total);
           })
@@ -414,11 +430,11 @@ class PagedDataset {
   /** A block from the clipboard, from the focused cell on: every row it covers written, one undo step. */
   private onPaste(event: ClipboardEvent): void {
     if (this.readOnly || isInEditor(event.target)) return;
-    const focused = this.grid?.getFocusedCell();
+    const start = this.block.pasteStart();
     const text = event.clipboardData?.getData('text/plain');
-    if (!this.grid || !focused || !text) return;
+    if (!this.grid || !start || !text) return;
     event.preventDefault();
-    void this.paste(text, focused.rowIndex, focused.column.getColId());
+    void this.paste(text, start.rowIndex, start.colId);
   }
 
   private async paste(text: string, start: number, column: string): Promise<void> {
@@ -685,6 +701,7 @@ class PagedDataset {
   /** Rows changed in their own rooms: shown in place; rows that came or went read the pages again. */
   private applyDeltas(deltas: readonly RowDelta[]): void {
     this.reviews.deltas(deltas);
+    this.refs.deltas(deltas);
     let reread = false;
     for (const delta of deltas) {
       if (delta.sheet !== this.sheetId) continue;

@@ -4,12 +4,14 @@ import { Dismissed, DismissBody, DuplicateGroups, ImportQuery, ImportReport, Mer
 import { REVIEW_STATUSES } from '../document';
 import { routes } from './route';
 
-/** `?offset=&limit=&sort=&q=&filter[COLUMN]=`: `filter[…]` keys are any column's, so other keys pass. */
+/** `?offset=&limit=&sort=&q=&filter[COLUMN]=&id=`: `filter[…]` keys are any column's, so other keys pass. */
 export const RowsQuery = z.looseObject({
   offset: z.string().optional(),
   limit: z.string().optional(),
   sort: z.string().optional(),
   q: z.string().optional(),
+  /** Only the rows of these ids (repeated, at most 200). */
+  id: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
 export const RowsPage = z.object({
@@ -41,7 +43,7 @@ export const Unmerged = z.object({ keep: z.string(), restored: z.array(z.string(
 
 export const rowRoutes = routes({
   'GET /api/datasets/{id}/sheets/{sheetId}/rows': {
-    summary: 'One page of the sheet\'s stored rows, sorted, searched and filtered by the server',
+    summary: 'One page of the sheet\'s stored rows, sorted, searched and filtered by the server; `id` (repeated) keeps the rows of those ids',
     who: 'dataset viewer',
     query: RowsQuery,
     responses: { 200: RowsPage },

@@ -1,13 +1,15 @@
 /**
  * `GET …/sheets/:sheetId/rows`: a sheet a page at a time, from the read model (never the whole sheet in
  * memory), sorted, filtered and searched by the database. The read model is written in the same transaction
- * as the update log, so a page reflects every edit a client has been acknowledged for.
+ * as the update log, so a page reflects every edit a client has been acknowledged for. `id=…` (repeated)
+ * narrows a page to the rows of those ids: how the paged grid reads the labels of the rows its `ref` cells name.
  *
  * `GET …/sheets/:sheetId/row-positions?row=ID&row=…`: where those rows stand in the order a page is asked in (the
- * same `sort`, `q` and filters), so that a grid can go to a row it has not read (docs/api.md#rows).
+ * same `sort`, `q` and filters), so that a grid can go to a row it has not read (docs/api.md#rows-export-and-import).
  */
 import { Hono } from 'hono';
 import type { Column } from '../../model/columns';
+import { ROW_ID } from '../../model/ids';
 import type { Services } from '../context';
 import { badRequest, notFound } from '../errors';
 import type { RowsPageQuery } from '../storage';
@@ -20,6 +22,9 @@ const DEFAULT_LIMIT = 200;
 const POSITIONS_LIMIT = 200;
 /** Longest search text: longer ones are no real query, and each is matched against every text cell. */
 const MAX_QUERY_CHARS = 200;
+
+/** Row ids one request may name (`id=…&id=…`): the references shown on a few pages. */
+export const ROWS_BY_ID_LIMIT = 200;
 
 /** Columns a page may be sorted or filtered by besides the sheet's own. */
 const ROW_KEYS = new Set(['row_id', 'review_status']);
@@ -84,6 +89,13 @@ export function parseQuery(params: URLSearchParams, columns: readonly Column[]):
   if (q) {
     if (q.length > MAX_QUERY_CHARS) throw badRequest(`The search text is longer than ${MAX_QUERY_CHARS} characters`);
     query.q = q;
+  }
+  const ids = params.getAll('id');
+  if (ids.length > 0) {
+    if (ids.length > ROWS_BY_ID_LIMIT) throw badRequest(`At most ${ROWS_BY_ID_LIMIT} row ids at once (got ${ids.length})`);
+    const bad = ids.find((id) => !ROW_ID.test(id));
+    if (bad !== undefined) throw badRequest(`Not a row id: "${bad.slice(0, 80)}"`);
+    query.ids = [...new Set(ids)];
   }
   for (const [name, value] of params) {
     const filter = FILTER.exec(name);
