@@ -43,6 +43,9 @@ class Found {
 
 export type ResolveChoice = 'kept' | 'lost';
 
+/** Rooms whose parsed row `Conflicts` keeps (forgotten all at once past this). */
+const ROOMS_KEPT = 10_000;
+
 /**
  * A conflict's id, made from the two writes (their items' ids, in either order): every instance that
  * applied both finds the same conflict under the same id.
@@ -53,6 +56,8 @@ function conflictId(w: ConcurrentWrite): string {
 }
 
 export class Conflicts {
+  /** The rooms' rows, as `rowOf` read them. */
+  private readonly rooms = new Map<string, { sheetId: string; rowId: string } | null>();
   /** Who wrote what, per loaded document. */
   private readonly authors = new WeakMap<Y.Doc, ItemAuthors>();
 
@@ -69,12 +74,21 @@ export class Conflicts {
   readonly inspect = (transaction: Y.Transaction, origin: Origin, room: string): Found | undefined => {
     let authors = this.authors.get(transaction.doc);
     if (!authors) this.authors.set(transaction.doc, (authors = new ItemAuthors()));
-    const row = parseRoom(room)?.row;
+    const row = this.rowOf(room);
     const writes = detectConcurrentWrites(transaction, row && { sheetId: row.sheetId, rowId: row.rowId });
     const found = writes.map((w) => ({ ...w, incomingBy: origin.userId, otherBy: w.other ? authors.of(w.other) : undefined }));
     authors.record(transaction, origin.userId);
     return found.length > 0 ? new Found(found) : undefined;
   };
+
+  /** A room's row, if it is a row's own room: read once per room (each transaction asks). */
+  private rowOf(room: string): { sheetId: string; rowId: string } | undefined {
+    if (this.rooms.has(room)) return this.rooms.get(room) ?? undefined;
+    const row = parseRoom(room)?.row;
+    if (this.rooms.size >= ROOMS_KEPT) this.rooms.clear();
+    this.rooms.set(room, row ? { sheetId: row.sheetId, rowId: row.rowId } : null);
+    return row;
+  }
 
   /** Records the conflicts `inspect` found in an applied change, as the server. */
   readonly afterApply = (shared: SharedDoc, _origin: Origin, changes: Changes): void => {

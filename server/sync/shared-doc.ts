@@ -617,11 +617,13 @@ export class SharedDoc {
     // One that builds on what this instance has not got yet (a third instance's update still on its way)
     // waits for its commit, which comes after what it builds on: nothing is left pending in the document.
     if (hasPending(doc)) return;
-    const known = Y.decodeStateVector(Y.encodeStateVector(doc));
+    // Only the clients the updates name are looked up (a whole state vector per update cost more than applying it).
+    const known = new Map<number, number>();
+    const has = (client: number) => known.get(client) ?? Y.getState(doc.store, client);
     for (const update of updates) {
       const { from: starts, to: ends } = Y.parseUpdateMeta(update);
-      if ([...starts].some(([client, clock]) => clock > (known.get(client) ?? 0))) return;
-      for (const [client, clock] of ends) known.set(client, Math.max(clock, known.get(client) ?? 0));
+      for (const [client, clock] of starts) if (clock > has(client)) return;
+      for (const [client, clock] of ends) known.set(client, Math.max(clock, has(client)));
     }
     const changes = new Changes();
     this.stage = { changes, origin: { userId } };
