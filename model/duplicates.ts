@@ -134,3 +134,19 @@ export function giveFlags(doc: Y.Doc, keep: string, sheetId: string, moved: Arra
   if (moved.some((f) => f.status === 'open')) setReviewStatus(doc, keep, 'flagged');
   return moved.length;
 }
+
+/** The note of a merge's history entries: `flags` on a merged row's `row_id` entry, the flags it moved. */
+interface MergeNote {
+  merge: { kept: string; merged: string[]; flags?: string[] };
+}
+
+export function mergeNote(kept: string, merged: readonly string[], flags?: readonly string[]): string {
+  const note: MergeNote = { merge: { kept, merged: [...merged], ...(flags && { flags: [...flags] }) } };
+  return JSON.stringify(note);
+}
+
+/** A row's status with these flags (as the review keeps it): flagged while one is open, and only then. */
+export function statusWith(status: ReviewStatus, flags: ReadonlyArray<Record<string, unknown>>): ReviewStatus {
+  if (flags.some((f) => f.status === 'open')) return 'flagged';
+  return status === 'flagged' ? 'unreviewed' : status;
+}

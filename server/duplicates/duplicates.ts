@@ -10,7 +10,7 @@ import { type CellValue, sameCellValue } from '../../model/columns';
 import {
   getReviews, getSheet, getSheets, readColumns, readRow, type ReviewStatus, reviewStatus, rowFlags, setCell, sheetRows, type YSheet,
 } from '../../model/document';
-import { mergeRows } from '../../model/duplicates';
+import { mergeNote, mergeRows, statusWith } from '../../model/duplicates';
 import { reviewMap, setReviewStatus } from '../../model/reviews';
 import type { DuplicateGroups, Dismissed, HistoryEntry, MergeResult } from '../../model/http';
 import { readActorLists } from '../actors/lists';
@@ -248,16 +248,6 @@ export class Duplicates {
   }
 }
 
-/** The note of a merge's history entries: `flags` on a merged row's `row_id` entry, the flags it moved. */
-interface MergeNote {
-  merge: { kept: string; merged: string[]; flags?: string[] };
-}
-
-function mergeNote(kept: string, merged: readonly string[], flags?: readonly string[]): string {
-  const note: MergeNote = { merge: { kept, merged: [...merged], ...(flags && { flags: [...flags] }) } };
-  return JSON.stringify(note);
-}
-
 /**
  * The kept row's review status before the merge and as the merge left it, from its history from the merge's
  * entries on (and the one after them: an approved row whose cells the merge changed was set back to
@@ -269,12 +259,6 @@ function keptStatuses(entries: readonly HistoryEntry[], by: string): { before: R
   const reset = last && !last.merge && last.column === REVIEW_STATUS && last.old === 'approved' && last.new === 'unreviewed' && last.by === by;
   if (!merged && !reset) return null;
   return { before: (merged?.old ?? 'approved') as ReviewStatus, after: reset ? 'unreviewed' : merged!.new as ReviewStatus };
-}
-
-/** A row's status with these flags (as the review keeps it): flagged while one is open, and only then. */
-function statusWith(status: ReviewStatus, flags: ReadonlyArray<Record<string, unknown>>): ReviewStatus {
-  if (flags.some((f) => f.status === 'open')) return 'flagged';
-  return status === 'flagged' ? 'unreviewed' : status;
 }
 
 /**

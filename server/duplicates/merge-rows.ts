@@ -5,9 +5,11 @@
  * history records each: the kept row's filled cells and gained anchors, the references of other rows moved
  * to it, the flags moved from the merged rows' documents to the kept row's, then the merged rows deleted.
  */
+import type * as Y from 'yjs';
 import { type CellValue, sameCellValue } from '../../model/columns';
-import { reviewStatus } from '../../model/document';
-import { giveFlags, mergedCells, takeFlags } from '../../model/duplicates';
+import { giveFlags, mergeNote, mergedCells, statusWith, takeFlags } from '../../model/duplicates';
+import { type ReviewStatus, getReviews, reviewStatus } from '../../model/document';
+import { reviewMap, setReviewStatus } from '../../model/reviews';
 import type { HistoryEntry, MergeResult } from '../../model/http';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState, rowCells } from '../../model/row-document';
@@ -38,7 +40,7 @@ export class RowsMerge {
     const datasetId = dataset.id;
     const columns = await this.storage.datasets.sheetColumns(datasetId, sheetId);
     if (!columns) throw notFound(`No sheet "${sheetId}" in dataset "${datasetId}"`);
-    const note = JSON.stringify({ merge: { kept: keep, merged: merge } });
+    const note = mergeNote(keep, merge);
     const origin = { userId: user.id, note };
     // Every row is checked, and read, before anything changes: a refused merge changes nothing.
     const cells = new Map<string, Record<string, CellValue>>();
@@ -60,20 +62,31 @@ export class RowsMerge {
 
     // Each row's flags are in its own document: taken from the merged rows', given to the kept row's.
     const reviews = new ReviewDocs(this.registry, this.storage.readModel);
+    // What went with each merged row's review is in its history, so that an undo gives it back (`unmerge`).
     const taken: Array<Record<string, unknown>> = [];
-    for (const id of merge) taken.push(...await reviews.change(dataset, { sheetId, rowId: id }, origin, (doc) => takeFlags(doc, [id])));
+    const movedFlags = new Map<string, string[]>();
+    for (const id of merge) {
+      taken.push(...await reviews.change(dataset, { sheetId, rowId: id }, origin, (doc, record) => {
+        const status = reviewStatus(doc, id);
+        const flags = takeFlags(doc, [id]);
+        movedFlags.set(id, flags.map((f) => String(f.id)));
+        if (status !== 'unreviewed') record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: status, new: 'unreviewed', note });
+        return flags;
+      }));
+    }
     const flags = taken.length === 0 ? 0 : await reviews.change(dataset, { sheetId, rowId: keep }, origin, (doc, record) => {
       const old = reviewStatus(doc, keep);
       const moved = giveFlags(doc, keep, sheetId, taken);
       const now = reviewStatus(doc, keep);
-      if (old !== now) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old, new: now });
+      if (old !== now) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old, new: now, note });
       return moved;
     });
 
     for (const id of merge) {
       await this.registry.with(rowRoom(datasetId, sheetId, id), (shared) => shared.transact(origin, (doc, record) => {
         getRowState(doc).set(DELETED_KEY, true);
-        record({ sheetId, rowId: id, columnId: ROW_ID, old: id, new: keep, note });
+        const flags = movedFlags.get(id) ?? [];
+        record({ sheetId, rowId: id, columnId: ROW_ID, old: id, new: keep, note: flags.length > 0 ? mergeNote(keep, merge, flags) : note });
       }));
     }
     return { keep, merged: [...merge], filled: fill.filled, anchors: fill.anchors, flags, refs };
@@ -91,7 +104,8 @@ export class RowsMerge {
    * the history says it wrote: each merged row comes back under its own id with the cells it had, each
    * cell the merge filled or extended on the kept row gets its old value back, and each reference the
    * merge moved points at its row again. A cell someone changed after the merge keeps their value (only
-   * a value still as the merge left it is taken back). Flags the merge moved stay on the kept row.
+   * a value still as the merge left it is taken back). Each merged row gets back its review status and the
+   * flags the merge moved from it, and the kept row its status from before the merge (unless it changed since).
    * 409 when the rows were not merged so, by this user, or a merged row is back already.
    */
   async unmerge(dataset: DatasetRecord, user: User, sheetId: string, keep: string, merge: readonly string[]): Promise<Unmerged> {
@@ -100,12 +114,17 @@ export class RowsMerge {
     const origin = { userId: user.id };
     const isThisMerge = (e: HistoryEntry) => e.merge?.kept === keep && sameCellValue([...e.merge.merged].sort(), [...merge].sort());
     // Every merged row must be gone by this merge of this user's, its last change (the deletion's entries aside).
+    const reviewsBack: Array<{ id: string; status: ReviewStatus; flags: readonly string[] }> = [];
     for (const id of merge) {
       const history = await this.storage.readModel.history(datasetId, id);
       const merged = history.findLastIndex((e) => e.column === ROW_ID && e.old === id && e.new === keep);
       const entry = history[merged];
       if (!entry || !isThisMerge(entry) || entry.by !== user.name || entry.sheet !== sheetId) throw conflict(`Row "${id}" was not merged into "${keep}" by you`);
       if (history.slice(merged + 1).some((e) => e.new !== null)) throw conflict(`Row "${id}" changed after the merge`);
+      // Its status as this merge found it: recorded since the row's previous merge, if any.
+      const since = history.slice(0, merged).findLastIndex((e) => e.column === ROW_ID) + 1;
+      const status = history.slice(since, merged).findLast((e) => e.column === REVIEW_STATUS && isThisMerge(e))?.old as ReviewStatus | undefined;
+      reviewsBack.push({ id, status: status ?? 'unreviewed', flags: entry.merge!.flags ?? [] });
     }
     const keptHistory = await this.storage.readModel.history(datasetId, keep);
     const mergedAt = keptHistory.findLastIndex((e) => e.column === ROW_ID && Array.isArray(e.old) && isThisMerge(e));
@@ -141,7 +160,41 @@ export class RowsMerge {
       }));
     }
     const refs = await this.repointRefsBack(datasetId, sheetId, keep, isThisMerge, origin);
+    await this.reviewsBack(dataset, sheetId, keep, keptStatusesOf(keptHistory.slice(mergedAt + 1), isThisMerge, user.name), reviewsBack, origin);
     return { keep, restored: [...merge], cells, refs };
+  }
+
+  /**
+   * The reviews as they were before the merge: the flags it moved go back from the kept row's document to
+   * their rows', each merged row gets its status back, and the kept row its own, unless it changed since
+   * the merge (`kept`: its status before and after the merge, null when the merge left it as it was).
+   */
+  private async reviewsBack(
+    dataset: DatasetRecord, sheetId: string, keep: string, kept: { before: ReviewStatus; after: ReviewStatus } | null,
+    merged: ReadonlyArray<{ id: string; status: ReviewStatus; flags: readonly string[] }>, origin: { userId: string },
+  ): Promise<void> {
+    const reviews = new ReviewDocs(this.registry, this.storage.readModel);
+    const back = new Set(merged.flatMap((m) => m.flags));
+    // The kept row's review first: each flag is on one row at a time.
+    const keptFlags = await reviews.change(dataset, { sheetId, rowId: keep }, origin, (doc, record) => {
+      const flags = (getReviews(doc).get(keep)?.get('flags') as Y.Array<Y.Map<unknown>> | undefined)?.toArray().map((f) => f.toJSON()) ?? [];
+      const remaining = flags.filter((f) => !back.has(String(f.id)));
+      const now = reviewStatus(doc, keep);
+      const status = statusWith(kept && now === kept.after ? kept.before : now, remaining);
+      if (remaining.length < flags.length) getReviews(doc).set(keep, reviewMap(status, remaining));
+      else if (status !== now) setReviewStatus(doc, keep, status);
+      if (status !== now) record({ sheetId, rowId: keep, columnId: REVIEW_STATUS, old: now, new: status });
+      return flags;
+    });
+    for (const { id, status, flags } of merged) {
+      const flagsBack = flags.flatMap((flag) => keptFlags.filter((f) => f.id === flag));
+      const now = statusWith(status, flagsBack);
+      if (flagsBack.length === 0 && now === 'unreviewed') continue;
+      await reviews.change(dataset, { sheetId, rowId: id }, origin, (doc, record) => {
+        getReviews(doc).set(id, reviewMap(now, flagsBack));
+        record({ sheetId, rowId: id, columnId: REVIEW_STATUS, old: 'unreviewed', new: now });
+      });
+    }
   }
 
   /**
@@ -206,4 +259,22 @@ export class RowsMerge {
     }
     return count;
   }
+}
+
+/**
+ * The kept row's review status before the merge and as the merge left it, from its history after the merge's
+ * `row_id` entry: the merge's own status entry, and the approval the review rules took back at once when the
+ * merge filled its cells (this user's change). Null when neither is there.
+ */
+function keptStatusesOf(
+  after: readonly HistoryEntry[], isThisMerge: (e: HistoryEntry) => boolean, by: string,
+): { before: ReviewStatus; after: ReviewStatus } | null {
+  const statuses: HistoryEntry[] = [];
+  for (const e of after) {
+    const reset = e.column === REVIEW_STATUS && !e.merge && e.old === 'approved' && e.new === 'unreviewed' && e.by === by;
+    if (!isThisMerge(e) && !reset) break;
+    if (e.column === REVIEW_STATUS) statuses.push(e);
+  }
+  if (statuses.length === 0) return null;
+  return { before: statuses[0]!.old as ReviewStatus, after: statuses.at(-1)!.new as ReviewStatus };
 }

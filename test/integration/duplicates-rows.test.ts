@@ -80,7 +80,8 @@ describe('POST …/duplicates/merge in the rows layout', () => {
     expect(keptHistory).toContainEqual(expect.objectContaining({ column: 'row_id', old: [b], new: a, by: 'Rows Editor', merge: note }));
     expect(keptHistory).toContainEqual(expect.objectContaining({ column: 'cameo_code', old: null, new: '15x', by: 'Rows Editor', merge: note }));
     expect(keptHistory).toContainEqual(expect.objectContaining({ column: 'evidence', by: 'Rows Editor', merge: note }));
-    expect(await rowHistory(server, DATASET, b)).toContainEqual(expect.objectContaining({ column: 'row_id', old: b, new: a, by: 'Rows Editor', merge: note }));
+    // On the merged row, also the flags it gave the kept row (an undo gives them back).
+    expect(await rowHistory(server, DATASET, b)).toContainEqual(expect.objectContaining({ column: 'row_id', old: b, new: a, by: 'Rows Editor', merge: { ...note, flags: [flagged.body.id] } }));
     expect(await rowHistory(server, DATASET, s)).toContainEqual(expect.objectContaining({ column: 'event_id', old: b, new: a, merge: note }));
 
     // Merged, they are no duplicates; merging the deleted row again is 404.

@@ -91,4 +91,37 @@ describe('POST …/duplicates/unmerge in the rows layout', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('forbidden');
   });
+
+  it('gives each row back its review: the kept row its approval, the merged row its status, flag and thread', async () => {
+    const reviewer = await createUser(server, 'Undo Reviewer', 'reviewer');
+    const header = ['event_date', 'date_precision', 'actor1', 'event_type', 'location', 'summary'];
+    const imported = await importFile(server, DATASET, 'events', csvOf([header,
+      ['2024-03-01', 'day', 'Japan', 'CONSULT', 'Tokyo', 'Talks in Tokyo.'],
+      ['2024-03-01', 'day', 'Japan', 'CONSULT', 'Tokyo', 'Tokyo talks.'],
+    ]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const events = (await rows('events')).rows;
+    const [a, b] = [events.find((r) => r.summary === 'Talks in Tokyo.')!.row_id, events.find((r) => r.summary === 'Tokyo talks.')!.row_id];
+    expect((await api(server, `/api/datasets/${DATASET}/rows/${a}/approve`, { method: 'POST', token: reviewer.token })).status).toBe(200);
+    const flag = await api(server, `/api/datasets/${DATASET}/flags`, { token: reviewer.token, body: { sheet: 'events', row: b, reason: 'other', note: 'Which talks?' } });
+    expect(flag.status, JSON.stringify(flag.body)).toBe(201);
+    const comment = await api(server, `/api/datasets/${DATASET}/flags/${flag.body.id}/comments`, { token: editor.token, body: { text: 'The second round.' } });
+    expect(comment.status, JSON.stringify(comment.body)).toBe(201);
+    const review = async (row: string) => (await api(server, `/api/datasets/${DATASET}/rows/${row}/review`)).body as { status: string; openFlags: number };
+
+    expect((await post('merge', { keep: a, merge: [b] })).body).toMatchObject({ flags: 1 });
+    await eventually(async () => expect(await review(a)).toMatchObject({ status: 'flagged', openFlags: 1 }));
+
+    const undone = await post('unmerge', { keep: a, merge: [b] });
+    expect(undone.status, JSON.stringify(undone.body)).toBe(200);
+    await eventually(async () => expect(await review(a)).toMatchObject({ status: 'approved', openFlags: 0 }), { what: 'the kept row approved again' });
+    await eventually(async () => expect(await review(b)).toMatchObject({ status: 'flagged', openFlags: 1 }), { what: 'the merged row flagged again' });
+    const flags = (await api(server, `/api/datasets/${DATASET}/flags?row=${b}`)).body as Array<{ id: string; row: string; comments: Array<{ text: string }> }>;
+    expect(flags).toEqual([expect.objectContaining({ id: flag.body.id, row: b, status: 'open', comments: [expect.objectContaining({ text: 'The second round.' })] })]);
+    expect((await api(server, `/api/datasets/${DATASET}/flags?row=${a}`)).body).toEqual([]);
+    // The grids hear it as the rows' own changes; the history tells what the merge took and the undo gave back.
+    const historyB = await rowHistory(server, DATASET, b);
+    expect(historyB).toContainEqual(expect.objectContaining({ column: 'row_id', old: b, new: a, merge: { kept: a, merged: [b], flags: [flag.body.id] } }));
+    expect(historyB.filter((e) => e.column === 'review_status').map((e) => [e.old, e.new])).toEqual([['unreviewed', 'flagged'], ['flagged', 'unreviewed'], ['unreviewed', 'flagged']]);
+  });
 });
