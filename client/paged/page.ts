@@ -226,6 +226,13 @@ class PagedDataset {
     await this.conn.ready;
     this.renderTabs();
     getSheets(this.conn.doc).observeDeep(() => this.onSheetsChanged());
+    // Back and Forward go between the sheets shown, as their addresses say (while this page is the one shown).
+    window.addEventListener('popstate', () => {
+      if (!this.app.contains(this.gridHost)) return;
+      const wanted = location.pathname.split('/').filter(Boolean)[2];
+      const sheet = wanted ? decodeURIComponent(wanted) : this.sheetList()[0]?.id;
+      if (sheet && sheet !== this.sheetId) this.showSheet(sheet, false);
+    });
   }
 
   private show(sheetId: string, columns: Column[]): void {
@@ -738,13 +745,13 @@ class PagedDataset {
     this.grid?.setGridOption('columnDefs', this.columnDefs(columns));
   }
 
-  /** Shows another sheet of the dataset, with its address. */
-  private showSheet(sheetId: string): void {
+  /** Shows another sheet of the dataset, with its address (`push`: a new entry in the browser's history). */
+  private showSheet(sheetId: string, push = true): void {
     if (sheetId === this.sheetId) return;
     const sheet = getSheets(this.conn.doc).get(sheetId);
     const columns = sheet ? readColumns(sheet) : this.dataset.sheets.find((s) => s.id === sheetId)?.columns;
     if (!columns) return;
-    history.pushState(null, '', datasetPath(this.dataset.id, sheetId));
+    if (push) history.pushState(null, '', datasetPath(this.dataset.id, sheetId));
     this.show(sheetId, columns);
   }
 

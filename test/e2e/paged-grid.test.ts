@@ -71,6 +71,23 @@ describe('a sheet read by page', () => {
     await waitFor(async () => (await page.locator('.ag-row[row-id]').count()) === 3, { what: 'every row is back' });
   });
 
+  it('goes between sheets by their tabs, and back and forward by the browser', async () => {
+    const activeTab = () => page.locator('nav.tabs .tab.active').textContent();
+    await page.locator('nav.tabs .tab', { hasText: 'Statements' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/d/${DATASET}/statements`);
+    await expect.poll(activeTab).toBe('Statements');
+    await expect.poll(() => page.locator('.ag-header-cell[col-id=speaker]').count()).toBe(1);
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/d/${DATASET}/events`);
+    await expect.poll(activeTab).toBe('Events');
+    await cell(page, rows[0]!, 'summary').waitFor();
+    await page.goForward();
+    await expect.poll(activeTab).toBe('Statements');
+    await page.goBack();
+    await cell(page, rows[0]!, 'summary').waitFor();
+    await waitLive(page);
+  });
+
   it('adds a row that the server keeps', async () => {
     await page.getByTestId('add-row').click();
     await eventually(async () => expect(await pageRows()).toHaveLength(4));
