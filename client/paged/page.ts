@@ -103,7 +103,11 @@ class PagedDataset {
   private readonly undo: RowUndo;
   private readonly block: PagedBlock;
   private readonly refs: RefRows;
-  private readonly problems = new LoadedProblems({ actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text) });
+  /** The checks of loaded rows; a ref to a row its sheet does not hold is one (as far as the rows read tell). */
+  private readonly problems = new LoadedProblems({
+    actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text),
+    rowExists: (sheetId, rowId) => this.refs.row(sheetId, rowId) !== null,
+  });
   /** The side panel open, if any: the review panel or a row's history. */
   private panel: ReviewPanel | HistoryPanel | MapPanel | DuplicatesPanel | null = null;
   /** The map's source, told when rows or the search change (client/map/source.ts). */
@@ -146,7 +150,7 @@ class PagedDataset {
       rows: this.rows, undo: this.undo, readOnly: this.readOnly, sheetId: () => this.sheetId, columns: () => this.columns,
       closed: (row) => this.rows.closedRow(this.sheetId, row) !== undefined, showCells: (sheet, row, cells) => this.showCells(sheet, row, cells),
     });
-    this.refs = new RefRows(dataset.id, () => this.sheetList(), () => this.grid, () => this.columns);
+    this.refs = new RefRows(dataset.id, () => this.sheetList(), () => this.grid, () => this.columns, () => this.refsRead());
     this.reviews = new ReviewMirror(dataset.id);
     // Deltas flow once the room is synced: the flags list read then misses nothing (again after a reconnect).
     this.conn.provider.on('sync', (synced: boolean) => {
@@ -586,7 +590,16 @@ class PagedDataset {
     return kept.sort((a, b) => (a.row < b.row ? -1 : 1)).map((r) => ({ ...r.cells!, row_id: r.row }));
   }
 
-  /** Counts the loaded rows with problems, for the footer. */
+  /**
+   * Rows named by ref cells were read: a ref to a row that is not there is a problem. The ref cells are redrawn by
+   * `refs` (after an open editor closes); the row numbers' marks and the count follow here.
+   */
+  private refsRead(): void {
+    this.problems.forget();
+    if (this.grid && this.grid.getEditingCells().length === 0) this.grid.refreshCells({ columns: [ROW_NUMBER_COL], force: true });
+    this.countProblems();
+  }
+
   /** Checks the loaded rows again (an actor list was read) and marks what changed. */
   private recheckProblems(): void {
     this.problems.forget();

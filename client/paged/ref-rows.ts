@@ -52,6 +52,8 @@ export class RefRows {
     /** The grid shown now and its sheet's columns: its ref cells are redrawn when labels were read. */
     private readonly grid: () => GridApi | null,
     private readonly shownColumns: () => readonly Column[],
+    /** Told when rows were read or changed: what the checks said of ref cells (a missing row) may differ now. */
+    private readonly onKnown: () => void = () => undefined,
   ) {}
 
   /** The row a ref names as last read: undefined until read (it is asked for), null when its sheet holds no such row. */
@@ -166,6 +168,7 @@ export class RefRows {
 
   /** Redraws the shown sheet's ref cells; not under an open editor (a redraw would close it), but once it closes. */
   private redraw(): void {
+    this.onKnown();
     const grid = this.grid();
     const columns = this.shownColumns().filter((c) => c.type === 'ref').map((c) => c.id);
     if (!grid || columns.length === 0) return;

@@ -97,4 +97,15 @@ describe('ref cells in the paged grid', () => {
     await expect.poll(() => stored()).toBeNull();
     await expect.poll(() => cellText(ben, statement, 'event_id')).toBe('');
   });
+
+  it('marks a ref to a row its sheet does not hold, and clears the mark once it names one', async () => {
+    const missing = newRowId();
+    await write('statements', statement, { event_id: missing });
+    const classes = () => cell(ben, statement, 'event_id').evaluate((el) => [...el.classList]);
+    await expect.poll(() => cellText(ben, statement, 'event_id')).toBe(`missing row ${missing}`);
+    await expect.poll(classes).toContain('cell-problem');
+    await write('statements', statement, { event_id: events[2]! });
+    await expect.poll(() => cellText(ben, statement, 'event_id')).toBe('2024-03-03 · Troops withdrawn');
+    await expect.poll(classes).not.toContain('cell-problem');
+  });
 });
