@@ -474,6 +474,16 @@ export type SourceList = z.infer<typeof SourceList>;
 export const SourceDetail = SourceSummary.extend({ text: z.string() });
 export type SourceDetail = z.infer<typeof SourceDetail>;
 
+/**
+ * `GET /api/datasets/:id/sources/:sourceId/anchors`: the passages rows anchor to in the source (offsets
+ * in code points), by sheet and row id; `truncated` when there were more than the server lists.
+ */
+export const SourceAnchors = z.object({
+  anchors: z.array(z.object({ sheet: z.string(), row: z.string(), start: z.number(), end: z.number(), exact: z.string() })),
+  truncated: z.boolean(),
+});
+export type SourceAnchors = z.infer<typeof SourceAnchors>;
+
 /** `GET /api/datasets/:id/sheets/:sheetId/problems`: what the grid marks, plus evidence checks. */
 export const SheetProblems = z.array(z.object({
   row: z.string(),

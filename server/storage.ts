@@ -349,6 +349,18 @@ export interface SourceStore {
   delete(datasetId: string, sourceId: string): Promise<'deleted' | 'anchored' | 'missing'>;
   /** Sources with their texts, for the sources export. */
   all(datasetId: string): AsyncIterable<SourceRecord & { text: string }>;
+  /**
+   * The rows of the read model with a cell holding an anchor into the source, at most `limit`, by sheet
+   * and row id; `cells` as stored (JSON text).
+   */
+  anchoredRows(datasetId: string, sourceId: string, limit: number): Promise<AnchoredRow[]>;
+}
+
+/** A row of the read model that anchors into a source (`SourceStore.anchoredRows`). */
+export interface AnchoredRow {
+  sheet: string;
+  row: string;
+  cells: string;
 }
 
 /** A double-coding round as stored (users by id, times in ms since the epoch). */

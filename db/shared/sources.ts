@@ -1,6 +1,6 @@
 /** The store of sources, on either database: the texts a dataset's rows are coded from, stored once and never changed. */
 import { and, type AnyColumn, asc, eq, type SQL, sql } from 'drizzle-orm';
-import type { NewSourceRecord, SourceRecord, SourceStore } from '../../server/storage';
+import type { AnchoredRow, NewSourceRecord, SourceRecord, SourceStore } from '../../server/storage';
 import { exec, first, type QueryDb, type QueryStore, rows, type Tables, transaction } from './steps';
 
 /** The SQL of the sources store that each database writes its own way. */
@@ -69,6 +69,15 @@ export class SharedSourceStore implements SourceStore {
       yield* exec(tx.delete(sources).where(where));
       return 'deleted';
     }));
+  }
+
+  anchoredRows(datasetId: string, sourceId: string, limit: number): Promise<AnchoredRow[]> {
+    const { store, dialect, store: { db, t: { rows: readRows } } } = this;
+    // The id's text in the cells first (a plain scan, cheap), the JSON read only for the rows that have it.
+    const mentions = dialect.contains(readRows.cells, `%${sourceId.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    return store.run(rows(db.select({ sheet: readRows.sheetId, row: readRows.rowId, cells: readRows.cells }).from(readRows)
+      .where(and(eq(readRows.datasetId, datasetId), mentions, dialect.anchors(readRows.cells, sourceId)))
+      .orderBy(asc(readRows.sheetId), asc(readRows.rowId)).limit(limit)));
   }
 
   async *all(datasetId: string): AsyncGenerator<SourceRecord & { text: string }> {

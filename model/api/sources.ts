@@ -1,6 +1,6 @@
 /** Sources and the evidence anchored in them (docs/sources.md). */
 import { z } from 'zod';
-import { NewSourceBody, SheetProblems, SourceDetail, SourceList, SourceSummary } from '../http';
+import { NewSourceBody, SheetProblems, SourceAnchors, SourceDetail, SourceList, SourceSummary } from '../http';
 import { file, routes } from './route';
 
 export const SourceDeleted = z.object({ id: z.string(), deleted: z.literal(true) });
@@ -33,6 +33,11 @@ export const sourceRoutes = routes({
     summary: 'One source with its text',
     who: 'dataset viewer',
     responses: { 200: SourceDetail },
+  },
+  'GET /api/datasets/{id}/sources/{sourceId}/anchors': {
+    summary: 'The passages rows anchor to in the source, for its highlights',
+    who: 'dataset viewer',
+    responses: { 200: SourceAnchors },
   },
   'DELETE /api/datasets/{id}/sources/{sourceId}': {
     summary: 'Deletes a source; 409 while any row anchors to it',

@@ -8,6 +8,7 @@ import type { Services } from '../context';
 import { badRequest, notFound } from '../errors';
 import { acceptBody } from '../http/body-limit';
 import type { EvidenceCheck } from '../sources/evidence';
+import { sourceAnchors } from '../sources/anchors';
 import { evidenceExport, sourcesExport } from '../sources/export';
 import { sheetProblems } from '../sources/problems';
 import { addSource, type NewSource, removeSource, toSummary } from '../sources/sources';
@@ -31,6 +32,15 @@ export function sourceRoutes({ storage, registry }: Services, evidence: Evidence
       const source = await sources.get(c.get('dataset').id, c.req.param('sourceId'));
       if (!source) throw notFound(`No source "${c.req.param('sourceId')}"`);
       return c.json({ ...toSummary(source), text: source.text });
+    })
+    .get('/sources/:sourceId/anchors', storeApplied(registry), async (c) => {
+      // Rows written in their own rooms reach the read model as they are stored: what was applied is stored first.
+      const datasetId = c.get('dataset').id;
+      const sourceId = c.req.param('sourceId');
+      const found = await sourceAnchors(storage, datasetId, sourceId);
+      // No anchor: is there such a source at all? (Asked only then: its text may be megabytes.)
+      if (found.anchors.length === 0 && !(await sources.get(datasetId, sourceId))) throw notFound(`No source "${sourceId}"`);
+      return c.json(found);
     })
     .post('/sources', acceptBody({ types: UPLOAD_TYPES, maxBytes: MAX_SOURCE_BYTES }), async (c) => {
       requireRole(c, 'editor');
