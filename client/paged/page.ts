@@ -56,6 +56,7 @@ import { PagedReview, statusFilter } from './review';
 import { ReviewMirror } from './review-mirror';
 import { bindEndKeys, readEndAhead } from './ends';
 import { type ClosedRow, RowClosedError, RowDocs } from './row-docs';
+import { PagedSources, cellText } from './sources';
 import { RowUndo, changesOf } from './undo';
 
 const MODULES: Module[] = [
@@ -103,6 +104,8 @@ class PagedDataset {
   private readonly undo: RowUndo;
   private readonly block: PagedBlock;
   private readonly refs: RefRows;
+  /** The reading pane: sources, evidence and highlights (sources.ts). */
+  private readonly sources: PagedSources;
   /** The checks of loaded rows; a ref to a row its sheet does not hold is one (as far as the rows read tell). */
   private readonly problems = new LoadedProblems({
     actorNamed: (sheetId, text) => this.actorLists.names(sheetId, text),
@@ -178,6 +181,16 @@ class PagedDataset {
       locate: (sheetId, rowIds) => this.locate(sheetId, rowIds),
     });
     this.review.controller.addMenuEntries((rowId, columnId) => this.conflicts.menuEntries(rowId, columnId));
+    this.sources = new PagedSources({
+      datasetId: dataset.id, doc: this.conn.doc, rows: this.rows, undo: this.undo, canEdit: !this.readOnly,
+      grid: () => this.grid, sheetId: () => this.sheetId, showSheet: (id) => this.showSheet(id),
+      goToRow: (sheet, row, column) => this.goToRow(sheet, row, column),
+      columns: (id) => this.sheetList().find((s) => s.id === id)?.columns ?? [],
+      sheetName: (id) => this.sheetList().find((s) => s.id === id)?.name ?? null,
+      showCells: (sheet, row, cells) => this.showCells(sheet, row, cells),
+      rowLabel: (sheet, row) => this.rowLabel(sheet, row), actorList: (id) => this.actorLists.list(id),
+    });
+    this.review.controller.setRowPassages((sheet, row) => this.sources.pane.passagesOf(sheet, row));
     this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));
     this.gridHost.addEventListener('paste', (event) => this.onPaste(event));
     bindEndKeys(this.gridHost, () => this.grid);
@@ -211,13 +224,13 @@ class PagedDataset {
     replaceChildren(this.app,
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.dataset.name], whosHere(this.presence.presence).element),
       h('main', { class: 'dataset' },
-        h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton, ...this.review.controller.toolbarItems(),
+        h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton, this.sources.toolbarButton, ...this.review.controller.toolbarItems(),
           h('button', { type: 'button', class: 'button', 'data-testid': 'map-button', title: 'The rows on a map, and per week or month', onclick: () => this.toggleMap() }, 'Map'),
           h('button', {
             type: 'button', class: 'button subtle', 'data-testid': 'duplicates-button', title: 'Rows of this sheet that likely code the same event: merge them, or mark them as not the same',
             onclick: () => (this.panel instanceof DuplicatesPanel ? this.closePanel() : this.openDuplicates()),
           }, 'Duplicates')),
-        h('div', { class: 'workspace' }, this.gridHost, this.side),
+        h('div', { class: 'workspace' }, this.sources.element, this.gridHost, this.side),
         h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.problemCount, this.conflicts.footerElement, this.status),
       ),
     );
@@ -313,7 +326,7 @@ class PagedDataset {
       editable: editable && ((p) => !this.closedRow(p.data)),
       valueFormatter: (p) => toText(p.value as CellValue | undefined),
       cellRenderer: (p: ICellRendererParams<PagedRow>) => {
-        const el = h('span', { class: 'cell-value' }, this.refs.cell(column, p.value) ?? toText(p.value as CellValue | undefined));
+        const el = h('span', { class: 'cell-value' }, this.refs.cell(column, p.value) ?? cellText(column, p.value as CellValue | undefined));
         const tag = this.presence.decorate(p.eGridCell, p.data?.row_id, column.id);
         if (tag) el.append(tag);
         return el;
@@ -436,6 +449,7 @@ class PagedDataset {
       if (refused && !this.rows.closedRow(this.sheetId, rowId)) this.redrawRow(rowId);
     }
     if (rowId && this.panel instanceof HistoryPanel) this.panel.showRow(rowId);
+    if (rowId) this.sources.rowFocused(this.sheetId, rowId);
   }
 
   /** A block from the clipboard, from the focused cell on: every row it covers written, one undo step. */
@@ -722,6 +736,7 @@ class PagedDataset {
   private applyDeltas(deltas: readonly RowDelta[]): void {
     this.reviews.deltas(deltas);
     this.refs.deltas(deltas);
+    this.sources.rowsChanged(deltas);
     let reread = false;
     for (const delta of deltas) {
       if (delta.sheet !== this.sheetId) continue;
@@ -815,6 +830,7 @@ class PagedDataset {
     this.conflicts.destroy();
     this.reviews.destroy();
     this.presence.destroy();
+    this.sources.destroy();
     replaceChildren(this.app, topBar(this.me, [h('a', { href: '/' }, 'Datasets')]), h('main', { class: 'page-error' }, reason));
   }
 }

@@ -5,7 +5,7 @@
  * editor does, as one change of this user's (one undo step).
  */
 import type * as Y from 'yjs';
-import { type Actor, readActorList } from '../../model/actors';
+import { type Actor, type ActorList, readActorList } from '../../model/actors';
 import type { Column } from '../../model/columns';
 import { getSheet, readColumns } from '../../model/document';
 import { writeCells } from '../grid/edit';
@@ -26,11 +26,16 @@ export function actorColumns(doc: Y.Doc, sheetId: string): Column[] {
 
 /** The actors `passage` names that a row of `sheetId` may take, in the order the passage first names them. */
 export function actorOffers(doc: Y.Doc, sheetId: string, passage: string): ActorOffer[] {
-  const columns = actorColumns(doc, sheetId);
+  return offersIn(actorColumns(doc, sheetId), (list) => readActorList(doc, list), passage);
+}
+
+/** The actors `passage` names that a row with `columns` may take, each list read by `listOf`. */
+export function offersIn(all: readonly Column[], listOf: (list: string) => ActorList, passage: string): ActorOffer[] {
+  const columns = all.filter((c) => c.type === 'text' && c.actors !== undefined);
   const offers = new Map<string, ActorOffer & { at: number }>();
   for (const list of new Set(columns.map((c) => c.actors!))) {
     const takers = columns.filter((c) => c.actors === list);
-    for (const mention of readActorList(doc, list).mentionedIn(passage)) {
+    for (const mention of listOf(list).mentionedIn(passage)) {
       const key = `${list}\0${mention.actor.row}`;
       if (!offers.has(key)) offers.set(key, { actor: mention.actor, named: mention.matched, columns: takers, at: mention.start });
     }

@@ -10,12 +10,45 @@ import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
 import { getSheet, readColumns, sheetRows } from '../../model/document';
 import { addRow, writeCells } from '../grid/edit';
+import { type ActorOffer, actorOffers, offerActor } from './actor-offers';
 
 /** The sheets coding from a passage writes to (the events-statements template's). */
 export const EVENTS_SHEET = 'events';
 export const STATEMENTS_SHEET = 'statements';
 
 export type NewRowKind = 'event' | 'statement';
+
+/**
+ * Where the reading pane's coding goes: into the dataset's document (`documentCoder`), or, in a dataset
+ * whose rows are documents of their own, into the rows' documents (client/paged/sources.ts). Each write is
+ * one step of this user's undo.
+ */
+export interface Coder {
+  /** Adds `anchor` to a row's evidence (`addEvidence`'s rules); false when the sheet has no evidence column or the row is gone. */
+  addEvidence(sheet: string, row: string, anchor: Anchor): Promise<boolean>;
+  /** A new event or statement coded from `anchor` (`newRowFromPassage`'s rules), or null when no sheet can hold it. */
+  newRow(kind: NewRowKind, anchor: Anchor): Promise<{ sheet: string; row: string } | null>;
+  /** The actors `passage` names that a row of `sheet` may take (actor-offers.ts). */
+  actorOffers(sheet: string, passage: string): ActorOffer[];
+  /** A row's cell as known here (undefined when it is not). */
+  cell(sheet: string, row: string, column: string): CellValue | undefined;
+  /** Writes an actor's name into a row's cell; false when the sheet or the row is gone. */
+  takeActor(sheet: string, row: string, column: string, name: string): Promise<boolean>;
+}
+
+/** Coding into the dataset's document, as the document grid edits it (`origin`: this user's undo steps). */
+export function documentCoder(doc: Y.Doc, origin: unknown): Coder {
+  return {
+    addEvidence: async (sheet, row, anchor) => addEvidence(doc, sheet, row, anchor, origin),
+    newRow: async (kind, anchor) => newRowFromPassage(doc, kind, anchor, origin),
+    actorOffers: (sheet, passage) => actorOffers(doc, sheet, passage),
+    cell: (sheet, row, column) => {
+      const found = getSheet(doc, sheet);
+      return found ? sheetRows(found).get(row)?.get(column) as CellValue | undefined : undefined;
+    },
+    takeActor: async (sheet, row, column, name) => offerActor(doc, sheet, row, column, name, origin),
+  };
+}
 
 /** The first `evidence` column of a sheet, or null when it has none (or there is no such sheet). */
 export function evidenceColumn(doc: Y.Doc, sheetId: string): Column | null {

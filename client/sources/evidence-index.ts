@@ -18,7 +18,23 @@ export interface RowAnchor {
 
 type Listener = (sources: ReadonlySet<string>) => void;
 
-export class EvidenceIndex {
+/**
+ * Which rows anchor where, as the reading pane asks it: from the dataset's document (`EvidenceIndex`), or,
+ * for a sheet whose rows are not all in the tab, from the server (client/paged/source-anchors.ts).
+ */
+export interface AnchorIndex {
+  /** Every anchor into a source known here, row by row (an index that reads them tells `onChange` once it has). */
+  anchorsIn(sourceId: string): RowAnchor[];
+  /** A row's anchors, in every source. */
+  anchorsOf(sheet: string, row: string): RowAnchor[];
+  /** How many rows anchor into a source, or null when it is not known here. */
+  rowCount(sourceId: string): number | null;
+  /** Calls `listener` with the ids of the sources whose anchors changed. */
+  onChange(listener: Listener): () => void;
+  destroy(): void;
+}
+
+export class EvidenceIndex implements AnchorIndex {
   /** Anchors per row, keyed `sheet/row`. */
   private readonly byRow = new Map<string, RowAnchor[]>();
   /** Row keys per source id. */

@@ -7,16 +7,15 @@
 import type * as Y from 'yjs';
 import { type Anchor, type IndexedText, indexText } from '../../model/anchors';
 import { isHttpUrl } from '../../model/columns';
-import { getSheet, sheetRows } from '../../model/document';
 import type { SourceDetail, SourceSummary } from '../../model/http';
 import { api, listSources } from '../api';
 import { h, replaceChildren, toast } from '../ui/dom';
 import { showContextMenu } from '../review/context-menu';
 import { AddSourceForm } from './add-source';
-import { type ActorOffer, actorOffers, offerActor } from './actor-offers';
+import type { ActorOffer } from './actor-offers';
 import { anchorFromOffsets, rangeOffsets } from './anchoring';
-import { type NewRowKind, addEvidence, newRowFromPassage } from './coding';
-import { EvidenceIndex } from './evidence-index';
+import { type Coder, type NewRowKind, documentCoder } from './coding';
+import { type AnchorIndex, EvidenceIndex } from './evidence-index';
 import { type PaneState, readPaneState, resizable, storePaneState } from './pane-size';
 import { renderHighlights, selectOffsets } from './text-view';
 
@@ -43,11 +42,16 @@ export interface ReadingPaneOptions {
   goToRow(sheet: string, row: string, column: string | null): void;
   /** A row's label as the grid's users know it ("row 3 · 2024-02-22 · …"), or null when it is gone. */
   rowLabel(sheet: string, row: string): string | null;
+  /** Which rows anchor where; the document's (`EvidenceIndex` on `doc`) unless given. */
+  index?: AnchorIndex;
+  /** Where coding from a passage goes; into `doc` as `origin` unless given. */
+  coder?: Coder;
 }
 
 export class ReadingPane {
   readonly element: HTMLElement;
-  readonly index: EvidenceIndex;
+  readonly index: AnchorIndex;
+  private readonly coder: Coder;
   private readonly body = h('div', { class: 'reading-body' });
   private readonly handle = h('div', {
     class: 'reading-resize', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': 'Resize the reading pane',
@@ -81,7 +85,8 @@ export class ReadingPane {
 
   constructor(private readonly options: ReadingPaneOptions) {
     this.state = readPaneState();
-    this.index = new EvidenceIndex(options.doc);
+    this.index = options.index ?? new EvidenceIndex(options.doc);
+    this.coder = options.coder ?? documentCoder(options.doc, options.origin);
     this.toggleButton = h('button', {
       type: 'button', class: 'button', 'data-testid': 'reading-toggle', title: `Show or hide the sources beside the grid (${TOGGLE_KEYS})`,
       'aria-pressed': String(this.state.open), onclick: () => this.toggle(),
@@ -95,9 +100,9 @@ export class ReadingPane {
       return b;
     };
     this.codingBar = h('div', { class: 'coding-bar', 'data-testid': 'coding-bar' },
-      button('+ Event', 'new-event', 'E', 'New event from the selected passage', () => this.code('event')),
-      button('+ Statement', 'new-statement', 'S', 'New statement from the selected passage, its quote verbatim', () => this.code('statement')),
-      button('Add as evidence', 'add-evidence', 'A', 'Add the selected passage to the focused row’s evidence', () => this.code('evidence')),
+      button('+ Event', 'new-event', 'E', 'New event from the selected passage', () => void this.code('event')),
+      button('+ Statement', 'new-statement', 'S', 'New statement from the selected passage, its quote verbatim', () => void this.code('statement')),
+      button('Add as evidence', 'add-evidence', 'A', 'Add the selected passage to the focused row’s evidence', () => void this.code('evidence')),
     );
     this.codingBar.hidden = !options.canEdit;
     this.readerView = h('div', { class: 'reader', 'data-testid': 'reader' },
@@ -268,7 +273,7 @@ export class ReadingPane {
         h('button', { type: 'button', class: 'source-item', 'data-source': s.id, onclick: () => void this.openSource(s.id) },
           h('span', { class: 'source-title' }, s.title),
           h('span', { class: 'source-meta muted small' }, [s.outlet, s.publishedAt].filter(Boolean).join(' · ') || ' '),
-          h('span', { class: 'source-rows muted small' }, rows === 0 ? 'no rows yet' : `${rows} row${rows === 1 ? '' : 's'} coded`)));
+          rows === null ? null : h('span', { class: 'source-rows muted small' }, rows === 0 ? 'no rows yet' : `${rows} row${rows === 1 ? '' : 's'} coded`)));
     }));
   }
 
@@ -359,24 +364,23 @@ export class ReadingPane {
     return anchorFromOffsets(source.id, source.text, offsets.from, offsets.to);
   }
 
-  private code(what: NewRowKind | 'evidence', anchor = this.selectedAnchor()): void {
+  private async code(what: NewRowKind | 'evidence', anchor = this.selectedAnchor()): Promise<void> {
     if (!this.options.canEdit) return;
     if (!anchor) {
       toast('Select a passage of the source first.');
       return;
     }
-    const { doc, origin } = this.options;
     if (what === 'evidence') {
       const row = this.focused;
       if (!row) {
         toast('Focus a row in the grid first: the passage is added to its evidence.');
         return;
       }
-      if (!addEvidence(doc, row.sheet, row.row, anchor, origin)) toast('That row has no evidence column, or it was deleted.', 'error');
+      if (!(await this.coder.addEvidence(row.sheet, row.row, anchor))) toast('That row has no evidence column, or it was deleted.', 'error');
       else this.renderText();
       return;
     }
-    const made = newRowFromPassage(doc, what, anchor, origin);
+    const made = await this.coder.newRow(what, anchor);
     if (!made) {
       toast(`This dataset has no ${what === 'event' ? 'events' : 'statements'} sheet with an evidence column.`, 'error');
       return;
@@ -401,7 +405,7 @@ export class ReadingPane {
     const anchor = this.selectedAnchor();
     if (!anchor) return;
     e.preventDefault();
-    this.code(what, anchor);
+    void this.code(what, anchor);
   }
 
   private onTextMenu(e: MouseEvent): void {
@@ -411,12 +415,12 @@ export class ReadingPane {
     const row = this.focused;
     const actors = row ? this.offers(anchor.exact, row.sheet) : [];
     showContextMenu(e.clientX, e.clientY, [
-      { label: 'New event from selection', keys: 'E', action: 'new-event', run: () => this.code('event', anchor) },
-      { label: 'New statement from selection', keys: 'S', action: 'new-statement', run: () => this.code('statement', anchor) },
-      { label: 'Add as evidence to the focused row', keys: 'A', action: 'add-evidence', disabled: this.focused === null, run: () => this.code('evidence', anchor) },
+      { label: 'New event from selection', keys: 'E', action: 'new-event', run: () => void this.code('event', anchor) },
+      { label: 'New statement from selection', keys: 'S', action: 'new-statement', run: () => void this.code('statement', anchor) },
+      { label: 'Add as evidence to the focused row', keys: 'A', action: 'add-evidence', disabled: this.focused === null, run: () => void this.code('evidence', anchor) },
       ...(actors.length > 0 ? ['separator' as const] : []),
       ...actors.flatMap((offer) => offer.columns.map((column) => ({
-        label: `${column.name}: ${offer.actor.name}`, action: 'offer-actor', run: () => this.takeActor(row!, column.id, offer.actor.name),
+        label: `${column.name}: ${offer.actor.name}`, action: 'offer-actor', run: () => void this.takeActor(row!, column.id, offer.actor.name),
       }))),
     ]);
   }
@@ -425,7 +429,7 @@ export class ReadingPane {
 
   /** The actors the passage names for a row of `sheet`, at most a handful (a whole article names dozens). */
   private offers(passage: string, sheet: string): ActorOffer[] {
-    return actorOffers(this.options.doc, sheet, passage).slice(0, MAX_ACTOR_OFFERS);
+    return this.coder.actorOffers(sheet, passage).slice(0, MAX_ACTOR_OFFERS);
   }
 
   /** Offers the actors of the selected passage for the focused row's actor columns (nothing without both). */
@@ -438,9 +442,7 @@ export class ReadingPane {
       this.actorBar.replaceChildren();
       return;
     }
-    const sheet = getSheet(this.options.doc, row!.sheet);
-    const cells = sheet ? sheetRows(sheet).get(row!.row) : undefined;
-    const value = (column: string) => cells?.get(column);
+    const value = (column: string) => this.coder.cell(row!.sheet, row!.row, column);
     replaceChildren(this.actorBar, h('span', { class: 'muted small' }, 'Actors here:'), ...offers.map((offer) => h('span', {
       class: 'actor-offer', 'data-actor': offer.actor.name,
       title: offer.named === offer.actor.name ? offer.actor.name : `Named here as “${offer.named}”`,
@@ -452,13 +454,13 @@ export class ReadingPane {
       }, column.name);
       // Keep the text selection: a press on the button must not move the focus or collapse it.
       b.addEventListener('mousedown', (e) => e.preventDefault());
-      b.addEventListener('click', () => this.takeActor(row!, column.id, offer.actor.name));
+      b.addEventListener('click', () => void this.takeActor(row!, column.id, offer.actor.name));
       return b;
     }))));
   }
 
-  private takeActor(row: { sheet: string; row: string }, column: string, name: string): void {
-    if (!offerActor(this.options.doc, row.sheet, row.row, column, name, this.options.origin)) toast('That row was deleted.', 'error');
+  private async takeActor(row: { sheet: string; row: string }, column: string, name: string): Promise<void> {
+    if (!(await this.coder.takeActor(row.sheet, row.row, column, name))) toast('That row was deleted.', 'error');
     this.renderActorOffers();
   }
 

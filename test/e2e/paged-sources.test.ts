@@ -1,0 +1,97 @@
+/**
+ * Sources in the paged grid (a dataset in the `rows` layout, docs/sources.md): a coder opens the reading
+ * pane from the toolbar, opens a source, selects a passage and adds it to the focused row's evidence (A);
+ * the row's own document has it, the passage is highlighted, and another coder's browser with the source
+ * open shows it live (and the first shows the second's). A click on a highlight shows its row; focusing a
+ * row shows its passage; undo takes the evidence back, highlight and all.
+ */
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../helpers/api';
+import { api } from '../helpers/clients';
+import { cell } from './browser';
+import { browserSuite } from './fixtures';
+import { pagedPage, pageRows, rowsDataset } from './paged-setup';
+import { dragSelect } from './select-text';
+
+const DATASET = 'paged-sources';
+const TEXT = 'Seoul, 14 Feb. North Korea fired two short-range missiles into the sea on Wednesday.\n\n'
+  + 'South Korea’s defence ministry condemned the launch and called for talks. Analysts expect more tests this spring.';
+const FIRED = 'North Korea fired two short-range missiles into the sea';
+const CONDEMNED = 'South Korea’s defence ministry condemned the launch';
+const codePoint = (exact: string) => Array.from(TEXT.slice(0, TEXT.indexOf(exact))).length;
+
+const e2e = browserSuite();
+let ana: Page;
+let ben: Page;
+let rows: string[];
+let source = '';
+
+const marksOf = (page: Page, row: string) => page.getByTestId('source-text').locator(`mark[data-rows~="events/${row}"]`);
+const markedText = (page: Page, row: string) => marksOf(page, row).evaluateAll((marks) => marks.map((m) => m.textContent).join(''));
+const focusedRow = (page: Page) => page.locator('.ag-cell-focus').first().evaluate((el) => el.closest('.ag-row')?.getAttribute('row-id') ?? null);
+const evidenceOf = async (row: string) => (await pageRows(e2e.server, DATASET)).find((r) => r.row_id === row)?.evidence ?? null;
+
+/** Opens the reading pane from the toolbar, and the source in it. */
+async function openSource(page: Page): Promise<void> {
+  await page.getByTestId('reading-toggle').click();
+  const pane = page.getByTestId('reading-pane');
+  await pane.locator('.source-item', { hasText: 'Launch' }).click();
+  await expect.poll(() => pane.getByTestId('source-text').textContent()).toBe(TEXT);
+}
+
+beforeAll(async () => {
+  const anaUser = await createUser(e2e.server, 'Ana Lima', 'editor');
+  const benUser = await createUser(e2e.server, 'Ben Okafor', 'editor');
+  rows = await rowsDataset(e2e.server, DATASET, anaUser.token, [{ summary: 'Launch' }, { summary: 'Condemnation' }, { summary: 'Other' }], e2e.clients);
+  const created = await api(e2e.server, `/api/datasets/${DATASET}/sources`, { body: { title: 'Launch', text: TEXT, outlet: 'Yonhap' } });
+  expect(created.status).toBe(201);
+  source = created.body.id as string;
+  ana = (await pagedPage(e2e.browser, e2e.server, DATASET, anaUser.token, rows[0]!)).page;
+  ben = (await pagedPage(e2e.browser, e2e.server, DATASET, benUser.token, rows[0]!)).page;
+});
+
+describe('sources in the paged grid', () => {
+  it('adds a selected passage to the focused row’s evidence, into the row’s own document, highlighted here and live in another browser', async () => {
+    await openSource(ben);
+    await cell(ana, rows[0]!, 'summary').click();
+    await openSource(ana);
+    await dragSelect(ana, FIRED);
+    await ana.keyboard.press('a');
+
+    const anchor = { source, start: codePoint(FIRED), end: codePoint(FIRED) + Array.from(FIRED).length, exact: FIRED };
+    await expect.poll(() => evidenceOf(rows[0]!)).toEqual([anchor]);
+    await expect.poll(() => markedText(ana, rows[0]!)).toBe(FIRED);
+    expect(await marksOf(ana, rows[0]!).first().getAttribute('class')).toContain('current');
+    await expect.poll(() => cell(ana, rows[0]!, 'evidence').textContent()).toBe('“North Korea fired two short-range missi…”');
+    // Another coder with the source open sees the passage highlighted, from the row's delta.
+    await expect.poll(() => markedText(ben, rows[0]!)).toBe(FIRED);
+  });
+
+  it('shows the other browser’s new anchor live, and a highlight’s row on a click', async () => {
+    await cell(ben, rows[1]!, 'summary').click();
+    await dragSelect(ben, CONDEMNED);
+    await ben.getByTestId('add-evidence').click();
+    await expect.poll(() => markedText(ana, rows[1]!)).toBe(CONDEMNED);
+
+    // Ana clicks Ben's passage: the grid goes to its row.
+    await marksOf(ana, rows[1]!).first().click();
+    await expect.poll(() => focusedRow(ana)).toBe(rows[1]!);
+  });
+
+  it('emphasises the focused row’s passage', async () => {
+    await cell(ana, rows[0]!, 'actor1').click();
+    await expect.poll(() => marksOf(ana, rows[0]!).first().getAttribute('class')).toContain('current');
+    expect(await marksOf(ana, rows[1]!).first().getAttribute('class')).not.toContain('current');
+    await cell(ana, rows[1]!, 'actor1').click();
+    await expect.poll(() => marksOf(ana, rows[1]!).first().getAttribute('class')).toContain('current');
+  });
+
+  it('takes the evidence back with undo, and its highlight in both browsers', async () => {
+    await ben.locator('body').press('Control+z');
+    await expect.poll(() => evidenceOf(rows[1]!)).toBe(null);
+    await expect.poll(() => marksOf(ana, rows[1]!).count()).toBe(0);
+    await expect.poll(() => marksOf(ben, rows[1]!).count()).toBe(0);
+    expect(await markedText(ana, rows[0]!)).toBe(FIRED);
+  });
+});
