@@ -2,10 +2,12 @@
  * Which rows anchor where, for the reading pane of a dataset in the `rows` layout (docs/sources.md#on-large-sheets):
  * the tab holds pages of rows, not the sheet, so the anchors into a source are read from the server
  * (`GET …/sources/:source/anchors`) when the pane shows it, and kept for the few sources shown last. They
- * stay live from the row deltas: a changed row's anchors into a kept source are taken from the delta at
- * once, and the source is read again (debounced) when one of its rows changed its anchors there, was
- * deleted, or the sheet changed in bulk. A row's own anchors are read from its cells as the grid holds
- * them, when its page is loaded.
+ * stay live from the row deltas: a delta carries the row as it now is, so a changed row's anchors into a
+ * kept source are taken from it at once, without asking the server (whose answer scans the dataset's rows:
+ * half a second at a million). The source is read again (debounced) only when a delta cannot tell: a sheet
+ * changed in bulk (an import), or a row of the source changed while a read was under way (its answer may be
+ * older than the delta). A row's own anchors are read from its cells as the grid holds them, when its page
+ * is loaded.
  */
 import { type Anchor, anchorsOf } from '../../model/anchors';
 import type { RowDelta } from '../../model/codes';
@@ -109,7 +111,7 @@ export class ServerAnchors implements AnchorIndex {
           kept.anchors = kept.anchors.filter((a) => !(a.sheet === delta.sheet && a.row === delta.row));
           if (kept.anchors.length !== before) {
             changed.add(sourceId);
-            reread = true;
+            reread ||= kept.reading !== null;
           }
           continue;
         }
@@ -118,7 +120,7 @@ export class ServerAnchors implements AnchorIndex {
         if (sameAnchors(was, now)) continue;
         kept.anchors = [...kept.anchors.filter((a) => !(a.sheet === delta.sheet && a.row === delta.row)), ...now];
         changed.add(sourceId);
-        reread = true;
+        reread ||= kept.reading !== null;
       }
       if (reread) this.readSoon(sourceId);
     }

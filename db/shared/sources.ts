@@ -1,6 +1,7 @@
 /** The store of sources, on either database: the texts a dataset's rows are coded from, stored once and never changed. */
-import { and, type AnyColumn, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, type AnyColumn, asc, eq, gt, lte, type SQL, sql } from 'drizzle-orm';
 import type { AnchoredRow, NewSourceRecord, SourceRecord, SourceStore } from '../../server/storage';
+import { giveTurns } from '../../server/http/turns';
 import { exec, first, type QueryDb, type QueryStore, rows, type Tables, transaction } from './steps';
 
 /** The SQL of the sources store that each database writes its own way. */
@@ -19,6 +20,9 @@ export function insertSource(db: QueryDb, t: Tables, datasetId: string, source: 
     createdBy: source.createdBy, createdAt: Date.now(),
   }));
 }
+
+/** Rows of the read model scanned per query for a source's anchors. */
+const SCAN_ROWS = 20_000;
 
 export class SharedSourceStore implements SourceStore {
   private readonly summary;
@@ -71,13 +75,28 @@ export class SharedSourceStore implements SourceStore {
     }));
   }
 
-  anchoredRows(datasetId: string, sourceId: string, limit: number): Promise<AnchoredRow[]> {
-    const { store, dialect, store: { db, t: { rows: readRows } } } = this;
+  async anchoredRows(datasetId: string, sourceId: string, limit: number): Promise<AnchoredRow[]> {
+    const { store, dialect, store: { db, t: { rows: readRows, sheets } } } = this;
     // The id's text in the cells first (a plain scan, cheap), the JSON read only for the rows that have it.
     const mentions = dialect.contains(readRows.cells, `%${sourceId.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    return store.run(rows(db.select({ sheet: readRows.sheetId, row: readRows.rowId, cells: readRows.cells }).from(readRows)
-      .where(and(eq(readRows.datasetId, datasetId), mentions, dialect.anchors(readRows.cells, sourceId)))
-      .orderBy(asc(readRows.sheetId), asc(readRows.rowId)).limit(limit)));
+    const found: AnchoredRow[] = [];
+    const sheetIds = await store.run(rows(db.select({ id: sheets.sheetId }).from(sheets).where(eq(sheets.datasetId, datasetId)).orderBy(asc(sheets.sheetId))));
+    for (const { id: sheet } of sheetIds) {
+      const ofSheet = and(eq(readRows.datasetId, datasetId), eq(readRows.sheetId, sheet));
+      // SCAN_ROWS rows at a time in row id order, other requests served between (a million rows take half a second).
+      for (let after = ''; ;) {
+        const bound = await store.run(first(db.select({ row: readRows.rowId }).from(readRows)
+          .where(and(ofSheet, gt(readRows.rowId, after))).orderBy(asc(readRows.rowId)).limit(1).offset(SCAN_ROWS - 1)));
+        found.push(...await store.run(rows(db.select({ sheet: readRows.sheetId, row: readRows.rowId, cells: readRows.cells }).from(readRows)
+          .where(and(ofSheet, gt(readRows.rowId, after), bound ? lte(readRows.rowId, bound.row) : undefined, mentions, dialect.anchors(readRows.cells, sourceId)))
+          .orderBy(asc(readRows.rowId)).limit(limit - found.length))));
+        if (found.length >= limit) return found;
+        if (!bound) break;
+        after = bound.row;
+        await giveTurns();
+      }
+    }
+    return found;
   }
 
   async *all(datasetId: string): AsyncGenerator<SourceRecord & { text: string }> {

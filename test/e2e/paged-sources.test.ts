@@ -3,12 +3,14 @@
  * pane from the toolbar, opens a source, selects a passage and adds it to the focused row's evidence (A);
  * the row's own document has it, the passage is highlighted, and another coder's browser with the source
  * open shows it live (and the first shows the second's). A click on a highlight shows its row; focusing a
- * row shows its passage; undo takes the evidence back, highlight and all.
+ * row shows its passage; rows imported in bulk are highlighted too; undo takes the evidence back,
+ * highlight and all.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
+import { csvOf, importFile } from '../helpers/import';
 import { cell } from './browser';
 import { browserSuite } from './fixtures';
 import { pagedPage, pageRows, rowsDataset } from './paged-setup';
@@ -19,6 +21,7 @@ const TEXT = 'Seoul, 14 Feb. North Korea fired two short-range missiles into the
   + 'South Korea’s defence ministry condemned the launch and called for talks. Analysts expect more tests this spring.';
 const FIRED = 'North Korea fired two short-range missiles into the sea';
 const CONDEMNED = 'South Korea’s defence ministry condemned the launch';
+const ANALYSTS = 'Analysts expect more tests this spring.';
 const codePoint = (exact: string) => Array.from(TEXT.slice(0, TEXT.indexOf(exact))).length;
 
 const e2e = browserSuite();
@@ -85,6 +88,15 @@ describe('sources in the paged grid', () => {
     expect(await marksOf(ana, rows[1]!).first().getAttribute('class')).not.toContain('current');
     await cell(ana, rows[1]!, 'actor1').click();
     await expect.poll(() => marksOf(ana, rows[1]!).first().getAttribute('class')).toContain('current');
+  });
+
+  it('reads the highlights again when rows come in bulk (an import)', async () => {
+    const start = codePoint(ANALYSTS);
+    const imported = await importFile(e2e.server, DATASET, 'events', csvOf([['summary', 'evidence'], ['Imported', `${source}:${start}-${start + Array.from(ANALYSTS).length}`]]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const row = (await pageRows(e2e.server, DATASET)).find((r) => r.summary === 'Imported')!.row_id;
+    await expect.poll(() => markedText(ana, row)).toBe(ANALYSTS);
+    await expect.poll(() => markedText(ben, row)).toBe(ANALYSTS);
   });
 
   it('takes the evidence back with undo, and its highlight in both browsers', async () => {
