@@ -75,7 +75,8 @@ export class SharedSourceStore implements SourceStore {
     }));
   }
 
-  async anchoredRows(datasetId: string, sourceId: string, limit: number): Promise<AnchoredRow[]> {
+  /** `scanRows`: rows read per query (fewer in tests, to cross slices). */
+  async anchoredRows(datasetId: string, sourceId: string, limit: number, scanRows = SCAN_ROWS): Promise<AnchoredRow[]> {
     const { store, dialect, store: { db, t: { rows: readRows, sheets } } } = this;
     // The id's text in the cells first (a plain scan, cheap), the JSON read only for the rows that have it.
     const mentions = dialect.contains(readRows.cells, `%${sourceId.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
@@ -83,10 +84,10 @@ export class SharedSourceStore implements SourceStore {
     const sheetIds = await store.run(rows(db.select({ id: sheets.sheetId }).from(sheets).where(eq(sheets.datasetId, datasetId)).orderBy(asc(sheets.sheetId))));
     for (const { id: sheet } of sheetIds) {
       const ofSheet = and(eq(readRows.datasetId, datasetId), eq(readRows.sheetId, sheet));
-      // SCAN_ROWS rows at a time in row id order, other requests served between (a million rows take half a second).
+      // `scanRows` rows at a time in row id order, other requests served between (a million rows take half a second).
       for (let after = ''; ;) {
         const bound = await store.run(first(db.select({ row: readRows.rowId }).from(readRows)
-          .where(and(ofSheet, gt(readRows.rowId, after))).orderBy(asc(readRows.rowId)).limit(1).offset(SCAN_ROWS - 1)));
+          .where(and(ofSheet, gt(readRows.rowId, after))).orderBy(asc(readRows.rowId)).limit(1).offset(scanRows - 1)));
         found.push(...await store.run(rows(db.select({ sheet: readRows.sheetId, row: readRows.rowId, cells: readRows.cells }).from(readRows)
           .where(and(ofSheet, gt(readRows.rowId, after), bound ? lte(readRows.rowId, bound.row) : undefined, mentions, dialect.anchors(readRows.cells, sourceId)))
           .orderBy(asc(readRows.rowId)).limit(limit - found.length))));
