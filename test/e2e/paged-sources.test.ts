@@ -3,8 +3,8 @@
  * pane from the toolbar, opens a source, selects a passage and adds it to the focused row's evidence (A);
  * the row's own document has it, the passage is highlighted, and another coder's browser with the source
  * open shows it live (and the first shows the second's). A click on a highlight shows its row; focusing a
- * row shows its passage; rows imported in bulk are highlighted too; undo takes the evidence back,
- * highlight and all.
+ * row shows its passage; rows imported in bulk are highlighted too; E makes a new event from a passage;
+ * undo takes the evidence back, highlight and all.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ const TEXT = 'Seoul, 14 Feb. North Korea fired two short-range missiles into the
   + 'South Korea’s defence ministry condemned the launch and called for talks. Analysts expect more tests this spring.';
 const FIRED = 'North Korea fired two short-range missiles into the sea';
 const CONDEMNED = 'South Korea’s defence ministry condemned the launch';
+const CALLED = 'called for talks';
 const ANALYSTS = 'Analysts expect more tests this spring.';
 const codePoint = (exact: string) => Array.from(TEXT.slice(0, TEXT.indexOf(exact))).length;
 
@@ -97,6 +98,19 @@ describe('sources in the paged grid', () => {
     const row = (await pageRows(e2e.server, DATASET)).find((r) => r.summary === 'Imported')!.row_id;
     await expect.poll(() => markedText(ana, row)).toBe(ANALYSTS);
     await expect.poll(() => markedText(ben, row)).toBe(ANALYSTS);
+  });
+
+  it('makes a new event from a passage (E) and shows it, focused, at the sheet’s end', async () => {
+    const before = new Set((await pageRows(e2e.server, DATASET)).map((r) => r.row_id));
+    await dragSelect(ana, CALLED);
+    await ana.keyboard.press('e');
+    const start = codePoint(CALLED);
+    await expect.poll(async () => (await pageRows(e2e.server, DATASET)).filter((r) => !before.has(r.row_id)).map((r) => r.evidence))
+      .toEqual([[{ source, start, end: start + Array.from(CALLED).length, exact: CALLED }]]);
+    const row = (await pageRows(e2e.server, DATASET)).find((r) => !before.has(r.row_id))!.row_id;
+    await expect.poll(() => focusedRow(ana)).toBe(row);
+    await expect.poll(() => marksOf(ana, row).first().getAttribute('class')).toContain('current');
+    await expect.poll(() => markedText(ben, row)).toBe(CALLED);
   });
 
   it('takes the evidence back with undo, and its highlight in both browsers', async () => {
