@@ -29,6 +29,11 @@ export class PagedActorLists {
     return this.lists.get(sheetId) ?? new ActorList([]);
   }
 
+  /** The list of a sheet as last read (empty until read), without reading it again: for what asks often (each selection's actors). */
+  lastRead(sheetId: string): ActorList {
+    return this.lists.get(sheetId) ?? new ActorList([]);
+  }
+
   /** Reads every list `columns` name. */
   async readFor(columns: readonly Column[]): Promise<void> {
     await Promise.all(actorListsOf(columns).map((sheetId) => this.read(sheetId)));

@@ -188,7 +188,7 @@ class PagedDataset {
       columns: (id) => this.sheetList().find((s) => s.id === id)?.columns ?? [],
       sheetName: (id) => this.sheetList().find((s) => s.id === id)?.name ?? null,
       showCells: (sheet, row, cells) => this.showCells(sheet, row, cells),
-      rowLabel: (sheet, row) => this.rowLabel(sheet, row), actorList: (id) => this.actorLists.list(id),
+      rowLabel: (sheet, row) => this.rowLabel(sheet, row), actorList: (id) => this.actorLists.lastRead(id),
     });
     this.review.controller.setRowPassages((sheet, row) => this.sources.pane.passagesOf(sheet, row));
     this.presence = new PagedPresence(new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) }));

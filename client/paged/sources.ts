@@ -51,7 +51,7 @@ export interface PagedSourcesHost {
   rowLabel(sheetId: string, rowId: string): string;
   /** A sheet's name, or null when there is no such sheet. */
   sheetName(sheetId: string): string | null;
-  /** An actor list as last read from the server. */
+  /** An actor list as last read from the server (the lists the shown sheet names are read when it is shown). */
   actorList(listId: string): ActorList;
 }
 

@@ -4,11 +4,19 @@
  * the row's own document has it, the passage is highlighted, and another coder's browser with the source
  * open shows it live (and the first shows the second's). A click on a highlight shows its row; focusing a
  * row shows its passage; rows imported in bulk are highlighted too; E makes a new event from a passage;
- * undo takes the evidence back, highlight and all.
+ * the actors a passage names are offered for the focused row; undo takes the evidence back, highlight and
+ * all.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import { ACTOR_LIST_COLUMNS } from '../../model/actors';
+import { getSheet } from '../../model/document';
+import { newRowId } from '../../model/ids';
+import { rowRoom } from '../../model/rooms';
+import { getRowCells } from '../../model/row-document';
 import { createUser } from '../helpers/api';
+import { eventually } from '../helpers/eventually';
 import { api } from '../helpers/clients';
 import { csvOf, importFile } from '../helpers/import';
 import { cell } from './browser';
@@ -30,11 +38,27 @@ let ana: Page;
 let ben: Page;
 let rows: string[];
 let source = '';
+let token = '';
 
 const marksOf = (page: Page, row: string) => page.getByTestId('source-text').locator(`mark[data-rows~="events/${row}"]`);
 const markedText = (page: Page, row: string) => marksOf(page, row).evaluateAll((marks) => marks.map((m) => m.textContent).join(''));
 const focusedRow = (page: Page) => page.locator('.ag-cell-focus').first().evaluate((el) => el.closest('.ag-row')?.getAttribute('row-id') ?? null);
 const evidenceOf = async (row: string) => (await pageRows(e2e.server, DATASET)).find((r) => r.row_id === row)?.evidence ?? null;
+
+/** Selects `passage` in the pane's text without the mouse (a drag is in select-text.ts). */
+async function selectText(page: Page, passage: string): Promise<void> {
+  await page.getByTestId('source-text').evaluate((el, wanted) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let node = walker.nextNode();
+    while (node && !node.textContent!.includes(wanted)) node = walker.nextNode();
+    if (!node) throw new Error(`"${wanted}" is not in one piece of the text`);
+    const range = document.createRange();
+    range.setStart(node, node.textContent!.indexOf(wanted));
+    range.setEnd(node, node.textContent!.indexOf(wanted) + wanted.length);
+    document.getSelection()!.removeAllRanges();
+    document.getSelection()!.addRange(range);
+  }, passage);
+}
 
 /** Opens the reading pane from the toolbar, and the source in it. */
 async function openSource(page: Page): Promise<void> {
@@ -46,6 +70,7 @@ async function openSource(page: Page): Promise<void> {
 
 beforeAll(async () => {
   const anaUser = await createUser(e2e.server, 'Ana Lima', 'editor');
+  token = anaUser.token;
   const benUser = await createUser(e2e.server, 'Ben Okafor', 'editor');
   rows = await rowsDataset(e2e.server, DATASET, anaUser.token, [{ summary: 'Launch' }, { summary: 'Condemnation' }, { summary: 'Other' }], e2e.clients);
   const created = await api(e2e.server, `/api/datasets/${DATASET}/sources`, { body: { title: 'Launch', text: TEXT, outlet: 'Yonhap' } });
@@ -119,5 +144,28 @@ describe('sources in the paged grid', () => {
     await expect.poll(() => marksOf(ana, rows[1]!).count()).toBe(0);
     await expect.poll(() => marksOf(ben, rows[1]!).count()).toBe(0);
     expect(await markedText(ana, rows[0]!)).toBe(FIRED);
+  });
+
+  it('offers the actors a selected passage names, for the focused row, written into its own document', async () => {
+    // An actor list, named by the events' actor1 column: the grid reads it as the column comes to name it.
+    expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets`, { body: { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS } })).status).toBe(201);
+    for (const actor of [{ name: 'North Korea', aliases: ['Pyongyang', 'DPRK'] }, { name: 'South Korea', aliases: ['Seoul'] }]) {
+      const a = await e2e.connect(rowRoom(DATASET, 'actors', newRowId()), token);
+      a.doc.transact(() => { for (const [k, v] of Object.entries(actor)) getRowCells(a.doc).set(k, v); });
+    }
+    const admin = await e2e.connect(DATASET, e2e.server.adminToken);
+    admin.doc.transact(() => {
+      for (const column of getSheet(admin.doc, 'events')!.get('columns') as Y.Array<Y.Map<unknown>>) if (column.get('id') === 'actor1') column.set('actors', 'actors');
+    });
+    await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/actors/rows`)).body.total).toBe(2));
+    await eventually(async () => expect(((await api(e2e.server, `/api/datasets/${DATASET}`)).body.sheets as Array<{ id: string; columns: Array<{ id: string; actors?: string }> }>)
+      .find((x) => x.id === 'events')!.columns.find((c) => c.id === 'actor1')!.actors).toBe('actors'));
+    await cell(ana, rows[2]!, 'summary').click();
+    await selectText(ana, FIRED);
+    const offers = ana.getByTestId('actor-offers');
+    await expect.poll(() => offers.locator('.actor-offer').evaluateAll((els) => els.map((e) => e.getAttribute('data-actor')))).toEqual(['North Korea']);
+    await offers.locator('[data-actor="North Korea"] [data-column=actor1]').click();
+    await expect.poll(async () => (await pageRows(e2e.server, DATASET)).find((r) => r.row_id === rows[2])?.actor1).toBe('North Korea');
+    await expect.poll(() => cell(ana, rows[2]!, 'actor1').textContent()).toBe('North Korea');
   });
 });
