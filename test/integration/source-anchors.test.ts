@@ -1,6 +1,7 @@
 /**
  * `GET …/sources/:source/anchors` (docs/api.md, docs/sources.md#on-large-sheets): the passages rows anchor
- * to in one source, read from the read model (a row written in its own room included), for both layouts, over HTTP against the real server (SQLite, or PostgreSQL with TESSERA_TEST_STORE=pg).
+ * to in one source, read from the read model (a row written in its own room included), for both layouts,
+ * over HTTP against the real server (SQLite, or PostgreSQL with TESSERA_TEST_STORE=pg).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anchor } from '../../model/anchors';
