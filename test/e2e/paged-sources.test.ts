@@ -3,9 +3,9 @@
  * pane from the toolbar, opens a source, selects a passage and adds it to the focused row's evidence (A);
  * the row's own document has it, the passage is highlighted, and another coder's browser with the source
  * open shows it live (and the first shows the second's). A click on a highlight shows its row; focusing a
- * row shows its passage; rows imported in bulk are highlighted too; E makes a new event from a passage;
- * the actors a passage names are offered for the focused row; undo takes the evidence back, highlight and
- * all.
+ * row shows its passage; E makes a new event from a passage; the actors a passage names are offered for
+ * the focused row; rows imported in bulk are highlighted too, and a click shows a row whose page is not
+ * read; undo takes the evidence back, highlight and all.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -116,15 +116,6 @@ describe('sources in the paged grid', () => {
     await expect.poll(() => marksOf(ana, rows[1]!).first().getAttribute('class')).toContain('current');
   });
 
-  it('reads the highlights again when rows come in bulk (an import)', async () => {
-    const start = codePoint(ANALYSTS);
-    const imported = await importFile(e2e.server, DATASET, 'events', csvOf([['summary', 'evidence'], ['Imported', `${source}:${start}-${start + Array.from(ANALYSTS).length}`]]));
-    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
-    const row = (await pageRows(e2e.server, DATASET)).find((r) => r.summary === 'Imported')!.row_id;
-    await expect.poll(() => markedText(ana, row)).toBe(ANALYSTS);
-    await expect.poll(() => markedText(ben, row)).toBe(ANALYSTS);
-  });
-
   it('makes a new event from a passage (E) and shows it, focused, at the sheet’s end', async () => {
     const before = new Set((await pageRows(e2e.server, DATASET)).map((r) => r.row_id));
     await dragSelect(ana, CALLED);
@@ -136,14 +127,6 @@ describe('sources in the paged grid', () => {
     await expect.poll(() => focusedRow(ana)).toBe(row);
     await expect.poll(() => marksOf(ana, row).first().getAttribute('class')).toContain('current');
     await expect.poll(() => markedText(ben, row)).toBe(CALLED);
-  });
-
-  it('takes the evidence back with undo, and its highlight in both browsers', async () => {
-    await ben.locator('body').press('Control+z');
-    await expect.poll(() => evidenceOf(rows[1]!)).toBe(null);
-    await expect.poll(() => marksOf(ana, rows[1]!).count()).toBe(0);
-    await expect.poll(() => marksOf(ben, rows[1]!).count()).toBe(0);
-    expect(await markedText(ana, rows[0]!)).toBe(FIRED);
   });
 
   it('offers the actors a selected passage names, for the focused row, written into its own document', async () => {
@@ -167,5 +150,29 @@ describe('sources in the paged grid', () => {
     await offers.locator('[data-actor="North Korea"] [data-column=actor1]').click();
     await expect.poll(async () => (await pageRows(e2e.server, DATASET)).find((r) => r.row_id === rows[2])?.actor1).toBe('North Korea');
     await expect.poll(() => cell(ana, rows[2]!, 'actor1').textContent()).toBe('North Korea');
+  });
+  it('reads the highlights again when rows come in bulk (an import), and shows a highlight’s row not loaded yet', async () => {
+    const start = codePoint(ANALYSTS);
+    const filler = Array.from({ length: 299 }, (_, i) => [`Filler ${i}`, '']);
+    const imported = await importFile(e2e.server, DATASET, 'events', csvOf([['summary', 'evidence'], ...filler,
+      ['Imported', `${source}:${start}-${start + Array.from(ANALYSTS).length}`]]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const row = (await pageRows(e2e.server, DATASET)).find((r) => r.summary === 'Imported')!.row_id;
+    await expect.poll(() => markedText(ana, row)).toBe(ANALYSTS);
+    await expect.poll(() => markedText(ben, row)).toBe(ANALYSTS);
+
+    // Its page is not read: a click on its passage asks the server where it stands, and goes there.
+    expect(await cell(ana, row, 'summary').count()).toBe(0);
+    await marksOf(ana, row).first().click();
+    await expect.poll(() => focusedRow(ana)).toBe(row);
+    await expect.poll(() => cell(ana, row, 'summary').textContent()).toBe('Imported');
+  });
+
+  it('takes the evidence back with undo, and its highlight in both browsers', async () => {
+    await ben.locator('body').press('Control+z');
+    await expect.poll(() => evidenceOf(rows[1]!)).toBe(null);
+    await expect.poll(() => marksOf(ana, rows[1]!).count()).toBe(0);
+    await expect.poll(() => marksOf(ben, rows[1]!).count()).toBe(0);
+    expect(await markedText(ana, rows[0]!)).toBe(FIRED);
   });
 });
