@@ -3,6 +3,8 @@
  * text with every anchored passage highlighted, and coding from a selected passage (a new event or
  * statement, or evidence for the focused row). Clicking a highlight shows its row in the grid; focusing
  * a row in the grid shows its passage here. Its width and whether it is open are kept in this browser.
+ * Which rows anchor where, and where coding goes, are the dataset's document unless the grid gives its
+ * own (an `AnchorIndex` and a `Coder`: the paged grid's, client/paged/sources.ts).
  */
 import type * as Y from 'yjs';
 import { type Anchor, type IndexedText, indexText } from '../../model/anchors';
