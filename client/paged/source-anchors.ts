@@ -4,7 +4,7 @@
  * (`GET …/sources/:source/anchors`) when the pane shows it, and kept for the few sources shown last. They
  * stay live from the row deltas: a delta carries the row as it now is, so a changed row's anchors into a
  * kept source are taken from it at once, without asking the server (whose answer scans the dataset's rows:
- * 0.5 to 1 s at a million). The source is read again (debounced) only when a delta cannot tell: a sheet
+ * about a second at a million). The source is read again (debounced) only when a delta cannot tell: a sheet
  * changed in bulk (an import), or a row of the source changed while a read was under way (its answer may be
  * older than the delta). A row's own anchors are read from its cells as the grid holds them, when its page
  * is loaded.

@@ -10,6 +10,14 @@ export interface SourceDialect {
   contains(column: AnyColumn, pattern: string): SQL;
   /** Whether a row's cells (JSON text) hold a list with an anchor naming the source. */
   anchors(cells: AnyColumn, sourceId: string): SQL;
+  /** Whether a text column holds `text` as it is (case counts): a plain scan, cheaper than a pattern. */
+  holds(column: AnyColumn, text: string): SQL;
+  /**
+   * Rows of the read model scanned per query for a source's anchors: SQLite answers on the server's own
+   * thread, so a long scan is cut into slices with turns for other requests between; PostgreSQL answers
+   * while the server serves others, so it scans in one query (Infinity).
+   */
+  scanRows: number;
 }
 
 /** Inserts a source, on the database or inside a transaction. */
@@ -20,9 +28,6 @@ export function insertSource(db: QueryDb, t: Tables, datasetId: string, source: 
     createdBy: source.createdBy, createdAt: Date.now(),
   }));
 }
-
-/** Rows of the read model scanned per query for a source's anchors. */
-const SCAN_ROWS = 20_000;
 
 export class SharedSourceStore implements SourceStore {
   private readonly summary;
@@ -75,18 +80,18 @@ export class SharedSourceStore implements SourceStore {
     }));
   }
 
-  /** `scanRows`: rows read per query (fewer in tests, to cross slices). */
-  async anchoredRows(datasetId: string, sourceId: string, limit: number, scanRows = SCAN_ROWS): Promise<AnchoredRow[]> {
+  /** `scanRows`: rows read per query (the dialect's unless given: fewer in tests, to cross slices). */
+  async anchoredRows(datasetId: string, sourceId: string, limit: number, scanRows = this.dialect.scanRows): Promise<AnchoredRow[]> {
     const { store, dialect, store: { db, t: { rows: readRows, sheets } } } = this;
     // The id's text in the cells first (a plain scan, cheap), the JSON read only for the rows that have it.
-    const mentions = dialect.contains(readRows.cells, `%${sourceId.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const mentions = dialect.holds(readRows.cells, sourceId);
     const found: AnchoredRow[] = [];
     const sheetIds = await store.run(rows(db.select({ id: sheets.sheetId }).from(sheets).where(eq(sheets.datasetId, datasetId)).orderBy(asc(sheets.sheetId))));
     for (const { id: sheet } of sheetIds) {
       const ofSheet = and(eq(readRows.datasetId, datasetId), eq(readRows.sheetId, sheet));
-      // `scanRows` rows at a time in row id order, other requests served between (a million rows take 0.5 to 1 s).
+      // `scanRows` rows at a time in row id order, other requests served between (a million rows take about a second).
       for (let after = ''; ;) {
-        const bound = await store.run(first(db.select({ row: readRows.rowId }).from(readRows)
+        const bound = !Number.isFinite(scanRows) ? undefined : await store.run(first(db.select({ row: readRows.rowId }).from(readRows)
           .where(and(ofSheet, gt(readRows.rowId, after))).orderBy(asc(readRows.rowId)).limit(1).offset(scanRows - 1)));
         found.push(...await store.run(rows(db.select({ sheet: readRows.sheetId, row: readRows.rowId, cells: readRows.cells }).from(readRows)
           .where(and(ofSheet, gt(readRows.rowId, after), bound ? lte(readRows.rowId, bound.row) : undefined, mentions, dialect.anchors(readRows.cells, sourceId)))
