@@ -61,6 +61,8 @@ interface OpenRow {
   busy: number;
   /** Set once the server closed its room for good. */
   closed: ClosedRow | null;
+  /** Set once the server's copy was merged in (again after each reconnection it stays set). */
+  serverSynced: boolean;
 }
 
 export class RowDocs {
@@ -107,9 +109,10 @@ export class RowDocs {
   }
 
   /**
-   * Called with an open row's cells (null once deleted) each time a change from the server reaches its
-   * document: what the row holds after merging, which may not be what this tab wrote (another's
-   * concurrent value won) and which no delta repeats when the server's copy did not change.
+   * Called with an open row's cells (null once deleted) once its document is synced with the server, and
+   * each time a change from the server reaches it after: what the row holds after merging, which may not be
+   * what this tab wrote (another's concurrent value won) and which no delta repeats when the server's copy
+   * did not change.
    */
   onArrived(listener: (sheet: string, row: string, cells: Record<string, CellValue> | null) => void): () => void {
     this.arrivedListeners.add(listener);
@@ -251,7 +254,7 @@ export class RowDocs {
     const saves = new SaveStatus(doc);
     const opened: OpenRow = {
       room, sheet: sheetId, row: rowId, doc, channel: null, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(), busy: 0,
-      closed: null,
+      closed: null, serverSynced: false,
     };
     row = opened;
     saves.onChange(() => this.changed());
@@ -271,12 +274,16 @@ export class RowDocs {
       if (!this.open.has(room)) return;
       doc.on('update', (_update: Uint8Array, origin: unknown) => {
         this.keep(opened, origin === ROW_ORIGIN);
-        if (origin === ROW_ORIGIN) return;
-        const cells = rowCells(doc);
-        for (const listener of [...this.arrivedListeners]) listener(sheetId, rowId, cells);
+        // Not while the first sync is under way: its parts are no state of the row anyone wrote.
+        if (origin !== ROW_ORIGIN && opened.serverSynced) this.arrived(opened);
       });
       opened.channel = this.socket.join(room, doc, {
-        synced: fromServerSynced,
+        synced: () => {
+          fromServerSynced();
+          if (opened.serverSynced) return;
+          opened.serverSynced = true;
+          this.arrived(opened);
+        },
         // Also the whole stored state vector: a row loaded from this browser's copy may hold changes of
         // an earlier tab (another client id), which only the whole state vector being stored covers.
         stored: (stateVector) => {
@@ -294,6 +301,12 @@ export class RowDocs {
     this.open.set(room, opened);
     this.changed();
     return opened;
+  }
+
+  /** Tells the listeners what a row holds now that the server's changes reached it. */
+  private arrived(row: OpenRow): void {
+    const cells = rowCells(row.doc);
+    for (const listener of [...this.arrivedListeners]) listener(row.sheet, row.row, cells);
   }
 
   /** Applies this browser's copy of the row, if it has one; resolves with whether it had. */
