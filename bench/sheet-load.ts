@@ -9,12 +9,12 @@
  * Each load is a fresh browser profile that opened the datasets list first, as in `bench/million.ts`.
  *
  * `npx tsx bench/sheet-load.ts`; BENCH_ROWS, BENCH_LOADS, BENCH_DATA_DIR, BENCH_CPU_PROFILE=FILE (a CPU profile
- * of the last load, for `bench/profile-summary.ts`). Prints numbers; never asserts.
+ * of the last load, for `bench/profile-summary.ts`), BENCH_TRACE=FILE (a Chromium trace of the last load, for
+ * the browser's performance panel). Prints numbers; never asserts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { ulid } from 'ulid';
 import { launchBrowser, signedIn } from '../test/e2e/browser';
 import { api } from '../test/helpers/clients';
@@ -48,7 +48,24 @@ function instrument(): void {
   observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 }
 
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string; data?: { isLoadingMainFrame?: boolean; documentLoaderURL?: string } } }
+
+/**
+ * The CPU time of the page's main thread from its navigation until `until` ms after it: the sum of its tasks' thread
+ * times, which a busy machine inflates far less than the wall-clock times.
+ */
+function mainThreadCpu(events: TraceEvent[], until: number): number {
+  const nav = events.find((e) => e.name === 'navigationStart' && e.args?.data?.isLoadingMainFrame && e.args.data.documentLoaderURL?.includes('/d/'));
+  const main = nav && events.find((e) => e.name === 'thread_name' && e.pid === nav.pid && e.args?.name === 'CrRendererMain');
+  if (!nav || !main) return Number.NaN;
+  const end = nav.ts + until * 1000;
+  return events.filter((e) => e.pid === nav.pid && e.tid === main.tid && e.name === 'RunTask' && e.ph === 'X' && e.ts >= nav.ts && e.ts < end)
+    .reduce((sum, e) => sum + (e.tdur ?? 0), 0) / 1000;
+}
+
 interface Load {
+  /** The main thread's CPU time from navigation until the grid was live. */
+  cpu: number;
   preview: number;
   firstRows: number;
   live: number;
@@ -56,6 +73,9 @@ interface Load {
   scripts: Array<{ name: string; start: number; end: number; bytes: number }>;
   marks: Array<[string, number]>;
   longTasks: Array<[number, number]>;
+  /** Rows AG Grid rendered, and the height of its viewport. */
+  rendered: number;
+  viewport: number;
 }
 
 async function main(): Promise<void> {
@@ -92,20 +112,25 @@ async function main(): Promise<void> {
       await page.locator('[data-dataset]').first().waitFor();
       await context.addInitScript('window.__name = (fn) => fn');
       await context.addInitScript(instrument);
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`  [console ${m.type()}] ${m.text().slice(0, 300)}`); });
       const profile = process.env.BENCH_CPU_PROFILE && i === loads - 1 ? await context.newCDPSession(page) : null;
       if (profile) {
         await profile.send('Profiler.enable');
         await profile.send('Profiler.setSamplingInterval', { interval: 200 });
         await profile.send('Profiler.start');
       }
+      const trace = process.env.BENCH_TRACE && i === loads - 1 ? process.env.BENCH_TRACE : undefined;
+      await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', ...(trace ? ['v8.execute', 'loading'] : [])] });
       await page.goto(`/d/${DATASET}/events`);
       await page.waitForFunction(() => window.__load.firstRows !== null && window.__load.live !== null, undefined, { polling: 20, timeout: 60_000 });
       await sleep(500);
+      const traced = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
       if (profile) {
         const { profile: cpu } = await profile.send('Profiler.stop');
         writeFileSync(process.env.BENCH_CPU_PROFILE!, JSON.stringify(cpu));
       }
-      results.push(await page.evaluate(() => {
+      const timing = await page.evaluate(() => ({ origin: performance.timeOrigin, live: window.__load.live! }));
+      results.push({ cpu: mainThreadCpu(traced.traceEvents, timing.live), ...await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
         return {
           preview: performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? NaN,
@@ -115,16 +140,19 @@ async function main(): Promise<void> {
             .map((r) => ({ name: new URL(r.name).pathname.replace(/^\/assets\//, ''), start: r.startTime, end: r.responseEnd, bytes: r.encodedBodySize })),
           marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as [string, number]),
           longTasks: window.__load.longTasks,
+          rendered: new Set([...document.querySelectorAll('.ag-row[row-index]')].map((r) => r.getAttribute('row-index'))).size,
+          viewport: document.querySelector('.ag-grid-viewport')?.clientHeight ?? 0,
         };
-      }));
+      }) });
       await context.close();
     }
     const median = (pick: (l: Load) => number) => percentile(results.map(pick).sort((a, b) => a - b), 50);
     console.log(`\n${int(rows)} rows, ${loads} cold loads, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`  each (first contentful paint / AG Grid rows / live): ${results.map((l) => `${ms(l.preview, 0)} / ${ms(l.firstRows, 0)} / ${ms(l.live, 0)}`).join(';  ')}`);
-    console.log(`  median: page's table painted ${ms(median((l) => l.preview), 0)}, AG Grid's rows painted ${ms(median((l) => l.firstRows), 0)}, live ${ms(median((l) => l.live), 0)}`);
+    console.log(`  median: page's table painted ${ms(median((l) => l.preview), 0)}, AG Grid's rows painted ${ms(median((l) => l.firstRows), 0)}, live ${ms(median((l) => l.live), 0)}; `
+      + `main thread CPU until live ${ms(median((l) => l.cpu), 0)} (each: ${results.map((l) => ms(l.cpu, 0)).join(', ')})`);
     const last = results.at(-1)!;
-    console.log(`  last load: HTML done ${ms(last.html, 0)}`);
+    console.log(`  last load: HTML done ${ms(last.html, 0)}; ${last.rendered} rows rendered in a viewport of ${last.viewport} px`);
     for (const s of last.scripts) console.log(`    ${s.name.padEnd(34)} ${ms(s.start, 0).padStart(8)} → ${ms(s.end, 0).padStart(8)}  ${int(s.bytes)} B`);
     for (const [name, at] of last.marks) console.log(`    mark ${name.padEnd(29)} ${ms(at, 0).padStart(8)}`);
     for (const [start, duration] of last.longTasks) console.log(`    long task ${ms(start, 0).padStart(8)} + ${ms(duration, 0)}`);

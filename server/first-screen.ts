@@ -117,6 +117,14 @@ function cellText(value: CellValue | undefined): string {
 }
 
 /**
+ * The preview's column widths, those of the paged grid (AG Grid's default column width; client/paged/page.ts's
+ * row number column). The table is laid out by them alone (client/first-screen.css, `table-layout: fixed`): laid
+ * out by its contents, 100 rows of 20 columns took the browser 150–300 ms before any script could run.
+ */
+const PREVIEW_ROW_NUMBER_WIDTH = 80;
+const PREVIEW_COLUMN_WIDTH = 200;
+
+/**
  * The page's first screen while the grid's code loads: the top bar, the sheet tabs and the first page of rows
  * as a table, over the whole window (client/styles.css `.sheet-preview`). The client removes it once the
  * grid has painted its rows (client/boot.ts).
@@ -136,7 +144,7 @@ function previewTable(dataset: DatasetDetail, sheetId: string, page: RowsPage): 
 <header class="topbar"><a class="brand" href="/"><span class="logo" aria-hidden="true"><span></span><span></span><span></span><span></span></span><span>Tessera</span></a>`
     + `<nav class="crumbs" aria-label="Where you are"><span class="crumb"><a href="/">Datasets</a></span><span class="crumb">${escapeHtml(dataset.name)}</span></nav></header>
 <div class="tabs">${tabs}</div>
-<div class="sheet-preview-rows"><table><thead>${head}</thead><tbody>
+<div class="sheet-preview-rows"><table style="width: ${PREVIEW_ROW_NUMBER_WIDTH + columns.length * PREVIEW_COLUMN_WIDTH}px"><thead>${head}</thead><tbody>
 ${body}
 </tbody></table></div>
 <footer class="sheet-footer"><span>${total}</span><span>Loading the grid…</span></footer>

@@ -254,7 +254,9 @@ class PagedDataset {
       datasource: this.datasource(),
       cacheBlockSize: PAGE_ROWS,
       maxBlocksInCache: PAGES_KEPT,
-      infiniteInitialRowCount: PAGE_ROWS,
+      // One placeholder row until the first page comes: AG Grid renders every placeholder row's cells, then
+      // renders the rows again with their data (two renders of a screen of rows in the first frame).
+      infiniteInitialRowCount: 1,
       getRowId: (p) => p.data.row_id,
       columnDefs: this.columnDefs(columns),
       defaultColDef: { resizable: true, sortable: true, minWidth: 90 },
