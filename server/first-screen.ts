@@ -122,6 +122,11 @@ function cellText(value: CellValue | undefined): string {
  * out by its contents, 100 rows of 20 columns took the browser 150–300 ms before any script could run.
  */
 const PREVIEW_ROW_NUMBER_WIDTH = 80;
+/**
+ * Rows in the table: more than a tall screen shows (at 30 px a row). Each row more is laid out and styled again
+ * when the grid's stylesheet comes, in the same frames as the grid's first rows; the client has the whole page.
+ */
+export const PREVIEW_ROWS = 50;
 const PREVIEW_COLUMN_WIDTH = 200;
 
 /**
@@ -134,7 +139,7 @@ function previewTable(dataset: DatasetDetail, sheetId: string, page: RowsPage): 
   const sheet = dataset.sheets.find((s) => s.id === sheetId)!;
   const columns = sheet.columns;
   const head = `<tr><th class="row-number">#</th>${columns.map((c) => `<th data-col-id="${escapeHtml(c.id)}">${escapeHtml(c.name)}</th>`).join('')}</tr>`;
-  const body = page.rows.map((row, i) =>
+  const body = page.rows.slice(0, PREVIEW_ROWS).map((row, i) =>
     `<tr data-row-id="${escapeHtml(row.row_id)}"><td class="row-number">${i + 1}</td>${
       columns.map((c) => `<td data-col-id="${escapeHtml(c.id)}">${escapeHtml(cellText(row[c.id]))}</td>`).join('')}</tr>`).join('\n');
   const tabs = dataset.sheets.map((s) =>

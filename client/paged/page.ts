@@ -12,7 +12,7 @@
 import {
   type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellEditorParams, type ICellRendererParams, type IDatasource,
   type IGetRowsParams, type ITooltipParams, type Module,
-  CellStyleModule, ColumnApiModule, createGrid, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule,
+  CellStyleModule, ColumnApiModule, createGrid, CustomEditorModule, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule,
   RenderApiModule, RowApiModule, RowStyleModule, ScrollApiModule, SelectEditorModule, TextEditorModule, TextFilterModule, themeQuartz, TooltipModule,
 } from 'ag-grid-community';
 import * as decoding from 'lib0/decoding';
@@ -61,6 +61,8 @@ import { RowUndo, changesOf } from './undo';
 const MODULES: Module[] = [
   InfiniteRowModelModule, RowApiModule, ScrollApiModule, ColumnApiModule, RenderApiModule, EventApiModule,
   TextEditorModule, NumberEditorModule, SelectEditorModule, CellStyleModule, RowStyleModule, TooltipModule, TextFilterModule,
+  // The code, actor, place and ref pickers (editors of our own).
+  CustomEditorModule,
 ];
 ModuleRegistry.registerModules(MODULES);
 
