@@ -117,6 +117,19 @@ function cellText(value: CellValue | undefined): string {
 }
 
 /**
+ * The preview's column widths, those of the paged grid (AG Grid's default column width; client/paged/page.ts's
+ * row number column). The table is laid out by them alone (client/first-screen.css, `table-layout: fixed`): laid
+ * out by its contents, 100 rows of 20 columns took the browser 150–300 ms before any script could run.
+ */
+const PREVIEW_ROW_NUMBER_WIDTH = 80;
+/**
+ * Rows in the table: more than a tall screen shows (at 30 px a row). Each row more is laid out and styled again
+ * when the grid's stylesheet comes, in the same frames as the grid's first rows; the client has the whole page.
+ */
+export const PREVIEW_ROWS = 50;
+const PREVIEW_COLUMN_WIDTH = 200;
+
+/**
  * The page's first screen while the grid's code loads: the top bar, the sheet tabs and the first page of rows
  * as a table, over the whole window (client/styles.css `.sheet-preview`). The client removes it once the
  * grid has painted its rows (client/boot.ts).
@@ -126,7 +139,7 @@ function previewTable(dataset: DatasetDetail, sheetId: string, page: RowsPage): 
   const sheet = dataset.sheets.find((s) => s.id === sheetId)!;
   const columns = sheet.columns;
   const head = `<tr><th class="row-number">#</th>${columns.map((c) => `<th data-col-id="${escapeHtml(c.id)}">${escapeHtml(c.name)}</th>`).join('')}</tr>`;
-  const body = page.rows.map((row, i) =>
+  const body = page.rows.slice(0, PREVIEW_ROWS).map((row, i) =>
     `<tr data-row-id="${escapeHtml(row.row_id)}"><td class="row-number">${i + 1}</td>${
       columns.map((c) => `<td data-col-id="${escapeHtml(c.id)}">${escapeHtml(cellText(row[c.id]))}</td>`).join('')}</tr>`).join('\n');
   const tabs = dataset.sheets.map((s) =>
@@ -136,7 +149,7 @@ function previewTable(dataset: DatasetDetail, sheetId: string, page: RowsPage): 
 <header class="topbar"><a class="brand" href="/"><span class="logo" aria-hidden="true"><span></span><span></span><span></span><span></span></span><span>Tessera</span></a>`
     + `<nav class="crumbs" aria-label="Where you are"><span class="crumb"><a href="/">Datasets</a></span><span class="crumb">${escapeHtml(dataset.name)}</span></nav></header>
 <div class="tabs">${tabs}</div>
-<div class="sheet-preview-rows"><table><thead>${head}</thead><tbody>
+<div class="sheet-preview-rows"><table style="width: ${PREVIEW_ROW_NUMBER_WIDTH + columns.length * PREVIEW_COLUMN_WIDTH}px"><thead>${head}</thead><tbody>
 ${body}
 </tbody></table></div>
 <footer class="sheet-footer"><span>${total}</span><span>Loading the grid…</span></footer>

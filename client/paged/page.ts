@@ -12,7 +12,7 @@
 import {
   type CellEditRequestEvent, type CellFocusedEvent, type ColDef, type GridApi, type ICellEditorParams, type ICellRendererParams, type IDatasource,
   type IGetRowsParams, type ITooltipParams, type Module,
-  CellStyleModule, ColumnApiModule, createGrid, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule,
+  CellStyleModule, ColumnApiModule, createGrid, CustomEditorModule, EventApiModule, InfiniteRowModelModule, ModuleRegistry, NumberEditorModule,
   RenderApiModule, RowApiModule, RowStyleModule, ScrollApiModule, SelectEditorModule, TextEditorModule, TextFilterModule, themeQuartz, TooltipModule,
 } from 'ag-grid-community';
 import * as decoding from 'lib0/decoding';
@@ -62,6 +62,8 @@ import { RowUndo, changesOf } from './undo';
 const MODULES: Module[] = [
   InfiniteRowModelModule, RowApiModule, ScrollApiModule, ColumnApiModule, RenderApiModule, EventApiModule,
   TextEditorModule, NumberEditorModule, SelectEditorModule, CellStyleModule, RowStyleModule, TooltipModule, TextFilterModule,
+  // The code, actor, place and ref pickers (editors of our own).
+  CustomEditorModule,
 ];
 ModuleRegistry.registerModules(MODULES);
 
@@ -267,7 +269,9 @@ class PagedDataset {
       datasource: this.datasource(),
       cacheBlockSize: PAGE_ROWS,
       maxBlocksInCache: PAGES_KEPT,
-      infiniteInitialRowCount: PAGE_ROWS,
+      // One placeholder row until the first page comes: AG Grid renders every placeholder row's cells, then
+      // renders the rows again with their data (two renders of a screen of rows in the first frame).
+      infiniteInitialRowCount: 1,
       getRowId: (p) => p.data.row_id,
       columnDefs: this.columnDefs(columns),
       defaultColDef: { resizable: true, sortable: true, minWidth: 90 },

@@ -1,0 +1,169 @@
+/**
+ * Opening a sheet of a `rows` dataset in Chromium, cold cache, LOADS times (default 5): when the page's own table
+ * of the first rows is painted, when AG Grid paints its first rows and when the grid is live (the same marks as
+ * `npm run bench -- million`), and where the time between goes: each script's download (resource timing), the
+ * main thread's long tasks, and the client's own `performance.mark`s (`tessera:…`).
+ *
+ * The sheet is ROWS events rows (default 1,000,000) written straight into the read model; with BENCH_DATA_DIR the
+ * server's data dir is kept there and reused by the next run (so the rows and the sheet's indexes are made once).
+ * Each load is a fresh browser profile that opened the datasets list first, as in `bench/million.ts`.
+ *
+ * `npx tsx bench/sheet-load.ts`; BENCH_ROWS, BENCH_LOADS, BENCH_DATA_DIR, BENCH_CPU_PROFILE=FILE (a CPU profile
+ * of the last load, for `bench/profile-summary.ts`), BENCH_TRACE=FILE (a Chromium trace of the last load, for
+ * the browser's performance panel). Prints numbers; never asserts.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ulid } from 'ulid';
+import { launchBrowser, signedIn } from '../test/e2e/browser';
+import { api } from '../test/helpers/clients';
+import { startServer } from '../test/helpers/server';
+import { writeRows } from './read-model-rows';
+import { sleep } from './procs';
+import { eventRow, prng } from './rows';
+import { int, ms, percentile, seconds } from './stats';
+
+const DATASET = 'bench-million';
+
+declare global {
+  interface Window {
+    __load: { firstRows: number | null; live: number | null; longTasks: Array<[number, number]> };
+  }
+}
+
+/** Installed before the app: AG Grid's first painted row with data, the grid live, and every long task. */
+function instrument(): void {
+  window.__load = { firstRows: null, live: null, longTasks: [] };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__load.longTasks.push([e.startTime, e.duration]);
+  }).observe({ type: 'longtask', buffered: true });
+  const observer = new MutationObserver(() => {
+    const m = window.__load;
+    if (m.firstRows === null && document.querySelector('.ag-row[row-id] .ag-cell[col-id="event_date"]')?.textContent) {
+      requestAnimationFrame(() => { m.firstRows ??= performance.now(); });
+    }
+    if (m.live === null && document.querySelector('[data-testid=sync-status][data-state=saved]')) m.live = performance.now();
+  });
+  observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string; data?: { isLoadingMainFrame?: boolean; documentLoaderURL?: string } } }
+
+/**
+ * The CPU time of the page's main thread from its navigation until `until` ms after it: the sum of its tasks' thread
+ * times, which a busy machine inflates far less than the wall-clock times.
+ */
+function mainThreadCpu(events: TraceEvent[], until: number): number {
+  const nav = events.find((e) => e.name === 'navigationStart' && e.args?.data?.isLoadingMainFrame && e.args.data.documentLoaderURL?.includes('/d/'));
+  const main = nav && events.find((e) => e.name === 'thread_name' && e.pid === nav.pid && e.args?.name === 'CrRendererMain');
+  if (!nav || !main) return Number.NaN;
+  const end = nav.ts + until * 1000;
+  return events.filter((e) => e.pid === nav.pid && e.tid === main.tid && e.name === 'RunTask' && e.ph === 'X' && e.ts >= nav.ts && e.ts < end)
+    .reduce((sum, e) => sum + (e.tdur ?? 0), 0) / 1000;
+}
+
+interface Load {
+  /** The main thread's CPU time from navigation until the grid was live. */
+  cpu: number;
+  preview: number;
+  firstRows: number;
+  live: number;
+  html: number;
+  scripts: Array<{ name: string; start: number; end: number; bytes: number }>;
+  marks: Array<[string, number]>;
+  longTasks: Array<[number, number]>;
+  /** Rows AG Grid rendered, and the height of its viewport. */
+  rendered: number;
+  viewport: number;
+}
+
+async function main(): Promise<void> {
+  const rows = Number(process.env.BENCH_ROWS) || 1_000_000;
+  const loads = Number(process.env.BENCH_LOADS) || 5;
+  const keep = process.env.BENCH_DATA_DIR;
+  const tokenFile = keep && join(keep, 'bench-admin-token');
+  const reuse = tokenFile && existsSync(tokenFile);
+  if (keep) mkdirSync(keep, { recursive: true });
+  const server = await startServer({
+    env: { LOG_LEVEL: 'warn' }, ...(keep && { dataDir: keep }), ...(reuse && { adminToken: readFileSync(tokenFile, 'utf8').trim() }),
+  });
+  const browser = await launchBrowser();
+  try {
+    if (!reuse) {
+      const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'A million rows', layout: 'rows' } });
+      if (created.status !== 201) throw new Error(`creating the dataset: ${created.status} ${JSON.stringify(created.body)}`);
+      const started = performance.now();
+      const rand = prng(11);
+      const now = Date.now();
+      await writeRows(join(server.dataDir, 'tessera.db'), rows, (i) => [DATASET, ulid(now - rows + i), JSON.stringify(eventRow(rand, i)), now]);
+      console.log(`${int(rows)} rows written in ${seconds(performance.now() - started)}`);
+      // The sheet's indexes are built once the writes pause: wait until /healthz is quick ten times in a row.
+      for (let quiet = 0; quiet < 10; await sleep(500)) {
+        const asked = performance.now();
+        await fetch(`${server.url}/healthz`);
+        quiet = performance.now() - asked < 100 ? quiet + 1 : 0;
+      }
+      if (tokenFile) writeFileSync(tokenFile, server.adminToken);
+    }
+    const results: Load[] = [];
+    for (let i = 0; i < loads; i++) {
+      const { context, page } = await signedIn(browser, server.url, server.adminToken, '/');
+      await page.locator('[data-dataset]').first().waitFor();
+      await context.addInitScript('window.__name = (fn) => fn');
+      await context.addInitScript(instrument);
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`  [console ${m.type()}] ${m.text().slice(0, 300)}`); });
+      const profile = process.env.BENCH_CPU_PROFILE && i === loads - 1 ? await context.newCDPSession(page) : null;
+      if (profile) {
+        await profile.send('Profiler.enable');
+        await profile.send('Profiler.setSamplingInterval', { interval: 200 });
+        await profile.send('Profiler.start');
+      }
+      const trace = process.env.BENCH_TRACE && i === loads - 1 ? process.env.BENCH_TRACE : undefined;
+      await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', ...(trace ? ['v8.execute', 'loading'] : [])] });
+      await page.goto(`/d/${DATASET}/events`);
+      await page.waitForFunction(() => window.__load.firstRows !== null && window.__load.live !== null, undefined, { polling: 20, timeout: 60_000 });
+      await sleep(500);
+      const traced = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
+      if (profile) {
+        const { profile: cpu } = await profile.send('Profiler.stop');
+        writeFileSync(process.env.BENCH_CPU_PROFILE!, JSON.stringify(cpu));
+      }
+      const timing = await page.evaluate(() => ({ origin: performance.timeOrigin, live: window.__load.live! }));
+      results.push({ cpu: mainThreadCpu(traced.traceEvents, timing.live), ...await page.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+        return {
+          preview: performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? NaN,
+          firstRows: window.__load.firstRows!, live: window.__load.live!, html: nav.responseEnd,
+          scripts: (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+            .filter((r) => /\.(js|css)$/.test(r.name) || r.name.includes('/api/'))
+            .map((r) => ({ name: new URL(r.name).pathname.replace(/^\/assets\//, ''), start: r.startTime, end: r.responseEnd, bytes: r.encodedBodySize })),
+          marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as [string, number]),
+          longTasks: window.__load.longTasks,
+          rendered: new Set([...document.querySelectorAll('.ag-row[row-index]')].map((r) => r.getAttribute('row-index'))).size,
+          viewport: document.querySelector('.ag-grid-viewport')?.clientHeight ?? 0,
+        };
+      }) });
+      await context.close();
+    }
+    const median = (pick: (l: Load) => number) => percentile(results.map(pick).sort((a, b) => a - b), 50);
+    console.log(`\n${int(rows)} rows, ${loads} cold loads, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`  each (first contentful paint / AG Grid rows / live): ${results.map((l) => `${ms(l.preview, 0)} / ${ms(l.firstRows, 0)} / ${ms(l.live, 0)}`).join(';  ')}`);
+    console.log(`  median: page's table painted ${ms(median((l) => l.preview), 0)}, AG Grid's rows painted ${ms(median((l) => l.firstRows), 0)}, live ${ms(median((l) => l.live), 0)}; `
+      + `main thread CPU until live ${ms(median((l) => l.cpu), 0)} (each: ${results.map((l) => ms(l.cpu, 0)).join(', ')})`);
+    const last = results.at(-1)!;
+    console.log(`  last load: HTML done ${ms(last.html, 0)}; ${last.rendered} rows rendered in a viewport of ${last.viewport} px`);
+    for (const s of last.scripts) console.log(`    ${s.name.padEnd(34)} ${ms(s.start, 0).padStart(8)} → ${ms(s.end, 0).padStart(8)}  ${int(s.bytes)} B`);
+    for (const [name, at] of last.marks) console.log(`    mark ${name.padEnd(29)} ${ms(at, 0).padStart(8)}`);
+    for (const [start, duration] of last.longTasks) console.log(`    long task ${ms(start, 0).padStart(8)} + ${ms(duration, 0)}`);
+  } finally {
+    await browser.close();
+    if (keep) await server.stop();
+    else await server.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
