@@ -275,14 +275,21 @@ async function readRecords(
       return text ?? undefined;
     },
   };
-  /** A value read again once the sources it named are read: the only step that waits (rarely: a source's text is read once). */
+  /**
+   * A value read again once the sources it named are read: the only step that waits (rarely: a source's text is read
+   * once). Reading may stop at the first source not read yet, so it goes again until every source it names is read.
+   */
   const readWithTexts = async (column: Column, raw: RawCell | null) => {
-    for (const sourceId of unread) {
-      const stored = await services.sources.text(datasetId, sourceId);
-      texts.set(sourceId, stored === undefined ? null : indexText(stored));
-    }
-    unread.clear();
-    return readValue(column, raw, ctx);
+    let result: ReturnType<typeof readValue>;
+    do {
+      for (const sourceId of unread) {
+        const stored = await services.sources.text(datasetId, sourceId);
+        texts.set(sourceId, stored === undefined ? null : indexText(stored));
+      }
+      unread.clear();
+      result = readValue(column, raw, ctx);
+    } while (unread.size > 0);
+    return result;
   };
   // Values that wait on disk are strings of their own when read back anyway: only the document layout shares them.
   const shared = services.stored ? null : mapped.map(() => new SharedTexts());

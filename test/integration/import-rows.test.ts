@@ -95,6 +95,15 @@ describe('import into a dataset whose rows are documents of their own', () => {
     }
   });
 
+  it('reads an evidence cell that names several sources the import has not read yet', async () => {
+    const add = async (title: string, text: string) => (await api(server, `/api/datasets/${DATASET}/sources`, { body: { title, text } })).body.id as string;
+    const [first, second, third] = [await add('One', 'Talks resumed in Beijing.'), await add('Two', 'Seoul welcomed the talks.'), await add('Three', 'Tokyo said nothing.')];
+    const imported = await importFile(server, DATASET, 'events', csvOf([['summary', 'evidence'], ['Three sources', `${first}:0-13; ${second}:0-5; ${third}:0-5`]]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const row = await rowWith('summary', 'Three sources');
+    expect((row?.evidence as Array<{ source: string; exact: string }>).map((a) => [a.source, a.exact])).toEqual([[first, 'Talks resumed'], [second, 'Seoul'], [third, 'Tokyo']]);
+  });
+
   it('updates the one row with the same value in a key column, inserts the others, and rejects what matches twice', async () => {
     const seeded = await importFile(server, DATASET, 'events', csvOf([
       ['summary', 'actor1', 'event_type'], ['key-a', 'China', 'AGREE'], ['key-b', 'Japan', 'AGREE'], ['key-dup', 'India', ''], ['key-dup', 'Chile', ''],
