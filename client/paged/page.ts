@@ -557,11 +557,15 @@ class PagedDataset {
     grid.ensureIndexVisible(index, 'middle');
     grid.setFocusedCell(index, column);
     if (grid.getDisplayedRowAtIndex(index)?.data) return;
-    // Its page is being read: focused again once it is there, so that the row opens for editing.
+    // Its page is being read: focused again once it is there, so that the row opens for editing. The grid may be
+    // reading the sheet again meanwhile (rows came in bulk), with fewer rows than the index: it is scrolled there
+    // again as the rows come.
     const at = index;
+    const left = grid.getFocusedCell();
     const loaded = await new Promise<boolean>((resolve) => {
       const check = () => {
         if (grid.isDestroyed() || grid.getDisplayedRowAtIndex(at)?.data) done();
+        else if (grid.getDisplayedRowCount() > at) grid.ensureIndexVisible(at, 'middle');
       };
       const done = () => {
         clearTimeout(timer);
@@ -571,8 +575,10 @@ class PagedDataset {
       const timer = window.setTimeout(done, ROW_LOAD_WAIT_MS);
       grid.addEventListener('modelUpdated', check);
     });
+    // Unless the user went elsewhere meanwhile.
     const focused = grid.isDestroyed() ? null : grid.getFocusedCell();
-    if (loaded && focused?.rowIndex === at && focused.column.getColId() === column) grid.setFocusedCell(at, column);
+    const moved = focused !== null && !(focused.rowIndex === left?.rowIndex && focused.column.getColId() === left.column.getColId());
+    if (loaded && !moved) grid.setFocusedCell(at, column);
   }
 
   /** Ctrl/Cmd+Z and Ctrl/Cmd+Y (or Shift+Z): this user's last change, in whatever row it was. */
