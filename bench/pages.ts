@@ -182,6 +182,7 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
       ['filter + sort', 'filter[event_type]=AGREE&sort=actor1&limit=100'],
       ['search "geneva"', 'q=geneva&limit=100'],
       ['search a rare text', 'q=item%20999999&limit=100'],
+      ['search a text no row holds', 'q=zqxwv&limit=100'],
       ['search + filter + sort', 'q=seoul&filter[event_type]=AGREE&sort=-event_date&limit=100'],
       // What the paged grid asks for its ref cells: the labels of 200 rows spread over the sheet, and the picker's search.
       ['200 rows by id (ref labels)', `${Array.from({ length: 200 }, (_, k) => `id=${rows[Math.floor((k * rows.length) / 200)]![1]}`).join('&')}&limit=200`],
