@@ -7,8 +7,10 @@
  * 2. Scale (PAGE_ROWS, default 1,000,000): that many events rows of a dataset in the `rows` layout, written straight
  *    into the server's read model (the `rows` table of its SQLite file, 50,000 per transaction, while it runs: as a
  *    bulk import would), then one row imported through the route so that the server sees the sheet large and builds
- *    its column indexes once the writes pause (`db/sheet-indexes.ts`): the time of the writes and of the indexes,
- *    then of each kind of page (median of 3), and the server's memory after.
+ *    its column indexes once the writes pause (`db/sheet-indexes.ts`), then its search index (`db/search-index.ts`):
+ *    the time of the writes and of the indexes, then of each kind of page (median of 3), and the server's memory
+ *    after. BENCH_SEARCH_INDEX=0 times the pages without waiting for the search index (built meanwhile: a
+ *    search scans until it is there), for the times before it.
  *
  * `npm run bench -- pages`, or `npx tsx bench/pages.ts` (IMPORT_ROWS=0: the scale part only); with TESSERA_TEST_STORE=pg on PostgreSQL (a database of its own,
  * dropped at the end). Prints numbers; never asserts.
@@ -21,8 +23,9 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import type { PgDb } from '../db/pg/client';
-import { pgSheetIndexes } from '../db/pg/sheet-indexes';
+import { pgSearchIndex, pgSheetIndexes } from '../db/pg/sheet-indexes';
 import { pgRows, sqliteRows } from '../db/rows-page';
+import { hasSqliteSearchIndex, searchIndexName } from '../db/search-index';
 import { sheetIndexPrefix, sqliteSheetIndexes, wantedIndexes } from '../db/sheet-indexes';
 import { TEMPLATES } from '../model/templates';
 import { api, connectSynced } from '../test/helpers/clients';
@@ -77,9 +80,26 @@ async function indexesBuilt(where: string): Promise<number> {
   }
 }
 
-/** Bytes of the `rows` table (with its primary key), or of the large sheet's column indexes. */
-async function sizeOf(where: string, what: 'rows' | 'indexes'): Promise<number> {
-  const prefix = sheetIndexPrefix(LARGE, 'events');
+/** Waits until the server has built the events sheet's search index; answers how long that took. */
+async function searchIndexBuilt(where: string): Promise<number> {
+  const started = performance.now();
+  const client = where.startsWith('postgres') ? new pg.Client({ connectionString: where }) : undefined;
+  await client?.connect();
+  const sqlite = client ? undefined : new Database(where, { readonly: true });
+  try {
+    while (!(client ? await pgSearchIndex(drizzle(client) as unknown as PgDb, LARGE, 'events') : hasSqliteSearchIndex(sqlite!, LARGE, 'events'))) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return performance.now() - started;
+  } finally {
+    await client?.end();
+    sqlite?.close();
+  }
+}
+
+/** Bytes of the `rows` table (with its primary key), of the large sheet's column indexes, or of its search index. */
+async function sizeOf(where: string, what: 'rows' | 'indexes' | 'search'): Promise<number> {
+  const prefix = what === 'search' ? searchIndexName(LARGE, 'events') : sheetIndexPrefix(LARGE, 'events');
   if (where.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: where });
     await client.connect();
@@ -167,7 +187,13 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
     const indexCpu = serverCpu();
     const indexed = await indexesBuilt(where);
     log(`  written in ${seconds(written)}, the sheet's column indexes built ${seconds(indexed)} after the last write: ${seconds(written + indexed)} in all (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
-    log(`  on disk: the rows ${mib(await sizeOf(where, 'rows'))}, the sheet's column indexes ${mib(await sizeOf(where, 'indexes'))}`);
+    const rssIndexed = readMemory(server.process.pid!)?.rss;
+    if (process.env.BENCH_SEARCH_INDEX !== '0') {
+      const searchCpu = serverCpu();
+      const searchIndexed = await searchIndexBuilt(where);
+      log(`  the search index built ${seconds(searchIndexed)} after the column indexes (server CPU ${seconds(serverCpu() - searchCpu)}); server RSS ${mib(rssIndexed)} before it, ${mib(readMemory(server.process.pid!)?.rss)} after`);
+    }
+    log(`  on disk: the rows ${mib(await sizeOf(where, 'rows'))}, the sheet's column indexes ${mib(await sizeOf(where, 'indexes'))}, its search index ${mib(await sizeOf(where, 'search'))}`);
     // SQLite works in the process that calls it: its CPU time is what the wall time would be on a quiet machine.
     if (!testOnPostgres) log(`  CPU time: writes ${seconds(writtenCpu)} (this process), indexes ${seconds(serverCpu() - indexCpu)} (the server): ${seconds(writtenCpu + serverCpu() - indexCpu)} in all`);
     const queries: [string, string][] = [

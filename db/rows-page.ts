@@ -6,11 +6,13 @@
  * A sheet past `LARGE_SHEET_ROWS` rows has an index per column on the column's sort key (`db/sheet-indexes.ts`,
  * docs/large-sheets.md): the keys below are the expressions those indexes hold, so a page that
  * sorts or filters by a column walks its index; a sheet without them gets the same rows in the same order
- * from a scan.
+ * from a scan. Such a sheet gets a search index too (`db/search-index.ts`), which narrows a search to the rows
+ * that may hold its text before the same terms as a scan's decide.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { CellValue, Column } from '../model/columns';
 import type { RowsPage, RowsPageQuery } from '../server/storage';
+import { ftsQuery, searchable } from './search-index';
 
 /** A sheet gets an index per column once it holds this many rows (docs/large-sheets.md). */
 export const LARGE_SHEET_ROWS = 20_000;
@@ -33,6 +35,11 @@ export interface RowsDialect {
   keys: KeySql;
   /** Forces a page's scan of `rows r` onto an index the plan knows fits (SQLite; PostgreSQL's planner picks it). */
   indexHint(name: string): SQL;
+  /**
+   * A term keeping the rows the sheet's search index says may hold `text` (`searchable`); none where the search's
+   * term over the raw cells is what the index serves (PostgreSQL).
+   */
+  narrowSearch(index: string, text: string): SQL | undefined;
 }
 
 /** The expressions a column's index holds: plain SQL text, identical in `CREATE INDEX` and in the queries. */
@@ -101,6 +108,7 @@ export const sqliteRows: RowsDialect = {
   binary: (text) => text,
   keys: sqliteKeys,
   indexHint: (name) => sql.raw(` indexed by "${name}"`),
+  narrowSearch: (index, text) => sql`r.rowid in (select rowid from ${sql.raw(`"${index}"`)} where ${sql.raw(`"${index}"`)} match ${ftsQuery(text)})`,
 };
 
 export const pgRows: RowsDialect = {
@@ -114,6 +122,7 @@ export const pgRows: RowsDialect = {
   binary: (text) => sql`${text} collate "C"`,
   keys: pgKeys,
   indexHint: () => sql``,
+  narrowSearch: () => undefined,
 };
 
 /** How a column is indexed and sorted: by its text, as a code column (text, and the cell's JSON), or by number. */
@@ -181,6 +190,8 @@ export interface RowsPageSource {
   indexes(): Promise<ReadonlySet<string>>;
   /** The name of a column's index (whether or not it exists). */
   indexName(columnId: string, kind: KeyKind): string;
+  /** The name of the sheet's search index when it exists and may be used (absent: the search scans). */
+  searchIndex?(): Promise<string | undefined>;
 }
 
 interface PageRow { rowId: string; cells: string; reviewStatus: string }
@@ -218,7 +229,8 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
   }
 
   const status = sql`coalesce(v.status, 'unreviewed')`;
-  const from = matching(d, columns, query, sheetRows, indexOf);
+  const search = query.q !== undefined && searchable(query.q) ? await source.searchIndex?.() : undefined;
+  const from = matching(d, columns, query, sheetRows, indexOf, search);
   const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
   const order = orderBy(d, columns, sort, direction, status);
   const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${from}
@@ -252,7 +264,8 @@ export async function rowPositions(
     return found;
   }
   const status = sql`coalesce(v.status, 'unreviewed')`;
-  const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined);
+  const search = query.q !== undefined && searchable(query.q) ? await source.searchIndex?.() : undefined;
+  const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined, search);
   const order = orderBy(d, columns, sort, direction, status);
   const numbered = await source.run<{ rowId: string; n: number | string }>(sql`select t."rowId", t.n from (
     select r.row_id as "rowId", row_number() over (order by ${order}) - 1 as n ${from}) t where t."rowId" in (${ids})`);
@@ -262,11 +275,11 @@ export async function rowPositions(
 
 /**
  * `from … where …` of the rows that match a query's search and filters (with their review, as `v`), through a
- * filtered column's index where there is one.
+ * filtered column's index where there is one, and the sheet's search index (`search`) when given.
  */
 function matching(
   d: RowsDialect, columns: readonly Column[], query: RowsPageQuery, sheetRows: string,
-  indexOf: (columnId: string) => { name: string; kind: KeyKind } | undefined,
+  indexOf: (columnId: string) => { name: string; kind: KeyKind } | undefined, search?: string,
 ): SQL {
   const status = sql`coalesce(v.status, 'unreviewed')`;
   const where: SQL[] = [sql.raw(sheetRows)];
@@ -299,6 +312,9 @@ function matching(
     // control characters, none of which such a query has): one match over the raw text first, so that only the
     // rows that pass it have their cells read one by one.
     if (!/["\\\u0000-\u001f]/.test(query.q)) where.push(d.contains(sql`r.cells`, pattern));
+    // The search index only narrows (it finds every row holding the text, and maybe others): the terms decide.
+    const narrowed = search === undefined ? undefined : d.narrowSearch(search, query.q);
+    if (narrowed) where.push(narrowed);
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
   }
