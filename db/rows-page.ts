@@ -36,10 +36,13 @@ export interface RowsDialect {
   /** Forces a page's scan of `rows r` onto an index the plan knows fits (SQLite; PostgreSQL's planner picks it). */
   indexHint(name: string): SQL;
   /**
-   * A term keeping the rows the sheet's search index says may hold `text` (`searchable`); none where the search's
-   * term over the raw cells is what the index serves (PostgreSQL).
+   * A term keeping the rows the sheet's search index says may hold `text` (`searchable`), with the hint that
+   * has the scan of `rows r` follow it; none where the search's term over the raw cells is what the index serves
+   * (PostgreSQL).
    */
-  narrowSearch(index: string, text: string): SQL | undefined;
+  narrowSearch(index: string, text: string): { term: SQL; hint: SQL } | undefined;
+  /** How many rows the search index says may hold `text`, as `n` (read from the index alone; SQLite). */
+  searchCandidates(index: string, text: string): SQL | undefined;
 }
 
 /** The expressions a column's index holds: plain SQL text, identical in `CREATE INDEX` and in the queries. */
@@ -108,7 +111,12 @@ export const sqliteRows: RowsDialect = {
   binary: (text) => text,
   keys: sqliteKeys,
   indexHint: (name) => sql.raw(` indexed by "${name}"`),
-  narrowSearch: (index, text) => sql`r.rowid in (select rowid from ${sql.raw(`"${index}"`)} where ${sql.raw(`"${index}"`)} match ${ftsQuery(text)})`,
+  // The rows by rowid, from the index's list: not the sheet's rows by primary key, each looked up in that list.
+  narrowSearch: (index, text) => ({
+    term: sql`r.rowid in (select rowid from ${sql.raw(`"${index}"`)} where ${sql.raw(`"${index}"`)} match ${ftsQuery(text)})`,
+    hint: sql.raw(' not indexed'),
+  }),
+  searchCandidates: (index, text) => sql`select count(*) as n from ${sql.raw(`"${index}"`)} where ${sql.raw(`"${index}"`)} match ${ftsQuery(text)}`,
 };
 
 export const pgRows: RowsDialect = {
@@ -123,6 +131,7 @@ export const pgRows: RowsDialect = {
   keys: pgKeys,
   indexHint: () => sql``,
   narrowSearch: () => undefined,
+  searchCandidates: () => undefined,
 };
 
 /** How a column is indexed and sorted: by its text, as a code column (text, and the cell's JSON), or by number. */
@@ -229,7 +238,7 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
   }
 
   const status = sql`coalesce(v.status, 'unreviewed')`;
-  const search = query.q !== undefined && searchable(query.q) ? await source.searchIndex?.() : undefined;
+  const search = await searchIndexFor(d, source, query.q);
   const from = matching(d, columns, query, sheetRows, indexOf, search);
   const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
   const order = orderBy(d, columns, sort, direction, status);
@@ -264,13 +273,30 @@ export async function rowPositions(
     return found;
   }
   const status = sql`coalesce(v.status, 'unreviewed')`;
-  const search = query.q !== undefined && searchable(query.q) ? await source.searchIndex?.() : undefined;
+  const search = await searchIndexFor(d, source, query.q);
   const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined, search);
   const order = orderBy(d, columns, sort, direction, status);
   const numbered = await source.run<{ rowId: string; n: number | string }>(sql`select t."rowId", t.n from (
     select r.row_id as "rowId", row_number() over (order by ${order}) - 1 as n ${from}) t where t."rowId" in (${ids})`);
   for (const { rowId, n } of numbered) found.set(rowId, Number(n));
   return found;
+}
+
+/**
+ * Past this share of the sheet's rows, reading the rows the search index finds one by one costs more than
+ * reading the whole sheet in order (SQLite; measured in docs/design/million-rows.md): the search scans.
+ */
+export const SEARCH_INDEX_SHARE = 0.25;
+
+/** The sheet's search index, when it exists, can narrow the text and narrows it enough to be worth it. */
+async function searchIndexFor(d: RowsDialect, source: RowsPageSource, q: string | undefined): Promise<string | undefined> {
+  if (q === undefined || !searchable(q)) return undefined;
+  const index = await source.searchIndex?.();
+  const candidates = index === undefined ? undefined : d.searchCandidates(index, q);
+  if (!candidates) return index;
+  const [{ n }] = await source.run<{ n: number | string }>(candidates) as [{ n: number | string }];
+  const rows = await source.keptCount();
+  return rows !== undefined && Number(n) <= rows * SEARCH_INDEX_SHARE ? index : undefined;
 }
 
 /**
@@ -314,7 +340,11 @@ function matching(
     if (!/["\\\u0000-\u001f]/.test(query.q)) where.push(d.contains(sql`r.cells`, pattern));
     // The search index only narrows (it finds every row holding the text, and maybe others): the terms decide.
     const narrowed = search === undefined ? undefined : d.narrowSearch(search, query.q);
-    if (narrowed) where.push(narrowed);
+    if (narrowed) {
+      where.push(narrowed.term);
+      // A filtered column's index, when there is one, leads (the index's rows are then looked up in the list).
+      if (hinted === undefined) hint = narrowed.hint;
+    }
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
   }
