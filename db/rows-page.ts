@@ -239,10 +239,14 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
 
   const status = sql`coalesce(v.status, 'unreviewed')`;
   const search = await searchIndexFor(d, source, query.q);
-  const from = matching(d, columns, query, sheetRows, indexOf, search);
+  const from = matching(d, columns, query, sheetRows, indexOf, search && { index: search.index, lead: true });
   const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
   const order = orderBy(d, columns, sort, direction, status);
-  const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${from}
+  // In row-id order, when the index finds many rows, walking the sheet in that order (each row looked up in the
+  // index's list) reaches the page's rows sooner than reading and sorting all of those the index finds.
+  const walk = search?.candidates !== undefined && sort === 'row_id' && search.candidates ** 2 > (query.offset + query.limit) * search.rows;
+  const pageFrom = walk ? matching(d, columns, query, sheetRows, indexOf, { index: search.index, lead: false }) : from;
+  const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${pageFrom}
     order by ${order} limit ${query.limit} offset ${query.offset}`);
   return { total, rows: rows.map(parsed) };
 }
@@ -274,7 +278,7 @@ export async function rowPositions(
   }
   const status = sql`coalesce(v.status, 'unreviewed')`;
   const search = await searchIndexFor(d, source, query.q);
-  const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined, search);
+  const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined, search && { index: search.index, lead: true });
   const order = orderBy(d, columns, sort, direction, status);
   const numbered = await source.run<{ rowId: string; n: number | string }>(sql`select t."rowId", t.n from (
     select r.row_id as "rowId", row_number() over (order by ${order}) - 1 as n ${from}) t where t."rowId" in (${ids})`);
@@ -288,24 +292,29 @@ export async function rowPositions(
  */
 export const SEARCH_INDEX_SHARE = 0.25;
 
-/** The sheet's search index, when it exists, can narrow the text and narrows it enough to be worth it. */
-async function searchIndexFor(d: RowsDialect, source: RowsPageSource, q: string | undefined): Promise<string | undefined> {
+/**
+ * The sheet's search index, when it exists, can narrow the text and narrows it enough to be worth it; with how
+ * many rows it finds and the sheet holds (SQLite).
+ */
+async function searchIndexFor(d: RowsDialect, source: RowsPageSource, q: string | undefined): Promise<{ index: string; candidates?: number; rows: number } | undefined> {
   if (q === undefined || !searchable(q)) return undefined;
   const index = await source.searchIndex?.();
-  const candidates = index === undefined ? undefined : d.searchCandidates(index, q);
-  if (!candidates) return index;
-  const [{ n }] = await source.run<{ n: number | string }>(candidates) as [{ n: number | string }];
+  if (index === undefined) return undefined;
+  const count = d.searchCandidates(index, q);
+  if (!count) return { index, rows: 0 };
+  const [{ n }] = await source.run<{ n: number | string }>(count) as [{ n: number | string }];
   const rows = await source.keptCount();
-  return rows !== undefined && Number(n) <= rows * SEARCH_INDEX_SHARE ? index : undefined;
+  return rows !== undefined && Number(n) <= rows * SEARCH_INDEX_SHARE ? { index, candidates: Number(n), rows } : undefined;
 }
 
 /**
  * `from … where …` of the rows that match a query's search and filters (with their review, as `v`), through a
- * filtered column's index where there is one, and the sheet's search index (`search`) when given.
+ * filtered column's index where there is one, and narrowed by the sheet's search index when given (which the
+ * scan follows when `lead`, and no filtered column's index leads).
  */
 function matching(
   d: RowsDialect, columns: readonly Column[], query: RowsPageQuery, sheetRows: string,
-  indexOf: (columnId: string) => { name: string; kind: KeyKind } | undefined, search?: string,
+  indexOf: (columnId: string) => { name: string; kind: KeyKind } | undefined, search?: { index: string; lead: boolean },
 ): SQL {
   const status = sql`coalesce(v.status, 'unreviewed')`;
   const where: SQL[] = [sql.raw(sheetRows)];
@@ -339,11 +348,11 @@ function matching(
     // rows that pass it have their cells read one by one.
     if (!/["\\\u0000-\u001f]/.test(query.q)) where.push(d.contains(sql`r.cells`, pattern));
     // The search index only narrows (it finds every row holding the text, and maybe others): the terms decide.
-    const narrowed = search === undefined ? undefined : d.narrowSearch(search, query.q);
+    const narrowed = search === undefined ? undefined : d.narrowSearch(search.index, query.q);
     if (narrowed) {
       where.push(narrowed.term);
       // A filtered column's index, when there is one, leads (the index's rows are then looked up in the list).
-      if (hinted === undefined) hint = narrowed.hint;
+      if (hinted === undefined && search!.lead) hint = narrowed.hint;
     }
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
