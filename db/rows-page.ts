@@ -288,7 +288,7 @@ export async function rowPositions(
 
 /**
  * Past this share of the sheet's rows, reading the rows the search index finds one by one costs more than
- * reading the whole sheet in order (SQLite; measured in docs/design/million-rows.md): the search scans.
+ * reading the whole sheet in order (SQLite): the search scans (docs/large-sheets.md#what-a-large-sheet-gets-a-search-index).
  */
 export const SEARCH_INDEX_SHARE = 0.25;
 

@@ -1,9 +1,10 @@
 /**
- * The search index of a large sheet (docs/large-sheets.md#search): the trigrams of its rows' cells, which narrow
- * a page's text search (`q`) to the rows that may hold the text before the exact terms of `db/rows-page.ts`
- * decide. Built like the sheet's column indexes (`db/sheet-indexes.ts`): once it holds `LARGE_SHEET_ROWS` rows
- * and its writes have paused, off the event loop; until then, and for a text it cannot narrow, the search scans.
- * The answers are the same either way: the index only ever finds more rows than hold the text, never fewer.
+ * The search index of a large sheet (docs/large-sheets.md#what-a-large-sheet-gets-a-search-index): the
+ * trigrams of its rows' cells, which narrow a page's text search (`q`) to the rows that may hold the text
+ * before the exact terms of `db/rows-page.ts` decide. Built like the sheet's column indexes
+ * (`db/sheet-indexes.ts`): once it holds `LARGE_SHEET_ROWS` rows and its writes have paused, off the event
+ * loop; until then, and for a text it cannot narrow, the search scans. The answers are the same either way:
+ * the index only ever finds more rows than hold the text, never fewer.
  *
  * What is indexed is the row's cells as stored (their JSON text), as the search's first term reads them: a text a
  * cell holds is in it as typed unless it has a quote, a backslash or a control character (JSON escapes those),

@@ -1,8 +1,9 @@
 /**
- * A large sheet's search index (docs/large-sheets.md#search): built once the sheet's writes pause, without
- * holding up the server, and answering every search exactly as a scan does — the same rows, in the same order,
- * with the same total — whatever the text holds (`%`, `_`, quotes, backslashes, fewer than three characters,
- * letters outside ASCII); and a row written after it is built is found by the next search.
+ * A large sheet's search index (docs/large-sheets.md#what-a-large-sheet-gets-a-search-index): built once the
+ * sheet's writes pause, without holding up the server, and answering every search exactly as a scan does —
+ * the same rows, in the same order, with the same total — whatever the text holds (`%`, `_`, quotes,
+ * backslashes, fewer than three characters, letters outside ASCII); and a row written after it is built is
+ * found by the next search.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
