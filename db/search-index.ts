@@ -26,6 +26,12 @@ import type Database from 'better-sqlite3';
 /** Shortest text the trigrams narrow: a shorter one scans. */
 export const SEARCH_MIN_CHARS = 3;
 
+/**
+ * SQLite: new rows written into an indexed sheet in one transaction from which its search index is dropped, and
+ * built again once the writes pause (an import's slice), rather than kept by its triggers row by row.
+ */
+export const SEARCH_BULK_ROWS = 1000;
+
 const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
 
 /** The name of a sheet's search index (SQLite: its FTS5 table, whose triggers are named after it; PostgreSQL: the index). */

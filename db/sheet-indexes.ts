@@ -15,7 +15,7 @@ import type Database from 'better-sqlite3';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
 import { indexedExpressions, keyKind, type KeyKind, type KeySql, LARGE_SHEET_ROWS, sqliteRows } from './rows-page';
-import { dropSqliteSearchIndex, hasSqliteSearchIndex, sqliteSearchIndexBuild } from './search-index';
+import { dropSqliteSearchIndex, hasSqliteSearchIndex, SEARCH_BULK_ROWS, sqliteSearchIndexBuild } from './search-index';
 
 /**
  * How long a sheet's writes must pause before its indexes are built: longer than the gaps between an import's
@@ -116,6 +116,11 @@ export class IndexScheduler {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.ensured.delete(key);
+  }
+
+  /** The sheet's indexes are no longer as wanted (one was dropped): the next commit that touches it builds them. */
+  stale(datasetId: string, sheetId: string): void {
+    this.ensured.delete(`${datasetId}\u0000${sheetId}`);
   }
 
   /** Runs after the builds already queued (a drop must not race one). */
@@ -272,6 +277,17 @@ export class SqliteIndexScheduler {
   dropped(datasetId: string, sheetId: string): void {
     this.scheduler.forget(datasetId, sheetId);
     dropSqliteSheetIndexes(this.sqlite, datasetId, sheetId);
+  }
+
+  /**
+   * Before `rows` new rows are written into the sheet in one transaction (inside it): from `SEARCH_BULK_ROWS`
+   * on, its search index goes, to be built again once the writes pause, rather than be kept row by row (~1 ms a
+   * row on the event loop at a million rows; dropping it: ~0.3 s).
+   */
+  bulkWrite(datasetId: string, sheetId: string, rows: number): void {
+    if (rows < SEARCH_BULK_ROWS || !hasSqliteSearchIndex(this.sqlite, datasetId, sheetId)) return;
+    dropSqliteSearchIndex(this.sqlite, datasetId, sheetId);
+    this.scheduler.stale(datasetId, sheetId);
   }
 
   /** Whether an index is being built now (holding the write lock). */

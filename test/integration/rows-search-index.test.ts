@@ -17,7 +17,7 @@ import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { columnIndexName, sqliteSheetIndexes, wantedIndexes } from '../../db/sheet-indexes';
 import { LARGE_SHEET_ROWS, pgRows, rowsPage, type RowsPageSource, sqliteRows } from '../../db/rows-page';
-import { hasSqliteSearchIndex, searchIndexName } from '../../db/search-index';
+import { hasSqliteSearchIndex, SEARCH_BULK_ROWS, searchIndexName } from '../../db/search-index';
 import type { RowsPageQuery } from '../../server/storage';
 import { api, type Client, connectSynced } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
@@ -275,6 +275,18 @@ describe(`the search index of a sheet of ${ROWS} rows`, () => {
     expect(await store.pageWith(queryOf('zxcvbnm', 'limit=50'))).toEqual({ total: 1, ids: [edited], used: true });
     expect(await store.pageWith(queryOf('(item 4321)', 'limit=50'))).toEqual({ total: 0, ids: [], used: true });
   }, 60_000);
+
+  it('is built again after an import of many rows (SQLite drops it rather than keep it row by row)', async () => {
+    const imported = await importFile(server, DATASET, SHEET, csvOf([['label', 'notes'], ...Array.from({ length: SEARCH_BULK_ROWS }, (_, i) => [`bulk row ${i}`, 'poiuytrewq'])]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    // Rebuilt only once the writes have paused: gone until then on SQLite; kept on PostgreSQL.
+    expect(await store.searchIndexed()).toBe(testOnPostgres);
+    expect(await store.pageWithout(queryOf('poiuytrewq', 'limit=5'))).toMatchObject({ total: SEARCH_BULK_ROWS });
+    await eventually(async () => expect(await store.searchIndexed()).toBe(true), { timeoutMs: 60_000, what: 'the search index built again' });
+    expect(await store.pageWith(queryOf('poiuytrewq', 'limit=5'))).toMatchObject({ total: SEARCH_BULK_ROWS, used: true });
+    expect((await search('poiuytrewq', 'limit=5')).total).toBe(SEARCH_BULK_ROWS);
+    expect((await search('zxcvbnm')).total).toBe(1);
+  }, 120_000);
 
   it('goes with its sheet', async () => {
     expect((await store.leftovers()).length).toBeGreaterThan(0);
