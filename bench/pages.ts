@@ -7,8 +7,9 @@
  * 2. Scale (PAGE_ROWS, default 1,000,000): that many events rows of a dataset in the `rows` layout, written straight
  *    into the server's read model (the `rows` table of its SQLite file, 50,000 per transaction, while it runs: as a
  *    bulk import would), then one row imported through the route so that the server sees the sheet large and builds
- *    its column indexes once the writes pause (`db/sheet-indexes.ts`): the time of the writes and of the indexes,
- *    then of each kind of page (median of 3), and the server's memory after.
+ *    its column indexes once the writes pause (`db/sheet-indexes.ts`), then its search index (`db/search-index.ts`):
+ *    the time of the writes and of the indexes, then of each kind of page (median of 3), and the server's memory
+ *    after. BENCH_SEARCH_INDEX=0 drops the search index once built, to time the searches as scans.
  *
  * `npm run bench -- pages`, or `npx tsx bench/pages.ts` (IMPORT_ROWS=0: the scale part only); with TESSERA_TEST_STORE=pg on PostgreSQL (a database of its own,
  * dropped at the end). Prints numbers; never asserts.
@@ -21,8 +22,9 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import type { PgDb } from '../db/pg/client';
-import { pgSheetIndexes } from '../db/pg/sheet-indexes';
+import { pgSearchIndex, pgSheetIndexes } from '../db/pg/sheet-indexes';
 import { pgRows, sqliteRows } from '../db/rows-page';
+import { dropSqliteSearchIndex, hasSqliteSearchIndex, searchIndexName } from '../db/search-index';
 import { sheetIndexPrefix, sqliteSheetIndexes, wantedIndexes } from '../db/sheet-indexes';
 import { TEMPLATES } from '../model/templates';
 import { api, connectSynced } from '../test/helpers/clients';
@@ -77,9 +79,41 @@ async function indexesBuilt(where: string): Promise<number> {
   }
 }
 
-/** Bytes of the `rows` table (with its primary key), or of the large sheet's column indexes. */
-async function sizeOf(where: string, what: 'rows' | 'indexes'): Promise<number> {
-  const prefix = sheetIndexPrefix(LARGE, 'events');
+/** Waits until the server has built the events sheet's search index; answers how long that took. */
+async function searchIndexBuilt(where: string): Promise<number> {
+  const started = performance.now();
+  const client = where.startsWith('postgres') ? new pg.Client({ connectionString: where }) : undefined;
+  await client?.connect();
+  const sqlite = client ? undefined : new Database(where, { readonly: true });
+  try {
+    while (!(client ? await pgSearchIndex(drizzle(client) as unknown as PgDb, LARGE, 'events') : hasSqliteSearchIndex(sqlite!, LARGE, 'events'))) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return performance.now() - started;
+  } finally {
+    await client?.end();
+    sqlite?.close();
+  }
+}
+
+/** Drops the events sheet's search index (the server does not build it again while the sheet's columns stay). */
+async function dropSearchIndex(where: string): Promise<void> {
+  if (where.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: where });
+    await client.connect();
+    await client.query(`drop index "${searchIndexName(LARGE, 'events')}"`);
+    await client.end();
+    return;
+  }
+  const db = new Database(where);
+  db.pragma('busy_timeout = 60000');
+  dropSqliteSearchIndex(db, LARGE, 'events');
+  db.close();
+}
+
+/** Bytes of the `rows` table (with its primary key), of the large sheet's column indexes, or of its search index. */
+async function sizeOf(where: string, what: 'rows' | 'indexes' | 'search'): Promise<number> {
+  const prefix = what === 'search' ? searchIndexName(LARGE, 'events') : sheetIndexPrefix(LARGE, 'events');
   if (where.startsWith('postgres')) {
     const client = new pg.Client({ connectionString: where });
     await client.connect();
@@ -167,7 +201,15 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
     const indexCpu = serverCpu();
     const indexed = await indexesBuilt(where);
     log(`  written in ${seconds(written)}, the sheet's column indexes built ${seconds(indexed)} after the last write: ${seconds(written + indexed)} in all (${testOnPostgres ? 'PostgreSQL' : 'SQLite'})`);
-    log(`  on disk: the rows ${mib(await sizeOf(where, 'rows'))}, the sheet's column indexes ${mib(await sizeOf(where, 'indexes'))}`);
+    const rssIndexed = readMemory(server.process.pid!)?.rss;
+    const searchCpu = serverCpu();
+    const searchIndexed = await searchIndexBuilt(where);
+    log(`  the search index built ${seconds(searchIndexed)} after the column indexes (server CPU ${seconds(serverCpu() - searchCpu)}); server RSS ${mib(rssIndexed)} before it, ${mib(readMemory(server.process.pid!)?.rss)} after`);
+    log(`  on disk: the rows ${mib(await sizeOf(where, 'rows'))}, the sheet's column indexes ${mib(await sizeOf(where, 'indexes'))}, its search index ${mib(await sizeOf(where, 'search'))}`);
+    if (process.env.BENCH_SEARCH_INDEX === '0') {
+      await dropSearchIndex(where);
+      log('  the search index dropped: the searches below scan');
+    }
     // SQLite works in the process that calls it: its CPU time is what the wall time would be on a quiet machine.
     if (!testOnPostgres) log(`  CPU time: writes ${seconds(writtenCpu)} (this process), indexes ${seconds(serverCpu() - indexCpu)} (the server): ${seconds(writtenCpu + serverCpu() - indexCpu)} in all`);
     const queries: [string, string][] = [
@@ -182,6 +224,7 @@ export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions,
       ['filter + sort', 'filter[event_type]=AGREE&sort=actor1&limit=100'],
       ['search "geneva"', 'q=geneva&limit=100'],
       ['search a rare text', 'q=item%20999999&limit=100'],
+      ['search a text no row holds', 'q=zqxwv&limit=100'],
       ['search + filter + sort', 'q=seoul&filter[event_type]=AGREE&sort=-event_date&limit=100'],
       // What the paged grid asks for its ref cells: the labels of 200 rows spread over the sheet, and the picker's search.
       ['200 rows by id (ref labels)', `${Array.from({ length: 200 }, (_, k) => `id=${rows[Math.floor((k * rows.length) / 200)]![1]}`).join('&')}&limit=200`],

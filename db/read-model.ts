@@ -14,6 +14,7 @@ import type { Db } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, sheets, users } from './schema';
 import { type RowsPageSource, rowPositions, rowsPage, sqliteRows } from './rows-page';
 import { columnIndexName, sqliteSheetIndexes } from './sheet-indexes';
+import { hasSqliteSearchIndex, searchIndexName } from './search-index';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
 import { giveTurns } from '../server/http/turns';
 import { IMPORTED_ROW } from '../server/sync/store';
@@ -105,6 +106,7 @@ export class SqliteReadModel implements ReadModel {
       keptCount: async () => db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))).get()?.n,
       indexes: async () => sqliteSheetIndexes(db.$client, datasetId, sheetId),
       indexName: (columnId, kind) => columnIndexName(sqliteRows.keys, datasetId, sheetId, columnId, kind),
+      searchIndex: async () => (hasSqliteSearchIndex(db.$client, datasetId, sheetId) ? searchIndexName(datasetId, sheetId) : undefined),
     };
   }
 

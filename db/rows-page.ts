@@ -6,11 +6,13 @@
  * A sheet past `LARGE_SHEET_ROWS` rows has an index per column on the column's sort key (`db/sheet-indexes.ts`,
  * docs/large-sheets.md): the keys below are the expressions those indexes hold, so a page that
  * sorts or filters by a column walks its index; a sheet without them gets the same rows in the same order
- * from a scan.
+ * from a scan. Such a sheet gets a search index too (`db/search-index.ts`), which narrows a search to the rows
+ * that may hold its text before the same terms as a scan's decide.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { CellValue, Column } from '../model/columns';
 import type { RowsPage, RowsPageQuery } from '../server/storage';
+import { ftsQuery, searchable } from './search-index';
 
 /** A sheet gets an index per column once it holds this many rows (docs/large-sheets.md). */
 export const LARGE_SHEET_ROWS = 20_000;
@@ -33,6 +35,14 @@ export interface RowsDialect {
   keys: KeySql;
   /** Forces a page's scan of `rows r` onto an index the plan knows fits (SQLite; PostgreSQL's planner picks it). */
   indexHint(name: string): SQL;
+  /**
+   * A term keeping the rows the sheet's search index says may hold `text` (`searchable`), with the hint that
+   * has the scan of `rows r` follow it; none where the search's term over the raw cells is what the index serves
+   * (PostgreSQL).
+   */
+  narrowSearch(index: string, text: string): { term: SQL; hint: SQL } | undefined;
+  /** How many rows the search index says may hold `text`, as `n` (read from the index alone; SQLite). */
+  searchCandidates(index: string, text: string): SQL | undefined;
 }
 
 /** The expressions a column's index holds: plain SQL text, identical in `CREATE INDEX` and in the queries. */
@@ -101,6 +111,12 @@ export const sqliteRows: RowsDialect = {
   binary: (text) => text,
   keys: sqliteKeys,
   indexHint: (name) => sql.raw(` indexed by "${name}"`),
+  // The rows by rowid, from the index's list: not the sheet's rows by primary key, each looked up in that list.
+  narrowSearch: (index, text) => ({
+    term: sql`r.rowid in (select rowid from ${sql.raw(`"${index}"`)} where ${sql.raw(`"${index}"`)} match ${ftsQuery(text)})`,
+    hint: sql.raw(' not indexed'),
+  }),
+  searchCandidates: (index, text) => sql`select count(*) as n from ${sql.raw(`"${index}"`)} where ${sql.raw(`"${index}"`)} match ${ftsQuery(text)}`,
 };
 
 export const pgRows: RowsDialect = {
@@ -114,6 +130,8 @@ export const pgRows: RowsDialect = {
   binary: (text) => sql`${text} collate "C"`,
   keys: pgKeys,
   indexHint: () => sql``,
+  narrowSearch: () => undefined,
+  searchCandidates: () => undefined,
 };
 
 /** How a column is indexed and sorted: by its text, as a code column (text, and the cell's JSON), or by number. */
@@ -181,6 +199,8 @@ export interface RowsPageSource {
   indexes(): Promise<ReadonlySet<string>>;
   /** The name of a column's index (whether or not it exists). */
   indexName(columnId: string, kind: KeyKind): string;
+  /** The name of the sheet's search index when it exists and may be used (absent: the search scans). */
+  searchIndex?(): Promise<string | undefined>;
 }
 
 interface PageRow { rowId: string; cells: string; reviewStatus: string }
@@ -218,10 +238,15 @@ export async function rowsPage(d: RowsDialect, source: RowsPageSource, datasetId
   }
 
   const status = sql`coalesce(v.status, 'unreviewed')`;
-  const from = matching(d, columns, query, sheetRows, indexOf);
+  const search = await searchIndexFor(d, source, query.q);
+  const from = matching(d, columns, query, sheetRows, indexOf, search && { index: search.index, lead: true });
   const total = kept ?? Number((await source.run<{ n: number | string }>(sql`select count(*) as n ${from}`))[0]!.n);
   const order = orderBy(d, columns, sort, direction, status);
-  const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${from}
+  // In row-id order, when the index finds many rows, walking the sheet in that order (each row looked up in the
+  // index's list) reaches the page's rows sooner than reading and sorting all of those the index finds.
+  const walk = search?.candidates !== undefined && sort === 'row_id' && search.candidates ** 2 > (query.offset + query.limit) * search.rows;
+  const pageFrom = walk ? matching(d, columns, query, sheetRows, indexOf, { index: search.index, lead: false }) : from;
+  const rows = await source.run<PageRow>(sql`select r.row_id as "rowId", r.cells as cells, ${status} as "reviewStatus" ${pageFrom}
     order by ${order} limit ${query.limit} offset ${query.offset}`);
   return { total, rows: rows.map(parsed) };
 }
@@ -252,7 +277,8 @@ export async function rowPositions(
     return found;
   }
   const status = sql`coalesce(v.status, 'unreviewed')`;
-  const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined);
+  const search = await searchIndexFor(d, source, query.q);
+  const from = matching(d, columns, { ...query, offset: 0, limit: 0 }, sheetRows, () => undefined, search && { index: search.index, lead: true });
   const order = orderBy(d, columns, sort, direction, status);
   const numbered = await source.run<{ rowId: string; n: number | string }>(sql`select t."rowId", t.n from (
     select r.row_id as "rowId", row_number() over (order by ${order}) - 1 as n ${from}) t where t."rowId" in (${ids})`);
@@ -261,12 +287,34 @@ export async function rowPositions(
 }
 
 /**
+ * Past this share of the sheet's rows, reading the rows the search index finds one by one costs more than
+ * reading the whole sheet in order (SQLite): the search scans (docs/large-sheets.md#what-a-large-sheet-gets-a-search-index).
+ */
+export const SEARCH_INDEX_SHARE = 0.25;
+
+/**
+ * The sheet's search index, when it exists, can narrow the text and narrows it enough to be worth it; with how
+ * many rows it finds and the sheet holds (SQLite).
+ */
+async function searchIndexFor(d: RowsDialect, source: RowsPageSource, q: string | undefined): Promise<{ index: string; candidates?: number; rows: number } | undefined> {
+  if (q === undefined || !searchable(q)) return undefined;
+  const index = await source.searchIndex?.();
+  if (index === undefined) return undefined;
+  const count = d.searchCandidates(index, q);
+  if (!count) return { index, rows: 0 };
+  const [{ n }] = await source.run<{ n: number | string }>(count) as [{ n: number | string }];
+  const rows = await source.keptCount();
+  return rows !== undefined && Number(n) <= rows * SEARCH_INDEX_SHARE ? { index, candidates: Number(n), rows } : undefined;
+}
+
+/**
  * `from … where …` of the rows that match a query's search and filters (with their review, as `v`), through a
- * filtered column's index where there is one.
+ * filtered column's index where there is one, and narrowed by the sheet's search index when given (which the
+ * scan follows when `lead`, and no filtered column's index leads).
  */
 function matching(
   d: RowsDialect, columns: readonly Column[], query: RowsPageQuery, sheetRows: string,
-  indexOf: (columnId: string) => { name: string; kind: KeyKind } | undefined,
+  indexOf: (columnId: string) => { name: string; kind: KeyKind } | undefined, search?: { index: string; lead: boolean },
 ): SQL {
   const status = sql`coalesce(v.status, 'unreviewed')`;
   const where: SQL[] = [sql.raw(sheetRows)];
@@ -299,6 +347,13 @@ function matching(
     // control characters, none of which such a query has): one match over the raw text first, so that only the
     // rows that pass it have their cells read one by one.
     if (!/["\\\u0000-\u001f]/.test(query.q)) where.push(d.contains(sql`r.cells`, pattern));
+    // The search index only narrows (it finds every row holding the text, and maybe others): the terms decide.
+    const narrowed = search === undefined ? undefined : d.narrowSearch(search.index, query.q);
+    if (narrowed) {
+      where.push(narrowed.term);
+      // A filtered column's index, when there is one, leads (the index's rows are then looked up in the list).
+      if (hinted === undefined && search!.lead) hint = narrowed.hint;
+    }
     const searched = columns.filter((c) => SEARCHED.has(c.type)).map((c) => d.contains(d.text(c.id), pattern));
     where.push(searched.length ? sql`(${sql.join(searched, sql` or `)})` : sql`false`);
   }

@@ -13,6 +13,8 @@ parentPort.on('message', ({ id, sql }) => {
     db.exec(sql);
     parentPort.postMessage({ id });
   } catch (error) {
+    // A statement of a transaction failed: the rest of it is undone, and the write lock let go.
+    if (db.inTransaction) db.exec('rollback');
     parentPort.postMessage({ id, error: String(error?.message ?? error) });
   }
 });

@@ -76,6 +76,7 @@ export class SqliteDocStore implements DocStore {
     const rowParams: unknown[] = [];
     const historyParams: unknown[] = [];
     this.db.$client.transaction(() => {
+      this.indexes.bulkWrite(datasetId, sheetId, inserted.length);
       for (let i = 0; i < inserted.length; i += INSERT_BATCH) {
         const batch = inserted.slice(i, i + INSERT_BATCH);
         const statements = this.insertStatements(batch.length);
