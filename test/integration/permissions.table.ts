@@ -207,6 +207,7 @@ export const ROUTES: Record<string, RouteRow> = {
   'POST /api/datasets/:id/sheets/:sheetId/duplicates/merge': {
     who: dataset('editor'), request: async (fx) => ({ params: { sheetId: 'events' }, body: { keep: await fx.freshRow(), merge: [await fx.freshRow()] } }),
   },
+  'GET /api/datasets/:id/sheets/:sheetId/row-positions': { who: dataset('viewer'), request: (fx) => ({ params: { sheetId: 'events' }, query: `row=${fx.row}` }) },
   'GET /api/datasets/:id/sheets/:sheetId/duplicates/rows': { who: dataset('viewer'), request: (fx) => ({ params: { sheetId: 'events' }, query: `row=${fx.row}` }) },
   'POST /api/datasets/:id/sheets/:sheetId/duplicates/dismiss': {
     who: dataset('editor'), request: async (fx) => ({ params: { sheetId: 'events' }, body: { rows: [fx.row, await fx.freshRow()] } }),
@@ -234,6 +235,7 @@ export const ROUTES: Record<string, RouteRow> = {
   'GET /api/datasets/:id/sources': { who: dataset('viewer') },
   'GET /api/datasets/:id/sources/export': { who: dataset('viewer'), request: () => ({ query: CSV }) },
   'GET /api/datasets/:id/sources/:sourceId': { who: dataset('viewer'), request: (fx) => ({ params: { sourceId: fx.source } }) },
+  'GET /api/datasets/:id/sources/:sourceId/anchors': { who: dataset('viewer'), request: (fx) => ({ params: { sourceId: fx.source } }) },
   'POST /api/datasets/:id/sources': { who: dataset('editor'), request: (fx) => ({ body: { title: `Source ${fx.unique()}`, text: 'A text to code from.' } }) },
   'DELETE /api/datasets/:id/sources/:sourceId': { who: dataset('editor'), request: async (fx) => ({ params: { sourceId: await fx.freshSource() } }) },
   'GET /api/datasets/:id/evidence/export': { who: dataset('viewer'), request: () => ({ query: CSV }) },
