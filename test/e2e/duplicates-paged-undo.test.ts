@@ -12,6 +12,7 @@ import { type CreatedUser, createUser, rowHistory } from '../helpers/api';
 import { api, type Client } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { type RunningServer, startServer } from '../helpers/server';
+import { evidenceText } from '../../client/grid/renderer';
 import { cell, launchBrowser } from './browser';
 import { pagedPage, pageRows, rowsDataset } from './paged-setup';
 
@@ -27,8 +28,6 @@ let editor: CreatedUser;
 let context: BrowserContext;
 let page: Page;
 let rows: string[];
-/** How the paged grid writes a passage: its source and span. */
-let spanOf: (exact: string) => string;
 const clients: Client[] = [];
 
 const serverRow = async (rowId: string) => (await pageRows(server, DATASET)).find((r) => r.row_id === rowId);
@@ -44,7 +43,6 @@ beforeAll(async () => {
     { ...SHELLING, event_type: 'PROTEST', summary: 'A protest.' },
   ], clients);
   const source = (await api(server, `/api/datasets/${DATASET}/sources`, { body: { title: 'Wires', text: TEXT } })).body.id as string;
-  spanOf = (exact: string) => `${source}:${TEXT.indexOf(exact)}-${TEXT.indexOf(exact) + exact.length}`;
   const anchor = (exact: string): Anchor => ({ source, start: TEXT.indexOf(exact), end: TEXT.indexOf(exact) + exact.length, exact });
   getRowCells(clients[0]!.doc).set('evidence', [anchor(FIRST)]);
   getRowCells(clients[1]!.doc).set('evidence', [anchor(SECOND)]);
@@ -75,7 +73,7 @@ describe('merging duplicates in the paged grid', () => {
     expect((await serverRow(first))?.cameo_code).toBe('195');
     expect(await serverRow(second)).toBeUndefined();
     // The grid shows the kept row with both passages, and the other row no more.
-    await expect.poll(() => cell(page, first, 'evidence').textContent()).toBe(`${spanOf(FIRST)}; ${spanOf(SECOND)}`);
+    await expect.poll(() => cell(page, first, 'evidence').textContent()).toBe(evidenceText([FIRST, SECOND]));
     await expect.poll(() => cell(page, second, 'summary').count()).toBe(0);
     // The history has the merge, by the user who made it: in the row's story and through the API.
     await cell(page, first, 'summary').click({ button: 'right' });
@@ -93,7 +91,7 @@ describe('merging duplicates in the paged grid', () => {
     expect(passages((await serverRow(first))?.evidence)).toEqual([FIRST]);
     expect((await serverRow(first))?.cameo_code ?? null).toBeNull();
     await expect.poll(() => cell(page, second, 'summary').textContent(), { timeout: 15_000 }).toBe('Artillery fire on Kramatorsk.');
-    await expect.poll(() => cell(page, first, 'evidence').textContent()).toBe(spanOf(FIRST));
+    await expect.poll(() => cell(page, first, 'evidence').textContent()).toBe(evidenceText([FIRST]));
 
     // Redo merges them again.
     await page.keyboard.press('Control+y');
