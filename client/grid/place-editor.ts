@@ -4,7 +4,7 @@
  * keys 1–4 set the precision (1 the town or city named, 2 near it or within its district, 3 only the
  * region, 4 only the country); Escape leaves the cell as it was.
  */
-import type { ICellEditorComp, ICellEditorParams } from 'ag-grid-community';
+import type { ICellEditorParams } from 'ag-grid-community';
 import type { CellValue, Column } from '../../model/columns';
 import { isCountryCode } from '../../model/countries';
 import { isPlace, namedPlace, type Place, PLACE_PRECISIONS, type PlacePrecision, PRECISION_LABELS } from '../../model/places';
@@ -12,7 +12,8 @@ import type { PlaceMatch } from '../../model/places-http';
 import { searchPlaces } from '../api';
 import type { RowData } from './binding';
 import type { GridContext } from './context';
-import { OptionList, focusAtEnd, keepCaretKey } from './option-list';
+import { OptionList, keepCaretKey } from './option-list';
+import { SearchPicker } from './search-picker';
 
 type EditorParams = ICellEditorParams<RowData, CellValue, GridContext> & {
   tesseraColumn: Column;
@@ -32,9 +33,7 @@ const KIND_LABEL: Record<PlaceMatch['kind'], string> = { city: 'place', admin1: 
 /** One line of the list: the cell's own place (kept as it is), or a gazetteer entry. */
 type Choice = { kind: 'current'; place: Place } | { kind: 'match'; match: PlaceMatch };
 
-export class PlaceEditor implements ICellEditorComp<RowData> {
-  private readonly box = document.createElement('div');
-  private readonly input = document.createElement('input');
+export class PlaceEditor extends SearchPicker<EditorParams> {
   private readonly scope = document.createElement('label');
   private readonly scopeBox = document.createElement('input');
   private readonly list = new OptionList('pick-list place-list', () => {
@@ -42,7 +41,6 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
     this.params.stopEditing();
   });
   private readonly precisions = document.createElement('div');
-  private params!: EditorParams;
   private current: Place | null = null;
   private country: string | null = null;
   private choices: Choice[] = [];
@@ -50,10 +48,6 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
   private precision: PlacePrecision | null = null;
   /** The query the list answers; a newer one is on its way while they differ. */
   private answered: string | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private searchNo = 0;
-  /** What `getValue` hands back; undefined until something is picked (the cell then keeps its value). */
-  private result: CellValue | undefined;
 
   init(params: EditorParams): void {
     this.params = params;
@@ -95,30 +89,6 @@ export class PlaceEditor implements ICellEditorComp<RowData> {
     });
     this.paint();
     if (this.input.value.trim() !== '') this.search();
-  }
-
-  getGui(): HTMLElement {
-    return this.box;
-  }
-
-  isPopup(): boolean {
-    return true;
-  }
-
-  getPopupPosition(): 'under' {
-    return 'under';
-  }
-
-  afterGuiAttached(): void {
-    focusAtEnd(this.input);
-  }
-
-  getValue(): CellValue {
-    return this.result === undefined ? this.params.value ?? null : this.result;
-  }
-
-  destroy(): void {
-    clearTimeout(this.timer);
   }
 
   private onKey(e: KeyboardEvent): void {

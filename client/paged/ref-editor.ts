@@ -5,10 +5,11 @@
  * empties the cell, Escape leaves it as it was. The document grid's pick editor does the same from the rows in
  * the browser; here the sheet may hold a million rows, so the choices are only ever the server's first answers.
  */
-import type { ICellEditorComp, ICellEditorParams } from 'ag-grid-community';
+import type { ICellEditorParams } from 'ag-grid-community';
 import type { CellValue, Column } from '../../model/columns';
 import { startText } from '../grid/editor-start';
-import { OptionList, focusAtEnd, keepCaretKey } from '../grid/option-list';
+import { OptionList, keepCaretKey } from '../grid/option-list';
+import { SearchPicker } from '../grid/search-picker';
 import type { RefRow, RefRows } from './ref-rows';
 
 export type RefEditorParams = ICellEditorParams<unknown, CellValue> & { tesseraColumn: Column; refs: RefRows };
@@ -19,24 +20,17 @@ export const SEARCH_DELAY_MS = 300;
 /** The empty choice, and rows. */
 type Choice = { id: null } | RefRow;
 
-export class RefEditor implements ICellEditorComp {
-  private readonly box = document.createElement('div');
-  private readonly input = document.createElement('input');
+export class RefEditor extends SearchPicker<RefEditorParams> {
   private readonly list = new OptionList('pick-list ref-list', () => {
     this.take();
     this.params.stopEditing();
   });
-  private params!: RefEditorParams;
   private sheetId = '';
   private current: string | null = null;
   private choices: Choice[] = [];
   /** The text the list answers; a newer search is on its way while it differs from what is typed. */
   private answered: string | null = null;
   private failed: string | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private searchNo = 0;
-  /** What `getValue` hands back; undefined until something is picked (the cell then keeps its value). */
-  private result: CellValue | undefined;
 
   init(params: RefEditorParams): void {
     this.params = params;
@@ -60,31 +54,6 @@ export class RefEditor implements ICellEditorComp {
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.paint();
     void this.search();
-  }
-
-  getGui(): HTMLElement {
-    return this.box;
-  }
-
-  isPopup(): boolean {
-    return true;
-  }
-
-  getPopupPosition(): 'under' {
-    return 'under';
-  }
-
-  afterGuiAttached(): void {
-    focusAtEnd(this.input);
-  }
-
-  getValue(): CellValue {
-    return this.result === undefined ? this.params.value ?? null : this.result;
-  }
-
-  destroy(): void {
-    clearTimeout(this.timer);
-    this.searchNo += 1;
   }
 
   private onKey(e: KeyboardEvent): void {
