@@ -70,6 +70,8 @@ export class ReadingPane {
   /** The actors the selected passage names, offered for the focused row's actor columns. */
   private readonly actorBar = h('div', { class: 'actor-offers', 'data-testid': 'actor-offers', hidden: true });
   private actorFrame = 0;
+  /** Set while the mouse button pressed in the text is down (a selection being dragged). */
+  private selecting = false;
   private readonly readerView: HTMLElement;
   private readonly toggleButton: HTMLButtonElement;
   private sources: SourceSummary[] = [];
@@ -136,14 +138,27 @@ export class ReadingPane {
     const onKey = (e: KeyboardEvent) => this.onKey(e);
     document.addEventListener('keydown', onKey);
     this.off.push(() => document.removeEventListener('keydown', onKey));
-    // Once per frame at most: a drag changes the selection at every move of the mouse.
+    // Once per frame at most, and not while the mouse is still selecting: the bar opens above the text and
+    // would move it under the pointer, so that the drag ended on other words than the coder meant.
     const onSelection = () => {
       cancelAnimationFrame(this.actorFrame);
+      if (this.selecting) return;
       this.actorFrame = requestAnimationFrame(() => this.renderActorOffers());
     };
+    const onPress = (e: MouseEvent) => {
+      if (e.button === 0) this.selecting = true;
+    };
+    const onRelease = () => {
+      if (!this.selecting) return;
+      this.selecting = false;
+      onSelection();
+    };
+    this.textEl.addEventListener('mousedown', onPress);
+    document.addEventListener('mouseup', onRelease);
     document.addEventListener('selectionchange', onSelection);
     this.off.push(() => {
       document.removeEventListener('selectionchange', onSelection);
+      document.removeEventListener('mouseup', onRelease);
       cancelAnimationFrame(this.actorFrame);
     });
     this.off.push(this.index.onChange((changed) => {
