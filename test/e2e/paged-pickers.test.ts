@@ -7,16 +7,13 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newRowId } from '../../model/ids';
-import type * as Y from 'yjs';
-import { ACTOR_LIST_COLUMNS } from '../../model/actors';
-import { getSheet } from '../../model/document';
-import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createUser } from '../helpers/api';
 import { api } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { cell, waitLive } from './browser';
 import { browserSuite } from './fixtures';
+import { actorList } from './paged-setup';
 
 const DATASET = 'paged-places';
 const e2e = browserSuite();
@@ -36,18 +33,9 @@ beforeAll(async () => {
   });
   await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows`)).body.total).toBe(1));
   // An actor list of two actors, named by the events' actor1 column.
-  expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets`, { body: { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS } })).status).toBe(201);
-  for (const actor of [{ name: 'North Korea', aliases: ['Pyongyang', 'DPRK'], country: 'PRK' }, { name: 'South Korea', aliases: ['Seoul'], country: 'KOR' }]) {
-    const a = await e2e.connect(rowRoom(DATASET, 'actors', newRowId()), editor.token);
-    a.doc.transact(() => { for (const [k, v] of Object.entries(actor)) getRowCells(a.doc).set(k, v); });
-  }
-  const admin = await e2e.connect(DATASET, e2e.server.adminToken);
-  admin.doc.transact(() => {
-    for (const column of getSheet(admin.doc, 'events')!.get('columns') as Y.Array<Y.Map<unknown>>) if (column.get('id') === 'actor1') column.set('actors', 'actors');
-  });
-  await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/actors/rows`)).body.total).toBe(2));
-  await eventually(async () => expect(((await api(e2e.server, `/api/datasets/${DATASET}`)).body.sheets as Array<{ id: string; columns: Array<{ id: string; actors?: string }> }>)
-    .find((x) => x.id === 'events')!.columns.find((c) => c.id === 'actor1')!.actors).toBe('actors'));
+  await actorList(e2e.server, DATASET, editor.token, [
+    { name: 'North Korea', aliases: ['Pyongyang', 'DPRK'], country: 'PRK' }, { name: 'South Korea', aliases: ['Seoul'], country: 'KOR' },
+  ], e2e.clients);
   ({ page } = await e2e.signedIn(editor.token, `/d/${DATASET}/events`));
   await cell(page, row, 'summary').waitFor();
   await waitLive(page);

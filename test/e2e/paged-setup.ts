@@ -4,7 +4,10 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type * as Y from 'yjs';
+import { ACTOR_LIST_COLUMNS } from '../../model/actors';
 import type { CellValue } from '../../model/columns';
+import { getSheet } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
@@ -46,4 +49,27 @@ export async function pagedPage(
   await cell(opened.page, firstRow, 'summary').waitFor({ timeout: 30_000 });
   await waitLive(opened.page);
   return opened;
+}
+
+/**
+ * Gives a `rows` dataset an actor list (sheet `actors`, one row per actor, written as `token`'s user) and makes
+ * the events' `actor1` column name it; resolves once the server has both.
+ */
+export async function actorList(
+  server: RunningServer, datasetId: string, token: string, actors: ReadonlyArray<Record<string, CellValue>>, clients: Client[],
+): Promise<void> {
+  expect((await api(server, `/api/datasets/${datasetId}/sheets`, { body: { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS } })).status).toBe(201);
+  for (const actor of actors) {
+    const a = await connectSynced(server, rowRoom(datasetId, 'actors', newRowId()), token);
+    clients.push(a);
+    a.doc.transact(() => { for (const [k, v] of Object.entries(actor)) getRowCells(a.doc).set(k, v); });
+  }
+  const admin = await connectSynced(server, datasetId, server.adminToken);
+  clients.push(admin);
+  admin.doc.transact(() => {
+    for (const column of getSheet(admin.doc, 'events')!.get('columns') as Y.Array<Y.Map<unknown>>) if (column.get('id') === 'actor1') column.set('actors', 'actors');
+  });
+  await eventually(async () => expect((await api(server, `/api/datasets/${datasetId}/sheets/actors/rows`)).body.total).toBe(actors.length));
+  await eventually(async () => expect(((await api(server, `/api/datasets/${datasetId}`)).body.sheets as Array<{ id: string; columns: Array<{ id: string; actors?: string }> }>)
+    .find((x) => x.id === 'events')!.columns.find((c) => c.id === 'actor1')!.actors).toBe('actors'));
 }

@@ -9,19 +9,13 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type * as Y from 'yjs';
-import { ACTOR_LIST_COLUMNS } from '../../model/actors';
-import { getSheet } from '../../model/document';
-import { newRowId } from '../../model/ids';
-import { rowRoom } from '../../model/rooms';
-import { getRowCells } from '../../model/row-document';
 import { createUser } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { api } from '../helpers/clients';
 import { csvOf, importFile } from '../helpers/import';
 import { cell } from './browser';
 import { browserSuite } from './fixtures';
-import { pagedPage, pageRows, rowsDataset } from './paged-setup';
+import { actorList, pagedPage, pageRows, rowsDataset } from './paged-setup';
 import { dragSelect } from './select-text';
 
 const DATASET = 'paged-sources';
@@ -131,18 +125,7 @@ describe('sources in the paged grid', () => {
 
   it('offers the actors a selected passage names, for the focused row, written into its own document', async () => {
     // An actor list, named by the events' actor1 column: the grid reads it as the column comes to name it.
-    expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets`, { body: { id: 'actors', name: 'Actors', columns: ACTOR_LIST_COLUMNS } })).status).toBe(201);
-    for (const actor of [{ name: 'North Korea', aliases: ['Pyongyang', 'DPRK'] }, { name: 'South Korea', aliases: ['Seoul'] }]) {
-      const a = await e2e.connect(rowRoom(DATASET, 'actors', newRowId()), token);
-      a.doc.transact(() => { for (const [k, v] of Object.entries(actor)) getRowCells(a.doc).set(k, v); });
-    }
-    const admin = await e2e.connect(DATASET, e2e.server.adminToken);
-    admin.doc.transact(() => {
-      for (const column of getSheet(admin.doc, 'events')!.get('columns') as Y.Array<Y.Map<unknown>>) if (column.get('id') === 'actor1') column.set('actors', 'actors');
-    });
-    await eventually(async () => expect((await api(e2e.server, `/api/datasets/${DATASET}/sheets/actors/rows`)).body.total).toBe(2));
-    await eventually(async () => expect(((await api(e2e.server, `/api/datasets/${DATASET}`)).body.sheets as Array<{ id: string; columns: Array<{ id: string; actors?: string }> }>)
-      .find((x) => x.id === 'events')!.columns.find((c) => c.id === 'actor1')!.actors).toBe('actors'));
+    await actorList(e2e.server, DATASET, token, [{ name: 'North Korea', aliases: ['Pyongyang', 'DPRK'] }, { name: 'South Korea', aliases: ['Seoul'] }], e2e.clients);
     await cell(ana, rows[2]!, 'summary').click();
     await selectText(ana, FIRED);
     const offers = ana.getByTestId('actor-offers');
