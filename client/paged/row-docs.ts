@@ -61,7 +61,7 @@ interface OpenRow {
   busy: number;
   /** Set once the server closed its room for good. */
   closed: ClosedRow | null;
-  /** Set once the server's copy was merged in (again after each reconnection it stays set). */
+  /** Set once the server's copy was first merged in; it stays set across reconnections. */
   serverSynced: boolean;
 }
 
