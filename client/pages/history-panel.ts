@@ -10,8 +10,11 @@ import { getReviews, getSheet, getSheets, readColumns } from '../../model/docume
 import { storyLines } from '../review/timeline-text';
 import { h, replaceChildren } from '../ui/dom';
 
-/** The server stores a change within 100 ms; the story is read again this long after the last one. */
-const SETTLE_MS = 600;
+/**
+ * The story is read again this long after the last change seen, so that a burst of changes is one
+ * read. The server stores what it has applied before it answers, so the answer has every change seen.
+ */
+const SETTLE_MS = 250;
 
 export class HistoryPanel {
   readonly element: HTMLElement;

@@ -4,11 +4,14 @@ import { BulkApproveBody, CommentBody, NewFlagBody, ResolveFlagBody } from '../.
 import type { Services } from '../context';
 import { AppError } from '../errors';
 import { readBody } from '../validate';
-import { type DatasetEnv, requireRole } from './dataset-scope';
+import { type DatasetEnv, requireRole, storeApplied } from './dataset-scope';
 
-export function reviewRoutes({ review }: Services) {
+export function reviewRoutes({ review, registry }: Services) {
+  // Reads of the read model first store what this instance has applied, so that a client that has
+  // seen a change (and asks because of it) finds it in the answer.
+  const stored = storeApplied(registry);
   return new Hono<DatasetEnv>()
-    .get('/flags', async (c) => {
+    .get('/flags', stored, async (c) => {
       const { status, reason, sheet, row, by } = c.req.query();
       return c.json(await review.flags(c.get('dataset').id, { status, reason, sheet, row, by }));
     })
@@ -28,7 +31,7 @@ export function reviewRoutes({ review }: Services) {
       return c.json(await review.comment(c.get('dataset'), c.get('user'), c.req.param('flagId'), text, fixed), 201);
     })
     .get('/rows/:rowId/review', async (c) => c.json(await review.row(c.get('dataset'), c.get('user'), c.get('role'), c.req.param('rowId'))))
-    .get('/rows/:rowId/timeline', async (c) => c.json(await review.timeline(c.get('dataset').id, c.req.param('rowId'))))
+    .get('/rows/:rowId/timeline', stored, async (c) => c.json(await review.timeline(c.get('dataset').id, c.req.param('rowId'))))
     .post('/rows/:rowId/approve', async (c) => {
       requireRole(c, 'reviewer');
       const rowId = c.req.param('rowId');

@@ -1,5 +1,5 @@
 /**
- * A read of the read model (an export, the history, progress, a release preview) has every change a
+ * A read of the read model (an export, the history and a row's timeline, progress, a release preview) has every change a
  * client may already have seen: the server stores what it applied before it reads, instead of leaving
  * the last edits in the store window. The edits here are read the moment another client sees them.
  */
@@ -74,6 +74,16 @@ describe('reads after an edit was seen', () => {
       const old = cellOf(writer.doc, SHEET, row, 'actor1');
       await seenEdit(value);
       expect((await rowHistory(server, DATASET, row)).at(-1)).toMatchObject({ column: 'actor1', old, new: value, by: 'Wanda Writer' });
+    }
+  });
+
+  it('tells the edit in the row’s timeline, the History panel’s story', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const value = `timeline ${round}`;
+      await seenEdit(value);
+      const { status, body } = await api(server, `/api/datasets/${DATASET}/rows/${row}/timeline`);
+      expect(status).toBe(200);
+      expect((body as Array<{ kind: string; new?: unknown }>).filter((e) => e.kind === 'cell').at(-1)).toMatchObject({ new: value, by: 'Wanda Writer' });
     }
   });
 
