@@ -503,16 +503,23 @@ export type AgreementLevel = Level;
 export const ROUND_ID = /^[0-9A-Za-z]{1,64}$/;
 
 /**
+ * The most rows a round holds, listed and sampled together: each coder's blind copy is one document of
+ * the round's rows, opened whole, so a round costs what its rows cost, never a sheet's size.
+ */
+export const MAX_ROUND_ROWS = 10_000;
+
+/**
  * `POST /api/datasets/:id/rounds` (dataset admin). The round's rows are `rows`, or, with `sample`,
  * `percent` % of the sheet's rows (rounded up), drawn from the rows not yet in another round of the
  * sheet with a seeded generator (`seed` left out: the server picks one and returns it, so the same
  * sample can be drawn again). Both given: the sample is drawn from the rows not already listed in
- * `rows`, and added to them. Coders must be users who may open the dataset.
+ * `rows`, and added to them; a round of more than `MAX_ROUND_ROWS` rows is refused. Coders must be users
+ * who may open the dataset.
  */
 export const NewRoundBody = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   sheet: z.string().min(1),
-  rows: z.array(z.string().regex(ROW_ID, 'row ids are 1–64 characters of 0-9, A-Z, a-z, _ and -')).max(10_000).optional(),
+  rows: z.array(z.string().regex(ROW_ID, 'row ids are 1–64 characters of 0-9, A-Z, a-z, _ and -')).max(MAX_ROUND_ROWS).optional(),
   columns: z.array(z.string().min(1)).min(1, 'a round needs at least one column'),
   coders: z.array(z.string().min(1)).min(2, 'a round needs at least two coders').max(50),
   levels: z.record(z.string(), z.enum(AGREEMENT_LEVELS)).optional(),

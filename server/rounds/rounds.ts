@@ -7,7 +7,7 @@ import type { Level } from '../../model/agreement/alpha';
 import { type CodedRow, columnAgreement, defaultLevel, levelProblem, type UnitScore } from '../../model/agreement/report';
 import { type CellValue, type Column, isEmpty, sameCellValue } from '../../model/columns';
 import { getSheet, setCell, sheetRows } from '../../model/document';
-import type { Adjudication, Agreement, NewRoundBody, Round, RoundList, RoundSubmitted, RoundUnits } from '../../model/http';
+import { type Adjudication, type Agreement, MAX_ROUND_ROWS, type NewRoundBody, type Round, type RoundList, type RoundSubmitted, type RoundUnits } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { cellProblem } from '../../model/layout';
 import { coderCopyRoom, parseRoom, rowRoom } from '../../model/rooms';
@@ -85,6 +85,12 @@ export class Rounds {
       rows = [...listed, ...drawSample(rowIds.filter((r) => !taken.has(r)), size, seed)];
     }
     if (rows.length === 0) throw badRequest('rows: the round has no rows (every row of the sheet is in a round already)');
+    if (rows.length > MAX_ROUND_ROWS) {
+      // Only a sample can take it past the limit: the listed rows alone are checked with the body.
+      const most = Math.floor(((MAX_ROUND_ROWS - listed.length) / rowIds.length) * 1000) / 10;
+      throw badRequest(`sample: ${body.sample!.percent}% of the sheet makes a round of ${rows.length.toLocaleString('en')} rows; a round holds `
+        + `at most ${MAX_ROUND_ROWS.toLocaleString('en')} (each coder codes a copy of them): sample at most ${most}%`);
+    }
     if (dataset.layout === 'rows') {
       // The copies hold the round's rows only: read those.
       for (const [rowId, row] of await this.storage.docs.storedRows(dataset.id, rows)) if (row.sheetId === body.sheet) sheet.rows.set(rowId, row.cells);

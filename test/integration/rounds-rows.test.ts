@@ -5,12 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSheet, sheetRows, setCell } from '../../model/document';
+import { MAX_ROUND_ROWS } from '../../model/http';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { createUser, rowHistory } from '../helpers/api';
 import { api, connectSynced, type Client } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
+import { csvOf, importFile } from '../helpers/import';
 import { startServer, type RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 
@@ -89,5 +91,21 @@ describe('double coding in the rows layout', () => {
     });
     const units = (await api(server, `/api/datasets/${DATASET}/rounds/${roundId}/units?column=event_type`)).body as Array<{ row: string; current: unknown }>;
     expect(units.find((u) => u.row === row)?.current).toBe('REJECT');
+  });
+
+  it('refuses a sample that would make a round larger than a copy may be, and says how much fits', async () => {
+    const big = 'rounds-by-row-big';
+    expect((await api(server, '/api/datasets', { body: { id: big, name: 'Big', layout: 'rows' } })).status).toBe(201);
+    const count = MAX_ROUND_ROWS + 500;
+    const imported = await importFile(server, big, 'events', csvOf([['summary'], ...Array.from({ length: count }, (_, i) => [`Row ${i}`])]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const body = { sheet: 'events', columns: ['event_type'], coders: ['ana', 'ben'] };
+    const refused = await api(server, `/api/datasets/${big}/rounds`, { body: { ...body, sample: { percent: 100 } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/round of 10,500 rows; a round holds at most 10,000 .*sample at most 95\.2%/);
+    expect((await api(server, `/api/datasets/${big}/rounds`)).body).toEqual([]);
+    const made = await api(server, `/api/datasets/${big}/rounds`, { body: { ...body, sample: { percent: 95.2 } } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.rows).toHaveLength(Math.ceil(count * 0.952));
   });
 });
