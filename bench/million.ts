@@ -24,7 +24,7 @@ import { rowRoom } from '../model/rooms';
 import { getRowCells } from '../model/row-document';
 import { launchBrowser, signedIn } from '../test/e2e/browser';
 import { createUser } from '../test/helpers/api';
-import { api, type Client, connect, connectSynced } from '../test/helpers/clients';
+import { api, type Client, connect } from '../test/helpers/clients';
 import { waitFor } from '../test/helpers/wait';
 import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { type RunningServer, startServer } from '../test/helpers/server';
