@@ -143,7 +143,7 @@ class PagedDataset {
     const role = dataset.role ?? me.role;
     this.readOnly = !canEdit(role);
     const cacheName = `tessera:${location.host}:${me.id}:${dataset.id}:${dataset.createdAt}`;
-    this.conn = new Connection({ datasetId: dataset.id, cacheName, onFatal: (_code, reason) => this.fatal(reason) });
+    this.conn = new Connection({ datasetId: dataset.id, cacheName, small: true, onFatal: (_code, reason) => this.fatal(reason) });
     this.conn.provider.messageHandlers[StoreMessage.RowsChanged] = (_encoder, decoder) => {
       this.applyDeltas(JSON.parse(decoding.readVarString(decoder)) as RowDelta[]);
     };
@@ -243,8 +243,10 @@ class PagedDataset {
     const first = sheets.find((s) => s.id === sheetId) ?? sheets[0];
     if (first) this.show(first.id, first.columns);
     await this.conn.ready;
-    this.renderTabs();
     getSheets(this.conn.doc).observeDeep(() => this.onSheetsChanged());
+    // The document may differ from the dataset read when the page began (a change since, or one of the
+    // offline copy's): its columns win.
+    this.onSheetsChanged();
     // Back and Forward go between the sheets shown, as their addresses say (while this page is the one shown).
     window.addEventListener('popstate', () => {
       if (!this.app.contains(this.gridHost)) return;

@@ -33,6 +33,13 @@ export interface ConnectionOptions {
   onFatal?: (code: number, reason: string) => void;
   /** Called when the user's role on the dataset changed while connected (the server tells). */
   onRoleChange?: (role: string) => void;
+  /**
+   * The document is small (a dataset whose rows are documents of their own holds its sheets' columns
+   * only): connect while the offline copy loads, rather than after, and send what the copy holds once it
+   * is in (the server takes what it has already as a no-op). A whole sheet's document waits instead, so
+   * that the first sync asks only for what it lacks.
+   */
+  small?: boolean;
 }
 
 export function statusText({ state, pending, unstored = 0 }: SyncStatus): string {
@@ -101,6 +108,10 @@ export class Connection {
 
     // Loading a whole document needs no 'update' events, and Yjs encodes every transaction again for
     // its 'update' listeners: seconds for a 100k-row sheet. So they listen only once it is loaded.
+    if (options.small) {
+      this.ready = this.loadBesideSocket();
+      return;
+    }
     const listen = this.listenToUpdates();
     this.ready = this.offline.load().catch((err: unknown) => {
       // No offline copy (private window, storage blocked): work from the server alone.
@@ -228,6 +239,29 @@ export class Connection {
       this.doc.on('update', this.provider._updateHandler);
       this.doc.on('update', this.onUpdate);
     };
+  }
+
+  /**
+   * Connects and loads the offline copy at once. Loaded after the socket opened, the copy goes to the
+   * server as one update (its origin is the offline store: the provider sends it, the store does not
+   * keep it again); loaded before, the first sync takes what the server lacks.
+   */
+  private async loadBesideSocket(): Promise<void> {
+    this.offline.track();
+    this.doc.on('update', this.onUpdate);
+    if (navigator.onLine) this.provider.connect();
+    const synced = this.provider.synced || !navigator.onLine ? Promise.resolve() : new Promise<void>((resolve) => {
+      const done = (isSynced: boolean) => {
+        if (!isSynced) return;
+        this.provider.off('sync', done);
+        resolve();
+      };
+      this.provider.on('sync', done);
+    });
+    await this.offline.load().catch((err: unknown) => console.warn('The offline copy could not be read', err));
+    performance.mark('tessera:offline-copy-loaded');
+    // Ready with the copy when it had the sheets, else with the first sync (which the store keeps as it comes).
+    if (getSheets(this.doc).size === 0) await synced;
   }
 
   private storeOfflineCopySoon(): void {

@@ -5,8 +5,11 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { columnId, getSheet, sheetColumns } from '../../model/document';
 import { createUser } from '../helpers/api';
-import { api } from '../helpers/clients';
+import { api, connectSynced } from '../helpers/clients';
+import { waitFor } from '../helpers/wait';
 import { cell, cellText, pasteIntoFocused, typeInto, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 import { type PageRow, pagedPage, pageRows, rowsDataset } from './paged-setup';
@@ -137,4 +140,46 @@ describe('rows kept offline', () => {
     await expect.poll(stored, { timeout: 30_000 }).toBe(count);
     await waitLive(tab);
   });
+
+  it('sends what the dataset’s offline copy holds that the server lacks, loaded while the socket opens', async () => {
+    // The copy of an earlier visit holds a change of the dataset's document that never reached the server
+    // (an admin renamed a column offline): made here as that tab would have, with a client id of its own.
+    const admin = await connectSynced(e2e.server, DATASET, e2e.server.adminToken);
+    e2e.clients.push(admin);
+    const offline = new Y.Doc();
+    Y.applyUpdate(offline, Y.encodeStateAsUpdate(admin.doc));
+    const summary = readColumnMaps(offline).find((c) => columnId(c) === 'summary')!;
+    summary.set('name', 'Summary (renamed offline)');
+    const unsent = Y.encodeStateAsUpdate(offline, Y.encodeStateVector(admin.doc));
+
+    const { context: adminContext, page: adminPage } = await pagedPage(e2e.browser, e2e.server, DATASET, e2e.server.adminToken, rows[0]!);
+    try {
+      await adminPage.evaluate(async (update) => {
+        const info = (await indexedDB.databases()).find((d) => d.name?.startsWith('tessera:') && !d.name.endsWith(':rows'));
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open(info!.name!);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction('updates', 'readwrite');
+          tx.objectStore('updates').add(new Uint8Array(update));
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+      }, [...unsent]);
+      await adminPage.reload();
+      await waitFor(() => readColumnMaps(admin.doc).find((c) => columnId(c) === 'summary')?.get('name') === 'Summary (renamed offline)',
+        { timeoutMs: 15_000, what: 'the column renamed offline at the server' });
+      await expect.poll(() => adminPage.locator('.ag-header-cell[col-id=summary]').textContent()).toContain('Summary (renamed offline)');
+    } finally {
+      await adminContext.close();
+    }
+  });
 });
+
+/** The column maps of the document's `events` sheet. */
+function readColumnMaps(doc: Y.Doc): Array<Y.Map<unknown>> {
+  return sheetColumns(getSheet(doc, 'events')!).toArray();
+}
