@@ -8,12 +8,14 @@
  *    900,000 by the scrollbar, and the tab's JS heap after scrolling through 50 screens;
  * 3. BROWSERS (default 10) tabs each scrolled somewhere else and EDITORS (default 10) stock y-websocket clients
  *    editing rows: the server's RSS, and the time from an editor's write to its paint in a tab showing the row;
- * 4. a server restart: from the new process's start to the first page of rows served.
+ * 4. BENCH_MILLION_DATASETS (default 10) datasets of as many rows open at once, each in a tab with an editor: the
+ *    server's RSS (the others written straight into the read model);
+ * 5. a server restart: from the new process's start to the first page of rows served.
  *
  * Today's layout (one document per dataset) is the peer: its numbers at 100k rows come from `bench/browser.ts`
  * and `npm run bench -- scale`; at a million rows it cannot load in a tab at all.
  *
- * `npm run bench -- million`, or `npx tsx bench/million.ts`; BENCH_MILLION_ROWS, BENCH_MILLION_FILL, BENCH_BROWSERS, BENCH_EDITORS;
+ * `npm run bench -- million`, or `npx tsx bench/million.ts`; BENCH_MILLION_ROWS, BENCH_MILLION_FILL, BENCH_BROWSERS, BENCH_EDITORS, BENCH_MILLION_DATASETS;
  * TESSERA_TEST_STORE=pg for PostgreSQL. Prints numbers; never asserts.
  */
 import { join } from 'node:path';
@@ -44,6 +46,8 @@ export interface MillionOptions {
   byImport: boolean;
   browsers: number;
   editors: number;
+  /** Datasets of `rows` rows open at once at the end (the first one and `datasets - 1` more). */
+  datasets: number;
 }
 
 declare global {
@@ -65,13 +69,18 @@ function instrument(): void {
   observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 }
 
-/** `count` events rows straight into the read model's `rows` table; their ids in order. */
-async function fillRows(where: string, count: number): Promise<string[]> {
+/** `count` events rows straight into the read model's `rows` table of `datasetId`; their ids in order. */
+async function fillRows(where: string, count: number, datasetId = DATASET): Promise<string[]> {
   const rand = prng(11);
   const now = Date.now();
   const ids = Array.from({ length: count }, (_, i) => ulid(now - count + i));
-  await writeRows(where, count, (i) => [DATASET, ids[i]!, JSON.stringify(eventRow(rand, i)), now]);
+  await writeRows(where, count, (i) => [datasetId, ids[i]!, JSON.stringify(eventRow(rand, i)), now]);
   return ids;
+}
+
+/** Where the server's read model is, for `fillRows`. */
+async function readModelOf(server: RunningServer): Promise<string> {
+  return testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db');
 }
 
 const rss = (server: RunningServer) => readMemory(server.process.pid!)?.rss;
@@ -101,7 +110,45 @@ async function heapMiB(page: Page): Promise<number> {
   return usedSize;
 }
 
-export async function runMillion({ rows, byImport, browsers, editors }: MillionOptions, log: (line: string) => void): Promise<void> {
+/**
+ * Memory is bounded by what is being edited, not by what is stored: `datasets - 1` more datasets of `rows` rows
+ * (written straight into the read model), each opened in a tab of its own, scrolled somewhere, with a stock
+ * editor writing one of its rows, beside the first dataset's tabs and editors; the server's RSS then.
+ */
+async function moreDatasets(
+  server: RunningServer, browser: Browser, token: string, rows: number, datasets: number, clients: Client[], log: (line: string) => void,
+): Promise<void> {
+  const where = await readModelOf(server);
+  const filled = performance.now();
+  const ids: string[] = [];
+  for (let d = 2; d <= datasets; d++) {
+    const id = `${DATASET}-${d}`;
+    const created = await api(server, '/api/datasets', { body: { id, name: `A million rows, ${d}`, layout: 'rows' } });
+    if (created.status !== 201) throw new Error(`creating dataset ${id}: ${created.status} ${JSON.stringify(created.body)}`);
+    await fillRows(where, rows, id);
+    ids.push(id);
+  }
+  log(`  ${datasets - 1} more datasets of ${int(rows)} rows written into the read model in ${seconds(performance.now() - filled)}; server RSS ${mib(rss(server))}`);
+  const memory = sampleMemory(server.process.pid!);
+  for (const [i, id] of ids.entries()) {
+    const tab = await signedIn(browser, server.url, token, `/d/${id}/events`);
+    await tab.page.locator('[data-testid=sync-status][data-state=saved]').waitFor({ timeout: 60_000 });
+    await scrollTo(tab.page, (i + 1) / (ids.length + 1));
+    const rowId = await tab.page.evaluate(() => document.querySelector('.ag-row[row-id]')?.getAttribute('row-id') ?? null);
+    if (!rowId) throw new Error(`no row shown in ${id}`);
+    const client = connect(server, rowRoom(id, 'events', rowId), token);
+    clients.push(client);
+    await waitFor(() => client.provider.synced, { timeoutMs: 120_000, what: `the editor's row of ${id}` });
+    getRowCells(client.doc).set('summary', `edited in ${id}`);
+    await tab.page.waitForFunction(([row, value]) =>
+      document.querySelector(`.ag-row[row-id="${row}"] .ag-cell[col-id="summary"]`)?.textContent === value,
+    [rowId, `edited in ${id}`] as const, { polling: 20, timeout: 30_000 });
+  }
+  log(`  ${datasets} datasets of ${int(rows)} rows open, each in tabs scrolled somewhere with an editor: server RSS ${mib(rss(server))}, `
+    + `peak while they opened ${mib(memory.stop())}`);
+}
+
+export async function runMillion({ rows, byImport, browsers, editors, datasets }: MillionOptions, log: (line: string) => void): Promise<void> {
   let server = await startServer({ env: { LOG_LEVEL: 'warn' } });
   let browser: Browser | null = null;
   const clients: Client[] = [];
@@ -137,7 +184,7 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
       const first = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1000&offset=${rows - 1000}`);
       ids = (first.body as { rows: Array<{ row_id: string }> }).rows.map((r) => r.row_id);
     } else {
-      ids = await fillRows(testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db'), rows);
+      ids = await fillRows(await readModelOf(server), rows);
       log(`  rows written into the read model in ${seconds(performance.now() - fill)}; server RSS ${mib(rss(server))}`);
     }
     await sleep(200);
@@ -216,6 +263,8 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
     log(`  an editor's write to its paint in a tab showing the row (${latencies.length} edits): p50 ${ms(percentile(latencies, 50), 0)}, p99 ${ms(percentile(latencies, 99), 0)}`);
     log(`  server RSS with ${browsers} tabs and ${editors} editors after the edits: ${mib(rss(server))}`);
 
+    if (datasets > 1) await moreDatasets(server, browser, editor.token, rows, datasets, clients, log);
+
     for (const c of clients.splice(0)) c.destroy();
     await browser.close();
     browser = null;
@@ -237,5 +286,8 @@ export async function runMillion({ rows, byImport, browsers, editors }: MillionO
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const env = (name: string, fallback: number) => Number(process.env[name]) || fallback;
-  await runMillion({ rows: env('BENCH_MILLION_ROWS', 1_000_000), byImport: process.env.BENCH_MILLION_FILL !== 'sql', browsers: env('BENCH_BROWSERS', 10), editors: env('BENCH_EDITORS', 10) }, console.log);
+  await runMillion({
+    rows: env('BENCH_MILLION_ROWS', 1_000_000), byImport: process.env.BENCH_MILLION_FILL !== 'sql', browsers: env('BENCH_BROWSERS', 10),
+    editors: env('BENCH_EDITORS', 10), datasets: env('BENCH_MILLION_DATASETS', 10),
+  }, console.log);
 }

@@ -297,6 +297,7 @@ async function main(): Promise<void> {
     else if (b === 'million') {
       await runMillion({
         rows: numberEnv('BENCH_MILLION_ROWS', quick ? 100_000 : 1_000_000), byImport: process.env.BENCH_MILLION_FILL !== 'sql', browsers: numberEnv('BENCH_BROWSERS', 10), editors: numberEnv('BENCH_EDITORS', 10),
+        datasets: numberEnv('BENCH_MILLION_DATASETS', quick ? 2 : 10),
       }, log);
     }
     else if (b === 'million-out') await runMillionOut(numberEnv('BENCH_MILLION_ROWS', quick ? 100_000 : 1_000_000), log);
