@@ -241,7 +241,12 @@ class PagedDataset {
     // The sheets and their columns come from the dataset's document; the first page needs only them.
     const sheets = this.dataset.sheets;
     const first = sheets.find((s) => s.id === sheetId) ?? sheets[0];
-    if (first) this.show(first.id, first.columns);
+    if (first) {
+      // The address names the sheet shown, as the document grid's does (`/d/DATASET` opens its first sheet).
+      const path = datasetPath(this.dataset.id, first.id);
+      if (location.pathname !== path) history.replaceState(null, '', path);
+      this.show(first.id, first.columns);
+    }
     await this.conn.ready;
     getSheets(this.conn.doc).observeDeep(() => this.onSheetsChanged());
     // The document may differ from the dataset read when the page began (a change since, or one of the

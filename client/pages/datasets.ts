@@ -147,6 +147,10 @@ function newDatasetForm(): HTMLElement {
   const id = h('input', { name: 'id', placeholder: 'made from the name', spellcheck: false, autocapitalize: 'off' });
   const template = h('select', { name: 'template' },
     ...TEMPLATE_IDS.map((t) => h('option', { value: t }, TEMPLATE_NAMES[t])));
+  // Chosen once: a dataset keeps its layout (docs/sync.md#rooms).
+  const layout = h('select', { name: 'layout', title: 'How the rows are kept: chosen once, for the dataset’s life' },
+    h('option', { value: 'document' }, 'Up to 50,000 rows a sheet, all in the browser'),
+    h('option', { value: 'rows' }, 'Any number of rows, read by page'));
   const error = h('p', { class: 'form-error', role: 'alert' });
   error.hidden = true;
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create dataset');
@@ -159,7 +163,10 @@ function newDatasetForm(): HTMLElement {
       h('label', {}, h('span', {}, 'Name'), name),
       h('label', {}, h('span', {}, 'Id (in addresses and exports)'), id),
       h('label', {}, h('span', {}, 'Template'), template),
+      h('label', {}, h('span', {}, 'Size'), layout),
     ),
+    h('p', { class: 'muted small' }, 'A large dataset (UCDP or ACLED size) is read page by page: the grid holds the rows on screen, '
+      + 'and the rows you open are kept offline. A smaller one is held whole in the browser and works offline throughout.'),
     error,
     h('div', { class: 'form-actions' }, submit),
   );
@@ -179,6 +186,7 @@ function newDatasetForm(): HTMLElement {
         name: name.value.trim(),
         id: wantedId || undefined,
         template: template.value as TemplateId,
+        layout: layout.value === 'rows' ? 'rows' : 'document',
       } });
       location.href = datasetPath(created.id);
     } catch (err) {

@@ -174,6 +174,19 @@ describe('a coding session', () => {
     await expect.poll(() => page.locator('.tab').allTextContents()).toEqual(['Events', 'Statements']);
     await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
     expect(await page.locator('.ag-header-cell[col-id=event_type]').textContent()).toContain('Event type');
+    expect((await api(e2e.server, '/api/datasets/sahel-protests-2024')).body.layout).toBe('document');
+    await context.close();
+  });
+
+  it('lets an admin create a large dataset, its rows read by page, and opens it', async () => {
+    const { page, context } = await e2e.signedIn(e2e.server.adminToken, '/');
+    await page.getByLabel('Name', { exact: true }).fill('ACLED Africa 1997–2024');
+    await page.getByLabel('Size').selectOption('rows');
+    await page.getByRole('button', { name: 'Create dataset' }).click();
+    await page.waitForURL(/\/d\/acled-africa-1997-2024\/events$/);
+    expect((await api(e2e.server, '/api/datasets/acled-africa-1997-2024')).body.layout).toBe('rows');
+    await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('0 rows');
     await context.close();
   });
 });
