@@ -176,7 +176,7 @@ export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: 
     };
     const line = (what: string, times: number[], cpu: number[], groups: Array<{ rows: string[] }>) => {
       const inGroups = groups.reduce((n, g) => n + g.rows.length, 0);
-      log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${Math.max(0, ...groups.map((g) => g.rows.length))} |`);
+      log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${groups.reduce((most, g) => Math.max(most, g.rows.length), 0)} |`);
     };
 
     log('');
@@ -185,6 +185,7 @@ export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: 
     // The first request reads every row; later ones only the rows written since (server/duplicates/keys-cache.ts).
     const first = await ask(1);
     line('days=1, first request (every row read)', [first.time], [first.cpu], first.groups);
+    log(`\n  server RSS with the sheet's keys kept: ${mib(readMemory(server.process.pid!)?.rss)}\n`);
     for (const days of [0, 1, 3]) {
       const runs = [await ask(days), await ask(days), await ask(days)];
       line(`days=${days} (median of 3)`, runs.map((r) => r.time), runs.map((r) => r.cpu), runs.at(-1)!.groups);
