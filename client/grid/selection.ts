@@ -232,6 +232,11 @@ export class GridSelection<T = RowData> {
     return b && (b.top !== b.bottom || b.left !== b.right) ? b : null;
   }
 
+  /** The block as last highlighted (more than one cell), without bringing it in line with the focus first. */
+  highlighted(): Bounds | null {
+    return this.shown;
+  }
+
   /** Ids of the rows in the block (or the focused row). */
   rowIds(): string[] {
     const b = this.bounds();

@@ -46,6 +46,7 @@ import { topBar } from '../pages/layout';
 import { datasetPath } from '../router';
 import { PagedActorLists } from './actor-lists';
 import { PagedBlock } from './block';
+import { WRITE_ROWS_MAX } from './limits';
 import { type KeptRow, OfflineRows } from './offline-rows';
 import { blockLines, planPaste, writePaste } from './paste';
 import { PagedPresence } from './presence';
@@ -70,8 +71,6 @@ ModuleRegistry.registerModules(MODULES);
 /** Rows per page read from the server, and pages kept in the tab (the rest are read again when scrolled to). */
 const PAGE_ROWS = 100;
 const PAGES_KEPT = 40;
-/** Rows a paste may cover past the pages read (the rows route's largest page). */
-const PASTE_ROWS_MAX = 1000;
 /** Rows one question of where rows stand may name (the route's limit). */
 const POSITIONS_ASKED = 200;
 /** How long going to a row waits for its page to come before it gives up focusing it. */
@@ -154,6 +153,14 @@ class PagedDataset {
     this.block = new PagedBlock({
       rows: this.rows, undo: this.undo, readOnly: this.readOnly, sheetId: () => this.sheetId, columns: () => this.columns,
       closed: (row) => this.rows.closedRow(this.sheetId, row) !== undefined, showCells: (sheet, row, cells) => this.showCells(sheet, row, cells),
+      total: () => this.total,
+      order: () => (this.grid ? this.orderQuery(this.grid).toString() : ''),
+      readPage: (offset, limit) => {
+        const search = this.grid ? this.orderQuery(this.grid) : new URLSearchParams();
+        search.set('offset', String(offset));
+        search.set('limit', String(limit));
+        return rowsPage(this.dataset.id, this.sheetId, search);
+      },
     });
     this.refs = new RefRows(dataset.id, () => this.sheetList(), () => this.grid, () => this.columns, () => this.refsRead());
     this.reviews = new ReviewMirror(dataset.id);
@@ -233,7 +240,7 @@ class PagedDataset {
             onclick: () => (this.panel instanceof DuplicatesPanel ? this.closePanel() : this.openDuplicates()),
           }, 'Duplicates')),
         h('div', { class: 'workspace' }, this.sources.element, this.gridHost, this.side),
-        h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.problemCount, this.conflicts.footerElement, this.status),
+        h('footer', { class: 'sheet-footer', 'data-testid': 'sheet-footer' }, this.rowCount, this.block.sizeElement, this.problemCount, this.conflicts.footerElement, this.status),
       ),
     );
     // Rows changed in this browser that the server has not stored (before a reload, say) are sent now.
@@ -504,7 +511,7 @@ class PagedDataset {
     if (first < 0 || start + first >= this.total) return ids;
     const search = this.orderQuery(grid);
     search.set('offset', String(start + first));
-    search.set('limit', String(Math.min(count - first, PASTE_ROWS_MAX)));
+    search.set('limit', String(Math.min(count - first, WRITE_ROWS_MAX)));
     const body = await rowsPage(this.dataset.id, this.sheetId, search);
     body.rows.forEach((row, j) => {
       ids[first + j] ??= row.row_id;

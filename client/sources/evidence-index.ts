@@ -29,6 +29,8 @@ export interface AnchorIndex {
   anchorsOf(sheet: string, row: string): RowAnchor[];
   /** How many rows anchor into a source, or null when it is not known here. */
   rowCount(sourceId: string): number | null;
+  /** Whether the anchors known into a source are not all of them (the server lists a source's first ones only). */
+  truncated?(sourceId: string): boolean;
   /** Calls `listener` with the ids of the sources whose anchors changed. */
   onChange(listener: Listener): () => void;
   destroy(): void;

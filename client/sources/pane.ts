@@ -66,6 +66,8 @@ export class ReadingPane {
   private readonly listView: HTMLElement;
   private readonly textEl = h('div', { class: 'source-text', 'data-testid': 'source-text' });
   private readonly readerHead = h('div', { class: 'reader-head' });
+  /** Says when the highlights shown are not all of the source's (the index knows its first ones only). */
+  private readonly partialNote = h('p', { class: 'reader-note', role: 'status', 'data-testid': 'highlights-partial', hidden: true });
   private readonly codingBar: HTMLElement;
   /** The actors the selected passage names, offered for the focused row's actor columns. */
   private readonly actorBar = h('div', { class: 'actor-offers', 'data-testid': 'actor-offers', hidden: true });
@@ -112,7 +114,7 @@ export class ReadingPane {
     this.readerView = h('div', { class: 'reader', 'data-testid': 'reader' },
       h('div', { class: 'reader-nav' },
         h('button', { type: 'button', class: 'button subtle', 'data-testid': 'sources-back', onclick: () => this.showList() }, '← Sources')),
-      this.readerHead, this.codingBar, this.actorBar, this.textEl);
+      this.readerHead, this.partialNote, this.codingBar, this.actorBar, this.textEl);
     const addButton = options.canEdit
       ? h('button', { type: 'button', class: 'button', 'data-testid': 'add-source', onclick: () => this.showAddForm() }, '+ Add source')
       : null;
@@ -355,7 +357,13 @@ export class ReadingPane {
     const selection = this.selectionOffsets();
     const scroll = this.textEl.scrollTop;
     const focused = this.focused ? `${this.focused.sheet}/${this.focused.row}` : null;
-    renderHighlights(this.textEl, source.text, this.index.anchorsIn(source.id), focused, this.options.rowLabel);
+    const anchors = this.index.anchorsIn(source.id);
+    renderHighlights(this.textEl, source.text, anchors, focused, this.options.rowLabel);
+    const partial = this.index.truncated?.(source.id) === true;
+    this.partialNote.hidden = !partial;
+    this.partialNote.textContent = partial
+      ? `Showing the first ${anchors.length.toLocaleString('en')} highlights of this source: more passages of it are coded, and are not highlighted here.`
+      : '';
     this.textEl.scrollTop = scroll;
     if (selection) selectOffsets(this.textEl, selection.from, selection.to);
   }

@@ -1,8 +1,9 @@
 /**
  * The selected block in the paged grid (a dataset whose rows are documents of their own, layout `rows`), in
  * real Chromium against the real server, as in the document grid (selection.test.ts): Shift+arrows and
- * Shift+click make a block, a copy puts it on the clipboard as tab-separated text, Delete empties its cells in
- * every row's own room and one Ctrl+Z brings them all back; a click after a block starts afresh there.
+ * Shift+click make a block (the footer gives its size), a copy puts it on the clipboard as tab-separated
+ * text, Delete empties its cells in every row's own room and one Ctrl+Z brings them all back; a click after
+ * a block starts afresh there.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,7 @@ describe('the selected block of the paged grid', () => {
     await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+ArrowDown');
     await expect.poll(inBlock).toBe(6);
+    expect(await page.getByTestId('selection-size').textContent()).toBe('3 rows × 2 columns selected');
 
     expect(await copied()).toBe('actor1 r1\tactor1_country r1\nactor1 r2\tactor1_country r2\nactor1 r3\tactor1_country r3');
 
