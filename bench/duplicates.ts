@@ -1,7 +1,8 @@
 /**
  * Duplicates on a large sheet: the time of `GET …/sheets/events/duplicates?days=N` (docs/actors-and-duplicates.md)
  * on DUPLICATE_ROWS events rows (default 100,000) written straight into the server's read model, the way
- * an import of a team's spreadsheet leaves them: two years of events (about 140 a day), 17 event types of
+ * an import of a team's spreadsheet leaves them: two years of events at 100,000 rows (about 140 a day; a larger
+ * sheet spans more years at the same rate, as the datasets that reach a million do), 17 event types of
  * unequal frequency, 85% dated to the day, 10% to the month and 5% to the year; 40 actors, 40 places (half
  * of the rows geocoded), anchors into 2,000 sources; and 3% of the events reported twice (the copy a day
  * later or the same day, its actors in either order, another passage of the same source).
@@ -28,7 +29,8 @@ import { readCpuMs, readMemory } from './procs';
 import { int, mib, ms, seconds } from './stats';
 
 const DATASET = 'bench-duplicates';
-const DAYS = 730;
+/** Events a day, as at 100,000 rows over two years: a larger sheet spans more years, not more events a day. */
+const PER_DAY = 137;
 /** Share of events reported twice. */
 const TWINS = 0.03;
 
@@ -47,10 +49,12 @@ export function events(count: number): Array<Record<string, CellValue>> {
   const type = () => EVENT_TYPES[Math.min(EVENT_TYPES.length - 1, Math.floor(-Math.log(1 - rand()) * 4))]!;
   const actors = Array.from({ length: 40 }, (_, i) => `Actor ${i} (${pick(['army', 'police', 'government', 'rebels', 'protesters'])})`);
   const places = Array.from({ length: 40 }, (_, i) => ({ name: `Town ${i}`, lat: 10 + (i % 8) * 0.9, lon: 20 + Math.floor(i / 8) * 0.9 }));
-  const start = Date.UTC(2023, 0, 1);
+  const days = Math.max(730, Math.round(count / PER_DAY));
+  // Ending where two years from 2023 end: 100,000 rows are the same events as before the span grew with the rows.
+  const start = Date.UTC(2023, 0, 1) - (days - 730) * 86_400_000;
   const rows: Array<Record<string, CellValue>> = [];
   while (rows.length < count) {
-    const day = new Date(start + Math.floor(rand() * DAYS) * 86_400_000);
+    const day = new Date(start + Math.floor(rand() * days) * 86_400_000);
     const precision = rand();
     const date = precision < 0.85 ? day.toISOString().slice(0, 10) : precision < 0.95 ? day.toISOString().slice(0, 7) : String(day.getUTCFullYear());
     const place = pick(places);
