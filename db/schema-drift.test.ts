@@ -265,8 +265,8 @@ describe('the SQLite and PostgreSQL schemas', () => {
     const noTriggers = (shape: Shape): Shape => Object.fromEntries(Object.entries(shape).map(([n, { triggers: _, ...t }]) => [n, t]));
     expect(drift(withoutEnums(declaredSqlite()), noTriggers(sqliteDb), ['db/schema.ts', 'db/migrations'])).toEqual([]);
     expect(drift(withoutEnums(declaredPg()), noTriggers(pgDb), ['db/pg/schema.ts', 'db/pg/migrations'])).toEqual([]);
-    // The row-count triggers (migrations only, not declared) are on both.
-    expect(sqliteDb.rows?.triggers).toEqual(['rows_count_delete', 'rows_count_insert']);
+    // The row-count and anchors triggers (migrations only, not declared) are on both.
+    expect(sqliteDb.rows?.triggers).toEqual(['rows_anchors_delete', 'rows_anchors_insert', 'rows_anchors_update', 'rows_count_delete', 'rows_count_insert']);
   });
 
   it('tell a column, an index or a key one side lacks', async () => {
@@ -280,7 +280,8 @@ describe('the SQLite and PostgreSQL schemas', () => {
       copy.exec('DROP TRIGGER rows_count_delete');
       expect(drift(migratedSqlite(copy), await migratedPg(pgClient), ['SQLite', 'PostgreSQL'])).toEqual([
         'releases index releases_rank: SQLite (rank, dataset_id), PostgreSQL (dataset_id, rank)',
-        'rows triggers: SQLite [rows_count_insert], PostgreSQL [rows_count_delete,rows_count_insert]',
+        'rows triggers: SQLite [rows_anchors_delete,rows_anchors_insert,rows_anchors_update,rows_count_insert], '
+          + 'PostgreSQL [rows_anchors_delete,rows_anchors_insert,rows_anchors_update,rows_count_delete,rows_count_insert]',
         'sources index sources_title: SQLite (title), PostgreSQL none',
         'users.nickname: only in SQLite',
       ]);

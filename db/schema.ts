@@ -212,6 +212,28 @@ export const sources = sqliteTable('sources', {
   createdAt: integer('created_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.datasetId, t.sourceId] })]);
 
+/**
+ * Every anchor of the read model's rows, one row per anchor into a source, so that a source's passages are
+ * read by (dataset, source), not found by scanning the dataset's rows. Kept by triggers on `rows`
+ * (`db/migrations/0011_source_anchors.sql`), whoever writes them: a commit, an import, a bulk write, a row or sheet or dataset deleted.
+ * An anchor is an object of a cell holding a list of them; `cell` and `item` order a row's anchors as
+ * its cells' JSON lists them.
+ */
+export const sourceAnchors = sqliteTable('source_anchors', {
+  datasetId: text('dataset_id').notNull(),
+  sourceId: text('source_id').notNull(),
+  sheetId: text('sheet_id').notNull(),
+  rowId: text('row_id').notNull(),
+  /** The cell's place in the row's JSON (an increasing number, not a column id). */
+  cell: integer('cell').notNull(),
+  /** The anchor's index in the cell's list. */
+  item: integer('item').notNull(),
+  /** In code points of the source's text, end exclusive. */
+  start: integer('anchor_start').notNull(),
+  end: integer('anchor_end').notNull(),
+  exact: text('exact').notNull(),
+}, (t) => [primaryKey({ columns: [t.datasetId, t.sourceId, t.sheetId, t.rowId, t.cell, t.item] })]);
+
 // ---- double coding: rounds, their coders and the adjudication decisions ----
 // A coder's copy is a document like any other (updates, snapshots, rows and cell_changes), stored
 // under its room `DATASET/rounds/ROUND/CODER_ID`; these tables hold what the round is.

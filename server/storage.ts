@@ -350,17 +350,19 @@ export interface SourceStore {
   /** Sources with their texts, for the sources export. */
   all(datasetId: string): AsyncIterable<SourceRecord & { text: string }>;
   /**
-   * The rows of the read model with a cell holding an anchor into the source, at most `limit`, by sheet
-   * and row id; `cells` as stored (JSON text).
+   * The anchors of the read model's rows into the source, at most `limit`, by sheet and row id, and in a
+   * row as its cells list them.
    */
-  anchoredRows(datasetId: string, sourceId: string, limit: number): Promise<AnchoredRow[]>;
+  anchors(datasetId: string, sourceId: string, limit: number): Promise<SourceAnchor[]>;
 }
 
-/** A row of the read model that anchors into a source (`SourceStore.anchoredRows`). */
-export interface AnchoredRow {
+/** An anchor of a row into a source (`SourceStore.anchors`). */
+export interface SourceAnchor {
   sheet: string;
   row: string;
-  cells: string;
+  start: number;
+  end: number;
+  exact: string;
 }
 
 /** A double-coding round as stored (users by id, times in ms since the epoch). */

@@ -3,11 +3,11 @@
  * the tab holds pages of rows, not the sheet, so the anchors into a source are read from the server
  * (`GET …/sources/:source/anchors`) when the pane shows it, and kept for the few sources shown last. They
  * stay live from the row deltas: a delta carries the row as it now is, so a changed row's anchors into a
- * kept source are taken from it at once, without asking the server (whose answer scans the dataset's rows:
- * about a second at a million). The source is read again (debounced) only when a delta cannot tell: a sheet
- * changed in bulk (an import), or a row of the source changed while a read was under way (its answer may be
- * older than the delta). A row's own anchors are read from its cells as the grid holds them, when its page
- * is loaded.
+ * kept source are taken from it at once, without asking the server (whose answer comes from the read
+ * model's table of anchors: milliseconds at a million rows). The source is read again (debounced) only when
+ * a delta cannot tell: a sheet changed in bulk (an import), or a row of the source changed while a read was
+ * under way (its answer may be older than the delta). A row's own anchors are read from its cells as the
+ * grid holds them, when its page is loaded.
  */
 import { type Anchor, anchorsOf } from '../../model/anchors';
 import type { RowDelta } from '../../model/codes';

@@ -1,23 +1,12 @@
 /** The store of sources, on either database: the texts a dataset's rows are coded from, stored once and never changed. */
-import { and, type AnyColumn, asc, eq, gt, lte, type SQL, sql } from 'drizzle-orm';
-import type { AnchoredRow, NewSourceRecord, SourceRecord, SourceStore } from '../../server/storage';
-import { giveTurns } from '../../server/http/turns';
+import { and, type AnyColumn, asc, eq, type SQL, sql } from 'drizzle-orm';
+import type { NewSourceRecord, SourceAnchor, SourceRecord, SourceStore } from '../../server/storage';
 import { exec, first, type QueryDb, type QueryStore, rows, type Tables, transaction } from './steps';
 
 /** The SQL of the sources store that each database writes its own way. */
 export interface SourceDialect {
   /** Whether a text column holds a LIKE pattern (`%…%`, its `\` escaped), ignoring the case of ASCII letters at least. */
   contains(column: AnyColumn, pattern: string): SQL;
-  /** Whether a row's cells (JSON text) hold a list with an anchor naming the source. */
-  anchors(cells: AnyColumn, sourceId: string): SQL;
-  /** Whether a text column holds `text` as it is (case counts): a plain scan, cheaper than a pattern. */
-  holds(column: AnyColumn, text: string): SQL;
-  /**
-   * Rows of the read model scanned per query for a source's anchors: SQLite answers on the server's own
-   * thread, so a long scan is cut into slices with turns for other requests between; PostgreSQL answers
-   * while the server serves others, so it scans in one query (Infinity).
-   */
-  scanRows: number;
 }
 
 /** Inserts a source, on the database or inside a transaction. */
@@ -67,42 +56,24 @@ export class SharedSourceStore implements SourceStore {
   }
 
   delete(datasetId: string, sourceId: string): Promise<'deleted' | 'anchored' | 'missing'> {
-    const { store, dialect, store: { t: { sources, rows: readRows } } } = this;
+    const { store, store: { t: { sources, sourceAnchors } } } = this;
     return store.run(transaction(function* (tx) {
       const where = and(eq(sources.datasetId, datasetId), eq(sources.sourceId, sourceId));
       if (!(yield* first(store.forUpdate(tx.select({ id: sources.sourceId }).from(sources).where(where))))) return 'missing';
-      // Any cell of any row of the dataset that holds a list with an anchor naming this source.
-      const anchored = yield* first(tx.select({ one: sql<number>`1` }).from(readRows)
-        .where(and(eq(readRows.datasetId, datasetId), dialect.anchors(readRows.cells, sourceId))).limit(1));
+      // Any anchor of any row of the dataset into this source (the table the triggers on `rows` keep).
+      const anchored = yield* first(tx.select({ one: sql<number>`1` }).from(sourceAnchors)
+        .where(and(eq(sourceAnchors.datasetId, datasetId), eq(sourceAnchors.sourceId, sourceId))).limit(1));
       if (anchored) return 'anchored';
       yield* exec(tx.delete(sources).where(where));
       return 'deleted';
     }));
   }
 
-  /** `scanRows`: rows read per query (the dialect's unless given: fewer in tests, to cross slices). */
-  async anchoredRows(datasetId: string, sourceId: string, limit: number, scanRows = this.dialect.scanRows): Promise<AnchoredRow[]> {
-    const { store, dialect, store: { db, t: { rows: readRows, sheets } } } = this;
-    // The id's text in the cells first (a plain scan, cheap), the JSON read only for the rows that have it.
-    const mentions = dialect.holds(readRows.cells, sourceId);
-    const found: AnchoredRow[] = [];
-    const sheetIds = await store.run(rows(db.select({ id: sheets.sheetId }).from(sheets).where(eq(sheets.datasetId, datasetId)).orderBy(asc(sheets.sheetId))));
-    for (const { id: sheet } of sheetIds) {
-      const ofSheet = and(eq(readRows.datasetId, datasetId), eq(readRows.sheetId, sheet));
-      // `scanRows` rows at a time in row id order, other requests served between (a million rows take about a second).
-      for (let after = ''; ;) {
-        const bound = !Number.isFinite(scanRows) ? undefined : await store.run(first(db.select({ row: readRows.rowId }).from(readRows)
-          .where(and(ofSheet, gt(readRows.rowId, after))).orderBy(asc(readRows.rowId)).limit(1).offset(scanRows - 1)));
-        found.push(...await store.run(rows(db.select({ sheet: readRows.sheetId, row: readRows.rowId, cells: readRows.cells }).from(readRows)
-          .where(and(ofSheet, gt(readRows.rowId, after), bound ? lte(readRows.rowId, bound.row) : undefined, mentions, dialect.anchors(readRows.cells, sourceId)))
-          .orderBy(asc(readRows.rowId)).limit(limit - found.length))));
-        if (found.length >= limit) return found;
-        if (!bound) break;
-        after = bound.row;
-        await giveTurns();
-      }
-    }
-    return found;
+  anchors(datasetId: string, sourceId: string, limit: number): Promise<SourceAnchor[]> {
+    const { db, t: { sourceAnchors: a } } = this.store;
+    return this.store.run(rows(db.select({ sheet: a.sheetId, row: a.rowId, start: a.start, end: a.end, exact: a.exact }).from(a)
+      .where(and(eq(a.datasetId, datasetId), eq(a.sourceId, sourceId)))
+      .orderBy(asc(a.sheetId), asc(a.rowId), asc(a.cell), asc(a.item)).limit(limit)));
   }
 
   async *all(datasetId: string): AsyncGenerator<SourceRecord & { text: string }> {

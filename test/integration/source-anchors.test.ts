@@ -1,16 +1,19 @@
 /**
  * `GET …/sources/:source/anchors` (docs/api.md, docs/sources.md#on-large-sheets): the passages rows anchor
- * to in one source, read from the read model (a row written in its own room included), for both layouts,
- * over HTTP against the real server (SQLite, or PostgreSQL with TESSERA_TEST_STORE=pg).
+ * to in one source, read from the read model's table of anchors (a row written in its own room included), for
+ * both layouts, kept as rows gain anchors, are merged and deleted, and across a restart, over HTTP against the
+ * real server (SQLite, or PostgreSQL with TESSERA_TEST_STORE=pg).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anchor } from '../../model/anchors';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
-import { getRowCells } from '../../model/row-document';
+import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
 import { createUser } from '../helpers/api';
 import { api, type Client, connectSynced } from '../helpers/clients';
+import { eventually } from '../helpers/eventually';
 import { csvOf, importFile } from '../helpers/import';
+import { restartServer } from '../helpers/lifecycle';
 import { type RunningServer, startServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
 
@@ -89,5 +92,64 @@ describe('GET …/sources/:source/anchors', () => {
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     const listed = await anchorsOf(dataset, source);
     expect(listed.body).toEqual({ anchors: [{ sheet: 'events', row: expect.any(String), start: fired.start, end: fired.end, exact: fired.exact }], truncated: false });
+  });
+
+  it('keeps them as rows change: an anchor added, moved by a merge, gone with its row; across a restart; none once the source goes', async () => {
+    const dataset = 'anchors-kept';
+    expect((await api(server, '/api/datasets', { body: { id: dataset, name: 'Anchors kept', template: 'events-statements', layout: 'rows' } })).status).toBe(201);
+    const source = (await api(server, `/api/datasets/${dataset}/sources`, { body: { title: 'Launch', text: TEXT } })).body.id as string;
+    const [fired, wonsan, condemned] = [anchor(source, TEXT, 'North Korea fired'), anchor(source, TEXT, 'from Wonsan'), anchor(source, TEXT, 'Seoul condemned')];
+    const imported = await importFile(server, dataset, 'events', csvOf([HEADER,
+      ['2024-02-14', 'day', 'North Korea', 'MOBILIZE', 'Launch.', span(fired)],
+      ['2024-02-14', 'day', 'North Korea', 'MOBILIZE', 'Launch again.', span(wonsan)],
+      ['2024-02-15', 'day', 'South Korea', 'DISAPPROVE', 'Seoul reacts.', ''],
+    ]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const page = (await api(server, `/api/datasets/${dataset}/sheets/events/rows?limit=10`)).body as { rows: Array<{ row_id: string; summary: string }> };
+    const [a, b, c] = ['Launch.', 'Launch again.', 'Seoul reacts.'].map((summary) => page.rows.find((r) => r.summary === summary)!.row_id) as [string, string, string];
+    const listed = (...pairs: Array<[string, Anchor]>) => ({
+      anchors: pairs.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([row, { source: _, ...at }]) => ({ sheet: 'events', row, ...at })),
+      truncated: false,
+    });
+    const inRoom = async (row: string, change: (client: Client) => void) => {
+      const client = await connectSynced(server, rowRoom(dataset, 'events', row));
+      open.push(client);
+      client.doc.transact(() => change(client));
+    };
+    expect((await anchorsOf(dataset, source)).body).toEqual(listed([a, fired], [b, wonsan]));
+
+    // An anchor added to a row in its room.
+    await inRoom(c, (client) => getRowCells(client.doc).set('evidence', [condemned]));
+    await eventually(async () => expect((await anchorsOf(dataset, source)).body).toEqual(listed([a, fired], [b, wonsan], [c, condemned])), { what: 'the added anchor' });
+
+    // A merge: the kept row gains the merged row's anchor, which is no longer the merged row's.
+    const merged = await api(server, `/api/datasets/${dataset}/sheets/events/duplicates/merge`, { body: { keep: a, merge: [b] } });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    expect((await anchorsOf(dataset, source)).body.anchors.filter((x: { row: string }) => x.row !== c))
+      .toEqual([{ sheet: 'events', row: a, start: fired.start, end: fired.end, exact: fired.exact }, { sheet: 'events', row: a, start: wonsan.start, end: wonsan.end, exact: wonsan.exact }]);
+
+    // A deleted row's anchors go with it.
+    await inRoom(c, (client) => getRowState(client.doc).set(DELETED_KEY, true));
+    await eventually(async () => expect((await anchorsOf(dataset, source)).body.anchors.map((x: { row: string }) => x.row)).toEqual([a, a]), { what: 'the deleted row\'s anchor gone' });
+
+    // Read from what the database keeps: the same after a restart.
+    const kept = (await anchorsOf(dataset, source)).body;
+    for (const client of open.splice(0)) client.destroy();
+    expect(await server.stop()).toBe(0);
+    const previous = server;
+    server = await restartServer(previous);
+    try {
+      expect((await anchorsOf(dataset, source)).body).toEqual(kept);
+      // The source is refused deletion while a row anchors to it; once none does, it goes and lists nothing.
+      expect((await api(server, `/api/datasets/${dataset}/sources/${source}`, { method: 'DELETE' })).status).toBe(409);
+      await inRoom(a, (client) => getRowCells(client.doc).set('evidence', []));
+      await eventually(async () => expect((await anchorsOf(dataset, source)).body).toEqual({ anchors: [], truncated: false }), { what: 'no anchor left' });
+      expect((await api(server, `/api/datasets/${dataset}/sources/${source}`, { method: 'DELETE' })).status).toBe(200);
+      expect((await anchorsOf(dataset, source)).status).toBe(404);
+    } finally {
+      for (const client of open.splice(0)) client.destroy();
+      await server.dispose();
+      server = previous;
+    }
   });
 });
