@@ -6,7 +6,7 @@
  * writes, then each answer's time and the server's CPU (median of 5); where the read model keeps the
  * `source_anchors` table, also how long its migration takes to fill it from the rows already stored.
  *
- * `npx tsx bench/source-anchors.ts`; TESSERA_TEST_STORE=pg on PostgreSQL (a database of its own, dropped at the
+ * `npm run bench -- anchors` or `npx tsx bench/source-anchors.ts`; TESSERA_TEST_STORE=pg on PostgreSQL (a database of its own, dropped at the
  * end); BENCH_ROOT=/path/to/checkout runs that checkout's server (to measure another commit). Never asserts.
  */
 import { readFileSync } from 'node:fs';
