@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anchor } from '../../model/anchors';
+import { deleteRow, getSheet, insertRow, setCell } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
@@ -83,7 +84,7 @@ describe('GET …/sources/:source/anchors', () => {
     expect((await anchorsOf(dataset, '01HQZZZZZZZZZZZZZZZZZZZZZZ')).status).toBe(404);
   });
 
-  it('lists them in a dataset kept as one document too', async () => {
+  it('lists them in a dataset kept as one document too, kept as its document changes', async () => {
     const dataset = 'anchors-doc';
     expect((await api(server, '/api/datasets', { body: { id: dataset, name: 'Anchors doc', template: 'events-statements' } })).status).toBe(201);
     const source = (await api(server, `/api/datasets/${dataset}/sources`, { body: { title: 'Launch', text: TEXT } })).body.id as string;
@@ -92,6 +93,20 @@ describe('GET …/sources/:source/anchors', () => {
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     const listed = await anchorsOf(dataset, source);
     expect(listed.body).toEqual({ anchors: [{ sheet: 'events', row: expect.any(String), start: fired.start, end: fired.end, exact: fired.exact }], truncated: false });
+
+    // Edited in the dataset's document: the anchor moves to a row coded there, and goes with its row.
+    const row = listed.body.anchors[0].row as string;
+    const client = await connectSynced(server, dataset);
+    open.push(client);
+    const events = getSheet(client.doc, 'events')!;
+    const added = newRowId();
+    client.doc.transact(() => {
+      setCell(events, row, 'evidence', []);
+      insertRow(events, added, { summary: 'Coded here.', evidence: [fired] });
+    });
+    await eventually(async () => expect((await anchorsOf(dataset, source)).body.anchors.map((a: { row: string }) => a.row)).toEqual([added]), { what: 'the anchor in the new row' });
+    client.doc.transact(() => deleteRow(events, added));
+    await eventually(async () => expect((await anchorsOf(dataset, source)).body).toEqual({ anchors: [], truncated: false }), { what: 'no anchor left' });
   });
 
   it('keeps them as rows change: an anchor added, moved by a merge, gone with its row; across a restart; none once the source goes', async () => {
