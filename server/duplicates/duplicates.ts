@@ -10,12 +10,12 @@ import { type CellValue, sameCellValue } from '../../model/columns';
 import {
   getReviews, getSheet, getSheets, readColumns, readRow, type ReviewStatus, reviewStatus, rowFlags, setCell, sheetRows, type YSheet,
 } from '../../model/document';
-import { mergeNote, mergeRows, statusWith } from '../../model/duplicates';
+import { MAX_DUPLICATE_ROWS, mergeNote, mergeRows, statusWith } from '../../model/duplicates';
 import { reviewMap, setReviewStatus } from '../../model/reviews';
 import type { DuplicateGroups, Dismissed, HistoryEntry, MergeResult } from '../../model/http';
 import { readActorLists } from '../actors/lists';
 import type { User } from '../auth/users';
-import { conflict, notFound } from '../errors';
+import { AppError, conflict, notFound } from '../errors';
 import type { DatasetRecord, Storage } from '../storage';
 import type { DocRegistry } from '../sync/registry';
 import { duplicateColumns } from './columns';
@@ -49,6 +49,11 @@ export class Duplicates {
     if (!columns) throw notFound(`No sheet "${sheetId}" in dataset "${dataset.id}"`);
     const compared = duplicateColumns(columns);
     if (!compared) return [];
+    const rows = (await this.storage.datasets.sheets(dataset.id)).find((s) => s.id === sheetId)?.rowCount ?? 0;
+    if (rows > MAX_DUPLICATE_ROWS) {
+      throw new AppError('too_large', `Duplicates are looked for in sheets of up to ${MAX_DUPLICATE_ROWS.toLocaleString('en')} rows; `
+        + `this one has ${rows.toLocaleString('en')}`);
+    }
     // What the document applied is in the read model before it is read.
     await this.registry.storeApplied(dataset.id);
     const lists = await readActorLists(this.storage.readModel, dataset.id, columns.filter((c) => compared.actors.includes(c.id)));
