@@ -20,6 +20,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import type { CellValue } from '../model/columns';
+import { MAX_DUPLICATE_ROWS } from '../model/duplicates';
 import { seededRandom } from '../model/random';
 import { EVENT_TYPES } from '../model/templates';
 import { api } from '../test/helpers/clients';
@@ -183,6 +184,11 @@ export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: 
       log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${groups.reduce((most, g) => Math.max(most, g.rows.length), 0)} |`);
     };
 
+    if (rows > MAX_DUPLICATE_ROWS) {
+      const refused = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=1`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+      log(`  past the limit of ${int(MAX_DUPLICATE_ROWS)} rows: ${refused.status} ${JSON.stringify(await refused.json())}`);
+      return;
+    }
     log('');
     log('| query | time (median) | server CPU | groups | rows in groups | largest group |');
     log('| --- | --- | --- | --- | --- | --- |');
