@@ -77,6 +77,12 @@ const POSITIONS_ASKED = 200;
 const ROW_LOAD_WAIT_MS = 10_000;
 /** Typing in the search box waits this long before the sheet is searched again. */
 const SEARCH_DELAY_MS = 250;
+/**
+ * A row not read here changed: looked into at most this often. Every tab gets every row's delta, and a tab
+ * that re-read its pages for each one made every edit cost the server a page query per tab (at a million rows,
+ * seconds of queries for each keystroke of ten editors).
+ */
+const UNREAD_CHECK_MS = 2000;
 
 type PagedRow = RowsPage['rows'][number];
 
@@ -124,6 +130,8 @@ class PagedDataset {
   private query = '';
   private total = 0;
   private refreshTimer: number | null = null;
+  private unreadTimer: number | null = null;
+  private lastUnreadCheck = Number.NEGATIVE_INFINITY;
   private connState: SyncStatus = { state: 'connecting', pending: 0 };
 
   private readonly tabs = h('nav', { class: 'tabs', 'aria-label': 'Sheets' });
@@ -762,18 +770,41 @@ class PagedDataset {
     this.refs.deltas(deltas);
     this.sources.rowsChanged(deltas);
     let reread = false;
+    let unread = false;
     for (const delta of deltas) {
       if (delta.sheet !== this.sheetId) continue;
       const node = this.grid?.getRowNode(delta.row);
-      if (delta.cells === null || !node?.data) {
-        reread = true;
-        continue;
-      }
-      node.setData({ ...node.data, ...(delta.cells as Record<string, CellValue>), row_id: delta.row });
+      if (delta.cells === null) reread = true;
+      else if (!node?.data) unread = true;
+      else node.setData({ ...node.data, ...(delta.cells as Record<string, CellValue>), row_id: delta.row });
     }
     this.countProblems();
     if (reread) this.refreshSoon();
+    else if (unread) this.unreadRowChanged();
     if (deltas.some((d) => d.sheet === this.sheetId)) this.tellMap();
+  }
+
+  /**
+   * A row this tab has not read changed (or was added). In the grid's plain order (by row id, nothing searched,
+   * sorted or filtered) a row stays where it was and a new one comes last: the pages are read again only when the
+   * sheet's count says rows were added, which a one-row page tells cheaply. Otherwise the row may have moved into
+   * view: the pages are read again. Either at most once per UNREAD_CHECK_MS.
+   */
+  private unreadRowChanged(): void {
+    if (this.unreadTimer !== null) return;
+    const wait = Math.max(100, this.lastUnreadCheck + UNREAD_CHECK_MS - performance.now());
+    this.unreadTimer = window.setTimeout(() => {
+      this.unreadTimer = null;
+      this.lastUnreadCheck = performance.now();
+      const grid = this.grid;
+      if (!grid) return;
+      const plain = !this.query && !grid.getColumnState().some((c) => c.sort) && !statusFilter(grid.getFilterModel());
+      if (!plain) return grid.refreshInfiniteCache();
+      const sheetId = this.sheetId;
+      rowsPage(this.dataset.id, sheetId, new URLSearchParams({ offset: '0', limit: '1' })).then((body) => {
+        if (sheetId === this.sheetId && body.total !== this.total) this.grid?.refreshInfiniteCache();
+      }, () => undefined);
+    }, wait);
   }
 
   private refreshSoon(then?: () => void): void {
