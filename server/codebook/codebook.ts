@@ -55,29 +55,38 @@ const hasCodes = (type: ColumnType) => type === 'enum' || type === 'multi';
 /** A place column's codes are its precisions, labelled with what each means. */
 const PRECISION_CODES = PLACE_PRECISIONS.map(String);
 
+const count = (tally: Map<string, number>, code: string) => tally.set(code, (tally.get(code) ?? 0) + 1);
+
 /** A sheet's codebook entry, counted a row at a time (a release's rows are never all in memory). */
 export class SheetTally {
   private rows = 0;
-  private readonly filled = new Map<string, number>();
-  private readonly counts = new Map<string, Map<string, number>>();
+  /** Per column, in the head's order: its filled cells, and its codes' counts (columns with codes and places). */
+  private readonly filled: number[];
+  private readonly counts: Array<Map<string, number> | undefined>;
 
   constructor(private readonly head: SheetHead) {
-    for (const c of head.columns) if (hasCodes(c.type) || c.type === 'place') this.counts.set(c.id, new Map());
+    this.filled = head.columns.map(() => 0);
+    this.counts = head.columns.map((c) => (hasCodes(c.type) || c.type === 'place' ? new Map() : undefined));
   }
 
   add(row: Readonly<Record<string, CellValue | undefined>>): void {
     this.rows++;
-    for (const column of this.head.columns) {
+    const { columns } = this.head;
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
       const value = row[column.id];
       if (isEmpty(value)) continue;
-      this.filled.set(column.id, (this.filled.get(column.id) ?? 0) + 1);
-      const tally = this.counts.get(column.id);
+      this.filled[i]! += 1;
+      const tally = this.counts[i];
       if (!tally) continue;
       // A code is counted once per row, even if a `multi` cell repeats it; a place by its precision.
-      const codes = column.type === 'place'
-        ? new Set(isPlace(value) ? [String(value.precision)] : [])
-        : new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [String(value)]);
-      for (const code of codes) tally.set(code, (tally.get(code) ?? 0) + 1);
+      if (column.type === 'place') {
+        if (isPlace(value)) count(tally, String(value.precision));
+      } else if (!Array.isArray(value)) {
+        count(tally, String(value));
+      } else {
+        for (const code of value.length === 1 ? value : new Set<unknown>(value)) if (typeof code === 'string') count(tally, code);
+      }
     }
   }
 
@@ -85,14 +94,14 @@ export class SheetTally {
     const { id, name, columns } = this.head;
     return {
       id, name, rows: this.rows,
-      columns: columns.map((column) => {
-        const tally = this.counts.get(column.id) ?? new Map<string, number>();
+      columns: columns.map((column, i) => {
+        const tally = this.counts[i] ?? new Map<string, number>();
         const listed = column.type === 'place' ? PRECISION_CODES : column.options ?? [];
         return {
           id: column.id, name: column.name, type: column.type, required: column.required === true,
           description: column.description ?? null, ref: column.type === 'ref' ? column.ref ?? null : null,
           ...(column.type === 'text' && column.actors !== undefined && { actors: column.actors }),
-          filled: this.filled.get(column.id) ?? 0,
+          filled: this.filled[i]!,
           codes: column.type === 'place'
             ? PLACE_PRECISIONS.map((p) => ({ code: String(p), label: PRECISION_LABELS[p], count: tally.get(String(p)) ?? 0 }))
             : hasCodes(column.type)

@@ -4,7 +4,7 @@
  * whose value differs. Review status and provenance are not cells and are not compared.
  */
 import { type CellValue, type Column, sameCellValue } from '../../model/columns';
-import type { OpenSnapshot, SnapshotRecord, SnapshotRow } from './snapshot';
+import { lineKey, type OpenSnapshot, type SnapshotRecord, type SnapshotRow } from './snapshot';
 
 export interface CellChange {
   row: string;
@@ -26,7 +26,9 @@ export interface ReleaseDiff {
 /**
  * Every sheet of either release, in `to`'s tab order and then those only `from` had. Both are read once,
  * side by side: rows that come in the same order (as two releases of one dataset do) are matched as they
- * come, so only rows not yet matched are held, never a whole release.
+ * come, so only rows not yet matched are held, never a whole release. Rows stored as lines are matched by
+ * the sheet and row id their line starts with, and parsed only when their lines differ: most rows of a
+ * release are as they were, and parsing them was most of the work.
  */
 export async function diffSnapshots(from: OpenSnapshot, to: OpenSnapshot): Promise<ReleaseDiff> {
   const ids = [...new Set([...to.head.sheets.map((s) => s.id), ...from.head.sheets.map((s) => s.id)])];
@@ -34,9 +36,10 @@ export async function diffSnapshots(from: OpenSnapshot, to: OpenSnapshot): Promi
   const columnsOf = (id: string) => [...new Set([...(to.head.sheets.find((s) => s.id === id)?.columns ?? []), ...(from.head.sheets.find((s) => s.id === id)?.columns ?? [])]
     .map((c: Column) => c.id))];
   const columns = new Map(ids.map((id) => [id, columnsOf(id)]));
-  /** Rows read on one side and not yet met on the other, by sheet id and row id. */
-  const unmatchedBefore = new Map<string, SnapshotRecord>();
-  const unmatchedAfter = new Map<string, SnapshotRecord>();
+  /** Rows read on one side and not yet met on the other, by sheet id and row id: their line as stored, or their record. */
+  const unmatchedBefore = new Map<string, string | SnapshotRecord>();
+  const unmatchedAfter = new Map<string, string | SnapshotRecord>();
+  const recordOf = (row: string | SnapshotRecord) => (typeof row === 'string' ? (JSON.parse(row) as SnapshotRow)[1] : row);
   const compare = (sheet: string, row: string, old: SnapshotRecord, now: SnapshotRecord) => {
     for (const column of columns.get(sheet)!) {
       const a = old[column] ?? null;
@@ -48,26 +51,37 @@ export async function diffSnapshots(from: OpenSnapshot, to: OpenSnapshot): Promi
    * A row read on one side: compared with the other side's row of the same sheet and id if that came
    * already, else kept until it comes. `isAfter`: the row is `to`'s.
    */
-  const meet = (snapshot: OpenSnapshot, [index, record]: SnapshotRow, isAfter: boolean) => {
+  const meet = (snapshot: OpenSnapshot, index: number, row: string, kept: string | SnapshotRecord, isAfter: boolean) => {
     const sheet = snapshot.head.sheets[index]!.id;
-    const row = String(record.row_id);
     const key = `${sheet}\u0000${row}`;
     const [mine, theirs] = isAfter ? [unmatchedAfter, unmatchedBefore] : [unmatchedBefore, unmatchedAfter];
     const other = theirs.get(key);
-    if (!other) return void mine.set(key, record);
+    if (other === undefined) return void mine.set(key, kept);
     theirs.delete(key);
-    compare(sheet, row, isAfter ? other : record, isAfter ? record : other);
+    // The same line is the same record: no cell changed.
+    if (other === kept) return;
+    compare(sheet, row, recordOf(isAfter ? other : kept), recordOf(isAfter ? kept : other));
   };
-  const before = from.rows[Symbol.asyncIterator]();
-  const after = to.rows[Symbol.asyncIterator]();
-  let beforeDone = false;
-  let afterDone = false;
-  while (!beforeDone || !afterDone) {
-    const [b, a] = await Promise.all([beforeDone ? null : before.next(), afterDone ? null : after.next()]);
-    if (b?.done) beforeDone = true;
-    else if (b) meet(from, b.value, false);
-    if (a?.done) afterDone = true;
-    else if (a) meet(to, a.value, true);
+  const read = (snapshot: OpenSnapshot, item: string | SnapshotRow, isAfter: boolean) => {
+    if (typeof item === 'string') {
+      const key = lineKey(item);
+      if (key) return meet(snapshot, key[0], key[1], item, isAfter);
+      item = JSON.parse(item) as SnapshotRow;
+    }
+    const [index, record] = item;
+    meet(snapshot, index, String(record.row_id), record, isAfter);
+  };
+  const sameSheets = from.head.sheets.length === to.head.sheets.length && from.head.sheets.every((s, i) => s.id === to.head.sheets[i]!.id);
+  const before = new Reader(from);
+  const after = new Reader(to);
+  for (;;) {
+    const b = before.take() ?? await before.next();
+    const a = after.take() ?? await after.next();
+    if (b === undefined && a === undefined) break;
+    // The same line on both sides with nothing held: the same row, as it was (what meeting them would find).
+    if (sameSheets && typeof b === 'string' && b === a && unmatchedBefore.size === 0 && unmatchedAfter.size === 0) continue;
+    if (b !== undefined) read(from, b, false);
+    if (a !== undefined) read(to, a, true);
   }
   for (const key of unmatchedAfter.keys()) {
     const [sheet, row] = key.split('\u0000') as [string, string];
@@ -78,6 +92,36 @@ export async function diffSnapshots(from: OpenSnapshot, to: OpenSnapshot): Promi
     sheets[sheet]!.removed.push(row);
   }
   return { sheets };
+}
+
+/** A snapshot's rows in order: its lines as stored when it has them, else its records. */
+class Reader {
+  private readonly batches: AsyncIterator<ReadonlyArray<string | SnapshotRow>>;
+  private batch: ReadonlyArray<string | SnapshotRow> = [];
+  private at = 0;
+
+  constructor(snapshot: OpenSnapshot) {
+    this.batches = snapshot.lines?.[Symbol.asyncIterator]() ?? (async function* () {
+      for await (const row of snapshot.rows) yield [row];
+    })();
+  }
+
+  /** The next row if it is read already. */
+  take(): string | SnapshotRow | undefined {
+    return this.at < this.batch.length ? this.batch[this.at++] : undefined;
+  }
+
+  /** The next row, read; undefined at the end. */
+  async next(): Promise<string | SnapshotRow | undefined> {
+    for (;;) {
+      const item = this.take();
+      if (item !== undefined) return item;
+      const batch = await this.batches.next();
+      if (batch.done) return undefined;
+      this.batch = batch.value;
+      this.at = 0;
+    }
+  }
 }
 
 /** Equal cell values: lists (codes, anchors) item by item, objects (anchors, places) field by field whatever their keys' order. */

@@ -8,10 +8,10 @@ import { Zip, type ZipInputFile } from 'fflate';
 import { anchorsOf } from '../../model/anchors';
 import type { CellValue, Column } from '../../model/columns';
 import { codebookMarkdown, SheetTally } from '../codebook/codebook';
-import { csvField, csvHeader, csvLines, csvRecord } from '../export/format';
+import { csvField, csvHeader, csvLines, csvLineWriter } from '../export/format';
 import { PLACE_PARTS, placeColumnIds, PRECISION_LABELS } from '../../model/places';
 import { EVIDENCE_FIELDS, SOURCE_FIELDS } from '../sources/export';
-import type { ReleaseRecord, SourceRecord } from '../storage';
+import type { ExportRow, ReleaseRecord, SourceRecord } from '../storage';
 import { changelogMarkdown, type SincePrevious } from './changelog';
 import { Compressed, type CompressedFile } from './compressed';
 import { type Snapshot, type SnapshotHead, type SnapshotRecord, type SnapshotRow, type SnapshotSheetHead, wholeSnapshot } from './snapshot';
@@ -198,14 +198,27 @@ export function dataPackage(release: ReleaseRecord, snapshot: SnapshotHead): Dat
   };
 }
 
-/** A row's evidence passages, as `data/evidence.csv` lists them. */
-function* evidenceOf(sheet: SnapshotSheetHead, row: SnapshotRecord): Generator<Record<string, CellValue>> {
-  for (const column of sheet.columns) {
-    if (column.type !== 'evidence') continue;
-    for (const a of anchorsOf(row[column.id])) {
-      yield { sheet: sheet.id, row_id: row.row_id ?? null, source_id: a.source, start: a.start, end: a.end, exact: a.exact };
+/** A row's evidence passages, as `data/evidence.csv` lists them; `evidence`: the sheet's evidence columns. */
+function* evidenceOf(sheet: SnapshotSheetHead, evidence: readonly Column[], row: ExportRow): Generator<Record<string, CellValue>> {
+  for (const column of evidence) {
+    for (const a of anchorsOf(row.cells[column.id])) {
+      yield { sheet: sheet.id, row_id: row.rowId ?? null, source_id: a.source, start: a.start, end: a.end, exact: a.exact };
     }
   }
+}
+
+/** A snapshot's record as the exported row it was made of (`exportRecord` undone): its cells are the record itself. */
+function exportRowOf(record: SnapshotRecord): ExportRow {
+  return {
+    rowId: record.row_id as string,
+    cells: record,
+    reviewStatus: record.review_status as string,
+    openFlags: record.open_flags as number,
+    createdBy: record.created_by as string | null,
+    createdAt: record.created_at as string,
+    updatedBy: record.updated_by as string | null,
+    updatedAt: record.updated_at as string,
+  };
 }
 
 export interface PackageInput {
@@ -215,36 +228,29 @@ export interface PackageInput {
   previous?: SincePrevious;
 }
 
-/** Rows of a CSV file written at a time. */
-const CSV_BATCH = 1000;
-
 /**
  * A CSV file of the package (with excel_safe=0, as docs/export.md#over-the-api says: every text exactly
- * as typed), compressed as its records come.
+ * as typed), compressed as its lines come.
  */
 class CsvEntry {
   private readonly file = Compressed.deflate();
-  private batch: string[][] = [];
 
   constructor(private readonly header: readonly string[]) {
     void this.file.write(csvLines([[...header]]));
   }
 
-  async add(record: Readonly<Record<string, CellValue | undefined>>): Promise<void> {
-    this.batch.push(this.header.map((id) => csvField(record[id] ?? null, false)));
-    if (this.batch.length >= CSV_BATCH) await this.flush();
+  /** A record keyed by the header's ids. */
+  add(record: Readonly<Record<string, CellValue | undefined>>): Promise<void> {
+    return this.file.write(csvLines([this.header.map((id) => csvField(record[id] ?? null, false))]));
   }
 
-  async end(): Promise<CompressedFile> {
-    await this.flush();
+  /** A line written already (as `csvLineWriter` writes a row). */
+  addLine(line: string): Promise<void> {
+    return this.file.write(line);
+  }
+
+  end(): Promise<CompressedFile> {
     return this.file.end();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const lines = csvLines(this.batch);
-    this.batch = [];
-    await this.file.write(lines);
   }
 }
 
@@ -261,19 +267,31 @@ async function textEntry(text: string): Promise<CompressedFile> {
  */
 export class PackageWriter {
   private readonly sheets: CsvEntry[];
+  /** Per sheet: a row's CSV line, and the sheet's evidence columns. */
+  private readonly lines: Array<(row: ExportRow) => string>;
+  private readonly evidenceColumns: Column[][];
   private readonly evidence = new CsvEntry(EVIDENCE_FIELDS);
   private readonly tallies: SheetTally[];
 
   constructor(private readonly head: SnapshotHead) {
     this.sheets = head.sheets.map((sheet) => new CsvEntry(csvHeader(sheet.columns)));
+    this.lines = head.sheets.map((sheet) => csvLineWriter(sheet.columns, false));
+    this.evidenceColumns = head.sheets.map((sheet) => sheet.columns.filter((c) => c.type === 'evidence'));
     this.tallies = head.sheets.map((sheet) => new SheetTally(sheet));
   }
 
-  async add([index, row]: SnapshotRow): Promise<void> {
-    const sheet = this.head.sheets[index]!;
-    this.tallies[index]!.add(row);
-    await this.sheets[index]!.add(csvRecord(sheet.columns, row));
-    for (const passage of evidenceOf(sheet, row)) await this.evidence.add(passage);
+  /** A row of a snapshot. */
+  add([index, record]: SnapshotRow): Promise<void> {
+    return this.addRow(index, exportRowOf(record));
+  }
+
+  /** A row of the sheet at `index` of the head, as the read model gives it. */
+  async addRow(index: number, row: ExportRow): Promise<void> {
+    this.tallies[index]!.add(row.cells);
+    await this.sheets[index]!.addLine(this.lines[index]!(row));
+    const evidence = this.evidenceColumns[index]!;
+    if (evidence.length === 0) return;
+    for (const passage of evidenceOf(this.head.sheets[index]!, evidence, row)) await this.evidence.add(passage);
   }
 
   /**

@@ -14,7 +14,8 @@ import type { DatasetRecord, ReleaseRecord, ReleaseRows, Storage } from '../stor
 import { diffSnapshots, type ReleaseDiff } from './diff';
 import type { SincePrevious } from './changelog';
 import { PackageWriter } from './package';
-import { openSnapshot, releaseRows, SnapshotWriter, snapshotHead } from './snapshot';
+import { exportRecord } from '../export/format';
+import { openSnapshot, releaseExportRows, SnapshotWriter, snapshotHead } from './snapshot';
 
 export interface NewRelease {
   version?: string;
@@ -56,10 +57,10 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
     const writer = new SnapshotWriter(head);
     const pkg = new PackageWriter(head);
     for (const sheet of head.sheets) release.rows[sheet.id] = 0;
-    for await (const row of releaseRows(view, head, rowFilter)) {
-      release.rows[head.sheets[row[0]]!.id]! += 1;
-      await writer.add(row);
-      await pkg.add(row);
+    for await (const [index, row] of releaseExportRows(view, head, rowFilter)) {
+      release.rows[head.sheets[index]!.id]! += 1;
+      await writer.add([index, exportRecord(head.sheets[index]!.columns, row)]);
+      await pkg.addRow(index, row);
     }
     const sources = [];
     for await (const source of view.sources.all(dataset.id)) sources.push(source);
