@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import { nextVersion, versionRank } from '../../model/releases';
 import { conflict, notFound } from '../errors';
+import { exportRecord } from '../export/format';
 import type { DatasetRecord, ReleaseRecord, ReleaseRows, Storage } from '../storage';
 import { diffSnapshots, type ReleaseDiff } from './diff';
 import type { SincePrevious } from './changelog';
 import { PackageWriter } from './package';
-import { exportRecord } from '../export/format';
 import { openSnapshot, releaseExportRows, SnapshotWriter, snapshotHead } from './snapshot';
 
 export interface NewRelease {
@@ -51,7 +51,8 @@ async function makeRelease(storage: Storage, dataset: DatasetRecord, by: string,
     version, createdAt: new Date().toISOString(), createdBy: by, notes: request.notes ?? '', rowFilter, rows: {}, sha256: '',
   };
   // The rows of every sheet and the sources as of one moment, whatever is stored meanwhile; the rows are
-  // written into the snapshot and the package as they are read, never all held.
+  // written into the snapshot and the package as they are read, never all held. The package's CSV lines are
+  // written from the rows as read, not from the snapshot's records (as the CSV export writes them).
   const { snapshot, pkg, sources } = await storage.snapshot(async (view) => {
     const head = await snapshotHead(view, dataset);
     const writer = new SnapshotWriter(head);

@@ -45,4 +45,26 @@ describe('a release snapshot', () => {
     expect(diff.sheets.events).toEqual({ added: ['d'], removed: ['b'], changed: [{ row: 'c', column: 'actor', old: 'Korea', new: 'North Korea' }] });
     expect(diff.sheets.empty).toEqual({ added: [], removed: [], changed: [] });
   });
+
+  it('diffs rows whose ids a line writes with escapes as any other', async () => {
+    const before = snapshot([['say "hi"', 'China'], ['back\\slash', 'Japan'], ['plain', 'Korea']]);
+    const after = snapshot([['say "hi"', 'China'], ['back\\slash', 'Nepal'], ['new "one"', 'Peru']]);
+    const diff = await diffSnapshots(await openSnapshot(await stored(before)), await openSnapshot(await stored(after)));
+    expect(diff.sheets.events).toEqual({ added: ['new "one"'], removed: ['plain'], changed: [{ row: 'back\\slash', column: 'actor', old: 'Japan', new: 'Nepal' }] });
+  });
+
+  it('tells a row that moved to another sheet from one that stayed, though both are written alike', async () => {
+    // The same row at the same place of the file, but the sheet at that place is another one now.
+    const before: Snapshot = { dataset: { id: 'd', name: 'D' }, sheets: [
+      { id: 'events', name: 'Events', columns, rows: [row('a', 'China')] }, { id: 'actors', name: 'Actors', columns, rows: [] },
+    ] };
+    const after: Snapshot = { dataset: { id: 'd', name: 'D' }, sheets: [
+      { id: 'actors', name: 'Actors', columns, rows: [row('a', 'China')] }, { id: 'events', name: 'Events', columns, rows: [] },
+    ] };
+    const diff = await diffSnapshots(await openSnapshot(await stored(before)), await openSnapshot(await stored(after)));
+    expect(diff.sheets).toEqual({
+      actors: { added: ['a'], removed: [], changed: [] },
+      events: { added: [], removed: ['a'], changed: [] },
+    });
+  });
 });
