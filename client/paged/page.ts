@@ -786,9 +786,9 @@ class PagedDataset {
 
   /**
    * A row this tab has not read changed (or was added). In the grid's plain order (by row id, nothing searched,
-   * sorted or filtered) a row stays where it was and a new one comes last: the pages are read again only when the
-   * sheet's count says rows were added, which a one-row page tells cheaply. Otherwise the row may have moved into
-   * view: the pages are read again. Either at most once per UNREAD_CHECK_MS.
+   * sorted or filtered) a row stays where it was and a new one comes last: unless the tab shows the sheet's end,
+   * the pages are read again only when the sheet's count says rows were added, which a one-row page tells cheaply.
+   * Otherwise the row may have moved into view: the pages are read again. Either at most once per UNREAD_CHECK_MS.
    */
   private unreadRowChanged(): void {
     if (this.unreadTimer !== null) return;
@@ -799,7 +799,11 @@ class PagedDataset {
       const grid = this.grid;
       if (!grid) return;
       const plain = !this.query && !grid.getColumnState().some((c) => c.sort) && !statusFilter(grid.getFilterModel());
-      if (!plain) return grid.refreshInfiniteCache();
+      // A tab at the sheet's end shows where a new row comes: it reads its pages again (the count alone may have
+      // been read already, by a page of its own, while the page it shows was read before the row came).
+      const last = grid.getDisplayedRowCount() - 1;
+      const atEnd = last >= 0 && grid.getDisplayedRowAtIndex(last)?.data !== undefined;
+      if (!plain || atEnd) return grid.refreshInfiniteCache();
       const sheetId = this.sheetId;
       rowsPage(this.dataset.id, sheetId, new URLSearchParams({ offset: '0', limit: '1' })).then((body) => {
         if (sheetId === this.sheetId && body.total !== this.total) this.grid?.refreshInfiniteCache();
