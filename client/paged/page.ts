@@ -798,7 +798,7 @@ class PagedDataset {
       this.lastUnreadCheck = performance.now();
       const grid = this.grid;
       if (!grid) return;
-      const plain = !this.query && !grid.getColumnState().some((c) => c.sort) && !statusFilter(grid.getFilterModel());
+      const plain = this.orderQuery(grid).size === 0;
       // A tab at the sheet's end shows where a new row comes: it reads its pages again (the count alone may have
       // been read already, by a page of its own, while the page it shows was read before the row came).
       const last = grid.getDisplayedRowCount() - 1;
