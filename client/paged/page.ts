@@ -398,16 +398,13 @@ class PagedDataset {
     // Ctrl+End finds the last page read already (ends.ts).
     return readEndAhead({
       getRows: (params: IGetRowsParams) => {
-        const search = new URLSearchParams({ offset: String(params.startRow), limit: String(params.endRow - params.startRow) });
-        const sort = params.sortModel[0];
-        if (sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
-        if (q) search.set('q', q);
-        const status = statusFilter(params.filterModel);
-        if (status) search.set('filter[review_status]', status);
+        const search = orderSearch(params.sortModel[0], q, params.filterModel);
         // The first page may have been asked for before this code loaded: it is the same question.
         const early = this.firstRows;
         this.firstRows = undefined;
-        const asked = early && params.startRow === 0 && params.endRow === PAGE_ROWS && !sort && !q && !status ? early : undefined;
+        const asked = early && params.startRow === 0 && params.endRow === PAGE_ROWS && search.size === 0 ? early : undefined;
+        search.set('offset', String(params.startRow));
+        search.set('limit', String(params.endRow - params.startRow));
         (asked ?? Promise.resolve(undefined))
           .then((page) => page ?? rowsPage(id, sheetId, search))
           .then((body) => {
@@ -529,13 +526,7 @@ class PagedDataset {
 
   /** The grid's order as the rows route asks for it: its sort, the search and the status filter. */
   private orderQuery(grid: GridApi<PagedRow>): URLSearchParams {
-    const search = new URLSearchParams();
-    const sort = grid.getColumnState().find((c) => c.sort);
-    if (sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
-    if (this.query) search.set('q', this.query);
-    const status = statusFilter(grid.getFilterModel());
-    if (status) search.set('filter[review_status]', status);
-    return search;
+    return orderSearch(grid.getColumnState().find((c) => c.sort), this.query, grid.getFilterModel());
   }
 
   /** Where rows of the shown sheet stand in the grid's order, asked of the server; rows the order leaves out are absent. */
@@ -895,6 +886,19 @@ class PagedDataset {
 }
 
 /** What a row whose room the server closed says, on its marker. */
+/**
+ * An order as the rows route asks for it: a sorted column (AG Grid's sort model or column state), the search and
+ * the review-status filter; empty for the plain order (row id).
+ */
+function orderSearch(sort: { colId: string; sort?: 'asc' | 'desc' | null } | undefined, q: string, filterModel: unknown): URLSearchParams {
+  const search = new URLSearchParams();
+  if (sort?.sort) search.set('sort', `${sort.sort === 'desc' ? '-' : ''}${sort.colId}`);
+  if (q) search.set('q', q);
+  const status = statusFilter(filterModel);
+  if (status) search.set('filter[review_status]', status);
+  return search;
+}
+
 function closedText(closed: ClosedRow): string {
   return closed.gone ? 'This row was deleted: it cannot be edited' : `This row cannot be edited here: ${closed.reason}`;
 }
