@@ -210,6 +210,11 @@ export class SqliteReadModel implements ReadModel {
       .orderBy(asc(conflicts.at), asc(conflicts.conflictId)).all().map(toConflict);
   }
 
+  async rowConflicts(datasetId: string, rowId: string): Promise<ConflictRecord[]> {
+    return this.db.select().from(conflicts).where(and(eq(conflicts.datasetId, datasetId), eq(conflicts.rowId, rowId)))
+      .orderBy(asc(conflicts.at), asc(conflicts.conflictId)).all().map(toConflict);
+  }
+
   async conflict(datasetId: string, conflictId: string): Promise<ConflictRecord | undefined> {
     const row = this.db.select().from(conflicts).where(and(eq(conflicts.datasetId, datasetId), eq(conflicts.conflictId, conflictId))).get();
     return row && toConflict(row);

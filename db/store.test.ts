@@ -46,6 +46,7 @@ function sqliteHarness(db: Db, store: DocStore = new SqliteDocStore(db)): StoreH
       return review && { status: review.status, openFlags: review.openFlags, flags: await new SqliteReadModel(db).flags(datasetId, { row: rowId }) };
     },
     readConflict: (datasetId, conflictId) => new SqliteReadModel(db).conflict(datasetId, conflictId),
+    readRowConflicts: (datasetId, rowId) => new SqliteReadModel(db).rowConflicts(datasetId, rowId),
     breakWrites: async (part) => {
       // Triggers that abort the statement, and with it the transaction, as a full disk would.
       const table = TABLES[part];

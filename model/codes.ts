@@ -1,4 +1,5 @@
 import type { ReviewStatus } from './document';
+import type { ConflictRecord } from './conflicts';
 import type { FlagRecord } from './reviews';
 
 /** WebSocket close codes of the sync channel (docs/sync.md#close-codes). */
@@ -50,13 +51,15 @@ export const StoreMessage = {
 
 /**
  * A row of a dataset in the `rows` layout as it now is; `cells: null` once it was deleted. `review`: the
- * row's review status and every flag with its thread, sent when the review changed.
+ * row's review status and every flag with its thread, sent when the review changed. `conflicts`: every
+ * conflict its document holds (open and resolved, oldest first), sent when they changed.
  */
 export interface RowDelta {
   sheet: string;
   row: string;
   cells: Record<string, unknown> | null;
   review?: { status: ReviewStatus; flags: FlagRecord[] };
+  conflicts?: ConflictRecord[];
 }
 
 /** Error codes of the HTTP API's JSON envelope, with their status. */

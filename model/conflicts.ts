@@ -1,6 +1,6 @@
 /**
- * The `conflicts` root of a dataset's document: cells two people changed without having seen each
- * other's change. One value was kept (the one Yjs chose); the other is recorded here with both authors
+ * The `conflicts` root of a dataset's document (and, in the `rows` layout, of a row's own document, with
+ * that row's conflicts): cells two people changed without having seen each other's change. One value was kept (the one Yjs chose); the other is recorded here with both authors
  * until someone resolves it. The server is the only writer; these functions are what it writes with,
  * and what clients read with.
  */
@@ -42,6 +42,17 @@ export function addConflict(doc: Y.Doc, conflict: Omit<ConflictRecord, 'status'>
   const entry = new Y.Map<unknown>();
   for (const [key, value] of Object.entries({ ...conflict, status: 'open' })) entry.set(key, value);
   getConflicts(doc).set(conflict.id, entry);
+}
+
+/**
+ * Writes a conflict as plain data (open or resolved) in place of what the document had under its id: a
+ * row's document takes over a conflict kept in the dataset's document before, and a grid's own copy of
+ * the conflicts it was told of.
+ */
+export function putConflict(doc: Y.Doc, record: ConflictRecord): void {
+  const entry = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) entry.set(key, value);
+  getConflicts(doc).set(record.id, entry);
 }
 
 export function findConflict(doc: Y.Doc, conflictId: string): YConflict | undefined {
@@ -93,4 +104,9 @@ export function conflictRecords(doc: Y.Doc, ids: Iterable<string>): ConflictReco
     if (entry) records.push(readConflict(id, entry));
   }
   return records;
+}
+
+/** Every conflict entry of a document as plain data, oldest first. */
+export function allConflicts(doc: Y.Doc): ConflictRecord[] {
+  return conflictRecords(doc, getConflicts(doc).keys()).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 }

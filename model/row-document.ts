@@ -2,10 +2,12 @@
  * The document of one row, in a dataset whose rows are documents of their own (layout `rows`): the room
  * `DATASET/rows/SHEET/ROW` (`model/rooms.ts`). Its layout:
  *
- *   cells    Y.Map  columnId -> value (the value types of a dataset document's cells)
- *   state    Y.Map  deleted: true once the row was deleted (a row is never brought back under its id)
- *   reviews  Y.Map  the row's review, written by the server only: one entry, the row id -> its status and
- *                   flags, the same shape as a dataset document's `reviews` root (`model/reviews.ts`)
+ *   cells      Y.Map  columnId -> value (the value types of a dataset document's cells)
+ *   state      Y.Map  deleted: true once the row was deleted (a row is never brought back under its id)
+ *   reviews    Y.Map  the row's review, written by the server only: one entry, the row id -> its status and
+ *                     flags, the same shape as a dataset document's `reviews` root (`model/reviews.ts`)
+ *   conflicts  Y.Map  the row's concurrent-edit conflicts, written by the server only: conflictId -> the
+ *                     same entry as a dataset document's `conflicts` root (`model/conflicts.ts`), open or resolved
  *
  * A row that was stored before it had a document of its own (imported, say) gets one made from its stored
  * cells by `genesisUpdate`: every instance makes the same bytes for the same cells, so two that make it at
@@ -15,7 +17,7 @@
 import * as Y from 'yjs';
 import type { CellValue } from './columns';
 
-export const ROW_ROOTS = { cells: 'cells', state: 'state', reviews: 'reviews' } as const;
+export const ROW_ROOTS = { cells: 'cells', state: 'state', reviews: 'reviews', conflicts: 'conflicts' } as const;
 /** The key of `state` that marks the row deleted. */
 export const DELETED_KEY = 'deleted';
 /** The client id of genesis updates; no client uses it (Yjs never picks 0 for a document). */

@@ -118,7 +118,7 @@ export function createApp(options: AppOptions) {
     // Policies told of every applied change: conflicts are recorded, an edit unapproves a row.
     afterApply: (shared, origin, changes) => {
       // A coder's copy of a round is nobody's to review, and one coder has no one to conflict with.
-      // A row's own document holds its review; its conflicts are recorded in the dataset's document.
+      // A row's own document holds its review and its conflicts.
       const room = parseRoom(shared.id);
       if (room?.row !== undefined) {
         rowFeed.afterApply(shared, changes);

@@ -210,6 +210,8 @@ export interface ReadModel {
   /** Concurrent-edit conflicts, oldest first; all of them, or those of one status. */
   conflicts(datasetId: string, status?: ConflictStatus): Promise<ConflictRecord[]>;
   conflict(datasetId: string, conflictId: string): Promise<ConflictRecord | undefined>;
+  /** A row's conflicts, open and resolved, oldest first. */
+  rowConflicts(datasetId: string, rowId: string): Promise<ConflictRecord[]>;
   /** The name of whoever made the last recorded change of a cell, if any. */
   lastCellAuthor(datasetId: string, sheetId: string, rowId: string, columnId: string): Promise<string | null | undefined>;
 }

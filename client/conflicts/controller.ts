@@ -16,6 +16,7 @@ import { ConflictMarks, type GridConflicts, gridConflicts, quote } from './grid-
 export interface ConflictControllerOptions {
   datasetId: string;
   role: Role;
+  /** The document whose `conflicts` root is read: the dataset's, or the paged grid's `ConflictMirror`. */
   doc: Y.Doc;
   /** Shows a cell: its row scrolled into view, the cell focused. */
   goTo(sheetId: string, rowId: string, columnId: string): void;

@@ -55,6 +55,7 @@ import { RefEditor } from './ref-editor';
 import { RefRows } from './ref-rows';
 import { PagedReview, statusFilter } from './review';
 import { ReviewMirror } from './review-mirror';
+import { ConflictMirror } from './conflict-mirror';
 import { bindEndKeys, readEndAhead } from './ends';
 import { type ClosedRow, RowClosedError, RowDocs } from './row-docs';
 import { PagedSources, cellText } from './sources';
@@ -106,8 +107,10 @@ class PagedDataset {
   /** Likely duplicates in the review panel, as in the document grid (docs/actors-and-duplicates.md#in-the-review-queue). */
   private readonly duplicateQueue: DuplicateQueue;
   private readonly presence: PagedPresence;
-  /** Concurrent-edit conflicts: recorded in the dataset's document, marked on the rows read, stepped through in the footer. */
+  /** Concurrent-edit conflicts: recorded in the rows' documents, marked on the rows read, stepped through in the footer. */
   private readonly conflicts: ConflictController;
+  /** What this tab was told of the rows' conflicts (the list, the rows it opened, the row deltas). */
+  private readonly conflictMirror: ConflictMirror;
   private readonly undo: RowUndo;
   private readonly block: PagedBlock;
   private readonly refs: RefRows;
@@ -172,9 +175,12 @@ class PagedDataset {
     });
     this.refs = new RefRows(dataset.id, () => this.sheetList(), () => this.grid, () => this.columns, () => this.refsRead());
     this.reviews = new ReviewMirror(dataset.id);
-    // Deltas flow once the room is synced: the flags list read then misses nothing (again after a reconnect).
+    this.conflictMirror = new ConflictMirror(dataset.id);
+    // Deltas flow once the room is synced: the flags and conflicts lists read then miss nothing (again after a reconnect).
     this.conn.provider.on('sync', (synced: boolean) => {
-      if (synced) this.reviews.load().catch(() => undefined);
+      if (!synced) return;
+      this.reviews.load().catch(() => undefined);
+      this.conflictMirror.load().catch(() => undefined);
     });
     this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc, reviews: this.reviews.doc });
     this.review.controller.events.on('show-sheet', (id) => this.showSheet(id));
@@ -193,7 +199,7 @@ class PagedDataset {
     });
     this.review.controller.setDuplicates(this.duplicateQueue);
     this.conflicts = new ConflictController({
-      datasetId: dataset.id, role, doc: this.conn.doc,
+      datasetId: dataset.id, role, doc: this.conflictMirror.doc,
       goTo: (sheetId, rowId, columnId) => void this.goToRow(sheetId, rowId, columnId),
       locate: (sheetId, rowIds) => this.locate(sheetId, rowIds),
     });
@@ -217,7 +223,8 @@ class PagedDataset {
     this.rows.onChange(() => this.showStatus());
     this.rows.onClosed((closed) => this.onRowClosed(closed));
     // An open row shows what its document holds once the server's changes are merged in.
-    this.rows.onArrived((sheet, row, cells) => {
+    this.rows.onArrived((sheet, row, cells, doc) => {
+      this.conflictMirror.fromRow(doc);
       if (cells) this.showRowDocument(sheet, row, cells);
     });
     let searchTimer: number | null = null;
@@ -758,6 +765,7 @@ class PagedDataset {
   /** Rows changed in their own rooms: shown in place; rows that came or went read the pages again. */
   private applyDeltas(deltas: readonly RowDelta[]): void {
     this.reviews.deltas(deltas);
+    this.conflictMirror.deltas(deltas);
     this.refs.deltas(deltas);
     this.sources.rowsChanged(deltas);
     let reread = false;
@@ -878,6 +886,7 @@ class PagedDataset {
     this.offline.destroy();
     this.review.destroy();
     this.conflicts.destroy();
+    this.conflictMirror.destroy();
     this.reviews.destroy();
     this.presence.destroy();
     this.sources.destroy();

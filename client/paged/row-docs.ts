@@ -72,7 +72,7 @@ export class RowDocs {
   private readonly closedRows = new Map<string, ClosedRow>();
   private readonly listeners = new Set<() => void>();
   private readonly closedListeners = new Set<(closed: ClosedRow) => void>();
-  private readonly arrivedListeners = new Set<(sheet: string, row: string, cells: Record<string, CellValue> | null) => void>();
+  private readonly arrivedListeners = new Set<(sheet: string, row: string, cells: Record<string, CellValue> | null, doc: Y.Doc) => void>();
   /** False once the browser said it went offline (the rows' sockets are dropped until it is back). */
   private online = navigator.onLine;
   private wentOffline: Array<() => void> = [];
@@ -112,9 +112,9 @@ export class RowDocs {
    * Called with an open row's cells (null once deleted) once its document is synced with the server, and
    * each time a change from the server reaches it after: what the row holds after merging, which may not be
    * what this tab wrote (another's concurrent value won) and which no delta repeats when the server's copy
-   * did not change.
+   * did not change. `doc` is the row's document, to read what else the server keeps in it (its conflicts).
    */
-  onArrived(listener: (sheet: string, row: string, cells: Record<string, CellValue> | null) => void): () => void {
+  onArrived(listener: (sheet: string, row: string, cells: Record<string, CellValue> | null, doc: Y.Doc) => void): () => void {
     this.arrivedListeners.add(listener);
     return () => this.arrivedListeners.delete(listener);
   }
@@ -306,7 +306,7 @@ export class RowDocs {
   /** Tells the listeners what a row holds now that the server's changes reached it. */
   private arrived(row: OpenRow): void {
     const cells = rowCells(row.doc);
-    for (const listener of [...this.arrivedListeners]) listener(row.sheet, row.row, cells);
+    for (const listener of [...this.arrivedListeners]) listener(row.sheet, row.row, cells, row.doc);
   }
 
   /** Applies this browser's copy of the row, if it has one; resolves with whether it had. */

@@ -187,6 +187,11 @@ export class PgReadModel implements ReadModel {
       .orderBy(asc(conflicts.at), asc(conflicts.conflictId))).map(toConflict);
   }
 
+  async rowConflicts(datasetId: string, rowId: string): Promise<ConflictRecord[]> {
+    return (await this.db.select().from(conflicts).where(and(eq(conflicts.datasetId, datasetId), eq(conflicts.rowId, rowId)))
+      .orderBy(asc(conflicts.at), asc(conflicts.conflictId))).map(toConflict);
+  }
+
   async conflict(datasetId: string, conflictId: string): Promise<ConflictRecord | undefined> {
     const [row] = await this.db.select().from(conflicts).where(and(eq(conflicts.datasetId, datasetId), eq(conflicts.conflictId, conflictId)));
     return row && toConflict(row);

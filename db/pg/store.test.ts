@@ -60,6 +60,7 @@ async function pgHarness(): Promise<StoreHarness> {
       return review && { status: review.status, openFlags: review.openFlags, flags: await readModel.flags(datasetId, { row: rowId }) };
     },
     readConflict: (datasetId, conflictId) => readModel.conflict(datasetId, conflictId),
+    readRowConflicts: (datasetId, rowId) => readModel.rowConflicts(datasetId, rowId),
     breakWrites: async (part) => {
       // A trigger that raises, aborting the statement and with it the transaction, as a lost disk would.
       const table = TABLES[part];

@@ -10,16 +10,22 @@
  * including what another instance applied and published before storing it: two writes through two
  * instances are found on both, and recorded once (the conflict's id is made from the writes).
  *
- * In the `rows` layout a cell lives in its row's own document: conflicts are found there, and recorded
- * (and resolved) in the dataset's document, as its reviews are.
+ * In the `rows` layout a cell lives in its row's own document: conflicts are found there and recorded
+ * there too (its `conflicts` root, `model/row-document.ts`), so the dataset's document, which every tab
+ * syncs whole, does not grow with them; resolving closes one there, in the same transaction that writes
+ * the lost value back. A row's conflicts kept in the dataset's document before rows kept their own (the
+ * read model has them) move into the row's document with the next change of its conflicts, and are then
+ * taken out of the dataset's document.
  */
 import { createHash } from 'node:crypto';
 import type * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
-import { type ConflictRecord, type ConflictStatus, addConflict, findConflict, readConflict, resolveConflict } from '../../model/conflicts';
+import {
+  type ConflictRecord, type ConflictStatus, addConflict, findConflict, getConflicts, putConflict, readConflict, resolveConflict,
+} from '../../model/conflicts';
 import { getSheet, sheetRows } from '../../model/document';
 import { parseRoom, rowRoom } from '../../model/rooms';
-import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
+import { getRowCells, isRowDeleted } from '../../model/row-document';
 import type { User } from '../auth/users';
 import { conflict, notFound } from '../errors';
 import type { ReadModel } from '../storage';
@@ -28,6 +34,8 @@ import type { DocRegistry } from '../sync/registry';
 import type { SharedDoc } from '../sync/shared-doc';
 import { ItemAuthors } from './authors';
 import { type ConcurrentWrite, detectConcurrentWrites, sameValue } from './detect';
+
+type RowPlace = { sheetId: string; rowId: string };
 
 /** What `inspect` found in one transaction: the concurrent writes, each with the users of both values. */
 class Found {
@@ -94,22 +102,22 @@ export class Conflicts {
   readonly afterApply = (shared: SharedDoc, _origin: Origin, changes: Changes): void => {
     const writes = changes.findings.flatMap((f) => (f instanceof Found ? f.writes : []));
     if (writes.length === 0) return;
-    // A row's own document records them in its dataset's.
     const room = parseRoom(shared.id);
-    this.record(room?.row ? room.datasetId : shared.id, writes).catch((error: unknown) => shared.logError(error, 'recording conflicts failed'));
+    this.record(shared.id, room?.datasetId ?? shared.id, room?.row, writes).catch((error: unknown) => shared.logError(error, 'recording conflicts failed'));
   };
 
   /**
-   * Names the writers (from the store) and records the conflicts. The document may have been unloaded
-   * meanwhile: they are recorded on the room's document as it is loaded then.
+   * Names the writers (from the store) and records the conflicts in the room's document, which for a
+   * row's own (`row`) first takes over the row's older ones. The document may have been unloaded
+   * meanwhile: they are recorded on it as it is loaded then.
    */
-  private async record(room: string, writes: Found['writes']): Promise<void> {
+  private async record(room: string, datasetId: string, row: RowPlace | undefined, writes: Found['writes']): Promise<void> {
     const at = new Date().toISOString();
     const records: Array<Omit<ConflictRecord, 'status'>> = [];
     for (const w of writes) {
       const other = w.otherBy !== undefined
         ? await this.nameOf(w.otherBy)
-        : (await this.readModel.lastCellAuthor(room, w.sheetId, w.rowId, w.columnId)) ?? null;
+        : (await this.readModel.lastCellAuthor(datasetId, w.sheetId, w.rowId, w.columnId)) ?? null;
       const incoming = await this.nameOf(w.incomingBy);
       records.push({
         id: conflictId(w), sheet: w.sheetId, row: w.rowId, column: w.columnId, at,
@@ -117,10 +125,17 @@ export class Conflicts {
         lost: w.lost, lostBy: w.incomingKept ? other : incoming,
       });
     }
-    await this.registry.with(room, (shared) => shared.transact({ userId: null }, (doc) => {
-      // Each instance that applied both writes finds the conflict: it is recorded once, and never reopened.
+    // Each instance that applied both writes finds the conflict: it is recorded once, and never reopened.
+    const add = (doc: Y.Doc) => {
       for (const record of records) if (!findConflict(doc, record.id)) addConflict(doc, record);
-    }));
+    };
+    if (!row) {
+      await this.registry.with(room, (shared) => shared.transact({ userId: null }, add));
+      return;
+    }
+    await this.changeInRow(datasetId, row, { userId: null }, (_doc, known) => records.filter((r) => !known(r.id)), (doc, fresh) => {
+      for (const record of fresh) addConflict(doc, record);
+    });
   }
 
   /** The dataset's conflicts from the read model (a cold document stays cold), oldest first. */
@@ -137,16 +152,14 @@ export class Conflicts {
     const listed = await this.readModel.conflict(datasetId, conflictId);
     if (!listed) throw notFound(`No conflict "${conflictId}"`);
     if (listed.status !== 'open') throw conflict('This conflict is resolved already');
-    const inRowDocument = await this.rowsLayout(datasetId);
-    // In the `rows` layout the value lost goes back into the row's own document first.
-    if (choice === 'lost' && inRowDocument) await this.restoreInRow(datasetId, user, listed);
+    if (await this.rowsLayout(datasetId)) return this.resolveInRow(datasetId, user, listed, choice);
     return this.registry.with(datasetId, (shared) => shared.transact({ userId: user.id }, (doc) => {
       // The read model can lag the document by one turn: the document has the last word.
       const entry = findConflict(doc, conflictId);
       if (!entry) throw notFound(`No conflict "${conflictId}"`);
       const record = readConflict(conflictId, entry);
       if (record.status !== 'open') throw conflict('This conflict is resolved already');
-      if (choice === 'lost' && !inRowDocument) {
+      if (choice === 'lost') {
         const sheet = getSheet(doc, record.sheet);
         const row = sheet ? sheetRows(sheet).get(record.row) : undefined;
         if (!row) throw conflict('The row of this conflict was deleted');
@@ -162,18 +175,68 @@ export class Conflicts {
     }));
   }
 
-  /** Writes a conflict's lost value into its row's own document, as `user`; refused as `resolve` says. */
-  private async restoreInRow(datasetId: string, user: User, record: ConflictRecord): Promise<void> {
-    await this.registry.with(rowRoom(datasetId, record.sheet, record.row), (shared) => shared.transact({ userId: user.id }, (doc) => {
-      if (getRowState(doc).get(DELETED_KEY) === true) throw conflict('The row of this conflict was deleted');
-      const cells = getRowCells(doc);
-      if (!sameValue(cells.get(record.column) ?? null, record.kept)) {
-        throw conflict('The cell was changed again since: look at it before choosing a value');
+  /**
+   * `resolve` in the `rows` layout: in the row's own document, the lost value written back (checked as
+   * `resolve` says) and the conflict closed in one transaction, as `user`.
+   */
+  private async resolveInRow(datasetId: string, user: User, listed: ConflictRecord, choice: ResolveChoice): Promise<ConflictRecord> {
+    const place = { sheetId: listed.sheet, rowId: listed.row };
+    return this.changeInRow(datasetId, place, { userId: user.id }, (doc, known) => {
+      // The read model can lag the document by one turn: the document has the last word.
+      const record = known(listed.id);
+      if (!record) throw notFound(`No conflict "${listed.id}"`);
+      if (record.status !== 'open') throw conflict('This conflict is resolved already');
+      if (choice === 'lost') {
+        if (isRowDeleted(doc)) throw conflict('The row of this conflict was deleted');
+        if (!sameValue(getRowCells(doc).get(record.column) ?? null, record.kept)) {
+          throw conflict('The cell was changed again since: look at it before choosing a value');
+        }
       }
-      const value = record.lost;
-      if (value === null || value === '') cells.delete(record.column);
-      else cells.set(record.column, value as CellValue);
+      return record;
+    }, (doc, record) => {
+      if (choice === 'lost') {
+        const cells = getRowCells(doc);
+        const value = record.lost;
+        if (value === null || value === '') cells.delete(record.column);
+        else cells.set(record.column, value as CellValue);
+      }
+      const entry = findConflict(doc, record.id)!;
+      resolveConflict(entry, user.name, new Date().toISOString());
+      return readConflict(record.id, entry);
+    });
+  }
+
+  /**
+   * One change of a row's conflicts in its own document, as `origin`: `check` reads (and may refuse,
+   * before anything is written), `write` writes. `known` finds a conflict of the row in the document, or
+   * among those the read model holds and the document does not: kept in the dataset's document before
+   * rows had their own. Those are written into the row's document first, in the same transaction, then
+   * taken out of the dataset's document (the read model keeps them, now from the row's).
+   */
+  private async changeInRow<C, T>(
+    datasetId: string, { sheetId, rowId }: RowPlace, origin: Origin,
+    check: (doc: Y.Doc, known: (conflictId: string) => ConflictRecord | undefined) => C,
+    write: (doc: Y.Doc, checked: C) => T,
+  ): Promise<T> {
+    const stored = await this.readModel.rowConflicts(datasetId, rowId);
+    let taken: string[] = [];
+    const result = await this.registry.with(rowRoom(datasetId, sheetId, rowId), (shared) => shared.transact(origin, (doc) => {
+      const earlier = new Map(stored.filter((c) => !findConflict(doc, c.id)).map((c) => [c.id, c]));
+      const known = (id: string) => {
+        const entry = findConflict(doc, id);
+        return entry ? readConflict(id, entry) : earlier.get(id);
+      };
+      const checked = check(doc, known);
+      for (const record of earlier.values()) putConflict(doc, record);
+      taken = [...earlier.keys()];
+      return write(doc, checked);
     }));
+    if (taken.length > 0) {
+      await this.registry.with(datasetId, (shared) => shared.transact({ userId: null }, (doc) => {
+        for (const id of taken) if (getConflicts(doc).has(id)) getConflicts(doc).delete(id);
+      })).catch((error: unknown) => this.registry.loaded(datasetId)?.logError(error, 'taking conflicts out of the dataset\'s document failed'));
+    }
+    return result;
   }
 
   private async nameOf(userId: string | null): Promise<string | null> {

@@ -9,6 +9,7 @@ import type { CellValue } from '../../model/columns';
 import type { Role } from '../../model/roles';
 import { parseRoom } from '../../model/rooms';
 import type { DatasetCatalog } from '../storage';
+import { conflictRecords, getConflicts } from '../../model/conflicts';
 import { getReviews } from '../../model/document';
 import { genesisUpdate, getRowCells, getRowState, rowCells } from '../../model/row-document';
 import { Changes, observeDocument, type Origin } from './changes';
@@ -51,7 +52,7 @@ export function datasetOfRowsDocument(room: string): DocumentKind {
 
 /**
  * One row's document (`model/row-document.ts`), logged under its own room; its commits write the row's
- * cells, history and review into the dataset's read model.
+ * cells, history, review and conflicts into the dataset's read model.
  */
 export function rowDocument(room: string, datasetId: string, sheetId: string, rowId: string): DocumentKind {
   return {
@@ -67,6 +68,7 @@ export function rowDocument(room: string, datasetId: string, sheetId: string, ro
         changes.recordRowDeleted(sheetId, rowId, origin?.userId ?? null, Date.now());
       };
       const onReviews = (events: Array<Y.YEvent<any>>) => target().changes.recordReviewEvents(events);
+      const onConflicts = (events: Array<Y.YEvent<any>>) => target().changes.recordConflictEvents(events);
       const onUpdate = (update: Uint8Array) => {
         const { changes, origin } = target();
         changes.updates.push({ update, userId: origin?.userId ?? null, at: Date.now() });
@@ -74,18 +76,23 @@ export function rowDocument(room: string, datasetId: string, sheetId: string, ro
       cells.observe(onCells);
       state.observe(onState);
       getReviews(doc).observeDeep(onReviews);
+      getConflicts(doc).observeDeep(onConflicts);
       doc.on('update', onUpdate);
       return () => {
         cells.unobserve(onCells);
         state.unobserve(onState);
         getReviews(doc).unobserveDeep(onReviews);
+        getConflicts(doc).unobserveDeep(onConflicts);
         doc.off('update', onUpdate);
       };
     },
     toCommit(changes, doc) {
       const rows = [...changes.rows.values()].slice(-1).map(({ userId, at }) => ({ sheetId, rowId, cells: rowCells(doc), userId, at }));
       const stateVector = changes.updates.length > 0 ? Y.encodeStateVector(doc) : undefined;
-      return { datasetId, room, updates: changes.updates, stateVector, cells: changes.cells, rows, sheets: [], reviews: changes.reviewStates(doc), conflicts: [] };
+      return {
+        datasetId, room, updates: changes.updates, stateVector, cells: changes.cells, rows, sheets: [],
+        reviews: changes.reviewStates(doc), conflicts: conflictRecords(doc, changes.conflicts),
+      };
     },
     problem: rowUpdateProblem,
     mayStartEmpty: true,

@@ -1,10 +1,11 @@
 /**
  * Row deltas for grids that show pages of a dataset in the `rows` layout: every row changed in its own
- * room (its cells by a client, its review by the server) is sent, as it now is, to the clients of the
+ * room (its cells by a client, its review and conflicts by the server) is sent, as it now is, to the clients of the
  * dataset's own room that opted in (`acks=1`), at the end of the turn it was applied in — before it is stored, as edits are broadcast.
  * With other instances, the same deltas go over the bus on the dataset's room, to their grids.
  */
 import type { RowDelta } from '../../model/codes';
+import { allConflicts } from '../../model/conflicts';
 import { parseRoom } from '../../model/rooms';
 import { reviewStatus } from '../../model/document';
 import { rowFlagRecords } from '../../model/reviews';
@@ -29,7 +30,7 @@ export class RowFeed {
   /** Told of every change applied to any document: a row's own document queues its row. */
   afterApply(shared: SharedDoc, changes: Changes): void {
     const room = parseRoom(shared.id);
-    if (!room?.row || (changes.rows.size === 0 && changes.reviews.size === 0)) return;
+    if (!room?.row || (changes.rows.size === 0 && changes.reviews.size === 0 && changes.conflicts.size === 0)) return;
     const { sheetId, rowId } = room.row;
     let rows = this.changed.get(room.datasetId);
     if (!rows) this.changed.set(room.datasetId, (rows = new Map()));
@@ -39,6 +40,8 @@ export class RowFeed {
     if (changes.reviews.size > 0 || rows.get(key)?.review) {
       delta.review = shared.read((doc) => ({ status: reviewStatus(doc, rowId), flags: rowFlagRecords(doc, rowId) }));
     }
+    // The same for its conflicts.
+    if (changes.conflicts.size > 0 || rows.get(key)?.conflicts) delta.conflicts = shared.read(allConflicts);
     rows.set(key, delta);
     if (this.scheduled) return;
     this.scheduled = true;

@@ -49,6 +49,8 @@ export interface StoreHarness {
   readReview(datasetId: string, rowId: string): Promise<{ status: string; openFlags: number; flags: FlagRecord[] } | undefined>;
   /** The read model's copy of a conflict, or undefined if it has none. */
   readConflict(datasetId: string, conflictId: string): Promise<ConflictRecord | undefined>;
+  /** The read model's conflicts of a row, oldest first (`ReadModel.rowConflicts`). */
+  readRowConflicts(datasetId: string, rowId: string): Promise<ConflictRecord[]>;
   /**
    * Makes every later write of `part` fail inside the store (as a full disk or a lost connection would)
    * until the returned function is called.
@@ -389,6 +391,17 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => Promise<void>>
     await h.store.append({ ...emptyCommit('d1'), conflicts: [resolved] });
     expect(await h.readConflict('d1', 'ca')).toEqual(resolved);
     expect(await h.readConflict('d1', 'cb')).toEqual(b);
+  },
+
+  "stores the conflicts of a row's own document in its dataset's read model, read back by row": async (h) => {
+    const later = { ...conflictOn('r1', 'c2', 'Japan', 'open'), at: '2024-02-23T00:00:00.000Z' };
+    const [first, other] = [conflictOn('r1', 'c1', 'China', 'resolved'), conflictOn('r2', 'c3', null, 'open')];
+    await h.store.append({ ...emptyCommit('d1'), room: 'd1/rows/events/r1', conflicts: [later, first] });
+    await h.store.append({ ...emptyCommit('d1'), room: 'd1/rows/events/r2', conflicts: [other] });
+    expect(await h.readRowConflicts('d1', 'r1')).toEqual([first, later]);
+    expect(await h.readRowConflicts('d1', 'r2')).toEqual([other]);
+    expect(await h.readRowConflicts('d2', 'r1')).toEqual([]);
+    expect(await h.readConflict('d1', 'c2')).toEqual(later);
   },
 
   [ATOMICITY_CASE]: async (h) => {

@@ -10,7 +10,8 @@ import { addConflict, getConflicts } from '../../model/conflicts';
 import { setReviewStatus } from '../../model/reviews';
 import { TEMPLATES } from '../../model/templates';
 import { mulberry32 } from '../../test/helpers/random';
-import { updateProblem } from './update-check';
+import { getRowCells } from '../../model/row-document';
+import { rowUpdateProblem, updateProblem } from './update-check';
 
 const anchor: Anchor = { source: 'src1', start: 0, end: 5, exact: 'Seoul' };
 /** An evidence cell's value. */
@@ -281,6 +282,35 @@ describe('updates that are refused', () => {
     }));
     expect(check((doc) => getConflicts(doc).get('c1')!.set('status', 'resolved'), 'admin', server)).toMatch(/outside the document layout|conflicts/);
     expect(check((doc) => getConflicts(doc).delete('c1'), 'editor', server)).toMatch(/conflicts is written by the server only/);
+  });
+});
+
+describe("a row's own document", () => {
+  const rowServer = (): Y.Doc => {
+    const doc = newDoc();
+    doc.transact(() => {
+      getRowCells(doc).set('summary', 'first');
+      setReviewStatus(doc, 'r1', 'flagged');
+      addConflict(doc, { id: 'c1', sheet: 'events', row: 'r1', column: 'summary', kept: 'a', keptBy: null, lost: 'b', lostBy: null, at: '2024-01-01T00:00:00.000Z' });
+    });
+    return doc;
+  };
+  const rowCheck = (change: (doc: Y.Doc) => void) => {
+    const server = rowServer();
+    return rowUpdateProblem(server, Y.decodeUpdate(changeOf(clientOf(server), server, change)), 'admin');
+  };
+
+  it('takes cells from a client', () => {
+    expect(rowCheck((doc) => getRowCells(doc).set('summary', 'second'))).toBeNull();
+  });
+
+  it('refuses writes into its reviews and conflicts roots, written by the server only, admins included', () => {
+    expect(rowCheck((doc) => getReviews(doc).delete('r1'))).toMatch(/reviews is written by the server only/);
+    expect(rowCheck((doc) => getConflicts(doc).delete('c1'))).toMatch(/conflicts is written by the server only/);
+    expect(rowCheck((doc) => addConflict(doc, {
+      id: 'forged', sheet: 'events', row: 'r1', column: 'summary', kept: 'a', keptBy: null, lost: 'b', lostBy: null, at: '2024-01-01T00:00:00.000Z',
+    }))).toMatch(/conflicts is written by the server only/);
+    expect(rowCheck((doc) => getConflicts(doc).get('c1')!.set('status', 'resolved'))).not.toBeNull();
   });
 });
 

@@ -66,8 +66,9 @@ function check(run: () => void): string | null {
 /** What each root of a document is in its layout. */
 type Roots = (name: string) => Slot;
 const datasetRoots: Roots = (name) => (name === CLIENT_ROOT ? 'sheets' : SERVER_ROOTS.has(name) ? 'server-root' : 'unknown-root');
+const ROW_SERVER_ROOTS: ReadonlySet<string> = new Set([ROW_ROOTS.reviews, ROW_ROOTS.conflicts]);
 const rowRoots: Roots = (name) =>
-  name === ROW_ROOTS.cells ? 'row' : name === ROW_ROOTS.state ? 'row-state' : name === ROW_ROOTS.reviews ? 'server-root' : 'unknown-root';
+  name === ROW_ROOTS.cells ? 'row' : name === ROW_ROOTS.state ? 'row-state' : ROW_SERVER_ROOTS.has(name) ? 'server-root' : 'unknown-root';
 
 class Refusal extends Error {}
 
@@ -83,7 +84,7 @@ type Slot =
   | 'sheets' | 'sheet' | 'columns' | 'column' | 'rows' | 'row'
   /** A row document's `state`: only `deleted: true`, never taken back. */
   | 'row-state'
-  /** `meta`, `reviews` and `conflicts`: written by the server only. */
+  /** `meta`, `reviews` and `conflicts` (a row's document: `reviews` and `conflicts`): written by the server only. */
   | 'server-root'
   | 'unknown-root'
   /** Anything else: inside a server-only root, or a type where the layout has none. */

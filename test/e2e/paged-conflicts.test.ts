@@ -2,7 +2,8 @@
  * Conflicts in the paged grid (a sheet of the `rows` layout): two people change a cell without seeing
  * each other's change; both grids mark it, the footer counts the sheet's open conflicts and steps to
  * each, also to a row on no page read yet and in a sorted grid, and resolving it in one grid clears
- * both.
+ * both. A row's conflicts are kept in the row's own document: a grid learns of them from the list it
+ * reads once synced, the row documents it opens and the row deltas.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +179,21 @@ describe('conflicts in the paged grid', () => {
         await cell(page, rows[0]!, 'summary').waitFor();
         await waitLive(page);
       }
+    }
+  });
+
+  it('shows the conflicts recorded before the tab opened: it reads them once its room is synced', async () => {
+    const row = rows[3]!;
+    const conflict = await conflictFromClients(row, 'location');
+    // A tab opened now gets no delta of that row: the list it reads says where the conflicts are.
+    const late = await pagedPage(e2e.browser, e2e.server, DATASET, tokens.ben, rows[0]!);
+    try {
+      await expect.poll(() => hasMark(late.page, row, 'location')).toBe(true);
+      await expect.poll(() => cellText(late.page, row, 'location')).toBe(conflict.kept);
+      const open = (await openConflicts()).length;
+      await expect.poll(() => footer(late.page).textContent()).toContain(`${open} conflict${open === 1 ? '' : 's'}`);
+    } finally {
+      await late.context.close();
     }
   });
 });

@@ -5,6 +5,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import * as Y from 'yjs';
+import { openStorage } from '../../db/open';
+import { parseRoom } from '../../model/rooms';
+import { type DocCommit, emptyCommit } from '../../server/sync/store';
 import { testDatabaseFor, testOnPostgres } from './pg';
 import type { RunningServer } from './server';
 
@@ -82,5 +86,32 @@ export async function execute(server: RunningServer, statements: Array<[string, 
     for (const [query, params] of statements) db.prepare(query).run(...params);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Commits a change to a room's document straight into the store of a stopped server, as an older version
+ * of the server would have: the update `change` makes to the document as stored, logged with the
+ * commit's other parts (its projection into the read model, `commit`).
+ */
+export async function commitWhileStopped(
+  dataDir: string, room: string, change: (doc: Y.Doc) => void, commit: Partial<Omit<DocCommit, 'datasetId' | 'updates' | 'stateVector'>> = {},
+): Promise<void> {
+  const dbFile = join(dataDir, 'tessera.db');
+  const { storage, close } = await openStorage({ dbFile, DATABASE_URL: testOnPostgres ? (await testDatabaseFor(dataDir)).url : undefined });
+  try {
+    const stored = await storage.docs.load(room);
+    const doc = new Y.Doc();
+    for (const piece of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) Y.applyUpdate(doc, piece);
+    const before = Y.encodeStateVector(doc);
+    change(doc);
+    const update = Y.encodeStateAsUpdate(doc, before);
+    await storage.docs.append({
+      ...emptyCommit(parseRoom(room)?.datasetId ?? room), room, ...commit,
+      updates: [{ update, userId: null, at: Date.now() }], stateVector: Y.encodeStateVector(doc),
+    });
+    doc.destroy();
+  } finally {
+    await close();
   }
 }

@@ -10,13 +10,14 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { CloseCode, type RowDelta, StoreMessage } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
+import { type ConflictRecord, addConflict, getConflicts, readConflict } from '../../model/conflicts';
 import { getReviews, getSheet, insertRow, reviewStatus } from '../../model/document';
 import { rowFlagRecords, setReviewStatus } from '../../model/reviews';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
 import { createUser, rowHistory } from '../helpers/api';
-import { counts, execute } from '../helpers/database';
+import { commitWhileStopped, counts, execute } from '../helpers/database';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { csvOf, importFile } from '../helpers/import';
@@ -129,8 +130,11 @@ describe('rows as documents of their own', () => {
     expect((await rowHistory(server, DATASET, row)).map((h) => [h.column, h.new, h.by])).toEqual([['summary', 'Talks', 'ana'], ['actor1', 'marker', 'ben']]);
   });
 
-  it("records two users' concurrent writes of a row's cell as a conflict, and resolving with the lost value writes it back", async () => {
+  it("records two users' concurrent writes of a row's cell as a conflict in the row's own room, and resolving with the lost value writes it back", async () => {
     const row = newRowId();
+    const dataset = await client(DATASET);
+    const grid = listen(`${DATASET}?acks=1`);
+    await grid.opened;
     const ana = await client(rowRoom(DATASET, 'events', row));
     writeRow(ana, { summary: 'Talks' });
     const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
@@ -151,11 +155,40 @@ describe('rows as documents of their own', () => {
     expect({ sheet: listed.sheet, column: listed.column }).toEqual({ sheet: 'events', column: 'location' });
     const names: Record<string, string> = { Beijing: 'ana', Tokyo: 'ben' };
     expect([listed.keptBy, listed.lostBy]).toEqual([names[listed.kept], names[listed.lost]]);
+    // In the row's room, for its clients, and in a row delta for the grids; as listed.
+    await waitFor(() => getConflicts(ana.doc).has(listed.id), { what: "the conflict in the row's room" });
+    expect(readConflict(listed.id, getConflicts(ana.doc).get(listed.id)!)).toEqual({ ...listed, status: 'open' });
+    await waitFor(() => grid.deltas().some((d) => d.row === row && d.conflicts?.some((c) => c.id === listed.id)), { what: 'the conflict in a row delta' });
+    expect(grid.deltas().findLast((d) => d.row === row && d.conflicts)?.conflicts).toEqual([{ ...listed, status: 'open' }]);
 
     const resolved = await api(server, `/api/datasets/${DATASET}/conflicts/${listed.id}/resolve`, { body: { value: 'lost' }, token: tokens.ben });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expect(resolved.body).toMatchObject({ id: listed.id, status: 'resolved', resolvedBy: 'ben' });
     await waitFor(() => getRowCells(ana.doc).get('location') === listed.lost, { what: 'the lost value is back in the row' });
+    // The value and the resolution came in one transaction: a client never sees the one without the other.
+    expect(getConflicts(ana.doc).get(listed.id)?.get('status')).toBe('resolved');
     await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.location).toBe(listed.lost));
+    const delta = await waitFor(() => grid.deltas().findLast((d) => d.row === row && d.conflicts?.[0]?.status === 'resolved'), { what: 'the resolution in a row delta' });
+    expect(delta).toMatchObject({ cells: { location: listed.lost }, conflicts: [{ id: listed.id, resolvedBy: 'ben' }] });
+    await eventually(async () => expect((await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body).toEqual([]));
+    // The dataset's room (synced all along) never held it.
+    expect(getConflicts(dataset.doc).size).toBe(0);
+    grid.ws.close();
+  });
+
+  it("refuses a client's write into a row's conflicts, and closes only that socket", async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, { summary: 'no conflict here' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.summary).toBe('no conflict here'));
+    const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
+    addConflict(ben.doc, { id: 'forged', sheet: 'events', row, column: 'summary', kept: 'a', keptBy: 'ana', lost: 'b', lostBy: 'ben', at: new Date().toISOString() });
+    expect(await closedWith(ben)).toBe(CloseCode.BadMessage);
+    writeRow(ana, { actor2: 'still working' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.actor2).toBe('still working'));
+    expect((await api(server, `/api/datasets/${DATASET}/conflicts`)).body).not.toContainEqual(expect.objectContaining({ id: 'forged' }));
+    const fresh = await client(rowRoom(DATASET, 'events', row), 'ana');
+    expect(getConflicts(fresh.doc).size).toBe(0);
   });
 
   it('reviews a row: flagged, approved by someone who did not code it, and unreviewed again by an edit', async () => {
@@ -245,6 +278,41 @@ describe('rows as documents of their own', () => {
     await eventually(async () => expect((await page()).rows.find((r) => r.row_id === approved)?.review_status).toBe('unreviewed'));
     const history = await rowHistory(server, DATASET, approved);
     expect(history.filter((h) => h.column === 'review_status').map((h) => [h.old, h.new, h.by])).toEqual([['approved', 'unreviewed', 'ana']]);
+  });
+
+  it("resolves a conflict kept in the dataset's document before rows had their own: taken into the row's room, out of the dataset's", async () => {
+    const row = newRowId();
+    writeRow(await client(rowRoom(DATASET, 'events', row)), { summary: 'older', location: 'Tokyo' });
+    await eventually(async () => expect((await page()).rows.find((r) => r.row_id === row)?.location).toBe('Tokyo'));
+    // As an older version recorded it: in the dataset's document, projected into the read model.
+    for (const c of open.splice(0)) c.destroy();
+    expect(await server.stop()).toBe(0);
+    const older: ConflictRecord = {
+      id: `older-${row}`, sheet: 'events', row, column: 'location', kept: 'Tokyo', keptBy: 'ana', lost: 'Beijing', lostBy: 'ben',
+      at: '2026-01-02T03:04:05.000Z', status: 'open',
+    };
+    await commitWhileStopped(server.dataDir, DATASET, (doc) => addConflict(doc, older), { conflicts: [older] });
+    server = await startServer({ dataDir: server.dataDir, adminToken: server.adminToken });
+
+    // It still shows: listed, and (for a client of the older version) in the dataset's room.
+    const dataset = await client(DATASET);
+    expect(getConflicts(dataset.doc).get(older.id)?.get('status')).toBe('open');
+    expect((await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body).toContainEqual(older);
+    const grid = listen(`${DATASET}?acks=1`);
+    await grid.opened;
+
+    // Resolved with the lost value: written back and closed in the row's room, taken out of the dataset's.
+    const watcher = await client(rowRoom(DATASET, 'events', row), 'ben');
+    const resolved = await api(server, `/api/datasets/${DATASET}/conflicts/${older.id}/resolve`, { body: { value: 'lost' }, token: tokens.ben });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    await waitFor(() => getRowCells(watcher.doc).get('location') === 'Beijing', { what: 'the lost value is back in the row' });
+    expect(readConflict(older.id, getConflicts(watcher.doc).get(older.id)!)).toMatchObject({ ...older, status: 'resolved', resolvedBy: 'ben' });
+    await waitFor(() => grid.deltas().some((d) => d.row === row && d.conflicts?.some((c) => c.id === older.id && c.status === 'resolved')), { what: 'the resolution in a row delta' });
+    await waitFor(() => !getConflicts(dataset.doc).has(older.id), { what: "the conflict out of the dataset's room" });
+    await eventually(async () => expect((await api(server, `/api/datasets/${DATASET}/conflicts`)).body)
+      .toContainEqual({ ...older, status: 'resolved', resolvedBy: 'ben', resolvedAt: expect.any(String) }));
+    expect((await api(server, `/api/datasets/${DATASET}/conflicts/${older.id}/resolve`, { body: { value: 'kept' }, token: tokens.ben })).status).toBe(409);
+    grid.ws.close();
   });
 
   it('imports rows into the read model, which their rooms start from, and updates an open row through its room', async () => {
