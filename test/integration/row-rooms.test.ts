@@ -15,7 +15,7 @@ import { getReviews, getSheet, insertRow, reviewStatus } from '../../model/docum
 import { rowFlagRecords, setReviewStatus } from '../../model/reviews';
 import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
-import { DELETED_KEY, getRowCells, getRowState } from '../../model/row-document';
+import { DELETED_KEY, getRowCells, getRowState, rowCells } from '../../model/row-document';
 import { createUser, rowHistory } from '../helpers/api';
 import { commitWhileStopped, counts, execute } from '../helpers/database';
 import { api, connect, connectSynced, type Client } from '../helpers/clients';
@@ -174,6 +174,36 @@ describe('rows as documents of their own', () => {
     // The dataset's room (synced all along) never held it.
     expect(getConflicts(dataset.doc).size).toBe(0);
     grid.ws.close();
+  });
+
+  it("closes a conflict of a row deleted since by keeping the value, and refuses to write the other one into it", async () => {
+    const row = newRowId();
+    const ana = await client(rowRoom(DATASET, 'events', row));
+    writeRow(ana, { summary: 'Talks' });
+    const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
+    await waitFor(() => getRowCells(ben.doc).get('summary') === 'Talks', { what: 'Ben has the row' });
+    ana.provider.disconnect();
+    ben.provider.disconnect();
+    writeRow(ana, { location: 'Beijing' });
+    writeRow(ben, { location: 'Tokyo' });
+    ana.provider.connect();
+    ben.provider.connect();
+    const listed = (await waitFor(async () => {
+      const all = (await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body as ConflictRecord[];
+      return all.find((c) => c.row === row);
+    }, { what: 'the conflict is listed' }))!;
+    await waitFor(() => getConflicts(ana.doc).has(listed.id), { what: "the conflict in the row's room" });
+    getRowState(ana.doc).set(DELETED_KEY, true);
+    await eventually(async () => expect((await page()).rows.some((r) => r.row_id === row)).toBe(false));
+
+    const lost = await api(server, `/api/datasets/${DATASET}/conflicts/${listed.id}/resolve`, { body: { value: 'lost' }, token: tokens.ben });
+    expect(lost.status, JSON.stringify(lost.body)).toBe(409);
+    expect(getConflicts(ana.doc).get(listed.id)?.get('status')).toBe('open');
+    const kept = await api(server, `/api/datasets/${DATASET}/conflicts/${listed.id}/resolve`, { body: { value: 'kept' }, token: tokens.ben });
+    expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+    await waitFor(() => getConflicts(ana.doc).get(listed.id)?.get('status') === 'resolved', { what: "the conflict closed in the row's room" });
+    expect(rowCells(ana.doc)).toBeNull();
+    await eventually(async () => expect((await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body).not.toContainEqual(expect.objectContaining({ id: listed.id })));
   });
 
   it("refuses a client's write into a row's conflicts, and closes only that socket", async () => {
