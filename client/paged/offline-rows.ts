@@ -29,6 +29,14 @@ export interface KeptRow {
   usedAt: number;
 }
 
+/** The writes of one turn, made in one transaction. */
+interface Batch {
+  records: Map<string, KeptRow>;
+  stored: Set<string>;
+  done: Promise<void>;
+  settle(error?: unknown): void;
+}
+
 export class OfflineRows {
   private readonly db: Promise<IDBDatabase | null>;
   private closed = false;
@@ -57,24 +65,79 @@ export class OfflineRows {
     return (await idb.getAll(store!)) as KeptRow[];
   }
 
-  /** Writes a row's record; resolves once IndexedDB committed it. */
-  async put(row: KeptRow): Promise<void> {
-    const db = await this.db;
-    if (!db || this.closed) return;
-    const tx = db.transaction([STORE], 'readwrite');
-    tx.objectStore(STORE).put(row, row.room);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
+  /**
+   * Writes a row's record; resolves once IndexedDB committed it. The records put (and rows marked stored) in
+   * one turn of the event loop are written in one transaction: a paste or a clear of many rows is a few
+   * transactions, not one per row. A later record of a row replaces an earlier one not yet written (each is
+   * the row's whole document).
+   */
+  put(row: KeptRow): Promise<void> {
+    return this.queue((batch) => {
+      // The record says whether the row holds a change not stored, as of now.
+      batch.stored.delete(row.room);
+      batch.records.set(row.room, row);
     });
-    if (++this.writes % 50 === 0) void this.prune();
   }
 
   /** Marks a row's changes stored by the server (its record stays, as a row kept offline). */
-  async stored(room: string): Promise<void> {
-    const row = await this.get(room);
-    if (row?.pending) await this.put({ ...row, pending: false });
+  stored(room: string): Promise<void> {
+    return this.queue((batch) => {
+      // A record queued before is of a document the server has now stored.
+      const queued = batch.records.get(room);
+      if (queued) batch.records.set(room, { ...queued, pending: false });
+      else batch.stored.add(room);
+    });
+  }
+
+  private batch: Batch | null = null;
+  private pruning = false;
+
+  private queue(add: (batch: Batch) => void): Promise<void> {
+    let batch = this.batch;
+    if (!batch) {
+      let settle!: (error?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      batch = this.batch = { records: new Map(), stored: new Set(), done, settle };
+      setTimeout(() => void this.write(batch!), 0);
+    }
+    add(batch);
+    return batch.done;
+  }
+
+  private async write(batch: Batch): Promise<void> {
+    this.batch = null;
+    try {
+      const db = await this.db;
+      if (!db || this.closed) return batch.settle();
+      const tx = db.transaction([STORE], 'readwrite');
+      const store = tx.objectStore(STORE);
+      for (const row of batch.records.values()) store.put(row, row.room);
+      // Rows marked stored with no record queued: the kept record is read and written back, in the same transaction.
+      for (const room of batch.stored) {
+        const read = store.get(room);
+        read.onsuccess = () => {
+          const kept = read.result as KeptRow | undefined;
+          if (kept?.pending) store.put({ ...kept, pending: false }, room);
+        };
+      }
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error);
+      });
+      batch.settle();
+    } catch (error) {
+      batch.settle(error ?? new Error('IndexedDB failed'));
+      return;
+    }
+    const before = this.writes;
+    this.writes += batch.records.size;
+    if (Math.floor(this.writes / 50) > Math.floor(before / 50) && !this.pruning) {
+      this.pruning = true;
+      void this.prune().finally(() => { this.pruning = false; });
+    }
   }
 
   /** Drops the least recently used rows past KEEP_ROWS, never one with a pending change. */

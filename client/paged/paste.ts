@@ -1,14 +1,14 @@
 /**
  * Pasting a block (TSV from the clipboard, as spreadsheets put it there) into the paged grid: from the
  * focused cell rightwards and downwards over the rows as shown, each row written into its own room, a
- * few dozen rows at a time so that the tab (and the server) never holds more than a few dozen rows open,
+ * few dozen rows at a time (`eachRow`) so that the tab (and the server) never holds more than a few dozen rows open,
  * and recorded as one undo step however many rows it spans.
  */
 import type { CellValue, Column } from '../../model/columns';
 import { parseTsv } from '../grid/tsv';
 import { fromText } from '../grid/values';
-import { MAX_OPEN, type RowDocs } from './row-docs';
-import { type CellChange, ROWS_AT_ONCE, changesOf } from './undo';
+import type { RowDocs } from './row-docs';
+import { type CellChange, changesOf, eachRow } from './undo';
 
 export interface RowWrite {
   row: string;
@@ -54,15 +54,8 @@ export function planPaste(
 
 /** Writes a plan into the rows' rooms; resolves with the changes made (one undo step). */
 export async function writePaste(rows: RowDocs, sheetId: string, writes: readonly RowWrite[]): Promise<CellChange[]> {
-  const changes: CellChange[] = [];
-  for (let i = 0; i < writes.length; i += ROWS_AT_ONCE) {
-    // Rows close once the server has stored what was written to them: wait for room before opening more.
-    await rows.roomFor(MAX_OPEN + ROWS_AT_ONCE);
-    const batch = writes.slice(i, i + ROWS_AT_ONCE);
-    const done = await Promise.all(batch.map(async ({ row, cells }) => changesOf(sheetId, row, await rows.write(sheetId, row, cells), cells)));
-    changes.push(...done.flat());
-  }
-  return changes;
+  const done = await eachRow(rows, writes, async ({ row, cells }) => changesOf(sheetId, row, await rows.write(sheetId, row, cells), cells));
+  return done.flat();
 }
 
 /** How many rows a block covers. */

@@ -34,8 +34,40 @@ export type Step = readonly CellChange[] | ServerStep;
 /** Steps kept to undo. */
 const MAX_STEPS = 100;
 
-/** Rows written at once by an undo or a paste (each a room of its own, on the tab's one rows socket). */
-export const ROWS_AT_ONCE = 32;
+/**
+ * Rows an undo, a paste or a clear has on their way at once (each a room of its own, on the tab's one rows
+ * socket): opened, synced and written, a new one as soon as one is written. Below the answers the server
+ * may owe one user at once (`MAX_OWED_PER_USER`, server/sync/step-one-guard.ts), with room for the user's
+ * other tabs; with the rows written and not yet stored, below the rooms one socket may hold.
+ */
+export const ROWS_AT_ONCE = 48;
+
+/**
+ * Runs `one` on each item, at most ROWS_AT_ONCE at a time, the next as soon as one is done (a sliding
+ * window, not batches: a slow row holds up no other); each row is opened only once the tab holds fewer than
+ * MAX_OPEN + ROWS_AT_ONCE rows (rows close once the server has stored what was written to them). Resolves
+ * with the results in the items' order; on a failure no further item is started, and once those under way
+ * are done the first failure is thrown.
+ */
+export async function eachRow<T, R>(rows: RowDocs, items: readonly T[], one: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed: { error: unknown } | null = null;
+  const worker = async () => {
+    while (failed === null && next < items.length) {
+      const i = next++;
+      try {
+        await rows.roomFor(MAX_OPEN + ROWS_AT_ONCE);
+        results[i] = await one(items[i]!);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ROWS_AT_ONCE, items.length) }, worker));
+  if (failed) throw (failed as { error: unknown }).error;
+  return results;
+}
 
 /** Changes of one write, from the values it found (`Before`) and the values it wrote. */
 export function changesOf(sheet: string, row: string, before: Before, after: Record<string, CellValue>): CellChange[] {
@@ -96,7 +128,7 @@ export class RowUndo {
     return next;
   }
 
-  /** Writes a step's values back (or again), a few rows at a time; a cell changed by someone since is left. */
+  /** Writes a step's values back (or again), a few dozen rows at a time (`eachRow`); a cell changed by someone since is left. */
   private async apply(step: readonly CellChange[], way: 'back' | 'again'): Promise<number> {
     const byRow = new Map<string, CellChange[]>();
     for (const change of step) {
@@ -104,10 +136,8 @@ export class RowUndo {
       byRow.set(key, [...(byRow.get(key) ?? []), change]);
     }
     let written = 0;
-    const groups = [...byRow.values()];
-    const one = async (changes: CellChange[]) => {
+    await eachRow(this.rows, [...byRow.values()], async (changes) => {
       const { sheet, row } = changes[0]!;
-      await this.rows.roomFor(MAX_OPEN + ROWS_AT_ONCE);
       const now = await this.rows.change(sheet, row, (cells) => {
         const values: Record<string, CellValue | undefined> = {};
         for (const change of changes) {
@@ -121,8 +151,7 @@ export class RowUndo {
         return values;
       });
       if (Object.keys(now).length > 0) this.shown(sheet, row, now);
-    };
-    for (let i = 0; i < groups.length; i += ROWS_AT_ONCE) await Promise.all(groups.slice(i, i + ROWS_AT_ONCE).map(one));
+    });
     return written;
   }
 }
