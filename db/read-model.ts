@@ -164,11 +164,15 @@ export class SqliteReadModel implements ReadModel {
     return row && toFlag(row);
   }
 
+  /** Prepared once: read after every edit of a row in the `rows` layout (server/review/review.ts). */
+  private rowReviewQuery: { get(values: { datasetId: string; rowId: string }): { sheetId: string; status: string | null; openFlags: number | null } | undefined } | null = null;
+
   async rowReview(datasetId: string, rowId: string): Promise<RowReview | undefined> {
-    const row = this.db.select({ sheetId: rows.sheetId, status: reviews.status, openFlags: reviews.openFlags }).from(rows)
+    this.rowReviewQuery ??= this.db.select({ sheetId: rows.sheetId, status: reviews.status, openFlags: reviews.openFlags }).from(rows)
       .leftJoin(reviews, and(eq(reviews.datasetId, rows.datasetId), eq(reviews.rowId, rows.rowId)))
-      .where(and(eq(rows.datasetId, datasetId), eq(rows.rowId, rowId))).get();
-    return row && { sheetId: row.sheetId, status: row.status ?? 'unreviewed', openFlags: row.openFlags ?? 0 };
+      .where(and(eq(rows.datasetId, sql.placeholder('datasetId')), eq(rows.rowId, sql.placeholder('rowId')))).prepare();
+    const row = this.rowReviewQuery.get({ datasetId, rowId });
+    return row && { sheetId: row.sheetId, status: (row.status ?? 'unreviewed') as RowReview['status'], openFlags: row.openFlags ?? 0 };
   }
 
   async rowAuthors(datasetId: string, rowIds: readonly string[]): Promise<Map<string, RowAuthors>> {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
 import { type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../server/sync/store';
@@ -24,7 +24,7 @@ export class SqliteDocStore implements DocStore {
    * is pasted — runs on the driver's own prepared statements: about five times faster than going
    * through the query builder for every row. The rest goes through Drizzle.
    */
-  private readonly statements: Record<'insertUpdate' | 'insertChange' | 'upsertRow' | 'rowCells' | 'deleteRow', Statement>;
+  private readonly statements: Record<'insertUpdate' | 'insertChange' | 'upsertRow' | 'rowCells' | 'deleteRow' | 'snapshot' | 'snapshotSeq' | 'loggedSince', Statement>;
   /** Builds a large sheet's column indexes after its writes (`db/sheet-indexes.ts`). */
   readonly indexes: SqliteIndexScheduler;
 
@@ -46,6 +46,12 @@ export class SqliteDocStore implements DocStore {
       ),
       rowCells: sqlite.prepare('SELECT cells FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
       deleteRow: sqlite.prepare('DELETE FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
+      // Read on every load and commit of a document (each row of a `rows` dataset is one).
+      snapshot: sqlite.prepare('SELECT state, state_vector AS stateVector, up_to_seq AS upToSeq FROM snapshots WHERE dataset_id = ?'),
+      snapshotSeq: sqlite.prepare('SELECT up_to_seq AS upToSeq FROM snapshots WHERE dataset_id = ?'),
+      loggedSince: sqlite.prepare(
+        'SELECT seq, "update", state_vector AS stateVector FROM updates WHERE dataset_id = ? AND seq > ? ORDER BY seq',
+      ),
     };
   }
 
@@ -116,12 +122,10 @@ export class SqliteDocStore implements DocStore {
 
   /** `load`, synchronously (for the data migrations run at start). */
   loadNow(datasetId: string): StoredDoc {
-    return this.db.transaction((tx) => {
-      const snap = tx.select().from(snapshots).where(eq(snapshots.datasetId, datasetId)).get();
+    return this.db.transaction(() => {
+      const snap = this.statements.snapshot.get(datasetId) as { state: Buffer; stateVector: Buffer | null; upToSeq: number } | undefined;
       const after = snap?.upToSeq ?? 0;
-      const logged = tx.select({ seq: updates.seq, update: updates.update, stateVector: updates.stateVector }).from(updates)
-        .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, after)))
-        .orderBy(asc(updates.seq)).all();
+      const logged = this.statements.loggedSince.all(datasetId, after) as Array<{ seq: number; update: Buffer; stateVector: Buffer | null }>;
       const last = logged.at(-1);
       const stateVector = last ? last.stateVector : (snap?.stateVector ?? null);
       return {
@@ -152,14 +156,13 @@ export class SqliteDocStore implements DocStore {
     return this.db.transaction((tx) => this.readSince(tx, datasetId, afterSeq));
   }
 
-  private readSince(tx: Tx, datasetId: string, afterSeq: number): LoggedSince {
-    const snap = tx.select({ upToSeq: snapshots.upToSeq }).from(snapshots).where(eq(snapshots.datasetId, datasetId)).get();
+  /** Inside a transaction (`tx`): on better-sqlite3 the driver's statements take part in it. */
+  private readSince(_tx: Tx, datasetId: string, afterSeq: number): LoggedSince {
+    const snap = this.statements.snapshotSeq.get(datasetId) as { upToSeq: number } | undefined;
     const folded = snap !== undefined && snap.upToSeq > afterSeq;
-    const snapshot = folded ? tx.select({ state: snapshots.state }).from(snapshots).where(eq(snapshots.datasetId, datasetId)).get()!.state : null;
+    const snapshot = folded ? (this.statements.snapshot.get(datasetId) as { state: Buffer }).state : null;
     const from = folded ? snap.upToSeq : afterSeq;
-    const logged = tx.select({ seq: updates.seq, update: updates.update }).from(updates)
-      .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, from)))
-      .orderBy(asc(updates.seq)).all();
+    const logged = this.statements.loggedSince.all(datasetId, from) as Array<{ seq: number; update: Buffer }>;
     return {
       snapshot: snapshot ? new Uint8Array(snapshot) : null,
       updates: logged.map((u) => ({ seq: u.seq, update: new Uint8Array(u.update) })),

@@ -12,6 +12,7 @@
  */
 import type { Context, Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason } from '../../model/codes';
 import { parseRoom } from '../../model/rooms';
@@ -43,6 +44,37 @@ export const MAX_ROOMS_PER_SOCKET = 256;
 function tryAgainLater(socket: WebSocket, reason: string): void {
   socket.close(CloseCode.TryAgainLater, reason);
   setTimeout(() => socket.terminate(), CUT_OFF_AFTER_MS).unref();
+}
+
+/** Past this many bytes held back in one turn, a socket's frames are let out at once. */
+const CORKED_MAX_BYTES = 64 * 1024;
+const corked = new WeakSet<WebSocket>();
+
+/**
+ * Holds a socket's frames back until the end of this turn of the event loop, so that what one turn sends it
+ * (the answers to a burst of a client's frames, a room's acknowledgement among many) leaves in one write to
+ * the network, one system call, instead of one per frame: the rows socket carries many small frames. `ws`
+ * keeps its TCP socket as `_socket`; without one, frames go out one by one as before.
+ */
+function corkForTurn(socket: WebSocket): void {
+  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  if (!tcp || corked.has(socket)) return;
+  corked.add(socket);
+  tcp.cork();
+  setImmediate(() => uncork(socket, tcp));
+}
+
+function uncork(socket: WebSocket, tcp: Socket): void {
+  if (!corked.delete(socket)) return;
+  tcp.uncork();
+}
+
+/** Sends a frame on a socket, held back with the rest of this turn's (`corkForTurn`). */
+function sendCorked(socket: WebSocket, data: Uint8Array, onSent?: (error?: Error) => void): void {
+  corkForTurn(socket);
+  socket.send(data, onSent);
+  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  if (tcp && tcp.writableLength > CORKED_MAX_BYTES) uncork(socket, tcp);
 }
 
 /** Closes a socket with `code`: with 1013, cut off after a grace period (`tryAgainLater`). */
@@ -115,7 +147,7 @@ class SocketPeer implements Peer, LivePeer {
   send(message: Uint8Array, onWritten?: () => void): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.backlogged) return this.close(CloseCode.TryAgainLater, 'Not reading fast enough');
-    this.socket.send(this.frame(message), onWritten && ((error) => { if (!error) onWritten(); }));
+    sendCorked(this.socket, this.frame(message), onWritten && ((error) => { if (!error) onWritten(); }));
   }
 
   /** Set once closed: a room closed alone sends nothing more, though its socket stays open. */
@@ -263,7 +295,7 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
         if (channels.get(name) !== channel) return;
         channels.delete(name);
         channel.close();
-        if (ws.readyState === 1) ws.raw!.send(rowFrame(name, roomClosedMessage(code, reason)));
+        if (ws.readyState === 1) sendCorked(ws.raw!, rowFrame(name, roomClosedMessage(code, reason)));
       };
       const channel = new RoomChannel(services, signIn, name, true, ws, (message) => rowFrame(name, message), closing);
       channels.set(name, channel);
