@@ -172,3 +172,41 @@ describe('SqliteDocStore on a file', () => {
     db.$client.close();
   });
 });
+
+describe('SqliteDocStore commits', () => {
+  it('makes the commits of several documents asked for in one turn in one transaction; one that fails is rolled back alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+    tempDirs.push(dir);
+    const file = join(dir, 'tessera.db');
+    const db = openDatabase(file);
+    const other = openDatabase(file);
+    const store = new SqliteDocStore(db);
+    const logged = (room: string, ...bytes: number[]): DocCommit => ({
+      ...emptyCommit(room), updates: bytes.map((b) => ({ update: new Uint8Array([b]), userId: null, at: b })),
+    });
+    // The second update of room-2 cannot be written (as a full disk would refuse it): its first must not stay either.
+    db.$client.exec(`CREATE TRIGGER broken_room_2 BEFORE INSERT ON updates WHEN NEW.dataset_id = 'room-2' AND NEW."update" = X'16'
+      BEGIN SELECT RAISE(ABORT, 'broken on purpose'); END`);
+    /** Updates stored as another connection sees them: only what is committed. */
+    const committed = () => (other.$client.prepare('SELECT count(*) AS n FROM updates').get() as { n: number }).n;
+    const seenWhileBuilding: number[] = [];
+    const results = await Promise.allSettled([
+      store.commit('room-1', 0, () => logged('room-1', 11)),
+      store.commit('room-2', 0, () => logged('room-2', 21, 22)),
+      store.commit('room-3', 0, () => { throw new Error('refused by its document'); }),
+      store.commit('room-4', 0, () => {
+        seenWhileBuilding.push(committed());
+        return logged('room-4', 41);
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    // room-1 was written before room-4 was built, and not yet committed: one transaction.
+    expect(seenWhileBuilding).toEqual([0]);
+    expect(committed()).toBe(2);
+    expect((await store.load('room-1')).updates).toEqual([new Uint8Array([11])]);
+    expect((await store.load('room-2')).updates).toEqual([]);
+    expect((await store.load('room-4')).updates).toEqual([new Uint8Array([41])]);
+    other.$client.close();
+    db.$client.close();
+  });
+});

@@ -17,6 +17,14 @@ const INSERT_BATCH = 100;
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+interface QueuedCommit {
+  datasetId: string;
+  afterSeq: number;
+  build: (missed: LoggedSince) => DocCommit;
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+}
+
 /** The SQLite store of documents, their history and their read model. */
 export class SqliteDocStore implements DocStore {
   /**
@@ -142,14 +150,53 @@ export class SqliteDocStore implements DocStore {
     return this.appendNow(commit);
   }
 
-  async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
-    // One writer at a time: better-sqlite3's transaction is synchronous, nothing runs beside it. A large
-    // sheet's index being built holds the write lock in a worker: wait for it here, not in the driver.
-    if (this.indexes.building) await this.indexes.writable();
-    let built: DocCommit | undefined;
-    const seq = this.db.transaction((tx) => this.write(tx, built = build(this.readSince(tx, datasetId, afterSeq))));
-    this.indexes.touched(datasetId, touchedSheets(built!));
-    return seq;
+  /** Commits asked for this turn, made together at its end (`commitQueued`). */
+  private queuedCommits: QueuedCommit[] = [];
+
+  /**
+   * The commits of all documents asked for in one turn of the event loop are made in one SQLite
+   * transaction, each in a savepoint of its own: a paste or a clear of many rows (each row a document)
+   * writes the database once per turn instead of once per row. A commit whose `build` or writes fail is
+   * rolled back alone and fails alone; the others are stored.
+   */
+  commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queuedCommits.push({ datasetId, afterSeq, build, resolve, reject });
+      if (this.queuedCommits.length === 1) setImmediate(() => void this.commitQueued());
+    });
+  }
+
+  private async commitQueued(): Promise<void> {
+    // A large sheet's index being built holds the write lock in a worker: wait for it here, not in the driver.
+    if (this.indexes.building) await this.indexes.writable().catch(() => undefined);
+    const queued = this.queuedCommits;
+    this.queuedCommits = [];
+    if (queued.length === 0) return;
+    const outcomes: Array<{ seq: number; built: DocCommit } | { error: unknown }> = [];
+    try {
+      // One writer at a time: better-sqlite3's transaction is synchronous, nothing runs beside it.
+      this.db.transaction((tx) => {
+        for (const { datasetId, afterSeq, build } of queued) {
+          try {
+            let built!: DocCommit;
+            const seq = tx.transaction((savepoint) => this.write(savepoint, built = build(this.readSince(savepoint, datasetId, afterSeq))));
+            outcomes.push({ seq, built });
+          } catch (error) {
+            outcomes.push({ error });
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing of the transaction was written.
+      for (const { reject } of queued) reject(error);
+      return;
+    }
+    queued.forEach(({ datasetId, resolve, reject }, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) return reject(outcome.error);
+      this.indexes.touched(datasetId, touchedSheets(outcome.built));
+      resolve(outcome.seq);
+    });
   }
 
   async since(datasetId: string, afterSeq: number): Promise<LoggedSince> {
