@@ -50,11 +50,38 @@ export class OfflineRows {
     });
   }
 
-  async get(room: string): Promise<KeptRow | undefined> {
-    const db = await this.db;
-    if (!db || this.closed) return undefined;
-    const [store] = idb.transact(db, [STORE], 'readonly');
-    return (await idb.get(store!, room)) as unknown as KeptRow | undefined;
+  /** A row's record; the rows asked for in one turn are read in one transaction (a paste opens dozens at once). */
+  get(room: string): Promise<KeptRow | undefined> {
+    return new Promise((resolve, reject) => {
+      if (!this.reads) {
+        const reads = this.reads = new Map();
+        setTimeout(() => void this.read(reads), 0);
+      }
+      const waiting = this.reads.get(room) ?? [];
+      waiting.push({ resolve, reject });
+      this.reads.set(room, waiting);
+    });
+  }
+
+  private reads: Map<string, Array<{ resolve(row: KeptRow | undefined): void; reject(error: unknown): void }>> | null = null;
+
+  private async read(reads: NonNullable<OfflineRows['reads']>): Promise<void> {
+    this.reads = null;
+    try {
+      const db = await this.db;
+      if (!db || this.closed) {
+        for (const waiting of reads.values()) for (const { resolve } of waiting) resolve(undefined);
+        return;
+      }
+      const store = db.transaction([STORE], 'readonly').objectStore(STORE);
+      for (const [room, waiting] of reads) {
+        const request = store.get(room);
+        request.onsuccess = () => { for (const { resolve } of waiting) resolve(request.result as KeptRow | undefined); };
+        request.onerror = () => { for (const { reject } of waiting) reject(request.error); };
+      }
+    } catch (error) {
+      for (const waiting of reads.values()) for (const { reject } of waiting) reject(error);
+    }
   }
 
   /** Every kept row (a few hundred records at most, besides pending ones). */

@@ -172,9 +172,12 @@ export class RowDocs {
     }
   }
 
-  /** Resolves once at most `count` rows are open (rows close as the server stores what was written to them). */
+  /**
+   * Resolves once at most `count` rows are open (rows close as the server stores what was written to them), rows
+   * closed whose rooms have not yet been left counted: the server holds their rooms until then.
+   */
   async roomFor(count: number): Promise<void> {
-    while (this.open.size > count) {
+    while (this.open.size + this.leaving > count) {
       await new Promise<void>((resolve) => {
         const off = this.onChange(() => {
           off();
@@ -345,9 +348,19 @@ export class RowDocs {
     this.changed();
   }
 
+  private changeTold = false;
+  /** Rows closed whose rooms are left once they are kept in this browser. */
+  private leaving = 0;
+
+  /** The listeners are told once for all that changed in one go (a write, its row opened and kept, is several changes). */
   private changed(): void {
-    for (const listener of [...this.listeners]) listener();
-    this.closeIdle();
+    if (this.changeTold) return;
+    this.changeTold = true;
+    queueMicrotask(() => {
+      this.changeTold = false;
+      for (const listener of [...this.listeners]) listener();
+      this.closeIdle();
+    });
   }
 
   /**
@@ -388,9 +401,12 @@ export class RowDocs {
     this.open.delete(room);
     row.saves.destroy();
     // Kept in this browser first: the record's last write is already queued.
+    this.leaving += 1;
     void row.kept.finally(() => {
       row.channel?.leave();
       row.doc.destroy();
+      this.leaving -= 1;
+      this.changed();
     });
     for (const listener of [...this.listeners]) listener();
   }

@@ -38,7 +38,9 @@ const MAX_STEPS = 100;
  * Rows an undo, a paste or a clear has on their way at once (each a room of its own, on the tab's one rows
  * socket): opened, synced and written, a new one as soon as one is written. Below the answers the server
  * may owe one user at once (`MAX_OWED_PER_USER`, server/sync/step-one-guard.ts), with room for the user's
- * other tabs; with the rows written and not yet stored, below the rooms one socket may hold.
+ * other tabs. With the rows written and not yet stored (`eachRow` opens a row once at most MAX_OPEN +
+ * ROWS_AT_ONCE are open, each of the ROWS_AT_ONCE going on at once may pass that check together), at most
+ * MAX_OPEN + 2 × ROWS_AT_ONCE rooms are open: half the rooms one socket may hold (`MAX_ROOMS_PER_SOCKET`).
  */
 export const ROWS_AT_ONCE = 48;
 
