@@ -149,6 +149,12 @@ export async function runPagedClearBench(rows = Number(process.env.BENCH_ROWS ??
       const from = await page.evaluate(() => performance.now());
       const cpuBefore = readCpuMs(server.process.pid!) ?? Number.NaN;
       const busyBefore = await pageBusyMs();
+      const reads: string[] = [];
+      const onRequest = (request: { url(): string }) => {
+        const url = new URL(request.url());
+        if (url.pathname.endsWith('/rows')) reads.push(`${url.searchParams.get('offset')}+${url.searchParams.get('limit')}`);
+      };
+      page.on('request', onRequest);
       const started = Date.now();
       await page.keyboard.press(key);
       let stored = 0;
@@ -164,9 +170,11 @@ export async function runPagedClearBench(rows = Number(process.env.BENCH_ROWS ??
       const saved = Date.now() - started;
       const cpu = (readCpuMs(server.process.pid!) ?? Number.NaN) - cpuBefore;
       const busy = (await pageBusyMs()) - busyBefore;
+      page.off('request', onRequest);
       const frames = (await page.evaluate(() => window.__frames)).map(([t, sent, room, kind]) => ({ t, sent, room, kind }));
       console.log(`${name}: in the read model after ${ms(stored)}, saved shown after ${ms(saved)}; server CPU ${ms(cpu)} (page reads included), page's main thread busy ${ms(busy)}`);
       for (const line of summarize(frames, from)) console.log(`  ${line}`);
+      console.log(`  pages the page read (offset+limit): ${reads.join(' ') || 'none'}`);
     };
 
     const cdp = await context.newCDPSession(page);

@@ -877,8 +877,10 @@ class PagedDataset {
     const state = this.rows.unsaved && this.connState.state === 'saved' ? 'not-saved' as const : this.connState.state;
     // Offline, what waits is the rows changed here (a row's changes count once).
     const shown = { ...this.connState, state, pending: this.connState.pending + this.rows.pendingRows };
-    this.status.textContent = statusText(shown);
-    this.status.dataset.state = shown.state;
+    // Told after every change of the rows' state (many per second in a paste): the page is touched only when it differs.
+    const text = statusText(shown);
+    if (this.status.textContent !== text) this.status.textContent = text;
+    if (this.status.dataset.state !== shown.state) this.status.dataset.state = shown.state;
   }
 
   private fatal(reason: string): void {
