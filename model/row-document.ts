@@ -37,7 +37,8 @@ export function rowCells(doc: Y.Doc): Record<string, CellValue> | null {
 
 /** The first update of a stored row's document: its cells, in column id order, by client id 0. */
 export function genesisUpdate(cells: Readonly<Record<string, CellValue>>): Uint8Array {
-  const doc = new Y.Doc({ gc: true });
+  // A guid given: Yjs would draw a random one (31 draws from the system's random source), per row loaded.
+  const doc = new Y.Doc({ gc: true, guid: 'genesis' });
   doc.clientID = GENESIS_CLIENT_ID;
   const map = getRowCells(doc);
   doc.transact(() => {

@@ -253,7 +253,8 @@ export class RowDocs {
       this.open.set(room, row);
       return row;
     }
-    const doc = new Y.Doc();
+    // A guid given: Yjs would draw a random one (31 draws from the random source), per row opened.
+    const doc = new Y.Doc({ guid: room });
     const saves = new SaveStatus(doc);
     const opened: OpenRow = {
       room, sheet: sheetId, row: rowId, doc, channel: null, saves, synced: Promise.resolve(), pending: false, kept: Promise.resolve(), stored: new Map(), busy: 0,

@@ -28,7 +28,8 @@ export interface PresencePeer {
 const ELSEWHERE = Symbol('elsewhere');
 
 export class Presence<P extends PresencePeer = PresencePeer> {
-  private readonly awareness = new awarenessProtocol.Awareness(new Y.Doc());
+  // A guid given: Yjs would draw a random one (31 draws from the system's random source), per document loaded.
+  private readonly awareness = new awarenessProtocol.Awareness(new Y.Doc({ guid: 'presence' }));
   /** Each peer with the client ids it controls. */
   private readonly controlled = new Map<P, Set<number>>();
   /** Which peer controls each client id. */

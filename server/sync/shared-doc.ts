@@ -1069,7 +1069,8 @@ export class SharedDoc {
   /** Builds the Y.Doc from the cold state. */
   private warm(): Y.Doc {
     if (this.doc) return this.doc;
-    const doc = new Y.Doc();
+    // A guid of its own: Yjs would draw a random one (31 draws from the system's random source), per row loaded.
+    const doc = new Y.Doc({ guid: this.id });
     for (const piece of this.cold!.pieces) Y.applyUpdate(doc, piece);
     const stopObserving = this.kind.observe(doc, () => this.stage ?? { changes: this.pending, origin: null });
     doc.on('beforeObserverCalls', this.inspect);
