@@ -46,6 +46,8 @@ export interface FanoutResult {
   converged: number;
   /** Server CPU over the window (all instances together), % of one core. */
   serverCpu: number;
+  /** Each instance's CPU over the window, % of one core (in the order they were started). */
+  serverCpuEach?: number[];
   /** This process's CPU over the window, % of one core. */
   clientCpu: number;
   /** p99 event-loop delay of this process over the window, ms: high means the clients, not the server, add latency. */
@@ -263,6 +265,7 @@ export async function runFanout(
     const due = Float64Array.from({ length: n }, (_, i) => t0 + (i * period) / n);
     let cpuAtStart: NodeJS.CpuUsage | undefined;
     let serverCpuAtStart: number | undefined;
+    let eachAtStart: Array<number | undefined> = [];
     let machineAtStart: number | undefined;
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     await new Promise<void>((resolve) => {
@@ -271,6 +274,7 @@ export async function runFanout(
         if (cpuAtStart === undefined && now >= windowStart) {
           cpuAtStart = process.cpuUsage();
           serverCpuAtStart = serversCpuMs(servers);
+          eachAtStart = servers.map((s) => s.process.cpuMs());
           machineAtStart = readMachineBusyMs();
           loopDelay.enable();
         }
@@ -294,6 +298,7 @@ export async function runFanout(
     const clientCpu = process.cpuUsage(cpuAtStart);
     loopDelay.disable();
     const serverCpuAtEnd = serversCpuMs(servers);
+    const eachAtEnd = servers.map((s) => s.process.cpuMs());
     const machineAtEnd = readMachineBusyMs();
     result.memory = serversMemory(servers);
 
@@ -318,6 +323,7 @@ export async function runFanout(
       cross: deliveries(expected - expectedSame, tracker.cross),
       converged: convergedClients(clients, rowIds),
       serverCpu: serverCpuAtStart !== undefined && serverCpuAtEnd !== undefined ? ((serverCpuAtEnd - serverCpuAtStart) / measureMs) * 100 : Number.NaN,
+      serverCpuEach: eachAtEnd.map((end, j) => (end === undefined || eachAtStart[j] === undefined ? Number.NaN : ((end - eachAtStart[j]!) / measureMs) * 100)),
       clientCpu: ((clientCpu.user + clientCpu.system) / 1000 / measureMs) * 100,
       clientLag: loopDelay.percentile(99) / 1e6,
     });

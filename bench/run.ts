@@ -169,6 +169,9 @@ async function multi(peers: readonly Peer[]): Promise<void> {
       ]),
     ),
   );
+  for (const r of all) {
+    if (r.serverCpuEach && r.serverCpuEach.length > 1) console.log(`  ${r.label}, ${r.instances} instances: CPU per instance ${r.serverCpuEach.map(pct).join(', ')}`);
+  }
   const hp = all.find((r) => r.peer === 'hocuspocus' && !r.error);
   const ours = all.filter((r) => r.peer === 'tessera' && !r.error && r.instances > 1);
   if (hp && ours.length > 0) {
