@@ -110,7 +110,7 @@ export class PgDocStore implements DocStore {
     const seq = await this.db.transaction(async (tx) => {
       await lockDataset(tx, datasetId);
       // Read under the lock: nothing of this dataset is logged between this read and the write below.
-      return this.write(tx, built = build(await readSince(tx, datasetId, afterSeq)));
+      return this.write(tx, built = build(await readSince(tx, datasetId, afterSeq)), datasetId);
     });
     this.committed(built!);
     return seq;
@@ -124,10 +124,11 @@ export class PgDocStore implements DocStore {
    * Writes a commit inside the caller's transaction (`append` is this in a transaction of its own):
    * the catalog stores a new dataset and its first state together with it.
    */
-  async write(tx: PgTx, commit: DocCommit): Promise<number> {
+  async write(tx: PgTx, commit: DocCommit, locked?: string): Promise<number> {
     const { datasetId } = commit;
     const logKey = commit.room ?? datasetId;
-    await lockDataset(tx, logKey);
+    // The lock is the transaction's until it ends: taken again, it costs a round trip and changes nothing.
+    if (locked !== logKey) await lockDataset(tx, logKey);
     let lastSeq = 0;
     if (commit.updates.length > 0) {
       const last = commit.updates.length - 1;
@@ -252,17 +253,24 @@ export class PgDocStore implements DocStore {
   }
 }
 
+/**
+ * What was logged after `afterSeq`, in one statement (a commit makes it under the lock, so every round trip
+ * saved is one less while the lock is held): the snapshot, when one folded part of that, then the updates after it.
+ */
 async function readSince(tx: PgTx, datasetId: string, afterSeq: number): Promise<LoggedSince> {
-  const [snap] = await tx.select({ upToSeq: snapshots.upToSeq }).from(snapshots).where(eq(snapshots.datasetId, datasetId));
-  const folded = snap !== undefined && snap.upToSeq > afterSeq;
-  const snapshot = folded ? (await tx.select({ state: snapshots.state }).from(snapshots).where(eq(snapshots.datasetId, datasetId)))[0]!.state : null;
-  const from = folded ? snap.upToSeq : afterSeq;
-  const logged = await tx.select({ seq: updates.seq, update: updates.update }).from(updates)
-    .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, from)))
-    .orderBy(asc(updates.seq));
+  const { rows: found } = await tx.execute<{ part: number; seq: string | number; bytes: Buffer }>(sql`
+    SELECT 0 AS part, up_to_seq AS seq, state AS bytes FROM snapshots WHERE dataset_id = ${datasetId} AND up_to_seq > ${afterSeq}
+    UNION ALL
+    SELECT 1 AS part, seq, "update" AS bytes FROM updates WHERE dataset_id = ${datasetId} AND seq > ${afterSeq}
+    ORDER BY part, seq`);
+  const snap = found[0]?.part === 0 ? found[0] : undefined;
+  const from = snap ? Number(snap.seq) : afterSeq;
+  // Compaction deletes what its snapshot folds, under the same lock: nothing at or before it is left, but a
+  // read never trusts that.
+  const logged = found.filter((r) => r.part === 1 && Number(r.seq) > from);
   return {
-    snapshot: snapshot ? new Uint8Array(snapshot) : null,
-    updates: logged.map((u) => ({ seq: u.seq, update: new Uint8Array(u.update) })),
-    lastSeq: logged.at(-1)?.seq ?? from,
+    snapshot: snap ? new Uint8Array(snap.bytes) : null,
+    updates: logged.map((u) => ({ seq: Number(u.seq), update: new Uint8Array(u.bytes) })),
+    lastSeq: logged.length > 0 ? Number(logged.at(-1)!.seq) : from,
   };
 }

@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import type { ConflictRecord } from '../../model/conflicts';
 import type { FlagRecord } from '../../model/reviews';
 import type { CellValue, Column } from '../../model/columns';
-import { emptyCommit, type DocCommit, type DocStore, type RowState, type StoredDoc } from './store';
+import { emptyCommit, type DocCommit, type DocStore, type LoggedSince, type RowState, type StoredDoc } from './store';
 
 export interface RecordedChange {
   sheetId: string;
@@ -181,6 +181,34 @@ export const DOC_STORE_CASES: Record<string, (h: StoreHarness) => Promise<void>>
     expect(loaded.updates.map((u) => [...u])).toEqual([[...updates[2]!]]);
     expect(loaded.lastSeq).toBe(s3);
     expect(rebuild(loaded.snapshot, loaded.updates)).toEqual(doc.getMap('cells').toJSON());
+  },
+
+  'reads what was logged after a seq, with the snapshot only when it folds part of that, in commits and alone': async (h) => {
+    const { updates } = makeUpdates(4);
+    const s1 = await h.store.append(commitOf('d1', [updates[0]!]));
+    const s2 = await h.store.append(commitOf('d1', [updates[1]!]));
+    const s3 = await h.store.append(commitOf('d1', [updates[2]!]));
+    const upToS2 = Y.mergeUpdates([updates[0]!, updates[1]!]);
+    await h.store.compact('d1', upToS2, s2);
+    const after = (logged: LoggedSince) => ({
+      snapshot: logged.snapshot && [...logged.snapshot], updates: logged.updates.map(({ seq, update }) => ({ seq, update: [...update] })), lastSeq: logged.lastSeq,
+    });
+    // From before the snapshot: the snapshot, then what follows it.
+    const folded = { snapshot: [...upToS2], updates: [{ seq: s3, update: [...updates[2]!] }], lastSeq: s3 };
+    expect(after(await h.store.since('d1', s1))).toEqual(folded);
+    expect(after(await h.store.since('d1', 0))).toEqual(folded);
+    // From the snapshot's seq on: only the updates.
+    expect(after(await h.store.since('d1', s2))).toEqual({ snapshot: null, updates: [{ seq: s3, update: [...updates[2]!] }], lastSeq: s3 });
+    expect(after(await h.store.since('d1', s3))).toEqual({ snapshot: null, updates: [], lastSeq: s3 });
+    expect(after(await h.store.since('d2', 0))).toEqual({ snapshot: null, updates: [], lastSeq: 0 });
+    // A commit reads the same under the lock, before it is built.
+    const seen: LoggedSince[] = [];
+    const s4 = await h.store.commit('d1', s1, (logged) => {
+      seen.push(logged);
+      return commitOf('d1', [updates[3]!]);
+    });
+    expect(seen.map(after)).toEqual([folded]);
+    expect(after(await h.store.since('d1', s3))).toEqual({ snapshot: null, updates: [{ seq: s4, update: [...updates[3]!] }], lastSeq: s4 });
   },
 
   'replaces an older snapshot, keeps the seq after compacting everything, and keeps counting up': async (h) => {
