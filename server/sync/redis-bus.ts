@@ -176,9 +176,11 @@ export class RedisBus implements Bus {
         return;
       }
       const room = channel.slice(`${this.options.prefix}room:`.length);
-      const decoded = decodeMessage(message);
-      if (decoded.from === this.options.instanceId) return;
-      this.rooms.get(room)?.deliver(decoded.message, decoded.from);
+      // Every instance gets its own messages back from Redis: those are dropped before decoding the rest.
+      const decoder = decoding.createDecoder(message);
+      const from = decoding.readVarString(decoder);
+      if (from === this.options.instanceId) return;
+      this.rooms.get(room)?.deliver(decodeBody(decoder), from);
     } catch (error) {
       this.options.log.error({ err: error, channel }, 'an unreadable message on the redis bus was dropped');
     }
@@ -216,23 +218,28 @@ export function encodeMessage(from: string, message: RoomMessage): Uint8Array {
 export function decodeMessage(bytes: Uint8Array): { from: string; message: RoomMessage } {
   const decoder = decoding.createDecoder(bytes);
   const from = decoding.readVarString(decoder);
+  return { from, message: decodeBody(decoder) };
+}
+
+/** A message after its sender's id. */
+function decodeBody(decoder: decoding.Decoder): RoomMessage {
   const kind = decoding.readVarUint(decoder);
   switch (kind) {
     case KIND.updates: {
       const prevSeq = decoding.readVarUint(decoder);
       const seq = decoding.readVarUint(decoder);
-      return { from, message: { kind: 'updates', prevSeq, seq, updates: readUpdates(decoder) } };
+      return { kind: 'updates', prevSeq, seq, updates: readUpdates(decoder) };
     }
     case KIND.pending: {
       const userId = JSON.parse(decoding.readVarString(decoder)) as string | null;
-      return { from, message: { kind: 'pending', userId, updates: readUpdates(decoder) } };
+      return { kind: 'pending', userId, updates: readUpdates(decoder) };
     }
     case KIND.presence:
-      return { from, message: { kind: 'presence', update: decoding.readVarUint8Array(decoder) } };
+      return { kind: 'presence', update: decoding.readVarUint8Array(decoder) };
     case KIND.hello:
-      return { from, message: { kind: 'hello' } };
+      return { kind: 'hello' };
     case KIND.rows:
-      return { from, message: { kind: 'rows', rows: JSON.parse(decoding.readVarString(decoder)) as RowDelta[] } };
+      return { kind: 'rows', rows: JSON.parse(decoding.readVarString(decoder)) as RowDelta[] };
     default:
       throw new Error(`unknown message kind ${kind}`);
   }
