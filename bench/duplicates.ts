@@ -20,7 +20,6 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import type { CellValue } from '../model/columns';
-import { MAX_DUPLICATE_ROWS } from '../model/duplicates';
 import { seededRandom } from '../model/random';
 import { EVENT_TYPES } from '../model/templates';
 import { api } from '../test/helpers/clients';
@@ -37,10 +36,19 @@ const TWINS = 0.03;
 
 export interface DuplicatesBenchOptions {
   rows: number;
+  /** The ways to look, in order, each on a server of its own over the same rows. */
+  paths: DuplicatesPath[];
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const pad = (n: number) => String(n).padStart(2, '0');
+
+/** BENCH_DUPLICATE_PATHS (`kept,swept` unless given): which ways to look, in that order. */
+export function duplicatesPaths(): DuplicatesPath[] {
+  const paths = (process.env.BENCH_DUPLICATE_PATHS ?? 'kept,swept').split(',').map((p) => p.trim());
+  for (const p of paths) if (p !== 'kept' && p !== 'swept') throw new Error(`BENCH_DUPLICATE_PATHS: kept or swept, not ${p}`);
+  return paths as DuplicatesPath[];
+}
 
 /** The events, in the order they are written (twins right after the event they repeat), deterministic. */
 export function events(count: number): Array<Record<string, CellValue>> {
@@ -153,70 +161,86 @@ async function editRows(where: string, ids: readonly string[]): Promise<void> {
   db.close();
 }
 
-export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: (line: string) => void): Promise<void> {
+/** How a server looks for a sheet's duplicates: its keys kept in memory, or swept in date order (DUPLICATES_KEPT_ROWS). */
+export type DuplicatesPath = 'kept' | 'swept';
+
+export async function runDuplicatesBench({ rows, paths }: DuplicatesBenchOptions, log: (line: string) => void): Promise<void> {
   // With BENCH_CPU_PROF=DIR the server writes a V8 CPU profile there when it stops (bench/cpu-profile.mjs).
   const profDir = process.env.BENCH_CPU_PROF;
-  const server = await startServer({ env: { LOG_LEVEL: 'warn', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
+  const envOf = (path: DuplicatesPath): Record<string, string> => ({
+    LOG_LEVEL: 'warn', DUPLICATES_KEPT_ROWS: path === 'kept' ? String(Number.MAX_SAFE_INTEGER) : '0',
+    ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }),
+  });
+  let server = await startServer({ env: envOf(paths[0]!) });
+  const dataDir = server.dataDir;
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Duplicates bench', template: 'events-statements' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status}`);
     log(`\n## Duplicates on ${int(rows)} events rows (${testOnPostgres ? 'PostgreSQL' : 'SQLite'}; ${(TWINS * 100).toFixed(0)}% reported twice)`);
     const made = events(rows);
     const fill = performance.now();
-    const where = testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db');
+    const where = testOnPostgres ? (await testDatabaseFor(dataDir)).url : join(dataDir, 'tessera.db');
     const ids = await writeRows(where, made);
     log(`  written in ${seconds(performance.now() - fill)}`);
     // The SQLite writes held this process's event loop: let it see the keep-alive sockets the server closed meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const ask = async (days: number) => {
-      const cpuBefore = readCpuMs(server.process.pid!) ?? NaN;
-      const started = performance.now();
-      const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=${days}`, {
-        headers: { authorization: `Bearer ${server.adminToken}` },
-      });
-      const groups = await response.json() as Array<{ rows: string[] }>;
-      if (response.status !== 200) throw new Error(`days=${days}: ${response.status} ${JSON.stringify(groups)}`);
-      return { time: performance.now() - started, cpu: (readCpuMs(server.process.pid!) ?? NaN) - cpuBefore, groups };
-    };
-    const line = (what: string, times: number[], cpu: number[], groups: Array<{ rows: string[] }>) => {
-      const inGroups = groups.reduce((n, g) => n + g.rows.length, 0);
-      log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${groups.reduce((most, g) => Math.max(most, g.rows.length), 0)} |`);
-    };
-
-    if (rows > MAX_DUPLICATE_ROWS) {
-      const refused = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=1`, { headers: { authorization: `Bearer ${server.adminToken}` } });
-      log(`  past the limit of ${int(MAX_DUPLICATE_ROWS)} rows: ${refused.status} ${JSON.stringify(await refused.json())}`);
-      return;
+    /** The answer each path gave on the same rows, to compare. */
+    const answers = new Map<DuplicatesPath, string>();
+    for (const [n, path] of paths.entries()) {
+      if (n > 0) {
+        // The same data, another server: restarted on the data dir (and database) with the other setting.
+        await server.stop();
+        server = await startServer({ env: envOf(path), dataDir });
+      }
+      const pid = server.process.pid!;
+      const ask = async (days: number) => {
+        const cpuBefore = readCpuMs(pid) ?? NaN;
+        const started = performance.now();
+        const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=${days}`, {
+          headers: { authorization: `Bearer ${server.adminToken}` },
+        });
+        const text = await response.text();
+        if (response.status !== 200) throw new Error(`days=${days}: ${response.status} ${text.slice(0, 300)}`);
+        return { time: performance.now() - started, cpu: (readCpuMs(pid) ?? NaN) - cpuBefore, groups: JSON.parse(text) as Array<{ rows: string[] }>, text };
+      };
+      const line = (what: string, times: number[], cpu: number[], groups: Array<{ rows: string[] }>) => {
+        const inGroups = groups.reduce((k, g) => k + g.rows.length, 0);
+        log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${groups.reduce((most, g) => Math.max(most, g.rows.length), 0)} |`);
+      };
+      log(`\n### ${path === 'kept' ? "Every row's keys kept in memory (DUPLICATES_KEPT_ROWS above the sheet)" : 'Swept in date order (DUPLICATES_KEPT_ROWS=0)'}`);
+      log(`\n  server RSS before the first request: ${mib(readMemory(pid)?.rss)}\n`);
+      log('| query | time (median) | server CPU | groups | rows in groups | largest group |');
+      log('| --- | --- | --- | --- | --- | --- |');
+      const first = await ask(1);
+      line(`days=1, first request (${path === 'kept' ? 'every row read' : "the date column's index built if missing, then swept"})`, [first.time], [first.cpu], first.groups);
+      if (n > 0 && answers.has(paths[n - 1]!)) log(`\n  the same groups as ${paths[n - 1]}: ${answers.get(paths[n - 1]!) === first.text ? 'yes' : 'NO'}`);
+      log(`\n  server RSS after the first request: ${mib(readMemory(pid)?.rss)}\n`);
+      for (const days of [0, 1, 3]) {
+        const runs = [await ask(days), await ask(days), await ask(days)];
+        line(`days=${days} (median of 3)`, runs.map((r) => r.time), runs.map((r) => r.cpu), runs.at(-1)!.groups);
+      }
+      // Coders at work: 200 rows edited before each request.
+      const edited: Array<Awaited<ReturnType<typeof ask>>> = [];
+      for (let i = 0; i < 3; i++) {
+        await editRows(where, ids.slice(i * 1000, i * 1000 + 200));
+        edited.push(await ask(1));
+      }
+      line('days=1, 200 rows edited before each (median of 3)', edited.map((r) => r.time), edited.map((r) => r.cpu), edited.at(-1)!.groups);
+      // Several reviewers at once: four requests together, each timed on its own.
+      const together = await Promise.all([ask(1), ask(1), ask(1), ask(1)]);
+      line('days=1, 4 requests at once (median; slowest ' + ms(Math.max(...together.map((r) => r.time))) + ')', together.map((r) => r.time), [NaN], together[0]!.groups);
+      // A row deleted (a path's own row, so that each path sees one deletion).
+      await deleteRow(where, ids[ids.length - 1 - n]!);
+      const afterDelete = await ask(1);
+      line('days=1, after a row was deleted', [afterDelete.time], [afterDelete.cpu], afterDelete.groups);
+      // What the next path's first request must answer: the same rows.
+      answers.set(path, afterDelete.text);
+      // The time is the request's as the bench sees it; the server's CPU time is what it spent (in 10 ms ticks),
+      // which other processes on a busy machine do not stretch.
+      const memory = readMemory(pid);
+      log(`\n  server RSS after: ${mib(memory?.rss)}, at most ${mib(memory?.hwm)}; load average during the run ${loadavg()[1]!.toFixed(1)} on ${cpus().length} cores`);
     }
-    log('');
-    log('| query | time (median) | server CPU | groups | rows in groups | largest group |');
-    log('| --- | --- | --- | --- | --- | --- |');
-    // The first request reads every row; later ones only the rows written since (server/duplicates/keys-cache.ts).
-    const first = await ask(1);
-    line('days=1, first request (every row read)', [first.time], [first.cpu], first.groups);
-    log(`\n  server RSS with the sheet's keys kept: ${mib(readMemory(server.process.pid!)?.rss)}\n`);
-    for (const days of [0, 1, 3]) {
-      const runs = [await ask(days), await ask(days), await ask(days)];
-      line(`days=${days} (median of 3)`, runs.map((r) => r.time), runs.map((r) => r.cpu), runs.at(-1)!.groups);
-    }
-    // Coders at work: 200 rows edited before each request.
-    const edited: Array<Awaited<ReturnType<typeof ask>>> = [];
-    for (let i = 0; i < 3; i++) {
-      await editRows(where, ids.slice(i * 1000, i * 1000 + 200));
-      edited.push(await ask(1));
-    }
-    line('days=1, 200 rows edited before each (median of 3)', edited.map((r) => r.time), edited.map((r) => r.cpu), edited.at(-1)!.groups);
-    // Several reviewers at once: four requests together, each timed on its own.
-    const together = await Promise.all([ask(1), ask(1), ask(1), ask(1)]);
-    line('days=1, 4 requests at once (median; slowest ' + ms(Math.max(...together.map((r) => r.time))) + ')', together.map((r) => r.time), [NaN], together[0]!.groups);
-    // A row deleted: the sheet's row ids are read, and the row dropped.
-    await deleteRow(where, ids[ids.length - 1]!);
-    const afterDelete = await ask(1);
-    line('days=1, after a row was deleted (row ids read)', [afterDelete.time], [afterDelete.cpu], afterDelete.groups);
-    // The time is the request's as the bench sees it; the server's CPU time is what it spent (in 10 ms ticks),
-    // which other processes on a busy machine do not stretch.
-    log(`\n  server RSS after: ${mib(readMemory(server.process.pid!)?.rss)}; load average during the run ${loadavg()[1]!.toFixed(1)} on ${cpus().length} cores`);
   } finally {
     await server.dispose();
     await dropTestDatabases();
@@ -225,6 +249,6 @@ export async function runDuplicatesBench({ rows }: DuplicatesBenchOptions, log: 
 
 // `npx tsx bench/duplicates.ts`
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runDuplicatesBench({ rows: Number(process.env.DUPLICATE_ROWS ?? 100_000) }, console.log);
+  await runDuplicatesBench({ rows: Number(process.env.DUPLICATE_ROWS ?? 100_000), paths: duplicatesPaths() }, console.log);
   process.exit(0);
 }

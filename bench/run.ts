@@ -6,7 +6,7 @@
  *
  * Env: BENCH_QUICK=1 (short runs, 10k rows), BENCH_PEERS=tessera,hocuspocus,y-websocket,
  * BENCH_CLIENTS=40,100,500@1 (clients, @ edits/s per client, 5 unless given), BENCH_SECONDS=20, BENCH_ROWS=100000,
- * BENCH_SOURCES=2000; multi: BENCH_MULTI_CLIENTS=40@5, BENCH_INSTANCES=1,2,3,
+ * BENCH_SOURCES=2000; duplicates: DUPLICATE_ROWS=100000, BENCH_DUPLICATE_PATHS=kept,swept; multi: BENCH_MULTI_CLIENTS=40@5, BENCH_INSTANCES=1,2,3,
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432 (a server, no database), BENCH_REDIS_URL=redis://127.0.0.1:6379.
  */
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { type Deliveries, type FanoutOptions, type FanoutResult, runFanout } from './fanout';
 import { runBundleBench } from './bundle';
 import { runImportBench } from './import';
-import { runDuplicatesBench } from './duplicates';
+import { duplicatesPaths, runDuplicatesBench } from './duplicates';
 import { runSourceAnchorsBench } from './source-anchors';
 import { runPagedClearBench } from './paged-clear';
 import { runPagesBench } from './pages';
@@ -297,7 +297,7 @@ async function main(): Promise<void> {
       await runPlacesBench(log);
     }
     else if (b === 'pages') await runPagesBench({ importRows: quick ? 5_000 : 20_000, pageRows: numberEnv('BENCH_ROWS', quick ? 100_000 : 1_000_000) }, log);
-    else if (b === 'duplicates') await runDuplicatesBench({ rows: numberEnv('DUPLICATE_ROWS', quick ? 10_000 : 100_000) }, log);
+    else if (b === 'duplicates') await runDuplicatesBench({ rows: numberEnv('DUPLICATE_ROWS', quick ? 10_000 : 100_000), paths: duplicatesPaths() }, log);
     else if (b === 'anchors') await runSourceAnchorsBench(numberEnv('ANCHOR_ROWS', quick ? 100_000 : 1_000_000), log);
     else if (b === 'paged-clear') await runPagedClearBench(numberEnv('BENCH_ROWS', 1000));
     else if (b === 'bundle') await bundle();

@@ -3,11 +3,13 @@
  * databases (`duplicateKeysStatement`: the rows-page dialect, and how each reads several cells at once).
  */
 import { and, eq, type SQL, sql } from 'drizzle-orm';
+import type { Column } from '../model/columns';
 import type { DuplicateColumns } from '../server/duplicates/columns';
-import type { DuplicateKeyRecord, DuplicateStore } from '../server/duplicates/store';
+import type { DatePosition, DuplicateKeyRecord, DuplicateStore } from '../server/duplicates/store';
 import type { Db } from './client';
-import { columnPath, pgRows, sqliteRows } from './rows-page';
+import { columnPath, keyKind, pgRows, sqliteRows } from './rows-page';
 import { duplicateDismissals } from './schema';
+import { columnIndexName, sqliteIndexScheduler, sqliteSheetIndexes, wantedIndexes } from './sheet-indexes';
 
 /** The compared cells of a row, in this order, as one JSON array: the database reads each row's JSON once. */
 export function comparedColumns(columns: DuplicateColumns): string[] {
@@ -36,6 +38,50 @@ export function duplicateKeysStatement(dialect: 'sqlite' | 'pg', datasetId: stri
     from ${d.source(true)} where ${sql.join(where, sql` and `)}`;
 }
 
+/**
+ * The date column's index (name and what follows `CREATE INDEX name`): the large-sheet index of that column
+ * (`db/sheet-indexes.ts`), the same name and expressions, so the rows page and the sweep share one.
+ */
+export function dateIndexOf(dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, column: Column): { name: string; definition: string } {
+  const [[name, definition]] = [...wantedIndexes((dialect === 'sqlite' ? sqliteRows : pgRows).keys, datasetId, sheetId, [column])] as [[string, string]];
+  return { name, definition };
+}
+
+/**
+ * Up to `limit` rows with a date cell, by its sort key then row id: those of the key `from.key` after the row
+ * `from.rowId`, or those of keys after `from.key` (from the first, without `from`). Each is one range of the date column's
+ * index (whose expressions these are, as the rows page's; SQLite is told to use it, PostgreSQL's planner picks
+ * it): a page costs its own rows however deep into the sheet it is. (A comparison of the key and row id together
+ * is not read as a range of an index on an expression: each page would walk the index from its start.)
+ */
+export function byDateStatement(
+  dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, columns: DuplicateColumns,
+  from: { key: string; rowId?: string } | undefined, limit: number,
+): SQL {
+  const d = dialect === 'sqlite' ? sqliteRows : pgRows;
+  const key = sql.raw(d.keys.text('r.cells', columns.date));
+  const hint = dialect === 'sqlite' ? d.indexHint(columnIndexName(d.keys, datasetId, sheetId, columns.date, keyKind('date')!)) : sql``;
+  // The literals of the index's own WHERE: a partial index is chosen by them.
+  const where: SQL[] = [sql.raw(`r.dataset_id = ${d.keys.literal(datasetId)} and r.sheet_id = ${d.keys.literal(sheetId)}`), sql`${key} is not null`];
+  if (from?.rowId !== undefined) where.push(sql`${key} = ${from.key} and r.row_id > ${from.rowId}`);
+  else where.push(sql`${key} > ${from?.key ?? ''}`);
+  return sql`select r.row_id as "rowId", ${key} as "key", ${cellArray[dialect](comparedColumns(columns))} as "cells"
+    from ${d.source(true)}${hint} where ${sql.join(where, sql` and `)} order by ${from?.rowId !== undefined ? sql`r.row_id` : sql`${key}, r.row_id`} limit ${limit}`;
+}
+
+/**
+ * A page in date order after `after` (`DuplicateStore.byDate`): the rest of its key's rows, then the keys after
+ * it, each a range of the index (`byDateStatement`).
+ */
+export async function byDatePage<T extends { rowId: unknown; key: unknown; cells: unknown }>(
+  run: (statement: SQL) => Promise<T[]>, dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, columns: DuplicateColumns,
+  after: DatePosition | undefined, limit: number,
+): Promise<Array<DuplicateKeyRecord & { position: DatePosition }>> {
+  const rows = after ? await run(byDateStatement(dialect, datasetId, sheetId, columns, after, limit)) : [];
+  if (rows.length < limit) rows.push(...await run(byDateStatement(dialect, datasetId, sheetId, columns, after && { key: after.key }, limit - rows.length)));
+  return rows.map((r) => toPositionedRecord(r, columns));
+}
+
 /** A sheet's row ids. */
 export const rowIdsStatement = (datasetId: string, sheetId: string): SQL =>
   sql`select r.row_id as "rowId" from rows r where r.dataset_id = ${datasetId} and r.sheet_id = ${sheetId}`;
@@ -54,6 +100,11 @@ export function toKeyRecord(row: { rowId: unknown; cells: unknown }, columns: Du
   };
 }
 
+/** A record of the date-ordered query, with its position. */
+export function toPositionedRecord(row: { rowId: unknown; key: unknown; cells: unknown }, columns: DuplicateColumns): DuplicateKeyRecord & { position: DatePosition } {
+  return { ...toKeyRecord(row, columns), position: { key: String(row.key), rowId: String(row.rowId) } };
+}
+
 /** A dismissed group as stored: its row ids, sorted, joined by spaces (row ids have none). */
 export const groupKey = (rows: readonly string[]): string => [...new Set(rows)].sort().join(' ');
 
@@ -63,6 +114,18 @@ export class SqliteDuplicateStore implements DuplicateStore {
   async keys(datasetId: string, sheetId: string, columns: DuplicateColumns, changedSince?: number): Promise<DuplicateKeyRecord[]> {
     return this.db.all<{ rowId: string; cells: string }>(duplicateKeysStatement('sqlite', datasetId, sheetId, columns, changedSince))
       .map((r) => toKeyRecord(r, columns));
+  }
+
+  async byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number) {
+    return byDatePage(async (statement) => this.db.all<{ rowId: string; key: string; cells: string }>(statement), 'sqlite', datasetId, sheetId, columns, after, limit);
+  }
+
+  async dateIndex(datasetId: string, sheetId: string, column: Column): Promise<void> {
+    const sqlite = this.db.$client;
+    const { name, definition } = dateIndexOf('sqlite', datasetId, sheetId, column);
+    if (sqliteSheetIndexes(sqlite, datasetId, sheetId).has(name)) return;
+    // Built on the worker's connection (seconds at a million rows): the event loop goes on meanwhile.
+    await sqliteIndexScheduler(sqlite).slow.exec(`create index if not exists "${name}" ${definition}`);
   }
 
   async rowCount(datasetId: string, sheetId: string): Promise<number> {

@@ -31,6 +31,7 @@ async function readSnapshot<T>(db: Db, storage: Storage, read: (view: Storage) =
       datasets: new SqliteDatasetCatalog(view, storage.docs as SqliteDocStore),
       readModel: new SqliteReadModel(view),
       sources: new SqliteSourceStore(view),
+      duplicates: new SqliteDuplicateStore(view),
     });
   } finally {
     if (connection.inTransaction) connection.exec('COMMIT');

@@ -10,13 +10,6 @@ import {
 } from './document';
 import { flagMap, setReviewStatus } from './reviews';
 
-/**
- * The most rows a sheet may have for its duplicates to be looked for: every row's keys are read and
- * compared in the server's memory (a million rows took 1.4 GiB and 38 s), which one request may not take
- * from everyone else. A larger sheet's request is refused with `too_large`.
- */
-export const MAX_DUPLICATE_ROWS = 250_000;
-
 /** Why rows are listed as duplicates of each other: what they share. */
 export const DUPLICATE_REASONS = ['date', 'event_type', 'actors', 'place', 'evidence'] as const;
 export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];

@@ -69,6 +69,8 @@ export interface AppOptions {
   accessRecheckMs?: number;
   /** Serves `GET /metrics` to the holder of this token (METRICS_TOKEN); no metrics without it. */
   metricsToken?: string;
+  /** Sheets of up to this many rows keep their duplicate keys between requests (DUPLICATES_KEPT_ROWS); larger ones are swept. */
+  duplicatesKeptRows?: number;
 }
 
 /** How long `/healthz` waits for the database before it counts it as down. */
@@ -237,7 +239,7 @@ export function createApp(options: AppOptions) {
   app.route('/api/datasets/:id', importRoutes(services));
   app.route('/api/datasets/:id', rowRoutes(services));
   app.route('/api/datasets/:id', sheetPointRoutes(services));
-  app.route('/api/datasets/:id', duplicateRoutes(new Duplicates(storage, registry), new RowsMerge(storage, registry)));
+  app.route('/api/datasets/:id', duplicateRoutes(new Duplicates(storage, registry, options.duplicatesKeptRows), new RowsMerge(storage, registry)));
   mountSocket(app, nodeWs.upgradeWebSocket, services);
   mountClient(app, storage.users, options.clientDir);
 

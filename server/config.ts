@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { KEPT_ROWS } from './duplicates/keys-cache';
 
 /** Every setting, by its variable's name; the README's configuration table lists each. */
 export const Env = z.object({
@@ -21,6 +22,8 @@ export const Env = z.object({
   MAX_CONCURRENT_EXPORTS: z.coerce.number().int().positive().default(4),
   /** Heavy reads (codebook, progress, history, problems, …) that run at once, everyone's together. */
   MAX_CONCURRENT_READS: z.coerce.number().int().positive().default(4),
+  /** Sheets of up to this many rows keep their rows' duplicate keys in memory between requests; larger ones are swept in date order. */
+  DUPLICATES_KEPT_ROWS: z.coerce.number().int().min(0).default(KEPT_ROWS),
   /** Imports that run at once, everyone's together (one user's: one at a time). */
   MAX_CONCURRENT_IMPORTS: z.coerce.number().int().positive().default(2),
   /** Exports, and heavy reads, that one user runs at once (each kind apart); imports: one. */

@@ -29,7 +29,7 @@ countersRedis?.on('error', () => undefined); // told by the counters themselves,
 const counters = countersRedis && redisCounters(countersRedis, config.REDIS_PREFIX, log);
 const { app, services, injectWebSocket, wss } = createApp({
   storage, log, bus, counters, instanceId: bus ? instanceId : undefined, maxMessageBytes: config.MAX_MESSAGE_BYTES, docIdleMs: config.DOC_IDLE_MS,
-  accessRecheckMs: config.ACCESS_RECHECK_MS, metricsToken: config.METRICS_TOKEN,
+  accessRecheckMs: config.ACCESS_RECHECK_MS, metricsToken: config.METRICS_TOKEN, duplicatesKeptRows: config.DUPLICATES_KEPT_ROWS,
   clientDir: join(import.meta.dirname, '..', 'dist', 'client'),
   http: {
     maxBodyBytes: config.MAX_BODY_BYTES, allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY,

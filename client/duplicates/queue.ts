@@ -6,7 +6,7 @@
  */
 import type { Column } from '../../model/columns';
 import type { DuplicateGroups } from '../../model/http';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { h } from '../ui/dom';
 import './duplicates.css';
 
@@ -31,8 +31,6 @@ export class DuplicateQueue {
   private groups: DuplicateGroup[] = [];
   private byRow = new Map<string, DuplicateGroup>();
   private state: 'idle' | 'loading' | 'loaded' | 'failed' = 'idle';
-  /** The sheets too large for the server to look for duplicates in (it says so: `too_large`). */
-  private tooLarge: string[] = [];
   private ticket = 0;
   private readonly listeners = new Set<() => void>();
 
@@ -55,19 +53,11 @@ export class DuplicateQueue {
     this.emit();
     const sheets = this.options.sheets().filter((s) => s.columns.some((c) => c.type === 'date'));
     try {
-      const tooLarge: string[] = [];
       const lists = await Promise.all(sheets.map(async (s) => {
-        try {
-          const groups = await api.get('/api/datasets/{id}/sheets/{sheetId}/duplicates', { params: { id: this.options.datasetId, sheetId: s.id }, query: { days: String(DAYS) } });
-          return groups.map((g) => ({ ...g, sheet: s.id }));
-        } catch (err) {
-          if (!(err instanceof ApiError && err.code === 'too_large')) throw err;
-          tooLarge.push(s.name);
-          return [];
-        }
+        const groups = await api.get('/api/datasets/{id}/sheets/{sheetId}/duplicates', { params: { id: this.options.datasetId, sheetId: s.id }, query: { days: String(DAYS) } });
+        return groups.map((g) => ({ ...g, sheet: s.id }));
       }));
       if (ticket !== this.ticket) return;
-      this.tooLarge = tooLarge;
       this.groups = lists.flat().sort((a, b) => b.score - a.score);
       this.byRow = new Map(this.groups.flatMap((g) => g.rows.map((row) => [row, g] as const)));
       this.state = 'loaded';
@@ -93,11 +83,7 @@ export class DuplicateQueue {
       : this.state === 'failed' ? h('p', { class: 'form-error' }, 'Could not look for duplicates.')
       : this.groups.length === 0 ? h('p', { class: 'muted small', 'data-testid': 'duplicate-queue-empty' }, 'No likely duplicates.')
       : h('ul', { class: 'flag-list' }, ...this.groups.slice(0, SHOWN).map((g) => h('li', {}, this.card(g))));
-    const skipped = this.state === 'loaded' && this.tooLarge.length > 0
-      ? h('p', { class: 'muted small', 'data-testid': 'duplicate-queue-too-large' },
-        `Not looked for in ${this.tooLarge.join(', ')}: too many rows for the server to compare.`)
-      : null;
-    return h('section', { class: 'duplicate-queue', 'data-testid': 'duplicate-queue', 'aria-label': 'Likely duplicates' }, head, skipped, body,
+    return h('section', { class: 'duplicate-queue', 'data-testid': 'duplicate-queue', 'aria-label': 'Likely duplicates' }, head, body,
       this.groups.length > SHOWN ? h('p', { class: 'muted small' }, `${this.groups.length - SHOWN} more in the Duplicates view.`) : null);
   }
 

@@ -10,32 +10,41 @@ import { type CellValue, sameCellValue } from '../../model/columns';
 import {
   getReviews, getSheet, getSheets, readColumns, readRow, type ReviewStatus, reviewStatus, rowFlags, setCell, sheetRows, type YSheet,
 } from '../../model/document';
-import { MAX_DUPLICATE_ROWS, mergeNote, mergeRows, statusWith } from '../../model/duplicates';
+import { mergeNote, mergeRows, statusWith } from '../../model/duplicates';
 import { reviewMap, setReviewStatus } from '../../model/reviews';
 import type { DuplicateGroups, Dismissed, HistoryEntry, MergeResult } from '../../model/http';
 import { readActorLists } from '../actors/lists';
 import type { User } from '../auth/users';
-import { AppError, conflict, notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import type { DatasetRecord, Storage } from '../storage';
 import type { DocRegistry } from '../sync/registry';
-import { duplicateColumns } from './columns';
+import { duplicateColumns, type DuplicateColumns } from './columns';
 import { type Comparable, dateSpan, type DuplicateKeys, findDuplicates } from './score';
-import { DuplicateKeysCache } from './keys-cache';
+import { DuplicateKeysCache, KEPT_ROWS } from './keys-cache';
 import type { Unmerged } from './merge-rows';
 import { SharedRuns } from './shared-runs';
-import type { DuplicateKeyRecord } from './store';
+import type { DuplicateKeyRecord, DuplicateStore, DatePosition } from './store';
+import { sweepDuplicates } from './sweep';
 
 /** History entries of a merge use this column id (the export's own): which rows became which. */
 const ROW_ID = 'row_id';
 /** History entries of review status changes (as the review's). */
 const REVIEW_STATUS = 'review_status';
+/** Rows read per page of a sweep; the event loop turns between pages. */
+const SWEEP_PAGE = 2_000;
+/** Distinct texts (dates, actor cells, places) whose keys a reader keeps at most. */
+const REMEMBERED = 50_000;
 
 export class Duplicates {
   private readonly keys: DuplicateKeysCache;
   /** Reviewers asking at once for one sheet's groups share the work. */
   private readonly listing = new SharedRuns<DuplicateGroups>();
 
-  constructor(private readonly storage: Storage, private readonly registry: DocRegistry) {
+  /**
+   * `keptRows`: sheets of up to this many rows have their keys kept between requests (`DuplicateKeysCache`);
+   * larger ones are swept in date order on each request (`sweepDuplicates`).
+   */
+  constructor(private readonly storage: Storage, private readonly registry: DocRegistry, private readonly keptRows = KEPT_ROWS) {
     this.keys = new DuplicateKeysCache(storage.duplicates);
   }
 
@@ -50,10 +59,6 @@ export class Duplicates {
     const compared = duplicateColumns(columns);
     if (!compared) return [];
     const rows = (await this.storage.datasets.sheets(dataset.id)).find((s) => s.id === sheetId)?.rowCount ?? 0;
-    if (rows > MAX_DUPLICATE_ROWS) {
-      throw new AppError('too_large', `Duplicates are looked for in sheets of up to ${MAX_DUPLICATE_ROWS.toLocaleString('en')} rows; `
-        + `this one has ${rows.toLocaleString('en')}`);
-    }
     // What the document applied is in the read model before it is read.
     await this.registry.storeApplied(dataset.id);
     const lists = await readActorLists(this.storage.readModel, dataset.id, columns.filter((c) => compared.actors.includes(c.id)));
@@ -61,16 +66,25 @@ export class Duplicates {
       const list = columns.find((c) => c.id === id)?.actors;
       return list === undefined ? undefined : lists.get(list);
     });
-    // The keys are kept between requests, and read again whole when the columns or the actor lists change.
-    const version = JSON.stringify([compared, listOf.map((list) => list?.actors ?? null)]);
-    const [keys, dismissed] = await Promise.all([
-      this.keys.keys(dataset.id, sheetId, compared, version, keyReader(listOf, compared.type !== undefined)),
-      this.storage.duplicates.dismissed(dataset.id, sheetId),
-    ]);
     const sheet: Comparable = {
       type: compared.type !== undefined, actors: compared.actors.length > 0,
       place: compared.place !== undefined || compared.location !== undefined, evidence: compared.evidence !== undefined,
     };
+    const read = keyReader(listOf, compared.type !== undefined);
+    if (rows > this.keptRows) {
+      // A large sheet is swept in date order, its keys not kept (a sheet that grew past the limit lets go of them).
+      this.keys.forget(dataset.id, sheetId);
+      await this.storage.duplicates.dateIndex(dataset.id, sheetId, columns.find((c) => c.id === compared.date)!);
+      return this.storage.snapshot(async (view) => sweepDuplicates(
+        datePages(view.duplicates, dataset.id, sheetId, compared, read), days, sheet, await view.duplicates.dismissed(dataset.id, sheetId),
+      ));
+    }
+    // The keys are kept between requests, and read again whole when the columns or the actor lists change.
+    const version = JSON.stringify([compared, listOf.map((list) => list?.actors ?? null)]);
+    const [keys, dismissed] = await Promise.all([
+      this.keys.keys(dataset.id, sheetId, compared, version, read),
+      this.storage.duplicates.dismissed(dataset.id, sheetId),
+    ]);
     return findDuplicates(keys, days, sheet, dismissed);
   }
 
@@ -272,7 +286,7 @@ function keptStatuses(entries: readonly HistoryEntry[], by: string): { before: R
  * its actors as one key (each part of each actor cell, an alias read as its actor's name, ignoring case and
  * order) and its place. The same dates, actors and places recur on many rows: each text is worked out once.
  */
-function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: boolean): (record: DuplicateKeyRecord) => DuplicateKeys | null {
+export function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: boolean): (record: DuplicateKeyRecord) => DuplicateKeys | null {
   const spans = new Map<string, { from: number; to: number } | null>();
   const parts = lists.map(() => new Map<string, string[]>());
   const names = new Map<string, string>();
@@ -281,6 +295,8 @@ function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: boolean):
   const once = <K, V>(map: Map<K, V>, key: K, make: (key: K) => V): V => {
     if (map.has(key)) return map.get(key)!;
     const value = make(key);
+    // A sweep reads any number of rows: what is worked out once is kept for the most recent texts only.
+    if (map.size >= REMEMBERED) map.clear();
     map.set(key, value);
     return value;
   };
@@ -318,6 +334,24 @@ function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: boolean):
       actors: actorsOf(record.actors), place: placeOf(record), anchors: spansOf(record.evidence),
     };
   };
+}
+
+/**
+ * The keys of a sheet's rows that have a date cell, a page at a time in date order (`DuplicateStore.byDate`):
+ * each page one read of the store, with a turn of the event loop before the next (SQLite reads synchronously).
+ */
+export async function* datePages(
+  store: DuplicateStore, datasetId: string, sheetId: string, columns: DuplicateColumns, read: (record: DuplicateKeyRecord) => DuplicateKeys | null,
+  pageSize = SWEEP_PAGE,
+): AsyncGenerator<Array<DuplicateKeys | null>> {
+  let after: DatePosition | undefined;
+  for (;;) {
+    const records = await store.byDate(datasetId, sheetId, columns, after, pageSize);
+    if (records.length > 0) yield records.map(read);
+    if (records.length < pageSize) return;
+    after = records.at(-1)!.position;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** The spans of a cell's anchors (what overlap is judged by); anything else in the cell is left out. */

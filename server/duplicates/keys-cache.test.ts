@@ -31,6 +31,10 @@ function sheet() {
     async dismiss() {
       return true;
     },
+    async byDate() {
+      throw new Error('The cache reads no rows in date order');
+    },
+    async dateIndex() {},
   };
   const write = (rowId: string, date: string | null, at = clock.now) =>
     rows.set(rowId, { rowId, date, type: null, actors: [], place: null, location: null, evidence: null, at });

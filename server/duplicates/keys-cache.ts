@@ -12,6 +12,12 @@ import type { DuplicateColumns } from './columns';
 import type { DuplicateKeys } from './score';
 import type { DuplicateKeyRecord, DuplicateStore } from './store';
 
+/**
+ * Sheets of up to this many rows have every row's keys kept between requests (DUPLICATES_KEPT_ROWS), which
+ * makes a later request cost the rows written since; a larger sheet is swept in date order on every request,
+ * holding a window of days (`sweep.ts`).
+ */
+export const KEPT_ROWS = 100_000;
 /** Rows written up to this long before the last read began are read again. */
 export const MARGIN_MS = 30_000;
 /** Every row is read again once the keys are this old. */

@@ -135,7 +135,7 @@ export function findDuplicates(rows: DuplicateKeys[], days: number, sheet: Compa
     seen.add(key);
     if (apart?.(rows[a]!.row, rows[b]!.row)) return;
     const scored = scorePair(rows[a]!, rows[b]!, days, sheet);
-    if (scored) pairs.push({ a, b, ...scored });
+    if (scored) pairs.push(pairOf(rows[a]!, rows[b]!, scored));
   };
 
   // Rows dated to the day meet the rows of their list dated up to `days` before; a date known only to the
@@ -183,10 +183,20 @@ export function findDuplicates(rows: DuplicateKeys[], days: number, sheet: Compa
       }
     }
   }
-  return group(rows, pairs, days, apart);
+  return groupPairs(pairs, days, apart);
 }
 
-type Pair = { a: number; b: number; score: number; reasons: DuplicateReason[] };
+/** A row as grouping needs it: its id and date span. */
+export interface Member { row: string; from: number; to: number }
+
+/** A candidate pair, its rows in the order of their ids. */
+export interface Pair { a: Member; b: Member; score: number; reasons: DuplicateReason[] }
+
+/** A scored pair of two rows, holding only what grouping needs of them. */
+export function pairOf(x: Member, y: Member, scored: { score: number; reasons: DuplicateReason[] }): Pair {
+  const [a, b] = x.row < y.row ? [x, y] : [y, x];
+  return { a: { row: a.row, from: a.from, to: a.to }, b: { row: b.row, from: b.from, to: b.to }, ...scored };
+}
 
 function append<K>(map: Map<K, number[]>, key: K, value: number): void {
   const list = map.get(key);
@@ -195,7 +205,7 @@ function append<K>(map: Map<K, number[]>, key: K, value: number): void {
 }
 
 /** Answers whether two rows were dismissed as one group; undefined when nothing was dismissed. */
-function dismissedPairs(dismissed: readonly string[][]): ((a: string, b: string) => boolean) | undefined {
+export function dismissedPairs(dismissed: readonly string[][]): ((a: string, b: string) => boolean) | undefined {
   if (dismissed.length === 0) return undefined;
   const groupsOf = new Map<string, number[]>();
   dismissed.forEach((group, index) => {
@@ -208,37 +218,38 @@ function dismissedPairs(dismissed: readonly string[][]): ((a: string, b: string)
 }
 
 /**
- * Joins pairs into groups, best pairs first, keeping every group within `days` from its latest start to its
- * earliest end, and no two rows dismissed together in one group.
+ * Joins pairs into groups, best pairs first (pairs of one score in the order of their rows' ids, so that the
+ * groups do not depend on the order the rows were read in), keeping every group within `days` from its latest
+ * start to its earliest end, and no two rows dismissed together in one group. A row is one member however many
+ * pairs name it.
  */
-function group(
-  rows: DuplicateKeys[], pairs: Array<{ a: number; b: number; score: number; reasons: DuplicateReason[] }>, days: number,
-  apart: ((a: string, b: string) => boolean) | undefined,
-): DuplicateGroup[] {
-  pairs.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
-  const parent = new Map<number, number>();
-  const root = (i: number): number => {
+export function groupPairs(pairs: Pair[], days: number, apart: ((a: string, b: string) => boolean) | undefined): DuplicateGroup[] {
+  const byIds = (x: Pair, y: Pair) => (x.a.row < y.a.row ? -1 : x.a.row > y.a.row ? 1 : x.b.row < y.b.row ? -1 : x.b.row > y.b.row ? 1 : 0);
+  pairs.sort((x, y) => y.score - x.score || byIds(x, y));
+  const parent = new Map<string, string>();
+  const root = (i: string): string => {
     let r = i;
     while (parent.has(r)) r = parent.get(r)!;
     return r;
   };
-  interface Cluster { members: number[]; maxFrom: number; minTo: number; score: number; reasons: Set<DuplicateReason> }
-  const clusters = new Map<number, Cluster>();
-  const clusterOf = (i: number): Cluster => {
-    let c = clusters.get(i);
-    if (!c) clusters.set(i, (c = { members: [i], maxFrom: rows[i]!.from, minTo: rows[i]!.to, score: Infinity, reasons: new Set(Object.keys(WEIGHTS) as DuplicateReason[]) }));
+  interface Cluster { members: string[]; maxFrom: number; minTo: number; score: number; reasons: Set<DuplicateReason> }
+  const clusters = new Map<string, Cluster>();
+  const clusterOf = (m: Member): Cluster => {
+    let c = clusters.get(m.row);
+    if (!c) clusters.set(m.row, (c = { members: [m.row], maxFrom: m.from, minTo: m.to, score: Infinity, reasons: new Set(Object.keys(WEIGHTS) as DuplicateReason[]) }));
     return c;
   };
   for (const pair of pairs) {
-    const ra = root(pair.a);
-    const rb = root(pair.b);
+    if (pair.a.row === pair.b.row) continue;
+    const ra = root(pair.a.row);
+    const rb = root(pair.b.row);
     if (ra === rb) continue;
-    const ca = clusterOf(ra);
-    const cb = clusterOf(rb);
+    const ca = ra === pair.a.row ? clusterOf(pair.a) : clusters.get(ra)!;
+    const cb = rb === pair.b.row ? clusterOf(pair.b) : clusters.get(rb)!;
     const maxFrom = Math.max(ca.maxFrom, cb.maxFrom);
     const minTo = Math.min(ca.minTo, cb.minTo);
     if (maxFrom - minTo > days) continue;
-    if (apart && ca.members.some((x) => cb.members.some((y) => apart(rows[x]!.row, rows[y]!.row)))) continue;
+    if (apart && ca.members.some((x) => cb.members.some((y) => apart(x, y)))) continue;
     parent.set(rb, ra);
     clusters.delete(rb);
     // A group is as likely as its weakest link, and shares what every link shares.
@@ -249,7 +260,7 @@ function group(
   return [...clusters.values()]
     .filter((c) => c.members.length > 1)
     .map((c) => ({
-      rows: c.members.map((i) => rows[i]!.row).sort(),
+      rows: c.members.sort(),
       score: Math.round(c.score * 1000) / 1000,
       reasons: order.filter((r) => c.reasons.has(r)),
     }))

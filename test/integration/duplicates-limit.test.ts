@@ -1,18 +1,27 @@
 /**
- * Duplicates are looked for in sheets of up to MAX_DUPLICATE_ROWS rows: every row's keys are compared in the
- * server's memory, so a larger sheet's request is refused with `too_large` (413), saying how many rows it has,
- * rather than taking the memory the other users' work needs. The rows are written straight into the read
- * model, as a bulk import leaves them. On SQLite, and on PostgreSQL with TESSERA_TEST_STORE=pg.
+ * Duplicates in a sheet of any size: up to KEPT_ROWS rows each row's keys are kept between requests and compared
+ * in the server's memory; a larger sheet is swept in date order through its date column's index, holding a
+ * window of days (docs/actors-and-duplicates.md#how-fast). Both answer the same groups: those that comparing
+ * every row with every other finds (`findDuplicates`, worked out here from the same cells). The rows are written
+ * straight into the read model, as a bulk import leaves them: a sheet larger than the keys kept, of tricky rows
+ * and empty ones. On SQLite, and on PostgreSQL with TESSERA_TEST_STORE=pg.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRows } from '../../bench/read-model-rows';
-import { MAX_DUPLICATE_ROWS } from '../../model/duplicates';
+import { keyReader } from '../../server/duplicates/duplicates';
+import { KEPT_ROWS } from '../../server/duplicates/keys-cache';
+import { type Comparable, type DuplicateKeys, findDuplicates } from '../../server/duplicates/score';
 import { api } from '../helpers/clients';
+import { counts, execute } from '../helpers/database';
+import { cellsOf, trickyDuplicateRows } from '../helpers/duplicate-rows';
 import { testDatabaseFor, testOnPostgres } from '../helpers/pg';
 import { startServer, type RunningServer } from '../helpers/server';
 
-describe('duplicates in a sheet too large to compare', () => {
+/** The events template's sheet compares by all of them. */
+const EVENTS: Comparable = { type: true, actors: true, place: true, evidence: true };
+
+describe('duplicates in a sheet larger than the keys kept', () => {
   let server: RunningServer;
 
   beforeAll(async () => {
@@ -23,22 +32,38 @@ describe('duplicates in a sheet too large to compare', () => {
     await server?.dispose();
   });
 
-  it('answers 413 past the limit, and the groups at it', async () => {
+  it('answers the groups of comparing every row, swept past the limit and from kept keys below it', async () => {
     const where = testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db');
-    const cells = JSON.stringify({ event_date: '2024-02-22', event_type: 'CONSULT', actor1: 'China', actor2: 'Japan' });
+    const records = trickyDuplicateRows(1500, 11);
     const at = Date.now();
-    await writeRows(where, MAX_DUPLICATE_ROWS, (i) => ['big', `r${String(i).padStart(7, '0')}`, i < 2 ? cells : '{}', at]);
-    const atLimit = await api(server, '/api/datasets/big/sheets/events/duplicates?days=1');
-    expect(atLimit.status, JSON.stringify(atLimit.body).slice(0, 300)).toBe(200);
-    expect(atLimit.body).toEqual([expect.objectContaining({ rows: ['r0000000', 'r0000001'] })]);
+    // The tricky rows, then empty ones up to one more than the keys are kept for.
+    await writeRows(where, KEPT_ROWS + 1, (i) => (i < records.length
+      ? ['big', records[i]!.rowId, JSON.stringify(cellsOf(records[i]!)), at]
+      : ['big', `f${String(i).padStart(7, '0')}`, '{}', at]));
+    const keys = records.map(keyReader([undefined, undefined], true)).filter((k): k is DuplicateKeys => k !== null);
+    const ask = async (days: number) => {
+      const answer = await api(server, `/api/datasets/big/sheets/events/duplicates?days=${days}`);
+      expect(answer.status, JSON.stringify(answer.body).slice(0, 300)).toBe(200);
+      return answer.body;
+    };
 
-    await writeRows(where, 1, () => ['big', 'r-one-more', '{}', at]);
-    const past = await api(server, '/api/datasets/big/sheets/events/duplicates?days=1');
-    expect(past.status).toBe(413);
-    expect(past.body.error).toEqual({
-      code: 'too_large',
-      message: `Duplicates are looked for in sheets of up to ${MAX_DUPLICATE_ROWS.toLocaleString('en')} rows; this one has ${(MAX_DUPLICATE_ROWS + 1).toLocaleString('en')}`,
-      requestId: expect.any(String),
-    });
+    const expected = findDuplicates(keys, 1, EVENTS);
+    expect(expected.length).toBeGreaterThan(20);
+    expect(await ask(1)).toEqual(expected);
+    expect(await ask(3)).toEqual(findDuplicates(keys, 3, EVENTS));
+    expect(await ask(0)).toEqual(findDuplicates(keys, 0, EVENTS));
+
+    // A dismissed group is read with the sweep's rows.
+    const dismissed = [expected[0]!.rows];
+    expect((await api(server, '/api/datasets/big/sheets/events/duplicates/dismiss', { body: { rows: dismissed[0] } })).status).toBe(200);
+    const afterDismissal = findDuplicates(keys, 1, EVENTS, dismissed);
+    expect(afterDismissal).not.toEqual(expected);
+    expect(await ask(1)).toEqual(afterDismissal);
+
+    // The empty rows gone, the sheet's keys are kept again: the same groups.
+    await execute(server, [["delete from rows where dataset_id = 'big' and sheet_id = 'events' and row_id like 'f%'", []]]);
+    expect((await counts(server, { n: ["select row_count as n from sheets where dataset_id = ? and sheet_id = 'events'", 'big'] })).n).toBe(records.length);
+    expect(await ask(1)).toEqual(afterDismissal);
+    expect(await ask(3)).toEqual(findDuplicates(keys, 3, EVENTS, dismissed));
   });
 });
