@@ -125,7 +125,7 @@ export class SqliteDuplicateStore implements DuplicateStore {
     const { name, definition } = dateIndexOf('sqlite', datasetId, sheetId, column);
     if (sqliteSheetIndexes(sqlite, datasetId, sheetId).has(name)) return;
     // Built on the worker's connection (seconds at a million rows): the event loop goes on meanwhile.
-    await sqliteIndexScheduler(sqlite).slow.exec(`create index if not exists "${name}" ${definition}`);
+    await sqliteIndexScheduler(sqlite).buildNow(`create index if not exists "${name}" ${definition}`);
   }
 
   async rowCount(datasetId: string, sheetId: string): Promise<number> {

@@ -290,6 +290,14 @@ export class SqliteIndexScheduler {
     this.scheduler.stale(datasetId, sheetId);
   }
 
+  /**
+   * Builds one index now (`CREATE INDEX …`), after the builds already queued: the worker runs one statement at a
+   * time, so that a commit that waits for `writable()` never meets a build it was not told of.
+   */
+  buildNow(statement: string): Promise<void> {
+    return new Promise((resolve, reject) => this.scheduler.after(() => this.slow.exec(statement).then(resolve, reject)));
+  }
+
   /** Whether an index is being built now (holding the write lock). */
   get building(): boolean {
     return this.slow.busy;

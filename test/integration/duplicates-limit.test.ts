@@ -34,7 +34,8 @@ describe('duplicates in a sheet larger than the keys kept', () => {
 
   it('answers the groups of comparing every row, swept past the limit and from kept keys below it', async () => {
     const where = testOnPostgres ? (await testDatabaseFor(server.dataDir)).url : join(server.dataDir, 'tessera.db');
-    const records = trickyDuplicateRows(1500, 11);
+    // More than a page of the sweep's (2,000 rows), each date on a few hundred rows: pages end inside a date.
+    const records = trickyDuplicateRows(5000, 11);
     const at = Date.now();
     // The tricky rows, then empty ones up to one more than the keys are kept for.
     await writeRows(where, KEPT_ROWS + 1, (i) => (i < records.length
