@@ -39,8 +39,9 @@ export interface SweepStats {
 }
 
 /**
- * The duplicate groups among `pages` of keys (null: a row that meets none), each page in date order after the
- * one before (`dateOrder` says how the store orders them); best first, as `findDuplicates` answers.
+ * The duplicate groups among `pages` of keys (null: a row that meets none), each page after the one before in
+ * the order of the rows' date text (`DuplicateStore.byDate`); best first, as `findDuplicates` answers. `stats`,
+ * when given, counts the rows read and the most held at once.
  */
 export async function sweepDuplicates(
   pages: AsyncIterable<ReadonlyArray<DuplicateKeys | null>>, days: number, sheet: Comparable, dismissed: readonly string[][] = [], stats?: SweepStats,
