@@ -13,7 +13,7 @@ import { api } from '../api';
 
 export class ReviewMirror {
   readonly doc = new Y.Doc();
-  /** Rows whose review came in a delta since the flags list was read: pages (read from what is stored) may be older. */
+  /** Rows whose review came in a delta since the flags list was asked for: the list and pages (read from what is stored) may be older. */
   private readonly live = new Set<string>();
 
   constructor(private readonly datasetId: string) {}
@@ -22,14 +22,18 @@ export class ReviewMirror {
     this.doc.destroy();
   }
 
-  /** Reads every flag of the dataset, in place of what was known: after (re)connecting, deltas may have been missed. */
+  /**
+   * Reads every flag of the dataset, in place of what was known: after (re)connecting, deltas may have been
+   * missed. A row whose review a delta told of while the list was on its way keeps that review: the list is older.
+   */
   async load(): Promise<void> {
+    this.live.clear();
     const flags = await api.get('/api/datasets/{id}/flags', { params: { id: this.datasetId } }) as FlagRecord[];
     const byRow = new Map<string, FlagRecord[]>();
     for (const flag of flags) byRow.set(flag.row, [...(byRow.get(flag.row) ?? []), flag]);
     this.doc.transact(() => {
-      this.live.clear();
-      for (const rowId of [...getReviews(this.doc).keys(), ...byRow.keys()]) {
+      for (const rowId of new Set([...getReviews(this.doc).keys(), ...byRow.keys()])) {
+        if (this.live.has(rowId)) continue;
         const rowFlags = byRow.get(rowId) ?? [];
         const known = reviewStatus(this.doc, rowId);
         // A status read from a page stays until the next page read; flags say whether a row is flagged.
