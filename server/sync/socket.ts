@@ -147,7 +147,11 @@ class SocketPeer implements Peer, LivePeer {
   send(message: Uint8Array, onWritten?: () => void): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.backlogged) return this.close(CloseCode.TryAgainLater, 'Not reading fast enough');
-    sendCorked(this.socket, this.frame(message), onWritten && ((error) => { if (!error) onWritten(); }));
+    const sent = onWritten && ((error?: Error) => { if (!error) onWritten(); });
+    // A rows socket carries many rooms' small frames in one turn: they leave together. A room's own socket
+    // sends a frame or two per change, at once (held to the end of the turn, a broadcast waited for nothing).
+    if (this.frame === unframed) this.socket.send(this.frame(message), sent);
+    else sendCorked(this.socket, this.frame(message), sent);
   }
 
   /** Set once closed: a room closed alone sends nothing more, though its socket stays open. */
