@@ -130,11 +130,11 @@ describe('rows as documents of their own', () => {
     expect((await rowHistory(server, DATASET, row)).map((h) => [h.column, h.new, h.by])).toEqual([['summary', 'Talks', 'ana'], ['actor1', 'marker', 'ben']]);
   });
 
-  it("records two users' concurrent writes of a row's cell as a conflict in the row's own room, and resolving with the lost value writes it back", async () => {
-    const row = newRowId();
-    const dataset = await client(DATASET);
-    const grid = listen(`${DATASET}?acks=1`);
-    await grid.opened;
+  /**
+   * Ana (then Ben, offline from each other) write `location` of a new row: one conflict, as listed once stored.
+   * Ana's write is stored first, so the history knows her value before Ben's comes.
+   */
+  async function conflictIn(row: string) {
     const ana = await client(rowRoom(DATASET, 'events', row));
     writeRow(ana, { summary: 'Talks' });
     const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
@@ -146,11 +146,19 @@ describe('rows as documents of their own', () => {
     ana.provider.connect();
     await eventually(async () => expect((await rowHistory(server, DATASET, row)).some((h) => h.new === 'Beijing')).toBe(true));
     ben.provider.connect();
-    type Listed = { id: string; sheet: string; row: string; column: string; kept: string; lost: string; keptBy: string; lostBy: string };
     const listed = (await waitFor(async () => {
-      const all = (await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body as Listed[];
+      const all = (await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body as Array<ConflictRecord & { kept: string; lost: string }>;
       return all.find((c) => c.row === row);
     }, { what: 'the conflict is listed' }))!;
+    return { ana, ben, listed };
+  }
+
+  it("records two users' concurrent writes of a row's cell as a conflict in the row's own room, and resolving with the lost value writes it back", async () => {
+    const row = newRowId();
+    const dataset = await client(DATASET);
+    const grid = listen(`${DATASET}?acks=1`);
+    await grid.opened;
+    const { ana, listed } = await conflictIn(row);
     expect([listed.kept, listed.lost].sort()).toEqual(['Beijing', 'Tokyo']);
     expect({ sheet: listed.sheet, column: listed.column }).toEqual({ sheet: 'events', column: 'location' });
     const names: Record<string, string> = { Beijing: 'ana', Tokyo: 'ben' };
@@ -178,20 +186,7 @@ describe('rows as documents of their own', () => {
 
   it("closes a conflict of a row deleted since by keeping the value, and refuses to write the other one into it", async () => {
     const row = newRowId();
-    const ana = await client(rowRoom(DATASET, 'events', row));
-    writeRow(ana, { summary: 'Talks' });
-    const ben = await client(rowRoom(DATASET, 'events', row), 'ben');
-    await waitFor(() => getRowCells(ben.doc).get('summary') === 'Talks', { what: 'Ben has the row' });
-    ana.provider.disconnect();
-    ben.provider.disconnect();
-    writeRow(ana, { location: 'Beijing' });
-    writeRow(ben, { location: 'Tokyo' });
-    ana.provider.connect();
-    ben.provider.connect();
-    const listed = (await waitFor(async () => {
-      const all = (await api(server, `/api/datasets/${DATASET}/conflicts?status=open`)).body as ConflictRecord[];
-      return all.find((c) => c.row === row);
-    }, { what: 'the conflict is listed' }))!;
+    const { ana, listed } = await conflictIn(row);
     await waitFor(() => getConflicts(ana.doc).has(listed.id), { what: "the conflict in the row's room" });
     getRowState(ana.doc).set(DELETED_KEY, true);
     await eventually(async () => expect((await page()).rows.some((r) => r.row_id === row)).toBe(false));
