@@ -3,61 +3,96 @@
  * mark): the file is never one string in memory. Bytes that are not UTF-8 are refused rather than
  * replaced, so no text is silently changed.
  */
-import { type Parser, parse } from 'csv-parse';
+import { Worker } from 'node:worker_threads';
 import { badRequest } from '../errors';
 import { MAX_RECORD_CHARS } from './limits';
 import type { RawRecord } from './raw';
 
-/** Resolves when the parser wants more text, or was closed; the listener that did not fire is removed (a large file waits thousands of times). */
-function drained(parser: Parser): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => { parser.off('drain', done); parser.off('close', done); resolve(); };
-    parser.once('drain', done);
-    parser.once('close', done);
-  });
-}
+/** Records parsed ahead of the reader at most (then the upload waits): a few slices of an import. */
+const RECORDS_AHEAD = 4096;
 
-/** The records of a CSV body, the header first; `line` counts records (the header is 1), as a spreadsheet numbers rows. */
+/** What the parser thread (`csv-worker.mjs`) answers. */
+type Parsed = { records: string[][]; done?: true } | { error: string; utf8: boolean };
+
+/**
+ * The records of a CSV body, the header first; `line` counts records (the header is 1), as a spreadsheet numbers rows.
+ * The text is parsed in a worker thread, a chunk of the upload at a time, a bounded number of records ahead.
+ */
 export async function* csvRecords(body: ReadableStream<Uint8Array>): AsyncGenerator<RawRecord> {
-  // A quote inside an unquoted field (`He said "hi"`) is kept as text rather than refusing the file.
-  const parser = parse({ relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_CHARS });
-  // The decoder drops a leading byte-order mark; `fatal` refuses bytes that are not UTF-8.
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let failure: Error | null = null;
+  const worker = new Worker(new URL('./csv-worker.mjs', import.meta.url), { workerData: { maxRecordChars: MAX_RECORD_CHARS } });
   const reader = body.getReader();
+  let queue: string[][] = [];
+  let next = 0;
+  let done = false;
+  let failure: Error | null = null;
+  /** Who waits for a change: the pump for the worker's answer or for room, the reader for records. */
+  const waiting = new Set<() => void>();
+  const changed = () => new Promise<void>((resolve) => waiting.add(resolve));
+  const notify = () => {
+    for (const resolve of waiting) resolve();
+    waiting.clear();
+  };
+  let answered = 0;
+  worker.on('message', (message: Parsed) => {
+    if ('error' in message) {
+      failure = message.utf8 ? badRequest('The file is not UTF-8 text: save it as CSV UTF-8') : badRequest(`The file is not valid CSV: ${message.error}`);
+    } else {
+      queue = next < queue.length ? queue.slice(next).concat(message.records) : message.records;
+      next = 0;
+      answered += 1;
+      if (message.done) done = true;
+    }
+    notify();
+  });
+  worker.on('error', (error) => {
+    failure ??= error;
+    notify();
+  });
+  worker.on('exit', () => {
+    if (!done) failure ??= new Error('the CSV parser stopped');
+    notify();
+  });
+  // Chunks go to the worker one at a time, and only while few records wait to be read.
+  let stopped = false;
   const pump = (async () => {
     try {
+      let sent = 0;
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const text = decoder.decode(value, { stream: true });
-        if (text !== '' && !parser.write(text)) await drained(parser);
-        if (parser.destroyed) return;
+        const { done: ended, value } = await reader.read();
+        if (stopped) return;
+        worker.postMessage(ended ? { end: true } : { bytes: value });
+        sent += 1;
+        if (ended) return;
+        while (!stopped && failure === null && (answered < sent || queue.length - next >= RECORDS_AHEAD)) await changed();
+        if (stopped || failure !== null) return;
       }
-      const rest = decoder.decode();
-      if (rest !== '') parser.write(rest);
-      parser.end();
     } catch (error) {
-      failure = error instanceof TypeError ? badRequest('The file is not UTF-8 text: save it as CSV UTF-8') : (error as Error);
-      parser.destroy();
+      failure ??= error as Error;
+      notify();
     }
   })();
   let line = 0;
   try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
-      line += 1;
-      // A line with nothing in it is no record (a blank line, or one of only commas).
-      if (fields.every((f) => f === '')) continue;
-      yield { line, cells: fields };
+    for (;;) {
+      while (next < queue.length) {
+        const fields = queue[next++]!;
+        line += 1;
+        // Room for more: the pump may send the worker the next chunk.
+        if (queue.length - next === RECORDS_AHEAD - 1) notify();
+        // A line with nothing in it is no record (a blank line, or one of only commas).
+        if (fields.every((f) => f === '')) continue;
+        yield { line, cells: fields };
+      }
+      if (failure) throw failure;
+      if (done) return;
+      await changed();
     }
-  } catch (error) {
-    if (failure) throw failure;
-    throw badRequest(`The file is not valid CSV: ${(error as Error).message}`);
   } finally {
     // Ending early (a bad header, say) stops reading the upload too.
-    parser.destroy();
+    stopped = true;
+    notify();
+    await worker.terminate();
     await reader.cancel().catch(() => undefined);
     await pump;
   }
-  if (failure) throw failure;
 }
