@@ -2,8 +2,10 @@
 // better part of a core for many seconds, and the server's event loop keeps serving sockets meanwhile.
 //
 // Messages in: { bytes } (the upload's next bytes, UTF-8) and { end: true }. Messages out, in order: for each
-// { bytes } one { records } (the records it completed, as arrays of fields), for { end } { records, done: true };
-// or, once, { error, utf8 } (utf8: the bytes were not UTF-8), after which nothing more is read.
+// { bytes } one batch of the records it completed, for { end } the last batch with done: true; or, once,
+// { error, utf8 } (utf8: the bytes were not UTF-8), after which nothing more is read. A batch is its fields'
+// text end to end, where each field ends in it, and how many fields each record has: a string and two
+// typed arrays copy between threads far faster than an array of arrays of strings.
 import { parentPort, workerData } from 'node:worker_threads';
 import { parse } from 'csv-parse';
 
@@ -30,9 +32,17 @@ function fail(error, utf8) {
 }
 
 function send(done) {
-  const out = records;
+  const counts = new Uint32Array(records.length);
+  let fields = 0;
+  for (let i = 0; i < records.length; i++) fields += counts[i] = records[i].length;
+  const ends = new Uint32Array(fields);
+  let end = 0;
+  let k = 0;
+  for (const record of records) for (const field of record) ends[k++] = end += field.length;
+  const text = records.map((record) => record.join('')).join('');
   records = [];
-  parentPort.postMessage(done ? { records: out, done: true } : { records: out });
+  const batch = { text, ends, counts };
+  parentPort.postMessage(done ? { ...batch, done: true } : batch, [ends.buffer, counts.buffer]);
 }
 
 parser.on('error', (error) => fail(error, false));

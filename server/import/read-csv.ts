@@ -10,9 +10,29 @@ import type { RawRecord } from './raw';
 
 /** Records parsed ahead of the reader at most (then the upload waits): a few slices of an import. */
 const RECORDS_AHEAD = 4096;
+/** Chunks of the upload with the worker at once: one parsed while the next waits, so it does not wait for this thread. */
+const CHUNKS_AHEAD = 2;
 
-/** What the parser thread (`csv-worker.mjs`) answers. */
-type Parsed = { records: string[][]; done?: true } | { error: string; utf8: boolean };
+/** What the parser thread (`csv-worker.mjs`) answers: a batch of records, or why it stopped. */
+type Parsed = Batch & { done?: true } | { error: string; utf8: boolean };
+/** Records as `csv-worker.mjs` sends them: their fields' text end to end, where each field ends, fields per record. */
+type Batch = { text: string; ends: Uint32Array; counts: Uint32Array };
+
+/** The records of a batch, as arrays of fields. */
+function recordsOf({ text, ends, counts }: Batch): string[][] {
+  const records: string[][] = new Array(counts.length);
+  let k = 0;
+  let start = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const fields: string[] = new Array(counts[i]!);
+    for (let j = 0; j < fields.length; j++, k++) {
+      fields[j] = text.slice(start, ends[k]!);
+      start = ends[k]!;
+    }
+    records[i] = fields;
+  }
+  return records;
+}
 
 /**
  * The records of a CSV body, the header first; `line` counts records (the header is 1), as a spreadsheet numbers rows.
@@ -37,7 +57,8 @@ export async function* csvRecords(body: ReadableStream<Uint8Array>): AsyncGenera
     if ('error' in message) {
       failure = message.utf8 ? badRequest('The file is not UTF-8 text: save it as CSV UTF-8') : badRequest(`The file is not valid CSV: ${message.error}`);
     } else {
-      queue = next < queue.length ? queue.slice(next).concat(message.records) : message.records;
+      const records = recordsOf(message);
+      queue = next < queue.length ? queue.slice(next).concat(records) : records;
       next = 0;
       answered += 1;
       if (message.done) done = true;
@@ -52,7 +73,7 @@ export async function* csvRecords(body: ReadableStream<Uint8Array>): AsyncGenera
     if (!done) failure ??= new Error('the CSV parser stopped');
     notify();
   });
-  // Chunks go to the worker one at a time, and only while few records wait to be read.
+  // Chunks go to the worker CHUNKS_AHEAD at a time, and only while few records wait to be read.
   let stopped = false;
   const pump = (async () => {
     try {
@@ -63,7 +84,7 @@ export async function* csvRecords(body: ReadableStream<Uint8Array>): AsyncGenera
         worker.postMessage(ended ? { end: true } : { bytes: value });
         sent += 1;
         if (ended) return;
-        while (!stopped && failure === null && (answered < sent || queue.length - next >= RECORDS_AHEAD)) await changed();
+        while (!stopped && failure === null && (sent - answered >= CHUNKS_AHEAD || queue.length - next >= RECORDS_AHEAD)) await changed();
         if (stopped || failure !== null) return;
       }
     } catch (error) {
