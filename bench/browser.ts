@@ -14,7 +14,7 @@ import * as Y from 'yjs';
 import { getSheet, insertRow } from '../model/document';
 import { newRowId } from '../model/ids';
 import { api, connectSynced } from '../test/helpers/clients';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { launchBrowser } from '../test/e2e/browser';
 import { eventRow, prng } from './rows';
 import { percentile } from './stats';
@@ -74,7 +74,7 @@ function instrument(): void {
 const fmt = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms).toLocaleString('en-US')} ms` : '—');
 
 async function main(): Promise<void> {
-  const server = await startServer({ env: { LOG_LEVEL: 'error' } });
+  const server = await startBenchServer({ env: { LOG_LEVEL: 'error' } });
   const browser = await launchBrowser();
   try {
     // ——— build the sheet through a y-websocket client ———

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildClientIfStale } from '../scripts/client-build';
 import { launchBrowser, waitLive } from '../test/e2e/browser';
 import { type Download, pageDownloads, total } from '../test/e2e/page-bytes';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { table } from './stats';
 
 interface PageBytes {
@@ -23,7 +23,7 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 
 export async function runBundleBench(log: (line: string) => void): Promise<PageBytes[]> {
   buildClientIfStale(join(import.meta.dirname, '..'));
-  const server = await startServer();
+  const server = await startBenchServer();
   const browser = await launchBrowser();
   try {
     const token = encodeURIComponent(server.adminToken);

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { createUser } from '../test/helpers/api';
 import { api } from '../test/helpers/clients';
 import { testOnPostgres } from '../test/helpers/pg';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { eventsCsv } from './import';
 import { readMemory, sampleMemory, sleep } from './procs';
 import { int, mib, seconds } from './stats';
@@ -49,7 +49,7 @@ function cpuMs(pid: number): number {
 
 export async function runImportRows(rows: number, log: (line: string) => void): Promise<void> {
   const profDir = process.env.BENCH_CPU_PROF;
-  const server = await startServer({ env: { LOG_LEVEL: 'warn', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
+  const server = await startBenchServer({ env: { LOG_LEVEL: 'warn', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Import into rows', layout: 'rows' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status} ${JSON.stringify(created.body)}`);

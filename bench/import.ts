@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
 import { api, connectSynced, type Client } from '../test/helpers/clients';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { waitFor } from '../test/helpers/wait';
 import { readMemory, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
@@ -112,7 +112,7 @@ async function pollHealth(url: string, running: () => boolean): Promise<Summary>
 }
 
 export async function runImportBench(options: ImportBenchOptions, log: (line: string) => void): Promise<ImportBenchResult> {
-  const server = await startServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
+  const server = await startBenchServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
   const clients: Client[] = [];
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Import bench', template: 'events-statements' } });

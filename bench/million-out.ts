@@ -18,7 +18,7 @@ import { stringify } from 'csv-stringify/sync';
 import { ulid } from 'ulid';
 import { api } from '../test/helpers/clients';
 import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
-import { type RunningServer, startServer } from '../test/helpers/server';
+import { type RunningServer, startBenchServer } from './server';
 import { readCpuMs, readMemory, sampleMemory, sleep } from './procs';
 import { writeRows } from './read-model-rows';
 import { eventRow, prng } from './rows';
@@ -129,7 +129,7 @@ export async function runMillionOut(rows: number, log: (line: string) => void): 
   const profDir = process.env.BENCH_CPU_PROF;
   // Without the tests' check of every JSON answer against its declaration, which reads the whole answer first
   // (the JSON export's too): a server as it runs in production.
-  const server = await startServer({ env: { LOG_LEVEL: 'warn', TESSERA_CHECK_RESPONSES: '0', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
+  const server = await startBenchServer({ env: { LOG_LEVEL: 'warn', ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'A million rows out', layout: 'rows' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status} ${JSON.stringify(created.body)}`);

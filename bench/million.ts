@@ -31,7 +31,7 @@ import { createUser } from '../test/helpers/api';
 import { api, type Client, connect } from '../test/helpers/clients';
 import { waitFor } from '../test/helpers/wait';
 import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
-import { type RunningServer, startServer } from '../test/helpers/server';
+import { type RunningServer, startBenchServer } from './server';
 import { MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS } from '../server/import/limits';
 import { eventsCsv } from './import';
 import { uploadCsv } from './import-rows';
@@ -205,7 +205,7 @@ async function moreDatasets(
 }
 
 export async function runMillion({ rows, byImport, browsers, editors, datasets }: MillionOptions, log: (line: string) => void): Promise<void> {
-  let server = await startServer({ env: { LOG_LEVEL: 'warn' } });
+  let server = await startBenchServer({ env: { LOG_LEVEL: 'warn' } });
   let browser: Browser | null = null;
   const clients: Client[] = [];
   try {
@@ -346,7 +346,7 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
     browser = null;
     await server.stop();
     const restarted = performance.now();
-    server = await startServer({ dataDir: server.dataDir, adminToken: server.adminToken, env: { LOG_LEVEL: 'warn' } });
+    server = await startBenchServer({ dataDir: server.dataDir, adminToken: server.adminToken, env: { LOG_LEVEL: 'warn' } });
     const listening = performance.now();
     const page = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=100`);
     if (page.status !== 200) throw new Error(`first page after the restart: ${page.status}`);

@@ -29,7 +29,7 @@ import { sheetIndexPrefix, sqliteSheetIndexes, wantedIndexes } from '../db/sheet
 import { TEMPLATES } from '../model/templates';
 import { api, connectSynced } from '../test/helpers/clients';
 import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { eventsCsv } from './import';
 import { readCpuMs, readMemory } from './procs';
 import { writeRows } from './read-model-rows';
@@ -137,7 +137,7 @@ async function sizeOf(where: string, what: 'rows' | 'indexes' | 'search'): Promi
 }
 
 export async function runPagesBench({ importRows, pageRows }: PagesBenchOptions, log: (line: string) => void): Promise<void> {
-  const server = await startServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
+  const server = await startBenchServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Pages bench', template: 'events-statements' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status}`);

@@ -8,14 +8,14 @@ import { performance } from 'node:perf_hooks';
 import { getSheet, insertRow, setCell } from '../model/document';
 import { newRowId } from '../model/ids';
 import { api, connectSynced } from '../test/helpers/clients';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { waitFor } from '../test/helpers/wait';
 import { eventRow, prng } from './rows';
 import { percentile } from './stats';
 
 const ROWS = Number(process.env.ROWS ?? 20_000);
 
-const server = await startServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
+const server = await startBenchServer({ env: { LOG_LEVEL: 'warn', DOC_IDLE_MS: '600000' } });
 try {
   const writer = await connectSynced(server, 'demo');
   const events = getSheet(writer.doc, 'events')!;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { launchBrowser, signedIn } from '../test/e2e/browser';
 import { api } from '../test/helpers/clients';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { writeRows } from './read-model-rows';
 import { sleep } from './procs';
 import { eventRow, prng } from './rows';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const tokenFile = keep && join(keep, 'bench-admin-token');
   const reuse = tokenFile && existsSync(tokenFile);
   if (keep) mkdirSync(keep, { recursive: true });
-  const server = await startServer({
+  const server = await startBenchServer({
     env: { LOG_LEVEL: 'warn' }, ...(keep && { dataDir: keep }), ...(reuse && { adminToken: readFileSync(tokenFile, 'utf8').trim() }),
   });
   const browser = await launchBrowser();

@@ -18,7 +18,7 @@ import pg from 'pg';
 import { ulid } from 'ulid';
 import { api } from '../test/helpers/clients';
 import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { readCpuMs } from './procs';
 import { writeRows } from './read-model-rows';
 import { eventRow, prng } from './rows';
@@ -34,7 +34,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export async function runSourceAnchorsBench(count: number, log: (line: string) => void): Promise<void> {
   const root = process.env.BENCH_ROOT;
-  const server = await startServer({ ...(root && { root }) });
+  const server = await startBenchServer({ ...(root && { root }) });
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Anchors bench', template: 'events-statements', layout: 'rows' } });
     if (created.status !== 201) throw new Error(`creating the dataset: ${created.status}`);
