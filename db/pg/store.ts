@@ -22,12 +22,40 @@ const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.t
 const INSERT_BATCH = 1000;
 
 /**
+ * Commits per transaction of the commits asked for in one turn (`commitQueued`): a batch's locks are held
+ * while all of it is read, built and written, so a clear of thousands of rows holds none of them for long.
+ */
+const COMMIT_BATCH = 100;
+/** Transactions of queued commits running at once: the rest of the pool stays free for loads and reads. */
+const COMMIT_TRANSACTIONS = 3;
+
+interface QueuedCommit {
+  datasetId: string;
+  afterSeq: number;
+  build: (missed: LoggedSince) => DocCommit;
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+}
+
+/**
  * Holds the dataset's advisory lock until the transaction ends. Every commit of a document and every
  * compaction of it take it: sequence numbers of one dataset become visible in the order they were
  * given, and a compaction never runs beside a commit (instances sharing one database included).
  */
 export async function lockDataset(tx: PgTx, datasetId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${datasetId}, 0))`);
+}
+
+/**
+ * `lockDataset` of several datasets (documents), in one statement and in the order of their lock keys:
+ * two transactions that lock overlapping sets (two instances batching the same rows) wait for each other
+ * in turn, never each for the other. PostgreSQL evaluates a volatile output column after the sort.
+ */
+async function lockDatasets(tx: PgTx, datasetIds: readonly string[]): Promise<void> {
+  await tx.execute(sql`
+    SELECT pg_advisory_xact_lock(k)
+    FROM (SELECT DISTINCT hashtextextended(id, 0) AS k FROM unnest(${array([...datasetIds])}::text[]) AS id) AS keys
+    ORDER BY k`);
 }
 
 export class PgDocStore implements DocStore {
@@ -105,15 +133,105 @@ export class PgDocStore implements DocStore {
     this.indexes.touched(commit.datasetId, touchedSheets(commit)).catch(() => undefined);
   }
 
-  async commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
-    let built: DocCommit | undefined;
-    const seq = await this.db.transaction(async (tx) => {
-      await lockDataset(tx, datasetId);
-      // Read under the lock: nothing of this dataset is logged between this read and the write below.
-      return this.write(tx, built = build(await readSince(tx, datasetId, afterSeq)), datasetId);
+  /** Commits asked for this turn, made together at its end (`commitQueued`). */
+  private queuedCommits: QueuedCommit[] = [];
+  /** Transactions of queued commits running, and the batches waiting for one (`COMMIT_TRANSACTIONS`). */
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  /**
+   * The commits of all documents asked for in one turn of the event loop are made in a few transactions
+   * (`COMMIT_BATCH` commits each): a paste or a clear of many rows (each row a document) costs a few round
+   * trips per batch instead of some ten per row. Each is as `commit` of one document would be: read under
+   * its document's lock, built from what was logged since, written with it. A commit whose `build` or
+   * writes fail is rolled back alone (a savepoint of its own) and fails alone; the others are stored.
+   */
+  commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queuedCommits.push({ datasetId, afterSeq, build, resolve, reject });
+      if (this.queuedCommits.length === 1) setImmediate(() => this.commitQueued());
     });
-    this.committed(built!);
-    return seq;
+  }
+
+  private commitQueued(): void {
+    const queued = this.queuedCommits;
+    this.queuedCommits = [];
+    // A document committed twice in one turn goes in the next batch: each reads what the one before wrote.
+    const batches: QueuedCommit[][] = [];
+    let keys = new Set<string>();
+    for (const q of queued) {
+      let batch = batches.at(-1);
+      if (!batch || batch.length >= COMMIT_BATCH || keys.has(q.datasetId)) {
+        batches.push(batch = []);
+        keys = new Set();
+      }
+      batch.push(q);
+      keys.add(q.datasetId);
+    }
+    for (const batch of batches) void this.inTurn(() => this.commitBatch(batch));
+  }
+
+  /** Runs `work` once fewer than `COMMIT_TRANSACTIONS` transactions of queued commits are running, in the order asked. */
+  private async inTurn(work: () => Promise<void>): Promise<void> {
+    if (this.running >= COMMIT_TRANSACTIONS) await new Promise<void>((go) => this.waiting.push(go));
+    else this.running++;
+    try {
+      await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  private async commitBatch(batch: readonly QueuedCommit[]): Promise<void> {
+    const outcomes: Array<{ seq: number; built: DocCommit } | { error: unknown }> = [];
+    try {
+      await this.db.transaction(async (tx) => {
+        outcomes.length = 0;
+        const locked = batch.map((q) => q.datasetId);
+        await lockDatasets(tx, locked);
+        // Read under the locks: nothing of these documents is logged between this read and the writes below.
+        const missed = await readSinceAll(tx, batch);
+        // Every build in this one turn, as `commit` of one document builds right after its read.
+        const built = batch.map((q, i) => {
+          try {
+            return q.build(missed[i]!);
+          } catch (error) {
+            outcomes[i] = { error };
+            return undefined;
+          }
+        });
+        const toWrite = built.flatMap((commit, i) => (commit ? [{ commit, locked: locked[i]!, i }] : []));
+        if (toWrite.length === 0) return;
+        // Together in a few statements; should they fail, each again alone, so that only the one that fails fails.
+        let seqs: number[] | undefined;
+        if (writableTogether(toWrite)) {
+          seqs = await tx.transaction((savepoint) => this.writeTogether(savepoint, toWrite.map((w) => w.commit))).catch(() => undefined);
+        }
+        for (const [j, { commit, locked: key, i }] of toWrite.entries()) {
+          if (seqs) {
+            outcomes[i] = { seq: seqs[j]!, built: commit };
+            continue;
+          }
+          try {
+            outcomes[i] = { seq: await tx.transaction((savepoint) => this.write(savepoint, commit, key)), built: commit };
+          } catch (error) {
+            outcomes[i] = { error };
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing of the transaction was written.
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve, reject }, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) return reject(outcome.error);
+      this.committed(outcome.built);
+      resolve(outcome.seq);
+    });
   }
 
   async since(datasetId: string, afterSeq: number): Promise<LoggedSince> {
@@ -242,6 +360,122 @@ export class PgDocStore implements DocStore {
     return lastSeq;
   }
 
+  /**
+   * `write` of several commits at once (see `writableTogether`), in a few statements however many there
+   * are, to the same effect as writing each alone in turn: the sequence number of each.
+   */
+  private async writeTogether(tx: PgTx, commits: readonly DocCommit[]): Promise<number[]> {
+    const logged = commits.flatMap((commit) => commit.updates.map((u, i) => ({
+      logKey: commit.room ?? commit.datasetId, update: toBuffer(u.update), userId: u.userId, at: u.at,
+      stateVector: i === commit.updates.length - 1 && commit.stateVector ? toBuffer(commit.stateVector) : null,
+    })));
+    // Each log is one commit's (`writableTogether`): its last sequence number is that commit's.
+    const lastSeqs = new Map<string, number>();
+    if (logged.length > 0) {
+      const { rows: seqs } = await tx.execute<{ dataset_id: string; seq: string }>(sql`
+        INSERT INTO updates (dataset_id, "update", state_vector, user_id, at)
+        SELECT u.dataset_id, u.update, u.state_vector, u.user_id, u.at
+        FROM unnest(${array(logged.map((l) => l.logKey))}::text[], ${array(logged.map((l) => l.update))}::bytea[],
+          ${array(logged.map((l) => l.stateVector))}::bytea[], ${array(logged.map((l) => l.userId))}::text[],
+          ${array(logged.map((l) => l.at))}::bigint[])
+          WITH ORDINALITY AS u(dataset_id, update, state_vector, user_id, at, n)
+        ORDER BY u.n
+        RETURNING dataset_id, seq`);
+      for (const r of seqs) lastSeqs.set(r.dataset_id, Math.max(lastSeqs.get(r.dataset_id) ?? 0, Number(r.seq)));
+    }
+    const rowKey = (datasetId: string, sheetId: string, rowId: string) => `${datasetId}\0${sheetId}\0${rowId}`;
+    // Deleted rows go in one statement that returns their last stored values; no commit of the batch writes another's rows.
+    const deleted = commits.flatMap(({ datasetId, rows: changed }) => changed.filter((row) => row.cells === null).map((row) => ({ datasetId, ...row })));
+    const storedCells = new Map<string, Record<string, CellValue>>();
+    if (deleted.length > 0) {
+      const { rows: gone } = await tx.execute<{ dataset_id: string; sheet_id: string; row_id: string; cells: string }>(sql`
+        DELETE FROM rows r
+        USING unnest(${array(deleted.map((d) => d.datasetId))}::text[], ${array(deleted.map((d) => d.sheetId))}::text[],
+          ${array(deleted.map((d) => d.rowId))}::text[]) AS d(dataset_id, sheet_id, row_id)
+        WHERE r.dataset_id = d.dataset_id AND r.sheet_id = d.sheet_id AND r.row_id = d.row_id
+        RETURNING r.dataset_id, r.sheet_id, r.row_id, r.cells`);
+      for (const r of gone) storedCells.set(rowKey(r.dataset_id, r.sheet_id, r.row_id), JSON.parse(r.cells) as Record<string, CellValue>);
+    }
+    // Each commit's history as `write` makes it (its cell changes, then its deleted rows' last values), commit after commit.
+    const history = commits.flatMap((commit) => {
+      const changes = [...commit.cells];
+      for (const row of commit.rows) {
+        if (row.cells !== null) continue;
+        const last = storedCells.get(rowKey(commit.datasetId, row.sheetId, row.rowId)) ?? {};
+        for (const c of commit.cells) {
+          if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
+          if (c.new === undefined) delete last[c.columnId];
+          else last[c.columnId] = c.new;
+        }
+        for (const [columnId, old] of Object.entries(last)) {
+          changes.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
+        }
+      }
+      return changes.map((c) => ({ datasetId: commit.datasetId, ...c }));
+    });
+    const upserts = commits.flatMap(({ datasetId, rows: changed }) => changed.flatMap((row) => (row.cells === null ? [] : [{
+      datasetId, sheetId: row.sheetId, rowId: row.rowId, cells: JSON.stringify(row.cells), userId: row.userId, at: row.at,
+    }])));
+    if (upserts.length > 0) {
+      await tx.execute(sql`
+        INSERT INTO rows (dataset_id, sheet_id, row_id, cells, created_by, created_at, updated_by, updated_at)
+        SELECT r.dataset_id, r.sheet_id, r.row_id, r.cells, r.user_id, r.at, r.user_id, r.at
+        FROM unnest(${array(upserts.map((r) => r.datasetId))}::text[], ${array(upserts.map((r) => r.sheetId))}::text[],
+          ${array(upserts.map((r) => r.rowId))}::text[], ${array(upserts.map((r) => r.cells))}::text[],
+          ${array(upserts.map((r) => r.userId))}::text[], ${array(upserts.map((r) => r.at))}::bigint[])
+          AS r(dataset_id, sheet_id, row_id, cells, user_id, at)
+        ON CONFLICT (dataset_id, sheet_id, row_id)
+        DO UPDATE SET cells = excluded.cells, updated_by = excluded.updated_by, updated_at = excluded.updated_at`);
+    }
+    if (history.length > 0) {
+      // In order (WITH ORDINALITY): the history is read back by id.
+      await tx.execute(sql`
+        INSERT INTO cell_changes (dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note)
+        SELECT c.dataset_id, c.sheet_id, c.row_id, c.column_id, c.old, c.new, c.user_id, c.at, c.note
+        FROM unnest(${array(history.map((c) => c.datasetId))}::text[], ${array(history.map((c) => c.sheetId))}::text[],
+          ${array(history.map((c) => c.rowId))}::text[], ${array(history.map((c) => c.columnId))}::text[],
+          ${array(history.map((c) => toJson(c.old)))}::text[], ${array(history.map((c) => toJson(c.new)))}::text[],
+          ${array(history.map((c) => c.userId))}::text[], ${array(history.map((c) => c.at))}::bigint[],
+          ${array(history.map((c) => c.note ?? null))}::text[])
+          WITH ORDINALITY AS c(dataset_id, sheet_id, row_id, column_id, old, new, user_id, at, note, n)
+        ORDER BY c.n`);
+    }
+    const reviewed = commits.flatMap(({ datasetId, reviews: states }) => states.map((state) => ({ datasetId, ...state })));
+    if (reviewed.length > 0) {
+      for (let i = 0; i < reviewed.length; i += INSERT_BATCH) {
+        await tx.insert(reviews).values(reviewed.slice(i, i + INSERT_BATCH).map(({ datasetId, rowId, status, openFlags }) => ({ datasetId, rowId, status, openFlags })))
+          .onConflictDoUpdate({
+            target: [reviews.datasetId, reviews.rowId],
+            set: { status: sql.raw('excluded.status'), openFlags: sql.raw('excluded.open_flags') },
+          });
+      }
+      // Every row's flags are gone before any are written: a flag moved between rows is one row.
+      await tx.execute(sql`
+        DELETE FROM flags f
+        USING unnest(${array(reviewed.map((r) => r.datasetId))}::text[], ${array(reviewed.map((r) => r.rowId))}::text[]) AS r(dataset_id, row_id)
+        WHERE f.dataset_id = r.dataset_id AND f.row_id = r.row_id`);
+      const rowFlags = reviewed.flatMap(({ datasetId, rowId, flags: those }) => those.map((f) => ({
+        datasetId, flagId: f.id, rowId, sheetId: f.sheet, columnId: f.column, reason: f.reason, note: f.note ?? '',
+        by: f.by, at: f.at, status: f.status, resolvedBy: f.resolvedBy ?? null, resolvedAt: f.resolvedAt ?? null,
+        resolution: f.resolution ?? null, comments: JSON.stringify(f.comments),
+      })));
+      for (let i = 0; i < rowFlags.length; i += INSERT_BATCH) await tx.insert(flags).values(rowFlags.slice(i, i + INSERT_BATCH));
+    }
+    const found = commits.flatMap(({ datasetId, conflicts: those }) => those.map((c) => ({ datasetId, ...c })));
+    for (let i = 0; i < found.length; i += INSERT_BATCH) {
+      const replaced = ['sheet_id', 'row_id', 'column_id', 'kept', 'kept_by', 'lost', 'lost_by', 'at', 'status', 'resolved_by', 'resolved_at'];
+      await tx.insert(conflicts).values(found.slice(i, i + INSERT_BATCH).map((c) => ({
+        datasetId: c.datasetId, conflictId: c.id, sheetId: c.sheet, rowId: c.row, columnId: c.column, kept: JSON.stringify(c.kept), keptBy: c.keptBy,
+        lost: JSON.stringify(c.lost), lostBy: c.lostBy, at: c.at, status: c.status,
+        resolvedBy: c.resolvedBy ?? null, resolvedAt: c.resolvedAt ?? null,
+      }))).onConflictDoUpdate({
+        target: [conflicts.datasetId, conflicts.conflictId],
+        set: Object.fromEntries(replaced.map((column) => [camel(column), sql.raw(`excluded.${column}`)])),
+      });
+    }
+    return commits.map((commit) => (commit.updates.length > 0 ? lastSeqs.get(commit.room ?? commit.datasetId)! : 0));
+  }
+
   async compact(datasetId: string, state: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
     await this.db.transaction(async (tx) => {
       await lockDataset(tx, datasetId);
@@ -254,23 +488,57 @@ export class PgDocStore implements DocStore {
 }
 
 /**
+ * Whether `writeTogether` writes these commits as writing each alone in turn would: none changes sheets
+ * (rare, and its rows' read model depends on the order), each logs to the document it locked (or writes
+ * nothing), and no row, review or conflict of the read model is written by two of them.
+ */
+function writableTogether(toWrite: ReadonlyArray<{ commit: DocCommit; locked: string }>): boolean {
+  const seen = new Set<string>();
+  const once = (key: string) => !seen.has(key) && seen.add(key) !== undefined;
+  for (const { commit, locked } of toWrite) {
+    const { datasetId } = commit;
+    if (commit.sheets.length > 0) return false;
+    const writes = commit.updates.length + commit.cells.length + commit.rows.length + commit.reviews.length + commit.conflicts.length;
+    if (writes > 0 && (commit.room ?? datasetId) !== locked) return false;
+    if (!commit.rows.every((row) => once(`row\0${datasetId}\0${row.sheetId}\0${row.rowId}`))) return false;
+    if (!commit.reviews.every((review) => once(`review\0${datasetId}\0${review.rowId}`))) return false;
+    if (!commit.conflicts.every((conflict) => once(`conflict\0${datasetId}\0${conflict.id}`))) return false;
+  }
+  return true;
+}
+
+/**
  * What was logged after `afterSeq`, in one statement (a commit makes it under the lock, so every round trip
  * saved is one less while the lock is held): the snapshot, when one folded part of that, then the updates after it.
  */
 async function readSince(tx: PgTx, datasetId: string, afterSeq: number): Promise<LoggedSince> {
-  const { rows: found } = await tx.execute<{ part: number; seq: string | number; bytes: Buffer }>(sql`
-    SELECT 0 AS part, up_to_seq AS seq, state AS bytes FROM snapshots WHERE dataset_id = ${datasetId} AND up_to_seq > ${afterSeq}
+  return (await readSinceAll(tx, [{ datasetId, afterSeq }]))[0]!;
+}
+
+/** `readSince` of several documents, in one statement; in the order asked. */
+async function readSinceAll(tx: PgTx, asked: ReadonlyArray<{ datasetId: string; afterSeq: number }>): Promise<LoggedSince[]> {
+  const ids = array(asked.map((a) => a.datasetId));
+  const after = array(asked.map((a) => a.afterSeq));
+  const { rows: found } = await tx.execute<{ n: string | number; part: number; seq: string | number; bytes: Buffer }>(sql`
+    WITH asked AS (SELECT * FROM unnest(${ids}::text[], ${after}::bigint[]) WITH ORDINALITY AS a(dataset_id, after_seq, n))
+    SELECT a.n, 0 AS part, s.up_to_seq AS seq, s.state AS bytes FROM asked a
+      JOIN snapshots s ON s.dataset_id = a.dataset_id AND s.up_to_seq > a.after_seq
     UNION ALL
-    SELECT 1 AS part, seq, "update" AS bytes FROM updates WHERE dataset_id = ${datasetId} AND seq > ${afterSeq}
-    ORDER BY part, seq`);
-  const snap = found[0]?.part === 0 ? found[0] : undefined;
-  const from = snap ? Number(snap.seq) : afterSeq;
-  // Compaction deletes what its snapshot folds, under the same lock: nothing at or before it is left, but a
-  // read never trusts that.
-  const logged = found.filter((r) => r.part === 1 && Number(r.seq) > from);
-  return {
-    snapshot: snap ? new Uint8Array(snap.bytes) : null,
-    updates: logged.map((u) => ({ seq: Number(u.seq), update: new Uint8Array(u.bytes) })),
-    lastSeq: logged.length > 0 ? Number(logged.at(-1)!.seq) : from,
-  };
+    SELECT a.n, 1 AS part, u.seq, u."update" AS bytes FROM asked a
+      JOIN updates u ON u.dataset_id = a.dataset_id AND u.seq > a.after_seq
+    ORDER BY n, part, seq`);
+  const byAsked = asked.map(() => [] as typeof found);
+  for (const r of found) byAsked[Number(r.n) - 1]!.push(r);
+  return byAsked.map((rows, i) => {
+    const snap = rows[0]?.part === 0 ? rows[0] : undefined;
+    const from = snap ? Number(snap.seq) : asked[i]!.afterSeq;
+    // Compaction deletes what its snapshot folds, under the same lock: nothing at or before it is left, but a
+    // read never trusts that.
+    const logged = rows.filter((r) => r.part === 1 && Number(r.seq) > from);
+    return {
+      snapshot: snap ? new Uint8Array(snap.bytes) : null,
+      updates: logged.map((u) => ({ seq: Number(u.seq), update: new Uint8Array(u.bytes) })),
+      lastSeq: logged.length > 0 ? Number(logged.at(-1)!.seq) : from,
+    };
+  });
 }
