@@ -156,19 +156,27 @@ export class PgDocStore implements DocStore {
   private commitQueued(): void {
     const queued = this.queuedCommits;
     this.queuedCommits = [];
-    // A document committed twice in one turn goes in the next batch: each reads what the one before wrote.
-    const batches: QueuedCommit[][] = [];
+    // A document committed twice in one turn goes in a later batch, which starts once the ones before it
+    // ended: each commit of it is built from what the one before wrote, in the order asked.
+    const batches: Array<{ commits: QueuedCommit[]; again: boolean }> = [];
+    const earlier = new Set<string>();
     let keys = new Set<string>();
     for (const q of queued) {
       let batch = batches.at(-1);
-      if (!batch || batch.length >= COMMIT_BATCH || keys.has(q.datasetId)) {
-        batches.push(batch = []);
+      if (!batch || batch.commits.length >= COMMIT_BATCH || keys.has(q.datasetId)) {
+        for (const key of keys) earlier.add(key);
+        batches.push(batch = { commits: [], again: false });
         keys = new Set();
       }
-      batch.push(q);
+      batch.commits.push(q);
+      batch.again ||= earlier.has(q.datasetId);
       keys.add(q.datasetId);
     }
-    for (const batch of batches) void this.inTurn(() => this.commitBatch(batch));
+    const started: Array<Promise<void>> = [];
+    for (const { commits, again } of batches) {
+      const before = again ? Promise.allSettled(started) : Promise.resolve();
+      started.push(before.then(() => this.inTurn(() => this.commitBatch(commits))));
+    }
   }
 
   /** Runs `work` once fewer than `COMMIT_TRANSACTIONS` transactions of queued commits are running, in the order asked. */
