@@ -133,62 +133,56 @@ export class PgDocStore implements DocStore {
     this.indexes.touched(commit.datasetId, touchedSheets(commit)).catch(() => undefined);
   }
 
-  /** Commits asked for this turn, made together at its end (`commitQueued`). */
+  /** Commits asked for and not yet begun, oldest first (`commitQueued`). */
   private queuedCommits: QueuedCommit[] = [];
-  /** Transactions of queued commits running, and the batches waiting for one (`COMMIT_TRANSACTIONS`). */
+  private commitScheduled = false;
+  /** Transactions of queued commits running, and the documents they commit. */
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly committing = new Set<string>();
 
   /**
-   * The commits of all documents asked for in one turn of the event loop are made in a few transactions
-   * (`COMMIT_BATCH` commits each): a paste or a clear of many rows (each row a document) costs a few round
-   * trips per batch instead of some ten per row. Each is as `commit` of one document would be: read under
-   * its document's lock, built from what was logged since, written with it. A commit whose `build` or
-   * writes fail is rolled back alone (a savepoint of its own) and fails alone; the others are stored.
+   * The commits of all documents asked for in one turn of the event loop are made together, in batches of
+   * up to `COMMIT_BATCH`, each one transaction: a paste or a clear of many rows (each row a document) costs
+   * a few round trips per batch instead of some ten per row. While `COMMIT_TRANSACTIONS` batches run, what
+   * is asked for meanwhile waits and goes in the next batch (group commit), so batches grow with the load.
+   * Each commit is as `commit` of one document alone would be: read under its document's lock, built from
+   * what was logged since, written with it. One whose `build` or writes fail is rolled back alone (a
+   * savepoint of its own) and fails alone; the others are stored.
    */
   commit(datasetId: string, afterSeq: number, build: (missed: LoggedSince) => DocCommit): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       this.queuedCommits.push({ datasetId, afterSeq, build, resolve, reject });
-      if (this.queuedCommits.length === 1) setImmediate(() => this.commitQueued());
+      if (this.commitScheduled) return;
+      this.commitScheduled = true;
+      setImmediate(() => {
+        this.commitScheduled = false;
+        this.commitQueued();
+      });
     });
   }
 
+  /** Starts batches of the queued commits while fewer than `COMMIT_TRANSACTIONS` run. */
   private commitQueued(): void {
-    const queued = this.queuedCommits;
-    this.queuedCommits = [];
-    // A document committed twice in one turn goes in a later batch, which starts once the ones before it
-    // ended: each commit of it is built from what the one before wrote, in the order asked.
-    const batches: Array<{ commits: QueuedCommit[]; again: boolean }> = [];
-    const earlier = new Set<string>();
-    let keys = new Set<string>();
-    for (const q of queued) {
-      let batch = batches.at(-1);
-      if (!batch || batch.commits.length >= COMMIT_BATCH || keys.has(q.datasetId)) {
-        for (const key of keys) earlier.add(key);
-        batches.push(batch = { commits: [], again: false });
-        keys = new Set();
+    while (this.running < COMMIT_TRANSACTIONS && this.queuedCommits.length > 0) {
+      // A document at most once per batch, and not while a batch commits it: its commits are made in
+      // the order asked, each built from what the one before wrote.
+      const batch: QueuedCommit[] = [];
+      const later: QueuedCommit[] = [];
+      const seen = new Set<string>();
+      for (const q of this.queuedCommits) {
+        if (batch.length < COMMIT_BATCH && !seen.has(q.datasetId) && !this.committing.has(q.datasetId)) batch.push(q);
+        else later.push(q);
+        seen.add(q.datasetId);
       }
-      batch.commits.push(q);
-      batch.again ||= earlier.has(q.datasetId);
-      keys.add(q.datasetId);
-    }
-    const started: Array<Promise<void>> = [];
-    for (const { commits, again } of batches) {
-      const before = again ? Promise.allSettled(started) : Promise.resolve();
-      started.push(before.then(() => this.inTurn(() => this.commitBatch(commits))));
-    }
-  }
-
-  /** Runs `work` once fewer than `COMMIT_TRANSACTIONS` transactions of queued commits are running, in the order asked. */
-  private async inTurn(work: () => Promise<void>): Promise<void> {
-    if (this.running >= COMMIT_TRANSACTIONS) await new Promise<void>((go) => this.waiting.push(go));
-    else this.running++;
-    try {
-      await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      this.queuedCommits = later;
+      if (batch.length === 0) return;
+      this.running++;
+      for (const { datasetId } of batch) this.committing.add(datasetId);
+      void this.commitBatch(batch).catch(() => undefined).finally(() => {
+        this.running--;
+        for (const { datasetId } of batch) this.committing.delete(datasetId);
+        this.commitQueued();
+      });
     }
   }
 
