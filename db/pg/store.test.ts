@@ -220,4 +220,26 @@ describe('PgDocStore commits', () => {
       await second.$client.end();
     }
   });
+
+  it('loads many documents asked for in one turn, each as stored: compacted or not, unknown ones empty', async () => {
+    const db = await emptyDatabase();
+    const store = new PgDocStore(db);
+    const rowIds = Array.from({ length: 150 }, (_, i) => `r${i}`);
+    for (const [i, row] of rowIds.entries()) {
+      const seq = await store.append({ ...rowCommit(row, `v${i}`, 1, 2), stateVector: new Uint8Array([i % 256]) });
+      if (i % 3 === 0) await store.compact(`d1/rows/events/${row}`, new Uint8Array([9, i % 256]), seq, new Uint8Array([8]));
+      if (i % 3 === 0 && i % 2 === 0) await store.append({ ...rowCommit(row, `w${i}`, 3) });
+    }
+    const loaded = await Promise.all([...rowIds, 'nothing'].map((row) => store.load(`d1/rows/events/${row}`)));
+    for (const [i, doc] of loaded.entries()) {
+      const room = `d1/rows/events/${rowIds[i] ?? 'nothing'}`;
+      const { rows: [last] } = await db.$client.query<{ seq: string | null }>(
+        'SELECT greatest((SELECT max(seq) FROM updates WHERE dataset_id = $1), (SELECT up_to_seq FROM snapshots WHERE dataset_id = $1)) AS seq', [room]);
+      const lastSeq = Number(last!.seq ?? 0);
+      if (i === rowIds.length) expect(doc).toEqual({ snapshot: null, updates: [], lastSeq: 0, stateVector: null });
+      else if (i % 3 !== 0) expect(doc).toEqual({ snapshot: null, updates: [new Uint8Array([1]), new Uint8Array([2])], lastSeq, stateVector: new Uint8Array([i % 256]) });
+      else if (i % 2 === 0) expect(doc).toEqual({ snapshot: new Uint8Array([9, i % 256]), updates: [new Uint8Array([3])], lastSeq, stateVector: null });
+      else expect(doc).toEqual({ snapshot: new Uint8Array([9, i % 256]), updates: [], lastSeq, stateVector: new Uint8Array([8]) });
+    }
+  });
 });

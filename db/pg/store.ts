@@ -1,5 +1,5 @@
 /** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
-import { and, asc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { CellValue } from '../../model/columns';
 import { type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
@@ -20,6 +20,9 @@ const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.t
 
 /** Rows per multi-row INSERT: PostgreSQL binds at most 65535 parameters in one statement. */
 const INSERT_BATCH = 1000;
+
+/** Documents read per statement of the loads asked for in one turn (`loadQueued`). */
+const LOAD_BATCH = 100;
 
 /**
  * Commits per transaction of the commits asked for in one turn (`commitQueued`): a batch's locks are held
@@ -102,23 +105,30 @@ export class PgDocStore implements DocStore {
     this.indexes.touched(datasetId, [sheetId]).catch(() => undefined);
   }
 
-  async load(datasetId: string): Promise<StoredDoc> {
-    // Repeatable read: the snapshot and the log after it are read as of one moment.
-    return this.db.transaction(async (tx) => {
-      const [snap] = await tx.select().from(snapshots).where(eq(snapshots.datasetId, datasetId));
-      const after = snap?.upToSeq ?? 0;
-      const logged = await tx.select({ seq: updates.seq, update: updates.update, stateVector: updates.stateVector }).from(updates)
-        .where(and(eq(updates.datasetId, datasetId), gt(updates.seq, after)))
-        .orderBy(asc(updates.seq));
-      const last = logged.at(-1);
-      const stateVector = last ? last.stateVector : (snap?.stateVector ?? null);
-      return {
-        snapshot: snap ? new Uint8Array(snap.state) : null,
-        updates: logged.map((u) => new Uint8Array(u.update)),
-        lastSeq: last?.seq ?? after,
-        stateVector: stateVector ? new Uint8Array(stateVector) : null,
-      };
-    }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  /** Loads asked for this turn, read together at its end (`loadQueued`). */
+  private queuedLoads: Array<{ datasetId: string; resolve(doc: StoredDoc): void; reject(error: unknown): void }> = [];
+
+  /**
+   * The documents asked for in one turn are read together, `LOAD_BATCH` to a statement: opening the rooms
+   * of a thousand rows costs a few round trips, not some five per row.
+   */
+  load(datasetId: string): Promise<StoredDoc> {
+    return new Promise<StoredDoc>((resolve, reject) => {
+      this.queuedLoads.push({ datasetId, resolve, reject });
+      if (this.queuedLoads.length === 1) setImmediate(() => this.loadQueued());
+    });
+  }
+
+  private loadQueued(): void {
+    const queued = this.queuedLoads;
+    this.queuedLoads = [];
+    for (let i = 0; i < queued.length; i += LOAD_BATCH) {
+      const batch = queued.slice(i, i + LOAD_BATCH);
+      loadAll(this.db, batch.map((q) => q.datasetId)).then(
+        (docs) => batch.forEach((q, j) => q.resolve(docs[j]!)),
+        (error: unknown) => batch.forEach((q) => q.reject(error)),
+      );
+    }
   }
 
   async append(commit: DocCommit): Promise<number> {
@@ -507,6 +517,36 @@ function writableTogether(toWrite: ReadonlyArray<{ commit: DocCommit; locked: st
     if (!commit.conflicts.every((conflict) => once(`conflict\0${datasetId}\0${conflict.id}`))) return false;
   }
   return true;
+}
+
+/**
+ * Stored documents, in the order asked: each its snapshot and the updates logged after it, all read in one
+ * statement, so as of one moment (a statement sees one snapshot of the database).
+ */
+async function loadAll(db: PgDb, datasetIds: readonly string[]): Promise<StoredDoc[]> {
+  const { rows: found } = await db.execute<{ n: string | number; part: number; seq: string | number; bytes: Buffer; state_vector: Buffer | null }>(sql`
+    WITH asked AS (SELECT * FROM unnest(${array([...datasetIds])}::text[]) WITH ORDINALITY AS a(dataset_id, n))
+    SELECT a.n, 0 AS part, s.up_to_seq AS seq, s.state AS bytes, s.state_vector FROM asked a
+      JOIN snapshots s ON s.dataset_id = a.dataset_id
+    UNION ALL
+    SELECT a.n, 1 AS part, u.seq, u."update" AS bytes, u.state_vector FROM asked a
+      JOIN updates u ON u.dataset_id = a.dataset_id
+        AND u.seq > coalesce((SELECT s.up_to_seq FROM snapshots s WHERE s.dataset_id = a.dataset_id), 0)
+    ORDER BY n, part, seq`);
+  const byAsked = datasetIds.map(() => [] as typeof found);
+  for (const r of found) byAsked[Number(r.n) - 1]!.push(r);
+  return byAsked.map((rows) => {
+    const snap = rows[0]?.part === 0 ? rows[0] : undefined;
+    const logged = rows.filter((r) => r.part === 1);
+    const last = logged.at(-1);
+    const stateVector = last ? last.state_vector : (snap?.state_vector ?? null);
+    return {
+      snapshot: snap ? new Uint8Array(snap.bytes) : null,
+      updates: logged.map((u) => new Uint8Array(u.bytes)),
+      lastSeq: last ? Number(last.seq) : snap ? Number(snap.seq) : 0,
+      stateVector: stateVector ? new Uint8Array(stateVector) : null,
+    };
+  });
 }
 
 /**
