@@ -222,8 +222,9 @@ export class PgDocStore implements DocStore {
           seqs = await tx.transaction((savepoint) => this.writeTogether(savepoint, toWrite.map((w) => w.commit))).catch(() => undefined);
         }
         for (const [j, { commit, locked: key, i }] of toWrite.entries()) {
-          if (seqs) {
-            outcomes[i] = { seq: seqs[j]!, built: commit };
+          // A commit of nothing (another instance made it first) takes no lock: any out of order could deadlock.
+          if (seqs || writesNothing(commit)) {
+            outcomes[i] = { seq: seqs?.[j] ?? 0, built: commit };
             continue;
           }
           try {
@@ -499,6 +500,12 @@ export class PgDocStore implements DocStore {
   }
 }
 
+/** Whether a commit has nothing to write: no update, history, row, sheet, review or conflict. */
+function writesNothing(commit: DocCommit): boolean {
+  const { updates: logged, cells, rows: changed, sheets: sheetStates, reviews: states, conflicts: found } = commit;
+  return logged.length + cells.length + changed.length + sheetStates.length + states.length + found.length === 0;
+}
+
 /**
  * Whether `writeTogether` writes these commits as writing each alone in turn would: none changes sheets
  * (rare, and its rows' read model depends on the order), each logs to the document it locked (or writes
@@ -510,8 +517,7 @@ function writableTogether(toWrite: ReadonlyArray<{ commit: DocCommit; locked: st
   for (const { commit, locked } of toWrite) {
     const { datasetId } = commit;
     if (commit.sheets.length > 0) return false;
-    const writes = commit.updates.length + commit.cells.length + commit.rows.length + commit.reviews.length + commit.conflicts.length;
-    if (writes > 0 && (commit.room ?? datasetId) !== locked) return false;
+    if (!writesNothing(commit) && (commit.room ?? datasetId) !== locked) return false;
     if (!commit.rows.every((row) => once(`row\0${datasetId}\0${row.sheetId}\0${row.rowId}`))) return false;
     if (!commit.reviews.every((review) => once(`review\0${datasetId}\0${review.rowId}`))) return false;
     if (!commit.conflicts.every((conflict) => once(`conflict\0${datasetId}\0${conflict.id}`))) return false;
