@@ -1,5 +1,6 @@
 /**
- * The server built once into one file for the test suite (`dist/test-server/server.mjs`): a test starts
+ * The server built once into one file for the test suite (`dist/test-server/server.mjs`), and so are the
+ * operations scripts the tests run many times (`backup.mjs`, `restore.mjs`): a test starts
  * dozens of servers, and each used to transform the TypeScript of the server and load a thousand modules
  * through tsx before listening. Only native and JSON-free packages stay outside the bundle where they must
  * (`better-sqlite3`, a native addon). Every module's `import.meta.url` and `import.meta.dirname` are set to its
@@ -13,6 +14,12 @@ import { build, type Plugin } from 'esbuild';
 
 /** Where the test server is built, relative to the checkout. */
 export const TEST_SERVER = join('dist', 'test-server', 'server.mjs');
+
+/** The scripts built beside it, by name (`npm run NAME` runs the same source through tsx). */
+export const TEST_SCRIPTS = { backup: 'scripts/backup.ts', restore: 'scripts/restore.ts' } as const;
+
+/** Where `TEST_SCRIPTS[name]` is built, relative to the checkout. */
+export const testScript = (name: keyof typeof TEST_SCRIPTS): string => join('dist', 'test-server', `${name}.mjs`);
 
 /** Packages loaded from node_modules as they are: native addons, which no bundle can hold. */
 const EXTERNAL = ['better-sqlite3'];
@@ -32,11 +39,18 @@ const sourceLocations: Plugin = {
   },
 };
 
-/** Builds the test server from `root`'s sources; returns its path. Written whole, then renamed into place. */
+/** Builds the test server and scripts from `root`'s sources; returns the server's path. */
 export async function buildTestServer(root: string): Promise<string> {
-  const out = join(root, TEST_SERVER);
+  const built = [buildOne(root, 'server/main.ts', TEST_SERVER)];
+  for (const [name, entry] of Object.entries(TEST_SCRIPTS)) built.push(buildOne(root, entry, testScript(name as keyof typeof TEST_SCRIPTS)));
+  return (await Promise.all(built))[0]!;
+}
+
+/** Bundles one entry point into `target` (relative to `root`): written whole, then renamed into place. */
+async function buildOne(root: string, entry: string, target: string): Promise<string> {
+  const out = join(root, target);
   const result = await build({
-    entryPoints: [join(root, 'server', 'main.ts')],
+    entryPoints: [join(root, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',

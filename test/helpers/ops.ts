@@ -1,7 +1,13 @@
-/** The operations scripts (`npm run backup`, `npm run restore`) run as a person runs them, against a test server's store. */
+/**
+ * The operations scripts (`npm run backup`, `npm run restore`) run as a person runs them, against a test server's
+ * store; or, where a test runs them many times, as the suite built them (`scripts/server-build.ts`): the same
+ * source without npm's start and tsx's transform of every module on each run.
+ */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEST_SCRIPTS, testScript } from '../../scripts/server-build';
 import { testDatabaseFor, testOnPostgres } from './pg';
 import type { RunningServer } from './server';
 
@@ -24,8 +30,22 @@ export async function storeEnv(server: Pick<RunningServer, 'dataDir'>): Promise<
 
 /** `npm run SCRIPT -- ...args` in the repository, to its exit. */
 export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ScriptRun> {
+  return runToExit('npm', ['run', '--silent', script, '--', ...args], env);
+}
+
+/**
+ * The script `npm run SCRIPT` runs, as the suite built it, to its exit; from source (`npm run`) when the suite
+ * runs from source (TESSERA_TEST_FROM_SOURCE=1) or it was not built.
+ */
+export function builtRun(script: keyof typeof TEST_SCRIPTS, args: string[], env: NodeJS.ProcessEnv): Promise<ScriptRun> {
+  const built = join(ROOT, testScript(script));
+  if (process.env.TESSERA_TEST_FROM_SOURCE === '1' || !existsSync(built)) return npmRun(script, args, env);
+  return runToExit(process.execPath, [built, ...args], env);
+}
+
+function runToExit(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -2,6 +2,8 @@
  * `npm run backup` and `npm run restore` (docs/operations.md#backups-and-upgrades) on the store the run picks
  * (SQLite, or PostgreSQL with TESSERA_TEST_STORE=pg): a backup taken while a client keeps typing is one
  * consistent moment of the dataset, and a restore brings back exactly that moment, releases byte for byte.
+ * The refusals run the same scripts as the suite built them (`builtRun`): seven starts of npm and tsx add nothing
+ * that the first test's `npm run`s do not already show.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,7 @@ import { api, type Client, connectSynced } from '../helpers/clients';
 import { sheetOf, rowsOf } from '../helpers/docs';
 import { eventually } from '../helpers/eventually';
 import { restartServer } from '../helpers/lifecycle';
-import { npmRun, releaseZipSha, storeEnv } from '../helpers/ops';
+import { builtRun, npmRun, releaseZipSha, storeEnv } from '../helpers/ops';
 import { type RunningServer, startServer } from '../helpers/server';
 
 const DATASET = 'kept';
@@ -141,10 +143,10 @@ describe('backup and restore', () => {
     try {
       const dir = join(tempDir(), 'backup');
       const env = await storeEnv(running);
-      const made = await npmRun('backup', [dir], env);
+      const made = await builtRun('backup', [dir], env);
       expect(made.code, made.stderr).toBe(0);
 
-      const whileRunning = await npmRun('restore', [dir], env);
+      const whileRunning = await builtRun('restore', [dir], env);
       expect(whileRunning.code).toBe(1);
       expect(whileRunning.stderr).toMatch(/stop (the|every) Tessera server/i);
       // Refused before anything was touched: the server still serves its datasets.
@@ -152,17 +154,17 @@ describe('backup and restore', () => {
 
       const notBackup = tempDir();
       writeFileSync(join(notBackup, 'tessera.db'), 'not a database');
-      const refused = await npmRun('restore', [notBackup], env);
+      const refused = await builtRun('restore', [notBackup], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('is not a Tessera backup');
 
-      const again = await npmRun('backup', [dir], env);
+      const again = await builtRun('backup', [dir], env);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('not an empty directory');
 
       expect(await running.stop()).toBe(0);
       // A backup of the other kind of database than the one configured.
-      const otherStore = await npmRun('restore', [dir], { ...env, DATABASE_URL: env.DATABASE_URL ? '' : 'postgres://127.0.0.1:1/none' });
+      const otherStore = await builtRun('restore', [dir], { ...env, DATABASE_URL: env.DATABASE_URL ? '' : 'postgres://127.0.0.1:1/none' });
       expect(otherStore.code).toBe(1);
       expect(otherStore.stderr).toMatch(/This backup holds a (SQLite|PostgreSQL) database/);
 
@@ -171,13 +173,13 @@ describe('backup and restore', () => {
       const original = readFileSync(manifestPath, 'utf8');
       const manifest = JSON.parse(original) as { file: string; lastMigration: { tag: string | null; when: number } };
       writeFileSync(manifestPath, JSON.stringify({ ...manifest, lastMigration: { tag: '9999_future', when: manifest.lastMigration.when + 1 } }));
-      const newer = await npmRun('restore', [dir], env);
+      const newer = await builtRun('restore', [dir], env);
       expect(newer.code).toBe(1);
       expect(newer.stderr).toContain('made by a newer Tessera');
       writeFileSync(manifestPath, original);
 
       writeFileSync(join(dir, manifest.file), 'cut short');
-      const changed = await npmRun('restore', [dir], env);
+      const changed = await builtRun('restore', [dir], env);
       expect(changed.code).toBe(1);
       expect(changed.stderr).toContain('sha256 differs');
     } finally {
