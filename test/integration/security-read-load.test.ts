@@ -79,14 +79,21 @@ describe('heavy reads under load', () => {
     it.each(HEAVY)('answers /healthz and other users while one viewer sends 100 parallel /%s, refusing most of them', async (path) => {
       const url = `/api/datasets/demo/${path}`;
       let finished = false;
-      const flood = Promise.all(Array.from({ length: FLOOD }, () => api(server, url, { token: viewer.token })))
-        .finally(() => { finished = true; });
+      // Heavy reads answered 200 so far, to count how many were served while one /healthz waited.
+      let served = 0;
+      const flood = Promise.all(Array.from({ length: FLOOD }, async () => {
+        const answer = await api(server, url, { token: viewer.token });
+        if (answer.status === 200) served++;
+        return answer;
+      })).finally(() => { finished = true; });
       const others = api(server, url, { token: other.token });
-      let slowestHealth = 0;
+      let healthAnsweredMeanwhile = 0;
+      let mostServedWhileHealthWaited = 0;
       while (!finished) {
-        const started = Date.now();
+        const servedBefore = served;
         expect((await api(server, '/healthz')).status).toBe(200);
-        slowestHealth = Math.max(slowestHealth, Date.now() - started);
+        mostServedWhileHealthWaited = Math.max(mostServedWhileHealthWaited, served - servedBefore);
+        if (!finished) healthAnsweredMeanwhile++;
       }
       const answers = await flood;
       expect((await others).status).toBe(200);
@@ -97,8 +104,11 @@ describe('heavy reads under load', () => {
       // together reach it spread out, and a few may come once the first are done, and be served.
       expect(refused.length).toBeGreaterThanOrEqual(FLOOD / 2);
       for (const answer of refused) expect(answer.headers.get('retry-after')).toBe('5');
-      // With all 100 codebooks served one after another, /healthz waited 21-30 s on two cores.
-      expect(slowestHealth).toBeLessThan(5000);
+      // /healthz is answered while the flood is, not behind it: counted in heavy reads rather than in seconds,
+      // so that a busy machine does not decide. With all 100 codebooks served one after another, one /healthz
+      // waited behind nearly all of them (21-30 s on two cores); with the share, behind at most one or two.
+      expect(healthAnsweredMeanwhile, '/healthz answered before the flood was').toBeGreaterThan(0);
+      expect(mostServedWhileHealthWaited, 'heavy reads served while one /healthz waited').toBeLessThanOrEqual(FLOOD / 10);
     });
   });
 });
