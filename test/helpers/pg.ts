@@ -4,7 +4,7 @@
  * local one, user postgres, trust auth).
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 
 const SERVER = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
@@ -17,7 +17,9 @@ export interface TestDatabase {
 }
 
 async function onMaintenance<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
+  // Loaded when a database is made, not when this module is: every test file imports it (its cleanup runs after each).
+  const { default: { Client } } = await import('pg');
+  const client = new Client({ connectionString: `${SERVER}/postgres` });
   await client.connect();
   try {
     return await use(client);
