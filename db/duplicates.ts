@@ -5,7 +5,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Column } from '../model/columns';
 import type { DuplicateColumns } from '../server/duplicates/columns';
-import type { DatePosition, DuplicateKeyRecord, DuplicateStore } from '../server/duplicates/store';
+import type { ChangedDate, DatePosition, DuplicateKeyRecord, DuplicateStore } from '../server/duplicates/store';
 import type { Db } from './client';
 import { columnPath, keyKind, pgRows, sqliteRows } from './rows-page';
 import { duplicateDismissals } from './schema';
@@ -82,6 +82,24 @@ export async function byDatePage<T extends { rowId: unknown; key: unknown; cells
   return rows.map((r) => toPositionedRecord(r, columns));
 }
 
+/**
+ * Up to `limit` rows of a sheet written at or after `since` (ms), each with its date cell's sort key (the date
+ * index's expression, null for an empty cell). The rows' JSON is read only for the rows written since.
+ */
+export function changedDatesStatement(dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, dateColumn: string, since: number, limit: number): SQL {
+  const key = sql.raw((dialect === 'sqlite' ? sqliteRows : pgRows).keys.text('r.cells', dateColumn));
+  return sql`select r.row_id as "rowId", ${key} as "key" from rows r
+    where r.dataset_id = ${datasetId} and r.sheet_id = ${sheetId} and r.updated_at >= ${since} limit ${limit}`;
+}
+
+/** Rows asked about at once by `existingRows`: below SQLite's limit on a statement's parameters. */
+export const EXISTING_CHUNK = 5_000;
+
+/** Which of `rowIds` (at most EXISTING_CHUNK) the sheet has: each looked up by the primary key. */
+export const existingRowsStatement = (datasetId: string, sheetId: string, rowIds: readonly string[]): SQL =>
+  sql`select r.row_id as "rowId" from rows r where r.dataset_id = ${datasetId} and r.sheet_id = ${sheetId}
+    and r.row_id in (${sql.join(rowIds.map((id) => sql`${id}`), sql`, `)})`;
+
 /** A sheet's row ids. */
 export const rowIdsStatement = (datasetId: string, sheetId: string): SQL =>
   sql`select r.row_id as "rowId" from rows r where r.dataset_id = ${datasetId} and r.sheet_id = ${sheetId}`;
@@ -118,6 +136,19 @@ export class SqliteDuplicateStore implements DuplicateStore {
 
   async byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number) {
     return byDatePage(async (statement) => this.db.all<{ rowId: string; key: string; cells: string }>(statement), 'sqlite', datasetId, sheetId, columns, after, limit);
+  }
+
+  async changedDates(datasetId: string, sheetId: string, dateColumn: string, since: number, limit: number): Promise<ChangedDate[]> {
+    return this.db.all<ChangedDate>(changedDatesStatement('sqlite', datasetId, sheetId, dateColumn, since, limit));
+  }
+
+  async existingRows(datasetId: string, sheetId: string, rowIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < rowIds.length; i += EXISTING_CHUNK) {
+      const chunk = rowIds.slice(i, i + EXISTING_CHUNK);
+      for (const r of this.db.all<{ rowId: string }>(existingRowsStatement(datasetId, sheetId, chunk))) found.add(r.rowId);
+    }
+    return found;
   }
 
   async dateIndex(datasetId: string, sheetId: string, column: Column): Promise<void> {

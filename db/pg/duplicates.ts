@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Column } from '../../model/columns';
 import type { DuplicateColumns } from '../../server/duplicates/columns';
-import type { DatePosition, DuplicateKeyRecord, DuplicateStore } from '../../server/duplicates/store';
+import type { ChangedDate, DatePosition, DuplicateKeyRecord, DuplicateStore } from '../../server/duplicates/store';
 import {
-  byDatePage, dateIndexOf, duplicateKeysStatement, groupKey, rowCountStatement, rowIdsStatement, toKeyRecord,
+  byDatePage, changedDatesStatement, dateIndexOf, duplicateKeysStatement, EXISTING_CHUNK, existingRowsStatement, groupKey, rowCountStatement,
+  rowIdsStatement, toKeyRecord,
 } from '../duplicates';
 import type { PgDb } from './client';
 import { duplicateDismissals } from './schema';
@@ -24,6 +25,19 @@ export class PgDuplicateStore implements DuplicateStore {
 
   async byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number) {
     return byDatePage(async (statement) => (await this.db.execute<{ rowId: string; key: string; cells: unknown }>(statement)).rows, 'pg', datasetId, sheetId, columns, after, limit);
+  }
+
+  async changedDates(datasetId: string, sheetId: string, dateColumn: string, since: number, limit: number): Promise<ChangedDate[]> {
+    return (await this.db.execute<{ rowId: string; key: string | null }>(changedDatesStatement('pg', datasetId, sheetId, dateColumn, since, limit))).rows;
+  }
+
+  async existingRows(datasetId: string, sheetId: string, rowIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < rowIds.length; i += EXISTING_CHUNK) {
+      const { rows } = await this.db.execute<{ rowId: string }>(existingRowsStatement(datasetId, sheetId, rowIds.slice(i, i + EXISTING_CHUNK)));
+      for (const r of rows) found.add(r.rowId);
+    }
+    return found;
   }
 
   async dateIndex(datasetId: string, sheetId: string, column: Column): Promise<void> {

@@ -24,7 +24,8 @@ import { DuplicateKeysCache, KEPT_ROWS } from './keys-cache';
 import type { Unmerged } from './merge-rows';
 import { SharedRuns } from './shared-runs';
 import type { DuplicateKeyRecord, DuplicateStore, DatePosition } from './store';
-import { sweepDuplicates } from './sweep';
+import { groupsOf } from './sweep';
+import { SweptPairs } from './swept-pairs';
 
 /** History entries of a merge use this column id (the export's own): which rows became which. */
 const ROW_ID = 'row_id';
@@ -37,6 +38,8 @@ const REMEMBERED = 50_000;
 
 export class Duplicates {
   private readonly keys: DuplicateKeysCache;
+  /** What sweeps of large sheets found, kept between requests. */
+  readonly swept = new SweptPairs();
   /** Reviewers asking at once for one sheet's groups share the work. */
   private readonly listing = new SharedRuns<DuplicateGroups>();
 
@@ -71,16 +74,20 @@ export class Duplicates {
       place: compared.place !== undefined || compared.location !== undefined, evidence: compared.evidence !== undefined,
     };
     const read = keyReader(listOf, compared.type !== undefined);
+    // The keys and the pairs are kept between requests, and read again whole when the columns or the actor lists change.
+    const version = JSON.stringify([compared, listOf.map((list) => list?.actors ?? null)]);
     if (rows > this.keptRows) {
-      // A large sheet is swept in date order, its keys not kept (a sheet that grew past the limit lets go of them).
+      // A large sheet is swept in date order, its pairs kept rather than its keys (a sheet that grew past the limit lets go of them).
       this.keys.forget(dataset.id, sheetId);
       await this.storage.duplicates.dateIndex(dataset.id, sheetId, columns.find((c) => c.id === compared.date)!);
-      return this.storage.snapshot(async (view) => sweepDuplicates(
-        datePages(view.duplicates, dataset.id, sheetId, compared, read), days, sheet, await view.duplicates.dismissed(dataset.id, sheetId),
-      ));
+      const pairs = await this.swept.pairs(
+        dataset.id, sheetId, days, version, { columns: compared, sheet },
+        (store, between) => datePages(store, dataset.id, sheetId, compared, read, SWEEP_PAGE, between),
+        (reads) => this.storage.snapshot((view) => reads(view.duplicates)),
+      );
+      return groupsOf(pairs, days, await this.storage.duplicates.dismissed(dataset.id, sheetId));
     }
-    // The keys are kept between requests, and read again whole when the columns or the actor lists change.
-    const version = JSON.stringify([compared, listOf.map((list) => list?.actors ?? null)]);
+    this.swept.forget(dataset.id, sheetId);
     const [keys, dismissed] = await Promise.all([
       this.keys.keys(dataset.id, sheetId, compared, version, read),
       this.storage.duplicates.dismissed(dataset.id, sheetId),
@@ -339,16 +346,19 @@ export function keyReader(lists: ReadonlyArray<ActorList | undefined>, typed: bo
 /**
  * The keys of a sheet's rows that have a date cell, a page at a time in date order (`DuplicateStore.byDate`):
  * each page one read of the store, with a turn of the event loop before the next (SQLite reads synchronously).
+ * With `between`, only the rows whose date cell's sort key is from `from` to `to` (both included).
  */
 export async function* datePages(
   store: DuplicateStore, datasetId: string, sheetId: string, columns: DuplicateColumns, read: (record: DuplicateKeyRecord) => DuplicateKeys | null,
-  pageSize = SWEEP_PAGE,
+  pageSize = SWEEP_PAGE, between?: { from: string; to: string },
 ): AsyncGenerator<Array<DuplicateKeys | null>> {
-  let after: DatePosition | undefined;
+  // The rows of the key `from` come first: those after the row id '' (which no row has).
+  let after: DatePosition | undefined = between && { key: between.from, rowId: '' };
   for (;;) {
     const records = await store.byDate(datasetId, sheetId, columns, after, pageSize);
-    if (records.length > 0) yield records.map(read);
-    if (records.length < pageSize) return;
+    const within = between ? records.filter((r) => r.position.key <= between.to) : records;
+    if (within.length > 0) yield within.map(read);
+    if (records.length < pageSize || within.length < records.length) return;
     after = records.at(-1)!.position;
     await new Promise((resolve) => setImmediate(resolve));
   }

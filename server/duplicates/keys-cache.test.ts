@@ -34,6 +34,12 @@ function sheet() {
     async byDate() {
       throw new Error('The cache reads no rows in date order');
     },
+    async changedDates() {
+      throw new Error('The cache reads no rows by date');
+    },
+    async existingRows() {
+      throw new Error('The cache reads the row ids whole');
+    },
     async dateIndex() {},
   };
   const write = (rowId: string, date: string | null, at = clock.now) =>

@@ -16,6 +16,13 @@ describe('dateSpan', () => {
     expect(dateSpan('2024')).toEqual({ from: dateSpan('2024-01-01')!.from, to: dateSpan('2024-12-31')!.from });
     for (const bad of ['2023-02-29', '2024-13', '24-02-01', 'soon']) expect(dateSpan(bad)).toBeNull();
   });
+
+  it('reads the years 0 to 99 as themselves, so that dates in the order of their text are in calendar order', () => {
+    expect(dateSpan('0024-01-01')!.from).toBeLessThan(dateSpan('1000-01-01')!.from);
+    expect(dateSpan('0099-12-31')!.from + 1).toBe(dateSpan('0100-01-01')!.from);
+    expect(dateSpan('0004-02-29')).not.toBeNull();
+    expect(dateSpan('0024')).toEqual({ from: dateSpan('0024-01-01')!.from, to: dateSpan('0024-12-31')!.from });
+  });
 });
 
 describe('scorePair', () => {

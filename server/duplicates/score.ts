@@ -54,10 +54,17 @@ export function dateSpan(text: string): { from: number; to: number } | null {
   const month = m[2] === undefined ? undefined : Number(m[2]) - 1;
   const day = m[3] === undefined ? undefined : Number(m[3]);
   if (month !== undefined && (month < 0 || month > 11)) return null;
-  const from = Date.UTC(year, month ?? 0, day ?? 1) / DAY_MS;
-  const to = month === undefined ? Date.UTC(year + 1, 0, 1) / DAY_MS - 1 : day === undefined ? Date.UTC(year, month + 1, 1) / DAY_MS - 1 : from;
+  const from = utcDay(year, month ?? 0, day ?? 1);
+  const to = month === undefined ? utcDay(year + 1, 0, 1) - 1 : day === undefined ? utcDay(year, month + 1, 1) - 1 : from;
   if (day !== undefined && new Date(from * DAY_MS).getUTCDate() !== day) return null;
   return { from, to };
+}
+
+/** Days since the epoch of a day of the calendar (years 0 to 99 as themselves: `Date.UTC` reads them as 1900 to 1999). */
+function utcDay(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  return date.getTime() / DAY_MS;
 }
 
 /** Great-circle distance in km. */

@@ -20,6 +20,12 @@ export interface DatePosition {
   rowId: string;
 }
 
+/** A row written since some time, with its date cell's sort key (as `DatePosition.key`; null: an empty cell). */
+export interface ChangedDate {
+  rowId: string;
+  key: string | null;
+}
+
 export interface DuplicateStore {
   /**
    * The compared cells of a sheet's rows, dated or not; with `changedSince`, only of the rows written at or
@@ -39,6 +45,13 @@ export interface DuplicateStore {
    * building it if need be without holding up the server's other work; resolves once it can be read.
    */
   dateIndex(datasetId: string, sheetId: string, column: Column): Promise<void>;
+  /**
+   * Up to `limit` of the sheet's rows written at or after `since` (ms, the read model's `updated_at`), each with
+   * its date cell's sort key: what a kept sweep reads again around (`SweptPairs`).
+   */
+  changedDates(datasetId: string, sheetId: string, dateColumn: string, since: number, limit: number): Promise<ChangedDate[]>;
+  /** Which of these rows the sheet still has. */
+  existingRows(datasetId: string, sheetId: string, rowIds: readonly string[]): Promise<Set<string>>;
   /** How many rows the sheet has. */
   rowCount(datasetId: string, sheetId: string): Promise<number>;
   /** The ids of the sheet's rows. */

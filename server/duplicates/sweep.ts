@@ -15,8 +15,7 @@
  * Only the candidate pairs are kept (each with its rows' ids and date spans), and grouped at the end as
  * `findDuplicates` groups them; the memory is the window's rows, the pairs and the answer.
  */
-import type { DuplicateGroup } from './score';
-import { type Comparable, dismissedPairs, type DuplicateKeys, groupPairs, type Pair, pairOf, scorePair } from './score';
+import { type Comparable, dismissedPairs, type DuplicateGroup, type DuplicateKeys, groupPairs, type Pair, pairOf, scorePair } from './score';
 
 /** The rows of one day, or of one partial date, by block: the event type, then the actors or a source. */
 interface Lists {
@@ -46,7 +45,24 @@ export interface SweepStats {
 export async function sweepDuplicates(
   pages: AsyncIterable<ReadonlyArray<DuplicateKeys | null>>, days: number, sheet: Comparable, dismissed: readonly string[][] = [], stats?: SweepStats,
 ): Promise<DuplicateGroup[]> {
+  return groupsOf(await sweepPairs(pages, days, sheet, { stats }), days, dismissed);
+}
+
+/** The groups of candidate pairs (`sweepPairs`'), without the pairs of rows dismissed together; best first. */
+export function groupsOf(pairs: readonly Pair[], days: number, dismissed: readonly string[][]): DuplicateGroup[] {
   const apart = dismissedPairs(dismissed);
+  return groupPairs(apart ? pairs.filter((p) => !apart(p.a.row, p.b.row)) : [...pairs], days, apart);
+}
+
+/**
+ * The candidate pairs among `pages` of keys read in date order (as `sweepDuplicates` reads them), dismissed
+ * ones too (`groupsOf` leaves those out). With `involving`, only the pairs with one of those rows: a sweep of
+ * the dates around rows that changed (`SweptPairs`).
+ */
+export async function sweepPairs(
+  pages: AsyncIterable<ReadonlyArray<DuplicateKeys | null>>, days: number, sheet: Comparable,
+  { involving, stats }: { involving?: ReadonlySet<string>; stats?: SweepStats } = {},
+): Promise<Pair[]> {
   const pairs: Pair[] = [];
   /** The days of the window, by day number, and the latest day read. */
   const window = new Map<number, Lists>();
@@ -75,7 +91,7 @@ export async function sweepDuplicates(
       for (const source of sources) add(other.bySource.get(source));
     }
     for (const o of met ?? []) {
-      if (o.row === row.row || apart?.(o.row, row.row)) continue;
+      if (o.row === row.row || (involving && !involving.has(o.row) && !involving.has(row.row))) continue;
       const scored = scorePair(o, row, days, sheet);
       if (scored) pairs.push(pairOf(o, row, scored));
     }
@@ -115,7 +131,7 @@ export async function sweepDuplicates(
       if (stats && held > stats.largestWindow) stats.largestWindow = held;
     }
   }
-  return groupPairs(pairs, days, apart);
+  return pairs;
 }
 
 /** The rows held in lists (each row once, whichever of its lists it is in). */
