@@ -13,7 +13,8 @@
  * - a row without a date, or whose date is none of those, meets no row.
  *
  * Only the candidate pairs are kept (each with its rows' ids and date spans), and grouped at the end as
- * `findDuplicates` groups them; the memory is the window's rows, the pairs and the answer.
+ * `findDuplicates` groups them; the memory is the window's rows, the pairs and the answer. A sweep of a range of
+ * dates only, keeping the pairs with some rows, brings kept pairs up to date after edits (`swept-pairs.ts`).
  */
 import { type Comparable, dismissedPairs, type DuplicateGroup, type DuplicateKeys, groupPairs, type Pair, pairOf, scorePair } from './score';
 
