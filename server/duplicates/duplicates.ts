@@ -39,13 +39,13 @@ const REMEMBERED = 50_000;
 export class Duplicates {
   private readonly keys: DuplicateKeysCache;
   /** What sweeps of large sheets found, kept between requests. */
-  readonly swept = new SweptPairs();
+  private readonly swept = new SweptPairs();
   /** Reviewers asking at once for one sheet's groups share the work. */
   private readonly listing = new SharedRuns<DuplicateGroups>();
 
   /**
    * `keptRows`: sheets of up to this many rows have their keys kept between requests (`DuplicateKeysCache`);
-   * larger ones are swept in date order on each request (`sweepDuplicates`).
+   * larger ones are swept in date order, the sweep's pairs kept and swept again around the rows written (`SweptPairs`).
    */
   constructor(private readonly storage: Storage, private readonly registry: DocRegistry, private readonly keptRows = KEPT_ROWS) {
     this.keys = new DuplicateKeysCache(storage.duplicates);
