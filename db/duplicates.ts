@@ -56,7 +56,7 @@ export function dateIndexOf(dialect: 'sqlite' | 'pg', datasetId: string, sheetId
  */
 export function byDateStatement(
   dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, columns: DuplicateColumns,
-  from: { key: string; rowId?: string } | undefined, limit: number,
+  from: { key: string; rowId?: string } | undefined, limit: number, until?: string,
 ): SQL {
   const d = dialect === 'sqlite' ? sqliteRows : pgRows;
   const key = sql.raw(d.keys.text('r.cells', columns.date));
@@ -65,20 +65,21 @@ export function byDateStatement(
   const where: SQL[] = [sql.raw(`r.dataset_id = ${d.keys.literal(datasetId)} and r.sheet_id = ${d.keys.literal(sheetId)}`), sql`${key} is not null`];
   if (from?.rowId !== undefined) where.push(sql`${key} = ${from.key} and r.row_id > ${from.rowId}`);
   else where.push(sql`${key} > ${from?.key ?? ''}`);
+  if (until !== undefined) where.push(sql`${key} <= ${until}`);
   return sql`select r.row_id as "rowId", ${key} as "key", ${cellArray[dialect](comparedColumns(columns))} as "cells"
     from ${d.source(true)}${hint} where ${sql.join(where, sql` and `)} order by ${from?.rowId !== undefined ? sql`r.row_id` : sql`${key}, r.row_id`} limit ${limit}`;
 }
 
 /**
  * A page in date order after `after` (`DuplicateStore.byDate`): the rest of its key's rows, then the keys after
- * it, each a range of the index (`byDateStatement`).
+ * it (up to `until`, when given), each a range of the index (`byDateStatement`).
  */
 export async function byDatePage<T extends { rowId: unknown; key: unknown; cells: unknown }>(
   run: (statement: SQL) => Promise<T[]>, dialect: 'sqlite' | 'pg', datasetId: string, sheetId: string, columns: DuplicateColumns,
-  after: DatePosition | undefined, limit: number,
+  after: DatePosition | undefined, limit: number, until?: string,
 ): Promise<Array<DuplicateKeyRecord & { position: DatePosition }>> {
-  const rows = after ? await run(byDateStatement(dialect, datasetId, sheetId, columns, after, limit)) : [];
-  if (rows.length < limit) rows.push(...await run(byDateStatement(dialect, datasetId, sheetId, columns, after && { key: after.key }, limit - rows.length)));
+  const rows = after ? await run(byDateStatement(dialect, datasetId, sheetId, columns, after, limit, until)) : [];
+  if (rows.length < limit) rows.push(...await run(byDateStatement(dialect, datasetId, sheetId, columns, after && { key: after.key }, limit - rows.length, until)));
   return rows.map((r) => toPositionedRecord(r, columns));
 }
 
@@ -134,8 +135,8 @@ export class SqliteDuplicateStore implements DuplicateStore {
       .map((r) => toKeyRecord(r, columns));
   }
 
-  async byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number) {
-    return byDatePage(async (statement) => this.db.all<{ rowId: string; key: string; cells: string }>(statement), 'sqlite', datasetId, sheetId, columns, after, limit);
+  async byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number, until?: string) {
+    return byDatePage(async (statement) => this.db.all<{ rowId: string; key: string; cells: string }>(statement), 'sqlite', datasetId, sheetId, columns, after, limit, until);
   }
 
   async changedDates(datasetId: string, sheetId: string, dateColumn: string, since: number, limit: number): Promise<ChangedDate[]> {

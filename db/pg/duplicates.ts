@@ -23,8 +23,8 @@ export class PgDuplicateStore implements DuplicateStore {
     return result.rows.map((r) => toKeyRecord(r, columns));
   }
 
-  async byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number) {
-    return byDatePage(async (statement) => (await this.db.execute<{ rowId: string; key: string; cells: unknown }>(statement)).rows, 'pg', datasetId, sheetId, columns, after, limit);
+  async byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number, until?: string) {
+    return byDatePage(async (statement) => (await this.db.execute<{ rowId: string; key: string; cells: unknown }>(statement)).rows, 'pg', datasetId, sheetId, columns, after, limit, until);
   }
 
   async changedDates(datasetId: string, sheetId: string, dateColumn: string, since: number, limit: number): Promise<ChangedDate[]> {

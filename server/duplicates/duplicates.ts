@@ -355,7 +355,7 @@ export async function* datePages(
   // The rows of the key `from` come first: those after the row id '' (which no row has).
   let after: DatePosition | undefined = between && { key: between.from, rowId: '' };
   for (;;) {
-    const records = await store.byDate(datasetId, sheetId, columns, after, pageSize);
+    const records = await store.byDate(datasetId, sheetId, columns, after, pageSize, between?.to);
     const within = between ? records.filter((r) => r.position.key <= between.to) : records;
     if (within.length > 0) yield within.map(read);
     if (records.length < pageSize || within.length < records.length) return;

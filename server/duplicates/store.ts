@@ -36,9 +36,10 @@ export interface DuplicateStore {
    * The compared cells of up to `limit` of the sheet's rows that have something in their date cell, in the order
    * of that cell's sort key (its text, ignoring case: for the dates that count, calendar order with a partial date
    * before its days) then their row id, from after `after`; each with its position. Read through the date
-   * column's index (`dateIndex`), so a page costs its rows however deep into the sheet it is.
+   * column's index (`dateIndex`), so a page costs its rows however deep into the sheet it is. With `until`, only
+   * the rows whose sort key is at most that.
    */
-  byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number):
+  byDate(datasetId: string, sheetId: string, columns: DuplicateColumns, after: DatePosition | undefined, limit: number, until?: string):
   Promise<Array<DuplicateKeyRecord & { position: DatePosition }>>;
   /**
    * Makes sure the date column has its large-sheet index (`db/sheet-indexes.ts`: the one the rows page sorts by),
