@@ -25,7 +25,7 @@ import { seededRandom } from '../model/random';
 import { EVENT_TYPES } from '../model/templates';
 import { api } from '../test/helpers/clients';
 import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { readCpuMs, readMemory } from './procs';
 import { int, mib, ms, seconds } from './stats';
 
@@ -172,7 +172,7 @@ export async function runDuplicatesBench({ rows, paths }: DuplicatesBenchOptions
     LOG_LEVEL: 'warn', DUPLICATES_KEPT_ROWS: path === 'kept' ? String(Number.MAX_SAFE_INTEGER) : '0',
     ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }),
   });
-  let server = await startServer({ env: envOf(paths[0]!) });
+  let server = await startBenchServer({ env: envOf(paths[0]!) });
   const dataDir = server.dataDir;
   try {
     const created = await api(server, '/api/datasets', { body: { id: DATASET, name: 'Duplicates bench', template: 'events-statements' } });
@@ -192,7 +192,7 @@ export async function runDuplicatesBench({ rows, paths }: DuplicatesBenchOptions
       if (n > 0) {
         // The same data, another server: restarted on the data dir (and database) with the other setting.
         await server.stop();
-        server = await startServer({ env: envOf(path), dataDir });
+        server = await startBenchServer({ env: envOf(path), dataDir });
       }
       const pid = server.process.pid!;
       const ask = async (days: number) => {

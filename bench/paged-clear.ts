@@ -18,7 +18,7 @@ import { buildClientIfStale } from '../scripts/client-build';
 import { launchBrowser, signedIn } from '../test/e2e/browser';
 import { api } from '../test/helpers/clients';
 import { csvOf, importFile } from '../test/helpers/import';
-import { startServer } from '../test/helpers/server';
+import { startBenchServer } from './server';
 import { readCpuMs, sleep } from './procs';
 import { ms, percentile } from './stats';
 
@@ -123,7 +123,7 @@ export async function runPagedClearBench(rows = Number(process.env.BENCH_ROWS ??
   buildClientIfStale(root);
   // With BENCH_CPU_PROF=DIR the server writes a V8 CPU profile there when it stops (bench/cpu-profile.mjs).
   const profDir = process.env.BENCH_CPU_PROF;
-  const server = await startServer({ env: { ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
+  const server = await startBenchServer({ env: { ...(profDir && { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, BENCH_CPU_PROF: profDir }) } });
   const browser = await launchBrowser();
   try {
     const user = (await api(server, '/api/users', { body: { name: 'Bench Clear', role: 'editor' } })).body as { token: string };
