@@ -15,7 +15,10 @@ import type Database from 'better-sqlite3';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
 import { indexedExpressions, keyKind, type KeyKind, type KeySql, LARGE_SHEET_ROWS, sqliteRows } from './rows-page';
-import { dropSqliteSearchIndex, hasSqliteSearchIndex, SEARCH_BULK_ROWS, sqliteSearchIndexBuild } from './search-index';
+import {
+  dropSqliteSearchIndex, hasSqliteSearchIndex, SEARCH_BULK_ROWS, sqliteSearchIndexDone, sqliteSearchIndexFill, sqliteSearchIndexFilled,
+  sqliteSearchIndexStart, sqliteSearchIndexState,
+} from './search-index';
 
 /**
  * How long a sheet's writes must pause before its indexes are built: longer than the gaps between an import's
@@ -252,8 +255,15 @@ export function sqliteIndexBackend(sqlite: Database.Database, slow: SqliteSlowWr
         if (!sheetRow(datasetId, sheetId)) return;
         await slow.exec(`create index if not exists "${name}" ${definition}`);
       }
-      // The search index (db/search-index.ts) last: it follows the cells, whatever the columns.
-      if (!searchable && sheetRow(datasetId, sheetId) && !hasSqliteSearchIndex(sqlite, datasetId, sheetId)) await slow.exec(sqliteSearchIndexBuild(datasetId, sheetId));
+      // The search index (db/search-index.ts) last: it follows the cells, whatever the columns. Started, then
+      // filled a step at a time, each step a short transaction, so that other writes wait for a step at most; one
+      // left half filled (a restart) goes on from where its note says.
+      if (searchable || !sheetRow(datasetId, sheetId)) return;
+      if (sqliteSearchIndexState(sqlite, datasetId, sheetId) === 'none') await slow.exec(sqliteSearchIndexStart(datasetId, sheetId));
+      while (sqliteSearchIndexState(sqlite, datasetId, sheetId) === 'filling') {
+        if (sqliteSearchIndexFilled(sqlite, datasetId, sheetId)) await slow.exec(sqliteSearchIndexDone(datasetId, sheetId));
+        else await slow.exec(sqliteSearchIndexFill(datasetId, sheetId));
+      }
     },
   };
 }
@@ -285,7 +295,7 @@ export class SqliteIndexScheduler {
    * row on the event loop at a million rows; dropping it: ~0.3 s).
    */
   bulkWrite(datasetId: string, sheetId: string, rows: number): void {
-    if (rows < SEARCH_BULK_ROWS || !hasSqliteSearchIndex(this.sqlite, datasetId, sheetId)) return;
+    if (rows < SEARCH_BULK_ROWS || sqliteSearchIndexState(this.sqlite, datasetId, sheetId) === 'none') return;
     dropSqliteSearchIndex(this.sqlite, datasetId, sheetId);
     this.scheduler.stale(datasetId, sheetId);
   }
