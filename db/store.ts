@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
-import { type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../server/sync/store';
+import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
 
 /** A Drizzle transaction on the SQLite database. */
@@ -241,17 +241,8 @@ export class SqliteDocStore implements DocStore {
       const history = [...commit.cells];
       for (const row of commit.rows) {
         if (row.cells === null) {
-          // The row's last values: as stored, then as this very commit changed them before the delete.
           const stored = s.rowCells.get(datasetId, row.sheetId, row.rowId) as { cells: string } | undefined;
-          const last = stored ? (JSON.parse(stored.cells) as Record<string, CellValue>) : {};
-          for (const c of commit.cells) {
-            if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
-            if (c.new === undefined) delete last[c.columnId];
-            else last[c.columnId] = c.new;
-          }
-          for (const [columnId, old] of Object.entries(last)) {
-            history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
-          }
+          history.push(...deletedRowChanges(commit, row, stored && (JSON.parse(stored.cells) as Record<string, CellValue>)));
           if (stored) s.deleteRow.run(datasetId, row.sheetId, row.rowId);
           continue;
         }

@@ -1,7 +1,7 @@
 /** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
 import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { CellValue } from '../../model/columns';
-import { type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../../server/sync/store';
+import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
 import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
 import { touchedSheets } from '../sheet-indexes';
@@ -284,17 +284,7 @@ export class PgDocStore implements DocStore {
         .where(and(eq(rows.datasetId, datasetId), or(...keys)));
       for (const r of found) storedCells.set(`${r.sheetId}\0${r.rowId}`, JSON.parse(r.cells) as Record<string, CellValue>);
     }
-    for (const row of deleted) {
-      const last = storedCells.get(`${row.sheetId}\0${row.rowId}`) ?? {};
-      for (const c of commit.cells) {
-        if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
-        if (c.new === undefined) delete last[c.columnId];
-        else last[c.columnId] = c.new;
-      }
-      for (const [columnId, old] of Object.entries(last)) {
-        history.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
-      }
-    }
+    for (const row of deleted) history.push(...deletedRowChanges(commit, row, storedCells.get(`${row.sheetId}\0${row.rowId}`)));
     for (let i = 0; i < deleted.length; i += INSERT_BATCH) {
       const keys = deleted.slice(i, i + INSERT_BATCH).map((row) => and(eq(rows.sheetId, row.sheetId), eq(rows.rowId, row.rowId)));
       await tx.delete(rows).where(and(eq(rows.datasetId, datasetId), or(...keys)));
@@ -413,16 +403,7 @@ export class PgDocStore implements DocStore {
     const history = commits.flatMap((commit) => {
       const changes = [...commit.cells];
       for (const row of commit.rows) {
-        if (row.cells !== null) continue;
-        const last = storedCells.get(rowKey(commit.datasetId, row.sheetId, row.rowId)) ?? {};
-        for (const c of commit.cells) {
-          if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
-          if (c.new === undefined) delete last[c.columnId];
-          else last[c.columnId] = c.new;
-        }
-        for (const [columnId, old] of Object.entries(last)) {
-          changes.push({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at });
-        }
+        if (row.cells === null) changes.push(...deletedRowChanges(commit, row, storedCells.get(rowKey(commit.datasetId, row.sheetId, row.rowId))));
       }
       return changes.map((c) => ({ datasetId: commit.datasetId, ...c }));
     });

@@ -10,6 +10,7 @@
  */
 import type { DuplicateColumns } from './columns';
 import type { DuplicateKeys } from './score';
+import { SerialByKey } from './serial';
 import type { DuplicateKeyRecord, DuplicateStore } from './store';
 
 /**
@@ -37,7 +38,7 @@ interface Kept {
 
 export class DuplicateKeysCache {
   private readonly sheets = new Map<string, Kept>();
-  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly serial = new SerialByKey();
 
   constructor(private readonly store: DuplicateStore, private readonly now: () => number = Date.now) {}
 
@@ -61,13 +62,7 @@ export class DuplicateKeysCache {
       for (const key of now.rows.values()) if (key) keys.push(key);
       return keys;
     };
-    const next = (this.busy.get(id) ?? Promise.resolve()).then(run, run);
-    const settled = next.catch(() => undefined);
-    this.busy.set(id, settled);
-    void settled.then(() => {
-      if (this.busy.get(id) === settled) this.busy.delete(id);
-    });
-    return next;
+    return this.serial.run(id, run);
   }
 
   /** Forgets a sheet's keys (its dataset deleted, say). */

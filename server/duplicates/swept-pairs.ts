@@ -19,6 +19,7 @@
 import type { DuplicateColumns } from './columns';
 import { KEPT_MS, MARGIN_MS } from './keys-cache';
 import { type Comparable, dateSpan, type DuplicateKeys, type Pair } from './score';
+import { SerialByKey } from './serial';
 import type { ChangedDate, DuplicateStore } from './store';
 import { sweepPairs, type SweepStats } from './sweep';
 
@@ -62,7 +63,7 @@ interface Kept {
 
 export class SweptPairs {
   private readonly kept = new Map<string, Kept>();
-  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly serial = new SerialByKey();
   last: SweptRun | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -80,13 +81,7 @@ export class SweptPairs {
       while (this.kept.size > SWEEPS_KEPT) this.kept.delete(this.kept.keys().next().value!);
       return now.pairs;
     };
-    const next = (this.busy.get(id) ?? Promise.resolve()).then(run, run);
-    const settled = next.catch(() => undefined);
-    this.busy.set(id, settled);
-    void settled.then(() => {
-      if (this.busy.get(id) === settled) this.busy.delete(id);
-    });
-    return next;
+    return this.serial.run(id, run);
   }
 
   /** Forgets a sheet's pairs (it is small enough for its keys to be kept instead, say). */

@@ -139,6 +139,20 @@ export interface InsertedRow {
  */
 export const IMPORTED_ROW = '*';
 
+/**
+ * The history of a row the commit deletes: each of its last values, from that value to nothing. Its last values
+ * are `stored` (its cells as the read model held them), then as this very commit changed them before the delete.
+ */
+export function deletedRowChanges(commit: Pick<DocCommit, 'cells'>, row: RowState, stored: Record<string, CellValue> | undefined): CellChange[] {
+  const last = { ...stored };
+  for (const c of commit.cells) {
+    if (c.sheetId !== row.sheetId || c.rowId !== row.rowId) continue;
+    if (c.new === undefined) delete last[c.columnId];
+    else last[c.columnId] = c.new;
+  }
+  return Object.entries(last).map(([columnId, old]) => ({ sheetId: row.sheetId, rowId: row.rowId, columnId, old, new: undefined, userId: row.userId, at: row.at }));
+}
+
 export function emptyCommit(datasetId: string): DocCommit {
   return { datasetId, updates: [], cells: [], rows: [], sheets: [], reviews: [], conflicts: [] };
 }
