@@ -55,4 +55,37 @@ describe('building a large sheet\'s indexes', () => {
     await scheduler.slow.close();
     sqlite.close();
   });
+
+  it('lets a write of the server\'s connection wait for a running statement, and holds the next back until it is done', async () => {
+    const db = openDatabase(join(dir, 'held.sqlite'));
+    const sqlite = db.$client;
+    const slow = sqliteIndexScheduler(sqlite).slow;
+    const tables = () => (sqlite.prepare("select name from sqlite_master where type = 'table' and name like 'held_%' order by name").all() as { name: string }[]).map((r) => r.name);
+    // A statement that runs for a while in the worker, holding the write lock.
+    const running = slow.exec(`begin immediate; create table held_first (n);
+      insert into held_first with recursive k(n) as (select 1 union all select n + 1 from k where n < 1000000) select n from k; commit;`);
+    while (!slow.busy) await turn();
+    const holding = slow.hold();
+    let held = false;
+    void holding.then(() => { held = true; });
+    await turn();
+    // Not while the statement runs (its lock would be waited for in the driver's busy wait, holding the loop).
+    expect(slow.busy).toBe(true);
+    expect(held).toBe(false);
+    const release = await holding;
+    expect(slow.busy).toBe(false);
+    await running;
+    // While held, the next statement does not start: the write has the lock to itself.
+    const next = slow.exec('create table held_second (n)');
+    for (let i = 0; i < 5; i++) await turn();
+    expect(slow.busy).toBe(false);
+    sqlite.exec('create table held_write (n)');
+    expect(tables()).toEqual(['held_first', 'held_write']);
+    release();
+    release();
+    await next;
+    expect(tables()).toEqual(['held_first', 'held_second', 'held_write']);
+    await slow.close();
+    sqlite.close();
+  });
 });

@@ -158,6 +158,9 @@ export class SqliteSlowWrites {
   private running: Promise<void> | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Writes of the server's connection going on (`hold`), and the statements waiting for them to end. */
+  private holders = 0;
+  private afterHolders: Array<() => void> = [];
 
   constructor(private readonly sqlite: Database.Database) {}
 
@@ -171,7 +174,27 @@ export class SqliteSlowWrites {
     while (this.running) await this.running.catch(() => undefined);
   }
 
-  /** Runs one statement, after any running one. */
+  /**
+   * For a write on the server's own connection: resolves once no statement runs here, and holds the next one back
+   * until the returned release is called (idempotent), so the write never waits for the lock in the driver's busy
+   * wait, which would hold the event loop for as long as a statement runs (seconds at a million rows).
+   */
+  async hold(): Promise<() => void> {
+    this.holders += 1;
+    await this.writable();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holders -= 1;
+      if (this.holders > 0) return;
+      const waiting = this.afterHolders;
+      this.afterHolders = [];
+      for (const resume of waiting) resume();
+    };
+  }
+
+  /** Runs one statement, after any running one and once no write holds statements back (`hold`). */
   async exec(statement: string): Promise<void> {
     const file = this.sqlite.memory ? undefined : this.sqlite.name;
     if (!file) {
@@ -184,7 +207,11 @@ export class SqliteSlowWrites {
       }
       return;
     }
-    await this.writable();
+    for (;;) {
+      await this.writable();
+      if (this.holders === 0) break;
+      await new Promise<void>((resume) => this.afterHolders.push(resume));
+    }
     const run = this.post(file, statement);
     this.running = run;
     try {

@@ -8,6 +8,7 @@ import { SqliteDuplicateStore } from './duplicates';
 import { SqliteReadModel } from './read-model';
 import { SqliteRoundStore } from './rounds';
 import { SqliteReleaseStore } from './releases';
+import { sqliteIndexScheduler } from './sheet-indexes';
 import { SqliteSourceStore } from './sources';
 import { SqliteDocStore } from './store';
 import { SqliteUserDirectory } from './users';
@@ -49,6 +50,7 @@ export function sqliteStorage(db: Db): Storage {
     docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
     sources: new SqliteSourceStore(db), rounds: new SqliteRoundStore(db, docs),
     releases: new SqliteReleaseStore(db), duplicates: new SqliteDuplicateStore(db),
+    holdWrites: () => sqliteIndexScheduler(db.$client).slow.hold(),
   };
   return storage;
 }

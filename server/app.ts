@@ -172,6 +172,21 @@ export function createApp(options: AppOptions) {
   app.use(securityHeaders());
   app.use(clientInfo(http.trustProxy));
   app.use(limitBodies(http.maxBodyBytes));
+  // A request that may write (any but GET, HEAD and OPTIONS; a page signing a link's user in) waits for a large
+  // sheet's index statement to end, off the event loop, and holds the next back until it is answered.
+  if (storage.holdWrites) {
+    const holdWrites = storage.holdWrites.bind(storage);
+    app.use(async (c, next) => {
+      const method = c.req.method;
+      if ((method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && c.req.query('token') === undefined) return next();
+      const release = await holdWrites();
+      try {
+        await next();
+      } finally {
+        release();
+      }
+    });
+  }
   app.use('/api/*', refuseCrossSiteWrites(http.allowedOrigins));
   // Under tests, every /api answer is checked against its declaration in model/api.
   if (process.env.TESSERA_CHECK_RESPONSES === '1') app.use('/api/*', checkResponses(log));

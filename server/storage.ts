@@ -465,4 +465,10 @@ export interface Storage {
   users: UserDirectory;
   /** Duplicate detection's reads and the groups users dismissed. */
   duplicates: DuplicateStore;
+  /**
+   * Where a long statement (a large sheet's index build) holds the database's one write lock while it runs (SQLite):
+   * resolves once none runs, and holds the next back until the returned release is called. A request that writes
+   * outside the document store waits here, off the event loop, rather than in the driver's busy wait on it.
+   */
+  holdWrites?(): Promise<() => void>;
 }
