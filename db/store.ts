@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
-import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../server/sync/store';
+import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type QueuedCommit, type StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
 
 /** A Drizzle transaction on the SQLite database. */
@@ -16,14 +16,6 @@ const INSERT_BATCH = 100;
 
 const toJson = (value: CellValue | undefined) => (value === undefined ? null : JSON.stringify(value));
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-interface QueuedCommit {
-  datasetId: string;
-  afterSeq: number;
-  build: (missed: LoggedSince) => DocCommit;
-  resolve(seq: number): void;
-  reject(error: unknown): void;
-}
 
 /** The SQLite store of documents, their history and their read model. */
 export class SqliteDocStore implements DocStore {

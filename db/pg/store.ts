@@ -1,7 +1,7 @@
 /** The PostgreSQL store of documents, their history and their read model (the contract: `server/sync/store.ts`). */
 import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { CellValue } from '../../model/columns';
-import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type StoredDoc } from '../../server/sync/store';
+import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type QueuedCommit, type StoredDoc } from '../../server/sync/store';
 import type { PgDb, PgTx } from './client';
 import { conflicts, flags, reviews, rows, sheets, snapshots, updates } from './schema';
 import { touchedSheets } from '../sheet-indexes';
@@ -31,14 +31,6 @@ const LOAD_BATCH = 100;
 const COMMIT_BATCH = 100;
 /** Transactions of queued commits running at once: the rest of the pool stays free for loads and reads. */
 const COMMIT_TRANSACTIONS = 3;
-
-interface QueuedCommit {
-  datasetId: string;
-  afterSeq: number;
-  build: (missed: LoggedSince) => DocCommit;
-  resolve(seq: number): void;
-  reject(error: unknown): void;
-}
 
 /**
  * Holds the dataset's advisory lock until the transaction ends. Every commit of a document and every

@@ -139,6 +139,15 @@ export interface InsertedRow {
  */
 export const IMPORTED_ROW = '*';
 
+/** A commit asked of a store that makes the commits of one turn together (`commitQueued`), until it is made. */
+export interface QueuedCommit {
+  datasetId: string;
+  afterSeq: number;
+  build: (missed: LoggedSince) => DocCommit;
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The history of a row the commit deletes: each of its last values, from that value to nothing. Its last values
  * are `stored` (its cells as the read model held them), then as this very commit changed them before the delete.
