@@ -178,7 +178,9 @@ export function createApp(options: AppOptions) {
     const holdWrites = storage.holdWrites.bind(storage);
     app.use(async (c, next) => {
       const method = c.req.method;
-      if ((method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && c.req.query('token') === undefined) return next();
+      // A page's `?token=` signs in (a session written); an API or socket request's only authenticates.
+      const signsIn = method === 'GET' && c.req.query('token') !== undefined && !c.req.path.startsWith('/api/') && !c.req.path.startsWith('/ws/');
+      if ((method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && !signsIn) return next();
       const release = await holdWrites();
       try {
         await next();
