@@ -12,13 +12,16 @@
  * missing), REDIS_URL (default redis://127.0.0.1:6379), HOST (the proxy's address) and every other
  * setting of the server are read from the environment; ADMIN_TOKEN goes to the first instance only.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startBalancer, type Balancer } from './balancer';
+import { buildClientIfStale } from './client-build';
+import { buildServerIfStale } from './server-build';
 
 const ROOT = join(import.meta.dirname, '..');
+/** The server every instance runs (`scripts/server-build.ts`), built at the start. */
+let serverBundle = '';
 const STOP_LIMIT_MS = 10_000;
 
 /** Waits before starting a dead instance again: doubling from the first while it dies within YOUNG_MS of its start. */
@@ -87,7 +90,7 @@ function startInstance(index: number, restartWait = FIRST_RESTART_MS / 2): Promi
   };
   // Only the first instance sets the admin's token: the others start on a prepared database.
   if (index > 1) delete env.ADMIN_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [serverBundle], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const instance: Instance = {
     index, port: instancePort, child, running: true,
     exited: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1))),
@@ -163,10 +166,9 @@ process.on('SIGTERM', () => void stop(0));
 
 async function main(): Promise<void> {
   await createDatabase(databaseUrl);
-  if (!existsSync(join(ROOT, 'dist/client/index.html'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('Building the web client failed');
-  }
+  // As `npm start`: the web client and the server built from today's sources, every instance started from the same server file.
+  buildClientIfStale(ROOT);
+  serverBundle = await buildServerIfStale(ROOT);
   const signIn = await startInstance(1);
   await Promise.all(Array.from({ length: count - 1 }, (_, i) => startInstance(i + 2)));
   balancer = await startBalancer(instances.map((i) => `http://127.0.0.1:${i.port}`), host, port);
