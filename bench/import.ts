@@ -100,7 +100,7 @@ function startTyping(typist: Client, observer: Client, rowId: string, rate: numb
 }
 
 /** `/healthz` one request after another while `running()`, each request's time. */
-async function pollHealth(url: string, running: () => boolean): Promise<Summary> {
+export async function pollHealth(url: string, running: () => boolean): Promise<Summary> {
   const times = new Samples(4096);
   while (running()) {
     const started = performance.now();

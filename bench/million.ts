@@ -33,12 +33,12 @@ import { waitFor } from '../test/helpers/wait';
 import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { type RunningServer, startBenchServer } from './server';
 import { MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS } from '../server/import/limits';
-import { eventsCsv } from './import';
+import { eventsCsv, pollHealth } from './import';
 import { uploadCsv } from './import-rows';
 import { writeRows } from './read-model-rows';
 import { readCpuMs, readMemory, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
-import { int, mib, ms, percentile, seconds } from './stats';
+import { int, mib, ms, percentile, seconds, type Summary } from './stats';
 
 const DATASET = 'bench-million';
 
@@ -309,6 +309,9 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
     const editLatencies = async (pass: string) => {
       const latencies: number[] = [];
       const seen: number[] = [];
+      // The server's own share of the wait: /healthz asked one after another meanwhile.
+      let editing = true;
+      const health = pollHealth(server.url, () => editing);
       for (let round = 0; round < 10; round++) {
         for (const [e, client] of clients.entries()) {
           const rowId = shown[e % shown.length]!;
@@ -325,12 +328,14 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
           latencies.push(await paintedAt.jsonValue() as number - started);
         }
       }
-      return { painted: latencies.sort((a, b) => a - b), seen: seen.sort((a, b) => a - b) };
+      editing = false;
+      return { painted: latencies.sort((a, b) => a - b), seen: seen.sort((a, b) => a - b), health: await health };
     };
     // Timed twice: to the frame the tab painted it in (recorded in the tab), and to when this process saw it there
     // (which adds the polling of the page and the round trip of asking it).
-    const latency = ({ painted, seen }: { painted: number[]; seen: number[] }) =>
-      `p50 ${ms(percentile(painted, 50), 0)}, p99 ${ms(percentile(painted, 99), 0)} (seen from here: p50 ${ms(percentile(seen, 50), 0)}, p99 ${ms(percentile(seen, 99), 0)})`;
+    const latency = ({ painted, seen, health }: { painted: number[]; seen: number[]; health: Summary }) =>
+      `p50 ${ms(percentile(painted, 50), 0)}, p99 ${ms(percentile(painted, 99), 0)} (seen from here: p50 ${ms(percentile(seen, 50), 0)}, p99 ${ms(percentile(seen, 99), 0)}); `
+      + `/healthz meanwhile p50 ${ms(health.p50, 0)}, p99 ${ms(health.p99, 0)}, slowest ${ms(health.max, 0)}`;
     const early = await editLatencies('early');
     log(`  an editor's write to its paint in a tab showing the row (${early.painted.length} edits), the sheet's indexes maybe still being built: ${latency(early)}`);
     // Once the server is idle (its worker has built the sheet's indexes), again: what editing is like from then on.
@@ -352,7 +357,7 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
     if (page.status !== 200) throw new Error(`first page after the restart: ${page.status}`);
     const served = performance.now();
     log(`  restart: first page of rows served ${ms(served - listening, 0)} after the new server listens `
-      + `(${ms(served - restarted, 0)} after its process started, TypeScript compiled at start); RSS then ${mib(rss(server))}`);
+      + `(${ms(served - restarted, 0)} after its process started by npm start's script); RSS then ${mib(rss(server))}`);
   } finally {
     for (const c of clients) c.destroy();
     await browser?.close();
