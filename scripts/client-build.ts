@@ -5,43 +5,18 @@
  * the locked dependencies) makes the build stale, whatever the files' times say.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLIENT_STAMP, clientBuildIsCurrent, clientSourcesHash } from './builds.mjs';
 
-/** Sources of the bundle: folders walked whole, and single files. */
-const INPUTS = ['client', 'model', 'vite.config.ts', 'package-lock.json'];
-const STAMP = join('dist', 'client', '.sources-sha256');
-
-function files(root: string, path: string): string[] {
-  const full = join(root, path);
-  if (!existsSync(full)) return [];
-  if (!statSync(full).isDirectory()) return [path];
-  return readdirSync(full).flatMap((name) => files(root, join(path, name)));
-}
-
-/** A hash of the bundle's sources: names and contents, in a fixed order. */
-export function clientSourcesHash(root: string): string {
-  const hash = createHash('sha256');
-  for (const path of INPUTS.flatMap((input) => files(root, input)).sort()) {
-    hash.update(path).update('\0').update(readFileSync(join(root, path))).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-/** True when dist/client exists and was built from exactly today's sources. */
-export function clientBuildIsCurrent(root: string): boolean {
-  const stamp = join(root, STAMP);
-  return existsSync(join(root, 'dist', 'client', 'index.html')) && existsSync(stamp)
-    && readFileSync(stamp, 'utf8').trim() === clientSourcesHash(root);
-}
+export { clientBuildIsCurrent, clientSourcesHash };
 
 /** Builds the client unless the build is current; returns whether it built. */
 export function buildClientIfStale(root: string, build = () => viteBuild(root)): boolean {
   if (clientBuildIsCurrent(root)) return false;
   const hash = clientSourcesHash(root);
   build();
-  writeFileSync(join(root, STAMP), `${hash}\n`);
+  writeFileSync(join(root, CLIENT_STAMP), `${hash}\n`);
   return true;
 }
 

@@ -7,11 +7,13 @@
  * addon). Every module's `import.meta.url` and `import.meta.dirname` are set to its source file's, so files
  * found relative to the code (migrations, workers, the built client) are found as when run from source.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { SERVER_BUNDLE, serverBundleIsCurrent, serverStamp, serverStampText } from './builds.mjs';
+
+export { SERVER_BUNDLE, serverBundleIsCurrent };
 
 /** Where the test server is built, relative to the checkout. */
 export const TEST_SERVER = join('dist', 'test-server', 'server.mjs');
@@ -40,39 +42,12 @@ const sourceLocations: Plugin = {
   },
 };
 
-/** Where `npm start` and the cluster run the server from, relative to the checkout. */
-export const SERVER_BUNDLE = join('dist', 'server', 'server.mjs');
-
-/**
- * What the bundle was built from, beside it: each of the checkout's files that went into it with a hash of its
- * contents, and the lock file's for the packages (a file of node_modules changes only with it).
- */
-const stampOf = (bundle: string) => `${bundle}.sources`;
-
-function hashOf(root: string, path: string): string {
-  const full = join(root, path);
-  return existsSync(full) ? createHash('sha256').update(readFileSync(full)).digest('hex') : 'missing';
-}
-
-function stampText(root: string, inputs: readonly string[]): string {
-  return ['package-lock.json', ...inputs].sort().map((path) => `${hashOf(root, path)} ${path}`).join('\n');
-}
-
-/** True when the bundle exists and every file it was built from is as it was then. */
-export function serverBundleIsCurrent(root: string): boolean {
-  const stamp = join(root, stampOf(SERVER_BUNDLE));
-  if (!existsSync(join(root, SERVER_BUNDLE)) || !existsSync(stamp)) return false;
-  const recorded = readFileSync(stamp, 'utf8');
-  const inputs = recorded.split('\n').map((line) => line.slice(line.indexOf(' ') + 1)).filter((path) => path !== 'package-lock.json');
-  return recorded === stampText(root, inputs);
-}
-
 /** Builds the server for `npm start` unless the bundle is current; returns its path. */
 export async function buildServerIfStale(root: string): Promise<string> {
   if (!serverBundleIsCurrent(root)) {
     const inputs = await buildOne(root, 'server/main.ts', SERVER_BUNDLE);
     const own = inputs.filter((path) => !path.split(/[\\/]/).includes('node_modules'));
-    writeFileSync(join(root, stampOf(SERVER_BUNDLE)), stampText(root, own));
+    writeFileSync(join(root, serverStamp(SERVER_BUNDLE)), serverStampText(root, own));
   }
   return join(root, SERVER_BUNDLE);
 }

@@ -36,7 +36,7 @@ export interface StartOptions {
   adminToken?: string | null;
   /** Another checkout of Tessera to run (an older commit's worktree, for upgrade tests); this one by default. */
   root?: string;
-  /** The script to run, relative to the root: `server/main.ts`, or `scripts/start.ts` as `npm start` does. */
+  /** The script to run, relative to the root: `server/main.ts`, or `scripts/start.mjs` as `npm start` does. */
   entry?: string;
   /** How long the start may take before the test fails: longer when the start builds the client. */
   startTimeoutMs?: number;
@@ -59,7 +59,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const built = join(ROOT, TEST_SERVER);
   const fromBuild = root === ROOT && (options.entry ?? 'server/main.ts') === 'server/main.ts'
     && process.env.TESSERA_TEST_FROM_SOURCE !== '1' && existsSync(built);
-  const args = fromBuild ? [built] : ['--import', 'tsx', join(root, options.entry ?? 'server/main.ts')];
+  const entry = join(root, options.entry ?? 'server/main.ts');
+  // A script of plain JavaScript (`scripts/start.mjs`) loads the TypeScript loader itself, when it needs it.
+  const args = fromBuild ? [built] : entry.endsWith('.mjs') ? [entry] : ['--import', 'tsx', entry];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env,
