@@ -56,7 +56,7 @@ import { RefRows } from './ref-rows';
 import { PagedReview, statusFilter } from './review';
 import { ReviewMirror } from './review-mirror';
 import { ConflictMirror } from './conflict-mirror';
-import { bindEndKeys, readEndAhead } from './ends';
+import { bindEndKeys, type ReadAheadSource, readEndAhead, rowsInView } from './ends';
 import { type ClosedRow, RowClosedError, RowDocs } from './row-docs';
 import { PagedSources, cellText } from './sources';
 import { RowUndo, changesOf } from './undo';
@@ -127,6 +127,8 @@ class PagedDataset {
   private readonly mapListeners = new Set<() => void>();
   private readonly readOnly: boolean;
   private grid: GridApi<PagedRow> | null = null;
+  /** The grid's datasource: it also reads pages before the grid asks for them (ends.ts). */
+  private source: ReadAheadSource | null = null;
   private sheetId = '';
   private columns: Column[] = [];
   private readonly actorLists: PagedActorLists;
@@ -301,6 +303,10 @@ class PagedDataset {
       // One placeholder row until the first page comes: AG Grid renders every placeholder row's cells, then
       // renders the rows again with their data (two renders of a screen of rows in the first frame).
       infiniteInitialRowCount: 1,
+      // A row whose page has not come is one empty element, not a cell per column: after a jump AG Grid draws
+      // a screen of them before it asks for their page, and draws the rows again once it comes.
+      isFullWidthRow: (p) => p.rowNode.data === undefined,
+      fullWidthCellRenderer: () => h('div', { class: 'row-loading', 'aria-busy': 'true' }),
       getRowId: (p) => p.data.row_id,
       columnDefs: this.columnDefs(columns),
       defaultColDef: { resizable: true, sortable: true, minWidth: 90 },
@@ -324,6 +330,8 @@ class PagedDataset {
     this.review.attach(this.grid, sheetId);
     this.conflicts.attachGrid(this.grid, sheetId, (data) => (data as PagedRow | undefined)?.row_id);
     this.block.attach(this.grid, host);
+    // A jump by the scrollbar reads the pages it lands on at once, not after the grid has drawn their rows empty.
+    host.addEventListener('scroll', (event) => this.readAtScroll(event), { capture: true, passive: true });
     if (this.panel instanceof MapPanel) this.openMap();
     this.presence.attach(this.grid, sheetId);
     this.renderTabs();
@@ -398,12 +406,24 @@ class PagedDataset {
     return def;
   }
 
+  /** The pages of the rows a scroll of the grid shows, read if the grid has not read them (ends.ts). */
+  private readAtScroll(event: Event): void {
+    const scroller = event.target;
+    const grid = this.grid;
+    if (!grid || !(scroller instanceof HTMLElement) || !scroller.matches('.ag-grid-viewport, .ag-body-vertical-scroll-viewport')) return;
+    const rows = rowsInView(scroller, grid.getDisplayedRowCount(), grid.getSizesForCurrentTheme().rowHeight, grid.getGridOption('rowBuffer') ?? 10);
+    if (!rows) return;
+    const blocks = Object.values(grid.getCacheBlockState() as Record<string, { startRow: number; pageStatus: string }>);
+    const has = (startRow: number) => blocks.some((b) => b.startRow === startRow && (b.pageStatus === 'loaded' || b.pageStatus === 'loading'));
+    this.source?.readRows(rows.first, rows.last, has);
+  }
+
   private datasource(): IDatasource {
     const { id } = this.dataset;
     const sheetId = this.sheetId;
     const q = this.query;
-    // Ctrl+End finds the last page read already (ends.ts).
-    return readEndAhead({
+    // Ctrl+End finds the last page read already, a jump by the scrollbar the pages it lands on (ends.ts).
+    this.source = readEndAhead({
       getRows: (params: IGetRowsParams) => {
         const search = orderSearch(params.sortModel[0], q, params.filterModel);
         // The first page may have been asked for before this code loaded: it is the same question.
@@ -431,6 +451,7 @@ class PagedDataset {
           });
       },
     }, PAGE_ROWS);
+    return this.source;
   }
 
   private async onEdit(event: CellEditRequestEvent<PagedRow>): Promise<void> {
@@ -770,6 +791,9 @@ class PagedDataset {
     this.sources.rowsChanged(deltas);
     let reread = false;
     let unread = false;
+    const mine = deltas.filter((d) => d.sheet === this.sheetId);
+    // A page read ahead holding a changed row, or read before a row came or went, is read again when asked for.
+    if (mine.length > 0) this.source?.forget(mine.some((d) => d.cells === null) ? undefined : mine.map((d) => d.row));
     for (const delta of deltas) {
       if (delta.sheet !== this.sheetId) continue;
       const node = this.grid?.getRowNode(delta.row);
@@ -800,8 +824,10 @@ class PagedDataset {
       const plain = this.orderQuery(grid).size === 0;
       // A tab at the sheet's end shows where a new row comes: it reads its pages again (the count alone may have
       // been read already, by a page of its own, while the page it shows was read before the row came).
+      // Told by the grid's pages, not by its last row: asking the grid for a row it has not read has it read its page.
       const last = grid.getDisplayedRowCount() - 1;
-      const atEnd = last >= 0 && grid.getDisplayedRowAtIndex(last)?.data !== undefined;
+      const pages = Object.values(grid.getCacheBlockState() as Record<string, { startRow: number; endRow: number; pageStatus: string }>);
+      const atEnd = last >= 0 && pages.some((p) => p.startRow <= last && last < p.endRow && p.pageStatus === 'loaded');
       if (!plain || atEnd) return grid.refreshInfiniteCache();
       const sheetId = this.sheetId;
       rowsPage(this.dataset.id, sheetId, new URLSearchParams({ offset: '0', limit: '1' })).then((body) => {

@@ -1,11 +1,12 @@
 /**
  * Ctrl+End and Ctrl+Home in a sheet read by page (client/paged/ends.ts): from the page just opened they go to
  * the last and first rows, and the last page was read ahead with the first, so the jump asks the server for
- * nothing. Real Chromium against the real server.
+ * nothing, unless a row of it changed since. Real Chromium against the real server.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedUser, createUser } from '../helpers/api';
+import { getRowCells } from '../../model/row-document';
 import { api } from '../helpers/clients';
 import { waitLive } from './browser';
 import { browserSuite } from './fixtures';
@@ -70,5 +71,55 @@ describe('Ctrl+End and Ctrl+Home in a paged sheet', () => {
     await expect.poll(() => rowAt(ROWS - 1).textContent()).toBe(`Row ${ROWS}`);
     await page.keyboard.press('Control+Home');
     await expect.poll(focused).toEqual(['0', 'summary']);
+  });
+});
+
+describe('a page read ahead', () => {
+  it('is read again when a row of it changed since: the jump shows the change', async () => {
+    const last = await api(e2e.server, `/api/datasets/${DATASET}/sheets/events/rows?offset=${ROWS - 1}&limit=1`, { token: editor.token });
+    const rowId = (last.body as { rows: Array<{ row_id: string }> }).rows[0]!.row_id;
+    const { page: other } = await e2e.signedIn(editor.token, '/');
+    const read: string[] = [];
+    other.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith('/sheets/events/rows')) read.push(url.search);
+    });
+    await other.goto(`/d/${DATASET}/events`);
+    await waitLive(other);
+    await expect.poll(() => read).toContain('?offset=1000&limit=100');
+
+    // Someone else changes the last row, which this tab holds only in the page it read ahead.
+    const writer = await e2e.rowClient(DATASET, rowId, editor.token);
+    getRowCells(writer.doc).set('summary', 'Changed after the read ahead');
+    // The tab learns of it (a row it has not read changed: it asks for the count).
+    await expect.poll(() => read).toContain('?offset=0&limit=1');
+
+    await other.locator('[data-testid=row-count]').click();
+    await other.keyboard.press('Control+End');
+    await expect.poll(() => other.locator(`.ag-row[row-index="${ROWS - 1}"] .ag-cell[col-id="summary"]`).textContent()).toBe('Changed after the read ahead');
+  });
+});
+
+describe('a jump by the scrollbar', () => {
+  it('draws the rows whose page has not come as one empty element each, then their cells once it comes', async () => {
+    const { page: other } = await e2e.signedIn(editor.token, `/d/${DATASET}/events`);
+    await waitLive(other);
+    // The page the middle of the sheet is on is held back until the rows waiting for it are looked at.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await other.route(/\/sheets\/events\/rows\?.*offset=500&/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await other.evaluate(() => {
+      const viewport = document.querySelector('.ag-grid-viewport')!;
+      viewport.scrollTop = (viewport.scrollHeight - viewport.clientHeight) / 2;
+    });
+    const row = other.locator('.ag-row[row-index="520"]');
+    await expect.poll(() => row.locator('.row-loading').count()).toBeGreaterThan(0);
+    expect(await row.locator('.ag-cell').count()).toBe(0);
+    release();
+    await expect.poll(() => row.locator('.ag-cell[col-id="summary"]').textContent()).toBe('Row 521');
+    expect(await row.locator('.row-loading').count()).toBe(0);
   });
 });
