@@ -18,6 +18,7 @@
  * `npm run bench -- million`, or `npx tsx bench/million.ts`; BENCH_MILLION_ROWS, BENCH_MILLION_FILL, BENCH_BROWSERS, BENCH_EDITORS, BENCH_MILLION_DATASETS;
  * TESSERA_TEST_STORE=pg for PostgreSQL. Prints numbers; never asserts.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -362,6 +363,8 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
     for (const c of clients) c.destroy();
     await browser?.close();
     await server.dispose();
+    // The restarted server was given the first one's data dir, which its dispose leaves: a million rows are gigabytes.
+    rmSync(server.dataDir, { recursive: true, force: true });
   }
 }
 
