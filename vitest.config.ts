@@ -1,9 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Files `npm run test:pg` (TESSERA_TEST_STORE=pg) leaves out although they are in its folders: what they test is
- * decided before the store is asked (headers, Origin checks, the body limit, the client build's freshness), so a
- * second run on PostgreSQL repeats the SQLite run's assertions on the same code and adds nothing.
+ * Files `npm run test:pg` (TESSERA_TEST_STORE=pg) leaves out although they are in its folders: a second run on
+ * PostgreSQL would repeat the SQLite run's assertions on the same code and add nothing. Either what they test is
+ * decided before the store is asked (headers, Origin checks, the body limit, the client build's freshness), or it
+ * happens in the browser and the rooms in memory, and the store only keeps the rows it starts from.
  */
 const STORE_FREE = [
   // A checkout in miniature and a stand-in build: no server, no database.
@@ -16,6 +17,19 @@ const STORE_FREE = [
   'test/integration/security-socket-origin.test.ts',
   // A body over MAX_BODY_BYTES refused while it is read, before the route.
   'test/integration/security-body-limit.test.ts',
+  // Browser files: storing and reading their rows on PostgreSQL is what the files kept in the run test
+  // (paged-grid, paged-grid-undo, row-rooms.test.ts and the other integration files).
+  // Edits, presence, undo and focus between two browsers, relayed through the document in memory.
+  'test/e2e/collaboration.test.ts',
+  // Who is where in the paged grid: awareness, relayed and never stored.
+  'test/e2e/paged-grid-presence.test.ts',
+  // The checks of the rows the tab has read, made in the browser.
+  'test/e2e/paged-grid-problems.test.ts',
+  // Rows kept in the browser's IndexedDB, and the pages made unreadable by the page itself; what is sent once
+  // online is a row's update like any other.
+  'test/e2e/paged-grid-offline.test.ts',
+  // A selected block: its size, copy, Delete and one Ctrl+Z over the rows the tab has read.
+  'test/e2e/paged-block.test.ts',
 ];
 
 /** Left out of every run (and, on PostgreSQL, the files above). */
