@@ -121,7 +121,9 @@ export function toKeyRecord(row: { rowId: unknown; cells: unknown }, columns: Du
 
 /** A record of the date-ordered query, with its position. */
 export function toPositionedRecord(row: { rowId: unknown; key: unknown; cells: unknown }, columns: DuplicateColumns): DuplicateKeyRecord & { position: DatePosition } {
-  return { ...toKeyRecord(row, columns), position: { key: String(row.key), rowId: String(row.rowId) } };
+  const record = toKeyRecord(row, columns) as DuplicateKeyRecord & { position: DatePosition };
+  record.position = { key: String(row.key), rowId: record.rowId };
+  return record;
 }
 
 /** A dismissed group as stored: its row ids, sorted, joined by spaces (row ids have none). */

@@ -31,8 +31,13 @@ import { SweptPairs } from './swept-pairs';
 const ROW_ID = 'row_id';
 /** History entries of review status changes (as the review's). */
 const REVIEW_STATUS = 'review_status';
-/** Rows read per page of a sweep; the event loop turns between pages. */
-const SWEEP_PAGE = 2_000;
+/**
+ * Rows read per page of a sweep; the event loop turns between pages. Few: what a page holds while it is read and
+ * turned into keys outlives the young generation's collections when there is much of it, and is then garbage
+ * only a full collection frees (at 2,000 rows a page, most of what a sweep read was; the server's heap grew to
+ * several times what it held).
+ */
+const SWEEP_PAGE = 250;
 /** Distinct texts (dates, actor cells, places) whose keys a reader keeps at most. */
 const REMEMBERED = 50_000;
 

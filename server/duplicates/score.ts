@@ -96,8 +96,28 @@ function overlap(a: DuplicateKeys['anchors'], b: DuplicateKeys['anchors']): bool
 /** Days between two date spans (0 when they overlap). */
 const gap = (a: DuplicateKeys, b: DuplicateKeys) => Math.max(0, b.from - a.to, a.from - b.to);
 
+/**
+ * The reasons a pair shares (the date always), one frozen list per combination: the pairs of a large sheet are
+ * kept between requests, and each refers to one of these rather than holding a list of its own.
+ */
+const REASON_LISTS = new Map<number, readonly DuplicateReason[]>();
+
+function reasonList(type: boolean, actors: boolean, place: boolean, evidence: boolean): readonly DuplicateReason[] {
+  const bits = Number(type) | (Number(actors) << 1) | (Number(place) << 2) | (Number(evidence) << 3);
+  let list = REASON_LISTS.get(bits);
+  if (!list) {
+    const reasons: DuplicateReason[] = ['date'];
+    if (type) reasons.push('event_type');
+    if (actors) reasons.push('actors');
+    if (place) reasons.push('place');
+    if (evidence) reasons.push('evidence');
+    REASON_LISTS.set(bits, (list = Object.freeze(reasons)));
+  }
+  return list;
+}
+
 /** A pair's score and reasons, or null when it is no candidate. Assumes the pair is in one block. */
-export function scorePair(a: DuplicateKeys, b: DuplicateKeys, days: number, sheet: Comparable): { score: number; reasons: DuplicateReason[] } | null {
+export function scorePair(a: DuplicateKeys, b: DuplicateKeys, days: number, sheet: Comparable): { score: number; reasons: readonly DuplicateReason[] } | null {
   // Called for every pair of a block: nothing is allocated until the pair turns out to be a candidate.
   const actors = sheet.actors && a.actors !== '' && a.actors === b.actors;
   const place = sheet.place && samePlace(a.place, b.place);
@@ -106,11 +126,7 @@ export function scorePair(a: DuplicateKeys, b: DuplicateKeys, days: number, shee
   // (many events of a day and a type happen in the same town).
   if (!actors && !evidence) return null;
   if (!sheet.type && Number(actors) + Number(place) + Number(evidence) < 2) return null;
-  const reasons: DuplicateReason[] = ['date'];
-  if (sheet.type) reasons.push('event_type');
-  if (actors) reasons.push('actors');
-  if (place) reasons.push('place');
-  if (evidence) reasons.push('evidence');
+  const reasons = reasonList(sheet.type, actors, place, evidence);
   // The same day (or the same partial date) counts fully, days apart less.
   const date = 1 - gap(a, b) / (days + 1);
   let total = WEIGHTS.date;
@@ -197,12 +213,12 @@ export function findDuplicates(rows: DuplicateKeys[], days: number, sheet: Compa
 export interface Member { row: string; from: number; to: number }
 
 /** A candidate pair, its rows in the order of their ids. */
-export interface Pair { a: Member; b: Member; score: number; reasons: DuplicateReason[] }
+export interface Pair { a: Member; b: Member; score: number; reasons: readonly DuplicateReason[] }
 
-/** A scored pair of two rows, holding only what grouping needs of them. */
-export function pairOf(x: Member, y: Member, scored: { score: number; reasons: DuplicateReason[] }): Pair {
+/** A scored pair of two rows, holding only what grouping needs of them (its reasons a shared list: `reasonList`). */
+export function pairOf(x: Member, y: Member, scored: { score: number; reasons: readonly DuplicateReason[] }): Pair {
   const [a, b] = x.row < y.row ? [x, y] : [y, x];
-  return { a: { row: a.row, from: a.from, to: a.to }, b: { row: b.row, from: b.from, to: b.to }, ...scored };
+  return { a: { row: a.row, from: a.from, to: a.to }, b: { row: b.row, from: b.from, to: b.to }, score: scored.score, reasons: scored.reasons };
 }
 
 function append<K>(map: Map<K, number[]>, key: K, value: number): void {
@@ -239,11 +255,19 @@ export function groupPairs(pairs: Pair[], days: number, apart: ((a: string, b: s
     while (parent.has(r)) r = parent.get(r)!;
     return r;
   };
-  interface Cluster { members: string[]; maxFrom: number; minTo: number; score: number; reasons: Set<DuplicateReason> }
+  // The reasons every link of a cluster shares, as bits of `order` (a request groups every kept pair of a large sheet:
+  // nothing is allocated per pair but what a new cluster needs).
+  const order = Object.keys(WEIGHTS) as DuplicateReason[];
+  const bitsOf = (reasons: readonly DuplicateReason[]) => {
+    let bits = 0;
+    for (const r of reasons) bits |= 1 << order.indexOf(r);
+    return bits;
+  };
+  interface Cluster { members: string[]; maxFrom: number; minTo: number; score: number; reasons: number }
   const clusters = new Map<string, Cluster>();
   const clusterOf = (m: Member): Cluster => {
     let c = clusters.get(m.row);
-    if (!c) clusters.set(m.row, (c = { members: [m.row], maxFrom: m.from, minTo: m.to, score: Infinity, reasons: new Set(Object.keys(WEIGHTS) as DuplicateReason[]) }));
+    if (!c) clusters.set(m.row, (c = { members: [m.row], maxFrom: m.from, minTo: m.to, score: Infinity, reasons: (1 << order.length) - 1 }));
     return c;
   };
   for (const pair of pairs) {
@@ -260,16 +284,18 @@ export function groupPairs(pairs: Pair[], days: number, apart: ((a: string, b: s
     parent.set(rb, ra);
     clusters.delete(rb);
     // A group is as likely as its weakest link, and shares what every link shares.
-    const reasons = new Set([...ca.reasons].filter((r) => cb.reasons.has(r) && pair.reasons.includes(r)));
-    clusters.set(ra, { members: [...ca.members, ...cb.members], maxFrom, minTo, score: Math.min(ca.score, cb.score, pair.score), reasons });
+    for (const m of cb.members) ca.members.push(m);
+    ca.maxFrom = maxFrom;
+    ca.minTo = minTo;
+    ca.score = Math.min(ca.score, cb.score, pair.score);
+    ca.reasons &= cb.reasons & bitsOf(pair.reasons);
   }
-  const order = Object.keys(WEIGHTS) as DuplicateReason[];
   return [...clusters.values()]
     .filter((c) => c.members.length > 1)
     .map((c) => ({
       rows: c.members.sort(),
       score: Math.round(c.score * 1000) / 1000,
-      reasons: order.filter((r) => c.reasons.has(r)),
+      reasons: order.filter((_, i) => (c.reasons & (1 << i)) !== 0),
     }))
     .sort((x, y) => y.score - x.score || (x.rows[0]! < y.rows[0]! ? -1 : 1));
 }
