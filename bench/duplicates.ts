@@ -26,7 +26,7 @@ import { EVENT_TYPES } from '../model/templates';
 import { api } from '../test/helpers/clients';
 import { dropTestDatabases, testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { startBenchServer } from './server';
-import { readCpuMs, readMemory } from './procs';
+import { readCpuMs, readMemory, sampleMemory } from './procs';
 import { int, mib, ms, seconds } from './stats';
 
 const DATASET = 'bench-duplicates';
@@ -197,29 +197,31 @@ export async function runDuplicatesBench({ rows, paths }: DuplicatesBenchOptions
       const pid = server.process.pid!;
       const ask = async (days: number) => {
         const cpuBefore = readCpuMs(pid) ?? NaN;
+        const memory = sampleMemory(pid, 20);
         const started = performance.now();
         const response = await fetch(`${server.url}/api/datasets/${DATASET}/sheets/events/duplicates?days=${days}`, {
           headers: { authorization: `Bearer ${server.adminToken}` },
         });
         const text = await response.text();
         if (response.status !== 200) throw new Error(`days=${days}: ${response.status} ${text.slice(0, 300)}`);
-        return { time: performance.now() - started, cpu: (readCpuMs(pid) ?? NaN) - cpuBefore, groups: JSON.parse(text) as Array<{ rows: string[] }>, text };
+        const time = performance.now() - started;
+        return { time, cpu: (readCpuMs(pid) ?? NaN) - cpuBefore, peak: memory.stop(), groups: JSON.parse(text) as Array<{ rows: string[] }>, text };
       };
-      const line = (what: string, times: number[], cpu: number[], groups: Array<{ rows: string[] }>) => {
+      const line = (what: string, times: number[], cpu: number[], groups: Array<{ rows: string[] }>, peaks: number[] = []) => {
         const inGroups = groups.reduce((k, g) => k + g.rows.length, 0);
-        log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${int(groups.length)} | ${int(inGroups)} | ${groups.reduce((most, g) => Math.max(most, g.rows.length), 0)} |`);
+        log(`| ${what} | ${ms(median(times))} | ${ms(median(cpu), 0)} | ${mib(peaks.length > 0 ? Math.max(...peaks) : NaN)} | ${int(groups.length)} | ${int(inGroups)} | ${groups.reduce((most, g) => Math.max(most, g.rows.length), 0)} |`);
       };
       log(`\n### ${path === 'kept' ? "Every row's keys kept in memory (DUPLICATES_KEPT_ROWS above the sheet)" : 'Swept in date order (DUPLICATES_KEPT_ROWS=0)'}`);
       log(`\n  server RSS before the first request: ${mib(readMemory(pid)?.rss)}\n`);
-      log('| query | time (median) | server CPU | groups | rows in groups | largest group |');
-      log('| --- | --- | --- | --- | --- | --- |');
+      log('| query | time (median) | server CPU | server RSS at most | groups | rows in groups | largest group |');
+      log('| --- | --- | --- | --- | --- | --- | --- |');
       const first = await ask(1);
-      line(`days=1, first request (${path === 'kept' ? 'every row read' : "the date column's index built if missing, then swept"})`, [first.time], [first.cpu], first.groups);
+      line(`days=1, first request (${path === 'kept' ? 'every row read' : "the date column's index built if missing, then swept"})`, [first.time], [first.cpu], first.groups, [first.peak]);
       if (n > 0 && answers.has(paths[n - 1]!)) log(`\n  the same groups as ${paths[n - 1]}: ${answers.get(paths[n - 1]!) === first.text ? 'yes' : 'NO'}`);
       log(`\n  server RSS after the first request: ${mib(readMemory(pid)?.rss)}\n`);
       for (const days of [0, 1, 3]) {
         const runs = [await ask(days), await ask(days), await ask(days)];
-        line(`days=${days} (median of 3)`, runs.map((r) => r.time), runs.map((r) => r.cpu), runs.at(-1)!.groups);
+        line(`days=${days} (median of 3)`, runs.map((r) => r.time), runs.map((r) => r.cpu), runs.at(-1)!.groups, runs.map((r) => r.peak));
       }
       // A coder at work: one row edited before each request.
       const one: Array<Awaited<ReturnType<typeof ask>>> = [];
@@ -227,21 +229,21 @@ export async function runDuplicatesBench({ rows, paths }: DuplicatesBenchOptions
         await editRows(where, [ids[Math.floor(ids.length / 2) + i]!]);
         one.push(await ask(1));
       }
-      line('days=1, one row edited before each (median of 3)', one.map((r) => r.time), one.map((r) => r.cpu), one.at(-1)!.groups);
+      line('days=1, one row edited before each (median of 3)', one.map((r) => r.time), one.map((r) => r.cpu), one.at(-1)!.groups, one.map((r) => r.peak));
       // Coders at work: 200 rows edited before each request.
       const edited: Array<Awaited<ReturnType<typeof ask>>> = [];
       for (let i = 0; i < 3; i++) {
         await editRows(where, ids.slice(i * 1000, i * 1000 + 200));
         edited.push(await ask(1));
       }
-      line('days=1, 200 rows edited before each (median of 3)', edited.map((r) => r.time), edited.map((r) => r.cpu), edited.at(-1)!.groups);
+      line('days=1, 200 rows edited before each (median of 3)', edited.map((r) => r.time), edited.map((r) => r.cpu), edited.at(-1)!.groups, edited.map((r) => r.peak));
       // Several reviewers at once: four requests together, each timed on its own.
       const together = await Promise.all([ask(1), ask(1), ask(1), ask(1)]);
-      line('days=1, 4 requests at once (median; slowest ' + ms(Math.max(...together.map((r) => r.time))) + ')', together.map((r) => r.time), [NaN], together[0]!.groups);
+      line('days=1, 4 requests at once (median; slowest ' + ms(Math.max(...together.map((r) => r.time))) + ')', together.map((r) => r.time), [NaN], together[0]!.groups, together.map((r) => r.peak));
       // A row deleted (a path's own row, so that each path sees one deletion).
       await deleteRow(where, ids[ids.length - 1 - n]!);
       const afterDelete = await ask(1);
-      line('days=1, after a row was deleted', [afterDelete.time], [afterDelete.cpu], afterDelete.groups);
+      line('days=1, after a row was deleted', [afterDelete.time], [afterDelete.cpu], afterDelete.groups, [afterDelete.peak]);
       // What the next path's first request must answer: the same rows.
       answers.set(path, afterDelete.text);
       // The time is the request's as the bench sees it; the server's CPU time is what it spent (in 10 ms ticks),
