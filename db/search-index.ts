@@ -100,7 +100,10 @@ commit;`;
  */
 export function sqliteSearchIndexFill(datasetId: string, sheetId: string): string {
   const name = searchIndexName(datasetId, sheetId);
-  const next = `select rowid from rows where ${sheetOf(datasetId, sheetId)} and rowid > (select last_rowid from "${fillTable(name)}")
+  // The rows are walked by rowid, the sheet's kept as they come (`+`: no index of the sheet's rows is used): through
+  // an index of the sheet, every step would read all its rows and sort those left (40–270 ms a step at 1M rows,
+  // twice a step), where the walk reads what the step takes (1–2 ms).
+  const next = `select rowid from rows where +dataset_id = ${quote(datasetId)} and +sheet_id = ${quote(sheetId)} and rowid > (select last_rowid from "${fillTable(name)}")
     and rowid <= (select end_rowid from "${fillTable(name)}") order by rowid limit ${SEARCH_FILL_ROWS}`;
   return `begin immediate;
 insert or replace into "${name}" (rowid, cells) select rowid, cells from rows where rowid in (${next});
