@@ -131,7 +131,11 @@ export const rows = pgTable('rows', {
   createdAt: integer('created_at').notNull(),
   updatedBy: text('updated_by'),
   updatedAt: integer('updated_at').notNull(),
-}, (t) => [primaryKey({ columns: [t.datasetId, t.sheetId, t.rowId] })]);
+}, (t) => [
+  primaryKey({ columns: [t.datasetId, t.sheetId, t.rowId] }),
+  // The rows of a sheet written since a time (what a later request for duplicates reads again): a range of it.
+  index('rows_updated').on(t.datasetId, t.sheetId, t.updatedAt),
+]);
 
 /** The read model of a dataset's sheets (name, columns in display order). */
 export const sheets = pgTable('sheets', {

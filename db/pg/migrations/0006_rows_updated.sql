@@ -1,0 +1,1 @@
+CREATE INDEX "rows_updated" ON "rows" USING btree ("dataset_id","sheet_id","updated_at");
