@@ -31,13 +31,19 @@ function ask(source: IDatasource, startRow: number): Promise<Array<{ row_id: str
 
 const none = () => false;
 
+/** A sheet of 10,000 rows behind `readEndAhead`, its first page (and the last, read ahead with it) read. */
+async function opened() {
+  const s = sheet(10_000);
+  const ahead = readEndAhead(s.source, 100);
+  const first = ask(ahead, 0);
+  await s.answer();
+  await first;
+  return { s, ahead };
+}
+
 describe('readEndAhead: the pages a scroll lands on', () => {
   it('reads them at once, and answers the grid’s request for them without asking again', async () => {
-    const s = sheet(10_000);
-    const ahead = readEndAhead(s.source, 100);
-    const first = ask(ahead, 0);
-    await s.answer();
-    await first;
+    const { s, ahead } = await opened();
     s.asked.length = 0;
     ahead.readRows(5_040, 5_130, none);
     expect(s.asked).toEqual([5_000, 5_100]);
@@ -48,11 +54,7 @@ describe('readEndAhead: the pages a scroll lands on', () => {
   });
 
   it('skips the pages the grid has, and reads a position scrolled to meanwhile once one read comes back', async () => {
-    const s = sheet(10_000);
-    const ahead = readEndAhead(s.source, 100);
-    const first = ask(ahead, 0);
-    await s.answer();
-    await first;
+    const { s, ahead } = await opened();
     s.asked.length = 0;
     ahead.readRows(5_040, 5_130, (start) => start === 5_000);
     expect(s.asked).toEqual([5_100]);
@@ -69,11 +71,7 @@ describe('readEndAhead: the pages a scroll lands on', () => {
   });
 
   it('drops a page read ahead that holds a row changed since, and every page when rows came or went', async () => {
-    const s = sheet(10_000);
-    const ahead = readEndAhead(s.source, 100);
-    const first = ask(ahead, 0);
-    await s.answer();
-    await first;
+    const { s, ahead } = await opened();
     ahead.readRows(5_040, 5_130, none);
     await s.answer();
     s.change('b');
