@@ -33,7 +33,7 @@ import type { Changes, Origin } from '../sync/changes';
 import type { DocRegistry } from '../sync/registry';
 import type { SharedDoc } from '../sync/shared-doc';
 import { ItemAuthors } from './authors';
-import { type ConcurrentWrite, detectConcurrentWrites, sameValue } from './detect';
+import { type ConcurrentWrite, DeletedValues, detectConcurrentWrites, sameValue } from './detect';
 
 type RowPlace = { sheetId: string; rowId: string };
 
@@ -68,6 +68,8 @@ export class Conflicts {
   private readonly rooms = new Map<string, { sheetId: string; rowId: string } | null>();
   /** Who wrote what, per loaded document. */
   private readonly authors = new WeakMap<Y.Doc, ItemAuthors>();
+  /** Values of cells recently deleted, per loaded document. */
+  private readonly deleted = new WeakMap<Y.Doc, DeletedValues>();
 
   constructor(
     private readonly registry: DocRegistry,
@@ -82,10 +84,13 @@ export class Conflicts {
   readonly inspect = (transaction: Y.Transaction, origin: Origin, room: string): Found | undefined => {
     let authors = this.authors.get(transaction.doc);
     if (!authors) this.authors.set(transaction.doc, (authors = new ItemAuthors()));
+    let deleted = this.deleted.get(transaction.doc);
+    if (!deleted) this.deleted.set(transaction.doc, (deleted = new DeletedValues()));
     const row = this.rowOf(room);
-    const writes = detectConcurrentWrites(transaction, row && { sheetId: row.sheetId, rowId: row.rowId });
+    const writes = detectConcurrentWrites(transaction, row && { sheetId: row.sheetId, rowId: row.rowId }, deleted);
     const found = writes.map((w) => ({ ...w, incomingBy: origin.userId, otherBy: w.other ? authors.of(w.other) : undefined }));
     authors.record(transaction, origin.userId);
+    deleted.record(transaction);
     return found.length > 0 ? new Found(found) : undefined;
   };
 
@@ -98,10 +103,16 @@ export class Conflicts {
     return row;
   }
 
-  /** Records the conflicts `inspect` found in an applied change, as the server. */
+  /**
+   * Records the conflicts `inspect` found in an applied change, as the server; the history of a write
+   * that won says what its writer replaced.
+   */
   readonly afterApply = (shared: SharedDoc, _origin: Origin, changes: Changes): void => {
     const writes = changes.findings.flatMap((f) => (f instanceof Found ? f.writes : []));
     if (writes.length === 0) return;
+    for (const w of writes) {
+      if (w.incomingKept && w.replaced) changes.replaced(w.sheetId, w.rowId, w.columnId, w.replaced.value ?? undefined);
+    }
     const room = parseRoom(shared.id);
     this.record(shared.id, room?.datasetId ?? shared.id, room?.row, writes).catch((error: unknown) => shared.logError(error, 'recording conflicts failed'));
   };

@@ -2,17 +2,22 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createSheet, getSheet, insertRow, setCell, sheetRows } from '../../model/document';
 import { ItemAuthors } from './authors';
-import { type ConcurrentWrite, detectConcurrentWrites } from './detect';
+import { type ConcurrentWrite, DeletedValues, detectConcurrentWrites } from './detect';
 
-/** A server document with one row, and what each update applied to it was found to contain. */
-function setup() {
+/**
+ * A server document with one row, and what each update applied to it was found to contain; `keep`
+ * keeps the values of deleted cells for later transactions.
+ */
+function setup({ keep = true } = {}) {
   const server = new Y.Doc();
   server.clientID = 1;
   createSheet(server, { id: 'events', name: 'Events', columns: [{ id: 'location', name: 'Location', type: 'text' }] });
   insertRow(getSheet(server, 'events')!, 'r1', { location: 'Seoul' });
   let found: ConcurrentWrite[] = [];
+  const deleted = keep ? new DeletedValues() : undefined;
   server.on('beforeObserverCalls', (transaction: Y.Transaction) => {
-    found = detectConcurrentWrites(transaction);
+    found = detectConcurrentWrites(transaction, undefined, deleted);
+    deleted?.record(transaction);
   });
   const client = (clientID: number) => {
     const doc = new Y.Doc();
@@ -56,7 +61,29 @@ describe('finding concurrent writes of a cell', () => {
     expect(found).toEqual([{
       sheetId: 'events', rowId: 'r1', columnId: 'location', kept: 'Tokyo', lost: 'Beijing', incomingKept: true,
       other: expect.objectContaining({ client: 10 }), previous: expect.objectContaining({ client: 10 }), incoming: expect.objectContaining({ client: 20 }),
+      // What Ben saw and replaced: Yjs dropped it when Ana's write deleted it, so it comes from the values kept.
+      replaced: { value: 'Seoul' },
     }]);
+  });
+
+  it('says nothing of the value a concurrent writer replaced once the document dropped it, and kept none', () => {
+    const { client, send } = setup({ keep: false });
+    const ana = client(10);
+    const ben = client(20);
+    set(ana, 'Beijing');
+    set(ben, 'Tokyo');
+    send(ana);
+    expect(send(ben)).toEqual([expect.not.objectContaining({ replaced: expect.anything() })]);
+  });
+
+  it('tells an empty cell as the value replaced by two people filling it at once', () => {
+    const { client, send } = setup();
+    const ana = client(10);
+    const ben = client(20);
+    set(ana, 'Beijing', 'actor1');
+    set(ben, 'Tokyo', 'actor1');
+    send(ana);
+    expect(send(ben)).toEqual([expect.objectContaining({ kept: 'Tokyo', lost: 'Beijing', replaced: { value: null } })]);
   });
 
   it('finds a concurrent write that loses (Yjs deletes it as it is applied)', () => {

@@ -34,7 +34,47 @@ export interface ConcurrentWrite {
   incoming: Y.ID;
   /** The item holding the value replaced (live or cleared). */
   previous: Y.ID;
+  /**
+   * The value the writer of this transaction saw in the cell and replaced (null: the cell was empty for
+   * them); absent when the document no longer holds it.
+   */
+  replaced?: { value: ConflictValue };
 }
+
+/**
+ * Values of cells deleted in recent transactions, by their items' ids: Yjs drops a deleted item's content
+ * at the end of its transaction, and a concurrent write that arrives later names that item as the value
+ * its writer replaced. Keeps the latest `limit`.
+ */
+export class DeletedValues {
+  private readonly values = new Map<string, ConflictValue>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  /** Keeps the values of the cells a transaction deleted (call while its observers are called). */
+  record(transaction: Y.Transaction): void {
+    transaction.deleteSet.clients.forEach((ranges, client) => {
+      const structs = transaction.doc.store.clients.get(client);
+      if (!structs) return;
+      for (const { clock, len } of ranges) {
+        for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
+          const item = structs[i];
+          if (!(item instanceof Y.Item) || item.parentSub === null || !(item.content instanceof Y.ContentAny)) continue;
+          const key = keyOf(item.id);
+          this.values.delete(key);
+          this.values.set(key, valueOf(item));
+          if (this.values.size > this.limit) this.values.delete(this.values.keys().next().value!);
+        }
+      }
+    });
+  }
+
+  valueAt(id: Y.ID): ConflictValue | undefined {
+    return this.values.get(keyOf(id));
+  }
+}
+
+const keyOf = (id: Y.ID) => `${id.client}:${id.clock}`;
 
 export interface RowPlace {
   sheetId: string;
@@ -45,7 +85,7 @@ export interface RowPlace {
  * `rowDocument`: the transaction is of a row's own document (`model/row-document.ts`), which is that row:
  * its cells are the root map `cells`.
  */
-export function detectConcurrentWrites(transaction: Y.Transaction, rowDocument?: RowPlace): ConcurrentWrite[] {
+export function detectConcurrentWrites(transaction: Y.Transaction, rowDocument?: RowPlace, deleted?: DeletedValues): ConcurrentWrite[] {
   const { doc, beforeState, afterState, deleteSet } = transaction;
   const isNew = (id: Y.ID) => id.clock >= (beforeState.get(id.client) ?? 0);
   const sheets = getSheets(doc);
@@ -108,10 +148,25 @@ export function detectConcurrentWrites(transaction: Y.Transaction, rowDocument?:
       const kept = current === undefined || current.deleted ? null : valueOf(current);
       const lost = incomingKept ? valueOf(previous) : valueOf(lastOf(items));
       if (sameValue(kept, lost)) continue;
-      found.push({ ...place, columnId, kept, lost, incomingKept, other: previousWasLive ? previous.id : null, incoming: lastOf(items).id, previous: previous.id });
+      const replaced = replacedBy(doc, firsts[0]!, deleted);
+      found.push({
+        ...place, columnId, kept, lost, incomingKept, other: previousWasLive ? previous.id : null, incoming: lastOf(items).id, previous: previous.id,
+        ...(replaced && { replaced }),
+      });
     }
   }
   return found;
+}
+
+/** The value the writer of `first` saw at its key: its origin's, if the document still holds it. */
+function replacedBy(doc: Y.Doc, first: Y.Item, deleted: DeletedValues | undefined): { value: ConflictValue } | undefined {
+  const origin = first.origin;
+  if (origin === null) return { value: null };
+  const structs = doc.store.clients.get(origin.client);
+  const item = structs?.[Y.findIndexSS(structs, origin.clock)];
+  if (item instanceof Y.Item && item.content instanceof Y.ContentAny) return { value: valueOf(item) };
+  const value = deleted?.valueAt(origin);
+  return value === undefined ? undefined : { value };
 }
 
 /** Whether `id` lies within `item`. */

@@ -121,6 +121,20 @@ export class Changes {
     if (any) this.rows.set(rowKey(sheetId, rowId), { userId, at });
   }
 
+  /**
+   * A write made without its writer having seen the cell's value (a concurrent write, which kept its
+   * value): the history's old value of the cell's last change is what the writer replaced, `old`, not the
+   * value the document held when the write was applied.
+   */
+  replaced(sheetId: string, rowId: string, columnId: string, old: CellValue | undefined): void {
+    for (let i = this.cells.length - 1; i >= 0; i--) {
+      const cell = this.cells[i]!;
+      if (cell.sheetId !== sheetId || cell.rowId !== rowId || cell.columnId !== columnId) continue;
+      if (!sameCellValue(old, cell.new)) cell.old = old;
+      return;
+    }
+  }
+
   /** Records that a row whose document is its own was deleted. */
   recordRowDeleted(sheetId: string, rowId: string, userId: string | null, at: number): void {
     this.rows.set(rowKey(sheetId, rowId), { userId, at });

@@ -525,6 +525,65 @@ describe('SharedDoc and what another instance applied before storing it (pending
     expect(json(client)).toEqual(json(clientOf(shared)));
   });
 
+  it('sends at once, while cold, what another instance applied, answers joiners with it, and sends its commit to no one again', async () => {
+    const { bus } = busOf(new Set(['b']));
+    const { store, shared } = await setUp({ bus });
+    const reader = new FakePeer('reader');
+    shared.addPeer(reader);
+    const before = updatesSent(reader);
+    const theirs = changeOf(store.rebuilt(DATASET), (doc) => insertRow(events(doc), 'r2', { summary: 'theirs, not logged' }));
+    shared.deliver({ kind: 'pending', userId: 'u9', updates: [theirs] }, 'b');
+    await expect.poll(() => updatesSent(reader)).toBe(before + 1);
+
+    const late = new FakePeer('late');
+    shared.addPeer(late);
+    const from = late.sent.length;
+    shared.receive(late, syncStep1Message(stateVector({ 4242: 1 })));
+    await expect.poll(() => syncSent(late, from).some(([step]) => step === 1)).toBe(true);
+    const client = new Y.Doc();
+    for (const [, update] of syncSent(late, from)) Y.applyUpdate(client, update);
+    expect(sheetRows(events(client)).get('r2')?.get('summary')).toBe('theirs, not logged');
+    expect(shared.isHot).toBe(false);
+
+    // Its commit: kept as stored, sent to no one again.
+    const seq = store.logged(DATASET).length;
+    store.inner.appendNow({ ...emptyCommit(DATASET), updates: [{ update: theirs, userId: 'u9', at: 2 }] });
+    const sentBefore = updatesSent(reader);
+    shared.deliver({ kind: 'updates', prevSeq: seq, seq: seq + 1, updates: [theirs] }, 'b');
+    await shared.close({ compact: false });
+    expect(updatesSent(reader)).toBe(sentBefore);
+    expect(store.historyOf('r2')).toEqual([]);
+  });
+
+  it('stores, with its history, what an instance that stopped applied and had not stored, kept while cold', async () => {
+    const running = new Set(['b']);
+    const { bus } = busOf(running);
+    const { store, shared } = await setUp({ bus });
+    const theirs = changeOf(store.rebuilt(DATASET), (doc) => insertRow(events(doc), 'r3', { summary: 'kept cold' }));
+    shared.deliver({ kind: 'pending', userId: 'u7', updates: [theirs] }, 'b');
+    expect(shared.isHot).toBe(false);
+    running.delete('b');
+    await shared.close({ compact: false });
+    expect(store.historyOf('r3')).toEqual([{ column: 'summary', new: 'kept cold', user: 'u7' }]);
+    expect(sheetRows(events(store.rebuilt(DATASET))).get('r3')?.get('summary')).toBe('kept cold');
+  });
+
+  it('stores nothing again of what an instance stored and compacted before this one read it back, once it stopped', async () => {
+    const running = new Set(['b']);
+    const { bus } = busOf(running);
+    const { store, shared } = await setUp({ bus });
+    shared.read(() => undefined);
+    const theirs = changeOf(clientOf(shared), (doc) => insertRow(events(doc), 'r4', { summary: 'stored, then compacted' }));
+    shared.deliver({ kind: 'pending', userId: 'u7', updates: [theirs] }, 'b');
+    // Its instance logged it and folded the log into a snapshot; the bus lost its commit.
+    const seq = store.inner.appendNow({ ...emptyCommit(DATASET), updates: [{ update: theirs, userId: 'u7', at: 2 }] });
+    await store.compact(DATASET, stateOf(store.rebuilt(DATASET)), seq);
+    await shared.catchUp();
+    running.delete('b');
+    await shared.close({ compact: false });
+    expect(store.historyOf('r4')).toEqual([]);
+  });
+
   it('stores, with its history, what an instance that stopped applied and had not stored', async () => {
     const { bus } = busOf(new Set());
     const { store, shared } = await setUp({ bus });

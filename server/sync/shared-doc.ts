@@ -11,8 +11,8 @@
  *
  * With several instances (a `bus`), every instance holding the document applies every update: its own
  * clients' it checks, applies, broadcasts, publishes as pending and commits; what other instances applied
- * reaches a hot document over the bus at once (pending: applied, broadcast and kept until it is logged,
- * stored here should its instance stop first, `pending-elsewhere.ts`), and committed
+ * reaches it over the bus at once (pending: applied, or kept as bytes while cold, broadcast and kept until
+ * it is logged, stored here should its instance stop first, `pending-elsewhere.ts`), and committed
  * (over the bus, or from the log when the bus lost something). A commit is built under the store's
  * dataset lock from a document that has everything logged before it, so the history and the read model
  * record each change once, from a view that misses nothing stored.
@@ -268,6 +268,23 @@ export class SharedDoc {
     this.storedBytes = this.cold.pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
     this.lastSeq = stored.lastSeq;
     this.loggedSinceSnapshot = stored.updates.length;
+  }
+
+  /** Adds what `updates` hold to a cold document's state vector. */
+  private coverKept(updates: readonly Uint8Array[]): void {
+    if (updates.length === 0) return;
+    const cold = this.cold!;
+    const known = Y.decodeStateVector(cold.stateVector);
+    for (const update of updates) {
+      for (const [client, clock] of Y.parseUpdateMeta(update).to) known.set(client, Math.max(clock, known.get(client) ?? 0));
+    }
+    cold.stateVector = Y.encodeStateVector(known);
+    this.changed();
+  }
+
+  /** A cold document's whole answer: the stored pieces as they are, then what other instances applied and have not logged. */
+  private coldAnswer(): Uint8Array[] {
+    return [...this.cold!.messages, ...this.elsewhere.updates().map(updateMessage), LAST_OF_PIECES];
   }
 
   /** Keeps a stored piece while cold, framed for step-1 answers. */
@@ -608,12 +625,11 @@ export class SharedDoc {
 
   /**
    * Applies updates another instance applied and has not stored yet, and broadcasts them; kept, with
-   * what they changed, until they are logged. A cold document takes them only once
-   * committed (it has no Y.Doc to record their changes in, and warming it for them would cost its size).
+   * what they changed, until they are logged. A cold document keeps their bytes (`keepPending`).
    */
   private applyPending(from: string, userId: string | null, updates: Uint8Array[]): void {
     const doc = this.doc;
-    if (!doc) return;
+    if (!doc) return this.keepPending(from, userId, updates);
     // One that builds on what this instance has not got yet (a third instance's update still on its way)
     // waits for its commit, which comes after what it builds on: nothing is left pending in the document.
     if (hasPending(doc)) return;
@@ -625,21 +641,51 @@ export class SharedDoc {
       for (const [client, clock] of starts) if (clock > has(client)) return;
       for (const [client, clock] of ends) known.set(client, Math.max(clock, has(client)));
     }
-    const changes = new Changes();
-    this.stage = { changes, origin: { userId } };
+    let changes: Changes;
     try {
-      for (const update of updates) Y.applyUpdate(doc, update, ELSEWHERE);
+      changes = this.applyElsewhere(doc, userId, updates);
     } catch (error) {
       this.options.log.error({ dataset: this.id, from, err: error }, 'an update another instance applied could not be applied here; its commit will bring it');
       return;
-    } finally {
-      this.stage = null;
     }
     if (hasPending(doc)) this.options.log.warn({ dataset: this.id, from }, 'an update another instance applied left part of it pending here');
     for (const update of updates) this.broadcast.push(update, ELSEWHERE);
     this.elsewhere.add(from, updates, changes, Date.now());
     this.options.afterApplyElsewhere?.(this, { userId }, changes);
     this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
+  }
+
+  /**
+   * A cold document (only read here) takes what another instance applied as it is: sent to the peers at
+   * once and to those who join, and kept until it is logged. What it changes is recorded only should the
+   * document warm (`warm`), which it does to store it once its instance stopped without storing it.
+   */
+  private keepPending(from: string, userId: string | null, updates: Uint8Array[]): void {
+    const cold = this.cold!;
+    const known = Y.decodeStateVector(cold.stateVector);
+    // One that builds on what this instance has not got waits for its commit, as in a hot document.
+    for (const update of updates) {
+      const { from: starts, to: ends } = Y.parseUpdateMeta(update);
+      for (const [client, clock] of starts) if (clock > (known.get(client) ?? 0)) return;
+      for (const [client, clock] of ends) known.set(client, Math.max(clock, known.get(client) ?? 0));
+    }
+    cold.stateVector = Y.encodeStateVector(known);
+    this.changed();
+    for (const update of updates) this.broadcast.push(update, ELSEWHERE);
+    this.elsewhere.keep(from, userId, updates, Date.now());
+    this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
+  }
+
+  /** Applies updates another instance applied, recording what they change as `userId`'s. */
+  private applyElsewhere(doc: Y.Doc, userId: string | null, updates: readonly Uint8Array[]): Changes {
+    const changes = new Changes();
+    this.stage = { changes, origin: { userId } };
+    try {
+      for (const update of updates) Y.applyUpdate(doc, update, ELSEWHERE);
+    } finally {
+      this.stage = null;
+    }
+    return changes;
   }
 
   /** While updates of other instances wait for their commit: store those of instances that stopped. */
@@ -661,6 +707,8 @@ export class SharedDoc {
       if (await bus.alive(from) !== false) continue;
       // What it committed before it stopped is in the log: read, it is no longer kept here.
       await this.catchUp();
+      // A cold document kept the bytes: warming it records what they change.
+      this.warm();
       const taken = this.elsewhere.take(from);
       if (taken.length === 0) continue;
       this.options.log.warn({ dataset: this.id, from, changes: taken.length }, 'storing what a stopped instance applied and had not stored');
@@ -695,11 +743,12 @@ export class SharedDoc {
   private applyLogged(missed: LoggedSince): void {
     if (missed.lastSeq <= this.lastSeq && missed.snapshot === null) return;
     const fresh = missed.updates.filter(({ seq }) => seq > this.lastSeq).map(({ update }) => update);
-    // Those that came as pending were applied and sent to the clients then.
-    const known = this.elsewhere.logged(fresh);
+    // Those that came as pending were applied (or kept) and sent to the clients then.
+    const seen = this.elsewhere.logged(fresh);
+    if (missed.snapshot) this.elsewhere.foldedInto(missed.snapshot);
     if (this.doc) {
       const before = missed.snapshot ? Y.encodeStateVector(this.doc) : null;
-      const unseen = fresh.filter((update) => !known.has(update));
+      const unseen = fresh.filter((update) => !seen.has(update));
       this.stage = { changes: new Changes(), origin: null };
       try {
         if (missed.snapshot) Y.applyUpdate(this.doc, missed.snapshot, ELSEWHERE);
@@ -713,16 +762,14 @@ export class SharedDoc {
       this.setCold({ snapshot: missed.snapshot, updates: fresh, lastSeq: missed.lastSeq, stateVector: null });
       const everything = Y.mergeUpdates(this.cold!.pieces);
       this.broadcast.push(everything, ELSEWHERE);
+      // What is kept of other instances and not logged is still known here.
+      this.coverKept(this.elsewhere.updates());
     } else {
-      const cold = this.cold!;
-      const known = Y.decodeStateVector(cold.stateVector);
+      this.coverKept(fresh);
       for (const update of fresh) {
-        for (const [client, clock] of Y.parseUpdateMeta(update).to) known.set(client, Math.max(clock, known.get(client) ?? 0));
         this.addColdPiece(update);
-        this.broadcast.push(update, ELSEWHERE);
+        if (!seen.has(update)) this.broadcast.push(update, ELSEWHERE);
       }
-      cold.stateVector = Y.encodeStateVector(known);
-      this.changed();
     }
     if (missed.snapshot) {
       this.storedBytes = missed.snapshot.byteLength;
@@ -878,7 +925,7 @@ export class SharedDoc {
     const stateVector = Y.encodeStateVector(known);
     const messages = this.work.spend(() => {
       if (this.doc) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector))];
-      const diffs = this.cold!.pieces.map((piece) => Y.diffUpdate(piece, stateVector));
+      const diffs = [...this.cold!.pieces, ...this.elsewhere.updates()].map((piece) => Y.diffUpdate(piece, stateVector));
       return [...diffs.slice(0, -1).map(updateMessage), syncStep2Message(diffs.at(-1)!)];
     });
     this.remember(key, messages);
@@ -897,7 +944,7 @@ export class SharedDoc {
    * bytes, milliseconds), one read at a time, shared by every peer it covers.
    */
   private wholeAnswer(peer: Peer): Uint8Array[] | Promise<Uint8Array[]> {
-    if (!this.doc) return [...this.cold!.messages, LAST_OF_PIECES];
+    if (!this.doc) return this.coldAnswer();
     const kept = this.answers.get(WHOLE);
     if (kept) return kept;
     if (this.storeRetry.failing) {
@@ -922,7 +969,7 @@ export class SharedDoc {
     // What is applied now is stored once this flush is done; what is applied after reaches the peers as
     // updates (they are peers already), so the stored pieces and those updates are the whole document.
     const messages = this.flush().then(async () => {
-      if (!this.doc) return this.cold ? [...this.cold.messages, LAST_OF_PIECES] : [LAST_OF_PIECES];
+      if (!this.doc) return this.cold ? this.coldAnswer() : [LAST_OF_PIECES];
       if (this.storeRetry.failing) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
       const stored = await this.store.load(this.id);
       const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
@@ -1082,6 +1129,17 @@ export class SharedDoc {
     };
     this.doc = doc;
     this.cold = null;
+    // What other instances applied, kept as bytes while cold: applied now, and what it changes recorded as theirs.
+    this.elsewhere.record((userId, updates) => {
+      try {
+        const changes = this.applyElsewhere(doc, userId, updates);
+        this.options.afterApplyElsewhere?.(this, { userId }, changes);
+        return changes;
+      } catch (error) {
+        this.options.log.error({ dataset: this.id, err: error }, 'an update another instance applied could not be applied here; its commit will bring it');
+        return new Changes();
+      }
+    });
     return doc;
   }
 

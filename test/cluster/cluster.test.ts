@@ -13,6 +13,9 @@ import { cellOf, rowsOf, sheetOf, sheetsJson } from '../helpers/docs';
 import { waitFor } from '../helpers/wait';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Rows of a dataset in the read model, which is written in the same transaction as the log. */
+const storedRows = async (cluster: Cluster, dataset: string) =>
+  (await query<{ n: number }>(cluster, 'select count(*)::int as n from rows where dataset_id = $1', [dataset]))[0]!.n;
 
 describe('three instances on one database and one Redis', () => {
   let cluster: Cluster;
@@ -135,8 +138,9 @@ describe('one of three instances killed with -9', () => {
     clients.push(onA, onB, onC);
     const events = sheetOf(onA.doc, 'events');
     for (let i = 0; i < 50; i++) insertRow(events, `before-${i}`, { summary: `before kill ${i}` });
-    // Stored by instance A: the others only relay what is committed.
-    await waitFor(() => rowsOf(onB.doc, 'events').length === 50, { what: 'instance B has what A stored' });
+    // Stored by instance A (its clients' edits reach the others' clients before that).
+    await waitFor(async () => (await storedRows(cluster, 'killed')) === 50, { what: 'instance A stored the first rows' });
+    await waitFor(() => rowsOf(onB.doc, 'events').length === 50, { what: 'instance B has them' });
     // Edits A applies but may not store before it dies, then the kill, while C's client keeps writing.
     for (let i = 0; i < 20; i++) insertRow(events, `during-${i}`, { summary: `during kill ${i}` });
     const killed = a!.kill();
@@ -150,6 +154,8 @@ describe('one of three instances killed with -9', () => {
     await waitFor(() => resumed.provider.synced, { what: 'resumed on instance B' });
     insertRow(sheetOf(resumed.doc, 'events'), 'after', { summary: 'after kill' });
     await waitFor(() => [onB, onC, resumed].every((client) => rowsOf(client.doc, 'events').length === 81), { what: 'every row on both live instances', timeoutMs: 15_000 });
+    // What A applied and had not stored is stored by the instances that received it, once A's mark lapsed.
+    await waitFor(async () => (await storedRows(cluster, 'killed')) === 81, { what: 'every row stored', timeoutMs: 20_000 });
     // Stored: a fresh instance on the same database serves all of it.
     const fresh = await cluster.add('i4');
     const reader = await connectSynced(fresh, 'killed');

@@ -2,8 +2,9 @@
  * An edit reaches the other instances as soon as its instance applied it, before it is stored, and is
  * never lost once another instance has it: the test keeps the origin instance from storing (a cut
  * relay in front of its PostgreSQL), kills it with its client, and the instance that applied the edit
- * stores it. Edits their own instance stored are not stored a second time. And a cell written at once
- * through two instances is a conflict, found on both and recorded once.
+ * stores it, also one where the document is only read. Edits their own instance stored are not stored a
+ * second time. And a cell written at once through two instances is a conflict, found on both and recorded
+ * once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRow, setCell } from '../../model/document';
@@ -74,6 +75,44 @@ describe('an edit applied on one instance and not stored when it stops', () => {
     const late = await connectSynced(await cluster.add('late', { DATABASE_URL: cluster.database.url }), DATASET);
     clients.push(late);
     expect(ids(late).sort()).toEqual(['from-b', 'stored', 'unstored']);
+  });
+});
+
+describe('an edit seen on an instance where its document is only read', () => {
+  let relay: TcpRelay;
+  let cluster: Cluster;
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
+    cluster = await startCluster(1, { databaseUrl: (database) => database.url.replace(':5432/', `:${relay.port}/`) });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await cluster?.dispose();
+    await relay?.cut();
+  });
+
+  it('reaches its readers there before it is stored, and is stored by that instance once the origin is gone', async () => {
+    const origin = cluster.instances[0]!;
+    const other = await cluster.add('reader', { DATABASE_URL: cluster.database.url });
+    await createDataset(origin, DATASET);
+    const ana = await createUser(origin, 'Ana Editor', 'editor');
+    const writer = await connectSynced(origin, DATASET, ana.token);
+    // Nobody writes through the second instance: its copy of the document stays as stored.
+    const reader = await connectSynced(other, DATASET);
+    clients.push(writer, reader);
+
+    await relay.cut();
+    await waitFor(async () => (await fetch(`${origin.url}/healthz`)).status === 503, { what: 'the first instance cannot store' });
+    insertRow(sheetOf(writer.doc, 'events'), 'seen', { summary: 'seen by a reader, never stored by its instance' });
+    await waitFor(() => ids(reader).includes('seen'), { what: 'the unstored row at the reader' });
+    expect(await stored(cluster, 'seen')).toBeUndefined();
+
+    writer.destroy();
+    await origin.kill();
+    await waitFor(async () => (await stored(cluster, 'seen')) !== undefined, { what: 'the row stored by the reader\'s instance', timeoutMs: 20_000 });
+    expect(JSON.parse((await stored(cluster, 'seen'))!.cells)).toEqual({ summary: 'seen by a reader, never stored by its instance' });
+    expect(await historyOf(cluster, 'seen')).toEqual([{ column_id: 'summary', user_id: ana.id }]);
   });
 });
 

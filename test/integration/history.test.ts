@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { deleteRow, getSheet, insertRow, setCell } from '../../model/document';
 import { newRowId } from '../../model/ids';
 import { createDataset, createUser, exportSheet, rowHistory, type HistoryEntry } from '../helpers/api';
-import { api, connectSynced, type Client } from '../helpers/clients';
+import { api, connect, connectSynced, type Client } from '../helpers/clients';
 import { cellOf, sheetOf } from '../helpers/docs';
 import { waitForValue } from '../helpers/eventually';
 import { openRawSocket, syncFrame } from '../helpers/raw-socket';
@@ -78,6 +78,35 @@ describe('history attribution', () => {
     for (const h of history) expect(h.at).toMatch(ISO_UTC);
     const times = history.map((h) => Date.parse(h.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('gives a write made without seeing the value before it the value its writer replaced as the old value', async () => {
+    const rowId = newRowId();
+    insertRow(sheetOf(ana.doc, 'events'), rowId, { location: 'Seoul' });
+    await waitFor(() => cellOf(ben.doc, 'events', rowId, 'location') === 'Seoul', { what: 'the new row synced' });
+    // Ben's copy as it is now: an offline tab edits it after Ana's change, and its write wins (a larger client id).
+    const seen = Y.encodeStateAsUpdate(ben.doc);
+    await edit(ana, ben, rowId, 'location', 'Beijing');
+    await historyOf(rowId, 2);
+    const tab = new Y.Doc();
+    tab.clientID = ana.doc.clientID + 1;
+    Y.applyUpdate(tab, seen);
+    setCell(sheetOf(tab, 'events'), rowId, 'location', 'Tokyo');
+    const offline = connect(server, DATASET, tokens.ben, { connect: false });
+    try {
+      Y.applyUpdate(offline.doc, Y.encodeStateAsUpdate(tab));
+      offline.provider.connect();
+      const history = await historyOf(rowId, 3);
+      expect(cellOf(ana.doc, 'events', rowId, 'location')).toBe('Tokyo');
+      expect(history.map(({ column, old, new: now, by }) => ({ column, old, new: now, by }))).toEqual([
+        { column: 'location', old: null, new: 'Seoul', by: 'Ana Editor' },
+        { column: 'location', old: 'Seoul', new: 'Beijing', by: 'Ana Editor' },
+        // Ben replaced Seoul: he never saw Beijing (a conflict records that it was lost).
+        { column: 'location', old: 'Seoul', new: 'Tokyo', by: 'Ben Editor' },
+      ]);
+    } finally {
+      offline.destroy();
+    }
   });
 
   it('shows who created a row and who changed it last in the export', async () => {
