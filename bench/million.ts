@@ -33,11 +33,10 @@ import { api, type Client, connect } from '../test/helpers/clients';
 import { waitFor } from '../test/helpers/wait';
 import { testDatabaseFor, testOnPostgres } from '../test/helpers/pg';
 import { type RunningServer, startBenchServer } from './server';
-import { MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS } from '../server/import/limits';
-import { eventsCsv, pollHealth } from './import';
-import { uploadCsv } from './import-rows';
+import { pollHealth } from './import';
+import { healthzQuiet, importEvents, importFileRows, serverIdle } from './rows-import';
 import { writeRows } from './read-model-rows';
-import { readCpuMs, readMemory, sampleMemory, sleep } from './procs';
+import { readMemory, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
 import { int, mib, ms, percentile, seconds, type Summary } from './stats';
 
@@ -131,17 +130,6 @@ async function readModelOf(server: RunningServer): Promise<string> {
 
 const rss = (server: RunningServer) => readMemory(server.process.pid!)?.rss;
 
-/** Waits until the server used under 5% of a core over 5 s (at most 10 minutes); resolves with how long that took. */
-async function serverIdle(server: RunningServer): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < 600_000) {
-    const before = readCpuMs(server.process.pid!) ?? 0;
-    await sleep(5000);
-    if ((readCpuMs(server.process.pid!) ?? 0) - before < 250) break;
-  }
-  return performance.now() - started;
-}
-
 /** Scrolls the grid so that the row at `fraction` of the sheet is on screen; resolves once its rows have data. */
 async function scrollTo(page: Page, fraction: number): Promise<number> {
   const started = performance.now();
@@ -218,25 +206,10 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
     const fill = performance.now();
     let ids: string[] = [];
     if (byImport) {
-      // Files as large as the import takes (records and cells), each sent as CSV through the import route.
-      const fileRows = Math.min(MAX_ROWS_LAYOUT_IMPORT_ROWS, Math.floor(MAX_ROWS_LAYOUT_IMPORT_CELLS / Object.keys(eventRow(prng(1), 0)).length));
       const memory = sampleMemory(server.process.pid!);
-      let sentBytes = 0;
-      for (let done = 0; done < rows; done += fileRows) {
-        const csv = eventsCsv(Math.min(fileRows, rows - done));
-        sentBytes += csv.length;
-        // Making the file held the event loop for seconds: let it see the keep-alive sockets the server closed
-        // meanwhile, or the upload goes out on one of them and fails with EPIPE.
-        await sleep(200);
-        const started = performance.now();
-        const imported = await uploadCsv(`${server.url}/api/datasets/${DATASET}/sheets/events/import`, editor.token, csv).catch((error: unknown) => {
-          throw new Error(`import failed: ${(error as Error).message}; the server printed:\n${server.output().slice(-3000)}`);
-        });
-        if (imported.status !== 200) throw new Error(`import: ${imported.status} ${imported.body.slice(0, 300)}`);
-        log(`  imported ${int(Math.min(fileRows, rows - done))} rows (${mib(csv.length)} of CSV) in ${seconds(performance.now() - started)}`);
-      }
+      const { bytes: sentBytes } = await importEvents(server, DATASET, editor.token, rows, log);
       const peak = memory.stop();
-      log(`  ${int(rows)} rows imported (${mib(sentBytes)} of CSV in files of ${int(fileRows)}) in ${seconds(performance.now() - fill)}; `
+      log(`  ${int(rows)} rows imported (${mib(sentBytes)} of CSV in files of ${int(importFileRows)}) in ${seconds(performance.now() - fill)}; `
         + `server RSS peak ${mib(peak)}, after ${mib(rss(server))}`);
       const first = await api(server, `/api/datasets/${DATASET}/sheets/events/rows?limit=1000&offset=${rows - 1000}`);
       ids = (first.body as { rows: Array<{ row_id: string }> }).rows.map((r) => r.row_id);
@@ -247,18 +220,8 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
     await sleep(200);
 
     // What the server does once the writes pause (indexes for a large sheet): how long /healthz waits meanwhile.
-    const settled = performance.now();
-    let slowest = 0;
-    for (let quiet = 0; quiet < 10;) {
-      const asked = performance.now();
-      // A refused or reset connection counts as slow, and is asked again.
-      const answered = await fetch(`${server.url}/healthz`).then(() => true, () => false);
-      const took = answered ? performance.now() - asked : Number.POSITIVE_INFINITY;
-      if (answered) slowest = Math.max(slowest, took);
-      quiet = took < 200 ? quiet + 1 : 0;
-      await sleep(500);
-    }
-    log(`  after the writes: /healthz answered within 200 ms ten times in a row after ${seconds(performance.now() - settled)}; slowest answer ${ms(slowest, 0)}`);
+    const settled = await healthzQuiet(server);
+    log(`  after the writes: /healthz answered within 200 ms ten times in a row after ${seconds(settled.took)}; slowest answer ${ms(settled.slowest, 0)}`);
 
     browser = await launchBrowser();
     const first = await signedIn(browser, server.url, editor.token, '/');
