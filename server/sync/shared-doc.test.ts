@@ -325,6 +325,18 @@ function answerTo(peer: FakePeer, from: number): Uint8Array[] {
 /** A state vector with these clocks. */
 const stateVector = (clocks: Record<number, number>) => Y.encodeStateVector(new Map(Object.entries(clocks).map(([c, n]) => [Number(c), n])));
 
+/** The document a peer that joins now knowing none of it (a made-up client) builds from its answer. */
+async function lateJoiner(shared: SharedDoc): Promise<Y.Doc> {
+  const late = new FakePeer('late');
+  shared.addPeer(late);
+  const from = late.sent.length;
+  shared.receive(late, syncStep1Message(stateVector({ 4242: 1 })));
+  await expect.poll(() => syncSent(late, from).some(([step]) => step === 1)).toBe(true);
+  const client = new Y.Doc();
+  for (const [, update] of syncSent(late, from)) Y.applyUpdate(client, update);
+  return client;
+}
+
 describe('SharedDoc answering sync step 1', () => {
   it('answers a client that knows none of the document (made-up clients) with the stored pieces, framed once for everyone', async () => {
     const { store, shared } = await setUp();
@@ -514,13 +526,7 @@ describe('SharedDoc and what another instance applied before storing it (pending
     shared.deliver({ kind: 'pending', userId: 'u9', updates: [theirs] }, 'b');
     await expect.poll(() => writer.sent.length).toBeGreaterThan(sentToWriter);
     // A peer that joins after its broadcast, knowing nothing: its commit, when it comes, is not sent again.
-    const late = new FakePeer('late');
-    shared.addPeer(late);
-    const from = late.sent.length;
-    shared.receive(late, syncStep1Message(stateVector({ 4242: 1 })));
-    await expect.poll(() => syncSent(late, from).some(([step]) => step === 1)).toBe(true);
-    const client = new Y.Doc();
-    for (const [, update] of syncSent(late, from)) Y.applyUpdate(client, update);
+    const client = await lateJoiner(shared);
     expect(sheetRows(events(client)).get('r2')?.get('summary')).toBe('theirs, not logged');
     expect(json(client)).toEqual(json(clientOf(shared)));
   });
@@ -535,13 +541,7 @@ describe('SharedDoc and what another instance applied before storing it (pending
     shared.deliver({ kind: 'pending', userId: 'u9', updates: [theirs] }, 'b');
     await expect.poll(() => updatesSent(reader)).toBe(before + 1);
 
-    const late = new FakePeer('late');
-    shared.addPeer(late);
-    const from = late.sent.length;
-    shared.receive(late, syncStep1Message(stateVector({ 4242: 1 })));
-    await expect.poll(() => syncSent(late, from).some(([step]) => step === 1)).toBe(true);
-    const client = new Y.Doc();
-    for (const [, update] of syncSent(late, from)) Y.applyUpdate(client, update);
+    const client = await lateJoiner(shared);
     expect(sheetRows(events(client)).get('r2')?.get('summary')).toBe('theirs, not logged');
     expect(shared.isHot).toBe(false);
 

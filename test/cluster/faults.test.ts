@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRow } from '../../model/document';
 import { createDataset } from '../helpers/api';
 import { connectSynced, type Client } from '../helpers/clients';
-import { query, startCluster, TcpRelay, TestRedis, type Cluster } from '../helpers/cluster';
+import { query, startCluster, startClusterBehindRelay, TcpRelay, TestRedis, type Cluster } from '../helpers/cluster';
 import { rowsOf, sheetOf, sheetsJson } from '../helpers/docs';
 import { waitFor } from '../helpers/wait';
 
@@ -65,8 +65,7 @@ describe('PostgreSQL going away and coming back', () => {
   let cluster: Cluster;
   const clients: Client[] = [];
   beforeAll(async () => {
-    relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
-    cluster = await startCluster(1, { databaseUrl: (database) => database.url.replace(':5432/', `:${relay.port}/`) });
+    ({ relay, cluster } = await startClusterBehindRelay());
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();

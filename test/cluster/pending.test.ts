@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRow, setCell } from '../../model/document';
 import { createDataset, createUser, type CreatedUser } from '../helpers/api';
 import { api, connectSynced, type Client } from '../helpers/clients';
-import { query, startCluster, TcpRelay, type Cluster } from '../helpers/cluster';
+import { query, startCluster, startClusterBehindRelay, TcpRelay, type Cluster } from '../helpers/cluster';
 import { cellOf, rowsOf, sheetOf } from '../helpers/docs';
 import type { RunningServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
@@ -31,8 +31,7 @@ describe('an edit applied on one instance and not stored when it stops', () => {
   const clients: Client[] = [];
   beforeAll(async () => {
     // The first instance reaches PostgreSQL through a relay the test can cut; the second directly.
-    relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
-    cluster = await startCluster(1, { databaseUrl: (database) => database.url.replace(':5432/', `:${relay.port}/`) });
+    ({ relay, cluster } = await startClusterBehindRelay());
     origin = cluster.instances[0]!;
     other = await cluster.add('direct', { DATABASE_URL: cluster.database.url });
   });
@@ -83,8 +82,7 @@ describe('an edit seen on an instance where its document is only read', () => {
   let cluster: Cluster;
   const clients: Client[] = [];
   beforeAll(async () => {
-    relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
-    cluster = await startCluster(1, { databaseUrl: (database) => database.url.replace(':5432/', `:${relay.port}/`) });
+    ({ relay, cluster } = await startClusterBehindRelay());
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from '../helpers/api';
-import { startCluster, TcpRelay, type Cluster } from '../helpers/cluster';
+import { startClusterBehindRelay, TcpRelay, type Cluster } from '../helpers/cluster';
 import { openRawSocket } from '../helpers/raw-socket';
 import { CloseCode } from '../../model/codes';
 import { waitFor } from '../helpers/wait';
@@ -15,8 +15,7 @@ describe('PostgreSQL unreachable', () => {
   let cluster: Cluster;
   let cookie: string;
   beforeAll(async () => {
-    relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
-    cluster = await startCluster(1, { databaseUrl: (database) => database.url.replace(':5432/', `:${relay.port}/`) });
+    ({ relay, cluster } = await startClusterBehindRelay());
     await createDataset(cluster.instances[0]!, 'cut');
     const signIn = await fetch(`${cluster.instances[0]!.url}/api/session`, {
       method: 'POST',

@@ -65,6 +65,16 @@ export async function startCluster(n: number, options: ClusterOptions = {}): Pro
 }
 
 /** Runs one query on the cluster's database. */
+/**
+ * One instance whose PostgreSQL is reached through a relay the test can cut (`relay.cut()`); instances
+ * added later reach the database directly when given `DATABASE_URL: cluster.database.url`.
+ */
+export async function startClusterBehindRelay(): Promise<{ relay: TcpRelay; cluster: Cluster }> {
+  const relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
+  const cluster = await startCluster(1, { databaseUrl: (database) => database.url.replace(':5432/', `:${relay.port}/`) });
+  return { relay, cluster };
+}
+
 export async function query<T>(cluster: Cluster, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: cluster.database.url });
   await client.connect();
