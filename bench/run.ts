@@ -23,7 +23,7 @@ import { runMillion } from './million';
 import { runMillionOut } from './million-out';
 import { type MultiOptions, multiUnavailable, runMulti, warmUpMulti } from './multi';
 import { PEERS, type Peer } from './peers';
-import { runScale, type ScaleOptions, type ScaleResult } from './scale';
+import { runScale, runScaleRows, type ScaleOptions, type ScaleResult } from './scale';
 import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
@@ -190,23 +190,38 @@ async function multi(peers: readonly Peer[]): Promise<void> {
 
 async function scale(peers: readonly Peer[]): Promise<void> {
   const options: ScaleOptions = { rows: numberEnv('BENCH_ROWS', quick ? 10_000 : 100_000), batch: 1000 };
+  const layouts = (process.env.BENCH_SCALE_LAYOUTS ?? 'document,rows').split(',').map((l) => l.trim());
   console.log(`\n## Scale: ${int(options.rows)} rows × 14 columns in the events sheet, built by one client in transactions of ${options.batch} rows`);
-  console.log('build+replicate: first batch until a second client held every row; restart: spawn until HTTP answers;');
-  console.log('cold sync: a new client connecting after the restart until synced = state received (server work and transfer)');
-  console.log('+ client apply (the client integrating the state: the same work whatever the server); other CPU: the rest');
-  console.log('of the machine during the cold sync, % of one core.');
+  console.log('(Tessera\'s dataset in the document layout, one Yjs document for it); Tessera\'s rows layout (a document per row) imports the');
+  console.log('rows as one CSV through the import route instead.');
+  console.log('build+replicate: first batch until a second client held every row (rows layout: the upload until the import answered);');
+  console.log('quiet after: from then until the server used under 5% of a core for 5 s (its indexes built); stop: SIGTERM until exit;');
+  console.log('restart: spawn until HTTP answers; cold sync: a new client connecting after the restart until synced = state received');
+  console.log('(server work and transfer) + client apply (the client integrating the state: the same work whatever the server);');
+  console.log('rows layout instead: first page = GET …/rows?offset=0&limit=100 after the restart, request until its body was read;');
+  console.log('row sync = then a stock client of one row\'s room (a row not on that page) until synced; other CPU: the rest of the');
+  console.log('machine meanwhile, % of one core; RSS after sync: after the cold sync (rows layout: the first page and the row sync).');
   const skipped = peers.filter((p) => !p.persistent);
   for (const p of skipped) console.log(`  ${p.label}: skipped (no persistence, nothing to restart from)`);
   const results: ScaleResult[] = [];
-  for (const peer of peers.filter((p) => p.persistent)) results.push(await runScale(peer, options, log));
+  for (const peer of peers.filter((p) => p.persistent)) {
+    const tessera = peer.id === 'tessera';
+    if (!tessera || layouts.includes('document')) results.push(await runScale(peer, options, log));
+    if (tessera && layouts.includes('rows')) results.push(await runScaleRows(peer, options, log));
+  }
+  const dash = (value: string, applies: boolean) => (applies ? value : '—');
   console.log();
   console.log(
     table(
-      ['server', 'Yjs state', 'build+replicate', 'restart', 'cold sync', 'state received', 'client apply', 'other CPU', 'rows synced', 'RSS idle', 'RSS after sync', 'peak RSS (HWM)'],
-      results.map((r) => [
-        r.label, `${(r.stateBytes / 1e6).toFixed(1)} MB`, seconds(r.replicateMs), seconds(r.restartMs), seconds(r.coldSyncMs), seconds(r.stateReceivedMs), seconds(r.clientApplyMs), pct(r.otherCpu),
-        int(r.rowsAfterSync), mib(r.idle?.rss), mib(r.afterSync?.rss), mib(r.afterSync?.hwm),
-      ]),
+      ['server', 'Yjs state', 'build+replicate', 'quiet after', 'stop', 'restart', 'cold sync', 'state received', 'client apply', 'first page', 'row sync', 'other CPU', 'rows synced', 'RSS idle', 'RSS after sync', 'peak RSS (HWM)'],
+      results.map((r) => {
+        const rows = r.layout === 'rows';
+        return [
+          r.label, dash(`${(r.stateBytes / 1e6).toFixed(1)} MB`, !rows), seconds(r.replicateMs), seconds(r.quietMs ?? Number.NaN), seconds(r.stopMs), seconds(r.restartMs),
+          seconds(r.coldSyncMs), seconds(r.stateReceivedMs), seconds(r.clientApplyMs), r.firstPage ? ms(r.firstPage.ms, 0) : '—', r.rowSync ? ms(r.rowSync.ms, 0) : '—', pct(r.otherCpu),
+          rows ? `${int(r.rowsAfterSync)} of ${int(r.firstPage?.total ?? Number.NaN)}` : int(r.rowsAfterSync), mib(r.idle?.rss), mib(r.afterSync?.rss), mib(r.afterSync?.hwm),
+        ];
+      }),
     ),
   );
   const exports = results.filter((r) => r.export);
@@ -222,23 +237,48 @@ async function scale(peers: readonly Peer[]): Promise<void> {
       ),
     );
   }
-  const ours = results.find((r) => r.peer === 'tessera' && !r.error);
+  const ours = results.find((r) => r.peer === 'tessera' && r.layout === 'document' && !r.error);
+  const rowsLayout = results.find((r) => r.peer === 'tessera' && r.layout === 'rows' && !r.error);
   const hp = results.find((r) => r.peer === 'hocuspocus' && !r.error);
-  if (ours && hp) {
-    console.log('\nRatios (Tessera ÷ Hocuspocus; target ≤ 0.50):');
+  const growth = (r: ScaleResult | undefined) => (r?.export ? r.export.peakRss - (r.export.rssBefore ?? Number.NaN) : undefined);
+  if ((ours || rowsLayout) && hp) {
+    console.log('\nRatios (Tessera ÷ Hocuspocus; target ≤ 0.50; the rows layout\'s first page and row sync against the cold sync):');
     console.log(
       table(
-        ['metric', 'ratio'],
+        ['metric', ...(ours ? ['document layout'] : []), ...(rowsLayout ? ['rows layout'] : [])],
         [
-          ['cold sync time', ratio(ours.coldSyncMs, hp.coldSyncMs)],
-          ['RSS after sync', ratio(ours.afterSync?.rss, hp.afterSync?.rss)],
-          ['peak RSS (HWM) after sync', ratio(ours.afterSync?.hwm, hp.afterSync?.hwm)],
+          ['restart', ratio(ours?.restartMs, hp.restartMs), ratio(rowsLayout?.restartMs, hp.restartMs)],
+          ['cold sync time (rows layout: first page)', ratio(ours?.coldSyncMs, hp.coldSyncMs), ratio(rowsLayout?.firstPage?.ms, hp.coldSyncMs)],
+          ['rows layout: one row\'s sync ÷ cold sync', '—', ratio(rowsLayout?.rowSync?.ms, hp.coldSyncMs)],
+          ['RSS after sync', ratio(ours?.afterSync?.rss, hp.afterSync?.rss), ratio(rowsLayout?.afterSync?.rss, hp.afterSync?.rss)],
+          ['peak RSS (HWM) after sync', ratio(ours?.afterSync?.hwm, hp.afterSync?.hwm), ratio(rowsLayout?.afterSync?.hwm, hp.afterSync?.hwm)],
+        ].map(([metric, doc, rows]) => [metric!, ...(ours ? [doc!] : []), ...(rowsLayout ? [rows!] : [])]),
+      ),
+    );
+  }
+  if (ours && rowsLayout) {
+    console.log(`\n${int(options.rows)} rows, Tessera's rows layout against its document layout (÷; below 1 is better for the rows layout):`);
+    console.log(
+      table(
+        ['metric', 'rows layout', 'document layout', 'ratio'],
+        [
+          ['build (import / client build+replicate)', seconds(rowsLayout.replicateMs), seconds(ours.replicateMs), ratio(rowsLayout.replicateMs, ours.replicateMs)],
+          ['restart', seconds(rowsLayout.restartMs), seconds(ours.restartMs), ratio(rowsLayout.restartMs, ours.restartMs)],
+          ['first rows: first page / cold sync', seconds(rowsLayout.firstPage?.ms ?? Number.NaN), seconds(ours.coldSyncMs), ratio(rowsLayout.firstPage?.ms, ours.coldSyncMs)],
+          ['first sync: one row / cold sync', seconds(rowsLayout.rowSync?.ms ?? Number.NaN), seconds(ours.coldSyncMs), ratio(rowsLayout.rowSync?.ms, ours.coldSyncMs)],
+          ['RSS idle', mib(rowsLayout.idle?.rss), mib(ours.idle?.rss), ratio(rowsLayout.idle?.rss, ours.idle?.rss)],
+          ['RSS after sync', mib(rowsLayout.afterSync?.rss), mib(ours.afterSync?.rss), ratio(rowsLayout.afterSync?.rss, ours.afterSync?.rss)],
+          ['CSV export', seconds(rowsLayout.export?.ms ?? Number.NaN), seconds(ours.export?.ms ?? Number.NaN), ratio(rowsLayout.export?.ms, ours.export?.ms)],
+          ['CSV export: RSS growth', mib(growth(rowsLayout)), mib(growth(ours)), ratio(growth(rowsLayout), growth(ours))],
         ],
       ),
     );
   }
-  if (ours?.export) console.log(`CSV export of ${int(options.rows)} rows: ${seconds(ours.export.ms)} (target ≤ 3 s for 100k rows)`);
+  for (const r of [ours, rowsLayout]) {
+    if (r?.export) console.log(`${r.label}: CSV export of ${int(options.rows)} rows ${seconds(r.export.ms)} (target ≤ 3 s for 100k rows)`);
+  }
   printProblems(results);
+  console.log(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above the core count, the numbers are disturbed)`);
 }
 
 async function sources(): Promise<void> {
