@@ -195,7 +195,8 @@ async function scale(peers: readonly Peer[]): Promise<void> {
   console.log('(Tessera\'s dataset in the document layout, one Yjs document for it); Tessera\'s rows layout (a document per row) imports the');
   console.log('rows as one CSV through the import route instead.');
   console.log('build+replicate: first batch until a second client held every row (rows layout: the upload until the import answered);');
-  console.log('quiet after: from then until the server used under 5% of a core for 5 s (its indexes built); stop: SIGTERM until exit;');
+  console.log('quiet after: from then until the server stayed under 5% of a core (its indexes built; over a window longer than the');
+  console.log('pause after which a large sheet\'s indexes are built); stop: SIGTERM until exit;');
   console.log('restart: spawn until HTTP answers; cold sync: a new client connecting after the restart until synced = state received');
   console.log('(server work and transfer) + client apply (the client integrating the state: the same work whatever the server);');
   console.log('rows layout instead: first page = GET …/rows?offset=0&limit=100 after the restart, request until its body was read;');

@@ -8,10 +8,11 @@
  *   client syncs the whole document.
  * - `runScaleRows`, Tessera's rows layout (each row a Yjs document of its own, read by page): the rows imported
  *   as one CSV through the import route, then the time until the server is quiet (a large sheet's indexes are
- *   built once its writes pause); after the restart a new reader's first page of rows, and a stock client's
- *   first sync of one row's room.
+ *   built once its writes have paused for `QUIET_MS`); after the restart a new reader's first page of rows, and
+ *   a stock client's first sync of one row's room.
  */
 import * as Y from 'yjs';
+import { QUIET_MS } from '../db/sheet-indexes';
 import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
 import { getRowCells } from '../model/row-document';
@@ -52,10 +53,8 @@ export interface ScaleResult {
   buildMs: number;
   /** From the first batch until a second, fresh client held every row; rows layout: the import's answer (the rows are stored then). */
   replicateMs: number;
-  /** Rows layout: from the import's answer until the server used under 5% of a core for 5 s (its indexes built). */
+  /** Rows layout: from the import's answer until the server stayed under 5% of a core (its indexes built; see `untilQuiet`). */
   quietMs?: number;
-  /** Rows layout: from the import's answer until /healthz answered within 200 ms ten times in a row. */
-  healthyMs?: number;
   stopMs: number;
   /** Spawn until the server answered HTTP. */
   restartMs: number;
@@ -363,31 +362,35 @@ async function tesseraJson(server: RunningServer, path: string, body?: unknown):
 }
 
 /**
- * After the writes: until /healthz answered within 200 ms ten times in a row (asked every 500 ms; a refused or
- * reset connection counts as slow), and until the server's process (its worker threads included) used under 5%
- * of a core over 5 s, from when that window began. Both from the call; at most LONG_TIMEOUT_MS.
+ * A window longer than the pause after which a sheet's indexes are built (`QUIET_MS` after its last write), so
+ * that a window that begins right after the writes sees the build start.
  */
-async function untilQuiet(server: RunningServer): Promise<{ healthyMs: number; quietMs: number; slowestHealthMs: number }> {
+const QUIET_WINDOW_MS = QUIET_MS + 5000;
+
+/**
+ * After the writes: until the server's process (its worker threads included) used under 5% of a core over
+ * QUIET_WINDOW_MS, from when that window began (at most LONG_TIMEOUT_MS); meanwhile /healthz is asked every 500 ms
+ * (a refused or reset connection counts as an answer of a minute): its slowest answer, and how many took 200 ms or more.
+ */
+async function untilQuiet(server: RunningServer): Promise<{ quietMs: number; slowestHealthMs: number; slowHealth: number }> {
   const started = performance.now();
   const cpu: { at: number; ms: number }[] = [];
-  let healthyMs = Number.NaN;
-  let quietMs = Number.NaN;
   let slowestHealthMs = 0;
-  let fast = 0;
-  while (performance.now() - started < LONG_TIMEOUT_MS && (Number.isNaN(healthyMs) || Number.isNaN(quietMs))) {
+  let slowHealth = 0;
+  while (performance.now() - started < LONG_TIMEOUT_MS) {
     const asked = performance.now();
-    const answered = await fetch(`${baseUrl(server)}/healthz`).then((res) => res.arrayBuffer().then(() => true), () => false);
+    const answered = await fetch(`${baseUrl(server)}/healthz`, { signal: AbortSignal.timeout(60_000) })
+      .then((res) => res.arrayBuffer().then(() => true), () => false);
     const now = performance.now();
-    const took = answered ? now - asked : Number.POSITIVE_INFINITY;
-    if (answered) slowestHealthMs = Math.max(slowestHealthMs, took);
-    fast = took < 200 ? fast + 1 : 0;
-    if (fast >= 10 && Number.isNaN(healthyMs)) healthyMs = now - started;
+    const took = answered ? now - asked : 60_000;
+    slowestHealthMs = Math.max(slowestHealthMs, took);
+    if (took >= 200) slowHealth++;
     cpu.push({ at: now, ms: server.process.cpuMs() ?? Number.NaN });
-    const from = cpu.findLast((sample) => now - sample.at >= 5000);
-    if (from && Number.isNaN(quietMs) && cpu.at(-1)!.ms - from.ms < 250) quietMs = from.at - started;
+    const from = cpu.findLast((sample) => now - sample.at >= QUIET_WINDOW_MS);
+    if (from && cpu.at(-1)!.ms - from.ms < QUIET_WINDOW_MS * 0.05) return { quietMs: from.at - started, slowestHealthMs, slowHealth };
     await sleep(500);
   }
-  return { healthyMs, quietMs, slowestHealthMs };
+  return { quietMs: Number.NaN, slowestHealthMs, slowHealth };
 }
 
 /**
@@ -419,12 +422,11 @@ export function runScaleRows(peer: Peer, options: ScaleOptions, log: (line: stri
       + `server CPU ${seconds(cpuImport)}; waiting for the server to be quiet`);
 
     const quiet = await untilQuiet(run.server);
-    result.healthyMs = quiet.healthyMs;
     result.quietMs = quiet.quietMs;
     const peak = memory.stop();
-    log(`  ${result.label}: /healthz fast ten times in a row ${seconds(quiet.healthyMs)} after the answer (slowest ${ms(quiet.slowestHealthMs, 0)}); `
-      + `server under 5% of a core from ${seconds(quiet.quietMs)} after it; server CPU since the upload ${seconds((run.server.process.cpuMs() ?? Number.NaN) - cpuBefore)}, `
-      + `peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+    log(`  ${result.label}: server under 5% of a core for ${seconds(QUIET_WINDOW_MS)} from ${seconds(quiet.quietMs)} after the answer; `
+      + `/healthz meanwhile: slowest ${ms(quiet.slowestHealthMs, 0)}, ${quiet.slowHealth} answer(s) of 200 ms or more; `
+      + `server CPU since the upload ${seconds((run.server.process.cpuMs() ?? Number.NaN) - cpuBefore)}, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
     if (Number.isNaN(quiet.quietMs)) result.problems.push(`the server was not quiet within ${LONG_TIMEOUT_MS / 1000} s of the import`);
 
     await checkRowCount(run);
