@@ -211,6 +211,11 @@ async function scale(peers: readonly Peer[]): Promise<void> {
     if (tessera && layouts.includes('rows')) results.push(await runScaleRows(peer, options, log));
   }
   const dash = (value: string, applies: boolean) => (applies ? value : '—');
+  // A page or one row against a whole document's sync is hundreds of times less: two significant digits, not two decimals.
+  const times = (a: number | undefined, b: number | undefined) => {
+    const shown = ratio(a, b);
+    return shown !== '—' && a! / b! < 0.1 ? `${(a! / b!).toPrecision(2)}×` : shown;
+  };
   console.log();
   console.log(
     table(
@@ -248,11 +253,11 @@ async function scale(peers: readonly Peer[]): Promise<void> {
       table(
         ['metric', ...(ours ? ['document layout'] : []), ...(rowsLayout ? ['rows layout'] : [])],
         [
-          ['restart', ratio(ours?.restartMs, hp.restartMs), ratio(rowsLayout?.restartMs, hp.restartMs)],
-          ['cold sync time (rows layout: first page)', ratio(ours?.coldSyncMs, hp.coldSyncMs), ratio(rowsLayout?.firstPage?.ms, hp.coldSyncMs)],
-          ['rows layout: one row\'s sync ÷ cold sync', '—', ratio(rowsLayout?.rowSync?.ms, hp.coldSyncMs)],
-          ['RSS after sync', ratio(ours?.afterSync?.rss, hp.afterSync?.rss), ratio(rowsLayout?.afterSync?.rss, hp.afterSync?.rss)],
-          ['peak RSS (HWM) after sync', ratio(ours?.afterSync?.hwm, hp.afterSync?.hwm), ratio(rowsLayout?.afterSync?.hwm, hp.afterSync?.hwm)],
+          ['restart', times(ours?.restartMs, hp.restartMs), times(rowsLayout?.restartMs, hp.restartMs)],
+          ['cold sync time (rows layout: first page)', times(ours?.coldSyncMs, hp.coldSyncMs), times(rowsLayout?.firstPage?.ms, hp.coldSyncMs)],
+          ['rows layout: one row\'s sync ÷ cold sync', '—', times(rowsLayout?.rowSync?.ms, hp.coldSyncMs)],
+          ['RSS after sync', times(ours?.afterSync?.rss, hp.afterSync?.rss), times(rowsLayout?.afterSync?.rss, hp.afterSync?.rss)],
+          ['peak RSS (HWM) after sync', times(ours?.afterSync?.hwm, hp.afterSync?.hwm), times(rowsLayout?.afterSync?.hwm, hp.afterSync?.hwm)],
         ].map(([metric, doc, rows]) => [metric!, ...(ours ? [doc!] : []), ...(rowsLayout ? [rows!] : [])]),
       ),
     );
@@ -263,14 +268,14 @@ async function scale(peers: readonly Peer[]): Promise<void> {
       table(
         ['metric', 'rows layout', 'document layout', 'ratio'],
         [
-          ['build (import / client build+replicate)', seconds(rowsLayout.replicateMs), seconds(ours.replicateMs), ratio(rowsLayout.replicateMs, ours.replicateMs)],
-          ['restart', seconds(rowsLayout.restartMs), seconds(ours.restartMs), ratio(rowsLayout.restartMs, ours.restartMs)],
-          ['first rows: first page / cold sync', seconds(rowsLayout.firstPage?.ms ?? Number.NaN), seconds(ours.coldSyncMs), ratio(rowsLayout.firstPage?.ms, ours.coldSyncMs)],
-          ['first sync: one row / cold sync', seconds(rowsLayout.rowSync?.ms ?? Number.NaN), seconds(ours.coldSyncMs), ratio(rowsLayout.rowSync?.ms, ours.coldSyncMs)],
-          ['RSS idle', mib(rowsLayout.idle?.rss), mib(ours.idle?.rss), ratio(rowsLayout.idle?.rss, ours.idle?.rss)],
-          ['RSS after sync', mib(rowsLayout.afterSync?.rss), mib(ours.afterSync?.rss), ratio(rowsLayout.afterSync?.rss, ours.afterSync?.rss)],
-          ['CSV export', seconds(rowsLayout.export?.ms ?? Number.NaN), seconds(ours.export?.ms ?? Number.NaN), ratio(rowsLayout.export?.ms, ours.export?.ms)],
-          ['CSV export: RSS growth', mib(growth(rowsLayout)), mib(growth(ours)), ratio(growth(rowsLayout), growth(ours))],
+          ['build (import / client build+replicate)', seconds(rowsLayout.replicateMs), seconds(ours.replicateMs), times(rowsLayout.replicateMs, ours.replicateMs)],
+          ['restart', seconds(rowsLayout.restartMs), seconds(ours.restartMs), times(rowsLayout.restartMs, ours.restartMs)],
+          ['first rows: first page / cold sync', ms(rowsLayout.firstPage?.ms ?? Number.NaN, 0), seconds(ours.coldSyncMs), times(rowsLayout.firstPage?.ms, ours.coldSyncMs)],
+          ['first sync: one row / cold sync', ms(rowsLayout.rowSync?.ms ?? Number.NaN, 0), seconds(ours.coldSyncMs), times(rowsLayout.rowSync?.ms, ours.coldSyncMs)],
+          ['RSS idle', mib(rowsLayout.idle?.rss), mib(ours.idle?.rss), times(rowsLayout.idle?.rss, ours.idle?.rss)],
+          ['RSS after sync', mib(rowsLayout.afterSync?.rss), mib(ours.afterSync?.rss), times(rowsLayout.afterSync?.rss, ours.afterSync?.rss)],
+          ['CSV export', seconds(rowsLayout.export?.ms ?? Number.NaN), seconds(ours.export?.ms ?? Number.NaN), times(rowsLayout.export?.ms, ours.export?.ms)],
+          ['CSV export: RSS growth', mib(growth(rowsLayout)), mib(growth(ours)), times(growth(rowsLayout), growth(ours))],
         ],
       ),
     );
