@@ -3,7 +3,7 @@
  * every client gets its own Y.Doc and its own WebSocket.
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { getSheet, initDocument } from '../model/document';
 import { TEMPLATES } from '../model/templates';
+import { buildClientIfStale } from '../scripts/client-build';
+import { buildServerIfStale } from '../scripts/server-build';
 import { freePort, ServerProcess, sleep } from './procs';
 
 export const DATASET = 'bench';
@@ -157,9 +159,29 @@ async function startProcess(
 /** Extra node flags for Tessera's server process (`BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it). */
 const serverNodeArgs = () => (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 
+/** This checkout's web client and server built once, before its first instance starts (instances start side by side). */
+let built: Promise<string> | null = null;
+
+/**
+ * How Tessera's server starts from the checkout at `root`: as `npm start` starts it (`scripts/start.mjs`: the
+ * server as one built file), so that restarts are measured as production makes them. A profiled run
+ * (BENCH_SERVER_ARGS) and older checkouts run the TypeScript sources, so that a profile names their files.
+ */
+async function tesseraEntry(root: string): Promise<string[]> {
+  if (serverNodeArgs().length > 0 || !existsSync(join(root, 'scripts', 'start.mjs'))) return ['--import', 'tsx', 'server/main.ts'];
+  if (root === ROOT) {
+    built ??= (async () => {
+      buildClientIfStale(ROOT);
+      return buildServerIfStale(ROOT);
+    })();
+    await built;
+  }
+  return ['scripts/start.mjs'];
+}
+
 /** Tessera's server process from the checkout at `root` on `dataDir`, with `env` (e.g. DATABASE_URL) on top of the benchmark's settings. */
-export const startTessera = (name: string, dataDir: string, env: Record<string, string> = {}, port?: number, root = ROOT) =>
-  startProcess(name, [...serverNodeArgs(), '--import', 'tsx', 'server/main.ts'], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env }, dataDir, '/healthz', port, root);
+export const startTessera = async (name: string, dataDir: string, env: Record<string, string> = {}, port?: number, root = ROOT) =>
+  startProcess(name, [...serverNodeArgs(), ...(await tesseraEntry(root))], { DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env }, dataDir, '/healthz', port, root);
 
 /** The Hocuspocus peer's server process on `dataDir`, with `env` (e.g. DATABASE_URL, REDIS_URL: see hocuspocus-server.ts). */
 export const startHocuspocus = (name: string, dataDir: string, env: Record<string, string> = {}, port?: number) =>

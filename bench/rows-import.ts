@@ -4,6 +4,7 @@
  * (docs/large-sheets.md), and a figure taken meanwhile is a figure of that build.
  */
 import { performance } from 'node:perf_hooks';
+import { QUIET_MS } from '../db/sheet-indexes';
 import { MAX_ROWS_LAYOUT_IMPORT_CELLS, MAX_ROWS_LAYOUT_IMPORT_ROWS } from '../server/import/limits';
 import type { RunningServer } from './server';
 import { eventsCsv } from './import';
@@ -61,15 +62,21 @@ export async function healthzQuiet(server: RunningServer): Promise<{ took: numbe
 }
 
 /**
- * Waits until the server process (its worker threads included) used under 5% of a core over 5 s, at most 10
- * minutes; resolves with how long that took.
+ * A window longer than the pause after which a sheet's indexes are built (`QUIET_MS` after its last write), so
+ * that a window that begins right after the writes sees the build start.
+ */
+export const QUIET_WINDOW_MS = QUIET_MS + 5000;
+
+/**
+ * Waits until the server process (its worker threads included) used under 5% of a core over QUIET_WINDOW_MS, at
+ * most 10 minutes; resolves with how long that took.
  */
 export async function serverIdle(server: RunningServer): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < 600_000) {
     const before = readCpuMs(server.process.pid!) ?? 0;
-    await sleep(5000);
-    if ((readCpuMs(server.process.pid!) ?? 0) - before < 250) break;
+    await sleep(QUIET_WINDOW_MS);
+    if ((readCpuMs(server.process.pid!) ?? 0) - before < QUIET_WINDOW_MS * 0.05) break;
   }
   return performance.now() - started;
 }

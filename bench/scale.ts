@@ -12,7 +12,7 @@
  *   a stock client's first sync of one row's room.
  */
 import * as Y from 'yjs';
-import { QUIET_MS } from '../db/sheet-indexes';
+import { QUIET_WINDOW_MS } from './rows-import';
 import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
 import { getRowCells } from '../model/row-document';
@@ -361,11 +361,6 @@ async function tesseraJson(server: RunningServer, path: string, body?: unknown):
   }
 }
 
-/**
- * A window longer than the pause after which a sheet's indexes are built (`QUIET_MS` after its last write), so
- * that a window that begins right after the writes sees the build start.
- */
-const QUIET_WINDOW_MS = QUIET_MS + 5000;
 
 /**
  * After the writes: until the server's process (its worker threads included) used under 5% of a core over
