@@ -246,6 +246,7 @@ class PagedDataset {
   }
 
   async open(sheetId?: string): Promise<void> {
+    performance.mark('tessera:page-code-loaded');
     document.title = `${this.dataset.name} · Tessera`;
     replaceChildren(this.app,
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.dataset.name], whosHere(this.presence.presence).element),
@@ -327,6 +328,7 @@ class PagedDataset {
       // A sheet has tens of columns, not thousands: all are rendered, only rows are paged.
       suppressColumnVirtualisation: true,
     });
+    performance.mark('tessera:grid-created');
     this.review.attach(this.grid, sheetId);
     this.conflicts.attachGrid(this.grid, sheetId, (data) => (data as PagedRow | undefined)?.row_id);
     this.block.attach(this.grid, host);
@@ -439,6 +441,7 @@ class PagedDataset {
             this.reviews.pageRows(body.rows);
             this.refs.pageRows(this.columns, body.rows);
             this.rowCount.textContent = `${body.total.toLocaleString('en')} row${body.total === 1 ? '' : 's'}`;
+            if (params.startRow === 0) performance.mark('tessera:first-page');
             params.successCallback(body.rows, body.total);
           })
           .catch(async () => {
