@@ -13,8 +13,8 @@ import { hocuspocus, type Peer, type RunningServer, startHocuspocus, startTesser
 export interface MultiOptions extends FanoutOptions {
   /** Instance counts Tessera runs with, e.g. [1, 2, 3]. */
   instances: number[];
-  /** Instances of the Hocuspocus peer; 0 leaves it out. */
-  hocuspocusInstances: number;
+  /** Instance counts the Hocuspocus peer runs with, e.g. [1, 2]; empty leaves it out. */
+  hocuspocusInstances: number[];
   /** The PostgreSQL server, without a database: `postgres://user@host:port`. */
   pgUrl: string;
   redisUrl: string;
@@ -148,9 +148,9 @@ export async function runMulti(options: MultiOptions, log: (line: string) => voi
     log(`  running Tessera on PostgreSQL + Redis, ${instances} instance(s), ${options.clients} clients × ${options.rate} edits/s…`);
     results.push(await runOnCluster(tesseraOnPostgres, deployTessera, instances, options));
   }
-  if (options.hocuspocusInstances > 0) {
-    log(`  running Hocuspocus + Redis on PostgreSQL, ${options.hocuspocusInstances} instance(s), ${options.clients} clients × ${options.rate} edits/s…`);
-    results.push(await runOnCluster(hocuspocusOnPostgres, deployHocuspocus, options.hocuspocusInstances, options));
+  for (const instances of options.hocuspocusInstances) {
+    log(`  running Hocuspocus + Redis on PostgreSQL, ${instances} instance(s), ${options.clients} clients × ${options.rate} edits/s…`);
+    results.push(await runOnCluster(hocuspocusOnPostgres, deployHocuspocus, instances, options));
   }
   return results;
 }

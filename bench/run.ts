@@ -134,7 +134,8 @@ async function multi(peers: readonly Peer[]): Promise<void> {
     measureMs: numberEnv('BENCH_SECONDS', quick ? 5 : 20) * 1000,
     drainMs: quick ? 5_000 : 10_000,
     instances: withTessera ? (process.env.BENCH_INSTANCES ?? '1,2,3').split(',').map(Number).filter((k) => k > 0) : [],
-    hocuspocusInstances: peers.some((p) => p.id === 'hocuspocus') ? 2 : 0,
+    hocuspocusInstances: peers.some((p) => p.id === 'hocuspocus')
+      ? (process.env.BENCH_HOCUSPOCUS_INSTANCES ?? '2').split(',').map(Number).filter((k) => k > 0) : [],
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
@@ -149,7 +150,7 @@ async function multi(peers: readonly Peer[]): Promise<void> {
     console.log(`  skipped: ${unavailable}`);
     return;
   }
-  if (options.instances.length === 0 && options.hocuspocusInstances === 0) {
+  if (options.instances.length === 0 && options.hocuspocusInstances.length === 0) {
     console.log('  skipped: neither Tessera nor Hocuspocus is among BENCH_PEERS');
     return;
   }
@@ -172,14 +173,27 @@ async function multi(peers: readonly Peer[]): Promise<void> {
   for (const r of all) {
     if (r.serverCpuEach && r.serverCpuEach.length > 1) console.log(`  ${r.label}, ${r.instances} instances: CPU per instance ${r.serverCpuEach.map(pct).join(', ')}`);
   }
-  const hp = all.find((r) => r.peer === 'hocuspocus' && !r.error);
-  const ours = all.filter((r) => r.peer === 'tessera' && !r.error && r.instances > 1);
-  if (hp && ours.length > 0) {
-    console.log(`\nRatios (Tessera ÷ Hocuspocus on ${hp.instances} instances; below 1 is better for Tessera):`);
+  // Each server's CPU for the same load against its own on one instance, where both were measured.
+  const scaling = all.filter((r) => !r.error && r.instances > 1).flatMap((r) => {
+    const one = all.find((o) => o.peer === r.peer && o.instances === 1 && !o.error);
+    return one ? [[r.label, `${r.instances} instances`, ratio(r.serverCpu, one.serverCpu)]] : [];
+  });
+  if (scaling.length > 0) {
+    console.log('\nServer CPU for the same load, against the same server on one instance:');
+    console.log(table(['server', 'instances', 'CPU ÷ one instance\'s'], scaling));
+  }
+  // Each Tessera run against Hocuspocus on as many instances, where it ran so (else on 2).
+  const hpOn = (instances: number) => all.find((r) => r.peer === 'hocuspocus' && !r.error && r.instances === instances);
+  const pairs = all.filter((r) => r.peer === 'tessera' && !r.error && r.instances > 1).flatMap((t) => {
+    const hp = hpOn(t.instances) ?? hpOn(2);
+    return hp ? [{ t, hp }] : [];
+  });
+  if (pairs.length > 0) {
+    console.log('\nRatios (Tessera ÷ Hocuspocus; below 1 is better for Tessera):');
     console.log(table(
-      ['Tessera', 'same instance p50', 'p99', 'across instances p50', 'p99'],
-      ours.map((t) => [
-        `${t.instances} instances`, ratio(t.same.latency.p50, hp.same.latency.p50), ratio(t.same.latency.p99, hp.same.latency.p99),
+      ['Tessera', 'Hocuspocus', 'same instance p50', 'p99', 'across instances p50', 'p99'],
+      pairs.map(({ t, hp }) => [
+        `${t.instances} instances`, `${hp.instances} instances`, ratio(t.same.latency.p50, hp.same.latency.p50), ratio(t.same.latency.p99, hp.same.latency.p99),
         ratio(t.cross.latency.p50, hp.cross.latency.p50), ratio(t.cross.latency.p99, hp.cross.latency.p99),
       ]),
     ));
