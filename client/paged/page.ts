@@ -364,16 +364,26 @@ class PagedDataset {
 
   private columnDef(column: Column): ColDef<PagedRow> {
     const editable = !this.readOnly && column.type !== 'evidence';
+    const renderCell = (p: ICellRendererParams<PagedRow>) => {
+      const el = h('span', { class: 'cell-value' }, this.refs.cell(column, p.value) ?? cellText(column, p.value as CellValue | undefined));
+      const tag = this.presence.decorate(p.eGridCell, p.data?.row_id, column.id);
+      if (tag) el.append(tag);
+      return el;
+    };
     const def: ColDef<PagedRow> = {
       colId: column.id, field: column.id, headerName: column.name, headerTooltip: column.description ?? column.name,
       editable: editable && ((p) => !this.closedRow(p.data)),
       valueFormatter: (p) => toText(p.value as CellValue | undefined),
-      cellRenderer: (p: ICellRendererParams<PagedRow>) => {
-        const el = h('span', { class: 'cell-value' }, this.refs.cell(column, p.value) ?? cellText(column, p.value as CellValue | undefined));
-        const tag = this.presence.decorate(p.eGridCell, p.data?.row_id, column.id);
-        if (tag) el.append(tag);
-        return el;
-      },
+      // A cell whose text is its value's is AG Grid's own text; a renderer (a component per cell, the larger part
+      // of drawing a page of rows) only for what shows more: a ref's row, evidence, an empty cell's "required",
+      // and the others here.
+      cellRendererSelector: (p: ICellRendererParams<PagedRow>) => (
+        column.type === 'ref' || column.type === 'evidence' || toText(p.value as CellValue | undefined) === ''
+        || (p.data !== undefined && this.presence.at(p.data.row_id, column.id).length > 0)
+        // Once more after someone left the cell, to take their outline off it.
+        || p.eGridCell?.classList.contains('has-presence') === true
+          ? { component: renderCell } : undefined
+      ),
       cellClassRules: {
         'cell-problem': (p) => this.problems.of(p.data)[column.id] !== undefined,
         'cell-missing': (p) => this.problems.of(p.data)[column.id]?.some((x) => x.code === 'required') === true,
