@@ -40,12 +40,6 @@ export class PendingElsewhere {
     this.push(from, { waiting: [...updates], changes: null, userId, at });
   }
 
-  /** Whether some kept updates have not had what they change recorded. */
-  get unrecorded(): boolean {
-    for (const entries of this.byInstance.values()) if (entries.some((e) => e.changes === null)) return true;
-    return false;
-  }
-
   /** Records what each kept update changes, by applying it (`apply`, each instance's in the order they arrived). */
   record(apply: (userId: string | null, updates: readonly Uint8Array[]) => Changes): void {
     for (const entries of this.byInstance.values()) {

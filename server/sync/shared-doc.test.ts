@@ -537,11 +537,19 @@ describe('SharedDoc and what another instance applied before storing it (pending
     const reader = new FakePeer('reader');
     shared.addPeer(reader);
     const before = updatesSent(reader);
-    const theirs = changeOf(store.rebuilt(DATASET), (doc) => insertRow(events(doc), 'r2', { summary: 'theirs, not logged' }));
+    const elsewhere = store.rebuilt(DATASET);
+    const theirs = changeOf(elsewhere, (doc) => insertRow(events(doc), 'r2', { summary: 'theirs, not logged' }));
     shared.deliver({ kind: 'pending', userId: 'u9', updates: [theirs] }, 'b');
     await expect.poll(() => updatesSent(reader)).toBe(before + 1);
+    // One that builds on an update this instance lacks waits for its commit, as in a hot document.
+    changeOf(elsewhere, (doc) => setCell(events(doc), 'r2', 'summary', 'never delivered here'));
+    const after = changeOf(elsewhere, (doc) => setCell(events(doc), 'r2', 'actor1', 'on top'));
+    shared.deliver({ kind: 'pending', userId: 'u9', updates: [after] }, 'b');
 
     const client = await lateJoiner(shared);
+    // Neither kept nor answered: a joiner would hold it pending, missing what it builds on.
+    expect(client.store.pendingStructs).toBeNull();
+    expect(sheetRows(events(client)).get('r2')?.get('actor1')).toBeUndefined();
     expect(sheetRows(events(client)).get('r2')?.get('summary')).toBe('theirs, not logged');
     expect(shared.isHot).toBe(false);
 

@@ -149,6 +149,21 @@ const keyOf = (known: Map<number, number>) => Buffer.from(Y.encodeStateVector(kn
 /** The key of a client that knows nothing of the document. */
 const WHOLE = keyOf(new Map());
 
+/**
+ * Whether each of `updates` starts where what is known ends (`clockOf` a client's clock, then the updates
+ * before it): none builds on an update that is missing.
+ */
+function followOn(updates: readonly Uint8Array[], clockOf: (client: number) => number): boolean {
+  const known = new Map<number, number>();
+  const has = (client: number) => known.get(client) ?? clockOf(client);
+  for (const update of updates) {
+    const { from: starts, to: ends } = Y.parseUpdateMeta(update);
+    for (const [client, clock] of starts) if (clock > has(client)) return false;
+    for (const [client, clock] of ends) known.set(client, Math.max(clock, has(client)));
+  }
+  return true;
+}
+
 /** Whether Yjs holds back structs or deletions of `doc` whose dependencies it lacks. */
 const hasPending = (doc: Y.Doc) => doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 
@@ -632,15 +647,8 @@ export class SharedDoc {
     if (!doc) return this.keepPending(from, userId, updates);
     // One that builds on what this instance has not got yet (a third instance's update still on its way)
     // waits for its commit, which comes after what it builds on: nothing is left pending in the document.
-    if (hasPending(doc)) return;
     // Only the clients the updates name are looked up (a whole state vector per update cost more than applying it).
-    const known = new Map<number, number>();
-    const has = (client: number) => known.get(client) ?? Y.getState(doc.store, client);
-    for (const update of updates) {
-      const { from: starts, to: ends } = Y.parseUpdateMeta(update);
-      for (const [client, clock] of starts) if (clock > has(client)) return;
-      for (const [client, clock] of ends) known.set(client, Math.max(clock, has(client)));
-    }
+    if (hasPending(doc) || !followOn(updates, (client) => Y.getState(doc.store, client))) return;
     let changes: Changes;
     try {
       changes = this.applyElsewhere(doc, userId, updates);
@@ -661,16 +669,10 @@ export class SharedDoc {
    * document warm (`warm`), which it does to store it once its instance stopped without storing it.
    */
   private keepPending(from: string, userId: string | null, updates: Uint8Array[]): void {
-    const cold = this.cold!;
-    const known = Y.decodeStateVector(cold.stateVector);
+    const known = Y.decodeStateVector(this.cold!.stateVector);
     // One that builds on what this instance has not got waits for its commit, as in a hot document.
-    for (const update of updates) {
-      const { from: starts, to: ends } = Y.parseUpdateMeta(update);
-      for (const [client, clock] of starts) if (clock > (known.get(client) ?? 0)) return;
-      for (const [client, clock] of ends) known.set(client, Math.max(clock, known.get(client) ?? 0));
-    }
-    cold.stateVector = Y.encodeStateVector(known);
-    this.changed();
+    if (!followOn(updates, (client) => known.get(client) ?? 0)) return;
+    this.coverKept(updates);
     for (const update of updates) this.broadcast.push(update, ELSEWHERE);
     this.elsewhere.keep(from, userId, updates, Date.now());
     this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
