@@ -73,8 +73,9 @@ function waitFor(isDone: () => boolean, subscribe: (done: () => void) => () => v
   });
 }
 
-function yWebsocketClient(url: string, doc: Y.Doc, params: Record<string, string>, what: string): BenchClient {
-  const provider = new WebsocketProvider(url, DATASET, doc, {
+/** A stock y-websocket client of `room` (the benchmark's dataset unless given). */
+export function yWebsocketClient(url: string, doc: Y.Doc, params: Record<string, string>, what: string, room = DATASET): BenchClient {
+  const provider = new WebsocketProvider(url, room, doc, {
     params,
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     // All clients live in one process: without this they would talk to each other over BroadcastChannel.

@@ -17,10 +17,9 @@ import { getSheet, insertRow, sheetRows } from '../model/document';
 import { newRowId } from '../model/ids';
 import { getRowCells } from '../model/row-document';
 import { rowRoom } from '../model/rooms';
-import { connect } from '../test/helpers/clients';
 import { eventsCsv } from './import';
 import { uploadCsv } from './import-rows';
-import { ADMIN_TOKEN, type BenchClient, DATASET, ensureLayout, makeTempDir, type Peer, type PeerId, type RunningServer } from './peers';
+import { ADMIN_TOKEN, type BenchClient, DATASET, ensureLayout, makeTempDir, type Peer, type PeerId, type RunningServer, yWebsocketClient } from './peers';
 import { collectGarbage, type Memory, readMachineBusyMs, sampleMemory, sleep } from './procs';
 import { eventRow, prng } from './rows';
 import { ms, seconds } from './stats';
@@ -316,35 +315,6 @@ export function runScale(peer: Peer, options: ScaleOptions, log: (line: string) 
   });
 }
 
-/** A stock y-websocket client of one row's room (Tessera's rows layout). */
-function rowClient(server: RunningServer, room: string): BenchClient {
-  const client = connect({ wsUrl: `ws://127.0.0.1:${server.port}/ws`, adminToken: ADMIN_TOKEN }, room);
-  const { provider } = client;
-  return {
-    doc: client.doc,
-    get synced() {
-      return provider.synced;
-    },
-    get disconnects() {
-      return client.closes.length;
-    },
-    whenSynced: (timeoutMs) => new Promise<void>((resolve, reject) => {
-      if (provider.synced) return resolve();
-      const onSync = (state: boolean) => {
-        if (!state) return;
-        clearTimeout(timer);
-        provider.off('sync', onSync);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        provider.off('sync', onSync);
-        reject(new Error(`${room}: not synced after ${timeoutMs} ms`));
-      }, timeoutMs);
-      provider.on('sync', onSync);
-    }),
-    destroy: () => client.destroy(),
-  };
-}
 
 async function tesseraJson(server: RunningServer, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${baseUrl(server)}${path}`, {
@@ -445,7 +415,8 @@ export function runScaleRows(peer: Peer, options: ScaleOptions, log: (line: stri
     }
 
     const syncStart = performance.now();
-    const row = rowClient(run.server, rowRoom(DATASET, 'events', rowId));
+    const room = rowRoom(DATASET, 'events', rowId);
+    const row = yWebsocketClient(`ws://127.0.0.1:${run.server.port}/ws`, new Y.Doc(), { token: ADMIN_TOKEN }, room, room);
     clients.push(row);
     await row.whenSynced(LONG_TIMEOUT_MS);
     const syncMs = performance.now() - syncStart;
