@@ -10,7 +10,7 @@ import { api, ApiError, addComment, resolveFlag } from '../api';
 import type { HistoryEntry, RowReview } from '../../model/http';
 import { hasRole } from '../../model/roles';
 import { toText } from '../grid/values';
-import { h, replaceChildren, toast } from '../ui/dom';
+import { h, patchChildren, replaceChildren, toast } from '../ui/dom';
 import type { ReviewPanelContext } from './panel-context';
 import { STATUS_LABELS, ago, reasonLabel } from './reasons';
 import type { FlagView } from './review-index';
@@ -137,7 +137,9 @@ export class FlagDetail {
     const status = ctx.index.status(f.row);
     const jump = h('button', { type: 'button', class: 'link-button', onclick: () => ctx.goTo(f.sheet, f.row, f.column) },
       ctx.rowLabel(f.sheet, f.row) ?? 'deleted row');
-    replaceChildren(this.head,
+    // Redrawn on every change to the dataset's flags: unchanged parts stay the same nodes, so a click
+    // on the row's link or a selection in the thread survives.
+    patchChildren(this.head,
       h('div', { class: 'flag-card-top' },
         h('span', { class: 'reason-chip' }, reasonLabel(f.reason)),
         h('span', { class: `flag-state ${f.status}`, 'data-testid': 'flag-state' }, f.status === 'open' ? 'Open' : 'Resolved'),
@@ -147,7 +149,7 @@ export class FlagDetail {
       f.reason === 'duplicate' ? ctx.duplicates?.flagLink(f.sheet, f.row) : null,
     );
     const columnName = (id: string) => ctx.columnName(f.sheet, id);
-    replaceChildren(this.thread, ...flagSteps(f).map((step, i) => {
+    patchChildren(this.thread, ...flagSteps(f).map((step, i) => {
       const { action, body } = threadStep(step, columnName);
       const kind = step.kind === 'flagged' ? 'flag' : step.kind === 'resolved' ? 'resolution' : step.kind;
       return h('li', { class: `message ${kind}${step.by === ctx.me ? ' mine' : ''}`, 'data-step': step.kind, 'data-comment': f.comments[i - 1]?.id ?? step.kind },

@@ -5,7 +5,7 @@
  * HTTP API.
  */
 import { canEdit, hasRole } from '../../model/roles';
-import { h, replaceChildren, toast } from '../ui/dom';
+import { h, patchChildren, replaceChildren, toast } from '../ui/dom';
 import { FlagDetail } from './flag-detail';
 import { type FlagFilter, type Scope, filterFlags } from './flag-filter';
 import type { ReviewPanelContext } from './panel-context';
@@ -20,6 +20,7 @@ export class ReviewPanel {
   private readonly filter: FlagFilter;
   private readonly canReview: boolean;
   private readonly body = h('div', { class: 'review-body' });
+  private readonly list = h('ul', { class: 'flag-list', 'data-testid': 'flag-list' });
   private readonly scopeBar = h('div', { class: 'segmented', role: 'tablist', 'aria-label': 'Which flags' });
   private readonly reasonSelect = h('select', { 'aria-label': 'Reason', 'data-testid': 'review-filter-reason' });
   private readonly coderSelect = h('select', { 'aria-label': 'Coder', 'data-testid': 'review-filter-coder' });
@@ -130,10 +131,11 @@ export class ReviewPanel {
     this.renderFilters();
     const all = index.flags();
     const shown = filterFlags(all, this.filter, this.ctx.me, (row) => this.ctx.coders.get(row));
-    replaceChildren(this.body,
-      shown.length === 0
-        ? h('p', { class: 'review-empty muted' }, this.emptyText())
-        : h('ul', { class: 'flag-list', 'data-testid': 'flag-list' }, ...shown.map((f) => this.card(f))),
+    // Redrawn on every change to a flag or a row's coders anywhere: cards that did not change stay
+    // the same nodes, so a click or the focus on one survives.
+    patchChildren(this.list, ...shown.map((f) => this.card(f)));
+    patchChildren(this.body,
+      shown.length === 0 ? h('p', { class: 'review-empty muted' }, this.emptyText()) : this.list,
       this.canReview && this.filter.scope === 'open' ? this.ctx.duplicates?.section() : null,
     );
   }

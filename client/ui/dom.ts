@@ -42,6 +42,42 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
+/**
+ * Replaces all children like `replaceChildren`, but a present child equal to a new one (the same
+ * markup) stays in its place instead, and is not moved unless the order changed. A list redrawn from
+ * live data then keeps the nodes of entries that did not change: replacing the node under a held
+ * mouse button would lose the click (press and release on different nodes), and focus would be lost.
+ * Callers must not keep references to the children they pass: an equal present one may stand in.
+ */
+export function patchChildren(parent: Element, ...children: Child[]): void {
+  const present = new Map<string, ChildNode[]>();
+  for (const node of parent.childNodes) {
+    const key = markup(node);
+    present.set(key, [...present.get(key) ?? [], node]);
+  }
+  const kept = new Set<Node>();
+  const wanted = children.flatMap((child): Node[] => {
+    if (child === null || child === undefined || child === false) return [];
+    const node = typeof child === 'object' ? child : document.createTextNode(String(child));
+    if (node.parentNode === parent) {
+      kept.add(node);
+      return [node];
+    }
+    const same = present.get(markup(node))?.find((n) => !kept.has(n));
+    if (same) kept.add(same);
+    return [same ?? node];
+  });
+  for (const node of [...parent.childNodes]) if (!kept.has(node)) node.remove();
+  wanted.forEach((node, i) => {
+    const at = parent.childNodes[i] ?? null;
+    if (at !== node) parent.insertBefore(node, at);
+  });
+}
+
+function markup(node: Node): string {
+  return node instanceof Element ? node.outerHTML : `${node.nodeType}:${node.textContent ?? ''}`;
+}
+
 /** A modal confirm with our own look; resolves true when confirmed. */
 export function confirmDialog(message: string, confirmLabel = 'Delete', detail?: string): Promise<boolean> {
   return new Promise((resolve) => {
