@@ -17,9 +17,10 @@
  * dataset lock from a document that has everything logged before it, so the history and the read model
  * record each change once, from a view that misses nothing stored.
  *
- * Two of its jobs are parts of their own: `Presence` (who is here and where, vouched for by the server)
- * and `Broadcast` (what goes to the peers, when). The commit pipeline, replication and the step-1 answers
- * are still here (docs/design/million-rows.md says what comes next).
+ * Two of its jobs are parts of their own: `Presence` (who is here and where, vouched for by the server),
+ * `Broadcast` (what goes to the peers, when) and the `CommitPipeline` (the store window, one write at a
+ * time, retries and acks). Replication and the step-1 answers are still here
+ * (docs/design/million-rows.md says what comes next).
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../../model/codes';
@@ -29,9 +30,10 @@ import { Changes, type Origin } from './changes';
 import { Broadcast } from './broadcast';
 import { datasetDocument, type DocumentKind } from './kinds';
 import { Presence } from './presence';
-import { STORE_RETRY_FIRST_MS, STORE_RETRY_MAX_MS, StoreRetry } from './store-retry';
+import { CommitPipeline, type Written } from './commit-pipeline';
+import { STORE_RETRY_FIRST_MS, STORE_RETRY_MAX_MS } from './store-retry';
 import {
-  BadMessageError, decodeMessage, storeFailingMessage, storedMessage, syncStep1Message, syncStep2Message, updateMessage,
+  BadMessageError, decodeMessage, storeFailingMessage, syncStep1Message, syncStep2Message, updateMessage,
 } from './protocol';
 import type { Bus, RoomMessage } from './bus';
 import { PendingElsewhere } from './pending-elsewhere';
@@ -121,12 +123,6 @@ const PENDING_STALE_MS = 3000;
 const PENDING_CHECK_MS = 1000;
 
 /**
- * Applied updates are stored this long after the first of them, together: one store transaction per
- * window instead of one per event-loop turn (at 500 edits/s, most turns hold one edit). Well inside the
- * 100 ms within which every update is stored; a peer is acked only after its update is.
- */
-export const FLUSH_DELAY_MS = 20;
-/**
  * Updates of one peer that wait for changes they depend on, at most this many (and bytes). A client
  * that reconnects sends its step 2 (what it made offline) and may send a newer edit before that
  * arrives; the edit waits for it. Past the bound the dependencies are not coming: the peer is closed.
@@ -212,23 +208,14 @@ export class SharedDoc {
   private retrying = false;
   /** Where the document's events go while a write is applied: kept apart until the write succeeded. */
   private stage: { changes: Changes; origin: Origin | null } | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
-  /** Retries, health and the log while storing fails (`store-retry.ts`). */
-  private readonly storeRetry: StoreRetry;
-  /** Peers that opted in to acks and sent updates since the last flush: told what is stored after it. */
-  private readonly awaitingAck = new Set<Peer>();
-  /** Store work of this document (writes, compaction), one at a time, in order. */
-  private storeQueue: Promise<void> = Promise.resolve();
-  /** A flush queued behind the one in flight: later flushes join it, so what arrives meanwhile is one batch. */
-  private nextFlush: Promise<void> | null = null;
+  /** The store window, one write at a time, retries while the store fails, and acks (`commit-pipeline.ts`). */
+  private readonly commits: CommitPipeline<Peer>;
   /** Set while the document waits for the store (reloading, or an update check reading): messages wait. */
   private hold: Promise<void> | null = null;
   /** Messages received while on hold, in order. */
   private waiting: Array<{ peer: Peer; data: Uint8Array }> = [];
   /** Set once closing or discarded: nothing more is applied. */
   private closed = false;
-  /** Set once discarded (its dataset was deleted): nothing more is stored. */
-  private discarded = false;
   /** Committed updates from other instances that arrived ahead of one still missing, by the `prevSeq` they follow. */
   private readonly ahead = new Map<number, { seq: number; updates: Uint8Array[] }>();
   private gapTimer: NodeJS.Timeout | null = null;
@@ -246,7 +233,9 @@ export class SharedDoc {
     this.kind = options.kind ?? datasetDocument(id);
     this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
     this.catchUpFailures = new RepeatedFailure(options.log, 'reading what other instances stored', { dataset: id });
-    this.storeRetry = new StoreRetry({ log: options.log, room: id, retry: () => void this.flush(), onHealth: options.onStoreHealth });
+    this.commits = new CommitPipeline({
+      log: options.log, room: id, write: () => this.write(), peers: () => this.peers, onHealth: options.onStoreHealth, metrics: options.metrics,
+    });
     this.presence = new Presence(id, () => this.broadcast.schedule(), options.bus);
     this.broadcast = new Broadcast(() => this.peers, () => this.presence.takeChanged());
   }
@@ -331,14 +320,14 @@ export class SharedDoc {
 
   /** True while applied changes are not yet stored because the store fails. */
   get storeFailing(): boolean {
-    return this.storeRetry.failing;
+    return this.commits.failing;
   }
 
   /** Starts syncing a peer: our state vector, then everyone's presence. */
   addPeer(peer: Peer): void {
     this.peers.add(peer);
     this.joinedAt.set(peer, this.revision);
-    if (peer.acks && this.storeRetry.failing) peer.send(storeFailingMessage());
+    if (peer.acks && this.commits.failing) peer.send(storeFailingMessage());
     peer.send(syncStep1Message(this.stateVector()));
     const everyone = this.presence.join(peer);
     if (everyone) peer.send(everyone);
@@ -354,14 +343,14 @@ export class SharedDoc {
    * are dropped and every peer is closed with `code`.
    */
   discard(code: number, reason: string): Promise<void> {
-    this.closed = this.discarded = true;
+    this.closed = true;
+    // A write already in flight finishes (or fails) before the caller deletes what is stored.
+    const stopped = this.commits.stop();
     this.waiting = [];
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.gapTimer) clearTimeout(this.gapTimer);
     if (this.pendingTimer) clearTimeout(this.pendingTimer);
-    this.storeRetry.cancel();
     this.broadcast.stop();
-    this.flushTimer = this.gapTimer = this.pendingTimer = null;
+    this.gapTimer = this.pendingTimer = null;
     this.pending = new Changes();
     for (const peer of [...this.peers]) peer.close(code, reason);
     this.peers.clear();
@@ -370,8 +359,7 @@ export class SharedDoc {
     this.presence.destroy();
     this.stopObserving?.();
     this.doc?.destroy();
-    // A write already in flight finishes (or fails) before the caller deletes what is stored.
-    return this.storeQueue;
+    return stopped;
   }
 
   /** Forgets a peer and the presence it controlled. */
@@ -379,7 +367,7 @@ export class SharedDoc {
     this.stepOnes.forget(peer);
     this.answering.delete(peer);
     if (!this.peers.delete(peer)) return;
-    this.awaitingAck.delete(peer);
+    this.commits.forget(peer);
     this.heldBack.delete(peer);
     this.presence.leave(peer);
   }
@@ -413,11 +401,8 @@ export class SharedDoc {
           break;
         case 'update':
           if (!peer.readOnly) this.applyUpdate(peer, message.update);
-          if (peer.acks) {
-            // Even an update that changed nothing is answered: the peer learns that what it has is stored.
-            this.awaitingAck.add(peer);
-            this.scheduleFlush();
-          }
+          // Even an update that changed nothing is answered: the peer learns that what it has is stored.
+          if (peer.acks) this.commits.awaitAck(peer);
           break;
         case 'awareness':
           this.presence.apply(peer, message.update);
@@ -504,38 +489,18 @@ export class SharedDoc {
   }
 
   /**
-   * Writes everything applied so far to the store, then tells the peers that asked what is stored.
-   * One write is in flight at a time; a flush asked for meanwhile writes, after it, all that arrived.
-   * While the store fails, writing waits for the backed-off retry. Resolves once written (or failed).
+   * Writes everything applied so far to the store, then tells the peers that asked what is stored
+   * (`CommitPipeline`). Resolves once written (or failed: the changes are kept and retried).
    */
   flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (this.nextFlush) return this.nextFlush;
-    const next = this.enqueue(async () => {
-      if (this.nextFlush === next) this.nextFlush = null;
-      await this.write();
-    });
-    this.nextFlush = next;
-    return next;
+    return this.commits.flush();
   }
 
-  /** Runs store work after the work queued before it; a failure is the caller's, the queue goes on. */
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    const run = this.storeQueue.then(work);
-    this.storeQueue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** One write of everything pending, then a compaction when the log is long enough. */
-  private async write(): Promise<void> {
-    if (this.discarded || this.storeRetry.waiting) return;
-    const acking = [...this.awaitingAck];
-    this.awaitingAck.clear();
+  /** The pipeline's write: everything pending in one commit, then a compaction when the log is long enough. */
+  private async write(): Promise<Written> {
     if (this.pending.isEmpty || !this.doc) {
       // Everything applied is stored: the write before this one has committed.
-      this.sendAcks(acking, this.stateVector());
-      return;
+      return { wrote: false, stored: this.stateVector() };
     }
     let changes: Changes | null = null;
     let stored!: Uint8Array;
@@ -547,7 +512,7 @@ export class SharedDoc {
         // Under the dataset's lock: what others committed first goes into the document before the
         // commit is made from it. All of it runs in this one turn, so the document is exactly the log
         // up to this commit (plus nothing: what arrives next waits for this turn to end).
-        if (this.discarded) throw new Error(`document ${this.id} was discarded`);
+        if (this.commits.stopped) throw new Error(`document ${this.id} was discarded`);
         this.applyLogged(missed);
         prevSeq = this.lastSeq;
         changes = this.pending;
@@ -562,16 +527,13 @@ export class SharedDoc {
       });
     } catch (error) {
       this.writing = null;
-      if (this.discarded) return;
-      // Nothing of the batch was written (one transaction): keep it, before what arrived since, and try again.
+      // Nothing of the batch was written (one transaction): keep it, before what arrived since, for the retry.
       const unwritten = changes as Changes | null;
       if (unwritten) {
         unwritten.absorb(this.pending);
         this.pending = unwritten;
       }
-      for (const peer of acking) this.awaitingAck.add(peer);
-      this.storeFailed(error);
-      return;
+      throw error;
     }
     this.writing = null;
     const written = changes! as Changes;
@@ -583,14 +545,19 @@ export class SharedDoc {
       this.options.bus?.publish(this.id, { kind: 'updates', prevSeq, seq, updates: written.updates.map((u) => u.update) });
       this.applyAhead();
     }
-    this.storeSucceeded(acking, stored);
-    if (state === null || this.loggedSinceSnapshot < this.options.compactEvery) return;
-    try {
-      await this.compactTo(state, seq, stored);
-    } catch (error) {
-      // The log is intact and still served; a later write tries again.
-      this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
-    }
+    const snapshot = state as Uint8Array | null;
+    if (snapshot === null) return { wrote: true, stored };
+    return {
+      wrote: true, stored, after: async () => {
+        if (this.loggedSinceSnapshot < this.options.compactEvery) return;
+        try {
+          await this.compactTo(snapshot, seq, stored);
+        } catch (error) {
+          // The log is intact and still served; a later write tries again.
+          this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
+        }
+      },
+    };
   }
 
   /**
@@ -627,7 +594,7 @@ export class SharedDoc {
    * lost, or a message of it): resolves once applied. Runs in the store queue, between writes.
    */
   catchUp(): Promise<void> {
-    this.catchingUp ??= this.enqueue(async () => {
+    this.catchingUp ??= this.commits.enqueue(async () => {
       this.catchingUp = null;
       if (this.closed) return;
       this.applyLogged(await this.store.since(this.id, this.lastSeq));
@@ -715,7 +682,7 @@ export class SharedDoc {
       if (taken.length === 0) continue;
       this.options.log.warn({ dataset: this.id, from, changes: taken.length }, 'storing what a stopped instance applied and had not stored');
       for (const changes of taken) this.pending.absorb(changes);
-      this.scheduleFlush();
+      this.commits.schedule();
     }
   }
 
@@ -784,37 +751,10 @@ export class SharedDoc {
     this.retryHeldBack();
   }
 
-  private scheduleFlush(): void {
-    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
-  }
-
-  /** Keeps the changes in memory (the caller did), tells the peers that asked, and retries (`StoreRetry`). */
-  private storeFailed(error: unknown): void {
-    this.options.metrics?.storeFailed('commit');
-    if (this.storeRetry.failed(error)) {
-      const message = storeFailingMessage();
-      for (const peer of this.peers) if (peer.acks) peer.send(message);
-    }
-    this.awaitingAck.clear();
-  }
-
-  /** `stored`: the state vector of what the store now holds. */
-  private storeSucceeded(acking: Peer[], stored: Uint8Array): void {
-    // Everyone who was told of a failure learns that it is over.
-    this.sendAcks(this.storeRetry.succeeded() ? [...this.peers].filter((peer) => peer.acks) : acking, stored);
-  }
-
-  /** Sends `peers` the state vector of what is stored. */
-  private sendAcks(peers: Peer[], stored: Uint8Array): void {
-    if (peers.length === 0) return;
-    const message = storedMessage(stored);
-    for (const peer of peers) if (this.peers.has(peer)) peer.send(message);
-  }
-
   /** Folds the log into one snapshot (after a flush). */
   async compact(): Promise<void> {
     await this.flush();
-    await this.enqueue(async () => {
+    await this.commits.enqueue(async () => {
       // A cold document's log is folded the next time it is hot: merging without a document costs as much.
       if (!this.doc || !this.pending.isEmpty || this.loggedSinceSnapshot === 0) return;
       await this.compactTo(Y.encodeStateAsUpdate(this.doc), this.lastSeq, Y.encodeStateVector(this.doc));
@@ -837,14 +777,14 @@ export class SharedDoc {
     this.closed = true;
     this.waiting = [];
     // One last attempt now, even while a failing store waits for its retry.
-    this.storeRetry.cancel();
+    this.commits.retryNow();
     if (this.pendingTimer) clearTimeout(this.pendingTimer);
     this.pendingTimer = null;
     try {
       // What a stopped instance applied and this one kept goes into this last write.
       await this.adoptFromStopped(0);
       await this.flush();
-      if (this.storeRetry.failing) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
+      if (this.commits.failing) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
       else if (compact) await this.compact();
     } catch (error) {
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
@@ -853,7 +793,7 @@ export class SharedDoc {
     this.peers.clear();
     this.stepOnes.forgetAll();
     this.answering.clear();
-    this.storeRetry.cancel();
+    this.commits.retryNow();
     this.broadcast.stop();
     this.presence.destroy();
     this.stopObserving?.();
@@ -949,7 +889,7 @@ export class SharedDoc {
     if (!this.doc) return this.coldAnswer();
     const kept = this.answers.get(WHOLE);
     if (kept) return kept;
-    if (this.storeRetry.failing) {
+    if (this.commits.failing) {
       // The store is failing: served from memory, encoded once until the document changes.
       const messages = this.work.spend(() => [syncStep2Message(Y.encodeStateAsUpdate(this.doc!))]);
       this.remember(WHOLE, messages);
@@ -972,7 +912,7 @@ export class SharedDoc {
     // updates (they are peers already), so the stored pieces and those updates are the whole document.
     const messages = this.flush().then(async () => {
       if (!this.doc) return this.cold ? this.coldAnswer() : [LAST_OF_PIECES];
-      if (this.storeRetry.failing) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
+      if (this.commits.failing) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
       const stored = await this.store.load(this.id);
       const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
       // What other instances applied and have not logged yet is in the document, not in the store: a
@@ -1111,7 +1051,7 @@ export class SharedDoc {
       this.options.bus?.publish(this.id, { kind: 'pending', userId: origin.userId, updates: stage.changes.updates.map((u) => u.update) });
     }
     this.pending.absorb(stage.changes);
-    this.scheduleFlush();
+    this.commits.schedule();
     this.options.afterApply?.(this, origin, stage.changes);
   }
 
