@@ -18,13 +18,13 @@
  * record each change once, from a view that misses nothing stored.
  *
  * Two of its jobs are parts of their own: `Presence` (who is here and where, vouched for by the server),
- * `Broadcast` (what goes to the peers, when) and the `CommitPipeline` (the store window, one write at a
- * time, retries and acks). Replication and the step-1 answers are still here
- * (docs/design/million-rows.md says what comes next).
+ * `Broadcast` (what goes to the peers, when), the `CommitPipeline` (the store window, one write at a
+ * time, retries and acks) and `Replication` (what comes from other instances, in which order and when).
+ * The step-1 answers are still here (docs/design/million-rows.md says what comes next).
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../../model/codes';
-import { type Logger, RepeatedFailure } from '../logger';
+import type { Logger } from '../logger';
 import type { SyncCounters } from '../metrics';
 import { Changes, type Origin } from './changes';
 import { Broadcast } from './broadcast';
@@ -36,7 +36,7 @@ import {
   BadMessageError, decodeMessage, storeFailingMessage, syncStep1Message, syncStep2Message, updateMessage,
 } from './protocol';
 import type { Bus, RoomMessage } from './bus';
-import { PendingElsewhere } from './pending-elsewhere';
+import { Replication } from './replication';
 import { type DocumentStepOnes, isStepOne, StepOneLedger, WorkBudget } from './step-one-guard';
 import { type CellChange, type DocStore, emptyCommit, type LoggedSince, type StoredDoc } from './store';
 import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell } from './update-check';
@@ -109,19 +109,6 @@ export interface SharedDocOptions {
 
 /** The origin of changes another instance committed: applied and broadcast here, recorded there. */
 const ELSEWHERE: Origin = Object.freeze({ userId: null });
-/**
- * Committed updates from the bus that do not follow what this instance has wait this long for the ones
- * before them (the bus keeps order, but this instance's own commit may still be on its way back from the
- * store); then the log is read.
- */
-const GAP_WAIT_MS = 200;
-/**
- * Updates another instance applied and has not covered by a commit after this long make this instance
- * ask whether it still runs (every `PENDING_CHECK_MS`); if it stopped, this instance stores them.
- */
-const PENDING_STALE_MS = 3000;
-const PENDING_CHECK_MS = 1000;
-
 /**
  * Updates of one peer that wait for changes they depend on, at most this many (and bytes). A client
  * that reconnects sends its step 2 (what it made offline) and may send a newer edit before that
@@ -216,26 +203,26 @@ export class SharedDoc {
   private waiting: Array<{ peer: Peer; data: Uint8Array }> = [];
   /** Set once closing or discarded: nothing more is applied. */
   private closed = false;
-  /** Committed updates from other instances that arrived ahead of one still missing, by the `prevSeq` they follow. */
-  private readonly ahead = new Map<number, { seq: number; updates: Uint8Array[] }>();
-  private gapTimer: NodeJS.Timeout | null = null;
-  /** What other instances applied and published, until it is logged. */
-  private readonly elsewhere = new PendingElsewhere();
-  private pendingTimer: NodeJS.Timeout | null = null;
-  /** A read of the log for what this instance missed, queued or running. */
-  private catchingUp: Promise<void> | null = null;
-  /** Catching up runs every few seconds: while the store fails, a line a minute, not one per try. */
-  private readonly catchUpFailures: RepeatedFailure;
-
+  /** Commits and pending updates of other instances (`replication.ts`). */
+  private readonly replication: Replication;
   private readonly kind: DocumentKind;
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
     this.kind = options.kind ?? datasetDocument(id);
     this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
-    this.catchUpFailures = new RepeatedFailure(options.log, 'reading what other instances stored', { dataset: id });
     this.commits = new CommitPipeline({
       log: options.log, room: id, write: () => this.write(), peers: () => this.peers, onHealth: options.onStoreHealth, metrics: options.metrics,
     });
+    this.replication = new Replication({
+      lastSeq: () => this.lastSeq,
+      applyLogged: (missed, fresh, seen) => this.applyLogged(missed, fresh, seen),
+      applyPending: (userId, updates) => this.applyPending(userId, updates),
+      warm: () => void this.warm(),
+      adopt: (taken) => {
+        for (const changes of taken) this.pending.absorb(changes);
+        this.commits.schedule();
+      },
+    }, { id, store, enqueue: (work) => this.commits.enqueue(work), bus: options.bus, log: options.log, metrics: options.metrics });
     this.presence = new Presence(id, () => this.broadcast.schedule(), options.bus);
     this.broadcast = new Broadcast(() => this.peers, () => this.presence.takeChanged());
   }
@@ -288,7 +275,7 @@ export class SharedDoc {
 
   /** A cold document's whole answer: the stored pieces as they are, then what other instances applied and have not logged. */
   private coldAnswer(): Uint8Array[] {
-    return [...this.cold!.messages, ...this.elsewhere.updates().map(updateMessage), LAST_OF_PIECES];
+    return [...this.cold!.messages, ...this.replication.unstored().map(updateMessage), LAST_OF_PIECES];
   }
 
   /** Keeps a stored piece while cold, framed for step-1 answers. */
@@ -347,10 +334,8 @@ export class SharedDoc {
     // A write already in flight finishes (or fails) before the caller deletes what is stored.
     const stopped = this.commits.stop();
     this.waiting = [];
-    if (this.gapTimer) clearTimeout(this.gapTimer);
-    if (this.pendingTimer) clearTimeout(this.pendingTimer);
+    this.replication.stop();
     this.broadcast.stop();
-    this.gapTimer = this.pendingTimer = null;
     this.pending = new Changes();
     for (const peer of [...this.peers]) peer.close(code, reason);
     this.peers.clear();
@@ -513,7 +498,7 @@ export class SharedDoc {
         // commit is made from it. All of it runs in this one turn, so the document is exactly the log
         // up to this commit (plus nothing: what arrives next waits for this turn to end).
         if (this.commits.stopped) throw new Error(`document ${this.id} was discarded`);
-        this.applyLogged(missed);
+        this.replication.logged(missed);
         prevSeq = this.lastSeq;
         changes = this.pending;
         this.writing = changes;
@@ -543,7 +528,7 @@ export class SharedDoc {
       this.loggedSinceSnapshot += written.updates.length;
       for (const { update } of written.updates) this.storedBytes += update.byteLength;
       this.options.bus?.publish(this.id, { kind: 'updates', prevSeq, seq, updates: written.updates.map((u) => u.update) });
-      this.applyAhead();
+      this.replication.committedHere();
     }
     const snapshot = state as Uint8Array | null;
     if (snapshot === null) return { wrote: true, stored };
@@ -579,70 +564,49 @@ export class SharedDoc {
         this.presence.greet();
         break;
       case 'pending':
-        this.applyPending(from, message.userId, message.updates);
+        this.replication.pending(from, message.userId, message.updates);
         break;
       case 'updates':
-        if (message.seq <= this.lastSeq) return;
-        this.ahead.set(message.prevSeq, { seq: message.seq, updates: message.updates });
-        this.applyAhead();
+        this.replication.committed(message.prevSeq, message.seq, message.updates);
         break;
     }
   }
 
-  /**
-   * Reads from the log what other instances committed that this one has not applied (after the bus was
-   * lost, or a message of it): resolves once applied. Runs in the store queue, between writes.
-   */
+  /** Reads from the log what other instances committed that this one has not applied (`Replication`). */
   catchUp(): Promise<void> {
-    this.catchingUp ??= this.commits.enqueue(async () => {
-      this.catchingUp = null;
-      if (this.closed) return;
-      this.applyLogged(await this.store.since(this.id, this.lastSeq));
-    }).then(() => this.catchUpFailures.succeeded(), (error: unknown) => {
-      this.options.metrics?.storeFailed('catch_up');
-      this.catchUpFailures.failed(error);
-    });
-    return this.catchingUp;
+    return this.replication.catchUp();
   }
 
   /**
-   * Applies updates another instance applied and has not stored yet, and broadcasts them; kept, with
-   * what they changed, until they are logged. A cold document keeps their bytes (`keepPending`).
+   * Applies updates another instance applied and has not stored yet, and broadcasts them: what they
+   * changed, kept by `Replication` until they are logged. A cold document keeps their bytes ('kept'):
+   * what they change is recorded only should it warm (`warm`), which it does to store them once their
+   * instance stopped without storing them. Null for updates that build on what this instance has not got
+   * yet (a third instance's update still on its way): they wait for their commit, which comes after.
    */
-  private applyPending(from: string, userId: string | null, updates: Uint8Array[]): void {
+  private applyPending(userId: string | null, updates: Uint8Array[]): Changes | 'kept' | null {
     const doc = this.doc;
-    if (!doc) return this.keepPending(from, userId, updates);
-    // One that builds on what this instance has not got yet (a third instance's update still on its way)
-    // waits for its commit, which comes after what it builds on: nothing is left pending in the document.
-    // Only the clients the updates name are looked up (a whole state vector per update cost more than applying it).
-    if (hasPending(doc) || !followOn(updates, (client) => Y.getState(doc.store, client))) return;
+    if (!doc) {
+      const known = Y.decodeStateVector(this.cold!.stateVector);
+      if (!followOn(updates, (client) => known.get(client) ?? 0)) return null;
+      this.coverKept(updates);
+      for (const update of updates) this.broadcast.push(update, ELSEWHERE);
+      return 'kept';
+    }
+    // Nothing is left pending in the document. Only the clients the updates name are looked up (a whole
+    // state vector per update cost more than applying it).
+    if (hasPending(doc) || !followOn(updates, (client) => Y.getState(doc.store, client))) return null;
     let changes: Changes;
     try {
       changes = this.applyElsewhere(doc, userId, updates);
     } catch (error) {
-      this.options.log.error({ dataset: this.id, from, err: error }, 'an update another instance applied could not be applied here; its commit will bring it');
-      return;
+      this.options.log.error({ dataset: this.id, err: error }, 'an update another instance applied could not be applied here; its commit will bring it');
+      return null;
     }
-    if (hasPending(doc)) this.options.log.warn({ dataset: this.id, from }, 'an update another instance applied left part of it pending here');
+    if (hasPending(doc)) this.options.log.warn({ dataset: this.id }, 'an update another instance applied left part of it pending here');
     for (const update of updates) this.broadcast.push(update, ELSEWHERE);
-    this.elsewhere.add(from, updates, changes, Date.now());
     this.options.afterApplyElsewhere?.(this, { userId }, changes);
-    this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
-  }
-
-  /**
-   * A cold document (only read here) takes what another instance applied as it is: sent to the peers at
-   * once and to those who join, and kept until it is logged. What it changes is recorded only should the
-   * document warm (`warm`), which it does to store it once its instance stopped without storing it.
-   */
-  private keepPending(from: string, userId: string | null, updates: Uint8Array[]): void {
-    const known = Y.decodeStateVector(this.cold!.stateVector);
-    // One that builds on what this instance has not got waits for its commit, as in a hot document.
-    if (!followOn(updates, (client) => known.get(client) ?? 0)) return;
-    this.coverKept(updates);
-    for (const update of updates) this.broadcast.push(update, ELSEWHERE);
-    this.elsewhere.keep(from, userId, updates, Date.now());
-    this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
+    return changes;
   }
 
   /** Applies updates another instance applied, recording what they change as `userId`'s. */
@@ -657,64 +621,13 @@ export class SharedDoc {
     return changes;
   }
 
-  /** While updates of other instances wait for their commit: store those of instances that stopped. */
-  private async checkPending(): Promise<void> {
-    this.pendingTimer = null;
-    if (this.closed) return;
-    await this.adoptFromStopped(PENDING_STALE_MS);
-    if (this.elsewhere.size > 0 && !this.closed) this.pendingTimer ??= setTimeout(() => void this.checkPending(), PENDING_CHECK_MS);
-  }
-
   /**
-   * Takes, as changes of its own to store, what instances applied and published before storing it, where
-   * the instance has stopped (its mark on the bus lapsed) and the oldest of it waited longer than `ms`.
+   * Applies what other instances committed (`fresh`, in log order after `lastSeq`, and a snapshot if the
+   * log was read from one): into the document and out to the peers, recorded nowhere (the instance that
+   * committed it recorded it). A cold document keeps the pieces cold. Those in `seen` came as pending and
+   * were applied (or kept) and sent to the clients then.
    */
-  private async adoptFromStopped(ms: number): Promise<void> {
-    const bus = this.options.bus;
-    if (!bus) return;
-    for (const from of this.elsewhere.waitingLongerThan(ms, Date.now())) {
-      if (await bus.alive(from) !== false) continue;
-      // What it committed before it stopped is in the log: read, it is no longer kept here.
-      await this.catchUp();
-      // A cold document kept the bytes: warming it records what they change.
-      this.warm();
-      const taken = this.elsewhere.take(from);
-      if (taken.length === 0) continue;
-      this.options.log.warn({ dataset: this.id, from, changes: taken.length }, 'storing what a stopped instance applied and had not stored');
-      for (const changes of taken) this.pending.absorb(changes);
-      this.commits.schedule();
-    }
-  }
-
-  /** Applies the waiting bus messages that follow what this instance has; a gap that stays is read from the log. */
-  private applyAhead(): void {
-    for (let next = this.ahead.get(this.lastSeq); next; next = this.ahead.get(this.lastSeq)) {
-      this.ahead.delete(this.lastSeq);
-      this.applyLogged({ snapshot: null, updates: next.updates.map((update) => ({ seq: next.seq, update })), lastSeq: next.seq });
-    }
-    for (const prevSeq of this.ahead.keys()) if (prevSeq < this.lastSeq) this.ahead.delete(prevSeq);
-    if (this.ahead.size === 0) {
-      if (this.gapTimer) clearTimeout(this.gapTimer);
-      this.gapTimer = null;
-      return;
-    }
-    this.gapTimer ??= setTimeout(() => {
-      this.gapTimer = null;
-      void this.catchUp();
-    }, GAP_WAIT_MS);
-  }
-
-  /**
-   * Applies what other instances committed (in log order, after `lastSeq`): into the document and out
-   * to the peers, recorded nowhere (the instance that committed it recorded it). A cold document keeps
-   * the pieces cold.
-   */
-  private applyLogged(missed: LoggedSince): void {
-    if (missed.lastSeq <= this.lastSeq && missed.snapshot === null) return;
-    const fresh = missed.updates.filter(({ seq }) => seq > this.lastSeq).map(({ update }) => update);
-    // Those that came as pending were applied (or kept) and sent to the clients then.
-    const seen = this.elsewhere.logged(fresh);
-    if (missed.snapshot) this.elsewhere.foldedInto(missed.snapshot);
+  private applyLogged(missed: LoggedSince, fresh: Uint8Array[], seen: ReadonlySet<Uint8Array>): void {
     if (this.doc) {
       const before = missed.snapshot ? Y.encodeStateVector(this.doc) : null;
       const unseen = fresh.filter((update) => !seen.has(update));
@@ -732,7 +645,7 @@ export class SharedDoc {
       const everything = Y.mergeUpdates(this.cold!.pieces);
       this.broadcast.push(everything, ELSEWHERE);
       // What is kept of other instances and not logged is still known here.
-      this.coverKept(this.elsewhere.updates());
+      this.coverKept(this.replication.unstored());
     } else {
       this.coverKept(fresh);
       for (const update of fresh) {
@@ -778,11 +691,10 @@ export class SharedDoc {
     this.waiting = [];
     // One last attempt now, even while a failing store waits for its retry.
     this.commits.retryNow();
-    if (this.pendingTimer) clearTimeout(this.pendingTimer);
-    this.pendingTimer = null;
+    this.replication.stop();
     try {
       // What a stopped instance applied and this one kept goes into this last write.
-      await this.adoptFromStopped(0);
+      await this.replication.adoptFromStopped(0);
       await this.flush();
       if (this.commits.failing) this.options.log.error({ dataset: this.id }, 'closing a document whose changes could not be stored');
       else if (compact) await this.compact();
@@ -867,7 +779,7 @@ export class SharedDoc {
     const stateVector = Y.encodeStateVector(known);
     const messages = this.work.spend(() => {
       if (this.doc) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector))];
-      const diffs = [...this.cold!.pieces, ...this.elsewhere.updates()].map((piece) => Y.diffUpdate(piece, stateVector));
+      const diffs = [...this.cold!.pieces, ...this.replication.unstored()].map((piece) => Y.diffUpdate(piece, stateVector));
       return [...diffs.slice(0, -1).map(updateMessage), syncStep2Message(diffs.at(-1)!)];
     });
     this.remember(key, messages);
@@ -917,7 +829,7 @@ export class SharedDoc {
       const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
       // What other instances applied and have not logged yet is in the document, not in the store: a
       // client that joins now gets it here, as it missed its broadcast (and its commit is not sent again).
-      return [...pieces.map(updateMessage), ...this.elsewhere.updates().map(updateMessage), LAST_OF_PIECES];
+      return [...pieces.map(updateMessage), ...this.replication.unstored().map(updateMessage), LAST_OF_PIECES];
     }).catch((error: unknown) => {
       this.options.log.error({ dataset: this.id, err: error }, 'reading the stored document failed; serving it from memory');
       return this.doc ? [syncStep2Message(Y.encodeStateAsUpdate(this.doc))] : [LAST_OF_PIECES];
@@ -1072,7 +984,7 @@ export class SharedDoc {
     this.doc = doc;
     this.cold = null;
     // What other instances applied, kept as bytes while cold: applied now, and what it changes recorded as theirs.
-    this.elsewhere.record((userId, updates) => {
+    this.replication.recordKept((userId, updates) => {
       try {
         const changes = this.applyElsewhere(doc, userId, updates);
         this.options.afterApplyElsewhere?.(this, { userId }, changes);
@@ -1112,14 +1024,14 @@ export class SharedDoc {
   }
 
   private replaceBy(stored: StoredDoc): void {
-    const unstored = [...this.pending.updates.map((u) => u.update), ...this.elsewhere.updates()];
+    const unstored = [...this.pending.updates.map((u) => u.update), ...this.replication.unstored()];
     this.stopObserving?.();
     this.doc?.destroy();
     this.doc = null;
     this.setCold(stored);
     if (unstored.length === 0) return;
     const doc = this.warm();
-    // Recorded into a stage that is dropped: `pending` (and `elsewhere`) hold them already.
+    // Recorded into a stage that is dropped: `pending` (and `Replication`) hold them already.
     this.stage = { changes: new Changes(), origin: null };
     try {
       for (const update of unstored) Y.applyUpdate(doc, update);
