@@ -11,7 +11,7 @@ import { type Anchor, type IndexedText, indexText } from '../../model/anchors';
 import { isHttpUrl } from '../../model/columns';
 import type { SourceDetail, SourceSummary } from '../../model/http';
 import { api, listSources } from '../api';
-import { h, replaceChildren, toast } from '../ui/dom';
+import { h, patchChildren, replaceChildren, toast } from '../ui/dom';
 import { showContextMenu } from '../review/context-menu';
 import { AddSourceForm } from './add-source';
 import type { ActorOffer } from './actor-offers';
@@ -286,7 +286,9 @@ export class ReadingPane {
         this.search.value.trim() ? 'No source has this in its title or text.' : 'No sources yet.'));
       return;
     }
-    replaceChildren(this.list, ...this.sources.map((s) => {
+    // Redrawn as anyone's evidence changes the row counts: unchanged items stay the same nodes, so a
+    // click on one survives.
+    patchChildren(this.list, ...this.sources.map((s) => {
       const rows = this.index.rowCount(s.id);
       return h('li', {},
         h('button', { type: 'button', class: 'source-item', 'data-source': s.id, onclick: () => void this.openSource(s.id) },
