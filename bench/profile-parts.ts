@@ -23,7 +23,7 @@ const PARTS: Array<[string, (f: CallFrame) => boolean]> = [
   ['apply pending from bus (Yjs+observers)', (f) => f.functionName === 'applyPending'],
   ['apply logged from bus/log (Yjs)', (f) => f.functionName === 'applyLogged' || f.functionName === 'applyAhead'],
   ['broadcast (merge + socket writes)', (f) => f.url.includes('broadcast.ts')],
-  ['commit (store, SQL, read model)', (f) => (f.url.includes('shared-doc') && (f.functionName === 'write' || f.functionName === 'flush'))
+  ['commit (store, SQL, read model)', (f) => ((f.url.includes('shared-doc') || f.url.includes('commit-pipeline')) && (f.functionName === 'write' || f.functionName === 'flush'))
     || /server\/sync\/store|db\/|drizzle|\/pg\/|pg-protocol|pg-pool/.test(f.url)],
   ['update check', (f) => f.url.includes('update-check')],
   ['own apply (Yjs+observers)', (f) => f.url.includes('shared-doc') && f.functionName === 'applyUpdate'],
