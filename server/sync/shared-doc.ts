@@ -19,8 +19,9 @@
  *
  * Two of its jobs are parts of their own: `Presence` (who is here and where, vouched for by the server),
  * `Broadcast` (what goes to the peers, when), the `CommitPipeline` (the store window, one write at a
- * time, retries and acks) and `Replication` (what comes from other instances, in which order and when).
- * The step-1 answers are still here (docs/design/million-rows.md says what comes next).
+ * time, retries and acks), `Replication` (what comes from other instances, in which order and when) and
+ * the `StepOneAnswers` (what a joining client lacks, shared between those who ask the same). What is left
+ * here is the document's state, hot or cold, and the admission of updates.
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../../model/codes';
@@ -37,7 +38,8 @@ import {
 } from './protocol';
 import type { Bus, RoomMessage } from './bus';
 import { Replication } from './replication';
-import { type DocumentStepOnes, isStepOne, StepOneLedger, WorkBudget } from './step-one-guard';
+import { isStepOne, StepOneLedger } from './step-one-guard';
+import { LAST_OF_PIECES, StepOneAnswers } from './step-one-answers';
 import { type CellChange, type DocStore, emptyCommit, type LoggedSince, type StoredDoc } from './store';
 import { type DecodedUpdate, MISSING_DEPENDENCY, type NewCell } from './update-check';
 
@@ -118,21 +120,6 @@ const MAX_HELD_UPDATES = 1000;
 const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
 /**
- * A client's state vector may name at most this many bytes' worth of clients the document does not
- * have (its own, not yet synced): decoding one costs in proportion to its size.
- */
-const MAX_FOREIGN_STATE_VECTOR_BYTES = 64 * 1024;
-/** Step-1 answers kept per document until it changes, by what the client knows of it. */
-const ANSWERS_KEPT = 4;
-/** The end of an answer sent as pieces: a client counts itself synced at step 2, and by then it has all. */
-const LAST_OF_PIECES = syncStep2Message(new Uint8Array([0, 0]));
-
-/** An answer's key: the encoded part of a state vector that the document has. */
-const keyOf = (known: Map<number, number>) => Buffer.from(Y.encodeStateVector(known)).toString('latin1');
-/** The key of a client that knows nothing of the document. */
-const WHOLE = keyOf(new Map());
-
-/**
  * Whether each of `updates` starts where what is known ends (`clockOf` a client's clock, then the updates
  * before it): none builds on an update that is missing.
  */
@@ -163,26 +150,8 @@ export class SharedDoc {
    * (`messages`; `pieces` are views into them, so a piece is in memory once), and their state vector.
    */
   private cold: { pieces: Uint8Array[]; messages: Uint8Array[]; stateVector: Uint8Array } | null = null;
-  /**
-   * Counts changes of the document's content. A peer is sent every change made after it joined, so an
-   * answer covering the document as of a revision serves every peer that joined by then.
-   */
-  private revision = 0;
-  private readonly joinedAt = new WeakMap<Peer, number>();
-  /**
-   * Step-1 answers (framed messages) by what the asking client knows of the document, shared by every
-   * peer that asks the same until the document changes. Least recently used first.
-   */
-  private readonly answers = new Map<string, Uint8Array[]>();
-  /** A hot document's whole state being read from the store, and the revision it covers. */
-  private wholeLoad: { revision: number; messages: Promise<Uint8Array[]> } | null = null;
-  /** The read queued behind `wholeLoad`: everyone who asks before it starts shares it. */
-  private wholeQueued: Promise<Uint8Array[]> | null = null;
-  /** Per peer: what it knows (the answer's key) of the question whose answer is still queued. */
-  private readonly answering = new Map<Peer, string>();
-  private readonly stepOnes: DocumentStepOnes;
-  /** CPU time for answers that must be computed (a client that knows part of the document). */
-  private readonly work = new WorkBudget();
+  /** Answers to sync step 1 (`step-one-answers.ts`). */
+  private readonly answers: StepOneAnswers<Peer>;
   private lastSeq = 0;
   /** The stored size of the document: snapshot and logged updates. */
   private storedBytes = 0;
@@ -209,7 +178,15 @@ export class SharedDoc {
 
   private constructor(readonly id: string, private readonly store: DocStore, private readonly options: SharedDocOptions) {
     this.kind = options.kind ?? datasetDocument(id);
-    this.stepOnes = (options.stepOnes ?? new StepOneLedger()).forDocument();
+    this.answers = new StepOneAnswers<Peer>({
+      stateVector: () => Y.decodeStateVector(this.stateVector()),
+      diff: (stateVector) => this.diff(stateVector),
+      coldWhole: () => (this.doc ? null : this.coldAnswer()),
+      storeFailing: () => this.commits.failing,
+      encodeWhole: () => [syncStep2Message(Y.encodeStateAsUpdate(this.doc!))],
+      readWhole: () => this.readWhole(),
+      has: (peer) => this.peers.has(peer),
+    }, { id, log: options.log, ledger: options.stepOnes ?? new StepOneLedger() });
     this.commits = new CommitPipeline({
       log: options.log, room: id, write: () => this.write(), peers: () => this.peers, onHealth: options.onStoreHealth, metrics: options.metrics,
     });
@@ -286,10 +263,7 @@ export class SharedDoc {
   }
 
   /** The document's content changed: answers made before are not answers to questions asked from now on. */
-  private readonly changed = (): void => {
-    this.revision += 1;
-    this.answers.clear();
-  };
+  private readonly changed = (): void => this.answers.changed();
 
   /** True once a Y.Doc was built (the first write, or a read that needed the document). */
   get isHot(): boolean {
@@ -313,7 +287,7 @@ export class SharedDoc {
   /** Starts syncing a peer: our state vector, then everyone's presence. */
   addPeer(peer: Peer): void {
     this.peers.add(peer);
-    this.joinedAt.set(peer, this.revision);
+    this.answers.join(peer);
     if (peer.acks && this.commits.failing) peer.send(storeFailingMessage());
     peer.send(syncStep1Message(this.stateVector()));
     const everyone = this.presence.join(peer);
@@ -339,8 +313,7 @@ export class SharedDoc {
     this.pending = new Changes();
     for (const peer of [...this.peers]) peer.close(code, reason);
     this.peers.clear();
-    this.stepOnes.forgetAll();
-    this.answering.clear();
+    this.answers.forgetAll();
     this.presence.destroy();
     this.stopObserving?.();
     this.doc?.destroy();
@@ -349,8 +322,7 @@ export class SharedDoc {
 
   /** Forgets a peer and the presence it controlled. */
   removePeer(peer: Peer): void {
-    this.stepOnes.forget(peer);
-    this.answering.delete(peer);
+    this.answers.forget(peer);
     if (!this.peers.delete(peer)) return;
     this.commits.forget(peer);
     this.heldBack.delete(peer);
@@ -364,11 +336,7 @@ export class SharedDoc {
    */
   receive(peer: Peer, data: Uint8Array): void {
     if (this.closed || !this.peers.has(peer)) return;
-    if (isStepOne(data) && !this.stepOnes.take(peer, peer.userId)) {
-      this.options.log.info({ dataset: this.id, user: peer.userId }, 'closing socket: too many sync step 1 answers owed');
-      peer.close(CloseCode.TryAgainLater, 'Too many sync requests');
-      return;
-    }
+    if (isStepOne(data) && !this.answers.admit(peer)) return;
     this.handle(peer, data);
   }
 
@@ -382,7 +350,7 @@ export class SharedDoc {
       const message = decodeMessage(data);
       switch (message.type) {
         case 'sync-step-1':
-          this.answerStepOne(peer, message.stateVector);
+          this.answers.answer(peer, message.stateVector);
           break;
         case 'update':
           if (!peer.readOnly) this.applyUpdate(peer, message.update);
@@ -405,7 +373,7 @@ export class SharedDoc {
       }
       if (!(error instanceof BadMessageError)) throw error;
       this.options.log.info({ dataset: this.id, user: peer.userId, reason: error.message }, 'closing socket on a bad message');
-      this.stepOnes.forget(peer);
+      this.answers.forget(peer);
       peer.close(CloseCode.BadMessage, 'Bad message');
     }
   }
@@ -703,8 +671,7 @@ export class SharedDoc {
     }
     for (const peer of [...this.peers]) peer.close(CloseCode.Restart, 'Server restarting');
     this.peers.clear();
-    this.stepOnes.forgetAll();
-    this.answering.clear();
+    this.answers.forgetAll();
     this.commits.retryNow();
     this.broadcast.stop();
     this.presence.destroy();
@@ -716,113 +683,18 @@ export class SharedDoc {
     return this.doc ? Y.encodeStateVector(this.doc) : this.cold!.stateVector;
   }
 
-  /**
-   * Answers a client's sync step 1 with what it lacks. What it lacks depends only on the part of its
-   * state vector that the document has (a made-up client id, or a clock past the document's, asks for
-   * nothing more), so that part is the question: an answer is made once and shared by everyone who
-   * asks it until the document changes. A client that knows nothing gets the whole document as stored,
-   * framed once; one that knows part of it gets a diff, computed within the document's work budget
-   * (past it, the whole document). The same question while its answer is still queued is not answered
-   * again, and a peer that is not reading gets nothing more made for it.
-   */
-  private answerStepOne(peer: Peer, stateVector: Uint8Array): void {
-    const known = this.knownOf(stateVector);
-    const key = keyOf(known);
-    if (this.answering.get(peer) === key) return this.stepOnes.settle(peer);
-    if (peer.backlogged) {
-      this.stepOnes.settle(peer);
-      this.options.log.info({ dataset: this.id, user: peer.userId }, 'closing socket: not reading');
-      peer.close(CloseCode.TryAgainLater, 'Not reading fast enough');
-      return;
-    }
-    this.answering.set(peer, key);
-    const send = (messages: Uint8Array[]) => {
-      if (!this.peers.has(peer)) return;
-      const last = messages.length - 1;
-      for (let i = 0; i < last; i++) peer.send(messages[i]!);
-      peer.send(messages[last]!, () => {
-        if (this.answering.get(peer) === key) this.answering.delete(peer);
-        this.stepOnes.settle(peer);
-      });
-    };
-    const answer = this.answerFor(peer, known, key);
-    if (answer instanceof Promise) void answer.then(send);
-    else send(answer);
-  }
-
-  /** The part of a client's state vector that the document has: per client of the document, the lesser clock. */
-  private knownOf(stateVector: Uint8Array): Map<number, number> {
-    const ours = this.doc ? Y.decodeStateVector(Y.encodeStateVector(this.doc)) : Y.decodeStateVector(this.cold!.stateVector);
-    if (stateVector.byteLength > MAX_FOREIGN_STATE_VECTOR_BYTES + ours.size * 16) throw new BadMessageError('state vector too large');
-    let theirs: Map<number, number>;
-    try {
-      theirs = Y.decodeStateVector(stateVector);
-    } catch (error) {
-      throw new BadMessageError(`bad state vector: ${(error as Error).message}`);
-    }
-    const known = new Map<number, number>();
-    for (const [client, clock] of ours) {
-      const has = Math.min(theirs.get(client) ?? 0, clock);
-      if (has > 0) known.set(client, has);
-    }
-    return known;
-  }
-
-  /** The framed answer (the last message a step 2) for a peer that knows `known` of the document. */
-  private answerFor(peer: Peer, known: Map<number, number>, key: string): Uint8Array[] | Promise<Uint8Array[]> {
-    const kept = this.answers.get(key);
-    if (kept) {
-      this.remember(key, kept);
-      return kept;
-    }
-    if (known.size === 0 || !this.work.available) return this.wholeAnswer(peer);
-    const stateVector = Y.encodeStateVector(known);
-    const messages = this.work.spend(() => {
-      if (this.doc) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector))];
-      const diffs = [...this.cold!.pieces, ...this.replication.unstored()].map((piece) => Y.diffUpdate(piece, stateVector));
-      return [...diffs.slice(0, -1).map(updateMessage), syncStep2Message(diffs.at(-1)!)];
-    });
-    this.remember(key, messages);
-    return messages;
-  }
-
-  private remember(key: string, messages: Uint8Array[]): void {
-    this.answers.delete(key);
-    this.answers.set(key, messages);
-    if (this.answers.size > ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);
-  }
-
-  /**
-   * The whole document: while cold, the stored pieces as they are. A hot document's stored pieces are
-   * read back from the store (encoding a large hot document costs seconds of CPU; reading its stored
-   * bytes, milliseconds), one read at a time, shared by every peer it covers.
-   */
-  private wholeAnswer(peer: Peer): Uint8Array[] | Promise<Uint8Array[]> {
-    if (!this.doc) return this.coldAnswer();
-    const kept = this.answers.get(WHOLE);
-    if (kept) return kept;
-    if (this.commits.failing) {
-      // The store is failing: served from memory, encoded once until the document changes.
-      const messages = this.work.spend(() => [syncStep2Message(Y.encodeStateAsUpdate(this.doc!))]);
-      this.remember(WHOLE, messages);
-      return messages;
-    }
-    const joined = this.joinedAt.get(peer) ?? this.revision;
-    if (this.wholeLoad && this.wholeLoad.revision >= joined) return this.wholeLoad.messages;
-    const before = this.wholeLoad?.messages ?? Promise.resolve([]);
-    this.wholeQueued ??= before.then(() => {
-      this.wholeQueued = null;
-      return this.loadWhole();
-    });
-    return this.wholeQueued;
+  /** What a client that knows `stateVector` (of this document's clients) lacks, framed. */
+  private diff(stateVector: Uint8Array): Uint8Array[] {
+    if (this.doc) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector))];
+    const diffs = [...this.cold!.pieces, ...this.replication.unstored()].map((piece) => Y.diffUpdate(piece, stateVector));
+    return [...diffs.slice(0, -1).map(updateMessage), syncStep2Message(diffs.at(-1)!)];
   }
 
   /** Reads the whole document back from the store; it covers everything applied before the read started. */
-  private loadWhole(): Promise<Uint8Array[]> {
-    const revision = this.revision;
+  private readWhole(): Promise<Uint8Array[]> {
     // What is applied now is stored once this flush is done; what is applied after reaches the peers as
     // updates (they are peers already), so the stored pieces and those updates are the whole document.
-    const messages = this.flush().then(async () => {
+    return this.flush().then(async () => {
       if (!this.doc) return this.cold ? this.coldAnswer() : [LAST_OF_PIECES];
       if (this.commits.failing) return [syncStep2Message(Y.encodeStateAsUpdate(this.doc))];
       const stored = await this.store.load(this.id);
@@ -833,13 +705,7 @@ export class SharedDoc {
     }).catch((error: unknown) => {
       this.options.log.error({ dataset: this.id, err: error }, 'reading the stored document failed; serving it from memory');
       return this.doc ? [syncStep2Message(Y.encodeStateAsUpdate(this.doc))] : [LAST_OF_PIECES];
-    }).then((answer) => {
-      if (this.wholeLoad?.messages === messages) this.wholeLoad = null;
-      if (this.revision === revision) this.remember(WHOLE, answer);
-      return answer;
     });
-    this.wholeLoad = { revision, messages };
-    return messages;
   }
 
   private applyUpdate(peer: Peer, update: Uint8Array): void {
