@@ -43,39 +43,66 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
 }
 
 /**
- * Replaces all children like `replaceChildren`, but a present child equal to a new one (the same
- * markup) stays in its place instead, and is not moved unless the order changed. A list redrawn from
- * live data then keeps the nodes of entries that did not change: replacing the node under a held
- * mouse button would lose the click (press and release on different nodes), and focus would be lost.
- * Callers must not keep references to the children they pass: an equal present one may stand in.
+ * Replaces all children like `replaceChildren`, but keeps the present nodes that stand for the same
+ * thing, so that a list redrawn from live data keeps the node under a held mouse button (replacing it
+ * loses the click: press and release on different nodes), the focus and a text selection.
+ *
+ * A present child equal to a new one (the same markup) stays instead of it. A present element with the
+ * new one's tag and attributes but other content stays too, its children patched the same way: callers
+ * must make an element's listeners depend only on what its attributes say (a row's id in `data-row`,
+ * say), and form fields' typed values are not compared. Nodes are moved only when the order changed.
+ * Callers must not keep references to the children they pass: a present one may stand in for them.
  */
 export function patchChildren(parent: Element, ...children: Child[]): void {
-  const present = new Map<string, ChildNode[]>();
-  for (const node of parent.childNodes) {
-    const key = markup(node);
-    present.set(key, [...present.get(key) ?? [], node]);
-  }
+  const wanted = children.flatMap((child): Node[] =>
+    child === null || child === undefined || child === false ? [] : [typeof child === 'object' ? child : document.createTextNode(String(child))]);
+  const present = [...parent.childNodes];
   const kept = new Set<Node>();
-  const wanted = children.flatMap((child): Node[] => {
-    if (child === null || child === undefined || child === false) return [];
-    const node = typeof child === 'object' ? child : document.createTextNode(String(child));
-    if (node.parentNode === parent) {
-      kept.add(node);
-      return [node];
-    }
-    const same = present.get(markup(node))?.find((n) => !kept.has(n));
-    if (same) kept.add(same);
-    return [same ?? node];
+  const take = (candidates: Map<string, ChildNode[]>, key: string | null) => {
+    const node = key === null ? undefined : candidates.get(key)?.find((n) => !kept.has(n));
+    if (node) kept.add(node);
+    return node;
+  };
+  // The same nodes, or equal ones, first; then elements that changed inside.
+  const equal = groupBy(present, markup);
+  const found = wanted.map((node) => {
+    if (node.parentNode !== parent) return take(equal, markup(node));
+    kept.add(node);
+    return node;
   });
-  for (const node of [...parent.childNodes]) if (!kept.has(node)) node.remove();
-  wanted.forEach((node, i) => {
+  const alike = groupBy(present.filter((n) => !kept.has(n)), shape);
+  const nodes = wanted.map((node, i) => {
+    if (found[i]) return found[i];
+    const like = take(alike, shape(node));
+    if (!like) return node;
+    patchChildren(like as Element, ...node.childNodes);
+    return like;
+  });
+  for (const node of present) if (!kept.has(node)) node.remove();
+  nodes.forEach((node, i) => {
     const at = parent.childNodes[i] ?? null;
     if (at !== node) parent.insertBefore(node, at);
   });
 }
 
+function groupBy(nodes: ChildNode[], keyOf: (node: Node) => string | null): Map<string, ChildNode[]> {
+  const groups = new Map<string, ChildNode[]>();
+  for (const node of nodes) {
+    const key = keyOf(node);
+    if (key !== null) groups.set(key, [...groups.get(key) ?? [], node]);
+  }
+  return groups;
+}
+
+/** A node's whole markup. */
 function markup(node: Node): string {
   return node instanceof Element ? node.outerHTML : `${node.nodeType}:${node.textContent ?? ''}`;
+}
+
+/** An element's tag and attributes; null for other nodes. */
+function shape(node: Node): string | null {
+  if (!(node instanceof Element)) return null;
+  return [node.tagName, ...[...node.attributes].map((a) => `${a.name}=${a.value}`).sort()].join('\u0000');
 }
 
 /** A modal confirm with our own look; resolves true when confirmed. */

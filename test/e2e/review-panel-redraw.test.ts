@@ -48,3 +48,21 @@ it('opens the thread of a flag card pressed while another flag changes and the l
   await expect.poll(() => panel.getByTestId('flag-detail').getAttribute('data-flag')).toBe(newer);
   expect(await panel.getByTestId('thread').isVisible()).toBe(true);
 });
+
+it('opens the thread of a flag card pressed while its own flag changes (an answer in its thread)', async () => {
+  const panel = rita.getByTestId('review-panel');
+  await panel.getByTestId('review-back').click();
+  const flagged = await flag(rows[2]!, 'Is this the same meeting?');
+  const card = panel.locator(`.flag-card[data-flag="${flagged}"]`);
+  const box = await card.boundingBox();
+  expect(box).not.toBeNull();
+
+  await rita.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
+  await rita.mouse.down();
+  const { status } = await api(e2e.server, `/api/datasets/demo/flags/${flagged}/comments`, { body: { text: 'Yes, the one on the 12th.' } });
+  expect(status).toBe(201);
+  await panel.locator(`.flag-card[data-flag="${flagged}"]`, { hasText: '1 reply' }).waitFor();
+  await rita.mouse.up();
+
+  await expect.poll(() => panel.getByTestId('flag-detail').getAttribute('data-flag')).toBe(flagged);
+});
