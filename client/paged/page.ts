@@ -303,12 +303,13 @@ class PagedDataset {
       datasource: this.datasource(),
       cacheBlockSize: PAGE_ROWS,
       // The first rows drawn are those on screen only; the rows AG Grid keeps drawn below the screen (ROW_BUFFER,
-      // a third of the rows drawn at first) follow once those are painted: AG Grid tells of its first rows with
-      // data in the frame that paints them, and a change of the buffer draws the rows it adds.
+      // a third of the rows drawn at first) follow once those are painted (AG Grid tells of its first rows with
+      // data in the frame that paints them) and the page is idle, after the dataset's document is synced; a
+      // change of the buffer draws the rows it adds.
       rowBuffer: 0,
-      onFirstDataRendered: (event) => setTimeout(() => {
+      onFirstDataRendered: (event) => whenIdle(() => {
         if (!event.api.isDestroyed()) event.api.setGridOption('rowBuffer', ROW_BUFFER);
-      }, 0),
+      }),
       maxBlocksInCache: PAGES_KEPT,
       // One placeholder row until the first page comes: AG Grid renders every placeholder row's cells, then
       // renders the rows again with their data (two renders of a screen of rows in the first frame).
@@ -956,6 +957,12 @@ function orderSearch(sort: { colId: string; sort?: 'asc' | 'desc' | null } | und
   const status = statusFilter(filterModel);
   if (status) search.set('filter[review_status]', status);
   return search;
+}
+
+/** Runs `task` once the page is idle (within a second), or after this task where the browser cannot tell. */
+function whenIdle(task: () => void): void {
+  if ('requestIdleCallback' in window) requestIdleCallback(task, { timeout: 1000 });
+  else setTimeout(task, 0);
 }
 
 function closedText(closed: ClosedRow): string {
