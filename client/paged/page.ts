@@ -72,6 +72,8 @@ ModuleRegistry.registerModules(MODULES);
 /** Rows per page read from the server, and pages kept in the tab (the rest are read again when scrolled to). */
 const PAGE_ROWS = 100;
 const PAGES_KEPT = 40;
+/** Rows drawn above and below the screen (AG Grid's default), once the first rows are painted. */
+const ROW_BUFFER = 10;
 /** Rows one question of where rows stand may name (the route's limit). */
 const POSITIONS_ASKED = 200;
 /** How long going to a row waits for its page to come before it gives up focusing it. */
@@ -300,6 +302,14 @@ class PagedDataset {
       rowModelType: 'infinite',
       datasource: this.datasource(),
       cacheBlockSize: PAGE_ROWS,
+      // The first rows drawn are those on screen only; the rows AG Grid keeps drawn below the screen (ROW_BUFFER,
+      // a third of the rows drawn at first) follow once those are painted (AG Grid tells of its first rows with
+      // data in the frame that paints them) and the page is idle, after the dataset's document is synced; a
+      // change of the buffer draws the rows it adds.
+      rowBuffer: 0,
+      onFirstDataRendered: (event) => whenIdle(() => {
+        if (!event.api.isDestroyed()) event.api.setGridOption('rowBuffer', ROW_BUFFER);
+      }),
       maxBlocksInCache: PAGES_KEPT,
       // One placeholder row until the first page comes: AG Grid renders every placeholder row's cells, then
       // renders the rows again with their data (two renders of a screen of rows in the first frame).
@@ -423,7 +433,7 @@ class PagedDataset {
     const scroller = event.target;
     const grid = this.grid;
     if (!grid || !(scroller instanceof HTMLElement) || !scroller.matches('.ag-grid-viewport, .ag-body-vertical-scroll-viewport')) return;
-    const rows = rowsInView(scroller, grid.getDisplayedRowCount(), grid.getSizesForCurrentTheme().rowHeight, grid.getGridOption('rowBuffer') ?? 10);
+    const rows = rowsInView(scroller, grid.getDisplayedRowCount(), grid.getSizesForCurrentTheme().rowHeight, grid.getGridOption('rowBuffer') ?? ROW_BUFFER);
     if (!rows) return;
     const blocks = Object.values(grid.getCacheBlockState() as Record<string, { startRow: number; pageStatus: string }>);
     const has = (startRow: number) => blocks.some((b) => b.startRow === startRow && (b.pageStatus === 'loaded' || b.pageStatus === 'loading'));
@@ -947,6 +957,12 @@ function orderSearch(sort: { colId: string; sort?: 'asc' | 'desc' | null } | und
   const status = statusFilter(filterModel);
   if (status) search.set('filter[review_status]', status);
   return search;
+}
+
+/** Runs `task` once the page is idle (within a second), or after this task where the browser cannot tell. */
+function whenIdle(task: () => void): void {
+  if ('requestIdleCallback' in window) requestIdleCallback(task, { timeout: 1000 });
+  else setTimeout(task, 0);
 }
 
 function closedText(closed: ClosedRow): string {
