@@ -1,5 +1,5 @@
 /**
- * One dataset's live document, shared by every socket connected to it.
+ * One room's live document (a dataset's, or a row's), shared by every socket connected to it.
  *
  * A document starts cold: the stored, merged update is served to clients as it is, without building a
  * Y.Doc, so opening a large dataset costs its bytes and not a document's worth of objects. The first
@@ -17,7 +17,7 @@
  * dataset lock from a document that has everything logged before it, so the history and the read model
  * record each change once, from a view that misses nothing stored.
  *
- * Two of its jobs are parts of their own: `Presence` (who is here and where, vouched for by the server),
+ * Its other jobs are parts of their own: `Presence` (who is here and where, vouched for by the server),
  * `Broadcast` (what goes to the peers, when), the `CommitPipeline` (the store window, one write at a
  * time, retries and acks), `Replication` (what comes from other instances, in which order and when) and
  * the `StepOneAnswers` (what a joining client lacks, shared between those who ask the same). What is left
