@@ -158,3 +158,16 @@ export async function clickThenPress(page: Page, target: Locator, key: string): 
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await Promise.all([page.mouse.down(), page.mouse.up(), page.keyboard.press(key)]);
 }
+
+/**
+ * Clicks `target` with `meanwhile` between the press and the release (`meanwhile` resolves once what it
+ * changed is on the page): a click a redraw splits that way is lost unless the node under it stays.
+ */
+export async function clickAcross(page: Page, target: Locator, meanwhile: () => Promise<void>): Promise<void> {
+  const box = await target.boundingBox();
+  if (!box) throw new Error('the target is not on the screen');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await meanwhile();
+  await page.mouse.up();
+}

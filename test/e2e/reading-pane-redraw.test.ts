@@ -9,7 +9,7 @@ import { anchorsOf } from '../../model/anchors';
 import { getSheet, readRow, setCell, sheetRows } from '../../model/document';
 import { SEED_ARTICLE } from '../../model/seed-article';
 import type { Client } from '../helpers/clients';
-import { openSheet } from './browser';
+import { clickAcross, openSheet } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -28,17 +28,13 @@ it('opens a source pressed while a coder elsewhere changes its count of rows', a
   const item = pane.locator('.source-item', { hasText: SEED_ARTICLE.title });
   const counted = await item.locator('.source-rows').textContent();
   expect(counted).toMatch(/^\d+ rows? coded$/);
-  const box = await item.boundingBox();
-  expect(box).not.toBeNull();
-
-  await cody.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
-  await cody.mouse.down();
   // Another coder takes the article off one row's evidence while the button is held.
-  const sheet = getSheet(watcher.doc, 'events')!;
-  const [rowId] = [...sheetRows(sheet)].find(([, row]) => anchorsOf(readRow(row).evidence).length > 0)!;
-  watcher.doc.transact(() => setCell(sheet, rowId, 'evidence', []));
-  await expect.poll(() => item.locator('.source-rows').textContent()).not.toBe(counted);
-  await cody.mouse.up();
+  await clickAcross(cody, item, async () => {
+    const sheet = getSheet(watcher.doc, 'events')!;
+    const [rowId] = [...sheetRows(sheet)].find(([, row]) => anchorsOf(readRow(row).evidence).length > 0)!;
+    watcher.doc.transact(() => setCell(sheet, rowId, 'evidence', []));
+    await expect.poll(() => item.locator('.source-rows').textContent()).not.toBe(counted);
+  });
 
   await expect.poll(() => pane.getByTestId('source-text').textContent()).toBe(SEED_ARTICLE.text);
 });

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { api } from '../helpers/clients';
-import { openSheet, rowIds } from './browser';
+import { clickAcross, openSheet, rowIds } from './browser';
 import { browserSuite } from './fixtures';
 
 const e2e = browserSuite();
@@ -28,22 +28,21 @@ async function flag(row: string, note: string): Promise<string> {
   return (body as { id: string }).id;
 }
 
+/** Answers in a flag's thread through the API; resolves once Rita's card of it shows the reply. */
+async function answer(flagId: string, text: string): Promise<void> {
+  const { status } = await api(e2e.server, `/api/datasets/demo/flags/${flagId}/comments`, { body: { text } });
+  expect(status).toBe(201);
+  await rita.getByTestId('review-panel').locator(`.flag-card[data-flag="${flagId}"]`, { hasText: '1 reply' }).waitFor();
+}
+
 it('opens the thread of a flag card pressed while another flag changes and the list redraws', async () => {
   // The older flag is listed below the newer one, so a change to it moves nothing under the pointer.
   const older = await flag(rows[1]!, 'Date unclear');
   const newer = await flag(rows[0]!, 'Which ministry?');
   await rita.getByTestId('review-button').click();
   const panel = rita.getByTestId('review-panel');
-  const box = await panel.locator(`.flag-card[data-flag="${newer}"]`).boundingBox();
-  expect(box).not.toBeNull();
-
-  await rita.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
-  await rita.mouse.down();
   // Someone answers in the older flag's thread while the button is held: the list is redrawn.
-  const { status } = await api(e2e.server, `/api/datasets/demo/flags/${older}/comments`, { body: { text: 'It is the 12th.' } });
-  expect(status).toBe(201);
-  await panel.locator(`.flag-card[data-flag="${older}"]`, { hasText: '1 reply' }).waitFor();
-  await rita.mouse.up();
+  await clickAcross(rita, panel.locator(`.flag-card[data-flag="${newer}"]`), () => answer(older, 'It is the 12th.'));
 
   await expect.poll(() => panel.getByTestId('flag-detail').getAttribute('data-flag')).toBe(newer);
   expect(await panel.getByTestId('thread').isVisible()).toBe(true);
@@ -53,16 +52,7 @@ it('opens the thread of a flag card pressed while its own flag changes (an answe
   const panel = rita.getByTestId('review-panel');
   await panel.getByTestId('review-back').click();
   const flagged = await flag(rows[2]!, 'Is this the same meeting?');
-  const card = panel.locator(`.flag-card[data-flag="${flagged}"]`);
-  const box = await card.boundingBox();
-  expect(box).not.toBeNull();
-
-  await rita.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
-  await rita.mouse.down();
-  const { status } = await api(e2e.server, `/api/datasets/demo/flags/${flagged}/comments`, { body: { text: 'Yes, the one on the 12th.' } });
-  expect(status).toBe(201);
-  await panel.locator(`.flag-card[data-flag="${flagged}"]`, { hasText: '1 reply' }).waitFor();
-  await rita.mouse.up();
+  await clickAcross(rita, panel.locator(`.flag-card[data-flag="${flagged}"]`), () => answer(flagged, 'Yes, the one on the 12th.'));
 
   await expect.poll(() => panel.getByTestId('flag-detail').getAttribute('data-flag')).toBe(flagged);
 });
