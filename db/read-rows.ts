@@ -81,6 +81,7 @@ export interface DatasetRow {
   access: DatasetAccess;
   archivedAt: number | null;
   layout: DatasetLayout;
+  convertedAt: number | null;
 }
 
 export const toDatasetRecord = (d: DatasetRow): DatasetRecord => ({
@@ -92,6 +93,7 @@ export const toDatasetRecord = (d: DatasetRow): DatasetRecord => ({
   access: d.access,
   layout: d.layout,
   archivedAt: d.archivedAt === null ? null : new Date(d.archivedAt).toISOString(),
+  convertedAt: d.convertedAt === null ? null : new Date(d.convertedAt).toISOString(),
 });
 
 /** A row of the `rounds` table; its coders are read from `round_coders`. */

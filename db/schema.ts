@@ -39,6 +39,8 @@ export const datasets = sqliteTable('datasets', {
    * (docs/design/million-rows.md), and the dataset's document holds its name and sheets only.
    */
   layout: text('layout', { enum: ['document', 'rows'] }).notNull().default('document'),
+  /** When a `document` dataset was converted to `rows`; null for one made in its layout. */
+  convertedAt: integer('converted_at'),
 });
 
 /** A user's role on one dataset. */
@@ -92,6 +94,11 @@ export const snapshots = sqliteTable('snapshots', {
   stateVector: blob('state_vector', { mode: 'buffer' }),
   upToSeq: integer('up_to_seq').notNull(),
   at: integer('at').notNull(),
+  /**
+   * The sequence number from which the room's log starts over: a document that replaced the room's
+   * earlier one (a dataset converted to the `rows` layout). A reader behind it cannot merge what follows.
+   */
+  baseSeq: integer('base_seq').notNull().default(0),
 });
 
 /** History: every cell change the server applied, with who and when. Values are JSON. */

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { CellValue } from '../model/columns';
-import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type QueuedCommit, type StoredDoc } from '../server/sync/store';
+import { deletedRowChanges, type DocCommit, type DocStore, IMPORTED_ROW, type InsertedRow, type LoggedSince, type QueuedCommit, replacedAfter, type StoredDoc } from '../server/sync/store';
 import type { Db } from './client';
 
 /** A Drizzle transaction on the SQLite database. */
@@ -48,7 +48,7 @@ export class SqliteDocStore implements DocStore {
       deleteRow: sqlite.prepare('DELETE FROM rows WHERE dataset_id = ? AND sheet_id = ? AND row_id = ?'),
       // Read on every load and commit of a document (each row of a `rows` dataset is one).
       snapshot: sqlite.prepare('SELECT state, state_vector AS stateVector, up_to_seq AS upToSeq FROM snapshots WHERE dataset_id = ?'),
-      snapshotSeq: sqlite.prepare('SELECT up_to_seq AS upToSeq FROM snapshots WHERE dataset_id = ?'),
+      snapshotSeq: sqlite.prepare('SELECT up_to_seq AS upToSeq, base_seq AS baseSeq FROM snapshots WHERE dataset_id = ?'),
       loggedSince: sqlite.prepare(
         'SELECT seq, "update", state_vector AS stateVector FROM updates WHERE dataset_id = ? AND seq > ? ORDER BY seq',
       ),
@@ -197,8 +197,9 @@ export class SqliteDocStore implements DocStore {
 
   /** Inside a transaction (`tx`): on better-sqlite3 the driver's statements take part in it. */
   private readSince(_tx: Tx, datasetId: string, afterSeq: number): LoggedSince {
-    const snap = this.statements.snapshotSeq.get(datasetId) as { upToSeq: number } | undefined;
+    const snap = this.statements.snapshotSeq.get(datasetId) as { upToSeq: number; baseSeq: number } | undefined;
     const folded = snap !== undefined && snap.upToSeq > afterSeq;
+    if (snap && replacedAfter(snap.baseSeq, afterSeq)) return { snapshot: null, updates: [], lastSeq: afterSeq, replaced: true };
     const snapshot = folded ? (this.statements.snapshot.get(datasetId) as { state: Buffer }).state : null;
     const from = folded ? snap.upToSeq : afterSeq;
     const logged = this.statements.loggedSince.all(datasetId, from) as Array<{ seq: number; update: Buffer }>;

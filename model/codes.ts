@@ -15,6 +15,11 @@ export const CloseCode = {
   Unauthorized: 4401,
   Forbidden: 4403,
   NotFound: 4404,
+  /**
+   * The dataset was converted to the `rows` layout (or is being converted): a client of its whole document
+   * reloads, and its changes not yet stored are sent from its offline copy into the rows' own documents.
+   */
+  Converted: 4409,
   /** The socket could not be opened: the database did not answer, or the dataset failed to load. Not for good: the client reconnects. */
   LoadFailed: 4500,
 } as const;

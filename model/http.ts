@@ -180,8 +180,26 @@ export const DatasetDetail = z.object({
   access: DatasetAccess.optional(),
   /** `rows`: each row is a document of its own (room `DATASET/rows/SHEET/ROW`); older servers leave it out. */
   layout: z.enum(['document', 'rows']).optional(),
+  /** When a `document` dataset was converted to `rows`; null for one made in its layout. */
+  convertedAt: z.string().nullable().optional(),
 });
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
+
+/**
+ * `POST /api/datasets/:id/layout` (dataset admin): converts a `document` dataset to `rows`, for good. → 200
+ * `LayoutChanged`; `409` when it has that layout already, or changed while it was converted (try again).
+ */
+export const LayoutBody = z.object({ layout: z.literal('rows') }).strict();
+export type LayoutBody = z.infer<typeof LayoutBody>;
+
+/** `POST /api/datasets/:id/layout` → 200: the rows each sheet holds now, as documents of their own. */
+export const LayoutChanged = z.object({
+  id: z.string(),
+  layout: z.literal('rows'),
+  convertedAt: z.string(),
+  rows: z.record(z.string(), z.number()),
+});
+export type LayoutChanged = z.infer<typeof LayoutChanged>;
 
 /** `PATCH /api/datasets/:id` (admin): rename, archive (`true`) or restore (`false`). → 200 DatasetDetail */
 export const DatasetPatch = z.object({

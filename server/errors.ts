@@ -2,6 +2,10 @@ import type { Context } from 'hono';
 import { ErrorCode, type ErrorBody } from '../model/codes';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable } from './http/unavailable';
 import type { Logger } from './logger';
+import { DatasetConverting } from './sync/registry';
+
+/** Seconds a client waits before asking again about a dataset being converted to the `rows` layout. */
+const CONVERTING_RETRY_AFTER_SECONDS = 5;
 
 /** The one error the app throws on purpose; `onError` turns it into the JSON envelope `{"error": {"code", "message"}}`. */
 export class AppError extends Error {
@@ -34,6 +38,10 @@ export function handleError(log: Logger) {
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, requestId), err.status);
     if (err instanceof SyntaxError && /JSON/i.test(err.message)) {
       return c.json(errorBody('bad_request', 'The request body is not valid JSON', requestId), 400);
+    }
+    if (err instanceof DatasetConverting) {
+      c.header('Retry-After', String(CONVERTING_RETRY_AFTER_SECONDS));
+      return c.json(errorBody('unavailable', 'The dataset is being converted to rows by page: try again in a moment', requestId), 503);
     }
     if (databaseUnavailable(err)) {
       log.warn({ err: { message: err.message }, requestId, path: c.req.path }, 'the database does not answer');

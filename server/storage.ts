@@ -12,7 +12,7 @@ import type { Role } from '../model/roles';
 import type { FlagRecord } from '../model/reviews';
 import { DEFAULT_FLAG_REASONS } from '../model/templates';
 import type { DuplicateStore } from './duplicates/store';
-import type { DocCommit, DocStore } from './sync/store';
+import type { DocCommit, RowState, DocStore } from './sync/store';
 
 export interface DatasetSettings {
   flagReasons: string[];
@@ -37,6 +37,8 @@ export interface DatasetRecord {
   /** When the dataset was archived (ISO 8601 UTC); null while it is active. */
   archivedAt: string | null;
   layout: DatasetLayout;
+  /** When a `document` dataset was converted to `rows` (ISO 8601 UTC); null for one made in its layout. */
+  convertedAt: string | null;
 }
 
 /** Where a dataset's rows are: in its own document, or each in a document of its own (`model/rooms.ts`). */
@@ -105,6 +107,31 @@ export interface DatasetCatalog {
    * writing nothing, if there was none.
    */
   delete(id: string, audit?: readonly NewAuditEntry[]): Promise<boolean>;
+  /**
+   * Converts a `document` dataset to `rows` in one transaction, under its document's lock (`LayoutConversion`).
+   * `changed`, writing nothing, when its document's log moved past `lastSeq` meanwhile; `not document` when
+   * it is not a `document` dataset (any more).
+   */
+  convertToRows(conversion: LayoutConversion): Promise<'converted' | 'changed' | 'not document'>;
+}
+
+/**
+ * What converting a dataset to the `rows` layout writes: the log and snapshot of its room move to
+ * `legacyRoom` (kept, never served), `state` becomes the room's document with a log that starts over
+ * (`snapshots.base_seq`: readers behind it are told, `LoggedSince.replaced`), `rows` are written into the
+ * read model (rows whose cells it did not hold as the document did), and the layout becomes `rows`.
+ */
+export interface LayoutConversion {
+  datasetId: string;
+  legacyRoom: string;
+  /** The last sequence number of the room's log the conversion was made from. */
+  lastSeq: number;
+  state: Uint8Array;
+  stateVector: Uint8Array;
+  rows: RowState[];
+  userId: string;
+  at: number;
+  audit: NewAuditEntry[];
 }
 
 /** What an administrative change of a dataset writes; fields left out stay as they are. */

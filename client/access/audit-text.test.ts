@@ -18,6 +18,11 @@ describe('auditText', () => {
     expect(auditText(entry('dataset.access', 'team-a', { from: 'members', to: 'everyone' }))).toBe('opened the dataset team-a to everyone');
   });
 
+  it('says how many rows a dataset converted to rows by page held', () => {
+    expect(auditText(entry('dataset.convert', 'korea', { layout: 'rows', rows: { events: 9, statements: 5 } })))
+      .toBe('converted the dataset korea to rows by page (14 rows)');
+  });
+
   it('names a dataset created, archived, restored, and deleted with what went with it', () => {
     expect(auditText(entry('dataset.create', 'korea', { name: 'Korea 2024', template: 'blank' }))).toBe('created the dataset korea (Korea 2024)');
     expect(auditText(entry('dataset.archive', 'korea', { name: 'Korea 2024' }))).toBe('archived the dataset korea');

@@ -39,6 +39,11 @@ export function auditText({ action, target, detail }: AuditEntry): string {
       return `restored the dataset ${target} from the archive`;
     case 'dataset.delete':
       return `deleted the dataset ${target} (${text(detail.name)}) with ${contentsText(detail)}`;
+    case 'dataset.convert': {
+      const rows = typeof detail.rows === 'object' && detail.rows !== null ? Object.values(detail.rows as Record<string, unknown>) : [];
+      const total = rows.reduce<number>((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
+      return `converted the dataset ${target} to rows by page (${count(total, 'row')})`;
+    }
     case 'dataset.access':
       return detail.to === 'members' ? `opened the dataset ${target} to its members only` : `opened the dataset ${target} to everyone`;
     default:

@@ -520,7 +520,7 @@ async function loadAll(db: PgDb, datasetIds: readonly string[]): Promise<StoredD
     const last = logged.at(-1);
     const stateVector = last ? last.state_vector : (snap?.state_vector ?? null);
     return {
-      snapshot: snap ? new Uint8Array(snap.bytes) : null,
+      snapshot: snap ? new Uint8Array(snap.bytes!) : null,
       updates: logged.map((u) => new Uint8Array(u.bytes)),
       lastSeq: last ? Number(last.seq) : snap ? Number(snap.seq) : 0,
       stateVector: stateVector ? new Uint8Array(stateVector) : null,
@@ -540,8 +540,11 @@ async function readSince(tx: PgTx, datasetId: string, afterSeq: number): Promise
 async function readSinceAll(tx: PgTx, asked: ReadonlyArray<{ datasetId: string; afterSeq: number }>): Promise<LoggedSince[]> {
   const ids = array(asked.map((a) => a.datasetId));
   const after = array(asked.map((a) => a.afterSeq));
-  const { rows: found } = await tx.execute<{ n: string | number; part: number; seq: string | number; bytes: Buffer }>(sql`
+  const { rows: found } = await tx.execute<{ n: string | number; part: number; seq: string | number; bytes: Buffer | null }>(sql`
     WITH asked AS (SELECT * FROM unnest(${ids}::text[], ${after}::bigint[]) WITH ORDINALITY AS a(dataset_id, after_seq, n))
+    SELECT a.n, -1 AS part, s.base_seq AS seq, NULL::bytea AS bytes FROM asked a
+      JOIN snapshots s ON s.dataset_id = a.dataset_id AND s.base_seq > a.after_seq
+    UNION ALL
     SELECT a.n, 0 AS part, s.up_to_seq AS seq, s.state AS bytes FROM asked a
       JOIN snapshots s ON s.dataset_id = a.dataset_id AND s.up_to_seq > a.after_seq
     UNION ALL
@@ -551,14 +554,16 @@ async function readSinceAll(tx: PgTx, asked: ReadonlyArray<{ datasetId: string; 
   const byAsked = asked.map(() => [] as typeof found);
   for (const r of found) byAsked[Number(r.n) - 1]!.push(r);
   return byAsked.map((rows, i) => {
+    // The room's log started over after what the reader has (`replacedAfter`): nothing of it is merged.
+    if (rows[0]?.part === -1) return { snapshot: null, updates: [], lastSeq: asked[i]!.afterSeq, replaced: true };
     const snap = rows[0]?.part === 0 ? rows[0] : undefined;
     const from = snap ? Number(snap.seq) : asked[i]!.afterSeq;
     // Compaction deletes what its snapshot folds, under the same lock: nothing at or before it is left, but a
     // read never trusts that.
     const logged = rows.filter((r) => r.part === 1 && Number(r.seq) > from);
     return {
-      snapshot: snap ? new Uint8Array(snap.bytes) : null,
-      updates: logged.map((u) => ({ seq: Number(u.seq), update: new Uint8Array(u.bytes) })),
+      snapshot: snap ? new Uint8Array(snap.bytes!) : null,
+      updates: logged.map((u) => ({ seq: Number(u.seq), update: new Uint8Array(u.bytes!) })),
       lastSeq: logged.length > 0 ? Number(logged.at(-1)!.seq) : from,
     };
   });

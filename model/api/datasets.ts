@@ -1,7 +1,7 @@
 /** Datasets and their sheets, settings, progress, history and exports. */
 import { z } from 'zod';
 import {
-  DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, DeleteDatasetBody, History, NewDatasetBody, NewSheetBody,
+  DatasetCreated, DatasetDetail, DatasetList, DatasetPatch, DatasetSettings, DeleteDatasetBody, History, LayoutBody, LayoutChanged, NewDatasetBody, NewSheetBody,
   Progress, SettingsPatch, SheetDeleted, SheetPatch, SheetSummary,
 } from '../http';
 import { file, routes } from './route';
@@ -47,6 +47,12 @@ export const datasetRoutes = routes({
     who: 'dataset admin (archived or not)',
     body: DeleteDatasetBody,
     responses: { 200: DatasetDeleted },
+  },
+  'POST /api/datasets/{id}/layout': {
+    summary: 'Converts a `document` dataset to `rows` (each row a document of its own), for good; 409 if it is `rows` already',
+    who: 'dataset admin',
+    body: LayoutBody,
+    responses: { 200: LayoutChanged },
   },
   'POST /api/datasets/{id}/sheets': {
     summary: 'Adds a sheet as the last tab; 409 if it exists',

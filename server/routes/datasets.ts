@@ -2,12 +2,13 @@
 import { type Context, Hono } from 'hono';
 import type * as Y from 'yjs';
 import { getSheet, readColumns, sheetName, sheetRows } from '../../model/document';
-import { DatasetPatch, DeleteDatasetBody, NewDatasetBody, NewSheetBody, SettingsPatch, SheetPatch } from '../../model/http';
+import { DatasetPatch, DeleteDatasetBody, LayoutBody, NewDatasetBody, NewSheetBody, SettingsPatch, SheetPatch } from '../../model/http';
 import { DatasetAdmin } from '../admin/datasets';
 import { managesDataset, ownRoleOn, roleOn } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
 import { addSheet, changeSheet, createDataset, deleteDataset, deleteSheet } from '../datasets';
+import { convertToRows } from '../convert-layout';
 import { badRequest, forbidden } from '../errors';
 import { exportResponse, zipExportResponse } from '../export/export';
 import { progress } from '../progress';
@@ -77,6 +78,11 @@ export function datasetRoutes(services: Services) {
       if (confirm !== id) throw badRequest(`To delete this dataset, send {"confirm": "${id}"}: its id, typed out`);
       await deleteDataset(storage, registry, id, { userId: c.get('user').id });
       return c.json({ id, deleted: true });
+    })
+    .post('/layout', async (c) => {
+      requireRole(c, 'admin');
+      await readBody(c, LayoutBody);
+      return c.json(await convertToRows(storage, registry, services.log, c.get('dataset').id, c.get('user').id));
     })
     .post('/sheets', async (c) => {
       requireRole(c, 'admin');

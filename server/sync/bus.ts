@@ -34,7 +34,11 @@ export type ClusterEvent =
   | { kind: 'revoke'; credential: string }
   /** A dataset was deleted, or (with `sheetId`) a sheet of it whose rows are documents of their own. */
   | { kind: 'drop'; datasetId: string; sheetId?: string }
-  | { kind: 'source-deleted'; datasetId: string; sourceId: string };
+  | { kind: 'source-deleted'; datasetId: string; sourceId: string }
+  /** A dataset is being converted to the `rows` layout: its document's room is stored, closed and not opened until `converted`. */
+  | { kind: 'converting'; datasetId: string }
+  /** The conversion ended (done or not): the room opens again, in the layout the database says. */
+  | { kind: 'converted'; datasetId: string };
 
 export interface Bus {
   /** Calls `listener` with the room's messages from other instances (and the sender's id) until `leave`; resolves once subscribed. */

@@ -59,6 +59,8 @@ export class DocRegistry {
   private readonly catchUpTimer: NodeJS.Timeout | null = null;
   /** Step-1 answers owed per user, over all documents. */
   private readonly stepOnes = new StepOneLedger();
+  /** Datasets being converted to the `rows` layout (here or elsewhere): their own room is not loaded meanwhile. */
+  private readonly converting = new Map<string, NodeJS.Timeout | null>();
 
   constructor(private readonly store: DocStore, private readonly options: RegistryOptions) {
     const { bus } = options;
@@ -67,6 +69,8 @@ export class DocRegistry {
     bus.onEvent((event) => {
       if (event.kind === 'drop' && event.sheetId === undefined) void this.dropHere(event.datasetId, CloseCode.NotFound, 'Dataset deleted');
       else if (event.kind === 'drop') void this.dropHere(event.datasetId, CloseCode.NotFound, 'Sheet deleted', event.sheetId);
+      else if (event.kind === 'converting') void this.closeForConversion(event.datasetId, CONVERSION_WAIT_MS);
+      else if (event.kind === 'converted') this.converted(event.datasetId);
     });
     this.catchUpTimer = setInterval(() => this.catchUpAll(), CATCH_UP_EVERY_MS).unref();
   }
@@ -105,6 +109,7 @@ export class DocRegistry {
   }
 
   private async load(room: string): Promise<SharedDoc> {
+    if (this.converting.has(room)) throw new DatasetConverting(room);
     const started = performance.now();
     const { compactEvery, log, afterApply, afterApplyElsewhere, inspect, checkCells, bus, metrics, kindOf } = this.options;
     this.droppedWhileLoading.delete(room);
@@ -121,6 +126,10 @@ export class DocRegistry {
       doc = await SharedDoc.load(room, this.store, {
         kind, compactEvery, log, afterApply, afterApplyElsewhere, inspect, checkCells, bus, metrics, stepOnes: this.stepOnes,
         onStoreHealth: (ok) => (ok ? this.storeFailing.delete(room) : this.storeFailing.add(room)),
+        onReplaced: (replaced) => {
+          log.warn({ room }, 'the room\'s log started over with another document: closing it here');
+          if (this.docs.get(room) === replaced) void this.discardHere(replaced, CloseCode.Converted, 'Dataset converted');
+        },
       });
     } catch (error) {
       metrics?.storeFailed('load');
@@ -217,15 +226,56 @@ export class DocRegistry {
     const dropped = (room: string) => (sheetId === undefined ? ofDataset(room, datasetId) : room.startsWith(`${datasetId}/rows/${sheetId}/`));
     for (const room of this.loading.keys()) if (dropped(room)) this.droppedWhileLoading.add(room);
     const settled: Promise<void>[] = [];
-    for (const doc of [...this.docs.values()].filter((d) => dropped(d.id))) {
-      this.touch(doc.id);
-      this.docs.delete(doc.id);
-      this.storeFailing.delete(doc.id);
-      this.leaveBus(doc.id);
-      settled.push(doc.discard(code, reason));
-    }
+    for (const doc of [...this.docs.values()].filter((d) => dropped(d.id))) settled.push(this.discardHere(doc, code, reason));
     for (const [room, closing] of this.closing) if (dropped(room)) settled.push(closing);
     await Promise.all(settled);
+  }
+
+  /** Lets go of a loaded document without storing anything more; its peers close with `code`. */
+  private discardHere(doc: SharedDoc, code: number, reason: string): Promise<void> {
+    this.touch(doc.id);
+    this.docs.delete(doc.id);
+    this.storeFailing.delete(doc.id);
+    this.leaveBus(doc.id);
+    return doc.discard(code, reason);
+  }
+
+  /**
+   * Runs `convert` (a dataset's conversion to the `rows` layout) with the dataset's own room closed on every
+   * instance: its peers are closed with 4409, what it applied is stored, and it is not loaded again until
+   * `convert` settles (elsewhere, at most `CONVERSION_WAIT_MS`). Then every instance lets go of whatever it
+   * holds of the room, so that the next load reads it in the layout the database says.
+   */
+  async convert<T>(datasetId: string, convert: () => Promise<T>): Promise<T> {
+    if (this.converting.has(datasetId)) throw new DatasetConverting(datasetId);
+    this.options.bus?.announce({ kind: 'converting', datasetId });
+    try {
+      await this.closeForConversion(datasetId, null);
+      return await convert();
+    } finally {
+      this.options.bus?.announce({ kind: 'converted', datasetId });
+      this.converted(datasetId);
+    }
+  }
+
+  /** Marks the dataset as converting (for `ms`, or until `converted`) and stores and closes its own room. */
+  private async closeForConversion(datasetId: string, ms: number | null): Promise<void> {
+    const earlier = this.converting.get(datasetId);
+    if (earlier) clearTimeout(earlier);
+    this.converting.set(datasetId, ms === null ? null : setTimeout(() => this.converted(datasetId), ms).unref());
+    // A load under way (begun before the mark) finishes, then is closed with the rest.
+    await this.loading.get(datasetId)?.catch(() => undefined);
+    await this.unload(datasetId, { compact: false, code: CloseCode.Converted, reason: 'Dataset being converted' });
+    await this.closing.get(datasetId);
+  }
+
+  /** The conversion ended: whatever of the room was loaded meanwhile is let go of, and the room may load again. */
+  private converted(datasetId: string): void {
+    const timer = this.converting.get(datasetId);
+    if (timer) clearTimeout(timer);
+    this.converting.delete(datasetId);
+    const doc = this.docs.get(datasetId);
+    if (doc) void this.discardHere(doc, CloseCode.Converted, 'Dataset converted');
   }
 
   /**
@@ -234,11 +284,12 @@ export class DocRegistry {
    */
   async closeAll(): Promise<void> {
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
-    await Promise.all([...this.docs.keys()].map((room) => this.unload(room, false)));
+    await Promise.all([...this.docs.keys()].map((room) => this.unload(room, { compact: false })));
     await Promise.all([...this.closing.values()]);
   }
 
-  private unload(room: string, compact = true): Promise<void> {
+  private unload(room: string, closing: { compact?: boolean; code?: number; reason?: string } = {}): Promise<void> {
+    const { compact = true } = closing;
     this.touch(room);
     const doc = this.docs.get(room);
     if (!doc) return Promise.resolve();
@@ -249,13 +300,13 @@ export class DocRegistry {
     }
     this.docs.delete(room);
     this.storeFailing.delete(room);
-    const closing = doc.close({ compact }).finally(() => {
+    const closed = doc.close(closing).finally(() => {
       this.leaveBus(room);
       this.closing.delete(room);
       this.options.log.debug({ room }, 'document unloaded');
     });
-    this.closing.set(room, closing);
-    return closing;
+    this.closing.set(room, closed);
+    return closed;
   }
 
   private leaveBus(room: string): void {
@@ -267,6 +318,16 @@ export class DocRegistry {
     const timer = this.idleTimers.get(room);
     if (timer) clearTimeout(timer);
     this.idleTimers.delete(room);
+  }
+}
+
+/** How long another instance keeps a dataset's room closed for its conversion when it hears no end of it. */
+export const CONVERSION_WAIT_MS = 120_000;
+
+/** A dataset's room is not loaded while the dataset is converted to the `rows` layout. */
+export class DatasetConverting extends Error {
+  constructor(readonly datasetId: string) {
+    super(`dataset ${datasetId} is being converted to the rows layout`);
   }
 }
 

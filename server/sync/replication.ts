@@ -45,6 +45,16 @@ export interface ReplicatedRoom {
   adopt(changes: Changes[]): void;
 }
 
+/**
+ * The room's log started over after what the room has (`LoggedSince.replaced`): another document took its
+ * place. Nothing of it may be merged into this one, nor this one's changes committed after it.
+ */
+export class RoomReplaced extends Error {
+  constructor(room: string) {
+    super(`the log of room ${room} started over: another document took its place`);
+  }
+}
+
 export interface ReplicationOptions {
   id: string;
   store: Pick<DocStore, 'since'>;
@@ -53,6 +63,8 @@ export interface ReplicationOptions {
   bus?: Pick<Bus, 'alive'>;
   log: Logger;
   metrics?: SyncCounters;
+  /** Told once when the log is found to have started over (`RoomReplaced`): the room must be let go of. */
+  onReplaced?: () => void;
 }
 
 export class Replication {
@@ -94,6 +106,11 @@ export class Replication {
    * by `catchUp`) to the room; updates that came as pending are no longer kept.
    */
   logged(missed: LoggedSince): void {
+    if (missed.replaced) {
+      if (!this.stopped) this.options.onReplaced?.();
+      this.stop();
+      throw new RoomReplaced(this.options.id);
+    }
     if (missed.lastSeq <= this.room.lastSeq() && missed.snapshot === null) return;
     const fresh = missed.updates.filter(({ seq }) => seq > this.room.lastSeq()).map(({ update }) => update);
     const seen = this.elsewhere.logged(fresh);
@@ -116,6 +133,7 @@ export class Replication {
       if (this.stopped) return;
       this.logged(await this.options.store.since(this.options.id, this.room.lastSeq()));
     }).then(() => this.catchUpFailures.succeeded(), (error: unknown) => {
+      if (error instanceof RoomReplaced) return;
       this.options.metrics?.storeFailed('catch_up');
       this.catchUpFailures.failed(error);
     });

@@ -102,6 +102,12 @@ export interface SharedDocOptions {
   checkCells?: CheckCells;
   /** Told when storing starts failing (`false`) and when it works again (`true`). */
   onStoreHealth?: (ok: boolean) => void;
+  /**
+   * Told when the room's log is found to have started over with another document (a dataset converted to
+   * the `rows` layout, `RoomReplaced`): the room is let go of without storing (its changes were not stored,
+   * so its peers were not told they were; they keep them).
+   */
+  onReplaced?: (doc: SharedDoc) => void;
   /** Other instances serving the same database: applied and committed updates and presence are published to them. */
   bus?: Pick<Bus, 'publish' | 'alive'>;
   /** The server's count of step-1 answers owed per user, over all documents (one of its own otherwise). */
@@ -199,7 +205,10 @@ export class SharedDoc {
         for (const changes of taken) this.pending.absorb(changes);
         this.commits.schedule();
       },
-    }, { id, store, enqueue: (work) => this.commits.enqueue(work), bus: options.bus, log: options.log, metrics: options.metrics });
+    }, {
+      id, store, enqueue: (work) => this.commits.enqueue(work), bus: options.bus, log: options.log, metrics: options.metrics,
+      onReplaced: () => options.onReplaced?.(this),
+    });
     this.presence = new Presence(id, () => this.broadcast.schedule(), options.bus);
     this.broadcast = new Broadcast(() => this.peers, () => this.presence.takeChanged());
   }
@@ -654,7 +663,7 @@ export class SharedDoc {
    * Flushes, compacts (unless told not to) and lets go of the document; peers are closed with 1012.
    * Nothing is applied once closing starts: a peer's later messages reach the next load of the document.
    */
-  async close({ compact = true } = {}): Promise<void> {
+  async close({ compact = true, code = CloseCode.Restart as number, reason = 'Server restarting' } = {}): Promise<void> {
     this.closed = true;
     this.waiting = [];
     // One last attempt now, even while a failing store waits for its retry.
@@ -669,7 +678,7 @@ export class SharedDoc {
     } catch (error) {
       this.options.log.error({ dataset: this.id, err: error }, 'compaction failed; the log is kept');
     }
-    for (const peer of [...this.peers]) peer.close(CloseCode.Restart, 'Server restarting');
+    for (const peer of [...this.peers]) peer.close(code, reason);
     this.peers.clear();
     this.answers.forgetAll();
     this.commits.retryNow();

@@ -25,6 +25,7 @@ import type { Services } from '../context';
 import type { LivePeer } from './live-peers';
 import { allowedOrigins, originAllowed } from './origin';
 import { roleMessage } from './protocol';
+import { DatasetConverting } from './registry';
 import type { Peer, SharedDoc } from './shared-doc';
 import { isStepOne, StepOneGuard } from './step-one-guard';
 
@@ -185,6 +186,8 @@ class RoomChannel {
     private readonly services: Services, private readonly signIn: SignIn, private readonly name: string,
     private readonly acks: boolean, private readonly ws: WSContext<WebSocket>, private readonly frame: Framing,
     private readonly closing: Closing,
+    /** The layout the client reads the room in, when it says (`layout=document`: a client of a dataset's whole document). */
+    private readonly expects?: string,
   ) {}
 
   open(): void {
@@ -245,10 +248,13 @@ class RoomChannel {
       docRoom = copy.room;
       role = copy.role;
     }
+    // A client of a dataset's whole document (it says so) finds the dataset converted to rows by page.
+    if (this.expects === 'document' && dataset.layout === 'rows' && docRoom === dataset.id) return this.closing(CloseCode.Converted, 'Dataset converted');
     let doc: SharedDoc;
     try {
       doc = await registry.get(docRoom);
     } catch (error) {
+      if (error instanceof DatasetConverting) return this.closing(CloseCode.TryAgainLater, 'Dataset being converted');
       log.error({ room: docRoom, err: error }, 'loading the document failed');
       return this.closing(CloseCode.LoadFailed, 'Could not load the dataset');
     }
@@ -345,11 +351,12 @@ export function mountSocket(app: Hono<any>, upgradeWebSocket: UpgradeWebSocket<W
   app.get('/ws/:room{.+}', upgradeWebSocket((c) => {
     const { sameSite, signIn } = signInOf(c);
     const acks = c.req.query('acks') === '1';
+    const expects = c.req.query('layout');
     let channel: RoomChannel | null = null;
     return {
       onOpen(_event, ws) {
         if (!sameSite) return ws.close(CloseCode.Forbidden, CloseReason.OriginNotAllowed);
-        channel = new RoomChannel(services, signIn, c.req.param('room') ?? '', acks, ws, unframed, (code, reason) => closeSocket(ws.raw!, code, reason));
+        channel = new RoomChannel(services, signIn, c.req.param('room') ?? '', acks, ws, unframed, (code, reason) => closeSocket(ws.raw!, code, reason), expects);
         channel.open();
       },
       onMessage(event, ws) {

@@ -27,7 +27,16 @@ export interface LoggedSince {
   updates: Array<{ seq: number; update: Uint8Array }>;
   /** The sequence number of the last logged update (`afterSeq` when there is nothing newer). */
   lastSeq: number;
+  /**
+   * True when the room's log started over after `afterSeq` (`snapshots.base_seq`): another document took
+   * the room's place (a dataset converted to the `rows` layout), and what follows cannot be merged into
+   * what the reader has.
+   */
+  replaced?: boolean;
 }
+
+/** Whether a log whose snapshot says it starts over at `baseSeq` did so after a reader's `afterSeq` (0: it never did). */
+export const replacedAfter = (baseSeq: number, afterSeq: number): boolean => baseSeq > afterSeq;
 
 export interface LoggedUpdate {
   update: Uint8Array;
