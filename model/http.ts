@@ -146,6 +146,8 @@ export const DatasetList = z.array(z.object({
   access: DatasetAccess.optional(),
   /** When it was archived (ISO 8601 UTC), null while active; archived ones are listed only with `?archived=1`. */
   archivedAt: z.string().nullable().optional(),
+  /** `rows`: each row is a document of its own, read by page; older servers leave it out. */
+  layout: z.enum(['document', 'rows']).optional(),
 }));
 export type DatasetList = z.infer<typeof DatasetList>;
 export type DatasetSummary = DatasetList[number];

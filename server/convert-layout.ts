@@ -81,6 +81,17 @@ async function rowsToWrite(storage: Storage, datasetId: string, doc: Y.Doc, user
   return rows;
 }
 
+/**
+ * A converted dataset's earlier document as it was last stored, as one update; null for a dataset that
+ * was not converted. A browser holding changes to it that the server never stored finds what they
+ * changed against it.
+ */
+export async function legacyDocument(storage: Storage, datasetId: string): Promise<Uint8Array | null> {
+  const stored = await storage.docs.load(legacyRoom(datasetId));
+  const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  return pieces.length === 0 ? null : Y.mergeUpdates(pieces);
+}
+
 /** A new document of the dataset's meta and sheets (their names, positions and columns as they are), without rows. */
 function withoutRows(doc: Y.Doc): Y.Doc {
   const next = new Y.Doc();

@@ -5,6 +5,7 @@
 import type { User as Me } from '../../model/http';
 import { CloseCode, CloseReason } from '../../model/codes';
 import { canEdit, type Role } from '../../model/roles';
+import { api } from '../api';
 import { signInPath } from '../router';
 import { h, replaceChildren } from '../ui/dom';
 import { topBar } from '../pages/layout';
@@ -86,4 +87,36 @@ export function renderAccessEnded(app: HTMLElement, me: Me, code: number, unsave
       h('p', {}, next),
     ),
   );
+}
+
+/** How often the page asks whether a dataset being converted to rows by page is ready. */
+const CONVERSION_POLL_MS = 2000;
+
+/**
+ * The page shown while the dataset is converted to rows by page (the server closed its whole document with
+ * 4409): it asks every few seconds whether the dataset is `rows` yet, then reloads, and the dataset opens
+ * as a paged sheet. Changes the server had not stored are in this browser's offline copy; the paged sheet
+ * sends them into the rows' own documents.
+ */
+export function renderConverting(app: HTMLElement, me: Me, datasetId: string, unsaved: boolean): void {
+  document.title = 'Converting the dataset · Tessera';
+  replaceChildren(app,
+    topBar(me, [h('a', { href: '/' }, 'Datasets')]),
+    h('main', { class: 'page narrow access-ended', 'data-testid': 'dataset-converting', role: 'status' },
+      h('h1', {}, 'This dataset is being converted'),
+      h('p', {}, 'An admin is converting it to rows by page, so that its sheets can grow to any size. It opens again by itself when that is done.'),
+      unsaved
+        ? h('p', { class: 'muted' }, 'Your last changes had not reached the server yet. They are kept in this browser, and are sent when the dataset opens again.')
+        : null,
+    ),
+  );
+  const ask = async (): Promise<void> => {
+    try {
+      if ((await api.get('/api/datasets/{id}', { params: { id: datasetId } })).layout === 'rows') return location.reload();
+    } catch {
+      // Not reachable right now: asked again.
+    }
+    setTimeout(() => void ask(), CONVERSION_POLL_MS);
+  };
+  setTimeout(() => void ask(), CONVERSION_POLL_MS);
 }

@@ -57,6 +57,7 @@ import { PagedReview, statusFilter } from './review';
 import { ReviewMirror } from './review-mirror';
 import { ConflictMirror } from './conflict-mirror';
 import { bindEndKeys, type ReadAheadSource, readEndAhead, rowsInView } from './ends';
+import { sendLegacyChanges } from './legacy-changes';
 import { type ClosedRow, RowClosedError, RowDocs } from './row-docs';
 import { PagedSources, cellText } from './sources';
 import { RowUndo, changesOf } from './undo';
@@ -103,6 +104,8 @@ export async function renderPagedDataset(
 class PagedDataset {
   private readonly conn: Connection;
   private readonly rows: RowDocs;
+  /** The name of this dataset's offline copy when its rows were in its document. */
+  private readonly wholeDocumentCache: string;
   private readonly offline: OfflineRows;
   private readonly review: PagedReview;
   private readonly reviews: ReviewMirror;
@@ -156,7 +159,10 @@ class PagedDataset {
   ) {
     const role = dataset.role ?? me.role;
     this.readOnly = !canEdit(role);
-    const cacheName = `tessera:${location.host}:${me.id}:${dataset.id}:${dataset.createdAt}`;
+    // A dataset converted from the whole-document layout keeps offline copies of its own: the earlier copy
+    // held the whole document, and may hold changes never stored (sent by `sendLegacyChanges`).
+    this.wholeDocumentCache = `tessera:${location.host}:${me.id}:${dataset.id}:${dataset.createdAt}`;
+    const cacheName = dataset.convertedAt ? `${this.wholeDocumentCache}:converted:${dataset.convertedAt}` : this.wholeDocumentCache;
     this.conn = new Connection({ datasetId: dataset.id, cacheName, small: true, onFatal: (_code, reason) => this.fatal(reason) });
     this.conn.provider.messageHandlers[StoreMessage.RowsChanged] = (_encoder, decoder) => {
       this.applyDeltas(JSON.parse(decoding.readVarString(decoder)) as RowDelta[]);
@@ -247,6 +253,17 @@ class PagedDataset {
     });
   }
 
+  /** Changes this browser made to the dataset's whole document before it was converted, never stored: sent now. */
+  private async sendLegacyChanges(): Promise<void> {
+    try {
+      const { sent, refused } = await sendLegacyChanges(this.dataset.id, this.wholeDocumentCache, this.rows);
+      if (sent > 0) toast(`Sent your changes to ${sent === 1 ? '1 row' : `${sent} rows`} made before this dataset was converted to rows by page.`);
+      if (refused > 0) toast(`Changes to ${refused === 1 ? '1 row' : `${refused} rows`} made before the conversion could not be sent: ${refused === 1 ? 'it is' : 'they are'} gone or closed to you.`, 'error');
+    } catch (err) {
+      toast(`Could not send the changes made before this dataset was converted (they are kept in this browser): ${(err as Error).message}`, 'error');
+    }
+  }
+
   async open(sheetId?: string): Promise<void> {
     performance.mark('tessera:page-code-loaded');
     document.title = `${this.dataset.name} · Tessera`;
@@ -265,6 +282,7 @@ class PagedDataset {
     );
     // Rows changed in this browser that the server has not stored (before a reload, say) are sent now.
     void this.rows.resume();
+    if (this.dataset.convertedAt && !this.readOnly) void this.sendLegacyChanges();
     // The sheets and their columns come from the dataset's document; the first page needs only them.
     const sheets = this.dataset.sheets;
     const first = sheets.find((s) => s.id === sheetId) ?? sheets[0];

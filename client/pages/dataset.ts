@@ -6,7 +6,8 @@ import type { DatasetAccess, DatasetDetail, SheetPatch, User as Me } from '../..
 import { type Role, canEdit } from '../../model/roles';
 import { getMeta, getSheet, getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/document';
 import { MembersPanel } from '../access/members-panel';
-import { rememberRoleChange, renderAccessEnded, roleChangeBanner, takeRoleChange } from '../access/notices';
+import { CloseCode } from '../../model/codes';
+import { rememberRoleChange, renderAccessEnded, renderConverting, roleChangeBanner, takeRoleChange } from '../access/notices';
 import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
 import { SheetGrid } from '../grid/grid';
@@ -119,7 +120,7 @@ class DatasetPage {
     // One offline copy per server, user and dataset: a dataset made again under the same id starts clean.
     const cacheName = `tessera:${location.host}:${me.id}:${datasetId}:${createdAt}`;
     this.conn = new Connection({
-      datasetId, cacheName, onFatal: (code, reason) => this.onFatal(code, reason), onRoleChange: (next) => this.onRoleChange(next),
+      datasetId, cacheName, layout: 'document', onFatal: (code, reason) => this.onFatal(code, reason), onRoleChange: (next) => this.onRoleChange(next),
     });
     this.presence = new Presence(this.conn.provider.awareness, { name: me.name, color: colorFor(me.id) });
     this.review = new ReviewController({ datasetId, me: me.name, role, doc: this.conn.doc, localOrigin: LOCAL_ORIGIN });
@@ -624,6 +625,7 @@ class DatasetPage {
     this.panel = null;
     this.grid?.destroy();
     this.grid = null;
+    if (code === CloseCode.Converted) return renderConverting(this.app, this.me, this.datasetId, unsaved);
     renderAccessEnded(this.app, this.me, code, unsaved, reason);
   }
 }

@@ -40,6 +40,11 @@ export interface ConnectionOptions {
    * that the first sync asks only for what it lacks.
    */
   small?: boolean;
+  /**
+   * `document`: this client reads the dataset's whole document (its rows in it), and says so on its socket:
+   * once the dataset is converted to rows by page, the server closes it with 4409 instead of syncing it.
+   */
+  layout?: 'document';
 }
 
 export function statusText({ state, pending, unstored = 0 }: SyncStatus): string {
@@ -87,7 +92,9 @@ export class Connection {
     const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     // No BroadcastChannel: on connect it posts the whole document to other tabs, seconds of work
     // for a large sheet; tabs meet through the server instead.
-    this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, this.doc, { connect: false, disableBc: true, params: { ...ACKS_PARAM } });
+    this.provider = new WebsocketProvider(`${wsProto}//${location.host}/ws`, room, this.doc, {
+      connect: false, disableBc: true, params: { ...ACKS_PARAM, ...(options.layout && { layout: options.layout }) },
+    });
     this.saves = SaveStatus.of(this.provider, this.doc);
     this.provider.messageHandlers[StoreMessage.Role] = (_encoder, decoder) => options.onRoleChange?.(decoding.readVarString(decoder));
     this.cleanup.push(this.saves.onChange(this.notify), () => this.saves.destroy());
@@ -208,7 +215,7 @@ export class Connection {
 
   private readonly onClosed = ({ code, reason }: { code: number; reason: string }): void => {
     this.notify();
-    if (code === CloseCode.Unauthorized || code === CloseCode.NotFound || code === CloseCode.Forbidden) {
+    if (code === CloseCode.Unauthorized || code === CloseCode.NotFound || code === CloseCode.Forbidden || code === CloseCode.Converted) {
       this.closedForGood = true;
       this.options.onFatal?.(code, reason);
     }

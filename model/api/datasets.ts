@@ -54,6 +54,11 @@ export const datasetRoutes = routes({
     body: LayoutBody,
     responses: { 200: LayoutChanged },
   },
+  'GET /api/datasets/{id}/legacy': {
+    summary: 'A converted dataset\'s earlier document as last stored (one Yjs update), for changes a browser made to it and never sent; 404 if it was not converted',
+    who: 'dataset editor',
+    responses: { 200: file('application/octet-stream') },
+  },
   'POST /api/datasets/{id}/sheets': {
     summary: 'Adds a sheet as the last tab; 409 if it exists',
     who: 'dataset admin',

@@ -8,8 +8,8 @@ import { managesDataset, ownRoleOn, roleOn } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
 import { addSheet, changeSheet, createDataset, deleteDataset, deleteSheet } from '../datasets';
-import { convertToRows } from '../convert-layout';
-import { badRequest, forbidden } from '../errors';
+import { convertToRows, legacyDocument } from '../convert-layout';
+import { badRequest, forbidden, notFound } from '../errors';
 import { exportResponse, zipExportResponse } from '../export/export';
 import { progress } from '../progress';
 import { readBody } from '../validate';
@@ -30,8 +30,8 @@ export function datasetsRoutes(services: Services) {
       // Archived datasets only when asked for (`?archived=1`): then every dataset, archived ones marked.
       const listed = await admin.list(c.get('user'), c.req.query('archived') === '1');
       // `role` is what the user acts with now (an archive caps it at viewer), `ownRole` theirs apart from the archive.
-      return c.json(listed.map(({ dataset: { id, name, template, createdAt, archivedAt, access }, role, ownRole }) =>
-        ({ id, name, template, createdAt, archivedAt, access, role, ownRole })));
+      return c.json(listed.map(({ dataset: { id, name, template, createdAt, archivedAt, access, layout }, role, ownRole }) =>
+        ({ id, name, template, createdAt, archivedAt, access, layout, role, ownRole })));
     })
     .post('/', async (c) => {
       assertRole(c.get('user'), 'admin');
@@ -83,6 +83,12 @@ export function datasetRoutes(services: Services) {
       requireRole(c, 'admin');
       await readBody(c, LayoutBody);
       return c.json(await convertToRows(storage, registry, services.log, c.get('dataset').id, c.get('user').id));
+    })
+    .get('/legacy', async (c) => {
+      requireRole(c, 'editor');
+      const legacy = await legacyDocument(storage, c.get('dataset').id);
+      if (!legacy) throw notFound('This dataset was not converted: it has no earlier document');
+      return c.body(legacy as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
     })
     .post('/sheets', async (c) => {
       requireRole(c, 'admin');
