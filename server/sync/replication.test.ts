@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger';
 import { Changes } from './changes';
-import { GAP_WAIT_MS, PENDING_CHECK_MS, PENDING_STALE_MS, Replication, type ReplicatedRoom } from './replication';
+import { GAP_WAIT_MS, PENDING_CHECK_MS, PENDING_STALE_MS, Replication, type ReplicatedRoom, RoomReplaced } from './replication';
 import type { LoggedSince } from './store';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -176,5 +176,30 @@ describe('replication between instances', () => {
     replication.pending('B', 'ana', [bytes(8)]);
     await vi.advanceTimersByTimeAsync(PENDING_STALE_MS + 10 * PENDING_CHECK_MS);
     expect([room.applied, room.adopted, reads, asked]).toEqual([[], [], [], 0]);
+  });
+
+  it('lets go of the room, merging nothing, when the log started over after what it has (under a commit, or catching up)', async () => {
+    const startedOver: LoggedSince = { snapshot: bytes(7), updates: [{ seq: 9, update: bytes(9) }], lastSeq: 9, replaced: true };
+    const failures: string[] = [];
+    const replaced = (room: FakeRoom) => {
+      let told = 0;
+      const replication = new Replication(room, {
+        id: 'd1', store: { since: async () => startedOver }, enqueue: (work) => work(), log: createLogger('silent'),
+        metrics: { storeFailed: (what: string) => failures.push(what) } as never,
+        onReplaced: () => { told += 1; },
+      });
+      return { replication, told: () => told };
+    };
+    const underCommit = replaced(room);
+    expect(() => underCommit.replication.logged(startedOver)).toThrow(RoomReplaced);
+    // Stopped: what arrives next is not applied either.
+    underCommit.replication.committed(0, 10, [bytes(10)]);
+    expect([room.applied, underCommit.told()]).toEqual([[], 1]);
+
+    const other = new FakeRoom();
+    const catchingUp = replaced(other);
+    await catchingUp.replication.catchUp();
+    await catchingUp.replication.catchUp();
+    expect([other.applied, catchingUp.told(), failures]).toEqual([[], 1, []]);
   });
 });
