@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- fanout|multi|scale|sources|import|pages|bundle|million|million-out|places|duplicates|anchors|paged-clear ...]`: runs the server benchmarks (docs/benchmarks.md) against Tessera and its peers
+ * `npm run bench [-- fanout|multi|scale|sources|import|pages|bundle|million|million-out|places|duplicates|anchors|paged-clear|convert ...]`: runs the server benchmarks (docs/benchmarks.md) against Tessera and its peers
  * (the official y-websocket server and Hocuspocus) and prints tables and ratios, the multi-instance fan-out (Tessera on
  * PostgreSQL + Redis with 1, 2 and 3 instances, Hocuspocus with its Redis extension on 2), and the sources and import
  * benchmarks (Tessera only; the import one: typing latency during a large import, against the same typing alone). Never asserts.
@@ -14,6 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { type Deliveries, type FanoutOptions, type FanoutResult, runFanout } from './fanout';
 import { runBundleBench } from './bundle';
 import { runImportBench } from './import';
+import { runConvertBench } from './convert';
 import { duplicatesPaths, runDuplicatesBench } from './duplicates';
 import { runSourceAnchorsBench } from './source-anchors';
 import { runPagedClearBench } from './paged-clear';
@@ -27,7 +28,7 @@ import { runScale, runScaleRows, type ScaleOptions, type ScaleResult } from './s
 import { runSources } from './sources';
 import { int, mib, ms, pct, ratio, seconds, table } from './stats';
 
-const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages', 'bundle', 'million', 'million-out', 'places', 'duplicates', 'anchors', 'paged-clear'] as const;
+const BENCHMARKS = ['fanout', 'multi', 'scale', 'sources', 'import', 'pages', 'bundle', 'million', 'million-out', 'places', 'duplicates', 'anchors', 'paged-clear', 'convert'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
@@ -360,6 +361,7 @@ async function main(): Promise<void> {
     else if (b === 'duplicates') await runDuplicatesBench({ rows: numberEnv('DUPLICATE_ROWS', quick ? 10_000 : 100_000), paths: duplicatesPaths() }, log);
     else if (b === 'anchors') await runSourceAnchorsBench(numberEnv('ANCHOR_ROWS', quick ? 100_000 : 1_000_000), log);
     else if (b === 'paged-clear') await runPagedClearBench(numberEnv('BENCH_ROWS', 1000));
+    else if (b === 'convert') await runConvertBench(numberEnv('BENCH_ROWS', quick ? 10_000 : 100_000), log);
     else if (b === 'bundle') await bundle();
     else if (b === 'million') {
       await runMillion({

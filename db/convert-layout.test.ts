@@ -1,7 +1,7 @@
 /**
  * `DatasetCatalog.convertToRows` on both databases: the room's log moves aside, the room starts over from
- * the new document, a reader behind the new start is told (`LoggedSince.replaced`, kept across later
- * compactions), and a conversion made from a log that moved on meanwhile writes nothing.
+ * the document built of the dataset's name and sheets, a reader behind the new start is told
+ * (`LoggedSince.replaced`, kept across later compactions), and a dataset converted already is refused.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,25 +47,26 @@ function update(key: string, value: string): Uint8Array {
 }
 
 describe.each(Object.keys(stores))('converting a dataset to rows on %s', (name) => {
-  it('moves the log aside, starts the room over, tells a reader behind it, and refuses a log that moved on', async () => {
+  it('moves the log aside, starts the room over, tells a reader behind it, and converts once', async () => {
     const storage = await stores[name]!();
     const { docs, datasets } = storage;
     await createDataset(datasets, { id: 'grow', name: 'Growing', template: 'events-statements', createdBy: null });
     await docs.append({ datasetId: 'grow', updates: [{ update: update('a', '1'), userId: null, at: 1 }], cells: [], rows: [], sheets: [], reviews: [], conflicts: [] });
     const before = await docs.load('grow');
-    const fresh = new Y.Doc();
-    fresh.getMap('meta').set('name', 'Growing');
+    const built: string[] = [];
     const conversion = {
-      datasetId: 'grow', legacyRoom: 'grow/legacy', lastSeq: before.lastSeq, state: Y.encodeStateAsUpdate(fresh),
-      stateVector: Y.encodeStateVector(fresh), rows: [{ sheetId: 'events', rowId: 'r1', cells: { summary: 'Kept' }, userId: null, at: 2 }],
-      userId: 'admin', at: 2, audit: [],
+      datasetId: 'grow', legacyRoom: 'grow/legacy', userId: 'admin', at: 2, audit: [],
+      build(name: string, sheets: ReadonlyArray<{ id: string }>) {
+        built.push(name, ...sheets.map((s) => s.id));
+        const fresh = new Y.Doc();
+        fresh.getMap('meta').set('name', name);
+        return { state: Y.encodeStateAsUpdate(fresh), stateVector: Y.encodeStateVector(fresh) };
+      },
     };
 
-    expect(await datasets.convertToRows({ ...conversion, lastSeq: before.lastSeq - 1 })).toBe('changed');
-    expect((await datasets.get('grow'))?.layout).toBe('document');
-    expect((await docs.load('grow')).lastSeq).toBe(before.lastSeq);
-
-    expect(await datasets.convertToRows(conversion)).toBe('converted');
+    expect(await datasets.convertToRows(conversion)).toEqual({ outcome: 'converted', rows: { events: 0, statements: 0 } });
+    // Built from the dataset's name and its sheets in tab order, as the read model holds them.
+    expect(built).toEqual(['Growing', 'events', 'statements']);
     const record = await datasets.get('grow');
     expect(record?.layout).toBe('rows');
     expect(record?.convertedAt).not.toBeNull();
@@ -74,7 +75,6 @@ describe.each(Object.keys(stores))('converting a dataset to rows on %s', (name) 
     const doc = new Y.Doc();
     for (const piece of [after.snapshot!, ...after.updates]) Y.applyUpdate(doc, piece);
     expect(doc.getMap('meta').toJSON()).toEqual({ name: 'Growing' });
-    expect(await docs.storedRow('grow', 'events', 'r1')).toEqual({ summary: 'Kept' });
 
     // The earlier document is kept whole under the legacy room.
     const legacy = await docs.load('grow/legacy');
@@ -90,6 +90,6 @@ describe.each(Object.keys(stores))('converting a dataset to rows on %s', (name) 
     expect((await docs.since('grow', before.lastSeq)).replaced).toBe(true);
     expect((await docs.since('grow', after.lastSeq)).replaced).toBeFalsy();
 
-    expect(await datasets.convertToRows(conversion)).toBe('not document');
+    expect(await datasets.convertToRows(conversion)).toEqual({ outcome: 'not document' });
   });
 });

@@ -189,7 +189,7 @@ export type DatasetDetail = z.infer<typeof DatasetDetail>;
 
 /**
  * `POST /api/datasets/:id/layout` (dataset admin): converts a `document` dataset to `rows`, for good. → 200
- * `LayoutChanged`; `409` when it has that layout already, or changed while it was converted (try again).
+ * `LayoutChanged`; `409` when it has that layout already.
  */
 export const LayoutBody = z.object({ layout: z.literal('rows') }).strict();
 export type LayoutBody = z.infer<typeof LayoutBody>;

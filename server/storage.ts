@@ -12,7 +12,7 @@ import type { Role } from '../model/roles';
 import type { FlagRecord } from '../model/reviews';
 import { DEFAULT_FLAG_REASONS } from '../model/templates';
 import type { DuplicateStore } from './duplicates/store';
-import type { DocCommit, RowState, DocStore } from './sync/store';
+import type { DocCommit, DocStore } from './sync/store';
 
 export interface DatasetSettings {
   flagReasons: string[];
@@ -109,26 +109,22 @@ export interface DatasetCatalog {
   delete(id: string, audit?: readonly NewAuditEntry[]): Promise<boolean>;
   /**
    * Converts a `document` dataset to `rows` in one transaction, under its document's lock (`LayoutConversion`).
-   * `changed`, writing nothing, when its document's log moved past `lastSeq` meanwhile; `not document` when
-   * it is not a `document` dataset (any more).
+   * `not document` (writing nothing) when it is not a `document` dataset (any more).
    */
-  convertToRows(conversion: LayoutConversion): Promise<'converted' | 'changed' | 'not document'>;
+  convertToRows(conversion: LayoutConversion): Promise<{ outcome: 'converted'; rows: Record<string, number> } | { outcome: 'not document' }>;
 }
 
 /**
  * What converting a dataset to the `rows` layout writes: the log and snapshot of its room move to
- * `legacyRoom` (kept, never served), `state` becomes the room's document with a log that starts over
- * (`snapshots.base_seq`: readers behind it are told, `LoggedSince.replaced`), `rows` are written into the
- * read model (rows whose cells it did not hold as the document did), and the layout becomes `rows`.
+ * `legacyRoom` (kept, never served), the document `build` makes from the dataset's name and its sheets as
+ * the read model holds them (read under the lock, so they include every commit before) becomes the room's
+ * document with a log that starts over (`snapshots.base_seq`: readers behind it are told,
+ * `LoggedSince.replaced`), and the layout becomes `rows`. The rows stay where they are: in the read model.
  */
 export interface LayoutConversion {
   datasetId: string;
   legacyRoom: string;
-  /** The last sequence number of the room's log the conversion was made from. */
-  lastSeq: number;
-  state: Uint8Array;
-  stateVector: Uint8Array;
-  rows: RowState[];
+  build(name: string, sheets: ReadonlyArray<{ id: string; name: string; columns: Column[] }>): { state: Uint8Array; stateVector: Uint8Array };
   userId: string;
   at: number;
   audit: NewAuditEntry[];

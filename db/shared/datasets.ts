@@ -1,5 +1,5 @@
 /** The catalog of datasets, on either database. */
-import { and, type AnyColumn, asc, eq, like, lte, max, or } from 'drizzle-orm';
+import { and, type AnyColumn, asc, eq, like, lte, or } from 'drizzle-orm';
 import type { Column } from '../../model/columns';
 import type { Role } from '../../model/roles';
 import type {
@@ -168,32 +168,33 @@ export class SharedDatasetCatalog implements DatasetCatalog {
     return deleted;
   }
 
-  convertToRows(conversion: LayoutConversion): Promise<'converted' | 'changed' | 'not document'> {
+  convertToRows(conversion: LayoutConversion): Promise<{ outcome: 'converted'; rows: Record<string, number> } | { outcome: 'not document' }> {
     const { docs, store } = this;
     const { t } = store;
-    const { datasetId: id, legacyRoom, state, stateVector, at } = conversion;
+    const { datasetId: id, legacyRoom, at } = conversion;
     return store.run(transaction(function* (tx) {
-      const dataset = yield* first(store.forUpdate(tx.select({ layout: t.datasets.layout }).from(t.datasets).where(eq(t.datasets.id, id))));
-      if (dataset?.layout !== 'document') return 'not document' as const;
-      // No commit of its document runs beside this one (one may be in flight on another instance).
+      const dataset = yield* first(store.forUpdate(tx.select({ name: t.datasets.name, layout: t.datasets.layout }).from(t.datasets).where(eq(t.datasets.id, id))));
+      if (dataset?.layout !== 'document') return { outcome: 'not document' as const };
+      // Every commit of its document before this one is in the read model; none runs beside it (another instance's
+      // waits for the lock, then finds the log started over).
       yield* call(() => docs.lock(tx, id));
-      const logged = yield* first(tx.select({ seq: max(t.updates.seq) }).from(t.updates).where(eq(t.updates.datasetId, id)));
-      const folded = yield* first(tx.select({ seq: t.snapshots.upToSeq }).from(t.snapshots).where(eq(t.snapshots.datasetId, id)));
-      if (Number(logged?.seq ?? folded?.seq ?? 0) !== conversion.lastSeq) return 'changed' as const;
+      const sheets = yield* rows(tx.select().from(t.sheets).where(eq(t.sheets.datasetId, id)).orderBy(asc(t.sheets.position)));
+      const { state, stateVector } = conversion.build(dataset.name, sheets.map((s) => ({ id: s.sheetId, name: s.name, columns: JSON.parse(s.columns) as Column[] })));
       yield* exec(tx.update(t.updates).set({ datasetId: legacyRoom }).where(eq(t.updates.datasetId, id)));
       yield* exec(tx.update(t.snapshots).set({ datasetId: legacyRoom }).where(eq(t.snapshots.datasetId, id)));
       // The new document is logged as the room's first update, then folded into a snapshot the log starts over from.
       const seq = Number(yield* call(() => docs.write(tx, {
         datasetId: id, updates: [{ update: state, userId: conversion.userId, at }], stateVector,
-        cells: [], rows: conversion.rows, sheets: [], reviews: [], conflicts: [],
+        cells: [], rows: [], sheets: [], reviews: [], conflicts: [],
       })));
       yield* exec(tx.insert(t.snapshots).values({
         datasetId: id, state: Buffer.from(state), stateVector: Buffer.from(stateVector), upToSeq: seq, at, baseSeq: seq,
       }));
       yield* exec(tx.delete(t.updates).where(and(eq(t.updates.datasetId, id), lte(t.updates.seq, seq))));
       yield* exec(tx.update(t.datasets).set({ layout: 'rows', convertedAt: at }).where(eq(t.datasets.id, id)));
-      yield* writeAudit(tx, t, conversion.audit);
-      return 'converted' as const;
+      const counts = Object.fromEntries(sheets.map((s) => [s.sheetId, Number(s.rowCount)]));
+      yield* writeAudit(tx, t, conversion.audit.map((entry) => ({ ...entry, detail: { ...entry.detail, rows: counts } })));
+      return { outcome: 'converted' as const, rows: counts };
     }));
   }
 }
