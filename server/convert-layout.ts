@@ -12,6 +12,7 @@
  * changes the server never stored sends them from its offline copy into the rows' documents once it
  * loads the converted dataset (`client/paged/legacy-changes.ts`).
  */
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { Column } from '../model/columns';
 import { getSheets, initDocument, SHEET_POSITION_KEY } from '../model/document';
@@ -44,14 +45,19 @@ export async function convertToRows(
 }
 
 /**
- * A converted dataset's earlier document as it was last stored, as one update; null for a dataset that
- * was not converted. A browser holding changes to it that the server never stored finds what they
- * changed against it.
+ * A converted dataset's earlier document as it was last stored: its stored updates (snapshot first), each a
+ * `varUint8Array` after their count (a `varUint`), as they are (merging them would cost the server what
+ * building the document does); null for a dataset that was not converted. A browser holding changes to it
+ * that the server never stored finds what they changed against it.
  */
 export async function legacyDocument(storage: Storage, datasetId: string): Promise<Uint8Array | null> {
   const stored = await storage.docs.load(legacyRoom(datasetId));
   const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-  return pieces.length === 0 ? null : Y.mergeUpdates(pieces);
+  if (pieces.length === 0) return null;
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, pieces.length);
+  for (const piece of pieces) encoding.writeVarUint8Array(encoder, piece);
+  return encoding.toUint8Array(encoder);
 }
 
 /** The dataset's document in the `rows` layout: its name, and its sheets (in tab order) with their columns and no rows. */

@@ -29,7 +29,7 @@ describe('legacyChanges', () => {
       insertRow(events, 'r4', { summary: 'Offline row', actor1: 'China' });
       deleteRow(events, 'r3');
     });
-    const changes = legacyChanges(copy, Y.encodeStateAsUpdate(server));
+    const changes = legacyChanges(copy, [Y.encodeStateAsUpdate(server)]);
     expect(changes.sort((a, b) => a.rowId.localeCompare(b.rowId))).toEqual([
       { sheetId: 'events', rowId: 'r1', cells: { summary: 'Talks failed', event_type: null }, deleted: false },
       { sheetId: 'events', rowId: 'r3', cells: {}, deleted: true },
@@ -43,6 +43,6 @@ describe('legacyChanges', () => {
     // The server stored the copy's change, and someone else's after it.
     Y.applyUpdate(server, Y.encodeStateAsUpdate(copy, Y.encodeStateVector(server)));
     setCell(getSheet(server, 'events')!, 'r1', 'summary', 'Talks resumed');
-    expect(legacyChanges(copy, Y.encodeStateAsUpdate(server))).toEqual([]);
+    expect(legacyChanges(copy, [Y.encodeStateAsUpdate(server)])).toEqual([]);
   });
 });

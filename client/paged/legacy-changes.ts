@@ -9,6 +9,7 @@
  * user's edits, which keep them offline and send them like any other. The copy is deleted once they are
  * stored, or at once when it holds nothing unstored.
  */
+import * as decoding from 'lib0/decoding';
 import { deleteDB } from 'lib0/indexeddb';
 import * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
@@ -26,12 +27,14 @@ export interface LegacyRowChange {
 
 /**
  * What `copy` (the offline copy of the whole document) holds beyond `stored` (the server's last stored
- * copy, one update), by row; changes outside the sheets' rows (columns, say) are not rows' and are left.
+ * copy, its updates), by row; changes outside the sheets' rows (columns, say) are not rows' and are left.
  */
-export function legacyChanges(copy: Y.Doc, stored: Uint8Array): LegacyRowChange[] {
+export function legacyChanges(copy: Y.Doc, stored: readonly Uint8Array[]): LegacyRowChange[] {
   const base = new Y.Doc();
   try {
-    Y.applyUpdate(base, stored);
+    base.transact(() => {
+      for (const update of stored) Y.applyUpdate(base, update);
+    });
     const unstored = Y.encodeStateAsUpdate(copy, Y.encodeStateVector(base));
     const byRow = new Map<string, LegacyRowChange>();
     const rowOf = (sheetId: string, rowId: string) => {
@@ -81,7 +84,9 @@ export async function sendLegacyChanges(datasetId: string, cacheName: string, ro
   }
   const response = await fetch(`/api/datasets/${encodeURIComponent(datasetId)}/legacy`, { credentials: 'same-origin' });
   if (!response.ok) return { sent: 0, refused: 0 };
-  const stored = new Uint8Array(await response.arrayBuffer());
+  // The stored updates, each a varUint8Array after their count (`GET …/legacy`).
+  const decoder = decoding.createDecoder(new Uint8Array(await response.arrayBuffer()));
+  const stored = Array.from({ length: decoding.readVarUint(decoder) }, () => decoding.readVarUint8Array(decoder));
   const copy = new Y.Doc();
   const store = new OfflineStore(cacheName, copy);
   let changes: LegacyRowChange[];

@@ -55,7 +55,7 @@ export const datasetRoutes = routes({
     responses: { 200: LayoutChanged },
   },
   'GET /api/datasets/{id}/legacy': {
-    summary: 'A converted dataset\'s earlier document as last stored (one Yjs update), for changes a browser made to it and never sent; 404 if it was not converted',
+    summary: 'A converted dataset\'s earlier document as last stored (its Yjs updates, each a varUint8Array after their count), for changes a browser made to it and never sent; 404 if it was not converted',
     who: 'dataset editor',
     responses: { 200: file('application/octet-stream') },
   },

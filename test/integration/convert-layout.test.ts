@@ -6,6 +6,7 @@
  * keeps its sheets without rows; clients of the whole document are closed with 4409 and are refused it
  * from then on. Real server, stock clients.
  */
+import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -141,5 +142,20 @@ describe('converting a dataset to rows by page', () => {
       snapshots: ['select count(*) as n from snapshots where dataset_id = ?', `${DATASET}/legacy`],
     });
     expect(kept.updates + kept.snapshots).toBeGreaterThan(0);
+  });
+
+  it("answers the earlier document to editors, as it was stored, and 404 for a dataset never converted", async () => {
+    const legacy = await fetch(`${server.url}/api/datasets/${DATASET}/legacy`, { headers: { authorization: `Bearer ${tokens.ana}` } });
+    expect(legacy.status).toBe(200);
+    const decoder = decoding.createDecoder(new Uint8Array(await legacy.arrayBuffer()));
+    const earlier = new Y.Doc();
+    const count = decoding.readVarUint(decoder);
+    for (let i = 0; i < count; i++) Y.applyUpdate(earlier, decoding.readVarUint8Array(decoder));
+    const counts = Object.fromEntries([...getSheets(earlier)].map(([id, sheet]) => [id, sheetRows(sheet).size]));
+    expect(counts).toEqual(Object.fromEntries((await detail()).sheets.map((s) => [s.id, s.rowCount])));
+
+    expect((await api(server, `/api/datasets/${DATASET}/legacy`, { token: tokens.vic })).status).toBe(403);
+    expect((await api(server, '/api/datasets', { body: { id: 'never', name: 'Never converted' } })).status).toBe(201);
+    expect((await api(server, '/api/datasets/never/legacy')).status).toBe(404);
   });
 });
