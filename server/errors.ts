@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { ErrorCode, type ErrorBody } from '../model/codes';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable } from './http/unavailable';
 import type { Logger } from './logger';
-import { DatasetConverting } from './sync/registry';
+import { DatasetConverting, DatasetNotStored } from './sync/registry';
 
 /** Seconds a client waits before asking again about a dataset being converted to the `rows` layout. */
 const CONVERTING_RETRY_AFTER_SECONDS = 5;
@@ -42,6 +42,10 @@ export function handleError(log: Logger) {
     if (err instanceof DatasetConverting) {
       c.header('Retry-After', String(CONVERTING_RETRY_AFTER_SECONDS));
       return c.json(errorBody('unavailable', 'The dataset is being converted to rows by page: try again in a moment', requestId), 503);
+    }
+    if (err instanceof DatasetNotStored) {
+      c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      return c.json(errorBody('unavailable', 'The dataset\'s last changes are not stored yet (the database fails): try again once they are', requestId), 503);
     }
     if (databaseUnavailable(err)) {
       log.warn({ err: { message: err.message }, requestId, path: c.req.path }, 'the database does not answer');

@@ -248,6 +248,10 @@ export class DocRegistry {
    */
   async convert<T>(datasetId: string, convert: () => Promise<T>): Promise<T> {
     if (this.converting.has(datasetId)) throw new DatasetConverting(datasetId);
+    // Nothing is converted while what the room applied cannot be stored: closing it would drop that.
+    const open = this.docs.get(datasetId);
+    await open?.flush();
+    if (open?.storeFailing) throw new DatasetNotStored(datasetId);
     this.options.bus?.announce({ kind: 'converting', datasetId });
     try {
       await this.closeForConversion(datasetId, null);
@@ -328,6 +332,13 @@ export const CONVERSION_WAIT_MS = 120_000;
 export class DatasetConverting extends Error {
   constructor(readonly datasetId: string) {
     super(`dataset ${datasetId} is being converted to the rows layout`);
+  }
+}
+
+/** A dataset's room holds changes the store could not take: it is not converted until they are stored. */
+export class DatasetNotStored extends Error {
+  constructor(readonly datasetId: string) {
+    super(`dataset ${datasetId} has changes the store could not take yet`);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Converting a dataset to rows by page on two instances: the conversion asked of one closes the dataset's
  * room on the other (its clients get 4409), and what a client of the other instance wrote just before is
- * in the converted rows; the other instance then serves the dataset in its new layout.
+ * in the converted rows; the other instance then serves the dataset in its new layout. With Redis down the
+ * other instance never hears of it: it finds the log started over and lets its room go, merging nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../model/codes';
@@ -11,7 +12,7 @@ import { newRowId } from '../../model/ids';
 import { rowRoom } from '../../model/rooms';
 import { getRowCells } from '../../model/row-document';
 import { api, connectSynced, type Client } from '../helpers/clients';
-import { startCluster, type Cluster } from '../helpers/cluster';
+import { startCluster, TestRedis, type Cluster } from '../helpers/cluster';
 import { eventually } from '../helpers/eventually';
 import { waitFor } from '../helpers/wait';
 
@@ -56,5 +57,44 @@ describe('converting a dataset to rows by page on several instances', () => {
     expect(getRowCells(own.doc).get('summary')).toBe('written on instance two, 1');
     getRowCells(own.doc).set('summary', 'changed after the conversion');
     await eventually(async () => expect((await exported()).find((r) => r.row_id === rows[1])?.summary).toBe('changed after the conversion'));
+  });
+});
+
+describe('converting while the other instance does not hear of it (Redis down)', () => {
+  let redis: TestRedis;
+  let cluster: Cluster;
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    cluster = await startCluster(2, { redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await cluster?.dispose();
+    await redis?.stop();
+  });
+
+  it('lets the room go on the instance that kept the old document, storing nothing of it into the new one', async () => {
+    const [one, two] = cluster.instances as [typeof cluster.instances[0], typeof cluster.instances[0]];
+    expect((await api(one, '/api/datasets', { body: { id: 'unheard', name: 'Unheard' } })).status).toBe(201);
+    const stale = await connectSynced(two, 'unheard');
+    clients.push(stale);
+    const before = newRowId();
+    insertRow(getSheet(stale.doc, 'events')!, before, { summary: 'stored before' });
+    const exported = async () => ((await api(one, '/api/datasets/unheard/sheets/events/export?format=json')).body as { rows: Array<Record<string, CellValue>> }).rows;
+    await eventually(async () => expect((await exported()).map((r) => r.row_id)).toEqual([before]));
+
+    await redis.stop();
+    const converted = await api(one, '/api/datasets/unheard/layout', { body: { layout: 'rows' } });
+    expect(converted.status, JSON.stringify(converted.body)).toBe(200);
+    // Instance two still holds the old document; a write through it reaches its store and finds the log started over.
+    insertRow(getSheet(stale.doc, 'events')!, newRowId(), { summary: 'written into the old document' });
+    await waitFor(() => stale.closes.includes(CloseCode.Converted), { what: 'instance two closes its room with 4409', timeoutMs: 15_000 });
+
+    expect((await fetch(`${two.url}/healthz`)).status).toBe(200);
+    expect((await exported()).map((r) => r.summary)).toEqual(['stored before']);
+    const room = await connectSynced(one, 'unheard');
+    clients.push(room);
+    expect(sheetRows(getSheets(room.doc).get('events')!).size).toBe(0);
   });
 });

@@ -83,7 +83,7 @@ describe('when storing fails', () => {
   };
   /** Every later insert into the update log fails, as on a full disk. */
   const breakStore = () => store.query(testOnPostgres
-    ? `CREATE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$ LANGUAGE plpgsql;
+    ? `CREATE OR REPLACE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$ LANGUAGE plpgsql;
        CREATE TRIGGER full_disk BEFORE INSERT ON updates FOR EACH ROW EXECUTE FUNCTION full_disk()`
     : `CREATE TRIGGER full_disk BEFORE INSERT ON updates BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
   const mendStore = () => store.query(testOnPostgres ? 'DROP TRIGGER full_disk ON updates' : 'DROP TRIGGER full_disk');
@@ -122,5 +122,22 @@ describe('when storing fails', () => {
     // The stock socket saw only y-websocket messages (sync 0, awareness 1).
     expect(stock.received.map((m) => m[0]).filter((type) => type! > 3)).toEqual([]);
     stock.ws.close();
+  });
+
+  it('converts a dataset to rows by page only once what its room applied is stored', async () => {
+    const events = sheetOf(doc, 'events');
+    await breakStore();
+    const kept = newRowId();
+    insertRow(events, kept, { summary: 'made before the conversion, while the disk is full' });
+    await waitFor(() => saves.state === 'store-failing', { what: 'the client told the server cannot save' });
+    const refused = await api(server, `/api/datasets/${DATASET}/layout`, { body: { layout: 'rows' } });
+    expect(refused.status).toBe(503);
+    expect((await api(server, `/api/datasets/${DATASET}`)).body.layout).toBe('document');
+
+    await mendStore();
+    await waitFor(() => saves.state === 'saved', { what: 'the ack after recovery', timeoutMs: 15_000 });
+    const converted = await api(server, `/api/datasets/${DATASET}/layout`, { body: { layout: 'rows' } });
+    expect(converted.status, JSON.stringify(converted.body)).toBe(200);
+    expect(await storedSummary(kept)).toBe('made before the conversion, while the disk is full');
   });
 });
