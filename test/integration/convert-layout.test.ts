@@ -84,7 +84,10 @@ describe('converting a dataset to rows by page', () => {
     const stock = wholeDocumentClient();
     await waitFor(() => saying.provider.synced && stock.provider.synced, { what: 'both clients of the whole document synced' });
 
-    expect((await api(server, `/api/datasets/${DATASET}/layout`, { token: tokens.vic, body: { layout: 'rows' } })).status).toBe(403);
+    for (const who of ['vic', 'rita', 'ana']) {
+      expect((await api(server, `/api/datasets/${DATASET}/layout`, { token: tokens[who], body: { layout: 'rows' } })).status).toBe(403);
+    }
+    expect((await api(server, `/api/datasets/${DATASET}/layout`, { body: { layout: 'document' } })).status).toBe(400);
     const converted = await api(server, `/api/datasets/${DATASET}/layout`, { body: { layout: 'rows' } });
     expect(converted.status, JSON.stringify(converted.body)).toBe(200);
     expect(converted.body.rows).toEqual(Object.fromEntries(before.sheets.map((s) => [s.id, s.rowCount])));
@@ -155,6 +158,7 @@ describe('converting a dataset to rows by page', () => {
     expect(counts).toEqual(Object.fromEntries((await detail()).sheets.map((s) => [s.id, s.rowCount])));
 
     expect((await api(server, `/api/datasets/${DATASET}/legacy`, { token: tokens.vic })).status).toBe(403);
+    expect((await api(server, `/api/datasets/${DATASET}/legacy`, { token: tokens.rita })).status).toBe(403);
     expect((await api(server, '/api/datasets', { body: { id: 'never', name: 'Never converted' } })).status).toBe(201);
     expect((await api(server, '/api/datasets/never/legacy')).status).toBe(404);
   });

@@ -148,6 +148,10 @@ export const NOT_IN_TABLE = new Set([
   // Taking back a merge needs a merge of the same user first: its roles are checked in
   // test/integration/duplicates-undo.test.ts and duplicates-undo-document.test.ts.
   'POST /api/datasets/:id/sheets/:sheetId/duplicates/unmerge',
+  // Converting a dataset changes it for good, and only a converted dataset has an earlier document: their roles
+  // are checked in test/integration/convert-layout.test.ts.
+  'POST /api/datasets/:id/layout',
+  'GET /api/datasets/:id/legacy',
 ]);
 
 const CSV = 'format=csv';
