@@ -7,6 +7,7 @@ import { type Role, canEdit } from '../../model/roles';
 import { getMeta, getSheet, getSheets, orderedSheetIds, readColumns, sheetName } from '../../model/document';
 import { MembersPanel } from '../access/members-panel';
 import { CloseCode } from '../../model/codes';
+import { conversionBanner, SUGGEST_CONVERSION_ROWS } from './convert';
 import { rememberRoleChange, renderAccessEnded, renderConverting, roleChangeBanner, takeRoleChange } from '../access/notices';
 import { ColumnPanel } from '../columns/panel';
 import { SheetBinding } from '../grid/binding';
@@ -59,11 +60,16 @@ export async function renderDataset(app: HTMLElement, me: Me, datasetId: string,
   }
   // The role on this dataset decides; a server that does not say falls back to the global role.
   const page = new DatasetPage(app, me, dataset.role ?? me.role, datasetId, dataset.name, dataset.createdAt, dataset.archivedAt ?? null, dataset.access ?? 'everyone');
+  // A sheet grown large in one document: its admins are told how to keep it fast.
+  const largest = Math.max(0, ...dataset.sheets.map((s) => s.rowCount));
+  if (largest >= SUGGEST_CONVERSION_ROWS && dataset.role === 'admin') page.suggestConversion(largest);
   await page.open(sheetId);
 }
 
 class DatasetPage {
   private readonly conn: Connection;
+  /** Over the tabs for admins of a large dataset (`suggestConversion`). */
+  private conversion: HTMLElement | null = null;
   private readonly presence: Presence;
   private readonly readOnly: boolean;
   private readonly bindings = new Map<string, SheetBinding>();
@@ -270,12 +276,18 @@ class DatasetPage {
             `Archived on ${new Date(this.archivedAt).toLocaleDateString()}: read-only for everyone until an admin restores it.`)
           : null,
         roleChanged ? roleChangeBanner(this.role) : null,
+        this.conversion,
         this.tabs,
         toolbar,
         h('div', { class: 'workspace' }, this.reading.element, this.gridHost, this.side),
         this.footer,
       ),
     );
+  }
+
+  /** Shows admins, over the tabs, that this dataset is large enough to convert to rows by page. */
+  suggestConversion(rows: number): void {
+    this.conversion = conversionBanner(this.datasetId, this.name, rows);
   }
 
   /** Double coding: the dataset's rounds for everyone (coders find theirs there); admins start one from the selected rows. */

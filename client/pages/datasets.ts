@@ -10,6 +10,7 @@ import { datasetPath } from '../router';
 import { confirmDialog, h, replaceChildren, toast } from '../ui/dom';
 import { count } from '../ui/plural';
 import { promptDialog } from '../ui/prompt';
+import { convertDataset } from './convert';
 import { roleName, topBar } from './layout';
 
 const TEMPLATE_NAMES: Record<TemplateId, string> = {
@@ -107,15 +108,7 @@ function datasetRow(d: DatasetSummary, me: Me, refresh: () => Promise<void>): HT
   });
   // A dataset that outgrew one document: its rows become documents of their own, read by page (docs/sync.md).
   const convert = d.layout === 'document'
-    ? act('Convert to rows by page', 'convert-dataset', async () => {
-      const ok = await confirmDialog(`Convert “${d.name}” to rows by page?`, 'Convert',
-        'Each row becomes a document of its own, and the grid reads the rows a page at a time: for sheets of any size. '
-        + 'Rows, reviews, history and sources stay as they are; open grids reload. It cannot be undone.');
-      if (!ok) return;
-      const done = await api.post('/api/datasets/{id}/layout', { params: { id: d.id }, body: { layout: 'rows' } });
-      const rows = Object.values(done.rows).reduce((sum, n) => sum + n, 0);
-      toast(`“${d.name}” converted: ${count(rows, 'row')} by page`);
-    })
+    ? act('Convert to rows by page', 'convert-dataset', () => convertDataset(d.id, d.name))
     : null;
   return h('div', { class: 'dataset-row', 'data-row': d.id }, card,
     h('div', { class: 'dataset-actions' }, ...(d.archivedAt ? [archive, remove] : [rename, convert, archive, remove])));
