@@ -269,7 +269,7 @@ class PagedDataset {
     document.title = `${this.dataset.name} · Tessera`;
     replaceChildren(this.app,
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.dataset.name], whosHere(this.presence.presence).element),
-      h('main', { class: 'dataset' },
+      h('main', { class: 'dataset', 'data-layout': 'rows' },
         h('div', { class: 'toolbar' }, this.tabs, this.search, this.addButton, this.sources.toolbarButton, ...this.review.controller.toolbarItems(),
           h('button', { type: 'button', class: 'button', 'data-testid': 'map-button', title: 'The rows on a map, and per week or month', onclick: () => this.toggleMap() }, 'Map'),
           h('button', {

@@ -24,7 +24,7 @@ export async function convertDataset(id: string, name: string): Promise<boolean>
 /** For a dataset's admins, over a sheet of `rows` rows held in one document: why and how to convert it. */
 export function conversionBanner(id: string, name: string, rows: number): HTMLElement {
   const banner: HTMLElement = h('p', { class: 'access-banner', role: 'status', 'data-testid': 'convert-banner' },
-    h('span', {}, `This dataset holds ${count(rows, 'row')} in one sheet, all in one document that every open grid loads whole. `
+    h('span', {}, `This dataset holds ${rows.toLocaleString('en')} rows in one sheet, all in one document that every open grid loads whole. `
       + 'Converted to rows by page, the grid reads a page at a time and stays fast at any size.'),
     h('button', {
       type: 'button', class: 'button', 'data-testid': 'convert-dataset',

@@ -270,7 +270,7 @@ class DatasetPage {
     const roleChanged = takeRoleChange(this.datasetId) !== null;
     replaceChildren(this.app,
       topBar(this.me, [h('a', { href: '/' }, 'Datasets'), this.title], ...(members ? [members] : []), this.who, this.status),
-      h('main', { class: 'dataset' },
+      h('main', { class: 'dataset', 'data-layout': 'document' },
         this.archivedAt
           ? h('p', { class: 'archived-banner', 'data-testid': 'archived-banner' },
             `Archived on ${new Date(this.archivedAt).toLocaleDateString()}: read-only for everyone until an admin restores it.`)
