@@ -352,7 +352,9 @@ class PagedDataset {
       onModelUpdated: () => this.countProblems(),
       onFilterChanged: () => this.tellMap(),
       suppressStartEditOnTab: true,
-      tooltipShowDelay: 300,
+      // Tooltips as the cells' and headers' titles, as in the document grid: AG Grid's own popup tooltips give every
+      // cell it draws a tooltip of its own, with listeners of its own (a tenth of drawing a screen of rows).
+      enableBrowserTooltips: true,
       // A sheet has tens of columns, not thousands: all are rendered, only rows are paged.
       suppressColumnVirtualisation: true,
     });

@@ -104,7 +104,7 @@ describe('conflicts in the paged grid', () => {
     // From another cell, so that the pointer enters this one (it is still where Ben typed).
     await cell(ben.page, rows[0]!, 'summary').hover();
     await cell(ben.page, row, 'location').hover();
-    await expect.poll(() => ben.page.locator('.ag-tooltip').textContent())
+    await expect.poll(() => cell(ben.page, row, 'location').getAttribute('title'))
       .toContain(`${names[conflict.lost]}'s value “${conflict.lost}” was replaced by ${names[conflict.kept]}'s value “${conflict.kept}”`);
 
     await cell(ben.page, row, 'location').click({ button: 'right' });

@@ -1,7 +1,8 @@
 /**
  * The checks of the document grid in the paged grid, for the rows it has read: a required cell left
  * empty, a code not in the list, a bad date; marked on the cell (with why, as its tooltip) and the row
- * number, counted in the footer, and gone as soon as the row is fixed, here or by someone else.
+ * number, counted in the footer, and gone as soon as the row is fixed, here or by someone else. Column headers
+ * show their description as their tooltip.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +44,14 @@ describe('problems of loaded rows', () => {
     expect(await page.getByTestId('problem-count').textContent()).toBe('2 loaded with problems');
 
     await cell(page, rows[1]!, 'event_type').hover();
-    await expect.poll(() => page.locator('.ag-tooltip').textContent()).toContain('not in the code list');
+    await expect.poll(() => cell(page, rows[1]!, 'event_type').getAttribute('title')).toContain('not in the code list');
+  });
+
+  it("shows a column's description as its header's tooltip, and the review column's what a status is", async () => {
+    const headerTitle = (columnId: string) => page.locator(`.ag-header-cell[col-id=${columnId}]`).evaluate((el) =>
+      [el, ...el.querySelectorAll('[title]')].map((e) => e.getAttribute('title') ?? '').join(' ').trim());
+    expect(await headerTitle('event_type')).toBe('PLOVER event type.');
+    expect(await headerTitle('review_status')).toContain('Review status of the row');
   });
 
   it('clears a problem fixed in this tab, and one fixed by someone else', async () => {

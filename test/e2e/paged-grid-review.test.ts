@@ -70,6 +70,10 @@ describe('review in the paged grid', () => {
     expect(await classOf(cody, row, 'summary')).not.toContain('cell-flagged');
     await expect.poll(() => cell(cody, row, '_row').locator('.row-marker.flagged').count()).toBe(1);
     expect(await statusOf(cody, rows[1]!)).toBe('unreviewed');
+    // The flag's note is the cell's tooltip and the status cell's, as it came.
+    await expect.poll(() => cell(cody, row, 'actor1').getAttribute('title')).toContain('Is it not Taiwan?');
+    await expect.poll(() => cell(cody, row, 'review_status').getAttribute('title')).toContain('Is it not Taiwan?');
+    expect(await cell(cody, rows[1]!, 'review_status').getAttribute('title')).toBe('Unreviewed');
   });
 
   it('shows only the flagged rows when the status filter asks for them, read from the server', async () => {
@@ -88,6 +92,8 @@ describe('review in the paged grid', () => {
     await expect.poll(() => statusOf(cody, row)).toBe('unreviewed');
     await expect.poll(() => statusOf(rita, row)).toBe('unreviewed');
     await expect.poll(() => classOf(cody, row, 'actor1')).not.toContain('cell-flagged');
+    expect(await cell(cody, row, 'actor1').getAttribute('title')).toBeNull();
+    expect(await cell(cody, row, 'review_status').getAttribute('title')).toBe('Unreviewed');
   });
 
   it("approves a row from the grid's menu; the coder's edit of it takes the approval away", async () => {
