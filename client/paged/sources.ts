@@ -61,6 +61,8 @@ export class PagedSources {
   /** Rows this tab coded from a passage: new, so last in row id order. */
   private readonly newRows = new Set<string>();
   private finding: (() => void) | null = null;
+  /** The new row being found (`goToNewRow`), and how its pages are read again once the server has it. */
+  private findingRow: { row: string; reread: () => void } | null = null;
 
   constructor(private readonly host: PagedSourcesHost) {
     this.anchors = new ServerAnchors(host.datasetId, (sheet, row) => this.loaded(sheet, row));
@@ -91,6 +93,9 @@ export class PagedSources {
   /** Rows changed in their own rooms (the dataset room's deltas). */
   rowsChanged(deltas: readonly RowDelta[]): void {
     this.anchors.rowsChanged(deltas);
+    // The new row being found is stored: its page is read now (a page read before it came did not hold it).
+    const finding = this.findingRow;
+    if (finding && deltas.some((d) => d.row === finding.row && d.cells !== null)) finding.reread();
   }
 
   destroy(): void {
@@ -192,10 +197,11 @@ export class PagedSources {
     const stop = () => {
       clearTimeout(timer);
       if (!grid.isDestroyed()) grid.removeEventListener('modelUpdated', onModel);
-      if (this.finding === stop) this.finding = null;
+      if (this.finding === stop) this.finding = this.findingRow = null;
     };
     grid.addEventListener('modelUpdated', onModel);
     this.finding = stop;
+    this.findingRow = { row, reread: () => void (grid.isDestroyed() || grid.refreshInfiniteCache()) };
   }
 }
 
