@@ -217,6 +217,10 @@ export class Connection {
     this.notify();
     if (code === CloseCode.Unauthorized || code === CloseCode.NotFound || code === CloseCode.Forbidden || code === CloseCode.Converted) {
       this.closedForGood = true;
+      // Converted, the server never takes this document again: changes it had not stored (sent while the
+      // socket was live, so not counted as waiting) are counted, so that the paged sheet looks for them
+      // in the offline copy and sends them into the rows (client/paged/legacy-changes.ts).
+      if (code === CloseCode.Converted && this.saves.state !== 'saved') this.setPending(Math.max(this.pending, 1));
       this.options.onFatal?.(code, reason);
     }
   };

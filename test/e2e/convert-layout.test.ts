@@ -167,6 +167,38 @@ describe('converting a dataset to rows by page', () => {
     await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
   });
 
+  it('sends a change the server had not stored when the conversion closed the grid', async () => {
+    const s = await open([{ summary: 'Stored' }, { summary: 'Before' }]);
+    const { page, context, datasetId, rows } = s;
+    const [first, second] = rows as [string, string];
+    // The tab's socket runs through the test, which can hold back the tab's updates from the server (as a
+    // connection that dies without the browser noticing does): the tab stays live, its change unstored.
+    let holdBack = false;
+    await page.routeWebSocket(/\/ws\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const update = typeof message !== 'string' && message[0] === 0 && message[1] === 2;
+        if (!(holdBack && update)) server.send(message);
+      });
+    });
+    await page.reload();
+    await cell(page, second, 'summary').waitFor();
+    await waitLive(page);
+    await recordNotices(context, page);
+    holdBack = true;
+    await typeInto(page, second, 'summary', 'Typed as it closed');
+    await expect.poll(() => statusText(page)).toBe('Not saved yet');
+
+    await convert(datasetId);
+    holdBack = false;
+    await pagedGridShown(page);
+    expect(await convertingNotice(page)).toContain('Your last changes had not reached the server yet');
+    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first]: 'Stored', [second]: 'Typed as it closed' });
+    await expect.poll(() => cellText(page, second, 'summary')).toBe('Typed as it closed');
+    expect(await rowHistory(e2e.server, datasetId, second))
+      .toContainEqual(expect.objectContaining({ column: 'summary', old: 'Before', new: 'Typed as it closed', by: editor.name }));
+  });
+
   it('reloads an open, saved whole-document grid as the paged grid, with every row as it was', async () => {
     const s = await open([{ summary: 'Alpha', actor1: 'China' }, { summary: 'Beta', actor1: 'Japan' }]);
     const { page, context, datasetId, rows } = s;
