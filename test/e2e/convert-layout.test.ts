@@ -167,6 +167,37 @@ describe('converting a dataset to rows by page', () => {
     await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
   });
 
+  it('shows the changes it sent once they are stored, though its dataset’s socket joined after', async () => {
+    const s = await open([{ summary: 'Shown' }, { summary: 'Read before' }]);
+    const { page, context, datasetId, rows } = s;
+    const [first, second] = rows as [string, string];
+    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await typeInto(page, second, 'summary', 'Sent late');
+    await expect.poll(() => statusText(page)).toBe('Offline — 1 change waiting');
+    await page.close();
+    await convert(datasetId);
+
+    // The socket of the dataset's own room (which brings other rows' changes) joins only once the changes
+    // are stored; the first page was read before them.
+    const again = await context.newPage();
+    again.setDefaultTimeout(10_000);
+    const held: Array<() => void> = [];
+    await again.routeWebSocket((url) => url.pathname === `/ws/${datasetId}`, (ws) => {
+      const early: Array<string | Buffer> = [];
+      let server: ReturnType<typeof ws.connectToServer> | undefined;
+      ws.onMessage((message) => (server ? server.send(message) : early.push(message)));
+      held.push(() => {
+        server = ws.connectToServer();
+        for (const message of early.splice(0)) server.send(message);
+      });
+    });
+    await again.goto(`/d/${datasetId}/events`);
+    await pagedGridShown(again);
+    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first]: 'Shown', [second]: 'Sent late' });
+    for (const release of held.splice(0)) release();
+    await expect.poll(() => cellText(again, second, 'summary')).toBe('Sent late');
+  });
+
   it('sends a change the server had not stored when the conversion closed the grid', async () => {
     const s = await open([{ summary: 'Stored' }, { summary: 'Before' }]);
     const { page, context, datasetId, rows } = s;
