@@ -60,6 +60,17 @@ export async function legacyDocument(storage: Storage, datasetId: string): Promi
   return encoding.toUint8Array(encoder);
 }
 
+/**
+ * The state vector of a converted dataset's earlier document as it was last stored (what a browser's copy
+ * holding more has that was never stored); null for a dataset that was not converted.
+ */
+export async function legacyStateVector(storage: Storage, datasetId: string): Promise<Uint8Array | null> {
+  const stored = await storage.docs.load(legacyRoom(datasetId));
+  const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  if (pieces.length === 0) return null;
+  return stored.stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
+}
+
 /** The dataset's document in the `rows` layout: its name, and its sheets (in tab order) with their columns and no rows. */
 function withoutRows(name: string, sheets: ReadonlyArray<{ id: string; name: string; columns: Column[] }>): { state: Uint8Array; stateVector: Uint8Array } {
   const doc = new Y.Doc();

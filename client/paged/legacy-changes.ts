@@ -14,7 +14,7 @@ import { deleteDB } from 'lib0/indexeddb';
 import * as Y from 'yjs';
 import type { CellValue } from '../../model/columns';
 import { getSheets } from '../../model/document';
-import { OfflineStore } from '../sync/offline-store';
+import { OfflineStore, storedRecords } from '../sync/offline-store';
 import { RowClosedError, type RowDocs } from './row-docs';
 
 /** One row's unstored changes: cells set (null: cleared), or the row deleted. */
@@ -69,6 +69,12 @@ export function legacyChanges(copy: Y.Doc, stored: readonly Uint8Array[]): Legac
   }
 }
 
+/** Whether a state vector names a client's change beyond what `stored` holds. */
+function holdsMore(stateVector: Uint8Array, stored: ReadonlyMap<number, number>): boolean {
+  for (const [client, clock] of Y.decodeStateVector(stateVector)) if (clock > (stored.get(client) ?? 0)) return true;
+  return false;
+}
+
 /**
  * Sends what the offline copy `cacheName` of the dataset's whole document holds that the server never
  * stored into the rows' documents, then deletes the copy. Resolves with the rows changed (`sent`) and those
@@ -77,12 +83,24 @@ export function legacyChanges(copy: Y.Doc, stored: readonly Uint8Array[]): Legac
  */
 export async function sendLegacyChanges(datasetId: string, cacheName: string, rows: RowDocs): Promise<{ sent: number; refused: number }> {
   const pendingKey = `${cacheName}:pending`;
+  const legacy = `/api/datasets/${encodeURIComponent(datasetId)}/legacy`;
+  // A copy with no change counted may still hold one: sent over a live socket and never stored (the server
+  // stopped first), in a tab closed before it could send it again. Its state vector against the stored one says.
   if (!(Number(localStorage.getItem(pendingKey) ?? 0) > 0)) {
-    localStorage.removeItem(pendingKey);
-    await deleteDB(cacheName).catch(() => undefined);
-    return { sent: 0, refused: 0 };
+    const records = await storedRecords(cacheName).catch(() => []);
+    if (records.length > 0) {
+      const answer = await fetch(`${legacy}?part=state-vector`, { credentials: 'same-origin' });
+      if (!answer.ok) return { sent: 0, refused: 0 };
+      const stored = Y.decodeStateVector(new Uint8Array(await answer.arrayBuffer()));
+      if (holdsMore(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(records)), stored)) localStorage.setItem(pendingKey, '1');
+    }
+    if (localStorage.getItem(pendingKey) !== '1') {
+      localStorage.removeItem(pendingKey);
+      await deleteDB(cacheName).catch(() => undefined);
+      return { sent: 0, refused: 0 };
+    }
   }
-  const response = await fetch(`/api/datasets/${encodeURIComponent(datasetId)}/legacy`, { credentials: 'same-origin' });
+  const response = await fetch(legacy, { credentials: 'same-origin' });
   if (!response.ok) return { sent: 0, refused: 0 };
   // The stored updates, each a varUint8Array after their count (`GET …/legacy`).
   const decoder = decoding.createDecoder(new Uint8Array(await response.arrayBuffer()));

@@ -93,3 +93,14 @@ export class OfflineStore {
     this.written = Promise.all([this.written, write]).then(() => undefined);
   };
 }
+
+/** The records of the offline copy `name` as they are, without building its document (none when it has none). */
+export async function storedRecords(name: string): Promise<Uint8Array[]> {
+  const db = await idb.openDB(name, (created) => idb.createStores(created, [[UPDATES, { autoIncrement: true }], ['custom']]));
+  try {
+    const [store] = idb.transact(db, [UPDATES], 'readonly');
+    return (await idb.getAll(store!)) as Uint8Array[];
+  } finally {
+    db.close();
+  }
+}

@@ -55,8 +55,9 @@ export const datasetRoutes = routes({
     responses: { 200: LayoutChanged },
   },
   'GET /api/datasets/{id}/legacy': {
-    summary: 'A converted dataset\'s earlier document as last stored (its Yjs updates, each a varUint8Array after their count), for changes a browser made to it and never sent; 404 if it was not converted',
+    summary: 'A converted dataset\'s earlier document as last stored (its Yjs updates, each a varUint8Array after their count; `part=state-vector`: its state vector), for changes a browser made to it and never sent; 404 if it was not converted',
     who: 'dataset editor',
+    query: z.object({ part: z.enum(['state-vector']).optional() }),
     responses: { 200: file('application/octet-stream') },
   },
   'POST /api/datasets/{id}/sheets': {

@@ -8,7 +8,7 @@ import { managesDataset, ownRoleOn, roleOn } from '../access';
 import { assertRole, type AuthEnv } from '../auth/middleware';
 import type { Services } from '../context';
 import { addSheet, changeSheet, createDataset, deleteDataset, deleteSheet } from '../datasets';
-import { convertToRows, legacyDocument } from '../convert-layout';
+import { convertToRows, legacyDocument, legacyStateVector } from '../convert-layout';
 import { badRequest, forbidden, notFound } from '../errors';
 import { exportResponse, zipExportResponse } from '../export/export';
 import { progress } from '../progress';
@@ -86,7 +86,8 @@ export function datasetRoutes(services: Services) {
     })
     .get('/legacy', async (c) => {
       requireRole(c, 'editor');
-      const legacy = await legacyDocument(storage, c.get('dataset').id);
+      const { id } = c.get('dataset');
+      const legacy = c.req.query('part') === 'state-vector' ? await legacyStateVector(storage, id) : await legacyDocument(storage, id);
       if (!legacy) throw notFound('This dataset was not converted: it has no earlier document');
       return c.body(legacy as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
     })

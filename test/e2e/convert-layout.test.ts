@@ -167,6 +167,29 @@ describe('converting a dataset to rows by page', () => {
     await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
   });
 
+  it('sends a change its copy holds beyond what the server stored, though the tab never counted it as waiting', async () => {
+    const s = await open([{ summary: 'Kept' }, { summary: 'Other' }]);
+    const { page, context, datasetId, rows } = s;
+    const [first, second] = rows as [string, string];
+    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await expect.poll(() => statusText(page)).toMatch(/^Offline/);
+    await typeInto(page, second, 'summary', 'Sent, never stored');
+    await expect.poll(() => statusText(page)).toBe('Offline — 1 change waiting');
+    // As for a change sent over a live socket that the server lost before storing it: nothing counts it.
+    await page.evaluate((id) => {
+      for (const key of Object.keys(localStorage)) if (key.includes(`:${id}:`) && key.endsWith(':pending')) localStorage.setItem(key, '0');
+    }, datasetId);
+    await page.close();
+
+    await convert(datasetId);
+    const again = await context.newPage();
+    again.setDefaultTimeout(10_000);
+    await again.goto(`/d/${datasetId}/events`);
+    await pagedGridShown(again);
+    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first]: 'Kept', [second]: 'Sent, never stored' });
+    await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
+  });
+
   it('shows the changes it sent once they are stored, though its dataset’s socket joined after', async () => {
     const s = await open([{ summary: 'Shown' }, { summary: 'Read before' }]);
     const { page, context, datasetId, rows } = s;

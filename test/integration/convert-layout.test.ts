@@ -157,6 +157,10 @@ describe('converting a dataset to rows by page', () => {
     const counts = Object.fromEntries([...getSheets(earlier)].map(([id, sheet]) => [id, sheetRows(sheet).size]));
     expect(counts).toEqual(Object.fromEntries((await detail()).sheets.map((s) => [s.id, s.rowCount])));
 
+    const vector = await fetch(`${server.url}/api/datasets/${DATASET}/legacy?part=state-vector`, { headers: { authorization: `Bearer ${tokens.ana}` } });
+    expect(vector.status).toBe(200);
+    expect(Y.decodeStateVector(new Uint8Array(await vector.arrayBuffer()))).toEqual(Y.decodeStateVector(Y.encodeStateVector(earlier)));
+
     expect((await api(server, `/api/datasets/${DATASET}/legacy`, { token: tokens.vic })).status).toBe(403);
     expect((await api(server, `/api/datasets/${DATASET}/legacy`, { token: tokens.rita })).status).toBe(403);
     expect((await api(server, '/api/datasets', { body: { id: 'never', name: 'Never converted' } })).status).toBe(201);
