@@ -51,8 +51,7 @@ export async function convertToRows(
  * that the server never stored finds what they changed against it.
  */
 export async function legacyDocument(storage: Storage, datasetId: string): Promise<Uint8Array | null> {
-  const stored = await storage.docs.load(legacyRoom(datasetId));
-  const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  const { pieces } = await legacyStored(storage, datasetId);
   if (pieces.length === 0) return null;
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, pieces.length);
@@ -65,10 +64,15 @@ export async function legacyDocument(storage: Storage, datasetId: string): Promi
  * holding more has that was never stored); null for a dataset that was not converted.
  */
 export async function legacyStateVector(storage: Storage, datasetId: string): Promise<Uint8Array | null> {
-  const stored = await storage.docs.load(legacyRoom(datasetId));
-  const pieces = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  const { pieces, stateVector } = await legacyStored(storage, datasetId);
   if (pieces.length === 0) return null;
-  return stored.stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
+  return stateVector ?? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(pieces));
+}
+
+/** The earlier document's stored pieces (snapshot first; none when it was not converted) and their state vector if stored. */
+async function legacyStored(storage: Storage, datasetId: string): Promise<{ pieces: Uint8Array[]; stateVector: Uint8Array | null }> {
+  const stored = await storage.docs.load(legacyRoom(datasetId));
+  return { pieces: stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates, stateVector: stored.stateVector };
 }
 
 /** The dataset's document in the `rows` layout: its name, and its sheets (in tab order) with their columns and no rows. */

@@ -69,10 +69,19 @@ export function legacyChanges(copy: Y.Doc, stored: readonly Uint8Array[]): Legac
   }
 }
 
-/** Whether a state vector names a client's change beyond what `stored` holds. */
-function holdsMore(stateVector: Uint8Array, stored: ReadonlyMap<number, number>): boolean {
-  for (const [client, clock] of Y.decodeStateVector(stateVector)) if (clock > (stored.get(client) ?? 0)) return true;
-  return false;
+/**
+ * Whether the copy holds a change the server never stored though none was counted as waiting (sent over a
+ * live socket and lost by a server that stopped first, in a tab closed before it could send it again): its
+ * state vector against the stored document's. Null when the server could not be asked.
+ */
+async function copyHoldsMore(cacheName: string, legacy: string): Promise<boolean | null> {
+  const records = await storedRecords(cacheName).catch(() => []);
+  if (records.length === 0) return false;
+  const answer = await fetch(`${legacy}?part=state-vector`, { credentials: 'same-origin' });
+  if (!answer.ok) return null;
+  const stored = Y.decodeStateVector(new Uint8Array(await answer.arrayBuffer()));
+  const copy = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(records)));
+  return [...copy].some(([client, clock]) => clock > (stored.get(client) ?? 0));
 }
 
 /**
@@ -84,21 +93,12 @@ function holdsMore(stateVector: Uint8Array, stored: ReadonlyMap<number, number>)
 export async function sendLegacyChanges(datasetId: string, cacheName: string, rows: RowDocs): Promise<{ sent: number; refused: number }> {
   const pendingKey = `${cacheName}:pending`;
   const legacy = `/api/datasets/${encodeURIComponent(datasetId)}/legacy`;
-  // A copy with no change counted may still hold one: sent over a live socket and never stored (the server
-  // stopped first), in a tab closed before it could send it again. Its state vector against the stored one says.
-  if (!(Number(localStorage.getItem(pendingKey) ?? 0) > 0)) {
-    const records = await storedRecords(cacheName).catch(() => []);
-    if (records.length > 0) {
-      const answer = await fetch(`${legacy}?part=state-vector`, { credentials: 'same-origin' });
-      if (!answer.ok) return { sent: 0, refused: 0 };
-      const stored = Y.decodeStateVector(new Uint8Array(await answer.arrayBuffer()));
-      if (holdsMore(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(records)), stored)) localStorage.setItem(pendingKey, '1');
-    }
-    if (localStorage.getItem(pendingKey) !== '1') {
-      localStorage.removeItem(pendingKey);
-      await deleteDB(cacheName).catch(() => undefined);
-      return { sent: 0, refused: 0 };
-    }
+  const unstored = Number(localStorage.getItem(pendingKey) ?? 0) > 0 || await copyHoldsMore(cacheName, legacy);
+  if (unstored === null) return { sent: 0, refused: 0 };
+  if (!unstored) {
+    localStorage.removeItem(pendingKey);
+    await deleteDB(cacheName).catch(() => undefined);
+    return { sent: 0, refused: 0 };
   }
   const response = await fetch(legacy, { credentials: 'same-origin' });
   if (!response.ok) return { sent: 0, refused: 0 };

@@ -257,10 +257,12 @@ class PagedDataset {
   private async sendLegacyChanges(): Promise<void> {
     try {
       const { sent, refused } = await sendLegacyChanges(this.dataset.id, this.wholeDocumentCache, this.rows);
-      // Stored now. The pages shown were read before, and their deltas reach only a dataset's socket that
-      // had joined by then; rows were added or deleted too: the pages are read again.
-      if (sent > 0) this.refreshSoon();
-      if (sent > 0) toast(`Sent your changes to ${sent === 1 ? '1 row' : `${sent} rows`} made before this dataset was converted to rows by page.`);
+      if (sent > 0) {
+        // Stored now. The pages shown were read before, and their deltas reach only a dataset's socket that
+        // had joined by then; rows were added or deleted too: the pages are read again.
+        this.refreshSoon();
+        toast(`Sent your changes to ${sent === 1 ? '1 row' : `${sent} rows`} made before this dataset was converted to rows by page.`);
+      }
       if (refused > 0) toast(`Changes to ${refused === 1 ? '1 row' : `${refused} rows`} made before the conversion could not be sent: ${refused === 1 ? 'it is' : 'they are'} gone or closed to you.`, 'error');
     } catch (err) {
       toast(`Could not send the changes made before this dataset was converted (they are kept in this browser): ${(err as Error).message}`, 'error');

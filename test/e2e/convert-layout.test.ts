@@ -97,6 +97,34 @@ afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
 });
 
+/**
+ * Rows `Kept` and `Other`; the socket gone (as on a train), `text` typed into the second row's summary and the
+ * tab closed before it comes back. `counted: false` also takes the change off the tab's count of waiting ones,
+ * as for a change sent over a live socket that the server lost before storing it. Then the dataset is
+ * converted and opened again in a new tab, which records its notices.
+ */
+async function typedOfflineThenConverted(text: string, { counted }: { counted: boolean }) {
+  const { page, context, datasetId, rows } = await open([{ summary: 'Kept' }, { summary: 'Other' }]);
+  await page.evaluate(() => window.dispatchEvent(new Event('offline')));
+  await expect.poll(() => statusText(page)).toMatch(/^Offline/);
+  await typeInto(page, rows[1]!, 'summary', text);
+  await expect.poll(() => statusText(page)).toBe('Offline — 1 change waiting');
+  if (!counted) {
+    await page.evaluate((id) => {
+      for (const key of Object.keys(localStorage)) if (key.includes(`:${id}:`) && key.endsWith(':pending')) localStorage.setItem(key, '0');
+    }, datasetId);
+  }
+  await page.close();
+
+  await convert(datasetId);
+  const again = await context.newPage();
+  again.setDefaultTimeout(10_000);
+  await recordNotices(context, again);
+  await again.goto(`/d/${datasetId}/events`);
+  await pagedGridShown(again);
+  return { datasetId, rows, again };
+}
+
 describe('converting a dataset to rows by page', () => {
   it('sends a cell typed, a row added and a row deleted offline in the whole document into the rows, as their author’s', async () => {
     const s = await open([{ summary: 'One' }, { summary: 'Two' }, { summary: 'Three' }]);
@@ -143,50 +171,18 @@ describe('converting a dataset to rows by page', () => {
   });
 
   it('sends a change kept by a tab closed offline before the conversion once the dataset is opened again', async () => {
-    const s = await open([{ summary: 'Kept' }, { summary: 'Other' }]);
-    const { page, context, datasetId, rows } = s;
-    const [first, second] = rows as [string, string];
-    // The socket is gone (as on a train) and the tab is closed before it comes back.
-    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
-    await expect.poll(() => statusText(page)).toMatch(/^Offline/);
-    await typeInto(page, second, 'summary', 'Typed on the train');
-    await expect.poll(() => statusText(page)).toBe('Offline — 1 change waiting');
-    await page.close();
-
-    await convert(datasetId);
-    const again = await context.newPage();
-    again.setDefaultTimeout(10_000);
-    await recordNotices(context, again);
-    await again.goto(`/d/${datasetId}/events`);
-    await pagedGridShown(again);
-    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first]: 'Kept', [second]: 'Typed on the train' });
-    await expect.poll(() => cellText(again, second, 'summary')).toBe('Typed on the train');
+    const { datasetId, rows: [first, second], again } = await typedOfflineThenConverted('Typed on the train', { counted: true });
+    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first!]: 'Kept', [second!]: 'Typed on the train' });
+    await expect.poll(() => cellText(again, second!, 'summary')).toBe('Typed on the train');
     await expect.poll(() => toasts(again)).toContain('Sent your changes to 1 row made before this dataset was converted to rows by page.');
-    expect(await rowHistory(e2e.server, datasetId, second))
+    expect(await rowHistory(e2e.server, datasetId, second!))
       .toContainEqual(expect.objectContaining({ column: 'summary', old: 'Other', new: 'Typed on the train', by: editor.name }));
     await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
   });
 
   it('sends a change its copy holds beyond what the server stored, though the tab never counted it as waiting', async () => {
-    const s = await open([{ summary: 'Kept' }, { summary: 'Other' }]);
-    const { page, context, datasetId, rows } = s;
-    const [first, second] = rows as [string, string];
-    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
-    await expect.poll(() => statusText(page)).toMatch(/^Offline/);
-    await typeInto(page, second, 'summary', 'Sent, never stored');
-    await expect.poll(() => statusText(page)).toBe('Offline — 1 change waiting');
-    // As for a change sent over a live socket that the server lost before storing it: nothing counts it.
-    await page.evaluate((id) => {
-      for (const key of Object.keys(localStorage)) if (key.includes(`:${id}:`) && key.endsWith(':pending')) localStorage.setItem(key, '0');
-    }, datasetId);
-    await page.close();
-
-    await convert(datasetId);
-    const again = await context.newPage();
-    again.setDefaultTimeout(10_000);
-    await again.goto(`/d/${datasetId}/events`);
-    await pagedGridShown(again);
-    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first]: 'Kept', [second]: 'Sent, never stored' });
+    const { datasetId, rows: [first, second], again } = await typedOfflineThenConverted('Sent, never stored', { counted: false });
+    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first!]: 'Kept', [second!]: 'Sent, never stored' });
     await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
   });
 
