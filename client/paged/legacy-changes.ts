@@ -6,8 +6,9 @@
  * (`CACHE:pending`). The server keeps the document as it last stored it (`GET …/legacy`): what the copy
  * holds beyond that is exactly what was never stored. Applied onto the server's copy, its events say which
  * cells, new rows and deleted rows it holds; those are written into the rows' own documents as this
- * user's edits, which keep them offline and send them like any other. The copy is deleted once they are
- * stored, or at once when it holds nothing unstored.
+ * user's edits, which keep them offline and send them like any other. The copy is deleted once the rows' own
+ * copies in this browser hold them (or, without those, once they are stored), or at once when it holds nothing
+ * unstored.
  */
 import * as decoding from 'lib0/decoding';
 import { deleteDB } from 'lib0/indexeddb';
@@ -132,8 +133,10 @@ export async function sendLegacyChanges(datasetId: string, cacheName: string, ro
       refused += 1;
     }
   }
-  // The rows' documents keep the changes in this browser and send them; the copy goes once they are stored.
-  await new Promise<void>((resolve) => {
+  // The rows' documents send the changes, and keep them in this browser until stored (sent again after a reload):
+  // the copy goes once they are kept there, or else once they are stored. Kept twice, a reload would write them
+  // again, over what others wrote since.
+  if (!await rows.keptInBrowser()) await new Promise<void>((resolve) => {
     if (!rows.unsaved) return resolve();
     const off = rows.onChange(() => {
       if (rows.unsaved) return;

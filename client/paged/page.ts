@@ -141,6 +141,12 @@ class PagedDataset {
   private total = 0;
   private refreshTimer: number | null = null;
   private unreadTimer: number | null = null;
+  /**
+   * Pages the grid holds were read while the dataset's socket was not synced: rows stored meanwhile sent their
+   * deltas to no socket of this tab. They are read again once it is (`checkPagesRead`), meanwhile shown as connecting.
+   */
+  private pagesUnsynced = false;
+  private checkingPages: Promise<void> | null = null;
   private lastUnreadCheck = Number.NEGATIVE_INFINITY;
   private connState: SyncStatus = { state: 'connecting', pending: 0 };
 
@@ -188,9 +194,13 @@ class PagedDataset {
     this.conflictMirror = new ConflictMirror(dataset.id);
     // Deltas flow once the room is synced: the flags and conflicts lists read then miss nothing (again after a reconnect).
     this.conn.provider.on('sync', (synced: boolean) => {
-      if (!synced) return;
+      if (!synced) {
+        this.pagesUnsynced = true;
+        return;
+      }
       this.reviews.load().catch(() => undefined);
       this.conflictMirror.load().catch(() => undefined);
+      this.checkPagesRead();
     });
     this.review = new PagedReview({ datasetId: dataset.id, me: me.name, role, doc: this.conn.doc, reviews: this.reviews.doc });
     this.review.controller.events.on('show-sheet', (id) => this.showSheet(id));
@@ -479,6 +489,8 @@ class PagedDataset {
         const asked = early && params.startRow === 0 && params.endRow === PAGE_ROWS && search.size === 0 ? early : undefined;
         search.set('offset', String(params.startRow));
         search.set('limit', String(params.endRow - params.startRow));
+        // A page read before the socket synced (the one in the page's HTML, say) may miss rows stored meanwhile.
+        const unsynced = asked !== undefined || !this.conn.provider.synced;
         (asked ?? Promise.resolve(undefined))
           .then((page) => page ?? rowsPage(id, sheetId, search))
           .then((body) => {
@@ -488,6 +500,8 @@ class PagedDataset {
             this.rowCount.textContent = `${body.total.toLocaleString('en')} row${body.total === 1 ? '' : 's'}`;
             if (params.startRow === 0) performance.mark('tessera:first-page');
             params.successCallback(body.rows, body.total);
+            if (unsynced) this.pagesUnsynced = true;
+            if (this.conn.provider.synced) this.checkPagesRead();
           })
           .catch(async () => {
             // The server cannot be reached: the rows kept in this browser, if any (see offline-rows.ts).
@@ -847,7 +861,11 @@ class PagedDataset {
       const node = this.grid?.getRowNode(delta.row);
       if (delta.cells === null) reread = true;
       else if (!node?.data) unread = true;
-      else node.setData({ ...node.data, ...(delta.cells as Record<string, CellValue>), row_id: delta.row });
+      else {
+        // A delta holds the row's cells as they now are: a column it lacks was emptied.
+        const emptied = this.columns.filter((c) => !(c.id in delta.cells!)).map((c) => [c.id, null]);
+        node.setData({ ...node.data, ...Object.fromEntries(emptied), ...(delta.cells as Record<string, CellValue>), row_id: delta.row });
+      }
     }
     this.countProblems();
     if (reread) this.refreshSoon();
@@ -882,6 +900,61 @@ class PagedDataset {
         if (sheetId === this.sheetId && body.total !== this.total) this.grid?.refreshInfiniteCache();
       }, () => undefined);
     }, wait);
+  }
+
+  /**
+   * Reads again the pages the grid holds, once the dataset's socket synced after they were read (`pagesUnsynced`):
+   * rows changed meanwhile are shown as deltas would have shown them (not rows open here: their documents show
+   * them), and rows that came, went or moved in the grid's order have the pages read again.
+   */
+  private checkPagesRead(): void {
+    if (!this.pagesUnsynced || this.checkingPages) return;
+    this.pagesUnsynced = false;
+    let failed = false;
+    this.checkingPages = this.readPagesAgain()
+      .catch(() => {
+        // Tried again at the next sync or page read; the tab is not held as connecting meanwhile.
+        failed = true;
+        this.pagesUnsynced = true;
+      })
+      .finally(() => {
+        this.checkingPages = null;
+        this.showStatus();
+        // The socket was lost and synced again while the pages were read: read them again.
+        if (!failed && this.pagesUnsynced && this.conn.provider.synced) this.checkPagesRead();
+      });
+    this.showStatus();
+  }
+
+  private async readPagesAgain(): Promise<void> {
+    const grid = this.grid;
+    if (!grid || grid.isDestroyed()) return;
+    const sheetId = this.sheetId;
+    const order = this.orderQuery(grid);
+    const blocks = Object.values(grid.getCacheBlockState() as Record<string, { startRow: number; endRow: number; pageStatus: string }>)
+      .filter((b) => b.pageStatus === 'loaded');
+    const pages = await Promise.all(blocks.map(async ({ startRow, endRow }) => {
+      const search = new URLSearchParams(order);
+      search.set('offset', String(startRow));
+      search.set('limit', String(endRow - startRow));
+      return { startRow, body: await rowsPage(this.dataset.id, sheetId, search) };
+    }));
+    if (grid.isDestroyed() || grid !== this.grid || sheetId !== this.sheetId || this.orderQuery(grid).toString() !== order.toString()) return;
+    let moved = false;
+    const deltas: RowDelta[] = [];
+    for (const { startRow, body } of pages) {
+      if (body.total !== this.total) moved = true;
+      this.reviews.pageRows(body.rows);
+      for (const [i, { row_id: rowId, review_status: _status, ...cells }] of body.rows.entries()) {
+        const shown = grid.getDisplayedRowAtIndex(startRow + i)?.data;
+        if (shown?.row_id !== rowId) moved = true;
+        else if (!this.rows.isOpen(sheetId, rowId) && this.columns.some((c) => !sameValue(shown[c.id], cells[c.id]))) {
+          deltas.push({ sheet: sheetId, row: rowId, cells });
+        }
+      }
+    }
+    if (deltas.length > 0) this.applyDeltas(deltas);
+    if (moved) this.refreshSoon();
   }
 
   private refreshSoon(then?: () => void): void {
@@ -948,7 +1021,9 @@ class PagedDataset {
   /** The dataset's connection state, unless a row's write is not stored yet. */
   private showStatus(status?: SyncStatus): void {
     if (status) this.connState = status;
-    const state = this.rows.unsaved && this.connState.state === 'saved' ? 'not-saved' as const : this.connState.state;
+    // Saved and synced, but the rows shown are still being read again: not live yet.
+    const saved = this.connState.state === 'saved';
+    const state = saved && this.checkingPages ? 'connecting' as const : this.rows.unsaved && saved ? 'not-saved' as const : this.connState.state;
     // Offline, what waits is the rows changed here (a row's changes count once).
     const shown = { ...this.connState, state, pending: this.connState.pending + this.rows.pendingRows };
     // Told after every change of the rows' state (many per second in a paste): the page is touched only when it differs.

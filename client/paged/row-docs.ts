@@ -102,6 +102,11 @@ export class RowDocs {
     return this.closedRows.get(rowRoom(this.datasetId, sheetId, rowId));
   }
 
+  /** Whether the row's document is open in this tab: what it holds reaches the grid through `onArrived`. */
+  isOpen(sheetId: string, rowId: string): boolean {
+    return this.open.has(rowRoom(this.datasetId, sheetId, rowId));
+  }
+
   /** Called when the server closes a row's room for good. */
   onClosed(listener: (closed: ClosedRow) => void): () => void {
     this.closedListeners.add(listener);
@@ -195,6 +200,23 @@ export class RowDocs {
   /** Rows holding a change the server has not stored, or a write waiting for the row's document. */
   get pendingRows(): number {
     return [...this.open.values()].filter((row) => row.busy > 0 || row.pending || row.saves.state !== 'saved').length;
+  }
+
+  /**
+   * Whether every change written in this tab that the server has not stored is kept in this browser with its row,
+   * to be sent again after a reload (`resume`): false without IndexedDB or when a row's record could not be written.
+   */
+  async keptInBrowser(): Promise<boolean> {
+    const offline = this.offline;
+    if (!offline) return false;
+    const kept = await Promise.all([...this.open.values()].filter((row) => row.pending).map(async (row) => {
+      await row.kept;
+      const record = await offline.get(row.room).catch(() => undefined);
+      if (!record?.pending) return false;
+      const has = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(record.update));
+      return [...Y.decodeStateVector(Y.encodeStateVector(row.doc))].every(([client, clock]) => (has.get(client) ?? 0) >= clock);
+    }));
+    return kept.every(Boolean);
   }
 
   /** Opens every kept row with a change the server has not stored, so that it is sent. */

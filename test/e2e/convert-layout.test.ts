@@ -4,11 +4,15 @@
  * once the dataset is converted, as their author's; an open grid reloads as the paged grid by itself; and
  * the dataset list's admins convert a dataset with its button.
  */
+import * as decoding from 'lib0/decoding';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StoreMessage } from '../../model/codes';
 import type { CellValue } from '../../model/columns';
+import { rowRoom } from '../../model/rooms';
+import { getRowCells } from '../../model/row-document';
 import { type CreatedUser, createDataset, createUser, rowHistory } from '../helpers/api';
-import { api } from '../helpers/clients';
+import { api, connectSynced } from '../helpers/clients';
 import { type SeededSheet, cell, cellText, listedDatasets, rowIds, seededSheet, typeInto, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 import { pageRows } from './paged-setup';
@@ -63,6 +67,13 @@ function wholeDocumentCopies(page: Page, datasetId: string): Promise<string[]> {
     .filter((name) => name.includes(`:${id}:`) && !name.includes(':converted:')), datasetId);
 }
 
+/** The type of a rows socket's frame: the message's type after the room's name. */
+function frameType(frame: Buffer): number {
+  const decoder = decoding.createDecoder(new Uint8Array(frame));
+  decoding.readVarString(decoder);
+  return decoding.readVarUint(decoder);
+}
+
 const convert = async (datasetId: string) => {
   const { status, body } = await api(e2e.server, `/api/datasets/${datasetId}/layout`, { body: { layout: 'rows' } });
   expect(status, JSON.stringify(body)).toBe(200);
@@ -103,7 +114,7 @@ afterEach(async () => {
  * as for a change sent over a live socket that the server lost before storing it. Then the dataset is
  * converted and opened again in a new tab, which records its notices.
  */
-async function typedOfflineThenConverted(text: string, { counted }: { counted: boolean }) {
+async function typedOfflineThenConverted(text: string, { counted, before }: { counted: boolean; before?: (page: Page) => Promise<void> }) {
   const { page, context, datasetId, rows } = await open([{ summary: 'Kept' }, { summary: 'Other' }]);
   await page.evaluate(() => window.dispatchEvent(new Event('offline')));
   await expect.poll(() => statusText(page)).toMatch(/^Offline/);
@@ -120,9 +131,10 @@ async function typedOfflineThenConverted(text: string, { counted }: { counted: b
   const again = await context.newPage();
   again.setDefaultTimeout(10_000);
   await recordNotices(context, again);
+  await before?.(again);
   await again.goto(`/d/${datasetId}/events`);
   await pagedGridShown(again);
-  return { datasetId, rows, again };
+  return { datasetId, rows, context, again };
 }
 
 describe('converting a dataset to rows by page', () => {
@@ -184,6 +196,40 @@ describe('converting a dataset to rows by page', () => {
     const { datasetId, rows: [first, second], again } = await typedOfflineThenConverted('Sent, never stored', { counted: false });
     await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toEqual({ [first!]: 'Kept', [second!]: 'Sent, never stored' });
     await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
+  });
+
+  it('writes the changes into the rows once: a tab closed before they were stored leaves them to the rows’ own copies', async () => {
+    // The rows socket runs through the test, which drops the server's stored acknowledgements (a frame: the room's
+    // name, then type 100): the changes reach the server, and the tab never learns they were stored.
+    const { datasetId, rows: [, second], context, again } = await typedOfflineThenConverted('Typed once', {
+      counted: true,
+      before: (page) => page.routeWebSocket((url) => url.pathname.endsWith('/rows'), (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((message) => {
+          if (typeof message !== 'string' && frameType(message) === StoreMessage.Stored) return;
+          ws.send(message);
+        });
+      }),
+    });
+    await expect.poll(() => storedSummaries(datasetId), { timeout: 30_000 }).toMatchObject({ [second!]: 'Typed once' });
+    expect(await statusText(again)).not.toBe('Saved');
+    // Kept with the row in this browser, the change no longer needs the whole document's copy.
+    await expect.poll(() => wholeDocumentCopies(again, datasetId)).toEqual([]);
+    await again.close();
+
+    // Someone else writes the cell; the next load must not write the old change over it.
+    const other = await connectSynced(e2e.server, rowRoom(datasetId, 'events', second!), editor.token);
+    e2e.clients.push(other);
+    getRowCells(other.doc).set('summary', 'Written after');
+    await expect.poll(() => storedSummaries(datasetId)).toMatchObject({ [second!]: 'Written after' });
+    // The tab records its toasts too (the recorder runs in every page of the context).
+    const third = await context.newPage();
+    await third.goto(`/d/${datasetId}/events`);
+    await pagedGridShown(third);
+    await waitLive(third);
+    await expect.poll(() => cellText(third, second!, 'summary')).toBe('Written after');
+    expect(await storedSummaries(datasetId)).toMatchObject({ [second!]: 'Written after' });
+    expect(await toasts(third)).toEqual([]);
   });
 
   it('shows the changes it sent once they are stored, though its dataset’s socket joined after', async () => {

@@ -12,7 +12,8 @@ import { getRowCells } from '../../model/row-document';
 import { createUser } from '../helpers/api';
 import { api, connectSynced } from '../helpers/clients';
 import { csvOf, importFile } from '../helpers/import';
-import { cellText } from './browser';
+import { eventually } from '../helpers/eventually';
+import { cellText, waitLive } from './browser';
 import { browserSuite } from './fixtures';
 import { pagedPage, pageRows } from './paged-setup';
 
@@ -60,5 +61,43 @@ describe('row deltas in a tab that shows other rows', () => {
     getRowCells(added.doc).set('summary', 'Added elsewhere');
     await expect.poll(() => page.getByTestId('row-count').textContent()).toBe(`${ROWS + 1} rows`);
     expect(asked.some((q) => q.includes('limit=100'))).toBe(true);
+  });
+
+  it('empties a cell another coder emptied', async () => {
+    const { page } = await pagedPage(e2e.browser, e2e.server, DATASET, token, ids[0]!);
+    expect(await cellText(page, ids[2]!, 'summary')).toBe('Row 3');
+    const other = await connectSynced(e2e.server, rowRoom(DATASET, 'events', ids[2]!), token);
+    e2e.clients.push(other);
+    getRowCells(other.doc).delete('summary');
+    await expect.poll(() => cellText(page, ids[2]!, 'summary')).toBe('');
+  });
+});
+
+describe('rows stored while the tab was not synced', () => {
+  it('shows rows changed while its socket was away once it is back, and reads its pages again when one was added', async () => {
+    const { page } = await pagedPage(e2e.browser, e2e.server, DATASET, token, ids[0]!);
+    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+    // Stored while no socket of this tab was there to be told.
+    const other = await connectSynced(e2e.server, rowRoom(DATASET, 'events', ids[3]!), token);
+    e2e.clients.push(other);
+    getRowCells(other.doc).set('summary', 'Changed while away');
+    await eventually(async () => expect((await pageRows(e2e.server, DATASET)).find((r) => r.row_id === ids[3])?.summary).toBe('Changed while away'));
+    expect(await cellText(page, ids[3]!, 'summary')).toBe('Row 4');
+
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await waitLive(page);
+    expect(await cellText(page, ids[3]!, 'summary')).toBe('Changed while away');
+
+    // A row added while away: the count differs, and the pages are read again.
+    const total = (await pageRows(e2e.server, DATASET)).length;
+    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+    const added = await connectSynced(e2e.server, rowRoom(DATASET, 'events', newRowId()), token);
+    e2e.clients.push(added);
+    getRowCells(added.doc).set('summary', 'Added while away');
+    await eventually(async () => expect((await pageRows(e2e.server, DATASET)).length).toBe(total + 1));
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe(`${total + 1} rows`);
   });
 });
