@@ -15,6 +15,8 @@ export type { RunningServer };
 const startScript = (root: string) => (existsSync(join(root, 'scripts', 'start.mjs')) ? 'scripts/start.mjs' : 'scripts/start.ts');
 
 export const startBenchServer = (options: StartOptions = {}): Promise<RunningServer> => startServer({
-  entry: startScript(options.root ?? join(import.meta.dirname, '..')), startTimeoutMs: 180_000, ...options,
+  entry: startScript(options.root ?? join(import.meta.dirname, '..')), startTimeoutMs: 180_000,
+  // `BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=DIR"` profiles the server, as for the peers (bench/peers.ts).
+  nodeArgs: (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), ...options,
   env: { TESSERA_CHECK_RESPONSES: '0', ...options.env },
 });

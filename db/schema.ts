@@ -134,6 +134,9 @@ export const rows = sqliteTable('rows', {
   primaryKey({ columns: [t.datasetId, t.sheetId, t.rowId] }),
   // The rows of a sheet written since a time (what a later request for duplicates reads again): a range of it.
   index('rows_updated').on(t.datasetId, t.sheetId, t.updatedAt),
+  // A row by its id alone (its review, a route's row): the primary key leads with the sheet, so without this such a
+  // lookup read every row of the dataset (tens of milliseconds per edit at a million rows).
+  index('rows_by_id').on(t.datasetId, t.rowId, t.sheetId),
 ]);
 
 /** The read model of a dataset's sheets (name, columns in display order). */

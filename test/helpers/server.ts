@@ -40,6 +40,8 @@ export interface StartOptions {
   entry?: string;
   /** How long the start may take before the test fails: longer when the start builds the client. */
   startTimeoutMs?: number;
+  /** Flags for the server's node process (a benchmark's `--cpu-prof`, say). */
+  nodeArgs?: readonly string[];
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -62,7 +64,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const entry = join(root, options.entry ?? 'server/main.ts');
   // A script of plain JavaScript (`scripts/start.mjs`) loads the TypeScript loader itself, when it needs it.
   const args = fromBuild ? [built] : entry.endsWith('.mjs') ? [entry] : ['--import', 'tsx', entry];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...options.nodeArgs ?? [], ...args], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,1 @@
+CREATE INDEX "rows_by_id" ON "rows" USING btree ("dataset_id","row_id","sheet_id");
