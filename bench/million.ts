@@ -239,8 +239,14 @@ export async function runMillion({ rows, byImport, browsers, editors, datasets }
     const jump = await scrollTo(first.page, 0.9);
     log(`  jump to row ${int(rows * 0.9)} by the scrollbar: rows shown after ${ms(jump, 0)}`);
     const screens: number[] = [];
+    // Each screen reads deep pages: how long they hold the server's event loop, seen by /healthz meanwhile.
+    let scrolling = true;
+    const scrollHealth = pollHealth(server.url, () => scrolling);
     for (let i = 1; i <= 50; i++) screens.push(await scrollTo(first.page, 0.9 - i * 0.01));
-    log(`  50 screens scrolled (each 1% of the sheet further): median ${ms(percentile(screens.sort((a, b) => a - b), 50), 0)} per screen; tab JS heap after: ${mib(await heapMiB(first.page))}`);
+    scrolling = false;
+    const held = await scrollHealth;
+    log(`  50 screens scrolled (each 1% of the sheet further): median ${ms(percentile(screens.sort((a, b) => a - b), 50), 0)} per screen; tab JS heap after: ${mib(await heapMiB(first.page))}; `
+      + `/healthz meanwhile p50 ${ms(held.p50, 0)}, p99 ${ms(held.p99, 0)}, slowest ${ms(held.max, 0)}`);
 
     const pages: Page[] = [first.page];
     for (let i = 1; i < browsers; i++) {
