@@ -8,6 +8,7 @@ import type { OnMigration } from './migrations';
 import { openPgDatabase } from './pg/client';
 import { pgStorage } from './pg/storage';
 import { sqliteIndexScheduler } from './sheet-indexes';
+import { sqliteReader } from './sql-reader';
 import { sqliteStorage } from './storage';
 
 export interface OpenStorage {
@@ -28,5 +29,9 @@ export async function openStorage(
   }
   const db = openDatabase(config.dbFile, onMigration);
   // A large sheet's index still being built is let go: its transaction never committed, it is built again.
-  return { storage: sqliteStorage(db), where: config.dbFile, close: async () => { await sqliteIndexScheduler(db.$client).slow.close(); db.$client.close(); } };
+  return { storage: sqliteStorage(db), where: config.dbFile, close: async () => {
+    await sqliteIndexScheduler(db.$client).slow.close();
+    await sqliteReader(db.$client).close();
+    db.$client.close();
+  } };
 }

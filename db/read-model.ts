@@ -3,6 +3,7 @@
  * tables each document commit keeps in step with the document (see store.ts).
  */
 import { aliasedTable, and, asc, count, desc, eq, gt, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { CellValue, Column } from '../model/columns';
 import type { ConflictRecord, ConflictStatus } from '../model/conflicts';
 import type { HistoryEntry } from '../model/history';
@@ -13,6 +14,7 @@ import type {
 import type { Db } from './client';
 import { cellChanges, conflicts, flags, reviews, rows, sheets, users } from './schema';
 import { type RowsPageSource, rowPositions, rowsPage, sqliteRows } from './rows-page';
+import type { SqliteReader } from './sql-reader';
 import { columnIndexName, sqliteSheetIndexes } from './sheet-indexes';
 import { hasSqliteSearchIndex, searchIndexName } from './search-index';
 import { DATASET_HISTORY_LIMIT, EXPORT_PAGE, fromJson, TIMELINE_LIMIT, toConflict, toFlag } from './read-rows';
@@ -35,8 +37,12 @@ function filterCondition(filter: RowFilter): SQL | undefined {
   }
 }
 
+/** Turns a statement into its text and parameters, for the reader's own connection. */
+const sqliteDialect = new SQLiteSyncDialect();
+
 export class SqliteReadModel implements ReadModel {
-  constructor(private readonly db: Db) {}
+  /** `reader`: where rows pages are read (`db/sql-reader.ts`); without one, on `db`'s own connection. */
+  constructor(private readonly db: Db, private readonly reader?: SqliteReader) {}
 
   async history(datasetId: string, rowId?: string): Promise<HistoryEntry[]> {
     const changes = (where: SQL | undefined) => this.db.select({
@@ -102,7 +108,11 @@ export class SqliteReadModel implements ReadModel {
   private pageSource(datasetId: string, sheetId: string): RowsPageSource {
     const db = this.db;
     return {
-      run: async <T>(statement: SQL) => db.all<T>(statement),
+      run: async <T>(statement: SQL) => {
+        if (!this.reader) return db.all<T>(statement);
+        const { sql: text, params } = sqliteDialect.sqlToQuery(statement);
+        return this.reader.all<T>(text, params);
+      },
       keptCount: async () => db.select({ n: sheets.rowCount }).from(sheets).where(and(eq(sheets.datasetId, datasetId), eq(sheets.sheetId, sheetId))).get()?.n,
       indexes: async () => sqliteSheetIndexes(db.$client, datasetId, sheetId),
       indexName: (columnId, kind) => columnIndexName(sqliteRows.keys, datasetId, sheetId, columnId, kind),

@@ -9,6 +9,7 @@ import { SqliteReadModel } from './read-model';
 import { SqliteRoundStore } from './rounds';
 import { SqliteReleaseStore } from './releases';
 import { sqliteIndexScheduler } from './sheet-indexes';
+import { sqliteReader } from './sql-reader';
 import { SqliteSourceStore } from './sources';
 import { SqliteDocStore } from './store';
 import { SqliteUserDirectory } from './users';
@@ -47,7 +48,7 @@ export function sqliteStorage(db: Db): Storage {
   const storage: Storage = {
     snapshot: (read) => readSnapshot(db, storage, read),
     ping: async () => { db.$client.prepare('select 1').get(); },
-    docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db), users: new SqliteUserDirectory(db),
+    docs, datasets: new SqliteDatasetCatalog(db, docs), readModel: new SqliteReadModel(db, sqliteReader(db.$client).open()), users: new SqliteUserDirectory(db),
     sources: new SqliteSourceStore(db), rounds: new SqliteRoundStore(db, docs),
     releases: new SqliteReleaseStore(db), duplicates: new SqliteDuplicateStore(db),
     holdWrites: () => sqliteIndexScheduler(db.$client).slow.hold(),
