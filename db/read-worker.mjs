@@ -1,6 +1,6 @@
 // Answers reads on a connection of its own to a SQLite file, in a worker thread (db/sql-reader.ts): a page deep
 // in a million-row sheet walks an index for tens of milliseconds, and the server's event loop keeps serving
-// meanwhile. Each message is { id, sql, params }; the answer is { id, rows } or { id, error }.
+// meanwhile. Each message is { id, sql, params }; the answer is { id, result } (the rows) or { id, error }.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -18,7 +18,7 @@ parentPort.on('message', ({ id, sql, params }) => {
       if (prepared.size >= 200) prepared.clear();
       prepared.set(sql, statement = db.prepare(sql));
     }
-    parentPort.postMessage({ id, rows: statement.all(...params) });
+    parentPort.postMessage({ id, result: statement.all(...params) });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error?.message ?? error) });
   }

@@ -10,7 +10,6 @@
  * that neither holds up the server.
  */
 import { createHash } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Column } from '../model/columns';
 import type { DocCommit } from '../server/sync/store';
@@ -19,6 +18,7 @@ import {
   dropSqliteSearchIndex, hasSqliteSearchIndex, SEARCH_BULK_ROWS, sqliteSearchIndexDone, sqliteSearchIndexFill, sqliteSearchIndexFilled,
   sqliteSearchIndexStart, sqliteSearchIndexState,
 } from './search-index';
+import { WorkerCalls } from './worker-calls';
 
 /**
  * How long a sheet's writes must pause before its indexes are built: longer than the gaps between an import's
@@ -154,15 +154,16 @@ export class IndexScheduler {
  * An in-memory database has no file another connection could open: its statements run here.
  */
 export class SqliteSlowWrites {
-  private worker: Worker | undefined;
   private running: Promise<void> | undefined;
-  private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** The worker's calls; none for an in-memory database. */
+  private readonly calls: WorkerCalls | undefined;
   /** Writes of the server's connection going on (`hold`), and the statements waiting for them to end. */
   private holders = 0;
   private afterHolders: Array<() => void> = [];
 
-  constructor(private readonly sqlite: Database.Database) {}
+  constructor(private readonly sqlite: Database.Database) {
+    this.calls = sqlite.memory ? undefined : new WorkerCalls(new URL('./sql-worker.mjs', import.meta.url), sqlite.name);
+  }
 
   /** Whether a statement is running in the worker now. */
   get busy(): boolean {
@@ -196,8 +197,8 @@ export class SqliteSlowWrites {
 
   /** Runs one statement, after any running one and once no write holds statements back (`hold`). */
   async exec(statement: string): Promise<void> {
-    const file = this.sqlite.memory ? undefined : this.sqlite.name;
-    if (!file) {
+    const calls = this.calls;
+    if (!calls) {
       try {
         this.sqlite.exec(statement);
       } catch (error) {
@@ -212,7 +213,7 @@ export class SqliteSlowWrites {
       if (this.holders === 0) break;
       await new Promise<void>((resume) => this.afterHolders.push(resume));
     }
-    const run = this.post(file, statement);
+    const run = calls.call<void>({ sql: statement });
     this.running = run;
     try {
       await run;
@@ -225,39 +226,7 @@ export class SqliteSlowWrites {
 
   /** Lets the worker go (it is started again by the next statement). */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
-  }
-
-  private post(file: string, sql: string): Promise<void> {
-    const worker = this.worker ??= this.start(file);
-    return new Promise((resolve, reject) => {
-      const id = ++this.nextId;
-      this.waiting.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, sql });
-    });
-  }
-
-  private start(file: string): Worker {
-    const worker = new Worker(new URL('./sql-worker.mjs', import.meta.url), { workerData: { file } });
-    worker.on('message', ({ id, error }: { id: number; error?: string }) => {
-      const asked = this.waiting.get(id);
-      this.waiting.delete(id);
-      if (this.waiting.size === 0) worker.unref();
-      if (error) asked?.reject(new Error(error));
-      else asked?.resolve();
-    });
-    const fail = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const asked of this.waiting.values()) asked.reject(error);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the SQL worker stopped (exit code ${code})`)));
-    worker.unref();
-    return worker;
+    await this.calls?.close();
   }
 }
 
